@@ -1,0 +1,169 @@
+package dev.coffer;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A place where backups of directories are kept, opened through {@link BackupProviders} or a provider's
+ * {@link dev.coffer.spi.BackupProvider#open open}.
+ *
+ * <p>Every provider keeps the numbered contract in {@code docs/contract.md} (summarised in the
+ * {@link dev.coffer.spi} package documentation): backups are atomic (a failed backup never appears in
+ * {@link #list()}), restores verify every byte they write and never write outside their target, and a
+ * repository opened again, even in another JVM, sees the same backups.
+ *
+ * <p>Implementations are safe for use by several threads at once; several instances, even in several
+ * processes, may use one location concurrently for backups. {@link #close()} releases resources; the
+ * repository must not be used afterwards.
+ *
+ * <pre>{@code
+ * try (BackupRepository repo = BackupProviders.open("coffer:local:/var/backups/db")) {
+ *   BackupMetadata b = repo.backup(Path.of("/var/lib/db"));
+ *   if (!repo.verify(b.backupId()).ok()) throw new IllegalStateException("bad backup");
+ *   repo.restore(b.backupId(), Path.of("/tmp/db-restored"));
+ * }
+ * }</pre>
+ */
+public interface BackupRepository extends AutoCloseable {
+
+  /**
+   * Takes a full backup of the directory {@code source}.
+   *
+   * @param source the directory to back up
+   * @return the new backup's metadata
+   * @throws java.nio.file.NoSuchFileException if the source does not exist
+   * @throws java.nio.file.NotDirectoryException if the source is not a directory
+   * @throws IOException if the backup fails; nothing of it is then listed
+   */
+  default BackupMetadata backup(Path source) throws IOException {
+    return backup(BackupRequest.full(source));
+  }
+
+  /**
+   * Takes a full or incremental backup as {@code request} describes.
+   *
+   * @param request the source, base, labels and progress listener
+   * @return the new backup's metadata
+   * @throws java.nio.file.NoSuchFileException if the source does not exist
+   * @throws java.nio.file.NotDirectoryException if the source is not a directory
+   * @throws NoSuchBackupException if the incremental base does not exist
+   * @throws UnsupportedOperationException if an incremental backup is requested from a provider without
+   *     the {@link dev.coffer.spi.Capability#INCREMENTAL} capability
+   * @throws BackupException if the source holds something the provider cannot store (for example a
+   *     symbolic link without the {@link dev.coffer.spi.Capability#SYMLINKS} capability), naming it
+   * @throws IOException if the backup fails; nothing of it is then listed
+   */
+  BackupMetadata backup(BackupRequest request) throws IOException;
+
+  /**
+   * Restores all of backup {@code backupId} into {@code target}, which must be absent or an empty
+   * directory.
+   *
+   * @param backupId the backup to restore
+   * @param target the target directory; its parent must exist
+   * @return the restored backup's metadata
+   * @throws NoSuchBackupException if there is no such backup
+   * @throws java.nio.file.DirectoryNotEmptyException if the target is not empty; nothing is changed
+   * @throws CorruptBackupException if any stored byte fails its check; the target is left as it was
+   * @throws IOException if the restore fails otherwise; the target is left as it was
+   */
+  default BackupMetadata restore(String backupId, Path target) throws IOException {
+    return restore(RestoreRequest.of(backupId, target));
+  }
+
+  /**
+   * Restores as {@code request} describes: all or part of a backup, into an empty or absent target or
+   * replacing an existing one.
+   *
+   * @param request the backup, target, mode, paths and progress listener
+   * @return the restored backup's metadata
+   * @throws NoSuchBackupException if there is no such backup
+   * @throws java.nio.file.DirectoryNotEmptyException in {@link RestoreMode#CREATE} mode if the target is
+   *     not empty; nothing is changed
+   * @throws java.nio.file.NoSuchFileException if a requested path is not in the backup
+   * @throws UnsupportedOperationException if a partial restore is requested from a provider without the
+   *     {@link dev.coffer.spi.Capability#PARTIAL_RESTORE} capability
+   * @throws CorruptBackupException if any stored byte fails its check; the target is left as it was
+   * @throws IOException if the restore fails otherwise; the target is left as it was
+   */
+  BackupMetadata restore(RestoreRequest request) throws IOException;
+
+  /**
+   * Lists every complete backup, newest first ({@link BackupMetadata#NEWEST_FIRST}).
+   *
+   * @return the backups; empty for a new repository
+   * @throws IOException if the repository cannot be read
+   */
+  List<BackupMetadata> list() throws IOException;
+
+  /**
+   * Finds one backup by id.
+   *
+   * @param backupId the id
+   * @return its metadata, or empty when there is no such backup
+   * @throws IOException if the repository cannot be read
+   */
+  Optional<BackupMetadata> find(String backupId) throws IOException;
+
+  /**
+   * Returns the newest backup.
+   *
+   * @return the newest backup, or empty for an empty repository
+   * @throws IOException if the repository cannot be read
+   */
+  default Optional<BackupMetadata> latest() throws IOException {
+    return list().stream().findFirst();
+  }
+
+  /**
+   * Reads every stored byte of a backup and checks it, without changing anything in the repository.
+   *
+   * @param backupId the backup to verify
+   * @return every problem found; {@link VerifyReport#ok()} when the backup is intact
+   * @throws NoSuchBackupException if there is no such backup
+   * @throws WrongKeyException if the configured key does not open the backup
+   * @throws IOException if the repository cannot be read
+   */
+  VerifyReport verify(String backupId) throws IOException;
+
+  /**
+   * Deletes a backup. Backups that remain stay restorable: a provider whose incremental backups depend on
+   * their base refuses to delete a base that has dependents.
+   *
+   * @param backupId the backup to delete
+   * @throws NoSuchBackupException if there is no such backup
+   * @throws BackupInUseException if other backups depend on it; nothing is changed
+   * @throws IOException if the deletion fails
+   */
+  void delete(String backupId) throws IOException;
+
+  /**
+   * Returns how many bytes this backup occupies in the repository beyond what other backups already
+   * store (for example, files hard-linked from a base are not counted again).
+   *
+   * @param backupId the backup
+   * @return the stored size in bytes
+   * @throws NoSuchBackupException if there is no such backup
+   * @throws IOException if the repository cannot be read
+   */
+  long size(String backupId) throws IOException;
+
+  /**
+   * Deletes the backups that {@code policy} does not keep, never breaking a kept backup.
+   *
+   * @param policy which backups to keep
+   * @return the deleted backups, newest first
+   * @throws IOException if a deletion fails; the backups already deleted stay deleted
+   */
+  List<BackupMetadata> prune(RetentionPolicy policy) throws IOException;
+
+  /**
+   * Releases the repository's resources. Calling it again has no effect.
+   *
+   * @throws IOException if releasing fails
+   */
+  @Override
+  void close() throws IOException;
+}

@@ -1,0 +1,60 @@
+package dev.coffer.spi;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Backup ids: generation of new ones, and the syntax every id must have. Ids double as file names in
+ * many providers, so the syntax admits no separators, no {@code .} or {@code ..}, nothing to escape.
+ *
+ * <p>New ids are version-7 UUIDs (RFC 9562): unique without coordination, so concurrent writers, even in
+ * different processes, never collide; ordered by creation time; and of the same form as the UUIDv4 ids the
+ * seed implementations wrote.
+ */
+public final class BackupIds {
+
+  private static final Pattern VALID = Pattern.compile("[0-9A-Za-z][0-9A-Za-z_.-]{0,127}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private BackupIds() {}
+
+  /**
+   * Generates a new id from the system clock.
+   *
+   * @return a new version-7 UUID in its canonical lowercase form
+   */
+  public static String newId() {
+    return newId(Clock.systemUTC());
+  }
+
+  /**
+   * Generates a new id from {@code clock}.
+   *
+   * @param clock the time source for the id's timestamp bits
+   * @return a new version-7 UUID in its canonical lowercase form
+   */
+  public static String newId(Clock clock) {
+    long millis = clock.millis();
+    byte[] random = new byte[10];
+    RANDOM.nextBytes(random);
+    long msb = (millis << 16) | 0x7000L | ((random[0] & 0x0FL) << 8) | (random[1] & 0xFFL);
+    long lsb = 0x8000000000000000L | ((random[2] & 0x3FL) << 56);
+    for (int i = 3; i < 10; i++) {
+      lsb |= (random[i] & 0xFFL) << (8 * (9 - i));
+    }
+    return new UUID(msb, lsb).toString();
+  }
+
+  /**
+   * Whether {@code id} has the syntax of a backup id: 1 to 128 characters of ASCII letters, digits,
+   * {@code _}, {@code .} and {@code -}, starting with a letter or digit.
+   *
+   * @param id a candidate id, possibly null
+   * @return true when it is well-formed
+   */
+  public static boolean isValid(String id) {
+    return id != null && VALID.matcher(id).matches();
+  }
+}

@@ -1,0 +1,46 @@
+package dev.coffer.spi;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+
+/**
+ * One entry of a {@link SourceTree}: a regular file, a directory or a symbolic link below the source root.
+ *
+ * @param path the {@code /}-separated path relative to the root
+ * @param type what the entry is
+ * @param sizeBytes the size of a regular file as scanned; 0 for directories and links
+ * @param lastModified the last-modified time as scanned
+ * @param linkTarget the link's target text, exactly as stored in the link, for a symbolic link;
+ *     {@code null} otherwise
+ */
+public record SourceEntry(String path, Type type, long sizeBytes, Instant lastModified, String linkTarget) {
+
+  /** What a source entry is. */
+  public enum Type {
+    /** A regular file. */
+    FILE,
+    /** A directory. */
+    DIRECTORY,
+    /** A symbolic link (never followed). */
+    SYMLINK
+  }
+
+  /**
+   * Validates the components.
+   *
+   * @throws NullPointerException if a required component is null
+   * @throws IllegalArgumentException if the size is negative or the link target does not match the type
+   */
+  public SourceEntry {
+    requireNonNull(path, "path");
+    requireNonNull(type, "type");
+    requireNonNull(lastModified, "lastModified");
+    if (sizeBytes < 0) {
+      throw new IllegalArgumentException("negative size for " + path);
+    }
+    if ((type == Type.SYMLINK) != (linkTarget != null)) {
+      throw new IllegalArgumentException("a link target is required for links and only for links: " + path);
+    }
+  }
+}

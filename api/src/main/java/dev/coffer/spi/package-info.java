@@ -1,0 +1,61 @@
+/**
+ * The provider SPI: implement {@link dev.coffer.spi.BackupProvider}, register it for
+ * {@link java.util.ServiceLoader}, and keep the contract below. The helpers here
+ * ({@link dev.coffer.spi.SourceTree}, {@link dev.coffer.spi.RelativePaths},
+ * {@link dev.coffer.spi.RestoreStaging}, {@link dev.coffer.spi.ProviderOptions},
+ * {@link dev.coffer.spi.BackupIds}, {@link dev.coffer.spi.FileTrees}) implement the parts of it that every
+ * provider needs, so no provider writes them twice. The conformance suite in {@code coffer-testkit} checks
+ * every rule; {@code docs/contract.md} states each one in full.
+ *
+ * <h2>The provider contract</h2>
+ * <p>"Refused" means the call throws and the repository, the source and the target are unchanged.
+ * <ol>
+ * <li><b>P1 Discovery.</b> Public no-argument constructor, no I/O in it; registered in
+ *     {@code META-INF/services} and with {@code provides ... with}.</li>
+ * <li><b>P2 Naming.</b> {@code name()} matches {@code [a-z][a-z0-9-]*} and is unique; every accepted
+ *     option is described by {@code options()}.</li>
+ * <li><b>P3 Options.</b> Unknown, missing required or malformed options fail {@code open} with an
+ *     {@code IllegalArgumentException} naming the option.</li>
+ * <li><b>P4 Secrets.</b> Secret option values never appear in a message, {@code toString}, log or
+ *     clear-text stored file, and are refused in URLs.</li>
+ * <li><b>P5 Persistence.</b> {@code open} creates an empty repository where there is none; a new instance,
+ *     even in another JVM, sees the same backups.</li>
+ * <li><b>P6 Any file system.</b> Default, Jimfs unix/osX/windows; source, repository and target may be on
+ *     different file systems; never {@code Path.toFile()}.</li>
+ * <li><b>P7 Content.</b> Every regular file byte-identical, every directory including empty ones; correct
+ *     totals and recorded metadata.</li>
+ * <li><b>P8 Invalid source.</b> Missing: {@code NoSuchFileException}; a file:
+ *     {@code NotDirectoryException}; repository unchanged.</li>
+ * <li><b>P9 Symbolic links.</b> Never followed. With {@code SYMLINKS}: stored and restored as links, never
+ *     written through. Without: the backup is refused naming the link.</li>
+ * <li><b>P10 Atomicity.</b> A failed or interrupted backup never appears in {@code list()}; leftovers are
+ *     cleaned by the failing call or the next {@code open}.</li>
+ * <li><b>P11 Concurrency.</b> Thread-safe; concurrent backups through one or several instances all succeed
+ *     with distinct ids.</li>
+ * <li><b>P12 Incremental.</b> With {@code INCREMENTAL}: records its base, restores to the full state
+ *     including deletions; unknown base: {@code NoSuchBackupException}. Without: refused.</li>
+ * <li><b>P13 Listing.</b> {@code list()} newest first; {@code find} and {@code latest} agree with it;
+ *     {@code size} is the bytes the backup added.</li>
+ * <li><b>P14 Verify detects</b> any changed, truncated, missing or added stored byte, naming the path.</li>
+ * <li><b>P15 Verify is read-only.</b></li>
+ * <li><b>P16 Target.</b> {@code CREATE} mode needs an absent or empty target, else
+ *     {@code DirectoryNotEmptyException}, nothing changed.</li>
+ * <li><b>P17 Verified, all or nothing.</b> Every written byte is checked; on any failure the target is as
+ *     it was ({@code CorruptBackupException} for a failed check).</li>
+ * <li><b>P18 Replace.</b> Old content swapped only after the new is complete and verified.</li>
+ * <li><b>P19 Partial restore.</b> With {@code PARTIAL_RESTORE}: exactly the requested paths; unknown path:
+ *     {@code NoSuchFileException}. Without: refused.</li>
+ * <li><b>P20 Timestamps.</b> With {@code TIMESTAMPS}: files get their source last-modified time.</li>
+ * <li><b>P21 Containment.</b> Restore never writes outside its target, whatever the repository holds.</li>
+ * <li><b>P22 Delete.</b> Removes the backup; with {@code INDEPENDENT_INCREMENTALS} dependents stay
+ *     restorable, without it deleting a base with dependents fails with {@code BackupInUseException}.</li>
+ * <li><b>P23 Prune.</b> Deletes exactly what the policy selects; kept backups stay restorable.</li>
+ * <li><b>P24 Unknown ids.</b> {@code NoSuchBackupException} (including hostile ids); {@code find} is
+ *     empty.</li>
+ * <li><b>P25 Encryption.</b> With {@code ENCRYPTION}: no planted plaintext appears in stored bytes; a wrong
+ *     key fails with {@code WrongKeyException}.</li>
+ * <li><b>P26 Compression.</b> With {@code COMPRESSION}: compressible data is stored smaller than its
+ *     logical size.</li>
+ * </ol>
+ */
+package dev.coffer.spi;

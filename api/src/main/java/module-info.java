@@ -1,0 +1,13 @@
+/**
+ * Coffer: pluggable, verifiable backups for host databases.
+ *
+ * <p>Applications use {@link dev.coffer.BackupProviders} to open a {@link dev.coffer.BackupRepository};
+ * provider authors implement {@link dev.coffer.spi.BackupProvider} and register it with
+ * {@code provides dev.coffer.spi.BackupProvider with ...} (and {@code META-INF/services} for the class path).
+ */
+module dev.coffer {
+  exports dev.coffer;
+  exports dev.coffer.spi;
+
+  uses dev.coffer.spi.BackupProvider;
+}

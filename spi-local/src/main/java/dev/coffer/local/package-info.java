@@ -1,0 +1,2 @@
+/** Filled by its issue. */
+package dev.coffer.local;
