@@ -1,0 +1,112 @@
+package dev.coffer;
+
+import dev.coffer.spi.BackupProvider;
+import dev.coffer.spi.Capability;
+import dev.coffer.spi.OptionInfo;
+import dev.coffer.spi.ProviderOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A provider registered for the tests' class path. {@link #open} records what it was given in the
+ * returned {@link Opened} so tests can see how {@link BackupProviders} parsed a URL; every backup operation
+ * is unsupported.
+ */
+public class FakeProvider implements BackupProvider {
+
+  /** Creates the provider; no I/O. */
+  public FakeProvider() {}
+
+  @Override
+  public String name() {
+    return "fake";
+  }
+
+  @Override
+  public String description() {
+    return "records how it was opened";
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return Set.of();
+  }
+
+  @Override
+  public List<OptionInfo> options() {
+    return List.of(
+        OptionInfo.optional("mode", "a plain option", "slow"),
+        OptionInfo.secret("key", "a secret option"));
+  }
+
+  @Override
+  public BackupRepository open(Path location, Map<String, String> options) {
+    ProviderOptions parsed = ProviderOptions.parse(name(), options(), options);
+    return new Opened(location, Map.copyOf(options), parsed);
+  }
+
+  /** What {@link FakeProvider#open} was given. */
+  static final class Opened implements BackupRepository {
+    final Path location;
+    final Map<String, String> options;
+    final ProviderOptions parsed;
+
+    Opened(Path location, Map<String, String> options, ProviderOptions parsed) {
+      this.location = location;
+      this.options = options;
+      this.parsed = parsed;
+    }
+
+    @Override
+    public BackupMetadata backup(BackupRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public BackupMetadata restore(RestoreRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<BackupMetadata> list() {
+      return List.of();
+    }
+
+    @Override
+    public Optional<BackupMetadata> find(String backupId) {
+      return Optional.empty();
+    }
+
+    @Override
+    public VerifyReport verify(String backupId) throws NoSuchBackupException {
+      throw new NoSuchBackupException(backupId);
+    }
+
+    @Override
+    public void delete(String backupId) throws NoSuchBackupException {
+      throw new NoSuchBackupException(backupId);
+    }
+
+    @Override
+    public long size(String backupId) throws NoSuchBackupException {
+      throw new NoSuchBackupException(backupId);
+    }
+
+    @Override
+    public List<BackupMetadata> prune(RetentionPolicy policy) {
+      return List.of();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** Another class claiming the same name, registered only by the duplicate-name test. */
+  public static class Twin extends FakeProvider {
+    /** Creates the twin. */
+    public Twin() {}
+  }
+}
