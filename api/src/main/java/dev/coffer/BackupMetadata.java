@@ -49,6 +49,16 @@ public record BackupMetadata(
   /**
    * Validates and copies the components.
    *
+   * @param backupId as described on the record
+   * @param createdAt as described on the record
+   * @param sourceDir as described on the record
+   * @param totalFiles as described on the record
+   * @param totalBytes as described on the record
+   * @param backupType as described on the record
+   * @param baseBackupId as described on the record
+   * @param provider as described on the record
+   * @param version as described on the record
+   * @param labels as described on the record
    * @throws NullPointerException if a required component is null
    * @throws IllegalArgumentException if the id is malformed, a count is negative, or the base id does
    *     not match the type (required for incremental, absent for full)

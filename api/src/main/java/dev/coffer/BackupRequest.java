@@ -30,6 +30,10 @@ public record BackupRequest(
   /**
    * Validates and copies the components.
    *
+   * @param source as described on the record
+   * @param baseBackupId as described on the record
+   * @param labels as described on the record
+   * @param progress as described on the record
    * @throws NullPointerException if {@code source} is null
    * @throws IllegalArgumentException if the base id or a label is malformed
    */

@@ -28,6 +28,12 @@ public record Progress(
   /**
    * Validates the components.
    *
+   * @param phase as described on the record
+   * @param filesDone as described on the record
+   * @param filesTotal as described on the record
+   * @param bytesDone as described on the record
+   * @param bytesTotal as described on the record
+   * @param currentPath as described on the record
    * @throws NullPointerException if phase or currentPath is null
    */
   public Progress {

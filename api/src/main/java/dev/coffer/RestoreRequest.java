@@ -31,6 +31,11 @@ public record RestoreRequest(
   /**
    * Validates and copies the components.
    *
+   * @param backupId as described on the record
+   * @param target as described on the record
+   * @param mode as described on the record
+   * @param paths as described on the record
+   * @param progress as described on the record
    * @throws NullPointerException if the id, target or mode is null
    * @throws IllegalArgumentException if a path is not a valid relative path
    */

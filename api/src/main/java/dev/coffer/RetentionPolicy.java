@@ -28,6 +28,8 @@ public record RetentionPolicy(int keepLast, Duration keepWithin) {
   /**
    * Validates the components.
    *
+   * @param keepLast as described on the record
+   * @param keepWithin as described on the record
    * @throws IllegalArgumentException if a value is negative, or both keep nothing (a policy that deletes
    *     every backup is almost certainly a mistake; delete backups one by one instead)
    */

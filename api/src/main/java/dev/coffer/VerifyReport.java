@@ -38,6 +38,9 @@ public record VerifyReport(String backupId, List<Problem> problems, long filesCh
     /**
      * Validates the components.
      *
+     * @param path as described on the record
+     * @param kind as described on the record
+     * @param detail as described on the record
      * @throws NullPointerException if a component is null
      */
     public Problem {
@@ -50,6 +53,10 @@ public record VerifyReport(String backupId, List<Problem> problems, long filesCh
   /**
    * Validates and copies the components.
    *
+   * @param backupId as described on the record
+   * @param problems as described on the record
+   * @param filesChecked as described on the record
+   * @param bytesChecked as described on the record
    * @throws NullPointerException if the id or problem list is null
    */
   public VerifyReport {

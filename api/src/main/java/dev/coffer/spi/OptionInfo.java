@@ -22,6 +22,11 @@ public record OptionInfo(String name, String description, boolean required, Stri
   /**
    * Validates the components.
    *
+   * @param name as described on the record
+   * @param description as described on the record
+   * @param required as described on the record
+   * @param defaultValue as described on the record
+   * @param secret as described on the record
    * @throws IllegalArgumentException if the name is malformed, or a required or secret option has a
    *     default value
    */

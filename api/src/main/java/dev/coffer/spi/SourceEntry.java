@@ -29,6 +29,11 @@ public record SourceEntry(String path, Type type, long sizeBytes, Instant lastMo
   /**
    * Validates the components.
    *
+   * @param path as described on the record
+   * @param type as described on the record
+   * @param sizeBytes as described on the record
+   * @param lastModified as described on the record
+   * @param linkTarget as described on the record
    * @throws NullPointerException if a required component is null
    * @throws IllegalArgumentException if the size is negative or the link target does not match the type
    */

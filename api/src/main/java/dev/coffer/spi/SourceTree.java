@@ -36,6 +36,8 @@ public record SourceTree(Path root, List<SourceEntry> entries) {
   /**
    * Validates and copies the components.
    *
+   * @param root as described on the record
+   * @param entries as described on the record
    * @throws NullPointerException if a component is null
    */
   public SourceTree {
