@@ -107,6 +107,7 @@ public abstract class BackupProviderConformance {
   }
 
   private static final String STRAY = "coffer-tck-stray";
+  private static final int MAX_FAULTS = 200;
 
   private final List<AutoCloseable> cleanup = new ArrayList<>();
   private BackupProvider provider;
@@ -429,7 +430,7 @@ public abstract class BackupProviderConformance {
   public void p07_manySmallFiles_roundTrip(Fs fs) throws Exception {
     Path root = root(fs);
     Path source = root.resolve("src");
-    gen.manySmallFiles(source, TreeGenerator.heavy() ? 5000 : 600);
+    gen.manySmallFiles(source, TreeGenerator.heavy() ? 5000 : 300);
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
     Snapshot expected = Snapshot.of(source);
@@ -551,6 +552,179 @@ public abstract class BackupProviderConformance {
       BackupMetadata b = again.backup(source);
       check(again.verify(b.backupId()).ok(), "P10", () -> "after cancelled backups, a new backup does not verify");
     }
+  }
+
+  /** P10: a backup failing at any file-system operation is never listed; the repository keeps working. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p10_backupFailingAtEveryFileSystemOperation_isNeverListedAndRepositoryKeepsWorking(Fs fs) throws Exception {
+    Faulty f = faulty(fs);
+    Path source = smallTree(f.root.resolve("src"));
+    Path location = f.root.resolve("repo");
+    BackupRepository repo = open(location);
+    List<BackupMetadata> expected = new ArrayList<>(List.of(repo.backup(source)));
+    f.fs.resetCount();
+    repo.delete(repo.backup(source).backupId());
+    long k = f.fs.operations();
+    Set<String> pathsBefore = Snapshot.of(location).entries().keySet();
+    for (long n : sample(k)) {
+      where = fs + ", backup failing at file-system operation " + n + " of " + k;
+      f.fs.failAt(n);
+      try {
+        expected.add(repo.backup(source));
+      } catch (IOException | RuntimeException failed) {
+        // the injected failure, as is or wrapped
+      } finally {
+        f.fs.clearFaults();
+      }
+      List<String> listed = ids(repo.list());
+      List<String> want = ids(sorted(expected));
+      check(listed.equals(want), "P10", () -> "after a backup failed at file-system operation " + n + ", list() holds "
+          + listed + ", expected " + want);
+    }
+    where = fs + ", after backups failing at each of " + k + " file-system operations";
+    expected.add(checkStillWorks(repo, source, f.root));
+    try (BackupRepository again = provider().open(location, options())) {
+      List<String> relisted = ids(again.list());
+      check(relisted.equals(ids(sorted(expected))), "P10", () -> "a reopened repository lists " + relisted + ", expected "
+          + ids(sorted(expected)));
+      for (BackupMetadata m : expected.subList(1, expected.size())) {
+        again.delete(m.backupId());
+      }
+      Set<String> pathsAfter = new TreeSet<>(Snapshot.of(location).entries().keySet());
+      check(pathsAfter.equals(new TreeSet<>(pathsBefore)), "P10", () -> "failed backups left files behind after the failing "
+          + "calls and a new open: " + Snapshot.pathChanges(pathsBefore, pathsAfter));
+    }
+  }
+
+  /** P10: after a crash at any file-system operation of a backup, only complete backups are listed. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p10_backupCrashingAtEveryFileSystemOperation_listsOnlyCompleteBackupsAfterReopen(Fs fs) throws Exception {
+    Faulty f = faulty(fs);
+    Path source = smallTree(f.root.resolve("src"));
+    Snapshot expectedTree = Snapshot.of(source);
+    Path location = f.root.resolve("repo");
+    BackupRepository repo = open(location);
+    Set<String> complete = new HashSet<>(Set.of(repo.backup(source).backupId()));
+    f.fs.resetCount();
+    repo.delete(repo.backup(source).backupId());
+    long k = f.fs.operations();
+    for (long n : sample(k)) {
+      where = fs + ", crash at file-system operation " + n + " of a backup (" + k + " operations)";
+      f.fs.crashAt(n);
+      try {
+        complete.add(repo.backup(source).backupId());
+      } catch (IOException | RuntimeException failed) {
+        // the crash
+      }
+      f.fs.clearFaults();
+      if (!f.fs.crashed()) {
+        continue;
+      }
+      f.fs.recover();
+      repo = open(location, provider());
+      for (BackupMetadata m : repo.list()) {
+        VerifyReport r = repo.verify(m.backupId());
+        check(r.ok(), "P10", () -> "after a crash at operation " + n + ", backup " + m.backupId()
+            + " is listed but does not verify: " + r.problems());
+        if (complete.add(m.backupId())) {
+          // completed at the moment of the crash: durable and complete, so it must restore in full
+          Path target = f.root.resolve("crash-restore-" + n);
+          repo.restore(m.backupId(), target);
+          sameTree("P10", "a backup listed after a crash", expectedTree, target);
+        }
+      }
+      Set<String> listed = repo.list().stream().map(BackupMetadata::backupId).collect(Collectors.toSet());
+      check(listed.equals(complete), "P10", () -> "after a crash at operation " + n + " list() holds " + listed
+          + ", expected the completed backups " + complete);
+    }
+    where = fs + ", after crashes at each of " + k + " file-system operations of a backup";
+    checkStillWorks(repo, source, f.root);
+  }
+
+  /** P10: a backup that runs out of disk space at any point is never listed. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p10_backupOnFullDisk_isNeverListedAndRepositoryKeepsWorking(Fs fs) throws Exception {
+    Faulty f = faulty(fs);
+    Path source = smallTree(f.root.resolve("src"));
+    BackupRepository repo = open(f.root.resolve("repo"));
+    List<BackupMetadata> expected = new ArrayList<>(List.of(repo.backup(source)));
+    for (long limit : new long[] {0, 1, 100, 1000, 3000, 6000, 9000}) {
+      where = fs + ", disk full after " + limit + " bytes";
+      f.fs.diskFullAfter(limit);
+      try {
+        expected.add(repo.backup(source));
+      } catch (IOException | RuntimeException failed) {
+        // disk full
+      } finally {
+        f.fs.clearFaults();
+      }
+      List<String> listed = ids(repo.list());
+      List<String> want = ids(sorted(expected));
+      check(listed.equals(want), "P10", () -> "after a backup hit a full disk at " + limit + " bytes, list() holds "
+          + listed + ", expected " + want);
+    }
+    checkStillWorks(repo, source, f.root);
+  }
+
+  /** P17: a restore failing at any file-system operation leaves the target as it was. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p17_restoreFailingAtEveryFileSystemOperation_leavesTargetAsItWas(Fs fs) throws Exception {
+    Faulty f = faulty(fs);
+    Path source = smallTree(f.root.resolve("src"));
+    Snapshot expected = Snapshot.of(source);
+    BackupRepository repo = open(f.root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Path parent = Files.createDirectories(f.root.resolve("restores"));
+    f.fs.resetCount();
+    repo.restore(b.backupId(), parent.resolve("probe"));
+    long k = f.fs.operations();
+    FileTrees.deleteRecursively(parent.resolve("probe"));
+    for (long n : sample(k)) {
+      where = fs + ", restore failing at file-system operation " + n + " of " + k;
+      Path target = parent.resolve("t" + n);
+      if (n % 2 == 0) {
+        Files.createDirectory(target);
+      }
+      Snapshot before = Snapshot.of(parent);
+      f.fs.failAt(n);
+      boolean ok;
+      try {
+        repo.restore(b.backupId(), target);
+        ok = true;
+      } catch (IOException | RuntimeException failed) {
+        ok = false;
+      } finally {
+        f.fs.clearFaults();
+      }
+      if (ok) {
+        sameTree("P17", "a restore that survived a failed operation", expected, target);
+        FileTrees.deleteRecursively(target);
+      } else {
+        unchanged("P17", "a restore failing at file-system operation " + n, before, parent);
+      }
+    }
+  }
+
+  /** P7: reads that return one byte at a time change nothing in a round trip. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p07_shortReadsEverywhere_roundTripByteForByte(Fs fs) throws Exception {
+    Faulty f = faulty(fs);
+    Path source = realisticSmall(f.root.resolve("src"));
+    Snapshot expected = Snapshot.of(source);
+    BackupRepository repo = open(f.root.resolve("repo"));
+    f.fs.shortReads(true);
+    BackupMetadata b = repo.backup(source);
+    VerifyReport r = repo.verify(b.backupId());
+    Path target = f.root.resolve("restored");
+    repo.restore(b.backupId(), target);
+    f.fs.shortReads(false);
+    check(r.ok(), "P14", () -> "with short reads, an intact backup does not verify: " + r.problems());
+    sameTree("P7", "a round trip with one-byte reads", expected, target);
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -1422,6 +1596,55 @@ public abstract class BackupProviderConformance {
       default:
         return jimfs(Configuration.unix(), "/work");
     }
+  }
+
+  /** A faulty file system wrapping a fresh one of kind {@code fs}, and a root directory on it. */
+  private static final class Faulty {
+    FaultyFileSystem fs;
+    Path root;
+  }
+
+  private Faulty faulty(Fs fs) throws IOException {
+    Path plain = root(fs);
+    Faulty f = new Faulty();
+    f.fs = FaultyFileSystem.wrap(plain.getFileSystem());
+    f.root = f.fs.wrap(plain);
+    return f;
+  }
+
+  /** Operation numbers 1..k, thinned evenly to at most {@value #MAX_FAULTS} of them. */
+  private static List<Long> sample(long k) {
+    List<Long> out = new ArrayList<>();
+    long step = Math.max(1, (k + MAX_FAULTS - 1) / MAX_FAULTS);
+    for (long n = 1; n <= k; n += step) {
+      out.add(n);
+    }
+    return out;
+  }
+
+  private static List<BackupMetadata> sorted(List<BackupMetadata> list) {
+    List<BackupMetadata> out = new ArrayList<>(list);
+    out.sort(BackupMetadata.NEWEST_FIRST);
+    return out;
+  }
+
+  /** Every listed backup verifies, and a new backup succeeds, verifies and restores. */
+  private BackupMetadata checkStillWorks(BackupRepository repo, Path source, Path root) throws IOException {
+    for (BackupMetadata m : repo.list()) {
+      VerifyReport r = repo.verify(m.backupId());
+      check(r.ok(), "P10", () -> "listed backup " + m.backupId() + " does not verify: " + r.problems());
+    }
+    BackupMetadata b;
+    try {
+      b = repo.backup(source);
+    } catch (IOException e) {
+      throw broken("P10", "the repository no longer takes backups: " + e, e);
+    }
+    check(repo.verify(b.backupId()).ok(), "P10", () -> "a new backup does not verify");
+    Path target = root.resolve("after-faults-" + b.backupId());
+    repo.restore(b.backupId(), target);
+    sameTree("P10", "a backup taken after the faults", Snapshot.of(source), target);
+    return b;
   }
 
   private Path jimfs(Configuration configuration, String dir) throws IOException {

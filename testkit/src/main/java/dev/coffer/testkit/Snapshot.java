@@ -235,6 +235,15 @@ final class Snapshot {
     return sb.toString();
   }
 
+  /** Says which paths were added and removed between two path sets. */
+  static String pathChanges(Set<String> before, Set<String> after) {
+    Set<String> added = new TreeSet<>(after);
+    added.removeAll(before);
+    Set<String> removed = new TreeSet<>(before);
+    removed.removeAll(after);
+    return "added " + added + ", removed " + removed;
+  }
+
   /** Renders the tree at {@code root}, or says why it cannot. */
   static String render(Path root) {
     if (root == null) {
