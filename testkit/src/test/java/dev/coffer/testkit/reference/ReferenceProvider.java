@@ -77,7 +77,7 @@ public class ReferenceProvider implements BackupProvider {
     VERIFY_ALWAYS_OK,
     /** restore does not compare checksums (P17, and so P18). */
     RESTORE_SKIPS_CHECKSUMS,
-    /** the manifest is published before the data is copied, and never removed on failure (P10). */
+    /** data and manifest are written straight into the published directory, not removed on failure (P10). */
     PUBLISHES_EARLY,
     /** symbolic links in the source are followed: their targets are stored as files (P9). */
     FOLLOWS_SYMLINKS,

@@ -124,10 +124,6 @@ final class ReferenceRepository implements BackupRepository {
       Progress start = new Progress(Progress.Phase.BACKUP, 0, tree.files().size(), 0, total, "");
       request.progress().onProgress(start);
       List<Entry> planned = plan(tree);
-      if (early) {
-        BackupMetadata provisional = metadata(id, created, request, tree.files().size(), total);
-        writeManifest(dir, provisional, planned);
-      }
       for (Entry e : planned) {
         if (e.type == SourceEntry.Type.DIRECTORY) {
           Files.createDirectories(data.resolve(e.path));
@@ -145,6 +141,11 @@ final class ReferenceRepository implements BackupRepository {
         }
       }
       BackupMetadata meta = metadata(id, created, request, files, bytes);
+      if (early) {
+        // Broken on purpose: the manifest lands in the published directory before the last progress call,
+        // so a listener that cancels there (or a failure of the manifest's force) leaves a listed backup.
+        writeManifest(dir, meta, entries);
+      }
       // The last progress call comes before publication: a listener that throws must still cancel.
       request.progress().onProgress(new Progress(Progress.Phase.BACKUP, files, files, bytes, bytes, ""));
       if (!early) {
@@ -457,7 +458,11 @@ final class ReferenceRepository implements BackupRepository {
       stage.commit();
     }
     if (broken == Broken.WRITES_OUTSIDE_TARGET) {
-      Files.writeString(request.target().toAbsolutePath().resolveSibling(request.target().getFileName() + ".restored-by"), id);
+      try {
+        Files.writeString(request.target().toAbsolutePath().resolveSibling(request.target().getFileName() + ".restored-by"), id);
+      } catch (IOException ignored) {
+        // a marker, best effort
+      }
     }
     return m.metadata();
   }
