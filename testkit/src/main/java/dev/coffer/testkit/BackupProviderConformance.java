@@ -236,10 +236,10 @@ public abstract class BackupProviderConformance {
   // ---------------------------------------------------------------------------------------------------
   // P3, P4: options and secrets
 
-  /** P3: an unknown option or a missing required one fails open with IAE naming it; nothing is created. */
+  /** P3: an unknown, missing required or malformed option fails open with IAE naming it; nothing is created. */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p03_unknownOrMissingOption_failsNamingItAndCreatesNothing(Fs fs) throws Exception {
+  public void p03_unknownMissingOrMalformedOption_failsNamingItAndCreatesNothing(Fs fs) throws Exception {
     Path root = root(fs);
     Path location = root.resolve("repo");
     Map<String, String> unknown = new LinkedHashMap<>(options());
@@ -259,6 +259,23 @@ public abstract class BackupProviderConformance {
           "open without the required option '" + o.name() + "'", () -> provider.open(location, missing).close());
       check(String.valueOf(m.getMessage()).contains(o.name()), "P3",
           () -> "the message does not name the missing option '" + o.name() + "': " + m.getMessage());
+      check(!Files.exists(location, LinkOption.NOFOLLOW_LINKS), "P3", () -> "a failed open created " + location);
+    }
+    for (OptionInfo o : provider.options()) {
+      String d = o.defaultValue();
+      String bad = d == null ? null
+          : d.equalsIgnoreCase("true") || d.equalsIgnoreCase("false") ? "coffer-tck-not-a-boolean"
+          : d.matches("-?[0-9]+") ? "coffer-tck-not-a-number" : null;
+      if (bad == null) {
+        continue;
+      }
+      Map<String, String> malformed = new LinkedHashMap<>(options());
+      malformed.put(o.name(), bad);
+      IllegalArgumentException m = expect(IllegalArgumentException.class, "P3",
+          "open with the malformed value '" + bad + "' for option '" + o.name() + "' (default " + d + ")",
+          () -> provider.open(location, malformed).close());
+      check(String.valueOf(m.getMessage()).contains(o.name()), "P3",
+          () -> "the message does not name the malformed option '" + o.name() + "': " + m.getMessage());
       check(!Files.exists(location, LinkOption.NOFOLLOW_LINKS), "P3", () -> "a failed open created " + location);
     }
     try (BackupRepository repo = provider.open(location, options())) {
