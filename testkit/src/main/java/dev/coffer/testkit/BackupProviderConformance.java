@@ -368,7 +368,7 @@ public abstract class BackupProviderConformance {
     shownRepository = location;
     List<BackupMetadata> made = new ArrayList<>();
     try {
-      check(Files.isDirectory(location), "P5", () -> "open on an absent location did not create a repository there");
+      check(Files.exists(location, LinkOption.NOFOLLOW_LINKS), "P5", () -> "open on an absent location did not create a repository there");
       check(repo.list().isEmpty(), "P5", () -> "a new repository is not empty: " + safeList(repo));
       made.add(repo.backup(BackupRequest.full(source).withLabel("lsn", "0/16B3748")));
       made.add(repo.backup(BackupRequest.full(source)));
@@ -565,7 +565,9 @@ public abstract class BackupProviderConformance {
       check(listed.equals(List.of(first)), "P10", () -> "after a backup cancelled at progress call " + abortAt + ", list() is " + listed);
     }
     try (BackupRepository again = provider().open(location, options())) {
-      unchanged("P10", "leftovers of cancelled backups after the failing calls and a new open", before, location);
+      Set<String> pathsAfter = new TreeSet<>(Snapshot.of(location).entries().keySet());
+      check(pathsAfter.equals(new TreeSet<>(before.entries().keySet())), "P10", () -> "cancelled backups left files "
+          + "behind after the failing calls and a new open: " + Snapshot.pathChanges(before.entries().keySet(), pathsAfter));
       BackupMetadata b = again.backup(source);
       check(again.verify(b.backupId()).ok(), "P10", () -> "after cancelled backups, a new backup does not verify");
     }
