@@ -752,6 +752,38 @@ public abstract class BackupProviderConformance {
     }
   }
 
+  /** P17: a restore that runs out of disk space at any point leaves the target as it was. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p17_restoreOnFullDisk_leavesTargetAsItWas(Fs fs) throws Exception {
+    Faulty f = faulty(fs);
+    Path source = smallTree(f.root.resolve("src"));
+    BackupRepository repo = open(f.root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Path parent = Files.createDirectories(f.root.resolve("restores"));
+    for (long limit : new long[] {0, 1, 100, 1000, 3000, 6000}) {
+      where = fs + ", disk full after " + limit + " bytes of a restore";
+      Path target = parent.resolve("t" + limit);
+      Snapshot before = Snapshot.of(parent);
+      f.fs.diskFullAfter(limit);
+      boolean ok;
+      try {
+        repo.restore(b.backupId(), target);
+        ok = true;
+      } catch (IOException | RuntimeException failed) {
+        ok = false;
+      } finally {
+        f.fs.clearFaults();
+      }
+      if (ok) {
+        sameTree("P17", "a restore that fit on the disk", Snapshot.of(source), target);
+        FileTrees.deleteRecursively(target);
+      } else {
+        unchanged("P17", "a restore that hit a full disk after " + limit + " bytes", before, parent);
+      }
+    }
+  }
+
   /** P7: reads that return one byte at a time change nothing in a round trip. */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
