@@ -603,7 +603,8 @@ final class LegacyArchiveReader implements AutoCloseable {
         return 0;
       }
       // Ask for at most one byte beyond the limit, so nothing beyond it is ever handed out.
-      int want = (int) Math.min(len, limit - count + 1);
+      long room = limit - count;
+      int want = room >= len ? len : (int) room + 1;
       int n;
       try {
         n = zstd.read(b, off, want);

@@ -26,6 +26,7 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
@@ -117,6 +118,24 @@ class LegacyArchiveReaderTest {
       assertEquals(3151112, result.bytes());
     }
     assertMatchesSource(out);
+  }
+
+  @Test
+  void sinkReadingOneByteAtATime_seesTheSameBytesWithUnboundedOutputLimit() throws IOException {
+    Path archive = copyResource("aedb-plain.aedbarc", work);
+    Map<String, String> seen = new LinkedHashMap<>();
+    LegacyReadOptions unbounded = DEFAULTS.withMaxTotalOutputBytes(Long.MAX_VALUE);
+    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "plain", null, unbounded)) {
+      LegacyReadResult result = reader.read(p -> !p.startsWith("large/"), (entry, in) -> {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int b; (b = in.read()) >= 0; ) {
+          bytes.write(b);
+        }
+        seen.put(entry.path(), LegacyManifest.sha256Hex(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+      }, null);
+      assertEquals(13, seen.size());
+      seen.forEach((path, sha) -> assertEquals(result.sha256().get(path), sha, path));
+    }
   }
 
   @Test
@@ -245,9 +264,13 @@ class LegacyArchiveReaderTest {
         cuts.add(n);
       }
       cuts.add(full.length - 1);
-      Path archive = work.resolve("cut.aedbarc");
+      cuts.sort(java.util.Comparator.reverseOrder()); // so one file can be cut shorter and shorter
+      Path archive = Files.write(work.resolve("cut.aedbarc"), full);
       for (int n : cuts) {
-        Files.write(archive, Arrays.copyOf(full, n));
+        try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(archive, StandardOpenOption.WRITE)) {
+          ch.truncate(n);
+        }
+        assertEquals(n, Files.size(archive));
         assertRefused(archive, name.contains("encrypted") ? KEY : null, "cut at " + n + " of " + name);
       }
     }
@@ -261,23 +284,27 @@ class LegacyArchiveReaderTest {
         LegacyArchiveReader.open(copyResource("aedb-encrypted.aedbarc", work), "enc", KEY, DEFAULTS)) {
       bigPayload = reader.entries().get(8).payloadOffset();
     }
-    // Every byte up to the 3 MiB entry's nonce and first ciphertext bytes (each flip beyond costs a
-    // 1.5 MB decryption), then a stride.
+    // Every byte of the header and the first two entries (every field kind), every 5th byte up to the
+    // 3 MiB entry's nonce, its nonce, then a stride (each flip there costs a 1.5 MB decryption).
     List<Integer> offsets = new ArrayList<>();
     for (int i = 0; i < bigPayload + 16; i++) {
-      offsets.add(i);
+      if (i < 256 || i % 5 == 0 || i >= bigPayload - 30) {
+        offsets.add(i);
+      }
     }
     for (int i = (int) bigPayload + 16; i < full.length; i += 31337) {
       offsets.add(i);
     }
     offsets.add(full.length - 1); // the end marker
     offsets.add(full.length - 2); // the tag of the last entry
-    Path archive = work.resolve("flip.aedbarc");
+    Path archive = Files.write(work.resolve("flip.aedbarc"), full);
     for (int offset : offsets) {
-      byte[] bytes = full.clone();
-      bytes[offset] ^= 0x10;
-      Files.write(archive, bytes);
+      poke(archive, offset, (byte) (full[offset] ^ 0x10));
       assertRefused(archive, KEY, "bit flipped at " + offset);
+      poke(archive, offset, full[offset]);
+    }
+    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "restored", KEY, DEFAULTS)) {
+      assertEquals(14, readAll(reader).files());
     }
   }
 
@@ -519,6 +546,13 @@ class LegacyArchiveReaderTest {
       assertFalse(expected.getMessage().isEmpty());
     } catch (IOException | RuntimeException e) {
       throw new AssertionError(what + ": wrong failure " + e, e);
+    }
+  }
+
+  private static void poke(Path file, long offset, byte value) throws IOException {
+    try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.WRITE)) {
+      ch.position(offset);
+      ch.write(ByteBuffer.wrap(new byte[] {value}));
     }
   }
 
