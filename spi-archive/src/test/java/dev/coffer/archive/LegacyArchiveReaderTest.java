@@ -292,7 +292,7 @@ class LegacyArchiveReaderTest {
         offsets.add(i);
       }
     }
-    for (int i = (int) bigPayload + 16; i < full.length; i += 31337) {
+    for (int i = (int) bigPayload + 16; i < full.length; i += 262144) {
       offsets.add(i);
     }
     offsets.add(full.length - 1); // the end marker
@@ -305,6 +305,27 @@ class LegacyArchiveReaderTest {
     }
     try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "restored", KEY, DEFAULTS)) {
       assertEquals(14, readAll(reader).files());
+    }
+  }
+
+  @Test
+  void flippedBitAtEveryByteOfASmallEncryptedArchive_isRefused() throws IOException {
+    Map<String, byte[]> files = new java.util.TreeMap<>(RelativePaths.ORDER);
+    files.put("a.txt", "alpha".getBytes(StandardCharsets.US_ASCII));
+    files.put("d/b.bin", new byte[300]);
+    files.put("empty", new byte[0]);
+    files.put("z.txt", "omega omega omega".getBytes(StandardCharsets.US_ASCII));
+    byte[] full = seedArchive(KEY, files);
+    Path archive = Files.write(work.resolve("small.aedbarc"), full);
+    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "small", KEY, DEFAULTS)) {
+      assertEquals(4, readAll(reader).files());
+    }
+    for (int offset = 0; offset < full.length; offset++) {
+      for (int bit : new int[] {0x01, 0x80}) {
+        poke(archive, offset, (byte) (full[offset] ^ bit));
+        assertRefused(archive, KEY, "bit " + bit + " flipped at " + offset);
+      }
+      poke(archive, offset, full[offset]);
     }
   }
 
