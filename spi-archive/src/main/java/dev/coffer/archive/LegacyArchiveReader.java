@@ -231,30 +231,11 @@ final class LegacyArchiveReader implements AutoCloseable {
     byte[] manifestJson = null;
     byte[] manifestHmac = null;
     for (LegacyEntry entry : scan.entries()) {
-      ByteArrayOutputStream capture = null;
-      int captureCap = 0;
-      if (entry.path().equals(LegacyManifest.FILE_NAME)) {
-        capture = new ByteArrayOutputStream();
-        captureCap = LegacyManifest.MAX_MANIFEST_BYTES;
-      } else if (entry.path().equals(LegacyManifest.HMAC_FILE_NAME)) {
-        capture = new ByteArrayOutputStream();
-        captureCap = LegacyManifest.MAX_HMAC_FILE_BYTES;
-      }
-      InputStream compressed = scan.encrypted()
-          ? new ByteArrayInputStream(decrypt(entry))
-          : new PayloadStream(entry.payloadOffset(), entry.payloadBytes());
-      try (ZstdInputStreamNoFinalizer zstd = new ZstdInputStreamNoFinalizer(compressed)) {
-        GuardStream guard = new GuardStream(zstd, entry, options.maxTotalOutputBytes() - total, capture, captureCap);
-        if (deliver.test(entry.path())) {
-          sink.accept(entry, guard);
-        }
-        guard.drain();
-        total += guard.count;
-        hashes.put(entry.path(), HexFormat.of().formatHex(guard.digest.digest()));
-      } catch (ZstdException e) {
-        throw corrupt("zstd data of " + LegacyManifest.printable(entry.path()) + " is corrupt: " + e.getMessage(),
-            entry.path(), e);
-      }
+      ByteArrayOutputStream capture = isManifestFile(entry.path()) ? new ByteArrayOutputStream() : null;
+      GuardStream guard = decode(entry, options.maxTotalOutputBytes() - total, deliver.test(entry.path()) ? sink : null,
+          capture);
+      total += guard.count;
+      hashes.put(entry.path(), HexFormat.of().formatHex(guard.digest.digest()));
       if (entry.path().equals(LegacyManifest.FILE_NAME)) {
         manifestJson = capture.toByteArray();
       } else if (entry.path().equals(LegacyManifest.HMAC_FILE_NAME)) {
@@ -279,6 +260,42 @@ final class LegacyArchiveReader implements AutoCloseable {
       throw corrupt("has no " + LegacyManifest.FILE_NAME + " although a manifest key is configured", null, null);
     }
     return new LegacyReadResult(scan.entries().size(), total, hashes, manifest, unlisted);
+  }
+
+  /**
+   * Reads only the archive's {@code backup_manifest.json} and {@code backup_manifest.hmac} entries, for a
+   * listing (e.g. the manifest's creation time). The signature is verified when a key is given, but the
+   * content is not cross-checked: only {@link #read} does that.
+   *
+   * @param manifestKey the manifest HMAC key, or {@code null}
+   * @return the manifest, or empty when the archive has none (and no key is given)
+   * @throws WrongKeyException if the first entry decrypted fails authentication
+   * @throws CorruptBackupException if the manifest is malformed or its signature missing (with a key) or
+   *     wrong, or a key is given and the archive has no manifest
+   * @throws IOException if the file cannot be read
+   */
+  Optional<LegacyManifest> readManifest(byte[] manifestKey) throws IOException {
+    byte[] json = null;
+    byte[] hmac = null;
+    for (LegacyEntry entry : scan.entries()) {
+      if (isManifestFile(entry.path())) {
+        ByteArrayOutputStream capture = new ByteArrayOutputStream();
+        decode(entry, options.maxTotalOutputBytes(), null, capture);
+        if (entry.path().equals(LegacyManifest.FILE_NAME)) {
+          json = capture.toByteArray();
+        } else {
+          hmac = capture.toByteArray();
+        }
+      }
+    }
+    if (json == null) {
+      if (manifestKey != null) {
+        throw corrupt("has no " + LegacyManifest.FILE_NAME + " although a manifest key is configured", null, null);
+      }
+      return Optional.empty();
+    }
+    return Optional.of(LegacyManifest.parse(json, hmac, manifestKey, options.portablePaths(),
+        "of legacy backup " + backupId));
   }
 
   /**
@@ -483,6 +500,30 @@ final class LegacyArchiveReader implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------------------
   // Payloads
+
+  private static boolean isManifestFile(String path) {
+    return path.equals(LegacyManifest.FILE_NAME) || path.equals(LegacyManifest.HMAC_FILE_NAME);
+  }
+
+  /** Decodes one entry completely, handing it to {@code sink} if given; returns the drained guard. */
+  private GuardStream decode(LegacyEntry entry, long budget, LegacyEntrySink sink, ByteArrayOutputStream capture)
+      throws IOException {
+    int captureCap = entry.path().equals(LegacyManifest.FILE_NAME)
+        ? LegacyManifest.MAX_MANIFEST_BYTES : LegacyManifest.MAX_HMAC_FILE_BYTES;
+    InputStream compressed = scan.encrypted()
+        ? new ByteArrayInputStream(decrypt(entry))
+        : new PayloadStream(entry.payloadOffset(), entry.payloadBytes());
+    try (ZstdInputStreamNoFinalizer zstd = new ZstdInputStreamNoFinalizer(compressed)) {
+      GuardStream guard = new GuardStream(zstd, entry, budget, capture, captureCap);
+      if (sink != null) {
+        sink.accept(entry, guard);
+      }
+      guard.drain();
+      return guard;
+    } catch (ZstdException e) {
+      throw corrupt("has corrupt zstd data: " + e.getMessage(), entry.path(), e);
+    }
+  }
 
   private byte[] decrypt(LegacyEntry entry) throws IOException {
     // Checked by the header pass; repeated because the file may have changed since.

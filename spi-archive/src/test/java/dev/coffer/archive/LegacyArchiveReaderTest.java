@@ -496,6 +496,25 @@ class LegacyArchiveReaderTest {
   }
 
   @Test
+  void readManifest_readsOnlyTheManifestForAListing() throws IOException {
+    byte[] archive = seedArchive(KEY, manifestBackup());
+    Path file = Files.write(work.resolve("bk_7.aedbarc"), archive);
+    try (LegacyArchiveReader reader = LegacyArchiveReader.open(file, "bk_7", KEY, DEFAULTS)) {
+      LegacyManifest m = reader.readManifest(LegacyManifestTest.HMAC_KEY).orElseThrow();
+      assertTrue(m.authenticated());
+      BackupMetadata meta = LegacyArchiveInfo.describe(file, DEFAULTS).toMetadata("archive", "0.1.0", Optional.of(m));
+      assertEquals(Instant.parse("2023-11-14T22:13:20.123456Z"), meta.createdAt());
+      assertEquals("bk_seedref_full_1", meta.labels().get("legacy.backup-id"));
+      assertEquals(19, meta.totalFiles()); // 14 source files, 2 manifest files, checkpoint, wal, extra
+    }
+    try (LegacyArchiveReader reader = LegacyArchiveReader.open(copyResource("aedb-plain.aedbarc", work), "p", null,
+        DEFAULTS)) {
+      assertEquals(Optional.empty(), reader.readManifest(null));
+      assertThrows(CorruptBackupException.class, () -> reader.readManifest(LegacyManifestTest.HMAC_KEY));
+    }
+  }
+
+  @Test
   void archiveCutAfterAnEntryWithANewEndMarker_isCaughtByTheManifest() throws IOException {
     Map<String, byte[]> files = manifestBackup();
     files.remove("wal_tail/segment_43.aedbwal"); // as if the archive ended before that entry
