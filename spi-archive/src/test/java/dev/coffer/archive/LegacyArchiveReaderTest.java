@@ -501,13 +501,15 @@ class LegacyArchiveReaderTest {
   }
 
   @Test
-  void extractTo_refusesANonEmptyDirectory() throws IOException {
+  void seedTest_symlinkedParentPlantedInTheTarget_isRefusedAndNothingIsWrittenThrough() throws IOException {
     Path archive = copyResource("aedb-plain.aedbarc", work);
     Path out = Files.createDirectory(work.resolve("out"));
-    Files.write(out.resolve("x"), new byte[1]);
+    Path outside = Files.createDirectory(work.resolve("outside"));
+    Files.createSymbolicLink(out.resolve("nested"), outside);
     try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "plain", null, DEFAULTS)) {
       assertThrows(DirectoryNotEmptyException.class, () -> reader.extractTo(out, p -> true, null));
     }
+    assertTrue(FileTrees.isEmptyDirectory(outside));
   }
 
   // ---------------------------------------------------------------------------------------------------
