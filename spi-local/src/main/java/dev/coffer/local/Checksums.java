@@ -1,0 +1,146 @@
+package dev.coffer.local;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+import java.util.zip.CRC32C;
+
+/**
+ * The one-pass copy loop and the seed's whole-backup CRC32.
+ *
+ * <p>Every byte read goes through one direct buffer: the per-file CRC32C (what verify and restore check)
+ * and the per-file CRC32 (from which the seed's whole-backup checksum is assembled with
+ * {@link #combine}) are updated on the same buffer that is then written, so a file is read exactly once.
+ */
+final class Checksums {
+
+  /** Size of the copy buffer: large enough for sequential throughput, small enough to bound the heap. */
+  static final int BUFFER_BYTES = 1 << 20;
+
+  private Checksums() {}
+
+  /** Receives the running byte count of a long copy, so progress can be reported within a file. */
+  @FunctionalInterface
+  interface ByteCounter {
+    void bytesCopied(long bytesSoFar);
+
+    ByteCounter NONE = n -> { };
+  }
+
+  /** The checksums and length of one stream of bytes. */
+  record Sums(long size, long crc32c, long crc32) {}
+
+  /**
+   * Copies {@code in} from its current position to its end into {@code out} (or only reads it when
+   * {@code out} is null), checksumming the same buffer it writes.
+   */
+  static Sums copy(FileChannel in, FileChannel out, ByteBuffer buffer, ByteCounter counter) throws IOException {
+    CRC32C c32c = new CRC32C();
+    CRC32 c32 = new CRC32();
+    long total = 0;
+    long nextReport = 64L << 20;
+    while (true) {
+      buffer.clear();
+      int n = in.read(buffer);
+      if (n < 0) {
+        break;
+      }
+      buffer.flip();
+      int start = buffer.position();
+      c32c.update(buffer);
+      buffer.position(start);
+      c32.update(buffer);
+      buffer.position(start);
+      if (out != null) {
+        while (buffer.hasRemaining()) {
+          out.write(buffer);
+        }
+      }
+      total += n;
+      if (total >= nextReport) {
+        counter.bytesCopied(total);
+        nextReport = total + (64L << 20);
+      }
+    }
+    return new Sums(total, c32c.getValue(), c32.getValue());
+  }
+
+  /** CRC32 of the UTF-8 bytes of a relative path, as the seed feeds it into its checksum. */
+  static Sums pathSums(String path) {
+    byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
+    CRC32 c = new CRC32();
+    c.update(bytes);
+    return new Sums(bytes.length, 0, c.getValue());
+  }
+
+  /** Appends a file (its path, then its content) to the seed's running whole-backup CRC32. */
+  static long appendFile(long wholeCrc32, String path, long contentCrc32, long contentSize) {
+    Sums p = pathSums(path);
+    long crc = combine(wholeCrc32, p.crc32(), p.size());
+    return combine(crc, contentCrc32, contentSize);
+  }
+
+  /**
+   * The CRC32 of the concatenation of two byte strings from their CRC32s and the second one's length
+   * (zlib's {@code crc32_combine}), so a hard-linked file adds its recorded CRC32 without being read.
+   */
+  static long combine(long crc1, long crc2, long len2) {
+    if (len2 <= 0) {
+      return crc1;
+    }
+    long[] even = new long[32];
+    long[] odd = new long[32];
+    odd[0] = 0xEDB88320L;
+    long row = 1;
+    for (int n = 1; n < 32; n++) {
+      odd[n] = row;
+      row <<= 1;
+    }
+    square(even, odd);
+    square(odd, even);
+    long crc = crc1;
+    long len = len2;
+    do {
+      square(even, odd);
+      if ((len & 1) != 0) {
+        crc = times(even, crc);
+      }
+      len >>>= 1;
+      if (len == 0) {
+        break;
+      }
+      square(odd, even);
+      if ((len & 1) != 0) {
+        crc = times(odd, crc);
+      }
+      len >>>= 1;
+    } while (len != 0);
+    return (crc ^ crc2) & 0xFFFFFFFFL;
+  }
+
+  private static long times(long[] mat, long vec) {
+    long sum = 0;
+    int i = 0;
+    long v = vec;
+    while (v != 0) {
+      if ((v & 1) != 0) {
+        sum ^= mat[i];
+      }
+      v >>>= 1;
+      i++;
+    }
+    return sum;
+  }
+
+  private static void square(long[] square, long[] mat) {
+    for (int n = 0; n < 32; n++) {
+      square[n] = times(mat, mat[n]);
+    }
+  }
+
+  static String hex(long crc) {
+    return String.format("%08x", crc);
+  }
+}
