@@ -21,7 +21,7 @@ public final class TestRepositories {
    * @return the names
    */
   public static List<String> providers() {
-    return List.of("stand-in");
+    return List.of("local", "archive");
   }
 
   /**
