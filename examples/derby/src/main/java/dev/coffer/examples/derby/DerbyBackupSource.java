@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -144,7 +145,7 @@ public final class DerbyBackupSource implements BackupSource {
    */
   @Override
   public Map<String, String> labels() {
-    return Map.copyOf(labels);
+    return Collections.unmodifiableMap(labels);
   }
 
   /**

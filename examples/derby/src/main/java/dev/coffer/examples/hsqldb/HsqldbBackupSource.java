@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -105,11 +106,11 @@ public final class HsqldbBackupSource implements BackupSource {
   /**
    * The caller's labels plus {@link #LABEL_VERSION} and {@link #LABEL_DATABASE}.
    *
-   * @return the labels
+   * @return the labels, sorted by key
    */
   @Override
   public Map<String, String> labels() {
-    return Map.copyOf(labels);
+    return Collections.unmodifiableMap(labels);
   }
 
   /**

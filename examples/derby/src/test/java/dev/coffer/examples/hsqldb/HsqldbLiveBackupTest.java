@@ -14,15 +14,19 @@ import dev.coffer.examples.HostBackups;
 import dev.coffer.examples.TestRepositories;
 import dev.coffer.spi.BackupIds;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -135,6 +139,20 @@ class HsqldbLiveBackupTest {
       } finally {
         Hsqldb.shutdown(admin);
       }
+    }
+  }
+
+  @Test
+  void backupAsFiles_intoAnExistingDirectory_isRefusedBeforeHsqldbWritesAnything() throws Exception {
+    Path staging = Files.createDirectories(tmp.resolve("staging-exists"));
+    Files.writeString(staging.resolve("keep.txt"), "not HSQLDB's");
+    try (Connection c = DriverManager.getConnection("jdbc:hsqldb:mem:refuse", "SA", "")) {
+      assertThrows(FileAlreadyExistsException.class,
+          () -> HsqldbBackupSource.backupAsFiles(c, NAME, staging, Map.of()));
+      Hsqldb.shutdown(c);
+    }
+    try (Stream<Path> left = Files.list(staging)) {
+      assertEquals(List.of(staging.resolve("keep.txt")), left.toList());
     }
   }
 }
