@@ -21,6 +21,12 @@ final class Checksums {
 
   private Checksums() {}
 
+  /** A copy buffer no larger than the largest file needs (small operations stay cheap). */
+  static ByteBuffer buffer(long largestFileBytes) {
+    long size = Math.max(8192, Math.min(BUFFER_BYTES, largestFileBytes));
+    return ByteBuffer.allocateDirect((int) size);
+  }
+
   /** Receives the running byte count of a long copy, so progress can be reported within a file. */
   @FunctionalInterface
   interface ByteCounter {

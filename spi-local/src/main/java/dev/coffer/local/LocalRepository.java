@@ -178,7 +178,7 @@ final class LocalRepository implements BackupRepository {
     long filesTotal = tree.files().size();
     long bytesTotal = tree.totalBytes();
     listener.onProgress(new Progress(Progress.Phase.BACKUP, 0, filesTotal, 0, bytesTotal, ""));
-    ByteBuffer buffer = ByteBuffer.allocateDirect(Checksums.BUFFER_BYTES);
+    ByteBuffer buffer = Checksums.buffer(tree.files().stream().mapToLong(SourceEntry::sizeBytes).max().orElse(0));
     List<String> directories = new ArrayList<>();
     List<FileEntry> files = new ArrayList<>();
     List<Symlink> symlinks = new ArrayList<>();
@@ -316,7 +316,7 @@ final class LocalRepository implements BackupRepository {
           dirs.add(makeDirectory(out, d, id));
         }
       }
-      ByteBuffer buffer = ByteBuffer.allocateDirect(Checksums.BUFFER_BYTES);
+      ByteBuffer buffer = Checksums.buffer(contents.files.stream().mapToLong(FileEntry::size).max().orElse(0));
       long whole = 0;
       long filesDone = 0;
       long bytesDone = 0;
@@ -436,6 +436,12 @@ final class LocalRepository implements BackupRepository {
       if (!Files.isDirectory(data, NOFOLLOW_LINKS)) {
         throw new CorruptBackupException("data directory of backup " + id + " is missing", null);
       }
+      List<Problem> problems = structureProblems(manifest, Stored.walk(data, id), id);
+      if (!problems.isEmpty()) {
+        Problem p = problems.get(0);
+        throw new CorruptBackupException("backup " + id + " failed its check: " + p.path() + ": " + p.kind() + ", "
+            + p.detail(), p.path());
+      }
       return new Contents(manifest.files(), manifest.directories(), manifest.symlinks());
     }
     Stored stored = Stored.walk(data, id);
@@ -533,47 +539,20 @@ final class LocalRepository implements BackupRepository {
     }
     Path data = dir.resolve(DATA);
     Stored stored = Stored.walk(data, id);
-    stored.others.forEach((p, what) -> problems.add(new Problem(p, Kind.UNEXPECTED, what + " in stored data")));
-    ByteBuffer buffer = ByteBuffer.allocateDirect(Checksums.BUFFER_BYTES);
+    if (!manifest.coffer()) {
+      stored.others.forEach((p, what) -> problems.add(new Problem(p, Kind.UNEXPECTED, what + " in stored data")));
+    }
+    ByteBuffer buffer = Checksums.buffer(stored.files.values().stream().mapToLong(Long::longValue).max().orElse(0));
     long filesChecked = 0;
     long bytesChecked = 0;
     if (manifest.coffer()) {
       if (!Files.isDirectory(data, NOFOLLOW_LINKS) && !stored.others.containsKey(DATA)) {
         problems.add(new Problem(DATA, Kind.MISSING, "data directory of backup " + id + " is missing"));
       }
-      Set<String> expectedDirs = new LinkedHashSet<>(manifest.directories());
-      Set<String> expectedFiles = new java.util.HashSet<>();
-      long whole = 0;
-      for (FileEntry f : manifest.files()) {
-        expectedDirs.addAll(RelativePaths.ancestors(f.path()));
-        expectedFiles.add(f.path());
-        whole = Checksums.appendFile(whole, f.path(), f.crc32(), f.size());
-      }
-      if (whole != manifest.checksum()) {
-        problems.add(new Problem(Manifest.FILE_NAME, Kind.METADATA, "checksum field " + Checksums.hex(manifest.checksum())
-            + " does not match the file entries (" + Checksums.hex(whole) + ")"));
-      }
-      for (String d : stored.directories) {
-        if (!expectedDirs.contains(d)) {
-          problems.add(new Problem(d, Kind.UNEXPECTED, "directory not recorded in backup " + id));
-        }
-      }
-      for (String d : expectedDirs) {
-        if (!stored.directories.contains(d) && !stored.others.containsKey(d)) {
-          problems.add(new Problem(d, Kind.MISSING, "recorded directory missing from backup " + id));
-        }
-      }
-      for (String f : stored.files.keySet()) {
-        if (!expectedFiles.contains(f)) {
-          problems.add(new Problem(f, Kind.UNEXPECTED, "file not recorded in backup " + id));
-        }
-      }
+      problems.addAll(structureProblems(manifest, stored, id));
       for (FileEntry f : manifest.files()) {
         if (!stored.files.containsKey(f.path())) {
-          if (!stored.others.containsKey(f.path())) {
-            problems.add(new Problem(f.path(), Kind.MISSING, "recorded file missing from backup " + id));
-          }
-          continue;
+          continue; // reported by structureProblems
         }
         Checksums.Sums sums;
         try (FileChannel in = FileChannel.open(under(data, f.path()), READ, NOFOLLOW_LINKS)) {
@@ -611,6 +590,45 @@ final class LocalRepository implements BackupRepository {
       }
     }
     return new VerifyReport(id, problems, filesChecked, bytesChecked);
+  }
+
+  /** Compares the recorded directories and files with what is stored: missing, unexpected, inconsistent. */
+  private static List<Problem> structureProblems(Manifest manifest, Stored stored, String id) {
+    List<Problem> problems = new ArrayList<>();
+    stored.others.forEach((p, what) -> problems.add(new Problem(p, Kind.UNEXPECTED, what + " in stored data")));
+    Set<String> expectedDirs = new LinkedHashSet<>(manifest.directories());
+    Set<String> expectedFiles = new java.util.HashSet<>();
+    long whole = 0;
+    for (FileEntry f : manifest.files()) {
+      expectedDirs.addAll(RelativePaths.ancestors(f.path()));
+      expectedFiles.add(f.path());
+      whole = Checksums.appendFile(whole, f.path(), f.crc32(), f.size());
+    }
+    if (whole != manifest.checksum()) {
+      problems.add(new Problem(Manifest.FILE_NAME, Kind.METADATA, "checksum field " + Checksums.hex(manifest.checksum())
+          + " does not match the file entries (" + Checksums.hex(whole) + ")"));
+    }
+    for (String d : stored.directories) {
+      if (!expectedDirs.contains(d)) {
+        problems.add(new Problem(d, Kind.UNEXPECTED, "directory not recorded in backup " + id));
+      }
+    }
+    for (String d : expectedDirs) {
+      if (!stored.directories.contains(d) && !stored.others.containsKey(d)) {
+        problems.add(new Problem(d, Kind.MISSING, "recorded directory missing from backup " + id));
+      }
+    }
+    for (String f : stored.files.keySet()) {
+      if (!expectedFiles.contains(f)) {
+        problems.add(new Problem(f, Kind.UNEXPECTED, "file not recorded in backup " + id));
+      }
+    }
+    for (FileEntry f : manifest.files()) {
+      if (!stored.files.containsKey(f.path()) && !stored.others.containsKey(f.path())) {
+        problems.add(new Problem(f.path(), Kind.MISSING, "recorded file missing from backup " + id));
+      }
+    }
+    return problems;
   }
 
   // ---------------------------------------------------------------- listing and lifecycle
@@ -762,11 +780,11 @@ final class LocalRepository implements BackupRepository {
     } catch (CorruptBackupException e) {
       return Optional.of(e.getMessage());
     }
-    String text = new String(stored, StandardCharsets.US_ASCII).trim();
-    String computed = Checksums.hex(crc32c(json));
-    if (!computed.equals(text)) {
-      return Optional.of("crc32c mismatch for metadata.json of backup " + id + ": stored '"
-          + text.replaceAll("[^0-9A-Za-z]", "?") + "', computed " + computed);
+    byte[] expected = sidecar(json);
+    if (!java.util.Arrays.equals(stored, expected)) {
+      String text = new String(stored, StandardCharsets.US_ASCII).replaceAll("[^0-9A-Za-z]", "?");
+      return Optional.of("crc32c mismatch for metadata.json of backup " + id + ": sidecar holds '" + text
+          + "', computed " + Checksums.hex(crc32c(json)));
     }
     return Optional.empty();
   }
