@@ -90,60 +90,59 @@ final class Checksums {
 
   /**
    * The CRC32 of the concatenation of two byte strings from their CRC32s and the second one's length
-   * (zlib's {@code crc32_combine}), so a hard-linked file adds its recorded CRC32 without being read.
+   * (zlib's {@code crc32_combine}, in its x^(8n) mod P form), so a hard-linked file adds its recorded
+   * CRC32 without being read.
    */
   static long combine(long crc1, long crc2, long len2) {
     if (len2 <= 0) {
-      return crc1;
+      return crc1 & 0xFFFFFFFFL;
     }
-    long[] even = new long[32];
-    long[] odd = new long[32];
-    odd[0] = 0xEDB88320L;
-    long row = 1;
+    return (multModP(xPow8n(len2), (int) crc1) ^ crc2) & 0xFFFFFFFFL;
+  }
+
+  private static final int POLY = 0xEDB88320;
+  /** X2N[k] = x^(2^k) mod P, in the reflected bit order CRC32 uses. */
+  private static final int[] X2N = new int[32];
+
+  static {
+    int p = 1 << 30; // x^1
+    X2N[0] = p;
     for (int n = 1; n < 32; n++) {
-      odd[n] = row;
-      row <<= 1;
+      p = multModP(p, p);
+      X2N[n] = p;
     }
-    square(even, odd);
-    square(odd, even);
-    long crc = crc1;
-    long len = len2;
-    do {
-      square(even, odd);
-      if ((len & 1) != 0) {
-        crc = times(even, crc);
-      }
-      len >>>= 1;
-      if (len == 0) {
-        break;
-      }
-      square(odd, even);
-      if ((len & 1) != 0) {
-        crc = times(odd, crc);
-      }
-      len >>>= 1;
-    } while (len != 0);
-    return (crc ^ crc2) & 0xFFFFFFFFL;
   }
 
-  private static long times(long[] mat, long vec) {
-    long sum = 0;
-    int i = 0;
-    long v = vec;
-    while (v != 0) {
-      if ((v & 1) != 0) {
-        sum ^= mat[i];
+  private static int multModP(int a, int b) {
+    int m = 1 << 31;
+    int p = 0;
+    int bb = b;
+    while (true) {
+      if ((a & m) != 0) {
+        p ^= bb;
+        if ((a & (m - 1)) == 0) {
+          break;
+        }
       }
-      v >>>= 1;
-      i++;
+      m >>>= 1;
+      bb = (bb & 1) != 0 ? (bb >>> 1) ^ POLY : bb >>> 1;
     }
-    return sum;
+    return p;
   }
 
-  private static void square(long[] square, long[] mat) {
-    for (int n = 0; n < 32; n++) {
-      square[n] = times(mat, mat[n]);
+  /** x^(8n) mod P: the operator that shifts a CRC over n zero bytes. */
+  private static int xPow8n(long n) {
+    int p = 1 << 31; // x^0
+    int k = 3;
+    long len = n;
+    while (len != 0) {
+      if ((len & 1) != 0) {
+        p = multModP(X2N[k & 31], p);
+      }
+      len >>>= 1;
+      k++;
     }
+    return p;
   }
 
   static String hex(long crc) {

@@ -52,6 +52,18 @@ class FeaturesTest {
   }
 
   @Test
+  void defaultOptions_forceEverythingToDisk_andStillRoundTrip() throws Exception {
+    Path source = Trees.populate(tmp.resolve("source"));
+    Files.createDirectories(source.resolve("empty"));
+    try (BackupRepository repo = new LocalBackupProvider().open(tmp.resolve("repo"), Map.of())) {
+      BackupMetadata m = repo.backup(source);
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, m.backupId()));
+      repo.restore(inc.backupId(), tmp.resolve("target"));
+      assertEquals(Trees.snapshot(source, true), Trees.snapshot(tmp.resolve("target"), true));
+    }
+  }
+
+  @Test
   void aRepositoryLocationThatIsAFile_isRefused() throws Exception {
     Path file = Files.writeString(tmp.resolve("f"), "x");
     assertThrows(java.io.IOException.class, () -> Trees.open(file));
