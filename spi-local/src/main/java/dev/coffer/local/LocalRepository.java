@@ -436,7 +436,7 @@ final class LocalRepository implements BackupRepository {
       if (!Files.isDirectory(data, NOFOLLOW_LINKS)) {
         throw new CorruptBackupException("data directory of backup " + id + " is missing", null);
       }
-      List<Problem> problems = structureProblems(manifest, Stored.walk(data, id), id);
+      List<Problem> problems = structureProblems(manifest, Stored.walk(data), id);
       if (!problems.isEmpty()) {
         Problem p = problems.get(0);
         throw new CorruptBackupException("backup " + id + " failed its check: " + p.path() + ": " + p.kind() + ", "
@@ -444,7 +444,7 @@ final class LocalRepository implements BackupRepository {
       }
       return new Contents(manifest.files(), manifest.directories(), manifest.symlinks());
     }
-    Stored stored = Stored.walk(data, id);
+    Stored stored = Stored.walk(data);
     if (!stored.others.isEmpty()) {
       String p = stored.others.keySet().iterator().next();
       throw new CorruptBackupException("stored entry " + p + " of backup " + id + " is not a regular file or "
@@ -461,7 +461,7 @@ final class LocalRepository implements BackupRepository {
     final Set<String> directories = new java.util.TreeSet<>(RelativePaths.ORDER);
     final Map<String, String> others = new TreeMap<>(RelativePaths.ORDER);
 
-    static Stored walk(Path data, String id) throws IOException {
+    static Stored walk(Path data) throws IOException {
       Stored s = new Stored();
       if (!Files.exists(data, NOFOLLOW_LINKS)) {
         return s;
@@ -472,17 +472,24 @@ final class LocalRepository implements BackupRepository {
       }
       Files.walkFileTree(data, new SimpleFileVisitor<>() {
         @Override
-        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws CorruptBackupException {
+        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
           if (!d.equals(data)) {
-            s.directories.add(name(data, d, id));
+            String rel = RelativePaths.relativize(data, d);
+            if (RelativePaths.basicProblem(rel).isPresent()) {
+              s.others.put(rel, "malformed name");
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+            s.directories.add(rel);
           }
           return FileVisitResult.CONTINUE;
         }
 
         @Override
-        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws CorruptBackupException {
-          String rel = name(data, f, id);
-          if (attrs.isRegularFile()) {
+        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+          String rel = RelativePaths.relativize(data, f);
+          if (RelativePaths.basicProblem(rel).isPresent()) {
+            s.others.put(rel, "malformed name");
+          } else if (attrs.isRegularFile()) {
             s.files.put(rel, attrs.size());
           } else {
             s.others.put(rel, attrs.isSymbolicLink() ? "symbolic link" : "special file");
@@ -491,10 +498,6 @@ final class LocalRepository implements BackupRepository {
         }
       });
       return s;
-    }
-
-    private static String name(Path data, Path p, String id) throws CorruptBackupException {
-      return RelativePaths.checkStored(RelativePaths.relativize(data, p), id);
     }
   }
 
@@ -538,7 +541,7 @@ final class LocalRepository implements BackupRepository {
       }
     }
     Path data = dir.resolve(DATA);
-    Stored stored = Stored.walk(data, id);
+    Stored stored = Stored.walk(data);
     if (!manifest.coffer()) {
       stored.others.forEach((p, what) -> problems.add(new Problem(p, Kind.UNEXPECTED, what + " in stored data")));
     }
@@ -702,7 +705,7 @@ final class LocalRepository implements BackupRepository {
         }
       }
     } else {
-      for (long s : Stored.walk(dir.resolve(DATA), backupId).files.values()) {
+      for (long s : Stored.walk(dir.resolve(DATA)).files.values()) {
         total += s;
       }
     }

@@ -201,6 +201,16 @@ class CorruptionTest {
   }
 
   @Test
+  void aStoredFileWithAMalformedName_isReportedAndRefused() throws Exception {
+    backUp(tmp);
+    Files.writeString(stored("data/subdir").resolve("back\\slash"), "x");
+    VerifyReport report = repo.verify(meta.backupId());
+    assertEquals(List.of(Kind.UNEXPECTED), report.problems().stream().map(VerifyReport.Problem::kind).toList());
+    assertThrows(CorruptBackupException.class, () -> repo.restore(meta.backupId(), tmp.resolve("target")));
+    assertFalse(Files.exists(tmp.resolve("target")));
+  }
+
+  @Test
   void aSymlinkedDirectoryPlantedInData_isRefused() throws Exception {
     backUp(tmp);
     Path outsideDir = tmp.resolve("outside");
