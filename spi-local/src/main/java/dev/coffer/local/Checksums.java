@@ -43,8 +43,18 @@ final class Checksums {
    * {@code out} is null), checksumming the same buffer it writes.
    */
   static Sums copy(FileChannel in, FileChannel out, ByteBuffer buffer, ByteCounter counter) throws IOException {
+    return copy(in, out, buffer, counter, true);
+  }
+
+  /**
+   * As {@link #copy(FileChannel, FileChannel, ByteBuffer, ByteCounter)}, computing the CRC32 only when
+   * {@code withCrc32} (it is needed for the seed's whole-backup checksum, not for checking a file); the
+   * returned CRC32 is otherwise -1.
+   */
+  static Sums copy(FileChannel in, FileChannel out, ByteBuffer buffer, ByteCounter counter, boolean withCrc32)
+      throws IOException {
     CRC32C c32c = new CRC32C();
-    CRC32 c32 = new CRC32();
+    CRC32 c32 = withCrc32 ? new CRC32() : null;
     long total = 0;
     long nextReport = 64L << 20;
     while (true) {
@@ -57,8 +67,10 @@ final class Checksums {
       int start = buffer.position();
       c32c.update(buffer);
       buffer.position(start);
-      c32.update(buffer);
-      buffer.position(start);
+      if (c32 != null) {
+        c32.update(buffer);
+        buffer.position(start);
+      }
       if (out != null) {
         while (buffer.hasRemaining()) {
           out.write(buffer);
@@ -70,7 +82,7 @@ final class Checksums {
         nextReport = total + (64L << 20);
       }
     }
-    return new Sums(total, c32c.getValue(), c32.getValue());
+    return new Sums(total, c32c.getValue(), c32 == null ? -1 : c32.getValue());
   }
 
   /** CRC32 of the UTF-8 bytes of a relative path, as the seed feeds it into its checksum. */

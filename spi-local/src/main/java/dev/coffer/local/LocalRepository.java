@@ -339,7 +339,8 @@ final class LocalRepository implements BackupRepository {
           try (FileChannel in = FileChannel.open(stored, READ, NOFOLLOW_LINKS);
               FileChannel o = FileChannel.open(target, CREATE_NEW, WRITE)) {
             sums = Checksums.copy(in, o, buffer, n -> listener.onProgress(
-                new Progress(Progress.Phase.RESTORE, done, filesTotal, before + n, bytesTotal, f.path())));
+                new Progress(Progress.Phase.RESTORE, done, filesTotal, before + n, bytesTotal, f.path())),
+                !manifest.coffer());
             if (settings.fsync()) {
               o.force(true);
             }
@@ -353,7 +354,9 @@ final class LocalRepository implements BackupRepository {
           listener.onProgress(new Progress(Progress.Phase.RESTORE, filesDone, filesTotal, bytesDone, bytesTotal,
               f.path()));
         }
-        whole = Checksums.appendFile(whole, f.path(), sums.crc32(), sums.size());
+        if (!manifest.coffer()) {
+          whole = Checksums.appendFile(whole, f.path(), sums.crc32(), sums.size());
+        }
       }
       if (!manifest.coffer() && whole != manifest.checksum()) {
         throw new CorruptBackupException("crc32 mismatch for the data of backup " + id + ": stored "
@@ -559,7 +562,7 @@ final class LocalRepository implements BackupRepository {
         }
         Checksums.Sums sums;
         try (FileChannel in = FileChannel.open(under(data, f.path()), READ, NOFOLLOW_LINKS)) {
-          sums = Checksums.copy(in, null, buffer, Checksums.ByteCounter.NONE);
+          sums = Checksums.copy(in, null, buffer, Checksums.ByteCounter.NONE, false);
         }
         filesChecked++;
         bytesChecked += sums.size();
