@@ -36,7 +36,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -47,7 +46,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -85,11 +83,6 @@ final class LocalRepository implements BackupRepository {
   private static final String LOCK = ".lock-";
   private static final String DELETING = ".deleting-";
   private static final int MAX_SIDECAR_BYTES = 64;
-  /**
-   * On file systems other than the default one, file locks may not exclude (Jimfs's never do), so a
-   * staging directory is treated as abandoned only once it is this old.
-   */
-  private static final Duration UNLOCKED_LEFTOVER_AGE = Duration.ofHours(1);
   /**
    * Lock files of the backups running in this JVM. Checked before touching a lock file, because closing
    * any channel on a file drops the process's POSIX lock on it.
@@ -138,6 +131,10 @@ final class LocalRepository implements BackupRepository {
     try {
       try (FileChannel lockChannel = FileChannel.open(lockFile, CREATE_NEW, WRITE)) {
         lock(lockChannel);
+        if (!Files.exists(lockFile, NOFOLLOW_LINKS)) {
+          // another instance's open() removed it as abandoned before we locked it: start over cleanly
+          throw new IOException("lock file " + lockFile + " was removed concurrently; retry the backup");
+        }
         Files.createDirectory(staging);
         try {
           Manifest manifest = writeBackup(tree, request, id, createdAt, staging, base, baseData);
@@ -885,9 +882,10 @@ final class LocalRepository implements BackupRepository {
 
   /**
    * Removes the leftovers of interrupted deletions, and of backups whose writer is gone: a staging
-   * directory is abandoned when its lock file can be locked (on file systems other than the default one,
-   * whose locks may not exclude, it must also be older than an hour). Best effort: failures leave the
-   * leftover for the next open, and leftovers are never listed.
+   * directory (or a lone lock file) is abandoned when no backup of this JVM owns it and its lock file can
+   * be locked (a backup running in another process holds that lock). File systems whose locks do not
+   * exclude (Jimfs) live in one JVM, where the in-process registry protects running backups. Best effort:
+   * failures leave the leftover for the next open, and leftovers are never listed.
    */
   private void removeLeftovers() throws IOException {
     List<Path> entries = new ArrayList<>();
@@ -900,10 +898,10 @@ final class LocalRepository implements BackupRepository {
         if (name.startsWith(DELETING)) {
           FileTrees.deleteRecursively(p);
         } else if (name.startsWith(STAGING)) {
-          removeAbandonedStaging(p, root.resolve(LOCK + name.substring(STAGING.length())));
-        } else if (name.startsWith(LOCK) && !Files.exists(root.resolve(STAGING + name.substring(LOCK.length())))
-            && !ACTIVE.contains(p) && olderThan(p, UNLOCKED_LEFTOVER_AGE)) {
-          Files.deleteIfExists(p);
+          removeAbandoned(p, root.resolve(LOCK + name.substring(STAGING.length())));
+        } else if (name.startsWith(LOCK) && !Files.exists(root.resolve(STAGING + name.substring(LOCK.length())),
+            NOFOLLOW_LINKS)) {
+          removeAbandoned(null, p);
         }
       } catch (IOException e) {
         // left for the next open; never listed meanwhile
@@ -911,36 +909,24 @@ final class LocalRepository implements BackupRepository {
     }
   }
 
-  private void removeAbandonedStaging(Path staging, Path lockFile) throws IOException {
+  private static void removeAbandoned(Path staging, Path lockFile) throws IOException {
     if (ACTIVE.contains(lockFile)) {
       return;
     }
-    boolean locksExclude = root.getFileSystem() == FileSystems.getDefault();
-    if (!locksExclude && !olderThan(staging, UNLOCKED_LEFTOVER_AGE)) {
-      return;
-    }
     try (FileChannel ch = FileChannel.open(lockFile, CREATE, WRITE)) {
-      FileLock lock;
       try {
-        lock = ch.tryLock();
+        if (ch.tryLock() == null) {
+          return; // held by a backup running in another process
+        }
       } catch (OverlappingFileLockException held) {
         return;
       } catch (UnsupportedOperationException noLocks) {
-        lock = null;
-        if (locksExclude) {
-          return;
-        }
+        // nothing to ask: only the in-process registry protects running backups here
       }
-      if (lock == null && locksExclude) {
-        return; // held by a running backup in another process
+      if (staging != null) {
+        FileTrees.deleteRecursively(staging);
       }
-      FileTrees.deleteRecursively(staging);
+      Files.deleteIfExists(lockFile);
     }
-    Files.deleteIfExists(lockFile);
-  }
-
-  private static boolean olderThan(Path p, Duration age) throws IOException {
-    FileTime t = Files.getLastModifiedTime(p, NOFOLLOW_LINKS);
-    return t.toInstant().isBefore(Instant.now().minus(age));
   }
 }

@@ -188,6 +188,18 @@ class FeaturesTest {
     assertEquals(List.of(), SeedPortTest.listNames(repoDir, ""));
   }
 
+  @ParameterizedTest
+  @EnumSource(Trees.Fs.class)
+  void open_removesUnlockedStagingAndLoneLockFiles_onEveryFileSystem(Trees.Fs fs) throws Exception {
+    Path repoDir = fs.root(tmp).resolve("repo");
+    Trees.write(repoDir, ".staging-a/data/x", "partial");
+    Trees.write(repoDir, ".lock-a", "");
+    Trees.write(repoDir, ".lock-b", "");
+    Trees.write(repoDir, ".staging-c/metadata.json", "{}");
+    Trees.open(repoDir).close();
+    assertEquals(List.of(), SeedPortTest.listNames(repoDir, ""));
+  }
+
   @Test
   void open_inTheSameJvm_neverRemovesTheStagingOfARunningBackup() throws Exception {
     Path source = Trees.populate(tmp.resolve("source"));
