@@ -48,7 +48,9 @@ import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -56,6 +58,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
 
@@ -458,7 +461,7 @@ final class LocalRepository implements BackupRepository {
   /** The entries found under a data directory, links never followed, each kind sorted by path. */
   private static final class Stored {
     final Map<String, Long> files = new TreeMap<>(RelativePaths.ORDER);
-    final Set<String> directories = new java.util.TreeSet<>(RelativePaths.ORDER);
+    final Set<String> directories = new TreeSet<>(RelativePaths.ORDER);
     final Map<String, String> others = new TreeMap<>(RelativePaths.ORDER);
 
     static Stored walk(Path data) throws IOException {
@@ -600,7 +603,7 @@ final class LocalRepository implements BackupRepository {
     List<Problem> problems = new ArrayList<>();
     stored.others.forEach((p, what) -> problems.add(new Problem(p, Kind.UNEXPECTED, what + " in stored data")));
     Set<String> expectedDirs = new LinkedHashSet<>(manifest.directories());
-    Set<String> expectedFiles = new java.util.HashSet<>();
+    Set<String> expectedFiles = new HashSet<>();
     long whole = 0;
     for (FileEntry f : manifest.files()) {
       expectedDirs.addAll(RelativePaths.ancestors(f.path()));
@@ -784,7 +787,7 @@ final class LocalRepository implements BackupRepository {
       return Optional.of(e.getMessage());
     }
     byte[] expected = sidecar(json);
-    if (!java.util.Arrays.equals(stored, expected)) {
+    if (!Arrays.equals(stored, expected)) {
       String text = new String(stored, StandardCharsets.US_ASCII).replaceAll("[^0-9A-Za-z]", "?");
       return Optional.of("crc32c mismatch for metadata.json of backup " + id + ": sidecar holds '" + text
           + "', computed " + Checksums.hex(crc32c(json)));
