@@ -158,7 +158,7 @@ final class LocalRepository implements BackupRepository {
         try {
           Files.deleteIfExists(lockFile);
         } catch (IOException ignored) {
-          // a stray lock file is harmless; removeLeftovers deletes old ones
+          // a stray lock file is harmless and never listed; the next open removes it
         }
       }
     } finally {
