@@ -21,6 +21,12 @@ final class Checksums {
 
   private Checksums() {}
 
+  /** A copy buffer no larger than the largest file needs (small operations stay cheap). */
+  static ByteBuffer buffer(long largestFileBytes) {
+    long size = Math.max(8192, Math.min(BUFFER_BYTES, largestFileBytes));
+    return ByteBuffer.allocateDirect((int) size);
+  }
+
   /** Receives the running byte count of a long copy, so progress can be reported within a file. */
   @FunctionalInterface
   interface ByteCounter {
@@ -37,8 +43,18 @@ final class Checksums {
    * {@code out} is null), checksumming the same buffer it writes.
    */
   static Sums copy(FileChannel in, FileChannel out, ByteBuffer buffer, ByteCounter counter) throws IOException {
+    return copy(in, out, buffer, counter, true);
+  }
+
+  /**
+   * As {@link #copy(FileChannel, FileChannel, ByteBuffer, ByteCounter)}, computing the CRC32 only when
+   * {@code withCrc32} (it is needed for the seed's whole-backup checksum, not for checking a file); the
+   * returned CRC32 is otherwise -1.
+   */
+  static Sums copy(FileChannel in, FileChannel out, ByteBuffer buffer, ByteCounter counter, boolean withCrc32)
+      throws IOException {
     CRC32C c32c = new CRC32C();
-    CRC32 c32 = new CRC32();
+    CRC32 c32 = withCrc32 ? new CRC32() : null;
     long total = 0;
     long nextReport = 64L << 20;
     while (true) {
@@ -51,8 +67,10 @@ final class Checksums {
       int start = buffer.position();
       c32c.update(buffer);
       buffer.position(start);
-      c32.update(buffer);
-      buffer.position(start);
+      if (c32 != null) {
+        c32.update(buffer);
+        buffer.position(start);
+      }
       if (out != null) {
         while (buffer.hasRemaining()) {
           out.write(buffer);
@@ -64,7 +82,7 @@ final class Checksums {
         nextReport = total + (64L << 20);
       }
     }
-    return new Sums(total, c32c.getValue(), c32.getValue());
+    return new Sums(total, c32c.getValue(), c32 == null ? -1 : c32.getValue());
   }
 
   /** CRC32 of the UTF-8 bytes of a relative path, as the seed feeds it into its checksum. */
@@ -84,60 +102,59 @@ final class Checksums {
 
   /**
    * The CRC32 of the concatenation of two byte strings from their CRC32s and the second one's length
-   * (zlib's {@code crc32_combine}), so a hard-linked file adds its recorded CRC32 without being read.
+   * (zlib's {@code crc32_combine}, in its x^(8n) mod P form), so a hard-linked file adds its recorded
+   * CRC32 without being read.
    */
   static long combine(long crc1, long crc2, long len2) {
     if (len2 <= 0) {
-      return crc1;
+      return crc1 & 0xFFFFFFFFL;
     }
-    long[] even = new long[32];
-    long[] odd = new long[32];
-    odd[0] = 0xEDB88320L;
-    long row = 1;
+    return (multModP(xPow8n(len2), (int) crc1) ^ crc2) & 0xFFFFFFFFL;
+  }
+
+  private static final int POLY = 0xEDB88320;
+  /** X2N[k] = x^(2^k) mod P, in the reflected bit order CRC32 uses. */
+  private static final int[] X2N = new int[32];
+
+  static {
+    int p = 1 << 30; // x^1
+    X2N[0] = p;
     for (int n = 1; n < 32; n++) {
-      odd[n] = row;
-      row <<= 1;
+      p = multModP(p, p);
+      X2N[n] = p;
     }
-    square(even, odd);
-    square(odd, even);
-    long crc = crc1;
-    long len = len2;
-    do {
-      square(even, odd);
-      if ((len & 1) != 0) {
-        crc = times(even, crc);
-      }
-      len >>>= 1;
-      if (len == 0) {
-        break;
-      }
-      square(odd, even);
-      if ((len & 1) != 0) {
-        crc = times(odd, crc);
-      }
-      len >>>= 1;
-    } while (len != 0);
-    return (crc ^ crc2) & 0xFFFFFFFFL;
   }
 
-  private static long times(long[] mat, long vec) {
-    long sum = 0;
-    int i = 0;
-    long v = vec;
-    while (v != 0) {
-      if ((v & 1) != 0) {
-        sum ^= mat[i];
+  private static int multModP(int a, int b) {
+    int m = 1 << 31;
+    int p = 0;
+    int bb = b;
+    while (true) {
+      if ((a & m) != 0) {
+        p ^= bb;
+        if ((a & (m - 1)) == 0) {
+          break;
+        }
       }
-      v >>>= 1;
-      i++;
+      m >>>= 1;
+      bb = (bb & 1) != 0 ? (bb >>> 1) ^ POLY : bb >>> 1;
     }
-    return sum;
+    return p;
   }
 
-  private static void square(long[] square, long[] mat) {
-    for (int n = 0; n < 32; n++) {
-      square[n] = times(mat, mat[n]);
+  /** x^(8n) mod P: the operator that shifts a CRC over n zero bytes. */
+  private static int xPow8n(long n) {
+    int p = 1 << 31; // x^0
+    int k = 3;
+    long len = n;
+    while (len != 0) {
+      if ((len & 1) != 0) {
+        p = multModP(X2N[k & 31], p);
+      }
+      len >>>= 1;
+      k++;
     }
+    return p;
   }
 
   static String hex(long crc) {

@@ -36,7 +36,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
-import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -47,10 +46,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -58,6 +58,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32C;
 
@@ -85,11 +86,6 @@ final class LocalRepository implements BackupRepository {
   private static final String LOCK = ".lock-";
   private static final String DELETING = ".deleting-";
   private static final int MAX_SIDECAR_BYTES = 64;
-  /**
-   * On file systems other than the default one, file locks may not exclude (Jimfs's never do), so a
-   * staging directory is treated as abandoned only once it is this old.
-   */
-  private static final Duration UNLOCKED_LEFTOVER_AGE = Duration.ofHours(1);
   /**
    * Lock files of the backups running in this JVM. Checked before touching a lock file, because closing
    * any channel on a file drops the process's POSIX lock on it.
@@ -138,6 +134,10 @@ final class LocalRepository implements BackupRepository {
     try {
       try (FileChannel lockChannel = FileChannel.open(lockFile, CREATE_NEW, WRITE)) {
         lock(lockChannel);
+        if (!Files.exists(lockFile, NOFOLLOW_LINKS)) {
+          // another instance's open() removed it as abandoned before we locked it: start over cleanly
+          throw new IOException("lock file " + lockFile + " was removed concurrently; retry the backup");
+        }
         Files.createDirectory(staging);
         try {
           Manifest manifest = writeBackup(tree, request, id, createdAt, staging, base, baseData);
@@ -158,7 +158,7 @@ final class LocalRepository implements BackupRepository {
         try {
           Files.deleteIfExists(lockFile);
         } catch (IOException ignored) {
-          // a stray lock file is harmless; removeLeftovers deletes old ones
+          // a stray lock file is harmless and never listed; the next open removes it
         }
       }
     } finally {
@@ -178,7 +178,7 @@ final class LocalRepository implements BackupRepository {
     long filesTotal = tree.files().size();
     long bytesTotal = tree.totalBytes();
     listener.onProgress(new Progress(Progress.Phase.BACKUP, 0, filesTotal, 0, bytesTotal, ""));
-    ByteBuffer buffer = ByteBuffer.allocateDirect(Checksums.BUFFER_BYTES);
+    ByteBuffer buffer = Checksums.buffer(tree.files().stream().mapToLong(SourceEntry::sizeBytes).max().orElse(0));
     List<String> directories = new ArrayList<>();
     List<FileEntry> files = new ArrayList<>();
     List<Symlink> symlinks = new ArrayList<>();
@@ -316,7 +316,7 @@ final class LocalRepository implements BackupRepository {
           dirs.add(makeDirectory(out, d, id));
         }
       }
-      ByteBuffer buffer = ByteBuffer.allocateDirect(Checksums.BUFFER_BYTES);
+      ByteBuffer buffer = Checksums.buffer(contents.files.stream().mapToLong(FileEntry::size).max().orElse(0));
       long whole = 0;
       long filesDone = 0;
       long bytesDone = 0;
@@ -339,7 +339,8 @@ final class LocalRepository implements BackupRepository {
           try (FileChannel in = FileChannel.open(stored, READ, NOFOLLOW_LINKS);
               FileChannel o = FileChannel.open(target, CREATE_NEW, WRITE)) {
             sums = Checksums.copy(in, o, buffer, n -> listener.onProgress(
-                new Progress(Progress.Phase.RESTORE, done, filesTotal, before + n, bytesTotal, f.path())));
+                new Progress(Progress.Phase.RESTORE, done, filesTotal, before + n, bytesTotal, f.path())),
+                !manifest.coffer());
             if (settings.fsync()) {
               o.force(true);
             }
@@ -353,7 +354,9 @@ final class LocalRepository implements BackupRepository {
           listener.onProgress(new Progress(Progress.Phase.RESTORE, filesDone, filesTotal, bytesDone, bytesTotal,
               f.path()));
         }
-        whole = Checksums.appendFile(whole, f.path(), sums.crc32(), sums.size());
+        if (!manifest.coffer()) {
+          whole = Checksums.appendFile(whole, f.path(), sums.crc32(), sums.size());
+        }
       }
       if (!manifest.coffer() && whole != manifest.checksum()) {
         throw new CorruptBackupException("crc32 mismatch for the data of backup " + id + ": stored "
@@ -436,9 +439,15 @@ final class LocalRepository implements BackupRepository {
       if (!Files.isDirectory(data, NOFOLLOW_LINKS)) {
         throw new CorruptBackupException("data directory of backup " + id + " is missing", null);
       }
+      List<Problem> problems = structureProblems(manifest, Stored.walk(data), id);
+      if (!problems.isEmpty()) {
+        Problem p = problems.get(0);
+        throw new CorruptBackupException("backup " + id + " failed its check: " + p.path() + ": " + p.kind() + ", "
+            + p.detail(), p.path());
+      }
       return new Contents(manifest.files(), manifest.directories(), manifest.symlinks());
     }
-    Stored stored = Stored.walk(data, id);
+    Stored stored = Stored.walk(data);
     if (!stored.others.isEmpty()) {
       String p = stored.others.keySet().iterator().next();
       throw new CorruptBackupException("stored entry " + p + " of backup " + id + " is not a regular file or "
@@ -452,10 +461,10 @@ final class LocalRepository implements BackupRepository {
   /** The entries found under a data directory, links never followed, each kind sorted by path. */
   private static final class Stored {
     final Map<String, Long> files = new TreeMap<>(RelativePaths.ORDER);
-    final Set<String> directories = new java.util.TreeSet<>(RelativePaths.ORDER);
+    final Set<String> directories = new TreeSet<>(RelativePaths.ORDER);
     final Map<String, String> others = new TreeMap<>(RelativePaths.ORDER);
 
-    static Stored walk(Path data, String id) throws IOException {
+    static Stored walk(Path data) throws IOException {
       Stored s = new Stored();
       if (!Files.exists(data, NOFOLLOW_LINKS)) {
         return s;
@@ -466,17 +475,24 @@ final class LocalRepository implements BackupRepository {
       }
       Files.walkFileTree(data, new SimpleFileVisitor<>() {
         @Override
-        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws CorruptBackupException {
+        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
           if (!d.equals(data)) {
-            s.directories.add(name(data, d, id));
+            String rel = RelativePaths.relativize(data, d);
+            if (RelativePaths.basicProblem(rel).isPresent()) {
+              s.others.put(rel, "malformed name");
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+            s.directories.add(rel);
           }
           return FileVisitResult.CONTINUE;
         }
 
         @Override
-        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws CorruptBackupException {
-          String rel = name(data, f, id);
-          if (attrs.isRegularFile()) {
+        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+          String rel = RelativePaths.relativize(data, f);
+          if (RelativePaths.basicProblem(rel).isPresent()) {
+            s.others.put(rel, "malformed name");
+          } else if (attrs.isRegularFile()) {
             s.files.put(rel, attrs.size());
           } else {
             s.others.put(rel, attrs.isSymbolicLink() ? "symbolic link" : "special file");
@@ -485,10 +501,6 @@ final class LocalRepository implements BackupRepository {
         }
       });
       return s;
-    }
-
-    private static String name(Path data, Path p, String id) throws CorruptBackupException {
-      return RelativePaths.checkStored(RelativePaths.relativize(data, p), id);
     }
   }
 
@@ -532,52 +544,25 @@ final class LocalRepository implements BackupRepository {
       }
     }
     Path data = dir.resolve(DATA);
-    Stored stored = Stored.walk(data, id);
-    stored.others.forEach((p, what) -> problems.add(new Problem(p, Kind.UNEXPECTED, what + " in stored data")));
-    ByteBuffer buffer = ByteBuffer.allocateDirect(Checksums.BUFFER_BYTES);
+    Stored stored = Stored.walk(data);
+    if (!manifest.coffer()) {
+      stored.others.forEach((p, what) -> problems.add(new Problem(p, Kind.UNEXPECTED, what + " in stored data")));
+    }
+    ByteBuffer buffer = Checksums.buffer(stored.files.values().stream().mapToLong(Long::longValue).max().orElse(0));
     long filesChecked = 0;
     long bytesChecked = 0;
     if (manifest.coffer()) {
       if (!Files.isDirectory(data, NOFOLLOW_LINKS) && !stored.others.containsKey(DATA)) {
         problems.add(new Problem(DATA, Kind.MISSING, "data directory of backup " + id + " is missing"));
       }
-      Set<String> expectedDirs = new LinkedHashSet<>(manifest.directories());
-      Set<String> expectedFiles = new java.util.HashSet<>();
-      long whole = 0;
-      for (FileEntry f : manifest.files()) {
-        expectedDirs.addAll(RelativePaths.ancestors(f.path()));
-        expectedFiles.add(f.path());
-        whole = Checksums.appendFile(whole, f.path(), f.crc32(), f.size());
-      }
-      if (whole != manifest.checksum()) {
-        problems.add(new Problem(Manifest.FILE_NAME, Kind.METADATA, "checksum field " + Checksums.hex(manifest.checksum())
-            + " does not match the file entries (" + Checksums.hex(whole) + ")"));
-      }
-      for (String d : stored.directories) {
-        if (!expectedDirs.contains(d)) {
-          problems.add(new Problem(d, Kind.UNEXPECTED, "directory not recorded in backup " + id));
-        }
-      }
-      for (String d : expectedDirs) {
-        if (!stored.directories.contains(d) && !stored.others.containsKey(d)) {
-          problems.add(new Problem(d, Kind.MISSING, "recorded directory missing from backup " + id));
-        }
-      }
-      for (String f : stored.files.keySet()) {
-        if (!expectedFiles.contains(f)) {
-          problems.add(new Problem(f, Kind.UNEXPECTED, "file not recorded in backup " + id));
-        }
-      }
+      problems.addAll(structureProblems(manifest, stored, id));
       for (FileEntry f : manifest.files()) {
         if (!stored.files.containsKey(f.path())) {
-          if (!stored.others.containsKey(f.path())) {
-            problems.add(new Problem(f.path(), Kind.MISSING, "recorded file missing from backup " + id));
-          }
-          continue;
+          continue; // reported by structureProblems
         }
         Checksums.Sums sums;
         try (FileChannel in = FileChannel.open(under(data, f.path()), READ, NOFOLLOW_LINKS)) {
-          sums = Checksums.copy(in, null, buffer, Checksums.ByteCounter.NONE);
+          sums = Checksums.copy(in, null, buffer, Checksums.ByteCounter.NONE, false);
         }
         filesChecked++;
         bytesChecked += sums.size();
@@ -611,6 +596,45 @@ final class LocalRepository implements BackupRepository {
       }
     }
     return new VerifyReport(id, problems, filesChecked, bytesChecked);
+  }
+
+  /** Compares the recorded directories and files with what is stored: missing, unexpected, inconsistent. */
+  private static List<Problem> structureProblems(Manifest manifest, Stored stored, String id) {
+    List<Problem> problems = new ArrayList<>();
+    stored.others.forEach((p, what) -> problems.add(new Problem(p, Kind.UNEXPECTED, what + " in stored data")));
+    Set<String> expectedDirs = new LinkedHashSet<>(manifest.directories());
+    Set<String> expectedFiles = new HashSet<>();
+    long whole = 0;
+    for (FileEntry f : manifest.files()) {
+      expectedDirs.addAll(RelativePaths.ancestors(f.path()));
+      expectedFiles.add(f.path());
+      whole = Checksums.appendFile(whole, f.path(), f.crc32(), f.size());
+    }
+    if (whole != manifest.checksum()) {
+      problems.add(new Problem(Manifest.FILE_NAME, Kind.METADATA, "checksum field " + Checksums.hex(manifest.checksum())
+          + " does not match the file entries (" + Checksums.hex(whole) + ")"));
+    }
+    for (String d : stored.directories) {
+      if (!expectedDirs.contains(d)) {
+        problems.add(new Problem(d, Kind.UNEXPECTED, "directory not recorded in backup " + id));
+      }
+    }
+    for (String d : expectedDirs) {
+      if (!stored.directories.contains(d) && !stored.others.containsKey(d)) {
+        problems.add(new Problem(d, Kind.MISSING, "recorded directory missing from backup " + id));
+      }
+    }
+    for (String f : stored.files.keySet()) {
+      if (!expectedFiles.contains(f)) {
+        problems.add(new Problem(f, Kind.UNEXPECTED, "file not recorded in backup " + id));
+      }
+    }
+    for (FileEntry f : manifest.files()) {
+      if (!stored.files.containsKey(f.path()) && !stored.others.containsKey(f.path())) {
+        problems.add(new Problem(f.path(), Kind.MISSING, "recorded file missing from backup " + id));
+      }
+    }
+    return problems;
   }
 
   // ---------------------------------------------------------------- listing and lifecycle
@@ -684,7 +708,7 @@ final class LocalRepository implements BackupRepository {
         }
       }
     } else {
-      for (long s : Stored.walk(dir.resolve(DATA), backupId).files.values()) {
+      for (long s : Stored.walk(dir.resolve(DATA)).files.values()) {
         total += s;
       }
     }
@@ -762,11 +786,11 @@ final class LocalRepository implements BackupRepository {
     } catch (CorruptBackupException e) {
       return Optional.of(e.getMessage());
     }
-    String text = new String(stored, StandardCharsets.US_ASCII).trim();
-    String computed = Checksums.hex(crc32c(json));
-    if (!computed.equals(text)) {
-      return Optional.of("crc32c mismatch for metadata.json of backup " + id + ": stored '"
-          + text.replaceAll("[^0-9A-Za-z]", "?") + "', computed " + computed);
+    byte[] expected = sidecar(json);
+    if (!Arrays.equals(stored, expected)) {
+      String text = new String(stored, StandardCharsets.US_ASCII).replaceAll("[^0-9A-Za-z]", "?");
+      return Optional.of("crc32c mismatch for metadata.json of backup " + id + ": sidecar holds '" + text
+          + "', computed " + Checksums.hex(crc32c(json)));
     }
     return Optional.empty();
   }
@@ -861,9 +885,10 @@ final class LocalRepository implements BackupRepository {
 
   /**
    * Removes the leftovers of interrupted deletions, and of backups whose writer is gone: a staging
-   * directory is abandoned when its lock file can be locked (on file systems other than the default one,
-   * whose locks may not exclude, it must also be older than an hour). Best effort: failures leave the
-   * leftover for the next open, and leftovers are never listed.
+   * directory (or a lone lock file) is abandoned when no backup of this JVM owns it and its lock file can
+   * be locked (a backup running in another process holds that lock). File systems whose locks do not
+   * exclude (Jimfs) live in one JVM, where the in-process registry protects running backups. Best effort:
+   * failures leave the leftover for the next open, and leftovers are never listed.
    */
   private void removeLeftovers() throws IOException {
     List<Path> entries = new ArrayList<>();
@@ -876,10 +901,10 @@ final class LocalRepository implements BackupRepository {
         if (name.startsWith(DELETING)) {
           FileTrees.deleteRecursively(p);
         } else if (name.startsWith(STAGING)) {
-          removeAbandonedStaging(p, root.resolve(LOCK + name.substring(STAGING.length())));
-        } else if (name.startsWith(LOCK) && !Files.exists(root.resolve(STAGING + name.substring(LOCK.length())))
-            && !ACTIVE.contains(p) && olderThan(p, UNLOCKED_LEFTOVER_AGE)) {
-          Files.deleteIfExists(p);
+          removeAbandoned(p, root.resolve(LOCK + name.substring(STAGING.length())));
+        } else if (name.startsWith(LOCK) && !Files.exists(root.resolve(STAGING + name.substring(LOCK.length())),
+            NOFOLLOW_LINKS)) {
+          removeAbandoned(null, p);
         }
       } catch (IOException e) {
         // left for the next open; never listed meanwhile
@@ -887,36 +912,24 @@ final class LocalRepository implements BackupRepository {
     }
   }
 
-  private void removeAbandonedStaging(Path staging, Path lockFile) throws IOException {
+  private static void removeAbandoned(Path staging, Path lockFile) throws IOException {
     if (ACTIVE.contains(lockFile)) {
       return;
     }
-    boolean locksExclude = root.getFileSystem() == FileSystems.getDefault();
-    if (!locksExclude && !olderThan(staging, UNLOCKED_LEFTOVER_AGE)) {
-      return;
-    }
     try (FileChannel ch = FileChannel.open(lockFile, CREATE, WRITE)) {
-      FileLock lock;
       try {
-        lock = ch.tryLock();
+        if (ch.tryLock() == null) {
+          return; // held by a backup running in another process
+        }
       } catch (OverlappingFileLockException held) {
         return;
       } catch (UnsupportedOperationException noLocks) {
-        lock = null;
-        if (locksExclude) {
-          return;
-        }
+        // nothing to ask: only the in-process registry protects running backups here
       }
-      if (lock == null && locksExclude) {
-        return; // held by a running backup in another process
+      if (staging != null) {
+        FileTrees.deleteRecursively(staging);
       }
-      FileTrees.deleteRecursively(staging);
+      Files.deleteIfExists(lockFile);
     }
-    Files.deleteIfExists(lockFile);
-  }
-
-  private static boolean olderThan(Path p, Duration age) throws IOException {
-    FileTime t = Files.getLastModifiedTime(p, NOFOLLOW_LINKS);
-    return t.toInstant().isBefore(Instant.now().minus(age));
   }
 }
