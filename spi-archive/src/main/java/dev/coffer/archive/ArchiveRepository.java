@@ -274,7 +274,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       }
       Manifest m = new Manifest(Manifest.FORMAT, id, settings.clock().instant().toString(),
           base == null ? BackupType.FULL.name() : BackupType.INCREMENTAL.name(),
-          base == null ? null : base.backupId(), baseHash, tree.root().toString(), ArchiveBackupProvider.NAME,
+          base == null ? null : base.backupId(), baseHash, request.source().toString(), ArchiveBackupProvider.NAME,
           VERSION, new TreeMap<>(request.labels()), resolved.size(), totalBytes, dirs, resolved, deleted);
       byte[] json = ManifestCodec.encode(m);
       if (json.length > Format.MAX_MANIFEST_BYTES) {
