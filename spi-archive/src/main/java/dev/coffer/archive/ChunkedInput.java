@@ -22,6 +22,7 @@ final class ChunkedInput {
   private final String backupId;
   private final long chunkCount;
   private final long containerLength;
+  private final long fileSize;
   private long position;
   private long currentIndex = -1;
   private byte[] current;
@@ -36,7 +37,8 @@ final class ChunkedInput {
     this.backupId = backupId;
     this.sealedSize = chunkSize + sealer.tagLength();
     this.sealedBuffer = new byte[sealedSize];
-    long body = ch.size() - bodyStart;
+    this.fileSize = ch.size(); // fixed once: a file that grows or shrinks later fails authentication
+    long body = fileSize - bodyStart;
     if (body <= 0) {
       throw corrupt("archive has no chunks (truncated)");
     }
@@ -73,8 +75,11 @@ final class ChunkedInput {
     if (index == currentIndex) {
       return current;
     }
+    if (index < 0 || index >= chunkCount) {
+      throw corrupt("chunk " + index + " outside the archive's " + chunkCount + " chunks");
+    }
     boolean last = index == chunkCount - 1;
-    int len = last ? (int) (ch.size() - bodyStart - index * sealedSize) : sealedSize;
+    int len = last ? (int) (fileSize - bodyStart - index * sealedSize) : sealedSize;
     ByteBuffer bb = ByteBuffer.wrap(sealedBuffer, 0, len);
     ch.position(bodyStart + index * sealedSize);
     while (bb.hasRemaining()) {
