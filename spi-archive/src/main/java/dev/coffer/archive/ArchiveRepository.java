@@ -70,7 +70,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
 
   /** Everything {@code open} decided. */
   record Settings(Keyring keyring, Mode writeMode, int level, int threads, int chunkSize, Keyring.Entropy entropy,
-      Clock clock, Supplier<String> ids) {}
+      Clock clock, Supplier<String> ids, SecretBytes legacyManifestKey) {}
 
   private record Cached(long size, FileTime modified, BackupMetadata metadata) {}
 
@@ -98,7 +98,11 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(location)) {
         empty = !ds.iterator().hasNext();
       }
-      if (!empty) {
+      boolean seed;
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(location, "*" + LegacyArchiveReader.FILE_SUFFIX)) {
+        seed = ds.iterator().hasNext();
+      }
+      if (!empty && !seed) {
         throw new IOException(location + " is not an empty directory and holds no " + MARKER + " file: not an "
             + "archive repository");
       }
@@ -147,6 +151,15 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       throw new NoSuchBackupException(id);
     }
     return p;
+  }
+
+  /** The seed archive of {@code id}, if there is one and no new-format archive of that id. */
+  private Optional<Path> seedArchive(String id) {
+    if (!BackupIds.isValid(id) || Files.exists(archiveOf(id), LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    Path p = root.resolve(id + LegacyArchiveReader.FILE_SUFFIX);
+    return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Optional.of(p) : Optional.empty();
   }
 
   // ---------------------------------------------------------------- backup
@@ -350,6 +363,19 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         }
       }
     }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, "*" + LegacyArchiveReader.FILE_SUFFIX)) {
+      for (Path p : ds) {
+        Optional<String> id = LegacyArchiveInfo.idOf(p);
+        if (id.isEmpty() || seedArchive(id.get()).isEmpty()) {
+          continue;
+        }
+        try {
+          out.add(SeedArchives.metadata(p));
+        } catch (CorruptBackupException | NoSuchFileException skipped) {
+          // not a complete seed archive: verify(id) reports it
+        }
+      }
+    }
     out.sort(BackupMetadata.NEWEST_FIRST);
     return out;
   }
@@ -373,6 +399,10 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   @Override
   public Optional<BackupMetadata> find(String backupId) throws IOException {
     ensureOpen();
+    Optional<Path> seed = seedArchive(backupId);
+    if (seed.isPresent()) {
+      return Optional.of(SeedArchives.metadata(seed.get()));
+    }
     if (!BackupIds.isValid(backupId) || !Files.isRegularFile(archiveOf(backupId), LinkOption.NOFOLLOW_LINKS)) {
       return Optional.empty();
     }
@@ -386,7 +416,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   @Override
   public long size(String backupId) throws IOException {
     ensureOpen();
-    return Files.size(existingArchive(backupId));
+    Optional<Path> seed = seedArchive(backupId);
+    return Files.size(seed.isPresent() ? seed.get() : existingArchive(backupId));
   }
 
   // ---------------------------------------------------------------- chains
@@ -513,6 +544,10 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     ensureOpen();
     java.util.Objects.requireNonNull(request, "request");
     String id = request.backupId();
+    Optional<Path> seed = seedArchive(id);
+    if (seed.isPresent()) {
+      return SeedArchives.restore(seed.get(), id, request, settings.keyring(), settings.legacyManifestKey());
+    }
     existingArchive(id);
     Map<String, Link> chain = openChain(id);
     try {
@@ -592,6 +627,10 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   @Override
   public VerifyReport verify(String backupId) throws IOException {
     ensureOpen();
+    Optional<Path> seed = seedArchive(backupId);
+    if (seed.isPresent()) {
+      return SeedArchives.verify(seed.get(), backupId, settings.keyring(), settings.legacyManifestKey());
+    }
     Path file = existingArchive(backupId);
     return new Verifier(backupId, file).run();
   }
@@ -751,6 +790,11 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   public void delete(String backupId) throws IOException {
     ensureOpen();
     synchronized (lifecycle) {
+      Optional<Path> seed = seedArchive(backupId);
+      if (seed.isPresent()) {
+        Files.delete(seed.get());
+        return;
+      }
       Path file = existingArchive(backupId);
       List<String> dependents = new ArrayList<>();
       for (BackupMetadata b : list()) {
@@ -774,7 +818,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       List<BackupMetadata> doomed = policy.select(list(), settings.clock().instant(), true);
       // newest first: a dependent goes before its base
       for (BackupMetadata b : doomed) {
-        Files.deleteIfExists(archiveOf(b.backupId()));
+        Optional<Path> seed = seedArchive(b.backupId());
+        Files.deleteIfExists(seed.isPresent() ? seed.get() : archiveOf(b.backupId()));
         cache.remove(b.backupId());
       }
       return doomed;
