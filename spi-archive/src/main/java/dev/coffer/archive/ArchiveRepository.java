@@ -182,10 +182,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       }
       all.add(e.path());
     }
-    Optional<String> collision = RelativePaths.findCollision(all);
-    if (collision.isPresent()) {
-      throw new BackupException("cannot back up " + tree.root() + ": " + collision.get());
-    }
+    // Names differing only in case are legitimate on the source's file system; a restore onto a file system
+    // that conflates them refuses them (see restore). Portability problems are refused here already.
     Manifest base = null;
     String baseHash = null;
     if (request.incremental()) {
@@ -501,9 +499,36 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         }
       }
     }
-    Optional<String> collision = RelativePaths.findCollision(all);
+  }
+
+  /**
+   * Refuses paths that the target's file system would conflate (case- or normalization-insensitive lookups),
+   * probed in the staging directory before anything is restored.
+   */
+  private static void checkCollisions(Path stage, Manifest m, List<String> paths) throws IOException {
+    if (!conflatesNames(stage)) {
+      return; // exact duplicates were refused when the manifest was read
+    }
+    Optional<String> collision = RelativePaths.findCollision(paths);
     if (collision.isPresent()) {
-      throw new CorruptBackupException("backup " + m.backupId() + ": " + collision.get(), null);
+      throw new CorruptBackupException("backup " + m.backupId() + " cannot be restored onto this file system: "
+          + collision.get(), null);
+    }
+  }
+
+  private static boolean conflatesNames(Path dir) throws IOException {
+    return probe(dir, ".coffer-probe-a", ".COFFER-PROBE-A")
+        || probe(dir, ".coffer-probe-\u00e9", ".coffer-probe-e\u0301")
+        || probe(dir, ".coffer-probe-\u00e9", ".coffer-probe-\u00c9");
+  }
+
+  private static boolean probe(Path dir, String name, String variant) throws IOException {
+    Path probe = dir.resolve(name);
+    Files.createFile(probe);
+    try {
+      return Files.exists(dir.resolve(variant), LinkOption.NOFOLLOW_LINKS);
+    } finally {
+      Files.delete(probe);
     }
   }
 
@@ -583,6 +608,9 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       long bytesTotal = files.stream().mapToLong(Manifest.FileEntry::size).sum();
       try (RestoreStaging staging = RestoreStaging.begin(request.target(), request.mode())) {
         Path stage = staging.directory();
+        List<String> restored = new ArrayList<>(dirs);
+        files.forEach(f -> restored.add(f.path()));
+        checkCollisions(stage, m, restored);
         for (String d : dirs) {
           Path dir = RelativePaths.resolveForWrite(stage, d, true);
           if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
