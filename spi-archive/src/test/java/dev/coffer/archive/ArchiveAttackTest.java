@@ -349,8 +349,7 @@ class ArchiveAttackTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"caseCollision", "nfcCollision", "fileDirConflict", "fileUnderFile", "duplicate",
-      "recordPathMismatch"})
+  @ValueSource(strings = {"fileDirConflict", "fileUnderFile", "duplicate", "recordPathMismatch"})
   void collidingOrInconsistentPaths_areRefusedBeforeWriting(String kind) throws IOException {
     byte[] data = "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     String h = FileHasher.hex(sha(data));
@@ -358,22 +357,14 @@ class ArchiveAttackTest {
     List<Manifest.FileEntry> files = new ArrayList<>();
     List<String> records = new ArrayList<>();
     switch (kind) {
-      case "caseCollision" -> {
-        files.add(new Manifest.FileEntry("README", 1, 0, h, ID, 0));
-        files.add(new Manifest.FileEntry("readme", 1, 0, h, ID, 0));
-      }
-      case "nfcCollision" -> {
-        files.add(new Manifest.FileEntry("\u00e9", 1, 0, h, ID, 0));
-        files.add(new Manifest.FileEntry("\u00c9", 1, 0, h, ID, 0));
-      }
       case "fileDirConflict" -> {
         dirs.add("a");
         files.add(new Manifest.FileEntry("b", 1, 0, h, ID, 0));
         dirs.add("b");
       }
       case "fileUnderFile" -> {
-        files.add(new Manifest.FileEntry("a", 1, 0, h, ID, 0));
-        files.add(new Manifest.FileEntry("a/b", 1, 0, h, ID, 0));
+        files.add(new Manifest.FileEntry("x", 1, 0, h, ID, 0));
+        files.add(new Manifest.FileEntry("x/b", 1, 0, h, ID, 0));
       }
       case "duplicate" -> {
         dirs.add("d");
