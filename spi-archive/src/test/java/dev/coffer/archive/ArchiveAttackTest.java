@@ -459,4 +459,33 @@ class ArchiveAttackTest {
       assertArrayEquals(b, Files.readAllBytes(baseFile), "verify must not modify anything");
     }
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"signed", "plain"})
+  void flippedBits_inSignedAndPlainArchives_areRefused(String mode) throws IOException {
+    Map<String, String> o = mode.equals("plain") ? TestSupport.plainOptions() : TestSupport.keyOptions(TestSupport.KEY_HEX);
+    if (mode.equals("signed")) {
+      o.put("mode", "signed");
+    }
+    Path dir = TestSupport.root(fs).resolve(mode + "-repo");
+    try (ArchiveRepository r = TestSupport.deterministic(dir, o, 4, ID, CHUNK)) {
+      r.backup(src);
+    }
+    byte[] archive = Files.readAllBytes(dir.resolve(ID + ".coffer"));
+    Path target = TestSupport.root(fs).resolve("out");
+    try (ArchiveRepository r = TestSupport.open(dir, o)) {
+      for (int i = 0; i < archive.length; i += 3) {
+        byte[] copy = archive.clone();
+        copy[i] ^= (byte) (1 << (i % 8));
+        Files.write(dir.resolve(ID + ".coffer"), copy);
+        try {
+          r.restore(ID, target);
+          fail(mode + " archive accepted a bit flip at byte " + i);
+        } catch (CorruptBackupException | WrongKeyException expected) {
+          // refused
+        }
+        assertFalse(Files.exists(target));
+      }
+    }
+  }
 }
