@@ -21,7 +21,9 @@ import org.junit.platform.testkit.engine.Event;
 
 /**
  * Proves the suite finds broken providers: each deliberately broken variant of the reference provider fails
- * exactly the rules it breaks, and every failure is one of the suite's "Pnn broken" assertions.
+ * exactly the rules it breaks, and every failure is one of the suite's "Pnn broken" assertions. Two correct
+ * variants with other capabilities (none; independent incrementals) fail nothing, which exercises the twin
+ * tests of absent capabilities.
  */
 class BrokenProvidersTest {
 
@@ -35,12 +37,14 @@ class BrokenProvidersTest {
         Arguments.of(FollowsSymlinksSuite.class, Set.of("P9")),
         Arguments.of(WritesOutsideTargetSuite.class, Set.of("P21")),
         Arguments.of(LeaksSecretSuite.class, Set.of("P4")),
-        Arguments.of(NoFsyncSuite.class, Set.of("P10")));
+        Arguments.of(NoFsyncSuite.class, Set.of("P10")),
+        Arguments.of(MinimalSuite.class, Set.of()),
+        Arguments.of(IndependentIncrementalsSuite.class, Set.of()));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("brokenProviders")
-  void brokenProvider_failsExactlyTheRulesItBreaks(Class<?> suite, Set<String> expected) {
+  void variant_failsExactlyTheRulesItBreaks(Class<?> suite, Set<String> expected) {
     EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
         .selectors(DiscoverySelectors.selectClass(suite))
         .configurationParameter("coffer.tck.filesystems", "UNIX")
@@ -115,6 +119,22 @@ class BrokenProvidersTest {
     @Override
     protected BackupProvider provider() {
       return new LeaksSecretProvider();
+    }
+  }
+
+  /** Correct, with no capability: every twin test checks a refusal. */
+  static class MinimalSuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new MinimalProvider();
+    }
+  }
+
+  /** Correct, with independent incrementals. */
+  static class IndependentIncrementalsSuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new IndependentIncrementalsProvider();
     }
   }
 

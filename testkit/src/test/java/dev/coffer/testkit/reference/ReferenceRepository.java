@@ -12,6 +12,7 @@ import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
 import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.Capability;
 import dev.coffer.spi.FileTrees;
 import dev.coffer.spi.RelativePaths;
 import dev.coffer.spi.RestoreStaging;
@@ -67,6 +68,7 @@ final class ReferenceRepository implements BackupRepository {
   private final boolean fsync;
   private final Map<String, String> options;
   private final Broken broken;
+  private final Set<Capability> caps;
   private volatile boolean closed;
 
   ReferenceRepository(ReferenceProvider provider, Path location, byte[] macKey, boolean fsync, Map<String, String> options)
@@ -79,6 +81,7 @@ final class ReferenceRepository implements BackupRepository {
     this.fsync = fsync;
     this.options = Map.copyOf(options);
     this.broken = provider.broken();
+    this.caps = provider.capabilities();
     Path marker = location.resolve(MARKER);
     if (Files.isDirectory(location) && !Files.exists(marker) && !FileTrees.isEmptyDirectory(location)) {
       throw new IOException(location + " holds something that is not a " + provider.name() + " repository");
@@ -106,7 +109,13 @@ final class ReferenceRepository implements BackupRepository {
   @Override
   public BackupMetadata backup(BackupRequest request) throws IOException {
     checkOpen();
+    if (request.incremental() && !caps.contains(Capability.INCREMENTAL)) {
+      throw new UnsupportedOperationException(provider.name() + " does not take incremental backups");
+    }
     SourceTree tree = SourceTree.scan(request.source());
+    if (!caps.contains(Capability.SYMLINKS) && broken != Broken.FOLLOWS_SYMLINKS) {
+      tree.refuseSymlinks();
+    }
     if (request.incremental() && find(request.baseBackupId()).isEmpty()) {
       throw new NoSuchBackupException(request.baseBackupId());
     }
@@ -407,6 +416,9 @@ final class ReferenceRepository implements BackupRepository {
   @Override
   public BackupMetadata restore(RestoreRequest request) throws IOException {
     checkOpen();
+    if (request.partial() && !caps.contains(Capability.PARTIAL_RESTORE)) {
+      throw new UnsupportedOperationException(provider.name() + " does not restore parts of a backup");
+    }
     Manifest m = read(request.backupId());
     String id = request.backupId();
     Path data = backups.resolve(id).resolve(DATA);
@@ -491,7 +503,9 @@ final class ReferenceRepository implements BackupRepository {
           + Long.toHexString(e.crc) + " (" + e.size + " bytes), computed " + Long.toHexString(crc.getValue())
           + " (" + size + " bytes)", e.path);
     }
-    Files.setLastModifiedTime(out, FileTime.fromMillis(e.mtimeMillis));
+    if (caps.contains(Capability.TIMESTAMPS)) {
+      Files.setLastModifiedTime(out, FileTime.fromMillis(e.mtimeMillis));
+    }
   }
 
   /** Compares what is stored with the manifest: missing, unexpected and wrongly typed items (not bytes). */
@@ -631,7 +645,7 @@ final class ReferenceRepository implements BackupRepository {
         dependents.add(m.backupId());
       }
     }
-    if (!dependents.isEmpty()) {
+    if (!dependents.isEmpty() && !caps.contains(Capability.INDEPENDENT_INCREMENTALS)) {
       throw new BackupInUseException(backupId, dependents);
     }
     Path aside = staging.resolve(backupId + ".deleting");
@@ -659,7 +673,7 @@ final class ReferenceRepository implements BackupRepository {
   @Override
   public synchronized List<BackupMetadata> prune(RetentionPolicy policy) throws IOException {
     checkOpen();
-    List<BackupMetadata> doomed = policy.select(list(), Instant.now(), true);
+    List<BackupMetadata> doomed = policy.select(list(), Instant.now(), !caps.contains(Capability.INDEPENDENT_INCREMENTALS));
     for (BackupMetadata m : doomed) {
       delete(m.backupId());
     }
