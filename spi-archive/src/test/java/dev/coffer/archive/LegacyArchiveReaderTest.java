@@ -13,9 +13,11 @@ import com.google.common.jimfs.Jimfs;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupType;
 import dev.coffer.CorruptBackupException;
+import dev.coffer.RestoreMode;
 import dev.coffer.WrongKeyException;
 import dev.coffer.spi.FileTrees;
 import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.RestoreStaging;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -469,14 +471,45 @@ class LegacyArchiveReaderTest {
     assertTrue(e.getMessage().contains("collide"), e.getMessage());
   }
 
+  @ParameterizedTest
+  @MethodSource("fileSystems")
+  void corruptionFoundMidStream_leavesARestoreStagingTargetUntouched(String fs) throws IOException {
+    Path root = root(fs, tempDir, opened);
+    byte[] good = Zstd.compress("written before the failure".getBytes(StandardCharsets.US_ASCII), 3);
+    Raw raw = new Raw(0, new byte[16]).file("a.txt", good).file("b.txt", "not zstd".getBytes(StandardCharsets.US_ASCII))
+        .end();
+    Path archive = Files.write(root.resolve("mid.aedbarc"), raw.bytes());
+    Path target = root.resolve("target");
+    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "mid", null, DEFAULTS);
+        RestoreStaging staging = RestoreStaging.begin(target, RestoreMode.CREATE)) {
+      assertThrows(CorruptBackupException.class, () -> reader.extractTo(staging.directory(), p -> true, null));
+      assertTrue(Files.exists(staging.directory().resolve("a.txt")), "the first file was written to staging");
+    }
+    assertFalse(Files.exists(target));
+    try (Stream<Path> left = Files.list(root)) {
+      assertEquals(List.of("mid.aedbarc"), left.map(p -> p.getFileName().toString()).toList());
+    }
+  }
+
   @Test
-  void extractTo_refusesANonEmptyDirectory() throws IOException {
+  void moreEntriesThanTheLimit_isRefused() throws IOException {
+    byte[] z = Zstd.compress(new byte[1], 3);
+    Raw raw = new Raw(0, new byte[16]).file("a", z).file("b", z).file("c", z).end();
+    CorruptBackupException e = assertThrows(CorruptBackupException.class,
+        () -> open(raw.bytes(), null, DEFAULTS.withMaxEntries(2)));
+    assertTrue(e.getMessage().contains("more than 2 entries"), e.getMessage());
+  }
+
+  @Test
+  void seedTest_symlinkedParentPlantedInTheTarget_isRefusedAndNothingIsWrittenThrough() throws IOException {
     Path archive = copyResource("aedb-plain.aedbarc", work);
     Path out = Files.createDirectory(work.resolve("out"));
-    Files.write(out.resolve("x"), new byte[1]);
+    Path outside = Files.createDirectory(work.resolve("outside"));
+    Files.createSymbolicLink(out.resolve("nested"), outside);
     try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "plain", null, DEFAULTS)) {
       assertThrows(DirectoryNotEmptyException.class, () -> reader.extractTo(out, p -> true, null));
     }
+    assertTrue(FileTrees.isEmptyDirectory(outside));
   }
 
   // ---------------------------------------------------------------------------------------------------
