@@ -424,7 +424,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   private record Link(String id, ArchiveReader reader, Manifest manifest) {}
 
   /** Opens {@code id} and every base it needs, verifying each link's archive hash. Caller closes readers. */
-  private Map<String, Link> openChain(String id) throws IOException {
+  private Map<String, Link> openChain(String id, ExecutorService pool) throws IOException {
     Map<String, Link> chain = new LinkedHashMap<>();
     try {
       String current = id;
@@ -447,7 +447,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
                 + " is not the archive it was taken from: sha256 " + actual + ", recorded " + expectedHash, null);
           }
         }
-        ArchiveReader r = ArchiveReader.open(file, current, settings.keyring());
+        ArchiveReader r = ArchiveReader.open(file, current, settings.keyring(), pool, 2 * settings.threads());
         Manifest m;
         try {
           m = r.manifest();
@@ -574,7 +574,16 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       return SeedArchives.restore(seed.get(), id, request, settings.keyring(), settings.legacyManifestKey());
     }
     existingArchive(id);
-    Map<String, Link> chain = openChain(id);
+    ExecutorService pool = Executors.newFixedThreadPool(settings.threads(), daemonThreads());
+    try {
+      return restore(request, id, pool);
+    } finally {
+      pool.shutdown(); // not shutdownNow: an interrupt would close a channel still being read
+    }
+  }
+
+  private BackupMetadata restore(RestoreRequest request, String id, ExecutorService pool) throws IOException {
+    Map<String, Link> chain = openChain(id, pool);
     try {
       Manifest m = chain.get(id).manifest();
       checkPaths(m);
@@ -681,7 +690,16 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     }
 
     VerifyReport run() throws IOException {
-      try (ArchiveReader r = ArchiveReader.open(file, id, settings.keyring())) {
+      ExecutorService pool = Executors.newFixedThreadPool(settings.threads(), daemonThreads());
+      try {
+        return runWith(pool);
+      } finally {
+        pool.shutdown();
+      }
+    }
+
+    private VerifyReport runWith(ExecutorService pool) throws IOException {
+      try (ArchiveReader r = ArchiveReader.open(file, id, settings.keyring(), pool, 2 * settings.threads())) {
         Manifest m;
         try {
           m = r.manifest();
@@ -791,7 +809,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       }
       Map<String, Link> chain;
       try {
-        chain = openChain(id);
+        chain = openChain(id, null);
       } catch (CorruptBackupException e) {
         problem("(base " + m.baseBackupId() + ")", VerifyReport.Kind.METADATA, e.getMessage());
         return;
