@@ -174,13 +174,12 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     }
     SourceTree tree = SourceTree.scan(request.source());
     tree.refuseSymlinks();
-    List<String> all = new ArrayList<>();
     for (SourceEntry e : tree.entries()) {
       Optional<String> problem = RelativePaths.portableProblem(e.path());
       if (problem.isPresent()) {
-        throw new BackupException("cannot back up '" + e.path() + "' in " + tree.root() + ": " + problem.get());
+        throw new BackupException("cannot back up '" + printable(e.path()) + "' in " + tree.root() + ": "
+            + problem.get());
       }
-      all.add(e.path());
     }
     // Names differing only in case are legitimate on the source's file system; a restore onto a file system
     // that conflates them refuses them (see restore). Portability problems are refused here already.
@@ -198,8 +197,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     try {
       Manifest m = write(tree, request, id, temp, base, baseHash);
       move(temp, archiveOf(id));
-      BackupMetadata md = m.metadata();
-      return md;
+      return m.metadata();
     } catch (IOException | RuntimeException | Error e) {
       try {
         Files.deleteIfExists(temp);
