@@ -294,12 +294,36 @@ public abstract class BackupProviderConformance {
         secrets.put(o.name(), v);
       }
     }
-    Assumptions.assumeFalse(secrets.isEmpty(),
-        "P4 not exercised: the provider declares no secret option, or options() gives none a value");
+    // Secret options that options() leaves unset get a recognizable planted value of their own.
+    Map<String, String> planted = new TreeMap<>();
+    for (OptionInfo o : provider.options()) {
+      if (o.secret() && !options().containsKey(o.name())) {
+        // 64 hex digits with a recognizable start: valid as a hex key, a base64 text or a passphrase
+        long mix = seed ^ o.name().hashCode();
+        planted.put(o.name(), String.format("c0ffee7c4%016x%016x%016x%07x", mix, ~mix, mix * 31, 0xc0ffee));
+      }
+    }
+    Assumptions.assumeFalse(secrets.isEmpty() && planted.isEmpty(), "P4 not exercised: the provider declares no secret option");
     Path root = root(fs);
     Path source = smallTree(root.resolve("src"));
     Path location = root.resolve("repo");
     List<String> seen = new ArrayList<>();
+    for (Map.Entry<String, String> p : planted.entrySet()) {
+      Map<String, String> withPlanted = new LinkedHashMap<>(options());
+      withPlanted.put(p.getKey(), p.getValue());
+      collect(seen, () -> {
+        try (BackupRepository r = provider.open(root.resolve("planted-" + p.getKey()), withPlanted)) {
+          seen.add(r.toString());
+          BackupMetadata pb = r.backup(source);
+          seen.add(pb.toString());
+          seen.add(r.list().toString());
+          seen.add(r.verify(pb.backupId()).toString());
+          collect(seen, () -> r.restore("no-such-backup", root.resolve("planted-t")));
+          collect(seen, () -> r.restore(pb.backupId(), source));
+        }
+      });
+      secrets.put(p.getKey(), p.getValue());
+    }
     BackupRepository repo = open(location);
     seen.add(repo.toString());
     BackupMetadata b = repo.backup(BackupRequest.full(source).withLabel("k", "v"));
@@ -339,7 +363,7 @@ public abstract class BackupProviderConformance {
         Thread.currentThread().setContextClassLoader(saved);
       }
     }
-    Snapshot stored = Snapshot.of(location);
+    Snapshot stored = Snapshot.of(root);
     for (Map.Entry<String, String> s : secrets.entrySet()) {
       for (String text : seen) {
         check(!text.contains(s.getValue()), "P4",
@@ -724,6 +748,38 @@ public abstract class BackupProviderConformance {
         FileTrees.deleteRecursively(target);
       } else {
         unchanged("P17", "a restore failing at file-system operation " + n, before, parent);
+      }
+    }
+  }
+
+  /** P17: a restore that runs out of disk space at any point leaves the target as it was. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p17_restoreOnFullDisk_leavesTargetAsItWas(Fs fs) throws Exception {
+    Faulty f = faulty(fs);
+    Path source = smallTree(f.root.resolve("src"));
+    BackupRepository repo = open(f.root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Path parent = Files.createDirectories(f.root.resolve("restores"));
+    for (long limit : new long[] {0, 1, 100, 1000, 3000, 6000}) {
+      where = fs + ", disk full after " + limit + " bytes of a restore";
+      Path target = parent.resolve("t" + limit);
+      Snapshot before = Snapshot.of(parent);
+      f.fs.diskFullAfter(limit);
+      boolean ok;
+      try {
+        repo.restore(b.backupId(), target);
+        ok = true;
+      } catch (IOException | RuntimeException failed) {
+        ok = false;
+      } finally {
+        f.fs.clearFaults();
+      }
+      if (ok) {
+        sameTree("P17", "a restore that fit on the disk", Snapshot.of(source), target);
+        FileTrees.deleteRecursively(target);
+      } else {
+        unchanged("P17", "a restore that hit a full disk after " + limit + " bytes", before, parent);
       }
     }
   }

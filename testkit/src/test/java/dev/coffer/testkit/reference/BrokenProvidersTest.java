@@ -37,6 +37,7 @@ class BrokenProvidersTest {
         Arguments.of(FollowsSymlinksSuite.class, Set.of("P9")),
         Arguments.of(WritesOutsideTargetSuite.class, Set.of("P21")),
         Arguments.of(LeaksSecretSuite.class, Set.of("P4")),
+        Arguments.of(LeaksPlantedSecretSuite.class, Set.of("P4")),
         Arguments.of(NoFsyncSuite.class, Set.of("P10")),
         Arguments.of(MinimalSuite.class, Set.of()),
         Arguments.of(IndependentIncrementalsSuite.class, Set.of()));
@@ -116,6 +117,14 @@ class BrokenProvidersTest {
   }
 
   static class LeaksSecretSuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new LeaksSecretProvider();
+    }
+  }
+
+  /** The leaking provider with no secret in options(): the suite plants one itself. */
+  static class LeaksPlantedSecretSuite extends BackupProviderConformance {
     @Override
     protected BackupProvider provider() {
       return new LeaksSecretProvider();
