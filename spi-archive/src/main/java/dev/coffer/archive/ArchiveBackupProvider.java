@@ -49,7 +49,9 @@ public final class ArchiveBackupProvider implements BackupProvider {
       OptionInfo.optional("threads", "worker threads for compression and sealing (default: available processors)", null),
       OptionInfo.optional("argon2-memory-kib", "Argon2id memory for new archives, KiB", "65536"),
       OptionInfo.optional("argon2-iterations", "Argon2id passes for new archives", "3"),
-      OptionInfo.optional("argon2-parallelism", "Argon2id lanes for new archives", "4"));
+      OptionInfo.optional("argon2-parallelism", "Argon2id lanes for new archives", "4"),
+      OptionInfo.secret("legacy-manifest-key", "HMAC key (64 hex digits) of the seed's signed backup manifests; "
+          + "when given, seed archives must hold a signed manifest"));
 
   /** Creates the provider; does no I/O. */
   public ArchiveBackupProvider() {}
@@ -140,8 +142,10 @@ public final class ArchiveBackupProvider implements BackupProvider {
         mode = Mode.ENCRYPTED;
       }
     }
+    SecretBytes legacyManifestKey = o.isSet("legacy-manifest-key")
+        ? parseHexKey(o.get("legacy-manifest-key").orElseThrow(), o, "legacy-manifest-key") : null;
     return ArchiveRepository.open(location, new ArchiveRepository.Settings(keyring, mode, level, threads, chunkSize,
-        entropy, clock, ids));
+        entropy, clock, ids, legacyManifestKey));
   }
 
   private static SecretBytes parseHexKey(String hex, ProviderOptions o, String option) {

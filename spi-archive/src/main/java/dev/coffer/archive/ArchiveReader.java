@@ -10,7 +10,6 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -56,7 +55,16 @@ final class ArchiveReader implements Closeable {
    * @throws CorruptBackupException if the header is malformed or the archive is not authentic
    */
   static ArchiveReader open(Path file, String id, Keyring keyring) throws IOException {
-    SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ);
+    return open(file, id, keyring, null, 0);
+  }
+
+  /**
+   * As {@link #open(Path, String, Keyring)}, authenticating up to {@code readAhead} chunks ahead of a
+   * sequential reader on {@code pool} (null: none).
+   */
+  static ArchiveReader open(Path file, String id, Keyring keyring, java.util.concurrent.ExecutorService pool,
+      int readAhead) throws IOException {
+    SeekableByteChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ);
     try {
       ArchiveHeader.Read read = ArchiveHeader.read(ch, id);
       ArchiveHeader h = read.header();
@@ -70,6 +78,10 @@ final class ArchiveReader implements Closeable {
       }
       ChunkSealer sealer = ChunkSealer.create(h.mode, keys, h.hash());
       ChunkedInput in = new ChunkedInput(ch, h.length(), h.chunkSize, sealer, id);
+      if (pool != null) {
+        byte[] hash = h.hash();
+        in.enableReadAhead(pool, () -> ChunkSealer.create(h.mode, keys, hash), readAhead);
+      }
       return new ArchiveReader(ch, h, keys, in);
     } catch (IOException | RuntimeException e) {
       ch.close();
@@ -219,6 +231,7 @@ final class ArchiveReader implements Closeable {
 
   @Override
   public void close() throws IOException {
+    in.cancelReadAhead();
     decompressor.close();
     ch.close();
   }

@@ -70,7 +70,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
 
   /** Everything {@code open} decided. */
   record Settings(Keyring keyring, Mode writeMode, int level, int threads, int chunkSize, Keyring.Entropy entropy,
-      Clock clock, Supplier<String> ids) {}
+      Clock clock, Supplier<String> ids, SecretBytes legacyManifestKey) {}
 
   private record Cached(long size, FileTime modified, BackupMetadata metadata) {}
 
@@ -98,7 +98,11 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(location)) {
         empty = !ds.iterator().hasNext();
       }
-      if (!empty) {
+      boolean seed;
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(location, "*" + LegacyArchiveReader.FILE_SUFFIX)) {
+        seed = ds.iterator().hasNext();
+      }
+      if (!empty && !seed) {
         throw new IOException(location + " is not an empty directory and holds no " + MARKER + " file: not an "
             + "archive repository");
       }
@@ -149,6 +153,15 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     return p;
   }
 
+  /** The seed archive of {@code id}, if there is one and no new-format archive of that id. */
+  private Optional<Path> seedArchive(String id) {
+    if (!BackupIds.isValid(id) || Files.exists(archiveOf(id), LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    Path p = root.resolve(id + LegacyArchiveReader.FILE_SUFFIX);
+    return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Optional.of(p) : Optional.empty();
+  }
+
   // ---------------------------------------------------------------- backup
 
   @Override
@@ -161,18 +174,15 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     }
     SourceTree tree = SourceTree.scan(request.source());
     tree.refuseSymlinks();
-    List<String> all = new ArrayList<>();
     for (SourceEntry e : tree.entries()) {
       Optional<String> problem = RelativePaths.portableProblem(e.path());
       if (problem.isPresent()) {
-        throw new BackupException("cannot back up '" + e.path() + "' in " + tree.root() + ": " + problem.get());
+        throw new BackupException("cannot back up '" + printable(e.path()) + "' in " + tree.root() + ": "
+            + problem.get());
       }
-      all.add(e.path());
     }
-    Optional<String> collision = RelativePaths.findCollision(all);
-    if (collision.isPresent()) {
-      throw new BackupException("cannot back up " + tree.root() + ": " + collision.get());
-    }
+    // Names differing only in case are legitimate on the source's file system; a restore onto a file system
+    // that conflates them refuses them (see restore). Portability problems are refused here already.
     Manifest base = null;
     String baseHash = null;
     if (request.incremental()) {
@@ -187,8 +197,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     try {
       Manifest m = write(tree, request, id, temp, base, baseHash);
       move(temp, archiveOf(id));
-      BackupMetadata md = m.metadata();
-      return md;
+      return m.metadata();
     } catch (IOException | RuntimeException | Error e) {
       try {
         Files.deleteIfExists(temp);
@@ -274,7 +283,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       }
       Manifest m = new Manifest(Manifest.FORMAT, id, settings.clock().instant().toString(),
           base == null ? BackupType.FULL.name() : BackupType.INCREMENTAL.name(),
-          base == null ? null : base.backupId(), baseHash, tree.root().toString(), ArchiveBackupProvider.NAME,
+          base == null ? null : base.backupId(), baseHash, request.source().toString(), ArchiveBackupProvider.NAME,
           VERSION, new TreeMap<>(request.labels()), resolved.size(), totalBytes, dirs, resolved, deleted);
       byte[] json = ManifestCodec.encode(m);
       if (json.length > Format.MAX_MANIFEST_BYTES) {
@@ -350,6 +359,19 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         }
       }
     }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, "*" + LegacyArchiveReader.FILE_SUFFIX)) {
+      for (Path p : ds) {
+        Optional<String> id = LegacyArchiveInfo.idOf(p);
+        if (id.isEmpty() || seedArchive(id.get()).isEmpty()) {
+          continue;
+        }
+        try {
+          out.add(SeedArchives.metadata(p));
+        } catch (CorruptBackupException | NoSuchFileException skipped) {
+          // not a complete seed archive: verify(id) reports it
+        }
+      }
+    }
     out.sort(BackupMetadata.NEWEST_FIRST);
     return out;
   }
@@ -373,6 +395,10 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   @Override
   public Optional<BackupMetadata> find(String backupId) throws IOException {
     ensureOpen();
+    Optional<Path> seed = seedArchive(backupId);
+    if (seed.isPresent()) {
+      return Optional.of(SeedArchives.metadata(seed.get()));
+    }
     if (!BackupIds.isValid(backupId) || !Files.isRegularFile(archiveOf(backupId), LinkOption.NOFOLLOW_LINKS)) {
       return Optional.empty();
     }
@@ -386,7 +412,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   @Override
   public long size(String backupId) throws IOException {
     ensureOpen();
-    return Files.size(existingArchive(backupId));
+    Optional<Path> seed = seedArchive(backupId);
+    return Files.size(seed.isPresent() ? seed.get() : existingArchive(backupId));
   }
 
   // ---------------------------------------------------------------- chains
@@ -395,7 +422,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   private record Link(String id, ArchiveReader reader, Manifest manifest) {}
 
   /** Opens {@code id} and every base it needs, verifying each link's archive hash. Caller closes readers. */
-  private Map<String, Link> openChain(String id) throws IOException {
+  private Map<String, Link> openChain(String id, ExecutorService pool) throws IOException {
     Map<String, Link> chain = new LinkedHashMap<>();
     try {
       String current = id;
@@ -418,7 +445,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
                 + " is not the archive it was taken from: sha256 " + actual + ", recorded " + expectedHash, null);
           }
         }
-        ArchiveReader r = ArchiveReader.open(file, current, settings.keyring());
+        ArchiveReader r = ArchiveReader.open(file, current, settings.keyring(), pool, 2 * settings.threads());
         Manifest m;
         try {
           m = r.manifest();
@@ -470,9 +497,36 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         }
       }
     }
-    Optional<String> collision = RelativePaths.findCollision(all);
+  }
+
+  /**
+   * Refuses paths that the target's file system would conflate (case- or normalization-insensitive lookups),
+   * probed in the staging directory before anything is restored.
+   */
+  private static void checkCollisions(Path stage, Manifest m, List<String> paths) throws IOException {
+    if (!conflatesNames(stage)) {
+      return; // exact duplicates were refused when the manifest was read
+    }
+    Optional<String> collision = RelativePaths.findCollision(paths);
     if (collision.isPresent()) {
-      throw new CorruptBackupException("backup " + m.backupId() + ": " + collision.get(), null);
+      throw new CorruptBackupException("backup " + m.backupId() + " cannot be restored onto this file system: "
+          + collision.get(), null);
+    }
+  }
+
+  private static boolean conflatesNames(Path dir) throws IOException {
+    return probe(dir, ".coffer-probe-a", ".COFFER-PROBE-A")
+        || probe(dir, ".coffer-probe-\u00e9", ".coffer-probe-e\u0301")
+        || probe(dir, ".coffer-probe-\u00e9", ".coffer-probe-\u00c9");
+  }
+
+  private static boolean probe(Path dir, String name, String variant) throws IOException {
+    Path probe = dir.resolve(name);
+    Files.createFile(probe);
+    try {
+      return Files.exists(dir.resolve(variant), LinkOption.NOFOLLOW_LINKS);
+    } finally {
+      Files.delete(probe);
     }
   }
 
@@ -513,8 +567,21 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     ensureOpen();
     java.util.Objects.requireNonNull(request, "request");
     String id = request.backupId();
+    Optional<Path> seed = seedArchive(id);
+    if (seed.isPresent()) {
+      return SeedArchives.restore(seed.get(), id, request, settings.keyring(), settings.legacyManifestKey());
+    }
     existingArchive(id);
-    Map<String, Link> chain = openChain(id);
+    ExecutorService pool = Executors.newFixedThreadPool(settings.threads(), daemonThreads());
+    try {
+      return restore(request, id, pool);
+    } finally {
+      pool.shutdown(); // not shutdownNow: an interrupt would close a channel still being read
+    }
+  }
+
+  private BackupMetadata restore(RestoreRequest request, String id, ExecutorService pool) throws IOException {
+    Map<String, Link> chain = openChain(id, pool);
     try {
       Manifest m = chain.get(id).manifest();
       checkPaths(m);
@@ -548,6 +615,9 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       long bytesTotal = files.stream().mapToLong(Manifest.FileEntry::size).sum();
       try (RestoreStaging staging = RestoreStaging.begin(request.target(), request.mode())) {
         Path stage = staging.directory();
+        List<String> restored = new ArrayList<>(dirs);
+        files.forEach(f -> restored.add(f.path()));
+        checkCollisions(stage, m, restored);
         for (String d : dirs) {
           Path dir = RelativePaths.resolveForWrite(stage, d, true);
           if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -592,6 +662,10 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   @Override
   public VerifyReport verify(String backupId) throws IOException {
     ensureOpen();
+    Optional<Path> seed = seedArchive(backupId);
+    if (seed.isPresent()) {
+      return SeedArchives.verify(seed.get(), backupId, settings.keyring(), settings.legacyManifestKey());
+    }
     Path file = existingArchive(backupId);
     return new Verifier(backupId, file).run();
   }
@@ -614,7 +688,16 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     }
 
     VerifyReport run() throws IOException {
-      try (ArchiveReader r = ArchiveReader.open(file, id, settings.keyring())) {
+      ExecutorService pool = Executors.newFixedThreadPool(settings.threads(), daemonThreads());
+      try {
+        return runWith(pool);
+      } finally {
+        pool.shutdown();
+      }
+    }
+
+    private VerifyReport runWith(ExecutorService pool) throws IOException {
+      try (ArchiveReader r = ArchiveReader.open(file, id, settings.keyring(), pool, 2 * settings.threads())) {
         Manifest m;
         try {
           m = r.manifest();
@@ -724,7 +807,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       }
       Map<String, Link> chain;
       try {
-        chain = openChain(id);
+        chain = openChain(id, null);
       } catch (CorruptBackupException e) {
         problem("(base " + m.baseBackupId() + ")", VerifyReport.Kind.METADATA, e.getMessage());
         return;
@@ -751,6 +834,11 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   public void delete(String backupId) throws IOException {
     ensureOpen();
     synchronized (lifecycle) {
+      Optional<Path> seed = seedArchive(backupId);
+      if (seed.isPresent()) {
+        Files.delete(seed.get());
+        return;
+      }
       Path file = existingArchive(backupId);
       List<String> dependents = new ArrayList<>();
       for (BackupMetadata b : list()) {
@@ -774,7 +862,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       List<BackupMetadata> doomed = policy.select(list(), settings.clock().instant(), true);
       // newest first: a dependent goes before its base
       for (BackupMetadata b : doomed) {
-        Files.deleteIfExists(archiveOf(b.backupId()));
+        Optional<Path> seed = seedArchive(b.backupId());
+        Files.deleteIfExists(seed.isPresent() ? seed.get() : archiveOf(b.backupId()));
         cache.remove(b.backupId());
       }
       return doomed;

@@ -3,7 +3,13 @@ package dev.coffer.archive;
 import dev.coffer.CorruptBackupException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 /**
  * The reading side of the frame stage: random access to the authenticated container bytes of one archive.
@@ -22,10 +28,15 @@ final class ChunkedInput {
   private final String backupId;
   private final long chunkCount;
   private final long containerLength;
+  private final long fileSize;
   private long position;
   private long currentIndex = -1;
   private byte[] current;
   private final byte[] sealedBuffer;
+  private final Map<Long, Future<byte[]>> ahead = new HashMap<>();
+  private ExecutorService pool;
+  private ThreadLocal<ChunkSealer> workerSealers;
+  private int depth;
 
   ChunkedInput(SeekableByteChannel ch, long bodyStart, int chunkSize, ChunkSealer sealer, String backupId)
       throws IOException {
@@ -36,7 +47,8 @@ final class ChunkedInput {
     this.backupId = backupId;
     this.sealedSize = chunkSize + sealer.tagLength();
     this.sealedBuffer = new byte[sealedSize];
-    long body = ch.size() - bodyStart;
+    this.fileSize = ch.size(); // fixed once: a file that grows or shrinks later fails authentication
+    long body = fileSize - bodyStart;
     if (body <= 0) {
       throw corrupt("archive has no chunks (truncated)");
     }
@@ -68,13 +80,79 @@ final class ChunkedInput {
     position = containerOffset;
   }
 
+  /**
+   * Lets sequential reads authenticate the next {@code depth} chunks on {@code pool} while the caller works
+   * on the current one. Only for channels that support positional reads ({@link FileChannel}); a chunk read
+   * ahead is released only when asked for, and only after its tag verified, like any other.
+   */
+  void enableReadAhead(ExecutorService pool, Supplier<ChunkSealer> sealers, int depth) {
+    if (ch instanceof FileChannel && depth > 0) {
+      this.pool = pool;
+      this.workerSealers = ThreadLocal.withInitial(sealers);
+      this.depth = depth;
+    }
+  }
+
   /** Authenticates chunk {@code index} and returns its plaintext. */
   byte[] chunk(long index) throws IOException {
+    if (index < 0 || index >= chunkCount) {
+      throw corrupt("chunk " + index + " outside the archive's " + chunkCount + " chunks");
+    }
     if (index == currentIndex) {
       return current;
     }
-    boolean last = index == chunkCount - 1;
-    int len = last ? (int) (ch.size() - bodyStart - index * sealedSize) : sealedSize;
+    Future<byte[]> f = ahead.remove(index);
+    byte[] plain;
+    if (f != null) {
+      plain = ChunkedOutput.await(f);
+    } else if (pool != null) {
+      plain = openAt(index, sealer, new byte[sealedSize]);
+    } else {
+      plain = openSequential(index);
+    }
+    if (plain == null) {
+      throw corrupt("chunk " + index + " failed authentication (modified, reordered, truncated or foreign bytes)");
+    }
+    currentIndex = index;
+    current = plain;
+    if (pool != null) {
+      ahead.entrySet().removeIf(e -> {
+        if (e.getKey() < index || e.getKey() > index + depth) {
+          e.getValue().cancel(false);
+          return true;
+        }
+        return false;
+      });
+      for (long j = index + 1; j <= Math.min(index + depth, chunkCount - 1); j++) {
+        if (!ahead.containsKey(j)) {
+          long k = j;
+          ahead.put(k, pool.submit(() -> openAt(k, workerSealers.get(), new byte[sealedSize])));
+        }
+      }
+    }
+    return plain;
+  }
+
+  private int sealedLength(long index) {
+    return index == chunkCount - 1 ? (int) (fileSize - bodyStart - index * sealedSize) : sealedSize;
+  }
+
+  /** Positional read (thread-safe on a FileChannel) and authentication; null if either fails. */
+  private byte[] openAt(long index, ChunkSealer s, byte[] buffer) throws IOException {
+    int len = sealedLength(index);
+    ByteBuffer bb = ByteBuffer.wrap(buffer, 0, len);
+    long at = bodyStart + index * sealedSize;
+    while (bb.hasRemaining()) {
+      int n = ((FileChannel) ch).read(bb, at + bb.position());
+      if (n < 0) {
+        return null;
+      }
+    }
+    return s.open(index, index == chunkCount - 1, buffer, len);
+  }
+
+  private byte[] openSequential(long index) throws IOException {
+    int len = sealedLength(index);
     ByteBuffer bb = ByteBuffer.wrap(sealedBuffer, 0, len);
     ch.position(bodyStart + index * sealedSize);
     while (bb.hasRemaining()) {
@@ -82,13 +160,13 @@ final class ChunkedInput {
         throw corrupt("archive shrank while being read");
       }
     }
-    byte[] plain = sealer.open(index, last, sealedBuffer, len);
-    if (plain == null) {
-      throw corrupt("chunk " + index + " failed authentication (modified, reordered, truncated or foreign bytes)");
-    }
-    currentIndex = index;
-    current = plain;
-    return plain;
+    return sealer.open(index, index == chunkCount - 1, sealedBuffer, len);
+  }
+
+  /** Cancels chunks read ahead and not used. */
+  void cancelReadAhead() {
+    ahead.values().forEach(f -> f.cancel(false));
+    ahead.clear();
   }
 
   void readFully(byte[] dst, int off, int len) throws IOException {

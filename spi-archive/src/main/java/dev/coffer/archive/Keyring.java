@@ -63,6 +63,14 @@ final class Keyring {
     return kind;
   }
 
+  /** The raw master key (only for {@link Kind#RAW}; the seed's archives use it directly). */
+  SecretBytes rawKey() {
+    if (kind != Kind.RAW) {
+      throw new IllegalStateException("no raw key configured");
+    }
+    return secret;
+  }
+
   /** The key a writer uses; for a passphrase, Argon2id runs once per instance with a fresh salt. */
   synchronized WriteKey forWriting(Entropy entropy) {
     switch (kind) {

@@ -352,4 +352,27 @@ class ArchiveRepositoryTest {
     }
     assertArrayEquals(out[0], out[1]);
   }
+
+  @Test
+  void namesDifferingInCase_restoreOnCaseSensitiveTargets_andAreRefusedOnConflatingOnes() throws IOException {
+    FileSystem unix = TestSupport.jimfs("unix");
+    Path src = TestSupport.root(unix).resolve("src");
+    Files.createDirectories(src.resolve("case"));
+    TestSupport.write(src.resolve("case/README"), "upper");
+    TestSupport.write(src.resolve("case/Readme"), "mixed");
+    try (ArchiveRepository repo = TestSupport.open(TestSupport.root(unix).resolve("repo"),
+        TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+      String id = repo.backup(src).backupId();
+      repo.restore(id, TestSupport.root(unix).resolve("out"));
+      assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(TestSupport.root(unix).resolve("out")));
+      for (String kind : List.of("osx", "windows")) {
+        Path target = TestSupport.root(TestSupport.jimfs(kind)).resolve("out");
+        CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> repo.restore(id, target));
+        assertTrue(e.getMessage().contains("collide"), e.getMessage());
+        assertFalse(Files.exists(target));
+        assertEquals(List.of(), TestSupport.names(target.getParent()).stream()
+            .filter(n -> !n.equals("work")).toList());
+      }
+    }
+  }
 }
