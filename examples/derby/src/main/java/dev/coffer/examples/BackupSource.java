@@ -1,0 +1,65 @@
+package dev.coffer.examples;
+
+import dev.coffer.BackupMetadata;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A consistent snapshot of a host database's files, handed to Coffer for one backup: the host prepares
+ * it (freezes its writes, or writes a copy of its files), Coffer copies {@link #directory()}, and the host
+ * is told when the copy is done.
+ *
+ * <p>The life cycle, driven by {@link HostBackups#backup}:
+ * <ol>
+ *   <li>The host creates the source, already consistent: creating it is the "freeze" (or the snapshot
+ *       command). A factory that fails after freezing unfreezes before it throws.</li>
+ *   <li>Coffer reads {@link #labels()} and copies {@link #directory()} into a repository, recording the
+ *       labels with the backup.</li>
+ *   <li>On success only, {@link #completed(BackupMetadata)} tells the host the new backup's id (a host
+ *       may log it, or note it as the base of its next incremental backup).</li>
+ *   <li>{@link #close()} is called exactly once, in every outcome (success, provider failure, a progress
+ *       listener that cancels): it is the "unfreeze", or the removal of a staging copy.</li>
+ * </ol>
+ *
+ * <p>The interface knows nothing of any database: Derby implements it with
+ * {@code SYSCS_FREEZE_DATABASE} and its live directory, HSQLDB with {@code BACKUP DATABASE ... AS FILES}
+ * into a staging directory. An implementation is used by one thread at a time.
+ */
+public interface BackupSource extends AutoCloseable {
+
+  /**
+   * The directory holding the host's consistent files. It stays unchanged until {@link #close()}.
+   *
+   * @return the directory to copy
+   */
+  Path directory();
+
+  /**
+   * The host's own positions to record with the backup, read when the snapshot was taken: a checkpoint,
+   * a log sequence number, a row count. Restores compare against them. Keys and values follow
+   * {@link dev.coffer.BackupRequest#withLabels}'s rules.
+   *
+   * @return the labels, possibly empty, never null
+   */
+  Map<String, String> labels();
+
+  /**
+   * Tells the host the copy succeeded, before {@link #close()}. The default does nothing.
+   *
+   * @param backup the metadata of the new backup
+   * @throws IOException if the host fails to record it; the backup exists nonetheless
+   */
+  default void completed(BackupMetadata backup) throws IOException {
+    // most hosts only need close()
+  }
+
+  /**
+   * Ends the snapshot: unfreezes the host or removes the staging copy. Called exactly once, whether the
+   * copy succeeded or not; an implementation makes a second call a no-op.
+   *
+   * @throws IOException if the host could not be unfrozen; the caller must treat the host as stuck
+   */
+  @Override
+  void close() throws IOException;
+}
