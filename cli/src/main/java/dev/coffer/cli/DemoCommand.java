@@ -18,6 +18,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -99,7 +100,7 @@ final class DemoCommand extends CliCommand {
         return fb[0] + " files, " + Formats.bytes(fb[1]) + ": WAL segments, SST files, an empty file and empty directories";
       });
       if (generated) {
-        for (String name : providers) {
+        for (String name : new LinkedHashSet<>(providers)) {
           Session s = new Session(name, root.resolve("repo-" + name), new LinkedHashMap<>());
           sessions.add(s);
           step(s, "[" + name + "] Open a new repository", () -> open(s));

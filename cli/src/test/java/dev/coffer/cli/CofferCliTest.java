@@ -42,7 +42,8 @@ class CofferCliTest {
   @Test
   void providers_listsEveryProviderWithCapabilitiesAndOptions_asJson() {
     JsonNode doc = cli.run("providers", "--json").expect(0).json();
-    JsonNode fake = doc.get("providers").get(0);
+    JsonNode fake = doc.get("providers").get(1);
+    assertEquals("blind", doc.get("providers").get(0).get("name").asText());
     assertEquals("fake", fake.get("name").asText());
     assertTrue(fake.get("capabilities").toString().contains("INCREMENTAL"));
     assertEquals("key", fake.get("options").get(0).get("name").asText());
@@ -251,7 +252,7 @@ class CofferCliTest {
     assertTrue(bad.err().contains("must start with 'coffer:'"), bad.err());
     assertEquals(1, bad.err().lines().count());
     CliRun.Result unknown = cli.run("list", "--repo", "coffer:nosuch:/x").expect(2);
-    assertTrue(unknown.err().contains("no backup provider named 'nosuch'; installed: fake"), unknown.err());
+    assertTrue(unknown.err().contains("no backup provider named 'nosuch'; installed: blind, fake"), unknown.err());
   }
 
   @Test
