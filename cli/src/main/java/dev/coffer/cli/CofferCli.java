@@ -1,6 +1,7 @@
 package dev.coffer.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coffer.BackupProviders;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.WrongKeyException;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -17,7 +19,11 @@ import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
@@ -95,6 +101,7 @@ public final class CofferCli implements Callable<Integer> {
   PrintWriter err;
   /** What the running command is doing, for error messages ("restore of backup X into T"). */
   String context;
+  private final List<String> secrets = new ArrayList<>();
 
   CofferCli(CliEnvironment env) {
     this.env = env;
@@ -150,6 +157,65 @@ public final class CofferCli implements Callable<Integer> {
     return url;
   }
 
+  /** The repository URL for messages: values of options that may be secret are shown as {@code ***}. */
+  String displayUrl() {
+    return redactUrl(repositoryUrl());
+  }
+
+  static String redactUrl(String url) {
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return url;
+    }
+    Set<String> plain = new HashSet<>();
+    try {
+      Repositories.providerName(url).map(BackupProviders::provider).ifPresent(p -> p.options().stream()
+          .filter(o -> !o.secret()).forEach(o -> plain.add(o.name())));
+    } catch (RuntimeException e) {
+      // unknown provider: every value is redacted
+    }
+    StringBuilder sb = new StringBuilder(url.substring(0, q + 1));
+    String[] pairs = url.substring(q + 1).split("&", -1);
+    for (int i = 0; i < pairs.length; i++) {
+      int eq = pairs[i].indexOf('=');
+      String name = eq < 0 ? pairs[i] : pairs[i].substring(0, eq);
+      sb.append(i > 0 ? "&" : "").append(name);
+      if (eq >= 0) {
+        sb.append('=').append(plain.contains(name) ? pairs[i].substring(eq + 1) : "***");
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Remembers a secret value so that no message can print it, whatever produced the message. */
+  void secret(String value) {
+    if (value != null && value.length() >= 4) {
+      secrets.add(value);
+    }
+  }
+
+  /** Replaces every known secret, and the repository URL's possibly secret option values, in a message. */
+  String scrub(String message) {
+    String m = message;
+    String url = repo != null ? repo : env.variable("COFFER_REPO");
+    if (url != null && url.indexOf('?') >= 0) {
+      m = m.replace(url, redactUrl(url));
+      for (String pair : url.substring(url.indexOf('?') + 1).split("&")) {
+        int eq = pair.indexOf('=');
+        String value = eq < 0 ? "" : pair.substring(eq + 1);
+        if (value.length() >= 4 && !redactUrl(url).contains(pair)) {
+          m = m.replace(value, "***");
+        }
+      }
+    }
+    secret(env.variable("COFFER_KEY"));
+    secret(env.variable("COFFER_PASSPHRASE"));
+    for (String s : secrets) {
+      m = m.replace(s, "***");
+    }
+    return m;
+  }
+
   /** Prints a JSON document on stdout. */
   void printJson(ObjectNode node) {
     out.println(Json.write(node));
@@ -159,10 +225,12 @@ public final class CofferCli implements Callable<Integer> {
   private int fail(Exception ex) {
     Throwable t = ex instanceof UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
     int code = exitCode(t);
-    String message = (context != null ? context + ": " : "") + describe(t);
+    String message = scrub((context != null ? context + ": " : "") + describe(t));
     err.println("coffer: error: " + message);
     if (debug) {
-      t.printStackTrace(err);
+      StringWriter trace = new StringWriter();
+      t.printStackTrace(new PrintWriter(trace));
+      err.print(scrub(trace.toString()));
     }
     if (json) {
       ObjectNode doc = Json.object();

@@ -14,7 +14,7 @@ final class DeleteCommand extends CliCommand {
   @Override
   public Integer call() throws IOException {
     try (BackupRepository repo = Repositories.open(cli)) {
-      cli.doing("delete of backup " + id + " in " + cli.repositoryUrl());
+      cli.doing("delete of backup " + id + " in " + cli.displayUrl());
       repo.delete(id);
       if (json()) {
         ObjectNode doc = Json.object();

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 final class InitCommand extends CliCommand {
   @Override
   public Integer call() throws IOException {
-    String url = cli.repositoryUrl();
+    String url = cli.displayUrl();
     try (BackupRepository repo = Repositories.open(cli)) {
       int count = repo.list().size();
       if (json()) {

@@ -16,7 +16,7 @@ final class ListCommand extends CliCommand {
   @Override
   public Integer call() throws IOException {
     try (BackupRepository repo = Repositories.open(cli)) {
-      cli.doing("listing " + cli.repositoryUrl());
+      cli.doing("listing " + cli.displayUrl());
       List<BackupMetadata> backups = new ArrayList<>(repo.list());
       backups.sort(BackupMetadata.NEWEST_FIRST);
       if (json()) {
@@ -27,7 +27,7 @@ final class ListCommand extends CliCommand {
         return CofferCli.OK;
       }
       if (backups.isEmpty()) {
-        out().println("No backups in " + cli.repositoryUrl() + ".");
+        out().println("No backups in " + cli.displayUrl() + ".");
         return CofferCli.OK;
       }
       List<String[]> rows = new ArrayList<>();

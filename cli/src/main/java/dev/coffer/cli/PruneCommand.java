@@ -34,7 +34,7 @@ final class PruneCommand extends CliCommand {
     RetentionPolicy policy = new RetentionPolicy(keepLast, within);
     boolean basesMustSurvive = !Repositories.provider(cli).capabilities().contains(Capability.INDEPENDENT_INCREMENTALS);
     try (BackupRepository repo = Repositories.open(cli)) {
-      cli.doing("prune of " + cli.repositoryUrl());
+      cli.doing("prune of " + cli.displayUrl());
       List<BackupMetadata> all = repo.list();
       List<BackupMetadata> deleted = dryRun
           ? policy.select(all, Instant.now(), basesMustSurvive)

@@ -31,7 +31,7 @@ final class Repositories {
   /** Opens the repository of {@code --repo} / {@code COFFER_REPO} with the secrets given. */
   static BackupRepository open(CofferCli cli) throws IOException {
     String url = cli.repositoryUrl();
-    cli.doing("opening repository " + url);
+    cli.doing("opening repository " + cli.displayUrl());
     Optional<String> name = providerName(url);
     if (name.isEmpty()) {
       return BackupProviders.open(url); // throws the API's own message for a malformed URL
@@ -71,16 +71,18 @@ final class Repositories {
     Map<String, OptionInfo> declared = new LinkedHashMap<>();
     provider.options().forEach(o -> declared.put(o.name(), o));
     Map<String, String> options = new LinkedHashMap<>();
-    addSecret(options, declared, provider, KEY, cli.keyFile, "--key-file", cli.env.variable("COFFER_KEY"));
-    addSecret(options, declared, provider, PASSPHRASE, cli.passphraseFile, "--passphrase-file",
+    addSecret(cli, options, declared, provider, KEY, cli.keyFile, "--key-file", cli.env.variable("COFFER_KEY"));
+    addSecret(cli, options, declared, provider, PASSPHRASE, cli.passphraseFile, "--passphrase-file",
         cli.env.variable("COFFER_PASSPHRASE"));
     boolean anySecretDeclared = declared.values().stream().anyMatch(OptionInfo::secret);
     if (options.isEmpty() && anySecretDeclared && !cli.noPrompt && cli.env.terminal()
         && provider.capabilities().contains(Capability.ENCRYPTION) && isSecret(declared, PASSPHRASE)) {
-      char[] typed = cli.env.passwords().read("Passphrase for " + url + ": ");
+      char[] typed = cli.env.passwords().read("Passphrase for " + cli.displayUrl() + ": ");
       if (typed != null) {
         try {
-          options.put(PASSPHRASE, new String(typed));
+          String secret = new String(typed);
+          cli.secret(secret);
+          options.put(PASSPHRASE, secret);
         } finally {
           Arrays.fill(typed, '\0');
         }
@@ -89,14 +91,16 @@ final class Repositories {
     return options;
   }
 
-  private static void addSecret(Map<String, String> options, Map<String, OptionInfo> declared,
+  private static void addSecret(CofferCli cli, Map<String, String> options, Map<String, OptionInfo> declared,
       BackupProvider provider, String name, Path file, String flag, String fromEnv) throws IOException {
     String fileOption = name + "-file";
     if (file != null) {
       if (declared.containsKey(fileOption) && !declared.get(fileOption).secret()) {
         options.put(fileOption, file.toAbsolutePath().toString());
       } else if (isSecret(declared, name)) {
-        options.put(name, readSecret(file));
+        String secret = readSecret(file);
+        cli.secret(secret);
+        options.put(name, secret);
       } else {
         throw new IllegalArgumentException(
             "provider '" + provider.name() + "' takes no " + name + ", so " + flag + " cannot be used with it");

@@ -17,7 +17,7 @@ final class ShowCommand extends CliCommand {
   @Override
   public Integer call() throws IOException {
     try (BackupRepository repo = Repositories.open(cli)) {
-      cli.doing("show of backup " + id + " in " + cli.repositoryUrl());
+      cli.doing("show of backup " + id + " in " + cli.displayUrl());
       String resolved = Repositories.resolveId(repo, id);
       BackupMetadata m = repo.find(resolved).orElseThrow(() -> new NoSuchBackupException(resolved));
       long stored = repo.size(resolved);

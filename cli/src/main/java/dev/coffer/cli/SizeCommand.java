@@ -16,7 +16,7 @@ final class SizeCommand extends CliCommand {
   @Override
   public Integer call() throws IOException {
     try (BackupRepository repo = Repositories.open(cli)) {
-      cli.doing("size of backup " + id + " in " + cli.repositoryUrl());
+      cli.doing("size of backup " + id + " in " + cli.displayUrl());
       String resolved = Repositories.resolveId(repo, id);
       long stored = repo.size(resolved);
       BackupMetadata m = repo.find(resolved).orElseThrow(() -> new NoSuchBackupException(resolved));

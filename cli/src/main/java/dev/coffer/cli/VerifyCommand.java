@@ -33,7 +33,7 @@ final class VerifyCommand extends CliCommand {
   @Override
   public Integer call() throws IOException {
     try (BackupRepository repo = Repositories.open(cli)) {
-      cli.doing("verify of " + (target.all ? "all backups" : "backup " + target.id) + " in " + cli.repositoryUrl());
+      cli.doing("verify of " + (target.all ? "all backups" : "backup " + target.id) + " in " + cli.displayUrl());
       List<String> ids = new ArrayList<>();
       if (target.all) {
         repo.list().stream().map(BackupMetadata::backupId).forEach(ids::add);
@@ -47,7 +47,7 @@ final class VerifyCommand extends CliCommand {
       long files = 0;
       long bytes = 0;
       for (String id : ids) {
-        cli.doing("verify of backup " + id + " in " + cli.repositoryUrl());
+        cli.doing("verify of backup " + id + " in " + cli.displayUrl());
         ObjectNode r;
         boolean ok;
         try {
