@@ -179,7 +179,7 @@ public final class CofferCli implements Callable<Integer> {
     for (int i = 0; i < pairs.length; i++) {
       int eq = pairs[i].indexOf('=');
       String name = eq < 0 ? pairs[i] : pairs[i].substring(0, eq);
-      sb.append(i > 0 ? "&" : "").append(name);
+      sb.append(i > 0 ? "&" : "").append(eq < 0 ? "***" : name);
       if (eq >= 0) {
         sb.append('=').append(plain.contains(name) ? pairs[i].substring(eq + 1) : "***");
       }

@@ -102,7 +102,7 @@ class SecretsTest {
 
   @Test
   void urlsInMessages_showNonSecretOptionValues_andHideTheRest() {
-    assertEquals("coffer:fake:/r?key-file=/k&key=***&other=***",
+    assertEquals("coffer:fake:/r?key-file=/k&key=***&other=***&***",
         CofferCli.redactUrl("coffer:fake:/r?key-file=/k&key=" + KEY + "&other=" + PASSPHRASE));
     assertEquals("coffer:nosuch:/r?key-file=***", CofferCli.redactUrl("coffer:nosuch:/r?key-file=/k"));
     assertEquals("coffer:fake:/r", CofferCli.redactUrl("coffer:fake:/r"));
