@@ -192,7 +192,7 @@ final class DemoCommand extends CliCommand {
       how = ", with a new random 256-bit key held in memory";
     }
     s.repo = BackupProviders.open(s.url, s.options);
-    String caps = provider.capabilities().stream().sorted().map(c -> c.name().toLowerCase(Locale.ROOT))
+    String caps = provider.capabilities().stream().sorted().map(Formats::capability)
         .collect(Collectors.joining(", "));
     return s.url + how + " (" + provider.description() + "; " + caps + ")";
   }

@@ -1,5 +1,6 @@
 package dev.coffer.cli;
 
+import dev.coffer.spi.Capability;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -33,6 +34,11 @@ final class Formats {
       i++;
     }
     return String.format(Locale.ROOT, "%.1f %s", v, units[i]);
+  }
+
+  /** A capability as users read it: {@code partial-restore}. */
+  static String capability(Capability c) {
+    return c.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   static String time(Instant t) {

@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupProviders;
 import dev.coffer.spi.BackupProvider;
-import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 
@@ -47,8 +45,7 @@ final class ProvidersCommand extends CliCommand {
     }
     for (BackupProvider p : providers) {
       out().println(p.name() + " - " + p.description());
-      String caps = p.capabilities().stream().sorted().map(Capability::name)
-          .map(s -> s.toLowerCase(Locale.ROOT).replace('_', '-')).collect(Collectors.joining(", "));
+      String caps = p.capabilities().stream().sorted().map(Formats::capability).collect(Collectors.joining(", "));
       out().println("  capabilities: " + (caps.isEmpty() ? "(none)" : caps));
       if (!p.options().isEmpty()) {
         out().println("  options:");

@@ -252,7 +252,7 @@ class CofferCliTest {
     assertTrue(bad.err().contains("must start with 'coffer:'"), bad.err());
     assertEquals(1, bad.err().lines().count());
     CliRun.Result unknown = cli.run("list", "--repo", "coffer:nosuch:/x").expect(2);
-    assertTrue(unknown.err().contains("no backup provider named 'nosuch'; installed: blind, fake"), unknown.err());
+    assertTrue(unknown.err().contains("no backup provider named 'nosuch'; installed: blind, fake, keyless"), unknown.err());
   }
 
   @Test
@@ -305,11 +305,25 @@ class CofferCliTest {
   }
 
   @Test
-  void keyFile_forAProviderWithoutKeys_isAUsageError() throws IOException {
-    // every provider the tests see takes a key; a URL for an unknown one fails before secrets are read
+  void keyFile_forAProviderWithoutKeys_isAUsageError_butAKeyInTheEnvironmentIsIgnored() throws IOException {
     Path key = tmp.resolve("k");
-    Files.writeString(key, "x");
-    cli.run("list", "--repo", "coffer:nosuch:/x", "--key-file", key.toString()).expect(2);
+    Files.writeString(key, "x".repeat(64));
+    String keyless = "coffer:keyless:" + tmp.resolve("plain");
+    CliRun.Result r = cli.run("list", "--repo", keyless, "--key-file", key.toString()).expect(2);
+    assertTrue(r.err().contains("provider 'keyless' takes no key, so --key-file cannot be used with it"), r.err());
+    cli.run("list", "--repo", keyless, "--passphrase-file", key.toString()).expect(2);
+    cli.with("COFFER_KEY", "ab".repeat(32)).run("list", "--repo", keyless).expect(0);
+  }
+
+  @Test
+  void restore_withAHostileIncludePath_isAUsageError_asIsAnyUnsupportedOperation() {
+    cli.run("backup", source.toString()).expect(0);
+    CliRun.Result r = cli.run("restore", "latest", tmp.resolve("t").toString(), "--include", "../etc").expect(2);
+    assertTrue(r.err().contains("../etc"), r.err());
+    assertFalse(Files.exists(tmp.resolve("t")));
+    assertEquals(2, CofferCli.exitCode(new UnsupportedOperationException("no partial restore")));
+    assertEquals(1, CofferCli.exitCode(new dev.coffer.CorruptBackupException("bad", "a")));
+    assertEquals(3, CofferCli.exitCode(new IOException("disk full")));
   }
 
   @Test
