@@ -10,7 +10,7 @@ final class InitCommand extends CliCommand {
   @Override
   public Integer call() throws IOException {
     String url = cli.displayUrl();
-    try (BackupRepository repo = Repositories.open(cli)) {
+    try (BackupRepository repo = Repositories.open(cli, true)) {
       int count = repo.list().size();
       if (json()) {
         ObjectNode doc = Json.object();

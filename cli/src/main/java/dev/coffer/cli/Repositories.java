@@ -30,6 +30,14 @@ final class Repositories {
 
   /** Opens the repository of {@code --repo} / {@code COFFER_REPO} with the secrets given. */
   static BackupRepository open(CofferCli cli) throws IOException {
+    return open(cli, false);
+  }
+
+  /**
+   * Opens the repository; with {@code confirm}, a passphrase typed at the prompt is asked twice (for
+   * {@code init}, where a typo would lock the backups away).
+   */
+  static BackupRepository open(CofferCli cli, boolean confirm) throws IOException {
     String url = cli.repositoryUrl();
     cli.doing("opening repository " + cli.displayUrl());
     Optional<String> name = providerName(url);
@@ -37,7 +45,7 @@ final class Repositories {
       return BackupProviders.open(url); // throws the API's own message for a malformed URL
     }
     BackupProvider provider = BackupProviders.provider(name.get());
-    BackupRepository repo = BackupProviders.open(url, secretOptions(cli, provider, url));
+    BackupRepository repo = BackupProviders.open(url, secretOptions(cli, provider, confirm));
     cli.doing(null);
     return repo;
   }
@@ -67,7 +75,7 @@ final class Repositories {
         .orElseThrow(() -> new NoSuchBackupException("latest (the repository has no backups)"));
   }
 
-  static Map<String, String> secretOptions(CofferCli cli, BackupProvider provider, String url) throws IOException {
+  static Map<String, String> secretOptions(CofferCli cli, BackupProvider provider, boolean confirm) throws IOException {
     Map<String, OptionInfo> declared = new LinkedHashMap<>();
     provider.options().forEach(o -> declared.put(o.name(), o));
     Map<String, String> options = new LinkedHashMap<>();
@@ -80,6 +88,16 @@ final class Repositories {
       char[] typed = cli.env.passwords().read("Passphrase for " + cli.displayUrl() + ": ");
       if (typed != null) {
         try {
+          if (confirm) {
+            char[] again = cli.env.passwords().read("Repeat the passphrase: ");
+            boolean same = again != null && Arrays.equals(typed, again);
+            if (again != null) {
+              Arrays.fill(again, '\0');
+            }
+            if (!same) {
+              throw new IllegalArgumentException("the passphrases typed do not match");
+            }
+          }
           String secret = new String(typed);
           cli.secret(secret);
           options.put(PASSPHRASE, secret);

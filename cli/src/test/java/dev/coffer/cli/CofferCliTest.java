@@ -327,6 +327,21 @@ class CofferCliTest {
   }
 
   @Test
+  void init_onATerminal_asksForThePassphraseTwice_andRefusesAMismatch() {
+    cli.terminal = true;
+    List<String> answers = new ArrayList<>(List.of("one", "two", "same", "same"));
+    cli.passwords = prompt -> answers.remove(0).toCharArray();
+    CliRun.Result r = cli.run("init").expect(2);
+    assertTrue(r.err().contains("the passphrases typed do not match"), r.err());
+    assertFalse(Files.exists(tmp.resolve("repo")));
+    cli.run("init").expect(0);
+    assertEquals(List.of("Passphrase for " + repo + ": ", "Repeat the passphrase: ",
+        "Passphrase for " + repo + ": ", "Repeat the passphrase: "), cli.prompts);
+    cli.env.put("COFFER_PASSPHRASE", "same");
+    cli.run("list", "--no-prompt").expect(0);
+  }
+
+  @Test
   void keygen_writes64HexDigits_ownerOnly_andNeverOverwrites() throws IOException {
     Path key = tmp.resolve("new.key");
     JsonNode doc = cli.run("keygen", key.toString(), "--json").expect(0).json();
