@@ -19,7 +19,9 @@ final class ProgressReporter implements ProgressListener {
   private static final long BAR_INTERVAL = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long LINE_INTERVAL = TimeUnit.SECONDS.toNanos(2);
   private static final long JSON_INTERVAL = TimeUnit.SECONDS.toNanos(1);
-  private static final int BAR_WIDTH = 24;
+  private static final int BAR_WIDTH = 12;
+  /** Terminal width assumed for the bar (a line longer than the terminal would break the redraw). */
+  private static final int COLUMNS = 80;
 
   private final Mode mode;
   private final PrintWriter err;
@@ -101,8 +103,13 @@ final class ProgressReporter implements ProgressListener {
       sb.append('[').append("#".repeat(filled)).append(".".repeat(BAR_WIDTH - filled)).append("] ");
       sb.append(String.format(Locale.ROOT, "%3d%% ", Math.round(f * 100)));
     }
-    sb.append(summary(now));
-    String s = sb.toString();
+    String s = sb + summary(now);
+    if (s.length() >= COLUMNS) {
+      s = phase(last) + ' ' + summary(now); // drop the bar before anything else
+    }
+    if (s.length() >= COLUMNS) {
+      s = s.substring(0, COLUMNS - 1);
+    }
     int pad = Math.max(0, lastWidth - s.length());
     err.print("\r" + s + " ".repeat(pad));
     err.flush();
@@ -126,7 +133,7 @@ final class ProgressReporter implements ProgressListener {
     }
     sb.append(" files, ").append(Formats.bytes(last.bytesDone()));
     if (last.bytesTotal() >= 0) {
-      sb.append(" / ").append(Formats.bytes(last.bytesTotal()));
+      sb.append('/').append(Formats.bytes(last.bytesTotal()));
     }
     double seconds = (now - start) / 1e9;
     double rate = seconds > 0 ? last.bytesDone() / seconds : 0;
