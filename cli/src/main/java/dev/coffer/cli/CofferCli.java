@@ -49,9 +49,10 @@ import picocli.CommandLine.UnmatchedArgumentException;
     versionProvider = CofferCli.Version.class,
     sortOptions = false,
     description = "Pluggable, verifiable backups for host databases.",
-    footer = {"", "Exit codes: 0 success, 1 verification/integrity failure, 2 usage error, 3 other error.",
-        "Secrets come from --key-file, --passphrase-file, COFFER_KEY, COFFER_PASSPHRASE or a prompt,",
-        "never from a command-line value."},
+    footer = {"", "Exit codes: 0 success, 1 integrity failure, 2 usage error, 3 other error.",
+        "Keys and passphrases: --key-file, --passphrase-file, $COFFER_KEY,",
+        "$COFFER_PASSPHRASE or a prompt; never a plain command-line value.",
+        "Full documentation: docs/cli.md"},
     subcommands = {
         ProvidersCommand.class, InitCommand.class, BackupCommand.class, ListCommand.class,
         ShowCommand.class, VerifyCommand.class, RestoreCommand.class, DeleteCommand.class,

@@ -29,9 +29,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo",
-    description = {"Show Coffer end to end in a temporary directory: generate a database-like directory, back it",
-        "up (full and incremental) with each provider, list, verify, detect a flipped byte, restore and",
-        "compare. Exit 0 only if every check passed."})
+    description = {"Show everything end to end: back up, verify, tamper, restore, compare.",
+        "In a temporary directory: generate a database-like directory, back it up (full and incremental)",
+        "with each provider, list, verify, catch a flipped byte, restore and compare byte for byte.",
+        "Exit 0 only if every check passed."})
 final class DemoCommand extends CliCommand {
   private static final long SEED = 20261122L;
 
