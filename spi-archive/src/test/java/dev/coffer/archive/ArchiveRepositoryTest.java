@@ -375,4 +375,31 @@ class ArchiveRepositoryTest {
       }
     }
   }
+
+  @Test
+  void keyFileAndPassphraseFile_areReadFromTheRepositorysFileSystem() throws IOException {
+    FileSystem win = TestSupport.jimfs("windows");
+    Path root = TestSupport.root(win);
+    Path src = TestSupport.sampleSource(root.resolve("src"));
+    Files.write(root.resolve("master.key"), java.util.HexFormat.of().parseHex(TestSupport.KEY_HEX));
+    Files.write(root.resolve("pass.txt"), "pass phrase\r\n".getBytes(StandardCharsets.UTF_8));
+    try (ArchiveRepository keyed = TestSupport.open(root.resolve("repo1"),
+        Map.of("key-file", root.resolve("master.key").toString()))) {
+      String id = keyed.backup(src).backupId();
+      try (ArchiveRepository raw = TestSupport.open(root.resolve("repo1"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+        raw.restore(id, root.resolve("out1"));
+      }
+    }
+    Map<String, String> fromFile = new java.util.HashMap<>(TestSupport.passphraseOptions("unused"));
+    fromFile.remove("passphrase");
+    fromFile.put("passphrase-file", root.resolve("pass.txt").toString());
+    try (ArchiveRepository pf = TestSupport.open(root.resolve("repo2"), fromFile)) {
+      String id = pf.backup(src).backupId();
+      try (ArchiveRepository typed = TestSupport.open(root.resolve("repo2"), TestSupport.passphraseOptions("pass phrase"))) {
+        typed.restore(id, root.resolve("out2"));
+      }
+    }
+    assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(root.resolve("out1")));
+    assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(root.resolve("out2")));
+  }
 }

@@ -1,0 +1,66 @@
+package dev.coffer.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coffer.BackupMetadata;
+import dev.coffer.BackupRepository;
+import dev.coffer.BackupRequest;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "backup", description = "Back up a directory (full, or incremental with --incremental-from).")
+final class BackupCommand extends CliCommand {
+  @Parameters(index = "0", paramLabel = "SOURCE", description = "The directory to back up.")
+  Path source;
+
+  @Option(names = "--incremental-from", paramLabel = "ID",
+      description = "Take an incremental backup on top of this backup ('latest' for the newest).")
+  String base;
+
+  @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label to store with the backup (repeatable).")
+  List<String> labels = List.of();
+
+  @Override
+  public Integer call() throws IOException {
+    Map<String, String> parsed = new LinkedHashMap<>();
+    for (String l : labels) {
+      int eq = l.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("label must have the form KEY=VALUE: '" + l + "'");
+      }
+      parsed.put(l.substring(0, eq), l.substring(eq + 1));
+    }
+    Path src = source.toAbsolutePath().normalize();
+    try (BackupRepository repo = Repositories.open(cli)) {
+      String baseId = base == null ? null : Repositories.resolveId(repo, base);
+      cli.doing("backup of " + src + (baseId != null ? " on top of backup " + baseId : ""));
+      ProgressReporter progress = ProgressReporter.forCli(cli);
+      BackupRequest request = (baseId == null ? BackupRequest.full(src) : BackupRequest.incremental(src, baseId))
+          .withLabels(parsed).withProgress(progress);
+      long t0 = System.nanoTime();
+      BackupMetadata m = repo.backup(request);
+      progress.finish();
+      long millis = (System.nanoTime() - t0) / 1_000_000;
+      cli.doing("size of backup " + m.backupId());
+      long stored = repo.size(m.backupId());
+      if (json()) {
+        ObjectNode doc = Json.object();
+        doc.set("backup", Json.metadata(m));
+        doc.put("storedBytes", stored);
+        doc.put("elapsedMillis", millis);
+        cli.printJson(doc);
+      } else {
+        out().println("Backup " + m.backupId() + " created (" + m.backupType().name().toLowerCase(java.util.Locale.ROOT)
+            + (m.baseBackupId() != null ? " on " + m.baseBackupId() : "") + "): " + m.totalFiles() + " files, "
+            + Formats.bytes(m.totalBytes()) + ", " + Formats.bytes(stored) + " stored, in "
+            + String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0) + ".");
+      }
+    }
+    return CofferCli.OK;
+  }
+}

@@ -1,0 +1,60 @@
+package dev.coffer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's main job and the key handling, against the real {@code local} and {@code archive}
+ * providers (runtime dependencies of this module, reached only through the public API).
+ */
+class RealProvidersTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void demo_withTheDefaultProviders_passesEveryCheck() {
+    JsonNode doc = new CliRun().run("demo", "--dir", tmp.resolve("demo").toString(), "--json").expect(0).json();
+    assertTrue(doc.get("ok").asBoolean(), doc::toString);
+    assertEquals(18, doc.get("checks").asInt(), doc::toString);
+    List<String> providers = new java.util.ArrayList<>();
+    doc.get("steps").forEach(s -> {
+      if (s.has("provider") && !providers.contains(s.get("provider").asText())) {
+        providers.add(s.get("provider").asText());
+      }
+    });
+    assertEquals(List.of("local", "archive"), providers);
+    assertFalse(Files.exists(tmp.resolve("demo")));
+  }
+
+  @Test
+  void archive_withAKeygenKeyFile_backsUpVerifiesAndRestores_andAWrongKeyExits1() throws IOException {
+    Path source = Files.createDirectories(tmp.resolve("src/wal"));
+    Files.writeString(source.resolve("000001.log"), "segment one\n".repeat(1000));
+    Path key = tmp.resolve("db.key");
+    CliRun cli = new CliRun().with("COFFER_REPO", "coffer:archive:" + tmp.resolve("repo"));
+    cli.run("keygen", key.toString()).expect(0);
+    String id = cli.run("backup", tmp.resolve("src").toString(), "--key-file", key.toString(), "--json").expect(0)
+        .json().get("backup").get("backupId").asText();
+    assertTrue(cli.run("verify", id, "--key-file", key.toString(), "--json").expect(0).json().get("ok").asBoolean());
+    cli.run("restore", "latest", tmp.resolve("out").toString(), "--key-file", key.toString()).expect(0);
+    assertEquals(List.of(), DemoTree.differences(tmp.resolve("src"), tmp.resolve("out")));
+
+    Path other = tmp.resolve("other.key");
+    cli.run("keygen", other.toString()).expect(0);
+    CliRun.Result wrong = cli.run("verify", id, "--key-file", other.toString());
+    assertEquals(1, wrong.code(), wrong.err());
+    String keyHex = Files.readString(key).strip();
+    String otherHex = Files.readString(other).strip();
+    assertFalse(wrong.err().contains(keyHex) || wrong.err().contains(otherHex), wrong.err());
+    assertEquals(1, cli.run("list", "--no-prompt").code(), "an encrypted repository without a key");
+  }
+}
