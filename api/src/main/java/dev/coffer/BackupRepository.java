@@ -58,6 +58,49 @@ public interface BackupRepository extends AutoCloseable {
   BackupMetadata backup(BackupRequest request) throws IOException;
 
   /**
+   * Takes a full backup of a host's snapshot, recording its {@link BackupSource#labels() labels}, and
+   * closes the source (the host's unfreeze) in every outcome.
+   *
+   * @param source the host's consistent snapshot; closed by this method, even when it throws
+   * @return the new backup's metadata
+   * @throws IOException if the copy, the source's {@code completed} or its {@code close} fails; a failure
+   *     to close is added as suppressed to an earlier failure
+   */
+  default BackupMetadata backup(BackupSource source) throws IOException {
+    return backup(source, null);
+  }
+
+  /**
+   * Takes a backup of a host's snapshot, incremental from {@code baseBackupId} (or full when it is
+   * {@code null}), recording the source's {@link BackupSource#labels() labels}; on success tells the
+   * source {@link BackupSource#completed completed}; closes the source (the host's unfreeze) in every
+   * outcome.
+   *
+   * <pre>{@code
+   * BackupMetadata full = repo.backup(DerbyBackupSource.freeze(conn, dbDir, labels));
+   * BackupMetadata incr = repo.backup(DerbyBackupSource.freeze(conn, dbDir, labels), full.backupId());
+   * }</pre>
+   *
+   * @param source the host's consistent snapshot; closed by this method, even when it throws
+   * @param baseBackupId the base of an incremental backup, or {@code null} for a full backup
+   * @return the new backup's metadata
+   * @throws NoSuchBackupException if the base does not exist
+   * @throws IOException if the copy, the source's {@code completed} or its {@code close} fails; a failure
+   *     to close is added as suppressed to an earlier failure
+   */
+  default BackupMetadata backup(BackupSource source, String baseBackupId) throws IOException {
+    java.util.Objects.requireNonNull(source, "source");
+    try (source) {
+      BackupRequest request = baseBackupId == null
+          ? BackupRequest.full(source.directory())
+          : BackupRequest.incremental(source.directory(), baseBackupId);
+      BackupMetadata backup = backup(request.withLabels(source.labels()));
+      source.completed(backup);
+      return backup;
+    }
+  }
+
+  /**
    * Restores all of backup {@code backupId} into {@code target}, which must be absent or an empty
    * directory.
    *

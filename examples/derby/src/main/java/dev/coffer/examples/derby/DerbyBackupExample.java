@@ -5,7 +5,6 @@ import dev.coffer.BackupProviders;
 import dev.coffer.BackupRepository;
 import dev.coffer.VerifyReport;
 import dev.coffer.examples.DemoWriter;
-import dev.coffer.examples.HostBackups;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.OptionInfo;
 import java.io.IOException;
@@ -119,8 +118,7 @@ public final class DerbyBackupExample {
       throws IOException, SQLException {
     long committedBefore = Derby.countAndMax(admin)[1];
     long frozenAt = System.nanoTime();
-    BackupMetadata b = HostBackups.backup(repo,
-        DerbyBackupSource.freeze(admin, db, Map.of("rows.committed-before-freeze", Long.toString(committedBefore))),
+    BackupMetadata b = repo.backup(DerbyBackupSource.freeze(admin, db, Map.of("rows.committed-before-freeze", Long.toString(committedBefore))),
         base);
     Duration frozen = Duration.ofNanos(System.nanoTime() - frozenAt);
     out.printf("%s. read MAX(ID)=%d, SYSCS_FREEZE_DATABASE, copied %d files / %d bytes as %s backup %s, "

@@ -2,7 +2,7 @@ package dev.coffer.examples.derby;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.coffer.examples.BackupSource;
+import dev.coffer.BackupSource;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.coffer.examples.hsqldb;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.coffer.examples.BackupSource;
+import dev.coffer.BackupSource;
 import dev.coffer.spi.FileTrees;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;

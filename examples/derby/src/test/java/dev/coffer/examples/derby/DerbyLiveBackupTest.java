@@ -8,9 +8,8 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupType;
 import dev.coffer.NoSuchBackupException;
-import dev.coffer.examples.BackupSource;
+import dev.coffer.BackupSource;
 import dev.coffer.examples.DemoWriter;
-import dev.coffer.examples.HostBackups;
 import dev.coffer.examples.TestRepositories;
 import dev.coffer.spi.BackupIds;
 import java.io.IOException;
@@ -107,7 +106,7 @@ class DerbyLiveBackupTest {
         frozen.close();
       }
     };
-    BackupMetadata backup = HostBackups.backup(repo, observed, base);
+    BackupMetadata backup = repo.backup(observed, base);
     return new Expected(backup, committedBefore, startedWhileFrozen.get());
   }
 
@@ -142,7 +141,7 @@ class DerbyLiveBackupTest {
       String unknownBase = BackupIds.newId();
       DerbyBackupSource frozen = DerbyBackupSource.freeze(admin, db, Map.of());
 
-      assertThrows(NoSuchBackupException.class, () -> HostBackups.backup(repo, frozen, unknownBase));
+      assertThrows(NoSuchBackupException.class, () -> repo.backup(frozen, unknownBase));
 
       // Writers block while Derby is frozen, so progress proves the unfreeze happened.
       writer.awaitCommitted(writer.started() + 20, WAIT);

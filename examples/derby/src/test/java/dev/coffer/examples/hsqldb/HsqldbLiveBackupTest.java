@@ -10,7 +10,6 @@ import dev.coffer.BackupRepository;
 import dev.coffer.BackupType;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.examples.DemoWriter;
-import dev.coffer.examples.HostBackups;
 import dev.coffer.examples.TestRepositories;
 import dev.coffer.spi.BackupIds;
 import java.io.IOException;
@@ -34,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * HSQLDB, embedded and written to continuously, backed up live through each provider from its own
  * {@code BACKUP DATABASE ... AS FILES} output, then restored, opened and checked: the same
- * {@link dev.coffer.examples.BackupSource} surface as Derby over a different mechanism.
+ * {@link dev.coffer.BackupSource} surface as Derby over a different mechanism.
  */
 class HsqldbLiveBackupTest {
 
@@ -93,7 +92,7 @@ class HsqldbLiveBackupTest {
     // BLOCKING: other sessions waited while HSQLDB wrote the copy; nothing started from here on is in it.
     long startedAfter = writer.started();
     assertTrue(Files.isRegularFile(staging.resolve(NAME + ".script")), "HSQLDB wrote its files into " + staging);
-    BackupMetadata backup = HostBackups.backup(repo, source, base);
+    BackupMetadata backup = repo.backup(source, base);
     assertFalse(Files.exists(staging), "closing the source removes the staging copy");
     return new Expected(backup, committedBefore, startedAfter);
   }
@@ -132,7 +131,7 @@ class HsqldbLiveBackupTest {
         HsqldbBackupSource source = HsqldbBackupSource.backupAsFiles(admin, NAME, staging, Map.of());
         assertTrue(Files.isDirectory(staging));
 
-        assertThrows(NoSuchBackupException.class, () -> HostBackups.backup(repo, source, BackupIds.newId()));
+        assertThrows(NoSuchBackupException.class, () -> repo.backup(source, BackupIds.newId()));
 
         assertFalse(Files.exists(staging));
         assertTrue(repo.list().isEmpty());

@@ -1,6 +1,5 @@
-package dev.coffer.examples;
+package dev.coffer;
 
-import dev.coffer.BackupMetadata;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -10,7 +9,7 @@ import java.util.Map;
  * it (freezes its writes, or writes a copy of its files), Coffer copies {@link #directory()}, and the host
  * is told when the copy is done.
  *
- * <p>The life cycle, driven by {@link HostBackups#backup}:
+ * <p>The life cycle, driven by {@link BackupRepository#backup(BackupSource, String)}:
  * <ol>
  *   <li>The host creates the source, already consistent: creating it is the "freeze" (or the snapshot
  *       command). A factory that fails after freezing unfreezes before it throws.</li>
@@ -24,7 +23,13 @@ import java.util.Map;
  *
  * <p>The interface knows nothing of any database: Derby implements it with
  * {@code SYSCS_FREEZE_DATABASE} and its live directory, HSQLDB with {@code BACKUP DATABASE ... AS FILES}
- * into a staging directory. An implementation is used by one thread at a time.
+ * into a staging directory (see {@code examples/derby} and {@code docs/host-integration.md}). An
+ * implementation is used by one thread at a time.
+ *
+ * <pre>{@code
+ * long committed = maxCommittedId(conn);          // read before freezing: a lower bound
+ * BackupMetadata b = repo.backup(DerbyBackupSource.freeze(conn, dbDir, Map.of("rows", "" + committed)));
+ * }</pre>
  */
 public interface BackupSource extends AutoCloseable {
 
@@ -38,7 +43,7 @@ public interface BackupSource extends AutoCloseable {
   /**
    * The host's own positions to record with the backup, read when the snapshot was taken: a checkpoint,
    * a log sequence number, a row count. Restores compare against them. Keys and values follow
-   * {@link dev.coffer.BackupRequest#withLabels}'s rules.
+   * {@link BackupRequest#withLabels}'s rules.
    *
    * @return the labels, possibly empty, never null
    */

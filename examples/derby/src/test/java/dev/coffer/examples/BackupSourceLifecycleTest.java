@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
+import dev.coffer.BackupSource;
 import dev.coffer.BackupType;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.spi.BackupIds;
@@ -22,8 +23,11 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The {@link BackupSource} life cycle as {@link HostBackups#backup} drives it, in every outcome. */
-class HostBackupsTest {
+/**
+ * The {@link BackupSource} life cycle as {@link BackupRepository#backup(BackupSource, String)} drives it with
+ * a real provider, in every outcome.
+ */
+class BackupSourceLifecycleTest {
 
   @TempDir
   Path tmp;
@@ -80,8 +84,8 @@ class HostBackupsTest {
   void backup_recordsTheHostLabels_thenTellsCompletedBeforeClose() throws IOException {
     RecordingSource source = new RecordingSource(snapshot());
     try (BackupRepository repo = repo()) {
-      BackupMetadata full = HostBackups.backup(repo, source, null);
-      BackupMetadata incremental = HostBackups.backup(repo, new RecordingSource(source.dir), full.backupId());
+      BackupMetadata full = repo.backup(source, null);
+      BackupMetadata incremental = repo.backup(new RecordingSource(source.dir), full.backupId());
 
       assertEquals(List.of("completed " + full.backupId(), "close"), source.calls);
       assertEquals(Map.of("lsn", "0/16B3748", "rows", "42"), repo.find(full.backupId()).orElseThrow().labels());
@@ -98,9 +102,9 @@ class HostBackupsTest {
     RecordingSource missing = new RecordingSource(tmp.resolve("absent"));
     RecordingSource unknownBase = new RecordingSource(snapshot());
     try (BackupRepository repo = repo()) {
-      assertThrows(NoSuchFileException.class, () -> HostBackups.backup(repo, missing, null));
-      assertThrows(NoSuchBackupException.class, () -> HostBackups.backup(repo, unknownBase, BackupIds.newId()));
-      assertThrows(IllegalArgumentException.class, () -> HostBackups.backup(repo, unknownBase, "../bad"));
+      assertThrows(NoSuchFileException.class, () -> repo.backup(missing, null));
+      assertThrows(NoSuchBackupException.class, () -> repo.backup(unknownBase, BackupIds.newId()));
+      assertThrows(IllegalArgumentException.class, () -> repo.backup(unknownBase, "../bad"));
       assertTrue(repo.list().isEmpty());
     }
     assertEquals(List.of("close"), missing.calls);
@@ -108,20 +112,11 @@ class HostBackupsTest {
   }
 
   @Test
-  void backup_withoutARepository_stillClosesTheSource() throws IOException {
-    RecordingSource source = new RecordingSource(snapshot());
-
-    assertThrows(NullPointerException.class, () -> HostBackups.backup(null, source, null));
-
-    assertEquals(List.of("close"), source.calls);
-  }
-
-  @Test
   void backup_whenCloseFailsAfterAFailedCopy_keepsTheCopyFailureAndSuppressesTheCloseFailure() throws IOException {
     RecordingSource source = new RecordingSource(tmp.resolve("absent"));
     source.failOnClose = new IOException("unfreeze failed");
     try (BackupRepository repo = repo()) {
-      NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> HostBackups.backup(repo, source, null));
+      NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> repo.backup(source, null));
 
       assertSame(source.failOnClose, e.getSuppressed()[0]);
     }
@@ -132,7 +127,7 @@ class HostBackupsTest {
     RecordingSource source = new RecordingSource(snapshot());
     source.failOnCompleted = new IOException("catalog write failed");
     try (BackupRepository repo = repo()) {
-      IOException e = assertThrows(IOException.class, () -> HostBackups.backup(repo, source, null));
+      IOException e = assertThrows(IOException.class, () -> repo.backup(source, null));
 
       assertSame(source.failOnCompleted, e);
       assertEquals("close", source.calls.get(source.calls.size() - 1));

@@ -1,0 +1,133 @@
+package dev.coffer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The default {@link BackupRepository#backup(BackupSource, String)}: labels recorded, close in every outcome. */
+class BackupSourceTest {
+
+  private static final class Source implements BackupSource {
+    final List<String> calls = new ArrayList<>();
+
+    @Override
+    public Path directory() {
+      return Path.of("snapshot");
+    }
+
+    @Override
+    public Map<String, String> labels() {
+      return Map.of("lsn", "0/16B3748");
+    }
+
+    @Override
+    public void completed(BackupMetadata backup) {
+      calls.add("completed " + backup.backupId());
+    }
+
+    @Override
+    public void close() {
+      calls.add("close");
+    }
+  }
+
+  /** A repository whose backup either records the request or fails. */
+  private static final class Repo implements BackupRepository {
+    BackupRequest seen;
+    IOException failure;
+
+    @Override
+    public BackupMetadata backup(BackupRequest request) throws IOException {
+      seen = request;
+      if (failure != null) {
+        throw failure;
+      }
+      return new BackupMetadata("b1", Instant.EPOCH, request.source().toString(), 0, 0,
+          request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(), "test", "0",
+          request.labels());
+    }
+
+    @Override
+    public BackupMetadata restore(RestoreRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<BackupMetadata> list() {
+      return List.of();
+    }
+
+    @Override
+    public Optional<BackupMetadata> find(String backupId) {
+      return Optional.empty();
+    }
+
+    @Override
+    public VerifyReport verify(String backupId) throws IOException {
+      throw new NoSuchBackupException(backupId);
+    }
+
+    @Override
+    public void delete(String backupId) throws IOException {
+      throw new NoSuchBackupException(backupId);
+    }
+
+    @Override
+    public long size(String backupId) throws IOException {
+      throw new NoSuchBackupException(backupId);
+    }
+
+    @Override
+    public List<BackupMetadata> prune(RetentionPolicy policy) {
+      return List.of();
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void backup_recordsLabels_thenCompleted_thenClose() throws IOException {
+    Source source = new Source();
+    Repo repo = new Repo();
+    BackupMetadata b = repo.backup(source);
+    assertEquals(Map.of("lsn", "0/16B3748"), b.labels());
+    assertEquals(BackupType.FULL, b.backupType());
+    assertEquals(Path.of("snapshot"), repo.seen.source());
+    assertEquals(List.of("completed b1", "close"), source.calls);
+  }
+
+  @Test
+  void backup_withBase_isIncremental() throws IOException {
+    Source source = new Source();
+    BackupMetadata b = new Repo().backup(source, "base-1");
+    assertEquals(BackupType.INCREMENTAL, b.backupType());
+    assertEquals("base-1", b.baseBackupId());
+  }
+
+  @Test
+  void backup_failingCopy_closesWithoutCompleted() {
+    Source source = new Source();
+    Repo repo = new Repo();
+    repo.failure = new IOException("disk full");
+    IOException e = assertThrows(IOException.class, () -> repo.backup(source));
+    assertSame(repo.failure, e);
+    assertEquals(List.of("close"), source.calls);
+  }
+
+  @Test
+  void backup_malformedBase_stillCloses() {
+    Source source = new Source();
+    assertThrows(IllegalArgumentException.class, () -> new Repo().backup(source, "../x"));
+    assertEquals(List.of("close"), source.calls);
+  }
+}
