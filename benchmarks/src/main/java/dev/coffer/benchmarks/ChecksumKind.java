@@ -18,7 +18,7 @@ import org.bouncycastle.crypto.digests.SHA256Digest;
  * The checksums and digests a user can choose between, each a small adapter over its library.
  *
  * <p>{@link #PROVIDER_PATH} is the local provider's copy loop reproduced here (its classes are
- * package-private): bytes are copied through a 64 KiB direct {@link ByteBuffer} and each chunk
+ * package-private): bytes are copied through a 1 MiB direct {@link ByteBuffer} and each chunk
  * updates a CRC32C and a CRC32 before it would be written. Its cost over {@link #CRC32C} is the
  * overhead the provider adds to the raw JDK call.
  */
@@ -73,7 +73,7 @@ public enum ChecksumKind {
         }
     },
     /**
-     * The local provider's path: a copy through a 64 KiB direct buffer updating CRC32C and CRC32.
+     * The local provider's path: a copy through a 1 MiB direct buffer updating CRC32C and CRC32.
      * Returns {@code crc32c << 32 | crc32}.
      */
     PROVIDER_PATH {
@@ -205,49 +205,50 @@ public enum ChecksumKind {
     }
 
     /**
-     * The local provider's copy loop: each chunk lands in a direct buffer (as a
-     * {@code FileChannel.read} would put it), updates CRC32C and CRC32 from that same buffer, and is
-     * then ready for {@code FileChannel.write}. The write itself is left out: it is I/O, not checksum.
+     * The local provider's copy loop ({@code dev.coffer.local.Checksums.copy}, package-private,
+     * reproduced from branch {@code local} at a83a00b): each chunk lands in a 1 MiB direct buffer (as
+     * {@code FileChannel.read} puts it there), updates a new CRC32C and CRC32 from that same buffer,
+     * and is then ready for {@code FileChannel.write}. The read and write themselves are left out:
+     * they are I/O, not checksum; the copy into the buffer stands in for the read.
      */
     private static final class ProviderPathChecksummer implements Checksummer {
-        static final int BUFFER_BYTES = 64 * 1024;
+        static final int BUFFER_BYTES = 1 << 20;
         private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
-        private final CRC32C crc32c = new CRC32C();
-        private final CRC32 crc32 = new CRC32();
 
         @Override
         public long checksum(byte[] data) {
-            crc32c.reset();
-            crc32.reset();
+            CRC32C c32c = new CRC32C();
+            CRC32 c32 = new CRC32();
             for (int off = 0; off < data.length; off += BUFFER_BYTES) {
                 buffer.clear();
                 buffer.put(data, off, Math.min(BUFFER_BYTES, data.length - off));
-                update();
+                update(c32c, c32);
             }
-            return crc32c.getValue() << 32 | crc32.getValue();
+            return c32c.getValue() << 32 | c32.getValue();
         }
 
         @Override
         public long checksum(ByteBuffer data) {
-            crc32c.reset();
-            crc32.reset();
+            CRC32C c32c = new CRC32C();
+            CRC32 c32 = new CRC32();
             ByteBuffer src = data.duplicate();
             while (src.hasRemaining()) {
-                ByteBuffer slice = src.slice();
-                int n = Math.min(BUFFER_BYTES, slice.remaining());
-                slice.limit(n);
+                int n = Math.min(BUFFER_BYTES, src.remaining());
                 buffer.clear();
-                buffer.put(slice);
+                buffer.put(src.slice().limit(n));
                 src.position(src.position() + n);
-                update();
+                update(c32c, c32);
             }
-            return crc32c.getValue() << 32 | crc32.getValue();
+            return c32c.getValue() << 32 | c32.getValue();
         }
 
-        private void update() {
+        private void update(CRC32C c32c, CRC32 c32) {
             buffer.flip();
-            crc32c.update(buffer.duplicate());
-            crc32.update(buffer);
+            int start = buffer.position();
+            c32c.update(buffer);
+            buffer.position(start);
+            c32.update(buffer);
+            buffer.position(start);
         }
     }
 }

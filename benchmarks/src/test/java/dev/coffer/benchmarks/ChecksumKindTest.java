@@ -57,7 +57,7 @@ class ChecksumKindTest {
     @ParameterizedTest
     @EnumSource(ChecksumKind.class)
     void everyKind_agreesBetweenHeapAndDirect_onInputLongerThanItsCopyBuffer(ChecksumKind kind) {
-        byte[] data = new byte[200_000]; // > 3 chunks of 64 KiB, last one partial
+        byte[] data = new byte[2_500_000]; // > 2 chunks of the 1 MiB copy buffer, last one partial
         new SplittableRandom(1).nextBytes(data);
         ByteBuffer direct = ByteBuffer.allocateDirect(data.length).put(data).flip();
         Checksummer checksummer = kind.create();
