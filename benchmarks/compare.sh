@@ -25,7 +25,10 @@
 # Environment:
 #   COFFER        command running the Coffer CLI (default: ./coffer if present, else
 #                 java -jar cli/target/coffer-cli-*-all.jar); JAVA_HOME selects the JDK it runs on
-#   COFFER_OPTS   extra global options for every coffer call (e.g. provider options)
+#   COFFER_OPTS   extra global options for every coffer call
+#   LOCAL_QUERY   provider options in the local repository URL (default "?fsync=false": the issue's
+#                 comparison is with fsync off, as cp -a does not fsync either; set "" to keep fsync)
+#   ARCHIVE_QUERY provider options in the archive repository URL (default "", e.g. "?level=3&threads=2")
 #   REPS          repetitions per step (default 3)
 #   TOOLS         subset and order of tools (default "cp cat tarzstd restic local archive")
 #   WORK          scratch directory on the disk under test (default /var/tmp/coffer-bench/work)
@@ -61,6 +64,8 @@ if [[ -z "${COFFER:-}" ]]; then
 fi
 read -r -a coffer_cmd <<< "$COFFER"
 read -r -a coffer_opts <<< "${COFFER_OPTS:-}"
+LOCAL_QUERY=${LOCAL_QUERY-?fsync=false}
+ARCHIVE_QUERY=${ARCHIVE_QUERY-}
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -197,7 +202,9 @@ run_tool() {
       ;;
     local | archive)
       fresh "$out"; mkdir -p "$out"
-      local repo=(--repo "coffer:$tool:$out/repo")
+      local query=$LOCAL_QUERY
+      [[ "$tool" == archive ]] && query=$ARCHIVE_QUERY
+      local repo=(--repo "coffer:$tool:$out/repo$query")
       if [[ "$tool" == archive ]]; then
         coffer keygen "$out/key" > /dev/null
         repo+=(--key-file "$out/key")
@@ -238,7 +245,7 @@ done
   echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "disk: $(df -h --output=source,fstype "$WORK" | tail -n 1)"
   echo "java: $("$java_cmd" -version 2>&1 | head -n 1)"
-  echo "coffer: $COFFER"
+  echo "coffer: $COFFER (local URL options '$LOCAL_QUERY', archive URL options '$ARCHIVE_QUERY')"
   command -v zstd > /dev/null && echo "zstd: $(zstd --version 2>&1)"
   command -v openssl > /dev/null && echo "openssl: $(openssl version)"
   command -v restic > /dev/null && echo "restic: $(restic version)"
