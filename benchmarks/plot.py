@@ -41,11 +41,15 @@ def fmt(v):
     return f"{v:g}"
 
 
+NOTE = ""
+
+
 def bar_chart(title, subtitle, groups, series, values, ylabel, log=False):
     """Grouped vertical bars: values[(group, series)] -> number (missing keys are gaps)."""
     width_per_group = max(60, 18 * len(series) + 20)
     left, right, top, bottom = 80, 190, 60, 90
-    plot_w = width_per_group * len(groups)
+    plot_w = max(width_per_group * len(groups), 620)
+    width_per_group = plot_w / len(groups)
     plot_h = 320
     w, h = left + plot_w + right, top + plot_h + bottom
     present = [v for v in values.values() if v is not None and v > 0]
@@ -64,6 +68,8 @@ def bar_chart(title, subtitle, groups, series, values, ylabel, log=False):
            f'<rect width="{w}" height="{h}" fill="white"/>',
            f'<text x="{w / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">{escape(title)}</text>',
            f'<text x="{w / 2}" y="40" text-anchor="middle" font-size="11" fill="#555">{escape(subtitle)}</text>']
+    if NOTE:
+        out.append(f'<text x="{w / 2}" y="{h - 8}" text-anchor="middle" font-size="11" fill="#a00">{escape(NOTE)}</text>')
     for t in ticks:
         ty = y(t)
         out.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{left + plot_w}" y2="{ty:.1f}" stroke="#ddd"/>')
@@ -132,7 +138,9 @@ def mbs(v, err=None):
     if v != v:
         return "n/a"
     s = f"{v:,.0f}" if v >= 100 else f"{v:.1f}"
-    return s + (f" ± {err:,.0f}" if err is not None and err == err and v >= 100 else "")
+    if err is None or err != err:
+        return s
+    return s + (f" ± {err:,.0f}" if err >= 100 else f" ± {err:.1f}")
 
 
 def jmh_outputs(rows, out_dir, write):
@@ -151,9 +159,10 @@ def jmh_outputs(rows, out_dir, write):
             series = list(OrderedDict.fromkeys(f'{size_label(r["params"]["size"])} {r["params"]["buffer"].lower()}'
                                                for r in sorted(ck, key=lambda r: (int(r["params"]["size"]), r["params"]["buffer"]))))
             vals = {(r["params"]["kind"], f'{size_label(r["params"]["size"])} {r["params"]["buffer"].lower()}'): r["mbs"] for r in ck}
+            errs = {(r["params"]["kind"], f'{size_label(r["params"]["size"])} {r["params"]["buffer"].lower()}'): r["err"] for r in ck}
             write(f"checksum-jdk{jdk}.svg", bar_chart(f"Checksums, JDK {jdk}", sub, kinds, series, vals, "MB/s", log=True))
             tables.append(f"### Checksums, JDK {jdk} (MB/s, `{settings}`)\n\n" + md_table(
-                ["kind"] + series, [[k] + [mbs(vals.get((k, s), float("nan"))) for s in series] for k in kinds]))
+                ["kind"] + series, [[k] + [mbs(vals.get((k, s), float("nan")), errs.get((k, s))) for s in series] for k in kinds]))
             raw = {s: vals.get(("CRC32C", s)) for s in series}
             prov = {s: vals.get(("PROVIDER_PATH", s)) for s in series}
             tables.append("PROVIDER_PATH / CRC32C: " + ", ".join(
@@ -239,8 +248,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="docs/img", help="directory for the SVG files (default docs/img)")
     ap.add_argument("--tables", help="write the Markdown tables to this file instead of stdout")
+    ap.add_argument("--note", default="", help="a caveat printed under every chart (e.g. 'loaded machine')")
     ap.add_argument("results", nargs="+")
     args = ap.parse_args()
+    global NOTE
+    NOTE = args.note
     os.makedirs(args.out, exist_ok=True)
 
     def write(name, svg):
