@@ -104,7 +104,13 @@ def size_label(n):
 
 
 def load_jmh(path):
-    entries = json.load(open(path))
+    text = open(path).read()
+    if not text.strip():
+        print(f"skipping {path}: empty (a run still in progress?)", file=sys.stderr)
+        return []
+    entries = json.loads(text)
+    stem = os.path.basename(path)
+    variant = "warm" if "-warm" in stem else "target" if "-target" in stem else ""
     rows = []
     for e in entries:
         params = e.get("params", {})
@@ -116,7 +122,7 @@ def load_jmh(path):
             "params": params, "threads": e.get("threads", 1), "ops": score,
             "mbs": score * size / 1e6 if size else float("nan"),
             "err": err * size / 1e6 if size and isinstance(err, (int, float)) else float("nan"),
-            "jdk": e.get("jdkVersion", "?"), "vm": e.get("vmName", "") + " " + e.get("vmVersion", ""),
+            "variant": variant, "jdk": e.get("jdkVersion", "?"), "vm": e.get("vmName", "") + " " + e.get("vmVersion", ""),
             "cmd": " ".join(e.get("jvmArgs", [])), "mode": e.get("mode"),
             "settings": f'-f {e.get("forks")} -wi {e.get("warmupIterations")} -i {e.get("measurementIterations")} '
                         f'-w {e.get("warmupTime")} -r {e.get("measurementTime")}',
@@ -147,10 +153,11 @@ def jmh_outputs(rows, out_dir, write):
     tables = []
     by_jdk = OrderedDict()
     for r in rows:
-        by_jdk.setdefault(jdk_major(r["jdk"]), []).append(r)
-    for jdk, rs in by_jdk.items():
+        by_jdk.setdefault((jdk_major(r["jdk"]), r["variant"]), []).append(r)
+    for (jdk_num, variant), rs in by_jdk.items():
         vm = rs[0]["vm"]
-        settings = rs[0]["settings"]
+        jdk = jdk_num + (f"-{variant}" if variant else "")
+        settings = "; ".join(OrderedDict.fromkeys(r["settings"] for r in rs))
         sub = f"JDK {rs[0]['jdk']} ({vm.strip()}), JMH {settings}; MB/s = ops/s x bytes/op / 1e6"
         # checksums
         ck = [r for r in rs if r["bench"] == "ChecksumBenchmark"]
@@ -196,11 +203,17 @@ def jmh_outputs(rows, out_dir, write):
             groups = list(OrderedDict.fromkeys(r["params"]["data"] for r in pl))
             vals, series = {}, []
             for r in pl:
+                if r["method"] == "compressOnly":
+                    s = "zstd-3 compress (1 thread)" if r["threads"] == 1 else f'zstd-3 compress ({r["threads"]} threads)'
+                    vals[(r["params"]["data"], s)] = r["mbs"]
+                    series.append(s)
+                    continue
                 s = f'pipeline {r["method"]} ({r["threads"]} thread{"s" if r["threads"] > 1 else ""})'
                 vals[(r["params"]["data"], s)] = r["mbs"]
                 series.append(s)
-            for r in zs:
-                if r["params"]["level"] == "3" and r["params"]["api"] == "BYTE_ARRAY" and r["method"] == "compress":
+            for r in (r for r in rows if r["bench"] == "CodecBenchmark" and jdk_major(r["jdk"]) == jdk_num):
+                if r["params"]["level"] == "3" and r["params"]["api"] == "BYTE_ARRAY" and r["method"] == "compress" \
+                        and not any(x["method"] == "compressOnly" for x in pl):
                     vals[(r["params"]["data"], "zstd-3 compress (1 thread)")] = r["mbs"]
                     series.append("zstd-3 compress (1 thread)")
             series = sorted(OrderedDict.fromkeys(series))

@@ -46,6 +46,11 @@ final class BlockPipeline implements AutoCloseable {
         return Math.toIntExact(HEADER_BYTES + frameBound + chunks * Aead.TAG_BYTES);
     }
 
+    /** Only the compress stage of {@link #seal}, the single-threaded baseline; returns the frame length. */
+    int compressOnly(byte[] block, int length) {
+        return cctx.compressByteArray(frame, 0, frame.length, block, 0, length);
+    }
+
     /** Hashes, compresses and seals {@code block[0..length)} into {@code out}; returns bytes written. */
     int seal(byte[] block, int length, byte[] out) {
         sha256.update(block, 0, length);

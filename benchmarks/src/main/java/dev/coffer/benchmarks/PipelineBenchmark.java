@@ -73,6 +73,15 @@ public class PipelineBenchmark {
         return pipeline.seal(block, size, out);
     }
 
+    /**
+     * The compress stage alone, same context and block: with {@code -t 1} it is the single-threaded
+     * zstd baseline the two-core target is measured against, taken in the same suite as seal.
+     */
+    @Benchmark
+    public int compressOnly() {
+        return pipeline.compressOnly(block, size);
+    }
+
     /** Open, decompress and hash-check one block; returns the block length. */
     @Benchmark
     public int open() {
