@@ -120,7 +120,8 @@ def load_jmh(path):
         rows.append({
             "bench": e["benchmark"].rsplit(".", 2)[-2], "method": e["benchmark"].rsplit(".", 1)[-1],
             "params": params, "threads": e.get("threads", 1), "ops": score,
-            "mbs": score * size / 1e6 if size else float("nan"),
+            "mbs": (score * size / 1e6 if size else float("nan")) if e.get("mode") != "ss"
+            else int(params.get("treeMegabytes", 0)) * 1.048576 / (score / 1000),
             "err": err * size / 1e6 if size and isinstance(err, (int, float)) else float("nan"),
             "variant": variant, "jdk": e.get("jdkVersion", "?"), "vm": e.get("vmName", "") + " " + e.get("vmVersion", ""),
             "cmd": " ".join(e.get("jvmArgs", [])), "mode": e.get("mode"),
@@ -227,6 +228,21 @@ def jmh_outputs(rows, out_dir, write):
                       if (g, t2) in vals and (g, "zstd-3 compress (1 thread)") in vals]
             if ratios:
                 tables.append("Pipeline seal on 2 threads / zstd-3 on 1 thread (target >= 1.6x): " + ", ".join(ratios))
+        pv = [r for r in rs if r["bench"] == "ProviderBenchmark"]
+        if pv:
+            methods = [m for m in ["backup", "incremental", "verify", "restore"] if any(r["method"] == m for r in pv)]
+            series = list(OrderedDict.fromkeys(f'{r["params"]["provider"].lower()} {r["params"]["fs"].lower()}' for r in pv))
+            ms = {(r["method"], f'{r["params"]["provider"].lower()} {r["params"]["fs"].lower()}'): r["ops"] for r in pv}
+            mb = {(r["method"], f'{r["params"]["provider"].lower()} {r["params"]["fs"].lower()}'): r["mbs"] for r in pv}
+            tree = pv[0]["params"].get("treeMegabytes", "?")
+            write(f"provider-jdk{jdk}.svg", bar_chart(f"Providers end to end, {tree} MiB database-like tree, JDK {jdk}",
+                                                       sub.replace("; MB/s = ops/s x bytes/op / 1e6", ""),
+                                                       methods, series, ms, "ms per operation (lower is better)"))
+            tables.append(f"### Providers end to end, {tree} MiB tree, JDK {jdk} (SingleShotTime, `{settings}`; "
+                          f"ms, and MB/s of the tree)\n\n" + md_table(
+                ["operation"] + series,
+                [[m] + [f'{ms[(m, s)]:,.0f} ms ({mb[(m, s)]:,.0f} MB/s)' if (m, s) in ms else "n/a" for s in series]
+                 for m in methods]))
     return tables
 
 
