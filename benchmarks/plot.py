@@ -158,11 +158,13 @@ def jmh_outputs(rows, out_dir, write):
     for (jdk_num, variant), rs in by_jdk.items():
         vm = rs[0]["vm"]
         jdk = jdk_num + (f"-{variant}" if variant else "")
-        settings = "; ".join(OrderedDict.fromkeys(r["settings"] for r in rs))
-        sub = f"JDK {rs[0]['jdk']} ({vm.strip()}), JMH {settings}; MB/s = ops/s x bytes/op / 1e6"
+        def family(fam):
+            st = "; ".join(OrderedDict.fromkeys(r["settings"] for r in fam))
+            return st, f"JDK {rs[0]['jdk']} ({vm.strip()}), JMH {st}; MB/s = ops/s x bytes/op / 1e6"
         # checksums
         ck = [r for r in rs if r["bench"] == "ChecksumBenchmark"]
         if ck:
+            settings, sub = family(ck)
             kinds = list(OrderedDict.fromkeys(r["params"]["kind"] for r in ck))
             series = list(OrderedDict.fromkeys(f'{size_label(r["params"]["size"])} {r["params"]["buffer"].lower()}'
                                                for r in sorted(ck, key=lambda r: (int(r["params"]["size"]), r["params"]["buffer"]))))
@@ -173,11 +175,13 @@ def jmh_outputs(rows, out_dir, write):
                 ["kind"] + series, [[k] + [mbs(vals.get((k, s), float("nan")), errs.get((k, s))) for s in series] for k in kinds]))
             raw = {s: vals.get(("CRC32C", s)) for s in series}
             prov = {s: vals.get(("PROVIDER_PATH", s)) for s in series}
-            tables.append("PROVIDER_PATH / CRC32C: " + ", ".join(
-                f"{s}: {prov[s] / raw[s]:.2f}" for s in series if raw.get(s) and prov.get(s)))
+            ratio_text = ", ".join(f"{s}: {prov[s] / raw[s]:.2f}" for s in series if raw.get(s) and prov.get(s))
+            if ratio_text:
+                tables.append("PROVIDER_PATH / CRC32C (target >= 0.95 at 1 MiB): " + ratio_text)
         # zstd
         zs = [r for r in rs if r["bench"] == "CodecBenchmark"]
         if zs:
+            settings, sub = family(zs)
             groups = list(OrderedDict.fromkeys(f'{r["params"]["data"]} L{r["params"]["level"]}' for r in
                                                sorted(zs, key=lambda r: (r["params"]["data"], int(r["params"]["level"])))))
             series = list(OrderedDict.fromkeys(f'{r["method"]} {r["params"]["api"].lower()}' for r in
@@ -190,6 +194,7 @@ def jmh_outputs(rows, out_dir, write):
         # aead
         ae = [r for r in rs if r["bench"] == "AeadBenchmark"]
         if ae:
+            settings, sub = family(ae)
             groups = list(OrderedDict.fromkeys(r["params"]["kind"] for r in ae))
             series = list(OrderedDict.fromkeys(f'{r["method"]} {size_label(r["params"]["size"])}' for r in
                                                sorted(ae, key=lambda r: (r["method"] == "open", int(r["params"]["size"])))))
@@ -201,6 +206,7 @@ def jmh_outputs(rows, out_dir, write):
         # pipeline vs single-threaded zstd-3
         pl = [r for r in rs if r["bench"] == "PipelineBenchmark"]
         if pl:
+            settings, sub = family(pl)
             groups = list(OrderedDict.fromkeys(r["params"]["data"] for r in pl))
             vals, series = {}, []
             for r in pl:
@@ -227,9 +233,13 @@ def jmh_outputs(rows, out_dir, write):
             ratios = [f"{g}: {vals[(g, t2)] / vals[(g, 'zstd-3 compress (1 thread)')]:.2f}x" for g in groups
                       if (g, t2) in vals and (g, "zstd-3 compress (1 thread)") in vals]
             if ratios:
-                tables.append("Pipeline seal on 2 threads / zstd-3 on 1 thread (target >= 1.6x): " + ", ".join(ratios))
+                same_suite = any(r["method"] == "compressOnly" for r in pl)
+                tables.append("Pipeline seal on 2 threads / zstd-3 on 1 thread (target >= 1.6x): " + ", ".join(ratios)
+                              + ("" if same_suite else " (baseline from CodecBenchmark, a different suite run minutes "
+                                 "earlier: not comparable while the machine's load changes)"))
         pv = [r for r in rs if r["bench"] == "ProviderBenchmark"]
         if pv:
+            settings, sub = family(pv)
             methods = [m for m in ["backup", "incremental", "verify", "restore"] if any(r["method"] == m for r in pv)]
             series = list(OrderedDict.fromkeys(f'{r["params"]["provider"].lower()} {r["params"]["fs"].lower()}' for r in pv))
             ms = {(r["method"], f'{r["params"]["provider"].lower()} {r["params"]["fs"].lower()}'): r["ops"] for r in pv}
@@ -262,6 +272,8 @@ def compare_outputs(path, out_dir, write):
     vals = {(r["step"], r["tool"]): float(r["median_seconds"]) for r in rows
             if r["step"] in steps and r["median_seconds"] != "NaN"}
     name = os.path.basename(os.path.normpath(base))
+    name = name[len("compare-"):] if name.startswith("compare-") else name
+    name = name.rsplit("-", 1)[0] if name[-1:] == "Z" and "T" in name.rsplit("-", 1)[-1] else name
     dataset = env.get("dataset", name)
     sub = (f"{dataset}; {env.get('cpu', '')}; {env.get('java', '')}; cache {env.get('cache', '?')}; "
            f"median of {env.get('reps', '?')}")
