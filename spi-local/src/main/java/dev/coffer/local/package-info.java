@@ -1,2 +1,6 @@
-/** Filled by its issue. */
+/**
+ * The {@code local} backup provider: plain, CRC32C-verified directory copies, published atomically,
+ * compatible with the seed's layout. Only {@link dev.coffer.local.LocalBackupProvider} is public; see
+ * {@code docs/local.md} for the layout, metadata and guarantees.
+ */
 package dev.coffer.local;

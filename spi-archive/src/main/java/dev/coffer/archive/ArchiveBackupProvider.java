@@ -1,0 +1,218 @@
+package dev.coffer.archive;
+
+import dev.coffer.BackupRepository;
+import dev.coffer.spi.BackupProvider;
+import dev.coffer.spi.Capability;
+import dev.coffer.spi.OptionInfo;
+import dev.coffer.spi.ProviderOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.text.Normalizer;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import dev.coffer.spi.BackupIds;
+
+/**
+ * The {@code archive} provider: each backup is one file, {@code <id>.coffer}, in the repository directory —
+ * a stream of 64 KiB chunks sealed with AES-256-GCM (or HMAC-SHA256 in signed mode) under keys derived
+ * per archive, holding zstd-compressed file data, every directory, a per-file SHA-256 and an authenticated
+ * manifest that doubles as an index for partial restores. Incremental backups store changed files only.
+ * The format is specified in {@code docs/archive-format.md}.
+ *
+ * <p>Options: exactly one of {@code key} (64 hex digits), {@code key-file} (a file holding 32 raw bytes or 64
+ * hex digits), {@code passphrase} or {@code passphrase-file} (Argon2id), or none; {@code mode}
+ * ({@code encrypted} by default with a key, {@code signed}, or {@code plain} which must be chosen explicitly
+ * and only without a key); {@code level}; {@code threads}; Argon2 cost options for new archives.
+ *
+ * <p>Stateless and thread-safe; the constructor does no I/O.
+ */
+public final class ArchiveBackupProvider implements BackupProvider {
+
+  static final String NAME = "archive";
+
+  private static final List<OptionInfo> OPTIONS = List.of(
+      OptionInfo.secret("key", "master key: 64 hex digits (32 bytes)"),
+      OptionInfo.optional("key-file", "path of a file holding the master key (32 raw bytes or 64 hex digits)", null),
+      OptionInfo.secret("passphrase", "passphrase; the master key is derived with Argon2id"),
+      OptionInfo.optional("passphrase-file", "path of a UTF-8 file holding the passphrase (one trailing newline ignored)", null),
+      OptionInfo.optional("mode", "protection of new archives: encrypted (default with a key), signed, or plain (no key; checksums only)", null),
+      OptionInfo.optional("level", "zstd compression level, 1 to 19", "3"),
+      OptionInfo.optional("threads", "worker threads for compression and sealing (default: available processors)", null),
+      OptionInfo.optional("argon2-memory-kib", "Argon2id memory for new archives, KiB", "65536"),
+      OptionInfo.optional("argon2-iterations", "Argon2id passes for new archives", "3"),
+      OptionInfo.optional("argon2-parallelism", "Argon2id lanes for new archives", "4"),
+      OptionInfo.secret("legacy-manifest-key", "HMAC key (64 hex digits) of the seed's signed backup manifests; "
+          + "when given, seed archives must hold a signed manifest"));
+
+  /** Creates the provider; does no I/O. */
+  public ArchiveBackupProvider() {}
+
+  /** {@inheritDoc} */
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public String description() {
+    return "Streaming, compressed, encrypted single-file archives with per-file SHA-256 and incremental backups";
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Set<Capability> capabilities() {
+    return Set.copyOf(EnumSet.of(Capability.INCREMENTAL, Capability.PARTIAL_RESTORE, Capability.ENCRYPTION,
+        Capability.COMPRESSION, Capability.TIMESTAMPS));
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public List<OptionInfo> options() {
+    return OPTIONS;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public BackupRepository open(Path location, Map<String, String> options) throws IOException {
+    return open(location, options, new SecureRandom()::nextBytes, Clock.systemUTC(), BackupIds::newId,
+        Format.DEFAULT_CHUNK_SIZE);
+  }
+
+  /** Opens with injected randomness, clock, id source and chunk size (known-answer tests). */
+  static ArchiveRepository open(Path location, Map<String, String> options, Keyring.Entropy entropy, Clock clock,
+      Supplier<String> ids, int chunkSize) throws IOException {
+    ProviderOptions o = ProviderOptions.parse(NAME, OPTIONS, options);
+    int sources = 0;
+    for (String s : List.of("key", "key-file", "passphrase", "passphrase-file")) {
+      sources += o.isSet(s) ? 1 : 0;
+    }
+    if (sources > 1) {
+      throw new IllegalArgumentException("options key, key-file, passphrase and passphrase-file of provider '"
+          + NAME + "' are exclusive: give at most one");
+    }
+    int level = (int) o.getLong("level", 3, 1, 19);
+    int threads = (int) o.getLong("threads", Runtime.getRuntime().availableProcessors(), 1, 256);
+    long m = o.getLong("argon2-memory-kib", 65536, 8, Argon2Params.MAX_MEMORY_KIB);
+    long t = o.getLong("argon2-iterations", 3, 1, Argon2Params.MAX_ITERATIONS);
+    long p = o.getLong("argon2-parallelism", 4, 1, Argon2Params.MAX_PARALLELISM);
+    if (!Argon2Params.problem(m, t, p).isEmpty()) {
+      throw o.invalid("argon2-memory-kib", "at least 8 KiB per lane");
+    }
+    Argon2Params argon2 = new Argon2Params((int) m, (int) t, (int) p);
+    Mode mode = null;
+    if (o.isSet("mode")) {
+      switch (o.get("mode").orElseThrow()) {
+        case "encrypted": mode = Mode.ENCRYPTED; break;
+        case "signed": mode = Mode.SIGNED; break;
+        case "plain": mode = Mode.PLAIN; break;
+        default: throw o.invalid("mode", "expected encrypted, signed or plain");
+      }
+    }
+    Keyring keyring;
+    if (o.isSet("key")) {
+      keyring = Keyring.rawKey(parseHexKey(o.get("key").orElseThrow(), o, "key"));
+    } else if (o.isSet("key-file")) {
+      keyring = Keyring.rawKey(readKeyFile(location, o));
+    } else if (o.isSet("passphrase")) {
+      keyring = Keyring.passphrase(passphrase(o.get("passphrase").orElseThrow(), o, "passphrase"), argon2);
+    } else if (o.isSet("passphrase-file")) {
+      keyring = Keyring.passphrase(readPassphraseFile(location, o), argon2);
+    } else {
+      keyring = Keyring.none();
+    }
+    if (keyring.kind() == Keyring.Kind.NONE) {
+      if (mode != null && mode != Mode.PLAIN) {
+        throw o.invalid("mode", "mode " + o.get("mode").orElseThrow() + " needs a key or passphrase");
+      }
+    } else {
+      if (mode == Mode.PLAIN) {
+        throw o.invalid("mode", "plain archives cannot be written with a key or passphrase");
+      }
+      if (mode == null) {
+        mode = Mode.ENCRYPTED;
+      }
+    }
+    SecretBytes legacyManifestKey = o.isSet("legacy-manifest-key")
+        ? parseHexKey(o.get("legacy-manifest-key").orElseThrow(), o, "legacy-manifest-key") : null;
+    return ArchiveRepository.open(location, new ArchiveRepository.Settings(keyring, mode, level, threads, chunkSize,
+        entropy, clock, ids, legacyManifestKey));
+  }
+
+  private static SecretBytes parseHexKey(String hex, ProviderOptions o, String option) {
+    String h = hex.trim();
+    if (h.length() != 64) {
+      throw o.invalid(option, "expected 64 hex digits");
+    }
+    try {
+      return new SecretBytes(HexFormat.of().parseHex(h));
+    } catch (IllegalArgumentException e) {
+      throw o.invalid(option, "expected 64 hex digits");
+    }
+  }
+
+  private static SecretBytes readKeyFile(Path location, ProviderOptions o) {
+    byte[] content = readSmall(location, o, "key-file");
+    try {
+      if (content.length == 32) {
+        return new SecretBytes(content);
+      }
+      String text = new String(content, StandardCharsets.US_ASCII).strip();
+      if (text.length() == 64) {
+        try {
+          return new SecretBytes(HexFormat.of().parseHex(text));
+        } catch (IllegalArgumentException e) {
+          // fall through to the error below, without echoing the content
+        }
+      }
+      throw o.invalid("key-file", "the file must hold 32 raw bytes or 64 hex digits");
+    } finally {
+      Arrays.fill(content, (byte) 0);
+    }
+  }
+
+  private static SecretBytes readPassphraseFile(Path location, ProviderOptions o) {
+    byte[] content = readSmall(location, o, "passphrase-file");
+    try {
+      String s = new String(content, StandardCharsets.UTF_8);
+      if (s.endsWith("\r\n")) {
+        s = s.substring(0, s.length() - 2);
+      } else if (s.endsWith("\n")) {
+        s = s.substring(0, s.length() - 1);
+      }
+      return passphrase(s, o, "passphrase-file");
+    } finally {
+      Arrays.fill(content, (byte) 0);
+    }
+  }
+
+  private static SecretBytes passphrase(String s, ProviderOptions o, String option) {
+    if (s.isEmpty()) {
+      throw o.invalid(option, "the passphrase must not be empty");
+    }
+    // NFC so that the same passphrase typed on different systems gives the same key
+    return new SecretBytes(Normalizer.normalize(s, Normalizer.Form.NFC).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static byte[] readSmall(Path location, ProviderOptions o, String option) {
+    // resolved on the repository's file system, never on the default one by accident
+    Path file = location.getFileSystem().getPath(o.get(option).orElseThrow());
+    try {
+      if (Files.size(file) > 65536) {
+        throw o.invalid(option, "the file is larger than 64 KiB");
+      }
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw o.invalid(option, "cannot read the file (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package dev.coffer.archive;
+
+import dev.coffer.CorruptBackupException;
+import dev.coffer.WrongKeyException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The configured key source of a repository (none, a raw 32-byte master key, or a passphrase) and the
+ * master keys derived from it. Argon2id results are cached per (salt, parameters), and a writer uses one
+ * Argon2 salt per repository instance, so a passphrase costs one Argon2 run per instance, not per archive;
+ * per-archive keys still differ because HKDF uses each archive's own salt. Thread-safe. Never printed.
+ */
+final class Keyring {
+
+  enum Kind { NONE, RAW, PASSPHRASE }
+
+  /** What a writer puts in the header and derives its keys from. */
+  record WriteKey(Argon2Params argon2, byte[] argon2Salt, SecretBytes master) {
+    @Override
+    public String toString() {
+      return "WriteKey[redacted]";
+    }
+  }
+
+  private final Kind kind;
+  private final SecretBytes secret;
+  private final Argon2Params writeParams;
+  private final Map<String, SecretBytes> derived = new LinkedHashMap<>(16, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, SecretBytes> eldest) {
+      return size() > 16;
+    }
+  };
+  private WriteKey writeKey;
+
+  private Keyring(Kind kind, SecretBytes secret, Argon2Params writeParams) {
+    this.kind = kind;
+    this.secret = secret;
+    this.writeParams = writeParams;
+  }
+
+  static Keyring none() {
+    return new Keyring(Kind.NONE, null, null);
+  }
+
+  static Keyring rawKey(SecretBytes key) {
+    if (key.length() != 32) {
+      throw new IllegalArgumentException("a master key has 32 bytes, not " + key.length());
+    }
+    return new Keyring(Kind.RAW, key, null);
+  }
+
+  static Keyring passphrase(SecretBytes passphrase, Argon2Params writeParams) {
+    return new Keyring(Kind.PASSPHRASE, passphrase, writeParams);
+  }
+
+  Kind kind() {
+    return kind;
+  }
+
+  /** The raw master key (only for {@link Kind#RAW}; the seed's archives use it directly). */
+  SecretBytes rawKey() {
+    if (kind != Kind.RAW) {
+      throw new IllegalStateException("no raw key configured");
+    }
+    return secret;
+  }
+
+  /** The key a writer uses; for a passphrase, Argon2id runs once per instance with a fresh salt. */
+  synchronized WriteKey forWriting(Entropy entropy) {
+    switch (kind) {
+      case NONE:
+        return new WriteKey(null, null, ArchiveKeys.PLAIN_MASTER_KEY);
+      case RAW:
+        return new WriteKey(null, null, secret);
+      default:
+        if (writeKey == null) {
+          byte[] salt = new byte[32];
+          entropy.nextBytes(salt);
+          writeKey = new WriteKey(writeParams, salt, derive(writeParams, salt));
+        }
+        return writeKey;
+    }
+  }
+
+  /**
+   * The master key for reading an archive with {@code header}, or a precise refusal. The header's Argon2
+   * parameters were bounded when it was read.
+   */
+  SecretBytes forReading(ArchiveHeader header) throws WrongKeyException, CorruptBackupException {
+    String id = header.backupId;
+    if (header.mode == Mode.PLAIN) {
+      if (kind != Kind.NONE) {
+        throw new CorruptBackupException("backup " + id + " is a plain (unauthenticated) archive but a key is "
+            + "configured: refusing it as a possible downgrade", null);
+      }
+      return ArchiveKeys.PLAIN_MASTER_KEY;
+    }
+    if (kind == Kind.NONE) {
+      throw new WrongKeyException("backup " + id + " is " + header.mode.name().toLowerCase(java.util.Locale.ROOT)
+          + ": a key or passphrase is required to read it");
+    }
+    if (header.kdf == Format.KDF_ARGON2ID) {
+      if (kind != Kind.PASSPHRASE) {
+        throw new WrongKeyException("backup " + id + " was written with a passphrase, but a key was given");
+      }
+      return derive(header.argon2, header.argon2Salt);
+    }
+    if (kind != Kind.RAW) {
+      throw new WrongKeyException("backup " + id + " was written with a key, but a passphrase was given");
+    }
+    return secret;
+  }
+
+  private synchronized SecretBytes derive(Argon2Params params, byte[] salt) {
+    String cacheKey = params + HexFormat.of().formatHex(salt);
+    SecretBytes k = derived.get(cacheKey);
+    if (k == null) {
+      k = params.derive(secret, salt);
+      derived.put(cacheKey, k);
+    }
+    return k;
+  }
+
+  @Override
+  public String toString() {
+    return "Keyring[" + kind + ", redacted]";
+  }
+
+  /** A source of random bytes (injected in tests for deterministic known-answer archives). */
+  @FunctionalInterface
+  interface Entropy {
+    void nextBytes(byte[] out);
+  }
+
+  static byte[] copy(byte[] b) {
+    return b == null ? null : Arrays.copyOf(b, b.length);
+  }
+}

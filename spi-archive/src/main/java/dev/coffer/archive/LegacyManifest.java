@@ -1,0 +1,472 @@
+package dev.coffer.archive;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.coffer.CorruptBackupException;
+import dev.coffer.spi.RelativePaths;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The seed's backup manifest ({@code backup_manifest.json}, optionally signed by
+ * {@code backup_manifest.hmac}, the lowercase hex HMAC-SHA256 of the JSON bytes), parsed and checked.
+ *
+ * <p>Checks beyond the seed: the HMAC is verified (constant-time) before a byte of JSON is parsed and is
+ * mandatory whenever a manifest key is configured; the JSON is size-capped, and duplicate keys, unknown
+ * fields, wrong types and trailing content are refused; {@code backup_type} must be {@code full} (no
+ * parent) or {@code incremental} (with a parent); every checksum must be 64 lowercase hex digits; paths
+ * obey Coffer's path rules and may not collide; files are verified without following symbolic links.
+ * The seed's own rules are kept: every path is a safe relative path, a full backup lists its checkpoint
+ * file, and every WAL segment {@code s} is listed as {@code wal_tail/s}.
+ *
+ * <p>Instances are immutable and thread-safe.
+ *
+ * @param backupId the seed's backup id
+ * @param backupType {@code full} or {@code incremental}
+ * @param parentBackupId the base of an incremental backup, {@code null} for a full one
+ * @param fromSeq the first sequence number of an incremental backup, or {@code null}
+ * @param createdAtMicros creation time, microseconds since the epoch
+ * @param aedbVersion the version of the seed that wrote the manifest
+ * @param checkpointSeq the checkpoint's sequence number
+ * @param walHeadSeq the last WAL sequence number
+ * @param checkpointFile the checkpoint file's relative path
+ * @param walSegments the WAL segment names (stored below {@code wal_tail/})
+ * @param fileSha256 lowercase hex SHA-256 of every listed file, by relative path
+ * @param authenticated whether the HMAC was checked against a configured key
+ */
+record LegacyManifest(
+    String backupId,
+    String backupType,
+    String parentBackupId,
+    Long fromSeq,
+    long createdAtMicros,
+    String aedbVersion,
+    long checkpointSeq,
+    long walHeadSeq,
+    String checkpointFile,
+    List<String> walSegments,
+    Map<String, String> fileSha256,
+    boolean authenticated) {
+
+  /** The manifest's file name in a backup directory (and in an archive). */
+  static final String FILE_NAME = "backup_manifest.json";
+  /** The signature's file name beside it. */
+  static final String HMAC_FILE_NAME = "backup_manifest.hmac";
+  /** The largest manifest accepted. */
+  static final int MAX_MANIFEST_BYTES = 16 << 20;
+  /** The largest signature file accepted (64 hex digits and some whitespace). */
+  static final int MAX_HMAC_FILE_BYTES = 1024;
+
+  private static final Set<String> FIELDS = Set.of("backup_id", "backup_type", "parent_backup_id",
+      "from_seq", "created_at_micros", "aedb_version", "checkpoint_seq", "wal_head_seq", "checkpoint_file",
+      "wal_segments", "file_sha256");
+  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+
+  /** Copies the collections. */
+  LegacyManifest {
+    walSegments = List.copyOf(walSegments);
+    fileSha256 = Collections.unmodifiableMap(new TreeMap<>(fileSha256));
+  }
+
+  /**
+   * The creation time the manifest records.
+   *
+   * @return {@link #createdAtMicros} as an instant
+   */
+  Instant createdAt() {
+    return Instant.EPOCH.plus(createdAtMicros, ChronoUnit.MICROS);
+  }
+
+  /**
+   * Verifies the signature if a key is given, then parses and checks the manifest.
+   *
+   * @param json the bytes of {@code backup_manifest.json}
+   * @param hmacFile the bytes of {@code backup_manifest.hmac}, or {@code null} if there is none
+   * @param key the manifest HMAC key, or {@code null} when none is configured (the signature, if any, is
+   *     then not checked and the result is not {@link #authenticated})
+   * @param portablePaths whether paths must also obey the portable rules
+   * @param where what the manifest belongs to, for messages (e.g. {@code "backup 42"})
+   * @return the manifest
+   * @throws CorruptBackupException if the signature is missing (with a key), malformed or does not match,
+   *     or the JSON breaks a rule
+   * @throws IllegalArgumentException if the key is empty
+   */
+  static LegacyManifest parse(byte[] json, byte[] hmacFile, byte[] key, boolean portablePaths, String where)
+      throws CorruptBackupException {
+    if (json.length > MAX_MANIFEST_BYTES) {
+      throw corrupt(where, "is " + json.length + " bytes, more than the limit of " + MAX_MANIFEST_BYTES);
+    }
+    if (key != null) {
+      if (key.length == 0) {
+        throw new IllegalArgumentException("empty manifest key");
+      }
+      if (hmacFile == null) {
+        throw corrupt(where, "is not signed (" + HMAC_FILE_NAME + " missing) but a manifest key is configured");
+      }
+      byte[] expected = decodeHmacFile(hmacFile, where);
+      if (!MessageDigest.isEqual(expected, hmac(key, json))) {
+        throw corrupt(where, "failed authentication (wrong manifest key or modified bytes)");
+      }
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(json);
+    } catch (JacksonException e) {
+      throw corrupt(where, "is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw corrupt(where, "cannot be parsed: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw corrupt(where, "is not a JSON object");
+    }
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!FIELDS.contains(name)) {
+        throw corrupt(where, "has an unknown field '" + printable(name) + "'");
+      }
+    }
+    String backupType = text(root, "backup_type", where, false);
+    String parent = text(root, "parent_backup_id", where, true);
+    LegacyManifest manifest = new LegacyManifest(
+        text(root, "backup_id", where, false),
+        backupType,
+        parent,
+        optionalU64(root, "from_seq", where),
+        u64(root, "created_at_micros", where),
+        text(root, "aedb_version", where, false),
+        u64(root, "checkpoint_seq", where),
+        u64(root, "wal_head_seq", where),
+        text(root, "checkpoint_file", where, false),
+        textArray(root, "wal_segments", where),
+        textMap(root, "file_sha256", where),
+        key != null);
+    manifest.validate(portablePaths, where);
+    return manifest;
+  }
+
+  /**
+   * Reads, verifies and parses the manifest of a backup directory, refusing symbolic links.
+   *
+   * @param dir the backup directory
+   * @param key the manifest HMAC key, or {@code null}
+   * @param portablePaths whether paths must also obey the portable rules
+   * @return the manifest
+   * @throws NoSuchFileException if there is no manifest
+   * @throws CorruptBackupException if a check fails (see {@link #parse})
+   * @throws IOException if the files cannot be read
+   */
+  static LegacyManifest load(Path dir, byte[] key, boolean portablePaths) throws IOException {
+    String where = "in " + dir;
+    byte[] json = readCapped(dir.resolve(FILE_NAME), MAX_MANIFEST_BYTES, where);
+    byte[] hmacFile;
+    try {
+      hmacFile = readCapped(dir.resolve(HMAC_FILE_NAME), MAX_HMAC_FILE_BYTES, where);
+    } catch (NoSuchFileException e) {
+      hmacFile = null;
+    }
+    return parse(json, hmacFile, key, portablePaths, where);
+  }
+
+  /**
+   * Checks every listed file under {@code dir} against its SHA-256. No symbolic link is followed: a
+   * listed file, or a directory on its way, that is a link is refused (the seed accepted links that stayed
+   * inside the directory; none of its backups contains one).
+   *
+   * @param dir the backup directory
+   * @throws CorruptBackupException if a file is missing, not a regular file, reached through a link, or
+   *     its checksum differs
+   * @throws IOException if a file cannot be read
+   */
+  void verifyFiles(Path dir) throws IOException {
+    for (Map.Entry<String, String> e : fileSha256.entrySet()) {
+      String rel = e.getKey();
+      Path file = resolveNoLinks(dir, rel);
+      String actual;
+      try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+        actual = sha256Hex(in);
+      }
+      if (!actual.equals(e.getValue())) {
+        throw new CorruptBackupException("sha256 mismatch for " + printable(rel) + " in backup "
+            + backupId + ": manifest " + e.getValue() + ", computed " + actual, rel);
+      }
+    }
+  }
+
+  /**
+   * Checks checksums computed elsewhere (e.g. while an archive was read) against the manifest: every
+   * listed file must be present with the listed SHA-256.
+   *
+   * @param actualSha256 lowercase hex SHA-256 by relative path
+   * @param where what was read, for messages
+   * @throws CorruptBackupException on the first missing file or mismatch
+   */
+  void crossCheck(Map<String, String> actualSha256, String where) throws CorruptBackupException {
+    for (Map.Entry<String, String> e : fileSha256.entrySet()) {
+      String actual = actualSha256.get(e.getKey());
+      if (actual == null) {
+        throw new CorruptBackupException("file " + printable(e.getKey()) + " listed in the manifest of "
+            + where + " is missing (truncated or edited archive?)", e.getKey());
+      }
+      if (!actual.equals(e.getValue())) {
+        throw new CorruptBackupException("sha256 mismatch for " + printable(e.getKey()) + " in " + where
+            + ": manifest " + e.getValue() + ", computed " + actual, e.getKey());
+      }
+    }
+  }
+
+  /**
+   * Lowercase hex SHA-256 of a stream, read to its end.
+   *
+   * @param in the stream
+   * @return the digest
+   * @throws IOException if the stream fails
+   */
+  static String sha256Hex(InputStream in) throws IOException {
+    MessageDigest md = sha256();
+    byte[] buf = new byte[64 * 1024];
+    for (int n; (n = in.read(buf)) >= 0; ) {
+      md.update(buf, 0, n);
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JDK", e);
+    }
+  }
+
+  private void validate(boolean portablePaths, String where) throws CorruptBackupException {
+    checkPath(checkpointFile, "checkpoint_file", portablePaths, where);
+    for (String seg : walSegments) {
+      checkPath(seg, "wal_segments[]", portablePaths, where);
+    }
+    for (Map.Entry<String, String> e : fileSha256.entrySet()) {
+      checkPath(e.getKey(), "file_sha256 key", portablePaths, where);
+      if (!SHA256_HEX.matcher(e.getValue()).matches()) {
+        throw corrupt(where, "has an invalid sha256 for " + printable(e.getKey())
+            + " (64 lowercase hex digits expected)");
+      }
+    }
+    Optional<String> collision = RelativePaths.findCollision(fileSha256.keySet());
+    if (collision.isPresent()) {
+      throw corrupt(where, "lists colliding files: " + collision.get());
+    }
+    switch (backupType) {
+      case "full" -> {
+        if (parentBackupId != null) {
+          throw corrupt(where, "is a full backup with a parent_backup_id");
+        }
+        if (!fileSha256.containsKey(checkpointFile)) {
+          throw corrupt(where, "is missing the checksum of its checkpoint file " + printable(checkpointFile));
+        }
+      }
+      case "incremental" -> {
+        if (parentBackupId == null || parentBackupId.isEmpty()) {
+          throw corrupt(where, "is an incremental backup without a parent_backup_id");
+        }
+      }
+      default -> throw corrupt(where, "has an unknown backup_type '" + printable(backupType) + "'");
+    }
+    for (String seg : walSegments) {
+      String rel = "wal_tail/" + seg;
+      checkPath(rel, "wal segment path", portablePaths, where);
+      if (!fileSha256.containsKey(rel)) {
+        throw corrupt(where, "is missing the checksum of wal segment " + printable(seg));
+      }
+    }
+  }
+
+  private static void checkPath(String path, String field, boolean portable, String where)
+      throws CorruptBackupException {
+    Optional<String> problem = portable ? RelativePaths.portableProblem(path) : RelativePaths.basicProblem(path);
+    if (problem.isPresent()) {
+      throw corrupt(where, "has an unsafe " + field + " '" + printable(path) + "': " + problem.get());
+    }
+  }
+
+  private static Path resolveNoLinks(Path dir, String rel) throws IOException {
+    String[] parts = rel.split("/");
+    Path current = dir;
+    for (int i = 0; i < parts.length; i++) {
+      current = current.resolve(parts[i]);
+      BasicFileAttributes attrs;
+      try {
+        attrs = Files.readAttributes(current, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (NoSuchFileException e) {
+        throw new CorruptBackupException("file " + printable(rel) + " listed in the manifest is missing from "
+            + dir, rel, e);
+      }
+      boolean last = i == parts.length - 1;
+      if (attrs.isSymbolicLink()) {
+        throw new CorruptBackupException("refusing to follow the symbolic link '" + printable(parts[i])
+            + "' while verifying " + printable(rel) + " in " + dir, rel);
+      }
+      if (last ? !attrs.isRegularFile() : !attrs.isDirectory()) {
+        throw new CorruptBackupException("'" + printable(parts[i]) + "' is not a "
+            + (last ? "regular file" : "directory") + " while verifying " + printable(rel) + " in " + dir, rel);
+      }
+    }
+    return current;
+  }
+
+  private static byte[] readCapped(Path file, int max, String where) throws IOException {
+    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (!attrs.isRegularFile()) {
+      throw new CorruptBackupException(file.getFileName() + " " + where + " is not a regular file", null);
+    }
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      byte[] bytes = in.readNBytes(max + 1);
+      if (bytes.length > max) {
+        throw new CorruptBackupException(file.getFileName() + " " + where + " is larger than " + max + " bytes", null);
+      }
+      return bytes;
+    }
+  }
+
+  private static byte[] decodeHmacFile(byte[] hmacFile, String where) throws CorruptBackupException {
+    if (hmacFile.length > MAX_HMAC_FILE_BYTES) {
+      throw corrupt(where, "has a signature file of " + hmacFile.length + " bytes");
+    }
+    String hex = new String(hmacFile, StandardCharsets.US_ASCII).strip();
+    if (hex.length() != 64 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0 && c < 0x80)) {
+      throw corrupt(where, "has a malformed signature (64 hex digits expected)");
+    }
+    return HexFormat.of().parseHex(hex);
+  }
+
+  /**
+   * HMAC-SHA256 of {@code data} under {@code key}.
+   *
+   * @param key the key, not empty
+   * @param data the data
+   * @return the 32-byte MAC
+   */
+  static byte[] hmac(byte[] key, byte[] data) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac.doFinal(data);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is required of every JDK", e);
+    }
+  }
+
+  private static String text(JsonNode root, String field, String where, boolean nullable)
+      throws CorruptBackupException {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      if (nullable) {
+        return null;
+      }
+      throw corrupt(where, "lacks the field " + field);
+    }
+    if (!node.isTextual()) {
+      throw corrupt(where, "has a non-string " + field);
+    }
+    return node.textValue();
+  }
+
+  private static long u64(JsonNode root, String field, String where) throws CorruptBackupException {
+    Long value = optionalU64(root, field, where);
+    if (value == null) {
+      throw corrupt(where, "lacks the field " + field);
+    }
+    return value;
+  }
+
+  private static Long optionalU64(JsonNode root, String field, String where) throws CorruptBackupException {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0) {
+      throw corrupt(where, "has a " + field + " that is not an integer in [0, 2^63)");
+    }
+    return node.longValue();
+  }
+
+  private static List<String> textArray(JsonNode root, String field, String where) throws CorruptBackupException {
+    JsonNode node = root.get(field);
+    if (node == null || !node.isArray()) {
+      throw corrupt(where, "lacks the array " + field);
+    }
+    List<String> out = new ArrayList<>(node.size());
+    for (JsonNode item : node) {
+      if (!item.isTextual()) {
+        throw corrupt(where, "has a non-string element in " + field);
+      }
+      out.add(item.textValue());
+    }
+    return out;
+  }
+
+  private static Map<String, String> textMap(JsonNode root, String field, String where) throws CorruptBackupException {
+    JsonNode node = root.get(field);
+    if (node == null || !node.isObject()) {
+      throw corrupt(where, "lacks the object " + field);
+    }
+    Map<String, String> out = new TreeMap<>();
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
+      if (!e.getValue().isTextual()) {
+        throw corrupt(where, "has a non-string value in " + field + " for " + printable(e.getKey()));
+      }
+      out.put(e.getKey(), e.getValue().textValue());
+    }
+    return out;
+  }
+
+  private static CorruptBackupException corrupt(String where, String condition) {
+    return new CorruptBackupException("legacy backup manifest " + where + " " + condition, null);
+  }
+
+  /** Renders untrusted text for a message: control characters escaped, long text shortened. */
+  static String printable(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length() && sb.length() < 300; i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == 0x7F) {
+        sb.append(String.format("\\x%02x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    if (sb.length() >= 300) {
+      sb.append("...");
+    }
+    return sb.toString();
+  }
+}

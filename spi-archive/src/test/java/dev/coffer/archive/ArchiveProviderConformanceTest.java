@@ -1,0 +1,19 @@
+package dev.coffer.archive;
+
+import dev.coffer.spi.BackupProvider;
+import dev.coffer.testkit.BackupProviderConformance;
+import java.util.Map;
+
+/** The provider contract (P1 to P26) checked by the TCK, with a raw key (encrypted archives). */
+class ArchiveProviderConformanceTest extends BackupProviderConformance {
+
+  @Override
+  protected BackupProvider provider() {
+    return new ArchiveBackupProvider();
+  }
+
+  @Override
+  protected Map<String, String> options() {
+    return Map.of("key", TestSupport.KEY_HEX, "threads", "2");
+  }
+}

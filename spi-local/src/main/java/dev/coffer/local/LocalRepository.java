@@ -1,0 +1,935 @@
+package dev.coffer.local;
+
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+import static java.util.Objects.requireNonNull;
+
+import dev.coffer.BackupMetadata;
+import dev.coffer.BackupRepository;
+import dev.coffer.BackupRequest;
+import dev.coffer.BackupType;
+import dev.coffer.CorruptBackupException;
+import dev.coffer.NoSuchBackupException;
+import dev.coffer.Progress;
+import dev.coffer.ProgressListener;
+import dev.coffer.RestoreRequest;
+import dev.coffer.RetentionPolicy;
+import dev.coffer.VerifyReport;
+import dev.coffer.VerifyReport.Kind;
+import dev.coffer.VerifyReport.Problem;
+import dev.coffer.local.Manifest.FileEntry;
+import dev.coffer.local.Manifest.Symlink;
+import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.RestoreStaging;
+import dev.coffer.spi.SourceEntry;
+import dev.coffer.spi.SourceTree;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32C;
+
+/**
+ * A repository directory of the {@code local} provider. Layout:
+ *
+ * <pre>
+ * &lt;repo&gt;/&lt;backupId&gt;/data/...                 the source's files and directories
+ * &lt;repo&gt;/&lt;backupId&gt;/metadata.json            the seed's fields plus Coffer's ({@link Manifest})
+ * &lt;repo&gt;/&lt;backupId&gt;/metadata.json.crc32c     CRC32C of metadata.json, 8 hex digits
+ * &lt;repo&gt;/.staging-&lt;id&gt;/, .lock-&lt;id&gt;          a backup being written, and its owner's lock
+ * &lt;repo&gt;/.deleting-&lt;id&gt;-&lt;random&gt;/            a backup being deleted
+ * </pre>
+ *
+ * <p>Thread-safe: an instance holds no mutable state besides its closed flag; every operation works on
+ * its own files, and backups get distinct ids.
+ */
+final class LocalRepository implements BackupRepository {
+
+  /** The parsed options. */
+  record Settings(boolean fsync, boolean compareCrc, boolean hardlinks) {}
+
+  private static final String DATA = "data";
+  private static final String STAGING = ".staging-";
+  private static final String LOCK = ".lock-";
+  private static final String DELETING = ".deleting-";
+  private static final int MAX_SIDECAR_BYTES = 64;
+  /**
+   * Lock files of the backups running in this JVM. Checked before touching a lock file, because closing
+   * any channel on a file drops the process's POSIX lock on it.
+   */
+  private static final Set<Path> ACTIVE = ConcurrentHashMap.newKeySet();
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Path root;
+  private final Settings settings;
+  private volatile boolean closed;
+
+  private LocalRepository(Path root, Settings settings) {
+    this.root = root;
+    this.settings = settings;
+  }
+
+  static LocalRepository open(Path location, Settings settings) throws IOException {
+    if (Files.exists(location, NOFOLLOW_LINKS) && !Files.isDirectory(location)) {
+      throw new NotDirectoryException(location + " (repository location is not a directory)");
+    }
+    Files.createDirectories(location);
+    LocalRepository repo = new LocalRepository(location.toAbsolutePath().normalize(), settings);
+    repo.removeLeftovers();
+    return repo;
+  }
+
+  // ---------------------------------------------------------------- backup
+
+  @Override
+  public BackupMetadata backup(BackupRequest request) throws IOException {
+    requireNonNull(request, "request");
+    ensureOpen();
+    Manifest base = null;
+    Path baseData = null;
+    if (request.incremental()) {
+      Path baseDir = backupDir(request.baseBackupId());
+      base = readManifest(baseDir, request.baseBackupId());
+      baseData = baseDir.resolve(DATA);
+    }
+    SourceTree tree = SourceTree.scan(request.source());
+    String id = BackupIds.newId();
+    Instant createdAt = Instant.now();
+    Path lockFile = root.resolve(LOCK + id);
+    Path staging = root.resolve(STAGING + id);
+    ACTIVE.add(lockFile);
+    try {
+      try (FileChannel lockChannel = FileChannel.open(lockFile, CREATE_NEW, WRITE)) {
+        lock(lockChannel);
+        if (!Files.exists(lockFile, NOFOLLOW_LINKS)) {
+          // another instance's open() removed it as abandoned before we locked it: start over cleanly
+          throw new IOException("lock file " + lockFile + " was removed concurrently; retry the backup");
+        }
+        Files.createDirectory(staging);
+        try {
+          Manifest manifest = writeBackup(tree, request, id, createdAt, staging, base, baseData);
+          Files.move(staging, root.resolve(id), StandardCopyOption.ATOMIC_MOVE);
+          if (settings.fsync()) {
+            forceDirectory(root);
+          }
+          return manifest.metadata();
+        } catch (Throwable t) {
+          try {
+            FileTrees.deleteRecursively(staging);
+          } catch (IOException again) {
+            t.addSuppressed(again);
+          }
+          throw t;
+        }
+      } finally {
+        try {
+          Files.deleteIfExists(lockFile);
+        } catch (IOException ignored) {
+          // a stray lock file is harmless and never listed; the next open removes it
+        }
+      }
+    } finally {
+      ACTIVE.remove(lockFile);
+    }
+  }
+
+  private Manifest writeBackup(SourceTree tree, BackupRequest request, String id, Instant createdAt, Path staging,
+      Manifest base, Path baseData) throws IOException {
+    Path data = staging.resolve(DATA);
+    Files.createDirectory(data);
+    Map<String, FileEntry> baseFiles = new HashMap<>();
+    if (base != null) {
+      base.files().forEach(f -> baseFiles.put(f.path(), f));
+    }
+    ProgressListener listener = request.progress();
+    long filesTotal = tree.files().size();
+    long bytesTotal = tree.totalBytes();
+    listener.onProgress(new Progress(Progress.Phase.BACKUP, 0, filesTotal, 0, bytesTotal, ""));
+    ByteBuffer buffer = Checksums.buffer(tree.files().stream().mapToLong(SourceEntry::sizeBytes).max().orElse(0));
+    List<String> directories = new ArrayList<>();
+    List<FileEntry> files = new ArrayList<>();
+    List<Symlink> symlinks = new ArrayList<>();
+    List<Path> createdDirs = new ArrayList<>();
+    long whole = 0;
+    long bytesDone = 0;
+    boolean linksWork = settings.hardlinks();
+    for (SourceEntry e : tree.entries()) {
+      Path out = under(data, e.path());
+      switch (e.type()) {
+        case DIRECTORY -> {
+          Files.createDirectory(out);
+          directories.add(e.path());
+          createdDirs.add(out);
+        }
+        case SYMLINK -> symlinks.add(new Symlink(e.path(), e.linkTarget()));
+        case FILE -> {
+          Path in = under(tree.root(), e.path());
+          FileEntry entry = null;
+          FileEntry prior = baseFiles.get(e.path());
+          if (linksWork && unchanged(prior, e, in, buffer)) {
+            try {
+              entry = link(prior, baseData, out, e);
+            } catch (UnsupportedOperationException unsupported) {
+              linksWork = false;
+            }
+          }
+          if (entry == null) {
+            long before = bytesDone;
+            String path = e.path();
+            Checksums.Sums sums;
+            try (FileChannel src = FileChannel.open(in, READ, NOFOLLOW_LINKS);
+                FileChannel dst = FileChannel.open(out, CREATE_NEW, WRITE)) {
+              sums = Checksums.copy(src, dst, buffer, n -> listener.onProgress(
+                  new Progress(Progress.Phase.BACKUP, files.size(), filesTotal, before + n, bytesTotal, path)));
+              if (settings.fsync()) {
+                dst.force(true);
+              }
+            }
+            entry = new FileEntry(path, sums.size(), sums.crc32c(), sums.crc32(), e.lastModified(), false);
+          }
+          whole = Checksums.appendFile(whole, entry.path(), entry.crc32(), entry.size());
+          files.add(entry);
+          bytesDone += entry.size();
+          listener.onProgress(new Progress(Progress.Phase.BACKUP, files.size(), filesTotal, bytesDone, bytesTotal,
+              e.path()));
+        }
+        default -> throw new IllegalStateException("unknown entry type " + e.type());
+      }
+    }
+    if (settings.fsync()) {
+      for (Path d : createdDirs) {
+        forceDirectory(d);
+      }
+      forceDirectory(data);
+    }
+    BackupMetadata metadata = new BackupMetadata(id, createdAt, request.source().toString(), files.size(), bytesDone,
+        request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(),
+        LocalBackupProvider.NAME, LocalBackupProvider.VERSION, request.labels());
+    Manifest manifest = new Manifest(metadata, whole, true, files, directories, symlinks);
+    byte[] json = manifest.toJson();
+    writeNew(staging.resolve(Manifest.FILE_NAME), json);
+    writeNew(staging.resolve(Manifest.SIDECAR_NAME), sidecar(json));
+    if (settings.fsync()) {
+      forceDirectory(staging);
+    }
+    return manifest;
+  }
+
+  /** Whether a source file may reuse its base's copy: same size and time, and same CRC32C if asked. */
+  private boolean unchanged(FileEntry prior, SourceEntry e, Path in, ByteBuffer buffer) throws IOException {
+    if (prior == null || prior.size() != e.sizeBytes() || prior.crc32() < 0 || prior.crc32c() < 0
+        || !e.lastModified().equals(prior.lastModified())) {
+      return false;
+    }
+    if (settings.compareCrc()) {
+      try (FileChannel src = FileChannel.open(in, READ, NOFOLLOW_LINKS)) {
+        Checksums.Sums sums = Checksums.copy(src, null, buffer, Checksums.ByteCounter.NONE);
+        return sums.size() == prior.size() && sums.crc32c() == prior.crc32c();
+      }
+    }
+    return true;
+  }
+
+  /** Hard-links the base's copy; null when that copy is unusable, so the caller copies the source. */
+  private static FileEntry link(FileEntry prior, Path baseData, Path out, SourceEntry e) throws IOException {
+    Path existing = under(baseData, prior.path());
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(existing, BasicFileAttributes.class, NOFOLLOW_LINKS);
+    } catch (NoSuchFileException missing) {
+      return null;
+    }
+    if (!attrs.isRegularFile() || attrs.size() != prior.size()) {
+      return null;
+    }
+    try {
+      Files.createLink(out, existing);
+    } catch (FileSystemException notLinkable) {
+      // another device, too many links, or links refused here: fall back to a copy
+      Files.deleteIfExists(out);
+      return null;
+    }
+    return new FileEntry(prior.path(), prior.size(), prior.crc32c(), prior.crc32(), e.lastModified(), true);
+  }
+
+  // ---------------------------------------------------------------- restore
+
+  @Override
+  public BackupMetadata restore(RestoreRequest request) throws IOException {
+    requireNonNull(request, "request");
+    ensureOpen();
+    String id = request.backupId();
+    Path dir = backupDir(id);
+    Manifest manifest = readManifest(dir, id);
+    Path data = dir.resolve(DATA);
+    Contents contents = contents(manifest, data, id);
+    if (request.partial()) {
+      for (String p : request.paths()) {
+        if (!contents.has(p)) {
+          throw new NoSuchFileException(p, null, "not in backup " + id);
+        }
+      }
+    }
+    ProgressListener listener = request.progress();
+    List<FileEntry> selected = contents.files.stream().filter(f -> request.selects(f.path())).toList();
+    long filesTotal = selected.size();
+    long bytesTotal = selected.stream().mapToLong(FileEntry::size).sum();
+    try (RestoreStaging staging = RestoreStaging.begin(request.target(), request.mode())) {
+      Path out = staging.directory();
+      listener.onProgress(new Progress(Progress.Phase.RESTORE, 0, filesTotal, 0, bytesTotal, ""));
+      List<Path> dirs = new ArrayList<>();
+      for (String d : contents.directories) {
+        if (request.selects(d)) {
+          dirs.add(makeDirectory(out, d, id));
+        }
+      }
+      ByteBuffer buffer = Checksums.buffer(contents.files.stream().mapToLong(FileEntry::size).max().orElse(0));
+      long whole = 0;
+      long filesDone = 0;
+      long bytesDone = 0;
+      for (FileEntry f : contents.files) {
+        boolean wanted = request.selects(f.path());
+        if (!wanted && manifest.coffer()) {
+          continue;
+        }
+        Path stored = storedFile(data, f.path(), id);
+        Checksums.Sums sums;
+        if (!wanted) {
+          // a seed backup is checked only as a whole, so a partial restore still reads every file
+          try (FileChannel in = FileChannel.open(stored, READ, NOFOLLOW_LINKS)) {
+            sums = Checksums.copy(in, null, buffer, Checksums.ByteCounter.NONE);
+          }
+        } else {
+          Path target = RelativePaths.resolveForWrite(out, f.path(), true);
+          long before = bytesDone;
+          long done = filesDone;
+          try (FileChannel in = FileChannel.open(stored, READ, NOFOLLOW_LINKS);
+              FileChannel o = FileChannel.open(target, CREATE_NEW, WRITE)) {
+            sums = Checksums.copy(in, o, buffer, n -> listener.onProgress(
+                new Progress(Progress.Phase.RESTORE, done, filesTotal, before + n, bytesTotal, f.path())),
+                !manifest.coffer());
+            if (settings.fsync()) {
+              o.force(true);
+            }
+          }
+          check(f, sums, id);
+          if (f.lastModified() != null) {
+            Files.setLastModifiedTime(target, FileTime.from(f.lastModified()));
+          }
+          filesDone++;
+          bytesDone += sums.size();
+          listener.onProgress(new Progress(Progress.Phase.RESTORE, filesDone, filesTotal, bytesDone, bytesTotal,
+              f.path()));
+        }
+        if (!manifest.coffer()) {
+          whole = Checksums.appendFile(whole, f.path(), sums.crc32(), sums.size());
+        }
+      }
+      if (!manifest.coffer() && whole != manifest.checksum()) {
+        throw new CorruptBackupException("crc32 mismatch for the data of backup " + id + ": stored "
+            + Checksums.hex(manifest.checksum()) + ", computed " + Checksums.hex(whole), null);
+      }
+      for (Symlink s : contents.symlinks) {
+        if (request.selects(s.path())) {
+          Path link = RelativePaths.resolveForWrite(out, s.path(), true);
+          Files.createSymbolicLink(link, link.getFileSystem().getPath(s.target()));
+        }
+      }
+      if (settings.fsync()) {
+        for (Path d : dirs) {
+          forceDirectory(d);
+        }
+        forceDirectory(out);
+      }
+      staging.commit();
+    }
+    return manifest.metadata();
+  }
+
+  private static void check(FileEntry f, Checksums.Sums sums, String id) throws CorruptBackupException {
+    if (sums.size() != f.size()) {
+      throw new CorruptBackupException("size mismatch for " + f.path() + " in backup " + id + ": stored "
+          + f.size() + " bytes, found " + sums.size(), f.path());
+    }
+    if (f.crc32c() >= 0 && sums.crc32c() != f.crc32c()) {
+      throw new CorruptBackupException("crc32c mismatch for " + f.path() + " in backup " + id + ": stored "
+          + Checksums.hex(f.crc32c()) + ", computed " + Checksums.hex(sums.crc32c()), f.path());
+    }
+  }
+
+  /** A stored data file, refused unless it is a regular file (never a link). */
+  private static Path storedFile(Path data, String path, String id) throws IOException {
+    Path stored = under(data, path);
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(stored, BasicFileAttributes.class, NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      throw new CorruptBackupException("stored file " + path + " of backup " + id + " is missing", path, e);
+    }
+    if (!attrs.isRegularFile()) {
+      throw new CorruptBackupException("stored file " + path + " of backup " + id + " is not a regular file", path);
+    }
+    return stored;
+  }
+
+  private static Path makeDirectory(Path out, String path, String id) throws IOException {
+    Path dir = RelativePaths.resolveForWrite(out, path, true);
+    if (!Files.exists(dir, NOFOLLOW_LINKS)) {
+      Files.createDirectory(dir);
+    } else if (!Files.isDirectory(dir, NOFOLLOW_LINKS)) {
+      throw new CorruptBackupException("directory " + path + " of backup " + id + " collides with a file", path);
+    }
+    return dir;
+  }
+
+  /** What a backup holds: from the manifest, or for a seed backup from its data directory. */
+  private static final class Contents {
+    final List<FileEntry> files;
+    final List<String> directories;
+    final List<Symlink> symlinks;
+
+    Contents(List<FileEntry> files, List<String> directories, List<Symlink> symlinks) {
+      this.files = files;
+      this.directories = directories;
+      this.symlinks = symlinks;
+    }
+
+    boolean has(String p) {
+      return files.stream().anyMatch(f -> RelativePaths.isWithin(p, f.path()))
+          || directories.stream().anyMatch(d -> RelativePaths.isWithin(p, d))
+          || symlinks.stream().anyMatch(s -> RelativePaths.isWithin(p, s.path()));
+    }
+  }
+
+  private static Contents contents(Manifest manifest, Path data, String id) throws IOException {
+    if (manifest.coffer()) {
+      if (!Files.isDirectory(data, NOFOLLOW_LINKS)) {
+        throw new CorruptBackupException("data directory of backup " + id + " is missing", null);
+      }
+      List<Problem> problems = structureProblems(manifest, Stored.walk(data), id);
+      if (!problems.isEmpty()) {
+        Problem p = problems.get(0);
+        throw new CorruptBackupException("backup " + id + " failed its check: " + p.path() + ": " + p.kind() + ", "
+            + p.detail(), p.path());
+      }
+      return new Contents(manifest.files(), manifest.directories(), manifest.symlinks());
+    }
+    Stored stored = Stored.walk(data);
+    if (!stored.others.isEmpty()) {
+      String p = stored.others.keySet().iterator().next();
+      throw new CorruptBackupException("stored entry " + p + " of backup " + id + " is not a regular file or "
+          + "directory: " + stored.others.get(p), p);
+    }
+    List<FileEntry> files = new ArrayList<>();
+    stored.files.forEach((p, size) -> files.add(new FileEntry(p, size, -1, -1, null, false)));
+    return new Contents(files, List.copyOf(stored.directories), List.of());
+  }
+
+  /** The entries found under a data directory, links never followed, each kind sorted by path. */
+  private static final class Stored {
+    final Map<String, Long> files = new TreeMap<>(RelativePaths.ORDER);
+    final Set<String> directories = new TreeSet<>(RelativePaths.ORDER);
+    final Map<String, String> others = new TreeMap<>(RelativePaths.ORDER);
+
+    static Stored walk(Path data) throws IOException {
+      Stored s = new Stored();
+      if (!Files.exists(data, NOFOLLOW_LINKS)) {
+        return s;
+      }
+      if (!Files.isDirectory(data, NOFOLLOW_LINKS)) {
+        s.others.put(DATA, "not a directory");
+        return s;
+      }
+      Files.walkFileTree(data, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+          if (!d.equals(data)) {
+            String rel = RelativePaths.relativize(data, d);
+            if (RelativePaths.basicProblem(rel).isPresent()) {
+              s.others.put(rel, "malformed name");
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+            s.directories.add(rel);
+          }
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+          String rel = RelativePaths.relativize(data, f);
+          if (RelativePaths.basicProblem(rel).isPresent()) {
+            s.others.put(rel, "malformed name");
+          } else if (attrs.isRegularFile()) {
+            s.files.put(rel, attrs.size());
+          } else {
+            s.others.put(rel, attrs.isSymbolicLink() ? "symbolic link" : "special file");
+          }
+          return FileVisitResult.CONTINUE;
+        }
+      });
+      return s;
+    }
+  }
+
+  // ---------------------------------------------------------------- verify
+
+  @Override
+  public VerifyReport verify(String backupId) throws IOException {
+    ensureOpen();
+    Path dir = backupDir(backupId);
+    String id = backupId;
+    List<Problem> problems = new ArrayList<>();
+    byte[] json;
+    try {
+      json = readCapped(dir.resolve(Manifest.FILE_NAME), Manifest.MAX_BYTES, id);
+    } catch (NoSuchFileException e) {
+      problems.add(new Problem(Manifest.FILE_NAME, Kind.MISSING, "metadata.json of backup " + id + " is missing"));
+      return new VerifyReport(id, problems, 0, 0);
+    } catch (CorruptBackupException e) {
+      problems.add(new Problem(Manifest.FILE_NAME, Kind.METADATA, e.getMessage()));
+      return new VerifyReport(id, problems, 0, 0);
+    }
+    Optional<String> sidecarProblem = sidecarProblem(dir, json, id);
+    Manifest manifest;
+    try {
+      manifest = Manifest.parse(json, id);
+    } catch (CorruptBackupException e) {
+      sidecarProblem.ifPresent(p -> problems.add(new Problem(Manifest.SIDECAR_NAME, Kind.METADATA, p)));
+      problems.add(new Problem(Manifest.FILE_NAME, Kind.METADATA, e.getMessage()));
+      return new VerifyReport(id, problems, 0, 0);
+    }
+    boolean sidecarPresent = Files.exists(dir.resolve(Manifest.SIDECAR_NAME), NOFOLLOW_LINKS);
+    if (sidecarPresent || manifest.coffer()) {
+      sidecarProblem.ifPresent(p -> problems.add(new Problem(Manifest.SIDECAR_NAME, Kind.METADATA, p)));
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        String n = p.getFileName().toString();
+        if (!n.equals(DATA) && !n.equals(Manifest.FILE_NAME) && !n.equals(Manifest.SIDECAR_NAME)) {
+          problems.add(new Problem(n, Kind.UNEXPECTED, "unexpected entry in the directory of backup " + id));
+        }
+      }
+    }
+    Path data = dir.resolve(DATA);
+    Stored stored = Stored.walk(data);
+    if (!manifest.coffer()) {
+      stored.others.forEach((p, what) -> problems.add(new Problem(p, Kind.UNEXPECTED, what + " in stored data")));
+    }
+    ByteBuffer buffer = Checksums.buffer(stored.files.values().stream().mapToLong(Long::longValue).max().orElse(0));
+    long filesChecked = 0;
+    long bytesChecked = 0;
+    if (manifest.coffer()) {
+      if (!Files.isDirectory(data, NOFOLLOW_LINKS) && !stored.others.containsKey(DATA)) {
+        problems.add(new Problem(DATA, Kind.MISSING, "data directory of backup " + id + " is missing"));
+      }
+      problems.addAll(structureProblems(manifest, stored, id));
+      for (FileEntry f : manifest.files()) {
+        if (!stored.files.containsKey(f.path())) {
+          continue; // reported by structureProblems
+        }
+        Checksums.Sums sums;
+        try (FileChannel in = FileChannel.open(under(data, f.path()), READ, NOFOLLOW_LINKS)) {
+          sums = Checksums.copy(in, null, buffer, Checksums.ByteCounter.NONE, false);
+        }
+        filesChecked++;
+        bytesChecked += sums.size();
+        if (sums.size() != f.size()) {
+          problems.add(new Problem(f.path(), Kind.CORRUPT, "size: recorded " + f.size() + " bytes, stored "
+              + sums.size()));
+        } else if (sums.crc32c() != f.crc32c()) {
+          problems.add(new Problem(f.path(), Kind.CORRUPT, "crc32c: recorded " + Checksums.hex(f.crc32c())
+              + ", computed " + Checksums.hex(sums.crc32c())));
+        }
+      }
+    } else {
+      long whole = 0;
+      for (Map.Entry<String, Long> f : stored.files.entrySet()) {
+        Checksums.Sums sums;
+        try (FileChannel in = FileChannel.open(under(data, f.getKey()), READ, NOFOLLOW_LINKS)) {
+          sums = Checksums.copy(in, null, buffer, Checksums.ByteCounter.NONE);
+        }
+        filesChecked++;
+        bytesChecked += sums.size();
+        whole = Checksums.appendFile(whole, f.getKey(), sums.crc32(), sums.size());
+      }
+      if (whole != manifest.checksum()) {
+        problems.add(new Problem(DATA, Kind.CORRUPT, "crc32 over all stored files (seed format): recorded "
+            + Checksums.hex(manifest.checksum()) + ", computed " + Checksums.hex(whole)));
+      }
+      if (filesChecked != manifest.metadata().totalFiles() || bytesChecked != manifest.metadata().totalBytes()) {
+        problems.add(new Problem(DATA, Kind.CORRUPT, "recorded " + manifest.metadata().totalFiles() + " files, "
+            + manifest.metadata().totalBytes() + " bytes; stored " + filesChecked + " files, " + bytesChecked
+            + " bytes"));
+      }
+    }
+    return new VerifyReport(id, problems, filesChecked, bytesChecked);
+  }
+
+  /** Compares the recorded directories and files with what is stored: missing, unexpected, inconsistent. */
+  private static List<Problem> structureProblems(Manifest manifest, Stored stored, String id) {
+    List<Problem> problems = new ArrayList<>();
+    stored.others.forEach((p, what) -> problems.add(new Problem(p, Kind.UNEXPECTED, what + " in stored data")));
+    Set<String> expectedDirs = new LinkedHashSet<>(manifest.directories());
+    Set<String> expectedFiles = new HashSet<>();
+    long whole = 0;
+    for (FileEntry f : manifest.files()) {
+      expectedDirs.addAll(RelativePaths.ancestors(f.path()));
+      expectedFiles.add(f.path());
+      whole = Checksums.appendFile(whole, f.path(), f.crc32(), f.size());
+    }
+    if (whole != manifest.checksum()) {
+      problems.add(new Problem(Manifest.FILE_NAME, Kind.METADATA, "checksum field " + Checksums.hex(manifest.checksum())
+          + " does not match the file entries (" + Checksums.hex(whole) + ")"));
+    }
+    for (String d : stored.directories) {
+      if (!expectedDirs.contains(d)) {
+        problems.add(new Problem(d, Kind.UNEXPECTED, "directory not recorded in backup " + id));
+      }
+    }
+    for (String d : expectedDirs) {
+      if (!stored.directories.contains(d) && !stored.others.containsKey(d)) {
+        problems.add(new Problem(d, Kind.MISSING, "recorded directory missing from backup " + id));
+      }
+    }
+    for (String f : stored.files.keySet()) {
+      if (!expectedFiles.contains(f)) {
+        problems.add(new Problem(f, Kind.UNEXPECTED, "file not recorded in backup " + id));
+      }
+    }
+    for (FileEntry f : manifest.files()) {
+      if (!stored.files.containsKey(f.path()) && !stored.others.containsKey(f.path())) {
+        problems.add(new Problem(f.path(), Kind.MISSING, "recorded file missing from backup " + id));
+      }
+    }
+    return problems;
+  }
+
+  // ---------------------------------------------------------------- listing and lifecycle
+
+  @Override
+  public List<BackupMetadata> list() throws IOException {
+    ensureOpen();
+    List<BackupMetadata> out = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+      for (Path p : entries) {
+        String name = p.getFileName().toString();
+        if (!BackupIds.isValid(name) || !Files.isDirectory(p, NOFOLLOW_LINKS)) {
+          continue; // dot-names (staging, deleting, locks) are never valid ids
+        }
+        loadForListing(p, name).ifPresent(out::add);
+      }
+    }
+    out.sort(BackupMetadata.NEWEST_FIRST);
+    return out;
+  }
+
+  @Override
+  public Optional<BackupMetadata> find(String backupId) throws IOException {
+    ensureOpen();
+    if (!BackupIds.isValid(backupId)) {
+      return Optional.empty();
+    }
+    Path dir = root.resolve(backupId);
+    if (!Files.isDirectory(dir, NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    return loadForListing(dir, backupId);
+  }
+
+  /** Metadata for list and find: a directory whose metadata cannot be parsed is not a backup. */
+  private static Optional<BackupMetadata> loadForListing(Path dir, String id) throws IOException {
+    try {
+      return Optional.of(Manifest.parse(readCapped(dir.resolve(Manifest.FILE_NAME), Manifest.MAX_BYTES, id), id)
+          .metadata());
+    } catch (NoSuchFileException | NotDirectoryException | CorruptBackupException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void delete(String backupId) throws IOException {
+    ensureOpen();
+    Path dir = backupDir(backupId);
+    byte[] random = new byte[6];
+    RANDOM.nextBytes(random);
+    Path doomed = root.resolve(DELETING + backupId + "-" + HexFormat.of().formatHex(random));
+    try {
+      // renamed first, so a half-deleted backup is never listed; open() finishes leftovers
+      Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchBackupException(backupId);
+    }
+    FileTrees.deleteRecursively(doomed);
+  }
+
+  @Override
+  public long size(String backupId) throws IOException {
+    ensureOpen();
+    Path dir = backupDir(backupId);
+    Manifest manifest = readManifest(dir, backupId);
+    long total = sizeIfExists(dir.resolve(Manifest.FILE_NAME)) + sizeIfExists(dir.resolve(Manifest.SIDECAR_NAME));
+    if (manifest.coffer()) {
+      for (FileEntry f : manifest.files()) {
+        if (!f.linked()) {
+          total += f.size();
+        }
+      }
+    } else {
+      for (long s : Stored.walk(dir.resolve(DATA)).files.values()) {
+        total += s;
+      }
+    }
+    return total;
+  }
+
+  @Override
+  public List<BackupMetadata> prune(RetentionPolicy policy) throws IOException {
+    requireNonNull(policy, "policy");
+    ensureOpen();
+    List<BackupMetadata> doomed = policy.select(list(), Instant.now(), false);
+    for (BackupMetadata b : doomed) {
+      try {
+        delete(b.backupId());
+      } catch (NoSuchBackupException gone) {
+        // deleted concurrently: the policy's outcome holds
+      }
+    }
+    return doomed;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  @Override
+  public String toString() {
+    return "LocalRepository[" + root + ", " + settings + "]";
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("repository " + root + " is closed");
+    }
+  }
+
+  /** The directory of an existing backup; never touches a path for a malformed id. */
+  private Path backupDir(String id) throws NoSuchBackupException {
+    if (!BackupIds.isValid(id)) {
+      throw new NoSuchBackupException(String.valueOf(id));
+    }
+    Path dir = root.resolve(id);
+    if (!Files.isDirectory(dir, NOFOLLOW_LINKS)) {
+      throw new NoSuchBackupException(id);
+    }
+    return dir;
+  }
+
+  /** Reads and checks a backup's metadata: its sidecar CRC32C, then its content. */
+  private static Manifest readManifest(Path dir, String id) throws IOException {
+    byte[] json;
+    try {
+      json = readCapped(dir.resolve(Manifest.FILE_NAME), Manifest.MAX_BYTES, id);
+    } catch (NoSuchFileException e) {
+      throw new CorruptBackupException("metadata.json of backup " + id + " is missing", null, e);
+    }
+    Optional<String> problem = sidecarProblem(dir, json, id);
+    Manifest manifest = Manifest.parse(json, id);
+    boolean sidecarPresent = Files.exists(dir.resolve(Manifest.SIDECAR_NAME), NOFOLLOW_LINKS);
+    if (problem.isPresent() && (sidecarPresent || manifest.coffer())) {
+      throw new CorruptBackupException(problem.get(), null);
+    }
+    return manifest;
+  }
+
+  private static Optional<String> sidecarProblem(Path dir, byte[] json, String id) throws IOException {
+    byte[] stored;
+    try {
+      stored = readCapped(dir.resolve(Manifest.SIDECAR_NAME), MAX_SIDECAR_BYTES, id);
+    } catch (NoSuchFileException e) {
+      return Optional.of("metadata.json.crc32c of backup " + id + " is missing");
+    } catch (CorruptBackupException e) {
+      return Optional.of(e.getMessage());
+    }
+    byte[] expected = sidecar(json);
+    if (!Arrays.equals(stored, expected)) {
+      String text = new String(stored, StandardCharsets.US_ASCII).replaceAll("[^0-9A-Za-z]", "?");
+      return Optional.of("crc32c mismatch for metadata.json of backup " + id + ": sidecar holds '" + text
+          + "', computed " + Checksums.hex(crc32c(json)));
+    }
+    return Optional.empty();
+  }
+
+  private static byte[] sidecar(byte[] json) {
+    return (Checksums.hex(crc32c(json)) + "\n").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static long crc32c(byte[] bytes) {
+    CRC32C c = new CRC32C();
+    c.update(bytes);
+    return c.getValue();
+  }
+
+  /** Reads a whole small file, refusing links and anything larger than {@code max} bytes. */
+  static byte[] readCapped(Path file, long max, String id) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, READ, NOFOLLOW_LINKS)) {
+      long size = ch.size();
+      if (size > max) {
+        throw new CorruptBackupException(file.getFileName() + " of backup " + id + " is " + size
+            + " bytes, more than the limit of " + max, null);
+      }
+      ByteBuffer buf = ByteBuffer.allocate((int) size);
+      while (buf.hasRemaining()) {
+        if (ch.read(buf) < 0) {
+          break;
+        }
+      }
+      byte[] out = new byte[buf.position()];
+      buf.flip();
+      buf.get(out);
+      return out;
+    } catch (FileSystemException e) {
+      if (e instanceof NoSuchFileException) {
+        throw e;
+      }
+      if (Files.isSymbolicLink(file)) {
+        throw new CorruptBackupException(file.getFileName() + " of backup " + id + " is a symbolic link", null, e);
+      }
+      throw e;
+    }
+  }
+
+  private void writeNew(Path file, byte[] bytes) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, CREATE_NEW, WRITE)) {
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      if (settings.fsync()) {
+        ch.force(true);
+      }
+    }
+  }
+
+  private static long sizeIfExists(Path file) throws IOException {
+    try {
+      return Files.readAttributes(file, BasicFileAttributes.class, NOFOLLOW_LINKS).size();
+    } catch (NoSuchFileException e) {
+      return 0;
+    }
+  }
+
+  /** Resolves a {@code /}-separated relative path one component at a time (any file system's separator). */
+  static Path under(Path dir, String relative) {
+    Path p = dir;
+    for (String part : relative.split("/")) {
+      p = p.resolve(part);
+    }
+    return p;
+  }
+
+  /** Forces a directory's entries to disk where the file system lets a directory be opened. */
+  private static void forceDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, READ)) {
+      ch.force(true);
+    } catch (IOException | UnsupportedOperationException notSupported) {
+      // some file systems (Windows, Jimfs) cannot open directories; their metadata is durable otherwise
+    }
+  }
+
+  private static void lock(FileChannel channel) throws IOException {
+    try {
+      FileLock lock = channel.tryLock();
+      if (lock == null) {
+        throw new IOException("cannot lock a fresh staging lock file " + channel);
+      }
+    } catch (UnsupportedOperationException noLocks) {
+      // without locks, only the age rule protects a running backup from another open()
+    }
+  }
+
+  /**
+   * Removes the leftovers of interrupted deletions, and of backups whose writer is gone: a staging
+   * directory (or a lone lock file) is abandoned when no backup of this JVM owns it and its lock file can
+   * be locked (a backup running in another process holds that lock). File systems whose locks do not
+   * exclude (Jimfs) live in one JVM, where the in-process registry protects running backups. Best effort:
+   * failures leave the leftover for the next open, and leftovers are never listed.
+   */
+  private void removeLeftovers() throws IOException {
+    List<Path> entries = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(root)) {
+      stream.forEach(entries::add);
+    }
+    for (Path p : entries) {
+      String name = p.getFileName().toString();
+      try {
+        if (name.startsWith(DELETING)) {
+          FileTrees.deleteRecursively(p);
+        } else if (name.startsWith(STAGING)) {
+          removeAbandoned(p, root.resolve(LOCK + name.substring(STAGING.length())));
+        } else if (name.startsWith(LOCK) && !Files.exists(root.resolve(STAGING + name.substring(LOCK.length())),
+            NOFOLLOW_LINKS)) {
+          removeAbandoned(null, p);
+        }
+      } catch (IOException e) {
+        // left for the next open; never listed meanwhile
+      }
+    }
+  }
+
+  private static void removeAbandoned(Path staging, Path lockFile) throws IOException {
+    if (ACTIVE.contains(lockFile)) {
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(lockFile, CREATE, WRITE)) {
+      try {
+        if (ch.tryLock() == null) {
+          return; // held by a backup running in another process
+        }
+      } catch (OverlappingFileLockException held) {
+        return;
+      } catch (UnsupportedOperationException noLocks) {
+        // nothing to ask: only the in-process registry protects running backups here
+      }
+      if (staging != null) {
+        FileTrees.deleteRecursively(staging);
+      }
+      Files.deleteIfExists(lockFile);
+    }
+  }
+}

@@ -1,0 +1,292 @@
+package dev.coffer.local;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coffer.BackupMetadata;
+import dev.coffer.BackupType;
+import dev.coffer.CorruptBackupException;
+import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.RelativePaths;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The content of a backup's {@code metadata.json}: the seed's fields, exactly as the seed writes them, and
+ * beside them Coffer's own ({@code coffer_format}, {@code provider}, {@code labels}, {@code directories},
+ * {@code files}, {@code symlinks}). A manifest written by the seed has no Coffer fields; {@link #coffer()}
+ * is then false and the file list comes from the stored data, checked by the whole-backup CRC32.
+ *
+ * <p>Parsing is strict (types, ranges, duplicate keys, every path checked with
+ * {@link RelativePaths#checkStored}), since the file is untrusted input; unknown fields are ignored, as the
+ * seed's serde does.
+ *
+ * @param metadata the public metadata
+ * @param checksum the seed's whole-backup CRC32
+ * @param coffer whether Coffer's fields are present
+ * @param files per-file entries (empty for a seed manifest)
+ * @param directories every directory, sorted (empty for a seed manifest)
+ * @param symlinks the symbolic links recorded (never stored as links in the repository)
+ */
+record Manifest(
+    BackupMetadata metadata,
+    long checksum,
+    boolean coffer,
+    List<FileEntry> files,
+    List<String> directories,
+    List<Symlink> symlinks) {
+
+  static final String FILE_NAME = "metadata.json";
+  static final String SIDECAR_NAME = "metadata.json.crc32c";
+  static final int FORMAT = 1;
+  static final long MAX_BYTES = 256L << 20;
+
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  /**
+   * One regular file.
+   *
+   * @param path the relative path
+   * @param size its length in bytes
+   * @param crc32c its CRC32C, or -1 when unknown (seed manifests)
+   * @param crc32 its CRC32, or -1 when unknown
+   * @param lastModified its source last-modified time, or null when unknown
+   * @param linked whether the backup hard-linked it from its base instead of writing it
+   */
+  record FileEntry(String path, long size, long crc32c, long crc32, Instant lastModified, boolean linked) {}
+
+  /**
+   * One symbolic link, recorded in the metadata only.
+   *
+   * @param path the relative path of the link
+   * @param target the link's target text
+   */
+  record Symlink(String path, String target) {}
+
+  Manifest {
+    files = List.copyOf(files);
+    directories = List.copyOf(directories);
+    symlinks = List.copyOf(symlinks);
+  }
+
+  byte[] toJson() throws IOException {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    ObjectNode root = f.objectNode();
+    root.put("backup_id", metadata.backupId());
+    root.put("created_at", metadata.createdAt().toString());
+    root.put("source_dir", metadata.sourceDir());
+    root.put("total_files", metadata.totalFiles());
+    root.put("total_bytes", metadata.totalBytes());
+    root.put("checksum", checksum);
+    if (metadata.backupType() == BackupType.FULL) {
+      root.put("backup_type", "Full");
+    } else {
+      ObjectNode inc = root.putObject("backup_type").putObject("Incremental");
+      inc.put("base_backup_id", metadata.baseBackupId());
+    }
+    root.put("version", metadata.version());
+    root.put("coffer_format", FORMAT);
+    root.put("provider", metadata.provider());
+    ObjectNode labels = root.putObject("labels");
+    metadata.labels().forEach(labels::put);
+    ArrayNode dirs = root.putArray("directories");
+    directories.forEach(dirs::add);
+    ArrayNode fileArray = root.putArray("files");
+    for (FileEntry e : files) {
+      ObjectNode o = fileArray.addObject();
+      o.put("path", e.path());
+      o.put("size", e.size());
+      o.put("crc32c", e.crc32c());
+      o.put("crc32", e.crc32());
+      o.put("mtime", e.lastModified().toString());
+      o.put("linked", e.linked());
+    }
+    ArrayNode links = root.putArray("symlinks");
+    for (Symlink s : symlinks) {
+      links.addObject().put("path", s.path()).put("target", s.target());
+    }
+    return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+  }
+
+  /**
+   * Parses a manifest read from the directory of backup {@code expectedId}.
+   *
+   * @throws CorruptBackupException if the bytes are not a well-formed manifest of that backup
+   */
+  static Manifest parse(byte[] json, String expectedId) throws CorruptBackupException {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw corrupt(expectedId, "metadata.json is not valid JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw corrupt(expectedId, "metadata.json is not readable JSON", e);
+    }
+    if (root == null || !root.isObject()) {
+      throw corrupt(expectedId, "metadata.json is not a JSON object", null);
+    }
+    String id = text(root, "backup_id", expectedId);
+    if (!id.equals(expectedId)) {
+      throw corrupt(expectedId, "metadata.json names backup '" + id + "', expected '" + expectedId + "'", null);
+    }
+    Instant createdAt;
+    try {
+      createdAt = OffsetDateTime.parse(text(root, "created_at", id)).toInstant();
+    } catch (DateTimeParseException e) {
+      throw corrupt(id, "created_at is not an RFC 3339 time: " + e.getParsedString(), e);
+    }
+    String sourceDir = text(root, "source_dir", id);
+    long totalFiles = number(root, "total_files", id, Long.MAX_VALUE);
+    long totalBytes = number(root, "total_bytes", id, Long.MAX_VALUE);
+    long checksum = number(root, "checksum", id, 0xFFFFFFFFL);
+    String version = text(root, "version", id);
+    JsonNode type = root.get("backup_type");
+    BackupType backupType;
+    String base = null;
+    if (type != null && type.isTextual() && type.textValue().equals("Full")) {
+      backupType = BackupType.FULL;
+    } else if (type != null && type.isObject() && type.size() == 1 && type.get("Incremental") != null
+        && type.get("Incremental").isObject()) {
+      backupType = BackupType.INCREMENTAL;
+      base = text(type.get("Incremental"), "base_backup_id", id);
+      if (!BackupIds.isValid(base)) {
+        throw corrupt(id, "malformed base backup id in backup_type", null);
+      }
+    } else {
+      throw corrupt(id, "backup_type is neither \"Full\" nor {\"Incremental\":{...}}", null);
+    }
+    JsonNode format = root.get("coffer_format");
+    if (format == null) {
+      BackupMetadata meta = new BackupMetadata(id, createdAt, sourceDir, totalFiles, totalBytes, backupType, base,
+          LocalBackupProvider.NAME, version, Map.of());
+      return new Manifest(meta, checksum, false, List.of(), List.of(), List.of());
+    }
+    if (!format.isInt() || format.intValue() != FORMAT) {
+      throw corrupt(id, "unsupported coffer_format " + format, null);
+    }
+    String provider = text(root, "provider", id);
+    Map<String, String> labels = new TreeMap<>();
+    JsonNode labelNode = root.get("labels");
+    if (labelNode == null || !labelNode.isObject()) {
+      throw corrupt(id, "labels is missing or not an object", null);
+    }
+    for (Map.Entry<String, JsonNode> e : labelNode.properties()) {
+      if (!e.getValue().isTextual()) {
+        throw corrupt(id, "label '" + e.getKey() + "' is not a string", null);
+      }
+      labels.put(e.getKey(), e.getValue().textValue());
+    }
+    Set<String> seen = new HashSet<>();
+    List<String> directories = new ArrayList<>();
+    for (JsonNode d : array(root, "directories", id)) {
+      if (!d.isTextual()) {
+        throw corrupt(id, "a directory entry is not a string", null);
+      }
+      directories.add(unique(seen, RelativePaths.checkStored(d.textValue(), id), id));
+    }
+    List<FileEntry> files = new ArrayList<>();
+    long sum = 0;
+    for (JsonNode o : array(root, "files", id)) {
+      if (!o.isObject()) {
+        throw corrupt(id, "a file entry is not an object", null);
+      }
+      String path = unique(seen, RelativePaths.checkStored(text(o, "path", id), id), id);
+      long size = number(o, "size", id, Long.MAX_VALUE);
+      JsonNode linked = o.get("linked");
+      if (linked == null || !linked.isBoolean()) {
+        throw corrupt(id, "file entry '" + path + "' has no boolean 'linked'", null);
+      }
+      Instant mtime;
+      try {
+        mtime = Instant.parse(text(o, "mtime", id));
+      } catch (DateTimeParseException e) {
+        throw corrupt(id, "file entry '" + path + "' has a malformed mtime", e);
+      }
+      files.add(new FileEntry(path, size, number(o, "crc32c", id, 0xFFFFFFFFL), number(o, "crc32", id, 0xFFFFFFFFL),
+          mtime, linked.booleanValue()));
+      sum += size;
+      if (sum < 0) {
+        throw corrupt(id, "file sizes overflow", null);
+      }
+    }
+    List<Symlink> symlinks = new ArrayList<>();
+    for (JsonNode o : array(root, "symlinks", id)) {
+      if (!o.isObject()) {
+        throw corrupt(id, "a symlink entry is not an object", null);
+      }
+      String path = unique(seen, RelativePaths.checkStored(text(o, "path", id), id), id);
+      String target = text(o, "target", id);
+      if (target.isEmpty() || target.indexOf('\0') >= 0 || target.length() > RelativePaths.MAX_PATH_BYTES) {
+        throw corrupt(id, "symlink '" + path + "' has a malformed target", null);
+      }
+      symlinks.add(new Symlink(path, target));
+    }
+    // Nothing may be stored below a file or a link: a restore would otherwise write through it.
+    Set<String> leaves = new HashSet<>();
+    files.forEach(e -> leaves.add(e.path()));
+    symlinks.forEach(s -> leaves.add(s.path()));
+    for (String p : seen) {
+      for (String ancestor : RelativePaths.ancestors(p)) {
+        if (leaves.contains(ancestor)) {
+          throw new CorruptBackupException("entry '" + p + "' of backup " + id + " lies below the file or link '"
+              + ancestor + "'", p);
+        }
+      }
+    }
+    if (files.size() != totalFiles || sum != totalBytes) {
+      throw corrupt(id, "totals (" + totalFiles + " files, " + totalBytes + " bytes) do not match the entries ("
+          + files.size() + " files, " + sum + " bytes)", null);
+    }
+    BackupMetadata meta = new BackupMetadata(id, createdAt, sourceDir, totalFiles, totalBytes, backupType, base,
+        provider, version, labels);
+    return new Manifest(meta, checksum, true, files, directories, symlinks);
+  }
+
+  private static String unique(Set<String> seen, String path, String id) throws CorruptBackupException {
+    if (!seen.add(path)) {
+      throw new CorruptBackupException("path '" + path + "' is listed twice in backup " + id, path);
+    }
+    return path;
+  }
+
+  private static JsonNode array(JsonNode parent, String field, String id) throws CorruptBackupException {
+    JsonNode n = parent.get(field);
+    if (n == null || !n.isArray()) {
+      throw corrupt(id, "field '" + field + "' is missing or not an array", null);
+    }
+    return n;
+  }
+
+  private static String text(JsonNode parent, String field, String id) throws CorruptBackupException {
+    JsonNode n = parent.get(field);
+    if (n == null || !n.isTextual()) {
+      throw corrupt(id, "field '" + field + "' is missing or not a string", null);
+    }
+    return n.textValue();
+  }
+
+  private static long number(JsonNode parent, String field, String id, long max) throws CorruptBackupException {
+    JsonNode n = parent.get(field);
+    if (n == null || !n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0 || n.longValue() > max) {
+      throw corrupt(id, "field '" + field + "' is missing or not a whole number from 0 to " + max, null);
+    }
+    return n.longValue();
+  }
+
+  private static CorruptBackupException corrupt(String id, String what, Throwable cause) {
+    return new CorruptBackupException("backup " + id + ": " + what, null, cause);
+  }
+}

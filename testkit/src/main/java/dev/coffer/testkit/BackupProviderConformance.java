@@ -1,0 +1,1931 @@
+package dev.coffer.testkit;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import dev.coffer.BackupException;
+import dev.coffer.BackupInUseException;
+import dev.coffer.BackupMetadata;
+import dev.coffer.BackupProviders;
+import dev.coffer.BackupRepository;
+import dev.coffer.BackupRequest;
+import dev.coffer.BackupType;
+import dev.coffer.CorruptBackupException;
+import dev.coffer.NoSuchBackupException;
+import dev.coffer.RestoreMode;
+import dev.coffer.RestoreRequest;
+import dev.coffer.RetentionPolicy;
+import dev.coffer.VerifyReport;
+import dev.coffer.WrongKeyException;
+import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.BackupProvider;
+import dev.coffer.spi.Capability;
+import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.OptionInfo;
+import dev.coffer.spi.RelativePaths;
+import java.io.IOException;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ArgumentsSource;
+
+/**
+ * The provider conformance suite (TCK): JUnit Jupiter tests of every rule, P1 to P26, of the provider
+ * contract ({@code docs/contract.md}). A provider author extends it once:
+ *
+ * <pre>{@code
+ * class MyProviderConformanceTest extends BackupProviderConformance {
+ *   @Override protected BackupProvider provider() { return new MyProvider(); }
+ *   @Override protected Map<String, String> options() { return Map.of("key", "..."); } // optional
+ * }
+ * }</pre>
+ *
+ * <p>Every test is named after the rule it checks ({@code p07_...}) and a failure message starts with the
+ * broken promise ({@code P17 broken: ...}), followed by the seed of the generated trees, the file system,
+ * and a listing of the repository. Tests taking an {@link Fs} run once on each of Jimfs unix, osX and
+ * windows and on the real disk, each on fresh file systems; others put source, repository and target on
+ * different file systems. Tests of an optional {@link Capability} run when the provider declares it; when
+ * it does not, a twin test checks that the operation is refused with {@link UnsupportedOperationException}
+ * and nothing changed.
+ *
+ * <p>Configuration parameters (or system properties): {@code coffer.tck.filesystems} (a comma-separated
+ * subset of {@link Fs}), {@code coffer.tck.seed} (replay a seed from a failure message),
+ * {@code coffer.tck.heavy=true} (tens of MiB and thousands of files instead of the fast defaults).
+ *
+ * <p>The lifecycle methods are {@code final}, so a subclass cannot skip set-up or clean-up by accident.
+ */
+public abstract class BackupProviderConformance {
+
+  /** The file systems a test runs on, each fresh for every test. */
+  public enum Fs {
+    /** Jimfs in its unix configuration (case-sensitive, {@code /} separators). */
+    UNIX,
+    /** Jimfs in its macOS configuration (case-insensitive lookups, NFC/NFD-insensitive names). */
+    OSX,
+    /** Jimfs in its windows configuration ({@code C:\} roots, backslash separators, case-insensitive). */
+    WINDOWS,
+    /** The default file system, in a fresh temporary directory. */
+    DISK
+  }
+
+  private static final String STRAY = "coffer-tck-stray";
+  private static final int MAX_FAULTS = 200;
+
+  private final List<AutoCloseable> cleanup = new ArrayList<>();
+  private BackupProvider provider;
+  private Set<Capability> capabilities;
+  private long seed;
+  private TreeGenerator gen;
+  private String where = "";
+  private Path shownRepository;
+
+  /**
+   * Creates a new instance of the provider under test. Called once before each test, and again where a
+   * test needs a fresh instance (persistence, concurrency across instances).
+   *
+   * @return a new provider instance
+   */
+  protected abstract BackupProvider provider();
+
+  /**
+   * The options every repository of the suite is opened with, for example a valid key for a provider that
+   * requires one. The suite uses the values of secret options to search for leaks (rule P4).
+   *
+   * @return the options; empty by default
+   */
+  protected Map<String, String> options() {
+    return Map.of();
+  }
+
+  /**
+   * Prepares a test: creates the provider and chooses the seed. Final so that subclasses cannot skip it.
+   *
+   * @param info the test being run
+   */
+  @BeforeEach
+  public final void setUpConformance(TestInfo info) {
+    provider = requireNonNull(provider(), "provider() returned null");
+    capabilities = Set.copyOf(provider.capabilities());
+    String fixed = System.getProperty("coffer.tck.seed");
+    seed = fixed != null ? Long.parseLong(fixed.trim()) : new java.util.Random().nextLong();
+    gen = new TreeGenerator(seed);
+    where = info.getDisplayName();
+  }
+
+  /**
+   * Closes every repository and file system the test opened and deletes temporary directories. Final so
+   * that subclasses cannot skip it.
+   *
+   * @throws Exception if closing fails
+   */
+  @AfterEach
+  public final void tearDownConformance() throws Exception {
+    Exception first = null;
+    List<AutoCloseable> all = new ArrayList<>(cleanup);
+    Collections.reverse(all);
+    cleanup.clear();
+    for (AutoCloseable c : all) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P1, P2: discovery and naming
+
+  /** P1: a public class with a public no-argument constructor, registered for ServiceLoader. */
+  @Test
+  public void p01_provider_isPublicWithNoArgConstructorAndRegistered() throws Exception {
+    Class<? extends BackupProvider> type = provider.getClass();
+    check(Modifier.isPublic(type.getModifiers()) && !Modifier.isAbstract(type.getModifiers()), "P1",
+        () -> type.getName() + " is not a public concrete class");
+    BackupProvider fresh;
+    try {
+      fresh = type.getConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw broken("P1", type.getName() + " has no public no-argument constructor: " + e, e);
+    }
+    check(provider.name().equals(fresh.name()), "P1", () -> "a new instance has another name");
+    boolean registered = ServiceLoader.load(BackupProvider.class, type.getClassLoader()).stream()
+        .anyMatch(p -> p.type() == type);
+    check(registered, "P1", () -> type.getName()
+        + " is not registered in META-INF/services/dev.coffer.spi.BackupProvider (or with provides ... with)");
+    if (type.getModule().isNamed()) {
+      boolean provides = type.getModule().getDescriptor().provides().stream()
+          .anyMatch(p -> p.service().equals(BackupProvider.class.getName()) && p.providers().contains(type.getName()));
+      check(provides, "P1", () -> "module " + type.getModule().getName() + " does not declare provides "
+          + BackupProvider.class.getName() + " with " + type.getName());
+    }
+  }
+
+  /** P2: name syntax and uniqueness, one-line description, unique option names, stable capabilities. */
+  @Test
+  public void p02_nameDescriptionOptionsAndCapabilities_areWellFormedAndStable() {
+    String name = provider.name();
+    check(name != null && name.matches("[a-z][a-z0-9-]*"), "P2", () -> "name() '" + name + "' does not match [a-z][a-z0-9-]*");
+    String description = provider.description();
+    check(description != null && !description.isBlank() && description.indexOf('\n') < 0 && description.indexOf('\r') < 0,
+        "P2", () -> "description() must be one non-empty line: '" + description + "'");
+    Set<String> names = new HashSet<>();
+    for (OptionInfo o : provider.options()) {
+      check(names.add(o.name()), "P2", () -> "option '" + o.name() + "' is described twice");
+    }
+    check(provider.capabilities().equals(capabilities) && provider().capabilities().equals(capabilities), "P2",
+        () -> "capabilities() is not stable across calls and instances");
+    check(provider.options().equals(provider().options()), "P2", () -> "options() is not stable across instances");
+    List<BackupProvider> installed;
+    try {
+      installed = BackupProviders.installed(provider.getClass().getClassLoader());
+    } catch (IllegalStateException e) {
+      throw broken("P2", "BackupProviders.installed() fails: " + e.getMessage(), e);
+    }
+    for (BackupProvider p : installed) {
+      check(!p.name().equals(name) || p.getClass() == provider.getClass(), "P2",
+          () -> "another installed provider, " + p.getClass().getName() + ", is also named '" + name + "'");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P3, P4: options and secrets
+
+  /** P3: an unknown, missing required or malformed option fails open with IAE naming it; nothing is created. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p03_unknownMissingOrMalformedOption_failsNamingItAndCreatesNothing(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path location = root.resolve("repo");
+    Map<String, String> unknown = new LinkedHashMap<>(options());
+    unknown.put("coffer-tck-no-such-option", "1");
+    IllegalArgumentException e = expect(IllegalArgumentException.class, "P3", "open with an unknown option",
+        () -> provider.open(location, unknown).close());
+    check(String.valueOf(e.getMessage()).contains("coffer-tck-no-such-option"), "P3",
+        () -> "the message does not name the unknown option: " + e.getMessage());
+    check(!Files.exists(location, LinkOption.NOFOLLOW_LINKS), "P3", () -> "open with an unknown option created " + location);
+    for (OptionInfo o : provider.options()) {
+      if (!o.required()) {
+        continue;
+      }
+      Map<String, String> missing = new LinkedHashMap<>(options());
+      missing.remove(o.name());
+      IllegalArgumentException m = expect(IllegalArgumentException.class, "P3",
+          "open without the required option '" + o.name() + "'", () -> provider.open(location, missing).close());
+      check(String.valueOf(m.getMessage()).contains(o.name()), "P3",
+          () -> "the message does not name the missing option '" + o.name() + "': " + m.getMessage());
+      check(!Files.exists(location, LinkOption.NOFOLLOW_LINKS), "P3", () -> "a failed open created " + location);
+    }
+    for (OptionInfo o : provider.options()) {
+      String d = o.defaultValue();
+      String bad = d == null ? null
+          : d.equalsIgnoreCase("true") || d.equalsIgnoreCase("false") ? "coffer-tck-not-a-boolean"
+          : d.matches("-?[0-9]+") ? "coffer-tck-not-a-number" : null;
+      if (bad == null) {
+        continue;
+      }
+      Map<String, String> malformed = new LinkedHashMap<>(options());
+      malformed.put(o.name(), bad);
+      IllegalArgumentException m = expect(IllegalArgumentException.class, "P3",
+          "open with the malformed value '" + bad + "' for option '" + o.name() + "' (default " + d + ")",
+          () -> provider.open(location, malformed).close());
+      check(String.valueOf(m.getMessage()).contains(o.name()), "P3",
+          () -> "the message does not name the malformed option '" + o.name() + "': " + m.getMessage());
+      check(!Files.exists(location, LinkOption.NOFOLLOW_LINKS), "P3", () -> "a failed open created " + location);
+    }
+    try (BackupRepository repo = provider.open(location, options())) {
+      check(repo.list().isEmpty(), "P3", () -> "a new repository opened with options() is not empty");
+    }
+  }
+
+  /** P4: the values of secret options appear in no message, no toString and no stored file. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p04_secretOptionValues_neverAppearInMessagesToStringsOrStoredFiles(Fs fs) throws Exception {
+    Map<String, String> secrets = new TreeMap<>();
+    for (OptionInfo o : provider.options()) {
+      String v = options().get(o.name());
+      if (o.secret() && v != null && v.length() >= 4) {
+        secrets.put(o.name(), v);
+      }
+    }
+    // Secret options that options() leaves unset get a recognizable planted value of their own.
+    Map<String, String> planted = new TreeMap<>();
+    for (OptionInfo o : provider.options()) {
+      if (o.secret() && !options().containsKey(o.name())) {
+        // 64 hex digits with a recognizable start: valid as a hex key, a base64 text or a passphrase
+        long mix = seed ^ o.name().hashCode();
+        planted.put(o.name(), String.format("c0ffee7c4%016x%016x%016x%07x", mix, ~mix, mix * 31, 0xc0ffee));
+      }
+    }
+    Assumptions.assumeFalse(secrets.isEmpty() && planted.isEmpty(), "P4 not exercised: the provider declares no secret option");
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    Path location = root.resolve("repo");
+    List<String> seen = new ArrayList<>();
+    for (Map.Entry<String, String> p : planted.entrySet()) {
+      Map<String, String> withPlanted = new LinkedHashMap<>(options());
+      withPlanted.put(p.getKey(), p.getValue());
+      collect(seen, () -> {
+        try (BackupRepository r = provider.open(root.resolve("planted-" + p.getKey()), withPlanted)) {
+          seen.add(r.toString());
+          BackupMetadata pb = r.backup(source);
+          seen.add(pb.toString());
+          seen.add(r.list().toString());
+          seen.add(r.verify(pb.backupId()).toString());
+          collect(seen, () -> r.restore("no-such-backup", root.resolve("planted-t")));
+          collect(seen, () -> r.restore(pb.backupId(), source));
+        }
+      });
+      secrets.put(p.getKey(), p.getValue());
+    }
+    BackupRepository repo = open(location);
+    seen.add(repo.toString());
+    BackupMetadata b = repo.backup(BackupRequest.full(source).withLabel("k", "v"));
+    seen.add(b.toString());
+    seen.add(repo.list().toString());
+    VerifyReport report = repo.verify(b.backupId());
+    seen.add(report.toString());
+    collect(seen, () -> repo.restore("no-such-backup", root.resolve("t1")));
+    collect(seen, () -> repo.verify("../x"));
+    collect(seen, () -> repo.delete("no-such-backup"));
+    collect(seen, () -> repo.size("no-such-backup"));
+    collect(seen, () -> repo.backup(root.resolve("no-such-source")));
+    Path nonEmpty = Files.createDirectories(root.resolve("t2"));
+    Files.writeString(nonEmpty.resolve("x"), "x");
+    collect(seen, () -> repo.restore(b.backupId(), nonEmpty));
+    Map<String, String> unknown = new LinkedHashMap<>(options());
+    unknown.put("coffer-tck-no-such-option", "1");
+    collect(seen, () -> provider.open(root.resolve("other"), unknown).close());
+    for (String name : secrets.keySet()) {
+      Map<String, String> malformed = new LinkedHashMap<>(options());
+      malformed.put(name, secrets.get(name) + "\u0000!");
+      collect(seen, () -> provider.open(root.resolve("malformed"), malformed).close());
+    }
+    Path target = root.resolve("restored");
+    repo.restore(b.backupId(), target);
+    String url = "coffer:" + provider.name() + ":" + location.toUri() + "?" + secrets.keySet().iterator().next() + "=x";
+    boolean installed = BackupProviders.installed(provider.getClass().getClassLoader()).stream()
+        .anyMatch(p -> p.getClass() == provider.getClass());
+    if (installed) {
+      ClassLoader saved = Thread.currentThread().getContextClassLoader();
+      Thread.currentThread().setContextClassLoader(provider.getClass().getClassLoader());
+      try {
+        collect(seen, () -> BackupProviders.open(url).close());
+        check(seen.get(seen.size() - 1).contains("IllegalArgumentException"), "P4",
+            () -> "a secret option in a repository URL was not refused with IllegalArgumentException: " + seen.get(seen.size() - 1));
+      } finally {
+        Thread.currentThread().setContextClassLoader(saved);
+      }
+    }
+    Snapshot stored = Snapshot.of(root);
+    for (Map.Entry<String, String> s : secrets.entrySet()) {
+      for (String text : seen) {
+        check(!text.contains(s.getValue()), "P4",
+            () -> "the value of secret option '" + s.getKey() + "' appears in: " + text.replace(s.getValue(), "<SECRET>"));
+      }
+      byte[] needle = s.getValue().getBytes(StandardCharsets.UTF_8);
+      for (Map.Entry<String, Snapshot.Entry> e : stored.entries().entrySet()) {
+        byte[] bytes = e.getValue().bytes();
+        check(bytes == null || indexOf(bytes, needle) < 0, "P4",
+            () -> "the value of secret option '" + s.getKey() + "' is stored in clear in " + e.getKey());
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P5, P6: repositories
+
+  /** P5: open creates an empty repository; a fresh instance sees the same backups; close is idempotent. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p05_reopenedRepository_fromFreshProviderInstance_seesSameBackups(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    Path location = root.resolve("repo");
+    BackupRepository repo = provider.open(location, options());
+    shownRepository = location;
+    List<BackupMetadata> made = new ArrayList<>();
+    try {
+      check(Files.exists(location, LinkOption.NOFOLLOW_LINKS), "P5", () -> "open on an absent location did not create a repository there");
+      check(repo.list().isEmpty(), "P5", () -> "a new repository is not empty: " + safeList(repo));
+      made.add(repo.backup(BackupRequest.full(source).withLabel("lsn", "0/16B3748")));
+      made.add(repo.backup(BackupRequest.full(source)));
+    } finally {
+      repo.close();
+    }
+    try {
+      repo.close();
+    } catch (IOException | RuntimeException e) {
+      throw broken("P5", "a second close() threw " + e, e);
+    }
+    made.sort(BackupMetadata.NEWEST_FIRST);
+    Snapshot expected = Snapshot.of(source);
+    try (BackupRepository again = provider().open(location, options())) {
+      List<BackupMetadata> listed = again.list();
+      check(listed.equals(made), "P5", () -> "a reopened repository lists " + listed + ", expected " + made);
+      for (BackupMetadata m : made) {
+        Optional<BackupMetadata> found = again.find(m.backupId());
+        check(found.equals(Optional.of(m)), "P5", () -> "find(" + m.backupId() + ") after reopen gave " + found);
+      }
+      Path target = root.resolve("restored");
+      again.restore(made.get(0).backupId(), target);
+      sameTree("P5", "restore through a reopened repository", expected, target);
+    }
+  }
+
+  /** P6: source, repository and target on three different file systems. */
+  @Test
+  public void p06_sourceRepositoryAndTarget_onThreeDifferentFileSystems() throws Exception {
+    Fs[][] combos = {{Fs.UNIX, Fs.WINDOWS, Fs.OSX}, {Fs.WINDOWS, Fs.DISK, Fs.UNIX}, {Fs.DISK, Fs.OSX, Fs.WINDOWS}};
+    for (Fs[] c : combos) {
+      where = "source on " + c[0] + ", repository on " + c[1] + ", target on " + c[2];
+      Path source = root(c[0]).resolve("src");
+      gen.databaseLayout(source, 8192);
+      BackupRepository repo = open(root(c[1]).resolve("repo"));
+      BackupMetadata b = repo.backup(source);
+      Path target = root(c[2]).resolve("restored");
+      repo.restore(b.backupId(), target);
+      sameTree("P6", "a round trip across file systems", Snapshot.of(source), target);
+      check(repo.verify(b.backupId()).ok(), "P6", () -> "verify of an intact backup is not ok");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P7 to P9: backups
+
+  /** P7: every file byte for byte and every directory, with correct totals and metadata. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p07_fullBackup_restoresEveryFileAndDirectoryByteForByte(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = realisticTree(fs, root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    Instant before = Instant.now();
+    BackupMetadata b = repo.backup(BackupRequest.full(source).withLabel("lsn", "0/16B3748").withLabel("host", "db1"));
+    Instant after = Instant.now();
+    Snapshot expected = Snapshot.of(source);
+    check(b.totalFiles() == expected.fileCount(), "P7", () -> "totalFiles is " + b.totalFiles() + ", the source has " + expected.fileCount());
+    check(b.totalBytes() == expected.totalBytes(), "P7", () -> "totalBytes is " + b.totalBytes() + ", the source has " + expected.totalBytes());
+    check(b.backupType() == BackupType.FULL && b.baseBackupId() == null, "P7", () -> "a full backup is recorded as " + b.backupType() + " with base " + b.baseBackupId());
+    check(b.provider().equals(provider.name()), "P7", () -> "provider is recorded as '" + b.provider() + "'");
+    check(b.labels().equals(Map.of("host", "db1", "lsn", "0/16B3748")), "P7", () -> "labels are recorded as " + b.labels());
+    check(b.sourceDir().equals(source.toString()) || b.sourceDir().equals(source.toAbsolutePath().toString()), "P7",
+        () -> "sourceDir is recorded as '" + b.sourceDir() + "', the request named '" + source + "'");
+    check(!b.createdAt().isBefore(before.minusSeconds(2)) && !b.createdAt().isAfter(after.plusSeconds(2)), "P7",
+        () -> "createdAt " + b.createdAt() + " is not the time of the backup (" + before + " to " + after + ")");
+    Path target = root.resolve("restored");
+    BackupMetadata restored = repo.restore(b.backupId(), target);
+    check(restored.equals(b), "P7", () -> "restore returned " + restored + ", backup returned " + b);
+    sameTree("P7", "a restored full backup", expected, target);
+  }
+
+  /** P7: a tree of thousands of small files in many directories round-trips. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p07_manySmallFiles_roundTrip(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = root.resolve("src");
+    gen.manySmallFiles(source, TreeGenerator.heavy() ? 5000 : 300);
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Snapshot expected = Snapshot.of(source);
+    check(b.totalFiles() == expected.fileCount(), "P7", () -> "totalFiles is " + b.totalFiles() + ", the source has " + expected.fileCount());
+    Path target = root.resolve("restored");
+    repo.restore(b.backupId(), target);
+    sameTree("P7", "a restored tree of many small files", expected, target);
+  }
+
+  /** P7: an empty source directory is a valid backup of no files. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p07_emptySource_isBackedUpAndRestoredAsEmptyDirectory(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = Files.createDirectories(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    check(b.totalFiles() == 0 && b.totalBytes() == 0, "P7", () -> "an empty source gave totals " + b.totalFiles() + "/" + b.totalBytes());
+    Path target = root.resolve("restored");
+    repo.restore(b.backupId(), target);
+    sameTree("P7", "a restored empty backup", Snapshot.of(source), target);
+  }
+
+  /** P8: a missing source or a source that is a file fails with the JDK's exception; nothing changes. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p08_missingSourceOrFileSource_failsAndLeavesRepositoryUnchanged(Fs fs) throws Exception {
+    Path root = root(fs);
+    BackupRepository repo = open(root.resolve("repo"));
+    repo.backup(smallTree(root.resolve("src")));
+    Snapshot before = Snapshot.of(root.resolve("repo"));
+    List<BackupMetadata> listed = repo.list();
+    expect(NoSuchFileException.class, "P8", "backup of a missing source", () -> repo.backup(root.resolve("missing")));
+    Path file = Files.writeString(root.resolve("a-file"), "not a directory");
+    expect(NotDirectoryException.class, "P8", "backup of a source that is a file", () -> repo.backup(file));
+    unchanged("P8", "a refused backup", before, root.resolve("repo"));
+    check(repo.list().equals(listed), "P8", () -> "a refused backup changed list()");
+  }
+
+  /** P9 with SYMLINKS: links are stored and restored as links, never followed. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p09_symlinksCapability_linksAreRestoredAsLinksAndNeverFollowed(Fs fs) throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.SYMLINKS), "no SYMLINKS capability: see the twin test");
+    Path root = root(fs);
+    Path outside = Files.createDirectories(root.resolve("outside"));
+    Files.writeString(outside.resolve("secret.txt"), "outside content");
+    Path source = smallTree(root.resolve("src"));
+    Files.createSymbolicLink(source.resolve("link-to-outside-file"), outside.resolve("secret.txt"));
+    Files.createSymbolicLink(source.resolve("link-to-outside-dir"), outside);
+    Files.createSymbolicLink(source.resolve("a").resolve("relative-link"), source.getFileSystem().getPath("..", "empty.txt"));
+    Files.createSymbolicLink(source.resolve("dangling"), source.getFileSystem().getPath("no-such-file"));
+    Snapshot outsideBefore = Snapshot.of(outside);
+    Snapshot expected = Snapshot.of(source);
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    check(b.totalFiles() == expected.fileCount(), "P9", () -> "totalFiles " + b.totalFiles() + " counts links or what they point to; expected " + expected.fileCount());
+    Path target = root.resolve("restored");
+    repo.restore(b.backupId(), target);
+    sameTree("P9", "a restored backup with links", expected, target);
+    unchanged("P9", "the directory the links point to", outsideBefore, outside);
+  }
+
+  /** P9 without SYMLINKS: a backup of a source with a link is refused naming the link. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p09_noSymlinksCapability_backupWithLinkIsRefusedNamingIt(Fs fs) throws Exception {
+    Assumptions.assumeFalse(capabilities.contains(Capability.SYMLINKS), "SYMLINKS declared: see the twin test");
+    Path root = root(fs);
+    Path outside = Files.createDirectories(root.resolve("outside"));
+    Files.writeString(outside.resolve("secret.txt"), "outside content");
+    Path source = smallTree(root.resolve("src"));
+    Files.createSymbolicLink(source.resolve("a").resolve("link-to-outside"), outside.resolve("secret.txt"));
+    BackupRepository repo = open(root.resolve("repo"));
+    repo.backup(smallTree(root.resolve("src2")));
+    Snapshot before = Snapshot.of(root.resolve("repo"));
+    BackupException e = expect(BackupException.class, "P9", "backup of a source holding a link without SYMLINKS",
+        () -> repo.backup(source));
+    check(String.valueOf(e.getMessage()).contains("link-to-outside"), "P9", () -> "the refusal does not name the link: " + e.getMessage());
+    unchanged("P9", "a refused backup", before, root.resolve("repo"));
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P10: atomicity
+
+  /** P10: a progress listener that throws at any call aborts the backup; nothing of it is listed or left. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p10_backupAbortedAtAnyProgressCall_isNeverListedAndLeavesNothing(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    Path location = root.resolve("repo");
+    BackupRepository repo = open(location);
+    BackupMetadata first = repo.backup(source);
+    AtomicInteger calls = new AtomicInteger();
+    repo.delete(repo.backup(BackupRequest.full(source).withProgress(p -> calls.incrementAndGet())).backupId());
+    check(calls.get() > 0, "P10", () -> "the progress listener was never called, so a backup cannot be cancelled");
+    Snapshot before = Snapshot.of(location);
+    int limit = Math.min(calls.get(), 40);
+    for (int k = 1; k <= limit; k++) {
+      int abortAt = k;
+      AtomicInteger n = new AtomicInteger();
+      BackupRequest request = BackupRequest.full(source).withProgress(p -> {
+        if (n.incrementAndGet() == abortAt) {
+          throw new IllegalStateException("coffer-tck: cancelled at progress call " + abortAt);
+        }
+      });
+      try {
+        repo.backup(request);
+        throw broken("P10", "a backup whose listener threw at call " + k + " completed");
+      } catch (IOException | RuntimeException expected) {
+        // the listener's exception, as is or wrapped
+      }
+      List<BackupMetadata> listed = repo.list();
+      check(listed.equals(List.of(first)), "P10", () -> "after a backup cancelled at progress call " + abortAt + ", list() is " + listed);
+    }
+    try (BackupRepository again = provider().open(location, options())) {
+      Set<String> pathsAfter = new TreeSet<>(Snapshot.of(location).entries().keySet());
+      check(pathsAfter.equals(new TreeSet<>(before.entries().keySet())), "P10", () -> "cancelled backups left files "
+          + "behind after the failing calls and a new open: " + Snapshot.pathChanges(before.entries().keySet(), pathsAfter));
+      BackupMetadata b = again.backup(source);
+      check(again.verify(b.backupId()).ok(), "P10", () -> "after cancelled backups, a new backup does not verify");
+    }
+  }
+
+  /** P10: a backup failing at any file-system operation is never listed; the repository keeps working. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p10_backupFailingAtEveryFileSystemOperation_isNeverListedAndRepositoryKeepsWorking(Fs fs) throws Exception {
+    Faulty f = faulty(fs);
+    Path source = smallTree(f.root.resolve("src"));
+    Path location = f.root.resolve("repo");
+    BackupRepository repo = open(location);
+    List<BackupMetadata> expected = new ArrayList<>(List.of(repo.backup(source)));
+    f.fs.resetCount();
+    repo.delete(repo.backup(source).backupId());
+    long k = f.fs.operations();
+    Set<String> pathsBefore = Snapshot.of(location).entries().keySet();
+    for (long n : sample(k)) {
+      where = fs + ", backup failing at file-system operation " + n + " of " + k;
+      f.fs.failAt(n);
+      try {
+        expected.add(repo.backup(source));
+      } catch (IOException | RuntimeException failed) {
+        // the injected failure, as is or wrapped
+      } finally {
+        f.fs.clearFaults();
+      }
+      List<String> listed = ids(repo.list());
+      List<String> want = ids(sorted(expected));
+      check(listed.equals(want), "P10", () -> "after a backup failed at file-system operation " + n + ", list() holds "
+          + listed + ", expected " + want);
+    }
+    where = fs + ", after backups failing at each of " + k + " file-system operations";
+    expected.add(checkStillWorks(repo, source, f.root));
+    try (BackupRepository again = provider().open(location, options())) {
+      List<String> relisted = ids(again.list());
+      check(relisted.equals(ids(sorted(expected))), "P10", () -> "a reopened repository lists " + relisted + ", expected "
+          + ids(sorted(expected)));
+      for (BackupMetadata m : expected.subList(1, expected.size())) {
+        again.delete(m.backupId());
+      }
+      Set<String> pathsAfter = new TreeSet<>(Snapshot.of(location).entries().keySet());
+      check(pathsAfter.equals(new TreeSet<>(pathsBefore)), "P10", () -> "failed backups left files behind after the failing "
+          + "calls and a new open: " + Snapshot.pathChanges(pathsBefore, pathsAfter));
+    }
+  }
+
+  /** P10: after a crash at any file-system operation of a backup, only complete backups are listed. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p10_backupCrashingAtEveryFileSystemOperation_listsOnlyCompleteBackupsAfterReopen(Fs fs) throws Exception {
+    Faulty f = faulty(fs);
+    Path source = smallTree(f.root.resolve("src"));
+    Snapshot expectedTree = Snapshot.of(source);
+    Path location = f.root.resolve("repo");
+    BackupRepository repo = open(location);
+    Set<String> complete = new HashSet<>(Set.of(repo.backup(source).backupId()));
+    f.fs.resetCount();
+    repo.delete(repo.backup(source).backupId());
+    long k = f.fs.operations();
+    for (long n : sample(k)) {
+      where = fs + ", crash at file-system operation " + n + " of a backup (" + k + " operations)";
+      f.fs.crashAt(n);
+      try {
+        complete.add(repo.backup(source).backupId());
+      } catch (IOException | RuntimeException failed) {
+        // the crash
+      }
+      f.fs.clearFaults();
+      if (!f.fs.crashed()) {
+        continue;
+      }
+      f.fs.recover();
+      repo = open(location, provider());
+      for (BackupMetadata m : repo.list()) {
+        VerifyReport r = repo.verify(m.backupId());
+        check(r.ok(), "P10", () -> "after a crash at operation " + n + ", backup " + m.backupId()
+            + " is listed but does not verify: " + r.problems());
+        if (complete.add(m.backupId())) {
+          // completed at the moment of the crash: durable and complete, so it must restore in full
+          Path target = f.root.resolve("crash-restore-" + n);
+          repo.restore(m.backupId(), target);
+          sameTree("P10", "a backup listed after a crash", expectedTree, target);
+        }
+      }
+      Set<String> listed = repo.list().stream().map(BackupMetadata::backupId).collect(Collectors.toSet());
+      check(listed.equals(complete), "P10", () -> "after a crash at operation " + n + " list() holds " + listed
+          + ", expected the completed backups " + complete);
+    }
+    where = fs + ", after crashes at each of " + k + " file-system operations of a backup";
+    checkStillWorks(repo, source, f.root);
+  }
+
+  /** P10: a backup that runs out of disk space at any point is never listed. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p10_backupOnFullDisk_isNeverListedAndRepositoryKeepsWorking(Fs fs) throws Exception {
+    Faulty f = faulty(fs);
+    Path source = smallTree(f.root.resolve("src"));
+    BackupRepository repo = open(f.root.resolve("repo"));
+    List<BackupMetadata> expected = new ArrayList<>(List.of(repo.backup(source)));
+    for (long limit : new long[] {0, 1, 100, 1000, 3000, 6000, 9000}) {
+      where = fs + ", disk full after " + limit + " bytes";
+      f.fs.diskFullAfter(limit);
+      try {
+        expected.add(repo.backup(source));
+      } catch (IOException | RuntimeException failed) {
+        // disk full
+      } finally {
+        f.fs.clearFaults();
+      }
+      List<String> listed = ids(repo.list());
+      List<String> want = ids(sorted(expected));
+      check(listed.equals(want), "P10", () -> "after a backup hit a full disk at " + limit + " bytes, list() holds "
+          + listed + ", expected " + want);
+    }
+    checkStillWorks(repo, source, f.root);
+  }
+
+  /** P17: a restore failing at any file-system operation leaves the target as it was. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p17_restoreFailingAtEveryFileSystemOperation_leavesTargetAsItWas(Fs fs) throws Exception {
+    Faulty f = faulty(fs);
+    Path source = smallTree(f.root.resolve("src"));
+    Snapshot expected = Snapshot.of(source);
+    BackupRepository repo = open(f.root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Path parent = Files.createDirectories(f.root.resolve("restores"));
+    f.fs.resetCount();
+    repo.restore(b.backupId(), parent.resolve("probe"));
+    long k = f.fs.operations();
+    FileTrees.deleteRecursively(parent.resolve("probe"));
+    for (long n : sample(k)) {
+      where = fs + ", restore failing at file-system operation " + n + " of " + k;
+      Path target = parent.resolve("t" + n);
+      if (n % 2 == 0) {
+        Files.createDirectory(target);
+      }
+      Snapshot before = Snapshot.of(parent);
+      f.fs.failAt(n);
+      boolean ok;
+      try {
+        repo.restore(b.backupId(), target);
+        ok = true;
+      } catch (IOException | RuntimeException failed) {
+        ok = false;
+      } finally {
+        f.fs.clearFaults();
+      }
+      if (ok) {
+        sameTree("P17", "a restore that survived a failed operation", expected, target);
+        FileTrees.deleteRecursively(target);
+      } else {
+        unchanged("P17", "a restore failing at file-system operation " + n, before, parent);
+      }
+    }
+  }
+
+  /** P17: a restore that runs out of disk space at any point leaves the target as it was. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p17_restoreOnFullDisk_leavesTargetAsItWas(Fs fs) throws Exception {
+    Faulty f = faulty(fs);
+    Path source = smallTree(f.root.resolve("src"));
+    BackupRepository repo = open(f.root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Path parent = Files.createDirectories(f.root.resolve("restores"));
+    for (long limit : new long[] {0, 1, 100, 1000, 3000, 6000}) {
+      where = fs + ", disk full after " + limit + " bytes of a restore";
+      Path target = parent.resolve("t" + limit);
+      Snapshot before = Snapshot.of(parent);
+      f.fs.diskFullAfter(limit);
+      boolean ok;
+      try {
+        repo.restore(b.backupId(), target);
+        ok = true;
+      } catch (IOException | RuntimeException failed) {
+        ok = false;
+      } finally {
+        f.fs.clearFaults();
+      }
+      if (ok) {
+        sameTree("P17", "a restore that fit on the disk", Snapshot.of(source), target);
+        FileTrees.deleteRecursively(target);
+      } else {
+        unchanged("P17", "a restore that hit a full disk after " + limit + " bytes", before, parent);
+      }
+    }
+  }
+
+  /** P7: reads that return one byte at a time change nothing in a round trip. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p07_shortReadsEverywhere_roundTripByteForByte(Fs fs) throws Exception {
+    Faulty f = faulty(fs);
+    Path source = realisticSmall(f.root.resolve("src"));
+    Snapshot expected = Snapshot.of(source);
+    BackupRepository repo = open(f.root.resolve("repo"));
+    f.fs.shortReads(true);
+    BackupMetadata b = repo.backup(source);
+    VerifyReport r = repo.verify(b.backupId());
+    Path target = f.root.resolve("restored");
+    repo.restore(b.backupId(), target);
+    f.fs.shortReads(false);
+    check(r.ok(), "P14", () -> "with short reads, an intact backup does not verify: " + r.problems());
+    sameTree("P7", "a round trip with one-byte reads", expected, target);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P11: concurrency
+
+  /** P11: concurrent backups through one instance and through two instances all succeed, distinct ids. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p11_concurrentBackups_throughOneAndTwoInstances_allSucceedWithDistinctIds(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    Path location = root.resolve("repo");
+    BackupRepository one = open(location);
+    BackupRepository two = open(location, provider());
+    List<BackupRepository> repos = List.of(one, one, one, two, two, one);
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(repos.size() + 1);
+    AtomicBoolean done = new AtomicBoolean();
+    List<BackupMetadata> made;
+    Set<String> seenWhileRunning = Collections.synchronizedSet(new HashSet<>());
+    try {
+      List<Future<BackupMetadata>> futures = new ArrayList<>();
+      for (BackupRepository r : repos) {
+        futures.add(pool.submit(() -> {
+          start.await();
+          return r.backup(source);
+        }));
+      }
+      Future<Integer> lister = pool.submit(() -> {
+        start.await();
+        int rounds = 0;
+        while (!done.get() && rounds < 10_000) {
+          one.list().forEach(m -> seenWhileRunning.add(m.backupId()));
+          rounds++;
+          Thread.yield();
+        }
+        return rounds;
+      });
+      start.countDown();
+      made = new ArrayList<>();
+      for (Future<BackupMetadata> f : futures) {
+        try {
+          made.add(f.get(120, TimeUnit.SECONDS));
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw broken("P11", "a concurrent backup failed: " + e.getCause(), e.getCause());
+        }
+      }
+      done.set(true);
+      try {
+        lister.get(120, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw broken("P11", "list() during concurrent backups failed: " + e.getCause(), e.getCause());
+      }
+    } finally {
+      done.set(true);
+      pool.shutdownNow();
+    }
+    Set<String> ids = made.stream().map(BackupMetadata::backupId).collect(Collectors.toSet());
+    check(ids.size() == repos.size(), "P11", () -> "concurrent backups returned duplicate ids: " + made);
+    Set<String> listed = one.list().stream().map(BackupMetadata::backupId).collect(Collectors.toSet());
+    check(listed.equals(ids), "P11", () -> "after concurrent backups, list() holds " + listed + ", expected " + ids);
+    check(ids.containsAll(seenWhileRunning), "P11", () -> "list() during backups showed ids that never completed: " + seenWhileRunning);
+    Snapshot expected = Snapshot.of(source);
+    int i = 0;
+    for (String id : ids) {
+      check(two.verify(id).ok(), "P11", () -> "backup " + id + " made concurrently does not verify");
+      Path target = root.resolve("restored-" + i++);
+      two.restore(id, target);
+      sameTree("P11", "a restore of a concurrently made backup", expected, target);
+    }
+  }
+
+  /** P11: deleting one backup while another is restored. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p11_deleteOfOneBackup_whileAnotherIsRestored_bothSucceed(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = realisticSmall(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata kept = repo.backup(source);
+    BackupMetadata doomed = repo.backup(source);
+    Path target = root.resolve("restored");
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<BackupMetadata> restore = pool.submit(() -> {
+        start.await();
+        return repo.restore(kept.backupId(), target);
+      });
+      Future<Void> delete = pool.submit(() -> {
+        start.await();
+        repo.delete(doomed.backupId());
+        return null;
+      });
+      start.countDown();
+      try {
+        restore.get(120, TimeUnit.SECONDS);
+        delete.get(120, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw broken("P11", "a restore concurrent with a delete of another backup failed: " + e.getCause(), e.getCause());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    sameTree("P11", "a restore concurrent with a delete", Snapshot.of(source), target);
+    check(repo.list().equals(List.of(kept)), "P11", () -> "after the delete, list() is " + safeList(repo));
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P12: incremental backups
+
+  /** P12 with INCREMENTAL: an incremental restores the full state, deletions included; base recorded. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p12_incrementalCapability_restoresFullStateIncludingDeletions(Fs fs) throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.INCREMENTAL), "no INCREMENTAL capability: see the twin test");
+    Path root = root(fs);
+    Path source = realisticSmall(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata base = repo.backup(source);
+    Snapshot atBase = Snapshot.of(source);
+    mutate(source);
+    BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.backupId()).withLabel("n", "1"));
+    Snapshot atInc = Snapshot.of(source);
+    check(inc.backupType() == BackupType.INCREMENTAL && base.backupId().equals(inc.baseBackupId()), "P12",
+        () -> "an incremental backup is recorded as " + inc.backupType() + " with base " + inc.baseBackupId());
+    check(inc.totalFiles() == atInc.fileCount() && inc.totalBytes() == atInc.totalBytes(), "P12",
+        () -> "an incremental's totals " + inc.totalFiles() + "/" + inc.totalBytes() + " are not the source's "
+            + atInc.fileCount() + "/" + atInc.totalBytes());
+    mutate(source);
+    BackupMetadata inc2 = repo.backup(BackupRequest.incremental(source, inc.backupId()));
+    Snapshot atInc2 = Snapshot.of(source);
+    Path t1 = root.resolve("t1");
+    repo.restore(inc.backupId(), t1);
+    sameTree("P12", "a restored incremental backup", atInc, t1);
+    Path t2 = root.resolve("t2");
+    repo.restore(inc2.backupId(), t2);
+    sameTree("P12", "a restored incremental of an incremental", atInc2, t2);
+    Path t0 = root.resolve("t0");
+    repo.restore(base.backupId(), t0);
+    sameTree("P12", "the base restored after incrementals were taken", atBase, t0);
+    for (BackupMetadata m : List.of(base, inc, inc2)) {
+      check(repo.verify(m.backupId()).ok(), "P12", () -> "backup " + m.backupId() + " of a chain does not verify");
+    }
+    Snapshot before = Snapshot.of(root.resolve("repo"));
+    String absent = BackupIds.newId();
+    expect(NoSuchBackupException.class, "P12", "an incremental with an unknown base",
+        () -> repo.backup(BackupRequest.incremental(source, absent)));
+    unchanged("P12", "an incremental with an unknown base", before, root.resolve("repo"));
+  }
+
+  /** P12 without INCREMENTAL: the request is refused and nothing changes. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p12_noIncrementalCapability_incrementalRequestIsRefused(Fs fs) throws Exception {
+    Assumptions.assumeFalse(capabilities.contains(Capability.INCREMENTAL), "INCREMENTAL declared: see the twin test");
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata base = repo.backup(source);
+    Snapshot before = Snapshot.of(root.resolve("repo"));
+    expect(UnsupportedOperationException.class, "P12", "an incremental request without INCREMENTAL",
+        () -> repo.backup(BackupRequest.incremental(source, base.backupId())));
+    unchanged("P12", "a refused incremental request", before, root.resolve("repo"));
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P13: listing
+
+  /** P13: list newest first, find and latest agree, size is not negative. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p13_listFindLatestAndSize_agreeWithWhatBackupReturned(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    check(repo.latest().isEmpty(), "P13", () -> "latest() of an empty repository is not empty");
+    List<BackupMetadata> made = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      made.add(repo.backup(BackupRequest.full(source).withLabel("n", Integer.toString(i))));
+    }
+    for (int i = 1; i < made.size(); i++) {
+      BackupMetadata earlier = made.get(i - 1);
+      BackupMetadata later = made.get(i);
+      check(!later.createdAt().isBefore(earlier.createdAt()), "P13", () -> "a later backup has an earlier createdAt: " + made);
+    }
+    List<BackupMetadata> expected = new ArrayList<>(made);
+    expected.sort(BackupMetadata.NEWEST_FIRST);
+    List<BackupMetadata> listed = repo.list();
+    check(listed.equals(expected), "P13", () -> "list() is " + listed + ", expected newest first " + expected);
+    check(repo.latest().equals(Optional.of(expected.get(0))), "P13", () -> "latest() is not the newest backup");
+    for (BackupMetadata m : made) {
+      Optional<BackupMetadata> found = repo.find(m.backupId());
+      check(found.equals(Optional.of(m)), "P13", () -> "find(" + m.backupId() + ") is " + found + ", backup returned " + m);
+      long size = repo.size(m.backupId());
+      check(size >= 0, "P13", () -> "size(" + m.backupId() + ") is negative: " + size);
+    }
+    long firstSize = repo.size(made.get(0).backupId());
+    check(firstSize > 0, "P13", () -> "the first backup of a non-empty source added " + firstSize + " bytes");
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P14, P15, P17: verification and corruption
+
+  /** P14: an intact backup verifies ok. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p14_intactBackup_verifiesOk(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = realisticSmall(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    VerifyReport r = repo.verify(b.backupId());
+    check(r.ok(), "P14", () -> "an intact backup does not verify: " + r.problems());
+    check(r.backupId().equals(b.backupId()), "P14", () -> "the report is about " + r.backupId());
+    check(r.bytesChecked() >= 0 && r.filesChecked() >= 0, "P14", () -> "negative counts in " + r);
+  }
+
+  /** P14, P15: every flipped byte, truncation, deletion and stray file is reported; verify changes nothing. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p14_everyCorruptionOfEveryStoredFile_isReportedByVerify(Fs fs) throws Exception {
+    Corruptions c = corruptions(fs);
+    for (Corruption m : c.all) {
+      m.apply();
+      try {
+        Snapshot before = Snapshot.of(c.location);
+        VerifyReport r;
+        try {
+          r = c.repo.verify(c.backup.backupId());
+        } catch (NoSuchBackupException e) {
+          check(c.repo.find(c.backup.backupId()).isEmpty(), "P14",
+              () -> "verify after " + m + " threw NoSuchBackupException although the backup is still listed");
+          continue;
+        } catch (IOException e) {
+          throw broken("P14", "verify after " + m + " threw instead of reporting: " + e, e);
+        }
+        VerifyReport report = r;
+        check(!report.ok(), "P14", () -> "verify reports ok after " + m);
+        check(report.problems().stream().noneMatch(p -> p.path().isEmpty() || p.detail().isEmpty()), "P14",
+            () -> "a problem names no path or detail: " + report.problems());
+        unchanged("P15", "verify of a corrupted backup (" + m + ")", before, c.location);
+      } finally {
+        m.undo();
+      }
+    }
+  }
+
+  /** P15: verify of an intact backup changes nothing. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p15_verify_neverModifiesTheRepository(Fs fs) throws Exception {
+    Path root = root(fs);
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(realisticSmall(root.resolve("src")));
+    Snapshot before = Snapshot.of(root.resolve("repo"));
+    repo.verify(b.backupId());
+    repo.verify(b.backupId());
+    unchanged("P15", "verify of an intact backup", before, root.resolve("repo"));
+  }
+
+  /** P17: a restore of a corrupted backup throws CorruptBackupException and leaves the target as it was. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p17_restoreOfCorruptedBackup_throwsAndLeavesTargetUnchanged(Fs fs) throws Exception {
+    Corruptions c = corruptions(fs);
+    Path parent = Files.createDirectories(c.root.resolve("restores"));
+    int i = 0;
+    for (Corruption m : c.all) {
+      m.apply();
+      try {
+        Path target = parent.resolve("t" + i);
+        if (i++ % 2 == 1) {
+          Files.createDirectory(target);
+        }
+        Snapshot before = Snapshot.of(parent);
+        try {
+          c.repo.restore(c.backup.backupId(), target);
+          if (m.kind != CorruptionKind.STRAY) {
+            throw broken("P17", "restore succeeded after " + m);
+          }
+          // P17 is about the bytes a restore writes: a restore that ignores a stray stored file may succeed,
+          // as long as it restores exactly the backup (verify still has to report the stray: P14).
+          sameTree("P17", "a restore after " + m, c.source, target);
+          continue;
+        } catch (CorruptBackupException expected) {
+          // the contract's answer
+        } catch (NoSuchBackupException e) {
+          check(c.repo.find(c.backup.backupId()).isEmpty(), "P17",
+              () -> "restore after " + m + " threw NoSuchBackupException although the backup is still listed");
+        } catch (IOException e) {
+          throw broken("P17", "restore after " + m + " threw " + e + " instead of CorruptBackupException", e);
+        }
+        unchanged("P17", "a failed restore (after " + m + ") must leave the target and its parent as they were", before, parent);
+      } finally {
+        m.undo();
+      }
+    }
+    check(c.repo.verify(c.backup.backupId()).ok(), "P15", () -> "after undoing every corruption the backup no longer verifies");
+  }
+
+  /** P17: a restore aborted at any progress call leaves the target as it was and no staging files. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p17_restoreAbortedAtAnyProgressCall_leavesTargetAsItWas(Fs fs) throws Exception {
+    Path root = root(fs);
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(smallTree(root.resolve("src")));
+    Path parent = Files.createDirectories(root.resolve("restores"));
+    AtomicInteger calls = new AtomicInteger();
+    repo.restore(RestoreRequest.of(b.backupId(), parent.resolve("probe")).withProgress(p -> calls.incrementAndGet()));
+    FileTrees.deleteRecursively(parent.resolve("probe"));
+    int limit = Math.min(calls.get(), 40);
+    for (int k = 1; k <= limit; k++) {
+      int abortAt = k;
+      Path target = parent.resolve("t" + k);
+      if (k % 2 == 0) {
+        Files.createDirectory(target);
+      }
+      Snapshot before = Snapshot.of(parent);
+      AtomicInteger n = new AtomicInteger();
+      try {
+        repo.restore(RestoreRequest.of(b.backupId(), target).withProgress(p -> {
+          if (n.incrementAndGet() == abortAt) {
+            throw new IllegalStateException("coffer-tck: cancelled at progress call " + abortAt);
+          }
+        }));
+        throw broken("P17", "a restore whose listener threw at call " + k + " completed");
+      } catch (IOException | RuntimeException expected) {
+        // the listener's exception, as is or wrapped
+      }
+      unchanged("P17", "a restore cancelled at progress call " + k, before, parent);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P16, P18: restore targets
+
+  /** P16: CREATE into a non-empty target fails with DirectoryNotEmptyException and changes nothing. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p16_restoreIntoNonEmptyTarget_failsAndLeavesTargetUnchanged(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Path parent = Files.createDirectories(root.resolve("restores"));
+    Path target = Files.createDirectories(parent.resolve("full"));
+    Files.writeString(target.resolve("precious.txt"), "keep me");
+    Snapshot before = Snapshot.of(parent);
+    expect(DirectoryNotEmptyException.class, "P16", "restore into a non-empty target", () -> repo.restore(b.backupId(), target));
+    unchanged("P16", "a refused restore into a non-empty target", before, parent);
+    Path empty = Files.createDirectories(parent.resolve("empty"));
+    repo.restore(b.backupId(), empty);
+    sameTree("P16", "a restore into an empty target", Snapshot.of(source), empty);
+    Path orphan = parent.resolve("no-such-parent").resolve("target");
+    Snapshot before2 = Snapshot.of(parent);
+    expect(IOException.class, "P16", "restore into a target whose parent does not exist", () -> repo.restore(b.backupId(), orphan));
+    unchanged("P16", "a refused restore into a target without parent", before2, parent);
+  }
+
+  /** P18: REPLACE swaps the content when complete; with a corrupt backup the old content stays. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p18_replaceMode_swapsContentOnlyWhenCompleteAndVerified(Fs fs) throws Exception {
+    Corruptions c = corruptions(fs);
+    Path parent = Files.createDirectories(c.root.resolve("restores"));
+    Path target = Files.createDirectories(parent.resolve("target"));
+    Files.writeString(target.resolve("old.txt"), "old content");
+    Files.createDirectories(target.resolve("a")).resolve("x");
+    c.repo.restore(RestoreRequest.of(c.backup.backupId(), target).withMode(RestoreMode.REPLACE));
+    sameTree("P18", "a REPLACE restore", c.source, target);
+    FileTrees.deleteRecursively(target);
+    Files.createDirectories(target);
+    Files.writeString(target.resolve("old.txt"), "old content");
+    for (Corruption m : c.all) {
+      if (m.kind == CorruptionKind.STRAY) {
+        continue;
+      }
+      m.apply();
+      try {
+        Snapshot before = Snapshot.of(parent);
+        try {
+          c.repo.restore(RestoreRequest.of(c.backup.backupId(), target).withMode(RestoreMode.REPLACE));
+          throw broken("P18", "a REPLACE restore succeeded after " + m);
+        } catch (IOException expected) {
+          // any failure; P17 checks the type
+        }
+        unchanged("P18", "a failed REPLACE restore (after " + m + ")", before, parent);
+      } finally {
+        m.undo();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P19, P20: partial restore and timestamps
+
+  /** P19 with PARTIAL_RESTORE: exactly the requested paths with their parents; unknown path fails. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p19_partialRestoreCapability_restoresExactlyTheRequestedPaths(Fs fs) throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.PARTIAL_RESTORE), "no PARTIAL_RESTORE: see the twin test");
+    Path root = root(fs);
+    Path source = realisticSmall(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Snapshot all = Snapshot.of(source);
+    List<String> wanted = List.of("wal", "sst/L0/000011.sst", "empty");
+    RestoreRequest request = RestoreRequest.of(b.backupId(), root.resolve("partial")).withPaths(wanted);
+    Map<String, Snapshot.Entry> expectedEntries = new TreeMap<>();
+    all.entries().forEach((path, entry) -> {
+      boolean selected = request.selects(path)
+          || wanted.stream().anyMatch(w -> RelativePaths.ancestors(w).contains(path));
+      if (selected) {
+        expectedEntries.put(path, entry);
+      }
+    });
+    repo.restore(request);
+    Snapshot actual = Snapshot.of(root.resolve("partial"));
+    check(actual.entries().keySet().equals(expectedEntries.keySet()), "P19",
+        () -> "a partial restore of " + wanted + " restored " + actual.entries().keySet() + ", expected " + expectedEntries.keySet());
+    for (Map.Entry<String, Snapshot.Entry> e : expectedEntries.entrySet()) {
+      check(e.getValue().same(actual.entries().get(e.getKey())), "P19", () -> e.getKey() + " differs after a partial restore");
+    }
+    Path parent = root;
+    Snapshot before = Snapshot.of(parent.resolve("none"));
+    expect(NoSuchFileException.class, "P19", "a partial restore of a path not in the backup",
+        () -> repo.restore(RestoreRequest.of(b.backupId(), parent.resolve("none")).withPaths(List.of("no/such/path"))));
+    unchanged("P19", "a refused partial restore", before, parent.resolve("none"));
+  }
+
+  /** P19 without PARTIAL_RESTORE: a partial request is refused. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p19_noPartialRestoreCapability_partialRequestIsRefused(Fs fs) throws Exception {
+    Assumptions.assumeFalse(capabilities.contains(Capability.PARTIAL_RESTORE), "PARTIAL_RESTORE declared: see the twin test");
+    Path root = root(fs);
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(smallTree(root.resolve("src")));
+    Snapshot before = Snapshot.of(root);
+    expect(UnsupportedOperationException.class, "P19", "a partial restore without PARTIAL_RESTORE",
+        () -> repo.restore(RestoreRequest.of(b.backupId(), root.resolve("partial")).withPaths(List.of("a"))));
+    unchanged("P19", "a refused partial restore", before, root);
+  }
+
+  /** P20 with TIMESTAMPS: restored files carry their source last-modified time to the millisecond. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p20_timestampsCapability_restoredFilesCarrySourceModifiedTimes(Fs fs) throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.TIMESTAMPS), "no TIMESTAMPS capability: nothing to refuse");
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    Map<String, Long> times = new TreeMap<>();
+    Instant t = Instant.parse("2021-03-04T05:06:07.123Z");
+    for (String f : Snapshot.of(source).files()) {
+      t = t.plus(Duration.ofMinutes(97)).plusMillis(1);
+      Files.setLastModifiedTime(source.resolve(f), FileTime.from(t));
+      times.put(f, t.toEpochMilli());
+    }
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Path target = root.resolve("restored");
+    repo.restore(b.backupId(), target);
+    for (Map.Entry<String, Long> e : times.entrySet()) {
+      long actual = Files.getLastModifiedTime(target.resolve(e.getKey())).toMillis();
+      check(actual == e.getValue(), "P20", () -> e.getKey() + " was restored with last-modified "
+          + Instant.ofEpochMilli(actual) + ", the source had " + Instant.ofEpochMilli(e.getValue()));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P21: containment
+
+  /** P21: a restore creates nothing beside its target (other than its own staging, removed afterwards). */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p21_restore_changesNothingOutsideItsTarget(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = realisticSmall(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Path parent = Files.createDirectories(root.resolve("restores"));
+    Files.writeString(Files.createDirectories(parent.resolve("neighbour")).resolve("n.txt"), "neighbour");
+    Snapshot before = Snapshot.of(parent);
+    Path target = parent.resolve("target");
+    repo.restore(b.backupId(), target);
+    Map<String, Snapshot.Entry> after = new TreeMap<>(Snapshot.of(parent).entries());
+    after.keySet().removeIf(p -> RelativePaths.isWithin("target", p));
+    check(after.keySet().equals(before.entries().keySet()), "P21",
+        () -> "a restore into " + target + " changed its parent: " + after.keySet() + " instead of " + before.entries().keySet());
+    sameTree("P21", "the restore", Snapshot.of(source), target);
+  }
+
+  /** P21: stored items replaced by symbolic links to an outside directory never make restore write there. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p21_symlinksPlantedInRepository_neverMakeRestoreWriteOutsideTarget(Fs fs) throws Exception {
+    Corruptions c = corruptions(fs);
+    Path outside = Files.createDirectories(c.root.resolve("outside"));
+    Path parent = Files.createDirectories(c.root.resolve("restores"));
+    List<String> planted = new ArrayList<>(c.storedDirs);
+    planted.addAll(c.storedFiles);
+    int i = 0;
+    for (String rel : planted) {
+      Path item = c.location.resolve(rel);
+      Path aside = c.root.resolve("aside-" + i);
+      Path decoy = outside.resolve("decoy-" + i);
+      copyTree(item, decoy);
+      Files.move(item, aside);
+      Files.createSymbolicLink(item, decoy);
+      try {
+        Snapshot outsideBefore = Snapshot.of(outside);
+        Path target = parent.resolve("t" + i);
+        try {
+          c.repo.restore(c.backup.backupId(), target);
+        } catch (IOException refused) {
+          check(!Files.exists(target, LinkOption.NOFOLLOW_LINKS), "P17", () -> "a failed restore left its target behind");
+        }
+        unchanged("P21", "a restore with '" + rel + "' replaced by a symbolic link to an outside directory", outsideBefore, outside);
+        Set<String> leftovers = new TreeSet<>(Snapshot.of(parent).entries().keySet());
+        leftovers.removeIf(p -> p.matches("t[0-9]+(/.*)?"));
+        check(leftovers.isEmpty(), "P21", () -> "a restore left " + leftovers + " beside its target");
+      } finally {
+        Files.delete(item);
+        Files.move(aside, item);
+        i++;
+      }
+    }
+  }
+
+  /** P21: a REPLACE restore never writes through symbolic links found in the old target content. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p21_replaceRestore_neverWritesThroughLinksInOldTarget(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Path outside = Files.createDirectories(root.resolve("outside"));
+    Files.createDirectories(outside.resolve("b"));
+    Files.writeString(outside.resolve("one.txt"), "outside one");
+    Path target = Files.createDirectories(root.resolve("target"));
+    Files.createSymbolicLink(target.resolve("a"), outside);
+    Files.createSymbolicLink(target.resolve("three.bin"), outside.resolve("one.txt"));
+    Snapshot outsideBefore = Snapshot.of(outside);
+    repo.restore(RestoreRequest.of(b.backupId(), target).withMode(RestoreMode.REPLACE));
+    unchanged("P21", "a REPLACE restore over a target holding links to an outside directory", outsideBefore, outside);
+    sameTree("P21", "a REPLACE restore over links", Snapshot.of(source), target);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P22, P23: delete and prune
+
+  /** P22: delete removes a backup; the others stay. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p22_delete_removesTheBackupAndKeepsOthersRestorable(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata kept = repo.backup(source);
+    BackupMetadata doomed = repo.backup(source);
+    repo.delete(doomed.backupId());
+    check(repo.list().equals(List.of(kept)), "P22", () -> "after delete, list() is " + safeList(repo));
+    check(repo.find(doomed.backupId()).isEmpty(), "P22", () -> "after delete, find() still finds it");
+    expect(NoSuchBackupException.class, "P22", "restore of a deleted backup", () -> repo.restore(doomed.backupId(), root.resolve("x")));
+    expect(NoSuchBackupException.class, "P22", "a second delete", () -> repo.delete(doomed.backupId()));
+    Path target = root.resolve("restored");
+    repo.restore(kept.backupId(), target);
+    sameTree("P22", "the backup that was kept", Snapshot.of(source), target);
+    try (BackupRepository again = provider().open(root.resolve("repo"), options())) {
+      check(again.list().equals(List.of(kept)), "P22", () -> "after delete and reopen, list() is " + safeList(again));
+    }
+  }
+
+  /** P22 with INDEPENDENT_INCREMENTALS: deleting a base leaves its dependents restorable. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p22_independentIncrementals_deletingBaseKeepsDependentsRestorable(Fs fs) throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.INCREMENTAL) && capabilities.contains(Capability.INDEPENDENT_INCREMENTALS),
+        "no INDEPENDENT_INCREMENTALS: see the twin test");
+    Path root = root(fs);
+    Path source = realisticSmall(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata base = repo.backup(source);
+    mutate(source);
+    BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.backupId()));
+    repo.delete(base.backupId());
+    check(repo.list().equals(List.of(inc)), "P22", () -> "after deleting the base, list() is " + safeList(repo));
+    check(repo.verify(inc.backupId()).ok(), "P22", () -> "a dependent no longer verifies after its base was deleted");
+    Path target = root.resolve("restored");
+    repo.restore(inc.backupId(), target);
+    sameTree("P22", "a dependent restored after its base was deleted", Snapshot.of(source), target);
+  }
+
+  /** P22 without INDEPENDENT_INCREMENTALS: deleting a base with dependents is refused, nothing changes. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p22_dependentIncrementals_deletingBaseIsRefusedWithBackupInUse(Fs fs) throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.INCREMENTAL) && !capabilities.contains(Capability.INDEPENDENT_INCREMENTALS),
+        "INDEPENDENT_INCREMENTALS declared or no INCREMENTAL: see the twin test");
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata base = repo.backup(source);
+    mutate(source);
+    BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.backupId()));
+    Snapshot before = Snapshot.of(root.resolve("repo"));
+    BackupInUseException e = expect(BackupInUseException.class, "P22", "delete of a base with a dependent", () -> repo.delete(base.backupId()));
+    check(e.dependents().contains(inc.backupId()), "P22", () -> "BackupInUseException names dependents " + e.dependents() + ", not " + inc.backupId());
+    unchanged("P22", "a refused delete", before, root.resolve("repo"));
+    repo.delete(inc.backupId());
+    repo.delete(base.backupId());
+    check(repo.list().isEmpty(), "P22", () -> "after deleting dependent then base, list() is " + safeList(repo));
+  }
+
+  /** P23: prune deletes exactly what RetentionPolicy.select chooses and keeps the rest restorable. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p23_prune_deletesExactlyWhatThePolicySelects(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    boolean incremental = capabilities.contains(Capability.INCREMENTAL);
+    Map<String, Snapshot> states = new HashMap<>();
+    BackupMetadata previous = null;
+    for (int i = 0; i < 5; i++) {
+      Files.writeString(source.resolve("round.txt"), "round " + i);
+      BackupRequest request = incremental && previous != null && i % 2 == 1
+          ? BackupRequest.incremental(source, previous.backupId()) : BackupRequest.full(source);
+      previous = repo.backup(request);
+      states.put(previous.backupId(), Snapshot.of(source));
+    }
+    List<BackupMetadata> all = repo.list();
+    boolean basesMustSurvive = incremental && !capabilities.contains(Capability.INDEPENDENT_INCREMENTALS);
+    RetentionPolicy policy = RetentionPolicy.keepLast(1);
+    List<BackupMetadata> expected = policy.select(all, Instant.now(), basesMustSurvive);
+    List<BackupMetadata> pruned = repo.prune(policy);
+    check(pruned.equals(expected), "P23", () -> "prune(keepLast(1)) deleted " + ids(pruned) + ", the policy selects " + ids(expected));
+    List<BackupMetadata> remaining = new ArrayList<>(all);
+    remaining.removeAll(expected);
+    check(repo.list().equals(remaining), "P23", () -> "after prune, list() is " + safeList(repo) + ", expected " + ids(remaining));
+    int i = 0;
+    for (BackupMetadata m : remaining) {
+      Path target = root.resolve("kept-" + i++);
+      repo.restore(m.backupId(), target);
+      sameTree("P23", "a backup kept by prune", states.get(m.backupId()), target);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P24: unknown ids
+
+  /** P24: unknown, malformed and hostile ids throw NoSuchBackupException; find is empty. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p24_unknownMalformedAndHostileIds_throwNoSuchBackup(Fs fs) throws Exception {
+    Path root = root(fs);
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(smallTree(root.resolve("src")));
+    Snapshot before = Snapshot.of(root);
+    List<String> hostile = List.of(BackupIds.newId(), "no-such-backup", "../x", "..", ".", "", "a/b", "/etc/passwd",
+        "..\\x", "C:\\x", "repo", b.backupId() + "/..", b.backupId().toUpperCase(java.util.Locale.ROOT) + "x", " ", "\u0000");
+    for (String id : hostile) {
+      String shown = id.replace("\u0000", "\\0");
+      expect(NoSuchBackupException.class, "P24", "restore of id '" + shown + "'", () -> repo.restore(id, root.resolve("t")));
+      expect(NoSuchBackupException.class, "P24", "verify of id '" + shown + "'", () -> repo.verify(id));
+      expect(NoSuchBackupException.class, "P24", "delete of id '" + shown + "'", () -> repo.delete(id));
+      expect(NoSuchBackupException.class, "P24", "size of id '" + shown + "'", () -> repo.size(id));
+      Optional<BackupMetadata> found = repo.find(id);
+      check(found.isEmpty(), "P24", () -> "find('" + shown + "') found " + found);
+    }
+    unchanged("P24", "operations on unknown ids", before, root);
+    check(repo.list().equals(List.of(b)), "P24", () -> "operations on unknown ids changed list()");
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P25, P26: encryption and compression
+
+  /** P25 with ENCRYPTION: no planted plaintext, in content or names, appears in any stored byte. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p25_encryptionCapability_noPlantedPlaintextInStoredBytes(Fs fs) throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.ENCRYPTION), "no ENCRYPTION capability: nothing to refuse");
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    String marker = "CofferTckPlaintextMarker" + Long.toHexString(seed);
+    String nameMarker = "coffertckname" + Long.toHexString(seed & 0xffffff);
+    Files.writeString(source.resolve(nameMarker + ".txt"), (marker + "\n").repeat(50));
+    BackupRepository repo = open(root.resolve("repo"));
+    repo.backup(source);
+    for (Map.Entry<String, Snapshot.Entry> e : Snapshot.of(root.resolve("repo")).entries().entrySet()) {
+      check(!e.getKey().contains(nameMarker), "P25", () -> "a stored name reveals a source file name: " + e.getKey());
+      byte[] bytes = e.getValue().bytes();
+      if (bytes != null) {
+        for (String needle : List.of(marker, nameMarker)) {
+          check(indexOf(bytes, needle.getBytes(StandardCharsets.UTF_8)) < 0
+                  && indexOf(bytes, needle.getBytes(StandardCharsets.UTF_16LE)) < 0, "P25",
+              () -> "stored file " + e.getKey() + " contains the planted plaintext '" + needle + "'");
+        }
+      }
+    }
+  }
+
+  /** P25 with ENCRYPTION: a wrong key fails with WrongKeyException before anything is written. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p25_encryptionCapability_wrongKeyFailsBeforeAnythingIsWritten(Fs fs) throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.ENCRYPTION), "no ENCRYPTION capability: nothing to refuse");
+    Map<String, String> wrong = new LinkedHashMap<>(options());
+    boolean changed = false;
+    for (OptionInfo o : provider.options()) {
+      String v = wrong.get(o.name());
+      if (o.secret() && v != null && !v.isEmpty()) {
+        wrong.put(o.name(), otherValueLike(v));
+        changed = true;
+      }
+    }
+    Assumptions.assumeTrue(changed, "P25 wrong key not exercised: options() gives no secret option a value");
+    Path root = root(fs);
+    Path location = root.resolve("repo");
+    BackupRepository repo = open(location);
+    BackupMetadata b = repo.backup(smallTree(root.resolve("src")));
+    repo.close();
+    Snapshot before = Snapshot.of(root);
+    BackupRepository other;
+    try {
+      other = open(location, provider(), wrong);
+    } catch (WrongKeyException | IllegalArgumentException refusedAtOpen) {
+      unchanged("P25", "an open with a wrong key", before, root);
+      return;
+    }
+    expect(WrongKeyException.class, "P25", "restore with a wrong key", () -> other.restore(b.backupId(), root.resolve("t")));
+    unchanged("P25", "a restore with a wrong key", before, root);
+  }
+
+  /** P26 with COMPRESSION: compressible data is stored in fewer bytes than its logical size. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p26_compressionCapability_compressibleDataIsStoredSmaller(Fs fs) throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.COMPRESSION), "no COMPRESSION capability: nothing to refuse");
+    Path root = root(fs);
+    Path source = Files.createDirectories(root.resolve("src"));
+    gen.file(source.resolve("table.dat"), 1 << 20, true);
+    Files.write(source.resolve("zeros.dat"), new byte[1 << 19]);
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    long size = repo.size(b.backupId());
+    check(size < b.totalBytes(), "P26", () -> "size(id) is " + size + " bytes for " + b.totalBytes() + " bytes of compressible data");
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Corruption matrix
+
+  enum CorruptionKind { FLIP, TRUNCATE, DELETE, STRAY }
+
+  /** One reversible change to one stored item. */
+  final class Corruption {
+    final CorruptionKind kind;
+    final Path path;
+    final String rel;
+    private byte[] saved;
+
+    Corruption(CorruptionKind kind, Path path, String rel) {
+      this.kind = kind;
+      this.path = path;
+      this.rel = rel;
+    }
+
+    void apply() throws IOException {
+      switch (kind) {
+        case FLIP: {
+          saved = Files.readAllBytes(path);
+          byte[] changed = saved.clone();
+          changed[changed.length / 2] ^= (byte) 0x5A;
+          Files.write(path, changed);
+          break;
+        }
+        case TRUNCATE: {
+          saved = Files.readAllBytes(path);
+          try (var ch = Files.newByteChannel(path, StandardOpenOption.WRITE)) {
+            ch.truncate(saved.length / 2);
+          }
+          break;
+        }
+        case DELETE:
+          saved = Files.readAllBytes(path);
+          Files.delete(path);
+          break;
+        default:
+          Files.writeString(path.resolve(STRAY), "a stray file planted by the conformance suite");
+      }
+    }
+
+    void undo() throws IOException {
+      if (kind == CorruptionKind.STRAY) {
+        Files.deleteIfExists(path.resolve(STRAY));
+      } else {
+        Files.write(path, saved);
+      }
+    }
+
+    @Override
+    public String toString() {
+      switch (kind) {
+        case FLIP:
+          return "flipping one byte of stored file " + rel;
+        case TRUNCATE:
+          return "truncating stored file " + rel + " to half";
+        case DELETE:
+          return "deleting stored file " + rel;
+        default:
+          return "adding a stray file to stored directory " + (rel.isEmpty() ? "." : rel);
+      }
+    }
+  }
+
+  /** A repository holding a warm-up backup and the backup under test, and the ways to corrupt the latter. */
+  final class Corruptions {
+    Path root;
+    Path location;
+    BackupRepository repo;
+    BackupMetadata backup;
+    Snapshot source;
+    List<String> storedFiles;
+    List<String> storedDirs;
+    final List<Corruption> all = new ArrayList<>();
+  }
+
+  private Corruptions corruptions(Fs fs) throws IOException {
+    Corruptions c = new Corruptions();
+    c.root = root(fs);
+    c.location = c.root.resolve("repo");
+    Path src = smallTree(c.root.resolve("src"));
+    c.repo = open(c.location);
+    c.repo.backup(src); // warm-up: repository-wide files exist before the backup under test
+    Snapshot before = Snapshot.of(c.location);
+    c.backup = c.repo.backup(src);
+    c.source = Snapshot.of(src);
+    Snapshot after = Snapshot.of(c.location);
+    c.storedFiles = new ArrayList<>(after.files());
+    c.storedFiles.removeAll(before.files());
+    c.storedDirs = new ArrayList<>(after.directories());
+    c.storedDirs.removeAll(before.directories());
+    check(!c.storedFiles.isEmpty(), "P7", () -> "a backup stored no new file in the repository");
+    for (String f : c.storedFiles) {
+      Path p = c.location.resolve(f);
+      if (Files.size(p) > 0) {
+        c.all.add(new Corruption(CorruptionKind.FLIP, p, f));
+        c.all.add(new Corruption(CorruptionKind.TRUNCATE, p, f));
+      }
+      c.all.add(new Corruption(CorruptionKind.DELETE, p, f));
+    }
+    for (String d : c.storedDirs) {
+      c.all.add(new Corruption(CorruptionKind.STRAY, c.location.resolve(d), d));
+    }
+    return c;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Helpers
+
+  private Path root(Fs fs) throws IOException {
+    switch (fs) {
+      case DISK: {
+        Path dir = Files.createTempDirectory("coffer-tck-");
+        cleanup.add(() -> FileTrees.deleteRecursively(dir));
+        return dir.toRealPath();
+      }
+      case WINDOWS:
+        return jimfs(Configuration.windows(), "C:\\work");
+      case OSX:
+        return jimfs(Configuration.osX(), "/work");
+      default:
+        return jimfs(Configuration.unix(), "/work");
+    }
+  }
+
+  /** A faulty file system wrapping a fresh one of kind {@code fs}, and a root directory on it. */
+  private static final class Faulty {
+    FaultyFileSystem fs;
+    Path root;
+  }
+
+  private Faulty faulty(Fs fs) throws IOException {
+    Path plain = root(fs);
+    Faulty f = new Faulty();
+    f.fs = FaultyFileSystem.wrap(plain.getFileSystem());
+    f.root = f.fs.wrap(plain);
+    return f;
+  }
+
+  /** Operation numbers 1..k, thinned evenly to at most {@value #MAX_FAULTS} of them. */
+  private static List<Long> sample(long k) {
+    List<Long> out = new ArrayList<>();
+    long step = Math.max(1, (k + MAX_FAULTS - 1) / MAX_FAULTS);
+    for (long n = 1; n <= k; n += step) {
+      out.add(n);
+    }
+    return out;
+  }
+
+  private static List<BackupMetadata> sorted(List<BackupMetadata> list) {
+    List<BackupMetadata> out = new ArrayList<>(list);
+    out.sort(BackupMetadata.NEWEST_FIRST);
+    return out;
+  }
+
+  /** Every listed backup verifies, and a new backup succeeds, verifies and restores. */
+  private BackupMetadata checkStillWorks(BackupRepository repo, Path source, Path root) throws IOException {
+    for (BackupMetadata m : repo.list()) {
+      VerifyReport r = repo.verify(m.backupId());
+      check(r.ok(), "P10", () -> "listed backup " + m.backupId() + " does not verify: " + r.problems());
+    }
+    BackupMetadata b;
+    try {
+      b = repo.backup(source);
+    } catch (IOException e) {
+      throw broken("P10", "the repository no longer takes backups: " + e, e);
+    }
+    check(repo.verify(b.backupId()).ok(), "P10", () -> "a new backup does not verify");
+    Path target = root.resolve("after-faults-" + b.backupId());
+    repo.restore(b.backupId(), target);
+    sameTree("P10", "a backup taken after the faults", Snapshot.of(source), target);
+    return b;
+  }
+
+  private Path jimfs(Configuration configuration, String dir) throws IOException {
+    FileSystem fs = Jimfs.newFileSystem(configuration.toBuilder().setAttributeViews("basic").build());
+    cleanup.add(fs);
+    return Files.createDirectories(fs.getPath(dir));
+  }
+
+  private BackupRepository open(Path location) throws IOException {
+    return open(location, provider, options());
+  }
+
+  private BackupRepository open(Path location, BackupProvider p) throws IOException {
+    return open(location, p, options());
+  }
+
+  private BackupRepository open(Path location, BackupProvider p, Map<String, String> opts) throws IOException {
+    BackupRepository repo = p.open(location, opts);
+    shownRepository = location;
+    cleanup.add(repo);
+    return repo;
+  }
+
+  /** A small tree: a few files in nested directories, an empty file and an empty directory. */
+  private Path smallTree(Path dir) throws IOException {
+    Files.createDirectories(dir.resolve("a").resolve("b"));
+    Files.createDirectories(dir.resolve("emptydir"));
+    gen.file(dir.resolve("a").resolve("one.txt"), 13, true);
+    gen.file(dir.resolve("a").resolve("b").resolve("two.bin"), 1000 + gen.nextInt(100), false);
+    gen.file(dir.resolve("empty.txt"), 0, false);
+    gen.file(dir.resolve("three.bin"), 5000 + gen.nextInt(1000), false);
+    return dir;
+  }
+
+  /** A database-like tree of moderate size. */
+  private Path realisticSmall(Path dir) throws IOException {
+    gen.databaseLayout(dir, 16 * 1024);
+    return dir;
+  }
+
+  /** The full generated tree: database layout, sizes over powers of two, case-colliding names. */
+  private Path realisticTree(Fs fs, Path dir) throws IOException {
+    int max = TreeGenerator.heavy() ? 32 << 20 : 1 << 20;
+    gen.databaseLayout(dir, max);
+    gen.sizes(dir.resolve("sizes"), max);
+    if (caseSensitive(fs, dir)) {
+      gen.caseCollidingNames(dir.resolve("case"));
+    }
+    gen.manySmallFiles(dir.resolve("small"), TreeGenerator.heavy() ? 3000 : 100);
+    return dir;
+  }
+
+  private static boolean caseSensitive(Fs fs, Path dir) throws IOException {
+    if (fs != Fs.DISK) {
+      return fs == Fs.UNIX;
+    }
+    Path probe = Files.createDirectories(dir).resolve("coffer-tck-case-probe");
+    Files.writeString(probe, "x");
+    try {
+      return !Files.exists(dir.resolve("COFFER-TCK-CASE-PROBE"));
+    } finally {
+      Files.delete(probe);
+    }
+  }
+
+  /** Changes a tree: adds, rewrites and deletes a file, removes a directory, adds one. */
+  private void mutate(Path source) throws IOException {
+    int n = gen.nextInt(1_000_000);
+    gen.file(source.resolve("added-" + n + ".bin"), 3000, false);
+    Snapshot s = Snapshot.of(source);
+    List<String> files = new ArrayList<>(s.files());
+    files.removeIf(f -> f.startsWith("added-"));
+    if (!files.isEmpty()) {
+      gen.file(source.resolve(files.get(gen.nextInt(files.size()))), 777, false);
+      Files.delete(source.resolve(files.get(0)));
+    }
+    for (String d : s.directories()) {
+      if (FileTrees.isEmptyDirectory(source.resolve(d))) {
+        Files.delete(source.resolve(d));
+        break;
+      }
+    }
+    Files.createDirectories(source.resolve("new-dir-" + n));
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    Snapshot s = Snapshot.of(from);
+    if (!Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
+      Files.write(to, s.entries().get("").bytes());
+      return;
+    }
+    Files.createDirectories(to);
+    for (Map.Entry<String, Snapshot.Entry> e : s.entries().entrySet()) {
+      Path p = to.resolve(e.getKey());
+      if (e.getValue().kind() == Snapshot.Kind.DIRECTORY) {
+        Files.createDirectories(p);
+      } else if (e.getValue().kind() == Snapshot.Kind.FILE) {
+        Files.write(p, e.getValue().bytes());
+      }
+    }
+  }
+
+  /** A value of the same length and alphabet as {@code v} but different (for a wrong key). */
+  static String otherValueLike(String v) {
+    char[] c = v.toCharArray();
+    int i = c.length / 2;
+    char x = c[i];
+    if (Character.isDigit(x)) {
+      c[i] = x == '0' ? '1' : '0';
+    } else if (Character.isLetter(x)) {
+      c[i] = (x == 'a' || x == 'A') ? (char) (x + 1) : (char) (x - 1);
+    } else {
+      i = 0;
+      c[0] = c[0] == 'A' ? 'B' : 'A';
+    }
+    return new String(c);
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  private static List<String> ids(List<BackupMetadata> list) {
+    return list.stream().map(BackupMetadata::backupId).collect(Collectors.toList());
+  }
+
+  private static String safeList(BackupRepository repo) {
+    try {
+      return repo.list().toString();
+    } catch (IOException | RuntimeException e) {
+      return "(list() failed: " + e + ")";
+    }
+  }
+
+  /** An action that may throw anything. */
+  @FunctionalInterface
+  interface Action {
+    void run() throws Exception;
+  }
+
+  /** Runs {@code action} and records the text of any exception it throws, with causes and suppressed. */
+  private static void collect(List<String> seen, Action action) {
+    try {
+      action.run();
+    } catch (Throwable t) {
+      java.io.StringWriter w = new java.io.StringWriter();
+      t.printStackTrace(new java.io.PrintWriter(w));
+      seen.add(t + "\n" + w);
+    }
+  }
+
+  private <T extends Throwable> T expect(Class<T> type, String rule, String what, Action action) {
+    try {
+      action.run();
+    } catch (Throwable t) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+      throw broken(rule, what + " threw " + t + "; expected " + type.getSimpleName(), t);
+    }
+    throw broken(rule, what + " did not throw; expected " + type.getSimpleName());
+  }
+
+  private void check(boolean ok, String rule, Supplier<String> what) {
+    if (!ok) {
+      throw broken(rule, what.get());
+    }
+  }
+
+  private void sameTree(String rule, String what, Snapshot expected, Path actual) throws IOException {
+    Snapshot a = Snapshot.of(actual);
+    if (!expected.sameAs(a)) {
+      throw broken(rule, what + " differs from the source:" + expected.differences(a));
+    }
+  }
+
+  private void unchanged(String rule, String what, Snapshot before, Path dir) throws IOException {
+    Snapshot after = Snapshot.of(dir);
+    if (!before.sameAs(after)) {
+      throw broken(rule, what + " changed " + dir + ":" + before.differences(after));
+    }
+  }
+
+  private AssertionError broken(String rule, String what) {
+    return broken(rule, what, null);
+  }
+
+  private AssertionError broken(String rule, String what, Throwable cause) {
+    String message = rule + " broken: " + what + "\n  [provider " + provider.name() + ", " + where + ", seed " + seed
+        + " (replay with -Dcoffer.tck.seed=" + seed + ")]\n  repository " + shownRepository + ":\n"
+        + Snapshot.render(shownRepository);
+    return new AssertionError(message, cause);
+  }
+}

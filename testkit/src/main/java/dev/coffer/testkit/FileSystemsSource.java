@@ -1,0 +1,39 @@
+package dev.coffer.testkit;
+
+import dev.coffer.testkit.BackupProviderConformance.Fs;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.ArgumentsProvider;
+import org.junit.jupiter.params.support.ParameterDeclarations;
+
+/**
+ * Supplies the file systems a conformance test runs on: all of {@link Fs} unless the configuration
+ * parameter (or system property) {@code coffer.tck.filesystems} names a comma-separated subset.
+ */
+final class FileSystemsSource implements ArgumentsProvider {
+
+  static final String KEY = "coffer.tck.filesystems";
+
+  @Override
+  public Stream<? extends Arguments> provideArguments(ParameterDeclarations parameters, ExtensionContext context) {
+    String value = context.getConfigurationParameter(KEY).orElse("");
+    return selected(value).stream().map(Arguments::of);
+  }
+
+  static List<Fs> selected(String value) {
+    if (value == null || value.isBlank()) {
+      return List.of(Fs.values());
+    }
+    List<Fs> out = new ArrayList<>();
+    for (String part : value.split(",")) {
+      if (!part.isBlank()) {
+        out.add(Fs.valueOf(part.trim().toUpperCase(Locale.ROOT)));
+      }
+    }
+    return out;
+  }
+}

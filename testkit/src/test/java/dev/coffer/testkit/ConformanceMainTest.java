@@ -1,0 +1,45 @@
+package dev.coffer.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ConformanceMainTest {
+
+  private static String run(int expectedStatus, String... args) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int status = ConformanceMain.run(args, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    String out = bytes.toString(StandardCharsets.UTF_8);
+    assertEquals(expectedStatus, status, out);
+    return out;
+  }
+
+  @Test
+  void run_brokenProvider_reportsTheBrokenRuleAndExitsWithOne() {
+    System.setProperty("coffer.tck.tck-broken-leaks-secret.mac-key", "00112233445566778899aabbccddeeff");
+    try {
+      String out = run(1, "--filesystems", "UNIX", "tck-broken-leaks-secret");
+      assertTrue(out.contains("P4  FAIL"), out);
+      assertTrue(out.contains("P7  PASS"), out);
+      assertTrue(out.contains("P25 N/A"), out);
+      assertTrue(out.contains("Provider tck-broken-leaks-secret: FAIL"), out);
+    } finally {
+      System.clearProperty("coffer.tck.tck-broken-leaks-secret.mac-key");
+    }
+  }
+
+  @Test
+  void run_unknownProviderName_exitsWithTwo() {
+    String out = run(2, "no-such-provider");
+    assertTrue(out.contains("no-such-provider"), out);
+  }
+
+  @Test
+  void run_unknownFlag_printsUsageAndExitsWithTwo() {
+    assertTrue(run(2, "--bogus").contains("usage"));
+  }
+}

@@ -1,0 +1,162 @@
+package dev.coffer.testkit.reference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coffer.spi.BackupProvider;
+import dev.coffer.testkit.BackupProviderConformance;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.platform.engine.TestDescriptor;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+
+/**
+ * Proves the suite finds broken providers: each deliberately broken variant of the reference provider fails
+ * exactly the rules it breaks, and every failure is one of the suite's "Pnn broken" assertions. Two correct
+ * variants with other capabilities (none; independent incrementals) fail nothing, which exercises the twin
+ * tests of absent capabilities.
+ */
+class BrokenProvidersTest {
+
+  private static final String KEY = "00112233445566778899aabbccddeeff";
+
+  static Stream<Arguments> brokenProviders() {
+    return Stream.of(
+        Arguments.of(VerifyAlwaysOkSuite.class, Set.of("P14")),
+        Arguments.of(RestoreSkipsChecksumsSuite.class, Set.of("P17", "P18")),
+        Arguments.of(PublishesEarlySuite.class, Set.of("P10")),
+        Arguments.of(FollowsSymlinksSuite.class, Set.of("P9")),
+        Arguments.of(WritesOutsideTargetSuite.class, Set.of("P21")),
+        Arguments.of(LeaksSecretSuite.class, Set.of("P4")),
+        Arguments.of(LeaksPlantedSecretSuite.class, Set.of("P4")),
+        Arguments.of(NoFsyncSuite.class, Set.of("P10")),
+        Arguments.of(MinimalSuite.class, Set.of()),
+        Arguments.of(IndependentIncrementalsSuite.class, Set.of()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("brokenProviders")
+  void variant_failsExactlyTheRulesItBreaks(Class<?> suite, Set<String> expected) {
+    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+        .selectors(DiscoverySelectors.selectClass(suite))
+        .configurationParameter("coffer.tck.filesystems", "UNIX")
+        .execute();
+    Set<String> failed = new TreeSet<>();
+    StringBuilder messages = new StringBuilder();
+    for (Event e : results.testEvents().failed().list()) {
+      failed.add(rule(e.getTestDescriptor()));
+      Throwable t = e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+          .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable).orElseThrow();
+      messages.append("\n--- ").append(e.getTestDescriptor().getDisplayName()).append(": ").append(t);
+      assertTrue(t instanceof AssertionError && String.valueOf(t.getMessage()).matches("(?s)P[0-9]+ broken: .*"),
+          () -> "a failure that is not a broken-promise assertion: " + t);
+    }
+    assertEquals(expected, failed, () -> suite.getSimpleName() + " failed " + failed + messages);
+    assertTrue(results.testEvents().succeeded().count() > 20, "the suite ran too few tests");
+  }
+
+  private static String rule(TestDescriptor d) {
+    TestDescriptor m = d;
+    while (m != null && !(m.getSource().orElse(null) instanceof org.junit.platform.engine.support.descriptor.MethodSource)) {
+      m = m.getParent().orElse(null);
+    }
+    String method = ((org.junit.platform.engine.support.descriptor.MethodSource) m.getSource().orElseThrow()).getMethodName();
+    String prefix = method.substring(0, method.indexOf('_')).toUpperCase(Locale.ROOT);
+    return "P" + Integer.parseInt(prefix.substring(1));
+  }
+
+  abstract static class KeyedSuite extends BackupProviderConformance {
+    @Override
+    protected Map<String, String> options() {
+      return Map.of(ReferenceProvider.MAC_KEY, KEY);
+    }
+  }
+
+  static class VerifyAlwaysOkSuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new VerifyAlwaysOkProvider();
+    }
+  }
+
+  static class RestoreSkipsChecksumsSuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new RestoreSkipsChecksumsProvider();
+    }
+  }
+
+  static class PublishesEarlySuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new PublishesEarlyProvider();
+    }
+  }
+
+  static class FollowsSymlinksSuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new FollowsSymlinksProvider();
+    }
+  }
+
+  static class WritesOutsideTargetSuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new WritesOutsideTargetProvider();
+    }
+  }
+
+  static class LeaksSecretSuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new LeaksSecretProvider();
+    }
+  }
+
+  /** The leaking provider with no secret in options(): the suite plants one itself. */
+  static class LeaksPlantedSecretSuite extends BackupProviderConformance {
+    @Override
+    protected BackupProvider provider() {
+      return new LeaksSecretProvider();
+    }
+  }
+
+  /** Correct, with no capability: every twin test checks a refusal. */
+  static class MinimalSuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new MinimalProvider();
+    }
+  }
+
+  /** Correct, with independent incrementals. */
+  static class IndependentIncrementalsSuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new IndependentIncrementalsProvider();
+    }
+  }
+
+  /** The correct provider told not to force data to disk: only a crash can tell. */
+  static class NoFsyncSuite extends BackupProviderConformance {
+    @Override
+    protected BackupProvider provider() {
+      return new ReferenceProvider();
+    }
+
+    @Override
+    protected Map<String, String> options() {
+      return Map.of(ReferenceProvider.MAC_KEY, KEY, ReferenceProvider.FSYNC, "false");
+    }
+  }
+}

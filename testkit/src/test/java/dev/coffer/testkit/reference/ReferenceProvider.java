@@ -1,0 +1,89 @@
+package dev.coffer.testkit.reference;
+
+import dev.coffer.BackupRepository;
+import dev.coffer.spi.BackupProvider;
+import dev.coffer.spi.Capability;
+import dev.coffer.spi.OptionInfo;
+import dev.coffer.spi.ProviderOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A small, correct provider used to prove that the conformance suite passes a provider that keeps the
+ * contract: each backup is a directory copy with a text manifest holding a CRC32C per file, written in a
+ * staging directory and published with one atomic rename. Incremental backups are full copies that record
+ * their base. Subclasses in this package break one rule each (see {@link Broken}).
+ */
+public class ReferenceProvider implements BackupProvider {
+
+  static final String MAC_KEY = "mac-key";
+  static final String FSYNC = "fsync";
+
+  /** Creates the provider; does no I/O. */
+  public ReferenceProvider() {}
+
+  @Override
+  public String name() {
+    return "tck-reference";
+  }
+
+  @Override
+  public String description() {
+    return "Directory copies with a CRC32C manifest (the conformance suite's reference provider)";
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return Set.copyOf(EnumSet.of(Capability.INCREMENTAL, Capability.SYMLINKS, Capability.TIMESTAMPS,
+        Capability.PARTIAL_RESTORE));
+  }
+
+  @Override
+  public List<OptionInfo> options() {
+    return List.of(
+        OptionInfo.secret(MAC_KEY, "hex key (16 to 64 bytes) for an HMAC-SHA256 over each manifest"),
+        OptionInfo.optional(FSYNC, "force data to disk before publishing a backup", "true"));
+  }
+
+  @Override
+  public BackupRepository open(Path location, Map<String, String> options) throws IOException {
+    ProviderOptions parsed = ProviderOptions.parse(name(), options(), options);
+    byte[] key = null;
+    if (parsed.isSet(MAC_KEY)) {
+      String hex = parsed.get(MAC_KEY).orElseThrow();
+      if (hex.length() < 32 || hex.length() > 128 || hex.length() % 2 != 0 || !hex.matches("[0-9a-fA-F]+")) {
+        throw new IllegalArgumentException("invalid value for option '" + MAC_KEY + "' of provider '" + name()
+            + "': expected 32 to 128 hex digits");
+      }
+      key = HexFormat.of().parseHex(hex);
+    }
+    boolean fsync = parsed.getBoolean(FSYNC, true);
+    return new ReferenceRepository(this, location, key, fsync, options);
+  }
+
+  /** The rule this provider breaks on purpose; {@code null} for the correct provider. */
+  Broken broken() {
+    return null;
+  }
+
+  /** The ways the broken variants break the contract. */
+  enum Broken {
+    /** verify never reads anything and always reports ok (P14). */
+    VERIFY_ALWAYS_OK,
+    /** restore does not compare checksums (P17, and so P18). */
+    RESTORE_SKIPS_CHECKSUMS,
+    /** data and manifest are written straight into the published directory, not removed on failure (P10). */
+    PUBLISHES_EARLY,
+    /** symbolic links in the source are followed: their targets are stored as files (P9). */
+    FOLLOWS_SYMLINKS,
+    /** restore writes a marker file beside its target (P21). */
+    WRITES_OUTSIDE_TARGET,
+    /** the repository's toString shows the options, secret included (P4). */
+    LEAKS_SECRET
+  }
+}

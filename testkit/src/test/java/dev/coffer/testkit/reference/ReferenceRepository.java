@@ -1,0 +1,709 @@
+package dev.coffer.testkit.reference;
+
+import dev.coffer.BackupInUseException;
+import dev.coffer.BackupMetadata;
+import dev.coffer.BackupRepository;
+import dev.coffer.BackupRequest;
+import dev.coffer.BackupType;
+import dev.coffer.CorruptBackupException;
+import dev.coffer.NoSuchBackupException;
+import dev.coffer.Progress;
+import dev.coffer.RestoreRequest;
+import dev.coffer.RetentionPolicy;
+import dev.coffer.VerifyReport;
+import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.Capability;
+import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.RestoreStaging;
+import dev.coffer.spi.SourceEntry;
+import dev.coffer.spi.SourceTree;
+import dev.coffer.testkit.reference.ReferenceProvider.Broken;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.zip.CRC32C;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/** The reference provider's repository. Thread-safe: every method works on immutable published state. */
+final class ReferenceRepository implements BackupRepository {
+
+  private static final String MARKER = "coffer-reference-repository";
+  private static final String MANIFEST = "manifest";
+  private static final String DATA = "data";
+  private static final int MAX_MANIFEST_BYTES = 64 << 20;
+
+  private final ReferenceProvider provider;
+  private final Path location;
+  private final Path backups;
+  private final Path staging;
+  private final byte[] macKey;
+  private final boolean fsync;
+  private final Map<String, String> options;
+  private final Broken broken;
+  private final Set<Capability> caps;
+  private volatile boolean closed;
+
+  ReferenceRepository(ReferenceProvider provider, Path location, byte[] macKey, boolean fsync, Map<String, String> options)
+      throws IOException {
+    this.provider = provider;
+    this.location = location;
+    this.backups = location.resolve("backups");
+    this.staging = location.resolve("staging");
+    this.macKey = macKey;
+    this.fsync = fsync;
+    this.options = Map.copyOf(options);
+    this.broken = provider.broken();
+    this.caps = provider.capabilities();
+    Path marker = location.resolve(MARKER);
+    if (Files.isDirectory(location) && !Files.exists(marker) && !FileTrees.isEmptyDirectory(location)) {
+      throw new IOException(location + " holds something that is not a " + provider.name() + " repository");
+    }
+    Files.createDirectories(backups);
+    Files.createDirectories(staging);
+    if (!Files.exists(marker)) {
+      try {
+        Files.writeString(marker, "1\n", StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      } catch (FileAlreadyExistsException raced) {
+        // another instance created it
+      }
+    }
+    // Leftovers of backups interrupted by a crash (their own call removes them on ordinary failures).
+    try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(staging)) {
+      for (Path p : leftovers) {
+        FileTrees.deleteRecursively(p);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // backup
+
+  @Override
+  public BackupMetadata backup(BackupRequest request) throws IOException {
+    checkOpen();
+    if (request.incremental() && !caps.contains(Capability.INCREMENTAL)) {
+      throw new UnsupportedOperationException(provider.name() + " does not take incremental backups");
+    }
+    SourceTree tree = SourceTree.scan(request.source());
+    if (!caps.contains(Capability.SYMLINKS) && broken != Broken.FOLLOWS_SYMLINKS) {
+      tree.refuseSymlinks();
+    }
+    if (request.incremental() && find(request.baseBackupId()).isEmpty()) {
+      throw new NoSuchBackupException(request.baseBackupId());
+    }
+    String id = BackupIds.newId();
+    Instant created = Instant.now();
+    List<Entry> entries = new ArrayList<>();
+    long files = 0;
+    long bytes = 0;
+    boolean early = broken == Broken.PUBLISHES_EARLY;
+    Path dir = early ? backups.resolve(id) : staging.resolve(id);
+    boolean done = false;
+    try {
+      Path data = Files.createDirectories(dir.resolve(DATA));
+      long total = tree.totalBytes();
+      Progress start = new Progress(Progress.Phase.BACKUP, 0, tree.files().size(), 0, total, "");
+      request.progress().onProgress(start);
+      List<Entry> planned = plan(tree);
+      for (Entry e : planned) {
+        if (e.type == SourceEntry.Type.DIRECTORY) {
+          Files.createDirectories(data.resolve(e.path));
+          entries.add(e);
+        } else if (e.type == SourceEntry.Type.SYMLINK) {
+          entries.add(e);
+        } else {
+          Path from = tree.root().resolve(e.path);
+          Path to = RelativePaths.resolveForWrite(data, e.path, true);
+          long[] sizeAndCrc = copy(from, to);
+          files++;
+          bytes += sizeAndCrc[0];
+          entries.add(new Entry(SourceEntry.Type.FILE, e.path, sizeAndCrc[0], sizeAndCrc[1], e.mtimeMillis, null));
+          request.progress().onProgress(new Progress(Progress.Phase.BACKUP, files, tree.files().size(), bytes, total, e.path));
+        }
+      }
+      BackupMetadata meta = metadata(id, created, request, files, bytes);
+      if (early) {
+        // Broken on purpose: the manifest lands in the published directory before the last progress call,
+        // so a listener that cancels there (or a failure of the manifest's force) leaves a listed backup.
+        writeManifest(dir, meta, entries);
+      }
+      // The last progress call comes before publication: a listener that throws must still cancel.
+      request.progress().onProgress(new Progress(Progress.Phase.BACKUP, files, files, bytes, bytes, ""));
+      if (!early) {
+        writeManifest(dir, meta, entries);
+        move(dir, backups.resolve(id));
+      }
+      done = true;
+      return meta;
+    } finally {
+      if (!done && !early) {
+        try {
+          FileTrees.deleteRecursively(dir);
+        } catch (IOException ignored) {
+          // the next open removes it
+        }
+      }
+    }
+  }
+
+  private List<Entry> plan(SourceTree tree) throws IOException {
+    List<Entry> out = new ArrayList<>();
+    for (SourceEntry e : tree.entries()) {
+      long mtime = e.lastModified().toEpochMilli();
+      switch (e.type()) {
+        case DIRECTORY:
+          out.add(new Entry(SourceEntry.Type.DIRECTORY, e.path(), 0, 0, mtime, null));
+          break;
+        case SYMLINK:
+          if (broken == Broken.FOLLOWS_SYMLINKS) {
+            Path resolved = tree.root().resolve(e.path());
+            if (Files.isRegularFile(resolved)) {
+              out.add(new Entry(SourceEntry.Type.FILE, e.path(), 0, 0, mtime, null));
+            }
+          } else {
+            out.add(new Entry(SourceEntry.Type.SYMLINK, e.path(), 0, 0, mtime, e.linkTarget()));
+          }
+          break;
+        default:
+          out.add(new Entry(SourceEntry.Type.FILE, e.path(), 0, 0, mtime, null));
+      }
+    }
+    return out;
+  }
+
+  private BackupMetadata metadata(String id, Instant created, BackupRequest request, long files, long bytes) {
+    return new BackupMetadata(id, created, request.source().toString(), files, bytes,
+        request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(), provider.name(), "1",
+        request.labels());
+  }
+
+  private long[] copy(Path from, Path to) throws IOException {
+    CRC32C crc = new CRC32C();
+    long size = 0;
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
+        FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      while (in.read(buf) >= 0) {
+        buf.flip();
+        crc.update(buf.duplicate());
+        size += buf.remaining();
+        while (buf.hasRemaining()) {
+          out.write(buf);
+        }
+        buf.clear();
+      }
+      if (fsync) {
+        out.force(true);
+      }
+    }
+    return new long[] {size, crc.getValue()};
+  }
+
+  private void writeManifest(Path dir, BackupMetadata m, List<Entry> entries) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    sb.append("coffer-reference 1\n");
+    sb.append("id ").append(m.backupId()).append('\n');
+    sb.append("created ").append(m.createdAt()).append('\n');
+    sb.append("source ").append(esc(m.sourceDir())).append('\n');
+    sb.append("type ").append(m.backupType()).append('\n');
+    sb.append("base ").append(m.baseBackupId() == null ? "-" : m.baseBackupId()).append('\n');
+    sb.append("totals ").append(m.totalFiles()).append(' ').append(m.totalBytes()).append('\n');
+    m.labels().forEach((k, v) -> sb.append("label ").append(esc(k)).append(' ').append(esc(v)).append('\n'));
+    for (Entry e : entries) {
+      switch (e.type) {
+        case DIRECTORY:
+          sb.append("D ").append(esc(e.path)).append('\n');
+          break;
+        case SYMLINK:
+          sb.append("L ").append(esc(e.path)).append(' ').append(esc(e.linkTarget)).append('\n');
+          break;
+        default:
+          sb.append("F ").append(esc(e.path)).append(' ').append(e.size).append(' ')
+              .append(Long.toHexString(e.crc)).append(' ').append(e.mtimeMillis).append('\n');
+      }
+    }
+    byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] all = (sb + "end " + seal(body) + "\n").getBytes(StandardCharsets.UTF_8);
+    try (FileChannel out = FileChannel.open(dir.resolve(MANIFEST), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ByteBuffer b = ByteBuffer.wrap(all);
+      while (b.hasRemaining()) {
+        out.write(b);
+      }
+      if (fsync) {
+        out.force(true);
+      }
+    }
+  }
+
+  private String seal(byte[] body) {
+    if (macKey == null) {
+      CRC32C crc = new CRC32C();
+      crc.update(body);
+      return "crc32c:" + Long.toHexString(crc.getValue());
+    }
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(macKey, "HmacSHA256"));
+      return "hmac:" + HexFormat.of().formatHex(mac.doFinal(body));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // manifest reading
+
+  /** One manifest line. */
+  private static final class Entry {
+    final SourceEntry.Type type;
+    final String path;
+    final long size;
+    final long crc;
+    final long mtimeMillis;
+    final String linkTarget;
+
+    Entry(SourceEntry.Type type, String path, long size, long crc, long mtimeMillis, String linkTarget) {
+      this.type = type;
+      this.path = path;
+      this.size = size;
+      this.crc = crc;
+      this.mtimeMillis = mtimeMillis;
+      this.linkTarget = linkTarget;
+    }
+  }
+
+  /** A parsed, checked manifest. */
+  private record Manifest(BackupMetadata metadata, List<Entry> entries) {}
+
+  /** Reads a manifest; empty when the backup does not exist or its manifest cannot be trusted. */
+  private Optional<Manifest> tryRead(String id) throws IOException {
+    try {
+      return Optional.of(read(id));
+    } catch (NoSuchBackupException | CorruptBackupException e) {
+      return Optional.empty();
+    }
+  }
+
+  private Manifest read(String id) throws IOException {
+    if (!BackupIds.isValid(id)) {
+      throw new NoSuchBackupException(id);
+    }
+    Path file = backups.resolve(id).resolve(MANIFEST);
+    byte[] bytes;
+    try {
+      if (Files.size(file) > MAX_MANIFEST_BYTES) {
+        throw new CorruptBackupException("manifest of backup " + id + " is larger than " + MAX_MANIFEST_BYTES + " bytes", MANIFEST);
+      }
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchBackupException(id);
+    }
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    int end = text.lastIndexOf("end ");
+    if (end < 0 || !text.endsWith("\n")) {
+      throw new CorruptBackupException("manifest of backup " + id + " is truncated", MANIFEST);
+    }
+    byte[] body = text.substring(0, end).getBytes(StandardCharsets.UTF_8);
+    String seal = text.substring(end + 4, text.length() - 1);
+    if (!MessageDigest.isEqual(seal.getBytes(StandardCharsets.UTF_8), seal(body).getBytes(StandardCharsets.UTF_8))) {
+      throw new CorruptBackupException("manifest of backup " + id + " fails its check", MANIFEST);
+    }
+    try {
+      return parse(id, text.substring(0, end));
+    } catch (RuntimeException e) {
+      throw new CorruptBackupException("manifest of backup " + id + " is malformed: " + e.getMessage(), MANIFEST, e);
+    }
+  }
+
+  private Manifest parse(String id, String text) throws CorruptBackupException {
+    Map<String, String> header = new LinkedHashMap<>();
+    Map<String, String> labels = new TreeMap<>();
+    List<Entry> entries = new ArrayList<>();
+    String[] lines = text.split("\n");
+    if (!lines[0].equals("coffer-reference 1")) {
+      throw new IllegalArgumentException("unknown format " + lines[0]);
+    }
+    for (int i = 1; i < lines.length; i++) {
+      String[] f = lines[i].split(" ", -1);
+      switch (f[0]) {
+        case "D":
+          entries.add(new Entry(SourceEntry.Type.DIRECTORY, RelativePaths.checkStored(unesc(f[1]), id), 0, 0, 0, null));
+          break;
+        case "L":
+          entries.add(new Entry(SourceEntry.Type.SYMLINK, RelativePaths.checkStored(unesc(f[1]), id), 0, 0, 0, unesc(f[2])));
+          break;
+        case "F":
+          entries.add(new Entry(SourceEntry.Type.FILE, RelativePaths.checkStored(unesc(f[1]), id), Long.parseLong(f[2]),
+              Long.parseUnsignedLong(f[3], 16), Long.parseLong(f[4]), null));
+          break;
+        case "label":
+          labels.put(unesc(f[1]), unesc(f[2]));
+          break;
+        default:
+          header.put(f[0], lines[i].substring(f[0].length() + 1));
+      }
+    }
+    if (!id.equals(header.get("id"))) {
+      throw new IllegalArgumentException("manifest names backup " + header.get("id"));
+    }
+    String[] totals = header.get("totals").split(" ");
+    String base = header.get("base");
+    BackupMetadata meta = new BackupMetadata(id, Instant.parse(header.get("created")), unesc(header.get("source")),
+        Long.parseLong(totals[0]), Long.parseLong(totals[1]), BackupType.valueOf(header.get("type")),
+        "-".equals(base) ? null : base, provider.name(), "1", labels);
+    return new Manifest(meta, entries);
+  }
+
+  private static String esc(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xFF;
+      if (c <= 0x20 || c == '%' || c >= 0x7F) {
+        sb.append(String.format("%%%02x", c));
+      } else {
+        sb.append((char) c);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String unesc(String s) {
+    byte[] out = new byte[s.length()];
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        out[n++] = (byte) Integer.parseInt(s.substring(i + 1, i + 3), 16);
+        i += 2;
+      } else {
+        out[n++] = (byte) c;
+      }
+    }
+    return new String(out, 0, n, StandardCharsets.UTF_8);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // restore and verify
+
+  @Override
+  public BackupMetadata restore(RestoreRequest request) throws IOException {
+    checkOpen();
+    if (request.partial() && !caps.contains(Capability.PARTIAL_RESTORE)) {
+      throw new UnsupportedOperationException(provider.name() + " does not restore parts of a backup");
+    }
+    Manifest m = read(request.backupId());
+    String id = request.backupId();
+    Path data = backups.resolve(id).resolve(DATA);
+    Map<String, Entry> byPath = new TreeMap<>(RelativePaths.ORDER);
+    m.entries().forEach(e -> byPath.put(e.path, e));
+    for (String p : request.paths()) {
+      if (!byPath.containsKey(p)) {
+        throw new NoSuchFileException(p, null, "not in backup " + id);
+      }
+    }
+    List<VerifyReport.Problem> layout = checkLayout(id, m);
+    if (!layout.isEmpty()) {
+      VerifyReport.Problem p = layout.get(0);
+      throw new CorruptBackupException("backup " + id + ": " + p.kind() + " " + p.path() + ": " + p.detail(), p.path());
+    }
+    Set<String> wantedAncestors = new TreeSet<>();
+    request.paths().forEach(p -> wantedAncestors.addAll(RelativePaths.ancestors(p)));
+    List<Entry> selected = new ArrayList<>();
+    for (Entry e : m.entries()) {
+      if (request.selects(e.path) || wantedAncestors.contains(e.path)) {
+        selected.add(e);
+      }
+    }
+    long total = selected.stream().mapToLong(e -> e.size).sum();
+    long filesDone = 0;
+    long bytesDone = 0;
+    long fileCount = selected.stream().filter(e -> e.type == SourceEntry.Type.FILE).count();
+    try (RestoreStaging stage = RestoreStaging.begin(request.target(), request.mode())) {
+      Path root = stage.directory();
+      request.progress().onProgress(new Progress(Progress.Phase.RESTORE, 0, fileCount, 0, total, ""));
+      for (Entry e : selected) {
+        Path out = RelativePaths.resolveForWrite(root, e.path, true);
+        switch (e.type) {
+          case DIRECTORY:
+            if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+              Files.createDirectory(out);
+            }
+            break;
+          case SYMLINK:
+            Files.createSymbolicLink(out, out.getFileSystem().getPath(e.linkTarget));
+            break;
+          default:
+            restoreFile(id, data, e, out);
+            filesDone++;
+            bytesDone += e.size;
+            request.progress().onProgress(new Progress(Progress.Phase.RESTORE, filesDone, fileCount, bytesDone, total, e.path));
+        }
+      }
+      stage.commit();
+    }
+    if (broken == Broken.WRITES_OUTSIDE_TARGET) {
+      try {
+        Files.writeString(request.target().toAbsolutePath().resolveSibling(request.target().getFileName() + ".restored-by"), id);
+      } catch (IOException ignored) {
+        // a marker, best effort
+      }
+    }
+    return m.metadata();
+  }
+
+  private void restoreFile(String id, Path data, Entry e, Path out) throws IOException {
+    Path stored = data.resolve(e.path);
+    CRC32C crc = new CRC32C();
+    long size = 0;
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    try (FileChannel in = FileChannel.open(stored, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        FileChannel w = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      while (in.read(buf) >= 0) {
+        buf.flip();
+        crc.update(buf.duplicate());
+        size += buf.remaining();
+        while (buf.hasRemaining()) {
+          w.write(buf);
+        }
+        buf.clear();
+      }
+    } catch (NoSuchFileException missing) {
+      throw new CorruptBackupException("stored file " + e.path + " of backup " + id + " is missing", e.path, missing);
+    }
+    if (broken != Broken.RESTORE_SKIPS_CHECKSUMS && (size != e.size || crc.getValue() != e.crc)) {
+      throw new CorruptBackupException("crc32c mismatch for " + e.path + " in backup " + id + ": stored "
+          + Long.toHexString(e.crc) + " (" + e.size + " bytes), computed " + Long.toHexString(crc.getValue())
+          + " (" + size + " bytes)", e.path);
+    }
+    if (caps.contains(Capability.TIMESTAMPS)) {
+      Files.setLastModifiedTime(out, FileTime.fromMillis(e.mtimeMillis));
+    }
+  }
+
+  /** Compares what is stored with the manifest: missing, unexpected and wrongly typed items (not bytes). */
+  private List<VerifyReport.Problem> checkLayout(String id, Manifest m) throws IOException {
+    List<VerifyReport.Problem> problems = new ArrayList<>();
+    Path dir = backups.resolve(id);
+    Path data = dir.resolve(DATA);
+    try (DirectoryStream<Path> top = Files.newDirectoryStream(dir)) {
+      for (Path p : top) {
+        String name = p.getFileName().toString();
+        if (!name.equals(MANIFEST) && !name.equals(DATA)) {
+          problems.add(new VerifyReport.Problem(name, VerifyReport.Kind.UNEXPECTED, "not part of backup " + id));
+        }
+      }
+    }
+    Map<String, SourceEntry.Type> expected = new TreeMap<>();
+    for (Entry e : m.entries()) {
+      if (e.type != SourceEntry.Type.SYMLINK) {
+        expected.put(e.path, e.type);
+      }
+    }
+    Map<String, SourceEntry.Type> found = new TreeMap<>();
+    if (!Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS)) {
+      problems.add(new VerifyReport.Problem(DATA, VerifyReport.Kind.MISSING, "data directory missing or not a directory"));
+      return problems;
+    }
+    Files.walkFileTree(data, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+        if (!d.equals(data)) {
+          found.put(RelativePaths.relativize(data, d), SourceEntry.Type.DIRECTORY);
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+        found.put(RelativePaths.relativize(data, f), attrs.isRegularFile() ? SourceEntry.Type.FILE : SourceEntry.Type.SYMLINK);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    for (Map.Entry<String, SourceEntry.Type> e : expected.entrySet()) {
+      SourceEntry.Type f = found.get(e.getKey());
+      if (f == null) {
+        problems.add(new VerifyReport.Problem(e.getKey(), VerifyReport.Kind.MISSING, "recorded " + e.getValue() + " not stored"));
+      } else if (f != e.getValue()) {
+        problems.add(new VerifyReport.Problem(e.getKey(), VerifyReport.Kind.CORRUPT, "recorded " + e.getValue() + ", stored " + f));
+      }
+    }
+    for (Map.Entry<String, SourceEntry.Type> e : found.entrySet()) {
+      if (!expected.containsKey(e.getKey())) {
+        problems.add(new VerifyReport.Problem(e.getKey(), VerifyReport.Kind.UNEXPECTED, "stored " + e.getValue() + " not recorded"));
+      }
+    }
+    return problems;
+  }
+
+  @Override
+  public VerifyReport verify(String backupId) throws IOException {
+    checkOpen();
+    if (!BackupIds.isValid(backupId) || !Files.isDirectory(backups.resolve(backupId))) {
+      throw new NoSuchBackupException(backupId);
+    }
+    if (broken == Broken.VERIFY_ALWAYS_OK) {
+      return new VerifyReport(backupId, List.of(), 0, 0);
+    }
+    Manifest m;
+    try {
+      m = read(backupId);
+    } catch (CorruptBackupException e) {
+      return new VerifyReport(backupId, List.of(new VerifyReport.Problem(MANIFEST, VerifyReport.Kind.METADATA, e.getMessage())), 1, 0);
+    }
+    List<VerifyReport.Problem> problems = new ArrayList<>(checkLayout(backupId, m));
+    Path data = backups.resolve(backupId).resolve(DATA);
+    long files = 0;
+    long bytes = 0;
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    for (Entry e : m.entries()) {
+      if (e.type != SourceEntry.Type.FILE) {
+        continue;
+      }
+      Path stored = data.resolve(e.path);
+      if (!Files.isRegularFile(stored, LinkOption.NOFOLLOW_LINKS)) {
+        continue; // reported by checkLayout
+      }
+      CRC32C crc = new CRC32C();
+      long size = 0;
+      try (FileChannel in = FileChannel.open(stored, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        while (in.read(buf) >= 0) {
+          buf.flip();
+          size += buf.remaining();
+          crc.update(buf);
+          buf.clear();
+        }
+      }
+      files++;
+      bytes += size;
+      if (size != e.size || crc.getValue() != e.crc) {
+        problems.add(new VerifyReport.Problem(e.path, VerifyReport.Kind.CORRUPT, "recorded " + e.size + " bytes crc32c "
+            + Long.toHexString(e.crc) + ", stored " + size + " bytes crc32c " + Long.toHexString(crc.getValue())));
+      }
+    }
+    return new VerifyReport(backupId, problems, files, bytes);
+  }
+
+  // ------------------------------------------------------------------------------------------------
+  // listing and lifecycle
+
+  @Override
+  public List<BackupMetadata> list() throws IOException {
+    checkOpen();
+    List<BackupMetadata> out = new ArrayList<>();
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(backups)) {
+      for (Path d : dirs) {
+        tryRead(d.getFileName().toString()).ifPresent(m -> out.add(m.metadata()));
+      }
+    }
+    out.sort(BackupMetadata.NEWEST_FIRST);
+    return out;
+  }
+
+  @Override
+  public Optional<BackupMetadata> find(String backupId) throws IOException {
+    checkOpen();
+    return tryRead(backupId).map(Manifest::metadata);
+  }
+
+  @Override
+  public synchronized void delete(String backupId) throws IOException {
+    checkOpen();
+    if (find(backupId).isEmpty()) {
+      throw new NoSuchBackupException(backupId);
+    }
+    List<String> dependents = new ArrayList<>();
+    for (BackupMetadata m : list()) {
+      if (backupId.equals(m.baseBackupId())) {
+        dependents.add(m.backupId());
+      }
+    }
+    if (!dependents.isEmpty() && !caps.contains(Capability.INDEPENDENT_INCREMENTALS)) {
+      throw new BackupInUseException(backupId, dependents);
+    }
+    Path aside = staging.resolve(backupId + ".deleting");
+    move(backups.resolve(backupId), aside);
+    FileTrees.deleteRecursively(aside);
+  }
+
+  @Override
+  public long size(String backupId) throws IOException {
+    checkOpen();
+    if (find(backupId).isEmpty()) {
+      throw new NoSuchBackupException(backupId);
+    }
+    long[] total = {0};
+    Files.walkFileTree(backups.resolve(backupId), new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+        total[0] += attrs.size();
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    return total[0];
+  }
+
+  @Override
+  public synchronized List<BackupMetadata> prune(RetentionPolicy policy) throws IOException {
+    checkOpen();
+    List<BackupMetadata> doomed = policy.select(list(), Instant.now(), !caps.contains(Capability.INDEPENDENT_INCREMENTALS));
+    for (BackupMetadata m : doomed) {
+      delete(m.backupId());
+    }
+    return doomed;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("repository " + location + " is closed");
+    }
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to);
+    }
+  }
+
+  @Override
+  public String toString() {
+    if (broken == Broken.LEAKS_SECRET) {
+      return "ReferenceRepository[" + location + ", options " + options + "]";
+    }
+    return "ReferenceRepository[" + location + "]";
+  }
+}
