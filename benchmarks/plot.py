@@ -282,7 +282,7 @@ def compare_outputs(path, out_dir, write):
     table = md_table(["tool", "step", "median s", "MB/s", "output MB"],
                      [[r["tool"], r["step"], r["median_seconds"], r["mb_per_s"],
                        f'{int(r["output_bytes"]) / 1e6:.1f}'] for r in rows])
-    return [f"### Peers: {dataset}\n\n{sub}\n\n{table}"]
+    return [f"### Peers: {dataset}; {env.get('java', '')}\n\n{sub}\n\n{table}"]
 
 
 def main():
