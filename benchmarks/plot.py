@@ -258,6 +258,9 @@ def jmh_outputs(rows, out_dir, write):
 
 def compare_outputs(path, out_dir, write):
     summary = os.path.join(path, "summary.csv") if os.path.isdir(path) else path
+    if not os.path.exists(summary):
+        print(f"skipping {path}: no summary.csv (a run still in progress?)", file=sys.stderr)
+        return []
     base = os.path.dirname(summary)
     env = {}
     env_file = os.path.join(base, "env.txt")
