@@ -47,7 +47,7 @@ NOTE = ""
 def bar_chart(title, subtitle, groups, series, values, ylabel, log=False):
     """Grouped vertical bars: values[(group, series)] -> number (missing keys are gaps)."""
     width_per_group = max(60, 18 * len(series) + 20)
-    left, right, top, bottom = 80, 190, 60, 90
+    left, right, top, bottom = 80, 50 + 7 * max((len(x) for x in series), default=10), 60, 90
     plot_w = max(width_per_group * len(groups), 620)
     width_per_group = plot_w / len(groups)
     plot_h = 320
