@@ -38,7 +38,7 @@ run() { # name, iteration settings array name, then JMH arguments
 
 run checksum OPTS 'ChecksumBenchmark'
 # the target (provider path within 5% of CRC32C at 1 MiB), with more iterations
-run checksum-target TARGET 'ChecksumBenchmark' -p kind=CRC32,CRC32C,PROVIDER_PATH -p size=1048576
+run checksum-target TARGET 'ChecksumBenchmark' -p kind=CRC32,CRC32C,PROVIDER_PATH,PROVIDER_PATH_CRC32C_ONLY -p size=1048576
 run zstd-levels OPTS 'CodecBenchmark' -p api=BYTE_ARRAY
 run zstd-apis OPTS 'CodecBenchmark' -p api=DIRECT,STREAM -p level=3
 run aead OPTS 'AeadBenchmark'

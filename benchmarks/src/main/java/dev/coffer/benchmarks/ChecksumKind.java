@@ -79,7 +79,17 @@ public enum ChecksumKind {
     PROVIDER_PATH {
         @Override
         Checksummer create() {
-            return new ProviderPathChecksummer();
+            return new ProviderPathChecksummer(true);
+        }
+    },
+    /**
+     * The same loop without the CRC32 ({@code Checksums.copy(..., withCrc32 = false)}), as the local
+     * provider's verify uses it since branch {@code local} 13a4d69. Returns the CRC32C.
+     */
+    PROVIDER_PATH_CRC32C_ONLY {
+        @Override
+        Checksummer create() {
+            return new ProviderPathChecksummer(false);
         }
     };
 
@@ -206,7 +216,7 @@ public enum ChecksumKind {
 
     /**
      * The local provider's copy loop ({@code dev.coffer.local.Checksums.copy}, package-private,
-     * reproduced from branch {@code local} at a83a00b): each chunk lands in a 1 MiB direct buffer (as
+     * reproduced from branch {@code local} at a83a00b; 13a4d69 made the CRC32 optional): each chunk lands in a 1 MiB direct buffer (as
      * {@code FileChannel.read} puts it there), updates a new CRC32C and CRC32 from that same buffer,
      * and is then ready for {@code FileChannel.write}. The read and write themselves are left out:
      * they are I/O, not checksum; the copy into the buffer stands in for the read.
@@ -214,23 +224,28 @@ public enum ChecksumKind {
     private static final class ProviderPathChecksummer implements Checksummer {
         static final int BUFFER_BYTES = 1 << 20;
         private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
+        private final boolean withCrc32;
+
+        ProviderPathChecksummer(boolean withCrc32) {
+            this.withCrc32 = withCrc32;
+        }
 
         @Override
         public long checksum(byte[] data) {
             CRC32C c32c = new CRC32C();
-            CRC32 c32 = new CRC32();
+            CRC32 c32 = withCrc32 ? new CRC32() : null;
             for (int off = 0; off < data.length; off += BUFFER_BYTES) {
                 buffer.clear();
                 buffer.put(data, off, Math.min(BUFFER_BYTES, data.length - off));
                 update(c32c, c32);
             }
-            return c32c.getValue() << 32 | c32.getValue();
+            return result(c32c, c32);
         }
 
         @Override
         public long checksum(ByteBuffer data) {
             CRC32C c32c = new CRC32C();
-            CRC32 c32 = new CRC32();
+            CRC32 c32 = withCrc32 ? new CRC32() : null;
             ByteBuffer src = data.duplicate();
             while (src.hasRemaining()) {
                 int n = Math.min(BUFFER_BYTES, src.remaining());
@@ -239,7 +254,11 @@ public enum ChecksumKind {
                 src.position(src.position() + n);
                 update(c32c, c32);
             }
-            return c32c.getValue() << 32 | c32.getValue();
+            return result(c32c, c32);
+        }
+
+        private static long result(CRC32C c32c, CRC32 c32) {
+            return c32 == null ? c32c.getValue() : c32c.getValue() << 32 | c32.getValue();
         }
 
         private void update(CRC32C c32c, CRC32 c32) {
@@ -247,8 +266,10 @@ public enum ChecksumKind {
             int start = buffer.position();
             c32c.update(buffer);
             buffer.position(start);
-            c32.update(buffer);
-            buffer.position(start);
+            if (c32 != null) {
+                c32.update(buffer);
+                buffer.position(start);
+            }
         }
     }
 }

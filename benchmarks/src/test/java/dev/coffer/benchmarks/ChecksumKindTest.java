@@ -38,6 +38,8 @@ class ChecksumKindTest {
                 return ByteBuffer.wrap(HexFormat.of().parseHex("b7d65b48420d1033")).getLong();
             case PROVIDER_PATH:
                 return 0xE3069283L << 32 | 0xCBF43926L;
+            case PROVIDER_PATH_CRC32C_ONLY:
+                return 0xE3069283L;
             default:
                 throw new AssertionError(kind);
         }
