@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The default {@link BackupRepository#backup(BackupSource, String)}: labels recorded, close in every outcome. */
@@ -40,10 +39,14 @@ class BackupSourceTest {
     }
   }
 
-  /** A repository whose backup either records the request or fails. */
-  private static final class Repo implements BackupRepository {
+  /** A repository whose backup either records the request or fails; everything else is the fake's. */
+  private static final class Repo extends FakeProvider.Opened {
     BackupRequest seen;
     IOException failure;
+
+    Repo() {
+      super(Path.of("repo"), Map.of(), null);
+    }
 
     @Override
     public BackupMetadata backup(BackupRequest request) throws IOException {
@@ -55,44 +58,6 @@ class BackupSourceTest {
           request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(), "test", "0",
           request.labels());
     }
-
-    @Override
-    public BackupMetadata restore(RestoreRequest request) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public List<BackupMetadata> list() {
-      return List.of();
-    }
-
-    @Override
-    public Optional<BackupMetadata> find(String backupId) {
-      return Optional.empty();
-    }
-
-    @Override
-    public VerifyReport verify(String backupId) throws IOException {
-      throw new NoSuchBackupException(backupId);
-    }
-
-    @Override
-    public void delete(String backupId) throws IOException {
-      throw new NoSuchBackupException(backupId);
-    }
-
-    @Override
-    public long size(String backupId) throws IOException {
-      throw new NoSuchBackupException(backupId);
-    }
-
-    @Override
-    public List<BackupMetadata> prune(RetentionPolicy policy) {
-      return List.of();
-    }
-
-    @Override
-    public void close() {}
   }
 
   @Test

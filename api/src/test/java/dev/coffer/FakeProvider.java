@@ -48,8 +48,8 @@ public class FakeProvider implements BackupProvider {
     return new Opened(location, Map.copyOf(options), parsed);
   }
 
-  /** What {@link FakeProvider#open} was given. */
-  static final class Opened implements BackupRepository {
+  /** What {@link FakeProvider#open} was given; tests extend it as a do-nothing repository. */
+  static class Opened implements BackupRepository {
     final Path location;
     final Map<String, String> options;
     final ProviderOptions parsed;
@@ -61,7 +61,7 @@ public class FakeProvider implements BackupProvider {
     }
 
     @Override
-    public BackupMetadata backup(BackupRequest request) {
+    public BackupMetadata backup(BackupRequest request) throws java.io.IOException {
       throw new UnsupportedOperationException();
     }
 
