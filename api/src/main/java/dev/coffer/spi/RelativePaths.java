@@ -330,8 +330,15 @@ public final class RelativePaths {
     return s.getBytes(StandardCharsets.UTF_8).length;
   }
 
-  /** Renders a path for a message: control characters escaped, long paths shortened. */
-  static String printable(String path) {
+  /**
+   * Renders an untrusted path (or any untrusted text) for an exception message: control characters
+   * escaped as {@code \\xNN}, text past 300 characters cut with {@code ...}, so a hostile name can neither
+   * forge log lines nor flood them.
+   *
+   * @param path the text, possibly null
+   * @return the printable form ({@code "null"} for null)
+   */
+  public static String printable(String path) {
     if (path == null) {
       return "null";
     }

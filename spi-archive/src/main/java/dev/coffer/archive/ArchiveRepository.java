@@ -177,7 +177,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     for (SourceEntry e : tree.entries()) {
       Optional<String> problem = RelativePaths.portableProblem(e.path());
       if (problem.isPresent()) {
-        throw new BackupException("cannot back up '" + printable(e.path()) + "' in " + tree.root() + ": "
+        throw new BackupException("cannot back up '" + RelativePaths.printable(e.path()) + "' in " + tree.root() + ": "
             + problem.get());
       }
     }
@@ -487,13 +487,13 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     for (String p : all) {
       Optional<String> problem = RelativePaths.portableProblem(p);
       if (problem.isPresent()) {
-        throw new CorruptBackupException("hostile or malformed path '" + printable(p) + "' in backup "
+        throw new CorruptBackupException("hostile or malformed path '" + RelativePaths.printable(p) + "' in backup "
             + m.backupId() + ": " + problem.get(), p);
       }
       for (String a : RelativePaths.ancestors(p)) {
         if (!dirs.contains(a)) {
-          throw new CorruptBackupException("path '" + printable(p) + "' in backup " + m.backupId()
-              + " has a parent that is not a recorded directory: '" + printable(a) + "'", p);
+          throw new CorruptBackupException("path '" + RelativePaths.printable(p) + "' in backup " + m.backupId()
+              + " has a parent that is not a recorded directory: '" + RelativePaths.printable(a) + "'", p);
         }
       }
     }
@@ -528,15 +528,6 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     } finally {
       Files.delete(probe);
     }
-  }
-
-  private static String printable(String p) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < p.length() && i < 300; i++) {
-      char c = p.charAt(i);
-      sb.append(c < 0x20 || c == 0x7F ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-    }
-    return sb.toString();
   }
 
   /** Checks that an entry stored in another archive of the chain is that archive's own entry. */

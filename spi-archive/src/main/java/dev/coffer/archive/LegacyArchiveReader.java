@@ -396,40 +396,40 @@ final class LegacyArchiveReader implements AutoCloseable {
       Optional<String> problem = options.portablePaths()
           ? RelativePaths.portableProblem(path) : RelativePaths.basicProblem(path);
       if (problem.isPresent()) {
-        throw new CorruptBackupException("hostile or malformed path '" + LegacyManifest.printable(path)
+        throw new CorruptBackupException("hostile or malformed path '" + RelativePaths.printable(path)
             + "' in legacy archive " + backupId + " at offset " + entryOffset + ": " + problem.get(), path);
       }
       long payloadLength = c.u64("payload length");
       if (payloadLength < 0 || payloadLength > MAX_PAYLOAD_BYTES) {
         throw new CorruptBackupException("legacy archive " + backupId + ": payload exceeds max size ("
             + Long.toUnsignedString(payloadLength) + " bytes, limit " + MAX_PAYLOAD_BYTES + ") for '"
-            + LegacyManifest.printable(path) + "'", path);
+            + RelativePaths.printable(path) + "'", path);
       }
       long payloadOffset = c.pos;
       if (payloadLength > size - payloadOffset) {
         throw new CorruptBackupException("legacy archive " + backupId + " is truncated: the payload of '"
-            + LegacyManifest.printable(path) + "' needs " + payloadLength + " bytes at offset " + payloadOffset
+            + RelativePaths.printable(path) + "' needs " + payloadLength + " bytes at offset " + payloadOffset
             + " but the archive has " + size + " bytes", path);
       }
       long index = entries.size();
       if (encrypted) {
         if (payloadLength < NONCE_BYTES + TAG_BYTES) {
           throw new CorruptBackupException("legacy archive " + backupId + ": encrypted payload of '"
-              + LegacyManifest.printable(path) + "' is " + payloadLength + " bytes, shorter than nonce and tag", path);
+              + RelativePaths.printable(path) + "' is " + payloadLength + " bytes, shorter than nonce and tag", path);
         }
         if (policy == KeyPolicy.KEY && payloadLength > options.maxEncryptedPayloadBytes()) {
-          throw new CorruptBackupException("legacy entry '" + LegacyManifest.printable(path) + "' of backup "
+          throw new CorruptBackupException("legacy entry '" + RelativePaths.printable(path) + "' of backup "
               + backupId + " is too large for authenticated streaming: its AES-GCM payload of " + payloadLength
               + " bytes must be held in memory whole, limit " + options.maxEncryptedPayloadBytes(), path);
         }
         byte[] nonce = c.bytes(NONCE_BYTES, "nonce");
         if (!Arrays.equals(nonce, deriveNonce(blake3, salt, index, pathBytes))) {
           throw new CorruptBackupException("legacy archive " + backupId + ": nonce mismatch for entry " + index
-              + " '" + LegacyManifest.printable(path) + "' (reordered, renamed or modified entry)", path);
+              + " '" + RelativePaths.printable(path) + "' (reordered, renamed or modified entry)", path);
         }
       } else if (payloadLength == 0) {
         throw new CorruptBackupException("legacy archive " + backupId + ": empty payload for '"
-            + LegacyManifest.printable(path) + "'", path);
+            + RelativePaths.printable(path) + "'", path);
       }
       c.seek(payloadOffset + payloadLength);
       entries.add(new LegacyEntry(index, path, payloadOffset, payloadLength));
@@ -446,8 +446,8 @@ final class LegacyArchiveReader implements AutoCloseable {
       if (previous != null) {
         throw new CorruptBackupException("legacy archive " + backupId + ": "
             + (previous.equals(e.path())
-                ? "duplicate path '" + LegacyManifest.printable(e.path()) + "'"
-                : "paths '" + LegacyManifest.printable(previous) + "' and '" + LegacyManifest.printable(e.path())
+                ? "duplicate path '" + RelativePaths.printable(e.path()) + "'"
+                : "paths '" + RelativePaths.printable(previous) + "' and '" + RelativePaths.printable(e.path())
                     + "' collide on case-insensitive file systems"), e.path());
       }
       dirs.addAll(RelativePaths.ancestors(e.path()));
@@ -455,7 +455,7 @@ final class LegacyArchiveReader implements AutoCloseable {
     for (String dir : dirs) {
       String file = fileKeys.get(RelativePaths.collisionKey(dir));
       if (file != null) {
-        throw new CorruptBackupException("legacy archive " + backupId + ": '" + LegacyManifest.printable(file)
+        throw new CorruptBackupException("legacy archive " + backupId + ": '" + RelativePaths.printable(file)
             + "' is both a file and a directory", file);
       }
     }
@@ -552,7 +552,7 @@ final class LegacyArchiveReader implements AutoCloseable {
     } catch (AEADBadTagException e) {
       if (!keyConfirmed) {
         throw new WrongKeyException("legacy archive " + backupId + " failed authentication at its first entry '"
-            + LegacyManifest.printable(entry.path()) + "' (wrong key or modified bytes)");
+            + RelativePaths.printable(entry.path()) + "' (wrong key or modified bytes)");
       }
       throw corrupt("failed authentication (modified bytes)", entry.path(), null);
     } catch (GeneralSecurityException e) {
@@ -563,7 +563,7 @@ final class LegacyArchiveReader implements AutoCloseable {
   private CorruptBackupException corrupt(String condition, String path, Throwable cause) {
     String subject = path == null
         ? "legacy archive " + backupId
-        : "entry '" + LegacyManifest.printable(path) + "' of legacy archive " + backupId;
+        : "entry '" + RelativePaths.printable(path) + "' of legacy archive " + backupId;
     return new CorruptBackupException(subject + " " + condition, path, cause);
   }
 

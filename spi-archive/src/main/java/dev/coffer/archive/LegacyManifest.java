@@ -153,7 +153,7 @@ record LegacyManifest(
     for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!FIELDS.contains(name)) {
-        throw corrupt(where, "has an unknown field '" + printable(name) + "'");
+        throw corrupt(where, "has an unknown field '" + RelativePaths.printable(name) + "'");
       }
     }
     String backupType = text(root, "backup_type", where, false);
@@ -217,7 +217,7 @@ record LegacyManifest(
         actual = sha256Hex(in);
       }
       if (!actual.equals(e.getValue())) {
-        throw new CorruptBackupException("sha256 mismatch for " + printable(rel) + " in backup "
+        throw new CorruptBackupException("sha256 mismatch for " + RelativePaths.printable(rel) + " in backup "
             + backupId + ": manifest " + e.getValue() + ", computed " + actual, rel);
       }
     }
@@ -235,11 +235,11 @@ record LegacyManifest(
     for (Map.Entry<String, String> e : fileSha256.entrySet()) {
       String actual = actualSha256.get(e.getKey());
       if (actual == null) {
-        throw new CorruptBackupException("file " + printable(e.getKey()) + " listed in the manifest of "
+        throw new CorruptBackupException("file " + RelativePaths.printable(e.getKey()) + " listed in the manifest of "
             + where + " is missing (truncated or edited archive?)", e.getKey());
       }
       if (!actual.equals(e.getValue())) {
-        throw new CorruptBackupException("sha256 mismatch for " + printable(e.getKey()) + " in " + where
+        throw new CorruptBackupException("sha256 mismatch for " + RelativePaths.printable(e.getKey()) + " in " + where
             + ": manifest " + e.getValue() + ", computed " + actual, e.getKey());
       }
     }
@@ -277,7 +277,7 @@ record LegacyManifest(
     for (Map.Entry<String, String> e : fileSha256.entrySet()) {
       checkPath(e.getKey(), "file_sha256 key", portablePaths, where);
       if (!SHA256_HEX.matcher(e.getValue()).matches()) {
-        throw corrupt(where, "has an invalid sha256 for " + printable(e.getKey())
+        throw corrupt(where, "has an invalid sha256 for " + RelativePaths.printable(e.getKey())
             + " (64 lowercase hex digits expected)");
       }
     }
@@ -291,7 +291,7 @@ record LegacyManifest(
           throw corrupt(where, "is a full backup with a parent_backup_id");
         }
         if (!fileSha256.containsKey(checkpointFile)) {
-          throw corrupt(where, "is missing the checksum of its checkpoint file " + printable(checkpointFile));
+          throw corrupt(where, "is missing the checksum of its checkpoint file " + RelativePaths.printable(checkpointFile));
         }
       }
       case "incremental" -> {
@@ -299,13 +299,13 @@ record LegacyManifest(
           throw corrupt(where, "is an incremental backup without a parent_backup_id");
         }
       }
-      default -> throw corrupt(where, "has an unknown backup_type '" + printable(backupType) + "'");
+      default -> throw corrupt(where, "has an unknown backup_type '" + RelativePaths.printable(backupType) + "'");
     }
     for (String seg : walSegments) {
       String rel = "wal_tail/" + seg;
       checkPath(rel, "wal segment path", portablePaths, where);
       if (!fileSha256.containsKey(rel)) {
-        throw corrupt(where, "is missing the checksum of wal segment " + printable(seg));
+        throw corrupt(where, "is missing the checksum of wal segment " + RelativePaths.printable(seg));
       }
     }
   }
@@ -314,7 +314,7 @@ record LegacyManifest(
       throws CorruptBackupException {
     Optional<String> problem = portable ? RelativePaths.portableProblem(path) : RelativePaths.basicProblem(path);
     if (problem.isPresent()) {
-      throw corrupt(where, "has an unsafe " + field + " '" + printable(path) + "': " + problem.get());
+      throw corrupt(where, "has an unsafe " + field + " '" + RelativePaths.printable(path) + "': " + problem.get());
     }
   }
 
@@ -327,17 +327,17 @@ record LegacyManifest(
       try {
         attrs = Files.readAttributes(current, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       } catch (NoSuchFileException e) {
-        throw new CorruptBackupException("file " + printable(rel) + " listed in the manifest is missing from "
+        throw new CorruptBackupException("file " + RelativePaths.printable(rel) + " listed in the manifest is missing from "
             + dir, rel, e);
       }
       boolean last = i == parts.length - 1;
       if (attrs.isSymbolicLink()) {
-        throw new CorruptBackupException("refusing to follow the symbolic link '" + printable(parts[i])
-            + "' while verifying " + printable(rel) + " in " + dir, rel);
+        throw new CorruptBackupException("refusing to follow the symbolic link '" + RelativePaths.printable(parts[i])
+            + "' while verifying " + RelativePaths.printable(rel) + " in " + dir, rel);
       }
       if (last ? !attrs.isRegularFile() : !attrs.isDirectory()) {
-        throw new CorruptBackupException("'" + printable(parts[i]) + "' is not a "
-            + (last ? "regular file" : "directory") + " while verifying " + printable(rel) + " in " + dir, rel);
+        throw new CorruptBackupException("'" + RelativePaths.printable(parts[i]) + "' is not a "
+            + (last ? "regular file" : "directory") + " while verifying " + RelativePaths.printable(rel) + " in " + dir, rel);
       }
     }
     return current;
@@ -442,7 +442,7 @@ record LegacyManifest(
     Map<String, String> out = new TreeMap<>();
     for (Map.Entry<String, JsonNode> e : node.properties()) {
       if (!e.getValue().isTextual()) {
-        throw corrupt(where, "has a non-string value in " + field + " for " + printable(e.getKey()));
+        throw corrupt(where, "has a non-string value in " + field + " for " + RelativePaths.printable(e.getKey()));
       }
       out.put(e.getKey(), e.getValue().textValue());
     }
@@ -451,22 +451,5 @@ record LegacyManifest(
 
   private static CorruptBackupException corrupt(String where, String condition) {
     return new CorruptBackupException("legacy backup manifest " + where + " " + condition, null);
-  }
-
-  /** Renders untrusted text for a message: control characters escaped, long text shortened. */
-  static String printable(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < s.length() && sb.length() < 300; i++) {
-      char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7F) {
-        sb.append(String.format("\\x%02x", (int) c));
-      } else {
-        sb.append(c);
-      }
-    }
-    if (sb.length() >= 300) {
-      sb.append("...");
-    }
-    return sb.toString();
   }
 }
