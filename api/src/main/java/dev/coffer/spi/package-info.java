@@ -21,7 +21,7 @@
  * <li><b>P5 Persistence.</b> {@code open} creates an empty repository where there is none; a new instance,
  *     even in another JVM, sees the same backups.</li>
  * <li><b>P6 Any file system.</b> Default, Jimfs unix/osX/windows; source, repository and target may be on
- *     different file systems; never {@code Path.toFile()}.</li>
+ *     different file systems; never {@code Path#toFile}.</li>
  * <li><b>P7 Content.</b> Every regular file byte-identical, every directory including empty ones; correct
  *     totals and recorded metadata.</li>
  * <li><b>P8 Invalid source.</b> Missing: {@code NoSuchFileException}; a file:

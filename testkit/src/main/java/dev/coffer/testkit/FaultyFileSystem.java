@@ -69,7 +69,7 @@ import java.util.Set;
  * force, as on a journaling file system), and data written over existing bytes is not rolled back, only
  * data beyond the last forced length is dropped.
  *
- * <p>Not supported: watch services, memory-mapped files, {@code Path.toFile()}; {@link Path#toUri()} returns
+ * <p>Not supported: watch services, memory-mapped files, {@code Path#toFile}; {@link Path#toUri()} returns
  * the delegate's URI. Thread-safe.
  */
 public final class FaultyFileSystem extends FileSystem {
