@@ -17,8 +17,7 @@ final class ListCommand extends CliCommand {
   public Integer call() throws IOException {
     try (BackupRepository repo = Repositories.open(cli)) {
       cli.doing("listing " + cli.displayUrl());
-      List<BackupMetadata> backups = new ArrayList<>(repo.list());
-      backups.sort(BackupMetadata.NEWEST_FIRST);
+      List<BackupMetadata> backups = repo.list(); // newest first: contract rule P13
       if (json()) {
         ObjectNode doc = Json.object();
         ArrayNode list = doc.putArray("backups");

@@ -42,7 +42,7 @@ final class PruneCommand extends CliCommand {
       Set<String> gone = new HashSet<>();
       deleted.forEach(b -> gone.add(b.backupId()));
       List<String> kept = new ArrayList<>();
-      all.stream().sorted(BackupMetadata.NEWEST_FIRST).map(BackupMetadata::backupId)
+      all.stream().map(BackupMetadata::backupId) // list() is newest first: contract rule P13
           .filter(id -> !gone.contains(id)).forEach(kept::add);
       if (json()) {
         ObjectNode doc = Json.object();
