@@ -264,12 +264,11 @@ public final class BackupProviders {
         out.write((hi << 4) | lo);
         i += 2;
       } else {
-        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-        if (Character.isHighSurrogate(c) && i + 1 < s.length()) {
-          b = s.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
-          i++;
-        }
-        out.write(b, 0, b.length);
+        int next = s.indexOf('%', i);
+        int end = next < 0 ? s.length() : next;
+        byte[] literal = s.substring(i, end).getBytes(StandardCharsets.UTF_8);
+        out.write(literal, 0, literal.length);
+        i = end - 1;
       }
     }
     byte[] bytes = out.toByteArray();

@@ -68,6 +68,12 @@ class BackupProvidersTest {
   }
 
   @Test
+  void parse_keepsLiteralNonAsciiAndAstralCharactersBesideEscapes() {
+    BackupProviders.RepositoryUrl url = BackupProviders.parse("coffer:fake:/x?mode=😀%20é-ü%F0%9F%98%80");
+    assertEquals(Map.of("mode", "😀 é-ü😀"), url.options());
+  }
+
+  @Test
   void open_urlWithJimfsUri_opensOnThatFileSystem() throws IOException {
     try (FileSystem fs = Jimfs.newFileSystem("coffer-url-test", Configuration.unix())) {
       try (BackupRepository repo = BackupProviders.open("coffer:fake:jimfs://coffer-url-test/repo")) {

@@ -133,7 +133,6 @@ public final class RestoreStaging implements AutoCloseable {
         }
         throw e;
       }
-      committed = true;
       // The new content is in place; failing to delete the old copy leaves a visible leftover but loses
       // nothing, so it is not an error of the restore.
       try {
