@@ -106,55 +106,71 @@ final class Checksums {
    * CRC32 without being read.
    */
   static long combine(long crc1, long crc2, long len2) {
-    if (len2 <= 0) {
-      return crc1 & 0xFFFFFFFFL;
-    }
-    return (multModP(xPow8n(len2), (int) crc1) ^ crc2) & 0xFFFFFFFFL;
+    return CRC32_POLY.combine(crc1, crc2, len2);
   }
 
-  private static final int POLY = 0xEDB88320;
-  /** X2N[k] = x^(2^k) mod P, in the reflected bit order CRC32 uses. */
-  private static final int[] X2N = new int[32];
-
-  static {
-    int p = 1 << 30; // x^1
-    X2N[0] = p;
-    for (int n = 1; n < 32; n++) {
-      p = multModP(p, p);
-      X2N[n] = p;
-    }
+  /** As {@link #combine}, for CRC32C (the Castagnoli polynomial), so ranges read apart make one file's sum. */
+  static long combineC(long crc1, long crc2, long len2) {
+    return CRC32C_POLY.combine(crc1, crc2, len2);
   }
 
-  private static int multModP(int a, int b) {
-    int m = 1 << 31;
-    int p = 0;
-    int bb = b;
-    while (true) {
-      if ((a & m) != 0) {
-        p ^= bb;
-        if ((a & (m - 1)) == 0) {
-          break;
+  private static final Gf2 CRC32_POLY = new Gf2(0xEDB88320);
+  private static final Gf2 CRC32C_POLY = new Gf2(0x82F63B78);
+
+  /** Arithmetic modulo one reflected CRC polynomial, as zlib's crc32_combine does it. */
+  private static final class Gf2 {
+    private final int poly;
+    /** x2n[k] = x^(2^k) mod P, in the reflected bit order. */
+    private final int[] x2n = new int[32];
+
+    Gf2(int poly) {
+      this.poly = poly;
+      int p = 1 << 30; // x^1
+      x2n[0] = p;
+      for (int n = 1; n < 32; n++) {
+        p = multModP(p, p);
+        x2n[n] = p;
+      }
+    }
+
+    long combine(long crc1, long crc2, long len2) {
+      if (len2 <= 0) {
+        return crc1 & 0xFFFFFFFFL;
+      }
+      return (multModP(xPow8n(len2), (int) crc1) ^ crc2) & 0xFFFFFFFFL;
+    }
+
+    private int multModP(int a, int b) {
+      int m = 1 << 31;
+      int p = 0;
+      int bb = b;
+      while (true) {
+        if ((a & m) != 0) {
+          p ^= bb;
+          if ((a & (m - 1)) == 0) {
+            break;
+          }
         }
+        m >>>= 1;
+        bb = (bb & 1) != 0 ? (bb >>> 1) ^ poly : bb >>> 1;
       }
-      m >>>= 1;
-      bb = (bb & 1) != 0 ? (bb >>> 1) ^ POLY : bb >>> 1;
+      return p;
     }
-    return p;
-  }
 
-  /** x^(8n) mod P: the operator that shifts a CRC over n zero bytes. */
-  private static int xPow8n(long n) {
-    int p = 1 << 31; // x^0
-    int k = 3;
-    long len = n;
-    while (len != 0) {
-      if ((len & 1) != 0) {
-        p = multModP(X2N[k & 31], p);
+    /** x^(8n) mod P: the operator that shifts a CRC over n zero bytes. */
+    private int xPow8n(long n) {
+      int p = 1 << 31; // x^0
+      int k = 3;
+      long len = n;
+      while (len != 0) {
+        if ((len & 1) != 0) {
+          p = multModP(x2n[k & 31], p);
+        }
+        len >>>= 1;
+        k++;
       }
-      len >>>= 1;
-      k++;
+      return p;
     }
-    return p;
   }
 
   static String hex(long crc) {

@@ -79,7 +79,13 @@ import java.util.zip.CRC32C;
 final class LocalRepository implements BackupRepository {
 
   /** The parsed options. */
-  record Settings(boolean fsync, boolean compareCrc, boolean hardlinks) {}
+  record Settings(boolean fsync, boolean compareCrc, boolean hardlinks, int threads) {
+    Settings {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be at least 1");
+      }
+    }
+  }
 
   private static final String DATA = "data";
   private static final String STAGING = ".staging-";
@@ -178,14 +184,18 @@ final class LocalRepository implements BackupRepository {
     long filesTotal = tree.files().size();
     long bytesTotal = tree.totalBytes();
     listener.onProgress(new Progress(Progress.Phase.BACKUP, 0, filesTotal, 0, bytesTotal, ""));
-    ByteBuffer buffer = Checksums.buffer(tree.files().stream().mapToLong(SourceEntry::sizeBytes).max().orElse(0));
+    ByteBuffer buffer = Checksums.buffer(settings.compareCrc()
+        ? tree.files().stream().mapToLong(SourceEntry::sizeBytes).max().orElse(0) : 0);
     List<String> directories = new ArrayList<>();
-    List<FileEntry> files = new ArrayList<>();
+    List<SourceEntry> sourceFiles = new ArrayList<>();
     List<Symlink> symlinks = new ArrayList<>();
     List<Path> createdDirs = new ArrayList<>();
-    long whole = 0;
-    long bytesDone = 0;
     boolean linksWork = settings.hardlinks();
+    // first the tree's shape and the files an incremental backup can link; then the copies, in parallel
+    FileEntry[] entries = new FileEntry[tree.files().size()];
+    List<ParallelCopy.Job> copies = new ArrayList<>();
+    List<Integer> copyIndex = new ArrayList<>();
+    long[] done = {0, 0}; // files, bytes
     for (SourceEntry e : tree.entries()) {
       Path out = under(data, e.path());
       switch (e.type()) {
@@ -196,39 +206,50 @@ final class LocalRepository implements BackupRepository {
         }
         case SYMLINK -> symlinks.add(new Symlink(e.path(), e.linkTarget()));
         case FILE -> {
+          int index = sourceFiles.size();
+          sourceFiles.add(e);
           Path in = under(tree.root(), e.path());
-          FileEntry entry = null;
           FileEntry prior = baseFiles.get(e.path());
+          FileEntry linked = null;
           if (linksWork && unchanged(prior, e, in, buffer)) {
             try {
-              entry = link(prior, baseData, out, e);
+              linked = link(prior, baseData, out, e);
             } catch (UnsupportedOperationException unsupported) {
               linksWork = false;
             }
           }
-          if (entry == null) {
-            long before = bytesDone;
-            String path = e.path();
-            Checksums.Sums sums;
-            try (FileChannel src = FileChannel.open(in, READ, NOFOLLOW_LINKS);
-                FileChannel dst = FileChannel.open(out, CREATE_NEW, WRITE)) {
-              sums = Checksums.copy(src, dst, buffer, n -> listener.onProgress(
-                  new Progress(Progress.Phase.BACKUP, files.size(), filesTotal, before + n, bytesTotal, path)));
-              if (settings.fsync()) {
-                dst.force(true);
-              }
-            }
-            entry = new FileEntry(path, sums.size(), sums.crc32c(), sums.crc32(), e.lastModified(), false);
+          if (linked == null) {
+            copies.add(new ParallelCopy.Job(in, out, e.sizeBytes(), true));
+            copyIndex.add(index);
+          } else {
+            entries[index] = linked;
+            done[0]++;
+            done[1] += linked.size();
+            listener.onProgress(new Progress(Progress.Phase.BACKUP, done[0], filesTotal, done[1], bytesTotal,
+                e.path()));
           }
-          whole = Checksums.appendFile(whole, entry.path(), entry.crc32(), entry.size());
-          files.add(entry);
-          bytesDone += entry.size();
-          listener.onProgress(new Progress(Progress.Phase.BACKUP, files.size(), filesTotal, bytesDone, bytesTotal,
-              e.path()));
         }
         default -> throw new IllegalStateException("unknown entry type " + e.type());
       }
     }
+    ParallelCopy.run(copies, settings.threads(), settings.fsync(),
+        (k, n) -> listener.onProgress(new Progress(Progress.Phase.BACKUP, done[0], filesTotal, done[1] + n,
+            bytesTotal, sourceFiles.get(copyIndex.get(k)).path())),
+        (k, sums) -> {
+          SourceEntry e = sourceFiles.get(copyIndex.get(k));
+          entries[copyIndex.get(k)] = new FileEntry(e.path(), sums.size(), sums.crc32c(), sums.crc32(),
+              e.lastModified(), false);
+          done[0]++;
+          done[1] += sums.size();
+          listener.onProgress(new Progress(Progress.Phase.BACKUP, done[0], filesTotal, done[1], bytesTotal,
+              e.path()));
+        });
+    List<FileEntry> files = List.of(entries);
+    long whole = 0;
+    for (FileEntry entry : files) {
+      whole = Checksums.appendFile(whole, entry.path(), entry.crc32(), entry.size());
+    }
+    long bytesDone = done[1];
     if (settings.fsync()) {
       for (Path d : createdDirs) {
         forceDirectory(d);
@@ -316,51 +337,47 @@ final class LocalRepository implements BackupRepository {
           dirs.add(makeDirectory(out, d, id));
         }
       }
-      ByteBuffer buffer = Checksums.buffer(contents.files.stream().mapToLong(FileEntry::size).max().orElse(0));
-      long whole = 0;
-      long filesDone = 0;
-      long bytesDone = 0;
+      // a seed backup is checked only as a whole, so a partial restore of one still reads every file
+      List<FileEntry> jobFiles = new ArrayList<>();
+      List<ParallelCopy.Job> jobs = new ArrayList<>();
       for (FileEntry f : contents.files) {
         boolean wanted = request.selects(f.path());
-        if (!wanted && manifest.coffer()) {
-          continue;
-        }
-        Path stored = storedFile(data, f.path(), id);
-        Checksums.Sums sums;
-        if (!wanted) {
-          // a seed backup is checked only as a whole, so a partial restore still reads every file
-          try (FileChannel in = FileChannel.open(stored, READ, NOFOLLOW_LINKS)) {
-            sums = Checksums.copy(in, null, buffer, Checksums.ByteCounter.NONE);
-          }
-        } else {
-          Path target = RelativePaths.resolveForWrite(out, f.path(), true);
-          long before = bytesDone;
-          long done = filesDone;
-          try (FileChannel in = FileChannel.open(stored, READ, NOFOLLOW_LINKS);
-              FileChannel o = FileChannel.open(target, CREATE_NEW, WRITE)) {
-            sums = Checksums.copy(in, o, buffer, n -> listener.onProgress(
-                new Progress(Progress.Phase.RESTORE, done, filesTotal, before + n, bytesTotal, f.path())),
-                !manifest.coffer());
-            if (settings.fsync()) {
-              o.force(true);
-            }
-          }
-          check(f, sums, id);
-          if (f.lastModified() != null) {
-            Files.setLastModifiedTime(target, FileTime.from(f.lastModified()));
-          }
-          filesDone++;
-          bytesDone += sums.size();
-          listener.onProgress(new Progress(Progress.Phase.RESTORE, filesDone, filesTotal, bytesDone, bytesTotal,
-              f.path()));
-        }
-        if (!manifest.coffer()) {
-          whole = Checksums.appendFile(whole, f.path(), sums.crc32(), sums.size());
+        if (wanted || !manifest.coffer()) {
+          Path stored = storedFile(data, f.path(), id);
+          Path target = wanted ? RelativePaths.resolveForWrite(out, f.path(), true) : null;
+          jobFiles.add(f);
+          jobs.add(new ParallelCopy.Job(stored, target, f.size(), !manifest.coffer()));
         }
       }
-      if (!manifest.coffer() && whole != manifest.checksum()) {
+      long[] whole = {0};
+      long[] done = {0, 0}; // files, bytes
+      ParallelCopy.run(jobs, settings.threads(), settings.fsync(),
+          (k, n) -> {
+            if (jobs.get(k).target() != null) {
+              listener.onProgress(new Progress(Progress.Phase.RESTORE, done[0], filesTotal, done[1] + n, bytesTotal,
+                  jobFiles.get(k).path()));
+            }
+          },
+          (k, sums) -> {
+            FileEntry f = jobFiles.get(k);
+            Path target = jobs.get(k).target();
+            if (target != null) {
+              check(f, sums, id);
+              if (f.lastModified() != null) {
+                Files.setLastModifiedTime(target, FileTime.from(f.lastModified()));
+              }
+              done[0]++;
+              done[1] += sums.size();
+              listener.onProgress(new Progress(Progress.Phase.RESTORE, done[0], filesTotal, done[1], bytesTotal,
+                  f.path()));
+            }
+            if (!manifest.coffer()) {
+              whole[0] = Checksums.appendFile(whole[0], f.path(), sums.crc32(), sums.size());
+            }
+          });
+      if (!manifest.coffer() && whole[0] != manifest.checksum()) {
         throw new CorruptBackupException("crc32 mismatch for the data of backup " + id + ": stored "
-            + Checksums.hex(manifest.checksum()) + ", computed " + Checksums.hex(whole), null);
+            + Checksums.hex(manifest.checksum()) + ", computed " + Checksums.hex(whole[0]), null);
       }
       for (Symlink s : contents.symlinks) {
         if (request.selects(s.path())) {
@@ -548,24 +565,19 @@ final class LocalRepository implements BackupRepository {
     if (!manifest.coffer()) {
       stored.others.forEach((p, what) -> problems.add(new Problem(p, Kind.UNEXPECTED, what + " in stored data")));
     }
-    ByteBuffer buffer = Checksums.buffer(stored.files.values().stream().mapToLong(Long::longValue).max().orElse(0));
-    long filesChecked = 0;
-    long bytesChecked = 0;
+    long[] checked = {0, 0}; // files, bytes
     if (manifest.coffer()) {
       if (!Files.isDirectory(data, NOFOLLOW_LINKS) && !stored.others.containsKey(DATA)) {
         problems.add(new Problem(DATA, Kind.MISSING, "data directory of backup " + id + " is missing"));
       }
       problems.addAll(structureProblems(manifest, stored, id));
-      for (FileEntry f : manifest.files()) {
-        if (!stored.files.containsKey(f.path())) {
-          continue; // reported by structureProblems
-        }
-        Checksums.Sums sums;
-        try (FileChannel in = FileChannel.open(under(data, f.path()), READ, NOFOLLOW_LINKS)) {
-          sums = Checksums.copy(in, null, buffer, Checksums.ByteCounter.NONE, false);
-        }
-        filesChecked++;
-        bytesChecked += sums.size();
+      List<FileEntry> present = manifest.files().stream().filter(f -> stored.files.containsKey(f.path())).toList();
+      List<ParallelCopy.Job> jobs = present.stream()
+          .map(f -> new ParallelCopy.Job(under(data, f.path()), null, f.size(), false)).toList();
+      ParallelCopy.run(jobs, settings.threads(), false, (k, n) -> { }, (k, sums) -> {
+        FileEntry f = present.get(k);
+        checked[0]++;
+        checked[1] += sums.size();
         if (sums.size() != f.size()) {
           problems.add(new Problem(f.path(), Kind.CORRUPT, "size: recorded " + f.size() + " bytes, stored "
               + sums.size()));
@@ -573,28 +585,29 @@ final class LocalRepository implements BackupRepository {
           problems.add(new Problem(f.path(), Kind.CORRUPT, "crc32c: recorded " + Checksums.hex(f.crc32c())
               + ", computed " + Checksums.hex(sums.crc32c())));
         }
-      }
+      });
     } else {
-      long whole = 0;
-      for (Map.Entry<String, Long> f : stored.files.entrySet()) {
-        Checksums.Sums sums;
-        try (FileChannel in = FileChannel.open(under(data, f.getKey()), READ, NOFOLLOW_LINKS)) {
-          sums = Checksums.copy(in, null, buffer, Checksums.ByteCounter.NONE);
-        }
-        filesChecked++;
-        bytesChecked += sums.size();
-        whole = Checksums.appendFile(whole, f.getKey(), sums.crc32(), sums.size());
-      }
-      if (whole != manifest.checksum()) {
+      List<Map.Entry<String, Long>> present = List.copyOf(stored.files.entrySet());
+      List<ParallelCopy.Job> jobs = present.stream()
+          .map(f -> new ParallelCopy.Job(under(data, f.getKey()), null, f.getValue(), true)).toList();
+      long[] whole = {0};
+      ParallelCopy.run(jobs, settings.threads(), false, (k, n) -> { }, (k, sums) -> {
+        checked[0]++;
+        checked[1] += sums.size();
+        whole[0] = Checksums.appendFile(whole[0], present.get(k).getKey(), sums.crc32(), sums.size());
+      });
+      if (whole[0] != manifest.checksum()) {
         problems.add(new Problem(DATA, Kind.CORRUPT, "crc32 over all stored files (seed format): recorded "
-            + Checksums.hex(manifest.checksum()) + ", computed " + Checksums.hex(whole)));
+            + Checksums.hex(manifest.checksum()) + ", computed " + Checksums.hex(whole[0])));
       }
-      if (filesChecked != manifest.metadata().totalFiles() || bytesChecked != manifest.metadata().totalBytes()) {
+      if (checked[0] != manifest.metadata().totalFiles() || checked[1] != manifest.metadata().totalBytes()) {
         problems.add(new Problem(DATA, Kind.CORRUPT, "recorded " + manifest.metadata().totalFiles() + " files, "
-            + manifest.metadata().totalBytes() + " bytes; stored " + filesChecked + " files, " + bytesChecked
+            + manifest.metadata().totalBytes() + " bytes; stored " + checked[0] + " files, " + checked[1]
             + " bytes"));
       }
     }
+    long filesChecked = checked[0];
+    long bytesChecked = checked[1];
     return new VerifyReport(id, problems, filesChecked, bytesChecked);
   }
 

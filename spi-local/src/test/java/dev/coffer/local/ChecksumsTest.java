@@ -42,6 +42,27 @@ class ChecksumsTest {
   }
 
   @Test
+  void combineC_equalsTheCrc32cOfTheConcatenation_forEveryLength() {
+    Random r = new Random(7);
+    byte[] b = new byte[20_000];
+    r.nextBytes(b);
+    for (int split : new int[] {0, 1, 3, 8, 4096, 12_345, 20_000}) {
+      for (int len : new int[] {0, 1, 2, 31, 4096, 20_000 - split}) {
+        if (split + len > b.length) {
+          continue;
+        }
+        CRC32C whole = new CRC32C();
+        whole.update(b, 0, split + len);
+        CRC32C first = new CRC32C();
+        first.update(b, 0, split);
+        CRC32C second = new CRC32C();
+        second.update(b, split, len);
+        assertEquals(whole.getValue(), Checksums.combineC(first.getValue(), second.getValue(), len), split + "+" + len);
+      }
+    }
+  }
+
+  @Test
   void appendFile_reproducesTheSeedsPathThenContentChecksum() {
     CRC32 direct = new CRC32();
     long combined = 0;

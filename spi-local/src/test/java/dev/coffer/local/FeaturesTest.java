@@ -37,7 +37,7 @@ class FeaturesTest {
     assertTrue(p instanceof LocalBackupProvider);
     assertEquals(java.util.Set.of(Capability.INCREMENTAL, Capability.INDEPENDENT_INCREMENTALS, Capability.TIMESTAMPS,
         Capability.PARTIAL_RESTORE, Capability.SYMLINKS), p.capabilities());
-    assertEquals(List.of("fsync", "compare-crc", "hardlinks"), p.options().stream().map(o -> o.name()).toList());
+    assertEquals(List.of("fsync", "compare-crc", "hardlinks", "threads"), p.options().stream().map(o -> o.name()).toList());
   }
 
   @Test

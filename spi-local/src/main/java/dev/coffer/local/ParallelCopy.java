@@ -1,0 +1,457 @@
+package dev.coffer.local;
+
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32;
+import java.util.zip.CRC32C;
+
+/**
+ * Copies (or only reads) a batch of files on several threads, checksumming every byte as it passes.
+ *
+ * <p>Each file is cut into ranges of {@link #RANGE_BYTES}; worker threads take ranges in batch order and
+ * move each through their own direct buffer with positional reads and writes, updating CRC32C (and CRC32
+ * when a job asks for it) on the same buffer they write, so every byte is read once. A file's checksums
+ * are combined from its ranges' in order ({@link Checksums#combine}, {@link Checksums#combineC}), so the
+ * result equals a sequential pass.
+ *
+ * <p>A file that is shorter than its size hint when read (a live source shrinking under the copy) is
+ * copied again from its start, sequentially; its last range reads to the end of the file, so one that
+ * grows is copied whole, as a sequential copy would.
+ *
+ * <p>The calling thread does no copying: it hands every finished file to a {@link FileDone} callback in
+ * batch order and reports every {@link #PROGRESS_STEP} bytes of a large file to an {@link InFile} callback, so listeners run on
+ * the caller's thread only. The first failure (of a worker or of a callback) stops the workers; the call
+ * returns only after every worker has stopped and every channel is closed.
+ */
+final class ParallelCopy {
+
+  /** Size of a range: large enough for sequential throughput, small enough to share big files out. */
+  static final int RANGE_BYTES = 8 << 20;
+
+  /** How often the calling thread looks at the progress of a file that takes long. */
+  private static final long REPORT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  /** Bytes between two reports within one file. */
+  static final long PROGRESS_STEP = 64L << 20;
+
+  private ParallelCopy() {}
+
+  /**
+   * One file of a batch.
+   *
+   * @param source the file to read (opened without following links)
+   * @param target the file to create and write, or null to only read
+   * @param sizeHint the expected size, used only to cut the file into ranges
+   * @param crc32 whether to compute CRC32 beside CRC32C (otherwise the result's CRC32 is -1)
+   */
+  record Job(Path source, Path target, long sizeHint, boolean crc32) {}
+
+  /** Receives each finished file, in batch order, on the calling thread. */
+  @FunctionalInterface
+  interface FileDone {
+    void done(int index, Checksums.Sums sums) throws IOException;
+  }
+
+  /** Receives the bytes copied so far of the file the caller waits for, on the calling thread. */
+  @FunctionalInterface
+  interface InFile {
+    void bytes(int index, long bytesSoFar) throws IOException;
+  }
+
+  /**
+   * Runs the batch.
+   *
+   * @param jobs the files, in the order their callbacks are made
+   * @param threads the most worker threads to use (at least 1)
+   * @param fsync whether to force each target to disk before it is reported done
+   * @param inFile told of progress within a file
+   * @param done told of each finished file; throwing aborts the batch
+   * @throws IOException the first failure of a worker or callback (later ones suppressed)
+   */
+  static void run(List<Job> jobs, int threads, boolean fsync, InFile inFile, FileDone done) throws IOException {
+    if (jobs.isEmpty()) {
+      return;
+    }
+    new ParallelCopy.Batch(jobs, fsync).run(threads, inFile, done);
+  }
+
+  /** One file's state; guarded by the batch lock except for the atomic counter. */
+  private static final class FileState {
+    final Job job;
+    final int ranges;
+    final long[] rangeCrc32c;
+    final long[] rangeCrc32;
+    final long[] rangeSize;
+    final AtomicLong copied = new AtomicLong();
+    FileChannel in;
+    FileChannel out;
+    boolean opened;
+    boolean closed;
+    boolean shrank;
+    int finished;
+    Checksums.Sums result;
+
+    FileState(Job job) {
+      this.job = job;
+      long hint = Math.max(0, job.sizeHint());
+      this.ranges = (int) Math.max(1, (hint + RANGE_BYTES - 1) / RANGE_BYTES);
+      this.rangeCrc32c = new long[ranges];
+      this.rangeCrc32 = new long[ranges];
+      this.rangeSize = new long[ranges];
+    }
+  }
+
+  private static final class Batch {
+    private final boolean fsync;
+    private final FileState[] files;
+    private final int[] rangeFile;
+    private final int[] rangeIndex;
+    private final AtomicInteger next = new AtomicInteger();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private volatile boolean stopped;
+    private Throwable failure; // guarded by lock
+
+    Batch(List<Job> jobs, boolean fsync) {
+      this.fsync = fsync;
+      this.files = new FileState[jobs.size()];
+      int total = 0;
+      for (int i = 0; i < files.length; i++) {
+        files[i] = new FileState(jobs.get(i));
+        total += files[i].ranges;
+      }
+      this.rangeFile = new int[total];
+      this.rangeIndex = new int[total];
+      int k = 0;
+      for (int i = 0; i < files.length; i++) {
+        for (int r = 0; r < files[i].ranges; r++) {
+          rangeFile[k] = i;
+          rangeIndex[k] = r;
+          k++;
+        }
+      }
+    }
+
+    void run(int threads, InFile inFile, FileDone done) throws IOException {
+      int workers = Math.max(1, Math.min(threads, rangeFile.length));
+      List<Thread> started = new ArrayList<>(workers);
+      try {
+        for (int t = 0; t < workers; t++) {
+          Thread worker = new Thread(this::work, "coffer-local-copy-" + t);
+          worker.setDaemon(true);
+          worker.start();
+          started.add(worker);
+        }
+        for (int i = 0; i < files.length; i++) {
+          Checksums.Sums sums = awaitFile(i, inFile);
+          done.done(i, sums);
+        }
+      } catch (Throwable t) {
+        fail(t);
+      } finally {
+        stopped = true;
+        joinAll(started);
+        closeAll();
+      }
+      rethrow();
+    }
+
+    /**
+     * Waits for file {@code i}, reporting it at every {@link #PROGRESS_STEP} bytes below its final size:
+     * the same calls for the same files whatever the threads' timing, as a sequential copy makes them.
+     */
+    private Checksums.Sums awaitFile(int i, InFile inFile) throws IOException, InterruptedException {
+      FileState f = files[i];
+      long next = PROGRESS_STEP;
+      Checksums.Sums result;
+      while (true) {
+        lock.lock();
+        try {
+          if (failure != null) {
+            throw new Aborted();
+          }
+          result = f.result;
+          if (result == null) {
+            changed.awaitNanos(REPORT_NANOS);
+          }
+        } finally {
+          lock.unlock();
+        }
+        if (result != null) {
+          break;
+        }
+        for (long now = f.copied.get(); now >= next; next += PROGRESS_STEP) {
+          inFile.bytes(i, next);
+        }
+      }
+      for (; next < result.size(); next += PROGRESS_STEP) {
+        inFile.bytes(i, next);
+      }
+      return result;
+    }
+
+    private void work() {
+      ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(Checksums.BUFFER_BYTES,
+          Math.max(8192, largestHint())));
+      try {
+        int k;
+        while (!stopped && (k = next.getAndIncrement()) < rangeFile.length) {
+          copyRange(files[rangeFile[k]], rangeIndex[k], buffer);
+        }
+      } catch (Throwable t) {
+        fail(t);
+      }
+    }
+
+    private long largestHint() {
+      long max = 0;
+      for (FileState f : files) {
+        max = Math.max(max, f.job.sizeHint());
+      }
+      return max;
+    }
+
+    private void copyRange(FileState f, int r, ByteBuffer buffer) throws IOException {
+      if (!open(f)) {
+        return;
+      }
+      long start = (long) r * RANGE_BYTES;
+      boolean last = r == f.ranges - 1;
+      long end = last ? Long.MAX_VALUE : start + RANGE_BYTES;
+      CRC32C c32c = new CRC32C();
+      CRC32 c32 = f.job.crc32() ? new CRC32() : null;
+      long pos = start;
+      boolean shrank = false;
+      while (pos < end && !stopped) {
+        buffer.clear();
+        buffer.limit((int) Math.min(buffer.capacity(), end - pos));
+        int n = f.in.read(buffer, pos);
+        if (n < 0) {
+          shrank = !last;
+          break;
+        }
+        buffer.flip();
+        c32c.update(buffer);
+        if (c32 != null) {
+          buffer.rewind();
+          c32.update(buffer);
+        }
+        if (f.out != null) {
+          buffer.rewind();
+          long at = pos;
+          while (buffer.hasRemaining()) {
+            at += f.out.write(buffer, at);
+          }
+        }
+        pos += n;
+        f.copied.addAndGet(n);
+      }
+      if (stopped) {
+        return;
+      }
+      boolean lastToFinish;
+      lock.lock();
+      try {
+        f.rangeCrc32c[r] = c32c.getValue();
+        f.rangeCrc32[r] = c32 == null ? -1 : c32.getValue();
+        f.rangeSize[r] = pos - start;
+        f.shrank |= shrank;
+        f.finished++;
+        lastToFinish = f.finished == f.ranges;
+      } finally {
+        lock.unlock();
+      }
+      if (lastToFinish) {
+        finish(f, buffer);
+      }
+    }
+
+    /** Opens a file's channels once; false when the batch failed before they could be. */
+    private boolean open(FileState f) throws IOException {
+      lock.lock();
+      try {
+        if (!f.opened) {
+          f.opened = true;
+          f.in = FileChannel.open(f.job.source(), READ, NOFOLLOW_LINKS);
+          if (f.job.target() != null) {
+            f.out = FileChannel.open(f.job.target(), CREATE_NEW, WRITE);
+          }
+        }
+        return f.in != null && (f.job.target() == null || f.out != null);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Run by the worker that finished a file's last range: redo if it shrank, force, close, publish. */
+    private void finish(FileState f, ByteBuffer buffer) throws IOException {
+      Checksums.Sums sums;
+      if (f.shrank) {
+        if (f.out != null) {
+          f.out.truncate(0);
+          f.out.position(0);
+        }
+        f.in.position(0);
+        sums = Checksums.copy(f.in, f.out, buffer, n -> f.copied.set(n), f.job.crc32());
+      } else {
+        long size = f.rangeSize[0];
+        long crc32c = f.rangeCrc32c[0];
+        long crc32 = f.rangeCrc32[0];
+        for (int r = 1; r < f.ranges; r++) {
+          crc32c = Checksums.combineC(crc32c, f.rangeCrc32c[r], f.rangeSize[r]);
+          if (f.job.crc32()) {
+            crc32 = Checksums.combine(crc32, f.rangeCrc32[r], f.rangeSize[r]);
+          }
+          size += f.rangeSize[r];
+        }
+        sums = new Checksums.Sums(size, crc32c, f.job.crc32() ? crc32 : -1);
+      }
+      if (fsync && f.out != null) {
+        f.out.force(true);
+      }
+      close(f);
+      lock.lock();
+      try {
+        f.result = sums;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private void fail(Throwable t) {
+      stopped = true;
+      lock.lock();
+      try {
+        if (t instanceof Aborted) {
+          return;
+        }
+        if (failure == null) {
+          failure = t;
+        } else if (failure != t) {
+          failure.addSuppressed(t);
+        }
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private void joinAll(List<Thread> threads) {
+      boolean interrupted = false;
+      for (Thread t : threads) {
+        while (true) {
+          try {
+            t.join();
+            break;
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private void closeAll() {
+      for (FileState f : files) {
+        try {
+          close(f);
+        } catch (IOException e) {
+          fail(e);
+        }
+      }
+    }
+
+    private void close(FileState f) throws IOException {
+      FileChannel in;
+      FileChannel out;
+      lock.lock();
+      try {
+        if (f.closed || !f.opened) {
+          return;
+        }
+        f.closed = true;
+        in = f.in;
+        out = f.out;
+      } finally {
+        lock.unlock();
+      }
+      IOException first = null;
+      for (FileChannel c : new FileChannel[] {in, out}) {
+        if (c != null) {
+          try {
+            c.close();
+          } catch (IOException e) {
+            if (first == null) {
+              first = e;
+            } else {
+              first.addSuppressed(e);
+            }
+          }
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+    }
+
+    private void rethrow() throws IOException {
+      Throwable t;
+      lock.lock();
+      try {
+        t = failure;
+      } finally {
+        lock.unlock();
+      }
+      if (t == null) {
+        return;
+      }
+      if (t instanceof IOException e) {
+        throw e;
+      }
+      if (t instanceof UncheckedIOException e) {
+        throw e.getCause();
+      }
+      if (t instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+        InterruptedIOException e = new InterruptedIOException("interrupted while copying files");
+        e.initCause(t);
+        throw e;
+      }
+      if (t instanceof RuntimeException e) {
+        throw e;
+      }
+      if (t instanceof Error e) {
+        throw e;
+      }
+      throw new IOException(t);
+    }
+  }
+
+  /** Thrown inside the calling thread's wait when a worker has already failed; never escapes. */
+  private static final class Aborted extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Aborted() {
+      super(null, null, false, false);
+    }
+  }
+}
