@@ -1,5 +1,6 @@
 package dev.coffer.benchmarks;
 
+import dev.coffer.local.ChecksumPath;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -17,10 +18,10 @@ import org.bouncycastle.crypto.digests.SHA256Digest;
 /**
  * The checksums and digests a user can choose between, each a small adapter over its library.
  *
- * <p>{@link #PROVIDER_PATH} is the local provider's copy loop reproduced here (its classes are
- * package-private): bytes are copied through a 1 MiB direct {@link ByteBuffer} and each chunk
- * updates a CRC32C and a CRC32 before it would be written. Its cost over {@link #CRC32C} is the
- * overhead the provider adds to the raw JDK call.
+ * <p>{@link #PROVIDER_PATH} calls the local provider's own checksum step
+ * ({@code dev.coffer.local.Checksums.update}, through {@link dev.coffer.local.ChecksumPath}) on each
+ * 1 MiB of the buffer, updating a CRC32C and the CRC32 the seed's format needs. Its cost over
+ * {@link #CRC32C} is the overhead the provider adds to the raw JDK call.
  */
 public enum ChecksumKind {
     /** {@link java.util.zip.CRC32} (intrinsic on x86_64). */
@@ -73,8 +74,8 @@ public enum ChecksumKind {
         }
     },
     /**
-     * The local provider's path: a copy through a 1 MiB direct buffer updating CRC32C and CRC32.
-     * Returns {@code crc32c << 32 | crc32}.
+     * The local provider's backup path: CRC32C and the seed's CRC32 on each 1 MiB, through the
+     * provider's own code. Returns {@code crc32c << 32 | crc32}.
      */
     PROVIDER_PATH {
         @Override
@@ -83,8 +84,8 @@ public enum ChecksumKind {
         }
     },
     /**
-     * The same loop without the CRC32 ({@code Checksums.copy(..., withCrc32 = false)}), as the local
-     * provider's verify uses it since branch {@code local} 13a4d69. Returns the CRC32C.
+     * The same path without the CRC32, as the local provider's verify and its restore of Coffer backups
+     * run it. Returns the CRC32C.
      */
     PROVIDER_PATH_CRC32C_ONLY {
         @Override
@@ -215,15 +216,13 @@ public enum ChecksumKind {
     }
 
     /**
-     * The local provider's copy loop ({@code dev.coffer.local.Checksums.copy}, package-private,
-     * reproduced from branch {@code local} at a83a00b; 13a4d69 made the CRC32 optional): each chunk lands in a 1 MiB direct buffer (as
-     * {@code FileChannel.read} puts it there), updates a new CRC32C and CRC32 from that same buffer,
-     * and is then ready for {@code FileChannel.write}. The read and write themselves are left out:
-     * they are I/O, not checksum; the copy into the buffer stands in for the read.
+     * The local provider's checksum path, called for real ({@link dev.coffer.local.ChecksumPath} opens the
+     * package-private {@code Checksums.update}): one call per buffer of at most 1 MiB, as the provider's
+     * copy loops make it after each read; the read itself is I/O, not checksum, and is left out. Heap
+     * buffers are wrapped (the provider reads into direct ones).
      */
     private static final class ProviderPathChecksummer implements Checksummer {
         static final int BUFFER_BYTES = 1 << 20;
-        private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
         private final boolean withCrc32;
 
         ProviderPathChecksummer(boolean withCrc32) {
@@ -232,14 +231,7 @@ public enum ChecksumKind {
 
         @Override
         public long checksum(byte[] data) {
-            CRC32C c32c = new CRC32C();
-            CRC32 c32 = withCrc32 ? new CRC32() : null;
-            for (int off = 0; off < data.length; off += BUFFER_BYTES) {
-                buffer.clear();
-                buffer.put(data, off, Math.min(BUFFER_BYTES, data.length - off));
-                update(c32c, c32);
-            }
-            return result(c32c, c32);
+            return checksum(ByteBuffer.wrap(data));
         }
 
         @Override
@@ -247,29 +239,12 @@ public enum ChecksumKind {
             CRC32C c32c = new CRC32C();
             CRC32 c32 = withCrc32 ? new CRC32() : null;
             ByteBuffer src = data.duplicate();
-            while (src.hasRemaining()) {
-                int n = Math.min(BUFFER_BYTES, src.remaining());
-                buffer.clear();
-                buffer.put(src.slice().limit(n));
-                src.position(src.position() + n);
-                update(c32c, c32);
+            int end = src.limit();
+            for (int off = src.position(); off < end; off += BUFFER_BYTES) {
+                src.limit(Math.min(end, off + BUFFER_BYTES)).position(off);
+                ChecksumPath.update(c32c, c32, src);
             }
-            return result(c32c, c32);
-        }
-
-        private static long result(CRC32C c32c, CRC32 c32) {
             return c32 == null ? c32c.getValue() : c32c.getValue() << 32 | c32.getValue();
-        }
-
-        private void update(CRC32C c32c, CRC32 c32) {
-            buffer.flip();
-            int start = buffer.position();
-            c32c.update(buffer);
-            buffer.position(start);
-            if (c32 != null) {
-                c32.update(buffer);
-                buffer.position(start);
-            }
         }
     }
 }

@@ -64,13 +64,7 @@ final class Checksums {
         break;
       }
       buffer.flip();
-      int start = buffer.position();
-      c32c.update(buffer);
-      buffer.position(start);
-      if (c32 != null) {
-        c32.update(buffer);
-        buffer.position(start);
-      }
+      update(c32c, c32, buffer);
       if (out != null) {
         while (buffer.hasRemaining()) {
           out.write(buffer);
@@ -83,6 +77,22 @@ final class Checksums {
       }
     }
     return new Sums(total, c32c.getValue(), c32 == null ? -1 : c32.getValue());
+  }
+
+  /**
+   * The providers' checksum path: updates {@code c32c} and, unless it is null, {@code c32} with the bytes
+   * from the buffer's position to its limit, leaving the position where it was (the same bytes are
+   * written next). Every byte a backup, restore or verify reads goes through here; the benchmarks
+   * measure this method against a bare {@code CRC32C.update}.
+   */
+  static void update(CRC32C c32c, CRC32 c32, ByteBuffer buffer) {
+    int start = buffer.position();
+    c32c.update(buffer);
+    buffer.position(start);
+    if (c32 != null) {
+      c32.update(buffer);
+      buffer.position(start);
+    }
   }
 
   /** CRC32 of the UTF-8 bytes of a relative path, as the seed feeds it into its checksum. */

@@ -247,13 +247,8 @@ final class ParallelCopy {
           break;
         }
         buffer.flip();
-        c32c.update(buffer);
-        if (c32 != null) {
-          buffer.rewind();
-          c32.update(buffer);
-        }
+        Checksums.update(c32c, c32, buffer);
         if (f.out != null) {
-          buffer.rewind();
           long at = pos;
           while (buffer.hasRemaining()) {
             at += f.out.write(buffer, at);
