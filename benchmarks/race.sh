@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# race.sh: the providers in-process (one long-lived JVM, as a host database runs them) raced against
+# cp -a, cat, tar | zstd -3 -T2 | openssl and restic, step by step in one interleaved loop.
+#
+# Usage: benchmarks/race.sh [DATASET_DIR] [REPS]
+#   DATASET_DIR  default /var/tmp/coffer-bench/pgdata-s40 (made by `benchmarks/compare.sh pgdata` when
+#                missing, which also installs the peers)
+#   REPS         repetitions (default 5); medians are reported
+# Environment: JAVA_HOME (the JDK), WORK (scratch dir on the disk under test, default
+#   /var/tmp/coffer-bench/race), TOOLS (default "cp cat local tarzstd restic archive"), SETTLE_MS
+#   (pause after each sync, default 2000), RESULTS (CSV of every step, default
+#   benchmarks/results/race-<dataset>-jdk<N>-<UTC time>.csv).
+# Prints a Markdown table of medians and of the ratios the issues set targets for.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DATASET=${1:-/var/tmp/coffer-bench/pgdata-s40}
+REPS=${2:-5}
+java_cmd="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+if [[ ! -d "$DATASET" ]]; then
+  [[ "$DATASET" == /var/tmp/coffer-bench/pgdata-s40 ]] || { echo "no such directory: $DATASET" >&2; exit 2; }
+  TOOLS="tarzstd restic" REPS=1 "$here/benchmarks/compare.sh" pgdata > /dev/null
+fi
+JAR="$here/benchmarks/target/benchmarks.jar"
+[[ -f "$JAR" ]] || (cd "$here" && mvn -B -q -pl benchmarks -am package -DskipTests)
+FEATURE=$("$java_cmd" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+RESULTS=${RESULTS:-$here/benchmarks/results/race-$(basename "$DATASET")-jdk$FEATURE-$(date -u +%Y%m%dT%H%M%SZ).csv}
+mkdir -p "$(dirname "$RESULTS")"
+extra=()
+[[ "${FEATURE%%.*}" -ge 22 ]] && extra=(--enable-native-access=ALL-UNNAMED)
+echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); JDK $FEATURE; $(date -u +%FT%TZ)"
+exec "$java_cmd" "${extra[@]}" -Xmx256m -Drace.tools="${TOOLS:-cp cat local tarzstd restic archive}" \
+  -Drace.settleMillis="${SETTLE_MS:-2000}" -Drace.results="$RESULTS" \
+  -cp "$JAR" dev.coffer.benchmarks.PeerRace "$DATASET" "${WORK:-/var/tmp/coffer-bench/race}" "$REPS"
