@@ -6,7 +6,9 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.function.LongConsumer;
@@ -32,6 +34,11 @@ final class ArchiveWriter {
   private final ExecutorService pool;
   private final int maxBlocksInFlight;
   private final ArrayDeque<Segment> queue = new ArrayDeque<>();
+  /**
+   * Block buffers no task uses any more, for the next reads: at most about {@code 2 x threads} exist, so a
+   * small heap is not filled with 1 MiB (humongous) garbage at every block and every small file.
+   */
+  private final Queue<byte[]> freeBlocks = new ConcurrentLinkedQueue<>();
   private int blocksQueued;
 
   ArchiveWriter(WritableByteChannel channel, ArchiveHeader header, ArchiveKeys keys, BlockCompressor compressor,
@@ -66,13 +73,24 @@ final class ArchiveWriter {
     enqueue(new Segment(CompletableFuture.completedFuture(h.array()), false, atOffset));
     FileHasher hasher = new FileHasher();
     while (true) {
-      byte[] block = new byte[Format.MAX_BLOCK_SIZE];
+      byte[] block = freeBlocks.poll();
+      if (block == null) {
+        block = new byte[Format.MAX_BLOCK_SIZE];
+      }
       int n = readBlock(in, block);
       if (n == 0) {
+        freeBlocks.add(block);
         break;
       }
       hasher.update(block, 0, n);
-      enqueue(new Segment(pool.submit(() -> frame(compressor.compress(block, n))), true, null));
+      byte[] raw = block;
+      enqueue(new Segment(pool.submit(() -> {
+        try {
+          return frame(compressor.compress(raw, n));
+        } finally {
+          freeBlocks.add(raw); // framed: the copy owns the bytes now
+        }
+      }), true, null));
       if (n < block.length) {
         break;
       }

@@ -21,6 +21,8 @@ final class BlockCompressor implements AutoCloseable {
   private final Queue<AutoCloseable> contexts = new ConcurrentLinkedQueue<>();
   private final ThreadLocal<ZstdCompressCtx> compressors;
   private final ThreadLocal<ZstdDecompressCtx> decompressors;
+  private final ThreadLocal<byte[]> scratch =
+      ThreadLocal.withInitial(() -> new byte[(int) Zstd.compressBound(Format.MAX_BLOCK_SIZE)]);
 
   BlockCompressor(int level) {
     this.level = level;
@@ -48,12 +50,14 @@ final class BlockCompressor implements AutoCloseable {
     if (length < 0 || length > Format.MAX_BLOCK_SIZE) {
       throw new IllegalArgumentException("block length " + length);
     }
-    byte[] dst = new byte[(int) Zstd.compressBound(length)];
+    byte[] dst = scratch.get();
     int n = compressors.get().compressByteArray(dst, 0, dst.length, raw, 0, length);
     if (n >= length) {
       return new Block(Format.CODEC_RAW, length, raw, length);
     }
-    return new Block(Format.CODEC_ZSTD, length, dst, n);
+    // an exact-size copy: blocks compress well as a rule, and a per-thread scratch buffer is not
+    // allocated (as a humongous object in a small heap) for every block
+    return new Block(Format.CODEC_ZSTD, length, java.util.Arrays.copyOf(dst, n), n);
   }
 
   /**

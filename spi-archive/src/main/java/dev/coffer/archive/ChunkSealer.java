@@ -51,6 +51,7 @@ abstract class ChunkSealer {
 
     Gcm(SecretBytes key, byte[] headerHash) {
       super(headerHash);
+      GcmWarmup.start();
       this.key = new SecretKeySpec(key.bytes(), "AES");
       try {
         this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
