@@ -617,28 +617,24 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         }
         long filesDone = 0;
         long bytesDone = 0;
-        for (Manifest.FileEntry f : files) {
-          Path out = RelativePaths.resolveForWrite(stage, f.path(), true);
-          ArchiveReader r = chain.get(f.archive()).reader();
-          ArchiveReader.Record rec;
-          try (SeekableByteChannel och = Files.newByteChannel(out, StandardOpenOption.CREATE_NEW,
-              StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-            rec = r.readFile(f.offset(), f.path(), raw -> {
-              ByteBuffer bb = ByteBuffer.wrap(raw);
-              while (bb.hasRemaining()) {
-                och.write(bb);
-              }
-            });
+        // this thread authenticates, decodes and hashes; the write stage creates and writes the files
+        try (FileWriterStage writer = new FileWriterStage()) {
+          for (Manifest.FileEntry f : files) {
+            Path out = RelativePaths.resolveForWrite(stage, f.path(), true);
+            ArchiveReader r = chain.get(f.archive()).reader();
+            writer.open(out);
+            ArchiveReader.Record rec = r.readFile(f.offset(), f.path(), writer::write);
+            if (rec.size() != f.size() || !FileHasher.hex(rec.sha256()).equals(f.sha256())) {
+              throw new CorruptBackupException("sha256 mismatch for '" + f.path() + "' in backup " + id
+                  + ": manifest " + f.sha256() + ", archive " + FileHasher.hex(rec.sha256()), f.path());
+            }
+            writer.finish(out, f.mtimeMillis());
+            filesDone++;
+            bytesDone += f.size();
+            request.progress().onProgress(new Progress(Progress.Phase.RESTORE, filesDone, files.size(), bytesDone,
+                bytesTotal, f.path()));
           }
-          if (rec.size() != f.size() || !FileHasher.hex(rec.sha256()).equals(f.sha256())) {
-            throw new CorruptBackupException("sha256 mismatch for '" + f.path() + "' in backup " + id
-                + ": manifest " + f.sha256() + ", archive " + FileHasher.hex(rec.sha256()), f.path());
-          }
-          Files.setLastModifiedTime(out, FileTime.fromMillis(f.mtimeMillis()));
-          filesDone++;
-          bytesDone += f.size();
-          request.progress().onProgress(new Progress(Progress.Phase.RESTORE, filesDone, files.size(), bytesDone,
-              bytesTotal, f.path()));
+          writer.await();
         }
         staging.commit();
       }
