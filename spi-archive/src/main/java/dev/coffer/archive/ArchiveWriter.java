@@ -11,12 +11,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.function.LongConsumer;
 
 /**
  * Writes one archive: the one class that knows the order of the stages. For each file it reads blocks of
  * at most 1 MiB, feeds them to the hash stage ({@link FileHasher}, in order, on this thread), hands each to
- * the compress stage ({@link BlockCompressor}) on the worker pool, and emits the framed blocks strictly in
+ * the compress stage ({@link BlockCompressor}) on the worker pool (when it must wait for the oldest block,
+ * it compresses blocks the pool has not started yet itself, so no core idles behind the ordered output),
+ * and emits the framed blocks strictly in
  * submission order into the frame stage ({@link ChunkedOutput}), which seals chunks with the encrypt stage
  * ({@link ChunkSealer}) on the pool and writes them in order. The bytes written therefore do not depend on
  * the number of threads, and at most about {@code 2 x threads} blocks and chunks are in memory.
@@ -84,13 +87,15 @@ final class ArchiveWriter {
       }
       hasher.update(block, 0, n);
       byte[] raw = block;
-      enqueue(new Segment(pool.submit(() -> {
+      FutureTask<byte[]> task = new FutureTask<>(() -> {
         try {
           return frame(compressor.compress(raw, n));
         } finally {
           freeBlocks.add(raw); // framed: the copy owns the bytes now
         }
-      }), true, null));
+      });
+      pool.execute(task);
+      enqueue(new Segment(task, true, null));
       if (n < block.length) {
         break;
       }
@@ -128,6 +133,19 @@ final class ArchiveWriter {
   }
 
   private void emitOne() throws IOException {
+    Segment head = queue.peek();
+    if (!head.bytes().isDone()) {
+      // caller runs: rather than wait for the pool, compress blocks no pool thread has started yet
+      // (a FutureTask runs once: the pool thread that takes it later finds it done)
+      for (Segment s : queue) {
+        if (head.bytes().isDone()) {
+          break;
+        }
+        if (s.bytes() instanceof FutureTask<byte[]> t && !t.isDone()) {
+          t.run();
+        }
+      }
+    }
     Segment s = queue.poll();
     if (s.atOffset() != null) {
       s.atOffset().accept(out.position());

@@ -8,11 +8,13 @@ import java.util.ArrayDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
 
 /**
  * The frame stage: cuts the container byte stream into fixed-size chunks, seals them on the worker pool
- * and writes the sealed chunks in order. At most {@code maxInFlight} chunks are being sealed at once, so
+ * (or, when it must wait for the oldest, seals chunks the pool has not started itself) and writes the
+ * sealed chunks in order. At most {@code maxInFlight} chunks are being sealed at once, so
  * memory stays bounded. The last chunk, sealed by {@link #finish()}, carries the final flag. Used by one
  * thread.
  */
@@ -98,7 +100,9 @@ final class ChunkedOutput {
     byte[] plain = buffer;
     int len = filled;
     long index = nextIndex++;
-    inFlight.add(pool.submit(() -> sealers.get().seal(index, last, plain, len)));
+    FutureTask<byte[]> task = new FutureTask<>(() -> sealers.get().seal(index, last, plain, len));
+    pool.execute(task);
+    inFlight.add(task);
     buffer = new byte[buffer.length];
     filled = 0;
     while (inFlight.size() > maxInFlight) {
@@ -107,6 +111,16 @@ final class ChunkedOutput {
   }
 
   private void drainOne() throws IOException {
+    Future<byte[]> head = inFlight.peek();
+    // caller runs: seal chunks the pool has not started (it may be busy compressing) instead of waiting
+    for (Future<byte[]> f : inFlight) {
+      if (head.isDone()) {
+        break;
+      }
+      if (f instanceof FutureTask<byte[]> t && !t.isDone()) {
+        t.run();
+      }
+    }
     byte[] sealed = await(inFlight.poll());
     ByteBuffer bb = ByteBuffer.wrap(sealed);
     while (bb.hasRemaining()) {
