@@ -143,6 +143,7 @@ time_step() {
   local tool=$1 step=$2 rep=$3 out=$4 t0 t1 secs bytes=0
   shift 5
   drop_caches
+  sync # no step pays for the previous step's write-back
   t0=$(date +%s.%N)
   if ! "$@" > "$WORK/last.log" 2>&1; then
     log "FAILED: $tool $step (rep $rep): $*"

@@ -27,7 +27,7 @@ if [ "${FEATURE%%.*}" -ge 22 ]; then JVM_ARGS=(-jvmArgsAppend "-Xmx2g --enable-n
 
 read -r -a WARM <<< "${WARM_OPTS:--f 1 -wi 4 -w 5s -i 3 -r 2s}"
 read -r -a TARGET <<< "${TARGET_OPTS:--f 1 -wi 3 -w 1s -i 5 -r 1s}"
-SUITES=${SUITES:-checksum checksum-target zstd-levels zstd-apis aead pipeline-t1 pipeline-t2 aead-warm pipeline-warm-t1 pipeline-warm-t2}
+SUITES=${SUITES:-checksum checksum-target zstd-levels zstd-apis aead pipeline-t1 pipeline-t2 aead-warm pipeline-warm-t1 pipeline-warm-t2 writer}
 
 run() { # name, iteration settings array name, then JMH arguments
   local name=$1 settings="$2[@]"; shift 2
@@ -49,3 +49,6 @@ run pipeline-t2 OPTS 'PipelineBenchmark.seal$' -t 2
 run aead-warm WARM 'AeadBenchmark' -p size=65536
 run pipeline-warm-t1 WARM 'PipelineBenchmark' -t 1
 run pipeline-warm-t2 WARM 'PipelineBenchmark.seal$' -t 2
+# the archive provider's real writer (hash + zstd + AES-GCM, ordered output) on 1 and 2 pool threads, with
+# the single-threaded zstd-3 baseline on the same data in the same suite
+run writer WARM 'ArchiveWriterBenchmark|PipelineBenchmark.compressOnly' -t 1
