@@ -108,7 +108,7 @@ class ParallelCopyTest {
 
   @Test
   void aFileShorterThanItsHint_isCopiedAsItIsNow() throws IOException {
-    // a live source that shrank between the scan and the copy: ranges past its end read nothing
+    // a live source that shrank between the scan and the copy
     byte[] b = random(RANGE + RANGE / 2, 2);
     Path in = Files.write(root.resolve("in"), b);
     Path out = root.resolve("out");
@@ -117,6 +117,19 @@ class ParallelCopyTest {
         (k, sums) -> got[0] = sums);
     assertEquals(new Checksums.Sums(b.length, crc32c(b), crc32(b)), got[0]);
     assertArrayEquals(b, Files.readAllBytes(out));
+  }
+
+  @Test
+  void aFileShorterThanItsHint_readInRanges_isReadAgainWhole() throws IOException {
+    // ranges past its end read nothing and the range that meets the end early marks it: read again
+    byte[] b = random(2 * RANGE + RANGE / 2, 4);
+    Path in = Files.write(root.resolve("in"), b);
+    for (int threads : new int[] {1, 3}) {
+      Checksums.Sums[] got = new Checksums.Sums[1];
+      ParallelCopy.run(List.of(new ParallelCopy.Job(in, null, 5L * RANGE, true)), threads, false, (k, n) -> { },
+          (k, sums) -> got[0] = sums);
+      assertEquals(new Checksums.Sums(b.length, crc32c(b), crc32(b)), got[0], threads + " threads");
+    }
   }
 
   @Test
