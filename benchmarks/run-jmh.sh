@@ -10,6 +10,7 @@
 #   WARM_OPTS    settings of the *-warm suites, which give AES-GCM its long JIT warm-up
 #                (default "-f 1 -wi 4 -w 5s -i 3 -r 2s")
 #   TARGET_OPTS  settings of checksum-target (default "-f 1 -wi 3 -w 1s -i 5 -r 1s")
+#   WRITER_OPTS  settings of writer, the archive's real pipeline (default "-f 1 -wi 3 -w 2s -i 8 -r 2s")
 #   SUITES       which suites to run (default: all, in the order below)
 #   JAR          the benchmarks jar (default: benchmarks/target/benchmarks.jar; build it with
 #                `mvn -B -pl benchmarks -am package -DskipTests`)
@@ -27,6 +28,7 @@ if [ "${FEATURE%%.*}" -ge 22 ]; then JVM_ARGS=(-jvmArgsAppend "-Xmx2g --enable-n
 
 read -r -a WARM <<< "${WARM_OPTS:--f 1 -wi 4 -w 5s -i 3 -r 2s}"
 read -r -a TARGET <<< "${TARGET_OPTS:--f 1 -wi 3 -w 1s -i 5 -r 1s}"
+read -r -a WRITER <<< "${WRITER_OPTS:--f 1 -wi 3 -w 2s -i 8 -r 2s}"
 SUITES=${SUITES:-checksum checksum-target zstd-levels zstd-apis aead pipeline-t1 pipeline-t2 aead-warm pipeline-warm-t1 pipeline-warm-t2 writer}
 
 run() { # name, iteration settings array name, then JMH arguments
@@ -51,4 +53,4 @@ run pipeline-warm-t1 WARM 'PipelineBenchmark' -t 1
 run pipeline-warm-t2 WARM 'PipelineBenchmark.seal$' -t 2
 # the archive provider's real writer (hash + zstd + AES-GCM, ordered output) on 1 and 2 pool threads, with
 # the single-threaded zstd-3 baseline on the same data in the same suite
-run writer WARM 'ArchiveWriterBenchmark|PipelineBenchmark.compressOnly' -t 1
+run writer WRITER 'ArchiveWriterBenchmark|PipelineBenchmark.compressOnly' -t 1
