@@ -394,22 +394,14 @@ final class ParallelCopy {
       } finally {
         lock.unlock();
       }
-      IOException first = null;
-      for (FileChannel c : new FileChannel[] {in, out}) {
-        if (c != null) {
-          try {
-            c.close();
-          } catch (IOException e) {
-            if (first == null) {
-              first = e;
-            } else {
-              first.addSuppressed(e);
-            }
-          }
+      try {
+        if (out != null) {
+          out.close();
         }
-      }
-      if (first != null) {
-        throw first;
+      } finally {
+        if (in != null) {
+          in.close();
+        }
       }
     }
 
