@@ -40,15 +40,8 @@ final class Checksums {
 
   /**
    * Copies {@code in} from its current position to its end into {@code out} (or only reads it when
-   * {@code out} is null), checksumming the same buffer it writes.
-   */
-  static Sums copy(FileChannel in, FileChannel out, ByteBuffer buffer, ByteCounter counter) throws IOException {
-    return copy(in, out, buffer, counter, true);
-  }
-
-  /**
-   * As {@link #copy(FileChannel, FileChannel, ByteBuffer, ByteCounter)}, computing the CRC32 only when
-   * {@code withCrc32} (it is needed for the seed's whole-backup checksum, not for checking a file); the
+   * {@code out} is null), checksumming the same buffer it writes; computes the CRC32 only when
+   * {@code withCrc32} (it is needed for the seed's whole-backup checksum, not for checking a file), the
    * returned CRC32 is otherwise -1.
    */
   static Sums copy(FileChannel in, FileChannel out, ByteBuffer buffer, ByteCounter counter, boolean withCrc32)

@@ -29,8 +29,8 @@ import java.util.Set;
  * restore is published; {@code compare-crc} (default {@code false}) makes incremental backups also compare
  * the content's CRC32C before reusing a file; {@code hardlinks} (default {@code true}) lets incremental
  * backups hard-link unchanged files instead of copying them; {@code threads} (default: the available
- * processors, at most 4) sets how many threads copy and checksum files, big files in 8 MiB ranges, for
- * backup, restore and verify (progress is still reported on the calling thread, file by file in order).
+ * processors, at most 4) sets how many threads copy and checksum files (a thread per copied file; verify
+ * also reads big files in 8 MiB ranges) for backup, restore and verify (progress is still reported on the calling thread, file by file in order).
  *
  * <p>Stateless and thread-safe; the constructor does no I/O.
  */
@@ -50,7 +50,8 @@ public final class LocalBackupProvider implements BackupProvider {
           "incremental backups hard-link unchanged files from their base instead of copying them (true/false)",
           "true"),
       OptionInfo.optional("threads",
-          "threads that copy and checksum files, big files in 8 MiB ranges (default: available processors, at most 4)",
+          "threads that copy and checksum files, one per file; verify also splits big files "
+              + "(default: available processors, at most 4)",
           null));
 
   /** Creates the provider; does no I/O. */

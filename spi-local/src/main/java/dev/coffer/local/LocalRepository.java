@@ -192,7 +192,7 @@ final class LocalRepository implements BackupRepository {
     List<Path> createdDirs = new ArrayList<>();
     boolean linksWork = settings.hardlinks();
     // first the tree's shape and the files an incremental backup can link; then the copies, in parallel
-    FileEntry[] entries = new FileEntry[tree.files().size()];
+    FileEntry[] entries = new FileEntry[(int) filesTotal];
     List<ParallelCopy.Job> copies = new ArrayList<>();
     List<Integer> copyIndex = new ArrayList<>();
     long[] done = {0, 0}; // files, bytes
@@ -277,7 +277,7 @@ final class LocalRepository implements BackupRepository {
     }
     if (settings.compareCrc()) {
       try (FileChannel src = FileChannel.open(in, READ, NOFOLLOW_LINKS)) {
-        Checksums.Sums sums = Checksums.copy(src, null, buffer, Checksums.ByteCounter.NONE);
+        Checksums.Sums sums = Checksums.copy(src, null, buffer, Checksums.ByteCounter.NONE, false);
         return sums.size() == prior.size() && sums.crc32c() == prior.crc32c();
       }
     }

@@ -130,6 +130,7 @@ final class ParallelCopy {
     private final AtomicInteger next = new AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    private final long largestHint;
     private volatile boolean stopped;
     private Throwable failure; // guarded by lock
 
@@ -137,10 +138,13 @@ final class ParallelCopy {
       this.fsync = fsync;
       this.files = new FileState[jobs.size()];
       int total = 0;
+      long largest = 0;
       for (int i = 0; i < files.length; i++) {
         files[i] = new FileState(jobs.get(i));
         total += files[i].ranges;
+        largest = Math.max(largest, files[i].job.sizeHint());
       }
+      this.largestHint = largest;
       this.rangeFile = new int[total];
       this.rangeIndex = new int[total];
       int k = 0;
@@ -212,8 +216,7 @@ final class ParallelCopy {
     }
 
     private void work() {
-      ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(Checksums.BUFFER_BYTES,
-          Math.max(8192, largestHint())));
+      ByteBuffer buffer = Checksums.buffer(largestHint);
       try {
         int k;
         while (!stopped && (k = next.getAndIncrement()) < rangeFile.length) {
@@ -222,14 +225,6 @@ final class ParallelCopy {
       } catch (Throwable t) {
         fail(t);
       }
-    }
-
-    private long largestHint() {
-      long max = 0;
-      for (FileState f : files) {
-        max = Math.max(max, f.job.sizeHint());
-      }
-      return max;
     }
 
     private void copyRange(FileState f, int r, ByteBuffer buffer) throws IOException {
