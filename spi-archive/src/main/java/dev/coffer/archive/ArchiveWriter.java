@@ -133,19 +133,8 @@ final class ArchiveWriter {
   }
 
   private void emitOne() throws IOException {
-    Segment head = queue.peek();
-    if (!head.bytes().isDone()) {
-      // caller runs: rather than wait for the pool, compress blocks no pool thread has started yet
-      // (a FutureTask runs once: the pool thread that takes it later finds it done)
-      for (Segment s : queue) {
-        if (head.bytes().isDone()) {
-          break;
-        }
-        if (s.bytes() instanceof FutureTask<byte[]> t && !t.isDone()) {
-          t.run();
-        }
-      }
-    }
+    // rather than wait for the pool, compress the blocks no pool thread has started yet
+    ChunkedOutput.runPendingUntilDone(queue.peek().bytes(), () -> queue.stream().<Future<?>>map(Segment::bytes).iterator());
     Segment s = queue.poll();
     if (s.atOffset() != null) {
       s.atOffset().accept(out.position());

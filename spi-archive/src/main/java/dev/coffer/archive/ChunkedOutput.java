@@ -111,22 +111,30 @@ final class ChunkedOutput {
   }
 
   private void drainOne() throws IOException {
-    Future<byte[]> head = inFlight.peek();
-    // caller runs: seal chunks the pool has not started (it may be busy compressing) instead of waiting
-    for (Future<byte[]> f : inFlight) {
-      if (head.isDone()) {
-        break;
-      }
-      if (f instanceof FutureTask<byte[]> t && !t.isDone()) {
-        t.run();
-      }
-    }
+    // the pool may be busy compressing: seal the chunks it has not started rather than wait
+    runPendingUntilDone(inFlight.peek(), inFlight);
     byte[] sealed = await(inFlight.poll());
     ByteBuffer bb = ByteBuffer.wrap(sealed);
     while (bb.hasRemaining()) {
       out.write(bb);
     }
     written += sealed.length;
+  }
+
+  /**
+   * Caller runs: until {@code head} is done, runs the tasks of {@code pending} (in order) that no pool
+   * thread has started, so the calling thread works instead of waiting for the pool. A {@link FutureTask}
+   * runs once: the pool thread that takes it later finds it done.
+   */
+  static void runPendingUntilDone(Future<?> head, Iterable<? extends Future<?>> pending) {
+    for (Future<?> f : pending) {
+      if (head.isDone()) {
+        return;
+      }
+      if (f instanceof FutureTask<?> t && !t.isDone()) {
+        t.run();
+      }
+    }
   }
 
   /** Waits for a pool task, turning its failure into the caller's exception. */

@@ -76,10 +76,15 @@ final class FileWriterStage implements AutoCloseable {
   /** Stops the write thread (dropping what it has not written) and closes the open file. */
   @Override
   public void close() throws IOException {
+    stop();
+    join();
+  }
+
+  /** Tells the write thread to end at once: what waits in the queue is dropped. */
+  private void stop() {
     ended = true;
     queue.clear();
     queue.offer(new End());
-    join();
   }
 
   private void put(Op op) throws IOException {
@@ -105,9 +110,7 @@ final class FileWriterStage implements AutoCloseable {
         break;
       } catch (InterruptedException e) {
         interrupted = true;
-        ended = true;
-        queue.clear();
-        queue.offer(new End());
+        stop();
       }
     }
     if (interrupted) {
