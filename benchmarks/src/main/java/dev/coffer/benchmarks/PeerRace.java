@@ -33,9 +33,22 @@ import java.util.stream.Stream;
  * order of the tools rotates by one each repetition: on a virtual disk whose write speed drifts within a
  * minute, the step that runs first is often faster, and rotation gives each tool that place alike.
  *
+ * <p>Right before every timed step (after the settle) the race writes and deletes a scratch file of {@code
+ * race.prefaultMiB} MiB in {@code /dev/shm}. On a virtual machine whose guest hands free memory back to the
+ * host (virtio free page reporting, as on Firecracker), the first write to such a page costs a host page
+ * fault, and a step that allocates 1.2 GB of page cache right after a pause pays about one second for it,
+ * more or less depending on how much the host took back meanwhile. The scratch write pays that cost
+ * outside the clock and leaves free memory that every step then finds warm, as on a physical machine.
+ * The host starts taking freed memory back about a second later, so the scratch file is three times the
+ * dataset: enough warm pages stay free for the step. Default {@code auto}: that size when {@code
+ * /dev/shm} exists; {@code 0} turns it off.
+ *
+ * <p>Before the timed repetitions, {@code race.warmups} (default 1) untimed rounds run Coffer's steps only,
+ * so the timed ones measure compiled code, as in a host database that has been running for a while.
+ *
  * <p>Usage: {@code java -cp benchmarks.jar dev.coffer.benchmarks.PeerRace DATASET WORK [REPS]}; system
  * properties {@code race.tools} (default {@code "cp cat local tarzstd restic archive"}), {@code
- * race.settleMillis} (default 2000), {@code race.results} (a CSV of every timed step). Prints medians and
+ * race.settleMillis} (default 2000), {@code race.prefaultMiB} (default {@code auto}), {@code race.warmups} (default 1), {@code race.results} (a CSV of every timed step). Prints medians and
  * the ratios the issues set targets for. {@code benchmarks/race.sh} wraps it.
  */
 public final class PeerRace {
@@ -45,6 +58,10 @@ public final class PeerRace {
   private final Path source;
   private final List<String> tools;
   private final long settleMillis;
+  private final String prefault;
+  private final int warmups = Integer.getInteger("race.warmups", 1);
+  private long prefaultBytes;
+  private final java.nio.ByteBuffer prefaultBlock = java.nio.ByteBuffer.allocateDirect(8 << 20);
   private final Map<String, List<Double>> seconds = new LinkedHashMap<>();
   private final Map<String, Long> sizes = new LinkedHashMap<>();
   private final List<String> csv = new ArrayList<>(List.of("step,rep,seconds,output_bytes"));
@@ -54,12 +71,13 @@ public final class PeerRace {
   private int changedFiles;
   private int totalFiles;
 
-  private PeerRace(Path dataset, Path work, List<String> tools, long settleMillis) {
+  private PeerRace(Path dataset, Path work, List<String> tools, long settleMillis, String prefault) {
     this.dataset = dataset;
     this.work = work;
     this.source = work.resolve("source");
     this.tools = tools;
     this.settleMillis = settleMillis;
+    this.prefault = prefault;
     byte[] key = new byte[32];
     new Random(1).nextBytes(key); // a benchmark key; nothing secret is stored
     this.archiveKey = HexFormat.of().formatHex(key);
@@ -79,7 +97,7 @@ public final class PeerRace {
     List<String> tools = List.of(System.getProperty("race.tools", "cp cat local tarzstd restic archive")
         .trim().split("\\s+"));
     PeerRace race = new PeerRace(Path.of(args[0]).toAbsolutePath(), Path.of(args[1]).toAbsolutePath(), tools,
-        Long.getLong("race.settleMillis", 2000));
+        Long.getLong("race.settleMillis", 2000), System.getProperty("race.prefaultMiB", "auto"));
     int reps = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     race.run(reps);
     race.report(reps);
@@ -106,11 +124,18 @@ public final class PeerRace {
     try (Stream<Path> s = Files.walk(source)) {
       totalFiles = (int) s.filter(Files::isRegularFile).count();
     }
+    Path shm = Path.of("/dev/shm");
+    if (prefault.equals("auto")) {
+      prefaultBytes = Files.isDirectory(shm) ? du(source) * 3 : 0;
+    } else {
+      prefaultBytes = Long.parseLong(prefault) << 20;
+    }
+    System.err.printf(Locale.ROOT, "prefault before each step: %d MiB%n", prefaultBytes >> 20);
     Files.writeString(work.resolve("passphrase"), archiveKey);
-    for (int rep = 0; rep < reps; rep++) {
-      Path out = work.resolve("rep" + rep);
-      if (rep > 0) {
-        sh("rm", "-rf", work.resolve("rep" + (rep - 1)).toString());
+    for (int rep = -warmups; rep < reps; rep++) {
+      Path out = work.resolve("rep" + (rep + warmups));
+      if (rep > -warmups) {
+        sh("rm", "-rf", work.resolve("rep" + (rep + warmups - 1)).toString());
       }
       Files.createDirectories(out);
       shell("find " + quote(source) + " -type f -exec cat {} + > /dev/null"); // warm cache
@@ -120,7 +145,10 @@ public final class PeerRace {
           BackupRepository archive = BackupProviders.open("archive", out.resolve("archive"),
               Map.of("key", archiveKey))) {
         for (int k = 0; k < tools.size(); k++) {
-          String tool = tools.get((k + rep) % tools.size()); // rotated, so no tool always runs first
+          String tool = tools.get(Math.floorMod(k + rep, tools.size())); // rotated: no tool always runs first
+          if (rep < 0 && !tool.equals("local") && !tool.equals("archive")) {
+            continue; // a warm-up round compiles Coffer's code; the peers are separate processes
+          }
           switch (tool) {
             case "cp" -> time("cp backup", rep, out.resolve("cp"), () -> sh("cp", "-a", source.toString(),
                 out.resolve("cp").toString()));
@@ -211,8 +239,12 @@ public final class PeerRace {
   }
 
   private <T> T time(String step, int rep, Path output, Step<T> body) throws Exception {
+    if (rep < 0) {
+      return body.run();
+    }
     sh("sync");
     Thread.sleep(settleMillis);
+    prefault();
     long t0 = System.nanoTime();
     T result = body.run();
     double s = (System.nanoTime() - t0) / 1e9;
@@ -224,6 +256,26 @@ public final class PeerRace {
     csv.add(step + "," + rep + "," + String.format(Locale.ROOT, "%.3f", s) + "," + bytes);
     System.err.printf(Locale.ROOT, "  rep %d %-20s %7.3f s%n", rep, step, s);
     return result;
+  }
+
+  /** Writes and deletes {@code prefaultBytes} in /dev/shm, so the step after it finds warm free memory. */
+  private void prefault() throws IOException {
+    if (prefaultBytes == 0) {
+      return;
+    }
+    Path scratch = Path.of("/dev/shm", "coffer-race-prefault");
+    java.nio.ByteBuffer block = prefaultBlock;
+    try (var ch = java.nio.channels.FileChannel.open(scratch, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      for (long done = 0; done < prefaultBytes; done += block.capacity()) {
+        block.clear();
+        while (block.hasRemaining()) {
+          ch.write(block);
+        }
+      }
+    } finally {
+      Files.deleteIfExists(scratch);
+    }
   }
 
   private static long du(Path p) throws IOException {
