@@ -101,6 +101,7 @@ final class LocalRepository implements BackupRepository {
 
   private final Path root;
   private final Settings settings;
+  private final ManifestCache manifests = new ManifestCache();
   private volatile boolean closed;
 
   private LocalRepository(Path root, Settings settings) {
@@ -261,6 +262,7 @@ final class LocalRepository implements BackupRepository {
         LocalBackupProvider.NAME, LocalBackupProvider.VERSION, request.labels());
     Manifest manifest = new Manifest(metadata, whole, true, files, directories, symlinks);
     byte[] json = manifest.toJson();
+    manifests.put(id, json, manifest); // the next incremental on this backup need not parse it again
     writeNew(staging.resolve(Manifest.FILE_NAME), json);
     writeNew(staging.resolve(Manifest.SIDECAR_NAME), sidecar(json));
     if (settings.fsync()) {
@@ -542,7 +544,7 @@ final class LocalRepository implements BackupRepository {
     Optional<String> sidecarProblem = sidecarProblem(dir, json, id);
     Manifest manifest;
     try {
-      manifest = Manifest.parse(json, id);
+      manifest = parse(json, id);
     } catch (CorruptBackupException e) {
       sidecarProblem.ifPresent(p -> problems.add(new Problem(Manifest.SIDECAR_NAME, Kind.METADATA, p)));
       problems.add(new Problem(Manifest.FILE_NAME, Kind.METADATA, e.getMessage()));
@@ -683,9 +685,9 @@ final class LocalRepository implements BackupRepository {
   }
 
   /** Metadata for list and find: a directory whose metadata cannot be parsed is not a backup. */
-  private static Optional<BackupMetadata> loadForListing(Path dir, String id) throws IOException {
+  private Optional<BackupMetadata> loadForListing(Path dir, String id) throws IOException {
     try {
-      return Optional.of(Manifest.parse(readCapped(dir.resolve(Manifest.FILE_NAME), Manifest.MAX_BYTES, id), id)
+      return Optional.of(parse(readCapped(dir.resolve(Manifest.FILE_NAME), Manifest.MAX_BYTES, id), id)
           .metadata());
     } catch (NoSuchFileException | NotDirectoryException | CorruptBackupException e) {
       return Optional.empty();
@@ -774,7 +776,7 @@ final class LocalRepository implements BackupRepository {
   }
 
   /** Reads and checks a backup's metadata: its sidecar CRC32C, then its content. */
-  private static Manifest readManifest(Path dir, String id) throws IOException {
+  private Manifest readManifest(Path dir, String id) throws IOException {
     byte[] json;
     try {
       json = readCapped(dir.resolve(Manifest.FILE_NAME), Manifest.MAX_BYTES, id);
@@ -782,10 +784,20 @@ final class LocalRepository implements BackupRepository {
       throw new CorruptBackupException("metadata.json of backup " + id + " is missing", null, e);
     }
     Optional<String> problem = sidecarProblem(dir, json, id);
-    Manifest manifest = Manifest.parse(json, id);
+    Manifest manifest = parse(json, id);
     boolean sidecarPresent = Files.exists(dir.resolve(Manifest.SIDECAR_NAME), NOFOLLOW_LINKS);
     if (problem.isPresent() && (sidecarPresent || manifest.coffer())) {
       throw new CorruptBackupException(problem.get(), null);
+    }
+    return manifest;
+  }
+
+  /** Parses a backup's metadata, or takes the manifest already parsed from exactly these bytes. */
+  private Manifest parse(byte[] json, String id) throws CorruptBackupException {
+    Manifest manifest = manifests.get(id, json);
+    if (manifest == null) {
+      manifest = Manifest.parse(json, id);
+      manifests.put(id, json, manifest);
     }
     return manifest;
   }
