@@ -191,12 +191,10 @@ final class LocalRepository implements BackupRepository {
     List<SourceEntry> sourceFiles = new ArrayList<>();
     List<Symlink> symlinks = new ArrayList<>();
     List<Path> createdDirs = new ArrayList<>();
-    boolean linksWork = settings.hardlinks();
-    // first the tree's shape and the files an incremental backup can link; then the copies, in parallel
+    // the tree's shape first; then every file on the workers: linked from the base when unchanged, else copied
     FileEntry[] entries = new FileEntry[(int) filesTotal];
-    List<ParallelCopy.Job> copies = new ArrayList<>();
-    List<Integer> copyIndex = new ArrayList<>();
-    long[] done = {0, 0}; // files, bytes
+    FileEntry[] priors = new FileEntry[(int) filesTotal];
+    List<ParallelCopy.Job> jobs = new ArrayList<>();
     for (SourceEntry e : tree.entries()) {
       Path out = under(data, e.path());
       switch (e.type()) {
@@ -207,41 +205,31 @@ final class LocalRepository implements BackupRepository {
         }
         case SYMLINK -> symlinks.add(new Symlink(e.path(), e.linkTarget()));
         case FILE -> {
-          int index = sourceFiles.size();
           sourceFiles.add(e);
           Path in = under(tree.root(), e.path());
           FileEntry prior = baseFiles.get(e.path());
-          FileEntry linked = null;
-          if (linksWork && unchanged(prior, e, in, buffer)) {
-            try {
-              linked = link(prior, baseData, out, e);
-            } catch (UnsupportedOperationException unsupported) {
-              linksWork = false;
-            }
+          Path linkFrom = null;
+          if (settings.hardlinks() && unchanged(prior, e, in, buffer)) {
+            linkFrom = under(baseData, prior.path());
+            priors[jobs.size()] = prior;
           }
-          if (linked == null) {
-            copies.add(new ParallelCopy.Job(in, out, e.sizeBytes(), true));
-            copyIndex.add(index);
-          } else {
-            entries[index] = linked;
-            done[0]++;
-            done[1] += linked.size();
-            listener.onProgress(new Progress(Progress.Phase.BACKUP, done[0], filesTotal, done[1], bytesTotal,
-                e.path()));
-          }
+          jobs.add(new ParallelCopy.Job(in, out, e.sizeBytes(), true, linkFrom));
         }
         default -> throw new IllegalStateException("unknown entry type " + e.type());
       }
     }
-    ParallelCopy.run(copies, settings.threads(), settings.fsync(),
+    long[] done = {0, 0}; // files, bytes
+    ParallelCopy.run(jobs, settings.threads(), settings.fsync(),
         (k, n) -> listener.onProgress(new Progress(Progress.Phase.BACKUP, done[0], filesTotal, done[1] + n,
-            bytesTotal, sourceFiles.get(copyIndex.get(k)).path())),
+            bytesTotal, sourceFiles.get(k).path())),
         (k, sums) -> {
-          SourceEntry e = sourceFiles.get(copyIndex.get(k));
-          entries[copyIndex.get(k)] = new FileEntry(e.path(), sums.size(), sums.crc32c(), sums.crc32(),
-              e.lastModified(), false);
+          SourceEntry e = sourceFiles.get(k);
+          FileEntry prior = priors[k];
+          entries[k] = sums == ParallelCopy.LINKED
+              ? new FileEntry(prior.path(), prior.size(), prior.crc32c(), prior.crc32(), e.lastModified(), true)
+              : new FileEntry(e.path(), sums.size(), sums.crc32c(), sums.crc32(), e.lastModified(), false);
           done[0]++;
-          done[1] += sums.size();
+          done[1] += entries[k].size();
           listener.onProgress(new Progress(Progress.Phase.BACKUP, done[0], filesTotal, done[1], bytesTotal,
               e.path()));
         });
@@ -284,28 +272,6 @@ final class LocalRepository implements BackupRepository {
       }
     }
     return true;
-  }
-
-  /** Hard-links the base's copy; null when that copy is unusable, so the caller copies the source. */
-  private static FileEntry link(FileEntry prior, Path baseData, Path out, SourceEntry e) throws IOException {
-    Path existing = under(baseData, prior.path());
-    BasicFileAttributes attrs;
-    try {
-      attrs = Files.readAttributes(existing, BasicFileAttributes.class, NOFOLLOW_LINKS);
-    } catch (NoSuchFileException missing) {
-      return null;
-    }
-    if (!attrs.isRegularFile() || attrs.size() != prior.size()) {
-      return null;
-    }
-    try {
-      Files.createLink(out, existing);
-    } catch (FileSystemException notLinkable) {
-      // another device, too many links, or links refused here: fall back to a copy
-      Files.deleteIfExists(out);
-      return null;
-    }
-    return new FileEntry(prior.path(), prior.size(), prior.crc32c(), prior.crc32(), e.lastModified(), true);
   }
 
   // ---------------------------------------------------------------- restore

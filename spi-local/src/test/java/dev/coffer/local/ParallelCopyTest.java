@@ -199,4 +199,67 @@ class ParallelCopyTest {
       assertEquals(size, Files.size(out));
     }
   }
+
+  @ParameterizedTest(name = "{0} threads")
+  @ValueSource(ints = {1, 2})
+  void linkJobs_linkUsableFiles_withoutReadingTheSource_andCopyTheSourceWhenTheLinkTargetIsUnusable(int threads)
+      throws IOException {
+    byte[] good = random(5000, 1);
+    byte[] fresh = random(5000, 2);
+    Path base = Files.createDirectories(root.resolve("base"));
+    Path out = Files.createDirectories(root.resolve("out" + threads));
+    Files.write(base.resolve("same"), good);
+    Files.write(base.resolve("truncated"), java.util.Arrays.copyOf(good, 4000)); // damaged since it was stored
+    Files.createDirectories(base.resolve("dir"));
+    Files.createSymbolicLink(base.resolve("symlink"), base.resolve("same"));
+    Path source = Files.write(root.resolve("source"), fresh);
+    Path neverRead = root.resolve("does-not-exist");
+    List<ParallelCopy.Job> jobs = List.of(
+        new ParallelCopy.Job(neverRead, out.resolve("a"), good.length, true, base.resolve("same")),
+        new ParallelCopy.Job(source, out.resolve("b"), fresh.length, true, base.resolve("truncated")),
+        new ParallelCopy.Job(source, out.resolve("c"), fresh.length, true, base.resolve("missing")),
+        new ParallelCopy.Job(source, out.resolve("d"), fresh.length, true, base.resolve("dir")),
+        new ParallelCopy.Job(source, out.resolve("e"), fresh.length, true, base.resolve("symlink")),
+        new ParallelCopy.Job(source, out.resolve("f"), fresh.length, true));
+    List<Checksums.Sums> results = new ArrayList<>();
+    ParallelCopy.run(jobs, threads, false, (k, n) -> { }, (k, sums) -> results.add(sums));
+    assertSame(ParallelCopy.LINKED, results.get(0));
+    assertTrue(Files.isSameFile(base.resolve("same"), out.resolve("a")));
+    for (int i = 1; i < jobs.size(); i++) {
+      Path target = jobs.get(i).target();
+      assertEquals(new Checksums.Sums(fresh.length, crc32c(fresh), crc32(fresh)), results.get(i), target.toString());
+      assertArrayEquals(fresh, Files.readAllBytes(target), target.toString());
+      assertFalse(Files.isSymbolicLink(target), target.toString());
+    }
+    assertArrayEquals(java.util.Arrays.copyOf(good, 4000), Files.readAllBytes(base.resolve("truncated")));
+  }
+
+  @Test
+  void linkJobs_onAFileSystemWithoutHardLinks_copyTheSource() throws IOException {
+    Configuration noLinks = Configuration.unix().toBuilder()
+        .setSupportedFeatures(com.google.common.jimfs.Feature.SYMBOLIC_LINKS, com.google.common.jimfs.Feature.FILE_CHANNEL)
+        .build();
+    try (FileSystem plain = Jimfs.newFileSystem(noLinks)) {
+      Path dir = Files.createDirectories(plain.getPath("/w"));
+      byte[] b = random(3000, 3);
+      Path stored = Files.write(dir.resolve("stored"), b);
+      Path source = Files.write(dir.resolve("source"), b);
+      List<ParallelCopy.Job> jobs = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        jobs.add(new ParallelCopy.Job(source, dir.resolve("out" + i), b.length, false, stored));
+      }
+      List<Checksums.Sums> results = new ArrayList<>();
+      ParallelCopy.run(jobs, 2, false, (k, n) -> { }, (k, sums) -> results.add(sums));
+      for (int i = 0; i < 4; i++) {
+        assertEquals(new Checksums.Sums(b.length, crc32c(b), -1), results.get(i));
+        assertArrayEquals(b, Files.readAllBytes(dir.resolve("out" + i)));
+      }
+    }
+  }
+
+  @Test
+  void aLinkNeedsATarget() {
+    assertThrows(IllegalArgumentException.class,
+        () -> new ParallelCopy.Job(root.resolve("s"), null, 1, false, root.resolve("l")));
+  }
 }
