@@ -12,7 +12,9 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -65,19 +67,34 @@ public record SourceTree(Path root, List<SourceEntry> entries) {
     }
     Path real = Files.isSymbolicLink(root) ? root.toRealPath() : root;
     List<SourceEntry> entries = new ArrayList<>();
+    // the relative names of the directories being walked, innermost on top: a name is its parent's plus one
+    // component, which is much cheaper than relativizing every path against the root
+    Deque<String> parents = new ArrayDeque<>();
     Files.walkFileTree(real, EnumSet.noneOf(FileVisitOption.class), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        if (!dir.equals(real)) {
-          entries.add(new SourceEntry(name(real, dir), SourceEntry.Type.DIRECTORY, 0,
-              attrs.lastModifiedTime().toInstant(), null));
+        if (parents.isEmpty()) {
+          parents.push("");
+        } else {
+          String rel = name(real, parents.peek(), dir);
+          entries.add(new SourceEntry(rel, SourceEntry.Type.DIRECTORY, 0, attrs.lastModifiedTime().toInstant(), null));
+          parents.push(rel);
         }
         return FileVisitResult.CONTINUE;
       }
 
       @Override
+      public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+        if (exc != null) {
+          throw exc;
+        }
+        parents.pop();
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        String rel = name(real, file);
+        String rel = name(real, parents.peek(), file);
         if (attrs.isSymbolicLink()) {
           String target = Files.readSymbolicLink(file).toString();
           entries.add(new SourceEntry(rel, SourceEntry.Type.SYMLINK, 0, attrs.lastModifiedTime().toInstant(), target));
@@ -99,8 +116,9 @@ public record SourceTree(Path root, List<SourceEntry> entries) {
     return new SourceTree(real, entries);
   }
 
-  private static String name(Path root, Path p) throws BackupException {
-    String rel = RelativePaths.relativize(root, p);
+  private static String name(Path root, String parent, Path p) throws BackupException {
+    Path fileName = p.getFileName();
+    String rel = parent.isEmpty() ? fileName.toString() : parent + "/" + fileName;
     Optional<String> problem = RelativePaths.basicProblem(rel);
     if (problem.isPresent()) {
       throw new BackupException("cannot back up '" + RelativePaths.printable(rel) + "' in " + root + ": " + problem.get());

@@ -195,8 +195,11 @@ final class LocalRepository implements BackupRepository {
     FileEntry[] entries = new FileEntry[(int) filesTotal];
     FileEntry[] priors = new FileEntry[(int) filesTotal];
     List<ParallelCopy.Job> jobs = new ArrayList<>();
+    Under outs = new Under(data);
+    Under ins = new Under(tree.root());
+    Under bases = new Under(baseData);
     for (SourceEntry e : tree.entries()) {
-      Path out = under(data, e.path());
+      Path out = outs.resolve(e.path());
       switch (e.type()) {
         case DIRECTORY -> {
           Files.createDirectory(out);
@@ -206,11 +209,11 @@ final class LocalRepository implements BackupRepository {
         case SYMLINK -> symlinks.add(new Symlink(e.path(), e.linkTarget()));
         case FILE -> {
           sourceFiles.add(e);
-          Path in = under(tree.root(), e.path());
+          Path in = ins.resolve(e.path());
           FileEntry prior = baseFiles.get(e.path());
           Path linkFrom = null;
           if (settings.hardlinks() && unchanged(prior, e, in, buffer)) {
-            linkFrom = under(baseData, prior.path());
+            linkFrom = bases.resolve(prior.path());
             priors[jobs.size()] = prior;
           }
           jobs.add(new ParallelCopy.Job(in, out, e.sizeBytes(), true, linkFrom));
@@ -852,6 +855,33 @@ final class LocalRepository implements BackupRepository {
       p = p.resolve(part);
     }
     return p;
+  }
+
+  /**
+   * {@link #under} for many paths in tree order: the files of one directory come one after another, so
+   * the parent directory is resolved once for them all.
+   */
+  private static final class Under {
+    private final Path dir;
+    private String lastParent;
+    private Path lastParentPath;
+
+    Under(Path dir) {
+      this.dir = dir;
+    }
+
+    Path resolve(String relative) {
+      int slash = relative.lastIndexOf('/');
+      if (slash < 0) {
+        return dir.resolve(relative);
+      }
+      String parent = relative.substring(0, slash);
+      if (!parent.equals(lastParent)) {
+        lastParentPath = under(dir, parent);
+        lastParent = parent;
+      }
+      return lastParentPath.resolve(relative.substring(slash + 1));
+    }
   }
 
   /** Forces a directory's entries to disk where the file system lets a directory be opened. */
