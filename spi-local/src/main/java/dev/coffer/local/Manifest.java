@@ -111,7 +111,7 @@ record Manifest(
       o.put("size", e.size());
       o.put("crc32c", e.crc32c());
       o.put("crc32", e.crc32());
-      o.put("mtime", e.lastModified().toString());
+      o.put("mtime", Times.format(e.lastModified()));
       o.put("linked", e.linked());
     }
     ArrayNode links = root.putArray("symlinks");
@@ -211,7 +211,7 @@ record Manifest(
       }
       Instant mtime;
       try {
-        mtime = Instant.parse(text(o, "mtime", id));
+        mtime = Times.parse(text(o, "mtime", id));
       } catch (DateTimeParseException e) {
         throw corrupt(id, "file entry '" + path + "' has a malformed mtime", e);
       }
