@@ -132,7 +132,6 @@ final class LocalRepository implements BackupRepository {
       base = readManifest(baseDir, request.baseBackupId());
       baseData = baseDir.resolve(DATA);
     }
-    SourceTree tree = SourceTree.scan(request.source());
     String id = BackupIds.newId();
     Instant createdAt = Instant.now();
     Path lockFile = root.resolve(LOCK + id);
@@ -146,14 +145,24 @@ final class LocalRepository implements BackupRepository {
           throw new IOException("lock file " + lockFile + " was removed concurrently; retry the backup");
         }
         Files.createDirectory(staging);
+        Prelink prelink = null;
         try {
-          Manifest manifest = writeBackup(tree, request, id, createdAt, staging, base, baseData);
+          Path data = Files.createDirectory(staging.resolve(DATA));
+          if (base != null && base.coffer() && settings.hardlinks()) {
+            prelink = Prelink.start(base, baseData, data); // links while the source is scanned
+          }
+          SourceTree tree = SourceTree.scan(request.source());
+          Prelink.Made made = prelink == null ? Prelink.Made.NOTHING : prelink.finish();
+          Manifest manifest = writeBackup(tree, request, id, createdAt, staging, base, made);
           Files.move(staging, root.resolve(id), StandardCopyOption.ATOMIC_MOVE);
           if (settings.fsync()) {
             forceDirectory(root);
           }
           return manifest.metadata();
         } catch (Throwable t) {
+          if (prelink != null) {
+            prelink.close(); // nothing may still write into the staging directory while it is removed
+          }
           try {
             FileTrees.deleteRecursively(staging);
           } catch (IOException again) {
@@ -174,9 +183,8 @@ final class LocalRepository implements BackupRepository {
   }
 
   private Manifest writeBackup(SourceTree tree, BackupRequest request, String id, Instant createdAt, Path staging,
-      Manifest base, Path baseData) throws IOException {
+      Manifest base, Prelink.Made made) throws IOException {
     Path data = staging.resolve(DATA);
-    Files.createDirectory(data);
     Map<String, FileEntry> baseFiles = new HashMap<>();
     if (base != null) {
       base.files().forEach(f -> baseFiles.put(f.path(), f));
@@ -187,52 +195,80 @@ final class LocalRepository implements BackupRepository {
     listener.onProgress(new Progress(Progress.Phase.BACKUP, 0, filesTotal, 0, bytesTotal, ""));
     ByteBuffer buffer = Checksums.buffer(settings.compareCrc()
         ? tree.files().stream().mapToLong(SourceEntry::sizeBytes).max().orElse(0) : 0);
+    Under outs = new Under(data);
+    Under ins = new Under(tree.root());
+    // keep the base's links for the files that are unchanged; undo the rest of what Prelink made
+    Set<String> keep = new HashSet<>();
+    Set<String> sourceDirs = new HashSet<>();
+    for (SourceEntry e : tree.entries()) {
+      if (e.type() == SourceEntry.Type.DIRECTORY) {
+        sourceDirs.add(e.path());
+      } else if (e.type() == SourceEntry.Type.FILE && made.files().contains(e.path())
+          && unchanged(baseFiles.get(e.path()), e, ins.resolve(e.path()), buffer)) {
+        keep.add(e.path());
+      }
+    }
+    for (String p : made.files()) {
+      if (!keep.contains(p)) {
+        Files.delete(outs.resolve(p));
+      }
+    }
+    Set<String> keptDirs = new HashSet<>(made.directories());
+    for (int i = made.directoryOrder().size() - 1; i >= 0; i--) { // children before their parents
+      String d = made.directoryOrder().get(i);
+      if (!sourceDirs.contains(d)) {
+        Files.delete(outs.resolve(d));
+        keptDirs.remove(d);
+      }
+    }
     List<String> directories = new ArrayList<>();
     List<SourceEntry> sourceFiles = new ArrayList<>();
     List<Symlink> symlinks = new ArrayList<>();
     List<Path> createdDirs = new ArrayList<>();
-    // the tree's shape first; then every file on the workers: linked from the base when unchanged, else copied
+    // the tree's shape and the linked files first, in order; then the copies, in parallel
     FileEntry[] entries = new FileEntry[(int) filesTotal];
-    FileEntry[] priors = new FileEntry[(int) filesTotal];
-    List<ParallelCopy.Job> jobs = new ArrayList<>();
-    Under outs = new Under(data);
-    Under ins = new Under(tree.root());
-    Under bases = new Under(baseData);
+    List<ParallelCopy.Job> copies = new ArrayList<>();
+    List<Integer> copyIndex = new ArrayList<>();
+    long[] done = {0, 0}; // files, bytes
     for (SourceEntry e : tree.entries()) {
       Path out = outs.resolve(e.path());
       switch (e.type()) {
         case DIRECTORY -> {
-          Files.createDirectory(out);
+          if (!keptDirs.contains(e.path())) {
+            Files.createDirectory(out);
+          }
           directories.add(e.path());
           createdDirs.add(out);
         }
         case SYMLINK -> symlinks.add(new Symlink(e.path(), e.linkTarget()));
         case FILE -> {
+          int index = sourceFiles.size();
           sourceFiles.add(e);
-          Path in = ins.resolve(e.path());
-          FileEntry prior = baseFiles.get(e.path());
-          Path linkFrom = null;
-          if (settings.hardlinks() && unchanged(prior, e, in, buffer)) {
-            linkFrom = bases.resolve(prior.path());
-            priors[jobs.size()] = prior;
+          if (keep.contains(e.path())) {
+            FileEntry prior = baseFiles.get(e.path());
+            entries[index] = new FileEntry(prior.path(), prior.size(), prior.crc32c(), prior.crc32(),
+                e.lastModified(), true);
+            done[0]++;
+            done[1] += prior.size();
+            listener.onProgress(new Progress(Progress.Phase.BACKUP, done[0], filesTotal, done[1], bytesTotal,
+                e.path()));
+          } else {
+            copies.add(new ParallelCopy.Job(ins.resolve(e.path()), out, e.sizeBytes(), true));
+            copyIndex.add(index);
           }
-          jobs.add(new ParallelCopy.Job(in, out, e.sizeBytes(), true, linkFrom));
         }
         default -> throw new IllegalStateException("unknown entry type " + e.type());
       }
     }
-    long[] done = {0, 0}; // files, bytes
-    ParallelCopy.run(jobs, settings.threads(), settings.fsync(),
+    ParallelCopy.run(copies, settings.threads(), settings.fsync(),
         (k, n) -> listener.onProgress(new Progress(Progress.Phase.BACKUP, done[0], filesTotal, done[1] + n,
-            bytesTotal, sourceFiles.get(k).path())),
+            bytesTotal, sourceFiles.get(copyIndex.get(k)).path())),
         (k, sums) -> {
-          SourceEntry e = sourceFiles.get(k);
-          FileEntry prior = priors[k];
-          entries[k] = sums == ParallelCopy.LINKED
-              ? new FileEntry(prior.path(), prior.size(), prior.crc32c(), prior.crc32(), e.lastModified(), true)
-              : new FileEntry(e.path(), sums.size(), sums.crc32c(), sums.crc32(), e.lastModified(), false);
+          SourceEntry e = sourceFiles.get(copyIndex.get(k));
+          entries[copyIndex.get(k)] = new FileEntry(e.path(), sums.size(), sums.crc32c(), sums.crc32(),
+              e.lastModified(), false);
           done[0]++;
-          done[1] += entries[k].size();
+          done[1] += sums.size();
           listener.onProgress(new Progress(Progress.Phase.BACKUP, done[0], filesTotal, done[1], bytesTotal,
               e.path()));
         });
@@ -861,7 +897,7 @@ final class LocalRepository implements BackupRepository {
    * {@link #under} for many paths in tree order: the files of one directory come one after another, so
    * the parent directory is resolved once for them all.
    */
-  private static final class Under {
+  static final class Under {
     private final Path dir;
     private String lastParent;
     private Path lastParentPath;

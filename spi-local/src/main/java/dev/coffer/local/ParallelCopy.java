@@ -10,11 +10,7 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,11 +37,6 @@ import java.util.zip.CRC32C;
  * again from its start, sequentially; its last range reads to the end of the file, so one that grew is
  * read whole, as a sequential pass would. A copied file is read to its end in one pass.
  *
- * <p>A job may name a file to hard-link its target to instead (an incremental backup's unchanged files):
- * the worker that takes it links when that file is a regular file of the expected size and the file
- * system can link, and copies the source otherwise, so links and the copies of changed files proceed side
- * by side.
- *
  * <p>The calling thread does no copying: it hands every finished file to a {@link FileDone} callback in
  * batch order and reports every {@link #PROGRESS_STEP} bytes of a large file to an {@link InFile} callback, so listeners run on
  * the caller's thread only. The first failure (of a worker or of a callback) stops the workers; the call
@@ -65,36 +56,16 @@ final class ParallelCopy {
   private ParallelCopy() {}
 
   /**
-   * What {@link FileDone} receives for a job whose target was hard-linked to its {@code linkFrom}: no
-   * byte was read, the caller takes the checksums it already knows for that file.
-   */
-  static final Checksums.Sums LINKED = new Checksums.Sums(-1, -1, -1);
-
-  /**
    * One file of a batch.
    *
    * @param source the file to read (opened without following links)
    * @param target the file to create and write, or null to only read
    * @param sizeHint the expected size, used only to cut the file into ranges
    * @param crc32 whether to compute CRC32 beside CRC32C (otherwise the result's CRC32 is -1)
-   * @param linkFrom a file to hard-link {@code target} to instead of copying, or null; used only when it
-   *     is a regular file (not a link) of exactly {@code sizeHint} bytes and the file system links it, the
-   *     source is copied otherwise
    */
-  record Job(Path source, Path target, long sizeHint, boolean crc32, Path linkFrom) {
-    Job {
-      if (linkFrom != null && target == null) {
-        throw new IllegalArgumentException("a link needs a target");
-      }
-    }
+  record Job(Path source, Path target, long sizeHint, boolean crc32) {}
 
-    /** A job that copies (or only reads) its source. */
-    Job(Path source, Path target, long sizeHint, boolean crc32) {
-      this(source, target, sizeHint, crc32, null);
-    }
-  }
-
-  /** Receives each finished file, in batch order, on the calling thread ({@link #LINKED} for a link). */
+  /** Receives each finished file, in batch order, on the calling thread. */
   @FunctionalInterface
   interface FileDone {
     void done(int index, Checksums.Sums sums) throws IOException;
@@ -161,7 +132,6 @@ final class ParallelCopy {
     private final Condition changed = lock.newCondition();
     private final long largestHint;
     private volatile boolean stopped;
-    private volatile boolean linksUnsupported;
     private Throwable failure; // guarded by lock
 
     Batch(List<Job> jobs, boolean fsync) {
@@ -258,10 +228,6 @@ final class ParallelCopy {
     }
 
     private void copyRange(FileState f, int r, ByteBuffer buffer) throws IOException {
-      if (f.job.linkFrom() != null && link(f.job)) {
-        publish(f, LINKED);
-        return;
-      }
       if (!open(f)) {
         return;
       }
@@ -355,43 +321,12 @@ final class ParallelCopy {
         f.out.force(true);
       }
       close(f);
-      publish(f, sums);
-    }
-
-    private void publish(FileState f, Checksums.Sums sums) {
       lock.lock();
       try {
         f.result = sums;
         changed.signalAll();
       } finally {
         lock.unlock();
-      }
-    }
-
-    /** Links the job's target to its linkFrom if that is usable; false, with no target left, if not. */
-    private boolean link(Job job) throws IOException {
-      if (linksUnsupported) {
-        return false;
-      }
-      BasicFileAttributes attrs;
-      try {
-        attrs = Files.readAttributes(job.linkFrom(), BasicFileAttributes.class, NOFOLLOW_LINKS);
-      } catch (NoSuchFileException missing) {
-        return false;
-      }
-      if (!attrs.isRegularFile() || attrs.size() != job.sizeHint()) {
-        return false; // damaged or replaced: copying the source is the safe choice
-      }
-      try {
-        Files.createLink(job.target(), job.linkFrom());
-        return true;
-      } catch (UnsupportedOperationException unsupported) {
-        linksUnsupported = true;
-        return false;
-      } catch (FileSystemException notLinkable) {
-        // another device, too many links, or links refused here
-        Files.deleteIfExists(job.target());
-        return false;
       }
     }
 
