@@ -7,10 +7,11 @@
 #                missing, which also installs the peers)
 #   REPS         repetitions (default 5); medians are reported
 # Environment: JAVA_HOME (the JDK), WORK (scratch dir on the disk under test, default
-#   /var/tmp/coffer-bench/race), TOOLS (default "cp cat local tarzstd restic archive"), SETTLE_MS
+#   /var/tmp/coffer-bench/race), TOOLS (default "cp cat local tarzstd restic archive"; cplink adds
+#   cp -al, the floor of a hard-linked incremental), SETTLE_MS
 #   (pause after each sync, default 2000), PREFAULT_MIB (MiB written to and deleted from /dev/shm right
-#   before each step so it finds warm free memory on a VM that hands free pages back to its host;
-#   default auto = 3x the dataset, 0 = off), WARMUPS (untimed rounds of
+#   before each writing step, an alternative way to warm free memory on a VM that hands free pages back
+#   to its host; default 0 = off, auto = 3x the dataset), WARMUPS (untimed rounds of
 #   Coffer's steps first, default 1), RESULTS (CSV of every step, default
 #   benchmarks/results/race-<dataset>-jdk<N>-<UTC time>.csv).
 # Prints a Markdown table of medians and of the ratios the issues set targets for.
@@ -32,6 +33,6 @@ extra=()
 [[ "${FEATURE%%.*}" -ge 22 ]] && extra=(--enable-native-access=ALL-UNNAMED)
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); JDK $FEATURE; $(date -u +%FT%TZ)"
 exec "$java_cmd" "${extra[@]}" -Xmx256m -Drace.tools="${TOOLS:-cp cat local tarzstd restic archive}" \
-  -Drace.settleMillis="${SETTLE_MS:-2000}" -Drace.prefaultMiB="${PREFAULT_MIB:-auto}" -Drace.warmups="${WARMUPS:-1}" \
+  -Drace.settleMillis="${SETTLE_MS:-2000}" -Drace.prefaultMiB="${PREFAULT_MIB:-0}" -Drace.warmups="${WARMUPS:-1}" \
   -Drace.results="$RESULTS" \
   -cp "$JAR" dev.coffer.benchmarks.PeerRace "$DATASET" "${WORK:-/var/tmp/coffer-bench/race}" "$REPS"

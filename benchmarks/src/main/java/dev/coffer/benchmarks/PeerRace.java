@@ -30,25 +30,29 @@ import java.util.stream.Stream;
  * data is written out ({@code sync}) and the machine is left to settle, so no step pays for the previous
  * one's write-back. The dataset is read once first (warm cache) and copied to a private source, of which
  * 1% of the files (at least one, chosen with a fixed seed) are changed before the incremental steps. The
- * order of the tools rotates by one each repetition: on a virtual disk whose write speed drifts within a
- * minute, the step that runs first is often faster, and rotation gives each tool that place alike.
+ * order of the tools rotates by one each repetition, so each tool runs first as often as the others.
  *
- * <p>Right before every timed step (after the settle) the race writes and deletes a scratch file of {@code
- * race.prefaultMiB} MiB in {@code /dev/shm}. On a virtual machine whose guest hands free memory back to the
- * host (virtio free page reporting, as on Firecracker), the first write to such a page costs a host page
- * fault, and a step that allocates 1.2 GB of page cache right after a pause pays about one second for it,
- * more or less depending on how much the host took back meanwhile. The scratch write pays that cost
- * outside the clock and leaves free memory that every step then finds warm, as on a physical machine.
- * The host starts taking freed memory back about a second later, so the scratch file is three times the
- * dataset: enough warm pages stay free for the step. Default {@code auto}: that size when {@code
- * /dev/shm} exists; {@code 0} turns it off.
+ * <p>Memory. On a virtual machine whose guest hands free memory back to its host (virtio free page
+ * reporting, as on Firecracker, where this was measured), the first write to a page the host took back
+ * costs a host page fault: a step that allocates 1.2 GB of page cache after a pause paid up to a second
+ * for it, and how much depended on what the host had taken back meanwhile (the "drift" of earlier runs;
+ * {@code cp -a} of one tree on tmpfs: 0.25 s right after memory was freed, 1.2-1.9 s after a 5 s pause).
+ * So each writing step first deletes its own output of the previous repetition (untimed, right before
+ * the clock starts), as a rotating backup job would: the step then writes into memory that was freed a
+ * moment earlier, for every tool alike. Optionally ({@code race.prefaultMiB}, default 0 = off) a scratch
+ * file of that many MiB is written to and deleted from {@code /dev/shm} before each writing step instead;
+ * the host's reclaiming of it then competes with the step, which made that protocol order-dependent.
+ * An incremental step writes only the changed files: right before it, four times their size (at least
+ * 64 MiB, below the amount the host reclaims at once) is written to and deleted from {@code /dev/shm}.
  *
  * <p>Before the timed repetitions, {@code race.warmups} (default 1) untimed rounds run Coffer's steps only,
  * so the timed ones measure compiled code, as in a host database that has been running for a while.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.coffer.benchmarks.PeerRace DATASET WORK [REPS]}; system
- * properties {@code race.tools} (default {@code "cp cat local tarzstd restic archive"}), {@code
- * race.settleMillis} (default 2000), {@code race.prefaultMiB} (default {@code auto}), {@code race.warmups} (default 1), {@code race.results} (a CSV of every timed step). Prints medians and
+ * properties {@code race.tools} (default {@code "cp cat local tarzstd restic archive"}; {@code cplink}
+ * adds {@code cp -al}, a hard-linked copy of the tree: what an incremental that changed nothing must at
+ * least do), {@code race.settleMillis} (default 2000), {@code race.prefaultMiB} (default 0), {@code
+ * race.warmups} (default 1), {@code race.results} (a CSV of every timed step). Prints medians and
  * the ratios the issues set targets for. {@code benchmarks/race.sh} wraps it.
  */
 public final class PeerRace {
@@ -59,6 +63,23 @@ public final class PeerRace {
   private final List<String> tools;
   private final long settleMillis;
   private final String prefault;
+  /**
+   * Steps that write little or nothing: no prefault before them. Right after a prefault the host takes
+   * the freed memory back, and that work on the guest's CPUs slowed a 40 ms incremental by ~25%.
+   */
+  /** What each writing step's output is called in a repetition's directory: freed right before the step. */
+  private static final Map<String, List<String>> OUTPUTS = Map.of("cp backup", List.of("cp"),
+      "tarzstd backup", List.of("tar.zst.enc"), "tarzstd restore", List.of("tar-restored"),
+      "restic backup", List.of("restic", "restic-cache"), "local backup", List.of("local"),
+      "cp -al link tree", List.of("cplink"),
+      "local restore", List.of("local-restored"), "archive backup", List.of("archive"),
+      "archive restore", List.of("archive-restored"));
+
+  private Path previousRep;
+
+  private static final java.util.Set<String> SMALL_WRITES = java.util.Set.of("cat read", "cp -al link tree",
+      "local verify",
+      "archive verify", "local incremental", "archive incremental");
   private final int warmups = Integer.getInteger("race.warmups", 1);
   private long prefaultBytes;
   private final java.nio.ByteBuffer prefaultBlock = java.nio.ByteBuffer.allocateDirect(8 << 20);
@@ -97,7 +118,7 @@ public final class PeerRace {
     List<String> tools = List.of(System.getProperty("race.tools", "cp cat local tarzstd restic archive")
         .trim().split("\\s+"));
     PeerRace race = new PeerRace(Path.of(args[0]).toAbsolutePath(), Path.of(args[1]).toAbsolutePath(), tools,
-        Long.getLong("race.settleMillis", 2000), System.getProperty("race.prefaultMiB", "auto"));
+        Long.getLong("race.settleMillis", 2000), System.getProperty("race.prefaultMiB", "0"));
     int reps = args.length > 2 ? Integer.parseInt(args[2]) : 5;
     race.run(reps);
     race.report(reps);
@@ -134,8 +155,9 @@ public final class PeerRace {
     Files.writeString(work.resolve("passphrase"), archiveKey);
     for (int rep = -warmups; rep < reps; rep++) {
       Path out = work.resolve("rep" + (rep + warmups));
-      if (rep > -warmups) {
-        sh("rm", "-rf", work.resolve("rep" + (rep + warmups - 1)).toString());
+      previousRep = rep > -warmups ? work.resolve("rep" + (rep + warmups - 1)) : null;
+      if (rep > -warmups + 1) { // what the steps left two repetitions ago (each step frees its own last output)
+        sh("rm", "-rf", work.resolve("rep" + (rep + warmups - 2)).toString());
       }
       Files.createDirectories(out);
       shell("find " + quote(source) + " -type f -exec cat {} + > /dev/null"); // warm cache
@@ -152,6 +174,8 @@ public final class PeerRace {
           switch (tool) {
             case "cp" -> time("cp backup", rep, out.resolve("cp"), () -> sh("cp", "-a", source.toString(),
                 out.resolve("cp").toString()));
+            case "cplink" -> time("cp -al link tree", rep, null, () -> sh("cp", "-al", source.toString(),
+                out.resolve("cplink").toString()));
             case "cat" -> time("cat read", rep, null, () -> bash("find " + quote(source)
                 + " -type f -exec cat {} + > /dev/null"));
             case "tarzstd" -> {
@@ -225,6 +249,7 @@ public final class PeerRace {
       }
       changedBytes += Math.max(size, at + page.length);
     }
+    System.err.printf(Locale.ROOT, "  changed %d files holding %,d bytes%n", n, changedBytes);
   }
 
   private static void check(VerifyReport v) {
@@ -244,7 +269,16 @@ public final class PeerRace {
     }
     sh("sync");
     Thread.sleep(settleMillis);
-    prefault();
+    if (step.endsWith("incremental")) {
+      warm(Math.max(64L << 20, 4 * changedBytes)); // room for the changed files' copies, freed a moment ago
+    } else if (!SMALL_WRITES.contains(step)) {
+      warm(prefaultBytes);
+    }
+    if (previousRep != null) {
+      for (String name : OUTPUTS.getOrDefault(step, List.of())) {
+        sh("rm", "-rf", previousRep.resolve(name).toString()); // the same step's last output, untimed
+      }
+    }
     long t0 = System.nanoTime();
     T result = body.run();
     double s = (System.nanoTime() - t0) / 1e9;
@@ -258,16 +292,16 @@ public final class PeerRace {
     return result;
   }
 
-  /** Writes and deletes {@code prefaultBytes} in /dev/shm, so the step after it finds warm free memory. */
-  private void prefault() throws IOException {
-    if (prefaultBytes == 0) {
+  /** Writes and deletes {@code bytes} in /dev/shm, so the step after it finds warm free memory. */
+  private void warm(long bytes) throws IOException {
+    if (bytes == 0 || !Files.isDirectory(Path.of("/dev/shm"))) {
       return;
     }
     Path scratch = Path.of("/dev/shm", "coffer-race-prefault");
     java.nio.ByteBuffer block = prefaultBlock;
     try (var ch = java.nio.channels.FileChannel.open(scratch, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      for (long done = 0; done < prefaultBytes; done += block.capacity()) {
+      for (long done = 0; done < bytes; done += block.capacity()) {
         block.clear();
         while (block.hasRemaining()) {
           ch.write(block);
@@ -319,6 +353,8 @@ public final class PeerRace {
     ratio("local restore", "cp backup", "1.25");
     ratio("local verify", "cat read", "1.15");
     ratio("local incremental", "local backup", "0.10");
+    ratio("cp -al link tree", "local backup", "(floor)");
+    ratio("local incremental", "cp -al link tree", "");
     ratio("archive backup", "tarzstd backup", "1.00");
     ratio("archive backup", "restic backup", "< 1.00");
     ratio("archive restore", "tarzstd restore", "1.00");
