@@ -56,6 +56,28 @@ final class ParallelCopy {
   private ParallelCopy() {}
 
   /**
+   * Waits for every thread to end, even when interrupted meanwhile (no worker may outlive the call that
+   * started it): each interrupt runs {@code onInterrupt}, and the interrupt is restored at the end.
+   */
+  static void joinAll(List<Thread> threads, Runnable onInterrupt) {
+    boolean interrupted = false;
+    for (Thread t : threads) {
+      while (true) {
+        try {
+          t.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+          onInterrupt.run();
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
    * One file of a batch.
    *
    * @param source the file to read (opened without following links)
@@ -175,7 +197,7 @@ final class ParallelCopy {
         fail(t);
       } finally {
         stopped = true;
-        joinAll(started);
+        joinAll(started, () -> { });
         closeAll();
       }
       rethrow();
@@ -345,23 +367,6 @@ final class ParallelCopy {
         changed.signalAll();
       } finally {
         lock.unlock();
-      }
-    }
-
-    private void joinAll(List<Thread> threads) {
-      boolean interrupted = false;
-      for (Thread t : threads) {
-        while (true) {
-          try {
-            t.join();
-            break;
-          } catch (InterruptedException e) {
-            interrupted = true;
-          }
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
       }
     }
 

@@ -116,19 +116,7 @@ final class Prelink implements AutoCloseable {
     if (joined) {
       return;
     }
-    boolean interrupted = false;
-    while (true) {
-      try {
-        thread.join();
-        break;
-      } catch (InterruptedException e) {
-        stopped = true;
-        interrupted = true;
-      }
-    }
+    ParallelCopy.joinAll(List.of(thread), () -> stopped = true);
     joined = true;
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
