@@ -52,6 +52,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -222,6 +223,7 @@ final class LocalRepository implements BackupRepository {
       }
     }
     List<String> directories = new ArrayList<>();
+    Map<String, Instant> directoryTimes = new LinkedHashMap<>();
     List<SourceEntry> sourceFiles = new ArrayList<>();
     List<Symlink> symlinks = new ArrayList<>();
     List<Path> createdDirs = new ArrayList<>();
@@ -238,6 +240,9 @@ final class LocalRepository implements BackupRepository {
             Files.createDirectory(out);
           }
           directories.add(e.path());
+          if (e.lastModified() != null) {
+            directoryTimes.put(e.path(), e.lastModified());
+          }
           createdDirs.add(out);
         }
         case SYMLINK -> symlinks.add(new Symlink(e.path(), e.linkTarget()));
@@ -287,7 +292,7 @@ final class LocalRepository implements BackupRepository {
     BackupMetadata metadata = new BackupMetadata(id, createdAt, request.source().toString(), files.size(), bytesDone,
         request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(),
         LocalBackupProvider.NAME, LocalBackupProvider.VERSION, request.labels());
-    Manifest manifest = new Manifest(metadata, whole, true, files, directories, symlinks);
+    Manifest manifest = new Manifest(metadata, whole, true, files, directories, symlinks, directoryTimes);
     byte[] json = manifest.toJson();
     manifests.put(id, json, manifest); // the next incremental on this backup need not parse it again
     writeNew(staging.resolve(Manifest.FILE_NAME), json);
@@ -339,9 +344,11 @@ final class LocalRepository implements BackupRepository {
       Path out = staging.directory();
       listener.onProgress(new Progress(Progress.Phase.RESTORE, 0, filesTotal, 0, bytesTotal, ""));
       List<Path> dirs = new ArrayList<>();
+      List<String> dirNames = new ArrayList<>();
       for (String d : contents.directories) {
         if (request.selects(d)) {
           dirs.add(makeDirectory(out, d, id));
+          dirNames.add(d);
         }
       }
       // a seed backup is checked only as a whole, so a partial restore of one still reads every file
@@ -390,6 +397,13 @@ final class LocalRepository implements BackupRepository {
         if (request.selects(s.path())) {
           Path link = RelativePaths.resolveForWrite(out, s.path(), true);
           Files.createSymbolicLink(link, link.getFileSystem().getPath(s.target()));
+        }
+      }
+      // directory times last: every entry made inside a directory changes its time
+      for (int i = dirs.size() - 1; i >= 0; i--) {
+        Instant t = manifest.directoryTimes().get(dirNames.get(i));
+        if (t != null) {
+          Files.setLastModifiedTime(dirs.get(i), FileTime.from(t));
         }
       }
       if (settings.fsync()) {

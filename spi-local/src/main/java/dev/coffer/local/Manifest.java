@@ -17,7 +17,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +41,8 @@ import java.util.TreeMap;
  * @param files per-file entries (empty for a seed manifest)
  * @param directories every directory, sorted (empty for a seed manifest)
  * @param symlinks the symbolic links recorded (never stored as links in the repository)
+ * @param directoryTimes the source last-modified time of directories, by path, in directory order
+ *     ({@code directory_mtimes}; absent from manifests written before it existed, and from the seed's)
  */
 record Manifest(
     BackupMetadata metadata,
@@ -46,7 +50,8 @@ record Manifest(
     boolean coffer,
     List<FileEntry> files,
     List<String> directories,
-    List<Symlink> symlinks) {
+    List<Symlink> symlinks,
+    Map<String, Instant> directoryTimes) {
 
   static final String FILE_NAME = "metadata.json";
   static final String SIDECAR_NAME = "metadata.json.crc32c";
@@ -80,6 +85,13 @@ record Manifest(
     files = List.copyOf(files);
     directories = List.copyOf(directories);
     symlinks = List.copyOf(symlinks);
+    directoryTimes = Collections.unmodifiableMap(new LinkedHashMap<>(directoryTimes)); // keeps the order
+  }
+
+  /** A manifest without directory times. */
+  Manifest(BackupMetadata metadata, long checksum, boolean coffer, List<FileEntry> files, List<String> directories,
+      List<Symlink> symlinks) {
+    this(metadata, checksum, coffer, files, directories, symlinks, Map.of());
   }
 
   byte[] toJson() throws IOException {
@@ -104,6 +116,8 @@ record Manifest(
     metadata.labels().forEach(labels::put);
     ArrayNode dirs = root.putArray("directories");
     directories.forEach(dirs::add);
+    ObjectNode dirTimes = root.putObject("directory_mtimes");
+    directoryTimes.forEach((d, t) -> dirTimes.put(d, Times.format(t)));
     ArrayNode fileArray = root.putArray("files");
     for (FileEntry e : files) {
       ObjectNode o = fileArray.addObject();
@@ -197,6 +211,28 @@ record Manifest(
       }
       directories.add(unique(seen, RelativePaths.checkStored(d.textValue(), id), id));
     }
+    Map<String, Instant> directoryTimes = new LinkedHashMap<>();
+    JsonNode timesNode = root.get("directory_mtimes");
+    if (timesNode != null) {
+      if (!timesNode.isObject()) {
+        throw corrupt(id, "'directory_mtimes' is not an object", null);
+      }
+      Set<String> known = new HashSet<>(directories);
+      for (Map.Entry<String, JsonNode> e : timesNode.properties()) {
+        if (!known.contains(e.getKey())) {
+          throw corrupt(id, "'directory_mtimes' names '" + RelativePaths.printable(e.getKey())
+              + "', which is not a recorded directory", null);
+        }
+        if (!e.getValue().isTextual()) {
+          throw corrupt(id, "the time of directory '" + e.getKey() + "' is not a string", null);
+        }
+        try {
+          directoryTimes.put(e.getKey(), Times.parse(e.getValue().textValue()));
+        } catch (DateTimeParseException bad) {
+          throw corrupt(id, "directory '" + e.getKey() + "' has a malformed mtime", bad);
+        }
+      }
+    }
     List<FileEntry> files = new ArrayList<>();
     long sum = 0;
     for (JsonNode o : array(root, "files", id)) {
@@ -252,7 +288,7 @@ record Manifest(
     }
     BackupMetadata meta = new BackupMetadata(id, createdAt, sourceDir, totalFiles, totalBytes, backupType, base,
         provider, version, labels);
-    return new Manifest(meta, checksum, true, files, directories, symlinks);
+    return new Manifest(meta, checksum, true, files, directories, symlinks, directoryTimes);
   }
 
   private static String unique(Set<String> seen, String path, String id) throws CorruptBackupException {
