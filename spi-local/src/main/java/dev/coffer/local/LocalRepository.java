@@ -215,8 +215,8 @@ final class LocalRepository implements BackupRepository {
       }
     }
     Set<String> keptDirs = new HashSet<>(made.directories());
-    for (int i = made.directoryOrder().size() - 1; i >= 0; i--) { // children before their parents
-      String d = made.directoryOrder().get(i);
+    for (int i = made.directories().size() - 1; i >= 0; i--) { // children before their parents
+      String d = made.directories().get(i);
       if (!sourceDirs.contains(d)) {
         Files.delete(outs.resolve(d));
         keptDirs.remove(d);

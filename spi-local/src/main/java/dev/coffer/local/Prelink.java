@@ -33,9 +33,9 @@ import java.util.Set;
  */
 final class Prelink implements AutoCloseable {
 
-  /** What the thread made: the directories and linked files, by relative path. */
-  record Made(Set<String> directories, List<String> directoryOrder, Set<String> files) {
-    static final Made NOTHING = new Made(Set.of(), List.of(), Set.of());
+  /** What the thread made: the directories (parents first) and the linked files, by relative path. */
+  record Made(List<String> directories, Set<String> files) {
+    static final Made NOTHING = new Made(List.of(), Set.of());
   }
 
   private final Manifest base;
@@ -102,7 +102,7 @@ final class Prelink implements AutoCloseable {
   /** Waits for the thread and returns what it made; the caller owns it from now on. */
   Made finish() {
     join();
-    return new Made(Set.copyOf(directories), List.copyOf(directories), Set.copyOf(files));
+    return new Made(List.copyOf(directories), Set.copyOf(files));
   }
 
   /** Stops the thread and waits for it; idempotent. */
