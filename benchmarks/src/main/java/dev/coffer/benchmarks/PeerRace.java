@@ -63,10 +63,6 @@ public final class PeerRace {
   private final List<String> tools;
   private final long settleMillis;
   private final String prefault;
-  /**
-   * Steps that write little or nothing: no prefault before them. Right after a prefault the host takes
-   * the freed memory back, and that work on the guest's CPUs slowed a 40 ms incremental by ~25%.
-   */
   /** What each writing step's output is called in a repetition's directory: freed right before the step. */
   private static final Map<String, List<String>> OUTPUTS = Map.of("cp backup", List.of("cp"),
       "tarzstd backup", List.of("tar.zst.enc"), "tarzstd restore", List.of("tar-restored"),
@@ -77,9 +73,12 @@ public final class PeerRace {
 
   private Path previousRep;
 
+  /**
+   * Steps that write little or nothing: no prefault before them. Right after a prefault the host takes
+   * the freed memory back, and that work on the guest's CPUs slowed a 40 ms incremental by ~25%.
+   */
   private static final java.util.Set<String> SMALL_WRITES = java.util.Set.of("cat read", "cp -al link tree",
-      "local verify",
-      "archive verify", "local incremental", "archive incremental");
+      "local verify", "archive verify", "local incremental", "archive incremental");
   private final int warmups = Integer.getInteger("race.warmups", 1);
   private long prefaultBytes;
   private final java.nio.ByteBuffer prefaultBlock = java.nio.ByteBuffer.allocateDirect(8 << 20);
