@@ -909,7 +909,8 @@ final class LocalRepository implements BackupRepository {
 
   /**
    * {@link #under} for many paths in tree order: the files of one directory come one after another, so
-   * the parent directory is resolved once for them all.
+   * the parent directory is resolved once for them all. It remembers the last parent, so it is confined to
+   * one thread.
    */
   static final class Under {
     private final Path dir;

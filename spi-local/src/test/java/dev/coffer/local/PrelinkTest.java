@@ -150,4 +150,32 @@ class PrelinkTest {
       assertEquals(Trees.snapshot(source, true), Trees.snapshot(restored, true));
     }
   }
+
+  @ParameterizedTest
+  @EnumSource(Trees.Fs.class)
+  void callerAndThreadShareTheLinking_eachFileLinkedOnce_andEveryLinkReported(Trees.Fs fs) throws Exception {
+    Path root = fs.root(tmp);
+    Path source = root.resolve("source");
+    for (int i = 0; i < 2_000; i++) { // many chunks, so the caller, joining at once, takes some of them
+      Trees.write(source, "d" + (i / 4) + "/f" + i, "content " + i); // a new directory every few files
+    }
+    Path repoDir = root.resolve("repo");
+    try (BackupRepository repo = Trees.open(repoDir)) {
+      String id = repo.backup(source).backupId();
+      Path baseDir = repoDir.resolve(id);
+      Manifest base = Manifest.parse(Files.readAllBytes(baseDir.resolve(Manifest.FILE_NAME)), id);
+      Path data = Files.createDirectories(root.resolve("staging").resolve("data"));
+      Prelink.Made made;
+      try (Prelink prelink = Prelink.start(base, baseDir.resolve("data"), data)) {
+        made = prelink.finish();
+      }
+      assertEquals(base.directories(), made.directories());
+      assertEquals(base.files().stream().map(Manifest.FileEntry::path).collect(java.util.stream.Collectors.toSet()),
+          made.files(), "every file linked and reported");
+      for (Manifest.FileEntry f : base.files()) {
+        assertTrue(Files.isSameFile(LocalRepository.under(baseDir.resolve("data"), f.path()),
+            LocalRepository.under(data, f.path())), f.path());
+      }
+    }
+  }
 }
