@@ -1,17 +1,16 @@
 package dev.coffer.local;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupType;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.spi.BackupIds;
 import dev.coffer.spi.RelativePaths;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -95,44 +94,67 @@ record Manifest(
   }
 
   byte[] toJson() throws IOException {
-    JsonNodeFactory f = JsonNodeFactory.instance;
-    ObjectNode root = f.objectNode();
-    root.put("backup_id", metadata.backupId());
-    root.put("created_at", metadata.createdAt().toString());
-    root.put("source_dir", metadata.sourceDir());
-    root.put("total_files", metadata.totalFiles());
-    root.put("total_bytes", metadata.totalBytes());
-    root.put("checksum", checksum);
-    if (metadata.backupType() == BackupType.FULL) {
-      root.put("backup_type", "Full");
-    } else {
-      ObjectNode inc = root.putObject("backup_type").putObject("Incremental");
-      inc.put("base_backup_id", metadata.baseBackupId());
+    // written field by field (no tree of nodes): an incremental writes this for every file on each backup;
+    // the bytes are those of Jackson's default pretty printer, as ManifestTest checks
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + 192 * files.size());
+    try (JsonGenerator g = MAPPER.writerWithDefaultPrettyPrinter().createGenerator(bytes)) {
+      g.writeStartObject();
+      g.writeStringField("backup_id", metadata.backupId());
+      g.writeStringField("created_at", metadata.createdAt().toString());
+      g.writeStringField("source_dir", metadata.sourceDir());
+      g.writeNumberField("total_files", metadata.totalFiles());
+      g.writeNumberField("total_bytes", metadata.totalBytes());
+      g.writeNumberField("checksum", checksum);
+      if (metadata.backupType() == BackupType.FULL) {
+        g.writeStringField("backup_type", "Full");
+      } else {
+        g.writeObjectFieldStart("backup_type");
+        g.writeObjectFieldStart("Incremental");
+        g.writeStringField("base_backup_id", metadata.baseBackupId());
+        g.writeEndObject();
+        g.writeEndObject();
+      }
+      g.writeStringField("version", metadata.version());
+      g.writeNumberField("coffer_format", FORMAT);
+      g.writeStringField("provider", metadata.provider());
+      g.writeObjectFieldStart("labels");
+      for (Map.Entry<String, String> label : metadata.labels().entrySet()) {
+        g.writeStringField(label.getKey(), label.getValue());
+      }
+      g.writeEndObject();
+      g.writeArrayFieldStart("directories");
+      for (String d : directories) {
+        g.writeString(d);
+      }
+      g.writeEndArray();
+      g.writeObjectFieldStart("directory_mtimes");
+      for (Map.Entry<String, Instant> d : directoryTimes.entrySet()) {
+        g.writeStringField(d.getKey(), Times.format(d.getValue()));
+      }
+      g.writeEndObject();
+      g.writeArrayFieldStart("files");
+      for (FileEntry e : files) {
+        g.writeStartObject();
+        g.writeStringField("path", e.path());
+        g.writeNumberField("size", e.size());
+        g.writeNumberField("crc32c", e.crc32c());
+        g.writeNumberField("crc32", e.crc32());
+        g.writeStringField("mtime", Times.format(e.lastModified()));
+        g.writeBooleanField("linked", e.linked());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("symlinks");
+      for (Symlink link : symlinks) {
+        g.writeStartObject();
+        g.writeStringField("path", link.path());
+        g.writeStringField("target", link.target());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
     }
-    root.put("version", metadata.version());
-    root.put("coffer_format", FORMAT);
-    root.put("provider", metadata.provider());
-    ObjectNode labels = root.putObject("labels");
-    metadata.labels().forEach(labels::put);
-    ArrayNode dirs = root.putArray("directories");
-    directories.forEach(dirs::add);
-    ObjectNode dirTimes = root.putObject("directory_mtimes");
-    directoryTimes.forEach((d, t) -> dirTimes.put(d, Times.format(t)));
-    ArrayNode fileArray = root.putArray("files");
-    for (FileEntry e : files) {
-      ObjectNode o = fileArray.addObject();
-      o.put("path", e.path());
-      o.put("size", e.size());
-      o.put("crc32c", e.crc32c());
-      o.put("crc32", e.crc32());
-      o.put("mtime", Times.format(e.lastModified()));
-      o.put("linked", e.linked());
-    }
-    ArrayNode links = root.putArray("symlinks");
-    for (Symlink s : symlinks) {
-      links.addObject().put("path", s.path()).put("target", s.target());
-    }
-    return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+    return bytes.toByteArray();
   }
 
   /**
