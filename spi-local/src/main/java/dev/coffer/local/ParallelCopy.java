@@ -246,6 +246,8 @@ final class ParallelCopy {
         }
       } catch (Throwable t) {
         fail(t);
+      } finally {
+        Checksums.release(buffer); // this thread's last use of it
       }
     }
 

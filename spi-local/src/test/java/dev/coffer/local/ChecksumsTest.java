@@ -1,6 +1,7 @@
 package dev.coffer.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -93,5 +94,50 @@ class ChecksumsTest {
     assertEquals(c.getValue(), sums.crc32c());
     assertEquals(crc32(data, 0, data.length), sums.crc32());
     assertEquals(java.util.Arrays.toString(data), java.util.Arrays.toString(Files.readAllBytes(out)));
+  }
+
+  @Test
+  void releasedFullSizeBuffersAreHandedOutAgain_cleared_atMostKeptOfThem() {
+    java.util.List<ByteBuffer> mine = new java.util.ArrayList<>();
+    for (int i = 0; i < Checksums.KEPT; i++) {
+      mine.add(Checksums.buffer(Checksums.BUFFER_BYTES)); // drains whatever earlier tests left
+    }
+    ByteBuffer extra = Checksums.buffer(Checksums.BUFFER_BYTES);
+    for (ByteBuffer b : mine) {
+      b.position(5).limit(17);
+      Checksums.release(b);
+    }
+    Checksums.release(extra); // one more than are kept
+    java.util.Set<ByteBuffer> again = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (int i = 0; i < Checksums.KEPT; i++) {
+      ByteBuffer b = Checksums.buffer(1); // a kept one is full size whatever was asked
+      assertEquals(0, b.position());
+      assertEquals(b.capacity(), b.limit());
+      again.add(b);
+    }
+    java.util.Set<ByteBuffer> expected = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    expected.addAll(mine);
+    assertEquals(expected, again);
+    org.junit.jupiter.api.Assertions.assertNotSame(extra, Checksums.buffer(Checksums.BUFFER_BYTES));
+    again.forEach(Checksums::release);
+  }
+
+  @Test
+  void aBufferReleasedTwiceIsKeptOnce_soTwoThreadsNeverShareIt() {
+    java.util.List<ByteBuffer> drained = new java.util.ArrayList<>();
+    for (int i = 0; i < Checksums.KEPT; i++) {
+      drained.add(Checksums.buffer(Checksums.BUFFER_BYTES));
+    }
+    ByteBuffer b = drained.remove(0);
+    Checksums.release(b);
+    Checksums.release(b);
+    assertSame(b, Checksums.buffer(Checksums.BUFFER_BYTES));
+    org.junit.jupiter.api.Assertions.assertNotSame(b, Checksums.buffer(Checksums.BUFFER_BYTES));
+    ByteBuffer small = Checksums.buffer(100);
+    assertEquals(8192, small.capacity(), "nothing kept: sized to the need");
+    Checksums.release(small);
+    org.junit.jupiter.api.Assertions.assertNotSame(small, Checksums.buffer(100), "small buffers are not kept");
+    drained.forEach(Checksums::release);
+    Checksums.release(b);
   }
 }
