@@ -2,7 +2,6 @@ package dev.coffer.spi;
 
 import dev.coffer.CorruptBackupException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -40,7 +39,6 @@ public final class RelativePaths {
   /** The most components a relative path may have. */
   public static final int MAX_DEPTH = 256;
 
-  private static final Pattern DRIVE = Pattern.compile("^[A-Za-z]:.*", Pattern.DOTALL);
   private static final Pattern WINDOWS_RESERVED =
       Pattern.compile("(?i)(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\\..*)?");
   private static final String WINDOWS_FORBIDDEN = "<>:\"|?*";
@@ -73,26 +71,34 @@ public final class RelativePaths {
     if (path.startsWith("/")) {
       return Optional.of("absolute path");
     }
-    if (DRIVE.matcher(path).matches()) {
+    if (path.length() >= 2 && path.charAt(1) == ':' && isAsciiLetter(path.charAt(0))) {
       return Optional.of("drive letter in path");
     }
-    if (utf8Length(path) > MAX_PATH_BYTES) {
+    if (utf8Length(path, 0, path.length()) > MAX_PATH_BYTES) {
       return Optional.of("path longer than " + MAX_PATH_BYTES + " bytes");
     }
-    String[] parts = path.split("/", -1);
-    if (parts.length > MAX_DEPTH) {
+    // component by component without splitting: this runs for every file of every backup and manifest
+    int components = 1;
+    for (int i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
+      components++;
+    }
+    if (components > MAX_DEPTH) {
       return Optional.of("path deeper than " + MAX_DEPTH + " components");
     }
-    for (String part : parts) {
-      if (part.isEmpty()) {
+    for (int start = 0; start <= path.length(); ) {
+      int slash = path.indexOf('/', start);
+      int end = slash < 0 ? path.length() : slash;
+      int length = end - start;
+      if (length == 0) {
         return Optional.of("empty component in path");
       }
-      if (part.equals(".") || part.equals("..")) {
-        return Optional.of("'" + part + "' component in path");
+      if (path.charAt(start) == '.' && (length == 1 || (length == 2 && path.charAt(start + 1) == '.'))) {
+        return Optional.of("'" + path.substring(start, end) + "' component in path");
       }
-      if (utf8Length(part) > MAX_COMPONENT_BYTES) {
+      if (length > MAX_COMPONENT_BYTES / 3 && utf8Length(path, start, end) > MAX_COMPONENT_BYTES) {
         return Optional.of("component longer than " + MAX_COMPONENT_BYTES + " bytes");
       }
+      start = end + 1;
     }
     return Optional.empty();
   }
@@ -326,8 +332,29 @@ public final class RelativePaths {
     return Boolean.compare(ia < endA, ib < endB);
   }
 
-  private static int utf8Length(String s) {
-    return s.getBytes(StandardCharsets.UTF_8).length;
+  /** The length of {@code s[from, to)} in UTF-8 as {@link String#getBytes} encodes it (a lone surrogate as '?'). */
+  private static int utf8Length(String s, int from, int to) {
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        n++; // unpaired: the encoder writes '?'
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
   }
 
   /**

@@ -163,4 +163,62 @@ class RelativePathsTest {
       assertEquals(List.of(root), entries.toList());
     }
   }
+
+  /** basicProblem as it was written first (regex, split, getBytes): the reference for the faster one. */
+  private static java.util.Optional<String> referenceBasicProblem(String path) {
+    if (path == null || path.isEmpty()) {
+      return java.util.Optional.of("empty path");
+    }
+    if (path.indexOf('\0') >= 0) {
+      return java.util.Optional.of("NUL character in path");
+    }
+    if (path.indexOf('\\') >= 0) {
+      return java.util.Optional.of("backslash in path");
+    }
+    if (path.startsWith("/")) {
+      return java.util.Optional.of("absolute path");
+    }
+    if (java.util.regex.Pattern.compile("^[A-Za-z]:.*", java.util.regex.Pattern.DOTALL).matcher(path).matches()) {
+      return java.util.Optional.of("drive letter in path");
+    }
+    if (path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > RelativePaths.MAX_PATH_BYTES) {
+      return java.util.Optional.of("path longer than " + RelativePaths.MAX_PATH_BYTES + " bytes");
+    }
+    String[] parts = path.split("/", -1);
+    if (parts.length > RelativePaths.MAX_DEPTH) {
+      return java.util.Optional.of("path deeper than " + RelativePaths.MAX_DEPTH + " components");
+    }
+    for (String part : parts) {
+      if (part.isEmpty()) {
+        return java.util.Optional.of("empty component in path");
+      }
+      if (part.equals(".") || part.equals("..")) {
+        return java.util.Optional.of("'" + part + "' component in path");
+      }
+      if (part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > RelativePaths.MAX_COMPONENT_BYTES) {
+        return java.util.Optional.of("component longer than " + RelativePaths.MAX_COMPONENT_BYTES + " bytes");
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  @Test
+  void basicProblem_saysWhatTheReferenceSays_onRandomTrickyPaths() {
+    String[] atoms = {"a", "Z", "/", ".", "..", ":", "\\", "\0", "\u00e9", "\u65e5", "\ud83d\ude00", "\ud83d",
+        "\ude00", "x".repeat(84), "y".repeat(85), "\u65e5".repeat(85), "\ud83d\ude00".repeat(64), "/".repeat(2)};
+    java.util.Random r = new java.util.Random(7);
+    for (int i = 0; i < 200_000; i++) {
+      StringBuilder sb = new StringBuilder();
+      int n = r.nextInt(i % 1000 == 0 ? 400 : 8);
+      for (int k = 0; k < n; k++) {
+        sb.append(atoms[r.nextInt(atoms.length)]);
+      }
+      String p = sb.toString();
+      assertEquals(referenceBasicProblem(p), RelativePaths.basicProblem(p), () -> RelativePaths.printable(p));
+    }
+    for (String p : new String[] {"a/".repeat(255) + "b", "a/".repeat(256) + "b", "c:", "C:x", "1:x", "\u00e9:x",
+        "x".repeat(4096), "\u00e9".repeat(2048) + "x", ".a", "a..", "...", "a/./b", "a/../b", null}) {
+      assertEquals(referenceBasicProblem(p), RelativePaths.basicProblem(p), String.valueOf(p));
+    }
+  }
 }
