@@ -134,14 +134,7 @@ record Manifest(
       g.writeEndObject();
       g.writeArrayFieldStart("files");
       for (FileEntry e : files) {
-        g.writeStartObject();
-        g.writeStringField("path", e.path());
-        g.writeNumberField("size", e.size());
-        g.writeNumberField("crc32c", e.crc32c());
-        g.writeNumberField("crc32", e.crc32());
-        g.writeStringField("mtime", Times.format(e.lastModified()));
-        g.writeBooleanField("linked", e.linked());
-        g.writeEndObject();
+        write(g, e);
       }
       g.writeEndArray();
       g.writeArrayFieldStart("symlinks");
@@ -155,6 +148,22 @@ record Manifest(
       g.writeEndObject();
     }
     return bytes.toByteArray();
+  }
+
+  /**
+   * One file's entry. A method of its own, called for every file, is compiled by the JIT during the first
+   * backup; {@link #toJson}, called once per backup, was still interpreted after eight backups of a
+   * 1,013-file tree (see LocalRepository's Plan).
+   */
+  private static void write(JsonGenerator g, FileEntry e) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("path", e.path());
+    g.writeNumberField("size", e.size());
+    g.writeNumberField("crc32c", e.crc32c());
+    g.writeNumberField("crc32", e.crc32());
+    g.writeStringField("mtime", Times.format(e.lastModified()));
+    g.writeBooleanField("linked", e.linked());
+    g.writeEndObject();
   }
 
   /**

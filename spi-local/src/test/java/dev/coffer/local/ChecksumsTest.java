@@ -2,6 +2,7 @@ package dev.coffer.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -139,5 +140,31 @@ class ChecksumsTest {
     org.junit.jupiter.api.Assertions.assertNotSame(small, Checksums.buffer(100), "small buffers are not kept");
     drained.forEach(Checksums::release);
     Checksums.release(b);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"false", "true"})
+  void backupsRestoresAndVerifiesGiveBackEveryKeptBufferTheyTook(String compareCrc) throws Exception {
+    java.util.Set<ByteBuffer> mine = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (int i = 0; i < Checksums.KEPT; i++) {
+      mine.add(Checksums.buffer(Checksums.BUFFER_BYTES));
+    }
+    mine.forEach(Checksums::release);
+    Path source = Trees.populate(tmp.resolve("source"));
+    Trees.write(source, "big.dat", new byte[3 << 20]);
+    try (dev.coffer.BackupRepository repo = new LocalBackupProvider().open(tmp.resolve("repo"),
+        java.util.Map.of("fsync", "false", "compare-crc", compareCrc, "threads", String.valueOf(Checksums.KEPT)))) {
+      String full = repo.backup(source).backupId();
+      Trees.write(source, "file1.dat", "changed");
+      String inc = repo.backup(dev.coffer.BackupRequest.incremental(source, full)).backupId();
+      assertTrue(repo.verify(inc).ok());
+      repo.restore(dev.coffer.RestoreRequest.of(inc, tmp.resolve("restored")));
+    }
+    java.util.Set<ByteBuffer> after = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (int i = 0; i < Checksums.KEPT; i++) {
+      after.add(Checksums.buffer(Checksums.BUFFER_BYTES));
+    }
+    assertEquals(mine, after, "the same kept buffers, none dropped for a fresh one");
+    after.forEach(Checksums::release);
   }
 }
