@@ -13,7 +13,10 @@
 #   before each writing step, an alternative way to warm free memory on a VM that hands free pages back
 #   to its host; default 0 = off, auto = 3x the dataset), WARMUPS (untimed rounds of
 #   Coffer's steps first, default 1), RESULTS (CSV of every step, default
-#   benchmarks/results/race-<dataset>-jdk<N>-<UTC time>.csv).
+#   benchmarks/results/race-<dataset>-jdk<N>-<UTC time>.csv), HEAP_OPTS (default
+#   "-Xms256m -Xmx256m -XX:+AlwaysPreTouch": a host database's heap, touched at start as database JVMs
+#   are usually run, so a step does not pay the VM's first-touch faults of fresh heap pages; set
+#   HEAP_OPTS=-Xmx256m for a JVM whose heap is still fresh).
 # Prints a Markdown table of medians and of the ratios the issues set targets for.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,7 +35,8 @@ mkdir -p "$(dirname "$RESULTS")"
 extra=()
 [[ "${FEATURE%%.*}" -ge 22 ]] && extra=(--enable-native-access=ALL-UNNAMED)
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1); JDK $FEATURE; $(date -u +%FT%TZ)"
-exec "$java_cmd" "${extra[@]}" -Xmx256m -Drace.tools="${TOOLS:-cp cat local tarzstd restic archive}" \
+read -r -a heap <<< "${HEAP_OPTS:--Xms256m -Xmx256m -XX:+AlwaysPreTouch}"
+exec "$java_cmd" "${extra[@]}" "${heap[@]}" -Drace.tools="${TOOLS:-cp cat local tarzstd restic archive}" \
   -Drace.settleMillis="${SETTLE_MS:-2000}" -Drace.prefaultMiB="${PREFAULT_MIB:-0}" -Drace.warmups="${WARMUPS:-1}" \
   -Drace.results="$RESULTS" \
   -cp "$JAR" dev.coffer.benchmarks.PeerRace "$DATASET" "${WORK:-/var/tmp/coffer-bench/race}" "$REPS"

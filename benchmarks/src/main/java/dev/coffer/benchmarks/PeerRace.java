@@ -47,6 +47,10 @@ import java.util.stream.Stream;
  *
  * <p>Before the timed repetitions, {@code race.warmups} (default 1) untimed rounds run Coffer's steps only,
  * so the timed ones measure compiled code, as in a host database that has been running for a while.
+ * For the same reason {@code race.sh} starts this JVM with its heap touched ({@code -XX:+AlwaysPreTouch},
+ * as database JVMs are commonly run): on the VM of docs/benchmarks.md the first touch of a fresh heap
+ * page is a host fault, and an early incremental that allocates a few megabytes into never-used eden paid
+ * ~10 ms for it (35-40 ms against 22-28 ms with the heap touched). The report names the heap options.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.coffer.benchmarks.PeerRace DATASET WORK [REPS]}; system
  * properties {@code race.tools} (default {@code "cp cat local tarzstd restic archive"}; {@code cplink}
@@ -269,9 +273,12 @@ public final class PeerRace {
     sh("sync");
     Thread.sleep(settleMillis);
     if (step.endsWith("incremental")) {
-      warm(Math.max(64L << 20, 4 * changedBytes)); // room for the changed files' copies, freed a moment ago
+      // room for the changed files' copies, freed a moment ago on the file system they go to: a scratch
+      // in /dev/shm does not do it (a 16 MiB copy after the settle: 31-35 ms after one, 6-8 ms after a
+      // scratch in the work directory, as after a step that freed its own output on that file system)
+      warm(work, Math.max(64L << 20, 4 * changedBytes));
     } else if (!SMALL_WRITES.contains(step)) {
-      warm(prefaultBytes);
+      warm(Path.of("/dev/shm"), prefaultBytes);
     }
     if (previousRep != null) {
       for (String name : OUTPUTS.getOrDefault(step, List.of())) {
@@ -291,12 +298,12 @@ public final class PeerRace {
     return result;
   }
 
-  /** Writes and deletes {@code bytes} in /dev/shm, so the step after it finds warm free memory. */
-  private void warm(long bytes) throws IOException {
-    if (bytes == 0 || !Files.isDirectory(Path.of("/dev/shm"))) {
+  /** Writes and deletes {@code bytes} in {@code dir}, so the step after it finds warm free memory. */
+  private void warm(Path dir, long bytes) throws IOException {
+    if (bytes == 0 || !Files.isDirectory(dir)) {
       return;
     }
-    Path scratch = Path.of("/dev/shm", "coffer-race-prefault");
+    Path scratch = dir.resolve("coffer-race-prefault");
     java.nio.ByteBuffer block = prefaultBlock;
     try (var ch = java.nio.channels.FileChannel.open(scratch, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -334,9 +341,12 @@ public final class PeerRace {
 
   private void report(int reps) throws IOException {
     long datasetBytes = du(dataset);
-    System.out.printf(Locale.ROOT, "%nDataset %s: %,d bytes in %,d files; %d repetitions; in-process Coffer on %s %s;"
-        + " incremental after changing %d files (%,d bytes in them)%n%n", dataset, datasetBytes, totalFiles, reps,
-        System.getProperty("java.vm.name"), System.getProperty("java.version"), changedFiles, changedBytes);
+    List<String> heap = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("-Xm") || a.contains("PreTouch")).toList();
+    System.out.printf(Locale.ROOT, "%nDataset %s: %,d bytes in %,d files; %d repetitions; in-process Coffer on %s %s"
+        + " (%s); incremental after changing %d files (%,d bytes in them)%n%n", dataset, datasetBytes, totalFiles,
+        reps, System.getProperty("java.vm.name"), System.getProperty("java.version"), String.join(" ", heap),
+        changedFiles, changedBytes);
     System.out.println("| step | median s | first s | MB/s | output MB |");
     System.out.println("| --- | ---: | ---: | ---: | ---: |");
     for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
