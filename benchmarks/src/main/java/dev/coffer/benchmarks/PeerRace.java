@@ -43,7 +43,8 @@ import java.util.stream.Stream;
  * file of that many MiB is written to and deleted from {@code /dev/shm} before each writing step instead;
  * the host's reclaiming of it then competes with the step, which made that protocol order-dependent.
  * An incremental step writes only the changed files: right before it, four times their size (at least
- * 64 MiB, below the amount the host reclaims at once) is written to and deleted from {@code /dev/shm}.
+ * 64 MiB, below the amount the host reclaims at once) is written to and deleted from the work directory,
+ * on the file system the backup writes to (a scratch in {@code /dev/shm} does not warm ext4 writes).
  *
  * <p>Before the timed repetitions, {@code race.warmups} (default 1) untimed rounds run Coffer's steps only,
  * so the timed ones measure compiled code, as in a host database that has been running for a while.
