@@ -259,8 +259,8 @@ final class LocalRepository implements BackupRepository {
     final ProgressListener listener;
     final long filesTotal;
     final long bytesTotal;
-    /** The source files whose link from the base stays. */
-    final Set<String> keep = new HashSet<>();
+    /** The source files whose link from the base stays, with their base entries. */
+    final Map<String, FileEntry> keep = new HashMap<>();
     final Set<String> sourceDirs = new HashSet<>();
     /** The directories Prelink made that the source still has. */
     final Set<String> keptDirs;
@@ -294,15 +294,17 @@ final class LocalRepository implements BackupRepository {
     void sortOut(SourceEntry e) throws IOException {
       if (e.type() == SourceEntry.Type.DIRECTORY) {
         sourceDirs.add(e.path());
-      } else if (e.type() == SourceEntry.Type.FILE && made.files().contains(e.path())
-          && unchanged(baseFiles.get(e.path()), e, ins.resolve(e.path()), buffer)) {
-        keep.add(e.path());
+      } else if (e.type() == SourceEntry.Type.FILE && made.files().contains(e.path())) {
+        FileEntry prior = baseFiles.get(e.path());
+        if (unchanged(prior, e, ins.resolve(e.path()), buffer)) {
+          keep.put(e.path(), prior);
+        }
       }
     }
 
     /** Removes a link Prelink made unless the file keeps it. */
     void unlinkUnless(String linked) throws IOException {
-      if (!keep.contains(linked)) {
+      if (!keep.containsKey(linked)) {
         Files.delete(outs.resolve(linked));
       }
     }
@@ -333,8 +335,8 @@ final class LocalRepository implements BackupRepository {
         case FILE -> {
           int index = sourceFiles.size();
           sourceFiles.add(e);
-          if (keep.contains(e.path())) {
-            FileEntry prior = baseFiles.get(e.path());
+          FileEntry prior = keep.get(e.path());
+          if (prior != null) {
             entries[index] = new FileEntry(prior.path(), prior.size(), prior.crc32c(), prior.crc32(),
                 e.lastModified(), true);
             filesDone++;

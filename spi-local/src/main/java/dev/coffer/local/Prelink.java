@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -154,7 +155,7 @@ final class Prelink implements AutoCloseable {
         files.add(baseFiles.get(i).path());
       }
     }
-    return new Made(List.copyOf(directories), Set.copyOf(files));
+    return new Made(List.copyOf(directories), Collections.unmodifiableSet(files));
   }
 
   /** Stops the thread and waits for it; idempotent. */
