@@ -136,9 +136,9 @@ public record BackupRequest(
 
   /**
    * Returns a copy that follows the symbolic links matching these patterns, once: a matching link to a
-   * directory is stored as a directory holding its target's content (and restored as a real directory),
-   * a matching link to a file as that file. Nothing else is ever followed, and links inside a followed
-   * target stay links unless a pattern names them too. A pattern is a {@code /}-separated relative path
+   * directory is stored as a directory holding its target's content (and restored as a real directory); a
+   * matching link that is broken or points to anything but a directory fails the backup. Nothing else is
+   * ever followed, and links inside a followed target stay links unless a pattern names them too. A pattern is a {@code /}-separated relative path
    * whose components may use {@code *} (any run of characters) and {@code ?} (one character) within
    * that component; a pattern that matches a directory or file rather than a link changes nothing.
    *

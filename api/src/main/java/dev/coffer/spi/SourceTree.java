@@ -93,8 +93,8 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
 
   /**
    * Scans {@code root}. A symbolic link whose relative path matches one of the options' followed-link
-   * patterns is followed once: its target is listed in its place (a directory with its content, or a file);
-   * a followed link whose target does not exist fails the scan.
+   * patterns is followed once: its target directory is listed in its place, with its content; a followed
+   * link whose target does not exist or is not a directory fails the scan.
    *
    * @param root the source directory
    * @param options the followed links and the special-file policy
@@ -102,7 +102,7 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
    * @throws NoSuchFileException if the root does not exist
    * @throws NotDirectoryException if the root is not a directory
    * @throws BackupException if an entry has an unstorable name, a special file is found under
-   *     {@link SpecialFiles#FAIL}, or a followed link is broken
+   *     {@link SpecialFiles#FAIL}, or a followed link is broken or not a link to a directory
    * @throws IOException if a directory cannot be read
    */
   public static SourceTree scan(Path root, ScanOptions options) throws IOException {
@@ -162,12 +162,20 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
   }
 
   private static EntryReader.Entry followed(EntryReader reader, Path root, Path link, String rel) throws IOException {
+    EntryReader.Entry target;
     try {
-      return reader.read(link);
+      target = reader.read(link);
     } catch (NoSuchFileException e) {
       throw new BackupException("cannot follow symbolic link '" + RelativePaths.printable(rel) + "' in " + root
           + ": its target " + Files.readSymbolicLink(link) + " does not exist", e);
     }
+    if (!target.directory()) {
+      // providers open files without following links; a database links only directories (pg_wal, tablespaces)
+      throw new BackupException("cannot follow symbolic link '" + RelativePaths.printable(rel) + "' in " + root
+          + ": its target " + Files.readSymbolicLink(link) + " is not a directory (only links to directories are"
+          + " followed)");
+    }
+    return target;
   }
 
   private static String name(Path root, String parent, Path p) throws BackupException {

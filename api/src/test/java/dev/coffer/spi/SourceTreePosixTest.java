@@ -113,6 +113,17 @@ class SourceTreePosixTest {
     assertEquals(SourceEntry.Type.SYMLINK, SourceTree.scan(src).entries().get(0).type(), "not followed unless named");
   }
 
+  @ParameterizedTest
+  @EnumSource(PosixFileSystems.class)
+  void scan_followedLinkToAFile_failsNamingIt(PosixFileSystems kind) throws IOException {
+    Path root = kind.newRoot(tmp);
+    Path src = Files.createDirectory(root.resolve("src"));
+    Files.createSymbolicLink(src.resolve("conf"), Files.writeString(root.resolve("real.conf"), "x"));
+    BackupException e = assertThrows(BackupException.class,
+        () -> SourceTree.scan(src, new ScanOptions(Set.of("conf"), SpecialFiles.SKIP)));
+    assertTrue(e.getMessage().contains("'conf'") && e.getMessage().contains("not a directory"), e.getMessage());
+  }
+
   @Test
   void scan_socket_isSkippedAndReported_orRefusedUnderFail() throws IOException {
     Path src = Files.createDirectory(tmp.resolve("src"));
