@@ -79,7 +79,7 @@ public final class ArchiveBackupProvider implements BackupProvider {
   @Override
   public Set<Capability> capabilities() {
     return Set.copyOf(EnumSet.of(Capability.INCREMENTAL, Capability.PARTIAL_RESTORE, Capability.ENCRYPTION,
-        Capability.COMPRESSION, Capability.TIMESTAMPS));
+        Capability.COMPRESSION, Capability.TIMESTAMPS, Capability.SYMLINKS));
   }
 
   /** {@inheritDoc} */

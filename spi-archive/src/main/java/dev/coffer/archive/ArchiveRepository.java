@@ -173,7 +173,6 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           + "or passphrase-file, or choose mode=plain explicitly for unencrypted archives");
     }
     SourceTree tree = SourceTree.scan(request.source());
-    tree.refuseSymlinks();
     for (SourceEntry e : tree.entries()) {
       Optional<String> problem = RelativePaths.portableProblem(e.path());
       if (problem.isPresent()) {
@@ -222,6 +221,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       base.files().forEach(f -> baseFiles.put(f.path(), f));
       basePaths.addAll(baseFiles.keySet());
       basePaths.addAll(base.directories());
+      base.linkList().forEach(l -> basePaths.add(l.path()));
     }
     ExecutorService pool = Executors.newFixedThreadPool(settings.threads(), daemonThreads());
     try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -229,6 +229,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       ArchiveWriter writer = new ArchiveWriter(ch, header, keys, compressor, pool, settings.threads());
       List<String> dirs = new ArrayList<>();
       List<Manifest.FileEntry> files = new ArrayList<>();
+      List<Manifest.Link> links = new ArrayList<>();
       Map<String, long[]> offsets = new HashMap<>();
       long filesTotal = tree.files().size();
       long bytesTotal = tree.totalBytes();
@@ -238,6 +239,10 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         if (e.type() == SourceEntry.Type.DIRECTORY) {
           dirs.add(e.path());
           writer.directory(e.path());
+          continue;
+        }
+        if (e.type() == SourceEntry.Type.SYMLINK) {
+          links.add(new Manifest.Link(e.path(), e.linkTarget())); // the manifest holds all a link is
           continue;
         }
         long mtime = e.lastModified().toEpochMilli();
@@ -275,6 +280,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       if (base != null) {
         Set<String> now = new HashSet<>(dirs);
         files.forEach(f -> now.add(f.path()));
+        links.forEach(l -> now.add(l.path()));
         for (String p : basePaths) {
           if (!now.contains(p)) {
             deleted.add(p);
@@ -284,7 +290,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       Manifest m = new Manifest(Manifest.FORMAT, id, settings.clock().instant().toString(),
           base == null ? BackupType.FULL.name() : BackupType.INCREMENTAL.name(),
           base == null ? null : base.backupId(), baseHash, request.source().toString(), ArchiveBackupProvider.NAME,
-          VERSION, new TreeMap<>(request.labels()), resolved.size(), totalBytes, dirs, resolved, deleted);
+          VERSION, new TreeMap<>(request.labels()), resolved.size(), totalBytes, dirs, resolved, deleted,
+          links.isEmpty() ? null : links, null);
       byte[] json = ManifestCodec.encode(m);
       if (json.length > Format.MAX_MANIFEST_BYTES) {
         throw new BackupException("manifest of backup " + id + " would exceed " + Format.MAX_MANIFEST_BYTES + " bytes");
@@ -484,6 +491,10 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     for (Manifest.FileEntry f : m.files()) {
       all.add(f.path());
     }
+    for (Manifest.Link l : m.linkList()) {
+      all.add(l.path());
+    }
+    // every parent must be a recorded directory: nothing is ever written below a file or through a link
     for (String p : all) {
       Optional<String> problem = RelativePaths.portableProblem(p);
       if (problem.isPresent()) {
@@ -511,6 +522,19 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     if (collision.isPresent()) {
       throw new CorruptBackupException("backup " + m.backupId() + " cannot be restored onto this file system: "
           + collision.get(), null);
+    }
+  }
+
+  /** Refuses, before anything is written, a link whose target this file system cannot represent. */
+  private static void checkLinkTargets(Path stage, Manifest m, List<Manifest.Link> links)
+      throws CorruptBackupException {
+    for (Manifest.Link l : links) {
+      try {
+        stage.getFileSystem().getPath(l.target());
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new CorruptBackupException("backup " + m.backupId() + " cannot be restored onto this file system: the "
+            + "target of link '" + RelativePaths.printable(l.path()) + "' is not a valid path here", l.path());
+      }
     }
   }
 
@@ -579,8 +603,10 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       Map<String, Manifest.FileEntry> byPath = new HashMap<>();
       m.files().forEach(f -> byPath.put(f.path(), f));
       Set<String> dirSet = new HashSet<>(m.directories());
+      Set<String> linkSet = new HashSet<>();
+      m.linkList().forEach(l -> linkSet.add(l.path()));
       for (String p : request.paths()) {
-        if (!byPath.containsKey(p) && !dirSet.contains(p)) {
+        if (!byPath.containsKey(p) && !dirSet.contains(p) && !linkSet.contains(p)) {
           throw new NoSuchFileException(p, null, "not in backup " + id);
         }
       }
@@ -601,6 +627,13 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           dirs.addAll(RelativePaths.ancestors(d));
         }
       }
+      List<Manifest.Link> links = new ArrayList<>();
+      for (Manifest.Link l : m.linkList()) {
+        if (request.selects(l.path())) {
+          links.add(l);
+          dirs.addAll(RelativePaths.ancestors(l.path()));
+        }
+      }
       // read each archive front to back: sequential chunks are decrypted once
       files.sort(Comparator.comparing(Manifest.FileEntry::archive).thenComparingLong(Manifest.FileEntry::offset));
       long bytesTotal = files.stream().mapToLong(Manifest.FileEntry::size).sum();
@@ -608,7 +641,9 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         Path stage = staging.directory();
         List<String> restored = new ArrayList<>(dirs);
         files.forEach(f -> restored.add(f.path()));
+        links.forEach(l -> restored.add(l.path()));
         checkCollisions(stage, m, restored);
+        checkLinkTargets(stage, m, links);
         for (String d : dirs) {
           Path dir = RelativePaths.resolveForWrite(stage, d, true);
           if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -635,6 +670,11 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
                 bytesTotal, f.path()));
           }
           writer.await();
+        }
+        // links last, so no file of this restore is ever written through one
+        for (Manifest.Link l : links) {
+          Path link = RelativePaths.resolveForWrite(stage, l.path(), true);
+          Files.createSymbolicLink(link, link.getFileSystem().getPath(l.target()));
         }
         staging.commit();
       }
