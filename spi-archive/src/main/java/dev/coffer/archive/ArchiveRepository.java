@@ -15,7 +15,10 @@ import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
 import dev.coffer.spi.BackupIds;
 import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.PosixAttributes;
+import dev.coffer.spi.RestoreAttributes;
 import dev.coffer.spi.RestoreStaging;
+import dev.coffer.spi.ScanOptions;
 import dev.coffer.spi.SourceEntry;
 import dev.coffer.spi.SourceTree;
 import java.io.IOException;
@@ -172,7 +175,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       throw new IllegalArgumentException("provider 'archive' has no key configured: give key, key-file, passphrase "
           + "or passphrase-file, or choose mode=plain explicitly for unencrypted archives");
     }
-    SourceTree tree = SourceTree.scan(request.source());
+    SourceTree tree = SourceTree.scan(request.source(), ScanOptions.of(request));
     for (SourceEntry e : tree.entries()) {
       Optional<String> problem = RelativePaths.portableProblem(e.path());
       if (problem.isPresent()) {
@@ -230,12 +233,20 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       List<String> dirs = new ArrayList<>();
       List<Manifest.FileEntry> files = new ArrayList<>();
       List<Manifest.Link> links = new ArrayList<>();
+      // in scan order, the root first: the manifest's bytes do not depend on hashing
+      Map<String, Manifest.Posix> posix = new LinkedHashMap<>();
+      if (tree.rootPosix() != null) {
+        posix.put(Manifest.ROOT, Manifest.Posix.of(tree.rootPosix()));
+      }
       Map<String, long[]> offsets = new HashMap<>();
       long filesTotal = tree.files().size();
       long bytesTotal = tree.totalBytes();
       long filesDone = 0;
       long bytesDone = 0;
       for (SourceEntry e : tree.entries()) {
+        if (e.posix() != null) {
+          posix.put(e.path(), Manifest.Posix.of(e.posix())); // from this scan, also for unchanged files
+        }
         if (e.type() == SourceEntry.Type.DIRECTORY) {
           dirs.add(e.path());
           writer.directory(e.path());
@@ -291,7 +302,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           base == null ? BackupType.FULL.name() : BackupType.INCREMENTAL.name(),
           base == null ? null : base.backupId(), baseHash, request.source().toString(), ArchiveBackupProvider.NAME,
           VERSION, new TreeMap<>(request.labels()), resolved.size(), totalBytes, dirs, resolved, deleted,
-          links.isEmpty() ? null : links, null);
+          links.isEmpty() ? null : links, posix.isEmpty() ? null : posix,
+          tree.skipped().isEmpty() ? null : tree.skipped().stream().map(Manifest.Warning::of).toList());
       byte[] json = ManifestCodec.encode(m);
       if (json.length > Format.MAX_MANIFEST_BYTES) {
         throw new BackupException("manifest of backup " + id + " would exceed " + Format.MAX_MANIFEST_BYTES + " bytes");
@@ -637,8 +649,11 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       // read each archive front to back: sequential chunks are decrypted once
       files.sort(Comparator.comparing(Manifest.FileEntry::archive).thenComparingLong(Manifest.FileEntry::offset));
       long bytesTotal = files.stream().mapToLong(Manifest.FileEntry::size).sum();
-      try (RestoreStaging staging = RestoreStaging.begin(request.target(), request.mode())) {
+      try (RestoreStaging staging = RestoreStaging.begin(request)) {
         Path stage = staging.directory();
+        // created owner-only, given their recorded modes (and owners) by commit, deepest first
+        RestoreAttributes attributes = staging.attributes();
+        attributes.recordRoot(m.posixOf(Manifest.ROOT));
         List<String> restored = new ArrayList<>(dirs);
         files.forEach(f -> restored.add(f.path()));
         links.forEach(l -> restored.add(l.path()));
@@ -646,9 +661,11 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         checkLinkTargets(stage, m, links);
         for (String d : dirs) {
           Path dir = RelativePaths.resolveForWrite(stage, d, true);
+          PosixAttributes recorded = m.posixOf(d);
           if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectory(dir);
+            Files.createDirectory(dir, attributes.directoryAttributes(recorded));
           }
+          attributes.record(d, SourceEntry.Type.DIRECTORY, recorded);
         }
         long filesDone = 0;
         long bytesDone = 0;
@@ -657,7 +674,9 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           for (Manifest.FileEntry f : files) {
             Path out = RelativePaths.resolveForWrite(stage, f.path(), true);
             ArchiveReader r = chain.get(f.archive()).reader();
-            writer.open(out);
+            PosixAttributes recorded = m.posixOf(f.path());
+            writer.open(out, attributes.fileAttributes(recorded));
+            attributes.record(f.path(), SourceEntry.Type.FILE, recorded);
             ArchiveReader.Record rec = r.readFile(f.offset(), f.path(), writer::write);
             if (rec.size() != f.size() || !FileHasher.hex(rec.sha256()).equals(f.sha256())) {
               throw new CorruptBackupException("sha256 mismatch for '" + f.path() + "' in backup " + id
@@ -675,6 +694,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         for (Manifest.Link l : links) {
           Path link = RelativePaths.resolveForWrite(stage, l.path(), true);
           Files.createSymbolicLink(link, link.getFileSystem().getPath(l.target()));
+          attributes.record(l.path(), SourceEntry.Type.SYMLINK, m.posixOf(l.path()));
         }
         staging.commit();
       }

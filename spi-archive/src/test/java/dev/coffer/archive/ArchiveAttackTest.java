@@ -431,7 +431,7 @@ class ArchiveAttackTest {
     }
     String recordPath = fileRecord;
     Manifest m = new Manifest(Manifest.FORMAT, ID, TestSupport.T0.toString(), "FULL", null, null, "/src", "archive",
-        "1", Map.of(), files.size(), files.size(), dirs, files, List.of(), links, null);
+        "1", Map.of(), files.size(), files.size(), dirs, files, List.of(), links, null, null);
     Files.createDirectories(TestSupport.root(fs).resolve("outside"));
     assertForgedRefused((out, keys) -> {
       ArchiveForge.fileRecord(out, recordPath, 1, Format.CODEC_RAW, data, sha(data));
@@ -447,7 +447,7 @@ class ArchiveAttackTest {
     Manifest m = new Manifest(Manifest.FORMAT, ID, TestSupport.T0.toString(), "FULL", null, null, "/src", "archive",
         "1", Map.of(), 1, 1, List.of("d"), List.of(new Manifest.FileEntry("d/x", 1, 0, FileHasher.hex(sha(data)), ID,
         0)), List.of(), List.of(new Manifest.Link("a-link", outside.toString()), new Manifest.Link("d/up", "../..")),
-        null);
+        null, null);
     plant(ArchiveForge.forge(ID, TestSupport.KEY_HEX, (out, keys) -> {
       ArchiveForge.fileRecord(out, "d/x", 1, Format.CODEC_RAW, data, sha(data));
       ArchiveForge.manifestAndFooter(out, keys, m);
