@@ -84,6 +84,10 @@ public class ReferenceProvider implements BackupProvider {
     /** restore writes a marker file beside its target (P21). */
     WRITES_OUTSIDE_TARGET,
     /** the repository's toString shows the options, secret included (P4). */
-    LEAKS_SECRET
+    LEAKS_SECRET,
+    /** restored files get their recorded mode plus read for group and others (P27, P28). */
+    MODES_WRONG,
+    /** restored files are created with the file system's default mode, recorded modes applied only at the end (P28). */
+    OPEN_WHILE_RESTORING
   }
 }
