@@ -120,7 +120,8 @@ public final class BackupProviders {
       throws IOException {
     requireNonNull(location, "location");
     requireNonNull(options, "options");
-    return provider(name).open(location, options);
+    BackupProvider provider = provider(name);
+    return ObservedRepository.wrap(provider.open(location, options), provider.name());
   }
 
   /**
@@ -163,7 +164,8 @@ public final class BackupProviders {
         throw new IllegalArgumentException("option '" + e.getKey() + "' is given both in the URL and as an option");
       }
     }
-    return provider.open(toPath(parsed.location()), Collections.unmodifiableMap(merged));
+    return ObservedRepository.wrap(provider.open(toPath(parsed.location()), Collections.unmodifiableMap(merged)),
+        provider.name());
   }
 
   /**
