@@ -57,5 +57,12 @@
  * <li><b>P26 Compression.</b> With {@code COMPRESSION}: compressible data is stored smaller than its
  *     logical size.</li>
  * </ol>
+ *
+ * <p>Rules added later, numbered on:
+ *
+ * <ul>
+ * <li><b>P32 Verify progress.</b> {@code verify(id, listener)} reports {@code VERIFY} progress at least once
+ *     per file, ending at the report's counts; a listener that throws aborts it and changes nothing.</li>
+ * </ul>
  */
 package dev.coffer.spi;
