@@ -68,6 +68,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   static final String VERSION = "1";
   private static final int MAX_CHAIN = 1000;
   private static final Duration STALE_TEMP = Duration.ofHours(1);
+  /** Warnings and clean-ups a host should see (docs/observability.md). */
+  private static final System.Logger LOG = System.getLogger("dev.coffer.archive");
 
   /** Everything {@code open} decided. */
   record Settings(Keyring keyring, Mode writeMode, int level, int threads, int chunkSize, Keyring.Entropy entropy,
@@ -123,8 +125,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, Format.TEMP_PREFIX + "*")) {
       for (Path p : ds) {
         try {
-          if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).compareTo(cutoff) < 0) {
-            Files.deleteIfExists(p);
+          if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).compareTo(cutoff) < 0 && Files.deleteIfExists(p)) {
+            LOG.log(System.Logger.Level.INFO, "removed {0}, the temporary file of a backup that did not finish", p);
           }
         } catch (IOException ignored) {
           // another instance may be removing it too
@@ -357,6 +359,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           out.add(metadata(id));
         } catch (CorruptBackupException | NoSuchFileException | NoSuchBackupException skipped) {
           // an archive that does not authenticate is not a complete backup: verify(id) reports it
+          LOG.log(System.Logger.Level.WARNING, "archive {0} left out of the listing: {1}", name, skipped.toString());
         }
       }
     }
@@ -370,6 +373,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           out.add(SeedArchives.metadata(p));
         } catch (CorruptBackupException | NoSuchFileException skipped) {
           // not a complete seed archive: verify(id) reports it
+          LOG.log(System.Logger.Level.WARNING, "archive {0} left out of the listing: {1}", p.getFileName(),
+              skipped.toString());
         }
       }
     }

@@ -92,6 +92,8 @@ final class LocalRepository implements BackupRepository {
   private static final String STAGING = ".staging-";
   private static final String LOCK = ".lock-";
   private static final String DELETING = ".deleting-";
+  /** Warnings and clean-ups a host should see (docs/observability.md). */
+  private static final System.Logger LOG = System.getLogger("dev.coffer.local");
   private static final int MAX_SIDECAR_BYTES = 64;
   /**
    * Lock files of the backups running in this JVM. Checked before touching a lock file, because closing
@@ -1061,6 +1063,7 @@ final class LocalRepository implements BackupRepository {
       try {
         if (name.startsWith(DELETING)) {
           FileTrees.deleteRecursively(p);
+          LOG.log(System.Logger.Level.INFO, "finished the interrupted deletion {0}", p);
         } else if (name.startsWith(STAGING)) {
           removeAbandoned(p, root.resolve(LOCK + name.substring(STAGING.length())));
         } else if (name.startsWith(LOCK) && !Files.exists(root.resolve(STAGING + name.substring(LOCK.length())),
@@ -1069,6 +1072,8 @@ final class LocalRepository implements BackupRepository {
         }
       } catch (IOException e) {
         // left for the next open; never listed meanwhile
+        LOG.log(System.Logger.Level.WARNING, "could not remove the leftover {0} (tried again at the next open): {1}",
+            p, e.toString());
       }
     }
   }
