@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Wraps every repository {@link BackupProviders} opens, so that backup, restore, verify, delete and prune
@@ -37,22 +38,14 @@ final class ObservedRepository implements BackupRepository {
   public BackupMetadata backup(BackupRequest request) throws IOException {
     OperationEvents.Backup event = new OperationEvents.Backup();
     event.incremental = request.incremental();
-    event.begin();
-    try {
-      BackupMetadata result = delegate.backup(request);
-      event.end(); // the duration is the backup's, not the size() below
+    return observe(event, () -> delegate.backup(request), result -> {
       event.backupId = result.backupId();
       event.files = result.totalFiles();
       event.logicalBytes = result.totalBytes();
       if (event.shouldCommit()) {
         event.storedBytes = storedBytes(result.backupId()); // one size() call, only while a recording wants it
       }
-      finish(event, "ok");
-      return result;
-    } catch (IOException | RuntimeException | Error e) {
-      fail(event, e);
-      throw e;
-    }
+    });
   }
 
   @Override
@@ -60,17 +53,10 @@ final class ObservedRepository implements BackupRepository {
     OperationEvents.Restore event = new OperationEvents.Restore();
     event.backupId = request.backupId();
     event.partial = request.partial();
-    event.begin();
-    try {
-      BackupMetadata result = delegate.restore(request);
+    return observe(event, () -> delegate.restore(request), result -> {
       event.files = result.totalFiles();
       event.logicalBytes = result.totalBytes();
-      finish(event, "ok");
-      return result;
-    } catch (IOException | RuntimeException | Error e) {
-      fail(event, e);
-      throw e;
-    }
+    });
   }
 
   @Override
@@ -82,18 +68,13 @@ final class ObservedRepository implements BackupRepository {
   public VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
     OperationEvents.Verify event = new OperationEvents.Verify();
     event.backupId = backupId;
-    event.begin();
-    try {
-      VerifyReport result = listener == null ? delegate.verify(backupId) : delegate.verify(backupId, listener);
-      event.files = result.filesChecked();
-      event.logicalBytes = result.bytesChecked();
-      event.problems = result.problems().size();
-      finish(event, result.ok() ? "ok" : "problems");
-      return result;
-    } catch (IOException | RuntimeException | Error e) {
-      fail(event, e);
-      throw e;
-    }
+    return observe(event, () -> listener == null ? delegate.verify(backupId) : delegate.verify(backupId, listener),
+        result -> {
+          event.files = result.filesChecked();
+          event.logicalBytes = result.bytesChecked();
+          event.problems = result.problems().size();
+          event.outcome = result.ok() ? "ok" : "problems";
+        });
   }
 
   @Override
@@ -110,31 +91,20 @@ final class ObservedRepository implements BackupRepository {
         // the delete itself reports what is wrong with this backup
       }
     }
-    event.begin();
-    try {
+    observe(event, () -> {
       delegate.delete(backupId);
-      finish(event, "ok");
-    } catch (IOException | RuntimeException | Error e) {
-      fail(event, e);
-      throw e;
-    }
+      return backupId;
+    }, result -> { });
   }
 
   @Override
   public List<BackupMetadata> prune(RetentionPolicy policy) throws IOException {
     OperationEvents.Prune event = new OperationEvents.Prune();
-    event.begin();
-    try {
-      List<BackupMetadata> result = delegate.prune(policy);
+    return observe(event, () -> delegate.prune(policy), result -> {
       event.backupsDeleted = result.size();
       event.files = result.stream().mapToLong(BackupMetadata::totalFiles).sum();
       event.logicalBytes = result.stream().mapToLong(BackupMetadata::totalBytes).sum();
-      finish(event, "ok");
-      return result;
-    } catch (IOException | RuntimeException | Error e) {
-      fail(event, e);
-      throw e;
-    }
+    });
   }
 
   @Override
@@ -175,19 +145,40 @@ final class ObservedRepository implements BackupRepository {
     }
   }
 
-  /** Ends (unless already ended), commits and logs the event. */
-  private void finish(OperationEvents.Operation event, String outcome) {
+  /** An operation of the delegate. */
+  @FunctionalInterface
+  private interface Operation<T> {
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs {@code operation} timed by {@code event}; on success lets {@code describe} fill in the result
+   * (after the event's end, so a size() it makes is not counted), then commits and logs the event. A failure
+   * is recorded by its exception's class only (its message may hold a path) and rethrown as it is.
+   */
+  private <T> T observe(OperationEvents.Operation event, Operation<T> operation, Consumer<T> describe)
+      throws IOException {
     event.provider = provider;
-    event.outcome = outcome;
+    event.begin();
+    T result;
+    try {
+      result = operation.run();
+    } catch (IOException | RuntimeException | Error e) {
+      event.end();
+      commit(event, e.getClass().getSimpleName());
+      throw e;
+    }
     event.end();
+    describe.accept(result);
+    commit(event, event.outcome == null ? "ok" : event.outcome);
+    return result;
+  }
+
+  private static void commit(OperationEvents.Operation event, String outcome) {
+    event.outcome = outcome;
     event.commit();
     if (LOG.isLoggable(Level.DEBUG)) {
       LOG.log(Level.DEBUG, event.summary());
     }
-  }
-
-  /** Records a failure by its exception's class: the message may hold a path. */
-  private void fail(OperationEvents.Operation event, Throwable failure) {
-    finish(event, failure.getClass().getSimpleName());
   }
 }
