@@ -34,6 +34,13 @@ import java.util.stream.Collectors;
  * literally; query keys and values are percent-decoded. Secret options (keys, passphrases) are refused in
  * URLs because URLs end up in logs and process listings: pass them in the options map.
  *
+ * <p>Every repository these methods open reports its backups, restores, verifications, deletions and
+ * prunes as JDK Flight Recorder events ({@code dev.coffer.Backup}, {@code dev.coffer.Restore},
+ * {@code dev.coffer.Verify}, {@code dev.coffer.Delete}, {@code dev.coffer.Prune}) and as {@code DEBUG} lines
+ * on the {@code dev.coffer} {@link System.Logger}, with counts, sizes, duration and outcome but no path
+ * or option value (docs/observability.md). A repository obtained from a provider's own
+ * {@link BackupProvider#open open} is not observed.
+ *
  * <p>All methods are thread-safe.
  */
 public final class BackupProviders {
