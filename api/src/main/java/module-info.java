@@ -9,5 +9,8 @@ module dev.coffer {
   exports dev.coffer;
   exports dev.coffer.spi;
 
+  // Flight Recorder events for every operation (dev.coffer.Backup, ...): part of every JDK 17+ runtime.
+  requires jdk.jfr;
+
   uses dev.coffer.spi.BackupProvider;
 }

@@ -9,7 +9,9 @@ import java.util.List;
 public class BackupInUseException extends BackupException {
   private static final long serialVersionUID = 1L;
 
+  /** The backup that other backups depend on. */
   private final String backupId;
+  /** The ids of the backups that depend on it. */
   private final List<String> dependents;
 
   /**

@@ -34,6 +34,13 @@ import java.util.stream.Collectors;
  * literally; query keys and values are percent-decoded. Secret options (keys, passphrases) are refused in
  * URLs because URLs end up in logs and process listings: pass them in the options map.
  *
+ * <p>Every repository these methods open reports its backups, restores, verifications, deletions and
+ * prunes as JDK Flight Recorder events ({@code dev.coffer.Backup}, {@code dev.coffer.Restore},
+ * {@code dev.coffer.Verify}, {@code dev.coffer.Delete}, {@code dev.coffer.Prune}) and as {@code DEBUG} lines
+ * on the {@code dev.coffer} {@link System.Logger}, with counts, sizes, duration and outcome but no path
+ * or option value (docs/observability.md). A repository obtained from a provider's own
+ * {@link BackupProvider#open open} is not observed.
+ *
  * <p>All methods are thread-safe.
  */
 public final class BackupProviders {
@@ -120,7 +127,8 @@ public final class BackupProviders {
       throws IOException {
     requireNonNull(location, "location");
     requireNonNull(options, "options");
-    return provider(name).open(location, options);
+    BackupProvider provider = provider(name);
+    return ObservedRepository.wrap(provider.open(location, options), provider.name());
   }
 
   /**
@@ -163,7 +171,8 @@ public final class BackupProviders {
         throw new IllegalArgumentException("option '" + e.getKey() + "' is given both in the URL and as an option");
       }
     }
-    return provider.open(toPath(parsed.location()), Collections.unmodifiableMap(merged));
+    return ObservedRepository.wrap(provider.open(toPath(parsed.location()), Collections.unmodifiableMap(merged)),
+        provider.name());
   }
 
   /**

@@ -172,6 +172,32 @@ public interface BackupRepository extends AutoCloseable {
   VerifyReport verify(String backupId) throws IOException;
 
   /**
+   * Verifies a backup as {@link #verify(String)} does, telling {@code listener} about its progress in the
+   * {@link Progress.Phase#VERIFY VERIFY} phase: once before the first byte is read, then as files are
+   * checked, and a last time when all are. A listener that throws aborts the verification and the
+   * exception propagates; the repository is unchanged, as after any verification.
+   *
+   * <p>Providers override this to report file by file; this default reports only the start (totals not yet
+   * known, {@code -1}) and the end ({@link VerifyReport#filesChecked()} and
+   * {@link VerifyReport#bytesChecked()} as both done and total).
+   *
+   * @param backupId the backup to verify
+   * @param listener told about progress; exceptions it throws abort the verification
+   * @return every problem found; {@link VerifyReport#ok()} when the backup is intact
+   * @throws NoSuchBackupException if there is no such backup
+   * @throws WrongKeyException if the configured key does not open the backup
+   * @throws IOException if the repository cannot be read
+   */
+  default VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
+    java.util.Objects.requireNonNull(listener, "listener");
+    listener.onProgress(new Progress(Progress.Phase.VERIFY, 0, -1, 0, -1, ""));
+    VerifyReport report = verify(backupId);
+    listener.onProgress(new Progress(Progress.Phase.VERIFY, report.filesChecked(), report.filesChecked(),
+        report.bytesChecked(), report.bytesChecked(), ""));
+    return report;
+  }
+
+  /**
    * Deletes a backup. Backups that remain stay restorable: a provider whose incremental backups depend on
    * their base refuses to delete a base that has dependents.
    *

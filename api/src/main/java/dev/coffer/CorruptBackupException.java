@@ -10,6 +10,7 @@ import java.util.Optional;
 public class CorruptBackupException extends BackupException {
   private static final long serialVersionUID = 1L;
 
+  /** The relative path of the damaged item, or {@code null} when not tied to one. */
   private final String path;
 
   /**

@@ -7,6 +7,7 @@ package dev.coffer;
 public class NoSuchBackupException extends BackupException {
   private static final long serialVersionUID = 1L;
 
+  /** The id that names no backup. */
   private final String backupId;
 
   /**

@@ -53,7 +53,7 @@ class BackupProvidersTest {
   @Test
   void open_url_passesPathAndDecodedOptions() throws IOException {
     try (BackupRepository repo = BackupProviders.open("coffer:fake:/var/backups/db?mode=fast%20lane")) {
-      FakeProvider.Opened opened = (FakeProvider.Opened) repo;
+      FakeProvider.Opened opened = FakeProvider.opened(repo);
       assertEquals(Path.of("/var/backups/db"), opened.location);
       assertEquals(Map.of("mode", "fast lane"), opened.options);
     }
@@ -77,7 +77,7 @@ class BackupProvidersTest {
   void open_urlWithJimfsUri_opensOnThatFileSystem() throws IOException {
     try (FileSystem fs = Jimfs.newFileSystem("coffer-url-test", Configuration.unix())) {
       try (BackupRepository repo = BackupProviders.open("coffer:fake:jimfs://coffer-url-test/repo")) {
-        Path location = ((FakeProvider.Opened) repo).location;
+        Path location = (FakeProvider.opened(repo)).location;
         assertEquals(fs, location.getFileSystem());
         assertEquals("/repo", location.toString());
       }
@@ -95,7 +95,7 @@ class BackupProvidersTest {
   @Test
   void open_secretOptionInMap_isAccepted() throws IOException {
     try (BackupRepository repo = BackupProviders.open("coffer:fake:/r?mode=x", Map.of("key", "s3cr3t"))) {
-      FakeProvider.Opened opened = (FakeProvider.Opened) repo;
+      FakeProvider.Opened opened = FakeProvider.opened(repo);
       assertEquals(Map.of("mode", "x", "key", "s3cr3t"), opened.options);
       assertFalse(opened.parsed.toString().contains("s3cr3t"), opened.parsed.toString());
     }
@@ -119,7 +119,7 @@ class BackupProvidersTest {
   @Test
   void open_byNameAndPath_reachesTheProvider(@TempDir Path dir) throws IOException {
     try (BackupRepository repo = BackupProviders.open("fake", dir, Map.of())) {
-      assertEquals(dir, ((FakeProvider.Opened) repo).location);
+      assertEquals(dir, (FakeProvider.opened(repo)).location);
     }
   }
 

@@ -48,6 +48,14 @@ public class FakeProvider implements BackupProvider {
     return new Opened(location, Map.copyOf(options), parsed);
   }
 
+  /**
+   * The repository {@link FakeProvider#open} returned, from under the observing wrapper that
+   * {@link BackupProviders} puts around every repository it opens.
+   */
+  static Opened opened(BackupRepository repo) {
+    return (Opened) ((ObservedRepository) repo).delegate();
+  }
+
   /** What {@link FakeProvider#open} was given; tests extend it as a do-nothing repository. */
   static class Opened implements BackupRepository {
     final Path location;

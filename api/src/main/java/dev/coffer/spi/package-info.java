@@ -76,5 +76,12 @@
  *     followed-link pattern} is stored as its target's content and restored as a real directory or file;
  *     no other link is followed.</li>
  * </ol>
+ *
+ * <p>Rules added later, numbered on:
+ *
+ * <ul>
+ * <li><b>P32 Verify progress.</b> {@code verify(id, listener)} reports {@code VERIFY} progress at least once
+ *     per file, ending at the report's counts; a listener that throws aborts it and changes nothing.</li>
+ * </ul>
  */
 package dev.coffer.spi;

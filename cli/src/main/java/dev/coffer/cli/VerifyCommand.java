@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.CorruptBackupException;
-import dev.coffer.Progress;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
 import java.io.IOException;
@@ -40,18 +39,24 @@ final class VerifyCommand extends CliCommand {
       } else {
         ids.add(Repositories.resolveId(repo, target.id));
       }
-      // The API's verify takes no listener: progress advances once per verified backup.
-      ProgressReporter progress = ProgressReporter.forCli(cli);
       ArrayNode results = Json.MAPPER.createArrayNode();
       boolean allOk = true;
+      int failed = 0;
       long files = 0;
       long bytes = 0;
       for (String id : ids) {
         cli.doing("verify of backup " + id + " in " + cli.displayUrl());
         ObjectNode r;
         boolean ok;
+        // one bar (or line, or JSON stream) per backup, file by file as the provider reports it
+        ProgressReporter progress = ProgressReporter.forCli(cli);
         try {
-          VerifyReport report = repo.verify(id);
+          VerifyReport report;
+          try {
+            report = repo.verify(id, progress);
+          } finally {
+            progress.finish();
+          }
           r = Json.report(report);
           ok = report.ok();
           files += report.filesChecked();
@@ -74,18 +79,23 @@ final class VerifyCommand extends CliCommand {
           }
         }
         allOk &= ok;
+        failed += ok ? 0 : 1;
         results.add(r);
-        progress.onProgress(new Progress(Progress.Phase.VERIFY, files, -1, bytes, -1, id));
       }
-      progress.finish();
       if (json()) {
         ObjectNode doc = Json.object();
         doc.put("ok", allOk);
+        doc.put("backups", ids.size());
+        doc.put("failed", failed);
+        doc.put("filesChecked", files);
+        doc.put("bytesChecked", bytes);
         doc.set("reports", results);
         cli.printJson(doc);
       } else if (target.all) {
+        String totals = ": " + files + " files, " + Formats.bytes(bytes) + " checked.";
         out().println(ids.isEmpty() ? "No backups to verify." : allOk
-            ? "All " + ids.size() + " backups verified." : "Some backups FAILED verification.");
+            ? "All " + ids.size() + " backups verified" + totals
+            : failed + " of " + ids.size() + " backups FAILED verification" + totals);
       }
       cli.doing(null);
       return allOk ? CofferCli.OK : CofferCli.INTEGRITY;

@@ -90,4 +90,40 @@ class RealProvidersTest {
     assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
         Files.getPosixFilePermissions(tmp.resolve("out/PG_VERSION"))));
   }
+
+  @Test
+  void verifyAll_withTheLocalProvider_showsProgressPerBackupFileByFile_andReportsEachAndTheTotals()
+      throws IOException {
+    Path source = Files.createDirectories(tmp.resolve("src/wal"));
+    Files.writeString(source.resolve("000001.log"), "segment one\n".repeat(1000));
+    Files.writeString(tmp.resolve("src/base.dat"), "x".repeat(5000));
+    CliRun cli = new CliRun().with("COFFER_REPO", "coffer:local:" + tmp.resolve("repo"));
+    cli.run("backup", tmp.resolve("src").toString(), "--quiet").expect(0);
+    cli.run("backup", tmp.resolve("src").toString(), "--quiet").expect(0);
+
+    CliRun.Result r = cli.run("verify", "--all", "--json").expect(0);
+    JsonNode doc = r.json();
+    assertEquals(2, doc.get("backups").asInt());
+    assertEquals(0, doc.get("failed").asInt());
+    assertEquals(4, doc.get("filesChecked").asLong());
+    assertEquals(2 * 17_000, doc.get("bytesChecked").asLong());
+    List<JsonNode> finals = new java.util.ArrayList<>();
+    for (String line : r.err().lines().toList()) {
+      JsonNode n = Json.MAPPER.readTree(line);
+      assertEquals("VERIFY", n.get("phase").asText(), line);
+      if (n.get("done").asBoolean()) {
+        finals.add(n);
+      }
+    }
+    assertEquals(2, finals.size(), "one finished progress stream per backup: " + r.err());
+    for (JsonNode n : finals) {
+      assertEquals(2, n.get("filesDone").asLong(), n::toString);
+      assertEquals(2, n.get("filesTotal").asLong(), "the provider's own totals, not -1: " + n);
+      assertEquals(17_000, n.get("bytesTotal").asLong(), n::toString);
+    }
+
+    String human = cli.run("verify", "--all").expect(0).out();
+    assertEquals(2, human.lines().filter(l -> l.startsWith("ok     ")).count(), human);
+    assertTrue(human.contains("All 2 backups verified: 4 files, "), human);
+  }
 }

@@ -9,6 +9,7 @@ import dev.coffer.BackupType;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
+import dev.coffer.ProgressListener;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
@@ -70,6 +71,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   static final String VERSION = "1";
   private static final int MAX_CHAIN = 1000;
   private static final Duration STALE_TEMP = Duration.ofHours(1);
+  /** Warnings and clean-ups a host should see (docs/observability.md). */
+  private static final System.Logger LOG = System.getLogger("dev.coffer.archive");
 
   /** Everything {@code open} decided. */
   record Settings(Keyring keyring, Mode writeMode, int level, int threads, int chunkSize, Keyring.Entropy entropy,
@@ -125,8 +128,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, Format.TEMP_PREFIX + "*")) {
       for (Path p : ds) {
         try {
-          if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).compareTo(cutoff) < 0) {
-            Files.deleteIfExists(p);
+          if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).compareTo(cutoff) < 0 && Files.deleteIfExists(p)) {
+            LOG.log(System.Logger.Level.INFO, "removed {0}, the temporary file of a backup that did not finish", p);
           }
         } catch (IOException ignored) {
           // another instance may be removing it too
@@ -375,6 +378,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           out.add(metadata(id));
         } catch (CorruptBackupException | NoSuchFileException | NoSuchBackupException skipped) {
           // an archive that does not authenticate is not a complete backup: verify(id) reports it
+          LOG.log(System.Logger.Level.WARNING, "archive {0} left out of the listing: {1}", name, skipped.toString());
         }
       }
     }
@@ -388,6 +392,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           out.add(SeedArchives.metadata(p));
         } catch (CorruptBackupException | NoSuchFileException skipped) {
           // not a complete seed archive: verify(id) reports it
+          LOG.log(System.Logger.Level.WARNING, "archive {0} left out of the listing: {1}", p.getFileName(),
+              skipped.toString());
         }
       }
     }
@@ -708,26 +714,43 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
 
   @Override
   public VerifyReport verify(String backupId) throws IOException {
+    return verify(backupId, ProgressListener.NONE);
+  }
+
+  @Override
+  public VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
     ensureOpen();
     Optional<Path> seed = seedArchive(backupId);
     if (seed.isPresent()) {
+      if (listener != ProgressListener.NONE) { // seed archives report start and end only
+        return BackupRepository.super.verify(backupId, listener);
+      }
       return SeedArchives.verify(seed.get(), backupId, settings.keyring(), settings.legacyManifestKey());
     }
     Path file = existingArchive(backupId);
-    return new Verifier(backupId, file).run();
+    return new Verifier(backupId, file, listener).run();
   }
 
   /** One verification; collects problems instead of throwing, except for a wrong key. */
   private final class Verifier {
     private final String id;
     private final Path file;
+    private final ProgressListener listener;
     private final List<VerifyReport.Problem> problems = new ArrayList<>();
     private long filesChecked;
     private long bytesChecked;
+    private long filesTotal = -1;
+    private long bytesTotal = -1;
 
-    Verifier(String id, Path file) {
+    Verifier(String id, Path file, ProgressListener listener) {
       this.id = id;
       this.file = file;
+      this.listener = listener;
+    }
+
+    private void progress(String path) {
+      listener.onProgress(new Progress(Progress.Phase.VERIFY, filesChecked, filesTotal, bytesChecked, bytesTotal,
+          path));
     }
 
     private void problem(String path, VerifyReport.Kind kind, String detail) {
@@ -779,7 +802,10 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       if (m != null) {
         m.files().stream().filter(f -> f.archive().equals(id)).forEach(f -> own.put(f.path(), f));
         dirs.addAll(m.directories());
+        filesTotal = own.size();
+        bytesTotal = own.values().stream().mapToLong(Manifest.FileEntry::size).sum();
       }
+      progress("");
       Set<String> seenFiles = new HashSet<>();
       Set<String> seenDirs = new HashSet<>();
       try {
@@ -798,6 +824,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           }
           filesChecked++;
           bytesChecked += rec.size();
+          progress(rec.path());
           seenFiles.add(rec.path());
           Manifest.FileEntry f = own.get(rec.path());
           if (m == null) {
@@ -822,6 +849,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
             ArchiveReader.Record rec = r.readFile(f.offset(), f.path(), raw -> { });
             filesChecked++;
             bytesChecked += rec.size();
+            progress(f.path());
             if (f.size() != rec.size() || !f.sha256().equals(FileHasher.hex(rec.sha256()))) {
               problem(f.path(), VerifyReport.Kind.CORRUPT, "content does not match the manifest");
             }

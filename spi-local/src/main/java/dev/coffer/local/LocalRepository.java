@@ -96,6 +96,8 @@ final class LocalRepository implements BackupRepository {
   private static final String STAGING = ".staging-";
   private static final String LOCK = ".lock-";
   private static final String DELETING = ".deleting-";
+  /** Warnings and clean-ups a host should see (docs/observability.md). */
+  private static final System.Logger LOG = System.getLogger("dev.coffer.local");
   private static final int MAX_SIDECAR_BYTES = 64;
   /**
    * Lock files of the backups running in this JVM. Checked before touching a lock file, because closing
@@ -629,6 +631,11 @@ final class LocalRepository implements BackupRepository {
 
   @Override
   public VerifyReport verify(String backupId) throws IOException {
+    return verify(backupId, ProgressListener.NONE);
+  }
+
+  @Override
+  public VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
     ensureOpen();
     Path dir = backupDir(backupId);
     String id = backupId;
@@ -678,10 +685,12 @@ final class LocalRepository implements BackupRepository {
       List<FileEntry> present = manifest.files().stream().filter(f -> stored.files.containsKey(f.path())).toList();
       List<ParallelCopy.Job> jobs = present.stream()
           .map(f -> new ParallelCopy.Job(under(data, f.path()), null, f.size(), false)).toList();
-      ParallelCopy.run(jobs, settings.threads(), false, (k, n) -> { }, (k, sums) -> {
+      VerifyProgress progress = new VerifyProgress(listener, checked, jobs);
+      ParallelCopy.run(jobs, settings.threads(), false, (k, n) -> progress.in(present.get(k).path(), n), (k, sums) -> {
         FileEntry f = present.get(k);
         checked[0]++;
         checked[1] += sums.size();
+        progress.in(f.path(), 0);
         if (sums.size() != f.size()) {
           problems.add(new Problem(f.path(), Kind.CORRUPT, "size: recorded " + f.size() + " bytes, stored "
               + sums.size()));
@@ -695,9 +704,11 @@ final class LocalRepository implements BackupRepository {
       List<ParallelCopy.Job> jobs = present.stream()
           .map(f -> new ParallelCopy.Job(under(data, f.getKey()), null, f.getValue(), true)).toList();
       long[] whole = {0};
-      ParallelCopy.run(jobs, settings.threads(), false, (k, n) -> { }, (k, sums) -> {
+      VerifyProgress progress = new VerifyProgress(listener, checked, jobs);
+      ParallelCopy.run(jobs, settings.threads(), false, (k, n) -> progress.in(present.get(k).getKey(), n), (k, sums) -> {
         checked[0]++;
         checked[1] += sums.size();
+        progress.in(present.get(k).getKey(), 0);
         whole[0] = Checksums.appendFile(whole[0], present.get(k).getKey(), sums.crc32(), sums.size());
       });
       if (whole[0] != manifest.checksum()) {
@@ -713,6 +724,19 @@ final class LocalRepository implements BackupRepository {
     long filesChecked = checked[0];
     long bytesChecked = checked[1];
     return new VerifyReport(id, problems, filesChecked, bytesChecked);
+  }
+
+  /** Tells a verify's listener the totals first, then the files and bytes checked so far ({@code checked}). */
+  private record VerifyProgress(ProgressListener listener, long[] checked, long filesTotal, long bytesTotal) {
+    VerifyProgress(ProgressListener listener, long[] checked, List<ParallelCopy.Job> jobs) {
+      this(listener, checked, jobs.size(), jobs.stream().mapToLong(ParallelCopy.Job::sizeHint).sum());
+      in("", 0);
+    }
+
+    void in(String path, long bytesIntoFile) {
+      listener.onProgress(new Progress(Progress.Phase.VERIFY, checked[0], filesTotal, checked[1] + bytesIntoFile,
+          bytesTotal, path));
+    }
   }
 
   /** Compares the recorded directories and files with what is stored: missing, unexpected, inconsistent. */
@@ -1055,6 +1079,7 @@ final class LocalRepository implements BackupRepository {
       try {
         if (name.startsWith(DELETING)) {
           FileTrees.deleteRecursively(p);
+          LOG.log(System.Logger.Level.INFO, "finished the interrupted deletion {0}", p);
         } else if (name.startsWith(STAGING)) {
           removeAbandoned(p, root.resolve(LOCK + name.substring(STAGING.length())));
         } else if (name.startsWith(LOCK) && !Files.exists(root.resolve(STAGING + name.substring(LOCK.length())),
@@ -1063,6 +1088,8 @@ final class LocalRepository implements BackupRepository {
         }
       } catch (IOException e) {
         // left for the next open; never listed meanwhile
+        LOG.log(System.Logger.Level.WARNING, "could not remove the leftover {0} (tried again at the next open): {1}",
+            p, e.toString());
       }
     }
   }

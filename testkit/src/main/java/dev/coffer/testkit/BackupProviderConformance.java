@@ -15,6 +15,7 @@ import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.OwnerPolicy;
+import dev.coffer.Progress;
 import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
@@ -1060,6 +1061,60 @@ public abstract class BackupProviderConformance {
     repo.verify(b.backupId());
     repo.verify(b.backupId());
     unchanged("P15", "verify of an intact backup", before, root.resolve("repo"));
+  }
+
+  /**
+   * P32: verify with a listener reports VERIFY progress at least once per file, ending at the report's own
+   * counts; a listener that throws at any call aborts the verification and changes nothing.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p32_verifyReportsProgressPerFile_andAThrowingListenerAbortsIt(Fs fs) throws Exception {
+    Path root = root(fs);
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(realisticSmall(root.resolve("src")));
+    List<Progress> seen = new ArrayList<>();
+    VerifyReport r = repo.verify(b.backupId(), seen::add);
+    check(r.ok(), "P32", () -> "an intact backup does not verify with a listener: " + r.problems());
+    check(!seen.isEmpty(), "P32", () -> "verify told its listener nothing");
+    check(seen.stream().allMatch(p -> p.phase() == Progress.Phase.VERIFY), "P32",
+        () -> "verify reported another phase: " + seen);
+    for (int i = 1; i < seen.size(); i++) {
+      Progress prev = seen.get(i - 1);
+      Progress next = seen.get(i);
+      check(next.filesDone() >= prev.filesDone() && next.bytesDone() >= prev.bytesDone(), "P32",
+          () -> "progress went backwards: " + prev + " then " + next);
+    }
+    Progress last = seen.get(seen.size() - 1);
+    check(last.filesDone() == r.filesChecked() && last.bytesDone() == r.bytesChecked(), "P32",
+        () -> "the last report " + last + " does not match the report's " + r.filesChecked() + " files, "
+            + r.bytesChecked() + " bytes");
+    Set<Long> filesDone = new TreeSet<>();
+    seen.forEach(p -> filesDone.add(p.filesDone()));
+    for (long k = 0; k <= r.filesChecked(); k++) {
+      long files = k;
+      check(filesDone.contains(files), "P32", () -> "no report with " + files + " files done (at least one per"
+          + " file): " + filesDone);
+    }
+
+    Snapshot before = Snapshot.of(root.resolve("repo"));
+    int limit = Math.min(seen.size(), 12);
+    for (int k = 1; k <= limit; k++) {
+      int abortAt = k;
+      AtomicInteger n = new AtomicInteger();
+      try {
+        repo.verify(b.backupId(), p -> {
+          if (n.incrementAndGet() == abortAt) {
+            throw new IllegalStateException("coffer-tck: cancelled at progress call " + abortAt);
+          }
+        });
+        throw broken("P32", "a verify whose listener threw at call " + k + " completed");
+      } catch (IOException | RuntimeException expected) {
+        // the listener's exception, as is or wrapped
+      }
+      unchanged("P32", "a verify cancelled at progress call " + k, before, root.resolve("repo"));
+    }
+    check(repo.verify(b.backupId()).ok(), "P32", () -> "after cancelled verifies the backup no longer verifies");
   }
 
   /** P17: a restore of a corrupted backup throws CorruptBackupException and leaves the target as it was. */

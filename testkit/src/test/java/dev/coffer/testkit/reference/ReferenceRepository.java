@@ -9,6 +9,7 @@ import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
+import dev.coffer.ProgressListener;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
@@ -628,6 +629,11 @@ final class ReferenceRepository implements BackupRepository {
 
   @Override
   public VerifyReport verify(String backupId) throws IOException {
+    return verify(backupId, ProgressListener.NONE);
+  }
+
+  @Override
+  public VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
     checkOpen();
     if (!BackupIds.isValid(backupId) || !Files.isDirectory(backups.resolve(backupId))) {
       throw new NoSuchBackupException(backupId);
@@ -645,6 +651,9 @@ final class ReferenceRepository implements BackupRepository {
     Path data = backups.resolve(backupId).resolve(DATA);
     long files = 0;
     long bytes = 0;
+    long filesTotal = m.entries().stream().filter(e -> e.type == SourceEntry.Type.FILE).count();
+    long bytesTotal = m.entries().stream().filter(e -> e.type == SourceEntry.Type.FILE).mapToLong(e -> e.size).sum();
+    listener.onProgress(new Progress(Progress.Phase.VERIFY, 0, filesTotal, 0, bytesTotal, ""));
     ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
     for (Entry e : m.entries()) {
       if (e.type != SourceEntry.Type.FILE) {
@@ -666,6 +675,7 @@ final class ReferenceRepository implements BackupRepository {
       }
       files++;
       bytes += size;
+      listener.onProgress(new Progress(Progress.Phase.VERIFY, files, filesTotal, bytes, bytesTotal, e.path));
       if (size != e.size || crc.getValue() != e.crc) {
         problems.add(new VerifyReport.Problem(e.path, VerifyReport.Kind.CORRUPT, "recorded " + e.size + " bytes crc32c "
             + Long.toHexString(e.crc) + ", stored " + size + " bytes crc32c " + Long.toHexString(crc.getValue())));

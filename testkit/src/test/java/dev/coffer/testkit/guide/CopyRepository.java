@@ -1,0 +1,454 @@
+package dev.coffer.testkit.guide;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+import dev.coffer.BackupMetadata;
+import dev.coffer.BackupRepository;
+import dev.coffer.BackupRequest;
+import dev.coffer.BackupType;
+import dev.coffer.CorruptBackupException;
+import dev.coffer.NoSuchBackupException;
+import dev.coffer.Progress;
+import dev.coffer.ProgressListener;
+import dev.coffer.RestoreRequest;
+import dev.coffer.RetentionPolicy;
+import dev.coffer.VerifyReport;
+import dev.coffer.VerifyReport.Kind;
+import dev.coffer.VerifyReport.Problem;
+import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.RestoreStaging;
+import dev.coffer.spi.SourceEntry;
+import dev.coffer.spi.SourceTree;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * A repository of {@link CopyProvider}: {@code <location>/<id>/data/...} (the copied tree),
+ * {@code manifest.properties} (metadata, directories, and each file's size and CRC32C) and
+ * {@code manifest.sha256} (which catches any change to the manifest). Thread-safe: nothing is shared but
+ * published, immutable backups.
+ */
+final class CopyRepository implements BackupRepository {
+
+  private static final String STAGING = ".staging-";
+  private static final String DELETING = ".deleting-";
+  private static final String DATA = "data";
+  private static final String MANIFEST = "manifest.properties";
+  private static final String MANIFEST_SUM = "manifest.sha256";
+  private static final long MAX_MANIFEST_BYTES = 64 << 20;
+  /** Older staging directories are abandoned; a younger one may be another process's running backup. */
+  private static final Duration ABANDONED = Duration.ofDays(1);
+
+  private final Path root;
+  private final boolean fsync;
+  private volatile boolean closed;
+
+  private CopyRepository(Path root, boolean fsync) {
+    this.root = root;
+    this.fsync = fsync;
+  }
+
+  static CopyRepository open(Path root, boolean fsync) throws IOException {
+    Files.createDirectories(root); // P5: an absent location becomes an empty repository
+    Instant cutoff = Instant.now().minus(ABANDONED);
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, ".*")) {
+      for (Path p : entries) {
+        String name = p.getFileName().toString();
+        try {
+          // an interrupted delete is always finished; a staging directory only when it is old
+          if (name.startsWith(DELETING)
+              || name.startsWith(STAGING) && Files.getLastModifiedTime(p, NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
+            FileTrees.deleteRecursively(p);
+          }
+        } catch (IOException e) {
+          // another instance is removing it too, or it stays for the next open; it is never listed
+        }
+      }
+    }
+    return new CopyRepository(root, fsync);
+  }
+
+  /** What a manifest records. */
+  private record Contents(BackupMetadata metadata, List<String> directories, List<FileEntry> files) {}
+
+  private record FileEntry(String path, long size, long crc32c) {}
+
+  // ---------------------------------------------------------------- backup
+
+  @Override
+  public BackupMetadata backup(BackupRequest request) throws IOException {
+    ensureOpen();
+    if (request.incremental()) {
+      throw new UnsupportedOperationException(CopyProvider.NAME + " takes full backups only"); // P12
+    }
+    SourceTree tree = SourceTree.scan(request.source()); // P8: NoSuchFile/NotDirectory; never follows links
+    tree.refuseSymlinks(); // P9 without the SYMLINKS capability: refused, naming the link
+    String id = BackupIds.newId(); // P11: unique even across processes
+    Path staging = Files.createDirectory(root.resolve(STAGING + id));
+    boolean published = false;
+    try {
+      Properties manifest = new Properties();
+      manifest.setProperty("createdAt", Instant.now().toString());
+      manifest.setProperty("sourceDir", request.source().toString());
+      request.labels().forEach((k, v) -> manifest.setProperty("label." + k, v));
+      Path data = Files.createDirectory(staging.resolve(DATA));
+      ProgressListener listener = request.progress();
+      long filesTotal = tree.files().size();
+      listener.onProgress(new Progress(Progress.Phase.BACKUP, 0, filesTotal, 0, tree.totalBytes(), ""));
+      int dirs = 0;
+      int files = 0;
+      long bytes = 0;
+      for (SourceEntry e : tree.entries()) { // sorted: a directory comes before its contents
+        Path to = data.resolve(e.path());
+        if (e.type() == SourceEntry.Type.DIRECTORY) {
+          Files.createDirectory(to);
+          manifest.setProperty("dir." + dirs++, e.path());
+          continue;
+        }
+        CRC32C crc = new CRC32C();
+        long size = copy(tree.root().resolve(e.path()), to, crc);
+        manifest.setProperty("file." + files + ".path", e.path());
+        manifest.setProperty("file." + files + ".size", Long.toString(size));
+        manifest.setProperty("file." + files++ + ".crc32c", Long.toString(crc.getValue()));
+        bytes += size;
+        listener.onProgress(new Progress(Progress.Phase.BACKUP, files, filesTotal, bytes, tree.totalBytes(), e.path()));
+      }
+      manifest.setProperty("files", Integer.toString(files));
+      manifest.setProperty("dirs", Integer.toString(dirs));
+      manifest.setProperty("bytes", Long.toString(bytes));
+      StringWriter text = new StringWriter();
+      manifest.store(text, null);
+      byte[] manifestBytes = text.toString().getBytes(UTF_8);
+      write(staging.resolve(MANIFEST), manifestBytes);
+      write(staging.resolve(MANIFEST_SUM), sha256(manifestBytes).getBytes(UTF_8));
+      // P10: one atomic rename publishes the complete, forced backup; before it, list() cannot see it
+      Files.move(staging, root.resolve(id), StandardCopyOption.ATOMIC_MOVE);
+      published = true;
+      return read(id).metadata();
+    } finally {
+      if (!published) {
+        FileTrees.deleteRecursively(staging); // P10: a failed backup leaves nothing behind
+      }
+    }
+  }
+
+  /** Copies one file, computing its CRC32C in the same pass; returns its size. */
+  private long copy(Path from, Path to, CRC32C crc) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+    long size = 0;
+    try (FileChannel in = FileChannel.open(from, READ, NOFOLLOW_LINKS);
+        FileChannel out = FileChannel.open(to, CREATE_NEW, WRITE)) { // CREATE_NEW never follows a link
+      while (in.read(buffer) >= 0) {
+        buffer.flip();
+        crc.update(buffer.duplicate());
+        size += buffer.remaining();
+        while (buffer.hasRemaining()) {
+          out.write(buffer);
+        }
+        buffer.clear();
+      }
+      if (fsync) {
+        out.force(true);
+      }
+    }
+    return size;
+  }
+
+  private void write(Path file, byte[] bytes) throws IOException {
+    try (FileChannel out = FileChannel.open(file, CREATE_NEW, WRITE)) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        out.write(buffer);
+      }
+      if (fsync) {
+        out.force(true);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- reading a backup
+
+  /** The directory of a published backup; P24: anything else, hostile ids included, is unknown. */
+  private Path backupDir(String id) throws NoSuchBackupException {
+    if (!BackupIds.isValid(id) || !Files.isDirectory(root.resolve(id), NOFOLLOW_LINKS)) {
+      throw new NoSuchBackupException(id);
+    }
+    return root.resolve(id);
+  }
+
+  private Contents read(String id) throws IOException {
+    Path dir = backupDir(id);
+    byte[] bytes;
+    String recorded;
+    try {
+      bytes = readCapped(dir.resolve(MANIFEST), MAX_MANIFEST_BYTES);
+      recorded = new String(readCapped(dir.resolve(MANIFEST_SUM), 64), UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new CorruptBackupException("the manifest of backup " + id + " is missing", MANIFEST);
+    }
+    if (!recorded.equals(sha256(bytes))) {
+      throw new CorruptBackupException("manifest of backup " + id + " does not match its sha256", MANIFEST);
+    }
+    Properties m = new Properties();
+    m.load(new StringReader(new String(bytes, UTF_8)));
+    try {
+      Map<String, String> labels = new TreeMap<>();
+      for (String key : m.stringPropertyNames()) {
+        if (key.startsWith("label.")) {
+          labels.put(key.substring("label.".length()), m.getProperty(key));
+        }
+      }
+      List<String> dirs = new ArrayList<>();
+      for (int i = 0; i < Integer.parseInt(m.getProperty("dirs")); i++) {
+        dirs.add(RelativePaths.checkStored(m.getProperty("dir." + i), id)); // P21: no ../, no absolute names
+      }
+      List<FileEntry> files = new ArrayList<>();
+      for (int i = 0; i < Integer.parseInt(m.getProperty("files")); i++) {
+        files.add(new FileEntry(RelativePaths.checkStored(m.getProperty("file." + i + ".path"), id),
+            Long.parseLong(m.getProperty("file." + i + ".size")), Long.parseLong(m.getProperty("file." + i + ".crc32c"))));
+      }
+      BackupMetadata metadata = new BackupMetadata(id, Instant.parse(m.getProperty("createdAt")),
+          m.getProperty("sourceDir"), files.size(), Long.parseLong(m.getProperty("bytes")), BackupType.FULL, null,
+          CopyProvider.NAME, "1", labels);
+      return new Contents(metadata, dirs, files);
+    } catch (RuntimeException e) { // a missing or malformed field: never an NPE for the caller
+      throw new CorruptBackupException("malformed manifest of backup " + id + ": " + e, MANIFEST);
+    }
+  }
+
+  /** Reads a small file, refusing one longer than {@code max} before reading it. */
+  private static byte[] readCapped(Path file, long max) throws IOException {
+    try (FileChannel in = FileChannel.open(file, READ, NOFOLLOW_LINKS)) {
+      if (in.size() > max) {
+        throw new CorruptBackupException(file.getFileName() + " is " + in.size() + " bytes, more than " + max, null);
+      }
+      ByteBuffer buffer = ByteBuffer.allocate((int) in.size());
+      while (buffer.hasRemaining() && in.read(buffer) >= 0) {
+        // read to the end
+      }
+      return buffer.array();
+    }
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ---------------------------------------------------------------- restore and verify
+
+  @Override
+  public BackupMetadata restore(RestoreRequest request) throws IOException {
+    ensureOpen();
+    if (request.partial()) {
+      throw new UnsupportedOperationException(CopyProvider.NAME + " restores whole backups only"); // P19
+    }
+    Contents c = read(request.backupId());
+    Path data = backupDir(request.backupId()).resolve(DATA);
+    long bytesTotal = c.metadata().totalBytes();
+    // P16-P18: everything goes into a staging directory beside the target, moved into place when verified
+    try (RestoreStaging staging = RestoreStaging.begin(request.target(), request.mode())) {
+      request.progress().onProgress(new Progress(Progress.Phase.RESTORE, 0, c.files().size(), 0, bytesTotal, ""));
+      for (String d : c.directories()) {
+        Path dir = RelativePaths.resolveForWrite(staging.directory(), d, true); // P21: parents never links
+        if (!Files.isDirectory(dir, NOFOLLOW_LINKS)) {
+          Files.createDirectory(dir);
+        }
+      }
+      long files = 0;
+      long bytes = 0;
+      for (FileEntry f : c.files()) {
+        Path from = data.resolve(f.path());
+        if (!Files.isRegularFile(from, NOFOLLOW_LINKS)) {
+          throw new CorruptBackupException(f.path() + " of backup " + request.backupId() + " is missing", f.path());
+        }
+        CRC32C crc = new CRC32C();
+        long size = copy(from, RelativePaths.resolveForWrite(staging.directory(), f.path(), true), crc);
+        if (size != f.size() || crc.getValue() != f.crc32c()) { // P17: every byte is checked
+          throw new CorruptBackupException("crc32c mismatch for " + f.path() + " in backup " + request.backupId()
+              + ": recorded " + f.size() + " bytes " + Long.toHexString(f.crc32c()) + ", read " + size + " bytes "
+              + Long.toHexString(crc.getValue()), f.path());
+        }
+        bytes += size;
+        request.progress().onProgress(new Progress(Progress.Phase.RESTORE, ++files, c.files().size(), bytes, bytesTotal,
+            f.path()));
+      }
+      staging.commit();
+    }
+    return c.metadata();
+  }
+
+  @Override
+  public VerifyReport verify(String backupId) throws IOException {
+    return verify(backupId, ProgressListener.NONE);
+  }
+
+  @Override
+  public VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
+    ensureOpen();
+    Path dir = backupDir(backupId);
+    List<Problem> problems = new ArrayList<>();
+    Contents c;
+    try {
+      c = read(backupId);
+    } catch (CorruptBackupException e) {
+      problems.add(new Problem(MANIFEST, Kind.METADATA, e.getMessage())); // P14: reported, not thrown
+      return new VerifyReport(backupId, problems, 0, 0);
+    }
+    // P14: what is stored against what is recorded: missing and unexpected entries
+    Set<String> expected = new TreeSet<>(Set.of(MANIFEST, MANIFEST_SUM, DATA));
+    c.directories().forEach(d -> expected.add(DATA + "/" + d));
+    c.files().forEach(f -> expected.add(DATA + "/" + f.path()));
+    Set<String> stored = new TreeSet<>();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.filter(p -> !p.equals(dir)).forEach(p -> stored.add(RelativePaths.relativize(dir, p)));
+    }
+    for (String s : stored) {
+      if (!expected.contains(s)) {
+        problems.add(new Problem(s, Kind.UNEXPECTED, "not recorded in the manifest of backup " + backupId));
+      }
+    }
+    long bytesTotal = c.metadata().totalBytes();
+    long files = 0;
+    long bytes = 0;
+    listener.onProgress(new Progress(Progress.Phase.VERIFY, 0, c.files().size(), 0, bytesTotal, "")); // P32
+    for (FileEntry f : c.files()) {
+      Path p = dir.resolve(DATA).resolve(f.path());
+      if (!Files.isRegularFile(p, NOFOLLOW_LINKS)) {
+        problems.add(new Problem(f.path(), Kind.MISSING, "recorded in the manifest, not stored"));
+        continue;
+      }
+      CRC32C crc = new CRC32C();
+      long size = checksum(p, crc);
+      files++;
+      bytes += size;
+      if (size != f.size() || crc.getValue() != f.crc32c()) {
+        problems.add(new Problem(f.path(), Kind.CORRUPT, "recorded " + f.size() + " bytes crc32c "
+            + Long.toHexString(f.crc32c()) + ", stored " + size + " bytes crc32c " + Long.toHexString(crc.getValue())));
+      }
+      listener.onProgress(new Progress(Progress.Phase.VERIFY, files, c.files().size(), bytes, bytesTotal, f.path()));
+    }
+    for (String d : c.directories()) {
+      if (!stored.contains(DATA + "/" + d)) {
+        problems.add(new Problem(d, Kind.MISSING, "directory recorded in the manifest, not stored"));
+      }
+    }
+    return new VerifyReport(backupId, problems, files, bytes);
+  }
+
+  private static long checksum(Path file, CRC32C crc) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+    long size = 0;
+    try (FileChannel in = FileChannel.open(file, READ, NOFOLLOW_LINKS)) {
+      while (in.read(buffer) >= 0) {
+        buffer.flip();
+        size += buffer.remaining();
+        crc.update(buffer);
+        buffer.clear();
+      }
+    }
+    return size;
+  }
+
+  // ---------------------------------------------------------------- listing and lifecycle
+
+  @Override
+  public List<BackupMetadata> list() throws IOException {
+    ensureOpen();
+    List<BackupMetadata> out = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+      for (Path p : entries) {
+        find(p.getFileName().toString()).ifPresent(out::add); // staging, deleting and damaged: not listed
+      }
+    }
+    out.sort(BackupMetadata.NEWEST_FIRST);
+    return out;
+  }
+
+  @Override
+  public Optional<BackupMetadata> find(String backupId) throws IOException {
+    ensureOpen();
+    try {
+      return Optional.of(read(backupId).metadata());
+    } catch (NoSuchBackupException | CorruptBackupException e) {
+      return Optional.empty(); // a backup whose manifest is gone or damaged is not a complete backup
+    }
+  }
+
+  @Override
+  public void delete(String backupId) throws IOException {
+    ensureOpen();
+    Path dir = backupDir(backupId); // first: a hostile id must never reach resolve() (P24)
+    // P22: one rename takes it out of list() at once; open() finishes a deletion a crash interrupted
+    Files.move(dir, root.resolve(DELETING + backupId), StandardCopyOption.ATOMIC_MOVE);
+    FileTrees.deleteRecursively(root.resolve(DELETING + backupId));
+  }
+
+  @Override
+  public long size(String backupId) throws IOException {
+    ensureOpen();
+    try (Stream<Path> walk = Files.walk(backupDir(backupId))) {
+      long total = 0;
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        if (Files.isRegularFile(p, NOFOLLOW_LINKS)) {
+          total += Files.size(p);
+        }
+      }
+      return total;
+    }
+  }
+
+  @Override
+  public List<BackupMetadata> prune(RetentionPolicy policy) throws IOException {
+    ensureOpen();
+    // P23: the API chooses, so every provider prunes alike; full backups have no bases to keep
+    List<BackupMetadata> doomed = policy.select(list(), Instant.now(), false);
+    for (BackupMetadata b : doomed) {
+      delete(b.backupId());
+    }
+    return doomed;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("repository is closed");
+    }
+  }
+}
