@@ -14,6 +14,7 @@ import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
 import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.FileTrees;
 import dev.coffer.spi.RelativePaths;
 import dev.coffer.spi.RestoreStaging;
 import dev.coffer.spi.SourceEntry;
@@ -147,10 +148,19 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       throw new NoSuchBackupException(String.valueOf(id));
     }
     Path p = archiveOf(id);
-    if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+    if (!isArchiveFile(p)) {
       throw new NoSuchBackupException(id);
     }
     return p;
+  }
+
+  /** A regular file (not a link) stored under exactly this name: "ABC.coffer" must not find "abc.coffer". */
+  private static boolean isArchiveFile(Path p) {
+    try {
+      return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && FileTrees.existsWithExactName(p);
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** The seed archive of {@code id}, if there is one and no new-format archive of that id. */
@@ -159,7 +169,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       return Optional.empty();
     }
     Path p = root.resolve(id + LegacyArchiveReader.FILE_SUFFIX);
-    return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Optional.of(p) : Optional.empty();
+    return isArchiveFile(p) ? Optional.of(p) : Optional.empty();
   }
 
   // ---------------------------------------------------------------- backup
@@ -399,7 +409,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     if (seed.isPresent()) {
       return Optional.of(SeedArchives.metadata(seed.get()));
     }
-    if (!BackupIds.isValid(backupId) || !Files.isRegularFile(archiveOf(backupId), LinkOption.NOFOLLOW_LINKS)) {
+    if (!BackupIds.isValid(backupId) || !isArchiveFile(archiveOf(backupId))) {
       return Optional.empty();
     }
     try {

@@ -1477,6 +1477,45 @@ public abstract class BackupProviderConformance {
     check(repo.list().equals(List.of(b)), "P24", () -> "operations on unknown ids changed list()");
   }
 
+  /**
+   * P24: an id in other case than a real one (macOS and Windows look names up case-insensitively), a very
+   * long id and a path into a sibling repository are unknown ids: nothing is deleted, read or restored, in
+   * this repository or the sibling.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p24_caseVariantsLongIdsAndSiblingRepositoryPaths_areUnknownIds(Fs fs) throws Exception {
+    Path root = root(fs);
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupRepository sibling = open(root.resolve("other-repo"));
+    BackupMetadata b = repo.backup(smallTree(root.resolve("src")));
+    BackupMetadata o = sibling.backup(smallTree(root.resolve("src2")));
+    Snapshot before = Snapshot.of(root);
+    List<String> hostile = new ArrayList<>();
+    String upper = b.backupId().toUpperCase(java.util.Locale.ROOT);
+    if (!upper.equals(b.backupId())) {
+      hostile.add(upper);
+      hostile.add(upper.charAt(0) + b.backupId().substring(1));
+      hostile.add(b.backupId().substring(0, b.backupId().length() - 1)
+          + upper.charAt(upper.length() - 1));
+    }
+    hostile.removeIf(id -> id.equals(b.backupId()));
+    hostile.addAll(List.of("a".repeat(129), "a".repeat(5000), "../other-repo/" + o.backupId(), "../other-repo",
+        o.backupId(), "..%2Fother-repo%2F" + o.backupId(), "./" + b.backupId(), b.backupId() + "/", b.backupId() + " "));
+    for (String id : hostile) {
+      String shown = id.length() > 40 ? id.substring(0, 40) + "... (" + id.length() + " characters)" : id;
+      expect(NoSuchBackupException.class, "P24", "delete of id '" + shown + "'", () -> repo.delete(id));
+      expect(NoSuchBackupException.class, "P24", "restore of id '" + shown + "'", () -> repo.restore(id, root.resolve("t")));
+      expect(NoSuchBackupException.class, "P24", "verify of id '" + shown + "'", () -> repo.verify(id));
+      expect(NoSuchBackupException.class, "P24", "size of id '" + shown + "'", () -> repo.size(id));
+      Optional<BackupMetadata> found = repo.find(id);
+      check(found.isEmpty(), "P24", () -> "find('" + shown + "') found " + found);
+    }
+    unchanged("P24", "operations on case variants, long ids and sibling paths", before, root);
+    check(repo.list().equals(List.of(b)), "P24", () -> "operations on hostile ids changed list(): " + safeList(repo));
+    check(sibling.list().equals(List.of(o)), "P24", () -> "operations on hostile ids changed the sibling repository");
+  }
+
   // ---------------------------------------------------------------------------------------------------
   // P25, P26: encryption and compression
 

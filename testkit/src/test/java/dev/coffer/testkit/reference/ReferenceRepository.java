@@ -313,7 +313,7 @@ final class ReferenceRepository implements BackupRepository {
   }
 
   private Manifest read(String id) throws IOException {
-    if (!BackupIds.isValid(id)) {
+    if (!BackupIds.isValid(id) || !FileTrees.existsWithExactName(backups.resolve(id))) {
       throw new NoSuchBackupException(id);
     }
     Path file = backups.resolve(id).resolve(MANIFEST);
@@ -566,7 +566,8 @@ final class ReferenceRepository implements BackupRepository {
   @Override
   public VerifyReport verify(String backupId) throws IOException {
     checkOpen();
-    if (!BackupIds.isValid(backupId) || !Files.isDirectory(backups.resolve(backupId))) {
+    if (!BackupIds.isValid(backupId) || !Files.isDirectory(backups.resolve(backupId))
+        || !FileTrees.existsWithExactName(backups.resolve(backupId))) {
       throw new NoSuchBackupException(backupId);
     }
     if (broken == Broken.VERIFY_ALWAYS_OK) {
