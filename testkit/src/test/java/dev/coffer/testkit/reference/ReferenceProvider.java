@@ -6,6 +6,7 @@ import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
 import dev.coffer.spi.ProviderOptions;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.HexFormat;
@@ -52,6 +53,15 @@ public class ReferenceProvider implements BackupProvider {
 
   @Override
   public BackupRepository open(Path location, Map<String, String> options) throws IOException {
+    Broken b = broken(options);
+    if (b == Broken.REFUSED_OPEN_TOUCHES_REPOSITORY && Files.isRegularFile(location.resolve(ReferenceRepository.MARKER))) {
+      Files.writeString(location.resolve(ReferenceRepository.MARKER), "opened\n");
+    }
+    if (b == Broken.OPTION_NAMES_IGNORE_CASE) {
+      Map<String, String> lower = new java.util.TreeMap<>();
+      options.forEach((k, v) -> lower.put(k.toLowerCase(java.util.Locale.ROOT), v));
+      options = lower;
+    }
     ProviderOptions parsed = ProviderOptions.parse(name(), options(), options);
     byte[] key = null;
     if (parsed.isSet(MAC_KEY)) {
@@ -63,12 +73,17 @@ public class ReferenceProvider implements BackupProvider {
       key = HexFormat.of().parseHex(hex);
     }
     boolean fsync = parsed.getBoolean(FSYNC, true);
-    return new ReferenceRepository(this, location, key, fsync, options);
+    return new ReferenceRepository(this, location, key, fsync, options, broken(options));
   }
 
   /** The rule this provider breaks on purpose; {@code null} for the correct provider. */
   Broken broken() {
     return null;
+  }
+
+  /** The rule a repository opened with these (raw) options breaks; {@link #broken()} unless overridden. */
+  Broken broken(Map<String, String> options) {
+    return broken();
   }
 
   /** The ways the broken variants break the contract. */
@@ -84,6 +99,27 @@ public class ReferenceProvider implements BackupProvider {
     /** restore writes a marker file beside its target (P21). */
     WRITES_OUTSIDE_TARGET,
     /** the repository's toString shows the options, secret included (P4). */
-    LEAKS_SECRET
+    LEAKS_SECRET,
+    // Subtle breaks, one narrow case each (SubtlyBrokenProvider, option "broken"):
+    /** verify checks only the size of files over 64 KiB, not their checksum (P14). */
+    VERIFY_SKIPS_LARGE_FILE_CONTENT,
+    /** verify remembers an ok result per backup and returns it again without reading (P14). */
+    VERIFY_TRUSTS_EARLIER_RESULT,
+    /** verify reports a missing stored file as CORRUPT (P14). */
+    VERIFY_MISLABELS_MISSING,
+    /** verify touches the backup's manifest time ("last verified"), content unchanged (P15). */
+    VERIFY_TOUCHES_TIMES,
+    /** a link's target text is stored normalized ({@code a/./b/../c} becomes {@code a/c}) (P9). */
+    NORMALIZES_LINK_TEXT,
+    /** find() answers from a cache of its own, so a backup another instance deleted is still found (P13). */
+    FIND_CACHES,
+    /** a refused open of an existing repository rewrites its marker file first (P3). */
+    REFUSED_OPEN_TOUCHES_REPOSITORY,
+    /** an option given in other case than declared is taken as that option (P3). */
+    OPTION_NAMES_IGNORE_CASE,
+    /** a partial restore of a directory restores its direct children only, not everything below it (P19). */
+    PARTIAL_RESTORE_NOT_RECURSIVE,
+    /** a partial restore that fails on an unknown path leaves its staging directory behind (P19). */
+    PARTIAL_RESTORE_LEAVES_STAGING
   }
 }
