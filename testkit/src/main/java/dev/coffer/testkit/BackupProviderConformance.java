@@ -199,12 +199,19 @@ public abstract class BackupProviderConformance {
         .anyMatch(p -> p.type() == type);
     check(registered, "P1", () -> type.getName()
         + " is not registered in META-INF/services/dev.coffer.spi.BackupProvider (or with provides ... with)");
-    if (type.getModule().isNamed()) {
-      boolean provides = type.getModule().getDescriptor().provides().stream()
+    // Both registrations, whichever way this JVM runs: a provider tested on the class path must still work
+    // on the module path, and the other way round.
+    java.lang.module.ModuleDescriptor descriptor = type.getModule().isNamed() ? type.getModule().getDescriptor()
+        : Registrations.moduleDescriptor(type).orElse(null);
+    if (descriptor != null) {
+      boolean provides = descriptor.provides().stream()
           .anyMatch(p -> p.service().equals(BackupProvider.class.getName()) && p.providers().contains(type.getName()));
-      check(provides, "P1", () -> "module " + type.getModule().getName() + " does not declare provides "
+      check(provides, "P1", () -> "module " + descriptor.name() + " does not declare provides "
           + BackupProvider.class.getName() + " with " + type.getName());
     }
+    check(Registrations.listedInServicesFile(type), "P1", () -> type.getName() + " is not listed in "
+        + "META-INF/services/" + BackupProvider.class.getName() + " of its own jar or directory (class-path users "
+        + "find providers there, even when a module-info declares provides)");
   }
 
   /** P2: name syntax and uniqueness, one-line description, unique option names, stable capabilities. */
