@@ -86,7 +86,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     this.settings = settings;
   }
 
-  static ArchiveRepository open(Path location, Settings settings) throws IOException {
+  static ArchiveRepository open(Path location, Settings settings, boolean explicitMode) throws IOException {
     Path marker = location.resolve(MARKER);
     if (!Files.exists(location, LinkOption.NOFOLLOW_LINKS)) {
       Files.createDirectories(location);
@@ -113,7 +113,12 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         // another instance created it at the same moment
       }
     }
-    ArchiveRepository repo = new ArchiveRepository(location, settings);
+    // the repository's key and mode are checked before this instance writes or trusts anything
+    Mode mode = KeyCheck.verifyOrCreate(location, settings.keyring(), settings.writeMode(), explicitMode,
+        settings.entropy());
+    Settings checked = new Settings(settings.keyring(), mode, settings.level(), settings.threads(),
+        settings.chunkSize(), settings.entropy(), settings.clock(), settings.ids(), settings.legacyManifestKey());
+    ArchiveRepository repo = new ArchiveRepository(location, checked);
     repo.removeStaleTemporaries();
     return repo;
   }
@@ -364,8 +369,9 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         }
         try {
           out.add(metadata(id));
-        } catch (CorruptBackupException | NoSuchFileException | NoSuchBackupException skipped) {
-          // an archive that does not authenticate is not a complete backup: verify(id) reports it
+        } catch (CorruptBackupException | WrongKeyException | NoSuchFileException | NoSuchBackupException skipped) {
+          // An archive that does not authenticate is not a complete backup of this repository (damaged, planted,
+          // or written with another key: the repository's own key was checked at open): verify(id) reports it.
         }
       }
     }
@@ -711,7 +717,12 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         scan(r, m);
         checkChain(m);
       } catch (WrongKeyException e) {
-        throw e;
+        if (settings.writeMode() == null) {
+          throw e; // the repository's key was not checked at open: this may be the caller's key
+        }
+        // the key opened the repository's key check, so this archive is damaged, planted or foreign
+        problem("(header)", VerifyReport.Kind.METADATA, "archive " + file.getFileName() + " does not authenticate "
+            + "with this repository's key (a damaged header, or an archive written with another key): " + e.getMessage());
       } catch (CorruptBackupException e) {
         problem(e.path().orElse("(archive)"), VerifyReport.Kind.CORRUPT, e.getMessage());
       }

@@ -1911,6 +1911,12 @@ public abstract class BackupProviderConformance {
     }
     expect(WrongKeyException.class, "P25", "restore with a wrong key", () -> other.restore(b.backupId(), root.resolve("t")));
     unchanged("P25", "a restore with a wrong key", before, root);
+    // the writer side: a backup with a wrong key into an existing encrypted repository is refused
+    Path source = smallTree(root.resolve("src2"));
+    Snapshot beforeBackup = Snapshot.of(location);
+    expect(WrongKeyException.class, "P25", "a backup with a wrong key into an existing encrypted repository",
+        () -> other.backup(source));
+    unchanged("P25", "a refused backup with a wrong key", beforeBackup, location);
   }
 
   /** P26 with COMPRESSION: compressible data is stored in fewer bytes than its logical size. */
