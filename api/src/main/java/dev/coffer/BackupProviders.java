@@ -187,13 +187,14 @@ public final class BackupProviders {
   static RepositoryUrl parse(String url) {
     requireNonNull(url, "url");
     if (!url.startsWith(URL_PREFIX)) {
-      throw new IllegalArgumentException("repository URL must start with 'coffer:': " + url);
+      throw new IllegalArgumentException("repository URL must start with 'coffer:' (the URL is not shown: it may hold"
+          + " a secret pasted by mistake)");
     }
     String rest = url.substring(URL_PREFIX.length());
     int colon = rest.indexOf(':');
     if (colon < 0) {
       throw new IllegalArgumentException(
-          "repository URL must have the form coffer:<provider>:<location>[?key=value&...]: " + url);
+          "repository URL must have the form coffer:<provider>:<location>[?key=value&...]; no ':' after the provider");
     }
     String provider = rest.substring(0, colon);
     if (!NAME.matcher(provider).matches()) {
@@ -204,7 +205,7 @@ public final class BackupProviders {
     int q = locationAndQuery.indexOf('?');
     String location = q < 0 ? locationAndQuery : locationAndQuery.substring(0, q);
     if (location.isEmpty()) {
-      throw new IllegalArgumentException("repository URL has no location: " + url);
+      throw new IllegalArgumentException("repository URL coffer:" + provider + ": has no location");
     }
     if (location.indexOf('\0') >= 0) {
       throw new IllegalArgumentException("repository location contains a NUL character");
@@ -213,12 +214,16 @@ public final class BackupProviders {
     if (q >= 0) {
       String query = locationAndQuery.substring(q + 1);
       if (query.isEmpty()) {
-        throw new IllegalArgumentException("repository URL has an empty query: " + url);
+        throw new IllegalArgumentException("repository URL has an empty query after '?'");
       }
-      for (String pair : query.split("&", -1)) {
+      String[] pairs = query.split("&", -1);
+      for (int i = 0; i < pairs.length; i++) {
+        String pair = pairs[i];
         int eq = pair.indexOf('=');
         if (eq <= 0) {
-          throw new IllegalArgumentException("malformed option '" + pair + "' in repository URL (expected key=value)");
+          // the pair is not echoed: "key:0a1b..." instead of "key=..." would print the secret itself
+          throw new IllegalArgumentException("malformed option #" + (i + 1) + " of " + pairs.length
+              + " in repository URL (expected name=value, separated by '&'; the text is not shown)");
         }
         String key = percentDecode(pair.substring(0, eq));
         String value = percentDecode(pair.substring(eq + 1));

@@ -135,6 +135,28 @@ class BackupProvidersTest {
     assertThrows(IllegalArgumentException.class, () -> BackupProviders.open(url));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "s3cr3t0a1b2c3d", "/backups/db?key=s3cr3t0a1b2c3d", "coffer:s3cr3t0a1b2c3d", "coffer:fake:/x?key:s3cr3t0a1b2c3d",
+      "coffer:fake:/x?mode=a&key:s3cr3t0a1b2c3d", "coffer:fake:/x?s3cr3t0a1b2c3d", "coffer:fake:?key=s3cr3t0a1b2c3d",
+      "coffer:fake:/x?key=s3cr3t0a1b2c3d&key=s3cr3t0a1b2c3d", "coffer:fake:/x?key=s3cr3t0a1b2c3d&",
+      "coffer:fake:/x?key=s3cr3t0a1b2c3d%zz", "coffer:fake:/x?key=s3cr3t0a1b2c3d%C3%28"
+  })
+  void open_malformedUrl_neverEchoesAnOptionValueOrTheWholeUrl(String url) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BackupProviders.open(url));
+    assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
+    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+      assertFalse(String.valueOf(c.getMessage()).contains("s3cr3t"), c.getMessage());
+    }
+  }
+
+  @Test
+  void open_malformedOptionPair_namesItsPosition() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> BackupProviders.open("coffer:fake:/x?mode=a&key:0a1b"));
+    assertTrue(e.getMessage().contains("#2 of 2"), e.getMessage());
+  }
+
   @Test
   void open_unknownProviderInUrl_listsInstalled() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -67,4 +67,29 @@ public final class FileTrees {
       return !entries.iterator().hasNext();
     }
   }
+
+  /**
+   * Whether {@code path} exists (a link is not followed) under exactly its own name. On a file system that
+   * looks names up case-insensitively (macOS, Windows; Jimfs osX and windows) {@code ABC} finds an entry
+   * named {@code abc}; a provider looking a backup up by id must not take one for the other (rule P24), or
+   * {@code delete("ABC")} deletes backup {@code abc}.
+   *
+   * @param path the path whose last name must match an entry exactly
+   * @return true if the entry exists and its stored name equals {@code path}'s last name
+   * @throws IOException if the file system cannot be read
+   */
+  public static boolean existsWithExactName(Path path) throws IOException {
+    Path name = path.getFileName();
+    if (name == null || !Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    Path real;
+    try {
+      real = path.toRealPath(LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException gone) {
+      return false;
+    }
+    Path realName = real.getFileName();
+    return realName != null && realName.toString().equals(name.toString());
+  }
 }

@@ -74,4 +74,15 @@ public record OptionInfo(String name, String description, boolean required, Stri
   public static OptionInfo secret(String name, String description) {
     return new OptionInfo(name, description, false, null, true);
   }
+
+  /**
+   * Whether messages must withhold this option's value: a secret's value, and the value of an option whose
+   * name ends in {@code -file} (such as {@code key-file}), because a user may paste the secret itself where
+   * its file's path belongs (rule P4).
+   *
+   * @return true when the value is never shown
+   */
+  public boolean valueWithheld() {
+    return secret || name.endsWith("-file");
+  }
 }

@@ -136,8 +136,8 @@ public final class ProviderOptions {
   }
 
   /**
-   * Builds the exception for a malformed value: it names the option, and the value only if the option is
-   * not secret.
+   * Builds the exception for a malformed value: it names the option, and the value only if
+   * {@link OptionInfo#valueWithheld()} allows it.
    *
    * @param name a declared option's name
    * @param expectation what a valid value looks like
@@ -145,7 +145,7 @@ public final class ProviderOptions {
    */
   public IllegalArgumentException invalid(String name, String expectation) {
     OptionInfo info = info(name);
-    String shown = info.secret() ? "(secret value withheld)" : "'" + values.getOrDefault(name, info.defaultValue()) + "'";
+    String shown = info.valueWithheld() ? "(value withheld)" : "'" + values.getOrDefault(name, info.defaultValue()) + "'";
     return new IllegalArgumentException(
         "invalid value " + shown + " for option '" + name + "' of provider '" + provider + "': " + expectation);
   }

@@ -15,8 +15,9 @@
  *     {@code META-INF/services} and with {@code provides ... with}.</li>
  * <li><b>P2 Naming.</b> {@code name()} matches {@code [a-z][a-z0-9-]*} and is unique; every accepted
  *     option is described by {@code options()}.</li>
- * <li><b>P3 Options.</b> Unknown, missing required or malformed options fail {@code open} with an
- *     {@code IllegalArgumentException} naming the option.</li>
+ * <li><b>P3 Options.</b> Unknown (names are exact: case matters), missing required or malformed options fail
+ *     {@code open} with an {@code IllegalArgumentException} naming the option; a refused open changes
+ *     nothing.</li>
  * <li><b>P4 Secrets.</b> Secret option values never appear in a message, {@code toString}, log or
  *     clear-text stored file, and are refused in URLs.</li>
  * <li><b>P5 Persistence.</b> {@code open} creates an empty repository where there is none; a new instance,
@@ -35,17 +36,18 @@
  *     with distinct ids.</li>
  * <li><b>P12 Incremental.</b> With {@code INCREMENTAL}: records its base, restores to the full state
  *     including deletions; unknown base: {@code NoSuchBackupException}. Without: refused.</li>
- * <li><b>P13 Listing.</b> {@code list()} newest first; {@code find} and {@code latest} agree with it;
- *     {@code size} is the bytes the backup added.</li>
- * <li><b>P14 Verify detects</b> any changed, truncated, missing or added stored byte, naming the path.</li>
- * <li><b>P15 Verify is read-only.</b></li>
+ * <li><b>P13 Listing.</b> {@code list()} newest first; {@code find} and {@code latest} agree with it, also
+ *     after another instance's delete; {@code size} is the bytes the backup added.</li>
+ * <li><b>P14 Verify detects</b> any changed, truncated, missing or added stored byte, wherever it is and
+ *     however often the backup verified before, naming the path and the kind of problem.</li>
+ * <li><b>P15 Verify is read-only</b>, contents and times.</li>
  * <li><b>P16 Target.</b> {@code CREATE} mode needs an absent or empty target, else
  *     {@code DirectoryNotEmptyException}, nothing changed.</li>
  * <li><b>P17 Verified, all or nothing.</b> Every written byte is checked; on any failure the target is as
  *     it was ({@code CorruptBackupException} for a failed check).</li>
  * <li><b>P18 Replace.</b> Old content swapped only after the new is complete and verified.</li>
  * <li><b>P19 Partial restore.</b> With {@code PARTIAL_RESTORE}: exactly the requested paths; unknown path:
- *     {@code NoSuchFileException}. Without: refused.</li>
+ *     {@code NoSuchFileException}, no staging left. Without: refused.</li>
  * <li><b>P20 Timestamps.</b> With {@code TIMESTAMPS}: files get their source last-modified time.</li>
  * <li><b>P21 Containment.</b> Restore never writes outside its target, whatever the repository holds.</li>
  * <li><b>P22 Delete.</b> Removes the backup; with {@code INDEPENDENT_INCREMENTALS} dependents stay

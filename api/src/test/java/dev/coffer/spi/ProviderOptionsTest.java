@@ -64,6 +64,20 @@ class ProviderOptionsTest {
   }
 
   @Test
+  void fileOptionValues_areWithheldFromMessages_becauseASecretMayBePastedThere() {
+    String pasted = "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9";
+    List<OptionInfo> declared = List.of(OptionInfo.optional("key-file", "path of the key", null),
+        OptionInfo.optional("level", "zstd level", "3"));
+    ProviderOptions o = ProviderOptions.parse("p", declared, Map.of("key-file", pasted, "level", "x"));
+    String message = o.invalid("key-file", "cannot read the file").getMessage();
+    assertFalse(message.contains(pasted), message);
+    assertTrue(message.contains("'key-file'"), message);
+    assertTrue(o.invalid("level", "expected a number").getMessage().contains("'x'"));
+    assertTrue(declared.get(0).valueWithheld());
+    assertFalse(declared.get(1).valueWithheld());
+  }
+
+  @Test
   void optionInfo_refusesDefaultsForSecretsAndMalformedNames() {
     assertThrows(IllegalArgumentException.class, () -> new OptionInfo("key", "k", false, "default", true));
     assertThrows(IllegalArgumentException.class, () -> OptionInfo.optional("Key_File", "k", null));

@@ -116,7 +116,7 @@ final class Repositories {
       if (declared.containsKey(fileOption) && !declared.get(fileOption).secret()) {
         options.put(fileOption, file.toAbsolutePath().toString());
       } else if (isSecret(declared, name)) {
-        String secret = readSecret(file);
+        String secret = readSecret(file, flag);
         cli.secret(secret);
         options.put(name, secret);
       } else {
@@ -134,9 +134,18 @@ final class Repositories {
     return o != null && o.secret();
   }
 
-  /** Reads a key or passphrase file, dropping one trailing line break (as editors and echo add one). */
-  static String readSecret(Path file) throws IOException {
-    String s = Files.readString(file, StandardCharsets.UTF_8);
+  /**
+   * Reads a key or passphrase file, dropping one trailing line break (as editors and echo add one). A failure
+   * names the flag, never the path: a user may have pasted the secret itself where the path belongs.
+   */
+  static String readSecret(Path file, String flag) throws IOException {
+    String s;
+    try {
+      s = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IOException("cannot read the file given with " + flag + " (" + e.getClass().getSimpleName()
+          + "; its name is not shown)");
+    }
     if (s.endsWith("\r\n")) {
       return s.substring(0, s.length() - 2);
     }

@@ -292,6 +292,15 @@ class CofferCliTest {
   }
 
   @Test
+  void keyFile_holdingAPastedKeyInsteadOfAPath_failsWithoutEchoingIt() {
+    String pasted = "5eed".repeat(16);
+    CliRun.Result r = cli.run("init", "--key-file", pasted).expect(3);
+    assertFalse(r.err().contains(pasted), r.err());
+    assertFalse(r.out().contains(pasted), r.out());
+    assertTrue(r.err().contains("--key-file"), r.err());
+  }
+
+  @Test
   void passphraseFile_isReadAndPassedAsTheSecret_whenTheProviderTakesNoFile() throws IOException {
     Path pass = tmp.resolve("pass.txt");
     Files.writeString(pass, "correct horse\n");

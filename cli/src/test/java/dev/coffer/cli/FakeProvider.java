@@ -80,7 +80,7 @@ public final class FakeProvider implements BackupProvider {
     ProviderOptions options = ProviderOptions.parse(name(), options(), given);
     String secret = null;
     if (options.get("key-file").isPresent()) {
-      secret = "key:" + Repositories.readSecret(location.getFileSystem().getPath(options.get("key-file").get())).strip();
+      secret = "key:" + Repositories.readSecret(location.getFileSystem().getPath(options.get("key-file").get()), "--key-file").strip();
     } else if (options.get("key").isPresent()) {
       secret = "key:" + options.get("key").get();
     } else if (options.get("passphrase").isPresent()) {

@@ -59,6 +59,9 @@ public final class ArchiveBackupProvider implements BackupProvider {
       OptionInfo.optional("argon2-memory-kib", "Argon2id memory for new archives, KiB", "65536"),
       OptionInfo.optional("argon2-iterations", "Argon2id passes for new archives", "3"),
       OptionInfo.optional("argon2-parallelism", "Argon2id lanes for new archives", "4"),
+      OptionInfo.optional("argon2-max-memory-kib", "the most memory (KiB) a reader lets an archive's Argon2id "
+          + "parameters use, above which the archive is refused unread (passes: at most 4, or argon2-iterations)",
+          "262144"),
       OptionInfo.secret("legacy-manifest-key", "HMAC key (64 hex digits) of the seed's signed backup manifests; "
           + "when given, seed archives must hold a signed manifest"));
 
@@ -118,6 +121,8 @@ public final class ArchiveBackupProvider implements BackupProvider {
       throw o.invalid("argon2-memory-kib", "at least 8 KiB per lane");
     }
     Argon2Params argon2 = new Argon2Params((int) m, (int) t, (int) p);
+    long maxMemory = o.getLong("argon2-max-memory-kib", Keyring.DEFAULT_MAX_ARGON2_MEMORY_KIB, 8,
+        Argon2Params.MAX_MEMORY_KIB);
     Mode mode = null;
     if (o.isSet("mode")) {
       switch (o.get("mode").orElseThrow()) {
@@ -133,12 +138,15 @@ public final class ArchiveBackupProvider implements BackupProvider {
     } else if (o.isSet("key-file")) {
       keyring = Keyring.rawKey(readKeyFile(location, o));
     } else if (o.isSet("passphrase")) {
-      keyring = Keyring.passphrase(passphrase(o.get("passphrase").orElseThrow(), o, "passphrase"), argon2);
+      keyring = Keyring.passphrase(passphrase(o.get("passphrase").orElseThrow(), o, "passphrase"), argon2, maxMemory,
+          Keyring.DEFAULT_MAX_ARGON2_ITERATIONS);
     } else if (o.isSet("passphrase-file")) {
-      keyring = Keyring.passphrase(readPassphraseFile(location, o), argon2);
+      keyring = Keyring.passphrase(readPassphraseFile(location, o), argon2, maxMemory,
+          Keyring.DEFAULT_MAX_ARGON2_ITERATIONS);
     } else {
       keyring = Keyring.none();
     }
+    boolean explicitMode = mode != null;
     if (keyring.kind() == Keyring.Kind.NONE) {
       if (mode != null && mode != Mode.PLAIN) {
         throw o.invalid("mode", "mode " + o.get("mode").orElseThrow() + " needs a key or passphrase");
@@ -154,7 +162,7 @@ public final class ArchiveBackupProvider implements BackupProvider {
     SecretBytes legacyManifestKey = o.isSet("legacy-manifest-key")
         ? parseHexKey(o.get("legacy-manifest-key").orElseThrow(), o, "legacy-manifest-key") : null;
     return ArchiveRepository.open(location, new ArchiveRepository.Settings(keyring, mode, level, threads, chunkSize,
-        entropy, clock, ids, legacyManifestKey));
+        entropy, clock, ids, legacyManifestKey), explicitMode);
   }
 
   private static SecretBytes parseHexKey(String hex, ProviderOptions o, String option) {

@@ -15,6 +15,7 @@ import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
 import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.FileTrees;
 import dev.coffer.spi.PosixAttributes;
 import dev.coffer.spi.RelativePaths;
 import dev.coffer.spi.RestoreAttributes;
@@ -91,7 +92,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     this.settings = settings;
   }
 
-  static ArchiveRepository open(Path location, Settings settings) throws IOException {
+  static ArchiveRepository open(Path location, Settings settings, boolean explicitMode) throws IOException {
     Path marker = location.resolve(MARKER);
     if (!Files.exists(location, LinkOption.NOFOLLOW_LINKS)) {
       Files.createDirectories(location);
@@ -118,7 +119,12 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         // another instance created it at the same moment
       }
     }
-    ArchiveRepository repo = new ArchiveRepository(location, settings);
+    // the repository's key and mode are checked before this instance writes or trusts anything
+    Mode mode = KeyCheck.verifyOrCreate(location, settings.keyring(), settings.writeMode(), explicitMode,
+        settings.entropy());
+    Settings checked = new Settings(settings.keyring(), mode, settings.level(), settings.threads(),
+        settings.chunkSize(), settings.entropy(), settings.clock(), settings.ids(), settings.legacyManifestKey());
+    ArchiveRepository repo = new ArchiveRepository(location, checked);
     repo.removeStaleTemporaries();
     return repo;
   }
@@ -153,10 +159,19 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       throw new NoSuchBackupException(String.valueOf(id));
     }
     Path p = archiveOf(id);
-    if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+    if (!isArchiveFile(p)) {
       throw new NoSuchBackupException(id);
     }
     return p;
+  }
+
+  /** A regular file (not a link) stored under exactly this name: "ABC.coffer" must not find "abc.coffer". */
+  private static boolean isArchiveFile(Path p) {
+    try {
+      return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && FileTrees.existsWithExactName(p);
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** The seed archive of {@code id}, if there is one and no new-format archive of that id. */
@@ -165,7 +180,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       return Optional.empty();
     }
     Path p = root.resolve(id + LegacyArchiveReader.FILE_SUFFIX);
-    return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Optional.of(p) : Optional.empty();
+    return isArchiveFile(p) ? Optional.of(p) : Optional.empty();
   }
 
   // ---------------------------------------------------------------- backup
@@ -376,8 +391,9 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         }
         try {
           out.add(metadata(id));
-        } catch (CorruptBackupException | NoSuchFileException | NoSuchBackupException skipped) {
-          // an archive that does not authenticate is not a complete backup: verify(id) reports it
+        } catch (CorruptBackupException | WrongKeyException | NoSuchFileException | NoSuchBackupException skipped) {
+          // An archive that does not authenticate is not a complete backup of this repository (damaged, planted,
+          // or written with another key: the repository's own key was checked at open): verify(id) reports it.
           LOG.log(System.Logger.Level.WARNING, "archive {0} left out of the listing: {1}", name, skipped.toString());
         }
       }
@@ -424,7 +440,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     if (seed.isPresent()) {
       return Optional.of(SeedArchives.metadata(seed.get()));
     }
-    if (!BackupIds.isValid(backupId) || !Files.isRegularFile(archiveOf(backupId), LinkOption.NOFOLLOW_LINKS)) {
+    if (!BackupIds.isValid(backupId) || !isArchiveFile(archiveOf(backupId))) {
       return Optional.empty();
     }
     try {
@@ -784,7 +800,12 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         scan(r, m);
         checkChain(m);
       } catch (WrongKeyException e) {
-        throw e;
+        if (settings.writeMode() == null) {
+          throw e; // the repository's key was not checked at open: this may be the caller's key
+        }
+        // the key opened the repository's key check, so this archive is damaged, planted or foreign
+        problem("(header)", VerifyReport.Kind.METADATA, "archive " + file.getFileName() + " does not authenticate "
+            + "with this repository's key (a damaged header, or an archive written with another key): " + e.getMessage());
       } catch (CorruptBackupException e) {
         problem(e.path().orElse("(archive)"), VerifyReport.Kind.CORRUPT, e.getMessage());
       }

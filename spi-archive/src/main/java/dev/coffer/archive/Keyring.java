@@ -28,6 +28,8 @@ final class Keyring {
   private final Kind kind;
   private final SecretBytes secret;
   private final Argon2Params writeParams;
+  private final long maxArgon2MemoryKib;
+  private final int maxArgon2Iterations;
   private final Map<String, SecretBytes> derived = new LinkedHashMap<>(16, 0.75f, true) {
     private static final long serialVersionUID = 1L;
 
@@ -38,26 +40,42 @@ final class Keyring {
   };
   private WriteKey writeKey;
 
-  private Keyring(Kind kind, SecretBytes secret, Argon2Params writeParams) {
+  private Keyring(Kind kind, SecretBytes secret, Argon2Params writeParams, long maxArgon2MemoryKib,
+      int maxArgon2Iterations) {
     this.kind = kind;
     this.secret = secret;
     this.writeParams = writeParams;
+    // a reader never runs Argon2 above what this instance would write with, or the documented ceiling
+    this.maxArgon2MemoryKib = Math.max(maxArgon2MemoryKib, writeParams == null ? 0 : writeParams.memoryKib());
+    this.maxArgon2Iterations = Math.max(maxArgon2Iterations, writeParams == null ? 0 : writeParams.iterations());
   }
 
   static Keyring none() {
-    return new Keyring(Kind.NONE, null, null);
+    return new Keyring(Kind.NONE, null, null, 0, 0);
   }
 
   static Keyring rawKey(SecretBytes key) {
     if (key.length() != 32) {
       throw new IllegalArgumentException("a master key has 32 bytes, not " + key.length());
     }
-    return new Keyring(Kind.RAW, key, null);
+    return new Keyring(Kind.RAW, key, null, 0, 0);
   }
 
   static Keyring passphrase(SecretBytes passphrase, Argon2Params writeParams) {
-    return new Keyring(Kind.PASSPHRASE, passphrase, writeParams);
+    return passphrase(passphrase, writeParams, DEFAULT_MAX_ARGON2_MEMORY_KIB, DEFAULT_MAX_ARGON2_ITERATIONS);
   }
+
+  /**
+   * A passphrase keyring that refuses to run Argon2 above {@code maxMemoryKib} and {@code maxIterations} for
+   * reading (option {@code argon2-max-memory-kib}; the write parameters always pass).
+   */
+  static Keyring passphrase(SecretBytes passphrase, Argon2Params writeParams, long maxMemoryKib, int maxIterations) {
+    return new Keyring(Kind.PASSPHRASE, passphrase, writeParams, maxMemoryKib, maxIterations);
+  }
+
+  /** Reading ceiling by default: 256 MiB and 4 passes (the writers' default is 64 MiB and 3 passes). */
+  static final long DEFAULT_MAX_ARGON2_MEMORY_KIB = 256 * 1024;
+  static final int DEFAULT_MAX_ARGON2_ITERATIONS = 4;
 
   Kind kind() {
     return kind;
@@ -109,12 +127,36 @@ final class Keyring {
       if (kind != Kind.PASSPHRASE) {
         throw new WrongKeyException("backup " + id + " was written with a passphrase, but a key was given");
       }
-      return derive(header.argon2, header.argon2Salt);
+      return derivePassphrase(header.argon2, header.argon2Salt);
     }
     if (kind != Kind.RAW) {
       throw new WrongKeyException("backup " + id + " was written with a key, but a passphrase was given");
     }
     return secret;
+  }
+
+  /**
+   * The master key of a passphrase for these Argon2 parameters and salt, derived once per instance; refused
+   * before running when the parameters exceed this keyring's ceiling (a hostile header must not cost a
+   * reader gigabytes or minutes).
+   */
+  SecretBytes derivePassphrase(Argon2Params params, byte[] salt) throws CorruptBackupException {
+    if (params.memoryKib() > maxArgon2MemoryKib || params.iterations() > maxArgon2Iterations) {
+      throw new CorruptBackupException("Argon2 parameters m=" + params.memoryKib() + " KiB, t=" + params.iterations()
+          + " exceed this reader's ceiling (m <= " + maxArgon2MemoryKib + " KiB, t <= " + maxArgon2Iterations
+          + "; option argon2-max-memory-kib raises the memory ceiling)", null);
+    }
+    return derive(params, salt);
+  }
+
+  /**
+   * Makes this instance write with the repository's Argon2 salt and parameters (its key check records them),
+   * so one Argon2 run serves the key check and every archive this instance writes.
+   */
+  synchronized void adoptWriteSalt(Argon2Params params, byte[] salt) throws CorruptBackupException {
+    if (kind == Kind.PASSPHRASE && (writeKey == null || !Arrays.equals(writeKey.argon2Salt(), salt))) {
+      writeKey = new WriteKey(params, salt.clone(), derivePassphrase(params, salt));
+    }
   }
 
   private synchronized SecretBytes derive(Argon2Params params, byte[] salt) {

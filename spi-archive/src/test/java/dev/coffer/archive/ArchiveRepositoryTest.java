@@ -117,14 +117,22 @@ class ArchiveRepositoryTest {
     try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       id = repo.backup(src).backupId();
     }
-    try (ArchiveRepository wrong = TestSupport.open(tmp.resolve("repo"),
-        TestSupport.keyOptions(TestSupport.OTHER_KEY_HEX))) {
-      WrongKeyException e = assertThrows(WrongKeyException.class, () -> wrong.restore(id, tmp.resolve("out")));
-      assertTrue(e.getMessage().contains("wrong key or passphrase"), e.getMessage());
-      assertFalse(e.getMessage().contains(TestSupport.OTHER_KEY_HEX));
-      assertThrows(WrongKeyException.class, () -> wrong.verify(id));
-      assertThrows(WrongKeyException.class, wrong::list);
+    List<String> before = TestSupport.names(tmp.resolve("repo"));
+    // the repository's key check refuses the key at open, before anything is read or written
+    WrongKeyException e = assertThrows(WrongKeyException.class, () -> TestSupport.open(tmp.resolve("repo"),
+        TestSupport.keyOptions(TestSupport.OTHER_KEY_HEX)));
+    assertTrue(e.getMessage().contains("wrong key or passphrase"), e.getMessage());
+    assertFalse(e.getMessage().contains(TestSupport.OTHER_KEY_HEX));
+    assertEquals(before, TestSupport.names(tmp.resolve("repo")));
+    // without the key check (a repository written before it existed) the archives themselves decide
+    Files.delete(tmp.resolve("repo").resolve(KeyCheck.FILE));
+    assertThrows(WrongKeyException.class, () -> TestSupport.open(tmp.resolve("repo"),
+        TestSupport.keyOptions(TestSupport.OTHER_KEY_HEX)));
+    assertFalse(Files.exists(tmp.resolve("repo").resolve(KeyCheck.FILE)), "a wrong key made a key check");
+    try (ArchiveRepository right = TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+      assertEquals(id, right.list().get(0).backupId());
     }
+    assertTrue(Files.exists(tmp.resolve("repo").resolve(KeyCheck.FILE)), "the right key re-created the key check");
     assertFalse(Files.exists(tmp.resolve("out")));
     assertEquals(List.of("repo", "src"), TestSupport.names(tmp));
   }
@@ -136,13 +144,14 @@ class ArchiveRepositoryTest {
     try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), TestSupport.passphraseOptions("right"))) {
       id = repo.backup(src).backupId();
     }
-    try (ArchiveRepository wrong = TestSupport.open(tmp.resolve("repo"), TestSupport.passphraseOptions("wrong"))) {
-      assertThrows(WrongKeyException.class, () -> wrong.restore(id, tmp.resolve("out")));
+    assertThrows(WrongKeyException.class, () -> TestSupport.open(tmp.resolve("repo"), TestSupport.passphraseOptions("wrong")));
+    WrongKeyException raw = assertThrows(WrongKeyException.class,
+        () -> TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX)));
+    assertTrue(raw.getMessage().contains("created with a passphrase"), raw.getMessage());
+    try (ArchiveRepository right = TestSupport.open(tmp.resolve("repo"), TestSupport.passphraseOptions("right"))) {
+      right.restore(id, tmp.resolve("out"));
     }
-    try (ArchiveRepository rawKey = TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
-      assertThrows(WrongKeyException.class, () -> rawKey.restore(id, tmp.resolve("out")));
-    }
-    assertFalse(Files.exists(tmp.resolve("out")));
+    assertTrue(Files.exists(tmp.resolve("out")));
   }
 
   @Test
@@ -150,16 +159,26 @@ class ArchiveRepositoryTest {
     Path src = TestSupport.sampleSource(tmp.resolve("src"));
     String plainId;
     String encId;
-    try (ArchiveRepository plain = TestSupport.open(tmp.resolve("repo"), TestSupport.plainOptions())) {
+    try (ArchiveRepository plain = TestSupport.open(tmp.resolve("plain-repo"), TestSupport.plainOptions())) {
       plainId = plain.backup(src).backupId();
     }
     try (ArchiveRepository keyed = TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       encId = keyed.backup(src).backupId();
-      assertThrows(CorruptBackupException.class, () -> keyed.restore(plainId, tmp.resolve("out")));
     }
-    try (ArchiveRepository keyless = TestSupport.open(tmp.resolve("repo"), Map.of())) {
-      assertThrows(WrongKeyException.class, () -> keyless.restore(encId, tmp.resolve("out")));
-      assertThrows(IllegalArgumentException.class, () -> keyless.backup(src));
+    // whole repositories: a key for a plain one, no key or mode=plain for an encrypted one, are refused at open
+    WrongKeyException keyForPlain = assertThrows(WrongKeyException.class,
+        () -> TestSupport.open(tmp.resolve("plain-repo"), TestSupport.keyOptions(TestSupport.KEY_HEX)));
+    assertTrue(keyForPlain.getMessage().contains("plain"), keyForPlain.getMessage());
+    assertThrows(WrongKeyException.class, () -> TestSupport.open(tmp.resolve("repo"), Map.of()));
+    WrongKeyException plainForEncrypted = assertThrows(WrongKeyException.class,
+        () -> TestSupport.open(tmp.resolve("repo"), TestSupport.plainOptions()));
+    assertTrue(plainForEncrypted.getMessage().contains("is encrypted"), plainForEncrypted.getMessage());
+    // one plain archive planted into the encrypted repository: refused as a downgrade, left out of list()
+    Files.copy(tmp.resolve("plain-repo").resolve(plainId + Format.FILE_SUFFIX),
+        tmp.resolve("repo").resolve(plainId + Format.FILE_SUFFIX));
+    try (ArchiveRepository keyed = TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+      assertThrows(CorruptBackupException.class, () -> keyed.restore(plainId, tmp.resolve("out")));
+      assertEquals(List.of(encId), keyed.list().stream().map(b -> b.backupId()).toList());
     }
     assertFalse(Files.exists(tmp.resolve("out")));
   }
@@ -307,7 +326,7 @@ class ArchiveRepositoryTest {
       });
       assertThrows(IllegalStateException.class, () -> repo.backup(failing));
       assertEquals(List.of(), repo.list());
-      assertEquals(List.of(ArchiveRepository.MARKER), TestSupport.names(tmp.resolve("repo")));
+      assertEquals(List.of(KeyCheck.FILE, ArchiveRepository.MARKER), TestSupport.names(tmp.resolve("repo")));
     }
   }
 

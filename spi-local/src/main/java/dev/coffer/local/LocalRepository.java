@@ -804,7 +804,7 @@ final class LocalRepository implements BackupRepository {
       return Optional.empty();
     }
     Path dir = root.resolve(backupId);
-    if (!Files.isDirectory(dir, NOFOLLOW_LINKS)) {
+    if (!Files.isDirectory(dir, NOFOLLOW_LINKS) || !FileTrees.existsWithExactName(dir)) {
       return Optional.empty();
     }
     return loadForListing(dir, backupId);
@@ -890,12 +890,12 @@ final class LocalRepository implements BackupRepository {
   }
 
   /** The directory of an existing backup; never touches a path for a malformed id. */
-  private Path backupDir(String id) throws NoSuchBackupException {
+  private Path backupDir(String id) throws IOException {
     if (!BackupIds.isValid(id)) {
       throw new NoSuchBackupException(String.valueOf(id));
     }
     Path dir = root.resolve(id);
-    if (!Files.isDirectory(dir, NOFOLLOW_LINKS)) {
+    if (!Files.isDirectory(dir, NOFOLLOW_LINKS) || !FileTrees.existsWithExactName(dir)) {
       throw new NoSuchBackupException(id);
     }
     return dir;

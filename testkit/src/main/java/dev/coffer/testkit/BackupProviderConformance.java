@@ -97,6 +97,7 @@ import org.junit.jupiter.params.provider.ArgumentsSource;
  *
  * <p>The lifecycle methods are {@code final}, so a subclass cannot skip set-up or clean-up by accident.
  */
+@org.junit.jupiter.api.extension.ExtendWith(RuleAttribution.class)
 public abstract class BackupProviderConformance {
 
   /** The file systems a test runs on, each fresh for every test. */
@@ -203,12 +204,19 @@ public abstract class BackupProviderConformance {
         .anyMatch(p -> p.type() == type);
     check(registered, "P1", () -> type.getName()
         + " is not registered in META-INF/services/dev.coffer.spi.BackupProvider (or with provides ... with)");
-    if (type.getModule().isNamed()) {
-      boolean provides = type.getModule().getDescriptor().provides().stream()
+    // Both registrations, whichever way this JVM runs: a provider tested on the class path must still work
+    // on the module path, and the other way round.
+    java.lang.module.ModuleDescriptor descriptor = type.getModule().isNamed() ? type.getModule().getDescriptor()
+        : Registrations.moduleDescriptor(type).orElse(null);
+    if (descriptor != null) {
+      boolean provides = descriptor.provides().stream()
           .anyMatch(p -> p.service().equals(BackupProvider.class.getName()) && p.providers().contains(type.getName()));
-      check(provides, "P1", () -> "module " + type.getModule().getName() + " does not declare provides "
+      check(provides, "P1", () -> "module " + descriptor.name() + " does not declare provides "
           + BackupProvider.class.getName() + " with " + type.getName());
     }
+    check(Registrations.listedInServicesFile(type), "P1", () -> type.getName() + " is not listed in "
+        + "META-INF/services/" + BackupProvider.class.getName() + " of its own jar or directory (class-path users "
+        + "find providers there, even when a module-info declares provides)");
   }
 
   /** P2: name syntax and uniqueness, one-line description, unique option names, stable capabilities. */
@@ -285,6 +293,41 @@ public abstract class BackupProviderConformance {
     }
     try (BackupRepository repo = provider.open(location, options())) {
       check(repo.list().isEmpty(), "P3", () -> "a new repository opened with options() is not empty");
+    }
+  }
+
+  /**
+   * P3: an option named in other case than declared is unknown; a malformed number is refused whatever its
+   * shape; and a refused open of an existing repository changes nothing in it.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p03_caseVariantOptionsAndOddNumbers_areRefused_andARefusedOpenChangesNothing(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path location = root.resolve("repo");
+    try (BackupRepository repo = provider.open(location, options())) {
+      repo.backup(smallTree(root.resolve("src")));
+    }
+    Snapshot before = Snapshot.of(root);
+    List<Map<String, String>> refused = new ArrayList<>();
+    for (OptionInfo o : provider.options()) {
+      String upper = o.name().toUpperCase(java.util.Locale.ROOT);
+      Map<String, String> variant = new LinkedHashMap<>(options());
+      variant.put(upper, o.defaultValue() != null ? o.defaultValue() : "1");
+      refused.add(variant);
+      String d = o.defaultValue();
+      if (d != null && d.matches("-?[0-9]+")) {
+        for (String bad : List.of("", d + "x", "0x10", "99999999999999999999", "1e3", "+" + d + "-")) {
+          Map<String, String> malformed = new LinkedHashMap<>(options());
+          malformed.put(o.name(), bad);
+          refused.add(malformed);
+        }
+      }
+    }
+    for (Map<String, String> opts : refused) {
+      String shown = opts.toString().replaceAll("=[^,}]{24,}", "=...");
+      expect(IllegalArgumentException.class, "P3", "open with options " + shown, () -> provider.open(location, opts).close());
+      unchanged("P3", "a refused open of an existing repository (options " + shown + ")", before, root);
     }
   }
 
@@ -540,6 +583,46 @@ public abstract class BackupProviderConformance {
     unchanged("P9", "the directory the links point to", outsideBefore, outside);
   }
 
+  /**
+   * P9 with SYMLINKS: links deep in the tree keep their target text exactly (dot components and all), links
+   * to directories are not descended, and absolute and dangling targets survive.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p09_symlinksCapability_deepLinksKeepTheirTargetTextExactly(Fs fs) throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.SYMLINKS), "no SYMLINKS capability: see the twin test");
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    Path deep = Files.createDirectories(source.resolve("d1").resolve("d2").resolve("d3"));
+    FileSystem sfs = source.getFileSystem();
+    Map<String, String> links = new TreeMap<>();
+    links.put("d1/d2/d3/dotted", "../../../a/./b/../one.txt");
+    links.put("d1/d2/d3/to-dir", "../../../a");
+    links.put("d1/d2/dangling", "./no/such/./target");
+    links.put("d1/absolute", sfs.getRootDirectories().iterator().next().resolve("coffer-tck-nowhere").toString());
+    for (Map.Entry<String, String> l : links.entrySet()) {
+      Files.createSymbolicLink(source.resolve(l.getKey()), sfs.getPath(l.getValue()));
+    }
+    Map<String, String> expected = new TreeMap<>();
+    for (String rel : links.keySet()) {
+      expected.put(rel, Files.readSymbolicLink(source.resolve(rel)).toString());
+    }
+    check(Files.isDirectory(deep), "P9", () -> "set-up: " + deep + " was not created");
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Path target = root.resolve("restored");
+    repo.restore(b.backupId(), target);
+    for (Map.Entry<String, String> l : expected.entrySet()) {
+      Path restored = target.resolve(l.getKey());
+      check(Files.isSymbolicLink(restored), "P9", () -> l.getKey() + " was not restored as a link");
+      String text = Files.readSymbolicLink(restored).toString();
+      check(text.equals(l.getValue()), "P9", () -> "the link " + l.getKey() + " was restored pointing to '" + text
+          + "'; the source's link text is '" + l.getValue() + "'");
+    }
+    check(!Files.exists(target.resolve("d1/d2/d3/to-dir/one.txt"), LinkOption.NOFOLLOW_LINKS)
+        || Files.isSymbolicLink(target.resolve("d1/d2/d3/to-dir")), "P9", () -> "a link to a directory was descended");
+  }
+
   /** P9 without SYMLINKS: a backup of a source with a link is refused naming the link. */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
@@ -558,6 +641,39 @@ public abstract class BackupProviderConformance {
 
   // ---------------------------------------------------------------------------------------------------
   // P10: atomicity
+
+  /**
+   * P10: while a backup is being written (paused inside its progress listener), another instance on the same
+   * location lists only the complete backups, and latest() is still the previous one.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p10_backupBeingWritten_isInvisibleToAnotherInstance(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path location = root.resolve("repo");
+    BackupRepository repo = open(location);
+    BackupRepository other = open(location, provider());
+    BackupMetadata first = repo.backup(smallTree(root.resolve("src0")));
+    Path source = realisticSmall(root.resolve("src"));
+    List<String> seen = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger calls = new AtomicInteger();
+    BackupMetadata second = repo.backup(BackupRequest.full(source).withProgress(p -> {
+      calls.incrementAndGet();
+      try {
+        List<BackupMetadata> listed = other.list();
+        Optional<BackupMetadata> latest = other.latest();
+        if (!listed.equals(List.of(first)) || !latest.equals(Optional.of(first))) {
+          seen.add("at " + p + ": list() " + ids(listed) + ", latest() " + latest.map(BackupMetadata::backupId));
+        }
+      } catch (IOException | RuntimeException e) {
+        seen.add("at " + p + ": list() failed: " + e);
+      }
+    }));
+    check(calls.get() > 0, "P10", () -> "the backup never called its progress listener");
+    check(seen.isEmpty(), "P10", () -> "another instance saw a backup while it was being written: " + seen);
+    check(other.find(second.backupId()).equals(Optional.of(second)), "P10",
+        () -> "after the backup returned, another instance does not find it");
+  }
 
   /** P10: a progress listener that throws at any call aborts the backup; nothing of it is listed or left. */
   @ParameterizedTest(name = "{0}")
@@ -1003,6 +1119,56 @@ public abstract class BackupProviderConformance {
     check(firstSize > 0, "P13", () -> "the first backup of a non-empty source added " + firstSize + " bytes");
   }
 
+  /**
+   * P13: a longer history (full and incremental backups, labels with empty values) lists newest first with
+   * latest() the newest even when it is an incremental; find() of a backup another instance deleted is empty;
+   * size() of a backup of incompressible data is at least that data's size.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p13_longerHistory_listsNewestFirst_andFindFollowsAnotherInstancesDelete(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path location = root.resolve("repo");
+    Path source = smallTree(root.resolve("src"));
+    gen.file(source.resolve("random.bin"), 256 * 1024, false);
+    BackupRepository repo = open(location);
+    List<BackupMetadata> made = new ArrayList<>();
+    boolean incremental = capabilities.contains(Capability.INCREMENTAL);
+    for (int i = 0; i < 6; i++) {
+      BackupRequest request = incremental && i % 2 == 1
+          ? BackupRequest.incremental(source, made.get(i - 1).backupId()) : BackupRequest.full(source);
+      request = request.withLabel("n", Integer.toString(i)).withLabel("empty", "").withLabel("λ key", "ünïcode value");
+      BackupMetadata m = repo.backup(request);
+      check(m.labels().equals(request.labels()), "P13", () -> "labels " + m.labels() + " were recorded for "
+          + "requested " + "labels; expected them as given");
+      made.add(m);
+      Files.writeString(source.resolve("a").resolve("one.txt"), "change " + i);
+    }
+    long randomSize = repo.size(made.get(0).backupId());
+    check(randomSize >= 256 * 1024, "P13", () -> "size() of the first backup, holding 256 KiB of random bytes, is "
+        + randomSize);
+    List<BackupMetadata> expected = new ArrayList<>(made);
+    expected.sort(BackupMetadata.NEWEST_FIRST);
+    check(repo.list().equals(expected), "P13", () -> "list() is " + safeList(repo) + ", expected " + ids(expected));
+    check(repo.latest().equals(Optional.of(expected.get(0))), "P13",
+        () -> "latest() is not the newest backup " + expected.get(0).backupId());
+    BackupRepository other = open(location, provider());
+    for (BackupMetadata m : made) {
+      Optional<BackupMetadata> found = other.find(m.backupId());
+      check(found.equals(Optional.of(m)), "P13", () -> "another instance finds " + found + " for " + m.backupId());
+      Optional<BackupMetadata> own = repo.find(m.backupId());
+      check(own.equals(Optional.of(m)), "P13", () -> "find() gives " + own + " for " + m.backupId());
+    }
+    BackupMetadata newest = expected.get(0);
+    other.delete(newest.backupId());
+    Optional<BackupMetadata> gone = repo.find(newest.backupId());
+    check(gone.isEmpty(), "P13", () -> "find() still returns a backup another instance deleted: " + gone);
+    check(repo.list().equals(expected.subList(1, expected.size())), "P13",
+        () -> "after another instance's delete, list() is " + safeList(repo));
+    check(repo.latest().equals(Optional.of(expected.get(1))), "P13",
+        () -> "after another instance deleted the newest backup, latest() is not the next newest");
+  }
+
   // ---------------------------------------------------------------------------------------------------
   // P14, P15, P17: verification and corruption
 
@@ -1050,6 +1216,95 @@ public abstract class BackupProviderConformance {
     }
   }
 
+  /**
+   * P14: a flipped byte anywhere in a large stored file (its start, thirds, last byte) is reported, also on
+   * a backup that verified ok before (a verify that reads part of large files, or trusts an earlier result,
+   * fails here); and each problem has the right kind.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p14_aFlipAnywhereInALargeStoredFile_isReportedAfterAnEarlierOkVerify(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path location = root.resolve("repo");
+    Path source = smallTree(root.resolve("src"));
+    gen.file(source.resolve("large.bin"), 600 * 1024 + gen.nextInt(4096), false);
+    BackupRepository repo = open(location);
+    repo.backup(smallTree(root.resolve("warm-up")));
+    Snapshot before = Snapshot.of(location);
+    BackupMetadata b = repo.backup(source);
+    List<String> stored = new ArrayList<>(Snapshot.of(location).files());
+    stored.removeAll(before.files());
+    boolean large = false;
+    for (String rel : stored) {
+      Path p = location.resolve(rel);
+      long size = Files.size(p);
+      if (size < 128 * 1024) {
+        continue;
+      }
+      large = true;
+      for (long offset : List.of(0L, size / 3, 2 * size / 3, size - 1)) {
+        VerifyReport ok = repo.verify(b.backupId());
+        check(ok.ok(), "P14", () -> "an intact backup does not verify: " + ok.problems());
+        byte[] saved = Files.readAllBytes(p);
+        byte[] changed = saved.clone();
+        changed[(int) offset] ^= (byte) 0x01;
+        Files.write(p, changed);
+        try {
+          VerifyReport r;
+          try {
+            r = repo.verify(b.backupId());
+          } catch (NoSuchBackupException e) {
+            check(repo.find(b.backupId()).isEmpty(), "P14", () -> "verify after flipping byte " + offset + " of "
+                + rel + " threw NoSuchBackupException although the backup is still listed");
+            continue;
+          } catch (IOException e) {
+            throw broken("P14", "verify after flipping byte " + offset + " of " + rel + " threw instead of reporting: " + e, e);
+          }
+          VerifyReport report = r;
+          check(!report.ok(), "P14", () -> "verify reports ok after flipping byte " + offset + " of the "
+              + size + " bytes of stored file " + rel + " (it verified ok just before)");
+          check(report.problems().stream().anyMatch(pr -> pr.kind() == VerifyReport.Kind.CORRUPT
+                  || pr.kind() == VerifyReport.Kind.METADATA), "P14",
+              () -> "a flipped byte is reported as " + report.problems() + ", expected CORRUPT or METADATA");
+        } finally {
+          Files.write(p, saved);
+        }
+      }
+    }
+    check(large, "P14", () -> "set-up: no stored file of 128 KiB or more holds the backup's 600 KiB file: " + stored);
+    VerifyReport again = repo.verify(b.backupId());
+    check(again.ok(), "P14", () -> "the restored bytes do not verify: " + again.problems());
+  }
+
+  /** P14: a deleted stored file is MISSING (or METADATA), a stray file UNEXPECTED, a flip CORRUPT (or METADATA). */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p14_eachProblemIsReportedWithItsKind(Fs fs) throws Exception {
+    Corruptions c = corruptions(fs);
+    for (Corruption m : c.all) {
+      m.apply();
+      try {
+        VerifyReport r;
+        try {
+          r = c.repo.verify(c.backup.backupId());
+        } catch (NoSuchBackupException e) {
+          continue; // the whole backup is gone from the listing: checked by the twin test
+        }
+        Set<VerifyReport.Kind> kinds = r.problems().stream().map(VerifyReport.Problem::kind)
+            .collect(Collectors.toCollection(() -> java.util.EnumSet.noneOf(VerifyReport.Kind.class)));
+        Set<VerifyReport.Kind> allowed = switch (m.kind) {
+          case DELETE -> Set.of(VerifyReport.Kind.MISSING, VerifyReport.Kind.METADATA);
+          case STRAY -> Set.of(VerifyReport.Kind.UNEXPECTED);
+          default -> Set.of(VerifyReport.Kind.CORRUPT, VerifyReport.Kind.METADATA);
+        };
+        check(kinds.stream().anyMatch(allowed::contains), "P14",
+            () -> "after " + m + " verify reports " + r.problems() + "; expected a problem of kind " + allowed);
+      } finally {
+        m.undo();
+      }
+    }
+  }
+
   /** P15: verify of an intact backup changes nothing. */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
@@ -1061,6 +1316,34 @@ public abstract class BackupProviderConformance {
     repo.verify(b.backupId());
     repo.verify(b.backupId());
     unchanged("P15", "verify of an intact backup", before, root.resolve("repo"));
+  }
+
+  /** P15: verify, of an intact or a corrupted backup, changes no last-modified time in the repository. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p15_verify_changesNoTimeInTheRepository(Fs fs) throws Exception {
+    Corruptions c = corruptions(fs);
+    Map<String, FileTime> before = times(c.location);
+    c.repo.verify(c.backup.backupId());
+    Map<String, FileTime> after = times(c.location);
+    check(before.equals(after), "P15", () -> "verify of an intact backup changed times: " + timeDifferences(before, after));
+    Corruption flip = c.all.stream().filter(m -> m.kind == CorruptionKind.FLIP).findFirst().orElse(null);
+    if (flip != null) {
+      flip.apply();
+      try {
+        Map<String, FileTime> corrupted = times(c.location);
+        try {
+          c.repo.verify(c.backup.backupId());
+        } catch (NoSuchBackupException gone) {
+          // the backup left the listing: nothing to verify
+        }
+        Map<String, FileTime> later = times(c.location);
+        check(corrupted.equals(later), "P15", () -> "verify after " + flip + " changed times: "
+            + timeDifferences(corrupted, later));
+      } finally {
+        flip.undo();
+      }
+    }
   }
 
   /**
@@ -1217,6 +1500,25 @@ public abstract class BackupProviderConformance {
     unchanged("P16", "a refused restore into a target without parent", before2, parent);
   }
 
+  /** P16: a target that is an empty regular file is refused, and the file is left as it was. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p16_targetThatIsARegularFile_isRefusedAndLeftAsItWas(Fs fs) throws Exception {
+    Path root = root(fs);
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(smallTree(root.resolve("src")));
+    Path parent = Files.createDirectories(root.resolve("restores"));
+    Path file = Files.createFile(parent.resolve("target-file"));
+    for (RestoreMode mode : RestoreMode.values()) {
+      expect(IOException.class, "P16", "a " + mode + " restore onto an existing regular file",
+          () -> repo.restore(RestoreRequest.of(b.backupId(), file).withMode(mode)));
+      check(Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) == 0, "P16",
+          () -> "a refused " + mode + " restore changed the regular file at its target");
+      Set<String> names = listNames(parent);
+      check(names.equals(Set.of("target-file")), "P16", () -> "a refused " + mode + " restore left " + names);
+    }
+  }
+
   /** P18: REPLACE swaps the content when complete; with a corrupt backup the old content stays. */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
@@ -1286,6 +1588,41 @@ public abstract class BackupProviderConformance {
     expect(NoSuchFileException.class, "P19", "a partial restore of a path not in the backup",
         () -> repo.restore(RestoreRequest.of(b.backupId(), parent.resolve("none")).withPaths(List.of("no/such/path"))));
     unchanged("P19", "a refused partial restore", before, parent.resolve("none"));
+  }
+
+  /**
+   * P19 with PARTIAL_RESTORE: a nested directory restores with everything below it and its parents only; a
+   * request mixing known and unknown paths fails with NoSuchFileException, leaving neither a target nor a
+   * staging directory behind.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p19_partialRestoreCapability_nestedDirectoriesAndMixedRequests(Fs fs) throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.PARTIAL_RESTORE), "no PARTIAL_RESTORE: see the twin test");
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    gen.file(source.resolve("a").resolve("b").resolve("more.bin"), 3000, false);
+    Files.createDirectories(source.resolve("a").resolve("b").resolve("c"));
+    gen.file(source.resolve("a").resolve("b").resolve("c").resolve("deep.bin"), 300, false);
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Path parent = Files.createDirectories(root.resolve("restores"));
+    Path target = parent.resolve("nested");
+    repo.restore(RestoreRequest.of(b.backupId(), target).withPaths(List.of("a/b")));
+    Set<String> got = new TreeSet<>(Snapshot.of(target).entries().keySet());
+    Set<String> want = new TreeSet<>(List.of("a", "a/b", "a/b/two.bin", "a/b/more.bin", "a/b/c", "a/b/c/deep.bin"));
+    check(got.equals(want), "P19", () -> "a partial restore of a/b restored " + got + ", expected " + want);
+    check(Files.readString(target.resolve("a/b/more.bin"), StandardCharsets.ISO_8859_1)
+            .equals(Files.readString(source.resolve("a/b/more.bin"), StandardCharsets.ISO_8859_1)), "P19",
+        () -> "a/b/more.bin differs from the source");
+    Set<String> siblings = listDirectories(parent);
+    check(siblings.equals(Set.of("nested")), "P19", () -> "a partial restore left " + siblings + " beside its target");
+    Path mixed = parent.resolve("mixed");
+    expect(NoSuchFileException.class, "P19", "a partial restore of a known and an unknown path",
+        () -> repo.restore(RestoreRequest.of(b.backupId(), mixed).withPaths(List.of("a/one.txt", "a/no-such-file"))));
+    check(!Files.exists(mixed, LinkOption.NOFOLLOW_LINKS), "P19", () -> "a refused partial restore created its target");
+    Set<String> after = listDirectories(parent);
+    check(after.equals(Set.of("nested")), "P19", () -> "a refused partial restore left " + after + " beside its target");
   }
 
   /** P19 without PARTIAL_RESTORE: a partial request is refused. */
@@ -1533,6 +1870,45 @@ public abstract class BackupProviderConformance {
     check(repo.list().equals(List.of(b)), "P24", () -> "operations on unknown ids changed list()");
   }
 
+  /**
+   * P24: an id in other case than a real one (macOS and Windows look names up case-insensitively), a very
+   * long id and a path into a sibling repository are unknown ids: nothing is deleted, read or restored, in
+   * this repository or the sibling.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p24_caseVariantsLongIdsAndSiblingRepositoryPaths_areUnknownIds(Fs fs) throws Exception {
+    Path root = root(fs);
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupRepository sibling = open(root.resolve("other-repo"));
+    BackupMetadata b = repo.backup(smallTree(root.resolve("src")));
+    BackupMetadata o = sibling.backup(smallTree(root.resolve("src2")));
+    Snapshot before = Snapshot.of(root);
+    List<String> hostile = new ArrayList<>();
+    String upper = b.backupId().toUpperCase(java.util.Locale.ROOT);
+    if (!upper.equals(b.backupId())) {
+      hostile.add(upper);
+      hostile.add(upper.charAt(0) + b.backupId().substring(1));
+      hostile.add(b.backupId().substring(0, b.backupId().length() - 1)
+          + upper.charAt(upper.length() - 1));
+    }
+    hostile.removeIf(id -> id.equals(b.backupId()));
+    hostile.addAll(List.of("a".repeat(129), "a".repeat(5000), "../other-repo/" + o.backupId(), "../other-repo",
+        o.backupId(), "..%2Fother-repo%2F" + o.backupId(), "./" + b.backupId(), b.backupId() + "/", b.backupId() + " "));
+    for (String id : hostile) {
+      String shown = id.length() > 40 ? id.substring(0, 40) + "... (" + id.length() + " characters)" : id;
+      expect(NoSuchBackupException.class, "P24", "delete of id '" + shown + "'", () -> repo.delete(id));
+      expect(NoSuchBackupException.class, "P24", "restore of id '" + shown + "'", () -> repo.restore(id, root.resolve("t")));
+      expect(NoSuchBackupException.class, "P24", "verify of id '" + shown + "'", () -> repo.verify(id));
+      expect(NoSuchBackupException.class, "P24", "size of id '" + shown + "'", () -> repo.size(id));
+      Optional<BackupMetadata> found = repo.find(id);
+      check(found.isEmpty(), "P24", () -> "find('" + shown + "') found " + found);
+    }
+    unchanged("P24", "operations on case variants, long ids and sibling paths", before, root);
+    check(repo.list().equals(List.of(b)), "P24", () -> "operations on hostile ids changed list(): " + safeList(repo));
+    check(sibling.list().equals(List.of(o)), "P24", () -> "operations on hostile ids changed the sibling repository");
+  }
+
   // ---------------------------------------------------------------------------------------------------
   // P25, P26: encryption and compression
 
@@ -1591,6 +1967,12 @@ public abstract class BackupProviderConformance {
     }
     expect(WrongKeyException.class, "P25", "restore with a wrong key", () -> other.restore(b.backupId(), root.resolve("t")));
     unchanged("P25", "a restore with a wrong key", before, root);
+    // the writer side: a backup with a wrong key into an existing encrypted repository is refused
+    Path source = smallTree(root.resolve("src2"));
+    Snapshot beforeBackup = Snapshot.of(location);
+    expect(WrongKeyException.class, "P25", "a backup with a wrong key into an existing encrypted repository",
+        () -> other.backup(source));
+    unchanged("P25", "a refused backup with a wrong key", beforeBackup, location);
   }
 
   /** P26 with COMPRESSION: compressible data is stored in fewer bytes than its logical size. */
@@ -2386,6 +2768,43 @@ public abstract class BackupProviderConformance {
     } catch (IOException | RuntimeException e) {
       return "(list() failed: " + e + ")";
     }
+  }
+
+  private static Set<String> listDirectories(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).map(p -> p.getFileName().toString())
+          .collect(Collectors.toCollection(TreeSet::new));
+    }
+  }
+
+  private static Set<String> listNames(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+    }
+  }
+
+  /** The last-modified time of every file and directory below {@code dir}, links not followed. */
+  private static Map<String, FileTime> times(Path dir) throws IOException {
+    Map<String, FileTime> out = new TreeMap<>();
+    try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        out.put(p.equals(dir) ? "" : RelativePaths.relativize(dir, p),
+            Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS));
+      }
+    }
+    return out;
+  }
+
+  private static String timeDifferences(Map<String, FileTime> before, Map<String, FileTime> after) {
+    StringBuilder sb = new StringBuilder();
+    Set<String> all = new TreeSet<>(before.keySet());
+    all.addAll(after.keySet());
+    for (String k : all) {
+      if (!java.util.Objects.equals(before.get(k), after.get(k))) {
+        sb.append("\n    ").append(k.isEmpty() ? "." : k).append(": ").append(before.get(k)).append(" -> ").append(after.get(k));
+      }
+    }
+    return sb.toString();
   }
 
   /** An action that may throw anything. */

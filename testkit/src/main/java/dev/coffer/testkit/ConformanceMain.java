@@ -115,7 +115,8 @@ public final class ConformanceMain {
     out.println("Provider " + provider.name() + " (" + provider.getClass().getName() + "), capabilities "
         + provider.capabilities());
     boolean ok = true;
-    for (int rule = 1; rule <= 31; rule++) {
+    int last = Math.max(31, listener.rules.isEmpty() ? 0 : listener.rules.lastKey());
+    for (int rule = 1; rule <= last; rule++) {
       Outcome o = listener.rules.get(rule);
       String label = String.format(Locale.ROOT, "  P%-3d", rule);
       if (o == null) {
@@ -145,7 +146,7 @@ public final class ConformanceMain {
 
   /** Collects test outcomes by the rule number in the test method's name. */
   private static final class RuleListener implements TestExecutionListener {
-    final Map<Integer, Outcome> rules = new TreeMap<>();
+    final TreeMap<Integer, Outcome> rules = new TreeMap<>();
 
     @Override
     public void executionSkipped(TestIdentifier id, String reason) {
@@ -173,7 +174,10 @@ public final class ConformanceMain {
             o.failed++;
             if (o.firstFailure == null) {
               String m = result.getThrowable().map(t -> String.valueOf(t.getMessage())).orElse("failed");
-              o.firstFailure = id.getDisplayName() + ": " + m.strip().lines().findFirst().orElse("");
+              // the first line says what broke; the seed line lets the user replay exactly this failure
+              String replay = m.lines().filter(l -> l.contains("-Dcoffer.tck.seed=")).findFirst()
+                  .map(l -> " " + l.strip()).orElse("");
+              o.firstFailure = id.getDisplayName() + ": " + m.strip().lines().findFirst().orElse("") + replay;
             }
         }
       });

@@ -6,6 +6,7 @@ import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
 import dev.coffer.spi.ProviderOptions;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.HexFormat;
@@ -56,6 +57,15 @@ public class ReferenceProvider implements BackupProvider {
 
   @Override
   public BackupRepository open(Path location, Map<String, String> options) throws IOException {
+    Broken b = broken(options);
+    if (b == Broken.REFUSED_OPEN_TOUCHES_REPOSITORY && Files.isRegularFile(location.resolve(ReferenceRepository.MARKER))) {
+      Files.writeString(location.resolve(ReferenceRepository.MARKER), "opened\n");
+    }
+    if (b == Broken.OPTION_NAMES_IGNORE_CASE) {
+      Map<String, String> lower = new java.util.TreeMap<>();
+      options.forEach((k, v) -> lower.put(k.toLowerCase(java.util.Locale.ROOT), v));
+      options = lower;
+    }
     ProviderOptions parsed = ProviderOptions.parse(name(), options(), options);
     byte[] key = null;
     if (parsed.isSet(MAC_KEY)) {
@@ -67,7 +77,7 @@ public class ReferenceProvider implements BackupProvider {
       key = HexFormat.of().parseHex(hex);
     }
     boolean fsync = parsed.getBoolean(FSYNC, true);
-    return new ReferenceRepository(this, location, key, fsync, options);
+    return new ReferenceRepository(this, location, key, fsync, options, broken(options));
   }
 
   /** Whether this variant records and restores POSIX attributes ({@code POSIX_ATTRIBUTES}). */
@@ -78,6 +88,11 @@ public class ReferenceProvider implements BackupProvider {
   /** The rule this provider breaks on purpose; {@code null} for the correct provider. */
   Broken broken() {
     return null;
+  }
+
+  /** The rule a repository opened with these (raw) options breaks; {@link #broken()} unless overridden. */
+  Broken broken(Map<String, String> options) {
+    return broken();
   }
 
   /** The ways the broken variants break the contract. */
@@ -97,6 +112,27 @@ public class ReferenceProvider implements BackupProvider {
     /** restored files get their recorded mode plus read for group and others (P27, P28). */
     MODES_WRONG,
     /** restored files are created with the file system's default mode, recorded modes applied only at the end (P28). */
-    OPEN_WHILE_RESTORING
+    OPEN_WHILE_RESTORING,
+    // Subtle breaks, one narrow case each (SubtlyBrokenProvider, option "broken"):
+    /** verify checks only the size of files over 64 KiB, not their checksum (P14). */
+    VERIFY_SKIPS_LARGE_FILE_CONTENT,
+    /** verify remembers an ok result per backup and returns it again without reading (P14). */
+    VERIFY_TRUSTS_EARLIER_RESULT,
+    /** verify reports a missing stored file as CORRUPT (P14). */
+    VERIFY_MISLABELS_MISSING,
+    /** verify touches the backup's manifest time ("last verified"), content unchanged (P15). */
+    VERIFY_TOUCHES_TIMES,
+    /** a link's target text is stored normalized ({@code a/./b/../c} becomes {@code a/c}) (P9). */
+    NORMALIZES_LINK_TEXT,
+    /** find() answers from a cache of its own, so a backup another instance deleted is still found (P13). */
+    FIND_CACHES,
+    /** a refused open of an existing repository rewrites its marker file first (P3). */
+    REFUSED_OPEN_TOUCHES_REPOSITORY,
+    /** an option given in other case than declared is taken as that option (P3). */
+    OPTION_NAMES_IGNORE_CASE,
+    /** a partial restore of a directory restores its direct children only, not everything below it (P19). */
+    PARTIAL_RESTORE_NOT_RECURSIVE,
+    /** a partial restore that fails on an unknown path leaves its staging directory behind (P19). */
+    PARTIAL_RESTORE_LEAVES_STAGING
   }
 }

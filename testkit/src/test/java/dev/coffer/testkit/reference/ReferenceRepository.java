@@ -61,7 +61,7 @@ import javax.crypto.spec.SecretKeySpec;
 /** The reference provider's repository. Thread-safe: every method works on immutable published state. */
 final class ReferenceRepository implements BackupRepository {
 
-  private static final String MARKER = "coffer-reference-repository";
+  static final String MARKER = "coffer-reference-repository";
   private static final String MANIFEST = "manifest";
   private static final String DATA = "data";
   private static final int MAX_MANIFEST_BYTES = 64 << 20;
@@ -77,9 +77,12 @@ final class ReferenceRepository implements BackupRepository {
   private final Broken broken;
   private final Set<Capability> caps;
   private volatile boolean closed;
+  // used only by the broken variants that trust what they saw before
+  private final Map<String, VerifyReport> verified = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, BackupMetadata> foundBefore = new java.util.concurrent.ConcurrentHashMap<>();
 
-  ReferenceRepository(ReferenceProvider provider, Path location, byte[] macKey, boolean fsync, Map<String, String> options)
-      throws IOException {
+  ReferenceRepository(ReferenceProvider provider, Path location, byte[] macKey, boolean fsync, Map<String, String> options,
+      Broken broken) throws IOException {
     this.provider = provider;
     this.location = location;
     this.backups = location.resolve("backups");
@@ -87,7 +90,7 @@ final class ReferenceRepository implements BackupRepository {
     this.macKey = macKey;
     this.fsync = fsync;
     this.options = Map.copyOf(options);
-    this.broken = provider.broken();
+    this.broken = broken;
     this.caps = provider.capabilities();
     Path marker = location.resolve(MARKER);
     if (Files.isDirectory(location) && !Files.exists(marker) && !FileTrees.isEmptyDirectory(location)) {
@@ -204,7 +207,9 @@ final class ReferenceRepository implements BackupRepository {
               out.add(new Entry(SourceEntry.Type.FILE, e.path(), 0, 0, mtime, null));
             }
           } else {
-            out.add(new Entry(SourceEntry.Type.SYMLINK, e.path(), 0, 0, mtime, e.linkTarget(), attrs));
+            String text = broken == Broken.NORMALIZES_LINK_TEXT
+                ? tree.root().getFileSystem().getPath(e.linkTarget()).normalize().toString() : e.linkTarget();
+            out.add(new Entry(SourceEntry.Type.SYMLINK, e.path(), 0, 0, mtime, text, attrs));
           }
           break;
         default:
@@ -348,7 +353,7 @@ final class ReferenceRepository implements BackupRepository {
   }
 
   private Manifest read(String id) throws IOException {
-    if (!BackupIds.isValid(id)) {
+    if (!BackupIds.isValid(id) || !FileTrees.existsWithExactName(backups.resolve(id))) {
       throw new NoSuchBackupException(id);
     }
     Path file = backups.resolve(id).resolve(MANIFEST);
@@ -483,6 +488,9 @@ final class ReferenceRepository implements BackupRepository {
     m.entries().forEach(e -> byPath.put(e.path, e));
     for (String p : request.paths()) {
       if (!byPath.containsKey(p)) {
+        if (broken == Broken.PARTIAL_RESTORE_LEAVES_STAGING) {
+          RestoreStaging.begin(request.target(), request.mode()); // never closed: its directory stays behind
+        }
         throw new NoSuchFileException(p, null, "not in backup " + id);
       }
     }
@@ -495,7 +503,10 @@ final class ReferenceRepository implements BackupRepository {
     request.paths().forEach(p -> wantedAncestors.addAll(RelativePaths.ancestors(p)));
     List<Entry> selected = new ArrayList<>();
     for (Entry e : m.entries()) {
-      if (request.selects(e.path) || wantedAncestors.contains(e.path)) {
+      boolean chosen = broken == Broken.PARTIAL_RESTORE_NOT_RECURSIVE && request.partial()
+          ? request.paths().contains(e.path) || request.paths().contains(e.path.substring(0, Math.max(0, e.path.lastIndexOf('/'))))
+          : request.selects(e.path);
+      if (chosen || wantedAncestors.contains(e.path)) {
         selected.add(e);
       }
     }
@@ -614,7 +625,8 @@ final class ReferenceRepository implements BackupRepository {
     for (Map.Entry<String, SourceEntry.Type> e : expected.entrySet()) {
       SourceEntry.Type f = found.get(e.getKey());
       if (f == null) {
-        problems.add(new VerifyReport.Problem(e.getKey(), VerifyReport.Kind.MISSING, "recorded " + e.getValue() + " not stored"));
+        VerifyReport.Kind kind = broken == Broken.VERIFY_MISLABELS_MISSING ? VerifyReport.Kind.CORRUPT : VerifyReport.Kind.MISSING;
+        problems.add(new VerifyReport.Problem(e.getKey(), kind, "recorded " + e.getValue() + " not stored"));
       } else if (f != e.getValue()) {
         problems.add(new VerifyReport.Problem(e.getKey(), VerifyReport.Kind.CORRUPT, "recorded " + e.getValue() + ", stored " + f));
       }
@@ -635,11 +647,16 @@ final class ReferenceRepository implements BackupRepository {
   @Override
   public VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
     checkOpen();
-    if (!BackupIds.isValid(backupId) || !Files.isDirectory(backups.resolve(backupId))) {
+    if (!BackupIds.isValid(backupId) || !Files.isDirectory(backups.resolve(backupId))
+        || !FileTrees.existsWithExactName(backups.resolve(backupId))) {
       throw new NoSuchBackupException(backupId);
     }
     if (broken == Broken.VERIFY_ALWAYS_OK) {
       return new VerifyReport(backupId, List.of(), 0, 0);
+    }
+    VerifyReport earlier = verified.get(backupId);
+    if (broken == Broken.VERIFY_TRUSTS_EARLIER_RESULT && earlier != null) {
+      return earlier;
     }
     Manifest m;
     try {
@@ -665,6 +682,14 @@ final class ReferenceRepository implements BackupRepository {
       }
       CRC32C crc = new CRC32C();
       long size = 0;
+      if (broken == Broken.VERIFY_SKIPS_LARGE_FILE_CONTENT && e.size > 64 * 1024) {
+        files++;
+        bytes += Files.size(stored);
+        if (Files.size(stored) != e.size) {
+          problems.add(new VerifyReport.Problem(e.path, VerifyReport.Kind.CORRUPT, "size differs"));
+        }
+        continue;
+      }
       try (FileChannel in = FileChannel.open(stored, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
         while (in.read(buf) >= 0) {
           buf.flip();
@@ -681,7 +706,14 @@ final class ReferenceRepository implements BackupRepository {
             + Long.toHexString(e.crc) + ", stored " + size + " bytes crc32c " + Long.toHexString(crc.getValue())));
       }
     }
-    return new VerifyReport(backupId, problems, files, bytes);
+    VerifyReport report = new VerifyReport(backupId, problems, files, bytes);
+    if (report.ok()) {
+      verified.put(backupId, report);
+    }
+    if (broken == Broken.VERIFY_TOUCHES_TIMES) {
+      Files.setLastModifiedTime(backups.resolve(backupId).resolve(MANIFEST), FileTime.from(Instant.now()));
+    }
+    return report;
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -703,7 +735,12 @@ final class ReferenceRepository implements BackupRepository {
   @Override
   public Optional<BackupMetadata> find(String backupId) throws IOException {
     checkOpen();
-    return tryRead(backupId).map(Manifest::metadata);
+    if (broken == Broken.FIND_CACHES && backupId != null && foundBefore.containsKey(backupId)) {
+      return Optional.of(foundBefore.get(backupId));
+    }
+    Optional<BackupMetadata> found = tryRead(backupId).map(Manifest::metadata);
+    found.ifPresent(m -> foundBefore.put(m.backupId(), m));
+    return found;
   }
 
   @Override
@@ -721,6 +758,7 @@ final class ReferenceRepository implements BackupRepository {
     if (!dependents.isEmpty() && !caps.contains(Capability.INDEPENDENT_INCREMENTALS)) {
       throw new BackupInUseException(backupId, dependents);
     }
+    foundBefore.remove(backupId);
     Path aside = staging.resolve(backupId + ".deleting");
     move(backups.resolve(backupId), aside);
     FileTrees.deleteRecursively(aside);
