@@ -8,6 +8,8 @@
 module dev.coffer {
   exports dev.coffer;
   exports dev.coffer.spi;
+  exports dev.coffer.store;
 
   uses dev.coffer.spi.BackupProvider;
+  uses dev.coffer.store.StoreProvider;
 }
