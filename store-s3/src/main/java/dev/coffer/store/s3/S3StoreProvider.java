@@ -201,6 +201,11 @@ public final class S3StoreProvider implements StoreProvider {
       }
       throw new IOException("HEAD s3://" + bucket + " failed: HTTP " + e.statusCode(), e);
     } catch (SdkException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith("Unable to load credentials")) {
+        throw new IOException("no AWS credentials for s3://" + bucket + ": the SDK's default chain (aws.accessKeyId "
+            + "and aws.secretAccessKey properties, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws profiles, "
+            + "web identity, container and instance roles) found none", e);
+      }
       throw new IOException("cannot reach s3://" + bucket + ": " + e.getMessage(), e);
     }
   }
