@@ -23,6 +23,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -66,10 +67,10 @@ final class DirectoryStore implements ObjectStore {
   }
 
   @Override
-  public long write(String key, java.io.InputStream data, WriteMode mode) throws IOException {
+  public long write(String key, InputStream data, WriteMode mode) throws IOException {
     Path target = path(key);
-    java.util.Objects.requireNonNull(data, "data");
-    java.util.Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(mode, "mode");
     Path dir = target.getParent();
     Path temp = dir.resolve(".tmp-" + HexFormat.of().toHexDigits(RANDOM.nextLong()) + "-"
         + target.getFileName());

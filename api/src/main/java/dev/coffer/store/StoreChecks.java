@@ -3,6 +3,8 @@ package dev.coffer.store;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
@@ -21,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /** The checks behind {@link StoreRule}: one method per rule, all writing under {@code base}. */
 final class StoreChecks {
@@ -77,7 +80,7 @@ final class StoreChecks {
     valid.add(longKey.startsWith("/") ? longKey.substring(1) : longKey);
     for (String name : valid) {
       String key = base + name;
-      byte[] data = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      byte[] data = name.getBytes(StandardCharsets.US_ASCII);
       store.write(key, new ByteArrayInputStream(data), WriteMode.REPLACE);
       expectEqual(readAll(key), data, "valid key " + key);
     }
@@ -254,7 +257,7 @@ final class StoreChecks {
     expectListing(base + "nothing-here/", sizes, k -> false);
   }
 
-  private void expectListing(String prefix, Map<String, Integer> sizes, java.util.function.Predicate<String> under)
+  private void expectListing(String prefix, Map<String, Integer> sizes, Predicate<String> under)
       throws IOException {
     List<ObjectInfo> listed = store.list(prefix);
     Map<String, Long> seen = new HashMap<>();
@@ -449,23 +452,21 @@ final class StoreChecks {
     }
   }
 
-  /** Fails with an IOException once {@code failAt} bytes were read. */
-  static final class FailingStream extends InputStream {
-    private final byte[] data;
-    private final int failAt;
-    private int pos;
+  /** A source over a byte array whose single-byte read goes through the array read, like the rest. */
+  abstract static class Source extends InputStream {
+    final byte[] data;
+    int pos;
 
-    FailingStream(byte[] data, int failAt) {
+    Source(byte[] data) {
       this.data = data;
-      this.failAt = failAt;
     }
 
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (pos >= failAt) {
-        throw new IOException("source failed on purpose at byte " + pos);
+    /** Hands out up to {@code len} bytes, at most {@code limit}. */
+    int copy(byte[] b, int off, int len, int limit) {
+      if (pos >= data.length) {
+        return -1;
       }
-      int n = Math.min(len, failAt - pos);
+      int n = Math.min(len, Math.min(limit, data.length - pos));
       System.arraycopy(data, pos, b, off, n);
       pos += n;
       return n;
@@ -478,16 +479,32 @@ final class StoreChecks {
     }
   }
 
+  /** Fails with an IOException once {@code failAt} bytes were read. */
+  static final class FailingStream extends Source {
+    private final int failAt;
+
+    FailingStream(byte[] data, int failAt) {
+      super(data);
+      this.failAt = failAt;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (pos >= failAt) {
+        throw new IOException("source failed on purpose at byte " + pos);
+      }
+      return copy(b, off, len, failAt - pos);
+    }
+  }
+
   /** Stops at {@code gateAt} bytes until released, after signalling that it got there. */
-  static final class GatedStream extends InputStream {
-    private final byte[] data;
+  static final class GatedStream extends Source {
     private final int gateAt;
     private final CountDownLatch reached;
     private final CountDownLatch release;
-    private int pos;
 
     GatedStream(byte[] data, int gateAt, CountDownLatch reached, CountDownLatch release) {
-      this.data = data;
+      super(data);
       this.gateAt = gateAt;
       this.reached = reached;
       this.release = release;
@@ -503,23 +520,10 @@ final class StoreChecks {
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new java.io.InterruptedIOException("interrupted at the gate");
+          throw new InterruptedIOException("interrupted at the gate");
         }
       }
-      if (pos >= data.length) {
-        return -1;
-      }
-      int limit = pos < gateAt ? gateAt - pos : data.length - pos;
-      int n = Math.min(len, limit);
-      System.arraycopy(data, pos, b, off, n);
-      pos += n;
-      return n;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+      return copy(b, off, len, pos < gateAt ? gateAt - pos : Integer.MAX_VALUE);
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.coffer.store;
 
 import java.io.IOException;
+import java.util.Locale;
 
 /**
  * The rules of the store contract, each with a check that runs it against a live store: the conformance
@@ -67,7 +68,7 @@ public enum StoreRule {
     if (!prefix.endsWith("/")) {
       throw new IllegalArgumentException("prefix must end with '/': " + prefix);
     }
-    String base = prefix + name().toLowerCase(java.util.Locale.ROOT) + "/";
+    String base = prefix + name().toLowerCase(Locale.ROOT) + "/";
     StoreChecks checks = new StoreChecks(this, store, base);
     try {
       checks.run();

@@ -1,18 +1,16 @@
 package dev.coffer.cli;
 
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.store.ObjectInfo;
 import dev.coffer.store.ObjectStore;
 import dev.coffer.store.ObjectStores;
 import dev.coffer.store.StoreProvider;
-import dev.coffer.store.WriteMode;
 import java.io.IOException;
-import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** A broken store for tests ({@code forgetful:///dir}): a directory store whose deletes do nothing. */
 public final class ForgetfulStoreProvider implements StoreProvider {
@@ -38,46 +36,16 @@ public final class ForgetfulStoreProvider implements StoreProvider {
   @Override
   public ObjectStore open(URI uri, Map<String, String> options) throws IOException {
     ObjectStore real = ObjectStores.directory(Path.of(uri.getPath()));
-    return new ObjectStore() {
-      @Override
-      public URI uri() {
-        return uri;
-      }
-
-      @Override
-      public long write(String key, InputStream data, WriteMode mode) throws IOException {
-        return real.write(key, data, mode);
-      }
-
-      @Override
-      public InputStream read(String key) throws IOException {
-        return real.read(key);
-      }
-
-      @Override
-      public InputStream read(String key, long offset, long length) throws IOException {
-        return real.read(key, offset, length);
-      }
-
-      @Override
-      public Optional<ObjectInfo> stat(String key) throws IOException {
-        return real.stat(key);
-      }
-
-      @Override
-      public List<ObjectInfo> list(String prefix) throws IOException {
-        return real.list(prefix);
-      }
-
-      @Override
-      public void delete(String key) {
-        // forgets to
-      }
-
-      @Override
-      public void close() throws IOException {
-        real.close();
-      }
-    };
+    return (ObjectStore) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ObjectStore.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("delete")) {
+            return null; // forgets to
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 }

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,7 +75,7 @@ public final class FaultyHttpProxy implements Closeable {
   });
   private final AtomicInteger count = new AtomicInteger();
   private final Map<Integer, Fault> planned = new ConcurrentHashMap<>();
-  private final List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
   private volatile Fault always;
   private volatile Duration delay = Duration.ofSeconds(5);
 

@@ -2,6 +2,7 @@ package dev.coffer.store.s3;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Objects;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
@@ -47,7 +48,7 @@ final class ResumingInputStream extends InputStream {
 
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
-    java.util.Objects.checkFromIndexSize(off, len, b.length);
+    Objects.checkFromIndexSize(off, len, b.length);
     if (len == 0) {
       return 0;
     }

@@ -3,6 +3,7 @@ package dev.coffer.store.s3;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -65,7 +66,7 @@ record Retry(int maxAttempts, Duration baseDelay, Duration maxDelay) {
       return status == 500 || status == 502 || status == 503 || status == 504 || status == 429
           || (code != null && TRANSIENT_CODES.contains(code));
     }
-    if (e instanceof java.nio.file.FileSystemException) {
+    if (e instanceof FileSystemException) {
       return false; // our own answers (no such object, already exists), never the network's
     }
     if (e instanceof SdkClientException || e instanceof IOException || e instanceof UncheckedIOException) {

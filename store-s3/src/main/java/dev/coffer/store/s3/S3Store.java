@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -84,8 +85,8 @@ final class S3Store implements ObjectStore {
   @Override
   public long write(String key, InputStream data, WriteMode mode) throws IOException {
     String name = name(key);
-    java.util.Objects.requireNonNull(data, "data");
-    java.util.Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(mode, "mode");
     boolean ifAbsent = mode == WriteMode.IF_ABSENT;
     if (ifAbsent && head(key).isPresent()) {
       throw new FileAlreadyExistsException(describe(key), null, "object exists");
@@ -306,7 +307,13 @@ final class S3Store implements ObjectStore {
     if (first == null) {
       return InputStream.nullInputStream();
     }
-    long stop = offset + first.response().contentLength();
+    GetObjectResponse response = first.response();
+    if (offset > 0 && response.contentRange() == null) {
+      first.abort();
+      throw new IOException("GET " + describe(key) + " ignored the Range header (no Content-Range in the answer)");
+    }
+    // A server may answer a range from byte 0 with the whole object: never hand out more than asked.
+    long stop = offset + Math.min(response.contentLength(), end - offset);
     return new ResumingInputStream(first, offset, stop, retry,
         (position, etag) -> get(key, position, stop, etag), first.response().eTag(), describe(key));
   }

@@ -10,6 +10,7 @@ import dev.coffer.store.StoreProvider;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.List;
@@ -196,7 +197,7 @@ public final class S3StoreProvider implements StoreProvider {
         throw new NoSuchFileException("s3://" + bucket, null, "no such bucket");
       }
       if (e.statusCode() == 403) {
-        throw new java.nio.file.AccessDeniedException("s3://" + bucket, null,
+        throw new AccessDeniedException("s3://" + bucket, null,
             "HEAD bucket refused (HTTP 403): check the credentials of the SDK's default chain and the policy");
       }
       throw new IOException("HEAD s3://" + bucket + " failed: HTTP " + e.statusCode(), e);
