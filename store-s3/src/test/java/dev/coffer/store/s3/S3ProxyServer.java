@@ -22,12 +22,34 @@ final class S3ProxyServer implements AutoCloseable {
   static final String IDENTITY = "coffer-test-identity";
   static final String CREDENTIAL = "coffer-test-credential-not-secret-elsewhere";
 
+  private static S3ProxyServer shared;
+
   private final S3Proxy proxy;
   private final BlobStoreContext context;
 
   private S3ProxyServer(S3Proxy proxy, BlobStoreContext context) {
     this.proxy = proxy;
     this.context = context;
+  }
+
+  /**
+   * The one server of this test JVM, started on first use (S3Proxy takes seconds to start on a busy
+   * machine; the test classes share it, each in its own bucket) and stopped when the JVM exits.
+   */
+  static synchronized S3ProxyServer shared(String bucket) throws Exception {
+    if (shared == null) {
+      shared = start();
+      S3ProxyServer server = shared;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          server.close();
+        } catch (java.io.IOException e) {
+          // the JVM is exiting
+        }
+      }));
+    }
+    shared.context.getBlobStore().createContainerInLocation(null, bucket);
+    return shared;
   }
 
   static S3ProxyServer start(String... buckets) throws Exception {

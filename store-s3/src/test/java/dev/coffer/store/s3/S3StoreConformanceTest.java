@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
@@ -21,12 +20,7 @@ class S3StoreConformanceTest extends ObjectStoreConformance {
 
   @BeforeAll
   static void startServer() throws Exception {
-    server = S3ProxyServer.start("conformance-bucket");
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
+    server = S3ProxyServer.shared("conformance-bucket");
   }
 
   @Override

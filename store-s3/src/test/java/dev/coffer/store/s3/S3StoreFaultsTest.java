@@ -21,7 +21,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,12 +41,7 @@ class S3StoreFaultsTest {
 
   @BeforeAll
   static void startServer() throws Exception {
-    server = S3ProxyServer.start("faults");
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
+    server = S3ProxyServer.shared("faults");
   }
 
   @BeforeEach
