@@ -8,9 +8,11 @@
 module dev.coffer {
   exports dev.coffer;
   exports dev.coffer.spi;
+  exports dev.coffer.store;
 
   // Flight Recorder events for every operation (dev.coffer.Backup, ...): part of every JDK 17+ runtime.
   requires jdk.jfr;
 
   uses dev.coffer.spi.BackupProvider;
+  uses dev.coffer.store.StoreProvider;
 }

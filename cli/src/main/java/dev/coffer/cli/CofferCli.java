@@ -56,7 +56,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     subcommands = {
         ProvidersCommand.class, InitCommand.class, BackupCommand.class, ListCommand.class,
         ShowCommand.class, VerifyCommand.class, RestoreCommand.class, DeleteCommand.class,
-        PruneCommand.class, SizeCommand.class, KeygenCommand.class, DemoCommand.class})
+        PruneCommand.class, SizeCommand.class, KeygenCommand.class, DemoCommand.class, ValidateStoreCommand.class})
 public final class CofferCli implements Callable<Integer> {
 
   /** Exit code: the command did what was asked. */
