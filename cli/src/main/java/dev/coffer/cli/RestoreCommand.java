@@ -49,7 +49,7 @@ final class RestoreCommand extends CliCommand {
         doc.put("mode", request.mode().name());
         ArrayNode paths = doc.putArray("paths");
         request.paths().forEach(paths::add);
-        cli.printJson(doc);
+        Json.print(cli.out, doc);
       } else {
         out().println("Restored backup " + m.backupId() + " into " + t
             + (request.partial() ? " (" + request.paths().size() + " selected paths)" : "") + ".");

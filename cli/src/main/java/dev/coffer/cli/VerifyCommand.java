@@ -42,7 +42,7 @@ final class VerifyCommand extends CliCommand {
       }
       // The API's verify takes no listener: progress advances once per verified backup.
       ProgressReporter progress = ProgressReporter.forCli(cli);
-      ArrayNode results = Json.MAPPER.createArrayNode();
+      ArrayNode results = Json.mapper().createArrayNode();
       boolean allOk = true;
       long files = 0;
       long bytes = 0;
@@ -82,7 +82,7 @@ final class VerifyCommand extends CliCommand {
         ObjectNode doc = Json.object();
         doc.put("ok", allOk);
         doc.set("reports", results);
-        cli.printJson(doc);
+        Json.print(cli.out, doc);
       } else if (target.all) {
         out().println(ids.isEmpty() ? "No backups to verify." : allOk
             ? "All " + ids.size() + " backups verified." : "Some backups FAILED verification.");
