@@ -89,6 +89,7 @@ class StartupTest {
     List<String> classes = loadedClasses("--repo", repo, "--key-file", key.toString(), "list");
     assertEquals(List.of(), startingWith(classes, "org.bouncycastle"), "Argon2 is for passphrases only");
     assertTrue(classes.contains("dev.coffer.archive.ArchiveReader"), "the list did not read the archive");
+    assertFalse(classes.contains("dev.coffer.archive.GcmWarmup"), "a list of manifests warms the cipher up");
   }
 
   @Test
