@@ -51,8 +51,9 @@ class StartupTest {
   }
 
   @Test
-  void version_loadsNoJacksonNoProviderAndNoOtherCommand() throws Exception {
+  void version_loadsNoPicocliModelNoJacksonNoProviderAndNoOtherCommand() throws Exception {
     List<String> classes = loadedClasses("--version");
+    assertFalse(classes.contains("picocli.CommandLine$Model$CommandSpec"), "picocli built a model for --version");
     assertEquals(List.of(), startingWith(classes, "com.fasterxml.jackson"));
     assertEquals(List.of(), startingWith(classes, "dev.coffer.local"));
     assertEquals(List.of(), startingWith(classes, "dev.coffer.archive"));
@@ -122,6 +123,11 @@ class StartupTest {
     for (String name : CofferCli.SUBCOMMANDS) {
       assertTrue(help.contains("\n  " + name + " "), name + " missing from:\n" + help);
     }
+  }
+
+  @Test
+  void version_withOtherArguments_goesThroughPicocliAndPrintsTheSame() {
+    assertEquals(new CliRun().run("--version").expect(0).out(), new CliRun().run("-q", "--version").expect(0).out());
   }
 
   @Test
