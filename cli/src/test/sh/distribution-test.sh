@@ -10,7 +10,7 @@
 # per JDK and jar set and used afterwards (the tool's classes come from the "shared objects file");
 # switching JAVA_HOME between JDK 17 and 25 and back, or rebuilding a jar, never runs another JDK's or
 # build's cache; a truncated or overwritten cache, an unwritable cache directory and
-# COFFER_STARTUP_CACHE=off never fail a command. JDK17 and JDK25 name the JDKs (the 25 part is skipped,
+# COFFER_STARTUP_CACHE=off never fail a command; a JDK older than 17 or a missing one is named (exit 3). JDK17 and JDK25 name the JDKs (the 25 part is skipped,
 # with a line saying so, when that JDK is missing and CI is not set).
 set -euo pipefail
 
@@ -165,6 +165,19 @@ COFFER_STARTUP_CACHE=/proc/coffer-cannot-write-here expect_version "$JDK17" 17 n
 before=$(caches)
 COFFER_STARTUP_CACHE=off expect_version "$JDK17" 17 no "COFFER_STARTUP_CACHE=off"
 [[ $(caches) -eq $before ]] && pass "off makes no cache" || fail "off made a cache"
+
+mkdir -p "$tmp/jdk11/bin"
+printf 'JAVA_VERSION="11.0.2"\n' > "$tmp/jdk11/release"
+printf '#!/bin/sh\nexit 0\n' > "$tmp/jdk11/bin/java"
+chmod +x "$tmp/jdk11/bin/java"
+for jdk in "$tmp/jdk11" "$tmp/no-such-jdk"; do
+  run "$jdk" --version
+  if [[ $code -eq 3 ]] && grep -q "^coffer: error: .*JDK 17 or later" "$tmp/err"; then
+    pass "JAVA_HOME=$(basename "$jdk"): exit 3 with a message"
+  else
+    fail "JAVA_HOME=$(basename "$jdk"): exit $code: $(cat "$tmp/err")"
+  fi
+done
 
 if ((failures > 0)); then
   echo "$failures check(s) failed" >&2
