@@ -69,7 +69,7 @@ final class BackupCommand extends CliCommand {
         doc.set("backup", Json.metadata(m));
         doc.put("storedBytes", stored);
         doc.put("elapsedMillis", millis);
-        cli.printJson(doc);
+        Json.print(cli.out, doc);
       } else {
         out().println("Backup " + m.backupId() + " created (" + m.backupType().name().toLowerCase(java.util.Locale.ROOT)
             + (m.baseBackupId() != null ? " on " + m.baseBackupId() : "") + "): " + m.totalFiles() + " files, "

@@ -1,6 +1,5 @@
 package dev.coffer.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupProviders;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
@@ -26,6 +25,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,12 +52,22 @@ import picocli.CommandLine.UnmatchedArgumentException;
     footer = {"", "Exit codes: 0 success, 1 integrity failure, 2 usage error, 3 other error.",
         "Keys and passphrases: --key-file, --passphrase-file, $COFFER_KEY,",
         "$COFFER_PASSPHRASE or a prompt; never a plain command-line value.",
-        "Full documentation: docs/cli.md"},
-    subcommands = {
-        ProvidersCommand.class, InitCommand.class, BackupCommand.class, ListCommand.class,
-        ShowCommand.class, VerifyCommand.class, RestoreCommand.class, DeleteCommand.class,
-        PruneCommand.class, SizeCommand.class, KeygenCommand.class, DemoCommand.class, ValidateStoreCommand.class})
+        "Full documentation: docs/cli.md"})
 public final class CofferCli implements Callable<Integer> {
+
+  /**
+   * The subcommands, in the order {@code --help} lists them. Registered by {@link #commandLine}, only the
+   * one the arguments name when they name one: picocli builds each command's model by reflection, and
+   * building all of them is a good part of a cold start (docs/benchmarks.md, "Cold start").
+   */
+  static final List<String> SUBCOMMANDS = List.of("providers", "init", "backup", "list", "show", "verify",
+      "restore", "delete", "prune", "size", "keygen", "demo", "validate-store", "completion");
+
+  /** Name of the subcommand that prints the shell completion script (it needs every command's model). */
+  static final String COMPLETION = "completion";
+
+  /** Root options that take a value as the next argument (to find the subcommand name after them). */
+  private static final Set<String> VALUE_OPTIONS = Set.of("--repo", "--key-file", "--passphrase-file");
 
   /** Exit code: the command did what was asked. */
   static final int OK = 0;
@@ -122,12 +132,84 @@ public final class CofferCli implements Callable<Integer> {
     System.exit(code);
   }
 
+  /**
+   * A new instance of the named subcommand. A switch, not a table of constructor references: creating those
+   * would load every command's class.
+   */
+  static Object subcommand(String name) {
+    switch (name) {
+      case "providers": return new ProvidersCommand();
+      case "init": return new InitCommand();
+      case "backup": return new BackupCommand();
+      case "list": return new ListCommand();
+      case "show": return new ShowCommand();
+      case "verify": return new VerifyCommand();
+      case "restore": return new RestoreCommand();
+      case "delete": return new DeleteCommand();
+      case "prune": return new PruneCommand();
+      case "size": return new SizeCommand();
+      case "keygen": return new KeygenCommand();
+      case "demo": return new DemoCommand();
+      case "validate-store": return new ValidateStoreCommand();
+      case COMPLETION: return new AutoComplete.GenerateCompletion();
+      default: throw new IllegalArgumentException("no such subcommand: " + name);
+    }
+  }
+
+  /**
+   * The subcommands to register for {@code args}: the one named by the first argument that is neither an
+   * option nor a root option's value; none for a bare {@code --version}; all of them otherwise (help, an
+   * unknown name that picocli should report with suggestions, the completion script).
+   */
+  static List<String> subcommandsFor(String[] args) {
+    boolean version = false;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--")) {
+        break;
+      }
+      if (VALUE_OPTIONS.contains(a)) {
+        i++;
+      } else if (a.equals("-V") || a.equals("--version")) {
+        version = true;
+      } else if (a.equals("-h") || a.equals("--help")) {
+        return SUBCOMMANDS;
+      } else if (!a.startsWith("-")) {
+        return SUBCOMMANDS.contains(a) && !a.equals(COMPLETION) ? List.of(a) : SUBCOMMANDS;
+      }
+    }
+    return version ? List.of() : SUBCOMMANDS;
+  }
+
+  /** The picocli command line for {@code args}, with the subcommands {@link #subcommandsFor} chooses. */
+  static CommandLine commandLine(CofferCli cli, String[] args) {
+    CommandLine cmd = new CommandLine(cli);
+    for (String name : subcommandsFor(args)) {
+      CommandLine sub = new CommandLine(subcommand(name));
+      if (name.equals(COMPLETION)) {
+        sub.getCommandSpec().usageMessage().hidden(false)
+            .description("Print a bash/zsh completion script: source <(coffer completion)");
+      }
+      cmd.addSubcommand(name, sub);
+    }
+    return cmd;
+  }
+
   /** Runs the tool in-process and returns its exit code. */
   static int run(String[] args, PrintWriter out, PrintWriter err, CliEnvironment env) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      // What scripts run to check an installation: answered without building the picocli model, which
+      // is most of a cold start once the classes come from the start-up cache (docs/benchmarks.md).
+      for (String line : new Version().getVersion()) {
+        out.println(line);
+      }
+      out.flush();
+      return OK;
+    }
     CofferCli cli = new CofferCli(env);
     cli.out = out;
     cli.err = err;
-    CommandLine cmd = new CommandLine(cli);
+    CommandLine cmd = commandLine(cli, args);
     cmd.setOut(out);
     cmd.setErr(err);
     cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> cli.fail(ex));
@@ -217,12 +299,6 @@ public final class CofferCli implements Callable<Integer> {
     return m;
   }
 
-  /** Prints a JSON document on stdout. */
-  void printJson(ObjectNode node) {
-    out.println(Json.write(node));
-    out.flush();
-  }
-
   private int fail(Exception ex) {
     Throwable t = ex instanceof UncheckedIOException && ex.getCause() != null ? ex.getCause() : ex;
     int code = exitCode(t);
@@ -234,12 +310,7 @@ public final class CofferCli implements Callable<Integer> {
       err.print(scrub(trace.toString()));
     }
     if (json) {
-      ObjectNode doc = Json.object();
-      ObjectNode error = doc.putObject("error");
-      error.put("message", message);
-      error.put("type", t.getClass().getSimpleName());
-      error.put("exitCode", code);
-      printJson(doc);
+      Json.printError(out, message, t.getClass().getSimpleName(), code);
     }
     err.flush();
     return code;
@@ -329,11 +400,18 @@ public final class CofferCli implements Callable<Integer> {
     }
   }
 
-  /** Reads the version written into the jar at build time. */
+  /** Reads the version written into the jar at build time, and names the JDK the tool runs on. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"coffer " + version()};
+      return new String[] {"coffer " + version(), jdk()};
+    }
+
+    /** One line naming the running JDK: version, vendor, VM and its home directory. */
+    static String jdk() {
+      return "JDK " + System.getProperty("java.runtime.version", Runtime.version().toString())
+          + " (" + System.getProperty("java.vendor", "unknown vendor") + ", "
+          + System.getProperty("java.vm.name", "unknown VM") + ") at " + System.getProperty("java.home", "?");
     }
 
     static String version() {

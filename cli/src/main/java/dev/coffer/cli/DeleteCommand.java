@@ -19,7 +19,7 @@ final class DeleteCommand extends CliCommand {
       if (json()) {
         ObjectNode doc = Json.object();
         doc.put("deleted", id);
-        cli.printJson(doc);
+        Json.print(cli.out, doc);
       } else {
         out().println("Deleted backup " + id + ".");
       }

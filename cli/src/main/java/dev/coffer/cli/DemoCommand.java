@@ -48,7 +48,7 @@ final class DemoCommand extends CliCommand {
 
   private int number;
   private int failed;
-  private final ArrayNode steps = Json.MAPPER.createArrayNode();
+  private final ArrayNode steps = Json.array();
 
   /** One provider's part of the demo. */
   private static final class Session {
@@ -345,7 +345,7 @@ final class DemoCommand extends CliCommand {
       doc.put("checks", number);
       doc.put("failed", failed);
       doc.set("steps", steps);
-      cli.printJson(doc);
+      Json.print(cli.out, doc);
       return;
     }
     out().println();

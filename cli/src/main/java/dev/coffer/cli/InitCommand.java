@@ -17,7 +17,7 @@ final class InitCommand extends CliCommand {
         doc.put("repository", url);
         doc.put("provider", Repositories.provider(cli).name());
         doc.put("backups", count);
-        cli.printJson(doc);
+        Json.print(cli.out, doc);
       } else {
         out().println("Repository " + url + " is ready (" + count + " backup" + (count == 1 ? "" : "s") + ").");
       }

@@ -1,31 +1,70 @@
 package dev.coffer.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupWarning;
 import dev.coffer.VerifyReport;
+import java.io.PrintWriter;
 import java.util.Map;
 
-/** The JSON documents the tool prints; field names are documented in docs/cli.md and stay stable. */
+/**
+ * The JSON documents the tool prints; field names are documented in docs/cli.md and stay stable.
+ *
+ * <p>Documents are built as trees without a mapper; the one {@link ObjectMapper} (a few hundred classes and
+ * tens of milliseconds of a cold start, docs/benchmarks.md "Cold start") is created only when a document
+ * is written or read.
+ */
 final class Json {
-  static final ObjectMapper MAPPER = new ObjectMapper();
-
   private Json() {}
 
-  static ObjectNode object() {
-    return MAPPER.createObjectNode();
+  /** Holds the mapper, so that loading {@code Json} does not create it. */
+  private static final class Holder {
+    static final ObjectMapper MAPPER = new ObjectMapper();
   }
 
-  static String write(JsonNode node) {
+  /** The tool's one mapper, created on first use. */
+  static ObjectMapper mapper() {
+    return Holder.MAPPER;
+  }
+
+  static ObjectNode object() {
+    return JsonNodeFactory.instance.objectNode();
+  }
+
+  static ArrayNode array() {
+    return JsonNodeFactory.instance.arrayNode();
+  }
+
+  /** Writes a document; an {@code ObjectNode} parameter keeps callers from loading Jackson to verify a cast. */
+  static String write(ObjectNode node) {
     try {
-      return MAPPER.writeValueAsString(node);
+      return mapper().writeValueAsString(node);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write JSON", e);
     }
+  }
+
+  /**
+   * Prints a document on {@code out} (stdout). Here and not on {@link CofferCli}: picocli reflects on the
+   * command classes' methods, which would load Jackson's node classes for every command.
+   */
+  static void print(PrintWriter out, ObjectNode doc) {
+    out.println(write(doc));
+    out.flush();
+  }
+
+  /** Prints the {@code {"error": {...}}} document of a failed command. */
+  static void printError(PrintWriter out, String message, String type, int exitCode) {
+    ObjectNode doc = object();
+    ObjectNode error = doc.putObject("error");
+    error.put("message", message);
+    error.put("type", type);
+    error.put("exitCode", exitCode);
+    print(out, doc);
   }
 
   static ObjectNode metadata(BackupMetadata m) {

@@ -29,7 +29,7 @@ final class KeygenCommand extends CliCommand {
       ObjectNode doc = Json.object();
       doc.put("keyFile", f.toString());
       doc.put("keyBits", 256);
-      cli.printJson(doc);
+      Json.print(cli.out, doc);
     } else {
       out().println("Wrote a new 256-bit key to " + f + ". Keep a copy somewhere safe: without it the backups"
           + " it protects cannot be read.");

@@ -22,7 +22,7 @@ final class ListCommand extends CliCommand {
         ObjectNode doc = Json.object();
         ArrayNode list = doc.putArray("backups");
         backups.forEach(b -> list.add(Json.metadata(b)));
-        cli.printJson(doc);
+        Json.print(cli.out, doc);
         return CofferCli.OK;
       }
       if (backups.isEmpty()) {

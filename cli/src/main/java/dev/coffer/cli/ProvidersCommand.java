@@ -37,7 +37,7 @@ final class ProvidersCommand extends CliCommand {
           on.put("secret", o.secret());
         }
       }
-      cli.printJson(doc);
+      Json.print(cli.out, doc);
       return CofferCli.OK;
     }
     if (providers.isEmpty()) {

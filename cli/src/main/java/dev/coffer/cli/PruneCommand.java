@@ -51,7 +51,7 @@ final class PruneCommand extends CliCommand {
         deleted.forEach(b -> d.add(Json.metadata(b)));
         ArrayNode k = doc.putArray("kept");
         kept.forEach(k::add);
-        cli.printJson(doc);
+        Json.print(cli.out, doc);
       } else {
         String verb = dryRun ? "would delete" : "deleted";
         for (BackupMetadata b : deleted) {

@@ -57,7 +57,7 @@ final class RestoreCommand extends CliCommand {
         doc.put("owners", request.owners().name());
         ArrayNode paths = doc.putArray("paths");
         request.paths().forEach(paths::add);
-        cli.printJson(doc);
+        Json.print(cli.out, doc);
       } else {
         out().println("Restored backup " + m.backupId() + " into " + t
             + (request.partial() ? " (" + request.paths().size() + " selected paths)" : "") + ".");

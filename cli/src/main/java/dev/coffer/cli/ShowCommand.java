@@ -25,7 +25,7 @@ final class ShowCommand extends CliCommand {
         ObjectNode doc = Json.object();
         doc.set("backup", Json.metadata(m));
         doc.put("storedBytes", stored);
-        cli.printJson(doc);
+        Json.print(cli.out, doc);
         return CofferCli.OK;
       }
       out().println("id:          " + m.backupId());

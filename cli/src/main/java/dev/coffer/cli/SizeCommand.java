@@ -25,7 +25,7 @@ final class SizeCommand extends CliCommand {
         doc.put("backupId", resolved);
         doc.put("storedBytes", stored);
         doc.put("totalBytes", m.totalBytes());
-        cli.printJson(doc);
+        Json.print(cli.out, doc);
       } else {
         out().println(resolved + ": " + Formats.bytes(stored) + " stored (" + stored + " bytes) for "
             + Formats.bytes(m.totalBytes()) + " of files");

@@ -39,7 +39,7 @@ final class VerifyCommand extends CliCommand {
       } else {
         ids.add(Repositories.resolveId(repo, target.id));
       }
-      ArrayNode results = Json.MAPPER.createArrayNode();
+      ArrayNode results = Json.mapper().createArrayNode();
       boolean allOk = true;
       int failed = 0;
       long files = 0;
@@ -90,7 +90,7 @@ final class VerifyCommand extends CliCommand {
         doc.put("filesChecked", files);
         doc.put("bytesChecked", bytes);
         doc.set("reports", results);
-        cli.printJson(doc);
+        Json.print(cli.out, doc);
       } else if (target.all) {
         String totals = ": " + files + " files, " + Formats.bytes(bytes) + " checked.";
         out().println(ids.isEmpty() ? "No backups to verify." : allOk

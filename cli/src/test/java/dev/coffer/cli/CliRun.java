@@ -22,7 +22,7 @@ final class CliRun {
   record Result(int code, String out, String err) {
     JsonNode json() {
       try {
-        return Json.MAPPER.readTree(out);
+        return Json.mapper().readTree(out);
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new UncheckedIOException(new java.io.IOException("stdout is not one JSON document: " + out + " / " + err, e));
       }

@@ -407,11 +407,11 @@ class CofferCliTest {
     List<String> lines = json.err().lines().toList();
     assertFalse(lines.isEmpty());
     for (String l : lines) {
-      JsonNode n = Json.MAPPER.readTree(l);
+      JsonNode n = Json.mapper().readTree(l);
       assertEquals("progress", n.get("event").asText());
       assertEquals("BACKUP", n.get("phase").asText());
     }
-    JsonNode last = Json.MAPPER.readTree(lines.get(lines.size() - 1));
+    JsonNode last = Json.mapper().readTree(lines.get(lines.size() - 1));
     assertTrue(last.get("done").asBoolean());
     assertEquals(2, last.get("filesDone").asLong());
     assertEquals("", cli.run("backup", source.toString(), "--quiet").expect(0).err());

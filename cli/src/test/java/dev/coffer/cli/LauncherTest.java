@@ -52,7 +52,7 @@ class LauncherTest {
     assertTrue(Files.isExecutable(SCRIPT), SCRIPT + " must be executable");
     Outcome v = coffer(Map.of(), "--version");
     assertEquals(0, v.code(), v.err());
-    assertTrue(v.out().matches("coffer \\d+\\.\\d+\\.\\d+.*\\R"), v.out());
+    assertTrue(v.out().matches("coffer \\d+\\.\\d+\\.\\d+\\S*\\RJDK \\S+ \\(.+\\) at .+\\R"), v.out());
   }
 
   @Test
@@ -67,7 +67,7 @@ class LauncherTest {
     Map<String, String> env = Map.of("COFFER_REPO", "coffer:fake:" + tmp.resolve("repo"), "COFFER_KEY", key);
     Outcome backup = coffer(env, "--json", "backup", source.toString(), "--label", "note=two words");
     assertEquals(0, backup.code(), backup.err());
-    JsonNode doc = Json.MAPPER.readTree(backup.out());
+    JsonNode doc = Json.mapper().readTree(backup.out());
     assertEquals("two words", doc.get("backup").get("labels").get("note").asText());
     assertEquals(source.toString(), doc.get("backup").get("sourceDir").asText());
     assertFalse(backup.out().contains(key) || backup.err().contains(key));

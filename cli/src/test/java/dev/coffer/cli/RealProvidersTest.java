@@ -109,7 +109,7 @@ class RealProvidersTest {
     assertEquals(2 * 17_000, doc.get("bytesChecked").asLong());
     List<JsonNode> finals = new java.util.ArrayList<>();
     for (String line : r.err().lines().toList()) {
-      JsonNode n = Json.MAPPER.readTree(line);
+      JsonNode n = Json.mapper().readTree(line);
       assertEquals("VERIFY", n.get("phase").asText(), line);
       if (n.get("done").asBoolean()) {
         finals.add(n);

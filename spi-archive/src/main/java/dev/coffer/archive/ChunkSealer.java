@@ -46,12 +46,18 @@ abstract class ChunkSealer {
 
   /** AES-256-GCM (JDK), nonce = 4 zero bytes || big-endian chunk index; one doFinal per chunk. */
   static final class Gcm extends ChunkSealer {
+    /**
+     * Chunks after which the cipher warm-up starts: a list or show reads a few chunks per archive, which
+     * the interpreter handles in milliseconds, and a warm-up would only compete for the cores.
+     */
+    static final int WARM_UP_AFTER_CHUNKS = 16;
+
     private final SecretKeySpec key;
     private final Cipher cipher;
+    private int chunks;
 
     Gcm(SecretBytes key, byte[] headerHash) {
       super(headerHash);
-      GcmWarmup.start();
       this.key = new SecretKeySpec(key.bytes(), "AES");
       try {
         this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
@@ -69,8 +75,15 @@ abstract class ChunkSealer {
       return new GCMParameterSpec(128, ByteBuffer.allocate(12).putInt(0).putLong(index).array());
     }
 
+    private void count() {
+      if (++chunks == WARM_UP_AFTER_CHUNKS) {
+        GcmWarmup.start();
+      }
+    }
+
     @Override
     byte[] seal(long index, boolean last, byte[] plain, int len) {
+      count();
       try {
         cipher.init(Cipher.ENCRYPT_MODE, key, nonce(index));
         cipher.updateAAD(aad(index, last));
@@ -82,6 +95,7 @@ abstract class ChunkSealer {
 
     @Override
     byte[] open(long index, boolean last, byte[] sealed, int len) {
+      count();
       try {
         cipher.init(Cipher.DECRYPT_MODE, key, nonce(index));
         cipher.updateAAD(aad(index, last));

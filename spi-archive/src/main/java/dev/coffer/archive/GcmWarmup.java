@@ -14,7 +14,8 @@ import javax.crypto.spec.SecretKeySpec;
  * call them have been compiled by C2, which takes several thousand calls. An archive makes one call per
  * 64 KiB chunk of <em>compressed</em> data, so a database that compresses to 60 MB makes fewer than a
  * thousand and is sealed entirely at the interpreter's ~60 MB/s (about a second), where the warm cipher
- * takes ~20 ms. The first encrypted archive a JVM touches therefore starts, once, a background thread that
+ * takes ~20 ms. The first encrypted archive a JVM reads or writes more than a few chunks of (not a list of
+ * manifests: {@link ChunkSealer.Gcm#WARM_UP_AFTER_CHUNKS}) therefore starts, once, a background thread that
  * seals and opens 12,000 short messages under a random throw-away key (~0.2 s of one core); the archive's
  * own chunks meanwhile go through the same cipher, slow until the compilation lands and fast after.
  *
