@@ -197,9 +197,13 @@ final class CopyRepository implements BackupRepository {
 
   // ---------------------------------------------------------------- reading a backup
 
-  /** The directory of a published backup; P24: anything else, hostile ids included, is unknown. */
-  private Path backupDir(String id) throws NoSuchBackupException {
-    if (!BackupIds.isValid(id) || !Files.isDirectory(root.resolve(id), NOFOLLOW_LINKS)) {
+  /**
+   * The directory of a published backup; P24: anything else, hostile ids included, is unknown, and so is an
+   * id in other case (a case-insensitive file system would otherwise find {@code abc} for {@code ABC}).
+   */
+  private Path backupDir(String id) throws IOException {
+    if (!BackupIds.isValid(id) || !Files.isDirectory(root.resolve(id), NOFOLLOW_LINKS)
+        || !FileTrees.existsWithExactName(root.resolve(id))) {
       throw new NoSuchBackupException(id);
     }
     return root.resolve(id);
