@@ -10,12 +10,14 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupProviders;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
+import dev.coffer.BackupSource;
 import dev.coffer.BackupType;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
+import dev.coffer.SourceEnd;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
 import dev.coffer.spi.BackupIds;
@@ -68,7 +70,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ArgumentsSource;
 
 /**
- * The provider conformance suite (TCK): JUnit Jupiter tests of every rule, P1 to P26, of the provider
+ * The provider conformance suite (TCK): JUnit Jupiter tests of every rule, P1 to P33, of the provider
  * contract ({@code docs/contract.md}). A provider author extends it once:
  *
  * <pre>{@code
@@ -1550,6 +1552,198 @@ public abstract class BackupProviderConformance {
     BackupMetadata b = repo.backup(source);
     long size = repo.size(b.backupId());
     check(size < b.totalBytes(), "P26", () -> "size(id) is " + size + " bytes for " + b.totalBytes() + " bytes of compressible data");
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P33: host hooks
+
+  /** P33: entries matching the exclusion patterns are left out, unread, subtrees and all; the rest is stored. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p33_excludedEntries_areLeftOutWithoutBeingRead(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    Files.writeString(source.resolve("server.pid"), "4711");
+    Files.createDirectories(source.resolve("log").resolve("archive"));
+    gen.file(source.resolve("log").resolve("000001"), 2000, false);
+    gen.file(source.resolve("log").resolve("archive").resolve("000000"), 700, false);
+    gen.file(source.resolve("a").resolve("b").resolve("tmp.1"), 100, false);
+    // a followed link that cannot be followed: read, it fails the backup; left out, it is never read
+    Files.createSymbolicLink(source.resolve("gone"), root.resolve("no-such-directory"));
+    Path expectedDir = root.resolve("expected");
+    copyTree(source, expectedDir); // links are not copied
+    Files.delete(expectedDir.resolve("server.pid"));
+    FileTrees.deleteRecursively(expectedDir.resolve("log").resolve("archive"));
+    Files.delete(expectedDir.resolve("log").resolve("000001"));
+    Files.delete(expectedDir.resolve("a").resolve("b").resolve("tmp.1"));
+    Snapshot expected = Snapshot.of(expectedDir);
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b;
+    try {
+      b = repo.backup(BackupRequest.full(source).withFollowedLinks(Set.of("gone"))
+          .withExcluded(Set.of("server.pid", "log/*", "a/b/tmp.?", "gone")));
+    } catch (IOException e) {
+      throw broken("P33", "a backup whose excluded entries cannot be read failed: " + e, e);
+    }
+    check(b.totalFiles() == expected.fileCount() && b.totalBytes() == expected.totalBytes(), "P33",
+        () -> "totals " + b.totalFiles() + "/" + b.totalBytes() + " count excluded entries; expected "
+            + expected.fileCount() + "/" + expected.totalBytes());
+    Path target = root.resolve("restored");
+    repo.restore(b.backupId(), target);
+    sameTree("P33", "a restored backup with exclusions (log/* keeps log, empty)", expected, target);
+  }
+
+  /**
+   * P33: a host source's finish runs once, after every source file is copied (it rewrites them all, and the
+   * backup holds what they were before) and before publication; its files (merged into the source's
+   * directories) and labels are in the backup and count in its totals; close follows.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p33_finish_runsOnceAfterTheCopyBeforePublication_andItsFilesAndLabelsAreInTheBackup(Fs fs)
+      throws Exception {
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    Files.createDirectories(source.resolve("log"));
+    gen.file(source.resolve("log").resolve("000001"), 3000, false);
+    Files.writeString(source.resolve("server.pid"), "4711");
+    Path expectedDir = root.resolve("expected");
+    copyTree(source, expectedDir); // the source as it is copied, before the finisher changes it
+    Files.delete(expectedDir.resolve("server.pid"));
+    Set<String> sourceFiles = Snapshot.of(expectedDir).files();
+    Path end = root.resolve("end");
+    BackupRepository repo = open(root.resolve("repo"));
+    List<BackupMetadata> before = repo.list();
+    List<String> events = new ArrayList<>();
+    List<String> wrong = new ArrayList<>();
+    BackupSource host = new BackupSource() {
+      @Override
+      public Path directory() {
+        return source;
+      }
+
+      @Override
+      public Map<String, String> labels() {
+        return Map.of("start", "0/1");
+      }
+
+      @Override
+      public Set<String> excluded() {
+        return Set.of("server.pid");
+      }
+
+      @Override
+      public SourceEnd finish() throws IOException {
+        events.add("finish");
+        if (!repo.list().equals(before)) {
+          wrong.add("list() already shows the backup when finish runs");
+        }
+        for (String f : sourceFiles) { // the host goes on writing; what it writes now must not reach the backup
+          Files.writeString(source.resolve(f), "changed after the copy of " + f);
+        }
+        Files.createDirectories(end.resolve("log"));
+        Files.createDirectories(end.resolve("extra").resolve("empty"));
+        gen.file(end.resolve("log").resolve("000002"), 1500, false);
+        Files.writeString(end.resolve("backup_label"), "START 0/1\nSTOP 0/2\n");
+        return new SourceEnd(end, Map.of("stop", "0/2"));
+      }
+
+      @Override
+      public void completed(BackupMetadata backup) {
+        events.add("completed");
+      }
+
+      @Override
+      public void close() {
+        events.add("close");
+      }
+    };
+    BackupMetadata b;
+    try {
+      b = repo.backup(host);
+    } catch (IOException e) {
+      throw broken("P33", "a backup with a finisher failed: " + e, e);
+    }
+    check(events.equals(List.of("finish", "completed", "close")), "P33",
+        () -> "the host's calls were " + events + "; expected finish once, then completed and close");
+    check(wrong.isEmpty(), "P33", () -> String.join("; ", wrong));
+    check(b.labels().equals(Map.of("start", "0/1", "stop", "0/2")), "P33",
+        () -> "labels are " + b.labels() + "; expected the source's and the finisher's");
+    copyTree(end, expectedDir);
+    Snapshot expected = Snapshot.of(expectedDir);
+    check(b.totalFiles() == expected.fileCount() && b.totalBytes() == expected.totalBytes(), "P33",
+        () -> "totals " + b.totalFiles() + "/" + b.totalBytes() + "; with the finisher's files expected "
+            + expected.fileCount() + "/" + expected.totalBytes());
+    check(repo.list().stream().anyMatch(m -> m.equals(b)), "P33", () -> "list() does not show the finished backup");
+    VerifyReport report = repo.verify(b.backupId());
+    check(report.ok(), "P33", () -> "a backup with a finisher's files does not verify: " + report.problems());
+    Path target = root.resolve("restored");
+    repo.restore(b.backupId(), target);
+    sameTree("P33", "a restored backup with a finisher's files", expected, target);
+  }
+
+  /** P33: progress goes on through the finisher's files: the last report counts them in done and total. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p33_finisherFiles_areCountedByProgress(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    Path end = Files.createDirectories(root.resolve("end").resolve("a"));
+    gen.file(end.resolve("added.bin"), 4000, false);
+    List<dev.coffer.Progress> reports = new ArrayList<>();
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(BackupRequest.full(source).withProgress(reports::add)
+        .withFinisher(() -> new SourceEnd(end.getParent(), null)));
+    check(b.totalFiles() == Snapshot.of(source).fileCount() + 1, "P33", () -> "totalFiles " + b.totalFiles()
+        + " does not count the finisher's file");
+    dev.coffer.Progress last = reports.get(reports.size() - 1);
+    check(last.filesDone() == b.totalFiles() && last.filesTotal() == b.totalFiles()
+        && last.bytesDone() == b.totalBytes() && last.bytesTotal() == b.totalBytes(), "P33",
+        () -> "the last progress report is " + last + " for a backup of " + b.totalFiles() + " files, "
+            + b.totalBytes() + " bytes");
+  }
+
+  /** P33: a finisher that throws, or returns a file or label the backup already has, publishes nothing. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p33_failingOrCollidingFinisher_failsTheBackupAndPublishesNothing(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    Path clash = Files.createDirectories(root.resolve("clash").resolve("a"));
+    Files.writeString(clash.resolve("one.txt"), "another one.txt");
+    Path location = root.resolve("repo");
+    BackupRepository repo = open(location);
+    BackupMetadata first = repo.backup(source);
+    Set<String> pathsBefore = new TreeSet<>(Snapshot.of(location).entries().keySet());
+    Map<String, BackupRequest.Finisher> cases = new LinkedHashMap<>();
+    cases.put("a finisher that throws", () -> {
+      throw new IOException("coffer-tck: the host could not end its backup mode");
+    });
+    cases.put("a finisher returning a/one.txt, which the source has", () -> new SourceEnd(clash.getParent(), null));
+    cases.put("a finisher returning label 'start', which the backup has",
+        () -> new SourceEnd(null, Map.of("start", "again")));
+    for (Map.Entry<String, BackupRequest.Finisher> c : cases.entrySet()) {
+      AtomicInteger calls = new AtomicInteger();
+      BackupRequest.Finisher counted = () -> {
+        calls.incrementAndGet();
+        return c.getValue().finish();
+      };
+      IOException e = expect(IOException.class, "P33", "a backup with " + c.getKey(),
+          () -> repo.backup(BackupRequest.full(source).withLabel("start", "0/1").withFinisher(counted)));
+      check(calls.get() == 1, "P33", () -> c.getKey() + " was called " + calls.get() + " times");
+      if (c.getKey().contains("a/one.txt")) {
+        check(String.valueOf(e.getMessage()).contains("a/one.txt"), "P33",
+            () -> "the refusal of " + c.getKey() + " does not name it: " + e.getMessage());
+      }
+      List<BackupMetadata> listed = repo.list();
+      check(listed.equals(List.of(first)), "P33", () -> "after a backup with " + c.getKey() + ", list() is " + listed);
+    }
+    try (BackupRepository again = provider().open(location, options())) {
+      Set<String> pathsAfter = new TreeSet<>(Snapshot.of(location).entries().keySet());
+      check(pathsAfter.equals(pathsBefore), "P33", () -> "failed finishers left files behind: "
+          + Snapshot.pathChanges(pathsBefore, pathsAfter));
+      check(again.list().equals(List.of(first)), "P33", () -> "after a new open, list() is " + safeList(again));
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------

@@ -84,6 +84,8 @@ public class ReferenceProvider implements BackupProvider {
     /** restore writes a marker file beside its target (P21). */
     WRITES_OUTSIDE_TARGET,
     /** the repository's toString shows the options, secret included (P4). */
-    LEAKS_SECRET
+    LEAKS_SECRET,
+    /** the finisher is called and its labels kept, but the files it returns are not stored (P33). */
+    DROPS_FINISHED_FILES
   }
 }
