@@ -15,7 +15,9 @@ import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
 import dev.coffer.spi.BackupIds;
 import dev.coffer.spi.FinishedSource;
+import dev.coffer.spi.PosixAttributes;
 import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.RestoreAttributes;
 import dev.coffer.spi.RestoreStaging;
 import dev.coffer.spi.ScanOptions;
 import dev.coffer.spi.SourceEntry;
@@ -226,12 +228,20 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       List<String> dirs = new ArrayList<>();
       List<Manifest.FileEntry> files = new ArrayList<>();
       List<Manifest.Link> links = new ArrayList<>();
+      // in scan order, the root first: the manifest's bytes do not depend on hashing
+      Map<String, Manifest.Posix> posix = new LinkedHashMap<>();
+      if (tree.rootPosix() != null) {
+        posix.put(Manifest.ROOT, Manifest.Posix.of(tree.rootPosix()));
+      }
       Map<String, long[]> offsets = new HashMap<>();
       long filesTotal = tree.files().size();
       long bytesTotal = tree.totalBytes();
       long filesDone = 0;
       long bytesDone = 0;
       for (SourceEntry e : tree.entries()) {
+        if (e.posix() != null) {
+          posix.put(e.path(), Manifest.Posix.of(e.posix())); // from this scan, also for unchanged files
+        }
         if (e.type() == SourceEntry.Type.DIRECTORY) {
           dirs.add(e.path());
           writer.directory(e.path());
@@ -264,7 +274,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
             bytesTotal, e.path()));
       }
       FinishedSource finished = FinishedSource.finish(request, tree); // after the copy, before the manifest (P33)
-      addFinished(finished.tree(), request, id, writer, dirs, files, links, offsets, bytesTotal);
+      addFinished(finished.tree(), request, id, writer, dirs, files, links, posix, offsets, bytesTotal);
       writer.flush();
       List<Manifest.FileEntry> resolved = new ArrayList<>(files.size());
       long totalBytes = 0;
@@ -289,7 +299,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           base == null ? BackupType.FULL.name() : BackupType.INCREMENTAL.name(),
           base == null ? null : base.backupId(), baseHash, request.source().toString(), ArchiveBackupProvider.NAME,
           VERSION, new TreeMap<>(finished.labels()), resolved.size(), totalBytes, dirs, resolved, deleted,
-          links.isEmpty() ? null : links, null);
+          links.isEmpty() ? null : links, posix.isEmpty() ? null : posix,
+          tree.skipped().isEmpty() ? null : tree.skipped().stream().map(Manifest.Warning::of).toList());
       byte[] json = ManifestCodec.encode(m);
       if (json.length > Format.MAX_MANIFEST_BYTES) {
         throw new BackupException("manifest of backup " + id + " would exceed " + Format.MAX_MANIFEST_BYTES + " bytes");
@@ -317,14 +328,17 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
    * a base), in the same lists as the source's; progress goes on with totals that now count them.
    */
   private static void addFinished(SourceTree added, BackupRequest request, String id, ArchiveWriter writer,
-      List<String> dirs, List<Manifest.FileEntry> files, List<Manifest.Link> links, Map<String, long[]> offsets,
-      long sourceBytes) throws IOException {
+      List<String> dirs, List<Manifest.FileEntry> files, List<Manifest.Link> links, Map<String, Manifest.Posix> posix,
+      Map<String, long[]> offsets, long sourceBytes) throws IOException {
     refuseUnportable(added);
     long filesDone = files.size();
     long bytesDone = files.stream().mapToLong(Manifest.FileEntry::size).sum();
     long filesTotal = filesDone + added.files().size();
     long bytesTotal = sourceBytes + added.totalBytes();
     for (SourceEntry e : added.entries()) {
+      if (e.posix() != null) {
+        posix.put(e.path(), Manifest.Posix.of(e.posix()));
+      }
       switch (e.type()) {
         case DIRECTORY -> {
           dirs.add(e.path());
@@ -684,8 +698,11 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       // read each archive front to back: sequential chunks are decrypted once
       files.sort(Comparator.comparing(Manifest.FileEntry::archive).thenComparingLong(Manifest.FileEntry::offset));
       long bytesTotal = files.stream().mapToLong(Manifest.FileEntry::size).sum();
-      try (RestoreStaging staging = RestoreStaging.begin(request.target(), request.mode())) {
+      try (RestoreStaging staging = RestoreStaging.begin(request)) {
         Path stage = staging.directory();
+        // created owner-only, given their recorded modes (and owners) by commit, deepest first
+        RestoreAttributes attributes = staging.attributes();
+        attributes.recordRoot(m.posixOf(Manifest.ROOT));
         List<String> restored = new ArrayList<>(dirs);
         files.forEach(f -> restored.add(f.path()));
         links.forEach(l -> restored.add(l.path()));
@@ -693,9 +710,11 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         checkLinkTargets(stage, m, links);
         for (String d : dirs) {
           Path dir = RelativePaths.resolveForWrite(stage, d, true);
+          PosixAttributes recorded = m.posixOf(d);
           if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectory(dir);
+            Files.createDirectory(dir, attributes.directoryAttributes(recorded));
           }
+          attributes.record(d, SourceEntry.Type.DIRECTORY, recorded);
         }
         long filesDone = 0;
         long bytesDone = 0;
@@ -704,7 +723,9 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           for (Manifest.FileEntry f : files) {
             Path out = RelativePaths.resolveForWrite(stage, f.path(), true);
             ArchiveReader r = chain.get(f.archive()).reader();
-            writer.open(out);
+            PosixAttributes recorded = m.posixOf(f.path());
+            writer.open(out, attributes.fileAttributes(recorded));
+            attributes.record(f.path(), SourceEntry.Type.FILE, recorded);
             ArchiveReader.Record rec = r.readFile(f.offset(), f.path(), writer::write);
             if (rec.size() != f.size() || !FileHasher.hex(rec.sha256()).equals(f.sha256())) {
               throw new CorruptBackupException("sha256 mismatch for '" + f.path() + "' in backup " + id
@@ -722,6 +743,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         for (Manifest.Link l : links) {
           Path link = RelativePaths.resolveForWrite(stage, l.path(), true);
           Files.createSymbolicLink(link, link.getFileSystem().getPath(l.target()));
+          attributes.record(l.path(), SourceEntry.Type.SYMLINK, m.posixOf(l.path()));
         }
         staging.commit();
       }

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.annotation.JacksonInject;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.OptBoolean;
 import dev.coffer.BackupMetadata;
+import dev.coffer.BackupWarning;
 import dev.coffer.BackupType;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.PosixAttributes;
 import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeParseException;
@@ -48,21 +50,41 @@ record Manifest(
     List<Link> links,
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JacksonInject(value = "posix", useInput = OptBoolean.TRUE, optional = OptBoolean.TRUE)
-    Map<String, Posix> posix) {
+    Map<String, Posix> posix,
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JacksonInject(value = "warnings", useInput = OptBoolean.TRUE, optional = OptBoolean.TRUE)
+    List<Warning> warnings) {
 
   static final String FORMAT = "coffer-archive-manifest/1";
   /** The key of the source root's attributes in {@link #posix()}. */
   static final String ROOT = "";
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern MODE = Pattern.compile("[0-7]{4}");
-  private static final int MAX_NAME_CHARS = 256;
 
   /** A manifest without links or POSIX attributes (as written before they existed). */
   Manifest(String format, String backupId, String createdAt, String type, String baseBackupId,
       String baseArchiveSha256, String sourceDir, String provider, String version, Map<String, String> labels,
       long totalFiles, long totalBytes, List<String> directories, List<FileEntry> files, List<String> deleted) {
     this(format, backupId, createdAt, type, baseBackupId, baseArchiveSha256, sourceDir, provider, version, labels,
-        totalFiles, totalBytes, directories, files, deleted, null, null);
+        totalFiles, totalBytes, directories, files, deleted, null, null, null);
+  }
+
+  /**
+   * Something the backup left out or did not store as found (a skipped socket, for example).
+   *
+   * @param path relative path in the source
+   * @param kind the name of a {@link BackupWarning.Kind}
+   * @param detail a short explanation
+   */
+  record Warning(String path, String kind, String detail) {
+
+    static Warning of(BackupWarning w) {
+      return new Warning(w.path(), w.kind().name(), w.detail());
+    }
+
+    BackupWarning toWarning() {
+      return new BackupWarning(path, BackupWarning.Kind.valueOf(kind), detail);
+    }
   }
 
   /**
@@ -84,28 +106,29 @@ record Manifest(
    */
   record Posix(String mode, int uid, int gid, String owner, String group) {
 
+    static Posix of(PosixAttributes a) {
+      return new Posix(a.modeString(), a.uid(), a.gid(), a.owner(), a.group());
+    }
+
+    PosixAttributes toAttributes() {
+      return new PosixAttributes(permissions(), uid, gid, owner, group);
+    }
+
     /** The mode bits, 0 .. 07777. */
     int permissions() {
       return Integer.parseInt(mode, 8);
     }
 
-    static String modeString(int permissions) {
-      return String.format("%04o", permissions & 07777);
-    }
-
     boolean valid() {
-      return mode != null && MODE.matcher(mode).matches() && uid >= -1 && gid >= -1 && validName(owner)
-          && validName(group);
-    }
-
-    private static boolean validName(String name) {
-      if (name == null) {
-        return true;
-      }
-      if (name.isEmpty() || name.length() > MAX_NAME_CHARS) {
+      if (mode == null || !MODE.matcher(mode).matches()) {
         return false;
       }
-      return name.chars().noneMatch(c -> c < 0x20 || c == 0x7f || c == '/');
+      try {
+        toAttributes(); // the API's own rules for ids and names
+        return true;
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
     }
   }
 
@@ -127,13 +150,15 @@ record Manifest(
   }
 
   /** The attributes recorded for {@code path} ({@link #ROOT} for the root), null when none are. */
-  Posix posixOf(String path) {
-    return posix == null ? null : posix.get(path);
+  PosixAttributes posixOf(String path) {
+    Posix p = posix == null ? null : posix.get(path);
+    return p == null ? null : p.toAttributes();
   }
 
   BackupMetadata metadata() {
     return new BackupMetadata(backupId, Instant.parse(createdAt), sourceDir, totalFiles, totalBytes,
-        BackupType.valueOf(type), baseBackupId, provider, version, labels);
+        BackupType.valueOf(type), baseBackupId, provider, version, labels,
+        warnings == null ? List.of() : warnings.stream().map(Warning::toWarning).toList());
   }
 
   /** Checks every field a reader relies on; paths get their full check in the repository. */
@@ -207,6 +232,13 @@ record Manifest(
     }
     if (files.size() != totalFiles || bytes != totalBytes) {
       throw new CorruptBackupException(where + "totals do not match the file list", null);
+    }
+    if (warnings != null) {
+      for (Warning w : warnings) {
+        if (w == null || w.path() == null || w.kind() == null) {
+          throw new CorruptBackupException(where + "incomplete warning", null);
+        }
+      }
     }
     try {
       metadata();

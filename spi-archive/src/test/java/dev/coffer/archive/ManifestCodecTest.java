@@ -25,7 +25,7 @@ class ManifestCodecTest {
   private static Manifest withAdditions(List<Manifest.Link> links, Map<String, Manifest.Posix> posix) {
     return new Manifest(Manifest.FORMAT, ID, TestSupport.T0.toString(), "FULL", null, null, "/src", "archive", "1",
         Map.of(), 1, 3, List.of("d"), List.of(new Manifest.FileEntry("d/f", 3, 0, SHA, ID, 0)), List.of(), links,
-        posix);
+        posix, null);
   }
 
   private static Manifest roundTrip(byte[] json) throws CorruptBackupException {
