@@ -2178,6 +2178,41 @@ public abstract class BackupProviderConformance {
             + b.totalBytes() + " bytes");
   }
 
+  /**
+   * P33 with INCREMENTAL: an incremental backup holds its own finisher's files, never those its base's finisher
+   * added, and restores to exactly the source plus them.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p33_incrementalCapability_holdsItsOwnFinisherFilesOnly(Fs fs) throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.INCREMENTAL), "no INCREMENTAL capability: see P12");
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    Path end1 = Files.createDirectories(root.resolve("end1").resolve("a").resolve("log"));
+    Files.writeString(end1.resolve("000002"), "the base's segment");
+    Files.writeString(end1.getParent().getParent().resolve("label"), "the base's label");
+    Path end2 = Files.createDirectories(root.resolve("end2"));
+    Files.writeString(end2.resolve("label"), "the incremental's own label");
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata base = repo.backup(BackupRequest.full(source)
+        .withFinisher(() -> new SourceEnd(root.resolve("end1"), Map.of("stop", "0/2"))));
+    BackupMetadata incr = repo.backup(BackupRequest.incremental(source, base.backupId())
+        .withFinisher(() -> new SourceEnd(end2, Map.of("stop", "0/3"))));
+    check(incr.labels().equals(Map.of("stop", "0/3")), "P33", () -> "the incremental's labels are " + incr.labels());
+    Path expectedDir = root.resolve("expected");
+    copyTree(source, expectedDir);
+    copyTree(end2, expectedDir);
+    Snapshot expected = Snapshot.of(expectedDir);
+    check(incr.totalFiles() == expected.fileCount() && incr.totalBytes() == expected.totalBytes(), "P33",
+        () -> "the incremental's totals " + incr.totalFiles() + "/" + incr.totalBytes() + "; expected "
+            + expected.fileCount() + "/" + expected.totalBytes());
+    VerifyReport report = repo.verify(incr.backupId());
+    check(report.ok(), "P33", () -> "the incremental does not verify: " + report.problems());
+    Path target = root.resolve("restored");
+    repo.restore(incr.backupId(), target);
+    sameTree("P33", "a restored incremental whose base had other finisher files", expected, target);
+  }
+
   /** P33: a finisher that throws, or returns a file or label the backup already has, publishes nothing. */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
