@@ -553,11 +553,8 @@ public abstract class BackupProviderConformance {
     Files.createSymbolicLink(source.resolve("a").resolve("link-to-outside"), outside.resolve("secret.txt"));
     BackupRepository repo = open(root.resolve("repo"));
     repo.backup(smallTree(root.resolve("src2")));
-    Snapshot before = Snapshot.of(root.resolve("repo"));
-    BackupException e = expect(BackupException.class, "P9", "backup of a source holding a link without SYMLINKS",
+    refusedNaming("P9", "backup of a source holding a link without SYMLINKS", "link-to-outside", root.resolve("repo"),
         () -> repo.backup(source));
-    check(String.valueOf(e.getMessage()).contains("link-to-outside"), "P9", () -> "the refusal does not name the link: " + e.getMessage());
-    unchanged("P9", "a refused backup", before, root.resolve("repo"));
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -1835,12 +1832,8 @@ public abstract class BackupProviderConformance {
         repo.restore(id, target);
         sameTree("P30", "a restore of a source with a skipped socket", expected, target);
       }
-      Snapshot middle = Snapshot.of(root.resolve("repo"));
-      BackupException e = expect(BackupException.class, "P30", "a backup under SpecialFiles.FAIL of a source with a socket",
-          () -> repo.backup(BackupRequest.full(source).withSpecialFiles(SpecialFiles.FAIL)));
-      check(String.valueOf(e.getMessage()).contains("coffer.sock"), "P30",
-          () -> "the refusal does not name the socket: " + e.getMessage());
-      unchanged("P30", "a refused backup", middle, root.resolve("repo"));
+      refusedNaming("P30", "a backup under SpecialFiles.FAIL of a source with a socket", "coffer.sock",
+          root.resolve("repo"), () -> repo.backup(BackupRequest.full(source).withSpecialFiles(SpecialFiles.FAIL)));
     }
   }
 
@@ -1853,11 +1846,8 @@ public abstract class BackupProviderConformance {
         .redirectErrorStream(true).start();
     Assumptions.assumeTrue(p.waitFor() == 0, "this disk refuses names that are not UTF-8");
     BackupRepository repo = open(root.resolve("repo"));
-    Snapshot before = Snapshot.of(root.resolve("repo"));
-    BackupException e = expect(BackupException.class, "P30", "a backup of a name that is not UTF-8", () -> repo.backup(source));
-    check(String.valueOf(e.getMessage()).contains("78 ff 79"), "P30",
-        () -> "the refusal does not show the name's bytes (78 ff 79): " + e.getMessage());
-    unchanged("P30", "a refused backup", before, root.resolve("repo"));
+    refusedNaming("P30", "a backup of a name that is not UTF-8", "78 ff 79", root.resolve("repo"),
+        () -> repo.backup(source));
   }
 
   /**
@@ -2590,6 +2580,15 @@ public abstract class BackupProviderConformance {
       t.printStackTrace(new java.io.PrintWriter(w));
       seen.add(t + "\n" + w);
     }
+  }
+
+  /** Runs {@code action}, which must throw a BackupException naming {@code named} and change nothing in {@code dir}. */
+  private void refusedNaming(String rule, String what, String named, Path dir, Action action) throws IOException {
+    Snapshot before = Snapshot.of(dir);
+    BackupException e = expect(BackupException.class, rule, what, action);
+    check(String.valueOf(e.getMessage()).contains(named), rule,
+        () -> "the refusal does not name " + named + ": " + e.getMessage());
+    unchanged(rule, "a refused backup", before, dir);
   }
 
   private <T extends Throwable> T expect(Class<T> type, String rule, String what, Action action) {

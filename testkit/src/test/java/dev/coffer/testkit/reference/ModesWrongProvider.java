@@ -1,9 +1,5 @@
 package dev.coffer.testkit.reference;
 
-import dev.coffer.spi.Capability;
-import java.util.EnumSet;
-import java.util.Set;
-
 /** The POSIX reference provider broken on purpose: {@link ReferenceProvider.Broken#MODES_WRONG}. */
 public final class ModesWrongProvider extends ReferenceProvider {
 
@@ -16,10 +12,8 @@ public final class ModesWrongProvider extends ReferenceProvider {
   }
 
   @Override
-  public Set<Capability> capabilities() {
-    EnumSet<Capability> caps = EnumSet.copyOf(super.capabilities());
-    caps.add(Capability.POSIX_ATTRIBUTES);
-    return Set.copyOf(caps);
+  boolean posix() {
+    return true;
   }
 
   @Override

@@ -1,9 +1,5 @@
 package dev.coffer.testkit.reference;
 
-import dev.coffer.spi.Capability;
-import java.util.EnumSet;
-import java.util.Set;
-
 /** The reference provider with POSIX_ATTRIBUTES as well: correct, so every rule from P27 to P31 is checked in full. */
 public final class PosixProvider extends ReferenceProvider {
 
@@ -16,9 +12,7 @@ public final class PosixProvider extends ReferenceProvider {
   }
 
   @Override
-  public Set<Capability> capabilities() {
-    EnumSet<Capability> caps = EnumSet.copyOf(super.capabilities());
-    caps.add(Capability.POSIX_ATTRIBUTES);
-    return Set.copyOf(caps);
+  boolean posix() {
+    return true;
   }
 }

@@ -39,8 +39,12 @@ public class ReferenceProvider implements BackupProvider {
 
   @Override
   public Set<Capability> capabilities() {
-    return Set.copyOf(EnumSet.of(Capability.INCREMENTAL, Capability.SYMLINKS, Capability.TIMESTAMPS,
-        Capability.PARTIAL_RESTORE));
+    EnumSet<Capability> caps = EnumSet.of(Capability.INCREMENTAL, Capability.SYMLINKS, Capability.TIMESTAMPS,
+        Capability.PARTIAL_RESTORE);
+    if (posix()) {
+      caps.add(Capability.POSIX_ATTRIBUTES);
+    }
+    return Set.copyOf(caps);
   }
 
   @Override
@@ -64,6 +68,11 @@ public class ReferenceProvider implements BackupProvider {
     }
     boolean fsync = parsed.getBoolean(FSYNC, true);
     return new ReferenceRepository(this, location, key, fsync, options);
+  }
+
+  /** Whether this variant records and restores POSIX attributes ({@code POSIX_ATTRIBUTES}). */
+  boolean posix() {
+    return false;
   }
 
   /** The rule this provider breaks on purpose; {@code null} for the correct provider. */
