@@ -2050,12 +2050,7 @@ public abstract class BackupProviderConformance {
     } catch (IOException e) {
       throw broken("P33", "a backup whose excluded entries cannot be read failed: " + e, e);
     }
-    check(b.totalFiles() == expected.fileCount() && b.totalBytes() == expected.totalBytes(), "P33",
-        () -> "totals " + b.totalFiles() + "/" + b.totalBytes() + " count excluded entries; expected "
-            + expected.fileCount() + "/" + expected.totalBytes());
-    Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
-    sameTree("P33", "a restored backup with exclusions (log/* keeps log, empty)", expected, target);
+    holdsExactly("a backup with exclusions (log/* keeps log, empty)", repo, b, expected, root.resolve("restored"));
   }
 
   /**
@@ -2136,15 +2131,8 @@ public abstract class BackupProviderConformance {
         () -> "labels are " + b.labels() + "; expected the source's and the finisher's");
     copyTree(end, expectedDir);
     Snapshot expected = Snapshot.of(expectedDir);
-    check(b.totalFiles() == expected.fileCount() && b.totalBytes() == expected.totalBytes(), "P33",
-        () -> "totals " + b.totalFiles() + "/" + b.totalBytes() + "; with the finisher's files expected "
-            + expected.fileCount() + "/" + expected.totalBytes());
     check(repo.list().stream().anyMatch(m -> m.equals(b)), "P33", () -> "list() does not show the finished backup");
-    VerifyReport report = repo.verify(b.backupId());
-    check(report.ok(), "P33", () -> "a backup with a finisher's files does not verify: " + report.problems());
-    Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
-    sameTree("P33", "a restored backup with a finisher's files", expected, target);
+    holdsExactly("a backup with a finisher's files", repo, b, expected, root.resolve("restored"));
   }
 
   /** P33: progress goes on through the finisher's files: the last report counts them in done and total. */
@@ -2193,14 +2181,19 @@ public abstract class BackupProviderConformance {
     copyTree(source, expectedDir);
     copyTree(end2, expectedDir);
     Snapshot expected = Snapshot.of(expectedDir);
-    check(incr.totalFiles() == expected.fileCount() && incr.totalBytes() == expected.totalBytes(), "P33",
-        () -> "the incremental's totals " + incr.totalFiles() + "/" + incr.totalBytes() + "; expected "
-            + expected.fileCount() + "/" + expected.totalBytes());
-    VerifyReport report = repo.verify(incr.backupId());
-    check(report.ok(), "P33", () -> "the incremental does not verify: " + report.problems());
-    Path target = root.resolve("restored");
-    repo.restore(incr.backupId(), target);
-    sameTree("P33", "a restored incremental whose base had other finisher files", expected, target);
+    holdsExactly("an incremental whose base had other finisher files", repo, incr, expected, root.resolve("restored"));
+  }
+
+  /** P33: the backup's totals are those of {@code expected}, it verifies, and it restores to exactly that tree. */
+  private void holdsExactly(String what, BackupRepository repo, BackupMetadata b, Snapshot expected, Path target)
+      throws IOException {
+    check(b.totalFiles() == expected.fileCount() && b.totalBytes() == expected.totalBytes(), "P33",
+        () -> what + " has totals " + b.totalFiles() + "/" + b.totalBytes() + "; expected " + expected.fileCount()
+            + "/" + expected.totalBytes());
+    VerifyReport report = repo.verify(b.backupId());
+    check(report.ok(), "P33", () -> what + " does not verify: " + report.problems());
+    repo.restore(b.backupId(), target);
+    sameTree("P33", what + ", restored,", expected, target);
   }
 
   /** P33: a finisher that throws, or returns a file or label the backup already has, publishes nothing. */
