@@ -112,7 +112,7 @@ final class ValidateStoreCommand extends CliCommand {
       if (leftover != null) {
         doc.put("cleanup", leftover);
       }
-      cli.printJson(doc);
+      Json.print(cli.out, doc);
     } else {
       if (leftover != null) {
         out().println("Warning: " + leftover);

@@ -133,6 +133,8 @@ public class ReferenceProvider implements BackupProvider {
     /** a partial restore of a directory restores its direct children only, not everything below it (P19). */
     PARTIAL_RESTORE_NOT_RECURSIVE,
     /** a partial restore that fails on an unknown path leaves its staging directory behind (P19). */
-    PARTIAL_RESTORE_LEAVES_STAGING
+    PARTIAL_RESTORE_LEAVES_STAGING,
+    /** the finisher is called and its labels kept, but the files it returns are not stored (P33). */
+    DROPS_FINISHED_FILES
   }
 }
