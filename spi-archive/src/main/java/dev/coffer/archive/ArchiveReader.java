@@ -139,6 +139,15 @@ final class ArchiveReader implements Closeable {
    * @return the record, with the size read and the verified SHA-256
    */
   Record readFile(long offset, String expectedPath, BlockSink sink) throws IOException {
+    return readFile(offset, expectedPath, -1, sink);
+  }
+
+  /**
+   * As {@link #readFile(long, String, BlockSink)}, but stops before handing {@code sink} a block that would
+   * take the file past {@code expectedSize} bytes (the manifest's size; -1 for no limit): a record holding
+   * more than its manifest declares never writes more than the declared size.
+   */
+  Record readFile(long offset, String expectedPath, long expectedSize, BlockSink sink) throws IOException {
     in.seek(offset);
     int type = in.readU8();
     if (type != Format.REC_FILE) {
@@ -150,7 +159,7 @@ final class ArchiveReader implements Closeable {
       throw new CorruptBackupException("archive of backup " + id + ": record at offset " + offset
           + " is not '" + expectedPath + "'", expectedPath);
     }
-    return readFileBody(offset, path, sink);
+    return readFileBody(offset, path, expectedSize, sink);
   }
 
   /** Positions the sequential scan at the start of the container. */
@@ -170,7 +179,7 @@ final class ArchiveReader implements Closeable {
       case Format.REC_DIR:
         return new Record(type, readPath(), offset, 0, null);
       case Format.REC_FILE:
-        return readFileBody(offset, readPath(), sink);
+        return readFileBody(offset, readPath(), -1, sink);
       case Format.REC_MANIFEST:
         return new Record(type, null, offset, 0, null);
       default:
@@ -178,7 +187,7 @@ final class ArchiveReader implements Closeable {
     }
   }
 
-  private Record readFileBody(long offset, String path, BlockSink sink) throws IOException {
+  private Record readFileBody(long offset, String path, long expectedSize, BlockSink sink) throws IOException {
     FileHasher hasher = new FileHasher();
     while (true) {
       long raw = in.readU32();
@@ -201,8 +210,16 @@ final class ArchiveReader implements Closeable {
         throw new CorruptBackupException("archive of backup " + id + ": block of '" + path
             + "' does not decode to its declared " + raw + " bytes", path);
       }
+      if (expectedSize >= 0 && hasher.bytes() + plain.length > expectedSize) {
+        throw new CorruptBackupException("size mismatch for '" + path + "' in backup " + id + ": the manifest says "
+            + expectedSize + " bytes, the archive holds at least " + (hasher.bytes() + plain.length), path);
+      }
       hasher.update(plain, 0, plain.length);
       sink.accept(plain);
+    }
+    if (expectedSize >= 0 && hasher.bytes() != expectedSize) {
+      throw new CorruptBackupException("size mismatch for '" + path + "' in backup " + id + ": the manifest says "
+          + expectedSize + " bytes, the archive holds " + hasher.bytes(), path);
     }
     byte[] stored = in.readBytes(32);
     byte[] computed = hasher.finish();

@@ -748,8 +748,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
             PosixAttributes recorded = m.posixOf(f.path());
             writer.open(out, attributes.fileAttributes(recorded));
             attributes.record(f.path(), SourceEntry.Type.FILE, recorded);
-            ArchiveReader.Record rec = r.readFile(f.offset(), f.path(), writer::write);
-            if (rec.size() != f.size() || !FileHasher.hex(rec.sha256()).equals(f.sha256())) {
+            ArchiveReader.Record rec = r.readFile(f.offset(), f.path(), f.size(), writer::write);
+            if (!FileHasher.hex(rec.sha256()).equals(f.sha256())) {
               throw new CorruptBackupException("sha256 mismatch for '" + f.path() + "' in backup " + id
                   + ": manifest " + f.sha256() + ", archive " + FileHasher.hex(rec.sha256()), f.path());
             }

@@ -318,6 +318,55 @@ class ArchiveAttackTest {
     }, "oversized manifest length");
   }
 
+  /**
+   * A file record holding far more than the size its manifest declares (a keyholder's forgery) is cut at the
+   * declared size: the restore fails naming both sizes, and the reader hands the writer no byte past it.
+   */
+  @Test
+  void aFileRecordLargerThanItsManifestSize_stopsAtTheDeclaredSize() throws IOException {
+    byte[] block = new byte[Format.MAX_BLOCK_SIZE];
+    new Random(3).nextBytes(block);
+    int blocks = 8;
+    java.security.MessageDigest whole;
+    try {
+      whole = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+    for (int i = 0; i < blocks; i++) {
+      whole.update(block);
+    }
+    byte[] sha = whole.digest();
+    Manifest m = ArchiveForge.manifest(ID, List.of(), List.of(
+        new Manifest.FileEntry("big.bin", 1, 0, FileHasher.hex(sha), ID, 0)));
+    plant(ArchiveForge.forge(ID, TestSupport.KEY_HEX, (out, keys) -> {
+      ArchiveForge.pathRecord(out, Format.REC_FILE, "big.bin");
+      for (int i = 0; i < blocks; i++) {
+        out.writeU32(block.length);
+        out.writeU8(Format.CODEC_RAW);
+        out.writeU32(block.length);
+        out.write(block);
+      }
+      out.writeU32(0);
+      out.write(sha);
+      ArchiveForge.manifestAndFooter(out, keys, m);
+    }));
+    try (ArchiveRepository repo = repo()) {
+      CorruptBackupException e = assertThrows(CorruptBackupException.class,
+          () -> repo.restore(ID, TestSupport.root(fs).resolve("out")));
+      assertTrue(e.getMessage().contains("size mismatch") && e.getMessage().contains("manifest says 1 bytes"),
+          e.getMessage());
+      assertFalse(Files.exists(TestSupport.root(fs).resolve("out")));
+      assertFalse(repo.verify(ID).ok());
+    }
+    long[] handedOut = new long[1];
+    try (ArchiveReader r = ArchiveReader.open(repoDir.resolve(ID + ".coffer"), ID,
+        Keyring.rawKey(ArchiveForge.key(TestSupport.KEY_HEX)))) {
+      assertThrows(CorruptBackupException.class, () -> r.readFile(0, "big.bin", 1, raw -> handedOut[0] += raw.length));
+    }
+    assertEquals(0, handedOut[0], "bytes handed to the writer past the declared size");
+  }
+
   @Test
   void decompressionBomb_isRefused() throws IOException {
     byte[] zeros = new byte[Format.MAX_BLOCK_SIZE];

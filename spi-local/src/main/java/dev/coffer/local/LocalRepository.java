@@ -495,7 +495,7 @@ final class LocalRepository implements BackupRepository {
           Path target = wanted ? RelativePaths.resolveForWrite(out, f.path(), true) : null;
           jobFiles.add(f);
           jobs.add(new ParallelCopy.Job(stored, target, f.size(), !manifest.coffer(),
-              attributes.fileAttributes(f.posix())));
+              attributes.fileAttributes(f.posix()), f.size())); // never more than the manifest's size + 1
         }
       }
       long[] whole = {0};

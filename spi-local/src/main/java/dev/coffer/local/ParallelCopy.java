@@ -88,11 +88,17 @@ final class ParallelCopy {
    * @param sizeHint the expected size, used only to cut the file into ranges
    * @param crc32 whether to compute CRC32 beside CRC32C (otherwise the result's CRC32 is -1)
    * @param create the attributes the target is created with (a restore creates files owner-only)
+   * @param maxBytes the most bytes the source may hold, or -1 for no limit: a copy stops one byte past it
+   *     (so the size check that follows fails) instead of writing a stored file of any size
    */
-  record Job(Path source, Path target, long sizeHint, boolean crc32, FileAttribute<?>[] create) {
+  record Job(Path source, Path target, long sizeHint, boolean crc32, FileAttribute<?>[] create, long maxBytes) {
 
     Job(Path source, Path target, long sizeHint, boolean crc32) {
-      this(source, target, sizeHint, crc32, NO_ATTRIBUTES);
+      this(source, target, sizeHint, crc32, NO_ATTRIBUTES, -1);
+    }
+
+    Job(Path source, Path target, long sizeHint, boolean crc32, FileAttribute<?>[] create) {
+      this(source, target, sizeHint, crc32, create, -1);
     }
   }
 
@@ -269,7 +275,8 @@ final class ParallelCopy {
       }
       long start = (long) r * RANGE_BYTES;
       boolean last = r == f.ranges - 1;
-      long end = last ? Long.MAX_VALUE : start + RANGE_BYTES;
+      long end = !last ? start + RANGE_BYTES
+          : f.job.maxBytes() >= 0 ? Math.max(start, f.job.maxBytes() + 1) : Long.MAX_VALUE;
       CRC32C c32c = new CRC32C();
       CRC32 c32 = f.job.crc32() ? new CRC32() : null;
       long pos = start;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.CorruptBackupException;
@@ -12,6 +14,7 @@ import dev.coffer.VerifyReport;
 import dev.coffer.VerifyReport.Kind;
 import dev.coffer.local.Manifest.FileEntry;
 import dev.coffer.local.Manifest.Symlink;
+import dev.coffer.testkit.FaultyFileSystem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,6 +54,25 @@ class CorruptionTest {
 
   private Path stored(String rel) {
     return LocalRepository.under(repoDir.resolve(meta.backupId()), rel);
+  }
+
+  /**
+   * A stored file replaced by a much larger one is copied no further than its recorded size plus one byte:
+   * the restore fails on the size, naming both, and never writes the rest (here the target disk would be
+   * full after 64 KiB, so writing it all would end in "no space left" instead).
+   */
+  @Test
+  void aStoredFileLargerThanRecorded_isCutAtTheRecordedSize_andRefusedBySize() throws Exception {
+    backUp(tmp);
+    byte[] huge = new byte[4 << 20];
+    Files.write(stored("data/file1.dat"), huge);
+    FaultyFileSystem target = FaultyFileSystem.wrap(Jimfs.newFileSystem(Configuration.unix()));
+    Path restored = target.getPath("/out");
+    target.diskFullAfter(64 * 1024);
+    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> repo.restore(meta.backupId(), restored));
+    assertTrue(e.getMessage().contains("size mismatch for file1.dat") && e.getMessage().contains("stored 11 bytes")
+        && e.getMessage().contains("found 12"), e.getMessage());
+    assertFalse(Files.exists(restored));
   }
 
   @ParameterizedTest
