@@ -16,13 +16,16 @@ import dev.coffer.Progress;
 import dev.coffer.ProgressListener;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
+import dev.coffer.SpecialFiles;
 import dev.coffer.VerifyReport;
 import dev.coffer.VerifyReport.Kind;
 import dev.coffer.VerifyReport.Problem;
 import dev.coffer.spi.BackupIds;
 import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.FinishedSource;
 import dev.coffer.spi.RelativePaths;
 import dev.coffer.spi.RestoreStaging;
+import dev.coffer.spi.ScanOptions;
 import dev.coffer.spi.SourceEntry;
 import dev.coffer.spi.SourceTree;
 import java.io.IOException;
@@ -110,41 +113,29 @@ final class CopyRepository implements BackupRepository {
     if (request.incremental()) {
       throw new UnsupportedOperationException(CopyProvider.NAME + " takes full backups only"); // P12
     }
-    SourceTree tree = SourceTree.scan(request.source()); // P8: NoSuchFile/NotDirectory; never follows links
+    // P8: NoSuchFile/NotDirectory; never follows links. P30: refuses a socket or FIFO by name (no
+    // POSIX_ATTRIBUTES here, so nothing is skipped). P33: what the host excludes is never even read.
+    SourceTree tree = SourceTree.scan(request.source(),
+        new ScanOptions(Set.of(), SpecialFiles.FAIL, request.excluded()));
     tree.refuseSymlinks(); // P9 without the SYMLINKS capability: refused, naming the link
     String id = BackupIds.newId(); // P11: unique even across processes
     Path staging = Files.createDirectory(root.resolve(STAGING + id));
     boolean published = false;
     try {
-      Properties manifest = new Properties();
+      Copy copy = new Copy(Files.createDirectory(staging.resolve(DATA)), request.progress(), tree);
+      copy.all(tree);
+      // P33: the host's finisher runs once, after the copy and before publication; what it adds is stored
+      // like the source, and its labels join the request's
+      FinishedSource finished = FinishedSource.finish(request, tree);
+      finished.tree().refuseSymlinks();
+      copy.all(finished.tree());
+      Properties manifest = copy.manifest;
       manifest.setProperty("createdAt", Instant.now().toString());
       manifest.setProperty("sourceDir", request.source().toString());
-      request.labels().forEach((k, v) -> manifest.setProperty("label." + k, v));
-      Path data = Files.createDirectory(staging.resolve(DATA));
-      ProgressListener listener = request.progress();
-      long filesTotal = tree.files().size();
-      listener.onProgress(new Progress(Progress.Phase.BACKUP, 0, filesTotal, 0, tree.totalBytes(), ""));
-      int dirs = 0;
-      int files = 0;
-      long bytes = 0;
-      for (SourceEntry e : tree.entries()) { // sorted: a directory comes before its contents
-        Path to = data.resolve(e.path());
-        if (e.type() == SourceEntry.Type.DIRECTORY) {
-          Files.createDirectory(to);
-          manifest.setProperty("dir." + dirs++, e.path());
-          continue;
-        }
-        CRC32C crc = new CRC32C();
-        long size = copy(tree.root().resolve(e.path()), to, crc);
-        manifest.setProperty("file." + files + ".path", e.path());
-        manifest.setProperty("file." + files + ".size", Long.toString(size));
-        manifest.setProperty("file." + files++ + ".crc32c", Long.toString(crc.getValue()));
-        bytes += size;
-        listener.onProgress(new Progress(Progress.Phase.BACKUP, files, filesTotal, bytes, tree.totalBytes(), e.path()));
-      }
-      manifest.setProperty("files", Integer.toString(files));
-      manifest.setProperty("dirs", Integer.toString(dirs));
-      manifest.setProperty("bytes", Long.toString(bytes));
+      finished.labels().forEach((k, v) -> manifest.setProperty("label." + k, v));
+      manifest.setProperty("files", Integer.toString(copy.files));
+      manifest.setProperty("dirs", Integer.toString(copy.dirs));
+      manifest.setProperty("bytes", Long.toString(copy.bytes));
       StringWriter text = new StringWriter();
       manifest.store(text, null);
       byte[] manifestBytes = text.toString().getBytes(UTF_8);
@@ -157,6 +148,51 @@ final class CopyRepository implements BackupRepository {
     } finally {
       if (!published) {
         FileTrees.deleteRecursively(staging); // P10: a failed backup leaves nothing behind
+      }
+    }
+  }
+
+  /** One backup's copying: the manifest entries and the totals, reported to the listener as they grow. */
+  private final class Copy {
+    final Properties manifest = new Properties();
+    final Path data;
+    final ProgressListener listener;
+    long filesTotal;
+    long bytesTotal;
+    int dirs;
+    int files;
+    long bytes;
+    private boolean sourceCopied;
+
+    Copy(Path data, ProgressListener listener, SourceTree source) {
+      this.data = data;
+      this.listener = listener;
+      this.filesTotal = source.files().size();
+      this.bytesTotal = source.totalBytes();
+      listener.onProgress(new Progress(Progress.Phase.BACKUP, 0, filesTotal, 0, bytesTotal, ""));
+    }
+
+    /** Copies every entry of {@code tree} (sorted: a directory comes before its contents). */
+    void all(SourceTree tree) throws IOException {
+      if (sourceCopied) { // the finisher's tree adds to the source's totals
+        filesTotal += tree.files().size();
+        bytesTotal += tree.totalBytes();
+      }
+      sourceCopied = true;
+      for (SourceEntry e : tree.entries()) {
+        Path to = data.resolve(e.path());
+        if (e.type() == SourceEntry.Type.DIRECTORY) {
+          Files.createDirectory(to);
+          manifest.setProperty("dir." + dirs++, e.path());
+          continue;
+        }
+        CRC32C crc = new CRC32C();
+        long size = copy(tree.root().resolve(e.path()), to, crc);
+        manifest.setProperty("file." + files + ".path", e.path());
+        manifest.setProperty("file." + files + ".size", Long.toString(size));
+        manifest.setProperty("file." + files++ + ".crc32c", Long.toString(crc.getValue()));
+        bytes += size;
+        listener.onProgress(new Progress(Progress.Phase.BACKUP, files, filesTotal, bytes, bytesTotal, e.path()));
       }
     }
   }
