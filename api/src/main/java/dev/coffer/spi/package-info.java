@@ -76,8 +76,10 @@
  *     is refused naming the file; never skipped silently. A name that is not valid UTF-8 is refused with its
  *     bytes in hex.</li>
  * <li><b>P31 Followed links.</b> A link matching a {@linkplain dev.coffer.BackupRequest#withFollowedLinks
- *     followed-link pattern} is stored as its target's content and restored as a real directory or file;
- *     no other link is followed.</li>
+ *     followed-link pattern} (a link to a directory) is stored as its target's content and restored as a
+ *     real directory; no other link is followed.</li>
+ * <li><b>P32 Verify progress.</b> {@code verify(id, listener)} reports {@code VERIFY} progress at least once
+ *     per file, ending at the report's counts; a listener that throws aborts it and changes nothing.</li>
  * <li><b>P33 Host hooks.</b> Entries matching the request's {@linkplain dev.coffer.BackupRequest#withExcluded
  *     exclusion patterns} are left out (and never read). The {@linkplain dev.coffer.BackupRequest#withFinisher
  *     finisher} is called exactly once, after every source entry is copied and before anything is published;
@@ -85,12 +87,5 @@
  *     among the backup's; a collision with a copied file or an existing label, or a finisher that throws,
  *     fails the backup and publishes nothing ({@link dev.coffer.spi.FinishedSource} applies these rules).</li>
  * </ol>
- *
- * <p>Rules added later, numbered on:
- *
- * <ul>
- * <li><b>P32 Verify progress.</b> {@code verify(id, listener)} reports {@code VERIFY} progress at least once
- *     per file, ending at the report's counts; a listener that throws aborts it and changes nothing.</li>
- * </ul>
  */
 package dev.coffer.spi;

@@ -4,7 +4,7 @@ import dev.coffer.spi.BackupProvider;
 import dev.coffer.testkit.BackupProviderConformance;
 import java.util.Map;
 
-/** The provider contract (P1 to P26) checked by the TCK, with a raw key (encrypted archives). */
+/** The provider contract (P1 to P33) checked by the TCK, with a raw key (encrypted archives). */
 class ArchiveProviderConformanceTest extends BackupProviderConformance {
 
   @Override

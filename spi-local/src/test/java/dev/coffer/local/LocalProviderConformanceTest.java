@@ -5,7 +5,7 @@ import dev.coffer.testkit.BackupProviderConformance;
 import java.util.Map;
 
 /**
- * The provider contract (P1 to P26) checked by the conformance suite, with the default options: the
+ * The provider contract (P1 to P33) checked by the conformance suite, with the default options: the
  * suite's crash tests (P10) drop every byte that was not forced, so {@code fsync=false} — meant for tests
  * and benchmarks that do not simulate crashes — would rightly fail them.
  */

@@ -87,7 +87,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ArgumentsSource;
 
 /**
- * The provider conformance suite (TCK): JUnit Jupiter tests of every rule, P1 to P31 and P33, of the provider
+ * The provider conformance suite (TCK): JUnit Jupiter tests of every rule, P1 to P33, of the provider
  * contract ({@code docs/contract.md}). A provider author extends it once:
  *
  * <pre>{@code
