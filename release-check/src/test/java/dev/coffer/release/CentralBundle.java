@@ -38,7 +38,8 @@ public final class CentralBundle {
 
   /** Modules of the reactor that are built but not published (tools, examples, this check). */
   static final Set<String> UNPUBLISHED =
-      Set.of("coffer-cli", "coffer-benchmarks", "coffer-example-derby", "coffer-release-check");
+      Set.of("coffer-cli", "coffer-benchmarks", "coffer-example-derby", "coffer-example-postgres",
+          "coffer-release-check");
 
   static final String GROUP = "dev.coffer";
   static final String PARENT = "coffer-parent";
