@@ -28,7 +28,11 @@ import dev.coffer.spi.FileTrees;
 import dev.coffer.spi.OptionInfo;
 import dev.coffer.spi.RelativePaths;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Modifier;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystem;
@@ -39,6 +43,10 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,6 +70,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -1730,12 +1742,12 @@ public abstract class BackupProviderConformance {
     FaultyFileSystem faulty = FaultyFileSystem.wrap(plain.getFileSystem());
     faulty.refuseOwnerChanges(true);
     Path parent = faulty.wrap(Files.createDirectories(plain.resolve("restores")));
-    List<java.util.logging.LogRecord> warnings = Collections.synchronizedList(new ArrayList<>());
-    java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.coffer.restore");
-    java.util.logging.Handler handler = new java.util.logging.Handler() {
+    List<LogRecord> warnings = Collections.synchronizedList(new ArrayList<>());
+    Logger log = Logger.getLogger("dev.coffer.restore");
+    Handler handler = new Handler() {
       @Override
-      public void publish(java.util.logging.LogRecord r) {
-        if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+      public void publish(LogRecord r) {
+        if (r.getLevel().intValue() >= Level.WARNING.intValue()) {
           warnings.add(r);
         }
       }
@@ -1776,7 +1788,7 @@ public abstract class BackupProviderConformance {
       try {
         setOwner(source.resolve("a/one.txt"), o);
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        throw new UncheckedIOException(e);
       }
     });
     BackupRepository repo = open(plain.resolve("repo"));
@@ -1806,9 +1818,9 @@ public abstract class BackupProviderConformance {
     Path source = smallTree(root.resolve("src"));
     Snapshot expected = Snapshot.of(source);
     BackupRepository repo = open(root.resolve("repo"));
-    try (java.nio.channels.ServerSocketChannel server =
-        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-      server.bind(java.net.UnixDomainSocketAddress.of(source.resolve("a").resolve("coffer.sock")));
+    try (ServerSocketChannel server =
+        ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(source.resolve("a").resolve("coffer.sock")));
       Snapshot before = Snapshot.of(root.resolve("repo"));
       BackupMetadata b = null;
       try {
@@ -1930,10 +1942,10 @@ public abstract class BackupProviderConformance {
     try (var all = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) all::iterator) {
         if (!Files.isSymbolicLink(p)) {
-          Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(p);
-          perms.add(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
-          perms.add(java.nio.file.attribute.PosixFilePermission.OWNER_READ);
-          perms.add(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+          Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+          perms.add(PosixFilePermission.OWNER_WRITE);
+          perms.add(PosixFilePermission.OWNER_READ);
+          perms.add(PosixFilePermission.OWNER_EXECUTE);
           Files.setPosixFilePermissions(p, perms);
         }
       }
@@ -1972,7 +1984,7 @@ public abstract class BackupProviderConformance {
         lookup.lookupPrincipalByName(candidate[0]);
         lookup.lookupPrincipalByGroupName(candidate[1]);
         return Optional.of(candidate);
-      } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+      } catch (UserPrincipalNotFoundException e) {
         // try the next
       }
     }
@@ -1981,28 +1993,28 @@ public abstract class BackupProviderConformance {
 
   private static void setOwner(Path p, String[] ownerAndGroup) throws IOException {
     var lookup = p.getFileSystem().getUserPrincipalLookupService();
-    var view = Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    var view = Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
     view.setOwner(lookup.lookupPrincipalByName(ownerAndGroup[0]));
     view.setGroup(lookup.lookupPrincipalByGroupName(ownerAndGroup[1]));
   }
 
   private static String[] owner(Path p) throws IOException {
-    java.nio.file.attribute.PosixFileAttributes a =
-        Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    PosixFileAttributes a =
+        Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     return new String[] {a.owner().getName(), a.group().getName()};
   }
 
   private static int mode(Path p) throws IOException {
     int bits = 0;
-    for (java.nio.file.attribute.PosixFilePermission perm : Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)) {
+    for (PosixFilePermission perm : Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)) {
       bits |= 1 << (8 - perm.ordinal());
     }
     return bits;
   }
 
-  private static Set<java.nio.file.attribute.PosixFilePermission> toSet(int mode) {
-    Set<java.nio.file.attribute.PosixFilePermission> set = new HashSet<>();
-    for (java.nio.file.attribute.PosixFilePermission perm : java.nio.file.attribute.PosixFilePermission.values()) {
+  private static Set<PosixFilePermission> toSet(int mode) {
+    Set<PosixFilePermission> set = new HashSet<>();
+    for (PosixFilePermission perm : PosixFilePermission.values()) {
       if ((mode & (1 << (8 - perm.ordinal()))) != 0) {
         set.add(perm);
       }
