@@ -1,0 +1,117 @@
+package dev.coffer.examples.postgres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.coffer.BackupMetadata;
+import dev.coffer.BackupRepository;
+import dev.coffer.BackupRequest;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Issue 14 end to end: a stopped PostgreSQL cluster made by {@code initdb}, backed up with each provider,
+ * restored by the same user, must start and hold its rows. One cluster is plain; the other has its WAL
+ * elsewhere ({@code initdb --waldir}: {@code pg_wal} is a symbolic link) and a tablespace (a link under
+ * {@code pg_tblspc}), whose targets must come back as directories of the restore, not as links to the
+ * source's directories.
+ */
+class StoppedClusterRestoreTest {
+
+  enum Layout { PLAIN, WALDIR_AND_TABLESPACE }
+
+  static Stream<Arguments> cases() {
+    List<Arguments> cases = new ArrayList<>();
+    for (String provider : List.of("local", "archive")) {
+      for (Layout layout : Layout.values()) {
+        cases.add(Arguments.of(provider, layout));
+      }
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0}, {1}")
+  @MethodSource("cases")
+  void stoppedCluster_backedUpAndRestored_startsAndHoldsItsRows(String provider, Layout layout) throws Exception {
+    PgCluster.requireBinaries();
+    Path ws = PgCluster.workspace("stopped-" + provider);
+    PgCluster source = null;
+    PgCluster restored = null;
+    try {
+      boolean links = layout == Layout.WALDIR_AND_TABLESPACE;
+      source = PgCluster.create(ws, "data", links ? ws.resolve("wal") : null);
+      source.start();
+      Path tablespace = null;
+      if (links) {
+        tablespace = PgCluster.postgresDirectory(ws.resolve("tablespace"));
+        source.execute("CREATE TABLESPACE space LOCATION '" + tablespace + "'");
+      }
+      source.execute(
+          "CREATE TABLE facts (id int PRIMARY KEY, note text)" + (links ? " TABLESPACE space" : ""),
+          "INSERT INTO facts SELECT i, md5(i::text) FROM generate_series(1, 5000) i",
+          "CREATE TABLE more (id int PRIMARY KEY)",
+          "INSERT INTO more SELECT generate_series(1, 777)");
+      String digest = source.query("SELECT count(*) || ':' || sum(hashtext(note)) FROM facts");
+      source.stop();
+      Path data = source.dataDirectory();
+      PosixFileAttributes sourceRoot = Files.readAttributes(data, PosixFileAttributes.class);
+
+      Path target = ws.resolve("restored");
+      try (BackupRepository repo = Workspaces.repository(provider, ws.resolve("repo"))) {
+        BackupMetadata backup = repo.backup(BackupRequest.full(data));
+        repo.restore(backup.backupId(), target);
+      }
+
+      PosixFileAttributes root = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      assertEquals(PosixFilePermissions.toString(sourceRoot.permissions()), PosixFilePermissions.toString(root.permissions()),
+          "mode of the restored data directory");
+      assertEquals(sourceRoot.owner(), root.owner(), "owner of the restored data directory");
+      assertFalse(Files.isSymbolicLink(target.resolve("pg_wal")),
+          "restored pg_wal must be a directory of the restore, not a link to the source's WAL directory");
+      for (Path link : children(target.resolve("pg_tblspc"))) {
+        assertFalse(Files.isSymbolicLink(link), "restored " + link + " must be a directory, not a link to "
+            + "the source's tablespace");
+      }
+
+      restored = PgCluster.existing(ws, "restored", target);
+      restored.start();
+      assertEquals(digest, restored.query("SELECT count(*) || ':' || sum(hashtext(note)) FROM facts"));
+      assertEquals("777", restored.query("SELECT count(*) FROM more"));
+      if (links) {
+        String location = restored.query("SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = 'space'");
+        assertNotEquals(tablespace.toString(), location, "the restore's tablespace is its own");
+      }
+    } finally {
+      try {
+        if (restored != null) {
+          restored.close();
+        }
+      } finally {
+        if (source != null) {
+          source.close();
+        }
+        Workspaces.remove(ws);
+      }
+    }
+  }
+
+  private static List<Path> children(Path dir) throws IOException {
+    List<Path> found = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      s.forEach(found::add);
+    }
+    return found;
+  }
+}
