@@ -21,6 +21,23 @@ final class WalFiles {
 
   private WalFiles() {}
 
+  /**
+   * A WAL position in PostgreSQL's text form ({@code 16/B374D848}: high and low 32 bits in hex) as a number.
+   *
+   * @throws IllegalArgumentException if malformed
+   */
+  static long lsn(String text) {
+    int slash = text.indexOf('/');
+    if (slash < 1 || slash > 8 || text.length() - slash - 1 < 1 || text.length() - slash - 1 > 8) {
+      throw new IllegalArgumentException("not a WAL position: '" + text + "'");
+    }
+    try {
+      return Long.parseLong(text.substring(0, slash), 16) << 32 | Long.parseLong(text.substring(slash + 1), 16);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a WAL position: '" + text + "'", e);
+    }
+  }
+
   /** Whether {@code name} is a WAL segment file name. */
   static boolean isSegment(String name) {
     return SEGMENT.matcher(name).matches();

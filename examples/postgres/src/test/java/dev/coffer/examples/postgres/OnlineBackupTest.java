@@ -1,0 +1,198 @@
+package dev.coffer.examples.postgres;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coffer.BackupMetadata;
+import dev.coffer.BackupRepository;
+import dev.coffer.BackupSource;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Issue 22 end to end: a running PostgreSQL cluster under load (pgbench, and a writer committing a
+ * counter) backed up online with {@link PostgresBackupSource} through each provider, restored with
+ * {@link PostgresRestore} while the original keeps running, started, recovered, and checked: every
+ * counter row committed before {@code pg_backup_stop} is there, pgbench's balances add up, and
+ * {@code pg_amcheck} finds no corruption.
+ */
+class OnlineBackupTest {
+
+  /** Counter rows the writer must commit while the cluster is in backup mode, before the stop. */
+  private static final long WRITES_DURING_BACKUP = 200;
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"local", "archive"})
+  void runningClusterUnderLoad_backedUpOnline_recoversEveryTransactionCommittedBeforeTheStop(String provider)
+      throws Exception {
+    PgCluster.requireBinaries();
+    Path ws = PgCluster.workspace("online-" + provider);
+    PgCluster cluster = null;
+    PgCluster restored = null;
+    Writer writer = null;
+    Process pgbench = null;
+    try {
+      cluster = PgCluster.create(ws, "data", null);
+      cluster.start();
+      cluster.client("pgbench", ws.resolve("pgbench-init.log"), "-i", "-q", "-s", "1", "postgres");
+      cluster.execute("CREATE TABLE counter (id bigint PRIMARY KEY)");
+      writer = new Writer(cluster.connect());
+      writer.start();
+      writer.awaitCommitted(50);
+      pgbench = cluster.startClient("pgbench", ws.resolve("pgbench-run.log"), "-n", "-c", "2", "-j", "1", "-T", "2",
+          "postgres");
+
+      long[] committedBeforeStop = {-1};
+      BackupMetadata data;
+      BackupMetadata wal;
+      try (BackupRepository repo = Workspaces.repository(provider, ws.resolve("repo"));
+           Connection admin = cluster.connect()) {
+        Writer counter = writer;
+        long beforeStart = counter.committed();
+        PostgresBackupSource source = PostgresBackupSource.start(admin, cluster.dataDirectory(), ws, "coffer-test",
+            Map.of("counter.committed-before-start", Long.toString(beforeStart)));
+        // completed() runs after the copy and before close(), i.e. before pg_backup_stop: the writer has
+        // committed rows during backup mode, and everything committed so far must be in the restore
+        data = repo.backup(new BackupSource() {
+          @Override
+          public Path directory() {
+            return source.directory();
+          }
+
+          @Override
+          public Map<String, String> labels() {
+            return source.labels();
+          }
+
+          @Override
+          public void completed(BackupMetadata backup) throws IOException {
+            counter.awaitCommitted(beforeStart + WRITES_DURING_BACKUP);
+            committedBeforeStop[0] = counter.committed();
+          }
+
+          @Override
+          public void close() throws IOException {
+            source.close();
+          }
+        });
+        wal = source.backupWal(repo, data);
+        assertTrue(WalFiles.lsn(wal.labels().get(PostgresBackupSource.LABEL_STOP_LSN))
+            > WalFiles.lsn(data.labels().get(PostgresBackupSource.LABEL_START_LSN)), "stop LSN after start LSN: " + wal.labels());
+        assertEquals(data.backupId(), wal.labels().get(PostgresBackupSource.LABEL_DATA_BACKUP));
+        assertEquals("1", data.labels().get(PostgresBackupSource.LABEL_TIMELINE));
+
+        writer.finish();
+        assertEquals(0, pgbench.waitFor(), "pgbench exit status (see pgbench-run.log)");
+        pgbench = null;
+
+        // the original keeps running: its postmaster.pid must not come back in the restore
+        Path target = ws.resolve("restored");
+        PostgresRestore.restore(repo, wal.backupId(), target);
+        restored = PgCluster.existing(ws, "restored", target);
+      }
+      restored.start();
+      assertEquals("f", restored.query("SELECT pg_is_in_recovery()"), "recovery ended");
+      long n = committedBeforeStop[0];
+      assertEquals(Long.toString(n), restored.query("SELECT count(*) FROM counter WHERE id <= " + n),
+          "every counter row committed before pg_backup_stop");
+      assertEquals("t", restored.query("SELECT (SELECT sum(abalance) FROM pgbench_accounts) = "
+          + "(SELECT coalesce(sum(delta), 0) FROM pgbench_history) AND (SELECT sum(bbalance) FROM pgbench_branches) = "
+          + "(SELECT coalesce(sum(delta), 0) FROM pgbench_history)"), "pgbench's balances add up");
+      assertTrue(Long.parseLong(restored.query("SELECT count(*) FROM pgbench_history")) > 0, "pgbench wrote");
+      restored.client("pg_amcheck", ws.resolve("amcheck.log"), "--install-missing", "--heapallindexed", "--all");
+    } finally {
+      if (writer != null) {
+        writer.stopQuietly();
+      }
+      if (pgbench != null) {
+        pgbench.destroy();
+      }
+      try {
+        if (restored != null) {
+          restored.close();
+        }
+      } finally {
+        if (cluster != null) {
+          cluster.close();
+        }
+        Workspaces.remove(ws);
+      }
+    }
+  }
+
+  /** Commits counter rows 1, 2, 3... one transaction each, remembering the last commit that returned. */
+  private static final class Writer extends Thread {
+    private final Connection connection;
+    private final AtomicLong committed = new AtomicLong();
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopping;
+
+    Writer(Connection connection) {
+      super("counter-writer");
+      this.connection = connection;
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      try (connection; PreparedStatement insert = connection.prepareStatement("INSERT INTO counter VALUES (?)")) {
+        for (long id = 1; !stopping; id++) {
+          insert.setLong(1, id);
+          insert.executeUpdate(); // auto-commit: returns once committed
+          committed.set(id);
+        }
+      } catch (SQLException e) {
+        failure.set(e);
+      } finally {
+        stopped.countDown();
+      }
+    }
+
+    void stopQuietly() {
+      stopping = true;
+    }
+
+    long committed() {
+      return committed.get();
+    }
+
+    void awaitCommitted(long rows) throws IOException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (committed.get() < rows) {
+        if (failure.get() != null || stopped.getCount() == 0) {
+          throw new IOException("counter writer stopped at " + committed.get(), failure.get());
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IOException("counter writer reached only " + committed.get() + " of " + rows + " rows in 60 s");
+        }
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted", e);
+        }
+      }
+    }
+
+    void finish() throws InterruptedException, SQLException {
+      stopping = true;
+      if (!stopped.await(30, TimeUnit.SECONDS)) {
+        throw new SQLException("counter writer did not stop");
+      }
+      if (failure.get() instanceof SQLException e) {
+        throw e;
+      }
+    }
+  }
+}
