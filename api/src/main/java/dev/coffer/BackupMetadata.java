@@ -6,6 +6,7 @@ import dev.coffer.spi.BackupIds;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -27,6 +28,8 @@ import java.util.TreeMap;
  * @param provider the name of the provider that wrote the backup
  * @param version the version of the software that wrote the backup
  * @param labels caller-supplied key/value pairs, sorted by key
+ * @param warnings what the backup did not store exactly as found (for example skipped special files), in
+ *     source order; empty for most backups
  */
 public record BackupMetadata(
     String backupId,
@@ -38,7 +41,8 @@ public record BackupMetadata(
     String baseBackupId,
     String provider,
     String version,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    List<BackupWarning> warnings) {
 
   /** Orders backups newest first: by {@code createdAt} descending, then by {@code backupId} descending. */
   public static final Comparator<BackupMetadata> NEWEST_FIRST =
@@ -59,6 +63,7 @@ public record BackupMetadata(
    * @param provider as described on the record
    * @param version as described on the record
    * @param labels as described on the record
+   * @param warnings as described on the record; {@code null} means none
    * @throws NullPointerException if a required component is null
    * @throws IllegalArgumentException if the id is malformed, a count is negative, or the base id does
    *     not match the type (required for incremental, absent for full)
@@ -84,5 +89,28 @@ public record BackupMetadata(
       throw new IllegalArgumentException("full backup " + backupId + " cannot have a base id");
     }
     labels = labels == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(labels));
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
+  }
+
+  /**
+   * Metadata without warnings.
+   *
+   * @param backupId as described on the record
+   * @param createdAt as described on the record
+   * @param sourceDir as described on the record
+   * @param totalFiles as described on the record
+   * @param totalBytes as described on the record
+   * @param backupType as described on the record
+   * @param baseBackupId as described on the record
+   * @param provider as described on the record
+   * @param version as described on the record
+   * @param labels as described on the record
+   * @throws NullPointerException if a required component is null
+   * @throws IllegalArgumentException as for the canonical constructor
+   */
+  public BackupMetadata(String backupId, Instant createdAt, String sourceDir, long totalFiles, long totalBytes,
+      BackupType backupType, String baseBackupId, String provider, String version, Map<String, String> labels) {
+    this(backupId, createdAt, sourceDir, totalFiles, totalBytes, backupType, baseBackupId, provider, version, labels,
+        List.of());
   }
 }

@@ -3,14 +3,17 @@ package dev.coffer;
 import static java.util.Objects.requireNonNull;
 
 import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.ScanOptions;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * What to back up and how: the source directory, an optional incremental base, labels, and a progress
- * listener. Build one with {@link #full(Path)} or {@link #incremental(Path, String)} and refine it with the
+ * What to back up and how: the source directory, an optional incremental base, labels, a progress
+ * listener, the symbolic links to follow and what to do with special files. Build one with {@link #full(Path)} or {@link #incremental(Path, String)} and refine it with the
  * {@code with...} methods:
  *
  * <pre>{@code
@@ -23,9 +26,17 @@ import java.util.TreeMap;
  * @param baseBackupId the base backup for an incremental backup, or {@code null} for a full one
  * @param labels key/value pairs stored with the backup's metadata
  * @param progress told about progress; exceptions it throws abort the backup
+ * @param followedLinks patterns of the symbolic links whose targets are stored in their place (see
+ *     {@link #withFollowedLinks(Set)}); empty by default
+ * @param specialFiles what to do with sockets, FIFOs and devices; {@link SpecialFiles#SKIP} by default
  */
 public record BackupRequest(
-    Path source, String baseBackupId, Map<String, String> labels, ProgressListener progress) {
+    Path source,
+    String baseBackupId,
+    Map<String, String> labels,
+    ProgressListener progress,
+    Set<String> followedLinks,
+    SpecialFiles specialFiles) {
 
   /**
    * Validates and copies the components.
@@ -34,8 +45,10 @@ public record BackupRequest(
    * @param baseBackupId as described on the record
    * @param labels as described on the record
    * @param progress as described on the record
+   * @param followedLinks as described on the record; {@code null} means none
+   * @param specialFiles as described on the record; {@code null} means {@link SpecialFiles#SKIP}
    * @throws NullPointerException if {@code source} is null
-   * @throws IllegalArgumentException if the base id or a label is malformed
+   * @throws IllegalArgumentException if the base id, a label or a link pattern is malformed
    */
   public BackupRequest {
     requireNonNull(source, "source");
@@ -45,6 +58,23 @@ public record BackupRequest(
     labels = labels == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(labels));
     labels.forEach(BackupRequest::checkLabel);
     progress = progress == null ? ProgressListener.NONE : progress;
+    followedLinks = followedLinks == null ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(followedLinks));
+    followedLinks.forEach(ScanOptions::checkLinkPattern);
+    specialFiles = specialFiles == null ? SpecialFiles.SKIP : specialFiles;
+  }
+
+  /**
+   * A request without followed links and with special files skipped, as before those settings existed.
+   *
+   * @param source as described on the record
+   * @param baseBackupId as described on the record
+   * @param labels as described on the record
+   * @param progress as described on the record
+   * @throws NullPointerException if {@code source} is null
+   * @throws IllegalArgumentException if the base id or a label is malformed
+   */
+  public BackupRequest(Path source, String baseBackupId, Map<String, String> labels, ProgressListener progress) {
+    this(source, baseBackupId, labels, progress, Set.of(), SpecialFiles.SKIP);
   }
 
   /**
@@ -76,7 +106,8 @@ public record BackupRequest(
    * @return the new request
    */
   public BackupRequest withLabels(Map<String, String> newLabels) {
-    return new BackupRequest(source, baseBackupId, requireNonNull(newLabels, "labels"), progress);
+    return new BackupRequest(source, baseBackupId, requireNonNull(newLabels, "labels"), progress, followedLinks,
+        specialFiles);
   }
 
   /**
@@ -99,7 +130,40 @@ public record BackupRequest(
    * @return the new request
    */
   public BackupRequest withProgress(ProgressListener listener) {
-    return new BackupRequest(source, baseBackupId, labels, requireNonNull(listener, "listener"));
+    return new BackupRequest(source, baseBackupId, labels, requireNonNull(listener, "listener"), followedLinks,
+        specialFiles);
+  }
+
+  /**
+   * Returns a copy that follows the symbolic links matching these patterns, once: a matching link to a
+   * directory is stored as a directory holding its target's content (and restored as a real directory); a
+   * matching link that is broken or points to anything but a directory fails the backup. Nothing else is
+   * ever followed, and links inside a followed target stay links unless a pattern names them too. A pattern is a {@code /}-separated relative path
+   * whose components may use {@code *} (any run of characters) and {@code ?} (one character) within
+   * that component; a pattern that matches a directory or file rather than a link changes nothing.
+   *
+   * <pre>{@code
+   * BackupRequest.full(pgData).withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*"));
+   * }</pre>
+   *
+   * @param patterns the link patterns, replacing the current ones
+   * @return the new request
+   * @throws IllegalArgumentException if a pattern is empty, absolute or contains {@code ..}
+   */
+  public BackupRequest withFollowedLinks(Set<String> patterns) {
+    return new BackupRequest(source, baseBackupId, labels, progress, requireNonNull(patterns, "patterns"),
+        specialFiles);
+  }
+
+  /**
+   * Returns a copy that treats sockets, FIFOs and devices as {@code policy} says.
+   *
+   * @param policy skip and report (the default) or refuse the backup
+   * @return the new request
+   */
+  public BackupRequest withSpecialFiles(SpecialFiles policy) {
+    return new BackupRequest(source, baseBackupId, labels, progress, followedLinks,
+        requireNonNull(policy, "policy"));
   }
 
   /**

@@ -24,9 +24,11 @@ import java.util.TreeSet;
  * @param paths relative paths ({@code /}-separated) of the files or directories to restore, with their
  *     parents; empty means everything
  * @param progress told about progress; exceptions it throws abort the restore
+ * @param owners how recorded owners are applied; {@link OwnerPolicy#AUTO} by default
  */
 public record RestoreRequest(
-    String backupId, Path target, RestoreMode mode, Set<String> paths, ProgressListener progress) {
+    String backupId, Path target, RestoreMode mode, Set<String> paths, ProgressListener progress,
+    OwnerPolicy owners) {
 
   /**
    * Validates and copies the components.
@@ -36,6 +38,7 @@ public record RestoreRequest(
    * @param mode as described on the record
    * @param paths as described on the record
    * @param progress as described on the record
+   * @param owners as described on the record; {@code null} means {@link OwnerPolicy#AUTO}
    * @throws NullPointerException if the id, target or mode is null
    * @throws IllegalArgumentException if a path is not a valid relative path
    */
@@ -46,6 +49,22 @@ public record RestoreRequest(
     paths = paths == null ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(paths));
     paths.forEach(RelativePaths::requireValid);
     progress = progress == null ? ProgressListener.NONE : progress;
+    owners = owners == null ? OwnerPolicy.AUTO : owners;
+  }
+
+  /**
+   * A request with the default owner policy, {@link OwnerPolicy#AUTO}.
+   *
+   * @param backupId as described on the record
+   * @param target as described on the record
+   * @param mode as described on the record
+   * @param paths as described on the record
+   * @param progress as described on the record
+   * @throws NullPointerException if the id, target or mode is null
+   * @throws IllegalArgumentException if a path is not a valid relative path
+   */
+  public RestoreRequest(String backupId, Path target, RestoreMode mode, Set<String> paths, ProgressListener progress) {
+    this(backupId, target, mode, paths, progress, OwnerPolicy.AUTO);
   }
 
   /**
@@ -66,7 +85,7 @@ public record RestoreRequest(
    * @return the new request
    */
   public RestoreRequest withMode(RestoreMode newMode) {
-    return new RestoreRequest(backupId, target, requireNonNull(newMode, "mode"), paths, progress);
+    return new RestoreRequest(backupId, target, requireNonNull(newMode, "mode"), paths, progress, owners);
   }
 
   /**
@@ -76,7 +95,8 @@ public record RestoreRequest(
    * @return the new request
    */
   public RestoreRequest withPaths(Collection<String> newPaths) {
-    return new RestoreRequest(backupId, target, mode, Set.copyOf(requireNonNull(newPaths, "paths")), progress);
+    return new RestoreRequest(backupId, target, mode, Set.copyOf(requireNonNull(newPaths, "paths")), progress,
+        owners);
   }
 
   /**
@@ -86,7 +106,17 @@ public record RestoreRequest(
    * @return the new request
    */
   public RestoreRequest withProgress(ProgressListener listener) {
-    return new RestoreRequest(backupId, target, mode, paths, requireNonNull(listener, "listener"));
+    return new RestoreRequest(backupId, target, mode, paths, requireNonNull(listener, "listener"), owners);
+  }
+
+  /**
+   * Returns a copy that applies recorded owners as {@code policy} says.
+   *
+   * @param policy the owner policy
+   * @return the new request
+   */
+  public RestoreRequest withOwners(OwnerPolicy policy) {
+    return new RestoreRequest(backupId, target, mode, paths, progress, requireNonNull(policy, "policy"));
   }
 
   /**

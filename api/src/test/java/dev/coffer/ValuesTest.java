@@ -162,6 +162,36 @@ class ValuesTest {
     assertTrue(new CorruptBackupException("bad", null).path().isEmpty());
   }
 
+  @Test
+  void newRequestSettings_haveSafeDefaults_andSurviveTheOtherWithers() {
+    BackupRequest b = BackupRequest.full(Path.of("/data"));
+    assertEquals(SpecialFiles.SKIP, b.specialFiles());
+    assertEquals(java.util.Set.of(), b.followedLinks());
+    BackupRequest pg = b.withFollowedLinks(java.util.Set.of("pg_wal", "pg_tblspc/*"))
+        .withSpecialFiles(SpecialFiles.FAIL).withLabel("k", "v").withProgress(p -> { });
+    assertEquals(java.util.Set.of("pg_tblspc/*", "pg_wal"), pg.followedLinks());
+    assertEquals(SpecialFiles.FAIL, pg.specialFiles());
+    assertThrows(IllegalArgumentException.class, () -> b.withFollowedLinks(java.util.Set.of("../etc")));
+
+    RestoreRequest r = RestoreRequest.of("b1", Path.of("/restore"));
+    assertEquals(OwnerPolicy.AUTO, r.owners());
+    RestoreRequest numeric = r.withOwners(OwnerPolicy.NUMERIC).withMode(RestoreMode.REPLACE).withPaths(List.of("a"));
+    assertEquals(OwnerPolicy.NUMERIC, numeric.owners());
+    assertEquals(OwnerPolicy.AUTO, new RestoreRequest("b1", Path.of("/r"), RestoreMode.CREATE, null, null).owners());
+  }
+
+  @Test
+  void metadataWarnings_defaultToNone_andAreCopied() {
+    BackupMetadata plain = meta("a", T0, null);
+    assertEquals(List.of(), plain.warnings());
+    List<BackupWarning> list = new java.util.ArrayList<>();
+    list.add(new BackupWarning("run/mysql.sock", BackupWarning.Kind.SKIPPED_SPECIAL_FILE, "socket"));
+    BackupMetadata warned = new BackupMetadata("a", T0, "/s", 0, 0, BackupType.FULL, null, "p", "v", null, list);
+    list.clear();
+    assertEquals(1, warned.warnings().size());
+    assertEquals("skipped special file run/mysql.sock (socket)", warned.warnings().get(0).toString());
+  }
+
   private static List<String> ids(List<BackupMetadata> list) {
     return list.stream().map(BackupMetadata::backupId).toList();
   }

@@ -21,5 +21,10 @@ public enum Capability {
   /** Stored bytes are encrypted; without the key, no content is readable (rule P25). */
   ENCRYPTION,
   /** Stored bytes are compressed (rule P26). */
-  COMPRESSION
+  COMPRESSION,
+  /**
+   * POSIX permission bits and owners of files, directories and the source root are recorded and restored
+   * where both file systems have them (rules P27 to P29).
+   */
+  POSIX_ATTRIBUTES
 }

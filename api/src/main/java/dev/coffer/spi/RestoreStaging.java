@@ -2,7 +2,10 @@ package dev.coffer.spi;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.coffer.BackupException;
+import dev.coffer.OwnerPolicy;
 import dev.coffer.RestoreMode;
+import dev.coffer.RestoreRequest;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -12,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -22,11 +26,16 @@ import java.util.HexFormat;
  * the staging directory if the restore did not commit, leaving the target exactly as it was.
  *
  * <pre>{@code
- * try (RestoreStaging staging = RestoreStaging.begin(target, request.mode())) {
- *   writeAndVerifyEverything(staging.directory());
+ * try (RestoreStaging staging = RestoreStaging.begin(request)) {
+ *   writeAndVerifyEverything(staging.directory(), staging.attributes());
  *   staging.commit();
  * }
  * }</pre>
+ *
+ * <p>Where the file system has POSIX permissions the staging directory is created owner-only
+ * ({@code 0700}); {@link #commit()} first applies the recorded {@link #attributes()} (modes, owners, and
+ * the target directory's own mode), so the published target is complete and nothing was ever more open
+ * while the restore ran.
  *
  * <p>In {@link RestoreMode#CREATE} mode the target must be absent or an empty directory. In
  * {@link RestoreMode#REPLACE} mode an existing target is moved aside, the staging directory moved into
@@ -40,12 +49,30 @@ public final class RestoreStaging implements AutoCloseable {
   private final Path target;
   private final RestoreMode mode;
   private final Path staging;
+  private final RestoreAttributes attributes;
   private boolean committed;
 
-  private RestoreStaging(Path target, RestoreMode mode, Path staging) {
+  private RestoreStaging(Path target, RestoreMode mode, Path staging, OwnerPolicy owners) {
     this.target = target;
     this.mode = mode;
     this.staging = staging;
+    this.attributes = new RestoreAttributes(staging, owners);
+  }
+
+  /**
+   * Checks the request's target and creates the staging directory beside it, applying the request's mode
+   * and owner policy.
+   *
+   * @param request the restore request
+   * @return the staging
+   * @throws DirectoryNotEmptyException in {@code CREATE} mode if the target is not empty
+   * @throws NotDirectoryException if the target exists but is not a directory (or is a symbolic link)
+   * @throws NoSuchFileException if the target's parent does not exist
+   * @throws IOException if the staging directory cannot be created
+   */
+  public static RestoreStaging begin(RestoreRequest request) throws IOException {
+    requireNonNull(request, "request");
+    return begin(request.target(), request.mode(), request.owners());
   }
 
   /**
@@ -60,6 +87,10 @@ public final class RestoreStaging implements AutoCloseable {
    * @throws IOException if the staging directory cannot be created
    */
   public static RestoreStaging begin(Path target, RestoreMode mode) throws IOException {
+    return begin(target, mode, OwnerPolicy.AUTO);
+  }
+
+  private static RestoreStaging begin(Path target, RestoreMode mode, OwnerPolicy owners) throws IOException {
     requireNonNull(target, "target");
     requireNonNull(mode, "mode");
     Path absolute = target.toAbsolutePath().normalize();
@@ -79,8 +110,12 @@ public final class RestoreStaging implements AutoCloseable {
       }
     }
     Path staging = sibling(absolute, "restore");
-    Files.createDirectory(staging);
-    return new RestoreStaging(absolute, mode, staging);
+    if (staging.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } else {
+      Files.createDirectory(staging);
+    }
+    return new RestoreStaging(absolute, mode, staging, owners);
   }
 
   /**
@@ -93,16 +128,29 @@ public final class RestoreStaging implements AutoCloseable {
   }
 
   /**
-   * Publishes the staged content as the target.
+   * The POSIX attributes of this restore, applied by {@link #commit()}.
+   *
+   * @return the attributes collector for this staging directory
+   */
+  public RestoreAttributes attributes() {
+    return attributes;
+  }
+
+  /**
+   * Applies the recorded {@linkplain #attributes() attributes}, then publishes the staged content as the
+   * target.
    *
    * @throws DirectoryNotEmptyException in {@code CREATE} mode if something appeared in the target since
    *     {@link #begin}; nothing is changed
-   * @throws IOException if the content cannot be moved into place; the target is as it was
+   * @throws BackupException if an owner cannot be set under a policy that requires it; nothing is changed
+   * @throws IOException if the attributes cannot be applied or the content cannot be moved into place; the
+   *     target is as it was
    */
   public void commit() throws IOException {
     if (committed) {
       throw new IllegalStateException("already committed");
     }
+    attributes.apply();
     boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
     if (mode == RestoreMode.CREATE || !exists) {
       if (exists) {

@@ -13,8 +13,11 @@ import java.time.Instant;
  * @param lastModified the last-modified time as scanned
  * @param linkTarget the link's target text, exactly as stored in the link, for a symbolic link;
  *     {@code null} otherwise
+ * @param posix the entry's permission bits and owner as scanned, or {@code null} where the source file system
+ *     has no POSIX attributes (for a followed link: those of its target)
  */
-public record SourceEntry(String path, Type type, long sizeBytes, Instant lastModified, String linkTarget) {
+public record SourceEntry(
+    String path, Type type, long sizeBytes, Instant lastModified, String linkTarget, PosixAttributes posix) {
 
   /** What a source entry is. */
   public enum Type {
@@ -34,6 +37,7 @@ public record SourceEntry(String path, Type type, long sizeBytes, Instant lastMo
    * @param sizeBytes as described on the record
    * @param lastModified as described on the record
    * @param linkTarget as described on the record
+   * @param posix as described on the record
    * @throws NullPointerException if a required component is null
    * @throws IllegalArgumentException if the size is negative or the link target does not match the type
    */
@@ -47,5 +51,20 @@ public record SourceEntry(String path, Type type, long sizeBytes, Instant lastMo
     if ((type == Type.SYMLINK) != (linkTarget != null)) {
       throw new IllegalArgumentException("a link target is required for links and only for links: " + path);
     }
+  }
+
+  /**
+   * An entry without POSIX attributes.
+   *
+   * @param path as described on the record
+   * @param type as described on the record
+   * @param sizeBytes as described on the record
+   * @param lastModified as described on the record
+   * @param linkTarget as described on the record
+   * @throws NullPointerException if a required component is null
+   * @throws IllegalArgumentException if the size is negative or the link target does not match the type
+   */
+  public SourceEntry(String path, Type type, long sizeBytes, Instant lastModified, String linkTarget) {
+    this(path, type, sizeBytes, lastModified, linkTarget, null);
   }
 }

@@ -3,62 +3,111 @@ package dev.coffer.spi;
 import static java.util.Objects.requireNonNull;
 
 import dev.coffer.BackupException;
+import dev.coffer.BackupWarning;
+import dev.coffer.SpecialFiles;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.FileVisitOption;
-import java.nio.file.FileVisitResult;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * A deterministic listing of a source directory, the one walk every provider uses: entries sorted by
  * {@link RelativePaths#ORDER} (a directory before its contents), symbolic links reported as links and never
- * followed, nothing outside the root ever visited.
+ * followed (unless {@linkplain ScanOptions#followedLinks() named}), nothing outside the root ever visited
+ * except through a named link.
  *
  * <p>The root itself may be a symbolic link to a directory (a data directory is often one); it is resolved
- * once, and nothing below it is followed. A name that breaks the {@linkplain RelativePaths basic rules} (for
- * example one containing a backslash), or an entry that is neither a file, a directory nor a link (a socket,
- * a device), fails the scan with a {@link BackupException} naming it: a backup never skips anything
- * silently.
+ * once, and nothing below it is followed unless named. A name that breaks the {@linkplain RelativePaths basic
+ * rules} (for example one containing a backslash) or is not valid UTF-8 fails the scan with a
+ * {@link BackupException} naming it (an undecodable name is shown as its bytes in hex). Special files
+ * (sockets, FIFOs, devices) are {@linkplain ScanOptions#specialFiles() skipped and reported} in
+ * {@link #skipped()}, or refused: a backup never skips anything silently.
+ *
+ * <p>Each entry carries its {@linkplain SourceEntry#posix() POSIX attributes} where the file system has
+ * them, read with the same call that reads its type and size (one call per entry).
  *
  * @param root the scanned root directory
  * @param entries every entry below the root, sorted
+ * @param rootPosix the root directory's POSIX attributes, or {@code null} where the file system has none
+ * @param skipped the special files left out, sorted by path, each as a
+ *     {@link BackupWarning.Kind#SKIPPED_SPECIAL_FILE} warning
  */
-public record SourceTree(Path root, List<SourceEntry> entries) {
+public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes rootPosix, List<BackupWarning> skipped) {
 
   /**
    * Validates and copies the components.
    *
    * @param root as described on the record
    * @param entries as described on the record
-   * @throws NullPointerException if a component is null
+   * @param rootPosix as described on the record
+   * @param skipped as described on the record; {@code null} means none
+   * @throws NullPointerException if the root or entries are null
    */
   public SourceTree {
     requireNonNull(root, "root");
     entries = List.copyOf(entries);
+    skipped = skipped == null ? List.of() : List.copyOf(skipped);
   }
 
   /**
-   * Scans {@code root}.
+   * A listing without POSIX attributes for the root and with nothing skipped.
+   *
+   * @param root as described on the record
+   * @param entries as described on the record
+   * @throws NullPointerException if a component is null
+   */
+  public SourceTree(Path root, List<SourceEntry> entries) {
+    this(root, entries, null, List.of());
+  }
+
+  /**
+   * Scans {@code root} with the {@linkplain ScanOptions#DEFAULT default options}: no link followed, special
+   * files skipped and reported.
    *
    * @param root the source directory
    * @return the sorted listing
    * @throws NoSuchFileException if the root does not exist
    * @throws NotDirectoryException if the root is not a directory
-   * @throws BackupException if an entry has an unstorable name or type
+   * @throws BackupException if an entry has an unstorable name
    * @throws IOException if a directory cannot be read
    */
   public static SourceTree scan(Path root) throws IOException {
+    return scan(root, ScanOptions.DEFAULT);
+  }
+
+  /**
+   * Scans {@code root}. A symbolic link whose relative path matches one of the options' followed-link
+   * patterns is followed once: its target directory is listed in its place, with its content; a followed
+   * link whose target does not exist or is not a directory fails the scan.
+   *
+   * @param root the source directory
+   * @param options the followed links and the special-file policy
+   * @return the sorted listing
+   * @throws NoSuchFileException if the root does not exist
+   * @throws NotDirectoryException if the root is not a directory
+   * @throws BackupException if an entry has an unstorable name, a special file is found under
+   *     {@link SpecialFiles#FAIL}, or a followed link is broken or not a link to a directory
+   * @throws IOException if a directory cannot be read
+   */
+  public static SourceTree scan(Path root, ScanOptions options) throws IOException {
     requireNonNull(root, "root");
+    requireNonNull(options, "options");
     if (!Files.exists(root)) {
       throw new NoSuchFileException(root.toString(), null, "backup source does not exist");
     }
@@ -66,64 +115,114 @@ public record SourceTree(Path root, List<SourceEntry> entries) {
       throw new NotDirectoryException(root.toString());
     }
     Path real = Files.isSymbolicLink(root) ? root.toRealPath() : root;
+    EntryReader reader = EntryReader.forFileSystem(real.getFileSystem());
+    PosixAttributes rootPosix = reader.read(real).posix();
     List<SourceEntry> entries = new ArrayList<>();
-    // the relative names of the directories being walked, innermost on top: a name is its parent's plus one
-    // component, which is much cheaper than relativizing every path against the root
-    Deque<String> parents = new ArrayDeque<>();
-    Files.walkFileTree(real, EnumSet.noneOf(FileVisitOption.class), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        if (parents.isEmpty()) {
-          parents.push("");
-        } else {
-          String rel = name(real, parents.peek(), dir);
-          entries.add(new SourceEntry(rel, SourceEntry.Type.DIRECTORY, 0, attrs.lastModifiedTime().toInstant(), null));
-          parents.push(rel);
+    List<BackupWarning> skipped = new ArrayList<>();
+    // directories still to list, with their relative names: a name is its parent's plus one component,
+    // which is much cheaper than relativizing every path against the root
+    Deque<Path> dirs = new ArrayDeque<>();
+    Deque<String> names = new ArrayDeque<>();
+    dirs.push(real);
+    names.push("");
+    while (!dirs.isEmpty()) {
+      Path dir = dirs.pop();
+      String parent = names.pop();
+      try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+        for (Path child : children) {
+          String rel = name(real, parent, child);
+          EntryReader.Entry e = reader.read(child, LinkOption.NOFOLLOW_LINKS);
+          if (e.link() && options.follows(rel)) {
+            e = followed(reader, real, child, rel);
+          }
+          Instant time = e.lastModified().toInstant();
+          if (e.directory()) {
+            entries.add(new SourceEntry(rel, SourceEntry.Type.DIRECTORY, 0, time, null, e.posix()));
+            dirs.push(child);
+            names.push(rel);
+          } else if (e.file()) {
+            entries.add(new SourceEntry(rel, SourceEntry.Type.FILE, e.size(), time, null, e.posix()));
+          } else if (e.link()) {
+            String target = Files.readSymbolicLink(child).toString();
+            entries.add(new SourceEntry(rel, SourceEntry.Type.SYMLINK, 0, time, target, e.posix()));
+          } else if (options.specialFiles() == SpecialFiles.FAIL) {
+            throw new BackupException("cannot back up '" + RelativePaths.printable(rel) + "' in " + real + ": a "
+                + e.special() + " (special files are refused by the special-files=fail setting)");
+          } else {
+            skipped.add(new BackupWarning(rel, BackupWarning.Kind.SKIPPED_SPECIAL_FILE, e.special()));
+          }
         }
-        return FileVisitResult.CONTINUE;
+      } catch (DirectoryIteratorException e) {
+        throw e.getCause();
       }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-        if (exc != null) {
-          throw exc;
-        }
-        parents.pop();
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        String rel = name(real, parents.peek(), file);
-        if (attrs.isSymbolicLink()) {
-          String target = Files.readSymbolicLink(file).toString();
-          entries.add(new SourceEntry(rel, SourceEntry.Type.SYMLINK, 0, attrs.lastModifiedTime().toInstant(), target));
-        } else if (attrs.isRegularFile()) {
-          entries.add(new SourceEntry(rel, SourceEntry.Type.FILE, attrs.size(), attrs.lastModifiedTime().toInstant(), null));
-        } else {
-          throw new BackupException("cannot back up '" + rel + "' in " + real
-              + ": not a regular file, directory or symbolic link");
-        }
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-        throw exc;
-      }
-    });
+    }
     entries.sort((a, b) -> RelativePaths.ORDER.compare(a.path(), b.path()));
-    return new SourceTree(real, entries);
+    skipped.sort((a, b) -> RelativePaths.ORDER.compare(a.path(), b.path()));
+    return new SourceTree(real, entries, rootPosix, skipped);
+  }
+
+  private static EntryReader.Entry followed(EntryReader reader, Path root, Path link, String rel) throws IOException {
+    EntryReader.Entry target;
+    try {
+      target = reader.read(link);
+    } catch (NoSuchFileException e) {
+      throw new BackupException("cannot follow symbolic link '" + RelativePaths.printable(rel) + "' in " + root
+          + ": its target " + Files.readSymbolicLink(link) + " does not exist", e);
+    }
+    if (!target.directory()) {
+      // providers open files without following links; a database links only directories (pg_wal, tablespaces)
+      throw new BackupException("cannot follow symbolic link '" + RelativePaths.printable(rel) + "' in " + root
+          + ": its target " + Files.readSymbolicLink(link) + " is not a directory (only links to directories are"
+          + " followed)");
+    }
+    return target;
   }
 
   private static String name(Path root, String parent, Path p) throws BackupException {
-    Path fileName = p.getFileName();
-    String rel = parent.isEmpty() ? fileName.toString() : parent + "/" + fileName;
+    String fileName = p.getFileName().toString();
+    if (fileName.indexOf('\uFFFD') >= 0) {
+      requireUtf8(root, parent, p);
+    }
+    String rel = parent.isEmpty() ? fileName : parent + "/" + fileName;
     Optional<String> problem = RelativePaths.basicProblem(rel);
     if (problem.isPresent()) {
       throw new BackupException("cannot back up '" + RelativePaths.printable(rel) + "' in " + root + ": " + problem.get());
     }
     return rel;
+  }
+
+  /**
+   * Fails for a name that the JDK decoded with replacement characters because its bytes are not UTF-8
+   * (Linux allows any bytes but {@code /} and NUL). The raw bytes survive percent-encoded in the path's URI,
+   * so the message can show them in hex; a name that really holds U+FFFD passes.
+   */
+  private static void requireUtf8(Path root, String parent, Path p) throws BackupException {
+    String raw = p.toUri().getRawPath();
+    if (raw.endsWith("/")) {
+      raw = raw.substring(0, raw.length() - 1);
+    }
+    raw = raw.substring(raw.lastIndexOf('/') + 1);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%' && i + 2 < raw.length()) {
+        bytes.write(HexFormat.fromHexDigits(raw, i + 1, i + 3));
+        i += 2;
+      } else if (c < 0x80) {
+        bytes.write(c);
+      } else { // a URI of another file system may keep non-ASCII characters unencoded
+        bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    byte[] name = bytes.toByteArray();
+    try {
+      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(name));
+    } catch (CharacterCodingException e) {
+      String where = parent.isEmpty() ? "the source root" : "'" + RelativePaths.printable(parent) + "'";
+      throw new BackupException("cannot back up a name in " + where + " of " + root + " that is not valid UTF-8: bytes "
+          + HexFormat.ofDelimiter(" ").formatHex(name) + " (rename it to back it up)");
+    }
   }
 
   /**

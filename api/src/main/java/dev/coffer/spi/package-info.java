@@ -3,7 +3,8 @@
  * {@link java.util.ServiceLoader}, and keep the contract below. The helpers here
  * ({@link dev.coffer.spi.SourceTree}, {@link dev.coffer.spi.RelativePaths},
  * {@link dev.coffer.spi.RestoreStaging}, {@link dev.coffer.spi.ProviderOptions},
- * {@link dev.coffer.spi.BackupIds}, {@link dev.coffer.spi.FileTrees}) implement the parts of it that every
+ * {@link dev.coffer.spi.BackupIds}, {@link dev.coffer.spi.FileTrees}, {@link dev.coffer.spi.RestoreAttributes},
+ * {@link dev.coffer.spi.PosixAttributes}, {@link dev.coffer.spi.ScanOptions}) implement the parts of it that every
  * provider needs, so no provider writes them twice. The conformance suite in {@code coffer-testkit} checks
  * every rule; {@code docs/contract.md} states each one in full.
  *
@@ -56,6 +57,24 @@
  *     key fails with {@code WrongKeyException}.</li>
  * <li><b>P26 Compression.</b> With {@code COMPRESSION}: compressible data is stored smaller than its
  *     logical size.</li>
+ * <li><b>P27 Modes.</b> With {@code POSIX_ATTRIBUTES}, where source and target file systems have POSIX
+ *     permissions: every file and directory, and the target directory itself (from the source root), gets
+ *     its recorded mode. Without: nothing is recorded and restored entries get the file system's defaults.
+ *     </li>
+ * <li><b>P28 Never more open.</b> With {@code POSIX_ATTRIBUTES}: at no moment during a restore does a file
+ *     or directory grant group or others a permission its recorded mode does not (entries are created
+ *     owner-only and get their mode at the end); a file whose source was not readable by others never is.
+ *     </li>
+ * <li><b>P29 Owners.</b> With {@code POSIX_ATTRIBUTES}: owners and groups are recorded and applied by the
+ *     request's {@link dev.coffer.OwnerPolicy}; under {@code AUTO} a restore that may not change owners
+ *     warns once and never fails for it.</li>
+ * <li><b>P30 Special files.</b> Sockets, FIFOs and devices are skipped and listed in the backup's
+ *     {@link dev.coffer.BackupMetadata#warnings() warnings}, or, with {@code SpecialFiles.FAIL}, the backup
+ *     is refused naming the file; never skipped silently. A name that is not valid UTF-8 is refused with its
+ *     bytes in hex.</li>
+ * <li><b>P31 Followed links.</b> A link matching a {@linkplain dev.coffer.BackupRequest#withFollowedLinks
+ *     followed-link pattern} is stored as its target's content and restored as a real directory or file;
+ *     no other link is followed.</li>
  * </ol>
  */
 package dev.coffer.spi;
