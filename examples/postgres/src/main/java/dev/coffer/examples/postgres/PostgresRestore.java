@@ -49,7 +49,7 @@ public final class PostgresRestore {
    * @return the WAL backup's metadata (its labels hold the start and stop positions)
    * @throws NoSuchBackupException if either backup of the run is missing
    * @throws BackupException if {@code walBackupId} is not the WAL backup of an online run, or the restored
- *     {@code pg_wal} is a symbolic link
+ *     {@code pg_wal} or a tablespace under {@code pg_tblspc} is a symbolic link
    * @throws FileAlreadyExistsException if the target exists
    * @throws IOException if a restore fails; see {@link BackupRepository#restore}
    */
@@ -79,6 +79,7 @@ public final class PostgresRestore {
       for (String dir : EMPTIED) {
         emptyFiles(target.resolve(dir));
       }
+      refuseTablespaceLinks(target.resolve("pg_tblspc"));
       Files.move(walTarget.resolve("backup_label"), target.resolve("backup_label"));
       if (Files.exists(walTarget.resolve("tablespace_map"))) {
         Files.move(walTarget.resolve("tablespace_map"), target.resolve("tablespace_map"));
@@ -94,6 +95,25 @@ public final class PostgresRestore {
       PostgresBackupSource.deleteTree(walTarget);
       if (!done) {
         PostgresBackupSource.deleteTree(target);
+      }
+    }
+  }
+
+  /**
+   * A tablespace restored as a link would point at the source cluster's tablespace: a restored server
+   * started next to the original would write into the original's files.
+   */
+  private static void refuseTablespaceLinks(Path dir) throws IOException {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+      for (Path c : children) {
+        if (Files.isSymbolicLink(c)) {
+          throw new BackupException("restored tablespace " + c + " is a symbolic link (to " + Files.readSymbolicLink(c)
+              + "), which would share the source cluster's files; online backups of clusters with tablespaces "
+              + "need the source's links followed (see docs/host-integration.md)");
+        }
       }
     }
   }

@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -70,7 +71,8 @@ class StoppedClusterRestoreTest {
 
       Path target = ws.resolve("restored");
       try (BackupRepository repo = Workspaces.repository(provider, ws.resolve("repo"))) {
-        BackupMetadata backup = repo.backup(BackupRequest.full(data));
+        // pg_wal and the tablespaces are stored as their targets' contents, restored as directories
+        BackupMetadata backup = repo.backup(BackupRequest.full(data).withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*")));
         repo.restore(backup.backupId(), target);
       }
 
