@@ -16,6 +16,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,31 +33,49 @@ class OnlineBackupTest {
   /** Counter rows the writer must commit while the cluster is in backup mode, before the stop. */
   private static final long WRITES_DURING_BACKUP = 200;
 
+  private static Path ws;
+  private static PgCluster cluster;
+
+  /** One running cluster with pgbench's tables and the counter, backed up by each provider in turn. */
+  @BeforeAll
+  static void startCluster() throws Exception {
+    PgCluster.requireBinaries();
+    ws = PgCluster.workspace("online");
+    cluster = PgCluster.create(ws, "data", null);
+    cluster.start();
+    cluster.client("pgbench", ws.resolve("pgbench-init.log"), "-i", "-q", "-s", "1", "postgres");
+    cluster.execute("CREATE TABLE counter (id bigint PRIMARY KEY)");
+  }
+
+  @AfterAll
+  static void stopCluster() throws IOException {
+    try {
+      if (cluster != null) {
+        cluster.close();
+      }
+    } finally {
+      Workspaces.remove(ws);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"local", "archive"})
   void runningClusterUnderLoad_backedUpOnline_recoversEveryTransactionCommittedBeforeTheStop(String provider)
       throws Exception {
-    PgCluster.requireBinaries();
-    Path ws = PgCluster.workspace("online-" + provider);
-    PgCluster cluster = null;
     PgCluster restored = null;
     Writer writer = null;
     Process pgbench = null;
     try {
-      cluster = PgCluster.create(ws, "data", null);
-      cluster.start();
-      cluster.client("pgbench", ws.resolve("pgbench-init.log"), "-i", "-q", "-s", "1", "postgres");
-      cluster.execute("CREATE TABLE counter (id bigint PRIMARY KEY)");
       writer = new Writer(cluster.connect());
       writer.start();
-      writer.awaitCommitted(50);
-      pgbench = cluster.startClient("pgbench", ws.resolve("pgbench-run.log"), "-n", "-c", "2", "-j", "1", "-T", "2",
+      writer.awaitCommitted(writer.first() + 50);
+      pgbench = cluster.startClient("pgbench", ws.resolve(provider + "-pgbench.log"), "-n", "-c", "2", "-j", "1", "-T", "2",
           "postgres");
 
       long[] committedBeforeStop = {-1};
       BackupMetadata data;
       BackupMetadata wal;
-      try (BackupRepository repo = Workspaces.repository(provider, ws.resolve("repo"));
+      try (BackupRepository repo = Workspaces.repository(provider, ws.resolve(provider + "-repo"));
            Connection admin = cluster.connect()) {
         Writer counter = writer;
         long beforeStart = counter.committed();
@@ -96,9 +116,9 @@ class OnlineBackupTest {
         pgbench = null;
 
         // the original keeps running: its postmaster.pid must not come back in the restore
-        Path target = ws.resolve("restored");
+        Path target = ws.resolve(provider + "-restored");
         PostgresRestore.restore(repo, wal.backupId(), target);
-        restored = PgCluster.existing(ws, "restored", target);
+        restored = PgCluster.existing(ws, provider + "-restored", target);
       }
       restored.start();
       assertEquals("f", restored.query("SELECT pg_is_in_recovery()"), "recovery ended");
@@ -109,7 +129,7 @@ class OnlineBackupTest {
           + "(SELECT coalesce(sum(delta), 0) FROM pgbench_history) AND (SELECT sum(bbalance) FROM pgbench_branches) = "
           + "(SELECT coalesce(sum(delta), 0) FROM pgbench_history)"), "pgbench's balances add up");
       assertTrue(Long.parseLong(restored.query("SELECT count(*) FROM pgbench_history")) > 0, "pgbench wrote");
-      restored.client("pg_amcheck", ws.resolve("amcheck.log"), "--install-missing", "--heapallindexed", "--all");
+      restored.client("pg_amcheck", ws.resolve(provider + "-amcheck.log"), "--install-missing", "--heapallindexed", "--all");
     } finally {
       if (writer != null) {
         writer.stopQuietly();
@@ -117,37 +137,36 @@ class OnlineBackupTest {
       if (pgbench != null) {
         pgbench.destroy();
       }
-      try {
-        if (restored != null) {
-          restored.close();
-        }
-      } finally {
-        if (cluster != null) {
-          cluster.close();
-        }
-        Workspaces.remove(ws);
+      if (restored != null) {
+        restored.close();
       }
     }
   }
 
-  /** Commits counter rows 1, 2, 3... one transaction each, remembering the last commit that returned. */
+  /** Commits counter rows n, n + 1... one transaction each, remembering the last commit that returned. */
   private static final class Writer extends Thread {
     private final Connection connection;
-    private final AtomicLong committed = new AtomicLong();
+    private final long first;
+    private final AtomicLong committed;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
-    Writer(Connection connection) {
+    Writer(Connection connection) throws SQLException {
       super("counter-writer");
       this.connection = connection;
+      try (var s = connection.createStatement(); var r = s.executeQuery("SELECT coalesce(max(id), 0) FROM counter")) {
+        r.next();
+        first = r.getLong(1) + 1;
+      }
+      committed = new AtomicLong(first - 1);
       setDaemon(true);
     }
 
     @Override
     public void run() {
       try (connection; PreparedStatement insert = connection.prepareStatement("INSERT INTO counter VALUES (?)")) {
-        for (long id = 1; !stopping; id++) {
+        for (long id = first; !stopping; id++) {
           insert.setLong(1, id);
           insert.executeUpdate(); // auto-commit: returns once committed
           committed.set(id);
@@ -157,6 +176,10 @@ class OnlineBackupTest {
       } finally {
         stopped.countDown();
       }
+    }
+
+    long first() {
+      return first;
     }
 
     void stopQuietly() {

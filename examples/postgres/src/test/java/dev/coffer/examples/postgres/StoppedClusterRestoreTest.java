@@ -15,9 +15,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -43,68 +48,74 @@ class StoppedClusterRestoreTest {
     return cases.stream();
   }
 
+  private static Path ws;
+  private static final Map<Layout, Path> DATA = new EnumMap<>(Layout.class);
+  private static final Map<Layout, String> DIGESTS = new EnumMap<>(Layout.class);
+  private static Path tablespace;
+
+  /** One stopped cluster per layout, shared by the providers' cases (each restores into its own target). */
+  @BeforeAll
+  static void createStoppedClusters() throws Exception {
+    PgCluster.requireBinaries();
+    ws = PgCluster.workspace("stopped");
+    for (Layout layout : Layout.values()) {
+      boolean links = layout == Layout.WALDIR_AND_TABLESPACE;
+      String name = layout.name().toLowerCase(Locale.ROOT);
+      try (PgCluster source = PgCluster.create(ws, name, links ? ws.resolve(name + "-wal") : null)) {
+        source.start();
+        if (links) {
+          tablespace = PgCluster.postgresDirectory(ws.resolve(name + "-tablespace"));
+          source.execute("CREATE TABLESPACE space LOCATION '" + tablespace + "'");
+        }
+        source.execute(
+            "CREATE TABLE facts (id int PRIMARY KEY, note text)" + (links ? " TABLESPACE space" : ""),
+            "INSERT INTO facts SELECT i, md5(i::text) FROM generate_series(1, 5000) i",
+            "CREATE TABLE more (id int PRIMARY KEY)",
+            "INSERT INTO more SELECT generate_series(1, 777)");
+        DIGESTS.put(layout, source.query(DIGEST));
+        DATA.put(layout, source.dataDirectory());
+      }
+    }
+  }
+
+  @AfterAll
+  static void removeWorkspace() throws IOException {
+    Workspaces.remove(ws);
+  }
+
+  private static final String DIGEST = "SELECT count(*) || ':' || sum(hashtext(note)) FROM facts";
+
   @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("cases")
   void stoppedCluster_backedUpAndRestored_startsAndHoldsItsRows(String provider, Layout layout) throws Exception {
-    PgCluster.requireBinaries();
-    Path ws = PgCluster.workspace("stopped-" + provider);
-    PgCluster source = null;
-    PgCluster restored = null;
-    try {
-      boolean links = layout == Layout.WALDIR_AND_TABLESPACE;
-      source = PgCluster.create(ws, "data", links ? ws.resolve("wal") : null);
-      source.start();
-      Path tablespace = null;
-      if (links) {
-        tablespace = PgCluster.postgresDirectory(ws.resolve("tablespace"));
-        source.execute("CREATE TABLESPACE space LOCATION '" + tablespace + "'");
-      }
-      source.execute(
-          "CREATE TABLE facts (id int PRIMARY KEY, note text)" + (links ? " TABLESPACE space" : ""),
-          "INSERT INTO facts SELECT i, md5(i::text) FROM generate_series(1, 5000) i",
-          "CREATE TABLE more (id int PRIMARY KEY)",
-          "INSERT INTO more SELECT generate_series(1, 777)");
-      String digest = source.query("SELECT count(*) || ':' || sum(hashtext(note)) FROM facts");
-      source.stop();
-      Path data = source.dataDirectory();
-      PosixFileAttributes sourceRoot = Files.readAttributes(data, PosixFileAttributes.class);
+    Path data = DATA.get(layout);
+    PosixFileAttributes sourceRoot = Files.readAttributes(data, PosixFileAttributes.class);
+    String name = provider + "-" + layout.name().toLowerCase(Locale.ROOT);
+    Path target = ws.resolve(name + "-restored");
+    try (BackupRepository repo = Workspaces.repository(provider, ws.resolve(name + "-repo"))) {
+      // pg_wal and the tablespaces are stored as their targets' contents, restored as directories
+      BackupMetadata backup = repo.backup(BackupRequest.full(data).withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*")));
+      repo.restore(backup.backupId(), target);
+    }
 
-      Path target = ws.resolve("restored");
-      try (BackupRepository repo = Workspaces.repository(provider, ws.resolve("repo"))) {
-        // pg_wal and the tablespaces are stored as their targets' contents, restored as directories
-        BackupMetadata backup = repo.backup(BackupRequest.full(data).withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*")));
-        repo.restore(backup.backupId(), target);
-      }
+    PosixFileAttributes root = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    assertEquals(PosixFilePermissions.toString(sourceRoot.permissions()), PosixFilePermissions.toString(root.permissions()),
+        "mode of the restored data directory");
+    assertEquals(sourceRoot.owner(), root.owner(), "owner of the restored data directory");
+    assertFalse(Files.isSymbolicLink(target.resolve("pg_wal")),
+        "restored pg_wal must be a directory of the restore, not a link to the source's WAL directory");
+    for (Path link : children(target.resolve("pg_tblspc"))) {
+      assertFalse(Files.isSymbolicLink(link), "restored " + link + " must be a directory, not a link to "
+          + "the source's tablespace");
+    }
 
-      PosixFileAttributes root = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      assertEquals(PosixFilePermissions.toString(sourceRoot.permissions()), PosixFilePermissions.toString(root.permissions()),
-          "mode of the restored data directory");
-      assertEquals(sourceRoot.owner(), root.owner(), "owner of the restored data directory");
-      assertFalse(Files.isSymbolicLink(target.resolve("pg_wal")),
-          "restored pg_wal must be a directory of the restore, not a link to the source's WAL directory");
-      for (Path link : children(target.resolve("pg_tblspc"))) {
-        assertFalse(Files.isSymbolicLink(link), "restored " + link + " must be a directory, not a link to "
-            + "the source's tablespace");
-      }
-
-      restored = PgCluster.existing(ws, "restored", target);
+    try (PgCluster restored = PgCluster.existing(ws, name, target)) {
       restored.start();
-      assertEquals(digest, restored.query("SELECT count(*) || ':' || sum(hashtext(note)) FROM facts"));
+      assertEquals(DIGESTS.get(layout), restored.query(DIGEST));
       assertEquals("777", restored.query("SELECT count(*) FROM more"));
-      if (links) {
+      if (layout == Layout.WALDIR_AND_TABLESPACE) {
         String location = restored.query("SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = 'space'");
         assertNotEquals(tablespace.toString(), location, "the restore's tablespace is its own");
-      }
-    } finally {
-      try {
-        if (restored != null) {
-          restored.close();
-        }
-      } finally {
-        if (source != null) {
-          source.close();
-        }
-        Workspaces.remove(ws);
       }
     }
   }
