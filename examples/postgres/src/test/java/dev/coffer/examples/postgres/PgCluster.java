@@ -156,7 +156,9 @@ final class PgCluster implements AutoCloseable {
   void start() throws IOException {
     port = freePort();
     // fsync off: the tests stop or copy a live cluster, they never crash the machine
-    String options = "-p " + port + " -k " + socketDirectory + " -c listen_addresses=127.0.0.1 -c fsync=off";
+    String options = "-p " + port + " -k " + socketDirectory + " -c listen_addresses=127.0.0.1 -c fsync=off"
+        // few WAL segments kept around: a live copy takes pg_wal as it is
+        + " -c min_wal_size=32MB";
     try {
       run(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDirectory.toString(), "-l", logFile.toString(), "-w",
           "-t", "60", "-o", options, "start"), null);
