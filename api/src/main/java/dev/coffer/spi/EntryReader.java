@@ -59,14 +59,16 @@ final class EntryReader {
       case UNIX: {
         Map<String, Object> a = Files.readAttributes(p, UNIX_ATTRIBUTES, options);
         int mode = (Integer) a.get("mode");
-        int uid = (Integer) a.get("uid");
-        int gid = (Integer) a.get("gid");
+        // ids above 2^31-1 come back negative from the JDK: recorded as unknown, the names still say who
+        int uid = Math.max(-1, (Integer) a.get("uid"));
+        int gid = Math.max(-1, (Integer) a.get("gid"));
         boolean file = (Boolean) a.get("isRegularFile");
         boolean dir = (Boolean) a.get("isDirectory");
         boolean link = (Boolean) a.get("isSymbolicLink");
         String owner = users.get(uid);
         String group = groups.get(gid);
-        if ((owner == null && !users.containsKey(uid)) || (group == null && !groups.containsKey(gid))) {
+        if ((owner == null && !users.containsKey(uid)) || (group == null && !groups.containsKey(gid)) || uid < 0
+            || gid < 0) {
           PosixFileAttributes names = Files.readAttributes(p, PosixFileAttributes.class, options);
           owner = known(names.owner().getName(), uid);
           group = known(names.group().getName(), gid);

@@ -25,6 +25,7 @@ import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A deterministic listing of a source directory, the one walk every provider uses: entries sorted by
@@ -49,6 +50,8 @@ import java.util.Optional;
  *     {@link BackupWarning.Kind#SKIPPED_SPECIAL_FILE} warning
  */
 public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes rootPosix, List<BackupWarning> skipped) {
+
+  private static final ScanOptions STRICT = new ScanOptions(Set.of(), SpecialFiles.FAIL);
 
   /**
    * Validates and copies the components.
@@ -77,18 +80,20 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
   }
 
   /**
-   * Scans {@code root} with the {@linkplain ScanOptions#DEFAULT default options}: no link followed, special
-   * files skipped and reported.
+   * Scans {@code root} following no link and refusing special files, as scans did before
+   * {@link ScanOptions} existed: a provider that does not put {@link #skipped()} into its backups'
+   * {@linkplain dev.coffer.BackupMetadata#warnings() warnings} keeps refusing them instead of skipping
+   * silently. Providers that report them call {@code scan(root, ScanOptions.of(request))}.
    *
    * @param root the source directory
    * @return the sorted listing
    * @throws NoSuchFileException if the root does not exist
    * @throws NotDirectoryException if the root is not a directory
-   * @throws BackupException if an entry has an unstorable name
+   * @throws BackupException if an entry has an unstorable name or is a special file
    * @throws IOException if a directory cannot be read
    */
   public static SourceTree scan(Path root) throws IOException {
-    return scan(root, ScanOptions.DEFAULT);
+    return scan(root, STRICT);
   }
 
   /**

@@ -131,7 +131,7 @@ class SourceTreePosixTest {
     Files.writeString(src.resolve("data"), "x");
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(src.resolve("run").resolve("mysql.sock")));
-      SourceTree tree = SourceTree.scan(src);
+      SourceTree tree = SourceTree.scan(src, ScanOptions.DEFAULT);
       assertEquals(List.of("data", "run"), tree.entries().stream().map(SourceEntry::path).toList());
       assertEquals(List.of(new BackupWarning("run/mysql.sock", BackupWarning.Kind.SKIPPED_SPECIAL_FILE, "socket")),
           tree.skipped());
@@ -139,6 +139,9 @@ class SourceTreePosixTest {
       BackupException e = assertThrows(BackupException.class,
           () -> SourceTree.scan(src, new ScanOptions(Set.of(), SpecialFiles.FAIL)));
       assertTrue(e.getMessage().contains("'run/mysql.sock'") && e.getMessage().contains("socket"), e.getMessage());
+      BackupException strict = assertThrows(BackupException.class, () -> SourceTree.scan(src),
+          "the one-argument scan keeps refusing special files, for providers that do not report them");
+      assertTrue(strict.getMessage().contains("'run/mysql.sock'"), strict.getMessage());
     }
   }
 
@@ -147,7 +150,7 @@ class SourceTreePosixTest {
     Path src = Files.createDirectory(tmp.resolve("src"));
     Process p = new ProcessBuilder("mkfifo", src.resolve("pipe").toString()).inheritIO().start();
     assertEquals(0, p.waitFor());
-    SourceTree tree = SourceTree.scan(src);
+    SourceTree tree = SourceTree.scan(src, ScanOptions.DEFAULT);
     assertEquals(List.of(), tree.entries());
     assertEquals("FIFO", tree.skipped().get(0).detail());
   }

@@ -85,7 +85,7 @@ public final class LocalBackupProvider implements BackupProvider {
   @Override
   public Set<Capability> capabilities() {
     return Set.copyOf(EnumSet.of(Capability.INCREMENTAL, Capability.INDEPENDENT_INCREMENTALS,
-        Capability.TIMESTAMPS, Capability.PARTIAL_RESTORE, Capability.SYMLINKS));
+        Capability.TIMESTAMPS, Capability.PARTIAL_RESTORE, Capability.SYMLINKS, Capability.POSIX_ATTRIBUTES));
   }
 
   /**

@@ -25,7 +25,10 @@ import dev.coffer.local.Manifest.Symlink;
 import dev.coffer.spi.BackupIds;
 import dev.coffer.spi.FileTrees;
 import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.PosixAttributes;
+import dev.coffer.spi.RestoreAttributes;
 import dev.coffer.spi.RestoreStaging;
+import dev.coffer.spi.ScanOptions;
 import dev.coffer.spi.SourceEntry;
 import dev.coffer.spi.SourceTree;
 import java.io.IOException;
@@ -44,6 +47,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -152,7 +156,7 @@ final class LocalRepository implements BackupRepository {
           if (base != null && base.coffer() && settings.hardlinks()) {
             prelink = Prelink.start(base, baseData, data); // links while the source is scanned
           }
-          SourceTree tree = SourceTree.scan(request.source());
+          SourceTree tree = SourceTree.scan(request.source(), ScanOptions.of(request));
           Prelink.Made made = prelink == null ? Prelink.Made.NOTHING : prelink.finish();
           Manifest manifest = writeBackup(tree, request, id, createdAt, staging, base, made);
           Files.move(staging, root.resolve(id), StandardCopyOption.ATOMIC_MOVE);
@@ -230,9 +234,9 @@ final class LocalRepository implements BackupRepository {
     }
     BackupMetadata metadata = new BackupMetadata(id, createdAt, request.source().toString(), files.size(), bytesDone,
         request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(),
-        LocalBackupProvider.NAME, LocalBackupProvider.VERSION, request.labels());
+        LocalBackupProvider.NAME, LocalBackupProvider.VERSION, request.labels(), tree.skipped());
     Manifest manifest = new Manifest(metadata, whole, true, files, plan.directories, plan.symlinks,
-        plan.directoryTimes);
+        plan.directoryTimes, plan.directoryAttributes, tree.rootPosix());
     byte[] json = manifest.toJson();
     manifests.put(id, json, manifest); // the next incremental on this backup need not parse it again
     writeNew(staging.resolve(Manifest.FILE_NAME), json);
@@ -266,6 +270,7 @@ final class LocalRepository implements BackupRepository {
     final Set<String> keptDirs;
     final List<String> directories = new ArrayList<>();
     final Map<String, Instant> directoryTimes = new LinkedHashMap<>();
+    final Map<String, PosixAttributes> directoryAttributes = new LinkedHashMap<>();
     final List<Symlink> symlinks = new ArrayList<>();
     final List<Path> createdDirs = new ArrayList<>();
     /** The manifest's file entries in source order; the copies fill theirs in as they finish. */
@@ -329,16 +334,20 @@ final class LocalRepository implements BackupRepository {
           if (e.lastModified() != null) {
             directoryTimes.put(e.path(), e.lastModified());
           }
+          if (e.posix() != null) {
+            directoryAttributes.put(e.path(), e.posix());
+          }
           createdDirs.add(out);
         }
-        case SYMLINK -> symlinks.add(new Symlink(e.path(), e.linkTarget()));
+        case SYMLINK -> symlinks.add(new Symlink(e.path(), e.linkTarget(), e.posix()));
         case FILE -> {
           int index = sourceFiles.size();
           sourceFiles.add(e);
           FileEntry prior = keep.get(e.path());
           if (prior != null) {
+            // the bytes are the base's, the attributes this scan's: a mode change alone keeps the link
             entries[index] = new FileEntry(prior.path(), prior.size(), prior.crc32c(), prior.crc32(),
-                e.lastModified(), true);
+                e.lastModified(), true, e.posix());
             filesDone++;
             bytesDone += prior.size();
             listener.onProgress(new Progress(Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone, bytesTotal,
@@ -362,7 +371,7 @@ final class LocalRepository implements BackupRepository {
     void copied(int k, Checksums.Sums sums) {
       SourceEntry e = sourceFiles.get(copyIndex.get(k));
       entries[copyIndex.get(k)] = new FileEntry(e.path(), sums.size(), sums.crc32c(), sums.crc32(),
-          e.lastModified(), false);
+          e.lastModified(), false, e.posix());
       filesDone++;
       bytesDone += sums.size();
       listener.onProgress(new Progress(Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone, bytesTotal,
@@ -407,15 +416,19 @@ final class LocalRepository implements BackupRepository {
     List<FileEntry> selected = contents.files.stream().filter(f -> request.selects(f.path())).toList();
     long filesTotal = selected.size();
     long bytesTotal = selected.stream().mapToLong(FileEntry::size).sum();
-    try (RestoreStaging staging = RestoreStaging.begin(request.target(), request.mode())) {
+    try (RestoreStaging staging = RestoreStaging.begin(request)) {
       Path out = staging.directory();
+      RestoreAttributes attributes = staging.attributes();
+      attributes.recordRoot(manifest.rootAttributes());
       listener.onProgress(new Progress(Progress.Phase.RESTORE, 0, filesTotal, 0, bytesTotal, ""));
       List<Path> dirs = new ArrayList<>();
       List<String> dirNames = new ArrayList<>();
       for (String d : contents.directories) {
         if (request.selects(d)) {
-          dirs.add(makeDirectory(out, d, id));
+          PosixAttributes posix = manifest.directoryAttributes().get(d);
+          dirs.add(makeDirectory(out, d, id, attributes.directoryAttributes(posix)));
           dirNames.add(d);
+          attributes.record(d, SourceEntry.Type.DIRECTORY, posix);
         }
       }
       // a seed backup is checked only as a whole, so a partial restore of one still reads every file
@@ -427,7 +440,8 @@ final class LocalRepository implements BackupRepository {
           Path stored = storedFile(data, f.path(), id);
           Path target = wanted ? RelativePaths.resolveForWrite(out, f.path(), true) : null;
           jobFiles.add(f);
-          jobs.add(new ParallelCopy.Job(stored, target, f.size(), !manifest.coffer()));
+          jobs.add(new ParallelCopy.Job(stored, target, f.size(), !manifest.coffer(),
+              attributes.fileAttributes(f.posix())));
         }
       }
       long[] whole = {0};
@@ -447,6 +461,7 @@ final class LocalRepository implements BackupRepository {
               if (f.lastModified() != null) {
                 Files.setLastModifiedTime(target, FileTime.from(f.lastModified()));
               }
+              attributes.record(f.path(), SourceEntry.Type.FILE, f.posix());
               done[0]++;
               done[1] += sums.size();
               listener.onProgress(new Progress(Progress.Phase.RESTORE, done[0], filesTotal, done[1], bytesTotal,
@@ -464,6 +479,7 @@ final class LocalRepository implements BackupRepository {
         if (request.selects(s.path())) {
           Path link = RelativePaths.resolveForWrite(out, s.path(), true);
           Files.createSymbolicLink(link, link.getFileSystem().getPath(s.target()));
+          attributes.record(s.path(), SourceEntry.Type.SYMLINK, s.posix());
         }
       }
       // directory times last: every entry made inside a directory changes its time
@@ -510,10 +526,10 @@ final class LocalRepository implements BackupRepository {
     return stored;
   }
 
-  private static Path makeDirectory(Path out, String path, String id) throws IOException {
+  private static Path makeDirectory(Path out, String path, String id, FileAttribute<?>[] create) throws IOException {
     Path dir = RelativePaths.resolveForWrite(out, path, true);
     if (!Files.exists(dir, NOFOLLOW_LINKS)) {
-      Files.createDirectory(dir);
+      Files.createDirectory(dir, create);
     } else if (!Files.isDirectory(dir, NOFOLLOW_LINKS)) {
       throw new CorruptBackupException("directory " + path + " of backup " + id + " collides with a file", path);
     }

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupType;
+import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.PosixAttributes;
 import dev.coffer.spi.RelativePaths;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,6 +18,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,7 +30,9 @@ import java.util.TreeMap;
 /**
  * The content of a backup's {@code metadata.json}: the seed's fields, exactly as the seed writes them, and
  * beside them Coffer's own ({@code coffer_format}, {@code provider}, {@code labels}, {@code directories},
- * {@code files}, {@code symlinks}). A manifest written by the seed has no Coffer fields; {@link #coffer()}
+ * {@code files}, {@code symlinks}, and where present {@code root_attributes}, {@code directory_attributes},
+ * {@code warnings}, and the POSIX fields {@code mode}, {@code uid}, {@code gid}, {@code owner}, {@code group}
+ * of file and link entries). A manifest written by the seed has no Coffer fields; {@link #coffer()}
  * is then false and the file list comes from the stored data, checked by the whole-backup CRC32.
  *
  * <p>Parsing is strict (types, ranges, duplicate keys, every path checked with
@@ -42,6 +47,9 @@ import java.util.TreeMap;
  * @param symlinks the symbolic links recorded (never stored as links in the repository)
  * @param directoryTimes the source last-modified time of directories, by path, in directory order
  *     ({@code directory_mtimes}; absent from manifests written before it existed, and from the seed's)
+ * @param directoryAttributes the POSIX attributes of directories, by path, in directory order
+ *     ({@code directory_attributes}; absent where the source had none)
+ * @param rootAttributes the POSIX attributes of the source root ({@code root_attributes}), or null
  */
 record Manifest(
     BackupMetadata metadata,
@@ -50,7 +58,9 @@ record Manifest(
     List<FileEntry> files,
     List<String> directories,
     List<Symlink> symlinks,
-    Map<String, Instant> directoryTimes) {
+    Map<String, Instant> directoryTimes,
+    Map<String, PosixAttributes> directoryAttributes,
+    PosixAttributes rootAttributes) {
 
   static final String FILE_NAME = "metadata.json";
   static final String SIDECAR_NAME = "metadata.json.crc32c";
@@ -69,22 +79,43 @@ record Manifest(
    * @param crc32 its CRC32, or -1 when unknown
    * @param lastModified its source last-modified time, or null when unknown
    * @param linked whether the backup hard-linked it from its base instead of writing it
+   * @param posix its POSIX attributes as scanned by this backup (not the base's: a mode-only change keeps the
+   *     link to the base's bytes and records the new mode), or null when unknown
    */
-  record FileEntry(String path, long size, long crc32c, long crc32, Instant lastModified, boolean linked) {}
+  record FileEntry(String path, long size, long crc32c, long crc32, Instant lastModified, boolean linked,
+      PosixAttributes posix) {
+
+    FileEntry(String path, long size, long crc32c, long crc32, Instant lastModified, boolean linked) {
+      this(path, size, crc32c, crc32, lastModified, linked, null);
+    }
+  }
 
   /**
    * One symbolic link, recorded in the metadata only.
    *
    * @param path the relative path of the link
    * @param target the link's target text
+   * @param posix the link's owner (its mode means nothing), or null when unknown
    */
-  record Symlink(String path, String target) {}
+  record Symlink(String path, String target, PosixAttributes posix) {
+
+    Symlink(String path, String target) {
+      this(path, target, null);
+    }
+  }
 
   Manifest {
     files = List.copyOf(files);
     directories = List.copyOf(directories);
     symlinks = List.copyOf(symlinks);
     directoryTimes = Collections.unmodifiableMap(new LinkedHashMap<>(directoryTimes)); // keeps the order
+    directoryAttributes = Collections.unmodifiableMap(new LinkedHashMap<>(directoryAttributes));
+  }
+
+  /** A manifest without POSIX attributes. */
+  Manifest(BackupMetadata metadata, long checksum, boolean coffer, List<FileEntry> files, List<String> directories,
+      List<Symlink> symlinks, Map<String, Instant> directoryTimes) {
+    this(metadata, checksum, coffer, files, directories, symlinks, directoryTimes, Map.of(), null);
   }
 
   /** A manifest without directory times. */
@@ -132,6 +163,20 @@ record Manifest(
         g.writeStringField(d.getKey(), Times.format(d.getValue()));
       }
       g.writeEndObject();
+      if (rootAttributes != null) {
+        g.writeObjectFieldStart("root_attributes");
+        writePosix(g, rootAttributes);
+        g.writeEndObject();
+      }
+      if (!directoryAttributes.isEmpty()) {
+        g.writeObjectFieldStart("directory_attributes");
+        for (Map.Entry<String, PosixAttributes> d : directoryAttributes.entrySet()) {
+          g.writeObjectFieldStart(d.getKey());
+          writePosix(g, d.getValue());
+          g.writeEndObject();
+        }
+        g.writeEndObject();
+      }
       g.writeArrayFieldStart("files");
       for (FileEntry e : files) {
         write(g, e);
@@ -142,9 +187,23 @@ record Manifest(
         g.writeStartObject();
         g.writeStringField("path", link.path());
         g.writeStringField("target", link.target());
+        if (link.posix() != null) {
+          writePosix(g, link.posix());
+        }
         g.writeEndObject();
       }
       g.writeEndArray();
+      if (!metadata.warnings().isEmpty()) {
+        g.writeArrayFieldStart("warnings");
+        for (BackupWarning w : metadata.warnings()) {
+          g.writeStartObject();
+          g.writeStringField("path", w.path());
+          g.writeStringField("kind", w.kind().name());
+          g.writeStringField("detail", w.detail());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
       g.writeEndObject();
     }
     return bytes.toByteArray();
@@ -163,7 +222,27 @@ record Manifest(
     g.writeNumberField("crc32", e.crc32());
     g.writeStringField("mtime", Times.format(e.lastModified()));
     g.writeBooleanField("linked", e.linked());
+    if (e.posix() != null) {
+      writePosix(g, e.posix());
+    }
     g.writeEndObject();
+  }
+
+  /** The POSIX fields of an entry: the mode in octal, the ids where known, the names where known. */
+  private static void writePosix(JsonGenerator g, PosixAttributes a) throws IOException {
+    g.writeStringField("mode", a.modeString());
+    if (a.uid() >= 0) {
+      g.writeNumberField("uid", a.uid());
+    }
+    if (a.gid() >= 0) {
+      g.writeNumberField("gid", a.gid());
+    }
+    if (a.owner() != null) {
+      g.writeStringField("owner", a.owner());
+    }
+    if (a.group() != null) {
+      g.writeStringField("group", a.group());
+    }
   }
 
   /**
@@ -264,6 +343,49 @@ record Manifest(
         }
       }
     }
+    Map<String, PosixAttributes> directoryAttributes = new LinkedHashMap<>();
+    JsonNode attrsNode = root.get("directory_attributes");
+    if (attrsNode != null) {
+      if (!attrsNode.isObject()) {
+        throw corrupt(id, "'directory_attributes' is not an object", null);
+      }
+      Set<String> known = new HashSet<>(directories);
+      for (Map.Entry<String, JsonNode> e : attrsNode.properties()) {
+        if (!known.contains(e.getKey())) {
+          throw corrupt(id, "'directory_attributes' names '" + RelativePaths.printable(e.getKey())
+              + "', which is not a recorded directory", null);
+        }
+        if (!e.getValue().isObject() || e.getValue().get("mode") == null) {
+          throw corrupt(id, "the attributes of directory '" + RelativePaths.printable(e.getKey())
+              + "' are not an object with a mode", null);
+        }
+        directoryAttributes.put(e.getKey(), posix(e.getValue(), e.getKey(), id));
+      }
+    }
+    PosixAttributes rootAttributes = null;
+    JsonNode rootNode = root.get("root_attributes");
+    if (rootNode != null) {
+      if (!rootNode.isObject() || rootNode.get("mode") == null) {
+        throw corrupt(id, "'root_attributes' is not an object with a mode", null);
+      }
+      rootAttributes = posix(rootNode, ".", id);
+    }
+    List<BackupWarning> warnings = new ArrayList<>();
+    JsonNode warningsNode = root.get("warnings");
+    if (warningsNode != null) {
+      for (JsonNode w : array(root, "warnings", id)) {
+        if (!w.isObject()) {
+          throw corrupt(id, "a warning is not an object", null);
+        }
+        String path = RelativePaths.checkStored(text(w, "path", id), id);
+        String detail = text(w, "detail", id);
+        String kind = text(w, "kind", id);
+        // a kind from a newer version is information this one cannot name: left out, never an error
+        if (Arrays.stream(BackupWarning.Kind.values()).anyMatch(k -> k.name().equals(kind))) {
+          warnings.add(new BackupWarning(path, BackupWarning.Kind.valueOf(kind), detail));
+        }
+      }
+    }
     List<FileEntry> files = new ArrayList<>();
     long sum = 0;
     for (JsonNode o : array(root, "files", id)) {
@@ -283,7 +405,7 @@ record Manifest(
         throw corrupt(id, "file entry '" + path + "' has a malformed mtime", e);
       }
       files.add(new FileEntry(path, size, number(o, "crc32c", id, 0xFFFFFFFFL), number(o, "crc32", id, 0xFFFFFFFFL),
-          mtime, linked.booleanValue()));
+          mtime, linked.booleanValue(), posix(o, path, id)));
       sum += size;
       if (sum < 0) {
         throw corrupt(id, "file sizes overflow", null);
@@ -299,7 +421,7 @@ record Manifest(
       if (target.isEmpty() || target.indexOf('\0') >= 0 || target.length() > RelativePaths.MAX_PATH_BYTES) {
         throw corrupt(id, "symlink '" + path + "' has a malformed target", null);
       }
-      symlinks.add(new Symlink(path, target));
+      symlinks.add(new Symlink(path, target, posix(o, path, id)));
     }
     // Nothing may be stored below a file or a link: a restore would otherwise write through it.
     Set<String> leaves = new HashSet<>();
@@ -318,8 +440,35 @@ record Manifest(
           + files.size() + " files, " + sum + " bytes)", null);
     }
     BackupMetadata meta = new BackupMetadata(id, createdAt, sourceDir, totalFiles, totalBytes, backupType, base,
-        provider, version, labels);
-    return new Manifest(meta, checksum, true, files, directories, symlinks, directoryTimes);
+        provider, version, labels, warnings);
+    return new Manifest(meta, checksum, true, files, directories, symlinks, directoryTimes, directoryAttributes,
+        rootAttributes);
+  }
+
+  /**
+   * The POSIX fields of an entry object, or null when it has none. The mode is four octal digits; ids are
+   * whole numbers up to 2^31-1; names are checked as {@link PosixAttributes} checks them.
+   */
+  private static PosixAttributes posix(JsonNode o, String path, String id) throws CorruptBackupException {
+    JsonNode mode = o.get("mode");
+    if (mode == null) {
+      if (o.has("uid") || o.has("gid") || o.has("owner") || o.has("group")) {
+        throw corrupt(id, "entry '" + RelativePaths.printable(path) + "' has an owner but no mode", null);
+      }
+      return null;
+    }
+    if (!mode.isTextual() || !mode.textValue().matches("[0-7]{4}")) {
+      throw corrupt(id, "entry '" + RelativePaths.printable(path) + "' has a mode that is not four octal digits", null);
+    }
+    int uid = o.has("uid") ? (int) number(o, "uid", id, Integer.MAX_VALUE) : -1;
+    int gid = o.has("gid") ? (int) number(o, "gid", id, Integer.MAX_VALUE) : -1;
+    String owner = o.has("owner") ? text(o, "owner", id) : null;
+    String group = o.has("group") ? text(o, "group", id) : null;
+    try {
+      return new PosixAttributes(Integer.parseInt(mode.textValue(), 8), uid, gid, owner, group);
+    } catch (IllegalArgumentException e) {
+      throw corrupt(id, "entry '" + RelativePaths.printable(path) + "' has malformed attributes: " + e.getMessage(), e);
+    }
   }
 
   private static String unique(Set<String> seen, String path, String id) throws CorruptBackupException {

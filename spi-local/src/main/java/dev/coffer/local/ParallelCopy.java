@@ -10,9 +10,12 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -84,8 +87,17 @@ final class ParallelCopy {
    * @param target the file to create and write, or null to only read
    * @param sizeHint the expected size, used only to cut the file into ranges
    * @param crc32 whether to compute CRC32 beside CRC32C (otherwise the result's CRC32 is -1)
+   * @param create the attributes the target is created with (a restore creates files owner-only)
    */
-  record Job(Path source, Path target, long sizeHint, boolean crc32) {}
+  record Job(Path source, Path target, long sizeHint, boolean crc32, FileAttribute<?>[] create) {
+
+    Job(Path source, Path target, long sizeHint, boolean crc32) {
+      this(source, target, sizeHint, crc32, NO_ATTRIBUTES);
+    }
+  }
+
+  private static final FileAttribute<?>[] NO_ATTRIBUTES = new FileAttribute<?>[0];
+  private static final Set<OpenOption> CREATE_FOR_WRITE = Set.of(CREATE_NEW, WRITE);
 
   /** Receives each finished file, in batch order, on the calling thread. */
   @FunctionalInterface
@@ -309,7 +321,7 @@ final class ParallelCopy {
           f.opened = true;
           f.in = FileChannel.open(f.job.source(), READ, NOFOLLOW_LINKS);
           if (f.job.target() != null) {
-            f.out = FileChannel.open(f.job.target(), CREATE_NEW, WRITE);
+            f.out = FileChannel.open(f.job.target(), CREATE_FOR_WRITE, f.job.create());
           }
         }
         return f.in != null && (f.job.target() == null || f.out != null);

@@ -36,7 +36,7 @@ class FeaturesTest {
         .filter(x -> x.name().equals("local")).findFirst().orElseThrow();
     assertTrue(p instanceof LocalBackupProvider);
     assertEquals(java.util.Set.of(Capability.INCREMENTAL, Capability.INDEPENDENT_INCREMENTALS, Capability.TIMESTAMPS,
-        Capability.PARTIAL_RESTORE, Capability.SYMLINKS), p.capabilities());
+        Capability.PARTIAL_RESTORE, Capability.SYMLINKS, Capability.POSIX_ATTRIBUTES), p.capabilities());
     assertEquals(List.of("fsync", "compare-crc", "hardlinks", "threads"), p.options().stream().map(o -> o.name()).toList());
   }
 

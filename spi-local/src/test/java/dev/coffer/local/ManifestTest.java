@@ -2,10 +2,16 @@ package dev.coffer.local;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupType;
+import dev.coffer.BackupWarning;
+import dev.coffer.CorruptBackupException;
+import dev.coffer.spi.PosixAttributes;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,20 +55,52 @@ class ManifestTest {
     assertEquals("  \"symlinks\" : [ ]", full.lines().filter(l -> l.contains("symlinks")).findFirst().orElseThrow());
   }
 
+  @Test
+  void posixFields_areWrittenOnlyWhereKnown_andMalformedOnesAreCorrupt() throws Exception {
+    String inc = new String(incremental().toJson(), UTF_8);
+    assertTrue(inc.contains("\"mode\" : \"4750\",\n    \"uid\" : 26,\n    \"gid\" : 0,\n    \"owner\" : \"postgres\""),
+        inc);
+    assertTrue(inc.contains("\"root_attributes\" : {\n    \"mode\" : \"0750\""), inc);
+    assertTrue(inc.contains("\"kind\" : \"SKIPPED_SPECIAL_FILE\""), inc);
+    String full = new String(full(List.of()).toJson(), UTF_8);
+    for (String absent : List.of("mode", "root_attributes", "directory_attributes", "warnings")) {
+      assertFalse(full.contains(absent), "a source without POSIX attributes writes no " + absent);
+    }
+    String id = incremental().metadata().backupId();
+    for (String[] edit : new String[][] {
+        {"\"mode\" : \"4750\"", "\"mode\" : \"9750\""},
+        {"\"mode\" : \"4750\"", "\"mode\" : 2536"},
+        {"\"uid\" : 26,\n    \"gid\" : 0", "\"uid\" : -5,\n    \"gid\" : 0"},
+        {"\"uid\" : 26,\n    \"gid\" : 0", "\"uid\" : 4294967296,\n    \"gid\" : 0"},
+        {"\"owner\" : \"postgres\"", "\"owner\" : \"../etc\""},
+        {"\"root_attributes\" : {\n    \"mode\" : \"0750\",", "\"root_attributes\" : {"},
+        {"\"base/\u65e5\u672c\" : {\n      \"mode\"", "\"nowhere\" : {\n      \"mode\""},
+        {"\"path\" : \"run/.s.PGSQL.5432\"", "\"path\" : \"../x\""}}) {
+      assertTrue(inc.contains(edit[0]), edit[0]);
+      byte[] bad = inc.replace(edit[0], edit[1]).getBytes(UTF_8);
+      assertThrows(CorruptBackupException.class, () -> Manifest.parse(bad, id), edit[1]);
+    }
+    Manifest unknownKind = Manifest.parse(inc.replace("SKIPPED_SPECIAL_FILE", "FROM_THE_FUTURE").getBytes(UTF_8), id);
+    assertEquals(List.of(), unknownKind.metadata().warnings(), "a newer warning kind is left out, not an error");
+  }
+
   private static Manifest incremental() {
     BackupMetadata meta = new BackupMetadata("01a244b7-5085-77fd-bcb3-d104f8384d9c",
         Instant.parse("2026-12-05T06:07:08.123456789Z"), "/data/pg \"main\"", 2, 8195, BackupType.INCREMENTAL,
         "01a244b7-5c27-769c-8623-6beaed182cf0", LocalBackupProvider.NAME, LocalBackupProvider.VERSION,
-        Map.of("host", "db-1 \u00e9\u00e8", "tab\tbed", "line\nbreak"));
+        Map.of("host", "db-1 \u00e9\u00e8", "tab\tbed", "line\nbreak"),
+        List.of(new BackupWarning("run/.s.PGSQL.5432", BackupWarning.Kind.SKIPPED_SPECIAL_FILE, "socket")));
     Map<String, Instant> dirTimes = new LinkedHashMap<>();
     dirTimes.put("base", Instant.parse("2026-01-02T03:04:05Z"));
     dirTimes.put("base/\u65e5\u672c", Instant.parse("1969-12-31T23:59:59.999Z"));
     return new Manifest(meta, 0xFFFFFFFFL, true,
         List.of(new Manifest.FileEntry("base/\u65e5\u672c/1 \"q\".dat", 8192, 0xFFFFFFFFL, 0, Instant.EPOCH, true),
-            new Manifest.FileEntry("zero\u0001ctl", 3, 1, 2, Instant.parse("2026-12-05T00:00:00.5Z"), false)),
+            new Manifest.FileEntry("zero\u0001ctl", 3, 1, 2, Instant.parse("2026-12-05T00:00:00.5Z"), false,
+                new PosixAttributes(04750, 26, 0, "postgres", null))),
         List.of("base", "base/\u65e5\u672c", "empty"),
-        List.of(new Manifest.Symlink("current", "base/\u65e5\u672c"), new Manifest.Symlink("up", "../outside")),
-        dirTimes);
+        List.of(new Manifest.Symlink("current", "base/\u65e5\u672c"), new Manifest.Symlink("up", "../outside",
+            new PosixAttributes(0777, -1, -1, "p\u00e9", "g"))),
+        dirTimes, Map.of("base/\u65e5\u672c", PosixAttributes.ofMode(0700)), new PosixAttributes(0750, 26, 26, null, null));
   }
 
   private static Manifest full(List<Manifest.FileEntry> files) {

@@ -10,6 +10,7 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.RestoreRequest;
+import dev.coffer.SpecialFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -118,7 +119,7 @@ class PrelinkTest {
       Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
       assertEquals(0, mkfifo.waitFor(), "mkfifo");
       BackupException e = assertThrows(BackupException.class,
-          () -> repo.backup(BackupRequest.incremental(source, base.backupId())));
+          () -> repo.backup(BackupRequest.incremental(source, base.backupId()).withSpecialFiles(SpecialFiles.FAIL)));
       assertTrue(e.getMessage().contains("zz-fifo"), e.getMessage());
       try (Stream<Path> left = Files.list(repoDir)) {
         assertEquals(List.of(repoDir.resolve(base.backupId())), left.toList(), "only the base is left");
