@@ -26,6 +26,8 @@ import dev.coffer.spi.BackupIds;
  * a stream of 64 KiB chunks sealed with AES-256-GCM (or HMAC-SHA256 in signed mode) under keys derived
  * per archive, holding zstd-compressed file data, every directory, a per-file SHA-256 and an authenticated
  * manifest that doubles as an index for partial restores. Incremental backups store changed files only.
+ * Symbolic links are stored as links (never followed); POSIX modes and owners are recorded and restored
+ * where both file systems have them.
  * The format is specified in {@code docs/archive-format.md}.
  *
  * <p>Options: exactly one of {@code key} (64 hex digits), {@code key-file} (a file holding 32 raw bytes or 64
@@ -79,7 +81,7 @@ public final class ArchiveBackupProvider implements BackupProvider {
   @Override
   public Set<Capability> capabilities() {
     return Set.copyOf(EnumSet.of(Capability.INCREMENTAL, Capability.PARTIAL_RESTORE, Capability.ENCRYPTION,
-        Capability.COMPRESSION, Capability.TIMESTAMPS));
+        Capability.COMPRESSION, Capability.TIMESTAMPS, Capability.SYMLINKS, Capability.POSIX_ATTRIBUTES));
   }
 
   /** {@inheritDoc} */

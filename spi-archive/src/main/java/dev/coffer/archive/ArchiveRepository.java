@@ -15,7 +15,10 @@ import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
 import dev.coffer.spi.BackupIds;
 import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.PosixAttributes;
+import dev.coffer.spi.RestoreAttributes;
 import dev.coffer.spi.RestoreStaging;
+import dev.coffer.spi.ScanOptions;
 import dev.coffer.spi.SourceEntry;
 import dev.coffer.spi.SourceTree;
 import java.io.IOException;
@@ -172,8 +175,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       throw new IllegalArgumentException("provider 'archive' has no key configured: give key, key-file, passphrase "
           + "or passphrase-file, or choose mode=plain explicitly for unencrypted archives");
     }
-    SourceTree tree = SourceTree.scan(request.source());
-    tree.refuseSymlinks();
+    SourceTree tree = SourceTree.scan(request.source(), ScanOptions.of(request));
     for (SourceEntry e : tree.entries()) {
       Optional<String> problem = RelativePaths.portableProblem(e.path());
       if (problem.isPresent()) {
@@ -222,6 +224,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       base.files().forEach(f -> baseFiles.put(f.path(), f));
       basePaths.addAll(baseFiles.keySet());
       basePaths.addAll(base.directories());
+      base.linkList().forEach(l -> basePaths.add(l.path()));
     }
     ExecutorService pool = Executors.newFixedThreadPool(settings.threads(), daemonThreads());
     try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -229,15 +232,28 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       ArchiveWriter writer = new ArchiveWriter(ch, header, keys, compressor, pool, settings.threads());
       List<String> dirs = new ArrayList<>();
       List<Manifest.FileEntry> files = new ArrayList<>();
+      List<Manifest.Link> links = new ArrayList<>();
+      // in scan order, the root first: the manifest's bytes do not depend on hashing
+      Map<String, Manifest.Posix> posix = new LinkedHashMap<>();
+      if (tree.rootPosix() != null) {
+        posix.put(Manifest.ROOT, Manifest.Posix.of(tree.rootPosix()));
+      }
       Map<String, long[]> offsets = new HashMap<>();
       long filesTotal = tree.files().size();
       long bytesTotal = tree.totalBytes();
       long filesDone = 0;
       long bytesDone = 0;
       for (SourceEntry e : tree.entries()) {
+        if (e.posix() != null) {
+          posix.put(e.path(), Manifest.Posix.of(e.posix())); // from this scan, also for unchanged files
+        }
         if (e.type() == SourceEntry.Type.DIRECTORY) {
           dirs.add(e.path());
           writer.directory(e.path());
+          continue;
+        }
+        if (e.type() == SourceEntry.Type.SYMLINK) {
+          links.add(new Manifest.Link(e.path(), e.linkTarget())); // the manifest holds all a link is
           continue;
         }
         long mtime = e.lastModified().toEpochMilli();
@@ -275,6 +291,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       if (base != null) {
         Set<String> now = new HashSet<>(dirs);
         files.forEach(f -> now.add(f.path()));
+        links.forEach(l -> now.add(l.path()));
         for (String p : basePaths) {
           if (!now.contains(p)) {
             deleted.add(p);
@@ -284,7 +301,9 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       Manifest m = new Manifest(Manifest.FORMAT, id, settings.clock().instant().toString(),
           base == null ? BackupType.FULL.name() : BackupType.INCREMENTAL.name(),
           base == null ? null : base.backupId(), baseHash, request.source().toString(), ArchiveBackupProvider.NAME,
-          VERSION, new TreeMap<>(request.labels()), resolved.size(), totalBytes, dirs, resolved, deleted);
+          VERSION, new TreeMap<>(request.labels()), resolved.size(), totalBytes, dirs, resolved, deleted,
+          links.isEmpty() ? null : links, posix.isEmpty() ? null : posix,
+          tree.skipped().isEmpty() ? null : tree.skipped().stream().map(Manifest.Warning::of).toList());
       byte[] json = ManifestCodec.encode(m);
       if (json.length > Format.MAX_MANIFEST_BYTES) {
         throw new BackupException("manifest of backup " + id + " would exceed " + Format.MAX_MANIFEST_BYTES + " bytes");
@@ -484,6 +503,10 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     for (Manifest.FileEntry f : m.files()) {
       all.add(f.path());
     }
+    for (Manifest.Link l : m.linkList()) {
+      all.add(l.path());
+    }
+    // every parent must be a recorded directory: nothing is ever written below a file or through a link
     for (String p : all) {
       Optional<String> problem = RelativePaths.portableProblem(p);
       if (problem.isPresent()) {
@@ -511,6 +534,19 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     if (collision.isPresent()) {
       throw new CorruptBackupException("backup " + m.backupId() + " cannot be restored onto this file system: "
           + collision.get(), null);
+    }
+  }
+
+  /** Refuses, before anything is written, a link whose target this file system cannot represent. */
+  private static void checkLinkTargets(Path stage, Manifest m, List<Manifest.Link> links)
+      throws CorruptBackupException {
+    for (Manifest.Link l : links) {
+      try {
+        stage.getFileSystem().getPath(l.target());
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new CorruptBackupException("backup " + m.backupId() + " cannot be restored onto this file system: the "
+            + "target of link '" + RelativePaths.printable(l.path()) + "' is not a valid path here", l.path());
+      }
     }
   }
 
@@ -579,8 +615,10 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       Map<String, Manifest.FileEntry> byPath = new HashMap<>();
       m.files().forEach(f -> byPath.put(f.path(), f));
       Set<String> dirSet = new HashSet<>(m.directories());
+      Set<String> linkSet = new HashSet<>();
+      m.linkList().forEach(l -> linkSet.add(l.path()));
       for (String p : request.paths()) {
-        if (!byPath.containsKey(p) && !dirSet.contains(p)) {
+        if (!byPath.containsKey(p) && !dirSet.contains(p) && !linkSet.contains(p)) {
           throw new NoSuchFileException(p, null, "not in backup " + id);
         }
       }
@@ -601,19 +639,33 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           dirs.addAll(RelativePaths.ancestors(d));
         }
       }
+      List<Manifest.Link> links = new ArrayList<>();
+      for (Manifest.Link l : m.linkList()) {
+        if (request.selects(l.path())) {
+          links.add(l);
+          dirs.addAll(RelativePaths.ancestors(l.path()));
+        }
+      }
       // read each archive front to back: sequential chunks are decrypted once
       files.sort(Comparator.comparing(Manifest.FileEntry::archive).thenComparingLong(Manifest.FileEntry::offset));
       long bytesTotal = files.stream().mapToLong(Manifest.FileEntry::size).sum();
-      try (RestoreStaging staging = RestoreStaging.begin(request.target(), request.mode())) {
+      try (RestoreStaging staging = RestoreStaging.begin(request)) {
         Path stage = staging.directory();
+        // created owner-only, given their recorded modes (and owners) by commit, deepest first
+        RestoreAttributes attributes = staging.attributes();
+        attributes.recordRoot(m.posixOf(Manifest.ROOT));
         List<String> restored = new ArrayList<>(dirs);
         files.forEach(f -> restored.add(f.path()));
+        links.forEach(l -> restored.add(l.path()));
         checkCollisions(stage, m, restored);
+        checkLinkTargets(stage, m, links);
         for (String d : dirs) {
           Path dir = RelativePaths.resolveForWrite(stage, d, true);
+          PosixAttributes recorded = m.posixOf(d);
           if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectory(dir);
+            Files.createDirectory(dir, attributes.directoryAttributes(recorded));
           }
+          attributes.record(d, SourceEntry.Type.DIRECTORY, recorded);
         }
         long filesDone = 0;
         long bytesDone = 0;
@@ -622,7 +674,9 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           for (Manifest.FileEntry f : files) {
             Path out = RelativePaths.resolveForWrite(stage, f.path(), true);
             ArchiveReader r = chain.get(f.archive()).reader();
-            writer.open(out);
+            PosixAttributes recorded = m.posixOf(f.path());
+            writer.open(out, attributes.fileAttributes(recorded));
+            attributes.record(f.path(), SourceEntry.Type.FILE, recorded);
             ArchiveReader.Record rec = r.readFile(f.offset(), f.path(), writer::write);
             if (rec.size() != f.size() || !FileHasher.hex(rec.sha256()).equals(f.sha256())) {
               throw new CorruptBackupException("sha256 mismatch for '" + f.path() + "' in backup " + id
@@ -635,6 +689,12 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
                 bytesTotal, f.path()));
           }
           writer.await();
+        }
+        // links last, so no file of this restore is ever written through one
+        for (Manifest.Link l : links) {
+          Path link = RelativePaths.resolveForWrite(stage, l.path(), true);
+          Files.createSymbolicLink(link, link.getFileSystem().getPath(l.target()));
+          attributes.record(l.path(), SourceEntry.Type.SYMLINK, m.posixOf(l.path()));
         }
         staging.commit();
       }

@@ -7,8 +7,11 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.OpenOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -31,13 +34,16 @@ final class FileWriterStage implements AutoCloseable {
 
   private sealed interface Op permits Open, Data, Finish, End {}
 
-  private record Open(Path file) implements Op {}
+  private record Open(Path file, FileAttribute<?>[] attributes) implements Op {}
 
   private record Data(byte[] bytes) implements Op {}
 
   private record Finish(Path file, long mtimeMillis) implements Op {}
 
   private record End() implements Op {}
+
+  private static final Set<OpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+      LinkOption.NOFOLLOW_LINKS);
 
   private final BlockingQueue<Op> queue = new ArrayBlockingQueue<>(QUEUE_BLOCKS);
   private final Thread thread;
@@ -51,9 +57,9 @@ final class FileWriterStage implements AutoCloseable {
     thread.start();
   }
 
-  /** Creates {@code file} ({@code CREATE_NEW}, links not followed); its data follows. */
-  void open(Path file) throws IOException {
-    put(new Open(file));
+  /** Creates {@code file} ({@code CREATE_NEW}, links not followed) with {@code attributes}; its data follows. */
+  void open(Path file, FileAttribute<?>... attributes) throws IOException {
+    put(new Open(file, attributes));
   }
 
   /** Appends a block to the open file; the array must not be changed afterwards. */
@@ -143,8 +149,7 @@ final class FileWriterStage implements AutoCloseable {
           break;
         }
         if (op instanceof Open o) {
-          current = Files.newByteChannel(o.file(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-              LinkOption.NOFOLLOW_LINKS);
+          current = Files.newByteChannel(o.file(), CREATE, o.attributes());
         } else if (op instanceof Data d) {
           ByteBuffer bb = ByteBuffer.wrap(d.bytes());
           while (bb.hasRemaining()) {

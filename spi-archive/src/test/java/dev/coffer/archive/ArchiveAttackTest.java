@@ -44,7 +44,8 @@ class ArchiveAttackTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    fs = TestSupport.jimfs("unix");
+    // POSIX views and a link: the manifest's optional fields get every byte flipped and cut too
+    fs = ArchivePosixTest.posixJimfs("unix");
     Path root = TestSupport.root(fs);
     src = root.resolve("src");
     Files.createDirectories(src.resolve("d/empty"));
@@ -52,6 +53,8 @@ class ArchiveAttackTest {
     new Random(1).nextBytes(rnd);
     Files.write(src.resolve("d/random.bin"), rnd);
     TestSupport.write(src.resolve("a.txt"), "alpha ".repeat(50));
+    Files.createSymbolicLink(src.resolve("d/link"), fs.getPath("../a.txt"));
+    ArchivePosixTest.chmod(src.resolve("d/random.bin"), "rw-------");
     repoDir = root.resolve("repo");
     original = archive(src, 1);
     repo().close(); // creates the repository the tests plant archives into
@@ -102,6 +105,7 @@ class ArchiveAttackTest {
       assertTrue(repo.verify(ID).ok());
       repo.restore(ID, TestSupport.root(fs).resolve("out"));
       assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(TestSupport.root(fs).resolve("out")));
+      assertEquals(ArchivePosixTest.modes(src), ArchivePosixTest.modes(TestSupport.root(fs).resolve("out")));
       assertTrue(original.length > 2 * (CHUNK + 16), "the archive must span several chunks");
     }
   }
@@ -382,6 +386,106 @@ class ArchiveAttackTest {
       ArchiveForge.fileRecord(out, recordPath, 1, Format.CODEC_RAW, data, sha(data));
       ArchiveForge.manifestAndFooter(out, keys, m);
     }, kind);
+  }
+
+  /**
+   * Hostile links in an authentic manifest: each would make a restore write through a link or outside the
+   * target if it were honoured, so each is refused before anything is written.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"fileBelowLink", "dirBelowLink", "linkNamedLikeDirectory", "linkNamedLikeFile",
+      "dotDotInLinkName", "absoluteLinkName", "linkTwice", "emptyTarget", "nulInTarget", "linkUnderMissingParent"})
+  void hostileLinkEntries_areRefusedBeforeWriting(String kind) throws IOException {
+    byte[] data = "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    String h = FileHasher.hex(sha(data));
+    List<String> dirs = new ArrayList<>();
+    List<Manifest.FileEntry> files = new ArrayList<>();
+    List<Manifest.Link> links = new ArrayList<>();
+    String outside = TestSupport.root(fs).resolve("outside").toString();
+    String fileRecord = "x";
+    switch (kind) {
+      case "fileBelowLink" -> { // restoring l/x would write into the link's target
+        links.add(new Manifest.Link("l", outside));
+        files.add(new Manifest.FileEntry("l/x", 1, 0, h, ID, 0));
+        fileRecord = "l/x";
+      }
+      case "dirBelowLink" -> {
+        links.add(new Manifest.Link("l", outside));
+        dirs.add("l/sub");
+      }
+      case "linkNamedLikeDirectory" -> { // the link would replace a directory holding a file
+        dirs.add("d");
+        links.add(new Manifest.Link("d", outside));
+        files.add(new Manifest.FileEntry("d/x", 1, 0, h, ID, 0));
+        fileRecord = "d/x";
+      }
+      case "linkNamedLikeFile" -> {
+        files.add(new Manifest.FileEntry("x", 1, 0, h, ID, 0));
+        links.add(new Manifest.Link("x", outside));
+      }
+      case "dotDotInLinkName" -> links.add(new Manifest.Link("../escape", "x"));
+      case "absoluteLinkName" -> links.add(new Manifest.Link(outside + "/planted", "x"));
+      case "linkTwice" -> {
+        links.add(new Manifest.Link("l", "a"));
+        links.add(new Manifest.Link("l", outside));
+      }
+      case "emptyTarget" -> links.add(new Manifest.Link("l", ""));
+      case "nulInTarget" -> links.add(new Manifest.Link("l", "a\u0000b"));
+      default -> links.add(new Manifest.Link("missing/l", "x"));
+    }
+    String recordPath = fileRecord;
+    Manifest m = new Manifest(Manifest.FORMAT, ID, TestSupport.T0.toString(), "FULL", null, null, "/src", "archive",
+        "1", Map.of(), files.size(), files.size(), dirs, files, List.of(), links, null, null);
+    Files.createDirectories(TestSupport.root(fs).resolve("outside"));
+    assertForgedRefused((out, keys) -> {
+      ArchiveForge.fileRecord(out, recordPath, 1, Format.CODEC_RAW, data, sha(data));
+      ArchiveForge.manifestAndFooter(out, keys, m);
+    }, kind);
+    assertEquals(List.of(), TestSupport.names(TestSupport.root(fs).resolve("outside")), kind);
+  }
+
+  /** Attributes for paths outside the backup, or malformed ones, in an authentic manifest: refused before writing. */
+  @ParameterizedTest
+  @ValueSource(strings = {"../escape", "/abs", "nowhere", "x/../x", "badMode", "badOwner", "badId"})
+  void hostileAttributeEntries_areRefusedBeforeWriting(String kind) throws IOException {
+    byte[] data = "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Manifest.Posix good = new Manifest.Posix("0600", 0, 0, "root", "root");
+    Manifest.Posix attrs = switch (kind) {
+      case "badMode" -> new Manifest.Posix("10600", 0, 0, "root", "root");
+      case "badOwner" -> new Manifest.Posix("0600", 0, 0, "../root", "root");
+      case "badId" -> new Manifest.Posix("0600", -5, 0, "root", "root");
+      default -> good;
+    };
+    String key = kind.startsWith("bad") ? "x" : kind;
+    Manifest m = new Manifest(Manifest.FORMAT, ID, TestSupport.T0.toString(), "FULL", null, null, "/src", "archive",
+        "1", Map.of(), 1, 1, List.of(), List.of(new Manifest.FileEntry("x", 1, 0, FileHasher.hex(sha(data)), ID, 0)),
+        List.of(), null, key.equals("x") ? Map.of("x", attrs) : Map.of("x", good, key, attrs), null);
+    assertForgedRefused((out, keys) -> {
+      ArchiveForge.fileRecord(out, "x", 1, Format.CODEC_RAW, data, sha(data));
+      ArchiveForge.manifestAndFooter(out, keys, m);
+    }, kind);
+  }
+
+  @Test
+  void authenticLinkToOutside_isRestoredAsALinkAndNothingIsWrittenThroughIt() throws IOException {
+    Path outside = Files.createDirectories(TestSupport.root(fs).resolve("outside"));
+    byte[] data = "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Manifest m = new Manifest(Manifest.FORMAT, ID, TestSupport.T0.toString(), "FULL", null, null, "/src", "archive",
+        "1", Map.of(), 1, 1, List.of("d"), List.of(new Manifest.FileEntry("d/x", 1, 0, FileHasher.hex(sha(data)), ID,
+        0)), List.of(), List.of(new Manifest.Link("a-link", outside.toString()), new Manifest.Link("d/up", "../..")),
+        null, null);
+    plant(ArchiveForge.forge(ID, TestSupport.KEY_HEX, (out, keys) -> {
+      ArchiveForge.fileRecord(out, "d/x", 1, Format.CODEC_RAW, data, sha(data));
+      ArchiveForge.manifestAndFooter(out, keys, m);
+    }));
+    Path target = TestSupport.root(fs).resolve("out");
+    try (ArchiveRepository repo = repo()) {
+      repo.restore(ID, target);
+    }
+    assertEquals(outside.toString(), Files.readSymbolicLink(target.resolve("a-link")).toString());
+    assertEquals("../..", Files.readSymbolicLink(target.resolve("d/up")).toString());
+    assertArrayEquals(data, Files.readAllBytes(target.resolve("d/x")));
+    assertEquals(List.of(), TestSupport.names(outside));
   }
 
   @Test

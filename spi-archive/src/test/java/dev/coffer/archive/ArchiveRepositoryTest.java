@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coffer.BackupException;
 import dev.coffer.BackupInUseException;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRequest;
@@ -309,17 +308,6 @@ class ArchiveRepositoryTest {
       assertThrows(IllegalStateException.class, () -> repo.backup(failing));
       assertEquals(List.of(), repo.list());
       assertEquals(List.of(ArchiveRepository.MARKER), TestSupport.names(tmp.resolve("repo")));
-    }
-  }
-
-  @Test
-  void symlinkInSource_isRefusedByName() throws IOException {
-    Path src = TestSupport.sampleSource(tmp.resolve("src"));
-    Files.createSymbolicLink(src.resolve("link"), src.resolve("text.txt"));
-    try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
-      BackupException e = assertThrows(BackupException.class, () -> repo.backup(src));
-      assertTrue(e.getMessage().contains("link"));
-      assertEquals(List.of(), repo.list());
     }
   }
 

@@ -89,6 +89,22 @@ class SeedArchivesTest {
     assertFalse(Files.exists(tmp.resolve("out2")));
   }
 
+  /** The seed's archives record no POSIX attributes: everything restores with the target's default modes. */
+  @Test
+  void seedArchive_restoresWithTheTargetsDefaultModes() throws Exception {
+    Path repoDir = seedRepository();
+    try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of("key", SEED_KEY))) {
+      Path out = tmp.resolve("out");
+      repo.restore("seed-enc", out);
+      String fileDefault = ArchivePosixTest.mode(Files.createFile(tmp.resolve("probe-file")));
+      String dirDefault = ArchivePosixTest.mode(Files.createDirectory(tmp.resolve("probe-dir")));
+      Map<String, String> modes = ArchivePosixTest.modes(out);
+      assertTrue(modes.size() > 10, "the fixture restored " + modes);
+      modes.forEach((rel, mode) -> assertEquals(
+          Files.isDirectory(rel.equals(".") ? out : out.resolve(rel)) ? dirDefault : fileDefault, mode, rel));
+    }
+  }
+
   @Test
   void corruptSeedArchive_isReportedByVerify() throws Exception {
     Path repoDir = seedRepository();
