@@ -8,10 +8,13 @@ import dev.coffer.BackupRequest;
 import dev.coffer.BackupSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -287,12 +290,16 @@ public final class PostgresBackupSource implements BackupSource {
   }
 
   private void gatherWal(Path end) throws IOException {
-    Files.writeString(end.resolve("backup_label"), stop.labelFile(), StandardCharsets.UTF_8);
+    Path walIn = dataDirectory.resolve("pg_wal");
+    sameAttributesAs(dataDirectory, end);
+    Path label = Files.writeString(end.resolve("backup_label"), stop.labelFile(), StandardCharsets.UTF_8);
+    sameAttributesAs(dataDirectory.resolve("PG_VERSION"), label);
     if (stop.tablespaceMap() != null && !stop.tablespaceMap().isEmpty()) {
-      Files.writeString(end.resolve("tablespace_map"), stop.tablespaceMap(), StandardCharsets.UTF_8);
+      Path map = Files.writeString(end.resolve("tablespace_map"), stop.tablespaceMap(), StandardCharsets.UTF_8);
+      sameAttributesAs(dataDirectory.resolve("PG_VERSION"), map);
     }
     Path walOut = Files.createDirectory(end.resolve("pg_wal"));
-    Path walIn = dataDirectory.resolve("pg_wal");
+    sameAttributesAs(walIn, walOut);
     List<String> segments = WalFiles.range(labels.get(LABEL_START_WAL_FILE), stop.walFile(), segmentSizeBytes);
     for (String segment : segments) {
       Path in = walIn.resolve(segment);
@@ -300,10 +307,32 @@ public final class PostgresBackupSource implements BackupSource {
         throw new NoSuchFileException(in.toString(), null, "WAL segment of the backup is missing (start "
             + labels.get(LABEL_START_LSN) + ", stop " + stop.lsn() + ")");
       }
-      Files.copy(in, walOut.resolve(segment));
+      sameAttributesAs(in, Files.copy(in, walOut.resolve(segment)));
     }
     for (Path history : WalFiles.histories(walIn)) {
-      Files.copy(history, walOut.resolve(history.getFileName().toString()));
+      sameAttributesAs(history, Files.copy(history, walOut.resolve(history.getFileName().toString())));
+    }
+  }
+
+  /**
+   * Gives a gathered file the mode, owner and group of its counterpart in the cluster, so that the restore
+   * (which restores what was backed up) hands PostgreSQL files it owns, as the data directory's own. An
+   * owner that cannot be set (not running as root) stays the process's: then it is the cluster's owner.
+   */
+  private static void sameAttributesAs(Path model, Path made) throws IOException {
+    PosixFileAttributeView view = Files.getFileAttributeView(made, PosixFileAttributeView.class);
+    if (view == null) {
+      return; // no POSIX attributes here to keep
+    }
+    PosixFileAttributes attributes = Files.readAttributes(model, PosixFileAttributes.class);
+    view.setPermissions(attributes.permissions());
+    if (!attributes.owner().equals(Files.getOwner(made))) {
+      try {
+        view.setOwner(attributes.owner());
+        view.setGroup(attributes.group());
+      } catch (FileSystemException e) {
+        // not permitted: this process is not root, so it runs as the cluster's owner or a member of its group
+      }
     }
   }
 
