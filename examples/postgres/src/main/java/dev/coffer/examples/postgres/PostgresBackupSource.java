@@ -24,6 +24,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -54,6 +55,9 @@ import java.util.TreeMap;
  * BackupMetadata wal = source.backupWal(repo, data);      // the WAL and backup_label
  * PostgresRestore.restore(repo, wal.backupId(), target);  // later: both, ready to start
  * }</pre>
+ *
+ * <p>A cluster with a separate WAL directory or tablespaces (symbolic links {@code pg_wal},
+ * {@code pg_tblspc/*}) is backed up with {@link #dataRequest()}, which follows them.
  *
  * <p>The connection must be in auto-commit mode, belong to a superuser (or a role with REPLICATION,
  * {@code pg_read_all_settings} and EXECUTE on {@code pg_backup_start}/{@code pg_backup_stop}), and stay
@@ -225,6 +229,21 @@ public final class PostgresBackupSource implements BackupSource {
   }
 
   /**
+   * The request for the data directory's backup when the cluster has links: {@link #directory()} with
+   * {@link #labels()}, following {@code pg_wal} (an {@code initdb --waldir} cluster) and
+   * {@code pg_tblspc/*} (tablespaces) so that their contents are stored in place of the links and a
+   * restore has them as its own directories. {@code repo.backup(source)} cannot ask for that yet, so a
+   * cluster with links is backed up as
+   * {@code try (source) { data = repo.backup(source.dataRequest()); }} (the {@code try} ends backup
+   * mode in every outcome, as {@code repo.backup(source)} does).
+   *
+   * @return the request
+   */
+  public BackupRequest dataRequest() {
+    return BackupRequest.full(dataDirectory).withLabels(labels).withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*"));
+  }
+
+  /**
    * Ends backup mode with {@code pg_backup_stop(false)} (not waiting for an archiver: the WAL is copied by
    * {@link #backupWal}) and keeps what it returns. The replication slot stays until {@link #backupWal}, so
    * the backup's WAL stays in {@code pg_wal}. A second call does nothing.
@@ -319,7 +338,7 @@ public final class PostgresBackupSource implements BackupSource {
    * (which restores what was backed up) hands PostgreSQL files it owns, as the data directory's own. An
    * owner that cannot be set (not running as root) stays the process's: then it is the cluster's owner.
    */
-  private static void sameAttributesAs(Path model, Path made) throws IOException {
+  static void sameAttributesAs(Path model, Path made) throws IOException {
     PosixFileAttributeView view = Files.getFileAttributeView(made, PosixFileAttributeView.class);
     if (view == null) {
       return; // no POSIX attributes here to keep
