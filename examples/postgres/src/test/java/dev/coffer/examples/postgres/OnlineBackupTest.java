@@ -14,7 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -43,28 +42,19 @@ class OnlineBackupTest {
   /** Counter rows the writer must commit while the cluster is in backup mode, before the stop. */
   private static final long WRITES_DURING_BACKUP = 200;
 
-  enum Layout { PLAIN, WALDIR_AND_TABLESPACE }
-
   private static Path ws;
-  private static final Map<Layout, PgCluster> CLUSTERS = new EnumMap<>(Layout.class);
+  private static final Map<ClusterLayout, PgCluster> CLUSTERS = new EnumMap<>(ClusterLayout.class);
 
   /** The running clusters, with pgbench's tables and the counter. */
   @BeforeAll
   static void startClusters() throws Exception {
     PgCluster.requireBinaries();
     ws = PgCluster.workspace("online");
-    for (Layout layout : Layout.values()) {
-      boolean links = layout == Layout.WALDIR_AND_TABLESPACE;
-      String name = layout.name().toLowerCase(Locale.ROOT);
-      PgCluster cluster = PgCluster.create(ws, name, links ? ws.resolve(name + "-wal") : null);
+    for (ClusterLayout layout : ClusterLayout.values()) {
+      PgCluster cluster = PgCluster.startNew(ws, layout);
       CLUSTERS.put(layout, cluster);
-      cluster.start();
-      cluster.client("pgbench", ws.resolve(name + "-pgbench-init.log"), "-i", "-q", "-s", "1", "postgres");
-      if (links) {
-        Path tablespace = PgCluster.postgresDirectory(ws.resolve(name + "-tablespace"));
-        cluster.execute("CREATE TABLESPACE space LOCATION '" + tablespace + "'");
-      }
-      cluster.execute("CREATE TABLE counter (id bigint PRIMARY KEY)" + (links ? " TABLESPACE space" : ""));
+      cluster.client("pgbench", ws.resolve(layout.fileName() + "-pgbench-init.log"), "-i", "-q", "-s", "1", "postgres");
+      cluster.execute("CREATE TABLE counter (id bigint PRIMARY KEY)" + layout.tableClause());
     }
   }
 
@@ -80,15 +70,15 @@ class OnlineBackupTest {
   }
 
   static Stream<Arguments> cases() {
-    return Stream.of(Arguments.of("local", Layout.PLAIN), Arguments.of("archive", Layout.WALDIR_AND_TABLESPACE));
+    return Stream.of(Arguments.of("local", ClusterLayout.PLAIN), Arguments.of("archive", ClusterLayout.WALDIR_AND_TABLESPACE));
   }
 
   @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("cases")
   void runningClusterUnderLoad_backedUpOnline_recoversEveryTransactionCommittedBeforeTheStop(String provider,
-      Layout layout) throws Exception {
+      ClusterLayout layout) throws Exception {
     PgCluster cluster = CLUSTERS.get(layout);
-    String name = provider + "-" + layout.name().toLowerCase(Locale.ROOT);
+    String name = provider + "-" + layout.fileName();
     PgCluster restored = null;
     Writer writer = null;
     Process pgbench = null;
@@ -108,7 +98,7 @@ class OnlineBackupTest {
         PostgresBackupSource source = PostgresBackupSource.start(admin, cluster.dataDirectory(), ws, "coffer-test",
             Map.of("counter.committed-before-start", Long.toString(beforeStart)));
         StopProbe probe = new StopProbe(source, writer, beforeStart + WRITES_DURING_BACKUP);
-        if (layout == Layout.PLAIN) {
+        if (layout == ClusterLayout.PLAIN) {
           data = repo.backup(probe);
         } else {
           try (probe) {
@@ -142,7 +132,7 @@ class OnlineBackupTest {
           + "(SELECT coalesce(sum(delta), 0) FROM pgbench_history) AND (SELECT sum(bbalance) FROM pgbench_branches) = "
           + "(SELECT coalesce(sum(delta), 0) FROM pgbench_history)"), "pgbench's balances add up");
       assertTrue(Long.parseLong(restored.query("SELECT count(*) FROM pgbench_history")) > 0, "pgbench wrote");
-      if (layout == Layout.WALDIR_AND_TABLESPACE) {
+      if (layout == ClusterLayout.WALDIR_AND_TABLESPACE) {
         String oid = restored.query("SELECT oid FROM pg_tablespace WHERE spcname = 'space'");
         assertEquals(restored.dataDirectory().resolveSibling(name + "-restored.tablespaces").resolve(oid).toString(),
             restored.query("SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = 'space'"),

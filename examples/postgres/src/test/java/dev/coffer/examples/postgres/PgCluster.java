@@ -141,6 +141,31 @@ final class PgCluster implements AutoCloseable {
     return existing(workspace, name, data);
   }
 
+  /**
+   * Creates and starts a cluster of {@code layout} named after it; with links, its WAL directory and its
+   * tablespace {@code space} are {@code <name>-wal} and {@code <name>-tablespace} in the workspace.
+   */
+  static PgCluster startNew(Path workspace, ClusterLayout layout) throws IOException, SQLException {
+    String name = layout.fileName();
+    PgCluster cluster = create(workspace, name, layout.links() ? workspace.resolve(name + "-wal") : null);
+    cluster.start();
+    try {
+      if (layout.links()) {
+        cluster.execute("CREATE TABLESPACE space LOCATION '" + tablespace(workspace, layout) + "'");
+      }
+      return cluster;
+    } catch (SQLException | IOException | RuntimeException e) {
+      cluster.stop();
+      throw e;
+    }
+  }
+
+  /** Where {@link #startNew} puts the tablespace of a cluster with links (created 0700, the postgres user's). */
+  static Path tablespace(Path workspace, ClusterLayout layout) throws IOException {
+    Path dir = workspace.resolve(layout.fileName() + "-tablespace");
+    return Files.isDirectory(dir) ? dir : postgresDirectory(dir);
+  }
+
   /** A cluster on an existing data directory (a restore), not started. */
   static PgCluster existing(Path workspace, String name, Path dataDirectory) throws IOException {
     Path bin = requireBinaries();

@@ -17,7 +17,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -36,12 +35,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StoppedClusterRestoreTest {
 
-  enum Layout { PLAIN, WALDIR_AND_TABLESPACE }
-
   static Stream<Arguments> cases() {
     List<Arguments> cases = new ArrayList<>();
     for (String provider : List.of("local", "archive")) {
-      for (Layout layout : Layout.values()) {
+      for (ClusterLayout layout : ClusterLayout.values()) {
         cases.add(Arguments.of(provider, layout));
       }
     }
@@ -49,26 +46,18 @@ class StoppedClusterRestoreTest {
   }
 
   private static Path ws;
-  private static final Map<Layout, Path> DATA = new EnumMap<>(Layout.class);
-  private static final Map<Layout, String> DIGESTS = new EnumMap<>(Layout.class);
-  private static Path tablespace;
+  private static final Map<ClusterLayout, Path> DATA = new EnumMap<>(ClusterLayout.class);
+  private static final Map<ClusterLayout, String> DIGESTS = new EnumMap<>(ClusterLayout.class);
 
   /** One stopped cluster per layout, shared by the providers' cases (each restores into its own target). */
   @BeforeAll
   static void createStoppedClusters() throws Exception {
     PgCluster.requireBinaries();
     ws = PgCluster.workspace("stopped");
-    for (Layout layout : Layout.values()) {
-      boolean links = layout == Layout.WALDIR_AND_TABLESPACE;
-      String name = layout.name().toLowerCase(Locale.ROOT);
-      try (PgCluster source = PgCluster.create(ws, name, links ? ws.resolve(name + "-wal") : null)) {
-        source.start();
-        if (links) {
-          tablespace = PgCluster.postgresDirectory(ws.resolve(name + "-tablespace"));
-          source.execute("CREATE TABLESPACE space LOCATION '" + tablespace + "'");
-        }
+    for (ClusterLayout layout : ClusterLayout.values()) {
+      try (PgCluster source = PgCluster.startNew(ws, layout)) {
         source.execute(
-            "CREATE TABLE facts (id int PRIMARY KEY, note text)" + (links ? " TABLESPACE space" : ""),
+            "CREATE TABLE facts (id int PRIMARY KEY, note text)" + layout.tableClause(),
             "INSERT INTO facts SELECT i, md5(i::text) FROM generate_series(1, 5000) i",
             "CREATE TABLE more (id int PRIMARY KEY)",
             "INSERT INTO more SELECT generate_series(1, 777)");
@@ -87,10 +76,10 @@ class StoppedClusterRestoreTest {
 
   @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("cases")
-  void stoppedCluster_backedUpAndRestored_startsAndHoldsItsRows(String provider, Layout layout) throws Exception {
+  void stoppedCluster_backedUpAndRestored_startsAndHoldsItsRows(String provider, ClusterLayout layout) throws Exception {
     Path data = DATA.get(layout);
     PosixFileAttributes sourceRoot = Files.readAttributes(data, PosixFileAttributes.class);
-    String name = provider + "-" + layout.name().toLowerCase(Locale.ROOT);
+    String name = provider + "-" + layout.fileName();
     Path target = ws.resolve(name + "-restored");
     try (BackupRepository repo = Workspaces.repository(provider, ws.resolve(name + "-repo"))) {
       // pg_wal and the tablespaces are stored as their targets' contents, restored as directories
@@ -113,9 +102,9 @@ class StoppedClusterRestoreTest {
       restored.start();
       assertEquals(DIGESTS.get(layout), restored.query(DIGEST));
       assertEquals("777", restored.query("SELECT count(*) FROM more"));
-      if (layout == Layout.WALDIR_AND_TABLESPACE) {
+      if (layout == ClusterLayout.WALDIR_AND_TABLESPACE) {
         String location = restored.query("SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = 'space'");
-        assertNotEquals(tablespace.toString(), location, "the restore's tablespace is its own");
+        assertNotEquals(PgCluster.tablespace(ws, layout).toString(), location, "the restore's tablespace is its own");
       }
     }
   }
