@@ -54,7 +54,12 @@ final class PgCluster implements AutoCloseable {
    * elsewhere.
    */
   static Path requireBinaries() {
-    Optional<Path> bin = findBinaries();
+    return requireBinaries(findBinaries(System.getenv("PG_BINDIR"), Path.of("/usr/lib/postgresql")),
+        "true".equals(System.getenv("CI")));
+  }
+
+  /** {@link #requireBinaries()} with what it finds in the environment given. */
+  static Path requireBinaries(Optional<Path> bin, boolean ci) {
     String problem = null;
     if (bin.isEmpty()) {
       problem = "PostgreSQL binaries not found under /usr/lib/postgresql/*/bin nor $PG_BINDIR "
@@ -64,7 +69,7 @@ final class PgCluster implements AutoCloseable {
       problem = "running as root without runuser to switch to the postgres user";
     }
     if (problem != null) {
-      if ("true".equals(System.getenv("CI"))) {
+      if (ci) {
         fail("CI=true and " + problem);
       }
       Assumptions.abort("skipped (not under CI): " + problem);
@@ -72,17 +77,15 @@ final class PgCluster implements AutoCloseable {
     return bin.get();
   }
 
-  private static Optional<Path> findBinaries() {
-    String env = System.getenv("PG_BINDIR");
-    if (env != null && Files.isExecutable(Path.of(env, "initdb"))) {
-      return Optional.of(Path.of(env));
+  /** The binaries in {@code bindir} if given, else under {@code lib/<version>/bin}: 15, else the newest. */
+  static Optional<Path> findBinaries(String bindir, Path lib) {
+    if (bindir != null && Files.isExecutable(Path.of(bindir, "initdb"))) {
+      return Optional.of(Path.of(bindir));
     }
-    Path lib = Path.of("/usr/lib/postgresql");
     if (!Files.isDirectory(lib)) {
       return Optional.empty();
     }
     try (Stream<Path> versions = Files.list(lib)) {
-      // 15 when installed (what the issues name), else the newest
       return versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
           .max(Comparator.comparing((Path b) -> b.getParent().getFileName().toString().equals("15"))
               .thenComparing(b -> versionOf(b)));
