@@ -2,6 +2,7 @@ package dev.coffer.spi;
 
 import java.io.IOException;
 import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -27,6 +28,16 @@ final class EntryReader {
   private static final int S_IFCHR = 0020000;
   private static final int S_IFBLK = 0060000;
 
+  private static final int S_IFREG = 0100000;
+  private static final int S_IFDIR = 0040000;
+  private static final int S_IFLNK = 0120000;
+
+  /**
+   * The JDK's own unix view reports the file type in {@code mode} ({@code S_IFMT}), so it is asked for five
+   * attributes: each one more in the map costs ~0.1 us per entry (docs/benchmarks.md, scan). Other file
+   * systems (Jimfs) may report the permission bits only and are asked for the type too.
+   */
+  private static final String UNIX_ATTRIBUTES_TYPED = "unix:mode,uid,gid,size,lastModifiedTime";
   private static final String UNIX_ATTRIBUTES =
       "unix:mode,uid,gid,size,lastModifiedTime,isRegularFile,isDirectory,isSymbolicLink";
 
@@ -37,16 +48,19 @@ final class EntryReader {
       PosixAttributes posix, String special) {}
 
   private final View view;
+  private final boolean typedMode;
   private final Map<Integer, String> users = new HashMap<>();
   private final Map<Integer, String> groups = new HashMap<>();
 
-  private EntryReader(View view) {
+  private EntryReader(View view, boolean typedMode) {
     this.view = view;
+    this.typedMode = typedMode;
   }
 
   static EntryReader forFileSystem(FileSystem fs) {
     Set<String> views = fs.supportedFileAttributeViews();
-    return new EntryReader(views.contains("unix") ? View.UNIX : views.contains("posix") ? View.POSIX : View.BASIC);
+    View view = views.contains("unix") ? View.UNIX : views.contains("posix") ? View.POSIX : View.BASIC;
+    return new EntryReader(view, fs == FileSystems.getDefault());
   }
 
   /** Whether entries read here carry POSIX attributes. */
@@ -57,14 +71,15 @@ final class EntryReader {
   Entry read(Path p, LinkOption... options) throws IOException {
     switch (view) {
       case UNIX: {
-        Map<String, Object> a = Files.readAttributes(p, UNIX_ATTRIBUTES, options);
+        Map<String, Object> a = Files.readAttributes(p, typedMode ? UNIX_ATTRIBUTES_TYPED : UNIX_ATTRIBUTES, options);
         int mode = (Integer) a.get("mode");
         // ids above 2^31-1 come back negative from the JDK: recorded as unknown, the names still say who
         int uid = Math.max(-1, (Integer) a.get("uid"));
         int gid = Math.max(-1, (Integer) a.get("gid"));
-        boolean file = (Boolean) a.get("isRegularFile");
-        boolean dir = (Boolean) a.get("isDirectory");
-        boolean link = (Boolean) a.get("isSymbolicLink");
+        int type = mode & S_IFMT;
+        boolean file = typedMode ? type == S_IFREG : (Boolean) a.get("isRegularFile");
+        boolean dir = typedMode ? type == S_IFDIR : (Boolean) a.get("isDirectory");
+        boolean link = typedMode ? type == S_IFLNK : (Boolean) a.get("isSymbolicLink");
         String owner = users.get(uid);
         String group = groups.get(gid);
         if ((owner == null && !users.containsKey(uid)) || (group == null && !groups.containsKey(gid)) || uid < 0

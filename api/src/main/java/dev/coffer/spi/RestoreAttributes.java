@@ -268,57 +268,26 @@ public final class RestoreAttributes {
     }
 
     private UserPrincipal user(PosixAttributes a) throws IOException {
-      String key = key(a.owner(), a.uid());
-      if (key == null) {
-        return null;
-      }
-      if (!users.containsKey(key)) {
-        UserPrincipal found = null;
-        try {
-          found = lookup.lookupPrincipalByName(key);
-        } catch (UserPrincipalNotFoundException e) {
-          if (a.uid() >= 0 && !key.equals(Integer.toString(a.uid()))) {
-            found = lookupNumericUser(a.uid());
-          }
-        }
-        users.put(key, found);
-      }
-      return users.get(key);
+      return principal(users, key(a.owner(), a.uid()), a.uid(), lookup::lookupPrincipalByName);
     }
 
     private GroupPrincipal group(PosixAttributes a) throws IOException {
-      String key = key(a.group(), a.gid());
+      return principal(groups, key(a.group(), a.gid()), a.gid(), lookup::lookupPrincipalByGroupName);
+    }
+
+    /** A user or group by name, else by its number (the JDK parses a number it finds no name for); cached. */
+    private <P> P principal(Map<String, P> cache, String key, int id, Lookup<P> find) throws IOException {
       if (key == null) {
         return null;
       }
-      if (!groups.containsKey(key)) {
-        GroupPrincipal found = null;
-        try {
-          found = lookup.lookupPrincipalByGroupName(key);
-        } catch (UserPrincipalNotFoundException e) {
-          if (a.gid() >= 0 && !key.equals(Integer.toString(a.gid()))) {
-            found = lookupNumericGroup(a.gid());
-          }
+      if (!cache.containsKey(key)) {
+        P found = find(find, key);
+        if (found == null && id >= 0 && !key.equals(Integer.toString(id))) {
+          found = find(find, Integer.toString(id));
         }
-        groups.put(key, found);
+        cache.put(key, found);
       }
-      return groups.get(key);
-    }
-
-    private UserPrincipal lookupNumericUser(int uid) throws IOException {
-      try {
-        return lookup.lookupPrincipalByName(Integer.toString(uid));
-      } catch (UserPrincipalNotFoundException e) {
-        return null;
-      }
-    }
-
-    private GroupPrincipal lookupNumericGroup(int gid) throws IOException {
-      try {
-        return lookup.lookupPrincipalByGroupName(Integer.toString(gid));
-      } catch (UserPrincipalNotFoundException e) {
-        return null;
-      }
+      return cache.get(key);
     }
 
     /** The name to look up: the id under NUMERIC (the JDK parses a number it finds no name for), else the name. */
@@ -327,6 +296,20 @@ public final class RestoreAttributes {
         return Integer.toString(id);
       }
       return name != null ? name : id >= 0 ? Integer.toString(id) : null;
+    }
+  }
+
+  /** A principal lookup of the file system. */
+  @FunctionalInterface
+  private interface Lookup<P> {
+    P find(String name) throws IOException;
+  }
+
+  private static <P> P find(Lookup<P> lookup, String name) throws IOException {
+    try {
+      return lookup.find(name);
+    } catch (UserPrincipalNotFoundException e) {
+      return null;
     }
   }
 

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
+import dev.coffer.BackupWarning;
+import dev.coffer.SpecialFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -25,6 +28,15 @@ final class BackupCommand extends CliCommand {
   @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label to store with the backup (repeatable).")
   List<String> labels = List.of();
 
+  @Option(names = "--follow-link", paramLabel = "PATTERN",
+      description = "Store the target of the symbolic links matching this relative path pattern in their place, "
+          + "as real directories ('*' and '?' match within one name; repeatable), e.g. pg_wal, 'pg_tblspc/*'.")
+  List<String> followLinks = List.of();
+
+  @Option(names = "--special-files", paramLabel = "skip|fail",
+      description = "Sockets, FIFOs and devices: skip them with a warning (default) or refuse the backup.")
+  String specialFiles = "skip";
+
   @Override
   public Integer call() throws IOException {
     Map<String, String> parsed = new LinkedHashMap<>();
@@ -41,10 +53,14 @@ final class BackupCommand extends CliCommand {
       cli.doing("backup of " + src + (baseId != null ? " on top of backup " + baseId : ""));
       ProgressReporter progress = ProgressReporter.forCli(cli);
       BackupRequest request = (baseId == null ? BackupRequest.full(src) : BackupRequest.incremental(src, baseId))
-          .withLabels(parsed).withProgress(progress);
+          .withLabels(parsed).withProgress(progress).withFollowedLinks(new LinkedHashSet<>(followLinks))
+          .withSpecialFiles(Choices.parse("--special-files", specialFiles, SpecialFiles.class));
       long t0 = System.nanoTime();
       BackupMetadata m = repo.backup(request);
       progress.finish();
+      for (BackupWarning w : m.warnings()) {
+        cli.err.println("coffer: warning: " + w);
+      }
       long millis = (System.nanoTime() - t0) / 1_000_000;
       cli.doing("size of backup " + m.backupId());
       long stored = repo.size(m.backupId());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
+import dev.coffer.BackupWarning;
 import dev.coffer.VerifyReport;
 import java.util.Map;
 
@@ -45,6 +46,12 @@ final class Json {
     ObjectNode labels = n.putObject("labels");
     for (Map.Entry<String, String> e : m.labels().entrySet()) {
       labels.put(e.getKey(), e.getValue());
+    }
+    if (!m.warnings().isEmpty()) {
+      ArrayNode warnings = n.putArray("warnings");
+      for (BackupWarning w : m.warnings()) {
+        warnings.addObject().put("path", w.path()).put("kind", w.kind().name()).put("detail", w.detail());
+      }
     }
     return n;
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
+import dev.coffer.OwnerPolicy;
 import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
 import java.io.IOException;
@@ -28,6 +29,11 @@ final class RestoreCommand extends CliCommand {
       description = "Restore only this relative path (file or directory; repeatable).")
   List<String> include = List.of();
 
+  @Option(names = "--owners", paramLabel = "auto|preserve|numeric|current",
+      description = "Owners of restored files: auto (default: by name, else id, when permitted; otherwise one "
+          + "warning), preserve (fail when they cannot be set), numeric (ids only), current (the restoring user).")
+  String owners = "auto";
+
   @Override
   public Integer call() throws IOException {
     Path t = target.toAbsolutePath().normalize();
@@ -39,6 +45,7 @@ final class RestoreCommand extends CliCommand {
       RestoreRequest request = RestoreRequest.of(resolved, t)
           .withMode(replace ? RestoreMode.REPLACE : RestoreMode.CREATE)
           .withPaths(include)
+          .withOwners(Choices.parse("--owners", owners, OwnerPolicy.class))
           .withProgress(progress);
       BackupMetadata m = repo.restore(request);
       progress.finish();
@@ -47,6 +54,7 @@ final class RestoreCommand extends CliCommand {
         doc.set("backup", Json.metadata(m));
         doc.put("target", t.toString());
         doc.put("mode", request.mode().name());
+        doc.put("owners", request.owners().name());
         ArrayNode paths = doc.putArray("paths");
         request.paths().forEach(paths::add);
         cli.printJson(doc);

@@ -57,4 +57,37 @@ class RealProvidersTest {
     assertFalse(wrong.err().contains(keyHex) || wrong.err().contains(otherHex), wrong.err());
     assertEquals(1, cli.run("list", "--no-prompt").code(), "an encrypted repository without a key");
   }
+
+  @Test
+  void local_followsNamedLinks_skipsSocketsWithAWarning_andRestoresModesAndOwnersByPolicy() throws Exception {
+    Path source = Files.createDirectories(tmp.resolve("pgdata"));
+    Files.writeString(source.resolve("PG_VERSION"), "15");
+    Files.setPosixFilePermissions(source.resolve("PG_VERSION"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(source, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Path wal = Files.createDirectories(tmp.resolve("wal"));
+    Files.writeString(wal.resolve("000000010000000000000001"), "wal");
+    Files.createSymbolicLink(source.resolve("pg_wal"), wal);
+    CliRun cli = new CliRun().with("COFFER_REPO", "coffer:local:" + tmp.resolve("repo"));
+    try (java.nio.channels.ServerSocketChannel server =
+        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      server.bind(java.net.UnixDomainSocketAddress.of(source.resolve(".s.PGSQL.5432")));
+      CliRun.Result refused = cli.run("backup", source.toString(), "--special-files", "fail");
+      assertEquals(3, refused.code(), refused.err());
+      assertTrue(refused.err().contains(".s.PGSQL.5432"), refused.err());
+      assertEquals(2, cli.run("backup", source.toString(), "--special-files", "sometimes").code());
+
+      CliRun.Result done = cli.run("backup", source.toString(), "--follow-link", "pg_wal", "--json").expect(0);
+      assertTrue(done.err().contains("coffer: warning: skipped special file .s.PGSQL.5432 (socket)"), done.err());
+      assertEquals("SKIPPED_SPECIAL_FILE", done.json().get("backup").get("warnings").get(0).get("kind").asText());
+    }
+    JsonNode restored = cli.run("restore", "latest", tmp.resolve("out").toString(), "--owners", "current", "--json")
+        .expect(0).json();
+    assertEquals("CURRENT", restored.get("owners").asText());
+    assertTrue(Files.isDirectory(tmp.resolve("out/pg_wal"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    assertEquals("wal", Files.readString(tmp.resolve("out/pg_wal/000000010000000000000001")));
+    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(tmp.resolve("out"))));
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(tmp.resolve("out/PG_VERSION"))));
+  }
 }

@@ -11,11 +11,14 @@ import dev.coffer.BackupProviders;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.BackupType;
+import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
+import dev.coffer.OwnerPolicy;
 import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
+import dev.coffer.SpecialFiles;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
 import dev.coffer.spi.BackupIds;
@@ -39,6 +42,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -68,7 +72,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ArgumentsSource;
 
 /**
- * The provider conformance suite (TCK): JUnit Jupiter tests of every rule, P1 to P26, of the provider
+ * The provider conformance suite (TCK): JUnit Jupiter tests of every rule, P1 to P31, of the provider
  * contract ({@code docs/contract.md}). A provider author extends it once:
  *
  * <pre>{@code
@@ -547,11 +551,8 @@ public abstract class BackupProviderConformance {
     Files.createSymbolicLink(source.resolve("a").resolve("link-to-outside"), outside.resolve("secret.txt"));
     BackupRepository repo = open(root.resolve("repo"));
     repo.backup(smallTree(root.resolve("src2")));
-    Snapshot before = Snapshot.of(root.resolve("repo"));
-    BackupException e = expect(BackupException.class, "P9", "backup of a source holding a link without SYMLINKS",
+    refusedNaming("P9", "backup of a source holding a link without SYMLINKS", "link-to-outside", root.resolve("repo"),
         () -> repo.backup(source));
-    check(String.valueOf(e.getMessage()).contains("link-to-outside"), "P9", () -> "the refusal does not name the link: " + e.getMessage());
-    unchanged("P9", "a refused backup", before, root.resolve("repo"));
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -1553,6 +1554,467 @@ public abstract class BackupProviderConformance {
   }
 
   // ---------------------------------------------------------------------------------------------------
+  // P27 to P31: modes, never more open, owners, special files, followed links
+
+  /** The modes {@link #posixTree} gives its entries, by relative path ("" is the root). */
+  private static final Map<String, Integer> POSIX_TREE_MODES = posixTreeModes();
+
+  private static Map<String, Integer> posixTreeModes() {
+    Map<String, Integer> m = new LinkedHashMap<>();
+    m.put("", 0750);
+    m.put("a", 0700);
+    m.put("a/b", 0755);
+    m.put("a/one.txt", 0600);
+    m.put("a/b/two.bin", 0640);
+    m.put("three.bin", 0755);
+    m.put("empty.txt", 0444);
+    m.put("emptydir", 0500);
+    return Collections.unmodifiableMap(m);
+  }
+
+  /** P27 with POSIX_ATTRIBUTES: every file and directory, and the target itself, gets its recorded mode. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p27_posixAttributesCapability_everyEntryAndTheTargetGetTheirRecordedMode(Fs fs) throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.POSIX_ATTRIBUTES), "no POSIX_ATTRIBUTES: see the twin test");
+    Assumptions.assumeTrue(fs != Fs.WINDOWS, "no POSIX permissions on windows: see p27_sourceWithoutPosixAttributes...");
+    Path root = posixRoot(fs);
+    Path source = posixTree(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Path target = root.resolve("restored");
+    repo.restore(b.backupId(), target);
+    for (Map.Entry<String, Integer> e : POSIX_TREE_MODES.entrySet()) {
+      Path p = e.getKey().isEmpty() ? target : target.resolve(e.getKey());
+      int actual = mode(p);
+      check(actual == e.getValue(), "P27", () -> (e.getKey().isEmpty() ? "the target directory" : e.getKey())
+          + " was restored with mode " + octal(actual) + ", the source had " + octal(e.getValue()));
+    }
+    makeWritable(target);
+    sameTree("P27", "a restore with modes", Snapshot.of(source), target);
+    Path partial = root.resolve("partial");
+    if (capabilities.contains(Capability.PARTIAL_RESTORE)) {
+      repo.restore(RestoreRequest.of(b.backupId(), partial).withPaths(List.of("a/one.txt")));
+      check(mode(partial.resolve("a/one.txt")) == 0600, "P27", () -> "a partial restore lost the mode of a/one.txt");
+      makeWritable(partial);
+    }
+  }
+
+  /** P27 without POSIX_ATTRIBUTES: restored entries get the target file system's defaults, nothing else. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p27_noPosixAttributesCapability_restoredEntriesGetTheDefaults(Fs fs) throws Exception {
+    Assumptions.assumeFalse(capabilities.contains(Capability.POSIX_ATTRIBUTES), "POSIX_ATTRIBUTES declared: see the twin");
+    Assumptions.assumeTrue(fs != Fs.WINDOWS, "no POSIX permissions on windows");
+    Path root = posixRoot(fs);
+    Path source = posixTree(root.resolve("src"));
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Path target = root.resolve("restored");
+    repo.restore(b.backupId(), target);
+    checkDefaults("P27", root, target, POSIX_TREE_MODES.keySet());
+  }
+
+  /** P27: a source without POSIX attributes (Jimfs windows) restores onto a POSIX target with its defaults. */
+  @Test
+  public void p27_sourceWithoutPosixAttributes_restoresWithTheTargetsDefaults() throws Exception {
+    Path source = smallTree(root(Fs.WINDOWS).resolve("src"));
+    Path target = posixRoot(Fs.UNIX);
+    BackupRepository repo = open(root(Fs.UNIX).resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    repo.restore(b.backupId(), target.resolve("restored"));
+    sameTree("P27", "a restore of a source without POSIX attributes", Snapshot.of(source), target.resolve("restored"));
+    Set<String> entries = new TreeSet<>(Snapshot.of(source).entries().keySet());
+    entries.add("");
+    checkDefaults("P27", target, target.resolve("restored"), entries);
+  }
+
+  /**
+   * P28 with POSIX_ATTRIBUTES: at no moment of a restore does an entry grant group or others more than its
+   * recorded mode. Every entry is checked as it is created, after each change of its permissions or owner,
+   * and the staging directory before it is moved into place.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p28_posixAttributesCapability_nothingIsEverMoreOpenThanRecorded(Fs fs) throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.POSIX_ATTRIBUTES), "no POSIX_ATTRIBUTES: see p27's twin");
+    Assumptions.assumeTrue(fs != Fs.WINDOWS, "no POSIX permissions on windows");
+    Path plain = posixRoot(fs);
+    Path source = posixTree(plain.resolve("src"));
+    BackupRepository repo = open(plain.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    FaultyFileSystem faulty = FaultyFileSystem.wrap(plain.getFileSystem());
+    Path parent = faulty.wrap(Files.createDirectories(plain.resolve("restores")));
+    Path target = parent.resolve("target");
+    List<String> violations = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger seen = new AtomicInteger();
+    faulty.watchAttributes(p -> {
+      if (!p.startsWith(parent) || p.equals(parent)) {
+        return;
+      }
+      Path rel = parent.relativize(p);
+      String entry = rel.getNameCount() == 1 ? "" : rel.subpath(1, rel.getNameCount()).toString()
+          .replace(p.getFileSystem().getSeparator(), "/");
+      Integer recorded = POSIX_TREE_MODES.get(entry);
+      try {
+        if (recorded == null || Files.isSymbolicLink(p) || !Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+          return;
+        }
+        seen.incrementAndGet();
+        int now = mode(p);
+        if ((now & 077 & ~recorded) != 0) {
+          violations.add((entry.isEmpty() ? "the staging directory" : entry) + " was " + octal(now) + " at one moment,"
+              + " its recorded mode is " + octal(recorded));
+        }
+      } catch (IOException e) {
+        violations.add("cannot read the mode of " + p + ": " + e);
+      }
+    });
+    repo.restore(b.backupId(), target);
+    faulty.watchAttributes(null);
+    check(violations.isEmpty(), "P28", () -> "the restore exposed entries: " + violations);
+    check(seen.get() >= POSIX_TREE_MODES.size(), "P28", () -> "only " + seen.get() + " moments of "
+        + POSIX_TREE_MODES.size() + " entries were observed: the restore did not create its entries in the target's"
+        + " file system beside the target");
+    makeWritable(plain.resolve("restores"));
+  }
+
+  /** P29 with POSIX_ATTRIBUTES: owners and groups are applied by the policy; CURRENT changes none. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p29_posixAttributesCapability_ownersFollowThePolicy(Fs fs) throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.POSIX_ATTRIBUTES), "no POSIX_ATTRIBUTES: see the twin test");
+    Assumptions.assumeTrue(fs != Fs.WINDOWS, "no POSIX owners on windows");
+    Path root = posixRoot(fs);
+    Path source = posixTree(root.resolve("src"));
+    Optional<String[]> other = otherOwner(source);
+    Assumptions.assumeTrue(other.isPresent(), "the real disk needs root to give a file another owner");
+    Path file = source.resolve("a/one.txt");
+    setOwner(file, other.get());
+    setOwner(source, other.get());
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Path auto = root.resolve("auto");
+    repo.restore(b.backupId(), auto);
+    for (Path p : List.of(auto.resolve("a/one.txt"), auto)) {
+      String[] actual = owner(p);
+      check(actual[0].equals(other.get()[0]) && actual[1].equals(other.get()[1]), "P29", () -> p + " belongs to "
+          + actual[0] + ":" + actual[1] + " after an AUTO restore, the source to " + other.get()[0] + ":" + other.get()[1]);
+    }
+    Path current = root.resolve("current");
+    repo.restore(RestoreRequest.of(b.backupId(), current).withOwners(OwnerPolicy.CURRENT));
+    String[] mine = owner(Files.writeString(root.resolve("probe-owner"), "x"));
+    String[] kept = owner(current.resolve("a/one.txt"));
+    check(Arrays.equals(kept, mine), "P29", () -> "a CURRENT restore gave a/one.txt the owner " + String.join(":", kept)
+        + " instead of the restoring user's " + String.join(":", mine));
+    makeWritable(auto);
+    makeWritable(current);
+  }
+
+  /** P29 with POSIX_ATTRIBUTES: when owners may not be changed, AUTO warns once and succeeds; PRESERVE fails. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p29_ownerChangesNotPermitted_autoWarnsOnceAndSucceeds_preserveFailsChangingNothing(Fs fs)
+      throws Exception {
+    Assumptions.assumeTrue(capabilities.contains(Capability.POSIX_ATTRIBUTES), "no POSIX_ATTRIBUTES: see the twin test");
+    Assumptions.assumeTrue(fs != Fs.WINDOWS, "no POSIX owners on windows");
+    Path plain = posixRoot(fs);
+    Path source = posixTree(plain.resolve("src"));
+    Optional<String[]> other = otherOwner(source);
+    Assumptions.assumeTrue(other.isPresent(), "the real disk needs root to give a file another owner");
+    for (String f : List.of("a/one.txt", "a/b/two.bin", "three.bin")) {
+      setOwner(source.resolve(f), other.get());
+    }
+    BackupRepository repo = open(plain.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    FaultyFileSystem faulty = FaultyFileSystem.wrap(plain.getFileSystem());
+    faulty.refuseOwnerChanges(true);
+    Path parent = faulty.wrap(Files.createDirectories(plain.resolve("restores")));
+    List<java.util.logging.LogRecord> warnings = Collections.synchronizedList(new ArrayList<>());
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.coffer.restore");
+    java.util.logging.Handler handler = new java.util.logging.Handler() {
+      @Override
+      public void publish(java.util.logging.LogRecord r) {
+        if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+          warnings.add(r);
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    log.addHandler(handler);
+    try {
+      repo.restore(b.backupId(), parent.resolve("auto"));
+    } catch (IOException e) {
+      throw broken("P29", "an AUTO restore failed because owners could not be set: " + e, e);
+    } finally {
+      log.removeHandler(handler);
+    }
+    check(warnings.size() == 1, "P29", () -> "an AUTO restore that could not set owners logged " + warnings.size()
+        + " warnings on dev.coffer.restore; expected exactly one");
+    sameTree("P29", "an AUTO restore without owners", Snapshot.of(source), parent.resolve("auto"));
+    Snapshot before = Snapshot.of(parent);
+    expect(IOException.class, "P29", "a PRESERVE restore that cannot set owners",
+        () -> repo.restore(RestoreRequest.of(b.backupId(), parent.resolve("preserve")).withOwners(OwnerPolicy.PRESERVE)));
+    unchanged("P29", "a failed PRESERVE restore", before, parent);
+    makeWritable(plain.resolve("restores"));
+  }
+
+  /** P29 without POSIX_ATTRIBUTES: no owner is recorded, so even PRESERVE restores as the restoring user. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p29_noPosixAttributesCapability_restoredFilesBelongToTheRestoringUser(Fs fs) throws Exception {
+    Assumptions.assumeFalse(capabilities.contains(Capability.POSIX_ATTRIBUTES), "POSIX_ATTRIBUTES declared: see the twin");
+    Assumptions.assumeTrue(fs != Fs.WINDOWS, "no POSIX owners on windows");
+    Path plain = posixRoot(fs);
+    Path source = posixTree(plain.resolve("src"));
+    otherOwner(source).ifPresent(o -> {
+      try {
+        setOwner(source.resolve("a/one.txt"), o);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    BackupRepository repo = open(plain.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    FaultyFileSystem faulty = FaultyFileSystem.wrap(plain.getFileSystem());
+    faulty.refuseOwnerChanges(true);
+    Path target = faulty.wrap(plain).resolve("restored");
+    try {
+      repo.restore(RestoreRequest.of(b.backupId(), target).withOwners(OwnerPolicy.PRESERVE));
+    } catch (IOException e) {
+      throw broken("P29", "a provider without POSIX_ATTRIBUTES tried to set owners: " + e, e);
+    }
+    String[] mine = owner(Files.writeString(plain.resolve("probe-owner"), "x"));
+    String[] got = owner(target.resolve("a/one.txt"));
+    check(Arrays.equals(got, mine), "P29", () -> "a/one.txt belongs to " + String.join(":", got)
+        + ", not to the restoring user " + String.join(":", mine));
+  }
+
+  /**
+   * P30: a socket in the source is skipped and listed in the backup's warnings (required with
+   * POSIX_ATTRIBUTES), or the backup is refused naming it; under SpecialFiles.FAIL it is refused. Never
+   * skipped silently. Sockets exist only on the real disk.
+   */
+  @Test
+  public void p30_specialFiles_areSkippedAndReportedOrRefused_neverSilently() throws Exception {
+    Path root = root(Fs.DISK);
+    Path source = smallTree(root.resolve("src"));
+    Snapshot expected = Snapshot.of(source);
+    BackupRepository repo = open(root.resolve("repo"));
+    try (java.nio.channels.ServerSocketChannel server =
+        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      server.bind(java.net.UnixDomainSocketAddress.of(source.resolve("a").resolve("coffer.sock")));
+      Snapshot before = Snapshot.of(root.resolve("repo"));
+      BackupMetadata b = null;
+      try {
+        b = repo.backup(source);
+      } catch (BackupException e) {
+        check(!capabilities.contains(Capability.POSIX_ATTRIBUTES), "P30",
+            () -> "a provider with POSIX_ATTRIBUTES refused a source holding a socket instead of skipping it: " + e);
+        check(String.valueOf(e.getMessage()).contains("coffer.sock"), "P30",
+            () -> "the refusal does not name the socket: " + e.getMessage());
+        unchanged("P30", "a refused backup", before, root.resolve("repo"));
+      }
+      if (b != null) {
+        String id = b.backupId();
+        BackupWarning want = new BackupWarning("a/coffer.sock", BackupWarning.Kind.SKIPPED_SPECIAL_FILE, "socket");
+        check(b.warnings().contains(want), "P30", () -> "the socket was skipped without a warning: " + warningsOf(repo, id));
+        check(repo.find(id).orElseThrow().warnings().contains(want), "P30",
+            () -> "the warning is not kept with the backup: find() gives " + warningsOf(repo, id));
+        Path target = root.resolve("restored");
+        repo.restore(id, target);
+        sameTree("P30", "a restore of a source with a skipped socket", expected, target);
+      }
+      refusedNaming("P30", "a backup under SpecialFiles.FAIL of a source with a socket", "coffer.sock",
+          root.resolve("repo"), () -> repo.backup(BackupRequest.full(source).withSpecialFiles(SpecialFiles.FAIL)));
+    }
+  }
+
+  /** P30: a name that is not valid UTF-8 is refused with its bytes in hex (where the disk allows such names). */
+  @Test
+  public void p30_nameThatIsNotUtf8_isRefusedShowingItsBytes() throws Exception {
+    Path root = root(Fs.DISK);
+    Path source = smallTree(root.resolve("src"));
+    Process p = new ProcessBuilder("sh", "-c", "touch \"$1/$(printf 'x\\377y')\"", "sh", source.resolve("a").toString())
+        .redirectErrorStream(true).start();
+    Assumptions.assumeTrue(p.waitFor() == 0, "this disk refuses names that are not UTF-8");
+    BackupRepository repo = open(root.resolve("repo"));
+    refusedNaming("P30", "a backup of a name that is not UTF-8", "78 ff 79", root.resolve("repo"),
+        () -> repo.backup(source));
+  }
+
+  /**
+   * P31: links matching the request's followed-link patterns are stored as their targets' content and
+   * restored as real directories (required with POSIX_ATTRIBUTES); a provider that cannot follow them refuses
+   * the backup. An unnamed link is never followed.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p31_followedLinks_areStoredAsTheirTargetsOrRefused(Fs fs) throws Exception {
+    Path root = root(fs);
+    Path source = smallTree(root.resolve("src"));
+    Path wal = smallTree(root.resolve("wal-elsewhere"));
+    Path space = Files.createDirectories(root.resolve("space"));
+    Files.writeString(space.resolve("16385"), "table");
+    Files.createDirectories(source.resolve("pg_tblspc"));
+    Files.createSymbolicLink(source.resolve("pg_wal"), wal);
+    Files.createSymbolicLink(source.resolve("pg_tblspc").resolve("16384"), space);
+    BackupRepository repo = open(root.resolve("repo"));
+    Snapshot before = Snapshot.of(root.resolve("repo"));
+    BackupRequest request = BackupRequest.full(source).withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*"));
+    BackupMetadata b;
+    try {
+      b = repo.backup(request);
+    } catch (UnsupportedOperationException | BackupException e) {
+      check(!capabilities.contains(Capability.POSIX_ATTRIBUTES), "P31",
+          () -> "a provider with POSIX_ATTRIBUTES refused to follow links: " + e);
+      check(e instanceof UnsupportedOperationException || String.valueOf(e.getMessage()).contains("pg_"), "P31",
+          () -> "the refusal names neither the capability nor the link: " + e.getMessage());
+      unchanged("P31", "a refused backup", before, root.resolve("repo"));
+      return;
+    }
+    Path target = root.resolve("restored");
+    repo.restore(b.backupId(), target);
+    check(Files.isDirectory(target.resolve("pg_wal"), LinkOption.NOFOLLOW_LINKS), "P31",
+        () -> "pg_wal was not restored as a real directory");
+    sameTree("P31", "the followed pg_wal", Snapshot.of(wal), target.resolve("pg_wal"));
+    sameTree("P31", "the followed tablespace", Snapshot.of(space), target.resolve("pg_tblspc").resolve("16384"));
+    long restoredFiles = Snapshot.of(target).fileCount();
+    check(b.totalFiles() == restoredFiles, "P31", () -> "totalFiles is " + b.totalFiles() + " for " + restoredFiles
+        + " files stored, followed targets included");
+    check(Files.isSymbolicLink(source.resolve("pg_wal")), "P31", () -> "the backup changed the source's link");
+  }
+
+  private static String warningsOf(BackupRepository repo, String id) {
+    try {
+      return repo.find(id).map(m -> m.warnings().toString()).orElse("(not found)");
+    } catch (IOException e) {
+      return "(find failed: " + e + ")";
+    }
+  }
+
+  /** A root on a file system with POSIX permissions and owners where {@code fs} can have them. */
+  private Path posixRoot(Fs fs) throws IOException {
+    switch (fs) {
+      case UNIX:
+        return jimfs(Configuration.unix(), "/work", "basic", "owner", "posix", "unix");
+      case OSX:
+        return jimfs(Configuration.osX(), "/work", "basic", "owner", "posix", "unix");
+      default:
+        return root(fs);
+    }
+  }
+
+  /** {@link #smallTree} with the modes of {@link #POSIX_TREE_MODES}, read-only entries included. */
+  private Path posixTree(Path dir) throws IOException {
+    smallTree(dir);
+    List<String> deepestFirst = new ArrayList<>(POSIX_TREE_MODES.keySet());
+    deepestFirst.sort(RelativePaths.ORDER.reversed());
+    for (String e : deepestFirst) {
+      Files.setPosixFilePermissions(e.isEmpty() ? dir : dir.resolve(e), toSet(POSIX_TREE_MODES.get(e)));
+    }
+    cleanup.add(() -> makeWritable(dir));
+    return dir;
+  }
+
+  /** Gives the owner write access everywhere below {@code dir}, so that clean-up can delete it. */
+  private static void makeWritable(Path dir) throws IOException {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var all = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) all::iterator) {
+        if (!Files.isSymbolicLink(p)) {
+          Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+          perms.add(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+          perms.add(java.nio.file.attribute.PosixFilePermission.OWNER_READ);
+          perms.add(java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+          Files.setPosixFilePermissions(p, perms);
+        }
+      }
+    }
+  }
+
+  /** Each listed entry below {@code target} has the mode a fresh file or directory gets on its file system. */
+  private void checkDefaults(String rule, Path scratch, Path target, Set<String> entries) throws IOException {
+    Path probeDir = Files.createDirectory(scratch.resolve("probe-dir-" + gen.nextInt(1_000_000)));
+    int fileDefault = mode(Files.writeString(probeDir.resolve("f"), "x"));
+    int dirDefault = mode(probeDir);
+    for (String e : entries) {
+      Path p = e.isEmpty() ? target : target.resolve(e);
+      if (Files.isSymbolicLink(p)) {
+        continue;
+      }
+      int want = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) ? dirDefault : fileDefault;
+      int actual = mode(p);
+      check(actual == want, rule, () -> (e.isEmpty() ? "the target directory" : e) + " was restored with mode "
+          + octal(actual) + ", not the file system's default " + octal(want) + " (no recorded attributes)");
+    }
+  }
+
+  /** Another owner and group for a file on {@code dir}'s file system, where one may be set. */
+  private static Optional<String[]> otherOwner(Path dir) throws IOException {
+    if (dir.getFileSystem() != java.nio.file.FileSystems.getDefault()) {
+      return Optional.of(new String[] {"coffer-tck-owner", "coffer-tck-group"});
+    }
+    Object uid = Files.getAttribute(dir, "unix:uid");
+    if (!Integer.valueOf(0).equals(uid)) {
+      return Optional.empty();
+    }
+    for (String[] candidate : new String[][] {{"nobody", "nogroup"}, {"nobody", "nobody"}, {"daemon", "daemon"}}) {
+      try {
+        var lookup = dir.getFileSystem().getUserPrincipalLookupService();
+        lookup.lookupPrincipalByName(candidate[0]);
+        lookup.lookupPrincipalByGroupName(candidate[1]);
+        return Optional.of(candidate);
+      } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+        // try the next
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static void setOwner(Path p, String[] ownerAndGroup) throws IOException {
+    var lookup = p.getFileSystem().getUserPrincipalLookupService();
+    var view = Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    view.setOwner(lookup.lookupPrincipalByName(ownerAndGroup[0]));
+    view.setGroup(lookup.lookupPrincipalByGroupName(ownerAndGroup[1]));
+  }
+
+  private static String[] owner(Path p) throws IOException {
+    java.nio.file.attribute.PosixFileAttributes a =
+        Files.readAttributes(p, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    return new String[] {a.owner().getName(), a.group().getName()};
+  }
+
+  private static int mode(Path p) throws IOException {
+    int bits = 0;
+    for (java.nio.file.attribute.PosixFilePermission perm : Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS)) {
+      bits |= 1 << (8 - perm.ordinal());
+    }
+    return bits;
+  }
+
+  private static Set<java.nio.file.attribute.PosixFilePermission> toSet(int mode) {
+    Set<java.nio.file.attribute.PosixFilePermission> set = new HashSet<>();
+    for (java.nio.file.attribute.PosixFilePermission perm : java.nio.file.attribute.PosixFilePermission.values()) {
+      if ((mode & (1 << (8 - perm.ordinal()))) != 0) {
+        set.add(perm);
+      }
+    }
+    return set;
+  }
+
+  private static String octal(int mode) {
+    return String.format("0%03o", mode);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
   // Corruption matrix
 
   enum CorruptionKind { FLIP, TRUNCATE, DELETE, STRAY }
@@ -1728,8 +2190,10 @@ public abstract class BackupProviderConformance {
     return b;
   }
 
-  private Path jimfs(Configuration configuration, String dir) throws IOException {
-    FileSystem fs = Jimfs.newFileSystem(configuration.toBuilder().setAttributeViews("basic").build());
+  private Path jimfs(Configuration configuration, String dir, String... views) throws IOException {
+    String first = views.length == 0 ? "basic" : views[0];
+    String[] rest = views.length == 0 ? new String[0] : Arrays.copyOfRange(views, 1, views.length);
+    FileSystem fs = Jimfs.newFileSystem(configuration.toBuilder().setAttributeViews(first, rest).build());
     cleanup.add(fs);
     return Files.createDirectories(fs.getPath(dir));
   }
@@ -1884,6 +2348,15 @@ public abstract class BackupProviderConformance {
       t.printStackTrace(new java.io.PrintWriter(w));
       seen.add(t + "\n" + w);
     }
+  }
+
+  /** Runs {@code action}, which must throw a BackupException naming {@code named} and change nothing in {@code dir}. */
+  private void refusedNaming(String rule, String what, String named, Path dir, Action action) throws IOException {
+    Snapshot before = Snapshot.of(dir);
+    BackupException e = expect(BackupException.class, rule, what, action);
+    check(String.valueOf(e.getMessage()).contains(named), rule,
+        () -> "the refusal does not name " + named + ": " + e.getMessage());
+    unchanged(rule, "a refused backup", before, dir);
   }
 
   private <T extends Throwable> T expect(Class<T> type, String rule, String what, Action action) {

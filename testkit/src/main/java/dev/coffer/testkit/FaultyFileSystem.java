@@ -30,6 +30,13 @@ import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileAttributeView;
+import java.nio.file.attribute.FileOwnerAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.nio.file.spi.FileSystemProvider;
 import java.util.ArrayList;
@@ -39,6 +46,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A file system that wraps another one (Jimfs, or the default file system) and fails on demand, for
@@ -56,6 +64,8 @@ import java.util.Set;
  * faulty.crashAt(12);                    // at the 12th operation: unforced data is lost, then everything fails
  * faulty.recover();                      // ...until the "machine" is back; open a fresh provider instance
  * faulty.clearFaults();
+ * faulty.refuseOwnerChanges(true);       // setting an owner or group fails as for a non-root process
+ * faulty.watchAttributes(p -> check(p)); // called after each create and attribute change, before each move
  * }</pre>
  *
  * <p>Counted operations ({@link Operation}): creating a file, directory or link; each write call
@@ -98,6 +108,8 @@ public final class FaultyFileSystem extends FileSystem {
   private boolean plannedCrash;
   private long bytesLeft = Long.MAX_VALUE;
   private volatile boolean shortReads;
+  private volatile boolean refuseOwners;
+  private volatile Consumer<Path> watcher;
   private boolean crashed;
   private final Map<Path, Long> durableLength = new HashMap<>();
 
@@ -182,6 +194,43 @@ public final class FaultyFileSystem extends FileSystem {
    */
   public void shortReads(boolean enabled) {
     shortReads = enabled;
+  }
+
+  /**
+   * Makes every change of an owner or group (through a {@link FileOwnerAttributeView}, a
+   * {@link PosixFileAttributeView} or {@code setAttribute} of {@code owner}, {@code group}, {@code uid} or
+   * {@code gid}) fail with a {@link FileSystemException} "Operation not permitted", as for a process that is
+   * not root. Not cleared by {@link #clearFaults()}.
+   *
+   * @param refuse whether owner changes fail
+   */
+  public void refuseOwnerChanges(boolean refuse) {
+    refuseOwners = refuse;
+  }
+
+  /**
+   * Registers an observer of permissions and owners, for checking what a restore exposes at every moment
+   * (rule P28): it is called with the path after each file, directory or link is created and after each
+   * change of permissions or owner through this file system, and with the source path before each move. It
+   * runs on the thread doing the operation and may read attributes; it should not throw.
+   *
+   * @param observer the observer, or {@code null} to remove it
+   */
+  public void watchAttributes(Consumer<Path> observer) {
+    watcher = observer;
+  }
+
+  void changed(Path wrapped) {
+    Consumer<Path> w = watcher;
+    if (w != null) {
+      w.accept(wrapped);
+    }
+  }
+
+  void checkOwnerChange(Path path) throws IOException {
+    if (refuseOwners) {
+      throw new FileSystemException(path.toString(), null, "Operation not permitted (coffer-tck: refused owner change)");
+    }
   }
 
   /** Simulates a crash now: unforced data is dropped and every operation fails until {@link #recover()}. */
@@ -566,6 +615,9 @@ public final class FaultyFileSystem extends FileSystem {
       if (write) {
         fs.opened(p, !existed || options.contains(StandardOpenOption.TRUNCATE_EXISTING));
       }
+      if (write && !existed) {
+        fs.changed(path);
+      }
       return new FaultyChannel(fs, path, p, ch);
     }
 
@@ -601,12 +653,14 @@ public final class FaultyFileSystem extends FileSystem {
     public void createDirectory(Path dir, FileAttribute<?>... attrs) throws IOException {
       fs.before(Operation.CREATE, dir);
       d(u(dir)).createDirectory(u(dir), attrs);
+      fs.changed(dir);
     }
 
     @Override
     public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) throws IOException {
       fs.before(Operation.CREATE, link);
       d(u(link)).createSymbolicLink(u(link), target instanceof FaultyPath ? u(target) : fs.delegate.getPath(target.toString()), attrs);
+      fs.changed(link);
     }
 
     @Override
@@ -642,6 +696,7 @@ public final class FaultyFileSystem extends FileSystem {
     @Override
     public void move(Path source, Path target, CopyOption... options) throws IOException {
       fs.before(Operation.MOVE, source);
+      fs.changed(source);
       d(u(source)).move(u(source), u(target), options);
       fs.moved(u(source), u(target));
     }
@@ -673,7 +728,17 @@ public final class FaultyFileSystem extends FileSystem {
 
     @Override
     public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type, LinkOption... options) {
-      return d(u(path)).getFileAttributeView(u(path), type, options);
+      V view = d(u(path)).getFileAttributeView(u(path), type, options);
+      if (view == null) {
+        return null;
+      }
+      if (type == PosixFileAttributeView.class) {
+        return type.cast(new WatchedPosixView(fs, path, (PosixFileAttributeView) view));
+      }
+      if (type == FileOwnerAttributeView.class) {
+        return type.cast(new WatchedOwnerView(fs, path, (FileOwnerAttributeView) view));
+      }
+      return view;
     }
 
     @Override
@@ -692,7 +757,12 @@ public final class FaultyFileSystem extends FileSystem {
     @Override
     public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
       fs.checkAlive(path);
+      String name = attribute.substring(attribute.indexOf(':') + 1);
+      if (name.equals("owner") || name.equals("group") || name.equals("uid") || name.equals("gid")) {
+        fs.checkOwnerChange(path);
+      }
       d(u(path)).setAttribute(u(path), attribute, value, options);
+      fs.changed(path);
     }
   }
 
@@ -903,6 +973,75 @@ public final class FaultyFileSystem extends FileSystem {
     @Override
     public void release() throws IOException {
       delegate.release();
+    }
+  }
+
+  /** An owner view that refuses owner changes on demand and reports them to the watcher. */
+  private static class WatchedOwnerView implements FileOwnerAttributeView {
+    final FaultyFileSystem fs;
+    final Path path;
+    private final FileOwnerAttributeView view;
+
+    WatchedOwnerView(FaultyFileSystem fs, Path path, FileOwnerAttributeView view) {
+      this.fs = fs;
+      this.path = path;
+      this.view = view;
+    }
+
+    @Override
+    public String name() {
+      return view.name();
+    }
+
+    @Override
+    public UserPrincipal getOwner() throws IOException {
+      fs.checkAlive(path);
+      return view.getOwner();
+    }
+
+    @Override
+    public void setOwner(UserPrincipal owner) throws IOException {
+      fs.checkAlive(path);
+      fs.checkOwnerChange(path);
+      view.setOwner(owner);
+      fs.changed(path);
+    }
+  }
+
+  /** A POSIX view that refuses owner changes on demand and reports every change to the watcher. */
+  private static final class WatchedPosixView extends WatchedOwnerView implements PosixFileAttributeView {
+    private final PosixFileAttributeView view;
+
+    WatchedPosixView(FaultyFileSystem fs, Path path, PosixFileAttributeView view) {
+      super(fs, path, view);
+      this.view = view;
+    }
+
+    @Override
+    public PosixFileAttributes readAttributes() throws IOException {
+      fs.checkAlive(path);
+      return view.readAttributes();
+    }
+
+    @Override
+    public void setTimes(FileTime lastModifiedTime, FileTime lastAccessTime, FileTime createTime) throws IOException {
+      fs.checkAlive(path);
+      view.setTimes(lastModifiedTime, lastAccessTime, createTime);
+    }
+
+    @Override
+    public void setPermissions(Set<PosixFilePermission> perms) throws IOException {
+      fs.checkAlive(path);
+      view.setPermissions(perms);
+      fs.changed(path);
+    }
+
+    @Override
+    public void setGroup(GroupPrincipal group) throws IOException {
+      fs.checkAlive(path);
+      fs.checkOwnerChange(path);
+      view.setGroup(group);
+      fs.changed(path);
     }
   }
 }

@@ -21,9 +21,9 @@ import org.junit.platform.testkit.engine.Event;
 
 /**
  * Proves the suite finds broken providers: each deliberately broken variant of the reference provider fails
- * exactly the rules it breaks, and every failure is one of the suite's "Pnn broken" assertions. Two correct
- * variants with other capabilities (none; independent incrementals) fail nothing, which exercises the twin
- * tests of absent capabilities.
+ * exactly the rules it breaks, and every failure is one of the suite's "Pnn broken" assertions. Three correct
+ * variants with other capabilities (none; independent incrementals; POSIX attributes) fail nothing, which
+ * exercises the twin tests of absent capabilities and the POSIX rules in full.
  */
 class BrokenProvidersTest {
 
@@ -40,7 +40,10 @@ class BrokenProvidersTest {
         Arguments.of(LeaksPlantedSecretSuite.class, Set.of("P4")),
         Arguments.of(NoFsyncSuite.class, Set.of("P10")),
         Arguments.of(MinimalSuite.class, Set.of()),
-        Arguments.of(IndependentIncrementalsSuite.class, Set.of()));
+        Arguments.of(IndependentIncrementalsSuite.class, Set.of()),
+        Arguments.of(PosixSuite.class, Set.of()),
+        Arguments.of(ModesWrongSuite.class, Set.of("P27", "P28")),
+        Arguments.of(OpenWhileRestoringSuite.class, Set.of("P28")));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -128,6 +131,28 @@ class BrokenProvidersTest {
     @Override
     protected BackupProvider provider() {
       return new LeaksSecretProvider();
+    }
+  }
+
+  /** Correct, with POSIX_ATTRIBUTES: P27 to P31 are checked in full. */
+  static class PosixSuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new PosixProvider();
+    }
+  }
+
+  static class ModesWrongSuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new ModesWrongProvider();
+    }
+  }
+
+  static class OpenWhileRestoringSuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new OpenWhileRestoringProvider();
     }
   }
 

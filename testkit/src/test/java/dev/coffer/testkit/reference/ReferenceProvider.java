@@ -39,8 +39,12 @@ public class ReferenceProvider implements BackupProvider {
 
   @Override
   public Set<Capability> capabilities() {
-    return Set.copyOf(EnumSet.of(Capability.INCREMENTAL, Capability.SYMLINKS, Capability.TIMESTAMPS,
-        Capability.PARTIAL_RESTORE));
+    EnumSet<Capability> caps = EnumSet.of(Capability.INCREMENTAL, Capability.SYMLINKS, Capability.TIMESTAMPS,
+        Capability.PARTIAL_RESTORE);
+    if (posix()) {
+      caps.add(Capability.POSIX_ATTRIBUTES);
+    }
+    return Set.copyOf(caps);
   }
 
   @Override
@@ -66,6 +70,11 @@ public class ReferenceProvider implements BackupProvider {
     return new ReferenceRepository(this, location, key, fsync, options);
   }
 
+  /** Whether this variant records and restores POSIX attributes ({@code POSIX_ATTRIBUTES}). */
+  boolean posix() {
+    return false;
+  }
+
   /** The rule this provider breaks on purpose; {@code null} for the correct provider. */
   Broken broken() {
     return null;
@@ -84,6 +93,10 @@ public class ReferenceProvider implements BackupProvider {
     /** restore writes a marker file beside its target (P21). */
     WRITES_OUTSIDE_TARGET,
     /** the repository's toString shows the options, secret included (P4). */
-    LEAKS_SECRET
+    LEAKS_SECRET,
+    /** restored files get their recorded mode plus read for group and others (P27, P28). */
+    MODES_WRONG,
+    /** restored files are created with the file system's default mode, recorded modes applied only at the end (P28). */
+    OPEN_WHILE_RESTORING
   }
 }

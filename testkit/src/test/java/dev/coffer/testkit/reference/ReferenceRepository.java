@@ -5,6 +5,7 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.BackupType;
+import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
@@ -15,7 +16,10 @@ import dev.coffer.spi.BackupIds;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.FileTrees;
 import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.PosixAttributes;
+import dev.coffer.spi.RestoreAttributes;
 import dev.coffer.spi.RestoreStaging;
+import dev.coffer.spi.ScanOptions;
 import dev.coffer.spi.SourceEntry;
 import dev.coffer.spi.SourceTree;
 import dev.coffer.testkit.reference.ReferenceProvider.Broken;
@@ -35,6 +39,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -59,6 +64,7 @@ final class ReferenceRepository implements BackupRepository {
   private static final String MANIFEST = "manifest";
   private static final String DATA = "data";
   private static final int MAX_MANIFEST_BYTES = 64 << 20;
+  private static final FileAttribute<?>[] NO_ATTRIBUTES = new FileAttribute<?>[0];
 
   private final ReferenceProvider provider;
   private final Path location;
@@ -112,7 +118,11 @@ final class ReferenceRepository implements BackupRepository {
     if (request.incremental() && !caps.contains(Capability.INCREMENTAL)) {
       throw new UnsupportedOperationException(provider.name() + " does not take incremental backups");
     }
-    SourceTree tree = SourceTree.scan(request.source());
+    boolean posix = caps.contains(Capability.POSIX_ATTRIBUTES);
+    if (!posix && !request.followedLinks().isEmpty()) {
+      throw new UnsupportedOperationException(provider.name() + " does not follow links");
+    }
+    SourceTree tree = posix ? SourceTree.scan(request.source(), ScanOptions.of(request)) : SourceTree.scan(request.source());
     if (!caps.contains(Capability.SYMLINKS) && broken != Broken.FOLLOWS_SYMLINKS) {
       tree.refuseSymlinks();
     }
@@ -145,20 +155,22 @@ final class ReferenceRepository implements BackupRepository {
           long[] sizeAndCrc = copy(from, to);
           files++;
           bytes += sizeAndCrc[0];
-          entries.add(new Entry(SourceEntry.Type.FILE, e.path, sizeAndCrc[0], sizeAndCrc[1], e.mtimeMillis, null));
+          entries.add(new Entry(SourceEntry.Type.FILE, e.path, sizeAndCrc[0], sizeAndCrc[1], e.mtimeMillis, null,
+              e.posix));
           request.progress().onProgress(new Progress(Progress.Phase.BACKUP, files, tree.files().size(), bytes, total, e.path));
         }
       }
-      BackupMetadata meta = metadata(id, created, request, files, bytes);
+      BackupMetadata meta = metadata(id, created, request, files, bytes, tree.skipped());
+      PosixAttributes rootPosix = posix ? tree.rootPosix() : null;
       if (early) {
         // Broken on purpose: the manifest lands in the published directory before the last progress call,
         // so a listener that cancels there (or a failure of the manifest's force) leaves a listed backup.
-        writeManifest(dir, meta, entries);
+        writeManifest(dir, meta, entries, rootPosix);
       }
       // The last progress call comes before publication: a listener that throws must still cancel.
       request.progress().onProgress(new Progress(Progress.Phase.BACKUP, files, files, bytes, bytes, ""));
       if (!early) {
-        writeManifest(dir, meta, entries);
+        writeManifest(dir, meta, entries, rootPosix);
         move(dir, backups.resolve(id));
       }
       done = true;
@@ -176,11 +188,13 @@ final class ReferenceRepository implements BackupRepository {
 
   private List<Entry> plan(SourceTree tree) throws IOException {
     List<Entry> out = new ArrayList<>();
+    boolean posix = caps.contains(Capability.POSIX_ATTRIBUTES);
     for (SourceEntry e : tree.entries()) {
       long mtime = e.lastModified().toEpochMilli();
+      PosixAttributes attrs = posix ? e.posix() : null;
       switch (e.type()) {
         case DIRECTORY:
-          out.add(new Entry(SourceEntry.Type.DIRECTORY, e.path(), 0, 0, mtime, null));
+          out.add(new Entry(SourceEntry.Type.DIRECTORY, e.path(), 0, 0, mtime, null, attrs));
           break;
         case SYMLINK:
           if (broken == Broken.FOLLOWS_SYMLINKS) {
@@ -189,20 +203,21 @@ final class ReferenceRepository implements BackupRepository {
               out.add(new Entry(SourceEntry.Type.FILE, e.path(), 0, 0, mtime, null));
             }
           } else {
-            out.add(new Entry(SourceEntry.Type.SYMLINK, e.path(), 0, 0, mtime, e.linkTarget()));
+            out.add(new Entry(SourceEntry.Type.SYMLINK, e.path(), 0, 0, mtime, e.linkTarget(), attrs));
           }
           break;
         default:
-          out.add(new Entry(SourceEntry.Type.FILE, e.path(), 0, 0, mtime, null));
+          out.add(new Entry(SourceEntry.Type.FILE, e.path(), 0, 0, mtime, null, attrs));
       }
     }
     return out;
   }
 
-  private BackupMetadata metadata(String id, Instant created, BackupRequest request, long files, long bytes) {
+  private BackupMetadata metadata(String id, Instant created, BackupRequest request, long files, long bytes,
+      List<BackupWarning> warnings) {
     return new BackupMetadata(id, created, request.source().toString(), files, bytes,
         request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(), provider.name(), "1",
-        request.labels());
+        request.labels(), warnings);
   }
 
   private long[] copy(Path from, Path to) throws IOException {
@@ -227,7 +242,8 @@ final class ReferenceRepository implements BackupRepository {
     return new long[] {size, crc.getValue()};
   }
 
-  private void writeManifest(Path dir, BackupMetadata m, List<Entry> entries) throws IOException {
+  private void writeManifest(Path dir, BackupMetadata m, List<Entry> entries, PosixAttributes rootPosix)
+      throws IOException {
     StringBuilder sb = new StringBuilder();
     sb.append("coffer-reference 1\n");
     sb.append("id ").append(m.backupId()).append('\n');
@@ -237,6 +253,10 @@ final class ReferenceRepository implements BackupRepository {
     sb.append("base ").append(m.baseBackupId() == null ? "-" : m.baseBackupId()).append('\n');
     sb.append("totals ").append(m.totalFiles()).append(' ').append(m.totalBytes()).append('\n');
     m.labels().forEach((k, v) -> sb.append("label ").append(esc(k)).append(' ').append(esc(v)).append('\n'));
+    m.warnings().forEach(w -> sb.append("W ").append(esc(w.path())).append(' ').append(esc(w.detail())).append('\n'));
+    if (rootPosix != null) {
+      sb.append("R ").append(posixLine(rootPosix)).append('\n');
+    }
     for (Entry e : entries) {
       switch (e.type) {
         case DIRECTORY:
@@ -248,6 +268,9 @@ final class ReferenceRepository implements BackupRepository {
         default:
           sb.append("F ").append(esc(e.path)).append(' ').append(e.size).append(' ')
               .append(Long.toHexString(e.crc)).append(' ').append(e.mtimeMillis).append('\n');
+      }
+      if (e.posix != null) {
+        sb.append("P ").append(posixLine(e.posix)).append('\n');
       }
     }
     byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
@@ -289,19 +312,30 @@ final class ReferenceRepository implements BackupRepository {
     final long crc;
     final long mtimeMillis;
     final String linkTarget;
+    final PosixAttributes posix;
 
     Entry(SourceEntry.Type type, String path, long size, long crc, long mtimeMillis, String linkTarget) {
+      this(type, path, size, crc, mtimeMillis, linkTarget, null);
+    }
+
+    Entry(SourceEntry.Type type, String path, long size, long crc, long mtimeMillis, String linkTarget,
+        PosixAttributes posix) {
       this.type = type;
       this.path = path;
       this.size = size;
       this.crc = crc;
       this.mtimeMillis = mtimeMillis;
       this.linkTarget = linkTarget;
+      this.posix = posix;
+    }
+
+    Entry with(PosixAttributes attributes) {
+      return new Entry(type, path, size, crc, mtimeMillis, linkTarget, attributes);
     }
   }
 
   /** A parsed, checked manifest. */
-  private record Manifest(BackupMetadata metadata, List<Entry> entries) {}
+  private record Manifest(BackupMetadata metadata, List<Entry> entries, PosixAttributes rootPosix) {}
 
   /** Reads a manifest; empty when the backup does not exist or its manifest cannot be trusted. */
   private Optional<Manifest> tryRead(String id) throws IOException {
@@ -347,6 +381,8 @@ final class ReferenceRepository implements BackupRepository {
     Map<String, String> header = new LinkedHashMap<>();
     Map<String, String> labels = new TreeMap<>();
     List<Entry> entries = new ArrayList<>();
+    List<BackupWarning> warnings = new ArrayList<>();
+    PosixAttributes rootPosix = null;
     String[] lines = text.split("\n");
     if (!lines[0].equals("coffer-reference 1")) {
       throw new IllegalArgumentException("unknown format " + lines[0]);
@@ -367,6 +403,15 @@ final class ReferenceRepository implements BackupRepository {
         case "label":
           labels.put(unesc(f[1]), unesc(f[2]));
           break;
+        case "W":
+          warnings.add(new BackupWarning(unesc(f[1]), BackupWarning.Kind.SKIPPED_SPECIAL_FILE, unesc(f[2])));
+          break;
+        case "R":
+          rootPosix = posixOf(f);
+          break;
+        case "P":
+          entries.set(entries.size() - 1, entries.get(entries.size() - 1).with(posixOf(f)));
+          break;
         default:
           header.put(f[0], lines[i].substring(f[0].length() + 1));
       }
@@ -378,8 +423,19 @@ final class ReferenceRepository implements BackupRepository {
     String base = header.get("base");
     BackupMetadata meta = new BackupMetadata(id, Instant.parse(header.get("created")), unesc(header.get("source")),
         Long.parseLong(totals[0]), Long.parseLong(totals[1]), BackupType.valueOf(header.get("type")),
-        "-".equals(base) ? null : base, provider.name(), "1", labels);
-    return new Manifest(meta, entries);
+        "-".equals(base) ? null : base, provider.name(), "1", labels, warnings);
+    return new Manifest(meta, entries, rootPosix);
+  }
+
+  /** Mode, ids and names of one entry; "-" for an unknown name. */
+  private static String posixLine(PosixAttributes a) {
+    return Integer.toOctalString(a.permissions()) + ' ' + a.uid() + ' ' + a.gid() + ' '
+        + (a.owner() == null ? "-" : esc(a.owner())) + ' ' + (a.group() == null ? "-" : esc(a.group()));
+  }
+
+  private static PosixAttributes posixOf(String[] f) {
+    return new PosixAttributes(Integer.parseInt(f[1], 8), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
+        "-".equals(f[4]) ? null : unesc(f[4]), "-".equals(f[5]) ? null : unesc(f[5]));
   }
 
   private static String esc(String s) {
@@ -446,22 +502,29 @@ final class ReferenceRepository implements BackupRepository {
     long filesDone = 0;
     long bytesDone = 0;
     long fileCount = selected.stream().filter(e -> e.type == SourceEntry.Type.FILE).count();
-    try (RestoreStaging stage = RestoreStaging.begin(request.target(), request.mode())) {
+    try (RestoreStaging stage = RestoreStaging.begin(request)) {
       Path root = stage.directory();
+      RestoreAttributes attrs = stage.attributes();
+      attrs.recordRoot(m.rootPosix());
       request.progress().onProgress(new Progress(Progress.Phase.RESTORE, 0, fileCount, 0, total, ""));
       for (Entry e : selected) {
         Path out = RelativePaths.resolveForWrite(root, e.path, true);
         switch (e.type) {
           case DIRECTORY:
             if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
-              Files.createDirectory(out);
+              Files.createDirectory(out, attrs.directoryAttributes(e.posix));
             }
+            attrs.record(e.path, e.type, e.posix);
             break;
           case SYMLINK:
             Files.createSymbolicLink(out, out.getFileSystem().getPath(e.linkTarget));
+            attrs.record(e.path, e.type, e.posix);
             break;
           default:
-            restoreFile(id, data, e, out);
+            restoreFile(id, data, e, out, broken == Broken.OPEN_WHILE_RESTORING ? NO_ATTRIBUTES
+                : attrs.fileAttributes(e.posix));
+            attrs.record(e.path, e.type, broken == Broken.MODES_WRONG && e.posix != null
+                ? e.posix.withPermissions(e.posix.permissions() | 0044) : e.posix);
             filesDone++;
             bytesDone += e.size;
             request.progress().onProgress(new Progress(Progress.Phase.RESTORE, filesDone, fileCount, bytesDone, total, e.path));
@@ -479,13 +542,13 @@ final class ReferenceRepository implements BackupRepository {
     return m.metadata();
   }
 
-  private void restoreFile(String id, Path data, Entry e, Path out) throws IOException {
+  private void restoreFile(String id, Path data, Entry e, Path out, FileAttribute<?>[] create) throws IOException {
     Path stored = data.resolve(e.path);
     CRC32C crc = new CRC32C();
     long size = 0;
     ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
     try (FileChannel in = FileChannel.open(stored, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-        FileChannel w = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        FileChannel w = FileChannel.open(out, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), create)) {
       while (in.read(buf) >= 0) {
         buf.flip();
         crc.update(buf.duplicate());
