@@ -16,7 +16,9 @@ import javax.crypto.Mac;
 /**
  * Manifest JSON and its HMAC-SHA256 under the archive's manifest key. The MAC is checked (constant time)
  * before a byte is parsed; parsing is strict: unknown fields, duplicate keys, missing fields, trailing
- * tokens and oversized input are refused.
+ * tokens and oversized input are refused. The optional fields ({@code links}, {@code posix},
+ * {@code warnings}) are injected as null when absent ({@code @JacksonInject(optional, useInput)} on the
+ * record) and omitted when null, so only they may be missing.
  */
 final class ManifestCodec {
 

@@ -120,6 +120,45 @@ class ArchivePosixTest {
     }
   }
 
+  /** P28: at every progress call of a restore, nothing staged is more open than its recorded mode. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("posixFileSystems")
+  void duringRestore_nothingStagedIsMoreOpenThanItsRecordedMode(String kind) throws IOException {
+    Path b = base(kind);
+    Path src = databaseLikeSource(b.resolve("src"));
+    // the write stage is at most 16 operations (3 per small file) behind the progress calls, so by the last
+    // call the first files are on disk: ten more files make sure PG_VERSION and base/1/1259 are checked
+    Files.createDirectories(src.resolve("zz"));
+    for (int i = 0; i < 10; i++) {
+      TestSupport.write(src.resolve("zz/" + i), "x");
+    }
+    Map<String, String> recorded = modes(src);
+    Path work = Files.createDirectories(b.resolve("restores"));
+    List<String> checked = new java.util.ArrayList<>();
+    try (ArchiveRepository repo = TestSupport.open(b.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+      BackupMetadata md = repo.backup(src);
+      repo.restore(dev.coffer.RestoreRequest.of(md.backupId(), work.resolve("out")).withProgress(p -> {
+        try (Stream<Path> staged = Files.list(work)) {
+          for (Path stage : (Iterable<Path>) staged::iterator) {
+            modes(stage).forEach((rel, mode) -> {
+              Set<java.nio.file.attribute.PosixFilePermission> now = PosixFilePermissions.fromString(mode);
+              Set<java.nio.file.attribute.PosixFilePermission> allowed = PosixFilePermissions.fromString(
+                  rel.equals(".") ? "rwx------" : recorded.get(rel)); // the staging directory itself: 0700
+              now.removeAll(allowed);
+              now.removeAll(PosixFilePermissions.fromString("rwx------")); // the owner may write while restoring
+              assertEquals(Set.of(), now, "staged " + rel + " is " + mode + ", recorded " + recorded.get(rel));
+              checked.add(rel);
+            });
+          }
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }));
+      assertEquals(recorded, modes(work.resolve("out")));
+    }
+    assertTrue(checked.contains("PG_VERSION") && checked.contains("base/1/1259"), "files not checked: " + checked);
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("posixFileSystems")
   void incremental_ofAFileWhoseOnlyChangeIsItsMode_restoresTheNewMode(String kind) throws IOException {
