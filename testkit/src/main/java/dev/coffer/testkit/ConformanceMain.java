@@ -115,7 +115,7 @@ public final class ConformanceMain {
     out.println("Provider " + provider.name() + " (" + provider.getClass().getName() + "), capabilities "
         + provider.capabilities());
     boolean ok = true;
-    for (int rule = 1; rule <= 26; rule++) {
+    for (int rule = 1; rule <= 31; rule++) {
       Outcome o = listener.rules.get(rule);
       String label = String.format(Locale.ROOT, "  P%-3d", rule);
       if (o == null) {
