@@ -52,8 +52,9 @@ public interface BackupRepository extends AutoCloseable {
    * @throws UnsupportedOperationException if an incremental backup is requested from a provider without
    *     the {@link dev.coffer.spi.Capability#INCREMENTAL} capability
    * @throws BackupException if the source holds something the provider cannot store (for example a
-   *     symbolic link without the {@link dev.coffer.spi.Capability#SYMLINKS} capability), naming it
-   * @throws IOException if the backup fails; nothing of it is then listed
+   *     symbolic link without the {@link dev.coffer.spi.Capability#SYMLINKS} capability), or the
+   *     {@linkplain BackupRequest#withFinisher finisher} adds a file or label the backup already has, naming it
+   * @throws IOException if the backup or its finisher fails; nothing of it is then listed
    */
   BackupMetadata backup(BackupRequest request) throws IOException;
 
@@ -72,9 +73,10 @@ public interface BackupRepository extends AutoCloseable {
 
   /**
    * Takes a backup of a host's snapshot, incremental from {@code baseBackupId} (or full when it is
-   * {@code null}), recording the source's {@link BackupSource#labels() labels}; on success tells the
-   * source {@link BackupSource#completed completed}; closes the source (the host's unfreeze) in every
-   * outcome.
+   * {@code null}), recording the source's {@link BackupSource#labels() labels}, leaving out its
+   * {@link BackupSource#excluded() exclusions} and adding what its {@link BackupSource#finish() finish}
+   * returns before the backup is published; on success tells the source {@link BackupSource#completed
+   * completed}; closes the source (the host's unfreeze) in every outcome.
    *
    * <pre>{@code
    * BackupMetadata full = repo.backup(DerbyBackupSource.freeze(conn, dbDir, labels));
@@ -85,8 +87,8 @@ public interface BackupRepository extends AutoCloseable {
    * @param baseBackupId the base of an incremental backup, or {@code null} for a full backup
    * @return the new backup's metadata
    * @throws NoSuchBackupException if the base does not exist
-   * @throws IOException if the copy, the source's {@code completed} or its {@code close} fails; a failure
-   *     to close is added as suppressed to an earlier failure
+   * @throws IOException if the copy, the source's {@code finish}, {@code completed} or {@code close} fails;
+   *     a failure to close is added as suppressed to an earlier failure
    */
   default BackupMetadata backup(BackupSource source, String baseBackupId) throws IOException {
     java.util.Objects.requireNonNull(source, "source");
@@ -94,7 +96,8 @@ public interface BackupRepository extends AutoCloseable {
       BackupRequest request = baseBackupId == null
           ? BackupRequest.full(source.directory())
           : BackupRequest.incremental(source.directory(), baseBackupId);
-      BackupMetadata backup = backup(request.withLabels(source.labels()));
+      BackupMetadata backup = backup(request.withLabels(source.labels()).withExcluded(source.excluded())
+          .withFinisher(source::finish));
       source.completed(backup);
       return backup;
     }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.coffer.spi.BackupIds;
 import dev.coffer.spi.ScanOptions;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
@@ -13,8 +14,9 @@ import java.util.TreeSet;
 
 /**
  * What to back up and how: the source directory, an optional incremental base, labels, a progress
- * listener, the symbolic links to follow and what to do with special files. Build one with {@link #full(Path)} or {@link #incremental(Path, String)} and refine it with the
- * {@code with...} methods:
+ * listener, the symbolic links to follow, what to do with special files, what to leave out and how to end
+ * the host's snapshot. Build one with {@link #full(Path)} or {@link #incremental(Path, String)} and refine
+ * it with the {@code with...} methods:
  *
  * <pre>{@code
  * repo.backup(BackupRequest.incremental(dataDir, base.backupId())
@@ -29,6 +31,10 @@ import java.util.TreeSet;
  * @param followedLinks patterns of the symbolic links whose targets are stored in their place (see
  *     {@link #withFollowedLinks(Set)}); empty by default
  * @param specialFiles what to do with sockets, FIFOs and devices; {@link SpecialFiles#SKIP} by default
+ * @param excluded patterns of the entries left out of the backup (see {@link #withExcluded(Set)}); empty
+ *     by default
+ * @param finisher called once after the copy and before the backup is published, adding files and labels
+ *     (see {@link #withFinisher(Finisher)}); {@link Finisher#NONE} by default
  */
 public record BackupRequest(
     Path source,
@@ -36,7 +42,28 @@ public record BackupRequest(
     Map<String, String> labels,
     ProgressListener progress,
     Set<String> followedLinks,
-    SpecialFiles specialFiles) {
+    SpecialFiles specialFiles,
+    Set<String> excluded,
+    Finisher finisher) {
+
+  /**
+   * Ends a host's snapshot after the copy and before the backup is published, returning what goes into the
+   * same backup: usually a {@link BackupSource}'s {@link BackupSource#finish() finish}.
+   */
+  @FunctionalInterface
+  public interface Finisher {
+    /** Adds nothing. */
+    Finisher NONE = () -> SourceEnd.NONE;
+
+    /**
+     * Ends the snapshot. Called exactly once per backup, by the thread running it, after every source
+     * entry is copied and before anything is published.
+     *
+     * @return the files and labels to add; {@code null} means {@link SourceEnd#NONE}
+     * @throws IOException if the snapshot cannot be ended; the backup then fails and is never published
+     */
+    SourceEnd finish() throws IOException;
+  }
 
   /**
    * Validates and copies the components.
@@ -47,8 +74,11 @@ public record BackupRequest(
    * @param progress as described on the record
    * @param followedLinks as described on the record; {@code null} means none
    * @param specialFiles as described on the record; {@code null} means {@link SpecialFiles#SKIP}
+   * @param excluded as described on the record; {@code null} means none
+   * @param finisher as described on the record; {@code null} means {@link Finisher#NONE}
    * @throws NullPointerException if {@code source} is null
-   * @throws IllegalArgumentException if the base id, a label or a link pattern is malformed
+   * @throws IllegalArgumentException if the base id, a label, a link pattern or an exclusion pattern is
+   *     malformed
    */
   public BackupRequest {
     requireNonNull(source, "source");
@@ -61,6 +91,26 @@ public record BackupRequest(
     followedLinks = followedLinks == null ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(followedLinks));
     followedLinks.forEach(ScanOptions::checkLinkPattern);
     specialFiles = specialFiles == null ? SpecialFiles.SKIP : specialFiles;
+    excluded = excluded == null ? Set.of() : Collections.unmodifiableSet(new TreeSet<>(excluded));
+    excluded.forEach(ScanOptions::checkExcludedPattern);
+    finisher = finisher == null ? Finisher.NONE : finisher;
+  }
+
+  /**
+   * A request that leaves nothing out and adds nothing at its end, as before those settings existed.
+   *
+   * @param source as described on the record
+   * @param baseBackupId as described on the record
+   * @param labels as described on the record
+   * @param progress as described on the record
+   * @param followedLinks as described on the record; {@code null} means none
+   * @param specialFiles as described on the record; {@code null} means {@link SpecialFiles#SKIP}
+   * @throws NullPointerException if {@code source} is null
+   * @throws IllegalArgumentException if the base id, a label or a link pattern is malformed
+   */
+  public BackupRequest(Path source, String baseBackupId, Map<String, String> labels, ProgressListener progress,
+      Set<String> followedLinks, SpecialFiles specialFiles) {
+    this(source, baseBackupId, labels, progress, followedLinks, specialFiles, Set.of(), Finisher.NONE);
   }
 
   /**
@@ -107,7 +157,7 @@ public record BackupRequest(
    */
   public BackupRequest withLabels(Map<String, String> newLabels) {
     return new BackupRequest(source, baseBackupId, requireNonNull(newLabels, "labels"), progress, followedLinks,
-        specialFiles);
+        specialFiles, excluded, finisher);
   }
 
   /**
@@ -131,7 +181,7 @@ public record BackupRequest(
    */
   public BackupRequest withProgress(ProgressListener listener) {
     return new BackupRequest(source, baseBackupId, labels, requireNonNull(listener, "listener"), followedLinks,
-        specialFiles);
+        specialFiles, excluded, finisher);
   }
 
   /**
@@ -152,7 +202,7 @@ public record BackupRequest(
    */
   public BackupRequest withFollowedLinks(Set<String> patterns) {
     return new BackupRequest(source, baseBackupId, labels, progress, requireNonNull(patterns, "patterns"),
-        specialFiles);
+        specialFiles, excluded, finisher);
   }
 
   /**
@@ -163,7 +213,40 @@ public record BackupRequest(
    */
   public BackupRequest withSpecialFiles(SpecialFiles policy) {
     return new BackupRequest(source, baseBackupId, labels, progress, followedLinks,
-        requireNonNull(policy, "policy"));
+        requireNonNull(policy, "policy"), excluded, finisher);
+  }
+
+  /**
+   * Returns a copy that leaves out the entries matching these patterns, and everything below a matching
+   * directory: they are never read, so a file the host deletes or recycles during the backup cannot fail
+   * it. The syntax is that of {@link #withFollowedLinks(Set)}: a {@code /}-separated relative path of a
+   * fixed depth whose components may use {@code *} and {@code ?}; {@code dir/*} leaves out the contents of
+   * {@code dir} but keeps {@code dir} itself (restored empty). Exclusions apply below followed links too.
+   *
+   * <pre>{@code
+   * BackupRequest.full(dataDir).withExcluded(Set.of("server.pid", "log/*", "base/tmp"));
+   * }</pre>
+   *
+   * @param patterns the exclusion patterns, replacing the current ones
+   * @return the new request
+   * @throws IllegalArgumentException if a pattern is empty, absolute or contains {@code ..}
+   */
+  public BackupRequest withExcluded(Set<String> patterns) {
+    return new BackupRequest(source, baseBackupId, labels, progress, followedLinks, specialFiles,
+        requireNonNull(patterns, "patterns"), finisher);
+  }
+
+  /**
+   * Returns a copy that calls {@code newFinisher} once, after every source entry is copied and before the
+   * backup is published, and stores what it returns in the same backup (see {@link SourceEnd}). A finisher
+   * that throws fails the backup, which is then never published.
+   *
+   * @param newFinisher the finisher, replacing the current one
+   * @return the new request
+   */
+  public BackupRequest withFinisher(Finisher newFinisher) {
+    return new BackupRequest(source, baseBackupId, labels, progress, followedLinks, specialFiles, excluded,
+        requireNonNull(newFinisher, "finisher"));
   }
 
   /**
@@ -175,7 +258,8 @@ public record BackupRequest(
     return baseBackupId != null;
   }
 
-  private static void checkLabel(String key, String value) {
+  /** A label's rules, shared with {@link SourceEnd}. */
+  static void checkLabel(String key, String value) {
     requireNonNull(key, "label key");
     requireNonNull(value, "label value");
     if (key.isBlank() || key.length() > 128) {

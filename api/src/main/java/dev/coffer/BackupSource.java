@@ -3,6 +3,7 @@ package dev.coffer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A consistent snapshot of a host database's files, handed to Coffer for one backup: the host prepares
@@ -13,8 +14,11 @@ import java.util.Map;
  * <ol>
  *   <li>The host creates the source, already consistent: creating it is the "freeze" (or the snapshot
  *       command). A factory that fails after freezing unfreezes before it throws.</li>
- *   <li>Coffer reads {@link #labels()} and copies {@link #directory()} into a repository, recording the
- *       labels with the backup.</li>
+ *   <li>Coffer reads {@link #labels()} and {@link #excluded()} and copies {@link #directory()}, minus the
+ *       excluded entries, into a repository, recording the labels with the backup.</li>
+ *   <li>{@link #finish()} is called once, after the copy and before the backup is published: a host whose
+ *       snapshot is a backup mode (rather than a freeze) ends it here, and the files and labels it returns
+ *       go into the same backup. A failure here fails the backup: nothing is published.</li>
  *   <li>On success only, {@link #completed(BackupMetadata)} tells the host the new backup's id (a host
  *       may log it, or note it as the base of its next incremental backup).</li>
  *   <li>{@link #close()} is called exactly once, in every outcome (success, provider failure, a progress
@@ -48,6 +52,32 @@ public interface BackupSource extends AutoCloseable {
    * @return the labels, possibly empty, never null
    */
   Map<String, String> labels();
+
+  /**
+   * Entries under {@link #directory()} that the host documents as safe to leave out (a lock file, a log
+   * directory's contents, temporary files), as patterns of {@link BackupRequest#withExcluded(Set)}'s
+   * syntax. They are never read, so the host may delete or recycle them during the copy. The default
+   * leaves nothing out.
+   *
+   * @return the exclusion patterns, possibly empty, never null
+   */
+  default Set<String> excluded() {
+    return Set.of();
+  }
+
+  /**
+   * Ends the snapshot after {@link #directory()} is copied and before the backup is published, returning
+   * what must go into the same backup: files (stored at their paths relative to {@link SourceEnd#files()},
+   * as if they had been in the source) and labels (added to {@link #labels()}'s). Called at most once, by
+   * the thread running the backup, and only when the copy succeeded; {@link #close()} follows in every
+   * outcome. The default returns {@link SourceEnd#NONE}.
+   *
+   * @return the files and labels to add, {@link SourceEnd#NONE} for nothing
+   * @throws IOException if the snapshot cannot be ended; the backup fails and is never published
+   */
+  default SourceEnd finish() throws IOException {
+    return SourceEnd.NONE;
+  }
 
   /**
    * Tells the host the copy succeeded, before {@link #close()}. The default does nothing.

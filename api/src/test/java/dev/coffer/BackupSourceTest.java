@@ -10,12 +10,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The default {@link BackupRepository#backup(BackupSource, String)}: labels recorded, close in every outcome. */
 class BackupSourceTest {
 
-  private static final class Source implements BackupSource {
+  private static class Source implements BackupSource {
     final List<String> calls = new ArrayList<>();
 
     @Override
@@ -43,6 +44,8 @@ class BackupSourceTest {
   private static final class Repo extends FakeProvider.Opened {
     BackupRequest seen;
     IOException failure;
+    boolean finishes;
+    SourceEnd ended;
 
     Repo() {
       super(Path.of("repo"), Map.of(), null);
@@ -53,6 +56,9 @@ class BackupSourceTest {
       seen = request;
       if (failure != null) {
         throw failure;
+      }
+      if (finishes) {
+        ended = request.finisher().finish();
       }
       return new BackupMetadata("b1", Instant.EPOCH, request.source().toString(), 0, 0,
           request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(), "test", "0",
@@ -87,6 +93,40 @@ class BackupSourceTest {
     IOException e = assertThrows(IOException.class, () -> repo.backup(source));
     assertSame(repo.failure, e);
     assertEquals(List.of("close"), source.calls);
+  }
+
+  /** A host in backup mode: leaves files out, and ends its backup mode in finish. */
+  private static final class OnlineSource extends Source {
+    @Override
+    public Set<String> excluded() {
+      return Set.of("server.pid", "log/*");
+    }
+
+    @Override
+    public SourceEnd finish() {
+      calls.add("finish");
+      return new SourceEnd(Path.of("end"), Map.of("stop", "0/2"));
+    }
+  }
+
+  @Test
+  void backup_passesExclusionsAndFinish_whichTheProviderCallsBeforeCompleted() throws IOException {
+    OnlineSource source = new OnlineSource();
+    Repo repo = new Repo();
+    repo.finishes = true;
+    repo.backup(source);
+    assertEquals(Set.of("log/*", "server.pid"), repo.seen.excluded());
+    assertEquals(new SourceEnd(Path.of("end"), Map.of("stop", "0/2")), repo.ended);
+    assertEquals(List.of("finish", "completed b1", "close"), source.calls);
+  }
+
+  @Test
+  void backup_ofAPlainSource_leavesNothingOutAndFinishesWithNothing() throws IOException {
+    Repo repo = new Repo();
+    repo.finishes = true;
+    repo.backup(new Source());
+    assertEquals(Set.of(), repo.seen.excluded());
+    assertSame(SourceEnd.NONE, repo.ended);
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.coffer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -178,6 +179,30 @@ class ValuesTest {
     RestoreRequest numeric = r.withOwners(OwnerPolicy.NUMERIC).withMode(RestoreMode.REPLACE).withPaths(List.of("a"));
     assertEquals(OwnerPolicy.NUMERIC, numeric.owners());
     assertEquals(OwnerPolicy.AUTO, new RestoreRequest("b1", Path.of("/r"), RestoreMode.CREATE, null, null).owners());
+  }
+
+  @Test
+  void hostHooks_defaultToNothing_surviveTheOtherWithers_andAreValidated() throws Exception {
+    BackupRequest b = BackupRequest.full(Path.of("/data"));
+    assertEquals(java.util.Set.of(), b.excluded());
+    assertSame(SourceEnd.NONE, b.finisher().finish());
+    BackupRequest.Finisher finisher = () -> new SourceEnd(Path.of("/end"), Map.of("stop", "2"));
+    BackupRequest pg = b.withExcluded(java.util.Set.of("postmaster.pid", "pg_wal/*")).withFinisher(finisher)
+        .withLabel("k", "v").withProgress(p -> { }).withFollowedLinks(java.util.Set.of("pg_wal"))
+        .withSpecialFiles(SpecialFiles.FAIL);
+    assertEquals(java.util.Set.of("pg_wal/*", "postmaster.pid"), pg.excluded());
+    assertSame(finisher, pg.finisher());
+    assertEquals(java.util.Set.of(), new BackupRequest(Path.of("/d"), null, null, null, null, null).excluded());
+    assertSame(BackupRequest.Finisher.NONE, new BackupRequest(Path.of("/d"), null, null, null).finisher());
+    assertThrows(IllegalArgumentException.class, () -> b.withExcluded(java.util.Set.of("../etc")));
+    assertThrows(NullPointerException.class, () -> b.withFinisher(null));
+
+    assertEquals(Map.of(), new SourceEnd(null, null).labels());
+    assertThrows(IllegalArgumentException.class, () -> new SourceEnd(null, Map.of(" ", "v")));
+    Map<String, String> labels = new java.util.HashMap<>(Map.of("stop", "2"));
+    SourceEnd end = new SourceEnd(null, labels);
+    labels.clear();
+    assertEquals(Map.of("stop", "2"), end.labels(), "labels are copied");
   }
 
   @Test

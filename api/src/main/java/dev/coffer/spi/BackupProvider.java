@@ -14,7 +14,7 @@ import java.util.Set;
  * {@code provides dev.coffer.spi.BackupProvider with ...} in {@code module-info.java} for the module path.
  *
  * <p>An implementation has a public no-argument constructor that does no I/O; all work starts in
- * {@link #open}. Implementations are stateless and thread-safe. The full contract, rules P1 to P31, is in
+ * {@link #open}. Implementations are stateless and thread-safe. The full contract, rules P1 to P33, is in
  * the {@linkplain dev.coffer.spi package documentation}.
  */
 public interface BackupProvider {

@@ -10,15 +10,16 @@ import java.util.TreeSet;
 
 /**
  * How {@link SourceTree#scan(java.nio.file.Path, ScanOptions)} treats the few entries that are not plain
- * files, directories or links: which symbolic links it follows, and what it does with special files.
- * Providers take them from the request with {@link #of(BackupRequest)}.
+ * files, directories or links: which symbolic links it follows, what it does with special files, and which
+ * entries it leaves out. Providers take them from the request with {@link #of(BackupRequest)}.
  *
  * @param followedLinks patterns of the links to follow once (see {@link BackupRequest#withFollowedLinks})
  * @param specialFiles skip and report, or refuse, sockets, FIFOs and devices
+ * @param excluded patterns of the entries left out, never read (see {@link BackupRequest#withExcluded})
  */
-public record ScanOptions(Set<String> followedLinks, SpecialFiles specialFiles) {
+public record ScanOptions(Set<String> followedLinks, SpecialFiles specialFiles, Set<String> excluded) {
 
-  /** Follow no link, skip and report special files. */
+  /** Follow no link, skip and report special files, leave nothing out. */
   public static final ScanOptions DEFAULT = new ScanOptions(Set.of(), SpecialFiles.SKIP);
 
   /**
@@ -26,23 +27,39 @@ public record ScanOptions(Set<String> followedLinks, SpecialFiles specialFiles) 
    *
    * @param followedLinks as described on the record
    * @param specialFiles as described on the record
+   * @param excluded as described on the record
    * @throws NullPointerException if a component is null
-   * @throws IllegalArgumentException if a pattern is malformed (see {@link #checkLinkPattern})
+   * @throws IllegalArgumentException if a pattern is malformed (see {@link #checkLinkPattern} and
+   *     {@link #checkExcludedPattern})
    */
   public ScanOptions {
     followedLinks = Collections.unmodifiableSet(new TreeSet<>(requireNonNull(followedLinks, "followedLinks")));
     followedLinks.forEach(ScanOptions::checkLinkPattern);
     requireNonNull(specialFiles, "specialFiles");
+    excluded = Collections.unmodifiableSet(new TreeSet<>(requireNonNull(excluded, "excluded")));
+    excluded.forEach(ScanOptions::checkExcludedPattern);
+  }
+
+  /**
+   * Options that leave nothing out.
+   *
+   * @param followedLinks as described on the record
+   * @param specialFiles as described on the record
+   * @throws NullPointerException if a component is null
+   * @throws IllegalArgumentException if a pattern is malformed (see {@link #checkLinkPattern})
+   */
+  public ScanOptions(Set<String> followedLinks, SpecialFiles specialFiles) {
+    this(followedLinks, specialFiles, Set.of());
   }
 
   /**
    * The options a backup request asks for.
    *
    * @param request the request
-   * @return its followed links and special-file policy
+   * @return its followed links, special-file policy and exclusions
    */
   public static ScanOptions of(BackupRequest request) {
-    return new ScanOptions(request.followedLinks(), request.specialFiles());
+    return new ScanOptions(request.followedLinks(), request.specialFiles(), request.excluded());
   }
 
   /**
@@ -55,6 +72,21 @@ public record ScanOptions(Set<String> followedLinks, SpecialFiles specialFiles) 
    * @throws IllegalArgumentException if it is malformed
    */
   public static String checkLinkPattern(String pattern) {
+    return checkPattern(pattern, "followed-link");
+  }
+
+  /**
+   * Checks an exclusion pattern: the same syntax as {@linkplain #checkLinkPattern followed-link patterns}.
+   *
+   * @param pattern the pattern
+   * @return the pattern
+   * @throws IllegalArgumentException if it is malformed
+   */
+  public static String checkExcludedPattern(String pattern) {
+    return checkPattern(pattern, "excluded");
+  }
+
+  private static String checkPattern(String pattern, String kind) {
     requireNonNull(pattern, "pattern");
     String problem = null;
     if (pattern.isEmpty() || pattern.length() > 4096) {
@@ -72,18 +104,27 @@ public record ScanOptions(Set<String> followedLinks, SpecialFiles specialFiles) 
       }
     }
     if (problem != null) {
-      throw new IllegalArgumentException("followed-link pattern '" + RelativePaths.printable(pattern) + "' " + problem);
+      throw new IllegalArgumentException(kind + " pattern '" + RelativePaths.printable(pattern) + "' " + problem);
     }
     return pattern;
   }
 
   /** Whether the link at {@code path} (relative, {@code /}-separated) is to be followed. */
   boolean follows(String path) {
-    if (followedLinks.isEmpty()) {
+    return anyMatches(followedLinks, path);
+  }
+
+  /** Whether the entry at {@code path} (relative, {@code /}-separated) is left out, with all it holds. */
+  boolean excludes(String path) {
+    return anyMatches(excluded, path);
+  }
+
+  private static boolean anyMatches(Set<String> patterns, String path) {
+    if (patterns.isEmpty()) {
       return false;
     }
     String[] parts = path.split("/", -1);
-    for (String pattern : followedLinks) {
+    for (String pattern : patterns) {
       String[] globs = pattern.split("/", -1);
       if (globs.length == parts.length && allMatch(globs, parts)) {
         return true;

@@ -99,7 +99,9 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
   /**
    * Scans {@code root}. A symbolic link whose relative path matches one of the options' followed-link
    * patterns is followed once: its target directory is listed in its place, with its content; a followed
-   * link whose target does not exist or is not a directory fails the scan.
+   * link whose target does not exist or is not a directory fails the scan. An entry whose relative path
+   * matches one of the options' {@linkplain ScanOptions#excluded() exclusion patterns} is left out without
+   * being read (not even its type), and so is everything below it; an excluded name is not checked either.
    *
    * @param root the source directory
    * @param options the followed links and the special-file policy
@@ -135,7 +137,11 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
       String parent = names.pop();
       try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
         for (Path child : children) {
-          String rel = name(real, parent, child);
+          String rel = relative(parent, child);
+          if (options.excludes(rel)) {
+            continue; // never read: a host's volatile file (a log segment recycled mid-scan) must not fail it
+          }
+          checkName(real, parent, child, rel);
           EntryReader.Entry e = reader.read(child, LinkOption.NOFOLLOW_LINKS);
           if (e.link() && options.follows(rel)) {
             e = followed(reader, real, child, rel);
@@ -183,17 +189,19 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
     return target;
   }
 
-  private static String name(Path root, String parent, Path p) throws BackupException {
+  private static String relative(String parent, Path p) {
     String fileName = p.getFileName().toString();
-    if (fileName.indexOf('\uFFFD') >= 0) {
+    return parent.isEmpty() ? fileName : parent + "/" + fileName;
+  }
+
+  private static void checkName(Path root, String parent, Path p, String rel) throws BackupException {
+    if (rel.indexOf('\uFFFD', parent.length()) >= 0) {
       requireUtf8(root, parent, p);
     }
-    String rel = parent.isEmpty() ? fileName : parent + "/" + fileName;
     Optional<String> problem = RelativePaths.basicProblem(rel);
     if (problem.isPresent()) {
       throw new BackupException("cannot back up '" + RelativePaths.printable(rel) + "' in " + root + ": " + problem.get());
     }
-    return rel;
   }
 
   /**

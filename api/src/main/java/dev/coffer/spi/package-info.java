@@ -4,7 +4,8 @@
  * ({@link dev.coffer.spi.SourceTree}, {@link dev.coffer.spi.RelativePaths},
  * {@link dev.coffer.spi.RestoreStaging}, {@link dev.coffer.spi.ProviderOptions},
  * {@link dev.coffer.spi.BackupIds}, {@link dev.coffer.spi.FileTrees}, {@link dev.coffer.spi.RestoreAttributes},
- * {@link dev.coffer.spi.PosixAttributes}, {@link dev.coffer.spi.ScanOptions}) implement the parts of it that every
+ * {@link dev.coffer.spi.PosixAttributes}, {@link dev.coffer.spi.ScanOptions}, {@link dev.coffer.spi.FinishedSource})
+ * implement the parts of it that every
  * provider needs, so no provider writes them twice. The conformance suite in {@code coffer-testkit} checks
  * every rule; {@code docs/contract.md} states each one in full.
  *
@@ -75,6 +76,12 @@
  * <li><b>P31 Followed links.</b> A link matching a {@linkplain dev.coffer.BackupRequest#withFollowedLinks
  *     followed-link pattern} is stored as its target's content and restored as a real directory or file;
  *     no other link is followed.</li>
+ * <li><b>P33 Host hooks.</b> Entries matching the request's {@linkplain dev.coffer.BackupRequest#withExcluded
+ *     exclusion patterns} are left out (and never read). The {@linkplain dev.coffer.BackupRequest#withFinisher
+ *     finisher} is called exactly once, after every source entry is copied and before anything is published;
+ *     the files it returns are in the backup at their relative paths and count in its totals, its labels are
+ *     among the backup's; a collision with a copied file or an existing label, or a finisher that throws,
+ *     fails the backup and publishes nothing ({@link dev.coffer.spi.FinishedSource} applies these rules).</li>
  * </ol>
  */
 package dev.coffer.spi;

@@ -33,6 +33,29 @@ class ScanOptionsTest {
   }
 
   @Test
+  void excludes_usesTheSameSyntax_andLeavesDefaultsAlone() {
+    ScanOptions pg = new ScanOptions(Set.of(), SpecialFiles.SKIP, Set.of("postmaster.pid", "pg_wal/*", "base/*/pgsql_tmp*"));
+    assertTrue(pg.excludes("postmaster.pid"));
+    assertTrue(pg.excludes("pg_wal/000000010000000000000001"));
+    assertFalse(pg.excludes("pg_wal"), "dir/* leaves the directory itself in");
+    assertTrue(pg.excludes("base/16384/pgsql_tmp12.0"));
+    assertFalse(pg.excludes("base/pgsql_tmp"));
+    assertFalse(pg.excludes("postmaster.pid.old"));
+    assertFalse(pg.follows("postmaster.pid"), "exclusions are not followed links");
+    assertFalse(follow("pg_wal").excludes("pg_wal"));
+    assertFalse(ScanOptions.DEFAULT.excludes("anything"));
+  }
+
+  @Test
+  void malformedExclusionPatterns_areRefusedAsExclusions() {
+    for (String bad : new String[] {"", "/postmaster.pid", "a//b", "..", "a/../b", "a\\b", "pg_wal/"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> new ScanOptions(Set.of(), SpecialFiles.SKIP, Set.of(bad)), bad);
+      assertTrue(e.getMessage().startsWith("excluded pattern"), e.getMessage());
+    }
+  }
+
+  @Test
   void malformedPatterns_areRefusedByName() {
     for (String bad : new String[] {"", "/pg_wal", "a//b", "../x", "a/./b", "a\\b", "a/"}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> follow(bad), bad);

@@ -14,6 +14,7 @@ import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
 import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.FinishedSource;
 import dev.coffer.spi.PosixAttributes;
 import dev.coffer.spi.RelativePaths;
 import dev.coffer.spi.RestoreAttributes;
@@ -176,13 +177,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           + "or passphrase-file, or choose mode=plain explicitly for unencrypted archives");
     }
     SourceTree tree = SourceTree.scan(request.source(), ScanOptions.of(request));
-    for (SourceEntry e : tree.entries()) {
-      Optional<String> problem = RelativePaths.portableProblem(e.path());
-      if (problem.isPresent()) {
-        throw new BackupException("cannot back up '" + RelativePaths.printable(e.path()) + "' in " + tree.root() + ": "
-            + problem.get());
-      }
-    }
+    refuseUnportable(tree);
     // Names differing only in case are legitimate on the source's file system; a restore onto a file system
     // that conflates them refuses them (see restore). Portability problems are refused here already.
     Manifest base = null;
@@ -278,6 +273,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
         request.progress().onProgress(new Progress(Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone,
             bytesTotal, e.path()));
       }
+      FinishedSource finished = FinishedSource.finish(request, tree); // after the copy, before the manifest (P33)
+      addFinished(finished.tree(), request, id, writer, dirs, files, links, posix, offsets, bytesTotal);
       writer.flush();
       List<Manifest.FileEntry> resolved = new ArrayList<>(files.size());
       long totalBytes = 0;
@@ -301,7 +298,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       Manifest m = new Manifest(Manifest.FORMAT, id, settings.clock().instant().toString(),
           base == null ? BackupType.FULL.name() : BackupType.INCREMENTAL.name(),
           base == null ? null : base.backupId(), baseHash, request.source().toString(), ArchiveBackupProvider.NAME,
-          VERSION, new TreeMap<>(request.labels()), resolved.size(), totalBytes, dirs, resolved, deleted,
+          VERSION, new TreeMap<>(finished.labels()), resolved.size(), totalBytes, dirs, resolved, deleted,
           links.isEmpty() ? null : links, posix.isEmpty() ? null : posix,
           tree.skipped().isEmpty() ? null : tree.skipped().stream().map(Manifest.Warning::of).toList());
       byte[] json = ManifestCodec.encode(m);
@@ -313,6 +310,58 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       return m;
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  private static void refuseUnportable(SourceTree tree) throws BackupException {
+    for (SourceEntry e : tree.entries()) {
+      Optional<String> problem = RelativePaths.portableProblem(e.path());
+      if (problem.isPresent()) {
+        throw new BackupException("cannot back up '" + RelativePaths.printable(e.path()) + "' in " + tree.root() + ": "
+            + problem.get());
+      }
+    }
+  }
+
+  /**
+   * Appends the entries a finisher added (rule P33) after the source's: always new records (never taken from
+   * a base), in the same lists as the source's; progress goes on with totals that now count them.
+   */
+  private static void addFinished(SourceTree added, BackupRequest request, String id, ArchiveWriter writer,
+      List<String> dirs, List<Manifest.FileEntry> files, List<Manifest.Link> links, Map<String, Manifest.Posix> posix,
+      Map<String, long[]> offsets, long sourceBytes) throws IOException {
+    refuseUnportable(added);
+    long filesDone = files.size();
+    long bytesDone = files.stream().mapToLong(Manifest.FileEntry::size).sum();
+    long filesTotal = filesDone + added.files().size();
+    long bytesTotal = sourceBytes + added.totalBytes();
+    for (SourceEntry e : added.entries()) {
+      if (e.posix() != null) {
+        posix.put(e.path(), Manifest.Posix.of(e.posix()));
+      }
+      switch (e.type()) {
+        case DIRECTORY -> {
+          dirs.add(e.path());
+          writer.directory(e.path());
+        }
+        case SYMLINK -> links.add(new Manifest.Link(e.path(), e.linkTarget()));
+        case FILE -> {
+          long[] at = new long[1];
+          offsets.put(e.path(), at);
+          ArchiveWriter.FileResult r;
+          Path src = resolveSource(added.root(), e.path());
+          try (SeekableByteChannel in = Files.newByteChannel(src, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            r = writer.file(e.path(), in, off -> at[0] = off);
+          }
+          files.add(new Manifest.FileEntry(e.path(), r.size(), e.lastModified().toEpochMilli(),
+              FileHasher.hex(r.sha256()), id, -1));
+          filesDone++;
+          bytesDone += r.size();
+          request.progress().onProgress(new Progress(Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone,
+              bytesTotal, e.path()));
+        }
+        default -> throw new IllegalStateException("unknown entry type " + e.type());
+      }
     }
   }
 

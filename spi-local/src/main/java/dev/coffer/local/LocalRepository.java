@@ -24,6 +24,7 @@ import dev.coffer.local.Manifest.FileEntry;
 import dev.coffer.local.Manifest.Symlink;
 import dev.coffer.spi.BackupIds;
 import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.FinishedSource;
 import dev.coffer.spi.RelativePaths;
 import dev.coffer.spi.PosixAttributes;
 import dev.coffer.spi.RestoreAttributes;
@@ -53,6 +54,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -220,7 +222,8 @@ final class LocalRepository implements BackupRepository {
       plan.place(e);
     }
     ParallelCopy.run(plan.copies, settings.threads(), settings.fsync(), plan::copying, plan::copied);
-    List<FileEntry> files = List.of(plan.entries);
+    FinishedSource finished = FinishedSource.finish(request, tree); // after the copy, before the manifest (P33)
+    List<FileEntry> files = addFinished(finished.tree(), plan, data);
     long whole = 0;
     for (FileEntry entry : files) {
       whole = Checksums.appendFile(whole, entry.path(), entry.crc32(), entry.size());
@@ -234,7 +237,7 @@ final class LocalRepository implements BackupRepository {
     }
     BackupMetadata metadata = new BackupMetadata(id, createdAt, request.source().toString(), files.size(), bytesDone,
         request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(),
-        LocalBackupProvider.NAME, LocalBackupProvider.VERSION, request.labels(), tree.skipped());
+        LocalBackupProvider.NAME, LocalBackupProvider.VERSION, finished.labels(), tree.skipped());
     Manifest manifest = new Manifest(metadata, whole, true, files, plan.directories, plan.symlinks,
         plan.directoryTimes, plan.directoryAttributes, tree.rootPosix());
     byte[] json = manifest.toJson();
@@ -245,6 +248,55 @@ final class LocalRepository implements BackupRepository {
       forceDirectory(staging);
     }
     return manifest;
+  }
+
+  /**
+   * Stores the entries a finisher added (rule P33) as the source's were stored, folds them into
+   * {@code plan} in path order and returns every file entry. Progress goes on from where the source's
+   * copies left it, with totals that now count the added files.
+   */
+  private List<FileEntry> addFinished(SourceTree added, Plan plan, Path data) throws IOException {
+    if (added.entries().isEmpty()) {
+      return List.of(plan.entries);
+    }
+    int addedFiles = added.files().size();
+    long filesBefore = plan.filesDone;
+    long bytesBefore = plan.bytesDone;
+    long filesTotal = plan.filesTotal + addedFiles;
+    long bytesTotal = plan.bytesTotal + added.totalBytes();
+    ProgressListener onwards = p -> plan.listener.onProgress(new Progress(Progress.Phase.BACKUP,
+        filesBefore + p.filesDone(), filesTotal, bytesBefore + p.bytesDone(), bytesTotal, p.currentPath()));
+    Plan more = new Plan(new Under(added.root()), new Under(data), Map.of(), Prelink.Made.NOTHING, null, onwards,
+        addedFiles, added.totalBytes());
+    for (SourceEntry e : added.entries()) {
+      more.place(e);
+    }
+    ParallelCopy.run(more.copies, settings.threads(), settings.fsync(), more::copying, more::copied);
+    plan.bytesDone += more.bytesDone;
+    plan.directories.addAll(more.directories);
+    plan.directories.sort(RelativePaths.ORDER);
+    inDirectoryOrder(plan.directoryTimes, more.directoryTimes, plan.directories);
+    inDirectoryOrder(plan.directoryAttributes, more.directoryAttributes, plan.directories);
+    plan.symlinks.addAll(more.symlinks);
+    plan.symlinks.sort(Comparator.comparing(Symlink::path, RelativePaths.ORDER));
+    plan.createdDirs.addAll(more.createdDirs);
+    List<FileEntry> files = new ArrayList<>(Arrays.asList(plan.entries));
+    files.addAll(Arrays.asList(more.entries));
+    files.sort(Comparator.comparing(FileEntry::path, RelativePaths.ORDER));
+    return files;
+  }
+
+  /** Adds {@code added} to {@code into}, keeping it in the order of {@code directories}, as the manifest lists it. */
+  private static <V> void inDirectoryOrder(Map<String, V> into, Map<String, V> added, List<String> directories) {
+    Map<String, V> all = new HashMap<>(into);
+    all.putAll(added);
+    into.clear();
+    for (String d : directories) {
+      V v = all.get(d);
+      if (v != null) {
+        into.put(d, v);
+      }
+    }
   }
 
   /**

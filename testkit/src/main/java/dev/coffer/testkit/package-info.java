@@ -1,6 +1,6 @@
 /**
  * The provider conformance suite (TCK) of Coffer: extend {@link dev.coffer.testkit.BackupProviderConformance}
- * once to test a provider against every rule of the contract (P1 to P31); use
+ * once to test a provider against every rule of the contract (P1 to P31, P33); use
  * {@link dev.coffer.testkit.FaultyFileSystem} to inject I/O failures, full disks, short reads and crashes
  * in a provider's own tests, and {@link dev.coffer.testkit.TreeGenerator} for reproducible source trees.
  * {@link dev.coffer.testkit.ConformanceMain} runs the suite against every installed provider without a

@@ -26,6 +26,7 @@ class ConformanceMainTest {
       assertTrue(out.contains("P4  FAIL"), out);
       assertTrue(out.contains("P7  PASS"), out);
       assertTrue(out.contains("P25 N/A"), out);
+      assertTrue(out.contains("P33 PASS"), out);
       assertTrue(out.contains("Provider tck-broken-leaks-secret: FAIL"), out);
     } finally {
       System.clearProperty("coffer.tck.tck-broken-leaks-secret.mac-key");

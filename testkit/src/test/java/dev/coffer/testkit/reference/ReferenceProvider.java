@@ -97,6 +97,8 @@ public class ReferenceProvider implements BackupProvider {
     /** restored files get their recorded mode plus read for group and others (P27, P28). */
     MODES_WRONG,
     /** restored files are created with the file system's default mode, recorded modes applied only at the end (P28). */
-    OPEN_WHILE_RESTORING
+    OPEN_WHILE_RESTORING,
+    /** the finisher is called and its labels kept, but the files it returns are not stored (P33). */
+    DROPS_FINISHED_FILES
   }
 }

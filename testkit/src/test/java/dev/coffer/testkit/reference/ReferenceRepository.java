@@ -9,12 +9,15 @@ import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
+import dev.coffer.ProgressListener;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
+import dev.coffer.SpecialFiles;
 import dev.coffer.VerifyReport;
 import dev.coffer.spi.BackupIds;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.FinishedSource;
 import dev.coffer.spi.RelativePaths;
 import dev.coffer.spi.PosixAttributes;
 import dev.coffer.spi.RestoreAttributes;
@@ -122,7 +125,9 @@ final class ReferenceRepository implements BackupRepository {
     if (!posix && !request.followedLinks().isEmpty()) {
       throw new UnsupportedOperationException(provider.name() + " does not follow links");
     }
-    SourceTree tree = posix ? SourceTree.scan(request.source(), ScanOptions.of(request)) : SourceTree.scan(request.source());
+    // without POSIX_ATTRIBUTES: no link followed, special files refused, but exclusions kept (P33)
+    SourceTree tree = SourceTree.scan(request.source(), posix ? ScanOptions.of(request)
+        : new ScanOptions(Set.of(), SpecialFiles.FAIL, request.excluded()));
     if (!caps.contains(Capability.SYMLINKS) && broken != Broken.FOLLOWS_SYMLINKS) {
       tree.refuseSymlinks();
     }
@@ -132,8 +137,6 @@ final class ReferenceRepository implements BackupRepository {
     String id = BackupIds.newId();
     Instant created = Instant.now();
     List<Entry> entries = new ArrayList<>();
-    long files = 0;
-    long bytes = 0;
     boolean early = broken == Broken.PUBLISHES_EARLY;
     Path dir = early ? backups.resolve(id) : staging.resolve(id);
     boolean done = false;
@@ -142,25 +145,17 @@ final class ReferenceRepository implements BackupRepository {
       long total = tree.totalBytes();
       Progress start = new Progress(Progress.Phase.BACKUP, 0, tree.files().size(), 0, total, "");
       request.progress().onProgress(start);
-      List<Entry> planned = plan(tree);
-      for (Entry e : planned) {
-        if (e.type == SourceEntry.Type.DIRECTORY) {
-          Files.createDirectories(data.resolve(e.path));
-          entries.add(e);
-        } else if (e.type == SourceEntry.Type.SYMLINK) {
-          entries.add(e);
-        } else {
-          Path from = tree.root().resolve(e.path);
-          Path to = RelativePaths.resolveForWrite(data, e.path, true);
-          long[] sizeAndCrc = copy(from, to);
-          files++;
-          bytes += sizeAndCrc[0];
-          entries.add(new Entry(SourceEntry.Type.FILE, e.path, sizeAndCrc[0], sizeAndCrc[1], e.mtimeMillis, null,
-              e.posix));
-          request.progress().onProgress(new Progress(Progress.Phase.BACKUP, files, tree.files().size(), bytes, total, e.path));
-        }
+      long[] counts = new long[2]; // files, bytes
+      store(tree, data, entries, counts, request.progress(), tree.files().size(), total);
+      FinishedSource finished = FinishedSource.finish(request, tree); // after the copy, before publication (P33)
+      SourceTree added = finished.tree();
+      if (broken != Broken.DROPS_FINISHED_FILES) {
+        store(added, data, entries, counts, request.progress(), tree.files().size() + added.files().size(),
+            total + added.totalBytes());
       }
-      BackupMetadata meta = metadata(id, created, request, files, bytes, tree.skipped());
+      long files = counts[0];
+      long bytes = counts[1];
+      BackupMetadata meta = metadata(id, created, request, finished.labels(), files, bytes, tree.skipped());
       PosixAttributes rootPosix = posix ? tree.rootPosix() : null;
       if (early) {
         // Broken on purpose: the manifest lands in the published directory before the last progress call,
@@ -182,6 +177,28 @@ final class ReferenceRepository implements BackupRepository {
         } catch (IOException ignored) {
           // the next open removes it
         }
+      }
+    }
+  }
+
+  /** Copies a tree's entries into {@code data}, counting files and bytes in {@code done}. */
+  private void store(SourceTree tree, Path data, List<Entry> entries, long[] done, ProgressListener progress,
+      long filesTotal, long bytesTotal) throws IOException {
+    for (Entry e : plan(tree)) {
+      if (e.type == SourceEntry.Type.DIRECTORY) {
+        Files.createDirectories(data.resolve(e.path));
+        entries.add(e);
+      } else if (e.type == SourceEntry.Type.SYMLINK) {
+        entries.add(e);
+      } else {
+        Path from = tree.root().resolve(e.path);
+        Path to = RelativePaths.resolveForWrite(data, e.path, true);
+        long[] sizeAndCrc = copy(from, to);
+        done[0]++;
+        done[1] += sizeAndCrc[0];
+        entries.add(new Entry(SourceEntry.Type.FILE, e.path, sizeAndCrc[0], sizeAndCrc[1], e.mtimeMillis, null,
+            e.posix));
+        progress.onProgress(new Progress(Progress.Phase.BACKUP, done[0], filesTotal, done[1], bytesTotal, e.path));
       }
     }
   }
@@ -213,11 +230,11 @@ final class ReferenceRepository implements BackupRepository {
     return out;
   }
 
-  private BackupMetadata metadata(String id, Instant created, BackupRequest request, long files, long bytes,
-      List<BackupWarning> warnings) {
+  private BackupMetadata metadata(String id, Instant created, BackupRequest request, Map<String, String> labels,
+      long files, long bytes, List<BackupWarning> warnings) {
     return new BackupMetadata(id, created, request.source().toString(), files, bytes,
         request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(), provider.name(), "1",
-        request.labels(), warnings);
+        labels, warnings);
   }
 
   private long[] copy(Path from, Path to) throws IOException {
