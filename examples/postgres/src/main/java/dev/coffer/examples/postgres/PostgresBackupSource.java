@@ -2,14 +2,15 @@ package dev.coffer.examples.postgres;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.coffer.BackupMetadata;
-import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.BackupSource;
+import dev.coffer.SourceEnd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,10 +30,13 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * A running PostgreSQL 15+ cluster in backup mode, the documented non-exclusive low-level procedure driven
- * over one JDBC connection: {@code pg_backup_start(label, fast)}, copy the data directory,
- * {@code pg_backup_stop()}, then put the returned {@code backup_label} and {@code tablespace_map} and the
- * WAL from the start to the stop position next to the copy.
+ * A running PostgreSQL 15+ cluster in backup mode, PostgreSQL's documented non-exclusive low-level procedure
+ * driven over one JDBC connection and taken as ONE Coffer backup: {@code pg_backup_start(label, fast)};
+ * Coffer copies the data directory minus what PostgreSQL documents as safe to leave out
+ * ({@link #excluded()}); {@link #finish()} runs {@code pg_backup_stop()} and hands back
+ * {@code backup_label}, {@code tablespace_map} and the WAL from the start to the stop position, which go into
+ * the same backup before it is published; {@link #close()} drops the replication slot and the staging
+ * directory.
  *
  * <p><b>How the WAL gets into the backup.</b> Before {@code pg_backup_start} the source creates a
  * <em>temporary physical replication slot</em> that reserves WAL on the same connection; PostgreSQL then
@@ -42,32 +47,25 @@ import java.util.TreeMap;
  * {@code wal_level=replica} and {@code max_replication_slots > 0}); a WAL archive is the operator's tool
  * for point-in-time recovery, which this example leaves out of scope.
  *
- * <p><b>Two backups per run, for now.</b> Coffer's {@link BackupSource} handshake reads the labels before
- * the copy and calls {@link #close()} after the backup is published, so what {@code pg_backup_stop}
- * returns cannot go into the same backup. The run is therefore two backups: the data directory
- * ({@code repo.backup(source)}, labels {@value #LABEL_START_LSN}, {@value #LABEL_TIMELINE}), then
- * {@link #backupWal} of {@code backup_label}, {@code tablespace_map} and {@code pg_wal/} (labels
- * {@value #LABEL_STOP_LSN} and {@value #LABEL_DATA_BACKUP}). {@link PostgresRestore} puts them together.
- *
  * <pre>{@code
- * PostgresBackupSource source = PostgresBackupSource.start(conn, dataDir, workDir, "nightly", Map.of());
- * BackupMetadata data = repo.backup(source);              // copies; close() runs pg_backup_stop
- * BackupMetadata wal = source.backupWal(repo, data);      // the WAL and backup_label
- * PostgresRestore.restore(repo, wal.backupId(), target);  // later: both, ready to start
+ * try (PostgresBackupSource source = PostgresBackupSource.start(conn, dataDir, workDir, "nightly", Map.of())) {
+ *   BackupMetadata b = repo.backup(source.request());     // one backup: data, backup_label, WAL
+ * }
+ * // later: repo.restore(b.backupId(), target), then pg_ctl start (PostgresRestore for tablespaces)
  * }</pre>
  *
- * <p>A cluster with a separate WAL directory or tablespaces (symbolic links {@code pg_wal},
- * {@code pg_tblspc/*}) is backed up with {@link #dataRequest()}, which follows them.
+ * <p>{@code repo.backup(source)} works as well for a cluster without links; {@link #request()} also follows
+ * {@code pg_wal} (an {@code initdb --waldir} cluster) and {@code pg_tblspc/*} (tablespaces), which the
+ * {@link BackupSource} handshake cannot ask for. A backup of a cluster with links that did not come from
+ * {@link #request()} fails in {@link #finish()} (nothing is published): its restore would share the
+ * source's WAL directory or tablespaces.
  *
  * <p>The connection must be in auto-commit mode, belong to a superuser (or a role with REPLICATION,
  * {@code pg_read_all_settings} and EXECUTE on {@code pg_backup_start}/{@code pg_backup_stop}), and stay
- * open and otherwise unused until {@link #backupWal} returns: closing it aborts the backup. One thread at a
- * time.
+ * open and otherwise unused until {@link #close()}: closing it aborts the backup. One thread at a time.
  */
 public final class PostgresBackupSource implements BackupSource {
 
-  /** Label: {@code data} on the data directory's backup, {@code wal} on the WAL backup. */
-  public static final String LABEL_PART = "postgres.part";
   /** Label: the WAL position where the backup starts ({@code pg_backup_start}'s result). */
   public static final String LABEL_START_LSN = "postgres.start-lsn";
   /** Label: the WAL segment that holds the start position. */
@@ -78,12 +76,30 @@ public final class PostgresBackupSource implements BackupSource {
   public static final String LABEL_VERSION = "postgres.version";
   /** Label: the label passed to {@code pg_backup_start}. */
   public static final String LABEL_BACKUP_LABEL = "postgres.label";
-  /** Label of the WAL backup: the WAL position where the backup ends ({@code pg_backup_stop}'s result). */
+  /** Label added by {@link #finish()}: the WAL position where the backup ends ({@code pg_backup_stop}'s). */
   public static final String LABEL_STOP_LSN = "postgres.stop-lsn";
-  /** Label of the WAL backup: the WAL segment that holds the stop position. */
+  /** Label added by {@link #finish()}: the WAL segment that holds the stop position. */
   public static final String LABEL_STOP_WAL_FILE = "postgres.stop-wal-file";
-  /** Label of the WAL backup: the id of the data directory's backup it completes. */
-  public static final String LABEL_DATA_BACKUP = "postgres.data-backup";
+
+  /** The links of a data directory that belong to the cluster: a separate WAL directory, tablespaces. */
+  private static final Set<String> FOLLOWED_LINKS = Set.of("pg_wal", "pg_tblspc/*");
+
+  /**
+   * What PostgreSQL documents as safe to leave out of a base backup ("Backing Up the Data Directory"; the
+   * same list pg_basebackup skips), within the fixed-depth pattern syntax: the lock and options files, the
+   * contents of directories recreated at start, WAL (the backup's own comes from {@link #finish()}),
+   * temporary files and temporary relations ({@code t<backend>_<relfilenode>}) in the default and in other
+   * tablespaces, relation-cache files, and a stray {@code backup_label}/{@code tablespace_map}.
+   * Unlogged relations cannot be told apart by name and are copied.
+   */
+  private static final Set<String> EXCLUDED = Set.of(
+      "postmaster.pid", "postmaster.opts", "backup_label", "tablespace_map", "backup_manifest",
+      "postgresql.auto.conf.tmp", "current_logfiles.tmp",
+      "pg_wal/*", "pg_replslot/*", "pg_stat_tmp/*", "pg_dynshmem/*", "pg_notify/*", "pg_serial/*",
+      "pg_snapshots/*", "pg_subtrans/*",
+      "base/pgsql_tmp*", "pg_tblspc/*/*/pgsql_tmp*",
+      "base/*/t*", "pg_tblspc/*/*/*/t*",
+      "global/pg_internal.init*", "base/*/pg_internal.init*", "pg_tblspc/*/*/*/pg_internal.init*");
 
   private final Connection connection;
   private final Path dataDirectory;
@@ -91,9 +107,11 @@ public final class PostgresBackupSource implements BackupSource {
   private final String slot;
   private final Map<String, String> labels;
   private final long segmentSizeBytes;
-  private Stop stop;
+  private boolean linksFollowed;
+  private boolean stopped;
   private boolean closed;
   private boolean slotDropped;
+  private Path staging;
 
   /** What {@code pg_backup_stop} returned. */
   private record Stop(String lsn, String walFile, String labelFile, String tablespaceMap) {}
@@ -117,12 +135,13 @@ public final class PostgresBackupSource implements BackupSource {
    * {@code hostLabels}: every transaction committed before {@code pg_backup_stop} is in the restore, so a
    * position read before the start is a safe lower bound.
    *
-   * @param connection an auto-commit connection to the cluster, held until {@link #backupWal} returns
+   * @param connection an auto-commit connection to the cluster, held until {@link #close()}
    * @param dataDirectory the cluster's data directory, as this process sees it (checked against the
    *     server's {@code data_directory})
-   * @param workDirectory where the WAL is gathered for {@link #backupWal} (a few segments); must exist
+   * @param workDirectory where {@link #finish()} gathers {@code backup_label} and the WAL (a few segments,
+   *     removed by {@link #close()}); must exist
    * @param label the backup label PostgreSQL records in {@code backup_label}
-   * @param hostLabels the host's positions, recorded with the data directory's backup
+   * @param hostLabels the host's positions, recorded with the backup
    * @return the source, in backup mode
    * @throws NoSuchFileException if a directory does not exist
    * @throws NotDirectoryException if a path is not a directory
@@ -148,7 +167,7 @@ public final class PostgresBackupSource implements BackupSource {
         throw new IOException("PostgreSQL " + query(connection, "SHOW server_version")
             + " has no pg_backup_start (15 or newer is needed)");
       }
-      Path serverDirectory = Path.of(query(connection, "SHOW data_directory"));
+      Path serverDirectory = dataDirectory.getFileSystem().getPath(query(connection, "SHOW data_directory"));
       if (!Files.isSameFile(serverDirectory, dataDirectory)) {
         throw new IOException("the server's data directory is " + serverDirectory + ", not " + dataDirectory);
       }
@@ -157,7 +176,6 @@ public final class PostgresBackupSource implements BackupSource {
       Map<String, String> labels = new TreeMap<>(hostLabels);
       labels.put(LABEL_VERSION, query(connection, "SHOW server_version"));
       labels.put(LABEL_BACKUP_LABEL, label);
-      labels.put(LABEL_PART, "data");
       byte[] random = new byte[8];
       new SecureRandom().nextBytes(random);
       String slot = "coffer_" + HexFormat.of().formatHex(random);
@@ -218,8 +236,8 @@ public final class PostgresBackupSource implements BackupSource {
 
   /**
    * The caller's labels plus {@value #LABEL_START_LSN}, {@value #LABEL_START_WAL_FILE},
-   * {@value #LABEL_TIMELINE}, {@value #LABEL_VERSION}, {@value #LABEL_BACKUP_LABEL} and
-   * {@value #LABEL_PART}{@code =data}.
+   * {@value #LABEL_TIMELINE}, {@value #LABEL_VERSION} and {@value #LABEL_BACKUP_LABEL};
+   * {@link #finish()} adds {@value #LABEL_STOP_LSN} and {@value #LABEL_STOP_WAL_FILE}.
    *
    * @return the labels, sorted by key
    */
@@ -229,26 +247,98 @@ public final class PostgresBackupSource implements BackupSource {
   }
 
   /**
-   * The request for the data directory's backup when the cluster has links: {@link #directory()} with
-   * {@link #labels()}, following {@code pg_wal} (an {@code initdb --waldir} cluster) and
-   * {@code pg_tblspc/*} (tablespaces) so that their contents are stored in place of the links and a
-   * restore has them as its own directories. {@code repo.backup(source)} cannot ask for that yet, so a
-   * cluster with links is backed up as
-   * {@code try (source) { data = repo.backup(source.dataRequest()); }} (the {@code try} ends backup
-   * mode in every outcome, as {@code repo.backup(source)} does).
+   * What PostgreSQL documents as safe to leave out of a base backup, never read during the copy (so a WAL
+   * segment recycled or a temporary file deleted meanwhile cannot fail it): {@code postmaster.pid},
+   * {@code postmaster.opts}, the contents of {@code pg_wal}, {@code pg_replslot}, {@code pg_stat_tmp},
+   * {@code pg_dynshmem}, {@code pg_notify}, {@code pg_serial}, {@code pg_snapshots} and
+   * {@code pg_subtrans} (the directories themselves are kept), {@code pgsql_tmp*} temporary files,
+   * temporary relations, {@code pg_internal.init} files, and a stray {@code backup_label} or
+   * {@code tablespace_map}; also inside followed tablespaces.
    *
-   * @return the request
+   * @return the exclusion patterns
    */
-  public BackupRequest dataRequest() {
-    return BackupRequest.full(dataDirectory).withLabels(labels).withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*"));
+  @Override
+  public Set<String> excluded() {
+    return EXCLUDED;
   }
 
   /**
-   * Ends backup mode with {@code pg_backup_stop(false)} (not waiting for an archiver: the WAL is copied by
-   * {@link #backupWal}) and keeps what it returns. The replication slot stays until {@link #backupWal}, so
-   * the backup's WAL stays in {@code pg_wal}. A second call does nothing.
+   * The whole backup as one request, for any cluster: {@link #directory()} with {@link #labels()},
+   * {@link #excluded()} left out, {@link #finish()} as the finisher, and {@code pg_wal} and
+   * {@code pg_tblspc/*} followed, so that a separate WAL directory and the tablespaces are stored in place
+   * of their links and a restore has them as its own directories. Use it as
+   * {@code try (source) { b = repo.backup(source.request()); }}: the {@code try} ends backup mode in every
+   * outcome, as {@code repo.backup(source)} does.
    *
-   * @throws IOException if the server refuses; the session's backup mode then ends with the connection
+   * @return the request
+   */
+  public BackupRequest request() {
+    linksFollowed = true;
+    return BackupRequest.full(dataDirectory).withLabels(labels).withFollowedLinks(FOLLOWED_LINKS)
+        .withExcluded(EXCLUDED).withFinisher(this::finish);
+  }
+
+  /**
+   * Ends backup mode with {@code pg_backup_stop(false)} (not waiting for an archiver: the WAL is copied
+   * here) and gathers, in a new directory under the work directory with the cluster's modes and owner,
+   * {@code backup_label}, {@code tablespace_map} (when the cluster has tablespaces) and {@code pg_wal/} with
+   * every segment from the start to the stop segment plus the timeline history files. The replication
+   * slot keeps those segments in {@code pg_wal} until {@link #close()}.
+   *
+   * @return that directory and the labels {@value #LABEL_STOP_LSN} and {@value #LABEL_STOP_WAL_FILE}
+   * @throws IllegalStateException if called twice or after {@link #close()}
+   * @throws NoSuchFileException if a WAL segment of the backup is missing from {@code pg_wal}
+   * @throws IOException if the server refuses to stop, the cluster has links this backup did not follow
+   *     (not taken with {@link #request()}), or gathering fails; the backup then fails
+   */
+  @Override
+  public SourceEnd finish() throws IOException {
+    if (stopped || closed) {
+      throw new IllegalStateException("backup mode of " + dataDirectory + " has already ended");
+    }
+    Stop stop;
+    try (PreparedStatement s = connection.prepareStatement(
+        "SELECT lsn, labelfile, spcmapfile, pg_walfile_name(lsn) FROM pg_backup_stop(false)");
+         ResultSet r = s.executeQuery()) {
+      r.next();
+      stop = new Stop(r.getString(1), r.getString(4), r.getString(2), r.getString(3));
+      stopped = true;
+    } catch (SQLException e) {
+      throw new IOException("cannot stop the backup of PostgreSQL data directory " + dataDirectory + ": SQLState "
+          + e.getSQLState() + ": " + e.getMessage(), e);
+    }
+    if (!linksFollowed) {
+      refuseLinks();
+    }
+    staging = Files.createTempDirectory(workDirectory, "coffer-pg-end-");
+    gather(stop, staging);
+    return new SourceEnd(staging, Map.of(LABEL_STOP_LSN, stop.lsn(), LABEL_STOP_WAL_FILE, stop.walFile()));
+  }
+
+  /** Fails a backup of a cluster with links that were stored as links (a restore would share their targets). */
+  private void refuseLinks() throws IOException {
+    List<Path> links = new ArrayList<>();
+    if (Files.isSymbolicLink(dataDirectory.resolve("pg_wal"))) {
+      links.add(dataDirectory.resolve("pg_wal"));
+    }
+    Path tablespaces = dataDirectory.resolve("pg_tblspc");
+    if (Files.isDirectory(tablespaces, LinkOption.NOFOLLOW_LINKS)) {
+      try (DirectoryStream<Path> children = Files.newDirectoryStream(tablespaces)) {
+        children.forEach(links::add);
+      }
+    }
+    if (!links.isEmpty()) {
+      throw new IOException("PostgreSQL data directory " + dataDirectory + " has links " + links
+          + " that this backup stored as links; back up with repo.backup(source.request()), which follows them");
+    }
+  }
+
+  /**
+   * Ends backup mode if {@link #finish()} did not (a failed copy), drops the replication slot and removes
+   * the directory {@link #finish()} gathered. A second call does nothing.
+   *
+   * @throws IOException if backup mode cannot be ended (it then ends with the connection) or the gathered
+   *     directory cannot be removed
    */
   @Override
   public void close() throws IOException {
@@ -256,59 +346,33 @@ public final class PostgresBackupSource implements BackupSource {
       return;
     }
     closed = true;
-    try (PreparedStatement s = connection.prepareStatement(
-        "SELECT lsn, labelfile, spcmapfile, pg_walfile_name(lsn) FROM pg_backup_stop(false)");
-         ResultSet r = s.executeQuery()) {
-      r.next();
-      stop = new Stop(r.getString(1), r.getString(4), r.getString(2), r.getString(3));
-    } catch (SQLException e) {
-      IOException failure = new IOException("cannot stop the backup of PostgreSQL data directory " + dataDirectory
-          + ": SQLState " + e.getSQLState() + ": " + e.getMessage(), e);
-      dropSlot(failure);
+    IOException failure = null;
+    if (!stopped) {
+      try {
+        query(connection, "SELECT lsn FROM pg_backup_stop(false)");
+      } catch (SQLException e) {
+        failure = new IOException("cannot stop the backup of PostgreSQL data directory " + dataDirectory
+            + ": SQLState " + e.getSQLState() + ": " + e.getMessage(), e);
+      }
+    }
+    dropSlot(failure);
+    try {
+      if (staging != null) {
+        deleteTree(staging);
+      }
+    } catch (IOException e) {
+      if (failure == null) {
+        failure = e;
+      } else {
+        failure.addSuppressed(e);
+      }
+    }
+    if (failure != null) {
       throw failure;
     }
   }
 
-  /**
-   * Takes the second backup of the run: {@code backup_label}, {@code tablespace_map} (when the cluster has
-   * tablespaces) and {@code pg_wal/} with every segment from the start to the stop segment plus the
-   * timeline history files; then drops the replication slot. Call it after {@code repo.backup(source)}
-   * succeeded; the WAL is gathered in a temporary directory under the work directory, removed afterwards.
-   *
-   * @param repo the repository that holds {@code data}
-   * @param data the data directory's backup, taken from this source
-   * @return the WAL backup, labelled {@value #LABEL_STOP_LSN}, {@value #LABEL_STOP_WAL_FILE},
-   *     {@value #LABEL_DATA_BACKUP} and {@value #LABEL_PART}{@code =wal} plus the start labels
-   * @throws IllegalStateException if the source was not closed (backup mode not ended)
-   * @throws IllegalArgumentException if {@code data} was not taken from this source
-   * @throws NoSuchFileException if a WAL segment of the backup is missing from {@code pg_wal}
-   * @throws IOException if gathering or the backup fails
-   */
-  public BackupMetadata backupWal(BackupRepository repo, BackupMetadata data) throws IOException {
-    requireNonNull(repo, "repo");
-    requireNonNull(data, "data");
-    if (stop == null) {
-      throw new IllegalStateException("backup mode has not ended: back up the source (which closes it) first");
-    }
-    if (!labels.get(LABEL_START_LSN).equals(data.labels().get(LABEL_START_LSN))) {
-      throw new IllegalArgumentException("backup " + data.backupId() + " was not taken from this source");
-    }
-    Path end = Files.createTempDirectory(workDirectory, "coffer-pg-wal-");
-    try {
-      gatherWal(end);
-      dropSlot(null);
-      Map<String, String> walLabels = new TreeMap<>(labels);
-      walLabels.put(LABEL_PART, "wal");
-      walLabels.put(LABEL_STOP_LSN, stop.lsn());
-      walLabels.put(LABEL_STOP_WAL_FILE, stop.walFile());
-      walLabels.put(LABEL_DATA_BACKUP, data.backupId());
-      return repo.backup(BackupRequest.full(end).withLabels(walLabels));
-    } finally {
-      deleteTree(end);
-    }
-  }
-
-  private void gatherWal(Path end) throws IOException {
+  private void gather(Stop stop, Path end) throws IOException {
     Path walIn = dataDirectory.resolve("pg_wal");
     sameAttributesAs(dataDirectory, end);
     Path label = Files.writeString(end.resolve("backup_label"), stop.labelFile(), StandardCharsets.UTF_8);
@@ -379,10 +443,10 @@ public final class PostgresBackupSource implements BackupSource {
   }
 
   static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    if (Files.isDirectory(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
       try (var children = Files.newDirectoryStream(root)) {
         for (Path c : children) {
           deleteTree(c);

@@ -7,14 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupSource;
+import dev.coffer.SourceEnd;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,14 +32,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Issue 22 end to end: a running PostgreSQL cluster under load (pgbench, and a writer committing a
- * counter) backed up online with {@link PostgresBackupSource}, restored with {@link PostgresRestore} while
- * the original keeps running, started, recovered, and checked: every counter row committed before
- * {@code pg_backup_stop} is there, pgbench's balances add up, and {@code pg_amcheck} finds no corruption.
+ * counter) backed up online with {@link PostgresBackupSource} as ONE backup, restored while the original
+ * keeps running, started, recovered, and checked: the backup's labels (read back with {@code list()}) carry
+ * the start and stop LSN and the timeline; what PostgreSQL documents as excluded is not in it; every counter
+ * row committed before {@code pg_backup_stop} is there, pgbench's balances add up, and {@code pg_amcheck}
+ * finds no corruption.
  *
  * <p>Two cases, one per provider, to stay within seconds: a plain cluster through the {@link BackupSource}
- * handshake ({@code repo.backup(source)}) with {@code local}, and a cluster with a separate WAL directory
- * and the counter in a tablespace through {@link PostgresBackupSource#dataRequest()} with {@code archive}.
- * The stopped-cluster test covers every provider with every layout.
+ * handshake ({@code repo.backup(source)}) with {@code local}, restored by a plain {@code repo.restore}; and
+ * a cluster with a separate WAL directory and the counter in a tablespace through
+ * {@link PostgresBackupSource#request()} with {@code archive}, restored with {@link PostgresRestore} (which
+ * moves the tablespace out). The stopped-cluster test covers every provider with every layout.
  */
 class OnlineBackupTest {
 
@@ -90,28 +97,35 @@ class OnlineBackupTest {
           "postgres");
 
       long committedBeforeStop;
-      BackupMetadata data;
-      BackupMetadata wal;
       try (BackupRepository repo = Workspaces.repository(provider, ws.resolve(name + "-repo"));
            Connection admin = cluster.connect()) {
         long beforeStart = writer.committed();
         PostgresBackupSource source = PostgresBackupSource.start(admin, cluster.dataDirectory(), ws, "coffer-test",
             Map.of("counter.committed-before-start", Long.toString(beforeStart)));
         StopProbe probe = new StopProbe(source, writer, beforeStart + WRITES_DURING_BACKUP);
+        BackupMetadata taken;
         if (layout == ClusterLayout.PLAIN) {
-          data = repo.backup(probe);
+          taken = repo.backup(probe);
         } else {
-          try (probe) {
-            data = repo.backup(source.dataRequest());
-            probe.completed(data);
+          try (source) {
+            taken = repo.backup(source.request().withFinisher(probe::finish));
           }
         }
         committedBeforeStop = probe.committedBeforeStop;
-        wal = source.backupWal(repo, data);
-        assertTrue(WalFiles.lsn(wal.labels().get(PostgresBackupSource.LABEL_STOP_LSN))
-            > WalFiles.lsn(data.labels().get(PostgresBackupSource.LABEL_START_LSN)), "stop LSN after start LSN: " + wal.labels());
-        assertEquals(data.backupId(), wal.labels().get(PostgresBackupSource.LABEL_DATA_BACKUP));
-        assertEquals("1", data.labels().get(PostgresBackupSource.LABEL_TIMELINE));
+        assertTrue(committedBeforeStop >= beforeStart + WRITES_DURING_BACKUP, "rows committed in backup mode");
+        assertEquals("0", cluster.query("SELECT count(*) FROM pg_replication_slots"), "the slot is dropped");
+
+        // one backup per run, its start and stop positions among the labels list() shows
+        List<BackupMetadata> listed = repo.list();
+        assertEquals(List.of(taken.backupId()), listed.stream().map(BackupMetadata::backupId).toList(), "one backup");
+        Map<String, String> labels = listed.get(0).labels();
+        String startLsn = labels.get(PostgresBackupSource.LABEL_START_LSN);
+        String stopLsn = labels.get(PostgresBackupSource.LABEL_STOP_LSN);
+        assertTrue(WalFiles.lsn(stopLsn) > WalFiles.lsn(startLsn), "stop LSN after start LSN: " + labels);
+        assertEquals("1", labels.get(PostgresBackupSource.LABEL_TIMELINE));
+        assertEquals(cluster.query("SELECT pg_walfile_name('" + stopLsn + "')"),
+            labels.get(PostgresBackupSource.LABEL_STOP_WAL_FILE));
+        assertEquals(Long.toString(beforeStart), labels.get("counter.committed-before-start"));
 
         writer.finish();
         assertEquals(0, pgbench.waitFor(), "pgbench exit status (see " + name + "-pgbench.log)");
@@ -119,8 +133,23 @@ class OnlineBackupTest {
 
         // the original keeps running: its postmaster.pid must not come back in the restore
         Path target = ws.resolve(name + "-restored");
-        PostgresRestore.restore(repo, wal.backupId(), target);
+        if (layout == ClusterLayout.PLAIN) {
+          repo.restore(taken.backupId(), target);
+        } else {
+          PostgresRestore.restore(repo, taken.backupId(), target);
+        }
+        for (String excluded : List.of("postmaster.pid", "postmaster.opts")) {
+          assertFalse(Files.exists(target.resolve(excluded), LinkOption.NOFOLLOW_LINKS), excluded + " not in the backup");
+        }
+        for (String emptied : List.of("pg_replslot", "pg_stat_tmp", "pg_subtrans", "pg_notify")) {
+          assertEquals(List.of(), names(target.resolve(emptied)), emptied + "'s contents not in the backup");
+        }
         assertFalse(Files.isSymbolicLink(target.resolve("pg_wal")), "the restore's pg_wal is its own");
+        assertEquals(WalFiles.range(labels.get(PostgresBackupSource.LABEL_START_WAL_FILE),
+                labels.get(PostgresBackupSource.LABEL_STOP_WAL_FILE), 16L << 20), names(target.resolve("pg_wal")),
+            "pg_wal holds exactly the backup's segments, start to stop");
+        assertTrue(Files.readString(target.resolve("backup_label")).contains("START WAL LOCATION: " + startLsn + " "),
+            "backup_label from pg_backup_stop");
         restored = PgCluster.existing(ws, name + "-restored", target);
       }
       restored.start();
@@ -152,8 +181,15 @@ class OnlineBackupTest {
     }
   }
 
+  /** The names in a directory, sorted. */
+  private static List<String> names(Path dir) throws IOException {
+    try (Stream<Path> children = Files.list(dir)) {
+      return children.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
   /**
-   * Passes the source through and, once the copy is done and before {@code close()} (which runs
+   * Passes the source through and, once the copy is done and before {@code finish()} (which runs
    * {@code pg_backup_stop}), waits for the writer to have committed rows during backup mode and reads how
    * many it committed: a lower bound of what the restore must hold.
    */
@@ -180,9 +216,15 @@ class OnlineBackupTest {
     }
 
     @Override
-    public void completed(BackupMetadata backup) throws IOException {
+    public Set<String> excluded() {
+      return source.excluded();
+    }
+
+    @Override
+    public SourceEnd finish() throws IOException {
       writer.awaitCommitted(awaited);
       committedBeforeStop = writer.committed();
+      return source.finish();
     }
 
     @Override

@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,14 +96,36 @@ class PostgresBackupSourceTest {
   }
 
   @Test
-  void restore_ofABackupThatIsNotAWalBackup_isRefusedAndCreatesNoTarget() throws Exception {
+  void handshakeBackup_ofAClusterWithATablespace_failsInFinish_publishesNothing_andEndsBackupMode() throws Exception {
+    Path location = PgCluster.postgresDirectory(ws.resolve("tablespace"));
+    cluster.execute("CREATE TABLESPACE handshake LOCATION '" + location + "'");
+    try (BackupRepository repo = Workspaces.repository("local", ws.resolve("repo-links"));
+         Connection conn = cluster.connect()) {
+      PostgresBackupSource source = PostgresBackupSource.start(conn, cluster.dataDirectory(), ws, "links", Map.of());
+      // the handshake stores pg_tblspc/<oid> as a link: a restore would use the source's tablespace
+      IOException e = assertThrows(IOException.class, () -> repo.backup(source));
+      assertTrue(e.getMessage().contains("source.request()"), e.getMessage());
+      assertTrue(repo.list().isEmpty(), "nothing listed");
+      assertNotInBackup(conn);
+      assertEquals("0", query(conn, "SELECT count(*) FROM pg_replication_slots"), "slot dropped");
+      try (Stream<Path> left = Files.list(ws)) {
+        assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("coffer-pg-end-")).toList(),
+            "the gathered files are removed");
+      }
+    } finally {
+      cluster.execute("DROP TABLESPACE handshake");
+    }
+  }
+
+  @Test
+  void restore_ofABackupThatIsNotAnOnlinePostgresBackup_isRefusedAndCreatesNoTarget() throws Exception {
     Path dir = Files.createDirectory(ws.resolve("plain"));
     Files.writeString(dir.resolve("f"), "x");
     try (BackupRepository repo = Workspaces.repository("local", ws.resolve("repo-plain"))) {
       BackupMetadata plain = repo.backup(dir);
       Path target = ws.resolve("never");
       BackupException e = assertThrows(BackupException.class, () -> PostgresRestore.restore(repo, plain.backupId(), target));
-      assertTrue(e.getMessage().contains(PostgresBackupSource.LABEL_DATA_BACKUP), e.getMessage());
+      assertTrue(e.getMessage().contains(PostgresBackupSource.LABEL_STOP_LSN), e.getMessage());
       assertTrue(Files.notExists(target));
     }
   }
