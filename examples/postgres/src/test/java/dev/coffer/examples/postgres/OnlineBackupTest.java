@@ -154,6 +154,8 @@ class OnlineBackupTest {
       }
       restored.start();
       assertEquals("f", restored.query("SELECT pg_is_in_recovery()"), "recovery ended");
+      assertTrue(restored.log().contains("completed backup recovery with redo LSN"),
+          "recovery ran from backup_label to the backup's end:\n" + restored.log());
       long n = committedBeforeStop;
       assertEquals(Long.toString(n), restored.query("SELECT count(*) FROM counter WHERE id <= " + n),
           "every counter row committed before pg_backup_stop");
@@ -166,6 +168,8 @@ class OnlineBackupTest {
         assertEquals(restored.dataDirectory().resolveSibling(name + "-restored.tablespaces").resolve(oid).toString(),
             restored.query("SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = 'space'"),
             "the restore's tablespace is a directory of its own");
+        assertTrue(Files.isSymbolicLink(restored.dataDirectory().resolve("pg_tblspc").resolve(oid)),
+            "PostgreSQL linked the tablespace from the rewritten tablespace_map");
       }
       restored.client("pg_amcheck", ws.resolve(name + "-amcheck.log"), "--install-missing", "--heapallindexed", "--all");
     } finally {

@@ -185,7 +185,7 @@ final class PgCluster implements AutoCloseable {
     port = freePort();
     // fsync off: the tests stop or copy a live cluster, they never crash the machine
     String options = "-p " + port + " -k " + socketDirectory + " -c listen_addresses=127.0.0.1 -c fsync=off"
-        // few WAL segments kept around: a live copy takes pg_wal as it is
+        // few WAL segments kept around: small test clusters (a stopped-cluster backup copies pg_wal)
         + " -c min_wal_size=32MB";
     try {
       run(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDirectory.toString(), "-l", logFile.toString(), "-w",
