@@ -18,6 +18,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The source's refusals and its clean-up, on one running cluster. */
 class PostgresBackupSourceTest {
@@ -95,11 +97,13 @@ class PostgresBackupSourceTest {
     }
   }
 
-  @Test
-  void handshakeBackup_ofAClusterWithATablespace_failsInFinish_publishesNothing_andEndsBackupMode() throws Exception {
-    Path location = PgCluster.postgresDirectory(ws.resolve("tablespace"));
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "archive"})
+  void handshakeBackup_ofAClusterWithATablespace_failsInFinish_publishesNothing_andEndsBackupMode(String provider)
+      throws Exception {
+    Path location = PgCluster.postgresDirectory(ws.resolve(provider + "-tablespace"));
     cluster.execute("CREATE TABLESPACE handshake LOCATION '" + location + "'");
-    try (BackupRepository repo = Workspaces.repository("local", ws.resolve("repo-links"));
+    try (BackupRepository repo = Workspaces.repository(provider, ws.resolve(provider + "-repo-links"));
          Connection conn = cluster.connect()) {
       PostgresBackupSource source = PostgresBackupSource.start(conn, cluster.dataDirectory(), ws, "links", Map.of());
       // the handshake stores pg_tblspc/<oid> as a link: a restore would use the source's tablespace
