@@ -16,7 +16,10 @@ import java.util.regex.Pattern;
 public final class BackupIds {
 
   private static final Pattern VALID = Pattern.compile("[0-9A-Za-z][0-9A-Za-z_.-]{0,127}");
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /** On first use only: {@code isValid} (every listing) must not initialise the JCA provider tables. */
+  private static final class Randomness {
+    static final SecureRandom RANDOM = new SecureRandom();
+  }
 
   private BackupIds() {}
 
@@ -38,7 +41,7 @@ public final class BackupIds {
   public static String newId(Clock clock) {
     long millis = clock.millis();
     byte[] random = new byte[10];
-    RANDOM.nextBytes(random);
+    Randomness.RANDOM.nextBytes(random);
     long msb = (millis << 16) | 0x7000L | ((random[0] & 0x0FL) << 8) | (random[1] & 0xFFL);
     long lsb = 0x8000000000000000L | ((random[2] & 0x3FL) << 56);
     for (int i = 3; i < 10; i++) {

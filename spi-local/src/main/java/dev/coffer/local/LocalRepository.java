@@ -106,7 +106,13 @@ final class LocalRepository implements BackupRepository {
    * any channel on a file drops the process's POSIX lock on it.
    */
   private static final Set<Path> ACTIVE = ConcurrentHashMap.newKeySet();
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * Created on first use, not with the class: on JDK 25 a SecureRandom initialises the JCA provider tables
+   * (javax.crypto classes among them), which a `list` never needs (docs/benchmarks.md, "Cold start").
+   */
+  private static final class Randomness {
+    static final SecureRandom RANDOM = new SecureRandom();
+  }
 
   private final Path root;
   private final Settings settings;
@@ -877,7 +883,7 @@ final class LocalRepository implements BackupRepository {
     ensureOpen();
     Path dir = backupDir(backupId);
     byte[] random = new byte[6];
-    RANDOM.nextBytes(random);
+    Randomness.RANDOM.nextBytes(random);
     Path doomed = root.resolve(DELETING + backupId + "-" + HexFormat.of().formatHex(random));
     try {
       // renamed first, so a half-deleted backup is never listed; open() finishes leftovers
