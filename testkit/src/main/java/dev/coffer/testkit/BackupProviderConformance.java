@@ -366,6 +366,9 @@ public abstract class BackupProviderConformance {
       }
     }
     Assumptions.assumeFalse(secrets.isEmpty() && planted.isEmpty(), "P4 not exercised: the provider declares no secret option");
+    // every log line of every logger (System.Logger's default bridge is java.util.logging), at every level
+    LogCapture logs = LogCapture.start("");
+    cleanup.add(logs);
     Path root = root(fs);
     Path source = smallTree(root.resolve("src"));
     Path location = root.resolve("repo");
@@ -425,6 +428,7 @@ public abstract class BackupProviderConformance {
         Thread.currentThread().setContextClassLoader(saved);
       }
     }
+    logs.entries().forEach(e -> seen.add("log line of " + e.logger() + " at " + e.level() + ": " + e.message()));
     Snapshot stored = Snapshot.of(root);
     for (Map.Entry<String, String> s : secrets.entrySet()) {
       for (String text : seen) {

@@ -59,7 +59,8 @@ class BrokenProvidersTest {
         Arguments.of(ReferenceProvider.Broken.REFUSED_OPEN_TOUCHES_REPOSITORY, Set.of("P3")),
         Arguments.of(ReferenceProvider.Broken.OPTION_NAMES_IGNORE_CASE, Set.of("P3")),
         Arguments.of(ReferenceProvider.Broken.PARTIAL_RESTORE_NOT_RECURSIVE, Set.of("P19")),
-        Arguments.of(ReferenceProvider.Broken.PARTIAL_RESTORE_LEAVES_STAGING, Set.of("P19")));
+        Arguments.of(ReferenceProvider.Broken.PARTIAL_RESTORE_LEAVES_STAGING, Set.of("P19")),
+        Arguments.of(ReferenceProvider.Broken.LOGS_SECRET, Set.of("P4")));
   }
 
   /** Each variant breaks one rule in one narrow case that the suite's older, coarser tests passed. */

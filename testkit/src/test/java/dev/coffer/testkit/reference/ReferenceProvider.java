@@ -134,6 +134,8 @@ public class ReferenceProvider implements BackupProvider {
     PARTIAL_RESTORE_NOT_RECURSIVE,
     /** a partial restore that fails on an unknown path leaves its staging directory behind (P19). */
     PARTIAL_RESTORE_LEAVES_STAGING,
+    /** open logs its options at DEBUG, the secret included (P4: "never in a log line"). */
+    LOGS_SECRET,
     /** the finisher is called and its labels kept, but the files it returns are not stored (P33). */
     DROPS_FINISHED_FILES
   }

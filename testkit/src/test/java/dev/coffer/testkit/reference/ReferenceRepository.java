@@ -93,6 +93,9 @@ final class ReferenceRepository implements BackupRepository {
     this.fsync = fsync;
     this.options = Map.copyOf(options);
     this.broken = broken;
+    if (broken == Broken.LOGS_SECRET) {
+      System.getLogger("dev.coffer.tck.reference").log(System.Logger.Level.DEBUG, "opened " + location + " with " + options);
+    }
     this.caps = provider.capabilities();
     Path marker = location.resolve(MARKER);
     if (Files.isDirectory(location) && !Files.exists(marker) && !FileTrees.isEmptyDirectory(location)) {
