@@ -154,6 +154,19 @@ public interface BackupRepository extends AutoCloseable {
   Optional<BackupMetadata> find(String backupId) throws IOException;
 
   /**
+   * Returns the ids of stored items that look like backups but that {@link #list()} leaves out because they
+   * cannot be read: damaged metadata, a planted item, or one written with another key. {@link #verify}
+   * of such an id says what is wrong with it; {@code coffer verify --all} checks these too. A repository
+   * that cannot tell returns an empty list (the default).
+   *
+   * @return the ids, sorted; empty when every stored backup is listed
+   * @throws IOException if the repository cannot be read
+   */
+  default List<String> unlisted() throws IOException {
+    return List.of();
+  }
+
+  /**
    * Returns the newest backup.
    *
    * @return the newest backup, or empty for an empty repository

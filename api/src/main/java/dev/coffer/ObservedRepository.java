@@ -118,6 +118,11 @@ final class ObservedRepository implements BackupRepository {
   }
 
   @Override
+  public List<String> unlisted() throws IOException {
+    return delegate.unlisted();
+  }
+
+  @Override
   public Optional<BackupMetadata> latest() throws IOException {
     return delegate.latest();
   }

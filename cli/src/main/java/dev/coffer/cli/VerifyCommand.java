@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.CorruptBackupException;
+import dev.coffer.NoSuchBackupException;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
 import java.io.IOException;
@@ -36,6 +37,7 @@ final class VerifyCommand extends CliCommand {
       List<String> ids = new ArrayList<>();
       if (target.all) {
         repo.list().stream().map(BackupMetadata::backupId).forEach(ids::add);
+        ids.addAll(repo.unlisted()); // stored but unreadable (damaged, planted, another key): each fails here
       } else {
         ids.add(Repositories.resolveId(repo, target.id));
       }
@@ -64,7 +66,7 @@ final class VerifyCommand extends CliCommand {
           if (!json()) {
             printHuman(report);
           }
-        } catch (CorruptBackupException | WrongKeyException e) {
+        } catch (CorruptBackupException | WrongKeyException | NoSuchBackupException e) {
           if (!target.all) {
             throw e;
           }

@@ -35,6 +35,55 @@ class RealProvidersTest {
     assertFalse(Files.exists(tmp.resolve("demo")));
   }
 
+  /**
+   * One archive planted from another key, and one local backup whose metadata is garbage: list() leaves
+   * them out, the rest keeps working, and {@code verify --all} names each as failed (issue 16).
+   */
+  @Test
+  void verifyAll_namesBackupsThatListLeavesOut_andTheRestStillVerify() throws IOException {
+    Path source = Files.createDirectories(tmp.resolve("src"));
+    Files.writeString(source.resolve("f"), "data\n".repeat(100));
+    Path key = tmp.resolve("db.key");
+    Path otherKey = tmp.resolve("other.key");
+    CliRun cli = new CliRun();
+    cli.run("keygen", key.toString()).expect(0);
+    cli.run("keygen", otherKey.toString()).expect(0);
+    String archive = "coffer:archive:" + tmp.resolve("repo");
+    String good = cli.run("--repo", archive, "backup", source.toString(), "--key-file", key.toString(), "--json")
+        .expect(0).json().get("backup").get("backupId").asText();
+    String planted = cli.run("--repo", "coffer:archive:" + tmp.resolve("other"), "backup", source.toString(),
+        "--key-file", otherKey.toString(), "--json").expect(0).json().get("backup").get("backupId").asText();
+    Files.copy(tmp.resolve("other").resolve(planted + ".coffer"), tmp.resolve("repo").resolve(planted + ".coffer"));
+    JsonNode listed = cli.run("--repo", archive, "list", "--key-file", key.toString(), "--json").expect(0).json();
+    assertEquals(1, listed.get("backups").size(), listed::toString);
+    JsonNode all = cli.run("--repo", archive, "verify", "--all", "--key-file", key.toString(), "--json").expect(1)
+        .json();
+    assertEquals(List.of(planted), failedIds(all));
+    assertEquals(2, all.get("reports").size(), all::toString);
+    assertTrue(all.toString().contains(good));
+
+    String local = "coffer:local:" + tmp.resolve("local-repo");
+    String a = cli.run("--repo", local, "backup", source.toString(), "--json").expect(0).json().get("backup")
+        .get("backupId").asText();
+    String b = cli.run("--repo", local, "backup", source.toString(), "--json").expect(0).json().get("backup")
+        .get("backupId").asText();
+    Files.writeString(tmp.resolve("local-repo").resolve(b).resolve("metadata.json"), "{ not json");
+    assertEquals(1, cli.run("--repo", local, "list", "--json").expect(0).json().get("backups").size());
+    JsonNode localAll = cli.run("--repo", local, "verify", "--all", "--json").expect(1).json();
+    assertEquals(List.of(b), failedIds(localAll));
+    assertTrue(localAll.toString().contains(a));
+  }
+
+  private static List<String> failedIds(JsonNode verifyAll) {
+    List<String> failed = new java.util.ArrayList<>();
+    verifyAll.get("reports").forEach(r -> {
+      if (!r.get("ok").asBoolean()) {
+        failed.add(r.get("backupId").asText());
+      }
+    });
+    return failed;
+  }
+
   @Test
   void archive_withAKeygenKeyFile_backsUpVerifiesAndRestores_andAWrongKeyExits1() throws IOException {
     Path source = Files.createDirectories(tmp.resolve("src/wal"));

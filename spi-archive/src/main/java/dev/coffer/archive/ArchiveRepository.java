@@ -431,6 +431,22 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   public List<BackupMetadata> list() throws IOException {
     ensureOpen();
     List<BackupMetadata> out = new ArrayList<>();
+    catalog(out, new ArrayList<>());
+    out.sort(BackupMetadata.NEWEST_FIRST);
+    return out;
+  }
+
+  @Override
+  public List<String> unlisted() throws IOException {
+    ensureOpen();
+    List<String> out = new ArrayList<>();
+    catalog(new ArrayList<>(), out);
+    java.util.Collections.sort(out);
+    return out;
+  }
+
+  /** Reads every archive's metadata: what authenticates goes to {@code listed}, the others' ids to {@code unlisted}. */
+  private void catalog(List<BackupMetadata> out, List<String> unlisted) throws IOException {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, "*" + Format.FILE_SUFFIX)) {
       for (Path p : ds) {
         String name = p.getFileName().toString();
@@ -444,6 +460,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           // An archive that does not authenticate is not a complete backup of this repository (damaged, planted,
           // or written with another key: the repository's own key was checked at open): verify(id) reports it.
           LOG.log(System.Logger.Level.WARNING, "archive {0} left out of the listing: {1}", name, skipped.toString());
+          unlisted.add(id);
         }
       }
     }
@@ -459,11 +476,10 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           // not a complete seed archive: verify(id) reports it
           LOG.log(System.Logger.Level.WARNING, "archive {0} left out of the listing: {1}", p.getFileName(),
               skipped.toString());
+          unlisted.add(id.get());
         }
       }
     }
-    out.sort(BackupMetadata.NEWEST_FIRST);
-    return out;
   }
 
   private BackupMetadata metadata(String id) throws IOException {

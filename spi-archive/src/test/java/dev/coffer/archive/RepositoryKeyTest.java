@@ -51,6 +51,7 @@ class RepositoryKeyTest {
         tmp.resolve("repo").resolve(foreign + Format.FILE_SUFFIX));
     try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       assertEquals(List.of(good), ids(repo));
+      assertEquals(List.of(foreign), repo.unlisted(), "stored but not listed");
       assertEquals(good, repo.latest().orElseThrow().backupId());
       VerifyReport report = repo.verify(foreign);
       assertFalse(report.ok());

@@ -842,17 +842,36 @@ final class LocalRepository implements BackupRepository {
   public List<BackupMetadata> list() throws IOException {
     ensureOpen();
     List<BackupMetadata> out = new ArrayList<>();
+    catalog(out, new ArrayList<>());
+    out.sort(BackupMetadata.NEWEST_FIRST);
+    return out;
+  }
+
+  @Override
+  public List<String> unlisted() throws IOException {
+    ensureOpen();
+    List<String> out = new ArrayList<>();
+    catalog(new ArrayList<>(), out);
+    java.util.Collections.sort(out);
+    return out;
+  }
+
+  /** Backup directories whose metadata reads go to {@code listed}; the ids of the others to {@code unlisted}. */
+  private void catalog(List<BackupMetadata> listed, List<String> unlisted) throws IOException {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
       for (Path p : entries) {
         String name = p.getFileName().toString();
         if (!BackupIds.isValid(name) || !Files.isDirectory(p, NOFOLLOW_LINKS)) {
           continue; // dot-names (staging, deleting, locks) are never valid ids
         }
-        loadForListing(p, name).ifPresent(out::add);
+        Optional<BackupMetadata> m = loadForListing(p, name);
+        if (m.isPresent()) {
+          listed.add(m.get());
+        } else {
+          unlisted.add(name);
+        }
       }
     }
-    out.sort(BackupMetadata.NEWEST_FIRST);
-    return out;
   }
 
   @Override
