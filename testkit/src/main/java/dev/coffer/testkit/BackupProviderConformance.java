@@ -1939,14 +1939,18 @@ public abstract class BackupProviderConformance {
     Path source = smallTree(root.resolve("src"));
     String marker = "CofferTckPlaintextMarker" + Long.toHexString(seed);
     String nameMarker = "coffertckname" + Long.toHexString(seed & 0xffffff);
+    String dirMarker = "coffertckdir" + Long.toHexString(seed & 0xffffff);
     Files.writeString(source.resolve(nameMarker + ".txt"), (marker + "\n").repeat(50));
+    Files.createDirectories(source.resolve(dirMarker).resolve("empty-" + dirMarker));
+    Files.writeString(source.resolve(dirMarker).resolve("inner.txt"), "inner");
     BackupRepository repo = open(root.resolve("repo"));
     repo.backup(source);
     for (Map.Entry<String, Snapshot.Entry> e : Snapshot.of(root.resolve("repo")).entries().entrySet()) {
-      check(!e.getKey().contains(nameMarker), "P25", () -> "a stored name reveals a source file name: " + e.getKey());
+      check(!e.getKey().contains(nameMarker) && !e.getKey().contains(dirMarker), "P25",
+          () -> "a stored name reveals a source file or directory name: " + e.getKey());
       byte[] bytes = e.getValue().bytes();
       if (bytes != null) {
-        for (String needle : List.of(marker, nameMarker)) {
+        for (String needle : List.of(marker, nameMarker, dirMarker)) {
           check(indexOf(bytes, needle.getBytes(StandardCharsets.UTF_8)) < 0
                   && indexOf(bytes, needle.getBytes(StandardCharsets.UTF_16LE)) < 0, "P25",
               () -> "stored file " + e.getKey() + " contains the planted plaintext '" + needle + "'");
