@@ -78,7 +78,13 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
 
   /** Everything {@code open} decided. */
   record Settings(Keyring keyring, Mode writeMode, int level, int threads, int chunkSize, Keyring.Entropy entropy,
-      Clock clock, Supplier<String> ids, SecretBytes legacyManifestKey) {}
+      Clock clock, Supplier<String> ids, SecretBytes legacyManifestKey) {
+
+    /** The same settings writing in {@code mode} (what the repository's key check decided). */
+    Settings withWriteMode(Mode mode) {
+      return new Settings(keyring, mode, level, threads, chunkSize, entropy, clock, ids, legacyManifestKey);
+    }
+  }
 
   private record Cached(long size, FileTime modified, BackupMetadata metadata) {}
 
@@ -106,11 +112,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(location)) {
         empty = !ds.iterator().hasNext();
       }
-      boolean seed;
-      try (DirectoryStream<Path> ds = Files.newDirectoryStream(location, "*" + LegacyArchiveReader.FILE_SUFFIX)) {
-        seed = ds.iterator().hasNext();
-      }
-      if (!empty && !seed) {
+      if (!empty && !KeyCheck.holdsSeedArchives(location)) {
         throw new IOException(location + " is not an empty directory and holds no " + MARKER + " file: not an "
             + "archive repository");
       }
@@ -123,9 +125,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     // the repository's key and mode are checked before this instance writes or trusts anything
     Mode mode = KeyCheck.verifyOrCreate(location, settings.keyring(), settings.writeMode(), explicitMode,
         settings.entropy());
-    Settings checked = new Settings(settings.keyring(), mode, settings.level(), settings.threads(),
-        settings.chunkSize(), settings.entropy(), settings.clock(), settings.ids(), settings.legacyManifestKey());
-    ArchiveRepository repo = new ArchiveRepository(location, checked);
+    ArchiveRepository repo = new ArchiveRepository(location, settings.withWriteMode(mode));
     repo.removeStaleTemporaries();
     return repo;
   }
@@ -446,7 +446,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   }
 
   /** Reads every archive's metadata: what authenticates goes to {@code listed}, the others' ids to {@code unlisted}. */
-  private void catalog(List<BackupMetadata> out, List<String> unlisted) throws IOException {
+  private void catalog(List<BackupMetadata> listed, List<String> unlisted) throws IOException {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, "*" + Format.FILE_SUFFIX)) {
       for (Path p : ds) {
         String name = p.getFileName().toString();
@@ -455,7 +455,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           continue;
         }
         try {
-          out.add(metadata(id));
+          listed.add(metadata(id));
         } catch (CorruptBackupException | WrongKeyException | NoSuchFileException | NoSuchBackupException skipped) {
           // An archive that does not authenticate is not a complete backup of this repository (damaged, planted,
           // or written with another key: the repository's own key was checked at open): verify(id) reports it.
@@ -471,7 +471,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
           continue;
         }
         try {
-          out.add(SeedArchives.metadata(p));
+          listed.add(SeedArchives.metadata(p));
         } catch (CorruptBackupException | NoSuchFileException skipped) {
           // not a complete seed archive: verify(id) reports it
           LOG.log(System.Logger.Level.WARNING, "archive {0} left out of the listing: {1}", p.getFileName(),

@@ -244,7 +244,8 @@ final class KeyCheck {
     return Optional.empty();
   }
 
-  private static boolean holdsSeedArchives(Path location) throws IOException {
+  /** Whether {@code location} holds one of the seed's {@code .aedbarc} archives. */
+  static boolean holdsSeedArchives(Path location) throws IOException {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(location, "*" + LegacyArchiveReader.FILE_SUFFIX)) {
       return ds.iterator().hasNext();
     }

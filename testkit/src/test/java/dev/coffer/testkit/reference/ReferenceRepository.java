@@ -726,7 +726,7 @@ final class ReferenceRepository implements BackupRepository {
       }
     }
     VerifyReport report = new VerifyReport(backupId, problems, files, bytes);
-    if (report.ok()) {
+    if (report.ok() && broken == Broken.VERIFY_TRUSTS_EARLIER_RESULT) {
       verified.put(backupId, report);
     }
     if (broken == Broken.VERIFY_TOUCHES_TIMES) {
@@ -758,7 +758,9 @@ final class ReferenceRepository implements BackupRepository {
       return Optional.of(foundBefore.get(backupId));
     }
     Optional<BackupMetadata> found = tryRead(backupId).map(Manifest::metadata);
-    found.ifPresent(m -> foundBefore.put(m.backupId(), m));
+    if (broken == Broken.FIND_CACHES) {
+      found.ifPresent(m -> foundBefore.put(m.backupId(), m));
+    }
     return found;
   }
 
