@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 
@@ -17,57 +16,7 @@ import java.util.zip.CRC32C;
  */
 final class Checksums {
 
-  /** Size of the copy buffer: large enough for sequential throughput, small enough to bound the heap. */
-  static final int BUFFER_BYTES = 1 << 20;
-
-  /**
-   * Full-size buffers {@linkplain #release released} for reuse, at most {@link #KEPT} (4 MiB of direct
-   * memory kept for the life of the JVM). Allocating one means zeroing fresh memory, and on a virtual
-   * machine whose guest hands free pages back to its host each first touch is a host page fault: a fresh
-   * 1 MiB buffer added 4-7 ms to a 16 MiB copy on the machine of docs/benchmarks.md, more than the rest
-   * of a small incremental backup's copying.
-   */
-  private static final ArrayDeque<ByteBuffer> KEPT_BUFFERS = new ArrayDeque<>(); // guarded by itself
-
-  /** How many full-size buffers are kept: one per copy thread at the default thread count. */
-  static final int KEPT = 4;
-
   private Checksums() {}
-
-  /**
-   * A copy buffer: a kept full-size one when there is one, otherwise a new one no larger than the largest
-   * file needs (small operations stay cheap). Hand it back with {@link #release} when done with it.
-   */
-  static ByteBuffer buffer(long largestFileBytes) {
-    synchronized (KEPT_BUFFERS) {
-      ByteBuffer kept = KEPT_BUFFERS.pollFirst();
-      if (kept != null) {
-        return kept.clear();
-      }
-    }
-    long size = Math.max(8192, Math.min(BUFFER_BYTES, largestFileBytes));
-    return ByteBuffer.allocateDirect((int) size);
-  }
-
-  /**
-   * Keeps a full-size buffer from {@link #buffer} for reuse, unless {@link #KEPT} are kept already; the
-   * caller must not touch it afterwards. Smaller buffers are left to the garbage collector.
-   */
-  static void release(ByteBuffer buffer) {
-    if (buffer.capacity() != BUFFER_BYTES || !buffer.isDirect()) {
-      return;
-    }
-    synchronized (KEPT_BUFFERS) {
-      for (ByteBuffer b : KEPT_BUFFERS) {
-        if (b == buffer) {
-          return; // released twice: keeping it twice would hand one buffer to two threads
-        }
-      }
-      if (KEPT_BUFFERS.size() < KEPT) {
-        KEPT_BUFFERS.addFirst(buffer);
-      }
-    }
-  }
 
   /** Receives the running byte count of a long copy, so progress can be reported within a file. */
   @FunctionalInterface

@@ -36,8 +36,6 @@ import java.util.Set;
  */
 public final class LocalBackupProvider implements BackupProvider {
 
-  static final String NAME = "local";
-  static final String VERSION = "0.1.0";
   /** Copies are bounded by memory and disk bandwidth; more than four threads rarely pays. */
   static final int DEFAULT_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
 
@@ -64,7 +62,7 @@ public final class LocalBackupProvider implements BackupProvider {
    */
   @Override
   public String name() {
-    return NAME;
+    return Layout.NAME;
   }
 
   /**
@@ -111,8 +109,8 @@ public final class LocalBackupProvider implements BackupProvider {
   @Override
   public BackupRepository open(Path location, Map<String, String> options) throws IOException {
     requireNonNull(location, "location");
-    ProviderOptions parsed = ProviderOptions.parse(NAME, OPTIONS, options);
-    LocalRepository.Settings settings = new LocalRepository.Settings(
+    ProviderOptions parsed = ProviderOptions.parse(Layout.NAME, OPTIONS, options);
+    Settings settings = new Settings(
         parsed.getBoolean("fsync", true),
         parsed.getBoolean("compare-crc", false),
         parsed.getBoolean("hardlinks", true),

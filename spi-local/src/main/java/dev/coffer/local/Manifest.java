@@ -295,7 +295,7 @@ record Manifest(
     JsonNode format = root.get("coffer_format");
     if (format == null) {
       BackupMetadata meta = new BackupMetadata(id, createdAt, sourceDir, totalFiles, totalBytes, backupType, base,
-          LocalBackupProvider.NAME, version, Map.of());
+          Layout.NAME, version, Map.of());
       return new Manifest(meta, checksum, false, List.of(), List.of(), List.of());
     }
     if (!format.isInt() || format.intValue() != FORMAT) {
