@@ -30,7 +30,8 @@ import java.util.Set;
  * the content's CRC32C before reusing a file; {@code hardlinks} (default {@code true}) lets incremental
  * backups hard-link unchanged files instead of copying them; {@code threads} (default: the available
  * processors, at most 4) sets how many threads copy and checksum files (a thread per copied file; verify
- * also reads big files in 8 MiB ranges) for backup, restore and verify (progress is still reported on the calling thread, file by file in order).
+ * also reads big files in 8 MiB ranges) for backup, restore and verify (progress is still reported on the
+ * calling thread, file by file in order).
  *
  * <p>Stateless and thread-safe; the constructor does no I/O.
  */

@@ -22,8 +22,8 @@ import java.util.List;
  *
  * <p>The calling thread does no copying: it hands every finished file to a {@link FileDone} callback in
  * batch order and reports every {@link #PROGRESS_STEP} bytes of a large file to an {@link InFile} callback,
- * so listeners run on the caller's thread only. The first failure (of a worker or of a callback) stops the workers; the call
- * returns only after every worker has stopped and every channel is closed.
+ * so listeners run on the caller's thread only. The first failure (of a worker or of a callback) stops the
+ * workers; the call returns only after every worker has stopped and every channel is closed.
  */
 final class ParallelCopy {
 

@@ -84,6 +84,35 @@ class ManifestTest {
     assertEquals(List.of(), unknownKind.metadata().warnings(), "a newer warning kind is left out, not an error");
   }
 
+  @Test
+  void bindingIsStrict_wrongTypesAndNullsAreCorrupt_absentOptionalAndUnknownFieldsAreNot() throws Exception {
+    String inc = new String(incremental().toJson(), UTF_8);
+    String id = incremental().metadata().backupId();
+    for (String[] edit : new String[][] {
+        {"\"total_files\" : 2", "\"total_files\" : \"2\""},
+        {"\"total_files\" : 2", "\"total_files\" : 2.0"},
+        {"\"total_files\" : 2", "\"total_files\" : null"},
+        {"\"total_files\" : 2,\n", ""},
+        {"\"version\" : \"", "\"version\" : 1, \"x\" : \""},
+        {"\"linked\" : true", "\"linked\" : 1"},
+        {"\"linked\" : true", "\"linked\" : \"true\""},
+        {"\"directories\" : [ \"base\"", "\"directories\" : [ null, \"base\""},
+        {"\"host\" : \"db-1", "\"host\" : 7, \"h\" : \"db-1"},
+        {"\"coffer_format\" : 1", "\"coffer_format\" : null"},
+        {"\"coffer_format\" : 1", "\"coffer_format\" : 2"},
+        {"\"root_attributes\" : {", "\"root_attributes\" : null, \"r\" : {"},
+        {"\"uid\" : 26,\n    \"gid\" : 0", "\"uid\" : null,\n    \"gid\" : 0"},
+        {"\"backup_id\" : ", "\"backup_id\" : \"x\", \"backup_id\" : "}}) {
+      assertTrue(inc.contains(edit[0]), edit[0]);
+      byte[] bad = inc.replace(edit[0], edit[1]).getBytes(UTF_8);
+      assertThrows(CorruptBackupException.class, () -> Manifest.parse(bad, id), edit[1]);
+    }
+    String withoutOptional = inc.replaceFirst("\"root_attributes\" : \\{[^}]*},", "\"from_the_future\" : [ 1, {} ],");
+    Manifest m = Manifest.parse(withoutOptional.getBytes(UTF_8), id);
+    assertEquals(null, m.rootAttributes(), "an absent optional field is absent, an unknown one ignored");
+    assertEquals(incremental().files(), m.files());
+  }
+
   private static Manifest incremental() {
     BackupMetadata meta = new BackupMetadata("01a244b7-5085-77fd-bcb3-d104f8384d9c",
         Instant.parse("2026-12-05T06:07:08.123456789Z"), "/data/pg \"main\"", 2, 8195, BackupType.INCREMENTAL,
