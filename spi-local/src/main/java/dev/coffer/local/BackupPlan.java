@@ -27,8 +27,8 @@ import java.util.Set;
  * What a backup does with each scanned entry, decided one entry per call: keep a file Prelink linked from
  * the base, undo the links and directories the source no longer wants, make the tree's directories, queue
  * the copies, and collect the manifest's entries as the copies finish. The work for every file is in
- * methods of its own so the JIT compiles it during the first backup (docs/benchmarks.md, "What runs
- * interpreted"). Confined to the backup's calling thread.
+ * methods of its own so the JIT compiles it during the first backup (docs/benchmarks.md,
+ * "Performance seams of the local provider"). Confined to the backup's calling thread.
  */
 final class BackupPlan {
   final Under ins;

@@ -7,7 +7,7 @@ import java.util.ArrayDeque;
  * The direct copy buffers of one repository instance: full-size buffers {@linkplain #release released}
  * for reuse, at most {@link #KEPT} (4 MiB of direct memory for the life of the repository), because
  * allocating one zeroes fresh memory, which costs more than a small incremental's copying (figures in
- * docs/benchmarks.md, "Kept copy buffers"). Thread-safe.
+ * docs/benchmarks.md, "Performance seams of the local provider"). Thread-safe.
  */
 final class BufferPool {
 

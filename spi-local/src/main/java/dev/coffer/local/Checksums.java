@@ -8,10 +8,10 @@ import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 
 /**
- * The one-pass copy loop and the seed's whole-backup CRC32.
+ * The one-pass copy loop and AmateRS's whole-backup CRC32.
  *
  * <p>Every byte read goes through one direct buffer: the per-file CRC32C (what verify and restore check)
- * and the per-file CRC32 (from which the seed's whole-backup checksum is assembled with
+ * and the per-file CRC32 (from which AmateRS's whole-backup checksum is assembled with
  * {@link #combine}) are updated on the same buffer that is then written, so a file is read exactly once.
  */
 final class Checksums {
@@ -32,7 +32,7 @@ final class Checksums {
   /**
    * Copies {@code in} from its current position to its end into {@code out} (or only reads it when
    * {@code out} is null), checksumming the same buffer it writes; computes the CRC32 only when
-   * {@code withCrc32} (it is needed for the seed's whole-backup checksum, not for checking a file), the
+   * {@code withCrc32} (it is needed for AmateRS's whole-backup checksum, not for checking a file), the
    * returned CRC32 is otherwise -1.
    */
   static Sums copy(FileChannel in, FileChannel out, ByteBuffer buffer, ByteCounter counter, boolean withCrc32)
@@ -79,7 +79,7 @@ final class Checksums {
     }
   }
 
-  /** CRC32 of the UTF-8 bytes of a relative path, as the seed feeds it into its checksum. */
+  /** CRC32 of the UTF-8 bytes of a relative path, as AmateRS feeds it into its checksum. */
   static Sums pathSums(String path) {
     byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
     CRC32 c = new CRC32();
@@ -87,7 +87,7 @@ final class Checksums {
     return new Sums(bytes.length, 0, c.getValue());
   }
 
-  /** Appends a file (its path, then its content) to the seed's running whole-backup CRC32. */
+  /** Appends a file (its path, then its content) to AmateRS's running whole-backup CRC32. */
   static long appendFile(long wholeCrc32, String path, long contentCrc32, long contentSize) {
     Sums p = pathSums(path);
     long crc = combine(wholeCrc32, p.crc32(), p.size());

@@ -15,7 +15,7 @@ import java.nio.file.Path;
  *
  * <pre>
  * &lt;repo&gt;/&lt;backupId&gt;/data/...                 the source's files and directories
- * &lt;repo&gt;/&lt;backupId&gt;/metadata.json            the seed's fields plus Coffer's ({@link Manifest})
+ * &lt;repo&gt;/&lt;backupId&gt;/metadata.json            AmateRS's fields plus Coffer's ({@link Manifest})
  * &lt;repo&gt;/&lt;backupId&gt;/metadata.json.crc32c     CRC32C of metadata.json, 8 hex digits
  * &lt;repo&gt;/.staging-&lt;id&gt;/, .lock-&lt;id&gt;          a backup being written, and its owner's lock
  * &lt;repo&gt;/.deleting-&lt;id&gt;-&lt;random&gt;/            a backup being deleted

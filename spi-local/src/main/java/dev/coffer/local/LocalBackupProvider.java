@@ -18,7 +18,7 @@ import java.util.Set;
  * The {@code local} provider: each backup is a complete, CRC32C-verified copy of the source directory in
  * its own directory of the repository ({@code <repo>/<backupId>/data/...} beside
  * {@code <repo>/<backupId>/metadata.json}), readable with nothing but a file manager, and compatible with
- * the layout of the seed implementation in both directions.
+ * the layout of AmateRS (amaters-core 0.2.0) in both directions.
  *
  * <p>Backups are written under a staging name and published with an atomic rename. Incremental backups
  * hard-link unchanged files from their base, so every backup directory stays a complete snapshot and

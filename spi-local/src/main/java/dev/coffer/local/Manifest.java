@@ -12,25 +12,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The content of a backup's {@code metadata.json}: the seed's fields, exactly as the seed writes them, and
+ * The content of a backup's {@code metadata.json}: AmateRS's fields, exactly as AmateRS writes them, and
  * beside them Coffer's own ({@code coffer_format}, {@code provider}, {@code labels}, {@code directories},
  * {@code files}, {@code symlinks}, and where present {@code root_attributes}, {@code directory_attributes},
  * {@code warnings}, and the POSIX fields {@code mode}, {@code uid}, {@code gid}, {@code owner}, {@code group}
- * of file and link entries). A manifest written by the seed has no Coffer fields; {@link #coffer()}
+ * of file and link entries). A manifest written by AmateRS has no Coffer fields; {@link #coffer()}
  * is then false and the file list comes from the stored data, checked by the whole-backup CRC32.
  *
  * <p>{@link ManifestWriter} writes it; {@link ManifestReader} parses it strictly (types, ranges, duplicate
  * keys, every path checked with {@link RelativePaths#checkStored}), since the file is untrusted input;
- * unknown fields are ignored, as the seed's serde does.
+ * unknown fields are ignored, as AmateRS's serde does.
  *
  * @param metadata the public metadata
- * @param checksum the seed's whole-backup CRC32
+ * @param checksum AmateRS's whole-backup CRC32
  * @param coffer whether Coffer's fields are present
- * @param files per-file entries (empty for a seed manifest)
- * @param directories every directory, sorted (empty for a seed manifest)
+ * @param files per-file entries (empty for an AmateRS manifest)
+ * @param directories every directory, sorted (empty for an AmateRS manifest)
  * @param symlinks the symbolic links recorded (never stored as links in the repository)
  * @param directoryTimes the source last-modified time of directories, by path, in directory order
- *     ({@code directory_mtimes}; absent from manifests written before it existed, and from the seed's)
+ *     ({@code directory_mtimes}; absent from manifests written before it existed, and from AmateRS's)
  * @param directoryAttributes the POSIX attributes of directories, by path, in directory order
  *     ({@code directory_attributes}; absent where the source had none)
  * @param rootAttributes the POSIX attributes of the source root ({@code root_attributes}), or null
@@ -54,7 +54,7 @@ record Manifest(
    *
    * @param path the relative path
    * @param size its length in bytes
-   * @param crc32c its CRC32C, or -1 when unknown (seed manifests)
+   * @param crc32c its CRC32C, or -1 when unknown (AmateRS manifests)
    * @param crc32 its CRC32, or -1 when unknown
    * @param lastModified its source last-modified time, or null when unknown
    * @param linked whether the backup hard-linked it from its base instead of writing it

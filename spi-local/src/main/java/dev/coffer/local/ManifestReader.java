@@ -44,7 +44,7 @@ import java.util.stream.Collectors;
 /**
  * Parses {@code metadata.json}: Jackson binds the records below (types strict: no number read from a
  * string or a string from a number, no float as an integer, no null inside an array or object, duplicate
- * keys refused, unknown fields ignored as the seed's serde ignores them), then {@link #parse} checks what
+ * keys refused, unknown fields ignored as AmateRS's serde ignores them), then {@link #parse} checks what
  * types cannot say (ranges, paths with {@link RelativePaths#checkStored}, totals, nothing below a file or
  * link), since the file is untrusted input.
  */
@@ -65,7 +65,7 @@ final class ManifestReader {
   // A field that may be absent but not null: @JacksonInject(optional, useInput) binds an absent one to
   // null, @JsonSetter(nulls = FAIL) refuses an explicit null. Any other field is checked for null below.
 
-  /** The whole file: the seed's fields, then Coffer's (all absent from a seed manifest). */
+  /** The whole file: AmateRS's fields, then Coffer's (all absent from an AmateRS manifest). */
   record Document(
       String backupId,
       String createdAt,

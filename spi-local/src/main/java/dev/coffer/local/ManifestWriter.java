@@ -13,9 +13,10 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * Writes {@code metadata.json} field by field through a {@link JsonGenerator}, not by binding records: an
- * incremental writes an entry per file on each backup, and binding was slower (docs/benchmarks.md, "The
- * manifest writer"). The bytes are those of Jackson's default pretty printer, as ManifestTest checks.
+ * Writes {@code metadata.json} field by field through a {@link JsonGenerator}, not through a tree or
+ * bound records: an incremental writes an entry per file on each backup, and this writer is part of what
+ * made it fast (docs/benchmarks.md, "Performance seams of the local provider"). The bytes are those of
+ * Jackson's default pretty printer, as ManifestTest checks.
  */
 final class ManifestWriter {
 
@@ -107,7 +108,7 @@ final class ManifestWriter {
     return bytes.toByteArray();
   }
 
-  /** One file's entry: a method of its own so the JIT compiles it early (docs/benchmarks.md, "Per-file methods"). */
+  /** One file's entry: a method of its own, so the JIT compiles it during the first backup (as BackupPlan's). */
   private static void write(JsonGenerator g, FileEntry e) throws IOException {
     g.writeStartObject();
     g.writeStringField("path", e.path());

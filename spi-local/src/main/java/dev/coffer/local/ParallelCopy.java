@@ -13,7 +13,7 @@ import java.util.List;
  * asks for it) on the same buffer they write, so every byte is read once. A file that is only read
  * (verify) is cut into ranges of {@link #RANGE_BYTES} that several workers read at once; a file that is
  * copied is one range, because two threads writing one file contend in the file system (docs/benchmarks.md,
- * "One thread per copied file"). A file's checksums are combined from its ranges' in order
+ * "Performance seams of the local provider"). A file's checksums are combined from its ranges' in order
  * ({@link Checksums#combine}, {@link Checksums#combineC}), so the result equals a sequential pass.
  *
  * <p>A file read in ranges that is shorter than its size hint (it shrank since it was listed) is read
