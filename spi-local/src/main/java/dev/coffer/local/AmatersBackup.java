@@ -16,28 +16,12 @@ import java.util.Map;
  * {@code metadata.json} holds totals and one CRC32 over every stored file (path, then content, in path
  * order), no file list; the files are whatever {@code data/} holds, checked only as a whole. Kept in this
  * package beside {@link CofferBackup}: it is one class and uses the same package-private stages.
+ *
+ * @param dir the backup's directory
+ * @param id its id
+ * @param manifest its parsed metadata
  */
-final class AmatersBackup implements StoredBackup {
-
-  private final Path dir;
-  private final String id;
-  private final Manifest manifest;
-
-  AmatersBackup(Path dir, String id, Manifest manifest) {
-    this.dir = dir;
-    this.id = id;
-    this.manifest = manifest;
-  }
-
-  @Override
-  public Manifest manifest() {
-    return manifest;
-  }
-
-  @Override
-  public Path data() {
-    return dir.resolve(Layout.DATA);
-  }
+record AmatersBackup(Path dir, String id, Manifest manifest) implements StoredBackup {
 
   @Override
   public boolean sidecarRequired() {

@@ -21,28 +21,12 @@ import java.util.Set;
  * A backup in Coffer's format: every directory, file (with its size and CRC32C) and link recorded in
  * {@code metadata.json}, so each stored file is checked by itself and the stored tree must match the
  * recorded one exactly.
+ *
+ * @param dir the backup's directory
+ * @param id its id
+ * @param manifest its parsed metadata
  */
-final class CofferBackup implements StoredBackup {
-
-  private final Path dir;
-  private final String id;
-  private final Manifest manifest;
-
-  CofferBackup(Path dir, String id, Manifest manifest) {
-    this.dir = dir;
-    this.id = id;
-    this.manifest = manifest;
-  }
-
-  @Override
-  public Manifest manifest() {
-    return manifest;
-  }
-
-  @Override
-  public Path data() {
-    return dir.resolve(Layout.DATA);
-  }
+record CofferBackup(Path dir, String id, Manifest manifest) implements StoredBackup {
 
   @Override
   public boolean sidecarRequired() {

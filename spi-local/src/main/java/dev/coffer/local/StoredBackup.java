@@ -23,11 +23,19 @@ interface StoredBackup {
     return manifest.coffer() ? new CofferBackup(dir, id, manifest) : new AmatersBackup(dir, id, manifest);
   }
 
+  /** Its directory. */
+  Path dir();
+
+  /** Its id. */
+  String id();
+
   /** Its parsed metadata. */
   Manifest manifest();
 
   /** Its directory's {@code data/}. */
-  Path data();
+  default Path data() {
+    return dir().resolve(Layout.DATA);
+  }
 
   /** Whether a missing or wrong sidecar is damage even where none was written (AmateRS writes none). */
   boolean sidecarRequired();
