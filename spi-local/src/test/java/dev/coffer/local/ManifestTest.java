@@ -85,7 +85,7 @@ class ManifestTest {
   }
 
   @Test
-  void bindingIsStrict_wrongTypesAndNullsAreCorrupt_absentOptionalAndUnknownFieldsAreNot() throws Exception {
+  void parsingIsStrict_wrongTypesAndNullsAreCorrupt_absentOptionalAndUnknownFieldsAreNot() throws Exception {
     String inc = new String(incremental().toJson(), UTF_8);
     String id = incremental().metadata().backupId();
     for (String[] edit : new String[][] {
