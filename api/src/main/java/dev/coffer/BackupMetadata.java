@@ -2,7 +2,7 @@ package dev.coffer;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.support.BackupIds;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Comparator;

@@ -233,7 +233,7 @@ public interface BackupRepository extends AutoCloseable {
    * @throws NoSuchBackupException if there is no such backup
    * @throws IOException if the repository cannot be read
    */
-  long size(String backupId) throws IOException;
+  long storedBytes(String backupId) throws IOException;
 
   /**
    * Deletes the backups that {@code policy} does not keep, never breaking a kept backup.

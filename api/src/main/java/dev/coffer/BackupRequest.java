@@ -2,8 +2,8 @@ package dev.coffer;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.ScanOptions;
+import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.ScanOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collections;

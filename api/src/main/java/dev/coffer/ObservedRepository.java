@@ -43,7 +43,7 @@ final class ObservedRepository implements BackupRepository {
       event.files = result.totalFiles();
       event.logicalBytes = result.totalBytes();
       if (event.shouldCommit()) {
-        event.storedBytes = storedBytes(result.backupId()); // one size() call, only while a recording wants it
+        event.storedBytes = storedBytesOrUnknown(result.backupId()); // one storedBytes() call, only while a recording wants it
       }
     });
   }
@@ -86,7 +86,7 @@ final class ObservedRepository implements BackupRepository {
         Optional<BackupMetadata> b = delegate.find(backupId);
         event.files = b.map(BackupMetadata::totalFiles).orElse(-1L);
         event.logicalBytes = b.map(BackupMetadata::totalBytes).orElse(-1L);
-        event.storedBytes = b.isPresent() ? storedBytes(backupId) : -1;
+        event.storedBytes = b.isPresent() ? storedBytesOrUnknown(backupId) : -1;
       } catch (IOException | RuntimeException e) {
         // the delete itself reports what is wrong with this backup
       }
@@ -128,8 +128,8 @@ final class ObservedRepository implements BackupRepository {
   }
 
   @Override
-  public long size(String backupId) throws IOException {
-    return delegate.size(backupId);
+  public long storedBytes(String backupId) throws IOException {
+    return delegate.storedBytes(backupId);
   }
 
   @Override
@@ -142,11 +142,11 @@ final class ObservedRepository implements BackupRepository {
     return delegate.toString();
   }
 
-  private long storedBytes(String backupId) {
+  private long storedBytesOrUnknown(String backupId) {
     try {
-      return delegate.size(backupId);
+      return delegate.storedBytes(backupId);
     } catch (IOException | RuntimeException e) {
-      return -1; // the event is information; a failed size() must not fail the backup
+      return -1; // the event is information; a failed storedBytes() must not fail the backup
     }
   }
 
@@ -158,7 +158,7 @@ final class ObservedRepository implements BackupRepository {
 
   /**
    * Runs {@code operation} timed by {@code event}; on success lets {@code describe} fill in the result
-   * (after the event's end, so a size() it makes is not counted), then commits and logs the event. A failure
+   * (after the event's end, so a storedBytes() it makes is not counted), then commits and logs the event. A failure
    * is recorded by its exception's class only (its message may hold a path) and rethrown as it is.
    */
   private <T> T observe(OperationEvents.Operation event, Operation<T> operation, Consumer<T> describe)

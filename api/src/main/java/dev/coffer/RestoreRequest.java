@@ -2,7 +2,7 @@ package dev.coffer;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Collections;

@@ -3,7 +3,7 @@ package dev.coffer;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.ProviderOptions;
+import dev.coffer.spi.support.ProviderOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +99,7 @@ public class FakeProvider implements BackupProvider {
     }
 
     @Override
-    public long size(String backupId) throws NoSuchBackupException {
+    public long storedBytes(String backupId) throws NoSuchBackupException {
       throw new NoSuchBackupException(backupId);
     }
 

@@ -90,7 +90,7 @@ class ObservedRepositoryTest {
     }
 
     @Override
-    public long size(String backupId) {
+    public long storedBytes(String backupId) {
       return 1234;
     }
 

@@ -1,12 +1,11 @@
 /**
  * The provider SPI: implement {@link dev.coffer.spi.BackupProvider}, register it for
- * {@link java.util.ServiceLoader}, and keep the contract below. The helpers here
- * ({@link dev.coffer.spi.SourceTree}, {@link dev.coffer.spi.RelativePaths},
- * {@link dev.coffer.spi.RestoreStaging}, {@link dev.coffer.spi.ProviderOptions},
- * {@link dev.coffer.spi.BackupIds}, {@link dev.coffer.spi.FileTrees}, {@link dev.coffer.spi.RestoreAttributes},
- * {@link dev.coffer.spi.PosixAttributes}, {@link dev.coffer.spi.ScanOptions}, {@link dev.coffer.spi.FinishedSource})
- * implement the parts of it that every
- * provider needs, so no provider writes them twice. The conformance suite in {@code coffer-testkit} checks
+ * {@link java.util.ServiceLoader}, and keep the contract below. This package holds the contract alone: what
+ * a provider implements ({@link dev.coffer.spi.BackupProvider}) and the values it declares
+ * ({@link dev.coffer.spi.Capability}, {@link dev.coffer.spi.OptionInfo}). The helpers that implement the
+ * parts of it every provider needs (walking a source, relative paths, restore staging, option parsing, id
+ * generation) are in {@link dev.coffer.spi.support}, so no provider writes them twice. The conformance
+ * suite in {@code coffer-testkit} checks
  * every rule; {@code docs/contract.md} states each one in full.
  *
  * <h2>The provider contract</h2>
@@ -85,7 +84,7 @@
  *     finisher} is called exactly once, after every source entry is copied and before anything is published;
  *     the files it returns are in the backup at their relative paths and count in its totals, its labels are
  *     among the backup's; a collision with a copied file or an existing label, or a finisher that throws,
- *     fails the backup and publishes nothing ({@link dev.coffer.spi.FinishedSource} applies these rules).</li>
+ *     fails the backup and publishes nothing ({@link dev.coffer.spi.support.FinishedSource} applies these rules).</li>
  * </ol>
  */
 package dev.coffer.spi;

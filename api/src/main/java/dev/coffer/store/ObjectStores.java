@@ -3,7 +3,7 @@ package dev.coffer.store;
 import static java.util.Objects.requireNonNull;
 
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.ProviderOptions;
+import dev.coffer.spi.support.ProviderOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -7,7 +7,7 @@ import dev.coffer.BackupProviders;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.VerifyReport;
-import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.support.FileTrees;
 import java.io.IOException;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;

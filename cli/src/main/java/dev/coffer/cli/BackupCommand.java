@@ -63,7 +63,7 @@ final class BackupCommand extends CliCommand {
       }
       long millis = (System.nanoTime() - t0) / 1_000_000;
       cli.doing("size of backup " + m.backupId());
-      long stored = repo.size(m.backupId());
+      long stored = repo.storedBytes(m.backupId());
       if (json()) {
         ObjectNode doc = Json.object();
         doc.set("backup", Json.metadata(m));

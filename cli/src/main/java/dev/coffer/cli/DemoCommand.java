@@ -201,7 +201,7 @@ final class DemoCommand extends CliCommand {
   private static String describe(Session s, BackupMetadata m, long t0) throws IOException {
     double seconds = (System.nanoTime() - t0) / 1e9;
     return "backup " + m.backupId() + ": " + m.totalFiles() + " files, " + Formats.bytes(m.totalBytes()) + " ("
-        + Formats.bytes(s.repo.size(m.backupId())) + " stored) in " + String.format(Locale.ROOT, "%.2f s", seconds);
+        + Formats.bytes(s.repo.storedBytes(m.backupId())) + " stored) in " + String.format(Locale.ROOT, "%.2f s", seconds);
   }
 
   private String list(Session s) throws Exception {

@@ -20,7 +20,7 @@ final class ShowCommand extends CliCommand {
       cli.doing("show of backup " + id + " in " + cli.displayUrl());
       String resolved = Repositories.resolveId(repo, id);
       BackupMetadata m = repo.find(resolved).orElseThrow(() -> new NoSuchBackupException(resolved));
-      long stored = repo.size(resolved);
+      long stored = repo.storedBytes(resolved);
       if (json()) {
         ObjectNode doc = Json.object();
         doc.set("backup", Json.metadata(m));

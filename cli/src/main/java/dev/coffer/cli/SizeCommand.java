@@ -18,7 +18,7 @@ final class SizeCommand extends CliCommand {
     try (BackupRepository repo = Repositories.open(cli)) {
       cli.doing("size of backup " + id + " in " + cli.displayUrl());
       String resolved = Repositories.resolveId(repo, id);
-      long stored = repo.size(resolved);
+      long stored = repo.storedBytes(resolved);
       BackupMetadata m = repo.find(resolved).orElseThrow(() -> new NoSuchBackupException(resolved));
       if (json()) {
         ObjectNode doc = Json.object();

@@ -75,8 +75,8 @@ public final class BlindProvider implements dev.coffer.spi.BackupProvider {
       }
 
       @Override
-      public long size(String backupId) throws IOException {
-        return r.size(backupId);
+      public long storedBytes(String backupId) throws IOException {
+        return r.storedBytes(backupId);
       }
 
       @Override

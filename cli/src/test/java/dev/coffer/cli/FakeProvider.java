@@ -15,11 +15,11 @@ import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
-import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.support.BackupIds;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.ProviderOptions;
+import dev.coffer.spi.support.ProviderOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
@@ -319,7 +319,7 @@ public final class FakeProvider implements BackupProvider {
     }
 
     @Override
-    public long size(String backupId) throws IOException {
+    public long storedBytes(String backupId) throws IOException {
       return metadata(backupId).totalBytes();
     }
 

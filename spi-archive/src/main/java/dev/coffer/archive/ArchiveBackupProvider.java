@@ -4,7 +4,7 @@ import dev.coffer.BackupRepository;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.ProviderOptions;
+import dev.coffer.spi.support.ProviderOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.support.BackupIds;
 
 /**
  * The {@code archive} provider: each backup is one file, {@code <id>.coffer}, in the repository directory —

@@ -1,7 +1,7 @@
 package dev.coffer.archive;
 
 import dev.coffer.CorruptBackupException;
-import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.support.BackupIds;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -14,16 +14,16 @@ import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.FileTrees;
-import dev.coffer.spi.FinishedSource;
-import dev.coffer.spi.PosixAttributes;
-import dev.coffer.spi.RelativePaths;
-import dev.coffer.spi.RestoreAttributes;
-import dev.coffer.spi.RestoreStaging;
-import dev.coffer.spi.ScanOptions;
-import dev.coffer.spi.SourceEntry;
-import dev.coffer.spi.SourceTree;
+import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.FileTrees;
+import dev.coffer.spi.support.FinishedSource;
+import dev.coffer.spi.support.PosixAttributes;
+import dev.coffer.spi.support.RelativePaths;
+import dev.coffer.spi.support.RestoreAttributes;
+import dev.coffer.spi.support.RestoreStaging;
+import dev.coffer.spi.support.ScanOptions;
+import dev.coffer.spi.support.SourceEntry;
+import dev.coffer.spi.support.SourceTree;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -516,7 +516,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   }
 
   @Override
-  public long size(String backupId) throws IOException {
+  public long storedBytes(String backupId) throws IOException {
     ensureOpen();
     Optional<Path> seed = seedArchive(backupId);
     return Files.size(seed.isPresent() ? seed.get() : existingArchive(backupId));

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupType;
-import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.support.BackupIds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -48,7 +48,7 @@ class ArchiveLinksTest {
     try (var s = Files.walk(root)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         if (Files.isSymbolicLink(p)) {
-          out.put(dev.coffer.spi.RelativePaths.relativize(root, p), Files.readSymbolicLink(p).toString());
+          out.put(dev.coffer.spi.support.RelativePaths.relativize(root, p), Files.readSymbolicLink(p).toString());
         }
       }
     }

@@ -97,7 +97,7 @@ class ArchivePosixTest {
     try (Stream<Path> s = Files.walk(root)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         if (!p.equals(root) && !Files.isSymbolicLink(p)) {
-          out.put(dev.coffer.spi.RelativePaths.relativize(root, p), mode(p));
+          out.put(dev.coffer.spi.support.RelativePaths.relativize(root, p), mode(p));
         }
       }
     }

@@ -106,7 +106,7 @@ class ArchiveRepositoryTest {
           StandardCharsets.ISO_8859_1);
       assertFalse(stored.contains("PLANTED"));
       assertFalse(stored.contains("XYZZY"));
-      assertTrue(repo.size(md.backupId()) < md.totalBytes());
+      assertTrue(repo.storedBytes(md.backupId()) < md.totalBytes());
     }
   }
 
@@ -230,7 +230,7 @@ class ArchiveRepositoryTest {
       BackupMetadata inc = repo.backup(BackupRequest.incremental(src, full.backupId()));
       assertEquals(BackupType.INCREMENTAL, inc.backupType());
       assertEquals(full.backupId(), inc.baseBackupId());
-      assertTrue(repo.size(inc.backupId()) < 100_000, "unchanged big.bin must not be stored again");
+      assertTrue(repo.storedBytes(inc.backupId()) < 100_000, "unchanged big.bin must not be stored again");
       repo.restore(inc.backupId(), tmp.resolve("out"));
       assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(tmp.resolve("out")));
       assertTrue(repo.verify(inc.backupId()).ok());
@@ -311,7 +311,7 @@ class ArchiveRepositoryTest {
       for (String id : List.of("../x", "nope", "", "a/b")) {
         assertThrows(NoSuchBackupException.class, () -> repo.verify(id));
         assertThrows(NoSuchBackupException.class, () -> repo.delete(id));
-        assertThrows(NoSuchBackupException.class, () -> repo.size(id));
+        assertThrows(NoSuchBackupException.class, () -> repo.storedBytes(id));
         assertTrue(repo.find(id).isEmpty());
       }
     }

@@ -22,16 +22,16 @@ import dev.coffer.VerifyReport.Kind;
 import dev.coffer.VerifyReport.Problem;
 import dev.coffer.local.Manifest.FileEntry;
 import dev.coffer.local.Manifest.Symlink;
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.FileTrees;
-import dev.coffer.spi.FinishedSource;
-import dev.coffer.spi.RelativePaths;
-import dev.coffer.spi.PosixAttributes;
-import dev.coffer.spi.RestoreAttributes;
-import dev.coffer.spi.RestoreStaging;
-import dev.coffer.spi.ScanOptions;
-import dev.coffer.spi.SourceEntry;
-import dev.coffer.spi.SourceTree;
+import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.FileTrees;
+import dev.coffer.spi.support.FinishedSource;
+import dev.coffer.spi.support.RelativePaths;
+import dev.coffer.spi.support.PosixAttributes;
+import dev.coffer.spi.support.RestoreAttributes;
+import dev.coffer.spi.support.RestoreStaging;
+import dev.coffer.spi.support.ScanOptions;
+import dev.coffer.spi.support.SourceEntry;
+import dev.coffer.spi.support.SourceTree;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -914,7 +914,7 @@ final class LocalRepository implements BackupRepository {
   }
 
   @Override
-  public long size(String backupId) throws IOException {
+  public long storedBytes(String backupId) throws IOException {
     ensureOpen();
     Path dir = backupDir(backupId);
     Manifest manifest = readManifest(dir, backupId);

@@ -56,7 +56,7 @@ class IncrementalTest {
       assertFalse(Files.isSameFile(baseData.resolve("file2.dat"), incData.resolve("file2.dat")));
       Path incMeta = repoDir.resolve(inc.backupId());
       long metadataBytes = Files.size(incMeta.resolve("metadata.json")) + Files.size(incMeta.resolve("metadata.json.crc32c"));
-      assertEquals(17 + 3 + metadataBytes, repo.size(inc.backupId()), "linked files are not counted again");
+      assertEquals(17 + 3 + metadataBytes, repo.storedBytes(inc.backupId()), "linked files are not counted again");
       assertTrue(repo.verify(inc.backupId()).ok());
 
       repo.restore(inc.backupId(), root.resolve("r1"));
@@ -80,7 +80,7 @@ class IncrementalTest {
       assertFalse(Files.isSameFile(repoDir.resolve(base.backupId()).resolve("data").resolve("file1.dat"),
           repoDir.resolve(inc.backupId()).resolve("data").resolve("file1.dat")));
       assertEquals(Files.size(repoDir.resolve(inc.backupId()).resolve("metadata.json")) + 9 + 45,
-          repo.size(inc.backupId()));
+          repo.storedBytes(inc.backupId()));
     }
   }
 

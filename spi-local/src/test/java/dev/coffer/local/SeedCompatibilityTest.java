@@ -105,7 +105,7 @@ class SeedCompatibilityTest {
     sorted.sort(SeedCompatibilityTest::rustPathOrder);
     assertEquals(order, sorted);
     List<String> coffer = new ArrayList<>(order);
-    coffer.sort(dev.coffer.spi.RelativePaths.ORDER);
+    coffer.sort(dev.coffer.spi.support.RelativePaths.ORDER);
     assertEquals(order, coffer);
   }
 

@@ -194,7 +194,7 @@ class SeedPortTest {
       BackupMetadata meta = repo.backup(source);
       Path dir = tmp.resolve("backups").resolve(meta.backupId());
       long metadataBytes = Files.size(dir.resolve("metadata.json")) + Files.size(dir.resolve("metadata.json.crc32c"));
-      assertEquals(meta.totalBytes() + metadataBytes, repo.size(meta.backupId()));
+      assertEquals(meta.totalBytes() + metadataBytes, repo.storedBytes(meta.backupId()));
     }
   }
 
@@ -205,7 +205,7 @@ class SeedPortTest {
       for (String id : new String[] {"does-not-exist", "../x", "", ".staging-x", "a/b", "..", "C:x"}) {
         assertThrows(NoSuchBackupException.class, () -> repo.restore(id, target), id);
         assertThrows(NoSuchBackupException.class, () -> repo.verify(id), id);
-        assertThrows(NoSuchBackupException.class, () -> repo.size(id), id);
+        assertThrows(NoSuchBackupException.class, () -> repo.storedBytes(id), id);
         assertThrows(NoSuchBackupException.class, () -> repo.delete(id), id);
         assertTrue(repo.find(id).isEmpty(), id);
       }

@@ -24,12 +24,12 @@ import dev.coffer.SourceEnd;
 import dev.coffer.SpecialFiles;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
-import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.support.BackupIds;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
-import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.support.FileTrees;
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Modifier;
@@ -399,7 +399,7 @@ public abstract class BackupProviderConformance {
     collect(seen, () -> repo.restore("no-such-backup", root.resolve("t1")));
     collect(seen, () -> repo.verify("../x"));
     collect(seen, () -> repo.delete("no-such-backup"));
-    collect(seen, () -> repo.size("no-such-backup"));
+    collect(seen, () -> repo.storedBytes("no-such-backup"));
     collect(seen, () -> repo.backup(root.resolve("no-such-source")));
     Path nonEmpty = Files.createDirectories(root.resolve("t2"));
     Files.writeString(nonEmpty.resolve("x"), "x");
@@ -1130,10 +1130,10 @@ public abstract class BackupProviderConformance {
     for (BackupMetadata m : made) {
       Optional<BackupMetadata> found = repo.find(m.backupId());
       check(found.equals(Optional.of(m)), "P13", () -> "find(" + m.backupId() + ") is " + found + ", backup returned " + m);
-      long size = repo.size(m.backupId());
+      long size = repo.storedBytes(m.backupId());
       check(size >= 0, "P13", () -> "size(" + m.backupId() + ") is negative: " + size);
     }
-    long firstSize = repo.size(made.get(0).backupId());
+    long firstSize = repo.storedBytes(made.get(0).backupId());
     check(firstSize > 0, "P13", () -> "the first backup of a non-empty source added " + firstSize + " bytes");
   }
 
@@ -1162,7 +1162,7 @@ public abstract class BackupProviderConformance {
       made.add(m);
       Files.writeString(source.resolve("a").resolve("one.txt"), "change " + i);
     }
-    long randomSize = repo.size(made.get(0).backupId());
+    long randomSize = repo.storedBytes(made.get(0).backupId());
     check(randomSize >= 256 * 1024, "P13", () -> "size() of the first backup, holding 256 KiB of random bytes, is "
         + randomSize);
     List<BackupMetadata> expected = new ArrayList<>(made);
@@ -1880,7 +1880,7 @@ public abstract class BackupProviderConformance {
       expect(NoSuchBackupException.class, "P24", "restore of id '" + shown + "'", () -> repo.restore(id, root.resolve("t")));
       expect(NoSuchBackupException.class, "P24", "verify of id '" + shown + "'", () -> repo.verify(id));
       expect(NoSuchBackupException.class, "P24", "delete of id '" + shown + "'", () -> repo.delete(id));
-      expect(NoSuchBackupException.class, "P24", "size of id '" + shown + "'", () -> repo.size(id));
+      expect(NoSuchBackupException.class, "P24", "size of id '" + shown + "'", () -> repo.storedBytes(id));
       Optional<BackupMetadata> found = repo.find(id);
       check(found.isEmpty(), "P24", () -> "find('" + shown + "') found " + found);
     }
@@ -1918,7 +1918,7 @@ public abstract class BackupProviderConformance {
       expect(NoSuchBackupException.class, "P24", "delete of id '" + shown + "'", () -> repo.delete(id));
       expect(NoSuchBackupException.class, "P24", "restore of id '" + shown + "'", () -> repo.restore(id, root.resolve("t")));
       expect(NoSuchBackupException.class, "P24", "verify of id '" + shown + "'", () -> repo.verify(id));
-      expect(NoSuchBackupException.class, "P24", "size of id '" + shown + "'", () -> repo.size(id));
+      expect(NoSuchBackupException.class, "P24", "size of id '" + shown + "'", () -> repo.storedBytes(id));
       Optional<BackupMetadata> found = repo.find(id);
       check(found.isEmpty(), "P24", () -> "find('" + shown + "') found " + found);
     }
@@ -2008,7 +2008,7 @@ public abstract class BackupProviderConformance {
     Files.write(source.resolve("zeros.dat"), new byte[1 << 19]);
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
-    long size = repo.size(b.backupId());
+    long size = repo.storedBytes(b.backupId());
     check(size < b.totalBytes(), "P26", () -> "size(id) is " + size + " bytes for " + b.totalBytes() + " bytes of compressible data");
   }
 

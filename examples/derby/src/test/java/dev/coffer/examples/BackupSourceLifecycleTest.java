@@ -11,7 +11,7 @@ import dev.coffer.BackupRepository;
 import dev.coffer.BackupSource;
 import dev.coffer.BackupType;
 import dev.coffer.NoSuchBackupException;
-import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.support.BackupIds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

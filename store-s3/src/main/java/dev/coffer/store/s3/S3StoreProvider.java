@@ -3,7 +3,7 @@ package dev.coffer.store.s3;
 import static java.util.Objects.requireNonNull;
 
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.ProviderOptions;
+import dev.coffer.spi.support.ProviderOptions;
 import dev.coffer.store.ObjectKeys;
 import dev.coffer.store.ObjectStore;
 import dev.coffer.store.StoreProvider;

@@ -20,14 +20,14 @@ import dev.coffer.SpecialFiles;
 import dev.coffer.VerifyReport;
 import dev.coffer.VerifyReport.Kind;
 import dev.coffer.VerifyReport.Problem;
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.FileTrees;
-import dev.coffer.spi.FinishedSource;
-import dev.coffer.spi.RelativePaths;
-import dev.coffer.spi.RestoreStaging;
-import dev.coffer.spi.ScanOptions;
-import dev.coffer.spi.SourceEntry;
-import dev.coffer.spi.SourceTree;
+import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.FileTrees;
+import dev.coffer.spi.support.FinishedSource;
+import dev.coffer.spi.support.RelativePaths;
+import dev.coffer.spi.support.RestoreStaging;
+import dev.coffer.spi.support.ScanOptions;
+import dev.coffer.spi.support.SourceEntry;
+import dev.coffer.spi.support.SourceTree;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -457,7 +457,7 @@ final class CopyRepository implements BackupRepository {
   }
 
   @Override
-  public long size(String backupId) throws IOException {
+  public long storedBytes(String backupId) throws IOException {
     ensureOpen();
     try (Stream<Path> walk = Files.walk(backupDir(backupId))) {
       long total = 0;

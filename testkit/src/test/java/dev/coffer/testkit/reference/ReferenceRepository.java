@@ -14,17 +14,17 @@ import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.SpecialFiles;
 import dev.coffer.VerifyReport;
-import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.support.BackupIds;
 import dev.coffer.spi.Capability;
-import dev.coffer.spi.FileTrees;
-import dev.coffer.spi.FinishedSource;
-import dev.coffer.spi.RelativePaths;
-import dev.coffer.spi.PosixAttributes;
-import dev.coffer.spi.RestoreAttributes;
-import dev.coffer.spi.RestoreStaging;
-import dev.coffer.spi.ScanOptions;
-import dev.coffer.spi.SourceEntry;
-import dev.coffer.spi.SourceTree;
+import dev.coffer.spi.support.FileTrees;
+import dev.coffer.spi.support.FinishedSource;
+import dev.coffer.spi.support.RelativePaths;
+import dev.coffer.spi.support.PosixAttributes;
+import dev.coffer.spi.support.RestoreAttributes;
+import dev.coffer.spi.support.RestoreStaging;
+import dev.coffer.spi.support.ScanOptions;
+import dev.coffer.spi.support.SourceEntry;
+import dev.coffer.spi.support.SourceTree;
 import dev.coffer.testkit.reference.ReferenceProvider.Broken;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -786,7 +786,7 @@ final class ReferenceRepository implements BackupRepository {
   }
 
   @Override
-  public long size(String backupId) throws IOException {
+  public long storedBytes(String backupId) throws IOException {
     checkOpen();
     if (find(backupId).isEmpty()) {
       throw new NoSuchBackupException(backupId);

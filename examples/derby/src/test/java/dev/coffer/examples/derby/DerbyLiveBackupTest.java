@@ -11,7 +11,7 @@ import dev.coffer.NoSuchBackupException;
 import dev.coffer.BackupSource;
 import dev.coffer.examples.DemoWriter;
 import dev.coffer.examples.TestRepositories;
-import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.support.BackupIds;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;

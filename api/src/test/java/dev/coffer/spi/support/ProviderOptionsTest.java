@@ -1,10 +1,11 @@
-package dev.coffer.spi;
+package dev.coffer.spi.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coffer.spi.OptionInfo;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,7 +1,8 @@
-package dev.coffer.spi;
+package dev.coffer.spi.support;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.coffer.spi.OptionInfo;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
