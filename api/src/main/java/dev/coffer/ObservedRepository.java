@@ -43,7 +43,7 @@ final class ObservedRepository implements BackupRepository {
       event.files = result.totalFiles();
       event.logicalBytes = result.totalBytes();
       if (event.shouldCommit()) {
-        event.storedBytes = storedBytesOrUnknown(result.backupId()); // one storedBytes() call, only while a recording wants it
+        event.storedBytes = storedBytesOrUnknown(result.id()); // one storedBytes() call, only while a recording wants it
       }
     });
   }
@@ -51,7 +51,7 @@ final class ObservedRepository implements BackupRepository {
   @Override
   public BackupMetadata restore(RestoreRequest request) throws IOException {
     OperationEvents.Restore event = new OperationEvents.Restore();
-    event.backupId = request.backupId();
+    event.backupId = request.backupId().value();
     event.partial = request.partial();
     return observe(event, () -> delegate.restore(request), result -> {
       event.files = result.totalFiles();
@@ -60,14 +60,14 @@ final class ObservedRepository implements BackupRepository {
   }
 
   @Override
-  public VerifyReport verify(String backupId) throws IOException {
+  public VerifyReport verify(BackupId backupId) throws IOException {
     return verify(backupId, null);
   }
 
   @Override
-  public VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
+  public VerifyReport verify(BackupId backupId, ProgressListener listener) throws IOException {
     OperationEvents.Verify event = new OperationEvents.Verify();
-    event.backupId = backupId;
+    event.backupId = backupId.value();
     return observe(event, () -> listener == null ? delegate.verify(backupId) : delegate.verify(backupId, listener),
         result -> {
           event.files = result.filesChecked();
@@ -78,9 +78,9 @@ final class ObservedRepository implements BackupRepository {
   }
 
   @Override
-  public void delete(String backupId) throws IOException {
+  public void delete(BackupId backupId) throws IOException {
     OperationEvents.Delete event = new OperationEvents.Delete();
-    event.backupId = backupId;
+    event.backupId = backupId.value();
     if (event.isEnabled()) { // what is freed, read before it is gone; only while a recording wants it
       try {
         Optional<BackupMetadata> b = delegate.find(backupId);
@@ -113,12 +113,12 @@ final class ObservedRepository implements BackupRepository {
   }
 
   @Override
-  public Optional<BackupMetadata> find(String backupId) throws IOException {
+  public Optional<BackupMetadata> find(BackupId backupId) throws IOException {
     return delegate.find(backupId);
   }
 
   @Override
-  public List<String> unlisted() throws IOException {
+  public List<BackupId> unlisted() throws IOException {
     return delegate.unlisted();
   }
 
@@ -128,8 +128,18 @@ final class ObservedRepository implements BackupRepository {
   }
 
   @Override
-  public long storedBytes(String backupId) throws IOException {
+  public long storedBytes(BackupId backupId) throws IOException {
     return delegate.storedBytes(backupId);
+  }
+
+  @Override
+  public RepositoryInfo info() {
+    return delegate.info();
+  }
+
+  @Override
+  public List<BackupMetadata> pruneCandidates(RetentionPolicy policy) throws IOException {
+    return delegate.pruneCandidates(policy);
   }
 
   @Override
@@ -142,7 +152,7 @@ final class ObservedRepository implements BackupRepository {
     return delegate.toString();
   }
 
-  private long storedBytesOrUnknown(String backupId) {
+  private long storedBytesOrUnknown(BackupId backupId) {
     try {
       return delegate.storedBytes(backupId);
     } catch (IOException | RuntimeException e) {

@@ -52,9 +52,10 @@
  * <li><b>P21 Containment.</b> Restore never writes outside its target, whatever the repository holds.</li>
  * <li><b>P22 Delete.</b> Removes the backup; with {@code INDEPENDENT_INCREMENTALS} dependents stay
  *     restorable, without it deleting a base with dependents fails with {@code BackupInUseException}.</li>
- * <li><b>P23 Prune.</b> Deletes exactly what the policy selects; kept backups stay restorable.</li>
- * <li><b>P24 Unknown ids.</b> {@code NoSuchBackupException} (including hostile ids); {@code find} is
- *     empty.</li>
+ * <li><b>P23 Prune.</b> Deletes exactly what {@link dev.coffer.BackupRepository#pruneCandidates} names;
+ *     kept backups stay restorable.</li>
+ * <li><b>P24 Unknown ids.</b> {@code NoSuchBackupException} for a well-formed unknown id (a malformed one
+ *     cannot be made into a {@link dev.coffer.BackupId}); {@code find} is empty.</li>
  * <li><b>P25 Encryption.</b> With {@code ENCRYPTION}: no planted plaintext appears in stored bytes; a wrong
  *     key fails with {@code WrongKeyException}.</li>
  * <li><b>P26 Compression.</b> With {@code COMPRESSION}: compressible data is stored smaller than its

@@ -1,5 +1,6 @@
 package dev.coffer.local;
 
+import dev.coffer.BackupId;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -9,7 +10,6 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupType;
 import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
-import dev.coffer.spi.support.BackupIds;
 import dev.coffer.spi.support.PosixAttributes;
 import dev.coffer.spi.support.RelativePaths;
 import java.io.ByteArrayOutputStream;
@@ -286,7 +286,7 @@ record Manifest(
         && type.get("Incremental").isObject()) {
       backupType = BackupType.INCREMENTAL;
       base = text(type.get("Incremental"), "base_backup_id", id);
-      if (!BackupIds.isValid(base)) {
+      if (!BackupId.isValid(base)) {
         throw corrupt(id, "malformed base backup id in backup_type", null);
       }
     } else {
