@@ -135,14 +135,10 @@ public final class ProviderOptions {
   }
 
   /**
-   * Returns a boolean option: {@code true} or {@code false}, in any case.
-   *
-   * @param name a declared option's name
-   * @param fallback the value when neither given nor defaulted
-   * @return the value
-   * @throws IllegalArgumentException if the value is neither {@code true} nor {@code false}
+   * A boolean read with a fallback, for the typed getter. Package-private: a provider states its default
+   * once, in its {@link OptionInfo}, instead of repeating it at every read.
    */
-  public boolean getBoolean(String name, boolean fallback) {
+  boolean getBoolean(String name, boolean fallback) {
     Optional<String> v = get(name);
     if (v.isEmpty()) {
       return fallback;
@@ -156,17 +152,8 @@ public final class ProviderOptions {
     throw invalid(name, "expected true or false");
   }
 
-  /**
-   * Returns a whole-number option within bounds.
-   *
-   * @param name a declared option's name
-   * @param fallback the value when neither given nor defaulted
-   * @param min the smallest accepted value
-   * @param max the largest accepted value
-   * @return the value
-   * @throws IllegalArgumentException if the value is not a number within bounds
-   */
-  public long getLong(String name, long fallback, long min, long max) {
+  /** A whole number read with a fallback and bounds, for the typed getter; package-private as above. */
+  long getLong(String name, long fallback, long min, long max) {
     Optional<String> v = get(name);
     if (v.isEmpty()) {
       return fallback;
