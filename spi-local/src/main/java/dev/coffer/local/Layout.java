@@ -2,9 +2,9 @@ package dev.coffer.local;
 
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 
+import dev.coffer.BackupId;
 import dev.coffer.NoSuchBackupException;
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.support.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,21 +66,18 @@ final class Layout {
     return root.resolve(DELETING + id + "-" + random);
   }
 
-  /** The directory of an existing backup; never touches a path for a malformed id. */
-  Path backupDir(String id) throws IOException {
+  /** The directory of an existing backup. */
+  Path backupDir(BackupId id) throws IOException {
     Path dir = existing(id);
     if (dir == null) {
-      throw new NoSuchBackupException(String.valueOf(id));
+      throw new NoSuchBackupException(id);
     }
     return dir;
   }
 
   /** The directory of backup {@code id} if it exists under exactly that name, else null. */
-  Path existing(String id) throws IOException {
-    if (!BackupIds.isValid(id)) {
-      return null;
-    }
-    Path dir = root.resolve(id);
+  Path existing(BackupId id) throws IOException {
+    Path dir = root.resolve(id.value());
     if (!Files.isDirectory(dir, NOFOLLOW_LINKS) || !FileTrees.existsWithExactName(dir)) {
       return null;
     }

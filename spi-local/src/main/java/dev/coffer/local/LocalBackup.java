@@ -7,12 +7,12 @@ import dev.coffer.Progress;
 import dev.coffer.ProgressListener;
 import dev.coffer.local.Manifest.FileEntry;
 import dev.coffer.local.Manifest.Symlink;
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.FinishedSource;
-import dev.coffer.spi.RelativePaths;
-import dev.coffer.spi.ScanOptions;
-import dev.coffer.spi.SourceEntry;
-import dev.coffer.spi.SourceTree;
+import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.FinishedSource;
+import dev.coffer.spi.support.RelativePaths;
+import dev.coffer.spi.support.ScanOptions;
+import dev.coffer.spi.support.SourceEntry;
+import dev.coffer.spi.support.SourceTree;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -52,7 +52,7 @@ final class LocalBackup {
    * @param base the base of an incremental, or null for a full backup
    */
   BackupMetadata run(BackupRequest request, StoredBackup base) throws IOException {
-    String id = BackupIds.newId();
+    String id = BackupIds.newId().value();
     Instant createdAt = Instant.now();
     try (Staging staging = Staging.begin(layout, id)) {
       Prelink prelink = base != null && base.hardLinkable() && settings.hardlinks()
@@ -84,8 +84,9 @@ final class LocalBackup {
         Disk.forceDirectory(staging.data());
       }
       BackupMetadata meta = new BackupMetadata(id, createdAt, request.source().toString(), files.size(),
-          plan.bytesDone, request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(),
-          Layout.NAME, Layout.VERSION, finished.labels(), tree.skipped());
+          plan.bytesDone, request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL,
+          request.incremental() ? request.baseBackupId().value() : null, Layout.NAME, Layout.VERSION,
+          finished.labels(), tree.skipped());
       Manifest manifest = new Manifest(meta, whole, true, files, plan.directories, plan.symlinks,
           plan.directoryTimes, plan.directoryAttributes, tree.rootPosix());
       metadata.write(staging.directory(), manifest, settings.fsync()); // the next incremental parses nothing

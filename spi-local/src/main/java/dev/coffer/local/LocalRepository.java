@@ -3,16 +3,18 @@ package dev.coffer.local;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static java.util.Objects.requireNonNull;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.ProgressListener;
+import dev.coffer.RepositoryInfo;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.BackupProvider;
+import dev.coffer.spi.support.FileTrees;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -21,7 +23,6 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -48,24 +49,27 @@ final class LocalRepository implements BackupRepository {
 
   private final Layout layout;
   private final Settings settings;
+  private final RepositoryInfo info;
   private final MetadataFiles metadata = new MetadataFiles();
   private final BufferPool buffers = new BufferPool();
   private final ParallelCopy copies;
   private volatile boolean closed;
 
-  private LocalRepository(Layout layout, Settings settings) {
+  private LocalRepository(Layout layout, Settings settings, RepositoryInfo info) {
     this.layout = layout;
     this.settings = settings;
+    this.info = info;
     this.copies = new ParallelCopy(buffers, settings.threads(), settings.fsync());
   }
 
-  static LocalRepository open(Path location, Settings settings) throws IOException {
+  /** Opens the repository at {@code location}, which {@code openedBy} describes in {@link #info()}. */
+  static LocalRepository open(Path location, Settings settings, BackupProvider openedBy) throws IOException {
     if (Files.exists(location, NOFOLLOW_LINKS) && !Files.isDirectory(location)) {
       throw new NotDirectoryException(location + " (repository location is not a directory)");
     }
     Files.createDirectories(location);
     Layout layout = new Layout(location.toAbsolutePath().normalize());
-    LocalRepository repo = new LocalRepository(layout, settings);
+    LocalRepository repo = new LocalRepository(layout, settings, RepositoryInfo.of(openedBy, layout.root()));
     Staging.removeLeftovers(layout);
     return repo;
   }
@@ -86,14 +90,14 @@ final class LocalRepository implements BackupRepository {
   }
 
   @Override
-  public VerifyReport verify(String backupId) throws IOException {
+  public VerifyReport verify(BackupId backupId) throws IOException {
     return verify(backupId, ProgressListener.NONE);
   }
 
   @Override
-  public VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
+  public VerifyReport verify(BackupId backupId, ProgressListener listener) throws IOException {
     ensureOpen();
-    return new LocalVerify(metadata, copies).run(layout.backupDir(backupId), backupId, listener);
+    return new LocalVerify(metadata, copies).run(layout.backupDir(backupId), backupId.value(), listener);
   }
 
   @Override
@@ -106,12 +110,12 @@ final class LocalRepository implements BackupRepository {
   }
 
   @Override
-  public List<String> unlisted() throws IOException {
+  public List<BackupId> unlisted() throws IOException {
     ensureOpen();
     List<String> out = new ArrayList<>();
     catalog(new ArrayList<>(), out);
     Collections.sort(out);
-    return out;
+    return out.stream().map(BackupId::of).toList();
   }
 
   /** Backup directories whose metadata reads go to {@code listed}; the ids of the others to {@code unlisted}. */
@@ -119,7 +123,7 @@ final class LocalRepository implements BackupRepository {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(layout.root())) {
       for (Path p : entries) {
         String name = p.getFileName().toString();
-        if (!BackupIds.isValid(name) || !Files.isDirectory(p, NOFOLLOW_LINKS)) {
+        if (!BackupId.isValid(name) || !Files.isDirectory(p, NOFOLLOW_LINKS)) {
           continue; // dot-names (staging, deleting, locks) are never valid ids
         }
         Optional<BackupMetadata> m = metadata.forListing(p, name);
@@ -133,19 +137,19 @@ final class LocalRepository implements BackupRepository {
   }
 
   @Override
-  public Optional<BackupMetadata> find(String backupId) throws IOException {
+  public Optional<BackupMetadata> find(BackupId backupId) throws IOException {
     ensureOpen();
     Path dir = layout.existing(backupId);
-    return dir == null ? Optional.empty() : metadata.forListing(dir, backupId);
+    return dir == null ? Optional.empty() : metadata.forListing(dir, backupId.value());
   }
 
   @Override
-  public void delete(String backupId) throws IOException {
+  public void delete(BackupId backupId) throws IOException {
     ensureOpen();
     Path dir = layout.backupDir(backupId);
     byte[] random = new byte[6];
     Randomness.RANDOM.nextBytes(random);
-    Path doomed = layout.deleting(backupId, HexFormat.of().formatHex(random));
+    Path doomed = layout.deleting(backupId.value(), HexFormat.of().formatHex(random));
     try {
       // renamed first, so a half-deleted backup is never listed; open() finishes leftovers
       Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
@@ -156,10 +160,10 @@ final class LocalRepository implements BackupRepository {
   }
 
   @Override
-  public long size(String backupId) throws IOException {
+  public long storedBytes(BackupId backupId) throws IOException {
     ensureOpen();
     Path dir = layout.backupDir(backupId);
-    StoredBackup backup = metadata.open(dir, backupId);
+    StoredBackup backup = metadata.open(dir, backupId.value());
     return Disk.sizeIfExists(dir.resolve(Layout.METADATA)) + Disk.sizeIfExists(dir.resolve(Layout.SIDECAR))
         + backup.storedDataBytes();
   }
@@ -168,15 +172,20 @@ final class LocalRepository implements BackupRepository {
   public List<BackupMetadata> prune(RetentionPolicy policy) throws IOException {
     requireNonNull(policy, "policy");
     ensureOpen();
-    List<BackupMetadata> doomed = policy.select(list(), Instant.now(), false);
+    List<BackupMetadata> doomed = pruneCandidates(policy);
     for (BackupMetadata b : doomed) {
       try {
-        delete(b.backupId());
+        delete(b.id());
       } catch (NoSuchBackupException gone) {
         // deleted concurrently: the policy's outcome holds
       }
     }
     return doomed;
+  }
+
+  @Override
+  public RepositoryInfo info() {
+    return info;
   }
 
   @Override
@@ -201,7 +210,7 @@ final class LocalRepository implements BackupRepository {
   }
 
   /** An existing backup, its metadata read and checked. */
-  private StoredBackup stored(String id) throws IOException {
-    return metadata.open(layout.backupDir(id), id);
+  private StoredBackup stored(BackupId id) throws IOException {
+    return metadata.open(layout.backupDir(id), id.value());
   }
 }

@@ -9,11 +9,11 @@ import dev.coffer.ProgressListener;
 import dev.coffer.RestoreRequest;
 import dev.coffer.local.Manifest.FileEntry;
 import dev.coffer.local.Manifest.Symlink;
-import dev.coffer.spi.PosixAttributes;
-import dev.coffer.spi.RelativePaths;
-import dev.coffer.spi.RestoreAttributes;
-import dev.coffer.spi.RestoreStaging;
-import dev.coffer.spi.SourceEntry;
+import dev.coffer.spi.support.PosixAttributes;
+import dev.coffer.spi.support.RelativePaths;
+import dev.coffer.spi.support.RestoreAttributes;
+import dev.coffer.spi.support.RestoreStaging;
+import dev.coffer.spi.support.SourceEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -42,7 +42,7 @@ final class LocalRestore {
   }
 
   BackupMetadata run(RestoreRequest request, StoredBackup backup) throws IOException {
-    String id = request.backupId();
+    String id = request.backupId().value();
     Manifest manifest = backup.manifest();
     Path data = backup.data();
     StoredBackup.Contents contents = backup.contents();

@@ -2,8 +2,8 @@ package dev.coffer.local;
 
 import dev.coffer.BackupMetadata;
 import dev.coffer.CorruptBackupException;
-import dev.coffer.spi.PosixAttributes;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.PosixAttributes;
+import dev.coffer.spi.support.RelativePaths;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Collections;

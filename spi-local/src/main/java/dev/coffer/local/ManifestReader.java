@@ -4,15 +4,15 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupType;
 import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.local.Manifest.FileEntry;
 import dev.coffer.local.Manifest.Symlink;
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.PosixAttributes;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.PosixAttributes;
+import dev.coffer.spi.support.RelativePaths;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -80,7 +80,7 @@ final class ManifestReader {
         && type.get("Incremental").isObject()) {
       backupType = BackupType.INCREMENTAL;
       base = text(type.get("Incremental"), "base_backup_id", id);
-      if (!BackupIds.isValid(base)) {
+      if (!BackupId.isValid(base)) {
         throw corrupt(id, "malformed base backup id in backup_type", null);
       }
     } else {

@@ -6,7 +6,7 @@ import dev.coffer.BackupType;
 import dev.coffer.BackupWarning;
 import dev.coffer.local.Manifest.FileEntry;
 import dev.coffer.local.Manifest.Symlink;
-import dev.coffer.spi.PosixAttributes;
+import dev.coffer.spi.support.PosixAttributes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;

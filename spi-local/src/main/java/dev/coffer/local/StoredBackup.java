@@ -5,7 +5,7 @@ import dev.coffer.ProgressListener;
 import dev.coffer.VerifyReport.Problem;
 import dev.coffer.local.Manifest.FileEntry;
 import dev.coffer.local.Manifest.Symlink;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

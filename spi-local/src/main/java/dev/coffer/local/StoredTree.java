@@ -2,7 +2,7 @@ package dev.coffer.local;
 
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupRequest;
 import dev.coffer.RestoreRequest;
 import java.nio.ByteBuffer;
@@ -77,12 +78,12 @@ class BufferPoolTest {
     Set<ByteBuffer> mine;
     Set<ByteBuffer> after;
     try (LocalRepository repo = LocalRepository.open(tmp.resolve("repo"),
-        new Settings(false, Boolean.parseBoolean(compareCrc), true, BufferPool.KEPT))) {
+        new Settings(false, Boolean.parseBoolean(compareCrc), true, BufferPool.KEPT), new LocalBackupProvider())) {
       mine = takeKept(repo.buffers(), BufferPool.BUFFER_BYTES);
       mine.forEach(repo.buffers()::release);
-      String full = repo.backup(source).backupId();
+      BackupId full = repo.backup(source).id();
       Trees.write(source, "file1.dat", "changed");
-      String inc = repo.backup(BackupRequest.incremental(source, full)).backupId();
+      BackupId inc = repo.backup(BackupRequest.incremental(source, full)).id();
       assertTrue(repo.verify(inc).ok());
       repo.restore(RestoreRequest.of(inc, tmp.resolve("restored")));
       after = takeKept(repo.buffers(), BufferPool.BUFFER_BYTES);
