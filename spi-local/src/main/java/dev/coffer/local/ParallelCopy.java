@@ -24,6 +24,12 @@ import java.util.List;
  * batch order and reports every {@link #PROGRESS_STEP} bytes of a large file to an {@link InFile} callback,
  * so listeners run on the caller's thread only. The first failure (of a worker or of a callback) stops the
  * workers; the call returns only after every worker has stopped and every channel is closed.
+ *
+ * <p>Not built on {@link dev.coffer.spi.support.OrderedTasks}, whose submitter runs a step itself when the
+ * workers are busy and whose steps each return one whole result: here the calling thread never copies (it
+ * reports progress within the file it waits for), a file read in ranges is combined from several workers'
+ * results, each worker keeps one direct buffer for its life, and a failure stops the workers between reads
+ * rather than interrupting them (an interrupt closes the {@code FileChannel} a worker is using).
  */
 final class ParallelCopy {
 
