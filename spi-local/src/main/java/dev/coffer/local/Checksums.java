@@ -4,70 +4,19 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 
 /**
- * The one-pass copy loop and the seed's whole-backup CRC32.
+ * The one-pass copy loop and AmateRS's whole-backup CRC32.
  *
  * <p>Every byte read goes through one direct buffer: the per-file CRC32C (what verify and restore check)
- * and the per-file CRC32 (from which the seed's whole-backup checksum is assembled with
+ * and the per-file CRC32 (from which AmateRS's whole-backup checksum is assembled with
  * {@link #combine}) are updated on the same buffer that is then written, so a file is read exactly once.
  */
 final class Checksums {
 
-  /** Size of the copy buffer: large enough for sequential throughput, small enough to bound the heap. */
-  static final int BUFFER_BYTES = 1 << 20;
-
-  /**
-   * Full-size buffers {@linkplain #release released} for reuse, at most {@link #KEPT} (4 MiB of direct
-   * memory kept for the life of the JVM). Allocating one means zeroing fresh memory, and on a virtual
-   * machine whose guest hands free pages back to its host each first touch is a host page fault: a fresh
-   * 1 MiB buffer added 4-7 ms to a 16 MiB copy on the machine of docs/benchmarks.md, more than the rest
-   * of a small incremental backup's copying.
-   */
-  private static final ArrayDeque<ByteBuffer> KEPT_BUFFERS = new ArrayDeque<>(); // guarded by itself
-
-  /** How many full-size buffers are kept: one per copy thread at the default thread count. */
-  static final int KEPT = 4;
-
   private Checksums() {}
-
-  /**
-   * A copy buffer: a kept full-size one when there is one, otherwise a new one no larger than the largest
-   * file needs (small operations stay cheap). Hand it back with {@link #release} when done with it.
-   */
-  static ByteBuffer buffer(long largestFileBytes) {
-    synchronized (KEPT_BUFFERS) {
-      ByteBuffer kept = KEPT_BUFFERS.pollFirst();
-      if (kept != null) {
-        return kept.clear();
-      }
-    }
-    long size = Math.max(8192, Math.min(BUFFER_BYTES, largestFileBytes));
-    return ByteBuffer.allocateDirect((int) size);
-  }
-
-  /**
-   * Keeps a full-size buffer from {@link #buffer} for reuse, unless {@link #KEPT} are kept already; the
-   * caller must not touch it afterwards. Smaller buffers are left to the garbage collector.
-   */
-  static void release(ByteBuffer buffer) {
-    if (buffer.capacity() != BUFFER_BYTES || !buffer.isDirect()) {
-      return;
-    }
-    synchronized (KEPT_BUFFERS) {
-      for (ByteBuffer b : KEPT_BUFFERS) {
-        if (b == buffer) {
-          return; // released twice: keeping it twice would hand one buffer to two threads
-        }
-      }
-      if (KEPT_BUFFERS.size() < KEPT) {
-        KEPT_BUFFERS.addFirst(buffer);
-      }
-    }
-  }
 
   /** Receives the running byte count of a long copy, so progress can be reported within a file. */
   @FunctionalInterface
@@ -83,7 +32,7 @@ final class Checksums {
   /**
    * Copies {@code in} from its current position to its end into {@code out} (or only reads it when
    * {@code out} is null), checksumming the same buffer it writes; computes the CRC32 only when
-   * {@code withCrc32} (it is needed for the seed's whole-backup checksum, not for checking a file), the
+   * {@code withCrc32} (it is needed for AmateRS's whole-backup checksum, not for checking a file), the
    * returned CRC32 is otherwise -1.
    */
   static Sums copy(FileChannel in, FileChannel out, ByteBuffer buffer, ByteCounter counter, boolean withCrc32)
@@ -130,7 +79,7 @@ final class Checksums {
     }
   }
 
-  /** CRC32 of the UTF-8 bytes of a relative path, as the seed feeds it into its checksum. */
+  /** CRC32 of the UTF-8 bytes of a relative path, as AmateRS feeds it into its checksum. */
   static Sums pathSums(String path) {
     byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
     CRC32 c = new CRC32();
@@ -138,7 +87,7 @@ final class Checksums {
     return new Sums(bytes.length, 0, c.getValue());
   }
 
-  /** Appends a file (its path, then its content) to the seed's running whole-backup CRC32. */
+  /** Appends a file (its path, then its content) to AmateRS's running whole-backup CRC32. */
   static long appendFile(long wholeCrc32, String path, long contentCrc32, long contentSize) {
     Sums p = pathSums(path);
     long crc = combine(wholeCrc32, p.crc32(), p.size());

@@ -18,7 +18,7 @@ import java.util.Set;
  * The {@code local} provider: each backup is a complete, CRC32C-verified copy of the source directory in
  * its own directory of the repository ({@code <repo>/<backupId>/data/...} beside
  * {@code <repo>/<backupId>/metadata.json}), readable with nothing but a file manager, and compatible with
- * the layout of the seed implementation in both directions.
+ * the layout of AmateRS (amaters-core 0.2.0) in both directions.
  *
  * <p>Backups are written under a staging name and published with an atomic rename. Incremental backups
  * hard-link unchanged files from their base, so every backup directory stays a complete snapshot and
@@ -30,14 +30,13 @@ import java.util.Set;
  * the content's CRC32C before reusing a file; {@code hardlinks} (default {@code true}) lets incremental
  * backups hard-link unchanged files instead of copying them; {@code threads} (default: the available
  * processors, at most 4) sets how many threads copy and checksum files (a thread per copied file; verify
- * also reads big files in 8 MiB ranges) for backup, restore and verify (progress is still reported on the calling thread, file by file in order).
+ * also reads big files in 8 MiB ranges) for backup, restore and verify (progress is still reported on the
+ * calling thread, file by file in order).
  *
  * <p>Stateless and thread-safe; the constructor does no I/O.
  */
 public final class LocalBackupProvider implements BackupProvider {
 
-  static final String NAME = "local";
-  static final String VERSION = "0.1.0";
   /** Copies are bounded by memory and disk bandwidth; more than four threads rarely pays. */
   static final int DEFAULT_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
 
@@ -64,7 +63,7 @@ public final class LocalBackupProvider implements BackupProvider {
    */
   @Override
   public String name() {
-    return NAME;
+    return Layout.NAME;
   }
 
   /**
@@ -111,12 +110,12 @@ public final class LocalBackupProvider implements BackupProvider {
   @Override
   public BackupRepository open(Path location, Map<String, String> options) throws IOException {
     requireNonNull(location, "location");
-    ProviderOptions parsed = ProviderOptions.parse(NAME, OPTIONS, options);
-    LocalRepository.Settings settings = new LocalRepository.Settings(
+    ProviderOptions parsed = ProviderOptions.parse(Layout.NAME, OPTIONS, options);
+    Settings settings = new Settings(
         parsed.getBoolean("fsync"),
         parsed.getBoolean("compare-crc"),
         parsed.getBoolean("hardlinks"),
         parsed.isSet("threads") ? (int) parsed.getLong("threads") : DEFAULT_THREADS);
-    return LocalRepository.open(location, settings);
+    return LocalRepository.open(location, settings, this);
   }
 }

@@ -84,7 +84,7 @@ final class Prelink implements AutoCloseable {
           if (stopped) {
             return;
           }
-          Files.createDirectory(LocalRepository.under(data, d));
+          Files.createDirectory(Layout.under(data, d));
           directories.add(d);
         }
         directoriesMade = true;
@@ -100,8 +100,8 @@ final class Prelink implements AutoCloseable {
 
   /** Links the files this thread takes from the counter until none are left or the work stopped. */
   private void linkShare() throws IOException {
-    LocalRepository.Under in = new LocalRepository.Under(baseData); // one each: an Under is not thread-safe
-    LocalRepository.Under out = new LocalRepository.Under(data);
+    Under in = new Under(baseData); // one each: an Under is not thread-safe
+    Under out = new Under(data);
     int n = baseFiles.size();
     int first;
     while (!stopped && (first = next.getAndAdd(CHUNK)) < n) {
@@ -112,7 +112,7 @@ final class Prelink implements AutoCloseable {
   }
 
   /** Links one stored file of the base if it is still a regular file of its recorded size. */
-  private static boolean link(FileEntry f, LocalRepository.Under in, LocalRepository.Under out) throws IOException {
+  private static boolean link(FileEntry f, Under in, Under out) throws IOException {
     Path from = in.resolve(f.path());
     BasicFileAttributes attrs;
     try {

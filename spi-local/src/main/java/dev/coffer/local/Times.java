@@ -6,8 +6,9 @@ import java.time.LocalDate;
 
 /**
  * Instants as the manifest writes them, exactly as {@link Instant#toString()} and {@link Instant#parse}
- * do, but without the general formatter for the common case: a manifest holds one per file, and with the
- * JDK's formatter they were a third of the cost of writing and of parsing one.
+ * do, but without the general formatter for the common case: a manifest holds one per file, and the
+ * general formatter was a large share of writing and parsing one (docs/benchmarks.md, "Performance seams
+ * of the local provider").
  *
  * <p>{@link #format} handles years 1000 to 9999 itself (the fraction in groups of three digits, as
  * {@code DateTimeFormatter.ISO_INSTANT} prints it) and leaves any other instant to {@code toString}.

@@ -1,31 +1,18 @@
 package dev.coffer.local;
 
-import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coffer.BackupRepository;
-import dev.coffer.BackupRequest;
-import dev.coffer.RestoreRequest;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** The copy loop's checksums and the CRC32 combination against direct computation. */
 class ChecksumsTest {
@@ -106,70 +93,5 @@ class ChecksumsTest {
     assertEquals(c.getValue(), sums.crc32c());
     assertEquals(crc32(data, 0, data.length), sums.crc32());
     assertEquals(java.util.Arrays.toString(data), java.util.Arrays.toString(Files.readAllBytes(out)));
-  }
-
-  /** Takes as many buffers as are kept (so none is left kept), by identity. */
-  private static Set<ByteBuffer> takeKept(long largestFileBytes) {
-    Set<ByteBuffer> taken = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (int i = 0; i < Checksums.KEPT; i++) {
-      taken.add(Checksums.buffer(largestFileBytes));
-    }
-    return taken;
-  }
-
-  @Test
-  void releasedFullSizeBuffersAreHandedOutAgain_cleared_atMostKeptOfThem() {
-    Set<ByteBuffer> mine = takeKept(Checksums.BUFFER_BYTES); // drains whatever earlier tests left
-    ByteBuffer extra = Checksums.buffer(Checksums.BUFFER_BYTES);
-    for (ByteBuffer b : mine) {
-      b.position(5).limit(17);
-      Checksums.release(b);
-    }
-    Checksums.release(extra); // one more than are kept
-    Set<ByteBuffer> again = takeKept(1); // a kept one is full size whatever was asked
-    for (ByteBuffer b : again) {
-      assertEquals(0, b.position());
-      assertEquals(b.capacity(), b.limit());
-    }
-    assertEquals(mine, again);
-    assertNotSame(extra, Checksums.buffer(Checksums.BUFFER_BYTES));
-    again.forEach(Checksums::release);
-  }
-
-  @Test
-  void aBufferReleasedTwiceIsKeptOnce_soTwoThreadsNeverShareIt() {
-    Set<ByteBuffer> drained = takeKept(Checksums.BUFFER_BYTES);
-    ByteBuffer b = drained.iterator().next();
-    drained.remove(b);
-    Checksums.release(b);
-    Checksums.release(b);
-    assertSame(b, Checksums.buffer(Checksums.BUFFER_BYTES));
-    assertNotSame(b, Checksums.buffer(Checksums.BUFFER_BYTES));
-    ByteBuffer small = Checksums.buffer(100);
-    assertEquals(8192, small.capacity(), "nothing kept: sized to the need");
-    Checksums.release(small);
-    assertNotSame(small, Checksums.buffer(100), "small buffers are not kept");
-    drained.forEach(Checksums::release);
-    Checksums.release(b);
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"false", "true"})
-  void backupsRestoresAndVerifiesGiveBackEveryKeptBufferTheyTook(String compareCrc) throws Exception {
-    Set<ByteBuffer> mine = takeKept(Checksums.BUFFER_BYTES);
-    mine.forEach(Checksums::release);
-    Path source = Trees.populate(tmp.resolve("source"));
-    Trees.write(source, "big.dat", new byte[3 << 20]);
-    try (BackupRepository repo = new LocalBackupProvider().open(tmp.resolve("repo"),
-        Map.of("fsync", "false", "compare-crc", compareCrc, "threads", String.valueOf(Checksums.KEPT)))) {
-      String full = repo.backup(source).backupId();
-      Trees.write(source, "file1.dat", "changed");
-      String inc = repo.backup(BackupRequest.incremental(source, BackupId.of(full))).backupId();
-      assertTrue(repo.verify(BackupId.of(inc)).ok());
-      repo.restore(RestoreRequest.of(BackupId.of(inc), tmp.resolve("restored")));
-    }
-    Set<ByteBuffer> after = takeKept(Checksums.BUFFER_BYTES);
-    assertEquals(mine, after, "the same kept buffers, none dropped for a fresh one");
-    after.forEach(Checksums::release);
   }
 }

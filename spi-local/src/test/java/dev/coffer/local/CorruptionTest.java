@@ -53,7 +53,7 @@ class CorruptionTest {
   }
 
   private Path stored(String rel) {
-    return LocalRepository.under(repoDir.resolve(meta.backupId()), rel);
+    return Layout.under(repoDir.resolve(meta.backupId()), rel);
   }
 
   /**

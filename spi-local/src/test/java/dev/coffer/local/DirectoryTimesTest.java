@@ -38,10 +38,10 @@ class DirectoryTimesTest {
     Trees.write(source, "a/b/file.txt", "deep");
     Trees.write(source, "a/top.txt", "top");
     Trees.write(source, "c/other.txt", "other");
-    Files.createDirectories(LocalRepository.under(source, "a/b/empty"));
-    Files.createSymbolicLink(LocalRepository.under(source, "c/link"), source.getFileSystem().getPath("other.txt"));
+    Files.createDirectories(Layout.under(source, "a/b/empty"));
+    Files.createSymbolicLink(Layout.under(source, "c/link"), source.getFileSystem().getPath("other.txt"));
     for (Map.Entry<String, Instant> e : TIMES.entrySet()) { // after their content was made
-      Files.setLastModifiedTime(LocalRepository.under(source, e.getKey()), FileTime.from(e.getValue()));
+      Files.setLastModifiedTime(Layout.under(source, e.getKey()), FileTime.from(e.getValue()));
     }
     return source;
   }
@@ -59,7 +59,7 @@ class DirectoryTimesTest {
         repo.restore(RestoreRequest.of(m.id(), out));
         for (Map.Entry<String, Instant> e : TIMES.entrySet()) {
           assertEquals(FileTime.from(e.getValue()).toMillis(),
-              Files.getLastModifiedTime(LocalRepository.under(out, e.getKey())).toMillis(), e.getKey());
+              Files.getLastModifiedTime(Layout.under(out, e.getKey())).toMillis(), e.getKey());
         }
         assertEquals(Trees.snapshot(source, true), Trees.snapshot(out, true));
       }
@@ -72,7 +72,7 @@ class DirectoryTimesTest {
     Path repoDir = tmp.resolve("repo");
     try (BackupRepository repo = Trees.open(repoDir)) {
       BackupMetadata full = repo.backup(source);
-      Path meta = repoDir.resolve(full.backupId()).resolve(Manifest.FILE_NAME);
+      Path meta = repoDir.resolve(full.backupId()).resolve(Layout.METADATA);
       Manifest m = Manifest.parse(Files.readAllBytes(meta), full.backupId());
       assertEquals(List.of("a", "a/b", "a/b/empty", "c"), List.copyOf(m.directoryTimes().keySet()));
       assertEquals(TIMES.get("a/b/empty"), m.directoryTimes().get("a/b/empty"));

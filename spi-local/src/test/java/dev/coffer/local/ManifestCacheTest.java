@@ -41,14 +41,14 @@ class ManifestCacheTest {
       Trees.write(source, "file2.dat", "changed content!!");
       BackupMetadata inc = repo.backup(BackupRequest.incremental(source, full.id()));
       for (BackupMetadata m : new BackupMetadata[] {full, inc}) {
-        byte[] json = Files.readAllBytes(repoDir.resolve(m.backupId()).resolve(Manifest.FILE_NAME));
+        byte[] json = Files.readAllBytes(repoDir.resolve(m.backupId()).resolve(Layout.METADATA));
         Manifest parsed = Manifest.parse(json, m.backupId());
         assertEquals(parsed, Manifest.parse(parsed.toJson(), m.backupId()));
         assertTrue(Arrays.equals(json, parsed.toJson()), "toJson is deterministic: the bytes key the cache");
         assertEquals(m, parsed.metadata());
       }
       Manifest incParsed = Manifest.parse(
-          Files.readAllBytes(repoDir.resolve(inc.backupId()).resolve(Manifest.FILE_NAME)), inc.backupId());
+          Files.readAllBytes(repoDir.resolve(inc.backupId()).resolve(Layout.METADATA)), inc.backupId());
       assertTrue(incParsed.files().stream().anyMatch(Manifest.FileEntry::linked), "linked entries round-trip");
       assertFalse(incParsed.symlinks().isEmpty());
     }
@@ -99,14 +99,14 @@ class ManifestCacheTest {
     Path repoDir = tmp.resolve("repo");
     try (BackupRepository repo = Trees.open(repoDir)) {
       BackupMetadata full = repo.backup(source);
-      Path meta = repoDir.resolve(full.backupId()).resolve(Manifest.FILE_NAME);
+      Path meta = repoDir.resolve(full.backupId()).resolve(Layout.METADATA);
       byte[] original = Files.readAllBytes(meta);
       // a different, well-formed manifest with a matching sidecar: the cache must not answer with the old one
       String edited = new String(original, StandardCharsets.UTF_8)
           .replace("\"labels\" : { }", "\"labels\" : {\n    \"edited\" : \"yes\"\n  }");
       assertFalse(edited.equals(new String(original, StandardCharsets.UTF_8)), "the edit applies");
       Files.writeString(meta, edited);
-      Files.write(repoDir.resolve(full.backupId()).resolve(Manifest.SIDECAR_NAME),
+      Files.write(repoDir.resolve(full.backupId()).resolve(Layout.SIDECAR),
           (Checksums.hex(crc32c(edited.getBytes(StandardCharsets.UTF_8))) + "\n").getBytes(StandardCharsets.US_ASCII));
       assertEquals("yes", repo.find(full.id()).orElseThrow().labels().get("edited"));
       // a flipped byte: verify reports it and restore refuses, from the same instance
@@ -131,7 +131,7 @@ class ManifestCacheTest {
 
   private static Manifest manifest(String id) {
     BackupMetadata m = new BackupMetadata(id, java.time.Instant.parse("2026-12-05T00:00:00Z"), "/src", 1, 3,
-        dev.coffer.BackupType.FULL, null, LocalBackupProvider.NAME, LocalBackupProvider.VERSION, Map.of());
+        dev.coffer.BackupType.FULL, null, Layout.NAME, Layout.VERSION, Map.of());
     return new Manifest(m, 0, true, java.util.List.of(new Manifest.FileEntry("a", 3, 1, 2,
         java.time.Instant.EPOCH, false)), java.util.List.of(), java.util.List.of());
   }

@@ -48,7 +48,7 @@ class ManifestTest {
             + "  \"total_files\" : 2,\n  \"total_bytes\" : 8195,\n  \"checksum\" : 4294967295,\n"
             + "  \"backup_type\" : {\n    \"Incremental\" : {\n"
             + "      \"base_backup_id\" : \"01a244b7-5c27-769c-8623-6beaed182cf0\"\n    }\n  },\n"
-            + "  \"version\" : \"" + LocalBackupProvider.VERSION + "\",\n",
+            + "  \"version\" : \"" + Layout.VERSION + "\",\n",
         inc.substring(0, inc.indexOf("  \"coffer_format\"")));
     assertEquals("  \"backup_type\" : \"Full\",", full.lines().filter(l -> l.contains("backup_type")).findFirst()
         .orElseThrow());
@@ -84,10 +84,39 @@ class ManifestTest {
     assertEquals(List.of(), unknownKind.metadata().warnings(), "a newer warning kind is left out, not an error");
   }
 
+  @Test
+  void parsingIsStrict_wrongTypesAndNullsAreCorrupt_absentOptionalAndUnknownFieldsAreNot() throws Exception {
+    String inc = new String(incremental().toJson(), UTF_8);
+    String id = incremental().metadata().backupId();
+    for (String[] edit : new String[][] {
+        {"\"total_files\" : 2", "\"total_files\" : \"2\""},
+        {"\"total_files\" : 2", "\"total_files\" : 2.0"},
+        {"\"total_files\" : 2", "\"total_files\" : null"},
+        {"\"total_files\" : 2,\n", ""},
+        {"\"version\" : \"", "\"version\" : 1, \"x\" : \""},
+        {"\"linked\" : true", "\"linked\" : 1"},
+        {"\"linked\" : true", "\"linked\" : \"true\""},
+        {"\"directories\" : [ \"base\"", "\"directories\" : [ null, \"base\""},
+        {"\"host\" : \"db-1", "\"host\" : 7, \"h\" : \"db-1"},
+        {"\"coffer_format\" : 1", "\"coffer_format\" : null"},
+        {"\"coffer_format\" : 1", "\"coffer_format\" : 2"},
+        {"\"root_attributes\" : {", "\"root_attributes\" : null, \"r\" : {"},
+        {"\"uid\" : 26,\n    \"gid\" : 0", "\"uid\" : null,\n    \"gid\" : 0"},
+        {"\"backup_id\" : ", "\"backup_id\" : \"x\", \"backup_id\" : "}}) {
+      assertTrue(inc.contains(edit[0]), edit[0]);
+      byte[] bad = inc.replace(edit[0], edit[1]).getBytes(UTF_8);
+      assertThrows(CorruptBackupException.class, () -> Manifest.parse(bad, id), edit[1]);
+    }
+    String withoutOptional = inc.replaceFirst("\"root_attributes\" : \\{[^}]*},", "\"from_the_future\" : [ 1, {} ],");
+    Manifest m = Manifest.parse(withoutOptional.getBytes(UTF_8), id);
+    assertEquals(null, m.rootAttributes(), "an absent optional field is absent, an unknown one ignored");
+    assertEquals(incremental().files(), m.files());
+  }
+
   private static Manifest incremental() {
     BackupMetadata meta = new BackupMetadata("01a244b7-5085-77fd-bcb3-d104f8384d9c",
         Instant.parse("2026-12-05T06:07:08.123456789Z"), "/data/pg \"main\"", 2, 8195, BackupType.INCREMENTAL,
-        "01a244b7-5c27-769c-8623-6beaed182cf0", LocalBackupProvider.NAME, LocalBackupProvider.VERSION,
+        "01a244b7-5c27-769c-8623-6beaed182cf0", Layout.NAME, Layout.VERSION,
         Map.of("host", "db-1 \u00e9\u00e8", "tab\tbed", "line\nbreak"),
         List.of(new BackupWarning("run/.s.PGSQL.5432", BackupWarning.Kind.SKIPPED_SPECIAL_FILE, "socket")));
     Map<String, Instant> dirTimes = new LinkedHashMap<>();
@@ -105,7 +134,7 @@ class ManifestTest {
 
   private static Manifest full(List<Manifest.FileEntry> files) {
     BackupMetadata meta = new BackupMetadata("01a244b7-5c27-769c-8623-6beaed182cf0", Instant.EPOCH, "/src", 0, 0,
-        BackupType.FULL, null, LocalBackupProvider.NAME, LocalBackupProvider.VERSION, Map.of());
+        BackupType.FULL, null, Layout.NAME, Layout.VERSION, Map.of());
     return new Manifest(meta, 0, true, files, List.of(), List.of(), Map.of());
   }
 }

@@ -31,6 +31,13 @@ class ParallelCopyTest {
 
   private static final int RANGE = ParallelCopy.RANGE_BYTES;
 
+  /** One batch, on buffers of its own. */
+  private static void run(List<ParallelCopy.Job> jobs, int threads, boolean fsync, ParallelCopy.InFile inFile,
+      ParallelCopy.FileDone done) throws IOException {
+    new ParallelCopy(new BufferPool(), threads, fsync).run(jobs, inFile, done);
+  }
+
+
   private FileSystem fs;
   private Path root;
 
@@ -81,7 +88,7 @@ class ParallelCopyTest {
       jobs.add(new ParallelCopy.Job(in, root.resolve("out" + i), b.length, i % 2 == 0));
     }
     List<Integer> order = new ArrayList<>();
-    ParallelCopy.run(jobs, threads, true, (k, n) -> { }, (k, sums) -> {
+    run(jobs, threads, true, (k, n) -> { }, (k, sums) -> {
       order.add(k);
       byte[] b = contents.get(k);
       assertEquals(b.length, sums.size(), "size of " + k);
@@ -98,7 +105,7 @@ class ParallelCopyTest {
     byte[] b = random(3 * RANGE + 7, 1);
     Path in = Files.write(root.resolve("in"), b);
     long[] got = new long[3];
-    ParallelCopy.run(List.of(new ParallelCopy.Job(in, null, b.length, true)), 2, false, (k, n) -> { },
+    run(List.of(new ParallelCopy.Job(in, null, b.length, true)), 2, false, (k, n) -> { },
         (k, sums) -> got[0] = sums.crc32c() ^ (sums.crc32() << 32) ^ sums.size());
     assertEquals(crc32c(b) ^ (crc32(b) << 32) ^ b.length, got[0]);
     try (var list = Files.list(root)) {
@@ -113,7 +120,7 @@ class ParallelCopyTest {
     Path in = Files.write(root.resolve("in"), b);
     Path out = root.resolve("out");
     Checksums.Sums[] got = new Checksums.Sums[1];
-    ParallelCopy.run(List.of(new ParallelCopy.Job(in, out, 4L * RANGE, true)), 3, false, (k, n) -> { },
+    run(List.of(new ParallelCopy.Job(in, out, 4L * RANGE, true)), 3, false, (k, n) -> { },
         (k, sums) -> got[0] = sums);
     assertEquals(new Checksums.Sums(b.length, crc32c(b), crc32(b)), got[0]);
     assertArrayEquals(b, Files.readAllBytes(out));
@@ -126,7 +133,7 @@ class ParallelCopyTest {
     Path in = Files.write(root.resolve("in"), b);
     for (int threads : new int[] {1, 3}) {
       Checksums.Sums[] got = new Checksums.Sums[1];
-      ParallelCopy.run(List.of(new ParallelCopy.Job(in, null, 5L * RANGE, true)), threads, false, (k, n) -> { },
+      run(List.of(new ParallelCopy.Job(in, null, 5L * RANGE, true)), threads, false, (k, n) -> { },
           (k, sums) -> got[0] = sums);
       assertEquals(new Checksums.Sums(b.length, crc32c(b), crc32(b)), got[0], threads + " threads");
     }
@@ -138,7 +145,7 @@ class ParallelCopyTest {
     Path in = Files.write(root.resolve("in"), b);
     Path out = root.resolve("out");
     Checksums.Sums[] got = new Checksums.Sums[1];
-    ParallelCopy.run(List.of(new ParallelCopy.Job(in, out, 10, false)), 2, false, (k, n) -> { },
+    run(List.of(new ParallelCopy.Job(in, out, 10, false)), 2, false, (k, n) -> { },
         (k, sums) -> got[0] = sums);
     assertEquals(new Checksums.Sums(b.length, crc32c(b), -1), got[0]);
     assertArrayEquals(b, Files.readAllBytes(out));
@@ -154,7 +161,7 @@ class ParallelCopyTest {
     Files.write(root.resolve("out3"), new byte[] {1}); // CREATE_NEW of the fourth target fails
     List<Integer> reported = new ArrayList<>();
     FileAlreadyExistsException e = assertThrows(FileAlreadyExistsException.class,
-        () -> ParallelCopy.run(jobs, 2, false, (k, n) -> { }, (k, sums) -> reported.add(k)));
+        () -> run(jobs, 2, false, (k, n) -> { }, (k, sums) -> reported.add(k)));
     assertTrue(e.getMessage().contains("out3"), e.getMessage());
     assertFalse(reported.contains(3), "the failed file is never reported done: " + reported);
     assertTrue(copyThreads().isEmpty(), "no copy thread outlives the call");
@@ -170,7 +177,7 @@ class ParallelCopyTest {
     }
     IllegalStateException cancel = new IllegalStateException("cancelled");
     List<Integer> reported = new ArrayList<>();
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> ParallelCopy.run(jobs, 4, false,
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> run(jobs, 4, false,
         (k, n) -> { }, (k, sums) -> {
           reported.add(k);
           if (k == 5) {
@@ -193,7 +200,7 @@ class ParallelCopyTest {
     for (int threads : new int[] {1, 2}) {
       List<Long> steps = new ArrayList<>();
       Path out = disk.resolve("out" + threads);
-      ParallelCopy.run(List.of(new ParallelCopy.Job(in, out, size, false)), threads, false,
+      run(List.of(new ParallelCopy.Job(in, out, size, false)), threads, false,
           (k, n) -> steps.add(n), (k, sums) -> assertEquals(size, sums.size()));
       assertEquals(List.of(ParallelCopy.PROGRESS_STEP, 2 * ParallelCopy.PROGRESS_STEP), steps, threads + " threads");
       assertEquals(size, Files.size(out));

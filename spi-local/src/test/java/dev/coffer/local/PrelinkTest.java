@@ -165,7 +165,7 @@ class PrelinkTest {
     try (BackupRepository repo = Trees.open(repoDir)) {
       String id = repo.backup(source).backupId();
       Path baseDir = repoDir.resolve(id);
-      Manifest base = Manifest.parse(Files.readAllBytes(baseDir.resolve(Manifest.FILE_NAME)), id);
+      Manifest base = Manifest.parse(Files.readAllBytes(baseDir.resolve(Layout.METADATA)), id);
       Path data = Files.createDirectories(root.resolve("staging").resolve("data"));
       Prelink.Made made;
       try (Prelink prelink = Prelink.start(base, baseDir.resolve("data"), data)) {
@@ -175,8 +175,8 @@ class PrelinkTest {
       assertEquals(base.files().stream().map(Manifest.FileEntry::path).collect(java.util.stream.Collectors.toSet()),
           made.files(), "every file linked and reported");
       for (Manifest.FileEntry f : base.files()) {
-        assertTrue(Files.isSameFile(LocalRepository.under(baseDir.resolve("data"), f.path()),
-            LocalRepository.under(data, f.path())), f.path());
+        assertTrue(Files.isSameFile(Layout.under(baseDir.resolve("data"), f.path()),
+            Layout.under(data, f.path())), f.path());
       }
     }
   }

@@ -164,7 +164,7 @@ class SeedCompatibilityTest {
     CRC32 crc = new CRC32();
     for (String p : paths) {
       crc.update(p.getBytes(StandardCharsets.UTF_8));
-      crc.update(Files.readAllBytes(LocalRepository.under(data, p)));
+      crc.update(Files.readAllBytes(Layout.under(data, p)));
     }
     return crc.getValue() == meta.get("checksum").longValue();
   }

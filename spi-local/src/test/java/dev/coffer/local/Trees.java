@@ -46,7 +46,7 @@ final class Trees {
   }
 
   static Path write(Path root, String rel, byte[] content) throws IOException {
-    Path p = LocalRepository.under(root, rel);
+    Path p = Layout.under(root, rel);
     Files.createDirectories(p.getParent());
     return Files.write(p, content);
   }
@@ -57,7 +57,7 @@ final class Trees {
 
   /** The seed's populate_source. */
   static Path populate(Path source) throws IOException {
-    Files.createDirectories(LocalRepository.under(source, "subdir"));
+    Files.createDirectories(Layout.under(source, "subdir"));
     write(source, "file1.dat", "hello world");
     write(source, "file2.dat", "test data 1234567890");
     write(source, "subdir/nested.dat", "nested content");
@@ -104,14 +104,14 @@ final class Trees {
     Files.walkFileTree(from, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        Path d = dir.equals(from) ? to : LocalRepository.under(to, RelativePaths.relativize(from, dir));
+        Path d = dir.equals(from) ? to : Layout.under(to, RelativePaths.relativize(from, dir));
         Files.createDirectories(d);
         return FileVisitResult.CONTINUE;
       }
 
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.write(LocalRepository.under(to, RelativePaths.relativize(from, file)), Files.readAllBytes(file));
+        Files.write(Layout.under(to, RelativePaths.relativize(from, file)), Files.readAllBytes(file));
         return FileVisitResult.CONTINUE;
       }
     });

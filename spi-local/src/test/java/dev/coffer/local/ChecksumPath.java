@@ -6,8 +6,8 @@ import java.util.zip.CRC32C;
 
 /**
  * Opens the local provider's package-private checksum path ({@code Checksums.update}) to the benchmarks,
- * so they measure the code the provider runs rather than a copy of it. Lives in the benchmarks jar only,
- * in the provider's package (the benchmarks run on the class path, where packages may span jars).
+ * so they measure the code the provider runs rather than a copy of it. Lives in the provider's own test
+ * sources and reaches the benchmarks through spi-local's test-jar, which holds this class alone.
  */
 public final class ChecksumPath {
 
