@@ -97,8 +97,13 @@ public final class V2Keys {
     return archiveId;
   }
 
-  /** The key commitment K("commitment"), stored in the commit object. */
-  byte[] commitment() {
+  /**
+   * The key commitment K("commitment"), stored in clear in the commit object ({@link CommitStatement}): a data
+   * key unwrapped from a forged slot gives another value and is refused before anything is decrypted.
+   *
+   * @return a copy of the 32-byte commitment
+   */
+  public byte[] commitment() {
     return commitment.clone();
   }
 
