@@ -197,6 +197,40 @@ class CommitObjectTest {
   }
 
   @Test
+  void rekey_writesTheSameNumberOfBytesForATinyAndAHugeArchive() throws Exception {
+    Recipients next = Recipients.symmetric(V2Fixtures.masterKey());
+    Identities old = Identities.x25519(List.of(OPS));
+    List<Integer> sizes = new ArrayList<>();
+    for (long dataLength : new long[] {0, 5L << 40}) {
+      V2Keys keys = V2Fixtures.keys();
+      CommitStatement s = new CommitStatement(V2Fixtures.REPOSITORY, V2Fixtures.ARCHIVE, ID, V2Fixtures.salt(),
+          65536, dataLength, 4321, new byte[32], keys.commitment(), new byte[0]);
+      CommitObject c = CommitObject.create(s, V2Fixtures.dataKey(), Recipients.x25519(List.of(OPS.recipient())),
+          Optional.of(HOST), RANDOM);
+      sizes.add(c.rekey(old, next, RANDOM).encode().length);
+    }
+    assertEquals(sizes.get(0), sizes.get(1));
+    assertTrue(sizes.get(0) < 4096);
+  }
+
+  @Test
+  void secretsNeverAppearInToString() {
+    SecretBytes master = V2Fixtures.masterKey();
+    String masterHex = java.util.HexFormat.of().formatHex(master.bytes());
+    String masterB64 = java.util.Base64.getEncoder().encodeToString(master.bytes());
+    String opsSecret = OPS.secretText().substring(OPS.secretText().indexOf(':') + 1);
+    String hostSecret = HOST.secretText().substring(HOST.secretText().indexOf(':') + 1);
+    for (Object o : List.of(Identities.x25519(List.of(OPS)).withSymmetric(master),
+        Recipients.x25519(List.of(OPS.recipient())).withSymmetric(master), OPS, HOST, V2Fixtures.keys(),
+        recipientCommit())) {
+      String text = o.toString();
+      for (String secret : List.of(masterHex, masterB64, opsSecret, hostSecret)) {
+        assertFalse(text.contains(secret), text);
+      }
+    }
+  }
+
+  @Test
   void createWithADataKeyOtherThanTheCommittedOne_isACallerMistake() {
     CommitStatement s = statement(V2Fixtures.dataKey(), new byte[32]);
     assertThrows(IllegalArgumentException.class, () -> CommitObject.create(s, new SecretBytes(new byte[32]),
