@@ -20,6 +20,9 @@ import java.util.UUID;
  */
 public final class BlockSealer implements AutoCloseable {
 
+  /** The block size writers use: 64 KiB (a multiple of every common database page size). */
+  public static final int DEFAULT_BLOCK_SIZE_BYTES = V2Format.DEFAULT_BLOCK_SIZE;
+
   private final UUID archiveId;
   private final int blockSize;
   private final Gcm gcm;

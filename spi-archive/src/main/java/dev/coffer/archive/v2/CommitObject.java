@@ -21,6 +21,9 @@ import java.util.UUID;
  */
 public final class CommitObject {
 
+  /** The largest commit object a reader accepts: read at most this many bytes before decoding. */
+  public static final int MAX_BYTES = CommitCodec.MAX_BYTES;
+
   private final CommitStatement statement;
   private final List<KeySlot> slots;
   private final HostPublicKey signer;
