@@ -1,6 +1,7 @@
 package dev.coffer.archive.v2;
 
 import dev.coffer.CorruptBackupException;
+import dev.coffer.NoSuchBackupException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,7 +44,13 @@ final class V2Chain implements AutoCloseable {
       List<ArchiveBlocks> blocks = new ArrayList<>();
       blocks.add(tip.blocks());
       for (V2Manifest.ChainEntry entry : tip.manifest().archives()) {
-        V2Backup base = reader.open(entry.backupId());
+        V2Backup base;
+        try {
+          base = reader.open(entry.backupId());
+        } catch (NoSuchBackupException e) {
+          throw new CorruptBackupException("base " + entry.backupId() + " of backup " + tip.backupId()
+              + " is missing", null);
+        }
         archives.add(base);
         String hash = HexFormat.of().formatHex(base.statement().manifestSha256());
         if (!base.archiveId().toString().equals(entry.archiveId()) || !hash.equals(entry.manifestSha256())) {
