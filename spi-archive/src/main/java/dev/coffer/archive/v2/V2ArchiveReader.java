@@ -5,7 +5,9 @@ import dev.coffer.NoSuchBackupException;
 import dev.coffer.store.ObjectInfo;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -124,7 +126,7 @@ public final class V2ArchiveReader {
    * @return the number of files written
    * @throws IOException as {@link V2Restore#restore} throws
    */
-  public long restore(String backupId, java.nio.file.Path target) throws IOException {
+  public long restore(String backupId, Path target) throws IOException {
     return restore(backupId, target, List.of());
   }
 
@@ -142,7 +144,7 @@ public final class V2ArchiveReader {
    * @throws CorruptBackupException if an object of the chain is damaged
    * @throws IOException if the store or the target cannot be used
    */
-  public long restore(String backupId, java.nio.file.Path target, List<String> paths) throws IOException {
+  public long restore(String backupId, Path target, List<String> paths) throws IOException {
     try (V2Chain chain = V2Chain.open(this, open(backupId))) {
       return V2Restore.restore(chain, target, paths);
     }
@@ -166,7 +168,7 @@ public final class V2ArchiveReader {
       long blocks = 0;
       List<V2Manifest.FileEntry> files = chain.tip().manifest().files();
       for (int i = 0; i < files.size(); i++) {
-        blocks += chain.copy(files.get(i).path(), checked.get(i), java.io.OutputStream.nullOutputStream());
+        blocks += chain.copy(files.get(i).path(), checked.get(i), OutputStream.nullOutputStream());
       }
       return blocks;
     }

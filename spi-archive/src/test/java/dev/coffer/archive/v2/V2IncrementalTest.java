@@ -41,19 +41,14 @@ class V2IncrementalTest {
       }
       Files.write(db, bytes);
       Files.setLastModifiedTime(db, FileTime.from(Instant.now().minusSeconds(60)));
-      V2Summary inc;
-      try (V2Backup base = fx.reader().open(full.backupId())) {
-        inc = fx.writer(V2WriteOptions.DEFAULT).incremental(src, base);
-      }
+      V2Summary inc = fx.incremental(src, full.backupId(), V2WriteOptions.DEFAULT);
       long data = fx.objectSize("repo/data/" + inc.backupId());
       assertEquals(inc.storedBytes(), data);
       assertTrue(data >= 3L * BLOCK && data <= 4L * BLOCK, "three changed blocks, stored " + data + " bytes");
       assertEquals(2, fx.opened("table.db"));
       assertEquals(1, fx.opened("noise.bin"), "an unchanged file of the same tree is not read again");
 
-      Path out = fx.root.resolve("out");
-      fx.reader().restore(inc.backupId(), out);
-      assertEquals(V2StoreFixture.snapshot(src), V2StoreFixture.snapshot(out));
+      fx.assertRestoresTo(inc.backupId(), V2StoreFixture.snapshot(src));
     }
   }
 
@@ -88,9 +83,7 @@ class V2IncrementalTest {
       long data = fx.objectSize("repo/data/" + inc.backupId());
       assertTrue(data >= BLOCK && data <= BLOCK + 64, "only the edited block is stored: " + data);
 
-      Path out = fx.root.resolve("out");
-      fx.reader().restore(inc.backupId(), out);
-      assertEquals(V2StoreFixture.snapshot(src), V2StoreFixture.snapshot(out));
+      fx.assertRestoresTo(inc.backupId(), V2StoreFixture.snapshot(src));
     }
   }
 
@@ -102,21 +95,14 @@ class V2IncrementalTest {
       V2StoreFixture.tree(src, 6);
       V2StoreFixture.age(src);
       String full = fx.writer(V2WriteOptions.DEFAULT).full(src).backupId();
-      V2Summary inc;
-      try (V2Backup base = fx.reader().open(full)) {
-        inc = fx.writer(V2WriteOptions.DEFAULT.withRehash()).incremental(src, base);
-      }
+      V2Summary inc = fx.incremental(src, full, V2WriteOptions.DEFAULT.withRehash());
       for (String name : new String[] {"pages.db", "noise.bin", "small.txt", "zero", "exact"}) {
         assertEquals(2, fx.opened(name), name + " read by the full backup and by the rehash");
       }
       assertEquals(0, inc.storedBytes());
-      String again;
-      try (V2Backup base = fx.reader().open(inc.backupId())) {
-        again = fx.writer(V2WriteOptions.DEFAULT).incremental(src, base).backupId();
-      }
+      String again = fx.incremental(src, inc.backupId(), V2WriteOptions.DEFAULT).backupId();
       assertEquals(2, fx.opened("pages.db"), "without rehash nothing is read");
-      fx.reader().restore(again, fx.root.resolve("out"));
-      assertEquals(V2StoreFixture.snapshot(src), V2StoreFixture.snapshot(fx.root.resolve("out")));
+      fx.assertRestoresTo(again, V2StoreFixture.snapshot(src));
     }
   }
 }

@@ -27,10 +27,7 @@ class V2StoreAttackTest {
     V2StoreFixture.age(src);
     String base = fx.writer(V2WriteOptions.DEFAULT).full(src).backupId();
     Files.write(src.resolve("new"), V2Fixtures.noise(5000, 3));
-    String tip;
-    try (V2Backup b = fx.reader().open(base)) {
-      tip = fx.writer(V2WriteOptions.DEFAULT).incremental(src, b).backupId();
-    }
+    String tip = fx.incremental(src, base, V2WriteOptions.DEFAULT).backupId();
     String other = fx.writer(V2WriteOptions.DEFAULT).full(src).backupId();
     return new Chain(base, tip, other);
   }

@@ -77,6 +77,20 @@ final class V2StoreFixture implements Closeable {
     return new V2ArchiveReader(location, identities);
   }
 
+  /** An incremental of {@code src} on the backup {@code baseId}, opened by this fixture's reader. */
+  V2Summary incremental(Path src, String baseId, V2WriteOptions options) throws IOException {
+    try (V2Backup base = reader().open(baseId)) {
+      return writer(options).incremental(src, base);
+    }
+  }
+
+  /** Restores {@code backupId} into a new directory and asserts it equals {@code expected}'s snapshot. */
+  void assertRestoresTo(String backupId, TreeMap<String, String> expected) throws IOException {
+    Path out = root.resolve("out-" + UUID.randomUUID());
+    reader().restore(backupId, out);
+    org.junit.jupiter.api.Assertions.assertEquals(expected, snapshot(out), "restore of " + backupId);
+  }
+
   int opened(String fileName) {
     AtomicInteger n = opens.get(fileName);
     return n == null ? 0 : n.get();

@@ -39,9 +39,7 @@ class V2StoreRoundTripTest {
       assertEquals(fx.objectSize("repo/data/" + s.backupId()), s.storedBytes());
       assertEquals(List.of(s.backupId()), fx.reader().list().backups().stream().map(V2Summary::backupId).toList());
 
-      Path out = fx.root.resolve("out");
-      fx.reader().restore(s.backupId(), out);
-      assertEquals(V2StoreFixture.snapshot(src), V2StoreFixture.snapshot(out));
+      fx.assertRestoresTo(s.backupId(), V2StoreFixture.snapshot(src));
       assertTrue(fx.reader().verify(s.backupId()) > 0);
     }
   }
@@ -79,8 +77,7 @@ class V2StoreRoundTripTest {
 
       String id = fx.writer(V2WriteOptions.DEFAULT).full(src).backupId();
       assertEquals(1, fx.reader().list().backups().size());
-      fx.reader().restore(id, fx.root.resolve("out"));
-      assertEquals(V2StoreFixture.snapshot(src), V2StoreFixture.snapshot(fx.root.resolve("out")));
+      fx.assertRestoresTo(id, V2StoreFixture.snapshot(src));
     }
   }
 
@@ -122,16 +119,11 @@ class V2StoreRoundTripTest {
         Files.write(src.resolve("a/pages.db"), db);
         Files.write(src.resolve("new-" + step), V2Fixtures.noise(1000 * step, step));
         Files.delete(src.resolve(step == 1 ? "zero" : step == 2 ? "a/b/noise.bin" : "new-1"));
-        try (V2Backup base = fx.reader().open(id)) {
-          id = fx.writer(V2WriteOptions.DEFAULT).incremental(src, base).backupId();
-        }
+        id = fx.incremental(src, id, V2WriteOptions.DEFAULT).backupId();
         states.put(id, V2StoreFixture.snapshot(src));
       }
-      int n = 0;
       for (Map.Entry<String, TreeMap<String, String>> e : states.entrySet()) {
-        Path out = fx.root.resolve("out" + n++);
-        fx.reader().restore(e.getKey(), out);
-        assertEquals(e.getValue(), V2StoreFixture.snapshot(out), "restore of " + e.getKey());
+        fx.assertRestoresTo(e.getKey(), e.getValue());
       }
       try (V2Backup tip = fx.reader().open(id)) {
         assertEquals(3, tip.manifest().archives().size());
@@ -149,10 +141,7 @@ class V2StoreRoundTripTest {
       V2StoreFixture.age(src);
       String base = fx.writer(V2WriteOptions.DEFAULT).full(src).backupId();
       Files.write(src.resolve("new"), V2Fixtures.noise(100, 9));
-      String tip;
-      try (V2Backup b = fx.reader().open(base)) {
-        tip = fx.writer(V2WriteOptions.DEFAULT).incremental(src, b).backupId();
-      }
+      String tip = fx.incremental(src, base, V2WriteOptions.DEFAULT).backupId();
       Path data = fx.store("repo/data/" + base);
       byte[] bytes = Files.readAllBytes(data);
       bytes[bytes.length - 20] ^= 0x40;
