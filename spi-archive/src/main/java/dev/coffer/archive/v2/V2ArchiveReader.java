@@ -23,6 +23,7 @@ public final class V2ArchiveReader {
 
   private final V2Location location;
   private final Identities identities;
+  private final HostPublicKey trustedHost;
 
   /**
    * A reader of the repository at {@code location} with the keys in {@code identities}.
@@ -31,8 +32,24 @@ public final class V2ArchiveReader {
    * @param identities the keys that open its key slots
    */
   public V2ArchiveReader(V2Location location, Identities identities) {
+    this(location, identities, null);
+  }
+
+  private V2ArchiveReader(V2Location location, Identities identities, HostPublicKey trustedHost) {
     this.location = Objects.requireNonNull(location, "location");
     this.identities = Objects.requireNonNull(identities, "identities");
+    this.trustedHost = trustedHost;
+  }
+
+  /**
+   * The same reader, opening only backups whose commits (the tip's and every base's) are signed by {@code host}:
+   * an unsigned commit, or one signed by another key, is a {@link CorruptBackupException}. Listing is unchanged.
+   *
+   * @param host the host key to trust
+   * @return the reader
+   */
+  public V2ArchiveReader trustingOnly(HostPublicKey host) {
+    return new V2ArchiveReader(location, identities, Objects.requireNonNull(host, "host"));
   }
 
   V2Location location() {
@@ -82,6 +99,9 @@ public final class V2ArchiveReader {
       throw new IllegalArgumentException("not a backup id: " + backupId);
     }
     CommitObject commit = readCommit(backupId);
+    if (trustedHost != null) {
+      commit.verifySignature(trustedHost);
+    }
     CommitStatement s = commit.statement();
     V2Summary summary = V2Summary.decode(s.summary(), backupId);
     V2Keys keys = commit.openKeys(identities);
