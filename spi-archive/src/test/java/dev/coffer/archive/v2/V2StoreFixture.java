@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class V2StoreFixture implements Closeable {
 
-  /** Where a test runs: Jimfs (unix, with POSIX and ctime views) or the real disk. */
-  enum Where { JIMFS, DISK }
+  /** Where a test runs: Jimfs (unix with POSIX and ctime views, macOS, Windows) or the real disk. */
+  enum Where { JIMFS, JIMFS_OSX, JIMFS_WINDOWS, DISK }
 
   final Path root;
   final V2Location location;
@@ -51,9 +51,14 @@ final class V2StoreFixture implements Closeable {
     if (where == Where.DISK) {
       return new V2StoreFixture(tempDir, null);
     }
-    FileSystem fs = Jimfs.newFileSystem(Configuration.unix().toBuilder()
-        .setAttributeViews("basic", "owner", "posix", "unix").build());
-    return new V2StoreFixture(Files.createDirectories(fs.getPath("/work")), fs);
+    Configuration config = switch (where) {
+      case JIMFS_OSX -> Configuration.osX();
+      case JIMFS_WINDOWS -> Configuration.windows();
+      default -> Configuration.unix().toBuilder().setAttributeViews("basic", "owner", "posix", "unix").build();
+    };
+    FileSystem fs = Jimfs.newFileSystem(config);
+    Path work = where == Where.JIMFS_WINDOWS ? fs.getPath("C:\\work") : fs.getPath("/work");
+    return new V2StoreFixture(Files.createDirectories(work), fs);
   }
 
   V2ArchiveWriter writer(V2WriteOptions options) {
