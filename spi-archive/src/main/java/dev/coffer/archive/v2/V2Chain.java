@@ -4,28 +4,41 @@ import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A backup with the bases its manifest's chain table names, each opened through its own commit and checked against
  * the table (archive id and manifest hash), and a {@link BlockResolver} over their blocks. Reads blocks with ranged
- * reads, coalescing neighbours of one archive into one read of at most {@value #MAX_READ_BYTES} bytes.
+ * reads, coalescing neighbours of one archive into one read of at most {@value #MAX_READ_BYTES} bytes, and opens
+them on a small pool (ordered results).
  */
 final class V2Chain implements AutoCloseable {
 
   static final int MAX_READ_BYTES = 4 * 1024 * 1024;
+  private static final int WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
   private final V2Location location;
   private final List<V2Backup> archives;
   private final BlockResolver resolver;
   private final Map<UUID, Integer> indexOf = new HashMap<>();
-  private final Map<Integer, BlockSealer> sealers = new HashMap<>();
+  private final List<BlockSealer> sealers = Collections.synchronizedList(new ArrayList<>());
+  private final ThreadLocal<Map<Integer, BlockSealer>> threadSealers = ThreadLocal.withInitial(HashMap::new);
+  private ExecutorService pool;
 
   private V2Chain(V2Location location, List<V2Backup> archives, BlockResolver resolver) {
     this.location = location;
@@ -91,33 +104,76 @@ final class V2Chain implements AutoCloseable {
     return resolver.checkFile(f.path(), f.size(), f.contentHash(), f.refs(m.chainSize(), m.blockSize()));
   }
 
-  /** Reads, opens and checks every block of a file (checked first with {@link #check}), writing them in order. */
+  /**
+   * Reads, opens and checks every block of a file (checked first with {@link #check}), writing them in order. The
+   * calling thread reads ranges; workers open and check blocks; at most {@code 2 * workers} blocks are in flight.
+   */
   long copy(String path, List<BlockResolver.Location> where, OutputStream out) throws IOException {
-    long blocks = 0;
-    for (int i = 0; i < where.size(); ) {
-      int index = indexOf.get(where.get(i).archiveId());
-      BlockRef first = where.get(i).block();
-      long end = first.offset() + first.storedLength();
-      int j = i + 1;
-      while (j < where.size() && where.get(j).archiveId().equals(where.get(i).archiveId())
-          && where.get(j).block().offset() == end
-          && end + where.get(j).block().storedLength() - first.offset() <= MAX_READ_BYTES) {
-        end += where.get(j).block().storedLength();
-        j++;
+    Deque<Future<byte[]>> pending = new ArrayDeque<>();
+    try {
+      for (int i = 0; i < where.size(); ) {
+        int index = indexOf.get(where.get(i).archiveId());
+        BlockRef first = where.get(i).block();
+        long end = first.offset() + first.storedLength();
+        int j = i + 1;
+        while (j < where.size() && where.get(j).archiveId().equals(where.get(i).archiveId())
+            && where.get(j).block().offset() == end
+            && end + where.get(j).block().storedLength() - first.offset() <= MAX_READ_BYTES) {
+          end += where.get(j).block().storedLength();
+          j++;
+        }
+        byte[] range = readRange(archives.get(index), first.offset(), (int) (end - first.offset()));
+        for (int k = i; k < j; k++) {
+          BlockRef b = where.get(k).block();
+          int at = (int) (b.offset() - first.offset());
+          pending.add(pool().submit(() -> {
+            byte[] raw = sealer(index).open(b.blockNumber(), b.rawLength(), range, at, b.storedLength());
+            BlockResolver.checkContent(path, b, raw);
+            return raw;
+          }));
+          while (pending.size() >= 2 * WORKERS) {
+            out.write(take(pending));
+          }
+        }
+        i = j;
       }
-      byte[] range = readRange(archives.get(index), first.offset(), (int) (end - first.offset()));
-      BlockSealer sealer = sealer(index);
-      for (int k = i; k < j; k++) {
-        BlockRef b = where.get(k).block();
-        byte[] raw = sealer.open(b.blockNumber(), b.rawLength(), range, (int) (b.offset() - first.offset()),
-            b.storedLength());
-        BlockResolver.checkContent(path, b, raw);
-        out.write(raw);
-        blocks++;
+      while (!pending.isEmpty()) {
+        out.write(take(pending));
       }
-      i = j;
+      return where.size();
+    } finally {
+      for (Future<byte[]> f : pending) {
+        f.cancel(true);
+      }
     }
-    return blocks;
+  }
+
+  private static byte[] take(Deque<Future<byte[]>> pending) throws IOException {
+    try {
+      return pending.poll().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while opening blocks");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException("opening a block failed", e.getCause());
+    }
+  }
+
+  private synchronized ExecutorService pool() {
+    if (pool == null) {
+      pool = Executors.newFixedThreadPool(WORKERS, r -> {
+        Thread t = new Thread(r, "coffer-v2-open");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    return pool;
   }
 
   private byte[] readRange(V2Backup archive, long offset, int length) throws IOException {
@@ -134,15 +190,31 @@ final class V2Chain implements AutoCloseable {
     return bytes;
   }
 
+  /** The calling worker's sealer for archive {@code index} (a sealer is not thread-safe). */
   private BlockSealer sealer(int index) {
-    return sealers.computeIfAbsent(index, i -> new BlockSealer(archives.get(i).keys(),
-        archives.get(i).statement().blockSizeBytes(), 1));
+    return threadSealers.get().computeIfAbsent(index, i -> {
+      BlockSealer s = new BlockSealer(archives.get(i).keys(), archives.get(i).statement().blockSizeBytes(), 1);
+      sealers.add(s);
+      return s;
+    });
   }
 
   @Override
   public void close() {
-    for (BlockSealer s : sealers.values()) {
-      s.close();
+    synchronized (this) {
+      if (pool != null) {
+        pool.shutdownNow();
+        try {
+          pool.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    synchronized (sealers) {
+      for (BlockSealer s : sealers) {
+        s.close();
+      }
     }
     for (V2Backup b : archives) {
       b.close();
