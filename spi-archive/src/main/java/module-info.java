@@ -10,7 +10,6 @@ module dev.coffer.archive {
 
   // The manifest records are (de)serialised reflectively by Jackson; nothing is exported.
   opens dev.coffer.archive to com.fasterxml.jackson.databind;
-  opens dev.coffer.archive.v2 to com.fasterxml.jackson.databind;
 
   provides dev.coffer.spi.BackupProvider with dev.coffer.archive.ArchiveBackupProvider;
 }

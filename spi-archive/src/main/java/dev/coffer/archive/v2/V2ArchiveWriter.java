@@ -1,9 +1,9 @@
 package dev.coffer.archive.v2;
 
 import dev.coffer.archive.SecretBytes;
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.SourceEntry;
-import dev.coffer.spi.SourceTree;
+import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.SourceEntry;
+import dev.coffer.spi.support.SourceTree;
 import dev.coffer.store.WriteMode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -136,7 +136,7 @@ public final class V2ArchiveWriter {
       }
       plan.add(new Planned(e, stats, job, unchanged ? oldRefs : null));
     }
-    String backupId = BackupIds.newId();
+    String backupId = BackupIds.newId().value();
     UUID archiveId = UUID.randomUUID();
     SecretBytes dataKey = V2Keys.newDataKey(random);
     byte[] salt = new byte[V2Format.SALT_BYTES];

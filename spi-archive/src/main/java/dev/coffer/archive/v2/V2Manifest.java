@@ -1,9 +1,9 @@
 package dev.coffer.archive.v2;
 
 import dev.coffer.CorruptBackupException;
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.PosixAttributes;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.BackupId;
+import dev.coffer.spi.support.PosixAttributes;
+import dev.coffer.spi.support.RelativePaths;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashSet;
@@ -179,7 +179,7 @@ record V2Manifest(
       throw corrupt(where + "malformed archive_id or created_at");
     }
     boolean full = FULL.equals(type) && baseBackupId == null && archives.isEmpty();
-    boolean incremental = INCREMENTAL.equals(type) && BackupIds.isValid(String.valueOf(baseBackupId))
+    boolean incremental = INCREMENTAL.equals(type) && BackupId.isValid(String.valueOf(baseBackupId))
         && !archives.isEmpty() && archives.get(0).backupId().equals(baseBackupId);
     if (!full && !incremental) {
       throw corrupt(where + "inconsistent type, base and chain table");

@@ -1,6 +1,6 @@
 package dev.coffer.archive.v2;
 
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.DirectoryNotEmptyException;

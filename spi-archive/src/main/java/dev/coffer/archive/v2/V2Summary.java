@@ -1,7 +1,7 @@
 package dev.coffer.archive.v2;
 
 import dev.coffer.CorruptBackupException;
-import dev.coffer.spi.BackupIds;
+import dev.coffer.BackupId;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
@@ -21,19 +21,28 @@ import java.time.format.DateTimeParseException;
 public record V2Summary(String backupId, Instant createdAt, String type, String baseBackupId, long files,
     long logicalBytes, long storedBytes) {
 
-  /** The JSON form (strings for instants, for strict round trips). */
-  record Json(String backupId, String createdAt, String type, String baseBackupId, long files, long logicalBytes,
-      long storedBytes) {}
-
   byte[] encode() {
-    return V2Json.encode(new Json(backupId, createdAt.toString(), type, baseBackupId, files, logicalBytes,
-        storedBytes));
+    return V2Json.bytes(V2Json.object().put("backup_id", backupId).put("created_at", createdAt.toString())
+        .put("type", type).put("base_backup_id", baseBackupId).put("files", files)
+        .put("logical_bytes", logicalBytes).put("stored_bytes", storedBytes));
+  }
+
+  /** The JSON form, as read (times as text, checked after). */
+  private record Json(String backupId, String createdAt, String type, String baseBackupId, long files,
+      long logicalBytes, long storedBytes) {
+    static Json read(com.fasterxml.jackson.databind.JsonNode node) {
+      var o = V2Json.fields(node, "backup_id", "created_at", "type", "base_backup_id", "files", "logical_bytes",
+          "stored_bytes");
+      return new Json(V2Json.text(o, "backup_id"), V2Json.text(o, "created_at"), V2Json.text(o, "type"),
+          V2Json.text(o, "base_backup_id"), V2Json.integer(o, "files"), V2Json.integer(o, "logical_bytes"),
+          V2Json.integer(o, "stored_bytes"));
+    }
   }
 
   static V2Summary decode(byte[] bytes, String expectedId) throws CorruptBackupException {
-    Json j = V2Json.decode(bytes, Json.class, "summary of backup " + expectedId);
+    Json j = V2Json.parse(bytes, "summary of backup " + expectedId, Json::read);
     boolean typeOk = (V2Manifest.FULL.equals(j.type()) && j.baseBackupId() == null)
-        || (V2Manifest.INCREMENTAL.equals(j.type()) && BackupIds.isValid(String.valueOf(j.baseBackupId())));
+        || (V2Manifest.INCREMENTAL.equals(j.type()) && BackupId.isValid(String.valueOf(j.baseBackupId())));
     if (!expectedId.equals(j.backupId()) || !typeOk || j.files() < 0 || j.logicalBytes() < 0
         || j.storedBytes() < 0 || j.createdAt() == null) {
       throw new CorruptBackupException("summary of backup " + expectedId + " is inconsistent", null);

@@ -60,6 +60,12 @@ class V2ManifestTest {
     assertThrows(CorruptBackupException.class, () -> V2Json.manifest(edit(m, s -> s.replace("{\"format\"",
         "{\"type\":\"FULL\",\"format\"")), ID));
     assertThrows(CorruptBackupException.class, () -> V2Json.manifest(edit(m, s -> s + " {}"), ID));
+    assertThrows(CorruptBackupException.class, () -> V2Json.manifest(edit(m, s -> s.replace("\"block_size\":65536",
+        "\"block_size\":\"65536\"")), ID), "a number as a string");
+    assertThrows(CorruptBackupException.class, () -> V2Json.manifest(edit(m, s -> s.replace("\"size\":5000",
+        "\"size\":5000.5")), ID), "a fraction");
+    assertThrows(CorruptBackupException.class, () -> V2Json.manifest(edit(m, s -> s.replace("\"uid\":1000",
+        "\"uid\":99999999999")), ID), "an int out of range");
     assertThrows(CorruptBackupException.class, () -> V2Json.manifest(json(m), BASE), "names another backup");
   }
 
