@@ -137,7 +137,7 @@ record V2Manifest(
 
     /** The most blocks a file of this size can have at this block size. */
     int maxBlocks(int blockSize) {
-      long n = (size + blockSize - 1) / blockSize;
+      long n = size / blockSize + (size % blockSize == 0 ? 0 : 1);
       return (int) Math.min(Integer.MAX_VALUE, n);
     }
 
@@ -225,11 +225,24 @@ record V2Manifest(
             f.path());
       }
     }
+    Set<String> leaves = new HashSet<>();
     for (Link l : links) {
       if (l == null || l.target() == null || l.target().isEmpty()) {
         throw corrupt(where + "malformed link");
       }
       checkPath(l.path(), seen, expectedId);
+      leaves.add(l.path());
+    }
+    for (FileEntry f : files) {
+      leaves.add(f.path());
+    }
+    for (String path : seen) {
+      for (String ancestor : RelativePaths.ancestors(path)) {
+        if (leaves.contains(ancestor)) {
+          throw new CorruptBackupException(where + "'" + RelativePaths.printable(path) + "' lies below a file or link",
+              path);
+        }
+      }
     }
   }
 

@@ -76,6 +76,13 @@ class V2ManifestTest {
     }
     assertThrows(CorruptBackupException.class, () -> V2Json.manifest(json(manifest("d", List.of())), ID),
         "a file and a directory with one path");
+    assertThrows(CorruptBackupException.class, () -> V2Json.manifest(json(manifest("l/passwd", List.of())), ID),
+        "a file below a link");
+    V2Manifest m = manifest("d/f", List.of());
+    V2Manifest below = new V2Manifest(m.format(), m.backupId(), m.archiveId(), m.createdAt(), m.type(),
+        m.baseBackupId(), m.scanStartedNs(), m.granularityNs(), m.blockSize(), m.archives(), m.rootPosix(),
+        List.of(new V2Manifest.Dir("d", null), new V2Manifest.Dir("d/f/g", null)), m.files(), m.links());
+    assertThrows(CorruptBackupException.class, () -> V2Json.manifest(json(below), ID), "a directory below a file");
   }
 
   @Test
@@ -99,6 +106,9 @@ class V2ManifestTest {
     V2Manifest.FileEntry bad = new V2Manifest.FileEntry(f.path(), f.size(), f.mtimeNs(), f.ctimeNs(), f.fileKey(),
         f.posix(), f.sha256(), twice);
     assertThrows(CorruptBackupException.class, () -> bad.refs(1, 65536));
+    V2Manifest.FileEntry huge = new V2Manifest.FileEntry(f.path(), Long.MAX_VALUE, f.mtimeNs(), f.ctimeNs(),
+        f.fileKey(), f.posix(), f.sha256(), f.blocks());
+    assertEquals(1, huge.refs(1, 65536).size(), "a huge size bounds the table without overflowing");
   }
 
   @Test
