@@ -4,27 +4,41 @@ import java.util.Arrays;
 
 /**
  * Secret key material (a master key, a derived key or a passphrase). Never a record: {@link #toString()} is
- * redacted, there is no {@code equals}/{@code hashCode}, and the bytes are reachable only inside the package.
+ * redacted, there is no {@code equals}/{@code hashCode}, and the bytes are reachable only inside this non-exported module.
  */
-final class SecretBytes {
+public final class SecretBytes {
 
   private final byte[] bytes;
 
-  SecretBytes(byte[] bytes) {
+  /**
+   * Holds a copy of {@code bytes}; the caller should overwrite its own array when done.
+   *
+   * @param bytes the secret (copied)
+   */
+  public SecretBytes(byte[] bytes) {
     this.bytes = bytes.clone();
   }
 
-  /** The bytes themselves (not a copy): callers must not modify or leak them. */
-  byte[] bytes() {
+  /**
+   * The bytes themselves (not a copy): callers must not modify or leak them.
+   *
+   * @return the secret bytes
+   */
+  public byte[] bytes() {
     return bytes;
   }
 
-  int length() {
+  /**
+   * The number of secret bytes.
+   *
+   * @return the length in bytes
+   */
+  public int length() {
     return bytes.length;
   }
 
   /** Overwrites the bytes (best effort; the JVM may have copied them). */
-  void destroy() {
+  public void destroy() {
     Arrays.fill(bytes, (byte) 0);
   }
 

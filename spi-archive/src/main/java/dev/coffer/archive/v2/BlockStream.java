@@ -1,0 +1,184 @@
+package dev.coffer.archive.v2;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * The {@code data/} object of one archive as a stream, produced while the store reads it: the reading thread
+ * reads the files' blocks in order, workers hash each block and, unless it equals the base's block at the same
+ * index, compress and seal it; results are taken back in submission order, so offsets follow the stream. At most
+ * {@code 2 * workers} blocks are in flight: memory is bounded by a few blocks per worker whatever the archive's
+ * size.
+ */
+final class BlockStream extends InputStream {
+
+  /** Opens a source file for reading (a seam for tests that count reads). */
+  interface FileOpener {
+    InputStream open(Path file) throws IOException;
+  }
+
+  /** One file to read, with the base's references (already in this archive's chain) to compare with. */
+  static final class Job {
+    final Path file;
+    final List<BlockRef> baseRefs;
+    final List<BlockRef> refs = new ArrayList<>();
+
+    Job(Path file, List<BlockRef> baseRefs) {
+      this.file = file;
+      this.baseRefs = baseRefs;
+    }
+
+    long size() {
+      long n = 0;
+      for (BlockRef r : refs) {
+        n += r.rawLength();
+      }
+      return n;
+    }
+  }
+
+  private record Result(Job job, long number, byte[] sha256, int rawLength, byte[] sealed, BlockRef base) {}
+
+  private final Iterator<Job> jobs;
+  private final FileOpener opener;
+  private final ExecutorService pool;
+  private final ThreadLocal<BlockSealer> sealers;
+  private final int blockSize;
+  private final int maxInFlight;
+  private final Deque<Future<Result>> inFlight = new ArrayDeque<>();
+  private Job current;
+  private InputStream currentIn;
+  private int currentIndex;
+  private long nextNumber;
+  private long offset;
+  private byte[] buffer = new byte[0];
+  private int position;
+  private long filesRead;
+
+  BlockStream(List<Job> jobs, FileOpener opener, ExecutorService pool, ThreadLocal<BlockSealer> sealers,
+      int blockSize, int workers) {
+    this.jobs = jobs.iterator();
+    this.opener = opener;
+    this.pool = pool;
+    this.sealers = sealers;
+    this.blockSize = blockSize;
+    this.maxInFlight = 2 * workers;
+  }
+
+  /** How many files were opened. */
+  long filesRead() {
+    return filesRead;
+  }
+
+  @Override
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    int n = read(one, 0, 1);
+    return n < 0 ? -1 : one[0] & 0xff;
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    if (len == 0) {
+      return 0;
+    }
+    while (position == buffer.length) {
+      if (!nextSealed()) {
+        return -1;
+      }
+    }
+    int n = Math.min(len, buffer.length - position);
+    System.arraycopy(buffer, position, b, off, n);
+    position += n;
+    return n;
+  }
+
+  /** Takes the next result in order; false at the end of the archive. */
+  private boolean nextSealed() throws IOException {
+    fill();
+    Future<Result> head = inFlight.poll();
+    if (head == null) {
+      return false;
+    }
+    Result r;
+    try {
+      r = head.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while sealing blocks");
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException("sealing a block failed", e.getCause());
+    }
+    if (r.sealed() == null) {
+      r.job().refs.add(r.base());
+      buffer = new byte[0];
+    } else {
+      r.job().refs.add(new BlockRef(0, r.number(), offset, r.sealed().length, r.rawLength(), r.sha256()));
+      offset += r.sealed().length;
+      buffer = r.sealed();
+    }
+    position = 0;
+    return true;
+  }
+
+  /** Reads blocks and submits them until enough are in flight or the files are done. */
+  private void fill() throws IOException {
+    while (inFlight.size() < maxInFlight) {
+      if (currentIn == null) {
+        if (!jobs.hasNext()) {
+          return;
+        }
+        current = jobs.next();
+        currentIn = opener.open(current.file);
+        currentIndex = 0;
+        filesRead++;
+      }
+      byte[] raw = currentIn.readNBytes(blockSize);
+      if (raw.length == 0) {
+        currentIn.close();
+        currentIn = null;
+        continue;
+      }
+      Job job = current;
+      BlockRef base = currentIndex < job.baseRefs.size() ? job.baseRefs.get(currentIndex) : null;
+      long number = nextNumber++;
+      currentIndex++;
+      inFlight.add(pool.submit(() -> seal(job, number, raw, base)));
+      if (raw.length < blockSize) {
+        currentIn.close();
+        currentIn = null;
+      }
+    }
+  }
+
+  private Result seal(Job job, long number, byte[] raw, BlockRef base) {
+    byte[] sha = BlockTable.sha256().digest(raw);
+    if (base != null && base.rawLength() == raw.length && MessageDigest.isEqual(base.sha256(), sha)) {
+      return new Result(job, number, sha, raw.length, null, base);
+    }
+    return new Result(job, number, sha, raw.length, sealers.get().seal(number, raw, 0, raw.length), null);
+  }
+
+  @Override
+  public void close() throws IOException {
+    for (Future<Result> f : inFlight) {
+      f.cancel(true);
+    }
+    inFlight.clear();
+    if (currentIn != null) {
+      currentIn.close();
+      currentIn = null;
+    }
+  }
+}
