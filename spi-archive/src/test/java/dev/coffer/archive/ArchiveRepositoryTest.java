@@ -16,6 +16,7 @@ import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
+import dev.coffer.testkit.Snapshot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
@@ -64,7 +65,7 @@ class ArchiveRepositoryTest {
       assertTrue(repo.verify(md.backupId()).ok());
       Path target = b.resolve("restored");
       repo.restore(md.backupId(), target);
-      assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(target));
+      assertEquals(Snapshot.of(src), Snapshot.of(target));
       assertEquals(FileTime.from(TestSupport.T0.minusSeconds(3600)),
           Files.getLastModifiedTime(target.resolve("wal_tail/segment_1.aedbwal")));
     }
@@ -86,7 +87,7 @@ class ArchiveRepositoryTest {
     try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), options)) {
       BackupMetadata md = repo.backup(src);
       repo.restore(md.backupId(), tmp.resolve("out"));
-      assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(tmp.resolve("out")));
+      assertEquals(Snapshot.of(src), Snapshot.of(tmp.resolve("out")));
       assertTrue(repo.verify(md.backupId()).ok());
     }
     // a new instance (as another process would) sees the same backup
@@ -211,7 +212,7 @@ class ArchiveRepositoryTest {
     try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), Map.of("key-file", tmp.resolve("key.hex").toString()))) {
       repo.restore(id, tmp.resolve("out"));
     }
-    assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(tmp.resolve("out")));
+    assertEquals(Snapshot.of(src), Snapshot.of(tmp.resolve("out")));
   }
 
   @Test
@@ -232,14 +233,14 @@ class ArchiveRepositoryTest {
       assertEquals(full.backupId(), inc.baseBackupId());
       assertTrue(repo.size(inc.backupId()) < 100_000, "unchanged big.bin must not be stored again");
       repo.restore(inc.backupId(), tmp.resolve("out"));
-      assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(tmp.resolve("out")));
+      assertEquals(Snapshot.of(src), Snapshot.of(tmp.resolve("out")));
       assertTrue(repo.verify(inc.backupId()).ok());
 
       // a second level: unchanged files may live two archives up
       TestSupport.write(src.resolve("new.txt"), "newer");
       BackupMetadata inc2 = repo.backup(BackupRequest.incremental(src, inc.backupId()));
       repo.restore(RestoreRequest.of(inc2.backupId(), tmp.resolve("out2")).withPaths(Set.of("big.bin", "new.txt")));
-      assertEquals(Set.of("big.bin", "new.txt"), TestSupport.snapshot(tmp.resolve("out2")).keySet());
+      assertEquals(Set.of("big.bin", "new.txt"), Snapshot.of(tmp.resolve("out2")).entries().keySet());
       assertArrayEquals(big, Files.readAllBytes(tmp.resolve("out2/big.bin")));
 
       BackupInUseException inUse = assertThrows(BackupInUseException.class, () -> repo.delete(full.backupId()));
@@ -283,7 +284,7 @@ class ArchiveRepositoryTest {
       String id = repo.backup(src).backupId();
       repo.restore(RestoreRequest.of(id, tmp.resolve("out")).withPaths(Set.of("wal_tail")));
       assertEquals(Set.of("wal_tail", "wal_tail/segment_1.aedbwal", "wal_tail/zero"),
-          TestSupport.snapshot(tmp.resolve("out")).keySet());
+          Snapshot.of(tmp.resolve("out")).entries().keySet());
       assertThrows(NoSuchFileException.class,
           () -> repo.restore(RestoreRequest.of(id, tmp.resolve("out3")).withPaths(Set.of("nope"))));
       assertFalse(Files.exists(tmp.resolve("out3")));
@@ -301,7 +302,7 @@ class ArchiveRepositoryTest {
       assertEquals(List.of(a), doomed);
       assertEquals(List.of(c, b), repo.list());
       repo.restore(c.backupId(), tmp.resolve("out"));
-      assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(tmp.resolve("out")));
+      assertEquals(Snapshot.of(src), Snapshot.of(tmp.resolve("out")));
     }
   }
 
@@ -371,7 +372,7 @@ class ArchiveRepositoryTest {
         TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       String id = repo.backup(src).backupId();
       repo.restore(id, TestSupport.root(unix).resolve("out"));
-      assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(TestSupport.root(unix).resolve("out")));
+      assertEquals(Snapshot.of(src), Snapshot.of(TestSupport.root(unix).resolve("out")));
       for (String kind : List.of("osx", "windows")) {
         Path target = TestSupport.root(TestSupport.jimfs(kind)).resolve("out");
         CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> repo.restore(id, target));
@@ -406,7 +407,7 @@ class ArchiveRepositoryTest {
         typed.restore(id, root.resolve("out2"));
       }
     }
-    assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(root.resolve("out1")));
-    assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(root.resolve("out2")));
+    assertEquals(Snapshot.of(src), Snapshot.of(root.resolve("out1")));
+    assertEquals(Snapshot.of(src), Snapshot.of(root.resolve("out2")));
   }
 }

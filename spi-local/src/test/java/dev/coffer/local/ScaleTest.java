@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
+import dev.coffer.testkit.Snapshot;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -93,7 +94,7 @@ class ScaleTest {
       BackupMetadata inc = repo.backup(dev.coffer.BackupRequest.incremental(source, m.backupId()));
       assertTrue(repo.verify(inc.backupId()).ok());
       repo.restore(inc.backupId(), root.resolve("target"));
-      assertEquals(Trees.snapshot(source, true), Trees.snapshot(root.resolve("target"), true));
+      assertEquals(Snapshot.withTimes(source), Snapshot.withTimes(root.resolve("target")));
     }
   }
 }

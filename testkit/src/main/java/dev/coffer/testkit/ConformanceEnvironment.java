@@ -2,8 +2,6 @@ package dev.coffer.testkit;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.jimfs.Configuration;
-import com.google.common.jimfs.Jimfs;
 import dev.coffer.BackupException;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
@@ -14,12 +12,10 @@ import dev.coffer.testkit.BackupProviderConformance.Fs;
 import dev.coffer.testkit.Corruptions.Corruption;
 import dev.coffer.testkit.Corruptions.CorruptionKind;
 import java.io.IOException;
-import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -163,20 +159,20 @@ class ConformanceEnvironment {
     return c;
   }
 
+  /** A fresh directory on a fresh file system of kind {@code fs}, removed after the test. */
   Path root(Fs fs) throws IOException {
-    switch (fs) {
-      case DISK: {
-        Path dir = Files.createTempDirectory("coffer-tck-");
-        cleanup.add(() -> FileTrees.deleteRecursively(dir));
-        return dir.toRealPath();
-      }
-      case WINDOWS:
-        return jimfs(Configuration.windows(), "C:\\work");
-      case OSX:
-        return jimfs(Configuration.osX(), "/work");
-      default:
-        return jimfs(Configuration.unix(), "/work");
+    if (fs == Fs.DISK) {
+      Path dir = Files.createTempDirectory("coffer-tck-");
+      cleanup.add(() -> FileTrees.deleteRecursively(dir));
+      return dir.toRealPath();
     }
+    return closedAfterTest(JimfsRoots.of(fs));
+  }
+
+  /** Closes the file system of {@code root} after the test. */
+  final Path closedAfterTest(Path root) {
+    cleanup.add(root.getFileSystem());
+    return root;
   }
 
   /** A faulty file system wrapping a fresh one of kind {@code fs}, and a root directory on it. */
@@ -203,13 +199,6 @@ class ConformanceEnvironment {
     return out;
   }
 
-  Path jimfs(Configuration configuration, String dir, String... views) throws IOException {
-    String first = views.length == 0 ? "basic" : views[0];
-    String[] rest = views.length == 0 ? new String[0] : Arrays.copyOfRange(views, 1, views.length);
-    FileSystem fs = Jimfs.newFileSystem(configuration.toBuilder().setAttributeViews(first, rest).build());
-    cleanup.add(fs);
-    return Files.createDirectories(fs.getPath(dir));
-  }
 
   BackupRepository open(Path location) throws IOException {
     return open(location, provider, options());

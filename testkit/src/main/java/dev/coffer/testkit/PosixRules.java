@@ -1,6 +1,5 @@
 package dev.coffer.testkit;
 
-import com.google.common.jimfs.Configuration;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.OwnerPolicy;
@@ -263,9 +262,8 @@ final class PosixRules extends ConformanceEnvironment {
   private Path posixRoot(Fs fs) throws IOException {
     switch (fs) {
       case UNIX:
-        return jimfs(Configuration.unix(), "/work", "basic", "owner", "posix", "unix");
       case OSX:
-        return jimfs(Configuration.osX(), "/work", "basic", "owner", "posix", "unix");
+        return closedAfterTest(JimfsRoots.posix(fs));
       default:
         return root(fs);
     }
