@@ -96,7 +96,8 @@ public abstract class BackupProviderConformance {
    */
   @BeforeEach
   public final void setUpConformance(TestInfo info) {
-    environment = new ConformanceEnvironment(this::provider, this::options, info.getDisplayName());
+    String rule = RuleAttribution.rule(info.getTestMethod().map(java.lang.reflect.Method::getName).orElse(""));
+    environment = new ConformanceEnvironment(this::provider, this::options, rule, info.getDisplayName());
     providerRules = new ProviderRules(environment);
     backupRules = new BackupRules(environment);
     atomicityRules = new AtomicityRules(environment);
@@ -427,6 +428,16 @@ public abstract class BackupProviderConformance {
   public void p18_replaceMode_swapsContentOnlyWhenCompleteAndVerified(Fs fs) throws Exception {
     restoreRules.p18_replaceMode_swapsContentOnlyWhenCompleteAndVerified(fs);
   }
+  /**
+   * P18: REPLACE works onto a target on another file system than the repository's (Jimfs unix), and into a
+   * target whose parent does not exist it fails, creating nothing.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p18_replaceMode_onAnotherFileSystem_andWithAMissingParent(Fs fs) throws Exception {
+    restoreRules.p18_replaceMode_onAnotherFileSystem_andWithAMissingParent(fs);
+  }
+
 
   // ---------------------------------------------------------------------------------------------------
   // P19 to P21: partial restore, times, containment (RestoreScopeRules)

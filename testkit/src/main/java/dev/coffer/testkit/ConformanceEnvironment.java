@@ -44,6 +44,8 @@ class ConformanceEnvironment {
   final long seed;
   final TreeGenerator gen;
   final List<AutoCloseable> cleanup;
+  /** The rule of the test ({@code P10}), for set-up failures. */
+  final String rule;
   private final Supplier<BackupProvider> providers;
   private final Supplier<Map<String, String>> options;
   private final Shown shown;
@@ -59,9 +61,12 @@ class ConformanceEnvironment {
    *
    * @param providers creates a new instance of the provider under test
    * @param options the options every repository is opened with
+   * @param rule the rule of the test ({@code P10}), named by set-up failures
    * @param where the test's name, shown in failure messages
    */
-  ConformanceEnvironment(Supplier<BackupProvider> providers, Supplier<Map<String, String>> options, String where) {
+  ConformanceEnvironment(Supplier<BackupProvider> providers, Supplier<Map<String, String>> options, String rule,
+      String where) {
+    this.rule = rule;
     this.providers = providers;
     this.options = options;
     this.provider = requireNonNull(providers.get(), "provider() returned null");
@@ -83,6 +88,7 @@ class ConformanceEnvironment {
     this.seed = env.seed;
     this.gen = env.gen;
     this.cleanup = env.cleanup;
+    this.rule = env.rule;
     this.shown = env.shown;
   }
 
@@ -135,9 +141,9 @@ class ConformanceEnvironment {
     c.location = c.root.resolve("repo");
     Path src = smallTree(c.root.resolve("src"));
     c.repo = open(c.location);
-    c.repo.backup(src); // warm-up: repository-wide files exist before the backup under test
+    setUp("a warm-up backup", () -> c.repo.backup(src)); // repository-wide files exist before the backup under test
     Snapshot before = Snapshot.of(c.location);
-    c.backup = c.repo.backup(src);
+    c.backup = setUp("the backup to corrupt", () -> c.repo.backup(src));
     c.source = Snapshot.of(src);
     Snapshot after = Snapshot.of(c.location);
     c.storedFiles = new ArrayList<>(after.files());
@@ -208,7 +214,13 @@ class ConformanceEnvironment {
     return open(location, p, options());
   }
 
+  /** Opens a repository to prepare a rule's check: a failure is a {@link SetUpFailure} (P5 checks open). */
   BackupRepository open(Path location, BackupProvider p, Map<String, String> opts) throws IOException {
+    return setUp("opening a repository at " + location, () -> openChecked(location, p, opts));
+  }
+
+  /** Opens a repository as the operation a rule checks (after a crash, with a wrong key, on another file system). */
+  BackupRepository openChecked(Path location, BackupProvider p, Map<String, String> opts) throws IOException {
     BackupRepository repo = p.open(location, opts);
     showRepository(location);
     cleanup.add(repo);
@@ -244,7 +256,7 @@ class ConformanceEnvironment {
 
   private Backed backedUp(Path root, Path source) throws IOException {
     BackupRepository repo = open(root.resolve("repo"));
-    return new Backed(root, source, repo, repo.backup(source));
+    return new Backed(root, source, repo, setUp("a full backup of the source", () -> repo.backup(source)));
   }
 
   /** A small tree: a few files in nested directories, an empty file and an empty directory. */
@@ -364,6 +376,48 @@ class ConformanceEnvironment {
     }
   }
 
+  /** A step that returns a value and may throw anything. */
+  @FunctionalInterface
+  interface Step<T> {
+    T run() throws Exception;
+  }
+
+  /**
+   * A failed step of a rule's set-up: the rule was not checked. Reported as {@code "P10 set-up failed: ..."},
+   * so that a broken operation used to prepare another rule's check (a delete, a backup) shows up as a
+   * broken promise only under its own rule.
+   */
+  static final class SetUpFailure extends AssertionError {
+    private static final long serialVersionUID = 1L;
+
+    SetUpFailure(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * Runs {@code step}, which only prepares the rule's check (a backup to corrupt, a delete that counts
+   * operations): an exception there is a {@link SetUpFailure}, not a broken rule. Assertions pass through.
+   */
+  final <T> T setUp(String what, Step<T> step) {
+    try {
+      return step.run();
+    } catch (AssertionError e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new SetUpFailure(rule + " set-up failed: " + what + " threw " + t + "; " + rule + " was not checked (the"
+          + " rule of that operation reports it broken)" + context(), t);
+    }
+  }
+
+  /** As {@link #setUp(String, Step)} for a step without a value. */
+  final void setUpStep(String what, Action step) {
+    setUp(what, () -> {
+      step.run();
+      return null;
+    });
+  }
+
   /** An action that may throw anything. */
   @FunctionalInterface
   interface Action {
@@ -416,9 +470,12 @@ class ConformanceEnvironment {
   }
 
   AssertionError broken(String rule, String what, Throwable cause) {
-    String message = rule + " broken: " + what + "\n  [provider " + provider.name() + ", " + shown.where + ", seed " + seed
-        + " (replay with -Dcoffer.tck.seed=" + seed + ")]\n  repository " + shown.repository + ":\n"
-        + Snapshot.render(shown.repository);
-    return new AssertionError(message, cause);
+    return new AssertionError(rule + " broken: " + what + context(), cause);
+  }
+
+  /** The provider, the step, the seed that replays the test and a listing of the repository. */
+  private String context() {
+    return "\n  [provider " + provider.name() + ", " + shown.where + ", seed " + seed + " (replay with -Dcoffer.tck.seed="
+        + seed + ")]\n  repository " + shown.repository + ":\n" + Snapshot.render(shown.repository);
   }
 }

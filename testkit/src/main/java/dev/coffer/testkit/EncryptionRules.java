@@ -70,7 +70,7 @@ final class EncryptionRules extends ConformanceEnvironment {
     Snapshot before = Snapshot.of(root);
     BackupRepository other;
     try {
-      other = open(location, provider(), wrong);
+      other = openChecked(location, provider(), wrong);
     } catch (WrongKeyException | IllegalArgumentException refusedAtOpen) {
       unchanged("P25", "an open with a wrong key", before, root);
       return;

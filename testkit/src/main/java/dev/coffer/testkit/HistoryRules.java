@@ -131,7 +131,7 @@ final class HistoryRules extends ConformanceEnvironment {
       check(own.equals(Optional.of(m)), "P13", () -> "find() gives " + own + " for " + m.backupId());
     }
     BackupMetadata newest = expected.get(0);
-    other.delete(newest.backupId());
+    setUpStep("another instance's delete of the newest backup", () -> other.delete(newest.backupId()));
     Optional<BackupMetadata> gone = repo.find(newest.backupId());
     check(gone.isEmpty(), "P13", () -> "find() still returns a backup another instance deleted: " + gone);
     check(repo.list().equals(expected.subList(1, expected.size())), "P13",

@@ -221,4 +221,20 @@ final class RestoreRules extends ConformanceEnvironment {
       }
     }
   }
+  void p18_replaceMode_onAnotherFileSystem_andWithAMissingParent(Fs fs) throws Exception {
+    Backed given = smallBackup(Fs.UNIX);
+    Path elsewhere = root(fs);
+    Path target = Files.createDirectories(elsewhere.resolve("target"));
+    Files.writeString(target.resolve("old.txt"), "old content");
+    Files.createDirectories(target.resolve("a").resolve("old-dir"));
+    where("repository on " + Fs.UNIX + ", REPLACE target on " + fs);
+    given.repo.restore(RestoreRequest.of(given.backup.backupId(), target).withMode(RestoreMode.REPLACE));
+    sameTree("P18", "a REPLACE restore onto another file system", Snapshot.of(given.source), target);
+    Snapshot before = Snapshot.of(elsewhere);
+    Path orphan = elsewhere.resolve("no-such-parent").resolve("target");
+    expect(IOException.class, "P18", "a REPLACE restore into a target whose parent does not exist",
+        () -> given.repo.restore(RestoreRequest.of(given.backup.backupId(), orphan).withMode(RestoreMode.REPLACE)));
+    unchanged("P18", "a refused REPLACE restore into a target without parent", before, elsewhere);
+  }
+
 }

@@ -137,6 +137,14 @@ public class ReferenceProvider implements BackupProvider {
     /** open logs its options at DEBUG, the secret included (P4: "never in a log line"). */
     LOGS_SECRET,
     /** the finisher is called and its labels kept, but the files it returns are not stored (P33). */
-    DROPS_FINISHED_FILES
+    DROPS_FINISHED_FILES,
+    /**
+     * delete of an existing backup fails with an IOException and deletes nothing (P22, and P11 and P23, which
+     * delete as their operation under test); rules that delete only to prepare their check (P10, P13) report
+     * a set-up failure, not a break.
+     */
+    DELETE_FAILS,
+    /** a REPLACE restore into a target whose parent is missing creates the parent (P18; CREATE refuses it). */
+    REPLACE_CREATES_MISSING_PARENT
   }
 }

@@ -10,6 +10,7 @@ import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
 import dev.coffer.ProgressListener;
+import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.SpecialFiles;
@@ -513,6 +514,10 @@ final class ReferenceRepository implements BackupRepository {
         throw new NoSuchFileException(p, null, "not in backup " + id);
       }
     }
+    if (broken == Broken.REPLACE_CREATES_MISSING_PARENT && request.mode() == RestoreMode.REPLACE
+        && request.target().getParent() != null) {
+      Files.createDirectories(request.target().getParent());
+    }
     List<VerifyReport.Problem> layout = checkLayout(id, m);
     if (!layout.isEmpty()) {
       VerifyReport.Problem p = layout.get(0);
@@ -778,6 +783,9 @@ final class ReferenceRepository implements BackupRepository {
     }
     if (!dependents.isEmpty() && !caps.contains(Capability.INDEPENDENT_INCREMENTALS)) {
       throw new BackupInUseException(backupId, dependents);
+    }
+    if (broken == Broken.DELETE_FAILS) {
+      throw new IOException("delete of backup " + backupId + " failed (a deliberately broken delete)");
     }
     foundBefore.remove(backupId);
     Path aside = staging.resolve(backupId + ".deleting");
