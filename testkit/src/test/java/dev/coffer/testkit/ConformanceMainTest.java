@@ -36,6 +36,24 @@ class ConformanceMainTest {
   }
 
   @Test
+  void run_providerWhoseDeleteFails_reportsTheRulesThatDeleteOnlyToPrepareAsSetUpFailures() {
+    System.setProperty("coffer.tck.tck-subtly-broken.mac-key", "00112233445566778899aabbccddeeff");
+    System.setProperty("coffer.tck.tck-subtly-broken.broken", "DELETE_FAILS");
+    try {
+      String out = run(1, "--filesystems", "UNIX", "tck-subtly-broken");
+      assertTrue(out.contains("P22 FAIL"), out);
+      assertTrue(out.contains("P10 SET-UP FAILED"), out);
+      assertTrue(out.contains("P13 SET-UP FAILED"), out);
+      assertTrue(out.contains("P7  PASS"), out);
+      String setUp = out.lines().filter(l -> l.contains("P10 SET-UP FAILED")).findFirst().orElseThrow();
+      assertTrue(setUp.contains("P10 set-up failed: ") && setUp.matches(".*-Dcoffer\\.tck\\.seed=-?[0-9]+.*"), setUp);
+    } finally {
+      System.clearProperty("coffer.tck.tck-subtly-broken.mac-key");
+      System.clearProperty("coffer.tck.tck-subtly-broken.broken");
+    }
+  }
+
+  @Test
   void run_unknownProviderName_exitsWithTwo() {
     String out = run(2, "no-such-provider");
     assertTrue(out.contains("no-such-provider"), out);
