@@ -113,17 +113,7 @@ final class AtomicityRules extends ConformanceEnvironment {
     for (long n : sample(k)) {
       where(fs + ", backup failing at file-system operation " + n + " of " + k);
       f.fs.failAt(n);
-      try {
-        expected.add(repo.backup(source));
-      } catch (IOException | RuntimeException failed) {
-        // the injected failure, as is or wrapped
-      } finally {
-        f.fs.clearFaults();
-      }
-      Set<String> listed = new TreeSet<>(ids(repo.list())); // the order is P13's
-      Set<String> want = new TreeSet<>(ids(expected));
-      check(listed.equals(want), "P10", () -> "after a backup failed at file-system operation " + n + ", list() holds "
-          + listed + ", expected " + want);
+      backUpThroughFault(f, repo, source, expected, "a backup failed at file-system operation " + n);
     }
     where(fs + ", after backups failing at each of " + k + " file-system operations");
     expected.add(checkStillWorks(repo, source, f.root));
@@ -193,17 +183,7 @@ final class AtomicityRules extends ConformanceEnvironment {
     for (long limit : new long[] {0, 1, 100, 1000, 3000, 6000, 9000}) {
       where(fs + ", disk full after " + limit + " bytes");
       f.fs.diskFullAfter(limit);
-      try {
-        expected.add(repo.backup(source));
-      } catch (IOException | RuntimeException failed) {
-        // disk full
-      } finally {
-        f.fs.clearFaults();
-      }
-      Set<String> listed = new TreeSet<>(ids(repo.list())); // the order is P13's
-      Set<String> want = new TreeSet<>(ids(expected));
-      check(listed.equals(want), "P10", () -> "after a backup hit a full disk at " + limit + " bytes, list() holds "
-          + listed + ", expected " + want);
+      backUpThroughFault(f, repo, source, expected, "a backup hit a full disk at " + limit + " bytes");
     }
     checkStillWorks(repo, source, f.root);
   }
@@ -300,6 +280,24 @@ final class AtomicityRules extends ConformanceEnvironment {
     }
     sameTree("P11", "a restore concurrent with a delete", Snapshot.of(given.source), target);
     check(given.repo.list().equals(List.of(given.backup)), "P11", () -> "after the delete, list() is " + safeList(given.repo));
+  }
+
+  /**
+   * Backs up {@code source} with the fault planned on {@code f} (the backup is added to {@code expected} if it
+   * succeeds anyway), clears the fault, and checks that exactly the {@code expected} backups are listed.
+   */
+  private void backUpThroughFault(Faulty f, BackupRepository repo, Path source, List<BackupMetadata> expected,
+      String after) throws IOException {
+    try {
+      expected.add(repo.backup(source));
+    } catch (IOException | RuntimeException failed) {
+      // the injected fault, as is or wrapped
+    } finally {
+      f.fs.clearFaults();
+    }
+    Set<String> listed = new TreeSet<>(ids(repo.list())); // the order is P13's
+    Set<String> want = new TreeSet<>(ids(expected));
+    check(listed.equals(want), "P10", () -> "after " + after + ", list() holds " + listed + ", expected " + want);
   }
 
   private static List<BackupMetadata> sorted(List<BackupMetadata> list) {
