@@ -145,6 +145,14 @@ public class ReferenceProvider implements BackupProvider {
      */
     DELETE_FAILS,
     /** a REPLACE restore into a target whose parent is missing creates the parent (P18; CREATE refuses it). */
-    REPLACE_CREATES_MISSING_PARENT
+    REPLACE_CREATES_MISSING_PARENT,
+    /** a backup of a missing source fails with a plain IOException, not NoSuchFileException (P8). */
+    MISSING_SOURCE_IS_A_PLAIN_IO_ERROR,
+    /** a CREATE restore into a non-empty target replaces its content instead of refusing (P16). */
+    CREATE_REPLACES_A_NON_EMPTY_TARGET,
+    /** restored modification times are cut to the second (P20). */
+    TIMES_TO_THE_SECOND,
+    /** a second close() of a repository throws (P5). */
+    SECOND_CLOSE_THROWS
   }
 }

@@ -125,6 +125,9 @@ final class ReferenceRepository implements BackupRepository {
   @Override
   public BackupMetadata backup(BackupRequest request) throws IOException {
     checkOpen();
+    if (broken == Broken.MISSING_SOURCE_IS_A_PLAIN_IO_ERROR && !Files.exists(request.source())) {
+      throw new IOException("cannot read the source " + request.source());
+    }
     if (request.incremental() && !caps.contains(Capability.INCREMENTAL)) {
       throw new UnsupportedOperationException(provider.name() + " does not take incremental backups");
     }
@@ -498,6 +501,10 @@ final class ReferenceRepository implements BackupRepository {
   @Override
   public BackupMetadata restore(RestoreRequest request) throws IOException {
     checkOpen();
+    if (broken == Broken.CREATE_REPLACES_A_NON_EMPTY_TARGET && request.mode() == RestoreMode.CREATE
+        && Files.isDirectory(request.target(), LinkOption.NOFOLLOW_LINKS) && !FileTrees.isEmptyDirectory(request.target())) {
+      return restore(request.withMode(RestoreMode.REPLACE));
+    }
     if (request.partial() && !caps.contains(Capability.PARTIAL_RESTORE)) {
       throw new UnsupportedOperationException(provider.name() + " does not restore parts of a backup");
     }
@@ -603,7 +610,8 @@ final class ReferenceRepository implements BackupRepository {
           + " (" + size + " bytes)", e.path);
     }
     if (caps.contains(Capability.TIMESTAMPS)) {
-      Files.setLastModifiedTime(out, FileTime.fromMillis(e.mtimeMillis));
+      long millis = broken == Broken.TIMES_TO_THE_SECOND ? e.mtimeMillis / 1000 * 1000 : e.mtimeMillis;
+      Files.setLastModifiedTime(out, FileTime.fromMillis(millis));
     }
   }
 
@@ -822,6 +830,9 @@ final class ReferenceRepository implements BackupRepository {
 
   @Override
   public void close() {
+    if (closed && broken == Broken.SECOND_CLOSE_THROWS) {
+      throw new IllegalStateException("repository already closed");
+    }
     closed = true;
   }
 
