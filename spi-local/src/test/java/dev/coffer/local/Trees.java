@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 
 /** Test helpers: file systems to run on, tree snapshots, small sources. */
 final class Trees {

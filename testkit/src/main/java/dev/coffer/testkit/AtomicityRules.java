@@ -1,5 +1,6 @@
 package dev.coffer.testkit;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
@@ -57,7 +58,7 @@ final class AtomicityRules extends ConformanceEnvironment {
     }));
     check(calls.get() > 0, "P10", () -> "the backup never called its progress listener");
     check(seen.isEmpty(), "P10", () -> "another instance saw a backup while it was being written: " + seen);
-    check(other.find(second.backupId()).equals(Optional.of(second)), "P10",
+    check(other.find(second.id()).equals(Optional.of(second)), "P10",
         () -> "after the backup returned, another instance does not find it");
   }
 
@@ -69,7 +70,7 @@ final class AtomicityRules extends ConformanceEnvironment {
     BackupMetadata first = setUp("a first backup", () -> repo.backup(source));
     AtomicInteger calls = new AtomicInteger();
     setUpStep("a backup counting its progress calls, then its delete", () -> repo.delete(
-        repo.backup(BackupRequest.full(source).withProgress(p -> calls.incrementAndGet())).backupId()));
+        repo.backup(BackupRequest.full(source).withProgress(p -> calls.incrementAndGet())).id()));
     check(calls.get() > 0, "P10", () -> "the progress listener was never called, so a backup cannot be cancelled");
     Snapshot before = Snapshot.of(location);
     int limit = Math.min(calls.get(), 40);
@@ -95,7 +96,7 @@ final class AtomicityRules extends ConformanceEnvironment {
       check(pathsAfter.equals(new TreeSet<>(before.entries().keySet())), "P10", () -> "cancelled backups left files "
           + "behind after the failing calls and a new open: " + Snapshot.pathChanges(before.entries().keySet(), pathsAfter));
       BackupMetadata b = again.backup(source);
-      check(again.verify(b.backupId()).ok(), "P10", () -> "after cancelled backups, a new backup does not verify");
+      check(again.verify(b.id()).ok(), "P10", () -> "after cancelled backups, a new backup does not verify");
     }
   }
 
@@ -107,7 +108,7 @@ final class AtomicityRules extends ConformanceEnvironment {
     List<BackupMetadata> expected = new ArrayList<>(List.of(setUp("a first backup", () -> repo.backup(source))));
     f.fs.resetCount();
     setUpStep("a backup counting its file-system operations, then its delete",
-        () -> repo.delete(repo.backup(source).backupId()));
+        () -> repo.delete(repo.backup(source).id()));
     long k = f.fs.operations();
     Set<String> pathsBefore = Snapshot.of(location).entries().keySet();
     for (long n : sample(k)) {
@@ -122,7 +123,7 @@ final class AtomicityRules extends ConformanceEnvironment {
       check(relisted.equals(new TreeSet<>(ids(expected))), "P10", () -> "a reopened repository lists " + relisted
           + ", expected " + ids(sorted(expected)));
       for (BackupMetadata m : expected.subList(1, expected.size())) {
-        setUpStep("a delete of a backup taken during the faults", () -> again.delete(m.backupId()));
+        setUpStep("a delete of a backup taken during the faults", () -> again.delete(m.id()));
       }
       Set<String> pathsAfter = new TreeSet<>(Snapshot.of(location).entries().keySet());
       check(pathsAfter.equals(new TreeSet<>(pathsBefore)), "P10", () -> "failed backups left files behind after the failing "
@@ -140,7 +141,7 @@ final class AtomicityRules extends ConformanceEnvironment {
     Set<String> complete = new HashSet<>(Set.of(setUp("a first backup", () -> initial.backup(source)).backupId()));
     f.fs.resetCount();
     setUpStep("a backup counting its file-system operations, then its delete",
-        () -> initial.delete(initial.backup(source).backupId()));
+        () -> initial.delete(initial.backup(source).id()));
     long k = f.fs.operations();
     for (long n : sample(k)) {
       where(fs + ", crash at file-system operation " + n + " of a backup (" + k + " operations)");
@@ -157,13 +158,13 @@ final class AtomicityRules extends ConformanceEnvironment {
       f.fs.recover();
       repo = openChecked(location, provider(), options());
       for (BackupMetadata m : repo.list()) {
-        VerifyReport r = repo.verify(m.backupId());
-        check(r.ok(), "P10", () -> "after a crash at operation " + n + ", backup " + m.backupId()
+        VerifyReport r = repo.verify(m.id());
+        check(r.ok(), "P10", () -> "after a crash at operation " + n + ", backup " + m.id()
             + " is listed but does not verify: " + r.problems());
         if (complete.add(m.backupId())) {
           // completed at the moment of the crash: durable and complete, so it must restore in full
           Path target = f.root.resolve("crash-restore-" + n);
-          repo.restore(m.backupId(), target);
+          repo.restore(m.id(), target);
           sameTree("P10", "a backup listed after a crash", expectedTree, target);
         }
       }
@@ -244,10 +245,10 @@ final class AtomicityRules extends ConformanceEnvironment {
     check(ids.containsAll(seenWhileRunning), "P11", () -> "list() during backups showed ids that never completed: " + seenWhileRunning);
     Snapshot expected = Snapshot.of(source);
     int i = 0;
-    for (String id : ids) {
-      check(two.verify(id).ok(), "P11", () -> "backup " + id + " made concurrently does not verify");
+    for (String id : ids) { // ids as text: compared with BackupMetadata::backupId
+      check(two.verify(BackupId.of(id)).ok(), "P11", () -> "backup " + id + " made concurrently does not verify");
       Path target = root.resolve("restored-" + i++);
-      two.restore(id, target);
+      two.restore(BackupId.of(id), target);
       sameTree("P11", "a restore of a concurrently made backup", expected, target);
     }
   }
@@ -261,11 +262,11 @@ final class AtomicityRules extends ConformanceEnvironment {
     try {
       Future<BackupMetadata> restore = pool.submit(() -> {
         start.await();
-        return given.repo.restore(given.backup.backupId(), target);
+        return given.repo.restore(given.backup.id(), target);
       });
       Future<Void> delete = pool.submit(() -> {
         start.await();
-        given.repo.delete(doomed.backupId());
+        given.repo.delete(doomed.id());
         return null;
       });
       start.countDown();
@@ -309,8 +310,8 @@ final class AtomicityRules extends ConformanceEnvironment {
   /** Every listed backup verifies, and a new backup succeeds, verifies and restores. */
   private BackupMetadata checkStillWorks(BackupRepository repo, Path source, Path root) throws IOException {
     for (BackupMetadata m : repo.list()) {
-      VerifyReport r = repo.verify(m.backupId());
-      check(r.ok(), "P10", () -> "listed backup " + m.backupId() + " does not verify: " + r.problems());
+      VerifyReport r = repo.verify(m.id());
+      check(r.ok(), "P10", () -> "listed backup " + m.id() + " does not verify: " + r.problems());
     }
     BackupMetadata b;
     try {
@@ -318,9 +319,9 @@ final class AtomicityRules extends ConformanceEnvironment {
     } catch (IOException e) {
       throw broken("P10", "the repository no longer takes backups: " + e, e);
     }
-    check(repo.verify(b.backupId()).ok(), "P10", () -> "a new backup does not verify");
-    Path target = root.resolve("after-faults-" + b.backupId());
-    repo.restore(b.backupId(), target);
+    check(repo.verify(b.id()).ok(), "P10", () -> "a new backup does not verify");
+    Path target = root.resolve("after-faults-" + b.id());
+    repo.restore(b.id(), target);
     sameTree("P10", "a backup taken after the faults", Snapshot.of(source), target);
     return b;
   }

@@ -60,11 +60,11 @@ final class BackupRules extends ConformanceEnvironment {
       check(new HashSet<>(listed).equals(new HashSet<>(made)) && listed.size() == made.size(), "P5",
           () -> "a reopened repository lists " + listed + ", expected " + made + " (in any order: the order is P13's)");
       for (BackupMetadata m : made) {
-        Optional<BackupMetadata> found = again.find(m.backupId());
-        check(found.equals(Optional.of(m)), "P5", () -> "find(" + m.backupId() + ") after reopen gave " + found);
+        Optional<BackupMetadata> found = again.find(m.id());
+        check(found.equals(Optional.of(m)), "P5", () -> "find(" + m.id() + ") after reopen gave " + found);
       }
       Path target = root.resolve("restored");
-      again.restore(made.get(0).backupId(), target);
+      again.restore(made.get(0).id(), target);
       sameTree("P5", "restore through a reopened repository", expected, target);
     }
   }
@@ -78,9 +78,9 @@ final class BackupRules extends ConformanceEnvironment {
       BackupRepository repo = openChecked(root(c[1]).resolve("repo"), provider, options());
       BackupMetadata b = repo.backup(source);
       Path target = root(c[2]).resolve("restored");
-      repo.restore(b.backupId(), target);
+      repo.restore(b.id(), target);
       sameTree("P6", "a round trip across file systems", Snapshot.of(source), target);
-      check(repo.verify(b.backupId()).ok(), "P6", () -> "verify of an intact backup is not ok");
+      check(repo.verify(b.id()).ok(), "P6", () -> "verify of an intact backup is not ok");
     }
   }
 
@@ -102,7 +102,7 @@ final class BackupRules extends ConformanceEnvironment {
     check(!b.createdAt().isBefore(before.minusSeconds(2)) && !b.createdAt().isAfter(after.plusSeconds(2)), "P7",
         () -> "createdAt " + b.createdAt() + " is not the time of the backup (" + before + " to " + after + ")");
     Path target = root.resolve("restored");
-    BackupMetadata restored = repo.restore(b.backupId(), target);
+    BackupMetadata restored = repo.restore(b.id(), target);
     check(restored.equals(b), "P7", () -> "restore returned " + restored + ", backup returned " + b);
     sameTree("P7", "a restored full backup", expected, target);
   }
@@ -116,7 +116,7 @@ final class BackupRules extends ConformanceEnvironment {
     Snapshot expected = Snapshot.of(source);
     check(b.totalFiles() == expected.fileCount(), "P7", () -> "totalFiles is " + b.totalFiles() + ", the source has " + expected.fileCount());
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     sameTree("P7", "a restored tree of many small files", expected, target);
   }
 
@@ -127,7 +127,7 @@ final class BackupRules extends ConformanceEnvironment {
     BackupMetadata b = repo.backup(source);
     check(b.totalFiles() == 0 && b.totalBytes() == 0, "P7", () -> "an empty source gave totals " + b.totalFiles() + "/" + b.totalBytes());
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     sameTree("P7", "a restored empty backup", Snapshot.of(source), target);
   }
 
@@ -158,7 +158,7 @@ final class BackupRules extends ConformanceEnvironment {
     BackupMetadata b = repo.backup(source);
     check(b.totalFiles() == expected.fileCount(), "P9", () -> "totalFiles " + b.totalFiles() + " counts links or what they point to; expected " + expected.fileCount());
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     sameTree("P9", "a restored backup with links", expected, target);
     unchanged("P9", "the directory the links point to", outsideBefore, outside);
   }
@@ -185,7 +185,7 @@ final class BackupRules extends ConformanceEnvironment {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     for (Map.Entry<String, String> l : expected.entrySet()) {
       Path restored = target.resolve(l.getKey());
       check(Files.isSymbolicLink(restored), "P9", () -> l.getKey() + " was not restored as a link");
@@ -217,9 +217,9 @@ final class BackupRules extends ConformanceEnvironment {
     BackupRepository repo = open(f.root.resolve("repo"));
     f.fs.shortReads(true);
     BackupMetadata b = repo.backup(source);
-    VerifyReport r = repo.verify(b.backupId());
+    VerifyReport r = repo.verify(b.id());
     Path target = f.root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     f.fs.shortReads(false);
     check(r.ok(), "P14", () -> "with short reads, an intact backup does not verify: " + r.problems());
     sameTree("P7", "a round trip with one-byte reads", expected, target);

@@ -7,7 +7,7 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
-import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.support.FileTrees;
 import dev.coffer.testkit.BackupProviderConformance.Fs;
 import dev.coffer.testkit.Corruptions.Corruption;
 import dev.coffer.testkit.Corruptions.CorruptionKind;

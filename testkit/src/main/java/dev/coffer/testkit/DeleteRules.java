@@ -1,17 +1,18 @@
 package dev.coffer.testkit;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupInUseException;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.RetentionPolicy;
-import dev.coffer.spi.BackupIds;
 import dev.coffer.spi.Capability;
+import dev.coffer.spi.support.BackupIds;
 import dev.coffer.testkit.BackupProviderConformance.Fs;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,13 +33,13 @@ final class DeleteRules extends ConformanceEnvironment {
   void p22_delete_removesTheBackupAndKeepsOthersRestorable(Fs fs) throws Exception {
     Backed given = smallBackup(fs);
     BackupMetadata doomed = given.repo.backup(given.source);
-    given.repo.delete(doomed.backupId());
+    given.repo.delete(doomed.id());
     check(given.repo.list().equals(List.of(given.backup)), "P22", () -> "after delete, list() is " + safeList(given.repo));
-    check(given.repo.find(doomed.backupId()).isEmpty(), "P22", () -> "after delete, find() still finds it");
-    expect(NoSuchBackupException.class, "P22", "restore of a deleted backup", () -> given.repo.restore(doomed.backupId(), given.root.resolve("x")));
-    expect(NoSuchBackupException.class, "P22", "a second delete", () -> given.repo.delete(doomed.backupId()));
+    check(given.repo.find(doomed.id()).isEmpty(), "P22", () -> "after delete, find() still finds it");
+    expect(NoSuchBackupException.class, "P22", "restore of a deleted backup", () -> given.repo.restore(doomed.id(), given.root.resolve("x")));
+    expect(NoSuchBackupException.class, "P22", "a second delete", () -> given.repo.delete(doomed.id()));
     Path target = given.root.resolve("restored");
-    given.repo.restore(given.backup.backupId(), target);
+    given.repo.restore(given.backup.id(), target);
     sameTree("P22", "the backup that was kept", Snapshot.of(given.source), target);
     try (BackupRepository again = provider().open(given.root.resolve("repo"), options())) {
       check(again.list().equals(List.of(given.backup)), "P22", () -> "after delete and reopen, list() is " + safeList(again));
@@ -50,12 +51,12 @@ final class DeleteRules extends ConformanceEnvironment {
         "no INDEPENDENT_INCREMENTALS: see the twin test");
     Backed given = realisticBackup(fs);
     mutate(given.source);
-    BackupMetadata inc = given.repo.backup(BackupRequest.incremental(given.source, given.backup.backupId()));
-    given.repo.delete(given.backup.backupId());
+    BackupMetadata inc = given.repo.backup(BackupRequest.incremental(given.source, given.backup.id()));
+    given.repo.delete(given.backup.id());
     check(given.repo.list().equals(List.of(inc)), "P22", () -> "after deleting the base, list() is " + safeList(given.repo));
-    check(given.repo.verify(inc.backupId()).ok(), "P22", () -> "a dependent no longer verifies after its base was deleted");
+    check(given.repo.verify(inc.id()).ok(), "P22", () -> "a dependent no longer verifies after its base was deleted");
     Path target = given.root.resolve("restored");
-    given.repo.restore(inc.backupId(), target);
+    given.repo.restore(inc.id(), target);
     sameTree("P22", "a dependent restored after its base was deleted", Snapshot.of(given.source), target);
   }
 
@@ -64,13 +65,13 @@ final class DeleteRules extends ConformanceEnvironment {
         "INDEPENDENT_INCREMENTALS declared or no INCREMENTAL: see the twin test");
     Backed given = smallBackup(fs);
     mutate(given.source);
-    BackupMetadata inc = given.repo.backup(BackupRequest.incremental(given.source, given.backup.backupId()));
+    BackupMetadata inc = given.repo.backup(BackupRequest.incremental(given.source, given.backup.id()));
     Snapshot before = Snapshot.of(given.root.resolve("repo"));
-    BackupInUseException e = expect(BackupInUseException.class, "P22", "delete of a base with a dependent", () -> given.repo.delete(given.backup.backupId()));
-    check(e.dependents().contains(inc.backupId()), "P22", () -> "BackupInUseException names dependents " + e.dependents() + ", not " + inc.backupId());
+    BackupInUseException e = expect(BackupInUseException.class, "P22", "delete of a base with a dependent", () -> given.repo.delete(given.backup.id()));
+    check(e.dependents().contains(inc.id()), "P22", () -> "BackupInUseException names dependents " + e.dependents() + ", not " + inc.id());
     unchanged("P22", "a refused delete", before, given.root.resolve("repo"));
-    given.repo.delete(inc.backupId());
-    given.repo.delete(given.backup.backupId());
+    given.repo.delete(inc.id());
+    given.repo.delete(given.backup.id());
     check(given.repo.list().isEmpty(), "P22", () -> "after deleting dependent then base, list() is " + safeList(given.repo));
   }
 
@@ -84,23 +85,25 @@ final class DeleteRules extends ConformanceEnvironment {
     for (int i = 0; i < 5; i++) {
       Files.writeString(source.resolve("round.txt"), "round " + i);
       BackupRequest request = incremental && previous != null && i % 2 == 1
-          ? BackupRequest.incremental(source, previous.backupId()) : BackupRequest.full(source);
+          ? BackupRequest.incremental(source, previous.id()) : BackupRequest.full(source);
       previous = repo.backup(request);
       states.put(previous.backupId(), Snapshot.of(source));
     }
     List<BackupMetadata> all = repo.list();
-    boolean basesMustSurvive = incremental && !capabilities.contains(Capability.INDEPENDENT_INCREMENTALS);
     RetentionPolicy policy = RetentionPolicy.keepLast(1);
-    List<BackupMetadata> expected = policy.select(all, Instant.now(), basesMustSurvive);
+    List<BackupMetadata> expected = repo.pruneCandidates(policy);
+    check(repo.list().equals(all), "P23", () -> "pruneCandidates changed the repository: list() is " + safeList(repo));
+    check(expected.size() < all.size() && !expected.contains(all.get(0)), "P23",
+        () -> "pruneCandidates(keepLast(1)) names " + ids(expected) + " of " + ids(all));
     List<BackupMetadata> pruned = repo.prune(policy);
-    check(pruned.equals(expected), "P23", () -> "prune(keepLast(1)) deleted " + ids(pruned) + ", the policy selects " + ids(expected));
+    check(pruned.equals(expected), "P23", () -> "prune(keepLast(1)) deleted " + ids(pruned) + ", pruneCandidates named " + ids(expected));
     List<BackupMetadata> remaining = new ArrayList<>(all);
     remaining.removeAll(expected);
     check(repo.list().equals(remaining), "P23", () -> "after prune, list() is " + safeList(repo) + ", expected " + ids(remaining));
     int i = 0;
     for (BackupMetadata m : remaining) {
       Path target = root.resolve("kept-" + i++);
-      repo.restore(m.backupId(), target);
+      repo.restore(m.id(), target);
       sameTree("P23", "a backup kept by prune", states.get(m.backupId()), target);
     }
   }
@@ -108,16 +111,10 @@ final class DeleteRules extends ConformanceEnvironment {
   void p24_unknownMalformedAndHostileIds_throwNoSuchBackup(Fs fs) throws Exception {
     Backed given = smallBackup(fs);
     Snapshot before = Snapshot.of(given.root);
-    List<String> hostile = List.of(BackupIds.newId(), "no-such-backup", "../x", "..", ".", "", "a/b", "/etc/passwd",
+    List<String> hostile = List.of(BackupIds.newId().value(), "no-such-backup", "../x", "..", ".", "", "a/b", "/etc/passwd",
         "..\\x", "C:\\x", "repo", given.backup.backupId() + "/..", given.backup.backupId().toUpperCase(java.util.Locale.ROOT) + "x", " ", "\u0000");
     for (String id : hostile) {
-      String shown = id.replace("\u0000", "\\0");
-      expect(NoSuchBackupException.class, "P24", "restore of id '" + shown + "'", () -> given.repo.restore(id, given.root.resolve("t")));
-      expect(NoSuchBackupException.class, "P24", "verify of id '" + shown + "'", () -> given.repo.verify(id));
-      expect(NoSuchBackupException.class, "P24", "delete of id '" + shown + "'", () -> given.repo.delete(id));
-      expect(NoSuchBackupException.class, "P24", "size of id '" + shown + "'", () -> given.repo.size(id));
-      Optional<BackupMetadata> found = given.repo.find(id);
-      check(found.isEmpty(), "P24", () -> "find('" + shown + "') found " + found);
+      expectUnknownId(given.repo, given.root, id, id.replace("\u0000", "\\0"));
     }
     unchanged("P24", "operations on unknown ids", before, given.root);
     check(given.repo.list().equals(List.of(given.backup)), "P24", () -> "operations on unknown ids changed list()");
@@ -142,16 +139,28 @@ final class DeleteRules extends ConformanceEnvironment {
     hostile.addAll(List.of("a".repeat(129), "a".repeat(5000), "../other-repo/" + o.backupId(), "../other-repo",
         o.backupId(), "..%2Fother-repo%2F" + o.backupId(), "./" + b.backupId(), b.backupId() + "/", b.backupId() + " "));
     for (String id : hostile) {
-      String shown = id.length() > 40 ? id.substring(0, 40) + "... (" + id.length() + " characters)" : id;
-      expect(NoSuchBackupException.class, "P24", "delete of id '" + shown + "'", () -> repo.delete(id));
-      expect(NoSuchBackupException.class, "P24", "restore of id '" + shown + "'", () -> repo.restore(id, root.resolve("t")));
-      expect(NoSuchBackupException.class, "P24", "verify of id '" + shown + "'", () -> repo.verify(id));
-      expect(NoSuchBackupException.class, "P24", "size of id '" + shown + "'", () -> repo.size(id));
-      Optional<BackupMetadata> found = repo.find(id);
-      check(found.isEmpty(), "P24", () -> "find('" + shown + "') found " + found);
+      expectUnknownId(repo, root, id, id.length() > 40 ? id.substring(0, 40) + "... (" + id.length() + " characters)" : id);
     }
     unchanged("P24", "operations on case variants, long ids and sibling paths", before, root);
     check(repo.list().equals(List.of(b)), "P24", () -> "operations on hostile ids changed list(): " + safeList(repo));
     check(sibling.list().equals(List.of(o)), "P24", () -> "operations on hostile ids changed the sibling repository");
   }
+  /**
+   * P24 for one id: a well-formed unknown id is refused by every operation with NoSuchBackupException; a
+   * malformed one cannot even be made into a BackupId, so it never reaches the provider.
+   */
+  private void expectUnknownId(BackupRepository repo, Path root, String text, String shown) throws IOException {
+    if (!BackupId.isValid(text)) {
+      expect(IllegalArgumentException.class, "P24", "BackupId.of('" + shown + "')", () -> BackupId.of(text));
+      return;
+    }
+    BackupId id = BackupId.of(text);
+    expect(NoSuchBackupException.class, "P24", "delete of id '" + shown + "'", () -> repo.delete(id));
+    expect(NoSuchBackupException.class, "P24", "restore of id '" + shown + "'", () -> repo.restore(id, root.resolve("t")));
+    expect(NoSuchBackupException.class, "P24", "verify of id '" + shown + "'", () -> repo.verify(id));
+    expect(NoSuchBackupException.class, "P24", "storedBytes of id '" + shown + "'", () -> repo.storedBytes(id));
+    Optional<BackupMetadata> found = repo.find(id);
+    check(found.isEmpty(), "P24", () -> "find('" + shown + "') found " + found);
+  }
+
 }

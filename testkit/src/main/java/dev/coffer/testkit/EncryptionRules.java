@@ -75,7 +75,7 @@ final class EncryptionRules extends ConformanceEnvironment {
       unchanged("P25", "an open with a wrong key", before, root);
       return;
     }
-    expect(WrongKeyException.class, "P25", "restore with a wrong key", () -> other.restore(b.backupId(), root.resolve("t")));
+    expect(WrongKeyException.class, "P25", "restore with a wrong key", () -> other.restore(b.id(), root.resolve("t")));
     unchanged("P25", "a restore with a wrong key", before, root);
     // the writer side: a backup with a wrong key into an existing encrypted repository is refused
     Path source = smallTree(root.resolve("src2"));
@@ -93,7 +93,7 @@ final class EncryptionRules extends ConformanceEnvironment {
     Files.write(source.resolve("zeros.dat"), new byte[1 << 19]);
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
-    long size = repo.size(b.backupId());
+    long size = repo.storedBytes(b.id());
     check(size < b.totalBytes(), "P26", () -> "size(id) is " + size + " bytes for " + b.totalBytes() + " bytes of compressible data");
   }
 

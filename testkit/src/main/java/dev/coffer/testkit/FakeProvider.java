@@ -1,5 +1,6 @@
 package dev.coffer.testkit;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
@@ -7,17 +8,18 @@ import dev.coffer.BackupType;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
+import dev.coffer.RepositoryInfo;
 import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
-import dev.coffer.spi.BackupIds;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
-import dev.coffer.spi.FileTrees;
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.ProviderOptions;
+import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.FileTrees;
+import dev.coffer.spi.support.ProviderOptions;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -155,7 +157,7 @@ public final class FakeProvider implements BackupProvider {
       if (request.incremental() && find(request.baseBackupId()).isEmpty()) {
         throw new NoSuchBackupException(request.baseBackupId());
       }
-      String id = BackupIds.newId();
+      String id = BackupIds.newId().value();
       Path dir = root.resolve(id);
       Path data = dir.resolve("data");
       Files.createDirectories(data);
@@ -190,7 +192,8 @@ public final class FakeProvider implements BackupProvider {
         }
       }
       BackupMetadata m = new BackupMetadata(id, Instant.now(), src.toString(), count, bytes,
-          request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(), "fake", "1",
+          request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL,
+          request.incremental() ? request.baseBackupId().value() : null, "fake", "1",
           request.labels());
       meta.setProperty("createdAt", m.createdAt().toString());
       meta.setProperty("sourceDir", m.sourceDir());
@@ -213,7 +216,7 @@ public final class FakeProvider implements BackupProvider {
     }
 
     private Properties meta(String id) throws IOException {
-      if (!BackupIds.isValid(id) || !Files.isRegularFile(root.resolve(id).resolve("meta.properties"))) {
+      if (!BackupId.isValid(id) || !Files.isRegularFile(root.resolve(id).resolve("meta.properties"))) {
         throw new NoSuchBackupException(id);
       }
       Properties p = new Properties();
@@ -249,7 +252,7 @@ public final class FakeProvider implements BackupProvider {
 
     @Override
     public BackupMetadata restore(RestoreRequest request) throws IOException {
-      BackupMetadata m = metadata(request.backupId());
+      BackupMetadata m = metadata(request.backupId().value());
       VerifyReport report = verify(request.backupId());
       if (!report.ok()) {
         throw new CorruptBackupException("backup " + request.backupId() + " is corrupt: "
@@ -263,7 +266,7 @@ public final class FakeProvider implements BackupProvider {
           }
         }
       }
-      Path data = root.resolve(request.backupId()).resolve("data");
+      Path data = root.resolve(request.backupId().value()).resolve("data");
       for (String p : request.paths()) {
         if (!Files.exists(data.resolve(p))) {
           throw new NoSuchFileException(p);
@@ -312,18 +315,18 @@ public final class FakeProvider implements BackupProvider {
     }
 
     @Override
-    public Optional<BackupMetadata> find(String backupId) throws IOException {
+    public Optional<BackupMetadata> find(BackupId backupId) throws IOException {
       try {
-        return Optional.of(metadata(backupId));
+        return Optional.of(metadata(backupId.value()));
       } catch (NoSuchBackupException e) {
         return Optional.empty();
       }
     }
 
     @Override
-    public VerifyReport verify(String backupId) throws IOException {
-      Map<String, String> sums = withPrefix(meta(backupId), SUM);
-      Path data = root.resolve(backupId).resolve("data");
+    public VerifyReport verify(BackupId backupId) throws IOException {
+      Map<String, String> sums = withPrefix(meta(backupId.value()), SUM);
+      Path data = root.resolve(backupId.value()).resolve("data");
       List<VerifyReport.Problem> problems = new ArrayList<>();
       long files = 0;
       long bytes = 0;
@@ -351,25 +354,30 @@ public final class FakeProvider implements BackupProvider {
           }
         }
       }
-      return new VerifyReport(backupId, problems, files, bytes);
+      return new VerifyReport(backupId.value(), problems, files, bytes);
     }
 
     @Override
-    public void delete(String backupId) throws IOException {
-      meta(backupId);
-      FileTrees.deleteRecursively(root.resolve(backupId));
+    public void delete(BackupId backupId) throws IOException {
+      meta(backupId.value());
+      FileTrees.deleteRecursively(root.resolve(backupId.value()));
     }
 
     @Override
-    public long size(String backupId) throws IOException {
-      return metadata(backupId).totalBytes();
+    public long storedBytes(BackupId backupId) throws IOException {
+      return metadata(backupId.value()).totalBytes();
+    }
+
+    @Override
+    public RepositoryInfo info() {
+      return RepositoryInfo.of(new FakeProvider(), root);
     }
 
     @Override
     public List<BackupMetadata> prune(RetentionPolicy policy) throws IOException {
-      List<BackupMetadata> doomed = policy.select(list(), Instant.now(), false);
+      List<BackupMetadata> doomed = pruneCandidates(policy);
       for (BackupMetadata b : doomed) {
-        delete(b.backupId());
+        delete(b.id());
       }
       return doomed;
     }

@@ -5,7 +5,7 @@ import dev.coffer.BackupRepository;
 import dev.coffer.OwnerPolicy;
 import dev.coffer.RestoreRequest;
 import dev.coffer.spi.Capability;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 import dev.coffer.testkit.BackupProviderConformance.Fs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,7 +67,7 @@ final class PosixRules extends ConformanceEnvironment {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     for (Map.Entry<String, Integer> e : POSIX_TREE_MODES.entrySet()) {
       Path p = e.getKey().isEmpty() ? target : target.resolve(e.getKey());
       int actual = mode(p);
@@ -78,7 +78,7 @@ final class PosixRules extends ConformanceEnvironment {
     sameTree("P27", "a restore with modes", Snapshot.of(source), target);
     Path partial = root.resolve("partial");
     if (capabilities.contains(Capability.PARTIAL_RESTORE)) {
-      repo.restore(RestoreRequest.of(b.backupId(), partial).withPaths(List.of("a/one.txt")));
+      repo.restore(RestoreRequest.of(b.id(), partial).withPaths(List.of("a/one.txt")));
       check(mode(partial.resolve("a/one.txt")) == 0600, "P27", () -> "a partial restore lost the mode of a/one.txt");
       makeWritable(partial);
     }
@@ -92,7 +92,7 @@ final class PosixRules extends ConformanceEnvironment {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     checkDefaults("P27", root, target, POSIX_TREE_MODES.keySet());
   }
 
@@ -101,7 +101,7 @@ final class PosixRules extends ConformanceEnvironment {
     Path target = posixRoot(Fs.UNIX);
     BackupRepository repo = open(root(Fs.UNIX).resolve("repo"));
     BackupMetadata b = repo.backup(source);
-    repo.restore(b.backupId(), target.resolve("restored"));
+    repo.restore(b.id(), target.resolve("restored"));
     sameTree("P27", "a restore of a source without POSIX attributes", Snapshot.of(source), target.resolve("restored"));
     Set<String> entries = new TreeSet<>(Snapshot.of(source).entries().keySet());
     entries.add("");
@@ -142,7 +142,7 @@ final class PosixRules extends ConformanceEnvironment {
         violations.add("cannot read the mode of " + p + ": " + e);
       }
     });
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     faulty.watchAttributes(null);
     check(violations.isEmpty(), "P28", () -> "the restore exposed entries: " + violations);
     check(seen.get() >= POSIX_TREE_MODES.size(), "P28", () -> "only " + seen.get() + " moments of "
@@ -164,14 +164,14 @@ final class PosixRules extends ConformanceEnvironment {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
     Path auto = root.resolve("auto");
-    repo.restore(b.backupId(), auto);
+    repo.restore(b.id(), auto);
     for (Path p : List.of(auto.resolve("a/one.txt"), auto)) {
       String[] actual = owner(p);
       check(actual[0].equals(other.get()[0]) && actual[1].equals(other.get()[1]), "P29", () -> p + " belongs to "
           + actual[0] + ":" + actual[1] + " after an AUTO restore, the source to " + other.get()[0] + ":" + other.get()[1]);
     }
     Path current = root.resolve("current");
-    repo.restore(RestoreRequest.of(b.backupId(), current).withOwners(OwnerPolicy.CURRENT));
+    repo.restore(RestoreRequest.of(b.id(), current).withOwners(OwnerPolicy.CURRENT));
     String[] mine = owner(Files.writeString(root.resolve("probe-owner"), "x"));
     String[] kept = owner(current.resolve("a/one.txt"));
     check(Arrays.equals(kept, mine), "P29", () -> "a CURRENT restore gave a/one.txt the owner " + String.join(":", kept)
@@ -214,7 +214,7 @@ final class PosixRules extends ConformanceEnvironment {
     };
     log.addHandler(handler);
     try {
-      repo.restore(b.backupId(), parent.resolve("auto"));
+      repo.restore(b.id(), parent.resolve("auto"));
     } catch (IOException e) {
       throw broken("P29", "an AUTO restore failed because owners could not be set: " + e, e);
     } finally {
@@ -225,7 +225,7 @@ final class PosixRules extends ConformanceEnvironment {
     sameTree("P29", "an AUTO restore without owners", Snapshot.of(source), parent.resolve("auto"));
     Snapshot before = Snapshot.of(parent);
     expect(IOException.class, "P29", "a PRESERVE restore that cannot set owners",
-        () -> repo.restore(RestoreRequest.of(b.backupId(), parent.resolve("preserve")).withOwners(OwnerPolicy.PRESERVE)));
+        () -> repo.restore(RestoreRequest.of(b.id(), parent.resolve("preserve")).withOwners(OwnerPolicy.PRESERVE)));
     unchanged("P29", "a failed PRESERVE restore", before, parent);
     makeWritable(plain.resolve("restores"));
   }
@@ -248,7 +248,7 @@ final class PosixRules extends ConformanceEnvironment {
     faulty.refuseOwnerChanges(true);
     Path target = faulty.wrap(plain).resolve("restored");
     try {
-      repo.restore(RestoreRequest.of(b.backupId(), target).withOwners(OwnerPolicy.PRESERVE));
+      repo.restore(RestoreRequest.of(b.id(), target).withOwners(OwnerPolicy.PRESERVE));
     } catch (IOException e) {
       throw broken("P29", "a provider without POSIX_ATTRIBUTES tried to set owners: " + e, e);
     }

@@ -1,5 +1,6 @@
 package dev.coffer.testkit;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupProviders;
 import dev.coffer.BackupRepository;
@@ -197,9 +198,9 @@ final class ProviderRules extends ConformanceEnvironment {
           BackupMetadata pb = r.backup(source);
           seen.add(pb.toString());
           seen.add(r.list().toString());
-          seen.add(r.verify(pb.backupId()).toString());
-          collect(seen, () -> r.restore("no-such-backup", root.resolve("planted-t")));
-          collect(seen, () -> r.restore(pb.backupId(), source));
+          seen.add(r.verify(pb.id()).toString());
+          collect(seen, () -> r.restore(BackupId.of("no-such-backup"), root.resolve("planted-t")));
+          collect(seen, () -> r.restore(pb.id(), source));
         }
       });
       secrets.put(p.getKey(), p.getValue());
@@ -209,16 +210,16 @@ final class ProviderRules extends ConformanceEnvironment {
     BackupMetadata b = repo.backup(BackupRequest.full(source).withLabel("k", "v"));
     seen.add(b.toString());
     seen.add(repo.list().toString());
-    VerifyReport report = repo.verify(b.backupId());
+    VerifyReport report = repo.verify(b.id());
     seen.add(report.toString());
-    collect(seen, () -> repo.restore("no-such-backup", root.resolve("t1")));
-    collect(seen, () -> repo.verify("../x"));
-    collect(seen, () -> repo.delete("no-such-backup"));
-    collect(seen, () -> repo.size("no-such-backup"));
+    collect(seen, () -> repo.restore(BackupId.of("no-such-backup"), root.resolve("t1")));
+    collect(seen, () -> repo.verify(BackupId.of("../x")));
+    collect(seen, () -> repo.delete(BackupId.of("no-such-backup")));
+    collect(seen, () -> repo.storedBytes(BackupId.of("no-such-backup")));
     collect(seen, () -> repo.backup(root.resolve("no-such-source")));
     Path nonEmpty = Files.createDirectories(root.resolve("t2"));
     Files.writeString(nonEmpty.resolve("x"), "x");
-    collect(seen, () -> repo.restore(b.backupId(), nonEmpty));
+    collect(seen, () -> repo.restore(b.id(), nonEmpty));
     Map<String, String> unknown = new LinkedHashMap<>(options());
     unknown.put("coffer-tck-no-such-option", "1");
     collect(seen, () -> provider.open(root.resolve("other"), unknown).close());
@@ -228,7 +229,7 @@ final class ProviderRules extends ConformanceEnvironment {
       collect(seen, () -> provider.open(root.resolve("malformed"), malformed).close());
     }
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     String url = "coffer:" + provider.name() + ":" + location.toUri() + "?" + secrets.keySet().iterator().next() + "=x";
     boolean installed = BackupProviders.installed(provider.getClass().getClassLoader()).stream()
         .anyMatch(p -> p.getClass() == provider.getClass());

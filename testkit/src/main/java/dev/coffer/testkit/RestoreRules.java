@@ -6,7 +6,7 @@ import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
-import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.support.FileTrees;
 import dev.coffer.testkit.BackupProviderConformance.Fs;
 import dev.coffer.testkit.Corruptions.Corruption;
 import dev.coffer.testkit.Corruptions.CorruptionKind;
@@ -36,7 +36,7 @@ final class RestoreRules extends ConformanceEnvironment {
     BackupMetadata b = repo.backup(source);
     Path parent = Files.createDirectories(f.root.resolve("restores"));
     f.fs.resetCount();
-    repo.restore(b.backupId(), parent.resolve("probe"));
+    repo.restore(b.id(), parent.resolve("probe"));
     long k = f.fs.operations();
     FileTrees.deleteRecursively(parent.resolve("probe"));
     for (long n : sample(k)) {
@@ -49,7 +49,7 @@ final class RestoreRules extends ConformanceEnvironment {
       f.fs.failAt(n);
       boolean ok;
       try {
-        repo.restore(b.backupId(), target);
+        repo.restore(b.id(), target);
         ok = true;
       } catch (IOException | RuntimeException failed) {
         ok = false;
@@ -78,7 +78,7 @@ final class RestoreRules extends ConformanceEnvironment {
       f.fs.diskFullAfter(limit);
       boolean ok;
       try {
-        repo.restore(b.backupId(), target);
+        repo.restore(b.id(), target);
         ok = true;
       } catch (IOException | RuntimeException failed) {
         ok = false;
@@ -107,7 +107,7 @@ final class RestoreRules extends ConformanceEnvironment {
         }
         Snapshot before = Snapshot.of(parent);
         try {
-          c.repo.restore(c.backup.backupId(), target);
+          c.repo.restore(c.backup.id(), target);
           if (m.kind != CorruptionKind.STRAY) {
             throw broken("P17", "restore succeeded after " + m);
           }
@@ -118,7 +118,7 @@ final class RestoreRules extends ConformanceEnvironment {
         } catch (CorruptBackupException expected) {
           // the contract's answer
         } catch (NoSuchBackupException e) {
-          check(c.repo.find(c.backup.backupId()).isEmpty(), "P17",
+          check(c.repo.find(c.backup.id()).isEmpty(), "P17",
               () -> "restore after " + m + " threw NoSuchBackupException although the backup is still listed");
         } catch (IOException e) {
           throw broken("P17", "restore after " + m + " threw " + e + " instead of CorruptBackupException", e);
@@ -128,14 +128,14 @@ final class RestoreRules extends ConformanceEnvironment {
         m.undo();
       }
     }
-    check(c.repo.verify(c.backup.backupId()).ok(), "P15", () -> "after undoing every corruption the backup no longer verifies");
+    check(c.repo.verify(c.backup.id()).ok(), "P15", () -> "after undoing every corruption the backup no longer verifies");
   }
 
   void p17_restoreAbortedAtAnyProgressCall_leavesTargetAsItWas(Fs fs) throws Exception {
     Backed given = smallBackup(fs);
     Path parent = Files.createDirectories(given.root.resolve("restores"));
     AtomicInteger calls = new AtomicInteger();
-    given.repo.restore(RestoreRequest.of(given.backup.backupId(), parent.resolve("probe")).withProgress(p -> calls.incrementAndGet()));
+    given.repo.restore(RestoreRequest.of(given.backup.id(), parent.resolve("probe")).withProgress(p -> calls.incrementAndGet()));
     FileTrees.deleteRecursively(parent.resolve("probe"));
     int limit = Math.min(calls.get(), 40);
     for (int k = 1; k <= limit; k++) {
@@ -147,7 +147,7 @@ final class RestoreRules extends ConformanceEnvironment {
       Snapshot before = Snapshot.of(parent);
       AtomicInteger n = new AtomicInteger();
       try {
-        given.repo.restore(RestoreRequest.of(given.backup.backupId(), target).withProgress(p -> {
+        given.repo.restore(RestoreRequest.of(given.backup.id(), target).withProgress(p -> {
           if (n.incrementAndGet() == abortAt) {
             throw new IllegalStateException("coffer-tck: cancelled at progress call " + abortAt);
           }
@@ -166,14 +166,14 @@ final class RestoreRules extends ConformanceEnvironment {
     Path target = Files.createDirectories(parent.resolve("full"));
     Files.writeString(target.resolve("precious.txt"), "keep me");
     Snapshot before = Snapshot.of(parent);
-    expect(DirectoryNotEmptyException.class, "P16", "restore into a non-empty target", () -> given.repo.restore(given.backup.backupId(), target));
+    expect(DirectoryNotEmptyException.class, "P16", "restore into a non-empty target", () -> given.repo.restore(given.backup.id(), target));
     unchanged("P16", "a refused restore into a non-empty target", before, parent);
     Path empty = Files.createDirectories(parent.resolve("empty"));
-    given.repo.restore(given.backup.backupId(), empty);
+    given.repo.restore(given.backup.id(), empty);
     sameTree("P16", "a restore into an empty target", Snapshot.of(given.source), empty);
     Path orphan = parent.resolve("no-such-parent").resolve("target");
     Snapshot before2 = Snapshot.of(parent);
-    expect(IOException.class, "P16", "restore into a target whose parent does not exist", () -> given.repo.restore(given.backup.backupId(), orphan));
+    expect(IOException.class, "P16", "restore into a target whose parent does not exist", () -> given.repo.restore(given.backup.id(), orphan));
     unchanged("P16", "a refused restore into a target without parent", before2, parent);
   }
 
@@ -183,7 +183,7 @@ final class RestoreRules extends ConformanceEnvironment {
     Path file = Files.createFile(parent.resolve("target-file"));
     for (RestoreMode mode : RestoreMode.values()) {
       expect(IOException.class, "P16", "a " + mode + " restore onto an existing regular file",
-          () -> given.repo.restore(RestoreRequest.of(given.backup.backupId(), file).withMode(mode)));
+          () -> given.repo.restore(RestoreRequest.of(given.backup.id(), file).withMode(mode)));
       check(Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) == 0, "P16",
           () -> "a refused " + mode + " restore changed the regular file at its target");
       Set<String> names = listNames(parent);
@@ -197,7 +197,7 @@ final class RestoreRules extends ConformanceEnvironment {
     Path target = Files.createDirectories(parent.resolve("target"));
     Files.writeString(target.resolve("old.txt"), "old content");
     Files.createDirectories(target.resolve("a")).resolve("x");
-    c.repo.restore(RestoreRequest.of(c.backup.backupId(), target).withMode(RestoreMode.REPLACE));
+    c.repo.restore(RestoreRequest.of(c.backup.id(), target).withMode(RestoreMode.REPLACE));
     sameTree("P18", "a REPLACE restore", c.source, target);
     FileTrees.deleteRecursively(target);
     Files.createDirectories(target);
@@ -210,7 +210,7 @@ final class RestoreRules extends ConformanceEnvironment {
       try {
         Snapshot before = Snapshot.of(parent);
         try {
-          c.repo.restore(RestoreRequest.of(c.backup.backupId(), target).withMode(RestoreMode.REPLACE));
+          c.repo.restore(RestoreRequest.of(c.backup.id(), target).withMode(RestoreMode.REPLACE));
           throw broken("P18", "a REPLACE restore succeeded after " + m);
         } catch (IOException expected) {
           // any failure; P17 checks the type
@@ -228,12 +228,12 @@ final class RestoreRules extends ConformanceEnvironment {
     Files.writeString(target.resolve("old.txt"), "old content");
     Files.createDirectories(target.resolve("a").resolve("old-dir"));
     where("repository on " + Fs.UNIX + ", REPLACE target on " + fs);
-    given.repo.restore(RestoreRequest.of(given.backup.backupId(), target).withMode(RestoreMode.REPLACE));
+    given.repo.restore(RestoreRequest.of(given.backup.id(), target).withMode(RestoreMode.REPLACE));
     sameTree("P18", "a REPLACE restore onto another file system", Snapshot.of(given.source), target);
     Snapshot before = Snapshot.of(elsewhere);
     Path orphan = elsewhere.resolve("no-such-parent").resolve("target");
     expect(IOException.class, "P18", "a REPLACE restore into a target whose parent does not exist",
-        () -> given.repo.restore(RestoreRequest.of(given.backup.backupId(), orphan).withMode(RestoreMode.REPLACE)));
+        () -> given.repo.restore(RestoreRequest.of(given.backup.id(), orphan).withMode(RestoreMode.REPLACE)));
     unchanged("P18", "a refused REPLACE restore into a target without parent", before, elsewhere);
   }
 

@@ -5,9 +5,8 @@ import dev.coffer.BackupRepository;
 import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
 import dev.coffer.spi.Capability;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 import dev.coffer.testkit.BackupProviderConformance.Fs;
-import dev.coffer.testkit.Corruptions.Corruption;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +39,7 @@ final class RestoreScopeRules extends ConformanceEnvironment {
     Backed given = realisticBackup(fs);
     Snapshot all = Snapshot.of(given.source);
     List<String> wanted = List.of("wal", "sst/L0/000011.sst", "empty");
-    RestoreRequest request = RestoreRequest.of(given.backup.backupId(), given.root.resolve("partial")).withPaths(wanted);
+    RestoreRequest request = RestoreRequest.of(given.backup.id(), given.root.resolve("partial")).withPaths(wanted);
     Map<String, Snapshot.Entry> expectedEntries = new TreeMap<>();
     all.entries().forEach((path, entry) -> {
       boolean selected = request.selects(path)
@@ -59,7 +58,7 @@ final class RestoreScopeRules extends ConformanceEnvironment {
     Path parent = given.root;
     Snapshot before = Snapshot.of(parent.resolve("none"));
     expect(NoSuchFileException.class, "P19", "a partial restore of a path not in the backup",
-        () -> given.repo.restore(RestoreRequest.of(given.backup.backupId(), parent.resolve("none")).withPaths(List.of("no/such/path"))));
+        () -> given.repo.restore(RestoreRequest.of(given.backup.id(), parent.resolve("none")).withPaths(List.of("no/such/path"))));
     unchanged("P19", "a refused partial restore", before, parent.resolve("none"));
   }
 
@@ -74,7 +73,7 @@ final class RestoreScopeRules extends ConformanceEnvironment {
     BackupMetadata b = repo.backup(source);
     Path parent = Files.createDirectories(root.resolve("restores"));
     Path target = parent.resolve("nested");
-    repo.restore(RestoreRequest.of(b.backupId(), target).withPaths(List.of("a/b")));
+    repo.restore(RestoreRequest.of(b.id(), target).withPaths(List.of("a/b")));
     Set<String> got = new TreeSet<>(Snapshot.of(target).entries().keySet());
     Set<String> want = new TreeSet<>(List.of("a", "a/b", "a/b/two.bin", "a/b/more.bin", "a/b/c", "a/b/c/deep.bin"));
     check(got.equals(want), "P19", () -> "a partial restore of a/b restored " + got + ", expected " + want);
@@ -85,7 +84,7 @@ final class RestoreScopeRules extends ConformanceEnvironment {
     check(siblings.equals(Set.of("nested")), "P19", () -> "a partial restore left " + siblings + " beside its target");
     Path mixed = parent.resolve("mixed");
     expect(NoSuchFileException.class, "P19", "a partial restore of a known and an unknown path",
-        () -> repo.restore(RestoreRequest.of(b.backupId(), mixed).withPaths(List.of("a/one.txt", "a/no-such-file"))));
+        () -> repo.restore(RestoreRequest.of(b.id(), mixed).withPaths(List.of("a/one.txt", "a/no-such-file"))));
     check(!Files.exists(mixed, LinkOption.NOFOLLOW_LINKS), "P19", () -> "a refused partial restore created its target");
     Set<String> after = listDirectories(parent);
     check(after.equals(Set.of("nested")), "P19", () -> "a refused partial restore left " + after + " beside its target");
@@ -96,7 +95,7 @@ final class RestoreScopeRules extends ConformanceEnvironment {
     Backed given = smallBackup(fs);
     Snapshot before = Snapshot.of(given.root);
     expect(UnsupportedOperationException.class, "P19", "a partial restore without PARTIAL_RESTORE",
-        () -> given.repo.restore(RestoreRequest.of(given.backup.backupId(), given.root.resolve("partial")).withPaths(List.of("a"))));
+        () -> given.repo.restore(RestoreRequest.of(given.backup.id(), given.root.resolve("partial")).withPaths(List.of("a"))));
     unchanged("P19", "a refused partial restore", before, given.root);
   }
 
@@ -114,7 +113,7 @@ final class RestoreScopeRules extends ConformanceEnvironment {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     for (Map.Entry<String, Long> e : times.entrySet()) {
       long actual = Files.getLastModifiedTime(target.resolve(e.getKey())).toMillis();
       check(actual == e.getValue(), "P20", () -> e.getKey() + " was restored with last-modified "
@@ -128,7 +127,7 @@ final class RestoreScopeRules extends ConformanceEnvironment {
     Files.writeString(Files.createDirectories(parent.resolve("neighbour")).resolve("n.txt"), "neighbour");
     Snapshot before = Snapshot.of(parent);
     Path target = parent.resolve("target");
-    given.repo.restore(given.backup.backupId(), target);
+    given.repo.restore(given.backup.id(), target);
     Map<String, Snapshot.Entry> after = new TreeMap<>(Snapshot.of(parent).entries());
     after.keySet().removeIf(p -> RelativePaths.isWithin("target", p));
     check(after.keySet().equals(before.entries().keySet()), "P21",
@@ -154,7 +153,7 @@ final class RestoreScopeRules extends ConformanceEnvironment {
         Snapshot outsideBefore = Snapshot.of(outside);
         Path target = parent.resolve("t" + i);
         try {
-          c.repo.restore(c.backup.backupId(), target);
+          c.repo.restore(c.backup.id(), target);
         } catch (IOException refused) {
           check(!Files.exists(target, LinkOption.NOFOLLOW_LINKS), "P17", () -> "a failed restore left its target behind");
         }
@@ -179,7 +178,7 @@ final class RestoreScopeRules extends ConformanceEnvironment {
     Files.createSymbolicLink(target.resolve("a"), outside);
     Files.createSymbolicLink(target.resolve("three.bin"), outside.resolve("one.txt"));
     Snapshot outsideBefore = Snapshot.of(outside);
-    given.repo.restore(RestoreRequest.of(given.backup.backupId(), target).withMode(RestoreMode.REPLACE));
+    given.repo.restore(RestoreRequest.of(given.backup.id(), target).withMode(RestoreMode.REPLACE));
     unchanged("P21", "a REPLACE restore over a target holding links to an outside directory", outsideBefore, outside);
     sameTree("P21", "a REPLACE restore over links", Snapshot.of(given.source), target);
   }

@@ -1,6 +1,7 @@
 package dev.coffer.testkit;
 
 import dev.coffer.BackupException;
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
@@ -11,7 +12,7 @@ import dev.coffer.SourceEnd;
 import dev.coffer.SpecialFiles;
 import dev.coffer.VerifyReport;
 import dev.coffer.spi.Capability;
-import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.support.FileTrees;
 import dev.coffer.testkit.BackupProviderConformance.Fs;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -59,7 +60,7 @@ final class SourceRules extends ConformanceEnvironment {
         unchanged("P30", "a refused backup", before, root.resolve("repo"));
       }
       if (b != null) {
-        String id = b.backupId();
+        BackupId id = b.id();
         BackupWarning want = new BackupWarning("a/coffer.sock", BackupWarning.Kind.SKIPPED_SPECIAL_FILE, "socket");
         check(b.warnings().contains(want), "P30", () -> "the socket was skipped without a warning: " + warningsOf(repo, id));
         check(repo.find(id).orElseThrow().warnings().contains(want), "P30",
@@ -108,7 +109,7 @@ final class SourceRules extends ConformanceEnvironment {
       return;
     }
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     check(Files.isDirectory(target.resolve("pg_wal"), LinkOption.NOFOLLOW_LINKS), "P31",
         () -> "pg_wal was not restored as a real directory");
     sameTree("P31", "the followed pg_wal", Snapshot.of(wal), target.resolve("pg_wal"));
@@ -119,7 +120,7 @@ final class SourceRules extends ConformanceEnvironment {
     check(Files.isSymbolicLink(source.resolve("pg_wal")), "P31", () -> "the backup changed the source's link");
   }
 
-  private static String warningsOf(BackupRepository repo, String id) {
+  private static String warningsOf(BackupRepository repo, BackupId id) {
     try {
       return repo.find(id).map(m -> m.warnings().toString()).orElse("(not found)");
     } catch (IOException e) {
@@ -263,7 +264,7 @@ final class SourceRules extends ConformanceEnvironment {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata base = repo.backup(BackupRequest.full(source)
         .withFinisher(() -> new SourceEnd(root.resolve("end1"), Map.of("stop", "0/2"))));
-    BackupMetadata incr = repo.backup(BackupRequest.incremental(source, base.backupId())
+    BackupMetadata incr = repo.backup(BackupRequest.incremental(source, base.id())
         .withFinisher(() -> new SourceEnd(end2, Map.of("stop", "0/3"))));
     check(incr.labels().equals(Map.of("stop", "0/3")), "P33", () -> "the incremental's labels are " + incr.labels());
     Path expectedDir = root.resolve("expected");
@@ -279,9 +280,9 @@ final class SourceRules extends ConformanceEnvironment {
     check(b.totalFiles() == expected.fileCount() && b.totalBytes() == expected.totalBytes(), "P33",
         () -> what + " has totals " + b.totalFiles() + "/" + b.totalBytes() + "; expected " + expected.fileCount()
             + "/" + expected.totalBytes());
-    VerifyReport report = repo.verify(b.backupId());
+    VerifyReport report = repo.verify(b.id());
     check(report.ok(), "P33", () -> what + " does not verify: " + report.problems());
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     sameTree("P33", what + ", restored,", expected, target);
   }
 

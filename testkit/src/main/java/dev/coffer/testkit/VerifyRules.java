@@ -5,7 +5,7 @@ import dev.coffer.BackupRepository;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
 import dev.coffer.VerifyReport;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 import dev.coffer.testkit.BackupProviderConformance.Fs;
 import dev.coffer.testkit.Corruptions.Corruption;
 import dev.coffer.testkit.Corruptions.CorruptionKind;
@@ -35,7 +35,7 @@ final class VerifyRules extends ConformanceEnvironment {
 
   void p14_intactBackup_verifiesOk(Fs fs) throws Exception {
     Backed given = realisticBackup(fs);
-    VerifyReport r = given.repo.verify(given.backup.backupId());
+    VerifyReport r = given.repo.verify(given.backup.id());
     check(r.ok(), "P14", () -> "an intact backup does not verify: " + r.problems());
     check(r.backupId().equals(given.backup.backupId()), "P14", () -> "the report is about " + r.backupId());
     check(r.bytesChecked() >= 0 && r.filesChecked() >= 0, "P14", () -> "negative counts in " + r);
@@ -49,9 +49,9 @@ final class VerifyRules extends ConformanceEnvironment {
         Snapshot before = Snapshot.of(c.location);
         VerifyReport r;
         try {
-          r = c.repo.verify(c.backup.backupId());
+          r = c.repo.verify(c.backup.id());
         } catch (NoSuchBackupException e) {
-          check(c.repo.find(c.backup.backupId()).isEmpty(), "P14",
+          check(c.repo.find(c.backup.id()).isEmpty(), "P14",
               () -> "verify after " + m + " threw NoSuchBackupException although the backup is still listed");
           continue;
         } catch (IOException e) {
@@ -88,7 +88,7 @@ final class VerifyRules extends ConformanceEnvironment {
       }
       large = true;
       for (long offset : List.of(0L, size / 3, 2 * size / 3, size - 1)) {
-        VerifyReport ok = repo.verify(b.backupId());
+        VerifyReport ok = repo.verify(b.id());
         check(ok.ok(), "P14", () -> "an intact backup does not verify: " + ok.problems());
         byte[] saved = Files.readAllBytes(p);
         byte[] changed = saved.clone();
@@ -97,9 +97,9 @@ final class VerifyRules extends ConformanceEnvironment {
         try {
           VerifyReport r;
           try {
-            r = repo.verify(b.backupId());
+            r = repo.verify(b.id());
           } catch (NoSuchBackupException e) {
-            check(repo.find(b.backupId()).isEmpty(), "P14", () -> "verify after flipping byte " + offset + " of "
+            check(repo.find(b.id()).isEmpty(), "P14", () -> "verify after flipping byte " + offset + " of "
                 + rel + " threw NoSuchBackupException although the backup is still listed");
             continue;
           } catch (IOException e) {
@@ -117,7 +117,7 @@ final class VerifyRules extends ConformanceEnvironment {
       }
     }
     check(large, "P14", () -> "set-up: no stored file of 128 KiB or more holds the backup's 600 KiB file: " + stored);
-    VerifyReport again = repo.verify(b.backupId());
+    VerifyReport again = repo.verify(b.id());
     check(again.ok(), "P14", () -> "the restored bytes do not verify: " + again.problems());
   }
 
@@ -128,7 +128,7 @@ final class VerifyRules extends ConformanceEnvironment {
       try {
         VerifyReport r;
         try {
-          r = c.repo.verify(c.backup.backupId());
+          r = c.repo.verify(c.backup.id());
         } catch (NoSuchBackupException e) {
           continue; // the whole backup is gone from the listing: checked by the twin test
         }
@@ -150,15 +150,15 @@ final class VerifyRules extends ConformanceEnvironment {
   void p15_verify_neverModifiesTheRepository(Fs fs) throws Exception {
     Backed given = realisticBackup(fs);
     Snapshot before = Snapshot.of(given.root.resolve("repo"));
-    given.repo.verify(given.backup.backupId());
-    given.repo.verify(given.backup.backupId());
+    given.repo.verify(given.backup.id());
+    given.repo.verify(given.backup.id());
     unchanged("P15", "verify of an intact backup", before, given.root.resolve("repo"));
   }
 
   void p15_verify_changesNoTimeInTheRepository(Fs fs) throws Exception {
     Corruptions c = corruptions(fs);
     Map<String, FileTime> before = times(c.location);
-    c.repo.verify(c.backup.backupId());
+    c.repo.verify(c.backup.id());
     Map<String, FileTime> after = times(c.location);
     check(before.equals(after), "P15", () -> "verify of an intact backup changed times: " + timeDifferences(before, after));
     Corruption flip = c.all.stream().filter(m -> m.kind == CorruptionKind.FLIP).findFirst().orElse(null);
@@ -167,7 +167,7 @@ final class VerifyRules extends ConformanceEnvironment {
       try {
         Map<String, FileTime> corrupted = times(c.location);
         try {
-          c.repo.verify(c.backup.backupId());
+          c.repo.verify(c.backup.id());
         } catch (NoSuchBackupException gone) {
           // the backup left the listing: nothing to verify
         }
@@ -183,7 +183,7 @@ final class VerifyRules extends ConformanceEnvironment {
   void p32_verifyReportsProgressPerFile_andAThrowingListenerAbortsIt(Fs fs) throws Exception {
     Backed given = realisticBackup(fs);
     List<Progress> seen = new ArrayList<>();
-    VerifyReport r = given.repo.verify(given.backup.backupId(), seen::add);
+    VerifyReport r = given.repo.verify(given.backup.id(), seen::add);
     check(r.ok(), "P32", () -> "an intact backup does not verify with a listener: " + r.problems());
     check(!seen.isEmpty(), "P32", () -> "verify told its listener nothing");
     check(seen.stream().allMatch(p -> p.phase() == Progress.Phase.VERIFY), "P32",
@@ -212,7 +212,7 @@ final class VerifyRules extends ConformanceEnvironment {
       int abortAt = k;
       AtomicInteger n = new AtomicInteger();
       try {
-        given.repo.verify(given.backup.backupId(), p -> {
+        given.repo.verify(given.backup.id(), p -> {
           if (n.incrementAndGet() == abortAt) {
             throw new IllegalStateException("coffer-tck: cancelled at progress call " + abortAt);
           }
@@ -223,7 +223,7 @@ final class VerifyRules extends ConformanceEnvironment {
       }
       unchanged("P32", "a verify cancelled at progress call " + k, before, given.root.resolve("repo"));
     }
-    check(given.repo.verify(given.backup.backupId()).ok(), "P32", () -> "after cancelled verifies the backup no longer verifies");
+    check(given.repo.verify(given.backup.id()).ok(), "P32", () -> "after cancelled verifies the backup no longer verifies");
   }
 
   /** The last-modified time of every file and directory below {@code dir}, links not followed. */

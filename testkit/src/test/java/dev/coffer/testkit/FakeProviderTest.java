@@ -30,13 +30,13 @@ class FakeProviderTest {
     try (BackupRepository repo = new FakeProvider().open(root.resolve("repo"), KEY)) {
       BackupMetadata b = repo.backup(source.getParent());
       assertEquals(List.of(b), repo.list());
-      repo.restore(b.backupId(), root.resolve("out"));
+      repo.restore(b.id(), root.resolve("out"));
       assertEquals(Snapshot.of(source.getParent()), Snapshot.of(root.resolve("out")));
       Files.writeString(root.resolve("repo").resolve(b.backupId()).resolve("data").resolve("a").resolve("one.txt"), "0ne");
-      VerifyReport r = repo.verify(b.backupId());
+      VerifyReport r = repo.verify(b.id());
       assertFalse(r.ok());
       assertEquals(VerifyReport.Kind.CORRUPT, r.problems().get(0).kind());
-      assertThrows(CorruptBackupException.class, () -> repo.restore(b.backupId(), root.resolve("out2")));
+      assertThrows(CorruptBackupException.class, () -> repo.restore(b.id(), root.resolve("out2")));
       assertFalse(Files.exists(root.resolve("out2")));
     }
   }
