@@ -2,7 +2,6 @@ package dev.coffer.testkit;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.coffer.BackupException;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.spi.BackupProvider;
@@ -35,26 +34,15 @@ import java.util.stream.Collectors;
  * after; each rule group extends it and shares its state through the copy constructor. Not thread-safe
  * except where a rule's own threads call the provider.
  */
-class ConformanceEnvironment {
+class ConformanceEnvironment extends ConformanceAssertions {
 
   static final int MAX_FAULTS = 200;
 
-  final BackupProvider provider;
   final Set<Capability> capabilities;
-  final long seed;
   final TreeGenerator gen;
   final List<AutoCloseable> cleanup;
-  /** The rule of the test ({@code P10}), for set-up failures. */
-  final String rule;
   private final Supplier<BackupProvider> providers;
   private final Supplier<Map<String, String>> options;
-  private final Shown shown;
-
-  /** What a failure message shows besides the rule: the test, its step, and the repository to list. */
-  private static final class Shown {
-    String where;
-    Path repository;
-  }
 
   /**
    * A new environment for one test.
@@ -66,30 +54,28 @@ class ConformanceEnvironment {
    */
   ConformanceEnvironment(Supplier<BackupProvider> providers, Supplier<Map<String, String>> options, String rule,
       String where) {
-    this.rule = rule;
+    super(requireNonNull(providers.get(), "provider() returned null"), rule, seed(), where);
     this.providers = providers;
     this.options = options;
-    this.provider = requireNonNull(providers.get(), "provider() returned null");
     this.capabilities = Set.copyOf(provider.capabilities());
-    String fixed = System.getProperty("coffer.tck.seed");
-    this.seed = fixed != null ? Long.parseLong(fixed.trim()) : new java.util.Random().nextLong();
     this.gen = new TreeGenerator(seed);
     this.cleanup = new ArrayList<>();
-    this.shown = new Shown();
-    shown.where = where;
   }
 
   /** The same environment (same provider, seed, clean-up and messages), for a rule group. */
   ConformanceEnvironment(ConformanceEnvironment env) {
+    super(env);
     this.providers = env.providers;
     this.options = env.options;
-    this.provider = env.provider;
     this.capabilities = env.capabilities;
-    this.seed = env.seed;
     this.gen = env.gen;
     this.cleanup = env.cleanup;
-    this.rule = env.rule;
-    this.shown = env.shown;
+  }
+
+  /** The seed of the generated trees: {@code coffer.tck.seed} when set (to replay a failure), else random. */
+  private static long seed() {
+    String fixed = System.getProperty("coffer.tck.seed");
+    return fixed != null ? Long.parseLong(fixed.trim()) : new java.util.Random().nextLong();
   }
 
   /** A new instance of the provider under test. */
@@ -100,16 +86,6 @@ class ConformanceEnvironment {
   /** The options every repository is opened with. */
   final Map<String, String> options() {
     return options.get();
-  }
-
-  /** Names the step a failure happens in (the file system, the injected fault). */
-  final void where(String where) {
-    shown.where = where;
-  }
-
-  /** Lists {@code location} in failure messages from now on. */
-  final void showRepository(Path location) {
-    shown.repository = location;
   }
 
   /** Closes every repository and file system the test opened and deletes its temporary directories. */
@@ -374,108 +350,5 @@ class ConformanceEnvironment {
     try (java.util.stream.Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
     }
-  }
-
-  /** A step that returns a value and may throw anything. */
-  @FunctionalInterface
-  interface Step<T> {
-    T run() throws Exception;
-  }
-
-  /**
-   * A failed step of a rule's set-up: the rule was not checked. Reported as {@code "P10 set-up failed: ..."},
-   * so that a broken operation used to prepare another rule's check (a delete, a backup) shows up as a
-   * broken promise only under its own rule.
-   */
-  static final class SetUpFailure extends AssertionError {
-    private static final long serialVersionUID = 1L;
-
-    SetUpFailure(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
-
-  /**
-   * Runs {@code step}, which only prepares the rule's check (a backup to corrupt, a delete that counts
-   * operations): an exception there is a {@link SetUpFailure}, not a broken rule. Assertions pass through.
-   */
-  final <T> T setUp(String what, Step<T> step) {
-    try {
-      return step.run();
-    } catch (AssertionError e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new SetUpFailure(rule + " set-up failed: " + what + " threw " + t + "; " + rule + " was not checked (the"
-          + " rule of that operation reports it broken)" + context(), t);
-    }
-  }
-
-  /** As {@link #setUp(String, Step)} for a step without a value. */
-  final void setUpStep(String what, Action step) {
-    setUp(what, () -> {
-      step.run();
-      return null;
-    });
-  }
-
-  /** An action that may throw anything. */
-  @FunctionalInterface
-  interface Action {
-    void run() throws Exception;
-  }
-
-  /** Runs {@code action}, which must throw a BackupException naming {@code named} and change nothing in {@code dir}. */
-  void refusedNaming(String rule, String what, String named, Path dir, Action action) throws IOException {
-    Snapshot before = Snapshot.of(dir);
-    BackupException e = expect(BackupException.class, rule, what, action);
-    check(String.valueOf(e.getMessage()).contains(named), rule,
-        () -> "the refusal does not name " + named + ": " + e.getMessage());
-    unchanged(rule, "a refused backup", before, dir);
-  }
-
-  <T extends Throwable> T expect(Class<T> type, String rule, String what, Action action) {
-    try {
-      action.run();
-    } catch (Throwable t) {
-      if (type.isInstance(t)) {
-        return type.cast(t);
-      }
-      throw broken(rule, what + " threw " + t + "; expected " + type.getSimpleName(), t);
-    }
-    throw broken(rule, what + " did not throw; expected " + type.getSimpleName());
-  }
-
-  void check(boolean ok, String rule, Supplier<String> what) {
-    if (!ok) {
-      throw broken(rule, what.get());
-    }
-  }
-
-  void sameTree(String rule, String what, Snapshot expected, Path actual) throws IOException {
-    Snapshot a = Snapshot.of(actual);
-    if (!expected.sameAs(a)) {
-      throw broken(rule, what + " differs from the source:" + expected.differences(a));
-    }
-  }
-
-  void unchanged(String rule, String what, Snapshot before, Path dir) throws IOException {
-    Snapshot after = Snapshot.of(dir);
-    if (!before.sameAs(after)) {
-      throw broken(rule, what + " changed " + dir + ":" + before.differences(after));
-    }
-  }
-
-  AssertionError broken(String rule, String what) {
-    return broken(rule, what, null);
-  }
-
-  AssertionError broken(String rule, String what, Throwable cause) {
-    return new AssertionError(rule + " broken: " + what + context(), cause);
-  }
-
-  /** The provider, the step, the seed that replays the test and a listing of the repository. */
-  private String context() {
-    return "\n  [provider " + provider.name() + ", " + shown.where + ", seed " + seed + " (replay with -Dcoffer.tck.seed="
-        + seed + ")]\n  repository " + shown.repository + ":\n" + Snapshot.render(shown.repository);
   }
 }
