@@ -153,6 +153,11 @@ public class ReferenceProvider implements BackupProvider {
     /** restored modification times are cut to the second (P20). */
     TIMES_TO_THE_SECOND,
     /** a second close() of a repository throws (P5). */
-    SECOND_CLOSE_THROWS
+    SECOND_CLOSE_THROWS,
+    /**
+     * a backup is looked up ignoring the case of its id, as on a case-insensitive file system (macOS, Windows):
+     * {@code find} and {@code delete} of an id in other case reach the backup itself (P24).
+     */
+    IDS_IGNORE_CASE
   }
 }

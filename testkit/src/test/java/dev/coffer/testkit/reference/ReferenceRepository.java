@@ -379,6 +379,9 @@ final class ReferenceRepository implements BackupRepository {
   }
 
   private Manifest read(String id) throws IOException {
+    if (broken == Broken.IDS_IGNORE_CASE && id != null) {
+      id = id.toLowerCase(java.util.Locale.ROOT); // as a case-insensitive file system would look it up
+    }
     if (!BackupId.isValid(id) || !FileTrees.existsWithExactName(backups.resolve(id))) {
       throw new NoSuchBackupException(id);
     }
