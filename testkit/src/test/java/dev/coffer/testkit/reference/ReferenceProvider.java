@@ -158,6 +158,8 @@ public class ReferenceProvider implements BackupProvider {
      * a backup is looked up ignoring the case of its id, as on a case-insensitive file system (macOS, Windows):
      * {@code find} and {@code delete} of an id in other case reach the backup itself (P24).
      */
-    IDS_IGNORE_CASE
+    IDS_IGNORE_CASE,
+    /** createdAt is recorded an hour off (a local time taken for UTC); order and retention are unaffected (P7). */
+    CREATED_AT_AN_HOUR_OFF
   }
 }

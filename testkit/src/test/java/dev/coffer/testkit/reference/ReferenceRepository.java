@@ -147,7 +147,7 @@ final class ReferenceRepository implements BackupRepository {
       throw new NoSuchBackupException(request.baseBackupId());
     }
     String id = BackupIds.newId().value();
-    Instant created = Instant.now();
+    Instant created = broken == Broken.CREATED_AT_AN_HOUR_OFF ? Instant.now().plusSeconds(3600) : Instant.now();
     List<Entry> entries = new ArrayList<>();
     boolean early = broken == Broken.PUBLISHES_EARLY;
     Path dir = early ? backups.resolve(id) : staging.resolve(id);
