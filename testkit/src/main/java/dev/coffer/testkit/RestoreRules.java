@@ -47,21 +47,7 @@ final class RestoreRules extends ConformanceEnvironment {
       }
       Snapshot before = Snapshot.of(parent);
       f.fs.failAt(n);
-      boolean ok;
-      try {
-        repo.restore(b.id(), target);
-        ok = true;
-      } catch (IOException | RuntimeException failed) {
-        ok = false;
-      } finally {
-        f.fs.clearFaults();
-      }
-      if (ok) {
-        sameTree("P17", "a restore that survived a failed operation", expected, target);
-        FileTrees.deleteRecursively(target);
-      } else {
-        unchanged("P17", "a restore failing at file-system operation " + n, before, parent);
-      }
+      restoreThroughFault(f, repo, b, target, expected, "a restore failing at file-system operation " + n, before);
     }
   }
 
@@ -76,21 +62,32 @@ final class RestoreRules extends ConformanceEnvironment {
       Path target = parent.resolve("t" + limit);
       Snapshot before = Snapshot.of(parent);
       f.fs.diskFullAfter(limit);
-      boolean ok;
-      try {
-        repo.restore(b.id(), target);
-        ok = true;
-      } catch (IOException | RuntimeException failed) {
-        ok = false;
-      } finally {
-        f.fs.clearFaults();
-      }
-      if (ok) {
-        sameTree("P17", "a restore that fit on the disk", Snapshot.of(source), target);
-        FileTrees.deleteRecursively(target);
-      } else {
-        unchanged("P17", "a restore that hit a full disk after " + limit + " bytes", before, parent);
-      }
+      restoreThroughFault(f, repo, b, target, Snapshot.of(source), "a restore that hit a full disk after " + limit
+          + " bytes", before);
+    }
+  }
+
+  /**
+   * Restores {@code b} into {@code target} with the fault planned on {@code f}, then clears it: a restore that
+   * succeeds anyway must have restored {@code expected} (it is removed again); one that fails must have left
+   * the target's parent as {@code before}.
+   */
+  private void restoreThroughFault(Faulty f, BackupRepository repo, BackupMetadata b, Path target, Snapshot expected,
+      String what, Snapshot before) throws IOException {
+    boolean ok;
+    try {
+      repo.restore(b.id(), target);
+      ok = true;
+    } catch (IOException | RuntimeException failed) {
+      ok = false;
+    } finally {
+      f.fs.clearFaults();
+    }
+    if (ok) {
+      sameTree("P17", what + " (it succeeded)", expected, target);
+      FileTrees.deleteRecursively(target);
+    } else {
+      unchanged("P17", what, before, target.getParent());
     }
   }
 
