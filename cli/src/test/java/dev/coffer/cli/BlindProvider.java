@@ -8,6 +8,7 @@ import dev.coffer.RepositoryInfo;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
+import dev.coffer.testkit.FakeProvider;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

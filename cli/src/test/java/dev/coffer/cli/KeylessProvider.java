@@ -5,6 +5,7 @@ import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
 import dev.coffer.spi.support.ProviderOptions;
+import dev.coffer.testkit.FakeProvider;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -16,6 +16,7 @@ import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
+import dev.coffer.testkit.Snapshot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileSystem;
@@ -26,6 +27,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,7 +107,7 @@ class ArchiveAttackTest {
     try (ArchiveRepository repo = repo()) {
       assertTrue(repo.verify(BackupId.of(ID)).ok());
       repo.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out"));
-      assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(TestSupport.root(fs).resolve("out")));
+      assertEquals(Snapshot.of(src), Snapshot.of(TestSupport.root(fs).resolve("out")));
       assertEquals(ArchivePosixTest.modes(src), ArchivePosixTest.modes(TestSupport.root(fs).resolve("out")));
       assertTrue(original.length > 2 * (CHUNK + 16), "the archive must span several chunks");
     }
@@ -565,8 +567,8 @@ class ArchiveAttackTest {
     try (ArchiveRepository repo = TestSupport.open(disk.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata md = repo.backup(source);
       repo.restore(RestoreRequest.of(md.id(), target).withMode(RestoreMode.REPLACE));
-      assertEquals(Map.of("keep", TestSupport.snapshot(outside).get("keep")), TestSupport.snapshot(outside));
-      assertEquals(TestSupport.snapshot(source), TestSupport.snapshot(target));
+      assertEquals(Set.of("keep"), Snapshot.of(outside).entries().keySet());
+      assertEquals(Snapshot.of(source), Snapshot.of(target));
       // a link as the target itself is refused
       Path linkTarget = disk.resolve("link-target");
       Files.createSymbolicLink(linkTarget, outside);

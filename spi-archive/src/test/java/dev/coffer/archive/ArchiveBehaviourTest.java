@@ -10,6 +10,7 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.RestoreRequest;
 import dev.coffer.VerifyReport;
+import dev.coffer.testkit.Snapshot;
 import java.io.IOException;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
@@ -61,7 +62,7 @@ class ArchiveBehaviourTest {
       // the middle of b-big.bin: a chunk no other file shares
       damageChunkAt(root.resolve("repo").resolve(md.backupId() + ".coffer"), 150_000);
       repo.restore(RestoreRequest.of(md.id(), root.resolve("part")).withPaths(Set.of("c-last.txt", "a-first.txt")));
-      assertEquals(Set.of("a-first.txt", "c-last.txt"), TestSupport.snapshot(root.resolve("part")).keySet());
+      assertEquals(Set.of("a-first.txt", "c-last.txt"), Snapshot.of(root.resolve("part")).entries().keySet());
       assertThrows(CorruptBackupException.class, () -> repo.restore(md.id(), root.resolve("full")));
       assertFalse(Files.exists(root.resolve("full")));
     }

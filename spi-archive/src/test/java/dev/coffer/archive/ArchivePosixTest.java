@@ -7,13 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import dev.coffer.BackupException;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRequest;
 import dev.coffer.BackupWarning;
 import dev.coffer.SpecialFiles;
+import dev.coffer.testkit.BackupProviderConformance.Fs;
+import dev.coffer.testkit.JimfsRoots;
+import dev.coffer.testkit.Snapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.StandardProtocolFamily;
@@ -53,8 +55,7 @@ class ArchivePosixTest {
 
   /** A Jimfs with the POSIX views on, as a database host's file system has them. */
   static FileSystem posixJimfs(String kind) {
-    Configuration base = kind.equals("osx") ? Configuration.osX() : Configuration.unix();
-    return Jimfs.newFileSystem(base.toBuilder().setAttributeViews("basic", "owner", "posix", "unix").build());
+    return JimfsRoots.posix(kind.equals("osx") ? Fs.OSX : Fs.UNIX).getFileSystem();
   }
 
   private Path base(String kind) throws IOException {
@@ -116,7 +117,7 @@ class ArchivePosixTest {
       Path out = b.resolve("out");
       repo.restore(md.id(), out);
       assertEquals(expected, modes(out));
-      assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(out));
+      assertEquals(Snapshot.of(src), Snapshot.of(out));
       assertTrue(repo.verify(md.id()).ok());
     }
   }

@@ -17,6 +17,7 @@ import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
+import dev.coffer.testkit.Snapshot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
@@ -65,7 +66,7 @@ class ArchiveRepositoryTest {
       assertTrue(repo.verify(md.id()).ok());
       Path target = b.resolve("restored");
       repo.restore(md.id(), target);
-      assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(target));
+      assertEquals(Snapshot.of(src), Snapshot.of(target));
       assertEquals(FileTime.from(TestSupport.T0.minusSeconds(3600)),
           Files.getLastModifiedTime(target.resolve("wal_tail/segment_1.aedbwal")));
     }
@@ -87,7 +88,7 @@ class ArchiveRepositoryTest {
     try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), options)) {
       BackupMetadata md = repo.backup(src);
       repo.restore(md.id(), tmp.resolve("out"));
-      assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(tmp.resolve("out")));
+      assertEquals(Snapshot.of(src), Snapshot.of(tmp.resolve("out")));
       assertTrue(repo.verify(md.id()).ok());
     }
     // a new instance (as another process would) sees the same backup
@@ -212,7 +213,7 @@ class ArchiveRepositoryTest {
     try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), Map.of("key-file", tmp.resolve("key.hex").toString()))) {
       repo.restore(BackupId.of(id), tmp.resolve("out"));
     }
-    assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(tmp.resolve("out")));
+    assertEquals(Snapshot.of(src), Snapshot.of(tmp.resolve("out")));
   }
 
   @Test
@@ -233,14 +234,14 @@ class ArchiveRepositoryTest {
       assertEquals(full.backupId(), inc.baseBackupId());
       assertTrue(repo.storedBytes(inc.id()) < 100_000, "unchanged big.bin must not be stored again");
       repo.restore(inc.id(), tmp.resolve("out"));
-      assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(tmp.resolve("out")));
+      assertEquals(Snapshot.of(src), Snapshot.of(tmp.resolve("out")));
       assertTrue(repo.verify(inc.id()).ok());
 
       // a second level: unchanged files may live two archives up
       TestSupport.write(src.resolve("new.txt"), "newer");
       BackupMetadata inc2 = repo.backup(BackupRequest.incremental(src, inc.id()));
       repo.restore(RestoreRequest.of(inc2.id(), tmp.resolve("out2")).withPaths(Set.of("big.bin", "new.txt")));
-      assertEquals(Set.of("big.bin", "new.txt"), TestSupport.snapshot(tmp.resolve("out2")).keySet());
+      assertEquals(Set.of("big.bin", "new.txt"), Snapshot.of(tmp.resolve("out2")).entries().keySet());
       assertArrayEquals(big, Files.readAllBytes(tmp.resolve("out2/big.bin")));
 
       BackupInUseException inUse = assertThrows(BackupInUseException.class, () -> repo.delete(full.id()));
@@ -284,7 +285,7 @@ class ArchiveRepositoryTest {
       String id = repo.backup(src).backupId();
       repo.restore(RestoreRequest.of(BackupId.of(id), tmp.resolve("out")).withPaths(Set.of("wal_tail")));
       assertEquals(Set.of("wal_tail", "wal_tail/segment_1.aedbwal", "wal_tail/zero"),
-          TestSupport.snapshot(tmp.resolve("out")).keySet());
+          Snapshot.of(tmp.resolve("out")).entries().keySet());
       assertThrows(NoSuchFileException.class,
           () -> repo.restore(RestoreRequest.of(BackupId.of(id), tmp.resolve("out3")).withPaths(Set.of("nope"))));
       assertFalse(Files.exists(tmp.resolve("out3")));
@@ -302,7 +303,7 @@ class ArchiveRepositoryTest {
       assertEquals(List.of(a), doomed);
       assertEquals(List.of(c, b), repo.list());
       repo.restore(c.id(), tmp.resolve("out"));
-      assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(tmp.resolve("out")));
+      assertEquals(Snapshot.of(src), Snapshot.of(tmp.resolve("out")));
     }
   }
 
@@ -377,7 +378,7 @@ class ArchiveRepositoryTest {
         TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       String id = repo.backup(src).backupId();
       repo.restore(BackupId.of(id), TestSupport.root(unix).resolve("out"));
-      assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(TestSupport.root(unix).resolve("out")));
+      assertEquals(Snapshot.of(src), Snapshot.of(TestSupport.root(unix).resolve("out")));
       for (String kind : List.of("osx", "windows")) {
         Path target = TestSupport.root(TestSupport.jimfs(kind)).resolve("out");
         CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> repo.restore(BackupId.of(id), target));
@@ -412,7 +413,7 @@ class ArchiveRepositoryTest {
         typed.restore(BackupId.of(id), root.resolve("out2"));
       }
     }
-    assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(root.resolve("out1")));
-    assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(root.resolve("out2")));
+    assertEquals(Snapshot.of(src), Snapshot.of(root.resolve("out1")));
+    assertEquals(Snapshot.of(src), Snapshot.of(root.resolve("out2")));
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
+import dev.coffer.testkit.Snapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileSystem;
@@ -121,7 +122,7 @@ class KnownAnswerTest {
       assertEquals("postgres", Files.getOwner(target).getName());
       assertEquals("postgres", Files.getOwner(target.resolve("dir/data.bin")).getName());
       assertEquals("../hello.txt", Files.readSymbolicLink(target.resolve("dir/link")).toString());
-      assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(target));
+      assertEquals(Snapshot.of(src), Snapshot.of(target));
     }
   }
 
@@ -160,7 +161,7 @@ class KnownAnswerTest {
     try (ArchiveRepository repo = TestSupport.open(other, options(vector))) {
       Files.write(other.resolve(ID + ".coffer"), expected);
       repo.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out"));
-      assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(TestSupport.root(fs).resolve("out")));
+      assertEquals(Snapshot.of(src), Snapshot.of(TestSupport.root(fs).resolve("out")));
       assertEquals(TestSupport.T0, repo.find(BackupId.of(ID)).orElseThrow().createdAt());
     }
   }

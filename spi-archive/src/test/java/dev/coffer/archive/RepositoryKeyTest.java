@@ -10,6 +10,7 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
+import dev.coffer.testkit.Snapshot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -143,7 +144,7 @@ class RepositoryKeyTest {
     try (ArchiveRepository repo = TestSupport.open(location, TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       repo.backup(src);
     }
-    Map<String, String> before = TestSupport.snapshot(location);
+    Snapshot before = Snapshot.of(location);
     assertThrows(WrongKeyException.class,
         () -> TestSupport.open(location, TestSupport.keyOptions(TestSupport.OTHER_KEY_HEX)));
     Map<String, String> signed = new HashMap<>(TestSupport.keyOptions(TestSupport.KEY_HEX));
@@ -151,7 +152,7 @@ class RepositoryKeyTest {
     WrongKeyException mode = assertThrows(WrongKeyException.class, () -> TestSupport.open(location, signed));
     assertTrue(mode.getMessage().contains("is encrypted") && mode.getMessage().contains("mode=signed"), mode.getMessage());
     assertThrows(WrongKeyException.class, () -> TestSupport.open(location, TestSupport.plainOptions()));
-    assertEquals(before, TestSupport.snapshot(location));
+    assertEquals(before, Snapshot.of(location));
   }
 
   @Test

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coffer.BackupMetadata;
 import dev.coffer.RestoreRequest;
 import dev.coffer.WrongKeyException;
+import dev.coffer.testkit.Snapshot;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -48,9 +49,9 @@ class SeedArchivesTest {
       assertEquals("AEDBARC1", list.get(0).labels().get("legacy.format"));
       assertTrue(repo.verify(BackupId.of("seed-enc")).ok());
       repo.restore(BackupId.of("seed-enc"), tmp.resolve("out"));
-      assertEquals(TestSupport.snapshot(fixture("source")), TestSupport.snapshot(tmp.resolve("out")));
+      assertEquals(Snapshot.of(fixture("source")), Snapshot.of(tmp.resolve("out")));
       repo.restore(RestoreRequest.of(BackupId.of("seed-enc"), tmp.resolve("part")).withPaths(Set.of("nested")));
-      assertTrue(TestSupport.snapshot(tmp.resolve("part")).keySet().stream().allMatch(p -> p.startsWith("nested")));
+      assertTrue(Snapshot.of(tmp.resolve("part")).entries().keySet().stream().allMatch(p -> p.startsWith("nested")));
       // new-format backups can join the seed's repository
       BackupMetadata fresh = repo.backup(fixture("source"));
       assertEquals(2, repo.list().size());
@@ -82,7 +83,7 @@ class SeedArchivesTest {
     Files.copy(fixture("aedb-plain.aedbarc"), repoDir.resolve("seed-plain.aedbarc"));
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of())) {
       repo.restore(BackupId.of("seed-plain"), tmp.resolve("out"));
-      assertEquals(TestSupport.snapshot(fixture("source")), TestSupport.snapshot(tmp.resolve("out")));
+      assertEquals(Snapshot.of(fixture("source")), Snapshot.of(tmp.resolve("out")));
     }
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of("key", SEED_KEY))) {
       assertThrows(WrongKeyException.class, () -> repo.restore(BackupId.of("seed-plain"), tmp.resolve("out2")));

@@ -1,12 +1,12 @@
 package dev.coffer.archive;
 
-import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
+import dev.coffer.testkit.BackupProviderConformance.Fs;
+import dev.coffer.testkit.JimfsRoots;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** Shared fixtures: file systems, trees, keys and repositories with injected randomness. */
@@ -72,11 +71,7 @@ final class TestSupport {
   }
 
   static FileSystem jimfs(String kind) {
-    switch (kind) {
-      case "osx": return Jimfs.newFileSystem(Configuration.osX());
-      case "windows": return Jimfs.newFileSystem(Configuration.windows());
-      default: return Jimfs.newFileSystem(Configuration.unix());
-    }
+    return JimfsRoots.of(kind.equals("osx") ? Fs.OSX : kind.equals("windows") ? Fs.WINDOWS : Fs.UNIX).getFileSystem();
   }
 
   /** Root directory of a fresh Jimfs of {@code kind}. */
@@ -107,32 +102,6 @@ final class TestSupport {
 
   static void write(Path p, String content) throws IOException {
     Files.write(p, content.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** Every entry below {@code root}: path -> content (files) or "<dir>" (directories). */
-  static Map<String, String> snapshot(Path root) throws IOException {
-    Map<String, String> out = new TreeMap<>();
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-      return out;
-    }
-    List<Path> all = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(root)) {
-      s.forEach(all::add);
-    }
-    for (Path p : all) {
-      if (p.equals(root)) {
-        continue;
-      }
-      String rel = dev.coffer.spi.support.RelativePaths.relativize(root, p);
-      if (Files.isSymbolicLink(p)) {
-        out.put(rel, "<link>");
-      } else if (Files.isDirectory(p)) {
-        out.put(rel, "<dir>");
-      } else {
-        out.put(rel, FileHasher.hex(ArchiveHeader.sha256(Files.readAllBytes(p))));
-      }
-    }
-    return out;
   }
 
   /** Names in a directory (to check that nothing was left behind). */

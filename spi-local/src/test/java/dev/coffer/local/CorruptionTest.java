@@ -15,6 +15,7 @@ import dev.coffer.VerifyReport.Kind;
 import dev.coffer.local.Manifest.FileEntry;
 import dev.coffer.local.Manifest.Symlink;
 import dev.coffer.testkit.FaultyFileSystem;
+import dev.coffer.testkit.Snapshot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -164,9 +165,9 @@ class CorruptionTest {
   void verify_neverModifiesTheRepository() throws Exception {
     backUp(tmp);
     Files.writeString(stored("data/file1.dat"), "changed");
-    Map<String, String> before = Trees.snapshot(repoDir, true);
+    Snapshot before = Snapshot.withTimes(repoDir);
     repo.verify(meta.id());
-    assertEquals(before, Trees.snapshot(repoDir, true));
+    assertEquals(before, Snapshot.withTimes(repoDir));
   }
 
   // ------------------------------------------------------------ hostile repositories
@@ -201,11 +202,11 @@ class CorruptionTest {
     backUp(tmp);
     byte[] content = "evil".getBytes(StandardCharsets.UTF_8);
     plantManifest(List.of(entryFor(hostile, content)), List.of(), List.of());
-    Map<String, String> outside = Trees.snapshot(tmp, false);
+    Snapshot outside = Snapshot.of(tmp);
     Path target = tmp.resolve("target");
     assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), target));
     assertFalse(repo.verify(meta.id()).ok());
-    assertEquals(outside, Trees.snapshot(tmp, false));
+    assertEquals(outside, Snapshot.of(tmp));
     assertTrue(repo.list().isEmpty(), "a backup with hostile metadata is not listed");
   }
 

@@ -10,6 +10,7 @@ import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.RestoreRequest;
+import dev.coffer.testkit.Snapshot;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ class DirectoryTimesTest {
           assertEquals(FileTime.from(e.getValue()).toMillis(),
               Files.getLastModifiedTime(Layout.under(out, e.getKey())).toMillis(), e.getKey());
         }
-        assertEquals(Trees.snapshot(source, true), Trees.snapshot(out, true));
+        assertEquals(Snapshot.withTimes(source), Snapshot.withTimes(out));
       }
     }
   }

@@ -13,12 +13,12 @@ import dev.coffer.BackupRequest;
 import dev.coffer.ProgressListener;
 import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
+import dev.coffer.testkit.Snapshot;
 import java.io.IOException;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -96,7 +96,7 @@ class FailureTest {
       repo.restore(RestoreRequest.of(m.id(), root.resolve("probe")).withProgress(p -> counter.incrementAndGet()));
       Path old = root.resolve("old");
       Trees.write(old, "keep.txt", "precious");
-      Map<String, String> before = Trees.snapshot(old, true);
+      Snapshot before = Snapshot.withTimes(old);
       for (int n = 0; n < counter.get(); n++) {
         Path absent = root.resolve("absent");
         RestoreRequest create = RestoreRequest.of(m.id(), absent).withProgress(failingAt(n, new AtomicInteger()));
@@ -104,7 +104,7 @@ class FailureTest {
         RestoreRequest replace = RestoreRequest.of(m.id(), old).withMode(RestoreMode.REPLACE)
             .withProgress(failingAt(n, new AtomicInteger()));
         assertThrows(Abort.class, () -> repo.restore(replace));
-        assertEquals(before, Trees.snapshot(old, true));
+        assertEquals(before, Snapshot.withTimes(old));
         assertEquals(List.of("old", "probe", "repo", "source"), SeedPortTest.listNames(root, ""));
       }
     }
@@ -147,15 +147,14 @@ class FailureTest {
         FileSystem disk = smallDisk(max);
         Path old = Files.createDirectories(disk.getPath("/t/old"));
         Files.writeString(old.resolve("keep.txt"), "precious");
-        Map<String, String> before = Trees.snapshot(disk.getPath("/t"), true);
+        Snapshot before = Snapshot.withTimes(disk.getPath("/t"));
         try {
           repo.restore(RestoreRequest.of(m.id(), disk.getPath("/t/new")));
           repo.restore(RestoreRequest.of(m.id(), old).withMode(RestoreMode.REPLACE));
           succeeded = true;
         } catch (IOException full) {
           failures++;
-          Map<String, String> after = Trees.snapshot(disk.getPath("/t"), true);
-          after.keySet().removeIf(k -> k.equals("new") || k.startsWith("new/"));
+          Snapshot after = Snapshot.withTimes(disk.getPath("/t")).without("new");
           assertEquals(before, after, "target damaged at maxSize " + max);
           assertTrue(SeedPortTest.listNames(disk.getPath("/t"), "").stream().noneMatch(n -> n.startsWith(".")),
               "staging left at maxSize " + max);

@@ -13,6 +13,7 @@ import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
+import dev.coffer.testkit.Snapshot;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ class FeaturesTest {
       BackupMetadata m = repo.backup(source);
       BackupMetadata inc = repo.backup(BackupRequest.incremental(source, m.id()));
       repo.restore(inc.id(), tmp.resolve("target"));
-      assertEquals(Trees.snapshot(source, true), Trees.snapshot(tmp.resolve("target"), true));
+      assertEquals(Snapshot.withTimes(source), Snapshot.withTimes(tmp.resolve("target")));
     }
   }
 
@@ -86,7 +87,7 @@ class FeaturesTest {
       assertTrue(repo.verify(m.id()).ok());
       Path target = root.resolve("target");
       repo.restore(m.id(), target);
-      assertEquals(Trees.snapshot(source, false), Trees.snapshot(target, false));
+      assertEquals(Snapshot.of(source), Snapshot.of(target));
       assertTrue(Files.isSymbolicLink(target.resolve("link-out")));
       assertEquals(List.of("secret.txt"), SeedPortTest.listNames(root.resolve("outside"), ""));
     }
@@ -103,7 +104,7 @@ class FeaturesTest {
       BackupMetadata m = repo.backup(source);
       Path target = root.resolve("target");
       repo.restore(RestoreRequest.of(m.id(), target).withPaths(List.of("a/b", "file1.dat")));
-      assertEquals(List.of("a", "a/b", "a/b/c.txt", "file1.dat"), new ArrayList<>(Trees.snapshot(target, false).keySet()));
+      assertEquals(List.of("a", "a/b", "a/b/c.txt", "file1.dat"), new ArrayList<>(Snapshot.of(target).entries().keySet()));
       Path other = root.resolve("other");
       assertThrows(NoSuchFileException.class,
           () -> repo.restore(RestoreRequest.of(m.id(), other).withPaths(List.of("a/nope"))));
@@ -137,7 +138,7 @@ class FeaturesTest {
       assertEquals(List.of(b, a), deleted);
       assertEquals(List.of(c), repo.list());
       repo.restore(c.id(), tmp.resolve("target"));
-      assertEquals(Trees.snapshot(source, true), Trees.snapshot(tmp.resolve("target"), true));
+      assertEquals(Snapshot.withTimes(source), Snapshot.withTimes(tmp.resolve("target")));
     }
   }
 

@@ -11,6 +11,7 @@ import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.BackupType;
 import dev.coffer.NoSuchBackupException;
+import dev.coffer.testkit.Snapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -42,7 +43,7 @@ class IncrementalTest {
       Files.delete(source.resolve("gone").resolve("soon.txt"));
       Files.delete(source.resolve("gone"));
       Trees.write(source, "new.txt", "new");
-      Map<String, String> expected = Trees.snapshot(source, true);
+      Snapshot expected = Snapshot.withTimes(source);
 
       BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.id()));
       assertEquals(BackupType.INCREMENTAL, inc.backupType());
@@ -61,13 +62,13 @@ class IncrementalTest {
       assertTrue(repo.verify(inc.id()).ok());
 
       repo.restore(inc.id(), root.resolve("r1"));
-      assertEquals(expected, Trees.snapshot(root.resolve("r1"), true));
+      assertEquals(expected, Snapshot.withTimes(root.resolve("r1")));
 
       repo.delete(base.id());
       assertEquals(List.of(inc), repo.list());
       assertTrue(repo.verify(inc.id()).ok());
       repo.restore(inc.id(), root.resolve("r2"));
-      assertEquals(expected, Trees.snapshot(root.resolve("r2"), true));
+      assertEquals(expected, Snapshot.withTimes(root.resolve("r2")));
     }
   }
 

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.common.jimfs.Configuration;
-import com.google.common.jimfs.Jimfs;
 import dev.coffer.BackupException;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
@@ -17,6 +15,9 @@ import dev.coffer.BackupWarning;
 import dev.coffer.OwnerPolicy;
 import dev.coffer.RestoreRequest;
 import dev.coffer.SpecialFiles;
+import dev.coffer.testkit.BackupProviderConformance.Fs;
+import dev.coffer.testkit.JimfsRoots;
+import dev.coffer.testkit.Snapshot;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -47,10 +48,7 @@ class PermissionsTest {
       if (this == DISK) {
         return tmp;
       }
-      Configuration c = this == JIMFS_UNIX ? Configuration.unix() : Configuration.osX();
-      Path root = Jimfs.newFileSystem(c.toBuilder().setAttributeViews("basic", "owner", "posix", "unix").build())
-          .getRootDirectories().iterator().next().resolve("work");
-      return Files.createDirectories(root);
+      return JimfsRoots.posix(this == JIMFS_UNIX ? Fs.UNIX : Fs.OSX);
     }
   }
 
@@ -95,7 +93,7 @@ class PermissionsTest {
       assertEquals("rwxr-x---", mode(target.resolve("hooks")));
       assertEquals("rwx------", mode(target.resolve("base/1")));
       assertEquals("r-x------", mode(target.resolve("empty")), "a read-only directory gets its mode last");
-      assertEquals(Trees.snapshot(src, true), Trees.snapshot(target, true));
+      assertEquals(Snapshot.withTimes(src), Snapshot.withTimes(target));
 
       JsonNode json = new ObjectMapper().readTree(
           Files.readAllBytes(root.resolve("repo").resolve(m.backupId()).resolve("metadata.json")));

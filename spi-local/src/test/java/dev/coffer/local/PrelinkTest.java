@@ -12,12 +12,12 @@ import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.RestoreRequest;
 import dev.coffer.SpecialFiles;
+import dev.coffer.testkit.Snapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,13 +59,13 @@ class PrelinkTest {
       Files.delete(source.resolve("gone"));
       Trees.write(source, "keep/changed.txt", "after, longer");
       Files.delete(source.resolve("empty/inner"));
-      Map<String, String> expected = Trees.snapshot(source, true);
+      Snapshot expected = Snapshot.withTimes(source);
 
       BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.id()));
       assertTrue(repo.verify(inc.id()).ok(), "no stray link or directory in the new backup");
       Path restored = root.resolve("restored");
       repo.restore(RestoreRequest.of(inc.id(), restored));
-      assertEquals(expected, Trees.snapshot(restored, true));
+      assertEquals(expected, Snapshot.withTimes(restored));
       Path baseData = repoDir.resolve(base.backupId()).resolve("data");
       Path incData = repoDir.resolve(inc.backupId()).resolve("data");
       assertTrue(Files.isSameFile(baseData.resolve("keep").resolve("same.txt"),
@@ -149,7 +149,7 @@ class PrelinkTest {
           repoDir.resolve(id).resolve("data").resolve("file1.dat")));
       Path restored = tmp.resolve("restored");
       repo.restore(RestoreRequest.of(BackupId.of(id), restored));
-      assertEquals(Trees.snapshot(source, true), Trees.snapshot(restored, true));
+      assertEquals(Snapshot.withTimes(source), Snapshot.withTimes(restored));
     }
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
+import dev.coffer.testkit.Snapshot;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -93,7 +94,7 @@ class ScaleTest {
       BackupMetadata inc = repo.backup(dev.coffer.BackupRequest.incremental(source, m.id()));
       assertTrue(repo.verify(inc.id()).ok());
       repo.restore(inc.id(), root.resolve("target"));
-      assertEquals(Trees.snapshot(source, true), Trees.snapshot(root.resolve("target"), true));
+      assertEquals(Snapshot.withTimes(source), Snapshot.withTimes(root.resolve("target")));
     }
   }
 }

@@ -14,6 +14,7 @@ import dev.coffer.BackupType;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.RestoreRequest;
 import dev.coffer.VerifyReport;
+import dev.coffer.testkit.Snapshot;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -72,12 +73,12 @@ class SeedCompatibilityTest {
       assertEquals(14, report.filesChecked());
       Path target = root.resolve("restored");
       repo.restore(BackupId.of(SEED_ID), target);
-      assertEquals(Trees.snapshot(repoDir.resolve(SEED_ID).resolve("data"), false), Trees.snapshot(target, false));
+      assertEquals(Snapshot.of(repoDir.resolve(SEED_ID).resolve("data")), Snapshot.of(target));
       assertTrue(Files.isDirectory(target.resolve("empty-dir")));
       Path partial = root.resolve("partial");
       repo.restore(RestoreRequest.of(BackupId.of(SEED_ID), partial).withPaths(List.of("nested")));
       assertEquals(List.of("nested", "nested/deep", "nested/deep/deeper", "nested/deep/deeper/leaf.txt",
-          "nested/level1.txt"), new ArrayList<>(Trees.snapshot(partial, false).keySet()));
+          "nested/level1.txt"), new ArrayList<>(Snapshot.of(partial).entries().keySet()));
     }
   }
 

@@ -15,6 +15,7 @@ import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
 import dev.coffer.VerifyReport;
 import dev.coffer.local.Manifest.FileEntry;
+import dev.coffer.testkit.Snapshot;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -59,7 +60,7 @@ class SeedPortTest {
       BackupMetadata meta = repo.backup(source);
       BackupMetadata restored = repo.restore(meta.id(), root.resolve("restored"));
       assertEquals(meta, restored);
-      assertEquals(Trees.snapshot(source, true), Trees.snapshot(root.resolve("restored"), true));
+      assertEquals(Snapshot.withTimes(source), Snapshot.withTimes(root.resolve("restored")));
     }
   }
 
@@ -178,12 +179,12 @@ class SeedPortTest {
     Trees.write(target, "old_file.txt", "old content");
     try (BackupRepository repo = Trees.open(tmp.resolve("backups"))) {
       BackupMetadata meta = repo.backup(source);
-      Map<String, String> before = Trees.snapshot(target, true);
+      Snapshot before = Snapshot.withTimes(target);
       assertThrows(DirectoryNotEmptyException.class, () -> repo.restore(meta.id(), target));
-      assertEquals(before, Trees.snapshot(target, true));
+      assertEquals(before, Snapshot.withTimes(target));
       repo.restore(RestoreRequest.of(meta.id(), target).withMode(RestoreMode.REPLACE));
       assertFalse(Files.exists(target.resolve("old_file.txt")));
-      assertEquals(Trees.snapshot(source, true), Trees.snapshot(target, true));
+      assertEquals(Snapshot.withTimes(source), Snapshot.withTimes(target));
       assertEquals(List.of("target"), listNames(tmp, "target"));
     }
   }

@@ -1,19 +1,15 @@
 package dev.coffer.local;
 
-import com.google.common.jimfs.Configuration;
-import com.google.common.jimfs.Jimfs;
 import dev.coffer.BackupRepository;
+import dev.coffer.testkit.BackupProviderConformance;
+import dev.coffer.testkit.JimfsRoots;
 import java.io.IOException;
-import java.nio.file.FileSystem;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.HexFormat;
 import java.util.Map;
-import java.util.TreeMap;
 import dev.coffer.spi.support.RelativePaths;
 
 /** Test helpers: file systems to run on, tree snapshots, small sources. */
@@ -30,14 +26,11 @@ final class Trees {
       if (this == DEFAULT) {
         return tmp;
       }
-      Configuration c = switch (this) {
-        case JIMFS_UNIX -> Configuration.unix();
-        case JIMFS_OSX -> Configuration.osX();
-        default -> Configuration.windows();
-      };
-      FileSystem fs = Jimfs.newFileSystem(c);
-      Path root = fs.getRootDirectories().iterator().next().resolve("work");
-      return Files.createDirectories(root);
+      return JimfsRoots.of(switch (this) {
+        case JIMFS_UNIX -> BackupProviderConformance.Fs.UNIX;
+        case JIMFS_OSX -> BackupProviderConformance.Fs.OSX;
+        default -> BackupProviderConformance.Fs.WINDOWS;
+      });
     }
   }
 
@@ -62,41 +55,6 @@ final class Trees {
     write(source, "file2.dat", "test data 1234567890");
     write(source, "subdir/nested.dat", "nested content");
     return source;
-  }
-
-  /**
-   * A comparable picture of a tree: every entry's relative path mapped to "dir", "link:target" or the
-   * hex of the file's content (and its mtime in millis when {@code withTimes}).
-   */
-  static Map<String, String> snapshot(Path root, boolean withTimes) throws IOException {
-    Map<String, String> out = new TreeMap<>(RelativePaths.ORDER);
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-      out.put("", "absent");
-      return out;
-    }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-        if (!dir.equals(root)) {
-          out.put(RelativePaths.relativize(root, dir), "dir");
-        }
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        String rel = RelativePaths.relativize(root, file);
-        if (attrs.isSymbolicLink()) {
-          out.put(rel, "link:" + Files.readSymbolicLink(file));
-        } else {
-          byte[] b = Files.readAllBytes(file);
-          String v = b.length > 4096 ? b.length + ":" + java.util.Arrays.hashCode(b) : HexFormat.of().formatHex(b);
-          out.put(rel, withTimes ? v + "@" + attrs.lastModifiedTime().toMillis() : v);
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
-    return out;
   }
 
   /** Copies a tree (files and directories) between any two file systems. */

@@ -6,7 +6,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.platform.engine.TestExecutionResult;
@@ -126,7 +125,12 @@ public final class ConformanceMain {
         out.println(label + "NOT RUN");
       } else if (o.failed > 0) {
         ok = false;
-        out.println(label + "FAIL  " + o.failed + " of " + (o.passed + o.failed) + " tests failed; first: " + o.firstFailure);
+        out.println(label + "FAIL  " + o.failed + " of " + (o.passed + o.failed + o.setUpFailed) + " tests failed; first: "
+            + o.firstFailure);
+      } else if (o.setUpFailed > 0) {
+        ok = false;
+        out.println(label + "SET-UP FAILED  " + o.setUpFailed + " of " + (o.passed + o.setUpFailed) + " tests could not"
+            + " prepare their check (another rule's operation failed); first: " + o.firstSetUpFailure);
       } else if (o.passed > 0) {
         out.println(label + "PASS  " + o.passed + " tests" + (o.skipped > 0 ? ", " + o.skipped + " not applicable" : ""));
       } else {
@@ -142,8 +146,10 @@ public final class ConformanceMain {
   private static final class Outcome {
     int passed;
     int failed;
+    int setUpFailed;
     int skipped;
     String firstFailure;
+    String firstSetUpFailure;
     String skipReason;
   }
 
@@ -174,13 +180,17 @@ public final class ConformanceMain {
             o.skipReason = result.getThrowable().map(Throwable::getMessage).orElse("aborted");
             break;
           default:
-            o.failed++;
-            if (o.firstFailure == null) {
-              String m = result.getThrowable().map(t -> String.valueOf(t.getMessage())).orElse("failed");
-              // the first line says what broke; the seed line lets the user replay exactly this failure
-              String replay = m.lines().filter(l -> l.contains("-Dcoffer.tck.seed=")).findFirst()
-                  .map(l -> " " + l.strip()).orElse("");
-              o.firstFailure = id.getDisplayName() + ": " + m.strip().lines().findFirst().orElse("") + replay;
+            String m = result.getThrowable().map(t -> String.valueOf(t.getMessage())).orElse("failed");
+            // the first line says what broke; the seed line lets the user replay exactly this failure
+            String replay = m.lines().filter(l -> l.contains("-Dcoffer.tck.seed=")).findFirst()
+                .map(l -> " " + l.strip()).orElse("");
+            String shown = id.getDisplayName() + ": " + m.strip().lines().findFirst().orElse("") + replay;
+            if (m.matches("(?s)P[0-9]+ set-up failed: .*")) {
+              o.setUpFailed++;
+              o.firstSetUpFailure = o.firstSetUpFailure == null ? shown : o.firstSetUpFailure;
+            } else {
+              o.failed++;
+              o.firstFailure = o.firstFailure == null ? shown : o.firstFailure;
             }
         }
       });

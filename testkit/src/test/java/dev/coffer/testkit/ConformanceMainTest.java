@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ConformanceMainTest {
@@ -20,8 +21,7 @@ class ConformanceMainTest {
 
   @Test
   void run_brokenProvider_reportsTheBrokenRuleAndExitsWithOne() {
-    System.setProperty("coffer.tck.tck-broken-leaks-secret.mac-key", "00112233445566778899aabbccddeeff");
-    try {
+    withProperties(Map.of("coffer.tck.tck-broken-leaks-secret.mac-key", "00112233445566778899aabbccddeeff"), () -> {
       String out = run(1, "--filesystems", "UNIX", "tck-broken-leaks-secret");
       assertTrue(out.contains("P4  FAIL"), out);
       assertTrue(out.contains("P7  PASS"), out);
@@ -30,8 +30,30 @@ class ConformanceMainTest {
       assertTrue(out.contains("Provider tck-broken-leaks-secret: FAIL"), out);
       String failLine = out.lines().filter(l -> l.contains("P4  FAIL")).findFirst().orElseThrow();
       assertTrue(failLine.matches(".*-Dcoffer\\.tck\\.seed=-?[0-9]+.*"), "the FAIL line drops the seed: " + failLine);
+    });
+  }
+
+  @Test
+  void run_providerWhoseDeleteFails_reportsTheRulesThatDeleteOnlyToPrepareAsSetUpFailures() {
+    withProperties(Map.of("coffer.tck.tck-subtly-broken.mac-key", "00112233445566778899aabbccddeeff",
+        "coffer.tck.tck-subtly-broken.broken", "DELETE_FAILS"), () -> {
+      String out = run(1, "--filesystems", "UNIX", "tck-subtly-broken");
+      assertTrue(out.contains("P22 FAIL"), out);
+      assertTrue(out.contains("P10 SET-UP FAILED"), out);
+      assertTrue(out.contains("P13 SET-UP FAILED"), out);
+      assertTrue(out.contains("P7  PASS"), out);
+      String setUp = out.lines().filter(l -> l.contains("P10 SET-UP FAILED")).findFirst().orElseThrow();
+      assertTrue(setUp.contains("P10 set-up failed: ") && setUp.matches(".*-Dcoffer\\.tck\\.seed=-?[0-9]+.*"), setUp);
+    });
+  }
+
+  /** Runs {@code body} with the system properties set, and clears them after. */
+  private static void withProperties(Map<String, String> properties, Runnable body) {
+    properties.forEach(System::setProperty);
+    try {
+      body.run();
     } finally {
-      System.clearProperty("coffer.tck.tck-broken-leaks-secret.mac-key");
+      properties.keySet().forEach(System::clearProperty);
     }
   }
 

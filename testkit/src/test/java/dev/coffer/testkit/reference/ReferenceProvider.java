@@ -137,6 +137,29 @@ public class ReferenceProvider implements BackupProvider {
     /** open logs its options at DEBUG, the secret included (P4: "never in a log line"). */
     LOGS_SECRET,
     /** the finisher is called and its labels kept, but the files it returns are not stored (P33). */
-    DROPS_FINISHED_FILES
+    DROPS_FINISHED_FILES,
+    /**
+     * delete of an existing backup fails with an IOException and deletes nothing (P22, and P11 and P23, which
+     * delete as their operation under test); rules that delete only to prepare their check (P10, P13) report
+     * a set-up failure, not a break.
+     */
+    DELETE_FAILS,
+    /** a REPLACE restore into a target whose parent is missing creates the parent (P18; CREATE refuses it). */
+    REPLACE_CREATES_MISSING_PARENT,
+    /** a backup of a missing source fails with a plain IOException, not NoSuchFileException (P8). */
+    MISSING_SOURCE_IS_A_PLAIN_IO_ERROR,
+    /** a CREATE restore into a non-empty target replaces its content instead of refusing (P16). */
+    CREATE_REPLACES_A_NON_EMPTY_TARGET,
+    /** restored modification times are cut to the second (P20). */
+    TIMES_TO_THE_SECOND,
+    /** a second close() of a repository throws (P5). */
+    SECOND_CLOSE_THROWS,
+    /**
+     * a backup is looked up ignoring the case of its id, as on a case-insensitive file system (macOS, Windows):
+     * {@code find} and {@code delete} of an id in other case reach the backup itself (P24).
+     */
+    IDS_IGNORE_CASE,
+    /** createdAt is recorded an hour off (a local time taken for UTC); order and retention are unaffected (P7). */
+    CREATED_AT_AN_HOUR_OFF
   }
 }

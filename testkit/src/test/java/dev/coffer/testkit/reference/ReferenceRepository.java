@@ -11,6 +11,7 @@ import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
 import dev.coffer.ProgressListener;
+import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RepositoryInfo;
 import dev.coffer.RetentionPolicy;
@@ -126,6 +127,9 @@ final class ReferenceRepository implements BackupRepository {
   @Override
   public BackupMetadata backup(BackupRequest request) throws IOException {
     checkOpen();
+    if (broken == Broken.MISSING_SOURCE_IS_A_PLAIN_IO_ERROR && !Files.exists(request.source())) {
+      throw new IOException("cannot read the source " + request.source());
+    }
     if (request.incremental() && !caps.contains(Capability.INCREMENTAL)) {
       throw new UnsupportedOperationException(provider.name() + " does not take incremental backups");
     }
@@ -143,7 +147,7 @@ final class ReferenceRepository implements BackupRepository {
       throw new NoSuchBackupException(request.baseBackupId());
     }
     String id = BackupIds.newId().value();
-    Instant created = Instant.now();
+    Instant created = broken == Broken.CREATED_AT_AN_HOUR_OFF ? Instant.now().plusSeconds(3600) : Instant.now();
     List<Entry> entries = new ArrayList<>();
     boolean early = broken == Broken.PUBLISHES_EARLY;
     Path dir = early ? backups.resolve(id) : staging.resolve(id);
@@ -375,6 +379,9 @@ final class ReferenceRepository implements BackupRepository {
   }
 
   private Manifest read(String id) throws IOException {
+    if (broken == Broken.IDS_IGNORE_CASE && id != null) {
+      id = id.toLowerCase(java.util.Locale.ROOT); // as a case-insensitive file system would look it up
+    }
     if (!BackupId.isValid(id) || !FileTrees.existsWithExactName(backups.resolve(id))) {
       throw new NoSuchBackupException(id);
     }
@@ -500,6 +507,10 @@ final class ReferenceRepository implements BackupRepository {
   @Override
   public BackupMetadata restore(RestoreRequest request) throws IOException {
     checkOpen();
+    if (broken == Broken.CREATE_REPLACES_A_NON_EMPTY_TARGET && request.mode() == RestoreMode.CREATE
+        && Files.isDirectory(request.target(), LinkOption.NOFOLLOW_LINKS) && !FileTrees.isEmptyDirectory(request.target())) {
+      return restore(request.withMode(RestoreMode.REPLACE));
+    }
     if (request.partial() && !caps.contains(Capability.PARTIAL_RESTORE)) {
       throw new UnsupportedOperationException(provider.name() + " does not restore parts of a backup");
     }
@@ -515,6 +526,10 @@ final class ReferenceRepository implements BackupRepository {
         }
         throw new NoSuchFileException(p, null, "not in backup " + id);
       }
+    }
+    if (broken == Broken.REPLACE_CREATES_MISSING_PARENT && request.mode() == RestoreMode.REPLACE
+        && request.target().getParent() != null) {
+      Files.createDirectories(request.target().getParent());
     }
     List<VerifyReport.Problem> layout = checkLayout(id, m);
     if (!layout.isEmpty()) {
@@ -601,7 +616,8 @@ final class ReferenceRepository implements BackupRepository {
           + " (" + size + " bytes)", e.path);
     }
     if (caps.contains(Capability.TIMESTAMPS)) {
-      Files.setLastModifiedTime(out, FileTime.fromMillis(e.mtimeMillis));
+      long millis = broken == Broken.TIMES_TO_THE_SECOND ? e.mtimeMillis / 1000 * 1000 : e.mtimeMillis;
+      Files.setLastModifiedTime(out, FileTime.fromMillis(millis));
     }
   }
 
@@ -785,6 +801,9 @@ final class ReferenceRepository implements BackupRepository {
     if (!dependents.isEmpty() && !caps.contains(Capability.INDEPENDENT_INCREMENTALS)) {
       throw new BackupInUseException(backupId, dependents);
     }
+    if (broken == Broken.DELETE_FAILS) {
+      throw new IOException("delete of backup " + backupId + " failed (a deliberately broken delete)");
+    }
     foundBefore.remove(backupId);
     Path aside = staging.resolve(backupId + ".deleting");
     move(backups.resolve(backupId), aside);
@@ -826,6 +845,9 @@ final class ReferenceRepository implements BackupRepository {
 
   @Override
   public void close() {
+    if (closed && broken == Broken.SECOND_CLOSE_THROWS) {
+      throw new IllegalStateException("repository already closed");
+    }
     closed = true;
   }
 

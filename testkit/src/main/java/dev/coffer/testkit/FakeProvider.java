@@ -1,9 +1,6 @@
-package dev.coffer.cli;
+package dev.coffer.testkit;
 
 import dev.coffer.BackupId;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
@@ -11,18 +8,21 @@ import dev.coffer.BackupType;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
+import dev.coffer.RepositoryInfo;
 import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
-import dev.coffer.RepositoryInfo;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
-import dev.coffer.spi.support.BackupIds;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
+import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.FileTrees;
 import dev.coffer.spi.support.ProviderOptions;
 import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
@@ -34,21 +34,32 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * A tiny provider for the CLI's tests: each backup is a plain copy with SHA-256 sums; a key or passphrase,
- * when given, is checked against a hash stored in the repository. Not a real provider: nothing is encrypted.
+ * A minimal provider for tests of code that <em>uses</em> providers (a host, a command-line tool): each
+ * backup is a plain copy of the source with a SHA-256 sum per file; a key or passphrase, when given, is
+ * checked against a hash the repository keeps, so a wrong one fails with {@link WrongKeyException}.
+ *
+ * <p>Contract: name {@code fake}; options {@code key} (secret), {@code key-file} (a file holding the key;
+ * one trailing line break is dropped) and {@code passphrase} (secret); capabilities {@code INCREMENTAL}
+ * (an incremental is a full copy recording its base), {@code PARTIAL_RESTORE},
+ * {@code INDEPENDENT_INCREMENTALS} and {@code ENCRYPTION} (declared, so that hosts pass keys; nothing is
+ * encrypted). Verify reports a changed file as {@code CORRUPT}, a deleted one as {@code MISSING} and a
+ * stray one as {@code UNEXPECTED}; restore refuses a corrupt backup with {@link CorruptBackupException}.
+ * It is <em>not</em> a conforming provider (backups are not atomic, nothing is forced to disk, links are
+ * followed) and must never hold real data. It is not registered: a test that wants it found by
+ * {@code ServiceLoader} lists {@code dev.coffer.testkit.FakeProvider} in its own
+ * {@code META-INF/services/dev.coffer.spi.BackupProvider}. Thread-safe for backups through one instance.
  */
 public final class FakeProvider implements BackupProvider {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** Creates the provider; no I/O. */
   public FakeProvider() {}
@@ -82,7 +93,7 @@ public final class FakeProvider implements BackupProvider {
     ProviderOptions options = ProviderOptions.parse(name(), options(), given);
     String secret = null;
     if (options.get("key-file").isPresent()) {
-      secret = "key:" + Repositories.readSecret(location.getFileSystem().getPath(options.get("key-file").get()), "--key-file").strip();
+      secret = "key:" + readKeyFile(location.getFileSystem().getPath(options.get("key-file").get()));
     } else if (options.get("key").isPresent()) {
       secret = "key:" + options.get("key").get();
     } else if (options.get("passphrase").isPresent()) {
@@ -93,7 +104,7 @@ public final class FakeProvider implements BackupProvider {
     if (secret != null) {
       String h = sha256(secret.getBytes(StandardCharsets.UTF_8));
       if (Files.exists(check)) {
-        if (!Files.readString(check).equals(h)) {
+        if (!MessageDigest.isEqual(Files.readAllBytes(check), h.getBytes(StandardCharsets.US_ASCII))) {
           throw new WrongKeyException("the key does not open repository " + location);
         }
       } else {
@@ -105,7 +116,18 @@ public final class FakeProvider implements BackupProvider {
     return new Repo(location);
   }
 
-  static String sha256(byte[] b) {
+  private static String readKeyFile(Path file) throws IOException {
+    String s;
+    try {
+      s = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IOException("cannot read the file given with --key-file (option key-file, " + e.getClass().getSimpleName()
+          + "; its name is not shown)");
+    }
+    return s.endsWith("\r\n") ? s.substring(0, s.length() - 2) : s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  private static String sha256(byte[] b) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
     } catch (NoSuchAlgorithmException e) {
@@ -113,7 +135,10 @@ public final class FakeProvider implements BackupProvider {
     }
   }
 
+  /** A repository: one directory per backup, holding {@code data/} and {@code meta.properties}. */
   private static final class Repo implements BackupRepository {
+    private static final String LABEL = "label.";
+    private static final String SUM = "sum.";
     private final Path root;
 
     Repo(Path root) {
@@ -136,33 +161,31 @@ public final class FakeProvider implements BackupProvider {
       Path dir = root.resolve(id);
       Path data = dir.resolve("data");
       Files.createDirectories(data);
-      ObjectNode sums = MAPPER.createObjectNode();
-      List<String> dirs = new ArrayList<>();
-      List<Path> files = new ArrayList<>();
+      List<Path> all = new ArrayList<>();
       try (Stream<Path> s = Files.walk(src)) {
-        s.sorted().forEach(files::add);
+        s.sorted().forEach(all::add);
       }
-      long total = files.stream().filter(Files::isRegularFile).mapToLong(p -> {
-        try {
-          return Files.size(p);
-        } catch (IOException e) {
-          return 0;
+      long total = 0;
+      long fileCount = 0;
+      for (Path p : all) {
+        if (Files.isRegularFile(p)) {
+          total += Files.size(p);
+          fileCount++;
         }
-      }).sum();
+      }
+      Properties meta = new Properties();
       long count = 0;
       long bytes = 0;
-      long fileCount = files.stream().filter(Files::isRegularFile).count();
-      for (Path p : files) {
+      for (Path p : all) {
         if (p.equals(src)) {
           continue;
         }
-        String rel = src.relativize(p).toString();
+        String rel = relative(src, p);
         if (Files.isDirectory(p)) {
           Files.createDirectories(data.resolve(rel));
-          dirs.add(rel);
         } else {
           Files.copy(p, data.resolve(rel));
-          sums.put(rel, sha256(Files.readAllBytes(p)));
+          meta.setProperty(SUM + rel, sha256(Files.readAllBytes(p)));
           count++;
           bytes += Files.size(p);
           request.progress().onProgress(new Progress(Progress.Phase.BACKUP, count, fileCount, bytes, total, rel));
@@ -172,39 +195,59 @@ public final class FakeProvider implements BackupProvider {
           request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL,
           request.incremental() ? request.baseBackupId().value() : null, "fake", "1",
           request.labels());
-      ObjectNode meta = MAPPER.createObjectNode();
-      meta.put("createdAt", m.createdAt().toString());
-      meta.put("sourceDir", m.sourceDir());
-      meta.put("base", m.baseBackupId());
-      meta.set("labels", MAPPER.valueToTree(m.labels()));
-      meta.set("sums", sums);
-      meta.set("dirs", MAPPER.valueToTree(dirs));
-      Files.writeString(dir.resolve("meta.json"), MAPPER.writeValueAsString(meta));
+      meta.setProperty("createdAt", m.createdAt().toString());
+      meta.setProperty("sourceDir", m.sourceDir());
+      if (m.baseBackupId() != null) {
+        meta.setProperty("base", m.baseBackupId());
+      }
+      m.labels().forEach((k, v) -> meta.setProperty(LABEL + k, v));
+      try (Writer w = Files.newBufferedWriter(dir.resolve("meta.properties"), StandardCharsets.UTF_8)) {
+        meta.store(w, null);
+      }
       return m;
     }
 
-    private JsonNode meta(String id) throws IOException {
-      if (!BackupId.isValid(id) || !Files.isRegularFile(root.resolve(id).resolve("meta.json"))) {
+    private static String relative(Path from, Path p) {
+      StringBuilder sb = new StringBuilder();
+      for (Path part : from.relativize(p)) {
+        sb.append(sb.length() == 0 ? "" : "/").append(part);
+      }
+      return sb.toString();
+    }
+
+    private Properties meta(String id) throws IOException {
+      if (!BackupId.isValid(id) || !Files.isRegularFile(root.resolve(id).resolve("meta.properties"))) {
         throw new NoSuchBackupException(id);
       }
-      return MAPPER.readTree(Files.readString(root.resolve(id).resolve("meta.json")));
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(root.resolve(id).resolve("meta.properties"), StandardCharsets.UTF_8)) {
+        p.load(r);
+      }
+      return p;
+    }
+
+    private static Map<String, String> withPrefix(Properties p, String prefix) {
+      Map<String, String> out = new TreeMap<>();
+      for (String k : p.stringPropertyNames()) {
+        if (k.startsWith(prefix)) {
+          out.put(k.substring(prefix.length()), p.getProperty(k));
+        }
+      }
+      return out;
     }
 
     private BackupMetadata metadata(String id) throws IOException {
-      JsonNode n = meta(id);
-      Map<String, String> labels = new TreeMap<>();
-      n.get("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+      Properties p = meta(id);
       long files = 0;
       long bytes = 0;
-      for (Iterator<String> it = n.get("sums").fieldNames(); it.hasNext(); ) {
-        String rel = it.next();
+      for (String rel : withPrefix(p, SUM).keySet()) {
         files++;
         Path f = root.resolve(id).resolve("data").resolve(rel);
         bytes += Files.exists(f) ? Files.size(f) : 0;
       }
-      String base = n.get("base").isNull() ? null : n.get("base").asText();
-      return new BackupMetadata(id, Instant.parse(n.get("createdAt").asText()), n.get("sourceDir").asText(), files,
-          bytes, base == null ? BackupType.FULL : BackupType.INCREMENTAL, base, "fake", "1", labels);
+      String base = p.getProperty("base");
+      return new BackupMetadata(id, Instant.parse(p.getProperty("createdAt")), p.getProperty("sourceDir"), files,
+          bytes, base == null ? BackupType.FULL : BackupType.INCREMENTAL, base, "fake", "1", withPrefix(p, LABEL));
     }
 
     @Override
@@ -212,8 +255,8 @@ public final class FakeProvider implements BackupProvider {
       BackupMetadata m = metadata(request.backupId().value());
       VerifyReport report = verify(request.backupId());
       if (!report.ok()) {
-        throw new CorruptBackupException("backup " + request.backupId() + " is corrupt: " + report.problems().get(0).detail(),
-            report.problems().get(0).path());
+        throw new CorruptBackupException("backup " + request.backupId() + " is corrupt: "
+            + report.problems().get(0).detail(), report.problems().get(0).path());
       }
       Path target = request.target();
       if (Files.exists(target) && request.mode() == RestoreMode.CREATE) {
@@ -230,7 +273,7 @@ public final class FakeProvider implements BackupProvider {
         }
       }
       if (Files.exists(target)) {
-        DemoTree.delete(target);
+        FileTrees.deleteRecursively(target);
       }
       Files.createDirectories(target);
       long done = 0;
@@ -242,7 +285,7 @@ public final class FakeProvider implements BackupProvider {
         if (p.equals(data)) {
           continue;
         }
-        String rel = data.relativize(p).toString();
+        String rel = relative(data, p);
         if (!request.selects(rel) && request.paths().stream().noneMatch(x -> x.startsWith(rel + "/"))) {
           continue;
         }
@@ -262,7 +305,7 @@ public final class FakeProvider implements BackupProvider {
       List<BackupMetadata> out = new ArrayList<>();
       try (Stream<Path> s = Files.list(root)) {
         for (Path p : (Iterable<Path>) s::iterator) {
-          if (Files.isRegularFile(p.resolve("meta.json"))) {
+          if (Files.isRegularFile(p.resolve("meta.properties"))) {
             out.add(metadata(p.getFileName().toString()));
           }
         }
@@ -282,14 +325,12 @@ public final class FakeProvider implements BackupProvider {
 
     @Override
     public VerifyReport verify(BackupId backupId) throws IOException {
-      JsonNode n = meta(backupId.value());
+      Map<String, String> sums = withPrefix(meta(backupId.value()), SUM);
       Path data = root.resolve(backupId.value()).resolve("data");
       List<VerifyReport.Problem> problems = new ArrayList<>();
-      Set<String> expected = new TreeSet<>();
       long files = 0;
       long bytes = 0;
-      for (Map.Entry<String, JsonNode> e : n.get("sums").properties()) {
-        expected.add(e.getKey());
+      for (Map.Entry<String, String> e : sums.entrySet()) {
         Path f = data.resolve(e.getKey());
         if (!Files.exists(f)) {
           problems.add(new VerifyReport.Problem(e.getKey(), VerifyReport.Kind.MISSING, "not stored"));
@@ -299,14 +340,15 @@ public final class FakeProvider implements BackupProvider {
         files++;
         bytes += b.length;
         String actual = sha256(b);
-        if (!actual.equals(e.getValue().asText())) {
-          problems.add(new VerifyReport.Problem(e.getKey(), VerifyReport.Kind.CORRUPT,
-              "sha256 mismatch: recorded " + e.getValue().asText().substring(0, 8) + ", computed " + actual.substring(0, 8)));
+        if (!actual.equals(e.getValue())) {
+          problems.add(new VerifyReport.Problem(e.getKey(), VerifyReport.Kind.CORRUPT, "sha256 mismatch: recorded "
+              + e.getValue().substring(0, 8) + ", computed " + actual.substring(0, 8)));
         }
       }
+      Set<String> expected = new TreeSet<>(sums.keySet());
       try (Stream<Path> s = Files.walk(data)) {
         for (Path p : (Iterable<Path>) s::iterator) {
-          String rel = data.relativize(p).toString();
+          String rel = relative(data, p);
           if (Files.isRegularFile(p) && !expected.contains(rel)) {
             problems.add(new VerifyReport.Problem(rel, VerifyReport.Kind.UNEXPECTED, "stored but not recorded"));
           }
@@ -318,7 +360,7 @@ public final class FakeProvider implements BackupProvider {
     @Override
     public void delete(BackupId backupId) throws IOException {
       meta(backupId.value());
-      DemoTree.delete(root.resolve(backupId.value()));
+      FileTrees.deleteRecursively(root.resolve(backupId.value()));
     }
 
     @Override
@@ -343,5 +385,4 @@ public final class FakeProvider implements BackupProvider {
     @Override
     public void close() {}
   }
-
 }

@@ -1,0 +1,206 @@
+package dev.coffer.testkit;
+
+import dev.coffer.testkit.FaultyFileSystem.Operation;
+import java.io.IOException;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The faults of a {@link FaultyFileSystem}, apart from the forwarding that reaches them: it counts
+ * operations, fails or crashes the planned one, limits the bytes written, shortens reads, refuses owner
+ * changes, tells a watcher about attribute changes, and keeps each written file's durable length for a
+ * crash. The forwarding classes ({@code FaultyProvider}, {@code FaultyChannel}, {@code FaultyPath}) call its
+ * hooks before or after each operation; it knows nothing of how paths are wrapped, so it works (and is
+ * tested) on the plain paths of any file system. Thread-safe.
+ */
+final class FaultPlan {
+
+  private long operations;
+  private long planned;
+  private long plannedSeen;
+  private Set<Operation> plannedKinds = EnumSet.allOf(Operation.class);
+  private boolean plannedCrash;
+  private long bytesLeft = Long.MAX_VALUE;
+  private volatile boolean shortReads;
+  private volatile boolean refuseOwners;
+  private volatile Consumer<Path> watcher;
+  private boolean crashed;
+  /** The length each file written since the last crash keeps when the machine crashes, by delegate path. */
+  private final Map<Path, Long> durableLength = new HashMap<>();
+
+  // --- planning ---
+
+  /** Fails the {@code n}th counted operation from now of the given kinds (all when none). */
+  synchronized void failAt(long n, Operation... kinds) {
+    plan(n, false, kinds);
+  }
+
+  /** Crashes at the {@code n}th counted operation from now of the given kinds (all when none). */
+  synchronized void crashAt(long n, Operation... kinds) {
+    plan(n, true, kinds);
+  }
+
+  private void plan(long n, boolean crash, Operation... kinds) {
+    if (n < 1) {
+      throw new IllegalArgumentException("operation numbers start at 1: " + n);
+    }
+    planned = n;
+    plannedSeen = 0;
+    plannedCrash = crash;
+    plannedKinds = kinds.length == 0 ? EnumSet.allOf(Operation.class) : EnumSet.copyOf(List.of(kinds));
+  }
+
+  /** Lets only {@code bytes} more bytes be written. */
+  synchronized void diskFullAfter(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("negative byte count: " + bytes);
+    }
+    bytesLeft = bytes;
+  }
+
+  void shortReads(boolean enabled) {
+    shortReads = enabled;
+  }
+
+  void refuseOwnerChanges(boolean refuse) {
+    refuseOwners = refuse;
+  }
+
+  void watchAttributes(Consumer<Path> observer) {
+    watcher = observer;
+  }
+
+  /** Drops unforced data now and fails every operation until {@link #recover()}. */
+  synchronized void crash() {
+    crashed = true;
+    for (Map.Entry<Path, Long> e : durableLength.entrySet()) {
+      try {
+        if (Files.isRegularFile(e.getKey(), LinkOption.NOFOLLOW_LINKS) && Files.size(e.getKey()) > e.getValue()) {
+          try (SeekableByteChannel ch = Files.newByteChannel(e.getKey(), StandardOpenOption.WRITE)) {
+            ch.truncate(e.getValue());
+          }
+        }
+      } catch (IOException ignored) {
+        // the file went away: nothing to drop
+      }
+    }
+    durableLength.clear();
+  }
+
+  synchronized void recover() {
+    crashed = false;
+  }
+
+  /** Removes the planned failure or crash, the disk limit and short reads; does not end a crash. */
+  synchronized void clearFaults() {
+    planned = 0;
+    plannedSeen = 0;
+    bytesLeft = Long.MAX_VALUE;
+    shortReads = false;
+  }
+
+  synchronized long operations() {
+    return operations;
+  }
+
+  synchronized void resetCount() {
+    operations = 0;
+  }
+
+  synchronized boolean crashed() {
+    return crashed;
+  }
+
+  // --- hooks called by the forwarding classes ---
+
+  /** Counts an operation of {@code kind} on {@code path} (shown in messages); fails it if it is the planned one. */
+  synchronized void before(Operation kind, Path path) throws IOException {
+    if (crashed) {
+      throw new IOException("coffer-tck: simulated crash: " + kind + " " + path + " failed, the machine is down");
+    }
+    operations++;
+    if (planned > 0 && plannedKinds.contains(kind) && ++plannedSeen == planned) {
+      planned = 0;
+      if (plannedCrash) {
+        crash();
+        throw new IOException("coffer-tck: simulated crash at " + kind + " " + path);
+      }
+      throw new IOException("coffer-tck: injected failure of " + kind + " " + path);
+    }
+  }
+
+  /** Fails an uncounted access (a read, a listing, an attribute) while crashed. */
+  synchronized void checkAlive(Path path) throws IOException {
+    if (crashed) {
+      throw new IOException("coffer-tck: simulated crash: cannot access " + path + ", the machine is down");
+    }
+  }
+
+  /** Returns how many of {@code wanted} bytes may be written (fewer means: then fail). */
+  synchronized long allowWrite(long wanted) {
+    long ok = Math.min(wanted, bytesLeft);
+    if (bytesLeft != Long.MAX_VALUE) {
+      bytesLeft -= ok;
+    }
+    return ok;
+  }
+
+  /** A file was opened for writing: new or truncated files keep nothing in a crash, others their length. */
+  synchronized void opened(Path file, boolean truncatedOrNew) throws IOException {
+    if (truncatedOrNew) {
+      durableLength.put(file, 0L);
+    } else if (!durableLength.containsKey(file)) {
+      durableLength.put(file, Files.size(file));
+    }
+  }
+
+  synchronized void forced(Path file, long size) {
+    durableLength.put(file, size);
+  }
+
+  /** A file or directory moved: what was written below {@code from} is tracked below {@code to}. */
+  synchronized void moved(Path from, Path to) {
+    Map<Path, Long> moved = new HashMap<>();
+    durableLength.entrySet().removeIf(e -> {
+      if (e.getKey().startsWith(from)) {
+        moved.put(to.resolve(from.relativize(e.getKey())), e.getValue());
+        return true;
+      }
+      return false;
+    });
+    durableLength.putAll(moved);
+  }
+
+  synchronized void deleted(Path p) {
+    durableLength.remove(p);
+  }
+
+  boolean shortReadsEnabled() {
+    return shortReads;
+  }
+
+  /** Tells the watcher, if any, that {@code path}'s attributes may have changed. */
+  void changed(Path path) {
+    Consumer<Path> w = watcher;
+    if (w != null) {
+      w.accept(path);
+    }
+  }
+
+  /** Fails an owner or group change when owner changes are refused. */
+  void checkOwnerChange(Path path) throws IOException {
+    if (refuseOwners) {
+      throw new FileSystemException(path.toString(), null, "Operation not permitted (coffer-tck: refused owner change)");
+    }
+  }
+}
