@@ -3,11 +3,13 @@ package dev.coffer.cli;
 import dev.coffer.BackupId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.BackupType;
+import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
@@ -21,14 +23,19 @@ import dev.coffer.spi.support.BackupIds;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
+import dev.coffer.spi.support.ChangedFilesPolicy;
 import dev.coffer.spi.support.ProviderOptions;
+import dev.coffer.spi.support.ReadCheck;
+import dev.coffer.spi.support.SourceEntry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -71,10 +78,15 @@ public final class FakeProvider implements BackupProvider {
 
   @Override
   public List<OptionInfo> options() {
-    return List.of(
+    List<OptionInfo> all = new ArrayList<>(List.of(
         OptionInfo.secret("key", "the key, 64 hex digits"),
         OptionInfo.optional("key-file", "a file holding the key", null),
-        OptionInfo.secret("passphrase", "a passphrase"));
+        OptionInfo.secret("passphrase", "a passphrase")));
+    all.addAll(ChangedFilesPolicy.options());
+    // a live writer for tests, deterministic: appends to / deletes this relative path after the scan
+    all.add(OptionInfo.optional("test-grow", "test only: append a byte to this file while it is read", null));
+    all.add(OptionInfo.optional("test-delete", "test only: delete this file after the scan", null));
+    return all;
   }
 
   @Override
@@ -102,7 +114,8 @@ public final class FakeProvider implements BackupProvider {
     } else if (Files.exists(check)) {
       throw new WrongKeyException("repository " + location + " needs a key or passphrase");
     }
-    return new Repo(location);
+    return new Repo(location, ChangedFilesPolicy.of(options), options.get("test-grow").orElse(null),
+        options.get("test-delete").orElse(null));
   }
 
   static String sha256(byte[] b) {
@@ -115,9 +128,15 @@ public final class FakeProvider implements BackupProvider {
 
   private static final class Repo implements BackupRepository {
     private final Path root;
+    private final ChangedFilesPolicy changed;
+    private final String grow;
+    private final String delete;
 
-    Repo(Path root) {
+    Repo(Path root, ChangedFilesPolicy changed, String grow, String delete) {
       this.root = root;
+      this.changed = changed;
+      this.grow = grow;
+      this.delete = delete;
     }
 
     @Override
@@ -142,16 +161,21 @@ public final class FakeProvider implements BackupProvider {
       try (Stream<Path> s = Files.walk(src)) {
         s.sorted().forEach(files::add);
       }
-      long total = files.stream().filter(Files::isRegularFile).mapToLong(p -> {
-        try {
-          return Files.size(p);
-        } catch (IOException e) {
-          return 0;
+      Map<Path, SourceEntry> scanned = new TreeMap<>(); // the scan: what ReadCheck compares against
+      for (Path p : files) {
+        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          scanned.put(p, new SourceEntry(src.relativize(p).toString(), SourceEntry.Type.FILE, Files.size(p),
+              Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant(), null));
         }
-      }).sum();
+      }
+      if (delete != null) {
+        Files.delete(src.resolve(delete));
+      }
+      long total = scanned.values().stream().mapToLong(SourceEntry::sizeBytes).sum();
       long count = 0;
       long bytes = 0;
-      long fileCount = files.stream().filter(Files::isRegularFile).count();
+      long fileCount = scanned.size();
+      List<BackupWarning> warnings = new ArrayList<>();
       for (Path p : files) {
         if (p.equals(src)) {
           continue;
@@ -160,18 +184,41 @@ public final class FakeProvider implements BackupProvider {
         if (Files.isDirectory(p)) {
           Files.createDirectories(data.resolve(rel));
           dirs.add(rel);
-        } else {
-          Files.copy(p, data.resolve(rel));
-          sums.put(rel, sha256(Files.readAllBytes(p)));
-          count++;
-          bytes += Files.size(p);
-          request.progress().onProgress(new Progress(Progress.Phase.BACKUP, count, fileCount, bytes, total, rel));
+          continue;
         }
+        SourceEntry entry = scanned.get(p);
+        byte[] read = null;
+        for (int reads = 1; ; reads++) {
+          Optional<BackupWarning> change;
+          try {
+            ReadCheck check = reads == 1 ? ReadCheck.before(p, entry) : ReadCheck.reread(p, entry);
+            if (rel.equals(grow) && reads == 1) {
+              Files.write(p, new byte[] {'+'}, StandardOpenOption.APPEND);
+            }
+            read = Files.readAllBytes(p);
+            change = check.after(read.length);
+          } catch (NoSuchFileException e) {
+            read = null;
+            change = Optional.of(ReadCheck.vanished(entry));
+          }
+          if (change.isEmpty() || !changed.readAgain(change.get(), reads)) {
+            change.ifPresent(warnings::add);
+            break;
+          }
+        }
+        if (read == null) {
+          continue; // vanished: left out, recorded
+        }
+        Files.write(data.resolve(rel), read);
+        sums.put(rel, sha256(read));
+        count++;
+        bytes += read.length;
+        request.progress().onProgress(new Progress(Progress.Phase.BACKUP, count, fileCount, bytes, total, rel));
       }
       BackupMetadata m = new BackupMetadata(id, Instant.now(), src.toString(), count, bytes,
           request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL,
           request.incremental() ? request.baseBackupId().value() : null, "fake", "1",
-          request.labels());
+          request.labels(), warnings);
       ObjectNode meta = MAPPER.createObjectNode();
       meta.put("createdAt", m.createdAt().toString());
       meta.put("sourceDir", m.sourceDir());
@@ -179,6 +226,10 @@ public final class FakeProvider implements BackupProvider {
       meta.set("labels", MAPPER.valueToTree(m.labels()));
       meta.set("sums", sums);
       meta.set("dirs", MAPPER.valueToTree(dirs));
+      ArrayNode stored = meta.putArray("warnings");
+      for (BackupWarning w : warnings) {
+        stored.addObject().put("path", w.path()).put("kind", w.kind().name()).put("detail", w.detail());
+      }
       Files.writeString(dir.resolve("meta.json"), MAPPER.writeValueAsString(meta));
       return m;
     }
@@ -203,8 +254,15 @@ public final class FakeProvider implements BackupProvider {
         bytes += Files.exists(f) ? Files.size(f) : 0;
       }
       String base = n.get("base").isNull() ? null : n.get("base").asText();
+      List<BackupWarning> warnings = new ArrayList<>();
+      if (n.has("warnings")) {
+        for (JsonNode w : n.get("warnings")) {
+          warnings.add(new BackupWarning(w.get("path").asText(), BackupWarning.Kind.valueOf(w.get("kind").asText()),
+              w.get("detail").asText()));
+        }
+      }
       return new BackupMetadata(id, Instant.parse(n.get("createdAt").asText()), n.get("sourceDir").asText(), files,
-          bytes, base == null ? BackupType.FULL : BackupType.INCREMENTAL, base, "fake", "1", labels);
+          bytes, base == null ? BackupType.FULL : BackupType.INCREMENTAL, base, "fake", "1", labels, warnings);
     }
 
     @Override

@@ -20,7 +20,7 @@ import java.util.Locale;
  * ChangedFilesPolicy changed = ChangedFilesPolicy.of(options);   // in open(), after ProviderOptions.parse
  *
  * for (int reads = 1; ; reads++) {                      // per source file, in the backup
- *   Optional<BackupWarning> change = readChecked(file, entry);   // see ReadCheck
+ *   Optional<BackupWarning> change = readChecked(file, entry, reads);  // ReadCheck.before, or reread after 1
  *   if (change.isEmpty()) break;                        // stored as read: one stable version
  *   if (!changed.readAgain(change.get(), reads)) {      // throws under FAIL: the backup fails, nothing listed
  *     warnings.add(change.get());                       // recorded in BackupMetadata.warnings()

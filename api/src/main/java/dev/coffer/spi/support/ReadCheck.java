@@ -87,6 +87,23 @@ public final class ReadCheck {
   }
 
   /**
+   * Records {@code file}'s attributes before it is read again, after a check found it changed (rule P34's
+   * {@code retry}): the scan's attributes are stale by then, so only this read is checked, from its start to
+   * its end, with the bytes it returned. The provider stores what this read returned, with its size.
+   *
+   * @param file the source file about to be read again
+   * @param scanned its entry from the scan, for its path
+   * @return the check, to be completed with {@link #after}
+   * @throws NoSuchFileException if the file is gone: report {@link #vanished(SourceEntry)}
+   * @throws IllegalArgumentException if the entry is not a regular file's
+   * @throws IOException if its attributes cannot be read
+   */
+  public static ReadCheck reread(Path file, SourceEntry scanned) throws IOException {
+    ReadCheck first = before(file, scanned);
+    return new ReadCheck(file, scanned, first.start, first.start.regular() ? null : first.beforeRead);
+  }
+
+  /**
    * Completes the check once the file is read and closed.
    *
    * @param bytesRead how many bytes the read returned in all

@@ -172,6 +172,20 @@ class ReadCheckTest {
 
   @ParameterizedTest
   @EnumSource(Where.class)
+  void reread_ofAFileThatChangedOnceAndThenStayed_checksOnlyThatRead(Where where) throws IOException {
+    Path src = root(where);
+    SourceEntry entry = scanned(src);
+    Files.write(src.resolve("data.bin"), new byte[10], StandardOpenOption.APPEND);
+    assertTrue(ReadCheck.before(src.resolve("data.bin"), entry).after(1010).isPresent());
+    ReadCheck again = ReadCheck.reread(src.resolve("data.bin"), entry);
+    assertEquals(Optional.empty(), again.after(1010), "stable since the first read: stored as read again");
+    assertEquals("short read: 1000 of 1010 bytes", changed(again.after(1000)));
+    Files.write(src.resolve("data.bin"), new byte[10], StandardOpenOption.APPEND);
+    assertEquals("size 1010 -> 1020 bytes while it was read", changed(again.after(1010)));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Where.class)
   void before_onAFileDeletedAfterTheScan_throwsNoSuchFile_andVanishedNamesIt(Where where) throws IOException {
     Path src = root(where);
     SourceEntry entry = scanned(src);
