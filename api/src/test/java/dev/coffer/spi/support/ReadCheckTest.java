@@ -9,6 +9,9 @@ import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import dev.coffer.BackupWarning;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -141,6 +144,30 @@ class ReadCheckTest {
   void after_onAFileDeletedDuringTheRead_reportsTheDeletion(Where where) throws IOException {
     Path src = root(where);
     assertEquals("deleted while it was read", changed(readWhile(src, Files::delete)));
+  }
+
+  /** The writer strikes between two reads of one open channel, as a log rotation truncating a file does. */
+  @ParameterizedTest
+  @EnumSource(Where.class)
+  void after_onAFileTruncatedInTheMiddleOfAChannelRead_reportsIt(Where where) throws IOException {
+    Path src = root(where);
+    SourceEntry entry = scanned(src);
+    Path f = src.resolve("data.bin");
+    ReadCheck check = ReadCheck.before(f, entry);
+    long read = 0;
+    try (SeekableByteChannel in = Files.newByteChannel(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      ByteBuffer buf = ByteBuffer.allocate(300);
+      for (int n; (n = in.read(buf.clear())) > 0; ) {
+        read += n;
+        if (read == 300) {
+          try (SeekableByteChannel w = Files.newByteChannel(f, StandardOpenOption.WRITE)) {
+            w.truncate(400);
+          }
+        }
+      }
+    }
+    assertEquals(400, read, "the channel sees the truncation");
+    assertEquals("size 1000 -> 400 bytes while it was read", changed(check.after(read)));
   }
 
   @ParameterizedTest
