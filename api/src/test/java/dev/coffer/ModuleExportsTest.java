@@ -67,8 +67,8 @@ class ModuleExportsTest {
             + "RetentionPolicy SourceEnd SpecialFiles VerifyReport WrongKeyException"),
         // the contract alone: what a provider implements and the values it declares
         "dev.coffer.spi", names("BackupProvider Capability OptionInfo"),
-        "dev.coffer.spi.support", names("BackupIds FileTrees FinishedSource OrderedTasks PosixAttributes "
-            + "ProviderOptions RelativePaths RestoreAttributes RestoreStaging ScanOptions SourceEntry SourceTree"),
+        "dev.coffer.spi.support", names("BackupIds ChangedFilesPolicy FileTrees FinishedSource OrderedTasks PosixAttributes "
+            + "ProviderOptions ReadCheck RelativePaths RestoreAttributes RestoreStaging ScanOptions SourceEntry SourceTree"),
         "dev.coffer.store", names("ObjectInfo ObjectKeys ObjectStore ObjectStores StoreProvider StoreRule WriteMode")));
     Map<String, Set<String>> actual = new TreeMap<>();
     for (String pkg : expected.keySet()) {

@@ -60,8 +60,10 @@ final class BackupCommand extends CliCommand {
       long t0 = System.nanoTime();
       BackupMetadata m = repo.backup(request);
       progress.finish();
+      boolean changed = false;
       for (BackupWarning w : m.warnings()) {
         cli.err.println("coffer: warning: " + w);
+        changed |= w.changedWhileRead();
       }
       long millis = (System.nanoTime() - t0) / 1_000_000;
       cli.doing("size of backup " + m.backupId());
@@ -71,14 +73,16 @@ final class BackupCommand extends CliCommand {
         doc.set("backup", Json.metadata(m));
         doc.put("storedBytes", stored);
         doc.put("elapsedMillis", millis);
+        doc.put("exitCode", changed ? CofferCli.WARNINGS : CofferCli.OK);
         Json.print(cli.out, doc);
       } else {
         out().println("Backup " + m.backupId() + " created (" + m.backupType().name().toLowerCase(java.util.Locale.ROOT)
             + (m.baseBackupId() != null ? " on " + m.baseBackupId() : "") + "): " + m.totalFiles() + " files, "
             + Formats.bytes(m.totalBytes()) + ", " + Formats.bytes(stored) + " stored, in "
-            + String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0) + ".");
+            + String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0) + "."
+            + (changed ? " Files changed while read: see the warnings above." : ""));
       }
+      return changed ? CofferCli.WARNINGS : CofferCli.OK;
     }
-    return CofferCli.OK;
   }
 }

@@ -40,7 +40,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * Run {@code coffer --help} for the commands; {@code docs/cli.md} documents options, exit codes and JSON
  * output.
  *
- * <p>Exit codes: 0 success, 1 verification or integrity failure, 2 usage error, 3 any other error.
+ * <p>Exit codes: 0 success, 1 verification or integrity failure, 2 usage error, 3 any other error, 4 a backup
+ * completed with warnings (files that changed while read).
  */
 @Command(
     name = "coffer",
@@ -49,7 +50,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     versionProvider = CofferCli.Version.class,
     sortOptions = false,
     description = "Pluggable, verifiable backups for host databases.",
-    footer = {"", "Exit codes: 0 success, 1 integrity failure, 2 usage error, 3 other error.",
+    footer = {"", "Exit codes: 0 success, 1 integrity failure, 2 usage error, 3 other error,",
+        "4 backup completed with warnings (files changed while read).",
         "Keys and passphrases: --key-file, --passphrase-file, $COFFER_KEY,",
         "$COFFER_PASSPHRASE or a prompt; never a plain command-line value.",
         "Full documentation: docs/cli.md"})
@@ -77,6 +79,11 @@ public final class CofferCli implements Callable<Integer> {
   static final int USAGE = 2;
   /** Exit code: anything else went wrong (I/O, missing backup, non-empty target...). */
   static final int FAILURE = 3;
+  /**
+   * Exit code: a backup was taken and listed, but files changed or vanished while it read them (as borg's
+   * 1, "completed with warnings"); each is printed and in the JSON. Not 1: that means a failed check.
+   */
+  static final int WARNINGS = 4;
 
   @Option(names = "--repo", paramLabel = "URL", scope = ScopeType.INHERIT,
       description = "Repository URL, e.g. coffer:local:/var/backups/db (default: $COFFER_REPO).")

@@ -10,6 +10,7 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupWarning;
 import dev.coffer.VerifyReport;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -88,12 +89,16 @@ final class Json {
       labels.put(e.getKey(), e.getValue());
     }
     if (!m.warnings().isEmpty()) {
-      ArrayNode warnings = n.putArray("warnings");
-      for (BackupWarning w : m.warnings()) {
-        warnings.addObject().put("path", w.path()).put("kind", w.kind().name()).put("detail", w.detail());
-      }
+      warnings(n.putArray("warnings"), m.warnings());
     }
     return n;
+  }
+
+  /** Adds each warning as {@code {"path","kind","detail"}}. */
+  static void warnings(ArrayNode into, List<BackupWarning> warnings) {
+    for (BackupWarning w : warnings) {
+      into.addObject().put("path", w.path()).put("kind", w.kind().name()).put("detail", w.detail());
+    }
   }
 
   static ObjectNode report(VerifyReport r) {

@@ -50,6 +50,9 @@ final class RestoreCommand extends CliCommand {
           .withProgress(progress);
       BackupMetadata m = repo.restore(request);
       progress.finish();
+      for (String line : readChangeLines(m)) {
+        cli.err.println("coffer: warning: backup " + m.backupId() + " " + line);
+      }
       if (json()) {
         ObjectNode doc = Json.object();
         doc.set("backup", Json.metadata(m));

@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
+import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,8 +39,12 @@ final class VerifyCommand extends CliCommand {
     try (BackupRepository repo = Repositories.open(cli)) {
       cli.doing("verify of " + (target.all ? "all backups" : "backup " + target.id) + " in " + cli.displayUrl());
       List<BackupId> ids = new ArrayList<>();
+      Map<BackupId, BackupMetadata> listed = new HashMap<>();
       if (target.all) {
-        repo.list().stream().map(BackupMetadata::id).forEach(ids::add);
+        for (BackupMetadata m : repo.list()) {
+          listed.put(m.id(), m);
+          ids.add(m.id());
+        }
         ids.addAll(repo.unlisted()); // stored but unreadable (damaged, planted, another key): each fails here
       } else {
         ids.add(Repositories.resolveId(repo, target.id));
@@ -64,8 +71,14 @@ final class VerifyCommand extends CliCommand {
           ok = report.ok();
           files += report.filesChecked();
           bytes += report.bytesChecked();
+          BackupMetadata m = target.all ? listed.get(id) : metadataOrNull(repo, id);
+          List<BackupWarning> changes = m == null ? List.of() : readChanges(m);
+          if (!changes.isEmpty()) {
+            Json.warnings(r.putArray("changedWhileRead"), changes);
+          }
           if (!json()) {
             printHuman(report);
+            changes.forEach(w -> out().println("  recorded when taken: " + w));
           }
         } catch (CorruptBackupException | WrongKeyException | NoSuchBackupException e) {
           if (!target.all) {
@@ -102,6 +115,15 @@ final class VerifyCommand extends CliCommand {
       }
       cli.doing(null);
       return allOk ? CofferCli.OK : CofferCli.INTEGRITY;
+    }
+  }
+
+  /** The metadata, for its warnings; null when it cannot be read (the report already says why). */
+  private static BackupMetadata metadataOrNull(BackupRepository repo, BackupId id) {
+    try {
+      return repo.find(id).orElse(null);
+    } catch (IOException e) {
+      return null;
     }
   }
 

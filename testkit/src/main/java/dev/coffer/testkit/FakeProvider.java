@@ -5,6 +5,7 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.BackupType;
+import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
@@ -18,17 +19,22 @@ import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
 import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.ChangedFilesPolicy;
 import dev.coffer.spi.support.FileTrees;
 import dev.coffer.spi.support.ProviderOptions;
+import dev.coffer.spi.support.ReadCheck;
+import dev.coffer.spi.support.SourceEntry;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -58,6 +64,13 @@ import java.util.stream.Stream;
  * followed) and must never hold real data. It is not registered: a test that wants it found by
  * {@code ServiceLoader} lists {@code dev.coffer.testkit.FakeProvider} in its own
  * {@code META-INF/services/dev.coffer.spi.BackupProvider}. Thread-safe for backups through one instance.
+ *
+ * <p>Files that change while read (rule P34): every file is read through
+ * {@link dev.coffer.spi.support.ReadCheck} and the options {@code changed-files} / {@code changed-retries}
+ * of {@link dev.coffer.spi.support.ChangedFilesPolicy}, as a real provider does. Two options simulate a live
+ * writer deterministically, for tests of how a host handles such a backup: {@code test-grow} (a relative
+ * path: one byte is appended to that file after its first read began) and {@code test-delete} (a relative
+ * path: that file is deleted after the scan).
  */
 public final class FakeProvider implements BackupProvider {
 
@@ -82,10 +95,14 @@ public final class FakeProvider implements BackupProvider {
 
   @Override
   public List<OptionInfo> options() {
-    return List.of(
+    List<OptionInfo> all = new ArrayList<>(List.of(
         OptionInfo.secret("key", "the key, 64 hex digits"),
         OptionInfo.optional("key-file", "a file holding the key", null),
-        OptionInfo.secret("passphrase", "a passphrase"));
+        OptionInfo.secret("passphrase", "a passphrase")));
+    all.addAll(ChangedFilesPolicy.options());
+    all.add(OptionInfo.optional("test-grow", "test only: append a byte to this file while it is read", null));
+    all.add(OptionInfo.optional("test-delete", "test only: delete this file after the scan", null));
+    return List.copyOf(all);
   }
 
   @Override
@@ -113,7 +130,8 @@ public final class FakeProvider implements BackupProvider {
     } else if (Files.exists(check)) {
       throw new WrongKeyException("repository " + location + " needs a key or passphrase");
     }
-    return new Repo(location);
+    return new Repo(location, ChangedFilesPolicy.of(options), options.get("test-grow").orElse(null),
+        options.get("test-delete").orElse(null));
   }
 
   private static String readKeyFile(Path file) throws IOException {
@@ -139,10 +157,17 @@ public final class FakeProvider implements BackupProvider {
   private static final class Repo implements BackupRepository {
     private static final String LABEL = "label.";
     private static final String SUM = "sum.";
+    private static final String WARNING = "warning.";
     private final Path root;
+    private final ChangedFilesPolicy changed;
+    private final String grow;
+    private final String delete;
 
-    Repo(Path root) {
+    Repo(Path root, ChangedFilesPolicy changed, String grow, String delete) {
       this.root = root;
+      this.changed = changed;
+      this.grow = grow;
+      this.delete = delete;
     }
 
     @Override
@@ -165,15 +190,20 @@ public final class FakeProvider implements BackupProvider {
       try (Stream<Path> s = Files.walk(src)) {
         s.sorted().forEach(all::add);
       }
-      long total = 0;
-      long fileCount = 0;
+      Map<Path, SourceEntry> scanned = new TreeMap<>(); // the scan: what ReadCheck compares against
       for (Path p : all) {
-        if (Files.isRegularFile(p)) {
-          total += Files.size(p);
-          fileCount++;
+        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          scanned.put(p, new SourceEntry(relative(src, p), SourceEntry.Type.FILE, Files.size(p),
+              Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant(), null));
         }
       }
+      if (delete != null) {
+        Files.delete(src.resolve(delete));
+      }
+      long total = scanned.values().stream().mapToLong(SourceEntry::sizeBytes).sum();
+      long fileCount = scanned.size();
       Properties meta = new Properties();
+      List<BackupWarning> warnings = new ArrayList<>();
       long count = 0;
       long bytes = 0;
       for (Path p : all) {
@@ -183,18 +213,27 @@ public final class FakeProvider implements BackupProvider {
         String rel = relative(src, p);
         if (Files.isDirectory(p)) {
           Files.createDirectories(data.resolve(rel));
-        } else {
-          Files.copy(p, data.resolve(rel));
-          meta.setProperty(SUM + rel, sha256(Files.readAllBytes(p)));
-          count++;
-          bytes += Files.size(p);
-          request.progress().onProgress(new Progress(Progress.Phase.BACKUP, count, fileCount, bytes, total, rel));
+          continue;
         }
+        SourceEntry entry = scanned.get(p);
+        byte[] read = entry == null ? Files.readAllBytes(p) : read(p, rel, entry, warnings); // a link: followed
+        if (read == null) {
+          continue; // vanished: left out, recorded
+        }
+        Files.write(data.resolve(rel), read);
+        meta.setProperty(SUM + rel, sha256(read));
+        count++;
+        bytes += read.length;
+        request.progress().onProgress(new Progress(Progress.Phase.BACKUP, count, fileCount, bytes, total, rel));
       }
       BackupMetadata m = new BackupMetadata(id, Instant.now(), src.toString(), count, bytes,
           request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL,
           request.incremental() ? request.baseBackupId().value() : null, "fake", "1",
-          request.labels());
+          request.labels(), warnings);
+      for (int i = 0; i < warnings.size(); i++) {
+        BackupWarning w = warnings.get(i);
+        meta.setProperty(WARNING + i, w.kind().name() + "\t" + w.path() + "\t" + w.detail());
+      }
       meta.setProperty("createdAt", m.createdAt().toString());
       meta.setProperty("sourceDir", m.sourceDir());
       if (m.baseBackupId() != null) {
@@ -205,6 +244,29 @@ public final class FakeProvider implements BackupProvider {
         meta.store(w, null);
       }
       return m;
+    }
+
+    /** Reads one file as rule P34 asks; null when it vanished (then a warning says so). */
+    private byte[] read(Path p, String rel, SourceEntry entry, List<BackupWarning> warnings) throws IOException {
+      for (int reads = 1; ; reads++) {
+        byte[] read;
+        Optional<BackupWarning> change;
+        try {
+          ReadCheck check = reads == 1 ? ReadCheck.before(p, entry) : ReadCheck.reread(p, entry);
+          if (rel.equals(grow) && reads == 1) {
+            Files.write(p, new byte[] {'+'}, StandardOpenOption.APPEND);
+          }
+          read = Files.readAllBytes(p);
+          change = check.after(read.length);
+        } catch (NoSuchFileException e) {
+          read = null;
+          change = Optional.of(ReadCheck.vanished(entry));
+        }
+        if (change.isEmpty() || !changed.readAgain(change.get(), reads)) {
+          change.ifPresent(warnings::add);
+          return read;
+        }
+      }
     }
 
     private static String relative(Path from, Path p) {
@@ -246,8 +308,14 @@ public final class FakeProvider implements BackupProvider {
         bytes += Files.exists(f) ? Files.size(f) : 0;
       }
       String base = p.getProperty("base");
+      List<BackupWarning> warnings = new ArrayList<>();
+      for (int i = 0; p.getProperty(WARNING + i) != null; i++) {
+        String[] w = p.getProperty(WARNING + i).split("\t", 3);
+        warnings.add(new BackupWarning(w[1], BackupWarning.Kind.valueOf(w[0]), w[2]));
+      }
       return new BackupMetadata(id, Instant.parse(p.getProperty("createdAt")), p.getProperty("sourceDir"), files,
-          bytes, base == null ? BackupType.FULL : BackupType.INCREMENTAL, base, "fake", "1", withPrefix(p, LABEL));
+          bytes, base == null ? BackupType.FULL : BackupType.INCREMENTAL, base, "fake", "1", withPrefix(p, LABEL),
+          warnings);
     }
 
     @Override
