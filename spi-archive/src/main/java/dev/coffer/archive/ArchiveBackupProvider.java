@@ -40,7 +40,7 @@ import dev.coffer.spi.BackupIds;
  */
 public final class ArchiveBackupProvider implements BackupProvider {
 
-  static final String NAME = "archive";
+  static final String NAME = Format.PROVIDER;
   /**
    * Pool threads by default: the calling thread reads, hashes and compresses when the pool falls behind,
    * so one core is already its own (measured: on 2 cores, 2 pool threads beside it were slower than 1).
@@ -159,10 +159,10 @@ public final class ArchiveBackupProvider implements BackupProvider {
         mode = Mode.ENCRYPTED;
       }
     }
-    SecretBytes legacyManifestKey = o.isSet("legacy-manifest-key")
+    SecretBytes aedbManifestKey = o.isSet("legacy-manifest-key")
         ? parseHexKey(o.get("legacy-manifest-key").orElseThrow(), o, "legacy-manifest-key") : null;
-    return ArchiveRepository.open(location, new ArchiveRepository.Settings(keyring, mode, level, threads, chunkSize,
-        entropy, clock, ids, legacyManifestKey), explicitMode);
+    return ArchiveRepository.open(location, new ArchiveSettings(keyring, mode, level, threads, chunkSize,
+        entropy, clock, ids, aedbManifestKey), explicitMode);
   }
 
   private static SecretBytes parseHexKey(String hex, ProviderOptions o, String option) {

@@ -73,7 +73,7 @@ final class KeyCheck {
     Optional<Recorded> recorded = read(file);
     if (recorded.isEmpty()) {
       Optional<Mode> fromArchives = probeArchives(location, keyring);
-      if (fromArchives.isEmpty() && holdsSeedArchives(location)) {
+      if (fromArchives.isEmpty() && RepositoryLayout.holdsAedbArchives(location)) {
         return requestedMode; // the seed's archives cannot be probed for a key: no key check is made here
       }
       Mode mode = fromArchives.orElse(requestedMode);
@@ -242,13 +242,6 @@ final class KeyCheck {
       throw wrong;
     }
     return Optional.empty();
-  }
-
-  /** Whether {@code location} holds one of the seed's {@code .aedbarc} archives. */
-  static boolean holdsSeedArchives(Path location) throws IOException {
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(location, "*" + LegacyArchiveReader.FILE_SUFFIX)) {
-      return ds.iterator().hasNext();
-    }
   }
 
   private static byte[] value(SecretBytes master, byte[] checkSalt, byte[] signed) {

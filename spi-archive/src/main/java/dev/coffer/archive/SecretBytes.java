@@ -4,27 +4,42 @@ import java.util.Arrays;
 
 /**
  * Secret key material (a master key, a derived key or a passphrase). Never a record: {@link #toString()} is
- * redacted, there is no {@code equals}/{@code hashCode}, and the bytes are reachable only inside the package.
+ * redacted and there is no {@code equals}/{@code hashCode}. Public only so that the module's other
+ * packages (the {@code aedb} reader) hold keys the same way; the module exports neither package.
  */
-final class SecretBytes {
+public final class SecretBytes {
 
   private final byte[] bytes;
 
-  SecretBytes(byte[] bytes) {
+  /**
+   * Holds a copy of {@code bytes}; the caller may wipe its array.
+   *
+   * @param bytes the secret
+   */
+  public SecretBytes(byte[] bytes) {
     this.bytes = bytes.clone();
   }
 
-  /** The bytes themselves (not a copy): callers must not modify or leak them. */
-  byte[] bytes() {
+  /**
+   * The bytes themselves (not a copy): callers must not modify or leak them.
+   *
+   * @return the secret's bytes
+   */
+  public byte[] bytes() {
     return bytes;
   }
 
-  int length() {
+  /**
+   * The secret's length.
+   *
+   * @return its length in bytes
+   */
+  public int length() {
     return bytes.length;
   }
 
   /** Overwrites the bytes (best effort; the JVM may have copied them). */
-  void destroy() {
+  public void destroy() {
     Arrays.fill(bytes, (byte) 0);
   }
 

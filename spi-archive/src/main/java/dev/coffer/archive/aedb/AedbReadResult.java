@@ -1,4 +1,4 @@
-package dev.coffer.archive;
+package dev.coffer.archive.aedb;
 
 import java.util.List;
 import java.util.Map;
@@ -15,11 +15,11 @@ import java.util.Optional;
  * @param unlistedPaths entries the manifest does not list (besides the manifest and its signature);
  *     empty without a manifest. The seed never checked these, so they are reported, not refused.
  */
-record LegacyReadResult(
-    long files, long bytes, Map<String, String> sha256, Optional<LegacyManifest> manifest, List<String> unlistedPaths) {
+record AedbReadResult(
+    long files, long bytes, Map<String, String> sha256, Optional<AedbManifest> manifest, List<String> unlistedPaths) {
 
   /** Copies the collections. */
-  LegacyReadResult {
+  AedbReadResult {
     sha256 = Map.copyOf(sha256);
     unlistedPaths = List.copyOf(unlistedPaths);
   }

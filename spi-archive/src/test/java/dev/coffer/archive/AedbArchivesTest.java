@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A repository holding the seed's AEDBARC1 archives lists, verifies and restores them. */
-class SeedArchivesTest {
+class AedbArchivesTest {
 
   private static final String SEED_KEY = "09".repeat(32);
 
@@ -27,7 +27,7 @@ class SeedArchivesTest {
   Path tmp;
 
   private static Path fixture(String name) throws URISyntaxException {
-    return Path.of(SeedArchivesTest.class.getResource("/legacy/" + name).toURI());
+    return Path.of(AedbArchivesTest.class.getResource("/aedb/" + name).toURI());
   }
 
   private Path seedRepository() throws Exception {

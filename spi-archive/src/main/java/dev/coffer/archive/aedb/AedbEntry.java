@@ -1,4 +1,4 @@
-package dev.coffer.archive;
+package dev.coffer.archive.aedb;
 
 /**
  * One file entry of a seed {@code AEDBARC1} archive, as found by the header pass.
@@ -8,4 +8,4 @@ package dev.coffer.archive;
  * @param payloadOffset the file offset of the payload's first byte
  * @param payloadBytes the payload's length in bytes (for an encrypted archive: nonce, ciphertext and tag)
  */
-record LegacyEntry(long index, String path, long payloadOffset, long payloadBytes) {}
+record AedbEntry(long index, String path, long payloadOffset, long payloadBytes) {}
