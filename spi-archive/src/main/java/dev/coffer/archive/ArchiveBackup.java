@@ -64,7 +64,7 @@ final class ArchiveBackup {
     String baseHash = null;
     if (request.incremental()) {
       Path baseFile = layout.existingArchive(request.baseBackupId());
-      try (ArchiveReader r = ArchiveReader.open(baseFile, request.baseBackupId(), settings.keyring())) {
+      try (ArchiveReader r = ArchiveReader.open(baseFile, request.baseBackupId(), settings.keyring(), settings.warmup())) {
         base = r.manifest();
       }
       baseHash = FileHasher.sha256Hex(baseFile);
@@ -104,7 +104,7 @@ final class ArchiveBackup {
     ExecutorService pool = Workers.newPool(settings.threads());
     try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         BlockCompressor compressor = new BlockCompressor(settings.level())) {
-      ArchiveWriter writer = new ArchiveWriter(ch, header, keys, compressor, pool, settings.threads());
+      ArchiveWriter writer = new ArchiveWriter(ch, header, keys, compressor, pool, settings.threads(), settings.warmup());
       List<String> dirs = new ArrayList<>();
       List<Manifest.FileEntry> files = new ArrayList<>();
       List<Manifest.Link> links = new ArrayList<>();

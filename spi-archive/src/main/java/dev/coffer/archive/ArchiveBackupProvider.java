@@ -42,8 +42,8 @@ public final class ArchiveBackupProvider implements BackupProvider {
 
   static final String NAME = Format.PROVIDER;
   /**
-   * Pool threads by default: the calling thread reads, hashes and compresses when the pool falls behind,
-   * so one core is already its own (measured: on 2 cores, 2 pool threads beside it were slower than 1).
+   * Pool threads by default: the calling thread reads, hashes and compresses when the pool falls behind, so
+   * one core is already its own (docs/benchmarks.md, "Ordered output with caller-runs").
    */
   static final int DEFAULT_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
 
@@ -64,6 +64,12 @@ public final class ArchiveBackupProvider implements BackupProvider {
           "262144"),
       OptionInfo.secret("legacy-manifest-key", "HMAC key (64 hex digits) of the seed's signed backup manifests; "
           + "when given, seed archives must hold a signed manifest"));
+
+  /**
+   * The cipher warm-up of this provider's repositories: one per provider, since what it warms (the JIT's
+   * compiled GCM code) is shared by every repository in the JVM (docs/benchmarks.md, "The GCM warm-up").
+   */
+  private final GcmWarmup warmup = GcmWarmup.fromSystemProperty();
 
   /** Creates the provider; does no I/O. */
   public ArchiveBackupProvider() {}
@@ -97,12 +103,12 @@ public final class ArchiveBackupProvider implements BackupProvider {
   @Override
   public BackupRepository open(Path location, Map<String, String> options) throws IOException {
     return open(location, options, new SecureRandom()::nextBytes, Clock.systemUTC(), BackupIds::newId,
-        Format.DEFAULT_CHUNK_SIZE);
+        Format.DEFAULT_CHUNK_SIZE, warmup);
   }
 
-  /** Opens with injected randomness, clock, id source and chunk size (known-answer tests). */
+  /** Opens with injected randomness, clock, id source, chunk size and warm-up (known-answer tests). */
   static ArchiveRepository open(Path location, Map<String, String> options, Keyring.Entropy entropy, Clock clock,
-      Supplier<String> ids, int chunkSize) throws IOException {
+      Supplier<String> ids, int chunkSize, GcmWarmup warmup) throws IOException {
     ProviderOptions o = ProviderOptions.parse(NAME, OPTIONS, options);
     int sources = 0;
     for (String s : List.of("key", "key-file", "passphrase", "passphrase-file")) {
@@ -162,7 +168,7 @@ public final class ArchiveBackupProvider implements BackupProvider {
     SecretBytes aedbManifestKey = o.isSet("legacy-manifest-key")
         ? parseHexKey(o.get("legacy-manifest-key").orElseThrow(), o, "legacy-manifest-key") : null;
     return ArchiveRepository.open(location, new ArchiveSettings(keyring, mode, level, threads, chunkSize,
-        entropy, clock, ids, aedbManifestKey), explicitMode);
+        entropy, clock, ids, aedbManifestKey, warmup), explicitMode);
   }
 
   private static SecretBytes parseHexKey(String hex, ProviderOptions o, String option) {

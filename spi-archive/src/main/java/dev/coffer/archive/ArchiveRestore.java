@@ -28,26 +28,28 @@ import java.util.concurrent.ExecutorService;
 /**
  * One restore of a Coffer archive: opens its base chain, checks every path, stages directories, files (each
  * authenticated, decoded and hashed on this thread, written by a {@link FileWriterStage}) and links, then
- * commits. Receives the layout, the key and the pool size, nothing else of the repository.
+ * commits. Receives the layout and the settings, nothing else of the repository.
  */
 final class ArchiveRestore {
 
   private final RepositoryLayout layout;
   private final Keyring keyring;
+  private final GcmWarmup warmup;
   private final int threads;
   private final String id;
 
-  ArchiveRestore(RepositoryLayout layout, Keyring keyring, int threads, String id) {
+  ArchiveRestore(RepositoryLayout layout, ArchiveSettings settings, String id) {
     this.layout = layout;
-    this.keyring = keyring;
-    this.threads = threads;
+    this.keyring = settings.keyring();
+    this.warmup = settings.warmup();
+    this.threads = settings.threads();
     this.id = id;
   }
 
   /** Restores as {@code request} says; every file is authenticated and its SHA-256 checked before commit. */
   BackupMetadata run(RestoreRequest request) throws IOException {
     ExecutorService pool = Workers.newPool(threads);
-    try (BaseChain chain = BaseChain.open(layout, keyring, id, pool, 2 * threads)) {
+    try (BaseChain chain = BaseChain.open(layout, keyring, warmup, id, pool, 2 * threads)) {
       Manifest m = chain.manifest();
       m.checkPaths();
       Map<String, Manifest.FileEntry> byPath = new HashMap<>();

@@ -19,9 +19,10 @@ final class ArchiveSettings {
   private final Clock clock;
   private final Supplier<String> ids;
   private final SecretBytes aedbManifestKey;
+  private final GcmWarmup warmup;
 
   ArchiveSettings(Keyring keyring, Mode writeMode, int level, int threads, int chunkSize, Keyring.Entropy entropy,
-      Clock clock, Supplier<String> ids, SecretBytes aedbManifestKey) {
+      Clock clock, Supplier<String> ids, SecretBytes aedbManifestKey, GcmWarmup warmup) {
     this.keyring = keyring;
     this.writeMode = writeMode;
     this.level = level;
@@ -31,11 +32,13 @@ final class ArchiveSettings {
     this.clock = clock;
     this.ids = ids;
     this.aedbManifestKey = aedbManifestKey;
+    this.warmup = warmup;
   }
 
   /** The same settings writing in {@code mode} (what the repository's key check decided). */
   ArchiveSettings withWriteMode(Mode mode) {
-    return new ArchiveSettings(keyring, mode, level, threads, chunkSize, entropy, clock, ids, aedbManifestKey);
+    return new ArchiveSettings(keyring, mode, level, threads, chunkSize, entropy, clock, ids, aedbManifestKey,
+        warmup);
   }
 
   Keyring keyring() {
@@ -75,6 +78,11 @@ final class ArchiveSettings {
   /** The HMAC key of the seed's signed manifests (option {@code legacy-manifest-key}), or {@code null}. */
   SecretBytes aedbManifestKey() {
     return aedbManifestKey;
+  }
+
+  /** The provider's cipher warm-up, started by the first busy GCM sealer. */
+  GcmWarmup warmup() {
+    return warmup;
   }
 
   @Override

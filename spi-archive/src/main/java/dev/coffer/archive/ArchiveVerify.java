@@ -18,11 +18,12 @@ import java.util.concurrent.ExecutorService;
 /**
  * One verification of a Coffer archive: reads every record front to back against the manifest (falling back to
  * each file's offset after damage), checks the manifest's paths and its base chain, and collects problems
- * instead of throwing, except for a wrong key. Receives the layout, the key and the pool size.
+ * instead of throwing, except for a wrong key. Receives the layout and the settings.
  */
 final class ArchiveVerify {
   private final RepositoryLayout layout;
   private final Keyring keyring;
+  private final GcmWarmup warmup;
   private final int threads;
   private final boolean keyChecked;
   private final String id;
@@ -37,14 +38,15 @@ final class ArchiveVerify {
   /**
    * A verification of the archive {@code file} of backup {@code id}.
    *
-   * @param keyChecked whether the repository's key check accepted {@code keyring} at open (a wrong key is then
+   * @param keyChecked whether the repository's key check accepted the settings' key at open (a wrong key is then
    *     a damaged or foreign archive, reported; otherwise it may be the caller's key, and is thrown)
    */
-  ArchiveVerify(RepositoryLayout layout, Keyring keyring, int threads, boolean keyChecked, String id, Path file,
+  ArchiveVerify(RepositoryLayout layout, ArchiveSettings settings, boolean keyChecked, String id, Path file,
       ProgressListener listener) {
     this.layout = layout;
-    this.keyring = keyring;
-    this.threads = threads;
+    this.keyring = settings.keyring();
+    this.warmup = settings.warmup();
+    this.threads = settings.threads();
     this.keyChecked = keyChecked;
     this.id = id;
     this.file = file;
@@ -70,7 +72,7 @@ final class ArchiveVerify {
   }
 
   private VerifyReport runWith(ExecutorService pool) throws IOException {
-    try (ArchiveReader r = ArchiveReader.open(file, id, keyring, pool, 2 * threads)) {
+    try (ArchiveReader r = ArchiveReader.open(file, id, keyring, warmup, pool, 2 * threads)) {
       Manifest m;
       try {
         m = r.manifest();
@@ -190,7 +192,7 @@ final class ArchiveVerify {
     }
     BaseChain chain;
     try {
-      chain = BaseChain.open(layout, keyring, id, null, 2 * threads);
+      chain = BaseChain.open(layout, keyring, warmup, id, null, 2 * threads);
     } catch (CorruptBackupException e) {
       problem("(base " + m.baseBackupId() + ")", VerifyReport.Kind.METADATA, e.getMessage());
       return;

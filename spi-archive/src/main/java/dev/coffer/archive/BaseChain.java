@@ -35,12 +35,12 @@ final class BaseChain implements AutoCloseable {
    * @param pool decrypts ahead for the readers, or {@code null} to read on the calling thread
    * @param readAhead chunks each reader may decrypt ahead
    */
-  static BaseChain open(RepositoryLayout layout, Keyring keyring, String id, ExecutorService pool, int readAhead)
-      throws IOException {
-    return new BaseChain(id, openLinks(layout, keyring, id, pool, readAhead));
+  static BaseChain open(RepositoryLayout layout, Keyring keyring, GcmWarmup warmup, String id, ExecutorService pool,
+      int readAhead) throws IOException {
+    return new BaseChain(id, openLinks(layout, keyring, warmup, id, pool, readAhead));
   }
 
-  private static Map<String, Link> openLinks(RepositoryLayout layout, Keyring keyring, String id,
+  private static Map<String, Link> openLinks(RepositoryLayout layout, Keyring keyring, GcmWarmup warmup, String id,
       ExecutorService pool, int readAhead) throws IOException {
     Map<String, Link> chain = new LinkedHashMap<>();
     try {
@@ -64,7 +64,7 @@ final class BaseChain implements AutoCloseable {
                 + " is not the archive it was taken from: sha256 " + actual + ", recorded " + expectedHash, null);
           }
         }
-        ArchiveReader r = ArchiveReader.open(file, current, keyring, pool, readAhead);
+        ArchiveReader r = ArchiveReader.open(file, current, keyring, warmup, pool, readAhead);
         Manifest m;
         try {
           m = r.manifest();

@@ -37,20 +37,20 @@ final class CofferArchive implements StoredBackup {
 
   @Override
   public BackupMetadata metadata() throws IOException {
-    try (ArchiveReader r = ArchiveReader.open(file, id, settings.keyring())) {
+    try (ArchiveReader r = ArchiveReader.open(file, id, settings.keyring(), settings.warmup())) {
       return r.manifest().metadata();
     }
   }
 
   @Override
   public BackupMetadata restore(RestoreRequest request) throws IOException {
-    return new ArchiveRestore(layout, settings.keyring(), settings.threads(), id).run(request);
+    return new ArchiveRestore(layout, settings, id).run(request);
   }
 
   @Override
   public VerifyReport verify(ProgressListener listener) throws IOException {
     boolean keyChecked = settings.writeMode() != null;
-    return new ArchiveVerify(layout, settings.keyring(), settings.threads(), keyChecked, id, file, listener).run();
+    return new ArchiveVerify(layout, settings, keyChecked, id, file, listener).run();
   }
 
   @Override

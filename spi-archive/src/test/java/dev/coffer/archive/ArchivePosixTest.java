@@ -253,7 +253,8 @@ class ArchivePosixTest {
   }
 
   static Manifest manifestOf(Path archive, String id) throws IOException {
-    try (ArchiveReader r = ArchiveReader.open(archive, id, Keyring.rawKey(ArchiveForge.key(TestSupport.KEY_HEX)))) {
+    try (ArchiveReader r = ArchiveReader.open(archive, id, Keyring.rawKey(ArchiveForge.key(TestSupport.KEY_HEX)),
+        GcmWarmup.OFF)) {
       return r.manifest();
     }
   }

@@ -20,6 +20,7 @@ public final class WriterPath implements AutoCloseable {
   private final int threads;
   private final ArchiveHeader header;
   private final ArchiveKeys keys;
+  private final GcmWarmup warmup = GcmWarmup.fromSystemProperty();
 
   /**
    * A writer setup as an encrypted backup makes it, under a fixed benchmark key.
@@ -67,7 +68,7 @@ public final class WriterPath implements AutoCloseable {
       @Override
       public void close() {}
     };
-    ArchiveWriter writer = new ArchiveWriter(out, header, keys, compressor, pool, threads);
+    ArchiveWriter writer = new ArchiveWriter(out, header, keys, compressor, pool, threads, warmup);
     ArchiveWriter.FileResult r = writer.file("data", new BufferChannel(data.duplicate()), at -> { });
     writer.finish(new byte[] {'{', '}'}, new byte[32]);
     if (r.size() != data.remaining() || r.sha256().length != 32) {
