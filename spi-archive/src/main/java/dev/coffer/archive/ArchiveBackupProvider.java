@@ -62,8 +62,8 @@ public final class ArchiveBackupProvider implements BackupProvider {
       OptionInfo.optional("argon2-max-memory-kib", "the most memory (KiB) a reader lets an archive's Argon2id "
           + "parameters use, above which the archive is refused unread (passes: at most 4, or argon2-iterations)",
           "262144"),
-      OptionInfo.secret("legacy-manifest-key", "HMAC key (64 hex digits) of the seed's signed backup manifests; "
-          + "when given, seed archives must hold a signed manifest"));
+      OptionInfo.secret("legacy-manifest-key", "HMAC key (64 hex digits) of aedb's signed backup manifests; "
+          + "when given, aedb archives must hold a signed manifest"));
 
   /**
    * The cipher warm-up of this provider's repositories: one per provider, since what it warms (the JIT's

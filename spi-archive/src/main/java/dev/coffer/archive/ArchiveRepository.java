@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A repository of {@code archive} backups: a directory with a marker file and one {@code <id>.coffer} per
  * backup (names: {@link RepositoryLayout}), written under a temporary name and renamed into place when
- * complete; the seed's {@code <id>.aedbarc} archives are listed, restored and verified beside them. Each
+ * complete; aedb's {@code <id>.aedbarc} archives are listed, restored and verified beside them. Each
  * request finds its {@link StoredBackup} once and hands over to the operation: {@link ArchiveBackup},
  * {@link ArchiveRestore}, {@link ArchiveVerify}, or the aedb reader. Thread-safe.
  */
@@ -70,7 +70,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     }
   }
 
-  /** The backup {@code id} names: its Coffer archive, else the seed's archive of that id. */
+  /** The backup {@code id} names: its Coffer archive, else aedb's archive of that id. */
   private Optional<StoredBackup> stored(String id) {
     Optional<Path> aedb = layout.findAedbArchive(id);
     if (aedb.isPresent()) {

@@ -75,7 +75,7 @@ final class ArchiveSettings {
     return ids;
   }
 
-  /** The HMAC key of the seed's signed manifests (option {@code legacy-manifest-key}), or {@code null}. */
+  /** The HMAC key of aedb's signed manifests (option {@code legacy-manifest-key}), or {@code null}. */
   SecretBytes aedbManifestKey() {
     return aedbManifestKey;
   }

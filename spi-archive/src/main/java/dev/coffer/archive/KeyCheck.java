@@ -74,7 +74,7 @@ final class KeyCheck {
     if (recorded.isEmpty()) {
       Optional<Mode> fromArchives = probeArchives(location, keyring);
       if (fromArchives.isEmpty() && RepositoryLayout.holdsAedbArchives(location)) {
-        return requestedMode; // the seed's archives cannot be probed for a key: no key check is made here
+        return requestedMode; // aedb's archives cannot be probed for a key: no key check is made here
       }
       Mode mode = fromArchives.orElse(requestedMode);
       if (fromArchives.isPresent() && explicitMode && requestedMode != fromArchives.get()) {

@@ -105,7 +105,7 @@ final class Keyring {
     return kind;
   }
 
-  /** The raw master key (only for {@link Kind#RAW}; the seed's archives use it directly). */
+  /** The raw master key (only for {@link Kind#RAW}; aedb's archives use it directly). */
   SecretBytes rawKey() {
     if (kind != Kind.RAW) {
       throw new IllegalStateException("no raw key configured");
@@ -114,9 +114,9 @@ final class Keyring {
   }
 
   /**
-   * The key of the seed's {@code AEDBARC1} archives: the raw key itself, or {@code null} without a key.
+   * The key of aedb's {@code AEDBARC1} archives: the raw key itself, or {@code null} without a key.
    *
-   * @throws WrongKeyException for a passphrase, which cannot open the seed's archives
+   * @throws WrongKeyException for a passphrase, which cannot open aedb's archives
    */
   SecretBytes aedbKey(String backupId) throws WrongKeyException {
     switch (kind) {
@@ -125,8 +125,8 @@ final class Keyring {
       case RAW:
         return secret;
       default:
-        throw new WrongKeyException("backup " + backupId + " is a seed (AEDBARC1) archive: it opens with the "
-            + "seed's 32-byte key (option key or key-file), not with a passphrase");
+        throw new WrongKeyException("backup " + backupId + " is an aedb (AEDBARC1) archive: it opens with "
+            + "aedb's 32-byte key (option key or key-file), not with a passphrase");
     }
   }
 

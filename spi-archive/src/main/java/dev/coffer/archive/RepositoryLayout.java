@@ -21,8 +21,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The names in an archive repository directory: the marker file, one {@code <id>.coffer} per backup, the
- * seed's {@code <id>.aedbarc} archives, and the {@code .tmp-<id>} files of backups being written. Only
+ * The names in an archive repository directory: the marker file, one {@code <id>.coffer} per backup,
+ * aedb's {@code <id>.aedbarc} archives, and the {@code .tmp-<id>} files of backups being written. Only
  * regular files (not links) stored under exactly their name count. Thread-safe (holds only the root).
  */
 final class RepositoryLayout {
@@ -42,7 +42,7 @@ final class RepositoryLayout {
 
   /**
    * Creates the directory and its marker if needed; refuses a directory that is neither empty, nor marked,
-   * nor a directory of the seed's archives.
+   * nor a directory of aedb's archives.
    */
   static RepositoryLayout prepare(Path location) throws IOException {
     Path marker = location.resolve(MARKER);
@@ -70,7 +70,7 @@ final class RepositoryLayout {
     return new RepositoryLayout(location);
   }
 
-  /** Whether {@code location} holds one of the seed's {@code .aedbarc} archives. */
+  /** Whether {@code location} holds one of aedb's {@code .aedbarc} archives. */
   static boolean holdsAedbArchives(Path location) throws IOException {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(location, "*" + AedbArchive.FILE_SUFFIX)) {
       return ds.iterator().hasNext();
@@ -107,7 +107,7 @@ final class RepositoryLayout {
     return BackupIds.isValid(id) && isArchiveFile(archiveOf(id)) ? Optional.of(archiveOf(id)) : Optional.empty();
   }
 
-  /** The seed's archive of {@code id}, if there is one and no Coffer archive of that id. */
+  /** aedb's archive of {@code id}, if there is one and no Coffer archive of that id. */
   Optional<Path> findAedbArchive(String id) {
     if (!BackupIds.isValid(id) || Files.exists(archiveOf(id), LinkOption.NOFOLLOW_LINKS)) {
       return Optional.empty();
@@ -131,7 +131,7 @@ final class RepositoryLayout {
     return ids;
   }
 
-  /** The ids of the seed's archives that {@link #findAedbArchive} finds. */
+  /** The ids of aedb's archives that {@link #findAedbArchive} finds. */
   List<String> aedbArchiveIds() throws IOException {
     List<String> ids = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, "*" + AedbArchive.FILE_SUFFIX)) {

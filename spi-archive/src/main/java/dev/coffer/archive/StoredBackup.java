@@ -10,7 +10,7 @@ import java.nio.file.Path;
 
 /**
  * One backup stored in an archive repository, whatever format wrote it: Coffer's archive format 1
- * ({@link CofferArchive}) or the seed system's {@code AEDBARC1} ({@code dev.coffer.archive.aedb.AedbArchive}).
+ * ({@link CofferArchive}) or aedb's {@code AEDBARC1} ({@code dev.coffer.archive.aedb.AedbArchive}).
  * The repository finds the file, picks the implementation once, and hands the operation over. Public only
  * because the {@code aedb} package implements it; the module exports neither package.
  */

@@ -18,7 +18,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A repository holding the seed's AEDBARC1 archives lists, verifies and restores them. */
+/** A repository holding aedb's AEDBARC1 archives lists, verifies and restores them. */
 class AedbArchivesTest {
 
   private static final String SEED_KEY = "09".repeat(32);
@@ -38,7 +38,7 @@ class AedbArchivesTest {
   }
 
   @Test
-  void encryptedSeedArchive_isListedVerifiedAndRestored_withTheSeedKey() throws Exception {
+  void encryptedAedbArchive_isListedVerifiedAndRestored_withAedbsKey() throws Exception {
     Path repoDir = seedRepository();
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of("key", SEED_KEY))) {
       List<BackupMetadata> list = repo.list();
@@ -59,7 +59,7 @@ class AedbArchivesTest {
   }
 
   @Test
-  void seedArchive_withWrongKeyOrPassphrase_failsWithWrongKey_andWritesNothing() throws Exception {
+  void aedbArchive_withWrongKeyOrPassphrase_failsWithWrongKey_andWritesNothing() throws Exception {
     Path repoDir = seedRepository();
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of("key", "07".repeat(32)))) {
       assertThrows(WrongKeyException.class, () -> repo.restore("seed-enc", tmp.resolve("out")));
@@ -75,7 +75,7 @@ class AedbArchivesTest {
   }
 
   @Test
-  void plainSeedArchive_restoresWithoutKey_butIsRefusedWhenAKeyIsConfigured() throws Exception {
+  void plainAedbArchive_restoresWithoutKey_butIsRefusedWhenAKeyIsConfigured() throws Exception {
     Path repoDir = tmp.resolve("plain-repo");
     Files.createDirectories(repoDir);
     Files.copy(fixture("aedb-plain.aedbarc"), repoDir.resolve("seed-plain.aedbarc"));
@@ -91,7 +91,7 @@ class AedbArchivesTest {
 
   /** The seed's archives record no POSIX attributes: everything restores with the target's default modes. */
   @Test
-  void seedArchive_restoresWithTheTargetsDefaultModes() throws Exception {
+  void aedbArchive_restoresWithTheTargetsDefaultModes() throws Exception {
     Path repoDir = seedRepository();
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of("key", SEED_KEY))) {
       Path out = tmp.resolve("out");
@@ -106,7 +106,7 @@ class AedbArchivesTest {
   }
 
   @Test
-  void corruptSeedArchive_isReportedByVerify() throws Exception {
+  void corruptAedbArchive_isReportedByVerify() throws Exception {
     Path repoDir = seedRepository();
     Path file = repoDir.resolve("seed-enc.aedbarc");
     byte[] b = Files.readAllBytes(file);

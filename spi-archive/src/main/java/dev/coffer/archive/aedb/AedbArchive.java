@@ -20,9 +20,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One of the seed's {@code AEDBARC1} archives ({@code <id>.aedbarc}, read by {@link AedbArchiveReader}) in an
+ * One of aedb's {@code AEDBARC1} archives ({@code <id>.aedbarc}, read by {@link AedbArchiveReader}) in an
  * archive repository: its listing, restore and verify. The format has no key commitment, no per-archive keys
- * and (in plain form) no integrity; see {@code docs/aedb-formats.md}. Only a raw {@code key} (the seed's
+ * and (in plain form) no integrity; see {@code docs/aedb-formats.md}. Only a raw {@code key} (aedb's
  * 32-byte key) opens encrypted aedb archives; a repository with a key refuses plain ones (downgrade), and one
  * with a passphrase refuses aedb archives altogether (its {@link KeySource} says so).
  */
@@ -31,14 +31,14 @@ public final class AedbArchive implements StoredBackup {
   /** The file name suffix of aedb archives. */
   public static final String FILE_SUFFIX = AedbFormat.FILE_SUFFIX;
 
-  /** Gives the seed's 32-byte key, or refuses the repository's key for aedb archives. */
+  /** Gives aedb's 32-byte key, or refuses the repository's key for aedb archives. */
   @FunctionalInterface
   public interface KeySource {
     /**
      * The key of an aedb archive.
      *
      * @param backupId the archive's id, for messages
-     * @return the seed's 32-byte key, or {@code null} when the repository has no key
+     * @return aedb's 32-byte key, or {@code null} when the repository has no key
      * @throws WrongKeyException if the repository's key cannot open aedb archives (a passphrase)
      */
     SecretBytes key(String backupId) throws WrongKeyException;
@@ -57,7 +57,7 @@ public final class AedbArchive implements StoredBackup {
    * @param id its id (the file name without {@link #FILE_SUFFIX})
    * @param file the archive file
    * @param keys where its key comes from
-   * @param manifestKey the HMAC key of the seed's signed manifests, or {@code null}
+   * @param manifestKey the HMAC key of aedb's signed manifests, or {@code null}
    * @param provider the provider name its metadata records
    * @param version the software version its metadata records
    */
@@ -91,7 +91,7 @@ public final class AedbArchive implements StoredBackup {
     return file;
   }
 
-  /** The listing entry (no key needed: the seed's entry headers are clear text). */
+  /** The listing entry (no key needed: aedb's entry headers are clear text). */
   @Override
   public BackupMetadata metadata() throws IOException {
     return AedbArchiveInfo.describe(file, AedbReadOptions.defaults()).toMetadata(provider, version, Optional.empty());
@@ -119,7 +119,7 @@ public final class AedbArchive implements StoredBackup {
     }
   }
 
-  /** Reads every entry; reports start and end only, as the seed's format has no per-file index to count. */
+  /** Reads every entry; reports start and end only, as aedb's format has no per-file index to count. */
   @Override
   public VerifyReport verify(ProgressListener listener) throws IOException {
     listener.onProgress(new Progress(Progress.Phase.VERIFY, 0, -1, 0, -1, ""));

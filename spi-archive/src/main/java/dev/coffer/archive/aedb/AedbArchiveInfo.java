@@ -15,9 +15,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * What a repository can list about a seed archive without a key: its id (the file name without
+ * What a repository can list about an aedb archive without a key: its id (the file name without
  * {@code .aedbarc}), its last-modified time, whether it is encrypted, and its entry count and stored
- * size from the header pass. The seed format records neither a creation time nor decompressed sizes.
+ * size from the header pass. The aedb format records neither a creation time nor decompressed sizes.
  *
  * @param backupId the id, valid under {@link BackupIds#isValid}
  * @param encrypted whether the entries are encrypted
@@ -33,7 +33,7 @@ record AedbArchiveInfo(
   static final String FORMAT_LABEL = "legacy.format";
 
   /**
-   * The backup id of a seed archive file name.
+   * The backup id of an aedb archive file name.
    *
    * @param archive an archive file
    * @return the name without {@code .aedbarc}, or empty when the name does not end so or the rest is not a
@@ -53,7 +53,7 @@ record AedbArchiveInfo(
   }
 
   /**
-   * Runs the header pass over a seed archive (no key needed, payloads not read).
+   * Runs the header pass over an aedb archive (no key needed, payloads not read).
    *
    * @param archive the archive file
    * @param options limits and switches
@@ -72,8 +72,8 @@ record AedbArchiveInfo(
   }
 
   /**
-   * The listing entry for this archive. A aedb archive is always listed as a full backup: the seed's
-   * incremental manifests name bases by the seed's ids, which Coffer cannot resolve; such facts go into
+   * The listing entry for this archive. An aedb archive is always listed as a full backup: aedb's
+   * incremental manifests name bases by aedb's ids, which Coffer cannot resolve; such facts go into
    * labels. {@code totalBytes} is the stored payload size, since the format does not record decompressed
    * sizes (the label {@code legacy.total-bytes} says so).
    *

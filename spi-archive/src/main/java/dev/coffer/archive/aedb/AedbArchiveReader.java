@@ -34,7 +34,7 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Reads the seed's {@code AEDBARC1} archives (see {@code docs/legacy-formats.md}), plain or encrypted,
+ * Reads aedb's {@code AEDBARC1} archives (see {@code docs/aedb-formats.md}), plain or encrypted,
  * so that backups made by the original system can be restored.
  *
  * <p>{@link #open} reads the header and then every entry header, seeking over the payloads: the magic,
@@ -162,7 +162,7 @@ final class AedbArchiveReader implements AutoCloseable {
    *
    * @param deliver which paths the sink receives
    * @param sink the consumer of their content
-   * @param manifestKey the key of the seed's manifest HMAC, or {@code null}; when given, the archive must
+   * @param manifestKey the key of aedb's manifest HMAC, or {@code null}; when given, the archive must
    *     contain a signed {@code backup_manifest.json}
    * @return what was read
    * @throws WrongKeyException if the first encrypted entry fails authentication (wrong key or modified

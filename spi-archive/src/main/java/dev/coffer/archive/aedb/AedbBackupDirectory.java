@@ -13,7 +13,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 
 /**
- * A backup directory of the seed (aedb 0.1.10): its {@code backup_manifest.json}, optionally signed by
+ * A backup directory of aedb 0.1.10: its {@code backup_manifest.json}, optionally signed by
  * {@code backup_manifest.hmac}, and the files the manifest lists. Nothing here follows a symbolic link.
  */
 final class AedbBackupDirectory {
@@ -45,7 +45,7 @@ final class AedbBackupDirectory {
 
   /**
    * Checks every listed file under {@code dir} against its SHA-256. No symbolic link is followed: a
-   * listed file, or a directory on its way, that is a link is refused (the seed accepted links that stayed
+   * listed file, or a directory on its way, that is a link is refused (aedb accepted links that stayed
    * inside the directory; none of its backups contains one).
    *
    * @param manifest the directory's manifest

@@ -9,7 +9,7 @@ import java.util.Arrays;
 import org.bouncycastle.crypto.digests.Blake3Digest;
 
 /**
- * The layout of the seed's {@code AEDBARC1} archives (written by aedb 0.1.10; {@code docs/aedb-formats.md}):
+ * The layout of aedb's {@code AEDBARC1} archives (written by aedb 0.1.10, the system Coffer replaces; {@code docs/aedb-formats.md}):
  * magic, flags, salt, then entries of type, path length, path, payload length and payload, then an end
  * marker. An encrypted payload is nonce || AES-256-GCM ciphertext || tag, the nonce derived from the salt,
  * the entry's index and its path.
@@ -20,7 +20,7 @@ final class AedbFormat {
 
   /** The file name suffix of aedb archives. */
   static final String FILE_SUFFIX = ".aedbarc";
-  /** The seed's magic bytes. */
+  /** aedb's magic bytes. */
   static final byte[] MAGIC = "AEDBARC1".getBytes(StandardCharsets.US_ASCII);
   /** Flag bit: entries are AES-256-GCM encrypted. */
   static final int FLAG_ENCRYPTED = 0x01;
@@ -28,9 +28,9 @@ final class AedbFormat {
   static final int ENTRY_FILE = 0x01;
   /** Entry type of the end marker. */
   static final int ENTRY_END = 0xFF;
-  /** The seed's longest path, in bytes. */
+  /** aedb's longest path, in bytes. */
   static final int MAX_PATH_BYTES = 4096;
-  /** The seed's largest payload, in bytes (2 GiB). */
+  /** aedb's largest payload, in bytes (2 GiB). */
   static final long MAX_PAYLOAD_BYTES = 2L * 1024 * 1024 * 1024;
   /** Size of the archive header: magic, flags, salt. */
   static final int HEADER_BYTES = 8 + 1 + 16;
@@ -40,7 +40,7 @@ final class AedbFormat {
   static final int TAG_BYTES = 16;
 
   /**
-   * The seed's nonce: the first 12 bytes of BLAKE3(salt || index as u64 little-endian || path bytes).
+   * aedb's nonce: the first 12 bytes of BLAKE3(salt || index as u64 little-endian || path bytes).
    *
    * @param blake3 a digest to reuse
    * @param salt the archive's 16-byte salt

@@ -22,26 +22,26 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The seed's backup manifest ({@code backup_manifest.json}, optionally signed by
+ * aedb's backup manifest ({@code backup_manifest.json}, optionally signed by
  * {@code backup_manifest.hmac}, the lowercase hex HMAC-SHA256 of the JSON bytes), parsed and checked.
  *
- * <p>Checks beyond the seed: the HMAC is verified (constant-time) before a byte of JSON is parsed and is
+ * <p>Checks beyond aedb: the HMAC is verified (constant-time) before a byte of JSON is parsed and is
  * mandatory whenever a manifest key is configured; the JSON is size-capped, and duplicate keys, unknown
  * fields, wrong types and trailing content are refused; {@code backup_type} must be {@code full} (no
  * parent) or {@code incremental} (with a parent); every checksum must be 64 lowercase hex digits; paths
  * obey Coffer's path rules and may not collide; files are verified without following symbolic links.
- * The seed's own rules are kept: every path is a safe relative path, a full backup lists its checkpoint
+ * aedb's own rules are kept: every path is a safe relative path, a full backup lists its checkpoint
  * file, and every WAL segment {@code s} is listed as {@code wal_tail/s}.
  *
  * <p>The JSON is bound to {@link AedbManifestJson} by jackson-databind; a backup directory's manifest is
  * read and its files verified by {@link AedbBackupDirectory}. Instances are immutable and thread-safe.
  *
- * @param backupId the seed's backup id
+ * @param backupId aedb's backup id
  * @param backupType {@code full} or {@code incremental}
  * @param parentBackupId the base of an incremental backup, {@code null} for a full one
  * @param fromSeq the first sequence number of an incremental backup, or {@code null}
  * @param createdAtMicros creation time, microseconds since the epoch
- * @param aedbVersion the version of the seed that wrote the manifest
+ * @param aedbVersion the version of aedb that wrote the manifest
  * @param checkpointSeq the checkpoint's sequence number
  * @param walHeadSeq the last WAL sequence number
  * @param checkpointFile the checkpoint file's relative path

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The seed's {@code backup_manifest.json} as jackson-databind binds it, strictly: duplicate keys, unknown
+ * aedb's {@code backup_manifest.json} as jackson-databind binds it, strictly: duplicate keys, unknown
  * fields, missing required fields, trailing content, and any coercion (a number for a string, a string or a
  * fraction for an integer) are refused. Values are checked here for presence and range only; the manifest's
  * own rules are {@link AedbManifest}'s.

@@ -1,10 +1,10 @@
 package dev.coffer.archive.aedb;
 
 /**
- * Limits and switches for reading the seed's {@code AEDBARC1} archives and manifests.
+ * Limits and switches for reading aedb's {@code AEDBARC1} archives and manifests.
  *
  * @param allowUnencryptedWithKey read an unencrypted archive even though a key is configured; off by
- *     default because the seed accepted such archives silently, which lets anyone who can write the
+ *     default because aedb accepted such archives silently, which lets anyone who can write the
  *     repository replace an encrypted backup with a forged plain one (a downgrade)
  * @param portablePaths refuse paths that break {@link dev.coffer.spi.RelativePaths#portableProblem} (NFC,
  *     Windows names, control characters), not only the basic rules; on by default
