@@ -76,17 +76,24 @@ final class OrderedTasks<T> {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while writing an archive");
     } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof IOException io) {
-        throw io;
-      }
-      if (c instanceof RuntimeException re) {
-        throw re;
-      }
-      if (c instanceof Error err) {
-        throw err;
-      }
-      throw new IOException(c);
+      throw rethrow(e.getCause());
     }
+  }
+
+  /**
+   * Throws a worker's failure as the caller's own: an {@code IOException}, {@code RuntimeException} or
+   * {@code Error} as itself, anything else wrapped in an {@code IOException}.
+   */
+  static IOException rethrow(Throwable failure) throws IOException {
+    if (failure instanceof IOException io) {
+      throw io;
+    }
+    if (failure instanceof RuntimeException re) {
+      throw re;
+    }
+    if (failure instanceof Error err) {
+      throw err;
+    }
+    throw new IOException(failure);
   }
 }
