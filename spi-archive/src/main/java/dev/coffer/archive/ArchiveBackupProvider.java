@@ -36,7 +36,7 @@ import dev.coffer.spi.BackupIds;
  * and only without a key); {@code level}; {@code threads} (pool threads beside the calling thread; default:
  * available processors - 1, at least 1); Argon2 cost options for new archives.
  *
- * <p>Stateless and thread-safe; the constructor does no I/O.
+ * <p>Thread-safe; the constructor does no I/O. Its only state is the cipher warm-up switch its repositories share.
  */
 public final class ArchiveBackupProvider implements BackupProvider {
 
@@ -66,10 +66,11 @@ public final class ArchiveBackupProvider implements BackupProvider {
           + "when given, aedb archives must hold a signed manifest"));
 
   /**
-   * The cipher warm-up of this provider's repositories: one per provider, since what it warms (the JIT's
-   * compiled GCM code) is shared by every repository in the JVM (docs/benchmarks.md, "The GCM warm-up").
+   * The cipher warm-up switch of this provider's repositories, made by the first {@code open}: one per
+   * provider, since what it warms (the JIT's compiled GCM code) serves every repository in the JVM
+   * (docs/benchmarks.md). Not made by the constructor, which loads nothing beyond this class.
    */
-  private final GcmWarmup warmup = GcmWarmup.fromSystemProperty();
+  private GcmWarmupSwitch warmup;
 
   /** Creates the provider; does no I/O. */
   public ArchiveBackupProvider() {}
@@ -103,12 +104,19 @@ public final class ArchiveBackupProvider implements BackupProvider {
   @Override
   public BackupRepository open(Path location, Map<String, String> options) throws IOException {
     return open(location, options, new SecureRandom()::nextBytes, Clock.systemUTC(), BackupIds::newId,
-        Format.DEFAULT_CHUNK_SIZE, warmup);
+        Format.DEFAULT_CHUNK_SIZE, warmup());
+  }
+
+  private synchronized GcmWarmupSwitch warmup() {
+    if (warmup == null) {
+      warmup = GcmWarmupSwitch.fromSystemProperty();
+    }
+    return warmup;
   }
 
   /** Opens with injected randomness, clock, id source, chunk size and warm-up (known-answer tests). */
   static ArchiveRepository open(Path location, Map<String, String> options, Keyring.Entropy entropy, Clock clock,
-      Supplier<String> ids, int chunkSize, GcmWarmup warmup) throws IOException {
+      Supplier<String> ids, int chunkSize, GcmWarmupSwitch warmup) throws IOException {
     ProviderOptions o = ProviderOptions.parse(NAME, OPTIONS, options);
     int sources = 0;
     for (String s : List.of("key", "key-file", "passphrase", "passphrase-file")) {

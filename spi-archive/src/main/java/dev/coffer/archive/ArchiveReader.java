@@ -54,15 +54,15 @@ final class ArchiveReader implements Closeable {
    * @throws WrongKeyException if the configured key does not open the archive
    * @throws CorruptBackupException if the header is malformed or the archive is not authentic
    */
-  static ArchiveReader open(Path file, String id, Keyring keyring, GcmWarmup warmup) throws IOException {
+  static ArchiveReader open(Path file, String id, Keyring keyring, GcmWarmupSwitch warmup) throws IOException {
     return open(file, id, keyring, warmup, null, 0);
   }
 
   /**
-   * As {@link #open(Path, String, Keyring, GcmWarmup)}, authenticating up to {@code readAhead} chunks ahead of a
+   * As {@link #open(Path, String, Keyring, GcmWarmupSwitch)}, authenticating up to {@code readAhead} chunks ahead of a
    * sequential reader on {@code pool} (null: none).
    */
-  static ArchiveReader open(Path file, String id, Keyring keyring, GcmWarmup warmup,
+  static ArchiveReader open(Path file, String id, Keyring keyring, GcmWarmupSwitch warmup,
       java.util.concurrent.ExecutorService pool,
       int readAhead) throws IOException {
     SeekableByteChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ);

@@ -34,7 +34,7 @@ final class ArchiveRestore {
 
   private final RepositoryLayout layout;
   private final Keyring keyring;
-  private final GcmWarmup warmup;
+  private final GcmWarmupSwitch warmup;
   private final int threads;
   private final String id;
 

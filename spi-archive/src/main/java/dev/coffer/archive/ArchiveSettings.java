@@ -19,10 +19,10 @@ final class ArchiveSettings {
   private final Clock clock;
   private final Supplier<String> ids;
   private final SecretBytes aedbManifestKey;
-  private final GcmWarmup warmup;
+  private final GcmWarmupSwitch warmup;
 
   ArchiveSettings(Keyring keyring, Mode writeMode, int level, int threads, int chunkSize, Keyring.Entropy entropy,
-      Clock clock, Supplier<String> ids, SecretBytes aedbManifestKey, GcmWarmup warmup) {
+      Clock clock, Supplier<String> ids, SecretBytes aedbManifestKey, GcmWarmupSwitch warmup) {
     this.keyring = keyring;
     this.writeMode = writeMode;
     this.level = level;
@@ -81,7 +81,7 @@ final class ArchiveSettings {
   }
 
   /** The provider's cipher warm-up, started by the first busy GCM sealer. */
-  GcmWarmup warmup() {
+  GcmWarmupSwitch warmup() {
     return warmup;
   }
 

@@ -23,7 +23,7 @@ import java.util.concurrent.ExecutorService;
 final class ArchiveVerify {
   private final RepositoryLayout layout;
   private final Keyring keyring;
-  private final GcmWarmup warmup;
+  private final GcmWarmupSwitch warmup;
   private final int threads;
   private final boolean keyChecked;
   private final String id;

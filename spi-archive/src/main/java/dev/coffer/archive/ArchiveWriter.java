@@ -41,7 +41,7 @@ final class ArchiveWriter {
   private int blocksQueued;
 
   ArchiveWriter(WritableByteChannel channel, ArchiveHeader header, ArchiveKeys keys, BlockCompressor compressor,
-      ExecutorService pool, int threads, GcmWarmup warmup) throws IOException {
+      ExecutorService pool, int threads, GcmWarmupSwitch warmup) throws IOException {
     this.compressor = compressor;
     this.queue = new OrderedTasks<>(pool);
     this.maxBlocksInFlight = 2 * threads + 1;

@@ -23,7 +23,7 @@ abstract class ChunkSealer {
   }
 
   /** A sealer for {@code mode} under the archive's keys; a GCM sealer starts {@code warmup} once it is busy. */
-  static ChunkSealer create(Mode mode, ArchiveKeys keys, byte[] headerHash, GcmWarmup warmup) {
+  static ChunkSealer create(Mode mode, ArchiveKeys keys, byte[] headerHash, GcmWarmupSwitch warmup) {
     return mode == Mode.ENCRYPTED
         ? new Gcm(keys.encryption, headerHash, warmup) : new Hmac(keys.chunkMac, headerHash);
   }
@@ -55,10 +55,10 @@ abstract class ChunkSealer {
 
     private final SecretKeySpec key;
     private final Cipher cipher;
-    private final GcmWarmup warmup;
+    private final GcmWarmupSwitch warmup;
     private int chunks;
 
-    Gcm(SecretBytes key, byte[] headerHash, GcmWarmup warmup) {
+    Gcm(SecretBytes key, byte[] headerHash, GcmWarmupSwitch warmup) {
       super(headerHash);
       this.warmup = warmup;
       this.key = new SecretKeySpec(key.bytes(), "AES");

@@ -2,7 +2,6 @@ package dev.coffer.archive;
 
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -17,44 +16,23 @@ import javax.crypto.spec.SecretKeySpec;
  * opens {@link #ROUNDS} short messages under a random throw-away key; the archive's own chunks go through the
  * same cipher meanwhile. The figures: docs/benchmarks.md, "The GCM warm-up".
  *
- * <p>No user key, nonce or data is involved. The provider owns one instance and hands it to every sealer it
- * makes, so a provider warms up at most once; the system property {@code coffer.archive.gcmWarmup}
- * {@code =false} turns it off. The measurements behind it: docs/benchmarks.md, "The GCM warm-up".
+ * <p>No user key, nonce or data is involved. Started through the provider's {@link GcmWarmupSwitch}, so a
+ * provider warms up at most once; the system property {@code coffer.archive.gcmWarmup} {@code =false} turns
+ * it off.
  */
 final class GcmWarmup {
 
   /** Seal+open pairs: enough for C2 to compile the GCM call chain on JDK 17 and 25. */
   static final int ROUNDS = 12_000;
 
-  /** A warm-up that never starts (sealers made where no bulk work follows, and tests). */
-  static final GcmWarmup OFF = new GcmWarmup(false);
+  private GcmWarmup() {}
 
-  private final boolean enabled;
-  private final AtomicBoolean started = new AtomicBoolean();
-
-  GcmWarmup(boolean enabled) {
-    this.enabled = enabled;
-  }
-
-  /** A warm-up that is on unless the system property {@code coffer.archive.gcmWarmup} is {@code false}. */
-  static GcmWarmup fromSystemProperty() {
-    return new GcmWarmup(Boolean.parseBoolean(System.getProperty("coffer.archive.gcmWarmup", "true")));
-  }
-
-  /** Starts the warm-up thread, the first time only; does nothing when it is turned off. */
-  void start() {
-    if (!enabled || !started.compareAndSet(false, true)) {
-      return;
-    }
+  /** Starts the warm-up on a daemon thread of minimum priority (once per {@link GcmWarmupSwitch}). */
+  static void startThread() {
     Thread t = new Thread(GcmWarmup::run, "coffer-gcm-warmup");
     t.setDaemon(true);
     t.setPriority(Thread.MIN_PRIORITY);
     t.start();
-  }
-
-  /** Whether {@link #start} has started the thread. */
-  boolean started() {
-    return started.get();
   }
 
   /** Runs the warm-up rounds on the calling thread; returns how many round trips matched. */

@@ -227,7 +227,7 @@ final class KeyCheck {
       }
       String name = p.getFileName().toString();
       String id = name.substring(0, name.length() - Format.FILE_SUFFIX.length());
-      try (ArchiveReader r = ArchiveReader.open(p, id, keyring, GcmWarmup.OFF) /* the header only */) {
+      try (ArchiveReader r = ArchiveReader.open(p, id, keyring, GcmWarmupSwitch.OFF) /* the header only */) {
         return Optional.of(r.header.mode);
       } catch (WrongKeyException e) {
         refused = e;

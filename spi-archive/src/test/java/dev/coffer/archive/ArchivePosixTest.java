@@ -254,7 +254,7 @@ class ArchivePosixTest {
 
   static Manifest manifestOf(Path archive, String id) throws IOException {
     try (ArchiveReader r = ArchiveReader.open(archive, id, Keyring.rawKey(ArchiveForge.key(TestSupport.KEY_HEX)),
-        GcmWarmup.OFF)) {
+        GcmWarmupSwitch.OFF)) {
       return r.manifest();
     }
   }

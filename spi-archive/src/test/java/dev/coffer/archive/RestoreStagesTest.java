@@ -106,9 +106,9 @@ class RestoreStagesTest {
     ArchiveHeader h = new ArchiveHeader(Mode.ENCRYPTED, null, null, new byte[32], Format.DEFAULT_CHUNK_SIZE,
         "00000000-0000-7000-8000-000000000000");
     ArchiveKeys keys = ArchiveKeys.derive(new SecretBytes(new byte[32]), h);
-    GcmWarmup mine = new GcmWarmup(true);
+    GcmWarmupSwitch mine = new GcmWarmupSwitch(true);
     ChunkSealer sealer = ChunkSealer.create(Mode.ENCRYPTED, keys, h.hash(), mine);
-    ChunkSealer quiet = ChunkSealer.create(Mode.ENCRYPTED, keys, h.hash(), GcmWarmup.OFF);
+    ChunkSealer quiet = ChunkSealer.create(Mode.ENCRYPTED, keys, h.hash(), GcmWarmupSwitch.OFF);
     byte[] chunk = new byte[64];
     for (int i = 0; i < ChunkSealer.Gcm.WARM_UP_AFTER_CHUNKS - 1; i++) {
       sealer.seal(i, false, chunk, chunk.length);
@@ -118,6 +118,6 @@ class RestoreStagesTest {
     sealer.seal(ChunkSealer.Gcm.WARM_UP_AFTER_CHUNKS, false, chunk, chunk.length);
     quiet.seal(ChunkSealer.Gcm.WARM_UP_AFTER_CHUNKS, false, chunk, chunk.length);
     assertTrue(mine.started());
-    assertFalse(GcmWarmup.OFF.started());
+    assertFalse(GcmWarmupSwitch.OFF.started());
   }
 }

@@ -20,7 +20,7 @@ public final class WriterPath implements AutoCloseable {
   private final int threads;
   private final ArchiveHeader header;
   private final ArchiveKeys keys;
-  private final GcmWarmup warmup = GcmWarmup.fromSystemProperty();
+  private final GcmWarmupSwitch warmup = GcmWarmupSwitch.fromSystemProperty();
 
   /**
    * A writer setup as an encrypted backup makes it, under a fixed benchmark key.
