@@ -4,17 +4,16 @@ import java.util.Arrays;
 
 /**
  * Secret key material (a master key, a derived key or a passphrase). Never a record: {@link #toString()} is
- * redacted and there is no {@code equals}/{@code hashCode}. Public only so that the module's other
- * packages (the {@code aedb} reader) hold keys the same way; the module exports neither package.
+ * redacted, there is no {@code equals}/{@code hashCode}, and the bytes are reachable only inside this non-exported module.
  */
 public final class SecretBytes {
 
   private final byte[] bytes;
 
   /**
-   * Holds a copy of {@code bytes}; the caller may wipe its array.
+   * Holds a copy of {@code bytes}; the caller should overwrite its own array when done.
    *
-   * @param bytes the secret
+   * @param bytes the secret (copied)
    */
   public SecretBytes(byte[] bytes) {
     this.bytes = bytes.clone();
@@ -23,16 +22,16 @@ public final class SecretBytes {
   /**
    * The bytes themselves (not a copy): callers must not modify or leak them.
    *
-   * @return the secret's bytes
+   * @return the secret bytes
    */
   public byte[] bytes() {
     return bytes;
   }
 
   /**
-   * The secret's length.
+   * The number of secret bytes.
    *
-   * @return its length in bytes
+   * @return the length in bytes
    */
   public int length() {
     return bytes.length;
