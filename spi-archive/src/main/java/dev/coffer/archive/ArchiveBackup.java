@@ -64,7 +64,8 @@ final class ArchiveBackup {
     String baseHash = null;
     if (request.incremental()) {
       Path baseFile = layout.existingArchive(request.baseBackupId());
-      try (ArchiveReader r = ArchiveReader.open(baseFile, request.baseBackupId(), settings.keyring(), settings.warmup())) {
+      try (ArchiveReader r =
+          ArchiveReader.open(baseFile, request.baseBackupId(), settings.keyring(), settings.warmup())) {
         base = r.manifest();
       }
       baseHash = FileHasher.sha256Hex(baseFile);
@@ -104,7 +105,8 @@ final class ArchiveBackup {
     ExecutorService pool = Workers.newPool(settings.threads());
     try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         BlockCompressor compressor = new BlockCompressor(settings.level())) {
-      ArchiveWriter writer = new ArchiveWriter(ch, header, keys, compressor, pool, settings.threads(), settings.warmup());
+      ArchiveWriter writer =
+          new ArchiveWriter(ch, header, keys, compressor, pool, settings.threads(), settings.warmup());
       List<String> dirs = new ArrayList<>();
       List<Manifest.FileEntry> files = new ArrayList<>();
       List<Manifest.Link> links = new ArrayList<>();
@@ -178,7 +180,8 @@ final class ArchiveBackup {
       Manifest m = new Manifest(Manifest.FORMAT, id, settings.clock().instant().toString(),
           base == null ? BackupType.FULL.name() : BackupType.INCREMENTAL.name(),
           base == null ? null : base.backupId(), baseHash, request.source().toString(), Format.PROVIDER,
-          Format.PROVIDER_VERSION, new TreeMap<>(finished.labels()), resolved.size(), totalBytes, dirs, resolved, deleted,
+          Format.PROVIDER_VERSION, new TreeMap<>(finished.labels()), resolved.size(), totalBytes, dirs, resolved,
+          deleted,
           links.isEmpty() ? null : links, posix.isEmpty() ? null : posix,
           tree.skipped().isEmpty() ? null : tree.skipped().stream().map(Manifest.Warning::of).toList());
       byte[] json = ManifestCodec.encode(m);

@@ -50,8 +50,8 @@ final class ArchiveWriter {
       channel.write(hb);
     }
     byte[] headerHash = header.hash();
-    this.out = new ChunkedOutput(channel, () -> ChunkSealer.create(header.mode, keys, headerHash, warmup), header.chunkSize,
-        pool, 2 * threads);
+    this.out = new ChunkedOutput(channel, () -> ChunkSealer.create(header.mode, keys, headerHash, warmup),
+        header.chunkSize, pool, 2 * threads);
   }
 
   /** Writes a DIR record. */

@@ -35,13 +35,13 @@ final class BaseChain implements AutoCloseable {
    * @param pool decrypts ahead for the readers, or {@code null} to read on the calling thread
    * @param readAhead chunks each reader may decrypt ahead
    */
-  static BaseChain open(RepositoryLayout layout, Keyring keyring, GcmWarmupSwitch warmup, String id, ExecutorService pool,
-      int readAhead) throws IOException {
+  static BaseChain open(RepositoryLayout layout, Keyring keyring, GcmWarmupSwitch warmup, String id,
+      ExecutorService pool, int readAhead) throws IOException {
     return new BaseChain(id, openLinks(layout, keyring, warmup, id, pool, readAhead));
   }
 
-  private static Map<String, Link> openLinks(RepositoryLayout layout, Keyring keyring, GcmWarmupSwitch warmup, String id,
-      ExecutorService pool, int readAhead) throws IOException {
+  private static Map<String, Link> openLinks(RepositoryLayout layout, Keyring keyring, GcmWarmupSwitch warmup,
+      String id, ExecutorService pool, int readAhead) throws IOException {
     Map<String, Link> chain = new LinkedHashMap<>();
     try {
       String current = id;

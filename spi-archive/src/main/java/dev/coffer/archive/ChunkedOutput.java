@@ -8,9 +8,9 @@ import java.util.function.Supplier;
 
 /**
  * The frame stage: cuts the container byte stream into fixed-size chunks, seals them on the worker pool
- * through an {@link OrderedTasks} stage (caller runs when it must wait) and writes the sealed chunks in order. At most {@code maxInFlight} chunks are being sealed at once, so
- * memory stays bounded. The last chunk, sealed by {@link #finish()}, carries the final flag. Used by one
- * thread.
+ * through an {@link OrderedTasks} stage (caller runs when it must wait) and writes the sealed chunks in
+ * order. At most {@code maxInFlight} chunks are being sealed at once, so memory stays bounded. The last
+ * chunk, sealed by {@link #finish()}, carries the final flag. Used by one thread.
  */
 final class ChunkedOutput {
 
