@@ -14,7 +14,7 @@ import java.util.function.LongConsumer;
  * Writes one archive: the one class that knows the order of the stages. For each file it reads blocks of
  * at most 1 MiB, feeds them to the hash stage ({@link FileHasher}, in order, on this thread), hands each to
  * the compress stage ({@link BlockCompressor}) on the worker pool (when it must wait for the oldest block,
- * it compresses blocks the pool has not started yet itself: {@link OrderedTasks}), and emits the framed blocks
+ * it compresses blocks the pool has not started yet itself: {@link OrderedPoolTasks}), and emits the framed blocks
  * strictly in
  * submission order into the frame stage ({@link ChunkedOutput}), which seals chunks with the encrypt stage
  * ({@link ChunkSealer}) on the pool and writes them in order. The bytes written therefore do not depend on
@@ -32,7 +32,7 @@ final class ArchiveWriter {
   private final ChunkedOutput out;
   private final BlockCompressor compressor;
   private final int maxBlocksInFlight;
-  private final OrderedTasks<Segment> queue;
+  private final OrderedPoolTasks<Segment> queue;
   /**
    * Block buffers no task uses any more, for the next reads: at most about {@code 2 x threads} exist, so a
    * small heap is not filled with 1 MiB (humongous) garbage at every block and every small file.
@@ -43,7 +43,7 @@ final class ArchiveWriter {
   ArchiveWriter(WritableByteChannel channel, ArchiveHeader header, ArchiveKeys keys, BlockCompressor compressor,
       ExecutorService pool, int threads, GcmWarmupSwitch warmup) throws IOException {
     this.compressor = compressor;
-    this.queue = new OrderedTasks<>(pool);
+    this.queue = new OrderedPoolTasks<>(pool);
     this.maxBlocksInFlight = 2 * threads + 1;
     ByteBuffer hb = ByteBuffer.wrap(header.encode(keys.commitment()));
     while (hb.hasRemaining()) {

@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 
 /**
  * The frame stage: cuts the container byte stream into fixed-size chunks, seals them on the worker pool
- * through an {@link OrderedTasks} stage (caller runs when it must wait) and writes the sealed chunks in
+ * through an {@link OrderedPoolTasks} stage (caller runs when it must wait) and writes the sealed chunks in
  * order. At most {@code maxInFlight} chunks are being sealed at once, so memory stays bounded. The last
  * chunk, sealed by {@link #finish()}, carries the final flag. Used by one thread.
  */
@@ -17,7 +17,7 @@ final class ChunkedOutput {
   private final WritableByteChannel out;
   private final ThreadLocal<ChunkSealer> sealers;
   private final int maxInFlight;
-  private final OrderedTasks<byte[]> inFlight;
+  private final OrderedPoolTasks<byte[]> inFlight;
   private byte[] buffer;
   private int filled;
   private long nextIndex;
@@ -28,7 +28,7 @@ final class ChunkedOutput {
       int maxInFlight) {
     this.out = out;
     this.sealers = ThreadLocal.withInitial(sealerFactory);
-    this.inFlight = new OrderedTasks<>(pool);
+    this.inFlight = new OrderedPoolTasks<>(pool);
     this.maxInFlight = Math.max(1, maxInFlight);
     this.buffer = new byte[chunkSize];
   }

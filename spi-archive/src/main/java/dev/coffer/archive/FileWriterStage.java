@@ -127,7 +127,7 @@ final class FileWriterStage implements AutoCloseable {
   private void rethrow() throws IOException {
     Throwable t = failure;
     if (t != null) {
-      throw OrderedTasks.rethrow(t);
+      throw OrderedPoolTasks.rethrow(t);
     }
   }
 

@@ -17,16 +17,18 @@ import java.util.concurrent.FutureTask;
  * pool thread that takes it later finds it done. The one such stage of the archive writer (blocks, in
  * {@link ArchiveWriter}) and of its frame stage (chunks, in {@link ChunkedOutput}); why caller-runs:
  * docs/benchmarks.md, "Ordered output with caller-runs". Used by one thread; instances own nothing but
- * their queue (the pool belongs to the operation).
+ * their queue: the pool belongs to the operation and is shared by both stages and the reader's read-ahead,
+ * which is why this is not {@code dev.coffer.spi.support.OrderedTasks} (each of those owns its workers, and its
+ * submitter runs a step only when the workers' queue is full, not while it waits for the oldest result).
  *
  * @param <T> the result type
  */
-final class OrderedTasks<T> {
+final class OrderedPoolTasks<T> {
 
   private final ExecutorService pool;
   private final ArrayDeque<Future<T>> queue = new ArrayDeque<>();
 
-  OrderedTasks(ExecutorService pool) {
+  OrderedPoolTasks(ExecutorService pool) {
     this.pool = pool;
   }
 

@@ -14,13 +14,13 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 /** The writer's one "N workers, results in order" stage: order, caller runs, failures. */
-class OrderedTasksTest {
+class OrderedPoolTasksTest {
 
   @Test
   void results_comeOutInSubmissionOrder_evenWhenLaterTasksFinishFirst() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
-      OrderedTasks<Integer> tasks = new OrderedTasks<>(pool);
+      OrderedPoolTasks<Integer> tasks = new OrderedPoolTasks<>(pool);
       CountDownLatch lastDone = new CountDownLatch(1);
       tasks.submit(() -> {
         lastDone.await(); // the first task finishes only after the last one has
@@ -57,7 +57,7 @@ class OrderedTasksTest {
         }
       });
       blocked.await();
-      OrderedTasks<Thread> tasks = new OrderedTasks<>(pool);
+      OrderedPoolTasks<Thread> tasks = new OrderedPoolTasks<>(pool);
       tasks.submit(Thread::currentThread);
       tasks.submit(Thread::currentThread);
       assertSame(Thread.currentThread(), tasks.next());
@@ -73,7 +73,7 @@ class OrderedTasksTest {
   void aTasksIOException_isThrownByNext_asItself() {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
-      OrderedTasks<String> tasks = new OrderedTasks<>(pool);
+      OrderedPoolTasks<String> tasks = new OrderedPoolTasks<>(pool);
       IOException failure = new IOException("disk full");
       tasks.submit(() -> {
         throw failure;
