@@ -5,11 +5,11 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRequest;
 import dev.coffer.BackupType;
 import dev.coffer.Progress;
-import dev.coffer.spi.FinishedSource;
-import dev.coffer.spi.RelativePaths;
-import dev.coffer.spi.ScanOptions;
-import dev.coffer.spi.SourceEntry;
-import dev.coffer.spi.SourceTree;
+import dev.coffer.spi.support.FinishedSource;
+import dev.coffer.spi.support.RelativePaths;
+import dev.coffer.spi.support.ScanOptions;
+import dev.coffer.spi.support.SourceEntry;
+import dev.coffer.spi.support.SourceTree;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
@@ -63,9 +63,10 @@ final class ArchiveBackup {
     Manifest base = null;
     String baseHash = null;
     if (request.incremental()) {
-      Path baseFile = layout.existingArchive(request.baseBackupId());
+      String baseId = request.baseBackupId().value();
+      Path baseFile = layout.existingArchive(baseId);
       try (ArchiveReader r =
-          ArchiveReader.open(baseFile, request.baseBackupId(), settings.keyring(), settings.warmup())) {
+          ArchiveReader.open(baseFile, baseId, settings.keyring(), settings.warmup())) {
         base = r.manifest();
       }
       baseHash = FileHasher.sha256Hex(baseFile);

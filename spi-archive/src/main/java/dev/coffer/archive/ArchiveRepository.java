@@ -1,5 +1,6 @@
 package dev.coffer.archive;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupInUseException;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRequest;
@@ -7,6 +8,7 @@ import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.ProgressListener;
 import dev.coffer.RestoreRequest;
+import dev.coffer.RepositoryInfo;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
@@ -42,24 +44,29 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
 
   private final RepositoryLayout layout;
   private final ArchiveSettings settings;
+  private final RepositoryInfo info;
   private final Map<Path, Cached> cache = new ConcurrentHashMap<>();
   private final Object lifecycle = new Object();
   private volatile boolean closed;
 
-  private ArchiveRepository(RepositoryLayout layout, ArchiveSettings settings) {
+  private ArchiveRepository(RepositoryLayout layout, ArchiveSettings settings, RepositoryInfo info) {
     this.layout = layout;
     this.settings = settings;
+    this.info = info;
   }
 
   /**
    * Prepares the directory, checks (or records) the repository's key and mode before this instance writes or
    * trusts anything, and removes temporary files of backups that did not finish.
+   *
+   * @param info what {@link #info()} tells, made by the provider (which the repository does not know)
    */
-  static ArchiveRepository open(Path location, ArchiveSettings settings, boolean explicitMode) throws IOException {
+  static ArchiveRepository open(Path location, ArchiveSettings settings, boolean explicitMode, RepositoryInfo info)
+      throws IOException {
     RepositoryLayout layout = RepositoryLayout.prepare(location);
     Mode mode = KeyCheck.verifyOrCreate(location, settings.keyring(), settings.writeMode(), explicitMode,
         settings.entropy());
-    ArchiveRepository repo = new ArchiveRepository(layout, settings.withWriteMode(mode));
+    ArchiveRepository repo = new ArchiveRepository(layout, settings.withWriteMode(mode), info);
     layout.removeStaleTemporaries(settings.clock());
     return repo;
   }
@@ -94,18 +101,18 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   public BackupMetadata restore(RestoreRequest request) throws IOException {
     ensureOpen();
     Objects.requireNonNull(request, "request");
-    return lookup(request.backupId()).restore(request);
+    return lookup(request.backupId().value()).restore(request);
   }
 
   @Override
-  public VerifyReport verify(String backupId) throws IOException {
+  public VerifyReport verify(BackupId backupId) throws IOException {
     return verify(backupId, ProgressListener.NONE);
   }
 
   @Override
-  public VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
+  public VerifyReport verify(BackupId backupId, ProgressListener listener) throws IOException {
     ensureOpen();
-    return lookup(backupId).verify(listener);
+    return lookup(backupId.value()).verify(listener);
   }
 
   // ---------------------------------------------------------------- metadata
@@ -120,12 +127,12 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   }
 
   @Override
-  public List<String> unlisted() throws IOException {
+  public List<BackupId> unlisted() throws IOException {
     ensureOpen();
     List<String> out = new ArrayList<>();
     catalog(new ArrayList<>(), out);
     Collections.sort(out);
-    return out;
+    return out.stream().map(BackupId::of).toList();
   }
 
   /** Reads every archive's metadata: what authenticates goes to {@code listed}, the others' ids to {@code unlisted}. */
@@ -161,9 +168,9 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   }
 
   @Override
-  public Optional<BackupMetadata> find(String backupId) throws IOException {
+  public Optional<BackupMetadata> find(BackupId requested) throws IOException {
     ensureOpen();
-    Optional<StoredBackup> backup = stored(backupId);
+    Optional<StoredBackup> backup = stored(requested.value());
     if (backup.isEmpty()) {
       return Optional.empty();
     }
@@ -175,16 +182,17 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   }
 
   @Override
-  public long size(String backupId) throws IOException {
+  public long storedBytes(BackupId requested) throws IOException {
     ensureOpen();
-    return lookup(backupId).storedBytes();
+    return lookup(requested.value()).storedBytes();
   }
 
   // ---------------------------------------------------------------- lifecycle
 
   @Override
-  public void delete(String backupId) throws IOException {
+  public void delete(BackupId requested) throws IOException {
     ensureOpen();
+    String backupId = requested.value();
     synchronized (lifecycle) {
       StoredBackup backup = lookup(backupId);
       List<String> dependents = new ArrayList<>();
@@ -202,11 +210,16 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   }
 
   @Override
+  public RepositoryInfo info() {
+    return info;
+  }
+
+  @Override
   public List<BackupMetadata> prune(RetentionPolicy policy) throws IOException {
     ensureOpen();
     Objects.requireNonNull(policy, "policy");
     synchronized (lifecycle) {
-      List<BackupMetadata> doomed = policy.select(list(), settings.clock().instant(), true);
+      List<BackupMetadata> doomed = pruneCandidates(policy);
       // newest first: a dependent goes before its base
       for (BackupMetadata b : doomed) {
         Path file = stored(b.backupId()).map(StoredBackup::file).orElse(layout.archiveOf(b.backupId()));

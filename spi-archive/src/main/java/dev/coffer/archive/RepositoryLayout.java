@@ -1,9 +1,9 @@
 package dev.coffer.archive;
 
+import dev.coffer.BackupId;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.archive.aedb.AedbArchive;
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.support.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -92,7 +92,7 @@ final class RepositoryLayout {
 
   /** The archive of {@code id}. */
   Path existingArchive(String id) throws NoSuchBackupException {
-    if (!BackupIds.isValid(id)) {
+    if (!BackupId.isValid(id)) {
       throw new NoSuchBackupException(String.valueOf(id));
     }
     Path p = archiveOf(id);
@@ -104,12 +104,12 @@ final class RepositoryLayout {
 
   /** The archive of {@code id}, if there is one. */
   Optional<Path> findArchive(String id) {
-    return BackupIds.isValid(id) && isArchiveFile(archiveOf(id)) ? Optional.of(archiveOf(id)) : Optional.empty();
+    return BackupId.isValid(id) && isArchiveFile(archiveOf(id)) ? Optional.of(archiveOf(id)) : Optional.empty();
   }
 
   /** aedb's archive of {@code id}, if there is one and no Coffer archive of that id. */
   Optional<Path> findAedbArchive(String id) {
-    if (!BackupIds.isValid(id) || Files.exists(archiveOf(id), LinkOption.NOFOLLOW_LINKS)) {
+    if (!BackupId.isValid(id) || Files.exists(archiveOf(id), LinkOption.NOFOLLOW_LINKS)) {
       return Optional.empty();
     }
     Path p = root.resolve(id + AedbArchive.FILE_SUFFIX);
@@ -123,7 +123,7 @@ final class RepositoryLayout {
       for (Path p : ds) {
         String name = p.getFileName().toString();
         String id = name.substring(0, name.length() - Format.FILE_SUFFIX.length());
-        if (BackupIds.isValid(id)) {
+        if (BackupId.isValid(id)) {
           ids.add(id);
         }
       }

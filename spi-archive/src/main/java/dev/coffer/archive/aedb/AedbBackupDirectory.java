@@ -2,7 +2,7 @@ package dev.coffer.archive.aedb;
 
 import dev.coffer.CorruptBackupException;
 import dev.coffer.archive.SecretBytes;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.coffer.archive.aedb;
 
 import dev.coffer.CorruptBackupException;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

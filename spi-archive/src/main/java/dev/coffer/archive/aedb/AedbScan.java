@@ -12,7 +12,7 @@ import static dev.coffer.archive.aedb.AedbFormat.deriveNonce;
 
 import dev.coffer.CorruptBackupException;
 import dev.coffer.WrongKeyException;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
