@@ -323,7 +323,7 @@ class AedbArchiveReaderTest {
     files.put("d/b.bin", new byte[300]);
     files.put("empty", new byte[0]);
     files.put("z.txt", "omega omega omega".getBytes(StandardCharsets.US_ASCII));
-    byte[] full = seedArchive(KEY, files);
+    byte[] full = aedbArchive(KEY, files);
     Path archive = Files.write(work.resolve("small.aedbarc"), full);
     try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "small", secret(KEY), DEFAULTS)) {
       assertEquals(4, readAll(reader).files());
@@ -524,7 +524,7 @@ class AedbArchiveReaderTest {
   @Test
   void archiveWithSignedManifest_isCrossCheckedAndAuthenticated() throws IOException {
     Map<String, byte[]> files = manifestBackup();
-    byte[] archive = seedArchive(KEY, files);
+    byte[] archive = aedbArchive(KEY, files);
     try (AedbArchiveReader reader = open(archive, KEY, DEFAULTS)) {
       AedbReadResult result = reader.read(p -> true, (e, in) -> in.transferTo(OutputStreamSink.NULL), AedbManifestTest.HMAC_KEY);
       assertTrue(result.manifest().isPresent());
@@ -536,7 +536,7 @@ class AedbArchiveReaderTest {
 
   @Test
   void readManifest_readsOnlyTheManifestForAListing() throws IOException {
-    byte[] archive = seedArchive(KEY, manifestBackup());
+    byte[] archive = aedbArchive(KEY, manifestBackup());
     Path file = Files.write(work.resolve("bk_7.aedbarc"), archive);
     try (AedbArchiveReader reader = AedbArchiveReader.open(file, "bk_7", secret(KEY), DEFAULTS)) {
       AedbManifest m = reader.readManifest(AedbManifestTest.HMAC_KEY).orElseThrow();
@@ -557,7 +557,7 @@ class AedbArchiveReaderTest {
   void archiveCutAfterAnEntryWithANewEndMarker_isCaughtByTheManifest() throws IOException {
     Map<String, byte[]> files = manifestBackup();
     files.remove("wal_tail/segment_43.aedbwal"); // as if the archive ended before that entry
-    byte[] archive = seedArchive(KEY, files);
+    byte[] archive = aedbArchive(KEY, files);
     try (AedbArchiveReader reader = open(archive, KEY, DEFAULTS)) {
       CorruptBackupException e = assertThrows(CorruptBackupException.class,
           () -> reader.read(p -> true, (x, in) -> { }, AedbManifestTest.HMAC_KEY));
@@ -570,7 +570,7 @@ class AedbArchiveReaderTest {
   void plainArchiveWithAlteredFile_isCaughtByTheManifest() throws IOException {
     Map<String, byte[]> files = manifestBackup();
     files.put("checkpoint_42.aedbcp", "forged checkpoint".getBytes(StandardCharsets.US_ASCII));
-    try (AedbArchiveReader reader = open(seedArchive(null, files), null, DEFAULTS)) {
+    try (AedbArchiveReader reader = open(aedbArchive(null, files), null, DEFAULTS)) {
       CorruptBackupException e = assertThrows(CorruptBackupException.class,
           () -> reader.read(p -> true, (x, in) -> { }, null));
       assertTrue(e.getMessage().contains("sha256 mismatch"), e.getMessage());
@@ -591,7 +591,7 @@ class AedbArchiveReaderTest {
   void unsignedManifestInArchive_withManifestKey_isRefused() throws IOException {
     Map<String, byte[]> files = manifestBackup();
     files.remove(AedbManifest.HMAC_FILE_NAME);
-    try (AedbArchiveReader reader = open(seedArchive(KEY, files), KEY, DEFAULTS)) {
+    try (AedbArchiveReader reader = open(aedbArchive(KEY, files), KEY, DEFAULTS)) {
       CorruptBackupException e = assertThrows(CorruptBackupException.class,
           () -> reader.read(p -> true, (x, in) -> { }, AedbManifestTest.HMAC_KEY));
       assertTrue(e.getMessage().contains("not signed"), e.getMessage());
@@ -734,7 +734,7 @@ class AedbArchiveReaderTest {
   }
 
   /** Writes archives as the seed's {@code write_backup_archive} does, entries in the order given. */
-  static byte[] seedArchive(byte[] key, Map<String, byte[]> files) {
+  static byte[] aedbArchive(byte[] key, Map<String, byte[]> files) {
     byte[] salt = new byte[16];
     new java.security.SecureRandom().nextBytes(salt);
     Raw raw = new Raw(key == null ? 0 : AedbFormat.FLAG_ENCRYPTED, salt);
