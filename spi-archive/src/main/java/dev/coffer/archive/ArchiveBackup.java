@@ -159,25 +159,9 @@ final class ArchiveBackup {
       FinishedSource finished = FinishedSource.finish(request, tree); // after the copy, before the manifest (P33)
       addFinished(finished.tree(), request, id, writer, dirs, files, links, posix, offsets, bytesTotal);
       writer.flush();
-      List<Manifest.FileEntry> resolved = new ArrayList<>(files.size());
-      long totalBytes = 0;
-      for (Manifest.FileEntry f : files) {
-        long[] at = offsets.get(f.path());
-        resolved.add(at == null ? f : new Manifest.FileEntry(f.path(), f.size(), f.mtimeMillis(), f.sha256(),
-            f.archive(), at[0]));
-        totalBytes += f.size();
-      }
-      List<String> deleted = new ArrayList<>();
-      if (base != null) {
-        Set<String> now = new HashSet<>(dirs);
-        files.forEach(f -> now.add(f.path()));
-        links.forEach(l -> now.add(l.path()));
-        for (String p : basePaths) {
-          if (!now.contains(p)) {
-            deleted.add(p);
-          }
-        }
-      }
+      List<Manifest.FileEntry> resolved = withOffsets(files, offsets);
+      long totalBytes = files.stream().mapToLong(Manifest.FileEntry::size).sum();
+      List<String> deleted = base == null ? new ArrayList<>() : deletedSince(basePaths, dirs, files, links);
       Manifest m = new Manifest(Manifest.FORMAT, id, settings.clock().instant().toString(),
           base == null ? BackupType.FULL.name() : BackupType.INCREMENTAL.name(),
           base == null ? null : base.backupId(), baseHash, request.source().toString(), Format.PROVIDER,
@@ -195,6 +179,32 @@ final class ArchiveBackup {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** The entries with the container offsets the writer reported for the files it wrote. */
+  private static List<Manifest.FileEntry> withOffsets(List<Manifest.FileEntry> files, Map<String, long[]> offsets) {
+    List<Manifest.FileEntry> resolved = new ArrayList<>(files.size());
+    for (Manifest.FileEntry f : files) {
+      long[] at = offsets.get(f.path());
+      resolved.add(at == null ? f : new Manifest.FileEntry(f.path(), f.size(), f.mtimeMillis(), f.sha256(),
+          f.archive(), at[0]));
+    }
+    return resolved;
+  }
+
+  /** The base's paths (in the base's order) that this backup no longer has. */
+  private static List<String> deletedSince(Set<String> basePaths, List<String> dirs, List<Manifest.FileEntry> files,
+      List<Manifest.Link> links) {
+    Set<String> now = new HashSet<>(dirs);
+    files.forEach(f -> now.add(f.path()));
+    links.forEach(l -> now.add(l.path()));
+    List<String> deleted = new ArrayList<>();
+    for (String p : basePaths) {
+      if (!now.contains(p)) {
+        deleted.add(p);
+      }
+    }
+    return deleted;
   }
 
   private static void refuseUnportable(SourceTree tree) throws BackupException {
