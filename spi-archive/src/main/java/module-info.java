@@ -8,8 +8,9 @@ module dev.coffer.archive {
   requires org.bouncycastle.provider;
   requires com.fasterxml.jackson.databind;
 
-  // The manifest records are (de)serialised reflectively by Jackson; nothing is exported.
+  // The manifest records (of both formats) are (de)serialised reflectively by Jackson; nothing is exported.
   opens dev.coffer.archive to com.fasterxml.jackson.databind;
+  opens dev.coffer.archive.aedb to com.fasterxml.jackson.databind;
 
   provides dev.coffer.spi.BackupProvider with dev.coffer.archive.ArchiveBackupProvider;
 }

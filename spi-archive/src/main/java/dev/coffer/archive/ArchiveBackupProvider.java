@@ -1,6 +1,7 @@
 package dev.coffer.archive;
 
 import dev.coffer.BackupRepository;
+import dev.coffer.RepositoryInfo;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
@@ -36,14 +37,14 @@ import java.util.function.Supplier;
  * and only without a key); {@code level}; {@code threads} (pool threads beside the calling thread; default:
  * available processors - 1, at least 1); Argon2 cost options for new archives.
  *
- * <p>Stateless and thread-safe; the constructor does no I/O.
+ * <p>Thread-safe; the constructor does no I/O. Its only state is the cipher warm-up switch its repositories share.
  */
 public final class ArchiveBackupProvider implements BackupProvider {
 
-  static final String NAME = "archive";
+  static final String NAME = Format.PROVIDER;
   /**
-   * Pool threads by default: the calling thread reads, hashes and compresses when the pool falls behind,
-   * so one core is already its own (measured: on 2 cores, 2 pool threads beside it were slower than 1).
+   * Pool threads by default: the calling thread reads, hashes and compresses when the pool falls behind, so
+   * one core is already its own (docs/benchmarks.md, "Ordered output with caller-runs").
    */
   static final int DEFAULT_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
 
@@ -64,8 +65,15 @@ public final class ArchiveBackupProvider implements BackupProvider {
       OptionInfo.integer("argon2-max-memory-kib", "the most memory (KiB) a reader lets an archive's Argon2id "
           + "parameters use, above which the archive is refused unread (passes: at most 4, or argon2-iterations)",
           Keyring.DEFAULT_MAX_ARGON2_MEMORY_KIB, 8, Argon2Params.MAX_MEMORY_KIB),
-      OptionInfo.secret("legacy-manifest-key", "HMAC key (64 hex digits) of the seed's signed backup manifests; "
-          + "when given, seed archives must hold a signed manifest"));
+      OptionInfo.secret("legacy-manifest-key", "HMAC key (64 hex digits) of aedb's signed backup manifests; "
+          + "when given, aedb archives must hold a signed manifest"));
+
+  /**
+   * The cipher warm-up switch of this provider's repositories, made by the first {@code open}: one per
+   * provider, since what it warms (the JIT's compiled GCM code) serves every repository in the JVM
+   * (docs/benchmarks.md). Not made by the constructor, which loads nothing beyond this class.
+   */
+  private GcmWarmupSwitch warmup;
 
   /** Creates the provider; does no I/O. */
   public ArchiveBackupProvider() {}
@@ -99,12 +107,19 @@ public final class ArchiveBackupProvider implements BackupProvider {
   @Override
   public BackupRepository open(Path location, Map<String, String> options) throws IOException {
     return open(location, options, new SecureRandom()::nextBytes, Clock.systemUTC(), () -> BackupIds.newId().value(),
-        Format.DEFAULT_CHUNK_SIZE);
+        Format.DEFAULT_CHUNK_SIZE, warmup());
   }
 
-  /** Opens with injected randomness, clock, id source and chunk size (known-answer tests). */
+  private synchronized GcmWarmupSwitch warmup() {
+    if (warmup == null) {
+      warmup = GcmWarmupSwitch.fromSystemProperty();
+    }
+    return warmup;
+  }
+
+  /** Opens with injected randomness, clock, id source, chunk size and warm-up (known-answer tests). */
   static ArchiveRepository open(Path location, Map<String, String> options, Keyring.Entropy entropy, Clock clock,
-      Supplier<String> ids, int chunkSize) throws IOException {
+      Supplier<String> ids, int chunkSize, GcmWarmupSwitch warmup) throws IOException {
     ProviderOptions o = ProviderOptions.parse(NAME, OPTIONS, options);
     int sources = 0;
     for (String s : List.of("key", "key-file", "passphrase", "passphrase-file")) {
@@ -160,10 +175,11 @@ public final class ArchiveBackupProvider implements BackupProvider {
         mode = Mode.ENCRYPTED;
       }
     }
-    SecretBytes legacyManifestKey = o.isSet("legacy-manifest-key")
+    SecretBytes aedbManifestKey = o.isSet("legacy-manifest-key")
         ? parseHexKey(o.get("legacy-manifest-key").orElseThrow(), o, "legacy-manifest-key") : null;
-    return ArchiveRepository.open(location, new ArchiveRepository.Settings(keyring, mode, level, threads, chunkSize,
-        entropy, clock, ids, legacyManifestKey), explicitMode);
+    return ArchiveRepository.open(location, new ArchiveSettings(keyring, mode, level, threads, chunkSize,
+        entropy, clock, ids, aedbManifestKey, warmup), explicitMode,
+        RepositoryInfo.of(new ArchiveBackupProvider(), location));
   }
 
   private static SecretBytes parseHexKey(String hex, ProviderOptions o, String option) {

@@ -54,15 +54,16 @@ final class ArchiveReader implements Closeable {
    * @throws WrongKeyException if the configured key does not open the archive
    * @throws CorruptBackupException if the header is malformed or the archive is not authentic
    */
-  static ArchiveReader open(Path file, String id, Keyring keyring) throws IOException {
-    return open(file, id, keyring, null, 0);
+  static ArchiveReader open(Path file, String id, Keyring keyring, GcmWarmupSwitch warmup) throws IOException {
+    return open(file, id, keyring, warmup, null, 0);
   }
 
   /**
-   * As {@link #open(Path, String, Keyring)}, authenticating up to {@code readAhead} chunks ahead of a
+   * As {@link #open(Path, String, Keyring, GcmWarmupSwitch)}, authenticating up to {@code readAhead} chunks ahead of a
    * sequential reader on {@code pool} (null: none).
    */
-  static ArchiveReader open(Path file, String id, Keyring keyring, java.util.concurrent.ExecutorService pool,
+  static ArchiveReader open(Path file, String id, Keyring keyring, GcmWarmupSwitch warmup,
+      java.util.concurrent.ExecutorService pool,
       int readAhead) throws IOException {
     SeekableByteChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ);
     try {
@@ -76,11 +77,11 @@ final class ArchiveReader implements Closeable {
         }
         throw new WrongKeyException("wrong key or passphrase for backup " + id + " (or its header was modified)");
       }
-      ChunkSealer sealer = ChunkSealer.create(h.mode, keys, h.hash());
+      ChunkSealer sealer = ChunkSealer.create(h.mode, keys, h.hash(), warmup);
       ChunkedInput in = new ChunkedInput(ch, h.length(), h.chunkSize, sealer, id);
       if (pool != null) {
         byte[] hash = h.hash();
-        in.enableReadAhead(pool, () -> ChunkSealer.create(h.mode, keys, hash), readAhead);
+        in.enableReadAhead(pool, () -> ChunkSealer.create(h.mode, keys, hash, warmup), readAhead);
       }
       return new ArchiveReader(ch, h, keys, in);
     } catch (IOException | RuntimeException e) {

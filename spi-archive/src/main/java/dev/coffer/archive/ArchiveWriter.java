@@ -5,21 +5,17 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.Queue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 import java.util.function.LongConsumer;
 
 /**
  * Writes one archive: the one class that knows the order of the stages. For each file it reads blocks of
  * at most 1 MiB, feeds them to the hash stage ({@link FileHasher}, in order, on this thread), hands each to
  * the compress stage ({@link BlockCompressor}) on the worker pool (when it must wait for the oldest block,
- * it compresses blocks the pool has not started yet itself, so no core idles behind the ordered output),
- * and emits the framed blocks strictly in
+ * it compresses blocks the pool has not started yet itself: {@link OrderedPoolTasks}), and emits the framed blocks
+ * strictly in
  * submission order into the frame stage ({@link ChunkedOutput}), which seals chunks with the encrypt stage
  * ({@link ChunkSealer}) on the pool and writes them in order. The bytes written therefore do not depend on
  * the number of threads, and at most about {@code 2 x threads} blocks and chunks are in memory.
@@ -30,13 +26,13 @@ final class ArchiveWriter {
   /** A file's content as written. */
   record FileResult(long size, byte[] sha256) {}
 
-  private record Segment(Future<byte[]> bytes, boolean block, LongConsumer atOffset) {}
+  /** Bytes to emit in order: a record header or end, or a framed block; {@code atOffset} hears where. */
+  private record Segment(byte[] bytes, boolean block, LongConsumer atOffset) {}
 
   private final ChunkedOutput out;
   private final BlockCompressor compressor;
-  private final ExecutorService pool;
   private final int maxBlocksInFlight;
-  private final ArrayDeque<Segment> queue = new ArrayDeque<>();
+  private final OrderedPoolTasks<Segment> queue;
   /**
    * Block buffers no task uses any more, for the next reads: at most about {@code 2 x threads} exist, so a
    * small heap is not filled with 1 MiB (humongous) garbage at every block and every small file.
@@ -45,24 +41,24 @@ final class ArchiveWriter {
   private int blocksQueued;
 
   ArchiveWriter(WritableByteChannel channel, ArchiveHeader header, ArchiveKeys keys, BlockCompressor compressor,
-      ExecutorService pool, int threads) throws IOException {
+      ExecutorService pool, int threads, GcmWarmupSwitch warmup) throws IOException {
     this.compressor = compressor;
-    this.pool = pool;
+    this.queue = new OrderedPoolTasks<>(pool);
     this.maxBlocksInFlight = 2 * threads + 1;
     ByteBuffer hb = ByteBuffer.wrap(header.encode(keys.commitment()));
     while (hb.hasRemaining()) {
       channel.write(hb);
     }
     byte[] headerHash = header.hash();
-    this.out = new ChunkedOutput(channel, () -> ChunkSealer.create(header.mode, keys, headerHash), header.chunkSize,
-        pool, 2 * threads);
+    this.out = new ChunkedOutput(channel, () -> ChunkSealer.create(header.mode, keys, headerHash, warmup),
+        header.chunkSize, pool, 2 * threads);
   }
 
   /** Writes a DIR record. */
   void directory(String path) throws IOException {
     byte[] p = path.getBytes(StandardCharsets.UTF_8);
     ByteBuffer b = ByteBuffer.allocate(3 + p.length).put((byte) Format.REC_DIR).putShort((short) p.length).put(p);
-    enqueue(new Segment(CompletableFuture.completedFuture(b.array()), false, null));
+    add(new Segment(b.array(), false, null));
   }
 
   /**
@@ -73,7 +69,7 @@ final class ArchiveWriter {
   FileResult file(String path, ReadableByteChannel in, LongConsumer atOffset) throws IOException {
     byte[] p = path.getBytes(StandardCharsets.UTF_8);
     ByteBuffer h = ByteBuffer.allocate(3 + p.length).put((byte) Format.REC_FILE).putShort((short) p.length).put(p);
-    enqueue(new Segment(CompletableFuture.completedFuture(h.array()), false, atOffset));
+    add(new Segment(h.array(), false, atOffset));
     FileHasher hasher = new FileHasher();
     while (true) {
       byte[] block = freeBlocks.poll();
@@ -87,22 +83,22 @@ final class ArchiveWriter {
       }
       hasher.update(block, 0, n);
       byte[] raw = block;
-      FutureTask<byte[]> task = new FutureTask<>(() -> {
+      queue.submit(() -> {
         try {
-          return frame(compressor.compress(raw, n));
+          return new Segment(frame(compressor.compress(raw, n)), true, null);
         } finally {
           freeBlocks.add(raw); // framed: the copy owns the bytes now
         }
       });
-      pool.execute(task);
-      enqueue(new Segment(task, true, null));
+      blocksQueued++;
+      bound();
       if (n < block.length) {
         break;
       }
     }
     byte[] sha = hasher.finish();
     ByteBuffer end = ByteBuffer.allocate(4 + 32).putInt(0).put(sha);
-    enqueue(new Segment(CompletableFuture.completedFuture(end.array()), false, null));
+    add(new Segment(end.array(), false, null));
     return new FileResult(hasher.bytes(), sha);
   }
 
@@ -122,24 +118,25 @@ final class ArchiveWriter {
     return bb.position();
   }
 
-  private void enqueue(Segment s) throws IOException {
+  private void add(Segment s) throws IOException {
     queue.add(s);
-    if (s.block()) {
-      blocksQueued++;
-    }
+    bound();
+  }
+
+  /** Keeps at most {@link #maxBlocksInFlight} blocks (and 4096 segments) in memory. */
+  private void bound() throws IOException {
     while (blocksQueued > maxBlocksInFlight || queue.size() > 4096) {
       emitOne();
     }
   }
 
   private void emitOne() throws IOException {
-    // rather than wait for the pool, compress the blocks no pool thread has started yet
-    ChunkedOutput.runPendingUntilDone(queue.peek().bytes(), () -> queue.stream().<Future<?>>map(Segment::bytes).iterator());
-    Segment s = queue.poll();
+    // rather than wait for the pool, next() compresses the blocks no pool thread has started yet
+    Segment s = queue.next();
     if (s.atOffset() != null) {
       s.atOffset().accept(out.position());
     }
-    out.write(ChunkedOutput.await(s.bytes()));
+    out.write(s.bytes());
     if (s.block()) {
       blocksQueued--;
     }

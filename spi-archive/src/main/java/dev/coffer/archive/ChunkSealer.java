@@ -22,9 +22,10 @@ abstract class ChunkSealer {
     this.headerHash = headerHash.clone();
   }
 
-  /** A sealer for {@code mode} under the archive's keys. */
-  static ChunkSealer create(Mode mode, ArchiveKeys keys, byte[] headerHash) {
-    return mode == Mode.ENCRYPTED ? new Gcm(keys.encryption, headerHash) : new Hmac(keys.chunkMac, headerHash);
+  /** A sealer for {@code mode} under the archive's keys; a GCM sealer starts {@code warmup} once it is busy. */
+  static ChunkSealer create(Mode mode, ArchiveKeys keys, byte[] headerHash, GcmWarmupSwitch warmup) {
+    return mode == Mode.ENCRYPTED
+        ? new Gcm(keys.encryption, headerHash, warmup) : new Hmac(keys.chunkMac, headerHash);
   }
 
   /** Length of the tag appended to each chunk. */
@@ -54,10 +55,12 @@ abstract class ChunkSealer {
 
     private final SecretKeySpec key;
     private final Cipher cipher;
+    private final GcmWarmupSwitch warmup;
     private int chunks;
 
-    Gcm(SecretBytes key, byte[] headerHash) {
+    Gcm(SecretBytes key, byte[] headerHash, GcmWarmupSwitch warmup) {
       super(headerHash);
+      this.warmup = warmup;
       this.key = new SecretKeySpec(key.bytes(), "AES");
       try {
         this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
@@ -77,7 +80,7 @@ abstract class ChunkSealer {
 
     private void count() {
       if (++chunks == WARM_UP_AFTER_CHUNKS) {
-        GcmWarmup.start();
+        warmup.start();
       }
     }
 

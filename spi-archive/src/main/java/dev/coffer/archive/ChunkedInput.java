@@ -104,7 +104,7 @@ final class ChunkedInput {
     Future<byte[]> f = ahead.remove(index);
     byte[] plain;
     if (f != null) {
-      plain = ChunkedOutput.await(f);
+      plain = OrderedPoolTasks.await(f);
     } else if (pool != null) {
       plain = openAt(index, sealer, new byte[sealedSize]);
     } else {

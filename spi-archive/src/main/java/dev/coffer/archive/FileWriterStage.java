@@ -126,19 +126,9 @@ final class FileWriterStage implements AutoCloseable {
 
   private void rethrow() throws IOException {
     Throwable t = failure;
-    if (t == null) {
-      return;
+    if (t != null) {
+      throw OrderedPoolTasks.rethrow(t);
     }
-    if (t instanceof IOException e) {
-      throw e;
-    }
-    if (t instanceof RuntimeException e) {
-      throw e;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    throw new IOException(t);
   }
 
   private void loop() {

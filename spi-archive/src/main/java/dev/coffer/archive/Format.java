@@ -33,6 +33,11 @@ final class Format {
   static final int MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
   static final int MAX_PATH_BYTES = 4096;
 
+  /** The provider name a manifest records (and the provider's name). */
+  static final String PROVIDER = "archive";
+  /** The provider version a manifest records. */
+  static final String PROVIDER_VERSION = "1";
+
   static final String FILE_SUFFIX = ".coffer";
   static final String TEMP_PREFIX = ".tmp-";
 

@@ -2,7 +2,6 @@ package dev.coffer.archive;
 
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -10,33 +9,26 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Brings the JDK's AES-GCM to its hardware-accelerated speed before an archive needs it.
  *
- * <p>HotSpot runs SunJCE's GCM through its AES-CTR and GHASH intrinsics only once the Java methods that
- * call them have been compiled by C2, which takes several thousand calls. An archive makes one call per
- * 64 KiB chunk of <em>compressed</em> data, so a database that compresses to 60 MB makes fewer than a
- * thousand and is sealed entirely at the interpreter's ~60 MB/s (about a second), where the warm cipher
- * takes ~20 ms. The first encrypted archive a JVM reads or writes more than a few chunks of (not a list of
- * manifests: {@link ChunkSealer.Gcm#WARM_UP_AFTER_CHUNKS}) therefore starts, once, a background thread that
- * seals and opens 12,000 short messages under a random throw-away key (~0.2 s of one core); the archive's
- * own chunks meanwhile go through the same cipher, slow until the compilation lands and fast after.
+ * <p>HotSpot runs SunJCE's GCM through its AES-CTR and GHASH intrinsics only once C2 has compiled the Java
+ * methods that call them, after thousands of calls; an archive makes one call per 64 KiB chunk of compressed
+ * data, too few to get there. The first encrypted archive read or written beyond a few chunks
+ * ({@link ChunkSealer.Gcm#WARM_UP_AFTER_CHUNKS}) therefore starts, once, a background thread that seals and
+ * opens {@link #ROUNDS} short messages under a random throw-away key; the archive's own chunks go through the
+ * same cipher meanwhile. The figures: docs/benchmarks.md, "The GCM warm-up".
  *
- * <p>No user key, nonce or data is involved. Set the system property {@code coffer.archive.gcmWarmup} to
- * {@code false} to turn it off.
+ * <p>No user key, nonce or data is involved. Started through the provider's {@link GcmWarmupSwitch}, so a
+ * provider warms up at most once; the system property {@code coffer.archive.gcmWarmup} {@code =false} turns
+ * it off.
  */
 final class GcmWarmup {
 
   /** Seal+open pairs: enough for C2 to compile the GCM call chain on JDK 17 and 25. */
   static final int ROUNDS = 12_000;
 
-  private static final AtomicBoolean STARTED = new AtomicBoolean();
-
   private GcmWarmup() {}
 
-  /** Starts the warm-up thread, the first time only; does nothing when it is turned off. */
-  static void start() {
-    if (!Boolean.parseBoolean(System.getProperty("coffer.archive.gcmWarmup", "true"))
-        || !STARTED.compareAndSet(false, true)) {
-      return;
-    }
+  /** Starts the warm-up on a daemon thread of minimum priority (once per {@link GcmWarmupSwitch}). */
+  static void startThread() {
     Thread t = new Thread(GcmWarmup::run, "coffer-gcm-warmup");
     t.setDaemon(true);
     t.setPriority(Thread.MIN_PRIORITY);

@@ -73,8 +73,8 @@ final class KeyCheck {
     Optional<Recorded> recorded = read(file);
     if (recorded.isEmpty()) {
       Optional<Mode> fromArchives = probeArchives(location, keyring);
-      if (fromArchives.isEmpty() && holdsSeedArchives(location)) {
-        return requestedMode; // the seed's archives cannot be probed for a key: no key check is made here
+      if (fromArchives.isEmpty() && RepositoryLayout.holdsAedbArchives(location)) {
+        return requestedMode; // aedb's archives cannot be probed for a key: no key check is made here
       }
       Mode mode = fromArchives.orElse(requestedMode);
       if (fromArchives.isPresent() && explicitMode && requestedMode != fromArchives.get()) {
@@ -227,7 +227,7 @@ final class KeyCheck {
       }
       String name = p.getFileName().toString();
       String id = name.substring(0, name.length() - Format.FILE_SUFFIX.length());
-      try (ArchiveReader r = ArchiveReader.open(p, id, keyring)) {
+      try (ArchiveReader r = ArchiveReader.open(p, id, keyring, GcmWarmupSwitch.OFF) /* the header only */) {
         return Optional.of(r.header.mode);
       } catch (WrongKeyException e) {
         refused = e;
@@ -242,13 +242,6 @@ final class KeyCheck {
       throw wrong;
     }
     return Optional.empty();
-  }
-
-  /** Whether {@code location} holds one of the seed's {@code .aedbarc} archives. */
-  static boolean holdsSeedArchives(Path location) throws IOException {
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(location, "*" + LegacyArchiveReader.FILE_SUFFIX)) {
-      return ds.iterator().hasNext();
-    }
   }
 
   private static byte[] value(SecretBytes master, byte[] checkSalt, byte[] signed) {

@@ -17,8 +17,32 @@ final class Keyring {
 
   enum Kind { NONE, RAW, PASSPHRASE }
 
-  /** What a writer puts in the header and derives its keys from. */
-  record WriteKey(Argon2Params argon2, byte[] argon2Salt, SecretBytes master) {
+  /** What a writer puts in the header and derives its keys from. Not a record: it holds the master key. */
+  static final class WriteKey {
+    private final Argon2Params argon2;
+    private final byte[] argon2Salt;
+    private final SecretBytes master;
+
+    WriteKey(Argon2Params argon2, byte[] argon2Salt, SecretBytes master) {
+      this.argon2 = argon2;
+      this.argon2Salt = argon2Salt;
+      this.master = master;
+    }
+
+    /** The Argon2id parameters the header records, or {@code null} without a passphrase. */
+    Argon2Params argon2() {
+      return argon2;
+    }
+
+    /** The Argon2id salt the header records, or {@code null} without a passphrase. */
+    byte[] argon2Salt() {
+      return argon2Salt;
+    }
+
+    SecretBytes master() {
+      return master;
+    }
+
     @Override
     public String toString() {
       return "WriteKey[redacted]";
@@ -81,12 +105,29 @@ final class Keyring {
     return kind;
   }
 
-  /** The raw master key (only for {@link Kind#RAW}; the seed's archives use it directly). */
+  /** The raw master key (only for {@link Kind#RAW}; aedb's archives use it directly). */
   SecretBytes rawKey() {
     if (kind != Kind.RAW) {
       throw new IllegalStateException("no raw key configured");
     }
     return secret;
+  }
+
+  /**
+   * The key of aedb's {@code AEDBARC1} archives: the raw key itself, or {@code null} without a key.
+   *
+   * @throws WrongKeyException for a passphrase, which cannot open aedb's archives
+   */
+  SecretBytes aedbKey(String backupId) throws WrongKeyException {
+    switch (kind) {
+      case NONE:
+        return null;
+      case RAW:
+        return secret;
+      default:
+        throw new WrongKeyException("backup " + backupId + " is an aedb (AEDBARC1) archive: it opens with "
+            + "aedb's 32-byte key (option key or key-file), not with a passphrase");
+    }
   }
 
   /** The key a writer uses; for a passphrase, Argon2id runs once per instance with a fresh salt. */

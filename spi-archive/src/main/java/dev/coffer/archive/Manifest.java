@@ -9,12 +9,15 @@ import dev.coffer.BackupWarning;
 import dev.coffer.BackupType;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.spi.support.PosixAttributes;
+import dev.coffer.spi.support.RelativePaths;
 import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -244,6 +247,36 @@ record Manifest(
       metadata();
     } catch (RuntimeException e) {
       throw new CorruptBackupException(where + "invalid metadata: " + e.getMessage(), null);
+    }
+  }
+
+  /** Checks every path of this manifest before anything is written (portable, no collisions, parents are dirs). */
+  void checkPaths() throws CorruptBackupException {
+    Manifest m = this;
+    List<String> all = new ArrayList<>();
+    Set<String> dirs = new HashSet<>(m.directories());
+    for (String d : m.directories()) {
+      all.add(d);
+    }
+    for (Manifest.FileEntry f : m.files()) {
+      all.add(f.path());
+    }
+    for (Manifest.Link l : m.linkList()) {
+      all.add(l.path());
+    }
+    // every parent must be a recorded directory: nothing is ever written below a file or through a link
+    for (String p : all) {
+      Optional<String> problem = RelativePaths.portableProblem(p);
+      if (problem.isPresent()) {
+        throw new CorruptBackupException("hostile or malformed path '" + RelativePaths.printable(p) + "' in backup "
+            + m.backupId() + ": " + problem.get(), p);
+      }
+      for (String a : RelativePaths.ancestors(p)) {
+        if (!dirs.contains(a)) {
+          throw new CorruptBackupException("path '" + RelativePaths.printable(p) + "' in backup " + m.backupId()
+              + " has a parent that is not a recorded directory: '" + RelativePaths.printable(a) + "'", p);
+        }
+      }
     }
   }
 }

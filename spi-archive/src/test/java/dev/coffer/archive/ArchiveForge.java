@@ -34,7 +34,7 @@ final class ArchiveForge {
     try {
       WritableByteChannel ch = Channels.newChannel(bytes);
       byte[] hash = header.hash();
-      ChunkedOutput out = new ChunkedOutput(ch, () -> ChunkSealer.create(Mode.ENCRYPTED, keys, hash),
+      ChunkedOutput out = new ChunkedOutput(ch, () -> ChunkSealer.create(Mode.ENCRYPTED, keys, hash, GcmWarmupSwitch.OFF),
           Format.MIN_CHUNK_SIZE, pool, 1);
       body.write(out, keys);
       out.finish();

@@ -255,7 +255,8 @@ class ArchivePosixTest {
   }
 
   static Manifest manifestOf(Path archive, String id) throws IOException {
-    try (ArchiveReader r = ArchiveReader.open(archive, id, Keyring.rawKey(ArchiveForge.key(TestSupport.KEY_HEX)))) {
+    try (ArchiveReader r = ArchiveReader.open(archive, id, Keyring.rawKey(ArchiveForge.key(TestSupport.KEY_HEX)),
+        GcmWarmupSwitch.OFF)) {
       return r.manifest();
     }
   }

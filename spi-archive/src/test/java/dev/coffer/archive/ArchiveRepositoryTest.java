@@ -333,7 +333,7 @@ class ArchiveRepositoryTest {
       });
       assertThrows(IllegalStateException.class, () -> repo.backup(failing));
       assertEquals(List.of(), repo.list());
-      assertEquals(List.of(KeyCheck.FILE, ArchiveRepository.MARKER), TestSupport.names(tmp.resolve("repo")));
+      assertEquals(List.of(KeyCheck.FILE, RepositoryLayout.MARKER), TestSupport.names(tmp.resolve("repo")));
     }
   }
 

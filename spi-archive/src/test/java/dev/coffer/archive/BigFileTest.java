@@ -39,7 +39,7 @@ class BigFileTest {
         round++;
       }
     }
-    String sha = ArchiveRepository.sha256Hex(big);
+    String sha = FileHasher.sha256Hex(big);
     try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       long t0 = System.nanoTime();
       BackupMetadata md = repo.backup(src);
@@ -55,6 +55,6 @@ class BigFileTest {
           repo.storedBytes(md.id()), Runtime.getRuntime().maxMemory() >> 20);
     }
     assertEquals(size, Files.size(tmp.resolve("out/big.dat")));
-    assertEquals(sha, ArchiveRepository.sha256Hex(tmp.resolve("out/big.dat")));
+    assertEquals(sha, FileHasher.sha256Hex(tmp.resolve("out/big.dat")));
   }
 }

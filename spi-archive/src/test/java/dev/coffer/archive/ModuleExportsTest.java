@@ -1,6 +1,7 @@
 package dev.coffer.archive;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.module.ModuleDescriptor;
@@ -13,8 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Pins the archive provider's module: it exports nothing (it is reached through {@code ServiceLoader}
- * alone), opens its one package to Jackson only (the manifest records), and provides exactly one
- * {@code BackupProvider}.
+ * alone), opens its packages to Jackson only (the manifest records of format 1 and of aedb's manifests),
+ * and provides exactly one {@code BackupProvider}. A package made public by accident, a new {@code opens}
+ * or a second provider fails here.
  */
 class ModuleExportsTest {
 
@@ -27,8 +29,12 @@ class ModuleExportsTest {
   void theModule_exportsNothing_andOpensItsPackageToJacksonOnly() throws Exception {
     ModuleDescriptor d = descriptor();
     assertTrue(d.exports().isEmpty(), "a provider module exports nothing: " + d.exports());
-    assertEquals(List.of("dev.coffer.archive -> [com.fasterxml.jackson.databind]"),
-        d.opens().stream().map(o -> o.source() + " -> " + o.targets()).toList());
+    assertFalse(d.isOpen(), "an open module would expose every package to reflection");
+    assertEquals(Set.of("dev.coffer.archive -> [com.fasterxml.jackson.databind]",
+            "dev.coffer.archive.aedb -> [com.fasterxml.jackson.databind]"),
+        d.opens().stream().map(o -> o.source() + " -> " + o.targets()).collect(Collectors.toSet()));
+    assertTrue(d.packages().containsAll(Set.of("dev.coffer.archive", "dev.coffer.archive.aedb")),
+        d.packages().toString());
   }
 
   @Test
@@ -36,6 +42,7 @@ class ModuleExportsTest {
     ModuleDescriptor d = descriptor();
     assertEquals(List.of("dev.coffer.spi.BackupProvider -> [dev.coffer.archive.ArchiveBackupProvider]"),
         d.provides().stream().map(p -> p.service() + " -> " + p.providers()).toList());
+    assertEquals(Set.of(), d.uses());
     assertEquals(Set.of("java.base", "dev.coffer", "com.github.luben.zstd_jni", "org.bouncycastle.provider",
         "com.fasterxml.jackson.databind"),
         d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()));

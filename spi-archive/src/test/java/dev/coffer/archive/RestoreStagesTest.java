@@ -100,4 +100,24 @@ class RestoreStagesTest {
   void gcmWarmup_sealsAndOpensEveryRound() {
     assertEquals(GcmWarmup.ROUNDS, GcmWarmup.run());
   }
+
+  @Test
+  void gcmWarmup_isStartedByTheSealerThatOwnsIt_afterItsFirstChunks_andNeverWhenOff() {
+    ArchiveHeader h = new ArchiveHeader(Mode.ENCRYPTED, null, null, new byte[32], Format.DEFAULT_CHUNK_SIZE,
+        "00000000-0000-7000-8000-000000000000");
+    ArchiveKeys keys = ArchiveKeys.derive(new SecretBytes(new byte[32]), h);
+    GcmWarmupSwitch mine = new GcmWarmupSwitch(true);
+    ChunkSealer sealer = ChunkSealer.create(Mode.ENCRYPTED, keys, h.hash(), mine);
+    ChunkSealer quiet = ChunkSealer.create(Mode.ENCRYPTED, keys, h.hash(), GcmWarmupSwitch.OFF);
+    byte[] chunk = new byte[64];
+    for (int i = 0; i < ChunkSealer.Gcm.WARM_UP_AFTER_CHUNKS - 1; i++) {
+      sealer.seal(i, false, chunk, chunk.length);
+      quiet.seal(i, false, chunk, chunk.length);
+    }
+    assertFalse(mine.started(), "a listing's few chunks start nothing");
+    sealer.seal(ChunkSealer.Gcm.WARM_UP_AFTER_CHUNKS, false, chunk, chunk.length);
+    quiet.seal(ChunkSealer.Gcm.WARM_UP_AFTER_CHUNKS, false, chunk, chunk.length);
+    assertTrue(mine.started());
+    assertFalse(GcmWarmupSwitch.OFF.started());
+  }
 }

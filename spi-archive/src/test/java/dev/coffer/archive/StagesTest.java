@@ -66,15 +66,15 @@ class StagesTest {
     ArchiveHeader h = new ArchiveHeader(mode, null, null, new byte[32], 65536, "id");
     ArchiveHeader other = new ArchiveHeader(mode, null, null, new byte[32], 65536, "id2");
     ArchiveKeys k = keys(h);
-    ChunkSealer s = ChunkSealer.create(mode, k, h.hash());
+    ChunkSealer s = ChunkSealer.create(mode, k, h.hash(), GcmWarmupSwitch.OFF);
     byte[] plain = "chunk payload".getBytes(StandardCharsets.US_ASCII);
     byte[] sealed = s.seal(5, false, plain, plain.length);
     assertEquals(plain.length + mode.tagLength, sealed.length);
     assertArrayEquals(plain, s.open(5, false, sealed, sealed.length));
     assertNull(s.open(6, false, sealed, sealed.length), "other index");
     assertNull(s.open(5, true, sealed, sealed.length), "final flag");
-    assertNull(ChunkSealer.create(mode, k, other.hash()).open(5, false, sealed, sealed.length), "other header");
-    assertNull(ChunkSealer.create(mode, keys(other), h.hash()).open(5, false, sealed, sealed.length), "other key");
+    assertNull(ChunkSealer.create(mode, k, other.hash(), GcmWarmupSwitch.OFF).open(5, false, sealed, sealed.length), "other header");
+    assertNull(ChunkSealer.create(mode, keys(other), h.hash(), GcmWarmupSwitch.OFF).open(5, false, sealed, sealed.length), "other key");
     assertEquals(mode == Mode.SIGNED, new String(sealed, StandardCharsets.ISO_8859_1).contains("payload"));
     sealed[0] ^= 1;
     assertNull(s.open(5, false, sealed, sealed.length), "modified byte");

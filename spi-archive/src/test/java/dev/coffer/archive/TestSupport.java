@@ -59,7 +59,7 @@ final class TestSupport {
       int chunkSize) throws IOException {
     Random r = new Random(seed);
     return ArchiveBackupProvider.open(location, options, r::nextBytes, Clock.fixed(T0, ZoneOffset.UTC), () -> id,
-        chunkSize);
+        chunkSize, GcmWarmupSwitch.fromSystemProperty());
   }
 
   static ArchiveRepository open(Path location, Map<String, String> options) throws IOException {

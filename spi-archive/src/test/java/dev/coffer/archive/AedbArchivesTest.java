@@ -20,8 +20,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A repository holding the seed's AEDBARC1 archives lists, verifies and restores them. */
-class SeedArchivesTest {
+/** A repository holding aedb's AEDBARC1 archives lists, verifies and restores them. */
+class AedbArchivesTest {
 
   private static final String SEED_KEY = "09".repeat(32);
 
@@ -29,7 +29,7 @@ class SeedArchivesTest {
   Path tmp;
 
   private static Path fixture(String name) throws URISyntaxException {
-    return Path.of(SeedArchivesTest.class.getResource("/legacy/" + name).toURI());
+    return Path.of(AedbArchivesTest.class.getResource("/aedb/" + name).toURI());
   }
 
   private Path seedRepository() throws Exception {
@@ -40,7 +40,7 @@ class SeedArchivesTest {
   }
 
   @Test
-  void encryptedSeedArchive_isListedVerifiedAndRestored_withTheSeedKey() throws Exception {
+  void encryptedAedbArchive_isListedVerifiedAndRestored_withAedbsKey() throws Exception {
     Path repoDir = seedRepository();
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of("key", SEED_KEY))) {
       List<BackupMetadata> list = repo.list();
@@ -61,7 +61,7 @@ class SeedArchivesTest {
   }
 
   @Test
-  void seedArchive_withWrongKeyOrPassphrase_failsWithWrongKey_andWritesNothing() throws Exception {
+  void aedbArchive_withWrongKeyOrPassphrase_failsWithWrongKey_andWritesNothing() throws Exception {
     Path repoDir = seedRepository();
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of("key", "07".repeat(32)))) {
       assertThrows(WrongKeyException.class, () -> repo.restore(BackupId.of("seed-enc"), tmp.resolve("out")));
@@ -77,7 +77,7 @@ class SeedArchivesTest {
   }
 
   @Test
-  void plainSeedArchive_restoresWithoutKey_butIsRefusedWhenAKeyIsConfigured() throws Exception {
+  void plainAedbArchive_restoresWithoutKey_butIsRefusedWhenAKeyIsConfigured() throws Exception {
     Path repoDir = tmp.resolve("plain-repo");
     Files.createDirectories(repoDir);
     Files.copy(fixture("aedb-plain.aedbarc"), repoDir.resolve("seed-plain.aedbarc"));
@@ -93,7 +93,7 @@ class SeedArchivesTest {
 
   /** The seed's archives record no POSIX attributes: everything restores with the target's default modes. */
   @Test
-  void seedArchive_restoresWithTheTargetsDefaultModes() throws Exception {
+  void aedbArchive_restoresWithTheTargetsDefaultModes() throws Exception {
     Path repoDir = seedRepository();
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of("key", SEED_KEY))) {
       Path out = tmp.resolve("out");
@@ -108,7 +108,7 @@ class SeedArchivesTest {
   }
 
   @Test
-  void corruptSeedArchive_isReportedByVerify() throws Exception {
+  void corruptAedbArchive_isReportedByVerify() throws Exception {
     Path repoDir = seedRepository();
     Path file = repoDir.resolve("seed-enc.aedbarc");
     byte[] b = Files.readAllBytes(file);

@@ -1,4 +1,4 @@
-package dev.coffer.archive;
+package dev.coffer.archive.aedb;
 
 import dev.coffer.BackupId;
 import static java.util.Objects.requireNonNull;
@@ -15,9 +15,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * What a repository can list about a seed archive without a key: its id (the file name without
+ * What a repository can list about an aedb archive without a key: its id (the file name without
  * {@code .aedbarc}), its last-modified time, whether it is encrypted, and its entry count and stored
- * size from the header pass. The seed format records neither a creation time nor decompressed sizes.
+ * size from the header pass. The aedb format records neither a creation time nor decompressed sizes.
  *
  * @param backupId the id, valid under {@link BackupIds#isValid}
  * @param encrypted whether the entries are encrypted
@@ -26,14 +26,14 @@ import java.util.TreeMap;
  * @param archiveBytes the archive's size
  * @param lastModified the archive file's last-modified time
  */
-record LegacyArchiveInfo(
+record AedbArchiveInfo(
     String backupId, boolean encrypted, long files, long storedPayloadBytes, long archiveBytes, Instant lastModified) {
 
   /** The label naming the legacy format in {@link #toMetadata}. */
   static final String FORMAT_LABEL = "legacy.format";
 
   /**
-   * The backup id of a seed archive file name.
+   * The backup id of an aedb archive file name.
    *
    * @param archive an archive file
    * @return the name without {@code .aedbarc}, or empty when the name does not end so or the rest is not a
@@ -45,15 +45,15 @@ record LegacyArchiveInfo(
       return Optional.empty();
     }
     String s = name.toString();
-    if (!s.endsWith(LegacyArchiveReader.FILE_SUFFIX)) {
+    if (!s.endsWith(AedbFormat.FILE_SUFFIX)) {
       return Optional.empty();
     }
-    String id = s.substring(0, s.length() - LegacyArchiveReader.FILE_SUFFIX.length());
+    String id = s.substring(0, s.length() - AedbFormat.FILE_SUFFIX.length());
     return BackupId.isValid(id) ? Optional.of(id) : Optional.empty();
   }
 
   /**
-   * Runs the header pass over a seed archive (no key needed, payloads not read).
+   * Runs the header pass over an aedb archive (no key needed, payloads not read).
    *
    * @param archive the archive file
    * @param options limits and switches
@@ -62,18 +62,18 @@ record LegacyArchiveInfo(
    * @throws dev.coffer.CorruptBackupException if the archive is malformed
    * @throws IOException if it cannot be read
    */
-  static LegacyArchiveInfo describe(Path archive, LegacyReadOptions options) throws IOException {
+  static AedbArchiveInfo describe(Path archive, AedbReadOptions options) throws IOException {
     String id = idOf(archive).orElseThrow(() -> new IllegalArgumentException(
-        "not a legacy archive name (<valid id>" + LegacyArchiveReader.FILE_SUFFIX + "): " + archive.getFileName()));
+        "not a aedb archive name (<valid id>" + AedbFormat.FILE_SUFFIX + "): " + archive.getFileName()));
     Instant modified = Files.getLastModifiedTime(archive, LinkOption.NOFOLLOW_LINKS).toInstant();
-    LegacyArchiveReader.Scan scan = LegacyArchiveReader.scan(archive, id, options);
-    return new LegacyArchiveInfo(id, scan.encrypted(), scan.entries().size(), scan.payloadBytes(),
+    AedbScan scan = AedbArchiveReader.scan(archive, id, options);
+    return new AedbArchiveInfo(id, scan.encrypted(), scan.entries().size(), scan.payloadBytes(),
         scan.archiveBytes(), modified);
   }
 
   /**
-   * The listing entry for this archive. A legacy archive is always listed as a full backup: the seed's
-   * incremental manifests name bases by the seed's ids, which Coffer cannot resolve; such facts go into
+   * The listing entry for this archive. An aedb archive is always listed as a full backup: aedb's
+   * incremental manifests name bases by aedb's ids, which Coffer cannot resolve; such facts go into
    * labels. {@code totalBytes} is the stored payload size, since the format does not record decompressed
    * sizes (the label {@code legacy.total-bytes} says so).
    *
@@ -82,7 +82,7 @@ record LegacyArchiveInfo(
    * @param manifest the archive's manifest if it was read (its creation time then replaces the file time)
    * @return the metadata
    */
-  BackupMetadata toMetadata(String provider, String version, Optional<LegacyManifest> manifest) {
+  BackupMetadata toMetadata(String provider, String version, Optional<AedbManifest> manifest) {
     requireNonNull(manifest, "manifest");
     Map<String, String> labels = new TreeMap<>();
     labels.put(FORMAT_LABEL, "AEDBARC1");
@@ -96,7 +96,7 @@ record LegacyArchiveInfo(
         labels.put("legacy.parent-backup-id", m.parentBackupId());
       }
     });
-    Instant created = manifest.map(LegacyManifest::createdAt).orElse(lastModified);
+    Instant created = manifest.map(AedbManifest::createdAt).orElse(lastModified);
     return new BackupMetadata(backupId, created, "", files, storedPayloadBytes, BackupType.FULL, null,
         provider, version, labels);
   }

@@ -9,8 +9,8 @@ import java.util.concurrent.Executors;
 /**
  * Opens the archive provider's package-private writer ({@code ArchiveWriter}: per-file SHA-256 on the
  * calling thread, zstd blocks and AES-256-GCM chunks on a pool, ordered output) to the benchmarks, so
- * they time the provider's real pipeline rather than a reproduction. Lives in the benchmarks jar only,
- * in the provider's package (the benchmarks run on the class path, where packages may span jars).
+ * they time the provider's real pipeline rather than a reproduction. A test source of spi-archive, shipped
+ * to the benchmarks in the module's test-jar (so no other module puts classes into this package).
  * Output goes to a channel that counts and drops it. Not thread-safe: one per benchmark thread.
  */
 public final class WriterPath implements AutoCloseable {
@@ -20,6 +20,7 @@ public final class WriterPath implements AutoCloseable {
   private final int threads;
   private final ArchiveHeader header;
   private final ArchiveKeys keys;
+  private final GcmWarmupSwitch warmup = GcmWarmupSwitch.fromSystemProperty();
 
   /**
    * A writer setup as an encrypted backup makes it, under a fixed benchmark key.
@@ -67,7 +68,7 @@ public final class WriterPath implements AutoCloseable {
       @Override
       public void close() {}
     };
-    ArchiveWriter writer = new ArchiveWriter(out, header, keys, compressor, pool, threads);
+    ArchiveWriter writer = new ArchiveWriter(out, header, keys, compressor, pool, threads, warmup);
     ArchiveWriter.FileResult r = writer.file("data", new BufferChannel(data.duplicate()), at -> { });
     writer.finish(new byte[] {'{', '}'}, new byte[32]);
     if (r.size() != data.remaining() || r.sha256().length != 32) {

@@ -1,4 +1,4 @@
-package dev.coffer.archive;
+package dev.coffer.archive.aedb;
 
 import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coffer.CorruptBackupException;
+import dev.coffer.archive.SecretBytes;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +31,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class LegacyManifestTest {
+class AedbManifestTest {
 
   /** The signed fixture's HMAC key: bytes 0x00..0x1f. */
-  static final byte[] HMAC_KEY = HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+  static final SecretBytes HMAC_KEY = new SecretBytes(HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"));
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tempDir;
@@ -47,7 +48,7 @@ class LegacyManifestTest {
   }
 
   static List<String> fileSystems() {
-    return LegacyArchiveReaderTest.fileSystems().toList();
+    return AedbArchiveReaderTest.fileSystems().toList();
   }
 
   /** The seed's {@code sample_manifest()}. */
@@ -74,8 +75,8 @@ class LegacyManifestTest {
     return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
   }
 
-  private static LegacyManifest parse(byte[] json) throws CorruptBackupException {
-    return LegacyManifest.parse(json, null, null, true, "test");
+  private static AedbManifest parse(byte[] json) throws CorruptBackupException {
+    return AedbManifest.parse(json, null, null, true, "test");
   }
 
   @SuppressWarnings("unchecked")
@@ -88,7 +89,7 @@ class LegacyManifestTest {
 
   @Test
   void seedTest_sampleManifest_parses() throws IOException {
-    LegacyManifest m = parse(json(sample()));
+    AedbManifest m = parse(json(sample()));
     assertEquals("bk_1", m.backupId());
     assertFalse(m.authenticated());
     assertEquals(List.of("segment_2.aedbwal"), m.walSegments());
@@ -122,7 +123,7 @@ class LegacyManifestTest {
   @ParameterizedTest
   @MethodSource("fileSystems")
   void seedTest_backupManifestRejectsSymlinkEscape(String fs) throws IOException {
-    Path root = LegacyArchiveReaderTest.root(fs, tempDir, opened);
+    Path root = AedbArchiveReaderTest.root(fs, tempDir, opened);
     Path dir = Files.createDirectory(root.resolve("backup"));
     Path outside = Files.createDirectory(root.resolve("outside"));
     Path outsideFile = Files.write(outside.resolve("outside.bin"), "outside".getBytes(StandardCharsets.US_ASCII));
@@ -132,15 +133,15 @@ class LegacyManifestTest {
     Map<String, Object> m = sample();
     files(m).put("checkpoint_1.aedbcp", sha256(Files.readAllBytes(outsideFile)));
     files(m).put("wal_tail/segment_2.aedbwal", sha256(Files.readAllBytes(wal)));
-    LegacyManifest manifest = parse(json(m));
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> manifest.verifyFiles(dir));
+    AedbManifest manifest = parse(json(m));
+    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> AedbBackupDirectory.verifyFiles(manifest, dir));
     assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
   }
 
   @ParameterizedTest
   @MethodSource("fileSystems")
   void verifyFiles_refusesASymlinkedParentDirectory(String fs) throws IOException {
-    Path root = LegacyArchiveReaderTest.root(fs, tempDir, opened);
+    Path root = AedbArchiveReaderTest.root(fs, tempDir, opened);
     Path dir = Files.createDirectory(root.resolve("backup"));
     Path outside = Files.createDirectory(root.resolve("outside"));
     Files.write(dir.resolve("checkpoint_1.aedbcp"), new byte[] {'x'});
@@ -149,18 +150,18 @@ class LegacyManifestTest {
     Map<String, Object> m = sample();
     files(m).put("checkpoint_1.aedbcp", sha256(new byte[] {'x'}));
     files(m).put("wal_tail/segment_2.aedbwal", sha256(Files.readAllBytes(wal)));
-    LegacyManifest manifest = parse(json(m));
-    assertThrows(CorruptBackupException.class, () -> manifest.verifyFiles(dir));
+    AedbManifest manifest = parse(json(m));
+    assertThrows(CorruptBackupException.class, () -> AedbBackupDirectory.verifyFiles(manifest, dir));
   }
 
   // ---------------------------------------------------------------------------------------------------
   // Fixtures
 
   private Path signedFixture(String fs) throws IOException {
-    Path root = LegacyArchiveReaderTest.root(fs, tempDir, opened);
+    Path root = AedbArchiveReaderTest.root(fs, tempDir, opened);
     Path dir = Files.createDirectory(root.resolve("signed"));
-    LegacyArchiveReaderTest.copyTree(LegacyArchiveReaderTest.resources().resolve("source"), dir);
-    LegacyArchiveReaderTest.copyTree(LegacyArchiveReaderTest.resources().resolve("manifest-signed"), dir);
+    AedbArchiveReaderTest.copyTree(AedbArchiveReaderTest.resources().resolve("source"), dir);
+    AedbArchiveReaderTest.copyTree(AedbArchiveReaderTest.resources().resolve("manifest-signed"), dir);
     return dir;
   }
 
@@ -168,7 +169,7 @@ class LegacyManifestTest {
   @MethodSource("fileSystems")
   void signedFixture_verifiesWithItsKeyAndEveryFileMatches(String fs) throws IOException {
     Path dir = signedFixture(fs);
-    LegacyManifest m = LegacyManifest.load(dir, HMAC_KEY, true);
+    AedbManifest m = AedbBackupDirectory.load(dir, HMAC_KEY, true);
     assertTrue(m.authenticated());
     assertEquals("bk_seedref_full_1", m.backupId());
     assertEquals("full", m.backupType());
@@ -176,37 +177,37 @@ class LegacyManifestTest {
     assertEquals(Instant.parse("2023-11-14T22:13:20.123456Z"), m.createdAt());
     assertEquals("checkpoint_42.aedbcp", m.checkpointFile());
     assertEquals(16, m.fileSha256().size());
-    m.verifyFiles(dir);
+    AedbBackupDirectory.verifyFiles(m, dir);
   }
 
   @Test
   void signedFixture_withWrongKey_isRefused() throws IOException {
     Path dir = signedFixture("unix");
-    byte[] wrong = HMAC_KEY.clone();
+    byte[] wrong = HMAC_KEY.bytes().clone();
     wrong[31] ^= 1;
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> LegacyManifest.load(dir, wrong, true));
+    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> AedbBackupDirectory.load(dir, new SecretBytes(wrong), true));
     assertTrue(e.getMessage().contains("wrong manifest key or modified bytes"), e.getMessage());
   }
 
   @Test
   void signedFixture_withoutHmacFile_isRefusedWhenAKeyIsConfigured() throws IOException {
     Path dir = signedFixture("unix");
-    Files.delete(dir.resolve(LegacyManifest.HMAC_FILE_NAME));
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> LegacyManifest.load(dir, HMAC_KEY, true));
+    Files.delete(dir.resolve(AedbManifest.HMAC_FILE_NAME));
+    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> AedbBackupDirectory.load(dir, HMAC_KEY, true));
     assertTrue(e.getMessage().contains("not signed"), e.getMessage());
-    assertFalse(LegacyManifest.load(dir, null, true).authenticated());
+    assertFalse(AedbBackupDirectory.load(dir, null, true).authenticated());
   }
 
   @Test
   void signedFixture_withAnyFlippedBit_isRefused() throws IOException {
-    Path dir = LegacyArchiveReaderTest.resources().resolve("manifest-signed");
-    byte[] json = Files.readAllBytes(dir.resolve(LegacyManifest.FILE_NAME));
-    byte[] hmac = Files.readAllBytes(dir.resolve(LegacyManifest.HMAC_FILE_NAME));
-    assertTrue(LegacyManifest.parse(json, hmac, HMAC_KEY, true, "fixture").authenticated());
+    Path dir = AedbArchiveReaderTest.resources().resolve("manifest-signed");
+    byte[] json = Files.readAllBytes(dir.resolve(AedbManifest.FILE_NAME));
+    byte[] hmac = Files.readAllBytes(dir.resolve(AedbManifest.HMAC_FILE_NAME));
+    assertTrue(AedbManifest.parse(json, hmac, HMAC_KEY, true, "fixture").authenticated());
     for (int i = 0; i < json.length; i++) {
       byte[] tampered = json.clone();
       tampered[i] ^= 0x01;
-      assertThrows(CorruptBackupException.class, () -> LegacyManifest.parse(tampered, hmac, HMAC_KEY, true, "t"),
+      assertThrows(CorruptBackupException.class, () -> AedbManifest.parse(tampered, hmac, HMAC_KEY, true, "t"),
           "flip at " + i);
     }
   }
@@ -215,8 +216,8 @@ class LegacyManifestTest {
   void signedFixture_withTamperedFile_failsVerification() throws IOException {
     Path dir = signedFixture("unix");
     Files.write(dir.resolve("wal_tail").resolve("segment_43.aedbwal"), "forged".getBytes(StandardCharsets.US_ASCII));
-    LegacyManifest m = LegacyManifest.load(dir, HMAC_KEY, true);
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> m.verifyFiles(dir));
+    AedbManifest m = AedbBackupDirectory.load(dir, HMAC_KEY, true);
+    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> AedbBackupDirectory.verifyFiles(m, dir));
     assertEquals(Optional.of("wal_tail/segment_43.aedbwal"), e.path());
   }
 
@@ -224,35 +225,35 @@ class LegacyManifestTest {
   void signedFixture_withMissingFile_failsVerification() throws IOException {
     Path dir = signedFixture("unix");
     Files.delete(dir.resolve("checkpoint_42.aedbcp"));
-    LegacyManifest m = LegacyManifest.load(dir, HMAC_KEY, true);
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> m.verifyFiles(dir));
+    AedbManifest m = AedbBackupDirectory.load(dir, HMAC_KEY, true);
+    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> AedbBackupDirectory.verifyFiles(m, dir));
     assertTrue(e.getMessage().contains("missing"), e.getMessage());
   }
 
   @Test
   void incrementalUnsignedFixture_parsesWithoutKeyAndIsRefusedWithOne() throws IOException {
-    Path dir = LegacyArchiveReaderTest.resources().resolve("manifest-incremental-unsigned");
-    LegacyManifest m = LegacyManifest.load(dir, null, true);
+    Path dir = AedbArchiveReaderTest.resources().resolve("manifest-incremental-unsigned");
+    AedbManifest m = AedbBackupDirectory.load(dir, null, true);
     assertEquals("incremental", m.backupType());
     assertEquals("bk_seedref_full_1", m.parentBackupId());
     assertEquals(43L, m.fromSeq());
     assertFalse(m.authenticated());
-    m.verifyFiles(dir);
-    assertThrows(CorruptBackupException.class, () -> LegacyManifest.load(dir, HMAC_KEY, true));
+    AedbBackupDirectory.verifyFiles(m, dir);
+    assertThrows(CorruptBackupException.class, () -> AedbBackupDirectory.load(dir, HMAC_KEY, true));
   }
 
   @Test
   void load_withoutManifest_isNoSuchFile() throws IOException {
-    Path dir = LegacyArchiveReaderTest.root("unix", tempDir, opened);
-    assertThrows(NoSuchFileException.class, () -> LegacyManifest.load(dir, null, true));
+    Path dir = AedbArchiveReaderTest.root("unix", tempDir, opened);
+    assertThrows(NoSuchFileException.class, () -> AedbBackupDirectory.load(dir, null, true));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"ea345469d13e4a2fe24ba4090f62510f52b9385808641e48c98bc57444f1e3f1\n",
       "  EA345469D13E4A2FE24BA4090F62510F52B9385808641E48C98BC57444F1E3F1\r\n"})
   void hmacFile_inTheSeedsTolerantForms_isAccepted(String hmacText) throws IOException {
-    byte[] json = Files.readAllBytes(LegacyArchiveReaderTest.resources().resolve("manifest-signed/backup_manifest.json"));
-    assertTrue(LegacyManifest.parse(json, hmacText.getBytes(StandardCharsets.US_ASCII), HMAC_KEY, true, "t")
+    byte[] json = Files.readAllBytes(AedbArchiveReaderTest.resources().resolve("manifest-signed/backup_manifest.json"));
+    assertTrue(AedbManifest.parse(json, hmacText.getBytes(StandardCharsets.US_ASCII), HMAC_KEY, true, "t")
         .authenticated());
   }
 
@@ -261,9 +262,9 @@ class LegacyManifestTest {
       "ea345469d13e4a2fe24ba4090f62510f52b9385808641e48c98bc57444f1e3f1ea",
       "zz345469d13e4a2fe24ba4090f62510f52b9385808641e48c98bc57444f1e3f1", ""})
   void malformedHmacFile_isRefused(String hmacText) throws IOException {
-    byte[] json = Files.readAllBytes(LegacyArchiveReaderTest.resources().resolve("manifest-signed/backup_manifest.json"));
+    byte[] json = Files.readAllBytes(AedbArchiveReaderTest.resources().resolve("manifest-signed/backup_manifest.json"));
     CorruptBackupException e = assertThrows(CorruptBackupException.class,
-        () -> LegacyManifest.parse(json, hmacText.getBytes(StandardCharsets.US_ASCII), HMAC_KEY, true, "t"));
+        () -> AedbManifest.parse(json, hmacText.getBytes(StandardCharsets.US_ASCII), HMAC_KEY, true, "t"));
     assertTrue(e.getMessage().contains("malformed signature"), e.getMessage());
   }
 
@@ -334,14 +335,14 @@ class LegacyManifestTest {
 
   @Test
   void oversizedManifest_isRefusedBeforeParsing() {
-    byte[] huge = new byte[LegacyManifest.MAX_MANIFEST_BYTES + 1];
+    byte[] huge = new byte[AedbManifest.MAX_MANIFEST_BYTES + 1];
     CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> parse(huge));
     assertTrue(e.getMessage().contains("more than the limit"), e.getMessage());
   }
 
   @Test
   void crossCheck_reportsMissingAndMismatchedFiles() throws IOException {
-    LegacyManifest m = parse(json(sample()));
+    AedbManifest m = parse(json(sample()));
     Map<String, String> actual = new LinkedHashMap<>();
     actual.put("checkpoint_1.aedbcp", "a".repeat(64));
     CorruptBackupException missing = assertThrows(CorruptBackupException.class, () -> m.crossCheck(actual, "t"));
@@ -353,6 +354,6 @@ class LegacyManifestTest {
   }
 
   private static String sha256(byte[] bytes) throws IOException {
-    return LegacyManifest.sha256Hex(new ByteArrayInputStream(bytes));
+    return AedbManifest.sha256Hex(new ByteArrayInputStream(bytes));
   }
 }

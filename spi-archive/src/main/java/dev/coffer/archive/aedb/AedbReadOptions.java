@@ -1,10 +1,10 @@
-package dev.coffer.archive;
+package dev.coffer.archive.aedb;
 
 /**
- * Limits and switches for reading the seed's {@code AEDBARC1} archives and manifests.
+ * Limits and switches for reading aedb's {@code AEDBARC1} archives and manifests.
  *
  * @param allowUnencryptedWithKey read an unencrypted archive even though a key is configured; off by
- *     default because the seed accepted such archives silently, which lets anyone who can write the
+ *     default because aedb accepted such archives silently, which lets anyone who can write the
  *     repository replace an encrypted backup with a forged plain one (a downgrade)
  * @param portablePaths refuse paths that break {@link dev.coffer.spi.support.RelativePaths#portableProblem} (NFC,
  *     Windows names, control characters), not only the basic rules; on by default
@@ -13,7 +13,7 @@ package dev.coffer.archive;
  * @param maxTotalOutputBytes the most decompressed bytes one read may produce (all entries together)
  * @param maxEntries the most entries an archive may have
  */
-record LegacyReadOptions(
+record AedbReadOptions(
     boolean allowUnencryptedWithKey,
     boolean portablePaths,
     long maxEncryptedPayloadBytes,
@@ -37,7 +37,7 @@ record LegacyReadOptions(
    *
    * @throws IllegalArgumentException if a limit is not positive or above its ceiling
    */
-  LegacyReadOptions {
+  AedbReadOptions {
     if (maxEncryptedPayloadBytes < 28 || maxEncryptedPayloadBytes > HARD_MAX_ENCRYPTED_PAYLOAD_BYTES) {
       throw new IllegalArgumentException("maxEncryptedPayloadBytes out of range [28, "
           + HARD_MAX_ENCRYPTED_PAYLOAD_BYTES + "]: " + maxEncryptedPayloadBytes);
@@ -56,8 +56,8 @@ record LegacyReadOptions(
    *
    * @return the default options
    */
-  static LegacyReadOptions defaults() {
-    return new LegacyReadOptions(false, true, DEFAULT_MAX_ENCRYPTED_PAYLOAD_BYTES,
+  static AedbReadOptions defaults() {
+    return new AedbReadOptions(false, true, DEFAULT_MAX_ENCRYPTED_PAYLOAD_BYTES,
         DEFAULT_MAX_TOTAL_OUTPUT_BYTES, DEFAULT_MAX_ENTRIES);
   }
 
@@ -67,8 +67,8 @@ record LegacyReadOptions(
    * @param allow whether to read unencrypted archives although a key is configured
    * @return the copy
    */
-  LegacyReadOptions withAllowUnencryptedWithKey(boolean allow) {
-    return new LegacyReadOptions(allow, portablePaths, maxEncryptedPayloadBytes, maxTotalOutputBytes, maxEntries);
+  AedbReadOptions withAllowUnencryptedWithKey(boolean allow) {
+    return new AedbReadOptions(allow, portablePaths, maxEncryptedPayloadBytes, maxTotalOutputBytes, maxEntries);
   }
 
   /**
@@ -77,8 +77,8 @@ record LegacyReadOptions(
    * @param portable whether the portable path rules apply
    * @return the copy
    */
-  LegacyReadOptions withPortablePaths(boolean portable) {
-    return new LegacyReadOptions(allowUnencryptedWithKey, portable, maxEncryptedPayloadBytes, maxTotalOutputBytes, maxEntries);
+  AedbReadOptions withPortablePaths(boolean portable) {
+    return new AedbReadOptions(allowUnencryptedWithKey, portable, maxEncryptedPayloadBytes, maxTotalOutputBytes, maxEntries);
   }
 
   /**
@@ -87,8 +87,8 @@ record LegacyReadOptions(
    * @param bytes the new limit
    * @return the copy
    */
-  LegacyReadOptions withMaxEncryptedPayloadBytes(long bytes) {
-    return new LegacyReadOptions(allowUnencryptedWithKey, portablePaths, bytes, maxTotalOutputBytes, maxEntries);
+  AedbReadOptions withMaxEncryptedPayloadBytes(long bytes) {
+    return new AedbReadOptions(allowUnencryptedWithKey, portablePaths, bytes, maxTotalOutputBytes, maxEntries);
   }
 
   /**
@@ -97,8 +97,8 @@ record LegacyReadOptions(
    * @param bytes the new limit
    * @return the copy
    */
-  LegacyReadOptions withMaxTotalOutputBytes(long bytes) {
-    return new LegacyReadOptions(allowUnencryptedWithKey, portablePaths, maxEncryptedPayloadBytes, bytes, maxEntries);
+  AedbReadOptions withMaxTotalOutputBytes(long bytes) {
+    return new AedbReadOptions(allowUnencryptedWithKey, portablePaths, maxEncryptedPayloadBytes, bytes, maxEntries);
   }
 
   /**
@@ -107,7 +107,7 @@ record LegacyReadOptions(
    * @param entries the new limit
    * @return the copy
    */
-  LegacyReadOptions withMaxEntries(int entries) {
-    return new LegacyReadOptions(allowUnencryptedWithKey, portablePaths, maxEncryptedPayloadBytes, maxTotalOutputBytes, entries);
+  AedbReadOptions withMaxEntries(int entries) {
+    return new AedbReadOptions(allowUnencryptedWithKey, portablePaths, maxEncryptedPayloadBytes, maxTotalOutputBytes, entries);
   }
 }

@@ -1,4 +1,4 @@
-package dev.coffer.archive;
+package dev.coffer.archive.aedb;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +15,7 @@ import dev.coffer.BackupType;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.RestoreMode;
 import dev.coffer.WrongKeyException;
+import dev.coffer.archive.SecretBytes;
 import dev.coffer.spi.support.FileTrees;
 import dev.coffer.spi.support.RelativePaths;
 import dev.coffer.spi.support.RestoreStaging;
@@ -52,7 +53,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class LegacyArchiveReaderTest {
+class AedbArchiveReaderTest {
 
   /** The 14 entries of both fixture archives, in archive order (FIXTURE-INFO.md). */
   static final List<String> FIXTURE_ENTRIES = List.of(
@@ -61,7 +62,12 @@ class LegacyArchiveReaderTest {
       "sort-😀.txt", "ünïcödé/日本語ファイル.txt");
   static final byte[] KEY = filled(0x09);
   static final byte[] WRONG_KEY = filled(0x07);
-  static final LegacyReadOptions DEFAULTS = LegacyReadOptions.defaults();
+  static final AedbReadOptions DEFAULTS = AedbReadOptions.defaults();
+
+  /** The reader holds keys as {@link SecretBytes}; the fixtures keep raw bytes to write archives with. */
+  static SecretBytes secret(byte[] key) {
+    return key == null ? null : new SecretBytes(key);
+  }
 
   @TempDir Path tempDir;
   private final List<FileSystem> opened = new ArrayList<>();
@@ -92,10 +98,10 @@ class LegacyArchiveReaderTest {
     Path root = root(fs, tempDir, opened);
     Path archive = copyResource("aedb-plain.aedbarc", root);
     Path out = Files.createDirectory(root.resolve("out"));
-    LegacyReadResult result;
-    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "aedb-plain", null, DEFAULTS)) {
+    AedbReadResult result;
+    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "aedb-plain", null, DEFAULTS)) {
       assertFalse(reader.encrypted());
-      assertEquals(FIXTURE_ENTRIES, reader.entries().stream().map(LegacyEntry::path).toList());
+      assertEquals(FIXTURE_ENTRIES, reader.entries().stream().map(AedbEntry::path).toList());
       result = reader.extractTo(out, p -> true, null);
     }
     assertMatchesSource(out);
@@ -112,11 +118,11 @@ class LegacyArchiveReaderTest {
     Path root = root(fs, tempDir, opened);
     Path archive = copyResource("aedb-encrypted.aedbarc", root);
     Path out = Files.createDirectory(root.resolve("out"));
-    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "aedb-encrypted", KEY, DEFAULTS)) {
+    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "aedb-encrypted", secret(KEY), DEFAULTS)) {
       assertTrue(reader.encrypted());
-      assertEquals(FIXTURE_ENTRIES, reader.entries().stream().map(LegacyEntry::path).toList());
+      assertEquals(FIXTURE_ENTRIES, reader.entries().stream().map(AedbEntry::path).toList());
       assertEquals(1576283, reader.entries().get(8).payloadBytes());
-      LegacyReadResult result = reader.extractTo(out, p -> true, null);
+      AedbReadResult result = reader.extractTo(out, p -> true, null);
       assertEquals(3151112, result.bytes());
     }
     assertMatchesSource(out);
@@ -126,14 +132,14 @@ class LegacyArchiveReaderTest {
   void sinkReadingOneByteAtATime_seesTheSameBytesWithUnboundedOutputLimit() throws IOException {
     Path archive = copyResource("aedb-plain.aedbarc", work);
     Map<String, String> seen = new LinkedHashMap<>();
-    LegacyReadOptions unbounded = DEFAULTS.withMaxTotalOutputBytes(Long.MAX_VALUE);
-    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "plain", null, unbounded)) {
-      LegacyReadResult result = reader.read(p -> !p.startsWith("large/"), (entry, in) -> {
+    AedbReadOptions unbounded = DEFAULTS.withMaxTotalOutputBytes(Long.MAX_VALUE);
+    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "plain", null, unbounded)) {
+      AedbReadResult result = reader.read(p -> !p.startsWith("large/"), (entry, in) -> {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int b; (b = in.read()) >= 0; ) {
           bytes.write(b);
         }
-        seen.put(entry.path(), LegacyManifest.sha256Hex(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+        seen.put(entry.path(), AedbManifest.sha256Hex(new java.io.ByteArrayInputStream(bytes.toByteArray())));
       }, null);
       assertEquals(13, seen.size());
       seen.forEach((path, sha) -> assertEquals(result.sha256().get(path), sha, path));
@@ -147,8 +153,8 @@ class LegacyArchiveReaderTest {
     assertEquals("ebcc2d6b3abc41968778b592de6e3dcc", HexFormat.of().formatHex(salt));
     Blake3Digest blake3 = new Blake3Digest();
     assertEquals("3fd7d2e3a98f838924972bd4", HexFormat.of().formatHex(
-        LegacyArchiveReader.deriveNonce(blake3, salt, 0, "B.txt".getBytes(StandardCharsets.UTF_8))));
-    assertEquals("84ce65d695d40b8b9715338a", HexFormat.of().formatHex(LegacyArchiveReader.deriveNonce(
+        AedbFormat.deriveNonce(blake3, salt, 0, "B.txt".getBytes(StandardCharsets.UTF_8))));
+    assertEquals("84ce65d695d40b8b9715338a", HexFormat.of().formatHex(AedbFormat.deriveNonce(
         blake3, salt, 13, "ünïcödé/日本語ファイル.txt".getBytes(StandardCharsets.UTF_8))));
   }
 
@@ -156,8 +162,8 @@ class LegacyArchiveReaderTest {
   void partialExtract_writesOnlySelectedFilesButChecksEveryEntry() throws IOException {
     Path archive = copyResource("aedb-encrypted.aedbarc", work);
     Path out = Files.createDirectory(work.resolve("out"));
-    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "enc", KEY, DEFAULTS)) {
-      LegacyReadResult result = reader.extractTo(out, p -> RelativePaths.isWithin("nested", p), null);
+    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "enc", secret(KEY), DEFAULTS)) {
+      AedbReadResult result = reader.extractTo(out, p -> RelativePaths.isWithin("nested", p), null);
       assertEquals(14, result.sha256().size());
     }
     assertEquals(List.of("nested/deep/deeper/leaf.txt", "nested/level1.txt"), listFiles(out));
@@ -169,7 +175,7 @@ class LegacyArchiveReaderTest {
     Path named = Files.move(archive, work.resolve("0193a5e0-7b1c-7def-8a00-000000000001.aedbarc"));
     Instant modified = Instant.parse("2024-05-01T10:00:00Z");
     Files.setLastModifiedTime(named, FileTime.from(modified));
-    LegacyArchiveInfo info = LegacyArchiveInfo.describe(named, DEFAULTS);
+    AedbArchiveInfo info = AedbArchiveInfo.describe(named, DEFAULTS);
     assertEquals("0193a5e0-7b1c-7def-8a00-000000000001", info.backupId());
     assertTrue(info.encrypted());
     assertEquals(14, info.files());
@@ -180,17 +186,17 @@ class LegacyArchiveReaderTest {
     BackupMetadata meta = info.toMetadata("archive", "0.1.0", Optional.empty());
     assertEquals(modified, meta.createdAt());
     assertEquals(BackupType.FULL, meta.backupType());
-    assertEquals("AEDBARC1", meta.labels().get(LegacyArchiveInfo.FORMAT_LABEL));
+    assertEquals("AEDBARC1", meta.labels().get(AedbArchiveInfo.FORMAT_LABEL));
     assertEquals(14, meta.totalFiles());
   }
 
   @Test
   void idOf_acceptsOnlyValidIdsWithTheSuffix() {
-    assertEquals(Optional.of("bk_1"), LegacyArchiveInfo.idOf(work.resolve("bk_1.aedbarc")));
-    assertEquals(Optional.empty(), LegacyArchiveInfo.idOf(work.resolve("bk_1.tar")));
-    assertEquals(Optional.empty(), LegacyArchiveInfo.idOf(work.resolve(".aedbarc")));
-    assertEquals(Optional.empty(), LegacyArchiveInfo.idOf(work.resolve("-x.aedbarc")));
-    assertEquals(Optional.empty(), LegacyArchiveInfo.idOf(work.resolve("a b.aedbarc")));
+    assertEquals(Optional.of("bk_1"), AedbArchiveInfo.idOf(work.resolve("bk_1.aedbarc")));
+    assertEquals(Optional.empty(), AedbArchiveInfo.idOf(work.resolve("bk_1.tar")));
+    assertEquals(Optional.empty(), AedbArchiveInfo.idOf(work.resolve(".aedbarc")));
+    assertEquals(Optional.empty(), AedbArchiveInfo.idOf(work.resolve("-x.aedbarc")));
+    assertEquals(Optional.empty(), AedbArchiveInfo.idOf(work.resolve("a b.aedbarc")));
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -200,7 +206,7 @@ class LegacyArchiveReaderTest {
   void encryptedFixture_withWrongKey_isRefusedAsWrongKeyAndWritesNothing() throws IOException {
     Path archive = copyResource("aedb-encrypted.aedbarc", work);
     Path out = Files.createDirectory(work.resolve("out"));
-    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "enc", WRONG_KEY, DEFAULTS)) {
+    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "enc", secret(WRONG_KEY), DEFAULTS)) {
       WrongKeyException e = assertThrows(WrongKeyException.class, () -> reader.extractTo(out, p -> true, null));
       assertTrue(e.getMessage().contains("wrong key or modified bytes"), e.getMessage());
     }
@@ -211,7 +217,7 @@ class LegacyArchiveReaderTest {
   void encryptedFixture_withoutKey_isRefusedAsWrongKey() throws IOException {
     Path archive = copyResource("aedb-encrypted.aedbarc", work);
     WrongKeyException e = assertThrows(WrongKeyException.class,
-        () -> LegacyArchiveReader.open(archive, "enc", null, DEFAULTS));
+        () -> AedbArchiveReader.open(archive, "enc", null, DEFAULTS));
     assertTrue(e.getMessage().contains("no key"), e.getMessage());
   }
 
@@ -219,16 +225,16 @@ class LegacyArchiveReaderTest {
   void plainFixture_withKey_isRefusedByDefaultAsDowngrade() throws IOException {
     Path archive = copyResource("aedb-plain.aedbarc", work);
     WrongKeyException e = assertThrows(WrongKeyException.class,
-        () -> LegacyArchiveReader.open(archive, "plain", KEY, DEFAULTS));
-    assertTrue(e.getMessage().contains("unencrypted legacy archive plain refused because a key is configured"),
+        () -> AedbArchiveReader.open(archive, "plain", secret(KEY), DEFAULTS));
+    assertTrue(e.getMessage().contains("unencrypted aedb archive plain refused because a key is configured"),
         e.getMessage());
   }
 
   @Test
   void plainFixture_withKey_isReadWhenExplicitlyAllowed() throws IOException {
     Path archive = copyResource("aedb-plain.aedbarc", work);
-    try (LegacyArchiveReader reader =
-        LegacyArchiveReader.open(archive, "plain", KEY, DEFAULTS.withAllowUnencryptedWithKey(true))) {
+    try (AedbArchiveReader reader =
+        AedbArchiveReader.open(archive, "plain", secret(KEY), DEFAULTS.withAllowUnencryptedWithKey(true))) {
       assertEquals(14, reader.read(p -> false, (e, in) -> fail(), null).files());
     }
   }
@@ -236,7 +242,7 @@ class LegacyArchiveReaderTest {
   @Test
   void open_withKeyOfWrongLength_isACallerMistake() throws IOException {
     Path archive = copyResource("aedb-encrypted.aedbarc", work);
-    assertThrows(IllegalArgumentException.class, () -> LegacyArchiveReader.open(archive, "enc", new byte[16], DEFAULTS));
+    assertThrows(IllegalArgumentException.class, () -> AedbArchiveReader.open(archive, "enc", new SecretBytes(new byte[16]), DEFAULTS));
   }
 
   @Test
@@ -244,7 +250,7 @@ class LegacyArchiveReaderTest {
     byte[] bytes = resourceBytes("aedb-encrypted.aedbarc");
     bytes[139 + 12 + 5] ^= 0x01; // ciphertext of entry 1 (a-b.txt), payload at offset 139
     Path archive = Files.write(work.resolve("t.aedbarc"), bytes);
-    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "t", KEY, DEFAULTS)) {
+    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "t", secret(KEY), DEFAULTS)) {
       CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> readAll(reader));
       assertEquals(Optional.of("a-b.txt"), e.path());
       assertTrue(e.getMessage().contains("failed authentication"), e.getMessage());
@@ -282,8 +288,8 @@ class LegacyArchiveReaderTest {
   void flippedBitsInTheEncryptedFixture_areRefused() throws IOException {
     byte[] full = resourceBytes("aedb-encrypted.aedbarc");
     long bigPayload;
-    try (LegacyArchiveReader reader =
-        LegacyArchiveReader.open(copyResource("aedb-encrypted.aedbarc", work), "enc", KEY, DEFAULTS)) {
+    try (AedbArchiveReader reader =
+        AedbArchiveReader.open(copyResource("aedb-encrypted.aedbarc", work), "enc", secret(KEY), DEFAULTS)) {
       bigPayload = reader.entries().get(8).payloadOffset();
     }
     // Every byte of the header and the first two entries (every field kind), every 5th byte up to the
@@ -305,7 +311,7 @@ class LegacyArchiveReaderTest {
       assertRefused(archive, KEY, "bit flipped at " + offset);
       poke(archive, offset, full[offset]);
     }
-    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "restored", KEY, DEFAULTS)) {
+    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "restored", secret(KEY), DEFAULTS)) {
       assertEquals(14, readAll(reader).files());
     }
   }
@@ -317,9 +323,9 @@ class LegacyArchiveReaderTest {
     files.put("d/b.bin", new byte[300]);
     files.put("empty", new byte[0]);
     files.put("z.txt", "omega omega omega".getBytes(StandardCharsets.US_ASCII));
-    byte[] full = seedArchive(KEY, files);
+    byte[] full = aedbArchive(KEY, files);
     Path archive = Files.write(work.resolve("small.aedbarc"), full);
-    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "small", KEY, DEFAULTS)) {
+    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "small", secret(KEY), DEFAULTS)) {
       assertEquals(4, readAll(reader).files());
     }
     for (int offset = 0; offset < full.length; offset++) {
@@ -334,18 +340,18 @@ class LegacyArchiveReaderTest {
   @Test
   void seedTest_oversizedPathAndPayloadLengths_areRefused() throws IOException {
     Raw raw = new Raw(0, new byte[16]);
-    raw.u8(LegacyArchiveReader.ENTRY_FILE).u32(LegacyArchiveReader.MAX_PATH_BYTES + 1);
+    raw.u8(AedbFormat.ENTRY_FILE).u32(AedbFormat.MAX_PATH_BYTES + 1);
     CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> openBytes(raw.bytes(), null));
     assertTrue(e.getMessage().contains("path exceeds max length"), e.getMessage());
 
     Raw raw2 = new Raw(0, new byte[16]);
-    raw2.u8(LegacyArchiveReader.ENTRY_FILE).u32(8).put("file.bin".getBytes(StandardCharsets.US_ASCII))
-        .u64(LegacyArchiveReader.MAX_PAYLOAD_BYTES + 1);
+    raw2.u8(AedbFormat.ENTRY_FILE).u32(8).put("file.bin".getBytes(StandardCharsets.US_ASCII))
+        .u64(AedbFormat.MAX_PAYLOAD_BYTES + 1);
     e = assertThrows(CorruptBackupException.class, () -> openBytes(raw2.bytes(), null));
     assertTrue(e.getMessage().contains("payload exceeds max size"), e.getMessage());
 
     Raw raw3 = new Raw(0, new byte[16]);
-    raw3.u8(LegacyArchiveReader.ENTRY_FILE).u32(8).put("file.bin".getBytes(StandardCharsets.US_ASCII)).u64(-1L);
+    raw3.u8(AedbFormat.ENTRY_FILE).u32(8).put("file.bin".getBytes(StandardCharsets.US_ASCII)).u64(-1L);
     e = assertThrows(CorruptBackupException.class, () -> openBytes(raw3.bytes(), null));
     assertTrue(e.getMessage().contains("18446744073709551615"), e.getMessage());
   }
@@ -353,8 +359,8 @@ class LegacyArchiveReaderTest {
   @Test
   void encryptedPayloadAboveTheInMemoryCap_isRefusedBeforeAnythingIsRead() throws IOException {
     Path archive = copyResource("aedb-encrypted.aedbarc", work);
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> LegacyArchiveReader.open(
-        archive, "enc", KEY, DEFAULTS.withMaxEncryptedPayloadBytes(1 << 20)));
+    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> AedbArchiveReader.open(
+        archive, "enc", secret(KEY), DEFAULTS.withMaxEncryptedPayloadBytes(1 << 20)));
     assertTrue(e.getMessage().contains("too large for authenticated streaming"), e.getMessage());
     assertEquals(Optional.of("large/big-3MiB.bin"), e.path());
   }
@@ -387,14 +393,14 @@ class LegacyArchiveReaderTest {
   @Test
   void corruptZstdDataInAPlainEntry_isCorrupt() throws IOException {
     Raw raw = new Raw(0, new byte[16]).file("a.txt", "this is not zstd".getBytes(StandardCharsets.US_ASCII)).end();
-    try (LegacyArchiveReader reader = open(raw.bytes(), null, DEFAULTS)) {
+    try (AedbArchiveReader reader = open(raw.bytes(), null, DEFAULTS)) {
       CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> readAll(reader));
       assertEquals(Optional.of("a.txt"), e.path());
       assertTrue(e.getMessage().contains("corrupt zstd data"), e.getMessage());
     }
     byte[] frame = Zstd.compress("hello hello hello".getBytes(StandardCharsets.US_ASCII), 3);
     Raw cut = new Raw(0, new byte[16]).file("b.txt", Arrays.copyOf(frame, frame.length - 2)).end();
-    try (LegacyArchiveReader reader = open(cut.bytes(), null, DEFAULTS)) {
+    try (AedbArchiveReader reader = open(cut.bytes(), null, DEFAULTS)) {
       assertThrows(CorruptBackupException.class, () -> readAll(reader));
     }
   }
@@ -407,7 +413,7 @@ class LegacyArchiveReaderTest {
     Raw raw = new Raw(0, new byte[16]).file("bomb.bin", bomb).end();
     long limit = 1 << 20;
     long[] delivered = {0};
-    try (LegacyArchiveReader reader = open(raw.bytes(), null, DEFAULTS.withMaxTotalOutputBytes(limit))) {
+    try (AedbArchiveReader reader = open(raw.bytes(), null, DEFAULTS.withMaxTotalOutputBytes(limit))) {
       CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> reader.read(p -> true,
           (entry, in) -> {
             byte[] buf = new byte[8192];
@@ -436,7 +442,7 @@ class LegacyArchiveReaderTest {
   @Test
   void nonUtf8Path_isRefused() throws IOException {
     Raw raw = new Raw(0, new byte[16]);
-    raw.u8(LegacyArchiveReader.ENTRY_FILE).u32(2).put(new byte[] {(byte) 0xC3, 0x28}).u64(9).put(new byte[9]).end();
+    raw.u8(AedbFormat.ENTRY_FILE).u32(2).put(new byte[] {(byte) 0xC3, 0x28}).u64(9).put(new byte[9]).end();
     CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> openBytes(raw.bytes(), null));
     assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
   }
@@ -445,7 +451,7 @@ class LegacyArchiveReaderTest {
   void basicPathRules_stillApplyWhenPortableRulesAreOff() throws IOException {
     byte[] z = Zstd.compress(new byte[1], 3);
     Raw ok = new Raw(0, new byte[16]).file("CON", z).file("ab:c", z).end();
-    try (LegacyArchiveReader reader = open(ok.bytes(), null, DEFAULTS.withPortablePaths(false))) {
+    try (AedbArchiveReader reader = open(ok.bytes(), null, DEFAULTS.withPortablePaths(false))) {
       assertEquals(2, reader.entries().size());
     }
     Raw bad = new Raw(0, new byte[16]).file("../x", z).end();
@@ -459,7 +465,7 @@ class LegacyArchiveReaderTest {
     byte[] z = Zstd.compress(new byte[] {1, 2, 3}, 3);
     Raw raw = new Raw(0, new byte[16]).file(paths[0], z).file(paths[1], z).end();
     Path archive = Files.write(work.resolve("dup.aedbarc"), raw.bytes());
-    assertThrows(CorruptBackupException.class, () -> LegacyArchiveReader.open(archive, "dup", null, DEFAULTS));
+    assertThrows(CorruptBackupException.class, () -> AedbArchiveReader.open(archive, "dup", null, DEFAULTS));
   }
 
   @Test
@@ -480,7 +486,7 @@ class LegacyArchiveReaderTest {
         .end();
     Path archive = Files.write(root.resolve("mid.aedbarc"), raw.bytes());
     Path target = root.resolve("target");
-    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "mid", null, DEFAULTS);
+    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "mid", null, DEFAULTS);
         RestoreStaging staging = RestoreStaging.begin(target, RestoreMode.CREATE)) {
       assertThrows(CorruptBackupException.class, () -> reader.extractTo(staging.directory(), p -> true, null));
       assertTrue(Files.exists(staging.directory().resolve("a.txt")), "the first file was written to staging");
@@ -506,7 +512,7 @@ class LegacyArchiveReaderTest {
     Path out = Files.createDirectory(work.resolve("out"));
     Path outside = Files.createDirectory(work.resolve("outside"));
     Files.createSymbolicLink(out.resolve("nested"), outside);
-    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "plain", null, DEFAULTS)) {
+    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "plain", null, DEFAULTS)) {
       assertThrows(DirectoryNotEmptyException.class, () -> reader.extractTo(out, p -> true, null));
     }
     assertTrue(FileTrees.isEmptyDirectory(outside));
@@ -518,9 +524,9 @@ class LegacyArchiveReaderTest {
   @Test
   void archiveWithSignedManifest_isCrossCheckedAndAuthenticated() throws IOException {
     Map<String, byte[]> files = manifestBackup();
-    byte[] archive = seedArchive(KEY, files);
-    try (LegacyArchiveReader reader = open(archive, KEY, DEFAULTS)) {
-      LegacyReadResult result = reader.read(p -> true, (e, in) -> in.transferTo(OutputStreamSink.NULL), LegacyManifestTest.HMAC_KEY);
+    byte[] archive = aedbArchive(KEY, files);
+    try (AedbArchiveReader reader = open(archive, KEY, DEFAULTS)) {
+      AedbReadResult result = reader.read(p -> true, (e, in) -> in.transferTo(OutputStreamSink.NULL), AedbManifestTest.HMAC_KEY);
       assertTrue(result.manifest().isPresent());
       assertTrue(result.manifest().get().authenticated());
       assertEquals("bk_seedref_full_1", result.manifest().get().backupId());
@@ -530,20 +536,20 @@ class LegacyArchiveReaderTest {
 
   @Test
   void readManifest_readsOnlyTheManifestForAListing() throws IOException {
-    byte[] archive = seedArchive(KEY, manifestBackup());
+    byte[] archive = aedbArchive(KEY, manifestBackup());
     Path file = Files.write(work.resolve("bk_7.aedbarc"), archive);
-    try (LegacyArchiveReader reader = LegacyArchiveReader.open(file, "bk_7", KEY, DEFAULTS)) {
-      LegacyManifest m = reader.readManifest(LegacyManifestTest.HMAC_KEY).orElseThrow();
+    try (AedbArchiveReader reader = AedbArchiveReader.open(file, "bk_7", secret(KEY), DEFAULTS)) {
+      AedbManifest m = reader.readManifest(AedbManifestTest.HMAC_KEY).orElseThrow();
       assertTrue(m.authenticated());
-      BackupMetadata meta = LegacyArchiveInfo.describe(file, DEFAULTS).toMetadata("archive", "0.1.0", Optional.of(m));
+      BackupMetadata meta = AedbArchiveInfo.describe(file, DEFAULTS).toMetadata("archive", "0.1.0", Optional.of(m));
       assertEquals(Instant.parse("2023-11-14T22:13:20.123456Z"), meta.createdAt());
       assertEquals("bk_seedref_full_1", meta.labels().get("legacy.backup-id"));
       assertEquals(19, meta.totalFiles()); // 14 source files, 2 manifest files, checkpoint, wal, extra
     }
-    try (LegacyArchiveReader reader = LegacyArchiveReader.open(copyResource("aedb-plain.aedbarc", work), "p", null,
+    try (AedbArchiveReader reader = AedbArchiveReader.open(copyResource("aedb-plain.aedbarc", work), "p", null,
         DEFAULTS)) {
       assertEquals(Optional.empty(), reader.readManifest(null));
-      assertThrows(CorruptBackupException.class, () -> reader.readManifest(LegacyManifestTest.HMAC_KEY));
+      assertThrows(CorruptBackupException.class, () -> reader.readManifest(AedbManifestTest.HMAC_KEY));
     }
   }
 
@@ -551,10 +557,10 @@ class LegacyArchiveReaderTest {
   void archiveCutAfterAnEntryWithANewEndMarker_isCaughtByTheManifest() throws IOException {
     Map<String, byte[]> files = manifestBackup();
     files.remove("wal_tail/segment_43.aedbwal"); // as if the archive ended before that entry
-    byte[] archive = seedArchive(KEY, files);
-    try (LegacyArchiveReader reader = open(archive, KEY, DEFAULTS)) {
+    byte[] archive = aedbArchive(KEY, files);
+    try (AedbArchiveReader reader = open(archive, KEY, DEFAULTS)) {
       CorruptBackupException e = assertThrows(CorruptBackupException.class,
-          () -> reader.read(p -> true, (x, in) -> { }, LegacyManifestTest.HMAC_KEY));
+          () -> reader.read(p -> true, (x, in) -> { }, AedbManifestTest.HMAC_KEY));
       assertTrue(e.getMessage().contains("is missing"), e.getMessage());
       assertEquals(Optional.of("wal_tail/segment_43.aedbwal"), e.path());
     }
@@ -564,7 +570,7 @@ class LegacyArchiveReaderTest {
   void plainArchiveWithAlteredFile_isCaughtByTheManifest() throws IOException {
     Map<String, byte[]> files = manifestBackup();
     files.put("checkpoint_42.aedbcp", "forged checkpoint".getBytes(StandardCharsets.US_ASCII));
-    try (LegacyArchiveReader reader = open(seedArchive(null, files), null, DEFAULTS)) {
+    try (AedbArchiveReader reader = open(aedbArchive(null, files), null, DEFAULTS)) {
       CorruptBackupException e = assertThrows(CorruptBackupException.class,
           () -> reader.read(p -> true, (x, in) -> { }, null));
       assertTrue(e.getMessage().contains("sha256 mismatch"), e.getMessage());
@@ -574,9 +580,9 @@ class LegacyArchiveReaderTest {
   @Test
   void manifestKeyConfigured_butArchiveHasNoManifest_isRefused() throws IOException {
     Path archive = copyResource("aedb-plain.aedbarc", work);
-    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "plain", null, DEFAULTS)) {
+    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "plain", null, DEFAULTS)) {
       CorruptBackupException e = assertThrows(CorruptBackupException.class,
-          () -> reader.read(p -> true, (x, in) -> { }, LegacyManifestTest.HMAC_KEY));
+          () -> reader.read(p -> true, (x, in) -> { }, AedbManifestTest.HMAC_KEY));
       assertTrue(e.getMessage().contains("no backup_manifest.json"), e.getMessage());
     }
   }
@@ -584,16 +590,16 @@ class LegacyArchiveReaderTest {
   @Test
   void unsignedManifestInArchive_withManifestKey_isRefused() throws IOException {
     Map<String, byte[]> files = manifestBackup();
-    files.remove(LegacyManifest.HMAC_FILE_NAME);
-    try (LegacyArchiveReader reader = open(seedArchive(KEY, files), KEY, DEFAULTS)) {
+    files.remove(AedbManifest.HMAC_FILE_NAME);
+    try (AedbArchiveReader reader = open(aedbArchive(KEY, files), KEY, DEFAULTS)) {
       CorruptBackupException e = assertThrows(CorruptBackupException.class,
-          () -> reader.read(p -> true, (x, in) -> { }, LegacyManifestTest.HMAC_KEY));
+          () -> reader.read(p -> true, (x, in) -> { }, AedbManifestTest.HMAC_KEY));
       assertTrue(e.getMessage().contains("not signed"), e.getMessage());
     }
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // Helpers (also used by LegacyManifestTest)
+  // Helpers (also used by AedbManifestTest)
 
   /** The signed manifest fixture plus its files, and one file the manifest does not list. */
   private static Map<String, byte[]> manifestBackup() throws IOException {
@@ -612,7 +618,7 @@ class LegacyArchiveReaderTest {
   }
 
   private void assertRefused(Path archive, byte[] key, String what) {
-    try (LegacyArchiveReader reader = LegacyArchiveReader.open(archive, "x", key, DEFAULTS)) {
+    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "x", secret(key), DEFAULTS)) {
       readAll(reader);
       fail(what + ": accepted");
     } catch (CorruptBackupException | WrongKeyException expected) {
@@ -629,17 +635,17 @@ class LegacyArchiveReaderTest {
     }
   }
 
-  private static LegacyReadResult readAll(LegacyArchiveReader reader) throws IOException {
+  private static AedbReadResult readAll(AedbArchiveReader reader) throws IOException {
     return reader.read(p -> true, (e, in) -> in.transferTo(OutputStreamSink.NULL), null);
   }
 
-  private LegacyArchiveReader open(byte[] bytes, byte[] key, LegacyReadOptions options) throws IOException {
+  private AedbArchiveReader open(byte[] bytes, byte[] key, AedbReadOptions options) throws IOException {
     Path archive = Files.write(work.resolve("crafted-" + System.nanoTime() + ".aedbarc"), bytes);
-    return LegacyArchiveReader.open(archive, "crafted", key, options);
+    return AedbArchiveReader.open(archive, "crafted", secret(key), options);
   }
 
   private void openBytes(byte[] bytes, byte[] key) throws IOException {
-    try (LegacyArchiveReader reader = open(bytes, key, DEFAULTS)) {
+    try (AedbArchiveReader reader = open(bytes, key, DEFAULTS)) {
       readAll(reader);
     }
   }
@@ -659,7 +665,7 @@ class LegacyArchiveReaderTest {
 
   static Path resources() {
     try {
-      return Path.of(LegacyArchiveReaderTest.class.getResource("/legacy").toURI());
+      return Path.of(AedbArchiveReaderTest.class.getResource("/aedb").toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -728,17 +734,17 @@ class LegacyArchiveReaderTest {
   }
 
   /** Writes archives as the seed's {@code write_backup_archive} does, entries in the order given. */
-  static byte[] seedArchive(byte[] key, Map<String, byte[]> files) {
+  static byte[] aedbArchive(byte[] key, Map<String, byte[]> files) {
     byte[] salt = new byte[16];
     new java.security.SecureRandom().nextBytes(salt);
-    Raw raw = new Raw(key == null ? 0 : LegacyArchiveReader.FLAG_ENCRYPTED, salt);
+    Raw raw = new Raw(key == null ? 0 : AedbFormat.FLAG_ENCRYPTED, salt);
     Blake3Digest blake3 = new Blake3Digest();
     long index = 0;
     for (Map.Entry<String, byte[]> f : files.entrySet()) {
       byte[] compressed = Zstd.compress(f.getValue(), 3);
       byte[] payload = compressed;
       if (key != null) {
-        byte[] nonce = LegacyArchiveReader.deriveNonce(blake3, salt, index, f.getKey().getBytes(StandardCharsets.UTF_8));
+        byte[] nonce = AedbFormat.deriveNonce(blake3, salt, index, f.getKey().getBytes(StandardCharsets.UTF_8));
         try {
           Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
           cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
@@ -759,7 +765,7 @@ class LegacyArchiveReaderTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     Raw(int flags, byte[] salt) {
-      put(LegacyArchiveReader.MAGIC);
+      put(AedbFormat.MAGIC);
       u8(flags);
       put(salt);
     }
@@ -784,11 +790,11 @@ class LegacyArchiveReaderTest {
 
     Raw file(String path, byte[] payload) {
       byte[] p = path.getBytes(StandardCharsets.UTF_8);
-      return u8(LegacyArchiveReader.ENTRY_FILE).u32(p.length).put(p).u64(payload.length).put(payload);
+      return u8(AedbFormat.ENTRY_FILE).u32(p.length).put(p).u64(payload.length).put(payload);
     }
 
     Raw end() {
-      return u8(LegacyArchiveReader.ENTRY_END);
+      return u8(AedbFormat.ENTRY_END);
     }
 
     byte[] bytes() {
