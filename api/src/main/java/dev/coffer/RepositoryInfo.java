@@ -64,7 +64,8 @@ public record RepositoryInfo(String provider, Set<Capability> capabilities, Stri
     return capabilities.contains(requireNonNull(capability, "capability"));
   }
 
-  private static String withoutSecrets(URI uri) {
+  /** The text of {@code uri} without user information, query or fragment, where a secret could hide. */
+  static String withoutSecrets(URI uri) {
     if (uri.getRawUserInfo() == null && uri.getRawQuery() == null && uri.getRawFragment() == null) {
       return uri.toString();
     }

@@ -89,6 +89,15 @@ class BackupIdTest {
     }
   }
 
+  @Test
+  void repositoryInfo_location_dropsUserInformationQueryAndFragment() {
+    assertEquals("s3x://bucket.example:9000/backups/db",
+        RepositoryInfo.withoutSecrets(java.net.URI.create("s3x://AKIA:hunter2@bucket.example:9000/backups/db?token=t0p#f")));
+    assertEquals("jimfs://unix/repo", RepositoryInfo.withoutSecrets(java.net.URI.create("jimfs://unix/repo")));
+    RepositoryInfo info = new RepositoryInfo("p", Set.of(), "somewhere");
+    assertThrows(UnsupportedOperationException.class, () -> info.capabilities().add(Capability.SYMLINKS));
+  }
+
   private static List<String> ids(List<BackupMetadata> backups) {
     return backups.stream().map(BackupMetadata::backupId).toList();
   }

@@ -2,7 +2,6 @@ package dev.coffer.spi.support;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -55,6 +54,17 @@ public final class OrderedTasks<T> implements AutoCloseable {
     T run() throws IOException;
   }
 
+  /** Carries a step's IOException through the FutureTask, which only passes unchecked ones. */
+  private static final class StepFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient IOException io;
+
+    StepFailure(IOException io) {
+      super(io);
+      this.io = io;
+    }
+  }
+
   private final ThreadPoolExecutor pool;
   private final Deque<Future<T>> pending = new ArrayDeque<>();
 
@@ -91,7 +101,7 @@ public final class OrderedTasks<T> implements AutoCloseable {
       try {
         return step.run();
       } catch (IOException e) {
-        throw new UncheckedIOException(e); // unwrapped again in next(): keeps Callable's checked type out
+        throw new StepFailure(e); // unwrapped in next(); a step's own UncheckedIOException stays as it is
       }
     });
     if (pool == null) {
@@ -147,8 +157,8 @@ public final class OrderedTasks<T> implements AutoCloseable {
   }
 
   private static IOException unwrap(Throwable cause) {
-    if (cause instanceof UncheckedIOException u) {
-      return u.getCause();
+    if (cause instanceof StepFailure f) {
+      return f.io;
     }
     if (cause instanceof RuntimeException r) {
       throw r;

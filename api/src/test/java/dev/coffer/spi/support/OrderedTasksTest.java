@@ -79,6 +79,17 @@ class OrderedTasksTest {
   }
 
   @Test
+  void aStepsOwnUncheckedIOException_staysUnchecked() {
+    java.io.UncheckedIOException failure = new java.io.UncheckedIOException(new IOException("inner"));
+    try (OrderedTasks<String> tasks = new OrderedTasks<>("test", 1, 1)) {
+      tasks.submit(() -> {
+        throw failure;
+      });
+      assertSame(failure, assertThrows(java.io.UncheckedIOException.class, tasks::next));
+    }
+  }
+
+  @Test
   void submitAfterClose_isRefused() {
     OrderedTasks<String> tasks = new OrderedTasks<>("test", 1, 1);
     tasks.close();
