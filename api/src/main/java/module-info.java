@@ -8,6 +8,8 @@
 module dev.coffer {
   exports dev.coffer;
   exports dev.coffer.spi;
+  // Helpers for provider authors, Coffer's and third parties' alike (see its package documentation).
+  exports dev.coffer.spi.support;
   exports dev.coffer.store;
 
   // Flight Recorder events for every operation (dev.coffer.Backup, ...): part of every JDK 17+ runtime.

@@ -2,12 +2,12 @@ package dev.coffer;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.coffer.spi.BackupIds;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * <p>Instances are immutable and round-trip through JSON (for example with Jackson, which reads the
  * record's components). {@code labels} iterate in key order.
  *
- * @param backupId the backup's id, unique within its repository (see {@link BackupIds#isValid})
+ * @param backupId the backup's id, unique within its repository (see {@link BackupId}); its text, the
+ *     form JSON and stored metadata hold, while {@link #id()} gives it typed
  * @param createdAt when the backup was started
  * @param sourceDir the source directory as the caller named it, for information only
  * @param totalFiles how many regular files the backup holds
@@ -75,12 +76,15 @@ public record BackupMetadata(
     requireNonNull(backupType, "backupType");
     requireNonNull(provider, "provider");
     requireNonNull(version, "version");
-    if (!BackupIds.isValid(backupId)) {
+    if (!BackupId.isValid(backupId)) {
       throw new IllegalArgumentException("malformed backup id: " + backupId);
     }
     if (totalFiles < 0 || totalBytes < 0) {
       throw new IllegalArgumentException(
           "negative totals for backup " + backupId + ": files " + totalFiles + ", bytes " + totalBytes);
+    }
+    if (baseBackupId != null && !BackupId.isValid(baseBackupId)) {
+      throw new IllegalArgumentException("malformed base backup id for backup " + backupId);
     }
     if (backupType == BackupType.INCREMENTAL && baseBackupId == null) {
       throw new IllegalArgumentException("incremental backup " + backupId + " needs a base id");
@@ -112,5 +116,27 @@ public record BackupMetadata(
       BackupType backupType, String baseBackupId, String provider, String version, Map<String, String> labels) {
     this(backupId, createdAt, sourceDir, totalFiles, totalBytes, backupType, baseBackupId, provider, version, labels,
         List.of());
+  }
+
+  /**
+   * Returns the backup's id as a typed value, the form {@link BackupRepository}'s methods take.
+   *
+   * <pre>{@code
+   * repo.restore(metadata.id(), target);
+   * }</pre>
+   *
+   * @return the id
+   */
+  public BackupId id() {
+    return BackupId.of(backupId);
+  }
+
+  /**
+   * Returns the base's id of an incremental backup as a typed value.
+   *
+   * @return the base's id; empty for a full backup
+   */
+  public Optional<BackupId> baseId() {
+    return Optional.ofNullable(baseBackupId).map(BackupId::of);
   }
 }

@@ -2,6 +2,8 @@ package dev.coffer;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import dev.coffer.spi.Capability;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,8 +23,8 @@ import java.util.Optional;
  * <pre>{@code
  * try (BackupRepository repo = BackupProviders.open("coffer:local:/var/backups/db")) {
  *   BackupMetadata b = repo.backup(Path.of("/var/lib/db"));
- *   if (!repo.verify(b.backupId()).ok()) throw new IllegalStateException("bad backup");
- *   repo.restore(b.backupId(), Path.of("/tmp/db-restored"));
+ *   if (!repo.verify(b.id()).ok()) throw new IllegalStateException("bad backup");
+ *   repo.restore(b.id(), Path.of("/tmp/db-restored"));
  * }
  * }</pre>
  */
@@ -80,7 +82,7 @@ public interface BackupRepository extends AutoCloseable {
    *
    * <pre>{@code
    * BackupMetadata full = repo.backup(DerbyBackupSource.freeze(conn, dbDir, labels));
-   * BackupMetadata incr = repo.backup(DerbyBackupSource.freeze(conn, dbDir, labels), full.backupId());
+   * BackupMetadata incr = repo.backup(DerbyBackupSource.freeze(conn, dbDir, labels), full.id());
    * }</pre>
    *
    * @param source the host's consistent snapshot; closed by this method, even when it throws
@@ -90,7 +92,7 @@ public interface BackupRepository extends AutoCloseable {
    * @throws IOException if the copy, the source's {@code finish}, {@code completed} or {@code close} fails;
    *     a failure to close is added as suppressed to an earlier failure
    */
-  default BackupMetadata backup(BackupSource source, String baseBackupId) throws IOException {
+  default BackupMetadata backup(BackupSource source, BackupId baseBackupId) throws IOException {
     java.util.Objects.requireNonNull(source, "source");
     try (source) {
       BackupRequest request = baseBackupId == null
@@ -115,7 +117,7 @@ public interface BackupRepository extends AutoCloseable {
    * @throws CorruptBackupException if any stored byte fails its check; the target is left as it was
    * @throws IOException if the restore fails otherwise; the target is left as it was
    */
-  default BackupMetadata restore(String backupId, Path target) throws IOException {
+  default BackupMetadata restore(BackupId backupId, Path target) throws IOException {
     return restore(RestoreRequest.of(backupId, target));
   }
 
@@ -151,7 +153,7 @@ public interface BackupRepository extends AutoCloseable {
    * @return its metadata, or empty when there is no such backup
    * @throws IOException if the repository cannot be read
    */
-  Optional<BackupMetadata> find(String backupId) throws IOException;
+  Optional<BackupMetadata> find(BackupId backupId) throws IOException;
 
   /**
    * Returns the ids of stored items that look like backups but that {@link #list()} leaves out because they
@@ -162,7 +164,7 @@ public interface BackupRepository extends AutoCloseable {
    * @return the ids, sorted; empty when every stored backup is listed
    * @throws IOException if the repository cannot be read
    */
-  default List<String> unlisted() throws IOException {
+  default List<BackupId> unlisted() throws IOException {
     return List.of();
   }
 
@@ -185,10 +187,10 @@ public interface BackupRepository extends AutoCloseable {
    * @throws WrongKeyException if the configured key does not open the backup
    * @throws IOException if the repository cannot be read
    */
-  VerifyReport verify(String backupId) throws IOException;
+  VerifyReport verify(BackupId backupId) throws IOException;
 
   /**
-   * Verifies a backup as {@link #verify(String)} does, telling {@code listener} about its progress in the
+   * Verifies a backup as {@link #verify(BackupId)} does, telling {@code listener} about its progress in the
    * {@link Progress.Phase#VERIFY VERIFY} phase: once before the first byte is read, then as files are
    * checked, and a last time when all are. A listener that throws aborts the verification and the
    * exception propagates; the repository is unchanged, as after any verification.
@@ -204,7 +206,7 @@ public interface BackupRepository extends AutoCloseable {
    * @throws WrongKeyException if the configured key does not open the backup
    * @throws IOException if the repository cannot be read
    */
-  default VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
+  default VerifyReport verify(BackupId backupId, ProgressListener listener) throws IOException {
     java.util.Objects.requireNonNull(listener, "listener");
     listener.onProgress(new Progress(Progress.Phase.VERIFY, 0, -1, 0, -1, ""));
     VerifyReport report = verify(backupId);
@@ -222,7 +224,15 @@ public interface BackupRepository extends AutoCloseable {
    * @throws BackupInUseException if other backups depend on it; nothing is changed
    * @throws IOException if the deletion fails
    */
-  void delete(String backupId) throws IOException;
+  void delete(BackupId backupId) throws IOException;
+
+  /**
+   * Says what this repository is: its provider, that provider's capabilities, and where it is, so a host
+   * can choose (for example between a full and an incremental backup) without parsing the URL it opened.
+   *
+   * @return the description; the same for the life of the repository
+   */
+  RepositoryInfo info();
 
   /**
    * Returns how many bytes this backup occupies in the repository beyond what other backups already
@@ -233,10 +243,27 @@ public interface BackupRepository extends AutoCloseable {
    * @throws NoSuchBackupException if there is no such backup
    * @throws IOException if the repository cannot be read
    */
-  long size(String backupId) throws IOException;
+  long storedBytes(BackupId backupId) throws IOException;
 
   /**
-   * Deletes the backups that {@code policy} does not keep, never breaking a kept backup.
+   * Returns the backups that {@link #prune prune} with {@code policy} would delete now, changing nothing:
+   * those the policy does not keep, except the bases (transitively) of kept incremental backups when this
+   * repository's incrementals depend on their base (it lacks
+   * {@link Capability#INDEPENDENT_INCREMENTALS}). Every provider applies these same rules.
+   *
+   * @param policy which backups to keep
+   * @return the backups to delete, dependents before their bases (newest first)
+   * @throws IOException if the repository cannot be read
+   */
+  default List<BackupMetadata> pruneCandidates(RetentionPolicy policy) throws IOException {
+    java.util.Objects.requireNonNull(policy, "policy");
+    boolean basesMustSurvive = !info().capabilities().contains(Capability.INDEPENDENT_INCREMENTALS);
+    return policy.unkept(list(), Instant.now(), basesMustSurvive);
+  }
+
+  /**
+   * Deletes the backups that {@code policy} does not keep ({@link #pruneCandidates}), never breaking a kept
+   * backup.
    *
    * @param policy which backups to keep
    * @return the deleted backups, newest first

@@ -2,8 +2,7 @@ package dev.coffer;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.ScanOptions;
+import dev.coffer.spi.support.ScanOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -15,11 +14,11 @@ import java.util.TreeSet;
 /**
  * What to back up and how: the source directory, an optional incremental base, labels, a progress
  * listener, the symbolic links to follow, what to do with special files, what to leave out and how to end
- * the host's snapshot. Build one with {@link #full(Path)} or {@link #incremental(Path, String)} and refine
+ * the host's snapshot. Build one with {@link #full(Path)} or {@link #incremental(Path, BackupId)} and refine
  * it with the {@code with...} methods:
  *
  * <pre>{@code
- * repo.backup(BackupRequest.incremental(dataDir, base.backupId())
+ * repo.backup(BackupRequest.incremental(dataDir, base.id())
  *     .withLabel("checkpoint", "4711")
  *     .withProgress(p -> log.info(p.toString())));
  * }</pre>
@@ -38,7 +37,7 @@ import java.util.TreeSet;
  */
 public record BackupRequest(
     Path source,
-    String baseBackupId,
+    BackupId baseBackupId,
     Map<String, String> labels,
     ProgressListener progress,
     Set<String> followedLinks,
@@ -77,14 +76,10 @@ public record BackupRequest(
    * @param excluded as described on the record; {@code null} means none
    * @param finisher as described on the record; {@code null} means {@link Finisher#NONE}
    * @throws NullPointerException if {@code source} is null
-   * @throws IllegalArgumentException if the base id, a label, a link pattern or an exclusion pattern is
-   *     malformed
+   * @throws IllegalArgumentException if a label, a link pattern or an exclusion pattern is malformed
    */
   public BackupRequest {
     requireNonNull(source, "source");
-    if (baseBackupId != null && !BackupIds.isValid(baseBackupId)) {
-      throw new IllegalArgumentException("malformed base backup id: " + baseBackupId);
-    }
     labels = labels == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(labels));
     labels.forEach(BackupRequest::checkLabel);
     progress = progress == null ? ProgressListener.NONE : progress;
@@ -106,9 +101,9 @@ public record BackupRequest(
    * @param followedLinks as described on the record; {@code null} means none
    * @param specialFiles as described on the record; {@code null} means {@link SpecialFiles#SKIP}
    * @throws NullPointerException if {@code source} is null
-   * @throws IllegalArgumentException if the base id, a label or a link pattern is malformed
+   * @throws IllegalArgumentException if a label or a link pattern is malformed
    */
-  public BackupRequest(Path source, String baseBackupId, Map<String, String> labels, ProgressListener progress,
+  public BackupRequest(Path source, BackupId baseBackupId, Map<String, String> labels, ProgressListener progress,
       Set<String> followedLinks, SpecialFiles specialFiles) {
     this(source, baseBackupId, labels, progress, followedLinks, specialFiles, Set.of(), Finisher.NONE);
   }
@@ -121,9 +116,9 @@ public record BackupRequest(
    * @param labels as described on the record
    * @param progress as described on the record
    * @throws NullPointerException if {@code source} is null
-   * @throws IllegalArgumentException if the base id or a label is malformed
+   * @throws IllegalArgumentException if a label is malformed
    */
-  public BackupRequest(Path source, String baseBackupId, Map<String, String> labels, ProgressListener progress) {
+  public BackupRequest(Path source, BackupId baseBackupId, Map<String, String> labels, ProgressListener progress) {
     this(source, baseBackupId, labels, progress, Set.of(), SpecialFiles.SKIP);
   }
 
@@ -144,9 +139,31 @@ public record BackupRequest(
    * @param baseBackupId the id of an existing backup in the same repository
    * @return the request
    */
-  public static BackupRequest incremental(Path source, String baseBackupId) {
+  public static BackupRequest incremental(Path source, BackupId baseBackupId) {
     requireNonNull(baseBackupId, "baseBackupId");
     return new BackupRequest(source, baseBackupId, Map.of(), ProgressListener.NONE);
+  }
+
+  /**
+   * An incremental backup of {@code source} on top of the newest backup in {@code repository} (its
+   * {@link BackupRepository#latest() latest}), resolved now: the request names that backup as its base.
+   *
+   * <pre>{@code
+   * repo.backup(BackupRequest.incrementalFromLatest(repo, source));
+   * }</pre>
+   *
+   * @param repository the repository the backup goes to
+   * @param source the directory to back up
+   * @return the request
+   * @throws NoSuchBackupException if the repository holds no backup to build on
+   * @throws IOException if the repository cannot be read
+   */
+  public static BackupRequest incrementalFromLatest(BackupRepository repository, Path source) throws IOException {
+    requireNonNull(repository, "repository");
+    requireNonNull(source, "source");
+    BackupMetadata latest = repository.latest().orElseThrow(() -> new NoSuchBackupException(
+        "latest (the repository has no backups)"));
+    return incremental(source, latest.id());
   }
 
   /**

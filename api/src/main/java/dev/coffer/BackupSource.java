@@ -10,7 +10,7 @@ import java.util.Set;
  * it (freezes its writes, or writes a copy of its files), Coffer copies {@link #directory()}, and the host
  * is told when the copy is done.
  *
- * <p>The life cycle, driven by {@link BackupRepository#backup(BackupSource, String)}:
+ * <p>The life cycle, driven by {@link BackupRepository#backup(BackupSource, BackupId)}:
  * <ol>
  *   <li>The host creates the source, already consistent: creating it is the "freeze" (or the snapshot
  *       command). A factory that fails after freezing unfreezes before it throws.</li>

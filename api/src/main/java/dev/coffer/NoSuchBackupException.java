@@ -21,6 +21,15 @@ public class NoSuchBackupException extends BackupException {
   }
 
   /**
+   * Creates the exception for an id.
+   *
+   * @param backupId the id that was asked for
+   */
+  public NoSuchBackupException(BackupId backupId) {
+    this(backupId.value());
+  }
+
+  /**
    * Returns the id that was asked for.
    *
    * @return the unknown backup id

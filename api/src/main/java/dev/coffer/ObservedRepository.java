@@ -43,7 +43,7 @@ final class ObservedRepository implements BackupRepository {
       event.files = result.totalFiles();
       event.logicalBytes = result.totalBytes();
       if (event.shouldCommit()) {
-        event.storedBytes = storedBytes(result.backupId()); // one size() call, only while a recording wants it
+        event.storedBytes = storedBytesOrUnknown(result.id()); // one storedBytes() call, only while a recording wants it
       }
     });
   }
@@ -51,7 +51,7 @@ final class ObservedRepository implements BackupRepository {
   @Override
   public BackupMetadata restore(RestoreRequest request) throws IOException {
     OperationEvents.Restore event = new OperationEvents.Restore();
-    event.backupId = request.backupId();
+    event.backupId = request.backupId().value();
     event.partial = request.partial();
     return observe(event, () -> delegate.restore(request), result -> {
       event.files = result.totalFiles();
@@ -60,14 +60,14 @@ final class ObservedRepository implements BackupRepository {
   }
 
   @Override
-  public VerifyReport verify(String backupId) throws IOException {
+  public VerifyReport verify(BackupId backupId) throws IOException {
     return verify(backupId, null);
   }
 
   @Override
-  public VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
+  public VerifyReport verify(BackupId backupId, ProgressListener listener) throws IOException {
     OperationEvents.Verify event = new OperationEvents.Verify();
-    event.backupId = backupId;
+    event.backupId = backupId.value();
     return observe(event, () -> listener == null ? delegate.verify(backupId) : delegate.verify(backupId, listener),
         result -> {
           event.files = result.filesChecked();
@@ -78,15 +78,15 @@ final class ObservedRepository implements BackupRepository {
   }
 
   @Override
-  public void delete(String backupId) throws IOException {
+  public void delete(BackupId backupId) throws IOException {
     OperationEvents.Delete event = new OperationEvents.Delete();
-    event.backupId = backupId;
+    event.backupId = backupId.value();
     if (event.isEnabled()) { // what is freed, read before it is gone; only while a recording wants it
       try {
         Optional<BackupMetadata> b = delegate.find(backupId);
         event.files = b.map(BackupMetadata::totalFiles).orElse(-1L);
         event.logicalBytes = b.map(BackupMetadata::totalBytes).orElse(-1L);
-        event.storedBytes = b.isPresent() ? storedBytes(backupId) : -1;
+        event.storedBytes = b.isPresent() ? storedBytesOrUnknown(backupId) : -1;
       } catch (IOException | RuntimeException e) {
         // the delete itself reports what is wrong with this backup
       }
@@ -113,12 +113,12 @@ final class ObservedRepository implements BackupRepository {
   }
 
   @Override
-  public Optional<BackupMetadata> find(String backupId) throws IOException {
+  public Optional<BackupMetadata> find(BackupId backupId) throws IOException {
     return delegate.find(backupId);
   }
 
   @Override
-  public List<String> unlisted() throws IOException {
+  public List<BackupId> unlisted() throws IOException {
     return delegate.unlisted();
   }
 
@@ -128,8 +128,18 @@ final class ObservedRepository implements BackupRepository {
   }
 
   @Override
-  public long size(String backupId) throws IOException {
-    return delegate.size(backupId);
+  public long storedBytes(BackupId backupId) throws IOException {
+    return delegate.storedBytes(backupId);
+  }
+
+  @Override
+  public RepositoryInfo info() {
+    return delegate.info();
+  }
+
+  @Override
+  public List<BackupMetadata> pruneCandidates(RetentionPolicy policy) throws IOException {
+    return delegate.pruneCandidates(policy);
   }
 
   @Override
@@ -142,11 +152,11 @@ final class ObservedRepository implements BackupRepository {
     return delegate.toString();
   }
 
-  private long storedBytes(String backupId) {
+  private long storedBytesOrUnknown(BackupId backupId) {
     try {
-      return delegate.size(backupId);
+      return delegate.storedBytes(backupId);
     } catch (IOException | RuntimeException e) {
-      return -1; // the event is information; a failed size() must not fail the backup
+      return -1; // the event is information; a failed storedBytes() must not fail the backup
     }
   }
 
@@ -158,7 +168,7 @@ final class ObservedRepository implements BackupRepository {
 
   /**
    * Runs {@code operation} timed by {@code event}; on success lets {@code describe} fill in the result
-   * (after the event's end, so a size() it makes is not counted), then commits and logs the event. A failure
+   * (after the event's end, so a storedBytes() it makes is not counted), then commits and logs the event. A failure
    * is recorded by its exception's class only (its message may hold a path) and rethrown as it is.
    */
   private <T> T observe(OperationEvents.Operation event, Operation<T> operation, Consumer<T> describe)

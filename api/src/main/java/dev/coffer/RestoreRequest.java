@@ -2,7 +2,7 @@ package dev.coffer;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.Collections;
@@ -27,7 +27,7 @@ import java.util.TreeSet;
  * @param owners how recorded owners are applied; {@link OwnerPolicy#AUTO} by default
  */
 public record RestoreRequest(
-    String backupId, Path target, RestoreMode mode, Set<String> paths, ProgressListener progress,
+    BackupId backupId, Path target, RestoreMode mode, Set<String> paths, ProgressListener progress,
     OwnerPolicy owners) {
 
   /**
@@ -63,7 +63,7 @@ public record RestoreRequest(
    * @throws NullPointerException if the id, target or mode is null
    * @throws IllegalArgumentException if a path is not a valid relative path
    */
-  public RestoreRequest(String backupId, Path target, RestoreMode mode, Set<String> paths, ProgressListener progress) {
+  public RestoreRequest(BackupId backupId, Path target, RestoreMode mode, Set<String> paths, ProgressListener progress) {
     this(backupId, target, mode, paths, progress, OwnerPolicy.AUTO);
   }
 
@@ -74,7 +74,7 @@ public record RestoreRequest(
    * @param target the target directory
    * @return the request
    */
-  public static RestoreRequest of(String backupId, Path target) {
+  public static RestoreRequest of(BackupId backupId, Path target) {
     return new RestoreRequest(backupId, target, RestoreMode.CREATE, Set.of(), ProgressListener.NONE);
   }
 

@@ -74,15 +74,15 @@ public record RetentionPolicy(int keepLast, Duration keepWithin) {
   }
 
   /**
-   * Chooses the backups this policy deletes. Providers call this from {@code prune}, so every provider
-   * applies the same rules.
+   * Chooses the backups this policy does not keep; {@link BackupRepository#pruneCandidates} calls it, so
+   * every provider applies the same rules.
    *
    * @param backups every backup in the repository, in any order
    * @param now the current time
    * @param basesMustSurvive whether the bases (transitively) of kept incremental backups must be kept
    * @return the backups to delete, dependents before their bases (newest first)
    */
-  public List<BackupMetadata> select(List<BackupMetadata> backups, Instant now, boolean basesMustSurvive) {
+  List<BackupMetadata> unkept(List<BackupMetadata> backups, Instant now, boolean basesMustSurvive) {
     requireNonNull(now, "now");
     List<BackupMetadata> sorted = new ArrayList<>(backups);
     sorted.sort(BackupMetadata.NEWEST_FIRST);

@@ -5,8 +5,8 @@
  * <pre>{@code
  * try (BackupRepository repo = BackupProviders.open("coffer:local:/var/backups/db")) {
  *   BackupMetadata b = repo.backup(BackupRequest.full(dataDir).withLabel("lsn", "0/16B3748"));
- *   VerifyReport report = repo.verify(b.backupId());
- *   repo.restore(b.backupId(), Path.of("/srv/restored"));
+ *   VerifyReport report = repo.verify(b.id());
+ *   repo.restore(b.id(), Path.of("/srv/restored"));
  * }
  * }</pre>
  *

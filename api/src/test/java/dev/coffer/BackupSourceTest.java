@@ -3,6 +3,7 @@ package dev.coffer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ class BackupSourceTest {
         ended = request.finisher().finish();
       }
       return new BackupMetadata("b1", Instant.EPOCH, request.source().toString(), 0, 0,
-          request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(), "test", "0",
+          request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId() == null ? null : request.baseBackupId().value(), "test", "0",
           request.labels());
     }
   }
@@ -80,7 +81,7 @@ class BackupSourceTest {
   @Test
   void backup_withBase_isIncremental() throws IOException {
     Source source = new Source();
-    BackupMetadata b = new Repo().backup(source, "base-1");
+    BackupMetadata b = new Repo().backup(source, BackupId.of("base-1"));
     assertEquals(BackupType.INCREMENTAL, b.backupType());
     assertEquals("base-1", b.baseBackupId());
   }
@@ -130,9 +131,20 @@ class BackupSourceTest {
   }
 
   @Test
-  void backup_malformedBase_stillCloses() {
-    Source source = new Source();
-    assertThrows(IllegalArgumentException.class, () -> new Repo().backup(source, "../x"));
+  void backup_malformedRequest_stillCloses() {
+    Source source = new Source() {
+      @Override
+      public Map<String, String> labels() {
+        return Map.of(" ", "blank key"); // refused while the request is built, inside the try
+      }
+    };
+    assertThrows(IllegalArgumentException.class, () -> new Repo().backup(source, BackupId.of("base-1")));
     assertEquals(List.of("close"), source.calls);
+  }
+
+  @Test
+  void backup_malformedBase_isRefusedWhereTheIdIsMade() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BackupId.of("../x"));
+    assertTrue(e.getMessage().contains("'../x'"), e.getMessage());
   }
 }

@@ -3,7 +3,7 @@ package dev.coffer;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.ProviderOptions;
+import dev.coffer.spi.support.ProviderOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +69,11 @@ public class FakeProvider implements BackupProvider {
     }
 
     @Override
+    public RepositoryInfo info() {
+      return RepositoryInfo.of(new FakeProvider(), location);
+    }
+
+    @Override
     public BackupMetadata backup(BackupRequest request) throws java.io.IOException {
       throw new UnsupportedOperationException();
     }
@@ -84,22 +89,22 @@ public class FakeProvider implements BackupProvider {
     }
 
     @Override
-    public Optional<BackupMetadata> find(String backupId) {
+    public Optional<BackupMetadata> find(BackupId backupId) {
       return Optional.empty();
     }
 
     @Override
-    public VerifyReport verify(String backupId) throws NoSuchBackupException {
+    public VerifyReport verify(BackupId backupId) throws NoSuchBackupException {
       throw new NoSuchBackupException(backupId);
     }
 
     @Override
-    public void delete(String backupId) throws NoSuchBackupException {
+    public void delete(BackupId backupId) throws NoSuchBackupException {
       throw new NoSuchBackupException(backupId);
     }
 
     @Override
-    public long size(String backupId) throws NoSuchBackupException {
+    public long storedBytes(BackupId backupId) throws NoSuchBackupException {
       throw new NoSuchBackupException(backupId);
     }
 

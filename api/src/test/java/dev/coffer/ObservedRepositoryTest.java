@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ObservedRepositoryTest {
 
-  static final String ID = "20261206T010203Z-a1b2c3";
+  static final BackupId ID = BackupId.of("20261206T010203Z-a1b2c3");
   static final String SECRET_PATH = "/srv/customer-acme/s3cr3t";
 
   @TempDir Path dir;
@@ -68,8 +68,13 @@ class ObservedRepositoryTest {
 
   /** A repository that stores nothing but answers like one that holds {@link #ID}. */
   static class Memory implements BackupRepository {
+    @Override
+    public RepositoryInfo info() {
+      return new RepositoryInfo("memory", java.util.Set.of(), "memory:");
+    }
+
     BackupMetadata metadata() {
-      return new BackupMetadata(ID, Instant.parse("2026-12-06T01:02:03Z"), SECRET_PATH, 3, 3000, BackupType.FULL,
+      return new BackupMetadata(ID.value(), Instant.parse("2026-12-06T01:02:03Z"), SECRET_PATH, 3, 3000, BackupType.FULL,
           null, "memory", "test", Map.of());
     }
 
@@ -84,23 +89,23 @@ class ObservedRepositoryTest {
     }
 
     @Override
-    public VerifyReport verify(String backupId) {
-      return new VerifyReport(backupId, List.of(new VerifyReport.Problem("a", VerifyReport.Kind.CORRUPT, "bad")),
+    public VerifyReport verify(BackupId backupId) {
+      return new VerifyReport(backupId.value(), List.of(new VerifyReport.Problem("a", VerifyReport.Kind.CORRUPT, "bad")),
           3, 3000);
     }
 
     @Override
-    public long size(String backupId) {
+    public long storedBytes(BackupId backupId) {
       return 1234;
     }
 
     @Override
-    public Optional<BackupMetadata> find(String backupId) {
+    public Optional<BackupMetadata> find(BackupId backupId) {
       return Optional.of(metadata());
     }
 
     @Override
-    public void delete(String backupId) {}
+    public void delete(BackupId backupId) {}
 
     @Override
     public List<BackupMetadata> prune(RetentionPolicy policy) {
@@ -154,7 +159,7 @@ class ObservedRepositoryTest {
 
     RecordedEvent backup = only(events, "dev.coffer.Backup");
     assertEquals("memory", backup.getString("provider"));
-    assertEquals(ID, backup.getString("backupId"));
+    assertEquals(ID.value(), backup.getString("backupId"));
     assertEquals(3, backup.getLong("files"));
     assertEquals(3000, backup.getLong("logicalBytes"));
     assertEquals(1234, backup.getLong("storedBytes"));
@@ -164,7 +169,7 @@ class ObservedRepositoryTest {
 
     RecordedEvent restore = only(events, "dev.coffer.Restore");
     assertEquals("CorruptBackupException", restore.getString("outcome"));
-    assertEquals(ID, restore.getString("backupId"));
+    assertEquals(ID.value(), restore.getString("backupId"));
 
     RecordedEvent verify = only(events, "dev.coffer.Verify");
     assertEquals("problems", verify.getString("outcome"));
@@ -234,7 +239,7 @@ class ObservedRepositoryTest {
     int[] verifies = {0};
     Memory counting = new Memory() {
       @Override
-      public VerifyReport verify(String backupId) {
+      public VerifyReport verify(BackupId backupId) {
         verifies[0]++;
         return super.verify(backupId);
       }

@@ -85,11 +85,11 @@ class ValuesTest {
     List<BackupMetadata> all = List.of(meta("d1", T0.plus(Duration.ofDays(1)), null),
         meta("d5", T0.plus(Duration.ofDays(5)), null), meta("d9", T0.plus(Duration.ofDays(9)), null),
         meta("d10", T0.plus(Duration.ofDays(10)), null));
-    assertEquals(List.of("d5", "d1"), ids(RetentionPolicy.keepLast(2).select(all, now, false)));
-    assertEquals(List.of("d1"), ids(RetentionPolicy.keepWithin(Duration.ofDays(6)).select(all, now, false)));
+    assertEquals(List.of("d5", "d1"), ids(RetentionPolicy.keepLast(2).unkept(all, now, false)));
+    assertEquals(List.of("d1"), ids(RetentionPolicy.keepWithin(Duration.ofDays(6)).unkept(all, now, false)));
     assertEquals(List.of("d1"),
-        ids(RetentionPolicy.keepLast(1).orWithin(Duration.ofDays(6)).select(all, now, false)));
-    assertEquals(List.of(), ids(RetentionPolicy.keepLast(10).select(all, now, false)));
+        ids(RetentionPolicy.keepLast(1).orWithin(Duration.ofDays(6)).unkept(all, now, false)));
+    assertEquals(List.of(), ids(RetentionPolicy.keepLast(10).unkept(all, now, false)));
   }
 
   @Test
@@ -97,8 +97,8 @@ class ValuesTest {
     Instant now = T0.plus(Duration.ofDays(10));
     List<BackupMetadata> chain = List.of(meta("full", T0, null), meta("i1", T0.plusSeconds(10), "full"),
         meta("i2", T0.plusSeconds(20), "i1"), meta("other", T0.plusSeconds(5), null));
-    assertEquals(List.of("i1", "other", "full"), ids(RetentionPolicy.keepLast(1).select(chain, now, false)));
-    assertEquals(List.of("other"), ids(RetentionPolicy.keepLast(1).select(chain, now, true)));
+    assertEquals(List.of("i1", "other", "full"), ids(RetentionPolicy.keepLast(1).unkept(chain, now, false)));
+    assertEquals(List.of("other"), ids(RetentionPolicy.keepLast(1).unkept(chain, now, true)));
   }
 
   @Test
@@ -113,8 +113,8 @@ class ValuesTest {
   void backupRequest_validatesBaseAndLabels() {
     Path src = Path.of("src");
     assertFalse(BackupRequest.full(src).incremental());
-    assertTrue(BackupRequest.incremental(src, "base-1").incremental());
-    assertThrows(IllegalArgumentException.class, () -> BackupRequest.incremental(src, "../x"));
+    assertTrue(BackupRequest.incremental(src, BackupId.of("base-1")).incremental());
+    assertThrows(IllegalArgumentException.class, () -> BackupRequest.incremental(src, BackupId.of("../x")));
     assertThrows(IllegalArgumentException.class, () -> BackupRequest.full(src).withLabel(" ", "v"));
     assertThrows(IllegalArgumentException.class, () -> BackupRequest.full(src).withLabel("k", "v".repeat(5000)));
     assertThrows(NullPointerException.class, () -> BackupRequest.full(null));
@@ -125,7 +125,7 @@ class ValuesTest {
 
   @Test
   void restoreRequest_selectsRequestedPathsAndTheirContents() {
-    RestoreRequest all = RestoreRequest.of("b", Path.of("t"));
+    RestoreRequest all = RestoreRequest.of(BackupId.of("b"), Path.of("t"));
     assertFalse(all.partial());
     assertTrue(all.selects("anything/at/all"));
     RestoreRequest some = all.withPaths(List.of("wal", "base/1259"));
@@ -174,11 +174,11 @@ class ValuesTest {
     assertEquals(SpecialFiles.FAIL, pg.specialFiles());
     assertThrows(IllegalArgumentException.class, () -> b.withFollowedLinks(java.util.Set.of("../etc")));
 
-    RestoreRequest r = RestoreRequest.of("b1", Path.of("/restore"));
+    RestoreRequest r = RestoreRequest.of(BackupId.of("b1"), Path.of("/restore"));
     assertEquals(OwnerPolicy.AUTO, r.owners());
     RestoreRequest numeric = r.withOwners(OwnerPolicy.NUMERIC).withMode(RestoreMode.REPLACE).withPaths(List.of("a"));
     assertEquals(OwnerPolicy.NUMERIC, numeric.owners());
-    assertEquals(OwnerPolicy.AUTO, new RestoreRequest("b1", Path.of("/r"), RestoreMode.CREATE, null, null).owners());
+    assertEquals(OwnerPolicy.AUTO, new RestoreRequest(BackupId.of("b1"), Path.of("/r"), RestoreMode.CREATE, null, null).owners());
   }
 
   @Test

@@ -53,7 +53,7 @@ public interface BackupProvider {
    * Opens the repository at {@code location}, creating an empty one if nothing is there.
    *
    * @param location where the repository lives, on any {@link java.nio.file.FileSystem}
-   * @param options option values by name; {@link ProviderOptions#parse} checks them
+   * @param options option values by name; {@link dev.coffer.spi.support.ProviderOptions#parse} checks them
    * @return the open repository
    * @throws IllegalArgumentException if an option is unknown, a required one is missing, or a value is
    *     malformed; the message names the option and never contains a secret value

@@ -1,12 +1,11 @@
 /**
  * The provider SPI: implement {@link dev.coffer.spi.BackupProvider}, register it for
- * {@link java.util.ServiceLoader}, and keep the contract below. The helpers here
- * ({@link dev.coffer.spi.SourceTree}, {@link dev.coffer.spi.RelativePaths},
- * {@link dev.coffer.spi.RestoreStaging}, {@link dev.coffer.spi.ProviderOptions},
- * {@link dev.coffer.spi.BackupIds}, {@link dev.coffer.spi.FileTrees}, {@link dev.coffer.spi.RestoreAttributes},
- * {@link dev.coffer.spi.PosixAttributes}, {@link dev.coffer.spi.ScanOptions}, {@link dev.coffer.spi.FinishedSource})
- * implement the parts of it that every
- * provider needs, so no provider writes them twice. The conformance suite in {@code coffer-testkit} checks
+ * {@link java.util.ServiceLoader}, and keep the contract below. This package holds the contract alone: what
+ * a provider implements ({@link dev.coffer.spi.BackupProvider}) and the values it declares
+ * ({@link dev.coffer.spi.Capability}, {@link dev.coffer.spi.OptionInfo}). The helpers that implement the
+ * parts of it every provider needs (walking a source, relative paths, restore staging, option parsing, id
+ * generation) are in {@link dev.coffer.spi.support}, so no provider writes them twice. The conformance
+ * suite in {@code coffer-testkit} checks
  * every rule; {@code docs/contract.md} states each one in full.
  *
  * <h2>The provider contract</h2>
@@ -53,9 +52,10 @@
  * <li><b>P21 Containment.</b> Restore never writes outside its target, whatever the repository holds.</li>
  * <li><b>P22 Delete.</b> Removes the backup; with {@code INDEPENDENT_INCREMENTALS} dependents stay
  *     restorable, without it deleting a base with dependents fails with {@code BackupInUseException}.</li>
- * <li><b>P23 Prune.</b> Deletes exactly what the policy selects; kept backups stay restorable.</li>
- * <li><b>P24 Unknown ids.</b> {@code NoSuchBackupException} (including hostile ids); {@code find} is
- *     empty.</li>
+ * <li><b>P23 Prune.</b> Deletes exactly what {@link dev.coffer.BackupRepository#pruneCandidates} names;
+ *     kept backups stay restorable.</li>
+ * <li><b>P24 Unknown ids.</b> {@code NoSuchBackupException} for a well-formed unknown id (a malformed one
+ *     cannot be made into a {@link dev.coffer.BackupId}); {@code find} is empty.</li>
  * <li><b>P25 Encryption.</b> With {@code ENCRYPTION}: no planted plaintext appears in stored bytes; a wrong
  *     key fails with {@code WrongKeyException}.</li>
  * <li><b>P26 Compression.</b> With {@code COMPRESSION}: compressible data is stored smaller than its
@@ -85,7 +85,7 @@
  *     finisher} is called exactly once, after every source entry is copied and before anything is published;
  *     the files it returns are in the backup at their relative paths and count in its totals, its labels are
  *     among the backup's; a collision with a copied file or an existing label, or a finisher that throws,
- *     fails the backup and publishes nothing ({@link dev.coffer.spi.FinishedSource} applies these rules).</li>
+ *     fails the backup and publishes nothing ({@link dev.coffer.spi.support.FinishedSource} applies these rules).</li>
  * </ol>
  */
 package dev.coffer.spi;

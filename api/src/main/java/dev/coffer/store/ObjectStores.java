@@ -3,7 +3,7 @@ package dev.coffer.store;
 import static java.util.Objects.requireNonNull;
 
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.ProviderOptions;
+import dev.coffer.spi.support.ProviderOptions;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -37,8 +37,8 @@ import java.util.stream.Collectors;
 public final class ObjectStores {
 
   private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]*");
-  static final List<OptionInfo> FILE_OPTIONS = List.of(OptionInfo.optional("fsync",
-      "force data and directories to disk before a write returns", "true"));
+  static final List<OptionInfo> FILE_OPTIONS = List.of(OptionInfo.flag("fsync",
+      "force data and directories to disk before a write returns", true));
 
   private ObjectStores() {}
 
@@ -122,7 +122,7 @@ public final class ObjectStores {
     } catch (FileSystemNotFoundException e) {
       throw new IllegalArgumentException("no open file system for store location " + bare, e);
     }
-    return DirectoryStore.open(root, parsed.getBoolean("fsync", true));
+    return DirectoryStore.open(root, parsed.getBoolean("fsync"));
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.coffer.store;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
@@ -15,14 +14,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /** The checks behind {@link StoreRule}: one method per rule, all writing under {@code base}. */
@@ -30,7 +25,6 @@ final class StoreChecks {
 
   /** Larger than two parts of any multipart upload we configure (5 MiB is S3's minimum part). */
   static final int LARGE_BYTES = 12 * 1024 * 1024;
-  private static final long WAIT_SECONDS = 120;
 
   private final StoreRule rule;
   private final ObjectStore store;
@@ -112,8 +106,8 @@ final class StoreChecks {
     int[] sizes = {0, 1, 65_537, LARGE_BYTES + 12_345};
     for (int size : sizes) {
       String key = base + "size-" + size;
-      byte[] data = bytes(size, size);
-      long written = store.write(key, new OneByteAtATime(data, size == 65_537), WriteMode.REPLACE);
+      byte[] data = StoreSources.bytes(size, size);
+      long written = store.write(key, new StoreSources.OneByteAtATime(data, size == 65_537), WriteMode.REPLACE);
       if (written != size) {
         throw broken("write of " + size + " bytes to " + key + " returned " + written);
       }
@@ -127,9 +121,9 @@ final class StoreChecks {
 
   private void allOrNothing() throws IOException, InterruptedException {
     String failed = base + "failed";
-    byte[] data = bytes(1, LARGE_BYTES);
+    byte[] data = StoreSources.bytes(1, LARGE_BYTES);
     try {
-      store.write(failed, new FailingStream(data, 7 * 1024 * 1024), WriteMode.REPLACE);
+      store.write(failed, new StoreSources.FailingStream(data, 7 * 1024 * 1024), WriteMode.REPLACE);
       throw broken("a write whose source failed returned normally");
     } catch (IOException expected) {
       // the source's failure, passed on
@@ -139,29 +133,29 @@ final class StoreChecks {
       throw broken("a failed write left objects under " + base + ": " + store.list(base));
     }
     String pending = base + "pending";
-    withBlockedWriter(pending, data, WriteMode.REPLACE, () -> expectAbsent(pending, "while its write is unfinished"));
+    HeldWrite.run(store, pending, data, WriteMode.REPLACE, () -> expectAbsent(pending, "while its write is unfinished"));
     expectEqual(readAll(pending), data, pending + " after its write returned");
   }
 
   private void atomicReplace() throws IOException, InterruptedException {
     String key = base + "replaced";
-    byte[] old = bytes(2, 1024 * 1024 + 7);
-    byte[] replacement = bytes(3, LARGE_BYTES);
+    byte[] old = StoreSources.bytes(2, 1024 * 1024 + 7);
+    byte[] replacement = StoreSources.bytes(3, LARGE_BYTES);
     store.write(key, new ByteArrayInputStream(old), WriteMode.REPLACE);
-    withBlockedWriter(key, replacement, WriteMode.REPLACE,
+    HeldWrite.run(store, key, replacement, WriteMode.REPLACE,
         () -> expectEqual(readAll(key), old, key + " while its replacement is being written"));
     expectEqual(readAll(key), replacement, key + " after its replacement returned");
   }
 
   private void ifAbsent() throws IOException {
     String key = base + "once";
-    byte[] first = bytes(4, 1000);
+    byte[] first = StoreSources.bytes(4, 1000);
     long n = store.write(key, new ByteArrayInputStream(first), WriteMode.IF_ABSENT);
     if (n != first.length) {
       throw broken("IF_ABSENT write of a new object returned " + n + " for " + first.length + " bytes");
     }
     try {
-      store.write(key, new ByteArrayInputStream(bytes(5, 2000)), WriteMode.IF_ABSENT);
+      store.write(key, new ByteArrayInputStream(StoreSources.bytes(5, 2000)), WriteMode.IF_ABSENT);
       throw broken("IF_ABSENT replaced the existing object " + key);
     } catch (FileAlreadyExistsException expected) {
       // refused, as the rule says
@@ -185,7 +179,7 @@ final class StoreChecks {
 
   private void ranges() throws IOException {
     String key = base + "ranged";
-    byte[] data = bytes(6, 1000);
+    byte[] data = StoreSources.bytes(6, 1000);
     store.write(key, new ByteArrayInputStream(data), WriteMode.REPLACE);
     long[][] cases = {{0, 10}, {990, 10}, {990, 100}, {500, 0}, {999, 1}, {1000, 5}, {5000, 5}, {0, 1000},
         {0, Long.MAX_VALUE}, {123, 456}};
@@ -217,7 +211,7 @@ final class StoreChecks {
   private void visibility() throws IOException {
     for (int i = 0; i < 5; i++) {
       String key = base + "seen-" + i;
-      byte[] data = bytes(10 + i, 100 + i);
+      byte[] data = StoreSources.bytes(10 + i, 100 + i);
       store.write(key, new ByteArrayInputStream(data), WriteMode.REPLACE);
       if (store.list(base).stream().noneMatch(o -> o.key().equals(key) && o.sizeBytes() == data.length)) {
         throw broken("list(" + base + ") does not show " + key + " (" + data.length + " bytes) after its write returned");
@@ -246,7 +240,7 @@ final class StoreChecks {
     Map<String, Integer> sizes = new HashMap<>();
     for (int i = 0; i < names.size(); i++) {
       String key = base + names.get(i);
-      store.write(key, new ByteArrayInputStream(bytes(i, i)), WriteMode.REPLACE);
+      store.write(key, new ByteArrayInputStream(StoreSources.bytes(i, i)), WriteMode.REPLACE);
       sizes.put(key, i);
     }
     expectListing(base, sizes, k -> true);
@@ -284,7 +278,7 @@ final class StoreChecks {
     String key = base + "gone";
     store.delete(key);
     store.delete(base + "never/there/at/all");
-    store.write(key, new ByteArrayInputStream(bytes(7, 10)), WriteMode.REPLACE);
+    store.write(key, new ByteArrayInputStream(StoreSources.bytes(7, 10)), WriteMode.REPLACE);
     store.delete(key);
     store.delete(key);
     expectAbsent(key, "after two deletes");
@@ -293,7 +287,7 @@ final class StoreChecks {
   private void stat() throws IOException {
     String key = base + "described";
     Instant before = Instant.now();
-    store.write(key, new ByteArrayInputStream(bytes(8, 4321)), WriteMode.REPLACE);
+    store.write(key, new ByteArrayInputStream(StoreSources.bytes(8, 4321)), WriteMode.REPLACE);
     ObjectInfo info = store.stat(key).orElseThrow(() -> broken("stat does not see " + key));
     if (!info.key().equals(key) || info.sizeBytes() != 4321) {
       throw broken("stat of " + key + " (4321 bytes) says " + info);
@@ -323,7 +317,7 @@ final class StoreChecks {
           start.await();
           for (int i = 0; i < perThread; i++) {
             String key = base + "t" + thread + "/o" + i;
-            byte[] data = bytes(thread * 100 + i, 1000 + thread * 17 + i);
+            byte[] data = StoreSources.bytes(thread * 100 + i, 1000 + thread * 17 + i);
             store.write(key, new ByteArrayInputStream(data), WriteMode.REPLACE);
             expectEqual(readAll(key), data, key + " written by thread " + thread);
           }
@@ -332,7 +326,7 @@ final class StoreChecks {
       }
       start.countDown();
       for (Future<Void> f : futures) {
-        await(f);
+        HeldWrite.await(f);
       }
     } finally {
       pool.shutdownNow();
@@ -340,51 +334,6 @@ final class StoreChecks {
     int listed = store.list(base).size();
     if (listed != threads * perThread) {
       throw broken(threads + " threads wrote " + threads * perThread + " objects, the prefix lists " + listed);
-    }
-  }
-
-  /** Starts a write that stops part-way through its source, runs {@code during}, then lets it finish. */
-  private void withBlockedWriter(String key, byte[] data, WriteMode mode, Check during)
-      throws IOException, InterruptedException {
-    CountDownLatch reached = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    ExecutorService writer = Executors.newSingleThreadExecutor();
-    try {
-      Future<Long> write = writer.submit(() -> store.write(key,
-          new GatedStream(data, data.length * 3 / 4, reached, release), mode));
-      if (!reached.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-        write.cancel(true);
-        throw new IOException("the writer of " + key + " did not read its source within " + WAIT_SECONDS + " s");
-      }
-      try {
-        during.run();
-      } finally {
-        release.countDown();
-      }
-      await(write);
-    } finally {
-      writer.shutdownNow();
-    }
-  }
-
-  private <T> T await(Future<T> f) throws IOException, InterruptedException {
-    try {
-      return f.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof AssertionError a) {
-        throw a;
-      }
-      if (cause instanceof IOException io) {
-        throw io;
-      }
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IOException(cause);
-    } catch (TimeoutException e) {
-      f.cancel(true);
-      throw new IOException("a store operation did not finish within " + WAIT_SECONDS + " s", e);
     }
   }
 
@@ -425,105 +374,4 @@ final class StoreChecks {
     return new AssertionError(rule.name() + " broken: " + message);
   }
 
-  static byte[] bytes(long seed, int size) {
-    byte[] b = new byte[size];
-    new SplittableRandom(seed * 0x9E3779B97F4A7C15L + size).nextBytes(b);
-    return b;
-  }
-
-  /** A check run while a write is held part-way. */
-  @FunctionalInterface
-  interface Check {
-    void run() throws IOException;
-  }
-
-  /** Hands out its bytes, one per read when asked to, as slow or odd sources do. */
-  static final class OneByteAtATime extends ByteArrayInputStream {
-    private final boolean oneByte;
-
-    OneByteAtATime(byte[] data, boolean oneByte) {
-      super(data);
-      this.oneByte = oneByte;
-    }
-
-    @Override
-    public synchronized int read(byte[] b, int off, int len) {
-      return super.read(b, off, oneByte ? Math.min(len, 1) : len);
-    }
-  }
-
-  /** A source over a byte array whose single-byte read goes through the array read, like the rest. */
-  abstract static class Source extends InputStream {
-    final byte[] data;
-    int pos;
-
-    Source(byte[] data) {
-      this.data = data;
-    }
-
-    /** Hands out up to {@code len} bytes, at most {@code limit}. */
-    int copy(byte[] b, int off, int len, int limit) {
-      if (pos >= data.length) {
-        return -1;
-      }
-      int n = Math.min(len, Math.min(limit, data.length - pos));
-      System.arraycopy(data, pos, b, off, n);
-      pos += n;
-      return n;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-  }
-
-  /** Fails with an IOException once {@code failAt} bytes were read. */
-  static final class FailingStream extends Source {
-    private final int failAt;
-
-    FailingStream(byte[] data, int failAt) {
-      super(data);
-      this.failAt = failAt;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (pos >= failAt) {
-        throw new IOException("source failed on purpose at byte " + pos);
-      }
-      return copy(b, off, len, failAt - pos);
-    }
-  }
-
-  /** Stops at {@code gateAt} bytes until released, after signalling that it got there. */
-  static final class GatedStream extends Source {
-    private final int gateAt;
-    private final CountDownLatch reached;
-    private final CountDownLatch release;
-
-    GatedStream(byte[] data, int gateAt, CountDownLatch reached, CountDownLatch release) {
-      super(data);
-      this.gateAt = gateAt;
-      this.reached = reached;
-      this.release = release;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (pos == gateAt) {
-        reached.countDown();
-        try {
-          if (!release.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-            throw new IOException("gate never released");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted at the gate");
-        }
-      }
-      return copy(b, off, len, pos < gateAt ? gateAt - pos : Integer.MAX_VALUE);
-    }
-  }
 }

@@ -43,7 +43,7 @@ public interface StoreProvider {
    * Opens the store at {@code uri}. May contact the store to check that it exists and is reachable.
    *
    * @param uri the store's location, with this provider's scheme and no query
-   * @param options option values by name, checked with {@link dev.coffer.spi.ProviderOptions#parse}
+   * @param options option values by name, checked with {@link dev.coffer.spi.support.ProviderOptions#parse}
    * @return the open store
    * @throws IllegalArgumentException if the URI is malformed for this scheme, or an option is unknown,
    *     missing or malformed

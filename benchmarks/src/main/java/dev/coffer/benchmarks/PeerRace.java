@@ -1,5 +1,6 @@
 package dev.coffer.benchmarks;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupProviders;
 import dev.coffer.BackupRepository;
@@ -203,19 +204,19 @@ public final class PeerRace {
                   () -> local.backup(BackupRequest.full(source)));
               localFull = m.backupId();
               String id = localFull;
-              VerifyReport v = time("local verify", rep, null, () -> local.verify(id));
+              VerifyReport v = time("local verify", rep, null, () -> local.verify(BackupId.of(id)));
               check(v);
-              time("local restore", rep, null, () -> local.restore(RestoreRequest.of(id, out.resolve("local-restored"))));
+              time("local restore", rep, null, () -> local.restore(RestoreRequest.of(BackupId.of(id), out.resolve("local-restored"))));
             }
             case "archive" -> {
               BackupMetadata m = time("archive backup", rep, out.resolve("archive"),
                   () -> archive.backup(BackupRequest.full(source)));
               archiveFull = m.backupId();
               String id = archiveFull;
-              VerifyReport v = time("archive verify", rep, null, () -> archive.verify(id));
+              VerifyReport v = time("archive verify", rep, null, () -> archive.verify(BackupId.of(id)));
               check(v);
               time("archive restore", rep, null,
-                  () -> archive.restore(RestoreRequest.of(id, out.resolve("archive-restored"))));
+                  () -> archive.restore(RestoreRequest.of(BackupId.of(id), out.resolve("archive-restored"))));
             }
             default -> throw new IllegalArgumentException("unknown tool " + tool);
           }
@@ -223,11 +224,11 @@ public final class PeerRace {
         changeOnePercent();
         if (localFull != null) {
           String base = localFull;
-          time("local incremental", rep, null, () -> local.backup(BackupRequest.incremental(source, base)));
+          time("local incremental", rep, null, () -> local.backup(BackupRequest.incremental(source, BackupId.of(base))));
         }
         if (archiveFull != null) {
           String base = archiveFull;
-          time("archive incremental", rep, null, () -> archive.backup(BackupRequest.incremental(source, base)));
+          time("archive incremental", rep, null, () -> archive.backup(BackupRequest.incremental(source, BackupId.of(base))));
         }
       }
     }

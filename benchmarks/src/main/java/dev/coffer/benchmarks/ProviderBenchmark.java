@@ -1,5 +1,6 @@
 package dev.coffer.benchmarks;
 
+import dev.coffer.BackupId;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import dev.coffer.BackupMetadata;
@@ -7,7 +8,7 @@ import dev.coffer.BackupProviders;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.VerifyReport;
-import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.support.FileTrees;
 import java.io.IOException;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
@@ -182,18 +183,18 @@ public class ProviderBenchmark {
     /** An incremental backup, 1% of the files changed since the full backup. */
     @Benchmark
     public BackupMetadata incremental(Source source, BackedUp state) throws IOException {
-        return state.repository.backup(BackupRequest.incremental(source.tree, state.full.backupId()));
+        return state.repository.backup(BackupRequest.incremental(source.tree, state.full.id()));
     }
 
     /** Verify of the full backup (reads every stored byte). */
     @Benchmark
     public VerifyReport verify(BackedUp state) throws IOException {
-        return state.repository.verify(state.full.backupId());
+        return state.repository.verify(state.full.id());
     }
 
     /** Restore of the full backup into an absent directory. */
     @Benchmark
     public BackupMetadata restore(BackedUp state) throws IOException {
-        return state.repository.restore(state.full.backupId(), state.target);
+        return state.repository.restore(state.full.id(), state.target);
     }
 }

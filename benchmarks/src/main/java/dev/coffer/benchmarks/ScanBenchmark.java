@@ -1,8 +1,8 @@
 package dev.coffer.benchmarks;
 
-import dev.coffer.spi.FileTrees;
-import dev.coffer.spi.ScanOptions;
-import dev.coffer.spi.SourceTree;
+import dev.coffer.spi.support.FileTrees;
+import dev.coffer.spi.support.ScanOptions;
+import dev.coffer.spi.support.SourceTree;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.FileVisitResult;

@@ -31,10 +31,10 @@ class ProviderKindTest {
             try (BackupRepository repo = BackupProviders.open(kind.provider, fs.getPath("/repo"), kind.options)) {
                 BackupMetadata full = repo.backup(source);
                 DatabaseTree.touch(files, 100, 0);
-                BackupMetadata incremental = repo.backup(BackupRequest.incremental(source, full.backupId()));
+                BackupMetadata incremental = repo.backup(BackupRequest.incremental(source, full.id()));
 
-                assertTrue(repo.verify(incremental.backupId()).problems().isEmpty());
-                repo.restore(incremental.backupId(), target);
+                assertTrue(repo.verify(incremental.id()).problems().isEmpty());
+                repo.restore(incremental.id(), target);
             }
             for (Path file : files) {
                 Path restored = target.resolve(source.relativize(file).toString());

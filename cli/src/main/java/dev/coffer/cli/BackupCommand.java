@@ -1,5 +1,6 @@
 package dev.coffer.cli;
 
+import dev.coffer.BackupId;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
@@ -49,11 +50,12 @@ final class BackupCommand extends CliCommand {
     }
     Path src = source.toAbsolutePath().normalize();
     try (BackupRepository repo = Repositories.open(cli)) {
-      String baseId = base == null ? null : Repositories.resolveId(repo, base);
-      cli.doing("backup of " + src + (baseId != null ? " on top of backup " + baseId : ""));
+      BackupRequest request = base == null ? BackupRequest.full(src)
+          : "latest".equals(base) ? BackupRequest.incrementalFromLatest(repo, src)
+          : BackupRequest.incremental(src, BackupId.of(base));
+      cli.doing("backup of " + src + (request.incremental() ? " on top of backup " + request.baseBackupId() : ""));
       ProgressReporter progress = ProgressReporter.forCli(cli);
-      BackupRequest request = (baseId == null ? BackupRequest.full(src) : BackupRequest.incremental(src, baseId))
-          .withLabels(parsed).withProgress(progress).withFollowedLinks(new LinkedHashSet<>(followLinks))
+      request = request.withLabels(parsed).withProgress(progress).withFollowedLinks(new LinkedHashSet<>(followLinks))
           .withSpecialFiles(Choices.parse("--special-files", specialFiles, SpecialFiles.class));
       long t0 = System.nanoTime();
       BackupMetadata m = repo.backup(request);
@@ -63,7 +65,7 @@ final class BackupCommand extends CliCommand {
       }
       long millis = (System.nanoTime() - t0) / 1_000_000;
       cli.doing("size of backup " + m.backupId());
-      long stored = repo.size(m.backupId());
+      long stored = repo.storedBytes(m.id());
       if (json()) {
         ObjectNode doc = Json.object();
         doc.set("backup", Json.metadata(m));

@@ -1,6 +1,7 @@
 package dev.coffer.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coffer.BackupId;
 import dev.coffer.BackupRepository;
 import java.io.IOException;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ final class DeleteCommand extends CliCommand {
   public Integer call() throws IOException {
     try (BackupRepository repo = Repositories.open(cli)) {
       cli.doing("delete of backup " + id + " in " + cli.displayUrl());
-      repo.delete(id);
+      repo.delete(BackupId.of(id));
       if (json()) {
         ObjectNode doc = Json.object();
         doc.put("deleted", id);

@@ -1,5 +1,6 @@
 package dev.coffer.cli;
 
+import dev.coffer.BackupId;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
@@ -123,7 +124,7 @@ final class DemoCommand extends CliCommand {
           }
           step(s, "[" + s.name + "] Incremental backup on top of the full one", () -> {
             long t0 = System.nanoTime();
-            s.incremental = s.repo.backup(BackupRequest.incremental(source, s.full.backupId()).withLabel("demo", "incremental"));
+            s.incremental = s.repo.backup(BackupRequest.incremental(source, s.full.id()).withLabel("demo", "incremental"));
             if (s.incremental.baseBackupId() == null || !s.incremental.baseBackupId().equals(s.full.backupId())) {
               throw new CheckFailed("the incremental backup does not record its base " + s.full.backupId());
             }
@@ -201,7 +202,7 @@ final class DemoCommand extends CliCommand {
   private static String describe(Session s, BackupMetadata m, long t0) throws IOException {
     double seconds = (System.nanoTime() - t0) / 1e9;
     return "backup " + m.backupId() + ": " + m.totalFiles() + " files, " + Formats.bytes(m.totalBytes()) + " ("
-        + Formats.bytes(s.repo.size(m.backupId())) + " stored) in " + String.format(Locale.ROOT, "%.2f s", seconds);
+        + Formats.bytes(s.repo.storedBytes(m.id())) + " stored) in " + String.format(Locale.ROOT, "%.2f s", seconds);
   }
 
   private String list(Session s) throws Exception {
@@ -224,7 +225,7 @@ final class DemoCommand extends CliCommand {
     long files = 0;
     long bytes = 0;
     for (BackupMetadata b : List.of(s.full, s.incremental)) {
-      VerifyReport r = s.repo.verify(b.backupId());
+      VerifyReport r = s.repo.verify(b.id());
       if (!r.ok()) {
         throw new CheckFailed("backup " + b.backupId() + " failed verification: " + r.problems());
       }
@@ -248,7 +249,7 @@ final class DemoCommand extends CliCommand {
     try (BackupRepository tampered = BackupProviders.open(url, s.options)) {
       for (BackupMetadata b : List.of(s.full, s.incremental)) {
         try {
-          VerifyReport r = tampered.verify(b.backupId());
+          VerifyReport r = tampered.verify(b.id());
           if (!r.ok()) {
             VerifyReport.Problem p = r.problems().get(0);
             caught.add("backup " + b.backupId() + ": " + p.kind() + " " + p.path() + ": " + p.detail());
@@ -267,7 +268,7 @@ final class DemoCommand extends CliCommand {
   }
 
   private String restoreAndCompare(Session s, BackupMetadata b, Path target, Path expected) throws Exception {
-    s.repo.restore(b.backupId(), target);
+    s.repo.restore(b.id(), target);
     List<String> diffs = DemoTree.differences(expected, target);
     if (!diffs.isEmpty()) {
       throw new CheckFailed("restored tree differs from the source: " + diffs.size() + " differences, first "

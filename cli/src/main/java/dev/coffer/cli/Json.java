@@ -1,5 +1,6 @@
 package dev.coffer.cli;
 
+import dev.coffer.BackupId;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,5 +1,6 @@
 package dev.coffer.cli;
 
+import dev.coffer.BackupId;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;

@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.RetentionPolicy;
-import dev.coffer.spi.Capability;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,12 +30,11 @@ final class PruneCommand extends CliCommand {
   public Integer call() throws IOException {
     Duration within = keepWithin == null ? Duration.ZERO : Formats.duration(keepWithin);
     RetentionPolicy policy = new RetentionPolicy(keepLast, within);
-    boolean basesMustSurvive = !Repositories.provider(cli).capabilities().contains(Capability.INDEPENDENT_INCREMENTALS);
     try (BackupRepository repo = Repositories.open(cli)) {
       cli.doing("prune of " + cli.displayUrl());
       List<BackupMetadata> all = repo.list();
       List<BackupMetadata> deleted = dryRun
-          ? policy.select(all, Instant.now(), basesMustSurvive)
+          ? repo.pruneCandidates(policy)
           : repo.prune(policy);
       Set<String> gone = new HashSet<>();
       deleted.forEach(b -> gone.add(b.backupId()));

@@ -1,5 +1,6 @@
 package dev.coffer.cli;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupProviders;
 import dev.coffer.BackupRepository;
@@ -67,11 +68,11 @@ final class Repositories {
   }
 
   /** Resolves {@code latest} to the newest backup's id; other ids are returned as given. */
-  static String resolveId(BackupRepository repo, String id) throws IOException {
+  static BackupId resolveId(BackupRepository repo, String id) throws IOException {
     if (!"latest".equals(id)) {
-      return id;
+      return BackupId.of(id); // a malformed id fails here, naming it, before the repository is asked
     }
-    return repo.latest().map(BackupMetadata::backupId)
+    return repo.latest().map(BackupMetadata::id)
         .orElseThrow(() -> new NoSuchBackupException("latest (the repository has no backups)"));
   }
 

@@ -2,6 +2,7 @@ package dev.coffer.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.OwnerPolicy;
@@ -39,7 +40,7 @@ final class RestoreCommand extends CliCommand {
     Path t = target.toAbsolutePath().normalize();
     try (BackupRepository repo = Repositories.open(cli)) {
       cli.doing("restore of backup " + id + " into " + t);
-      String resolved = Repositories.resolveId(repo, id);
+      BackupId resolved = Repositories.resolveId(repo, id);
       cli.doing("restore of backup " + resolved + " into " + t);
       ProgressReporter progress = ProgressReporter.forCli(cli);
       RestoreRequest request = RestoreRequest.of(resolved, t)

@@ -1,5 +1,6 @@
 package dev.coffer.cli;
 
+import dev.coffer.BackupId;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
@@ -18,9 +19,9 @@ final class ShowCommand extends CliCommand {
   public Integer call() throws IOException {
     try (BackupRepository repo = Repositories.open(cli)) {
       cli.doing("show of backup " + id + " in " + cli.displayUrl());
-      String resolved = Repositories.resolveId(repo, id);
+      BackupId resolved = Repositories.resolveId(repo, id);
       BackupMetadata m = repo.find(resolved).orElseThrow(() -> new NoSuchBackupException(resolved));
-      long stored = repo.size(resolved);
+      long stored = repo.storedBytes(resolved);
       if (json()) {
         ObjectNode doc = Json.object();
         doc.set("backup", Json.metadata(m));

@@ -1,6 +1,7 @@
 package dev.coffer.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.NoSuchBackupException;
@@ -17,12 +18,12 @@ final class SizeCommand extends CliCommand {
   public Integer call() throws IOException {
     try (BackupRepository repo = Repositories.open(cli)) {
       cli.doing("size of backup " + id + " in " + cli.displayUrl());
-      String resolved = Repositories.resolveId(repo, id);
-      long stored = repo.size(resolved);
+      BackupId resolved = Repositories.resolveId(repo, id);
+      long stored = repo.storedBytes(resolved);
       BackupMetadata m = repo.find(resolved).orElseThrow(() -> new NoSuchBackupException(resolved));
       if (json()) {
         ObjectNode doc = Json.object();
-        doc.put("backupId", resolved);
+        doc.put("backupId", resolved.value());
         doc.put("storedBytes", stored);
         doc.put("totalBytes", m.totalBytes());
         Json.print(cli.out, doc);

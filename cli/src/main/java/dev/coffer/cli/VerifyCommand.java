@@ -2,6 +2,7 @@ package dev.coffer.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.CorruptBackupException;
@@ -34,9 +35,9 @@ final class VerifyCommand extends CliCommand {
   public Integer call() throws IOException {
     try (BackupRepository repo = Repositories.open(cli)) {
       cli.doing("verify of " + (target.all ? "all backups" : "backup " + target.id) + " in " + cli.displayUrl());
-      List<String> ids = new ArrayList<>();
+      List<BackupId> ids = new ArrayList<>();
       if (target.all) {
-        repo.list().stream().map(BackupMetadata::backupId).forEach(ids::add);
+        repo.list().stream().map(BackupMetadata::id).forEach(ids::add);
         ids.addAll(repo.unlisted()); // stored but unreadable (damaged, planted, another key): each fails here
       } else {
         ids.add(Repositories.resolveId(repo, target.id));
@@ -46,7 +47,7 @@ final class VerifyCommand extends CliCommand {
       int failed = 0;
       long files = 0;
       long bytes = 0;
-      for (String id : ids) {
+      for (BackupId id : ids) {
         cli.doing("verify of backup " + id + " in " + cli.displayUrl());
         ObjectNode r;
         boolean ok;
@@ -72,7 +73,7 @@ final class VerifyCommand extends CliCommand {
           }
           ok = false;
           r = Json.object();
-          r.put("backupId", id);
+          r.put("backupId", id.value());
           r.put("ok", false);
           r.put("error", CofferCli.describe(e));
           r.putArray("problems");

@@ -1,8 +1,10 @@
 package dev.coffer.cli;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
+import dev.coffer.RepositoryInfo;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
@@ -44,6 +46,11 @@ public final class BlindProvider implements dev.coffer.spi.BackupProvider {
     BackupRepository r = inner.open(location, options);
     return new BackupRepository() {
       @Override
+      public RepositoryInfo info() {
+        return r.info();
+      }
+
+      @Override
       public BackupMetadata backup(BackupRequest request) throws IOException {
         return r.backup(request);
       }
@@ -59,24 +66,24 @@ public final class BlindProvider implements dev.coffer.spi.BackupProvider {
       }
 
       @Override
-      public Optional<BackupMetadata> find(String backupId) throws IOException {
+      public Optional<BackupMetadata> find(BackupId backupId) throws IOException {
         return r.find(backupId);
       }
 
       @Override
-      public VerifyReport verify(String backupId) throws IOException {
+      public VerifyReport verify(BackupId backupId) throws IOException {
         VerifyReport real = r.verify(backupId);
-        return new VerifyReport(backupId, List.of(), real.filesChecked(), real.bytesChecked());
+        return new VerifyReport(backupId.value(), List.of(), real.filesChecked(), real.bytesChecked());
       }
 
       @Override
-      public void delete(String backupId) throws IOException {
+      public void delete(BackupId backupId) throws IOException {
         r.delete(backupId);
       }
 
       @Override
-      public long size(String backupId) throws IOException {
-        return r.size(backupId);
+      public long storedBytes(BackupId backupId) throws IOException {
+        return r.storedBytes(backupId);
       }
 
       @Override

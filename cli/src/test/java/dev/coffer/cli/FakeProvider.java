@@ -1,5 +1,6 @@
 package dev.coffer.cli;
 
+import dev.coffer.BackupId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,14 +13,15 @@ import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
 import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
+import dev.coffer.RepositoryInfo;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
-import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.support.BackupIds;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.ProviderOptions;
+import dev.coffer.spi.support.ProviderOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
@@ -130,7 +132,7 @@ public final class FakeProvider implements BackupProvider {
       if (request.incremental() && find(request.baseBackupId()).isEmpty()) {
         throw new NoSuchBackupException(request.baseBackupId());
       }
-      String id = BackupIds.newId();
+      String id = BackupIds.newId().value();
       Path dir = root.resolve(id);
       Path data = dir.resolve("data");
       Files.createDirectories(data);
@@ -167,7 +169,8 @@ public final class FakeProvider implements BackupProvider {
         }
       }
       BackupMetadata m = new BackupMetadata(id, Instant.now(), src.toString(), count, bytes,
-          request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(), "fake", "1",
+          request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL,
+          request.incremental() ? request.baseBackupId().value() : null, "fake", "1",
           request.labels());
       ObjectNode meta = MAPPER.createObjectNode();
       meta.put("createdAt", m.createdAt().toString());
@@ -181,7 +184,7 @@ public final class FakeProvider implements BackupProvider {
     }
 
     private JsonNode meta(String id) throws IOException {
-      if (!BackupIds.isValid(id) || !Files.isRegularFile(root.resolve(id).resolve("meta.json"))) {
+      if (!BackupId.isValid(id) || !Files.isRegularFile(root.resolve(id).resolve("meta.json"))) {
         throw new NoSuchBackupException(id);
       }
       return MAPPER.readTree(Files.readString(root.resolve(id).resolve("meta.json")));
@@ -206,7 +209,7 @@ public final class FakeProvider implements BackupProvider {
 
     @Override
     public BackupMetadata restore(RestoreRequest request) throws IOException {
-      BackupMetadata m = metadata(request.backupId());
+      BackupMetadata m = metadata(request.backupId().value());
       VerifyReport report = verify(request.backupId());
       if (!report.ok()) {
         throw new CorruptBackupException("backup " + request.backupId() + " is corrupt: " + report.problems().get(0).detail(),
@@ -220,7 +223,7 @@ public final class FakeProvider implements BackupProvider {
           }
         }
       }
-      Path data = root.resolve(request.backupId()).resolve("data");
+      Path data = root.resolve(request.backupId().value()).resolve("data");
       for (String p : request.paths()) {
         if (!Files.exists(data.resolve(p))) {
           throw new NoSuchFileException(p);
@@ -269,18 +272,18 @@ public final class FakeProvider implements BackupProvider {
     }
 
     @Override
-    public Optional<BackupMetadata> find(String backupId) throws IOException {
+    public Optional<BackupMetadata> find(BackupId backupId) throws IOException {
       try {
-        return Optional.of(metadata(backupId));
+        return Optional.of(metadata(backupId.value()));
       } catch (NoSuchBackupException e) {
         return Optional.empty();
       }
     }
 
     @Override
-    public VerifyReport verify(String backupId) throws IOException {
-      JsonNode n = meta(backupId);
-      Path data = root.resolve(backupId).resolve("data");
+    public VerifyReport verify(BackupId backupId) throws IOException {
+      JsonNode n = meta(backupId.value());
+      Path data = root.resolve(backupId.value()).resolve("data");
       List<VerifyReport.Problem> problems = new ArrayList<>();
       Set<String> expected = new TreeSet<>();
       long files = 0;
@@ -309,25 +312,30 @@ public final class FakeProvider implements BackupProvider {
           }
         }
       }
-      return new VerifyReport(backupId, problems, files, bytes);
+      return new VerifyReport(backupId.value(), problems, files, bytes);
     }
 
     @Override
-    public void delete(String backupId) throws IOException {
-      meta(backupId);
-      DemoTree.delete(root.resolve(backupId));
+    public void delete(BackupId backupId) throws IOException {
+      meta(backupId.value());
+      DemoTree.delete(root.resolve(backupId.value()));
     }
 
     @Override
-    public long size(String backupId) throws IOException {
-      return metadata(backupId).totalBytes();
+    public long storedBytes(BackupId backupId) throws IOException {
+      return metadata(backupId.value()).totalBytes();
+    }
+
+    @Override
+    public RepositoryInfo info() {
+      return RepositoryInfo.of(new FakeProvider(), root);
     }
 
     @Override
     public List<BackupMetadata> prune(RetentionPolicy policy) throws IOException {
-      List<BackupMetadata> doomed = policy.select(list(), Instant.now(), false);
+      List<BackupMetadata> doomed = pruneCandidates(policy);
       for (BackupMetadata b : doomed) {
-        delete(b.backupId());
+        delete(b.id());
       }
       return doomed;
     }

@@ -4,7 +4,8 @@ import dev.coffer.BackupRepository;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.ProviderOptions;
+import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.ProviderOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import dev.coffer.spi.BackupIds;
 
 /**
  * The {@code archive} provider: each backup is one file, {@code <id>.coffer}, in the repository directory —
@@ -53,15 +53,17 @@ public final class ArchiveBackupProvider implements BackupProvider {
       OptionInfo.secret("passphrase", "passphrase; the master key is derived with Argon2id"),
       OptionInfo.optional("passphrase-file", "path of a UTF-8 file holding the passphrase (one trailing newline ignored)", null),
       OptionInfo.optional("mode", "protection of new archives: encrypted (default with a key), signed, or plain (no key; checksums only)", null),
-      OptionInfo.optional("level", "zstd compression level, 1 to 19", "3"),
-      OptionInfo.optional("threads", "pool threads for compression and sealing beside the calling thread, which hashes and "
-          + "helps when the pool falls behind (default: available processors - 1, at least 1)", null),
-      OptionInfo.optional("argon2-memory-kib", "Argon2id memory for new archives, KiB", "65536"),
-      OptionInfo.optional("argon2-iterations", "Argon2id passes for new archives", "3"),
-      OptionInfo.optional("argon2-parallelism", "Argon2id lanes for new archives", "4"),
-      OptionInfo.optional("argon2-max-memory-kib", "the most memory (KiB) a reader lets an archive's Argon2id "
+      OptionInfo.integer("level", "zstd compression level, 1 to 19", 3, 1, 19),
+      new OptionInfo("threads", "pool threads for compression and sealing beside the calling thread, which hashes and "
+          + "helps when the pool falls behind (default: available processors - 1, at least 1)", false, null, false,
+          OptionInfo.Type.INTEGER, 1, 256),
+      OptionInfo.integer("argon2-memory-kib", "Argon2id memory for new archives, KiB", 65536, 8,
+          Argon2Params.MAX_MEMORY_KIB),
+      OptionInfo.integer("argon2-iterations", "Argon2id passes for new archives", 3, 1, Argon2Params.MAX_ITERATIONS),
+      OptionInfo.integer("argon2-parallelism", "Argon2id lanes for new archives", 4, 1, Argon2Params.MAX_PARALLELISM),
+      OptionInfo.integer("argon2-max-memory-kib", "the most memory (KiB) a reader lets an archive's Argon2id "
           + "parameters use, above which the archive is refused unread (passes: at most 4, or argon2-iterations)",
-          "262144"),
+          Keyring.DEFAULT_MAX_ARGON2_MEMORY_KIB, 8, Argon2Params.MAX_MEMORY_KIB),
       OptionInfo.secret("legacy-manifest-key", "HMAC key (64 hex digits) of the seed's signed backup manifests; "
           + "when given, seed archives must hold a signed manifest"));
 
@@ -96,7 +98,7 @@ public final class ArchiveBackupProvider implements BackupProvider {
   /** {@inheritDoc} */
   @Override
   public BackupRepository open(Path location, Map<String, String> options) throws IOException {
-    return open(location, options, new SecureRandom()::nextBytes, Clock.systemUTC(), BackupIds::newId,
+    return open(location, options, new SecureRandom()::nextBytes, Clock.systemUTC(), () -> BackupIds.newId().value(),
         Format.DEFAULT_CHUNK_SIZE);
   }
 
@@ -112,17 +114,16 @@ public final class ArchiveBackupProvider implements BackupProvider {
       throw new IllegalArgumentException("options key, key-file, passphrase and passphrase-file of provider '"
           + NAME + "' are exclusive: give at most one");
     }
-    int level = (int) o.getLong("level", 3, 1, 19);
-    int threads = (int) o.getLong("threads", DEFAULT_THREADS, 1, 256);
-    long m = o.getLong("argon2-memory-kib", 65536, 8, Argon2Params.MAX_MEMORY_KIB);
-    long t = o.getLong("argon2-iterations", 3, 1, Argon2Params.MAX_ITERATIONS);
-    long p = o.getLong("argon2-parallelism", 4, 1, Argon2Params.MAX_PARALLELISM);
+    int level = (int) o.getLong("level");
+    int threads = o.isSet("threads") ? (int) o.getLong("threads") : DEFAULT_THREADS;
+    long m = o.getLong("argon2-memory-kib");
+    long t = o.getLong("argon2-iterations");
+    long p = o.getLong("argon2-parallelism");
     if (!Argon2Params.problem(m, t, p).isEmpty()) {
       throw o.invalid("argon2-memory-kib", "at least 8 KiB per lane");
     }
     Argon2Params argon2 = new Argon2Params((int) m, (int) t, (int) p);
-    long maxMemory = o.getLong("argon2-max-memory-kib", Keyring.DEFAULT_MAX_ARGON2_MEMORY_KIB, 8,
-        Argon2Params.MAX_MEMORY_KIB);
+    long maxMemory = o.getLong("argon2-max-memory-kib");
     Mode mode = null;
     if (o.isSet("mode")) {
       switch (o.get("mode").orElseThrow()) {

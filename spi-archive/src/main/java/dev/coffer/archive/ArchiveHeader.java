@@ -1,7 +1,7 @@
 package dev.coffer.archive;
 
+import dev.coffer.BackupId;
 import dev.coffer.CorruptBackupException;
-import dev.coffer.spi.BackupIds;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -137,8 +137,8 @@ final class ArchiveHeader {
     byte[] idBytes = new byte[idLength];
     rest.get(idBytes);
     String id = new String(idBytes, StandardCharsets.US_ASCII);
-    if (!BackupIds.isValid(id) || !id.equals(expectedId)) {
-      throw corrupt(expectedId, "header names backup '" + (BackupIds.isValid(id) ? id : "(malformed)")
+    if (!BackupId.isValid(id) || !id.equals(expectedId)) {
+      throw corrupt(expectedId, "header names backup '" + (BackupId.isValid(id) ? id : "(malformed)")
           + "', not the archive's own id");
     }
     byte[] commitment = new byte[COMMITMENT_LENGTH];

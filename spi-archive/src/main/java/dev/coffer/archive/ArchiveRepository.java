@@ -1,5 +1,6 @@
 package dev.coffer.archive;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupException;
 import dev.coffer.BackupInUseException;
 import dev.coffer.BackupMetadata;
@@ -11,19 +12,19 @@ import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
 import dev.coffer.ProgressListener;
 import dev.coffer.RestoreRequest;
+import dev.coffer.RepositoryInfo;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.FileTrees;
-import dev.coffer.spi.FinishedSource;
-import dev.coffer.spi.PosixAttributes;
-import dev.coffer.spi.RelativePaths;
-import dev.coffer.spi.RestoreAttributes;
-import dev.coffer.spi.RestoreStaging;
-import dev.coffer.spi.ScanOptions;
-import dev.coffer.spi.SourceEntry;
-import dev.coffer.spi.SourceTree;
+import dev.coffer.spi.support.FileTrees;
+import dev.coffer.spi.support.FinishedSource;
+import dev.coffer.spi.support.PosixAttributes;
+import dev.coffer.spi.support.RelativePaths;
+import dev.coffer.spi.support.RestoreAttributes;
+import dev.coffer.spi.support.RestoreStaging;
+import dev.coffer.spi.support.ScanOptions;
+import dev.coffer.spi.support.SourceEntry;
+import dev.coffer.spi.support.SourceTree;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -156,7 +157,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   }
 
   private Path existingArchive(String id) throws NoSuchBackupException {
-    if (!BackupIds.isValid(id)) {
+    if (!BackupId.isValid(id)) {
       throw new NoSuchBackupException(String.valueOf(id));
     }
     Path p = archiveOf(id);
@@ -177,7 +178,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
 
   /** The seed archive of {@code id}, if there is one and no new-format archive of that id. */
   private Optional<Path> seedArchive(String id) {
-    if (!BackupIds.isValid(id) || Files.exists(archiveOf(id), LinkOption.NOFOLLOW_LINKS)) {
+    if (!BackupId.isValid(id) || Files.exists(archiveOf(id), LinkOption.NOFOLLOW_LINKS)) {
       return Optional.empty();
     }
     Path p = root.resolve(id + LegacyArchiveReader.FILE_SUFFIX);
@@ -201,8 +202,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     Manifest base = null;
     String baseHash = null;
     if (request.incremental()) {
-      Path baseFile = existingArchive(request.baseBackupId());
-      try (ArchiveReader r = ArchiveReader.open(baseFile, request.baseBackupId(), settings.keyring())) {
+      Path baseFile = existingArchive(request.baseBackupId().value());
+      try (ArchiveReader r = ArchiveReader.open(baseFile, request.baseBackupId().value(), settings.keyring())) {
         base = r.manifest();
       }
       baseHash = sha256Hex(baseFile);
@@ -437,12 +438,12 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   }
 
   @Override
-  public List<String> unlisted() throws IOException {
+  public List<BackupId> unlisted() throws IOException {
     ensureOpen();
     List<String> out = new ArrayList<>();
     catalog(new ArrayList<>(), out);
     java.util.Collections.sort(out);
-    return out;
+    return out.stream().map(BackupId::of).toList();
   }
 
   /** Reads every archive's metadata: what authenticates goes to {@code listed}, the others' ids to {@code unlisted}. */
@@ -451,7 +452,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       for (Path p : ds) {
         String name = p.getFileName().toString();
         String id = name.substring(0, name.length() - Format.FILE_SUFFIX.length());
-        if (!BackupIds.isValid(id)) {
+        if (!BackupId.isValid(id)) {
           continue;
         }
         try {
@@ -499,13 +500,14 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   }
 
   @Override
-  public Optional<BackupMetadata> find(String backupId) throws IOException {
+  public Optional<BackupMetadata> find(BackupId requested) throws IOException {
     ensureOpen();
+    String backupId = requested.value();
     Optional<Path> seed = seedArchive(backupId);
     if (seed.isPresent()) {
       return Optional.of(SeedArchives.metadata(seed.get()));
     }
-    if (!BackupIds.isValid(backupId) || !isArchiveFile(archiveOf(backupId))) {
+    if (!isArchiveFile(archiveOf(backupId))) {
       return Optional.empty();
     }
     try {
@@ -516,8 +518,9 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   }
 
   @Override
-  public long size(String backupId) throws IOException {
+  public long storedBytes(BackupId requested) throws IOException {
     ensureOpen();
+    String backupId = requested.value();
     Optional<Path> seed = seedArchive(backupId);
     return Files.size(seed.isPresent() ? seed.get() : existingArchive(backupId));
   }
@@ -680,7 +683,7 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   public BackupMetadata restore(RestoreRequest request) throws IOException {
     ensureOpen();
     java.util.Objects.requireNonNull(request, "request");
-    String id = request.backupId();
+    String id = request.backupId().value();
     Optional<Path> seed = seedArchive(id);
     if (seed.isPresent()) {
       return SeedArchives.restore(seed.get(), id, request, settings.keyring(), settings.legacyManifestKey());
@@ -794,17 +797,18 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   // ---------------------------------------------------------------- verify
 
   @Override
-  public VerifyReport verify(String backupId) throws IOException {
+  public VerifyReport verify(BackupId backupId) throws IOException {
     return verify(backupId, ProgressListener.NONE);
   }
 
   @Override
-  public VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
+  public VerifyReport verify(BackupId requested, ProgressListener listener) throws IOException {
     ensureOpen();
+    String backupId = requested.value();
     Optional<Path> seed = seedArchive(backupId);
     if (seed.isPresent()) {
       if (listener != ProgressListener.NONE) { // seed archives report start and end only
-        return BackupRepository.super.verify(backupId, listener);
+        return BackupRepository.super.verify(requested, listener);
       }
       return SeedArchives.verify(seed.get(), backupId, settings.keyring(), settings.legacyManifestKey());
     }
@@ -992,8 +996,9 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   // ---------------------------------------------------------------- lifecycle
 
   @Override
-  public void delete(String backupId) throws IOException {
+  public void delete(BackupId requested) throws IOException {
     ensureOpen();
+    String backupId = requested.value();
     synchronized (lifecycle) {
       Optional<Path> seed = seedArchive(backupId);
       if (seed.isPresent()) {
@@ -1016,11 +1021,16 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   }
 
   @Override
+  public RepositoryInfo info() {
+    return RepositoryInfo.of(new ArchiveBackupProvider(), root);
+  }
+
+  @Override
   public List<BackupMetadata> prune(RetentionPolicy policy) throws IOException {
     ensureOpen();
     java.util.Objects.requireNonNull(policy, "policy");
     synchronized (lifecycle) {
-      List<BackupMetadata> doomed = policy.select(list(), settings.clock().instant(), true);
+      List<BackupMetadata> doomed = pruneCandidates(policy);
       // newest first: a dependent goes before its base
       for (BackupMetadata b : doomed) {
         Optional<Path> seed = seedArchive(b.backupId());

@@ -1,10 +1,10 @@
 package dev.coffer.archive;
 
+import dev.coffer.BackupId;
 import static java.util.Objects.requireNonNull;
 
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupType;
-import dev.coffer.spi.BackupIds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -49,7 +49,7 @@ record LegacyArchiveInfo(
       return Optional.empty();
     }
     String id = s.substring(0, s.length() - LegacyArchiveReader.FILE_SUFFIX.length());
-    return BackupIds.isValid(id) ? Optional.of(id) : Optional.empty();
+    return BackupId.isValid(id) ? Optional.of(id) : Optional.empty();
   }
 
   /**

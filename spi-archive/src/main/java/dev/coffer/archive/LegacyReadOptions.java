@@ -6,7 +6,7 @@ package dev.coffer.archive;
  * @param allowUnencryptedWithKey read an unencrypted archive even though a key is configured; off by
  *     default because the seed accepted such archives silently, which lets anyone who can write the
  *     repository replace an encrypted backup with a forged plain one (a downgrade)
- * @param portablePaths refuse paths that break {@link dev.coffer.spi.RelativePaths#portableProblem} (NFC,
+ * @param portablePaths refuse paths that break {@link dev.coffer.spi.support.RelativePaths#portableProblem} (NFC,
  *     Windows names, control characters), not only the basic rules; on by default
  * @param maxEncryptedPayloadBytes the largest encrypted entry payload accepted; an AES-GCM payload is one
  *     authenticated unit, so it is held in memory whole until its tag is checked

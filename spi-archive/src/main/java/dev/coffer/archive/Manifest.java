@@ -1,5 +1,6 @@
 package dev.coffer.archive;
 
+import dev.coffer.BackupId;
 import com.fasterxml.jackson.annotation.JacksonInject;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.OptBoolean;
@@ -7,8 +8,7 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupWarning;
 import dev.coffer.BackupType;
 import dev.coffer.CorruptBackupException;
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.PosixAttributes;
+import dev.coffer.spi.support.PosixAttributes;
 import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeParseException;
@@ -184,7 +184,7 @@ record Manifest(
         throw new CorruptBackupException(where + "a full backup with a base", null);
       }
     } else if ("INCREMENTAL".equals(type)) {
-      if (!BackupIds.isValid(baseBackupId) || baseArchiveSha256 == null || !SHA256.matcher(baseArchiveSha256).matches()) {
+      if (!BackupId.isValid(baseBackupId) || baseArchiveSha256 == null || !SHA256.matcher(baseArchiveSha256).matches()) {
         throw new CorruptBackupException(where + "an incremental backup without a valid base reference", null);
       }
     } else {
@@ -196,7 +196,7 @@ record Manifest(
       if (f == null || f.path() == null || f.sha256() == null || f.archive() == null) {
         throw new CorruptBackupException(where + "incomplete file entry", null);
       }
-      if (f.size() < 0 || f.offset() < 0 || !SHA256.matcher(f.sha256()).matches() || !BackupIds.isValid(f.archive())) {
+      if (f.size() < 0 || f.offset() < 0 || !SHA256.matcher(f.sha256()).matches() || !BackupId.isValid(f.archive())) {
         throw new CorruptBackupException(where + "malformed entry for '" + f.path() + "'", f.path());
       }
       if (!seen.add(f.path())) {

@@ -1,5 +1,6 @@
 package dev.coffer.archive;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -83,7 +84,7 @@ class ArchiveAttackTest {
     Path target = TestSupport.root(fs).resolve("out");
     List<String> before = TestSupport.names(TestSupport.root(fs));
     try {
-      repo.restore(ID, target);
+      repo.restore(BackupId.of(ID), target);
       fail("restore accepted " + what);
     } catch (CorruptBackupException | WrongKeyException expected) {
       // refused
@@ -91,7 +92,7 @@ class ArchiveAttackTest {
     assertFalse(Files.exists(target), what);
     assertEquals(before, TestSupport.names(TestSupport.root(fs)), what);
     try {
-      VerifyReport report = repo.verify(ID);
+      VerifyReport report = repo.verify(BackupId.of(ID));
       assertFalse(report.ok(), "verify accepted " + what);
     } catch (WrongKeyException expected) {
       // a tampered header can only be told apart from a wrong key by the commitment
@@ -102,8 +103,8 @@ class ArchiveAttackTest {
   void intactArchive_restoresAndVerifies() throws IOException {
     plant(original);
     try (ArchiveRepository repo = repo()) {
-      assertTrue(repo.verify(ID).ok());
-      repo.restore(ID, TestSupport.root(fs).resolve("out"));
+      assertTrue(repo.verify(BackupId.of(ID)).ok());
+      repo.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out"));
       assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(TestSupport.root(fs).resolve("out")));
       assertEquals(ArchivePosixTest.modes(src), ArchivePosixTest.modes(TestSupport.root(fs).resolve("out")));
       assertTrue(original.length > 2 * (CHUNK + 16), "the archive must span several chunks");
@@ -238,11 +239,11 @@ class ArchiveAttackTest {
       byte[] signed = original.clone();
       signed[10] = (byte) Mode.SIGNED.code;
       plant(signed);
-      assertThrows(WrongKeyException.class, () -> repo.restore(ID, TestSupport.root(fs).resolve("out")));
+      assertThrows(WrongKeyException.class, () -> repo.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out")));
       byte[] plain = original.clone();
       plain[10] = (byte) Mode.PLAIN.code;
       plant(plain);
-      assertThrows(CorruptBackupException.class, () -> repo.restore(ID, TestSupport.root(fs).resolve("out")));
+      assertThrows(CorruptBackupException.class, () -> repo.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out")));
     }
   }
 
@@ -261,7 +262,7 @@ class ArchiveAttackTest {
       Files.write(dir.resolve(ID + ".coffer"), copy);
       try (ArchiveRepository r = TestSupport.open(dir, o)) {
         CorruptBackupException ex = assertThrows(CorruptBackupException.class,
-            () -> r.restore(ID, TestSupport.root(fs).resolve("out")));
+            () -> r.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out")));
         assertTrue(ex.getMessage().contains("Argon2"), ex.getMessage());
       }
     }
@@ -353,11 +354,11 @@ class ArchiveAttackTest {
     }));
     try (ArchiveRepository repo = repo()) {
       CorruptBackupException e = assertThrows(CorruptBackupException.class,
-          () -> repo.restore(ID, TestSupport.root(fs).resolve("out")));
+          () -> repo.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out")));
       assertTrue(e.getMessage().contains("size mismatch") && e.getMessage().contains("manifest says 1 bytes"),
           e.getMessage());
       assertFalse(Files.exists(TestSupport.root(fs).resolve("out")));
-      assertFalse(repo.verify(ID).ok());
+      assertFalse(repo.verify(BackupId.of(ID)).ok());
     }
     long[] handedOut = new long[1];
     try (ArchiveReader r = ArchiveReader.open(repoDir.resolve(ID + ".coffer"), ID,
@@ -529,7 +530,7 @@ class ArchiveAttackTest {
     }));
     Path target = TestSupport.root(fs).resolve("out");
     try (ArchiveRepository repo = repo()) {
-      repo.restore(ID, target);
+      repo.restore(BackupId.of(ID), target);
     }
     assertEquals(outside.toString(), Files.readSymbolicLink(target.resolve("a-link")).toString());
     assertEquals("../..", Files.readSymbolicLink(target.resolve("d/up")).toString());
@@ -563,14 +564,14 @@ class ArchiveAttackTest {
     Files.createSymbolicLink(target.resolve("wal_tail"), outside);
     try (ArchiveRepository repo = TestSupport.open(disk.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata md = repo.backup(source);
-      repo.restore(RestoreRequest.of(md.backupId(), target).withMode(RestoreMode.REPLACE));
+      repo.restore(RestoreRequest.of(md.id(), target).withMode(RestoreMode.REPLACE));
       assertEquals(Map.of("keep", TestSupport.snapshot(outside).get("keep")), TestSupport.snapshot(outside));
       assertEquals(TestSupport.snapshot(source), TestSupport.snapshot(target));
       // a link as the target itself is refused
       Path linkTarget = disk.resolve("link-target");
       Files.createSymbolicLink(linkTarget, outside);
       assertThrows(IOException.class,
-          () -> repo.restore(RestoreRequest.of(md.backupId(), linkTarget).withMode(RestoreMode.REPLACE)));
+          () -> repo.restore(RestoreRequest.of(md.id(), linkTarget).withMode(RestoreMode.REPLACE)));
       assertEquals(List.of("keep"), TestSupport.names(outside));
     }
   }
@@ -584,7 +585,7 @@ class ArchiveAttackTest {
     try (ArchiveRepository repo = TestSupport.open(disk.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata md = repo.backup(source);
       List<String> before = TestSupport.names(disk);
-      RestoreRequest failing = RestoreRequest.of(md.backupId(), target).withMode(RestoreMode.REPLACE)
+      RestoreRequest failing = RestoreRequest.of(md.id(), target).withMode(RestoreMode.REPLACE)
           .withProgress(p -> {
             if (p.filesDone() == 2) {
               throw new IllegalStateException("injected failure");
@@ -601,13 +602,13 @@ class ArchiveAttackTest {
     try (ArchiveRepository repo = TestSupport.open(repoDir, TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata full = repo.backup(src);
       TestSupport.write(src.resolve("n"), "n");
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, full.backupId()));
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, full.id()));
       Path baseFile = repoDir.resolve(full.backupId() + ".coffer");
       byte[] b = Files.readAllBytes(baseFile);
       b[b.length - 1] ^= 1;
       Files.write(baseFile, b);
-      assertThrows(CorruptBackupException.class, () -> repo.restore(inc.backupId(), TestSupport.root(fs).resolve("o")));
-      assertFalse(repo.verify(inc.backupId()).ok());
+      assertThrows(CorruptBackupException.class, () -> repo.restore(inc.id(), TestSupport.root(fs).resolve("o")));
+      assertFalse(repo.verify(inc.id()).ok());
       assertFalse(Files.exists(TestSupport.root(fs).resolve("o")));
       assertArrayEquals(b, Files.readAllBytes(baseFile), "verify must not modify anything");
     }
@@ -632,7 +633,7 @@ class ArchiveAttackTest {
         copy[i] ^= (byte) (1 << (i % 8));
         Files.write(dir.resolve(ID + ".coffer"), copy);
         try {
-          r.restore(ID, target);
+          r.restore(BackupId.of(ID), target);
           fail(mode + " archive accepted a bit flip at byte " + i);
         } catch (CorruptBackupException | WrongKeyException expected) {
           // refused

@@ -60,9 +60,9 @@ class ArchiveBehaviourTest {
       BackupMetadata md = repo.backup(src);
       // the middle of b-big.bin: a chunk no other file shares
       damageChunkAt(root.resolve("repo").resolve(md.backupId() + ".coffer"), 150_000);
-      repo.restore(RestoreRequest.of(md.backupId(), root.resolve("part")).withPaths(Set.of("c-last.txt", "a-first.txt")));
+      repo.restore(RestoreRequest.of(md.id(), root.resolve("part")).withPaths(Set.of("c-last.txt", "a-first.txt")));
       assertEquals(Set.of("a-first.txt", "c-last.txt"), TestSupport.snapshot(root.resolve("part")).keySet());
-      assertThrows(CorruptBackupException.class, () -> repo.restore(md.backupId(), root.resolve("full")));
+      assertThrows(CorruptBackupException.class, () -> repo.restore(md.id(), root.resolve("full")));
       assertFalse(Files.exists(root.resolve("full")));
     }
   }
@@ -76,7 +76,7 @@ class ArchiveBehaviourTest {
       byte[] before = Files.readAllBytes(archive);
       damageChunkAt(archive, 150_000);
       byte[] damaged = Files.readAllBytes(archive);
-      VerifyReport report = repo.verify(md.backupId());
+      VerifyReport report = repo.verify(md.id());
       assertFalse(report.ok());
       assertTrue(report.problems().stream().anyMatch(p -> p.path().equals("b-big.bin")
           && p.kind() == VerifyReport.Kind.CORRUPT), report.toString());

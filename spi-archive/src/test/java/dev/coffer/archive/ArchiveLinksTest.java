@@ -48,7 +48,7 @@ class ArchiveLinksTest {
     try (var s = Files.walk(root)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         if (Files.isSymbolicLink(p)) {
-          out.put(dev.coffer.spi.RelativePaths.relativize(root, p), Files.readSymbolicLink(p).toString());
+          out.put(dev.coffer.spi.support.RelativePaths.relativize(root, p), Files.readSymbolicLink(p).toString());
         }
       }
     }
@@ -64,13 +64,13 @@ class ArchiveLinksTest {
       BackupMetadata md = repo.backup(src);
       assertEquals(5, md.totalFiles(), "links are not files and their targets are not stored");
       Path out = b.resolve("out");
-      repo.restore(md.backupId(), out);
+      repo.restore(md.id(), out);
       assertEquals(links(src), links(out));
       assertEquals(3, links(out).size());
       assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(out));
       assertFalse(Files.isDirectory(out.resolve("to-outside-dir"), LinkOption.NOFOLLOW_LINKS));
       assertEquals(List.of("secret.txt"), TestSupport.names(b.resolve("outside")));
-      assertTrue(repo.verify(md.backupId()).ok());
+      assertTrue(repo.verify(md.id()).ok());
     }
   }
 
@@ -85,13 +85,13 @@ class ArchiveLinksTest {
       Files.delete(src.resolve("wal_tail/to-text"));
       Files.createSymbolicLink(src.resolve("wal_tail/to-text"), src.getFileSystem().getPath("zero"));
       Files.createSymbolicLink(src.resolve("empty/new-link"), src.getFileSystem().getPath("nested"));
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, full.backupId()));
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, full.id()));
       Path out = b.resolve("out");
-      repo.restore(inc.backupId(), out);
+      repo.restore(inc.id(), out);
       assertEquals(links(src), links(out));
       assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(out));
       Path first = b.resolve("first");
-      repo.restore(full.backupId(), first);
+      repo.restore(full.id(), first);
       assertEquals("no" + src.getFileSystem().getSeparator() + "such" + src.getFileSystem().getSeparator() + "file",
           links(first).get("dangling"));
     }
@@ -105,11 +105,11 @@ class ArchiveLinksTest {
     try (ArchiveRepository repo = TestSupport.open(b.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata md = repo.backup(src);
       Path one = b.resolve("one");
-      repo.restore(RestoreRequest.of(md.backupId(), one).withPaths(List.of("to-outside-dir")));
+      repo.restore(RestoreRequest.of(md.id(), one).withPaths(List.of("to-outside-dir")));
       assertEquals(Map.of("to-outside-dir", b.resolve("outside").toString()), links(one));
       assertEquals(Map.of("to-outside-dir", "<link>"), TestSupport.snapshot(one));
       Path dir = b.resolve("dir");
-      repo.restore(RestoreRequest.of(md.backupId(), dir).withPaths(List.of("wal_tail")));
+      repo.restore(RestoreRequest.of(md.id(), dir).withPaths(List.of("wal_tail")));
       assertEquals(List.of("segment_1.aedbwal", "to-text", "zero"), TestSupport.names(dir.resolve("wal_tail")));
       assertTrue(Files.isSymbolicLink(dir.resolve("wal_tail/to-text")));
     }

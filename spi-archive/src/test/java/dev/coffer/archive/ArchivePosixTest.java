@@ -1,5 +1,6 @@
 package dev.coffer.archive;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -97,7 +98,7 @@ class ArchivePosixTest {
     try (Stream<Path> s = Files.walk(root)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         if (!p.equals(root) && !Files.isSymbolicLink(p)) {
-          out.put(dev.coffer.spi.RelativePaths.relativize(root, p), mode(p));
+          out.put(dev.coffer.spi.support.RelativePaths.relativize(root, p), mode(p));
         }
       }
     }
@@ -113,10 +114,10 @@ class ArchivePosixTest {
     try (ArchiveRepository repo = TestSupport.open(b.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata md = repo.backup(src);
       Path out = b.resolve("out");
-      repo.restore(md.backupId(), out);
+      repo.restore(md.id(), out);
       assertEquals(expected, modes(out));
       assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(out));
-      assertTrue(repo.verify(md.backupId()).ok());
+      assertTrue(repo.verify(md.id()).ok());
     }
   }
 
@@ -137,7 +138,7 @@ class ArchivePosixTest {
     List<String> checked = new java.util.ArrayList<>();
     try (ArchiveRepository repo = TestSupport.open(b.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata md = repo.backup(src);
-      repo.restore(dev.coffer.RestoreRequest.of(md.backupId(), work.resolve("out")).withProgress(p -> {
+      repo.restore(dev.coffer.RestoreRequest.of(md.id(), work.resolve("out")).withProgress(p -> {
         try (Stream<Path> staged = Files.list(work)) {
           for (Path stage : (Iterable<Path>) staged::iterator) {
             modes(stage).forEach((rel, mode) -> {
@@ -168,13 +169,13 @@ class ArchivePosixTest {
       BackupMetadata full = repo.backup(src);
       chmod(src.resolve("postgresql.conf"), "rw-------");
       chmod(src.resolve("base"), "rwxr-x---");
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, full.backupId()));
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, full.id()));
       Path out = b.resolve("inc");
-      repo.restore(inc.backupId(), out);
+      repo.restore(inc.id(), out);
       assertEquals(modes(src), modes(out));
       assertEquals("rw-------", mode(out.resolve("postgresql.conf")));
       Path first = b.resolve("full");
-      repo.restore(full.backupId(), first);
+      repo.restore(full.id(), first);
       assertEquals("rw-r-----", mode(first.resolve("postgresql.conf")));
       assertEquals("rwx------", mode(first.resolve("base")));
     }
@@ -193,7 +194,7 @@ class ArchivePosixTest {
     try (ArchiveRepository repo = TestSupport.open(b.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata md = repo.backup(src);
       Path out = b.resolve("out");
-      repo.restore(md.backupId(), out);
+      repo.restore(md.id(), out);
       for (String rel : List.of("", "PG_VERSION", "base")) {
         Path p = rel.isEmpty() ? out : out.resolve(rel);
         assertEquals("postgres", Files.getOwner(p).getName(), rel);
@@ -241,7 +242,7 @@ class ArchivePosixTest {
       try (ArchiveRepository repo = TestSupport.open(repo2, options)) {
         Files.write(repo2.resolve(id + ".coffer"), archive);
         Path out = where.resolve("out");
-        repo.restore(id, out);
+        repo.restore(BackupId.of(id), out);
         String fileDefault = mode(Files.createFile(where.resolve("probe-file")));
         String dirDefault = mode(Files.createDirectory(where.resolve("probe-dir")));
         modes(out).forEach((rel, mode) -> {
@@ -268,9 +269,9 @@ class ArchivePosixTest {
         BackupMetadata md = repo.backup(src);
         assertEquals(List.of(new BackupWarning("wal_tail/mysql.sock", BackupWarning.Kind.SKIPPED_SPECIAL_FILE, "socket")),
             md.warnings());
-        assertEquals(md, repo.find(md.backupId()).orElseThrow(), "the warning is recorded with the backup");
+        assertEquals(md, repo.find(md.id()).orElseThrow(), "the warning is recorded with the backup");
         Path out = tmp.resolve("out");
-        repo.restore(md.backupId(), out);
+        repo.restore(md.id(), out);
         assertFalse(Files.exists(out.resolve("wal_tail/mysql.sock"), LinkOption.NOFOLLOW_LINKS));
         BackupException e = assertThrows(BackupException.class,
             () -> repo.backup(BackupRequest.full(src).withSpecialFiles(SpecialFiles.FAIL)));
@@ -299,7 +300,7 @@ class ArchivePosixTest {
     try (ArchiveRepository repo = TestSupport.open(b.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata md = repo.backup(BackupRequest.full(src).withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*")));
       Path out = b.resolve("out");
-      repo.restore(md.backupId(), out);
+      repo.restore(md.id(), out);
       assertTrue(Files.isDirectory(out.resolve("pg_wal"), LinkOption.NOFOLLOW_LINKS));
       assertEquals("rwx------", mode(out.resolve("pg_wal")));
       assertEquals("wal segment", Files.readString(out.resolve("pg_wal/000000010000000000000001")));

@@ -1,5 +1,6 @@
 package dev.coffer.archive;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -60,10 +61,10 @@ class ArchiveRepositoryTest {
       assertEquals(5, md.totalFiles());
       assertEquals(BackupType.FULL, md.backupType());
       assertEquals(List.of(md), repo.list());
-      assertEquals(md, repo.find(md.backupId()).orElseThrow());
-      assertTrue(repo.verify(md.backupId()).ok());
+      assertEquals(md, repo.find(md.id()).orElseThrow());
+      assertTrue(repo.verify(md.id()).ok());
       Path target = b.resolve("restored");
-      repo.restore(md.backupId(), target);
+      repo.restore(md.id(), target);
       assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(target));
       assertEquals(FileTime.from(TestSupport.T0.minusSeconds(3600)),
           Files.getLastModifiedTime(target.resolve("wal_tail/segment_1.aedbwal")));
@@ -85,9 +86,9 @@ class ArchiveRepositoryTest {
     };
     try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), options)) {
       BackupMetadata md = repo.backup(src);
-      repo.restore(md.backupId(), tmp.resolve("out"));
+      repo.restore(md.id(), tmp.resolve("out"));
       assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(tmp.resolve("out")));
-      assertTrue(repo.verify(md.backupId()).ok());
+      assertTrue(repo.verify(md.id()).ok());
     }
     // a new instance (as another process would) sees the same backup
     try (ArchiveRepository again = TestSupport.open(tmp.resolve("repo"), options)) {
@@ -106,7 +107,7 @@ class ArchiveRepositoryTest {
           StandardCharsets.ISO_8859_1);
       assertFalse(stored.contains("PLANTED"));
       assertFalse(stored.contains("XYZZY"));
-      assertTrue(repo.size(md.backupId()) < md.totalBytes());
+      assertTrue(repo.storedBytes(md.id()) < md.totalBytes());
     }
   }
 
@@ -149,7 +150,7 @@ class ArchiveRepositoryTest {
         () -> TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX)));
     assertTrue(raw.getMessage().contains("created with a passphrase"), raw.getMessage());
     try (ArchiveRepository right = TestSupport.open(tmp.resolve("repo"), TestSupport.passphraseOptions("right"))) {
-      right.restore(id, tmp.resolve("out"));
+      right.restore(BackupId.of(id), tmp.resolve("out"));
     }
     assertTrue(Files.exists(tmp.resolve("out")));
   }
@@ -177,7 +178,7 @@ class ArchiveRepositoryTest {
     Files.copy(tmp.resolve("plain-repo").resolve(plainId + Format.FILE_SUFFIX),
         tmp.resolve("repo").resolve(plainId + Format.FILE_SUFFIX));
     try (ArchiveRepository keyed = TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
-      assertThrows(CorruptBackupException.class, () -> keyed.restore(plainId, tmp.resolve("out")));
+      assertThrows(CorruptBackupException.class, () -> keyed.restore(BackupId.of(plainId), tmp.resolve("out")));
       assertEquals(List.of(encId), keyed.list().stream().map(b -> b.backupId()).toList());
     }
     assertFalse(Files.exists(tmp.resolve("out")));
@@ -209,7 +210,7 @@ class ArchiveRepositoryTest {
       id = repo.backup(src).backupId();
     }
     try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), Map.of("key-file", tmp.resolve("key.hex").toString()))) {
-      repo.restore(id, tmp.resolve("out"));
+      repo.restore(BackupId.of(id), tmp.resolve("out"));
     }
     assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(tmp.resolve("out")));
   }
@@ -227,29 +228,29 @@ class ArchiveRepositoryTest {
       Files.delete(src.resolve("random.bin"));
       Files.delete(src.resolve("empty/nested"));
       TestSupport.write(src.resolve("new.txt"), "new");
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, full.backupId()));
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, full.id()));
       assertEquals(BackupType.INCREMENTAL, inc.backupType());
       assertEquals(full.backupId(), inc.baseBackupId());
-      assertTrue(repo.size(inc.backupId()) < 100_000, "unchanged big.bin must not be stored again");
-      repo.restore(inc.backupId(), tmp.resolve("out"));
+      assertTrue(repo.storedBytes(inc.id()) < 100_000, "unchanged big.bin must not be stored again");
+      repo.restore(inc.id(), tmp.resolve("out"));
       assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(tmp.resolve("out")));
-      assertTrue(repo.verify(inc.backupId()).ok());
+      assertTrue(repo.verify(inc.id()).ok());
 
       // a second level: unchanged files may live two archives up
       TestSupport.write(src.resolve("new.txt"), "newer");
-      BackupMetadata inc2 = repo.backup(BackupRequest.incremental(src, inc.backupId()));
-      repo.restore(RestoreRequest.of(inc2.backupId(), tmp.resolve("out2")).withPaths(Set.of("big.bin", "new.txt")));
+      BackupMetadata inc2 = repo.backup(BackupRequest.incremental(src, inc.id()));
+      repo.restore(RestoreRequest.of(inc2.id(), tmp.resolve("out2")).withPaths(Set.of("big.bin", "new.txt")));
       assertEquals(Set.of("big.bin", "new.txt"), TestSupport.snapshot(tmp.resolve("out2")).keySet());
       assertArrayEquals(big, Files.readAllBytes(tmp.resolve("out2/big.bin")));
 
-      BackupInUseException inUse = assertThrows(BackupInUseException.class, () -> repo.delete(full.backupId()));
+      BackupInUseException inUse = assertThrows(BackupInUseException.class, () -> repo.delete(full.id()));
       assertEquals(List.of(inc.backupId()), inUse.dependents());
       assertThrows(NoSuchBackupException.class,
-          () -> repo.backup(BackupRequest.incremental(src, "0000-no-such-base")));
+          () -> repo.backup(BackupRequest.incremental(src, BackupId.of("0000-no-such-base"))));
 
-      repo.delete(inc2.backupId());
-      repo.delete(inc.backupId());
-      repo.delete(full.backupId());
+      repo.delete(inc2.id());
+      repo.delete(inc.id());
+      repo.delete(full.id());
       assertEquals(List.of(), repo.list());
     }
   }
@@ -260,7 +261,7 @@ class ArchiveRepositoryTest {
     try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata full = repo.backup(src);
       TestSupport.write(src.resolve("new.txt"), "new");
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, full.backupId()));
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, full.id()));
       // replace the base by another, authentic archive of the same id (same content, fresh salt)
       Path baseFile = tmp.resolve("repo").resolve(full.backupId() + ".coffer");
       Path other;
@@ -270,8 +271,8 @@ class ArchiveRepositoryTest {
         other = tmp.resolve("repo2").resolve(full.backupId() + ".coffer");
       }
       Files.copy(other, baseFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      assertThrows(CorruptBackupException.class, () -> repo.restore(inc.backupId(), tmp.resolve("out")));
-      assertFalse(repo.verify(inc.backupId()).ok());
+      assertThrows(CorruptBackupException.class, () -> repo.restore(inc.id(), tmp.resolve("out")));
+      assertFalse(repo.verify(inc.id()).ok());
       assertFalse(Files.exists(tmp.resolve("out")));
     }
   }
@@ -281,11 +282,11 @@ class ArchiveRepositoryTest {
     Path src = TestSupport.sampleSource(tmp.resolve("src"));
     try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       String id = repo.backup(src).backupId();
-      repo.restore(RestoreRequest.of(id, tmp.resolve("out")).withPaths(Set.of("wal_tail")));
+      repo.restore(RestoreRequest.of(BackupId.of(id), tmp.resolve("out")).withPaths(Set.of("wal_tail")));
       assertEquals(Set.of("wal_tail", "wal_tail/segment_1.aedbwal", "wal_tail/zero"),
           TestSupport.snapshot(tmp.resolve("out")).keySet());
       assertThrows(NoSuchFileException.class,
-          () -> repo.restore(RestoreRequest.of(id, tmp.resolve("out3")).withPaths(Set.of("nope"))));
+          () -> repo.restore(RestoreRequest.of(BackupId.of(id), tmp.resolve("out3")).withPaths(Set.of("nope"))));
       assertFalse(Files.exists(tmp.resolve("out3")));
     }
   }
@@ -296,11 +297,11 @@ class ArchiveRepositoryTest {
     try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata a = repo.backup(src);
       BackupMetadata b = repo.backup(src);
-      BackupMetadata c = repo.backup(BackupRequest.incremental(src, b.backupId()));
+      BackupMetadata c = repo.backup(BackupRequest.incremental(src, b.id()));
       List<BackupMetadata> doomed = repo.prune(RetentionPolicy.keepLast(1));
       assertEquals(List.of(a), doomed);
       assertEquals(List.of(c, b), repo.list());
-      repo.restore(c.backupId(), tmp.resolve("out"));
+      repo.restore(c.id(), tmp.resolve("out"));
       assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(tmp.resolve("out")));
     }
   }
@@ -308,10 +309,15 @@ class ArchiveRepositoryTest {
   @Test
   void unknownAndHostileIds_areNoSuchBackup() throws IOException {
     try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
-      for (String id : List.of("../x", "nope", "", "a/b")) {
+      for (String text : List.of("../x", "nope", "", "a/b")) {
+        if (!BackupId.isValid(text)) { // a malformed id is refused where it is made, before any repository
+          assertThrows(IllegalArgumentException.class, () -> BackupId.of(text), text);
+          continue;
+        }
+        BackupId id = BackupId.of(text);
         assertThrows(NoSuchBackupException.class, () -> repo.verify(id));
         assertThrows(NoSuchBackupException.class, () -> repo.delete(id));
-        assertThrows(NoSuchBackupException.class, () -> repo.size(id));
+        assertThrows(NoSuchBackupException.class, () -> repo.storedBytes(id));
         assertTrue(repo.find(id).isEmpty());
       }
     }
@@ -370,11 +376,11 @@ class ArchiveRepositoryTest {
     try (ArchiveRepository repo = TestSupport.open(TestSupport.root(unix).resolve("repo"),
         TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       String id = repo.backup(src).backupId();
-      repo.restore(id, TestSupport.root(unix).resolve("out"));
+      repo.restore(BackupId.of(id), TestSupport.root(unix).resolve("out"));
       assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(TestSupport.root(unix).resolve("out")));
       for (String kind : List.of("osx", "windows")) {
         Path target = TestSupport.root(TestSupport.jimfs(kind)).resolve("out");
-        CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> repo.restore(id, target));
+        CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> repo.restore(BackupId.of(id), target));
         assertTrue(e.getMessage().contains("collide"), e.getMessage());
         assertFalse(Files.exists(target));
         assertEquals(List.of(), TestSupport.names(target.getParent()).stream()
@@ -394,7 +400,7 @@ class ArchiveRepositoryTest {
         Map.of("key-file", root.resolve("master.key").toString()))) {
       String id = keyed.backup(src).backupId();
       try (ArchiveRepository raw = TestSupport.open(root.resolve("repo1"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
-        raw.restore(id, root.resolve("out1"));
+        raw.restore(BackupId.of(id), root.resolve("out1"));
       }
     }
     Map<String, String> fromFile = new java.util.HashMap<>(TestSupport.passphraseOptions("unused"));
@@ -403,7 +409,7 @@ class ArchiveRepositoryTest {
     try (ArchiveRepository pf = TestSupport.open(root.resolve("repo2"), fromFile)) {
       String id = pf.backup(src).backupId();
       try (ArchiveRepository typed = TestSupport.open(root.resolve("repo2"), TestSupport.passphraseOptions("pass phrase"))) {
-        typed.restore(id, root.resolve("out2"));
+        typed.restore(BackupId.of(id), root.resolve("out2"));
       }
     }
     assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(root.resolve("out1")));

@@ -45,14 +45,14 @@ class BigFileTest {
       BackupMetadata md = repo.backup(src);
       long t1 = System.nanoTime();
       assertEquals(size, md.totalBytes());
-      assertTrue(repo.size(md.backupId()) < size);
+      assertTrue(repo.storedBytes(md.id()) < size);
       Files.delete(big); // keep disk use at two copies
       long t2 = System.nanoTime();
-      repo.restore(md.backupId(), tmp.resolve("out"));
+      repo.restore(md.id(), tmp.resolve("out"));
       long t3 = System.nanoTime();
       System.out.printf("big file %d MiB: backup %.0f MiB/s, restore %.0f MiB/s, stored %d bytes, max heap %d MiB%n",
           size >> 20, (size / 1048576.0) / ((t1 - t0) / 1e9), (size / 1048576.0) / ((t3 - t2) / 1e9),
-          repo.size(md.backupId()), Runtime.getRuntime().maxMemory() >> 20);
+          repo.storedBytes(md.id()), Runtime.getRuntime().maxMemory() >> 20);
     }
     assertEquals(size, Files.size(tmp.resolve("out/big.dat")));
     assertEquals(sha, ArchiveRepository.sha256Hex(tmp.resolve("out/big.dat")));

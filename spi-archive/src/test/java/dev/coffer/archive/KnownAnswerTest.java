@@ -1,5 +1,6 @@
 package dev.coffer.archive;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -115,7 +116,7 @@ class KnownAnswerTest {
     try (ArchiveRepository repo = TestSupport.open(repo2, options("encrypted"))) {
       Files.write(repo2.resolve(ID + ".coffer"), expected);
       Path target = TestSupport.root(other).resolve("out");
-      repo.restore(ID, target);
+      repo.restore(BackupId.of(ID), target);
       assertEquals(ArchivePosixTest.modes(src), ArchivePosixTest.modes(target));
       assertEquals("postgres", Files.getOwner(target).getName());
       assertEquals("postgres", Files.getOwner(target.resolve("dir/data.bin")).getName());
@@ -158,9 +159,9 @@ class KnownAnswerTest {
     Path other = TestSupport.root(fs).resolve("other");
     try (ArchiveRepository repo = TestSupport.open(other, options(vector))) {
       Files.write(other.resolve(ID + ".coffer"), expected);
-      repo.restore(ID, TestSupport.root(fs).resolve("out"));
+      repo.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out"));
       assertEquals(TestSupport.snapshot(src), TestSupport.snapshot(TestSupport.root(fs).resolve("out")));
-      assertEquals(TestSupport.T0, repo.find(ID).orElseThrow().createdAt());
+      assertEquals(TestSupport.T0, repo.find(BackupId.of(ID)).orElseThrow().createdAt());
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.coffer.archive;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,13 +52,13 @@ class RepositoryKeyTest {
         tmp.resolve("repo").resolve(foreign + Format.FILE_SUFFIX));
     try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       assertEquals(List.of(good), ids(repo));
-      assertEquals(List.of(foreign), repo.unlisted(), "stored but not listed");
+      assertEquals(List.of(BackupId.of(foreign)), repo.unlisted(), "stored but not listed");
       assertEquals(good, repo.latest().orElseThrow().backupId());
-      VerifyReport report = repo.verify(foreign);
+      VerifyReport report = repo.verify(BackupId.of(foreign));
       assertFalse(report.ok());
       assertEquals(VerifyReport.Kind.METADATA, report.problems().get(0).kind(), report.problems().toString());
-      assertTrue(repo.verify(good).ok());
-      assertThrows(WrongKeyException.class, () -> repo.restore(foreign, tmp.resolve("out")));
+      assertTrue(repo.verify(BackupId.of(good)).ok());
+      assertThrows(WrongKeyException.class, () -> repo.restore(BackupId.of(foreign), tmp.resolve("out")));
       assertFalse(Files.exists(tmp.resolve("out")));
       repo.backup(src); // the repository keeps working
       assertEquals(2, repo.list().size());
@@ -84,7 +85,7 @@ class RepositoryKeyTest {
       try (ArchiveRepository repo = TestSupport.open(location, TestSupport.keyOptions(TestSupport.KEY_HEX))) {
         int at = offset;
         assertEquals(List.of(first), ids(repo), () -> "header byte " + at + " flipped");
-        assertFalse(repo.verify(second).ok(), "header byte " + offset + " flipped");
+        assertFalse(repo.verify(BackupId.of(second)).ok(), "header byte " + offset + " flipped");
       }
     }
     Files.write(archive, original);
@@ -110,7 +111,7 @@ class RepositoryKeyTest {
     Files.write(archive, bytes);
     try (ArchiveRepository repo = TestSupport.open(location, TestSupport.passphraseOptions("pw"))) {
       assertEquals(List.of(good), ids(repo));
-      VerifyReport report = repo.verify(edited);
+      VerifyReport report = repo.verify(BackupId.of(edited));
       assertFalse(report.ok());
       assertTrue(report.problems().toString().contains("ceiling"), report.problems().toString());
     }

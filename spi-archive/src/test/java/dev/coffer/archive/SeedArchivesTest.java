@@ -1,5 +1,6 @@
 package dev.coffer.archive;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,15 +46,15 @@ class SeedArchivesTest {
       assertEquals(1, list.size());
       assertEquals("seed-enc", list.get(0).backupId());
       assertEquals("AEDBARC1", list.get(0).labels().get("legacy.format"));
-      assertTrue(repo.verify("seed-enc").ok());
-      repo.restore("seed-enc", tmp.resolve("out"));
+      assertTrue(repo.verify(BackupId.of("seed-enc")).ok());
+      repo.restore(BackupId.of("seed-enc"), tmp.resolve("out"));
       assertEquals(TestSupport.snapshot(fixture("source")), TestSupport.snapshot(tmp.resolve("out")));
-      repo.restore(RestoreRequest.of("seed-enc", tmp.resolve("part")).withPaths(Set.of("nested")));
+      repo.restore(RestoreRequest.of(BackupId.of("seed-enc"), tmp.resolve("part")).withPaths(Set.of("nested")));
       assertTrue(TestSupport.snapshot(tmp.resolve("part")).keySet().stream().allMatch(p -> p.startsWith("nested")));
       // new-format backups can join the seed's repository
       BackupMetadata fresh = repo.backup(fixture("source"));
       assertEquals(2, repo.list().size());
-      repo.delete("seed-enc");
+      repo.delete(BackupId.of("seed-enc"));
       assertEquals(List.of(fresh), repo.list());
     }
   }
@@ -62,14 +63,14 @@ class SeedArchivesTest {
   void seedArchive_withWrongKeyOrPassphrase_failsWithWrongKey_andWritesNothing() throws Exception {
     Path repoDir = seedRepository();
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of("key", "07".repeat(32)))) {
-      assertThrows(WrongKeyException.class, () -> repo.restore("seed-enc", tmp.resolve("out")));
-      assertThrows(WrongKeyException.class, () -> repo.verify("seed-enc"));
+      assertThrows(WrongKeyException.class, () -> repo.restore(BackupId.of("seed-enc"), tmp.resolve("out")));
+      assertThrows(WrongKeyException.class, () -> repo.verify(BackupId.of("seed-enc")));
     }
     try (ArchiveRepository repo = TestSupport.open(repoDir, TestSupport.passphraseOptions("pw"))) {
-      assertThrows(WrongKeyException.class, () -> repo.restore("seed-enc", tmp.resolve("out")));
+      assertThrows(WrongKeyException.class, () -> repo.restore(BackupId.of("seed-enc"), tmp.resolve("out")));
     }
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of())) {
-      assertThrows(WrongKeyException.class, () -> repo.restore("seed-enc", tmp.resolve("out")));
+      assertThrows(WrongKeyException.class, () -> repo.restore(BackupId.of("seed-enc"), tmp.resolve("out")));
     }
     assertFalse(Files.exists(tmp.resolve("out")));
   }
@@ -80,11 +81,11 @@ class SeedArchivesTest {
     Files.createDirectories(repoDir);
     Files.copy(fixture("aedb-plain.aedbarc"), repoDir.resolve("seed-plain.aedbarc"));
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of())) {
-      repo.restore("seed-plain", tmp.resolve("out"));
+      repo.restore(BackupId.of("seed-plain"), tmp.resolve("out"));
       assertEquals(TestSupport.snapshot(fixture("source")), TestSupport.snapshot(tmp.resolve("out")));
     }
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of("key", SEED_KEY))) {
-      assertThrows(WrongKeyException.class, () -> repo.restore("seed-plain", tmp.resolve("out2")));
+      assertThrows(WrongKeyException.class, () -> repo.restore(BackupId.of("seed-plain"), tmp.resolve("out2")));
     }
     assertFalse(Files.exists(tmp.resolve("out2")));
   }
@@ -95,7 +96,7 @@ class SeedArchivesTest {
     Path repoDir = seedRepository();
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of("key", SEED_KEY))) {
       Path out = tmp.resolve("out");
-      repo.restore("seed-enc", out);
+      repo.restore(BackupId.of("seed-enc"), out);
       String fileDefault = ArchivePosixTest.mode(Files.createFile(tmp.resolve("probe-file")));
       String dirDefault = ArchivePosixTest.mode(Files.createDirectory(tmp.resolve("probe-dir")));
       Map<String, String> modes = ArchivePosixTest.modes(out);
@@ -113,8 +114,8 @@ class SeedArchivesTest {
     b[b.length / 2] ^= 1;
     Files.write(file, b);
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of("key", SEED_KEY))) {
-      assertFalse(repo.verify("seed-enc").ok());
-      assertThrows(IOException.class, () -> repo.restore("seed-enc", tmp.resolve("out")));
+      assertFalse(repo.verify(BackupId.of("seed-enc")).ok());
+      assertThrows(IOException.class, () -> repo.restore(BackupId.of("seed-enc"), tmp.resolve("out")));
     }
     assertFalse(Files.exists(tmp.resolve("out")));
   }

@@ -123,7 +123,7 @@ final class TestSupport {
       if (p.equals(root)) {
         continue;
       }
-      String rel = dev.coffer.spi.RelativePaths.relativize(root, p);
+      String rel = dev.coffer.spi.support.RelativePaths.relativize(root, p);
       if (Files.isSymbolicLink(p)) {
         out.put(rel, "<link>");
       } else if (Files.isDirectory(p)) {

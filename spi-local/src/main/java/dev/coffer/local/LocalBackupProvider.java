@@ -6,7 +6,7 @@ import dev.coffer.BackupRepository;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.ProviderOptions;
+import dev.coffer.spi.support.ProviderOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -42,17 +42,17 @@ public final class LocalBackupProvider implements BackupProvider {
   static final int DEFAULT_THREADS = Math.min(4, Runtime.getRuntime().availableProcessors());
 
   private static final List<OptionInfo> OPTIONS = List.of(
-      OptionInfo.optional("fsync", "force files and directories to disk before publishing (true/false)", "true"),
-      OptionInfo.optional("compare-crc",
+      OptionInfo.flag("fsync", "force files and directories to disk before publishing (true/false)", true),
+      OptionInfo.flag("compare-crc",
           "incremental backups also compare file content CRC32C before reusing an unchanged file (true/false)",
-          "false"),
-      OptionInfo.optional("hardlinks",
+          false),
+      OptionInfo.flag("hardlinks",
           "incremental backups hard-link unchanged files from their base instead of copying them (true/false)",
-          "true"),
-      OptionInfo.optional("threads",
+          true),
+      new OptionInfo("threads",
           "threads that copy and checksum files, one per file; verify also splits big files "
               + "(default: available processors, at most 4)",
-          null));
+          false, null, false, OptionInfo.Type.INTEGER, 1, 64));
 
   /** Creates the provider; does no I/O. */
   public LocalBackupProvider() {}
@@ -113,10 +113,10 @@ public final class LocalBackupProvider implements BackupProvider {
     requireNonNull(location, "location");
     ProviderOptions parsed = ProviderOptions.parse(NAME, OPTIONS, options);
     LocalRepository.Settings settings = new LocalRepository.Settings(
-        parsed.getBoolean("fsync", true),
-        parsed.getBoolean("compare-crc", false),
-        parsed.getBoolean("hardlinks", true),
-        (int) parsed.getLong("threads", DEFAULT_THREADS, 1, 64));
+        parsed.getBoolean("fsync"),
+        parsed.getBoolean("compare-crc"),
+        parsed.getBoolean("hardlinks"),
+        parsed.isSet("threads") ? (int) parsed.getLong("threads") : DEFAULT_THREADS);
     return LocalRepository.open(location, settings);
   }
 }

@@ -1,5 +1,6 @@
 package dev.coffer.local;
 
+import dev.coffer.BackupId;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
@@ -16,22 +17,23 @@ import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
 import dev.coffer.ProgressListener;
 import dev.coffer.RestoreRequest;
+import dev.coffer.RepositoryInfo;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
 import dev.coffer.VerifyReport.Kind;
 import dev.coffer.VerifyReport.Problem;
 import dev.coffer.local.Manifest.FileEntry;
 import dev.coffer.local.Manifest.Symlink;
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.FileTrees;
-import dev.coffer.spi.FinishedSource;
-import dev.coffer.spi.RelativePaths;
-import dev.coffer.spi.PosixAttributes;
-import dev.coffer.spi.RestoreAttributes;
-import dev.coffer.spi.RestoreStaging;
-import dev.coffer.spi.ScanOptions;
-import dev.coffer.spi.SourceEntry;
-import dev.coffer.spi.SourceTree;
+import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.FileTrees;
+import dev.coffer.spi.support.FinishedSource;
+import dev.coffer.spi.support.RelativePaths;
+import dev.coffer.spi.support.PosixAttributes;
+import dev.coffer.spi.support.RestoreAttributes;
+import dev.coffer.spi.support.RestoreStaging;
+import dev.coffer.spi.support.ScanOptions;
+import dev.coffer.spi.support.SourceEntry;
+import dev.coffer.spi.support.SourceTree;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -144,10 +146,10 @@ final class LocalRepository implements BackupRepository {
     Path baseData = null;
     if (request.incremental()) {
       Path baseDir = backupDir(request.baseBackupId());
-      base = readManifest(baseDir, request.baseBackupId());
+      base = readManifest(baseDir, request.baseBackupId().value());
       baseData = baseDir.resolve(DATA);
     }
-    String id = BackupIds.newId();
+    String id = BackupIds.newId().value();
     Instant createdAt = Instant.now();
     Path lockFile = root.resolve(LOCK + id);
     Path staging = root.resolve(STAGING + id);
@@ -244,8 +246,8 @@ final class LocalRepository implements BackupRepository {
       forceDirectory(data);
     }
     BackupMetadata metadata = new BackupMetadata(id, createdAt, request.source().toString(), files.size(), bytesDone,
-        request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(),
-        LocalBackupProvider.NAME, LocalBackupProvider.VERSION, finished.labels(), tree.skipped());
+        request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL,
+        request.incremental() ? request.baseBackupId().value() : null, LocalBackupProvider.NAME, LocalBackupProvider.VERSION, finished.labels(), tree.skipped());
     Manifest manifest = new Manifest(metadata, whole, true, files, plan.directories, plan.symlinks,
         plan.directoryTimes, plan.directoryAttributes, tree.rootPosix());
     byte[] json = manifest.toJson();
@@ -460,8 +462,8 @@ final class LocalRepository implements BackupRepository {
   public BackupMetadata restore(RestoreRequest request) throws IOException {
     requireNonNull(request, "request");
     ensureOpen();
-    String id = request.backupId();
-    Path dir = backupDir(id);
+    String id = request.backupId().value();
+    Path dir = backupDir(request.backupId());
     Manifest manifest = readManifest(dir, id);
     Path data = dir.resolve(DATA);
     Contents contents = contents(manifest, data, id);
@@ -688,15 +690,15 @@ final class LocalRepository implements BackupRepository {
   // ---------------------------------------------------------------- verify
 
   @Override
-  public VerifyReport verify(String backupId) throws IOException {
+  public VerifyReport verify(BackupId backupId) throws IOException {
     return verify(backupId, ProgressListener.NONE);
   }
 
   @Override
-  public VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
+  public VerifyReport verify(BackupId backupId, ProgressListener listener) throws IOException {
     ensureOpen();
     Path dir = backupDir(backupId);
-    String id = backupId;
+    String id = backupId.value();
     List<Problem> problems = new ArrayList<>();
     byte[] json;
     try {
@@ -848,12 +850,12 @@ final class LocalRepository implements BackupRepository {
   }
 
   @Override
-  public List<String> unlisted() throws IOException {
+  public List<BackupId> unlisted() throws IOException {
     ensureOpen();
     List<String> out = new ArrayList<>();
     catalog(new ArrayList<>(), out);
     java.util.Collections.sort(out);
-    return out;
+    return out.stream().map(BackupId::of).toList();
   }
 
   /** Backup directories whose metadata reads go to {@code listed}; the ids of the others to {@code unlisted}. */
@@ -861,7 +863,7 @@ final class LocalRepository implements BackupRepository {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
       for (Path p : entries) {
         String name = p.getFileName().toString();
-        if (!BackupIds.isValid(name) || !Files.isDirectory(p, NOFOLLOW_LINKS)) {
+        if (!BackupId.isValid(name) || !Files.isDirectory(p, NOFOLLOW_LINKS)) {
           continue; // dot-names (staging, deleting, locks) are never valid ids
         }
         Optional<BackupMetadata> m = loadForListing(p, name);
@@ -875,16 +877,13 @@ final class LocalRepository implements BackupRepository {
   }
 
   @Override
-  public Optional<BackupMetadata> find(String backupId) throws IOException {
+  public Optional<BackupMetadata> find(BackupId backupId) throws IOException {
     ensureOpen();
-    if (!BackupIds.isValid(backupId)) {
-      return Optional.empty();
-    }
-    Path dir = root.resolve(backupId);
+    Path dir = root.resolve(backupId.value());
     if (!Files.isDirectory(dir, NOFOLLOW_LINKS) || !FileTrees.existsWithExactName(dir)) {
       return Optional.empty();
     }
-    return loadForListing(dir, backupId);
+    return loadForListing(dir, backupId.value());
   }
 
   /** Metadata for list and find: a directory whose metadata cannot be parsed is not a backup. */
@@ -898,7 +897,7 @@ final class LocalRepository implements BackupRepository {
   }
 
   @Override
-  public void delete(String backupId) throws IOException {
+  public void delete(BackupId backupId) throws IOException {
     ensureOpen();
     Path dir = backupDir(backupId);
     byte[] random = new byte[6];
@@ -914,10 +913,10 @@ final class LocalRepository implements BackupRepository {
   }
 
   @Override
-  public long size(String backupId) throws IOException {
+  public long storedBytes(BackupId backupId) throws IOException {
     ensureOpen();
     Path dir = backupDir(backupId);
-    Manifest manifest = readManifest(dir, backupId);
+    Manifest manifest = readManifest(dir, backupId.value());
     long total = sizeIfExists(dir.resolve(Manifest.FILE_NAME)) + sizeIfExists(dir.resolve(Manifest.SIDECAR_NAME));
     if (manifest.coffer()) {
       for (FileEntry f : manifest.files()) {
@@ -934,13 +933,18 @@ final class LocalRepository implements BackupRepository {
   }
 
   @Override
+  public RepositoryInfo info() {
+    return RepositoryInfo.of(new LocalBackupProvider(), root);
+  }
+
+  @Override
   public List<BackupMetadata> prune(RetentionPolicy policy) throws IOException {
     requireNonNull(policy, "policy");
     ensureOpen();
-    List<BackupMetadata> doomed = policy.select(list(), Instant.now(), false);
+    List<BackupMetadata> doomed = pruneCandidates(policy);
     for (BackupMetadata b : doomed) {
       try {
-        delete(b.backupId());
+        delete(b.id());
       } catch (NoSuchBackupException gone) {
         // deleted concurrently: the policy's outcome holds
       }
@@ -967,11 +971,8 @@ final class LocalRepository implements BackupRepository {
   }
 
   /** The directory of an existing backup; never touches a path for a malformed id. */
-  private Path backupDir(String id) throws IOException {
-    if (!BackupIds.isValid(id)) {
-      throw new NoSuchBackupException(String.valueOf(id));
-    }
-    Path dir = root.resolve(id);
+  private Path backupDir(BackupId id) throws IOException {
+    Path dir = root.resolve(id.value());
     if (!Files.isDirectory(dir, NOFOLLOW_LINKS) || !FileTrees.existsWithExactName(dir)) {
       throw new NoSuchBackupException(id);
     }

@@ -1,5 +1,6 @@
 package dev.coffer.local;
 
+import dev.coffer.BackupId;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -9,9 +10,8 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupType;
 import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.PosixAttributes;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.PosixAttributes;
+import dev.coffer.spi.support.RelativePaths;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
@@ -286,7 +286,7 @@ record Manifest(
         && type.get("Incremental").isObject()) {
       backupType = BackupType.INCREMENTAL;
       base = text(type.get("Incremental"), "base_backup_id", id);
-      if (!BackupIds.isValid(base)) {
+      if (!BackupId.isValid(base)) {
         throw corrupt(id, "malformed base backup id in backup_type", null);
       }
     } else {

@@ -1,5 +1,6 @@
 package dev.coffer.local;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -163,9 +164,9 @@ class ChecksumsTest {
         Map.of("fsync", "false", "compare-crc", compareCrc, "threads", String.valueOf(Checksums.KEPT)))) {
       String full = repo.backup(source).backupId();
       Trees.write(source, "file1.dat", "changed");
-      String inc = repo.backup(BackupRequest.incremental(source, full)).backupId();
-      assertTrue(repo.verify(inc).ok());
-      repo.restore(RestoreRequest.of(inc, tmp.resolve("restored")));
+      String inc = repo.backup(BackupRequest.incremental(source, BackupId.of(full))).backupId();
+      assertTrue(repo.verify(BackupId.of(inc)).ok());
+      repo.restore(RestoreRequest.of(BackupId.of(inc), tmp.resolve("restored")));
     }
     Set<ByteBuffer> after = takeKept(Checksums.BUFFER_BYTES);
     assertEquals(mine, after, "the same kept buffers, none dropped for a fresh one");

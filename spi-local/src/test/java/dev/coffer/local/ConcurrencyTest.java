@@ -1,5 +1,6 @@
 package dev.coffer.local;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,7 +44,7 @@ class ConcurrencyTest {
           futures.add(ex.submit(() -> {
             start.await();
             return incremental
-                ? r.backup(dev.coffer.BackupRequest.incremental(source, base.backupId()))
+                ? r.backup(dev.coffer.BackupRequest.incremental(source, base.id()))
                 : r.backup(source);
           }));
         }
@@ -63,7 +64,7 @@ class ConcurrencyTest {
         assertEquals(threads + 1, a.list().size());
         assertEquals(a.list(), b.list());
         for (String id : ids) {
-          assertTrue(b.verify(id).ok(), id);
+          assertTrue(b.verify(BackupId.of(id)).ok(), id);
         }
         assertEquals(threads + 1, SeedPortTest.listNames(repoDir, "").size(), "no leftovers");
       } finally {

@@ -69,7 +69,7 @@ class CorruptionTest {
     FaultyFileSystem target = FaultyFileSystem.wrap(Jimfs.newFileSystem(Configuration.unix()));
     Path restored = target.getPath("/out");
     target.diskFullAfter(64 * 1024);
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> repo.restore(meta.backupId(), restored));
+    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), restored));
     assertTrue(e.getMessage().contains("size mismatch for file1.dat") && e.getMessage().contains("stored 11 bytes")
         && e.getMessage().contains("found 12"), e.getMessage());
     assertFalse(Files.exists(restored));
@@ -95,12 +95,12 @@ class CorruptionTest {
         b[b.length / 2] ^= 0x20;
         Files.write(file, b);
       }
-      VerifyReport report = repo.verify(meta.backupId());
+      VerifyReport report = repo.verify(meta.id());
       assertFalse(report.ok(), rel + " " + damage);
       String name = rel.startsWith("data/") ? rel.substring(5) : rel;
       assertTrue(report.problems().stream().anyMatch(p -> p.path().equals(name)), rel + " " + damage + ": " + report);
       Path target = Files.createDirectories(root.resolve("target"));
-      assertThrows(CorruptBackupException.class, () -> repo.restore(meta.backupId(), target), rel + " " + damage);
+      assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), target), rel + " " + damage);
       assertEquals(List.of(), SeedPortTest.listNames(target, ""));
       assertEquals(List.of("repo", "source", "target"), SeedPortTest.listNames(root, ""), "staging left behind");
       repo.close();
@@ -112,12 +112,12 @@ class CorruptionTest {
   void anAddedFile_isReportedUnexpectedAndRestoreRefuses(String rel) throws Exception {
     backUp(tmp);
     Trees.write(repoDir.resolve(meta.backupId()), rel, "stray");
-    VerifyReport report = repo.verify(meta.backupId());
+    VerifyReport report = repo.verify(meta.id());
     String name = rel.startsWith("data/") ? rel.substring(5) : rel;
     assertEquals(List.of(new VerifyReport.Problem(name, Kind.UNEXPECTED, report.problems().get(0).detail())),
         report.problems());
     if (rel.startsWith("data/")) {
-      assertThrows(CorruptBackupException.class, () -> repo.restore(meta.backupId(), tmp.resolve("target")));
+      assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
       assertFalse(Files.exists(tmp.resolve("target")));
     }
   }
@@ -127,7 +127,7 @@ class CorruptionTest {
     backUp(tmp);
     Files.createDirectory(stored("data/newdir"));
     Files.delete(stored("data/emptydir"));
-    VerifyReport report = repo.verify(meta.backupId());
+    VerifyReport report = repo.verify(meta.id());
     assertEquals(2, report.problems().size(), report.toString());
     assertTrue(report.problems().stream().anyMatch(p -> p.path().equals("newdir") && p.kind() == Kind.UNEXPECTED));
     assertTrue(report.problems().stream().anyMatch(p -> p.path().equals("emptydir") && p.kind() == Kind.MISSING));
@@ -139,7 +139,7 @@ class CorruptionTest {
     Files.writeString(stored("data/file1.dat"), "HELLO WORLD");
     Files.delete(stored("data/file2.dat"));
     Files.writeString(stored("data/subdir/extra"), "x");
-    VerifyReport report = repo.verify(meta.backupId());
+    VerifyReport report = repo.verify(meta.id());
     assertEquals(List.of("extra:UNEXPECTED", "file1.dat:CORRUPT", "file2.dat:MISSING"),
         report.problems().stream().map(p -> (p.path().endsWith("extra") ? "extra" : p.path()) + ":" + p.kind())
             .sorted().toList());
@@ -154,10 +154,10 @@ class CorruptionTest {
       byte[] b = original.clone();
       b[i] ^= 0x01;
       Files.write(file, b);
-      assertFalse(repo.verify(meta.backupId()).ok(), "byte " + i);
+      assertFalse(repo.verify(meta.id()).ok(), "byte " + i);
     }
     Files.write(file, original);
-    assertTrue(repo.verify(meta.backupId()).ok());
+    assertTrue(repo.verify(meta.id()).ok());
   }
 
   @Test
@@ -165,7 +165,7 @@ class CorruptionTest {
     backUp(tmp);
     Files.writeString(stored("data/file1.dat"), "changed");
     Map<String, String> before = Trees.snapshot(repoDir, true);
-    repo.verify(meta.backupId());
+    repo.verify(meta.id());
     assertEquals(before, Trees.snapshot(repoDir, true));
   }
 
@@ -203,8 +203,8 @@ class CorruptionTest {
     plantManifest(List.of(entryFor(hostile, content)), List.of(), List.of());
     Map<String, String> outside = Trees.snapshot(tmp, false);
     Path target = tmp.resolve("target");
-    assertThrows(CorruptBackupException.class, () -> repo.restore(meta.backupId(), target));
-    assertFalse(repo.verify(meta.backupId()).ok());
+    assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), target));
+    assertFalse(repo.verify(meta.id()).ok());
     assertEquals(outside, Trees.snapshot(tmp, false));
     assertTrue(repo.list().isEmpty(), "a backup with hostile metadata is not listed");
   }
@@ -215,10 +215,10 @@ class CorruptionTest {
     Path outside = Trees.write(tmp, "outside/file1.dat", "hello world");
     Files.delete(stored("data/file1.dat"));
     Files.createSymbolicLink(stored("data/file1.dat"), outside);
-    VerifyReport report = repo.verify(meta.backupId());
+    VerifyReport report = repo.verify(meta.id());
     assertTrue(report.problems().stream().anyMatch(p -> p.path().equals("file1.dat") && p.kind() == Kind.UNEXPECTED),
         report.toString());
-    assertThrows(CorruptBackupException.class, () -> repo.restore(meta.backupId(), tmp.resolve("target")));
+    assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
     assertFalse(Files.exists(tmp.resolve("target")));
   }
 
@@ -226,9 +226,9 @@ class CorruptionTest {
   void aStoredFileWithAMalformedName_isReportedAndRefused() throws Exception {
     backUp(tmp);
     Files.writeString(stored("data/subdir").resolve("back\\slash"), "x");
-    VerifyReport report = repo.verify(meta.backupId());
+    VerifyReport report = repo.verify(meta.id());
     assertEquals(List.of(Kind.UNEXPECTED), report.problems().stream().map(VerifyReport.Problem::kind).toList());
-    assertThrows(CorruptBackupException.class, () -> repo.restore(meta.backupId(), tmp.resolve("target")));
+    assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
     assertFalse(Files.exists(tmp.resolve("target")));
   }
 
@@ -241,8 +241,8 @@ class CorruptionTest {
     Files.delete(sub.resolve("nested.dat"));
     Files.delete(sub);
     Files.createSymbolicLink(sub, outsideDir);
-    assertFalse(repo.verify(meta.backupId()).ok());
-    assertThrows(CorruptBackupException.class, () -> repo.restore(meta.backupId(), tmp.resolve("target")));
+    assertFalse(repo.verify(meta.id()).ok());
+    assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
     assertFalse(Files.exists(tmp.resolve("target")));
   }
 
@@ -253,7 +253,7 @@ class CorruptionTest {
     List<FileEntry> files = new ArrayList<>(List.of(entryFor("escape/file1.dat", content)));
     plantManifest(files, List.of(), List.of(new Symlink("escape", tmp.resolve("outside").toString())));
     Files.createDirectories(tmp.resolve("outside"));
-    assertThrows(CorruptBackupException.class, () -> repo.restore(meta.backupId(), tmp.resolve("target")));
+    assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
     assertEquals(List.of(), SeedPortTest.listNames(tmp.resolve("outside"), ""));
     assertFalse(Files.exists(tmp.resolve("target")));
   }

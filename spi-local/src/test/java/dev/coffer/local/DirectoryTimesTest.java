@@ -53,10 +53,10 @@ class DirectoryTimesTest {
     Path source = source(root);
     try (BackupRepository repo = Trees.open(root.resolve("repo"))) {
       BackupMetadata full = repo.backup(source);
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, full.backupId()));
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, full.id()));
       for (BackupMetadata m : List.of(full, inc)) {
         Path out = root.resolve("out-" + m.backupId());
-        repo.restore(RestoreRequest.of(m.backupId(), out));
+        repo.restore(RestoreRequest.of(m.id(), out));
         for (Map.Entry<String, Instant> e : TIMES.entrySet()) {
           assertEquals(FileTime.from(e.getValue()).toMillis(),
               Files.getLastModifiedTime(LocalRepository.under(out, e.getKey())).toMillis(), e.getKey());

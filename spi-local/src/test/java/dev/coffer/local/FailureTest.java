@@ -1,5 +1,6 @@
 package dev.coffer.local;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,21 +67,21 @@ class FailureTest {
     try (BackupRepository repo = Trees.open(repoDir)) {
       BackupMetadata kept = repo.backup(source);
       AtomicInteger counter = new AtomicInteger();
-      repo.backup(BackupRequest.incremental(source, kept.backupId()).withProgress(p -> counter.incrementAndGet()));
+      repo.backup(BackupRequest.incremental(source, kept.id()).withProgress(p -> counter.incrementAndGet()));
       int calls = counter.get();
-      repo.delete(repo.latest().orElseThrow().backupId());
+      repo.delete(repo.latest().orElseThrow().id());
       assertTrue(calls >= 5, "calls " + calls);
       for (int n = 0; n < calls; n++) {
         AtomicInteger c = new AtomicInteger();
         BackupRequest full = BackupRequest.full(source).withProgress(failingAt(n, c));
         assertThrows(Abort.class, () -> repo.backup(full));
-        BackupRequest inc = BackupRequest.incremental(source, kept.backupId()).withProgress(failingAt(n, new AtomicInteger()));
+        BackupRequest inc = BackupRequest.incremental(source, kept.id()).withProgress(failingAt(n, new AtomicInteger()));
         assertThrows(Abort.class, () -> repo.backup(inc));
         assertEquals(List.of(kept), repo.list(), "after abort at " + n);
         assertEquals(List.of(kept.backupId()), SeedPortTest.listNames(repoDir, ""), "leftovers after abort at " + n);
       }
-      assertTrue(repo.verify(kept.backupId()).ok());
-      assertTrue(repo.verify(repo.backup(source).backupId()).ok());
+      assertTrue(repo.verify(kept.id()).ok());
+      assertTrue(repo.verify(repo.backup(source).id()).ok());
     }
   }
 
@@ -92,15 +93,15 @@ class FailureTest {
     try (BackupRepository repo = Trees.open(root.resolve("repo"))) {
       BackupMetadata m = repo.backup(source);
       AtomicInteger counter = new AtomicInteger();
-      repo.restore(RestoreRequest.of(m.backupId(), root.resolve("probe")).withProgress(p -> counter.incrementAndGet()));
+      repo.restore(RestoreRequest.of(m.id(), root.resolve("probe")).withProgress(p -> counter.incrementAndGet()));
       Path old = root.resolve("old");
       Trees.write(old, "keep.txt", "precious");
       Map<String, String> before = Trees.snapshot(old, true);
       for (int n = 0; n < counter.get(); n++) {
         Path absent = root.resolve("absent");
-        RestoreRequest create = RestoreRequest.of(m.backupId(), absent).withProgress(failingAt(n, new AtomicInteger()));
+        RestoreRequest create = RestoreRequest.of(m.id(), absent).withProgress(failingAt(n, new AtomicInteger()));
         assertThrows(Abort.class, () -> repo.restore(create));
-        RestoreRequest replace = RestoreRequest.of(m.backupId(), old).withMode(RestoreMode.REPLACE)
+        RestoreRequest replace = RestoreRequest.of(m.id(), old).withMode(RestoreMode.REPLACE)
             .withProgress(failingAt(n, new AtomicInteger()));
         assertThrows(Abort.class, () -> repo.restore(replace));
         assertEquals(before, Trees.snapshot(old, true));
@@ -124,7 +125,7 @@ class FailureTest {
         try {
           BackupMetadata m = repo.backup(source);
           succeeded = true;
-          assertTrue(repo.verify(m.backupId()).ok());
+          assertTrue(repo.verify(m.id()).ok());
         } catch (IOException full) {
           failures++;
           assertEquals(List.of(), repo.list());
@@ -148,8 +149,8 @@ class FailureTest {
         Files.writeString(old.resolve("keep.txt"), "precious");
         Map<String, String> before = Trees.snapshot(disk.getPath("/t"), true);
         try {
-          repo.restore(RestoreRequest.of(m.backupId(), disk.getPath("/t/new")));
-          repo.restore(RestoreRequest.of(m.backupId(), old).withMode(RestoreMode.REPLACE));
+          repo.restore(RestoreRequest.of(m.id(), disk.getPath("/t/new")));
+          repo.restore(RestoreRequest.of(m.id(), old).withMode(RestoreMode.REPLACE));
           succeeded = true;
         } catch (IOException full) {
           failures++;

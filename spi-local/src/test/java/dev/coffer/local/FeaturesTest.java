@@ -57,8 +57,8 @@ class FeaturesTest {
     Files.createDirectories(source.resolve("empty"));
     try (BackupRepository repo = new LocalBackupProvider().open(tmp.resolve("repo"), Map.of())) {
       BackupMetadata m = repo.backup(source);
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, m.backupId()));
-      repo.restore(inc.backupId(), tmp.resolve("target"));
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, m.id()));
+      repo.restore(inc.id(), tmp.resolve("target"));
       assertEquals(Trees.snapshot(source, true), Trees.snapshot(tmp.resolve("target"), true));
     }
   }
@@ -83,9 +83,9 @@ class FeaturesTest {
       assertEquals(3, m.totalFiles());
       Path data = repoDir.resolve(m.backupId()).resolve("data");
       assertFalse(Files.exists(data.resolve("link-out"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
-      assertTrue(repo.verify(m.backupId()).ok());
+      assertTrue(repo.verify(m.id()).ok());
       Path target = root.resolve("target");
-      repo.restore(m.backupId(), target);
+      repo.restore(m.id(), target);
       assertEquals(Trees.snapshot(source, false), Trees.snapshot(target, false));
       assertTrue(Files.isSymbolicLink(target.resolve("link-out")));
       assertEquals(List.of("secret.txt"), SeedPortTest.listNames(root.resolve("outside"), ""));
@@ -102,11 +102,11 @@ class FeaturesTest {
     try (BackupRepository repo = Trees.open(root.resolve("repo"))) {
       BackupMetadata m = repo.backup(source);
       Path target = root.resolve("target");
-      repo.restore(RestoreRequest.of(m.backupId(), target).withPaths(List.of("a/b", "file1.dat")));
+      repo.restore(RestoreRequest.of(m.id(), target).withPaths(List.of("a/b", "file1.dat")));
       assertEquals(List.of("a", "a/b", "a/b/c.txt", "file1.dat"), new ArrayList<>(Trees.snapshot(target, false).keySet()));
       Path other = root.resolve("other");
       assertThrows(NoSuchFileException.class,
-          () -> repo.restore(RestoreRequest.of(m.backupId(), other).withPaths(List.of("a/nope"))));
+          () -> repo.restore(RestoreRequest.of(m.id(), other).withPaths(List.of("a/nope"))));
       assertFalse(Files.exists(other));
     }
   }
@@ -120,7 +120,7 @@ class FeaturesTest {
         java.nio.file.attribute.FileTime.from(java.time.Instant.parse("2001-02-03T04:05:06.789Z")));
     try (BackupRepository repo = Trees.open(root.resolve("repo"))) {
       BackupMetadata m = repo.backup(source);
-      repo.restore(m.backupId(), root.resolve("target"));
+      repo.restore(m.id(), root.resolve("target"));
       assertEquals(java.time.Instant.parse("2001-02-03T04:05:06.789Z"),
           Files.getLastModifiedTime(root.resolve("target").resolve("file1.dat")).toInstant());
     }
@@ -131,12 +131,12 @@ class FeaturesTest {
     Path source = Trees.populate(tmp.resolve("source"));
     try (BackupRepository repo = Trees.open(tmp.resolve("repo"))) {
       BackupMetadata a = repo.backup(source);
-      BackupMetadata b = repo.backup(BackupRequest.incremental(source, a.backupId()));
-      BackupMetadata c = repo.backup(BackupRequest.incremental(source, b.backupId()));
+      BackupMetadata b = repo.backup(BackupRequest.incremental(source, a.id()));
+      BackupMetadata c = repo.backup(BackupRequest.incremental(source, b.id()));
       List<BackupMetadata> deleted = repo.prune(RetentionPolicy.keepLast(1));
       assertEquals(List.of(b, a), deleted);
       assertEquals(List.of(c), repo.list());
-      repo.restore(c.backupId(), tmp.resolve("target"));
+      repo.restore(c.id(), tmp.resolve("target"));
       assertEquals(Trees.snapshot(source, true), Trees.snapshot(tmp.resolve("target"), true));
     }
   }
@@ -150,7 +150,7 @@ class FeaturesTest {
     }
     try (BackupRepository again = Trees.open(tmp.resolve("repo"))) {
       assertEquals(List.of(m), again.list());
-      assertEquals("7", again.find(m.backupId()).orElseThrow().labels().get("lsn"));
+      assertEquals("7", again.find(m.id()).orElseThrow().labels().get("lsn"));
     }
     try (BackupRepository viaUrl = BackupProviders.open("coffer:local:" + tmp.resolve("repo") + "?fsync=false")) {
       assertEquals(List.of(m), viaUrl.list());
@@ -226,7 +226,7 @@ class FeaturesTest {
         release.countDown();
         BackupMetadata m = f.get();
         assertEquals(List.of(m.backupId()), SeedPortTest.listNames(repoDir, ""));
-        assertTrue(a.verify(m.backupId()).ok());
+        assertTrue(a.verify(m.id()).ok());
       } finally {
         release.countDown();
         ex.shutdown();

@@ -1,5 +1,6 @@
 package dev.coffer.local;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -43,7 +44,7 @@ class IncrementalTest {
       Trees.write(source, "new.txt", "new");
       Map<String, String> expected = Trees.snapshot(source, true);
 
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.backupId()));
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.id()));
       assertEquals(BackupType.INCREMENTAL, inc.backupType());
       assertEquals(base.backupId(), inc.baseBackupId());
       assertEquals(4, inc.totalFiles());
@@ -56,16 +57,16 @@ class IncrementalTest {
       assertFalse(Files.isSameFile(baseData.resolve("file2.dat"), incData.resolve("file2.dat")));
       Path incMeta = repoDir.resolve(inc.backupId());
       long metadataBytes = Files.size(incMeta.resolve("metadata.json")) + Files.size(incMeta.resolve("metadata.json.crc32c"));
-      assertEquals(17 + 3 + metadataBytes, repo.size(inc.backupId()), "linked files are not counted again");
-      assertTrue(repo.verify(inc.backupId()).ok());
+      assertEquals(17 + 3 + metadataBytes, repo.storedBytes(inc.id()), "linked files are not counted again");
+      assertTrue(repo.verify(inc.id()).ok());
 
-      repo.restore(inc.backupId(), root.resolve("r1"));
+      repo.restore(inc.id(), root.resolve("r1"));
       assertEquals(expected, Trees.snapshot(root.resolve("r1"), true));
 
-      repo.delete(base.backupId());
+      repo.delete(base.id());
       assertEquals(List.of(inc), repo.list());
-      assertTrue(repo.verify(inc.backupId()).ok());
-      repo.restore(inc.backupId(), root.resolve("r2"));
+      assertTrue(repo.verify(inc.id()).ok());
+      repo.restore(inc.id(), root.resolve("r2"));
       assertEquals(expected, Trees.snapshot(root.resolve("r2"), true));
     }
   }
@@ -76,11 +77,11 @@ class IncrementalTest {
     Path repoDir = tmp.resolve("repo");
     try (BackupRepository repo = new LocalBackupProvider().open(repoDir, Map.of("fsync", "false", "hardlinks", "false"))) {
       BackupMetadata base = repo.backup(source);
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.backupId()));
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.id()));
       assertFalse(Files.isSameFile(repoDir.resolve(base.backupId()).resolve("data").resolve("file1.dat"),
           repoDir.resolve(inc.backupId()).resolve("data").resolve("file1.dat")));
       assertEquals(Files.size(repoDir.resolve(inc.backupId()).resolve("metadata.json")) + 9 + 45,
-          repo.size(inc.backupId()));
+          repo.storedBytes(inc.id()));
     }
   }
 
@@ -94,12 +95,12 @@ class IncrementalTest {
       FileTime t = Files.getLastModifiedTime(f);
       Files.writeString(f, "HELLO WORLD");
       Files.setLastModifiedTime(f, t);
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.backupId()));
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.id()));
       assertFalse(Files.isSameFile(repoDir.resolve(base.backupId()).resolve("data").resolve("file1.dat"),
           repoDir.resolve(inc.backupId()).resolve("data").resolve("file1.dat")));
       assertTrue(Files.isSameFile(repoDir.resolve(base.backupId()).resolve("data").resolve("file2.dat"),
           repoDir.resolve(inc.backupId()).resolve("data").resolve("file2.dat")));
-      repo.restore(inc.backupId(), tmp.resolve("r"));
+      repo.restore(inc.id(), tmp.resolve("r"));
       assertEquals("HELLO WORLD", Files.readString(tmp.resolve("r").resolve("file1.dat")));
     }
   }
@@ -110,7 +111,7 @@ class IncrementalTest {
     Path repoDir = tmp.resolve("repo");
     try (BackupRepository repo = Trees.open(repoDir)) {
       assertThrows(NoSuchBackupException.class,
-          () -> repo.backup(BackupRequest.incremental(source, "0190e7c4-0000-7000-8000-000000000000")));
+          () -> repo.backup(BackupRequest.incremental(source, BackupId.of("0190e7c4-0000-7000-8000-000000000000"))));
       assertEquals(List.of(), SeedPortTest.listNames(repoDir, ""));
     }
   }
@@ -121,9 +122,9 @@ class IncrementalTest {
     Path source = tmp.resolve("source");
     Trees.copyTree(repoDir.resolve(SeedCompatibilityTest.SEED_ID).resolve("data"), source);
     try (BackupRepository repo = Trees.open(repoDir)) {
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, SeedCompatibilityTest.SEED_ID));
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, BackupId.of(SeedCompatibilityTest.SEED_ID)));
       assertEquals(SeedCompatibilityTest.SEED_ID, inc.baseBackupId());
-      assertTrue(repo.verify(inc.backupId()).ok());
+      assertTrue(repo.verify(inc.id()).ok());
       assertTrue(SeedCompatibilityTest.seedVerifyBackup(repoDir.resolve(inc.backupId())));
     }
   }

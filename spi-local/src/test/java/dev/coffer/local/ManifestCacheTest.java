@@ -39,7 +39,7 @@ class ManifestCacheTest {
     try (BackupRepository repo = Trees.open(repoDir)) {
       BackupMetadata full = repo.backup(BackupRequest.full(source).withLabels(Map.of("k", "v")));
       Trees.write(source, "file2.dat", "changed content!!");
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, full.backupId()));
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, full.id()));
       for (BackupMetadata m : new BackupMetadata[] {full, inc}) {
         byte[] json = Files.readAllBytes(repoDir.resolve(m.backupId()).resolve(Manifest.FILE_NAME));
         Manifest parsed = Manifest.parse(json, m.backupId());
@@ -108,18 +108,18 @@ class ManifestCacheTest {
       Files.writeString(meta, edited);
       Files.write(repoDir.resolve(full.backupId()).resolve(Manifest.SIDECAR_NAME),
           (Checksums.hex(crc32c(edited.getBytes(StandardCharsets.UTF_8))) + "\n").getBytes(StandardCharsets.US_ASCII));
-      assertEquals("yes", repo.find(full.backupId()).orElseThrow().labels().get("edited"));
+      assertEquals("yes", repo.find(full.id()).orElseThrow().labels().get("edited"));
       // a flipped byte: verify reports it and restore refuses, from the same instance
       byte[] flipped = edited.getBytes(StandardCharsets.UTF_8);
       flipped[flipped.length / 3] ^= 0x01;
       Files.write(meta, flipped);
-      VerifyReport report = repo.verify(full.backupId());
+      VerifyReport report = repo.verify(full.id());
       assertFalse(report.ok());
       assertThrows(CorruptBackupException.class,
-          () -> repo.restore(RestoreRequest.of(full.backupId(), tmp.resolve("out"))));
+          () -> repo.restore(RestoreRequest.of(full.id(), tmp.resolve("out"))));
       assertFalse(Files.exists(tmp.resolve("out")));
       assertThrows(CorruptBackupException.class,
-          () -> repo.backup(BackupRequest.incremental(source, full.backupId())));
+          () -> repo.backup(BackupRequest.incremental(source, full.id())));
     }
   }
 

@@ -11,7 +11,7 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupType;
 import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
-import dev.coffer.spi.PosixAttributes;
+import dev.coffer.spi.support.PosixAttributes;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;

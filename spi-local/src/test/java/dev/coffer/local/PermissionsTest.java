@@ -88,7 +88,7 @@ class PermissionsTest {
     try (BackupRepository repo = Trees.open(root.resolve("repo"))) {
       BackupMetadata m = repo.backup(src);
       Path target = root.resolve("restored");
-      repo.restore(m.backupId(), target);
+      repo.restore(m.id(), target);
       assertEquals("rwx------", mode(target), "the target gets the source root's mode");
       assertEquals("rw-------", mode(target.resolve("base/1/1259")));
       assertEquals("rwxr-x---", mode(target.resolve("hooks/archive.sh")));
@@ -121,7 +121,7 @@ class PermissionsTest {
     try (BackupRepository repo = Trees.open(tmp.resolve("repo"))) {
       BackupMetadata m = repo.backup(src);
       Path auto = tmp.resolve("auto");
-      repo.restore(m.backupId(), auto);
+      repo.restore(m.id(), auto);
       assertEquals(65534, Files.getAttribute(auto.resolve("base/1/1259"), "unix:uid"));
       assertEquals(65534, Files.getAttribute(auto.resolve("base/1/1259"), "unix:gid"));
       assertEquals(65534, Files.getAttribute(auto, "unix:uid"), "the target gets the root's owner");
@@ -129,7 +129,7 @@ class PermissionsTest {
       assertEquals(03770, (Integer) Files.getAttribute(auto.resolve("shared"), "unix:mode") & 07777);
 
       Path current = tmp.resolve("current");
-      repo.restore(RestoreRequest.of(m.backupId(), current).withOwners(OwnerPolicy.CURRENT));
+      repo.restore(RestoreRequest.of(m.id(), current).withOwners(OwnerPolicy.CURRENT));
       assertEquals(0, Files.getAttribute(current.resolve("base/1/1259"), "unix:uid"));
       assertEquals("rw-------", mode(current.resolve("base/1/1259")));
     }
@@ -147,16 +147,16 @@ class PermissionsTest {
       chmod(src.resolve("PG_VERSION"), "rw-r--r--");
       chmod(src.resolve("base"), "rwxr-x---");
       assertEquals(before, Files.getLastModifiedTime(src.resolve("PG_VERSION")), "chmod leaves the mtime alone");
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, base.backupId()));
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, base.id()));
       assertTrue(Files.isSameFile(repoDir.resolve(base.backupId()).resolve("data/PG_VERSION"),
           repoDir.resolve(inc.backupId()).resolve("data/PG_VERSION")), "the bytes are shared with the base");
 
       Path restoredInc = root.resolve("inc");
-      repo.restore(inc.backupId(), restoredInc);
+      repo.restore(inc.id(), restoredInc);
       assertEquals("rw-r--r--", mode(restoredInc.resolve("PG_VERSION")));
       assertEquals("rwxr-x---", mode(restoredInc.resolve("base")));
       Path restoredBase = root.resolve("base");
-      repo.restore(base.backupId(), restoredBase);
+      repo.restore(base.id(), restoredBase);
       assertEquals("rw-------", mode(restoredBase.resolve("PG_VERSION")), "the base keeps the mode it recorded");
       assertEquals("rwx------", mode(restoredBase.resolve("base")));
     }
@@ -173,10 +173,10 @@ class PermissionsTest {
           List.of(new BackupWarning(".s.PGSQL.5432", BackupWarning.Kind.SKIPPED_SPECIAL_FILE, "socket"));
       assertEquals(expected, m.warnings());
       try (BackupRepository again = Trees.open(tmp.resolve("repo"))) {
-        assertEquals(expected, again.find(m.backupId()).orElseThrow().warnings(), "kept in metadata.json");
+        assertEquals(expected, again.find(m.id()).orElseThrow().warnings(), "kept in metadata.json");
       }
       Path target = tmp.resolve("restored");
-      repo.restore(m.backupId(), target);
+      repo.restore(m.id(), target);
       assertFalse(Files.exists(target.resolve(".s.PGSQL.5432"), LinkOption.NOFOLLOW_LINKS));
 
       BackupException e = assertThrows(BackupException.class,
@@ -203,20 +203,20 @@ class PermissionsTest {
     try (BackupRepository repo = Trees.open(root.resolve("repo"))) {
       BackupMetadata m = repo.backup(BackupRequest.full(src).withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*")));
       Path target = root.resolve("restored");
-      repo.restore(m.backupId(), target);
+      repo.restore(m.id(), target);
       assertTrue(Files.isDirectory(target.resolve("pg_wal"), LinkOption.NOFOLLOW_LINKS), "a real directory");
       assertEquals("rwx------", mode(target.resolve("pg_wal")), "with its target's mode");
       assertEquals("wal segment", Files.readString(target.resolve("pg_wal/000000010000000000000001")));
       assertEquals("table", Files.readString(target.resolve("pg_tblspc/16384/PG_15/5/16385")));
       assertTrue(Files.isSymbolicLink(target.resolve("elsewhere")), "an unnamed link stays a link");
-      assertTrue(repo.verify(m.backupId()).ok());
+      assertTrue(repo.verify(m.id()).ok());
 
       // an incremental over the same followed links links the unchanged segment from its base
       Trees.write(wal, "000000010000000000000002", "next segment");
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, m.backupId())
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, m.id())
           .withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*")));
       Path incTarget = root.resolve("inc");
-      repo.restore(inc.backupId(), incTarget);
+      repo.restore(inc.id(), incTarget);
       assertEquals("next segment", Files.readString(incTarget.resolve("pg_wal/000000010000000000000002")));
     }
   }
@@ -228,7 +228,7 @@ class PermissionsTest {
     try (BackupRepository repo = Trees.open(tmp.resolve("repo"))) {
       BackupMetadata m = repo.backup(src);
       Path target = tmp.resolve("restored");
-      repo.restore(m.backupId(), target);
+      repo.restore(m.id(), target);
       assertEquals(Instant.parse("2020-01-01T00:00:00Z"), Files.getLastModifiedTime(target.resolve("empty")).toInstant());
     }
   }

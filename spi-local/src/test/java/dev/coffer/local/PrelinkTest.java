@@ -1,5 +1,6 @@
 package dev.coffer.local;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -60,10 +61,10 @@ class PrelinkTest {
       Files.delete(source.resolve("empty/inner"));
       Map<String, String> expected = Trees.snapshot(source, true);
 
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.backupId()));
-      assertTrue(repo.verify(inc.backupId()).ok(), "no stray link or directory in the new backup");
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.id()));
+      assertTrue(repo.verify(inc.id()).ok(), "no stray link or directory in the new backup");
       Path restored = root.resolve("restored");
-      repo.restore(RestoreRequest.of(inc.backupId(), restored));
+      repo.restore(RestoreRequest.of(inc.id(), restored));
       assertEquals(expected, Trees.snapshot(restored, true));
       Path baseData = repoDir.resolve(base.backupId()).resolve("data");
       Path incData = repoDir.resolve(inc.backupId()).resolve("data");
@@ -94,15 +95,15 @@ class PrelinkTest {
       Files.createSymbolicLink(baseData.resolve("symlinked.txt"), source.resolve("symlinked.txt"));
       Files.delete(baseData.resolve("missing.txt"));
 
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.backupId()));
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.id()));
       Path incData = repoDir.resolve(inc.backupId()).resolve("data");
-      assertTrue(repo.verify(inc.backupId()).ok(), "the new backup is whole although its base is not");
+      assertTrue(repo.verify(inc.id()).ok(), "the new backup is whole although its base is not");
       for (String name : List.of("truncated.txt", "symlinked.txt", "missing.txt")) {
         assertFalse(Files.isSymbolicLink(incData.resolve(name)), name);
         assertEquals(Files.readString(source.resolve(name)), Files.readString(incData.resolve(name)), name);
       }
       assertTrue(Files.isSameFile(baseData.resolve("fine.txt"), incData.resolve("fine.txt")));
-      assertFalse(repo.verify(base.backupId()).ok(), "the base's own damage is still reported");
+      assertFalse(repo.verify(base.id()).ok(), "the base's own damage is still reported");
     }
   }
 
@@ -119,7 +120,7 @@ class PrelinkTest {
       Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
       assertEquals(0, mkfifo.waitFor(), "mkfifo");
       BackupException e = assertThrows(BackupException.class,
-          () -> repo.backup(BackupRequest.incremental(source, base.backupId()).withSpecialFiles(SpecialFiles.FAIL)));
+          () -> repo.backup(BackupRequest.incremental(source, base.id()).withSpecialFiles(SpecialFiles.FAIL)));
       assertTrue(e.getMessage().contains("zz-fifo"), e.getMessage());
       try (Stream<Path> left = Files.list(repoDir)) {
         assertEquals(List.of(repoDir.resolve(base.backupId())), left.toList(), "only the base is left");
@@ -141,13 +142,13 @@ class PrelinkTest {
         Trees.write(source, "file2.dat", "round " + i);
         Files.setLastModifiedTime(source.resolve("file2.dat"), FileTime.from(Instant.parse("2031-01-0" + (i + 1)
             + "T00:00:00Z")));
-        id = repo.backup(BackupRequest.incremental(source, id)).backupId();
-        assertTrue(repo.verify(id).ok());
+        id = repo.backup(BackupRequest.incremental(source, BackupId.of(id))).backupId();
+        assertTrue(repo.verify(BackupId.of(id)).ok());
       }
       assertTrue(Files.isSameFile(repoDir.resolve(first).resolve("data").resolve("file1.dat"),
           repoDir.resolve(id).resolve("data").resolve("file1.dat")));
       Path restored = tmp.resolve("restored");
-      repo.restore(RestoreRequest.of(id, restored));
+      repo.restore(RestoreRequest.of(BackupId.of(id), restored));
       assertEquals(Trees.snapshot(source, true), Trees.snapshot(restored, true));
     }
   }

@@ -36,8 +36,8 @@ class ScaleTest {
       BackupMetadata m = repo.backup(dev.coffer.BackupRequest.full(source).withProgress(p ->
           peak[0] = Math.max(peak[0], rt.totalMemory() - rt.freeMemory())));
       assertEquals(size, m.totalBytes());
-      assertTrue(repo.verify(m.backupId()).ok());
-      repo.restore(m.backupId(), tmp.resolve("target"));
+      assertTrue(repo.verify(m.id()).ok());
+      repo.restore(m.id(), tmp.resolve("target"));
       assertEquals(expectedCrc, crc(tmp.resolve("target").resolve("big.bin")));
       assertTrue(peak[0] - before < Math.min(size / 2, 64L << 20) + (32L << 20),
           "heap grew by " + (peak[0] - before) + " bytes while copying " + size);
@@ -90,9 +90,9 @@ class ScaleTest {
     try (BackupRepository repo = Trees.open(root.resolve("repo"))) {
       BackupMetadata m = repo.backup(source);
       assertEquals(10_000, m.totalFiles());
-      BackupMetadata inc = repo.backup(dev.coffer.BackupRequest.incremental(source, m.backupId()));
-      assertTrue(repo.verify(inc.backupId()).ok());
-      repo.restore(inc.backupId(), root.resolve("target"));
+      BackupMetadata inc = repo.backup(dev.coffer.BackupRequest.incremental(source, m.id()));
+      assertTrue(repo.verify(inc.id()).ok());
+      repo.restore(inc.id(), root.resolve("target"));
       assertEquals(Trees.snapshot(source, true), Trees.snapshot(root.resolve("target"), true));
     }
   }

@@ -1,5 +1,6 @@
 package dev.coffer.local;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -66,15 +67,15 @@ class SeedCompatibilityTest {
       assertEquals(3151112, m.totalBytes());
       assertEquals(BackupType.FULL, m.backupType());
       assertEquals("0.2.0", m.version());
-      VerifyReport report = repo.verify(SEED_ID);
+      VerifyReport report = repo.verify(BackupId.of(SEED_ID));
       assertTrue(report.ok(), report.toString());
       assertEquals(14, report.filesChecked());
       Path target = root.resolve("restored");
-      repo.restore(SEED_ID, target);
+      repo.restore(BackupId.of(SEED_ID), target);
       assertEquals(Trees.snapshot(repoDir.resolve(SEED_ID).resolve("data"), false), Trees.snapshot(target, false));
       assertTrue(Files.isDirectory(target.resolve("empty-dir")));
       Path partial = root.resolve("partial");
-      repo.restore(RestoreRequest.of(SEED_ID, partial).withPaths(List.of("nested")));
+      repo.restore(RestoreRequest.of(BackupId.of(SEED_ID), partial).withPaths(List.of("nested")));
       assertEquals(List.of("nested", "nested/deep", "nested/deep/deeper", "nested/deep/deeper/leaf.txt",
           "nested/level1.txt"), new ArrayList<>(Trees.snapshot(partial, false).keySet()));
     }
@@ -88,9 +89,9 @@ class SeedCompatibilityTest {
     b[1_000_000] ^= 1;
     Files.write(file, b);
     try (BackupRepository repo = Trees.open(repoDir)) {
-      assertFalse(repo.verify(SEED_ID).ok());
+      assertFalse(repo.verify(BackupId.of(SEED_ID)).ok());
       Path target = tmp.resolve("restored");
-      assertThrows(CorruptBackupException.class, () -> repo.restore(SEED_ID, target));
+      assertThrows(CorruptBackupException.class, () -> repo.restore(BackupId.of(SEED_ID), target));
       assertFalse(Files.exists(target));
       assertEquals(List.of("seed-repo"), SeedPortTest.listNames(tmp, ""));
     }
@@ -105,7 +106,7 @@ class SeedCompatibilityTest {
     sorted.sort(SeedCompatibilityTest::rustPathOrder);
     assertEquals(order, sorted);
     List<String> coffer = new ArrayList<>(order);
-    coffer.sort(dev.coffer.spi.RelativePaths.ORDER);
+    coffer.sort(dev.coffer.spi.support.RelativePaths.ORDER);
     assertEquals(order, coffer);
   }
 
@@ -193,7 +194,7 @@ class SeedCompatibilityTest {
     Path source = Trees.populate(tmp.resolve("source"));
     try (BackupRepository repo = Trees.open(tmp.resolve("repo"))) {
       BackupMetadata full = repo.backup(source);
-      BackupMetadata inc = repo.backup(dev.coffer.BackupRequest.incremental(source, full.backupId())
+      BackupMetadata inc = repo.backup(dev.coffer.BackupRequest.incremental(source, full.id())
           .withLabel("lsn", "42"));
       JsonNode json = new ObjectMapper().readTree(
           Files.readAllBytes(tmp.resolve("repo").resolve(inc.backupId()).resolve("metadata.json")));

@@ -1,5 +1,6 @@
 package dev.coffer.local;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,7 +57,7 @@ class SeedPortTest {
     Path source = Trees.populate(root.resolve("source"));
     try (BackupRepository repo = Trees.open(root.resolve("backups"))) {
       BackupMetadata meta = repo.backup(source);
-      BackupMetadata restored = repo.restore(meta.backupId(), root.resolve("restored"));
+      BackupMetadata restored = repo.restore(meta.id(), root.resolve("restored"));
       assertEquals(meta, restored);
       assertEquals(Trees.snapshot(source, true), Trees.snapshot(root.resolve("restored"), true));
     }
@@ -72,7 +73,7 @@ class SeedPortTest {
       List<BackupMetadata> list = repo.list();
       assertEquals(List.of(c, b, a), list);
       assertEquals(c, repo.latest().orElseThrow());
-      assertEquals(b, repo.find(b.backupId()).orElseThrow());
+      assertEquals(b, repo.find(b.id()).orElseThrow());
     }
   }
 
@@ -82,11 +83,11 @@ class SeedPortTest {
     try (BackupRepository repo = Trees.open(tmp.resolve("backups"))) {
       BackupMetadata meta = repo.backup(source);
       assertEquals(1, repo.list().size());
-      repo.delete(meta.backupId());
+      repo.delete(meta.id());
       assertEquals(List.of(), repo.list());
       assertFalse(Files.exists(tmp.resolve("backups").resolve(meta.backupId())));
-      assertThrows(NoSuchBackupException.class, () -> repo.delete("nonexistent"));
-      assertThrows(NoSuchBackupException.class, () -> repo.delete(meta.backupId()));
+      assertThrows(NoSuchBackupException.class, () -> repo.delete(BackupId.of("nonexistent")));
+      assertThrows(NoSuchBackupException.class, () -> repo.delete(meta.id()));
     }
   }
 
@@ -95,10 +96,10 @@ class SeedPortTest {
     Path source = Trees.populate(tmp.resolve("source"));
     try (BackupRepository repo = Trees.open(tmp.resolve("backups"))) {
       BackupMetadata meta = repo.backup(source);
-      assertTrue(repo.verify(meta.backupId()).ok());
+      assertTrue(repo.verify(meta.id()).ok());
       Files.writeString(tmp.resolve("backups").resolve(meta.backupId()).resolve("data").resolve("file1.dat"),
           "corrupted!");
-      VerifyReport report = repo.verify(meta.backupId());
+      VerifyReport report = repo.verify(meta.id());
       assertFalse(report.ok());
       assertEquals("file1.dat", report.problems().get(0).path());
       assertEquals(VerifyReport.Kind.CORRUPT, report.problems().get(0).kind());
@@ -124,7 +125,7 @@ class SeedPortTest {
       BackupMetadata meta = repo.backup(source);
       assertEquals(2, meta.totalFiles());
       Path restored = root.resolve("restored");
-      repo.restore(meta.backupId(), restored);
+      repo.restore(meta.id(), restored);
       assertArrayEquals(wal, Files.readAllBytes(restored.resolve("wal").resolve("000001.wal")));
       assertArrayEquals(sst, Files.readAllBytes(restored.resolve("sstables").resolve("L0").resolve("table_001.sst")));
     }
@@ -164,8 +165,8 @@ class SeedPortTest {
       BackupMetadata meta = repo.backup(source);
       assertEquals(0, meta.totalFiles());
       assertEquals(0, meta.totalBytes());
-      assertTrue(repo.verify(meta.backupId()).ok());
-      repo.restore(meta.backupId(), root.resolve("restored"));
+      assertTrue(repo.verify(meta.id()).ok());
+      repo.restore(meta.id(), root.resolve("restored"));
       assertTrue(Files.isDirectory(root.resolve("restored")));
     }
   }
@@ -178,9 +179,9 @@ class SeedPortTest {
     try (BackupRepository repo = Trees.open(tmp.resolve("backups"))) {
       BackupMetadata meta = repo.backup(source);
       Map<String, String> before = Trees.snapshot(target, true);
-      assertThrows(DirectoryNotEmptyException.class, () -> repo.restore(meta.backupId(), target));
+      assertThrows(DirectoryNotEmptyException.class, () -> repo.restore(meta.id(), target));
       assertEquals(before, Trees.snapshot(target, true));
-      repo.restore(RestoreRequest.of(meta.backupId(), target).withMode(RestoreMode.REPLACE));
+      repo.restore(RestoreRequest.of(meta.id(), target).withMode(RestoreMode.REPLACE));
       assertFalse(Files.exists(target.resolve("old_file.txt")));
       assertEquals(Trees.snapshot(source, true), Trees.snapshot(target, true));
       assertEquals(List.of("target"), listNames(tmp, "target"));
@@ -194,7 +195,7 @@ class SeedPortTest {
       BackupMetadata meta = repo.backup(source);
       Path dir = tmp.resolve("backups").resolve(meta.backupId());
       long metadataBytes = Files.size(dir.resolve("metadata.json")) + Files.size(dir.resolve("metadata.json.crc32c"));
-      assertEquals(meta.totalBytes() + metadataBytes, repo.size(meta.backupId()));
+      assertEquals(meta.totalBytes() + metadataBytes, repo.storedBytes(meta.id()));
     }
   }
 
@@ -202,12 +203,17 @@ class SeedPortTest {
   void restoreNonexistentBackup_failsWithNoSuchBackupAndCreatesNothing() throws Exception {
     try (BackupRepository repo = Trees.open(tmp.resolve("backups"))) {
       Path target = tmp.resolve("target");
-      for (String id : new String[] {"does-not-exist", "../x", "", ".staging-x", "a/b", "..", "C:x"}) {
-        assertThrows(NoSuchBackupException.class, () -> repo.restore(id, target), id);
-        assertThrows(NoSuchBackupException.class, () -> repo.verify(id), id);
-        assertThrows(NoSuchBackupException.class, () -> repo.size(id), id);
-        assertThrows(NoSuchBackupException.class, () -> repo.delete(id), id);
-        assertTrue(repo.find(id).isEmpty(), id);
+      for (String text : new String[] {"does-not-exist", "../x", "", ".staging-x", "a/b", "..", "C:x"}) {
+        if (!BackupId.isValid(text)) { // a malformed id is refused where it is made, before any repository
+          assertThrows(IllegalArgumentException.class, () -> BackupId.of(text), text);
+          continue;
+        }
+        BackupId id = BackupId.of(text);
+        assertThrows(NoSuchBackupException.class, () -> repo.restore(id, target), text);
+        assertThrows(NoSuchBackupException.class, () -> repo.verify(id), text);
+        assertThrows(NoSuchBackupException.class, () -> repo.storedBytes(id), text);
+        assertThrows(NoSuchBackupException.class, () -> repo.delete(id), text);
+        assertTrue(repo.find(id).isEmpty(), text);
       }
       assertFalse(Files.exists(target));
     }

@@ -14,7 +14,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 
 /** Test helpers: file systems to run on, tree snapshots, small sources. */
 final class Trees {

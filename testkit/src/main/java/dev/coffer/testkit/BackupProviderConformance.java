@@ -1,5 +1,6 @@
 package dev.coffer.testkit;
 
+import dev.coffer.BackupId;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.jimfs.Configuration;
@@ -24,12 +25,12 @@ import dev.coffer.SourceEnd;
 import dev.coffer.SpecialFiles;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
-import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.support.BackupIds;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
-import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.support.FileTrees;
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Modifier;
@@ -382,9 +383,9 @@ public abstract class BackupProviderConformance {
           BackupMetadata pb = r.backup(source);
           seen.add(pb.toString());
           seen.add(r.list().toString());
-          seen.add(r.verify(pb.backupId()).toString());
-          collect(seen, () -> r.restore("no-such-backup", root.resolve("planted-t")));
-          collect(seen, () -> r.restore(pb.backupId(), source));
+          seen.add(r.verify(pb.id()).toString());
+          collect(seen, () -> r.restore(BackupId.of("no-such-backup"), root.resolve("planted-t")));
+          collect(seen, () -> r.restore(pb.id(), source));
         }
       });
       secrets.put(p.getKey(), p.getValue());
@@ -394,16 +395,16 @@ public abstract class BackupProviderConformance {
     BackupMetadata b = repo.backup(BackupRequest.full(source).withLabel("k", "v"));
     seen.add(b.toString());
     seen.add(repo.list().toString());
-    VerifyReport report = repo.verify(b.backupId());
+    VerifyReport report = repo.verify(b.id());
     seen.add(report.toString());
-    collect(seen, () -> repo.restore("no-such-backup", root.resolve("t1")));
-    collect(seen, () -> repo.verify("../x"));
-    collect(seen, () -> repo.delete("no-such-backup"));
-    collect(seen, () -> repo.size("no-such-backup"));
+    collect(seen, () -> repo.restore(BackupId.of("no-such-backup"), root.resolve("t1")));
+    collect(seen, () -> repo.verify(BackupId.of("../x")));
+    collect(seen, () -> repo.delete(BackupId.of("no-such-backup")));
+    collect(seen, () -> repo.storedBytes(BackupId.of("no-such-backup")));
     collect(seen, () -> repo.backup(root.resolve("no-such-source")));
     Path nonEmpty = Files.createDirectories(root.resolve("t2"));
     Files.writeString(nonEmpty.resolve("x"), "x");
-    collect(seen, () -> repo.restore(b.backupId(), nonEmpty));
+    collect(seen, () -> repo.restore(b.id(), nonEmpty));
     Map<String, String> unknown = new LinkedHashMap<>(options());
     unknown.put("coffer-tck-no-such-option", "1");
     collect(seen, () -> provider.open(root.resolve("other"), unknown).close());
@@ -413,7 +414,7 @@ public abstract class BackupProviderConformance {
       collect(seen, () -> provider.open(root.resolve("malformed"), malformed).close());
     }
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     String url = "coffer:" + provider.name() + ":" + location.toUri() + "?" + secrets.keySet().iterator().next() + "=x";
     boolean installed = BackupProviders.installed(provider.getClass().getClassLoader()).stream()
         .anyMatch(p -> p.getClass() == provider.getClass());
@@ -476,11 +477,11 @@ public abstract class BackupProviderConformance {
       List<BackupMetadata> listed = again.list();
       check(listed.equals(made), "P5", () -> "a reopened repository lists " + listed + ", expected " + made);
       for (BackupMetadata m : made) {
-        Optional<BackupMetadata> found = again.find(m.backupId());
+        Optional<BackupMetadata> found = again.find(m.id());
         check(found.equals(Optional.of(m)), "P5", () -> "find(" + m.backupId() + ") after reopen gave " + found);
       }
       Path target = root.resolve("restored");
-      again.restore(made.get(0).backupId(), target);
+      again.restore(made.get(0).id(), target);
       sameTree("P5", "restore through a reopened repository", expected, target);
     }
   }
@@ -496,9 +497,9 @@ public abstract class BackupProviderConformance {
       BackupRepository repo = open(root(c[1]).resolve("repo"));
       BackupMetadata b = repo.backup(source);
       Path target = root(c[2]).resolve("restored");
-      repo.restore(b.backupId(), target);
+      repo.restore(b.id(), target);
       sameTree("P6", "a round trip across file systems", Snapshot.of(source), target);
-      check(repo.verify(b.backupId()).ok(), "P6", () -> "verify of an intact backup is not ok");
+      check(repo.verify(b.id()).ok(), "P6", () -> "verify of an intact backup is not ok");
     }
   }
 
@@ -526,7 +527,7 @@ public abstract class BackupProviderConformance {
     check(!b.createdAt().isBefore(before.minusSeconds(2)) && !b.createdAt().isAfter(after.plusSeconds(2)), "P7",
         () -> "createdAt " + b.createdAt() + " is not the time of the backup (" + before + " to " + after + ")");
     Path target = root.resolve("restored");
-    BackupMetadata restored = repo.restore(b.backupId(), target);
+    BackupMetadata restored = repo.restore(b.id(), target);
     check(restored.equals(b), "P7", () -> "restore returned " + restored + ", backup returned " + b);
     sameTree("P7", "a restored full backup", expected, target);
   }
@@ -543,7 +544,7 @@ public abstract class BackupProviderConformance {
     Snapshot expected = Snapshot.of(source);
     check(b.totalFiles() == expected.fileCount(), "P7", () -> "totalFiles is " + b.totalFiles() + ", the source has " + expected.fileCount());
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     sameTree("P7", "a restored tree of many small files", expected, target);
   }
 
@@ -557,7 +558,7 @@ public abstract class BackupProviderConformance {
     BackupMetadata b = repo.backup(source);
     check(b.totalFiles() == 0 && b.totalBytes() == 0, "P7", () -> "an empty source gave totals " + b.totalFiles() + "/" + b.totalBytes());
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     sameTree("P7", "a restored empty backup", Snapshot.of(source), target);
   }
 
@@ -596,7 +597,7 @@ public abstract class BackupProviderConformance {
     BackupMetadata b = repo.backup(source);
     check(b.totalFiles() == expected.fileCount(), "P9", () -> "totalFiles " + b.totalFiles() + " counts links or what they point to; expected " + expected.fileCount());
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     sameTree("P9", "a restored backup with links", expected, target);
     unchanged("P9", "the directory the links point to", outsideBefore, outside);
   }
@@ -629,7 +630,7 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     for (Map.Entry<String, String> l : expected.entrySet()) {
       Path restored = target.resolve(l.getKey());
       check(Files.isSymbolicLink(restored), "P9", () -> l.getKey() + " was not restored as a link");
@@ -689,7 +690,7 @@ public abstract class BackupProviderConformance {
     }));
     check(calls.get() > 0, "P10", () -> "the backup never called its progress listener");
     check(seen.isEmpty(), "P10", () -> "another instance saw a backup while it was being written: " + seen);
-    check(other.find(second.backupId()).equals(Optional.of(second)), "P10",
+    check(other.find(second.id()).equals(Optional.of(second)), "P10",
         () -> "after the backup returned, another instance does not find it");
   }
 
@@ -703,7 +704,7 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(location);
     BackupMetadata first = repo.backup(source);
     AtomicInteger calls = new AtomicInteger();
-    repo.delete(repo.backup(BackupRequest.full(source).withProgress(p -> calls.incrementAndGet())).backupId());
+    repo.delete(repo.backup(BackupRequest.full(source).withProgress(p -> calls.incrementAndGet())).id());
     check(calls.get() > 0, "P10", () -> "the progress listener was never called, so a backup cannot be cancelled");
     Snapshot before = Snapshot.of(location);
     int limit = Math.min(calls.get(), 40);
@@ -729,7 +730,7 @@ public abstract class BackupProviderConformance {
       check(pathsAfter.equals(new TreeSet<>(before.entries().keySet())), "P10", () -> "cancelled backups left files "
           + "behind after the failing calls and a new open: " + Snapshot.pathChanges(before.entries().keySet(), pathsAfter));
       BackupMetadata b = again.backup(source);
-      check(again.verify(b.backupId()).ok(), "P10", () -> "after cancelled backups, a new backup does not verify");
+      check(again.verify(b.id()).ok(), "P10", () -> "after cancelled backups, a new backup does not verify");
     }
   }
 
@@ -743,7 +744,7 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(location);
     List<BackupMetadata> expected = new ArrayList<>(List.of(repo.backup(source)));
     f.fs.resetCount();
-    repo.delete(repo.backup(source).backupId());
+    repo.delete(repo.backup(source).id());
     long k = f.fs.operations();
     Set<String> pathsBefore = Snapshot.of(location).entries().keySet();
     for (long n : sample(k)) {
@@ -768,7 +769,7 @@ public abstract class BackupProviderConformance {
       check(relisted.equals(ids(sorted(expected))), "P10", () -> "a reopened repository lists " + relisted + ", expected "
           + ids(sorted(expected)));
       for (BackupMetadata m : expected.subList(1, expected.size())) {
-        again.delete(m.backupId());
+        again.delete(m.id());
       }
       Set<String> pathsAfter = new TreeSet<>(Snapshot.of(location).entries().keySet());
       check(pathsAfter.equals(new TreeSet<>(pathsBefore)), "P10", () -> "failed backups left files behind after the failing "
@@ -787,7 +788,7 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(location);
     Set<String> complete = new HashSet<>(Set.of(repo.backup(source).backupId()));
     f.fs.resetCount();
-    repo.delete(repo.backup(source).backupId());
+    repo.delete(repo.backup(source).id());
     long k = f.fs.operations();
     for (long n : sample(k)) {
       where = fs + ", crash at file-system operation " + n + " of a backup (" + k + " operations)";
@@ -804,13 +805,13 @@ public abstract class BackupProviderConformance {
       f.fs.recover();
       repo = open(location, provider());
       for (BackupMetadata m : repo.list()) {
-        VerifyReport r = repo.verify(m.backupId());
+        VerifyReport r = repo.verify(m.id());
         check(r.ok(), "P10", () -> "after a crash at operation " + n + ", backup " + m.backupId()
             + " is listed but does not verify: " + r.problems());
         if (complete.add(m.backupId())) {
           // completed at the moment of the crash: durable and complete, so it must restore in full
           Path target = f.root.resolve("crash-restore-" + n);
-          repo.restore(m.backupId(), target);
+          repo.restore(m.id(), target);
           sameTree("P10", "a backup listed after a crash", expectedTree, target);
         }
       }
@@ -859,7 +860,7 @@ public abstract class BackupProviderConformance {
     BackupMetadata b = repo.backup(source);
     Path parent = Files.createDirectories(f.root.resolve("restores"));
     f.fs.resetCount();
-    repo.restore(b.backupId(), parent.resolve("probe"));
+    repo.restore(b.id(), parent.resolve("probe"));
     long k = f.fs.operations();
     FileTrees.deleteRecursively(parent.resolve("probe"));
     for (long n : sample(k)) {
@@ -872,7 +873,7 @@ public abstract class BackupProviderConformance {
       f.fs.failAt(n);
       boolean ok;
       try {
-        repo.restore(b.backupId(), target);
+        repo.restore(b.id(), target);
         ok = true;
       } catch (IOException | RuntimeException failed) {
         ok = false;
@@ -904,7 +905,7 @@ public abstract class BackupProviderConformance {
       f.fs.diskFullAfter(limit);
       boolean ok;
       try {
-        repo.restore(b.backupId(), target);
+        repo.restore(b.id(), target);
         ok = true;
       } catch (IOException | RuntimeException failed) {
         ok = false;
@@ -930,9 +931,9 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(f.root.resolve("repo"));
     f.fs.shortReads(true);
     BackupMetadata b = repo.backup(source);
-    VerifyReport r = repo.verify(b.backupId());
+    VerifyReport r = repo.verify(b.id());
     Path target = f.root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     f.fs.shortReads(false);
     check(r.ok(), "P14", () -> "with short reads, an intact backup does not verify: " + r.problems());
     sameTree("P7", "a round trip with one-byte reads", expected, target);
@@ -1000,10 +1001,10 @@ public abstract class BackupProviderConformance {
     check(ids.containsAll(seenWhileRunning), "P11", () -> "list() during backups showed ids that never completed: " + seenWhileRunning);
     Snapshot expected = Snapshot.of(source);
     int i = 0;
-    for (String id : ids) {
-      check(two.verify(id).ok(), "P11", () -> "backup " + id + " made concurrently does not verify");
+    for (String id : ids) { // ids as text: compared with BackupMetadata::backupId
+      check(two.verify(BackupId.of(id)).ok(), "P11", () -> "backup " + id + " made concurrently does not verify");
       Path target = root.resolve("restored-" + i++);
-      two.restore(id, target);
+      two.restore(BackupId.of(id), target);
       sameTree("P11", "a restore of a concurrently made backup", expected, target);
     }
   }
@@ -1023,11 +1024,11 @@ public abstract class BackupProviderConformance {
     try {
       Future<BackupMetadata> restore = pool.submit(() -> {
         start.await();
-        return repo.restore(kept.backupId(), target);
+        return repo.restore(kept.id(), target);
       });
       Future<Void> delete = pool.submit(() -> {
         start.await();
-        repo.delete(doomed.backupId());
+        repo.delete(doomed.id());
         return null;
       });
       start.countDown();
@@ -1058,7 +1059,7 @@ public abstract class BackupProviderConformance {
     BackupMetadata base = repo.backup(source);
     Snapshot atBase = Snapshot.of(source);
     mutate(source);
-    BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.backupId()).withLabel("n", "1"));
+    BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.id()).withLabel("n", "1"));
     Snapshot atInc = Snapshot.of(source);
     check(inc.backupType() == BackupType.INCREMENTAL && base.backupId().equals(inc.baseBackupId()), "P12",
         () -> "an incremental backup is recorded as " + inc.backupType() + " with base " + inc.baseBackupId());
@@ -1066,22 +1067,22 @@ public abstract class BackupProviderConformance {
         () -> "an incremental's totals " + inc.totalFiles() + "/" + inc.totalBytes() + " are not the source's "
             + atInc.fileCount() + "/" + atInc.totalBytes());
     mutate(source);
-    BackupMetadata inc2 = repo.backup(BackupRequest.incremental(source, inc.backupId()));
+    BackupMetadata inc2 = repo.backup(BackupRequest.incremental(source, inc.id()));
     Snapshot atInc2 = Snapshot.of(source);
     Path t1 = root.resolve("t1");
-    repo.restore(inc.backupId(), t1);
+    repo.restore(inc.id(), t1);
     sameTree("P12", "a restored incremental backup", atInc, t1);
     Path t2 = root.resolve("t2");
-    repo.restore(inc2.backupId(), t2);
+    repo.restore(inc2.id(), t2);
     sameTree("P12", "a restored incremental of an incremental", atInc2, t2);
     Path t0 = root.resolve("t0");
-    repo.restore(base.backupId(), t0);
+    repo.restore(base.id(), t0);
     sameTree("P12", "the base restored after incrementals were taken", atBase, t0);
     for (BackupMetadata m : List.of(base, inc, inc2)) {
-      check(repo.verify(m.backupId()).ok(), "P12", () -> "backup " + m.backupId() + " of a chain does not verify");
+      check(repo.verify(m.id()).ok(), "P12", () -> "backup " + m.backupId() + " of a chain does not verify");
     }
     Snapshot before = Snapshot.of(root.resolve("repo"));
-    String absent = BackupIds.newId();
+    BackupId absent = BackupIds.newId();
     expect(NoSuchBackupException.class, "P12", "an incremental with an unknown base",
         () -> repo.backup(BackupRequest.incremental(source, absent)));
     unchanged("P12", "an incremental with an unknown base", before, root.resolve("repo"));
@@ -1098,7 +1099,7 @@ public abstract class BackupProviderConformance {
     BackupMetadata base = repo.backup(source);
     Snapshot before = Snapshot.of(root.resolve("repo"));
     expect(UnsupportedOperationException.class, "P12", "an incremental request without INCREMENTAL",
-        () -> repo.backup(BackupRequest.incremental(source, base.backupId())));
+        () -> repo.backup(BackupRequest.incremental(source, base.id())));
     unchanged("P12", "a refused incremental request", before, root.resolve("repo"));
   }
 
@@ -1128,12 +1129,12 @@ public abstract class BackupProviderConformance {
     check(listed.equals(expected), "P13", () -> "list() is " + listed + ", expected newest first " + expected);
     check(repo.latest().equals(Optional.of(expected.get(0))), "P13", () -> "latest() is not the newest backup");
     for (BackupMetadata m : made) {
-      Optional<BackupMetadata> found = repo.find(m.backupId());
+      Optional<BackupMetadata> found = repo.find(m.id());
       check(found.equals(Optional.of(m)), "P13", () -> "find(" + m.backupId() + ") is " + found + ", backup returned " + m);
-      long size = repo.size(m.backupId());
+      long size = repo.storedBytes(m.id());
       check(size >= 0, "P13", () -> "size(" + m.backupId() + ") is negative: " + size);
     }
-    long firstSize = repo.size(made.get(0).backupId());
+    long firstSize = repo.storedBytes(made.get(0).id());
     check(firstSize > 0, "P13", () -> "the first backup of a non-empty source added " + firstSize + " bytes");
   }
 
@@ -1154,7 +1155,7 @@ public abstract class BackupProviderConformance {
     boolean incremental = capabilities.contains(Capability.INCREMENTAL);
     for (int i = 0; i < 6; i++) {
       BackupRequest request = incremental && i % 2 == 1
-          ? BackupRequest.incremental(source, made.get(i - 1).backupId()) : BackupRequest.full(source);
+          ? BackupRequest.incremental(source, made.get(i - 1).id()) : BackupRequest.full(source);
       request = request.withLabel("n", Integer.toString(i)).withLabel("empty", "").withLabel("λ key", "ünïcode value");
       BackupMetadata m = repo.backup(request);
       check(m.labels().equals(request.labels()), "P13", () -> "labels " + m.labels() + " were recorded for "
@@ -1162,7 +1163,7 @@ public abstract class BackupProviderConformance {
       made.add(m);
       Files.writeString(source.resolve("a").resolve("one.txt"), "change " + i);
     }
-    long randomSize = repo.size(made.get(0).backupId());
+    long randomSize = repo.storedBytes(made.get(0).id());
     check(randomSize >= 256 * 1024, "P13", () -> "size() of the first backup, holding 256 KiB of random bytes, is "
         + randomSize);
     List<BackupMetadata> expected = new ArrayList<>(made);
@@ -1172,14 +1173,14 @@ public abstract class BackupProviderConformance {
         () -> "latest() is not the newest backup " + expected.get(0).backupId());
     BackupRepository other = open(location, provider());
     for (BackupMetadata m : made) {
-      Optional<BackupMetadata> found = other.find(m.backupId());
+      Optional<BackupMetadata> found = other.find(m.id());
       check(found.equals(Optional.of(m)), "P13", () -> "another instance finds " + found + " for " + m.backupId());
-      Optional<BackupMetadata> own = repo.find(m.backupId());
+      Optional<BackupMetadata> own = repo.find(m.id());
       check(own.equals(Optional.of(m)), "P13", () -> "find() gives " + own + " for " + m.backupId());
     }
     BackupMetadata newest = expected.get(0);
-    other.delete(newest.backupId());
-    Optional<BackupMetadata> gone = repo.find(newest.backupId());
+    other.delete(newest.id());
+    Optional<BackupMetadata> gone = repo.find(newest.id());
     check(gone.isEmpty(), "P13", () -> "find() still returns a backup another instance deleted: " + gone);
     check(repo.list().equals(expected.subList(1, expected.size())), "P13",
         () -> "after another instance's delete, list() is " + safeList(repo));
@@ -1198,7 +1199,7 @@ public abstract class BackupProviderConformance {
     Path source = realisticSmall(root.resolve("src"));
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
-    VerifyReport r = repo.verify(b.backupId());
+    VerifyReport r = repo.verify(b.id());
     check(r.ok(), "P14", () -> "an intact backup does not verify: " + r.problems());
     check(r.backupId().equals(b.backupId()), "P14", () -> "the report is about " + r.backupId());
     check(r.bytesChecked() >= 0 && r.filesChecked() >= 0, "P14", () -> "negative counts in " + r);
@@ -1215,9 +1216,9 @@ public abstract class BackupProviderConformance {
         Snapshot before = Snapshot.of(c.location);
         VerifyReport r;
         try {
-          r = c.repo.verify(c.backup.backupId());
+          r = c.repo.verify(c.backup.id());
         } catch (NoSuchBackupException e) {
-          check(c.repo.find(c.backup.backupId()).isEmpty(), "P14",
+          check(c.repo.find(c.backup.id()).isEmpty(), "P14",
               () -> "verify after " + m + " threw NoSuchBackupException although the backup is still listed");
           continue;
         } catch (IOException e) {
@@ -1261,7 +1262,7 @@ public abstract class BackupProviderConformance {
       }
       large = true;
       for (long offset : List.of(0L, size / 3, 2 * size / 3, size - 1)) {
-        VerifyReport ok = repo.verify(b.backupId());
+        VerifyReport ok = repo.verify(b.id());
         check(ok.ok(), "P14", () -> "an intact backup does not verify: " + ok.problems());
         byte[] saved = Files.readAllBytes(p);
         byte[] changed = saved.clone();
@@ -1270,9 +1271,9 @@ public abstract class BackupProviderConformance {
         try {
           VerifyReport r;
           try {
-            r = repo.verify(b.backupId());
+            r = repo.verify(b.id());
           } catch (NoSuchBackupException e) {
-            check(repo.find(b.backupId()).isEmpty(), "P14", () -> "verify after flipping byte " + offset + " of "
+            check(repo.find(b.id()).isEmpty(), "P14", () -> "verify after flipping byte " + offset + " of "
                 + rel + " threw NoSuchBackupException although the backup is still listed");
             continue;
           } catch (IOException e) {
@@ -1290,7 +1291,7 @@ public abstract class BackupProviderConformance {
       }
     }
     check(large, "P14", () -> "set-up: no stored file of 128 KiB or more holds the backup's 600 KiB file: " + stored);
-    VerifyReport again = repo.verify(b.backupId());
+    VerifyReport again = repo.verify(b.id());
     check(again.ok(), "P14", () -> "the restored bytes do not verify: " + again.problems());
   }
 
@@ -1304,7 +1305,7 @@ public abstract class BackupProviderConformance {
       try {
         VerifyReport r;
         try {
-          r = c.repo.verify(c.backup.backupId());
+          r = c.repo.verify(c.backup.id());
         } catch (NoSuchBackupException e) {
           continue; // the whole backup is gone from the listing: checked by the twin test
         }
@@ -1331,8 +1332,8 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(realisticSmall(root.resolve("src")));
     Snapshot before = Snapshot.of(root.resolve("repo"));
-    repo.verify(b.backupId());
-    repo.verify(b.backupId());
+    repo.verify(b.id());
+    repo.verify(b.id());
     unchanged("P15", "verify of an intact backup", before, root.resolve("repo"));
   }
 
@@ -1342,7 +1343,7 @@ public abstract class BackupProviderConformance {
   public void p15_verify_changesNoTimeInTheRepository(Fs fs) throws Exception {
     Corruptions c = corruptions(fs);
     Map<String, FileTime> before = times(c.location);
-    c.repo.verify(c.backup.backupId());
+    c.repo.verify(c.backup.id());
     Map<String, FileTime> after = times(c.location);
     check(before.equals(after), "P15", () -> "verify of an intact backup changed times: " + timeDifferences(before, after));
     Corruption flip = c.all.stream().filter(m -> m.kind == CorruptionKind.FLIP).findFirst().orElse(null);
@@ -1351,7 +1352,7 @@ public abstract class BackupProviderConformance {
       try {
         Map<String, FileTime> corrupted = times(c.location);
         try {
-          c.repo.verify(c.backup.backupId());
+          c.repo.verify(c.backup.id());
         } catch (NoSuchBackupException gone) {
           // the backup left the listing: nothing to verify
         }
@@ -1375,7 +1376,7 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(realisticSmall(root.resolve("src")));
     List<Progress> seen = new ArrayList<>();
-    VerifyReport r = repo.verify(b.backupId(), seen::add);
+    VerifyReport r = repo.verify(b.id(), seen::add);
     check(r.ok(), "P32", () -> "an intact backup does not verify with a listener: " + r.problems());
     check(!seen.isEmpty(), "P32", () -> "verify told its listener nothing");
     check(seen.stream().allMatch(p -> p.phase() == Progress.Phase.VERIFY), "P32",
@@ -1404,7 +1405,7 @@ public abstract class BackupProviderConformance {
       int abortAt = k;
       AtomicInteger n = new AtomicInteger();
       try {
-        repo.verify(b.backupId(), p -> {
+        repo.verify(b.id(), p -> {
           if (n.incrementAndGet() == abortAt) {
             throw new IllegalStateException("coffer-tck: cancelled at progress call " + abortAt);
           }
@@ -1415,7 +1416,7 @@ public abstract class BackupProviderConformance {
       }
       unchanged("P32", "a verify cancelled at progress call " + k, before, root.resolve("repo"));
     }
-    check(repo.verify(b.backupId()).ok(), "P32", () -> "after cancelled verifies the backup no longer verifies");
+    check(repo.verify(b.id()).ok(), "P32", () -> "after cancelled verifies the backup no longer verifies");
   }
 
   /** P17: a restore of a corrupted backup throws CorruptBackupException and leaves the target as it was. */
@@ -1434,7 +1435,7 @@ public abstract class BackupProviderConformance {
         }
         Snapshot before = Snapshot.of(parent);
         try {
-          c.repo.restore(c.backup.backupId(), target);
+          c.repo.restore(c.backup.id(), target);
           if (m.kind != CorruptionKind.STRAY) {
             throw broken("P17", "restore succeeded after " + m);
           }
@@ -1445,7 +1446,7 @@ public abstract class BackupProviderConformance {
         } catch (CorruptBackupException expected) {
           // the contract's answer
         } catch (NoSuchBackupException e) {
-          check(c.repo.find(c.backup.backupId()).isEmpty(), "P17",
+          check(c.repo.find(c.backup.id()).isEmpty(), "P17",
               () -> "restore after " + m + " threw NoSuchBackupException although the backup is still listed");
         } catch (IOException e) {
           throw broken("P17", "restore after " + m + " threw " + e + " instead of CorruptBackupException", e);
@@ -1455,7 +1456,7 @@ public abstract class BackupProviderConformance {
         m.undo();
       }
     }
-    check(c.repo.verify(c.backup.backupId()).ok(), "P15", () -> "after undoing every corruption the backup no longer verifies");
+    check(c.repo.verify(c.backup.id()).ok(), "P15", () -> "after undoing every corruption the backup no longer verifies");
   }
 
   /** P17: a restore aborted at any progress call leaves the target as it was and no staging files. */
@@ -1467,7 +1468,7 @@ public abstract class BackupProviderConformance {
     BackupMetadata b = repo.backup(smallTree(root.resolve("src")));
     Path parent = Files.createDirectories(root.resolve("restores"));
     AtomicInteger calls = new AtomicInteger();
-    repo.restore(RestoreRequest.of(b.backupId(), parent.resolve("probe")).withProgress(p -> calls.incrementAndGet()));
+    repo.restore(RestoreRequest.of(b.id(), parent.resolve("probe")).withProgress(p -> calls.incrementAndGet()));
     FileTrees.deleteRecursively(parent.resolve("probe"));
     int limit = Math.min(calls.get(), 40);
     for (int k = 1; k <= limit; k++) {
@@ -1479,7 +1480,7 @@ public abstract class BackupProviderConformance {
       Snapshot before = Snapshot.of(parent);
       AtomicInteger n = new AtomicInteger();
       try {
-        repo.restore(RestoreRequest.of(b.backupId(), target).withProgress(p -> {
+        repo.restore(RestoreRequest.of(b.id(), target).withProgress(p -> {
           if (n.incrementAndGet() == abortAt) {
             throw new IllegalStateException("coffer-tck: cancelled at progress call " + abortAt);
           }
@@ -1507,14 +1508,14 @@ public abstract class BackupProviderConformance {
     Path target = Files.createDirectories(parent.resolve("full"));
     Files.writeString(target.resolve("precious.txt"), "keep me");
     Snapshot before = Snapshot.of(parent);
-    expect(DirectoryNotEmptyException.class, "P16", "restore into a non-empty target", () -> repo.restore(b.backupId(), target));
+    expect(DirectoryNotEmptyException.class, "P16", "restore into a non-empty target", () -> repo.restore(b.id(), target));
     unchanged("P16", "a refused restore into a non-empty target", before, parent);
     Path empty = Files.createDirectories(parent.resolve("empty"));
-    repo.restore(b.backupId(), empty);
+    repo.restore(b.id(), empty);
     sameTree("P16", "a restore into an empty target", Snapshot.of(source), empty);
     Path orphan = parent.resolve("no-such-parent").resolve("target");
     Snapshot before2 = Snapshot.of(parent);
-    expect(IOException.class, "P16", "restore into a target whose parent does not exist", () -> repo.restore(b.backupId(), orphan));
+    expect(IOException.class, "P16", "restore into a target whose parent does not exist", () -> repo.restore(b.id(), orphan));
     unchanged("P16", "a refused restore into a target without parent", before2, parent);
   }
 
@@ -1529,7 +1530,7 @@ public abstract class BackupProviderConformance {
     Path file = Files.createFile(parent.resolve("target-file"));
     for (RestoreMode mode : RestoreMode.values()) {
       expect(IOException.class, "P16", "a " + mode + " restore onto an existing regular file",
-          () -> repo.restore(RestoreRequest.of(b.backupId(), file).withMode(mode)));
+          () -> repo.restore(RestoreRequest.of(b.id(), file).withMode(mode)));
       check(Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) == 0, "P16",
           () -> "a refused " + mode + " restore changed the regular file at its target");
       Set<String> names = listNames(parent);
@@ -1546,7 +1547,7 @@ public abstract class BackupProviderConformance {
     Path target = Files.createDirectories(parent.resolve("target"));
     Files.writeString(target.resolve("old.txt"), "old content");
     Files.createDirectories(target.resolve("a")).resolve("x");
-    c.repo.restore(RestoreRequest.of(c.backup.backupId(), target).withMode(RestoreMode.REPLACE));
+    c.repo.restore(RestoreRequest.of(c.backup.id(), target).withMode(RestoreMode.REPLACE));
     sameTree("P18", "a REPLACE restore", c.source, target);
     FileTrees.deleteRecursively(target);
     Files.createDirectories(target);
@@ -1559,7 +1560,7 @@ public abstract class BackupProviderConformance {
       try {
         Snapshot before = Snapshot.of(parent);
         try {
-          c.repo.restore(RestoreRequest.of(c.backup.backupId(), target).withMode(RestoreMode.REPLACE));
+          c.repo.restore(RestoreRequest.of(c.backup.id(), target).withMode(RestoreMode.REPLACE));
           throw broken("P18", "a REPLACE restore succeeded after " + m);
         } catch (IOException expected) {
           // any failure; P17 checks the type
@@ -1585,7 +1586,7 @@ public abstract class BackupProviderConformance {
     BackupMetadata b = repo.backup(source);
     Snapshot all = Snapshot.of(source);
     List<String> wanted = List.of("wal", "sst/L0/000011.sst", "empty");
-    RestoreRequest request = RestoreRequest.of(b.backupId(), root.resolve("partial")).withPaths(wanted);
+    RestoreRequest request = RestoreRequest.of(b.id(), root.resolve("partial")).withPaths(wanted);
     Map<String, Snapshot.Entry> expectedEntries = new TreeMap<>();
     all.entries().forEach((path, entry) -> {
       boolean selected = request.selects(path)
@@ -1604,7 +1605,7 @@ public abstract class BackupProviderConformance {
     Path parent = root;
     Snapshot before = Snapshot.of(parent.resolve("none"));
     expect(NoSuchFileException.class, "P19", "a partial restore of a path not in the backup",
-        () -> repo.restore(RestoreRequest.of(b.backupId(), parent.resolve("none")).withPaths(List.of("no/such/path"))));
+        () -> repo.restore(RestoreRequest.of(b.id(), parent.resolve("none")).withPaths(List.of("no/such/path"))));
     unchanged("P19", "a refused partial restore", before, parent.resolve("none"));
   }
 
@@ -1626,7 +1627,7 @@ public abstract class BackupProviderConformance {
     BackupMetadata b = repo.backup(source);
     Path parent = Files.createDirectories(root.resolve("restores"));
     Path target = parent.resolve("nested");
-    repo.restore(RestoreRequest.of(b.backupId(), target).withPaths(List.of("a/b")));
+    repo.restore(RestoreRequest.of(b.id(), target).withPaths(List.of("a/b")));
     Set<String> got = new TreeSet<>(Snapshot.of(target).entries().keySet());
     Set<String> want = new TreeSet<>(List.of("a", "a/b", "a/b/two.bin", "a/b/more.bin", "a/b/c", "a/b/c/deep.bin"));
     check(got.equals(want), "P19", () -> "a partial restore of a/b restored " + got + ", expected " + want);
@@ -1637,7 +1638,7 @@ public abstract class BackupProviderConformance {
     check(siblings.equals(Set.of("nested")), "P19", () -> "a partial restore left " + siblings + " beside its target");
     Path mixed = parent.resolve("mixed");
     expect(NoSuchFileException.class, "P19", "a partial restore of a known and an unknown path",
-        () -> repo.restore(RestoreRequest.of(b.backupId(), mixed).withPaths(List.of("a/one.txt", "a/no-such-file"))));
+        () -> repo.restore(RestoreRequest.of(b.id(), mixed).withPaths(List.of("a/one.txt", "a/no-such-file"))));
     check(!Files.exists(mixed, LinkOption.NOFOLLOW_LINKS), "P19", () -> "a refused partial restore created its target");
     Set<String> after = listDirectories(parent);
     check(after.equals(Set.of("nested")), "P19", () -> "a refused partial restore left " + after + " beside its target");
@@ -1653,7 +1654,7 @@ public abstract class BackupProviderConformance {
     BackupMetadata b = repo.backup(smallTree(root.resolve("src")));
     Snapshot before = Snapshot.of(root);
     expect(UnsupportedOperationException.class, "P19", "a partial restore without PARTIAL_RESTORE",
-        () -> repo.restore(RestoreRequest.of(b.backupId(), root.resolve("partial")).withPaths(List.of("a"))));
+        () -> repo.restore(RestoreRequest.of(b.id(), root.resolve("partial")).withPaths(List.of("a"))));
     unchanged("P19", "a refused partial restore", before, root);
   }
 
@@ -1674,7 +1675,7 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     for (Map.Entry<String, Long> e : times.entrySet()) {
       long actual = Files.getLastModifiedTime(target.resolve(e.getKey())).toMillis();
       check(actual == e.getValue(), "P20", () -> e.getKey() + " was restored with last-modified "
@@ -1697,7 +1698,7 @@ public abstract class BackupProviderConformance {
     Files.writeString(Files.createDirectories(parent.resolve("neighbour")).resolve("n.txt"), "neighbour");
     Snapshot before = Snapshot.of(parent);
     Path target = parent.resolve("target");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     Map<String, Snapshot.Entry> after = new TreeMap<>(Snapshot.of(parent).entries());
     after.keySet().removeIf(p -> RelativePaths.isWithin("target", p));
     check(after.keySet().equals(before.entries().keySet()), "P21",
@@ -1726,7 +1727,7 @@ public abstract class BackupProviderConformance {
         Snapshot outsideBefore = Snapshot.of(outside);
         Path target = parent.resolve("t" + i);
         try {
-          c.repo.restore(c.backup.backupId(), target);
+          c.repo.restore(c.backup.id(), target);
         } catch (IOException refused) {
           check(!Files.exists(target, LinkOption.NOFOLLOW_LINKS), "P17", () -> "a failed restore left its target behind");
         }
@@ -1757,7 +1758,7 @@ public abstract class BackupProviderConformance {
     Files.createSymbolicLink(target.resolve("a"), outside);
     Files.createSymbolicLink(target.resolve("three.bin"), outside.resolve("one.txt"));
     Snapshot outsideBefore = Snapshot.of(outside);
-    repo.restore(RestoreRequest.of(b.backupId(), target).withMode(RestoreMode.REPLACE));
+    repo.restore(RestoreRequest.of(b.id(), target).withMode(RestoreMode.REPLACE));
     unchanged("P21", "a REPLACE restore over a target holding links to an outside directory", outsideBefore, outside);
     sameTree("P21", "a REPLACE restore over links", Snapshot.of(source), target);
   }
@@ -1774,13 +1775,13 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata kept = repo.backup(source);
     BackupMetadata doomed = repo.backup(source);
-    repo.delete(doomed.backupId());
+    repo.delete(doomed.id());
     check(repo.list().equals(List.of(kept)), "P22", () -> "after delete, list() is " + safeList(repo));
-    check(repo.find(doomed.backupId()).isEmpty(), "P22", () -> "after delete, find() still finds it");
-    expect(NoSuchBackupException.class, "P22", "restore of a deleted backup", () -> repo.restore(doomed.backupId(), root.resolve("x")));
-    expect(NoSuchBackupException.class, "P22", "a second delete", () -> repo.delete(doomed.backupId()));
+    check(repo.find(doomed.id()).isEmpty(), "P22", () -> "after delete, find() still finds it");
+    expect(NoSuchBackupException.class, "P22", "restore of a deleted backup", () -> repo.restore(doomed.id(), root.resolve("x")));
+    expect(NoSuchBackupException.class, "P22", "a second delete", () -> repo.delete(doomed.id()));
     Path target = root.resolve("restored");
-    repo.restore(kept.backupId(), target);
+    repo.restore(kept.id(), target);
     sameTree("P22", "the backup that was kept", Snapshot.of(source), target);
     try (BackupRepository again = provider().open(root.resolve("repo"), options())) {
       check(again.list().equals(List.of(kept)), "P22", () -> "after delete and reopen, list() is " + safeList(again));
@@ -1798,12 +1799,12 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata base = repo.backup(source);
     mutate(source);
-    BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.backupId()));
-    repo.delete(base.backupId());
+    BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.id()));
+    repo.delete(base.id());
     check(repo.list().equals(List.of(inc)), "P22", () -> "after deleting the base, list() is " + safeList(repo));
-    check(repo.verify(inc.backupId()).ok(), "P22", () -> "a dependent no longer verifies after its base was deleted");
+    check(repo.verify(inc.id()).ok(), "P22", () -> "a dependent no longer verifies after its base was deleted");
     Path target = root.resolve("restored");
-    repo.restore(inc.backupId(), target);
+    repo.restore(inc.id(), target);
     sameTree("P22", "a dependent restored after its base was deleted", Snapshot.of(source), target);
   }
 
@@ -1818,13 +1819,13 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata base = repo.backup(source);
     mutate(source);
-    BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.backupId()));
+    BackupMetadata inc = repo.backup(BackupRequest.incremental(source, base.id()));
     Snapshot before = Snapshot.of(root.resolve("repo"));
-    BackupInUseException e = expect(BackupInUseException.class, "P22", "delete of a base with a dependent", () -> repo.delete(base.backupId()));
+    BackupInUseException e = expect(BackupInUseException.class, "P22", "delete of a base with a dependent", () -> repo.delete(base.id()));
     check(e.dependents().contains(inc.backupId()), "P22", () -> "BackupInUseException names dependents " + e.dependents() + ", not " + inc.backupId());
     unchanged("P22", "a refused delete", before, root.resolve("repo"));
-    repo.delete(inc.backupId());
-    repo.delete(base.backupId());
+    repo.delete(inc.id());
+    repo.delete(base.id());
     check(repo.list().isEmpty(), "P22", () -> "after deleting dependent then base, list() is " + safeList(repo));
   }
 
@@ -1841,23 +1842,25 @@ public abstract class BackupProviderConformance {
     for (int i = 0; i < 5; i++) {
       Files.writeString(source.resolve("round.txt"), "round " + i);
       BackupRequest request = incremental && previous != null && i % 2 == 1
-          ? BackupRequest.incremental(source, previous.backupId()) : BackupRequest.full(source);
+          ? BackupRequest.incremental(source, previous.id()) : BackupRequest.full(source);
       previous = repo.backup(request);
       states.put(previous.backupId(), Snapshot.of(source));
     }
     List<BackupMetadata> all = repo.list();
-    boolean basesMustSurvive = incremental && !capabilities.contains(Capability.INDEPENDENT_INCREMENTALS);
     RetentionPolicy policy = RetentionPolicy.keepLast(1);
-    List<BackupMetadata> expected = policy.select(all, Instant.now(), basesMustSurvive);
+    List<BackupMetadata> expected = repo.pruneCandidates(policy);
+    check(repo.list().equals(all), "P23", () -> "pruneCandidates changed the repository: list() is " + safeList(repo));
+    check(expected.size() < all.size() && !expected.contains(all.get(0)), "P23",
+        () -> "pruneCandidates(keepLast(1)) names " + ids(expected) + " of " + ids(all));
     List<BackupMetadata> pruned = repo.prune(policy);
-    check(pruned.equals(expected), "P23", () -> "prune(keepLast(1)) deleted " + ids(pruned) + ", the policy selects " + ids(expected));
+    check(pruned.equals(expected), "P23", () -> "prune(keepLast(1)) deleted " + ids(pruned) + ", pruneCandidates named " + ids(expected));
     List<BackupMetadata> remaining = new ArrayList<>(all);
     remaining.removeAll(expected);
     check(repo.list().equals(remaining), "P23", () -> "after prune, list() is " + safeList(repo) + ", expected " + ids(remaining));
     int i = 0;
     for (BackupMetadata m : remaining) {
       Path target = root.resolve("kept-" + i++);
-      repo.restore(m.backupId(), target);
+      repo.restore(m.id(), target);
       sameTree("P23", "a backup kept by prune", states.get(m.backupId()), target);
     }
   }
@@ -1873,16 +1876,10 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(smallTree(root.resolve("src")));
     Snapshot before = Snapshot.of(root);
-    List<String> hostile = List.of(BackupIds.newId(), "no-such-backup", "../x", "..", ".", "", "a/b", "/etc/passwd",
+    List<String> hostile = List.of(BackupIds.newId().value(), "no-such-backup", "../x", "..", ".", "", "a/b", "/etc/passwd",
         "..\\x", "C:\\x", "repo", b.backupId() + "/..", b.backupId().toUpperCase(java.util.Locale.ROOT) + "x", " ", "\u0000");
     for (String id : hostile) {
-      String shown = id.replace("\u0000", "\\0");
-      expect(NoSuchBackupException.class, "P24", "restore of id '" + shown + "'", () -> repo.restore(id, root.resolve("t")));
-      expect(NoSuchBackupException.class, "P24", "verify of id '" + shown + "'", () -> repo.verify(id));
-      expect(NoSuchBackupException.class, "P24", "delete of id '" + shown + "'", () -> repo.delete(id));
-      expect(NoSuchBackupException.class, "P24", "size of id '" + shown + "'", () -> repo.size(id));
-      Optional<BackupMetadata> found = repo.find(id);
-      check(found.isEmpty(), "P24", () -> "find('" + shown + "') found " + found);
+      expectUnknownId(repo, root, id, id.replace("\u0000", "\\0"));
     }
     unchanged("P24", "operations on unknown ids", before, root);
     check(repo.list().equals(List.of(b)), "P24", () -> "operations on unknown ids changed list()");
@@ -1914,13 +1911,7 @@ public abstract class BackupProviderConformance {
     hostile.addAll(List.of("a".repeat(129), "a".repeat(5000), "../other-repo/" + o.backupId(), "../other-repo",
         o.backupId(), "..%2Fother-repo%2F" + o.backupId(), "./" + b.backupId(), b.backupId() + "/", b.backupId() + " "));
     for (String id : hostile) {
-      String shown = id.length() > 40 ? id.substring(0, 40) + "... (" + id.length() + " characters)" : id;
-      expect(NoSuchBackupException.class, "P24", "delete of id '" + shown + "'", () -> repo.delete(id));
-      expect(NoSuchBackupException.class, "P24", "restore of id '" + shown + "'", () -> repo.restore(id, root.resolve("t")));
-      expect(NoSuchBackupException.class, "P24", "verify of id '" + shown + "'", () -> repo.verify(id));
-      expect(NoSuchBackupException.class, "P24", "size of id '" + shown + "'", () -> repo.size(id));
-      Optional<BackupMetadata> found = repo.find(id);
-      check(found.isEmpty(), "P24", () -> "find('" + shown + "') found " + found);
+      expectUnknownId(repo, root, id, id.length() > 40 ? id.substring(0, 40) + "... (" + id.length() + " characters)" : id);
     }
     unchanged("P24", "operations on case variants, long ids and sibling paths", before, root);
     check(repo.list().equals(List.of(b)), "P24", () -> "operations on hostile ids changed list(): " + safeList(repo));
@@ -1987,7 +1978,7 @@ public abstract class BackupProviderConformance {
       unchanged("P25", "an open with a wrong key", before, root);
       return;
     }
-    expect(WrongKeyException.class, "P25", "restore with a wrong key", () -> other.restore(b.backupId(), root.resolve("t")));
+    expect(WrongKeyException.class, "P25", "restore with a wrong key", () -> other.restore(b.id(), root.resolve("t")));
     unchanged("P25", "a restore with a wrong key", before, root);
     // the writer side: a backup with a wrong key into an existing encrypted repository is refused
     Path source = smallTree(root.resolve("src2"));
@@ -2008,7 +1999,7 @@ public abstract class BackupProviderConformance {
     Files.write(source.resolve("zeros.dat"), new byte[1 << 19]);
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
-    long size = repo.size(b.backupId());
+    long size = repo.storedBytes(b.id());
     check(size < b.totalBytes(), "P26", () -> "size(id) is " + size + " bytes for " + b.totalBytes() + " bytes of compressible data");
   }
 
@@ -2042,7 +2033,7 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     for (Map.Entry<String, Integer> e : POSIX_TREE_MODES.entrySet()) {
       Path p = e.getKey().isEmpty() ? target : target.resolve(e.getKey());
       int actual = mode(p);
@@ -2053,7 +2044,7 @@ public abstract class BackupProviderConformance {
     sameTree("P27", "a restore with modes", Snapshot.of(source), target);
     Path partial = root.resolve("partial");
     if (capabilities.contains(Capability.PARTIAL_RESTORE)) {
-      repo.restore(RestoreRequest.of(b.backupId(), partial).withPaths(List.of("a/one.txt")));
+      repo.restore(RestoreRequest.of(b.id(), partial).withPaths(List.of("a/one.txt")));
       check(mode(partial.resolve("a/one.txt")) == 0600, "P27", () -> "a partial restore lost the mode of a/one.txt");
       makeWritable(partial);
     }
@@ -2070,7 +2061,7 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     checkDefaults("P27", root, target, POSIX_TREE_MODES.keySet());
   }
 
@@ -2081,7 +2072,7 @@ public abstract class BackupProviderConformance {
     Path target = posixRoot(Fs.UNIX);
     BackupRepository repo = open(root(Fs.UNIX).resolve("repo"));
     BackupMetadata b = repo.backup(source);
-    repo.restore(b.backupId(), target.resolve("restored"));
+    repo.restore(b.id(), target.resolve("restored"));
     sameTree("P27", "a restore of a source without POSIX attributes", Snapshot.of(source), target.resolve("restored"));
     Set<String> entries = new TreeSet<>(Snapshot.of(source).entries().keySet());
     entries.add("");
@@ -2129,7 +2120,7 @@ public abstract class BackupProviderConformance {
         violations.add("cannot read the mode of " + p + ": " + e);
       }
     });
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     faulty.watchAttributes(null);
     check(violations.isEmpty(), "P28", () -> "the restore exposed entries: " + violations);
     check(seen.get() >= POSIX_TREE_MODES.size(), "P28", () -> "only " + seen.get() + " moments of "
@@ -2154,14 +2145,14 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
     Path auto = root.resolve("auto");
-    repo.restore(b.backupId(), auto);
+    repo.restore(b.id(), auto);
     for (Path p : List.of(auto.resolve("a/one.txt"), auto)) {
       String[] actual = owner(p);
       check(actual[0].equals(other.get()[0]) && actual[1].equals(other.get()[1]), "P29", () -> p + " belongs to "
           + actual[0] + ":" + actual[1] + " after an AUTO restore, the source to " + other.get()[0] + ":" + other.get()[1]);
     }
     Path current = root.resolve("current");
-    repo.restore(RestoreRequest.of(b.backupId(), current).withOwners(OwnerPolicy.CURRENT));
+    repo.restore(RestoreRequest.of(b.id(), current).withOwners(OwnerPolicy.CURRENT));
     String[] mine = owner(Files.writeString(root.resolve("probe-owner"), "x"));
     String[] kept = owner(current.resolve("a/one.txt"));
     check(Arrays.equals(kept, mine), "P29", () -> "a CURRENT restore gave a/one.txt the owner " + String.join(":", kept)
@@ -2207,7 +2198,7 @@ public abstract class BackupProviderConformance {
     };
     log.addHandler(handler);
     try {
-      repo.restore(b.backupId(), parent.resolve("auto"));
+      repo.restore(b.id(), parent.resolve("auto"));
     } catch (IOException e) {
       throw broken("P29", "an AUTO restore failed because owners could not be set: " + e, e);
     } finally {
@@ -2218,7 +2209,7 @@ public abstract class BackupProviderConformance {
     sameTree("P29", "an AUTO restore without owners", Snapshot.of(source), parent.resolve("auto"));
     Snapshot before = Snapshot.of(parent);
     expect(IOException.class, "P29", "a PRESERVE restore that cannot set owners",
-        () -> repo.restore(RestoreRequest.of(b.backupId(), parent.resolve("preserve")).withOwners(OwnerPolicy.PRESERVE)));
+        () -> repo.restore(RestoreRequest.of(b.id(), parent.resolve("preserve")).withOwners(OwnerPolicy.PRESERVE)));
     unchanged("P29", "a failed PRESERVE restore", before, parent);
     makeWritable(plain.resolve("restores"));
   }
@@ -2244,7 +2235,7 @@ public abstract class BackupProviderConformance {
     faulty.refuseOwnerChanges(true);
     Path target = faulty.wrap(plain).resolve("restored");
     try {
-      repo.restore(RestoreRequest.of(b.backupId(), target).withOwners(OwnerPolicy.PRESERVE));
+      repo.restore(RestoreRequest.of(b.id(), target).withOwners(OwnerPolicy.PRESERVE));
     } catch (IOException e) {
       throw broken("P29", "a provider without POSIX_ATTRIBUTES tried to set owners: " + e, e);
     }
@@ -2280,7 +2271,7 @@ public abstract class BackupProviderConformance {
         unchanged("P30", "a refused backup", before, root.resolve("repo"));
       }
       if (b != null) {
-        String id = b.backupId();
+        BackupId id = b.id();
         BackupWarning want = new BackupWarning("a/coffer.sock", BackupWarning.Kind.SKIPPED_SPECIAL_FILE, "socket");
         check(b.warnings().contains(want), "P30", () -> "the socket was skipped without a warning: " + warningsOf(repo, id));
         check(repo.find(id).orElseThrow().warnings().contains(want), "P30",
@@ -2338,7 +2329,7 @@ public abstract class BackupProviderConformance {
       return;
     }
     Path target = root.resolve("restored");
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     check(Files.isDirectory(target.resolve("pg_wal"), LinkOption.NOFOLLOW_LINKS), "P31",
         () -> "pg_wal was not restored as a real directory");
     sameTree("P31", "the followed pg_wal", Snapshot.of(wal), target.resolve("pg_wal"));
@@ -2349,7 +2340,25 @@ public abstract class BackupProviderConformance {
     check(Files.isSymbolicLink(source.resolve("pg_wal")), "P31", () -> "the backup changed the source's link");
   }
 
-  private static String warningsOf(BackupRepository repo, String id) {
+  /**
+   * P24 for one id: a well-formed unknown id is refused by every operation with NoSuchBackupException; a
+   * malformed one cannot even be made into a BackupId, so it never reaches the provider.
+   */
+  private void expectUnknownId(BackupRepository repo, Path root, String text, String shown) throws IOException {
+    if (!BackupId.isValid(text)) {
+      expect(IllegalArgumentException.class, "P24", "BackupId.of('" + shown + "')", () -> BackupId.of(text));
+      return;
+    }
+    BackupId id = BackupId.of(text);
+    expect(NoSuchBackupException.class, "P24", "delete of id '" + shown + "'", () -> repo.delete(id));
+    expect(NoSuchBackupException.class, "P24", "restore of id '" + shown + "'", () -> repo.restore(id, root.resolve("t")));
+    expect(NoSuchBackupException.class, "P24", "verify of id '" + shown + "'", () -> repo.verify(id));
+    expect(NoSuchBackupException.class, "P24", "storedBytes of id '" + shown + "'", () -> repo.storedBytes(id));
+    Optional<BackupMetadata> found = repo.find(id);
+    check(found.isEmpty(), "P24", () -> "find('" + shown + "') found " + found);
+  }
+
+  private static String warningsOf(BackupRepository repo, BackupId id) {
     try {
       return repo.find(id).map(m -> m.warnings().toString()).orElse("(not found)");
     } catch (IOException e) {
@@ -2631,7 +2640,7 @@ public abstract class BackupProviderConformance {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata base = repo.backup(BackupRequest.full(source)
         .withFinisher(() -> new SourceEnd(root.resolve("end1"), Map.of("stop", "0/2"))));
-    BackupMetadata incr = repo.backup(BackupRequest.incremental(source, base.backupId())
+    BackupMetadata incr = repo.backup(BackupRequest.incremental(source, base.id())
         .withFinisher(() -> new SourceEnd(end2, Map.of("stop", "0/3"))));
     check(incr.labels().equals(Map.of("stop", "0/3")), "P33", () -> "the incremental's labels are " + incr.labels());
     Path expectedDir = root.resolve("expected");
@@ -2647,9 +2656,9 @@ public abstract class BackupProviderConformance {
     check(b.totalFiles() == expected.fileCount() && b.totalBytes() == expected.totalBytes(), "P33",
         () -> what + " has totals " + b.totalFiles() + "/" + b.totalBytes() + "; expected " + expected.fileCount()
             + "/" + expected.totalBytes());
-    VerifyReport report = repo.verify(b.backupId());
+    VerifyReport report = repo.verify(b.id());
     check(report.ok(), "P33", () -> what + " does not verify: " + report.problems());
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     sameTree("P33", what + ", restored,", expected, target);
   }
 
@@ -2856,7 +2865,7 @@ public abstract class BackupProviderConformance {
   /** Every listed backup verifies, and a new backup succeeds, verifies and restores. */
   private BackupMetadata checkStillWorks(BackupRepository repo, Path source, Path root) throws IOException {
     for (BackupMetadata m : repo.list()) {
-      VerifyReport r = repo.verify(m.backupId());
+      VerifyReport r = repo.verify(m.id());
       check(r.ok(), "P10", () -> "listed backup " + m.backupId() + " does not verify: " + r.problems());
     }
     BackupMetadata b;
@@ -2865,9 +2874,9 @@ public abstract class BackupProviderConformance {
     } catch (IOException e) {
       throw broken("P10", "the repository no longer takes backups: " + e, e);
     }
-    check(repo.verify(b.backupId()).ok(), "P10", () -> "a new backup does not verify");
+    check(repo.verify(b.id()).ok(), "P10", () -> "a new backup does not verify");
     Path target = root.resolve("after-faults-" + b.backupId());
-    repo.restore(b.backupId(), target);
+    repo.restore(b.id(), target);
     sameTree("P10", "a backup taken after the faults", Snapshot.of(source), target);
     return b;
   }

@@ -1,5 +1,6 @@
 package dev.coffer.examples;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -11,7 +12,7 @@ import dev.coffer.BackupRepository;
 import dev.coffer.BackupSource;
 import dev.coffer.BackupType;
 import dev.coffer.NoSuchBackupException;
-import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.support.BackupIds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,14 +86,14 @@ class BackupSourceLifecycleTest {
     RecordingSource source = new RecordingSource(snapshot());
     try (BackupRepository repo = repo()) {
       BackupMetadata full = repo.backup(source, null);
-      BackupMetadata incremental = repo.backup(new RecordingSource(source.dir), full.backupId());
+      BackupMetadata incremental = repo.backup(new RecordingSource(source.dir), full.id());
 
       assertEquals(List.of("completed " + full.backupId(), "close"), source.calls);
-      assertEquals(Map.of("lsn", "0/16B3748", "rows", "42"), repo.find(full.backupId()).orElseThrow().labels());
+      assertEquals(Map.of("lsn", "0/16B3748", "rows", "42"), repo.find(full.id()).orElseThrow().labels());
       assertEquals(BackupType.INCREMENTAL, incremental.backupType());
       assertEquals(full.backupId(), incremental.baseBackupId());
       Path restored = tmp.resolve("restored");
-      repo.restore(incremental.backupId(), restored);
+      repo.restore(incremental.id(), restored);
       assertArrayEquals("pages".getBytes(StandardCharsets.UTF_8), Files.readAllBytes(restored.resolve("data.db")));
     }
   }
@@ -104,11 +105,11 @@ class BackupSourceLifecycleTest {
     try (BackupRepository repo = repo()) {
       assertThrows(NoSuchFileException.class, () -> repo.backup(missing, null));
       assertThrows(NoSuchBackupException.class, () -> repo.backup(unknownBase, BackupIds.newId()));
-      assertThrows(IllegalArgumentException.class, () -> repo.backup(unknownBase, "../bad"));
+      assertThrows(IllegalArgumentException.class, () -> repo.backup(unknownBase, BackupId.of("../bad")));
       assertTrue(repo.list().isEmpty());
     }
     assertEquals(List.of("close"), missing.calls);
-    assertEquals(List.of("close", "close"), unknownBase.calls);
+    assertEquals(List.of("close"), unknownBase.calls, "a malformed base fails in BackupId.of, before any backup");
   }
 
   @Test

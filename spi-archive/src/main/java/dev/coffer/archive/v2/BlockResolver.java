@@ -1,7 +1,7 @@
 package dev.coffer.archive.v2;
 
 import dev.coffer.CorruptBackupException;
-import dev.coffer.spi.RelativePaths;
+import dev.coffer.spi.support.RelativePaths;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;

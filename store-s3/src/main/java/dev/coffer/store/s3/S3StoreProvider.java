@@ -3,7 +3,7 @@ package dev.coffer.store.s3;
 import static java.util.Objects.requireNonNull;
 
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.ProviderOptions;
+import dev.coffer.spi.support.ProviderOptions;
 import dev.coffer.store.ObjectKeys;
 import dev.coffer.store.ObjectStore;
 import dev.coffer.store.StoreProvider;
@@ -46,13 +46,13 @@ public final class S3StoreProvider implements StoreProvider {
   private static final List<OptionInfo> OPTIONS = List.of(
       OptionInfo.optional("endpoint", "URL of an S3-compatible server (default: AWS S3 for the region)", null),
       OptionInfo.optional("region", "signing region (default: the SDK's region chain, else us-east-1)", null),
-      OptionInfo.optional("path-style", "address the bucket in the path, not the host name (most non-AWS servers)",
-          "false"),
-      OptionInfo.optional("part-size-mib", "multipart upload part size in MiB, 5 to 512", "8"),
-      OptionInfo.optional("parallel-parts", "parts of one object uploaded at once, 1 to 16", "4"),
-      OptionInfo.optional("page-size", "keys per listing request, 1 to 1000", "1000"),
-      OptionInfo.optional("max-attempts", "tries per request before a transient error fails it, 1 to 20", "6"),
-      OptionInfo.optional("timeout-seconds", "connect and read timeout per request, 1 to 3600", "60"));
+      OptionInfo.flag("path-style", "address the bucket in the path, not the host name (most non-AWS servers)",
+          false),
+      OptionInfo.integer("part-size-mib", "multipart upload part size in MiB, 5 to 512", 8, 5, 512),
+      OptionInfo.integer("parallel-parts", "parts of one object uploaded at once, 1 to 16", 4, 1, 16),
+      OptionInfo.integer("page-size", "keys per listing request, 1 to 1000", 1000, 1, 1000),
+      OptionInfo.integer("max-attempts", "tries per request before a transient error fails it, 1 to 20", 6, 1, 20),
+      OptionInfo.integer("timeout-seconds", "connect and read timeout per request, 1 to 3600", 60, 1, 3600));
 
   /** Does no I/O, as the SPI requires. */
   public S3StoreProvider() {}
@@ -92,11 +92,11 @@ public final class S3StoreProvider implements StoreProvider {
     requireNonNull(uri, "uri");
     ProviderOptions parsed = ProviderOptions.parse("s3", OPTIONS, options);
     Location location = location(uri);
-    int partSize = (int) parsed.getLong("part-size-mib", 8, 5, 512) * 1024 * 1024;
-    int parallelParts = (int) parsed.getLong("parallel-parts", 4, 1, 16);
-    int pageSize = (int) parsed.getLong("page-size", 1000, 1, 1000);
-    Retry retry = Retry.standard((int) parsed.getLong("max-attempts", 6, 1, 20));
-    Duration timeout = Duration.ofSeconds(parsed.getLong("timeout-seconds", 60, 1, 3600));
+    int partSize = (int) parsed.getLong("part-size-mib") * 1024 * 1024;
+    int parallelParts = (int) parsed.getLong("parallel-parts");
+    int pageSize = (int) parsed.getLong("page-size");
+    Retry retry = Retry.standard((int) parsed.getLong("max-attempts"));
+    Duration timeout = Duration.ofSeconds(parsed.getLong("timeout-seconds"));
     S3Client client = client(parsed, timeout);
     S3Store store = new S3Store(client, location.bucket(), location.prefix(), partSize, parallelParts, pageSize,
         retry, uploadPool(parallelParts));
@@ -146,7 +146,7 @@ public final class S3StoreProvider implements StoreProvider {
         .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(timeout).socketTimeout(timeout))
         .credentialsProvider(DefaultCredentialsProvider.builder().build())
         .region(region(options))
-        .forcePathStyle(options.getBoolean("path-style", false))
+        .forcePathStyle(options.getBoolean("path-style"))
         // Flexible checksums and aws-chunked uploads break many S3-compatible servers (S3Proxy answers 400):
         // send checksums only where S3 requires them. Archives authenticate their own bytes.
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)

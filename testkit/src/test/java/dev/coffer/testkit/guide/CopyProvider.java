@@ -4,7 +4,7 @@ import dev.coffer.BackupRepository;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.ProviderOptions;
+import dev.coffer.spi.support.ProviderOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,13 +39,13 @@ public final class CopyProvider implements BackupProvider {
 
   @Override
   public List<OptionInfo> options() {
-    return List.of(OptionInfo.optional("fsync", "force every file to disk before a backup is published", "true"));
+    return List.of(OptionInfo.flag("fsync", "force every file to disk before a backup is published", true));
   }
 
   @Override
   public BackupRepository open(Path location, Map<String, String> options) throws IOException {
     // P3: unknown, missing or malformed options fail here, before anything is created
     ProviderOptions parsed = ProviderOptions.parse(NAME, options(), options);
-    return CopyRepository.open(location, parsed.getBoolean("fsync", true));
+    return CopyRepository.open(location, parsed.getBoolean("fsync"));
   }
 }

@@ -1,5 +1,6 @@
 package dev.coffer.testkit.guide;
 
+import dev.coffer.BackupId;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
@@ -15,19 +16,20 @@ import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
 import dev.coffer.ProgressListener;
 import dev.coffer.RestoreRequest;
+import dev.coffer.RepositoryInfo;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.SpecialFiles;
 import dev.coffer.VerifyReport;
 import dev.coffer.VerifyReport.Kind;
 import dev.coffer.VerifyReport.Problem;
-import dev.coffer.spi.BackupIds;
-import dev.coffer.spi.FileTrees;
-import dev.coffer.spi.FinishedSource;
-import dev.coffer.spi.RelativePaths;
-import dev.coffer.spi.RestoreStaging;
-import dev.coffer.spi.ScanOptions;
-import dev.coffer.spi.SourceEntry;
-import dev.coffer.spi.SourceTree;
+import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.FileTrees;
+import dev.coffer.spi.support.FinishedSource;
+import dev.coffer.spi.support.RelativePaths;
+import dev.coffer.spi.support.RestoreStaging;
+import dev.coffer.spi.support.ScanOptions;
+import dev.coffer.spi.support.SourceEntry;
+import dev.coffer.spi.support.SourceTree;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
@@ -118,7 +120,7 @@ final class CopyRepository implements BackupRepository {
     SourceTree tree = SourceTree.scan(request.source(),
         new ScanOptions(Set.of(), SpecialFiles.FAIL, request.excluded()));
     tree.refuseSymlinks(); // P9 without the SYMLINKS capability: refused, naming the link
-    String id = BackupIds.newId(); // P11: unique even across processes
+    String id = BackupIds.newId().value(); // P11: unique even across processes
     Path staging = Files.createDirectory(root.resolve(STAGING + id));
     boolean published = false;
     try {
@@ -144,7 +146,7 @@ final class CopyRepository implements BackupRepository {
       // P10: one atomic rename publishes the complete, forced backup; before it, list() cannot see it
       Files.move(staging, root.resolve(id), StandardCopyOption.ATOMIC_MOVE);
       published = true;
-      return read(id).metadata();
+      return read(BackupId.of(id)).metadata();
     } finally {
       if (!published) {
         FileTrees.deleteRecursively(staging); // P10: a failed backup leaves nothing behind
@@ -234,18 +236,19 @@ final class CopyRepository implements BackupRepository {
   // ---------------------------------------------------------------- reading a backup
 
   /**
-   * The directory of a published backup; P24: anything else, hostile ids included, is unknown, and so is an
-   * id in other case (a case-insensitive file system would otherwise find {@code abc} for {@code ABC}).
+   * The directory of a published backup; P24: anything else is unknown, and so is an id in other case (a
+   * case-insensitive file system would otherwise find {@code abc} for {@code ABC}). A {@link BackupId} is
+   * well-formed by construction, so it never names a path outside the repository.
    */
-  private Path backupDir(String id) throws IOException {
-    if (!BackupIds.isValid(id) || !Files.isDirectory(root.resolve(id), NOFOLLOW_LINKS)
-        || !FileTrees.existsWithExactName(root.resolve(id))) {
+  private Path backupDir(BackupId id) throws IOException {
+    Path dir = root.resolve(id.value());
+    if (!Files.isDirectory(dir, NOFOLLOW_LINKS) || !FileTrees.existsWithExactName(dir)) {
       throw new NoSuchBackupException(id);
     }
-    return root.resolve(id);
+    return dir;
   }
 
-  private Contents read(String id) throws IOException {
+  private Contents read(BackupId id) throws IOException {
     Path dir = backupDir(id);
     byte[] bytes;
     String recorded;
@@ -269,14 +272,14 @@ final class CopyRepository implements BackupRepository {
       }
       List<String> dirs = new ArrayList<>();
       for (int i = 0; i < Integer.parseInt(m.getProperty("dirs")); i++) {
-        dirs.add(RelativePaths.checkStored(m.getProperty("dir." + i), id)); // P21: no ../, no absolute names
+        dirs.add(RelativePaths.checkStored(m.getProperty("dir." + i), id.value())); // P21: no ../, no absolute names
       }
       List<FileEntry> files = new ArrayList<>();
       for (int i = 0; i < Integer.parseInt(m.getProperty("files")); i++) {
-        files.add(new FileEntry(RelativePaths.checkStored(m.getProperty("file." + i + ".path"), id),
+        files.add(new FileEntry(RelativePaths.checkStored(m.getProperty("file." + i + ".path"), id.value()),
             Long.parseLong(m.getProperty("file." + i + ".size")), Long.parseLong(m.getProperty("file." + i + ".crc32c"))));
       }
-      BackupMetadata metadata = new BackupMetadata(id, Instant.parse(m.getProperty("createdAt")),
+      BackupMetadata metadata = new BackupMetadata(id.value(), Instant.parse(m.getProperty("createdAt")),
           m.getProperty("sourceDir"), files.size(), Long.parseLong(m.getProperty("bytes")), BackupType.FULL, null,
           CopyProvider.NAME, "1", labels);
       return new Contents(metadata, dirs, files);
@@ -351,12 +354,12 @@ final class CopyRepository implements BackupRepository {
   }
 
   @Override
-  public VerifyReport verify(String backupId) throws IOException {
+  public VerifyReport verify(BackupId backupId) throws IOException {
     return verify(backupId, ProgressListener.NONE);
   }
 
   @Override
-  public VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
+  public VerifyReport verify(BackupId backupId, ProgressListener listener) throws IOException {
     ensureOpen();
     Path dir = backupDir(backupId);
     List<Problem> problems = new ArrayList<>();
@@ -365,7 +368,7 @@ final class CopyRepository implements BackupRepository {
       c = read(backupId);
     } catch (CorruptBackupException e) {
       problems.add(new Problem(MANIFEST, Kind.METADATA, e.getMessage())); // P14: reported, not thrown
-      return new VerifyReport(backupId, problems, 0, 0);
+      return new VerifyReport(backupId.value(), problems, 0, 0);
     }
     // P14: what is stored against what is recorded: missing and unexpected entries
     Set<String> expected = new TreeSet<>(Set.of(MANIFEST, MANIFEST_SUM, DATA));
@@ -405,7 +408,7 @@ final class CopyRepository implements BackupRepository {
         problems.add(new Problem(d, Kind.MISSING, "directory recorded in the manifest, not stored"));
       }
     }
-    return new VerifyReport(backupId, problems, files, bytes);
+    return new VerifyReport(backupId.value(), problems, files, bytes);
   }
 
   private static long checksum(Path file, CRC32C crc) throws IOException {
@@ -430,7 +433,10 @@ final class CopyRepository implements BackupRepository {
     List<BackupMetadata> out = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
       for (Path p : entries) {
-        find(p.getFileName().toString()).ifPresent(out::add); // staging, deleting and damaged: not listed
+        String name = p.getFileName().toString();
+        if (BackupId.isValid(name)) { // staging and deleting names are not ids; damaged backups are not found
+          find(BackupId.of(name)).ifPresent(out::add);
+        }
       }
     }
     out.sort(BackupMetadata.NEWEST_FIRST);
@@ -438,7 +444,7 @@ final class CopyRepository implements BackupRepository {
   }
 
   @Override
-  public Optional<BackupMetadata> find(String backupId) throws IOException {
+  public Optional<BackupMetadata> find(BackupId backupId) throws IOException {
     ensureOpen();
     try {
       return Optional.of(read(backupId).metadata());
@@ -448,16 +454,16 @@ final class CopyRepository implements BackupRepository {
   }
 
   @Override
-  public void delete(String backupId) throws IOException {
+  public void delete(BackupId backupId) throws IOException {
     ensureOpen();
-    Path dir = backupDir(backupId); // first: a hostile id must never reach resolve() (P24)
+    Path dir = backupDir(backupId); // first: an unknown id is refused before anything changes (P24)
     // P22: one rename takes it out of list() at once; open() finishes a deletion a crash interrupted
     Files.move(dir, root.resolve(DELETING + backupId), StandardCopyOption.ATOMIC_MOVE);
     FileTrees.deleteRecursively(root.resolve(DELETING + backupId));
   }
 
   @Override
-  public long size(String backupId) throws IOException {
+  public long storedBytes(BackupId backupId) throws IOException {
     ensureOpen();
     try (Stream<Path> walk = Files.walk(backupDir(backupId))) {
       long total = 0;
@@ -471,12 +477,17 @@ final class CopyRepository implements BackupRepository {
   }
 
   @Override
+  public RepositoryInfo info() {
+    return RepositoryInfo.of(new CopyProvider(), root); // P4: a location, never an option value
+  }
+
+  @Override
   public List<BackupMetadata> prune(RetentionPolicy policy) throws IOException {
     ensureOpen();
     // P23: the API chooses, so every provider prunes alike; full backups have no bases to keep
-    List<BackupMetadata> doomed = policy.select(list(), Instant.now(), false);
+    List<BackupMetadata> doomed = pruneCandidates(policy);
     for (BackupMetadata b : doomed) {
-      delete(b.backupId());
+      delete(b.id());
     }
     return doomed;
   }

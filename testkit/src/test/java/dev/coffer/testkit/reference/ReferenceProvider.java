@@ -4,7 +4,7 @@ import dev.coffer.BackupRepository;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
-import dev.coffer.spi.ProviderOptions;
+import dev.coffer.spi.support.ProviderOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +52,7 @@ public class ReferenceProvider implements BackupProvider {
   public List<OptionInfo> options() {
     return List.of(
         OptionInfo.secret(MAC_KEY, "hex key (16 to 64 bytes) for an HMAC-SHA256 over each manifest"),
-        OptionInfo.optional(FSYNC, "force data to disk before publishing a backup", "true"));
+        OptionInfo.flag(FSYNC, "force data to disk before publishing a backup", true));
   }
 
   @Override
@@ -76,7 +76,7 @@ public class ReferenceProvider implements BackupProvider {
       }
       key = HexFormat.of().parseHex(hex);
     }
-    boolean fsync = parsed.getBoolean(FSYNC, true);
+    boolean fsync = parsed.getBoolean(FSYNC);
     return new ReferenceRepository(this, location, key, fsync, options, broken(options));
   }
 

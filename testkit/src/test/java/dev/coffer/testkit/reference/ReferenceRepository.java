@@ -1,5 +1,6 @@
 package dev.coffer.testkit.reference;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupInUseException;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
@@ -11,20 +12,21 @@ import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
 import dev.coffer.ProgressListener;
 import dev.coffer.RestoreRequest;
+import dev.coffer.RepositoryInfo;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.SpecialFiles;
 import dev.coffer.VerifyReport;
-import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.support.BackupIds;
 import dev.coffer.spi.Capability;
-import dev.coffer.spi.FileTrees;
-import dev.coffer.spi.FinishedSource;
-import dev.coffer.spi.RelativePaths;
-import dev.coffer.spi.PosixAttributes;
-import dev.coffer.spi.RestoreAttributes;
-import dev.coffer.spi.RestoreStaging;
-import dev.coffer.spi.ScanOptions;
-import dev.coffer.spi.SourceEntry;
-import dev.coffer.spi.SourceTree;
+import dev.coffer.spi.support.FileTrees;
+import dev.coffer.spi.support.FinishedSource;
+import dev.coffer.spi.support.RelativePaths;
+import dev.coffer.spi.support.PosixAttributes;
+import dev.coffer.spi.support.RestoreAttributes;
+import dev.coffer.spi.support.RestoreStaging;
+import dev.coffer.spi.support.ScanOptions;
+import dev.coffer.spi.support.SourceEntry;
+import dev.coffer.spi.support.SourceTree;
 import dev.coffer.testkit.reference.ReferenceProvider.Broken;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -140,7 +142,7 @@ final class ReferenceRepository implements BackupRepository {
     if (request.incremental() && find(request.baseBackupId()).isEmpty()) {
       throw new NoSuchBackupException(request.baseBackupId());
     }
-    String id = BackupIds.newId();
+    String id = BackupIds.newId().value();
     Instant created = Instant.now();
     List<Entry> entries = new ArrayList<>();
     boolean early = broken == Broken.PUBLISHES_EARLY;
@@ -241,7 +243,8 @@ final class ReferenceRepository implements BackupRepository {
   private BackupMetadata metadata(String id, Instant created, BackupRequest request, Map<String, String> labels,
       long files, long bytes, List<BackupWarning> warnings) {
     return new BackupMetadata(id, created, request.source().toString(), files, bytes,
-        request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId(), provider.name(), "1",
+        request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL,
+        request.incremental() ? request.baseBackupId().value() : null, provider.name(), "1",
         labels, warnings);
   }
 
@@ -372,7 +375,7 @@ final class ReferenceRepository implements BackupRepository {
   }
 
   private Manifest read(String id) throws IOException {
-    if (!BackupIds.isValid(id) || !FileTrees.existsWithExactName(backups.resolve(id))) {
+    if (!BackupId.isValid(id) || !FileTrees.existsWithExactName(backups.resolve(id))) {
       throw new NoSuchBackupException(id);
     }
     Path file = backups.resolve(id).resolve(MANIFEST);
@@ -500,8 +503,8 @@ final class ReferenceRepository implements BackupRepository {
     if (request.partial() && !caps.contains(Capability.PARTIAL_RESTORE)) {
       throw new UnsupportedOperationException(provider.name() + " does not restore parts of a backup");
     }
-    Manifest m = read(request.backupId());
-    String id = request.backupId();
+    String id = request.backupId().value();
+    Manifest m = read(id);
     Path data = backups.resolve(id).resolve(DATA);
     Map<String, Entry> byPath = new TreeMap<>(RelativePaths.ORDER);
     m.entries().forEach(e -> byPath.put(e.path, e));
@@ -659,14 +662,15 @@ final class ReferenceRepository implements BackupRepository {
   }
 
   @Override
-  public VerifyReport verify(String backupId) throws IOException {
+  public VerifyReport verify(BackupId backupId) throws IOException {
     return verify(backupId, ProgressListener.NONE);
   }
 
   @Override
-  public VerifyReport verify(String backupId, ProgressListener listener) throws IOException {
+  public VerifyReport verify(BackupId requested, ProgressListener listener) throws IOException {
     checkOpen();
-    if (!BackupIds.isValid(backupId) || !Files.isDirectory(backups.resolve(backupId))
+    String backupId = requested.value();
+    if (!BackupId.isValid(backupId) || !Files.isDirectory(backups.resolve(backupId))
         || !FileTrees.existsWithExactName(backups.resolve(backupId))) {
       throw new NoSuchBackupException(backupId);
     }
@@ -752,8 +756,9 @@ final class ReferenceRepository implements BackupRepository {
   }
 
   @Override
-  public Optional<BackupMetadata> find(String backupId) throws IOException {
+  public Optional<BackupMetadata> find(BackupId requested) throws IOException {
     checkOpen();
+    String backupId = requested.value();
     if (broken == Broken.FIND_CACHES && backupId != null && foundBefore.containsKey(backupId)) {
       return Optional.of(foundBefore.get(backupId));
     }
@@ -765,9 +770,10 @@ final class ReferenceRepository implements BackupRepository {
   }
 
   @Override
-  public synchronized void delete(String backupId) throws IOException {
+  public synchronized void delete(BackupId requested) throws IOException {
     checkOpen();
-    if (find(backupId).isEmpty()) {
+    String backupId = requested.value();
+    if (find(requested).isEmpty()) {
       throw new NoSuchBackupException(backupId);
     }
     List<String> dependents = new ArrayList<>();
@@ -786,9 +792,10 @@ final class ReferenceRepository implements BackupRepository {
   }
 
   @Override
-  public long size(String backupId) throws IOException {
+  public long storedBytes(BackupId requested) throws IOException {
     checkOpen();
-    if (find(backupId).isEmpty()) {
+    String backupId = requested.value();
+    if (find(requested).isEmpty()) {
       throw new NoSuchBackupException(backupId);
     }
     long[] total = {0};
@@ -803,11 +810,16 @@ final class ReferenceRepository implements BackupRepository {
   }
 
   @Override
+  public RepositoryInfo info() {
+    return new RepositoryInfo(provider.name(), caps, location.toUri().toString());
+  }
+
+  @Override
   public synchronized List<BackupMetadata> prune(RetentionPolicy policy) throws IOException {
     checkOpen();
-    List<BackupMetadata> doomed = policy.select(list(), Instant.now(), !caps.contains(Capability.INDEPENDENT_INCREMENTALS));
+    List<BackupMetadata> doomed = pruneCandidates(policy);
     for (BackupMetadata m : doomed) {
-      delete(m.backupId());
+      delete(m.id());
     }
     return doomed;
   }

@@ -1,5 +1,6 @@
 package dev.coffer.examples.derby;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupProviders;
 import dev.coffer.BackupRepository;
@@ -82,7 +83,7 @@ public final class DerbyBackupExample {
         writer.awaitCommitted(rowsPerPhase, WAIT);
         full = backUp(repo, admin, db, null);
         writer.awaitCommitted(writer.started() + rowsPerPhase, WAIT);
-        incremental = backUp(repo, admin, db, full.backupId());
+        incremental = backUp(repo, admin, db, full.id());
         long total = writer.stop();
         out.printf("4. stopped the writer after %d committed rows%n", total);
       }
@@ -91,9 +92,9 @@ public final class DerbyBackupExample {
 
       int step = 5;
       for (BackupMetadata b : List.of(full, incremental)) {
-        VerifyReport report = repo.verify(b.backupId());
+        VerifyReport report = repo.verify(b.id());
         Path restored = work.resolve("restored-" + b.backupType().name().toLowerCase());
-        repo.restore(b.backupId(), restored);
+        repo.restore(b.id(), restored);
         try (Connection c = Derby.open(restored)) {
           int check = Derby.checkTable(c);
           long[] countAndMax = Derby.countAndMax(c);
@@ -114,7 +115,7 @@ public final class DerbyBackupExample {
     out.println("Done: both backups restore to every row committed before their freeze.");
   }
 
-  private BackupMetadata backUp(BackupRepository repo, Connection admin, Path db, String base)
+  private BackupMetadata backUp(BackupRepository repo, Connection admin, Path db, BackupId base)
       throws IOException, SQLException {
     long committedBefore = Derby.countAndMax(admin)[1];
     long frozenAt = System.nanoTime();

@@ -3,7 +3,7 @@ package dev.coffer.examples.hsqldb;
 import static java.util.Objects.requireNonNull;
 
 import dev.coffer.BackupSource;
-import dev.coffer.spi.FileTrees;
+import dev.coffer.spi.support.FileTrees;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;

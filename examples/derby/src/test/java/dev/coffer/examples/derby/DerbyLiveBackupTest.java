@@ -1,5 +1,6 @@
 package dev.coffer.examples.derby;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +12,7 @@ import dev.coffer.NoSuchBackupException;
 import dev.coffer.BackupSource;
 import dev.coffer.examples.DemoWriter;
 import dev.coffer.examples.TestRepositories;
-import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.support.BackupIds;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -65,14 +66,14 @@ class DerbyLiveBackupTest {
           "the incremental backup must hold rows written after the full one");
       for (Expected e : new Expected[] {full, incremental}) {
         String id = e.backup().backupId();
-        assertTrue(repo.verify(id).ok(), () -> "verify " + id);
-        Map<String, String> stored = repo.find(id).orElseThrow().labels();
+        assertTrue(repo.verify(BackupId.of(id)).ok(), () -> "verify " + id);
+        Map<String, String> stored = repo.find(BackupId.of(id)).orElseThrow().labels();
         assertEquals(Long.toString(e.committedBefore()), stored.get("rows.committed-before-freeze"));
         assertTrue(stored.get(DerbyBackupSource.LABEL_LOG_FILE).matches("log\\d+\\.dat"), stored::toString);
         assertTrue(stored.containsKey(DerbyBackupSource.LABEL_VERSION), stored::toString);
 
         Path restored = tmp.resolve("restored-" + provider + "-" + e.backup().backupType().name().toLowerCase());
-        repo.restore(id, restored);
+        repo.restore(BackupId.of(id), restored);
         assertRestoredRows(restored, e);
       }
     }
@@ -106,7 +107,7 @@ class DerbyLiveBackupTest {
         frozen.close();
       }
     };
-    BackupMetadata backup = repo.backup(observed, base);
+    BackupMetadata backup = repo.backup(observed, base == null ? null : BackupId.of(base));
     return new Expected(backup, committedBefore, startedWhileFrozen.get());
   }
 
@@ -138,10 +139,10 @@ class DerbyLiveBackupTest {
         Connection admin = Derby.create(db);
         DemoWriter writer = DemoWriter.start(Derby.open(db), Derby.INSERT, "derby-fail-writer-" + provider)) {
       writer.awaitCommitted(20, WAIT);
-      String unknownBase = BackupIds.newId();
+      String unknownBase = BackupIds.newId().value();
       DerbyBackupSource frozen = DerbyBackupSource.freeze(admin, db, Map.of());
 
-      assertThrows(NoSuchBackupException.class, () -> repo.backup(frozen, unknownBase));
+      assertThrows(NoSuchBackupException.class, () -> repo.backup(frozen, BackupId.of(unknownBase)));
 
       // Writers block while Derby is frozen, so progress proves the unfreeze happened.
       writer.awaitCommitted(writer.started() + 20, WAIT);

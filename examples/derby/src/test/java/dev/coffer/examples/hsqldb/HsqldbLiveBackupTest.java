@@ -1,5 +1,6 @@
 package dev.coffer.examples.hsqldb;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,7 +12,7 @@ import dev.coffer.BackupType;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.examples.DemoWriter;
 import dev.coffer.examples.TestRepositories;
-import dev.coffer.spi.BackupIds;
+import dev.coffer.spi.support.BackupIds;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -71,13 +72,13 @@ class HsqldbLiveBackupTest {
       assertEquals(full.backup().backupId(), incremental.backup().baseBackupId());
       for (Expected e : List.of(full, incremental)) {
         String id = e.backup().backupId();
-        assertTrue(repo.verify(id).ok(), () -> "verify " + id);
-        Map<String, String> stored = repo.find(id).orElseThrow().labels();
+        assertTrue(repo.verify(BackupId.of(id)).ok(), () -> "verify " + id);
+        Map<String, String> stored = repo.find(BackupId.of(id)).orElseThrow().labels();
         assertEquals(Long.toString(e.committedBefore()), stored.get("rows.committed-before-backup"));
         assertEquals(NAME, stored.get(HsqldbBackupSource.LABEL_DATABASE));
 
         Path restored = tmp.resolve("restored-" + provider + "-" + e.backup().backupType().name().toLowerCase());
-        repo.restore(id, restored);
+        repo.restore(BackupId.of(id), restored);
         assertRestoredRows(restored, stored.get(HsqldbBackupSource.LABEL_DATABASE), e);
       }
     }
@@ -92,7 +93,7 @@ class HsqldbLiveBackupTest {
     // BLOCKING: other sessions waited while HSQLDB wrote the copy; nothing started from here on is in it.
     long startedAfter = writer.started();
     assertTrue(Files.isRegularFile(staging.resolve(NAME + ".script")), "HSQLDB wrote its files into " + staging);
-    BackupMetadata backup = repo.backup(source, base);
+    BackupMetadata backup = repo.backup(source, base == null ? null : BackupId.of(base));
     assertFalse(Files.exists(staging), "closing the source removes the staging copy");
     return new Expected(backup, committedBefore, startedAfter);
   }

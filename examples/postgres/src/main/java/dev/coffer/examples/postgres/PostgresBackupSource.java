@@ -51,7 +51,7 @@ import java.util.TreeMap;
  * try (PostgresBackupSource source = PostgresBackupSource.start(conn, dataDir, workDir, "nightly", Map.of())) {
  *   BackupMetadata b = repo.backup(source.request());     // one backup: data, backup_label, WAL
  * }
- * // later: repo.restore(b.backupId(), target), then pg_ctl start (PostgresRestore for tablespaces)
+ * // later: repo.restore(b.id(), target), then pg_ctl start (PostgresRestore for tablespaces)
  * }</pre>
  *
  * <p>{@code repo.backup(source)} works as well for a cluster without links; {@link #request()} also follows

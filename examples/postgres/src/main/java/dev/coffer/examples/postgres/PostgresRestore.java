@@ -2,6 +2,7 @@ package dev.coffer.examples.postgres;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupException;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
@@ -55,7 +56,7 @@ public final class PostgresRestore {
    * @throws FileAlreadyExistsException if the target or the tablespace directory exists
    * @throws IOException if the restore fails; see {@link BackupRepository#restore}
    */
-  public static BackupMetadata restore(BackupRepository repo, String backupId, Path target) throws IOException {
+  public static BackupMetadata restore(BackupRepository repo, BackupId backupId, Path target) throws IOException {
     requireNonNull(target, "target");
     return restore(repo, backupId, target, target.resolveSibling(target.getFileName() + ".tablespaces"));
   }
@@ -77,7 +78,7 @@ public final class PostgresRestore {
    * @throws FileAlreadyExistsException if the target or the tablespace directory exists
    * @throws IOException if the restore fails; see {@link BackupRepository#restore}
    */
-  public static BackupMetadata restore(BackupRepository repo, String backupId, Path target, Path tablespaces)
+  public static BackupMetadata restore(BackupRepository repo, BackupId backupId, Path target, Path tablespaces)
       throws IOException {
     requireNonNull(repo, "repo");
     requireNonNull(backupId, "backupId");

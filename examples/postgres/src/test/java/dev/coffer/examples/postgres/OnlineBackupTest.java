@@ -1,5 +1,6 @@
 package dev.coffer.examples.postgres;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -134,9 +135,9 @@ class OnlineBackupTest {
         // the original keeps running: its postmaster.pid must not come back in the restore
         Path target = ws.resolve(name + "-restored");
         if (layout == ClusterLayout.PLAIN) {
-          repo.restore(taken.backupId(), target);
+          repo.restore(taken.id(), target);
         } else {
-          PostgresRestore.restore(repo, taken.backupId(), target);
+          PostgresRestore.restore(repo, taken.id(), target);
         }
         for (String excluded : List.of("postmaster.pid", "postmaster.opts")) {
           assertFalse(Files.exists(target.resolve(excluded), LinkOption.NOFOLLOW_LINKS), excluded + " not in the backup");

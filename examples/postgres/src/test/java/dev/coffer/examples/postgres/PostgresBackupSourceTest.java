@@ -1,5 +1,6 @@
 package dev.coffer.examples.postgres;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -128,7 +129,7 @@ class PostgresBackupSourceTest {
     try (BackupRepository repo = Workspaces.repository("local", ws.resolve("repo-plain"))) {
       BackupMetadata plain = repo.backup(dir);
       Path target = ws.resolve("never");
-      BackupException e = assertThrows(BackupException.class, () -> PostgresRestore.restore(repo, plain.backupId(), target));
+      BackupException e = assertThrows(BackupException.class, () -> PostgresRestore.restore(repo, plain.id(), target));
       assertTrue(e.getMessage().contains(PostgresBackupSource.LABEL_STOP_LSN), e.getMessage());
       assertTrue(Files.notExists(target));
     }

@@ -84,7 +84,7 @@ class StoppedClusterRestoreTest {
     try (BackupRepository repo = Workspaces.repository(provider, ws.resolve(name + "-repo"))) {
       // pg_wal and the tablespaces are stored as their targets' contents, restored as directories
       BackupMetadata backup = repo.backup(BackupRequest.full(data).withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*")));
-      repo.restore(backup.backupId(), target);
+      repo.restore(backup.id(), target);
     }
 
     PosixFileAttributes root = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);

@@ -1,13 +1,12 @@
-package dev.coffer.spi;
+package dev.coffer.spi.support;
 
+import dev.coffer.BackupId;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
- * Backup ids: generation of new ones, and the syntax every id must have. Ids double as file names in
- * many providers, so the syntax admits no separators, no {@code .} or {@code ..}, nothing to escape.
+ * Generation of new backup ids; {@link dev.coffer.BackupId} holds the syntax every id must have.
  *
  * <p>New ids are version-7 UUIDs (RFC 9562): unique without coordination, so concurrent writers, even in
  * different processes, never collide; ordered by creation time; and of the same form as the UUIDv4 ids the
@@ -15,8 +14,7 @@ import java.util.regex.Pattern;
  */
 public final class BackupIds {
 
-  private static final Pattern VALID = Pattern.compile("[0-9A-Za-z][0-9A-Za-z_.-]{0,127}");
-  /** On first use only: {@code isValid} (every listing) must not initialise the JCA provider tables. */
+  /** On first use only: loading this class (every listing) must not initialise the JCA provider tables. */
   private static final class Randomness {
     static final SecureRandom RANDOM = new SecureRandom();
   }
@@ -28,7 +26,7 @@ public final class BackupIds {
    *
    * @return a new version-7 UUID in its canonical lowercase form
    */
-  public static String newId() {
+  public static BackupId newId() {
     return newId(Clock.systemUTC());
   }
 
@@ -38,7 +36,7 @@ public final class BackupIds {
    * @param clock the time source for the id's timestamp bits
    * @return a new version-7 UUID in its canonical lowercase form
    */
-  public static String newId(Clock clock) {
+  public static BackupId newId(Clock clock) {
     long millis = clock.millis();
     byte[] random = new byte[10];
     Randomness.RANDOM.nextBytes(random);
@@ -47,17 +45,6 @@ public final class BackupIds {
     for (int i = 3; i < 10; i++) {
       lsb |= (random[i] & 0xFFL) << (8 * (9 - i));
     }
-    return new UUID(msb, lsb).toString();
-  }
-
-  /**
-   * Whether {@code id} has the syntax of a backup id: 1 to 128 characters of ASCII letters, digits,
-   * {@code _}, {@code .} and {@code -}, starting with a letter or digit.
-   *
-   * @param id a candidate id, possibly null
-   * @return true when it is well-formed
-   */
-  public static boolean isValid(String id) {
-    return id != null && VALID.matcher(id).matches();
+    return BackupId.of(new UUID(msb, lsb).toString());
   }
 }

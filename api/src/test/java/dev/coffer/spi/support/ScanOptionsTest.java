@@ -1,4 +1,4 @@
-package dev.coffer.spi;
+package dev.coffer.spi.support;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

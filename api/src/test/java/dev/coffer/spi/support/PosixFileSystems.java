@@ -1,4 +1,4 @@
-package dev.coffer.spi;
+package dev.coffer.spi.support;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;

@@ -1,7 +1,8 @@
-package dev.coffer.spi;
+package dev.coffer.spi.support;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.coffer.spi.OptionInfo;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,8 @@ public final class ProviderOptions {
    * @param declared the options the provider accepts
    * @param given the values the caller passed
    * @return the checked options
-   * @throws IllegalArgumentException naming the first unknown option (and listing the known ones) or the
-   *     first missing required option
+   * @throws IllegalArgumentException naming the first unknown option (and listing the known ones), the
+   *     first missing required option, or the first value that is not of its option's declared type and range
    */
   public static ProviderOptions parse(String provider, List<OptionInfo> declared, Map<String, String> given) {
     requireNonNull(provider, "provider");
@@ -59,7 +60,15 @@ public final class ProviderOptions {
         throw new IllegalArgumentException("missing required option '" + o.name() + "' for provider '" + provider + "'");
       }
     }
-    return new ProviderOptions(provider, byName, Map.copyOf(given));
+    ProviderOptions parsed = new ProviderOptions(provider, byName, Map.copyOf(given));
+    for (Map.Entry<String, String> e : given.entrySet()) { // typed values fail here, not at first use
+      OptionInfo o = byName.get(e.getKey());
+      if (!o.accepts(e.getValue())) {
+        throw parsed.invalid(o.name(), o.type() == OptionInfo.Type.BOOLEAN ? "expected true or false"
+            : "expected a whole number from " + o.min() + " to " + o.max());
+      }
+    }
+    return parsed;
   }
 
   /**
@@ -87,14 +96,49 @@ public final class ProviderOptions {
   }
 
   /**
-   * Returns a boolean option: {@code true} or {@code false}, in any case.
+   * Returns a {@link OptionInfo.Type#BOOLEAN BOOLEAN} option: the value given, else its declared default.
    *
-   * @param name a declared option's name
-   * @param fallback the value when neither given nor defaulted
+   * @param name a declared boolean option's name
    * @return the value
-   * @throws IllegalArgumentException if the value is neither {@code true} nor {@code false}
+   * @throws IllegalArgumentException if the option is not declared as a boolean, or the value is neither
+   *     {@code true} nor {@code false}
    */
-  public boolean getBoolean(String name, boolean fallback) {
+  public boolean getBoolean(String name) {
+    typed(name, OptionInfo.Type.BOOLEAN);
+    return getBoolean(name, false); // a BOOLEAN option always has a value: given or its declared default
+  }
+
+  /**
+   * Returns an {@link OptionInfo.Type#INTEGER INTEGER} option: the value given, else its declared default,
+   * within its declared range.
+   *
+   * @param name a declared whole-number option's name
+   * @return the value
+   * @throws IllegalArgumentException if the option is not declared as a whole number, or the value is not
+   *     a number within its range
+   */
+  public long getLong(String name) {
+    OptionInfo info = typed(name, OptionInfo.Type.INTEGER);
+    if (info.defaultValue() == null && !values.containsKey(name)) {
+      throw new IllegalArgumentException("option '" + name + "' of provider '" + provider + "' has no value");
+    }
+    return getLong(name, 0, info.min(), info.max()); // the fallback is unused: a value or default exists
+  }
+
+  private OptionInfo typed(String name, OptionInfo.Type type) {
+    OptionInfo info = info(name);
+    if (info.type() != type) {
+      throw new IllegalArgumentException("option '" + name + "' of provider '" + provider + "' is declared "
+          + info.type() + ", not " + type);
+    }
+    return info;
+  }
+
+  /**
+   * A boolean read with a fallback, for the typed getter. Package-private: a provider states its default
+   * once, in its {@link OptionInfo}, instead of repeating it at every read.
+   */
+  boolean getBoolean(String name, boolean fallback) {
     Optional<String> v = get(name);
     if (v.isEmpty()) {
       return fallback;
@@ -108,17 +152,8 @@ public final class ProviderOptions {
     throw invalid(name, "expected true or false");
   }
 
-  /**
-   * Returns a whole-number option within bounds.
-   *
-   * @param name a declared option's name
-   * @param fallback the value when neither given nor defaulted
-   * @param min the smallest accepted value
-   * @param max the largest accepted value
-   * @return the value
-   * @throws IllegalArgumentException if the value is not a number within bounds
-   */
-  public long getLong(String name, long fallback, long min, long max) {
+  /** A whole number read with a fallback and bounds, for the typed getter; package-private as above. */
+  long getLong(String name, long fallback, long min, long max) {
     Optional<String> v = get(name);
     if (v.isEmpty()) {
       return fallback;

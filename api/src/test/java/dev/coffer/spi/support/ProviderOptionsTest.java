@@ -1,10 +1,12 @@
-package dev.coffer.spi;
+package dev.coffer.spi.support;
 
+import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coffer.spi.OptionInfo;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -87,17 +89,17 @@ class ProviderOptionsTest {
   void backupIds_areVersion7UuidsOrderedByTime() {
     Clock early = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
     Clock late = Clock.fixed(Instant.parse("2026-01-01T00:00:00.001Z"), ZoneOffset.UTC);
-    String a = BackupIds.newId(early);
-    String b = BackupIds.newId(late);
+    String a = BackupIds.newId(early).value();
+    String b = BackupIds.newId(late).value();
     UUID ua = UUID.fromString(a);
     assertEquals(7, ua.version());
     assertEquals(2, ua.variant());
     assertEquals(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli(), ua.getMostSignificantBits() >>> 16);
     assertTrue(a.compareTo(b) < 0, a + " < " + b);
-    assertTrue(BackupIds.isValid(a));
+    assertTrue(BackupId.isValid(a));
     Set<String> many = new HashSet<>();
     for (int i = 0; i < 10_000; i++) {
-      many.add(BackupIds.newId(early));
+      many.add(BackupIds.newId(early).value());
     }
     assertEquals(10_000, many.size(), "random bits keep ids from one millisecond distinct");
   }
@@ -105,10 +107,45 @@ class ProviderOptionsTest {
   @Test
   void backupIds_syntaxRefusesSeparatorsAndDots() {
     for (String bad : new String[] {null, "", ".", "..", "../x", "a/b", "a\\b", "-x", "x y", "é", "a".repeat(129)}) {
-      assertFalse(BackupIds.isValid(bad), String.valueOf(bad));
+      assertFalse(BackupId.isValid(bad), String.valueOf(bad));
     }
     for (String good : new String[] {"a", "backup_plain", "94af8703-9b80-4406-a418-5c6d6af33b74", "v1.2"}) {
-      assertTrue(BackupIds.isValid(good), good);
+      assertTrue(BackupId.isValid(good), good);
     }
+  }
+
+  @Test
+  void typedOptions_stateTheirDefaultOnce_andReadItThroughTheirInfo() {
+    List<OptionInfo> typed = List.of(OptionInfo.flag("fsync", "force", true),
+        OptionInfo.integer("level", "zstd level", 3, 1, 19));
+    ProviderOptions none = ProviderOptions.parse("test", typed, Map.of());
+    assertTrue(none.getBoolean("fsync"));
+    assertEquals(3, none.getLong("level"));
+    ProviderOptions given = ProviderOptions.parse("test", typed, Map.of("fsync", "FALSE", "level", "19"));
+    assertFalse(given.getBoolean("fsync"));
+    assertEquals(19, given.getLong("level"));
+  }
+
+  @Test
+  void typedOptions_refuseValuesOutsideTheirTypeWhenParsed_namingTheOption() {
+    List<OptionInfo> typed = List.of(OptionInfo.flag("fsync", "force", true),
+        OptionInfo.integer("level", "zstd level", 3, 1, 19));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ProviderOptions.parse("test", typed, Map.of("level", "20")));
+    assertEquals("invalid value '20' for option 'level' of provider 'test': expected a whole number from 1 to 19",
+        e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> ProviderOptions.parse("test", typed, Map.of("fsync", "yes")));
+    ProviderOptions parsed = ProviderOptions.parse("test", typed, Map.of());
+    assertThrows(IllegalArgumentException.class, () -> parsed.getLong("fsync"), "a boolean is not read as a number");
+    assertThrows(IllegalArgumentException.class, () -> parsed.getBoolean("level"), "a number is not read as a boolean");
+  }
+
+  @Test
+  void typedOptions_refuseADefaultOutsideTheirRange() {
+    assertThrows(IllegalArgumentException.class, () -> OptionInfo.integer("level", "zstd level", 20, 1, 19));
+    assertThrows(IllegalArgumentException.class, () -> OptionInfo.integer("level", "zstd level", 3, 19, 1));
+    assertEquals(OptionInfo.Type.TEXT, OptionInfo.optional("mode", "m", null).type());
+    assertTrue(OptionInfo.integer("level", "l", 3, 1, 19).accepts(" 7 "));
+    assertFalse(OptionInfo.flag("fsync", "f", true).accepts("1"));
   }
 }

@@ -1,4 +1,4 @@
-package dev.coffer.spi;
+package dev.coffer.spi.support;
 
 import dev.coffer.CorruptBackupException;
 import java.io.IOException;

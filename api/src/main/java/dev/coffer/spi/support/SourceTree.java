@@ -1,4 +1,4 @@
-package dev.coffer.spi;
+package dev.coffer.spi.support;
 
 import static java.util.Objects.requireNonNull;
 
@@ -266,7 +266,7 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
   }
 
   /**
-   * Fails if the tree holds a symbolic link, for providers without the {@link Capability#SYMLINKS}
+   * Fails if the tree holds a symbolic link, for providers without the {@link dev.coffer.spi.Capability#SYMLINKS}
    * capability (rule P9: a link is refused by name, never skipped silently).
    *
    * @throws BackupException naming the first link

@@ -1,4 +1,4 @@
-package dev.coffer.spi;
+package dev.coffer.spi.support;
 
 import java.io.IOException;
 import java.nio.file.FileSystem;

@@ -1,10 +1,11 @@
-package dev.coffer.spi;
+package dev.coffer.spi.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupException;
 import dev.coffer.OwnerPolicy;
 import dev.coffer.ProgressListener;
@@ -31,7 +32,7 @@ class RestoreAttributesTest {
   }
 
   private static RestoreStaging begin(Path target, OwnerPolicy owners) throws IOException {
-    return RestoreStaging.begin(new RestoreRequest("b1", target, RestoreMode.CREATE, Set.of(), ProgressListener.NONE,
+    return RestoreStaging.begin(new RestoreRequest(BackupId.of("b1"), target, RestoreMode.CREATE, Set.of(), ProgressListener.NONE,
         owners));
   }
 
