@@ -66,7 +66,7 @@ class ConcurrencyTest {
         for (String id : ids) {
           assertTrue(b.verify(BackupId.of(id)).ok(), id);
         }
-        assertEquals(threads + 1, SeedPortTest.listNames(repoDir, "").size(), "no leftovers");
+        assertEquals(threads + 1, AmatersPortTest.listNames(repoDir, "").size(), "no leftovers");
       } finally {
         ex.shutdownNow();
       }

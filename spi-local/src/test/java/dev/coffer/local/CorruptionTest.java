@@ -102,8 +102,8 @@ class CorruptionTest {
       assertTrue(report.problems().stream().anyMatch(p -> p.path().equals(name)), rel + " " + damage + ": " + report);
       Path target = Files.createDirectories(root.resolve("target"));
       assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), target), rel + " " + damage);
-      assertEquals(List.of(), SeedPortTest.listNames(target, ""));
-      assertEquals(List.of("repo", "source", "target"), SeedPortTest.listNames(root, ""), "staging left behind");
+      assertEquals(List.of(), AmatersPortTest.listNames(target, ""));
+      assertEquals(List.of("repo", "source", "target"), AmatersPortTest.listNames(root, ""), "staging left behind");
       repo.close();
     }
   }
@@ -255,7 +255,7 @@ class CorruptionTest {
     plantManifest(files, List.of(), List.of(new Symlink("escape", tmp.resolve("outside").toString())));
     Files.createDirectories(tmp.resolve("outside"));
     assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
-    assertEquals(List.of(), SeedPortTest.listNames(tmp.resolve("outside"), ""));
+    assertEquals(List.of(), AmatersPortTest.listNames(tmp.resolve("outside"), ""));
     assertFalse(Files.exists(tmp.resolve("target")));
   }
 }

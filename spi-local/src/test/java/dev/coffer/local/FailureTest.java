@@ -78,7 +78,7 @@ class FailureTest {
         BackupRequest inc = BackupRequest.incremental(source, kept.id()).withProgress(failingAt(n, new AtomicInteger()));
         assertThrows(Abort.class, () -> repo.backup(inc));
         assertEquals(List.of(kept), repo.list(), "after abort at " + n);
-        assertEquals(List.of(kept.backupId()), SeedPortTest.listNames(repoDir, ""), "leftovers after abort at " + n);
+        assertEquals(List.of(kept.backupId()), AmatersPortTest.listNames(repoDir, ""), "leftovers after abort at " + n);
       }
       assertTrue(repo.verify(kept.id()).ok());
       assertTrue(repo.verify(repo.backup(source).id()).ok());
@@ -105,7 +105,7 @@ class FailureTest {
             .withProgress(failingAt(n, new AtomicInteger()));
         assertThrows(Abort.class, () -> repo.restore(replace));
         assertEquals(before, Snapshot.withTimes(old));
-        assertEquals(List.of("old", "probe", "repo", "source"), SeedPortTest.listNames(root, ""));
+        assertEquals(List.of("old", "probe", "repo", "source"), AmatersPortTest.listNames(root, ""));
       }
     }
   }
@@ -129,7 +129,7 @@ class FailureTest {
         } catch (IOException full) {
           failures++;
           assertEquals(List.of(), repo.list());
-          assertEquals(List.of(), SeedPortTest.listNames(repoDir, ""), "leftovers at maxSize " + max);
+          assertEquals(List.of(), AmatersPortTest.listNames(repoDir, ""), "leftovers at maxSize " + max);
         }
       }
     }
@@ -156,7 +156,7 @@ class FailureTest {
           failures++;
           Snapshot after = Snapshot.withTimes(disk.getPath("/t")).without("new");
           assertEquals(before, after, "target damaged at maxSize " + max);
-          assertTrue(SeedPortTest.listNames(disk.getPath("/t"), "").stream().noneMatch(n -> n.startsWith(".")),
+          assertTrue(AmatersPortTest.listNames(disk.getPath("/t"), "").stream().noneMatch(n -> n.startsWith(".")),
               "staging left at maxSize " + max);
         }
       }

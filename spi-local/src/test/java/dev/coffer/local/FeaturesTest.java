@@ -89,7 +89,7 @@ class FeaturesTest {
       repo.restore(m.id(), target);
       assertEquals(Snapshot.of(source), Snapshot.of(target));
       assertTrue(Files.isSymbolicLink(target.resolve("link-out")));
-      assertEquals(List.of("secret.txt"), SeedPortTest.listNames(root.resolve("outside"), ""));
+      assertEquals(List.of("secret.txt"), AmatersPortTest.listNames(root.resolve("outside"), ""));
     }
   }
 
@@ -179,14 +179,14 @@ class FeaturesTest {
         String line = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine();
         assertEquals("locked", line);
         Trees.open(repoDir).close();
-        assertEquals(List.of(".lock-running", ".staging-running"), SeedPortTest.listNames(repoDir, ""));
+        assertEquals(List.of(".lock-running", ".staging-running"), AmatersPortTest.listNames(repoDir, ""));
       } finally {
         holder.getOutputStream().close();
         holder.waitFor();
       }
     }
     Trees.open(repoDir).close();
-    assertEquals(List.of(), SeedPortTest.listNames(repoDir, ""));
+    assertEquals(List.of(), AmatersPortTest.listNames(repoDir, ""));
   }
 
   @ParameterizedTest
@@ -198,7 +198,7 @@ class FeaturesTest {
     Trees.write(repoDir, ".lock-b", "");
     Trees.write(repoDir, ".staging-c/metadata.json", "{}");
     Trees.open(repoDir).close();
-    assertEquals(List.of(), SeedPortTest.listNames(repoDir, ""));
+    assertEquals(List.of(), AmatersPortTest.listNames(repoDir, ""));
   }
 
   @Test
@@ -223,10 +223,10 @@ class FeaturesTest {
             })));
         inside.await();
         Trees.open(repoDir).close();
-        assertEquals(2, SeedPortTest.listNames(repoDir, "").size(), "staging and lock survive");
+        assertEquals(2, AmatersPortTest.listNames(repoDir, "").size(), "staging and lock survive");
         release.countDown();
         BackupMetadata m = f.get();
-        assertEquals(List.of(m.backupId()), SeedPortTest.listNames(repoDir, ""));
+        assertEquals(List.of(m.backupId()), AmatersPortTest.listNames(repoDir, ""));
         assertTrue(a.verify(m.id()).ok());
       } finally {
         release.countDown();

@@ -113,20 +113,20 @@ class IncrementalTest {
     try (BackupRepository repo = Trees.open(repoDir)) {
       assertThrows(NoSuchBackupException.class,
           () -> repo.backup(BackupRequest.incremental(source, BackupId.of("0190e7c4-0000-7000-8000-000000000000"))));
-      assertEquals(List.of(), SeedPortTest.listNames(repoDir, ""));
+      assertEquals(List.of(), AmatersPortTest.listNames(repoDir, ""));
     }
   }
 
   @Test
   void incrementalOnASeedBase_copiesEverythingAndRecordsTheBase() throws Exception {
-    Path repoDir = SeedCompatibilityTest.seedRepo(tmp);
+    Path repoDir = AmatersCompatibilityTest.amatersRepo(tmp);
     Path source = tmp.resolve("source");
-    Trees.copyTree(repoDir.resolve(SeedCompatibilityTest.SEED_ID).resolve("data"), source);
+    Trees.copyTree(repoDir.resolve(AmatersCompatibilityTest.AMATERS_ID).resolve("data"), source);
     try (BackupRepository repo = Trees.open(repoDir)) {
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, BackupId.of(SeedCompatibilityTest.SEED_ID)));
-      assertEquals(SeedCompatibilityTest.SEED_ID, inc.baseBackupId());
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(source, BackupId.of(AmatersCompatibilityTest.AMATERS_ID)));
+      assertEquals(AmatersCompatibilityTest.AMATERS_ID, inc.baseBackupId());
       assertTrue(repo.verify(inc.id()).ok());
-      assertTrue(SeedCompatibilityTest.seedVerifyBackup(repoDir.resolve(inc.backupId())));
+      assertTrue(AmatersCompatibilityTest.seedVerifyBackup(repoDir.resolve(inc.backupId())));
     }
   }
 }

@@ -21,11 +21,11 @@ class StagingTest {
   void aPublishedStaging_becomesTheBackupsDirectory_andLeavesNoLockBehind() throws IOException {
     Layout layout = new Layout(tmp);
     try (Staging s = Staging.begin(layout, "b1")) {
-      assertEquals(List.of(".lock-b1", ".staging-b1"), SeedPortTest.listNames(tmp, ""));
+      assertEquals(List.of(".lock-b1", ".staging-b1"), AmatersPortTest.listNames(tmp, ""));
       Files.writeString(s.data().resolve("f"), "x");
       s.publish(false);
     }
-    assertEquals(List.of("b1"), SeedPortTest.listNames(tmp, ""));
+    assertEquals(List.of("b1"), AmatersPortTest.listNames(tmp, ""));
     assertEquals("x", Files.readString(layout.published("b1").resolve(Layout.DATA).resolve("f")));
   }
 
@@ -35,7 +35,7 @@ class StagingTest {
     try (Staging s = Staging.begin(layout, "b2")) {
       Files.writeString(s.data().resolve("f"), "x");
     }
-    assertEquals(List.of(), SeedPortTest.listNames(tmp, ""));
+    assertEquals(List.of(), AmatersPortTest.listNames(tmp, ""));
   }
 
   @Test
@@ -43,9 +43,9 @@ class StagingTest {
     Layout layout = new Layout(tmp);
     Files.createDirectory(layout.staging("b3")); // a stray staging directory of the same id
     assertThrows(FileAlreadyExistsException.class, () -> Staging.begin(layout, "b3").close());
-    assertEquals(List.of(".staging-b3"), SeedPortTest.listNames(tmp, ""), "the lock is gone, the stray kept");
+    assertEquals(List.of(".staging-b3"), AmatersPortTest.listNames(tmp, ""), "the lock is gone, the stray kept");
     Staging.removeLeftovers(layout);
-    assertEquals(List.of(), SeedPortTest.listNames(tmp, ""), "an unlocked leftover is removed at open");
+    assertEquals(List.of(), AmatersPortTest.listNames(tmp, ""), "an unlocked leftover is removed at open");
   }
 
   @Test
@@ -54,7 +54,7 @@ class StagingTest {
     Files.createDirectory(layout.deleting("gone", "00"));
     try (Staging running = Staging.begin(layout, "b4")) {
       Staging.removeLeftovers(layout);
-      assertEquals(List.of(".lock-b4", ".staging-b4"), SeedPortTest.listNames(tmp, ""));
+      assertEquals(List.of(".lock-b4", ".staging-b4"), AmatersPortTest.listNames(tmp, ""));
       assertTrue(Files.isDirectory(running.data()));
     }
   }

@@ -20,8 +20,8 @@ class StoredBackupTest {
 
   @Test
   void anAmatersBackup_needsNoSidecar_isNeverLinked_andIsCheckedOnlyAsAWhole() throws Exception {
-    Path repo = SeedCompatibilityTest.seedRepo(tmp);
-    String id = SeedCompatibilityTest.SEED_ID;
+    Path repo = AmatersCompatibilityTest.amatersRepo(tmp);
+    String id = AmatersCompatibilityTest.AMATERS_ID;
     StoredBackup b = new MetadataFiles().open(repo.resolve(id), id);
     assertInstanceOf(AmatersBackup.class, b);
     assertFalse(b.sidecarRequired());

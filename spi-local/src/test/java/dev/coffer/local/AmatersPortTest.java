@@ -29,7 +29,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The seed's own tests (000, amaters-core backup), ported, run on every file system. */
-class SeedPortTest {
+class AmatersPortTest {
 
   @TempDir Path tmp;
 

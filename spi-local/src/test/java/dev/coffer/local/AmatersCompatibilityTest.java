@@ -33,68 +33,68 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Layout compatibility with the seed, both ways, against the seed's own output
- * ({@code src/test/resources/seed/amaters-repo}, written by the seed's {@code create_backup}; git drops its
+ * ({@code src/test/resources/amaters/amaters-repo}, written by the seed's {@code create_backup}; git drops its
  * empty directory {@code data/empty-dir}, so the tests recreate it).
  */
-class SeedCompatibilityTest {
+class AmatersCompatibilityTest {
 
-  static final String SEED_ID = "94af8703-9b80-4406-a418-5c6d6af33b74";
+  static final String AMATERS_ID = "94af8703-9b80-4406-a418-5c6d6af33b74";
   static final long SEED_CHECKSUM = 2233192309L;
 
   @TempDir Path tmp;
 
   /** Copies the seed's repository onto {@code root} and returns the repository path. */
-  static Path seedRepo(Path root) throws Exception {
-    Path from = Paths.get(SeedCompatibilityTest.class.getResource("/seed/amaters-repo").toURI());
-    Path repo = root.resolve("seed-repo");
+  static Path amatersRepo(Path root) throws Exception {
+    Path from = Paths.get(AmatersCompatibilityTest.class.getResource("/amaters/amaters-repo").toURI());
+    Path repo = root.resolve("amaters-repo");
     Trees.copyTree(from, repo);
-    Files.createDirectories(repo.resolve(SEED_ID).resolve("data").resolve("empty-dir"));
+    Files.createDirectories(repo.resolve(AMATERS_ID).resolve("data").resolve("empty-dir"));
     return repo;
   }
 
   @ParameterizedTest
   @EnumSource(Trees.Fs.class)
-  void seedRepository_isListedVerifiedAndRestoredByteForByte(Trees.Fs fs) throws Exception {
+  void amatersRepository_isListedVerifiedAndRestoredByteForByte(Trees.Fs fs) throws Exception {
     Path root = fs.root(tmp);
-    Path repoDir = seedRepo(root);
+    Path repoDir = amatersRepo(root);
     try (BackupRepository repo = Trees.open(repoDir)) {
       List<BackupMetadata> list = repo.list();
       assertEquals(1, list.size());
       BackupMetadata m = list.get(0);
-      assertEquals(SEED_ID, m.backupId());
+      assertEquals(AMATERS_ID, m.backupId());
       assertEquals(Instant.parse("2026-11-22T03:32:04.349338298Z"), m.createdAt());
       assertEquals("source", m.sourceDir());
       assertEquals(14, m.totalFiles());
       assertEquals(3151112, m.totalBytes());
       assertEquals(BackupType.FULL, m.backupType());
       assertEquals("0.2.0", m.version());
-      VerifyReport report = repo.verify(BackupId.of(SEED_ID));
+      VerifyReport report = repo.verify(BackupId.of(AMATERS_ID));
       assertTrue(report.ok(), report.toString());
       assertEquals(14, report.filesChecked());
       Path target = root.resolve("restored");
-      repo.restore(BackupId.of(SEED_ID), target);
-      assertEquals(Snapshot.of(repoDir.resolve(SEED_ID).resolve("data")), Snapshot.of(target));
+      repo.restore(BackupId.of(AMATERS_ID), target);
+      assertEquals(Snapshot.of(repoDir.resolve(AMATERS_ID).resolve("data")), Snapshot.of(target));
       assertTrue(Files.isDirectory(target.resolve("empty-dir")));
       Path partial = root.resolve("partial");
-      repo.restore(RestoreRequest.of(BackupId.of(SEED_ID), partial).withPaths(List.of("nested")));
+      repo.restore(RestoreRequest.of(BackupId.of(AMATERS_ID), partial).withPaths(List.of("nested")));
       assertEquals(List.of("nested", "nested/deep", "nested/deep/deeper", "nested/deep/deeper/leaf.txt",
           "nested/level1.txt"), new ArrayList<>(Snapshot.of(partial).entries().keySet()));
     }
   }
 
   @Test
-  void seedRepository_withAFlippedByte_failsVerifyAndRestoreLeavesNoTarget() throws Exception {
-    Path repoDir = seedRepo(tmp);
-    Path file = repoDir.resolve(SEED_ID).resolve("data").resolve("large").resolve("big-3MiB.bin");
+  void amatersRepository_withAFlippedByte_failsVerifyAndRestoreLeavesNoTarget() throws Exception {
+    Path repoDir = amatersRepo(tmp);
+    Path file = repoDir.resolve(AMATERS_ID).resolve("data").resolve("large").resolve("big-3MiB.bin");
     byte[] b = Files.readAllBytes(file);
     b[1_000_000] ^= 1;
     Files.write(file, b);
     try (BackupRepository repo = Trees.open(repoDir)) {
-      assertFalse(repo.verify(BackupId.of(SEED_ID)).ok());
+      assertFalse(repo.verify(BackupId.of(AMATERS_ID)).ok());
       Path target = tmp.resolve("restored");
-      assertThrows(CorruptBackupException.class, () -> repo.restore(BackupId.of(SEED_ID), target));
+      assertThrows(CorruptBackupException.class, () -> repo.restore(BackupId.of(AMATERS_ID), target));
       assertFalse(Files.exists(target));
-      assertEquals(List.of("seed-repo"), SeedPortTest.listNames(tmp, ""));
+      assertEquals(List.of("amaters-repo"), AmatersPortTest.listNames(tmp, ""));
     }
   }
 
@@ -104,7 +104,7 @@ class SeedCompatibilityTest {
     List<String> order = new ArrayList<>();
     expected.get("files_in_checksum_order").forEach(n -> order.add(n.get("path").textValue()));
     List<String> sorted = new ArrayList<>(order);
-    sorted.sort(SeedCompatibilityTest::rustPathOrder);
+    sorted.sort(AmatersCompatibilityTest::rustPathOrder);
     assertEquals(order, sorted);
     List<String> coffer = new ArrayList<>(order);
     coffer.sort(dev.coffer.spi.support.RelativePaths.ORDER);
@@ -116,7 +116,7 @@ class SeedCompatibilityTest {
   void cofferFullBackupOfTheSeedSource_hasTheSeedChecksumAndPassesTheSeedsVerify(Trees.Fs fs) throws Exception {
     Path root = fs.root(tmp);
     Path source = root.resolve("source");
-    Trees.copyTree(seedRepo(root).resolve(SEED_ID).resolve("data"), source);
+    Trees.copyTree(amatersRepo(root).resolve(AMATERS_ID).resolve("data"), source);
     Path repoDir = root.resolve("repo");
     try (BackupRepository repo = Trees.open(repoDir)) {
       BackupMetadata m = repo.backup(source);
@@ -161,7 +161,7 @@ class SeedCompatibilityTest {
         paths.add(sb.toString());
       });
     }
-    paths.sort(SeedCompatibilityTest::rustPathOrder);
+    paths.sort(AmatersCompatibilityTest::rustPathOrder);
     CRC32 crc = new CRC32();
     for (String p : paths) {
       crc.update(p.getBytes(StandardCharsets.UTF_8));
@@ -185,7 +185,7 @@ class SeedCompatibilityTest {
   }
 
   static JsonNode readJson(String resource) throws IOException {
-    try (InputStream in = SeedCompatibilityTest.class.getResourceAsStream(resource)) {
+    try (InputStream in = AmatersCompatibilityTest.class.getResourceAsStream(resource)) {
       return new ObjectMapper().readTree(in);
     }
   }
