@@ -100,7 +100,7 @@ class AmatersCompatibilityTest {
 
   @Test
   void seedChecksumOrder_isRustPathBufOrder() throws Exception {
-    JsonNode expected = readJson("/seed/amaters-checksum.json");
+    JsonNode expected = readJson("/amaters/amaters-checksum.json");
     List<String> order = new ArrayList<>();
     expected.get("files_in_checksum_order").forEach(n -> order.add(n.get("path").textValue()));
     List<String> sorted = new ArrayList<>(order);
