@@ -12,5 +12,6 @@ module dev.coffer.store.aws {
   requires software.amazon.awssdk.http;
   requires software.amazon.awssdk.http.urlconnection;
 
-  provides dev.coffer.store.StoreProvider with dev.coffer.store.s3.S3StoreProvider;
+  provides dev.coffer.store.StoreProvider with
+      dev.coffer.store.s3.S3StoreProvider;
 }

@@ -3,13 +3,14 @@ package dev.coffer;
 import java.io.IOException;
 
 /**
- * The root of Coffer's checked exceptions: a backup operation failed for a reason the caller may want to
- * handle. Subclasses name the conditions callers handle differently ({@link NoSuchBackupException},
- * {@link CorruptBackupException}, {@link WrongKeyException}, {@link BackupInUseException}).
+ * The root of Coffer's checked exceptions: a backup operation failed for a reason the caller may
+ * want to handle. Subclasses name the conditions callers handle differently ({@link
+ * NoSuchBackupException}, {@link CorruptBackupException}, {@link WrongKeyException}, {@link
+ * BackupInUseException}).
  *
  * <p>Plain I/O failures (disk full, permission denied) surface as the JDK's own {@link IOException}
- * subclasses; caller mistakes (bad arguments, unknown options) are {@link IllegalArgumentException}s.
- * Messages never contain key material, passphrases or file contents.
+ * subclasses; caller mistakes (bad arguments, unknown options) are {@link
+ * IllegalArgumentException}s. Messages never contain key material, passphrases or file contents.
  */
 public class BackupException extends IOException {
   private static final long serialVersionUID = 1L;

@@ -3,14 +3,15 @@ package dev.coffer;
 import java.util.List;
 
 /**
- * A backup cannot be deleted because other backups depend on it (it is the base of incremental backups
- * and the provider stores increments as differences). Nothing was changed.
+ * A backup cannot be deleted because other backups depend on it (it is the base of incremental
+ * backups and the provider stores increments as differences). Nothing was changed.
  */
 public class BackupInUseException extends BackupException {
   private static final long serialVersionUID = 1L;
 
   /** The backup that other backups depend on. */
   private final String backupId;
+
   /** The ids of the backups that depend on it. */
   private final List<String> dependents;
 
@@ -21,7 +22,12 @@ public class BackupInUseException extends BackupException {
    * @param dependents the ids of the backups that depend on it
    */
   public BackupInUseException(String backupId, List<String> dependents) {
-    super("backup " + backupId + " is the base of " + dependents + "; delete those first or prune the chain");
+    super(
+        "backup "
+            + backupId
+            + " is the base of "
+            + dependents
+            + "; delete those first or prune the chain");
     this.backupId = backupId;
     this.dependents = List.copyOf(dependents);
   }

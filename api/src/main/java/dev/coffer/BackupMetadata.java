@@ -11,15 +11,15 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * What a repository knows about one backup: its id, when and from where it was taken, its logical size,
- * its type and base, the provider and software version that wrote it, and the labels the caller attached
- * (a host database records its checkpoint or log sequence number there).
+ * What a repository knows about one backup: its id, when and from where it was taken, its logical
+ * size, its type and base, the provider and software version that wrote it, and the labels the
+ * caller attached (a host database records its checkpoint or log sequence number there).
  *
  * <p>Instances are immutable and round-trip through JSON (for example with Jackson, which reads the
  * record's components). {@code labels} iterate in key order.
  *
- * @param backupId the backup's id, unique within its repository (see {@link BackupId}); its text, the
- *     form JSON and stored metadata hold, while {@link #id()} gives it typed
+ * @param backupId the backup's id, unique within its repository (see {@link BackupId}); its text,
+ *     the form JSON and stored metadata hold, while {@link #id()} gives it typed
  * @param createdAt when the backup was started
  * @param sourceDir the source directory as the caller named it, for information only
  * @param totalFiles how many regular files the backup holds
@@ -29,8 +29,8 @@ import java.util.TreeMap;
  * @param provider the name of the provider that wrote the backup
  * @param version the version of the software that wrote the backup
  * @param labels caller-supplied key/value pairs, sorted by key
- * @param warnings what the backup did not store exactly as found (for example skipped special files), in
- *     source order; empty for most backups
+ * @param warnings what the backup did not store exactly as found (for example skipped special
+ *     files), in source order; empty for most backups
  */
 public record BackupMetadata(
     String backupId,
@@ -45,7 +45,10 @@ public record BackupMetadata(
     Map<String, String> labels,
     List<BackupWarning> warnings) {
 
-  /** Orders backups newest first: by {@code createdAt} descending, then by {@code backupId} descending. */
+  /**
+   * Orders backups newest first: by {@code createdAt} descending, then by {@code backupId}
+   * descending.
+   */
   public static final Comparator<BackupMetadata> NEWEST_FIRST =
       Comparator.comparing(BackupMetadata::createdAt)
           .thenComparing(BackupMetadata::backupId)
@@ -66,8 +69,8 @@ public record BackupMetadata(
    * @param labels as described on the record
    * @param warnings as described on the record; {@code null} means none
    * @throws NullPointerException if a required component is null
-   * @throws IllegalArgumentException if the id is malformed, a count is negative, or the base id does
-   *     not match the type (required for incremental, absent for full)
+   * @throws IllegalArgumentException if the id is malformed, a count is negative, or the base id
+   *     does not match the type (required for incremental, absent for full)
    */
   public BackupMetadata {
     requireNonNull(backupId, "backupId");
@@ -81,7 +84,12 @@ public record BackupMetadata(
     }
     if (totalFiles < 0 || totalBytes < 0) {
       throw new IllegalArgumentException(
-          "negative totals for backup " + backupId + ": files " + totalFiles + ", bytes " + totalBytes);
+          "negative totals for backup "
+              + backupId
+              + ": files "
+              + totalFiles
+              + ", bytes "
+              + totalBytes);
     }
     if (baseBackupId != null && !BackupId.isValid(baseBackupId)) {
       throw new IllegalArgumentException("malformed base backup id for backup " + backupId);
@@ -112,9 +120,28 @@ public record BackupMetadata(
    * @throws NullPointerException if a required component is null
    * @throws IllegalArgumentException as for the canonical constructor
    */
-  public BackupMetadata(String backupId, Instant createdAt, String sourceDir, long totalFiles, long totalBytes,
-      BackupType backupType, String baseBackupId, String provider, String version, Map<String, String> labels) {
-    this(backupId, createdAt, sourceDir, totalFiles, totalBytes, backupType, baseBackupId, provider, version, labels,
+  public BackupMetadata(
+      String backupId,
+      Instant createdAt,
+      String sourceDir,
+      long totalFiles,
+      long totalBytes,
+      BackupType backupType,
+      String baseBackupId,
+      String provider,
+      String version,
+      Map<String, String> labels) {
+    this(
+        backupId,
+        createdAt,
+        sourceDir,
+        totalFiles,
+        totalBytes,
+        backupType,
+        baseBackupId,
+        provider,
+        version,
+        labels,
         List.of());
   }
 

@@ -22,24 +22,25 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Finds {@link BackupProvider}s with {@link ServiceLoader} and opens repositories through them, the way
- * {@code java.sql.DriverManager} finds drivers, but with no global state: nothing is registered or cached,
- * each call looks the providers up again (provider constructors do no I/O, so this is cheap), and tests
- * may pass their own {@link ClassLoader}.
+ * Finds {@link BackupProvider}s with {@link ServiceLoader} and opens repositories through them, the
+ * way {@code java.sql.DriverManager} finds drivers, but with no global state: nothing is registered
+ * or cached, each call looks the providers up again (provider constructors do no I/O, so this is
+ * cheap), and tests may pass their own {@link ClassLoader}.
  *
- * <p>A repository URL has the form {@code coffer:<provider>:<location>[?key=value&...]}. The location is
- * a path on the default file system ({@code coffer:local:/var/backups/db}) or, when it starts with a URI
- * scheme of two or more characters, a URI of any installed {@link java.nio.file.spi.FileSystemProvider}
- * ({@code coffer:archive:jimfs://test/repo}). The location runs up to the first {@code ?} and is taken
- * literally; query keys and values are percent-decoded. Secret options (keys, passphrases) are refused in
- * URLs because URLs end up in logs and process listings: pass them in the options map.
+ * <p>A repository URL has the form {@code coffer:<provider>:<location>[?key=value&...]}. The
+ * location is a path on the default file system ({@code coffer:local:/var/backups/db}) or, when it
+ * starts with a URI scheme of two or more characters, a URI of any installed {@link
+ * java.nio.file.spi.FileSystemProvider} ({@code coffer:archive:jimfs://test/repo}). The location
+ * runs up to the first {@code ?} and is taken literally; query keys and values are percent-decoded.
+ * Secret options (keys, passphrases) are refused in URLs because URLs end up in logs and process
+ * listings: pass them in the options map.
  *
- * <p>Every repository these methods open reports its backups, restores, verifications, deletions and
- * prunes as JDK Flight Recorder events ({@code dev.coffer.Backup}, {@code dev.coffer.Restore},
- * {@code dev.coffer.Verify}, {@code dev.coffer.Delete}, {@code dev.coffer.Prune}) and as {@code DEBUG} lines
- * on the {@code dev.coffer} {@link System.Logger}, with counts, sizes, duration and outcome but no path
- * or option value (docs/observability.md). A repository obtained from a provider's own
- * {@link BackupProvider#open open} is not observed.
+ * <p>Every repository these methods open reports its backups, restores, verifications, deletions
+ * and prunes as JDK Flight Recorder events ({@code dev.coffer.Backup}, {@code dev.coffer.Restore},
+ * {@code dev.coffer.Verify}, {@code dev.coffer.Delete}, {@code dev.coffer.Prune}) and as {@code
+ * DEBUG} lines on the {@code dev.coffer} {@link System.Logger}, with counts, sizes, duration and
+ * outcome but no path or option value (docs/observability.md). A repository obtained from a
+ * provider's own {@link BackupProvider#open open} is not observed.
  *
  * <p>All methods are thread-safe.
  */
@@ -78,14 +79,21 @@ public final class BackupProviders {
       String name = provider.name();
       if (name == null || !NAME.matcher(name).matches()) {
         throw new IllegalStateException(
-            "provider " + provider.getClass().getName() + " has a malformed name '" + name
+            "provider "
+                + provider.getClass().getName()
+                + " has a malformed name '"
+                + name
                 + "' (expected [a-z][a-z0-9-]*)");
       }
       BackupProvider previous = byName.putIfAbsent(name, provider);
       if (previous != null && previous.getClass() != provider.getClass()) {
         throw new IllegalStateException(
-            "two backup providers are named '" + name + "': " + previous.getClass().getName()
-                + " and " + provider.getClass().getName());
+            "two backup providers are named '"
+                + name
+                + "': "
+                + previous.getClass().getName()
+                + " and "
+                + provider.getClass().getName());
       }
     }
     return List.copyOf(byName.values());
@@ -96,8 +104,8 @@ public final class BackupProviders {
    *
    * @param name the provider's name, such as {@code local}
    * @return the provider
-   * @throws IllegalArgumentException if no installed provider has that name; the message lists those
-   *     that are installed
+   * @throws IllegalArgumentException if no installed provider has that name; the message lists
+   *     those that are installed
    */
   public static BackupProvider provider(String name) {
     requireNonNull(name, "name");
@@ -109,7 +117,10 @@ public final class BackupProviders {
     }
     String names = all.stream().map(BackupProvider::name).collect(Collectors.joining(", "));
     throw new IllegalArgumentException(
-        "no backup provider named '" + name + "'; installed: " + (names.isEmpty() ? "(none)" : names));
+        "no backup provider named '"
+            + name
+            + "'; installed: "
+            + (names.isEmpty() ? "(none)" : names));
   }
 
   /**
@@ -119,8 +130,8 @@ public final class BackupProviders {
    * @param location where the repository lives
    * @param options the provider's options (see {@link BackupProvider#options()})
    * @return the open repository
-   * @throws IllegalArgumentException if the provider is unknown, or an option is unknown, missing or
-   *     malformed
+   * @throws IllegalArgumentException if the provider is unknown, or an option is unknown, missing
+   *     or malformed
    * @throws IOException if the repository cannot be opened
    */
   public static BackupRepository open(String name, Path location, Map<String, String> options)
@@ -136,8 +147,8 @@ public final class BackupProviders {
    *
    * @param url {@code coffer:<provider>:<location>[?key=value&...]}
    * @return the open repository
-   * @throws IllegalArgumentException if the URL is malformed, names an unknown provider or file system,
-   *     or carries a secret option
+   * @throws IllegalArgumentException if the URL is malformed, names an unknown provider or file
+   *     system, or carries a secret option
    * @throws IOException if the repository cannot be opened
    */
   public static BackupRepository open(String url) throws IOException {
@@ -150,8 +161,8 @@ public final class BackupProviders {
    * @param url {@code coffer:<provider>:<location>[?key=value&...]}
    * @param options further options; an option may be given in the URL or in the map, not both
    * @return the open repository
-   * @throws IllegalArgumentException if the URL is malformed, names an unknown provider or file system,
-   *     carries a secret option, or gives an option twice
+   * @throws IllegalArgumentException if the URL is malformed, names an unknown provider or file
+   *     system, carries a secret option, or gives an option twice
    * @throws IOException if the repository cannot be opened
    */
   public static BackupRepository open(String url, Map<String, String> options) throws IOException {
@@ -161,17 +172,22 @@ public final class BackupProviders {
     for (OptionInfo info : provider.options()) {
       if (info.secret() && parsed.options().containsKey(info.name())) {
         throw new IllegalArgumentException(
-            "option '" + info.name() + "' of provider '" + provider.name()
+            "option '"
+                + info.name()
+                + "' of provider '"
+                + provider.name()
                 + "' is secret and must not be given in a repository URL (URLs are logged); pass it as an option");
       }
     }
     Map<String, String> merged = new LinkedHashMap<>(parsed.options());
     for (Map.Entry<String, String> e : options.entrySet()) {
       if (merged.putIfAbsent(e.getKey(), e.getValue()) != null) {
-        throw new IllegalArgumentException("option '" + e.getKey() + "' is given both in the URL and as an option");
+        throw new IllegalArgumentException(
+            "option '" + e.getKey() + "' is given both in the URL and as an option");
       }
     }
-    return ObservedRepository.wrap(provider.open(toPath(parsed.location()), Collections.unmodifiableMap(merged)),
+    return ObservedRepository.wrap(
+        provider.open(toPath(parsed.location()), Collections.unmodifiableMap(merged)),
         provider.name());
   }
 
@@ -187,8 +203,9 @@ public final class BackupProviders {
   static RepositoryUrl parse(String url) {
     requireNonNull(url, "url");
     if (!url.startsWith(URL_PREFIX)) {
-      throw new IllegalArgumentException("repository URL must start with 'coffer:' (the URL is not shown: it may hold"
-          + " a secret pasted by mistake)");
+      throw new IllegalArgumentException(
+          "repository URL must start with 'coffer:' (the URL is not shown: it may hold"
+              + " a secret pasted by mistake)");
     }
     String rest = url.substring(URL_PREFIX.length());
     int colon = rest.indexOf(':');
@@ -199,7 +216,9 @@ public final class BackupProviders {
     String provider = rest.substring(0, colon);
     if (!NAME.matcher(provider).matches()) {
       throw new IllegalArgumentException(
-          "malformed provider name '" + provider + "' in repository URL (expected [a-z][a-z0-9-]*)");
+          "malformed provider name '"
+              + provider
+              + "' in repository URL (expected [a-z][a-z0-9-]*)");
     }
     String locationAndQuery = rest.substring(colon + 1);
     int q = locationAndQuery.indexOf('?');
@@ -221,9 +240,14 @@ public final class BackupProviders {
         String pair = pairs[i];
         int eq = pair.indexOf('=');
         if (eq <= 0) {
-          // the pair is not echoed: "key:0a1b..." instead of "key=..." would print the secret itself
-          throw new IllegalArgumentException("malformed option #" + (i + 1) + " of " + pairs.length
-              + " in repository URL (expected name=value, separated by '&'; the text is not shown)");
+          // the pair is not echoed: "key:0a1b..." instead of "key=..." would print the secret
+          // itself
+          throw new IllegalArgumentException(
+              "malformed option #"
+                  + (i + 1)
+                  + " of "
+                  + pairs.length
+                  + " in repository URL (expected name=value, separated by '&'; the text is not shown)");
         }
         String key = percentDecode(pair.substring(0, eq));
         String value = percentDecode(pair.substring(eq + 1));
@@ -231,7 +255,8 @@ public final class BackupProviders {
           throw new IllegalArgumentException("empty option name in repository URL");
         }
         if (options.putIfAbsent(key, value) != null) {
-          throw new IllegalArgumentException("option '" + key + "' is given twice in the repository URL");
+          throw new IllegalArgumentException(
+              "option '" + key + "' is given twice in the repository URL");
         }
       }
     }
@@ -244,15 +269,21 @@ public final class BackupProviders {
       try {
         uri = new URI(location);
       } catch (URISyntaxException e) {
-        throw new IllegalArgumentException("malformed location URI in repository URL: " + e.getMessage(), e);
+        throw new IllegalArgumentException(
+            "malformed location URI in repository URL: " + e.getMessage(), e);
       }
       try {
         return Path.of(uri);
       } catch (FileSystemNotFoundException e) {
-        throw new IllegalArgumentException("no open file system for repository location " + location, e);
+        throw new IllegalArgumentException(
+            "no open file system for repository location " + location, e);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "no installed file system provider accepts repository location " + location + ": " + e.getMessage(), e);
+            "no installed file system provider accepts repository location "
+                + location
+                + ": "
+                + e.getMessage(),
+            e);
       }
     }
     try {
@@ -288,7 +319,8 @@ public final class BackupProviders {
     byte[] bytes = out.toByteArray();
     String decoded = new String(bytes, StandardCharsets.UTF_8);
     if (!java.util.Arrays.equals(decoded.getBytes(StandardCharsets.UTF_8), bytes)) {
-      throw new IllegalArgumentException("percent-escapes in repository URL option are not valid UTF-8");
+      throw new IllegalArgumentException(
+          "percent-escapes in repository URL option are not valid UTF-8");
     }
     if (decoded.indexOf('\0') >= 0) {
       throw new IllegalArgumentException("repository URL option contains a NUL character");

@@ -1,24 +1,24 @@
 package dev.coffer;
 
+import dev.coffer.spi.Capability;
 import java.io.IOException;
 import java.nio.file.Path;
-import dev.coffer.spi.Capability;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * A place where backups of directories are kept, opened through {@link BackupProviders} or a provider's
- * {@link dev.coffer.spi.BackupProvider#open open}.
+ * A place where backups of directories are kept, opened through {@link BackupProviders} or a
+ * provider's {@link dev.coffer.spi.BackupProvider#open open}.
  *
  * <p>Every provider keeps the numbered contract in {@code docs/contract.md} (summarised in the
- * {@link dev.coffer.spi} package documentation): backups are atomic (a failed backup never appears in
- * {@link #list()}), restores verify every byte they write and never write outside their target, and a
- * repository opened again, even in another JVM, sees the same backups.
+ * {@link dev.coffer.spi} package documentation): backups are atomic (a failed backup never appears
+ * in {@link #list()}), restores verify every byte they write and never write outside their target,
+ * and a repository opened again, even in another JVM, sees the same backups.
  *
- * <p>Implementations are safe for use by several threads at once; several instances, even in several
- * processes, may use one location concurrently for backups. {@link #close()} releases resources; the
- * repository must not be used afterwards.
+ * <p>Implementations are safe for use by several threads at once; several instances, even in
+ * several processes, may use one location concurrently for backups. {@link #close()} releases
+ * resources; the repository must not be used afterwards.
  *
  * <pre>{@code
  * try (BackupRepository repo = BackupProviders.open("coffer:local:/var/backups/db")) {
@@ -51,23 +51,24 @@ public interface BackupRepository extends AutoCloseable {
    * @throws java.nio.file.NoSuchFileException if the source does not exist
    * @throws java.nio.file.NotDirectoryException if the source is not a directory
    * @throws NoSuchBackupException if the incremental base does not exist
-   * @throws UnsupportedOperationException if an incremental backup is requested from a provider without
-   *     the {@link dev.coffer.spi.Capability#INCREMENTAL} capability
+   * @throws UnsupportedOperationException if an incremental backup is requested from a provider
+   *     without the {@link dev.coffer.spi.Capability#INCREMENTAL} capability
    * @throws BackupException if the source holds something the provider cannot store (for example a
    *     symbolic link without the {@link dev.coffer.spi.Capability#SYMLINKS} capability), or the
-   *     {@linkplain BackupRequest#withFinisher finisher} adds a file or label the backup already has, naming it
+   *     {@linkplain BackupRequest#withFinisher finisher} adds a file or label the backup already
+   *     has, naming it
    * @throws IOException if the backup or its finisher fails; nothing of it is then listed
    */
   BackupMetadata backup(BackupRequest request) throws IOException;
 
   /**
-   * Takes a full backup of a host's snapshot, recording its {@link BackupSource#labels() labels}, and
-   * closes the source (the host's unfreeze) in every outcome.
+   * Takes a full backup of a host's snapshot, recording its {@link BackupSource#labels() labels},
+   * and closes the source (the host's unfreeze) in every outcome.
    *
    * @param source the host's consistent snapshot; closed by this method, even when it throws
    * @return the new backup's metadata
-   * @throws IOException if the copy, the source's {@code completed} or its {@code close} fails; a failure
-   *     to close is added as suppressed to an earlier failure
+   * @throws IOException if the copy, the source's {@code completed} or its {@code close} fails; a
+   *     failure to close is added as suppressed to an earlier failure
    */
   default BackupMetadata backup(BackupSource source) throws IOException {
     return backup(source, null);
@@ -76,9 +77,9 @@ public interface BackupRepository extends AutoCloseable {
   /**
    * Takes a backup of a host's snapshot, incremental from {@code baseBackupId} (or full when it is
    * {@code null}), recording the source's {@link BackupSource#labels() labels}, leaving out its
-   * {@link BackupSource#excluded() exclusions} and adding what its {@link BackupSource#finish() finish}
-   * returns before the backup is published; on success tells the source {@link BackupSource#completed
-   * completed}; closes the source (the host's unfreeze) in every outcome.
+   * {@link BackupSource#excluded() exclusions} and adding what its {@link BackupSource#finish()
+   * finish} returns before the backup is published; on success tells the source {@link
+   * BackupSource#completed completed}; closes the source (the host's unfreeze) in every outcome.
    *
    * <pre>{@code
    * BackupMetadata full = repo.backup(DerbyBackupSource.freeze(conn, dbDir, labels));
@@ -89,17 +90,22 @@ public interface BackupRepository extends AutoCloseable {
    * @param baseBackupId the base of an incremental backup, or {@code null} for a full backup
    * @return the new backup's metadata
    * @throws NoSuchBackupException if the base does not exist
-   * @throws IOException if the copy, the source's {@code finish}, {@code completed} or {@code close} fails;
-   *     a failure to close is added as suppressed to an earlier failure
+   * @throws IOException if the copy, the source's {@code finish}, {@code completed} or {@code
+   *     close} fails; a failure to close is added as suppressed to an earlier failure
    */
   default BackupMetadata backup(BackupSource source, BackupId baseBackupId) throws IOException {
     java.util.Objects.requireNonNull(source, "source");
     try (source) {
-      BackupRequest request = baseBackupId == null
-          ? BackupRequest.full(source.directory())
-          : BackupRequest.incremental(source.directory(), baseBackupId);
-      BackupMetadata backup = backup(request.withLabels(source.labels()).withExcluded(source.excluded())
-          .withFinisher(source::finish));
+      BackupRequest request =
+          baseBackupId == null
+              ? BackupRequest.full(source.directory())
+              : BackupRequest.incremental(source.directory(), baseBackupId);
+      BackupMetadata backup =
+          backup(
+              request
+                  .withLabels(source.labels())
+                  .withExcluded(source.excluded())
+                  .withFinisher(source::finish));
       source.completed(backup);
       return backup;
     }
@@ -122,17 +128,17 @@ public interface BackupRepository extends AutoCloseable {
   }
 
   /**
-   * Restores as {@code request} describes: all or part of a backup, into an empty or absent target or
-   * replacing an existing one.
+   * Restores as {@code request} describes: all or part of a backup, into an empty or absent target
+   * or replacing an existing one.
    *
    * @param request the backup, target, mode, paths and progress listener
    * @return the restored backup's metadata
    * @throws NoSuchBackupException if there is no such backup
-   * @throws java.nio.file.DirectoryNotEmptyException in {@link RestoreMode#CREATE} mode if the target is
-   *     not empty; nothing is changed
+   * @throws java.nio.file.DirectoryNotEmptyException in {@link RestoreMode#CREATE} mode if the
+   *     target is not empty; nothing is changed
    * @throws java.nio.file.NoSuchFileException if a requested path is not in the backup
-   * @throws UnsupportedOperationException if a partial restore is requested from a provider without the
-   *     {@link dev.coffer.spi.Capability#PARTIAL_RESTORE} capability
+   * @throws UnsupportedOperationException if a partial restore is requested from a provider without
+   *     the {@link dev.coffer.spi.Capability#PARTIAL_RESTORE} capability
    * @throws CorruptBackupException if any stored byte fails its check; the target is left as it was
    * @throws IOException if the restore fails otherwise; the target is left as it was
    */
@@ -156,10 +162,10 @@ public interface BackupRepository extends AutoCloseable {
   Optional<BackupMetadata> find(BackupId backupId) throws IOException;
 
   /**
-   * Returns the ids of stored items that look like backups but that {@link #list()} leaves out because they
-   * cannot be read: damaged metadata, a planted item, or one written with another key. {@link #verify}
-   * of such an id says what is wrong with it; {@code coffer verify --all} checks these too. A repository
-   * that cannot tell returns an empty list (the default).
+   * Returns the ids of stored items that look like backups but that {@link #list()} leaves out
+   * because they cannot be read: damaged metadata, a planted item, or one written with another key.
+   * {@link #verify} of such an id says what is wrong with it; {@code coffer verify --all} checks
+   * these too. A repository that cannot tell returns an empty list (the default).
    *
    * @return the ids, sorted; empty when every stored backup is listed
    * @throws IOException if the repository cannot be read
@@ -190,14 +196,15 @@ public interface BackupRepository extends AutoCloseable {
   VerifyReport verify(BackupId backupId) throws IOException;
 
   /**
-   * Verifies a backup as {@link #verify(BackupId)} does, telling {@code listener} about its progress in the
-   * {@link Progress.Phase#VERIFY VERIFY} phase: once before the first byte is read, then as files are
-   * checked, and a last time when all are. A listener that throws aborts the verification and the
-   * exception propagates; the repository is unchanged, as after any verification.
+   * Verifies a backup as {@link #verify(BackupId)} does, telling {@code listener} about its
+   * progress in the {@link Progress.Phase#VERIFY VERIFY} phase: once before the first byte is read,
+   * then as files are checked, and a last time when all are. A listener that throws aborts the
+   * verification and the exception propagates; the repository is unchanged, as after any
+   * verification.
    *
-   * <p>Providers override this to report file by file; this default reports only the start (totals not yet
-   * known, {@code -1}) and the end ({@link VerifyReport#filesChecked()} and
-   * {@link VerifyReport#bytesChecked()} as both done and total).
+   * <p>Providers override this to report file by file; this default reports only the start (totals
+   * not yet known, {@code -1}) and the end ({@link VerifyReport#filesChecked()} and {@link
+   * VerifyReport#bytesChecked()} as both done and total).
    *
    * @param backupId the backup to verify
    * @param listener told about progress; exceptions it throws abort the verification
@@ -210,14 +217,20 @@ public interface BackupRepository extends AutoCloseable {
     java.util.Objects.requireNonNull(listener, "listener");
     listener.onProgress(new Progress(Progress.Phase.VERIFY, 0, -1, 0, -1, ""));
     VerifyReport report = verify(backupId);
-    listener.onProgress(new Progress(Progress.Phase.VERIFY, report.filesChecked(), report.filesChecked(),
-        report.bytesChecked(), report.bytesChecked(), ""));
+    listener.onProgress(
+        new Progress(
+            Progress.Phase.VERIFY,
+            report.filesChecked(),
+            report.filesChecked(),
+            report.bytesChecked(),
+            report.bytesChecked(),
+            ""));
     return report;
   }
 
   /**
-   * Deletes a backup. Backups that remain stay restorable: a provider whose incremental backups depend on
-   * their base refuses to delete a base that has dependents.
+   * Deletes a backup. Backups that remain stay restorable: a provider whose incremental backups
+   * depend on their base refuses to delete a base that has dependents.
    *
    * @param backupId the backup to delete
    * @throws NoSuchBackupException if there is no such backup
@@ -227,8 +240,9 @@ public interface BackupRepository extends AutoCloseable {
   void delete(BackupId backupId) throws IOException;
 
   /**
-   * Says what this repository is: its provider, that provider's capabilities, and where it is, so a host
-   * can choose (for example between a full and an incremental backup) without parsing the URL it opened.
+   * Says what this repository is: its provider, that provider's capabilities, and where it is, so a
+   * host can choose (for example between a full and an incremental backup) without parsing the URL
+   * it opened.
    *
    * @return the description; the same for the life of the repository
    */
@@ -246,10 +260,10 @@ public interface BackupRepository extends AutoCloseable {
   long storedBytes(BackupId backupId) throws IOException;
 
   /**
-   * Returns the backups that {@link #prune prune} with {@code policy} would delete now, changing nothing:
-   * those the policy does not keep, except the bases (transitively) of kept incremental backups when this
-   * repository's incrementals depend on their base (it lacks
-   * {@link Capability#INDEPENDENT_INCREMENTALS}). Every provider applies these same rules.
+   * Returns the backups that {@link #prune prune} with {@code policy} would delete now, changing
+   * nothing: those the policy does not keep, except the bases (transitively) of kept incremental
+   * backups when this repository's incrementals depend on their base (it lacks {@link
+   * Capability#INDEPENDENT_INCREMENTALS}). Every provider applies these same rules.
    *
    * @param policy which backups to keep
    * @return the backups to delete, dependents before their bases (newest first)
@@ -262,8 +276,8 @@ public interface BackupRepository extends AutoCloseable {
   }
 
   /**
-   * Deletes the backups that {@code policy} does not keep ({@link #pruneCandidates}), never breaking a kept
-   * backup.
+   * Deletes the backups that {@code policy} does not keep ({@link #pruneCandidates}), never
+   * breaking a kept backup.
    *
    * @param policy which backups to keep
    * @return the deleted backups, newest first

@@ -3,9 +3,9 @@ package dev.coffer;
 import java.util.Optional;
 
 /**
- * Stored bytes failed a check: a checksum, MAC or tag mismatch, a malformed or truncated structure, or a
- * hostile name (absolute, {@code ..}, a symlinked parent). Restore refuses with this exception and leaves
- * its target as it was.
+ * Stored bytes failed a check: a checksum, MAC or tag mismatch, a malformed or truncated structure,
+ * or a hostile name (absolute, {@code ..}, a symlinked parent). Restore refuses with this exception
+ * and leaves its target as it was.
  */
 public class CorruptBackupException extends BackupException {
   private static final long serialVersionUID = 1L;

@@ -1,8 +1,8 @@
 package dev.coffer;
 
 /**
- * No backup with the given id exists in the repository. Thrown by every operation that takes a backup
- * id, including {@code backup} with an unknown incremental base.
+ * No backup with the given id exists in the repository. Thrown by every operation that takes a
+ * backup id, including {@code backup} with an unknown incremental base.
  */
 public class NoSuchBackupException extends BackupException {
   private static final long serialVersionUID = 1L;

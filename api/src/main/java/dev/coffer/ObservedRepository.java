@@ -7,11 +7,12 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Wraps every repository {@link BackupProviders} opens, so that backup, restore, verify, delete and prune
- * are visible in the host's own tools without any change to providers: a JDK Flight Recorder event per
- * operation (see {@link OperationEvents}) and one {@code DEBUG} line on the {@code dev.coffer} logger.
- * Events and log lines carry the provider, the backup id, counts, sizes, duration and outcome: never a
- * path (paths can name customers or hold secrets) and never an option value.
+ * Wraps every repository {@link BackupProviders} opens, so that backup, restore, verify, delete and
+ * prune are visible in the host's own tools without any change to providers: a JDK Flight Recorder
+ * event per operation (see {@link OperationEvents}) and one {@code DEBUG} line on the {@code
+ * dev.coffer} logger. Events and log lines carry the provider, the backup id, counts, sizes,
+ * duration and outcome: never a path (paths can name customers or hold secrets) and never an option
+ * value.
  */
 final class ObservedRepository implements BackupRepository {
 
@@ -26,7 +27,9 @@ final class ObservedRepository implements BackupRepository {
   }
 
   static BackupRepository wrap(BackupRepository repository, String provider) {
-    return repository instanceof ObservedRepository ? repository : new ObservedRepository(repository, provider);
+    return repository instanceof ObservedRepository
+        ? repository
+        : new ObservedRepository(repository, provider);
   }
 
   /** The provider's own repository (for tests). */
@@ -38,14 +41,19 @@ final class ObservedRepository implements BackupRepository {
   public BackupMetadata backup(BackupRequest request) throws IOException {
     OperationEvents.Backup event = new OperationEvents.Backup();
     event.incremental = request.incremental();
-    return observe(event, () -> delegate.backup(request), result -> {
-      event.backupId = result.backupId();
-      event.files = result.totalFiles();
-      event.logicalBytes = result.totalBytes();
-      if (event.shouldCommit()) {
-        event.storedBytes = storedBytesOrUnknown(result.id()); // one storedBytes() call, only while a recording wants it
-      }
-    });
+    return observe(
+        event,
+        () -> delegate.backup(request),
+        result -> {
+          event.backupId = result.backupId();
+          event.files = result.totalFiles();
+          event.logicalBytes = result.totalBytes();
+          if (event.shouldCommit()) {
+            event.storedBytes =
+                storedBytesOrUnknown(
+                    result.id()); // one storedBytes() call, only while a recording wants it
+          }
+        });
   }
 
   @Override
@@ -53,10 +61,13 @@ final class ObservedRepository implements BackupRepository {
     OperationEvents.Restore event = new OperationEvents.Restore();
     event.backupId = request.backupId().value();
     event.partial = request.partial();
-    return observe(event, () -> delegate.restore(request), result -> {
-      event.files = result.totalFiles();
-      event.logicalBytes = result.totalBytes();
-    });
+    return observe(
+        event,
+        () -> delegate.restore(request),
+        result -> {
+          event.files = result.totalFiles();
+          event.logicalBytes = result.totalBytes();
+        });
   }
 
   @Override
@@ -68,7 +79,9 @@ final class ObservedRepository implements BackupRepository {
   public VerifyReport verify(BackupId backupId, ProgressListener listener) throws IOException {
     OperationEvents.Verify event = new OperationEvents.Verify();
     event.backupId = backupId.value();
-    return observe(event, () -> listener == null ? delegate.verify(backupId) : delegate.verify(backupId, listener),
+    return observe(
+        event,
+        () -> listener == null ? delegate.verify(backupId) : delegate.verify(backupId, listener),
         result -> {
           event.files = result.filesChecked();
           event.logicalBytes = result.bytesChecked();
@@ -81,7 +94,8 @@ final class ObservedRepository implements BackupRepository {
   public void delete(BackupId backupId) throws IOException {
     OperationEvents.Delete event = new OperationEvents.Delete();
     event.backupId = backupId.value();
-    if (event.isEnabled()) { // what is freed, read before it is gone; only while a recording wants it
+    if (event
+        .isEnabled()) { // what is freed, read before it is gone; only while a recording wants it
       try {
         Optional<BackupMetadata> b = delegate.find(backupId);
         event.files = b.map(BackupMetadata::totalFiles).orElse(-1L);
@@ -91,20 +105,26 @@ final class ObservedRepository implements BackupRepository {
         // the delete itself reports what is wrong with this backup
       }
     }
-    observe(event, () -> {
-      delegate.delete(backupId);
-      return backupId;
-    }, result -> { });
+    observe(
+        event,
+        () -> {
+          delegate.delete(backupId);
+          return backupId;
+        },
+        result -> {});
   }
 
   @Override
   public List<BackupMetadata> prune(RetentionPolicy policy) throws IOException {
     OperationEvents.Prune event = new OperationEvents.Prune();
-    return observe(event, () -> delegate.prune(policy), result -> {
-      event.backupsDeleted = result.size();
-      event.files = result.stream().mapToLong(BackupMetadata::totalFiles).sum();
-      event.logicalBytes = result.stream().mapToLong(BackupMetadata::totalBytes).sum();
-    });
+    return observe(
+        event,
+        () -> delegate.prune(policy),
+        result -> {
+          event.backupsDeleted = result.size();
+          event.files = result.stream().mapToLong(BackupMetadata::totalFiles).sum();
+          event.logicalBytes = result.stream().mapToLong(BackupMetadata::totalBytes).sum();
+        });
   }
 
   @Override
@@ -167,11 +187,13 @@ final class ObservedRepository implements BackupRepository {
   }
 
   /**
-   * Runs {@code operation} timed by {@code event}; on success lets {@code describe} fill in the result
-   * (after the event's end, so a storedBytes() it makes is not counted), then commits and logs the event. A failure
-   * is recorded by its exception's class only (its message may hold a path) and rethrown as it is.
+   * Runs {@code operation} timed by {@code event}; on success lets {@code describe} fill in the
+   * result (after the event's end, so a storedBytes() it makes is not counted), then commits and
+   * logs the event. A failure is recorded by its exception's class only (its message may hold a
+   * path) and rethrown as it is.
    */
-  private <T> T observe(OperationEvents.Operation event, Operation<T> operation, Consumer<T> describe)
+  private <T> T observe(
+      OperationEvents.Operation event, Operation<T> operation, Consumer<T> describe)
       throws IOException {
     event.provider = provider;
     event.begin();

@@ -10,10 +10,10 @@ import jdk.jfr.StackTrace;
 
 /**
  * The JDK Flight Recorder events {@link ObservedRepository} commits, one per operation, named
- * {@code dev.coffer.Backup}, {@code dev.coffer.Restore}, {@code dev.coffer.Verify}, {@code dev.coffer.Delete}
- * and {@code dev.coffer.Prune} (see docs/observability.md). Each has the operation's duration (JFR's own
- * field), the provider, the backup id, counts, sizes and an outcome; no paths, no option values. A value
- * that was not measured is -1.
+ * {@code dev.coffer.Backup}, {@code dev.coffer.Restore}, {@code dev.coffer.Verify}, {@code
+ * dev.coffer.Delete} and {@code dev.coffer.Prune} (see docs/observability.md). Each has the
+ * operation's duration (JFR's own field), the provider, the backup id, counts, sizes and an
+ * outcome; no paths, no option values. A value that was not measured is -1.
  */
 final class OperationEvents {
 
@@ -40,20 +40,29 @@ final class OperationEvents {
     long logicalBytes = -1;
 
     @Label("Stored Bytes")
-    @Description("Bytes the backup occupies in the repository beyond other backups (BackupRepository.size)")
+    @Description(
+        "Bytes the backup occupies in the repository beyond other backups (BackupRepository.size)")
     @DataAmount
     long storedBytes = -1;
 
     @Label("Outcome")
-    @Description("ok; problems (verify found some); or the simple class name of the exception thrown")
+    @Description(
+        "ok; problems (verify found some); or the simple class name of the exception thrown")
     String outcome;
 
     abstract String operation();
 
     /** One line for the log: the same fields as the event, no path. */
     String summary() {
-      return operation() + " " + (backupId == null ? "" : backupId + " ") + "by " + provider + ": " + outcome
-          + (files >= 0 ? ", " + files + " files" : "") + (logicalBytes >= 0 ? ", " + logicalBytes + " bytes" : "")
+      return operation()
+          + " "
+          + (backupId == null ? "" : backupId + " ")
+          + "by "
+          + provider
+          + ": "
+          + outcome
+          + (files >= 0 ? ", " + files + " files" : "")
+          + (logicalBytes >= 0 ? ", " + logicalBytes + " bytes" : "")
           + (storedBytes >= 0 ? ", " + storedBytes + " stored" : "");
     }
   }

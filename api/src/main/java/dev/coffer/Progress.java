@@ -13,7 +13,12 @@ import static java.util.Objects.requireNonNull;
  * @param currentPath the relative path being processed, or {@code ""} between files
  */
 public record Progress(
-    Phase phase, long filesDone, long filesTotal, long bytesDone, long bytesTotal, String currentPath) {
+    Phase phase,
+    long filesDone,
+    long filesTotal,
+    long bytesDone,
+    long bytesTotal,
+    String currentPath) {
 
   /** The operation a progress report is about. */
   public enum Phase {

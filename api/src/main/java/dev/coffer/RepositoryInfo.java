@@ -11,9 +11,9 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * What a {@link BackupRepository} is: the provider that opened it, that provider's capabilities, and where
- * the repository lives. A host reads it to choose, for example, between a full and an incremental backup
- * without parsing the URL it opened.
+ * What a {@link BackupRepository} is: the provider that opened it, that provider's capabilities,
+ * and where the repository lives. A host reads it to choose, for example, between a full and an
+ * incremental backup without parsing the URL it opened.
  *
  * <pre>{@code
  * BackupRequest request = repo.info().supports(Capability.INCREMENTAL) && repo.latest().isPresent()
@@ -23,8 +23,8 @@ import java.util.Set;
  *
  * @param provider the provider's {@linkplain BackupProvider#name() name}, such as {@code local}
  * @param capabilities the provider's {@linkplain BackupProvider#capabilities() capabilities}
- * @param location where the repository lives, for people to read (a path or URI); never holds an option
- *     value, a secret or user information
+ * @param location where the repository lives, for people to read (a path or URI); never holds an
+ *     option value, a secret or user information
  */
 public record RepositoryInfo(String provider, Set<Capability> capabilities, String location) {
 
@@ -43,15 +43,17 @@ public record RepositoryInfo(String provider, Set<Capability> capabilities, Stri
   }
 
   /**
-   * Describes a repository that {@code provider} opened at {@code location}. The location is the path's
-   * URI without user information, query or fragment, so nothing secret a file system put there shows.
+   * Describes a repository that {@code provider} opened at {@code location}. The location is the
+   * path's URI without user information, query or fragment, so nothing secret a file system put
+   * there shows.
    *
    * @param provider the provider that opened the repository
    * @param location the location it was opened at
    * @return the description
    */
   public static RepositoryInfo of(BackupProvider provider, Path location) {
-    return new RepositoryInfo(provider.name(), provider.capabilities(), withoutSecrets(location.toUri()));
+    return new RepositoryInfo(
+        provider.name(), provider.capabilities(), withoutSecrets(location.toUri()));
   }
 
   /**
@@ -64,13 +66,16 @@ public record RepositoryInfo(String provider, Set<Capability> capabilities, Stri
     return capabilities.contains(requireNonNull(capability, "capability"));
   }
 
-  /** The text of {@code uri} without user information, query or fragment, where a secret could hide. */
+  /**
+   * The text of {@code uri} without user information, query or fragment, where a secret could hide.
+   */
   static String withoutSecrets(URI uri) {
     if (uri.getRawUserInfo() == null && uri.getRawQuery() == null && uri.getRawFragment() == null) {
       return uri.toString();
     }
     try {
-      return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null).toString();
+      return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), null, null)
+          .toString();
     } catch (URISyntaxException e) {
       return uri.getScheme() + ":(location withheld)";
     }

@@ -3,8 +3,8 @@ package dev.coffer;
 /** How a restore treats its target directory. */
 public enum RestoreMode {
   /**
-   * The target must be absent or an empty directory; otherwise the restore fails with
-   * {@link java.nio.file.DirectoryNotEmptyException} and changes nothing.
+   * The target must be absent or an empty directory; otherwise the restore fails with {@link
+   * java.nio.file.DirectoryNotEmptyException} and changes nothing.
    */
   CREATE,
   /**

@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * What to restore and how: a backup id, a target directory, a {@link RestoreMode}, optionally a subset of
- * paths, and a progress listener.
+ * What to restore and how: a backup id, a target directory, a {@link RestoreMode}, optionally a
+ * subset of paths, and a progress listener.
  *
  * <pre>{@code
  * repo.restore(RestoreRequest.of(id, target).withMode(RestoreMode.REPLACE));
@@ -21,13 +21,17 @@ import java.util.TreeSet;
  * @param backupId the backup to restore
  * @param target the directory to restore into
  * @param mode how an existing target is treated
- * @param paths relative paths ({@code /}-separated) of the files or directories to restore, with their
- *     parents; empty means everything
+ * @param paths relative paths ({@code /}-separated) of the files or directories to restore, with
+ *     their parents; empty means everything
  * @param progress told about progress; exceptions it throws abort the restore
  * @param owners how recorded owners are applied; {@link OwnerPolicy#AUTO} by default
  */
 public record RestoreRequest(
-    BackupId backupId, Path target, RestoreMode mode, Set<String> paths, ProgressListener progress,
+    BackupId backupId,
+    Path target,
+    RestoreMode mode,
+    Set<String> paths,
+    ProgressListener progress,
     OwnerPolicy owners) {
 
   /**
@@ -63,7 +67,12 @@ public record RestoreRequest(
    * @throws NullPointerException if the id, target or mode is null
    * @throws IllegalArgumentException if a path is not a valid relative path
    */
-  public RestoreRequest(BackupId backupId, Path target, RestoreMode mode, Set<String> paths, ProgressListener progress) {
+  public RestoreRequest(
+      BackupId backupId,
+      Path target,
+      RestoreMode mode,
+      Set<String> paths,
+      ProgressListener progress) {
     this(backupId, target, mode, paths, progress, OwnerPolicy.AUTO);
   }
 
@@ -75,7 +84,8 @@ public record RestoreRequest(
    * @return the request
    */
   public static RestoreRequest of(BackupId backupId, Path target) {
-    return new RestoreRequest(backupId, target, RestoreMode.CREATE, Set.of(), ProgressListener.NONE);
+    return new RestoreRequest(
+        backupId, target, RestoreMode.CREATE, Set.of(), ProgressListener.NONE);
   }
 
   /**
@@ -85,18 +95,20 @@ public record RestoreRequest(
    * @return the new request
    */
   public RestoreRequest withMode(RestoreMode newMode) {
-    return new RestoreRequest(backupId, target, requireNonNull(newMode, "mode"), paths, progress, owners);
+    return new RestoreRequest(
+        backupId, target, requireNonNull(newMode, "mode"), paths, progress, owners);
   }
 
   /**
-   * Returns a copy that restores only these paths (files, or directories with everything below them).
+   * Returns a copy that restores only these paths (files, or directories with everything below
+   * them).
    *
    * @param newPaths relative {@code /}-separated paths as stored in the backup
    * @return the new request
    */
   public RestoreRequest withPaths(Collection<String> newPaths) {
-    return new RestoreRequest(backupId, target, mode, Set.copyOf(requireNonNull(newPaths, "paths")), progress,
-        owners);
+    return new RestoreRequest(
+        backupId, target, mode, Set.copyOf(requireNonNull(newPaths, "paths")), progress, owners);
   }
 
   /**
@@ -106,7 +118,8 @@ public record RestoreRequest(
    * @return the new request
    */
   public RestoreRequest withProgress(ProgressListener listener) {
-    return new RestoreRequest(backupId, target, mode, paths, requireNonNull(listener, "listener"), owners);
+    return new RestoreRequest(
+        backupId, target, mode, paths, requireNonNull(listener, "listener"), owners);
   }
 
   /**
@@ -116,7 +129,8 @@ public record RestoreRequest(
    * @return the new request
    */
   public RestoreRequest withOwners(OwnerPolicy policy) {
-    return new RestoreRequest(backupId, target, mode, paths, progress, requireNonNull(policy, "policy"));
+    return new RestoreRequest(
+        backupId, target, mode, paths, progress, requireNonNull(policy, "policy"));
   }
 
   /**

@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * Which backups {@link BackupRepository#prune} keeps: the newest {@code keepLast}, and every backup
- * created within {@code keepWithin} of now (the union of both). The bases of kept incremental backups are
- * kept too when the provider needs them.
+ * created within {@code keepWithin} of now (the union of both). The bases of kept incremental
+ * backups are kept too when the provider needs them.
  *
  * <pre>{@code
  * repo.prune(RetentionPolicy.keepLast(7).orWithin(Duration.ofDays(30)));
@@ -30,16 +30,18 @@ public record RetentionPolicy(int keepLast, Duration keepWithin) {
    *
    * @param keepLast as described on the record
    * @param keepWithin as described on the record
-   * @throws IllegalArgumentException if a value is negative, or both keep nothing (a policy that deletes
-   *     every backup is almost certainly a mistake; delete backups one by one instead)
+   * @throws IllegalArgumentException if a value is negative, or both keep nothing (a policy that
+   *     deletes every backup is almost certainly a mistake; delete backups one by one instead)
    */
   public RetentionPolicy {
     requireNonNull(keepWithin, "keepWithin");
     if (keepLast < 0 || keepWithin.isNegative()) {
-      throw new IllegalArgumentException("retention values must not be negative: " + keepLast + ", " + keepWithin);
+      throw new IllegalArgumentException(
+          "retention values must not be negative: " + keepLast + ", " + keepWithin);
     }
     if (keepLast == 0 && keepWithin.isZero()) {
-      throw new IllegalArgumentException("a retention policy must keep at least one backup by count or age");
+      throw new IllegalArgumentException(
+          "a retention policy must keep at least one backup by count or age");
     }
   }
 
@@ -74,12 +76,13 @@ public record RetentionPolicy(int keepLast, Duration keepWithin) {
   }
 
   /**
-   * Chooses the backups this policy does not keep; {@link BackupRepository#pruneCandidates} calls it, so
-   * every provider applies the same rules.
+   * Chooses the backups this policy does not keep; {@link BackupRepository#pruneCandidates} calls
+   * it, so every provider applies the same rules.
    *
    * @param backups every backup in the repository, in any order
    * @param now the current time
-   * @param basesMustSurvive whether the bases (transitively) of kept incremental backups must be kept
+   * @param basesMustSurvive whether the bases (transitively) of kept incremental backups must be
+   *     kept
    * @return the backups to delete, dependents before their bases (newest first)
    */
   List<BackupMetadata> unkept(List<BackupMetadata> backups, Instant now, boolean basesMustSurvive) {

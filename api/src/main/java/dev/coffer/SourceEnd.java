@@ -6,15 +6,16 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What a host hands back when its snapshot ends ({@link BackupSource#finish()}), after Coffer copied the
- * snapshot and before the backup is published: files and labels that belong in the same backup, such as
- * the record a database writes when it leaves its backup mode and the log written during the copy.
+ * What a host hands back when its snapshot ends ({@link BackupSource#finish()}), after Coffer
+ * copied the snapshot and before the backup is published: files and labels that belong in the same
+ * backup, such as the record a database writes when it leaves its backup mode and the log written
+ * during the copy.
  *
  * <p>The provider stores the entries of {@code files} as if they had been in the source at the same
- * relative paths: a directory the source already has is merged, a file or link whose path the source
- * already has fails the backup naming it. The labels are added to the backup's; a key the backup already
- * has fails it. The directory must stay unchanged until the source is {@linkplain BackupSource#close()
- * closed}.
+ * relative paths: a directory the source already has is merged, a file or link whose path the
+ * source already has fails the backup naming it. The labels are added to the backup's; a key the
+ * backup already has fails it. The directory must stay unchanged until the source is {@linkplain
+ * BackupSource#close() closed}.
  *
  * <pre>{@code
  * public SourceEnd finish() throws IOException {

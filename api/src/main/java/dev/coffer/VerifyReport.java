@@ -12,7 +12,8 @@ import java.util.List;
  * @param filesChecked how many stored files were read
  * @param bytesChecked how many stored bytes were read
  */
-public record VerifyReport(String backupId, List<Problem> problems, long filesChecked, long bytesChecked) {
+public record VerifyReport(
+    String backupId, List<Problem> problems, long filesChecked, long bytesChecked) {
 
   /** What is wrong with a stored item. */
   public enum Kind {
@@ -22,15 +23,17 @@ public record VerifyReport(String backupId, List<Problem> problems, long filesCh
     MISSING,
     /** It is stored but not recorded. */
     UNEXPECTED,
-    /** The backup's own metadata (manifest, index, header) is unreadable, altered or inconsistent. */
+    /**
+     * The backup's own metadata (manifest, index, header) is unreadable, altered or inconsistent.
+     */
     METADATA
   }
 
   /**
    * One problem.
    *
-   * @param path the relative path of the item concerned (a file in the backup, or the provider's name for
-   *     a metadata item such as {@code metadata.json})
+   * @param path the relative path of the item concerned (a file in the backup, or the provider's
+   *     name for a metadata item such as {@code metadata.json})
    * @param kind what is wrong
    * @param detail one line saying what was expected and what was found
    */

@@ -1,9 +1,9 @@
 package dev.coffer;
 
 /**
- * The key or passphrase given does not open this backup (its key commitment did not match), or a key
- * was given for a backup that has none, or none for one that needs it. The message never contains key
- * material.
+ * The key or passphrase given does not open this backup (its key commitment did not match), or a
+ * key was given for a backup that has none, or none for one that needs it. The message never
+ * contains key material.
  */
 public class WrongKeyException extends BackupException {
   private static final long serialVersionUID = 1L;

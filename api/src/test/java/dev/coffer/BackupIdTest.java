@@ -20,8 +20,10 @@ class BackupIdTest {
 
   @Test
   void aMalformedId_isRefusedWhereItIsMade_namingIt() {
-    for (String bad : new String[] {"", ".", "..", "../x", "a/b", "C:\\x", "x y", "\u0000", "a".repeat(129)}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BackupId.of(bad), bad);
+    for (String bad :
+        new String[] {"", ".", "..", "../x", "a/b", "C:\\x", "x y", "\u0000", "a".repeat(129)}) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> BackupId.of(bad), bad);
       assertTrue(e.getMessage().startsWith("malformed backup id '"), e.getMessage());
     }
     assertThrows(NullPointerException.class, () -> BackupId.of(null));
@@ -30,7 +32,8 @@ class BackupIdTest {
   @Test
   void aVeryLongMalformedId_isShownShortened() {
     String pasted = "x".repeat(10_000);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BackupId.of(pasted));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> BackupId.of(pasted));
     assertTrue(e.getMessage().length() < 400, e.getMessage().length() + " characters");
   }
 
@@ -53,9 +56,12 @@ class BackupIdTest {
   }
 
   @Test
-  void incrementalFromLatest_namesTheNewestBackupAsBase_andRefusesAnEmptyRepository() throws IOException {
+  void incrementalFromLatest_namesTheNewestBackupAsBase_andRefusesAnEmptyRepository()
+      throws IOException {
     Listing repo = new Listing(Set.of(Capability.INCREMENTAL));
-    assertThrows(NoSuchBackupException.class, () -> BackupRequest.incrementalFromLatest(repo, Path.of("src")));
+    assertThrows(
+        NoSuchBackupException.class,
+        () -> BackupRequest.incrementalFromLatest(repo, Path.of("src")));
     repo.backups.add(metadata("old", Instant.EPOCH, null));
     repo.backups.add(0, metadata("new", Instant.EPOCH.plusSeconds(5), null));
     BackupRequest request = BackupRequest.incrementalFromLatest(repo, Path.of("src"));
@@ -64,12 +70,17 @@ class BackupIdTest {
   }
 
   @Test
-  void pruneCandidates_keepTheBasesOfKeptIncrementals_onlyWhereIncrementalsDependOnThem() throws IOException {
-    List<BackupMetadata> chain = List.of(metadata("i1", Instant.EPOCH.plusSeconds(10), "full"),
-        metadata("other", Instant.EPOCH.plusSeconds(5), null), metadata("full", Instant.EPOCH, null));
+  void pruneCandidates_keepTheBasesOfKeptIncrementals_onlyWhereIncrementalsDependOnThem()
+      throws IOException {
+    List<BackupMetadata> chain =
+        List.of(
+            metadata("i1", Instant.EPOCH.plusSeconds(10), "full"),
+            metadata("other", Instant.EPOCH.plusSeconds(5), null),
+            metadata("full", Instant.EPOCH, null));
     Listing dependent = new Listing(Set.of(Capability.INCREMENTAL));
     dependent.backups.addAll(chain);
-    Listing independent = new Listing(Set.of(Capability.INCREMENTAL, Capability.INDEPENDENT_INCREMENTALS));
+    Listing independent =
+        new Listing(Set.of(Capability.INCREMENTAL, Capability.INDEPENDENT_INCREMENTALS));
     independent.backups.addAll(chain);
     RetentionPolicy keepOne = RetentionPolicy.keepLast(1);
     assertEquals(List.of("other"), ids(dependent.pruneCandidates(keepOne)));
@@ -84,18 +95,25 @@ class BackupIdTest {
     assertEquals(new FakeProvider().capabilities(), info.capabilities());
     assertEquals(Path.of("/var/backups/db").toUri().toString(), info.location());
     assertFalse(info.supports(Capability.ENCRYPTION), "the fake declares no capability");
-    try (BackupRepository repo = BackupProviders.open("fake", Path.of("/var/backups/db"), Map.of())) {
-      assertEquals(info, repo.info(), "the observed wrapper tells what the provider's repository is");
+    try (BackupRepository repo =
+        BackupProviders.open("fake", Path.of("/var/backups/db"), Map.of())) {
+      assertEquals(
+          info, repo.info(), "the observed wrapper tells what the provider's repository is");
     }
   }
 
   @Test
   void repositoryInfo_location_dropsUserInformationQueryAndFragment() {
-    assertEquals("s3x://bucket.example:9000/backups/db",
-        RepositoryInfo.withoutSecrets(java.net.URI.create("s3x://AKIA:hunter2@bucket.example:9000/backups/db?token=t0p#f")));
-    assertEquals("jimfs://unix/repo", RepositoryInfo.withoutSecrets(java.net.URI.create("jimfs://unix/repo")));
+    assertEquals(
+        "s3x://bucket.example:9000/backups/db",
+        RepositoryInfo.withoutSecrets(
+            java.net.URI.create("s3x://AKIA:hunter2@bucket.example:9000/backups/db?token=t0p#f")));
+    assertEquals(
+        "jimfs://unix/repo",
+        RepositoryInfo.withoutSecrets(java.net.URI.create("jimfs://unix/repo")));
     RepositoryInfo info = new RepositoryInfo("p", Set.of(), "somewhere");
-    assertThrows(UnsupportedOperationException.class, () -> info.capabilities().add(Capability.SYMLINKS));
+    assertThrows(
+        UnsupportedOperationException.class, () -> info.capabilities().add(Capability.SYMLINKS));
   }
 
   private static List<String> ids(List<BackupMetadata> backups) {
@@ -103,8 +121,17 @@ class BackupIdTest {
   }
 
   private static BackupMetadata metadata(String id, Instant created, String base) {
-    return new BackupMetadata(id, created, "src", 0, 0, base == null ? BackupType.FULL : BackupType.INCREMENTAL, base,
-        "test", "1", Map.of());
+    return new BackupMetadata(
+        id,
+        created,
+        "src",
+        0,
+        0,
+        base == null ? BackupType.FULL : BackupType.INCREMENTAL,
+        base,
+        "test",
+        "1",
+        Map.of());
   }
 
   /** A repository that only lists, newest first, what the test puts in it. */

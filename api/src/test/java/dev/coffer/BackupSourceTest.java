@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The default {@link BackupRepository#backup(BackupSource, String)}: labels recorded, close in every outcome. */
+/**
+ * The default {@link BackupRepository#backup(BackupSource, String)}: labels recorded, close in
+ * every outcome.
+ */
 class BackupSourceTest {
 
   private static class Source implements BackupSource {
@@ -41,7 +44,9 @@ class BackupSourceTest {
     }
   }
 
-  /** A repository whose backup either records the request or fails; everything else is the fake's. */
+  /**
+   * A repository whose backup either records the request or fails; everything else is the fake's.
+   */
   private static final class Repo extends FakeProvider.Opened {
     BackupRequest seen;
     IOException failure;
@@ -61,8 +66,16 @@ class BackupSourceTest {
       if (finishes) {
         ended = request.finisher().finish();
       }
-      return new BackupMetadata("b1", Instant.EPOCH, request.source().toString(), 0, 0,
-          request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL, request.baseBackupId() == null ? null : request.baseBackupId().value(), "test", "0",
+      return new BackupMetadata(
+          "b1",
+          Instant.EPOCH,
+          request.source().toString(),
+          0,
+          0,
+          request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL,
+          request.baseBackupId() == null ? null : request.baseBackupId().value(),
+          "test",
+          "0",
           request.labels());
     }
   }
@@ -132,19 +145,22 @@ class BackupSourceTest {
 
   @Test
   void backup_malformedRequest_stillCloses() {
-    Source source = new Source() {
-      @Override
-      public Map<String, String> labels() {
-        return Map.of(" ", "blank key"); // refused while the request is built, inside the try
-      }
-    };
-    assertThrows(IllegalArgumentException.class, () -> new Repo().backup(source, BackupId.of("base-1")));
+    Source source =
+        new Source() {
+          @Override
+          public Map<String, String> labels() {
+            return Map.of(" ", "blank key"); // refused while the request is built, inside the try
+          }
+        };
+    assertThrows(
+        IllegalArgumentException.class, () -> new Repo().backup(source, BackupId.of("base-1")));
     assertEquals(List.of("close"), source.calls);
   }
 
   @Test
   void backup_malformedBase_isRefusedWhereTheIdIsMade() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BackupId.of("../x"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> BackupId.of("../x"));
     assertTrue(e.getMessage().contains("'../x'"), e.getMessage());
   }
 }

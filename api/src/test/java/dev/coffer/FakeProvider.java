@@ -12,8 +12,8 @@ import java.util.Set;
 
 /**
  * A provider registered for the tests' class path. {@link #open} records what it was given in the
- * returned {@link Opened} so tests can see how {@link BackupProviders} parsed a URL; every backup operation
- * is unsupported.
+ * returned {@link Opened} so tests can see how {@link BackupProviders} parsed a URL; every backup
+ * operation is unsupported.
  */
 public class FakeProvider implements BackupProvider {
 
@@ -49,8 +49,8 @@ public class FakeProvider implements BackupProvider {
   }
 
   /**
-   * The repository {@link FakeProvider#open} returned, from under the observing wrapper that
-   * {@link BackupProviders} puts around every repository it opens.
+   * The repository {@link FakeProvider#open} returned, from under the observing wrapper that {@link
+   * BackupProviders} puts around every repository it opens.
    */
   static Opened opened(BackupRepository repo) {
     return (Opened) ((ObservedRepository) repo).delegate();

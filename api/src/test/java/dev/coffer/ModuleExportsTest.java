@@ -18,9 +18,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins the api module's front door (as Caffeine's module test does): which packages it exports, to whom,
- * what it requires and uses, and which types each exported package makes public. A change to any of them
- * is a change to the public API and must change this test on purpose.
+ * Pins the api module's front door (as Caffeine's module test does): which packages it exports, to
+ * whom, what it requires and uses, and which types each exported package makes public. A change to
+ * any of them is a change to the public API and must change this test on purpose.
  */
 class ModuleExportsTest {
 
@@ -28,7 +28,8 @@ class ModuleExportsTest {
 
   private static Path classes() {
     try {
-      return Path.of(BackupRepository.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return Path.of(
+          BackupRepository.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (java.net.URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -41,10 +42,13 @@ class ModuleExportsTest {
   @Test
   void theModule_exportsItsFourPackagesToEveryone_andOpensNothing() {
     ModuleDescriptor d = descriptor();
-    assertEquals(Set.of("dev.coffer", "dev.coffer.spi", "dev.coffer.spi.support", "dev.coffer.store"),
+    assertEquals(
+        Set.of("dev.coffer", "dev.coffer.spi", "dev.coffer.spi.support", "dev.coffer.store"),
         d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
-    assertTrue(d.exports().stream().noneMatch(ModuleDescriptor.Exports::isQualified),
-        "third-party providers need every exported package, so no export is qualified: " + d.exports());
+    assertTrue(
+        d.exports().stream().noneMatch(ModuleDescriptor.Exports::isQualified),
+        "third-party providers need every exported package, so no export is qualified: "
+            + d.exports());
     assertTrue(d.opens().isEmpty(), "nothing is opened for reflection: " + d.opens());
     assertTrue(!d.isOpen(), "the module is not open");
   }
@@ -52,24 +56,34 @@ class ModuleExportsTest {
   @Test
   void theModule_requiresTheJdkAlone_andUsesBothServices() {
     ModuleDescriptor d = descriptor();
-    assertEquals(Set.of("java.base", "jdk.jfr"),
+    assertEquals(
+        Set.of("java.base", "jdk.jfr"),
         d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet()));
-    assertEquals(Set.of("dev.coffer.spi.BackupProvider", "dev.coffer.store.StoreProvider"), d.uses());
+    assertEquals(
+        Set.of("dev.coffer.spi.BackupProvider", "dev.coffer.store.StoreProvider"), d.uses());
     assertTrue(d.provides().isEmpty(), "the api provides no service itself");
   }
 
   @Test
   void eachExportedPackage_makesExactlyItsApiPublic() throws Exception {
-    Map<String, Set<String>> expected = new TreeMap<>(Map.of(
-        "dev.coffer", names("BackupException BackupId BackupInUseException BackupMetadata BackupProviders "
-            + "BackupRepository BackupRequest BackupSource BackupType BackupWarning CorruptBackupException "
-            + "NoSuchBackupException OwnerPolicy Progress ProgressListener RepositoryInfo RestoreMode RestoreRequest "
-            + "RetentionPolicy SourceEnd SpecialFiles VerifyReport WrongKeyException"),
-        // the contract alone: what a provider implements and the values it declares
-        "dev.coffer.spi", names("BackupProvider Capability OptionInfo"),
-        "dev.coffer.spi.support", names("BackupIds ChangedFilesPolicy FileTrees FinishedSource OrderedTasks PosixAttributes "
-            + "ProviderOptions ReadCheck RelativePaths RestoreAttributes RestoreStaging ScanOptions SourceEntry SourceTree"),
-        "dev.coffer.store", names("ObjectInfo ObjectKeys ObjectStore ObjectStores StoreProvider StoreRule WriteMode")));
+    Map<String, Set<String>> expected =
+        new TreeMap<>(
+            Map.of(
+                "dev.coffer",
+                    names(
+                        "BackupException BackupId BackupInUseException BackupMetadata BackupProviders "
+                            + "BackupRepository BackupRequest BackupSource BackupType BackupWarning CorruptBackupException "
+                            + "NoSuchBackupException OwnerPolicy Progress ProgressListener RepositoryInfo RestoreMode RestoreRequest "
+                            + "RetentionPolicy SourceEnd SpecialFiles VerifyReport WrongKeyException"),
+                // the contract alone: what a provider implements and the values it declares
+                "dev.coffer.spi", names("BackupProvider Capability OptionInfo"),
+                "dev.coffer.spi.support",
+                    names(
+                        "BackupIds ChangedFilesPolicy FileTrees FinishedSource OrderedTasks PosixAttributes "
+                            + "ProviderOptions ReadCheck RelativePaths RestoreAttributes RestoreStaging ScanOptions SourceEntry SourceTree"),
+                "dev.coffer.store",
+                    names(
+                        "ObjectInfo ObjectKeys ObjectStore ObjectStores StoreProvider StoreRule WriteMode")));
     Map<String, Set<String>> actual = new TreeMap<>();
     for (String pkg : expected.keySet()) {
       actual.put(pkg, publicTopLevelTypes(pkg));
@@ -79,8 +93,10 @@ class ModuleExportsTest {
 
   @Test
   void noPackageOutsideTheExportedOnes_existsInTheModule() {
-    assertEquals(Set.of("dev.coffer", "dev.coffer.spi", "dev.coffer.spi.support", "dev.coffer.store"),
-        descriptor().packages(), "a new package must be exported deliberately or stay out of the api module");
+    assertEquals(
+        Set.of("dev.coffer", "dev.coffer.spi", "dev.coffer.spi.support", "dev.coffer.store"),
+        descriptor().packages(),
+        "a new package must be exported deliberately or stay out of the api module");
   }
 
   private static Set<String> names(String spaced) {
@@ -96,7 +112,8 @@ class ModuleExportsTest {
           continue;
         }
         String simple = name.substring(0, name.length() - ".class".length());
-        Class<?> c = Class.forName(pkg + "." + simple, false, ModuleExportsTest.class.getClassLoader());
+        Class<?> c =
+            Class.forName(pkg + "." + simple, false, ModuleExportsTest.class.getClassLoader());
         if (Modifier.isPublic(c.getModifiers())) {
           out.add(simple);
         }

@@ -20,29 +20,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Proves discovery on the module path (rule P1): compiles a provider as a named module that
- * {@code provides dev.coffer.spi.BackupProvider}, resolves it beside the real {@code dev.coffer} module in a
- * fresh {@link ModuleLayer}, and asks that layer's {@link BackupProviders} for the installed providers. This
- * fails if the api's module-info lacks {@code uses} (ServiceLoader refuses) or its exports are wrong (the
- * provider does not compile).
+ * Proves discovery on the module path (rule P1): compiles a provider as a named module that {@code
+ * provides dev.coffer.spi.BackupProvider}, resolves it beside the real {@code dev.coffer} module in
+ * a fresh {@link ModuleLayer}, and asks that layer's {@link BackupProviders} for the installed
+ * providers. This fails if the api's module-info lacks {@code uses} (ServiceLoader refuses) or its
+ * exports are wrong (the provider does not compile).
  */
 class ModulePathDiscoveryTest {
 
   @Test
   void installed_findsAProviderDeclaredWithProvidesInAModule(@TempDir Path dir) throws Exception {
-    Path apiModule = Path.of(BackupProvider.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-    assertTrue(Files.exists(apiModule.resolve("module-info.class")), "api must be a named module: " + apiModule);
+    Path apiModule =
+        Path.of(BackupProvider.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    assertTrue(
+        Files.exists(apiModule.resolve("module-info.class")),
+        "api must be a named module: " + apiModule);
 
     Path src = dir.resolve("src");
     Path out = dir.resolve("out");
     Files.createDirectories(src.resolve("test/provider"));
-    Files.writeString(src.resolve("module-info.java"), """
+    Files.writeString(
+        src.resolve("module-info.java"),
+        """
         module test.provider {
           requires dev.coffer;
           provides dev.coffer.spi.BackupProvider with test.provider.ModuleProvider;
         }
         """);
-    Files.writeString(src.resolve("test/provider/ModuleProvider.java"), """
+    Files.writeString(
+        src.resolve("test/provider/ModuleProvider.java"),
+        """
         package test.provider;
         public class ModuleProvider implements dev.coffer.spi.BackupProvider {
           public String name() { return "from-module"; }
@@ -55,15 +62,31 @@ class ModulePathDiscoveryTest {
         }
         """);
     ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-    List<String> args = new ArrayList<>(List.of("--module-path", apiModule.toString(), "-d", out.toString(),
-        src.resolve("module-info.java").toString(), src.resolve("test/provider/ModuleProvider.java").toString()));
-    int rc = ToolProvider.getSystemJavaCompiler().run(null, null,
-        new PrintStream(diagnostics, true, StandardCharsets.UTF_8), args.toArray(String[]::new));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--module-path",
+                apiModule.toString(),
+                "-d",
+                out.toString(),
+                src.resolve("module-info.java").toString(),
+                src.resolve("test/provider/ModuleProvider.java").toString()));
+    int rc =
+        ToolProvider.getSystemJavaCompiler()
+            .run(
+                null,
+                null,
+                new PrintStream(diagnostics, true, StandardCharsets.UTF_8),
+                args.toArray(String[]::new));
     assertEquals(0, rc, diagnostics.toString(StandardCharsets.UTF_8));
 
     ModuleFinder finder = ModuleFinder.of(apiModule, out);
-    Configuration cf = ModuleLayer.boot().configuration().resolveAndBind(finder, ModuleFinder.of(), Set.of("dev.coffer"));
-    ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
+    Configuration cf =
+        ModuleLayer.boot()
+            .configuration()
+            .resolveAndBind(finder, ModuleFinder.of(), Set.of("dev.coffer"));
+    ModuleLayer layer =
+        ModuleLayer.boot().defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
     ClassLoader loader = layer.findLoader("dev.coffer");
 
     Class<?> registry = loader.loadClass("dev.coffer.BackupProviders");

@@ -26,9 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every repository {@link BackupProviders} opens is observed: a Flight Recorder event per operation, read
- * back from a real recording, and a DEBUG line on the {@code dev.coffer} logger (through the JDK's default
- * {@code System.Logger}, which bridges to java.util.logging), never with a path.
+ * Every repository {@link BackupProviders} opens is observed: a Flight Recorder event per
+ * operation, read back from a real recording, and a DEBUG line on the {@code dev.coffer} logger
+ * (through the JDK's default {@code System.Logger}, which bridges to java.util.logging), never with
+ * a path.
  */
 class ObservedRepositoryTest {
 
@@ -39,18 +40,19 @@ class ObservedRepositoryTest {
 
   private final List<LogRecord> logged = new ArrayList<>();
   private final Logger jul = Logger.getLogger("dev.coffer");
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      logged.add(r);
-    }
+  private final Handler capture =
+      new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+          logged.add(r);
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
   private Level previousLevel;
 
   @BeforeEach
@@ -74,8 +76,17 @@ class ObservedRepositoryTest {
     }
 
     BackupMetadata metadata() {
-      return new BackupMetadata(ID.value(), Instant.parse("2026-12-06T01:02:03Z"), SECRET_PATH, 3, 3000, BackupType.FULL,
-          null, "memory", "test", Map.of());
+      return new BackupMetadata(
+          ID.value(),
+          Instant.parse("2026-12-06T01:02:03Z"),
+          SECRET_PATH,
+          3,
+          3000,
+          BackupType.FULL,
+          null,
+          "memory",
+          "test",
+          Map.of());
     }
 
     @Override
@@ -90,8 +101,11 @@ class ObservedRepositoryTest {
 
     @Override
     public VerifyReport verify(BackupId backupId) {
-      return new VerifyReport(backupId.value(), List.of(new VerifyReport.Problem("a", VerifyReport.Kind.CORRUPT, "bad")),
-          3, 3000);
+      return new VerifyReport(
+          backupId.value(),
+          List.of(new VerifyReport.Problem("a", VerifyReport.Kind.CORRUPT, "bad")),
+          3,
+          3000);
     }
 
     @Override
@@ -141,21 +155,26 @@ class ObservedRepositoryTest {
   }
 
   private static RecordedEvent only(List<RecordedEvent> events, String name) {
-    List<RecordedEvent> named = events.stream().filter(e -> e.getEventType().getName().equals(name)).toList();
+    List<RecordedEvent> named =
+        events.stream().filter(e -> e.getEventType().getName().equals(name)).toList();
     assertEquals(1, named.size(), name + " in " + events);
     return named.get(0);
   }
 
   @Test
-  void backupRestoreVerifyDeleteAndPrune_eachCommitOneEvent_withCountsSizesAndOutcome() throws IOException {
+  void backupRestoreVerifyDeleteAndPrune_eachCommitOneEvent_withCountsSizesAndOutcome()
+      throws IOException {
     BackupRepository repo = ObservedRepository.wrap(new Memory(), "memory");
-    List<RecordedEvent> events = record(() -> {
-      repo.backup(Path.of("/var/lib/db"));
-      assertThrows(CorruptBackupException.class, () -> repo.restore(ID, dir.resolve("restored")));
-      assertFalse(repo.verify(ID).ok());
-      repo.delete(ID);
-      repo.prune(RetentionPolicy.keepLast(1));
-    });
+    List<RecordedEvent> events =
+        record(
+            () -> {
+              repo.backup(Path.of("/var/lib/db"));
+              assertThrows(
+                  CorruptBackupException.class, () -> repo.restore(ID, dir.resolve("restored")));
+              assertFalse(repo.verify(ID).ok());
+              repo.delete(ID);
+              repo.prune(RetentionPolicy.keepLast(1));
+            });
 
     RecordedEvent backup = only(events, "dev.coffer.Backup");
     assertEquals("memory", backup.getString("provider"));
@@ -199,22 +218,30 @@ class ObservedRepositoryTest {
     assertEquals(Level.FINE, logged.get(0).getLevel());
     assertEquals("dev.coffer", logged.get(0).getLoggerName());
     // no recording is running, so the backup's stored size is not measured (no extra size() call)
-    assertEquals("backup " + ID + " by memory: ok, 3 files, 3000 bytes", logged.get(0).getMessage());
-    assertEquals("restore of " + ID + " by memory: CorruptBackupException", logged.get(1).getMessage());
+    assertEquals(
+        "backup " + ID + " by memory: ok, 3 files, 3000 bytes", logged.get(0).getMessage());
+    assertEquals(
+        "restore of " + ID + " by memory: CorruptBackupException", logged.get(1).getMessage());
     logged.forEach(r -> assertFalse(r.getMessage().contains("customer-acme"), r.getMessage()));
   }
 
   @Test
-  void repositoriesOpenedThroughBackupProviders_areObserved_andFailuresRecordTheExceptionClass() throws IOException {
+  void repositoriesOpenedThroughBackupProviders_areObserved_andFailuresRecordTheExceptionClass()
+      throws IOException {
     Files.createDirectories(dir.resolve("repo"));
-    List<RecordedEvent> events = record(() -> {
-      try (BackupRepository repo = BackupProviders.open("coffer:fake:" + dir.resolve("repo").toUri())) {
-        assertThrows(NoSuchBackupException.class, () -> repo.verify(ID, ProgressListener.NONE));
-      }
-      try (BackupRepository repo = BackupProviders.open("fake", dir.resolve("repo"), Map.of())) {
-        assertThrows(NoSuchBackupException.class, () -> repo.delete(ID));
-      }
-    });
+    List<RecordedEvent> events =
+        record(
+            () -> {
+              try (BackupRepository repo =
+                  BackupProviders.open("coffer:fake:" + dir.resolve("repo").toUri())) {
+                assertThrows(
+                    NoSuchBackupException.class, () -> repo.verify(ID, ProgressListener.NONE));
+              }
+              try (BackupRepository repo =
+                  BackupProviders.open("fake", dir.resolve("repo"), Map.of())) {
+                assertThrows(NoSuchBackupException.class, () -> repo.delete(ID));
+              }
+            });
     RecordedEvent verify = only(events, "dev.coffer.Verify");
     assertEquals("fake", verify.getString("provider"));
     assertEquals("NoSuchBackupException", verify.getString("outcome"));
@@ -229,25 +256,37 @@ class ObservedRepositoryTest {
   }
 
   @Test
-  void defaultVerifyWithListener_reportsStartAndEnd_andAThrowingListenerAbortsBeforeVerifying() throws IOException {
+  void defaultVerifyWithListener_reportsStartAndEnd_andAThrowingListenerAbortsBeforeVerifying()
+      throws IOException {
     List<Progress> seen = new ArrayList<>();
     VerifyReport report = new Memory().verify(ID, seen::add);
-    assertEquals(List.of(new Progress(Progress.Phase.VERIFY, 0, -1, 0, -1, ""),
-        new Progress(Progress.Phase.VERIFY, 3, 3, 3000, 3000, "")), seen);
+    assertEquals(
+        List.of(
+            new Progress(Progress.Phase.VERIFY, 0, -1, 0, -1, ""),
+            new Progress(Progress.Phase.VERIFY, 3, 3, 3000, 3000, "")),
+        seen);
     assertEquals(3, report.filesChecked());
 
     int[] verifies = {0};
-    Memory counting = new Memory() {
-      @Override
-      public VerifyReport verify(BackupId backupId) {
-        verifies[0]++;
-        return super.verify(backupId);
-      }
-    };
+    Memory counting =
+        new Memory() {
+          @Override
+          public VerifyReport verify(BackupId backupId) {
+            verifies[0]++;
+            return super.verify(backupId);
+          }
+        };
     IllegalStateException cancel = new IllegalStateException("cancelled");
-    assertSame(cancel, assertThrows(IllegalStateException.class, () -> counting.verify(ID, p -> {
-      throw cancel;
-    })));
+    assertSame(
+        cancel,
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                counting.verify(
+                    ID,
+                    p -> {
+                      throw cancel;
+                    })));
     assertEquals(0, verifies[0]);
   }
 }

@@ -19,52 +19,107 @@ class ValuesTest {
   private static final Instant T0 = Instant.parse("2026-11-22T03:32:04.349338298Z");
 
   private static BackupMetadata meta(String id, Instant at, String base) {
-    return new BackupMetadata(id, at, "/data", 3, 42, base == null ? BackupType.FULL : BackupType.INCREMENTAL,
-        base, "local", "0.1.0", Map.of());
+    return new BackupMetadata(
+        id,
+        at,
+        "/data",
+        3,
+        42,
+        base == null ? BackupType.FULL : BackupType.INCREMENTAL,
+        base,
+        "local",
+        "0.1.0",
+        Map.of());
   }
 
   @Test
   void metadata_roundTripsThroughJsonForBothTypes() throws Exception {
     ObjectMapper json = new ObjectMapper().findAndRegisterModules();
-    json.registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
-        .addSerializer(Instant.class, new com.fasterxml.jackson.databind.ser.std.ToStringSerializer())
-        .addDeserializer(Instant.class, new com.fasterxml.jackson.databind.deser.std.StdDeserializer<Instant>(Instant.class) {
-          private static final long serialVersionUID = 1L;
+    json.registerModule(
+        new com.fasterxml.jackson.databind.module.SimpleModule()
+            .addSerializer(
+                Instant.class, new com.fasterxml.jackson.databind.ser.std.ToStringSerializer())
+            .addDeserializer(
+                Instant.class,
+                new com.fasterxml.jackson.databind.deser.std.StdDeserializer<Instant>(
+                    Instant.class) {
+                  private static final long serialVersionUID = 1L;
 
-          @Override
-          public Instant deserialize(com.fasterxml.jackson.core.JsonParser p,
-              com.fasterxml.jackson.databind.DeserializationContext c) throws java.io.IOException {
-            return Instant.parse(p.getValueAsString());
-          }
-        }));
-    BackupMetadata full = new BackupMetadata("94af8703-9b80-4406-a418-5c6d6af33b74", T0, "/var/lib/db", 14,
-        3151112, BackupType.FULL, null, "local", "0.2.0", Map.of("lsn", "0/16B3748", "host", "db1"));
-    BackupMetadata incr = new BackupMetadata("b2", T0.plusSeconds(60), "/var/lib/db", 15, 3151200,
-        BackupType.INCREMENTAL, full.backupId(), "archive", "0.1.0", Map.of());
+                  @Override
+                  public Instant deserialize(
+                      com.fasterxml.jackson.core.JsonParser p,
+                      com.fasterxml.jackson.databind.DeserializationContext c)
+                      throws java.io.IOException {
+                    return Instant.parse(p.getValueAsString());
+                  }
+                }));
+    BackupMetadata full =
+        new BackupMetadata(
+            "94af8703-9b80-4406-a418-5c6d6af33b74",
+            T0,
+            "/var/lib/db",
+            14,
+            3151112,
+            BackupType.FULL,
+            null,
+            "local",
+            "0.2.0",
+            Map.of("lsn", "0/16B3748", "host", "db1"));
+    BackupMetadata incr =
+        new BackupMetadata(
+            "b2",
+            T0.plusSeconds(60),
+            "/var/lib/db",
+            15,
+            3151200,
+            BackupType.INCREMENTAL,
+            full.backupId(),
+            "archive",
+            "0.1.0",
+            Map.of());
     for (BackupMetadata m : List.of(full, incr)) {
       String text = json.writeValueAsString(m);
       assertEquals(m, json.readValue(text, BackupMetadata.class), text);
     }
-    assertTrue(json.writeValueAsString(full).contains("\"2026-11-22T03:32:04.349338298Z\""), "nanoseconds kept");
+    assertTrue(
+        json.writeValueAsString(full).contains("\"2026-11-22T03:32:04.349338298Z\""),
+        "nanoseconds kept");
   }
 
   @Test
   void metadata_validatesTypeAgainstBaseAndTotals() {
-    assertThrows(IllegalArgumentException.class, () -> new BackupMetadata("a", T0, "/s", 0, 0, BackupType.INCREMENTAL,
-        null, "p", "v", Map.of()));
-    assertThrows(IllegalArgumentException.class, () -> new BackupMetadata("a", T0, "/s", 0, 0, BackupType.FULL,
-        "base", "p", "v", Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new BackupMetadata(
+                "a", T0, "/s", 0, 0, BackupType.INCREMENTAL, null, "p", "v", Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new BackupMetadata("a", T0, "/s", 0, 0, BackupType.FULL, "base", "p", "v", Map.of()));
     assertThrows(IllegalArgumentException.class, () -> meta("../evil", T0, null));
-    assertThrows(IllegalArgumentException.class, () -> new BackupMetadata("a", T0, "/s", -1, 0, BackupType.FULL,
-        null, "p", "v", Map.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new BackupMetadata("a", T0, "/s", -1, 0, BackupType.FULL, null, "p", "v", Map.of()));
     assertThrows(NullPointerException.class, () -> meta("a", null, null));
-    assertEquals(Map.of(), new BackupMetadata("a", T0, "/s", 0, 0, BackupType.FULL, null, "p", "v", null).labels());
+    assertEquals(
+        Map.of(),
+        new BackupMetadata("a", T0, "/s", 0, 0, BackupType.FULL, null, "p", "v", null).labels());
   }
 
   @Test
   void metadata_labelsAreSortedAndImmutable() {
-    BackupMetadata m = new BackupMetadata("a", T0, "/s", 0, 0, BackupType.FULL, null, "p", "v",
-        Map.of("z", "1", "a", "2", "m", "3"));
+    BackupMetadata m =
+        new BackupMetadata(
+            "a",
+            T0,
+            "/s",
+            0,
+            0,
+            BackupType.FULL,
+            null,
+            "p",
+            "v",
+            Map.of("z", "1", "a", "2", "m", "3"));
     assertEquals(List.of("a", "m", "z"), List.copyOf(m.labels().keySet()));
     assertThrows(UnsupportedOperationException.class, () -> m.labels().put("x", "y"));
   }
@@ -82,12 +137,17 @@ class ValuesTest {
   @Test
   void retention_keepLastAndWithinAreAUnion() {
     Instant now = T0.plus(Duration.ofDays(10));
-    List<BackupMetadata> all = List.of(meta("d1", T0.plus(Duration.ofDays(1)), null),
-        meta("d5", T0.plus(Duration.ofDays(5)), null), meta("d9", T0.plus(Duration.ofDays(9)), null),
-        meta("d10", T0.plus(Duration.ofDays(10)), null));
+    List<BackupMetadata> all =
+        List.of(
+            meta("d1", T0.plus(Duration.ofDays(1)), null),
+            meta("d5", T0.plus(Duration.ofDays(5)), null),
+            meta("d9", T0.plus(Duration.ofDays(9)), null),
+            meta("d10", T0.plus(Duration.ofDays(10)), null));
     assertEquals(List.of("d5", "d1"), ids(RetentionPolicy.keepLast(2).unkept(all, now, false)));
-    assertEquals(List.of("d1"), ids(RetentionPolicy.keepWithin(Duration.ofDays(6)).unkept(all, now, false)));
-    assertEquals(List.of("d1"),
+    assertEquals(
+        List.of("d1"), ids(RetentionPolicy.keepWithin(Duration.ofDays(6)).unkept(all, now, false)));
+    assertEquals(
+        List.of("d1"),
         ids(RetentionPolicy.keepLast(1).orWithin(Duration.ofDays(6)).unkept(all, now, false)));
     assertEquals(List.of(), ids(RetentionPolicy.keepLast(10).unkept(all, now, false)));
   }
@@ -95,9 +155,14 @@ class ValuesTest {
   @Test
   void retention_keepsBasesOfKeptIncrementalsWhenAsked() {
     Instant now = T0.plus(Duration.ofDays(10));
-    List<BackupMetadata> chain = List.of(meta("full", T0, null), meta("i1", T0.plusSeconds(10), "full"),
-        meta("i2", T0.plusSeconds(20), "i1"), meta("other", T0.plusSeconds(5), null));
-    assertEquals(List.of("i1", "other", "full"), ids(RetentionPolicy.keepLast(1).unkept(chain, now, false)));
+    List<BackupMetadata> chain =
+        List.of(
+            meta("full", T0, null),
+            meta("i1", T0.plusSeconds(10), "full"),
+            meta("i2", T0.plusSeconds(20), "i1"),
+            meta("other", T0.plusSeconds(5), null));
+    assertEquals(
+        List.of("i1", "other", "full"), ids(RetentionPolicy.keepLast(1).unkept(chain, now, false)));
     assertEquals(List.of("other"), ids(RetentionPolicy.keepLast(1).unkept(chain, now, true)));
   }
 
@@ -106,7 +171,8 @@ class ValuesTest {
     assertThrows(IllegalArgumentException.class, () -> RetentionPolicy.keepLast(0));
     assertThrows(IllegalArgumentException.class, () -> RetentionPolicy.keepWithin(Duration.ZERO));
     assertThrows(IllegalArgumentException.class, () -> RetentionPolicy.keepLast(-1));
-    assertThrows(IllegalArgumentException.class, () -> RetentionPolicy.keepWithin(Duration.ofDays(-1)));
+    assertThrows(
+        IllegalArgumentException.class, () -> RetentionPolicy.keepWithin(Duration.ofDays(-1)));
   }
 
   @Test
@@ -114,9 +180,12 @@ class ValuesTest {
     Path src = Path.of("src");
     assertFalse(BackupRequest.full(src).incremental());
     assertTrue(BackupRequest.incremental(src, BackupId.of("base-1")).incremental());
-    assertThrows(IllegalArgumentException.class, () -> BackupRequest.incremental(src, BackupId.of("../x")));
+    assertThrows(
+        IllegalArgumentException.class, () -> BackupRequest.incremental(src, BackupId.of("../x")));
     assertThrows(IllegalArgumentException.class, () -> BackupRequest.full(src).withLabel(" ", "v"));
-    assertThrows(IllegalArgumentException.class, () -> BackupRequest.full(src).withLabel("k", "v".repeat(5000)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> BackupRequest.full(src).withLabel("k", "v".repeat(5000)));
     assertThrows(NullPointerException.class, () -> BackupRequest.full(null));
     BackupRequest r = BackupRequest.full(src).withLabel("b", "2").withLabel("a", "1");
     assertEquals(Map.of("a", "1", "b", "2"), r.labels());
@@ -149,8 +218,14 @@ class ValuesTest {
   @Test
   void verifyReport_okOnlyWithoutProblems() {
     assertTrue(new VerifyReport("b", List.of(), 3, 10).ok());
-    VerifyReport bad = new VerifyReport("b",
-        List.of(new VerifyReport.Problem("wal/1", VerifyReport.Kind.CORRUPT, "crc32c stored 1, computed 2")), 3, 10);
+    VerifyReport bad =
+        new VerifyReport(
+            "b",
+            List.of(
+                new VerifyReport.Problem(
+                    "wal/1", VerifyReport.Kind.CORRUPT, "crc32c stored 1, computed 2")),
+            3,
+            10);
     assertFalse(bad.ok());
   }
 
@@ -168,17 +243,25 @@ class ValuesTest {
     BackupRequest b = BackupRequest.full(Path.of("/data"));
     assertEquals(SpecialFiles.SKIP, b.specialFiles());
     assertEquals(java.util.Set.of(), b.followedLinks());
-    BackupRequest pg = b.withFollowedLinks(java.util.Set.of("pg_wal", "pg_tblspc/*"))
-        .withSpecialFiles(SpecialFiles.FAIL).withLabel("k", "v").withProgress(p -> { });
+    BackupRequest pg =
+        b.withFollowedLinks(java.util.Set.of("pg_wal", "pg_tblspc/*"))
+            .withSpecialFiles(SpecialFiles.FAIL)
+            .withLabel("k", "v")
+            .withProgress(p -> {});
     assertEquals(java.util.Set.of("pg_tblspc/*", "pg_wal"), pg.followedLinks());
     assertEquals(SpecialFiles.FAIL, pg.specialFiles());
-    assertThrows(IllegalArgumentException.class, () -> b.withFollowedLinks(java.util.Set.of("../etc")));
+    assertThrows(
+        IllegalArgumentException.class, () -> b.withFollowedLinks(java.util.Set.of("../etc")));
 
     RestoreRequest r = RestoreRequest.of(BackupId.of("b1"), Path.of("/restore"));
     assertEquals(OwnerPolicy.AUTO, r.owners());
-    RestoreRequest numeric = r.withOwners(OwnerPolicy.NUMERIC).withMode(RestoreMode.REPLACE).withPaths(List.of("a"));
+    RestoreRequest numeric =
+        r.withOwners(OwnerPolicy.NUMERIC).withMode(RestoreMode.REPLACE).withPaths(List.of("a"));
     assertEquals(OwnerPolicy.NUMERIC, numeric.owners());
-    assertEquals(OwnerPolicy.AUTO, new RestoreRequest(BackupId.of("b1"), Path.of("/r"), RestoreMode.CREATE, null, null).owners());
+    assertEquals(
+        OwnerPolicy.AUTO,
+        new RestoreRequest(BackupId.of("b1"), Path.of("/r"), RestoreMode.CREATE, null, null)
+            .owners());
   }
 
   @Test
@@ -187,13 +270,20 @@ class ValuesTest {
     assertEquals(java.util.Set.of(), b.excluded());
     assertSame(SourceEnd.NONE, b.finisher().finish());
     BackupRequest.Finisher finisher = () -> new SourceEnd(Path.of("/end"), Map.of("stop", "2"));
-    BackupRequest pg = b.withExcluded(java.util.Set.of("postmaster.pid", "pg_wal/*")).withFinisher(finisher)
-        .withLabel("k", "v").withProgress(p -> { }).withFollowedLinks(java.util.Set.of("pg_wal"))
-        .withSpecialFiles(SpecialFiles.FAIL);
+    BackupRequest pg =
+        b.withExcluded(java.util.Set.of("postmaster.pid", "pg_wal/*"))
+            .withFinisher(finisher)
+            .withLabel("k", "v")
+            .withProgress(p -> {})
+            .withFollowedLinks(java.util.Set.of("pg_wal"))
+            .withSpecialFiles(SpecialFiles.FAIL);
     assertEquals(java.util.Set.of("pg_wal/*", "postmaster.pid"), pg.excluded());
     assertSame(finisher, pg.finisher());
-    assertEquals(java.util.Set.of(), new BackupRequest(Path.of("/d"), null, null, null, null, null).excluded());
-    assertSame(BackupRequest.Finisher.NONE, new BackupRequest(Path.of("/d"), null, null, null).finisher());
+    assertEquals(
+        java.util.Set.of(),
+        new BackupRequest(Path.of("/d"), null, null, null, null, null).excluded());
+    assertSame(
+        BackupRequest.Finisher.NONE, new BackupRequest(Path.of("/d"), null, null, null).finisher());
     assertThrows(IllegalArgumentException.class, () -> b.withExcluded(java.util.Set.of("../etc")));
     assertThrows(NullPointerException.class, () -> b.withFinisher(null));
 
@@ -210,11 +300,14 @@ class ValuesTest {
     BackupMetadata plain = meta("a", T0, null);
     assertEquals(List.of(), plain.warnings());
     List<BackupWarning> list = new java.util.ArrayList<>();
-    list.add(new BackupWarning("run/mysql.sock", BackupWarning.Kind.SKIPPED_SPECIAL_FILE, "socket"));
-    BackupMetadata warned = new BackupMetadata("a", T0, "/s", 0, 0, BackupType.FULL, null, "p", "v", null, list);
+    list.add(
+        new BackupWarning("run/mysql.sock", BackupWarning.Kind.SKIPPED_SPECIAL_FILE, "socket"));
+    BackupMetadata warned =
+        new BackupMetadata("a", T0, "/s", 0, 0, BackupType.FULL, null, "p", "v", null, list);
     list.clear();
     assertEquals(1, warned.warnings().size());
-    assertEquals("skipped special file run/mysql.sock (socket)", warned.warnings().get(0).toString());
+    assertEquals(
+        "skipped special file run/mysql.sock (socket)", warned.warnings().get(0).toString());
   }
 
   private static List<String> ids(List<BackupMetadata> list) {

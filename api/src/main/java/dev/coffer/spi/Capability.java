@@ -1,15 +1,15 @@
 package dev.coffer.spi;
 
 /**
- * An optional ability of a {@link BackupProvider}. The conformance suite tests every capability a provider
- * declares, and checks that it refuses cleanly what it does not declare.
+ * An optional ability of a {@link BackupProvider}. The conformance suite tests every capability a
+ * provider declares, and checks that it refuses cleanly what it does not declare.
  */
 public enum Capability {
   /** Incremental backups relative to a base backup (rule P12). */
   INCREMENTAL,
   /**
-   * Incremental backups stay restorable when their base is deleted; without it, deleting a base that has
-   * dependents is refused (rule P22).
+   * Incremental backups stay restorable when their base is deleted; without it, deleting a base
+   * that has dependents is refused (rule P22).
    */
   INDEPENDENT_INCREMENTALS,
   /** Symbolic links in the source are stored as links and restored as links (rule P9). */
@@ -23,8 +23,8 @@ public enum Capability {
   /** Stored bytes are compressed (rule P26). */
   COMPRESSION,
   /**
-   * POSIX permission bits and owners of files, directories and the source root are recorded and restored
-   * where both file systems have them (rules P27 to P29).
+   * POSIX permission bits and owners of files, directories and the source root are recorded and
+   * restored where both file systems have them (rules P27 to P29).
    */
   POSIX_ATTRIBUTES
 }

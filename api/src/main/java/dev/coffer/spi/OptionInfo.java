@@ -12,18 +12,28 @@ import java.util.regex.Pattern;
  * @param description one line saying what it does
  * @param required whether {@code open} fails without it
  * @param defaultValue the value used when it is absent, or {@code null} for none
- * @param secret whether the value is secret (a key or passphrase): it is never printed, logged, put in an
- *     exception message or accepted in a repository URL
+ * @param secret whether the value is secret (a key or passphrase): it is never printed, logged, put
+ *     in an exception message or accepted in a repository URL
  * @param type what the value is: text, a boolean or a whole number; the default is of that type
- * @param min the smallest value an {@link Type#INTEGER INTEGER} option accepts ({@link Long#MIN_VALUE} for
- *     others)
- * @param max the largest value an {@link Type#INTEGER INTEGER} option accepts ({@link Long#MAX_VALUE} for
- *     others)
+ * @param min the smallest value an {@link Type#INTEGER INTEGER} option accepts ({@link
+ *     Long#MIN_VALUE} for others)
+ * @param max the largest value an {@link Type#INTEGER INTEGER} option accepts ({@link
+ *     Long#MAX_VALUE} for others)
  */
-public record OptionInfo(String name, String description, boolean required, String defaultValue, boolean secret,
-    OptionInfo.Type type, long min, long max) {
+public record OptionInfo(
+    String name,
+    String description,
+    boolean required,
+    String defaultValue,
+    boolean secret,
+    OptionInfo.Type type,
+    long min,
+    long max) {
 
-  /** What an option's value is; {@code ProviderOptions} reads typed options with their declared default. */
+  /**
+   * What an option's value is; {@code ProviderOptions} reads typed options with their declared
+   * default.
+   */
   public enum Type {
     /** Any text, such as a path or a mode name. */
     TEXT,
@@ -46,25 +56,34 @@ public record OptionInfo(String name, String description, boolean required, Stri
    * @param type as described on the record
    * @param min as described on the record
    * @param max as described on the record
-   * @throws IllegalArgumentException if the name is malformed, a required or secret option has a default
-   *     value, or the default is not a value of the option's type and range
+   * @throws IllegalArgumentException if the name is malformed, a required or secret option has a
+   *     default value, or the default is not a value of the option's type and range
    */
   public OptionInfo {
     requireNonNull(name, "name");
     requireNonNull(description, "description");
     requireNonNull(type, "type");
     if (min > max) {
-      throw new IllegalArgumentException("option '" + name + "' has min " + min + " above max " + max);
+      throw new IllegalArgumentException(
+          "option '" + name + "' has min " + min + " above max " + max);
     }
     if (defaultValue != null && !accepts(type, min, max, defaultValue)) {
-      throw new IllegalArgumentException("default '" + defaultValue + "' of option '" + name + "' is not a " + type
-          + " value" + (type == Type.INTEGER ? " from " + min + " to " + max : ""));
+      throw new IllegalArgumentException(
+          "default '"
+              + defaultValue
+              + "' of option '"
+              + name
+              + "' is not a "
+              + type
+              + " value"
+              + (type == Type.INTEGER ? " from " + min + " to " + max : ""));
     }
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("malformed option name '" + name + "'");
     }
     if ((required || secret) && defaultValue != null) {
-      throw new IllegalArgumentException("required or secret option '" + name + "' cannot have a default");
+      throw new IllegalArgumentException(
+          "required or secret option '" + name + "' cannot have a default");
     }
   }
 
@@ -78,13 +97,22 @@ public record OptionInfo(String name, String description, boolean required, Stri
    * @param secret as described on the record
    * @throws IllegalArgumentException as for the canonical constructor
    */
-  public OptionInfo(String name, String description, boolean required, String defaultValue, boolean secret) {
-    this(name, description, required, defaultValue, secret, Type.TEXT, Long.MIN_VALUE, Long.MAX_VALUE);
+  public OptionInfo(
+      String name, String description, boolean required, String defaultValue, boolean secret) {
+    this(
+        name,
+        description,
+        required,
+        defaultValue,
+        secret,
+        Type.TEXT,
+        Long.MIN_VALUE,
+        Long.MAX_VALUE);
   }
 
   /**
-   * An optional boolean option with its default, stated once: {@code ProviderOptions.getBoolean(name)}
-   * reads it.
+   * An optional boolean option with its default, stated once: {@code
+   * ProviderOptions.getBoolean(name)} reads it.
    *
    * @param name the name
    * @param description what it does
@@ -92,13 +120,20 @@ public record OptionInfo(String name, String description, boolean required, Stri
    * @return the description
    */
   public static OptionInfo flag(String name, String description, boolean defaultValue) {
-    return new OptionInfo(name, description, false, Boolean.toString(defaultValue), false, Type.BOOLEAN,
-        Long.MIN_VALUE, Long.MAX_VALUE);
+    return new OptionInfo(
+        name,
+        description,
+        false,
+        Boolean.toString(defaultValue),
+        false,
+        Type.BOOLEAN,
+        Long.MIN_VALUE,
+        Long.MAX_VALUE);
   }
 
   /**
-   * An optional whole-number option with its default and range, stated once:
-   * {@code ProviderOptions.getLong(name)} reads it.
+   * An optional whole-number option with its default and range, stated once: {@code
+   * ProviderOptions.getLong(name)} reads it.
    *
    * @param name the name
    * @param description what it does
@@ -108,8 +143,10 @@ public record OptionInfo(String name, String description, boolean required, Stri
    * @return the description
    * @throws IllegalArgumentException if the default is outside the range
    */
-  public static OptionInfo integer(String name, String description, long defaultValue, long min, long max) {
-    return new OptionInfo(name, description, false, Long.toString(defaultValue), false, Type.INTEGER, min, max);
+  public static OptionInfo integer(
+      String name, String description, long defaultValue, long min, long max) {
+    return new OptionInfo(
+        name, description, false, Long.toString(defaultValue), false, Type.INTEGER, min, max);
   }
 
   /**
@@ -173,9 +210,9 @@ public record OptionInfo(String name, String description, boolean required, Stri
   }
 
   /**
-   * Whether messages must withhold this option's value: a secret's value, and the value of an option whose
-   * name ends in {@code -file} (such as {@code key-file}), because a user may paste the secret itself where
-   * its file's path belongs (rule P4).
+   * Whether messages must withhold this option's value: a secret's value, and the value of an
+   * option whose name ends in {@code -file} (such as {@code key-file}), because a user may paste
+   * the secret itself where its file's path belongs (rule P4).
    *
    * @return true when the value is never shown
    */

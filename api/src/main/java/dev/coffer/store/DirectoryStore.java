@@ -27,16 +27,18 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The built-in store: one file per object under a root directory, on any file system. A write goes to a
- * temporary name in the object's own directory (a leading dot, which no key has), is forced to disk, and
- * is then renamed over the key atomically ({@code REPLACE}) or linked to it without replacing
- * ({@code IF_ABSENT}), so readers and listings never see a partial object.
+ * The built-in store: one file per object under a root directory, on any file system. A write goes
+ * to a temporary name in the object's own directory (a leading dot, which no key has), is forced to
+ * disk, and is then renamed over the key atomically ({@code REPLACE}) or linked to it without
+ * replacing ({@code IF_ABSENT}), so readers and listings never see a partial object.
  */
 final class DirectoryStore implements ObjectStore {
 
   private static final int BUFFER_BYTES = 64 * 1024;
+
   /** A concurrent delete may remove an empty parent between createDirectories and the temp file. */
   private static final int CREATE_ATTEMPTS = 5;
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path root;
@@ -72,8 +74,9 @@ final class DirectoryStore implements ObjectStore {
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(mode, "mode");
     Path dir = target.getParent();
-    Path temp = dir.resolve(".tmp-" + HexFormat.of().toHexDigits(RANDOM.nextLong()) + "-"
-        + target.getFileName());
+    Path temp =
+        dir.resolve(
+            ".tmp-" + HexFormat.of().toHexDigits(RANDOM.nextLong()) + "-" + target.getFileName());
     FileChannel channel = createTemp(dir, temp);
     boolean published = false;
     try {
@@ -85,7 +88,8 @@ final class DirectoryStore implements ObjectStore {
         }
       }
       if (mode == WriteMode.REPLACE) {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } else {
         publishIfAbsent(temp, target);
       }
@@ -127,7 +131,10 @@ final class DirectoryStore implements ObjectStore {
     return total;
   }
 
-  /** A hard link never replaces; where links are missing, a move without REPLACE_EXISTING is the fallback. */
+  /**
+   * A hard link never replaces; where links are missing, a move without REPLACE_EXISTING is the
+   * fallback.
+   */
   private static void publishIfAbsent(Path temp, Path target) throws IOException {
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       throw new FileAlreadyExistsException(target.toString(), null, "object exists");
@@ -186,7 +193,8 @@ final class DirectoryStore implements ObjectStore {
   @Override
   public Optional<ObjectInfo> stat(String key) throws IOException {
     try {
-      BasicFileAttributes a = Files.readAttributes(path(key), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      BasicFileAttributes a =
+          Files.readAttributes(path(key), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       return a.isRegularFile()
           ? Optional.of(new ObjectInfo(key, a.size(), a.lastModifiedTime().toInstant()))
           : Optional.empty();
@@ -204,38 +212,44 @@ final class DirectoryStore implements ObjectStore {
     if (!Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) {
       return List.of();
     }
-    Files.walkFileTree(start, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-        if (attrs.isRegularFile()) {
-          String key = keyOf(file);
-          if (key != null && key.startsWith(prefix)) {
-            found.add(new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant()));
+    Files.walkFileTree(
+        start,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            if (attrs.isRegularFile()) {
+              String key = keyOf(file);
+              if (key != null && key.startsWith(prefix)) {
+                found.add(new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant()));
+              }
+            }
+            return FileVisitResult.CONTINUE;
           }
-        }
-        return FileVisitResult.CONTINUE;
-      }
 
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-        if (e instanceof NoSuchFileException) {
-          return FileVisitResult.CONTINUE; // deleted while we walked: not there, as a listing may say
-        }
-        throw e;
-      }
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+              return FileVisitResult
+                  .CONTINUE; // deleted while we walked: not there, as a listing may say
+            }
+            throw e;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-        if (e != null && !(e instanceof NoSuchFileException)) {
-          throw e;
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+            if (e != null && !(e instanceof NoSuchFileException)) {
+              throw e;
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
     return List.copyOf(found);
   }
 
-  /** The key of a file under the root, or null for names that are not keys (temporary files, foreign names). */
+  /**
+   * The key of a file under the root, or null for names that are not keys (temporary files, foreign
+   * names).
+   */
   private String keyOf(Path file) {
     Path relative = root.relativize(file);
     StringBuilder sb = new StringBuilder();

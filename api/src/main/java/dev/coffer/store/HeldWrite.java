@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A write held part-way through its source while {@link StoreChecks} looks at the store (rules S3 and S4),
- * and the bounded wait for a store operation on another thread. Its waits end after {@link #WAIT_SECONDS}:
- * a store that hangs fails its check instead of hanging the suite.
+ * A write held part-way through its source while {@link StoreChecks} looks at the store (rules S3
+ * and S4), and the bounded wait for a store operation on another thread. Its waits end after {@link
+ * #WAIT_SECONDS}: a store that hangs fails its check instead of hanging the suite.
  */
 final class HeldWrite {
 
@@ -27,18 +27,27 @@ final class HeldWrite {
     void run() throws IOException;
   }
 
-  /** Starts a write that stops part-way through its source, runs {@code during}, then lets it finish. */
+  /**
+   * Starts a write that stops part-way through its source, runs {@code during}, then lets it
+   * finish.
+   */
   static void run(ObjectStore store, String key, byte[] data, WriteMode mode, Check during)
       throws IOException, InterruptedException {
     CountDownLatch reached = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     ExecutorService writer = Executors.newSingleThreadExecutor();
     try {
-      Future<Long> write = writer.submit(() -> store.write(key,
-          new StoreSources.GatedStream(data, data.length * 3 / 4, reached, release), mode));
+      Future<Long> write =
+          writer.submit(
+              () ->
+                  store.write(
+                      key,
+                      new StoreSources.GatedStream(data, data.length * 3 / 4, reached, release),
+                      mode));
       if (!reached.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
         write.cancel(true);
-        throw new IOException("the writer of " + key + " did not read its source within " + WAIT_SECONDS + " s");
+        throw new IOException(
+            "the writer of " + key + " did not read its source within " + WAIT_SECONDS + " s");
       }
       try {
         during.run();

@@ -3,16 +3,19 @@ package dev.coffer.store;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The names every store accepts (rule S1): 1 to {@value #MAX_LENGTH} characters, segments separated by
- * {@code /}, each segment 1 to {@value #MAX_SEGMENT_LENGTH} characters from {@code a-z 0-9 . _ -} and not
- * starting with {@code .}. Lowercase only, so keys stay distinct on case-insensitive file systems; no
- * leading dot, so a store may keep its own temporary names beside the objects.
+ * The names every store accepts (rule S1): 1 to {@value #MAX_LENGTH} characters, segments separated
+ * by {@code /}, each segment 1 to {@value #MAX_SEGMENT_LENGTH} characters from {@code a-z 0-9 . _
+ * -} and not starting with {@code .}. Lowercase only, so keys stay distinct on case-insensitive
+ * file systems; no leading dot, so a store may keep its own temporary names beside the objects.
  */
 public final class ObjectKeys {
 
   /** The longest key, in characters (ASCII, so also bytes). */
   public static final int MAX_LENGTH = 512;
-  /** The longest segment between two {@code /}, in characters: fits every file system's name limit. */
+
+  /**
+   * The longest segment between two {@code /}, in characters: fits every file system's name limit.
+   */
   public static final int MAX_SEGMENT_LENGTH = 128;
 
   private ObjectKeys() {}
@@ -44,8 +47,8 @@ public final class ObjectKeys {
   }
 
   /**
-   * Checks a listing prefix: empty, or the start of some valid key ({@code "backups/"} and
-   * {@code "backups/2026"} both are).
+   * Checks a listing prefix: empty, or the start of some valid key ({@code "backups/"} and {@code
+   * "backups/2026"} both are).
    *
    * @param prefix the prefix
    * @return the prefix
@@ -56,11 +59,13 @@ public final class ObjectKeys {
     if (prefix.isEmpty()) {
       return prefix;
     }
-    // A prefix is valid when some key starts with it; close it with a letter to check the last segment.
+    // A prefix is valid when some key starts with it; close it with a letter to check the last
+    // segment.
     String probe = prefix.endsWith("/") ? prefix + "a" : prefix;
     String problem = problem(probe);
     if (problem != null) {
-      throw new IllegalArgumentException("invalid object key prefix '" + printable(prefix) + "': " + problem);
+      throw new IllegalArgumentException(
+          "invalid object key prefix '" + printable(prefix) + "': " + problem);
     }
     return prefix;
   }
@@ -89,9 +94,14 @@ public final class ObjectKeys {
         continue;
       }
       char c = key.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+      boolean ok =
+          (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
       if (!ok) {
-        return "character " + describe(c) + " at " + i + " (allowed: a-z 0-9 . _ - and / between segments)";
+        return "character "
+            + describe(c)
+            + " at "
+            + i
+            + " (allowed: a-z 0-9 . _ - and / between segments)";
       }
     }
     return null;

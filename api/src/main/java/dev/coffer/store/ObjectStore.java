@@ -8,40 +8,41 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A flat namespace of immutable objects named by {@linkplain ObjectKeys keys}: a directory on a file
- * system, a bucket prefix on S3. It offers only what a repository of write-once objects needs (write,
- * read whole or a range, stat, list a prefix, delete) and nothing that object stores cannot all do
- * (no rename, no append, no directories, no locks).
+ * A flat namespace of immutable objects named by {@linkplain ObjectKeys keys}: a directory on a
+ * file system, a bucket prefix on S3. It offers only what a repository of write-once objects needs
+ * (write, read whole or a range, stat, list a prefix, delete) and nothing that object stores cannot
+ * all do (no rename, no append, no directories, no locks).
  *
  * <p>The numbered contract (rules S1 to S12) is in the {@linkplain dev.coffer.store package
- * documentation}; {@link StoreRule} checks it. In short: a write is complete or absent, never partial;
- * once {@code write} returns, {@code read}, {@code stat} and {@code list} see the object; a missing object
- * is a {@link java.nio.file.NoSuchFileException}; deleting what is gone succeeds.
+ * documentation}; {@link StoreRule} checks it. In short: a write is complete or absent, never
+ * partial; once {@code write} returns, {@code read}, {@code stat} and {@code list} see the object;
+ * a missing object is a {@link java.nio.file.NoSuchFileException}; deleting what is gone succeeds.
  *
- * <p>Implementations are thread-safe. Keys are checked with {@link ObjectKeys#check} before any I/O.
+ * <p>Implementations are thread-safe. Keys are checked with {@link ObjectKeys#check} before any
+ * I/O.
  */
 public interface ObjectStore extends Closeable {
 
   /**
-   * Where this store lives, without secrets, for messages ({@code file:///var/backups/db},
-   * {@code s3://bucket/prefix}).
+   * Where this store lives, without secrets, for messages ({@code file:///var/backups/db}, {@code
+   * s3://bucket/prefix}).
    *
    * @return the location
    */
   URI uri();
 
   /**
-   * Stores the bytes of {@code data} (read to its end, not closed) as the object {@code key}. The object
-   * appears complete when this returns, and not at all if it throws (rule S3).
+   * Stores the bytes of {@code data} (read to its end, not closed) as the object {@code key}. The
+   * object appears complete when this returns, and not at all if it throws (rule S3).
    *
    * @param key the object's key
    * @param data the content
-   * @param mode whether an existing object is replaced ({@link WriteMode#REPLACE}) or the write fails
-   *     ({@link WriteMode#IF_ABSENT})
+   * @param mode whether an existing object is replaced ({@link WriteMode#REPLACE}) or the write
+   *     fails ({@link WriteMode#IF_ABSENT})
    * @return the number of bytes stored
    * @throws IllegalArgumentException if the key is not a valid key
-   * @throws java.nio.file.FileAlreadyExistsException if {@code mode} is {@code IF_ABSENT} and the object
-   *     exists (rule S5)
+   * @throws java.nio.file.FileAlreadyExistsException if {@code mode} is {@code IF_ABSENT} and the
+   *     object exists (rule S5)
    * @throws IOException if reading {@code data} or storing fails; nothing is then stored
    */
   long write(String key, InputStream data, WriteMode mode) throws IOException;
@@ -59,8 +60,8 @@ public interface ObjectStore extends Closeable {
   InputStream read(String key) throws IOException;
 
   /**
-   * Opens {@code length} bytes of the object from {@code offset}, fewer if the object ends first, none
-   * if {@code offset} is at or past the end (rule S7).
+   * Opens {@code length} bytes of the object from {@code offset}, fewer if the object ends first,
+   * none if {@code offset} is at or past the end (rule S7).
    *
    * @param key the object's key
    * @param offset the first byte's position, at least 0
@@ -84,8 +85,8 @@ public interface ObjectStore extends Closeable {
 
   /**
    * Lists every object whose key starts with {@code prefix} (a string prefix: {@code "ab"} matches
-   * {@code ab/c} and {@code abc}), each once, in no promised order. Stores page through large listings
-   * themselves; the result holds about 100 bytes per object.
+   * {@code ab/c} and {@code abc}), each once, in no promised order. Stores page through large
+   * listings themselves; the result holds about 100 bytes per object.
    *
    * @param prefix the key prefix; empty for all objects
    * @return the objects (an immutable list)

@@ -26,25 +26,27 @@ import java.util.stream.Collectors;
  * Finds {@link StoreProvider}s with {@link ServiceLoader} and opens stores through them, like
  * {@link dev.coffer.BackupProviders} does for repositories: no global state, each call looks again.
  *
- * <p>Built in: a directory on any {@link java.nio.file.FileSystem} is a store. {@code file:} URIs, and
- * URIs of any installed file system provider that no store provider claims ({@code jimfs://...}), open
- * one; its option is {@code fsync} (default {@code true}: data and directory forced to disk before a
- * write returns). Options may be given in the URI's query ({@code s3://b/p?region=eu-west-1}, values
- * percent-decoded) or in the map, not both.
+ * <p>Built in: a directory on any {@link java.nio.file.FileSystem} is a store. {@code file:} URIs,
+ * and URIs of any installed file system provider that no store provider claims ({@code
+ * jimfs://...}), open one; its option is {@code fsync} (default {@code true}: data and directory
+ * forced to disk before a write returns). Options may be given in the URI's query ({@code
+ * s3://b/p?region=eu-west-1}, values percent-decoded) or in the map, not both.
  *
  * <p>All methods are thread-safe.
  */
 public final class ObjectStores {
 
   private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]*");
-  static final List<OptionInfo> FILE_OPTIONS = List.of(OptionInfo.flag("fsync",
-      "force data and directories to disk before a write returns", true));
+  static final List<OptionInfo> FILE_OPTIONS =
+      List.of(
+          OptionInfo.flag(
+              "fsync", "force data and directories to disk before a write returns", true));
 
   private ObjectStores() {}
 
   /**
-   * Returns the store providers visible to the thread's context class loader (or this class's), sorted by
-   * scheme. The built-in directory store is not among them.
+   * Returns the store providers visible to the thread's context class loader (or this class's),
+   * sorted by scheme. The built-in directory store is not among them.
    *
    * @return the installed providers
    * @throws IllegalStateException if two providers share a scheme, or a scheme is malformed
@@ -66,13 +68,22 @@ public final class ObjectStores {
     for (StoreProvider provider : ServiceLoader.load(StoreProvider.class, loader)) {
       String scheme = provider.scheme();
       if (scheme == null || !SCHEME.matcher(scheme).matches()) {
-        throw new IllegalStateException("store provider " + provider.getClass().getName()
-            + " has a malformed scheme '" + scheme + "' (expected [a-z][a-z0-9+.-]*)");
+        throw new IllegalStateException(
+            "store provider "
+                + provider.getClass().getName()
+                + " has a malformed scheme '"
+                + scheme
+                + "' (expected [a-z][a-z0-9+.-]*)");
       }
       StoreProvider previous = byScheme.putIfAbsent(scheme, provider);
       if (previous != null && previous.getClass() != provider.getClass()) {
-        throw new IllegalStateException("two store providers serve scheme '" + scheme + "': "
-            + previous.getClass().getName() + " and " + provider.getClass().getName());
+        throw new IllegalStateException(
+            "two store providers serve scheme '"
+                + scheme
+                + "': "
+                + previous.getClass().getName()
+                + " and "
+                + provider.getClass().getName());
       }
     }
     return List.copyOf(byScheme.values());
@@ -81,10 +92,12 @@ public final class ObjectStores {
   /**
    * Opens the store {@code uri} names.
    *
-   * @param uri the store's location, such as {@code s3://bucket/prefix} or {@code file:///var/store}
+   * @param uri the store's location, such as {@code s3://bucket/prefix} or {@code
+   *     file:///var/store}
    * @param options further options; each may be in the URI's query or here, not both
    * @return the open store
-   * @throws IllegalArgumentException if no provider serves the scheme, or the URI or an option is malformed
+   * @throws IllegalArgumentException if no provider serves the scheme, or the URI or an option is
+   *     malformed
    * @throws IOException if the store cannot be opened
    */
   public static ObjectStore open(URI uri, Map<String, String> options) throws IOException {
@@ -97,7 +110,8 @@ public final class ObjectStores {
     Map<String, String> merged = queryOptions(uri);
     for (Map.Entry<String, String> e : options.entrySet()) {
       if (merged.putIfAbsent(e.getKey(), e.getValue()) != null) {
-        throw new IllegalArgumentException("option '" + e.getKey() + "' is given both in the URI and as an option");
+        throw new IllegalArgumentException(
+            "option '" + e.getKey() + "' is given both in the URI and as an option");
       }
     }
     merged = Collections.unmodifiableMap(merged);
@@ -108,12 +122,19 @@ public final class ObjectStores {
         return p.open(bare, merged);
       }
     }
-    boolean fileSystem = scheme.equals("file") || FileSystemProvider.installedProviders().stream()
-        .anyMatch(p -> p.getScheme().equalsIgnoreCase(scheme));
+    boolean fileSystem =
+        scheme.equals("file")
+            || FileSystemProvider.installedProviders().stream()
+                .anyMatch(p -> p.getScheme().equalsIgnoreCase(scheme));
     if (!fileSystem) {
-      String schemes = providers.stream().map(StoreProvider::scheme).collect(Collectors.joining(", "));
-      throw new IllegalArgumentException("no store provider serves scheme '" + scheme + "'; installed: file"
-          + (schemes.isEmpty() ? "" : ", " + schemes) + " and the file systems' schemes");
+      String schemes =
+          providers.stream().map(StoreProvider::scheme).collect(Collectors.joining(", "));
+      throw new IllegalArgumentException(
+          "no store provider serves scheme '"
+              + scheme
+              + "'; installed: file"
+              + (schemes.isEmpty() ? "" : ", " + schemes)
+              + " and the file systems' schemes");
     }
     ProviderOptions parsed = ProviderOptions.parse("file", FILE_OPTIONS, merged);
     Path root;
@@ -126,8 +147,8 @@ public final class ObjectStores {
   }
 
   /**
-   * Opens (creating if needed) a store in the directory {@code root}, on any file system, forcing every
-   * write to disk before it returns.
+   * Opens (creating if needed) a store in the directory {@code root}, on any file system, forcing
+   * every write to disk before it returns.
    *
    * @param root the directory that holds the objects
    * @return the open store
@@ -150,11 +171,14 @@ public final class ObjectStores {
     for (String pair : query.split("&", -1)) {
       int eq = pair.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException("malformed option '" + pair + "' in store URI (expected key=value)");
+        throw new IllegalArgumentException(
+            "malformed option '" + pair + "' in store URI (expected key=value)");
       }
       // URLDecoder reads '+' as a space; a URI query means a literal plus.
-      String key = URLDecoder.decode(pair.substring(0, eq).replace("+", "%2B"), StandardCharsets.UTF_8);
-      String value = URLDecoder.decode(pair.substring(eq + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
+      String key =
+          URLDecoder.decode(pair.substring(0, eq).replace("+", "%2B"), StandardCharsets.UTF_8);
+      String value =
+          URLDecoder.decode(pair.substring(eq + 1).replace("+", "%2B"), StandardCharsets.UTF_8);
       if (options.putIfAbsent(key, value) != null) {
         throw new IllegalArgumentException("option '" + key + "' is given twice in the store URI");
       }

@@ -54,7 +54,9 @@ final class StoreChecks {
     }
   }
 
-  /** Deletes whatever the check left under its prefix; a failure here must not hide the check's own. */
+  /**
+   * Deletes whatever the check left under its prefix; a failure here must not hide the check's own.
+   */
   void cleanUp() {
     try {
       for (ObjectInfo o : store.list(base)) {
@@ -66,8 +68,15 @@ final class StoreChecks {
   }
 
   private void keys() throws IOException {
-    List<String> valid = new ArrayList<>(List.of("a", "0", "a-b_c.d", "x.", "abcdefghijklmnopqrstuvwxyz0123456789._-",
-        "d/e/f/g/h/i/j/k"));
+    List<String> valid =
+        new ArrayList<>(
+            List.of(
+                "a",
+                "0",
+                "a-b_c.d",
+                "x.",
+                "abcdefghijklmnopqrstuvwxyz0123456789._-",
+                "d/e/f/g/h/i/j/k"));
     valid.add("s".repeat(ObjectKeys.MAX_SEGMENT_LENGTH));
     String longKey = ("k".repeat(ObjectKeys.MAX_SEGMENT_LENGTH - 1) + "/").repeat(4);
     longKey = longKey.substring(0, ObjectKeys.MAX_LENGTH - base.length() - 1) + "z";
@@ -78,8 +87,26 @@ final class StoreChecks {
       store.write(key, new ByteArrayInputStream(data), WriteMode.REPLACE);
       expectEqual(readAll(key), data, "valid key " + key);
     }
-    List<String> invalid = List.of("", "A", "a b", "a//b", "/a", "a/", ".a", "a/.b", "..", "a/../b", "a\\b", "a:b",
-        "\u00e9", "a\u0000", "s".repeat(ObjectKeys.MAX_SEGMENT_LENGTH + 1), "a*", "a?b", "a%2fb");
+    List<String> invalid =
+        List.of(
+            "",
+            "A",
+            "a b",
+            "a//b",
+            "/a",
+            "a/",
+            ".a",
+            "a/.b",
+            "..",
+            "a/../b",
+            "a\\b",
+            "a:b",
+            "\u00e9",
+            "a\u0000",
+            "s".repeat(ObjectKeys.MAX_SEGMENT_LENGTH + 1),
+            "a*",
+            "a?b",
+            "a%2fb");
     for (String name : invalid) {
       String key = name.startsWith("/") || name.isEmpty() ? name : base + name;
       try {
@@ -97,8 +124,12 @@ final class StoreChecks {
     }
     int listed = store.list(base).size();
     if (listed != valid.size()) {
-      throw broken("after writing " + valid.size() + " valid keys and refusing the rest, the prefix lists "
-          + listed + " objects");
+      throw broken(
+          "after writing "
+              + valid.size()
+              + " valid keys and refusing the rest, the prefix lists "
+              + listed
+              + " objects");
     }
   }
 
@@ -107,7 +138,9 @@ final class StoreChecks {
     for (int size : sizes) {
       String key = base + "size-" + size;
       byte[] data = StoreSources.bytes(size, size);
-      long written = store.write(key, new StoreSources.OneByteAtATime(data, size == 65_537), WriteMode.REPLACE);
+      long written =
+          store.write(
+              key, new StoreSources.OneByteAtATime(data, size == 65_537), WriteMode.REPLACE);
       if (written != size) {
         throw broken("write of " + size + " bytes to " + key + " returned " + written);
       }
@@ -133,7 +166,12 @@ final class StoreChecks {
       throw broken("a failed write left objects under " + base + ": " + store.list(base));
     }
     String pending = base + "pending";
-    HeldWrite.run(store, pending, data, WriteMode.REPLACE, () -> expectAbsent(pending, "while its write is unfinished"));
+    HeldWrite.run(
+        store,
+        pending,
+        data,
+        WriteMode.REPLACE,
+        () -> expectAbsent(pending, "while its write is unfinished"));
     expectEqual(readAll(pending), data, pending + " after its write returned");
   }
 
@@ -142,7 +180,11 @@ final class StoreChecks {
     byte[] old = StoreSources.bytes(2, 1024 * 1024 + 7);
     byte[] replacement = StoreSources.bytes(3, LARGE_BYTES);
     store.write(key, new ByteArrayInputStream(old), WriteMode.REPLACE);
-    HeldWrite.run(store, key, replacement, WriteMode.REPLACE,
+    HeldWrite.run(
+        store,
+        key,
+        replacement,
+        WriteMode.REPLACE,
         () -> expectEqual(readAll(key), old, key + " while its replacement is being written"));
     expectEqual(readAll(key), replacement, key + " after its replacement returned");
   }
@@ -152,7 +194,8 @@ final class StoreChecks {
     byte[] first = StoreSources.bytes(4, 1000);
     long n = store.write(key, new ByteArrayInputStream(first), WriteMode.IF_ABSENT);
     if (n != first.length) {
-      throw broken("IF_ABSENT write of a new object returned " + n + " for " + first.length + " bytes");
+      throw broken(
+          "IF_ABSENT write of a new object returned " + n + " for " + first.length + " bytes");
     }
     try {
       store.write(key, new ByteArrayInputStream(StoreSources.bytes(5, 2000)), WriteMode.IF_ABSENT);
@@ -181,11 +224,24 @@ final class StoreChecks {
     String key = base + "ranged";
     byte[] data = StoreSources.bytes(6, 1000);
     store.write(key, new ByteArrayInputStream(data), WriteMode.REPLACE);
-    long[][] cases = {{0, 10}, {990, 10}, {990, 100}, {500, 0}, {999, 1}, {1000, 5}, {5000, 5}, {0, 1000},
-        {0, Long.MAX_VALUE}, {123, 456}};
+    long[][] cases = {
+      {0, 10},
+      {990, 10},
+      {990, 100},
+      {500, 0},
+      {999, 1},
+      {1000, 5},
+      {5000, 5},
+      {0, 1000},
+      {0, Long.MAX_VALUE},
+      {123, 456}
+    };
     for (long[] c : cases) {
       int from = (int) Math.min(c[0], data.length);
-      int to = (int) Math.min(data.length, Math.min((long) data.length, c[0] + Math.min(c[1], data.length)));
+      int to =
+          (int)
+              Math.min(
+                  data.length, Math.min((long) data.length, c[0] + Math.min(c[1], data.length)));
       byte[] expected = Arrays.copyOfRange(data, from, Math.max(from, to));
       byte[] got;
       try (InputStream in = store.read(key, c[0], c[1])) {
@@ -213,8 +269,16 @@ final class StoreChecks {
       String key = base + "seen-" + i;
       byte[] data = StoreSources.bytes(10 + i, 100 + i);
       store.write(key, new ByteArrayInputStream(data), WriteMode.REPLACE);
-      if (store.list(base).stream().noneMatch(o -> o.key().equals(key) && o.sizeBytes() == data.length)) {
-        throw broken("list(" + base + ") does not show " + key + " (" + data.length + " bytes) after its write returned");
+      if (store.list(base).stream()
+          .noneMatch(o -> o.key().equals(key) && o.sizeBytes() == data.length)) {
+        throw broken(
+            "list("
+                + base
+                + ") does not show "
+                + key
+                + " ("
+                + data.length
+                + " bytes) after its write returned");
       }
       if (store.stat(key).isEmpty()) {
         throw broken("stat does not see " + key + " after its write returned");
@@ -260,11 +324,19 @@ final class StoreChecks {
         throw broken("list(" + prefix + ") shows " + o.key() + " twice");
       }
       if (!sizes.containsKey(o.key()) || !under.test(o.key())) {
-        throw broken("list(" + prefix + ") shows " + o.key() + ", which is not an object under that prefix");
+        throw broken(
+            "list(" + prefix + ") shows " + o.key() + ", which is not an object under that prefix");
       }
       if (o.sizeBytes() != sizes.get(o.key())) {
-        throw broken("list(" + prefix + ") gives " + o.key() + " " + o.sizeBytes() + " bytes, written "
-            + sizes.get(o.key()));
+        throw broken(
+            "list("
+                + prefix
+                + ") gives "
+                + o.key()
+                + " "
+                + o.sizeBytes()
+                + " bytes, written "
+                + sizes.get(o.key()));
       }
     }
     for (String key : sizes.keySet()) {
@@ -295,10 +367,14 @@ final class StoreChecks {
     // Servers keep their own clocks: a day either way is still plausible, a zero epoch is not.
     Duration skew = Duration.between(before, info.lastModified()).abs();
     if (skew.compareTo(Duration.ofDays(1)) > 0) {
-      throw broken("stat of " + key + " gives the time " + info.lastModified() + ", written at " + before);
+      throw broken(
+          "stat of " + key + " gives the time " + info.lastModified() + ", written at " + before);
     }
-    ObjectInfo listed = store.list(key).stream().filter(o -> o.key().equals(key)).findFirst()
-        .orElseThrow(() -> broken("list does not see " + key));
+    ObjectInfo listed =
+        store.list(key).stream()
+            .filter(o -> o.key().equals(key))
+            .findFirst()
+            .orElseThrow(() -> broken("list does not see " + key));
     if (listed.sizeBytes() != 4321) {
       throw broken("list gives " + key + " " + listed.sizeBytes() + " bytes, written 4321");
     }
@@ -313,16 +389,18 @@ final class StoreChecks {
       List<Future<Void>> futures = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int thread = t;
-        futures.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < perThread; i++) {
-            String key = base + "t" + thread + "/o" + i;
-            byte[] data = StoreSources.bytes(thread * 100 + i, 1000 + thread * 17 + i);
-            store.write(key, new ByteArrayInputStream(data), WriteMode.REPLACE);
-            expectEqual(readAll(key), data, key + " written by thread " + thread);
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < perThread; i++) {
+                    String key = base + "t" + thread + "/o" + i;
+                    byte[] data = StoreSources.bytes(thread * 100 + i, 1000 + thread * 17 + i);
+                    store.write(key, new ByteArrayInputStream(data), WriteMode.REPLACE);
+                    expectEqual(readAll(key), data, key + " written by thread " + thread);
+                  }
+                  return null;
+                }));
       }
       start.countDown();
       for (Future<Void> f : futures) {
@@ -333,7 +411,12 @@ final class StoreChecks {
     }
     int listed = store.list(base).size();
     if (listed != threads * perThread) {
-      throw broken(threads + " threads wrote " + threads * perThread + " objects, the prefix lists " + listed);
+      throw broken(
+          threads
+              + " threads wrote "
+              + threads * perThread
+              + " objects, the prefix lists "
+              + listed);
     }
   }
 
@@ -365,13 +448,19 @@ final class StoreChecks {
   private void expectEqual(byte[] got, byte[] expected, String what) {
     if (!Arrays.equals(got, expected)) {
       int at = Arrays.mismatch(got, expected);
-      throw broken(what + ": read " + got.length + " bytes, expected " + expected.length
-          + " (first difference at byte " + at + ")");
+      throw broken(
+          what
+              + ": read "
+              + got.length
+              + " bytes, expected "
+              + expected.length
+              + " (first difference at byte "
+              + at
+              + ")");
     }
   }
 
   private AssertionError broken(String message) {
     return new AssertionError(rule.name() + " broken: " + message);
   }
-
 }

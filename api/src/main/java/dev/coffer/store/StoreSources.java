@@ -8,7 +8,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** The sources {@link StoreChecks} writes from: slow, failing and held ones, over repeatable bytes. */
+/**
+ * The sources {@link StoreChecks} writes from: slow, failing and held ones, over repeatable bytes.
+ */
 final class StoreSources {
 
   /** How long a held source waits to be released. */
@@ -44,7 +46,9 @@ final class StoreSources {
     }
   }
 
-  /** A source over a byte array whose single-byte read goes through the array read, like the rest. */
+  /**
+   * A source over a byte array whose single-byte read goes through the array read, like the rest.
+   */
   abstract static class Source extends InputStream {
     final byte[] data;
     int pos;

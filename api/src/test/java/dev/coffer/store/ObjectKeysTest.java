@@ -18,11 +18,27 @@ class ObjectKeysTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "A", "a b", "a//b", "/a", "a/", ".a", "a/.tmp", "..", "a/../b", "a\\b", "\u00e9",
-      "a\u0000b", "a:b"})
+  @ValueSource(
+      strings = {
+        "",
+        "A",
+        "a b",
+        "a//b",
+        "/a",
+        "a/",
+        ".a",
+        "a/.tmp",
+        "..",
+        "a/../b",
+        "a\\b",
+        "\u00e9",
+        "a\u0000b",
+        "a:b"
+      })
   void invalidKeys_areRefusedWithTheReason(String key) {
     assertFalse(ObjectKeys.isValid(key));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ObjectKeys.check(key));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> ObjectKeys.check(key));
     assertTrue(e.getMessage().startsWith("invalid object key"), e.getMessage());
     assertFalse(e.getMessage().contains("\u0000"), "control characters are escaped in messages");
   }
@@ -30,7 +46,10 @@ class ObjectKeysTest {
   @ParameterizedTest
   @ValueSource(ints = {ObjectKeys.MAX_SEGMENT_LENGTH + 1, ObjectKeys.MAX_LENGTH + 1})
   void overlongKeysAndSegments_areRefused(int length) {
-    String key = length > ObjectKeys.MAX_LENGTH ? ("s".repeat(100) + "/").repeat(6).substring(0, length) : "s".repeat(length);
+    String key =
+        length > ObjectKeys.MAX_LENGTH
+            ? ("s".repeat(100) + "/").repeat(6).substring(0, length)
+            : "s".repeat(length);
     assertFalse(ObjectKeys.isValid(key));
   }
 

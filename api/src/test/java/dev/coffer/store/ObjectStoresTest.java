@@ -22,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ObjectStoresTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void fileUri_opensADirectoryStore_creatingTheDirectory() throws IOException {
@@ -40,24 +39,30 @@ class ObjectStoresTest {
     try (ObjectStore store = ObjectStores.open(uri, Map.of())) {
       assertEquals(dir.toUri(), store.uri());
     }
-    IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
-        () -> ObjectStores.open(uri, Map.of("fsync", "true")));
+    IllegalArgumentException twice =
+        assertThrows(
+            IllegalArgumentException.class, () -> ObjectStores.open(uri, Map.of("fsync", "true")));
     assertTrue(twice.getMessage().contains("both in the URI and as an option"), twice.getMessage());
-    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-        () -> ObjectStores.open(URI.create(dir.toUri() + "?colour=blue"), Map.of()));
+    IllegalArgumentException unknown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ObjectStores.open(URI.create(dir.toUri() + "?colour=blue"), Map.of()));
     assertTrue(unknown.getMessage().contains("unknown option 'colour'"), unknown.getMessage());
   }
 
   @Test
   void queryValues_arePercentDecoded_andPlusStaysPlus() {
-    Map<String, String> o = ObjectStores.queryOptions(URI.create("s3://b/p?endpoint=http%3A%2F%2Fh%3A9000&x=a+b"));
+    Map<String, String> o =
+        ObjectStores.queryOptions(URI.create("s3://b/p?endpoint=http%3A%2F%2Fh%3A9000&x=a+b"));
     assertEquals(Map.of("endpoint", "http://h:9000", "x", "a+b"), o);
   }
 
   @Test
   void unknownScheme_isRefusedNamingIt() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ObjectStores.open(URI.create("nosuch://bucket/x"), Map.of()));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ObjectStores.open(URI.create("nosuch://bucket/x"), Map.of()));
     assertTrue(e.getMessage().contains("no store provider serves scheme 'nosuch'"), e.getMessage());
   }
 
@@ -73,11 +78,14 @@ class ObjectStoresTest {
   }
 
   @Test
-  void directoryStore_ifAbsent_refusesAnExistingObject_andLeavesNoTemporaryFile() throws IOException {
+  void directoryStore_ifAbsent_refusesAnExistingObject_andLeavesNoTemporaryFile()
+      throws IOException {
     try (ObjectStore store = ObjectStores.directory(dir)) {
       store.write("x/once", new ByteArrayInputStream(new byte[] {1}), WriteMode.IF_ABSENT);
-      assertThrows(FileAlreadyExistsException.class,
-          () -> store.write("x/once", new ByteArrayInputStream(new byte[] {2}), WriteMode.IF_ABSENT));
+      assertThrows(
+          FileAlreadyExistsException.class,
+          () ->
+              store.write("x/once", new ByteArrayInputStream(new byte[] {2}), WriteMode.IF_ABSENT));
       try (InputStream in = store.read("x/once")) {
         assertArrayEquals(new byte[] {1}, in.readAllBytes());
       }

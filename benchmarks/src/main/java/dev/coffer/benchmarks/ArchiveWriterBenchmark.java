@@ -19,11 +19,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The archive provider's real block pipeline ({@link WriterPath} drives its {@code ArchiveWriter}): one
- * encrypted archive of a 16 MiB file per operation, SHA-256 of the file on the calling thread, zstd and
- * AES-256-GCM on a pool of {@code threads}, output in order and dropped. Run with JMH's {@code -t 1}: the
- * parallelism is the writer's own. MB/s = ops/s x 16.777216. The two-core target compares
- * {@code threads=2} with {@link PipelineBenchmark#compressOnly} (zstd-3 alone, one thread, same data).
+ * The archive provider's real block pipeline ({@link WriterPath} drives its {@code ArchiveWriter}):
+ * one encrypted archive of a 16 MiB file per operation, SHA-256 of the file on the calling thread,
+ * zstd and AES-256-GCM on a pool of {@code threads}, output in order and dropped. Run with JMH's
+ * {@code -t 1}: the parallelism is the writer's own. MB/s = ops/s x 16.777216. The two-core target
+ * compares {@code threads=2} with {@link PipelineBenchmark#compressOnly} (zstd-3 alone, one thread,
+ * same data).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -37,8 +38,7 @@ public class ArchiveWriterBenchmark {
   public static final int FILE_BYTES = 16 << 20;
 
   /** The kind of data in the file. */
-  @Param
-  public DataKind data;
+  @Param public DataKind data;
 
   /** Pool threads of the writer. */
   @Param({"1", "2"})
@@ -47,7 +47,9 @@ public class ArchiveWriterBenchmark {
   private WriterPath writer;
   private ByteBuffer file;
 
-  /** Generates the file (1 MiB of the data kind, repeated with a varying first byte) and the writer. */
+  /**
+   * Generates the file (1 MiB of the data kind, repeated with a varying first byte) and the writer.
+   */
   @Setup(Level.Trial)
   public void setUp() {
     byte[] all = new byte[FILE_BYTES];

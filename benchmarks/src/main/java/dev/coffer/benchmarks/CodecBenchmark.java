@@ -27,46 +27,44 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class CodecBenchmark {
 
-    /** zstd level: 1, 3 (the archive provider's default), 9, and 19 for the record. */
-    @Param({"1", "3", "9", "19"})
-    public int level;
+  /** zstd level: 1, 3 (the archive provider's default), 9, and 19 for the record. */
+  @Param({"1", "3", "9", "19"})
+  public int level;
 
-    /** The zstd-jni API used. */
-    @Param
-    public ZstdApi api;
+  /** The zstd-jni API used. */
+  @Param public ZstdApi api;
 
-    /** The kind of data compressed. */
-    @Param
-    public DataKind data;
+  /** The kind of data compressed. */
+  @Param public DataKind data;
 
-    /** Uncompressed bytes per operation (the archive provider's block size is 1 MiB). */
-    @Param({"1048576"})
-    public int size;
+  /** Uncompressed bytes per operation (the archive provider's block size is 1 MiB). */
+  @Param({"1048576"})
+  public int size;
 
-    private ZstdApi.ZstdCodec codec;
+  private ZstdApi.ZstdCodec codec;
 
-    /** Builds the input and compresses it once, so decompress() has a frame to work on. */
-    @Setup
-    public void setUp() {
-        codec = api.create(data.generate(size), level);
-        codec.compress();
-    }
+  /** Builds the input and compresses it once, so decompress() has a frame to work on. */
+  @Setup
+  public void setUp() {
+    codec = api.create(data.generate(size), level);
+    codec.compress();
+  }
 
-    /** Releases the native contexts. */
-    @TearDown
-    public void tearDown() {
-        codec.close();
-    }
+  /** Releases the native contexts. */
+  @TearDown
+  public void tearDown() {
+    codec.close();
+  }
 
-    /** Compresses the block; returns the frame length. */
-    @Benchmark
-    public int compress() {
-        return codec.compress();
-    }
+  /** Compresses the block; returns the frame length. */
+  @Benchmark
+  public int compress() {
+    return codec.compress();
+  }
 
-    /** Decompresses the frame made in setup; returns the decompressed length. */
-    @Benchmark
-    public int decompress() {
-        return codec.decompress();
-    }
+  /** Decompresses the frame made in setup; returns the decompressed length. */
+  @Benchmark
+  public int decompress() {
+    return codec.decompress();
+  }
 }

@@ -26,11 +26,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The source scan every backup starts with, on the real disk (page cache warm): {@link SourceTree#scan}
- * (one {@code lstat} per entry, read through the {@code unix} view's attribute map to get the mode and
- * owner ids, issue 14) against the bare {@code Files.walkFileTree} with {@code BasicFileAttributes} that
- * scans made before it, on a tree of {@code files} one-byte files in directories of 100. The difference
- * is the CPU cost of recording POSIX attributes; both make the same system calls (checked with strace).
+ * The source scan every backup starts with, on the real disk (page cache warm): {@link
+ * SourceTree#scan} (one {@code lstat} per entry, read through the {@code unix} view's attribute map
+ * to get the mode and owner ids, issue 14) against the bare {@code Files.walkFileTree} with {@code
+ * BasicFileAttributes} that scans made before it, on a tree of {@code files} one-byte files in
+ * directories of 100. The difference is the CPU cost of recording POSIX attributes; both make the
+ * same system calls (checked with strace).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -49,8 +50,9 @@ public class ScanBenchmark {
   /** Makes the tree under {@code java.io.tmpdir}. */
   @Setup(Level.Trial)
   public void makeTree() throws IOException {
-    dir = Files.createTempDirectory(FileSystems.getDefault().getPath(System.getProperty("java.io.tmpdir")),
-        "coffer-scan-");
+    dir =
+        Files.createTempDirectory(
+            FileSystems.getDefault().getPath(System.getProperty("java.io.tmpdir")), "coffer-scan-");
     for (int i = 0; i < files; i++) {
       Path sub = Files.createDirectories(dir.resolve("d" + (i / 100)));
       Files.write(sub.resolve("f" + i), new byte[] {1});
@@ -73,13 +75,15 @@ public class ScanBenchmark {
   @Benchmark
   public long walkBasicAttributes() throws IOException {
     long[] sum = {0};
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-        sum[0] += attrs.size() + file.getFileName().toString().length();
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            sum[0] += attrs.size() + file.getFileName().toString().length();
+            return FileVisitResult.CONTINUE;
+          }
+        });
     return sum[0];
   }
 }

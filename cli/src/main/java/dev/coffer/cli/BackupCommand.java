@@ -1,7 +1,7 @@
 package dev.coffer.cli;
 
-import dev.coffer.BackupId;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
@@ -17,25 +17,38 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "backup", description = "Back up a directory (full, or incremental with --incremental-from).")
+@Command(
+    name = "backup",
+    description = "Back up a directory (full, or incremental with --incremental-from).")
 final class BackupCommand extends CliCommand {
   @Parameters(index = "0", paramLabel = "SOURCE", description = "The directory to back up.")
   Path source;
 
-  @Option(names = "--incremental-from", paramLabel = "ID",
+  @Option(
+      names = "--incremental-from",
+      paramLabel = "ID",
       description = "Take an incremental backup on top of this backup ('latest' for the newest).")
   String base;
 
-  @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label to store with the backup (repeatable).")
+  @Option(
+      names = "--label",
+      paramLabel = "KEY=VALUE",
+      description = "A label to store with the backup (repeatable).")
   List<String> labels = List.of();
 
-  @Option(names = "--follow-link", paramLabel = "PATTERN",
-      description = "Store the target of the symbolic links matching this relative path pattern in their place, "
-          + "as real directories ('*' and '?' match within one name; repeatable), e.g. pg_wal, 'pg_tblspc/*'.")
+  @Option(
+      names = "--follow-link",
+      paramLabel = "PATTERN",
+      description =
+          "Store the target of the symbolic links matching this relative path pattern in their place, "
+              + "as real directories ('*' and '?' match within one name; repeatable), e.g. pg_wal, 'pg_tblspc/*'.")
   List<String> followLinks = List.of();
 
-  @Option(names = "--special-files", paramLabel = "skip|fail",
-      description = "Sockets, FIFOs and devices: skip them with a warning (default) or refuse the backup.")
+  @Option(
+      names = "--special-files",
+      paramLabel = "skip|fail",
+      description =
+          "Sockets, FIFOs and devices: skip them with a warning (default) or refuse the backup.")
   String specialFiles = "skip";
 
   @Override
@@ -50,13 +63,23 @@ final class BackupCommand extends CliCommand {
     }
     Path src = source.toAbsolutePath().normalize();
     try (BackupRepository repo = Repositories.open(cli)) {
-      BackupRequest request = base == null ? BackupRequest.full(src)
-          : "latest".equals(base) ? BackupRequest.incrementalFromLatest(repo, src)
-          : BackupRequest.incremental(src, BackupId.of(base));
-      cli.doing("backup of " + src + (request.incremental() ? " on top of backup " + request.baseBackupId() : ""));
+      BackupRequest request =
+          base == null
+              ? BackupRequest.full(src)
+              : "latest".equals(base)
+                  ? BackupRequest.incrementalFromLatest(repo, src)
+                  : BackupRequest.incremental(src, BackupId.of(base));
+      cli.doing(
+          "backup of "
+              + src
+              + (request.incremental() ? " on top of backup " + request.baseBackupId() : ""));
       ProgressReporter progress = ProgressReporter.forCli(cli);
-      request = request.withLabels(parsed).withProgress(progress).withFollowedLinks(new LinkedHashSet<>(followLinks))
-          .withSpecialFiles(Choices.parse("--special-files", specialFiles, SpecialFiles.class));
+      request =
+          request
+              .withLabels(parsed)
+              .withProgress(progress)
+              .withFollowedLinks(new LinkedHashSet<>(followLinks))
+              .withSpecialFiles(Choices.parse("--special-files", specialFiles, SpecialFiles.class));
       long t0 = System.nanoTime();
       BackupMetadata m = repo.backup(request);
       progress.finish();
@@ -76,11 +99,23 @@ final class BackupCommand extends CliCommand {
         doc.put("exitCode", changed ? CofferCli.WARNINGS : CofferCli.OK);
         Json.print(cli.out, doc);
       } else {
-        out().println("Backup " + m.backupId() + " created (" + m.backupType().name().toLowerCase(java.util.Locale.ROOT)
-            + (m.baseBackupId() != null ? " on " + m.baseBackupId() : "") + "): " + m.totalFiles() + " files, "
-            + Formats.bytes(m.totalBytes()) + ", " + Formats.bytes(stored) + " stored, in "
-            + String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0) + "."
-            + (changed ? " Files changed while read: see the warnings above." : ""));
+        out()
+            .println(
+                "Backup "
+                    + m.backupId()
+                    + " created ("
+                    + m.backupType().name().toLowerCase(java.util.Locale.ROOT)
+                    + (m.baseBackupId() != null ? " on " + m.baseBackupId() : "")
+                    + "): "
+                    + m.totalFiles()
+                    + " files, "
+                    + Formats.bytes(m.totalBytes())
+                    + ", "
+                    + Formats.bytes(stored)
+                    + " stored, in "
+                    + String.format(java.util.Locale.ROOT, "%.1f s", millis / 1000.0)
+                    + "."
+                    + (changed ? " Files changed while read: see the warnings above." : ""));
       }
       return changed ? CofferCli.WARNINGS : CofferCli.OK;
     }

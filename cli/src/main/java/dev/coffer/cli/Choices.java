@@ -9,15 +9,25 @@ final class Choices {
 
   private Choices() {}
 
-  /** The constant of {@code type} named {@code value} in any case; a usage error naming the choices otherwise. */
+  /**
+   * The constant of {@code type} named {@code value} in any case; a usage error naming the choices
+   * otherwise.
+   */
   static <E extends Enum<E>> E parse(String option, String value, Class<E> type) {
     for (E e : type.getEnumConstants()) {
       if (e.name().equalsIgnoreCase(value)) {
         return e;
       }
     }
-    throw new IllegalArgumentException("invalid value for " + option + ": '" + value + "' (expected one of "
-        + Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(Locale.ROOT))
-            .collect(Collectors.joining(", ")) + ")");
+    throw new IllegalArgumentException(
+        "invalid value for "
+            + option
+            + ": '"
+            + value
+            + "' (expected one of "
+            + Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(", "))
+            + ")");
   }
 }

@@ -9,8 +9,7 @@ import picocli.CommandLine.ParentCommand;
 
 /** What every subcommand shares: the global options and streams of the {@code coffer} command. */
 abstract class CliCommand implements Callable<Integer> {
-  @ParentCommand
-  CofferCli cli;
+  @ParentCommand CofferCli cli;
 
   PrintWriter out() {
     return cli.out;
@@ -21,15 +20,18 @@ abstract class CliCommand implements Callable<Integer> {
   }
 
   /**
-   * The warnings of a backup that say a file changed or vanished while it was taken: {@code verify} and
-   * {@code restore} repeat them, because verification proves the stored bytes, not that they were one
-   * version of the file.
+   * The warnings of a backup that say a file changed or vanished while it was taken: {@code verify}
+   * and {@code restore} repeat them, because verification proves the stored bytes, not that they
+   * were one version of the file.
    */
   static List<BackupWarning> readChanges(BackupMetadata m) {
     return m.warnings().stream().filter(BackupWarning::changedWhileRead).toList();
   }
 
-  /** One line per {@link #readChanges} warning, e.g. {@code recorded when taken: file changed while read: x (...)}. */
+  /**
+   * One line per {@link #readChanges} warning, e.g. {@code recorded when taken: file changed while
+   * read: x (...)}.
+   */
   static List<String> readChangeLines(BackupMetadata m) {
     return readChanges(m).stream().map(w -> "recorded when taken: " + w).toList();
   }

@@ -5,8 +5,8 @@ import java.lang.reflect.Method;
 import java.util.Map;
 
 /**
- * What the tool reads from its surroundings besides its arguments: environment variables, whether a human
- * is watching, and a way to ask for a passphrase without echo. Tests pass their own.
+ * What the tool reads from its surroundings besides its arguments: environment variables, whether a
+ * human is watching, and a way to ask for a passphrase without echo. Tests pass their own.
  *
  * @param variables environment variables
  * @param terminal whether the standard streams are attached to a terminal (progress bar, prompts)
@@ -39,15 +39,19 @@ record CliEnvironment(Map<String, String> variables, boolean terminal, PasswordR
   static CliEnvironment system() {
     Console console = System.console();
     boolean terminal = isTerminal(console);
-    return new CliEnvironment(System.getenv(), terminal, prompt -> {
-      Console c = System.console();
-      return c != null && isTerminal(c) ? c.readPassword("%s", prompt) : null;
-    });
+    return new CliEnvironment(
+        System.getenv(),
+        terminal,
+        prompt -> {
+          Console c = System.console();
+          return c != null && isTerminal(c) ? c.readPassword("%s", prompt) : null;
+        });
   }
 
   /**
-   * Whether {@code console} is a real terminal. From JDK 22 {@link System#console()} returns a console even
-   * when the streams are redirected, and {@code Console.isTerminal()} tells the difference.
+   * Whether {@code console} is a real terminal. From JDK 22 {@link System#console()} returns a
+   * console even when the streams are redirected, and {@code Console.isTerminal()} tells the
+   * difference.
    */
   private static boolean isTerminal(Console console) {
     if (console == null) {

@@ -29,19 +29,19 @@ import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code coffer} command: back up, list, verify, restore and prune Coffer repositories from a shell.
- * Run {@code coffer --help} for the commands; {@code docs/cli.md} documents options, exit codes and JSON
- * output.
+ * The {@code coffer} command: back up, list, verify, restore and prune Coffer repositories from a
+ * shell. Run {@code coffer --help} for the commands; {@code docs/cli.md} documents options, exit
+ * codes and JSON output.
  *
- * <p>Exit codes: 0 success, 1 verification or integrity failure, 2 usage error, 3 any other error, 4 a backup
- * completed with warnings (files that changed while read).
+ * <p>Exit codes: 0 success, 1 verification or integrity failure, 2 usage error, 3 any other error,
+ * 4 a backup completed with warnings (files that changed while read).
  */
 @Command(
     name = "coffer",
@@ -50,75 +50,124 @@ import picocli.CommandLine.UnmatchedArgumentException;
     versionProvider = CofferCli.Version.class,
     sortOptions = false,
     description = "Pluggable, verifiable backups for host databases.",
-    footer = {"", "Exit codes: 0 success, 1 integrity failure, 2 usage error, 3 other error,",
-        "4 backup completed with warnings (files changed while read).",
-        "Keys and passphrases: --key-file, --passphrase-file, $COFFER_KEY,",
-        "$COFFER_PASSPHRASE or a prompt; never a plain command-line value.",
-        "Full documentation: docs/cli.md"})
+    footer = {
+      "",
+      "Exit codes: 0 success, 1 integrity failure, 2 usage error, 3 other error,",
+      "4 backup completed with warnings (files changed while read).",
+      "Keys and passphrases: --key-file, --passphrase-file, $COFFER_KEY,",
+      "$COFFER_PASSPHRASE or a prompt; never a plain command-line value.",
+      "Full documentation: docs/cli.md"
+    })
 public final class CofferCli implements Callable<Integer> {
 
   /**
-   * The subcommands, in the order {@code --help} lists them. Registered by {@link #commandLine}, only the
-   * one the arguments name when they name one: picocli builds each command's model by reflection, and
-   * building all of them is a good part of a cold start (docs/benchmarks.md, "Cold start").
+   * The subcommands, in the order {@code --help} lists them. Registered by {@link #commandLine},
+   * only the one the arguments name when they name one: picocli builds each command's model by
+   * reflection, and building all of them is a good part of a cold start (docs/benchmarks.md, "Cold
+   * start").
    */
-  static final List<String> SUBCOMMANDS = List.of("providers", "init", "backup", "list", "show", "verify",
-      "restore", "delete", "prune", "size", "keygen", "demo", "validate-store", "completion");
+  static final List<String> SUBCOMMANDS =
+      List.of(
+          "providers",
+          "init",
+          "backup",
+          "list",
+          "show",
+          "verify",
+          "restore",
+          "delete",
+          "prune",
+          "size",
+          "keygen",
+          "demo",
+          "validate-store",
+          "completion");
 
-  /** Name of the subcommand that prints the shell completion script (it needs every command's model). */
+  /**
+   * Name of the subcommand that prints the shell completion script (it needs every command's
+   * model).
+   */
   static final String COMPLETION = "completion";
 
-  /** Root options that take a value as the next argument (to find the subcommand name after them). */
-  private static final Set<String> VALUE_OPTIONS = Set.of("--repo", "--key-file", "--passphrase-file");
+  /**
+   * Root options that take a value as the next argument (to find the subcommand name after them).
+   */
+  private static final Set<String> VALUE_OPTIONS =
+      Set.of("--repo", "--key-file", "--passphrase-file");
 
   /** Exit code: the command did what was asked. */
   static final int OK = 0;
+
   /** Exit code: a backup failed verification, or stored bytes or a key failed a check. */
   static final int INTEGRITY = 1;
+
   /** Exit code: the command line or a value in it is wrong. */
   static final int USAGE = 2;
+
   /** Exit code: anything else went wrong (I/O, missing backup, non-empty target...). */
   static final int FAILURE = 3;
+
   /**
-   * Exit code: a backup was taken and listed, but files changed or vanished while it read them (as borg's
-   * 1, "completed with warnings"); each is printed and in the JSON. Not 1: that means a failed check.
+   * Exit code: a backup was taken and listed, but files changed or vanished while it read them (as
+   * borg's 1, "completed with warnings"); each is printed and in the JSON. Not 1: that means a
+   * failed check.
    */
   static final int WARNINGS = 4;
 
-  @Option(names = "--repo", paramLabel = "URL", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--repo",
+      paramLabel = "URL",
+      scope = ScopeType.INHERIT,
       description = "Repository URL, e.g. coffer:local:/var/backups/db (default: $COFFER_REPO).")
   String repo;
 
-  @Option(names = "--key-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--key-file",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
       description = "File holding the repository key (default: $COFFER_KEY holds the key itself).")
   Path keyFile;
 
-  @Option(names = "--passphrase-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--passphrase-file",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
       description = "File holding the passphrase (default: $COFFER_PASSPHRASE, else a prompt).")
   Path passphraseFile;
 
-  @Option(names = "--no-prompt", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--no-prompt",
+      scope = ScopeType.INHERIT,
       description = "Never ask for a passphrase on the terminal.")
   boolean noPrompt;
 
-  @Option(names = "--json", scope = ScopeType.INHERIT,
+  @Option(
+      names = "--json",
+      scope = ScopeType.INHERIT,
       description = "Print one JSON document on stdout; progress as JSON lines on stderr.")
   boolean json;
 
-  @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, description = "No progress output.")
+  @Option(
+      names = {"-q", "--quiet"},
+      scope = ScopeType.INHERIT,
+      description = "No progress output.")
   boolean quiet;
 
-  @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces on errors.")
+  @Option(
+      names = "--debug",
+      scope = ScopeType.INHERIT,
+      description = "Print stack traces on errors.")
   boolean debug;
 
-  @Spec
-  CommandSpec spec;
+  @Spec CommandSpec spec;
 
   final CliEnvironment env;
   PrintWriter out;
   PrintWriter err;
+
   /** What the running command is doing, for error messages ("restore of backup X into T"). */
   String context;
+
   private final List<String> secrets = new ArrayList<>();
 
   CofferCli(CliEnvironment env) {
@@ -131,8 +180,10 @@ public final class CofferCli implements Callable<Integer> {
    * @param args the command line
    */
   public static void main(String[] args) {
-    PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-    PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+    PrintWriter out =
+        new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+    PrintWriter err =
+        new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
     int code = run(args, out, err, CliEnvironment.system());
     out.flush();
     err.flush();
@@ -140,33 +191,49 @@ public final class CofferCli implements Callable<Integer> {
   }
 
   /**
-   * A new instance of the named subcommand. A switch, not a table of constructor references: creating those
-   * would load every command's class.
+   * A new instance of the named subcommand. A switch, not a table of constructor references:
+   * creating those would load every command's class.
    */
   static Object subcommand(String name) {
     switch (name) {
-      case "providers": return new ProvidersCommand();
-      case "init": return new InitCommand();
-      case "backup": return new BackupCommand();
-      case "list": return new ListCommand();
-      case "show": return new ShowCommand();
-      case "verify": return new VerifyCommand();
-      case "restore": return new RestoreCommand();
-      case "delete": return new DeleteCommand();
-      case "prune": return new PruneCommand();
-      case "size": return new SizeCommand();
-      case "keygen": return new KeygenCommand();
-      case "demo": return new DemoCommand();
-      case "validate-store": return new ValidateStoreCommand();
-      case COMPLETION: return new AutoComplete.GenerateCompletion();
-      default: throw new IllegalArgumentException("no such subcommand: " + name);
+      case "providers":
+        return new ProvidersCommand();
+      case "init":
+        return new InitCommand();
+      case "backup":
+        return new BackupCommand();
+      case "list":
+        return new ListCommand();
+      case "show":
+        return new ShowCommand();
+      case "verify":
+        return new VerifyCommand();
+      case "restore":
+        return new RestoreCommand();
+      case "delete":
+        return new DeleteCommand();
+      case "prune":
+        return new PruneCommand();
+      case "size":
+        return new SizeCommand();
+      case "keygen":
+        return new KeygenCommand();
+      case "demo":
+        return new DemoCommand();
+      case "validate-store":
+        return new ValidateStoreCommand();
+      case COMPLETION:
+        return new AutoComplete.GenerateCompletion();
+      default:
+        throw new IllegalArgumentException("no such subcommand: " + name);
     }
   }
 
   /**
-   * The subcommands to register for {@code args}: the one named by the first argument that is neither an
-   * option nor a root option's value; none for a bare {@code --version}; all of them otherwise (help, an
-   * unknown name that picocli should report with suggestions, the completion script).
+   * The subcommands to register for {@code args}: the one named by the first argument that is
+   * neither an option nor a root option's value; none for a bare {@code --version}; all of them
+   * otherwise (help, an unknown name that picocli should report with suggestions, the completion
+   * script).
    */
   static List<String> subcommandsFor(String[] args) {
     boolean version = false;
@@ -188,13 +255,18 @@ public final class CofferCli implements Callable<Integer> {
     return version ? List.of() : SUBCOMMANDS;
   }
 
-  /** The picocli command line for {@code args}, with the subcommands {@link #subcommandsFor} chooses. */
+  /**
+   * The picocli command line for {@code args}, with the subcommands {@link #subcommandsFor}
+   * chooses.
+   */
   static CommandLine commandLine(CofferCli cli, String[] args) {
     CommandLine cmd = new CommandLine(cli);
     for (String name : subcommandsFor(args)) {
       CommandLine sub = new CommandLine(subcommand(name));
       if (name.equals(COMPLETION)) {
-        sub.getCommandSpec().usageMessage().hidden(false)
+        sub.getCommandSpec()
+            .usageMessage()
+            .hidden(false)
             .description("Print a bash/zsh completion script: source <(coffer completion)");
       }
       cmd.addSubcommand(name, sub);
@@ -205,7 +277,8 @@ public final class CofferCli implements Callable<Integer> {
   /** Runs the tool in-process and returns its exit code. */
   static int run(String[] args, PrintWriter out, PrintWriter err, CliEnvironment env) {
     if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
-      // What scripts run to check an installation: answered without building the picocli model, which
+      // What scripts run to check an installation: answered without building the picocli model,
+      // which
       // is most of a cold start once the classes come from the start-up cache (docs/benchmarks.md).
       for (String line : new Version().getVersion()) {
         out.println(line);
@@ -247,7 +320,9 @@ public final class CofferCli implements Callable<Integer> {
     return url;
   }
 
-  /** The repository URL for messages: values of options that may be secret are shown as {@code ***}. */
+  /**
+   * The repository URL for messages: values of options that may be secret are shown as {@code ***}.
+   */
   String displayUrl() {
     return redactUrl(repositoryUrl());
   }
@@ -259,8 +334,10 @@ public final class CofferCli implements Callable<Integer> {
     }
     Set<String> plain = new HashSet<>();
     try {
-      Repositories.providerName(url).map(BackupProviders::provider).ifPresent(p -> p.options().stream()
-          .filter(o -> !o.secret()).forEach(o -> plain.add(o.name())));
+      Repositories.providerName(url)
+          .map(BackupProviders::provider)
+          .ifPresent(
+              p -> p.options().stream().filter(o -> !o.secret()).forEach(o -> plain.add(o.name())));
     } catch (RuntimeException e) {
       // unknown provider: every value is redacted
     }
@@ -284,7 +361,10 @@ public final class CofferCli implements Callable<Integer> {
     }
   }
 
-  /** Replaces every known secret, and the repository URL's possibly secret option values, in a message. */
+  /**
+   * Replaces every known secret, and the repository URL's possibly secret option values, in a
+   * message.
+   */
   String scrub(String message) {
     String m = message;
     String url = repo != null ? repo : env.variable("COFFER_REPO");
@@ -330,7 +410,8 @@ public final class CofferCli implements Callable<Integer> {
     if (t instanceof CorruptBackupException || t instanceof WrongKeyException) {
       return INTEGRITY;
     }
-    if (t instanceof IllegalArgumentException || t instanceof UnsupportedOperationException
+    if (t instanceof IllegalArgumentException
+        || t instanceof UnsupportedOperationException
         || t instanceof ParameterException) {
       return USAGE;
     }
@@ -353,7 +434,11 @@ public final class CofferCli implements Callable<Integer> {
     } else if (t instanceof AccessDeniedException e) {
       m = "permission denied: " + e.getFile();
     } else if (t instanceof FileSystemException e && e.getReason() != null) {
-      m = e.getReason() + ": " + e.getFile() + (e.getOtherFile() != null ? " -> " + e.getOtherFile() : "");
+      m =
+          e.getReason()
+              + ": "
+              + e.getFile()
+              + (e.getOtherFile() != null ? " -> " + e.getOtherFile() : "");
     } else if (t.getMessage() != null && !t.getMessage().isBlank()) {
       m = t.getMessage();
     } else {
@@ -372,24 +457,28 @@ public final class CofferCli implements Callable<Integer> {
   }
 
   /**
-   * The message of a parse error, without echoing unexpected values: someone who types
-   * {@code --key SECRET} gets the option named, never the secret.
+   * The message of a parse error, without echoing unexpected values: someone who types {@code --key
+   * SECRET} gets the option named, never the secret.
    */
   static String redact(ParameterException ex) {
     if (ex instanceof UnmatchedArgumentException u) {
       long values = u.getUnmatched().stream().filter(a -> !a.startsWith("-")).count();
-      String options = u.getUnmatched().stream()
-          .filter(a -> a.startsWith("-"))
-          .map(a -> a.contains("=") ? a.substring(0, a.indexOf('=')) + "=..." : a)
-          .map(a -> "'" + a + "'")
-          .collect(Collectors.joining(", "));
+      String options =
+          u.getUnmatched().stream()
+              .filter(a -> a.startsWith("-"))
+              .map(a -> a.contains("=") ? a.substring(0, a.indexOf('=')) + "=..." : a)
+              .map(a -> "'" + a + "'")
+              .collect(Collectors.joining(", "));
       StringBuilder sb = new StringBuilder();
       if (!options.isEmpty()) {
         sb.append("unknown option ").append(options);
       }
       if (values > 0) {
-        sb.append(sb.length() > 0 ? " and " : "").append(values).append(" unexpected argument")
-            .append(values > 1 ? "s" : "").append(" (not shown)");
+        sb.append(sb.length() > 0 ? " and " : "")
+            .append(values)
+            .append(" unexpected argument")
+            .append(values > 1 ? "s" : "")
+            .append(" (not shown)");
       }
       return sb.toString();
     }
@@ -416,9 +505,14 @@ public final class CofferCli implements Callable<Integer> {
 
     /** One line naming the running JDK: version, vendor, VM and its home directory. */
     static String jdk() {
-      return "JDK " + System.getProperty("java.runtime.version", Runtime.version().toString())
-          + " (" + System.getProperty("java.vendor", "unknown vendor") + ", "
-          + System.getProperty("java.vm.name", "unknown VM") + ") at " + System.getProperty("java.home", "?");
+      return "JDK "
+          + System.getProperty("java.runtime.version", Runtime.version().toString())
+          + " ("
+          + System.getProperty("java.vendor", "unknown vendor")
+          + ", "
+          + System.getProperty("java.vm.name", "unknown VM")
+          + ") at "
+          + System.getProperty("java.home", "?");
     }
 
     static String version() {

@@ -1,6 +1,5 @@
 package dev.coffer.cli;
 
-import dev.coffer.BackupId;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
@@ -11,7 +10,6 @@ import dev.coffer.CorruptBackupException;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
 import dev.coffer.spi.BackupProvider;
-import dev.coffer.spi.OptionInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,21 +27,31 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo",
-    description = {"Show everything end to end: back up, verify, tamper, restore, compare.",
-        "In a temporary directory: generate a database-like directory, back it up (full and incremental)",
-        "with each provider, list, verify, catch a flipped byte, restore and compare byte for byte.",
-        "Exit 0 only if every check passed."})
+@Command(
+    name = "demo",
+    description = {
+      "Show everything end to end: back up, verify, tamper, restore, compare.",
+      "In a temporary directory: generate a database-like directory, back it up (full and incremental)",
+      "with each provider, list, verify, catch a flipped byte, restore and compare byte for byte.",
+      "Exit 0 only if every check passed."
+    })
 final class DemoCommand extends CliCommand {
   private static final long SEED = 20261122L;
 
-  @Option(names = "--dir", paramLabel = "DIR", description = "Work here (absent or empty) instead of a new temporary directory.")
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description = "Work here (absent or empty) instead of a new temporary directory.")
   Path dir;
 
   @Option(names = "--keep", description = "Keep the working directory at the end.")
   boolean keep;
 
-  @Option(names = "--providers", paramLabel = "NAME", split = ",", defaultValue = "local,archive",
+  @Option(
+      names = "--providers",
+      paramLabel = "NAME",
+      split = ",",
+      defaultValue = "local,archive",
       description = "Providers to demonstrate (default: ${DEFAULT-VALUE}).")
   List<String> providers;
 
@@ -89,62 +97,102 @@ final class DemoCommand extends CliCommand {
     Path root = workDirectory();
     cli.doing("demo in " + root);
     if (!json()) {
-      out().println("Coffer demo in " + root + " (providers: " + String.join(", ", providers) + ")");
+      out()
+          .println("Coffer demo in " + root + " (providers: " + String.join(", ", providers) + ")");
       out().println();
     }
     List<Session> sessions = new ArrayList<>();
     Path source = root.resolve("source");
     Path atFull = root.resolve("source-at-full-backup");
     try {
-      boolean generated = step(null, "Generate a database-like directory", () -> {
-        DemoTree.generate(source, SEED);
-        long[] fb = DemoTree.filesAndBytes(source);
-        return fb[0] + " files, " + Formats.bytes(fb[1]) + ": WAL segments, SST files, an empty file and empty directories";
-      });
+      boolean generated =
+          step(
+              null,
+              "Generate a database-like directory",
+              () -> {
+                DemoTree.generate(source, SEED);
+                long[] fb = DemoTree.filesAndBytes(source);
+                return fb[0]
+                    + " files, "
+                    + Formats.bytes(fb[1])
+                    + ": WAL segments, SST files, an empty file and empty directories";
+              });
       if (generated) {
         for (String name : new LinkedHashSet<>(providers)) {
           Session s = new Session(name, root.resolve("repo-" + name), new LinkedHashMap<>());
           sessions.add(s);
           step(s, "[" + name + "] Open a new repository", () -> open(s));
-          step(s, "[" + name + "] Full backup", () -> {
-            long t0 = System.nanoTime();
-            s.full = s.repo.backup(BackupRequest.full(source).withLabel("demo", "full"));
-            return describe(s, s.full, t0);
-          });
+          step(
+              s,
+              "[" + name + "] Full backup",
+              () -> {
+                long t0 = System.nanoTime();
+                s.full = s.repo.backup(BackupRequest.full(source).withLabel("demo", "full"));
+                return describe(s, s.full, t0);
+              });
         }
         DemoTree.copy(source, atFull);
-        boolean changed = step(null, "Change the source like a running database", () -> {
-          DemoTree.mutate(source, SEED + 1);
-          return "appended to a WAL segment, added one, compacted two SST files into a new one, "
-              + "removed a directory and added one";
-        });
+        boolean changed =
+            step(
+                null,
+                "Change the source like a running database",
+                () -> {
+                  DemoTree.mutate(source, SEED + 1);
+                  return "appended to a WAL segment, added one, compacted two SST files into a new one, "
+                      + "removed a directory and added one";
+                });
         for (Session s : sessions) {
           if (!changed) {
             s.broken = true;
           }
-          step(s, "[" + s.name + "] Incremental backup on top of the full one", () -> {
-            long t0 = System.nanoTime();
-            s.incremental = s.repo.backup(BackupRequest.incremental(source, s.full.id()).withLabel("demo", "incremental"));
-            if (s.incremental.baseBackupId() == null || !s.incremental.baseBackupId().equals(s.full.backupId())) {
-              throw new CheckFailed("the incremental backup does not record its base " + s.full.backupId());
-            }
-            return describe(s, s.incremental, t0);
-          });
+          step(
+              s,
+              "[" + s.name + "] Incremental backup on top of the full one",
+              () -> {
+                long t0 = System.nanoTime();
+                s.incremental =
+                    s.repo.backup(
+                        BackupRequest.incremental(source, s.full.id())
+                            .withLabel("demo", "incremental"));
+                if (s.incremental.baseBackupId() == null
+                    || !s.incremental.baseBackupId().equals(s.full.backupId())) {
+                  throw new CheckFailed(
+                      "the incremental backup does not record its base " + s.full.backupId());
+                }
+                return describe(s, s.incremental, t0);
+              });
         }
         for (Session s : sessions) {
           step(s, "[" + s.name + "] List the backups, newest first", () -> list(s));
         }
         for (Session s : sessions) {
-          step(s, "[" + s.name + "] Verify every stored byte of both backups", () -> verifyIntact(s));
+          step(
+              s,
+              "[" + s.name + "] Verify every stored byte of both backups",
+              () -> verifyIntact(s));
         }
         for (Session s : sessions) {
-          step(s, "[" + s.name + "] Flip one byte in a copy of the repository and verify again", () -> tamper(s, root));
+          step(
+              s,
+              "[" + s.name + "] Flip one byte in a copy of the repository and verify again",
+              () -> tamper(s, root));
         }
         for (Session s : sessions) {
-          step(s, "[" + s.name + "] Restore the full backup and compare with the source as it was then",
-              () -> restoreAndCompare(s, s.full, root.resolve("restored-" + s.name + "-full"), atFull));
-          step(s, "[" + s.name + "] Restore the incremental backup and compare with the source now",
-              () -> restoreAndCompare(s, s.incremental, root.resolve("restored-" + s.name + "-incremental"), source));
+          step(
+              s,
+              "[" + s.name + "] Restore the full backup and compare with the source as it was then",
+              () ->
+                  restoreAndCompare(
+                      s, s.full, root.resolve("restored-" + s.name + "-full"), atFull));
+          step(
+              s,
+              "[" + s.name + "] Restore the incremental backup and compare with the source now",
+              () ->
+                  restoreAndCompare(
+                      s,
+                      s.incremental,
+                      root.resolve("restored-" + s.name + "-incremental"),
+                      source));
         }
       }
     } finally {
@@ -184,7 +232,8 @@ final class DemoCommand extends CliCommand {
 
   private String open(Session s) throws IOException {
     BackupProvider provider = BackupProviders.provider(s.name);
-    boolean takesKey = provider.options().stream().anyMatch(o -> o.secret() && o.name().equals(Repositories.KEY));
+    boolean takesKey =
+        provider.options().stream().anyMatch(o -> o.secret() && o.name().equals(Repositories.KEY));
     String how = "";
     if (takesKey) {
       byte[] key = new byte[32];
@@ -194,31 +243,51 @@ final class DemoCommand extends CliCommand {
       how = ", with a new random 256-bit key held in memory";
     }
     s.repo = BackupProviders.open(s.url, s.options);
-    String caps = provider.capabilities().stream().sorted().map(Formats::capability)
-        .collect(Collectors.joining(", "));
+    String caps =
+        provider.capabilities().stream()
+            .sorted()
+            .map(Formats::capability)
+            .collect(Collectors.joining(", "));
     return s.url + how + " (" + provider.description() + "; " + caps + ")";
   }
 
   private static String describe(Session s, BackupMetadata m, long t0) throws IOException {
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return "backup " + m.backupId() + ": " + m.totalFiles() + " files, " + Formats.bytes(m.totalBytes()) + " ("
-        + Formats.bytes(s.repo.storedBytes(m.id())) + " stored) in " + String.format(Locale.ROOT, "%.2f s", seconds);
+    return "backup "
+        + m.backupId()
+        + ": "
+        + m.totalFiles()
+        + " files, "
+        + Formats.bytes(m.totalBytes())
+        + " ("
+        + Formats.bytes(s.repo.storedBytes(m.id()))
+        + " stored) in "
+        + String.format(Locale.ROOT, "%.2f s", seconds);
   }
 
   private String list(Session s) throws Exception {
     List<BackupMetadata> list = s.repo.list();
-    if (list.size() != 2 || !list.get(0).backupId().equals(s.incremental.backupId())
+    if (list.size() != 2
+        || !list.get(0).backupId().equals(s.incremental.backupId())
         || !list.get(1).backupId().equals(s.full.backupId())) {
-      throw new CheckFailed("expected [incremental, full], got "
-          + list.stream().map(BackupMetadata::backupId).collect(Collectors.toList()));
+      throw new CheckFailed(
+          "expected [incremental, full], got "
+              + list.stream().map(BackupMetadata::backupId).collect(Collectors.toList()));
     }
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"ID", "TYPE", "FILES", "SIZE", "LABELS"});
     for (BackupMetadata b : list) {
-      rows.add(new String[] {b.backupId(), b.backupType().name().toLowerCase(Locale.ROOT), Long.toString(b.totalFiles()),
-          Formats.bytes(b.totalBytes()), b.labels().toString()});
+      rows.add(
+          new String[] {
+            b.backupId(),
+            b.backupType().name().toLowerCase(Locale.ROOT),
+            Long.toString(b.totalFiles()),
+            Formats.bytes(b.totalBytes()),
+            b.labels().toString()
+          });
     }
-    return "2 backups, newest first:\n" + String.join("\n", Formats.table(rows, new boolean[] {false, false, true, true, false}));
+    return "2 backups, newest first:\n"
+        + String.join("\n", Formats.table(rows, new boolean[] {false, false, true, true, false}));
   }
 
   private String verifyIntact(Session s) throws Exception {
@@ -232,7 +301,11 @@ final class DemoCommand extends CliCommand {
       files += r.filesChecked();
       bytes += r.bytesChecked();
     }
-    return "both backups intact: " + files + " stored files, " + Formats.bytes(bytes) + " read and checked";
+    return "both backups intact: "
+        + files
+        + " stored files, "
+        + Formats.bytes(bytes)
+        + " read and checked";
   }
 
   private String tamper(Session s, Path root) throws Exception {
@@ -243,7 +316,8 @@ final class DemoCommand extends CliCommand {
       throw new CheckFailed("the repository holds no file to tamper with");
     }
     long at = DemoTree.flipMiddleByte(victim);
-    String where = "flipped byte " + at + " of " + copy.relativize(victim).toString().replace('\\', '/');
+    String where =
+        "flipped byte " + at + " of " + copy.relativize(victim).toString().replace('\\', '/');
     List<String> caught = new ArrayList<>();
     String url = "coffer:" + s.name + ":" + copy;
     try (BackupRepository tampered = BackupProviders.open(url, s.options)) {
@@ -252,7 +326,8 @@ final class DemoCommand extends CliCommand {
           VerifyReport r = tampered.verify(b.id());
           if (!r.ok()) {
             VerifyReport.Problem p = r.problems().get(0);
-            caught.add("backup " + b.backupId() + ": " + p.kind() + " " + p.path() + ": " + p.detail());
+            caught.add(
+                "backup " + b.backupId() + ": " + p.kind() + " " + p.path() + ": " + p.detail());
           }
         } catch (CorruptBackupException | WrongKeyException e) {
           caught.add("backup " + b.backupId() + ": " + CofferCli.describe(e));
@@ -267,20 +342,32 @@ final class DemoCommand extends CliCommand {
     return where + "; verify caught it:\n" + String.join("\n", caught);
   }
 
-  private String restoreAndCompare(Session s, BackupMetadata b, Path target, Path expected) throws Exception {
+  private String restoreAndCompare(Session s, BackupMetadata b, Path target, Path expected)
+      throws Exception {
     s.repo.restore(b.id(), target);
     List<String> diffs = DemoTree.differences(expected, target);
     if (!diffs.isEmpty()) {
-      throw new CheckFailed("restored tree differs from the source: " + diffs.size() + " differences, first "
-          + diffs.subList(0, Math.min(5, diffs.size())));
+      throw new CheckFailed(
+          "restored tree differs from the source: "
+              + diffs.size()
+              + " differences, first "
+              + diffs.subList(0, Math.min(5, diffs.size())));
     }
     long dirs = DemoTree.entries(expected).stream().filter(e -> e.endsWith("/")).count();
     long[] fb = DemoTree.filesAndBytes(expected);
-    return "restored tree equals the source: " + fb[0] + " files (" + Formats.bytes(fb[1]) + ") compared byte for byte, "
-        + dirs + " directories, nothing missing or extra";
+    return "restored tree equals the source: "
+        + fb[0]
+        + " files ("
+        + Formats.bytes(fb[1])
+        + ") compared byte for byte, "
+        + dirs
+        + " directories, nothing missing or extra";
   }
 
-  /** Runs one step, printing its title and outcome; a failed step marks its provider's session broken. */
+  /**
+   * Runs one step, printing its title and outcome; a failed step marks its provider's session
+   * broken.
+   */
   private boolean step(Session s, String title, Action action) {
     if (s != null && s.broken) {
       return false;
@@ -307,7 +394,10 @@ final class DemoCommand extends CliCommand {
       if (s != null) {
         s.broken = true;
       }
-      String message = e instanceof CheckFailed ? e.getMessage() : e.getClass().getSimpleName() + ": " + CofferCli.describe(e);
+      String message =
+          e instanceof CheckFailed
+              ? e.getMessage()
+              : e.getClass().getSimpleName() + ": " + CofferCli.describe(e);
       n.put("ok", false);
       n.put("detail", message);
       print("\u2717 FAILED:", message);
@@ -355,7 +445,11 @@ final class DemoCommand extends CliCommand {
     } else {
       out().println("\u2717 " + failed + " of " + number + " checks FAILED.");
     }
-    out().println(keep ? "Kept the demo directory " + root + "." : "Removed the demo directory " + root + ".");
+    out()
+        .println(
+            keep
+                ? "Kept the demo directory " + root + "."
+                : "Removed the demo directory " + root + ".");
     out().flush();
   }
 }

@@ -25,7 +25,9 @@ final class DemoTree {
 
   private DemoTree() {}
 
-  /** Writes a small database-like directory: WAL segments, SST files, small text files, empty dirs. */
+  /**
+   * Writes a small database-like directory: WAL segments, SST files, small text files, empty dirs.
+   */
   static void generate(Path dir, long seed) throws IOException {
     Random random = new Random(seed);
     Files.createDirectories(dir.resolve("wal/archive_status"));
@@ -35,13 +37,19 @@ final class DemoTree {
       writeWal(dir.resolve(String.format(Locale.ROOT, "wal/%024X", i)), 256 * KIB, i, random);
     }
     for (int i = 7; i <= 12; i++) {
-      writeSst(dir.resolve(String.format(Locale.ROOT, "sst/%06d.sst", i)), (300 + 80 * (i - 7)) * KIB, random);
+      writeSst(
+          dir.resolve(String.format(Locale.ROOT, "sst/%06d.sst", i)),
+          (300 + 80 * (i - 7)) * KIB,
+          random);
     }
     Files.writeString(dir.resolve("CURRENT"), "MANIFEST-000005\n", StandardCharsets.UTF_8);
-    Files.writeString(dir.resolve("MANIFEST-000005"),
+    Files.writeString(
+        dir.resolve("MANIFEST-000005"),
         "sst/000007.sst\nsst/000008.sst\nsst/000009.sst\nsst/000010.sst\nsst/000011.sst\nsst/000012.sst\n",
         StandardCharsets.UTF_8);
-    Files.writeString(dir.resolve("OPTIONS-000009"), "[DBOptions]\n  max_open_files=-1\n  wal_dir=wal\n",
+    Files.writeString(
+        dir.resolve("OPTIONS-000009"),
+        "[DBOptions]\n  max_open_files=-1\n  wal_dir=wal\n",
         StandardCharsets.UTF_8);
     Files.write(dir.resolve("LOCK"), new byte[0]);
   }
@@ -49,16 +57,20 @@ final class DemoTree {
   /** Changes the sample as a running database would: new WAL, a compaction, a rewritten file. */
   static void mutate(Path dir, long seed) throws IOException {
     Random random = new Random(seed);
-    try (OutputStream out = Files.newOutputStream(dir.resolve(String.format(Locale.ROOT, "wal/%024X", 3)),
-        java.nio.file.StandardOpenOption.APPEND)) {
+    try (OutputStream out =
+        Files.newOutputStream(
+            dir.resolve(String.format(Locale.ROOT, "wal/%024X", 3)),
+            java.nio.file.StandardOpenOption.APPEND)) {
       out.write(walRecords(64 * KIB, 3, random));
     }
     writeWal(dir.resolve(String.format(Locale.ROOT, "wal/%024X", 4)), 256 * KIB, 4, random);
     Files.delete(dir.resolve("sst/000007.sst"));
     Files.delete(dir.resolve("sst/000008.sst"));
     writeSst(dir.resolve("sst/000013.sst"), 500 * KIB, random);
-    Files.writeString(dir.resolve("MANIFEST-000005"),
-        "sst/000009.sst\nsst/000010.sst\nsst/000011.sst\nsst/000012.sst\nsst/000013.sst\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        dir.resolve("MANIFEST-000005"),
+        "sst/000009.sst\nsst/000010.sst\nsst/000011.sst\nsst/000012.sst\nsst/000013.sst\n",
+        StandardCharsets.UTF_8);
     Files.delete(dir.resolve("snapshots"));
     Files.createDirectories(dir.resolve("tmp/compaction"));
   }
@@ -71,9 +83,15 @@ final class DemoTree {
     StringBuilder sb = new StringBuilder(size + 128);
     long lsn = segment * 1_000_000L;
     while (sb.length() < size) {
-      sb.append(String.format(Locale.ROOT, "lsn=%012d txid=%08d op=%s key=user:%06d value=%016x%n",
-          lsn++, random.nextInt(99_999_999), random.nextBoolean() ? "put" : "del",
-          random.nextInt(1_000_000), random.nextLong()));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "lsn=%012d txid=%08d op=%s key=user:%06d value=%016x%n",
+              lsn++,
+              random.nextInt(99_999_999),
+              random.nextBoolean() ? "put" : "del",
+              random.nextInt(1_000_000),
+              random.nextLong()));
     }
     byte[] all = sb.toString().getBytes(StandardCharsets.US_ASCII);
     byte[] out = new byte[size];
@@ -91,19 +109,26 @@ final class DemoTree {
 
   /** Copies a tree (regular files and directories) to a new directory. */
   static void copy(Path from, Path to) throws IOException {
-    Files.walkFileTree(from, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        Files.createDirectories(to.resolve(from.relativize(dir).toString()));
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        from,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
+            Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.copy(
+                file,
+                to.resolve(from.relativize(file).toString()),
+                StandardCopyOption.COPY_ATTRIBUTES);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   /** Deletes a tree, never following links. */
@@ -111,28 +136,32 @@ final class DemoTree {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        makeWritable(dir);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
+            makeWritable(dir);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-        if (e != null) {
-          throw e;
-        }
-        Files.delete(dir);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+            if (e != null) {
+              throw e;
+            }
+            Files.delete(dir);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   /** Regular files and directories, as sorted relative paths (directories end in {@code /}). */
@@ -150,7 +179,10 @@ final class DemoTree {
     return out;
   }
 
-  /** Every difference between two trees: entries present on one side only, and files whose bytes differ. */
+  /**
+   * Every difference between two trees: entries present on one side only, and files whose bytes
+   * differ.
+   */
   static List<String> differences(Path expected, Path actual) throws IOException {
     Set<String> a = entries(expected);
     Set<String> b = entries(actual);
@@ -215,7 +247,10 @@ final class DemoTree {
     return at;
   }
 
-  /** Adds the owner's write permission where POSIX permissions exist (providers may store files read-only). */
+  /**
+   * Adds the owner's write permission where POSIX permissions exist (providers may store files
+   * read-only).
+   */
   static void makeWritable(Path p) throws IOException {
     if (!Files.isWritable(p) && p.getFileSystem().supportedFileAttributeViews().contains("posix")) {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);

@@ -50,12 +50,14 @@ final class Formats {
     long h = seconds / 3600;
     long m = (seconds % 3600) / 60;
     long s = seconds % 60;
-    return h > 0 ? String.format(Locale.ROOT, "%d:%02d:%02d", h, m, s) : String.format(Locale.ROOT, "%d:%02d", m, s);
+    return h > 0
+        ? String.format(Locale.ROOT, "%d:%02d:%02d", h, m, s)
+        : String.format(Locale.ROOT, "%d:%02d", m, s);
   }
 
   /**
-   * Parses a retention age: {@code 7d}, {@code 12h}, {@code 30m}, {@code 2w}, {@code 45s}, combinations such
-   * as {@code 1d12h}, or ISO-8601 ({@code PT12H}, {@code P7D}).
+   * Parses a retention age: {@code 7d}, {@code 12h}, {@code 30m}, {@code 2w}, {@code 45s},
+   * combinations such as {@code 1d12h}, or ISO-8601 ({@code PT12H}, {@code P7D}).
    *
    * @throws IllegalArgumentException if the text is neither
    */
@@ -65,7 +67,8 @@ final class Formats {
       try {
         return Duration.parse(t);
       } catch (DateTimeParseException e) {
-        throw new IllegalArgumentException("invalid duration '" + text + "' (ISO-8601 form such as PT12H or P7D expected)");
+        throw new IllegalArgumentException(
+            "invalid duration '" + text + "' (ISO-8601 form such as PT12H or P7D expected)");
       }
     }
     Matcher m = SHORT_DURATION.matcher(t);
@@ -73,13 +76,15 @@ final class Formats {
     int at = 0;
     while (at < t.length() && m.find(at) && m.start() == at) {
       long n = Long.parseLong(m.group(1));
-      d = d.plus(switch (m.group(2)) {
-        case "w" -> Duration.ofDays(7 * n);
-        case "d" -> Duration.ofDays(n);
-        case "h" -> Duration.ofHours(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofSeconds(n);
-      });
+      d =
+          d.plus(
+              switch (m.group(2)) {
+                case "w" -> Duration.ofDays(7 * n);
+                case "d" -> Duration.ofDays(n);
+                case "h" -> Duration.ofHours(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofSeconds(n);
+              });
       at = m.end();
     }
     if (t.isEmpty() || at != t.length()) {
@@ -89,7 +94,10 @@ final class Formats {
     return d;
   }
 
-  /** Renders rows as left-aligned columns separated by two spaces; numeric columns may be right-aligned. */
+  /**
+   * Renders rows as left-aligned columns separated by two spaces; numeric columns may be
+   * right-aligned.
+   */
   static List<String> table(List<String[]> rows, boolean[] rightAligned) {
     int cols = rows.get(0).length;
     int[] width = new int[cols];

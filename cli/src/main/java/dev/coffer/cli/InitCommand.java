@@ -19,7 +19,15 @@ final class InitCommand extends CliCommand {
         doc.put("backups", count);
         Json.print(cli.out, doc);
       } else {
-        out().println("Repository " + url + " is ready (" + count + " backup" + (count == 1 ? "" : "s") + ").");
+        out()
+            .println(
+                "Repository "
+                    + url
+                    + " is ready ("
+                    + count
+                    + " backup"
+                    + (count == 1 ? "" : "s")
+                    + ").");
       }
     }
     return CofferCli.OK;

@@ -1,6 +1,5 @@
 package dev.coffer.cli;
 
-import dev.coffer.BackupId;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,9 +15,9 @@ import java.util.Map;
 /**
  * The JSON documents the tool prints; field names are documented in docs/cli.md and stay stable.
  *
- * <p>Documents are built as trees without a mapper; the one {@link ObjectMapper} (a few hundred classes and
- * tens of milliseconds of a cold start, docs/benchmarks.md "Cold start") is created only when a document
- * is written or read.
+ * <p>Documents are built as trees without a mapper; the one {@link ObjectMapper} (a few hundred
+ * classes and tens of milliseconds of a cold start, docs/benchmarks.md "Cold start") is created
+ * only when a document is written or read.
  */
 final class Json {
   private Json() {}
@@ -41,7 +40,10 @@ final class Json {
     return JsonNodeFactory.instance.arrayNode();
   }
 
-  /** Writes a document; an {@code ObjectNode} parameter keeps callers from loading Jackson to verify a cast. */
+  /**
+   * Writes a document; an {@code ObjectNode} parameter keeps callers from loading Jackson to verify
+   * a cast.
+   */
   static String write(ObjectNode node) {
     try {
       return mapper().writeValueAsString(node);
@@ -51,8 +53,8 @@ final class Json {
   }
 
   /**
-   * Prints a document on {@code out} (stdout). Here and not on {@link CofferCli}: picocli reflects on the
-   * command classes' methods, which would load Jackson's node classes for every command.
+   * Prints a document on {@code out} (stdout). Here and not on {@link CofferCli}: picocli reflects
+   * on the command classes' methods, which would load Jackson's node classes for every command.
    */
   static void print(PrintWriter out, ObjectNode doc) {
     out.println(write(doc));

@@ -12,12 +12,17 @@ import java.util.Arrays;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "keygen",
-    description = "Write a new random 256-bit key (64 hex digits) to FILE, readable by the owner only.")
+@Command(
+    name = "keygen",
+    description =
+        "Write a new random 256-bit key (64 hex digits) to FILE, readable by the owner only.")
 final class KeygenCommand extends CliCommand {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "The key file to create; never overwritten.")
+  @Parameters(
+      index = "0",
+      paramLabel = "FILE",
+      description = "The key file to create; never overwritten.")
   Path file;
 
   @Override
@@ -31,13 +36,19 @@ final class KeygenCommand extends CliCommand {
       doc.put("keyBits", 256);
       Json.print(cli.out, doc);
     } else {
-      out().println("Wrote a new 256-bit key to " + f + ". Keep a copy somewhere safe: without it the backups"
-          + " it protects cannot be read.");
+      out()
+          .println(
+              "Wrote a new 256-bit key to "
+                  + f
+                  + ". Keep a copy somewhere safe: without it the backups"
+                  + " it protects cannot be read.");
     }
     return CofferCli.OK;
   }
 
-  /** Creates {@code f} (owner-only from the start where POSIX permissions exist) holding a new key. */
+  /**
+   * Creates {@code f} (owner-only from the start where POSIX permissions exist) holding a new key.
+   */
   static void write(Path f) throws IOException {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
@@ -45,10 +56,12 @@ final class KeygenCommand extends CliCommand {
     Arrays.fill(key, (byte) 0);
     try {
       Path parent = f.getParent();
-      boolean posix = parent != null
-          && Files.getFileStore(parent).supportsFileAttributeView(PosixFileAttributeView.class);
+      boolean posix =
+          parent != null
+              && Files.getFileStore(parent).supportsFileAttributeView(PosixFileAttributeView.class);
       if (posix) {
-        Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.createFile(
+            f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       } else {
         Files.createFile(f);
       }

@@ -1,6 +1,5 @@
 package dev.coffer.cli;
 
-import dev.coffer.BackupId;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
@@ -33,13 +32,21 @@ final class ListCommand extends CliCommand {
       List<String[]> rows = new ArrayList<>();
       rows.add(new String[] {"ID", "CREATED", "TYPE", "FILES", "SIZE", "BASE", "LABELS"});
       for (BackupMetadata b : backups) {
-        rows.add(new String[] {
-            b.backupId(), Formats.time(b.createdAt()), b.backupType().name().toLowerCase(Locale.ROOT),
-            Long.toString(b.totalFiles()), Formats.bytes(b.totalBytes()),
-            b.baseBackupId() == null ? "-" : b.baseBackupId(),
-            b.labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","))});
+        rows.add(
+            new String[] {
+              b.backupId(),
+              Formats.time(b.createdAt()),
+              b.backupType().name().toLowerCase(Locale.ROOT),
+              Long.toString(b.totalFiles()),
+              Formats.bytes(b.totalBytes()),
+              b.baseBackupId() == null ? "-" : b.baseBackupId(),
+              b.labels().entrySet().stream()
+                  .map(e -> e.getKey() + "=" + e.getValue())
+                  .collect(Collectors.joining(","))
+            });
       }
-      Formats.table(rows, new boolean[] {false, false, false, true, true, false, false}).forEach(out()::println);
+      Formats.table(rows, new boolean[] {false, false, false, true, true, false, false})
+          .forEach(out()::println);
     }
     return CofferCli.OK;
   }

@@ -9,18 +9,26 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Shows a {@link Progress} stream on stderr: a bar redrawn with {@code \r} on a terminal, a plain line every
- * two seconds otherwise, JSON lines with {@code --json}, nothing with {@code --quiet}.
+ * Shows a {@link Progress} stream on stderr: a bar redrawn with {@code \r} on a terminal, a plain
+ * line every two seconds otherwise, JSON lines with {@code --json}, nothing with {@code --quiet}.
  */
 final class ProgressReporter implements ProgressListener {
 
-  enum Mode { NONE, BAR, LINES, JSON }
+  enum Mode {
+    NONE,
+    BAR,
+    LINES,
+    JSON
+  }
 
   private static final long BAR_INTERVAL = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long LINE_INTERVAL = TimeUnit.SECONDS.toNanos(2);
   private static final long JSON_INTERVAL = TimeUnit.SECONDS.toNanos(1);
   private static final int BAR_WIDTH = 12;
-  /** Terminal width assumed for the bar (a line longer than the terminal would break the redraw). */
+
+  /**
+   * Terminal width assumed for the bar (a line longer than the terminal would break the redraw).
+   */
   private static final int COLUMNS = 80;
 
   private final Mode mode;
@@ -40,7 +48,8 @@ final class ProgressReporter implements ProgressListener {
 
   /** The reporter the command line asks for. */
   static ProgressReporter forCli(CofferCli cli) {
-    Mode mode = cli.quiet ? Mode.NONE : cli.json ? Mode.JSON : cli.env.terminal() ? Mode.BAR : Mode.LINES;
+    Mode mode =
+        cli.quiet ? Mode.NONE : cli.json ? Mode.JSON : cli.env.terminal() ? Mode.BAR : Mode.LINES;
     return new ProgressReporter(mode, cli.err, System::nanoTime);
   }
 
@@ -68,7 +77,7 @@ final class ProgressReporter implements ProgressListener {
           json(now, false);
         }
       }
-      default -> { }
+      default -> {}
     }
   }
 
@@ -89,7 +98,7 @@ final class ProgressReporter implements ProgressListener {
         }
       }
       case JSON -> json(now, true);
-      default -> { }
+      default -> {}
     }
     err.flush();
   }
@@ -140,7 +149,8 @@ final class ProgressReporter implements ProgressListener {
     if (rate > 0) {
       sb.append(", ").append(Formats.bytes((long) rate)).append("/s");
       if (last.bytesTotal() > last.bytesDone()) {
-        sb.append(", ETA ").append(Formats.clock((long) Math.ceil((last.bytesTotal() - last.bytesDone()) / rate)));
+        sb.append(", ETA ")
+            .append(Formats.clock((long) Math.ceil((last.bytesTotal() - last.bytesDone()) / rate)));
       }
     }
     return sb.toString();

@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 
-@Command(name = "providers", description = "List the installed providers, their capabilities and options.")
+@Command(
+    name = "providers",
+    description = "List the installed providers, their capabilities and options.")
 final class ProvidersCommand extends CliCommand {
   @Override
   public Integer call() {
@@ -45,14 +47,20 @@ final class ProvidersCommand extends CliCommand {
     }
     for (BackupProvider p : providers) {
       out().println(p.name() + " - " + p.description());
-      String caps = p.capabilities().stream().sorted().map(Formats::capability).collect(Collectors.joining(", "));
+      String caps =
+          p.capabilities().stream()
+              .sorted()
+              .map(Formats::capability)
+              .collect(Collectors.joining(", "));
       out().println("  capabilities: " + (caps.isEmpty() ? "(none)" : caps));
       if (!p.options().isEmpty()) {
         out().println("  options:");
       }
       for (OptionInfo o : p.options()) {
-        String flags = (o.required() ? " (required)" : "") + (o.secret() ? " (secret)" : "")
-            + (o.defaultValue() != null ? " (default " + o.defaultValue() + ")" : "");
+        String flags =
+            (o.required() ? " (required)" : "")
+                + (o.secret() ? " (secret)" : "")
+                + (o.defaultValue() != null ? " (default " + o.defaultValue() + ")" : "");
         out().println("    " + o.name() + flags + ": " + o.description());
       }
       out().println();

@@ -19,7 +19,9 @@ final class PruneCommand extends CliCommand {
   @Option(names = "--keep-last", paramLabel = "N", description = "Keep the newest N backups.")
   int keepLast;
 
-  @Option(names = "--keep-within", paramLabel = "DURATION",
+  @Option(
+      names = "--keep-within",
+      paramLabel = "DURATION",
       description = "Keep backups younger than this: 7d, 12h, 30m, 1d12h or ISO-8601 (PT12H).")
   String keepWithin;
 
@@ -33,14 +35,14 @@ final class PruneCommand extends CliCommand {
     try (BackupRepository repo = Repositories.open(cli)) {
       cli.doing("prune of " + cli.displayUrl());
       List<BackupMetadata> all = repo.list();
-      List<BackupMetadata> deleted = dryRun
-          ? repo.pruneCandidates(policy)
-          : repo.prune(policy);
+      List<BackupMetadata> deleted = dryRun ? repo.pruneCandidates(policy) : repo.prune(policy);
       Set<String> gone = new HashSet<>();
       deleted.forEach(b -> gone.add(b.backupId()));
       List<String> kept = new ArrayList<>();
-      all.stream().map(BackupMetadata::backupId) // list() is newest first: contract rule P13
-          .filter(id -> !gone.contains(id)).forEach(kept::add);
+      all.stream()
+          .map(BackupMetadata::backupId) // list() is newest first: contract rule P13
+          .filter(id -> !gone.contains(id))
+          .forEach(kept::add);
       if (json()) {
         ObjectNode doc = Json.object();
         doc.put("dryRun", dryRun);
@@ -54,8 +56,15 @@ final class PruneCommand extends CliCommand {
         for (BackupMetadata b : deleted) {
           out().println(verb + " " + b.backupId() + " (" + Formats.time(b.createdAt()) + ")");
         }
-        out().println((dryRun ? "Would delete " : "Deleted ") + deleted.size() + " backup"
-            + (deleted.size() == 1 ? "" : "s") + ", keeping " + kept.size() + ".");
+        out()
+            .println(
+                (dryRun ? "Would delete " : "Deleted ")
+                    + deleted.size()
+                    + " backup"
+                    + (deleted.size() == 1 ? "" : "s")
+                    + ", keeping "
+                    + kept.size()
+                    + ".");
       }
     }
     return CofferCli.OK;

@@ -18,10 +18,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Opens the repository the command line names, passing secrets the way the provider's
- * {@link BackupProvider#options()} says it takes them: a file by path when it declares a {@code key-file} /
- * {@code passphrase-file} option, else the file's content as the secret {@code key} / {@code passphrase}.
- * Secrets never come from a plain command-line value.
+ * Opens the repository the command line names, passing secrets the way the provider's {@link
+ * BackupProvider#options()} says it takes them: a file by path when it declares a {@code key-file}
+ * / {@code passphrase-file} option, else the file's content as the secret {@code key} / {@code
+ * passphrase}. Secrets never come from a plain command-line value.
  */
 final class Repositories {
   static final String KEY = "key";
@@ -35,8 +35,8 @@ final class Repositories {
   }
 
   /**
-   * Opens the repository; with {@code confirm}, a passphrase typed at the prompt is asked twice (for
-   * {@code init}, where a typo would lock the backups away).
+   * Opens the repository; with {@code confirm}, a passphrase typed at the prompt is asked twice
+   * (for {@code init}, where a typo would lock the backups away).
    */
   static BackupRepository open(CofferCli cli, boolean confirm) throws IOException {
     String url = cli.repositoryUrl();
@@ -54,8 +54,12 @@ final class Repositories {
   /** The provider that {@code --repo} names. */
   static BackupProvider provider(CofferCli cli) {
     String url = cli.repositoryUrl();
-    return BackupProviders.provider(providerName(url).orElseThrow(
-        () -> new IllegalArgumentException("repository URL must have the form coffer:<provider>:<location>: " + url)));
+    return BackupProviders.provider(
+        providerName(url)
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "repository URL must have the form coffer:<provider>:<location>: " + url)));
   }
 
   /** The provider name in {@code coffer:<name>:...}, if the URL has that shape. */
@@ -70,22 +74,44 @@ final class Repositories {
   /** Resolves {@code latest} to the newest backup's id; other ids are returned as given. */
   static BackupId resolveId(BackupRepository repo, String id) throws IOException {
     if (!"latest".equals(id)) {
-      return BackupId.of(id); // a malformed id fails here, naming it, before the repository is asked
+      return BackupId.of(
+          id); // a malformed id fails here, naming it, before the repository is asked
     }
-    return repo.latest().map(BackupMetadata::id)
+    return repo.latest()
+        .map(BackupMetadata::id)
         .orElseThrow(() -> new NoSuchBackupException("latest (the repository has no backups)"));
   }
 
-  static Map<String, String> secretOptions(CofferCli cli, BackupProvider provider, boolean confirm) throws IOException {
+  static Map<String, String> secretOptions(CofferCli cli, BackupProvider provider, boolean confirm)
+      throws IOException {
     Map<String, OptionInfo> declared = new LinkedHashMap<>();
     provider.options().forEach(o -> declared.put(o.name(), o));
     Map<String, String> options = new LinkedHashMap<>();
-    addSecret(cli, options, declared, provider, KEY, cli.keyFile, "--key-file", cli.env.variable("COFFER_KEY"));
-    addSecret(cli, options, declared, provider, PASSPHRASE, cli.passphraseFile, "--passphrase-file",
+    addSecret(
+        cli,
+        options,
+        declared,
+        provider,
+        KEY,
+        cli.keyFile,
+        "--key-file",
+        cli.env.variable("COFFER_KEY"));
+    addSecret(
+        cli,
+        options,
+        declared,
+        provider,
+        PASSPHRASE,
+        cli.passphraseFile,
+        "--passphrase-file",
         cli.env.variable("COFFER_PASSPHRASE"));
     boolean anySecretDeclared = declared.values().stream().anyMatch(OptionInfo::secret);
-    if (options.isEmpty() && anySecretDeclared && !cli.noPrompt && cli.env.terminal()
-        && provider.capabilities().contains(Capability.ENCRYPTION) && isSecret(declared, PASSPHRASE)) {
+    if (options.isEmpty()
+        && anySecretDeclared
+        && !cli.noPrompt
+        && cli.env.terminal()
+        && provider.capabilities().contains(Capability.ENCRYPTION)
+        && isSecret(declared, PASSPHRASE)) {
       char[] typed = cli.env.passwords().read("Passphrase for " + cli.displayUrl() + ": ");
       if (typed != null) {
         try {
@@ -110,8 +136,16 @@ final class Repositories {
     return options;
   }
 
-  private static void addSecret(CofferCli cli, Map<String, String> options, Map<String, OptionInfo> declared,
-      BackupProvider provider, String name, Path file, String flag, String fromEnv) throws IOException {
+  private static void addSecret(
+      CofferCli cli,
+      Map<String, String> options,
+      Map<String, OptionInfo> declared,
+      BackupProvider provider,
+      String name,
+      Path file,
+      String flag,
+      String fromEnv)
+      throws IOException {
     String fileOption = name + "-file";
     if (file != null) {
       if (declared.containsKey(fileOption) && !declared.get(fileOption).secret()) {
@@ -122,10 +156,17 @@ final class Repositories {
         options.put(name, secret);
       } else {
         throw new IllegalArgumentException(
-            "provider '" + provider.name() + "' takes no " + name + ", so " + flag + " cannot be used with it");
+            "provider '"
+                + provider.name()
+                + "' takes no "
+                + name
+                + ", so "
+                + flag
+                + " cannot be used with it");
       }
     } else if (fromEnv != null && isSecret(declared, name)) {
-      // An environment variable set for other repositories is ignored by providers that take no such secret.
+      // An environment variable set for other repositories is ignored by providers that take no
+      // such secret.
       options.put(name, fromEnv);
     }
   }
@@ -136,16 +177,21 @@ final class Repositories {
   }
 
   /**
-   * Reads a key or passphrase file, dropping one trailing line break (as editors and echo add one). A failure
-   * names the flag, never the path: a user may have pasted the secret itself where the path belongs.
+   * Reads a key or passphrase file, dropping one trailing line break (as editors and echo add one).
+   * A failure names the flag, never the path: a user may have pasted the secret itself where the
+   * path belongs.
    */
   static String readSecret(Path file, String flag) throws IOException {
     String s;
     try {
       s = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new IOException("cannot read the file given with " + flag + " (" + e.getClass().getSimpleName()
-          + "; its name is not shown)");
+      throw new IOException(
+          "cannot read the file given with "
+              + flag
+              + " ("
+              + e.getClass().getSimpleName()
+              + "; its name is not shown)");
     }
     if (s.endsWith("\r\n")) {
       return s.substring(0, s.length() - 2);

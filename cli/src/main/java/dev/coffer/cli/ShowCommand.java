@@ -1,7 +1,7 @@
 package dev.coffer.cli;
 
-import dev.coffer.BackupId;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.NoSuchBackupException;
@@ -35,7 +35,9 @@ final class ShowCommand extends CliCommand {
       out().println("base:        " + (m.baseBackupId() == null ? "-" : m.baseBackupId()));
       out().println("source:      " + m.sourceDir());
       out().println("files:       " + m.totalFiles());
-      out().println("size:        " + Formats.bytes(m.totalBytes()) + " (" + m.totalBytes() + " bytes)");
+      out()
+          .println(
+              "size:        " + Formats.bytes(m.totalBytes()) + " (" + m.totalBytes() + " bytes)");
       out().println("stored:      " + Formats.bytes(stored) + " (" + stored + " bytes)");
       out().println("provider:    " + m.provider() + " " + m.version());
       if (m.labels().isEmpty()) {

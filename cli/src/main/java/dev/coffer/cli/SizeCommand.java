@@ -28,8 +28,16 @@ final class SizeCommand extends CliCommand {
         doc.put("totalBytes", m.totalBytes());
         Json.print(cli.out, doc);
       } else {
-        out().println(resolved + ": " + Formats.bytes(stored) + " stored (" + stored + " bytes) for "
-            + Formats.bytes(m.totalBytes()) + " of files");
+        out()
+            .println(
+                resolved
+                    + ": "
+                    + Formats.bytes(stored)
+                    + " stored ("
+                    + stored
+                    + " bytes) for "
+                    + Formats.bytes(m.totalBytes())
+                    + " of files");
       }
     }
     return CofferCli.OK;

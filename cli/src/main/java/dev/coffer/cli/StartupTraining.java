@@ -12,12 +12,13 @@ import java.util.Map;
 
 /**
  * The training run behind the launcher's start-up cache (a class-data-sharing archive on JDK 17, an
- * ahead-of-time cache on JDK 25): runs the commands people run from scripts, in-process, on a few small
- * files in a temporary directory, so that the JVM records what they load. {@code bin/coffer} and
- * {@code ./coffer} run it once per JDK and jar set; see docs/cli.md, "Start-up cache".
+ * ahead-of-time cache on JDK 25): runs the commands people run from scripts, in-process, on a few
+ * small files in a temporary directory, so that the JVM records what they load. {@code bin/coffer}
+ * and {@code ./coffer} run it once per JDK and jar set; see docs/cli.md, "Start-up cache".
  *
- * <p>Usage: {@code java -cp <coffer jars> dev.coffer.cli.StartupTraining WORK_DIR}. The directory must not
- * exist or be empty; it is deleted at the end. Exits 0 when every command did what it should.
+ * <p>Usage: {@code java -cp <coffer jars> dev.coffer.cli.StartupTraining WORK_DIR}. The directory
+ * must not exist or be empty; it is deleted at the end. Exits 0 when every command did what it
+ * should.
  */
 final class StartupTraining {
   private StartupTraining() {}
@@ -39,7 +40,9 @@ final class StartupTraining {
     System.exit(failed.isEmpty() ? CofferCli.OK : CofferCli.FAILURE);
   }
 
-  /** Runs every training command in {@code work}, then deletes it; returns the commands that failed. */
+  /**
+   * Runs every training command in {@code work}, then deletes it; returns the commands that failed.
+   */
   static List<String> train(Path work) throws IOException {
     Files.createDirectories(work);
     List<String> failed = new ArrayList<>();
@@ -52,18 +55,31 @@ final class StartupTraining {
       run(failed, Map.of(), "backup", "--help");
       run(failed, Map.of(), "keygen", key.toString());
       String[][] repos = {
-          {"coffer:local:" + work.resolve("local") + "?fsync=false"},
-          {"coffer:archive:" + work.resolve("archive"), "--key-file", key.toString()}};
+        {"coffer:local:" + work.resolve("local") + "?fsync=false"},
+        {"coffer:archive:" + work.resolve("archive"), "--key-file", key.toString()}
+      };
       for (String[] repo : repos) {
-        String name = repo[0].substring("coffer:".length(), repo[0].indexOf(':', "coffer:".length()));
+        String name =
+            repo[0].substring("coffer:".length(), repo[0].indexOf(':', "coffer:".length()));
         Map<String, String> env = Map.of("COFFER_REPO", repo[0]);
         String[] secret = repo.length > 1 ? new String[] {repo[1], repo[2]} : new String[0];
         run(failed, env, concat(secret, "--quiet", "backup", source.toString()));
-        run(failed, env, concat(secret, "--json", "backup", source.toString(), "--incremental-from", "latest"));
+        run(
+            failed,
+            env,
+            concat(secret, "--json", "backup", source.toString(), "--incremental-from", "latest"));
         run(failed, env, concat(secret, "list"));
         run(failed, env, concat(secret, "--json", "list"));
         run(failed, env, concat(secret, "--quiet", "verify", "--all"));
-        run(failed, env, concat(secret, "--quiet", "restore", "latest", work.resolve("restored-" + name).toString()));
+        run(
+            failed,
+            env,
+            concat(
+                secret,
+                "--quiet",
+                "restore",
+                "latest",
+                work.resolve("restored-" + name).toString()));
       }
     } finally {
       if (Files.exists(work)) {
@@ -81,7 +97,8 @@ final class StartupTraining {
   }
 
   private static void run(List<String> failed, Map<String, String> env, String... args) {
-    PrintWriter sink = new PrintWriter(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+    PrintWriter sink =
+        new PrintWriter(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
     int code = CofferCli.run(args, sink, sink, new CliEnvironment(env, false, prompt -> null));
     if (code != CofferCli.OK) {
       failed.add(String.join(" ", args) + " (exit " + code + ")");

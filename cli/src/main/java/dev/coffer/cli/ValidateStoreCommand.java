@@ -26,28 +26,42 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code coffer validate-store URI}: runs the store contract (S1 to S12) against a real store, under a
- * fresh prefix it removes afterwards, and names every rule that failed.
+ * {@code coffer validate-store URI}: runs the store contract (S1 to S12) against a real store,
+ * under a fresh prefix it removes afterwards, and names every rule that failed.
  */
-@Command(name = "validate-store",
-    description = {"Check that an object store keeps the store contract (rules S1-S12), like kopia's",
-        "'repository validate-provider': writes, reads, lists and deletes test objects under a fresh",
-        "prefix (removed afterwards). Exit 1 if any rule fails."})
+@Command(
+    name = "validate-store",
+    description = {
+      "Check that an object store keeps the store contract (rules S1-S12), like kopia's",
+      "'repository validate-provider': writes, reads, lists and deletes test objects under a fresh",
+      "prefix (removed afterwards). Exit 1 if any rule fails."
+    })
 final class ValidateStoreCommand extends CliCommand {
 
-  /** Listings of the rule S9 write about 25 objects: with this page size they take several pages. */
+  /**
+   * Listings of the rule S9 write about 25 objects: with this page size they take several pages.
+   */
   static final String SMALL_PAGE = "7";
+
   private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]+:");
 
-  @Parameters(index = "0", paramLabel = "URI",
+  @Parameters(
+      index = "0",
+      paramLabel = "URI",
       description = "The store: s3://bucket/prefix, file:///dir, or a directory path.")
   String location;
 
-  @Option(names = {"-o", "--option"}, paramLabel = "NAME=VALUE",
-      description = "A store option, e.g. -o endpoint=http://127.0.0.1:9000 -o path-style=true (repeatable).")
+  @Option(
+      names = {"-o", "--option"},
+      paramLabel = "NAME=VALUE",
+      description =
+          "A store option, e.g. -o endpoint=http://127.0.0.1:9000 -o path-style=true (repeatable).")
   Map<String, String> options = new LinkedHashMap<>();
 
-  @Option(names = "--rule", paramLabel = "RULE", split = ",",
+  @Option(
+      names = "--rule",
+      paramLabel = "RULE",
+      split = ",",
       description = "Check only these rules, e.g. --rule S3,S9 (default: all).")
   List<String> rules = new ArrayList<>();
 
@@ -57,19 +71,31 @@ final class ValidateStoreCommand extends CliCommand {
     Set<StoreRule> selected = selected();
     Map<String, String> given = new LinkedHashMap<>(options);
     for (StoreProvider p : ObjectStores.installed()) {
-      if (p.scheme().equalsIgnoreCase(uri.getScheme()) && !given.containsKey("page-size")
+      if (p.scheme().equalsIgnoreCase(uri.getScheme())
+          && !given.containsKey("page-size")
           && (uri.getRawQuery() == null || !("&" + uri.getRawQuery()).contains("&page-size="))
           && p.options().stream().anyMatch(o -> o.name().equals("page-size"))) {
         given.put("page-size", SMALL_PAGE);
       }
     }
-    String prefix = "coffer-validate-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + "/";
+    String prefix =
+        "coffer-validate-"
+            + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
+            + "/";
     cli.doing("validate-store " + uri);
     List<Outcome> outcomes = new ArrayList<>();
     String leftover;
     try (ObjectStore store = ObjectStores.open(uri, given)) {
       if (!json()) {
-        out().println("Checking " + store.uri() + " under " + prefix + " (" + selected.size() + " rules)");
+        out()
+            .println(
+                "Checking "
+                    + store.uri()
+                    + " under "
+                    + prefix
+                    + " ("
+                    + selected.size()
+                    + " rules)");
       }
       for (StoreRule rule : selected) {
         long start = System.nanoTime();
@@ -117,8 +143,11 @@ final class ValidateStoreCommand extends CliCommand {
       if (leftover != null) {
         out().println("Warning: " + leftover);
       }
-      out().println(failed == 0 ? "All " + outcomes.size() + " rules hold."
-          : failed + " of " + outcomes.size() + " rules failed.");
+      out()
+          .println(
+              failed == 0
+                  ? "All " + outcomes.size() + " rules hold."
+                  : failed + " of " + outcomes.size() + " rules failed.");
     }
     return failed == 0 ? CofferCli.OK : CofferCli.INTEGRITY;
   }
@@ -132,7 +161,8 @@ final class ValidateStoreCommand extends CliCommand {
       try {
         chosen.add(StoreRule.valueOf(r.trim().toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("unknown rule '" + r + "' (rules are S1 to S" + StoreRule.values().length + ")");
+        throw new IllegalArgumentException(
+            "unknown rule '" + r + "' (rules are S1 to S" + StoreRule.values().length + ")");
       }
     }
     return chosen;
@@ -145,7 +175,9 @@ final class ValidateStoreCommand extends CliCommand {
       for (ObjectInfo o : left) {
         store.delete(o.key());
       }
-      return store.list(prefix).isEmpty() ? null : "objects remain under " + prefix + "; delete them by hand";
+      return store.list(prefix).isEmpty()
+          ? null
+          : "objects remain under " + prefix + "; delete them by hand";
     } catch (IOException | RuntimeException e) {
       return "could not remove " + prefix + ": " + CofferCli.describe(e);
     }

@@ -20,14 +20,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "verify", description = "Read every stored byte of a backup (or all) and check it. Exit 1 if any check fails.")
+@Command(
+    name = "verify",
+    description =
+        "Read every stored byte of a backup (or all) and check it. Exit 1 if any check fails.")
 final class VerifyCommand extends CliCommand {
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Target target;
 
   static final class Target {
-    @Parameters(index = "0", paramLabel = "ID", description = "The backup ('latest' for the newest).")
+    @Parameters(
+        index = "0",
+        paramLabel = "ID",
+        description = "The backup ('latest' for the newest).")
     String id;
 
     @Option(names = "--all", description = "Verify every backup.")
@@ -37,7 +43,11 @@ final class VerifyCommand extends CliCommand {
   @Override
   public Integer call() throws IOException {
     try (BackupRepository repo = Repositories.open(cli)) {
-      cli.doing("verify of " + (target.all ? "all backups" : "backup " + target.id) + " in " + cli.displayUrl());
+      cli.doing(
+          "verify of "
+              + (target.all ? "all backups" : "backup " + target.id)
+              + " in "
+              + cli.displayUrl());
       List<BackupId> ids = new ArrayList<>();
       Map<BackupId, BackupMetadata> listed = new HashMap<>();
       if (target.all) {
@@ -45,7 +55,9 @@ final class VerifyCommand extends CliCommand {
           listed.put(m.id(), m);
           ids.add(m.id());
         }
-        ids.addAll(repo.unlisted()); // stored but unreadable (damaged, planted, another key): each fails here
+        ids.addAll(
+            repo.unlisted()); // stored but unreadable (damaged, planted, another key): each fails
+        // here
       } else {
         ids.add(Repositories.resolveId(repo, target.id));
       }
@@ -109,9 +121,13 @@ final class VerifyCommand extends CliCommand {
         Json.print(cli.out, doc);
       } else if (target.all) {
         String totals = ": " + files + " files, " + Formats.bytes(bytes) + " checked.";
-        out().println(ids.isEmpty() ? "No backups to verify." : allOk
-            ? "All " + ids.size() + " backups verified" + totals
-            : failed + " of " + ids.size() + " backups FAILED verification" + totals);
+        out()
+            .println(
+                ids.isEmpty()
+                    ? "No backups to verify."
+                    : allOk
+                        ? "All " + ids.size() + " backups verified" + totals
+                        : failed + " of " + ids.size() + " backups FAILED verification" + totals);
       }
       cli.doing(null);
       return allOk ? CofferCli.OK : CofferCli.INTEGRITY;
@@ -129,12 +145,25 @@ final class VerifyCommand extends CliCommand {
 
   private void printHuman(VerifyReport report) {
     if (report.ok()) {
-      out().println("ok     " + report.backupId() + ": " + report.filesChecked() + " files, "
-          + Formats.bytes(report.bytesChecked()) + " checked");
+      out()
+          .println(
+              "ok     "
+                  + report.backupId()
+                  + ": "
+                  + report.filesChecked()
+                  + " files, "
+                  + Formats.bytes(report.bytesChecked())
+                  + " checked");
       return;
     }
-    out().println("FAILED " + report.backupId() + ": " + report.problems().size() + " problem"
-        + (report.problems().size() == 1 ? "" : "s"));
+    out()
+        .println(
+            "FAILED "
+                + report.backupId()
+                + ": "
+                + report.problems().size()
+                + " problem"
+                + (report.problems().size() == 1 ? "" : "s"));
     for (VerifyReport.Problem p : report.problems()) {
       out().println("  " + p.kind() + " " + p.path() + ": " + p.detail());
     }

@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A broken provider for the demo's tests: like {@link FakeProvider}, but its verify never finds anything. */
+/**
+ * A broken provider for the demo's tests: like {@link FakeProvider}, but its verify never finds
+ * anything.
+ */
 public final class BlindProvider implements dev.coffer.spi.BackupProvider {
   private final FakeProvider inner = new FakeProvider();
 
@@ -74,7 +77,8 @@ public final class BlindProvider implements dev.coffer.spi.BackupProvider {
       @Override
       public VerifyReport verify(BackupId backupId) throws IOException {
         VerifyReport real = r.verify(backupId);
-        return new VerifyReport(backupId.value(), List.of(), real.filesChecked(), real.bytesChecked());
+        return new VerifyReport(
+            backupId.value(), List.of(), real.filesChecked(), real.bytesChecked());
       }
 
       @Override

@@ -24,7 +24,8 @@ final class CliRun {
       try {
         return Json.mapper().readTree(out);
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new UncheckedIOException(new java.io.IOException("stdout is not one JSON document: " + out + " / " + err, e));
+        throw new UncheckedIOException(
+            new java.io.IOException("stdout is not one JSON document: " + out + " / " + err, e));
       }
     }
 
@@ -42,10 +43,14 @@ final class CliRun {
   Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CliEnvironment e = new CliEnvironment(env, terminal, prompt -> {
-      prompts.add(prompt);
-      return passwords.read(prompt);
-    });
+    CliEnvironment e =
+        new CliEnvironment(
+            env,
+            terminal,
+            prompt -> {
+              prompts.add(prompt);
+              return passwords.read(prompt);
+            });
     int code = CofferCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true), e);
     return new Result(code, out.toString(), err.toString());
   }

@@ -1,6 +1,5 @@
 package dev.coffer.cli;
 
-import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -19,8 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CofferCliTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   Path source;
   String repo;
   CliRun cli;
@@ -72,7 +70,8 @@ class CofferCliTest {
 
   @Test
   void backup_thenListShowSizeVerifyRestore_roundTripsThroughJson() throws IOException {
-    CliRun.Result b = cli.run("backup", source.toString(), "--label", "lsn=0/16B3748", "--json").expect(0);
+    CliRun.Result b =
+        cli.run("backup", source.toString(), "--label", "lsn=0/16B3748", "--json").expect(0);
     JsonNode meta = b.json().get("backup");
     String id = meta.get("backupId").asText();
     assertEquals("FULL", meta.get("backupType").asText());
@@ -86,8 +85,10 @@ class CofferCliTest {
     assertEquals(1, list.size());
     assertEquals(id, list.get(0).get("backupId").asText());
 
-    assertEquals(id, cli.run("show", id, "--json").expect(0).json().get("backup").get("backupId").asText());
-    assertEquals(10_014, cli.run("size", "latest", "--json").expect(0).json().get("totalBytes").asLong());
+    assertEquals(
+        id, cli.run("show", id, "--json").expect(0).json().get("backup").get("backupId").asText());
+    assertEquals(
+        10_014, cli.run("size", "latest", "--json").expect(0).json().get("totalBytes").asLong());
     JsonNode verify = cli.run("verify", id, "--json").expect(0).json();
     assertTrue(verify.get("ok").asBoolean());
     assertEquals(2, verify.get("reports").get(0).get("filesChecked").asLong());
@@ -123,7 +124,10 @@ class CofferCliTest {
   @Test
   void backup_incrementalFromLatest_recordsTheNewestBackupAsBase() {
     String full = backupId(cli.run("backup", source.toString(), "--json").expect(0));
-    JsonNode inc = cli.run("backup", source.toString(), "--incremental-from", "latest", "--json").expect(0).json();
+    JsonNode inc =
+        cli.run("backup", source.toString(), "--incremental-from", "latest", "--json")
+            .expect(0)
+            .json();
     assertEquals("INCREMENTAL", inc.get("backup").get("backupType").asText());
     assertEquals(full, inc.get("backup").get("baseBackupId").asText());
   }
@@ -138,7 +142,11 @@ class CofferCliTest {
 
   @Test
   void backup_withMalformedLabel_exits2() {
-    assertTrue(cli.run("backup", source.toString(), "--label", "novalue").expect(2).err().contains("KEY=VALUE"));
+    assertTrue(
+        cli.run("backup", source.toString(), "--label", "novalue")
+            .expect(2)
+            .err()
+            .contains("KEY=VALUE"));
   }
 
   @Test
@@ -164,11 +172,13 @@ class CofferCliTest {
     JsonNode bad = cli.run("verify", "--all", "--json").expect(1).json();
     assertFalse(bad.get("ok").asBoolean());
     List<String> failed = new ArrayList<>();
-    bad.get("reports").forEach(r -> {
-      if (!r.get("ok").asBoolean()) {
-        failed.add(r.get("backupId").asText());
-      }
-    });
+    bad.get("reports")
+        .forEach(
+            r -> {
+              if (!r.get("ok").asBoolean()) {
+                failed.add(r.get("backupId").asText());
+              }
+            });
     assertEquals(List.of(a), failed);
     assertNotEquals(a, b);
   }
@@ -185,7 +195,13 @@ class CofferCliTest {
     Path target = Files.createDirectories(tmp.resolve("busy"));
     Files.writeString(target.resolve("keep.txt"), "mine");
     CliRun.Result r = cli.run("restore", id, target.toString()).expect(3);
-    assertEquals("coffer: error: restore of backup " + id + " into " + target + ": directory is not empty: " + target,
+    assertEquals(
+        "coffer: error: restore of backup "
+            + id
+            + " into "
+            + target
+            + ": directory is not empty: "
+            + target,
         r.err().strip());
     assertEquals("mine", Files.readString(target.resolve("keep.txt")));
   }
@@ -195,8 +211,13 @@ class CofferCliTest {
     String id = backupId(cli.run("backup", source.toString(), "--json").expect(0));
     Path target = Files.createDirectories(tmp.resolve("busy"));
     Files.writeString(target.resolve("old.txt"), "old");
-    assertEquals("REPLACE", cli.run("restore", id, target.toString(), "--replace", "--json").expect(0).json()
-        .get("mode").asText());
+    assertEquals(
+        "REPLACE",
+        cli.run("restore", id, target.toString(), "--replace", "--json")
+            .expect(0)
+            .json()
+            .get("mode")
+            .asText());
     assertEquals(List.of(), DemoTree.differences(source, target));
   }
 
@@ -204,7 +225,8 @@ class CofferCliTest {
   void restore_withInclude_restoresOnlyThatPath() throws IOException {
     String id = backupId(cli.run("backup", source.toString(), "--json").expect(0));
     Path target = tmp.resolve("partial");
-    JsonNode doc = cli.run("restore", id, target.toString(), "--include", "wal", "--json").expect(0).json();
+    JsonNode doc =
+        cli.run("restore", id, target.toString(), "--include", "wal", "--json").expect(0).json();
     assertEquals("wal", doc.get("paths").get(0).asText());
     assertEquals("first segment\n", Files.readString(target.resolve("wal/0001.log")));
     assertFalse(Files.exists(target.resolve("data.sst")));
@@ -214,9 +236,12 @@ class CofferCliTest {
   void unknownId_exits3_forEveryCommandThatTakesOne() {
     for (String cmd : List.of("show", "verify", "size", "delete")) {
       CliRun.Result r = cli.run(cmd, "0190ffff-0000-7000-8000-000000000000").expect(3);
-      assertTrue(r.err().contains("no such backup: 0190ffff-0000-7000-8000-000000000000"), cmd + ": " + r.err());
+      assertTrue(
+          r.err().contains("no such backup: 0190ffff-0000-7000-8000-000000000000"),
+          cmd + ": " + r.err());
     }
-    cli.run("restore", "0190ffff-0000-7000-8000-000000000000", tmp.resolve("t").toString()).expect(3);
+    cli.run("restore", "0190ffff-0000-7000-8000-000000000000", tmp.resolve("t").toString())
+        .expect(3);
     assertTrue(cli.run("show", "latest").expect(3).err().contains("no such backup: latest"));
   }
 
@@ -240,19 +265,26 @@ class CofferCliTest {
     JsonNode real = cli.run("prune", "--keep-last", "2", "--json").expect(0).json();
     assertEquals(a, real.get("deleted").get(0).get("backupId").asText());
     assertEquals(2, cli.run("list", "--json").json().get("backups").size());
-    assertEquals(0, cli.run("prune", "--keep-within", "7d", "--json").expect(0).json().get("deleted").size());
+    assertEquals(
+        0,
+        cli.run("prune", "--keep-within", "7d", "--json").expect(0).json().get("deleted").size());
   }
 
   @Test
   void prune_withoutAPolicyOrWithABadDuration_exits2() {
     assertTrue(cli.run("prune").expect(2).err().contains("at least one backup"));
-    assertTrue(cli.run("prune", "--keep-within", "7 days").expect(2).err().contains("invalid duration '7 days'"));
+    assertTrue(
+        cli.run("prune", "--keep-within", "7 days")
+            .expect(2)
+            .err()
+            .contains("invalid duration '7 days'"));
   }
 
   @Test
   void noRepository_exits2() {
     CliRun.Result r = new CliRun().run("list").expect(2);
-    assertEquals("coffer: error: no repository given: use --repo URL or set COFFER_REPO", r.err().strip());
+    assertEquals(
+        "coffer: error: no repository given: use --repo URL or set COFFER_REPO", r.err().strip());
   }
 
   @Test
@@ -261,7 +293,10 @@ class CofferCliTest {
     assertTrue(bad.err().contains("must start with 'coffer:'"), bad.err());
     assertEquals(1, bad.err().lines().count());
     CliRun.Result unknown = cli.run("list", "--repo", "coffer:nosuch:/x").expect(2);
-    assertTrue(unknown.err().contains("no backup provider named 'nosuch'; installed: ") && unknown.err().contains("fake"), unknown.err());
+    assertTrue(
+        unknown.err().contains("no backup provider named 'nosuch'; installed: ")
+            && unknown.err().contains("fake"),
+        unknown.err());
   }
 
   @Test
@@ -323,12 +358,15 @@ class CofferCliTest {
   }
 
   @Test
-  void keyFile_forAProviderWithoutKeys_isAUsageError_butAKeyInTheEnvironmentIsIgnored() throws IOException {
+  void keyFile_forAProviderWithoutKeys_isAUsageError_butAKeyInTheEnvironmentIsIgnored()
+      throws IOException {
     Path key = tmp.resolve("k");
     Files.writeString(key, "x".repeat(64));
     String keyless = "coffer:keyless:" + tmp.resolve("plain");
     CliRun.Result r = cli.run("list", "--repo", keyless, "--key-file", key.toString()).expect(2);
-    assertTrue(r.err().contains("provider 'keyless' takes no key, so --key-file cannot be used with it"), r.err());
+    assertTrue(
+        r.err().contains("provider 'keyless' takes no key, so --key-file cannot be used with it"),
+        r.err());
     cli.run("list", "--repo", keyless, "--passphrase-file", key.toString()).expect(2);
     cli.with("COFFER_KEY", "ab".repeat(32)).run("list", "--repo", keyless).expect(0);
   }
@@ -336,7 +374,8 @@ class CofferCliTest {
   @Test
   void restore_withAHostileIncludePath_isAUsageError_asIsAnyUnsupportedOperation() {
     cli.run("backup", source.toString()).expect(0);
-    CliRun.Result r = cli.run("restore", "latest", tmp.resolve("t").toString(), "--include", "../etc").expect(2);
+    CliRun.Result r =
+        cli.run("restore", "latest", tmp.resolve("t").toString(), "--include", "../etc").expect(2);
     assertTrue(r.err().contains("../etc"), r.err());
     assertFalse(Files.exists(tmp.resolve("t")));
     assertEquals(2, CofferCli.exitCode(new UnsupportedOperationException("no partial restore")));
@@ -353,8 +392,13 @@ class CofferCliTest {
     assertTrue(r.err().contains("the passphrases typed do not match"), r.err());
     assertFalse(Files.exists(tmp.resolve("repo")));
     cli.run("init").expect(0);
-    assertEquals(List.of("Passphrase for " + repo + ": ", "Repeat the passphrase: ",
-        "Passphrase for " + repo + ": ", "Repeat the passphrase: "), cli.prompts);
+    assertEquals(
+        List.of(
+            "Passphrase for " + repo + ": ",
+            "Repeat the passphrase: ",
+            "Passphrase for " + repo + ": ",
+            "Repeat the passphrase: "),
+        cli.prompts);
     cli.env.put("COFFER_PASSPHRASE", "same");
     cli.run("list", "--no-prompt").expect(0);
   }
@@ -380,8 +424,9 @@ class CofferCliTest {
   @Test
   void usageErrors_exit2() {
     assertEquals(2, cli.run().code());
-    assertTrue(cli.run("frobnicate").expect(2).err().contains("unknown option") || cli.run("frobnicate").err()
-        .contains("unexpected argument"));
+    assertTrue(
+        cli.run("frobnicate").expect(2).err().contains("unknown option")
+            || cli.run("frobnicate").err().contains("unexpected argument"));
     cli.run("restore", "only-an-id").expect(2);
     cli.run("prune", "--keep-last", "many").expect(2);
     assertTrue(cli.run("--version").expect(0).out().startsWith("coffer "));
@@ -403,7 +448,8 @@ class CofferCliTest {
   }
 
   @Test
-  void progress_isJsonLinesOnStderrWithJson_plainWhenNotATerminal_andNoneWhenQuiet() throws IOException {
+  void progress_isJsonLinesOnStderrWithJson_plainWhenNotATerminal_andNoneWhenQuiet()
+      throws IOException {
     CliRun.Result json = cli.run("backup", source.toString(), "--json").expect(0);
     List<String> lines = json.err().lines().toList();
     assertFalse(lines.isEmpty());
@@ -427,7 +473,8 @@ class CofferCliTest {
     assertEquals(java.time.Duration.ofDays(14), Formats.duration("2w"));
     assertEquals(java.time.Duration.ofHours(12), Formats.duration("PT12H"));
     for (String bad : List.of("", "7", "d", "7x", "7d 1h", "-1d", "P")) {
-      org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Formats.duration(bad), bad);
+      org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalArgumentException.class, () -> Formats.duration(bad), bad);
     }
   }
 }

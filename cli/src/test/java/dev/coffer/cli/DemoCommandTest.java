@@ -12,15 +12,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DemoCommandTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void demo_passesEveryCheck_andRemovesItsDirectory() {
     Path dir = tmp.resolve("demo");
-    CliRun.Result r = new CliRun().run("demo", "--providers", "fake", "--dir", dir.toString()).expect(0);
+    CliRun.Result r =
+        new CliRun().run("demo", "--providers", "fake", "--dir", dir.toString()).expect(0);
     assertTrue(r.out().contains(" 1. Generate a database-like directory"), r.out());
-    assertTrue(r.out().contains("[fake] Flip one byte in a copy of the repository and verify again"), r.out());
+    assertTrue(
+        r.out().contains("[fake] Flip one byte in a copy of the repository and verify again"),
+        r.out());
     assertTrue(r.out().contains("verify caught it"), r.out());
     assertTrue(r.out().contains("restored tree equals the source"), r.out());
     assertTrue(r.out().contains("\u2713 All 10 checks passed."), r.out());
@@ -31,27 +33,38 @@ class DemoCommandTest {
   @Test
   void demo_withJsonAndKeep_reportsEveryStep_andKeepsTheDirectory() throws IOException {
     Path dir = tmp.resolve("kept");
-    JsonNode doc = new CliRun().run("demo", "--providers", "fake,fake", "--dir", dir.toString(), "--keep", "--json")
-        .expect(0).json();
+    JsonNode doc =
+        new CliRun()
+            .run("demo", "--providers", "fake,fake", "--dir", dir.toString(), "--keep", "--json")
+            .expect(0)
+            .json();
     assertTrue(doc.get("ok").asBoolean());
     assertEquals(0, doc.get("failed").asInt());
     assertEquals(10, doc.get("checks").asInt()); // a provider named twice is demonstrated once
     assertEquals(doc.get("checks").asInt(), doc.get("steps").size());
     doc.get("steps").forEach(s -> assertTrue(s.get("ok").asBoolean(), s.toString()));
     assertTrue(Files.isDirectory(dir.resolve("restored-fake-incremental")));
-    assertEquals(java.util.List.of(), DemoTree.differences(dir.resolve("source"), dir.resolve("restored-fake-incremental")));
+    assertEquals(
+        java.util.List.of(),
+        DemoTree.differences(dir.resolve("source"), dir.resolve("restored-fake-incremental")));
   }
 
   @Test
   void demo_failsWithExit1_whenVerifyMissesTheFlippedByte() {
-    CliRun.Result r = new CliRun().run("demo", "--providers", "blind", "--dir", tmp.resolve("d").toString()).expect(1);
+    CliRun.Result r =
+        new CliRun()
+            .run("demo", "--providers", "blind", "--dir", tmp.resolve("d").toString())
+            .expect(1);
     assertTrue(r.out().contains("\u2717 FAILED: flipped byte"), r.out());
     assertTrue(r.out().contains("but verify reported both backups intact"), r.out());
   }
 
   @Test
   void demo_failsWithExit1_whenAProviderIsMissing() {
-    CliRun.Result r = new CliRun().run("demo", "--providers", "fake,nosuch", "--dir", tmp.resolve("d").toString()).expect(1);
+    CliRun.Result r =
+        new CliRun()
+            .run("demo", "--providers", "fake,nosuch", "--dir", tmp.resolve("d").toString())
+            .expect(1);
     assertTrue(r.out().contains("no backup provider named 'nosuch'"), r.out());
     assertTrue(r.out().contains("[fake] Restore the incremental backup"), r.out());
   }
@@ -73,7 +86,13 @@ class DemoCommandTest {
     DemoTree.flipMiddleByte(b.resolve("sst/000009.sst"));
     Files.delete(b.resolve("LOCK"));
     Files.createDirectories(b.resolve("extra"));
-    assertEquals(java.util.List.of("missing LOCK", "unexpected extra/", "content differs at byte "
-        + Files.size(a.resolve("sst/000009.sst")) / 2 + " of sst/000009.sst"), DemoTree.differences(a, b));
+    assertEquals(
+        java.util.List.of(
+            "missing LOCK",
+            "unexpected extra/",
+            "content differs at byte "
+                + Files.size(a.resolve("sst/000009.sst")) / 2
+                + " of sst/000009.sst"),
+        DemoTree.differences(a, b));
   }
 }

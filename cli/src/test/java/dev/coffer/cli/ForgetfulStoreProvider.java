@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** A broken store for tests ({@code forgetful:///dir}): a directory store whose deletes do nothing. */
+/**
+ * A broken store for tests ({@code forgetful:///dir}): a directory store whose deletes do nothing.
+ */
 public final class ForgetfulStoreProvider implements StoreProvider {
 
   /** Does no I/O. */
@@ -36,16 +38,19 @@ public final class ForgetfulStoreProvider implements StoreProvider {
   @Override
   public ObjectStore open(URI uri, Map<String, String> options) throws IOException {
     ObjectStore real = ObjectStores.directory(Path.of(uri.getPath()));
-    return (ObjectStore) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ObjectStore.class},
-        (proxy, method, args) -> {
-          if (method.getName().equals("delete")) {
-            return null; // forgets to
-          }
-          try {
-            return method.invoke(real, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    return (ObjectStore)
+        Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {ObjectStore.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("delete")) {
+                return null; // forgets to
+              }
+              try {
+                return method.invoke(real, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 }

@@ -17,19 +17,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs the repository's {@code ./coffer} script as a separate process. {@code COFFER_CLASSPATH} makes it run
- * this test class path instead of building and running the jar, so the script's argument passing, exit
- * codes and {@code main}'s stream handling are what is tested.
+ * Runs the repository's {@code ./coffer} script as a separate process. {@code COFFER_CLASSPATH}
+ * makes it run this test class path instead of building and running the jar, so the script's
+ * argument passing, exit codes and {@code main}'s stream handling are what is tested.
  */
 class LauncherTest {
   private static final Path SCRIPT = Path.of("").toAbsolutePath().getParent().resolve("coffer");
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   record Outcome(int code, String out, String err) {}
 
-  private Outcome coffer(Map<String, String> env, String... args) throws IOException, InterruptedException {
+  private Outcome coffer(Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
@@ -43,7 +43,9 @@ class LauncherTest {
     pb.redirectError(tmp.resolve("err.txt").toFile());
     Process p = pb.start();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "coffer did not finish");
-    return new Outcome(p.exitValue(), Files.readString(tmp.resolve("out.txt"), StandardCharsets.UTF_8),
+    return new Outcome(
+        p.exitValue(),
+        Files.readString(tmp.resolve("out.txt"), StandardCharsets.UTF_8),
         Files.readString(tmp.resolve("err.txt"), StandardCharsets.UTF_8));
   }
 
@@ -52,20 +54,25 @@ class LauncherTest {
     assertTrue(Files.isExecutable(SCRIPT), SCRIPT + " must be executable");
     Outcome v = coffer(Map.of(), "--version");
     assertEquals(0, v.code(), v.err());
-    assertTrue(v.out().matches("coffer \\d+\\.\\d+\\.\\d+\\S*\\RJDK \\S+ \\(.+\\) at .+\\R"), v.out());
+    assertTrue(
+        v.out().matches("coffer \\d+\\.\\d+\\.\\d+\\S*\\RJDK \\S+ \\(.+\\) at .+\\R"), v.out());
   }
 
   @Test
   void script_passesArgumentsAndExitCodesThrough() throws Exception {
     Outcome noRepo = coffer(Map.of(), "list");
     assertEquals(2, noRepo.code());
-    assertEquals("coffer: error: no repository given: use --repo URL or set COFFER_REPO", noRepo.err().strip());
+    assertEquals(
+        "coffer: error: no repository given: use --repo URL or set COFFER_REPO",
+        noRepo.err().strip());
 
     Path source = Files.createDirectories(tmp.resolve("dir with spaces"));
     Files.writeString(source.resolve("f"), "data");
     String key = "0123456789abcdef".repeat(4);
-    Map<String, String> env = Map.of("COFFER_REPO", "coffer:fake:" + tmp.resolve("repo"), "COFFER_KEY", key);
-    Outcome backup = coffer(env, "--json", "backup", source.toString(), "--label", "note=two words");
+    Map<String, String> env =
+        Map.of("COFFER_REPO", "coffer:fake:" + tmp.resolve("repo"), "COFFER_KEY", key);
+    Outcome backup =
+        coffer(env, "--json", "backup", source.toString(), "--label", "note=two words");
     assertEquals(0, backup.code(), backup.err());
     JsonNode doc = Json.mapper().readTree(backup.out());
     assertEquals("two words", doc.get("backup").get("labels").get("note").asText());

@@ -31,7 +31,9 @@ class ProgressReporterTest {
     r.onProgress(at(5, 5L << 20));
     String s = sink.toString();
     assertEquals(2, s.chars().filter(c -> c == '\r').count(), s);
-    assertTrue(s.contains("restore [######......]  50% 5/10 files, 5.0 MiB/10.0 MiB, 5.0 MiB/s, ETA 0:01"), s);
+    assertTrue(
+        s.contains("restore [######......]  50% 5/10 files, 5.0 MiB/10.0 MiB, 5.0 MiB/s, ETA 0:01"),
+        s);
     r.finish();
     assertTrue(sink.toString().endsWith(System.lineSeparator()));
   }
@@ -41,11 +43,14 @@ class ProgressReporterTest {
     ProgressReporter r = reporter(ProgressReporter.Mode.BAR);
     r.onProgress(new Progress(Progress.Phase.BACKUP, 0, 1_000_000, 0, 900L << 30, ""));
     now += TimeUnit.SECONDS.toNanos(1);
-    r.onProgress(new Progress(Progress.Phase.BACKUP, 123_456, 1_000_000, 100L << 30, 900L << 30, "x"));
+    r.onProgress(
+        new Progress(Progress.Phase.BACKUP, 123_456, 1_000_000, 100L << 30, 900L << 30, "x"));
     for (String frame : sink.toString().split("\r")) {
       assertTrue(frame.length() < 80, frame);
     }
-    assertTrue(sink.toString().endsWith("backup 123456/1000000 files, 100.0 GiB/900.0 GiB, 100.0 GiB/s, ETA 0:08"),
+    assertTrue(
+        sink.toString()
+            .endsWith("backup 123456/1000000 files, 100.0 GiB/900.0 GiB, 100.0 GiB/s, ETA 0:08"),
         sink.toString());
   }
 

@@ -17,27 +17,33 @@ import org.junit.jupiter.api.io.TempDir;
  * providers (runtime dependencies of this module, reached only through the public API).
  */
 class RealProvidersTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void demo_withTheDefaultProviders_passesEveryCheck() {
-    JsonNode doc = new CliRun().run("demo", "--dir", tmp.resolve("demo").toString(), "--json").expect(0).json();
+    JsonNode doc =
+        new CliRun()
+            .run("demo", "--dir", tmp.resolve("demo").toString(), "--json")
+            .expect(0)
+            .json();
     assertTrue(doc.get("ok").asBoolean(), doc::toString);
     assertEquals(18, doc.get("checks").asInt(), doc::toString);
     List<String> providers = new java.util.ArrayList<>();
-    doc.get("steps").forEach(s -> {
-      if (s.has("provider") && !providers.contains(s.get("provider").asText())) {
-        providers.add(s.get("provider").asText());
-      }
-    });
+    doc.get("steps")
+        .forEach(
+            s -> {
+              if (s.has("provider") && !providers.contains(s.get("provider").asText())) {
+                providers.add(s.get("provider").asText());
+              }
+            });
     assertEquals(List.of("local", "archive"), providers);
     assertFalse(Files.exists(tmp.resolve("demo")));
   }
 
   /**
-   * One archive planted from another key, and one local backup whose metadata is garbage: list() leaves
-   * them out, the rest keeps working, and {@code verify --all} names each as failed (issue 16).
+   * One archive planted from another key, and one local backup whose metadata is garbage: list()
+   * leaves them out, the rest keeps working, and {@code verify --all} names each as failed (issue
+   * 16).
    */
   @Test
   void verifyAll_namesBackupsThatListLeavesOut_andTheRestStillVerify() throws IOException {
@@ -49,26 +55,66 @@ class RealProvidersTest {
     cli.run("keygen", key.toString()).expect(0);
     cli.run("keygen", otherKey.toString()).expect(0);
     String archive = "coffer:archive:" + tmp.resolve("repo");
-    String good = cli.run("--repo", archive, "backup", source.toString(), "--key-file", key.toString(), "--json")
-        .expect(0).json().get("backup").get("backupId").asText();
-    String planted = cli.run("--repo", "coffer:archive:" + tmp.resolve("other"), "backup", source.toString(),
-        "--key-file", otherKey.toString(), "--json").expect(0).json().get("backup").get("backupId").asText();
-    Files.copy(tmp.resolve("other").resolve(planted + ".coffer"), tmp.resolve("repo").resolve(planted + ".coffer"));
-    JsonNode listed = cli.run("--repo", archive, "list", "--key-file", key.toString(), "--json").expect(0).json();
+    String good =
+        cli.run(
+                "--repo",
+                archive,
+                "backup",
+                source.toString(),
+                "--key-file",
+                key.toString(),
+                "--json")
+            .expect(0)
+            .json()
+            .get("backup")
+            .get("backupId")
+            .asText();
+    String planted =
+        cli.run(
+                "--repo",
+                "coffer:archive:" + tmp.resolve("other"),
+                "backup",
+                source.toString(),
+                "--key-file",
+                otherKey.toString(),
+                "--json")
+            .expect(0)
+            .json()
+            .get("backup")
+            .get("backupId")
+            .asText();
+    Files.copy(
+        tmp.resolve("other").resolve(planted + ".coffer"),
+        tmp.resolve("repo").resolve(planted + ".coffer"));
+    JsonNode listed =
+        cli.run("--repo", archive, "list", "--key-file", key.toString(), "--json").expect(0).json();
     assertEquals(1, listed.get("backups").size(), listed::toString);
-    JsonNode all = cli.run("--repo", archive, "verify", "--all", "--key-file", key.toString(), "--json").expect(1)
-        .json();
+    JsonNode all =
+        cli.run("--repo", archive, "verify", "--all", "--key-file", key.toString(), "--json")
+            .expect(1)
+            .json();
     assertEquals(List.of(planted), failedIds(all));
     assertEquals(2, all.get("reports").size(), all::toString);
     assertTrue(all.toString().contains(good));
 
     String local = "coffer:local:" + tmp.resolve("local-repo");
-    String a = cli.run("--repo", local, "backup", source.toString(), "--json").expect(0).json().get("backup")
-        .get("backupId").asText();
-    String b = cli.run("--repo", local, "backup", source.toString(), "--json").expect(0).json().get("backup")
-        .get("backupId").asText();
+    String a =
+        cli.run("--repo", local, "backup", source.toString(), "--json")
+            .expect(0)
+            .json()
+            .get("backup")
+            .get("backupId")
+            .asText();
+    String b =
+        cli.run("--repo", local, "backup", source.toString(), "--json")
+            .expect(0)
+            .json()
+            .get("backup")
+            .get("backupId")
+            .asText();
     Files.writeString(tmp.resolve("local-repo").resolve(b).resolve("metadata.json"), "{ not json");
-    assertEquals(1, cli.run("--repo", local, "list", "--json").expect(0).json().get("backups").size());
+    assertEquals(
+        1, cli.run("--repo", local, "list", "--json").expect(0).json().get("backups").size());
     JsonNode localAll = cli.run("--repo", local, "verify", "--all", "--json").expect(1).json();
     assertEquals(List.of(b), failedIds(localAll));
     assertTrue(localAll.toString().contains(a));
@@ -76,25 +122,40 @@ class RealProvidersTest {
 
   private static List<String> failedIds(JsonNode verifyAll) {
     List<String> failed = new java.util.ArrayList<>();
-    verifyAll.get("reports").forEach(r -> {
-      if (!r.get("ok").asBoolean()) {
-        failed.add(r.get("backupId").asText());
-      }
-    });
+    verifyAll
+        .get("reports")
+        .forEach(
+            r -> {
+              if (!r.get("ok").asBoolean()) {
+                failed.add(r.get("backupId").asText());
+              }
+            });
     return failed;
   }
 
   @Test
-  void archive_withAKeygenKeyFile_backsUpVerifiesAndRestores_andAWrongKeyExits1() throws IOException {
+  void archive_withAKeygenKeyFile_backsUpVerifiesAndRestores_andAWrongKeyExits1()
+      throws IOException {
     Path source = Files.createDirectories(tmp.resolve("src/wal"));
     Files.writeString(source.resolve("000001.log"), "segment one\n".repeat(1000));
     Path key = tmp.resolve("db.key");
     CliRun cli = new CliRun().with("COFFER_REPO", "coffer:archive:" + tmp.resolve("repo"));
     cli.run("keygen", key.toString()).expect(0);
-    String id = cli.run("backup", tmp.resolve("src").toString(), "--key-file", key.toString(), "--json").expect(0)
-        .json().get("backup").get("backupId").asText();
-    assertTrue(cli.run("verify", id, "--key-file", key.toString(), "--json").expect(0).json().get("ok").asBoolean());
-    cli.run("restore", "latest", tmp.resolve("out").toString(), "--key-file", key.toString()).expect(0);
+    String id =
+        cli.run("backup", tmp.resolve("src").toString(), "--key-file", key.toString(), "--json")
+            .expect(0)
+            .json()
+            .get("backup")
+            .get("backupId")
+            .asText();
+    assertTrue(
+        cli.run("verify", id, "--key-file", key.toString(), "--json")
+            .expect(0)
+            .json()
+            .get("ok")
+            .asBoolean());
+    cli.run("restore", "latest", tmp.resolve("out").toString(), "--key-file", key.toString())
+        .expect(0);
     assertEquals(List.of(), DemoTree.differences(tmp.resolve("src"), tmp.resolve("out")));
 
     Path other = tmp.resolve("other.key");
@@ -108,11 +169,15 @@ class RealProvidersTest {
   }
 
   @Test
-  void local_followsNamedLinks_skipsSocketsWithAWarning_andRestoresModesAndOwnersByPolicy() throws Exception {
+  void local_followsNamedLinks_skipsSocketsWithAWarning_andRestoresModesAndOwnersByPolicy()
+      throws Exception {
     Path source = Files.createDirectories(tmp.resolve("pgdata"));
     Files.writeString(source.resolve("PG_VERSION"), "15");
-    Files.setPosixFilePermissions(source.resolve("PG_VERSION"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-    Files.setPosixFilePermissions(source, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Files.setPosixFilePermissions(
+        source.resolve("PG_VERSION"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(
+        source, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     Path wal = Files.createDirectories(tmp.resolve("wal"));
     Files.writeString(wal.resolve("000000010000000000000001"), "wal");
     Files.createSymbolicLink(source.resolve("pg_wal"), wal);
@@ -125,19 +190,31 @@ class RealProvidersTest {
       assertTrue(refused.err().contains(".s.PGSQL.5432"), refused.err());
       assertEquals(2, cli.run("backup", source.toString(), "--special-files", "sometimes").code());
 
-      CliRun.Result done = cli.run("backup", source.toString(), "--follow-link", "pg_wal", "--json").expect(0);
-      assertTrue(done.err().contains("coffer: warning: skipped special file .s.PGSQL.5432 (socket)"), done.err());
-      assertEquals("SKIPPED_SPECIAL_FILE", done.json().get("backup").get("warnings").get(0).get("kind").asText());
+      CliRun.Result done =
+          cli.run("backup", source.toString(), "--follow-link", "pg_wal", "--json").expect(0);
+      assertTrue(
+          done.err().contains("coffer: warning: skipped special file .s.PGSQL.5432 (socket)"),
+          done.err());
+      assertEquals(
+          "SKIPPED_SPECIAL_FILE",
+          done.json().get("backup").get("warnings").get(0).get("kind").asText());
     }
-    JsonNode restored = cli.run("restore", "latest", tmp.resolve("out").toString(), "--owners", "current", "--json")
-        .expect(0).json();
+    JsonNode restored =
+        cli.run("restore", "latest", tmp.resolve("out").toString(), "--owners", "current", "--json")
+            .expect(0)
+            .json();
     assertEquals("CURRENT", restored.get("owners").asText());
-    assertTrue(Files.isDirectory(tmp.resolve("out/pg_wal"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    assertTrue(
+        Files.isDirectory(tmp.resolve("out/pg_wal"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
     assertEquals("wal", Files.readString(tmp.resolve("out/pg_wal/000000010000000000000001")));
-    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(tmp.resolve("out"))));
-    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(tmp.resolve("out/PG_VERSION"))));
+    assertEquals(
+        "rwx------",
+        java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(tmp.resolve("out"))));
+    assertEquals(
+        "rw-------",
+        java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(tmp.resolve("out/PG_VERSION"))));
   }
 
   @Test

@@ -9,10 +9,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The launcher's training run: every command it runs succeeds on both providers, and it cleans up. */
+/**
+ * The launcher's training run: every command it runs succeeds on both providers, and it cleans up.
+ */
 class StartupTrainingTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void train_runsEveryCommandSuccessfully_andDeletesItsWorkDirectory() throws Exception {

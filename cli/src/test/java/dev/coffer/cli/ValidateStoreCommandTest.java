@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ValidateStoreCommandTest {
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void validateStore_onADirectory_passesEveryRule_andLeavesNothingBehind() throws IOException {
@@ -32,9 +31,10 @@ class ValidateStoreCommandTest {
 
   @Test
   void validateStore_onAStoreThatNeverDeletes_namesTheRulesItBreaks_andExits1() {
-    CliRun.Result r = new CliRun()
-        .run("validate-store", "forgetful://" + dir.toUri().getPath(), "--rule", "S5,S8,S10")
-        .expect(CofferCli.INTEGRITY);
+    CliRun.Result r =
+        new CliRun()
+            .run("validate-store", "forgetful://" + dir.toUri().getPath(), "--rule", "S5,S8,S10")
+            .expect(CofferCli.INTEGRITY);
 
     assertTrue(r.out().contains("S5  ok"), r.out());
     assertTrue(r.out().contains("S8  FAILED") && r.out().contains("S8 broken: "), r.out());
@@ -45,9 +45,15 @@ class ValidateStoreCommandTest {
 
   @Test
   void validateStore_json_listsEveryRuleWithItsOutcome() {
-    CliRun.Result r = new CliRun()
-        .run("--json", "validate-store", "forgetful://" + dir.toUri().getPath(), "--rule", "S7,S10")
-        .expect(CofferCli.INTEGRITY);
+    CliRun.Result r =
+        new CliRun()
+            .run(
+                "--json",
+                "validate-store",
+                "forgetful://" + dir.toUri().getPath(),
+                "--rule",
+                "S7,S10")
+            .expect(CofferCli.INTEGRITY);
 
     JsonNode doc = r.json();
     assertFalse(doc.get("ok").asBoolean());
@@ -59,16 +65,21 @@ class ValidateStoreCommandTest {
 
   @Test
   void validateStore_withAnUnknownRuleOrScheme_isAUsageError() {
-    CliRun.Result rule = new CliRun().run("validate-store", dir.toString(), "--rule", "S99").expect(CofferCli.USAGE);
+    CliRun.Result rule =
+        new CliRun().run("validate-store", dir.toString(), "--rule", "S99").expect(CofferCli.USAGE);
     assertTrue(rule.err().contains("unknown rule 'S99'"), rule.err());
 
-    CliRun.Result scheme = new CliRun().run("validate-store", "nosuch://bucket/x").expect(CofferCli.USAGE);
+    CliRun.Result scheme =
+        new CliRun().run("validate-store", "nosuch://bucket/x").expect(CofferCli.USAGE);
     assertTrue(scheme.err().contains("no store provider serves scheme 'nosuch'"), scheme.err());
   }
 
   @Test
   void validateStore_refusesAnUnknownOption() {
-    CliRun.Result r = new CliRun().run("validate-store", dir.toString(), "-o", "nonsense=1").expect(CofferCli.USAGE);
+    CliRun.Result r =
+        new CliRun()
+            .run("validate-store", dir.toString(), "-o", "nonsense=1")
+            .expect(CofferCli.USAGE);
     assertTrue(r.err().contains("unknown option 'nonsense'"), r.err());
   }
 }

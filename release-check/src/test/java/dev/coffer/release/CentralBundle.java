@@ -25,20 +25,24 @@ import org.w3c.dom.Node;
 import org.xml.sax.SAXException;
 
 /**
- * Lays out the Maven Central upload bundle (a Maven repository layout with checksums and, when signed,
- * gpg signatures) from the reactor's build output, and checks it the way Central's validation does:
- * every jar has its sources and Javadoc jars, every file its {@code .md5} and {@code .sha1}, every POM a
- * name, description, URL, license, developer and SCM (its own or inherited from a POM in the bundle),
- * and the BOM pins every published library.
+ * Lays out the Maven Central upload bundle (a Maven repository layout with checksums and, when
+ * signed, gpg signatures) from the reactor's build output, and checks it the way Central's
+ * validation does: every jar has its sources and Javadoc jars, every file its {@code .md5} and
+ * {@code .sha1}, every POM a name, description, URL, license, developer and SCM (its own or
+ * inherited from a POM in the bundle), and the BOM pins every published library.
  *
- * <p>{@code mvn -B -Prelease verify} runs {@link #main}; {@code CentralBundleTest} runs the same code
- * inside {@code mvn -B verify}.
+ * <p>{@code mvn -B -Prelease verify} runs {@link #main}; {@code CentralBundleTest} runs the same
+ * code inside {@code mvn -B verify}.
  */
 public final class CentralBundle {
 
   /** Modules of the reactor that are built but not published (tools, examples, this check). */
   static final Set<String> UNPUBLISHED =
-      Set.of("coffer-cli", "coffer-benchmarks", "coffer-example-derby", "coffer-example-postgres",
+      Set.of(
+          "coffer-cli",
+          "coffer-benchmarks",
+          "coffer-example-derby",
+          "coffer-example-postgres",
           "coffer-release-check");
 
   static final String GROUP = "dev.coffer";
@@ -50,8 +54,8 @@ public final class CentralBundle {
   /**
    * Writes the bundle and its zip, then checks it; exits with status 1 when a check fails.
    *
-   * @param args the reactor's root, the version, the bundle directory to write, and whether signatures
-   *     are required ({@code true} or {@code false})
+   * @param args the reactor's root, the version, the bundle directory to write, and whether
+   *     signatures are required ({@code true} or {@code false})
    * @throws Exception if the bundle cannot be written
    */
   public static void main(String[] args) throws Exception {
@@ -67,11 +71,13 @@ public final class CentralBundle {
       problems.add("version " + version + " is a snapshot: Central accepts releases only");
     }
     if (!signed) {
-      System.out.println("central bundle: not signed (pass -Dgpg.skip=false -Dcoffer.requireSignatures=true"
-          + " with a gpg key to sign); Central refuses unsigned files");
+      System.out.println(
+          "central bundle: not signed (pass -Dgpg.skip=false -Dcoffer.requireSignatures=true"
+              + " with a gpg key to sign); Central refuses unsigned files");
     }
     problems.forEach(p -> System.out.println("central bundle: " + p));
-    System.out.println("central bundle: " + zip + (problems.isEmpty() ? " passes" : " has problems"));
+    System.out.println(
+        "central bundle: " + zip + (problems.isEmpty() ? " passes" : " has problems"));
     if (!problems.isEmpty() && !version.endsWith("-SNAPSHOT")) {
       System.exit(1);
     }
@@ -85,8 +91,8 @@ public final class CentralBundle {
   }
 
   /**
-   * The published modules: the parent, the BOM, and every jar module of the reactor not in
-   * {@link #UNPUBLISHED}.
+   * The published modules: the parent, the BOM, and every jar module of the reactor not in {@link
+   * #UNPUBLISHED}.
    */
   static List<Module> published(Path root) throws IOException {
     List<Module> out = new ArrayList<>();
@@ -126,7 +132,10 @@ public final class CentralBundle {
         Files.copy(f.getValue(), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Path signature = m.dir().resolve("target").resolve(f.getKey() + ".asc");
         if (Files.isRegularFile(signature)) {
-          Files.copy(signature, dir.resolve(f.getKey() + ".asc"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          Files.copy(
+              signature,
+              dir.resolve(f.getKey() + ".asc"),
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         byte[] bytes = Files.readAllBytes(target);
         Files.writeString(dir.resolve(f.getKey() + ".md5"), digest("MD5", bytes));
@@ -138,10 +147,11 @@ public final class CentralBundle {
   /**
    * Checks a bundle written by {@link #write}.
    *
-   * @return one line per problem; empty when Central would accept the bundle (signatures aside when not
-   *     required)
+   * @return one line per problem; empty when Central would accept the bundle (signatures aside when
+   *     not required)
    */
-  static List<String> check(Path bundle, String version, boolean requireSignatures) throws IOException {
+  static List<String> check(Path bundle, String version, boolean requireSignatures)
+      throws IOException {
     List<String> problems = new ArrayList<>();
     Path group = bundle.resolve(GROUP.replace('.', '/'));
     List<String> artifacts;
@@ -179,7 +189,8 @@ public final class CentralBundle {
         byte[] bytes = Files.readAllBytes(f);
         for (String[] sum : new String[][] {{".md5", "MD5"}, {".sha1", "SHA-1"}}) {
           Path s = dir.resolve(name + sum[0]);
-          if (!Files.isRegularFile(s) || !Files.readString(s).trim().equals(digest(sum[1], bytes))) {
+          if (!Files.isRegularFile(s)
+              || !Files.readString(s).trim().equals(digest(sum[1], bytes))) {
             problems.add(a + ": " + name + sum[0] + " is missing or does not match");
           }
         }
@@ -189,13 +200,17 @@ public final class CentralBundle {
       }
       problems.addAll(jarContentProblems(a, dir, base));
     }
-    problems.addAll(bomProblems(group.resolve(BOM).resolve(version).resolve(BOM + "-" + version + ".pom"), jars,
-        version));
+    problems.addAll(
+        bomProblems(
+            group.resolve(BOM).resolve(version).resolve(BOM + "-" + version + ".pom"),
+            jars,
+            version));
     return problems;
   }
 
   /** Central's required elements, looked up in the POM and then its parents inside the bundle. */
-  private static List<String> pomProblems(String a, Element pom, Path group, String version) throws IOException {
+  private static List<String> pomProblems(String a, Element pom, Path group, String version)
+      throws IOException {
     List<String> problems = new ArrayList<>();
     for (String own : List.of("name", "description")) {
       if (child(pom, own).isBlank()) {
@@ -203,24 +218,32 @@ public final class CentralBundle {
       }
     }
     String[][] inherited = {
-        {"url"}, {"licenses", "license", "name"}, {"licenses", "license", "url"},
-        {"developers", "developer", "organization"}, {"scm", "url"}, {"scm", "connection"},
+      {"url"}, {"licenses", "license", "name"}, {"licenses", "license", "url"},
+      {"developers", "developer", "organization"}, {"scm", "url"}, {"scm", "connection"},
     };
     for (String[] path : inherited) {
       if (inherited(pom, group, version, path).isBlank()) {
-        problems.add(a + ": POM has no <" + String.join("/", path) + "> (neither its own nor a parent's)");
+        problems.add(
+            a + ": POM has no <" + String.join("/", path) + "> (neither its own nor a parent's)");
       }
     }
-    String groupId = child(pom, "groupId").isEmpty() ? child(childElement(pom, "parent"), "groupId")
-        : child(pom, "groupId");
-    String v = child(pom, "version").isEmpty() ? child(childElement(pom, "parent"), "version") : child(pom, "version");
+    String groupId =
+        child(pom, "groupId").isEmpty()
+            ? child(childElement(pom, "parent"), "groupId")
+            : child(pom, "groupId");
+    String v =
+        child(pom, "version").isEmpty()
+            ? child(childElement(pom, "parent"), "version")
+            : child(pom, "version");
     if (!GROUP.equals(groupId) || !version.equals(v)) {
-      problems.add(a + ": POM coordinates are " + groupId + ":" + v + ", expected " + GROUP + ":" + version);
+      problems.add(
+          a + ": POM coordinates are " + groupId + ":" + v + ", expected " + GROUP + ":" + version);
     }
     return problems;
   }
 
-  private static String inherited(Element pom, Path group, String version, String... path) throws IOException {
+  private static String inherited(Element pom, Path group, String version, String... path)
+      throws IOException {
     for (Element p = pom; p != null; ) {
       Element e = p;
       for (String step : path) {
@@ -233,15 +256,19 @@ public final class CentralBundle {
       if (parent == null) {
         return "";
       }
-      Path parentPom = group.resolve(child(parent, "artifactId")).resolve(version)
-          .resolve(child(parent, "artifactId") + "-" + version + ".pom");
+      Path parentPom =
+          group
+              .resolve(child(parent, "artifactId"))
+              .resolve(version)
+              .resolve(child(parent, "artifactId") + "-" + version + ".pom");
       p = Files.isRegularFile(parentPom) ? parse(parentPom) : null;
     }
     return "";
   }
 
   /** A sources jar holds Java sources and a Javadoc jar a generated index: not placeholders. */
-  private static List<String> jarContentProblems(String a, Path dir, String base) throws IOException {
+  private static List<String> jarContentProblems(String a, Path dir, String base)
+      throws IOException {
     List<String> problems = new ArrayList<>();
     Path sources = dir.resolve(base + "-sources.jar");
     Path javadoc = dir.resolve(base + "-javadoc.jar");
@@ -254,14 +281,16 @@ public final class CentralBundle {
     return problems;
   }
 
-  private static List<String> bomProblems(Path bomFile, List<String> jars, String version) throws IOException {
+  private static List<String> bomProblems(Path bomFile, List<String> jars, String version)
+      throws IOException {
     if (!Files.isRegularFile(bomFile)) {
       return List.of();
     }
     Element bom = parse(bomFile);
     List<String> problems = new ArrayList<>();
     if (childElement(bom, "parent") != null) {
-      problems.add(BOM + ": has a parent, so importing it would pin the parent's third-party versions");
+      problems.add(
+          BOM + ": has a parent, so importing it would pin the parent's third-party versions");
     }
     List<String> pinned = new ArrayList<>();
     Element deps = childElement(childElement(bom, "dependencyManagement"), "dependencies");
@@ -282,13 +311,17 @@ public final class CentralBundle {
 
   private static boolean contains(Path jar, String name) throws IOException {
     try (ZipFile z = new ZipFile(jar.toFile())) {
-      return z.stream().anyMatch(e -> e.getName().equals(name) || e.getName().endsWith(name.startsWith(".") ? name
-          : "/" + name));
+      return z.stream()
+          .anyMatch(
+              e ->
+                  e.getName().equals(name)
+                      || e.getName().endsWith(name.startsWith(".") ? name : "/" + name));
     }
   }
 
   static void zip(Path dir, Path zip) throws IOException {
-    try (OutputStream o = Files.newOutputStream(zip); ZipOutputStream z = new ZipOutputStream(o);
+    try (OutputStream o = Files.newOutputStream(zip);
+        ZipOutputStream z = new ZipOutputStream(o);
         Stream<Path> files = Files.walk(dir)) {
       for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
         z.putNextEntry(new ZipEntry(dir.relativize(f).toString().replace('\\', '/')));

@@ -32,9 +32,9 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 
 /**
- * One backup: scans the source, takes unchanged files from the base of an incremental backup, and drives the
- * {@link ArchiveWriter} (hash -> compress -> seal -> frame) over the rest, then writes the manifest. Receives
- * the repository's layout and settings, nothing else.
+ * One backup: scans the source, takes unchanged files from the base of an incremental backup, and
+ * drives the {@link ArchiveWriter} (hash -> compress -> seal -> frame) over the rest, then writes
+ * the manifest. Receives the repository's layout and settings, nothing else.
  */
 final class ArchiveBackup {
 
@@ -47,19 +47,22 @@ final class ArchiveBackup {
   }
 
   /**
-   * Scans the source, writes the archive under a temporary name and renames it into place; on any failure
-   * the temporary file is removed and nothing else changed.
+   * Scans the source, writes the archive under a temporary name and renames it into place; on any
+   * failure the temporary file is removed and nothing else changed.
    */
   BackupMetadata run(BackupRequest request) throws IOException {
     java.util.Objects.requireNonNull(request, "request");
     if (settings.writeMode() == null) {
-      throw new IllegalArgumentException("provider 'archive' has no key configured: give key, key-file, passphrase "
-          + "or passphrase-file, or choose mode=plain explicitly for unencrypted archives");
+      throw new IllegalArgumentException(
+          "provider 'archive' has no key configured: give key, key-file, passphrase "
+              + "or passphrase-file, or choose mode=plain explicitly for unencrypted archives");
     }
     SourceTree tree = SourceTree.scan(request.source(), ScanOptions.of(request));
     refuseUnportable(tree);
-    // Names differing only in case are legitimate on the source's file system; a restore onto a file system
-    // that conflates them refuses them (see restore). Portability problems are refused here already.
+    // Names differing only in case are legitimate on the source's file system; a restore onto a
+    // file system
+    // that conflates them refuses them (see restore). Portability problems are refused here
+    // already.
     Manifest base = null;
     String baseHash = null;
     if (request.incremental()) {
@@ -87,13 +90,15 @@ final class ArchiveBackup {
     }
   }
 
-  private Manifest write(SourceTree tree, BackupRequest request, String id, Path temp, Manifest base, String baseHash)
+  private Manifest write(
+      SourceTree tree, BackupRequest request, String id, Path temp, Manifest base, String baseHash)
       throws IOException {
     Keyring.WriteKey wk = settings.keyring().forWriting(settings.entropy());
     byte[] salt = new byte[32];
     settings.entropy().nextBytes(salt);
-    ArchiveHeader header = new ArchiveHeader(settings.writeMode(), wk.argon2(), wk.argon2Salt(), salt,
-        settings.chunkSize(), id);
+    ArchiveHeader header =
+        new ArchiveHeader(
+            settings.writeMode(), wk.argon2(), wk.argon2Salt(), salt, settings.chunkSize(), id);
     ArchiveKeys keys = ArchiveKeys.derive(wk.master(), header);
     Map<String, Manifest.FileEntry> baseFiles = new HashMap<>();
     Set<String> basePaths = new TreeSet<>(RelativePaths.ORDER);
@@ -104,10 +109,12 @@ final class ArchiveBackup {
       base.linkList().forEach(l -> basePaths.add(l.path()));
     }
     ExecutorService pool = Workers.newPool(settings.threads());
-    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    try (FileChannel ch =
+            FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         BlockCompressor compressor = new BlockCompressor(settings.level())) {
       ArchiveWriter writer =
-          new ArchiveWriter(ch, header, keys, compressor, pool, settings.threads(), settings.warmup());
+          new ArchiveWriter(
+              ch, header, keys, compressor, pool, settings.threads(), settings.warmup());
       List<String> dirs = new ArrayList<>();
       List<Manifest.FileEntry> files = new ArrayList<>();
       List<Manifest.Link> links = new ArrayList<>();
@@ -123,7 +130,8 @@ final class ArchiveBackup {
       long bytesDone = 0;
       for (SourceEntry e : tree.entries()) {
         if (e.posix() != null) {
-          posix.put(e.path(), Manifest.Posix.of(e.posix())); // from this scan, also for unchanged files
+          posix.put(
+              e.path(), Manifest.Posix.of(e.posix())); // from this scan, also for unchanged files
         }
         if (e.type() == SourceEntry.Type.DIRECTORY) {
           dirs.add(e.path());
@@ -131,47 +139,76 @@ final class ArchiveBackup {
           continue;
         }
         if (e.type() == SourceEntry.Type.SYMLINK) {
-          links.add(new Manifest.Link(e.path(), e.linkTarget())); // the manifest holds all a link is
+          links.add(
+              new Manifest.Link(e.path(), e.linkTarget())); // the manifest holds all a link is
           continue;
         }
         long mtime = e.lastModified().toEpochMilli();
         Path src = resolveSource(tree.root(), e.path());
         Manifest.FileEntry old = baseFiles.get(e.path());
         Manifest.FileEntry entry = null;
-        if (old != null && old.size() == e.sizeBytes() && old.sha256().equals(FileHasher.sha256Hex(src))) {
-          entry = new Manifest.FileEntry(e.path(), old.size(), mtime, old.sha256(), old.archive(), old.offset());
+        if (old != null
+            && old.size() == e.sizeBytes()
+            && old.sha256().equals(FileHasher.sha256Hex(src))) {
+          entry =
+              new Manifest.FileEntry(
+                  e.path(), old.size(), mtime, old.sha256(), old.archive(), old.offset());
         }
         if (entry == null) {
           long[] at = new long[1];
           offsets.put(e.path(), at);
           ArchiveWriter.FileResult r;
-          try (SeekableByteChannel in = Files.newByteChannel(src, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+          try (SeekableByteChannel in =
+              Files.newByteChannel(src, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             r = writer.file(e.path(), in, off -> at[0] = off);
           }
-          entry = new Manifest.FileEntry(e.path(), r.size(), mtime, FileHasher.hex(r.sha256()), id, -1);
+          entry =
+              new Manifest.FileEntry(e.path(), r.size(), mtime, FileHasher.hex(r.sha256()), id, -1);
         }
         files.add(entry);
         filesDone++;
         bytesDone += entry.size();
-        request.progress().onProgress(new Progress(Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone,
-            bytesTotal, e.path()));
+        request
+            .progress()
+            .onProgress(
+                new Progress(
+                    Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone, bytesTotal, e.path()));
       }
-      FinishedSource finished = FinishedSource.finish(request, tree); // after the copy, before the manifest (P33)
-      addFinished(finished.tree(), request, id, writer, dirs, files, links, posix, offsets, bytesTotal);
+      FinishedSource finished =
+          FinishedSource.finish(request, tree); // after the copy, before the manifest (P33)
+      addFinished(
+          finished.tree(), request, id, writer, dirs, files, links, posix, offsets, bytesTotal);
       writer.flush();
       List<Manifest.FileEntry> resolved = withOffsets(files, offsets);
       long totalBytes = files.stream().mapToLong(Manifest.FileEntry::size).sum();
-      List<String> deleted = base == null ? new ArrayList<>() : deletedSince(basePaths, dirs, files, links);
-      Manifest m = new Manifest(Manifest.FORMAT, id, settings.clock().instant().toString(),
-          base == null ? BackupType.FULL.name() : BackupType.INCREMENTAL.name(),
-          base == null ? null : base.backupId(), baseHash, request.source().toString(), Format.PROVIDER,
-          Format.PROVIDER_VERSION, new TreeMap<>(finished.labels()), resolved.size(), totalBytes, dirs, resolved,
-          deleted,
-          links.isEmpty() ? null : links, posix.isEmpty() ? null : posix,
-          tree.skipped().isEmpty() ? null : tree.skipped().stream().map(Manifest.Warning::of).toList());
+      List<String> deleted =
+          base == null ? new ArrayList<>() : deletedSince(basePaths, dirs, files, links);
+      Manifest m =
+          new Manifest(
+              Manifest.FORMAT,
+              id,
+              settings.clock().instant().toString(),
+              base == null ? BackupType.FULL.name() : BackupType.INCREMENTAL.name(),
+              base == null ? null : base.backupId(),
+              baseHash,
+              request.source().toString(),
+              Format.PROVIDER,
+              Format.PROVIDER_VERSION,
+              new TreeMap<>(finished.labels()),
+              resolved.size(),
+              totalBytes,
+              dirs,
+              resolved,
+              deleted,
+              links.isEmpty() ? null : links,
+              posix.isEmpty() ? null : posix,
+              tree.skipped().isEmpty()
+                  ? null
+                  : tree.skipped().stream().map(Manifest.Warning::of).toList());
       byte[] json = ManifestCodec.encode(m);
       if (json.length > Format.MAX_MANIFEST_BYTES) {
-        throw new BackupException("manifest of backup " + id + " would exceed " + Format.MAX_MANIFEST_BYTES + " bytes");
+        throw new BackupException(
+            "manifest of backup " + id + " would exceed " + Format.MAX_MANIFEST_BYTES + " bytes");
       }
       writer.finish(json, ManifestCodec.mac(keys.manifestMac, json));
       ch.force(true);
@@ -182,18 +219,25 @@ final class ArchiveBackup {
   }
 
   /** The entries with the container offsets the writer reported for the files it wrote. */
-  private static List<Manifest.FileEntry> withOffsets(List<Manifest.FileEntry> files, Map<String, long[]> offsets) {
+  private static List<Manifest.FileEntry> withOffsets(
+      List<Manifest.FileEntry> files, Map<String, long[]> offsets) {
     List<Manifest.FileEntry> resolved = new ArrayList<>(files.size());
     for (Manifest.FileEntry f : files) {
       long[] at = offsets.get(f.path());
-      resolved.add(at == null ? f : new Manifest.FileEntry(f.path(), f.size(), f.mtimeMillis(), f.sha256(),
-          f.archive(), at[0]));
+      resolved.add(
+          at == null
+              ? f
+              : new Manifest.FileEntry(
+                  f.path(), f.size(), f.mtimeMillis(), f.sha256(), f.archive(), at[0]));
     }
     return resolved;
   }
 
   /** The base's paths (in the base's order) that this backup no longer has. */
-  private static List<String> deletedSince(Set<String> basePaths, List<String> dirs, List<Manifest.FileEntry> files,
+  private static List<String> deletedSince(
+      Set<String> basePaths,
+      List<String> dirs,
+      List<Manifest.FileEntry> files,
       List<Manifest.Link> links) {
     Set<String> now = new HashSet<>(dirs);
     files.forEach(f -> now.add(f.path()));
@@ -211,19 +255,34 @@ final class ArchiveBackup {
     for (SourceEntry e : tree.entries()) {
       Optional<String> problem = RelativePaths.portableProblem(e.path());
       if (problem.isPresent()) {
-        throw new BackupException("cannot back up '" + RelativePaths.printable(e.path()) + "' in " + tree.root() + ": "
-            + problem.get());
+        throw new BackupException(
+            "cannot back up '"
+                + RelativePaths.printable(e.path())
+                + "' in "
+                + tree.root()
+                + ": "
+                + problem.get());
       }
     }
   }
 
   /**
-   * Appends the entries a finisher added (rule P33) after the source's: always new records (never taken from
-   * a base), in the same lists as the source's; progress goes on with totals that now count them.
+   * Appends the entries a finisher added (rule P33) after the source's: always new records (never
+   * taken from a base), in the same lists as the source's; progress goes on with totals that now
+   * count them.
    */
-  private static void addFinished(SourceTree added, BackupRequest request, String id, ArchiveWriter writer,
-      List<String> dirs, List<Manifest.FileEntry> files, List<Manifest.Link> links, Map<String, Manifest.Posix> posix,
-      Map<String, long[]> offsets, long sourceBytes) throws IOException {
+  private static void addFinished(
+      SourceTree added,
+      BackupRequest request,
+      String id,
+      ArchiveWriter writer,
+      List<String> dirs,
+      List<Manifest.FileEntry> files,
+      List<Manifest.Link> links,
+      Map<String, Manifest.Posix> posix,
+      Map<String, long[]> offsets,
+      long sourceBytes)
+      throws IOException {
     refuseUnportable(added);
     long filesDone = files.size();
     long bytesDone = files.stream().mapToLong(Manifest.FileEntry::size).sum();
@@ -244,15 +303,30 @@ final class ArchiveBackup {
           offsets.put(e.path(), at);
           ArchiveWriter.FileResult r;
           Path src = resolveSource(added.root(), e.path());
-          try (SeekableByteChannel in = Files.newByteChannel(src, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+          try (SeekableByteChannel in =
+              Files.newByteChannel(src, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             r = writer.file(e.path(), in, off -> at[0] = off);
           }
-          files.add(new Manifest.FileEntry(e.path(), r.size(), e.lastModified().toEpochMilli(),
-              FileHasher.hex(r.sha256()), id, -1));
+          files.add(
+              new Manifest.FileEntry(
+                  e.path(),
+                  r.size(),
+                  e.lastModified().toEpochMilli(),
+                  FileHasher.hex(r.sha256()),
+                  id,
+                  -1));
           filesDone++;
           bytesDone += r.size();
-          request.progress().onProgress(new Progress(Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone,
-              bytesTotal, e.path()));
+          request
+              .progress()
+              .onProgress(
+                  new Progress(
+                      Progress.Phase.BACKUP,
+                      filesDone,
+                      filesTotal,
+                      bytesDone,
+                      bytesTotal,
+                      e.path()));
         }
         default -> throw new IllegalStateException("unknown entry type " + e.type());
       }

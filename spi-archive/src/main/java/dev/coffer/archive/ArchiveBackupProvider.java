@@ -23,55 +23,95 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The {@code archive} provider: each backup is one file, {@code <id>.coffer}, in the repository directory —
- * a stream of 64 KiB chunks sealed with AES-256-GCM (or HMAC-SHA256 in signed mode) under keys derived
- * per archive, holding zstd-compressed file data, every directory, a per-file SHA-256 and an authenticated
- * manifest that doubles as an index for partial restores. Incremental backups store changed files only.
- * Symbolic links are stored as links (never followed); POSIX modes and owners are recorded and restored
- * where both file systems have them.
- * The format is specified in {@code docs/archive-format.md}.
+ * The {@code archive} provider: each backup is one file, {@code <id>.coffer}, in the repository
+ * directory — a stream of 64 KiB chunks sealed with AES-256-GCM (or HMAC-SHA256 in signed mode)
+ * under keys derived per archive, holding zstd-compressed file data, every directory, a per-file
+ * SHA-256 and an authenticated manifest that doubles as an index for partial restores. Incremental
+ * backups store changed files only. Symbolic links are stored as links (never followed); POSIX
+ * modes and owners are recorded and restored where both file systems have them. The format is
+ * specified in {@code docs/archive-format.md}.
  *
- * <p>Options: exactly one of {@code key} (64 hex digits), {@code key-file} (a file holding 32 raw bytes or 64
- * hex digits), {@code passphrase} or {@code passphrase-file} (Argon2id), or none; {@code mode}
- * ({@code encrypted} by default with a key, {@code signed}, or {@code plain} which must be chosen explicitly
- * and only without a key); {@code level}; {@code threads} (pool threads beside the calling thread; default:
- * available processors - 1, at least 1); Argon2 cost options for new archives.
+ * <p>Options: exactly one of {@code key} (64 hex digits), {@code key-file} (a file holding 32 raw
+ * bytes or 64 hex digits), {@code passphrase} or {@code passphrase-file} (Argon2id), or none;
+ * {@code mode} ({@code encrypted} by default with a key, {@code signed}, or {@code plain} which
+ * must be chosen explicitly and only without a key); {@code level}; {@code threads} (pool threads
+ * beside the calling thread; default: available processors - 1, at least 1); Argon2 cost options
+ * for new archives.
  *
- * <p>Thread-safe; the constructor does no I/O. Its only state is the cipher warm-up switch its repositories share.
+ * <p>Thread-safe; the constructor does no I/O. Its only state is the cipher warm-up switch its
+ * repositories share.
  */
 public final class ArchiveBackupProvider implements BackupProvider {
 
   static final String NAME = Format.PROVIDER;
+
   /**
-   * Pool threads by default: the calling thread reads, hashes and compresses when the pool falls behind, so
-   * one core is already its own (docs/benchmarks.md, "Ordered output with caller-runs").
+   * Pool threads by default: the calling thread reads, hashes and compresses when the pool falls
+   * behind, so one core is already its own (docs/benchmarks.md, "Ordered output with caller-runs").
    */
   static final int DEFAULT_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
 
-  private static final List<OptionInfo> OPTIONS = List.of(
-      OptionInfo.secret("key", "master key: 64 hex digits (32 bytes)"),
-      OptionInfo.optional("key-file", "path of a file holding the master key (32 raw bytes or 64 hex digits)", null),
-      OptionInfo.secret("passphrase", "passphrase; the master key is derived with Argon2id"),
-      OptionInfo.optional("passphrase-file", "path of a UTF-8 file holding the passphrase (one trailing newline ignored)", null),
-      OptionInfo.optional("mode", "protection of new archives: encrypted (default with a key), signed, or plain (no key; checksums only)", null),
-      OptionInfo.integer("level", "zstd compression level, 1 to 19", 3, 1, 19),
-      new OptionInfo("threads", "pool threads for compression and sealing beside the calling thread, which hashes and "
-          + "helps when the pool falls behind (default: available processors - 1, at least 1)", false, null, false,
-          OptionInfo.Type.INTEGER, 1, 256),
-      OptionInfo.integer("argon2-memory-kib", "Argon2id memory for new archives, KiB", 65536, 8,
-          Argon2Params.MAX_MEMORY_KIB),
-      OptionInfo.integer("argon2-iterations", "Argon2id passes for new archives", 3, 1, Argon2Params.MAX_ITERATIONS),
-      OptionInfo.integer("argon2-parallelism", "Argon2id lanes for new archives", 4, 1, Argon2Params.MAX_PARALLELISM),
-      OptionInfo.integer("argon2-max-memory-kib", "the most memory (KiB) a reader lets an archive's Argon2id "
-          + "parameters use, above which the archive is refused unread (passes: at most 4, or argon2-iterations)",
-          Keyring.DEFAULT_MAX_ARGON2_MEMORY_KIB, 8, Argon2Params.MAX_MEMORY_KIB),
-      OptionInfo.secret("legacy-manifest-key", "HMAC key (64 hex digits) of aedb's signed backup manifests; "
-          + "when given, aedb archives must hold a signed manifest"));
+  private static final List<OptionInfo> OPTIONS =
+      List.of(
+          OptionInfo.secret("key", "master key: 64 hex digits (32 bytes)"),
+          OptionInfo.optional(
+              "key-file",
+              "path of a file holding the master key (32 raw bytes or 64 hex digits)",
+              null),
+          OptionInfo.secret("passphrase", "passphrase; the master key is derived with Argon2id"),
+          OptionInfo.optional(
+              "passphrase-file",
+              "path of a UTF-8 file holding the passphrase (one trailing newline ignored)",
+              null),
+          OptionInfo.optional(
+              "mode",
+              "protection of new archives: encrypted (default with a key), signed, or plain (no key; checksums only)",
+              null),
+          OptionInfo.integer("level", "zstd compression level, 1 to 19", 3, 1, 19),
+          new OptionInfo(
+              "threads",
+              "pool threads for compression and sealing beside the calling thread, which hashes and "
+                  + "helps when the pool falls behind (default: available processors - 1, at least 1)",
+              false,
+              null,
+              false,
+              OptionInfo.Type.INTEGER,
+              1,
+              256),
+          OptionInfo.integer(
+              "argon2-memory-kib",
+              "Argon2id memory for new archives, KiB",
+              65536,
+              8,
+              Argon2Params.MAX_MEMORY_KIB),
+          OptionInfo.integer(
+              "argon2-iterations",
+              "Argon2id passes for new archives",
+              3,
+              1,
+              Argon2Params.MAX_ITERATIONS),
+          OptionInfo.integer(
+              "argon2-parallelism",
+              "Argon2id lanes for new archives",
+              4,
+              1,
+              Argon2Params.MAX_PARALLELISM),
+          OptionInfo.integer(
+              "argon2-max-memory-kib",
+              "the most memory (KiB) a reader lets an archive's Argon2id "
+                  + "parameters use, above which the archive is refused unread (passes: at most 4, or argon2-iterations)",
+              Keyring.DEFAULT_MAX_ARGON2_MEMORY_KIB,
+              8,
+              Argon2Params.MAX_MEMORY_KIB),
+          OptionInfo.secret(
+              "legacy-manifest-key",
+              "HMAC key (64 hex digits) of aedb's signed backup manifests; "
+                  + "when given, aedb archives must hold a signed manifest"));
 
   /**
-   * The cipher warm-up switch of this provider's repositories, made by the first {@code open}: one per
-   * provider, since what it warms (the JIT's compiled GCM code) serves every repository in the JVM
-   * (docs/benchmarks.md). Not made by the constructor, which loads nothing beyond this class.
+   * The cipher warm-up switch of this provider's repositories, made by the first {@code open}: one
+   * per provider, since what it warms (the JIT's compiled GCM code) serves every repository in the
+   * JVM (docs/benchmarks.md). Not made by the constructor, which loads nothing beyond this class.
    */
   private GcmWarmupSwitch warmup;
 
@@ -93,8 +133,15 @@ public final class ArchiveBackupProvider implements BackupProvider {
   /** {@inheritDoc} */
   @Override
   public Set<Capability> capabilities() {
-    return Set.copyOf(EnumSet.of(Capability.INCREMENTAL, Capability.PARTIAL_RESTORE, Capability.ENCRYPTION,
-        Capability.COMPRESSION, Capability.TIMESTAMPS, Capability.SYMLINKS, Capability.POSIX_ATTRIBUTES));
+    return Set.copyOf(
+        EnumSet.of(
+            Capability.INCREMENTAL,
+            Capability.PARTIAL_RESTORE,
+            Capability.ENCRYPTION,
+            Capability.COMPRESSION,
+            Capability.TIMESTAMPS,
+            Capability.SYMLINKS,
+            Capability.POSIX_ATTRIBUTES));
   }
 
   /** {@inheritDoc} */
@@ -106,8 +153,14 @@ public final class ArchiveBackupProvider implements BackupProvider {
   /** {@inheritDoc} */
   @Override
   public BackupRepository open(Path location, Map<String, String> options) throws IOException {
-    return open(location, options, new SecureRandom()::nextBytes, Clock.systemUTC(), () -> BackupIds.newId().value(),
-        Format.DEFAULT_CHUNK_SIZE, warmup());
+    return open(
+        location,
+        options,
+        new SecureRandom()::nextBytes,
+        Clock.systemUTC(),
+        () -> BackupIds.newId().value(),
+        Format.DEFAULT_CHUNK_SIZE,
+        warmup());
   }
 
   private synchronized GcmWarmupSwitch warmup() {
@@ -117,17 +170,28 @@ public final class ArchiveBackupProvider implements BackupProvider {
     return warmup;
   }
 
-  /** Opens with injected randomness, clock, id source, chunk size and warm-up (known-answer tests). */
-  static ArchiveRepository open(Path location, Map<String, String> options, Keyring.Entropy entropy, Clock clock,
-      Supplier<String> ids, int chunkSize, GcmWarmupSwitch warmup) throws IOException {
+  /**
+   * Opens with injected randomness, clock, id source, chunk size and warm-up (known-answer tests).
+   */
+  static ArchiveRepository open(
+      Path location,
+      Map<String, String> options,
+      Keyring.Entropy entropy,
+      Clock clock,
+      Supplier<String> ids,
+      int chunkSize,
+      GcmWarmupSwitch warmup)
+      throws IOException {
     ProviderOptions o = ProviderOptions.parse(NAME, OPTIONS, options);
     int sources = 0;
     for (String s : List.of("key", "key-file", "passphrase", "passphrase-file")) {
       sources += o.isSet(s) ? 1 : 0;
     }
     if (sources > 1) {
-      throw new IllegalArgumentException("options key, key-file, passphrase and passphrase-file of provider '"
-          + NAME + "' are exclusive: give at most one");
+      throw new IllegalArgumentException(
+          "options key, key-file, passphrase and passphrase-file of provider '"
+              + NAME
+              + "' are exclusive: give at most one");
     }
     int level = (int) o.getLong("level");
     int threads = o.isSet("threads") ? (int) o.getLong("threads") : DEFAULT_THREADS;
@@ -142,10 +206,17 @@ public final class ArchiveBackupProvider implements BackupProvider {
     Mode mode = null;
     if (o.isSet("mode")) {
       switch (o.get("mode").orElseThrow()) {
-        case "encrypted": mode = Mode.ENCRYPTED; break;
-        case "signed": mode = Mode.SIGNED; break;
-        case "plain": mode = Mode.PLAIN; break;
-        default: throw o.invalid("mode", "expected encrypted, signed or plain");
+        case "encrypted":
+          mode = Mode.ENCRYPTED;
+          break;
+        case "signed":
+          mode = Mode.SIGNED;
+          break;
+        case "plain":
+          mode = Mode.PLAIN;
+          break;
+        default:
+          throw o.invalid("mode", "expected encrypted, signed or plain");
       }
     }
     Keyring keyring;
@@ -154,18 +225,27 @@ public final class ArchiveBackupProvider implements BackupProvider {
     } else if (o.isSet("key-file")) {
       keyring = Keyring.rawKey(readKeyFile(location, o));
     } else if (o.isSet("passphrase")) {
-      keyring = Keyring.passphrase(passphrase(o.get("passphrase").orElseThrow(), o, "passphrase"), argon2, maxMemory,
-          Keyring.DEFAULT_MAX_ARGON2_ITERATIONS);
+      keyring =
+          Keyring.passphrase(
+              passphrase(o.get("passphrase").orElseThrow(), o, "passphrase"),
+              argon2,
+              maxMemory,
+              Keyring.DEFAULT_MAX_ARGON2_ITERATIONS);
     } else if (o.isSet("passphrase-file")) {
-      keyring = Keyring.passphrase(readPassphraseFile(location, o), argon2, maxMemory,
-          Keyring.DEFAULT_MAX_ARGON2_ITERATIONS);
+      keyring =
+          Keyring.passphrase(
+              readPassphraseFile(location, o),
+              argon2,
+              maxMemory,
+              Keyring.DEFAULT_MAX_ARGON2_ITERATIONS);
     } else {
       keyring = Keyring.none();
     }
     boolean explicitMode = mode != null;
     if (keyring.kind() == Keyring.Kind.NONE) {
       if (mode != null && mode != Mode.PLAIN) {
-        throw o.invalid("mode", "mode " + o.get("mode").orElseThrow() + " needs a key or passphrase");
+        throw o.invalid(
+            "mode", "mode " + o.get("mode").orElseThrow() + " needs a key or passphrase");
       }
     } else {
       if (mode == Mode.PLAIN) {
@@ -175,10 +255,15 @@ public final class ArchiveBackupProvider implements BackupProvider {
         mode = Mode.ENCRYPTED;
       }
     }
-    SecretBytes aedbManifestKey = o.isSet("legacy-manifest-key")
-        ? parseHexKey(o.get("legacy-manifest-key").orElseThrow(), o, "legacy-manifest-key") : null;
-    return ArchiveRepository.open(location, new ArchiveSettings(keyring, mode, level, threads, chunkSize,
-        entropy, clock, ids, aedbManifestKey, warmup), explicitMode,
+    SecretBytes aedbManifestKey =
+        o.isSet("legacy-manifest-key")
+            ? parseHexKey(o.get("legacy-manifest-key").orElseThrow(), o, "legacy-manifest-key")
+            : null;
+    return ArchiveRepository.open(
+        location,
+        new ArchiveSettings(
+            keyring, mode, level, threads, chunkSize, entropy, clock, ids, aedbManifestKey, warmup),
+        explicitMode,
         RepositoryInfo.of(new ArchiveBackupProvider(), location));
   }
 
@@ -234,7 +319,8 @@ public final class ArchiveBackupProvider implements BackupProvider {
       throw o.invalid(option, "the passphrase must not be empty");
     }
     // NFC so that the same passphrase typed on different systems gives the same key
-    return new SecretBytes(Normalizer.normalize(s, Normalizer.Form.NFC).getBytes(StandardCharsets.UTF_8));
+    return new SecretBytes(
+        Normalizer.normalize(s, Normalizer.Form.NFC).getBytes(StandardCharsets.UTF_8));
   }
 
   private static byte[] readSmall(Path location, ProviderOptions o, String option) {

@@ -12,8 +12,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /**
- * The plaintext header of an archive. Everything but the final 32-byte commitment is hashed
- * ({@link #hash()}) into every key derivation and every chunk's associated data, so editing any field
+ * The plaintext header of an archive. Everything but the final 32-byte commitment is hashed ({@link
+ * #hash()}) into every key derivation and every chunk's associated data, so editing any field
  * changes every key.
  *
  * <pre>
@@ -36,7 +36,13 @@ final class ArchiveHeader {
   private final byte[] body; // everything before the commitment
   private final byte[] hash;
 
-  ArchiveHeader(Mode mode, Argon2Params argon2, byte[] argon2Salt, byte[] archiveSalt, int chunkSize, String backupId) {
+  ArchiveHeader(
+      Mode mode,
+      Argon2Params argon2,
+      byte[] argon2Salt,
+      byte[] archiveSalt,
+      int chunkSize,
+      String backupId) {
     this.mode = mode;
     this.kdf = argon2 == null ? Format.KDF_NONE : Format.KDF_ARGON2ID;
     this.argon2 = argon2;
@@ -123,9 +129,17 @@ final class ArchiveHeader {
     byte[] archiveSalt = new byte[32];
     prefix.get(archiveSalt);
     long chunkSize = Integer.toUnsignedLong(prefix.getInt());
-    if (chunkSize < Format.MIN_CHUNK_SIZE || chunkSize > Format.MAX_CHUNK_SIZE || Long.bitCount(chunkSize) != 1) {
-      throw corrupt(expectedId, "chunk size " + chunkSize + " is not a power of two in "
-          + Format.MIN_CHUNK_SIZE + ".." + Format.MAX_CHUNK_SIZE);
+    if (chunkSize < Format.MIN_CHUNK_SIZE
+        || chunkSize > Format.MAX_CHUNK_SIZE
+        || Long.bitCount(chunkSize) != 1) {
+      throw corrupt(
+          expectedId,
+          "chunk size "
+              + chunkSize
+              + " is not a power of two in "
+              + Format.MIN_CHUNK_SIZE
+              + ".."
+              + Format.MAX_CHUNK_SIZE);
     }
     int idLength = Byte.toUnsignedInt(prefix.get());
     if (idLength < 1 || idLength > 128) {
@@ -138,8 +152,11 @@ final class ArchiveHeader {
     rest.get(idBytes);
     String id = new String(idBytes, StandardCharsets.US_ASCII);
     if (!BackupId.isValid(id) || !id.equals(expectedId)) {
-      throw corrupt(expectedId, "header names backup '" + (BackupId.isValid(id) ? id : "(malformed)")
-          + "', not the archive's own id");
+      throw corrupt(
+          expectedId,
+          "header names backup '"
+              + (BackupId.isValid(id) ? id : "(malformed)")
+              + "', not the archive's own id");
     }
     byte[] commitment = new byte[COMMITMENT_LENGTH];
     rest.get(commitment);
@@ -147,11 +164,14 @@ final class ArchiveHeader {
     return new Read(h, commitment);
   }
 
-  private static void readFully(SeekableByteChannel ch, ByteBuffer buf, long position, String id) throws IOException {
+  private static void readFully(SeekableByteChannel ch, ByteBuffer buf, long position, String id)
+      throws IOException {
     ch.position(position);
     while (buf.hasRemaining()) {
       if (ch.read(buf) < 0) {
-        throw new CorruptBackupException("archive of backup " + id + " is truncated inside its header", null,
+        throw new CorruptBackupException(
+            "archive of backup " + id + " is truncated inside its header",
+            null,
             new EOFException());
       }
     }

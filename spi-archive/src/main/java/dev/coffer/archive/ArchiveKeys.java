@@ -4,9 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * The per-archive keys, derived with HKDF-SHA256 from the master key: salt = the header's archive salt,
- * info = a purpose label || SHA-256 of the header (without commitment). A different archive (salt) or any
- * edited header field gives unrelated keys. Never printed.
+ * The per-archive keys, derived with HKDF-SHA256 from the master key: salt = the header's archive
+ * salt, info = a purpose label || SHA-256 of the header (without commitment). A different archive
+ * (salt) or any edited header field gives unrelated keys. Never printed.
  */
 final class ArchiveKeys {
 
@@ -18,7 +18,8 @@ final class ArchiveKeys {
   final SecretBytes manifestMac;
   private final byte[] commitment;
 
-  private ArchiveKeys(SecretBytes encryption, SecretBytes chunkMac, SecretBytes manifestMac, byte[] commitment) {
+  private ArchiveKeys(
+      SecretBytes encryption, SecretBytes chunkMac, SecretBytes manifestMac, byte[] commitment) {
     this.encryption = encryption;
     this.chunkMac = chunkMac;
     this.manifestMac = manifestMac;

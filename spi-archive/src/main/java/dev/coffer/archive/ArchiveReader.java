@@ -16,9 +16,9 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
- * Reads one archive: header, key check (commitment, before anything is decrypted), manifest, and file
- * records at the offsets the manifest gives. Every length read from the archive is bounded before it is
- * used to allocate. Not thread-safe.
+ * Reads one archive: header, key check (commitment, before anything is decrypted), manifest, and
+ * file records at the offsets the manifest gives. Every length read from the archive is bounded
+ * before it is used to allocate. Not thread-safe.
  */
 final class ArchiveReader implements Closeable {
 
@@ -40,7 +40,8 @@ final class ArchiveReader implements Closeable {
   private final BlockCompressor decompressor = new BlockCompressor(0);
   private final String id;
 
-  private ArchiveReader(SeekableByteChannel ch, ArchiveHeader header, ArchiveKeys keys, ChunkedInput in) {
+  private ArchiveReader(
+      SeekableByteChannel ch, ArchiveHeader header, ArchiveKeys keys, ChunkedInput in) {
     this.ch = ch;
     this.header = header;
     this.keys = keys;
@@ -54,17 +55,23 @@ final class ArchiveReader implements Closeable {
    * @throws WrongKeyException if the configured key does not open the archive
    * @throws CorruptBackupException if the header is malformed or the archive is not authentic
    */
-  static ArchiveReader open(Path file, String id, Keyring keyring, GcmWarmupSwitch warmup) throws IOException {
+  static ArchiveReader open(Path file, String id, Keyring keyring, GcmWarmupSwitch warmup)
+      throws IOException {
     return open(file, id, keyring, warmup, null, 0);
   }
 
   /**
-   * As {@link #open(Path, String, Keyring, GcmWarmupSwitch)}, authenticating up to {@code readAhead} chunks ahead of a
-   * sequential reader on {@code pool} (null: none).
+   * As {@link #open(Path, String, Keyring, GcmWarmupSwitch)}, authenticating up to {@code
+   * readAhead} chunks ahead of a sequential reader on {@code pool} (null: none).
    */
-  static ArchiveReader open(Path file, String id, Keyring keyring, GcmWarmupSwitch warmup,
+  static ArchiveReader open(
+      Path file,
+      String id,
+      Keyring keyring,
+      GcmWarmupSwitch warmup,
       java.util.concurrent.ExecutorService pool,
-      int readAhead) throws IOException {
+      int readAhead)
+      throws IOException {
     SeekableByteChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ);
     try {
       ArchiveHeader.Read read = ArchiveHeader.read(ch, id);
@@ -73,9 +80,11 @@ final class ArchiveReader implements Closeable {
       ArchiveKeys keys = ArchiveKeys.derive(master, h);
       if (!keys.commitsTo(read.commitment())) {
         if (h.mode == Mode.PLAIN) {
-          throw new CorruptBackupException("archive of backup " + id + ": header checksum mismatch", null);
+          throw new CorruptBackupException(
+              "archive of backup " + id + ": header checksum mismatch", null);
         }
-        throw new WrongKeyException("wrong key or passphrase for backup " + id + " (or its header was modified)");
+        throw new WrongKeyException(
+            "wrong key or passphrase for backup " + id + " (or its header was modified)");
       }
       ChunkSealer sealer = ChunkSealer.create(h.mode, keys, h.hash(), warmup);
       ChunkedInput in = new ChunkedInput(ch, h.length(), h.chunkSize, sealer, id);
@@ -134,8 +143,8 @@ final class ArchiveReader implements Closeable {
   }
 
   /**
-   * Reads the record at {@code offset}, which must be the file {@code expectedPath}, handing its raw bytes to
-   * {@code sink} block by block, and checks the SHA-256 stored after the data.
+   * Reads the record at {@code offset}, which must be the file {@code expectedPath}, handing its
+   * raw bytes to {@code sink} block by block, and checks the SHA-256 stored after the data.
    *
    * @return the record, with the size read and the verified SHA-256
    */
@@ -144,21 +153,36 @@ final class ArchiveReader implements Closeable {
   }
 
   /**
-   * As {@link #readFile(long, String, BlockSink)}, but stops before handing {@code sink} a block that would
-   * take the file past {@code expectedSize} bytes (the manifest's size; -1 for no limit): a record holding
-   * more than its manifest declares never writes more than the declared size.
+   * As {@link #readFile(long, String, BlockSink)}, but stops before handing {@code sink} a block
+   * that would take the file past {@code expectedSize} bytes (the manifest's size; -1 for no
+   * limit): a record holding more than its manifest declares never writes more than the declared
+   * size.
    */
-  Record readFile(long offset, String expectedPath, long expectedSize, BlockSink sink) throws IOException {
+  Record readFile(long offset, String expectedPath, long expectedSize, BlockSink sink)
+      throws IOException {
     in.seek(offset);
     int type = in.readU8();
     if (type != Format.REC_FILE) {
-      throw new CorruptBackupException("archive of backup " + id + ": no file record for '" + expectedPath
-          + "' at offset " + offset, expectedPath);
+      throw new CorruptBackupException(
+          "archive of backup "
+              + id
+              + ": no file record for '"
+              + expectedPath
+              + "' at offset "
+              + offset,
+          expectedPath);
     }
     String path = readPath();
     if (!path.equals(expectedPath)) {
-      throw new CorruptBackupException("archive of backup " + id + ": record at offset " + offset
-          + " is not '" + expectedPath + "'", expectedPath);
+      throw new CorruptBackupException(
+          "archive of backup "
+              + id
+              + ": record at offset "
+              + offset
+              + " is not '"
+              + expectedPath
+              + "'",
+          expectedPath);
     }
     return readFileBody(offset, path, expectedSize, sink);
   }
@@ -188,7 +212,8 @@ final class ArchiveReader implements Closeable {
     }
   }
 
-  private Record readFileBody(long offset, String path, long expectedSize, BlockSink sink) throws IOException {
+  private Record readFileBody(long offset, String path, long expectedSize, BlockSink sink)
+      throws IOException {
     FileHasher hasher = new FileHasher();
     while (true) {
       long raw = in.readU32();
@@ -196,37 +221,86 @@ final class ArchiveReader implements Closeable {
         break;
       }
       if (raw > Format.MAX_BLOCK_SIZE) {
-        throw new CorruptBackupException("archive of backup " + id + ": block of '" + path + "' claims " + raw
-            + " bytes (limit " + Format.MAX_BLOCK_SIZE + ")", path);
+        throw new CorruptBackupException(
+            "archive of backup "
+                + id
+                + ": block of '"
+                + path
+                + "' claims "
+                + raw
+                + " bytes (limit "
+                + Format.MAX_BLOCK_SIZE
+                + ")",
+            path);
       }
       int codec = in.readU8();
       long stored = in.readU32();
       if (stored < 1 || stored > MAX_STORED_BLOCK) {
-        throw new CorruptBackupException("archive of backup " + id + ": stored block of '" + path + "' has "
-            + stored + " bytes (limit " + MAX_STORED_BLOCK + ")", path);
+        throw new CorruptBackupException(
+            "archive of backup "
+                + id
+                + ": stored block of '"
+                + path
+                + "' has "
+                + stored
+                + " bytes (limit "
+                + MAX_STORED_BLOCK
+                + ")",
+            path);
       }
       byte[] data = in.readBytes((int) stored);
       byte[] plain = decompressor.decompress(codec, data, (int) stored, (int) raw);
       if (plain == null) {
-        throw new CorruptBackupException("archive of backup " + id + ": block of '" + path
-            + "' does not decode to its declared " + raw + " bytes", path);
+        throw new CorruptBackupException(
+            "archive of backup "
+                + id
+                + ": block of '"
+                + path
+                + "' does not decode to its declared "
+                + raw
+                + " bytes",
+            path);
       }
       if (expectedSize >= 0 && hasher.bytes() + plain.length > expectedSize) {
-        throw new CorruptBackupException("size mismatch for '" + path + "' in backup " + id + ": the manifest says "
-            + expectedSize + " bytes, the archive holds at least " + (hasher.bytes() + plain.length), path);
+        throw new CorruptBackupException(
+            "size mismatch for '"
+                + path
+                + "' in backup "
+                + id
+                + ": the manifest says "
+                + expectedSize
+                + " bytes, the archive holds at least "
+                + (hasher.bytes() + plain.length),
+            path);
       }
       hasher.update(plain, 0, plain.length);
       sink.accept(plain);
     }
     if (expectedSize >= 0 && hasher.bytes() != expectedSize) {
-      throw new CorruptBackupException("size mismatch for '" + path + "' in backup " + id + ": the manifest says "
-          + expectedSize + " bytes, the archive holds " + hasher.bytes(), path);
+      throw new CorruptBackupException(
+          "size mismatch for '"
+              + path
+              + "' in backup "
+              + id
+              + ": the manifest says "
+              + expectedSize
+              + " bytes, the archive holds "
+              + hasher.bytes(),
+          path);
     }
     byte[] stored = in.readBytes(32);
     byte[] computed = hasher.finish();
     if (!MessageDigest.isEqual(stored, computed)) {
-      throw new CorruptBackupException("sha256 mismatch for '" + path + "' in backup " + id + ": stored "
-          + FileHasher.hex(stored) + ", computed " + FileHasher.hex(computed), path);
+      throw new CorruptBackupException(
+          "sha256 mismatch for '"
+              + path
+              + "' in backup "
+              + id
+              + ": stored "
+              + FileHasher.hex(stored)
+              + ", computed "
+              + FileHasher.hex(computed),
+          path);
     }
     return new Record(Format.REC_FILE, path, offset, hasher.bytes(), computed);
   }
@@ -238,10 +312,12 @@ final class ArchiveReader implements Closeable {
     }
     byte[] b = in.readBytes(len);
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(b)).toString();
+          .decode(ByteBuffer.wrap(b))
+          .toString();
     } catch (CharacterCodingException e) {
       throw in.corrupt("path is not valid UTF-8");
     }

@@ -7,8 +7,8 @@ import dev.coffer.BackupRequest;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.ProgressListener;
-import dev.coffer.RestoreRequest;
 import dev.coffer.RepositoryInfo;
+import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
 import dev.coffer.WrongKeyException;
@@ -28,11 +28,12 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A repository of {@code archive} backups: a directory with a marker file and one {@code <id>.coffer} per
- * backup (names: {@link RepositoryLayout}), written under a temporary name and renamed into place when
- * complete; aedb's {@code <id>.aedbarc} archives are listed, restored and verified beside them. Each
- * request finds its {@link StoredBackup} once and hands over to the operation: {@link ArchiveBackup},
- * {@link ArchiveRestore}, {@link ArchiveVerify}, or the aedb reader. Thread-safe.
+ * A repository of {@code archive} backups: a directory with a marker file and one {@code
+ * <id>.coffer} per backup (names: {@link RepositoryLayout}), written under a temporary name and
+ * renamed into place when complete; aedb's {@code <id>.aedbarc} archives are listed, restored and
+ * verified beside them. Each request finds its {@link StoredBackup} once and hands over to the
+ * operation: {@link ArchiveBackup}, {@link ArchiveRestore}, {@link ArchiveVerify}, or the aedb
+ * reader. Thread-safe.
  */
 final class ArchiveRepository implements dev.coffer.BackupRepository {
 
@@ -49,23 +50,27 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   private final Object lifecycle = new Object();
   private volatile boolean closed;
 
-  private ArchiveRepository(RepositoryLayout layout, ArchiveSettings settings, RepositoryInfo info) {
+  private ArchiveRepository(
+      RepositoryLayout layout, ArchiveSettings settings, RepositoryInfo info) {
     this.layout = layout;
     this.settings = settings;
     this.info = info;
   }
 
   /**
-   * Prepares the directory, checks (or records) the repository's key and mode before this instance writes or
-   * trusts anything, and removes temporary files of backups that did not finish.
+   * Prepares the directory, checks (or records) the repository's key and mode before this instance
+   * writes or trusts anything, and removes temporary files of backups that did not finish.
    *
-   * @param info what {@link #info()} tells, made by the provider (which the repository does not know)
+   * @param info what {@link #info()} tells, made by the provider (which the repository does not
+   *     know)
    */
-  static ArchiveRepository open(Path location, ArchiveSettings settings, boolean explicitMode, RepositoryInfo info)
+  static ArchiveRepository open(
+      Path location, ArchiveSettings settings, boolean explicitMode, RepositoryInfo info)
       throws IOException {
     RepositoryLayout layout = RepositoryLayout.prepare(location);
-    Mode mode = KeyCheck.verifyOrCreate(location, settings.keyring(), settings.writeMode(), explicitMode,
-        settings.entropy());
+    Mode mode =
+        KeyCheck.verifyOrCreate(
+            location, settings.keyring(), settings.writeMode(), explicitMode, settings.entropy());
     ArchiveRepository repo = new ArchiveRepository(layout, settings.withWriteMode(mode), info);
     layout.removeStaleTemporaries(settings.clock());
     return repo;
@@ -81,8 +86,14 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
   private Optional<StoredBackup> stored(String id) {
     Optional<Path> aedb = layout.findAedbArchive(id);
     if (aedb.isPresent()) {
-      return Optional.of(new AedbArchive(id, aedb.get(), settings.keyring()::aedbKey, settings.aedbManifestKey(),
-          Format.PROVIDER, Format.PROVIDER_VERSION));
+      return Optional.of(
+          new AedbArchive(
+              id,
+              aedb.get(),
+              settings.keyring()::aedbKey,
+              settings.aedbManifestKey(),
+              Format.PROVIDER,
+              Format.PROVIDER_VERSION));
     }
     return layout.findArchive(id).map(file -> new CofferArchive(layout, settings, id, file));
   }
@@ -135,7 +146,10 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     return out.stream().map(BackupId::of).toList();
   }
 
-  /** Reads every archive's metadata: what authenticates goes to {@code listed}, the others' ids to {@code unlisted}. */
+  /**
+   * Reads every archive's metadata: what authenticates goes to {@code listed}, the others' ids to
+   * {@code unlisted}.
+   */
   private void catalog(List<BackupMetadata> listed, List<String> unlisted) throws IOException {
     Map<String, String> names = new java.util.LinkedHashMap<>();
     layout.archiveIds().forEach(id -> names.put(id, id + Format.FILE_SUFFIX));
@@ -143,10 +157,18 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
     for (Map.Entry<String, String> e : names.entrySet()) {
       try {
         listed.add(metadata(lookup(e.getKey())));
-      } catch (CorruptBackupException | WrongKeyException | NoSuchFileException | NoSuchBackupException skipped) {
-        // An archive that does not authenticate is not a complete backup of this repository (damaged, planted,
-        // or written with another key: the repository's own key was checked at open): verify(id) reports it.
-        LOG.log(System.Logger.Level.WARNING, "archive {0} left out of the listing: {1}", e.getValue(),
+      } catch (CorruptBackupException
+          | WrongKeyException
+          | NoSuchFileException
+          | NoSuchBackupException skipped) {
+        // An archive that does not authenticate is not a complete backup of this repository
+        // (damaged, planted,
+        // or written with another key: the repository's own key was checked at open): verify(id)
+        // reports it.
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "archive {0} left out of the listing: {1}",
+            e.getValue(),
             skipped.toString());
         unlisted.add(e.getKey());
       }
@@ -222,7 +244,8 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
       List<BackupMetadata> doomed = pruneCandidates(policy);
       // newest first: a dependent goes before its base
       for (BackupMetadata b : doomed) {
-        Path file = stored(b.backupId()).map(StoredBackup::file).orElse(layout.archiveOf(b.backupId()));
+        Path file =
+            stored(b.backupId()).map(StoredBackup::file).orElse(layout.archiveOf(b.backupId()));
         Files.deleteIfExists(file);
         cache.remove(file);
       }
@@ -237,6 +260,12 @@ final class ArchiveRepository implements dev.coffer.BackupRepository {
 
   @Override
   public String toString() {
-    return "ArchiveRepository[" + layout + ", " + settings.writeMode() + ", " + settings.keyring() + "]";
+    return "ArchiveRepository["
+        + layout
+        + ", "
+        + settings.writeMode()
+        + ", "
+        + settings.keyring()
+        + "]";
   }
 }

@@ -26,9 +26,10 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 
 /**
- * One restore of a Coffer archive: opens its base chain, checks every path, stages directories, files (each
- * authenticated, decoded and hashed on this thread, written by a {@link FileWriterStage}) and links, then
- * commits. Receives the layout and the settings, nothing else of the repository.
+ * One restore of a Coffer archive: opens its base chain, checks every path, stages directories,
+ * files (each authenticated, decoded and hashed on this thread, written by a {@link
+ * FileWriterStage}) and links, then commits. Receives the layout and the settings, nothing else of
+ * the repository.
  */
 final class ArchiveRestore {
 
@@ -46,7 +47,10 @@ final class ArchiveRestore {
     this.id = id;
   }
 
-  /** Restores as {@code request} says; every file is authenticated and its SHA-256 checked before commit. */
+  /**
+   * Restores as {@code request} says; every file is authenticated and its SHA-256 checked before
+   * commit.
+   */
   BackupMetadata run(RestoreRequest request) throws IOException {
     ExecutorService pool = Workers.newPool(threads);
     try (BaseChain chain = BaseChain.open(layout, keyring, warmup, id, pool, 2 * threads)) {
@@ -87,7 +91,9 @@ final class ArchiveRestore {
         }
       }
       // read each archive front to back: sequential chunks are decrypted once
-      files.sort(Comparator.comparing(Manifest.FileEntry::archive).thenComparingLong(Manifest.FileEntry::offset));
+      files.sort(
+          Comparator.comparing(Manifest.FileEntry::archive)
+              .thenComparingLong(Manifest.FileEntry::offset));
       long bytesTotal = files.stream().mapToLong(Manifest.FileEntry::size).sum();
       try (RestoreStaging staging = RestoreStaging.begin(request)) {
         Path stage = staging.directory();
@@ -109,7 +115,8 @@ final class ArchiveRestore {
         }
         long filesDone = 0;
         long bytesDone = 0;
-        // this thread authenticates, decodes and hashes; the write stage creates and writes the files
+        // this thread authenticates, decodes and hashes; the write stage creates and writes the
+        // files
         try (FileWriterStage writer = new FileWriterStage()) {
           for (Manifest.FileEntry f : files) {
             Path out = RelativePaths.resolveForWrite(stage, f.path(), true);
@@ -119,14 +126,30 @@ final class ArchiveRestore {
             attributes.record(f.path(), SourceEntry.Type.FILE, recorded);
             ArchiveReader.Record rec = r.readFile(f.offset(), f.path(), f.size(), writer::write);
             if (!FileHasher.hex(rec.sha256()).equals(f.sha256())) {
-              throw new CorruptBackupException("sha256 mismatch for '" + f.path() + "' in backup " + id
-                  + ": manifest " + f.sha256() + ", archive " + FileHasher.hex(rec.sha256()), f.path());
+              throw new CorruptBackupException(
+                  "sha256 mismatch for '"
+                      + f.path()
+                      + "' in backup "
+                      + id
+                      + ": manifest "
+                      + f.sha256()
+                      + ", archive "
+                      + FileHasher.hex(rec.sha256()),
+                  f.path());
             }
             writer.finish(out, f.mtimeMillis());
             filesDone++;
             bytesDone += f.size();
-            request.progress().onProgress(new Progress(Progress.Phase.RESTORE, filesDone, files.size(), bytesDone,
-                bytesTotal, f.path()));
+            request
+                .progress()
+                .onProgress(
+                    new Progress(
+                        Progress.Phase.RESTORE,
+                        filesDone,
+                        files.size(),
+                        bytesDone,
+                        bytesTotal,
+                        f.path()));
           }
           writer.await();
         }
@@ -145,17 +168,22 @@ final class ArchiveRestore {
   }
 
   /**
-   * Refuses paths that the target's file system would conflate (case- or normalization-insensitive lookups),
-   * probed in the staging directory before anything is restored.
+   * Refuses paths that the target's file system would conflate (case- or normalization-insensitive
+   * lookups), probed in the staging directory before anything is restored.
    */
-  private static void checkCollisions(Path stage, Manifest m, List<String> paths) throws IOException {
+  private static void checkCollisions(Path stage, Manifest m, List<String> paths)
+      throws IOException {
     if (!conflatesNames(stage)) {
       return; // exact duplicates were refused when the manifest was read
     }
     Optional<String> collision = RelativePaths.findCollision(paths);
     if (collision.isPresent()) {
-      throw new CorruptBackupException("backup " + m.backupId() + " cannot be restored onto this file system: "
-          + collision.get(), null);
+      throw new CorruptBackupException(
+          "backup "
+              + m.backupId()
+              + " cannot be restored onto this file system: "
+              + collision.get(),
+          null);
     }
   }
 
@@ -166,8 +194,14 @@ final class ArchiveRestore {
       try {
         stage.getFileSystem().getPath(l.target());
       } catch (java.nio.file.InvalidPathException e) {
-        throw new CorruptBackupException("backup " + m.backupId() + " cannot be restored onto this file system: the "
-            + "target of link '" + RelativePaths.printable(l.path()) + "' is not a valid path here", l.path());
+        throw new CorruptBackupException(
+            "backup "
+                + m.backupId()
+                + " cannot be restored onto this file system: the "
+                + "target of link '"
+                + RelativePaths.printable(l.path())
+                + "' is not a valid path here",
+            l.path());
       }
     }
   }

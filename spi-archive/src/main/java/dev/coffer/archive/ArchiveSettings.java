@@ -4,9 +4,9 @@ import java.time.Clock;
 import java.util.function.Supplier;
 
 /**
- * Everything {@code ArchiveBackupProvider.open} decided for one repository instance: its key source, the
- * protection and compression of new archives, the pool size and the injected clock, randomness and ids.
- * Not a record, because it holds keys: {@link #toString()} names no secret.
+ * Everything {@code ArchiveBackupProvider.open} decided for one repository instance: its key
+ * source, the protection and compression of new archives, the pool size and the injected clock,
+ * randomness and ids. Not a record, because it holds keys: {@link #toString()} names no secret.
  */
 final class ArchiveSettings {
 
@@ -21,8 +21,17 @@ final class ArchiveSettings {
   private final SecretBytes aedbManifestKey;
   private final GcmWarmupSwitch warmup;
 
-  ArchiveSettings(Keyring keyring, Mode writeMode, int level, int threads, int chunkSize, Keyring.Entropy entropy,
-      Clock clock, Supplier<String> ids, SecretBytes aedbManifestKey, GcmWarmupSwitch warmup) {
+  ArchiveSettings(
+      Keyring keyring,
+      Mode writeMode,
+      int level,
+      int threads,
+      int chunkSize,
+      Keyring.Entropy entropy,
+      Clock clock,
+      Supplier<String> ids,
+      SecretBytes aedbManifestKey,
+      GcmWarmupSwitch warmup) {
     this.keyring = keyring;
     this.writeMode = writeMode;
     this.level = level;
@@ -37,15 +46,17 @@ final class ArchiveSettings {
 
   /** The same settings writing in {@code mode} (what the repository's key check decided). */
   ArchiveSettings withWriteMode(Mode mode) {
-    return new ArchiveSettings(keyring, mode, level, threads, chunkSize, entropy, clock, ids, aedbManifestKey,
-        warmup);
+    return new ArchiveSettings(
+        keyring, mode, level, threads, chunkSize, entropy, clock, ids, aedbManifestKey, warmup);
   }
 
   Keyring keyring() {
     return keyring;
   }
 
-  /** The protection of new archives; {@code null} when no key was given and plain was not chosen. */
+  /**
+   * The protection of new archives; {@code null} when no key was given and plain was not chosen.
+   */
   Mode writeMode() {
     return writeMode;
   }
@@ -75,7 +86,9 @@ final class ArchiveSettings {
     return ids;
   }
 
-  /** The HMAC key of aedb's signed manifests (option {@code legacy-manifest-key}), or {@code null}. */
+  /**
+   * The HMAC key of aedb's signed manifests (option {@code legacy-manifest-key}), or {@code null}.
+   */
   SecretBytes aedbManifestKey() {
     return aedbManifestKey;
   }
@@ -87,6 +100,14 @@ final class ArchiveSettings {
 
   @Override
   public String toString() {
-    return "ArchiveSettings[" + writeMode + ", level " + level + ", " + threads + " threads, " + keyring + "]";
+    return "ArchiveSettings["
+        + writeMode
+        + ", level "
+        + level
+        + ", "
+        + threads
+        + " threads, "
+        + keyring
+        + "]";
   }
 }

@@ -16,9 +16,10 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
 /**
- * One verification of a Coffer archive: reads every record front to back against the manifest (falling back to
- * each file's offset after damage), checks the manifest's paths and its base chain, and collects problems
- * instead of throwing, except for a wrong key. Receives the layout and the settings.
+ * One verification of a Coffer archive: reads every record front to back against the manifest
+ * (falling back to each file's offset after damage), checks the manifest's paths and its base
+ * chain, and collects problems instead of throwing, except for a wrong key. Receives the layout and
+ * the settings.
  */
 final class ArchiveVerify {
   private final RepositoryLayout layout;
@@ -38,10 +39,16 @@ final class ArchiveVerify {
   /**
    * A verification of the archive {@code file} of backup {@code id}.
    *
-   * @param keyChecked whether the repository's key check accepted the settings' key at open (a wrong key is then
-   *     a damaged or foreign archive, reported; otherwise it may be the caller's key, and is thrown)
+   * @param keyChecked whether the repository's key check accepted the settings' key at open (a
+   *     wrong key is then a damaged or foreign archive, reported; otherwise it may be the caller's
+   *     key, and is thrown)
    */
-  ArchiveVerify(RepositoryLayout layout, ArchiveSettings settings, boolean keyChecked, String id, Path file,
+  ArchiveVerify(
+      RepositoryLayout layout,
+      ArchiveSettings settings,
+      boolean keyChecked,
+      String id,
+      Path file,
       ProgressListener listener) {
     this.layout = layout;
     this.keyring = settings.keyring();
@@ -54,8 +61,9 @@ final class ArchiveVerify {
   }
 
   private void progress(String path) {
-    listener.onProgress(new Progress(Progress.Phase.VERIFY, filesChecked, filesTotal, bytesChecked, bytesTotal,
-        path));
+    listener.onProgress(
+        new Progress(
+            Progress.Phase.VERIFY, filesChecked, filesTotal, bytesChecked, bytesTotal, path));
   }
 
   private void problem(String path, VerifyReport.Kind kind, String detail) {
@@ -93,8 +101,14 @@ final class ArchiveVerify {
         throw e; // the repository's key was not checked at open: this may be the caller's key
       }
       // the key opened the repository's key check, so this archive is damaged, planted or foreign
-      problem("(header)", VerifyReport.Kind.METADATA, "archive " + file.getFileName() + " does not authenticate "
-          + "with this repository's key (a damaged header, or an archive written with another key): " + e.getMessage());
+      problem(
+          "(header)",
+          VerifyReport.Kind.METADATA,
+          "archive "
+              + file.getFileName()
+              + " does not authenticate "
+              + "with this repository's key (a damaged header, or an archive written with another key): "
+              + e.getMessage());
     } catch (CorruptBackupException e) {
       problem(e.path().orElse("(archive)"), VerifyReport.Kind.CORRUPT, e.getMessage());
     }
@@ -105,7 +119,9 @@ final class ArchiveVerify {
     return new VerifyReport(id, problems, filesChecked, bytesChecked);
   }
 
-  /** Reads every record front to back; on a failure, falls back to reading each file at its offset. */
+  /**
+   * Reads every record front to back; on a failure, falls back to reading each file at its offset.
+   */
   private void scan(ArchiveReader r, Manifest m) throws IOException {
     Map<String, Manifest.FileEntry> own = new LinkedHashMap<>();
     Set<String> dirs = new HashSet<>();
@@ -121,13 +137,14 @@ final class ArchiveVerify {
     try {
       r.rewind();
       while (true) {
-        ArchiveReader.Record rec = r.nextRecord(raw -> { });
+        ArchiveReader.Record rec = r.nextRecord(raw -> {});
         if (rec.type() == Format.REC_MANIFEST) {
           break;
         }
         if (rec.type() == Format.REC_DIR) {
           if (!dirs.contains(rec.path()) && m != null) {
-            problem(rec.path(), VerifyReport.Kind.UNEXPECTED, "directory record not in the manifest");
+            problem(
+                rec.path(), VerifyReport.Kind.UNEXPECTED, "directory record not in the manifest");
           }
           seenDirs.add(rec.path());
           continue;
@@ -143,8 +160,10 @@ final class ArchiveVerify {
         if (f == null || f.offset() != rec.offset()) {
           problem(rec.path(), VerifyReport.Kind.UNEXPECTED, "file record not in the manifest");
         } else if (f.size() != rec.size() || !f.sha256().equals(FileHasher.hex(rec.sha256()))) {
-          problem(rec.path(), VerifyReport.Kind.CORRUPT, "content does not match the manifest's sha256 "
-              + f.sha256());
+          problem(
+              rec.path(),
+              VerifyReport.Kind.CORRUPT,
+              "content does not match the manifest's sha256 " + f.sha256());
         }
       }
     } catch (CorruptBackupException e) {
@@ -156,7 +175,7 @@ final class ArchiveVerify {
         }
         seenFiles.add(f.path());
         try {
-          ArchiveReader.Record rec = r.readFile(f.offset(), f.path(), raw -> { });
+          ArchiveReader.Record rec = r.readFile(f.offset(), f.path(), raw -> {});
           filesChecked++;
           bytesChecked += rec.size();
           progress(f.path());

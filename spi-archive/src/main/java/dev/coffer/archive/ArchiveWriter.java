@@ -11,37 +11,50 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.LongConsumer;
 
 /**
- * Writes one archive: the one class that knows the order of the stages. For each file it reads blocks of
- * at most 1 MiB, feeds them to the hash stage ({@link FileHasher}, in order, on this thread), hands each to
- * the compress stage ({@link BlockCompressor}) on the worker pool (when it must wait for the oldest block,
- * it compresses blocks the pool has not started yet itself: {@link OrderedPoolTasks}), and emits the framed blocks
- * strictly in
- * submission order into the frame stage ({@link ChunkedOutput}), which seals chunks with the encrypt stage
- * ({@link ChunkSealer}) on the pool and writes them in order. The bytes written therefore do not depend on
- * the number of threads, and at most about {@code 2 x threads} blocks and chunks are in memory.
- * Used by one thread.
+ * Writes one archive: the one class that knows the order of the stages. For each file it reads
+ * blocks of at most 1 MiB, feeds them to the hash stage ({@link FileHasher}, in order, on this
+ * thread), hands each to the compress stage ({@link BlockCompressor}) on the worker pool (when it
+ * must wait for the oldest block, it compresses blocks the pool has not started yet itself: {@link
+ * OrderedPoolTasks}), and emits the framed blocks strictly in submission order into the frame stage
+ * ({@link ChunkedOutput}), which seals chunks with the encrypt stage ({@link ChunkSealer}) on the
+ * pool and writes them in order. The bytes written therefore do not depend on the number of
+ * threads, and at most about {@code 2 x threads} blocks and chunks are in memory. Used by one
+ * thread.
  */
 final class ArchiveWriter {
 
   /** A file's content as written. */
   record FileResult(long size, byte[] sha256) {}
 
-  /** Bytes to emit in order: a record header or end, or a framed block; {@code atOffset} hears where. */
+  /**
+   * Bytes to emit in order: a record header or end, or a framed block; {@code atOffset} hears
+   * where.
+   */
   private record Segment(byte[] bytes, boolean block, LongConsumer atOffset) {}
 
   private final ChunkedOutput out;
   private final BlockCompressor compressor;
   private final int maxBlocksInFlight;
   private final OrderedPoolTasks<Segment> queue;
+
   /**
-   * Block buffers no task uses any more, for the next reads: at most about {@code 2 x threads} exist, so a
-   * small heap is not filled with 1 MiB (humongous) garbage at every block and every small file.
+   * Block buffers no task uses any more, for the next reads: at most about {@code 2 x threads}
+   * exist, so a small heap is not filled with 1 MiB (humongous) garbage at every block and every
+   * small file.
    */
   private final Queue<byte[]> freeBlocks = new ConcurrentLinkedQueue<>();
+
   private int blocksQueued;
 
-  ArchiveWriter(WritableByteChannel channel, ArchiveHeader header, ArchiveKeys keys, BlockCompressor compressor,
-      ExecutorService pool, int threads, GcmWarmupSwitch warmup) throws IOException {
+  ArchiveWriter(
+      WritableByteChannel channel,
+      ArchiveHeader header,
+      ArchiveKeys keys,
+      BlockCompressor compressor,
+      ExecutorService pool,
+      int threads,
+      GcmWarmupSwitch warmup)
+      throws IOException {
     this.compressor = compressor;
     this.queue = new OrderedPoolTasks<>(pool);
     this.maxBlocksInFlight = 2 * threads + 1;
@@ -50,14 +63,23 @@ final class ArchiveWriter {
       channel.write(hb);
     }
     byte[] headerHash = header.hash();
-    this.out = new ChunkedOutput(channel, () -> ChunkSealer.create(header.mode, keys, headerHash, warmup),
-        header.chunkSize, pool, 2 * threads);
+    this.out =
+        new ChunkedOutput(
+            channel,
+            () -> ChunkSealer.create(header.mode, keys, headerHash, warmup),
+            header.chunkSize,
+            pool,
+            2 * threads);
   }
 
   /** Writes a DIR record. */
   void directory(String path) throws IOException {
     byte[] p = path.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = ByteBuffer.allocate(3 + p.length).put((byte) Format.REC_DIR).putShort((short) p.length).put(p);
+    ByteBuffer b =
+        ByteBuffer.allocate(3 + p.length)
+            .put((byte) Format.REC_DIR)
+            .putShort((short) p.length)
+            .put(p);
     add(new Segment(b.array(), false, null));
   }
 
@@ -68,7 +90,11 @@ final class ArchiveWriter {
    */
   FileResult file(String path, ReadableByteChannel in, LongConsumer atOffset) throws IOException {
     byte[] p = path.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer h = ByteBuffer.allocate(3 + p.length).put((byte) Format.REC_FILE).putShort((short) p.length).put(p);
+    ByteBuffer h =
+        ByteBuffer.allocate(3 + p.length)
+            .put((byte) Format.REC_FILE)
+            .putShort((short) p.length)
+            .put(p);
     add(new Segment(h.array(), false, atOffset));
     FileHasher hasher = new FileHasher();
     while (true) {
@@ -83,13 +109,14 @@ final class ArchiveWriter {
       }
       hasher.update(block, 0, n);
       byte[] raw = block;
-      queue.submit(() -> {
-        try {
-          return new Segment(frame(compressor.compress(raw, n)), true, null);
-        } finally {
-          freeBlocks.add(raw); // framed: the copy owns the bytes now
-        }
-      });
+      queue.submit(
+          () -> {
+            try {
+              return new Segment(frame(compressor.compress(raw, n)), true, null);
+            } finally {
+              freeBlocks.add(raw); // framed: the copy owns the bytes now
+            }
+          });
       blocksQueued++;
       bound();
       if (n < block.length) {
@@ -104,7 +131,10 @@ final class ArchiveWriter {
 
   private static byte[] frame(BlockCompressor.Block b) {
     ByteBuffer bb = ByteBuffer.allocate(9 + b.storedLength());
-    bb.putInt(b.rawLength()).put((byte) b.codec()).putInt(b.storedLength()).put(b.stored(), 0, b.storedLength());
+    bb.putInt(b.rawLength())
+        .put((byte) b.codec())
+        .putInt(b.storedLength())
+        .put(b.stored(), 0, b.storedLength());
     return bb.array();
   }
 

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
 /**
- * A backup and every base it needs, each archive opened and its manifest authenticated, each base checked
- * against the SHA-256 its dependent recorded. Closing it closes every reader.
+ * A backup and every base it needs, each archive opened and its manifest authenticated, each base
+ * checked against the SHA-256 its dependent recorded. Closing it closes every reader.
  */
 final class BaseChain implements AutoCloseable {
 
@@ -35,33 +35,56 @@ final class BaseChain implements AutoCloseable {
    * @param pool decrypts ahead for the readers, or {@code null} to read on the calling thread
    * @param readAhead chunks each reader may decrypt ahead
    */
-  static BaseChain open(RepositoryLayout layout, Keyring keyring, GcmWarmupSwitch warmup, String id,
-      ExecutorService pool, int readAhead) throws IOException {
+  static BaseChain open(
+      RepositoryLayout layout,
+      Keyring keyring,
+      GcmWarmupSwitch warmup,
+      String id,
+      ExecutorService pool,
+      int readAhead)
+      throws IOException {
     return new BaseChain(id, openLinks(layout, keyring, warmup, id, pool, readAhead));
   }
 
-  private static Map<String, Link> openLinks(RepositoryLayout layout, Keyring keyring, GcmWarmupSwitch warmup,
-      String id, ExecutorService pool, int readAhead) throws IOException {
+  private static Map<String, Link> openLinks(
+      RepositoryLayout layout,
+      Keyring keyring,
+      GcmWarmupSwitch warmup,
+      String id,
+      ExecutorService pool,
+      int readAhead)
+      throws IOException {
     Map<String, Link> chain = new LinkedHashMap<>();
     try {
       String current = id;
       String expectedHash = null;
       while (current != null) {
         if (chain.containsKey(current) || chain.size() >= MAX_CHAIN) {
-          throw new CorruptBackupException("backup " + id + " has a cyclic or overlong base chain", null);
+          throw new CorruptBackupException(
+              "backup " + id + " has a cyclic or overlong base chain", null);
         }
         Path file;
         try {
           file = layout.existingArchive(current);
         } catch (NoSuchBackupException e) {
-          throw new CorruptBackupException("base backup " + current + " of backup " + id + " is missing", null);
+          throw new CorruptBackupException(
+              "base backup " + current + " of backup " + id + " is missing", null);
         }
         if (expectedHash != null) {
           String actual = FileHasher.sha256Hex(file);
-          if (!MessageDigest.isEqual(actual.getBytes(StandardCharsets.US_ASCII),
+          if (!MessageDigest.isEqual(
+              actual.getBytes(StandardCharsets.US_ASCII),
               expectedHash.getBytes(StandardCharsets.US_ASCII))) {
-            throw new CorruptBackupException("base backup " + current + " of backup " + id
-                + " is not the archive it was taken from: sha256 " + actual + ", recorded " + expectedHash, null);
+            throw new CorruptBackupException(
+                "base backup "
+                    + current
+                    + " of backup "
+                    + id
+                    + " is not the archive it was taken from: sha256 "
+                    + actual
+                    + ", recorded "
+                    + expectedHash,
+                null);
           }
         }
         ArchiveReader r = ArchiveReader.open(file, current, keyring, warmup, pool, readAhead);
@@ -104,24 +127,33 @@ final class BaseChain implements AutoCloseable {
   }
 
   /** Checks that an entry stored in another archive of the chain is that archive's own entry. */
-  void checkForeignEntry(Manifest.FileEntry f)
-      throws CorruptBackupException {
+  void checkForeignEntry(Manifest.FileEntry f) throws CorruptBackupException {
     Link holder = chain.get(f.archive());
     if (holder == null) {
-      throw new CorruptBackupException("'" + f.path() + "' in backup " + id + " refers to backup " + f.archive()
-          + ", which is not in its base chain", f.path());
+      throw new CorruptBackupException(
+          "'"
+              + f.path()
+              + "' in backup "
+              + id
+              + " refers to backup "
+              + f.archive()
+              + ", which is not in its base chain",
+          f.path());
     }
     for (Manifest.FileEntry h : holder.manifest().files()) {
       if (h.path().equals(f.path())) {
-        if (h.archive().equals(holder.id()) && h.offset() == f.offset() && h.sha256().equals(f.sha256())
+        if (h.archive().equals(holder.id())
+            && h.offset() == f.offset()
+            && h.sha256().equals(f.sha256())
             && h.size() == f.size()) {
           return;
         }
         break;
       }
     }
-    throw new CorruptBackupException("'" + f.path() + "' in backup " + id + " does not match its entry in backup "
-        + f.archive(), f.path());
+    throw new CorruptBackupException(
+        "'" + f.path() + "' in backup " + id + " does not match its entry in backup " + f.archive(),
+        f.path());
   }
 
   @Override

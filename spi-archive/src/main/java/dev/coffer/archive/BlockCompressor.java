@@ -8,9 +8,10 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * The compress stage: one block of at most {@link Format#MAX_BLOCK_SIZE} bytes of file data becomes one
- * independent zstd frame, or stays raw when zstd does not shrink it. Thread-safe: each thread gets its own
- * zstd context; {@link #close()} frees them once no thread uses the compressor any more.
+ * The compress stage: one block of at most {@link Format#MAX_BLOCK_SIZE} bytes of file data becomes
+ * one independent zstd frame, or stays raw when zstd does not shrink it. Thread-safe: each thread
+ * gets its own zstd context; {@link #close()} frees them once no thread uses the compressor any
+ * more.
  */
 final class BlockCompressor implements AutoCloseable {
 
@@ -26,19 +27,23 @@ final class BlockCompressor implements AutoCloseable {
 
   BlockCompressor(int level) {
     this.level = level;
-    this.compressors = ThreadLocal.withInitial(() -> {
-      ZstdCompressCtx c = new ZstdCompressCtx();
-      c.setLevel(level);
-      c.setChecksum(false); // every chunk is authenticated (or checksummed) already
-      c.setContentSize(true);
-      contexts.add(c);
-      return c;
-    });
-    this.decompressors = ThreadLocal.withInitial(() -> {
-      ZstdDecompressCtx d = new ZstdDecompressCtx();
-      contexts.add(d);
-      return d;
-    });
+    this.compressors =
+        ThreadLocal.withInitial(
+            () -> {
+              ZstdCompressCtx c = new ZstdCompressCtx();
+              c.setLevel(level);
+              c.setChecksum(false); // every chunk is authenticated (or checksummed) already
+              c.setContentSize(true);
+              contexts.add(c);
+              return c;
+            });
+    this.decompressors =
+        ThreadLocal.withInitial(
+            () -> {
+              ZstdDecompressCtx d = new ZstdDecompressCtx();
+              contexts.add(d);
+              return d;
+            });
   }
 
   int level() {

@@ -10,9 +10,9 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The encrypt stage: seals and opens one chunk. The associated data binds the header hash, the chunk index
- * and the final flag (STREAM construction), so chunks cannot be moved, dropped, repeated, cut off or taken
- * from another archive. Not thread-safe: one instance per thread.
+ * The encrypt stage: seals and opens one chunk. The associated data binds the header hash, the
+ * chunk index and the final flag (STREAM construction), so chunks cannot be moved, dropped,
+ * repeated, cut off or taken from another archive. Not thread-safe: one instance per thread.
  */
 abstract class ChunkSealer {
 
@@ -22,10 +22,15 @@ abstract class ChunkSealer {
     this.headerHash = headerHash.clone();
   }
 
-  /** A sealer for {@code mode} under the archive's keys; a GCM sealer starts {@code warmup} once it is busy. */
-  static ChunkSealer create(Mode mode, ArchiveKeys keys, byte[] headerHash, GcmWarmupSwitch warmup) {
+  /**
+   * A sealer for {@code mode} under the archive's keys; a GCM sealer starts {@code warmup} once it
+   * is busy.
+   */
+  static ChunkSealer create(
+      Mode mode, ArchiveKeys keys, byte[] headerHash, GcmWarmupSwitch warmup) {
     return mode == Mode.ENCRYPTED
-        ? new Gcm(keys.encryption, headerHash, warmup) : new Hmac(keys.chunkMac, headerHash);
+        ? new Gcm(keys.encryption, headerHash, warmup)
+        : new Hmac(keys.chunkMac, headerHash);
   }
 
   /** Length of the tag appended to each chunk. */
@@ -42,14 +47,19 @@ abstract class ChunkSealer {
   abstract byte[] open(long index, boolean last, byte[] sealed, int len);
 
   final byte[] aad(long index, boolean last) {
-    return ByteBuffer.allocate(32 + 8 + 1).put(headerHash).putLong(index).put((byte) (last ? 1 : 0)).array();
+    return ByteBuffer.allocate(32 + 8 + 1)
+        .put(headerHash)
+        .putLong(index)
+        .put((byte) (last ? 1 : 0))
+        .array();
   }
 
   /** AES-256-GCM (JDK), nonce = 4 zero bytes || big-endian chunk index; one doFinal per chunk. */
   static final class Gcm extends ChunkSealer {
     /**
-     * Chunks after which the cipher warm-up starts: a list or show reads a few chunks per archive, which
-     * the interpreter handles in milliseconds, and a warm-up would only compete for the cores.
+     * Chunks after which the cipher warm-up starts: a list or show reads a few chunks per archive,
+     * which the interpreter handles in milliseconds, and a warm-up would only compete for the
+     * cores.
      */
     static final int WARM_UP_AFTER_CHUNKS = 16;
 

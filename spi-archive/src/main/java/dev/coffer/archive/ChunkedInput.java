@@ -12,11 +12,11 @@ import java.util.concurrent.Future;
 import java.util.function.Supplier;
 
 /**
- * The reading side of the frame stage: random access to the authenticated container bytes of one archive.
- * The chunk count follows from the file length, so the reader knows which chunk must carry the final flag:
- * a cut-off or extended archive fails authentication. Plaintext of a chunk is released only after its tag
- * verified. Keeps the current chunk; reads through it sequentially with {@link #seek} and {@code read*}.
- * Not thread-safe.
+ * The reading side of the frame stage: random access to the authenticated container bytes of one
+ * archive. The chunk count follows from the file length, so the reader knows which chunk must carry
+ * the final flag: a cut-off or extended archive fails authentication. Plaintext of a chunk is
+ * released only after its tag verified. Keeps the current chunk; reads through it sequentially with
+ * {@link #seek} and {@code read*}. Not thread-safe.
  */
 final class ChunkedInput {
 
@@ -38,7 +38,8 @@ final class ChunkedInput {
   private ThreadLocal<ChunkSealer> workerSealers;
   private int depth;
 
-  ChunkedInput(SeekableByteChannel ch, long bodyStart, int chunkSize, ChunkSealer sealer, String backupId)
+  ChunkedInput(
+      SeekableByteChannel ch, long bodyStart, int chunkSize, ChunkSealer sealer, String backupId)
       throws IOException {
     this.ch = ch;
     this.bodyStart = bodyStart;
@@ -47,7 +48,8 @@ final class ChunkedInput {
     this.backupId = backupId;
     this.sealedSize = chunkSize + sealer.tagLength();
     this.sealedBuffer = new byte[sealedSize];
-    this.fileSize = ch.size(); // fixed once: a file that grows or shrinks later fails authentication
+    this.fileSize =
+        ch.size(); // fixed once: a file that grows or shrinks later fails authentication
     long body = fileSize - bodyStart;
     if (body <= 0) {
       throw corrupt("archive has no chunks (truncated)");
@@ -81,9 +83,10 @@ final class ChunkedInput {
   }
 
   /**
-   * Lets sequential reads authenticate the next {@code depth} chunks on {@code pool} while the caller works
-   * on the current one. Only for channels that support positional reads ({@link FileChannel}); a chunk read
-   * ahead is released only when asked for, and only after its tag verified, like any other.
+   * Lets sequential reads authenticate the next {@code depth} chunks on {@code pool} while the
+   * caller works on the current one. Only for channels that support positional reads ({@link
+   * FileChannel}); a chunk read ahead is released only when asked for, and only after its tag
+   * verified, like any other.
    */
   void enableReadAhead(ExecutorService pool, Supplier<ChunkSealer> sealers, int depth) {
     if (ch instanceof FileChannel && depth > 0) {
@@ -111,18 +114,24 @@ final class ChunkedInput {
       plain = openSequential(index);
     }
     if (plain == null) {
-      throw corrupt("chunk " + index + " failed authentication (modified, reordered, truncated or foreign bytes)");
+      throw corrupt(
+          "chunk "
+              + index
+              + " failed authentication (modified, reordered, truncated or foreign bytes)");
     }
     currentIndex = index;
     current = plain;
     if (pool != null) {
-      ahead.entrySet().removeIf(e -> {
-        if (e.getKey() < index || e.getKey() > index + depth) {
-          e.getValue().cancel(false);
-          return true;
-        }
-        return false;
-      });
+      ahead
+          .entrySet()
+          .removeIf(
+              e -> {
+                if (e.getKey() < index || e.getKey() > index + depth) {
+                  e.getValue().cancel(false);
+                  return true;
+                }
+                return false;
+              });
       for (long j = index + 1; j <= Math.min(index + depth, chunkCount - 1); j++) {
         if (!ahead.containsKey(j)) {
           long k = j;

@@ -7,10 +7,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /**
- * The frame stage: cuts the container byte stream into fixed-size chunks, seals them on the worker pool
- * through an {@link OrderedPoolTasks} stage (caller runs when it must wait) and writes the sealed chunks in
- * order. At most {@code maxInFlight} chunks are being sealed at once, so memory stays bounded. The last
- * chunk, sealed by {@link #finish()}, carries the final flag. Used by one thread.
+ * The frame stage: cuts the container byte stream into fixed-size chunks, seals them on the worker
+ * pool through an {@link OrderedPoolTasks} stage (caller runs when it must wait) and writes the
+ * sealed chunks in order. At most {@code maxInFlight} chunks are being sealed at once, so memory
+ * stays bounded. The last chunk, sealed by {@link #finish()}, carries the final flag. Used by one
+ * thread.
  */
 final class ChunkedOutput {
 
@@ -24,7 +25,11 @@ final class ChunkedOutput {
   private long position;
   private long written;
 
-  ChunkedOutput(WritableByteChannel out, Supplier<ChunkSealer> sealerFactory, int chunkSize, ExecutorService pool,
+  ChunkedOutput(
+      WritableByteChannel out,
+      Supplier<ChunkSealer> sealerFactory,
+      int chunkSize,
+      ExecutorService pool,
       int maxInFlight) {
     this.out = out;
     this.sealers = ThreadLocal.withInitial(sealerFactory);

@@ -8,8 +8,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A backup in Coffer's archive format 1 ({@code <id>.coffer}, docs/archive-format.md): its metadata comes from
- * the authenticated manifest, restore and verify are {@link ArchiveRestore} and {@link ArchiveVerify}.
+ * A backup in Coffer's archive format 1 ({@code <id>.coffer}, docs/archive-format.md): its metadata
+ * comes from the authenticated manifest, restore and verify are {@link ArchiveRestore} and {@link
+ * ArchiveVerify}.
  */
 final class CofferArchive implements StoredBackup {
 

@@ -9,7 +9,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** The hash stage: SHA-256 over a file's bytes in order (the JDK's, SHA-NI: docs/benchmarks.md). Not thread-safe. */
+/**
+ * The hash stage: SHA-256 over a file's bytes in order (the JDK's, SHA-NI: docs/benchmarks.md). Not
+ * thread-safe.
+ */
 final class FileHasher {
 
   private final MessageDigest digest;
@@ -40,7 +43,10 @@ final class FileHasher {
     return HexFormat.of().formatHex(digest);
   }
 
-  /** Lowercase hex SHA-256 of a whole file, not following a link (an incremental's base, a changed file). */
+  /**
+   * Lowercase hex SHA-256 of a whole file, not following a link (an incremental's base, a changed
+   * file).
+   */
   static String sha256Hex(Path file) throws IOException {
     FileHasher h = new FileHasher();
     byte[] buf = new byte[1 << 16];

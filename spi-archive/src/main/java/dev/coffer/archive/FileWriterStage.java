@@ -6,8 +6,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.nio.file.OpenOption;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
@@ -17,15 +17,15 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The write stage of a restore: one thread that creates the restored files, writes their blocks and sets
- * their times, while the calling thread authenticates, decompresses and hashes the next ones. Creating a
- * file and writing it are system calls that cost as much as decoding on a virtual disk, so overlapping the
- * two nearly halves a restore on two cores.
+ * The write stage of a restore: one thread that creates the restored files, writes their blocks and
+ * sets their times, while the calling thread authenticates, decompresses and hashes the next ones.
+ * Creating a file and writing it are system calls that cost as much as decoding on a virtual disk,
+ * so overlapping the two nearly halves a restore on two cores.
  *
- * <p>The calling thread hands over whole blocks (never reused afterwards) through a bounded queue, so at
- * most {@link #QUEUE_BLOCKS} blocks (1 MiB each at most) wait in memory. The first failure of the write
- * thread is thrown by the next call of the calling thread; {@link #close()} always stops the thread and
- * closes the open file, so the staging directory can be removed.
+ * <p>The calling thread hands over whole blocks (never reused afterwards) through a bounded queue,
+ * so at most {@link #QUEUE_BLOCKS} blocks (1 MiB each at most) wait in memory. The first failure of
+ * the write thread is thrown by the next call of the calling thread; {@link #close()} always stops
+ * the thread and closes the open file, so the staging directory can be removed.
  */
 final class FileWriterStage implements AutoCloseable {
 
@@ -42,8 +42,8 @@ final class FileWriterStage implements AutoCloseable {
 
   private record End() implements Op {}
 
-  private static final Set<OpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-      LinkOption.NOFOLLOW_LINKS);
+  private static final Set<OpenOption> CREATE =
+      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
   private final BlockingQueue<Op> queue = new ArrayBlockingQueue<>(QUEUE_BLOCKS);
   private final Thread thread;
@@ -57,7 +57,10 @@ final class FileWriterStage implements AutoCloseable {
     thread.start();
   }
 
-  /** Creates {@code file} ({@code CREATE_NEW}, links not followed) with {@code attributes}; its data follows. */
+  /**
+   * Creates {@code file} ({@code CREATE_NEW}, links not followed) with {@code attributes}; its data
+   * follows.
+   */
   void open(Path file, FileAttribute<?>... attributes) throws IOException {
     put(new Open(file, attributes));
   }
@@ -72,7 +75,9 @@ final class FileWriterStage implements AutoCloseable {
     put(new Finish(file, mtimeMillis));
   }
 
-  /** Waits until everything handed over is written, then rethrows the write thread's failure if any. */
+  /**
+   * Waits until everything handed over is written, then rethrows the write thread's failure if any.
+   */
   void await() throws IOException {
     put(new End());
     join();

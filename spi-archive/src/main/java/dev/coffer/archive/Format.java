@@ -27,6 +27,7 @@ final class Format {
   static final int CODEC_ZSTD = 1;
 
   static final byte[] FOOTER_MAGIC = "CFFOOTR1".getBytes(StandardCharsets.US_ASCII);
+
   /** Footer record: type (1) + manifest record offset (8) + magic (8). */
   static final int FOOTER_LENGTH = 17;
 
@@ -35,6 +36,7 @@ final class Format {
 
   /** The provider name a manifest records (and the provider's name). */
   static final String PROVIDER = "archive";
+
   /** The provider version a manifest records. */
   static final String PROVIDER_VERSION = "1";
 

@@ -9,16 +9,17 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Brings the JDK's AES-GCM to its hardware-accelerated speed before an archive needs it.
  *
- * <p>HotSpot runs SunJCE's GCM through its AES-CTR and GHASH intrinsics only once C2 has compiled the Java
- * methods that call them, after thousands of calls; an archive makes one call per 64 KiB chunk of compressed
- * data, too few to get there. The first encrypted archive read or written beyond a few chunks
- * ({@link ChunkSealer.Gcm#WARM_UP_AFTER_CHUNKS}) therefore starts, once, a background thread that seals and
- * opens {@link #ROUNDS} short messages under a random throw-away key; the archive's own chunks go through the
- * same cipher meanwhile. The figures: docs/benchmarks.md, "The GCM warm-up".
+ * <p>HotSpot runs SunJCE's GCM through its AES-CTR and GHASH intrinsics only once C2 has compiled
+ * the Java methods that call them, after thousands of calls; an archive makes one call per 64 KiB
+ * chunk of compressed data, too few to get there. The first encrypted archive read or written
+ * beyond a few chunks ({@link ChunkSealer.Gcm#WARM_UP_AFTER_CHUNKS}) therefore starts, once, a
+ * background thread that seals and opens {@link #ROUNDS} short messages under a random throw-away
+ * key; the archive's own chunks go through the same cipher meanwhile. The figures:
+ * docs/benchmarks.md, "The GCM warm-up".
  *
- * <p>No user key, nonce or data is involved. Started through the provider's {@link GcmWarmupSwitch}, so a
- * provider warms up at most once; the system property {@code coffer.archive.gcmWarmup} {@code =false} turns
- * it off.
+ * <p>No user key, nonce or data is involved. Started through the provider's {@link
+ * GcmWarmupSwitch}, so a provider warms up at most once; the system property {@code
+ * coffer.archive.gcmWarmup} {@code =false} turns it off.
  */
 final class GcmWarmup {
 
@@ -27,7 +28,9 @@ final class GcmWarmup {
 
   private GcmWarmup() {}
 
-  /** Starts the warm-up on a daemon thread of minimum priority (once per {@link GcmWarmupSwitch}). */
+  /**
+   * Starts the warm-up on a daemon thread of minimum priority (once per {@link GcmWarmupSwitch}).
+   */
   static void startThread() {
     Thread t = new Thread(GcmWarmup::run, "coffer-gcm-warmup");
     t.setDaemon(true);
@@ -65,7 +68,8 @@ final class GcmWarmup {
         }
       }
     } catch (GeneralSecurityException e) {
-      // AES-GCM missing: the archive's own sealer reports that precisely; a warm-up has nothing to add
+      // AES-GCM missing: the archive's own sealer reports that precisely; a warm-up has nothing to
+      // add
     }
     java.util.Arrays.fill(keyBytes, (byte) 0);
     return ok;

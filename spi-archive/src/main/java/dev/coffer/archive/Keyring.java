@@ -8,16 +8,24 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The configured key source of a repository (none, a raw 32-byte master key, or a passphrase) and the
- * master keys derived from it. Argon2id results are cached per (salt, parameters), and a writer uses one
- * Argon2 salt per repository instance, so a passphrase costs one Argon2 run per instance, not per archive;
- * per-archive keys still differ because HKDF uses each archive's own salt. Thread-safe. Never printed.
+ * The configured key source of a repository (none, a raw 32-byte master key, or a passphrase) and
+ * the master keys derived from it. Argon2id results are cached per (salt, parameters), and a writer
+ * uses one Argon2 salt per repository instance, so a passphrase costs one Argon2 run per instance,
+ * not per archive; per-archive keys still differ because HKDF uses each archive's own salt.
+ * Thread-safe. Never printed.
  */
 final class Keyring {
 
-  enum Kind { NONE, RAW, PASSPHRASE }
+  enum Kind {
+    NONE,
+    RAW,
+    PASSPHRASE
+  }
 
-  /** What a writer puts in the header and derives its keys from. Not a record: it holds the master key. */
+  /**
+   * What a writer puts in the header and derives its keys from. Not a record: it holds the master
+   * key.
+   */
   static final class WriteKey {
     private final Argon2Params argon2;
     private final byte[] argon2Salt;
@@ -54,24 +62,32 @@ final class Keyring {
   private final Argon2Params writeParams;
   private final long maxArgon2MemoryKib;
   private final int maxArgon2Iterations;
-  private final Map<String, SecretBytes> derived = new LinkedHashMap<>(16, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
+  private final Map<String, SecretBytes> derived =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
 
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, SecretBytes> eldest) {
-      return size() > 16;
-    }
-  };
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, SecretBytes> eldest) {
+          return size() > 16;
+        }
+      };
   private WriteKey writeKey;
 
-  private Keyring(Kind kind, SecretBytes secret, Argon2Params writeParams, long maxArgon2MemoryKib,
+  private Keyring(
+      Kind kind,
+      SecretBytes secret,
+      Argon2Params writeParams,
+      long maxArgon2MemoryKib,
       int maxArgon2Iterations) {
     this.kind = kind;
     this.secret = secret;
     this.writeParams = writeParams;
-    // a reader never runs Argon2 above what this instance would write with, or the documented ceiling
-    this.maxArgon2MemoryKib = Math.max(maxArgon2MemoryKib, writeParams == null ? 0 : writeParams.memoryKib());
-    this.maxArgon2Iterations = Math.max(maxArgon2Iterations, writeParams == null ? 0 : writeParams.iterations());
+    // a reader never runs Argon2 above what this instance would write with, or the documented
+    // ceiling
+    this.maxArgon2MemoryKib =
+        Math.max(maxArgon2MemoryKib, writeParams == null ? 0 : writeParams.memoryKib());
+    this.maxArgon2Iterations =
+        Math.max(maxArgon2Iterations, writeParams == null ? 0 : writeParams.iterations());
   }
 
   static Keyring none() {
@@ -86,19 +102,25 @@ final class Keyring {
   }
 
   static Keyring passphrase(SecretBytes passphrase, Argon2Params writeParams) {
-    return passphrase(passphrase, writeParams, DEFAULT_MAX_ARGON2_MEMORY_KIB, DEFAULT_MAX_ARGON2_ITERATIONS);
+    return passphrase(
+        passphrase, writeParams, DEFAULT_MAX_ARGON2_MEMORY_KIB, DEFAULT_MAX_ARGON2_ITERATIONS);
   }
 
   /**
-   * A passphrase keyring that refuses to run Argon2 above {@code maxMemoryKib} and {@code maxIterations} for
-   * reading (option {@code argon2-max-memory-kib}; the write parameters always pass).
+   * A passphrase keyring that refuses to run Argon2 above {@code maxMemoryKib} and {@code
+   * maxIterations} for reading (option {@code argon2-max-memory-kib}; the write parameters always
+   * pass).
    */
-  static Keyring passphrase(SecretBytes passphrase, Argon2Params writeParams, long maxMemoryKib, int maxIterations) {
+  static Keyring passphrase(
+      SecretBytes passphrase, Argon2Params writeParams, long maxMemoryKib, int maxIterations) {
     return new Keyring(Kind.PASSPHRASE, passphrase, writeParams, maxMemoryKib, maxIterations);
   }
 
-  /** Reading ceiling by default: 256 MiB and 4 passes (the writers' default is 64 MiB and 3 passes). */
+  /**
+   * Reading ceiling by default: 256 MiB and 4 passes (the writers' default is 64 MiB and 3 passes).
+   */
   static final long DEFAULT_MAX_ARGON2_MEMORY_KIB = 256 * 1024;
+
   static final int DEFAULT_MAX_ARGON2_ITERATIONS = 4;
 
   Kind kind() {
@@ -125,8 +147,11 @@ final class Keyring {
       case RAW:
         return secret;
       default:
-        throw new WrongKeyException("backup " + backupId + " is an aedb (AEDBARC1) archive: it opens with "
-            + "aedb's 32-byte key (option key or key-file), not with a passphrase");
+        throw new WrongKeyException(
+            "backup "
+                + backupId
+                + " is an aedb (AEDBARC1) archive: it opens with "
+                + "aedb's 32-byte key (option key or key-file), not with a passphrase");
     }
   }
 
@@ -148,54 +173,73 @@ final class Keyring {
   }
 
   /**
-   * The master key for reading an archive with {@code header}, or a precise refusal. The header's Argon2
-   * parameters were bounded when it was read.
+   * The master key for reading an archive with {@code header}, or a precise refusal. The header's
+   * Argon2 parameters were bounded when it was read.
    */
   SecretBytes forReading(ArchiveHeader header) throws WrongKeyException, CorruptBackupException {
     String id = header.backupId;
     if (header.mode == Mode.PLAIN) {
       if (kind != Kind.NONE) {
-        throw new CorruptBackupException("backup " + id + " is a plain (unauthenticated) archive but a key is "
-            + "configured: refusing it as a possible downgrade", null);
+        throw new CorruptBackupException(
+            "backup "
+                + id
+                + " is a plain (unauthenticated) archive but a key is "
+                + "configured: refusing it as a possible downgrade",
+            null);
       }
       return ArchiveKeys.PLAIN_MASTER_KEY;
     }
     if (kind == Kind.NONE) {
-      throw new WrongKeyException("backup " + id + " is " + header.mode.name().toLowerCase(java.util.Locale.ROOT)
-          + ": a key or passphrase is required to read it");
+      throw new WrongKeyException(
+          "backup "
+              + id
+              + " is "
+              + header.mode.name().toLowerCase(java.util.Locale.ROOT)
+              + ": a key or passphrase is required to read it");
     }
     if (header.kdf == Format.KDF_ARGON2ID) {
       if (kind != Kind.PASSPHRASE) {
-        throw new WrongKeyException("backup " + id + " was written with a passphrase, but a key was given");
+        throw new WrongKeyException(
+            "backup " + id + " was written with a passphrase, but a key was given");
       }
       return derivePassphrase(header.argon2, header.argon2Salt);
     }
     if (kind != Kind.RAW) {
-      throw new WrongKeyException("backup " + id + " was written with a key, but a passphrase was given");
+      throw new WrongKeyException(
+          "backup " + id + " was written with a key, but a passphrase was given");
     }
     return secret;
   }
 
   /**
-   * The master key of a passphrase for these Argon2 parameters and salt, derived once per instance; refused
-   * before running when the parameters exceed this keyring's ceiling (a hostile header must not cost a
-   * reader gigabytes or minutes).
+   * The master key of a passphrase for these Argon2 parameters and salt, derived once per instance;
+   * refused before running when the parameters exceed this keyring's ceiling (a hostile header must
+   * not cost a reader gigabytes or minutes).
    */
   SecretBytes derivePassphrase(Argon2Params params, byte[] salt) throws CorruptBackupException {
     if (params.memoryKib() > maxArgon2MemoryKib || params.iterations() > maxArgon2Iterations) {
-      throw new CorruptBackupException("Argon2 parameters m=" + params.memoryKib() + " KiB, t=" + params.iterations()
-          + " exceed this reader's ceiling (m <= " + maxArgon2MemoryKib + " KiB, t <= " + maxArgon2Iterations
-          + "; option argon2-max-memory-kib raises the memory ceiling)", null);
+      throw new CorruptBackupException(
+          "Argon2 parameters m="
+              + params.memoryKib()
+              + " KiB, t="
+              + params.iterations()
+              + " exceed this reader's ceiling (m <= "
+              + maxArgon2MemoryKib
+              + " KiB, t <= "
+              + maxArgon2Iterations
+              + "; option argon2-max-memory-kib raises the memory ceiling)",
+          null);
     }
     return derive(params, salt);
   }
 
   /**
-   * Makes this instance write with the repository's Argon2 salt and parameters (its key check records them),
-   * so one Argon2 run serves the key check and every archive this instance writes.
+   * Makes this instance write with the repository's Argon2 salt and parameters (its key check
+   * records them), so one Argon2 run serves the key check and every archive this instance writes.
    */
   synchronized void adoptWriteSalt(Argon2Params params, byte[] salt) throws CorruptBackupException {
-    if (kind == Kind.PASSPHRASE && (writeKey == null || !Arrays.equals(writeKey.argon2Salt(), salt))) {
+    if (kind == Kind.PASSPHRASE
+        && (writeKey == null || !Arrays.equals(writeKey.argon2Salt(), salt))) {
       writeKey = new WriteKey(params, salt.clone(), derivePassphrase(params, salt));
     }
   }

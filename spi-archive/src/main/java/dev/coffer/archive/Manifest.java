@@ -1,17 +1,17 @@
 package dev.coffer.archive;
 
-import dev.coffer.BackupId;
 import com.fasterxml.jackson.annotation.JacksonInject;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.OptBoolean;
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
-import dev.coffer.BackupWarning;
 import dev.coffer.BackupType;
+import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.spi.support.PosixAttributes;
 import dev.coffer.spi.support.RelativePaths;
-import java.time.Instant;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,15 +22,17 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The manifest of one archive: what the backup holds (the full state of the source, also for incremental
- * backups) and where each file's bytes are. Doubles as the archive's index: {@link FileEntry#offset()} is the
- * container offset of the file's record in the archive named by {@link FileEntry#archive()}.
+ * The manifest of one archive: what the backup holds (the full state of the source, also for
+ * incremental backups) and where each file's bytes are. Doubles as the archive's index: {@link
+ * FileEntry#offset()} is the container offset of the file's record in the archive named by {@link
+ * FileEntry#archive()}.
  *
- * <p>{@code links} and {@code posix} are additions to format 1 (docs/archive-format.md section 7): they are
- * optional when reading (archives written before them have neither, and restore with default modes) and
- * omitted when writing when there is nothing to record, so an archive of a source without links or POSIX
- * attributes stays readable by every Coffer. A Coffer older than them refuses a manifest holding them (it
- * refuses unknown fields), so it never restores such an archive with wrong modes or without its links.
+ * <p>{@code links} and {@code posix} are additions to format 1 (docs/archive-format.md section 7):
+ * they are optional when reading (archives written before them have neither, and restore with
+ * default modes) and omitted when writing when there is nothing to record, so an archive of a
+ * source without links or POSIX attributes stays readable by every Coffer. A Coffer older than them
+ * refuses a manifest holding them (it refuses unknown fields), so it never restores such an archive
+ * with wrong modes or without its links.
  */
 record Manifest(
     String format,
@@ -49,27 +51,59 @@ record Manifest(
     List<FileEntry> files,
     List<String> deleted,
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JacksonInject(value = "links", useInput = OptBoolean.TRUE, optional = OptBoolean.TRUE)
-    List<Link> links,
+        @JacksonInject(value = "links", useInput = OptBoolean.TRUE, optional = OptBoolean.TRUE)
+        List<Link> links,
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JacksonInject(value = "posix", useInput = OptBoolean.TRUE, optional = OptBoolean.TRUE)
-    Map<String, Posix> posix,
+        @JacksonInject(value = "posix", useInput = OptBoolean.TRUE, optional = OptBoolean.TRUE)
+        Map<String, Posix> posix,
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JacksonInject(value = "warnings", useInput = OptBoolean.TRUE, optional = OptBoolean.TRUE)
-    List<Warning> warnings) {
+        @JacksonInject(value = "warnings", useInput = OptBoolean.TRUE, optional = OptBoolean.TRUE)
+        List<Warning> warnings) {
 
   static final String FORMAT = "coffer-archive-manifest/1";
+
   /** The key of the source root's attributes in {@link #posix()}. */
   static final String ROOT = "";
+
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   private static final Pattern MODE = Pattern.compile("[0-7]{4}");
 
   /** A manifest without links or POSIX attributes (as written before they existed). */
-  Manifest(String format, String backupId, String createdAt, String type, String baseBackupId,
-      String baseArchiveSha256, String sourceDir, String provider, String version, Map<String, String> labels,
-      long totalFiles, long totalBytes, List<String> directories, List<FileEntry> files, List<String> deleted) {
-    this(format, backupId, createdAt, type, baseBackupId, baseArchiveSha256, sourceDir, provider, version, labels,
-        totalFiles, totalBytes, directories, files, deleted, null, null, null);
+  Manifest(
+      String format,
+      String backupId,
+      String createdAt,
+      String type,
+      String baseBackupId,
+      String baseArchiveSha256,
+      String sourceDir,
+      String provider,
+      String version,
+      Map<String, String> labels,
+      long totalFiles,
+      long totalBytes,
+      List<String> directories,
+      List<FileEntry> files,
+      List<String> deleted) {
+    this(
+        format,
+        backupId,
+        createdAt,
+        type,
+        baseBackupId,
+        baseArchiveSha256,
+        sourceDir,
+        provider,
+        version,
+        labels,
+        totalFiles,
+        totalBytes,
+        directories,
+        files,
+        deleted,
+        null,
+        null,
+        null);
   }
 
   /**
@@ -101,7 +135,8 @@ record Manifest(
   /**
    * The POSIX attributes of one entry (or of the root, under the key {@link #ROOT}).
    *
-   * @param mode permission bits as four octal digits, {@code "0750"} (setuid, setgid and sticky included)
+   * @param mode permission bits as four octal digits, {@code "0750"} (setuid, setgid and sticky
+   *     included)
    * @param uid numeric owner, -1 when unknown
    * @param gid numeric group, -1 when unknown
    * @param owner owner name, null when unknown
@@ -145,7 +180,8 @@ record Manifest(
    * @param archive the backup whose archive holds the bytes (this one or an ancestor)
    * @param offset container offset of the file's record in that archive
    */
-  record FileEntry(String path, long size, long mtimeMillis, String sha256, String archive, long offset) {}
+  record FileEntry(
+      String path, long size, long mtimeMillis, String sha256, String archive, long offset) {}
 
   /** The links, empty when the manifest records none. */
   List<Link> linkList() {
@@ -159,8 +195,17 @@ record Manifest(
   }
 
   BackupMetadata metadata() {
-    return new BackupMetadata(backupId, Instant.parse(createdAt), sourceDir, totalFiles, totalBytes,
-        BackupType.valueOf(type), baseBackupId, provider, version, labels,
+    return new BackupMetadata(
+        backupId,
+        Instant.parse(createdAt),
+        sourceDir,
+        totalFiles,
+        totalBytes,
+        BackupType.valueOf(type),
+        baseBackupId,
+        provider,
+        version,
+        labels,
         warnings == null ? List.of() : warnings.stream().map(Warning::toWarning).toList());
   }
 
@@ -173,8 +218,14 @@ record Manifest(
     if (!expectedId.equals(backupId)) {
       throw new CorruptBackupException(where + "names backup " + backupId, null);
     }
-    if (createdAt == null || sourceDir == null || provider == null || version == null || labels == null
-        || directories == null || files == null || deleted == null) {
+    if (createdAt == null
+        || sourceDir == null
+        || provider == null
+        || version == null
+        || labels == null
+        || directories == null
+        || files == null
+        || deleted == null) {
       throw new CorruptBackupException(where + "a required field is missing", null);
     }
     try {
@@ -187,8 +238,11 @@ record Manifest(
         throw new CorruptBackupException(where + "a full backup with a base", null);
       }
     } else if ("INCREMENTAL".equals(type)) {
-      if (!BackupId.isValid(baseBackupId) || baseArchiveSha256 == null || !SHA256.matcher(baseArchiveSha256).matches()) {
-        throw new CorruptBackupException(where + "an incremental backup without a valid base reference", null);
+      if (!BackupId.isValid(baseBackupId)
+          || baseArchiveSha256 == null
+          || !SHA256.matcher(baseArchiveSha256).matches()) {
+        throw new CorruptBackupException(
+            where + "an incremental backup without a valid base reference", null);
       }
     } else {
       throw new CorruptBackupException(where + "unknown type " + type, null);
@@ -199,8 +253,12 @@ record Manifest(
       if (f == null || f.path() == null || f.sha256() == null || f.archive() == null) {
         throw new CorruptBackupException(where + "incomplete file entry", null);
       }
-      if (f.size() < 0 || f.offset() < 0 || !SHA256.matcher(f.sha256()).matches() || !BackupId.isValid(f.archive())) {
-        throw new CorruptBackupException(where + "malformed entry for '" + f.path() + "'", f.path());
+      if (f.size() < 0
+          || f.offset() < 0
+          || !SHA256.matcher(f.sha256()).matches()
+          || !BackupId.isValid(f.archive())) {
+        throw new CorruptBackupException(
+            where + "malformed entry for '" + f.path() + "'", f.path());
       }
       if (!seen.add(f.path())) {
         throw new CorruptBackupException(where + "duplicate path '" + f.path() + "'", f.path());
@@ -214,22 +272,28 @@ record Manifest(
     }
     for (Link l : linkList()) {
       if (l == null || l.path() == null || !seen.add(l.path())) {
-        throw new CorruptBackupException(where + "duplicate or incomplete link entry", l == null ? null : l.path());
+        throw new CorruptBackupException(
+            where + "duplicate or incomplete link entry", l == null ? null : l.path());
       }
       String t = l.target();
-      if (t == null || t.isEmpty() || t.indexOf('\0') >= 0
+      if (t == null
+          || t.isEmpty()
+          || t.indexOf('\0') >= 0
           || t.getBytes(StandardCharsets.UTF_8).length > Format.MAX_PATH_BYTES) {
-        throw new CorruptBackupException(where + "link '" + l.path() + "' has a malformed target", l.path());
+        throw new CorruptBackupException(
+            where + "link '" + l.path() + "' has a malformed target", l.path());
       }
     }
     if (posix != null) {
       for (Map.Entry<String, Posix> e : posix.entrySet()) {
         if (!ROOT.equals(e.getKey()) && !seen.contains(e.getKey())) {
-          throw new CorruptBackupException(where + "attributes for '" + e.getKey() + "', which is not in the backup",
+          throw new CorruptBackupException(
+              where + "attributes for '" + e.getKey() + "', which is not in the backup",
               e.getKey());
         }
         if (e.getValue() == null || !e.getValue().valid()) {
-          throw new CorruptBackupException(where + "malformed attributes for '" + e.getKey() + "'", e.getKey());
+          throw new CorruptBackupException(
+              where + "malformed attributes for '" + e.getKey() + "'", e.getKey());
         }
       }
     }
@@ -250,7 +314,10 @@ record Manifest(
     }
   }
 
-  /** Checks every path of this manifest before anything is written (portable, no collisions, parents are dirs). */
+  /**
+   * Checks every path of this manifest before anything is written (portable, no collisions, parents
+   * are dirs).
+   */
   void checkPaths() throws CorruptBackupException {
     Manifest m = this;
     List<String> all = new ArrayList<>();
@@ -264,17 +331,31 @@ record Manifest(
     for (Manifest.Link l : m.linkList()) {
       all.add(l.path());
     }
-    // every parent must be a recorded directory: nothing is ever written below a file or through a link
+    // every parent must be a recorded directory: nothing is ever written below a file or through a
+    // link
     for (String p : all) {
       Optional<String> problem = RelativePaths.portableProblem(p);
       if (problem.isPresent()) {
-        throw new CorruptBackupException("hostile or malformed path '" + RelativePaths.printable(p) + "' in backup "
-            + m.backupId() + ": " + problem.get(), p);
+        throw new CorruptBackupException(
+            "hostile or malformed path '"
+                + RelativePaths.printable(p)
+                + "' in backup "
+                + m.backupId()
+                + ": "
+                + problem.get(),
+            p);
       }
       for (String a : RelativePaths.ancestors(p)) {
         if (!dirs.contains(a)) {
-          throw new CorruptBackupException("path '" + RelativePaths.printable(p) + "' in backup " + m.backupId()
-              + " has a parent that is not a recorded directory: '" + RelativePaths.printable(a) + "'", p);
+          throw new CorruptBackupException(
+              "path '"
+                  + RelativePaths.printable(p)
+                  + "' in backup "
+                  + m.backupId()
+                  + " has a parent that is not a recorded directory: '"
+                  + RelativePaths.printable(a)
+                  + "'",
+              p);
         }
       }
     }

@@ -6,7 +6,9 @@ enum Mode {
   ENCRYPTED(1, 16),
   /** HMAC-SHA256 per chunk: readable without decryption, authenticated. */
   SIGNED(2, 32),
-  /** The SIGNED construction under the well-known all-zero key: a checksum against accidents only. */
+  /**
+   * The SIGNED construction under the well-known all-zero key: a checksum against accidents only.
+   */
   PLAIN(3, 32);
 
   final int code;

@@ -11,15 +11,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 
 /**
- * N workers, results in order: tasks run on a pool and their results are taken in submission order. When the
- * caller must wait for the oldest result, it runs the tasks no pool thread has started yet itself (caller
- * runs), so on a small machine no core idles behind the ordered output; a {@link FutureTask} runs once, so a
- * pool thread that takes it later finds it done. The one such stage of the archive writer (blocks, in
- * {@link ArchiveWriter}) and of its frame stage (chunks, in {@link ChunkedOutput}); why caller-runs:
- * docs/benchmarks.md, "Ordered output with caller-runs". Used by one thread; instances own nothing but
- * their queue: the pool belongs to the operation and is shared by both stages and the reader's read-ahead,
- * which is why this is not {@code dev.coffer.spi.support.OrderedTasks} (each of those owns its workers, and its
- * submitter runs a step only when the workers' queue is full, not while it waits for the oldest result).
+ * N workers, results in order: tasks run on a pool and their results are taken in submission order.
+ * When the caller must wait for the oldest result, it runs the tasks no pool thread has started yet
+ * itself (caller runs), so on a small machine no core idles behind the ordered output; a {@link
+ * FutureTask} runs once, so a pool thread that takes it later finds it done. The one such stage of
+ * the archive writer (blocks, in {@link ArchiveWriter}) and of its frame stage (chunks, in {@link
+ * ChunkedOutput}); why caller-runs: docs/benchmarks.md, "Ordered output with caller-runs". Used by
+ * one thread; instances own nothing but their queue: the pool belongs to the operation and is
+ * shared by both stages and the reader's read-ahead, which is why this is not {@code
+ * dev.coffer.spi.support.OrderedTasks} (each of those owns its workers, and its submitter runs a
+ * step only when the workers' queue is full, not while it waits for the oldest result).
  *
  * @param <T> the result type
  */
@@ -53,7 +54,8 @@ final class OrderedPoolTasks<T> {
   }
 
   /**
-   * The oldest result: until it is done, runs pending tasks (oldest first) on this thread instead of waiting.
+   * The oldest result: until it is done, runs pending tasks (oldest first) on this thread instead
+   * of waiting.
    *
    * @throws IOException the task's own {@code IOException}, or an {@link InterruptedIOException}
    */
@@ -83,8 +85,8 @@ final class OrderedPoolTasks<T> {
   }
 
   /**
-   * Throws a worker's failure as the caller's own: an {@code IOException}, {@code RuntimeException} or
-   * {@code Error} as itself, anything else wrapped in an {@code IOException}.
+   * Throws a worker's failure as the caller's own: an {@code IOException}, {@code RuntimeException}
+   * or {@code Error} as itself, anything else wrapped in an {@code IOException}.
    */
   static IOException rethrow(Throwable failure) throws IOException {
     if (failure instanceof IOException io) {

@@ -21,9 +21,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The names in an archive repository directory: the marker file, one {@code <id>.coffer} per backup,
- * aedb's {@code <id>.aedbarc} archives, and the {@code .tmp-<id>} files of backups being written. Only
- * regular files (not links) stored under exactly their name count. Thread-safe (holds only the root).
+ * The names in an archive repository directory: the marker file, one {@code <id>.coffer} per
+ * backup, aedb's {@code <id>.aedbarc} archives, and the {@code .tmp-<id>} files of backups being
+ * written. Only regular files (not links) stored under exactly their name count. Thread-safe (holds
+ * only the root).
  */
 final class RepositoryLayout {
 
@@ -31,6 +32,7 @@ final class RepositoryLayout {
   private static final byte[] MARKER_CONTENT =
       "coffer archive repository, format 1\n".getBytes(StandardCharsets.US_ASCII);
   private static final Duration STALE_TEMP = Duration.ofHours(1);
+
   /** Warnings and clean-ups a host should see (docs/observability.md). */
   private static final System.Logger LOG = System.getLogger("dev.coffer.archive");
 
@@ -41,8 +43,8 @@ final class RepositoryLayout {
   }
 
   /**
-   * Creates the directory and its marker if needed; refuses a directory that is neither empty, nor marked,
-   * nor a directory of aedb's archives.
+   * Creates the directory and its marker if needed; refuses a directory that is neither empty, nor
+   * marked, nor a directory of aedb's archives.
    */
   static RepositoryLayout prepare(Path location) throws IOException {
     Path marker = location.resolve(MARKER);
@@ -58,11 +60,16 @@ final class RepositoryLayout {
         empty = !ds.iterator().hasNext();
       }
       if (!empty && !holdsAedbArchives(location)) {
-        throw new IOException(location + " is not an empty directory and holds no " + MARKER + " file: not an "
-            + "archive repository");
+        throw new IOException(
+            location
+                + " is not an empty directory and holds no "
+                + MARKER
+                + " file: not an "
+                + "archive repository");
       }
       try {
-        Files.write(marker, MARKER_CONTENT, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Files.write(
+            marker, MARKER_CONTENT, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       } catch (FileAlreadyExistsException raced) {
         // another instance created it at the same moment
       }
@@ -72,7 +79,8 @@ final class RepositoryLayout {
 
   /** Whether {@code location} holds one of aedb's {@code .aedbarc} archives. */
   static boolean holdsAedbArchives(Path location) throws IOException {
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(location, "*" + AedbArchive.FILE_SUFFIX)) {
+    try (DirectoryStream<Path> ds =
+        Files.newDirectoryStream(location, "*" + AedbArchive.FILE_SUFFIX)) {
       return ds.iterator().hasNext();
     }
   }
@@ -104,7 +112,9 @@ final class RepositoryLayout {
 
   /** The archive of {@code id}, if there is one. */
   Optional<Path> findArchive(String id) {
-    return BackupId.isValid(id) && isArchiveFile(archiveOf(id)) ? Optional.of(archiveOf(id)) : Optional.empty();
+    return BackupId.isValid(id) && isArchiveFile(archiveOf(id))
+        ? Optional.of(archiveOf(id))
+        : Optional.empty();
   }
 
   /** aedb's archive of {@code id}, if there is one and no Coffer archive of that id. */
@@ -116,7 +126,10 @@ final class RepositoryLayout {
     return isArchiveFile(p) ? Optional.of(p) : Optional.empty();
   }
 
-  /** The ids of every {@code <id>.coffer} name with a valid id (existence of the file not checked again). */
+  /**
+   * The ids of every {@code <id>.coffer} name with a valid id (existence of the file not checked
+   * again).
+   */
   List<String> archiveIds() throws IOException {
     List<String> ids = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, "*" + Format.FILE_SUFFIX)) {
@@ -151,8 +164,12 @@ final class RepositoryLayout {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, Format.TEMP_PREFIX + "*")) {
       for (Path p : ds) {
         try {
-          if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).compareTo(cutoff) < 0 && Files.deleteIfExists(p)) {
-            LOG.log(System.Logger.Level.INFO, "removed {0}, the temporary file of a backup that did not finish", p);
+          if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).compareTo(cutoff) < 0
+              && Files.deleteIfExists(p)) {
+            LOG.log(
+                System.Logger.Level.INFO,
+                "removed {0}, the temporary file of a backup that did not finish",
+                p);
           }
         } catch (IOException ignored) {
           // another instance may be removing it too
@@ -161,7 +178,10 @@ final class RepositoryLayout {
     }
   }
 
-  /** A regular file (not a link) stored under exactly this name: "ABC.coffer" must not find "abc.coffer". */
+  /**
+   * A regular file (not a link) stored under exactly this name: "ABC.coffer" must not find
+   * "abc.coffer".
+   */
   private static boolean isArchiveFile(Path p) {
     try {
       return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) && FileTrees.existsWithExactName(p);

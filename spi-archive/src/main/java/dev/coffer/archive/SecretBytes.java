@@ -3,8 +3,9 @@ package dev.coffer.archive;
 import java.util.Arrays;
 
 /**
- * Secret key material (a master key, a derived key or a passphrase). Never a record: {@link #toString()} is
- * redacted, there is no {@code equals}/{@code hashCode}, and the bytes are reachable only inside this non-exported module.
+ * Secret key material (a master key, a derived key or a passphrase). Never a record: {@link
+ * #toString()} is redacted, there is no {@code equals}/{@code hashCode}, and the bytes are
+ * reachable only inside this non-exported module.
  */
 public final class SecretBytes {
 

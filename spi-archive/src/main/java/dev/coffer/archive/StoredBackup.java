@@ -11,8 +11,8 @@ import java.nio.file.Path;
 /**
  * One backup stored in an archive repository, whatever format wrote it: Coffer's archive format 1
  * ({@link CofferArchive}) or aedb's {@code AEDBARC1} ({@code dev.coffer.archive.aedb.AedbArchive}).
- * The repository finds the file, picks the implementation once, and hands the operation over. Public only
- * because the {@code aedb} package implements it; the module exports neither package.
+ * The repository finds the file, picks the implementation once, and hands the operation over.
+ * Public only because the {@code aedb} package implements it; the module exports neither package.
  */
 public interface StoredBackup {
 
@@ -43,7 +43,8 @@ public interface StoredBackup {
    *
    * @param request what to restore where
    * @return the metadata of the restored backup
-   * @throws IOException if the archive is damaged, the key is wrong, or the target cannot be written
+   * @throws IOException if the archive is damaged, the key is wrong, or the target cannot be
+   *     written
    */
   BackupMetadata restore(RestoreRequest request) throws IOException;
 
@@ -65,5 +66,4 @@ public interface StoredBackup {
   default long storedBytes() throws IOException {
     return Files.size(file());
   }
-
 }

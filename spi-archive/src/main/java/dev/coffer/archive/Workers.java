@@ -5,7 +5,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The pools one backup, restore or verify owns: daemon threads, shut down by the operation that made them. */
+/**
+ * The pools one backup, restore or verify owns: daemon threads, shut down by the operation that
+ * made them.
+ */
 final class Workers {
 
   private Workers() {}

@@ -1,11 +1,11 @@
 package dev.coffer.archive;
 
-import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.RestoreRequest;
 import dev.coffer.WrongKeyException;
@@ -25,8 +25,7 @@ class AedbArchivesTest {
 
   private static final String SEED_KEY = "09".repeat(32);
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private static Path fixture(String name) throws URISyntaxException {
     return Path.of(AedbArchivesTest.class.getResource("/aedb/" + name).toURI());
@@ -50,8 +49,12 @@ class AedbArchivesTest {
       assertTrue(repo.verify(BackupId.of("seed-enc")).ok());
       repo.restore(BackupId.of("seed-enc"), tmp.resolve("out"));
       assertEquals(Snapshot.of(fixture("source")), Snapshot.of(tmp.resolve("out")));
-      repo.restore(RestoreRequest.of(BackupId.of("seed-enc"), tmp.resolve("part")).withPaths(Set.of("nested")));
-      assertTrue(Snapshot.of(tmp.resolve("part")).entries().keySet().stream().allMatch(p -> p.startsWith("nested")));
+      repo.restore(
+          RestoreRequest.of(BackupId.of("seed-enc"), tmp.resolve("part"))
+              .withPaths(Set.of("nested")));
+      assertTrue(
+          Snapshot.of(tmp.resolve("part")).entries().keySet().stream()
+              .allMatch(p -> p.startsWith("nested")));
       // new-format backups can join the seed's repository
       BackupMetadata fresh = repo.backup(fixture("source"));
       assertEquals(2, repo.list().size());
@@ -64,14 +67,17 @@ class AedbArchivesTest {
   void aedbArchive_withWrongKeyOrPassphrase_failsWithWrongKey_andWritesNothing() throws Exception {
     Path repoDir = seedRepository();
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of("key", "07".repeat(32)))) {
-      assertThrows(WrongKeyException.class, () -> repo.restore(BackupId.of("seed-enc"), tmp.resolve("out")));
+      assertThrows(
+          WrongKeyException.class, () -> repo.restore(BackupId.of("seed-enc"), tmp.resolve("out")));
       assertThrows(WrongKeyException.class, () -> repo.verify(BackupId.of("seed-enc")));
     }
     try (ArchiveRepository repo = TestSupport.open(repoDir, TestSupport.passphraseOptions("pw"))) {
-      assertThrows(WrongKeyException.class, () -> repo.restore(BackupId.of("seed-enc"), tmp.resolve("out")));
+      assertThrows(
+          WrongKeyException.class, () -> repo.restore(BackupId.of("seed-enc"), tmp.resolve("out")));
     }
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of())) {
-      assertThrows(WrongKeyException.class, () -> repo.restore(BackupId.of("seed-enc"), tmp.resolve("out")));
+      assertThrows(
+          WrongKeyException.class, () -> repo.restore(BackupId.of("seed-enc"), tmp.resolve("out")));
     }
     assertFalse(Files.exists(tmp.resolve("out")));
   }
@@ -86,12 +92,17 @@ class AedbArchivesTest {
       assertEquals(Snapshot.of(fixture("source")), Snapshot.of(tmp.resolve("out")));
     }
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of("key", SEED_KEY))) {
-      assertThrows(WrongKeyException.class, () -> repo.restore(BackupId.of("seed-plain"), tmp.resolve("out2")));
+      assertThrows(
+          WrongKeyException.class,
+          () -> repo.restore(BackupId.of("seed-plain"), tmp.resolve("out2")));
     }
     assertFalse(Files.exists(tmp.resolve("out2")));
   }
 
-  /** The seed's archives record no POSIX attributes: everything restores with the target's default modes. */
+  /**
+   * The seed's archives record no POSIX attributes: everything restores with the target's default
+   * modes.
+   */
   @Test
   void aedbArchive_restoresWithTheTargetsDefaultModes() throws Exception {
     Path repoDir = seedRepository();
@@ -102,8 +113,14 @@ class AedbArchivesTest {
       String dirDefault = ArchivePosixTest.mode(Files.createDirectory(tmp.resolve("probe-dir")));
       Map<String, String> modes = ArchivePosixTest.modes(out);
       assertTrue(modes.size() > 10, "the fixture restored " + modes);
-      modes.forEach((rel, mode) -> assertEquals(
-          Files.isDirectory(rel.equals(".") ? out : out.resolve(rel)) ? dirDefault : fileDefault, mode, rel));
+      modes.forEach(
+          (rel, mode) ->
+              assertEquals(
+                  Files.isDirectory(rel.equals(".") ? out : out.resolve(rel))
+                      ? dirDefault
+                      : fileDefault,
+                  mode,
+                  rel));
     }
   }
 
@@ -116,7 +133,8 @@ class AedbArchivesTest {
     Files.write(file, b);
     try (ArchiveRepository repo = TestSupport.open(repoDir, Map.of("key", SEED_KEY))) {
       assertFalse(repo.verify(BackupId.of("seed-enc")).ok());
-      assertThrows(IOException.class, () -> repo.restore(BackupId.of("seed-enc"), tmp.resolve("out")));
+      assertThrows(
+          IOException.class, () -> repo.restore(BackupId.of("seed-enc"), tmp.resolve("out")));
     }
     assertFalse(Files.exists(tmp.resolve("out")));
   }

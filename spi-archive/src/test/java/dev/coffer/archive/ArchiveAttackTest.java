@@ -1,6 +1,5 @@
 package dev.coffer.archive;
 
-import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.github.luben.zstd.Zstd;
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRequest;
 import dev.coffer.CorruptBackupException;
@@ -34,7 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every tampering fails with CorruptBackupException or WrongKeyException, and writes nothing visible. */
+/**
+ * Every tampering fails with CorruptBackupException or WrongKeyException, and writes nothing
+ * visible.
+ */
 class ArchiveAttackTest {
 
   private static final String ID = "victim";
@@ -65,8 +68,9 @@ class ArchiveAttackTest {
 
   private byte[] archive(Path source, long seed) throws IOException {
     Path dir = TestSupport.root(fs).resolve("make-" + seed + "-" + System.nanoTime());
-    try (ArchiveRepository r = TestSupport.deterministic(dir, TestSupport.keyOptions(TestSupport.KEY_HEX), seed, ID,
-        CHUNK)) {
+    try (ArchiveRepository r =
+        TestSupport.deterministic(
+            dir, TestSupport.keyOptions(TestSupport.KEY_HEX), seed, ID, CHUNK)) {
       r.backup(source);
     }
     return Files.readAllBytes(dir.resolve(ID + ".coffer"));
@@ -108,7 +112,8 @@ class ArchiveAttackTest {
       assertTrue(repo.verify(BackupId.of(ID)).ok());
       repo.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out"));
       assertEquals(Snapshot.of(src), Snapshot.of(TestSupport.root(fs).resolve("out")));
-      assertEquals(ArchivePosixTest.modes(src), ArchivePosixTest.modes(TestSupport.root(fs).resolve("out")));
+      assertEquals(
+          ArchivePosixTest.modes(src), ArchivePosixTest.modes(TestSupport.root(fs).resolve("out")));
       assertTrue(original.length > 2 * (CHUNK + 16), "the archive must span several chunks");
     }
   }
@@ -158,7 +163,8 @@ class ArchiveAttackTest {
   }
 
   private byte[] assemble(byte[] headerSource, List<byte[]> chunks) {
-    ByteBuffer b = ByteBuffer.allocate(headerLength() + chunks.stream().mapToInt(c -> c.length).sum());
+    ByteBuffer b =
+        ByteBuffer.allocate(headerLength() + chunks.stream().mapToInt(c -> c.length).sum());
     b.put(headerSource, 0, headerLength());
     chunks.forEach(b::put);
     return b.array();
@@ -224,8 +230,20 @@ class ArchiveAttackTest {
   @Test
   void everyHeaderFieldEdited_isRefused() throws IOException {
     int[][] fields = { // offset, length
-        {0, 8}, {8, 2}, {10, 1}, {11, 1}, {12, 4}, {16, 4}, {20, 4}, {24, 32}, {56, 32}, {88, 4}, {92, 1},
-        {93, ID.length()}, {93 + ID.length(), 32}};
+      {0, 8},
+      {8, 2},
+      {10, 1},
+      {11, 1},
+      {12, 4},
+      {16, 4},
+      {20, 4},
+      {24, 32},
+      {56, 32},
+      {88, 4},
+      {92, 1},
+      {93, ID.length()},
+      {93 + ID.length(), 32}
+    };
     try (ArchiveRepository repo = repo()) {
       for (int[] f : fields) {
         for (int value : new int[] {0x00, 0x01, 0x02, 0x03, 0xFF}) {
@@ -241,11 +259,15 @@ class ArchiveAttackTest {
       byte[] signed = original.clone();
       signed[10] = (byte) Mode.SIGNED.code;
       plant(signed);
-      assertThrows(WrongKeyException.class, () -> repo.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out")));
+      assertThrows(
+          WrongKeyException.class,
+          () -> repo.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out")));
       byte[] plain = original.clone();
       plain[10] = (byte) Mode.PLAIN.code;
       plant(plain);
-      assertThrows(CorruptBackupException.class, () -> repo.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out")));
+      assertThrows(
+          CorruptBackupException.class,
+          () -> repo.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out")));
     }
   }
 
@@ -263,8 +285,10 @@ class ArchiveAttackTest {
       ByteBuffer.wrap(copy).putInt(e[0], e[1]);
       Files.write(dir.resolve(ID + ".coffer"), copy);
       try (ArchiveRepository r = TestSupport.open(dir, o)) {
-        CorruptBackupException ex = assertThrows(CorruptBackupException.class,
-            () -> r.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out")));
+        CorruptBackupException ex =
+            assertThrows(
+                CorruptBackupException.class,
+                () -> r.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out")));
         assertTrue(ex.getMessage().contains("Argon2"), ex.getMessage());
       }
     }
@@ -285,45 +309,57 @@ class ArchiveAttackTest {
   @Test
   void oversizedPathAndPayloadLengths_areRefusedBeforeAllocation() throws IOException {
     byte[] data = "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    Manifest m = ArchiveForge.manifest(ID, List.of(), List.of(
-        new Manifest.FileEntry("file.bin", 1, 0, FileHasher.hex(sha(data)), ID, 0)));
-    assertForgedRefused((out, keys) -> {
-      out.writeU8(Format.REC_FILE);
-      out.writeU16(Format.MAX_PATH_BYTES + 1);
-      out.write(new byte[Format.MAX_PATH_BYTES + 1]);
-      ArchiveForge.manifestAndFooter(out, keys, m);
-    }, "oversized path length");
-    assertForgedRefused((out, keys) -> {
-      ArchiveForge.pathRecord(out, Format.REC_FILE, "file.bin");
-      out.writeU32(Format.MAX_BLOCK_SIZE + 1);
-      out.writeU8(Format.CODEC_RAW);
-      out.writeU32(1);
-      out.write(data);
-      ArchiveForge.manifestAndFooter(out, keys, m);
-    }, "oversized block length");
-    assertForgedRefused((out, keys) -> {
-      ArchiveForge.pathRecord(out, Format.REC_FILE, "file.bin");
-      out.writeU32(1);
-      out.writeU8(Format.CODEC_RAW);
-      out.writeU32(0xFFFFFFF0L);
-      out.write(data);
-      ArchiveForge.manifestAndFooter(out, keys, m);
-    }, "oversized stored length");
-    assertForgedRefused((out, keys) -> {
-      ArchiveForge.fileRecord(out, "file.bin", 1, Format.CODEC_RAW, data, sha(data));
-      long at = out.position();
-      out.writeU8(Format.REC_MANIFEST);
-      out.writeU32(0x7FFFFFFFL);
-      out.write(new byte[40]);
-      out.writeU8(Format.REC_FOOTER);
-      out.writeU64(at);
-      out.write(Format.FOOTER_MAGIC);
-    }, "oversized manifest length");
+    Manifest m =
+        ArchiveForge.manifest(
+            ID,
+            List.of(),
+            List.of(new Manifest.FileEntry("file.bin", 1, 0, FileHasher.hex(sha(data)), ID, 0)));
+    assertForgedRefused(
+        (out, keys) -> {
+          out.writeU8(Format.REC_FILE);
+          out.writeU16(Format.MAX_PATH_BYTES + 1);
+          out.write(new byte[Format.MAX_PATH_BYTES + 1]);
+          ArchiveForge.manifestAndFooter(out, keys, m);
+        },
+        "oversized path length");
+    assertForgedRefused(
+        (out, keys) -> {
+          ArchiveForge.pathRecord(out, Format.REC_FILE, "file.bin");
+          out.writeU32(Format.MAX_BLOCK_SIZE + 1);
+          out.writeU8(Format.CODEC_RAW);
+          out.writeU32(1);
+          out.write(data);
+          ArchiveForge.manifestAndFooter(out, keys, m);
+        },
+        "oversized block length");
+    assertForgedRefused(
+        (out, keys) -> {
+          ArchiveForge.pathRecord(out, Format.REC_FILE, "file.bin");
+          out.writeU32(1);
+          out.writeU8(Format.CODEC_RAW);
+          out.writeU32(0xFFFFFFF0L);
+          out.write(data);
+          ArchiveForge.manifestAndFooter(out, keys, m);
+        },
+        "oversized stored length");
+    assertForgedRefused(
+        (out, keys) -> {
+          ArchiveForge.fileRecord(out, "file.bin", 1, Format.CODEC_RAW, data, sha(data));
+          long at = out.position();
+          out.writeU8(Format.REC_MANIFEST);
+          out.writeU32(0x7FFFFFFFL);
+          out.write(new byte[40]);
+          out.writeU8(Format.REC_FOOTER);
+          out.writeU64(at);
+          out.write(Format.FOOTER_MAGIC);
+        },
+        "oversized manifest length");
   }
 
   /**
-   * A file record holding far more than the size its manifest declares (a keyholder's forgery) is cut at the
-   * declared size: the restore fails naming both sizes, and the reader hands the writer no byte past it.
+   * A file record holding far more than the size its manifest declares (a keyholder's forgery) is
+   * cut at the declared size: the restore fails naming both sizes, and the reader hands the writer
+   * no byte past it.
    */
   @Test
   void aFileRecordLargerThanItsManifestSize_stopsAtTheDeclaredSize() throws IOException {
@@ -340,32 +376,49 @@ class ArchiveAttackTest {
       whole.update(block);
     }
     byte[] sha = whole.digest();
-    Manifest m = ArchiveForge.manifest(ID, List.of(), List.of(
-        new Manifest.FileEntry("big.bin", 1, 0, FileHasher.hex(sha), ID, 0)));
-    plant(ArchiveForge.forge(ID, TestSupport.KEY_HEX, (out, keys) -> {
-      ArchiveForge.pathRecord(out, Format.REC_FILE, "big.bin");
-      for (int i = 0; i < blocks; i++) {
-        out.writeU32(block.length);
-        out.writeU8(Format.CODEC_RAW);
-        out.writeU32(block.length);
-        out.write(block);
-      }
-      out.writeU32(0);
-      out.write(sha);
-      ArchiveForge.manifestAndFooter(out, keys, m);
-    }));
+    Manifest m =
+        ArchiveForge.manifest(
+            ID,
+            List.of(),
+            List.of(new Manifest.FileEntry("big.bin", 1, 0, FileHasher.hex(sha), ID, 0)));
+    plant(
+        ArchiveForge.forge(
+            ID,
+            TestSupport.KEY_HEX,
+            (out, keys) -> {
+              ArchiveForge.pathRecord(out, Format.REC_FILE, "big.bin");
+              for (int i = 0; i < blocks; i++) {
+                out.writeU32(block.length);
+                out.writeU8(Format.CODEC_RAW);
+                out.writeU32(block.length);
+                out.write(block);
+              }
+              out.writeU32(0);
+              out.write(sha);
+              ArchiveForge.manifestAndFooter(out, keys, m);
+            }));
     try (ArchiveRepository repo = repo()) {
-      CorruptBackupException e = assertThrows(CorruptBackupException.class,
-          () -> repo.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out")));
-      assertTrue(e.getMessage().contains("size mismatch") && e.getMessage().contains("manifest says 1 bytes"),
+      CorruptBackupException e =
+          assertThrows(
+              CorruptBackupException.class,
+              () -> repo.restore(BackupId.of(ID), TestSupport.root(fs).resolve("out")));
+      assertTrue(
+          e.getMessage().contains("size mismatch")
+              && e.getMessage().contains("manifest says 1 bytes"),
           e.getMessage());
       assertFalse(Files.exists(TestSupport.root(fs).resolve("out")));
       assertFalse(repo.verify(BackupId.of(ID)).ok());
     }
     long[] handedOut = new long[1];
-    try (ArchiveReader r = ArchiveReader.open(repoDir.resolve(ID + ".coffer"), ID,
-        Keyring.rawKey(ArchiveForge.key(TestSupport.KEY_HEX)), GcmWarmupSwitch.OFF)) {
-      assertThrows(CorruptBackupException.class, () -> r.readFile(0, "big.bin", 1, raw -> handedOut[0] += raw.length));
+    try (ArchiveReader r =
+        ArchiveReader.open(
+            repoDir.resolve(ID + ".coffer"),
+            ID,
+            Keyring.rawKey(ArchiveForge.key(TestSupport.KEY_HEX)),
+            GcmWarmupSwitch.OFF)) {
+      assertThrows(
+          CorruptBackupException.class,
+          () -> r.readFile(0, "big.bin", 1, raw -> handedOut[0] += raw.length));
     }
     assertEquals(0, handedOut[0], "bytes handed to the writer past the declared size");
   }
@@ -376,32 +429,71 @@ class ArchiveAttackTest {
     byte[] bomb = Zstd.compress(zeros, 3);
     byte[] small = Zstd.compress(new byte[10], 3);
     // claims 1000 bytes, expands to 1 MiB
-    Manifest m1 = ArchiveForge.manifest(ID, List.of(), List.of(
-        new Manifest.FileEntry("f", 1000, 0, FileHasher.hex(sha(new byte[1000])), ID, 0)));
-    assertForgedRefused((out, keys) -> {
-      ArchiveForge.fileRecord(out, "f", 1000, Format.CODEC_ZSTD, bomb, sha(new byte[1000]));
-      ArchiveForge.manifestAndFooter(out, keys, m1);
-    }, "block expanding past its declared size");
+    Manifest m1 =
+        ArchiveForge.manifest(
+            ID,
+            List.of(),
+            List.of(
+                new Manifest.FileEntry("f", 1000, 0, FileHasher.hex(sha(new byte[1000])), ID, 0)));
+    assertForgedRefused(
+        (out, keys) -> {
+          ArchiveForge.fileRecord(out, "f", 1000, Format.CODEC_ZSTD, bomb, sha(new byte[1000]));
+          ArchiveForge.manifestAndFooter(out, keys, m1);
+        },
+        "block expanding past its declared size");
     // claims 1 MiB, expands to 10 bytes
-    Manifest m2 = ArchiveForge.manifest(ID, List.of(), List.of(
-        new Manifest.FileEntry("f", Format.MAX_BLOCK_SIZE, 0, FileHasher.hex(sha(zeros)), ID, 0)));
-    assertForgedRefused((out, keys) -> {
-      ArchiveForge.fileRecord(out, "f", Format.MAX_BLOCK_SIZE, Format.CODEC_ZSTD, small, sha(zeros));
-      ArchiveForge.manifestAndFooter(out, keys, m2);
-    }, "block shorter than its declared size");
+    Manifest m2 =
+        ArchiveForge.manifest(
+            ID,
+            List.of(),
+            List.of(
+                new Manifest.FileEntry(
+                    "f", Format.MAX_BLOCK_SIZE, 0, FileHasher.hex(sha(zeros)), ID, 0)));
+    assertForgedRefused(
+        (out, keys) -> {
+          ArchiveForge.fileRecord(
+              out, "f", Format.MAX_BLOCK_SIZE, Format.CODEC_ZSTD, small, sha(zeros));
+          ArchiveForge.manifestAndFooter(out, keys, m2);
+        },
+        "block shorter than its declared size");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"../evil", "/abs", "a\\b", "C:x", "con", "nul.txt", "a\u0001b", "e\u0301", "trail.",
-      "a/../b", "", "./a"})
+  @ValueSource(
+      strings = {
+        "../evil",
+        "/abs",
+        "a\\b",
+        "C:x",
+        "con",
+        "nul.txt",
+        "a\u0001b",
+        "e\u0301",
+        "trail.",
+        "a/../b",
+        "",
+        "./a"
+      })
   void hostilePathInManifest_isRefusedBeforeWriting(String hostile) throws IOException {
     byte[] data = "evil".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    Manifest m = ArchiveForge.manifest(ID, List.of(), List.of(
-        new Manifest.FileEntry(hostile, data.length, 0, FileHasher.hex(sha(data)), ID, 0)));
-    assertForgedRefused((out, keys) -> {
-      ArchiveForge.fileRecord(out, hostile.isEmpty() ? "x" : hostile, data.length, Format.CODEC_RAW, data, sha(data));
-      ArchiveForge.manifestAndFooter(out, keys, m);
-    }, "hostile path " + hostile);
+    Manifest m =
+        ArchiveForge.manifest(
+            ID,
+            List.of(),
+            List.of(
+                new Manifest.FileEntry(hostile, data.length, 0, FileHasher.hex(sha(data)), ID, 0)));
+    assertForgedRefused(
+        (out, keys) -> {
+          ArchiveForge.fileRecord(
+              out,
+              hostile.isEmpty() ? "x" : hostile,
+              data.length,
+              Format.CODEC_RAW,
+              data,
+              sha(data));
+          ArchiveForge.manifestAndFooter(out, keys, m);
+        },
+        "hostile path " + hostile);
   }
 
   @ParameterizedTest
@@ -432,21 +524,49 @@ class ArchiveAttackTest {
       }
     }
     String recordPath = records.isEmpty() ? "x" : records.get(0);
-    Manifest m = new Manifest(Manifest.FORMAT, ID, TestSupport.T0.toString(), "FULL", null, null, "/src", "archive",
-        "1", Map.of(), files.size(), files.size(), dirs, files, List.of());
-    assertForgedRefused((out, keys) -> {
-      ArchiveForge.fileRecord(out, recordPath, 1, Format.CODEC_RAW, data, sha(data));
-      ArchiveForge.manifestAndFooter(out, keys, m);
-    }, kind);
+    Manifest m =
+        new Manifest(
+            Manifest.FORMAT,
+            ID,
+            TestSupport.T0.toString(),
+            "FULL",
+            null,
+            null,
+            "/src",
+            "archive",
+            "1",
+            Map.of(),
+            files.size(),
+            files.size(),
+            dirs,
+            files,
+            List.of());
+    assertForgedRefused(
+        (out, keys) -> {
+          ArchiveForge.fileRecord(out, recordPath, 1, Format.CODEC_RAW, data, sha(data));
+          ArchiveForge.manifestAndFooter(out, keys, m);
+        },
+        kind);
   }
 
   /**
-   * Hostile links in an authentic manifest: each would make a restore write through a link or outside the
-   * target if it were honoured, so each is refused before anything is written.
+   * Hostile links in an authentic manifest: each would make a restore write through a link or
+   * outside the target if it were honoured, so each is refused before anything is written.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"fileBelowLink", "dirBelowLink", "linkNamedLikeDirectory", "linkNamedLikeFile",
-      "dotDotInLinkName", "absoluteLinkName", "linkTwice", "emptyTarget", "nulInTarget", "linkUnderMissingParent"})
+  @ValueSource(
+      strings = {
+        "fileBelowLink",
+        "dirBelowLink",
+        "linkNamedLikeDirectory",
+        "linkNamedLikeFile",
+        "dotDotInLinkName",
+        "absoluteLinkName",
+        "linkTwice",
+        "emptyTarget",
+        "nulInTarget",
+        "linkUnderMissingParent"
+      })
   void hostileLinkEntries_areRefusedBeforeWriting(String kind) throws IOException {
     byte[] data = "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     String h = FileHasher.hex(sha(data));
@@ -486,50 +606,115 @@ class ArchiveAttackTest {
       default -> links.add(new Manifest.Link("missing/l", "x"));
     }
     String recordPath = fileRecord;
-    Manifest m = new Manifest(Manifest.FORMAT, ID, TestSupport.T0.toString(), "FULL", null, null, "/src", "archive",
-        "1", Map.of(), files.size(), files.size(), dirs, files, List.of(), links, null, null);
+    Manifest m =
+        new Manifest(
+            Manifest.FORMAT,
+            ID,
+            TestSupport.T0.toString(),
+            "FULL",
+            null,
+            null,
+            "/src",
+            "archive",
+            "1",
+            Map.of(),
+            files.size(),
+            files.size(),
+            dirs,
+            files,
+            List.of(),
+            links,
+            null,
+            null);
     Files.createDirectories(TestSupport.root(fs).resolve("outside"));
-    assertForgedRefused((out, keys) -> {
-      ArchiveForge.fileRecord(out, recordPath, 1, Format.CODEC_RAW, data, sha(data));
-      ArchiveForge.manifestAndFooter(out, keys, m);
-    }, kind);
+    assertForgedRefused(
+        (out, keys) -> {
+          ArchiveForge.fileRecord(out, recordPath, 1, Format.CODEC_RAW, data, sha(data));
+          ArchiveForge.manifestAndFooter(out, keys, m);
+        },
+        kind);
     assertEquals(List.of(), TestSupport.names(TestSupport.root(fs).resolve("outside")), kind);
   }
 
-  /** Attributes for paths outside the backup, or malformed ones, in an authentic manifest: refused before writing. */
+  /**
+   * Attributes for paths outside the backup, or malformed ones, in an authentic manifest: refused
+   * before writing.
+   */
   @ParameterizedTest
   @ValueSource(strings = {"../escape", "/abs", "nowhere", "x/../x", "badMode", "badOwner", "badId"})
   void hostileAttributeEntries_areRefusedBeforeWriting(String kind) throws IOException {
     byte[] data = "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     Manifest.Posix good = new Manifest.Posix("0600", 0, 0, "root", "root");
-    Manifest.Posix attrs = switch (kind) {
-      case "badMode" -> new Manifest.Posix("10600", 0, 0, "root", "root");
-      case "badOwner" -> new Manifest.Posix("0600", 0, 0, "../root", "root");
-      case "badId" -> new Manifest.Posix("0600", -5, 0, "root", "root");
-      default -> good;
-    };
+    Manifest.Posix attrs =
+        switch (kind) {
+          case "badMode" -> new Manifest.Posix("10600", 0, 0, "root", "root");
+          case "badOwner" -> new Manifest.Posix("0600", 0, 0, "../root", "root");
+          case "badId" -> new Manifest.Posix("0600", -5, 0, "root", "root");
+          default -> good;
+        };
     String key = kind.startsWith("bad") ? "x" : kind;
-    Manifest m = new Manifest(Manifest.FORMAT, ID, TestSupport.T0.toString(), "FULL", null, null, "/src", "archive",
-        "1", Map.of(), 1, 1, List.of(), List.of(new Manifest.FileEntry("x", 1, 0, FileHasher.hex(sha(data)), ID, 0)),
-        List.of(), null, key.equals("x") ? Map.of("x", attrs) : Map.of("x", good, key, attrs), null);
-    assertForgedRefused((out, keys) -> {
-      ArchiveForge.fileRecord(out, "x", 1, Format.CODEC_RAW, data, sha(data));
-      ArchiveForge.manifestAndFooter(out, keys, m);
-    }, kind);
+    Manifest m =
+        new Manifest(
+            Manifest.FORMAT,
+            ID,
+            TestSupport.T0.toString(),
+            "FULL",
+            null,
+            null,
+            "/src",
+            "archive",
+            "1",
+            Map.of(),
+            1,
+            1,
+            List.of(),
+            List.of(new Manifest.FileEntry("x", 1, 0, FileHasher.hex(sha(data)), ID, 0)),
+            List.of(),
+            null,
+            key.equals("x") ? Map.of("x", attrs) : Map.of("x", good, key, attrs),
+            null);
+    assertForgedRefused(
+        (out, keys) -> {
+          ArchiveForge.fileRecord(out, "x", 1, Format.CODEC_RAW, data, sha(data));
+          ArchiveForge.manifestAndFooter(out, keys, m);
+        },
+        kind);
   }
 
   @Test
   void authenticLinkToOutside_isRestoredAsALinkAndNothingIsWrittenThroughIt() throws IOException {
     Path outside = Files.createDirectories(TestSupport.root(fs).resolve("outside"));
     byte[] data = "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    Manifest m = new Manifest(Manifest.FORMAT, ID, TestSupport.T0.toString(), "FULL", null, null, "/src", "archive",
-        "1", Map.of(), 1, 1, List.of("d"), List.of(new Manifest.FileEntry("d/x", 1, 0, FileHasher.hex(sha(data)), ID,
-        0)), List.of(), List.of(new Manifest.Link("a-link", outside.toString()), new Manifest.Link("d/up", "../..")),
-        null, null);
-    plant(ArchiveForge.forge(ID, TestSupport.KEY_HEX, (out, keys) -> {
-      ArchiveForge.fileRecord(out, "d/x", 1, Format.CODEC_RAW, data, sha(data));
-      ArchiveForge.manifestAndFooter(out, keys, m);
-    }));
+    Manifest m =
+        new Manifest(
+            Manifest.FORMAT,
+            ID,
+            TestSupport.T0.toString(),
+            "FULL",
+            null,
+            null,
+            "/src",
+            "archive",
+            "1",
+            Map.of(),
+            1,
+            1,
+            List.of("d"),
+            List.of(new Manifest.FileEntry("d/x", 1, 0, FileHasher.hex(sha(data)), ID, 0)),
+            List.of(),
+            List.of(
+                new Manifest.Link("a-link", outside.toString()),
+                new Manifest.Link("d/up", "../..")),
+            null,
+            null);
+    plant(
+        ArchiveForge.forge(
+            ID,
+            TestSupport.KEY_HEX,
+            (out, keys) -> {
+              ArchiveForge.fileRecord(out, "d/x", 1, Format.CODEC_RAW, data, sha(data));
+              ArchiveForge.manifestAndFooter(out, keys, m);
+            }));
     Path target = TestSupport.root(fs).resolve("out");
     try (ArchiveRepository repo = repo()) {
       repo.restore(BackupId.of(ID), target);
@@ -544,14 +729,20 @@ class ArchiveAttackTest {
   void manifestWithUnknownFieldOrDuplicateKey_isRefusedEvenWithValidMac() throws IOException {
     Manifest m = ArchiveForge.manifest(ID, List.of(), List.of());
     String json = new String(ManifestCodec.encode(m), java.nio.charset.StandardCharsets.UTF_8);
-    for (String bad : List.of(json.replace("{\"format\"", "{\"extra\":1,\"format\""),
-        json.replace("{\"format\"", "{\"backup_id\":\"" + ID + "\",\"format\""),
-        json + " {}", "null", "[]")) {
+    for (String bad :
+        List.of(
+            json.replace("{\"format\"", "{\"extra\":1,\"format\""),
+            json.replace("{\"format\"", "{\"backup_id\":\"" + ID + "\",\"format\""),
+            json + " {}",
+            "null",
+            "[]")) {
       byte[] b = bad.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      assertForgedRefused((out, keys) -> {
-        ArchiveForge.pathRecord(out, Format.REC_DIR, "d");
-        ArchiveForge.manifestAndFooter(out, keys, b);
-      }, "manifest " + bad);
+      assertForgedRefused(
+          (out, keys) -> {
+            ArchiveForge.pathRecord(out, Format.REC_DIR, "d");
+            ArchiveForge.manifestAndFooter(out, keys, b);
+          },
+          "manifest " + bad);
     }
   }
 
@@ -564,7 +755,8 @@ class ArchiveAttackTest {
     Path target = disk.resolve("target");
     Files.createDirectories(target);
     Files.createSymbolicLink(target.resolve("wal_tail"), outside);
-    try (ArchiveRepository repo = TestSupport.open(disk.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+    try (ArchiveRepository repo =
+        TestSupport.open(disk.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata md = repo.backup(source);
       repo.restore(RestoreRequest.of(md.id(), target).withMode(RestoreMode.REPLACE));
       assertEquals(Set.of("keep"), Snapshot.of(outside).entries().keySet());
@@ -572,27 +764,33 @@ class ArchiveAttackTest {
       // a link as the target itself is refused
       Path linkTarget = disk.resolve("link-target");
       Files.createSymbolicLink(linkTarget, outside);
-      assertThrows(IOException.class,
+      assertThrows(
+          IOException.class,
           () -> repo.restore(RestoreRequest.of(md.id(), linkTarget).withMode(RestoreMode.REPLACE)));
       assertEquals(List.of("keep"), TestSupport.names(outside));
     }
   }
 
   @Test
-  void failureInjectedMidRestore_leavesTheOldTargetIntactAndNoStaging(@TempDir Path disk) throws IOException {
+  void failureInjectedMidRestore_leavesTheOldTargetIntactAndNoStaging(@TempDir Path disk)
+      throws IOException {
     Path source = TestSupport.sampleSource(disk.resolve("src"));
     Path target = disk.resolve("target");
     Files.createDirectories(target);
     TestSupport.write(target.resolve("old"), "old content");
-    try (ArchiveRepository repo = TestSupport.open(disk.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+    try (ArchiveRepository repo =
+        TestSupport.open(disk.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata md = repo.backup(source);
       List<String> before = TestSupport.names(disk);
-      RestoreRequest failing = RestoreRequest.of(md.id(), target).withMode(RestoreMode.REPLACE)
-          .withProgress(p -> {
-            if (p.filesDone() == 2) {
-              throw new IllegalStateException("injected failure");
-            }
-          });
+      RestoreRequest failing =
+          RestoreRequest.of(md.id(), target)
+              .withMode(RestoreMode.REPLACE)
+              .withProgress(
+                  p -> {
+                    if (p.filesDone() == 2) {
+                      throw new IllegalStateException("injected failure");
+                    }
+                  });
       assertThrows(IllegalStateException.class, () -> repo.restore(failing));
       assertEquals(List.of("old"), TestSupport.names(target));
       assertEquals(before, TestSupport.names(disk));
@@ -601,7 +799,8 @@ class ArchiveAttackTest {
 
   @Test
   void incrementalOverTamperedBase_isRefused() throws IOException {
-    try (ArchiveRepository repo = TestSupport.open(repoDir, TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+    try (ArchiveRepository repo =
+        TestSupport.open(repoDir, TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata full = repo.backup(src);
       TestSupport.write(src.resolve("n"), "n");
       BackupMetadata inc = repo.backup(BackupRequest.incremental(src, full.id()));
@@ -609,7 +808,9 @@ class ArchiveAttackTest {
       byte[] b = Files.readAllBytes(baseFile);
       b[b.length - 1] ^= 1;
       Files.write(baseFile, b);
-      assertThrows(CorruptBackupException.class, () -> repo.restore(inc.id(), TestSupport.root(fs).resolve("o")));
+      assertThrows(
+          CorruptBackupException.class,
+          () -> repo.restore(inc.id(), TestSupport.root(fs).resolve("o")));
       assertFalse(repo.verify(inc.id()).ok());
       assertFalse(Files.exists(TestSupport.root(fs).resolve("o")));
       assertArrayEquals(b, Files.readAllBytes(baseFile), "verify must not modify anything");
@@ -619,7 +820,10 @@ class ArchiveAttackTest {
   @ParameterizedTest
   @ValueSource(strings = {"signed", "plain"})
   void flippedBits_inSignedAndPlainArchives_areRefused(String mode) throws IOException {
-    Map<String, String> o = mode.equals("plain") ? TestSupport.plainOptions() : TestSupport.keyOptions(TestSupport.KEY_HEX);
+    Map<String, String> o =
+        mode.equals("plain")
+            ? TestSupport.plainOptions()
+            : TestSupport.keyOptions(TestSupport.KEY_HEX);
     if (mode.equals("signed")) {
       o.put("mode", "signed");
     }

@@ -47,7 +47,8 @@ class ArchiveBehaviourTest {
   /** Flips a byte of the archive inside the chunk holding container offset {@code offset}. */
   private static void damageChunkAt(Path archive, long offset) throws IOException {
     byte[] b = Files.readAllBytes(archive);
-    int header = ArchiveHeader.FIXED_PREFIX + 36 + ArchiveHeader.COMMITMENT_LENGTH; // UUID ids have 36 chars
+    int header =
+        ArchiveHeader.FIXED_PREFIX + 36 + ArchiveHeader.COMMITMENT_LENGTH; // UUID ids have 36 chars
     long chunk = offset / Format.DEFAULT_CHUNK_SIZE;
     int at = (int) (header + chunk * (Format.DEFAULT_CHUNK_SIZE + 16) + 100);
     b[at] ^= 0x40;
@@ -57,12 +58,17 @@ class ArchiveBehaviourTest {
   @Test
   void partialRestore_readsOnlyTheChunksItNeeds() throws IOException {
     Path src = source();
-    try (ArchiveRepository repo = TestSupport.open(root.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+    try (ArchiveRepository repo =
+        TestSupport.open(root.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata md = repo.backup(src);
       // the middle of b-big.bin: a chunk no other file shares
       damageChunkAt(root.resolve("repo").resolve(md.backupId() + ".coffer"), 150_000);
-      repo.restore(RestoreRequest.of(md.id(), root.resolve("part")).withPaths(Set.of("c-last.txt", "a-first.txt")));
-      assertEquals(Set.of("a-first.txt", "c-last.txt"), Snapshot.of(root.resolve("part")).entries().keySet());
+      repo.restore(
+          RestoreRequest.of(md.id(), root.resolve("part"))
+              .withPaths(Set.of("c-last.txt", "a-first.txt")));
+      assertEquals(
+          Set.of("a-first.txt", "c-last.txt"),
+          Snapshot.of(root.resolve("part")).entries().keySet());
       assertThrows(CorruptBackupException.class, () -> repo.restore(md.id(), root.resolve("full")));
       assertFalse(Files.exists(root.resolve("full")));
     }
@@ -71,7 +77,8 @@ class ArchiveBehaviourTest {
   @Test
   void verify_namesTheDamagedFile_andReportsTheOthersIntact() throws IOException {
     Path src = source();
-    try (ArchiveRepository repo = TestSupport.open(root.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+    try (ArchiveRepository repo =
+        TestSupport.open(root.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata md = repo.backup(src);
       Path archive = root.resolve("repo").resolve(md.backupId() + ".coffer");
       byte[] before = Files.readAllBytes(archive);
@@ -79,9 +86,13 @@ class ArchiveBehaviourTest {
       byte[] damaged = Files.readAllBytes(archive);
       VerifyReport report = repo.verify(md.id());
       assertFalse(report.ok());
-      assertTrue(report.problems().stream().anyMatch(p -> p.path().equals("b-big.bin")
-          && p.kind() == VerifyReport.Kind.CORRUPT), report.toString());
-      assertTrue(report.problems().stream().noneMatch(p -> p.path().equals("c-last.txt")), report.toString());
+      assertTrue(
+          report.problems().stream()
+              .anyMatch(p -> p.path().equals("b-big.bin") && p.kind() == VerifyReport.Kind.CORRUPT),
+          report.toString());
+      assertTrue(
+          report.problems().stream().noneMatch(p -> p.path().equals("c-last.txt")),
+          report.toString());
       assertArrayEquals(damaged, Files.readAllBytes(archive), "verify is read-only");
       assertFalse(java.util.Arrays.equals(before, damaged));
     }
@@ -91,17 +102,21 @@ class ArchiveBehaviourTest {
   void concurrentBackupsThroughOneAndTwoInstances_allSucceedWithDistinctIds() throws Exception {
     Path src = source();
     Path repoDir = root.resolve("repo");
-    try (ArchiveRepository one = TestSupport.open(repoDir, TestSupport.keyOptions(TestSupport.KEY_HEX));
-        ArchiveRepository two = TestSupport.open(repoDir, TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+    try (ArchiveRepository one =
+            TestSupport.open(repoDir, TestSupport.keyOptions(TestSupport.KEY_HEX));
+        ArchiveRepository two =
+            TestSupport.open(repoDir, TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       ExecutorService pool = Executors.newFixedThreadPool(4);
       CountDownLatch start = new CountDownLatch(1);
       List<Future<BackupMetadata>> futures = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         ArchiveRepository r = i % 2 == 0 ? one : two;
-        futures.add(pool.submit(() -> {
-          start.await();
-          return r.backup(src);
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return r.backup(src);
+                }));
       }
       start.countDown();
       Set<String> ids = new HashSet<>();
@@ -132,16 +147,26 @@ class ArchiveBehaviourTest {
   @Test
   void secrets_neverAppearInToStringOrMessages() throws IOException {
     Path repoDir = root.resolve("repo");
-    try (ArchiveRepository repo = TestSupport.open(repoDir, TestSupport.passphraseOptions("hunter2-secret"))) {
+    try (ArchiveRepository repo =
+        TestSupport.open(repoDir, TestSupport.passphraseOptions("hunter2-secret"))) {
       assertFalse(repo.toString().contains("hunter2"));
     }
-    try (ArchiveRepository repo = TestSupport.open(root.resolve("repo2"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+    try (ArchiveRepository repo =
+        TestSupport.open(root.resolve("repo2"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       assertFalse(repo.toString().contains(TestSupport.KEY_HEX));
       assertFalse(repo.toString().contains("0a0b0c"));
     }
-    Files.write(root.resolve("bad.key"), "not-a-key-but-secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ArchiveBackupProvider()
-        .open(root.resolve("repo3"), java.util.Map.of("key-file", root.resolve("bad.key").toString())));
+    Files.write(
+        root.resolve("bad.key"),
+        "not-a-key-but-secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new ArchiveBackupProvider()
+                    .open(
+                        root.resolve("repo3"),
+                        java.util.Map.of("key-file", root.resolve("bad.key").toString())));
     assertFalse(e.getMessage().contains("not-a-key"));
   }
 }

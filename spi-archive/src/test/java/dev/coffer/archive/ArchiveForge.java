@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** Builds authentic archives with arbitrary (hostile) container contents, as an attacker holding the key could. */
+/**
+ * Builds authentic archives with arbitrary (hostile) container contents, as an attacker holding the
+ * key could.
+ */
 final class ArchiveForge {
 
   /** Writes container bytes. */
@@ -26,7 +29,8 @@ final class ArchiveForge {
   }
 
   static byte[] forge(String id, String keyHex, Body body) throws IOException {
-    ArchiveHeader header = new ArchiveHeader(Mode.ENCRYPTED, null, null, new byte[32], Format.MIN_CHUNK_SIZE, id);
+    ArchiveHeader header =
+        new ArchiveHeader(Mode.ENCRYPTED, null, null, new byte[32], Format.MIN_CHUNK_SIZE, id);
     ArchiveKeys keys = ArchiveKeys.derive(key(keyHex), header);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     bytes.write(header.encode(keys.commitment()));
@@ -34,8 +38,13 @@ final class ArchiveForge {
     try {
       WritableByteChannel ch = Channels.newChannel(bytes);
       byte[] hash = header.hash();
-      ChunkedOutput out = new ChunkedOutput(ch, () -> ChunkSealer.create(Mode.ENCRYPTED, keys, hash, GcmWarmupSwitch.OFF),
-          Format.MIN_CHUNK_SIZE, pool, 1);
+      ChunkedOutput out =
+          new ChunkedOutput(
+              ch,
+              () -> ChunkSealer.create(Mode.ENCRYPTED, keys, hash, GcmWarmupSwitch.OFF),
+              Format.MIN_CHUNK_SIZE,
+              pool,
+              1);
       body.write(out, keys);
       out.finish();
     } finally {
@@ -52,7 +61,8 @@ final class ArchiveForge {
   }
 
   /** A file record with one block of the given framing. */
-  static void fileRecord(ChunkedOutput out, String path, int rawLength, int codec, byte[] stored, byte[] sha)
+  static void fileRecord(
+      ChunkedOutput out, String path, int rawLength, int codec, byte[] stored, byte[] sha)
       throws IOException {
     pathRecord(out, Format.REC_FILE, path);
     out.writeU32(rawLength);
@@ -65,17 +75,33 @@ final class ArchiveForge {
 
   static Manifest manifest(String id, List<String> dirs, List<Manifest.FileEntry> files) {
     long total = files.stream().mapToLong(Manifest.FileEntry::size).sum();
-    return new Manifest(Manifest.FORMAT, id, TestSupport.T0.toString(), "FULL", null, null, "/src", "archive", "1",
-        Map.of(), files.size(), total, dirs, files, List.of());
+    return new Manifest(
+        Manifest.FORMAT,
+        id,
+        TestSupport.T0.toString(),
+        "FULL",
+        null,
+        null,
+        "/src",
+        "archive",
+        "1",
+        Map.of(),
+        files.size(),
+        total,
+        dirs,
+        files,
+        List.of());
   }
 
   /** Writes the manifest record (with its MAC) and the footer. */
-  static void manifestAndFooter(ChunkedOutput out, ArchiveKeys keys, Manifest m) throws IOException {
+  static void manifestAndFooter(ChunkedOutput out, ArchiveKeys keys, Manifest m)
+      throws IOException {
     byte[] json = ManifestCodec.encode(m);
     manifestAndFooter(out, keys, json);
   }
 
-  static void manifestAndFooter(ChunkedOutput out, ArchiveKeys keys, byte[] json) throws IOException {
+  static void manifestAndFooter(ChunkedOutput out, ArchiveKeys keys, byte[] json)
+      throws IOException {
     long at = out.position();
     out.writeU8(Format.REC_MANIFEST);
     out.writeU32(json.length);

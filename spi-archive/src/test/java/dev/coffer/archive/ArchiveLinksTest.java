@@ -22,26 +22,31 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Symbolic links in archives: stored as their target text, restored as links, never followed. */
 class ArchiveLinksTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   static java.util.stream.Stream<String> fileSystems() {
     return java.util.stream.Stream.of("unix", "osx", "windows", "disk");
   }
 
   private Path base(String fsKind) throws IOException {
-    Path b = fsKind.equals("disk") ? tmp : TestSupport.root(TestSupport.jimfs(fsKind)).resolve("work");
+    Path b =
+        fsKind.equals("disk") ? tmp : TestSupport.root(TestSupport.jimfs(fsKind)).resolve("work");
     return Files.createDirectories(b);
   }
 
-  /** A source with an absolute link out of the tree, a relative one, a dangling one and a link to a directory. */
+  /**
+   * A source with an absolute link out of the tree, a relative one, a dangling one and a link to a
+   * directory.
+   */
   private static Path sourceWithLinks(Path b) throws IOException {
     Path outside = Files.createDirectories(b.resolve("outside"));
     TestSupport.write(outside.resolve("secret.txt"), "outside content");
     Path src = TestSupport.sampleSource(b.resolve("src"));
     Files.createSymbolicLink(src.resolve("to-outside-dir"), outside);
-    Files.createSymbolicLink(src.resolve("wal_tail/to-text"), src.getFileSystem().getPath("..", "text.txt"));
-    Files.createSymbolicLink(src.resolve("dangling"), src.getFileSystem().getPath("no", "such", "file"));
+    Files.createSymbolicLink(
+        src.resolve("wal_tail/to-text"), src.getFileSystem().getPath("..", "text.txt"));
+    Files.createSymbolicLink(
+        src.resolve("dangling"), src.getFileSystem().getPath("no", "such", "file"));
     return src;
   }
 
@@ -50,7 +55,9 @@ class ArchiveLinksTest {
     try (var s = Files.walk(root)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         if (Files.isSymbolicLink(p)) {
-          out.put(dev.coffer.spi.support.RelativePaths.relativize(root, p), Files.readSymbolicLink(p).toString());
+          out.put(
+              dev.coffer.spi.support.RelativePaths.relativize(root, p),
+              Files.readSymbolicLink(p).toString());
         }
       }
     }
@@ -59,10 +66,12 @@ class ArchiveLinksTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fileSystems")
-  void links_areRestoredAsLinksWithTheirExactTargets_andNothingBehindThemIsStored(String fsKind) throws IOException {
+  void links_areRestoredAsLinksWithTheirExactTargets_andNothingBehindThemIsStored(String fsKind)
+      throws IOException {
     Path b = base(fsKind);
     Path src = sourceWithLinks(b);
-    try (ArchiveRepository repo = TestSupport.open(b.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+    try (ArchiveRepository repo =
+        TestSupport.open(b.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata md = repo.backup(src);
       assertEquals(5, md.totalFiles(), "links are not files and their targets are not stored");
       Path out = b.resolve("out");
@@ -81,12 +90,15 @@ class ArchiveLinksTest {
   void incremental_recordsAddedChangedAndRemovedLinks(String fsKind) throws IOException {
     Path b = base(fsKind);
     Path src = sourceWithLinks(b);
-    try (ArchiveRepository repo = TestSupport.open(b.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+    try (ArchiveRepository repo =
+        TestSupport.open(b.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata full = repo.backup(src);
       Files.delete(src.resolve("dangling"));
       Files.delete(src.resolve("wal_tail/to-text"));
-      Files.createSymbolicLink(src.resolve("wal_tail/to-text"), src.getFileSystem().getPath("zero"));
-      Files.createSymbolicLink(src.resolve("empty/new-link"), src.getFileSystem().getPath("nested"));
+      Files.createSymbolicLink(
+          src.resolve("wal_tail/to-text"), src.getFileSystem().getPath("zero"));
+      Files.createSymbolicLink(
+          src.resolve("empty/new-link"), src.getFileSystem().getPath("nested"));
       BackupMetadata inc = repo.backup(BackupRequest.incremental(src, full.id()));
       Path out = b.resolve("out");
       repo.restore(inc.id(), out);
@@ -94,7 +106,12 @@ class ArchiveLinksTest {
       assertEquals(Snapshot.of(src), Snapshot.of(out));
       Path first = b.resolve("first");
       repo.restore(full.id(), first);
-      assertEquals("no" + src.getFileSystem().getSeparator() + "such" + src.getFileSystem().getSeparator() + "file",
+      assertEquals(
+          "no"
+              + src.getFileSystem().getSeparator()
+              + "such"
+              + src.getFileSystem().getSeparator()
+              + "file",
           links(first).get("dangling"));
     }
   }
@@ -104,7 +121,8 @@ class ArchiveLinksTest {
   void partialRestore_ofALinkOrItsDirectory_restoresTheLinkOnly(String fsKind) throws IOException {
     Path b = base(fsKind);
     Path src = sourceWithLinks(b);
-    try (ArchiveRepository repo = TestSupport.open(b.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+    try (ArchiveRepository repo =
+        TestSupport.open(b.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       BackupMetadata md = repo.backup(src);
       Path one = b.resolve("one");
       repo.restore(RestoreRequest.of(md.id(), one).withPaths(List.of("to-outside-dir")));
@@ -113,7 +131,9 @@ class ArchiveLinksTest {
       assertEquals(Snapshot.Kind.LINK, Snapshot.of(one).entries().get("to-outside-dir").kind());
       Path dir = b.resolve("dir");
       repo.restore(RestoreRequest.of(md.id(), dir).withPaths(List.of("wal_tail")));
-      assertEquals(List.of("segment_1.aedbwal", "to-text", "zero"), TestSupport.names(dir.resolve("wal_tail")));
+      assertEquals(
+          List.of("segment_1.aedbwal", "to-text", "zero"),
+          TestSupport.names(dir.resolve("wal_tail")));
       assertTrue(Files.isSymbolicLink(dir.resolve("wal_tail/to-text")));
     }
   }

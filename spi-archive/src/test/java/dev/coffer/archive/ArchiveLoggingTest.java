@@ -43,7 +43,9 @@ class ArchiveLoggingTest {
     try (ArchiveRepository repo = TestSupport.open(repoDir, options());
         LogCapture log = LogCapture.start("dev.coffer.archive")) {
       assertTrue(repo.list().isEmpty());
-      assertTrue(log.contains(Level.WARNING, b.backupId() + Format.FILE_SUFFIX + " left out of the listing"),
+      assertTrue(
+          log.contains(
+              Level.WARNING, b.backupId() + Format.FILE_SUFFIX + " left out of the listing"),
           log.entries()::toString);
       assertEquals("dev.coffer.archive", log.entries().get(0).logger());
     }
@@ -59,7 +61,8 @@ class ArchiveLoggingTest {
     try (LogCapture log = LogCapture.start("dev.coffer.archive")) {
       TestSupport.open(repoDir, options()).close();
       assertFalse(Files.exists(stale));
-      assertTrue(Files.exists(fresh), "a backup running in another process may still be writing it");
+      assertTrue(
+          Files.exists(fresh), "a backup running in another process may still be writing it");
       assertTrue(log.contains(Level.INFO, "removed " + stale), log.entries()::toString);
       assertFalse(log.entries().toString().contains(fresh.toString()), log.entries()::toString);
     }

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A file much larger than a block streams through backup and restore: memory is bounded by threads x block
- * size, never by the file. Size from {@code -Dcoffer.test.bigFileBytes} (default 64 MiB); run with a small
- * heap ({@code -DargLine=-Xmx256m}) and a large size (4 GiB) to check the bound.
+ * A file much larger than a block streams through backup and restore: memory is bounded by threads
+ * x block size, never by the file. Size from {@code -Dcoffer.test.bigFileBytes} (default 64 MiB);
+ * run with a small heap ({@code -DargLine=-Xmx256m}) and a large size (4 GiB) to check the bound.
  */
 class BigFileTest {
 
@@ -40,7 +40,8 @@ class BigFileTest {
       }
     }
     String sha = FileHasher.sha256Hex(big);
-    try (ArchiveRepository repo = TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+    try (ArchiveRepository repo =
+        TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
       long t0 = System.nanoTime();
       BackupMetadata md = repo.backup(src);
       long t1 = System.nanoTime();
@@ -50,9 +51,13 @@ class BigFileTest {
       long t2 = System.nanoTime();
       repo.restore(md.id(), tmp.resolve("out"));
       long t3 = System.nanoTime();
-      System.out.printf("big file %d MiB: backup %.0f MiB/s, restore %.0f MiB/s, stored %d bytes, max heap %d MiB%n",
-          size >> 20, (size / 1048576.0) / ((t1 - t0) / 1e9), (size / 1048576.0) / ((t3 - t2) / 1e9),
-          repo.storedBytes(md.id()), Runtime.getRuntime().maxMemory() >> 20);
+      System.out.printf(
+          "big file %d MiB: backup %.0f MiB/s, restore %.0f MiB/s, stored %d bytes, max heap %d MiB%n",
+          size >> 20,
+          (size / 1048576.0) / ((t1 - t0) / 1e9),
+          (size / 1048576.0) / ((t3 - t2) / 1e9),
+          repo.storedBytes(md.id()),
+          Runtime.getRuntime().maxMemory() >> 20);
     }
     assertEquals(size, Files.size(tmp.resolve("out/big.dat")));
     assertEquals(sha, FileHasher.sha256Hex(tmp.resolve("out/big.dat")));

@@ -9,7 +9,9 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Every object that holds a key is a class with a redacted toString, never a record that prints it. */
+/**
+ * Every object that holds a key is a class with a redacted toString, never a record that prints it.
+ */
 class KeyHoldersTest {
 
   private static final byte[] KEY = HexFormat.of().parseHex("a1".repeat(32));
@@ -18,15 +20,26 @@ class KeyHoldersTest {
   void keyHolders_areNotRecords_andTheirToStringShowsNoKeyByte() {
     SecretBytes manifestKey = new SecretBytes(KEY);
     Keyring keyring = Keyring.rawKey(new SecretBytes(KEY));
-    ArchiveSettings settings = new ArchiveSettings(keyring, Mode.ENCRYPTED, 3, 1, Format.DEFAULT_CHUNK_SIZE,
-        b -> Arrays.fill(b, (byte) 1), Clock.systemUTC(), () -> "id", manifestKey, GcmWarmupSwitch.OFF);
+    ArchiveSettings settings =
+        new ArchiveSettings(
+            keyring,
+            Mode.ENCRYPTED,
+            3,
+            1,
+            Format.DEFAULT_CHUNK_SIZE,
+            b -> Arrays.fill(b, (byte) 1),
+            Clock.systemUTC(),
+            () -> "id",
+            manifestKey,
+            GcmWarmupSwitch.OFF);
     Keyring.WriteKey writeKey = keyring.forWriting(b -> Arrays.fill(b, (byte) 1));
     List<Object> holders = List.of(manifestKey, keyring, settings, writeKey);
     String hex = HexFormat.of().formatHex(KEY);
     for (Object holder : holders) {
       assertFalse(holder.getClass().isRecord(), holder.getClass() + " is a record holding a key");
       String text = holder.toString();
-      assertFalse(text.contains(hex) || text.contains("a1a1") || text.contains(Arrays.toString(KEY)), text);
+      assertFalse(
+          text.contains(hex) || text.contains("a1a1") || text.contains(Arrays.toString(KEY)), text);
     }
     assertTrue(settings.toString().contains("redacted"), settings.toString());
   }

@@ -1,12 +1,12 @@
 package dev.coffer.archive;
 
-import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
+import dev.coffer.BackupId;
 import dev.coffer.testkit.Snapshot;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,9 +21,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Format v1 known-answer vectors: a fixed source, key and injected randomness give exactly the committed
- * archive bytes, and the committed bytes restore to the source. Regenerate (only for a deliberate format
- * change) with {@code -Dcoffer.writeVectors=<dir>}.
+ * Format v1 known-answer vectors: a fixed source, key and injected randomness give exactly the
+ * committed archive bytes, and the committed bytes restore to the source. Regenerate (only for a
+ * deliberate format change) with {@code -Dcoffer.writeVectors=<dir>}.
  */
 class KnownAnswerTest {
 
@@ -48,8 +48,18 @@ class KnownAnswerTest {
       case "encrypted" -> Map.of("key", TestSupport.KEY_HEX, "threads", "1");
       case "signed" -> Map.of("key", TestSupport.KEY_HEX, "mode", "signed", "threads", "1");
       case "plain" -> Map.of("mode", "plain", "threads", "1");
-      default -> Map.of("passphrase", "correct horse battery staple", "argon2-memory-kib", "64",
-          "argon2-iterations", "1", "argon2-parallelism", "1", "threads", "1");
+      default ->
+          Map.of(
+              "passphrase",
+              "correct horse battery staple",
+              "argon2-memory-kib",
+              "64",
+              "argon2-iterations",
+              "1",
+              "argon2-parallelism",
+              "1",
+              "threads",
+              "1");
     };
   }
 
@@ -57,13 +67,21 @@ class KnownAnswerTest {
     return vector.equals("passphrase") ? Format.MIN_CHUNK_SIZE : Format.DEFAULT_CHUNK_SIZE;
   }
 
-  /** The POSIX vector's source: modes, owner names (no numeric ids: Jimfs numbers them per JVM) and a link. */
+  /**
+   * The POSIX vector's source: modes, owner names (no numeric ids: Jimfs numbers them per JVM) and
+   * a link.
+   */
   static Path posixVectorSource(FileSystem fs) throws IOException {
     Path src = vectorSource(fs);
     Files.createSymbolicLink(src.resolve("dir/link"), fs.getPath("../hello.txt"));
     java.nio.file.attribute.UserPrincipalLookupService lookup = fs.getUserPrincipalLookupService();
-    for (Path p : List.of(src, src.resolve("dir"), src.resolve("dir/empty"), src.resolve("hello.txt"),
-        src.resolve("dir/data.bin"))) {
+    for (Path p :
+        List.of(
+            src,
+            src.resolve("dir"),
+            src.resolve("dir/empty"),
+            src.resolve("hello.txt"),
+            src.resolve("dir/data.bin"))) {
       java.nio.file.attribute.PosixFileAttributeView view =
           Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class);
       view.setOwner(lookup.lookupPrincipalByName("postgres"));
@@ -78,21 +96,24 @@ class KnownAnswerTest {
   }
 
   static FileSystem posixVectorFileSystem() {
-    return Jimfs.newFileSystem(Configuration.unix().toBuilder().setAttributeViews("basic", "owner", "posix").build());
+    return Jimfs.newFileSystem(
+        Configuration.unix().toBuilder().setAttributeViews("basic", "owner", "posix").build());
   }
 
   /**
    * Known answer for the manifest's optional fields: the writer gives exactly the committed archive
-   * {@code vectors/posix.coffer}, whose manifest is exactly {@code vectors/posix-manifest.json}, and the
-   * committed archive restores modes, owners and the link.
+   * {@code vectors/posix.coffer}, whose manifest is exactly {@code vectors/posix-manifest.json},
+   * and the committed archive restores modes, owners and the link.
    */
   @Test
-  void posixVector_writerProducesTheCommittedBytes_andTheyRestoreModesOwnersAndLinks() throws IOException {
+  void posixVector_writerProducesTheCommittedBytes_andTheyRestoreModesOwnersAndLinks()
+      throws IOException {
     FileSystem fs = posixVectorFileSystem();
     Path src = posixVectorSource(fs);
     Path repoDir = TestSupport.root(fs).resolve("repo");
-    try (ArchiveRepository repo = TestSupport.deterministic(repoDir, options("encrypted"), 2026, ID,
-        Format.DEFAULT_CHUNK_SIZE)) {
+    try (ArchiveRepository repo =
+        TestSupport.deterministic(
+            repoDir, options("encrypted"), 2026, ID, Format.DEFAULT_CHUNK_SIZE)) {
       repo.backup(src);
     }
     byte[] actual = Files.readAllBytes(repoDir.resolve(ID + ".coffer"));
@@ -105,7 +126,8 @@ class KnownAnswerTest {
       Files.write(dir.resolve("posix.coffer"), actual);
       Files.write(dir.resolve("posix-manifest.json"), json);
     }
-    assertArrayEquals(resource("posix-manifest.json"), json, "manifest differs from the committed vector");
+    assertArrayEquals(
+        resource("posix-manifest.json"), json, "manifest differs from the committed vector");
     byte[] expected = resource("posix.coffer");
     assertArrayEquals(expected, actual, "archive bytes differ from the committed vector posix");
     assertEquals("0750", manifest.posix().get("dir").mode());
@@ -139,7 +161,8 @@ class KnownAnswerTest {
     FileSystem fs = TestSupport.jimfs("unix");
     Path src = vectorSource(fs);
     Path repoDir = TestSupport.root(fs).resolve("repo");
-    try (ArchiveRepository repo = TestSupport.deterministic(repoDir, options(vector), 2026, ID, chunkSize(vector))) {
+    try (ArchiveRepository repo =
+        TestSupport.deterministic(repoDir, options(vector), 2026, ID, chunkSize(vector))) {
       repo.backup(src);
     }
     byte[] actual = Files.readAllBytes(repoDir.resolve(ID + ".coffer"));
@@ -150,7 +173,8 @@ class KnownAnswerTest {
       Files.write(dir.resolve(vector + ".coffer"), actual);
     }
     byte[] expected;
-    try (InputStream in = KnownAnswerTest.class.getResourceAsStream("/vectors/" + vector + ".coffer")) {
+    try (InputStream in =
+        KnownAnswerTest.class.getResourceAsStream("/vectors/" + vector + ".coffer")) {
       assertNotNull(in, "missing vector " + vector);
       expected = in.readAllBytes();
     }

@@ -22,16 +22,18 @@ class OrderedPoolTasksTest {
     try {
       OrderedPoolTasks<Integer> tasks = new OrderedPoolTasks<>(pool);
       CountDownLatch lastDone = new CountDownLatch(1);
-      tasks.submit(() -> {
-        lastDone.await(); // the first task finishes only after the last one has
-        return 0;
-      });
+      tasks.submit(
+          () -> {
+            lastDone.await(); // the first task finishes only after the last one has
+            return 0;
+          });
       tasks.add(1);
       tasks.submit(() -> 2);
-      tasks.submit(() -> {
-        lastDone.countDown();
-        return 3;
-      });
+      tasks.submit(
+          () -> {
+            lastDone.countDown();
+            return 3;
+          });
       List<Integer> out = new ArrayList<>();
       while (!tasks.isEmpty()) {
         out.add(tasks.next());
@@ -48,14 +50,15 @@ class OrderedPoolTasksTest {
     CountDownLatch release = new CountDownLatch(1);
     try {
       CountDownLatch blocked = new CountDownLatch(1);
-      pool.execute(() -> {
-        blocked.countDown();
-        try {
-          release.await(); // the pool's only thread is busy until the test ends
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      pool.execute(
+          () -> {
+            blocked.countDown();
+            try {
+              release.await(); // the pool's only thread is busy until the test ends
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
       blocked.await();
       OrderedPoolTasks<Thread> tasks = new OrderedPoolTasks<>(pool);
       tasks.submit(Thread::currentThread);
@@ -75,9 +78,10 @@ class OrderedPoolTasksTest {
     try {
       OrderedPoolTasks<String> tasks = new OrderedPoolTasks<>(pool);
       IOException failure = new IOException("disk full");
-      tasks.submit(() -> {
-        throw failure;
-      });
+      tasks.submit(
+          () -> {
+            throw failure;
+          });
       assertSame(failure, assertThrows(IOException.class, tasks::next));
     } finally {
       pool.shutdownNow();

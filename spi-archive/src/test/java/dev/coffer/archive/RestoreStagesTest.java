@@ -62,16 +62,20 @@ class RestoreStagesTest {
       IOException e;
       try (FileWriterStage w = new FileWriterStage()) {
         w.open(dir.resolve("planted"));
-        e = assertThrows(IOException.class, () -> {
-          for (int i = 0; i < 1000; i++) {
-            w.write(new byte[4096]); // the failure surfaces at a later call at the latest
-          }
-          w.finish(dir.resolve("planted"), 0);
-          w.await();
-        });
+        e =
+            assertThrows(
+                IOException.class,
+                () -> {
+                  for (int i = 0; i < 1000; i++) {
+                    w.write(new byte[4096]); // the failure surfaces at a later call at the latest
+                  }
+                  w.finish(dir.resolve("planted"), 0);
+                  w.await();
+                });
       }
       assertTrue(e instanceof FileAlreadyExistsException, e.toString());
-      assertArrayEquals(new byte[] {7}, Files.readAllBytes(outside), "the link's target is untouched");
+      assertArrayEquals(
+          new byte[] {7}, Files.readAllBytes(outside), "the link's target is untouched");
       assertTrue(Files.isSymbolicLink(dir.resolve("planted")));
       assertFalse(writerAlive(), "the write thread stops");
     }
@@ -103,8 +107,14 @@ class RestoreStagesTest {
 
   @Test
   void gcmWarmup_isStartedByTheSealerThatOwnsIt_afterItsFirstChunks_andNeverWhenOff() {
-    ArchiveHeader h = new ArchiveHeader(Mode.ENCRYPTED, null, null, new byte[32], Format.DEFAULT_CHUNK_SIZE,
-        "00000000-0000-7000-8000-000000000000");
+    ArchiveHeader h =
+        new ArchiveHeader(
+            Mode.ENCRYPTED,
+            null,
+            null,
+            new byte[32],
+            Format.DEFAULT_CHUNK_SIZE,
+            "00000000-0000-7000-8000-000000000000");
     ArchiveKeys keys = ArchiveKeys.derive(new SecretBytes(new byte[32]), h);
     GcmWarmupSwitch mine = new GcmWarmupSwitch(true);
     ChunkSealer sealer = ChunkSealer.create(Mode.ENCRYPTED, keys, h.hash(), mine);

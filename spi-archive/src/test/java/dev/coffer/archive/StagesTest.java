@@ -43,8 +43,12 @@ class StagesTest {
     try (BlockCompressor c = new BlockCompressor(3)) {
       byte[] text = new byte[50_000];
       BlockCompressor.Block b = c.compress(text, text.length);
-      assertNull(c.decompress(b.codec(), b.stored(), b.storedLength(), text.length - 1), "expands past its size");
-      assertNull(c.decompress(b.codec(), b.stored(), b.storedLength(), text.length + 1), "shorter than declared");
+      assertNull(
+          c.decompress(b.codec(), b.stored(), b.storedLength(), text.length - 1),
+          "expands past its size");
+      assertNull(
+          c.decompress(b.codec(), b.stored(), b.storedLength(), text.length + 1),
+          "shorter than declared");
       assertNull(c.decompress(b.codec(), b.stored(), b.storedLength(), Format.MAX_BLOCK_SIZE + 1));
       assertNull(c.decompress(7, b.stored(), b.storedLength(), text.length), "unknown codec");
       byte[] garbage = Arrays.copyOf(b.stored(), b.storedLength());
@@ -61,7 +65,9 @@ class StagesTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = Mode.class, names = {"ENCRYPTED", "SIGNED"})
+  @EnumSource(
+      value = Mode.class,
+      names = {"ENCRYPTED", "SIGNED"})
   void sealer_opensOnlyWithTheSameIndexFinalFlagHeaderAndKey(Mode mode) {
     ArchiveHeader h = new ArchiveHeader(mode, null, null, new byte[32], 65536, "id");
     ArchiveHeader other = new ArchiveHeader(mode, null, null, new byte[32], 65536, "id2");
@@ -73,9 +79,16 @@ class StagesTest {
     assertArrayEquals(plain, s.open(5, false, sealed, sealed.length));
     assertNull(s.open(6, false, sealed, sealed.length), "other index");
     assertNull(s.open(5, true, sealed, sealed.length), "final flag");
-    assertNull(ChunkSealer.create(mode, k, other.hash(), GcmWarmupSwitch.OFF).open(5, false, sealed, sealed.length), "other header");
-    assertNull(ChunkSealer.create(mode, keys(other), h.hash(), GcmWarmupSwitch.OFF).open(5, false, sealed, sealed.length), "other key");
-    assertEquals(mode == Mode.SIGNED, new String(sealed, StandardCharsets.ISO_8859_1).contains("payload"));
+    assertNull(
+        ChunkSealer.create(mode, k, other.hash(), GcmWarmupSwitch.OFF)
+            .open(5, false, sealed, sealed.length),
+        "other header");
+    assertNull(
+        ChunkSealer.create(mode, keys(other), h.hash(), GcmWarmupSwitch.OFF)
+            .open(5, false, sealed, sealed.length),
+        "other key");
+    assertEquals(
+        mode == Mode.SIGNED, new String(sealed, StandardCharsets.ISO_8859_1).contains("payload"));
     sealed[0] ^= 1;
     assertNull(s.open(5, false, sealed, sealed.length), "modified byte");
   }
@@ -115,8 +128,14 @@ class StagesTest {
 
   private static byte[] bc(int type, byte[] salt) {
     Argon2BytesGenerator g = new Argon2BytesGenerator();
-    g.init(new Argon2Parameters.Builder(type).withVersion(Argon2Parameters.ARGON2_VERSION_13).withSalt(salt)
-        .withMemoryAsKB(64).withIterations(2).withParallelism(1).build());
+    g.init(
+        new Argon2Parameters.Builder(type)
+            .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+            .withSalt(salt)
+            .withMemoryAsKB(64)
+            .withIterations(2)
+            .withParallelism(1)
+            .build());
     byte[] out = new byte[32];
     g.generateBytes("pw".getBytes(StandardCharsets.UTF_8), out);
     return out;
@@ -130,13 +149,16 @@ class StagesTest {
     assertEquals(m, ManifestCodec.decode(json, ManifestCodec.mac(key, json), key, "id"));
     byte[] mac = ManifestCodec.mac(key, json);
     mac[0] ^= 1;
-    CorruptBackupException e = assertThrows(CorruptBackupException.class,
-        () -> ManifestCodec.decode(json, mac, key, "id"));
+    CorruptBackupException e =
+        assertThrows(
+            CorruptBackupException.class, () -> ManifestCodec.decode(json, mac, key, "id"));
     assertTrue(e.getMessage().contains("authentication"));
     byte[] garbage = "{not json".getBytes(StandardCharsets.UTF_8);
-    assertThrows(CorruptBackupException.class,
+    assertThrows(
+        CorruptBackupException.class,
         () -> ManifestCodec.decode(garbage, ManifestCodec.mac(key, garbage), key, "id"));
-    assertThrows(CorruptBackupException.class,
+    assertThrows(
+        CorruptBackupException.class,
         () -> ManifestCodec.decode(json, ManifestCodec.mac(key, json), key, "other-id"));
     assertNotNull(Manifest.FORMAT);
   }

@@ -1,6 +1,5 @@
 package dev.coffer.archive;
 
-import com.google.common.jimfs.Jimfs;
 import dev.coffer.testkit.BackupProviderConformance.Fs;
 import dev.coffer.testkit.JimfsRoots;
 import java.io.IOException;
@@ -23,7 +22,8 @@ import java.util.stream.Stream;
 final class TestSupport {
 
   static final String KEY_HEX = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-  static final String OTHER_KEY_HEX = "ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+  static final String OTHER_KEY_HEX =
+      "ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
   static final Instant T0 = Instant.parse("2026-01-02T03:04:05.678Z");
 
   private TestSupport() {}
@@ -55,11 +55,18 @@ final class TestSupport {
   }
 
   /** A repository with deterministic randomness, clock and ids. */
-  static ArchiveRepository deterministic(Path location, Map<String, String> options, long seed, String id,
-      int chunkSize) throws IOException {
+  static ArchiveRepository deterministic(
+      Path location, Map<String, String> options, long seed, String id, int chunkSize)
+      throws IOException {
     Random r = new Random(seed);
-    return ArchiveBackupProvider.open(location, options, r::nextBytes, Clock.fixed(T0, ZoneOffset.UTC), () -> id,
-        chunkSize, GcmWarmupSwitch.fromSystemProperty());
+    return ArchiveBackupProvider.open(
+        location,
+        options,
+        r::nextBytes,
+        Clock.fixed(T0, ZoneOffset.UTC),
+        () -> id,
+        chunkSize,
+        GcmWarmupSwitch.fromSystemProperty());
   }
 
   static ArchiveRepository open(Path location, Map<String, String> options) throws IOException {
@@ -71,7 +78,9 @@ final class TestSupport {
   }
 
   static FileSystem jimfs(String kind) {
-    return JimfsRoots.of(kind.equals("osx") ? Fs.OSX : kind.equals("windows") ? Fs.WINDOWS : Fs.UNIX).getFileSystem();
+    return JimfsRoots.of(
+            kind.equals("osx") ? Fs.OSX : kind.equals("windows") ? Fs.WINDOWS : Fs.UNIX)
+        .getFileSystem();
   }
 
   /** Root directory of a fresh Jimfs of {@code kind}. */
@@ -89,7 +98,8 @@ final class TestSupport {
     byte[] rnd = new byte[3000];
     new Random(7).nextBytes(rnd);
     Files.write(dir.resolve("random.bin"), rnd);
-    Files.write(dir.resolve("text.txt"), "hello coffer ".repeat(500).getBytes(StandardCharsets.UTF_8));
+    Files.write(
+        dir.resolve("text.txt"), "hello coffer ".repeat(500).getBytes(StandardCharsets.UTF_8));
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         if (Files.isRegularFile(p)) {

@@ -24,11 +24,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What a backup does with each scanned entry, decided one entry per call: keep a file Prelink linked from
- * the base, undo the links and directories the source no longer wants, make the tree's directories, queue
- * the copies, and collect the manifest's entries as the copies finish. The work for every file is in
- * methods of its own so the JIT compiles it during the first backup (docs/benchmarks.md,
- * "Performance seams of the local provider"). Confined to the backup's calling thread.
+ * What a backup does with each scanned entry, decided one entry per call: keep a file Prelink
+ * linked from the base, undo the links and directories the source no longer wants, make the tree's
+ * directories, queue the copies, and collect the manifest's entries as the copies finish. The work
+ * for every file is in methods of its own so the JIT compiles it during the first backup
+ * (docs/benchmarks.md, "Performance seams of the local provider"). Confined to the backup's calling
+ * thread.
  */
 final class BackupPlan {
   final Under ins;
@@ -39,26 +40,39 @@ final class BackupPlan {
   final ProgressListener listener;
   final long filesTotal;
   final long bytesTotal;
+
   /** The source files whose link from the base stays, with their base entries. */
   final Map<String, FileEntry> keep = new HashMap<>();
+
   final Set<String> sourceDirs = new HashSet<>();
+
   /** The directories Prelink made that the source still has. */
   final Set<String> keptDirs;
+
   final List<String> directories = new ArrayList<>();
   final Map<String, Instant> directoryTimes = new LinkedHashMap<>();
   final Map<String, PosixAttributes> directoryAttributes = new LinkedHashMap<>();
   final List<Symlink> symlinks = new ArrayList<>();
   final List<Path> createdDirs = new ArrayList<>();
+
   /** The manifest's file entries in source order; the copies fill theirs in as they finish. */
   final FileEntry[] entries;
+
   final List<SourceEntry> sourceFiles = new ArrayList<>();
   final List<ParallelCopy.Job> copies = new ArrayList<>();
   final List<Integer> copyIndex = new ArrayList<>();
   long filesDone;
   long bytesDone;
 
-  BackupPlan(Under ins, Under outs, Map<String, FileEntry> baseFiles, Prelink.Made made, ByteBuffer buffer,
-      ProgressListener listener, int filesTotal, long bytesTotal) {
+  BackupPlan(
+      Under ins,
+      Under outs,
+      Map<String, FileEntry> baseFiles,
+      Prelink.Made made,
+      ByteBuffer buffer,
+      ProgressListener listener,
+      int filesTotal,
+      long bytesTotal) {
     this.ins = ins;
     this.outs = outs;
     this.baseFiles = baseFiles;
@@ -121,15 +135,26 @@ final class BackupPlan {
         sourceFiles.add(e);
         FileEntry prior = keep.get(e.path());
         if (prior != null) {
-          // the bytes are the base's, the attributes this scan's: a mode change alone keeps the link
-          entries[index] = new FileEntry(prior.path(), prior.size(), prior.crc32c(), prior.crc32(),
-              e.lastModified(), true, e.posix());
+          // the bytes are the base's, the attributes this scan's: a mode change alone keeps the
+          // link
+          entries[index] =
+              new FileEntry(
+                  prior.path(),
+                  prior.size(),
+                  prior.crc32c(),
+                  prior.crc32(),
+                  e.lastModified(),
+                  true,
+                  e.posix());
           filesDone++;
           bytesDone += prior.size();
-          listener.onProgress(new Progress(Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone, bytesTotal,
-              e.path()));
+          listener.onProgress(
+              new Progress(
+                  Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone, bytesTotal, e.path()));
         } else {
-          copies.add(new ParallelCopy.Job(ins.resolve(e.path()), outs.resolve(e.path()), e.sizeBytes(), true));
+          copies.add(
+              new ParallelCopy.Job(
+                  ins.resolve(e.path()), outs.resolve(e.path()), e.sizeBytes(), true));
           copyIndex.add(index);
         }
       }
@@ -139,27 +164,39 @@ final class BackupPlan {
 
   /** Progress within copy {@code k}, {@code bytes} into it. */
   void copying(int k, long bytes) {
-    listener.onProgress(new Progress(Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone + bytes, bytesTotal,
-        sourceFiles.get(copyIndex.get(k)).path()));
+    listener.onProgress(
+        new Progress(
+            Progress.Phase.BACKUP,
+            filesDone,
+            filesTotal,
+            bytesDone + bytes,
+            bytesTotal,
+            sourceFiles.get(copyIndex.get(k)).path()));
   }
 
   /** Copy {@code k} is done: its entry, with the sums of the bytes it copied. */
   void copied(int k, Checksums.Sums sums) {
     SourceEntry e = sourceFiles.get(copyIndex.get(k));
-    entries[copyIndex.get(k)] = new FileEntry(e.path(), sums.size(), sums.crc32c(), sums.crc32(),
-        e.lastModified(), false, e.posix());
+    entries[copyIndex.get(k)] =
+        new FileEntry(
+            e.path(), sums.size(), sums.crc32c(), sums.crc32(), e.lastModified(), false, e.posix());
     filesDone++;
     bytesDone += sums.size();
-    listener.onProgress(new Progress(Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone, bytesTotal,
-        e.path()));
+    listener.onProgress(
+        new Progress(
+            Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone, bytesTotal, e.path()));
   }
 
   /**
-   * Whether a source file may reuse its base's copy: same size and time, and same CRC32C if asked (only
-   * compare-crc reads unchanged files, so only then is there a {@code buffer}).
+   * Whether a source file may reuse its base's copy: same size and time, and same CRC32C if asked
+   * (only compare-crc reads unchanged files, so only then is there a {@code buffer}).
    */
-  private static boolean unchanged(FileEntry prior, SourceEntry e, Path in, ByteBuffer buffer) throws IOException {
-    if (prior == null || prior.size() != e.sizeBytes() || prior.crc32() < 0 || prior.crc32c() < 0
+  private static boolean unchanged(FileEntry prior, SourceEntry e, Path in, ByteBuffer buffer)
+      throws IOException {
+    if (prior == null
+        || prior.size() != e.sizeBytes()
+        || prior.crc32() < 0
+        || prior.crc32c() < 0
         || !e.lastModified().equals(prior.lastModified())) {
       return false;
     }

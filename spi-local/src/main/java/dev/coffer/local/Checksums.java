@@ -10,9 +10,10 @@ import java.util.zip.CRC32C;
 /**
  * The one-pass copy loop and AmateRS's whole-backup CRC32.
  *
- * <p>Every byte read goes through one direct buffer: the per-file CRC32C (what verify and restore check)
- * and the per-file CRC32 (from which AmateRS's whole-backup checksum is assembled with
- * {@link #combine}) are updated on the same buffer that is then written, so a file is read exactly once.
+ * <p>Every byte read goes through one direct buffer: the per-file CRC32C (what verify and restore
+ * check) and the per-file CRC32 (from which AmateRS's whole-backup checksum is assembled with
+ * {@link #combine}) are updated on the same buffer that is then written, so a file is read exactly
+ * once.
  */
 final class Checksums {
 
@@ -23,7 +24,7 @@ final class Checksums {
   interface ByteCounter {
     void bytesCopied(long bytesSoFar);
 
-    ByteCounter NONE = n -> { };
+    ByteCounter NONE = n -> {};
   }
 
   /** The checksums and length of one stream of bytes. */
@@ -32,10 +33,11 @@ final class Checksums {
   /**
    * Copies {@code in} from its current position to its end into {@code out} (or only reads it when
    * {@code out} is null), checksumming the same buffer it writes; computes the CRC32 only when
-   * {@code withCrc32} (it is needed for AmateRS's whole-backup checksum, not for checking a file), the
-   * returned CRC32 is otherwise -1.
+   * {@code withCrc32} (it is needed for AmateRS's whole-backup checksum, not for checking a file),
+   * the returned CRC32 is otherwise -1.
    */
-  static Sums copy(FileChannel in, FileChannel out, ByteBuffer buffer, ByteCounter counter, boolean withCrc32)
+  static Sums copy(
+      FileChannel in, FileChannel out, ByteBuffer buffer, ByteCounter counter, boolean withCrc32)
       throws IOException {
     CRC32C c32c = new CRC32C();
     CRC32 c32 = withCrc32 ? new CRC32() : null;
@@ -64,10 +66,10 @@ final class Checksums {
   }
 
   /**
-   * The providers' checksum path: updates {@code c32c} and, unless it is null, {@code c32} with the bytes
-   * from the buffer's position to its limit, leaving the position where it was (the same bytes are
-   * written next). Every byte a backup, restore or verify reads goes through here; the benchmarks
-   * measure this method against a bare {@code CRC32C.update}.
+   * The providers' checksum path: updates {@code c32c} and, unless it is null, {@code c32} with the
+   * bytes from the buffer's position to its limit, leaving the position where it was (the same
+   * bytes are written next). Every byte a backup, restore or verify reads goes through here; the
+   * benchmarks measure this method against a bare {@code CRC32C.update}.
    */
   static void update(CRC32C c32c, CRC32 c32, ByteBuffer buffer) {
     int start = buffer.position();
@@ -95,15 +97,18 @@ final class Checksums {
   }
 
   /**
-   * The CRC32 of the concatenation of two byte strings from their CRC32s and the second one's length
-   * (zlib's {@code crc32_combine}, in its x^(8n) mod P form), so a hard-linked file adds its recorded
-   * CRC32 without being read.
+   * The CRC32 of the concatenation of two byte strings from their CRC32s and the second one's
+   * length (zlib's {@code crc32_combine}, in its x^(8n) mod P form), so a hard-linked file adds its
+   * recorded CRC32 without being read.
    */
   static long combine(long crc1, long crc2, long len2) {
     return CRC32_POLY.combine(crc1, crc2, len2);
   }
 
-  /** As {@link #combine}, for CRC32C (the Castagnoli polynomial), so ranges read apart make one file's sum. */
+  /**
+   * As {@link #combine}, for CRC32C (the Castagnoli polynomial), so ranges read apart make one
+   * file's sum.
+   */
   static long combineC(long crc1, long crc2, long len2) {
     return CRC32C_POLY.combine(crc1, crc2, len2);
   }
@@ -114,6 +119,7 @@ final class Checksums {
   /** Arithmetic modulo one reflected CRC polynomial, as zlib's crc32_combine does it. */
   private static final class Gf2 {
     private final int poly;
+
     /** x2n[k] = x^(2^k) mod P, in the reflected bit order. */
     private final int[] x2n = new int[32];
 

@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A backup in Coffer's format: every directory, file (with its size and CRC32C) and link recorded in
- * {@code metadata.json}, so each stored file is checked by itself and the stored tree must match the
- * recorded one exactly.
+ * A backup in Coffer's format: every directory, file (with its size and CRC32C) and link recorded
+ * in {@code metadata.json}, so each stored file is checked by itself and the stored tree must match
+ * the recorded one exactly.
  *
  * @param dir the backup's directory
  * @param id its id
@@ -47,8 +47,9 @@ record CofferBackup(Path dir, String id, Manifest manifest) implements StoredBac
     List<Problem> problems = structureProblems(StoredTree.walk(data));
     if (!problems.isEmpty()) {
       Problem p = problems.get(0);
-      throw new CorruptBackupException("backup " + id + " failed its check: " + p.path() + ": " + p.kind() + ", "
-          + p.detail(), p.path());
+      throw new CorruptBackupException(
+          "backup " + id + " failed its check: " + p.path() + ": " + p.kind() + ", " + p.detail(),
+          p.path());
     }
     return new Contents(manifest.files(), manifest.directories(), manifest.symlinks());
   }
@@ -59,29 +60,46 @@ record CofferBackup(Path dir, String id, Manifest manifest) implements StoredBac
   }
 
   @Override
-  public Checked verifyData(StoredTree stored, ParallelCopy copies, ProgressListener listener,
-      List<Problem> problems) throws IOException {
+  public Checked verifyData(
+      StoredTree stored, ParallelCopy copies, ProgressListener listener, List<Problem> problems)
+      throws IOException {
     Path data = data();
     if (!Files.isDirectory(data, NOFOLLOW_LINKS) && !stored.others.containsKey(Layout.DATA)) {
-      problems.add(new Problem(Layout.DATA, Kind.MISSING, "data directory of backup " + id + " is missing"));
+      problems.add(
+          new Problem(Layout.DATA, Kind.MISSING, "data directory of backup " + id + " is missing"));
     }
     problems.addAll(structureProblems(stored));
-    List<FileEntry> present = manifest.files().stream().filter(f -> stored.files.containsKey(f.path())).toList();
-    List<ParallelCopy.Job> jobs = present.stream()
-        .map(f -> new ParallelCopy.Job(Layout.under(data, f.path()), null, f.size(), false)).toList();
+    List<FileEntry> present =
+        manifest.files().stream().filter(f -> stored.files.containsKey(f.path())).toList();
+    List<ParallelCopy.Job> jobs =
+        present.stream()
+            .map(f -> new ParallelCopy.Job(Layout.under(data, f.path()), null, f.size(), false))
+            .toList();
     long[] checked = {0, 0}; // files, bytes
     VerifyProgress progress = new VerifyProgress(listener, checked, jobs);
-    copies.run(jobs, (k, n) -> progress.in(present.get(k).path(), n), (k, sums) -> {
-      FileEntry f = present.get(k);
-      progress.done(f.path(), sums.size());
-      if (sums.size() != f.size()) {
-        problems.add(new Problem(f.path(), Kind.CORRUPT, "size: recorded " + f.size() + " bytes, stored "
-            + sums.size()));
-      } else if (sums.crc32c() != f.crc32c()) {
-        problems.add(new Problem(f.path(), Kind.CORRUPT, "crc32c: recorded " + Checksums.hex(f.crc32c())
-            + ", computed " + Checksums.hex(sums.crc32c())));
-      }
-    });
+    copies.run(
+        jobs,
+        (k, n) -> progress.in(present.get(k).path(), n),
+        (k, sums) -> {
+          FileEntry f = present.get(k);
+          progress.done(f.path(), sums.size());
+          if (sums.size() != f.size()) {
+            problems.add(
+                new Problem(
+                    f.path(),
+                    Kind.CORRUPT,
+                    "size: recorded " + f.size() + " bytes, stored " + sums.size()));
+          } else if (sums.crc32c() != f.crc32c()) {
+            problems.add(
+                new Problem(
+                    f.path(),
+                    Kind.CORRUPT,
+                    "crc32c: recorded "
+                        + Checksums.hex(f.crc32c())
+                        + ", computed "
+                        + Checksums.hex(sums.crc32c())));
+          }
+        });
     return new Checked(checked[0], checked[1]);
   }
 
@@ -96,10 +114,14 @@ record CofferBackup(Path dir, String id, Manifest manifest) implements StoredBac
     return total;
   }
 
-  /** Compares the recorded directories and files with what is stored: missing, unexpected, inconsistent. */
+  /**
+   * Compares the recorded directories and files with what is stored: missing, unexpected,
+   * inconsistent.
+   */
   private List<Problem> structureProblems(StoredTree stored) {
     List<Problem> problems = new ArrayList<>();
-    stored.others.forEach((p, what) -> problems.add(new Problem(p, Kind.UNEXPECTED, what + " in stored data")));
+    stored.others.forEach(
+        (p, what) -> problems.add(new Problem(p, Kind.UNEXPECTED, what + " in stored data")));
     Set<String> expectedDirs = new LinkedHashSet<>(manifest.directories());
     Set<String> expectedFiles = new HashSet<>();
     long whole = 0;
@@ -109,8 +131,15 @@ record CofferBackup(Path dir, String id, Manifest manifest) implements StoredBac
       whole = Checksums.appendFile(whole, f.path(), f.crc32(), f.size());
     }
     if (whole != manifest.checksum()) {
-      problems.add(new Problem(Layout.METADATA, Kind.METADATA, "checksum field "
-          + Checksums.hex(manifest.checksum()) + " does not match the file entries (" + Checksums.hex(whole) + ")"));
+      problems.add(
+          new Problem(
+              Layout.METADATA,
+              Kind.METADATA,
+              "checksum field "
+                  + Checksums.hex(manifest.checksum())
+                  + " does not match the file entries ("
+                  + Checksums.hex(whole)
+                  + ")"));
     }
     for (String d : stored.directories) {
       if (!expectedDirs.contains(d)) {
@@ -129,7 +158,8 @@ record CofferBackup(Path dir, String id, Manifest manifest) implements StoredBac
     }
     for (FileEntry f : manifest.files()) {
       if (!stored.files.containsKey(f.path()) && !stored.others.containsKey(f.path())) {
-        problems.add(new Problem(f.path(), Kind.MISSING, "recorded file missing from backup " + id));
+        problems.add(
+            new Problem(f.path(), Kind.MISSING, "recorded file missing from backup " + id));
       }
     }
     return problems;

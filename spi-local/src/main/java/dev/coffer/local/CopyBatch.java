@@ -26,14 +26,16 @@ import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 
 /**
- * One {@link ParallelCopy#run} call: the files cut into ranges, the workers that take the ranges in order
- * from one counter, and the calling thread's wait for each file in order. The first failure stops every
- * worker; {@link #run} returns only after they have stopped and every channel is closed.
+ * One {@link ParallelCopy#run} call: the files cut into ranges, the workers that take the ranges in
+ * order from one counter, and the calling thread's wait for each file in order. The first failure
+ * stops every worker; {@link #run} returns only after they have stopped and every channel is
+ * closed.
  */
 final class CopyBatch {
 
   /** How often the calling thread looks at the progress of a file that takes long. */
   private static final long REPORT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
   private static final Set<OpenOption> CREATE_FOR_WRITE = Set.of(CREATE_NEW, WRITE);
 
   /** One file's state; guarded by the batch lock except for the atomic counter. */
@@ -55,7 +57,8 @@ final class CopyBatch {
     FileState(Job job) {
       this.job = job;
       long hint = Math.max(0, job.sizeHint());
-      // a copy is one range (two threads writing one file contend: docs/benchmarks.md); reads share big files
+      // a copy is one range (two threads writing one file contend: docs/benchmarks.md); reads share
+      // big files
       int range = ParallelCopy.RANGE_BYTES;
       this.ranges = job.target() != null ? 1 : (int) Math.max(1, (hint + range - 1) / range);
       this.rangeCrc32c = new long[ranges];
@@ -63,7 +66,6 @@ final class CopyBatch {
       this.rangeSize = new long[ranges];
     }
   }
-
 
   private final boolean fsync;
   private final BufferPool buffers;
@@ -119,15 +121,16 @@ final class CopyBatch {
       fail(t);
     } finally {
       stopped = true;
-      ParallelCopy.joinAll(started, () -> { });
+      ParallelCopy.joinAll(started, () -> {});
       closeAll();
     }
     rethrow();
   }
 
   /**
-   * Waits for file {@code i}, reporting it at every {@link ParallelCopy#PROGRESS_STEP} bytes below its final
-   * size: the same calls for the same files whatever the threads' timing, as a sequential copy makes them.
+   * Waits for file {@code i}, reporting it at every {@link ParallelCopy#PROGRESS_STEP} bytes below
+   * its final size: the same calls for the same files whatever the threads' timing, as a sequential
+   * copy makes them.
    */
   private Checksums.Sums awaitFile(int i, InFile inFile) throws IOException, InterruptedException {
     FileState f = files[i];
@@ -179,8 +182,10 @@ final class CopyBatch {
     }
     long start = (long) r * ParallelCopy.RANGE_BYTES;
     boolean last = r == f.ranges - 1;
-    long end = !last ? start + ParallelCopy.RANGE_BYTES
-        : f.job.maxBytes() >= 0 ? Math.max(start, f.job.maxBytes() + 1) : Long.MAX_VALUE;
+    long end =
+        !last
+            ? start + ParallelCopy.RANGE_BYTES
+            : f.job.maxBytes() >= 0 ? Math.max(start, f.job.maxBytes() + 1) : Long.MAX_VALUE;
     CRC32C c32c = new CRC32C();
     CRC32 c32 = f.job.crc32() ? new CRC32() : null;
     long pos = start;
@@ -241,7 +246,9 @@ final class CopyBatch {
     }
   }
 
-  /** Run by the worker that finished a file's last range: redo if it shrank, force, close, publish. */
+  /**
+   * Run by the worker that finished a file's last range: redo if it shrank, force, close, publish.
+   */
   private void finish(FileState f, ByteBuffer buffer) throws IOException {
     Checksums.Sums sums;
     if (f.shrank) {

@@ -15,7 +15,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** The small file operations every stage shares: capped reads, new small files, forced directories. */
+/**
+ * The small file operations every stage shares: capped reads, new small files, forced directories.
+ */
 final class Disk {
 
   private Disk() {}
@@ -25,8 +27,15 @@ final class Disk {
     try (FileChannel ch = FileChannel.open(file, READ, NOFOLLOW_LINKS)) {
       long size = ch.size();
       if (size > max) {
-        throw new CorruptBackupException(file.getFileName() + " of backup " + id + " is " + size
-            + " bytes, more than the limit of " + max, null);
+        throw new CorruptBackupException(
+            file.getFileName()
+                + " of backup "
+                + id
+                + " is "
+                + size
+                + " bytes, more than the limit of "
+                + max,
+            null);
       }
       ByteBuffer buf = ByteBuffer.allocate((int) size);
       while (buf.hasRemaining()) {
@@ -43,7 +52,8 @@ final class Disk {
         throw e;
       }
       if (Files.isSymbolicLink(file)) {
-        throw new CorruptBackupException(file.getFileName() + " of backup " + id + " is a symbolic link", null, e);
+        throw new CorruptBackupException(
+            file.getFileName() + " of backup " + id + " is a symbolic link", null, e);
       }
       throw e;
     }
@@ -75,7 +85,8 @@ final class Disk {
     try (FileChannel ch = FileChannel.open(dir, READ)) {
       ch.force(true);
     } catch (IOException | UnsupportedOperationException notSupported) {
-      // some file systems (Windows, Jimfs) cannot open directories; their metadata is durable otherwise
+      // some file systems (Windows, Jimfs) cannot open directories; their metadata is durable
+      // otherwise
     }
   }
 }

@@ -10,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The on-disk names of a repository directory of the {@code local} provider, and the provider's name and
- * version as its metadata records them:
+ * The on-disk names of a repository directory of the {@code local} provider, and the provider's
+ * name and version as its metadata records them:
  *
  * <pre>
  * &lt;repo&gt;/&lt;backupId&gt;/data/...                 the source's files and directories
@@ -27,6 +27,7 @@ final class Layout {
 
   /** The provider's name, as {@code provider} fields and {@code coffer:local:...} URLs spell it. */
   static final String NAME = "local";
+
   /** The {@code version} a backup written by this code records. */
   static final String VERSION = "0.1.0";
 
@@ -61,7 +62,9 @@ final class Layout {
     return root.resolve(LOCK + id);
   }
 
-  /** The name a backup being deleted goes by ({@code random} keeps two deletions of one id apart). */
+  /**
+   * The name a backup being deleted goes by ({@code random} keeps two deletions of one id apart).
+   */
   Path deleting(String id, String random) {
     return root.resolve(DELETING + id + "-" + random);
   }
@@ -84,7 +87,10 @@ final class Layout {
     return dir;
   }
 
-  /** Resolves a {@code /}-separated relative path one component at a time (any file system's separator). */
+  /**
+   * Resolves a {@code /}-separated relative path one component at a time (any file system's
+   * separator).
+   */
   static Path under(Path dir, String relative) {
     Path p = dir;
     for (String part : relative.split("/")) {

@@ -25,10 +25,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One backup, stage by stage: lock and stage ({@link Staging}), link the base's files while the source is
- * scanned ({@link Prelink}), sort out and place every entry ({@link BackupPlan}), copy
- * ({@link ParallelCopy}), add what a finisher wrote (rule P33), write the metadata ({@link MetadataFiles})
- * and publish. Each stage is called from here and returns here.
+ * One backup, stage by stage: lock and stage ({@link Staging}), link the base's files while the
+ * source is scanned ({@link Prelink}), sort out and place every entry ({@link BackupPlan}), copy
+ * ({@link ParallelCopy}), add what a finisher wrote (rule P33), write the metadata ({@link
+ * MetadataFiles}) and publish. Each stage is called from here and returns here.
  */
 final class LocalBackup {
 
@@ -38,7 +38,12 @@ final class LocalBackup {
   private final BufferPool buffers;
   private final ParallelCopy copies;
 
-  LocalBackup(Layout layout, Settings settings, MetadataFiles metadata, BufferPool buffers, ParallelCopy copies) {
+  LocalBackup(
+      Layout layout,
+      Settings settings,
+      MetadataFiles metadata,
+      BufferPool buffers,
+      ParallelCopy copies) {
     this.layout = layout;
     this.settings = settings;
     this.metadata = metadata;
@@ -55,9 +60,11 @@ final class LocalBackup {
     String id = BackupIds.newId().value();
     Instant createdAt = Instant.now();
     try (Staging staging = Staging.begin(layout, id)) {
-      Prelink prelink = base != null && base.hardLinkable() && settings.hardlinks()
-          ? Prelink.start(base.manifest(), base.data(), staging.data()) // links while the source is scanned
-          : null;
+      Prelink prelink =
+          base != null && base.hardLinkable() && settings.hardlinks()
+              ? Prelink.start(
+                  base.manifest(), base.data(), staging.data()) // links while the source is scanned
+              : null;
       SourceTree tree;
       Prelink.Made made;
       BackupPlan plan;
@@ -71,7 +78,8 @@ final class LocalBackup {
         }
       }
       copies.run(plan.copies, plan::copying, plan::copied);
-      FinishedSource finished = FinishedSource.finish(request, tree); // after the copy, before the manifest (P33)
+      FinishedSource finished =
+          FinishedSource.finish(request, tree); // after the copy, before the manifest (P33)
       List<FileEntry> files = addFinished(finished.tree(), plan, staging.data());
       long whole = 0;
       for (FileEntry entry : files) {
@@ -83,24 +91,44 @@ final class LocalBackup {
         }
         Disk.forceDirectory(staging.data());
       }
-      BackupMetadata meta = new BackupMetadata(id, createdAt, request.source().toString(), files.size(),
-          plan.bytesDone, request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL,
-          request.incremental() ? request.baseBackupId().value() : null, Layout.NAME, Layout.VERSION,
-          finished.labels(), tree.skipped());
-      Manifest manifest = new Manifest(meta, whole, true, files, plan.directories, plan.symlinks,
-          plan.directoryTimes, plan.directoryAttributes, tree.rootPosix());
-      metadata.write(staging.directory(), manifest, settings.fsync()); // the next incremental parses nothing
+      BackupMetadata meta =
+          new BackupMetadata(
+              id,
+              createdAt,
+              request.source().toString(),
+              files.size(),
+              plan.bytesDone,
+              request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL,
+              request.incremental() ? request.baseBackupId().value() : null,
+              Layout.NAME,
+              Layout.VERSION,
+              finished.labels(),
+              tree.skipped());
+      Manifest manifest =
+          new Manifest(
+              meta,
+              whole,
+              true,
+              files,
+              plan.directories,
+              plan.symlinks,
+              plan.directoryTimes,
+              plan.directoryAttributes,
+              tree.rootPosix());
+      metadata.write(
+          staging.directory(), manifest, settings.fsync()); // the next incremental parses nothing
       staging.publish(settings.fsync());
       return meta;
     }
   }
 
   /**
-   * Keeps the base's links for the files that are unchanged, undoes the rest of what Prelink made, then
-   * makes the tree's shape and queues the copies, in order.
+   * Keeps the base's links for the files that are unchanged, undoes the rest of what Prelink made,
+   * then makes the tree's shape and queues the copies, in order.
    */
-  private BackupPlan place(SourceTree tree, ProgressListener listener, StoredBackup base, Prelink.Made made,
-      Path data) throws IOException {
+  private BackupPlan place(
+      SourceTree tree, ProgressListener listener, StoredBackup base, Prelink.Made made, Path data)
+      throws IOException {
     Map<String, FileEntry> baseFiles = new HashMap<>();
     if (base != null) {
       base.manifest().files().forEach(f -> baseFiles.put(f.path(), f));
@@ -108,10 +136,21 @@ final class LocalBackup {
     long filesTotal = tree.files().size();
     long bytesTotal = tree.totalBytes();
     listener.onProgress(new Progress(Progress.Phase.BACKUP, 0, filesTotal, 0, bytesTotal, ""));
-    ByteBuffer buffer = settings.compareCrc() // only compare-crc reads unchanged files
-        ? buffers.buffer(tree.files().stream().mapToLong(SourceEntry::sizeBytes).max().orElse(0)) : null;
-    BackupPlan plan = new BackupPlan(new Under(tree.root()), new Under(data), baseFiles, made, buffer, listener,
-        (int) filesTotal, bytesTotal);
+    ByteBuffer buffer =
+        settings.compareCrc() // only compare-crc reads unchanged files
+            ? buffers.buffer(
+                tree.files().stream().mapToLong(SourceEntry::sizeBytes).max().orElse(0))
+            : null;
+    BackupPlan plan =
+        new BackupPlan(
+            new Under(tree.root()),
+            new Under(data),
+            baseFiles,
+            made,
+            buffer,
+            listener,
+            (int) filesTotal,
+            bytesTotal);
     for (SourceEntry e : tree.entries()) {
       plan.sortOut(e);
     }
@@ -133,10 +172,11 @@ final class LocalBackup {
 
   /**
    * Stores the entries a finisher added (rule P33) as the source's were stored, folds them into
-   * {@code plan} in path order and returns every file entry. Progress goes on from where the source's
-   * copies left it, with totals that now count the added files.
+   * {@code plan} in path order and returns every file entry. Progress goes on from where the
+   * source's copies left it, with totals that now count the added files.
    */
-  private List<FileEntry> addFinished(SourceTree added, BackupPlan plan, Path data) throws IOException {
+  private List<FileEntry> addFinished(SourceTree added, BackupPlan plan, Path data)
+      throws IOException {
     if (added.entries().isEmpty()) {
       return List.of(plan.entries);
     }
@@ -145,10 +185,26 @@ final class LocalBackup {
     long bytesBefore = plan.bytesDone;
     long filesTotal = plan.filesTotal + addedFiles;
     long bytesTotal = plan.bytesTotal + added.totalBytes();
-    ProgressListener onwards = p -> plan.listener.onProgress(new Progress(Progress.Phase.BACKUP,
-        filesBefore + p.filesDone(), filesTotal, bytesBefore + p.bytesDone(), bytesTotal, p.currentPath()));
-    BackupPlan more = new BackupPlan(new Under(added.root()), new Under(data), Map.of(), Prelink.Made.NOTHING, null,
-        onwards, addedFiles, added.totalBytes());
+    ProgressListener onwards =
+        p ->
+            plan.listener.onProgress(
+                new Progress(
+                    Progress.Phase.BACKUP,
+                    filesBefore + p.filesDone(),
+                    filesTotal,
+                    bytesBefore + p.bytesDone(),
+                    bytesTotal,
+                    p.currentPath()));
+    BackupPlan more =
+        new BackupPlan(
+            new Under(added.root()),
+            new Under(data),
+            Map.of(),
+            Prelink.Made.NOTHING,
+            null,
+            onwards,
+            addedFiles,
+            added.totalBytes());
     for (SourceEntry e : added.entries()) {
       more.place(e);
     }
@@ -167,8 +223,12 @@ final class LocalBackup {
     return files;
   }
 
-  /** Adds {@code added} to {@code into}, keeping it in the order of {@code directories}, as the manifest lists it. */
-  private static <V> void inDirectoryOrder(Map<String, V> into, Map<String, V> added, List<String> directories) {
+  /**
+   * Adds {@code added} to {@code into}, keeping it in the order of {@code directories}, as the
+   * manifest lists it.
+   */
+  private static <V> void inDirectoryOrder(
+      Map<String, V> into, Map<String, V> added, List<String> directories) {
     Map<String, V> all = new HashMap<>(into);
     all.putAll(added);
     into.clear();

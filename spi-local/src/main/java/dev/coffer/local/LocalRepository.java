@@ -31,17 +31,19 @@ import java.util.Optional;
 
 /**
  * A repository directory of the {@code local} provider ({@link Layout}): finds, lists and deletes
- * backups itself and hands backup, restore and verify to {@link LocalBackup}, {@link LocalRestore} and
- * {@link LocalVerify}, each given the backup's {@link StoredBackup} for its format.
+ * backups itself and hands backup, restore and verify to {@link LocalBackup}, {@link LocalRestore}
+ * and {@link LocalVerify}, each given the backup's {@link StoredBackup} for its format.
  *
- * <p>Thread-safe: an instance holds no mutable state besides its closed flag, its manifest cache and its
- * copy buffers (both thread-safe); every operation works on its own files, and backups get distinct ids.
+ * <p>Thread-safe: an instance holds no mutable state besides its closed flag, its manifest cache
+ * and its copy buffers (both thread-safe); every operation works on its own files, and backups get
+ * distinct ids.
  */
 final class LocalRepository implements BackupRepository {
 
   /**
-   * Created on first use, not with the class: on JDK 25 a SecureRandom initialises the JCA provider tables
-   * (javax.crypto classes among them), which a `list` never needs (docs/benchmarks.md, "Cold start").
+   * Created on first use, not with the class: on JDK 25 a SecureRandom initialises the JCA provider
+   * tables (javax.crypto classes among them), which a `list` never needs (docs/benchmarks.md, "Cold
+   * start").
    */
   private static final class Randomness {
     static final SecureRandom RANDOM = new SecureRandom();
@@ -62,14 +64,18 @@ final class LocalRepository implements BackupRepository {
     this.copies = new ParallelCopy(buffers, settings.threads(), settings.fsync());
   }
 
-  /** Opens the repository at {@code location}, which {@code openedBy} describes in {@link #info()}. */
-  static LocalRepository open(Path location, Settings settings, BackupProvider openedBy) throws IOException {
+  /**
+   * Opens the repository at {@code location}, which {@code openedBy} describes in {@link #info()}.
+   */
+  static LocalRepository open(Path location, Settings settings, BackupProvider openedBy)
+      throws IOException {
     if (Files.exists(location, NOFOLLOW_LINKS) && !Files.isDirectory(location)) {
       throw new NotDirectoryException(location + " (repository location is not a directory)");
     }
     Files.createDirectories(location);
     Layout layout = new Layout(location.toAbsolutePath().normalize());
-    LocalRepository repo = new LocalRepository(layout, settings, RepositoryInfo.of(openedBy, layout.root()));
+    LocalRepository repo =
+        new LocalRepository(layout, settings, RepositoryInfo.of(openedBy, layout.root()));
     Staging.removeLeftovers(layout);
     return repo;
   }
@@ -97,7 +103,8 @@ final class LocalRepository implements BackupRepository {
   @Override
   public VerifyReport verify(BackupId backupId, ProgressListener listener) throws IOException {
     ensureOpen();
-    return new LocalVerify(metadata, copies).run(layout.backupDir(backupId), backupId.value(), listener);
+    return new LocalVerify(metadata, copies)
+        .run(layout.backupDir(backupId), backupId.value(), listener);
   }
 
   @Override
@@ -118,7 +125,10 @@ final class LocalRepository implements BackupRepository {
     return out.stream().map(BackupId::of).toList();
   }
 
-  /** Backup directories whose metadata reads go to {@code listed}; the ids of the others to {@code unlisted}. */
+  /**
+   * Backup directories whose metadata reads go to {@code listed}; the ids of the others to {@code
+   * unlisted}.
+   */
   private void catalog(List<BackupMetadata> listed, List<String> unlisted) throws IOException {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(layout.root())) {
       for (Path p : entries) {
@@ -164,7 +174,8 @@ final class LocalRepository implements BackupRepository {
     ensureOpen();
     Path dir = layout.backupDir(backupId);
     StoredBackup backup = metadata.open(dir, backupId.value());
-    return Disk.sizeIfExists(dir.resolve(Layout.METADATA)) + Disk.sizeIfExists(dir.resolve(Layout.SIDECAR))
+    return Disk.sizeIfExists(dir.resolve(Layout.METADATA))
+        + Disk.sizeIfExists(dir.resolve(Layout.SIDECAR))
         + backup.storedDataBytes();
   }
 

@@ -26,10 +26,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One restore: checks the stored tree against the backup's record, recreates the selected directories,
- * copies the selected files (each checked against its size and CRC32C, and the whole data against the
- * AmateRS CRC32 where that is the only check), recreates links, sets directory times last, and commits
- * the target through {@link RestoreStaging}.
+ * One restore: checks the stored tree against the backup's record, recreates the selected
+ * directories, copies the selected files (each checked against its size and CRC32C, and the whole
+ * data against the AmateRS CRC32 where that is the only check), recreates links, sets directory
+ * times last, and commits the target through {@link RestoreStaging}.
  */
 final class LocalRestore {
 
@@ -54,7 +54,8 @@ final class LocalRestore {
       }
     }
     ProgressListener listener = request.progress();
-    List<FileEntry> selected = contents.files().stream().filter(f -> request.selects(f.path())).toList();
+    List<FileEntry> selected =
+        contents.files().stream().filter(f -> request.selects(f.path())).toList();
     long filesTotal = selected.size();
     long bytesTotal = selected.stream().mapToLong(FileEntry::size).sum();
     try (RestoreStaging staging = RestoreStaging.begin(request)) {
@@ -81,16 +82,29 @@ final class LocalRestore {
           Path stored = storedFile(data, f.path(), id);
           Path target = wanted ? RelativePaths.resolveForWrite(out, f.path(), true) : null;
           jobFiles.add(f);
-          jobs.add(new ParallelCopy.Job(stored, target, f.size(), whole.crc32(),
-              attributes.fileAttributes(f.posix()), f.size())); // never more than the manifest's size + 1
+          jobs.add(
+              new ParallelCopy.Job(
+                  stored,
+                  target,
+                  f.size(),
+                  whole.crc32(),
+                  attributes.fileAttributes(f.posix()),
+                  f.size())); // never more than the manifest's size + 1
         }
       }
       long[] done = {0, 0}; // files, bytes
-      copies.run(jobs,
+      copies.run(
+          jobs,
           (k, n) -> {
             if (jobs.get(k).target() != null) {
-              listener.onProgress(new Progress(Progress.Phase.RESTORE, done[0], filesTotal, done[1] + n, bytesTotal,
-                  jobFiles.get(k).path()));
+              listener.onProgress(
+                  new Progress(
+                      Progress.Phase.RESTORE,
+                      done[0],
+                      filesTotal,
+                      done[1] + n,
+                      bytesTotal,
+                      jobFiles.get(k).path()));
             }
           },
           (k, sums) -> {
@@ -104,8 +118,9 @@ final class LocalRestore {
               attributes.record(f.path(), SourceEntry.Type.FILE, f.posix());
               done[0]++;
               done[1] += sums.size();
-              listener.onProgress(new Progress(Progress.Phase.RESTORE, done[0], filesTotal, done[1], bytesTotal,
-                  f.path()));
+              listener.onProgress(
+                  new Progress(
+                      Progress.Phase.RESTORE, done[0], filesTotal, done[1], bytesTotal, f.path()));
             }
             whole.add(f, sums);
           });
@@ -135,14 +150,31 @@ final class LocalRestore {
     return manifest.metadata();
   }
 
-  private static void check(FileEntry f, Checksums.Sums sums, String id) throws CorruptBackupException {
+  private static void check(FileEntry f, Checksums.Sums sums, String id)
+      throws CorruptBackupException {
     if (sums.size() != f.size()) {
-      throw new CorruptBackupException("size mismatch for " + f.path() + " in backup " + id + ": stored "
-          + f.size() + " bytes, found " + sums.size(), f.path());
+      throw new CorruptBackupException(
+          "size mismatch for "
+              + f.path()
+              + " in backup "
+              + id
+              + ": stored "
+              + f.size()
+              + " bytes, found "
+              + sums.size(),
+          f.path());
     }
     if (f.crc32c() >= 0 && sums.crc32c() != f.crc32c()) {
-      throw new CorruptBackupException("crc32c mismatch for " + f.path() + " in backup " + id + ": stored "
-          + Checksums.hex(f.crc32c()) + ", computed " + Checksums.hex(sums.crc32c()), f.path());
+      throw new CorruptBackupException(
+          "crc32c mismatch for "
+              + f.path()
+              + " in backup "
+              + id
+              + ": stored "
+              + Checksums.hex(f.crc32c())
+              + ", computed "
+              + Checksums.hex(sums.crc32c()),
+          f.path());
     }
   }
 
@@ -153,20 +185,24 @@ final class LocalRestore {
     try {
       attrs = Files.readAttributes(stored, BasicFileAttributes.class, NOFOLLOW_LINKS);
     } catch (NoSuchFileException e) {
-      throw new CorruptBackupException("stored file " + path + " of backup " + id + " is missing", path, e);
+      throw new CorruptBackupException(
+          "stored file " + path + " of backup " + id + " is missing", path, e);
     }
     if (!attrs.isRegularFile()) {
-      throw new CorruptBackupException("stored file " + path + " of backup " + id + " is not a regular file", path);
+      throw new CorruptBackupException(
+          "stored file " + path + " of backup " + id + " is not a regular file", path);
     }
     return stored;
   }
 
-  private static Path makeDirectory(Path out, String path, String id, FileAttribute<?>[] create) throws IOException {
+  private static Path makeDirectory(Path out, String path, String id, FileAttribute<?>[] create)
+      throws IOException {
     Path dir = RelativePaths.resolveForWrite(out, path, true);
     if (!Files.exists(dir, NOFOLLOW_LINKS)) {
       Files.createDirectory(dir, create);
     } else if (!Files.isDirectory(dir, NOFOLLOW_LINKS)) {
-      throw new CorruptBackupException("directory " + path + " of backup " + id + " collides with a file", path);
+      throw new CorruptBackupException(
+          "directory " + path + " of backup " + id + " collides with a file", path);
     }
     return dir;
   }

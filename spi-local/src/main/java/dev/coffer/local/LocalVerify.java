@@ -16,8 +16,8 @@ import java.util.Optional;
 
 /**
  * One verify: reads a backup's metadata and sidecar, looks for entries that do not belong in its
- * directory, and has its format ({@link StoredBackup#verifyData}) read every stored file. Reports every
- * problem it finds instead of stopping at the first.
+ * directory, and has its format ({@link StoredBackup#verifyData}) read every stored file. Reports
+ * every problem it finds instead of stopping at the first.
  */
 final class LocalVerify {
 
@@ -35,7 +35,9 @@ final class LocalVerify {
     try {
       json = MetadataFiles.read(dir, id);
     } catch (NoSuchFileException e) {
-      problems.add(new Problem(Layout.METADATA, Kind.MISSING, "metadata.json of backup " + id + " is missing"));
+      problems.add(
+          new Problem(
+              Layout.METADATA, Kind.MISSING, "metadata.json of backup " + id + " is missing"));
       return new VerifyReport(id, problems, 0, 0);
     } catch (CorruptBackupException e) {
       problems.add(new Problem(Layout.METADATA, Kind.METADATA, e.getMessage()));
@@ -57,7 +59,8 @@ final class LocalVerify {
       for (Path p : entries) {
         String n = p.getFileName().toString();
         if (!n.equals(Layout.DATA) && !n.equals(Layout.METADATA) && !n.equals(Layout.SIDECAR)) {
-          problems.add(new Problem(n, Kind.UNEXPECTED, "unexpected entry in the directory of backup " + id));
+          problems.add(
+              new Problem(n, Kind.UNEXPECTED, "unexpected entry in the directory of backup " + id));
         }
       }
     }

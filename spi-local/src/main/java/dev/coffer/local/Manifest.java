@@ -12,16 +12,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The content of a backup's {@code metadata.json}: AmateRS's fields, exactly as AmateRS writes them, and
- * beside them Coffer's own ({@code coffer_format}, {@code provider}, {@code labels}, {@code directories},
- * {@code files}, {@code symlinks}, and where present {@code root_attributes}, {@code directory_attributes},
- * {@code warnings}, and the POSIX fields {@code mode}, {@code uid}, {@code gid}, {@code owner}, {@code group}
- * of file and link entries). A manifest written by AmateRS has no Coffer fields; {@link #coffer()}
- * is then false and the file list comes from the stored data, checked by the whole-backup CRC32.
+ * The content of a backup's {@code metadata.json}: AmateRS's fields, exactly as AmateRS writes
+ * them, and beside them Coffer's own ({@code coffer_format}, {@code provider}, {@code labels},
+ * {@code directories}, {@code files}, {@code symlinks}, and where present {@code root_attributes},
+ * {@code directory_attributes}, {@code warnings}, and the POSIX fields {@code mode}, {@code uid},
+ * {@code gid}, {@code owner}, {@code group} of file and link entries). A manifest written by
+ * AmateRS has no Coffer fields; {@link #coffer()} is then false and the file list comes from the
+ * stored data, checked by the whole-backup CRC32.
  *
- * <p>{@link ManifestWriter} writes it; {@link ManifestReader} parses it strictly (types, ranges, duplicate
- * keys, every path checked with {@link RelativePaths#checkStored}), since the file is untrusted input;
- * unknown fields are ignored, as AmateRS's serde does.
+ * <p>{@link ManifestWriter} writes it; {@link ManifestReader} parses it strictly (types, ranges,
+ * duplicate keys, every path checked with {@link RelativePaths#checkStored}), since the file is
+ * untrusted input; unknown fields are ignored, as AmateRS's serde does.
  *
  * @param metadata the public metadata
  * @param checksum AmateRS's whole-backup CRC32
@@ -30,7 +31,8 @@ import java.util.Map;
  * @param directories every directory, sorted (empty for an AmateRS manifest)
  * @param symlinks the symbolic links recorded (never stored as links in the repository)
  * @param directoryTimes the source last-modified time of directories, by path, in directory order
- *     ({@code directory_mtimes}; absent from manifests written before it existed, and from AmateRS's)
+ *     ({@code directory_mtimes}; absent from manifests written before it existed, and from
+ *     AmateRS's)
  * @param directoryAttributes the POSIX attributes of directories, by path, in directory order
  *     ({@code directory_attributes}; absent where the source had none)
  * @param rootAttributes the POSIX attributes of the source root ({@code root_attributes}), or null
@@ -58,13 +60,20 @@ record Manifest(
    * @param crc32 its CRC32, or -1 when unknown
    * @param lastModified its source last-modified time, or null when unknown
    * @param linked whether the backup hard-linked it from its base instead of writing it
-   * @param posix its POSIX attributes as scanned by this backup (not the base's: a mode-only change keeps the
-   *     link to the base's bytes and records the new mode), or null when unknown
+   * @param posix its POSIX attributes as scanned by this backup (not the base's: a mode-only change
+   *     keeps the link to the base's bytes and records the new mode), or null when unknown
    */
-  record FileEntry(String path, long size, long crc32c, long crc32, Instant lastModified, boolean linked,
+  record FileEntry(
+      String path,
+      long size,
+      long crc32c,
+      long crc32,
+      Instant lastModified,
+      boolean linked,
       PosixAttributes posix) {
 
-    FileEntry(String path, long size, long crc32c, long crc32, Instant lastModified, boolean linked) {
+    FileEntry(
+        String path, long size, long crc32c, long crc32, Instant lastModified, boolean linked) {
       this(path, size, crc32c, crc32, lastModified, linked, null);
     }
   }
@@ -87,18 +96,30 @@ record Manifest(
     files = List.copyOf(files);
     directories = List.copyOf(directories);
     symlinks = List.copyOf(symlinks);
-    directoryTimes = Collections.unmodifiableMap(new LinkedHashMap<>(directoryTimes)); // keeps the order
+    directoryTimes =
+        Collections.unmodifiableMap(new LinkedHashMap<>(directoryTimes)); // keeps the order
     directoryAttributes = Collections.unmodifiableMap(new LinkedHashMap<>(directoryAttributes));
   }
 
   /** A manifest without POSIX attributes. */
-  Manifest(BackupMetadata metadata, long checksum, boolean coffer, List<FileEntry> files, List<String> directories,
-      List<Symlink> symlinks, Map<String, Instant> directoryTimes) {
+  Manifest(
+      BackupMetadata metadata,
+      long checksum,
+      boolean coffer,
+      List<FileEntry> files,
+      List<String> directories,
+      List<Symlink> symlinks,
+      Map<String, Instant> directoryTimes) {
     this(metadata, checksum, coffer, files, directories, symlinks, directoryTimes, Map.of(), null);
   }
 
   /** A manifest without directory times. */
-  Manifest(BackupMetadata metadata, long checksum, boolean coffer, List<FileEntry> files, List<String> directories,
+  Manifest(
+      BackupMetadata metadata,
+      long checksum,
+      boolean coffer,
+      List<FileEntry> files,
+      List<String> directories,
       List<Symlink> symlinks) {
     this(metadata, checksum, coffer, files, directories, symlinks, Map.of());
   }
@@ -109,7 +130,8 @@ record Manifest(
   }
 
   /**
-   * Parses a manifest read from the directory of backup {@code expectedId} ({@link ManifestReader}).
+   * Parses a manifest read from the directory of backup {@code expectedId} ({@link
+   * ManifestReader}).
    *
    * @throws CorruptBackupException if the bytes are not a well-formed manifest of that backup
    */

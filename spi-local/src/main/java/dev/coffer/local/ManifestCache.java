@@ -6,19 +6,22 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The parsed manifests of the backups one repository instance wrote or read last, so that the common
- * sequence of a long-lived host (a full backup, then incrementals on it, verify, restore) parses each
- * {@code metadata.json} once.
+ * The parsed manifests of the backups one repository instance wrote or read last, so that the
+ * common sequence of a long-lived host (a full backup, then incrementals on it, verify, restore)
+ * parses each {@code metadata.json} once.
  *
- * <p>An entry is keyed by the backup id and by the exact bytes of its {@code metadata.json}: callers
- * always read the file first and get the cached manifest only when those bytes are identical to the ones
- * it was parsed from, so a changed, replaced or damaged file is parsed (and judged) anew and a stale
- * entry can never be returned. Holds at most {@link #MAX_JSON_BYTES} of JSON (least recently used entries
- * go first); a manifest larger than that is never cached. Thread-safe.
+ * <p>An entry is keyed by the backup id and by the exact bytes of its {@code metadata.json}:
+ * callers always read the file first and get the cached manifest only when those bytes are
+ * identical to the ones it was parsed from, so a changed, replaced or damaged file is parsed (and
+ * judged) anew and a stale entry can never be returned. Holds at most {@link #MAX_JSON_BYTES} of
+ * JSON (least recently used entries go first); a manifest larger than that is never cached.
+ * Thread-safe.
  */
 final class ManifestCache {
 
-  /** Bound on the JSON bytes the cache keeps (the parsed manifests are of the same order of size). */
+  /**
+   * Bound on the JSON bytes the cache keeps (the parsed manifests are of the same order of size).
+   */
   static final int MAX_JSON_BYTES = 8 << 20;
 
   private record Entry(byte[] json, Manifest manifest) {}
@@ -32,7 +35,10 @@ final class ManifestCache {
     return e != null && Arrays.equals(e.json, json) ? e.manifest : null;
   }
 
-  /** Remembers that {@code json} parses to {@code manifest}; the caller no longer changes {@code json}. */
+  /**
+   * Remembers that {@code json} parses to {@code manifest}; the caller no longer changes {@code
+   * json}.
+   */
   synchronized void put(String id, byte[] json, Manifest manifest) {
     Entry old = entries.remove(id);
     if (old != null) {

@@ -28,14 +28,15 @@ import java.util.TreeMap;
 
 /**
  * Parses {@code metadata.json} strictly (types, ranges, duplicate keys, every path checked with
- * {@link RelativePaths#checkStored}), since the file is untrusted input; unknown fields are ignored, as
- * AmateRS's serde ignores them. It walks Jackson's tree instead of binding records: binding cost a
- * process's first parse ~100 ms more CPU (docs/benchmarks.md, "Performance seams of the local provider").
+ * {@link RelativePaths#checkStored}), since the file is untrusted input; unknown fields are
+ * ignored, as AmateRS's serde ignores them. It walks Jackson's tree instead of binding records:
+ * binding cost a process's first parse ~100 ms more CPU (docs/benchmarks.md, "Performance seams of
+ * the local provider").
  */
 final class ManifestReader {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private ManifestReader() {}
 
@@ -58,7 +59,10 @@ final class ManifestReader {
     }
     String id = text(root, "backup_id", expectedId);
     if (!id.equals(expectedId)) {
-      throw corrupt(expectedId, "metadata.json names backup '" + id + "', expected '" + expectedId + "'", null);
+      throw corrupt(
+          expectedId,
+          "metadata.json names backup '" + id + "', expected '" + expectedId + "'",
+          null);
     }
     Instant createdAt;
     try {
@@ -76,7 +80,10 @@ final class ManifestReader {
     String base = null;
     if (type != null && type.isTextual() && type.textValue().equals("Full")) {
       backupType = BackupType.FULL;
-    } else if (type != null && type.isObject() && type.size() == 1 && type.get("Incremental") != null
+    } else if (type != null
+        && type.isObject()
+        && type.size() == 1
+        && type.get("Incremental") != null
         && type.get("Incremental").isObject()) {
       backupType = BackupType.INCREMENTAL;
       base = text(type.get("Incremental"), "base_backup_id", id);
@@ -88,8 +95,18 @@ final class ManifestReader {
     }
     JsonNode format = root.get("coffer_format");
     if (format == null) {
-      BackupMetadata meta = new BackupMetadata(id, createdAt, sourceDir, totalFiles, totalBytes, backupType, base,
-          Layout.NAME, version, Map.of());
+      BackupMetadata meta =
+          new BackupMetadata(
+              id,
+              createdAt,
+              sourceDir,
+              totalFiles,
+              totalBytes,
+              backupType,
+              base,
+              Layout.NAME,
+              version,
+              Map.of());
       return new Manifest(meta, checksum, false, List.of(), List.of(), List.of());
     }
     if (!format.isInt() || format.intValue() != Manifest.FORMAT) {
@@ -124,8 +141,12 @@ final class ManifestReader {
       Set<String> known = new HashSet<>(directories);
       for (Map.Entry<String, JsonNode> e : timesNode.properties()) {
         if (!known.contains(e.getKey())) {
-          throw corrupt(id, "'directory_mtimes' names '" + RelativePaths.printable(e.getKey())
-              + "', which is not a recorded directory", null);
+          throw corrupt(
+              id,
+              "'directory_mtimes' names '"
+                  + RelativePaths.printable(e.getKey())
+                  + "', which is not a recorded directory",
+              null);
         }
         if (!e.getValue().isTextual()) {
           throw corrupt(id, "the time of directory '" + e.getKey() + "' is not a string", null);
@@ -146,12 +167,20 @@ final class ManifestReader {
       Set<String> known = new HashSet<>(directories);
       for (Map.Entry<String, JsonNode> e : attrsNode.properties()) {
         if (!known.contains(e.getKey())) {
-          throw corrupt(id, "'directory_attributes' names '" + RelativePaths.printable(e.getKey())
-              + "', which is not a recorded directory", null);
+          throw corrupt(
+              id,
+              "'directory_attributes' names '"
+                  + RelativePaths.printable(e.getKey())
+                  + "', which is not a recorded directory",
+              null);
         }
         if (!e.getValue().isObject() || e.getValue().get("mode") == null) {
-          throw corrupt(id, "the attributes of directory '" + RelativePaths.printable(e.getKey())
-              + "' are not an object with a mode", null);
+          throw corrupt(
+              id,
+              "the attributes of directory '"
+                  + RelativePaths.printable(e.getKey())
+                  + "' are not an object with a mode",
+              null);
         }
         directoryAttributes.put(e.getKey(), posix(e.getValue(), e.getKey(), id));
       }
@@ -198,8 +227,15 @@ final class ManifestReader {
       } catch (DateTimeParseException e) {
         throw corrupt(id, "file entry '" + path + "' has a malformed mtime", e);
       }
-      files.add(new FileEntry(path, size, number(o, "crc32c", id, 0xFFFFFFFFL), number(o, "crc32", id, 0xFFFFFFFFL),
-          mtime, linked.booleanValue(), posix(o, path, id)));
+      files.add(
+          new FileEntry(
+              path,
+              size,
+              number(o, "crc32c", id, 0xFFFFFFFFL),
+              number(o, "crc32", id, 0xFFFFFFFFL),
+              mtime,
+              linked.booleanValue(),
+              posix(o, path, id)));
       sum += size;
       if (sum < 0) {
         throw corrupt(id, "file sizes overflow", null);
@@ -212,7 +248,9 @@ final class ManifestReader {
       }
       String path = unique(seen, RelativePaths.checkStored(text(o, "path", id), id), id);
       String target = text(o, "target", id);
-      if (target.isEmpty() || target.indexOf('\0') >= 0 || target.length() > RelativePaths.MAX_PATH_BYTES) {
+      if (target.isEmpty()
+          || target.indexOf('\0') >= 0
+          || target.length() > RelativePaths.MAX_PATH_BYTES) {
         throw corrupt(id, "symlink '" + path + "' has a malformed target", null);
       }
       symlinks.add(new Symlink(path, target, posix(o, path, id)));
@@ -224,35 +262,76 @@ final class ManifestReader {
     for (String p : seen) {
       for (String ancestor : RelativePaths.ancestors(p)) {
         if (leaves.contains(ancestor)) {
-          throw new CorruptBackupException("entry '" + p + "' of backup " + id + " lies below the file or link '"
-              + ancestor + "'", p);
+          throw new CorruptBackupException(
+              "entry '"
+                  + p
+                  + "' of backup "
+                  + id
+                  + " lies below the file or link '"
+                  + ancestor
+                  + "'",
+              p);
         }
       }
     }
     if (files.size() != totalFiles || sum != totalBytes) {
-      throw corrupt(id, "totals (" + totalFiles + " files, " + totalBytes + " bytes) do not match the entries ("
-          + files.size() + " files, " + sum + " bytes)", null);
+      throw corrupt(
+          id,
+          "totals ("
+              + totalFiles
+              + " files, "
+              + totalBytes
+              + " bytes) do not match the entries ("
+              + files.size()
+              + " files, "
+              + sum
+              + " bytes)",
+          null);
     }
-    BackupMetadata meta = new BackupMetadata(id, createdAt, sourceDir, totalFiles, totalBytes, backupType, base,
-        provider, version, labels, warnings);
-    return new Manifest(meta, checksum, true, files, directories, symlinks, directoryTimes, directoryAttributes,
+    BackupMetadata meta =
+        new BackupMetadata(
+            id,
+            createdAt,
+            sourceDir,
+            totalFiles,
+            totalBytes,
+            backupType,
+            base,
+            provider,
+            version,
+            labels,
+            warnings);
+    return new Manifest(
+        meta,
+        checksum,
+        true,
+        files,
+        directories,
+        symlinks,
+        directoryTimes,
+        directoryAttributes,
         rootAttributes);
   }
 
   /**
-   * The POSIX fields of an entry object, or null when it has none. The mode is four octal digits; ids are
-   * whole numbers up to 2^31-1; names are checked as {@link PosixAttributes} checks them.
+   * The POSIX fields of an entry object, or null when it has none. The mode is four octal digits;
+   * ids are whole numbers up to 2^31-1; names are checked as {@link PosixAttributes} checks them.
    */
-  private static PosixAttributes posix(JsonNode o, String path, String id) throws CorruptBackupException {
+  private static PosixAttributes posix(JsonNode o, String path, String id)
+      throws CorruptBackupException {
     JsonNode mode = o.get("mode");
     if (mode == null) {
       if (o.has("uid") || o.has("gid") || o.has("owner") || o.has("group")) {
-        throw corrupt(id, "entry '" + RelativePaths.printable(path) + "' has an owner but no mode", null);
+        throw corrupt(
+            id, "entry '" + RelativePaths.printable(path) + "' has an owner but no mode", null);
       }
       return null;
     }
     if (!mode.isTextual() || !mode.textValue().matches("[0-7]{4}")) {
-      throw corrupt(id, "entry '" + RelativePaths.printable(path) + "' has a mode that is not four octal digits", null);
+      throw corrupt(
+          id,
+          "entry '" + RelativePaths.printable(path) + "' has a mode that is not four octal digits",
+          null);
     }
     int uid = o.has("uid") ? (int) number(o, "uid", id, Integer.MAX_VALUE) : -1;
     int gid = o.has("gid") ? (int) number(o, "gid", id, Integer.MAX_VALUE) : -1;
@@ -261,18 +340,26 @@ final class ManifestReader {
     try {
       return new PosixAttributes(Integer.parseInt(mode.textValue(), 8), uid, gid, owner, group);
     } catch (IllegalArgumentException e) {
-      throw corrupt(id, "entry '" + RelativePaths.printable(path) + "' has malformed attributes: " + e.getMessage(), e);
+      throw corrupt(
+          id,
+          "entry '"
+              + RelativePaths.printable(path)
+              + "' has malformed attributes: "
+              + e.getMessage(),
+          e);
     }
   }
 
-  private static String unique(Set<String> seen, String path, String id) throws CorruptBackupException {
+  private static String unique(Set<String> seen, String path, String id)
+      throws CorruptBackupException {
     if (!seen.add(path)) {
       throw new CorruptBackupException("path '" + path + "' is listed twice in backup " + id, path);
     }
     return path;
   }
 
-  private static JsonNode array(JsonNode parent, String field, String id) throws CorruptBackupException {
+  private static JsonNode array(JsonNode parent, String field, String id)
+      throws CorruptBackupException {
     JsonNode n = parent.get(field);
     if (n == null || !n.isArray()) {
       throw corrupt(id, "field '" + field + "' is missing or not an array", null);
@@ -280,7 +367,8 @@ final class ManifestReader {
     return n;
   }
 
-  private static String text(JsonNode parent, String field, String id) throws CorruptBackupException {
+  private static String text(JsonNode parent, String field, String id)
+      throws CorruptBackupException {
     JsonNode n = parent.get(field);
     if (n == null || !n.isTextual()) {
       throw corrupt(id, "field '" + field + "' is missing or not a string", null);
@@ -288,10 +376,16 @@ final class ManifestReader {
     return n.textValue();
   }
 
-  private static long number(JsonNode parent, String field, String id, long max) throws CorruptBackupException {
+  private static long number(JsonNode parent, String field, String id, long max)
+      throws CorruptBackupException {
     JsonNode n = parent.get(field);
-    if (n == null || !n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0 || n.longValue() > max) {
-      throw corrupt(id, "field '" + field + "' is missing or not a whole number from 0 to " + max, null);
+    if (n == null
+        || !n.isIntegralNumber()
+        || !n.canConvertToLong()
+        || n.longValue() < 0
+        || n.longValue() > max) {
+      throw corrupt(
+          id, "field '" + field + "' is missing or not a whole number from 0 to " + max, null);
     }
     return n.longValue();
   }

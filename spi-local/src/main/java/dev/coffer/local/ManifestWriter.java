@@ -13,10 +13,10 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * Writes {@code metadata.json} field by field through a {@link JsonGenerator}, not through a tree or
- * bound records: an incremental writes an entry per file on each backup, and this writer is part of what
- * made it fast (docs/benchmarks.md, "Performance seams of the local provider"). The bytes are those of
- * Jackson's default pretty printer, as ManifestTest checks.
+ * Writes {@code metadata.json} field by field through a {@link JsonGenerator}, not through a tree
+ * or bound records: an incremental writes an entry per file on each backup, and this writer is part
+ * of what made it fast (docs/benchmarks.md, "Performance seams of the local provider"). The bytes
+ * are those of Jackson's default pretty printer, as ManifestTest checks.
  */
 final class ManifestWriter {
 
@@ -108,7 +108,10 @@ final class ManifestWriter {
     return bytes.toByteArray();
   }
 
-  /** One file's entry: a method of its own, so the JIT compiles it during the first backup (as BackupPlan's). */
+  /**
+   * One file's entry: a method of its own, so the JIT compiles it during the first backup (as
+   * BackupPlan's).
+   */
   private static void write(JsonGenerator g, FileEntry e) throws IOException {
     g.writeStartObject();
     g.writeStringField("path", e.path());
@@ -123,7 +126,9 @@ final class ManifestWriter {
     g.writeEndObject();
   }
 
-  /** The POSIX fields of an entry: the mode in octal, the ids where known, the names where known. */
+  /**
+   * The POSIX fields of an entry: the mode in octal, the ids where known, the names where known.
+   */
   private static void writePosix(JsonGenerator g, PosixAttributes a) throws IOException {
     g.writeStringField("mode", a.modeString());
     if (a.uid() >= 0) {

@@ -15,8 +15,8 @@ import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
- * A backup's {@code metadata.json} and its CRC32C sidecar: read (capped, checked, parsed once per exact
- * bytes through a {@link ManifestCache}) and written. Thread-safe.
+ * A backup's {@code metadata.json} and its CRC32C sidecar: read (capped, checked, parsed once per
+ * exact bytes through a {@link ManifestCache}) and written. Thread-safe.
  */
 final class MetadataFiles {
 
@@ -25,8 +25,8 @@ final class MetadataFiles {
   private final ManifestCache manifests = new ManifestCache();
 
   /**
-   * Reads and checks the metadata of the backup in {@code dir}: its sidecar CRC32C (where its format
-   * requires one), then its content.
+   * Reads and checks the metadata of the backup in {@code dir}: its sidecar CRC32C (where its
+   * format requires one), then its content.
    */
   StoredBackup open(Path dir, String id) throws IOException {
     byte[] json;
@@ -67,7 +67,10 @@ final class MetadataFiles {
     return manifest;
   }
 
-  /** Writes {@code metadata.json} and its sidecar into {@code dir}; the next read of them parses nothing. */
+  /**
+   * Writes {@code metadata.json} and its sidecar into {@code dir}; the next read of them parses
+   * nothing.
+   */
   void write(Path dir, Manifest manifest, boolean fsync) throws IOException {
     byte[] json = manifest.toJson();
     manifests.put(manifest.metadata().backupId(), json, manifest);
@@ -92,8 +95,13 @@ final class MetadataFiles {
     byte[] expected = sidecar(json);
     if (!Arrays.equals(stored, expected)) {
       String text = new String(stored, StandardCharsets.US_ASCII).replaceAll("[^0-9A-Za-z]", "?");
-      return Optional.of("crc32c mismatch for metadata.json of backup " + id + ": sidecar holds '" + text
-          + "', computed " + Checksums.hex(crc32c(json)));
+      return Optional.of(
+          "crc32c mismatch for metadata.json of backup "
+              + id
+              + ": sidecar holds '"
+              + text
+              + "', computed "
+              + Checksums.hex(crc32c(json)));
     }
     return Optional.empty();
   }

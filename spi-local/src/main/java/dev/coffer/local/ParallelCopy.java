@@ -8,32 +8,37 @@ import java.util.List;
 /**
  * Copies (or only reads) a batch of files on several threads, checksumming every byte as it passes.
  *
- * <p>{@link CopyBatch} does the work of one call. Worker threads take files in batch order and move each
- * through their own direct buffer with positional reads and writes, updating CRC32C (and CRC32 when a job
- * asks for it) on the same buffer they write, so every byte is read once. A file that is only read
- * (verify) is cut into ranges of {@link #RANGE_BYTES} that several workers read at once; a file that is
- * copied is one range, because two threads writing one file contend in the file system (docs/benchmarks.md,
- * "Performance seams of the local provider"). A file's checksums are combined from its ranges' in order
- * ({@link Checksums#combine}, {@link Checksums#combineC}), so the result equals a sequential pass.
+ * <p>{@link CopyBatch} does the work of one call. Worker threads take files in batch order and move
+ * each through their own direct buffer with positional reads and writes, updating CRC32C (and CRC32
+ * when a job asks for it) on the same buffer they write, so every byte is read once. A file that is
+ * only read (verify) is cut into ranges of {@link #RANGE_BYTES} that several workers read at once;
+ * a file that is copied is one range, because two threads writing one file contend in the file
+ * system (docs/benchmarks.md, "Performance seams of the local provider"). A file's checksums are
+ * combined from its ranges' in order ({@link Checksums#combine}, {@link Checksums#combineC}), so
+ * the result equals a sequential pass.
  *
- * <p>A file read in ranges that is shorter than its size hint (it shrank since it was listed) is read
- * again from its start, sequentially; its last range reads to the end of the file, so one that grew is
- * read whole, as a sequential pass would. A copied file is read to its end in one pass.
+ * <p>A file read in ranges that is shorter than its size hint (it shrank since it was listed) is
+ * read again from its start, sequentially; its last range reads to the end of the file, so one that
+ * grew is read whole, as a sequential pass would. A copied file is read to its end in one pass.
  *
- * <p>The calling thread does no copying: it hands every finished file to a {@link FileDone} callback in
- * batch order and reports every {@link #PROGRESS_STEP} bytes of a large file to an {@link InFile} callback,
- * so listeners run on the caller's thread only. The first failure (of a worker or of a callback) stops the
- * workers; the call returns only after every worker has stopped and every channel is closed.
+ * <p>The calling thread does no copying: it hands every finished file to a {@link FileDone}
+ * callback in batch order and reports every {@link #PROGRESS_STEP} bytes of a large file to an
+ * {@link InFile} callback, so listeners run on the caller's thread only. The first failure (of a
+ * worker or of a callback) stops the workers; the call returns only after every worker has stopped
+ * and every channel is closed.
  *
- * <p>Not built on {@link dev.coffer.spi.support.OrderedTasks}, whose submitter runs a step itself when the
- * workers are busy and whose steps each return one whole result: here the calling thread never copies (it
- * reports progress within the file it waits for), a file read in ranges is combined from several workers'
- * results, each worker keeps one direct buffer for its life, and a failure stops the workers between reads
- * rather than interrupting them (an interrupt closes the {@code FileChannel} a worker is using).
+ * <p>Not built on {@link dev.coffer.spi.support.OrderedTasks}, whose submitter runs a step itself
+ * when the workers are busy and whose steps each return one whole result: here the calling thread
+ * never copies (it reports progress within the file it waits for), a file read in ranges is
+ * combined from several workers' results, each worker keeps one direct buffer for its life, and a
+ * failure stops the workers between reads rather than interrupting them (an interrupt closes the
+ * {@code FileChannel} a worker is using).
  */
 final class ParallelCopy {
 
-  /** Size of a range: large enough for sequential throughput, small enough to share big files out. */
+  /**
+   * Size of a range: large enough for sequential throughput, small enough to share big files out.
+   */
   static final int RANGE_BYTES = 8 << 20;
 
   /** Bytes between two reports within one file. */
@@ -44,8 +49,8 @@ final class ParallelCopy {
   private final boolean fsync;
 
   /**
-   * Copies with at most {@code threads} workers (at least 1), each with a buffer from {@code buffers},
-   * forcing each target to disk before it is reported done when {@code fsync}.
+   * Copies with at most {@code threads} workers (at least 1), each with a buffer from {@code
+   * buffers}, forcing each target to disk before it is reported done when {@code fsync}.
    */
   ParallelCopy(BufferPool buffers, int threads, boolean fsync) {
     this.buffers = buffers;
@@ -54,8 +59,9 @@ final class ParallelCopy {
   }
 
   /**
-   * Waits for every thread to end, even when interrupted meanwhile (no worker may outlive the call that
-   * started it): each interrupt runs {@code onInterrupt}, and the interrupt is restored at the end.
+   * Waits for every thread to end, even when interrupted meanwhile (no worker may outlive the call
+   * that started it): each interrupt runs {@code onInterrupt}, and the interrupt is restored at the
+   * end.
    */
   static void joinAll(List<Thread> threads, Runnable onInterrupt) {
     boolean interrupted = false;
@@ -83,10 +89,16 @@ final class ParallelCopy {
    * @param sizeHint the expected size, used only to cut the file into ranges
    * @param crc32 whether to compute CRC32 beside CRC32C (otherwise the result's CRC32 is -1)
    * @param create the attributes the target is created with (a restore creates files owner-only)
-   * @param maxBytes the most bytes the source may hold, or -1 for no limit: a copy stops one byte past it
-   *     (so the size check that follows fails) instead of writing a stored file of any size
+   * @param maxBytes the most bytes the source may hold, or -1 for no limit: a copy stops one byte
+   *     past it (so the size check that follows fails) instead of writing a stored file of any size
    */
-  record Job(Path source, Path target, long sizeHint, boolean crc32, FileAttribute<?>[] create, long maxBytes) {
+  record Job(
+      Path source,
+      Path target,
+      long sizeHint,
+      boolean crc32,
+      FileAttribute<?>[] create,
+      long maxBytes) {
 
     Job(Path source, Path target, long sizeHint, boolean crc32) {
       this(source, target, sizeHint, crc32, NO_ATTRIBUTES, -1);

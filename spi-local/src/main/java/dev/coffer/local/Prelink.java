@@ -18,23 +18,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The hard links of an incremental backup, made on a thread of their own while the caller scans the
- * source: most files of a database directory are unchanged between two backups, so the base's directory
- * tree and a link to each of its stored files are what the new backup's {@code data/} will mostly be.
+ * source: most files of a database directory are unchanged between two backups, so the base's
+ * directory tree and a link to each of its stored files are what the new backup's {@code data/}
+ * will mostly be.
  *
  * <p>The thread recreates the base's directories under the staging {@code data/} directory (parents
- * first) and links each stored file of the base that is a regular file of its recorded size (a copy that
- * is missing, truncated or replaced is left out, so the caller copies the source instead). Once the scan
- * is done, the caller {@linkplain #finish() joins in}: both threads take the files still to link in
- * chunks from one counter, so the two cores share what the scan left (the scan is the shorter job). The
- * caller then takes what was made and undoes what the source does not want: links of files that changed
- * or are gone, directories that are gone. Every link and directory is
+ * first) and links each stored file of the base that is a regular file of its recorded size (a copy
+ * that is missing, truncated or replaced is left out, so the caller copies the source instead).
+ * Once the scan is done, the caller {@linkplain #finish() joins in}: both threads take the files
+ * still to link in chunks from one counter, so the two cores share what the scan left (the scan is
+ * the shorter job). The caller then takes what was made and undoes what the source does not want:
+ * links of files that changed or are gone, directories that are gone. Every link and directory is
  * made in the fresh staging directory, from paths the base's manifest holds (validated when it was
  * parsed), so nothing is written anywhere else.
  *
- * <p>This is an optimisation only: when the file system cannot link, or any step fails (a full disk, an
- * injected fault), the thread stops and the caller makes whatever is missing itself, meeting any lasting
- * error there. {@link #close()} stops the thread and waits for it, so the caller may delete the staging
- * directory after it.
+ * <p>This is an optimisation only: when the file system cannot link, or any step fails (a full
+ * disk, an injected fault), the thread stops and the caller makes whatever is missing itself,
+ * meeting any lasting error there. {@link #close()} stops the thread and waits for it, so the
+ * caller may delete the staging directory after it.
  */
 final class Prelink implements AutoCloseable {
 
@@ -43,21 +44,36 @@ final class Prelink implements AutoCloseable {
     static final Made NOTHING = new Made(List.of(), Set.of());
   }
 
-  /** Files a thread takes from the counter at a time: few enough to end together, enough to rarely meet. */
+  /**
+   * Files a thread takes from the counter at a time: few enough to end together, enough to rarely
+   * meet.
+   */
   private static final int CHUNK = 16;
 
   private final List<FileEntry> baseFiles;
   private final Path baseData;
   private final Path data;
   private final Thread thread;
-  private final List<String> directories = new ArrayList<>(); // written by the thread; read after join
-  /** Whether file i was linked; each index is written by the one thread that took it from {@link #next}. */
+  private final List<String> directories =
+      new ArrayList<>(); // written by the thread; read after join
+
+  /**
+   * Whether file i was linked; each index is written by the one thread that took it from {@link
+   * #next}.
+   */
   private final boolean[] linked;
+
   private final AtomicInteger next = new AtomicInteger();
-  /** Counted down by the thread when it is done with the directories, whether it made them all or not. */
+
+  /**
+   * Counted down by the thread when it is done with the directories, whether it made them all or
+   * not.
+   */
   private final CountDownLatch directoriesDone = new CountDownLatch(1);
+
   /** Set by the thread once every directory exists, so the caller may link too. */
   private volatile boolean directoriesMade;
+
   private volatile boolean stopped;
   private boolean joined;
 
@@ -70,7 +86,10 @@ final class Prelink implements AutoCloseable {
     thread.setDaemon(true);
   }
 
-  /** Starts linking {@code base}'s stored files (under {@code baseData}) into the empty {@code data}. */
+  /**
+   * Starts linking {@code base}'s stored files (under {@code baseData}) into the empty {@code
+   * data}.
+   */
   static Prelink start(Manifest base, Path baseData, Path data) {
     Prelink p = new Prelink(base, baseData, data);
     p.thread.start();
@@ -93,7 +112,8 @@ final class Prelink implements AutoCloseable {
       }
       linkShare();
     } catch (IOException | RuntimeException stop) {
-      // no links here, or a write failed: the caller makes what is missing and meets a lasting error itself
+      // no links here, or a write failed: the caller makes what is missing and meets a lasting
+      // error itself
       stopped = true;
     }
   }
@@ -132,12 +152,14 @@ final class Prelink implements AutoCloseable {
   }
 
   /**
-   * Links the files still left alongside the thread, waits for it and returns what was made; the caller
-   * owns it from now on. Any failure here only stops the linking: what is missing is the caller's to make.
+   * Links the files still left alongside the thread, waits for it and returns what was made; the
+   * caller owns it from now on. Any failure here only stops the linking: what is missing is the
+   * caller's to make.
    */
   Made finish() {
     try {
-      directoriesDone.await(); // short: a few directories, while the scan took the time of every file
+      directoriesDone
+          .await(); // short: a few directories, while the scan took the time of every file
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // the caller's to see; this only skips helping
     }

@@ -20,21 +20,22 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The staging directory of one backup being written ({@code .staging-<id>/data/}) and the lock file that
- * tells other processes its writer is alive ({@code .lock-<id>}); and the removal of the leftovers whose
- * writer is gone.
+ * The staging directory of one backup being written ({@code .staging-<id>/data/}) and the lock file
+ * that tells other processes its writer is alive ({@code .lock-<id>}); and the removal of the
+ * leftovers whose writer is gone.
  *
- * <p>{@link #begin} creates and locks the lock file, then the staging directory; {@link #publish} renames
- * the staging directory to the backup's name; {@link #close} removes the staging directory unless it was
- * published, then the lock file. Confined to the thread of its backup.
+ * <p>{@link #begin} creates and locks the lock file, then the staging directory; {@link #publish}
+ * renames the staging directory to the backup's name; {@link #close} removes the staging directory
+ * unless it was published, then the lock file. Confined to the thread of its backup.
  */
 final class Staging implements AutoCloseable {
 
   /** Warnings and clean-ups a host should see (docs/observability.md). */
   private static final System.Logger LOG = System.getLogger("dev.coffer.local");
+
   /**
-   * Lock files of the backups running in this JVM. Checked before touching a lock file, because closing
-   * any channel on a file drops the process's POSIX lock on it.
+   * Lock files of the backups running in this JVM. Checked before touching a lock file, because
+   * closing any channel on a file drops the process's POSIX lock on it.
    */
   private static final Set<Path> ACTIVE = ConcurrentHashMap.newKeySet();
 
@@ -62,7 +63,8 @@ final class Staging implements AutoCloseable {
       lock(s.lockChannel);
       if (!Files.exists(s.lockFile, NOFOLLOW_LINKS)) {
         // another instance's open() removed it as abandoned before we locked it: start over cleanly
-        throw new IOException("lock file " + s.lockFile + " was removed concurrently; retry the backup");
+        throw new IOException(
+            "lock file " + s.lockFile + " was removed concurrently; retry the backup");
       }
       Files.createDirectory(s.directory);
       s.created = true;
@@ -88,7 +90,9 @@ final class Staging implements AutoCloseable {
     return directory.resolve(Layout.DATA);
   }
 
-  /** Forces the staging directory and renames it to the backup's name, forcing the repository too. */
+  /**
+   * Forces the staging directory and renames it to the backup's name, forcing the repository too.
+   */
   void publish(boolean fsync) throws IOException {
     if (fsync) {
       Disk.forceDirectory(directory);
@@ -101,8 +105,8 @@ final class Staging implements AutoCloseable {
   }
 
   /**
-   * Removes the staging directory unless it was published (a failure to do so is thrown, and the next
-   * open removes it), then the lock file.
+   * Removes the staging directory unless it was published (a failure to do so is thrown, and the
+   * next open removes it), then the lock file.
    */
   @Override
   public void close() throws IOException {
@@ -137,10 +141,11 @@ final class Staging implements AutoCloseable {
 
   /**
    * Removes the leftovers of interrupted deletions, and of backups whose writer is gone: a staging
-   * directory (or a lone lock file) is abandoned when no backup of this JVM owns it and its lock file can
-   * be locked (a backup running in another process holds that lock). File systems whose locks do not
-   * exclude (Jimfs) live in one JVM, where the in-process registry protects running backups. Best effort:
-   * failures leave the leftover for the next open, and leftovers are never listed.
+   * directory (or a lone lock file) is abandoned when no backup of this JVM owns it and its lock
+   * file can be locked (a backup running in another process holds that lock). File systems whose
+   * locks do not exclude (Jimfs) live in one JVM, where the in-process registry protects running
+   * backups. Best effort: failures leave the leftover for the next open, and leftovers are never
+   * listed.
    */
   static void removeLeftovers(Layout layout) throws IOException {
     List<Path> entries = new ArrayList<>();
@@ -156,13 +161,17 @@ final class Staging implements AutoCloseable {
         } else if (name.startsWith(Layout.STAGING)) {
           removeAbandoned(p, layout.lockFile(name.substring(Layout.STAGING.length())));
         } else if (name.startsWith(Layout.LOCK)
-            && !Files.exists(layout.staging(name.substring(Layout.LOCK.length())), NOFOLLOW_LINKS)) {
+            && !Files.exists(
+                layout.staging(name.substring(Layout.LOCK.length())), NOFOLLOW_LINKS)) {
           removeAbandoned(null, p);
         }
       } catch (IOException e) {
         // left for the next open; never listed meanwhile
-        LOG.log(System.Logger.Level.WARNING, "could not remove the leftover {0} (tried again at the next open): {1}",
-            p, e.toString());
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "could not remove the leftover {0} (tried again at the next open): {1}",
+            p,
+            e.toString());
       }
     }
   }

@@ -18,7 +18,9 @@ import java.util.TreeSet;
 final class StoredTree {
   /** Regular files and their sizes. */
   final Map<String, Long> files = new TreeMap<>(RelativePaths.ORDER);
+
   final Set<String> directories = new TreeSet<>(RelativePaths.ORDER);
+
   /** Anything else (links, special files, malformed names), with what it is. */
   final Map<String, String> others = new TreeMap<>(RelativePaths.ORDER);
 
@@ -31,33 +33,35 @@ final class StoredTree {
       s.others.put(Layout.DATA, "not a directory");
       return s;
     }
-    Files.walkFileTree(data, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-        if (!d.equals(data)) {
-          String rel = RelativePaths.relativize(data, d);
-          if (RelativePaths.basicProblem(rel).isPresent()) {
-            s.others.put(rel, "malformed name");
-            return FileVisitResult.SKIP_SUBTREE;
+    Files.walkFileTree(
+        data,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+            if (!d.equals(data)) {
+              String rel = RelativePaths.relativize(data, d);
+              if (RelativePaths.basicProblem(rel).isPresent()) {
+                s.others.put(rel, "malformed name");
+                return FileVisitResult.SKIP_SUBTREE;
+              }
+              s.directories.add(rel);
+            }
+            return FileVisitResult.CONTINUE;
           }
-          s.directories.add(rel);
-        }
-        return FileVisitResult.CONTINUE;
-      }
 
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-        String rel = RelativePaths.relativize(data, f);
-        if (RelativePaths.basicProblem(rel).isPresent()) {
-          s.others.put(rel, "malformed name");
-        } else if (attrs.isRegularFile()) {
-          s.files.put(rel, attrs.size());
-        } else {
-          s.others.put(rel, attrs.isSymbolicLink() ? "symbolic link" : "special file");
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+            String rel = RelativePaths.relativize(data, f);
+            if (RelativePaths.basicProblem(rel).isPresent()) {
+              s.others.put(rel, "malformed name");
+            } else if (attrs.isRegularFile()) {
+              s.files.put(rel, attrs.size());
+            } else {
+              s.others.put(rel, attrs.isSymbolicLink() ? "symbolic link" : "special file");
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
     return s;
   }
 }

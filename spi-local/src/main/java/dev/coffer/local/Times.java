@@ -5,16 +5,16 @@ import java.time.Instant;
 import java.time.LocalDate;
 
 /**
- * Instants as the manifest writes them, exactly as {@link Instant#toString()} and {@link Instant#parse}
- * do, but without the general formatter for the common case: a manifest holds one per file, and the
- * general formatter was a large share of writing and parsing one (docs/benchmarks.md, "Performance seams
- * of the local provider").
+ * Instants as the manifest writes them, exactly as {@link Instant#toString()} and {@link
+ * Instant#parse} do, but without the general formatter for the common case: a manifest holds one
+ * per file, and the general formatter was a large share of writing and parsing one
+ * (docs/benchmarks.md, "Performance seams of the local provider").
  *
  * <p>{@link #format} handles years 1000 to 9999 itself (the fraction in groups of three digits, as
- * {@code DateTimeFormatter.ISO_INSTANT} prints it) and leaves any other instant to {@code toString}.
- * {@link #parse} handles {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with an hour below 24 and a minute and
- * second below 60, and hands anything else, including what it cannot accept, to {@code Instant.parse},
- * which decides (and throws the same exception it always did).
+ * {@code DateTimeFormatter.ISO_INSTANT} prints it) and leaves any other instant to {@code
+ * toString}. {@link #parse} handles {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z} with an hour below 24 and
+ * a minute and second below 60, and hands anything else, including what it cannot accept, to {@code
+ * Instant.parse}, which decides (and throws the same exception it always did).
  */
 final class Times {
 
@@ -65,8 +65,14 @@ final class Times {
   /** Equals {@code Instant.parse(text)}, result and exception alike. */
   static Instant parse(String text) {
     int len = text.length();
-    if (len < 20 || len > 30 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
-        || text.charAt(13) != ':' || text.charAt(16) != ':' || text.charAt(len - 1) != 'Z') {
+    if (len < 20
+        || len > 30
+        || text.charAt(4) != '-'
+        || text.charAt(7) != '-'
+        || text.charAt(10) != 'T'
+        || text.charAt(13) != ':'
+        || text.charAt(16) != ':'
+        || text.charAt(len - 1) != 'Z') {
       return Instant.parse(text);
     }
     int year = number(text, 0, 4);
@@ -88,8 +94,16 @@ final class Times {
         }
       }
     }
-    if (year < 0 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0
-        || second > 59 || nano < 0) {
+    if (year < 0
+        || month < 0
+        || day < 0
+        || hour < 0
+        || hour > 23
+        || minute < 0
+        || minute > 59
+        || second < 0
+        || second > 59
+        || nano < 0) {
       return Instant.parse(text);
     }
     long epochDay;
@@ -101,7 +115,10 @@ final class Times {
     return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3600L + minute * 60L + second, nano);
   }
 
-  /** The decimal number in {@code text[from, from + count)}, or -1 if any of those is not an ASCII digit. */
+  /**
+   * The decimal number in {@code text[from, from + count)}, or -1 if any of those is not an ASCII
+   * digit.
+   */
   private static int number(String text, int from, int count) {
     int v = 0;
     for (int i = from; i < from + count; i++) {

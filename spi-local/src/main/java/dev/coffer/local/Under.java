@@ -3,9 +3,9 @@ package dev.coffer.local;
 import java.nio.file.Path;
 
 /**
- * {@link Layout#under} for many paths in tree order: the files of one directory come one after another,
- * so the parent directory is resolved once for them all. It remembers the last parent, so it is confined
- * to one thread.
+ * {@link Layout#under} for many paths in tree order: the files of one directory come one after
+ * another, so the parent directory is resolved once for them all. It remembers the last parent, so
+ * it is confined to one thread.
  */
 final class Under {
   private final Path dir;

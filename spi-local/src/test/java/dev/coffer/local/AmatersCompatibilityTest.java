@@ -1,6 +1,5 @@
 package dev.coffer.local;
 
-import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupType;
@@ -32,9 +32,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Layout compatibility with the seed, both ways, against the seed's own output
- * ({@code src/test/resources/amaters/amaters-repo}, written by the seed's {@code create_backup}; git drops its
- * empty directory {@code data/empty-dir}, so the tests recreate it).
+ * Layout compatibility with the seed, both ways, against the seed's own output ({@code
+ * src/test/resources/amaters/amaters-repo}, written by the seed's {@code create_backup}; git drops
+ * its empty directory {@code data/empty-dir}, so the tests recreate it).
  */
 class AmatersCompatibilityTest {
 
@@ -45,7 +45,8 @@ class AmatersCompatibilityTest {
 
   /** Copies the seed's repository onto {@code root} and returns the repository path. */
   static Path amatersRepo(Path root) throws Exception {
-    Path from = Paths.get(AmatersCompatibilityTest.class.getResource("/amaters/amaters-repo").toURI());
+    Path from =
+        Paths.get(AmatersCompatibilityTest.class.getResource("/amaters/amaters-repo").toURI());
     Path repo = root.resolve("amaters-repo");
     Trees.copyTree(from, repo);
     Files.createDirectories(repo.resolve(AMATERS_ID).resolve("data").resolve("empty-dir"));
@@ -76,23 +77,32 @@ class AmatersCompatibilityTest {
       assertEquals(Snapshot.of(repoDir.resolve(AMATERS_ID).resolve("data")), Snapshot.of(target));
       assertTrue(Files.isDirectory(target.resolve("empty-dir")));
       Path partial = root.resolve("partial");
-      repo.restore(RestoreRequest.of(BackupId.of(AMATERS_ID), partial).withPaths(List.of("nested")));
-      assertEquals(List.of("nested", "nested/deep", "nested/deep/deeper", "nested/deep/deeper/leaf.txt",
-          "nested/level1.txt"), new ArrayList<>(Snapshot.of(partial).entries().keySet()));
+      repo.restore(
+          RestoreRequest.of(BackupId.of(AMATERS_ID), partial).withPaths(List.of("nested")));
+      assertEquals(
+          List.of(
+              "nested",
+              "nested/deep",
+              "nested/deep/deeper",
+              "nested/deep/deeper/leaf.txt",
+              "nested/level1.txt"),
+          new ArrayList<>(Snapshot.of(partial).entries().keySet()));
     }
   }
 
   @Test
   void amatersRepository_withAFlippedByte_failsVerifyAndRestoreLeavesNoTarget() throws Exception {
     Path repoDir = amatersRepo(tmp);
-    Path file = repoDir.resolve(AMATERS_ID).resolve("data").resolve("large").resolve("big-3MiB.bin");
+    Path file =
+        repoDir.resolve(AMATERS_ID).resolve("data").resolve("large").resolve("big-3MiB.bin");
     byte[] b = Files.readAllBytes(file);
     b[1_000_000] ^= 1;
     Files.write(file, b);
     try (BackupRepository repo = Trees.open(repoDir)) {
       assertFalse(repo.verify(BackupId.of(AMATERS_ID)).ok());
       Path target = tmp.resolve("restored");
-      assertThrows(CorruptBackupException.class, () -> repo.restore(BackupId.of(AMATERS_ID), target));
+      assertThrows(
+          CorruptBackupException.class, () -> repo.restore(BackupId.of(AMATERS_ID), target));
       assertFalse(Files.exists(target));
       assertEquals(List.of("amaters-repo"), AmatersPortTest.listNames(tmp, ""));
     }
@@ -113,7 +123,8 @@ class AmatersCompatibilityTest {
 
   @ParameterizedTest
   @EnumSource(Trees.Fs.class)
-  void cofferFullBackupOfTheSeedSource_hasTheSeedChecksumAndPassesTheSeedsVerify(Trees.Fs fs) throws Exception {
+  void cofferFullBackupOfTheSeedSource_hasTheSeedChecksumAndPassesTheSeedsVerify(Trees.Fs fs)
+      throws Exception {
     Path root = fs.root(tmp);
     Path source = root.resolve("source");
     Trees.copyTree(amatersRepo(root).resolve(AMATERS_ID).resolve("data"), source);
@@ -128,38 +139,50 @@ class AmatersCompatibilityTest {
     }
   }
 
-  /** serde's view of metadata.json: only the seed's fields, with the seed's types; extras are ignored. */
+  /**
+   * serde's view of metadata.json: only the seed's fields, with the seed's types; extras are
+   * ignored.
+   */
   static void assertSeedShape(JsonNode json, String id) {
     assertEquals(id, json.get("backup_id").textValue());
     Instant.parse(json.get("created_at").textValue());
     assertTrue(json.get("created_at").textValue().endsWith("Z"));
     assertTrue(json.get("source_dir").isTextual());
-    assertTrue(json.get("total_files").canConvertToLong() && json.get("total_files").longValue() >= 0);
+    assertTrue(
+        json.get("total_files").canConvertToLong() && json.get("total_files").longValue() >= 0);
     assertTrue(json.get("total_bytes").isIntegralNumber());
     long checksum = json.get("checksum").longValue();
     assertTrue(json.get("checksum").isIntegralNumber() && checksum >= 0 && checksum <= 0xFFFFFFFFL);
     JsonNode type = json.get("backup_type");
-    assertTrue(type.isTextual() && type.textValue().equals("Full")
-        || type.isObject() && type.get("Incremental").get("base_backup_id").isTextual(), type.toString());
+    assertTrue(
+        type.isTextual() && type.textValue().equals("Full")
+            || type.isObject() && type.get("Incremental").get("base_backup_id").isTextual(),
+        type.toString());
     assertTrue(json.get("version").isTextual());
   }
 
-  /** The seed's verify_backup, literally: CRC32 over sorted relative paths then contents of files in data/. */
+  /**
+   * The seed's verify_backup, literally: CRC32 over sorted relative paths then contents of files in
+   * data/.
+   */
   static boolean seedVerifyBackup(Path backupDir) throws IOException {
-    JsonNode meta = new ObjectMapper().readTree(Files.readAllBytes(backupDir.resolve("metadata.json")));
+    JsonNode meta =
+        new ObjectMapper().readTree(Files.readAllBytes(backupDir.resolve("metadata.json")));
     Path data = backupDir.resolve("data");
     if (!Files.exists(data)) {
       return meta.get("total_files").longValue() == 0 && meta.get("checksum").longValue() == 0;
     }
     List<String> paths = new ArrayList<>();
     try (var walk = Files.walk(data)) {
-      walk.filter(Files::isRegularFile).forEach(p -> {
-        StringBuilder sb = new StringBuilder();
-        for (Path part : data.relativize(p)) {
-          sb.append(sb.length() == 0 ? "" : "/").append(part);
-        }
-        paths.add(sb.toString());
-      });
+      walk.filter(Files::isRegularFile)
+          .forEach(
+              p -> {
+                StringBuilder sb = new StringBuilder();
+                for (Path part : data.relativize(p)) {
+                  sb.append(sb.length() == 0 ? "" : "/").append(part);
+                }
+                paths.add(sb.toString());
+              });
     }
     paths.sort(AmatersCompatibilityTest::rustPathOrder);
     CRC32 crc = new CRC32();
@@ -175,8 +198,9 @@ class AmatersCompatibilityTest {
     String[] ca = a.split("/");
     String[] cb = b.split("/");
     for (int i = 0; i < Math.min(ca.length, cb.length); i++) {
-      int c = java.util.Arrays.compareUnsigned(ca[i].getBytes(StandardCharsets.UTF_8),
-          cb[i].getBytes(StandardCharsets.UTF_8));
+      int c =
+          java.util.Arrays.compareUnsigned(
+              ca[i].getBytes(StandardCharsets.UTF_8), cb[i].getBytes(StandardCharsets.UTF_8));
       if (c != 0) {
         return c;
       }
@@ -195,12 +219,18 @@ class AmatersCompatibilityTest {
     Path source = Trees.populate(tmp.resolve("source"));
     try (BackupRepository repo = Trees.open(tmp.resolve("repo"))) {
       BackupMetadata full = repo.backup(source);
-      BackupMetadata inc = repo.backup(dev.coffer.BackupRequest.incremental(source, full.id())
-          .withLabel("lsn", "42"));
-      JsonNode json = new ObjectMapper().readTree(
-          Files.readAllBytes(tmp.resolve("repo").resolve(inc.backupId()).resolve("metadata.json")));
+      BackupMetadata inc =
+          repo.backup(
+              dev.coffer.BackupRequest.incremental(source, full.id()).withLabel("lsn", "42"));
+      JsonNode json =
+          new ObjectMapper()
+              .readTree(
+                  Files.readAllBytes(
+                      tmp.resolve("repo").resolve(inc.backupId()).resolve("metadata.json")));
       assertSeedShape(json, inc.backupId());
-      assertEquals(full.backupId(), json.get("backup_type").get("Incremental").get("base_backup_id").textValue());
+      assertEquals(
+          full.backupId(),
+          json.get("backup_type").get("Incremental").get("base_backup_id").textValue());
       assertEquals(1, json.get("coffer_format").intValue());
       assertEquals("local", json.get("provider").textValue());
       assertEquals(Map.of("lsn", "42"), inc.labels());

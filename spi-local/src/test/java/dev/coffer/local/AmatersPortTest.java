@@ -1,12 +1,12 @@
 package dev.coffer.local;
 
-import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupType;
@@ -98,7 +98,8 @@ class AmatersPortTest {
     try (BackupRepository repo = Trees.open(tmp.resolve("backups"))) {
       BackupMetadata meta = repo.backup(source);
       assertTrue(repo.verify(meta.id()).ok());
-      Files.writeString(tmp.resolve("backups").resolve(meta.backupId()).resolve("data").resolve("file1.dat"),
+      Files.writeString(
+          tmp.resolve("backups").resolve(meta.backupId()).resolve("data").resolve("file1.dat"),
           "corrupted!");
       VerifyReport report = repo.verify(meta.id());
       assertFalse(report.ok());
@@ -128,15 +129,27 @@ class AmatersPortTest {
       Path restored = root.resolve("restored");
       repo.restore(meta.id(), restored);
       assertArrayEquals(wal, Files.readAllBytes(restored.resolve("wal").resolve("000001.wal")));
-      assertArrayEquals(sst, Files.readAllBytes(restored.resolve("sstables").resolve("L0").resolve("table_001.sst")));
+      assertArrayEquals(
+          sst,
+          Files.readAllBytes(restored.resolve("sstables").resolve("L0").resolve("table_001.sst")));
     }
   }
 
   @Test
   void metadataJson_roundTripsBothBackupTypesInTheSeedShape() throws Exception {
     Instant now = Instant.parse("2026-11-22T03:32:04.349338298Z");
-    BackupMetadata full = new BackupMetadata("test-id-123", now, "/tmp/source", 1, 11, BackupType.FULL, null,
-        "local", "0.2.0", Map.of("lsn", "42"));
+    BackupMetadata full =
+        new BackupMetadata(
+            "test-id-123",
+            now,
+            "/tmp/source",
+            1,
+            11,
+            BackupType.FULL,
+            null,
+            "local",
+            "0.2.0",
+            Map.of("lsn", "42"));
     FileEntry entry = new FileEntry("a/b.txt", 11, 0x1234L, 0xDEADBEEFL, now, false);
     Manifest m = new Manifest(full, 0xDEADBEEFL, true, List.of(entry), List.of("a"), List.of());
     byte[] json = m.toJson();
@@ -146,12 +159,24 @@ class AmatersPortTest {
     assertTrue(text.contains("\"created_at\" : \"2026-11-22T03:32:04.349338298Z\""), text);
     assertEquals(m, Manifest.parse(json, "test-id-123"));
 
-    BackupMetadata inc = new BackupMetadata("test-id-124", now, "/tmp/source", 1, 11, BackupType.INCREMENTAL,
-        "base-123", "local", "0.2.0", Map.of());
+    BackupMetadata inc =
+        new BackupMetadata(
+            "test-id-124",
+            now,
+            "/tmp/source",
+            1,
+            11,
+            BackupType.INCREMENTAL,
+            "base-123",
+            "local",
+            "0.2.0",
+            Map.of());
     Manifest mi = new Manifest(inc, 0xDEADBEEFL, true, List.of(entry), List.of("a"), List.of());
     byte[] json2 = mi.toJson();
-    assertTrue(new String(json2, java.nio.charset.StandardCharsets.UTF_8)
-        .replaceAll("\\s", "").contains("\"backup_type\":{\"Incremental\":{\"base_backup_id\":\"base-123\"}}"));
+    assertTrue(
+        new String(json2, java.nio.charset.StandardCharsets.UTF_8)
+            .replaceAll("\\s", "")
+            .contains("\"backup_type\":{\"Incremental\":{\"base_backup_id\":\"base-123\"}}"));
     Manifest back = Manifest.parse(json2, "test-id-124");
     assertEquals("base-123", back.metadata().baseBackupId());
     assertEquals(mi, back);
@@ -173,7 +198,8 @@ class AmatersPortTest {
   }
 
   @Test
-  void restoreToExistingNonEmptyDirectory_failsUnchangedInCreateModeAndSwapsInReplaceMode() throws Exception {
+  void restoreToExistingNonEmptyDirectory_failsUnchangedInCreateModeAndSwapsInReplaceMode()
+      throws Exception {
     Path source = Trees.populate(tmp.resolve("source"));
     Path target = tmp.resolve("target");
     Trees.write(target, "old_file.txt", "old content");
@@ -195,7 +221,9 @@ class AmatersPortTest {
     try (BackupRepository repo = Trees.open(tmp.resolve("backups"))) {
       BackupMetadata meta = repo.backup(source);
       Path dir = tmp.resolve("backups").resolve(meta.backupId());
-      long metadataBytes = Files.size(dir.resolve("metadata.json")) + Files.size(dir.resolve("metadata.json.crc32c"));
+      long metadataBytes =
+          Files.size(dir.resolve("metadata.json"))
+              + Files.size(dir.resolve("metadata.json.crc32c"));
       assertEquals(meta.totalBytes() + metadataBytes, repo.storedBytes(meta.id()));
     }
   }
@@ -204,8 +232,10 @@ class AmatersPortTest {
   void restoreNonexistentBackup_failsWithNoSuchBackupAndCreatesNothing() throws Exception {
     try (BackupRepository repo = Trees.open(tmp.resolve("backups"))) {
       Path target = tmp.resolve("target");
-      for (String text : new String[] {"does-not-exist", "../x", "", ".staging-x", "a/b", "..", "C:x"}) {
-        if (!BackupId.isValid(text)) { // a malformed id is refused where it is made, before any repository
+      for (String text :
+          new String[] {"does-not-exist", "../x", "", ".staging-x", "a/b", "..", "C:x"}) {
+        if (!BackupId.isValid(
+            text)) { // a malformed id is refused where it is made, before any repository
           assertThrows(IllegalArgumentException.class, () -> BackupId.of(text), text);
           continue;
         }
@@ -226,7 +256,8 @@ class AmatersPortTest {
     try (BackupRepository repo = Trees.open(repoDir)) {
       assertThrows(NoSuchFileException.class, () -> repo.backup(tmp.resolve("nonexistent/path")));
       Files.writeString(tmp.resolve("file"), "x");
-      assertThrows(java.nio.file.NotDirectoryException.class, () -> repo.backup(tmp.resolve("file")));
+      assertThrows(
+          java.nio.file.NotDirectoryException.class, () -> repo.backup(tmp.resolve("file")));
       assertEquals(List.of(), repo.list());
       assertEquals(List.of(), listNames(repoDir, ""));
     }
@@ -234,8 +265,10 @@ class AmatersPortTest {
 
   static List<String> listNames(Path dir, String prefix) throws java.io.IOException {
     try (var s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix) || n.startsWith("." + prefix))
-          .sorted().toList();
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith(prefix) || n.startsWith("." + prefix))
+          .sorted()
+          .toList();
     }
   }
 }

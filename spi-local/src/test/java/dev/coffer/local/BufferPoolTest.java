@@ -72,13 +72,17 @@ class BufferPoolTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"false", "true"})
-  void backupsRestoresAndVerifiesGiveBackEveryKeptBufferTheyTook(String compareCrc) throws Exception {
+  void backupsRestoresAndVerifiesGiveBackEveryKeptBufferTheyTook(String compareCrc)
+      throws Exception {
     Path source = Trees.populate(tmp.resolve("source"));
     Trees.write(source, "big.dat", new byte[3 << 20]);
     Set<ByteBuffer> mine;
     Set<ByteBuffer> after;
-    try (LocalRepository repo = LocalRepository.open(tmp.resolve("repo"),
-        new Settings(false, Boolean.parseBoolean(compareCrc), true, BufferPool.KEPT), new LocalBackupProvider())) {
+    try (LocalRepository repo =
+        LocalRepository.open(
+            tmp.resolve("repo"),
+            new Settings(false, Boolean.parseBoolean(compareCrc), true, BufferPool.KEPT),
+            new LocalBackupProvider())) {
       mine = takeKept(repo.buffers(), BufferPool.BUFFER_BYTES);
       mine.forEach(repo.buffers()::release);
       BackupId full = repo.backup(source).id();

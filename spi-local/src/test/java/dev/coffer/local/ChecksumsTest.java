@@ -36,7 +36,10 @@ class ChecksumsTest {
           continue;
         }
         long whole = crc32(b, 0, split + len);
-        assertEquals(whole, Checksums.combine(crc32(b, 0, split), crc32(b, split, len), len), split + "+" + len);
+        assertEquals(
+            whole,
+            Checksums.combine(crc32(b, 0, split), crc32(b, split, len), len),
+            split + "+" + len);
       }
     }
   }
@@ -57,7 +60,10 @@ class ChecksumsTest {
         first.update(b, 0, split);
         CRC32C second = new CRC32C();
         second.update(b, split, len);
-        assertEquals(whole.getValue(), Checksums.combineC(first.getValue(), second.getValue(), len), split + "+" + len);
+        assertEquals(
+            whole.getValue(),
+            Checksums.combineC(first.getValue(), second.getValue(), len),
+            split + "+" + len);
       }
     }
   }
@@ -66,12 +72,15 @@ class ChecksumsTest {
   void appendFile_reproducesTheSeedsPathThenContentChecksum() {
     CRC32 direct = new CRC32();
     long combined = 0;
-    String[][] files = {{"B.txt", "upper"}, {"a/b.txt", "nested"}, {"empty.txt", ""}, {"café.txt", "ü"}};
+    String[][] files = {
+      {"B.txt", "upper"}, {"a/b.txt", "nested"}, {"empty.txt", ""}, {"café.txt", "ü"}
+    };
     for (String[] f : files) {
       byte[] content = f[1].getBytes(StandardCharsets.UTF_8);
       direct.update(f[0].getBytes(StandardCharsets.UTF_8));
       direct.update(content);
-      combined = Checksums.appendFile(combined, f[0], crc32(content, 0, content.length), content.length);
+      combined =
+          Checksums.appendFile(combined, f[0], crc32(content, 0, content.length), content.length);
     }
     assertEquals(direct.getValue(), combined);
   }
@@ -84,14 +93,18 @@ class ChecksumsTest {
     Path out = tmp.resolve("out");
     Checksums.Sums sums;
     try (FileChannel src = FileChannel.open(in);
-        FileChannel dst = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      sums = Checksums.copy(src, dst, ByteBuffer.allocateDirect(1000), Checksums.ByteCounter.NONE, true);
+        FileChannel dst =
+            FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      sums =
+          Checksums.copy(
+              src, dst, ByteBuffer.allocateDirect(1000), Checksums.ByteCounter.NONE, true);
     }
     CRC32C c = new CRC32C();
     c.update(data);
     assertEquals(data.length, sums.size());
     assertEquals(c.getValue(), sums.crc32c());
     assertEquals(crc32(data, 0, data.length), sums.crc32());
-    assertEquals(java.util.Arrays.toString(data), java.util.Arrays.toString(Files.readAllBytes(out)));
+    assertEquals(
+        java.util.Arrays.toString(data), java.util.Arrays.toString(Files.readAllBytes(out)));
   }
 }

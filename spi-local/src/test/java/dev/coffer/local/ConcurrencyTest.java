@@ -1,9 +1,9 @@
 package dev.coffer.local;
 
-import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import java.nio.file.Path;
@@ -25,14 +25,18 @@ class ConcurrencyTest {
   @TempDir Path tmp;
 
   @ParameterizedTest
-  @EnumSource(value = Trees.Fs.class, names = {"DEFAULT", "JIMFS_UNIX"})
-  void concurrentBackups_throughOneAndTwoInstances_allSucceedWithDistinctIds(Trees.Fs fs) throws Exception {
+  @EnumSource(
+      value = Trees.Fs.class,
+      names = {"DEFAULT", "JIMFS_UNIX"})
+  void concurrentBackups_throughOneAndTwoInstances_allSucceedWithDistinctIds(Trees.Fs fs)
+      throws Exception {
     Path root = fs.root(tmp);
     Path source = Trees.populate(root.resolve("source"));
     Trees.write(source, "more/data.bin", new byte[100_000]);
     Path repoDir = root.resolve("repo");
     int threads = 8;
-    try (BackupRepository a = Trees.open(repoDir); BackupRepository b = Trees.open(repoDir)) {
+    try (BackupRepository a = Trees.open(repoDir);
+        BackupRepository b = Trees.open(repoDir)) {
       BackupMetadata base = a.backup(source);
       CountDownLatch start = new CountDownLatch(1);
       ExecutorService ex = Executors.newFixedThreadPool(threads);
@@ -41,19 +45,23 @@ class ConcurrencyTest {
         for (int i = 0; i < threads; i++) {
           BackupRepository r = i % 2 == 0 ? a : b;
           boolean incremental = i % 3 == 0;
-          futures.add(ex.submit(() -> {
-            start.await();
-            return incremental
-                ? r.backup(dev.coffer.BackupRequest.incremental(source, base.id()))
-                : r.backup(source);
-          }));
+          futures.add(
+              ex.submit(
+                  () -> {
+                    start.await();
+                    return incremental
+                        ? r.backup(dev.coffer.BackupRequest.incremental(source, base.id()))
+                        : r.backup(source);
+                  }));
         }
         // a third instance opening meanwhile must not disturb the running backups
-        futures.add(ex.submit(() -> {
-          start.await();
-          Trees.open(repoDir).close();
-          return base;
-        }));
+        futures.add(
+            ex.submit(
+                () -> {
+                  start.await();
+                  Trees.open(repoDir).close();
+                  return base;
+                }));
         start.countDown();
         Set<String> ids = new HashSet<>();
         for (Future<BackupMetadata> f : futures.subList(0, threads)) {

@@ -30,15 +30,28 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every stored byte is covered: verify names each damage, restore refuses it and leaves its target alone. */
+/**
+ * Every stored byte is covered: verify names each damage, restore refuses it and leaves its target
+ * alone.
+ */
 class CorruptionTest {
 
   @TempDir Path tmp;
 
-  enum Damage { FLIP, TRUNCATE, DELETE }
+  enum Damage {
+    FLIP,
+    TRUNCATE,
+    DELETE
+  }
 
-  private static final List<String> STORED = List.of("metadata.json", "metadata.json.crc32c", "data/file1.dat",
-      "data/file2.dat", "data/subdir/nested.dat", "data/empty.bin");
+  private static final List<String> STORED =
+      List.of(
+          "metadata.json",
+          "metadata.json.crc32c",
+          "data/file1.dat",
+          "data/file2.dat",
+          "data/subdir/nested.dat",
+          "data/empty.bin");
 
   private Path repoDir;
   private BackupRepository repo;
@@ -58,9 +71,10 @@ class CorruptionTest {
   }
 
   /**
-   * A stored file replaced by a much larger one is copied no further than its recorded size plus one byte:
-   * the restore fails on the size, naming both, and never writes the rest (here the target disk would be
-   * full after 64 KiB, so writing it all would end in "no space left" instead).
+   * A stored file replaced by a much larger one is copied no further than its recorded size plus
+   * one byte: the restore fails on the size, naming both, and never writes the rest (here the
+   * target disk would be full after 64 KiB, so writing it all would end in "no space left"
+   * instead).
    */
   @Test
   void aStoredFileLargerThanRecorded_isCutAtTheRecordedSize_andRefusedBySize() throws Exception {
@@ -70,15 +84,20 @@ class CorruptionTest {
     FaultyFileSystem target = FaultyFileSystem.wrap(Jimfs.newFileSystem(Configuration.unix()));
     Path restored = target.getPath("/out");
     target.diskFullAfter(64 * 1024);
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), restored));
-    assertTrue(e.getMessage().contains("size mismatch for file1.dat") && e.getMessage().contains("stored 11 bytes")
-        && e.getMessage().contains("found 12"), e.getMessage());
+    CorruptBackupException e =
+        assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), restored));
+    assertTrue(
+        e.getMessage().contains("size mismatch for file1.dat")
+            && e.getMessage().contains("stored 11 bytes")
+            && e.getMessage().contains("found 12"),
+        e.getMessage());
     assertFalse(Files.exists(restored));
   }
 
   @ParameterizedTest
   @EnumSource(Damage.class)
-  void everyStoredFile_damagedInTurn_isNamedByVerifyAndRefusedByRestore(Damage damage) throws Exception {
+  void everyStoredFile_damagedInTurn_isNamedByVerifyAndRefusedByRestore(Damage damage)
+      throws Exception {
     for (String rel : STORED) {
       Path root = Files.createDirectories(tmp.resolve(damage + "-" + rel.replace('/', '_')));
       backUp(root);
@@ -99,26 +118,40 @@ class CorruptionTest {
       VerifyReport report = repo.verify(meta.id());
       assertFalse(report.ok(), rel + " " + damage);
       String name = rel.startsWith("data/") ? rel.substring(5) : rel;
-      assertTrue(report.problems().stream().anyMatch(p -> p.path().equals(name)), rel + " " + damage + ": " + report);
+      assertTrue(
+          report.problems().stream().anyMatch(p -> p.path().equals(name)),
+          rel + " " + damage + ": " + report);
       Path target = Files.createDirectories(root.resolve("target"));
-      assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), target), rel + " " + damage);
+      assertThrows(
+          CorruptBackupException.class, () -> repo.restore(meta.id(), target), rel + " " + damage);
       assertEquals(List.of(), AmatersPortTest.listNames(target, ""));
-      assertEquals(List.of("repo", "source", "target"), AmatersPortTest.listNames(root, ""), "staging left behind");
+      assertEquals(
+          List.of("repo", "source", "target"),
+          AmatersPortTest.listNames(root, ""),
+          "staging left behind");
       repo.close();
     }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"data/stray.bin", "data/subdir/stray", "data/emptydir/stray", "stray-beside-metadata"})
+  @ValueSource(
+      strings = {
+        "data/stray.bin",
+        "data/subdir/stray",
+        "data/emptydir/stray",
+        "stray-beside-metadata"
+      })
   void anAddedFile_isReportedUnexpectedAndRestoreRefuses(String rel) throws Exception {
     backUp(tmp);
     Trees.write(repoDir.resolve(meta.backupId()), rel, "stray");
     VerifyReport report = repo.verify(meta.id());
     String name = rel.startsWith("data/") ? rel.substring(5) : rel;
-    assertEquals(List.of(new VerifyReport.Problem(name, Kind.UNEXPECTED, report.problems().get(0).detail())),
+    assertEquals(
+        List.of(new VerifyReport.Problem(name, Kind.UNEXPECTED, report.problems().get(0).detail())),
         report.problems());
     if (rel.startsWith("data/")) {
-      assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
+      assertThrows(
+          CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
       assertFalse(Files.exists(tmp.resolve("target")));
     }
   }
@@ -130,8 +163,12 @@ class CorruptionTest {
     Files.delete(stored("data/emptydir"));
     VerifyReport report = repo.verify(meta.id());
     assertEquals(2, report.problems().size(), report.toString());
-    assertTrue(report.problems().stream().anyMatch(p -> p.path().equals("newdir") && p.kind() == Kind.UNEXPECTED));
-    assertTrue(report.problems().stream().anyMatch(p -> p.path().equals("emptydir") && p.kind() == Kind.MISSING));
+    assertTrue(
+        report.problems().stream()
+            .anyMatch(p -> p.path().equals("newdir") && p.kind() == Kind.UNEXPECTED));
+    assertTrue(
+        report.problems().stream()
+            .anyMatch(p -> p.path().equals("emptydir") && p.kind() == Kind.MISSING));
   }
 
   @Test
@@ -141,9 +178,12 @@ class CorruptionTest {
     Files.delete(stored("data/file2.dat"));
     Files.writeString(stored("data/subdir/extra"), "x");
     VerifyReport report = repo.verify(meta.id());
-    assertEquals(List.of("extra:UNEXPECTED", "file1.dat:CORRUPT", "file2.dat:MISSING"),
-        report.problems().stream().map(p -> (p.path().endsWith("extra") ? "extra" : p.path()) + ":" + p.kind())
-            .sorted().toList());
+    assertEquals(
+        List.of("extra:UNEXPECTED", "file1.dat:CORRUPT", "file2.dat:MISSING"),
+        report.problems().stream()
+            .map(p -> (p.path().endsWith("extra") ? "extra" : p.path()) + ":" + p.kind())
+            .sorted()
+            .toList());
   }
 
   @Test
@@ -173,10 +213,21 @@ class CorruptionTest {
   // ------------------------------------------------------------ hostile repositories
 
   /** Rewrites the backup's metadata (with a matching sidecar) as an attacker could. */
-  private void plantManifest(List<FileEntry> files, List<String> dirs, List<Symlink> links) throws IOException {
+  private void plantManifest(List<FileEntry> files, List<String> dirs, List<Symlink> links)
+      throws IOException {
     long total = files.stream().mapToLong(FileEntry::size).sum();
-    BackupMetadata m = new BackupMetadata(meta.backupId(), meta.createdAt(), "x", files.size(), total,
-        meta.backupType(), null, "local", "0", Map.of());
+    BackupMetadata m =
+        new BackupMetadata(
+            meta.backupId(),
+            meta.createdAt(),
+            "x",
+            files.size(),
+            total,
+            meta.backupType(),
+            null,
+            "local",
+            "0",
+            Map.of());
     long whole = 0;
     for (FileEntry f : files) {
       whole = Checksums.appendFile(whole, f.path(), f.crc32(), f.size());
@@ -193,12 +244,22 @@ class CorruptionTest {
     c.update(content);
     java.util.zip.CRC32 c32 = new java.util.zip.CRC32();
     c32.update(content);
-    return new FileEntry(path, content.length, c.getValue(), c32.getValue(), java.time.Instant.EPOCH, false);
+    return new FileEntry(
+        path, content.length, c.getValue(), c32.getValue(), java.time.Instant.EPOCH, false);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"../escape.txt", "/abs.txt", "a\\..\\..\\b.txt", "C:x.txt", "sub/../../escape.txt", ""})
-  void hostilePathsInMetadata_areRefusedAndNothingIsWrittenOutsideTheTarget(String hostile) throws Exception {
+  @ValueSource(
+      strings = {
+        "../escape.txt",
+        "/abs.txt",
+        "a\\..\\..\\b.txt",
+        "C:x.txt",
+        "sub/../../escape.txt",
+        ""
+      })
+  void hostilePathsInMetadata_areRefusedAndNothingIsWrittenOutsideTheTarget(String hostile)
+      throws Exception {
     backUp(tmp);
     byte[] content = "evil".getBytes(StandardCharsets.UTF_8);
     plantManifest(List.of(entryFor(hostile, content)), List.of(), List.of());
@@ -217,9 +278,12 @@ class CorruptionTest {
     Files.delete(stored("data/file1.dat"));
     Files.createSymbolicLink(stored("data/file1.dat"), outside);
     VerifyReport report = repo.verify(meta.id());
-    assertTrue(report.problems().stream().anyMatch(p -> p.path().equals("file1.dat") && p.kind() == Kind.UNEXPECTED),
+    assertTrue(
+        report.problems().stream()
+            .anyMatch(p -> p.path().equals("file1.dat") && p.kind() == Kind.UNEXPECTED),
         report.toString());
-    assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
+    assertThrows(
+        CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
     assertFalse(Files.exists(tmp.resolve("target")));
   }
 
@@ -228,8 +292,11 @@ class CorruptionTest {
     backUp(tmp);
     Files.writeString(stored("data/subdir").resolve("back\\slash"), "x");
     VerifyReport report = repo.verify(meta.id());
-    assertEquals(List.of(Kind.UNEXPECTED), report.problems().stream().map(VerifyReport.Problem::kind).toList());
-    assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
+    assertEquals(
+        List.of(Kind.UNEXPECTED),
+        report.problems().stream().map(VerifyReport.Problem::kind).toList());
+    assertThrows(
+        CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
     assertFalse(Files.exists(tmp.resolve("target")));
   }
 
@@ -243,7 +310,8 @@ class CorruptionTest {
     Files.delete(sub);
     Files.createSymbolicLink(sub, outsideDir);
     assertFalse(repo.verify(meta.id()).ok());
-    assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
+    assertThrows(
+        CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
     assertFalse(Files.exists(tmp.resolve("target")));
   }
 
@@ -252,9 +320,11 @@ class CorruptionTest {
     backUp(tmp);
     byte[] content = "hello world".getBytes(StandardCharsets.UTF_8);
     List<FileEntry> files = new ArrayList<>(List.of(entryFor("escape/file1.dat", content)));
-    plantManifest(files, List.of(), List.of(new Symlink("escape", tmp.resolve("outside").toString())));
+    plantManifest(
+        files, List.of(), List.of(new Symlink("escape", tmp.resolve("outside").toString())));
     Files.createDirectories(tmp.resolve("outside"));
-    assertThrows(CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
+    assertThrows(
+        CorruptBackupException.class, () -> repo.restore(meta.id(), tmp.resolve("target")));
     assertEquals(List.of(), AmatersPortTest.listNames(tmp.resolve("outside"), ""));
     assertFalse(Files.exists(tmp.resolve("target")));
   }

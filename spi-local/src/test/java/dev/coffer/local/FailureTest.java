@@ -1,6 +1,5 @@
 package dev.coffer.local;
 
-import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,15 +19,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /**
- * Failures injected at every step: a progress listener that throws at its Nth call (the documented way to
- * cancel), and a full disk at every size a backup or restore passes through (Jimfs with a small
- * {@code maxSize}, so the Nth block write fails, leaving a partial file as real disks do).
+ * Failures injected at every step: a progress listener that throws at its Nth call (the documented
+ * way to cancel), and a full disk at every size a backup or restore passes through (Jimfs with a
+ * small {@code maxSize}, so the Nth block write fails, leaving a partial file as real disks do).
  */
 class FailureTest {
 
@@ -60,14 +59,17 @@ class FailureTest {
 
   @ParameterizedTest
   @EnumSource(Trees.Fs.class)
-  void backupAbortedAtEveryProgressCall_isNeverListedAndLeavesNothing(Trees.Fs fs) throws Exception {
+  void backupAbortedAtEveryProgressCall_isNeverListedAndLeavesNothing(Trees.Fs fs)
+      throws Exception {
     Path root = fs.root(tmp);
     Path source = source(root);
     Path repoDir = root.resolve("repo");
     try (BackupRepository repo = Trees.open(repoDir)) {
       BackupMetadata kept = repo.backup(source);
       AtomicInteger counter = new AtomicInteger();
-      repo.backup(BackupRequest.incremental(source, kept.id()).withProgress(p -> counter.incrementAndGet()));
+      repo.backup(
+          BackupRequest.incremental(source, kept.id())
+              .withProgress(p -> counter.incrementAndGet()));
       int calls = counter.get();
       repo.delete(repo.latest().orElseThrow().id());
       assertTrue(calls >= 5, "calls " + calls);
@@ -75,10 +77,15 @@ class FailureTest {
         AtomicInteger c = new AtomicInteger();
         BackupRequest full = BackupRequest.full(source).withProgress(failingAt(n, c));
         assertThrows(Abort.class, () -> repo.backup(full));
-        BackupRequest inc = BackupRequest.incremental(source, kept.id()).withProgress(failingAt(n, new AtomicInteger()));
+        BackupRequest inc =
+            BackupRequest.incremental(source, kept.id())
+                .withProgress(failingAt(n, new AtomicInteger()));
         assertThrows(Abort.class, () -> repo.backup(inc));
         assertEquals(List.of(kept), repo.list(), "after abort at " + n);
-        assertEquals(List.of(kept.backupId()), AmatersPortTest.listNames(repoDir, ""), "leftovers after abort at " + n);
+        assertEquals(
+            List.of(kept.backupId()),
+            AmatersPortTest.listNames(repoDir, ""),
+            "leftovers after abort at " + n);
       }
       assertTrue(repo.verify(kept.id()).ok());
       assertTrue(repo.verify(repo.backup(source).id()).ok());
@@ -93,25 +100,32 @@ class FailureTest {
     try (BackupRepository repo = Trees.open(root.resolve("repo"))) {
       BackupMetadata m = repo.backup(source);
       AtomicInteger counter = new AtomicInteger();
-      repo.restore(RestoreRequest.of(m.id(), root.resolve("probe")).withProgress(p -> counter.incrementAndGet()));
+      repo.restore(
+          RestoreRequest.of(m.id(), root.resolve("probe"))
+              .withProgress(p -> counter.incrementAndGet()));
       Path old = root.resolve("old");
       Trees.write(old, "keep.txt", "precious");
       Snapshot before = Snapshot.withTimes(old);
       for (int n = 0; n < counter.get(); n++) {
         Path absent = root.resolve("absent");
-        RestoreRequest create = RestoreRequest.of(m.id(), absent).withProgress(failingAt(n, new AtomicInteger()));
+        RestoreRequest create =
+            RestoreRequest.of(m.id(), absent).withProgress(failingAt(n, new AtomicInteger()));
         assertThrows(Abort.class, () -> repo.restore(create));
-        RestoreRequest replace = RestoreRequest.of(m.id(), old).withMode(RestoreMode.REPLACE)
-            .withProgress(failingAt(n, new AtomicInteger()));
+        RestoreRequest replace =
+            RestoreRequest.of(m.id(), old)
+                .withMode(RestoreMode.REPLACE)
+                .withProgress(failingAt(n, new AtomicInteger()));
         assertThrows(Abort.class, () -> repo.restore(replace));
         assertEquals(before, Snapshot.withTimes(old));
-        assertEquals(List.of("old", "probe", "repo", "source"), AmatersPortTest.listNames(root, ""));
+        assertEquals(
+            List.of("old", "probe", "repo", "source"), AmatersPortTest.listNames(root, ""));
       }
     }
   }
 
   private static FileSystem smallDisk(long maxBytes) {
-    return Jimfs.newFileSystem(Configuration.unix().toBuilder().setBlockSize(512).setMaxSize(maxBytes).build());
+    return Jimfs.newFileSystem(
+        Configuration.unix().toBuilder().setBlockSize(512).setMaxSize(maxBytes).build());
   }
 
   @Test
@@ -129,7 +143,8 @@ class FailureTest {
         } catch (IOException full) {
           failures++;
           assertEquals(List.of(), repo.list());
-          assertEquals(List.of(), AmatersPortTest.listNames(repoDir, ""), "leftovers at maxSize " + max);
+          assertEquals(
+              List.of(), AmatersPortTest.listNames(repoDir, ""), "leftovers at maxSize " + max);
         }
       }
     }
@@ -156,7 +171,9 @@ class FailureTest {
           failures++;
           Snapshot after = Snapshot.withTimes(disk.getPath("/t")).without("new");
           assertEquals(before, after, "target damaged at maxSize " + max);
-          assertTrue(AmatersPortTest.listNames(disk.getPath("/t"), "").stream().noneMatch(n -> n.startsWith(".")),
+          assertTrue(
+              AmatersPortTest.listNames(disk.getPath("/t"), "").stream()
+                  .noneMatch(n -> n.startsWith(".")),
               "staging left at maxSize " + max);
         }
       }

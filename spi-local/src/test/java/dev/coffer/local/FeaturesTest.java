@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupProviders;
-import dev.coffer.BackupRequest;
 import dev.coffer.BackupRepository;
+import dev.coffer.BackupRequest;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.spi.BackupProvider;
@@ -33,21 +33,39 @@ class FeaturesTest {
 
   @Test
   void provider_isFoundByServiceLoaderWithItsCapabilitiesAndOptions() {
-    BackupProvider p = ServiceLoader.load(BackupProvider.class).stream().map(ServiceLoader.Provider::get)
-        .filter(x -> x.name().equals("local")).findFirst().orElseThrow();
+    BackupProvider p =
+        ServiceLoader.load(BackupProvider.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(x -> x.name().equals("local"))
+            .findFirst()
+            .orElseThrow();
     assertTrue(p instanceof LocalBackupProvider);
-    assertEquals(java.util.Set.of(Capability.INCREMENTAL, Capability.INDEPENDENT_INCREMENTALS, Capability.TIMESTAMPS,
-        Capability.PARTIAL_RESTORE, Capability.SYMLINKS, Capability.POSIX_ATTRIBUTES), p.capabilities());
-    assertEquals(List.of("fsync", "compare-crc", "hardlinks", "threads"), p.options().stream().map(o -> o.name()).toList());
+    assertEquals(
+        java.util.Set.of(
+            Capability.INCREMENTAL,
+            Capability.INDEPENDENT_INCREMENTALS,
+            Capability.TIMESTAMPS,
+            Capability.PARTIAL_RESTORE,
+            Capability.SYMLINKS,
+            Capability.POSIX_ATTRIBUTES),
+        p.capabilities());
+    assertEquals(
+        List.of("fsync", "compare-crc", "hardlinks", "threads"),
+        p.options().stream().map(o -> o.name()).toList());
   }
 
   @Test
   void unknownOrMalformedOptions_failWithIllegalArgumentAndCreateNothing() {
     Path repo = tmp.resolve("repo");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new LocalBackupProvider().open(repo, Map.of("fsynk", "false")));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new LocalBackupProvider().open(repo, Map.of("fsynk", "false")));
     assertTrue(e.getMessage().contains("fsynk"));
-    e = assertThrows(IllegalArgumentException.class, () -> new LocalBackupProvider().open(repo, Map.of("fsync", "yes")));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new LocalBackupProvider().open(repo, Map.of("fsync", "yes")));
     assertTrue(e.getMessage().contains("fsync"));
     assertFalse(Files.exists(repo));
   }
@@ -77,7 +95,8 @@ class FeaturesTest {
     Path source = Trees.populate(root.resolve("source"));
     Trees.write(root, "outside/secret.txt", "secret");
     Files.createSymbolicLink(source.resolve("link-out"), root.resolve("outside"));
-    Files.createSymbolicLink(source.resolve("subdir").resolve("rel"), source.getFileSystem().getPath("../file1.dat"));
+    Files.createSymbolicLink(
+        source.resolve("subdir").resolve("rel"), source.getFileSystem().getPath("../file1.dat"));
     Path repoDir = root.resolve("repo");
     try (BackupRepository repo = Trees.open(repoDir)) {
       BackupMetadata m = repo.backup(source);
@@ -95,7 +114,8 @@ class FeaturesTest {
 
   @ParameterizedTest
   @EnumSource(Trees.Fs.class)
-  void partialRestore_restoresExactlyTheRequestedPathsWithTheirParents(Trees.Fs fs) throws Exception {
+  void partialRestore_restoresExactlyTheRequestedPathsWithTheirParents(Trees.Fs fs)
+      throws Exception {
     Path root = fs.root(tmp);
     Path source = Trees.populate(root.resolve("source"));
     Trees.write(source, "a/b/c.txt", "c");
@@ -104,9 +124,12 @@ class FeaturesTest {
       BackupMetadata m = repo.backup(source);
       Path target = root.resolve("target");
       repo.restore(RestoreRequest.of(m.id(), target).withPaths(List.of("a/b", "file1.dat")));
-      assertEquals(List.of("a", "a/b", "a/b/c.txt", "file1.dat"), new ArrayList<>(Snapshot.of(target).entries().keySet()));
+      assertEquals(
+          List.of("a", "a/b", "a/b/c.txt", "file1.dat"),
+          new ArrayList<>(Snapshot.of(target).entries().keySet()));
       Path other = root.resolve("other");
-      assertThrows(NoSuchFileException.class,
+      assertThrows(
+          NoSuchFileException.class,
           () -> repo.restore(RestoreRequest.of(m.id(), other).withPaths(List.of("a/nope"))));
       assertFalse(Files.exists(other));
     }
@@ -117,12 +140,14 @@ class FeaturesTest {
   void timestamps_ofFilesAreRestoredToTheMillisecond(Trees.Fs fs) throws Exception {
     Path root = fs.root(tmp);
     Path source = Trees.populate(root.resolve("source"));
-    Files.setLastModifiedTime(source.resolve("file1.dat"),
+    Files.setLastModifiedTime(
+        source.resolve("file1.dat"),
         java.nio.file.attribute.FileTime.from(java.time.Instant.parse("2001-02-03T04:05:06.789Z")));
     try (BackupRepository repo = Trees.open(root.resolve("repo"))) {
       BackupMetadata m = repo.backup(source);
       repo.restore(m.id(), root.resolve("target"));
-      assertEquals(java.time.Instant.parse("2001-02-03T04:05:06.789Z"),
+      assertEquals(
+          java.time.Instant.parse("2001-02-03T04:05:06.789Z"),
           Files.getLastModifiedTime(root.resolve("target").resolve("file1.dat")).toInstant());
     }
   }
@@ -153,33 +178,46 @@ class FeaturesTest {
       assertEquals(List.of(m), again.list());
       assertEquals("7", again.find(m.id()).orElseThrow().labels().get("lsn"));
     }
-    try (BackupRepository viaUrl = BackupProviders.open("coffer:local:" + tmp.resolve("repo") + "?fsync=false")) {
+    try (BackupRepository viaUrl =
+        BackupProviders.open("coffer:local:" + tmp.resolve("repo") + "?fsync=false")) {
       assertEquals(List.of(m), viaUrl.list());
     }
   }
 
   @Test
-  void open_removesAbandonedStagingAndDeletionLeftovers_butNotAStagingLockedByAnotherProcess() throws Exception {
+  void open_removesAbandonedStagingAndDeletionLeftovers_butNotAStagingLockedByAnotherProcess()
+      throws Exception {
     Path repoDir = tmp.resolve("repo");
     Trees.write(repoDir, ".staging-abandoned/data/x", "partial");
-    Trees.write(repoDir, ".deleting-0190e7c4-0000-7000-8000-000000000000-abc/data/x", "half deleted");
+    Trees.write(
+        repoDir, ".deleting-0190e7c4-0000-7000-8000-000000000000-abc/data/x", "half deleted");
     Trees.write(repoDir, ".staging-running/data/x", "in progress");
     Path lockFile = Files.writeString(repoDir.resolve(".lock-running"), "");
-    // fcntl locks, as the JDK takes them on Linux; without python3 only the unlocked half is checked
+    // fcntl locks, as the JDK takes them on Linux; without python3 only the unlocked half is
+    // checked
     Process holder = null;
     try {
-      holder = new ProcessBuilder("python3", "-c", "import fcntl,sys,time\n"
-          + "f=open(sys.argv[1],'a'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); sys.stdin.read()",
-          lockFile.toString()).redirectErrorStream(true).start();
+      holder =
+          new ProcessBuilder(
+                  "python3",
+                  "-c",
+                  "import fcntl,sys,time\n"
+                      + "f=open(sys.argv[1],'a'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); sys.stdin.read()",
+                  lockFile.toString())
+              .redirectErrorStream(true)
+              .start();
     } catch (java.io.IOException noPython) {
       holder = null;
     }
     if (holder != null) {
       try {
-        String line = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream())).readLine();
+        String line =
+            new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream()))
+                .readLine();
         assertEquals("locked", line);
         Trees.open(repoDir).close();
-        assertEquals(List.of(".lock-running", ".staging-running"), AmatersPortTest.listNames(repoDir, ""));
+        assertEquals(
+            List.of(".lock-running", ".staging-running"), AmatersPortTest.listNames(repoDir, ""));
       } finally {
         holder.getOutputStream().close();
         holder.waitFor();
@@ -208,19 +246,25 @@ class FeaturesTest {
     java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     try (BackupRepository a = Trees.open(repoDir)) {
-      java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newSingleThreadExecutor();
+      java.util.concurrent.ExecutorService ex =
+          java.util.concurrent.Executors.newSingleThreadExecutor();
       try {
-        java.util.concurrent.Future<BackupMetadata> f = ex.submit(() -> a.backup(BackupRequest.full(source)
-            .withProgress(p -> {
-              if (p.filesDone() == 1 && inside.getCount() > 0) {
-                inside.countDown();
-                try {
-                  release.await();
-                } catch (InterruptedException e) {
-                  throw new IllegalStateException(e);
-                }
-              }
-            })));
+        java.util.concurrent.Future<BackupMetadata> f =
+            ex.submit(
+                () ->
+                    a.backup(
+                        BackupRequest.full(source)
+                            .withProgress(
+                                p -> {
+                                  if (p.filesDone() == 1 && inside.getCount() > 0) {
+                                    inside.countDown();
+                                    try {
+                                      release.await();
+                                    } catch (InterruptedException e) {
+                                      throw new IllegalStateException(e);
+                                    }
+                                  }
+                                })));
         inside.await();
         Trees.open(repoDir).close();
         assertEquals(2, AmatersPortTest.listNames(repoDir, "").size(), "staging and lock survive");

@@ -22,15 +22,20 @@ class LocalLoggingTest {
   void anInterruptedDeletion_isFinishedAtOpen_withAnInfoLineNamingIt() throws IOException {
     Path repoDir = tmp.resolve("repo");
     new LocalBackupProvider().open(repoDir, Map.of()).close();
-    Path leftover = Files.createDirectories(repoDir.resolve(".deleting-20261206T010203Z-a1b2c3/data/sub"));
+    Path leftover =
+        Files.createDirectories(repoDir.resolve(".deleting-20261206T010203Z-a1b2c3/data/sub"));
     Files.writeString(leftover.resolve("f"), "half deleted");
     try (LogCapture log = LogCapture.start("dev.coffer.local")) {
       try (BackupRepository repo = new LocalBackupProvider().open(repoDir, Map.of())) {
         assertTrue(repo.list().isEmpty());
       }
       assertFalse(Files.exists(repoDir.resolve(".deleting-20261206T010203Z-a1b2c3")));
-      assertTrue(log.contains(Level.INFO, "finished the interrupted deletion "
-          + repoDir.resolve(".deleting-20261206T010203Z-a1b2c3")), log.entries()::toString);
+      assertTrue(
+          log.contains(
+              Level.INFO,
+              "finished the interrupted deletion "
+                  + repoDir.resolve(".deleting-20261206T010203Z-a1b2c3")),
+          log.entries()::toString);
     }
   }
 }

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * The provider contract (P1 to P33) checked by the conformance suite, with the default options: the
- * suite's crash tests (P10) drop every byte that was not forced, so {@code fsync=false} — meant for tests
- * and benchmarks that do not simulate crashes — would rightly fail them.
+ * suite's crash tests (P10) drop every byte that was not forced, so {@code fsync=false} — meant for
+ * tests and benchmarks that do not simulate crashes — would rightly fail them.
  */
 class LocalProviderConformanceTest extends BackupProviderConformance {
 

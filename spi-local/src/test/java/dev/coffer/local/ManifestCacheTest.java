@@ -23,15 +23,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The per-instance manifest cache: a cached manifest equals what parsing its bytes gives, and any change
- * to the bytes on disk is seen by the same repository instance that cached them.
+ * The per-instance manifest cache: a cached manifest equals what parsing its bytes gives, and any
+ * change to the bytes on disk is seen by the same repository instance that cached them.
  */
 class ManifestCacheTest {
 
   @TempDir Path tmp;
 
   @Test
-  void writtenManifestsEqualWhatParsingTheirBytesGives_soCachingThemAtWriteTimeIsExact() throws Exception {
+  void writtenManifestsEqualWhatParsingTheirBytesGives_soCachingThemAtWriteTimeIsExact()
+      throws Exception {
     Path source = Trees.populate(tmp.resolve("source"));
     Files.createSymbolicLink(source.resolve("link"), source.getFileSystem().getPath("file1.dat"));
     Files.createDirectories(source.resolve("empty"));
@@ -44,12 +45,18 @@ class ManifestCacheTest {
         byte[] json = Files.readAllBytes(repoDir.resolve(m.backupId()).resolve(Layout.METADATA));
         Manifest parsed = Manifest.parse(json, m.backupId());
         assertEquals(parsed, Manifest.parse(parsed.toJson(), m.backupId()));
-        assertTrue(Arrays.equals(json, parsed.toJson()), "toJson is deterministic: the bytes key the cache");
+        assertTrue(
+            Arrays.equals(json, parsed.toJson()),
+            "toJson is deterministic: the bytes key the cache");
         assertEquals(m, parsed.metadata());
       }
-      Manifest incParsed = Manifest.parse(
-          Files.readAllBytes(repoDir.resolve(inc.backupId()).resolve(Layout.METADATA)), inc.backupId());
-      assertTrue(incParsed.files().stream().anyMatch(Manifest.FileEntry::linked), "linked entries round-trip");
+      Manifest incParsed =
+          Manifest.parse(
+              Files.readAllBytes(repoDir.resolve(inc.backupId()).resolve(Layout.METADATA)),
+              inc.backupId());
+      assertTrue(
+          incParsed.files().stream().anyMatch(Manifest.FileEntry::linked),
+          "linked entries round-trip");
       assertFalse(incParsed.symlinks().isEmpty());
     }
   }
@@ -69,7 +76,8 @@ class ManifestCacheTest {
   }
 
   @Test
-  void holdsAtMostItsByteBound_evictingTheLeastRecentlyUsed_andNeverAnOversizeManifest() throws Exception {
+  void holdsAtMostItsByteBound_evictingTheLeastRecentlyUsed_andNeverAnOversizeManifest()
+      throws Exception {
     ManifestCache cache = new ManifestCache();
     Manifest m = manifest("x");
     int third = ManifestCache.MAX_JSON_BYTES / 3;
@@ -101,13 +109,17 @@ class ManifestCacheTest {
       BackupMetadata full = repo.backup(source);
       Path meta = repoDir.resolve(full.backupId()).resolve(Layout.METADATA);
       byte[] original = Files.readAllBytes(meta);
-      // a different, well-formed manifest with a matching sidecar: the cache must not answer with the old one
-      String edited = new String(original, StandardCharsets.UTF_8)
-          .replace("\"labels\" : { }", "\"labels\" : {\n    \"edited\" : \"yes\"\n  }");
+      // a different, well-formed manifest with a matching sidecar: the cache must not answer with
+      // the old one
+      String edited =
+          new String(original, StandardCharsets.UTF_8)
+              .replace("\"labels\" : { }", "\"labels\" : {\n    \"edited\" : \"yes\"\n  }");
       assertFalse(edited.equals(new String(original, StandardCharsets.UTF_8)), "the edit applies");
       Files.writeString(meta, edited);
-      Files.write(repoDir.resolve(full.backupId()).resolve(Layout.SIDECAR),
-          (Checksums.hex(crc32c(edited.getBytes(StandardCharsets.UTF_8))) + "\n").getBytes(StandardCharsets.US_ASCII));
+      Files.write(
+          repoDir.resolve(full.backupId()).resolve(Layout.SIDECAR),
+          (Checksums.hex(crc32c(edited.getBytes(StandardCharsets.UTF_8))) + "\n")
+              .getBytes(StandardCharsets.US_ASCII));
       assertEquals("yes", repo.find(full.id()).orElseThrow().labels().get("edited"));
       // a flipped byte: verify reports it and restore refuses, from the same instance
       byte[] flipped = edited.getBytes(StandardCharsets.UTF_8);
@@ -115,10 +127,12 @@ class ManifestCacheTest {
       Files.write(meta, flipped);
       VerifyReport report = repo.verify(full.id());
       assertFalse(report.ok());
-      assertThrows(CorruptBackupException.class,
+      assertThrows(
+          CorruptBackupException.class,
           () -> repo.restore(RestoreRequest.of(full.id(), tmp.resolve("out"))));
       assertFalse(Files.exists(tmp.resolve("out")));
-      assertThrows(CorruptBackupException.class,
+      assertThrows(
+          CorruptBackupException.class,
           () -> repo.backup(BackupRequest.incremental(source, full.id())));
     }
   }
@@ -130,9 +144,24 @@ class ManifestCacheTest {
   }
 
   private static Manifest manifest(String id) {
-    BackupMetadata m = new BackupMetadata(id, java.time.Instant.parse("2026-12-05T00:00:00Z"), "/src", 1, 3,
-        dev.coffer.BackupType.FULL, null, Layout.NAME, Layout.VERSION, Map.of());
-    return new Manifest(m, 0, true, java.util.List.of(new Manifest.FileEntry("a", 3, 1, 2,
-        java.time.Instant.EPOCH, false)), java.util.List.of(), java.util.List.of());
+    BackupMetadata m =
+        new BackupMetadata(
+            id,
+            java.time.Instant.parse("2026-12-05T00:00:00Z"),
+            "/src",
+            1,
+            3,
+            dev.coffer.BackupType.FULL,
+            null,
+            Layout.NAME,
+            Layout.VERSION,
+            Map.of());
+    return new Manifest(
+        m,
+        0,
+        true,
+        java.util.List.of(new Manifest.FileEntry("a", 3, 1, 2, java.time.Instant.EPOCH, false)),
+        java.util.List.of(),
+        java.util.List.of());
   }
 }

@@ -25,20 +25,26 @@ class ModulePathTest {
 
   @Test
   void provider_isDiscoveredInAModuleLayer_andItsModuleExportsNothing() throws Exception {
-    ModuleFinder finder = ModuleFinder.of(
-        locationOf(LocalBackupProvider.class),
-        locationOf(dev.coffer.spi.BackupProvider.class),
-        locationOf(com.fasterxml.jackson.databind.ObjectMapper.class),
-        locationOf(com.fasterxml.jackson.core.JsonParser.class),
-        locationOf(com.fasterxml.jackson.annotation.JsonProperty.class));
-    Configuration cf = ModuleLayer.boot().configuration()
-        .resolveAndBind(finder, ModuleFinder.of(), Set.of("dev.coffer.local"));
-    ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
+    ModuleFinder finder =
+        ModuleFinder.of(
+            locationOf(LocalBackupProvider.class),
+            locationOf(dev.coffer.spi.BackupProvider.class),
+            locationOf(com.fasterxml.jackson.databind.ObjectMapper.class),
+            locationOf(com.fasterxml.jackson.core.JsonParser.class),
+            locationOf(com.fasterxml.jackson.annotation.JsonProperty.class));
+    Configuration cf =
+        ModuleLayer.boot()
+            .configuration()
+            .resolveAndBind(finder, ModuleFinder.of(), Set.of("dev.coffer.local"));
+    ModuleLayer layer =
+        ModuleLayer.boot().defineModulesWithOneLoader(cf, ClassLoader.getPlatformClassLoader());
     Class<?> service = layer.findLoader("dev.coffer").loadClass("dev.coffer.spi.BackupProvider");
     List<Object> providers = load(layer, service);
-    assertEquals(List.of("dev.coffer.local.LocalBackupProvider"),
+    assertEquals(
+        List.of("dev.coffer.local.LocalBackupProvider"),
         providers.stream().map(p -> p.getClass().getName()).toList());
     assertEquals("dev.coffer.local", providers.get(0).getClass().getModule().getName());
-    assertTrue(layer.findModule("dev.coffer.local").orElseThrow().getDescriptor().exports().isEmpty());
+    assertTrue(
+        layer.findModule("dev.coffer.local").orElseThrow().getDescriptor().exports().isEmpty());
   }
 }

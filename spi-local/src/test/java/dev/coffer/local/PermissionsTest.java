@@ -42,7 +42,9 @@ class PermissionsTest {
 
   /** File systems with POSIX attributes. */
   enum PosixFs {
-    DISK, JIMFS_UNIX, JIMFS_OSX;
+    DISK,
+    JIMFS_UNIX,
+    JIMFS_OSX;
 
     Path root(Path tmp) throws IOException {
       if (this == DISK) {
@@ -53,14 +55,18 @@ class PermissionsTest {
   }
 
   private static String mode(Path p) throws IOException {
-    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+    return PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
   }
 
   private static void chmod(Path p, String mode) throws IOException {
     Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(mode));
   }
 
-  /** A small PostgreSQL-like data directory: 0700 root, 0600 files, one executable, one 0750 directory. */
+  /**
+   * A small PostgreSQL-like data directory: 0700 root, 0600 files, one executable, one 0750
+   * directory.
+   */
   private static Path cluster(Path root) throws IOException {
     Path src = Files.createDirectory(root.resolve("pgdata"));
     Trees.write(src, "PG_VERSION", "15");
@@ -92,20 +98,26 @@ class PermissionsTest {
       assertEquals("rwxr-x---", mode(target.resolve("hooks/archive.sh")));
       assertEquals("rwxr-x---", mode(target.resolve("hooks")));
       assertEquals("rwx------", mode(target.resolve("base/1")));
-      assertEquals("r-x------", mode(target.resolve("empty")), "a read-only directory gets its mode last");
+      assertEquals(
+          "r-x------", mode(target.resolve("empty")), "a read-only directory gets its mode last");
       assertEquals(Snapshot.withTimes(src), Snapshot.withTimes(target));
 
-      JsonNode json = new ObjectMapper().readTree(
-          Files.readAllBytes(root.resolve("repo").resolve(m.backupId()).resolve("metadata.json")));
+      JsonNode json =
+          new ObjectMapper()
+              .readTree(
+                  Files.readAllBytes(
+                      root.resolve("repo").resolve(m.backupId()).resolve("metadata.json")));
       assertEquals("0700", json.get("root_attributes").get("mode").textValue());
       assertEquals("0500", json.get("directory_attributes").get("empty").get("mode").textValue());
-      assertEquals(Files.getOwner(src).getName(), json.get("files").get(0).get("owner").textValue());
+      assertEquals(
+          Files.getOwner(src).getName(), json.get("files").get(0).get("owner").textValue());
     }
   }
 
   @Test
   void specialBitsAndOwners_roundTripOnTheRealDiskAsRoot() throws IOException {
-    assertEquals(0, Files.getAttribute(tmp, "unix:uid"), "this test needs root (the CI runs as root)");
+    assertEquals(
+        0, Files.getAttribute(tmp, "unix:uid"), "this test needs root (the CI runs as root)");
     Path src = cluster(tmp);
     Path shared = Files.createDirectory(src.resolve("shared"));
     Files.setAttribute(shared, "unix:mode", 03770);
@@ -114,7 +126,8 @@ class PermissionsTest {
     Files.setAttribute(src.resolve("base/1/1259"), "unix:uid", 65534);
     Files.setAttribute(src.resolve("base/1/1259"), "unix:gid", 65534);
     Files.setAttribute(src, "unix:uid", 65534);
-    Files.setAttribute(tool, "unix:uid", 65534); // chown clears set-user-id: the mode must be applied after it
+    Files.setAttribute(
+        tool, "unix:uid", 65534); // chown clears set-user-id: the mode must be applied after it
     Files.setAttribute(tool, "unix:mode", 04750);
     try (BackupRepository repo = Trees.open(tmp.resolve("repo"))) {
       BackupMetadata m = repo.backup(src);
@@ -123,8 +136,11 @@ class PermissionsTest {
       assertEquals(65534, Files.getAttribute(auto.resolve("base/1/1259"), "unix:uid"));
       assertEquals(65534, Files.getAttribute(auto.resolve("base/1/1259"), "unix:gid"));
       assertEquals(65534, Files.getAttribute(auto, "unix:uid"), "the target gets the root's owner");
-      assertEquals(04750, (Integer) Files.getAttribute(auto.resolve("hooks/archive.sh"), "unix:mode") & 07777);
-      assertEquals(03770, (Integer) Files.getAttribute(auto.resolve("shared"), "unix:mode") & 07777);
+      assertEquals(
+          04750,
+          (Integer) Files.getAttribute(auto.resolve("hooks/archive.sh"), "unix:mode") & 07777);
+      assertEquals(
+          03770, (Integer) Files.getAttribute(auto.resolve("shared"), "unix:mode") & 07777);
 
       Path current = tmp.resolve("current");
       repo.restore(RestoreRequest.of(m.id(), current).withOwners(OwnerPolicy.CURRENT));
@@ -135,7 +151,8 @@ class PermissionsTest {
 
   @ParameterizedTest
   @EnumSource(PosixFs.class)
-  void anIncrementalWhoseFileChangedOnlyInMode_keepsTheLink_andRestoresTheNewMode(PosixFs fs) throws IOException {
+  void anIncrementalWhoseFileChangedOnlyInMode_keepsTheLink_andRestoresTheNewMode(PosixFs fs)
+      throws IOException {
     Path root = fs.root(tmp);
     Path src = cluster(root);
     Path repoDir = root.resolve("repo");
@@ -144,10 +161,16 @@ class PermissionsTest {
       FileTime before = Files.getLastModifiedTime(src.resolve("PG_VERSION"));
       chmod(src.resolve("PG_VERSION"), "rw-r--r--");
       chmod(src.resolve("base"), "rwxr-x---");
-      assertEquals(before, Files.getLastModifiedTime(src.resolve("PG_VERSION")), "chmod leaves the mtime alone");
+      assertEquals(
+          before,
+          Files.getLastModifiedTime(src.resolve("PG_VERSION")),
+          "chmod leaves the mtime alone");
       BackupMetadata inc = repo.backup(BackupRequest.incremental(src, base.id()));
-      assertTrue(Files.isSameFile(repoDir.resolve(base.backupId()).resolve("data/PG_VERSION"),
-          repoDir.resolve(inc.backupId()).resolve("data/PG_VERSION")), "the bytes are shared with the base");
+      assertTrue(
+          Files.isSameFile(
+              repoDir.resolve(base.backupId()).resolve("data/PG_VERSION"),
+              repoDir.resolve(inc.backupId()).resolve("data/PG_VERSION")),
+          "the bytes are shared with the base");
 
       Path restoredInc = root.resolve("inc");
       repo.restore(inc.id(), restoredInc);
@@ -155,7 +178,10 @@ class PermissionsTest {
       assertEquals("rwxr-x---", mode(restoredInc.resolve("base")));
       Path restoredBase = root.resolve("base");
       repo.restore(base.id(), restoredBase);
-      assertEquals("rw-------", mode(restoredBase.resolve("PG_VERSION")), "the base keeps the mode it recorded");
+      assertEquals(
+          "rw-------",
+          mode(restoredBase.resolve("PG_VERSION")),
+          "the base keeps the mode it recorded");
       assertEquals("rwx------", mode(restoredBase.resolve("base")));
     }
   }
@@ -168,17 +194,22 @@ class PermissionsTest {
       server.bind(UnixDomainSocketAddress.of(src.resolve(".s.PGSQL.5432")));
       BackupMetadata m = repo.backup(src);
       List<BackupWarning> expected =
-          List.of(new BackupWarning(".s.PGSQL.5432", BackupWarning.Kind.SKIPPED_SPECIAL_FILE, "socket"));
+          List.of(
+              new BackupWarning(
+                  ".s.PGSQL.5432", BackupWarning.Kind.SKIPPED_SPECIAL_FILE, "socket"));
       assertEquals(expected, m.warnings());
       try (BackupRepository again = Trees.open(tmp.resolve("repo"))) {
-        assertEquals(expected, again.find(m.id()).orElseThrow().warnings(), "kept in metadata.json");
+        assertEquals(
+            expected, again.find(m.id()).orElseThrow().warnings(), "kept in metadata.json");
       }
       Path target = tmp.resolve("restored");
       repo.restore(m.id(), target);
       assertFalse(Files.exists(target.resolve(".s.PGSQL.5432"), LinkOption.NOFOLLOW_LINKS));
 
-      BackupException e = assertThrows(BackupException.class,
-          () -> repo.backup(BackupRequest.full(src).withSpecialFiles(SpecialFiles.FAIL)));
+      BackupException e =
+          assertThrows(
+              BackupException.class,
+              () -> repo.backup(BackupRequest.full(src).withSpecialFiles(SpecialFiles.FAIL)));
       assertTrue(e.getMessage().contains(".s.PGSQL.5432"), e.getMessage());
       assertEquals(1, repo.list().size(), "the refused backup left nothing");
     }
@@ -186,7 +217,8 @@ class PermissionsTest {
 
   @ParameterizedTest
   @EnumSource(PosixFs.class)
-  void followedLinks_areStoredAsTheirTargetsAndRestoredAsRealDirectories(PosixFs fs) throws IOException {
+  void followedLinks_areStoredAsTheirTargetsAndRestoredAsRealDirectories(PosixFs fs)
+      throws IOException {
     Path root = fs.root(tmp);
     Path src = cluster(root);
     Path wal = Files.createDirectory(root.resolve("wal"));
@@ -199,35 +231,45 @@ class PermissionsTest {
     Files.createSymbolicLink(src.resolve("pg_tblspc/16384"), space);
     Files.createSymbolicLink(src.resolve("elsewhere"), space);
     try (BackupRepository repo = Trees.open(root.resolve("repo"))) {
-      BackupMetadata m = repo.backup(BackupRequest.full(src).withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*")));
+      BackupMetadata m =
+          repo.backup(BackupRequest.full(src).withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*")));
       Path target = root.resolve("restored");
       repo.restore(m.id(), target);
-      assertTrue(Files.isDirectory(target.resolve("pg_wal"), LinkOption.NOFOLLOW_LINKS), "a real directory");
+      assertTrue(
+          Files.isDirectory(target.resolve("pg_wal"), LinkOption.NOFOLLOW_LINKS),
+          "a real directory");
       assertEquals("rwx------", mode(target.resolve("pg_wal")), "with its target's mode");
-      assertEquals("wal segment", Files.readString(target.resolve("pg_wal/000000010000000000000001")));
+      assertEquals(
+          "wal segment", Files.readString(target.resolve("pg_wal/000000010000000000000001")));
       assertEquals("table", Files.readString(target.resolve("pg_tblspc/16384/PG_15/5/16385")));
       assertTrue(Files.isSymbolicLink(target.resolve("elsewhere")), "an unnamed link stays a link");
       assertTrue(repo.verify(m.id()).ok());
 
       // an incremental over the same followed links links the unchanged segment from its base
       Trees.write(wal, "000000010000000000000002", "next segment");
-      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, m.id())
-          .withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*")));
+      BackupMetadata inc =
+          repo.backup(
+              BackupRequest.incremental(src, m.id())
+                  .withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*")));
       Path incTarget = root.resolve("inc");
       repo.restore(inc.id(), incTarget);
-      assertEquals("next segment", Files.readString(incTarget.resolve("pg_wal/000000010000000000000002")));
+      assertEquals(
+          "next segment", Files.readString(incTarget.resolve("pg_wal/000000010000000000000002")));
     }
   }
 
   @Test
   void timesSurviveTheModesApplied() throws IOException {
     Path src = cluster(tmp);
-    Files.setLastModifiedTime(src.resolve("empty"), FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
+    Files.setLastModifiedTime(
+        src.resolve("empty"), FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
     try (BackupRepository repo = Trees.open(tmp.resolve("repo"))) {
       BackupMetadata m = repo.backup(src);
       Path target = tmp.resolve("restored");
       repo.restore(m.id(), target);
-      assertEquals(Instant.parse("2020-01-01T00:00:00Z"), Files.getLastModifiedTime(target.resolve("empty")).toInstant());
+      assertEquals(
+          Instant.parse("2020-01-01T00:00:00Z"),
+          Files.getLastModifiedTime(target.resolve("empty")).toInstant());
     }
   }
 }

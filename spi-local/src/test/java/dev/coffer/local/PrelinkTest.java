@@ -1,12 +1,12 @@
 package dev.coffer.local;
 
-import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coffer.BackupException;
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
@@ -25,8 +25,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * An incremental backup links the base's files while it scans the source, then undoes what the source
- * does not want: whatever changed between base and source, the new backup holds exactly the source.
+ * An incremental backup links the base's files while it scans the source, then undoes what the
+ * source does not want: whatever changed between base and source, the new backup holds exactly the
+ * source.
  */
 class PrelinkTest {
 
@@ -34,8 +35,8 @@ class PrelinkTest {
 
   @ParameterizedTest
   @EnumSource(Trees.Fs.class)
-  void filesBecomingDirectories_directoriesBecomingFiles_changesAndDeletions_endAsTheSource(Trees.Fs fs)
-      throws Exception {
+  void filesBecomingDirectories_directoriesBecomingFiles_changesAndDeletions_endAsTheSource(
+      Trees.Fs fs) throws Exception {
     Path root = fs.root(tmp);
     Path source = root.resolve("source");
     Trees.write(source, "x", "a file that becomes a directory");
@@ -68,10 +69,14 @@ class PrelinkTest {
       assertEquals(expected, Snapshot.withTimes(restored));
       Path baseData = repoDir.resolve(base.backupId()).resolve("data");
       Path incData = repoDir.resolve(inc.backupId()).resolve("data");
-      assertTrue(Files.isSameFile(baseData.resolve("keep").resolve("same.txt"),
-          incData.resolve("keep").resolve("same.txt")));
-      assertFalse(Files.isSameFile(baseData.resolve("keep").resolve("changed.txt"),
-          incData.resolve("keep").resolve("changed.txt")));
+      assertTrue(
+          Files.isSameFile(
+              baseData.resolve("keep").resolve("same.txt"),
+              incData.resolve("keep").resolve("same.txt")));
+      assertFalse(
+          Files.isSameFile(
+              baseData.resolve("keep").resolve("changed.txt"),
+              incData.resolve("keep").resolve("changed.txt")));
       assertEquals(4, inc.totalFiles());
     }
   }
@@ -100,7 +105,8 @@ class PrelinkTest {
       assertTrue(repo.verify(inc.id()).ok(), "the new backup is whole although its base is not");
       for (String name : List.of("truncated.txt", "symlinked.txt", "missing.txt")) {
         assertFalse(Files.isSymbolicLink(incData.resolve(name)), name);
-        assertEquals(Files.readString(source.resolve(name)), Files.readString(incData.resolve(name)), name);
+        assertEquals(
+            Files.readString(source.resolve(name)), Files.readString(incData.resolve(name)), name);
       }
       assertTrue(Files.isSameFile(baseData.resolve("fine.txt"), incData.resolve("fine.txt")));
       assertFalse(repo.verify(base.id()).ok(), "the base's own damage is still reported");
@@ -119,14 +125,21 @@ class PrelinkTest {
       Path fifo = source.resolve("d3").resolve("zz-fifo");
       Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
       assertEquals(0, mkfifo.waitFor(), "mkfifo");
-      BackupException e = assertThrows(BackupException.class,
-          () -> repo.backup(BackupRequest.incremental(source, base.id()).withSpecialFiles(SpecialFiles.FAIL)));
+      BackupException e =
+          assertThrows(
+              BackupException.class,
+              () ->
+                  repo.backup(
+                      BackupRequest.incremental(source, base.id())
+                          .withSpecialFiles(SpecialFiles.FAIL)));
       assertTrue(e.getMessage().contains("zz-fifo"), e.getMessage());
       try (Stream<Path> left = Files.list(repoDir)) {
-        assertEquals(List.of(repoDir.resolve(base.backupId())), left.toList(), "only the base is left");
+        assertEquals(
+            List.of(repoDir.resolve(base.backupId())), left.toList(), "only the base is left");
       }
-      assertTrue(Thread.getAllStackTraces().keySet().stream()
-          .noneMatch(t -> t.getName().equals("coffer-local-prelink") && t.isAlive()));
+      assertTrue(
+          Thread.getAllStackTraces().keySet().stream()
+              .noneMatch(t -> t.getName().equals("coffer-local-prelink") && t.isAlive()));
       assertEquals(1, repo.list().size());
     }
   }
@@ -140,13 +153,16 @@ class PrelinkTest {
       String first = id;
       for (int i = 0; i < 3; i++) {
         Trees.write(source, "file2.dat", "round " + i);
-        Files.setLastModifiedTime(source.resolve("file2.dat"), FileTime.from(Instant.parse("2031-01-0" + (i + 1)
-            + "T00:00:00Z")));
+        Files.setLastModifiedTime(
+            source.resolve("file2.dat"),
+            FileTime.from(Instant.parse("2031-01-0" + (i + 1) + "T00:00:00Z")));
         id = repo.backup(BackupRequest.incremental(source, BackupId.of(id))).backupId();
         assertTrue(repo.verify(BackupId.of(id)).ok());
       }
-      assertTrue(Files.isSameFile(repoDir.resolve(first).resolve("data").resolve("file1.dat"),
-          repoDir.resolve(id).resolve("data").resolve("file1.dat")));
+      assertTrue(
+          Files.isSameFile(
+              repoDir.resolve(first).resolve("data").resolve("file1.dat"),
+              repoDir.resolve(id).resolve("data").resolve("file1.dat")));
       Path restored = tmp.resolve("restored");
       repo.restore(RestoreRequest.of(BackupId.of(id), restored));
       assertEquals(Snapshot.withTimes(source), Snapshot.withTimes(restored));
@@ -155,11 +171,15 @@ class PrelinkTest {
 
   @ParameterizedTest
   @EnumSource(Trees.Fs.class)
-  void callerAndThreadShareTheLinking_eachFileLinkedOnce_andEveryLinkReported(Trees.Fs fs) throws Exception {
+  void callerAndThreadShareTheLinking_eachFileLinkedOnce_andEveryLinkReported(Trees.Fs fs)
+      throws Exception {
     Path root = fs.root(tmp);
     Path source = root.resolve("source");
-    for (int i = 0; i < 2_000; i++) { // many chunks, so the caller, joining at once, takes some of them
-      Trees.write(source, "d" + (i / 4) + "/f" + i, "content " + i); // a new directory every few files
+    for (int i = 0;
+        i < 2_000;
+        i++) { // many chunks, so the caller, joining at once, takes some of them
+      Trees.write(
+          source, "d" + (i / 4) + "/f" + i, "content " + i); // a new directory every few files
     }
     Path repoDir = root.resolve("repo");
     try (BackupRepository repo = Trees.open(repoDir)) {
@@ -172,11 +192,17 @@ class PrelinkTest {
         made = prelink.finish();
       }
       assertEquals(base.directories(), made.directories());
-      assertEquals(base.files().stream().map(Manifest.FileEntry::path).collect(java.util.stream.Collectors.toSet()),
-          made.files(), "every file linked and reported");
+      assertEquals(
+          base.files().stream()
+              .map(Manifest.FileEntry::path)
+              .collect(java.util.stream.Collectors.toSet()),
+          made.files(),
+          "every file linked and reported");
       for (Manifest.FileEntry f : base.files()) {
-        assertTrue(Files.isSameFile(Layout.under(baseDir.resolve("data"), f.path()),
-            Layout.under(data, f.path())), f.path());
+        assertTrue(
+            Files.isSameFile(
+                Layout.under(baseDir.resolve("data"), f.path()), Layout.under(data, f.path())),
+            f.path());
       }
     }
   }

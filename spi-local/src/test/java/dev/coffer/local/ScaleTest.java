@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Size: a large file through a bounded heap, and 10,000 small files. The large file's size is the system
- * property {@code coffer.test.bigFileBytes} (default 128 MiB; the issue's 3 GiB with
- * {@code -Dcoffer.test.bigFileBytes=3221225472}).
+ * Size: a large file through a bounded heap, and 10,000 small files. The large file's size is the
+ * system property {@code coffer.test.bigFileBytes} (default 128 MiB; the issue's 3 GiB with {@code
+ * -Dcoffer.test.bigFileBytes=3221225472}).
  */
 class ScaleTest {
 
@@ -34,22 +34,29 @@ class ScaleTest {
     try (BackupRepository repo = Trees.open(tmp.resolve("repo"))) {
       long before = rt.totalMemory() - rt.freeMemory();
       long[] peak = {before};
-      BackupMetadata m = repo.backup(dev.coffer.BackupRequest.full(source).withProgress(p ->
-          peak[0] = Math.max(peak[0], rt.totalMemory() - rt.freeMemory())));
+      BackupMetadata m =
+          repo.backup(
+              dev.coffer.BackupRequest.full(source)
+                  .withProgress(
+                      p -> peak[0] = Math.max(peak[0], rt.totalMemory() - rt.freeMemory())));
       assertEquals(size, m.totalBytes());
       assertTrue(repo.verify(m.id()).ok());
       repo.restore(m.id(), tmp.resolve("target"));
       assertEquals(expectedCrc, crc(tmp.resolve("target").resolve("big.bin")));
-      assertTrue(peak[0] - before < Math.min(size / 2, 64L << 20) + (32L << 20),
+      assertTrue(
+          peak[0] - before < Math.min(size / 2, 64L << 20) + (32L << 20),
           "heap grew by " + (peak[0] - before) + " bytes while copying " + size);
     }
   }
 
-  /** Writes {@code size} bytes of a cheap pattern that still varies per block, returning its CRC32C. */
+  /**
+   * Writes {@code size} bytes of a cheap pattern that still varies per block, returning its CRC32C.
+   */
   private static long generate(Path file, long size) throws Exception {
     ByteBuffer block = ByteBuffer.allocateDirect(1 << 20);
     CRC32C crc = new CRC32C();
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       long written = 0;
       long n = 0;
       while (written < size) {

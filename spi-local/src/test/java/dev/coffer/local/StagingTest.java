@@ -12,7 +12,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A backup's staging directory and lock file, on their own: begun, published or abandoned, cleaned up. */
+/**
+ * A backup's staging directory and lock file, on their own: begun, published or abandoned, cleaned
+ * up.
+ */
 class StagingTest {
 
   @TempDir Path tmp;
@@ -43,9 +46,13 @@ class StagingTest {
     Layout layout = new Layout(tmp);
     Files.createDirectory(layout.staging("b3")); // a stray staging directory of the same id
     assertThrows(FileAlreadyExistsException.class, () -> Staging.begin(layout, "b3").close());
-    assertEquals(List.of(".staging-b3"), AmatersPortTest.listNames(tmp, ""), "the lock is gone, the stray kept");
+    assertEquals(
+        List.of(".staging-b3"),
+        AmatersPortTest.listNames(tmp, ""),
+        "the lock is gone, the stray kept");
     Staging.removeLeftovers(layout);
-    assertEquals(List.of(), AmatersPortTest.listNames(tmp, ""), "an unlocked leftover is removed at open");
+    assertEquals(
+        List.of(), AmatersPortTest.listNames(tmp, ""), "an unlocked leftover is removed at open");
   }
 
   @Test

@@ -30,7 +30,8 @@ class StoredBackupTest {
     assertTrue(check.reads(false), "a partial restore still reads every file");
     assertTrue(check.crc32());
     check.add(new FileEntry("a", 1, -1, -1, null, false), new Checksums.Sums(1, 0, 0));
-    assertThrows(CorruptBackupException.class, check::finish, "one wrong file breaks the whole-data CRC32");
+    assertThrows(
+        CorruptBackupException.class, check::finish, "one wrong file breaks the whole-data CRC32");
   }
 
   @Test

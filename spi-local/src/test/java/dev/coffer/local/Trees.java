@@ -1,6 +1,7 @@
 package dev.coffer.local;
 
 import dev.coffer.BackupRepository;
+import dev.coffer.spi.support.RelativePaths;
 import dev.coffer.testkit.BackupProviderConformance;
 import dev.coffer.testkit.JimfsRoots;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
-import dev.coffer.spi.support.RelativePaths;
 
 /** Test helpers: file systems to run on, tree snapshots, small sources. */
 final class Trees {
@@ -19,18 +19,22 @@ final class Trees {
 
   /** The file systems tests are parameterized over. */
   enum Fs {
-    DEFAULT, JIMFS_UNIX, JIMFS_OSX, JIMFS_WINDOWS;
+    DEFAULT,
+    JIMFS_UNIX,
+    JIMFS_OSX,
+    JIMFS_WINDOWS;
 
     /** A fresh directory on this file system ({@code tmp} is used for the real disk). */
     Path root(Path tmp) throws IOException {
       if (this == DEFAULT) {
         return tmp;
       }
-      return JimfsRoots.of(switch (this) {
-        case JIMFS_UNIX -> BackupProviderConformance.Fs.UNIX;
-        case JIMFS_OSX -> BackupProviderConformance.Fs.OSX;
-        default -> BackupProviderConformance.Fs.WINDOWS;
-      });
+      return JimfsRoots.of(
+          switch (this) {
+            case JIMFS_UNIX -> BackupProviderConformance.Fs.UNIX;
+            case JIMFS_OSX -> BackupProviderConformance.Fs.OSX;
+            default -> BackupProviderConformance.Fs.WINDOWS;
+          });
     }
   }
 
@@ -59,19 +63,24 @@ final class Trees {
 
   /** Copies a tree (files and directories) between any two file systems. */
   static void copyTree(Path from, Path to) throws IOException {
-    Files.walkFileTree(from, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-        Path d = dir.equals(from) ? to : Layout.under(to, RelativePaths.relativize(from, dir));
-        Files.createDirectories(d);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        from,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
+            Path d = dir.equals(from) ? to : Layout.under(to, RelativePaths.relativize(from, dir));
+            Files.createDirectories(d);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.write(Layout.under(to, RelativePaths.relativize(from, file)), Files.readAllBytes(file));
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.write(
+                Layout.under(to, RelativePaths.relativize(from, file)), Files.readAllBytes(file));
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 }

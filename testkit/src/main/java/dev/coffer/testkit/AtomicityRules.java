@@ -25,9 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
- * Rules P10 and P11 of the provider contract: a backup is listed only when complete, whatever fails (a
- * listener, any file-system operation, a crash, a full disk), and concurrent operations through one or more
- * instances all succeed.
+ * Rules P10 and P11 of the provider contract: a backup is listed only when complete, whatever fails
+ * (a listener, any file-system operation, a crash, a full disk), and concurrent operations through
+ * one or more instances all succeed.
  */
 final class AtomicityRules extends ConformanceEnvironment {
 
@@ -44,21 +44,36 @@ final class AtomicityRules extends ConformanceEnvironment {
     Path source = realisticSmall(root.resolve("src"));
     List<String> seen = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger calls = new AtomicInteger();
-    BackupMetadata second = repo.backup(BackupRequest.full(source).withProgress(p -> {
-      calls.incrementAndGet();
-      try {
-        List<BackupMetadata> listed = other.list();
-        Optional<BackupMetadata> latest = other.latest();
-        if (!listed.equals(List.of(first)) || !latest.equals(Optional.of(first))) {
-          seen.add("at " + p + ": list() " + ids(listed) + ", latest() " + latest.map(BackupMetadata::backupId));
-        }
-      } catch (IOException | RuntimeException e) {
-        seen.add("at " + p + ": list() failed: " + e);
-      }
-    }));
+    BackupMetadata second =
+        repo.backup(
+            BackupRequest.full(source)
+                .withProgress(
+                    p -> {
+                      calls.incrementAndGet();
+                      try {
+                        List<BackupMetadata> listed = other.list();
+                        Optional<BackupMetadata> latest = other.latest();
+                        if (!listed.equals(List.of(first)) || !latest.equals(Optional.of(first))) {
+                          seen.add(
+                              "at "
+                                  + p
+                                  + ": list() "
+                                  + ids(listed)
+                                  + ", latest() "
+                                  + latest.map(BackupMetadata::backupId));
+                        }
+                      } catch (IOException | RuntimeException e) {
+                        seen.add("at " + p + ": list() failed: " + e);
+                      }
+                    }));
     check(calls.get() > 0, "P10", () -> "the backup never called its progress listener");
-    check(seen.isEmpty(), "P10", () -> "another instance saw a backup while it was being written: " + seen);
-    check(other.find(second.id()).equals(Optional.of(second)), "P10",
+    check(
+        seen.isEmpty(),
+        "P10",
+        () -> "another instance saw a backup while it was being written: " + seen);
+    check(
+        other.find(second.id()).equals(Optional.of(second)),
+        "P10",
         () -> "after the backup returned, another instance does not find it");
   }
 
@@ -69,19 +84,30 @@ final class AtomicityRules extends ConformanceEnvironment {
     BackupRepository repo = open(location);
     BackupMetadata first = setUp("a first backup", () -> repo.backup(source));
     AtomicInteger calls = new AtomicInteger();
-    setUpStep("a backup counting its progress calls, then its delete", () -> repo.delete(
-        repo.backup(BackupRequest.full(source).withProgress(p -> calls.incrementAndGet())).id()));
-    check(calls.get() > 0, "P10", () -> "the progress listener was never called, so a backup cannot be cancelled");
+    setUpStep(
+        "a backup counting its progress calls, then its delete",
+        () ->
+            repo.delete(
+                repo.backup(BackupRequest.full(source).withProgress(p -> calls.incrementAndGet()))
+                    .id()));
+    check(
+        calls.get() > 0,
+        "P10",
+        () -> "the progress listener was never called, so a backup cannot be cancelled");
     Snapshot before = Snapshot.of(location);
     int limit = Math.min(calls.get(), 40);
     for (int k = 1; k <= limit; k++) {
       int abortAt = k;
       AtomicInteger n = new AtomicInteger();
-      BackupRequest request = BackupRequest.full(source).withProgress(p -> {
-        if (n.incrementAndGet() == abortAt) {
-          throw new IllegalStateException("coffer-tck: cancelled at progress call " + abortAt);
-        }
-      });
+      BackupRequest request =
+          BackupRequest.full(source)
+              .withProgress(
+                  p -> {
+                    if (n.incrementAndGet() == abortAt) {
+                      throw new IllegalStateException(
+                          "coffer-tck: cancelled at progress call " + abortAt);
+                    }
+                  });
       try {
         repo.backup(request);
         throw broken("P10", "a backup whose listener threw at call " + k + " completed");
@@ -89,58 +115,83 @@ final class AtomicityRules extends ConformanceEnvironment {
         // the listener's exception, as is or wrapped
       }
       List<BackupMetadata> listed = repo.list();
-      check(listed.equals(List.of(first)), "P10", () -> "after a backup cancelled at progress call " + abortAt + ", list() is " + listed);
+      check(
+          listed.equals(List.of(first)),
+          "P10",
+          () -> "after a backup cancelled at progress call " + abortAt + ", list() is " + listed);
     }
     try (BackupRepository again = provider().open(location, options())) {
       Set<String> pathsAfter = new TreeSet<>(Snapshot.of(location).entries().keySet());
-      check(pathsAfter.equals(new TreeSet<>(before.entries().keySet())), "P10", () -> "cancelled backups left files "
-          + "behind after the failing calls and a new open: " + Snapshot.pathChanges(before.entries().keySet(), pathsAfter));
+      check(
+          pathsAfter.equals(new TreeSet<>(before.entries().keySet())),
+          "P10",
+          () ->
+              "cancelled backups left files "
+                  + "behind after the failing calls and a new open: "
+                  + Snapshot.pathChanges(before.entries().keySet(), pathsAfter));
       BackupMetadata b = again.backup(source);
-      check(again.verify(b.id()).ok(), "P10", () -> "after cancelled backups, a new backup does not verify");
+      check(
+          again.verify(b.id()).ok(),
+          "P10",
+          () -> "after cancelled backups, a new backup does not verify");
     }
   }
 
-  void p10_backupFailingAtEveryFileSystemOperation_isNeverListedAndRepositoryKeepsWorking(Fs fs) throws Exception {
+  void p10_backupFailingAtEveryFileSystemOperation_isNeverListedAndRepositoryKeepsWorking(Fs fs)
+      throws Exception {
     Faulty f = faulty(fs);
     Path source = smallTree(f.root.resolve("src"));
     Path location = f.root.resolve("repo");
     BackupRepository repo = open(location);
-    List<BackupMetadata> expected = new ArrayList<>(List.of(setUp("a first backup", () -> repo.backup(source))));
+    List<BackupMetadata> expected =
+        new ArrayList<>(List.of(setUp("a first backup", () -> repo.backup(source))));
     f.fs.resetCount();
-    setUpStep("a backup counting its file-system operations, then its delete",
+    setUpStep(
+        "a backup counting its file-system operations, then its delete",
         () -> repo.delete(repo.backup(source).id()));
     long k = f.fs.operations();
     Set<String> pathsBefore = Snapshot.of(location).entries().keySet();
     for (long n : sample(k)) {
       where(fs + ", backup failing at file-system operation " + n + " of " + k);
       f.fs.failAt(n);
-      backUpThroughFault(f, repo, source, expected, "a backup failed at file-system operation " + n);
+      backUpThroughFault(
+          f, repo, source, expected, "a backup failed at file-system operation " + n);
     }
     where(fs + ", after backups failing at each of " + k + " file-system operations");
     expected.add(checkStillWorks(repo, source, f.root));
     try (BackupRepository again = provider().open(location, options())) {
       Set<String> relisted = new TreeSet<>(ids(again.list()));
-      check(relisted.equals(new TreeSet<>(ids(expected))), "P10", () -> "a reopened repository lists " + relisted
-          + ", expected " + ids(sorted(expected)));
+      check(
+          relisted.equals(new TreeSet<>(ids(expected))),
+          "P10",
+          () -> "a reopened repository lists " + relisted + ", expected " + ids(sorted(expected)));
       for (BackupMetadata m : expected.subList(1, expected.size())) {
         setUpStep("a delete of a backup taken during the faults", () -> again.delete(m.id()));
       }
       Set<String> pathsAfter = new TreeSet<>(Snapshot.of(location).entries().keySet());
-      check(pathsAfter.equals(new TreeSet<>(pathsBefore)), "P10", () -> "failed backups left files behind after the failing "
-          + "calls and a new open: " + Snapshot.pathChanges(pathsBefore, pathsAfter));
+      check(
+          pathsAfter.equals(new TreeSet<>(pathsBefore)),
+          "P10",
+          () ->
+              "failed backups left files behind after the failing "
+                  + "calls and a new open: "
+                  + Snapshot.pathChanges(pathsBefore, pathsAfter));
     }
   }
 
-  void p10_backupCrashingAtEveryFileSystemOperation_listsOnlyCompleteBackupsAfterReopen(Fs fs) throws Exception {
+  void p10_backupCrashingAtEveryFileSystemOperation_listsOnlyCompleteBackupsAfterReopen(Fs fs)
+      throws Exception {
     Faulty f = faulty(fs);
     Path source = smallTree(f.root.resolve("src"));
     Snapshot expectedTree = Snapshot.of(source);
     Path location = f.root.resolve("repo");
     BackupRepository initial = open(location);
     BackupRepository repo = initial;
-    Set<String> complete = new HashSet<>(Set.of(setUp("a first backup", () -> initial.backup(source)).backupId()));
+    Set<String> complete =
+        new HashSet<>(Set.of(setUp("a first backup", () -> initial.backup(source)).backupId()));
     f.fs.resetCount();
-    setUpStep("a backup counting its file-system operations, then its delete",
+    setUpStep(
+        "a backup counting its file-system operations, then its delete",
         () -> initial.delete(initial.backup(source).id()));
     long k = f.fs.operations();
     for (long n : sample(k)) {
@@ -159,8 +210,16 @@ final class AtomicityRules extends ConformanceEnvironment {
       repo = openChecked(location, provider(), options());
       for (BackupMetadata m : repo.list()) {
         VerifyReport r = repo.verify(m.id());
-        check(r.ok(), "P10", () -> "after a crash at operation " + n + ", backup " + m.id()
-            + " is listed but does not verify: " + r.problems());
+        check(
+            r.ok(),
+            "P10",
+            () ->
+                "after a crash at operation "
+                    + n
+                    + ", backup "
+                    + m.id()
+                    + " is listed but does not verify: "
+                    + r.problems());
         if (complete.add(m.backupId())) {
           // completed at the moment of the crash: durable and complete, so it must restore in full
           Path target = f.root.resolve("crash-restore-" + n);
@@ -168,9 +227,18 @@ final class AtomicityRules extends ConformanceEnvironment {
           sameTree("P10", "a backup listed after a crash", expectedTree, target);
         }
       }
-      Set<String> listed = repo.list().stream().map(BackupMetadata::backupId).collect(Collectors.toSet());
-      check(listed.equals(complete), "P10", () -> "after a crash at operation " + n + " list() holds " + listed
-          + ", expected the completed backups " + complete);
+      Set<String> listed =
+          repo.list().stream().map(BackupMetadata::backupId).collect(Collectors.toSet());
+      check(
+          listed.equals(complete),
+          "P10",
+          () ->
+              "after a crash at operation "
+                  + n
+                  + " list() holds "
+                  + listed
+                  + ", expected the completed backups "
+                  + complete);
     }
     where(fs + ", after crashes at each of " + k + " file-system operations of a backup");
     checkStillWorks(repo, source, f.root);
@@ -184,12 +252,14 @@ final class AtomicityRules extends ConformanceEnvironment {
     for (long limit : new long[] {0, 1, 100, 1000, 3000, 6000, 9000}) {
       where(fs + ", disk full after " + limit + " bytes");
       f.fs.diskFullAfter(limit);
-      backUpThroughFault(f, repo, source, expected, "a backup hit a full disk at " + limit + " bytes");
+      backUpThroughFault(
+          f, repo, source, expected, "a backup hit a full disk at " + limit + " bytes");
     }
     checkStillWorks(repo, source, f.root);
   }
 
-  void p11_concurrentBackups_throughOneAndTwoInstances_allSucceedWithDistinctIds(Fs fs) throws Exception {
+  void p11_concurrentBackups_throughOneAndTwoInstances_allSucceedWithDistinctIds(Fs fs)
+      throws Exception {
     Path root = root(fs);
     Path source = smallTree(root.resolve("src"));
     Path location = root.resolve("repo");
@@ -204,21 +274,25 @@ final class AtomicityRules extends ConformanceEnvironment {
     try {
       List<Future<BackupMetadata>> futures = new ArrayList<>();
       for (BackupRepository r : repos) {
-        futures.add(pool.submit(() -> {
-          start.await();
-          return r.backup(source);
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return r.backup(source);
+                }));
       }
-      Future<Integer> lister = pool.submit(() -> {
-        start.await();
-        int rounds = 0;
-        while (!done.get() && rounds < 10_000) {
-          one.list().forEach(m -> seenWhileRunning.add(m.backupId()));
-          rounds++;
-          Thread.yield();
-        }
-        return rounds;
-      });
+      Future<Integer> lister =
+          pool.submit(
+              () -> {
+                start.await();
+                int rounds = 0;
+                while (!done.get() && rounds < 10_000) {
+                  one.list().forEach(m -> seenWhileRunning.add(m.backupId()));
+                  rounds++;
+                  Thread.yield();
+                }
+                return rounds;
+              });
       start.countDown();
       made = new ArrayList<>();
       for (Future<BackupMetadata> f : futures) {
@@ -232,21 +306,35 @@ final class AtomicityRules extends ConformanceEnvironment {
       try {
         lister.get(120, TimeUnit.SECONDS);
       } catch (java.util.concurrent.ExecutionException e) {
-        throw broken("P11", "list() during concurrent backups failed: " + e.getCause(), e.getCause());
+        throw broken(
+            "P11", "list() during concurrent backups failed: " + e.getCause(), e.getCause());
       }
     } finally {
       done.set(true);
       pool.shutdownNow();
     }
     Set<String> ids = made.stream().map(BackupMetadata::backupId).collect(Collectors.toSet());
-    check(ids.size() == repos.size(), "P11", () -> "concurrent backups returned duplicate ids: " + made);
-    Set<String> listed = one.list().stream().map(BackupMetadata::backupId).collect(Collectors.toSet());
-    check(listed.equals(ids), "P11", () -> "after concurrent backups, list() holds " + listed + ", expected " + ids);
-    check(ids.containsAll(seenWhileRunning), "P11", () -> "list() during backups showed ids that never completed: " + seenWhileRunning);
+    check(
+        ids.size() == repos.size(),
+        "P11",
+        () -> "concurrent backups returned duplicate ids: " + made);
+    Set<String> listed =
+        one.list().stream().map(BackupMetadata::backupId).collect(Collectors.toSet());
+    check(
+        listed.equals(ids),
+        "P11",
+        () -> "after concurrent backups, list() holds " + listed + ", expected " + ids);
+    check(
+        ids.containsAll(seenWhileRunning),
+        "P11",
+        () -> "list() during backups showed ids that never completed: " + seenWhileRunning);
     Snapshot expected = Snapshot.of(source);
     int i = 0;
     for (String id : ids) { // ids as text: compared with BackupMetadata::backupId
-      check(two.verify(BackupId.of(id)).ok(), "P11", () -> "backup " + id + " made concurrently does not verify");
+      check(
+          two.verify(BackupId.of(id)).ok(),
+          "P11",
+          () -> "backup " + id + " made concurrently does not verify");
       Path target = root.resolve("restored-" + i++);
       two.restore(BackupId.of(id), target);
       sameTree("P11", "a restore of a concurrently made backup", expected, target);
@@ -260,35 +348,47 @@ final class AtomicityRules extends ConformanceEnvironment {
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
-      Future<BackupMetadata> restore = pool.submit(() -> {
-        start.await();
-        return given.repo.restore(given.backup.id(), target);
-      });
-      Future<Void> delete = pool.submit(() -> {
-        start.await();
-        given.repo.delete(doomed.id());
-        return null;
-      });
+      Future<BackupMetadata> restore =
+          pool.submit(
+              () -> {
+                start.await();
+                return given.repo.restore(given.backup.id(), target);
+              });
+      Future<Void> delete =
+          pool.submit(
+              () -> {
+                start.await();
+                given.repo.delete(doomed.id());
+                return null;
+              });
       start.countDown();
       try {
         restore.get(120, TimeUnit.SECONDS);
         delete.get(120, TimeUnit.SECONDS);
       } catch (java.util.concurrent.ExecutionException e) {
-        throw broken("P11", "a restore concurrent with a delete of another backup failed: " + e.getCause(), e.getCause());
+        throw broken(
+            "P11",
+            "a restore concurrent with a delete of another backup failed: " + e.getCause(),
+            e.getCause());
       }
     } finally {
       pool.shutdownNow();
     }
     sameTree("P11", "a restore concurrent with a delete", Snapshot.of(given.source), target);
-    check(given.repo.list().equals(List.of(given.backup)), "P11", () -> "after the delete, list() is " + safeList(given.repo));
+    check(
+        given.repo.list().equals(List.of(given.backup)),
+        "P11",
+        () -> "after the delete, list() is " + safeList(given.repo));
   }
 
   /**
-   * Backs up {@code source} with the fault planned on {@code f} (the backup is added to {@code expected} if it
-   * succeeds anyway), clears the fault, and checks that exactly the {@code expected} backups are listed.
+   * Backs up {@code source} with the fault planned on {@code f} (the backup is added to {@code
+   * expected} if it succeeds anyway), clears the fault, and checks that exactly the {@code
+   * expected} backups are listed.
    */
-  private void backUpThroughFault(Faulty f, BackupRepository repo, Path source, List<BackupMetadata> expected,
-      String after) throws IOException {
+  private void backUpThroughFault(
+      Faulty f, BackupRepository repo, Path source, List<BackupMetadata> expected, String after)
+      throws IOException {
     try {
       expected.add(repo.backup(source));
     } catch (IOException | RuntimeException failed) {
@@ -298,7 +398,10 @@ final class AtomicityRules extends ConformanceEnvironment {
     }
     Set<String> listed = new TreeSet<>(ids(repo.list())); // the order is P13's
     Set<String> want = new TreeSet<>(ids(expected));
-    check(listed.equals(want), "P10", () -> "after " + after + ", list() holds " + listed + ", expected " + want);
+    check(
+        listed.equals(want),
+        "P10",
+        () -> "after " + after + ", list() holds " + listed + ", expected " + want);
   }
 
   private static List<BackupMetadata> sorted(List<BackupMetadata> list) {
@@ -308,7 +411,8 @@ final class AtomicityRules extends ConformanceEnvironment {
   }
 
   /** Every listed backup verifies, and a new backup succeeds, verifies and restores. */
-  private BackupMetadata checkStillWorks(BackupRepository repo, Path source, Path root) throws IOException {
+  private BackupMetadata checkStillWorks(BackupRepository repo, Path source, Path root)
+      throws IOException {
     for (BackupMetadata m : repo.list()) {
       VerifyReport r = repo.verify(m.id());
       check(r.ok(), "P10", () -> "listed backup " + m.id() + " does not verify: " + r.problems());

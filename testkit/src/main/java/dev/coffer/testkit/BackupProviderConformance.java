@@ -14,8 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ArgumentsSource;
 
 /**
- * The provider conformance suite (TCK): JUnit Jupiter tests of every rule, P1 to P33, of the provider
- * contract ({@code docs/contract.md}). A provider author extends it once:
+ * The provider conformance suite (TCK): JUnit Jupiter tests of every rule, P1 to P33, of the
+ * provider contract ({@code docs/contract.md}). A provider author extends it once:
  *
  * <pre>{@code
  * class MyProviderConformanceTest extends BackupProviderConformance {
@@ -24,23 +24,24 @@ import org.junit.jupiter.params.provider.ArgumentsSource;
  * }
  * }</pre>
  *
- * <p>Every test is named after the rule it checks ({@code p07_...}) and a failure message starts with the
- * broken promise ({@code P17 broken: ...}), followed by the seed of the generated trees, the file system,
- * and a listing of the repository. Tests taking an {@link Fs} run once on each of Jimfs unix, osX and
- * windows and on the real disk, each on fresh file systems; others put source, repository and target on
- * different file systems. Tests of an optional {@link Capability} run when the provider declares it; when
- * it does not, a twin test checks that the operation is refused with {@link UnsupportedOperationException}
- * and nothing changed.
+ * <p>Every test is named after the rule it checks ({@code p07_...}) and a failure message starts
+ * with the broken promise ({@code P17 broken: ...}), followed by the seed of the generated trees,
+ * the file system, and a listing of the repository. Tests taking an {@link Fs} run once on each of
+ * Jimfs unix, osX and windows and on the real disk, each on fresh file systems; others put source,
+ * repository and target on different file systems. Tests of an optional {@link Capability} run when
+ * the provider declares it; when it does not, a twin test checks that the operation is refused with
+ * {@link UnsupportedOperationException} and nothing changed.
  *
- * <p>Configuration parameters (or system properties): {@code coffer.tck.filesystems} (a comma-separated
- * subset of {@link Fs}), {@code coffer.tck.seed} (replay a seed from a failure message),
- * {@code coffer.tck.heavy=true} (tens of MiB and thousands of files instead of the fast defaults).
+ * <p>Configuration parameters (or system properties): {@code coffer.tck.filesystems} (a
+ * comma-separated subset of {@link Fs}), {@code coffer.tck.seed} (replay a seed from a failure
+ * message), {@code coffer.tck.heavy=true} (tens of MiB and thousands of files instead of the fast
+ * defaults).
  *
- * <p>The lifecycle methods are {@code final}, so a subclass cannot skip set-up or clean-up by accident.
- * Tests run in rule order. This class is the table of contents: each test states its rule and hands over
- * to the rule group that checks it ({@code ProviderRules} for P1 to P4, ... {@code SourceRules} for P30,
- * P31 and P33), which works in a {@code ConformanceEnvironment} of fresh file systems, trees and
- * repositories.
+ * <p>The lifecycle methods are {@code final}, so a subclass cannot skip set-up or clean-up by
+ * accident. Tests run in rule order. This class is the table of contents: each test states its rule
+ * and hands over to the rule group that checks it ({@code ProviderRules} for P1 to P4, ... {@code
+ * SourceRules} for P30, P31 and P33), which works in a {@code ConformanceEnvironment} of fresh file
+ * systems, trees and repositories.
  */
 @ExtendWith(RuleAttribution.class)
 @TestMethodOrder(MethodOrderer.MethodName.class)
@@ -52,7 +53,10 @@ public abstract class BackupProviderConformance {
     UNIX,
     /** Jimfs in its macOS configuration (case-insensitive lookups, NFC/NFD-insensitive names). */
     OSX,
-    /** Jimfs in its windows configuration ({@code C:\} roots, backslash separators, case-insensitive). */
+    /**
+     * Jimfs in its windows configuration ({@code C:\} roots, backslash separators,
+     * case-insensitive).
+     */
     WINDOWS,
     /** The default file system, in a fresh temporary directory. */
     DISK
@@ -72,16 +76,17 @@ public abstract class BackupProviderConformance {
   private SourceRules sourceRules;
 
   /**
-   * Creates a new instance of the provider under test. Called once before each test, and again where a
-   * test needs a fresh instance (persistence, concurrency across instances).
+   * Creates a new instance of the provider under test. Called once before each test, and again
+   * where a test needs a fresh instance (persistence, concurrency across instances).
    *
    * @return a new provider instance
    */
   protected abstract BackupProvider provider();
 
   /**
-   * The options every repository of the suite is opened with, for example a valid key for a provider that
-   * requires one. The suite uses the values of secret options to search for leaks (rule P4).
+   * The options every repository of the suite is opened with, for example a valid key for a
+   * provider that requires one. The suite uses the values of secret options to search for leaks
+   * (rule P4).
    *
    * @return the options; empty by default
    */
@@ -90,14 +95,18 @@ public abstract class BackupProviderConformance {
   }
 
   /**
-   * Prepares a test: creates the provider and chooses the seed. Final so that subclasses cannot skip it.
+   * Prepares a test: creates the provider and chooses the seed. Final so that subclasses cannot
+   * skip it.
    *
    * @param info the test being run
    */
   @BeforeEach
   public final void setUpConformance(TestInfo info) {
-    String rule = RuleAttribution.rule(info.getTestMethod().map(java.lang.reflect.Method::getName).orElse(""));
-    environment = new ConformanceEnvironment(this::provider, this::options, rule, info.getDisplayName());
+    String rule =
+        RuleAttribution.rule(
+            info.getTestMethod().map(java.lang.reflect.Method::getName).orElse(""));
+    environment =
+        new ConformanceEnvironment(this::provider, this::options, rule, info.getDisplayName());
     providerRules = new ProviderRules(environment);
     backupRules = new BackupRules(environment);
     atomicityRules = new AtomicityRules(environment);
@@ -112,8 +121,8 @@ public abstract class BackupProviderConformance {
   }
 
   /**
-   * Closes every repository and file system the test opened and deletes temporary directories. Final so
-   * that subclasses cannot skip it.
+   * Closes every repository and file system the test opened and deletes temporary directories.
+   * Final so that subclasses cannot skip it.
    *
    * @throws Exception if closing fails
    */
@@ -133,43 +142,55 @@ public abstract class BackupProviderConformance {
     providerRules.p01_provider_isPublicWithNoArgConstructorAndRegistered();
   }
 
-  /** P2: name syntax and uniqueness, one-line description, unique option names, stable capabilities. */
+  /**
+   * P2: name syntax and uniqueness, one-line description, unique option names, stable capabilities.
+   */
   @Test
   public void p02_nameDescriptionOptionsAndCapabilities_areWellFormedAndStable() {
     providerRules.p02_nameDescriptionOptionsAndCapabilities_areWellFormedAndStable();
   }
 
-  /** P3: an unknown, missing required or malformed option fails open with IAE naming it; nothing is created. */
+  /**
+   * P3: an unknown, missing required or malformed option fails open with IAE naming it; nothing is
+   * created.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p03_unknownMissingOrMalformedOption_failsNamingItAndCreatesNothing(Fs fs) throws Exception {
+  public void p03_unknownMissingOrMalformedOption_failsNamingItAndCreatesNothing(Fs fs)
+      throws Exception {
     providerRules.p03_unknownMissingOrMalformedOption_failsNamingItAndCreatesNothing(fs);
   }
 
   /**
-   * P3: an option named in other case than declared is unknown; a malformed number is refused whatever its
-   * shape; and a refused open of an existing repository changes nothing in it.
+   * P3: an option named in other case than declared is unknown; a malformed number is refused
+   * whatever its shape; and a refused open of an existing repository changes nothing in it.
    */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p03_caseVariantOptionsAndOddNumbers_areRefused_andARefusedOpenChangesNothing(Fs fs) throws Exception {
+  public void p03_caseVariantOptionsAndOddNumbers_areRefused_andARefusedOpenChangesNothing(Fs fs)
+      throws Exception {
     providerRules.p03_caseVariantOptionsAndOddNumbers_areRefused_andARefusedOpenChangesNothing(fs);
   }
 
   /** P4: the values of secret options appear in no message, no toString and no stored file. */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p04_secretOptionValues_neverAppearInMessagesToStringsOrStoredFiles(Fs fs) throws Exception {
+  public void p04_secretOptionValues_neverAppearInMessagesToStringsOrStoredFiles(Fs fs)
+      throws Exception {
     providerRules.p04_secretOptionValues_neverAppearInMessagesToStringsOrStoredFiles(fs);
   }
 
   // ---------------------------------------------------------------------------------------------------
   // P5 to P9: repositories and backups (BackupRules)
 
-  /** P5: open creates an empty repository; a fresh instance sees the same backups; close is idempotent. */
+  /**
+   * P5: open creates an empty repository; a fresh instance sees the same backups; close is
+   * idempotent.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p05_reopenedRepository_fromFreshProviderInstance_seesSameBackups(Fs fs) throws Exception {
+  public void p05_reopenedRepository_fromFreshProviderInstance_seesSameBackups(Fs fs)
+      throws Exception {
     backupRules.p05_reopenedRepository_fromFreshProviderInstance_seesSameBackups(fs);
   }
 
@@ -207,23 +228,28 @@ public abstract class BackupProviderConformance {
     backupRules.p07_shortReadsEverywhere_roundTripByteForByte(fs);
   }
 
-  /** P8: a missing source or a source that is a file fails with the JDK's exception; nothing changes. */
+  /**
+   * P8: a missing source or a source that is a file fails with the JDK's exception; nothing
+   * changes.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p08_missingSourceOrFileSource_failsAndLeavesRepositoryUnchanged(Fs fs) throws Exception {
+  public void p08_missingSourceOrFileSource_failsAndLeavesRepositoryUnchanged(Fs fs)
+      throws Exception {
     backupRules.p08_missingSourceOrFileSource_failsAndLeavesRepositoryUnchanged(fs);
   }
 
   /** P9 with SYMLINKS: links are stored and restored as links, never followed. */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p09_symlinksCapability_linksAreRestoredAsLinksAndNeverFollowed(Fs fs) throws Exception {
+  public void p09_symlinksCapability_linksAreRestoredAsLinksAndNeverFollowed(Fs fs)
+      throws Exception {
     backupRules.p09_symlinksCapability_linksAreRestoredAsLinksAndNeverFollowed(fs);
   }
 
   /**
-   * P9 with SYMLINKS: links deep in the tree keep their target text exactly (dot components and all), links
-   * to directories are not descended, and absolute and dangling targets survive.
+   * P9 with SYMLINKS: links deep in the tree keep their target text exactly (dot components and
+   * all), links to directories are not descended, and absolute and dangling targets survive.
    */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
@@ -242,8 +268,8 @@ public abstract class BackupProviderConformance {
   // P10, P11: atomic backups and concurrency (AtomicityRules)
 
   /**
-   * P10: while a backup is being written (paused inside its progress listener), another instance on the same
-   * location lists only the complete backups, and latest() is still the previous one.
+   * P10: while a backup is being written (paused inside its progress listener), another instance on
+   * the same location lists only the complete backups, and latest() is still the previous one.
    */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
@@ -251,25 +277,38 @@ public abstract class BackupProviderConformance {
     atomicityRules.p10_backupBeingWritten_isInvisibleToAnotherInstance(fs);
   }
 
-  /** P10: a progress listener that throws at any call aborts the backup; nothing of it is listed or left. */
+  /**
+   * P10: a progress listener that throws at any call aborts the backup; nothing of it is listed or
+   * left.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p10_backupAbortedAtAnyProgressCall_isNeverListedAndLeavesNothing(Fs fs) throws Exception {
+  public void p10_backupAbortedAtAnyProgressCall_isNeverListedAndLeavesNothing(Fs fs)
+      throws Exception {
     atomicityRules.p10_backupAbortedAtAnyProgressCall_isNeverListedAndLeavesNothing(fs);
   }
 
-  /** P10: a backup failing at any file-system operation is never listed; the repository keeps working. */
+  /**
+   * P10: a backup failing at any file-system operation is never listed; the repository keeps
+   * working.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p10_backupFailingAtEveryFileSystemOperation_isNeverListedAndRepositoryKeepsWorking(Fs fs) throws Exception {
-    atomicityRules.p10_backupFailingAtEveryFileSystemOperation_isNeverListedAndRepositoryKeepsWorking(fs);
+  public void p10_backupFailingAtEveryFileSystemOperation_isNeverListedAndRepositoryKeepsWorking(
+      Fs fs) throws Exception {
+    atomicityRules
+        .p10_backupFailingAtEveryFileSystemOperation_isNeverListedAndRepositoryKeepsWorking(fs);
   }
 
-  /** P10: after a crash at any file-system operation of a backup, only complete backups are listed. */
+  /**
+   * P10: after a crash at any file-system operation of a backup, only complete backups are listed.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p10_backupCrashingAtEveryFileSystemOperation_listsOnlyCompleteBackupsAfterReopen(Fs fs) throws Exception {
-    atomicityRules.p10_backupCrashingAtEveryFileSystemOperation_listsOnlyCompleteBackupsAfterReopen(fs);
+  public void p10_backupCrashingAtEveryFileSystemOperation_listsOnlyCompleteBackupsAfterReopen(
+      Fs fs) throws Exception {
+    atomicityRules.p10_backupCrashingAtEveryFileSystemOperation_listsOnlyCompleteBackupsAfterReopen(
+        fs);
   }
 
   /** P10: a backup that runs out of disk space at any point is never listed. */
@@ -279,10 +318,14 @@ public abstract class BackupProviderConformance {
     atomicityRules.p10_backupOnFullDisk_isNeverListedAndRepositoryKeepsWorking(fs);
   }
 
-  /** P11: concurrent backups through one instance and through two instances all succeed, distinct ids. */
+  /**
+   * P11: concurrent backups through one instance and through two instances all succeed, distinct
+   * ids.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p11_concurrentBackups_throughOneAndTwoInstances_allSucceedWithDistinctIds(Fs fs) throws Exception {
+  public void p11_concurrentBackups_throughOneAndTwoInstances_allSucceedWithDistinctIds(Fs fs)
+      throws Exception {
     atomicityRules.p11_concurrentBackups_throughOneAndTwoInstances_allSucceedWithDistinctIds(fs);
   }
 
@@ -296,10 +339,14 @@ public abstract class BackupProviderConformance {
   // ---------------------------------------------------------------------------------------------------
   // P12, P13: incremental backups and listing (HistoryRules)
 
-  /** P12 with INCREMENTAL: an incremental restores the full state, deletions included; base recorded. */
+  /**
+   * P12 with INCREMENTAL: an incremental restores the full state, deletions included; base
+   * recorded.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p12_incrementalCapability_restoresFullStateIncludingDeletions(Fs fs) throws Exception {
+  public void p12_incrementalCapability_restoresFullStateIncludingDeletions(Fs fs)
+      throws Exception {
     historyRules.p12_incrementalCapability_restoresFullStateIncludingDeletions(fs);
   }
 
@@ -318,13 +365,15 @@ public abstract class BackupProviderConformance {
   }
 
   /**
-   * P13: a longer history (full and incremental backups, labels with empty values) lists newest first with
-   * latest() the newest even when it is an incremental; find() of a backup another instance deleted is empty;
-   * size() of a backup of incompressible data is at least that data's size.
+   * P13: a longer history (full and incremental backups, labels with empty values) lists newest
+   * first with latest() the newest even when it is an incremental; find() of a backup another
+   * instance deleted is empty; size() of a backup of incompressible data is at least that data's
+   * size.
    */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p13_longerHistory_listsNewestFirst_andFindFollowsAnotherInstancesDelete(Fs fs) throws Exception {
+  public void p13_longerHistory_listsNewestFirst_andFindFollowsAnotherInstancesDelete(Fs fs)
+      throws Exception {
     historyRules.p13_longerHistory_listsNewestFirst_andFindFollowsAnotherInstancesDelete(fs);
   }
 
@@ -338,7 +387,10 @@ public abstract class BackupProviderConformance {
     verifyRules.p14_intactBackup_verifiesOk(fs);
   }
 
-  /** P14, P15: every flipped byte, truncation, deletion and stray file is reported; verify changes nothing. */
+  /**
+   * P14, P15: every flipped byte, truncation, deletion and stray file is reported; verify changes
+   * nothing.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
   public void p14_everyCorruptionOfEveryStoredFile_isReportedByVerify(Fs fs) throws Exception {
@@ -346,17 +398,21 @@ public abstract class BackupProviderConformance {
   }
 
   /**
-   * P14: a flipped byte anywhere in a large stored file (its start, thirds, last byte) is reported, also on
-   * a backup that verified ok before (a verify that reads part of large files, or trusts an earlier result,
-   * fails here); and each problem has the right kind.
+   * P14: a flipped byte anywhere in a large stored file (its start, thirds, last byte) is reported,
+   * also on a backup that verified ok before (a verify that reads part of large files, or trusts an
+   * earlier result, fails here); and each problem has the right kind.
    */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p14_aFlipAnywhereInALargeStoredFile_isReportedAfterAnEarlierOkVerify(Fs fs) throws Exception {
+  public void p14_aFlipAnywhereInALargeStoredFile_isReportedAfterAnEarlierOkVerify(Fs fs)
+      throws Exception {
     verifyRules.p14_aFlipAnywhereInALargeStoredFile_isReportedAfterAnEarlierOkVerify(fs);
   }
 
-  /** P14: a deleted stored file is MISSING (or METADATA), a stray file UNEXPECTED, a flip CORRUPT (or METADATA). */
+  /**
+   * P14: a deleted stored file is MISSING (or METADATA), a stray file UNEXPECTED, a flip CORRUPT
+   * (or METADATA).
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
   public void p14_eachProblemIsReportedWithItsKind(Fs fs) throws Exception {
@@ -370,7 +426,10 @@ public abstract class BackupProviderConformance {
     verifyRules.p15_verify_neverModifiesTheRepository(fs);
   }
 
-  /** P15: verify, of an intact or a corrupted backup, changes no last-modified time in the repository. */
+  /**
+   * P15: verify, of an intact or a corrupted backup, changes no last-modified time in the
+   * repository.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
   public void p15_verify_changesNoTimeInTheRepository(Fs fs) throws Exception {
@@ -380,7 +439,9 @@ public abstract class BackupProviderConformance {
   // ---------------------------------------------------------------------------------------------------
   // P16 to P18: restore targets and failed restores (RestoreRules)
 
-  /** P16: CREATE into a non-empty target fails with DirectoryNotEmptyException and changes nothing. */
+  /**
+   * P16: CREATE into a non-empty target fails with DirectoryNotEmptyException and changes nothing.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
   public void p16_restoreIntoNonEmptyTarget_failsAndLeavesTargetUnchanged(Fs fs) throws Exception {
@@ -397,7 +458,8 @@ public abstract class BackupProviderConformance {
   /** P17: a restore failing at any file-system operation leaves the target as it was. */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p17_restoreFailingAtEveryFileSystemOperation_leavesTargetAsItWas(Fs fs) throws Exception {
+  public void p17_restoreFailingAtEveryFileSystemOperation_leavesTargetAsItWas(Fs fs)
+      throws Exception {
     restoreRules.p17_restoreFailingAtEveryFileSystemOperation_leavesTargetAsItWas(fs);
   }
 
@@ -408,14 +470,19 @@ public abstract class BackupProviderConformance {
     restoreRules.p17_restoreOnFullDisk_leavesTargetAsItWas(fs);
   }
 
-  /** P17: a restore of a corrupted backup throws CorruptBackupException and leaves the target as it was. */
+  /**
+   * P17: a restore of a corrupted backup throws CorruptBackupException and leaves the target as it
+   * was.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
   public void p17_restoreOfCorruptedBackup_throwsAndLeavesTargetUnchanged(Fs fs) throws Exception {
     restoreRules.p17_restoreOfCorruptedBackup_throwsAndLeavesTargetUnchanged(fs);
   }
 
-  /** P17: a restore aborted at any progress call leaves the target as it was and no staging files. */
+  /**
+   * P17: a restore aborted at any progress call leaves the target as it was and no staging files.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
   public void p17_restoreAbortedAtAnyProgressCall_leavesTargetAsItWas(Fs fs) throws Exception {
@@ -428,9 +495,10 @@ public abstract class BackupProviderConformance {
   public void p18_replaceMode_swapsContentOnlyWhenCompleteAndVerified(Fs fs) throws Exception {
     restoreRules.p18_replaceMode_swapsContentOnlyWhenCompleteAndVerified(fs);
   }
+
   /**
-   * P18: REPLACE works onto a target on another file system than the repository's (Jimfs unix), and into a
-   * target whose parent does not exist it fails, creating nothing.
+   * P18: REPLACE works onto a target on another file system than the repository's (Jimfs unix), and
+   * into a target whose parent does not exist it fails, creating nothing.
    */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
@@ -438,25 +506,28 @@ public abstract class BackupProviderConformance {
     restoreRules.p18_replaceMode_onAnotherFileSystem_andWithAMissingParent(fs);
   }
 
-
   // ---------------------------------------------------------------------------------------------------
   // P19 to P21: partial restore, times, containment (RestoreScopeRules)
 
-  /** P19 with PARTIAL_RESTORE: exactly the requested paths with their parents; unknown path fails. */
+  /**
+   * P19 with PARTIAL_RESTORE: exactly the requested paths with their parents; unknown path fails.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p19_partialRestoreCapability_restoresExactlyTheRequestedPaths(Fs fs) throws Exception {
+  public void p19_partialRestoreCapability_restoresExactlyTheRequestedPaths(Fs fs)
+      throws Exception {
     restoreScopeRules.p19_partialRestoreCapability_restoresExactlyTheRequestedPaths(fs);
   }
 
   /**
-   * P19 with PARTIAL_RESTORE: a nested directory restores with everything below it and its parents only; a
-   * request mixing known and unknown paths fails with NoSuchFileException, leaving neither a target nor a
-   * staging directory behind.
+   * P19 with PARTIAL_RESTORE: a nested directory restores with everything below it and its parents
+   * only; a request mixing known and unknown paths fails with NoSuchFileException, leaving neither
+   * a target nor a staging directory behind.
    */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p19_partialRestoreCapability_nestedDirectoriesAndMixedRequests(Fs fs) throws Exception {
+  public void p19_partialRestoreCapability_nestedDirectoriesAndMixedRequests(Fs fs)
+      throws Exception {
     restoreScopeRules.p19_partialRestoreCapability_nestedDirectoriesAndMixedRequests(fs);
   }
 
@@ -467,24 +538,34 @@ public abstract class BackupProviderConformance {
     restoreScopeRules.p19_noPartialRestoreCapability_partialRequestIsRefused(fs);
   }
 
-  /** P20 with TIMESTAMPS: restored files carry their source last-modified time to the millisecond. */
+  /**
+   * P20 with TIMESTAMPS: restored files carry their source last-modified time to the millisecond.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p20_timestampsCapability_restoredFilesCarrySourceModifiedTimes(Fs fs) throws Exception {
+  public void p20_timestampsCapability_restoredFilesCarrySourceModifiedTimes(Fs fs)
+      throws Exception {
     restoreScopeRules.p20_timestampsCapability_restoredFilesCarrySourceModifiedTimes(fs);
   }
 
-  /** P21: a restore creates nothing beside its target (other than its own staging, removed afterwards). */
+  /**
+   * P21: a restore creates nothing beside its target (other than its own staging, removed
+   * afterwards).
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
   public void p21_restore_changesNothingOutsideItsTarget(Fs fs) throws Exception {
     restoreScopeRules.p21_restore_changesNothingOutsideItsTarget(fs);
   }
 
-  /** P21: stored items replaced by symbolic links to an outside directory never make restore write there. */
+  /**
+   * P21: stored items replaced by symbolic links to an outside directory never make restore write
+   * there.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p21_symlinksPlantedInRepository_neverMakeRestoreWriteOutsideTarget(Fs fs) throws Exception {
+  public void p21_symlinksPlantedInRepository_neverMakeRestoreWriteOutsideTarget(Fs fs)
+      throws Exception {
     restoreScopeRules.p21_symlinksPlantedInRepository_neverMakeRestoreWriteOutsideTarget(fs);
   }
 
@@ -508,18 +589,25 @@ public abstract class BackupProviderConformance {
   /** P22 with INDEPENDENT_INCREMENTALS: deleting a base leaves its dependents restorable. */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p22_independentIncrementals_deletingBaseKeepsDependentsRestorable(Fs fs) throws Exception {
+  public void p22_independentIncrementals_deletingBaseKeepsDependentsRestorable(Fs fs)
+      throws Exception {
     deleteRules.p22_independentIncrementals_deletingBaseKeepsDependentsRestorable(fs);
   }
 
-  /** P22 without INDEPENDENT_INCREMENTALS: deleting a base with dependents is refused, nothing changes. */
+  /**
+   * P22 without INDEPENDENT_INCREMENTALS: deleting a base with dependents is refused, nothing
+   * changes.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p22_dependentIncrementals_deletingBaseIsRefusedWithBackupInUse(Fs fs) throws Exception {
+  public void p22_dependentIncrementals_deletingBaseIsRefusedWithBackupInUse(Fs fs)
+      throws Exception {
     deleteRules.p22_dependentIncrementals_deletingBaseIsRefusedWithBackupInUse(fs);
   }
 
-  /** P23: prune deletes exactly what RetentionPolicy.select chooses and keeps the rest restorable. */
+  /**
+   * P23: prune deletes exactly what RetentionPolicy.select chooses and keeps the rest restorable.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
   public void p23_prune_deletesExactlyWhatThePolicySelects(Fs fs) throws Exception {
@@ -534,13 +622,14 @@ public abstract class BackupProviderConformance {
   }
 
   /**
-   * P24: an id in other case than a real one (macOS and Windows look names up case-insensitively), a very
-   * long id and a path into a sibling repository are unknown ids: nothing is deleted, read or restored, in
-   * this repository or the sibling.
+   * P24: an id in other case than a real one (macOS and Windows look names up case-insensitively),
+   * a very long id and a path into a sibling repository are unknown ids: nothing is deleted, read
+   * or restored, in this repository or the sibling.
    */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p24_caseVariantsLongIdsAndSiblingRepositoryPaths_areUnknownIds(Fs fs) throws Exception {
+  public void p24_caseVariantsLongIdsAndSiblingRepositoryPaths_areUnknownIds(Fs fs)
+      throws Exception {
     deleteRules.p24_caseVariantsLongIdsAndSiblingRepositoryPaths_areUnknownIds(fs);
   }
 
@@ -557,7 +646,8 @@ public abstract class BackupProviderConformance {
   /** P25 with ENCRYPTION: a wrong key fails with WrongKeyException before anything is written. */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p25_encryptionCapability_wrongKeyFailsBeforeAnythingIsWritten(Fs fs) throws Exception {
+  public void p25_encryptionCapability_wrongKeyFailsBeforeAnythingIsWritten(Fs fs)
+      throws Exception {
     encryptionRules.p25_encryptionCapability_wrongKeyFailsBeforeAnythingIsWritten(fs);
   }
 
@@ -571,56 +661,78 @@ public abstract class BackupProviderConformance {
   // ---------------------------------------------------------------------------------------------------
   // P27 to P29: modes and owners (PosixRules)
 
-  /** P27 with POSIX_ATTRIBUTES: every file and directory, and the target itself, gets its recorded mode. */
+  /**
+   * P27 with POSIX_ATTRIBUTES: every file and directory, and the target itself, gets its recorded
+   * mode.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p27_posixAttributesCapability_everyEntryAndTheTargetGetTheirRecordedMode(Fs fs) throws Exception {
+  public void p27_posixAttributesCapability_everyEntryAndTheTargetGetTheirRecordedMode(Fs fs)
+      throws Exception {
     posixRules.p27_posixAttributesCapability_everyEntryAndTheTargetGetTheirRecordedMode(fs);
   }
 
-  /** P27 without POSIX_ATTRIBUTES: restored entries get the target file system's defaults, nothing else. */
+  /**
+   * P27 without POSIX_ATTRIBUTES: restored entries get the target file system's defaults, nothing
+   * else.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p27_noPosixAttributesCapability_restoredEntriesGetTheDefaults(Fs fs) throws Exception {
+  public void p27_noPosixAttributesCapability_restoredEntriesGetTheDefaults(Fs fs)
+      throws Exception {
     posixRules.p27_noPosixAttributesCapability_restoredEntriesGetTheDefaults(fs);
   }
 
-  /** P27: a source without POSIX attributes (Jimfs windows) restores onto a POSIX target with its defaults. */
+  /**
+   * P27: a source without POSIX attributes (Jimfs windows) restores onto a POSIX target with its
+   * defaults.
+   */
   @Test
   public void p27_sourceWithoutPosixAttributes_restoresWithTheTargetsDefaults() throws Exception {
     posixRules.p27_sourceWithoutPosixAttributes_restoresWithTheTargetsDefaults();
   }
 
   /**
-   * P28 with POSIX_ATTRIBUTES: at no moment of a restore does an entry grant group or others more than its
-   * recorded mode. Every entry is checked as it is created, after each change of its permissions or owner,
-   * and the staging directory before it is moved into place.
+   * P28 with POSIX_ATTRIBUTES: at no moment of a restore does an entry grant group or others more
+   * than its recorded mode. Every entry is checked as it is created, after each change of its
+   * permissions or owner, and the staging directory before it is moved into place.
    */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p28_posixAttributesCapability_nothingIsEverMoreOpenThanRecorded(Fs fs) throws Exception {
+  public void p28_posixAttributesCapability_nothingIsEverMoreOpenThanRecorded(Fs fs)
+      throws Exception {
     posixRules.p28_posixAttributesCapability_nothingIsEverMoreOpenThanRecorded(fs);
   }
 
-  /** P29 with POSIX_ATTRIBUTES: owners and groups are applied by the policy; CURRENT changes none. */
+  /**
+   * P29 with POSIX_ATTRIBUTES: owners and groups are applied by the policy; CURRENT changes none.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
   public void p29_posixAttributesCapability_ownersFollowThePolicy(Fs fs) throws Exception {
     posixRules.p29_posixAttributesCapability_ownersFollowThePolicy(fs);
   }
 
-  /** P29 with POSIX_ATTRIBUTES: when owners may not be changed, AUTO warns once and succeeds; PRESERVE fails. */
+  /**
+   * P29 with POSIX_ATTRIBUTES: when owners may not be changed, AUTO warns once and succeeds;
+   * PRESERVE fails.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p29_ownerChangesNotPermitted_autoWarnsOnceAndSucceeds_preserveFailsChangingNothing(Fs fs)
-      throws Exception {
-    posixRules.p29_ownerChangesNotPermitted_autoWarnsOnceAndSucceeds_preserveFailsChangingNothing(fs);
+  public void p29_ownerChangesNotPermitted_autoWarnsOnceAndSucceeds_preserveFailsChangingNothing(
+      Fs fs) throws Exception {
+    posixRules.p29_ownerChangesNotPermitted_autoWarnsOnceAndSucceeds_preserveFailsChangingNothing(
+        fs);
   }
 
-  /** P29 without POSIX_ATTRIBUTES: no owner is recorded, so even PRESERVE restores as the restoring user. */
+  /**
+   * P29 without POSIX_ATTRIBUTES: no owner is recorded, so even PRESERVE restores as the restoring
+   * user.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p29_noPosixAttributesCapability_restoredFilesBelongToTheRestoringUser(Fs fs) throws Exception {
+  public void p29_noPosixAttributesCapability_restoredFilesBelongToTheRestoringUser(Fs fs)
+      throws Exception {
     posixRules.p29_noPosixAttributesCapability_restoredFilesBelongToTheRestoringUser(fs);
   }
 
@@ -629,24 +741,27 @@ public abstract class BackupProviderConformance {
 
   /**
    * P30: a socket in the source is skipped and listed in the backup's warnings (required with
-   * POSIX_ATTRIBUTES), or the backup is refused naming it; under SpecialFiles.FAIL it is refused. Never
-   * skipped silently. Sockets exist only on the real disk.
+   * POSIX_ATTRIBUTES), or the backup is refused naming it; under SpecialFiles.FAIL it is refused.
+   * Never skipped silently. Sockets exist only on the real disk.
    */
   @Test
   public void p30_specialFiles_areSkippedAndReportedOrRefused_neverSilently() throws Exception {
     sourceRules.p30_specialFiles_areSkippedAndReportedOrRefused_neverSilently();
   }
 
-  /** P30: a name that is not valid UTF-8 is refused with its bytes in hex (where the disk allows such names). */
+  /**
+   * P30: a name that is not valid UTF-8 is refused with its bytes in hex (where the disk allows
+   * such names).
+   */
   @Test
   public void p30_nameThatIsNotUtf8_isRefusedShowingItsBytes() throws Exception {
     sourceRules.p30_nameThatIsNotUtf8_isRefusedShowingItsBytes();
   }
 
   /**
-   * P31: links matching the request's followed-link patterns are stored as their targets' content and
-   * restored as real directories (required with POSIX_ATTRIBUTES); a provider that cannot follow them refuses
-   * the backup. An unnamed link is never followed.
+   * P31: links matching the request's followed-link patterns are stored as their targets' content
+   * and restored as real directories (required with POSIX_ATTRIBUTES); a provider that cannot
+   * follow them refuses the backup. An unnamed link is never followed.
    */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
@@ -658,19 +773,24 @@ public abstract class BackupProviderConformance {
   // P32: verify progress (VerifyRules)
 
   /**
-   * P32: verify with a listener reports VERIFY progress at least once per file, ending at the report's own
-   * counts; a listener that throws at any call aborts the verification and changes nothing.
+   * P32: verify with a listener reports VERIFY progress at least once per file, ending at the
+   * report's own counts; a listener that throws at any call aborts the verification and changes
+   * nothing.
    */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p32_verifyReportsProgressPerFile_andAThrowingListenerAbortsIt(Fs fs) throws Exception {
+  public void p32_verifyReportsProgressPerFile_andAThrowingListenerAbortsIt(Fs fs)
+      throws Exception {
     verifyRules.p32_verifyReportsProgressPerFile_andAThrowingListenerAbortsIt(fs);
   }
 
   // ---------------------------------------------------------------------------------------------------
   // P30, P31, P33: special files, followed links and host hooks (SourceRules)
 
-  /** P33: entries matching the exclusion patterns are left out, unread, subtrees and all; the rest is stored. */
+  /**
+   * P33: entries matching the exclusion patterns are left out, unread, subtrees and all; the rest
+   * is stored.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
   public void p33_excludedEntries_areLeftOutWithoutBeingRead(Fs fs) throws Exception {
@@ -678,18 +798,22 @@ public abstract class BackupProviderConformance {
   }
 
   /**
-   * P33: a host source's finish runs once, after every source file is copied (it rewrites them all, and the
-   * backup holds what they were before) and before publication; its files (merged into the source's
-   * directories) and labels are in the backup and count in its totals; close follows.
+   * P33: a host source's finish runs once, after every source file is copied (it rewrites them all,
+   * and the backup holds what they were before) and before publication; its files (merged into the
+   * source's directories) and labels are in the backup and count in its totals; close follows.
    */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p33_finish_runsOnceAfterTheCopyBeforePublication_andItsFilesAndLabelsAreInTheBackup(Fs fs)
-      throws Exception {
-    sourceRules.p33_finish_runsOnceAfterTheCopyBeforePublication_andItsFilesAndLabelsAreInTheBackup(fs);
+  public void p33_finish_runsOnceAfterTheCopyBeforePublication_andItsFilesAndLabelsAreInTheBackup(
+      Fs fs) throws Exception {
+    sourceRules.p33_finish_runsOnceAfterTheCopyBeforePublication_andItsFilesAndLabelsAreInTheBackup(
+        fs);
   }
 
-  /** P33: progress goes on through the finisher's files: the last report counts them in done and total. */
+  /**
+   * P33: progress goes on through the finisher's files: the last report counts them in done and
+   * total.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
   public void p33_finisherFiles_areCountedByProgress(Fs fs) throws Exception {
@@ -697,8 +821,8 @@ public abstract class BackupProviderConformance {
   }
 
   /**
-   * P33 with INCREMENTAL: an incremental backup holds its own finisher's files, never those its base's finisher
-   * added, and restores to exactly the source plus them.
+   * P33 with INCREMENTAL: an incremental backup holds its own finisher's files, never those its
+   * base's finisher added, and restores to exactly the source plus them.
    */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
@@ -706,10 +830,14 @@ public abstract class BackupProviderConformance {
     sourceRules.p33_incrementalCapability_holdsItsOwnFinisherFilesOnly(fs);
   }
 
-  /** P33: a finisher that throws, or returns a file or label the backup already has, publishes nothing. */
+  /**
+   * P33: a finisher that throws, or returns a file or label the backup already has, publishes
+   * nothing.
+   */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p33_failingOrCollidingFinisher_failsTheBackupAndPublishesNothing(Fs fs) throws Exception {
+  public void p33_failingOrCollidingFinisher_failsTheBackupAndPublishesNothing(Fs fs)
+      throws Exception {
     sourceRules.p33_failingOrCollidingFinisher_failsTheBackupAndPublishesNothing(fs);
   }
 }

@@ -24,8 +24,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Rules P5 to P9 of the provider contract: a repository that persists across instances and file systems, full
- * backups that restore byte for byte, refused sources, and symbolic links.
+ * Rules P5 to P9 of the provider contract: a repository that persists across instances and file
+ * systems, full backups that restore byte for byte, refused sources, and symbolic links.
  */
 final class BackupRules extends ConformanceEnvironment {
 
@@ -41,9 +41,15 @@ final class BackupRules extends ConformanceEnvironment {
     showRepository(location);
     List<BackupMetadata> made = new ArrayList<>();
     try {
-      check(Files.exists(location, LinkOption.NOFOLLOW_LINKS), "P5", () -> "open on an absent location did not create a repository there");
+      check(
+          Files.exists(location, LinkOption.NOFOLLOW_LINKS),
+          "P5",
+          () -> "open on an absent location did not create a repository there");
       check(repo.list().isEmpty(), "P5", () -> "a new repository is not empty: " + safeList(repo));
-      made.add(setUp("a first backup", () -> repo.backup(BackupRequest.full(source).withLabel("lsn", "0/16B3748"))));
+      made.add(
+          setUp(
+              "a first backup",
+              () -> repo.backup(BackupRequest.full(source).withLabel("lsn", "0/16B3748"))));
       made.add(setUp("a second backup", () -> repo.backup(BackupRequest.full(source))));
     } finally {
       repo.close();
@@ -57,11 +63,21 @@ final class BackupRules extends ConformanceEnvironment {
     Snapshot expected = Snapshot.of(source);
     try (BackupRepository again = provider().open(location, options())) {
       List<BackupMetadata> listed = again.list();
-      check(new HashSet<>(listed).equals(new HashSet<>(made)) && listed.size() == made.size(), "P5",
-          () -> "a reopened repository lists " + listed + ", expected " + made + " (in any order: the order is P13's)");
+      check(
+          new HashSet<>(listed).equals(new HashSet<>(made)) && listed.size() == made.size(),
+          "P5",
+          () ->
+              "a reopened repository lists "
+                  + listed
+                  + ", expected "
+                  + made
+                  + " (in any order: the order is P13's)");
       for (BackupMetadata m : made) {
         Optional<BackupMetadata> found = again.find(m.id());
-        check(found.equals(Optional.of(m)), "P5", () -> "find(" + m.id() + ") after reopen gave " + found);
+        check(
+            found.equals(Optional.of(m)),
+            "P5",
+            () -> "find(" + m.id() + ") after reopen gave " + found);
       }
       Path target = root.resolve("restored");
       again.restore(made.get(0).id(), target);
@@ -70,7 +86,9 @@ final class BackupRules extends ConformanceEnvironment {
   }
 
   void p06_sourceRepositoryAndTarget_onThreeDifferentFileSystems() throws Exception {
-    Fs[][] combos = {{Fs.UNIX, Fs.WINDOWS, Fs.OSX}, {Fs.WINDOWS, Fs.DISK, Fs.UNIX}, {Fs.DISK, Fs.OSX, Fs.WINDOWS}};
+    Fs[][] combos = {
+      {Fs.UNIX, Fs.WINDOWS, Fs.OSX}, {Fs.WINDOWS, Fs.DISK, Fs.UNIX}, {Fs.DISK, Fs.OSX, Fs.WINDOWS}
+    };
     for (Fs[] c : combos) {
       where("source on " + c[0] + ", repository on " + c[1] + ", target on " + c[2]);
       Path source = root(c[0]).resolve("src");
@@ -89,21 +107,53 @@ final class BackupRules extends ConformanceEnvironment {
     Path source = realisticTree(fs, root.resolve("src"));
     BackupRepository repo = open(root.resolve("repo"));
     Instant before = Instant.now();
-    BackupMetadata b = repo.backup(BackupRequest.full(source).withLabel("lsn", "0/16B3748").withLabel("host", "db1"));
+    BackupMetadata b =
+        repo.backup(
+            BackupRequest.full(source).withLabel("lsn", "0/16B3748").withLabel("host", "db1"));
     Instant after = Instant.now();
     Snapshot expected = Snapshot.of(source);
-    check(b.totalFiles() == expected.fileCount(), "P7", () -> "totalFiles is " + b.totalFiles() + ", the source has " + expected.fileCount());
-    check(b.totalBytes() == expected.totalBytes(), "P7", () -> "totalBytes is " + b.totalBytes() + ", the source has " + expected.totalBytes());
-    check(b.backupType() == BackupType.FULL && b.baseBackupId() == null, "P7", () -> "a full backup is recorded as " + b.backupType() + " with base " + b.baseBackupId());
-    check(b.provider().equals(provider.name()), "P7", () -> "provider is recorded as '" + b.provider() + "'");
-    check(b.labels().equals(Map.of("host", "db1", "lsn", "0/16B3748")), "P7", () -> "labels are recorded as " + b.labels());
-    check(b.sourceDir().equals(source.toString()) || b.sourceDir().equals(source.toAbsolutePath().toString()), "P7",
-        () -> "sourceDir is recorded as '" + b.sourceDir() + "', the request named '" + source + "'");
-    check(!b.createdAt().isBefore(before.minusSeconds(2)) && !b.createdAt().isAfter(after.plusSeconds(2)), "P7",
-        () -> "createdAt " + b.createdAt() + " is not the time of the backup (" + before + " to " + after + ")");
+    check(
+        b.totalFiles() == expected.fileCount(),
+        "P7",
+        () -> "totalFiles is " + b.totalFiles() + ", the source has " + expected.fileCount());
+    check(
+        b.totalBytes() == expected.totalBytes(),
+        "P7",
+        () -> "totalBytes is " + b.totalBytes() + ", the source has " + expected.totalBytes());
+    check(
+        b.backupType() == BackupType.FULL && b.baseBackupId() == null,
+        "P7",
+        () -> "a full backup is recorded as " + b.backupType() + " with base " + b.baseBackupId());
+    check(
+        b.provider().equals(provider.name()),
+        "P7",
+        () -> "provider is recorded as '" + b.provider() + "'");
+    check(
+        b.labels().equals(Map.of("host", "db1", "lsn", "0/16B3748")),
+        "P7",
+        () -> "labels are recorded as " + b.labels());
+    check(
+        b.sourceDir().equals(source.toString())
+            || b.sourceDir().equals(source.toAbsolutePath().toString()),
+        "P7",
+        () ->
+            "sourceDir is recorded as '" + b.sourceDir() + "', the request named '" + source + "'");
+    check(
+        !b.createdAt().isBefore(before.minusSeconds(2))
+            && !b.createdAt().isAfter(after.plusSeconds(2)),
+        "P7",
+        () ->
+            "createdAt "
+                + b.createdAt()
+                + " is not the time of the backup ("
+                + before
+                + " to "
+                + after
+                + ")");
     Path target = root.resolve("restored");
     BackupMetadata restored = repo.restore(b.id(), target);
-    check(restored.equals(b), "P7", () -> "restore returned " + restored + ", backup returned " + b);
+    check(
+        restored.equals(b), "P7", () -> "restore returned " + restored + ", backup returned " + b);
     sameTree("P7", "a restored full backup", expected, target);
   }
 
@@ -114,7 +164,10 @@ final class BackupRules extends ConformanceEnvironment {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
     Snapshot expected = Snapshot.of(source);
-    check(b.totalFiles() == expected.fileCount(), "P7", () -> "totalFiles is " + b.totalFiles() + ", the source has " + expected.fileCount());
+    check(
+        b.totalFiles() == expected.fileCount(),
+        "P7",
+        () -> "totalFiles is " + b.totalFiles() + ", the source has " + expected.fileCount());
     Path target = root.resolve("restored");
     repo.restore(b.id(), target);
     sameTree("P7", "a restored tree of many small files", expected, target);
@@ -125,7 +178,10 @@ final class BackupRules extends ConformanceEnvironment {
     Path source = Files.createDirectories(root.resolve("src"));
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
-    check(b.totalFiles() == 0 && b.totalBytes() == 0, "P7", () -> "an empty source gave totals " + b.totalFiles() + "/" + b.totalBytes());
+    check(
+        b.totalFiles() == 0 && b.totalBytes() == 0,
+        "P7",
+        () -> "an empty source gave totals " + b.totalFiles() + "/" + b.totalBytes());
     Path target = root.resolve("restored");
     repo.restore(b.id(), target);
     sameTree("P7", "a restored empty backup", Snapshot.of(source), target);
@@ -135,28 +191,47 @@ final class BackupRules extends ConformanceEnvironment {
     Backed given = smallBackup(fs);
     Snapshot before = Snapshot.of(given.root.resolve("repo"));
     List<BackupMetadata> listed = given.repo.list();
-    expect(NoSuchFileException.class, "P8", "backup of a missing source", () -> given.repo.backup(given.root.resolve("missing")));
+    expect(
+        NoSuchFileException.class,
+        "P8",
+        "backup of a missing source",
+        () -> given.repo.backup(given.root.resolve("missing")));
     Path file = Files.writeString(given.root.resolve("a-file"), "not a directory");
-    expect(NotDirectoryException.class, "P8", "backup of a source that is a file", () -> given.repo.backup(file));
+    expect(
+        NotDirectoryException.class,
+        "P8",
+        "backup of a source that is a file",
+        () -> given.repo.backup(file));
     unchanged("P8", "a refused backup", before, given.root.resolve("repo"));
     check(given.repo.list().equals(listed), "P8", () -> "a refused backup changed list()");
   }
 
   void p09_symlinksCapability_linksAreRestoredAsLinksAndNeverFollowed(Fs fs) throws Exception {
-    Assumptions.assumeTrue(capabilities.contains(Capability.SYMLINKS), "no SYMLINKS capability: see the twin test");
+    Assumptions.assumeTrue(
+        capabilities.contains(Capability.SYMLINKS), "no SYMLINKS capability: see the twin test");
     Path root = root(fs);
     Path outside = Files.createDirectories(root.resolve("outside"));
     Files.writeString(outside.resolve("secret.txt"), "outside content");
     Path source = smallTree(root.resolve("src"));
     Files.createSymbolicLink(source.resolve("link-to-outside-file"), outside.resolve("secret.txt"));
     Files.createSymbolicLink(source.resolve("link-to-outside-dir"), outside);
-    Files.createSymbolicLink(source.resolve("a").resolve("relative-link"), source.getFileSystem().getPath("..", "empty.txt"));
-    Files.createSymbolicLink(source.resolve("dangling"), source.getFileSystem().getPath("no-such-file"));
+    Files.createSymbolicLink(
+        source.resolve("a").resolve("relative-link"),
+        source.getFileSystem().getPath("..", "empty.txt"));
+    Files.createSymbolicLink(
+        source.resolve("dangling"), source.getFileSystem().getPath("no-such-file"));
     Snapshot outsideBefore = Snapshot.of(outside);
     Snapshot expected = Snapshot.of(source);
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
-    check(b.totalFiles() == expected.fileCount(), "P9", () -> "totalFiles " + b.totalFiles() + " counts links or what they point to; expected " + expected.fileCount());
+    check(
+        b.totalFiles() == expected.fileCount(),
+        "P9",
+        () ->
+            "totalFiles "
+                + b.totalFiles()
+                + " counts links or what they point to; expected "
+                + expected.fileCount());
     Path target = root.resolve("restored");
     repo.restore(b.id(), target);
     sameTree("P9", "a restored backup with links", expected, target);
@@ -164,7 +239,8 @@ final class BackupRules extends ConformanceEnvironment {
   }
 
   void p09_symlinksCapability_deepLinksKeepTheirTargetTextExactly(Fs fs) throws Exception {
-    Assumptions.assumeTrue(capabilities.contains(Capability.SYMLINKS), "no SYMLINKS capability: see the twin test");
+    Assumptions.assumeTrue(
+        capabilities.contains(Capability.SYMLINKS), "no SYMLINKS capability: see the twin test");
     Path root = root(fs);
     Path source = smallTree(root.resolve("src"));
     Path deep = Files.createDirectories(source.resolve("d1").resolve("d2").resolve("d3"));
@@ -173,7 +249,9 @@ final class BackupRules extends ConformanceEnvironment {
     links.put("d1/d2/d3/dotted", "../../../a/./b/../one.txt");
     links.put("d1/d2/d3/to-dir", "../../../a");
     links.put("d1/d2/dangling", "./no/such/./target");
-    links.put("d1/absolute", sfs.getRootDirectories().iterator().next().resolve("coffer-tck-nowhere").toString());
+    links.put(
+        "d1/absolute",
+        sfs.getRootDirectories().iterator().next().resolve("coffer-tck-nowhere").toString());
     for (Map.Entry<String, String> l : links.entrySet()) {
       Files.createSymbolicLink(source.resolve(l.getKey()), sfs.getPath(l.getValue()));
     }
@@ -190,23 +268,41 @@ final class BackupRules extends ConformanceEnvironment {
       Path restored = target.resolve(l.getKey());
       check(Files.isSymbolicLink(restored), "P9", () -> l.getKey() + " was not restored as a link");
       String text = Files.readSymbolicLink(restored).toString();
-      check(text.equals(l.getValue()), "P9", () -> "the link " + l.getKey() + " was restored pointing to '" + text
-          + "'; the source's link text is '" + l.getValue() + "'");
+      check(
+          text.equals(l.getValue()),
+          "P9",
+          () ->
+              "the link "
+                  + l.getKey()
+                  + " was restored pointing to '"
+                  + text
+                  + "'; the source's link text is '"
+                  + l.getValue()
+                  + "'");
     }
-    check(!Files.exists(target.resolve("d1/d2/d3/to-dir/one.txt"), LinkOption.NOFOLLOW_LINKS)
-        || Files.isSymbolicLink(target.resolve("d1/d2/d3/to-dir")), "P9", () -> "a link to a directory was descended");
+    check(
+        !Files.exists(target.resolve("d1/d2/d3/to-dir/one.txt"), LinkOption.NOFOLLOW_LINKS)
+            || Files.isSymbolicLink(target.resolve("d1/d2/d3/to-dir")),
+        "P9",
+        () -> "a link to a directory was descended");
   }
 
   void p09_noSymlinksCapability_backupWithLinkIsRefusedNamingIt(Fs fs) throws Exception {
-    Assumptions.assumeFalse(capabilities.contains(Capability.SYMLINKS), "SYMLINKS declared: see the twin test");
+    Assumptions.assumeFalse(
+        capabilities.contains(Capability.SYMLINKS), "SYMLINKS declared: see the twin test");
     Path root = root(fs);
     Path outside = Files.createDirectories(root.resolve("outside"));
     Files.writeString(outside.resolve("secret.txt"), "outside content");
     Path source = smallTree(root.resolve("src"));
-    Files.createSymbolicLink(source.resolve("a").resolve("link-to-outside"), outside.resolve("secret.txt"));
+    Files.createSymbolicLink(
+        source.resolve("a").resolve("link-to-outside"), outside.resolve("secret.txt"));
     BackupRepository repo = open(root.resolve("repo"));
     repo.backup(smallTree(root.resolve("src2")));
-    refusedNaming("P9", "backup of a source holding a link without SYMLINKS", "link-to-outside", root.resolve("repo"),
+    refusedNaming(
+        "P9",
+        "backup of a source holding a link without SYMLINKS",
+        "link-to-outside",
+        root.resolve("repo"),
         () -> repo.backup(source));
   }
 
@@ -221,7 +317,8 @@ final class BackupRules extends ConformanceEnvironment {
     Path target = f.root.resolve("restored");
     repo.restore(b.id(), target);
     f.fs.shortReads(false);
-    check(r.ok(), "P14", () -> "with short reads, an intact backup does not verify: " + r.problems());
+    check(
+        r.ok(), "P14", () -> "with short reads, an intact backup does not verify: " + r.problems());
     sameTree("P7", "a round trip with one-byte reads", expected, target);
   }
 }

@@ -7,21 +7,25 @@ import java.nio.file.Path;
 import java.util.function.Supplier;
 
 /**
- * The assertions of the conformance suite: each failure is a broken promise ({@code "P17 broken: ..."}) or,
- * when only the preparation of a rule's check failed, a set-up failure ({@code "P10 set-up failed: ..."}),
- * followed by the provider, the step, the seed that replays the test and a listing of the repository. The
- * base of {@link ConformanceEnvironment}; one per test, shared by the rule groups through the copy
- * constructor.
+ * The assertions of the conformance suite: each failure is a broken promise ({@code "P17 broken:
+ * ..."}) or, when only the preparation of a rule's check failed, a set-up failure ({@code "P10
+ * set-up failed: ..."}), followed by the provider, the step, the seed that replays the test and a
+ * listing of the repository. The base of {@link ConformanceEnvironment}; one per test, shared by
+ * the rule groups through the copy constructor.
  */
 class ConformanceAssertions {
 
   final BackupProvider provider;
+
   /** The rule of the test ({@code P10}), for set-up failures. */
   final String rule;
+
   final long seed;
   private final Shown shown;
 
-  /** What a failure message shows besides the rule: the test, its step, and the repository to list. */
+  /**
+   * What a failure message shows besides the rule: the test, its step, and the repository to list.
+   */
   private static final class Shown {
     String where;
     Path repository;
@@ -60,9 +64,9 @@ class ConformanceAssertions {
   }
 
   /**
-   * A failed step of a rule's set-up: the rule was not checked. Reported as {@code "P10 set-up failed: ..."},
-   * so that a broken operation used to prepare another rule's check (a delete, a backup) shows up as a
-   * broken promise only under its own rule.
+   * A failed step of a rule's set-up: the rule was not checked. Reported as {@code "P10 set-up
+   * failed: ..."}, so that a broken operation used to prepare another rule's check (a delete, a
+   * backup) shows up as a broken promise only under its own rule.
    */
   static final class SetUpFailure extends AssertionError {
     private static final long serialVersionUID = 1L;
@@ -73,8 +77,9 @@ class ConformanceAssertions {
   }
 
   /**
-   * Runs {@code step}, which only prepares the rule's check (a backup to corrupt, a delete that counts
-   * operations): an exception there is a {@link SetUpFailure}, not a broken rule. Assertions pass through.
+   * Runs {@code step}, which only prepares the rule's check (a backup to corrupt, a delete that
+   * counts operations): an exception there is a {@link SetUpFailure}, not a broken rule. Assertions
+   * pass through.
    */
   final <T> T setUp(String what, Step<T> step) {
     try {
@@ -82,17 +87,29 @@ class ConformanceAssertions {
     } catch (AssertionError e) {
       throw e;
     } catch (Throwable t) {
-      throw new SetUpFailure(rule + " set-up failed: " + what + " threw " + t + "; " + rule + " was not checked (the"
-          + " rule of that operation reports it broken)" + context(), t);
+      throw new SetUpFailure(
+          rule
+              + " set-up failed: "
+              + what
+              + " threw "
+              + t
+              + "; "
+              + rule
+              + " was not checked (the"
+              + " rule of that operation reports it broken)"
+              + context(),
+          t);
     }
   }
 
   /** As {@link #setUp(String, Step)} for a step without a value. */
   final void setUpStep(String what, Action step) {
-    setUp(what, () -> {
-      step.run();
-      return null;
-    });
+    setUp(
+        what,
+        () -> {
+          step.run();
+          return null;
+        });
   }
 
   /** An action that may throw anything. */
@@ -101,11 +118,17 @@ class ConformanceAssertions {
     void run() throws Exception;
   }
 
-  /** Runs {@code action}, which must throw a BackupException naming {@code named} and change nothing in {@code dir}. */
-  void refusedNaming(String rule, String what, String named, Path dir, Action action) throws IOException {
+  /**
+   * Runs {@code action}, which must throw a BackupException naming {@code named} and change nothing
+   * in {@code dir}.
+   */
+  void refusedNaming(String rule, String what, String named, Path dir, Action action)
+      throws IOException {
     Snapshot before = Snapshot.of(dir);
     BackupException e = expect(BackupException.class, rule, what, action);
-    check(String.valueOf(e.getMessage()).contains(named), rule,
+    check(
+        String.valueOf(e.getMessage()).contains(named),
+        rule,
         () -> "the refusal does not name " + named + ": " + e.getMessage());
     unchanged(rule, "a refused backup", before, dir);
   }
@@ -152,7 +175,17 @@ class ConformanceAssertions {
 
   /** The provider, the step, the seed that replays the test and a listing of the repository. */
   private String context() {
-    return "\n  [provider " + provider.name() + ", " + shown.where + ", seed " + seed + " (replay with -Dcoffer.tck.seed="
-        + seed + ")]\n  repository " + shown.repository + ":\n" + Snapshot.render(shown.repository);
+    return "\n  [provider "
+        + provider.name()
+        + ", "
+        + shown.where
+        + ", seed "
+        + seed
+        + " (replay with -Dcoffer.tck.seed="
+        + seed
+        + ")]\n  repository "
+        + shown.repository
+        + ":\n"
+        + Snapshot.render(shown.repository);
   }
 }

@@ -24,15 +24,15 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * What the rules of the conformance suite run in, apart from the rules themselves: the provider under test
- * and fresh instances of it, the seed of the generated trees, fresh file systems and repositories (closed
- * after the test), source trees, the corruptions of a stored backup, and the assertions that turn a
- * failure into a broken promise ({@code "P17 broken: ..."}) followed by the seed, the file system and a
- * listing of the repository.
+ * What the rules of the conformance suite run in, apart from the rules themselves: the provider
+ * under test and fresh instances of it, the seed of the generated trees, fresh file systems and
+ * repositories (closed after the test), source trees, the corruptions of a stored backup, and the
+ * assertions that turn a failure into a broken promise ({@code "P17 broken: ..."}) followed by the
+ * seed, the file system and a listing of the repository.
  *
- * <p>One environment per test: {@link BackupProviderConformance} creates it before each test and closes it
- * after; each rule group extends it and shares its state through the copy constructor. Not thread-safe
- * except where a rule's own threads call the provider.
+ * <p>One environment per test: {@link BackupProviderConformance} creates it before each test and
+ * closes it after; each rule group extends it and shares its state through the copy constructor.
+ * Not thread-safe except where a rule's own threads call the provider.
  */
 class ConformanceEnvironment extends ConformanceAssertions {
 
@@ -52,7 +52,10 @@ class ConformanceEnvironment extends ConformanceAssertions {
    * @param rule the rule of the test ({@code P10}), named by set-up failures
    * @param where the test's name, shown in failure messages
    */
-  ConformanceEnvironment(Supplier<BackupProvider> providers, Supplier<Map<String, String>> options, String rule,
+  ConformanceEnvironment(
+      Supplier<BackupProvider> providers,
+      Supplier<Map<String, String>> options,
+      String rule,
       String where) {
     super(requireNonNull(providers.get(), "provider() returned null"), rule, seed(), where);
     this.providers = providers;
@@ -72,7 +75,10 @@ class ConformanceEnvironment extends ConformanceAssertions {
     this.cleanup = env.cleanup;
   }
 
-  /** The seed of the generated trees: {@code coffer.tck.seed} when set (to replay a failure), else random. */
+  /**
+   * The seed of the generated trees: {@code coffer.tck.seed} when set (to replay a failure), else
+   * random.
+   */
   private static long seed() {
     String fixed = System.getProperty("coffer.tck.seed");
     return fixed != null ? Long.parseLong(fixed.trim()) : new java.util.Random().nextLong();
@@ -88,7 +94,9 @@ class ConformanceEnvironment extends ConformanceAssertions {
     return options.get();
   }
 
-  /** Closes every repository and file system the test opened and deletes its temporary directories. */
+  /**
+   * Closes every repository and file system the test opened and deletes its temporary directories.
+   */
   final void close() throws Exception {
     Exception first = null;
     List<AutoCloseable> all = new ArrayList<>(cleanup);
@@ -110,14 +118,15 @@ class ConformanceEnvironment extends ConformanceAssertions {
     }
   }
 
-
   Corruptions corruptions(Fs fs) throws IOException {
     Corruptions c = new Corruptions();
     c.root = root(fs);
     c.location = c.root.resolve("repo");
     Path src = smallTree(c.root.resolve("src"));
     c.repo = open(c.location);
-    setUp("a warm-up backup", () -> c.repo.backup(src)); // repository-wide files exist before the backup under test
+    setUp(
+        "a warm-up backup",
+        () -> c.repo.backup(src)); // repository-wide files exist before the backup under test
     Snapshot before = Snapshot.of(c.location);
     c.backup = setUp("the backup to corrupt", () -> c.repo.backup(src));
     c.source = Snapshot.of(src);
@@ -181,7 +190,6 @@ class ConformanceEnvironment extends ConformanceAssertions {
     return out;
   }
 
-
   BackupRepository open(Path location) throws IOException {
     return open(location, provider, options());
   }
@@ -190,20 +198,31 @@ class ConformanceEnvironment extends ConformanceAssertions {
     return open(location, p, options());
   }
 
-  /** Opens a repository to prepare a rule's check: a failure is a {@link SetUpFailure} (P5 checks open). */
-  BackupRepository open(Path location, BackupProvider p, Map<String, String> opts) throws IOException {
+  /**
+   * Opens a repository to prepare a rule's check: a failure is a {@link SetUpFailure} (P5 checks
+   * open).
+   */
+  BackupRepository open(Path location, BackupProvider p, Map<String, String> opts)
+      throws IOException {
     return setUp("opening a repository at " + location, () -> openChecked(location, p, opts));
   }
 
-  /** Opens a repository as the operation a rule checks (after a crash, with a wrong key, on another file system). */
-  BackupRepository openChecked(Path location, BackupProvider p, Map<String, String> opts) throws IOException {
+  /**
+   * Opens a repository as the operation a rule checks (after a crash, with a wrong key, on another
+   * file system).
+   */
+  BackupRepository openChecked(Path location, BackupProvider p, Map<String, String> opts)
+      throws IOException {
     BackupRepository repo = p.open(location, opts);
     showRepository(location);
     cleanup.add(repo);
     return repo;
   }
 
-  /** A fresh root with a source tree on it, a repository beside the source and one full backup of it. */
+  /**
+   * A fresh root with a source tree on it, a repository beside the source and one full backup of
+   * it.
+   */
   static final class Backed {
     final Path root;
     final Path source;
@@ -218,7 +237,10 @@ class ConformanceEnvironment extends ConformanceAssertions {
     }
   }
 
-  /** The start of most rules: {@link #smallTree} in {@code src}, a repository in {@code repo}, one backup. */
+  /**
+   * The start of most rules: {@link #smallTree} in {@code src}, a repository in {@code repo}, one
+   * backup.
+   */
   final Backed smallBackup(Fs fs) throws IOException {
     Path root = root(fs);
     return backedUp(root, smallTree(root.resolve("src")));
@@ -232,7 +254,8 @@ class ConformanceEnvironment extends ConformanceAssertions {
 
   private Backed backedUp(Path root, Path source) throws IOException {
     BackupRepository repo = open(root.resolve("repo"));
-    return new Backed(root, source, repo, setUp("a full backup of the source", () -> repo.backup(source)));
+    return new Backed(
+        root, source, repo, setUp("a full backup of the source", () -> repo.backup(source)));
   }
 
   /** A small tree: a few files in nested directories, an empty file and an empty directory. */
@@ -341,7 +364,8 @@ class ConformanceEnvironment extends ConformanceAssertions {
 
   static Set<String> listDirectories(Path dir) throws IOException {
     try (java.util.stream.Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)).map(p -> p.getFileName().toString())
+      return s.filter(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+          .map(p -> p.getFileName().toString())
           .collect(Collectors.toCollection(TreeSet::new));
     }
   }

@@ -20,17 +20,17 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * Runs the conformance suite against every provider on the class path, with no build of one's own, and
- * prints a per-rule report:
+ * Runs the conformance suite against every provider on the class path, with no build of one's own,
+ * and prints a per-rule report:
  *
  * <pre>{@code
  * java -cp coffer-testkit.jar:coffer-api.jar:<junit and jimfs jars>:my-provider.jar \
  *     -Dcoffer.tck.my-provider.key=... dev.coffer.testkit.ConformanceMain [--filesystems UNIX,DISK] [name...]
  * }</pre>
  *
- * <p>Providers are found with {@link BackupProviders#installed()}; names given on the command line restrict
- * the run to those. A provider's options come from the system properties
- * {@code coffer.tck.<provider>.<option>}. The exit status is 0 when every rule passed for every provider,
+ * <p>Providers are found with {@link BackupProviders#installed()}; names given on the command line
+ * restrict the run to those. A provider's options come from the system properties {@code
+ * coffer.tck.<provider>.<option>}. The exit status is 0 when every rule passed for every provider,
  * 1 when a rule failed, 2 for a usage error or when no provider was found.
  */
 public final class ConformanceMain {
@@ -60,7 +60,8 @@ public final class ConformanceMain {
       if (args[i].equals("--filesystems") && i + 1 < args.length) {
         filesystems = args[++i];
       } else if (args[i].startsWith("-")) {
-        out.println("usage: ConformanceMain [--filesystems UNIX,OSX,WINDOWS,DISK] [provider-name...]");
+        out.println(
+            "usage: ConformanceMain [--filesystems UNIX,OSX,WINDOWS,DISK] [provider-name...]");
         return 2;
       } else {
         names.add(args[i]);
@@ -70,7 +71,10 @@ public final class ConformanceMain {
       try {
         FileSystemsSource.selected(filesystems);
       } catch (IllegalArgumentException e) {
-        out.println("unknown file system in '" + filesystems + "'; expected a list of UNIX, OSX, WINDOWS, DISK");
+        out.println(
+            "unknown file system in '"
+                + filesystems
+                + "'; expected a list of UNIX, OSX, WINDOWS, DISK");
         return 2;
       }
     }
@@ -81,7 +85,10 @@ public final class ConformanceMain {
       }
     }
     if (providers.isEmpty()) {
-      out.println(names.isEmpty() ? "no backup provider found on the class path" : "no installed provider named " + names);
+      out.println(
+          names.isEmpty()
+              ? "no backup provider found on the class path"
+              : "no installed provider named " + names);
       return 2;
     }
     boolean allPassed = true;
@@ -102,8 +109,9 @@ public final class ConformanceMain {
   }
 
   private static boolean runOne(BackupProvider provider, String filesystems, PrintStream out) {
-    LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request()
-        .selectors(DiscoverySelectors.selectClass(InstalledProviderConformance.class));
+    LauncherDiscoveryRequestBuilder builder =
+        LauncherDiscoveryRequestBuilder.request()
+            .selectors(DiscoverySelectors.selectClass(InstalledProviderConformance.class));
     if (filesystems != null) {
       builder.configurationParameter(FileSystemsSource.KEY, filesystems);
     }
@@ -111,10 +119,16 @@ public final class ConformanceMain {
     RuleListener listener = new RuleListener();
     Launcher launcher = LauncherFactory.create();
     launcher.execute(request, listener);
-    out.println("Provider " + provider.name() + " (" + provider.getClass().getName() + "), capabilities "
-        + provider.capabilities());
+    out.println(
+        "Provider "
+            + provider.name()
+            + " ("
+            + provider.getClass().getName()
+            + "), capabilities "
+            + provider.capabilities());
     boolean ok = true;
-    java.util.SortedSet<Integer> rules = new java.util.TreeSet<>(listener.rules.keySet()); // P33, and any later rule
+    java.util.SortedSet<Integer> rules =
+        new java.util.TreeSet<>(listener.rules.keySet()); // P33, and any later rule
     for (int rule = 1; rule <= 31; rule++) {
       rules.add(rule);
     }
@@ -125,14 +139,32 @@ public final class ConformanceMain {
         out.println(label + "NOT RUN");
       } else if (o.failed > 0) {
         ok = false;
-        out.println(label + "FAIL  " + o.failed + " of " + (o.passed + o.failed + o.setUpFailed) + " tests failed; first: "
-            + o.firstFailure);
+        out.println(
+            label
+                + "FAIL  "
+                + o.failed
+                + " of "
+                + (o.passed + o.failed + o.setUpFailed)
+                + " tests failed; first: "
+                + o.firstFailure);
       } else if (o.setUpFailed > 0) {
         ok = false;
-        out.println(label + "SET-UP FAILED  " + o.setUpFailed + " of " + (o.passed + o.setUpFailed) + " tests could not"
-            + " prepare their check (another rule's operation failed); first: " + o.firstSetUpFailure);
+        out.println(
+            label
+                + "SET-UP FAILED  "
+                + o.setUpFailed
+                + " of "
+                + (o.passed + o.setUpFailed)
+                + " tests could not"
+                + " prepare their check (another rule's operation failed); first: "
+                + o.firstSetUpFailure);
       } else if (o.passed > 0) {
-        out.println(label + "PASS  " + o.passed + " tests" + (o.skipped > 0 ? ", " + o.skipped + " not applicable" : ""));
+        out.println(
+            label
+                + "PASS  "
+                + o.passed
+                + " tests"
+                + (o.skipped > 0 ? ", " + o.skipped + " not applicable" : ""));
       } else {
         out.println(label + "N/A   " + o.skipped + " tests not applicable (" + o.skipReason + ")");
       }
@@ -159,10 +191,12 @@ public final class ConformanceMain {
 
     @Override
     public void executionSkipped(TestIdentifier id, String reason) {
-      rule(id).ifPresent(o -> {
-        o.skipped++;
-        o.skipReason = reason;
-      });
+      rule(id)
+          .ifPresent(
+              o -> {
+                o.skipped++;
+                o.skipReason = reason;
+              });
     }
 
     @Override
@@ -170,30 +204,47 @@ public final class ConformanceMain {
       if (!id.isTest()) {
         return;
       }
-      rule(id).ifPresent(o -> {
-        switch (result.getStatus()) {
-          case SUCCESSFUL:
-            o.passed++;
-            break;
-          case ABORTED:
-            o.skipped++;
-            o.skipReason = result.getThrowable().map(Throwable::getMessage).orElse("aborted");
-            break;
-          default:
-            String m = result.getThrowable().map(t -> String.valueOf(t.getMessage())).orElse("failed");
-            // the first line says what broke; the seed line lets the user replay exactly this failure
-            String replay = m.lines().filter(l -> l.contains("-Dcoffer.tck.seed=")).findFirst()
-                .map(l -> " " + l.strip()).orElse("");
-            String shown = id.getDisplayName() + ": " + m.strip().lines().findFirst().orElse("") + replay;
-            if (m.matches("(?s)P[0-9]+ set-up failed: .*")) {
-              o.setUpFailed++;
-              o.firstSetUpFailure = o.firstSetUpFailure == null ? shown : o.firstSetUpFailure;
-            } else {
-              o.failed++;
-              o.firstFailure = o.firstFailure == null ? shown : o.firstFailure;
-            }
-        }
-      });
+      rule(id)
+          .ifPresent(
+              o -> {
+                switch (result.getStatus()) {
+                  case SUCCESSFUL:
+                    o.passed++;
+                    break;
+                  case ABORTED:
+                    o.skipped++;
+                    o.skipReason =
+                        result.getThrowable().map(Throwable::getMessage).orElse("aborted");
+                    break;
+                  default:
+                    String m =
+                        result
+                            .getThrowable()
+                            .map(t -> String.valueOf(t.getMessage()))
+                            .orElse("failed");
+                    // the first line says what broke; the seed line lets the user replay exactly
+                    // this failure
+                    String replay =
+                        m.lines()
+                            .filter(l -> l.contains("-Dcoffer.tck.seed="))
+                            .findFirst()
+                            .map(l -> " " + l.strip())
+                            .orElse("");
+                    String shown =
+                        id.getDisplayName()
+                            + ": "
+                            + m.strip().lines().findFirst().orElse("")
+                            + replay;
+                    if (m.matches("(?s)P[0-9]+ set-up failed: .*")) {
+                      o.setUpFailed++;
+                      o.firstSetUpFailure =
+                          o.firstSetUpFailure == null ? shown : o.firstSetUpFailure;
+                    } else {
+                      o.failed++;
+                      o.firstFailure = o.firstFailure == null ? shown : o.firstFailure;
+                    }
+                }
+              });
     }
 
     private Optional<Outcome> rule(TestIdentifier id) {

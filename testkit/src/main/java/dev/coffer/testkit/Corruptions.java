@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A repository holding a warm-up backup and the backup under test, and every way to corrupt the latter:
- * each stored file (the files that appeared with the backup) flipped, truncated to half and deleted, and a
- * stray file added to each stored directory. Each {@link Corruption} is undone after use. Built by
- * {@link ConformanceEnvironment#corruptions}.
+ * A repository holding a warm-up backup and the backup under test, and every way to corrupt the
+ * latter: each stored file (the files that appeared with the backup) flipped, truncated to half and
+ * deleted, and a stray file added to each stored directory. Each {@link Corruption} is undone after
+ * use. Built by {@link ConformanceEnvironment#corruptions}.
  */
 final class Corruptions {
   Path root;
@@ -27,7 +27,12 @@ final class Corruptions {
 
   private static final String STRAY = "coffer-tck-stray";
 
-  enum CorruptionKind { FLIP, TRUNCATE, DELETE, STRAY }
+  enum CorruptionKind {
+    FLIP,
+    TRUNCATE,
+    DELETE,
+    STRAY
+  }
 
   /** One reversible change to one stored item. */
   static final class Corruption {
@@ -44,20 +49,22 @@ final class Corruptions {
 
     void apply() throws IOException {
       switch (kind) {
-        case FLIP: {
-          saved = Files.readAllBytes(path);
-          byte[] changed = saved.clone();
-          changed[changed.length / 2] ^= (byte) 0x5A;
-          Files.write(path, changed);
-          break;
-        }
-        case TRUNCATE: {
-          saved = Files.readAllBytes(path);
-          try (var ch = Files.newByteChannel(path, StandardOpenOption.WRITE)) {
-            ch.truncate(saved.length / 2);
+        case FLIP:
+          {
+            saved = Files.readAllBytes(path);
+            byte[] changed = saved.clone();
+            changed[changed.length / 2] ^= (byte) 0x5A;
+            Files.write(path, changed);
+            break;
           }
-          break;
-        }
+        case TRUNCATE:
+          {
+            saved = Files.readAllBytes(path);
+            try (var ch = Files.newByteChannel(path, StandardOpenOption.WRITE)) {
+              ch.truncate(saved.length / 2);
+            }
+            break;
+          }
         case DELETE:
           saved = Files.readAllBytes(path);
           Files.delete(path);

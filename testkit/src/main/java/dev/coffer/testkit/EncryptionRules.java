@@ -15,8 +15,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Rules P25 and P26 of the provider contract: no planted plaintext in stored bytes, wrong keys refused before
- * anything is written, and compressible data stored smaller.
+ * Rules P25 and P26 of the provider contract: no planted plaintext in stored bytes, wrong keys
+ * refused before anything is written, and compressible data stored smaller.
  */
 final class EncryptionRules extends ConformanceEnvironment {
 
@@ -25,7 +25,9 @@ final class EncryptionRules extends ConformanceEnvironment {
   }
 
   void p25_encryptionCapability_noPlantedPlaintextInStoredBytes(Fs fs) throws Exception {
-    Assumptions.assumeTrue(capabilities.contains(Capability.ENCRYPTION), "no ENCRYPTION capability: nothing to refuse");
+    Assumptions.assumeTrue(
+        capabilities.contains(Capability.ENCRYPTION),
+        "no ENCRYPTION capability: nothing to refuse");
     Path root = root(fs);
     Path source = smallTree(root.resolve("src"));
     String marker = "CofferTckPlaintextMarker" + Long.toHexString(seed);
@@ -36,22 +38,30 @@ final class EncryptionRules extends ConformanceEnvironment {
     Files.writeString(source.resolve(dirMarker).resolve("inner.txt"), "inner");
     BackupRepository repo = open(root.resolve("repo"));
     repo.backup(source);
-    for (Map.Entry<String, Snapshot.Entry> e : Snapshot.of(root.resolve("repo")).entries().entrySet()) {
-      check(!e.getKey().contains(nameMarker) && !e.getKey().contains(dirMarker), "P25",
+    for (Map.Entry<String, Snapshot.Entry> e :
+        Snapshot.of(root.resolve("repo")).entries().entrySet()) {
+      check(
+          !e.getKey().contains(nameMarker) && !e.getKey().contains(dirMarker),
+          "P25",
           () -> "a stored name reveals a source file or directory name: " + e.getKey());
       byte[] bytes = e.getValue().bytes();
       if (bytes != null) {
         for (String needle : List.of(marker, nameMarker, dirMarker)) {
-          check(indexOf(bytes, needle.getBytes(StandardCharsets.UTF_8)) < 0
-                  && indexOf(bytes, needle.getBytes(StandardCharsets.UTF_16LE)) < 0, "P25",
-              () -> "stored file " + e.getKey() + " contains the planted plaintext '" + needle + "'");
+          check(
+              indexOf(bytes, needle.getBytes(StandardCharsets.UTF_8)) < 0
+                  && indexOf(bytes, needle.getBytes(StandardCharsets.UTF_16LE)) < 0,
+              "P25",
+              () ->
+                  "stored file " + e.getKey() + " contains the planted plaintext '" + needle + "'");
         }
       }
     }
   }
 
   void p25_encryptionCapability_wrongKeyFailsBeforeAnythingIsWritten(Fs fs) throws Exception {
-    Assumptions.assumeTrue(capabilities.contains(Capability.ENCRYPTION), "no ENCRYPTION capability: nothing to refuse");
+    Assumptions.assumeTrue(
+        capabilities.contains(Capability.ENCRYPTION),
+        "no ENCRYPTION capability: nothing to refuse");
     Map<String, String> wrong = new LinkedHashMap<>(options());
     boolean changed = false;
     for (OptionInfo o : provider.options()) {
@@ -61,7 +71,8 @@ final class EncryptionRules extends ConformanceEnvironment {
         changed = true;
       }
     }
-    Assumptions.assumeTrue(changed, "P25 wrong key not exercised: options() gives no secret option a value");
+    Assumptions.assumeTrue(
+        changed, "P25 wrong key not exercised: options() gives no secret option a value");
     Path root = root(fs);
     Path location = root.resolve("repo");
     BackupRepository repo = open(location);
@@ -75,18 +86,27 @@ final class EncryptionRules extends ConformanceEnvironment {
       unchanged("P25", "an open with a wrong key", before, root);
       return;
     }
-    expect(WrongKeyException.class, "P25", "restore with a wrong key", () -> other.restore(b.id(), root.resolve("t")));
+    expect(
+        WrongKeyException.class,
+        "P25",
+        "restore with a wrong key",
+        () -> other.restore(b.id(), root.resolve("t")));
     unchanged("P25", "a restore with a wrong key", before, root);
     // the writer side: a backup with a wrong key into an existing encrypted repository is refused
     Path source = smallTree(root.resolve("src2"));
     Snapshot beforeBackup = Snapshot.of(location);
-    expect(WrongKeyException.class, "P25", "a backup with a wrong key into an existing encrypted repository",
+    expect(
+        WrongKeyException.class,
+        "P25",
+        "a backup with a wrong key into an existing encrypted repository",
         () -> other.backup(source));
     unchanged("P25", "a refused backup with a wrong key", beforeBackup, location);
   }
 
   void p26_compressionCapability_compressibleDataIsStoredSmaller(Fs fs) throws Exception {
-    Assumptions.assumeTrue(capabilities.contains(Capability.COMPRESSION), "no COMPRESSION capability: nothing to refuse");
+    Assumptions.assumeTrue(
+        capabilities.contains(Capability.COMPRESSION),
+        "no COMPRESSION capability: nothing to refuse");
     Path root = root(fs);
     Path source = Files.createDirectories(root.resolve("src"));
     gen.file(source.resolve("table.dat"), 1 << 20, true);
@@ -94,7 +114,11 @@ final class EncryptionRules extends ConformanceEnvironment {
     BackupRepository repo = open(root.resolve("repo"));
     BackupMetadata b = repo.backup(source);
     long size = repo.storedBytes(b.id());
-    check(size < b.totalBytes(), "P26", () -> "size(id) is " + size + " bytes for " + b.totalBytes() + " bytes of compressible data");
+    check(
+        size < b.totalBytes(),
+        "P26",
+        () ->
+            "size(id) is " + size + " bytes for " + b.totalBytes() + " bytes of compressible data");
   }
 
   /** A value of the same length and alphabet as {@code v} but different (for a wrong key). */

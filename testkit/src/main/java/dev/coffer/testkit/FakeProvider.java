@@ -50,27 +50,29 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * A minimal provider for tests of code that <em>uses</em> providers (a host, a command-line tool): each
- * backup is a plain copy of the source with a SHA-256 sum per file; a key or passphrase, when given, is
- * checked against a hash the repository keeps, so a wrong one fails with {@link WrongKeyException}.
+ * A minimal provider for tests of code that <em>uses</em> providers (a host, a command-line tool):
+ * each backup is a plain copy of the source with a SHA-256 sum per file; a key or passphrase, when
+ * given, is checked against a hash the repository keeps, so a wrong one fails with {@link
+ * WrongKeyException}.
  *
- * <p>Contract: name {@code fake}; options {@code key} (secret), {@code key-file} (a file holding the key;
- * one trailing line break is dropped) and {@code passphrase} (secret); capabilities {@code INCREMENTAL}
- * (an incremental is a full copy recording its base), {@code PARTIAL_RESTORE},
- * {@code INDEPENDENT_INCREMENTALS} and {@code ENCRYPTION} (declared, so that hosts pass keys; nothing is
- * encrypted). Verify reports a changed file as {@code CORRUPT}, a deleted one as {@code MISSING} and a
- * stray one as {@code UNEXPECTED}; restore refuses a corrupt backup with {@link CorruptBackupException}.
- * It is <em>not</em> a conforming provider (backups are not atomic, nothing is forced to disk, links are
- * followed) and must never hold real data. It is not registered: a test that wants it found by
- * {@code ServiceLoader} lists {@code dev.coffer.testkit.FakeProvider} in its own
- * {@code META-INF/services/dev.coffer.spi.BackupProvider}. Thread-safe for backups through one instance.
+ * <p>Contract: name {@code fake}; options {@code key} (secret), {@code key-file} (a file holding
+ * the key; one trailing line break is dropped) and {@code passphrase} (secret); capabilities {@code
+ * INCREMENTAL} (an incremental is a full copy recording its base), {@code PARTIAL_RESTORE}, {@code
+ * INDEPENDENT_INCREMENTALS} and {@code ENCRYPTION} (declared, so that hosts pass keys; nothing is
+ * encrypted). Verify reports a changed file as {@code CORRUPT}, a deleted one as {@code MISSING}
+ * and a stray one as {@code UNEXPECTED}; restore refuses a corrupt backup with {@link
+ * CorruptBackupException}. It is <em>not</em> a conforming provider (backups are not atomic,
+ * nothing is forced to disk, links are followed) and must never hold real data. It is not
+ * registered: a test that wants it found by {@code ServiceLoader} lists {@code
+ * dev.coffer.testkit.FakeProvider} in its own {@code
+ * META-INF/services/dev.coffer.spi.BackupProvider}. Thread-safe for backups through one instance.
  *
- * <p>Files that change while read (rule P34): every file is read through
- * {@link dev.coffer.spi.support.ReadCheck} and the options {@code changed-files} / {@code changed-retries}
- * of {@link dev.coffer.spi.support.ChangedFilesPolicy}, as a real provider does. Two options simulate a live
- * writer deterministically, for tests of how a host handles such a backup: {@code test-grow} (a relative
- * path: one byte is appended to that file after its first read began) and {@code test-delete} (a relative
- * path: that file is deleted after the scan).
+ * <p>Files that change while read (rule P34): every file is read through {@link
+ * dev.coffer.spi.support.ReadCheck} and the options {@code changed-files} / {@code changed-retries}
+ * of {@link dev.coffer.spi.support.ChangedFilesPolicy}, as a real provider does. Two options
+ * simulate a live writer deterministically, for tests of how a host handles such a backup: {@code
+ * test-grow} (a relative path: one byte is appended to that file after its first read began) and
+ * {@code test-delete} (a relative path: that file is deleted after the scan).
  */
 public final class FakeProvider implements BackupProvider {
 
@@ -89,18 +91,25 @@ public final class FakeProvider implements BackupProvider {
 
   @Override
   public Set<Capability> capabilities() {
-    return Set.of(Capability.INCREMENTAL, Capability.PARTIAL_RESTORE, Capability.INDEPENDENT_INCREMENTALS,
+    return Set.of(
+        Capability.INCREMENTAL,
+        Capability.PARTIAL_RESTORE,
+        Capability.INDEPENDENT_INCREMENTALS,
         Capability.ENCRYPTION);
   }
 
   @Override
   public List<OptionInfo> options() {
-    List<OptionInfo> all = new ArrayList<>(List.of(
-        OptionInfo.secret("key", "the key, 64 hex digits"),
-        OptionInfo.optional("key-file", "a file holding the key", null),
-        OptionInfo.secret("passphrase", "a passphrase")));
+    List<OptionInfo> all =
+        new ArrayList<>(
+            List.of(
+                OptionInfo.secret("key", "the key, 64 hex digits"),
+                OptionInfo.optional("key-file", "a file holding the key", null),
+                OptionInfo.secret("passphrase", "a passphrase")));
     all.addAll(ChangedFilesPolicy.options());
-    all.add(OptionInfo.optional("test-grow", "test only: append a byte to this file while it is read", null));
+    all.add(
+        OptionInfo.optional(
+            "test-grow", "test only: append a byte to this file while it is read", null));
     all.add(OptionInfo.optional("test-delete", "test only: delete this file after the scan", null));
     return List.copyOf(all);
   }
@@ -110,7 +119,8 @@ public final class FakeProvider implements BackupProvider {
     ProviderOptions options = ProviderOptions.parse(name(), options(), given);
     String secret = null;
     if (options.get("key-file").isPresent()) {
-      secret = "key:" + readKeyFile(location.getFileSystem().getPath(options.get("key-file").get()));
+      secret =
+          "key:" + readKeyFile(location.getFileSystem().getPath(options.get("key-file").get()));
     } else if (options.get("key").isPresent()) {
       secret = "key:" + options.get("key").get();
     } else if (options.get("passphrase").isPresent()) {
@@ -121,7 +131,8 @@ public final class FakeProvider implements BackupProvider {
     if (secret != null) {
       String h = sha256(secret.getBytes(StandardCharsets.UTF_8));
       if (Files.exists(check)) {
-        if (!MessageDigest.isEqual(Files.readAllBytes(check), h.getBytes(StandardCharsets.US_ASCII))) {
+        if (!MessageDigest.isEqual(
+            Files.readAllBytes(check), h.getBytes(StandardCharsets.US_ASCII))) {
           throw new WrongKeyException("the key does not open repository " + location);
         }
       } else {
@@ -130,7 +141,10 @@ public final class FakeProvider implements BackupProvider {
     } else if (Files.exists(check)) {
       throw new WrongKeyException("repository " + location + " needs a key or passphrase");
     }
-    return new Repo(location, ChangedFilesPolicy.of(options), options.get("test-grow").orElse(null),
+    return new Repo(
+        location,
+        ChangedFilesPolicy.of(options),
+        options.get("test-grow").orElse(null),
         options.get("test-delete").orElse(null));
   }
 
@@ -139,10 +153,14 @@ public final class FakeProvider implements BackupProvider {
     try {
       s = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new IOException("cannot read the file given with --key-file (option key-file, " + e.getClass().getSimpleName()
-          + "; its name is not shown)");
+      throw new IOException(
+          "cannot read the file given with --key-file (option key-file, "
+              + e.getClass().getSimpleName()
+              + "; its name is not shown)");
     }
-    return s.endsWith("\r\n") ? s.substring(0, s.length() - 2) : s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+    return s.endsWith("\r\n")
+        ? s.substring(0, s.length() - 2)
+        : s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
   }
 
   private static String sha256(byte[] b) {
@@ -193,8 +211,14 @@ public final class FakeProvider implements BackupProvider {
       Map<Path, SourceEntry> scanned = new TreeMap<>(); // the scan: what ReadCheck compares against
       for (Path p : all) {
         if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-          scanned.put(p, new SourceEntry(relative(src, p), SourceEntry.Type.FILE, Files.size(p),
-              Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant(), null));
+          scanned.put(
+              p,
+              new SourceEntry(
+                  relative(src, p),
+                  SourceEntry.Type.FILE,
+                  Files.size(p),
+                  Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant(),
+                  null));
         }
       }
       if (delete != null) {
@@ -216,7 +240,10 @@ public final class FakeProvider implements BackupProvider {
           continue;
         }
         SourceEntry entry = scanned.get(p);
-        byte[] read = entry == null ? Files.readAllBytes(p) : read(p, rel, entry, warnings); // a link: followed
+        byte[] read =
+            entry == null
+                ? Files.readAllBytes(p)
+                : read(p, rel, entry, warnings); // a link: followed
         if (read == null) {
           continue; // vanished: left out, recorded
         }
@@ -224,12 +251,23 @@ public final class FakeProvider implements BackupProvider {
         meta.setProperty(SUM + rel, sha256(read));
         count++;
         bytes += read.length;
-        request.progress().onProgress(new Progress(Progress.Phase.BACKUP, count, fileCount, bytes, total, rel));
+        request
+            .progress()
+            .onProgress(new Progress(Progress.Phase.BACKUP, count, fileCount, bytes, total, rel));
       }
-      BackupMetadata m = new BackupMetadata(id, Instant.now(), src.toString(), count, bytes,
-          request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL,
-          request.incremental() ? request.baseBackupId().value() : null, "fake", "1",
-          request.labels(), warnings);
+      BackupMetadata m =
+          new BackupMetadata(
+              id,
+              Instant.now(),
+              src.toString(),
+              count,
+              bytes,
+              request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL,
+              request.incremental() ? request.baseBackupId().value() : null,
+              "fake",
+              "1",
+              request.labels(),
+              warnings);
       for (int i = 0; i < warnings.size(); i++) {
         BackupWarning w = warnings.get(i);
         meta.setProperty(WARNING + i, w.kind().name() + "\t" + w.path() + "\t" + w.detail());
@@ -240,14 +278,16 @@ public final class FakeProvider implements BackupProvider {
         meta.setProperty("base", m.baseBackupId());
       }
       m.labels().forEach((k, v) -> meta.setProperty(LABEL + k, v));
-      try (Writer w = Files.newBufferedWriter(dir.resolve("meta.properties"), StandardCharsets.UTF_8)) {
+      try (Writer w =
+          Files.newBufferedWriter(dir.resolve("meta.properties"), StandardCharsets.UTF_8)) {
         meta.store(w, null);
       }
       return m;
     }
 
     /** Reads one file as rule P34 asks; null when it vanished (then a warning says so). */
-    private byte[] read(Path p, String rel, SourceEntry entry, List<BackupWarning> warnings) throws IOException {
+    private byte[] read(Path p, String rel, SourceEntry entry, List<BackupWarning> warnings)
+        throws IOException {
       for (int reads = 1; ; reads++) {
         byte[] read;
         Optional<BackupWarning> change;
@@ -278,11 +318,14 @@ public final class FakeProvider implements BackupProvider {
     }
 
     private Properties meta(String id) throws IOException {
-      if (!BackupId.isValid(id) || !Files.isRegularFile(root.resolve(id).resolve("meta.properties"))) {
+      if (!BackupId.isValid(id)
+          || !Files.isRegularFile(root.resolve(id).resolve("meta.properties"))) {
         throw new NoSuchBackupException(id);
       }
       Properties p = new Properties();
-      try (Reader r = Files.newBufferedReader(root.resolve(id).resolve("meta.properties"), StandardCharsets.UTF_8)) {
+      try (Reader r =
+          Files.newBufferedReader(
+              root.resolve(id).resolve("meta.properties"), StandardCharsets.UTF_8)) {
         p.load(r);
       }
       return p;
@@ -313,8 +356,17 @@ public final class FakeProvider implements BackupProvider {
         String[] w = p.getProperty(WARNING + i).split("\t", 3);
         warnings.add(new BackupWarning(w[1], BackupWarning.Kind.valueOf(w[0]), w[2]));
       }
-      return new BackupMetadata(id, Instant.parse(p.getProperty("createdAt")), p.getProperty("sourceDir"), files,
-          bytes, base == null ? BackupType.FULL : BackupType.INCREMENTAL, base, "fake", "1", withPrefix(p, LABEL),
+      return new BackupMetadata(
+          id,
+          Instant.parse(p.getProperty("createdAt")),
+          p.getProperty("sourceDir"),
+          files,
+          bytes,
+          base == null ? BackupType.FULL : BackupType.INCREMENTAL,
+          base,
+          "fake",
+          "1",
+          withPrefix(p, LABEL),
           warnings);
     }
 
@@ -323,8 +375,9 @@ public final class FakeProvider implements BackupProvider {
       BackupMetadata m = metadata(request.backupId().value());
       VerifyReport report = verify(request.backupId());
       if (!report.ok()) {
-        throw new CorruptBackupException("backup " + request.backupId() + " is corrupt: "
-            + report.problems().get(0).detail(), report.problems().get(0).path());
+        throw new CorruptBackupException(
+            "backup " + request.backupId() + " is corrupt: " + report.problems().get(0).detail(),
+            report.problems().get(0).path());
       }
       Path target = request.target();
       if (Files.exists(target) && request.mode() == RestoreMode.CREATE) {
@@ -354,7 +407,8 @@ public final class FakeProvider implements BackupProvider {
           continue;
         }
         String rel = relative(data, p);
-        if (!request.selects(rel) && request.paths().stream().noneMatch(x -> x.startsWith(rel + "/"))) {
+        if (!request.selects(rel)
+            && request.paths().stream().noneMatch(x -> x.startsWith(rel + "/"))) {
           continue;
         }
         if (Files.isDirectory(p)) {
@@ -362,7 +416,9 @@ public final class FakeProvider implements BackupProvider {
         } else {
           Files.copy(p, target.resolve(rel));
           done++;
-          request.progress().onProgress(new Progress(Progress.Phase.RESTORE, done, m.totalFiles(), 0, -1, rel));
+          request
+              .progress()
+              .onProgress(new Progress(Progress.Phase.RESTORE, done, m.totalFiles(), 0, -1, rel));
         }
       }
       return m;
@@ -401,7 +457,8 @@ public final class FakeProvider implements BackupProvider {
       for (Map.Entry<String, String> e : sums.entrySet()) {
         Path f = data.resolve(e.getKey());
         if (!Files.exists(f)) {
-          problems.add(new VerifyReport.Problem(e.getKey(), VerifyReport.Kind.MISSING, "not stored"));
+          problems.add(
+              new VerifyReport.Problem(e.getKey(), VerifyReport.Kind.MISSING, "not stored"));
           continue;
         }
         byte[] b = Files.readAllBytes(f);
@@ -409,8 +466,14 @@ public final class FakeProvider implements BackupProvider {
         bytes += b.length;
         String actual = sha256(b);
         if (!actual.equals(e.getValue())) {
-          problems.add(new VerifyReport.Problem(e.getKey(), VerifyReport.Kind.CORRUPT, "sha256 mismatch: recorded "
-              + e.getValue().substring(0, 8) + ", computed " + actual.substring(0, 8)));
+          problems.add(
+              new VerifyReport.Problem(
+                  e.getKey(),
+                  VerifyReport.Kind.CORRUPT,
+                  "sha256 mismatch: recorded "
+                      + e.getValue().substring(0, 8)
+                      + ", computed "
+                      + actual.substring(0, 8)));
         }
       }
       Set<String> expected = new TreeSet<>(sums.keySet());
@@ -418,7 +481,9 @@ public final class FakeProvider implements BackupProvider {
         for (Path p : (Iterable<Path>) s::iterator) {
           String rel = relative(data, p);
           if (Files.isRegularFile(p) && !expected.contains(rel)) {
-            problems.add(new VerifyReport.Problem(rel, VerifyReport.Kind.UNEXPECTED, "stored but not recorded"));
+            problems.add(
+                new VerifyReport.Problem(
+                    rel, VerifyReport.Kind.UNEXPECTED, "stored but not recorded"));
           }
         }
       }

@@ -17,11 +17,11 @@ import java.util.function.Consumer;
 
 /**
  * The faults of a {@link FaultyFileSystem}, apart from the forwarding that reaches them: it counts
- * operations, fails or crashes the planned one, limits the bytes written, shortens reads, refuses owner
- * changes, tells a watcher about attribute changes, and keeps each written file's durable length for a
- * crash. The forwarding classes ({@code FaultyProvider}, {@code FaultyChannel}, {@code FaultyPath}) call its
- * hooks before or after each operation; it knows nothing of how paths are wrapped, so it works (and is
- * tested) on the plain paths of any file system. Thread-safe.
+ * operations, fails or crashes the planned one, limits the bytes written, shortens reads, refuses
+ * owner changes, tells a watcher about attribute changes, and keeps each written file's durable
+ * length for a crash. The forwarding classes ({@code FaultyProvider}, {@code FaultyChannel}, {@code
+ * FaultyPath}) call its hooks before or after each operation; it knows nothing of how paths are
+ * wrapped, so it works (and is tested) on the plain paths of any file system. Thread-safe.
  */
 final class FaultPlan {
 
@@ -35,7 +35,11 @@ final class FaultPlan {
   private volatile boolean refuseOwners;
   private volatile Consumer<Path> watcher;
   private boolean crashed;
-  /** The length each file written since the last crash keeps when the machine crashes, by delegate path. */
+
+  /**
+   * The length each file written since the last crash keeps when the machine crashes, by delegate
+   * path.
+   */
   private final Map<Path, Long> durableLength = new HashMap<>();
 
   // --- planning ---
@@ -57,7 +61,8 @@ final class FaultPlan {
     planned = n;
     plannedSeen = 0;
     plannedCrash = crash;
-    plannedKinds = kinds.length == 0 ? EnumSet.allOf(Operation.class) : EnumSet.copyOf(List.of(kinds));
+    plannedKinds =
+        kinds.length == 0 ? EnumSet.allOf(Operation.class) : EnumSet.copyOf(List.of(kinds));
   }
 
   /** Lets only {@code bytes} more bytes be written. */
@@ -85,8 +90,10 @@ final class FaultPlan {
     crashed = true;
     for (Map.Entry<Path, Long> e : durableLength.entrySet()) {
       try {
-        if (Files.isRegularFile(e.getKey(), LinkOption.NOFOLLOW_LINKS) && Files.size(e.getKey()) > e.getValue()) {
-          try (SeekableByteChannel ch = Files.newByteChannel(e.getKey(), StandardOpenOption.WRITE)) {
+        if (Files.isRegularFile(e.getKey(), LinkOption.NOFOLLOW_LINKS)
+            && Files.size(e.getKey()) > e.getValue()) {
+          try (SeekableByteChannel ch =
+              Files.newByteChannel(e.getKey(), StandardOpenOption.WRITE)) {
             ch.truncate(e.getValue());
           }
         }
@@ -123,10 +130,14 @@ final class FaultPlan {
 
   // --- hooks called by the forwarding classes ---
 
-  /** Counts an operation of {@code kind} on {@code path} (shown in messages); fails it if it is the planned one. */
+  /**
+   * Counts an operation of {@code kind} on {@code path} (shown in messages); fails it if it is the
+   * planned one.
+   */
   synchronized void before(Operation kind, Path path) throws IOException {
     if (crashed) {
-      throw new IOException("coffer-tck: simulated crash: " + kind + " " + path + " failed, the machine is down");
+      throw new IOException(
+          "coffer-tck: simulated crash: " + kind + " " + path + " failed, the machine is down");
     }
     operations++;
     if (planned > 0 && plannedKinds.contains(kind) && ++plannedSeen == planned) {
@@ -142,7 +153,8 @@ final class FaultPlan {
   /** Fails an uncounted access (a read, a listing, an attribute) while crashed. */
   synchronized void checkAlive(Path path) throws IOException {
     if (crashed) {
-      throw new IOException("coffer-tck: simulated crash: cannot access " + path + ", the machine is down");
+      throw new IOException(
+          "coffer-tck: simulated crash: cannot access " + path + ", the machine is down");
     }
   }
 
@@ -155,7 +167,10 @@ final class FaultPlan {
     return ok;
   }
 
-  /** A file was opened for writing: new or truncated files keep nothing in a crash, others their length. */
+  /**
+   * A file was opened for writing: new or truncated files keep nothing in a crash, others their
+   * length.
+   */
   synchronized void opened(Path file, boolean truncatedOrNew) throws IOException {
     if (truncatedOrNew) {
       durableLength.put(file, 0L);
@@ -171,13 +186,16 @@ final class FaultPlan {
   /** A file or directory moved: what was written below {@code from} is tracked below {@code to}. */
   synchronized void moved(Path from, Path to) {
     Map<Path, Long> moved = new HashMap<>();
-    durableLength.entrySet().removeIf(e -> {
-      if (e.getKey().startsWith(from)) {
-        moved.put(to.resolve(from.relativize(e.getKey())), e.getValue());
-        return true;
-      }
-      return false;
-    });
+    durableLength
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (e.getKey().startsWith(from)) {
+                moved.put(to.resolve(from.relativize(e.getKey())), e.getValue());
+                return true;
+              }
+              return false;
+            });
     durableLength.putAll(moved);
   }
 
@@ -200,7 +218,8 @@ final class FaultPlan {
   /** Fails an owner or group change when owner changes are refused. */
   void checkOwnerChange(Path path) throws IOException {
     if (refuseOwners) {
-      throw new FileSystemException(path.toString(), null, "Operation not permitted (coffer-tck: refused owner change)");
+      throw new FileSystemException(
+          path.toString(), null, "Operation not permitted (coffer-tck: refused owner change)");
     }
   }
 }

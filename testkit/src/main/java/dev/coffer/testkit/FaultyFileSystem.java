@@ -3,7 +3,6 @@ package dev.coffer.testkit;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.FileStore;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystemException;
@@ -22,9 +21,10 @@ import java.util.function.Consumer;
 
 /**
  * A file system that wraps another one (Jimfs, or the default file system) and fails on demand, for
- * testing that a provider keeps its promises when I/O goes wrong (rules P10 and P17). Modelled on Lucene's
- * filter file systems: every {@link Path} it hands out wraps a path of the delegate, and every operation
- * goes through it, so a provider that only uses the paths it is given cannot escape it.
+ * testing that a provider keeps its promises when I/O goes wrong (rules P10 and P17). Modelled on
+ * Lucene's filter file systems: every {@link Path} it hands out wraps a path of the delegate, and
+ * every operation goes through it, so a provider that only uses the paths it is given cannot escape
+ * it.
  *
  * <pre>{@code
  * FaultyFileSystem faulty = FaultyFileSystem.wrap(Jimfs.newFileSystem(Configuration.unix()));
@@ -41,22 +41,24 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>Counted operations ({@link Operation}): creating a file, directory or link; each write call
- * (including truncate); each force; each move or copy; each delete. {@link #operations()} counts them all,
- * so a test can run an operation once, read the count, and then fail each of them in turn.
+ * (including truncate); each force; each move or copy; each delete. {@link #operations()} counts
+ * them all, so a test can run an operation once, read the count, and then fail each of them in
+ * turn.
  *
- * <p>A crash ({@link #crash()} or {@link #crashAt}) truncates every file written through this file system to
- * the length it had when its data was last forced (0 if never, or the length it had when opened without
- * truncation), then makes every operation fail until {@link #recover()}. The simplification, stated
- * exactly: names are durable at once (a create, move or delete survives a crash without a directory
- * force, as on a journaling file system), and data written over existing bytes is not rolled back, only
- * data beyond the last forced length is dropped.
+ * <p>A crash ({@link #crash()} or {@link #crashAt}) truncates every file written through this file
+ * system to the length it had when its data was last forced (0 if never, or the length it had when
+ * opened without truncation), then makes every operation fail until {@link #recover()}. The
+ * simplification, stated exactly: names are durable at once (a create, move or delete survives a
+ * crash without a directory force, as on a journaling file system), and data written over existing
+ * bytes is not rolled back, only data beyond the last forced length is dropped.
  *
- * <p>Not supported: watch services, memory-mapped files, {@code Path#toFile}; {@link Path#toUri()} returns
- * the delegate's URI. Thread-safe.
+ * <p>Not supported: watch services, memory-mapped files, {@code Path#toFile}; {@link Path#toUri()}
+ * returns the delegate's URI. Thread-safe.
  *
- * <p>Two layers, as Okio keeps its forwarding file system apart from what it adds: the forwarding layer
- * (this class, {@code FaultyPath}, {@code FaultyProvider}, {@code FaultyChannel}) unwraps, delegates and
- * re-wraps; the fault plan ({@code FaultPlan}) decides what fails, counts and tracks durable lengths.
+ * <p>Two layers, as Okio keeps its forwarding file system apart from what it adds: the forwarding
+ * layer (this class, {@code FaultyPath}, {@code FaultyProvider}, {@code FaultyChannel}) unwraps,
+ * delegates and re-wraps; the fault plan ({@code FaultPlan}) decides what fails, counts and tracks
+ * durable lengths.
  */
 public final class FaultyFileSystem extends FileSystem {
 
@@ -84,7 +86,8 @@ public final class FaultyFileSystem extends FileSystem {
   }
 
   /**
-   * Wraps a file system. Closing the wrapper closes the delegate (unless it is the default file system).
+   * Wraps a file system. Closing the wrapper closes the delegate (unless it is the default file
+   * system).
    *
    * @param delegate the file system to wrap
    * @return the faulty file system, with no fault planned
@@ -108,8 +111,8 @@ public final class FaultyFileSystem extends FileSystem {
   }
 
   /**
-   * Fails the {@code n}th counted operation from now (1 is the next one) of the given kinds (all kinds
-   * when none is given) with an {@link IOException}; the fault then clears.
+   * Fails the {@code n}th counted operation from now (1 is the next one) of the given kinds (all
+   * kinds when none is given) with an {@link IOException}; the fault then clears.
    *
    * @param n which operation to fail, from 1
    * @param kinds the kinds counted; all when empty
@@ -119,8 +122,9 @@ public final class FaultyFileSystem extends FileSystem {
   }
 
   /**
-   * Simulates a crash at the {@code n}th counted operation from now of the given kinds (all when none):
-   * that operation and every later one fail until {@link #recover()}, and unforced data is dropped.
+   * Simulates a crash at the {@code n}th counted operation from now of the given kinds (all when
+   * none): that operation and every later one fail until {@link #recover()}, and unforced data is
+   * dropped.
    *
    * @param n which operation crashes, from 1
    * @param kinds the kinds counted; all when empty
@@ -130,8 +134,9 @@ public final class FaultyFileSystem extends FileSystem {
   }
 
   /**
-   * Lets only {@code bytes} more bytes be written; the write that crosses the limit writes what fits and
-   * then fails with a "No space left on device" {@link FileSystemException}, as do all later writes.
+   * Lets only {@code bytes} more bytes be written; the write that crosses the limit writes what
+   * fits and then fails with a "No space left on device" {@link FileSystemException}, as do all
+   * later writes.
    *
    * @param bytes how many more bytes may be written
    */
@@ -149,10 +154,10 @@ public final class FaultyFileSystem extends FileSystem {
   }
 
   /**
-   * Makes every change of an owner or group (through a {@link FileOwnerAttributeView}, a
-   * {@link PosixFileAttributeView} or {@code setAttribute} of {@code owner}, {@code group}, {@code uid} or
-   * {@code gid}) fail with a {@link FileSystemException} "Operation not permitted", as for a process that is
-   * not root. Not cleared by {@link #clearFaults()}.
+   * Makes every change of an owner or group (through a {@link FileOwnerAttributeView}, a {@link
+   * PosixFileAttributeView} or {@code setAttribute} of {@code owner}, {@code group}, {@code uid} or
+   * {@code gid}) fail with a {@link FileSystemException} "Operation not permitted", as for a
+   * process that is not root. Not cleared by {@link #clearFaults()}.
    *
    * @param refuse whether owner changes fail
    */
@@ -161,10 +166,11 @@ public final class FaultyFileSystem extends FileSystem {
   }
 
   /**
-   * Registers an observer of permissions and owners, for checking what a restore exposes at every moment
-   * (rule P28): it is called with the path after each file, directory or link is created and after each
-   * change of permissions or owner through this file system, and with the source path before each move. It
-   * runs on the thread doing the operation and may read attributes; it should not throw.
+   * Registers an observer of permissions and owners, for checking what a restore exposes at every
+   * moment (rule P28): it is called with the path after each file, directory or link is created and
+   * after each change of permissions or owner through this file system, and with the source path
+   * before each move. It runs on the thread doing the operation and may read attributes; it should
+   * not throw.
    *
    * @param observer the observer, or {@code null} to remove it
    */
@@ -172,17 +178,24 @@ public final class FaultyFileSystem extends FileSystem {
     plan.watchAttributes(observer);
   }
 
-  /** Simulates a crash now: unforced data is dropped and every operation fails until {@link #recover()}. */
+  /**
+   * Simulates a crash now: unforced data is dropped and every operation fails until {@link
+   * #recover()}.
+   */
   public void crash() {
     plan.crash();
   }
 
-  /** Ends a simulated crash: operations work again (open a fresh repository instance to recover). */
+  /**
+   * Ends a simulated crash: operations work again (open a fresh repository instance to recover).
+   */
   public void recover() {
     plan.recover();
   }
 
-  /** Removes every planned fault (failure, crash, disk limit, short reads); does not end a crash. */
+  /**
+   * Removes every planned fault (failure, crash, disk limit, short reads); does not end a crash.
+   */
   public void clearFaults() {
     plan.clearFaults();
   }

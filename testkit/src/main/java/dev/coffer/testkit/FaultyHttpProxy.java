@@ -26,15 +26,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A fault-injecting HTTP/1.1 front on loopback, for testing clients of HTTP object stores: it sits between
- * the client and a real server and, at the requests you choose, drops the connection, answers 500 or 503
- * itself, cuts the response short, or waits before forwarding. Every other request is forwarded unchanged
- * (signatures stay valid: the Host header is passed as the client sent it).
+ * A fault-injecting HTTP/1.1 front on loopback, for testing clients of HTTP object stores: it sits
+ * between the client and a real server and, at the requests you choose, drops the connection,
+ * answers 500 or 503 itself, cuts the response short, or waits before forwarding. Every other
+ * request is forwarded unchanged (signatures stay valid: the Host header is passed as the client
+ * sent it).
  *
- * <p>Requests are numbered from 1 in the order their bodies arrive; {@link #requests()} says how many were
- * seen, so a test can aim at "the next GET" with {@code inject(proxy.requests() + 1, Fault.TRUNCATE)}.
- * Each connection carries one request ({@code Connection: close}), so numbering never depends on the
- * client's connection reuse. Bodies are held in memory: this is a test tool for objects of megabytes.
+ * <p>Requests are numbered from 1 in the order their bodies arrive; {@link #requests()} says how
+ * many were seen, so a test can aim at "the next GET" with {@code inject(proxy.requests() + 1,
+ * Fault.TRUNCATE)}. Each connection carries one request ({@code Connection: close}), so numbering
+ * never depends on the client's connection reuse. Bodies are held in memory: this is a test tool
+ * for objects of megabytes.
  *
  * <pre>{@code
  * try (FaultyHttpProxy proxy = FaultyHttpProxy.start(serverPort)) {
@@ -56,8 +58,8 @@ public final class FaultyHttpProxy implements Closeable {
     /** Answer {@code 503 SlowDown} without forwarding. */
     ERROR_503,
     /**
-     * Forward, then send the response's head and only half its body before closing (half the head when
-     * there is no body: the request took effect, its answer is lost).
+     * Forward, then send the response's head and only half its body before closing (half the head
+     * when there is no body: the request took effect, its answer is lost).
      */
     TRUNCATE,
     /** Wait {@link #delay(Duration)} before forwarding (to make the client time out). */
@@ -68,11 +70,13 @@ public final class FaultyHttpProxy implements Closeable {
 
   private final ServerSocket server;
   private final int upstreamPort;
-  private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "faulty-http-proxy");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService threads =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "faulty-http-proxy");
+            t.setDaemon(true);
+            return t;
+          });
   private final AtomicInteger count = new AtomicInteger();
   private final Map<Integer, Fault> planned = new ConcurrentHashMap<>();
   private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
@@ -146,8 +150,8 @@ public final class FaultyHttpProxy implements Closeable {
   }
 
   /**
-   * The request lines seen so far ({@code "PUT /bucket/key?partNumber=1..."}), in order, with the fault
-   * applied if any ({@code "GET /b/k -> TRUNCATE"}).
+   * The request lines seen so far ({@code "PUT /bucket/key?partNumber=1..."}), in order, with the
+   * fault applied if any ({@code "GET /b/k -> TRUNCATE"}).
    *
    * @return a copy of the log
    */
@@ -196,8 +200,9 @@ public final class FaultyHttpProxy implements Closeable {
         switch (name) {
           case "content-length" -> contentLength = Long.parseLong(value);
           case "expect" -> expectContinue = value.equalsIgnoreCase("100-continue");
-          case "transfer-encoding" -> throw new IOException("chunked request bodies are not supported");
-          default -> { }
+          case "transfer-encoding" ->
+              throw new IOException("chunked request bodies are not supported");
+          default -> {}
         }
         if (!name.equals("expect") && !name.equals("connection")) {
           forwarded.add(line);
@@ -222,8 +227,12 @@ public final class FaultyHttpProxy implements Closeable {
       }
       if (fault == Fault.ERROR_500 || fault == Fault.ERROR_503) {
         boolean five = fault == Fault.ERROR_500;
-        respondError(out, five ? 500 : 503, five ? "Internal Server Error" : "Service Unavailable",
-            five ? "InternalError" : "SlowDown", requestLine.startsWith("HEAD "));
+        respondError(
+            out,
+            five ? 500 : 503,
+            five ? "Internal Server Error" : "Service Unavailable",
+            five ? "InternalError" : "SlowDown",
+            requestLine.startsWith("HEAD "));
         return;
       }
       if (fault == Fault.DELAY) {
@@ -232,8 +241,12 @@ public final class FaultyHttpProxy implements Closeable {
       byte[] response = forward(String.join("\r\n", forwarded) + "\r\n\r\n", body);
       if (fault == Fault.TRUNCATE) {
         int bodyStart = indexOf(response, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII)) + 4;
-        // Half the body; a response without one loses half its head, so the client never sees the answer.
-        int keep = response.length > bodyStart ? bodyStart + (response.length - bodyStart) / 2 : bodyStart / 2;
+        // Half the body; a response without one loses half its head, so the client never sees the
+        // answer.
+        int keep =
+            response.length > bodyStart
+                ? bodyStart + (response.length - bodyStart) / 2
+                : bodyStart / 2;
         out.write(response, 0, keep);
         out.flush();
         client.setSoLinger(true, 0);
@@ -258,12 +271,23 @@ public final class FaultyHttpProxy implements Closeable {
     }
   }
 
-  private static void respondError(OutputStream out, int status, String reason, String code, boolean head)
-      throws IOException {
-    byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>injected "
-        + status + "</Message></Error>").getBytes(StandardCharsets.UTF_8);
-    String response = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: application/xml\r\nContent-Length: "
-        + (head ? 0 : xml.length) + "\r\nConnection: close\r\n\r\n";
+  private static void respondError(
+      OutputStream out, int status, String reason, String code, boolean head) throws IOException {
+    byte[] xml =
+        ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>"
+                + code
+                + "</Code><Message>injected "
+                + status
+                + "</Message></Error>")
+            .getBytes(StandardCharsets.UTF_8);
+    String response =
+        "HTTP/1.1 "
+            + status
+            + " "
+            + reason
+            + "\r\nContent-Type: application/xml\r\nContent-Length: "
+            + (head ? 0 : xml.length)
+            + "\r\nConnection: close\r\n\r\n";
     out.write(response.getBytes(StandardCharsets.US_ASCII));
     if (!head) {
       out.write(xml);

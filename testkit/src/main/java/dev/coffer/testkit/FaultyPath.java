@@ -65,12 +65,16 @@ final class FaultyPath implements Path {
 
   @Override
   public boolean startsWith(Path other) {
-    return other instanceof FaultyPath && ((FaultyPath) other).fs == fs && delegate.startsWith(((FaultyPath) other).delegate);
+    return other instanceof FaultyPath
+        && ((FaultyPath) other).fs == fs
+        && delegate.startsWith(((FaultyPath) other).delegate);
   }
 
   @Override
   public boolean endsWith(Path other) {
-    return other instanceof FaultyPath && ((FaultyPath) other).fs == fs && delegate.endsWith(((FaultyPath) other).delegate);
+    return other instanceof FaultyPath
+        && ((FaultyPath) other).fs == fs
+        && delegate.endsWith(((FaultyPath) other).delegate);
   }
 
   @Override
@@ -105,7 +109,8 @@ final class FaultyPath implements Path {
   }
 
   @Override
-  public WatchKey register(WatchService watcher, WatchEvent.Kind<?>[] events, WatchEvent.Modifier... modifiers) {
+  public WatchKey register(
+      WatchService watcher, WatchEvent.Kind<?>[] events, WatchEvent.Modifier... modifiers) {
     throw new UnsupportedOperationException("FaultyFileSystem has no watch service");
   }
 
@@ -116,7 +121,9 @@ final class FaultyPath implements Path {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof FaultyPath && ((FaultyPath) o).fs == fs && ((FaultyPath) o).delegate.equals(delegate);
+    return o instanceof FaultyPath
+        && ((FaultyPath) o).fs == fs
+        && ((FaultyPath) o).delegate.equals(delegate);
   }
 
   @Override

@@ -63,18 +63,21 @@ final class FaultyProvider extends FileSystemProvider {
   }
 
   @Override
-  public SeekableByteChannel newByteChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
-      throws IOException {
+  public SeekableByteChannel newByteChannel(
+      Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
     return newFileChannel(path, options, attrs);
   }
 
   @Override
-  public FileChannel newFileChannel(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs)
-      throws IOException {
+  public FileChannel newFileChannel(
+      Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
     Path p = u(path);
-    boolean write = options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
+    boolean write =
+        options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
     boolean existed = Files.exists(p, LinkOption.NOFOLLOW_LINKS);
-    if (write && (options.contains(StandardOpenOption.CREATE_NEW) || (options.contains(StandardOpenOption.CREATE) && !existed))) {
+    if (write
+        && (options.contains(StandardOpenOption.CREATE_NEW)
+            || (options.contains(StandardOpenOption.CREATE) && !existed))) {
       fs.plan.before(Operation.CREATE, path);
     } else {
       fs.plan.checkAlive(path);
@@ -90,7 +93,8 @@ final class FaultyProvider extends FileSystemProvider {
   }
 
   @Override
-  public DirectoryStream<Path> newDirectoryStream(Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
+  public DirectoryStream<Path> newDirectoryStream(
+      Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
     fs.plan.checkAlive(dir);
     DirectoryStream<Path> s = d(u(dir)).newDirectoryStream(u(dir), p -> filter.accept(fs.wrap(p)));
     return new DirectoryStream<>() {
@@ -125,9 +129,14 @@ final class FaultyProvider extends FileSystemProvider {
   }
 
   @Override
-  public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs) throws IOException {
+  public void createSymbolicLink(Path link, Path target, FileAttribute<?>... attrs)
+      throws IOException {
     fs.plan.before(Operation.CREATE, link);
-    d(u(link)).createSymbolicLink(u(link), target instanceof FaultyPath ? u(target) : fs.delegate().getPath(target.toString()), attrs);
+    d(u(link))
+        .createSymbolicLink(
+            u(link),
+            target instanceof FaultyPath ? u(target) : fs.delegate().getPath(target.toString()),
+            attrs);
     fs.plan.changed(link);
   }
 
@@ -195,7 +204,8 @@ final class FaultyProvider extends FileSystemProvider {
   }
 
   @Override
-  public <V extends FileAttributeView> V getFileAttributeView(Path path, Class<V> type, LinkOption... options) {
+  public <V extends FileAttributeView> V getFileAttributeView(
+      Path path, Class<V> type, LinkOption... options) {
     V view = d(u(path)).getFileAttributeView(u(path), type, options);
     if (view == null) {
       return null;
@@ -210,20 +220,22 @@ final class FaultyProvider extends FileSystemProvider {
   }
 
   @Override
-  public <A extends BasicFileAttributes> A readAttributes(Path path, Class<A> type, LinkOption... options)
-      throws IOException {
+  public <A extends BasicFileAttributes> A readAttributes(
+      Path path, Class<A> type, LinkOption... options) throws IOException {
     fs.plan.checkAlive(path);
     return d(u(path)).readAttributes(u(path), type, options);
   }
 
   @Override
-  public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options) throws IOException {
+  public Map<String, Object> readAttributes(Path path, String attributes, LinkOption... options)
+      throws IOException {
     fs.plan.checkAlive(path);
     return d(u(path)).readAttributes(u(path), attributes, options);
   }
 
   @Override
-  public void setAttribute(Path path, String attribute, Object value, LinkOption... options) throws IOException {
+  public void setAttribute(Path path, String attribute, Object value, LinkOption... options)
+      throws IOException {
     fs.plan.checkAlive(path);
     String name = attribute.substring(attribute.indexOf(':') + 1);
     if (name.equals("owner") || name.equals("group") || name.equals("uid") || name.equals("gid")) {

@@ -19,7 +19,8 @@ final class FileSystemsSource implements ArgumentsProvider {
   static final String KEY = "coffer.tck.filesystems";
 
   @Override
-  public Stream<? extends Arguments> provideArguments(ParameterDeclarations parameters, ExtensionContext context) {
+  public Stream<? extends Arguments> provideArguments(
+      ParameterDeclarations parameters, ExtensionContext context) {
     String value = context.getConfigurationParameter(KEY).orElse("");
     return selected(value).stream().map(Arguments::of);
   }

@@ -6,9 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The suite run against an installed provider chosen by name, for {@link ConformanceMain}: the provider is
- * {@code BackupProviders.provider(System.getProperty("coffer.tck.provider"))} (a fresh instance each time),
- * and its options are the system properties {@code coffer.tck.<provider>.<option>}.
+ * The suite run against an installed provider chosen by name, for {@link ConformanceMain}: the
+ * provider is {@code BackupProviders.provider(System.getProperty("coffer.tck.provider"))} (a fresh
+ * instance each time), and its options are the system properties {@code
+ * coffer.tck.<provider>.<option>}.
  */
 class InstalledProviderConformance extends BackupProviderConformance {
 
@@ -18,13 +19,15 @@ class InstalledProviderConformance extends BackupProviderConformance {
   protected BackupProvider provider() {
     String name = System.getProperty(PROVIDER);
     if (name == null) {
-      throw new IllegalStateException("set the system property " + PROVIDER + " to the provider's name");
+      throw new IllegalStateException(
+          "set the system property " + PROVIDER + " to the provider's name");
     }
     BackupProvider installed = BackupProviders.provider(name);
     try {
       return installed.getClass().getConstructor().newInstance();
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cannot create a new instance of " + installed.getClass().getName(), e);
+      throw new IllegalStateException(
+          "cannot create a new instance of " + installed.getClass().getName(), e);
     }
   }
 

@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Fresh in-memory file systems for a provider's own tests, the same the conformance suite runs on: Jimfs in
- * its unix, macOS and windows configurations, with or without POSIX attribute views.
+ * Fresh in-memory file systems for a provider's own tests, the same the conformance suite runs on:
+ * Jimfs in its unix, macOS and windows configurations, with or without POSIX attribute views.
  *
  * <pre>{@code
  * Path root = JimfsRoots.of(Fs.WINDOWS);              // C:\work on a new case-insensitive file system
@@ -22,12 +22,12 @@ import java.util.Arrays;
  * try (FileSystem fs = root.getFileSystem()) { ... }  // the caller closes it (or lets it be collected)
  * }</pre>
  *
- * <p>Contract: every call creates a new, empty Jimfs file system (never the default file system) and
- * returns its working directory, already created: {@code /work}, or {@code C:\work} on windows. The caller
- * owns the file system. Only the {@code basic} attribute view is on unless {@link #posix} is used; Jimfs
- * stores POSIX permissions and owners but does not enforce them. {@code Configuration.unix()} supports
- * {@code SecureDirectoryStream}, macOS and windows do not; macOS and windows look names up
- * case-insensitively. Thread-safe.
+ * <p>Contract: every call creates a new, empty Jimfs file system (never the default file system)
+ * and returns its working directory, already created: {@code /work}, or {@code C:\work} on windows.
+ * The caller owns the file system. Only the {@code basic} attribute view is on unless {@link
+ * #posix} is used; Jimfs stores POSIX permissions and owners but does not enforce them. {@code
+ * Configuration.unix()} supports {@code SecureDirectoryStream}, macOS and windows do not; macOS and
+ * windows look names up case-insensitively. Thread-safe.
  */
 public final class JimfsRoots {
 
@@ -45,12 +45,13 @@ public final class JimfsRoots {
   }
 
   /**
-   * A fresh Jimfs file system of kind {@code fs} with the {@code basic}, {@code owner}, {@code posix} and
-   * {@code unix} attribute views, for tests of modes and owners.
+   * A fresh Jimfs file system of kind {@code fs} with the {@code basic}, {@code owner}, {@code
+   * posix} and {@code unix} attribute views, for tests of modes and owners.
    *
    * @param fs {@link Fs#UNIX} or {@link Fs#OSX}
    * @return its working directory
-   * @throws IllegalArgumentException for {@link Fs#WINDOWS} (no POSIX attributes there) and {@link Fs#DISK}
+   * @throws IllegalArgumentException for {@link Fs#WINDOWS} (no POSIX attributes there) and {@link
+   *     Fs#DISK}
    */
   public static Path posix(Fs fs) {
     if (fs == Fs.WINDOWS) {
@@ -60,17 +61,25 @@ public final class JimfsRoots {
   }
 
   /**
-   * A fresh Jimfs file system of the given configuration and attribute views (the configuration's own views
-   * when none are given), for what the other factories do not cover (a size limit, another block size).
+   * A fresh Jimfs file system of the given configuration and attribute views (the configuration's
+   * own views when none are given), for what the other factories do not cover (a size limit,
+   * another block size).
    *
-   * @param configuration the configuration, for example {@code Configuration.unix().toBuilder().setMaxSize(n).build()}
-   * @param attributeViews the attribute views, {@code "basic"} first; the configuration's when empty
+   * @param configuration the configuration, for example {@code
+   *     Configuration.unix().toBuilder().setMaxSize(n).build()}
+   * @param attributeViews the attribute views, {@code "basic"} first; the configuration's when
+   *     empty
    * @return its working directory: {@code work} below its first root directory
    */
   public static Path of(Configuration configuration, String... attributeViews) {
     requireNonNull(configuration, "configuration");
-    Configuration c = attributeViews.length == 0 ? configuration : configuration.toBuilder()
-        .setAttributeViews(attributeViews[0], Arrays.copyOfRange(attributeViews, 1, attributeViews.length)).build();
+    Configuration c =
+        attributeViews.length == 0
+            ? configuration
+            : configuration.toBuilder()
+                .setAttributeViews(
+                    attributeViews[0], Arrays.copyOfRange(attributeViews, 1, attributeViews.length))
+                .build();
     FileSystem fs = Jimfs.newFileSystem(c);
     try {
       return Files.createDirectories(fs.getRootDirectories().iterator().next().resolve("work"));

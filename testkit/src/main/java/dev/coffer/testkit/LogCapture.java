@@ -10,10 +10,11 @@ import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 /**
- * Captures what a provider logs through {@link System.Logger} under one logger name (and its children),
- * for tests that assert a warning was given, or that a secret never appears in a log line. It relies on
- * the JDK's default {@code System.LoggerFinder}, which bridges to {@code java.util.logging}; a host that
- * installs another finder sees the same records in its own logging instead.
+ * Captures what a provider logs through {@link System.Logger} under one logger name (and its
+ * children), for tests that assert a warning was given, or that a secret never appears in a log
+ * line. It relies on the JDK's default {@code System.LoggerFinder}, which bridges to {@code
+ * java.util.logging}; a host that installs another finder sees the same records in its own logging
+ * instead.
  *
  * <pre>{@code
  * try (LogCapture log = LogCapture.start("dev.coffer.archive")) {
@@ -22,8 +23,8 @@ import java.util.logging.SimpleFormatter;
  * }
  * }</pre>
  *
- * <p>Captures every level from {@code TRACE} up while open, and restores the logger's level on close. Not
- * for concurrent use by several tests on one logger name.
+ * <p>Captures every level from {@code TRACE} up while open, and restores the logger's level on
+ * close. Not for concurrent use by several tests on one logger name.
  */
 public final class LogCapture implements AutoCloseable {
 
@@ -52,22 +53,24 @@ public final class LogCapture implements AutoCloseable {
   private final Logger logger;
   private final java.util.logging.Level previous;
   private final List<Entry> entries = new ArrayList<>();
-  private final Handler handler = new Handler() {
-    private final SimpleFormatter formatter = new SimpleFormatter();
+  private final Handler handler =
+      new Handler() {
+        private final SimpleFormatter formatter = new SimpleFormatter();
 
-    @Override
-    public void publish(LogRecord r) {
-      synchronized (entries) {
-        entries.add(new Entry(r.getLoggerName(), level(r.getLevel()), formatter.formatMessage(r)));
-      }
-    }
+        @Override
+        public void publish(LogRecord r) {
+          synchronized (entries) {
+            entries.add(
+                new Entry(r.getLoggerName(), level(r.getLevel()), formatter.formatMessage(r)));
+          }
+        }
 
-    @Override
-    public void flush() {}
+        @Override
+        public void flush() {}
 
-    @Override
-    public void close() {}
-  };
+        @Override
+        public void close() {}
+      };
 
   private LogCapture(String name) {
     this.logger = Logger.getLogger(name);

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The store conformance suite: extend it once per {@link ObjectStore} (and per configuration worth
- * checking) to test it against every rule of the store contract, S1 to S12. Each test is named after
- * the rule it checks and fails with {@code S7 broken: ...}. The checks themselves are
- * {@link StoreRule#check}, the same ones {@code coffer validate-store} runs against a real bucket.
+ * checking) to test it against every rule of the store contract, S1 to S12. Each test is named
+ * after the rule it checks and fails with {@code S7 broken: ...}. The checks themselves are {@link
+ * StoreRule#check}, the same ones {@code coffer validate-store} runs against a real bucket.
  *
  * <pre>{@code
  * class MyStoreConformanceTest extends ObjectStoreConformance {
@@ -42,7 +42,8 @@ public abstract class ObjectStoreConformance {
   protected abstract ObjectStore openStore() throws IOException;
 
   /**
-   * Closes the store after a test; override to release what the store lives on as well (a file system).
+   * Closes the store after a test; override to release what the store lives on as well (a file
+   * system).
    *
    * @param store the store {@link #openStore} returned
    * @throws IOException if closing fails
@@ -54,7 +55,8 @@ public abstract class ObjectStoreConformance {
   @BeforeEach
   final void openTheStore() throws IOException {
     store = openStore();
-    prefix = "conformance-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + "/";
+    prefix =
+        "conformance-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + "/";
   }
 
   @AfterEach
@@ -62,7 +64,8 @@ public abstract class ObjectStoreConformance {
     if (store != null) {
       try {
         if (!store.list(prefix).isEmpty()) {
-          throw new AssertionError("the check left objects behind under " + prefix + ": " + store.list(prefix));
+          throw new AssertionError(
+              "the check left objects behind under " + prefix + ": " + store.list(prefix));
         }
       } finally {
         closeStore(store);

@@ -15,8 +15,8 @@ import java.security.CodeSource;
 import java.util.Optional;
 
 /**
- * Reads a provider's registrations from its own jar or class directory (rule P1), whichever way the JVM
- * runs: the {@code META-INF/services} file and, where there is one, {@code module-info.class}.
+ * Reads a provider's registrations from its own jar or class directory (rule P1), whichever way the
+ * JVM runs: the {@code META-INF/services} file and, where there is one, {@code module-info.class}.
  */
 final class Registrations {
 
@@ -30,7 +30,10 @@ final class Registrations {
     if (text.isEmpty()) {
       return false;
     }
-    return text.get().lines().map(l -> l.replaceFirst("#.*", "").strip()).anyMatch(type.getName()::equals);
+    return text.get()
+        .lines()
+        .map(l -> l.replaceFirst("#.*", "").strip())
+        .anyMatch(type.getName()::equals);
   }
 
   /** The module descriptor compiled beside the class, if it has one. */
@@ -57,7 +60,9 @@ final class Registrations {
     }
     try (Located located = locate(root.get())) {
       Path file = located.root.resolve(resource);
-      return Files.isRegularFile(file) ? Optional.of(Files.readString(file, StandardCharsets.UTF_8)) : Optional.empty();
+      return Files.isRegularFile(file)
+          ? Optional.of(Files.readString(file, StandardCharsets.UTF_8))
+          : Optional.empty();
     }
   }
 
@@ -89,7 +94,8 @@ final class Registrations {
     if (Files.isDirectory(code)) {
       return new Located(code, null);
     }
-    FileSystem zip = FileSystems.newFileSystem(code); // a private instance, never the registered one
+    FileSystem zip =
+        FileSystems.newFileSystem(code); // a private instance, never the registered one
     return new Located(zip.getPath("/"), zip);
   }
 }

@@ -19,8 +19,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Rules P16 to P18 of the provider contract: restore targets that are refused, restores that fail (corrupt
- * bytes, a listener, any file-system operation, a full disk) leaving the target as it was, and REPLACE.
+ * Rules P16 to P18 of the provider contract: restore targets that are refused, restores that fail
+ * (corrupt bytes, a listener, any file-system operation, a full disk) leaving the target as it was,
+ * and REPLACE.
  */
 final class RestoreRules extends ConformanceEnvironment {
 
@@ -47,7 +48,8 @@ final class RestoreRules extends ConformanceEnvironment {
       }
       Snapshot before = Snapshot.of(parent);
       f.fs.failAt(n);
-      restoreThroughFault(f, repo, b, target, expected, "a restore failing at file-system operation " + n, before);
+      restoreThroughFault(
+          f, repo, b, target, expected, "a restore failing at file-system operation " + n, before);
     }
   }
 
@@ -62,18 +64,31 @@ final class RestoreRules extends ConformanceEnvironment {
       Path target = parent.resolve("t" + limit);
       Snapshot before = Snapshot.of(parent);
       f.fs.diskFullAfter(limit);
-      restoreThroughFault(f, repo, b, target, Snapshot.of(source), "a restore that hit a full disk after " + limit
-          + " bytes", before);
+      restoreThroughFault(
+          f,
+          repo,
+          b,
+          target,
+          Snapshot.of(source),
+          "a restore that hit a full disk after " + limit + " bytes",
+          before);
     }
   }
 
   /**
-   * Restores {@code b} into {@code target} with the fault planned on {@code f}, then clears it: a restore that
-   * succeeds anyway must have restored {@code expected} (it is removed again); one that fails must have left
-   * the target's parent as {@code before}.
+   * Restores {@code b} into {@code target} with the fault planned on {@code f}, then clears it: a
+   * restore that succeeds anyway must have restored {@code expected} (it is removed again); one
+   * that fails must have left the target's parent as {@code before}.
    */
-  private void restoreThroughFault(Faulty f, BackupRepository repo, BackupMetadata b, Path target, Snapshot expected,
-      String what, Snapshot before) throws IOException {
+  private void restoreThroughFault(
+      Faulty f,
+      BackupRepository repo,
+      BackupMetadata b,
+      Path target,
+      Snapshot expected,
+      String what,
+      Snapshot before)
+      throws IOException {
     boolean ok;
     try {
       repo.restore(b.id(), target);
@@ -108,31 +123,49 @@ final class RestoreRules extends ConformanceEnvironment {
           if (m.kind != CorruptionKind.STRAY) {
             throw broken("P17", "restore succeeded after " + m);
           }
-          // P17 is about the bytes a restore writes: a restore that ignores a stray stored file may succeed,
+          // P17 is about the bytes a restore writes: a restore that ignores a stray stored file may
+          // succeed,
           // as long as it restores exactly the backup (verify still has to report the stray: P14).
           sameTree("P17", "a restore after " + m, c.source, target);
           continue;
         } catch (CorruptBackupException expected) {
           // the contract's answer
         } catch (NoSuchBackupException e) {
-          check(c.repo.find(c.backup.id()).isEmpty(), "P17",
-              () -> "restore after " + m + " threw NoSuchBackupException although the backup is still listed");
+          check(
+              c.repo.find(c.backup.id()).isEmpty(),
+              "P17",
+              () ->
+                  "restore after "
+                      + m
+                      + " threw NoSuchBackupException although the backup is still listed");
         } catch (IOException e) {
-          throw broken("P17", "restore after " + m + " threw " + e + " instead of CorruptBackupException", e);
+          throw broken(
+              "P17",
+              "restore after " + m + " threw " + e + " instead of CorruptBackupException",
+              e);
         }
-        unchanged("P17", "a failed restore (after " + m + ") must leave the target and its parent as they were", before, parent);
+        unchanged(
+            "P17",
+            "a failed restore (after " + m + ") must leave the target and its parent as they were",
+            before,
+            parent);
       } finally {
         m.undo();
       }
     }
-    check(c.repo.verify(c.backup.id()).ok(), "P15", () -> "after undoing every corruption the backup no longer verifies");
+    check(
+        c.repo.verify(c.backup.id()).ok(),
+        "P15",
+        () -> "after undoing every corruption the backup no longer verifies");
   }
 
   void p17_restoreAbortedAtAnyProgressCall_leavesTargetAsItWas(Fs fs) throws Exception {
     Backed given = smallBackup(fs);
     Path parent = Files.createDirectories(given.root.resolve("restores"));
     AtomicInteger calls = new AtomicInteger();
-    given.repo.restore(RestoreRequest.of(given.backup.id(), parent.resolve("probe")).withProgress(p -> calls.incrementAndGet()));
+    given.repo.restore(
+        RestoreRequest.of(given.backup.id(), parent.resolve("probe"))
+            .withProgress(p -> calls.incrementAndGet()));
     FileTrees.deleteRecursively(parent.resolve("probe"));
     int limit = Math.min(calls.get(), 40);
     for (int k = 1; k <= limit; k++) {
@@ -144,11 +177,15 @@ final class RestoreRules extends ConformanceEnvironment {
       Snapshot before = Snapshot.of(parent);
       AtomicInteger n = new AtomicInteger();
       try {
-        given.repo.restore(RestoreRequest.of(given.backup.id(), target).withProgress(p -> {
-          if (n.incrementAndGet() == abortAt) {
-            throw new IllegalStateException("coffer-tck: cancelled at progress call " + abortAt);
-          }
-        }));
+        given.repo.restore(
+            RestoreRequest.of(given.backup.id(), target)
+                .withProgress(
+                    p -> {
+                      if (n.incrementAndGet() == abortAt) {
+                        throw new IllegalStateException(
+                            "coffer-tck: cancelled at progress call " + abortAt);
+                      }
+                    }));
         throw broken("P17", "a restore whose listener threw at call " + k + " completed");
       } catch (IOException | RuntimeException expected) {
         // the listener's exception, as is or wrapped
@@ -163,14 +200,22 @@ final class RestoreRules extends ConformanceEnvironment {
     Path target = Files.createDirectories(parent.resolve("full"));
     Files.writeString(target.resolve("precious.txt"), "keep me");
     Snapshot before = Snapshot.of(parent);
-    expect(DirectoryNotEmptyException.class, "P16", "restore into a non-empty target", () -> given.repo.restore(given.backup.id(), target));
+    expect(
+        DirectoryNotEmptyException.class,
+        "P16",
+        "restore into a non-empty target",
+        () -> given.repo.restore(given.backup.id(), target));
     unchanged("P16", "a refused restore into a non-empty target", before, parent);
     Path empty = Files.createDirectories(parent.resolve("empty"));
     given.repo.restore(given.backup.id(), empty);
     sameTree("P16", "a restore into an empty target", Snapshot.of(given.source), empty);
     Path orphan = parent.resolve("no-such-parent").resolve("target");
     Snapshot before2 = Snapshot.of(parent);
-    expect(IOException.class, "P16", "restore into a target whose parent does not exist", () -> given.repo.restore(given.backup.id(), orphan));
+    expect(
+        IOException.class,
+        "P16",
+        "restore into a target whose parent does not exist",
+        () -> given.repo.restore(given.backup.id(), orphan));
     unchanged("P16", "a refused restore into a target without parent", before2, parent);
   }
 
@@ -179,12 +224,20 @@ final class RestoreRules extends ConformanceEnvironment {
     Path parent = Files.createDirectories(given.root.resolve("restores"));
     Path file = Files.createFile(parent.resolve("target-file"));
     for (RestoreMode mode : RestoreMode.values()) {
-      expect(IOException.class, "P16", "a " + mode + " restore onto an existing regular file",
+      expect(
+          IOException.class,
+          "P16",
+          "a " + mode + " restore onto an existing regular file",
           () -> given.repo.restore(RestoreRequest.of(given.backup.id(), file).withMode(mode)));
-      check(Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) == 0, "P16",
+      check(
+          Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) == 0,
+          "P16",
           () -> "a refused " + mode + " restore changed the regular file at its target");
       Set<String> names = listNames(parent);
-      check(names.equals(Set.of("target-file")), "P16", () -> "a refused " + mode + " restore left " + names);
+      check(
+          names.equals(Set.of("target-file")),
+          "P16",
+          () -> "a refused " + mode + " restore left " + names);
     }
   }
 
@@ -218,6 +271,7 @@ final class RestoreRules extends ConformanceEnvironment {
       }
     }
   }
+
   void p18_replaceMode_onAnotherFileSystem_andWithAMissingParent(Fs fs) throws Exception {
     Backed given = smallBackup(Fs.UNIX);
     Path elsewhere = root(fs);
@@ -226,12 +280,17 @@ final class RestoreRules extends ConformanceEnvironment {
     Files.createDirectories(target.resolve("a").resolve("old-dir"));
     where("repository on " + Fs.UNIX + ", REPLACE target on " + fs);
     given.repo.restore(RestoreRequest.of(given.backup.id(), target).withMode(RestoreMode.REPLACE));
-    sameTree("P18", "a REPLACE restore onto another file system", Snapshot.of(given.source), target);
+    sameTree(
+        "P18", "a REPLACE restore onto another file system", Snapshot.of(given.source), target);
     Snapshot before = Snapshot.of(elsewhere);
     Path orphan = elsewhere.resolve("no-such-parent").resolve("target");
-    expect(IOException.class, "P18", "a REPLACE restore into a target whose parent does not exist",
-        () -> given.repo.restore(RestoreRequest.of(given.backup.id(), orphan).withMode(RestoreMode.REPLACE)));
+    expect(
+        IOException.class,
+        "P18",
+        "a REPLACE restore into a target whose parent does not exist",
+        () ->
+            given.repo.restore(
+                RestoreRequest.of(given.backup.id(), orphan).withMode(RestoreMode.REPLACE)));
     unchanged("P18", "a refused REPLACE restore into a target without parent", before, elsewhere);
   }
-
 }

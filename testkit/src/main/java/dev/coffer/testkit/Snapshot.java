@@ -17,9 +17,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The complete state of a directory tree on any file system: every directory, file (with its bytes) and
- * symbolic link (with its target text), by {@code /}-separated relative path. A test fixture for
- * round trips and "nothing changed" checks:
+ * The complete state of a directory tree on any file system: every directory, file (with its bytes)
+ * and symbolic link (with its target text), by {@code /}-separated relative path. A test fixture
+ * for round trips and "nothing changed" checks:
  *
  * <pre>{@code
  * Snapshot before = Snapshot.of(repository);
@@ -27,11 +27,11 @@ import java.util.TreeSet;
  * assertEquals(before, Snapshot.of(repository), () -> before.differences(Snapshot.of(repository)));
  * }</pre>
  *
- * <p>Contract: links are never followed; permissions and owners are ignored, and so are times unless the
- * snapshot is taken {@link #withTimes with file times}; a file that
- * vanishes while the tree is walked (a concurrent writer's temporary file) is left out. Two snapshots are
- * {@linkplain #equals equal} when both trees are absent, or both exist and hold the same names, kinds,
- * bytes and link targets; an absent tree differs from an empty directory. A snapshot holds every file's
+ * <p>Contract: links are never followed; permissions and owners are ignored, and so are times
+ * unless the snapshot is taken {@link #withTimes with file times}; a file that vanishes while the
+ * tree is walked (a concurrent writer's temporary file) is left out. Two snapshots are {@linkplain
+ * #equals equal} when both trees are absent, or both exist and hold the same names, kinds, bytes
+ * and link targets; an absent tree differs from an empty directory. A snapshot holds every file's
  * bytes in memory (a fixture for test-sized trees) and is immutable.
  */
 public final class Snapshot {
@@ -50,8 +50,10 @@ public final class Snapshot {
    * One entry: a kind and, for files, the bytes, for links, the target text.
    *
    * @param kind what the entry is
-   * @param bytes a file's content (not copied: do not modify it); {@code null} for directories and links
-   * @param linkTarget a link's target text exactly as stored; {@code null} for directories and files
+   * @param bytes a file's content (not copied: do not modify it); {@code null} for directories and
+   *     links
+   * @param linkTarget a link's target text exactly as stored; {@code null} for directories and
+   *     files
    */
   public record Entry(Kind kind, byte[] bytes, String linkTarget) {
     /**
@@ -70,7 +72,9 @@ public final class Snapshot {
      * @return true when they are the same
      */
     public boolean same(Entry other) {
-      return kind == other.kind && Arrays.equals(bytes, other.bytes) && Objects.equals(linkTarget, other.linkTarget);
+      return kind == other.kind
+          && Arrays.equals(bytes, other.bytes)
+          && Objects.equals(linkTarget, other.linkTarget);
     }
 
     @Override
@@ -91,7 +95,11 @@ public final class Snapshot {
 
   private final boolean exists;
   private final Map<String, Entry> entries;
-  /** Each regular file's last-modified time in milliseconds, or {@code null} when times were not recorded. */
+
+  /**
+   * Each regular file's last-modified time in milliseconds, or {@code null} when times were not
+   * recorded.
+   */
   private final Map<String, Long> fileTimes;
 
   private Snapshot(boolean exists, Map<String, Entry> entries, Map<String, Long> fileTimes) {
@@ -101,8 +109,9 @@ public final class Snapshot {
   }
 
   /**
-   * Takes a snapshot of {@code root}: a directory (its entries, not itself), a single file or link (one
-   * entry with the empty path), or nothing (an "absent" snapshot, which differs from an empty directory).
+   * Takes a snapshot of {@code root}: a directory (its entries, not itself), a single file or link
+   * (one entry with the empty path), or nothing (an "absent" snapshot, which differs from an empty
+   * directory).
    *
    * @param root the tree to read, on any file system
    * @return its snapshot
@@ -113,9 +122,9 @@ public final class Snapshot {
   }
 
   /**
-   * As {@link #of}, and also records each regular file's last-modified time to the millisecond, for tests
-   * of restored times. Such a snapshot equals only another one taken with times, of the same tree with the
-   * same file times (directory times are not recorded).
+   * As {@link #of}, and also records each regular file's last-modified time to the millisecond, for
+   * tests of restored times. Such a snapshot equals only another one taken with times, of the same
+   * tree with the same file times (directory times are not recorded).
    *
    * @param root the tree to read, on any file system
    * @return its snapshot, with file times
@@ -131,43 +140,48 @@ public final class Snapshot {
     }
     Map<String, Entry> out = new TreeMap<>();
     if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-      BasicFileAttributes attrs = Files.readAttributes(root, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      BasicFileAttributes attrs =
+          Files.readAttributes(root, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       out.put("", read(root, attrs));
       if (times != null && attrs.isRegularFile()) {
         times.put("", attrs.lastModifiedTime().toMillis());
       }
       return new Snapshot(true, out, times);
     }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-        if (!dir.equals(root)) {
-          out.put(rel(root, dir), new Entry(Kind.DIRECTORY, null, null));
-        }
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        try {
-          out.put(rel(root, file), read(file, attrs));
-          if (times != null && attrs.isRegularFile()) {
-            times.put(rel(root, file), attrs.lastModifiedTime().toMillis());
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+            if (!dir.equals(root)) {
+              out.put(rel(root, dir), new Entry(Kind.DIRECTORY, null, null));
+            }
+            return FileVisitResult.CONTINUE;
           }
-        } catch (NoSuchFileException e) {
-          // vanished while we walked (a concurrent writer's temporary file): not part of the state
-        }
-        return FileVisitResult.CONTINUE;
-      }
 
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-        if (exc instanceof NoSuchFileException) {
-          return FileVisitResult.CONTINUE;
-        }
-        throw exc;
-      }
-    });
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            try {
+              out.put(rel(root, file), read(file, attrs));
+              if (times != null && attrs.isRegularFile()) {
+                times.put(rel(root, file), attrs.lastModifiedTime().toMillis());
+              }
+            } catch (NoSuchFileException e) {
+              // vanished while we walked (a concurrent writer's temporary file): not part of the
+              // state
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+            if (exc instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw exc;
+          }
+        });
     return new Snapshot(true, out, times);
   }
 
@@ -217,11 +231,12 @@ public final class Snapshot {
    */
   public Set<String> files() {
     Set<String> out = new TreeSet<>();
-    entries.forEach((k, v) -> {
-      if (v.kind() == Kind.FILE) {
-        out.add(k);
-      }
-    });
+    entries.forEach(
+        (k, v) -> {
+          if (v.kind() == Kind.FILE) {
+            out.add(k);
+          }
+        });
     return out;
   }
 
@@ -232,11 +247,12 @@ public final class Snapshot {
    */
   public Set<String> directories() {
     Set<String> out = new TreeSet<>();
-    entries.forEach((k, v) -> {
-      if (v.kind() == Kind.DIRECTORY) {
-        out.add(k);
-      }
-    });
+    entries.forEach(
+        (k, v) -> {
+          if (v.kind() == Kind.DIRECTORY) {
+            out.add(k);
+          }
+        });
     return out;
   }
 
@@ -255,7 +271,10 @@ public final class Snapshot {
    * @return the total size in bytes
    */
   public long totalBytes() {
-    return entries.values().stream().filter(e -> e.kind() == Kind.FILE).mapToLong(Entry::size).sum();
+    return entries.values().stream()
+        .filter(e -> e.kind() == Kind.FILE)
+        .mapToLong(Entry::size)
+        .sum();
   }
 
   /**
@@ -265,7 +284,8 @@ public final class Snapshot {
    * @return true when both trees are absent, or both hold the same entries
    */
   public boolean sameAs(Snapshot other) {
-    if (exists != other.exists || !entries.keySet().equals(other.entries.keySet())
+    if (exists != other.exists
+        || !entries.keySet().equals(other.entries.keySet())
         || !Objects.equals(fileTimes, other.fileTimes)) {
       return false;
     }
@@ -278,14 +298,17 @@ public final class Snapshot {
   }
 
   /**
-   * Says how {@code actual} differs from this (expected) snapshot: one line per differing path, at most ten.
+   * Says how {@code actual} differs from this (expected) snapshot: one line per differing path, at
+   * most ten.
    *
    * @param actual the snapshot to compare
    * @return the differences, or {@code "no differences"}
    */
   public String differences(Snapshot actual) {
     if (exists != actual.exists) {
-      return exists ? "expected the directory to exist, it is absent" : "expected the directory to be absent, it exists";
+      return exists
+          ? "expected the directory to exist, it is absent"
+          : "expected the directory to be absent, it exists";
     }
     if ((fileTimes == null) != (actual.fileTimes == null)) {
       return "one snapshot was taken with file times, the other without";
@@ -304,9 +327,14 @@ public final class Snapshot {
         line = "unexpected " + describe(a);
       } else if (!e.same(a)) {
         line = "different: expected " + describe(e) + ", found " + describe(a);
-      } else if (fileTimes != null && actual.fileTimes != null
+      } else if (fileTimes != null
+          && actual.fileTimes != null
           && !Objects.equals(fileTimes.get(path), actual.fileTimes.get(path))) {
-        line = "last modified " + time(fileTimes.get(path)) + " expected, found " + time(actual.fileTimes.get(path));
+        line =
+            "last modified "
+                + time(fileTimes.get(path))
+                + " expected, found "
+                + time(actual.fileTimes.get(path));
       }
       if (line != null) {
         if (shown++ < 10) {
@@ -336,7 +364,8 @@ public final class Snapshot {
   }
 
   /**
-   * Renders the tree, one indented entry a line with file sizes (at most 200 entries), for failure messages.
+   * Renders the tree, one indented entry a line with file sizes (at most 200 entries), for failure
+   * messages.
    *
    * @return the rendering
    */
@@ -373,8 +402,8 @@ public final class Snapshot {
   }
 
   /**
-   * This snapshot without the entry at {@code relativePath} and everything below it, for comparing a tree
-   * apart from a part an operation was allowed to change.
+   * This snapshot without the entry at {@code relativePath} and everything below it, for comparing
+   * a tree apart from a part an operation was allowed to change.
    *
    * @param relativePath a {@code /}-separated relative path
    * @return the smaller snapshot (this one when there is no such entry)

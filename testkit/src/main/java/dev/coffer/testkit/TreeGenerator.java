@@ -19,8 +19,8 @@ import java.util.Random;
  * gen.sizes(source.resolve("sizes"), 1 << 20); // 0 B and every power of two up to 1 MiB, and neighbours
  * }</pre>
  *
- * <p>Sizes are bounded by default; {@link #heavy()} is true when the system property
- * {@code coffer.tck.heavy} is {@code true}, and callers then generate tens of MiB and thousands of files.
+ * <p>Sizes are bounded by default; {@link #heavy()} is true when the system property {@code
+ * coffer.tck.heavy} is {@code true}, and callers then generate tens of MiB and thousands of files.
  * Not thread-safe.
  */
 public final class TreeGenerator {
@@ -58,9 +58,9 @@ public final class TreeGenerator {
 
   /**
    * Writes a database-like layout below {@code root} (created if absent): write-ahead-log segments
-   * ({@code wal/000001.log}...), sorted-table files ({@code sst/L0/*.sst}), an empty {@code LOCK} file, a
-   * small {@code CURRENT} file, an empty directory ({@code sst/L1}), a deep chain of directories, and
-   * names with non-ASCII characters.
+   * ({@code wal/000001.log}...), sorted-table files ({@code sst/L0/*.sst}), an empty {@code LOCK}
+   * file, a small {@code CURRENT} file, an empty directory ({@code sst/L1}), a deep chain of
+   * directories, and names with non-ASCII characters.
    *
    * @param root the directory to fill
    * @param maxFileBytes the largest file to write
@@ -71,11 +71,17 @@ public final class TreeGenerator {
     Files.createDirectories(root);
     Path wal = Files.createDirectories(root.resolve("wal"));
     for (int i = 1; i <= 3; i++) {
-      file(wal.resolve(String.format("%06d.log", i)), Math.min(maxFileBytes, 1 + random.nextInt(64 * 1024)), false);
+      file(
+          wal.resolve(String.format("%06d.log", i)),
+          Math.min(maxFileBytes, 1 + random.nextInt(64 * 1024)),
+          false);
     }
     Path l0 = Files.createDirectories(root.resolve("sst").resolve("L0"));
     for (int i = 0; i < 3; i++) {
-      file(l0.resolve(String.format("%06d.sst", 10 + i)), Math.min(maxFileBytes, random.nextInt(32 * 1024)), true);
+      file(
+          l0.resolve(String.format("%06d.sst", 10 + i)),
+          Math.min(maxFileBytes, random.nextInt(32 * 1024)),
+          true);
     }
     Files.createDirectories(root.resolve("sst").resolve("L1"));
     Files.createDirectories(root.resolve("empty"));
@@ -88,13 +94,20 @@ public final class TreeGenerator {
     Files.createDirectories(deep);
     file(deep.resolve("leaf.dat"), Math.min(maxFileBytes, 777), false);
     Path unicode = Files.createDirectories(root.resolve("donn\u00e9es"));
-    file(unicode.resolve("\u00e9t\u00e9-\u65e5\u672c\u8a9e.bin"), Math.min(maxFileBytes, 100), false);
-    file(unicode.resolve("\u0394\u03b5\u03bb\u03c4\u03b1 \u00fcber.txt"), Math.min(maxFileBytes, 3), true);
+    file(
+        unicode.resolve("\u00e9t\u00e9-\u65e5\u672c\u8a9e.bin"),
+        Math.min(maxFileBytes, 100),
+        false);
+    file(
+        unicode.resolve("\u0394\u03b5\u03bb\u03c4\u03b1 \u00fcber.txt"),
+        Math.min(maxFileBytes, 3),
+        true);
   }
 
   /**
-   * Writes one file of 0 bytes and, for every power of two up to {@code maxFileBytes}, a file of that size
-   * and (from 1 KiB on) of one byte less and one byte more, into {@code dir} (created if absent).
+   * Writes one file of 0 bytes and, for every power of two up to {@code maxFileBytes}, a file of
+   * that size and (from 1 KiB on) of one byte less and one byte more, into {@code dir} (created if
+   * absent).
    *
    * @param dir the directory to fill
    * @param maxFileBytes the largest size
@@ -115,8 +128,8 @@ public final class TreeGenerator {
   }
 
   /**
-   * Writes two files whose names differ only in case ({@code Readme} and {@code README}) into {@code dir}.
-   * Only call this on a case-sensitive file system.
+   * Writes two files whose names differ only in case ({@code Readme} and {@code README}) into
+   * {@code dir}. Only call this on a case-sensitive file system.
    *
    * @param dir the directory to fill
    * @throws IOException if writing fails
@@ -142,7 +155,8 @@ public final class TreeGenerator {
   }
 
   /**
-   * Writes a file of {@code size} pseudo-random bytes (or, when {@code compressible}, repetitive text).
+   * Writes a file of {@code size} pseudo-random bytes (or, when {@code compressible}, repetitive
+   * text).
    *
    * @param file the file to write (its parent must exist)
    * @param size its size in bytes
@@ -156,7 +170,8 @@ public final class TreeGenerator {
       while (left > 0) {
         int n = Math.min(left, chunk.length);
         if (compressible) {
-          byte[] text = ("row " + random.nextInt(1000) + " of table t; ").getBytes(StandardCharsets.US_ASCII);
+          byte[] text =
+              ("row " + random.nextInt(1000) + " of table t; ").getBytes(StandardCharsets.US_ASCII);
           for (int i = 0; i < n; i++) {
             chunk[i] = text[i % text.length];
           }
@@ -170,7 +185,8 @@ public final class TreeGenerator {
   }
 
   /**
-   * Returns the next pseudo-random number of this generator, for callers that need reproducible choices.
+   * Returns the next pseudo-random number of this generator, for callers that need reproducible
+   * choices.
    *
    * @param bound the exclusive upper bound, positive
    * @return a number from 0 to {@code bound - 1}

@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
- * Rules P14, P15 and P32 of the provider contract: verify reports every corruption with its kind, never
- * changes the repository, and reports its progress per file.
+ * Rules P14, P15 and P32 of the provider contract: verify reports every corruption with its kind,
+ * never changes the repository, and reports its progress per file.
  */
 final class VerifyRules extends ConformanceEnvironment {
 
@@ -37,7 +37,10 @@ final class VerifyRules extends ConformanceEnvironment {
     Backed given = realisticBackup(fs);
     VerifyReport r = given.repo.verify(given.backup.id());
     check(r.ok(), "P14", () -> "an intact backup does not verify: " + r.problems());
-    check(r.backupId().equals(given.backup.backupId()), "P14", () -> "the report is about " + r.backupId());
+    check(
+        r.backupId().equals(given.backup.backupId()),
+        "P14",
+        () -> "the report is about " + r.backupId());
     check(r.bytesChecked() >= 0 && r.filesChecked() >= 0, "P14", () -> "negative counts in " + r);
   }
 
@@ -51,15 +54,22 @@ final class VerifyRules extends ConformanceEnvironment {
         try {
           r = c.repo.verify(c.backup.id());
         } catch (NoSuchBackupException e) {
-          check(c.repo.find(c.backup.id()).isEmpty(), "P14",
-              () -> "verify after " + m + " threw NoSuchBackupException although the backup is still listed");
+          check(
+              c.repo.find(c.backup.id()).isEmpty(),
+              "P14",
+              () ->
+                  "verify after "
+                      + m
+                      + " threw NoSuchBackupException although the backup is still listed");
           continue;
         } catch (IOException e) {
           throw broken("P14", "verify after " + m + " threw instead of reporting: " + e, e);
         }
         VerifyReport report = r;
         check(!report.ok(), "P14", () -> "verify reports ok after " + m);
-        check(report.problems().stream().noneMatch(p -> p.path().isEmpty() || p.detail().isEmpty()), "P14",
+        check(
+            report.problems().stream().noneMatch(p -> p.path().isEmpty() || p.detail().isEmpty()),
+            "P14",
             () -> "a problem names no path or detail: " + report.problems());
         unchanged("P15", "verify of a corrupted backup (" + m + ")", before, c.location);
       } finally {
@@ -68,7 +78,8 @@ final class VerifyRules extends ConformanceEnvironment {
     }
   }
 
-  void p14_aFlipAnywhereInALargeStoredFile_isReportedAfterAnEarlierOkVerify(Fs fs) throws Exception {
+  void p14_aFlipAnywhereInALargeStoredFile_isReportedAfterAnEarlierOkVerify(Fs fs)
+      throws Exception {
     Path root = root(fs);
     Path location = root.resolve("repo");
     Path source = smallTree(root.resolve("src"));
@@ -99,24 +110,60 @@ final class VerifyRules extends ConformanceEnvironment {
           try {
             r = repo.verify(b.id());
           } catch (NoSuchBackupException e) {
-            check(repo.find(b.id()).isEmpty(), "P14", () -> "verify after flipping byte " + offset + " of "
-                + rel + " threw NoSuchBackupException although the backup is still listed");
+            check(
+                repo.find(b.id()).isEmpty(),
+                "P14",
+                () ->
+                    "verify after flipping byte "
+                        + offset
+                        + " of "
+                        + rel
+                        + " threw NoSuchBackupException although the backup is still listed");
             continue;
           } catch (IOException e) {
-            throw broken("P14", "verify after flipping byte " + offset + " of " + rel + " threw instead of reporting: " + e, e);
+            throw broken(
+                "P14",
+                "verify after flipping byte "
+                    + offset
+                    + " of "
+                    + rel
+                    + " threw instead of reporting: "
+                    + e,
+                e);
           }
           VerifyReport report = r;
-          check(!report.ok(), "P14", () -> "verify reports ok after flipping byte " + offset + " of the "
-              + size + " bytes of stored file " + rel + " (it verified ok just before)");
-          check(report.problems().stream().anyMatch(pr -> pr.kind() == VerifyReport.Kind.CORRUPT
-                  || pr.kind() == VerifyReport.Kind.METADATA), "P14",
-              () -> "a flipped byte is reported as " + report.problems() + ", expected CORRUPT or METADATA");
+          check(
+              !report.ok(),
+              "P14",
+              () ->
+                  "verify reports ok after flipping byte "
+                      + offset
+                      + " of the "
+                      + size
+                      + " bytes of stored file "
+                      + rel
+                      + " (it verified ok just before)");
+          check(
+              report.problems().stream()
+                  .anyMatch(
+                      pr ->
+                          pr.kind() == VerifyReport.Kind.CORRUPT
+                              || pr.kind() == VerifyReport.Kind.METADATA),
+              "P14",
+              () ->
+                  "a flipped byte is reported as "
+                      + report.problems()
+                      + ", expected CORRUPT or METADATA");
         } finally {
           Files.write(p, saved);
         }
       }
     }
-    check(large, "P14", () -> "set-up: no stored file of 128 KiB or more holds the backup's 600 KiB file: " + stored);
+    check(
+        large,
+        "P14",
+        () ->
+            "set-up: no stored file of 128 KiB or more holds the backup's 600 KiB file: " + stored);
     VerifyReport again = repo.verify(b.id());
     check(again.ok(), "P14", () -> "the restored bytes do not verify: " + again.problems());
   }
@@ -132,15 +179,28 @@ final class VerifyRules extends ConformanceEnvironment {
         } catch (NoSuchBackupException e) {
           continue; // the whole backup is gone from the listing: checked by the twin test
         }
-        Set<VerifyReport.Kind> kinds = r.problems().stream().map(VerifyReport.Problem::kind)
-            .collect(Collectors.toCollection(() -> java.util.EnumSet.noneOf(VerifyReport.Kind.class)));
-        Set<VerifyReport.Kind> allowed = switch (m.kind) {
-          case DELETE -> Set.of(VerifyReport.Kind.MISSING, VerifyReport.Kind.METADATA);
-          case STRAY -> Set.of(VerifyReport.Kind.UNEXPECTED);
-          default -> Set.of(VerifyReport.Kind.CORRUPT, VerifyReport.Kind.METADATA);
-        };
-        check(kinds.stream().anyMatch(allowed::contains), "P14",
-            () -> "after " + m + " verify reports " + r.problems() + "; expected a problem of kind " + allowed);
+        Set<VerifyReport.Kind> kinds =
+            r.problems().stream()
+                .map(VerifyReport.Problem::kind)
+                .collect(
+                    Collectors.toCollection(
+                        () -> java.util.EnumSet.noneOf(VerifyReport.Kind.class)));
+        Set<VerifyReport.Kind> allowed =
+            switch (m.kind) {
+              case DELETE -> Set.of(VerifyReport.Kind.MISSING, VerifyReport.Kind.METADATA);
+              case STRAY -> Set.of(VerifyReport.Kind.UNEXPECTED);
+              default -> Set.of(VerifyReport.Kind.CORRUPT, VerifyReport.Kind.METADATA);
+            };
+        check(
+            kinds.stream().anyMatch(allowed::contains),
+            "P14",
+            () ->
+                "after "
+                    + m
+                    + " verify reports "
+                    + r.problems()
+                    + "; expected a problem of kind "
+                    + allowed);
       } finally {
         m.undo();
       }
@@ -160,8 +220,12 @@ final class VerifyRules extends ConformanceEnvironment {
     Map<String, FileTime> before = times(c.location);
     c.repo.verify(c.backup.id());
     Map<String, FileTime> after = times(c.location);
-    check(before.equals(after), "P15", () -> "verify of an intact backup changed times: " + timeDifferences(before, after));
-    Corruption flip = c.all.stream().filter(m -> m.kind == CorruptionKind.FLIP).findFirst().orElse(null);
+    check(
+        before.equals(after),
+        "P15",
+        () -> "verify of an intact backup changed times: " + timeDifferences(before, after));
+    Corruption flip =
+        c.all.stream().filter(m -> m.kind == CorruptionKind.FLIP).findFirst().orElse(null);
     if (flip != null) {
       flip.apply();
       try {
@@ -172,8 +236,10 @@ final class VerifyRules extends ConformanceEnvironment {
           // the backup left the listing: nothing to verify
         }
         Map<String, FileTime> later = times(c.location);
-        check(corrupted.equals(later), "P15", () -> "verify after " + flip + " changed times: "
-            + timeDifferences(corrupted, later));
+        check(
+            corrupted.equals(later),
+            "P15",
+            () -> "verify after " + flip + " changed times: " + timeDifferences(corrupted, later));
       } finally {
         flip.undo();
       }
@@ -186,24 +252,39 @@ final class VerifyRules extends ConformanceEnvironment {
     VerifyReport r = given.repo.verify(given.backup.id(), seen::add);
     check(r.ok(), "P32", () -> "an intact backup does not verify with a listener: " + r.problems());
     check(!seen.isEmpty(), "P32", () -> "verify told its listener nothing");
-    check(seen.stream().allMatch(p -> p.phase() == Progress.Phase.VERIFY), "P32",
+    check(
+        seen.stream().allMatch(p -> p.phase() == Progress.Phase.VERIFY),
+        "P32",
         () -> "verify reported another phase: " + seen);
     for (int i = 1; i < seen.size(); i++) {
       Progress prev = seen.get(i - 1);
       Progress next = seen.get(i);
-      check(next.filesDone() >= prev.filesDone() && next.bytesDone() >= prev.bytesDone(), "P32",
+      check(
+          next.filesDone() >= prev.filesDone() && next.bytesDone() >= prev.bytesDone(),
+          "P32",
           () -> "progress went backwards: " + prev + " then " + next);
     }
     Progress last = seen.get(seen.size() - 1);
-    check(last.filesDone() == r.filesChecked() && last.bytesDone() == r.bytesChecked(), "P32",
-        () -> "the last report " + last + " does not match the report's " + r.filesChecked() + " files, "
-            + r.bytesChecked() + " bytes");
+    check(
+        last.filesDone() == r.filesChecked() && last.bytesDone() == r.bytesChecked(),
+        "P32",
+        () ->
+            "the last report "
+                + last
+                + " does not match the report's "
+                + r.filesChecked()
+                + " files, "
+                + r.bytesChecked()
+                + " bytes");
     Set<Long> filesDone = new TreeSet<>();
     seen.forEach(p -> filesDone.add(p.filesDone()));
     for (long k = 0; k <= r.filesChecked(); k++) {
       long files = k;
-      check(filesDone.contains(files), "P32", () -> "no report with " + files + " files done (at least one per"
-          + " file): " + filesDone);
+      check(
+          filesDone.contains(files),
+          "P32",
+          () ->
+              "no report with " + files + " files done (at least one per" + " file): " + filesDone);
     }
 
     Snapshot before = Snapshot.of(given.root.resolve("repo"));
@@ -212,18 +293,25 @@ final class VerifyRules extends ConformanceEnvironment {
       int abortAt = k;
       AtomicInteger n = new AtomicInteger();
       try {
-        given.repo.verify(given.backup.id(), p -> {
-          if (n.incrementAndGet() == abortAt) {
-            throw new IllegalStateException("coffer-tck: cancelled at progress call " + abortAt);
-          }
-        });
+        given.repo.verify(
+            given.backup.id(),
+            p -> {
+              if (n.incrementAndGet() == abortAt) {
+                throw new IllegalStateException(
+                    "coffer-tck: cancelled at progress call " + abortAt);
+              }
+            });
         throw broken("P32", "a verify whose listener threw at call " + k + " completed");
       } catch (IOException | RuntimeException expected) {
         // the listener's exception, as is or wrapped
       }
-      unchanged("P32", "a verify cancelled at progress call " + k, before, given.root.resolve("repo"));
+      unchanged(
+          "P32", "a verify cancelled at progress call " + k, before, given.root.resolve("repo"));
     }
-    check(given.repo.verify(given.backup.id()).ok(), "P32", () -> "after cancelled verifies the backup no longer verifies");
+    check(
+        given.repo.verify(given.backup.id()).ok(),
+        "P32",
+        () -> "after cancelled verifies the backup no longer verifies");
   }
 
   /** The last-modified time of every file and directory below {@code dir}, links not followed. */
@@ -231,7 +319,8 @@ final class VerifyRules extends ConformanceEnvironment {
     Map<String, FileTime> out = new TreeMap<>();
     try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) s::iterator) {
-        out.put(p.equals(dir) ? "" : RelativePaths.relativize(dir, p),
+        out.put(
+            p.equals(dir) ? "" : RelativePaths.relativize(dir, p),
             Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS));
       }
     }
@@ -244,7 +333,12 @@ final class VerifyRules extends ConformanceEnvironment {
     all.addAll(after.keySet());
     for (String k : all) {
       if (!java.util.Objects.equals(before.get(k), after.get(k))) {
-        sb.append("\n    ").append(k.isEmpty() ? "." : k).append(": ").append(before.get(k)).append(" -> ").append(after.get(k));
+        sb.append("\n    ")
+            .append(k.isEmpty() ? "." : k)
+            .append(": ")
+            .append(before.get(k))
+            .append(" -> ")
+            .append(after.get(k));
       }
     }
     return sb.toString();

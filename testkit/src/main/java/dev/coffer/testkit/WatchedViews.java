@@ -12,8 +12,8 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 
 /**
- * The attribute views of a {@link FaultyFileSystem} path: they refuse owner changes when its plan says so
- * and report every permission or owner change to the plan's watcher (rule P28).
+ * The attribute views of a {@link FaultyFileSystem} path: they refuse owner changes when its plan
+ * says so and report every permission or owner change to the plan's watcher (rule P28).
  */
 final class WatchedViews {
 
@@ -67,7 +67,8 @@ final class WatchedViews {
     }
 
     @Override
-    public void setTimes(FileTime lastModifiedTime, FileTime lastAccessTime, FileTime createTime) throws IOException {
+    public void setTimes(FileTime lastModifiedTime, FileTime lastAccessTime, FileTime createTime)
+        throws IOException {
       fs.plan.checkAlive(path);
       view.setTimes(lastModifiedTime, lastAccessTime, createTime);
     }

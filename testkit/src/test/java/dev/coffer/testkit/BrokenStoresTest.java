@@ -26,13 +26,17 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
- * The store rules catch broken stores: each broken variant of the directory store fails exactly the rules
- * it breaks, with an "Sn broken:" assertion, and the correct store fails none.
+ * The store rules catch broken stores: each broken variant of the directory store fails exactly the
+ * rules it breaks, with an "Sn broken:" assertion, and the correct store fails none.
  */
 class BrokenStoresTest {
 
-  /** Runs every rule and returns those that failed; anything but an "Sn broken" assertion fails the test. */
-  private static Set<StoreRule> failedRules(Function<ObjectStore, ObjectStore> breakIt) throws IOException {
+  /**
+   * Runs every rule and returns those that failed; anything but an "Sn broken" assertion fails the
+   * test.
+   */
+  private static Set<StoreRule> failedRules(Function<ObjectStore, ObjectStore> breakIt)
+      throws IOException {
     Set<StoreRule> failed = EnumSet.noneOf(StoreRule.class);
     try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
       Path root = fs.getPath("/store");
@@ -65,51 +69,64 @@ class BrokenStoresTest {
 
   @Test
   void aStoreThatWritesInPlace_breaksAllOrNothingAndAtomicReplace() throws IOException {
-    Set<StoreRule> failed = failedRules(real -> new Forwarding(real) {
-      @Override
-      public long write(String key, InputStream data, WriteMode mode) throws IOException {
-        // Straight into the final name: a failed or unfinished write is visible.
-        Path file = Path.of(real.uri()).resolve(ObjectKeys.check(key));
-        Files.createDirectories(file.getParent());
-        try (OutputStream out = Files.newOutputStream(file)) {
-          return data.transferTo(out);
-        }
-      }
-    });
+    Set<StoreRule> failed =
+        failedRules(
+            real ->
+                new Forwarding(real) {
+                  @Override
+                  public long write(String key, InputStream data, WriteMode mode)
+                      throws IOException {
+                    // Straight into the final name: a failed or unfinished write is visible.
+                    Path file = Path.of(real.uri()).resolve(ObjectKeys.check(key));
+                    Files.createDirectories(file.getParent());
+                    try (OutputStream out = Files.newOutputStream(file)) {
+                      return data.transferTo(out);
+                    }
+                  }
+                });
     assertEquals(EnumSet.of(StoreRule.S3, StoreRule.S4, StoreRule.S5), failed);
   }
 
   @Test
   void aStoreThatNeverDeletes_breaksReadAfterDeleteAndIdempotentDelete() throws IOException {
-    Set<StoreRule> failed = failedRules(real -> new Forwarding(real) {
-      @Override
-      public void delete(String key) {
-        // forgets
-      }
-    });
+    Set<StoreRule> failed =
+        failedRules(
+            real ->
+                new Forwarding(real) {
+                  @Override
+                  public void delete(String key) {
+                    // forgets
+                  }
+                });
     assertTrue(failed.containsAll(EnumSet.of(StoreRule.S8, StoreRule.S10)), failed.toString());
   }
 
   @Test
   void aStoreThatListsOnlyTheFirstPage_breaksCompleteListings() throws IOException {
-    Set<StoreRule> failed = failedRules(real -> new Forwarding(real) {
-      @Override
-      public List<ObjectInfo> list(String prefix) throws IOException {
-        List<ObjectInfo> all = real.list(prefix);
-        return all.subList(0, Math.min(7, all.size()));
-      }
-    });
+    Set<StoreRule> failed =
+        failedRules(
+            real ->
+                new Forwarding(real) {
+                  @Override
+                  public List<ObjectInfo> list(String prefix) throws IOException {
+                    List<ObjectInfo> all = real.list(prefix);
+                    return all.subList(0, Math.min(7, all.size()));
+                  }
+                });
     assertTrue(failed.contains(StoreRule.S9), failed.toString());
   }
 
   @Test
   void aStoreThatIgnoresRanges_breaksRanges() throws IOException {
-    Set<StoreRule> failed = failedRules(real -> new Forwarding(real) {
-      @Override
-      public InputStream read(String key, long offset, long length) throws IOException {
-        return real.read(key);
-      }
-    });
+    Set<StoreRule> failed =
+        failedRules(
+            real ->
+                new Forwarding(real) {
+                  @Override
+                  public InputStream read(String key, long offset, long length) throws IOException {
+                    return real.read(key);
+                  }
+                });
     assertEquals(EnumSet.of(StoreRule.S7), failed);
   }
 

@@ -21,30 +21,44 @@ class ConformanceMainTest {
 
   @Test
   void run_brokenProvider_reportsTheBrokenRuleAndExitsWithOne() {
-    withProperties(Map.of("coffer.tck.tck-broken-leaks-secret.mac-key", "00112233445566778899aabbccddeeff"), () -> {
-      String out = run(1, "--filesystems", "UNIX", "tck-broken-leaks-secret");
-      assertTrue(out.contains("P4  FAIL"), out);
-      assertTrue(out.contains("P7  PASS"), out);
-      assertTrue(out.contains("P25 N/A"), out);
-      assertTrue(out.contains("P33 PASS"), out);
-      assertTrue(out.contains("Provider tck-broken-leaks-secret: FAIL"), out);
-      String failLine = out.lines().filter(l -> l.contains("P4  FAIL")).findFirst().orElseThrow();
-      assertTrue(failLine.matches(".*-Dcoffer\\.tck\\.seed=-?[0-9]+.*"), "the FAIL line drops the seed: " + failLine);
-    });
+    withProperties(
+        Map.of("coffer.tck.tck-broken-leaks-secret.mac-key", "00112233445566778899aabbccddeeff"),
+        () -> {
+          String out = run(1, "--filesystems", "UNIX", "tck-broken-leaks-secret");
+          assertTrue(out.contains("P4  FAIL"), out);
+          assertTrue(out.contains("P7  PASS"), out);
+          assertTrue(out.contains("P25 N/A"), out);
+          assertTrue(out.contains("P33 PASS"), out);
+          assertTrue(out.contains("Provider tck-broken-leaks-secret: FAIL"), out);
+          String failLine =
+              out.lines().filter(l -> l.contains("P4  FAIL")).findFirst().orElseThrow();
+          assertTrue(
+              failLine.matches(".*-Dcoffer\\.tck\\.seed=-?[0-9]+.*"),
+              "the FAIL line drops the seed: " + failLine);
+        });
   }
 
   @Test
   void run_providerWhoseDeleteFails_reportsTheRulesThatDeleteOnlyToPrepareAsSetUpFailures() {
-    withProperties(Map.of("coffer.tck.tck-subtly-broken.mac-key", "00112233445566778899aabbccddeeff",
-        "coffer.tck.tck-subtly-broken.broken", "DELETE_FAILS"), () -> {
-      String out = run(1, "--filesystems", "UNIX", "tck-subtly-broken");
-      assertTrue(out.contains("P22 FAIL"), out);
-      assertTrue(out.contains("P10 SET-UP FAILED"), out);
-      assertTrue(out.contains("P13 SET-UP FAILED"), out);
-      assertTrue(out.contains("P7  PASS"), out);
-      String setUp = out.lines().filter(l -> l.contains("P10 SET-UP FAILED")).findFirst().orElseThrow();
-      assertTrue(setUp.contains("P10 set-up failed: ") && setUp.matches(".*-Dcoffer\\.tck\\.seed=-?[0-9]+.*"), setUp);
-    });
+    withProperties(
+        Map.of(
+            "coffer.tck.tck-subtly-broken.mac-key",
+            "00112233445566778899aabbccddeeff",
+            "coffer.tck.tck-subtly-broken.broken",
+            "DELETE_FAILS"),
+        () -> {
+          String out = run(1, "--filesystems", "UNIX", "tck-subtly-broken");
+          assertTrue(out.contains("P22 FAIL"), out);
+          assertTrue(out.contains("P10 SET-UP FAILED"), out);
+          assertTrue(out.contains("P13 SET-UP FAILED"), out);
+          assertTrue(out.contains("P7  PASS"), out);
+          String setUp =
+              out.lines().filter(l -> l.contains("P10 SET-UP FAILED")).findFirst().orElseThrow();
+          assertTrue(
+              setUp.contains("P10 set-up failed: ")
+                  && setUp.matches(".*-Dcoffer\\.tck\\.seed=-?[0-9]+.*"),
+              setUp);
+        });
   }
 
   /** Runs {@code body} with the system properties set, and clears them after. */

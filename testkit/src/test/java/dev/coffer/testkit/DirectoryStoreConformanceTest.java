@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The built-in directory store keeps the store contract on the real disk and on Jimfs. */
 class DirectoryStoreConformanceTest {
 
-  @TempDir
-  Path disk;
+  @TempDir Path disk;
 
   @Nested
   class OnTheRealDiskThroughAFileUri extends ObjectStoreConformance {
@@ -34,7 +33,8 @@ class DirectoryStoreConformanceTest {
 
     @Override
     protected ObjectStore openStore() throws IOException {
-      return ObjectStores.directory(fs.getRootDirectories().iterator().next().resolve("stores").resolve("one"));
+      return ObjectStores.directory(
+          fs.getRootDirectories().iterator().next().resolve("stores").resolve("one"));
     }
 
     @Override

@@ -32,7 +32,13 @@ class FakeProviderTest {
       assertEquals(List.of(b), repo.list());
       repo.restore(b.id(), root.resolve("out"));
       assertEquals(Snapshot.of(source.getParent()), Snapshot.of(root.resolve("out")));
-      Files.writeString(root.resolve("repo").resolve(b.backupId()).resolve("data").resolve("a").resolve("one.txt"), "0ne");
+      Files.writeString(
+          root.resolve("repo")
+              .resolve(b.backupId())
+              .resolve("data")
+              .resolve("a")
+              .resolve("one.txt"),
+          "0ne");
       VerifyReport r = repo.verify(b.id());
       assertFalse(r.ok());
       assertEquals(VerifyReport.Kind.CORRUPT, r.problems().get(0).kind());
@@ -45,8 +51,10 @@ class FakeProviderTest {
   void aWrongOrMissingKey_isRefused() throws IOException {
     Path repo = JimfsRoots.of(Fs.UNIX).resolve("repo");
     new FakeProvider().open(repo, KEY).close();
-    WrongKeyException wrong = assertThrows(WrongKeyException.class,
-        () -> new FakeProvider().open(repo, Map.of("key", "11".repeat(32))));
+    WrongKeyException wrong =
+        assertThrows(
+            WrongKeyException.class,
+            () -> new FakeProvider().open(repo, Map.of("key", "11".repeat(32))));
     assertFalse(wrong.getMessage().contains("11".repeat(32)));
     assertThrows(WrongKeyException.class, () -> new FakeProvider().open(repo, Map.of()));
     try (BackupRepository again = new FakeProvider().open(repo, KEY)) {

@@ -75,7 +75,8 @@ class FaultPlanTest {
   }
 
   @Test
-  void crashAt_dropsBytesWrittenAfterTheLastForce_andFailsEverythingUntilRecover() throws IOException {
+  void crashAt_dropsBytesWrittenAfterTheLastForce_andFailsEverythingUntilRecover()
+      throws IOException {
     Path file = dir.resolve("data");
     Files.writeString(file, "0123");
     plan.opened(file, true);
@@ -97,7 +98,8 @@ class FaultPlanTest {
   }
 
   @Test
-  void crash_keepsTheLengthAFileHadWhenOpenedWithoutTruncation_andEmptiesANeverForcedNewFile() throws IOException {
+  void crash_keepsTheLengthAFileHadWhenOpenedWithoutTruncation_andEmptiesANeverForcedNewFile()
+      throws IOException {
     Path old = Files.writeString(dir.resolve("old"), "kept");
     plan.opened(old, false);
     Files.writeString(old, "kept and more");
@@ -125,7 +127,8 @@ class FaultPlanTest {
     Files.writeString(gone, "a new file of the same name, not written through the plan");
     plan.crash();
     assertEquals("abc", Files.readString(published.resolve("a")));
-    assertEquals("a new file of the same name, not written through the plan", Files.readString(gone));
+    assertEquals(
+        "a new file of the same name, not written through the plan", Files.readString(gone));
   }
 
   @Test
@@ -153,7 +156,8 @@ class FaultPlanTest {
     plan.checkOwnerChange(dir);
     plan.refuseOwnerChanges(true);
     plan.clearFaults();
-    FileSystemException e = assertThrows(FileSystemException.class, () -> plan.checkOwnerChange(dir));
+    FileSystemException e =
+        assertThrows(FileSystemException.class, () -> plan.checkOwnerChange(dir));
     assertTrue(e.getMessage().contains("Operation not permitted"), e.getMessage());
     plan.refuseOwnerChanges(false);
     plan.checkOwnerChange(dir);

@@ -64,7 +64,8 @@ class FaultyFileSystemTest {
     assertEquals(2, fs.operations());
     fs.failAt(2, Operation.CREATE);
     Files.createDirectory(root.resolve("three"));
-    IOException e = assertThrows(IOException.class, () -> Files.createDirectory(root.resolve("four")));
+    IOException e =
+        assertThrows(IOException.class, () -> Files.createDirectory(root.resolve("four")));
     assertTrue(e.getMessage().contains("injected failure of CREATE"), e.getMessage());
     assertFalse(Files.exists(root.resolve("four")));
     Files.createDirectory(root.resolve("four"));
@@ -73,7 +74,9 @@ class FaultyFileSystemTest {
   @Test
   void failAt_force_failsTheForceOnly() throws IOException {
     fs.failAt(1, Operation.FORCE);
-    try (FileChannel ch = FileChannel.open(root.resolve("f"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            root.resolve("f"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(new byte[] {1, 2, 3}));
       assertThrows(IOException.class, () -> ch.force(true));
       ch.force(true);
@@ -85,7 +88,8 @@ class FaultyFileSystemTest {
   void diskFullAfter_writesWhatFitsThenFails() throws IOException {
     fs.diskFullAfter(10);
     Path f = root.resolve("big");
-    FileSystemException e = assertThrows(FileSystemException.class, () -> Files.write(f, new byte[100]));
+    FileSystemException e =
+        assertThrows(FileSystemException.class, () -> Files.write(f, new byte[100]));
     assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
     assertEquals(10, Files.size(f));
     fs.clearFaults();
@@ -110,7 +114,8 @@ class FaultyFileSystemTest {
   void crash_truncatesUnforcedDataToTheLastForcedLength_andFailsUntilRecover() throws IOException {
     Path forced = root.resolve("forced");
     Path unforced = root.resolve("unforced");
-    try (FileChannel ch = FileChannel.open(forced, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(forced, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(new byte[50]));
       ch.force(true);
       ch.write(ByteBuffer.wrap(new byte[25]));

@@ -19,7 +19,10 @@ class RegistrationsTest {
 
   @Test
   void moduleDescriptor_isReadFromTheClassesOwnJarOrDirectory() throws IOException {
-    assertEquals("dev.coffer", Registrations.moduleDescriptor(BackupRepository.class).orElseThrow().name());
-    assertTrue(Registrations.moduleDescriptor(RegistrationsTest.class).isEmpty(), "test classes have no module-info");
+    assertEquals(
+        "dev.coffer", Registrations.moduleDescriptor(BackupRepository.class).orElseThrow().name());
+    assertTrue(
+        Registrations.moduleDescriptor(RegistrationsTest.class).isEmpty(),
+        "test classes have no module-info");
   }
 }

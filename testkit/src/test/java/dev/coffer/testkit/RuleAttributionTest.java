@@ -8,8 +8,12 @@ class RuleAttributionTest {
 
   @Test
   void rule_isReadFromTheTestMethodsName() {
-    assertEquals("P19", RuleAttribution.rule("p19_partialRestoreCapability_nestedDirectoriesAndMixedRequests"));
-    assertEquals("P3", RuleAttribution.rule("p03_unknownMissingOrMalformedOption_failsNamingItAndCreatesNothing"));
+    assertEquals(
+        "P19",
+        RuleAttribution.rule("p19_partialRestoreCapability_nestedDirectoriesAndMixedRequests"));
+    assertEquals(
+        "P3",
+        RuleAttribution.rule("p03_unknownMissingOrMalformedOption_failsNamingItAndCreatesNothing"));
     assertEquals("P?", RuleAttribution.rule("setUpConformance"));
     assertEquals("P?", RuleAttribution.rule("px_notARule"));
   }

@@ -45,12 +45,15 @@ class SnapshotTest {
     Files.write(root.resolve("two.bin"), new byte[] {0, 1, 2, (byte) 0xfe});
     Snapshot flipped = Snapshot.of(root);
     assertNotEquals(before, flipped);
-    assertTrue(before.differences(flipped).contains("two.bin: different"), before.differences(flipped));
+    assertTrue(
+        before.differences(flipped).contains("two.bin: different"), before.differences(flipped));
     Files.delete(root.resolve("link"));
     Files.createSymbolicLink(root.resolve("link"), root.getFileSystem().getPath("a/./one.txt"));
     Snapshot relinked = Snapshot.of(root);
     assertNotEquals(flipped, relinked);
-    assertTrue(flipped.differences(relinked).contains("link -> a/./one.txt"), flipped.differences(relinked));
+    assertTrue(
+        flipped.differences(relinked).contains("link -> a/./one.txt"),
+        flipped.differences(relinked));
   }
 
   @Test
@@ -73,7 +76,8 @@ class SnapshotTest {
     assertEquals(plain, Snapshot.of(root));
     Snapshot later = Snapshot.withTimes(root);
     assertNotEquals(timed, later);
-    assertTrue(timed.differences(later).contains("two.bin: last modified"), timed.differences(later));
+    assertTrue(
+        timed.differences(later).contains("two.bin: last modified"), timed.differences(later));
   }
 
   @Test

@@ -7,7 +7,6 @@ import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import java.io.IOException;
 import java.nio.file.FileSystem;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -38,10 +37,12 @@ class TreeGeneratorTest {
     assertTrue(s.files().contains("sst/L0/000010.sst"));
     assertTrue(s.entries().get("LOCK").size() == 0);
     assertTrue(s.directories().contains("sst/L1") && s.directories().contains("empty"));
-    assertTrue(s.files().contains("sizes/size-0.bin") && s.files().contains("sizes/size-16384.bin"));
+    assertTrue(
+        s.files().contains("sizes/size-0.bin") && s.files().contains("sizes/size-16384.bin"));
     assertTrue(s.entries().get("sizes/size-16383.bin").size() == 16383);
     assertTrue(s.files().contains("case/Readme") && s.files().contains("case/README"));
-    assertTrue(s.files().stream().anyMatch(f -> f.startsWith("d0/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/")));
+    assertTrue(
+        s.files().stream().anyMatch(f -> f.startsWith("d0/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/")));
     assertTrue(s.files().stream().filter(f -> f.startsWith("small/")).count() == 250);
   }
 }

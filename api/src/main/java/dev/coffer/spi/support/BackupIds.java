@@ -8,13 +8,16 @@ import java.util.UUID;
 /**
  * Generation of new backup ids; {@link dev.coffer.BackupId} holds the syntax every id must have.
  *
- * <p>New ids are version-7 UUIDs (RFC 9562): unique without coordination, so concurrent writers, even in
- * different processes, never collide; ordered by creation time; and of the same form as the UUIDv4 ids the
- * seed implementations wrote.
+ * <p>New ids are version-7 UUIDs (RFC 9562): unique without coordination, so concurrent writers,
+ * even in different processes, never collide; ordered by creation time; and of the same form as the
+ * UUIDv4 ids the seed implementations wrote.
  */
 public final class BackupIds {
 
-  /** On first use only: loading this class (every listing) must not initialise the JCA provider tables. */
+  /**
+   * On first use only: loading this class (every listing) must not initialise the JCA provider
+   * tables.
+   */
   private static final class Randomness {
     static final SecureRandom RANDOM = new SecureRandom();
   }

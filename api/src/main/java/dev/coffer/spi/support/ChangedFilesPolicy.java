@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What a provider does with a file that changed or vanished while it was read (a {@link ReadCheck} that
- * found a change): the value of the provider options {@code changed-files} and {@code changed-retries},
- * declared once here for every provider ({@link #options()}) and read with {@link #of(ProviderOptions)}.
+ * What a provider does with a file that changed or vanished while it was read (a {@link ReadCheck}
+ * that found a change): the value of the provider options {@code changed-files} and {@code
+ * changed-retries}, declared once here for every provider ({@link #options()}) and read with {@link
+ * #of(ProviderOptions)}.
  *
  * <pre>{@code
  * public List<OptionInfo> options() {                  // the provider's own options, plus these two
@@ -29,14 +30,15 @@ import java.util.Locale;
  * }
  * }</pre>
  *
- * <p>A vanished file is never read again (there is nothing to read): under {@code warn} and {@code retry}
- * it is left out and recorded, under {@code fail} it fails the backup. Every change kept as a warning is
- * logged when it happens, one {@code WARNING} line on the logger {@code dev.coffer.backup} naming the file
- * (see docs/observability.md), and each read again one {@code INFO} line.
+ * <p>A vanished file is never read again (there is nothing to read): under {@code warn} and {@code
+ * retry} it is left out and recorded, under {@code fail} it fails the backup. Every change kept as
+ * a warning is logged when it happens, one {@code WARNING} line on the logger {@code
+ * dev.coffer.backup} naming the file (see docs/observability.md), and each read again one {@code
+ * INFO} line.
  *
  * @param action what a change means
- * @param retries how many times {@link Action#RETRY} reads a changed file again before it keeps the last
- *     read with a warning; at least 1
+ * @param retries how many times {@link Action#RETRY} reads a changed file again before it keeps the
+ *     last read with a warning; at least 1
  */
 public record ChangedFilesPolicy(Action action, int retries) {
 
@@ -44,20 +46,32 @@ public record ChangedFilesPolicy(Action action, int retries) {
   public enum Action {
     /** Keep the backup, store the file as read and record a warning (the default). */
     WARN,
-    /** Read the file again, up to {@link ChangedFilesPolicy#retries()} times, then as {@link #WARN}. */
+    /**
+     * Read the file again, up to {@link ChangedFilesPolicy#retries()} times, then as {@link #WARN}.
+     */
     RETRY,
     /** Fail the backup: it is never listed (rule P10). */
     FAIL
   }
 
-  /** The option naming the {@link Action}: {@code warn} (default), {@code retry} or {@code fail}. */
-  public static final OptionInfo CHANGED_FILES = OptionInfo.optional("changed-files",
-      "a file that changes while it is read: warn (keep the backup, record the file), retry (read it again up to"
-          + " changed-retries times, then warn) or fail (the backup fails)", "warn");
+  /**
+   * The option naming the {@link Action}: {@code warn} (default), {@code retry} or {@code fail}.
+   */
+  public static final OptionInfo CHANGED_FILES =
+      OptionInfo.optional(
+          "changed-files",
+          "a file that changes while it is read: warn (keep the backup, record the file), retry (read it again up to"
+              + " changed-retries times, then warn) or fail (the backup fails)",
+          "warn");
 
   /** The option giving {@link #retries()} for {@code changed-files=retry}: 1 to 100, default 3. */
-  public static final OptionInfo CHANGED_RETRIES = OptionInfo.integer("changed-retries",
-      "how many times changed-files=retry reads a changed file again before it warns", 3, 1, 100);
+  public static final OptionInfo CHANGED_RETRIES =
+      OptionInfo.integer(
+          "changed-retries",
+          "how many times changed-files=retry reads a changed file again before it warns",
+          3,
+          1,
+          100);
 
   /** Warn about every change, as a provider does without the options. */
   public static final ChangedFilesPolicy DEFAULT = new ChangedFilesPolicy(Action.WARN, 3);
@@ -116,19 +130,23 @@ public record ChangedFilesPolicy(Action action, int retries) {
    * @return true to read the file again ({@link Action#RETRY} with retries left, and the file still
    *     exists); false to keep {@code change} as a warning of the backup (logged here)
    * @throws BackupException under {@link Action#FAIL}, naming the file and what changed
-   * @throws IllegalArgumentException if {@code change} is not a {@linkplain BackupWarning#changedWhileRead()
-   *     change} or {@code reads} is below 1
+   * @throws IllegalArgumentException if {@code change} is not a {@linkplain
+   *     BackupWarning#changedWhileRead() change} or {@code reads} is below 1
    */
   public boolean readAgain(BackupWarning change, int reads) throws BackupException {
     requireNonNull(change, "change");
     if (!change.changedWhileRead() || reads < 1) {
-      throw new IllegalArgumentException("not a change after a read: " + change + ", reads " + reads);
+      throw new IllegalArgumentException(
+          "not a change after a read: " + change + ", reads " + reads);
     }
     if (action == Action.FAIL) {
       throw new BackupException(change + "; the backup fails (changed-files=fail)");
     }
-    if (action == Action.RETRY && reads <= retries && change.kind() == BackupWarning.Kind.CHANGED_WHILE_READ) {
-      LOG.log(System.Logger.Level.INFO, "{0}; reading it again ({1} of {2})", change, reads, retries);
+    if (action == Action.RETRY
+        && reads <= retries
+        && change.kind() == BackupWarning.Kind.CHANGED_WHILE_READ) {
+      LOG.log(
+          System.Logger.Level.INFO, "{0}; reading it again ({1} of {2})", change, reads, retries);
       return true;
     }
     LOG.log(System.Logger.Level.WARNING, "{0}; recorded as a warning of the backup", change);

@@ -10,14 +10,17 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Small file-tree operations that providers need and must not write twice. Works on any file system. */
+/**
+ * Small file-tree operations that providers need and must not write twice. Works on any file
+ * system.
+ */
 public final class FileTrees {
 
   private FileTrees() {}
 
   /**
-   * Deletes {@code root} and everything below it, never following symbolic links (a link is deleted, not
-   * what it points to). A missing root is not an error.
+   * Deletes {@code root} and everything below it, never following symbolic links (a link is
+   * deleted, not what it points to). A missing root is not an error.
    *
    * @param root the file, link or directory to delete
    * @throws IOException if something cannot be deleted
@@ -26,30 +29,33 @@ public final class FileTrees {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.deleteIfExists(file);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.deleteIfExists(file);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-        if (exc instanceof NoSuchFileException) {
-          return FileVisitResult.CONTINUE;
-        }
-        throw exc;
-      }
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+            if (exc instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw exc;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-        if (exc != null) {
-          throw exc;
-        }
-        Files.deleteIfExists(dir);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+            if (exc != null) {
+              throw exc;
+            }
+            Files.deleteIfExists(dir);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   /**
@@ -69,10 +75,10 @@ public final class FileTrees {
   }
 
   /**
-   * Whether {@code path} exists (a link is not followed) under exactly its own name. On a file system that
-   * looks names up case-insensitively (macOS, Windows; Jimfs osX and windows) {@code ABC} finds an entry
-   * named {@code abc}; a provider looking a backup up by id must not take one for the other (rule P24), or
-   * {@code delete("ABC")} deletes backup {@code abc}.
+   * Whether {@code path} exists (a link is not followed) under exactly its own name. On a file
+   * system that looks names up case-insensitively (macOS, Windows; Jimfs osX and windows) {@code
+   * ABC} finds an entry named {@code abc}; a provider looking a backup up by id must not take one
+   * for the other (rule P24), or {@code delete("ABC")} deletes backup {@code abc}.
    *
    * @param path the path whose last name must match an entry exactly
    * @return true if the entry exists and its stored name equals {@code path}'s last name

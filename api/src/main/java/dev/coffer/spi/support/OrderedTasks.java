@@ -14,12 +14,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs independent steps on a few worker threads while their results are consumed in the order the steps
- * were submitted: the shape of a pipeline that compresses or checks chunks in parallel and writes them in
- * sequence. When every worker is busy and {@code queued} steps wait, the submitting thread runs the next
- * step itself, so a fast producer is slowed to the workers' pace instead of filling memory. A failed step's
- * exception is rethrown by {@link #next()} as it was thrown ({@link IOException}, {@link RuntimeException}
- * or {@link Error}), not wrapped in an {@link ExecutionException}.
+ * Runs independent steps on a few worker threads while their results are consumed in the order the
+ * steps were submitted: the shape of a pipeline that compresses or checks chunks in parallel and
+ * writes them in sequence. When every worker is busy and {@code queued} steps wait, the submitting
+ * thread runs the next step itself, so a fast producer is slowed to the workers' pace instead of
+ * filling memory. A failed step's exception is rethrown by {@link #next()} as it was thrown ({@link
+ * IOException}, {@link RuntimeException} or {@link Error}), not wrapped in an {@link
+ * ExecutionException}.
  *
  * <pre>{@code
  * try (OrderedTasks<byte[]> tasks = new OrderedTasks<>("compress", 2, 4)) {
@@ -31,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  *
- * <p>One thread submits and consumes; the workers are daemon threads owned by this instance and stopped by
- * {@link #close()}. Not safe for several submitting threads.
+ * <p>One thread submits and consumes; the workers are daemon threads owned by this instance and
+ * stopped by {@link #close()}. Not safe for several submitting threads.
  *
  * @param <T> what a step returns
  */
@@ -73,37 +74,51 @@ public final class OrderedTasks<T> implements AutoCloseable {
    *
    * @param name the workers' thread name prefix, for thread dumps
    * @param workers how many worker threads; 0 runs every step on the submitting thread
-   * @param queued how many submitted steps may wait for a worker before the submitter runs one itself; at
-   *     least 1
+   * @param queued how many submitted steps may wait for a worker before the submitter runs one
+   *     itself; at least 1
    * @throws IllegalArgumentException if {@code workers} is negative or {@code queued} is below 1
    */
   public OrderedTasks(String name, int workers, int queued) {
     if (workers < 0 || queued < 1) {
-      throw new IllegalArgumentException("workers must be 0 or more and queued 1 or more: " + workers + ", " + queued);
+      throw new IllegalArgumentException(
+          "workers must be 0 or more and queued 1 or more: " + workers + ", " + queued);
     }
     AtomicInteger counter = new AtomicInteger();
-    this.pool = workers == 0 ? null : new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(queued), r -> {
-          Thread t = new Thread(r, name + "-" + counter.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+    this.pool =
+        workers == 0
+            ? null
+            : new ThreadPoolExecutor(
+                workers,
+                workers,
+                0,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(queued),
+                r -> {
+                  Thread t = new Thread(r, name + "-" + counter.incrementAndGet());
+                  t.setDaemon(true);
+                  return t;
+                },
+                new ThreadPoolExecutor.CallerRunsPolicy());
   }
 
   /**
-   * Submits a step; it runs on a worker, or on this thread when the workers and their queue are full.
+   * Submits a step; it runs on a worker, or on this thread when the workers and their queue are
+   * full.
    *
    * @param step the step
    * @throws IllegalStateException if this instance is closed
    */
   public void submit(Step<T> step) {
-    FutureTask<T> task = new FutureTask<>(() -> {
-      try {
-        return step.run();
-      } catch (IOException e) {
-        throw new StepFailure(e); // unwrapped in next(); a step's own UncheckedIOException stays as it is
-      }
-    });
+    FutureTask<T> task =
+        new FutureTask<>(
+            () -> {
+              try {
+                return step.run();
+              } catch (IOException e) {
+                throw new StepFailure(
+                    e); // unwrapped in next(); a step's own UncheckedIOException stays as it is
+              }
+            });
     if (pool == null) {
       task.run();
     } else if (pool.isShutdown()) {
@@ -137,8 +152,8 @@ public final class OrderedTasks<T> implements AutoCloseable {
    *
    * @return the result
    * @throws java.util.NoSuchElementException if nothing is pending
-   * @throws IOException the step's own {@link IOException}; an {@link InterruptedIOException} if this
-   *     thread is interrupted while waiting
+   * @throws IOException the step's own {@link IOException}; an {@link InterruptedIOException} if
+   *     this thread is interrupted while waiting
    * @throws RuntimeException the step's own runtime exception
    */
   public T next() throws IOException {

@@ -3,7 +3,6 @@ package dev.coffer.spi.support;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -12,14 +11,15 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The POSIX attributes of one file, directory or link as a backup records them: permission bits, numeric
- * owner and group ids, and their names.
+ * The POSIX attributes of one file, directory or link as a backup records them: permission bits,
+ * numeric owner and group ids, and their names.
  *
- * <p>{@code permissions} holds the mode bits {@code 0..07777}: read, write and execute for user, group and
- * others, plus set-user-id, set-group-id and sticky where the file system reports them (through the
- * {@code unix:mode} attribute; file systems with only the {@code posix} view report the nine
- * {@link PosixFilePermission} bits). The ids are {@code -1} where the file system has no {@code unix} view,
- * and the names {@code null} where they are unknown (for example an id with no local user).
+ * <p>{@code permissions} holds the mode bits {@code 0..07777}: read, write and execute for user,
+ * group and others, plus set-user-id, set-group-id and sticky where the file system reports them
+ * (through the {@code unix:mode} attribute; file systems with only the {@code posix} view report
+ * the nine {@link PosixFilePermission} bits). The ids are {@code -1} where the file system has no
+ * {@code unix} view, and the names {@code null} where they are unknown (for example an id with no
+ * local user).
  *
  * @param permissions the mode bits, {@code 0} to {@code 07777}
  * @param uid the numeric owner id, or {@code -1} when unknown
@@ -29,13 +29,19 @@ import java.util.Set;
  */
 public record PosixAttributes(int permissions, int uid, int gid, String owner, String group) {
 
-  /** Longest accepted owner or group name, in characters (Linux allows 32; other systems a little more). */
+  /**
+   * Longest accepted owner or group name, in characters (Linux allows 32; other systems a little
+   * more).
+   */
   public static final int MAX_NAME_LENGTH = 256;
 
   private static final PosixFilePermission[] BITS = {
-    PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-    PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-    PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ,
+    PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+        PosixFilePermission.OTHERS_READ,
+    PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+        PosixFilePermission.GROUP_READ,
+    PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+        PosixFilePermission.OWNER_READ,
   };
 
   /**
@@ -46,13 +52,14 @@ public record PosixAttributes(int permissions, int uid, int gid, String owner, S
    * @param gid as described on the record
    * @param owner as described on the record
    * @param group as described on the record
-   * @throws IllegalArgumentException if the mode is outside {@code 0..07777}, an id is below {@code -1}, or
-   *     a name is empty, longer than {@link #MAX_NAME_LENGTH} or holds a control character, {@code /} or
-   *     {@code :}
+   * @throws IllegalArgumentException if the mode is outside {@code 0..07777}, an id is below {@code
+   *     -1}, or a name is empty, longer than {@link #MAX_NAME_LENGTH} or holds a control character,
+   *     {@code /} or {@code :}
    */
   public PosixAttributes {
     if (permissions < 0 || permissions > 07777) {
-      throw new IllegalArgumentException("mode out of range: " + Integer.toOctalString(permissions));
+      throw new IllegalArgumentException(
+          "mode out of range: " + Integer.toOctalString(permissions));
     }
     if (uid < -1 || gid < -1) {
       throw new IllegalArgumentException("negative owner or group id: " + uid + ", " + gid);
@@ -80,14 +87,16 @@ public record PosixAttributes(int permissions, int uid, int gid, String owner, S
    * @return the attributes, or empty when the file system has no {@code posix} view
    * @throws IOException if the attributes cannot be read
    */
-  public static Optional<PosixAttributes> read(Path path, LinkOption... options) throws IOException {
+  public static Optional<PosixAttributes> read(Path path, LinkOption... options)
+      throws IOException {
     requireNonNull(path, "path");
     EntryReader reader = EntryReader.forFileSystem(path.getFileSystem());
     return Optional.ofNullable(reader.read(path, options).posix());
   }
 
   /**
-   * The nine read, write and execute bits as a set (set-user-id, set-group-id and sticky have no member).
+   * The nine read, write and execute bits as a set (set-user-id, set-group-id and sticky have no
+   * member).
    *
    * @return a new mutable set
    */
@@ -139,8 +148,13 @@ public record PosixAttributes(int permissions, int uid, int gid, String owner, S
 
   private static void checkName(String name, String what) {
     if (name != null && !validName(name)) {
-      throw new IllegalArgumentException(what + " name must be 1 to " + MAX_NAME_LENGTH
-          + " characters without control characters, '/' or ':': '" + RelativePaths.printable(name) + "'");
+      throw new IllegalArgumentException(
+          what
+              + " name must be 1 to "
+              + MAX_NAME_LENGTH
+              + " characters without control characters, '/' or ':': '"
+              + RelativePaths.printable(name)
+              + "'");
     }
   }
 

@@ -14,9 +14,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Tells whether a source file stayed the same while a provider read it, so that a backup never records a
- * torn file silently (rule P34). Take one with {@link #before} just before the file is opened, read it, then
- * call {@link #after} with the number of bytes actually read:
+ * Tells whether a source file stayed the same while a provider read it, so that a backup never
+ * records a torn file silently (rule P34). Take one with {@link #before} just before the file is
+ * opened, read it, then call {@link #after} with the number of bytes actually read:
  *
  * <pre>{@code
  * Optional<BackupWarning> change;
@@ -29,13 +29,14 @@ import java.util.Optional;
  * }
  * }</pre>
  *
- * <p>What counts as a change: the size or modification time differ from the scan's when the read starts;
- * the size, modification time (to the nanosecond the file system keeps), change time ({@code unix:ctime},
- * where the file system has it; Jimfs and Windows do not, and the other attributes are compared there) or
- * file key (the file's identity: a file replaced by another under the same name) differ between the start
- * and the end of the read; the file is deleted, or replaced by something that is not a regular file, while
- * read; fewer bytes were read than it held (a short read) or more (a read past its size). Attributes are
- * read without following links: a file replaced by a link is a change, never followed.
+ * <p>What counts as a change: the size or modification time differ from the scan's when the read
+ * starts; the size, modification time (to the nanosecond the file system keeps), change time
+ * ({@code unix:ctime}, where the file system has it; Jimfs and Windows do not, and the other
+ * attributes are compared there) or file key (the file's identity: a file replaced by another under
+ * the same name) differ between the start and the end of the read; the file is deleted, or replaced
+ * by something that is not a regular file, while read; fewer bytes were read than it held (a short
+ * read) or more (a read past its size). Attributes are read without following links: a file
+ * replaced by a link is a change, never followed.
  *
  * <p>Not thread-safe; one per read. The checks cost two attribute reads per file.
  */
@@ -44,7 +45,8 @@ public final class ReadCheck {
   private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
 
   /** The attributes of one file at one moment; {@code ctime} and {@code fileKey} may be null. */
-  private record Stat(boolean regular, long size, FileTime modified, Object ctime, Object fileKey) {}
+  private record Stat(
+      boolean regular, long size, FileTime modified, Object ctime, Object fileKey) {}
 
   private final Path file;
   private final SourceEntry scanned;
@@ -72,7 +74,8 @@ public final class ReadCheck {
     requireNonNull(file, "file");
     requireNonNull(scanned, "scanned");
     if (scanned.type() != SourceEntry.Type.FILE) {
-      throw new IllegalArgumentException("not a regular file's entry: " + RelativePaths.printable(scanned.path()));
+      throw new IllegalArgumentException(
+          "not a regular file's entry: " + RelativePaths.printable(scanned.path()));
     }
     Stat now = stat(file);
     String reason = null;
@@ -81,15 +84,21 @@ public final class ReadCheck {
     } else if (now.size() != scanned.sizeBytes()) {
       reason = "size " + scanned.sizeBytes() + " -> " + now.size() + " bytes after the scan";
     } else if (!now.modified().toInstant().equals(scanned.lastModified())) {
-      reason = "modified after the scan (" + scanned.lastModified() + " -> " + now.modified().toInstant() + ")";
+      reason =
+          "modified after the scan ("
+              + scanned.lastModified()
+              + " -> "
+              + now.modified().toInstant()
+              + ")";
     }
     return new ReadCheck(file, scanned, now, reason);
   }
 
   /**
-   * Records {@code file}'s attributes before it is read again, after a check found it changed (rule P34's
-   * {@code retry}): the scan's attributes are stale by then, so only this read is checked, from its start to
-   * its end, with the bytes it returned. The provider stores what this read returned, with its size.
+   * Records {@code file}'s attributes before it is read again, after a check found it changed (rule
+   * P34's {@code retry}): the scan's attributes are stale by then, so only this read is checked,
+   * from its start to its end, with the bytes it returned. The provider stores what this read
+   * returned, with its size.
    *
    * @param file the source file about to be read again
    * @param scanned its entry from the scan, for its path
@@ -100,7 +109,8 @@ public final class ReadCheck {
    */
   public static ReadCheck reread(Path file, SourceEntry scanned) throws IOException {
     ReadCheck first = before(file, scanned);
-    return new ReadCheck(file, scanned, first.start, first.start.regular() ? null : first.beforeRead);
+    return new ReadCheck(
+        file, scanned, first.start, first.start.regular() ? null : first.beforeRead);
   }
 
   /**
@@ -110,8 +120,8 @@ public final class ReadCheck {
    * @return empty when the file stayed the same from the scan to the end of the read; otherwise a
    *     {@link BackupWarning.Kind#CHANGED_WHILE_READ} warning whose detail says what changed
    * @throws IllegalArgumentException if {@code bytesRead} is negative
-   * @throws IOException if the attributes cannot be read (other than because the file is gone, which is a
-   *     change)
+   * @throws IOException if the attributes cannot be read (other than because the file is gone,
+   *     which is a change)
    */
   public Optional<BackupWarning> after(long bytesRead) throws IOException {
     if (bytesRead < 0) {
@@ -121,8 +131,10 @@ public final class ReadCheck {
     if (reason == null) {
       reason = compare(bytesRead);
     }
-    return reason == null ? Optional.empty()
-        : Optional.of(new BackupWarning(scanned.path(), BackupWarning.Kind.CHANGED_WHILE_READ, reason));
+    return reason == null
+        ? Optional.empty()
+        : Optional.of(
+            new BackupWarning(scanned.path(), BackupWarning.Kind.CHANGED_WHILE_READ, reason));
   }
 
   private String compare(long bytesRead) throws IOException {
@@ -145,7 +157,11 @@ public final class ReadCheck {
       return "read " + bytesRead + " bytes, past its size of " + start.size();
     }
     if (!end.modified().equals(start.modified())) {
-      return "modified while it was read (" + start.modified().toInstant() + " -> " + end.modified().toInstant() + ")";
+      return "modified while it was read ("
+          + start.modified().toInstant()
+          + " -> "
+          + end.modified().toInstant()
+          + ")";
     }
     if (!Objects.equals(start.ctime(), end.ctime())) {
       return "changed while it was read (ctime " + start.ctime() + " -> " + end.ctime() + ")";
@@ -154,32 +170,49 @@ public final class ReadCheck {
   }
 
   /**
-   * The warning for a scanned file that was gone when it was to be read: the provider leaves it out of the
-   * backup (under {@link ChangedFilesPolicy.Action#FAIL} the backup fails instead).
+   * The warning for a scanned file that was gone when it was to be read: the provider leaves it out
+   * of the backup (under {@link ChangedFilesPolicy.Action#FAIL} the backup fails instead).
    *
    * @param scanned the file's entry from the scan
    * @return a {@link BackupWarning.Kind#VANISHED_WHILE_READ} warning
    */
   public static BackupWarning vanished(SourceEntry scanned) {
-    return new BackupWarning(requireNonNull(scanned, "scanned").path(), BackupWarning.Kind.VANISHED_WHILE_READ,
+    return new BackupWarning(
+        requireNonNull(scanned, "scanned").path(),
+        BackupWarning.Kind.VANISHED_WHILE_READ,
         "deleted after the scan");
   }
 
   private static Stat stat(Path file) throws IOException {
     boolean unix = file.getFileSystem().supportedFileAttributeViews().contains("unix");
-    // one call per stat: the unix view (JDK's default file system on Linux and macOS) adds the change time
-    Map<String, Object> a = Files.readAttributes(file,
-        unix ? "unix:size,lastModifiedTime,ctime,fileKey,isRegularFile" : "size,lastModifiedTime,fileKey,isRegularFile",
-        NOFOLLOW);
+    // one call per stat: the unix view (JDK's default file system on Linux and macOS) adds the
+    // change time
+    Map<String, Object> a =
+        Files.readAttributes(
+            file,
+            unix
+                ? "unix:size,lastModifiedTime,ctime,fileKey,isRegularFile"
+                : "size,lastModifiedTime,fileKey,isRegularFile",
+            NOFOLLOW);
     Object ctime = a.get("ctime");
-    return new Stat(Boolean.TRUE.equals(a.get("isRegularFile")), (Long) a.get("size"),
-        (FileTime) a.get("lastModifiedTime"), ctime instanceof FileTime t ? t.toInstant() : ctime, a.get("fileKey"));
+    return new Stat(
+        Boolean.TRUE.equals(a.get("isRegularFile")),
+        (Long) a.get("size"),
+        (FileTime) a.get("lastModifiedTime"),
+        ctime instanceof FileTime t ? t.toInstant() : ctime,
+        a.get("fileKey"));
   }
 
   /** For messages: where the check stands. */
   @Override
   public String toString() {
-    return "ReadCheck[" + RelativePaths.printable(scanned.path()) + ", size " + start.size() + ", modified "
-        + start.modified().toInstant() + (beforeRead == null ? "" : ", " + beforeRead) + "]";
+    return "ReadCheck["
+        + RelativePaths.printable(scanned.path())
+        + ", size "
+        + start.size()
+        + ", modified "
+        + start.modified().toInstant()
+        + (beforeRead == null ? "" : ", " + beforeRead)
+        + "]";
   }
 }

@@ -18,15 +18,15 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Relative paths as backups store them: {@code /}-separated strings such as {@code wal/000001.log}, never
- * a platform {@link Path}. Every path read from storage is untrusted: providers check it with
- * {@link #checkStored} (or {@link #portableProblem} for the stricter portable rules) and turn it into a
- * file with {@link #resolveForWrite}, which refuses to pass through symbolic links.
+ * Relative paths as backups store them: {@code /}-separated strings such as {@code wal/000001.log},
+ * never a platform {@link Path}. Every path read from storage is untrusted: providers check it with
+ * {@link #checkStored} (or {@link #portableProblem} for the stricter portable rules) and turn it
+ * into a file with {@link #resolveForWrite}, which refuses to pass through symbolic links.
  *
- * <p>The basic rules, which every stored path obeys: not empty; at most {@value #MAX_PATH_BYTES} UTF-8
- * bytes and {@value #MAX_DEPTH} components, each at most {@value #MAX_COMPONENT_BYTES} bytes; no empty,
- * {@code .} or {@code ..} component (so no leading, trailing or doubled {@code /}); no backslash; no NUL;
- * no drive letter ({@code C:}) at the start.
+ * <p>The basic rules, which every stored path obeys: not empty; at most {@value #MAX_PATH_BYTES}
+ * UTF-8 bytes and {@value #MAX_DEPTH} components, each at most {@value #MAX_COMPONENT_BYTES} bytes;
+ * no empty, {@code .} or {@code ..} component (so no leading, trailing or doubled {@code /}); no
+ * backslash; no NUL; no drive letter ({@code C:}) at the start.
  *
  * <p>All methods are thread-safe.
  */
@@ -34,8 +34,10 @@ public final class RelativePaths {
 
   /** The longest relative path accepted, in UTF-8 bytes. */
   public static final int MAX_PATH_BYTES = 4096;
+
   /** The longest single component accepted, in UTF-8 bytes. */
   public static final int MAX_COMPONENT_BYTES = 255;
+
   /** The most components a relative path may have. */
   public static final int MAX_DEPTH = 256;
 
@@ -45,8 +47,8 @@ public final class RelativePaths {
 
   /**
    * Orders paths component by component, each component by Unicode code point (which is UTF-8 byte
-   * order). A directory sorts before everything below it, and {@code a/b.txt} before {@code a-b.txt}:
-   * the order Rust gives {@code PathBuf}s, which the seed's checksum depends on.
+   * order). A directory sorts before everything below it, and {@code a/b.txt} before {@code
+   * a-b.txt}: the order Rust gives {@code PathBuf}s, which the seed's checksum depends on.
    */
   public static final Comparator<String> ORDER = RelativePaths::compare;
 
@@ -77,7 +79,8 @@ public final class RelativePaths {
     if (utf8Length(path, 0, path.length()) > MAX_PATH_BYTES) {
       return Optional.of("path longer than " + MAX_PATH_BYTES + " bytes");
     }
-    // component by component without splitting: this runs for every file of every backup and manifest
+    // component by component without splitting: this runs for every file of every backup and
+    // manifest
     int components = 1;
     for (int i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
       components++;
@@ -92,7 +95,8 @@ public final class RelativePaths {
       if (length == 0) {
         return Optional.of("empty component in path");
       }
-      if (path.charAt(start) == '.' && (length == 1 || (length == 2 && path.charAt(start + 1) == '.'))) {
+      if (path.charAt(start) == '.'
+          && (length == 1 || (length == 2 && path.charAt(start + 1) == '.'))) {
         return Optional.of("'" + path.substring(start, end) + "' component in path");
       }
       if (length > MAX_COMPONENT_BYTES / 3 && utf8Length(path, start, end) > MAX_COMPONENT_BYTES) {
@@ -104,10 +108,10 @@ public final class RelativePaths {
   }
 
   /**
-   * Says what is wrong with {@code path} under the portable rules: the basic rules, and also Unicode NFC
-   * form, no control characters, none of {@code < > : " | ? *}, no Windows reserved name ({@code CON},
-   * {@code NUL.txt}, {@code COM1}...) and no component ending in a dot or space. A path that passes can be
-   * created on Linux, macOS and Windows file systems alike.
+   * Says what is wrong with {@code path} under the portable rules: the basic rules, and also
+   * Unicode NFC form, no control characters, none of {@code < > : " | ? *}, no Windows reserved
+   * name ({@code CON}, {@code NUL.txt}, {@code COM1}...) and no component ending in a dot or space.
+   * A path that passes can be created on Linux, macOS and Windows file systems alike.
    *
    * @param path a candidate relative path
    * @return the reason it is refused, or empty when it is valid
@@ -150,7 +154,8 @@ public final class RelativePaths {
   public static String requireValid(String path) {
     Optional<String> problem = basicProblem(path);
     if (problem.isPresent()) {
-      throw new IllegalArgumentException("invalid relative path '" + printable(path) + "': " + problem.get());
+      throw new IllegalArgumentException(
+          "invalid relative path '" + printable(path) + "': " + problem.get());
     }
     return path;
   }
@@ -167,7 +172,13 @@ public final class RelativePaths {
     Optional<String> problem = basicProblem(path);
     if (problem.isPresent()) {
       throw new CorruptBackupException(
-          "hostile or malformed path '" + printable(path) + "' in backup " + backupId + ": " + problem.get(), path);
+          "hostile or malformed path '"
+              + printable(path)
+              + "' in backup "
+              + backupId
+              + ": "
+              + problem.get(),
+          path);
     }
     return path;
   }
@@ -195,9 +206,14 @@ public final class RelativePaths {
     for (String p : paths) {
       String previous = seen.putIfAbsent(collisionKey(p), p);
       if (previous != null) {
-        return Optional.of(previous.equals(p)
-            ? "duplicate path '" + printable(p) + "'"
-            : "paths '" + printable(previous) + "' and '" + printable(p) + "' collide on case-insensitive file systems");
+        return Optional.of(
+            previous.equals(p)
+                ? "duplicate path '" + printable(p) + "'"
+                : "paths '"
+                    + printable(previous)
+                    + "' and '"
+                    + printable(p)
+                    + "' collide on case-insensitive file systems");
       }
     }
     return Optional.empty();
@@ -228,20 +244,22 @@ public final class RelativePaths {
 
   /**
    * Resolves a stored relative path under {@code root} for writing, one component at a time: every
-   * existing parent must be a real directory (a symbolic link or a file there is refused), and, when
-   * {@code createParents} is set, missing parents are created. The final component is not examined:
-   * create it with {@link java.nio.file.StandardOpenOption#CREATE_NEW} (which never follows a link).
+   * existing parent must be a real directory (a symbolic link or a file there is refused), and,
+   * when {@code createParents} is set, missing parents are created. The final component is not
+   * examined: create it with {@link java.nio.file.StandardOpenOption#CREATE_NEW} (which never
+   * follows a link).
    *
    * @param root the directory to write under (it must exist)
    * @param path a relative path obeying the basic rules
    * @param createParents whether to create missing parent directories
    * @return the file to write
-   * @throws CorruptBackupException if the path breaks a basic rule, or a parent is a symbolic link or not
-   *     a directory
+   * @throws CorruptBackupException if the path breaks a basic rule, or a parent is a symbolic link
+   *     or not a directory
    * @throws NoSuchFileException if a parent is missing and {@code createParents} is false
    * @throws IOException if a parent cannot be created
    */
-  public static Path resolveForWrite(Path root, String path, boolean createParents) throws IOException {
+  public static Path resolveForWrite(Path root, String path, boolean createParents)
+      throws IOException {
     checkStored(path, "(restore)");
     String[] parts = path.split("/");
     Path current = root;
@@ -259,11 +277,21 @@ public final class RelativePaths {
       }
       if (attrs.isSymbolicLink()) {
         throw new CorruptBackupException(
-            "refusing to write '" + printable(path) + "' through the symbolic link '" + parts[i] + "'", path);
+            "refusing to write '"
+                + printable(path)
+                + "' through the symbolic link '"
+                + parts[i]
+                + "'",
+            path);
       }
       if (!attrs.isDirectory()) {
         throw new CorruptBackupException(
-            "refusing to write '" + printable(path) + "': parent '" + parts[i] + "' is not a directory", path);
+            "refusing to write '"
+                + printable(path)
+                + "': parent '"
+                + parts[i]
+                + "' is not a directory",
+            path);
       }
     }
     return current.resolve(parts[parts.length - 1]);
@@ -332,7 +360,10 @@ public final class RelativePaths {
     return Boolean.compare(ia < endA, ib < endB);
   }
 
-  /** The length of {@code s[from, to)} in UTF-8 as {@link String#getBytes} encodes it (a lone surrogate as '?'). */
+  /**
+   * The length of {@code s[from, to)} in UTF-8 as {@link String#getBytes} encodes it (a lone
+   * surrogate as '?').
+   */
   private static int utf8Length(String s, int from, int to) {
     int n = 0;
     for (int i = from; i < to; i++) {
@@ -341,7 +372,9 @@ public final class RelativePaths {
         n++;
       } else if (c < 0x800) {
         n += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < to
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
         n += 4;
         i++;
       } else if (Character.isSurrogate(c)) {
@@ -359,8 +392,8 @@ public final class RelativePaths {
 
   /**
    * Renders an untrusted path (or any untrusted text) for an exception message: control characters
-   * escaped as {@code \\xNN}, text past 300 characters cut with {@code ...}, so a hostile name can neither
-   * forge log lines nor flood them.
+   * escaped as {@code \\xNN}, text past 300 characters cut with {@code ...}, so a hostile name can
+   * neither forge log lines nor flood them.
    *
    * @param path the text, possibly null
    * @return the printable form ({@code "null"} for null)

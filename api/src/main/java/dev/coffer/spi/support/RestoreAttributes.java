@@ -29,13 +29,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The POSIX attributes of a restore, applied once for both providers (rules P27 to P29). A provider gets
- * it from {@link RestoreStaging#attributes()}, creates each file and directory with
- * {@link #fileAttributes(PosixAttributes)} or {@link #directoryAttributes(PosixAttributes)} (owner-only while
- * the restore runs), and {@linkplain #record records} each entry's recorded attributes; the root's with
- * {@link #recordRoot}. {@link RestoreStaging#commit()} then applies them before the content is published:
- * owners first (changing an owner may clear set-user-id bits), then modes deepest-first (a directory
- * after its contents, so it stays writable until the end), then the target directory itself.
+ * The POSIX attributes of a restore, applied once for both providers (rules P27 to P29). A provider
+ * gets it from {@link RestoreStaging#attributes()}, creates each file and directory with {@link
+ * #fileAttributes(PosixAttributes)} or {@link #directoryAttributes(PosixAttributes)} (owner-only
+ * while the restore runs), and {@linkplain #record records} each entry's recorded attributes; the
+ * root's with {@link #recordRoot}. {@link RestoreStaging#commit()} then applies them before the
+ * content is published: owners first (changing an owner may clear set-user-id bits), then modes
+ * deepest-first (a directory after its contents, so it stays writable until the end), then the
+ * target directory itself.
  *
  * <pre>{@code
  * RestoreAttributes attrs = staging.attributes();
@@ -45,11 +46,12 @@ import java.util.Set;
  * staging.commit(); // modes and owners applied here
  * }</pre>
  *
- * <p>Where the target file system has no {@code posix} view, or an entry has no recorded attributes,
- * nothing is applied: the entry keeps the file system's defaults (the target directory too). Owners
- * follow the request's {@link OwnerPolicy}; under {@link OwnerPolicy#AUTO} a restore that may not change
- * owners warns once (through the {@code dev.coffer.restore} {@link System.Logger} and {@link #warnings()})
- * and goes on. {@link #record} may be called from several threads; the rest is single-threaded.
+ * <p>Where the target file system has no {@code posix} view, or an entry has no recorded
+ * attributes, nothing is applied: the entry keeps the file system's defaults (the target directory
+ * too). Owners follow the request's {@link OwnerPolicy}; under {@link OwnerPolicy#AUTO} a restore
+ * that may not change owners warns once (through the {@code dev.coffer.restore} {@link
+ * System.Logger} and {@link #warnings()}) and goes on. {@link #record} may be called from several
+ * threads; the rest is single-threaded.
  */
 public final class RestoreAttributes {
 
@@ -78,20 +80,22 @@ public final class RestoreAttributes {
   }
 
   /**
-   * Creation attributes for a new file whose recorded attributes are {@code recorded}: owner read and
-   * write only ({@code 0600}) where the target file system has POSIX permissions and the entry has
-   * recorded ones, so that no file is ever more open during the restore than after it; none otherwise.
+   * Creation attributes for a new file whose recorded attributes are {@code recorded}: owner read
+   * and write only ({@code 0600}) where the target file system has POSIX permissions and the entry
+   * has recorded ones, so that no file is ever more open during the restore than after it; none
+   * otherwise.
    *
    * @param recorded the entry's recorded attributes, or {@code null}
-   * @return the attributes to pass to {@code Files.createFile}, {@code FileChannel.open} and the like
+   * @return the attributes to pass to {@code Files.createFile}, {@code FileChannel.open} and the
+   *     like
    */
   public FileAttribute<?>[] fileAttributes(PosixAttributes recorded) {
     return recorded != null && posix ? ownerOnly(OWNER_ONLY_FILE) : NONE;
   }
 
   /**
-   * Creation attributes for a new directory: owner-only ({@code 0700}) as for
-   * {@link #fileAttributes(PosixAttributes)}.
+   * Creation attributes for a new directory: owner-only ({@code 0700}) as for {@link
+   * #fileAttributes(PosixAttributes)}.
    *
    * @param recorded the entry's recorded attributes, or {@code null}
    * @return the attributes to pass to {@code Files.createDirectory}
@@ -101,8 +105,9 @@ public final class RestoreAttributes {
   }
 
   /**
-   * Records the attributes to give the entry at {@code path} (relative to the staging directory) at commit.
-   * Nothing is recorded for {@code null}. Links get their owner only (a link has no mode of its own).
+   * Records the attributes to give the entry at {@code path} (relative to the staging directory) at
+   * commit. Nothing is recorded for {@code null}. Links get their owner only (a link has no mode of
+   * its own).
    *
    * @param path the entry's relative {@code /}-separated path, already written
    * @param type what the entry is
@@ -119,8 +124,8 @@ public final class RestoreAttributes {
   }
 
   /**
-   * Records the attributes of the backup's source root, which the target directory gets at commit. Without
-   * them the target gets the file system's default directory mode.
+   * Records the attributes of the backup's source root, which the target directory gets at commit.
+   * Without them the target gets the file system's default directory mode.
    *
    * @param recorded the root's attributes, or {@code null}
    */
@@ -129,8 +134,8 @@ public final class RestoreAttributes {
   }
 
   /**
-   * What the restore could not do as recorded and went on without (for example setting owners when not
-   * permitted under {@link OwnerPolicy#AUTO}); filled by the commit.
+   * What the restore could not do as recorded and went on without (for example setting owners when
+   * not permitted under {@link OwnerPolicy#AUTO}); filled by the commit.
    *
    * @return the warnings so far, in order
    */
@@ -147,7 +152,8 @@ public final class RestoreAttributes {
     synchronized (entries) {
       all = new ArrayList<>(entries);
     }
-    // deepest first: contents before their directory, so every directory stays writable until its turn
+    // deepest first: contents before their directory, so every directory stays writable until its
+    // turn
     all.sort(Comparator.comparing(Recorded::path, RelativePaths.ORDER).reversed());
     if (owners != OwnerPolicy.CURRENT) {
       Owners setter = new Owners();
@@ -190,19 +196,26 @@ public final class RestoreAttributes {
     Path probe = directory.resolve(".coffer-probe-" + HexFormat.of().formatHex(random));
     Files.createDirectory(probe);
     try {
-      return PosixAttributes.toBits(Files.getPosixFilePermissions(probe, LinkOption.NOFOLLOW_LINKS));
+      return PosixAttributes.toBits(
+          Files.getPosixFilePermissions(probe, LinkOption.NOFOLLOW_LINKS));
     } finally {
       Files.delete(probe);
     }
   }
 
   private static FileAttribute<?>[] ownerOnly(int mode) {
-    return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixAttributes.toSet(mode))};
+    return new FileAttribute<?>[] {
+      PosixFilePermissions.asFileAttribute(PosixAttributes.toSet(mode))
+    };
   }
 
-  /** Sets owners by the policy, caching principal lookups; under AUTO gives up (once, with a warning). */
+  /**
+   * Sets owners by the policy, caching principal lookups; under AUTO gives up (once, with a
+   * warning).
+   */
   private final class Owners {
-    private final UserPrincipalLookupService lookup = directory.getFileSystem().getUserPrincipalLookupService();
+    private final UserPrincipalLookupService lookup =
+        directory.getFileSystem().getUserPrincipalLookupService();
     private final Map<String, UserPrincipal> users = new HashMap<>();
     private final Map<String, GroupPrincipal> groups = new HashMap<>();
     private final UserPrincipal currentUser;
@@ -223,10 +236,12 @@ public final class RestoreAttributes {
       }
       UserPrincipal user = user(a);
       GroupPrincipal group = group(a);
-      if ((user == null && (a.owner() != null || a.uid() >= 0)) || (group == null && (a.group() != null || a.gid() >= 0))) {
+      if ((user == null && (a.owner() != null || a.uid() >= 0))
+          || (group == null && (a.group() != null || a.gid() >= 0))) {
         return failed(path, a, "no such user or group here", null, false);
       }
-      PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+      PosixFileAttributeView view =
+          Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
       try {
         if (user != null && !user.equals(currentUser)) {
           view.setOwner(user);
@@ -241,23 +256,40 @@ public final class RestoreAttributes {
     }
 
     /**
-     * Fails the restore, or under AUTO warns: once for all when changing owners is not permitted ({@code stop}),
-     * once per unknown owner otherwise.
+     * Fails the restore, or under AUTO warns: once for all when changing owners is not permitted
+     * ({@code stop}), once per unknown owner otherwise.
      */
-    private boolean failed(String path, PosixAttributes a, String reason, Exception cause, boolean stop)
+    private boolean failed(
+        String path, PosixAttributes a, String reason, Exception cause, boolean stop)
         throws IOException {
-      String message = "cannot set the owner of '" + RelativePaths.printable(path) + "' to " + describe(a) + ": " + reason;
+      String message =
+          "cannot set the owner of '"
+              + RelativePaths.printable(path)
+              + "' to "
+              + describe(a)
+              + ": "
+              + reason;
       if (owners != OwnerPolicy.AUTO) {
-        throw new BackupException(message + " (owner policy " + owners.name().toLowerCase(Locale.ROOT) + ")", cause);
+        throw new BackupException(
+            message + " (owner policy " + owners.name().toLowerCase(Locale.ROOT) + ")", cause);
       }
       if (stop) {
         stopped = true;
-        warn("owners not restored (" + message + "); restored files belong to " + currentUser.getName());
+        warn(
+            "owners not restored ("
+                + message
+                + "); restored files belong to "
+                + currentUser.getName());
         return false;
       }
       if (unknown.add(describe(a))) {
-        warn("owner not restored for entries of " + describe(a) + " (first: '" + RelativePaths.printable(path)
-            + "'): " + reason);
+        warn(
+            "owner not restored for entries of "
+                + describe(a)
+                + " (first: '"
+                + RelativePaths.printable(path)
+                + "'): "
+                + reason);
       }
       return true;
     }
@@ -272,11 +304,16 @@ public final class RestoreAttributes {
     }
 
     private GroupPrincipal group(PosixAttributes a) throws IOException {
-      return principal(groups, key(a.group(), a.gid()), a.gid(), lookup::lookupPrincipalByGroupName);
+      return principal(
+          groups, key(a.group(), a.gid()), a.gid(), lookup::lookupPrincipalByGroupName);
     }
 
-    /** A user or group by name, else by its number (the JDK parses a number it finds no name for); cached. */
-    private <P> P principal(Map<String, P> cache, String key, int id, Lookup<P> find) throws IOException {
+    /**
+     * A user or group by name, else by its number (the JDK parses a number it finds no name for);
+     * cached.
+     */
+    private <P> P principal(Map<String, P> cache, String key, int id, Lookup<P> find)
+        throws IOException {
       if (key == null) {
         return null;
       }
@@ -290,7 +327,10 @@ public final class RestoreAttributes {
       return cache.get(key);
     }
 
-    /** The name to look up: the id under NUMERIC (the JDK parses a number it finds no name for), else the name. */
+    /**
+     * The name to look up: the id under NUMERIC (the JDK parses a number it finds no name for),
+     * else the name.
+     */
     private String key(String name, int id) {
       if (owners == OwnerPolicy.NUMERIC && id >= 0) {
         return Integer.toString(id);
@@ -314,7 +354,13 @@ public final class RestoreAttributes {
   }
 
   private static String describe(PosixAttributes a) {
-    return (a.owner() != null ? a.owner() : "?") + ":" + (a.group() != null ? a.group() : "?") + " (uid " + a.uid()
-        + ", gid " + a.gid() + ")";
+    return (a.owner() != null ? a.owner() : "?")
+        + ":"
+        + (a.group() != null ? a.group() : "?")
+        + " (uid "
+        + a.uid()
+        + ", gid "
+        + a.gid()
+        + ")";
   }
 }

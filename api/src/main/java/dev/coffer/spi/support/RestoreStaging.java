@@ -21,9 +21,10 @@ import java.util.HexFormat;
 
 /**
  * The staging directory of a restore, so that a restore changes its target only when it is complete
- * (rules P16 to P18): the provider writes everything into {@link #directory()}, a fresh directory beside
- * the target, verifies it, and calls {@link #commit()}, which moves it into place. {@link #close()} removes
- * the staging directory if the restore did not commit, leaving the target exactly as it was.
+ * (rules P16 to P18): the provider writes everything into {@link #directory()}, a fresh directory
+ * beside the target, verifies it, and calls {@link #commit()}, which moves it into place. {@link
+ * #close()} removes the staging directory if the restore did not commit, leaving the target exactly
+ * as it was.
  *
  * <pre>{@code
  * try (RestoreStaging staging = RestoreStaging.begin(request)) {
@@ -33,14 +34,14 @@ import java.util.HexFormat;
  * }</pre>
  *
  * <p>Where the file system has POSIX permissions the staging directory is created owner-only
- * ({@code 0700}); {@link #commit()} first applies the recorded {@link #attributes()} (modes, owners, and
- * the target directory's own mode), so the published target is complete and nothing was ever more open
- * while the restore ran.
+ * ({@code 0700}); {@link #commit()} first applies the recorded {@link #attributes()} (modes,
+ * owners, and the target directory's own mode), so the published target is complete and nothing was
+ * ever more open while the restore ran.
  *
- * <p>In {@link RestoreMode#CREATE} mode the target must be absent or an empty directory. In
- * {@link RestoreMode#REPLACE} mode an existing target is moved aside, the staging directory moved into
- * its place, and the old content deleted; if the second move fails, the old content is moved back. Moves
- * are atomic where the file system supports it. Not thread-safe: one restore, one instance.
+ * <p>In {@link RestoreMode#CREATE} mode the target must be absent or an empty directory. In {@link
+ * RestoreMode#REPLACE} mode an existing target is moved aside, the staging directory moved into its
+ * place, and the old content deleted; if the second move fails, the old content is moved back.
+ * Moves are atomic where the file system supports it. Not thread-safe: one restore, one instance.
  */
 public final class RestoreStaging implements AutoCloseable {
 
@@ -60,13 +61,14 @@ public final class RestoreStaging implements AutoCloseable {
   }
 
   /**
-   * Checks the request's target and creates the staging directory beside it, applying the request's mode
-   * and owner policy.
+   * Checks the request's target and creates the staging directory beside it, applying the request's
+   * mode and owner policy.
    *
    * @param request the restore request
    * @return the staging
    * @throws DirectoryNotEmptyException in {@code CREATE} mode if the target is not empty
-   * @throws NotDirectoryException if the target exists but is not a directory (or is a symbolic link)
+   * @throws NotDirectoryException if the target exists but is not a directory (or is a symbolic
+   *     link)
    * @throws NoSuchFileException if the target's parent does not exist
    * @throws IOException if the staging directory cannot be created
    */
@@ -82,7 +84,8 @@ public final class RestoreStaging implements AutoCloseable {
    * @param mode how an existing target is treated
    * @return the staging
    * @throws DirectoryNotEmptyException in {@code CREATE} mode if the target is not empty
-   * @throws NotDirectoryException if the target exists but is not a directory (or is a symbolic link)
+   * @throws NotDirectoryException if the target exists but is not a directory (or is a symbolic
+   *     link)
    * @throws NoSuchFileException if the target's parent does not exist
    * @throws IOException if the staging directory cannot be created
    */
@@ -90,7 +93,8 @@ public final class RestoreStaging implements AutoCloseable {
     return begin(target, mode, OwnerPolicy.AUTO);
   }
 
-  private static RestoreStaging begin(Path target, RestoreMode mode, OwnerPolicy owners) throws IOException {
+  private static RestoreStaging begin(Path target, RestoreMode mode, OwnerPolicy owners)
+      throws IOException {
     requireNonNull(target, "target");
     requireNonNull(mode, "mode");
     Path absolute = target.toAbsolutePath().normalize();
@@ -99,7 +103,8 @@ public final class RestoreStaging implements AutoCloseable {
       throw new IllegalArgumentException("cannot restore into a file system root: " + target);
     }
     if (!Files.isDirectory(parent)) {
-      throw new NoSuchFileException(parent.toString(), null, "restore target's parent directory does not exist");
+      throw new NoSuchFileException(
+          parent.toString(), null, "restore target's parent directory does not exist");
     }
     if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
       if (!Files.isDirectory(absolute, LinkOption.NOFOLLOW_LINKS)) {
@@ -111,7 +116,9 @@ public final class RestoreStaging implements AutoCloseable {
     }
     Path staging = sibling(absolute, "restore");
     if (staging.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.createDirectory(
+          staging,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } else {
       Files.createDirectory(staging);
     }
@@ -137,14 +144,15 @@ public final class RestoreStaging implements AutoCloseable {
   }
 
   /**
-   * Applies the recorded {@linkplain #attributes() attributes}, then publishes the staged content as the
-   * target.
+   * Applies the recorded {@linkplain #attributes() attributes}, then publishes the staged content
+   * as the target.
    *
-   * @throws DirectoryNotEmptyException in {@code CREATE} mode if something appeared in the target since
-   *     {@link #begin}; nothing is changed
-   * @throws BackupException if an owner cannot be set under a policy that requires it; nothing is changed
-   * @throws IOException if the attributes cannot be applied or the content cannot be moved into place; the
-   *     target is as it was
+   * @throws DirectoryNotEmptyException in {@code CREATE} mode if something appeared in the target
+   *     since {@link #begin}; nothing is changed
+   * @throws BackupException if an owner cannot be set under a policy that requires it; nothing is
+   *     changed
+   * @throws IOException if the attributes cannot be applied or the content cannot be moved into
+   *     place; the target is as it was
    */
   public void commit() throws IOException {
     if (committed) {
@@ -154,7 +162,8 @@ public final class RestoreStaging implements AutoCloseable {
     boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
     if (mode == RestoreMode.CREATE || !exists) {
       if (exists) {
-        Files.delete(target); // fails with DirectoryNotEmptyException if someone wrote into it meanwhile
+        Files.delete(
+            target); // fails with DirectoryNotEmptyException if someone wrote into it meanwhile
         try {
           move(staging, target);
         } catch (IOException e) {
@@ -181,7 +190,8 @@ public final class RestoreStaging implements AutoCloseable {
         }
         throw e;
       }
-      // The new content is in place; failing to delete the old copy leaves a visible leftover but loses
+      // The new content is in place; failing to delete the old copy leaves a visible leftover but
+      // loses
       // nothing, so it is not an error of the restore.
       try {
         FileTrees.deleteRecursively(aside);
@@ -211,6 +221,7 @@ public final class RestoreStaging implements AutoCloseable {
   private static Path sibling(Path target, String purpose) {
     byte[] random = new byte[6];
     RANDOM.nextBytes(random);
-    return target.resolveSibling("." + target.getFileName() + ".coffer-" + purpose + "-" + HexFormat.of().formatHex(random));
+    return target.resolveSibling(
+        "." + target.getFileName() + ".coffer-" + purpose + "-" + HexFormat.of().formatHex(random));
   }
 }

@@ -9,15 +9,19 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * How {@link SourceTree#scan(java.nio.file.Path, ScanOptions)} treats the few entries that are not plain
- * files, directories or links: which symbolic links it follows, what it does with special files, and which
- * entries it leaves out. Providers take them from the request with {@link #of(BackupRequest)}.
+ * How {@link SourceTree#scan(java.nio.file.Path, ScanOptions)} treats the few entries that are not
+ * plain files, directories or links: which symbolic links it follows, what it does with special
+ * files, and which entries it leaves out. Providers take them from the request with {@link
+ * #of(BackupRequest)}.
  *
- * @param followedLinks patterns of the links to follow once (see {@link BackupRequest#withFollowedLinks})
+ * @param followedLinks patterns of the links to follow once (see {@link
+ *     BackupRequest#withFollowedLinks})
  * @param specialFiles skip and report, or refuse, sockets, FIFOs and devices
- * @param excluded patterns of the entries left out, never read (see {@link BackupRequest#withExcluded})
+ * @param excluded patterns of the entries left out, never read (see {@link
+ *     BackupRequest#withExcluded})
  */
-public record ScanOptions(Set<String> followedLinks, SpecialFiles specialFiles, Set<String> excluded) {
+public record ScanOptions(
+    Set<String> followedLinks, SpecialFiles specialFiles, Set<String> excluded) {
 
   /** Follow no link, skip and report special files, leave nothing out. */
   public static final ScanOptions DEFAULT = new ScanOptions(Set.of(), SpecialFiles.SKIP);
@@ -33,7 +37,8 @@ public record ScanOptions(Set<String> followedLinks, SpecialFiles specialFiles, 
    *     {@link #checkExcludedPattern})
    */
   public ScanOptions {
-    followedLinks = Collections.unmodifiableSet(new TreeSet<>(requireNonNull(followedLinks, "followedLinks")));
+    followedLinks =
+        Collections.unmodifiableSet(new TreeSet<>(requireNonNull(followedLinks, "followedLinks")));
     followedLinks.forEach(ScanOptions::checkLinkPattern);
     requireNonNull(specialFiles, "specialFiles");
     excluded = Collections.unmodifiableSet(new TreeSet<>(requireNonNull(excluded, "excluded")));
@@ -63,9 +68,9 @@ public record ScanOptions(Set<String> followedLinks, SpecialFiles specialFiles, 
   }
 
   /**
-   * Checks a followed-link pattern: a relative {@code /}-separated path of non-empty components, none of them
-   * {@code .} or {@code ..}, no backslash, at most 4096 characters; {@code *} and {@code ?} match within one
-   * component.
+   * Checks a followed-link pattern: a relative {@code /}-separated path of non-empty components,
+   * none of them {@code .} or {@code ..}, no backslash, at most 4096 characters; {@code *} and
+   * {@code ?} match within one component.
    *
    * @param pattern the pattern
    * @return the pattern
@@ -76,7 +81,8 @@ public record ScanOptions(Set<String> followedLinks, SpecialFiles specialFiles, 
   }
 
   /**
-   * Checks an exclusion pattern: the same syntax as {@linkplain #checkLinkPattern followed-link patterns}.
+   * Checks an exclusion pattern: the same syntax as {@linkplain #checkLinkPattern followed-link
+   * patterns}.
    *
    * @param pattern the pattern
    * @return the pattern
@@ -104,7 +110,8 @@ public record ScanOptions(Set<String> followedLinks, SpecialFiles specialFiles, 
       }
     }
     if (problem != null) {
-      throw new IllegalArgumentException(kind + " pattern '" + RelativePaths.printable(pattern) + "' " + problem);
+      throw new IllegalArgumentException(
+          kind + " pattern '" + RelativePaths.printable(pattern) + "' " + problem);
     }
     return pattern;
   }
@@ -114,7 +121,10 @@ public record ScanOptions(Set<String> followedLinks, SpecialFiles specialFiles, 
     return anyMatches(followedLinks, path);
   }
 
-  /** Whether the entry at {@code path} (relative, {@code /}-separated) is left out, with all it holds. */
+  /**
+   * Whether the entry at {@code path} (relative, {@code /}-separated) is left out, with all it
+   * holds.
+   */
   boolean excludes(String path) {
     return anyMatches(excluded, path);
   }

@@ -5,7 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.time.Instant;
 
 /**
- * One entry of a {@link SourceTree}: a regular file, a directory or a symbolic link below the source root.
+ * One entry of a {@link SourceTree}: a regular file, a directory or a symbolic link below the
+ * source root.
  *
  * @param path the {@code /}-separated path relative to the root
  * @param type what the entry is
@@ -13,11 +14,16 @@ import java.time.Instant;
  * @param lastModified the last-modified time as scanned
  * @param linkTarget the link's target text, exactly as stored in the link, for a symbolic link;
  *     {@code null} otherwise
- * @param posix the entry's permission bits and owner as scanned, or {@code null} where the source file system
- *     has no POSIX attributes (for a followed link: those of its target)
+ * @param posix the entry's permission bits and owner as scanned, or {@code null} where the source
+ *     file system has no POSIX attributes (for a followed link: those of its target)
  */
 public record SourceEntry(
-    String path, Type type, long sizeBytes, Instant lastModified, String linkTarget, PosixAttributes posix) {
+    String path,
+    Type type,
+    long sizeBytes,
+    Instant lastModified,
+    String linkTarget,
+    PosixAttributes posix) {
 
   /** What a source entry is. */
   public enum Type {
@@ -39,7 +45,8 @@ public record SourceEntry(
    * @param linkTarget as described on the record
    * @param posix as described on the record
    * @throws NullPointerException if a required component is null
-   * @throws IllegalArgumentException if the size is negative or the link target does not match the type
+   * @throws IllegalArgumentException if the size is negative or the link target does not match the
+   *     type
    */
   public SourceEntry {
     requireNonNull(path, "path");
@@ -49,7 +56,8 @@ public record SourceEntry(
       throw new IllegalArgumentException("negative size for " + path);
     }
     if ((type == Type.SYMLINK) != (linkTarget != null)) {
-      throw new IllegalArgumentException("a link target is required for links and only for links: " + path);
+      throw new IllegalArgumentException(
+          "a link target is required for links and only for links: " + path);
     }
   }
 
@@ -62,9 +70,11 @@ public record SourceEntry(
    * @param lastModified as described on the record
    * @param linkTarget as described on the record
    * @throws NullPointerException if a required component is null
-   * @throws IllegalArgumentException if the size is negative or the link target does not match the type
+   * @throws IllegalArgumentException if the size is negative or the link target does not match the
+   *     type
    */
-  public SourceEntry(String path, Type type, long sizeBytes, Instant lastModified, String linkTarget) {
+  public SourceEntry(
+      String path, Type type, long sizeBytes, Instant lastModified, String linkTarget) {
     this(path, type, sizeBytes, lastModified, linkTarget, null);
   }
 }

@@ -28,28 +28,30 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A deterministic listing of a source directory, the one walk every provider uses: entries sorted by
- * {@link RelativePaths#ORDER} (a directory before its contents), symbolic links reported as links and never
- * followed (unless {@linkplain ScanOptions#followedLinks() named}), nothing outside the root ever visited
- * except through a named link.
+ * A deterministic listing of a source directory, the one walk every provider uses: entries sorted
+ * by {@link RelativePaths#ORDER} (a directory before its contents), symbolic links reported as
+ * links and never followed (unless {@linkplain ScanOptions#followedLinks() named}), nothing outside
+ * the root ever visited except through a named link.
  *
- * <p>The root itself may be a symbolic link to a directory (a data directory is often one); it is resolved
- * once, and nothing below it is followed unless named. A name that breaks the {@linkplain RelativePaths basic
- * rules} (for example one containing a backslash) or is not valid UTF-8 fails the scan with a
- * {@link BackupException} naming it (an undecodable name is shown as its bytes in hex). Special files
- * (sockets, FIFOs, devices) are {@linkplain ScanOptions#specialFiles() skipped and reported} in
- * {@link #skipped()}, or refused: a backup never skips anything silently.
+ * <p>The root itself may be a symbolic link to a directory (a data directory is often one); it is
+ * resolved once, and nothing below it is followed unless named. A name that breaks the {@linkplain
+ * RelativePaths basic rules} (for example one containing a backslash) or is not valid UTF-8 fails
+ * the scan with a {@link BackupException} naming it (an undecodable name is shown as its bytes in
+ * hex). Special files (sockets, FIFOs, devices) are {@linkplain ScanOptions#specialFiles() skipped
+ * and reported} in {@link #skipped()}, or refused: a backup never skips anything silently.
  *
- * <p>Each entry carries its {@linkplain SourceEntry#posix() POSIX attributes} where the file system has
- * them, read with the same call that reads its type and size (one call per entry).
+ * <p>Each entry carries its {@linkplain SourceEntry#posix() POSIX attributes} where the file system
+ * has them, read with the same call that reads its type and size (one call per entry).
  *
  * @param root the scanned root directory
  * @param entries every entry below the root, sorted
- * @param rootPosix the root directory's POSIX attributes, or {@code null} where the file system has none
- * @param skipped the special files left out, sorted by path, each as a
- *     {@link BackupWarning.Kind#SKIPPED_SPECIAL_FILE} warning
+ * @param rootPosix the root directory's POSIX attributes, or {@code null} where the file system has
+ *     none
+ * @param skipped the special files left out, sorted by path, each as a {@link
+ *     BackupWarning.Kind#SKIPPED_SPECIAL_FILE} warning
  */
-public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes rootPosix, List<BackupWarning> skipped) {
+public record SourceTree(
+    Path root, List<SourceEntry> entries, PosixAttributes rootPosix, List<BackupWarning> skipped) {
 
   private static final ScanOptions STRICT = new ScanOptions(Set.of(), SpecialFiles.FAIL);
 
@@ -80,10 +82,10 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
   }
 
   /**
-   * Scans {@code root} following no link and refusing special files, as scans did before
-   * {@link ScanOptions} existed: a provider that does not put {@link #skipped()} into its backups'
-   * {@linkplain dev.coffer.BackupMetadata#warnings() warnings} keeps refusing them instead of skipping
-   * silently. Providers that report them call {@code scan(root, ScanOptions.of(request))}.
+   * Scans {@code root} following no link and refusing special files, as scans did before {@link
+   * ScanOptions} existed: a provider that does not put {@link #skipped()} into its backups'
+   * {@linkplain dev.coffer.BackupMetadata#warnings() warnings} keeps refusing them instead of
+   * skipping silently. Providers that report them call {@code scan(root, ScanOptions.of(request))}.
    *
    * @param root the source directory
    * @return the sorted listing
@@ -97,11 +99,12 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
   }
 
   /**
-   * Scans {@code root}. A symbolic link whose relative path matches one of the options' followed-link
-   * patterns is followed once: its target directory is listed in its place, with its content; a followed
-   * link whose target does not exist or is not a directory fails the scan. An entry whose relative path
-   * matches one of the options' {@linkplain ScanOptions#excluded() exclusion patterns} is left out without
-   * being read (not even its type), and so is everything below it; an excluded name is not checked either.
+   * Scans {@code root}. A symbolic link whose relative path matches one of the options'
+   * followed-link patterns is followed once: its target directory is listed in its place, with its
+   * content; a followed link whose target does not exist or is not a directory fails the scan. An
+   * entry whose relative path matches one of the options' {@linkplain ScanOptions#excluded()
+   * exclusion patterns} is left out without being read (not even its type), and so is everything
+   * below it; an excluded name is not checked either.
    *
    * @param root the source directory
    * @param options the followed links and the special-file policy
@@ -126,7 +129,8 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
     PosixAttributes rootPosix = reader.read(real).posix();
     List<SourceEntry> entries = new ArrayList<>();
     List<BackupWarning> skipped = new ArrayList<>();
-    // directories still to list, with their relative names: a name is its parent's plus one component,
+    // directories still to list, with their relative names: a name is its parent's plus one
+    // component,
     // which is much cheaper than relativizing every path against the root
     Deque<Path> dirs = new ArrayDeque<>();
     Deque<String> names = new ArrayDeque<>();
@@ -139,7 +143,8 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
         for (Path child : children) {
           String rel = relative(parent, child);
           if (options.excludes(rel)) {
-            continue; // never read: a host's volatile file (a log segment recycled mid-scan) must not fail it
+            continue; // never read: a host's volatile file (a log segment recycled mid-scan) must
+            // not fail it
           }
           checkName(real, parent, child, rel);
           EntryReader.Entry e = reader.read(child, LinkOption.NOFOLLOW_LINKS);
@@ -152,15 +157,23 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
             dirs.push(child);
             names.push(rel);
           } else if (e.file()) {
-            entries.add(new SourceEntry(rel, SourceEntry.Type.FILE, e.size(), time, null, e.posix()));
+            entries.add(
+                new SourceEntry(rel, SourceEntry.Type.FILE, e.size(), time, null, e.posix()));
           } else if (e.link()) {
             String target = Files.readSymbolicLink(child).toString();
             entries.add(new SourceEntry(rel, SourceEntry.Type.SYMLINK, 0, time, target, e.posix()));
           } else if (options.specialFiles() == SpecialFiles.FAIL) {
-            throw new BackupException("cannot back up '" + RelativePaths.printable(rel) + "' in " + real + ": a "
-                + e.special() + " (special files are refused by the special-files=fail setting)");
+            throw new BackupException(
+                "cannot back up '"
+                    + RelativePaths.printable(rel)
+                    + "' in "
+                    + real
+                    + ": a "
+                    + e.special()
+                    + " (special files are refused by the special-files=fail setting)");
           } else {
-            skipped.add(new BackupWarning(rel, BackupWarning.Kind.SKIPPED_SPECIAL_FILE, e.special()));
+            skipped.add(
+                new BackupWarning(rel, BackupWarning.Kind.SKIPPED_SPECIAL_FILE, e.special()));
           }
         }
       } catch (DirectoryIteratorException e) {
@@ -172,19 +185,34 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
     return new SourceTree(real, entries, rootPosix, skipped);
   }
 
-  private static EntryReader.Entry followed(EntryReader reader, Path root, Path link, String rel) throws IOException {
+  private static EntryReader.Entry followed(EntryReader reader, Path root, Path link, String rel)
+      throws IOException {
     EntryReader.Entry target;
     try {
       target = reader.read(link);
     } catch (NoSuchFileException e) {
-      throw new BackupException("cannot follow symbolic link '" + RelativePaths.printable(rel) + "' in " + root
-          + ": its target " + Files.readSymbolicLink(link) + " does not exist", e);
+      throw new BackupException(
+          "cannot follow symbolic link '"
+              + RelativePaths.printable(rel)
+              + "' in "
+              + root
+              + ": its target "
+              + Files.readSymbolicLink(link)
+              + " does not exist",
+          e);
     }
     if (!target.directory()) {
-      // providers open files without following links; a database links only directories (pg_wal, tablespaces)
-      throw new BackupException("cannot follow symbolic link '" + RelativePaths.printable(rel) + "' in " + root
-          + ": its target " + Files.readSymbolicLink(link) + " is not a directory (only links to directories are"
-          + " followed)");
+      // providers open files without following links; a database links only directories (pg_wal,
+      // tablespaces)
+      throw new BackupException(
+          "cannot follow symbolic link '"
+              + RelativePaths.printable(rel)
+              + "' in "
+              + root
+              + ": its target "
+              + Files.readSymbolicLink(link)
+              + " is not a directory (only links to directories are"
+              + " followed)");
     }
     return target;
   }
@@ -194,20 +222,27 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
     return parent.isEmpty() ? fileName : parent + "/" + fileName;
   }
 
-  private static void checkName(Path root, String parent, Path p, String rel) throws BackupException {
+  private static void checkName(Path root, String parent, Path p, String rel)
+      throws BackupException {
     if (rel.indexOf('\uFFFD', parent.length()) >= 0) {
       requireUtf8(root, parent, p);
     }
     Optional<String> problem = RelativePaths.basicProblem(rel);
     if (problem.isPresent()) {
-      throw new BackupException("cannot back up '" + RelativePaths.printable(rel) + "' in " + root + ": " + problem.get());
+      throw new BackupException(
+          "cannot back up '"
+              + RelativePaths.printable(rel)
+              + "' in "
+              + root
+              + ": "
+              + problem.get());
     }
   }
 
   /**
-   * Fails for a name that the JDK decoded with replacement characters because its bytes are not UTF-8
-   * (Linux allows any bytes but {@code /} and NUL). The raw bytes survive percent-encoded in the path's URI,
-   * so the message can show them in hex; a name that really holds U+FFFD passes.
+   * Fails for a name that the JDK decoded with replacement characters because its bytes are not
+   * UTF-8 (Linux allows any bytes but {@code /} and NUL). The raw bytes survive percent-encoded in
+   * the path's URI, so the message can show them in hex; a name that really holds U+FFFD passes.
    */
   private static void requireUtf8(Path root, String parent, Path p) throws BackupException {
     String raw = p.toUri().getRawPath();
@@ -229,12 +264,22 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
     }
     byte[] name = bytes.toByteArray();
     try {
-      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(name));
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(name));
     } catch (CharacterCodingException e) {
-      String where = parent.isEmpty() ? "the source root" : "'" + RelativePaths.printable(parent) + "'";
-      throw new BackupException("cannot back up a name in " + where + " of " + root + " that is not valid UTF-8: bytes "
-          + HexFormat.ofDelimiter(" ").formatHex(name) + " (rename it to back it up)");
+      String where =
+          parent.isEmpty() ? "the source root" : "'" + RelativePaths.printable(parent) + "'";
+      throw new BackupException(
+          "cannot back up a name in "
+              + where
+              + " of "
+              + root
+              + " that is not valid UTF-8: bytes "
+              + HexFormat.ofDelimiter(" ").formatHex(name)
+              + " (rename it to back it up)");
     }
   }
 
@@ -266,16 +311,21 @@ public record SourceTree(Path root, List<SourceEntry> entries, PosixAttributes r
   }
 
   /**
-   * Fails if the tree holds a symbolic link, for providers without the {@link dev.coffer.spi.Capability#SYMLINKS}
-   * capability (rule P9: a link is refused by name, never skipped silently).
+   * Fails if the tree holds a symbolic link, for providers without the {@link
+   * dev.coffer.spi.Capability#SYMLINKS} capability (rule P9: a link is refused by name, never
+   * skipped silently).
    *
    * @throws BackupException naming the first link
    */
   public void refuseSymlinks() throws BackupException {
     for (SourceEntry e : entries) {
       if (e.type() == SourceEntry.Type.SYMLINK) {
-        throw new BackupException("cannot back up symbolic link '" + RelativePaths.printable(e.path()) + "' in " + root
-            + ": this provider does not store symbolic links");
+        throw new BackupException(
+            "cannot back up symbolic link '"
+                + RelativePaths.printable(e.path())
+                + "' in "
+                + root
+                + ": this provider does not store symbolic links");
       }
     }
   }

@@ -21,7 +21,8 @@ enum FileSystems {
 
   /** A fresh file system and a working directory on it. */
   Path newRoot() throws IOException {
-    FileSystem fs = Jimfs.newFileSystem(config.toBuilder().setAttributeViews("basic", "posix").build());
+    FileSystem fs =
+        Jimfs.newFileSystem(config.toBuilder().setAttributeViews("basic", "posix").build());
     Path root = fs.getRootDirectories().iterator().next().resolve("work");
     Files.createDirectories(root);
     return root;

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** {@link FinishedSource#finish}: the finisher's files and labels checked against the copied source. */
+/**
+ * {@link FinishedSource#finish}: the finisher's files and labels checked against the copied source.
+ */
 class FinishedSourceTest {
 
   private static Path source(Path root) throws IOException {
@@ -41,14 +43,21 @@ class FinishedSourceTest {
     Files.writeString(root.resolve("end/log/000002"), "segment 2");
     Files.writeString(root.resolve("end/label"), "start 1 stop 2");
     AtomicInteger calls = new AtomicInteger();
-    BackupRequest request = BackupRequest.full(src).withLabel("start", "1").withFinisher(() -> {
-      calls.incrementAndGet();
-      return new SourceEnd(end, Map.of("stop", "2"));
-    });
+    BackupRequest request =
+        BackupRequest.full(src)
+            .withLabel("start", "1")
+            .withFinisher(
+                () -> {
+                  calls.incrementAndGet();
+                  return new SourceEnd(end, Map.of("stop", "2"));
+                });
 
     FinishedSource finished = FinishedSource.finish(request, SourceTree.scan(src));
     assertEquals(1, calls.get());
-    assertEquals(List.of("label", "log/000002", "log/status"), paths(finished.tree()), "log is merged, not added");
+    assertEquals(
+        List.of("label", "log/000002", "log/status"),
+        paths(finished.tree()),
+        "log is merged, not added");
     assertEquals(end.toRealPath(), finished.tree().root().toRealPath());
     assertEquals(14 + 9, finished.tree().totalBytes());
     assertEquals(Map.of("start", "1", "stop", "2"), finished.labels());
@@ -59,10 +68,12 @@ class FinishedSourceTest {
   void nothingReturned_addsNothing(FileSystems kind) throws IOException {
     Path src = source(kind.newRoot());
     SourceTree copied = SourceTree.scan(src);
-    FinishedSource none = FinishedSource.finish(BackupRequest.full(src).withLabel("a", "b"), copied);
+    FinishedSource none =
+        FinishedSource.finish(BackupRequest.full(src).withLabel("a", "b"), copied);
     assertEquals(List.of(), none.tree().entries());
     assertEquals(Map.of("a", "b"), none.labels());
-    FinishedSource nul = FinishedSource.finish(BackupRequest.full(src).withFinisher(() -> null), copied);
+    FinishedSource nul =
+        FinishedSource.finish(BackupRequest.full(src).withFinisher(() -> null), copied);
     assertEquals(List.of(), nul.tree().entries(), "a finisher returning null adds nothing");
   }
 
@@ -74,15 +85,30 @@ class FinishedSourceTest {
     SourceTree copied = SourceTree.scan(src);
     Path end = Files.createDirectories(root.resolve("end/log"));
     Files.writeString(end.resolve("000001"), "another segment 1");
-    BackupException e = assertThrows(BackupException.class, () -> FinishedSource.finish(
-        BackupRequest.full(src).withFinisher(() -> new SourceEnd(end.getParent(), null)), copied));
-    assertTrue(e.getMessage().contains("'log/000001'") && e.getMessage().contains("already has a file"),
+    BackupException e =
+        assertThrows(
+            BackupException.class,
+            () ->
+                FinishedSource.finish(
+                    BackupRequest.full(src)
+                        .withFinisher(() -> new SourceEnd(end.getParent(), null)),
+                    copied));
+    assertTrue(
+        e.getMessage().contains("'log/000001'") && e.getMessage().contains("already has a file"),
         e.getMessage());
 
     Path other = Files.createDirectories(root.resolve("other/data"));
-    e = assertThrows(BackupException.class, () -> FinishedSource.finish(
-        BackupRequest.full(src).withFinisher(() -> new SourceEnd(other.getParent(), null)), copied));
-    assertTrue(e.getMessage().contains("'data'"), "a directory where the source has a file: " + e.getMessage());
+    e =
+        assertThrows(
+            BackupException.class,
+            () ->
+                FinishedSource.finish(
+                    BackupRequest.full(src)
+                        .withFinisher(() -> new SourceEnd(other.getParent(), null)),
+                    copied));
+    assertTrue(
+        e.getMessage().contains("'data'"),
+        "a directory where the source has a file: " + e.getMessage());
   }
 
   @ParameterizedTest
@@ -91,12 +117,27 @@ class FinishedSourceTest {
     Path root = kind.newRoot();
     Path src = source(root);
     SourceTree copied = SourceTree.scan(src);
-    BackupException e = assertThrows(BackupException.class, () -> FinishedSource.finish(BackupRequest.full(src)
-        .withLabel("lsn", "0/1").withFinisher(() -> new SourceEnd(null, Map.of("lsn", "0/2"))), copied));
+    BackupException e =
+        assertThrows(
+            BackupException.class,
+            () ->
+                FinishedSource.finish(
+                    BackupRequest.full(src)
+                        .withLabel("lsn", "0/1")
+                        .withFinisher(() -> new SourceEnd(null, Map.of("lsn", "0/2"))),
+                    copied));
     assertTrue(e.getMessage().contains("'lsn'"), e.getMessage());
-    e = assertThrows(BackupException.class, () -> FinishedSource.finish(BackupRequest.full(src)
-        .withFinisher(() -> new SourceEnd(root.resolve("gone"), null)), copied));
-    assertTrue(e.getMessage().contains("gone") && e.getMessage().contains("not a directory"), e.getMessage());
+    e =
+        assertThrows(
+            BackupException.class,
+            () ->
+                FinishedSource.finish(
+                    BackupRequest.full(src)
+                        .withFinisher(() -> new SourceEnd(root.resolve("gone"), null)),
+                    copied));
+    assertTrue(
+        e.getMessage().contains("gone") && e.getMessage().contains("not a directory"),
+        e.getMessage());
   }
 
   @ParameterizedTest
@@ -104,10 +145,17 @@ class FinishedSourceTest {
   void aFailingFinisher_failsWithItsOwnException(FileSystems kind) throws IOException {
     Path src = source(kind.newRoot());
     IOException boom = new IOException("backup mode could not be ended");
-    IOException e = assertThrows(IOException.class, () -> FinishedSource.finish(BackupRequest.full(src)
-        .withFinisher(() -> {
-          throw boom;
-        }), SourceTree.scan(src)));
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                FinishedSource.finish(
+                    BackupRequest.full(src)
+                        .withFinisher(
+                            () -> {
+                              throw boom;
+                            }),
+                    SourceTree.scan(src)));
     assertSame(boom, e);
   }
 }

@@ -18,14 +18,16 @@ class OrderedTasksTest {
   void results_comeInSubmissionOrder_evenWhenALaterStepFinishesFirst() throws Exception {
     CountDownLatch secondDone = new CountDownLatch(1);
     try (OrderedTasks<String> tasks = new OrderedTasks<>("test", 2, 4)) {
-      tasks.submit(() -> {
-        await(secondDone); // the first step cannot finish before the second
-        return "first";
-      });
-      tasks.submit(() -> {
-        secondDone.countDown();
-        return "second";
-      });
+      tasks.submit(
+          () -> {
+            await(secondDone); // the first step cannot finish before the second
+            return "first";
+          });
+      tasks.submit(
+          () -> {
+            secondDone.countDown();
+            return "second";
+          });
       assertEquals(List.of("first", "second"), List.of(tasks.next(), tasks.next()));
       assertEquals(0, tasks.pending());
     }
@@ -37,10 +39,11 @@ class OrderedTasksTest {
     Thread caller = Thread.currentThread();
     List<Thread> ranOn = new ArrayList<>();
     try (OrderedTasks<Thread> tasks = new OrderedTasks<>("test", 1, 1)) {
-      tasks.submit(() -> {
-        await(release); // occupies the only worker
-        return Thread.currentThread();
-      });
+      tasks.submit(
+          () -> {
+            await(release); // occupies the only worker
+            return Thread.currentThread();
+          });
       tasks.submit(Thread::currentThread); // waits in the queue of one
       tasks.submit(Thread::currentThread); // no room: runs here, now
       assertTrue(tasks.pending() == 3);
@@ -50,7 +53,8 @@ class OrderedTasksTest {
       }
     }
     assertTrue(ranOn.get(0) != caller, "the first step ran on a worker");
-    assertSame(caller, ranOn.get(2), "the step that found the queue full ran on the submitting thread");
+    assertSame(
+        caller, ranOn.get(2), "the step that found the queue full ran on the submitting thread");
   }
 
   @Test
@@ -58,9 +62,10 @@ class OrderedTasksTest {
     IOException failure = new IOException("disk full");
     try (OrderedTasks<String> tasks = new OrderedTasks<>("test", 2, 2)) {
       tasks.submit(() -> "fine");
-      tasks.submit(() -> {
-        throw failure;
-      });
+      tasks.submit(
+          () -> {
+            throw failure;
+          });
       assertEquals("fine", assertDoesNotThrowIo(tasks));
       assertSame(failure, assertThrows(IOException.class, tasks::next));
     }
@@ -70,9 +75,10 @@ class OrderedTasksTest {
   void aStepsRuntimeException_isRethrownAsItself_alsoWithoutWorkers() {
     IllegalStateException failure = new IllegalStateException("bad state");
     try (OrderedTasks<String> tasks = new OrderedTasks<>("test", 0, 1)) {
-      tasks.submit(() -> {
-        throw failure;
-      });
+      tasks.submit(
+          () -> {
+            throw failure;
+          });
       assertTrue(tasks.hasDone(), "without workers a step runs at submission");
       assertSame(failure, assertThrows(IllegalStateException.class, tasks::next));
     }
@@ -80,11 +86,13 @@ class OrderedTasksTest {
 
   @Test
   void aStepsOwnUncheckedIOException_staysUnchecked() {
-    java.io.UncheckedIOException failure = new java.io.UncheckedIOException(new IOException("inner"));
+    java.io.UncheckedIOException failure =
+        new java.io.UncheckedIOException(new IOException("inner"));
     try (OrderedTasks<String> tasks = new OrderedTasks<>("test", 1, 1)) {
-      tasks.submit(() -> {
-        throw failure;
-      });
+      tasks.submit(
+          () -> {
+            throw failure;
+          });
       assertSame(failure, assertThrows(java.io.UncheckedIOException.class, tasks::next));
     }
   }

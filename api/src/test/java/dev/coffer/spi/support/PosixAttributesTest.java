@@ -17,18 +17,22 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class PosixAttributesTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void components_outOfRange_areRefused() {
     assertThrows(IllegalArgumentException.class, () -> PosixAttributes.ofMode(010000));
     assertThrows(IllegalArgumentException.class, () -> PosixAttributes.ofMode(-1));
-    assertThrows(IllegalArgumentException.class, () -> new PosixAttributes(0600, -2, 0, null, null));
+    assertThrows(
+        IllegalArgumentException.class, () -> new PosixAttributes(0600, -2, 0, null, null));
     assertThrows(IllegalArgumentException.class, () -> new PosixAttributes(0600, 0, 0, "", null));
-    assertThrows(IllegalArgumentException.class, () -> new PosixAttributes(0600, 0, 0, "a/b", null));
-    assertThrows(IllegalArgumentException.class, () -> new PosixAttributes(0600, 0, 0, null, "x\ny"));
-    assertThrows(IllegalArgumentException.class, () -> new PosixAttributes(0600, 0, 0, "u".repeat(257), null));
+    assertThrows(
+        IllegalArgumentException.class, () -> new PosixAttributes(0600, 0, 0, "a/b", null));
+    assertThrows(
+        IllegalArgumentException.class, () -> new PosixAttributes(0600, 0, 0, null, "x\ny"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new PosixAttributes(0600, 0, 0, "u".repeat(257), null));
     assertEquals(07777, PosixAttributes.ofMode(07777).permissions());
   }
 
@@ -37,8 +41,11 @@ class PosixAttributesTest {
     assertEquals("0750", PosixAttributes.ofMode(0750).modeString());
     assertEquals("4755", PosixAttributes.ofMode(04755).modeString());
     assertEquals("0000", PosixAttributes.ofMode(0).modeString());
-    assertEquals(PosixFilePermissions.fromString("rwxr-x---"), PosixAttributes.ofMode(0750).permissionSet());
-    assertEquals(PosixFilePermissions.fromString("rwxr-xr-x"), PosixAttributes.ofMode(04755).permissionSet());
+    assertEquals(
+        PosixFilePermissions.fromString("rwxr-x---"), PosixAttributes.ofMode(0750).permissionSet());
+    assertEquals(
+        PosixFilePermissions.fromString("rwxr-xr-x"),
+        PosixAttributes.ofMode(04755).permissionSet());
     for (int mode = 0; mode <= 0777; mode++) {
       assertEquals(mode, PosixAttributes.toBits(PosixAttributes.toSet(mode)));
     }

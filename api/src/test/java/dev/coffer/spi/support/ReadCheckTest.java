@@ -11,8 +11,8 @@ import dev.coffer.BackupWarning;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.file.LinkOption;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,28 +26,42 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The detector on each file system Coffer runs on: the scan lists a file, then the file is changed the way
- * a live writer changes it, between the scan and the read or during the read (between {@code before} and
- * {@code after}), and the check must say so, with the reason.
+ * The detector on each file system Coffer runs on: the scan lists a file, then the file is changed
+ * the way a live writer changes it, between the scan and the read or during the read (between
+ * {@code before} and {@code after}), and the check must say so, with the reason.
  */
 class ReadCheckTest {
 
   private static final Instant T0 = Instant.parse("2026-01-02T03:04:05.123456789Z");
 
-  /** Jimfs in its three flavours (unix with the unix view, which has no real ctime) and the real disk. */
-  enum Where { JIMFS_UNIX, JIMFS_OSX, JIMFS_WINDOWS, DISK }
+  /**
+   * Jimfs in its three flavours (unix with the unix view, which has no real ctime) and the real
+   * disk.
+   */
+  enum Where {
+    JIMFS_UNIX,
+    JIMFS_OSX,
+    JIMFS_WINDOWS,
+    DISK
+  }
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private Path root(Where where) throws IOException {
-    Configuration config = switch (where) {
-      case JIMFS_UNIX -> Configuration.unix().toBuilder().setAttributeViews("basic", "owner", "posix", "unix").build();
-      case JIMFS_OSX -> Configuration.osX();
-      case JIMFS_WINDOWS -> Configuration.windows();
-      case DISK -> null;
-    };
-    Path root = config == null ? tmp : Jimfs.newFileSystem(config).getRootDirectories().iterator().next().resolve("w");
+    Configuration config =
+        switch (where) {
+          case JIMFS_UNIX ->
+              Configuration.unix().toBuilder()
+                  .setAttributeViews("basic", "owner", "posix", "unix")
+                  .build();
+          case JIMFS_OSX -> Configuration.osX();
+          case JIMFS_WINDOWS -> Configuration.windows();
+          case DISK -> null;
+        };
+    Path root =
+        config == null
+            ? tmp
+            : Jimfs.newFileSystem(config).getRootDirectories().iterator().next().resolve("w");
     Path src = root.resolve("src");
     Files.createDirectories(src);
     Path f = src.resolve("data.bin");
@@ -83,14 +97,15 @@ class ReadCheckTest {
   @EnumSource(Where.class)
   void after_onAFileNobodyTouched_reportsNothing(Where where) throws IOException {
     Path src = root(where);
-    assertEquals(Optional.empty(), readWhile(src, f -> { }));
+    assertEquals(Optional.empty(), readWhile(src, f -> {}));
   }
 
   @ParameterizedTest
   @EnumSource(Where.class)
   void after_onAFileThatGrewDuringTheRead_reportsTheNewSize(Where where) throws IOException {
     Path src = root(where);
-    String detail = changed(readWhile(src, f -> Files.write(f, new byte[10], StandardOpenOption.APPEND)));
+    String detail =
+        changed(readWhile(src, f -> Files.write(f, new byte[10], StandardOpenOption.APPEND)));
     assertEquals("size 1000 -> 1010 bytes while it was read", detail);
   }
 
@@ -104,38 +119,53 @@ class ReadCheckTest {
 
   @ParameterizedTest
   @EnumSource(Where.class)
-  void after_onAFileRewrittenWithTheSameSizeAndANewTime_reportsTheModification(Where where) throws IOException {
+  void after_onAFileRewrittenWithTheSameSizeAndANewTime_reportsTheModification(Where where)
+      throws IOException {
     Path src = root(where);
-    String detail = changed(readWhile(src, f -> {
-      Files.write(f, new byte[1000]);
-      Files.setLastModifiedTime(f, FileTime.from(T0.plusNanos(1000)));
-    }));
+    String detail =
+        changed(
+            readWhile(
+                src,
+                f -> {
+                  Files.write(f, new byte[1000]);
+                  Files.setLastModifiedTime(f, FileTime.from(T0.plusNanos(1000)));
+                }));
     assertTrue(detail.startsWith("modified while it was read ("), detail);
   }
 
   @ParameterizedTest
   @EnumSource(Where.class)
-  void after_onAFileReplacedByAnotherWithTheSameSizeAndTime_reportsTheReplacement(Where where) throws IOException {
+  void after_onAFileReplacedByAnotherWithTheSameSizeAndTime_reportsTheReplacement(Where where)
+      throws IOException {
     Path src = root(where);
-    String detail = changed(readWhile(src, f -> {
-      Path other = f.resolveSibling("other.tmp");
-      Files.write(other, new byte[1000]);
-      Files.setLastModifiedTime(other, FileTime.from(T0));
-      Files.move(other, f, StandardCopyOption.REPLACE_EXISTING);
-    }));
+    String detail =
+        changed(
+            readWhile(
+                src,
+                f -> {
+                  Path other = f.resolveSibling("other.tmp");
+                  Files.write(other, new byte[1000]);
+                  Files.setLastModifiedTime(other, FileTime.from(T0));
+                  Files.move(other, f, StandardCopyOption.REPLACE_EXISTING);
+                }));
     assertEquals("replaced by another file while it was read", detail);
   }
 
   @ParameterizedTest
   @EnumSource(Where.class)
-  void after_onAFileReplacedByALink_reportsTheReplacementWithoutFollowingIt(Where where) throws IOException {
+  void after_onAFileReplacedByALink_reportsTheReplacementWithoutFollowingIt(Where where)
+      throws IOException {
     Path src = root(where);
-    String detail = changed(readWhile(src, f -> {
-      Path target = f.resolveSibling("target.bin");
-      Files.copy(f, target, StandardCopyOption.COPY_ATTRIBUTES);
-      Files.delete(f);
-      Files.createSymbolicLink(f, target.getFileName());
-    }));
+    String detail =
+        changed(
+            readWhile(
+                src,
+                f -> {
+                  Path target = f.resolveSibling("target.bin");
+                  Files.copy(f, target, StandardCopyOption.COPY_ATTRIBUTES);
+                  Files.delete(f);
+                  Files.createSymbolicLink(f, target.getFileName());
+                }));
     assertEquals("replaced by another file while it was read", detail);
   }
 
@@ -146,7 +176,10 @@ class ReadCheckTest {
     assertEquals("deleted while it was read", changed(readWhile(src, Files::delete)));
   }
 
-  /** The writer strikes between two reads of one open channel, as a log rotation truncating a file does. */
+  /**
+   * The writer strikes between two reads of one open channel, as a log rotation truncating a file
+   * does.
+   */
   @ParameterizedTest
   @EnumSource(Where.class)
   void after_onAFileTruncatedInTheMiddleOfAChannelRead_reportsIt(Where where) throws IOException {
@@ -155,7 +188,8 @@ class ReadCheckTest {
     Path f = src.resolve("data.bin");
     ReadCheck check = ReadCheck.before(f, entry);
     long read = 0;
-    try (SeekableByteChannel in = Files.newByteChannel(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+    try (SeekableByteChannel in =
+        Files.newByteChannel(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       ByteBuffer buf = ByteBuffer.allocate(300);
       for (int n; (n = in.read(buf.clear())) > 0; ) {
         read += n;
@@ -184,7 +218,8 @@ class ReadCheckTest {
 
   @ParameterizedTest
   @EnumSource(Where.class)
-  void before_onAFileThatChangedAfterTheScan_reportsItEvenIfTheReadIsClean(Where where) throws IOException {
+  void before_onAFileThatChangedAfterTheScan_reportsItEvenIfTheReadIsClean(Where where)
+      throws IOException {
     Path src = root(where);
     SourceEntry entry = scanned(src);
     Files.write(src.resolve("data.bin"), new byte[10], StandardOpenOption.APPEND);
@@ -199,13 +234,15 @@ class ReadCheckTest {
 
   @ParameterizedTest
   @EnumSource(Where.class)
-  void reread_ofAFileThatChangedOnceAndThenStayed_checksOnlyThatRead(Where where) throws IOException {
+  void reread_ofAFileThatChangedOnceAndThenStayed_checksOnlyThatRead(Where where)
+      throws IOException {
     Path src = root(where);
     SourceEntry entry = scanned(src);
     Files.write(src.resolve("data.bin"), new byte[10], StandardOpenOption.APPEND);
     assertTrue(ReadCheck.before(src.resolve("data.bin"), entry).after(1010).isPresent());
     ReadCheck again = ReadCheck.reread(src.resolve("data.bin"), entry);
-    assertEquals(Optional.empty(), again.after(1010), "stable since the first read: stored as read again");
+    assertEquals(
+        Optional.empty(), again.after(1010), "stable since the first read: stored as read again");
     assertEquals("short read: 1000 of 1010 bytes", changed(again.after(1000)));
     Files.write(src.resolve("data.bin"), new byte[10], StandardOpenOption.APPEND);
     assertEquals("size 1010 -> 1020 bytes while it was read", changed(again.after(1010)));
@@ -213,14 +250,17 @@ class ReadCheckTest {
 
   @ParameterizedTest
   @EnumSource(Where.class)
-  void before_onAFileDeletedAfterTheScan_throwsNoSuchFile_andVanishedNamesIt(Where where) throws IOException {
+  void before_onAFileDeletedAfterTheScan_throwsNoSuchFile_andVanishedNamesIt(Where where)
+      throws IOException {
     Path src = root(where);
     SourceEntry entry = scanned(src);
     Files.delete(src.resolve("data.bin"));
     assertThrows(NoSuchFileException.class, () -> ReadCheck.before(src.resolve("data.bin"), entry));
     BackupWarning w = ReadCheck.vanished(entry);
     assertEquals(BackupWarning.Kind.VANISHED_WHILE_READ, w.kind());
-    assertEquals("file vanished before it was read (left out): data.bin (deleted after the scan)", w.toString());
+    assertEquals(
+        "file vanished before it was read (left out): data.bin (deleted after the scan)",
+        w.toString());
     assertTrue(w.changedWhileRead());
   }
 
@@ -232,18 +272,29 @@ class ReadCheckTest {
     assertThrows(IllegalArgumentException.class, () -> ReadCheck.before(src, dir));
   }
 
-  /** Only a change of status (here the mode) moves ctime: the real disk's unix view sees it, Jimfs has none. */
+  /**
+   * Only a change of status (here the mode) moves ctime: the real disk's unix view sees it, Jimfs
+   * has none.
+   */
   @org.junit.jupiter.api.Test
   void after_onTheRealDisk_reportsAChangeOfCtimeAlone() throws IOException {
     Path src = root(Where.DISK);
-    assumeTrue(src.getFileSystem().supportedFileAttributeViews().contains("unix"), "no unix view on this system");
-    String detail = changed(readWhile(src, f -> {
-      // ctime has the kernel's clock granularity: wait until it moves rather than sleep and hope
-      Object before = Files.getAttribute(f, "unix:ctime");
-      for (int i = 0; Files.getAttribute(f, "unix:ctime").equals(before); i++) {
-        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(i % 2 == 0 ? "rw-------" : "rw-r-----"));
-      }
-    }));
+    assumeTrue(
+        src.getFileSystem().supportedFileAttributeViews().contains("unix"),
+        "no unix view on this system");
+    String detail =
+        changed(
+            readWhile(
+                src,
+                f -> {
+                  // ctime has the kernel's clock granularity: wait until it moves rather than sleep
+                  // and hope
+                  Object before = Files.getAttribute(f, "unix:ctime");
+                  for (int i = 0; Files.getAttribute(f, "unix:ctime").equals(before); i++) {
+                    Files.setPosixFilePermissions(
+                        f, PosixFilePermissions.fromString(i % 2 == 0 ? "rw-------" : "rw-r-----"));
+                  }
+                }));
     assertTrue(detail.startsWith("changed while it was read (ctime "), detail);
   }
 }

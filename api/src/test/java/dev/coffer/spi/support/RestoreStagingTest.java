@@ -33,7 +33,8 @@ class RestoreStagingTest {
     try (RestoreStaging staging = RestoreStaging.begin(target, RestoreMode.CREATE)) {
       Files.writeString(staging.directory().resolve("f"), "new");
       assertFalse(Files.exists(target), "nothing is visible before commit");
-      assertEquals(target.getParent(), staging.directory().getParent(), "staging lives beside the target");
+      assertEquals(
+          target.getParent(), staging.directory().getParent(), "staging lives beside the target");
       staging.commit();
     }
     assertEquals("new", Files.readString(target.resolve("f")));
@@ -59,14 +60,16 @@ class RestoreStagingTest {
     Path root = kind.newRoot();
     Path target = Files.createDirectory(root.resolve("target"));
     Files.writeString(target.resolve("keep"), "old");
-    assertThrows(DirectoryNotEmptyException.class, () -> RestoreStaging.begin(target, RestoreMode.CREATE));
+    assertThrows(
+        DirectoryNotEmptyException.class, () -> RestoreStaging.begin(target, RestoreMode.CREATE));
     assertEquals(List.of("target"), names(root));
     assertEquals("old", Files.readString(target.resolve("keep")));
   }
 
   @ParameterizedTest
   @EnumSource(FileSystems.class)
-  void close_withoutCommit_removesStagingAndLeavesTargetAsItWas(FileSystems kind) throws IOException {
+  void close_withoutCommit_removesStagingAndLeavesTargetAsItWas(FileSystems kind)
+      throws IOException {
     Path root = kind.newRoot();
     Path target = root.resolve("target");
     try (RestoreStaging staging = RestoreStaging.begin(target, RestoreMode.CREATE)) {
@@ -109,17 +112,24 @@ class RestoreStagingTest {
   void begin_refusesFilesLinksAndMissingParents(FileSystems kind) throws IOException {
     Path root = kind.newRoot();
     Files.writeString(root.resolve("file"), "x");
-    assertThrows(NotDirectoryException.class, () -> RestoreStaging.begin(root.resolve("file"), RestoreMode.REPLACE));
+    assertThrows(
+        NotDirectoryException.class,
+        () -> RestoreStaging.begin(root.resolve("file"), RestoreMode.REPLACE));
     Path real = Files.createDirectory(root.resolve("real"));
     Files.createSymbolicLink(root.resolve("link"), real);
-    assertThrows(NotDirectoryException.class, () -> RestoreStaging.begin(root.resolve("link"), RestoreMode.CREATE));
-    assertThrows(NoSuchFileException.class, () -> RestoreStaging.begin(root.resolve("no/such/target"), RestoreMode.CREATE));
+    assertThrows(
+        NotDirectoryException.class,
+        () -> RestoreStaging.begin(root.resolve("link"), RestoreMode.CREATE));
+    assertThrows(
+        NoSuchFileException.class,
+        () -> RestoreStaging.begin(root.resolve("no/such/target"), RestoreMode.CREATE));
     assertEquals(List.of("file", "link", "real"), names(root));
   }
 
   @ParameterizedTest
   @EnumSource(FileSystems.class)
-  void commit_createMode_targetFilledMeanwhile_failsAndKeepsIt(FileSystems kind) throws IOException {
+  void commit_createMode_targetFilledMeanwhile_failsAndKeepsIt(FileSystems kind)
+      throws IOException {
     Path root = kind.newRoot();
     Path target = Files.createDirectory(root.resolve("target"));
     try (RestoreStaging staging = RestoreStaging.begin(target, RestoreMode.CREATE)) {

@@ -34,7 +34,9 @@ class ScanOptionsTest {
 
   @Test
   void excludes_usesTheSameSyntax_andLeavesDefaultsAlone() {
-    ScanOptions pg = new ScanOptions(Set.of(), SpecialFiles.SKIP, Set.of("postmaster.pid", "pg_wal/*", "base/*/pgsql_tmp*"));
+    ScanOptions pg =
+        new ScanOptions(
+            Set.of(), SpecialFiles.SKIP, Set.of("postmaster.pid", "pg_wal/*", "base/*/pgsql_tmp*"));
     assertTrue(pg.excludes("postmaster.pid"));
     assertTrue(pg.excludes("pg_wal/000000010000000000000001"));
     assertFalse(pg.excludes("pg_wal"), "dir/* leaves the directory itself in");
@@ -48,9 +50,13 @@ class ScanOptionsTest {
 
   @Test
   void malformedExclusionPatterns_areRefusedAsExclusions() {
-    for (String bad : new String[] {"", "/postmaster.pid", "a//b", "..", "a/../b", "a\\b", "pg_wal/"}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> new ScanOptions(Set.of(), SpecialFiles.SKIP, Set.of(bad)), bad);
+    for (String bad :
+        new String[] {"", "/postmaster.pid", "a//b", "..", "a/../b", "a\\b", "pg_wal/"}) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> new ScanOptions(Set.of(), SpecialFiles.SKIP, Set.of(bad)),
+              bad);
       assertTrue(e.getMessage().startsWith("excluded pattern"), e.getMessage());
     }
   }
@@ -58,7 +64,8 @@ class ScanOptionsTest {
   @Test
   void malformedPatterns_areRefusedByName() {
     for (String bad : new String[] {"", "/pg_wal", "a//b", "../x", "a/./b", "a\\b", "a/"}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> follow(bad), bad);
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> follow(bad), bad);
       assertTrue(e.getMessage().contains("followed-link pattern"), e.getMessage());
     }
   }

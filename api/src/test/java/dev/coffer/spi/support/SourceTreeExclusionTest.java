@@ -12,17 +12,20 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** {@link SourceTree#scan(Path, ScanOptions)} with exclusion patterns: left out, subtree and all, never read. */
+/**
+ * {@link SourceTree#scan(Path, ScanOptions)} with exclusion patterns: left out, subtree and all,
+ * never read.
+ */
 class SourceTreeExclusionTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private static List<String> paths(SourceTree tree) {
     return tree.entries().stream().map(SourceEntry::path).toList();
   }
 
-  private static SourceTree scan(Path src, Set<String> followed, Set<String> excluded) throws IOException {
+  private static SourceTree scan(Path src, Set<String> followed, Set<String> excluded)
+      throws IOException {
     return SourceTree.scan(src, new ScanOptions(followed, SpecialFiles.FAIL, excluded));
   }
 
@@ -43,9 +46,11 @@ class SourceTreeExclusionTest {
 
   @ParameterizedTest
   @EnumSource(FileSystems.class)
-  void excludedFilesAndDirectories_areLeftOutWithEverythingBelowThem(FileSystems kind) throws IOException {
+  void excludedFilesAndDirectories_areLeftOutWithEverythingBelowThem(FileSystems kind)
+      throws IOException {
     Path src = dataDir(kind.newRoot());
-    SourceTree tree = scan(src, Set.of(), Set.of("server.pid", "log/*", "base/*/tmp", "base/tmp.?"));
+    SourceTree tree =
+        scan(src, Set.of(), Set.of("server.pid", "log/*", "base/*/tmp", "base/tmp.?"));
     assertEquals(List.of("base", "base/1", "base/1/t1", "log", "server.conf"), paths(tree));
     assertEquals(5 + 6, tree.totalBytes());
   }
@@ -54,14 +59,27 @@ class SourceTreeExclusionTest {
   @EnumSource(FileSystems.class)
   void aPatternNamesOneDepth_andNothingElseIsLeftOut(FileSystems kind) throws IOException {
     Path src = dataDir(kind.newRoot());
-    assertEquals(paths(SourceTree.scan(src)), paths(scan(src, Set.of(), Set.of("000001", "tmp", "base/1/t1/x"))),
+    assertEquals(
+        paths(SourceTree.scan(src)),
+        paths(scan(src, Set.of(), Set.of("000001", "tmp", "base/1/t1/x"))),
         "a pattern matches whole paths from the root, at its own depth only");
-    assertEquals(List.of("base", "log", "log/000001", "log/archive", "log/archive/000000", "server.conf",
-        "server.pid"), paths(scan(src, Set.of(), Set.of("base/*"))), "dir/* keeps the directory itself");
+    assertEquals(
+        List.of(
+            "base",
+            "log",
+            "log/000001",
+            "log/archive",
+            "log/archive/000000",
+            "server.conf",
+            "server.pid"),
+        paths(scan(src, Set.of(), Set.of("base/*"))),
+        "dir/* keeps the directory itself");
   }
 
   @ParameterizedTest
-  @EnumSource(value = FileSystems.class, names = {"UNIX", "OSX"}) // a backslash is a separator on Windows
+  @EnumSource(
+      value = FileSystems.class,
+      names = {"UNIX", "OSX"}) // a backslash is a separator on Windows
   void anExcludedName_isNotChecked(FileSystems kind) throws IOException {
     Path src = dataDir(kind.newRoot());
     List<String> clean = paths(SourceTree.scan(src));
@@ -76,8 +94,9 @@ class SourceTreeExclusionTest {
     Path src = dataDir(root);
     // read, a broken followed link fails the scan: left out, it cannot
     Files.createSymbolicLink(src.resolve("gone"), root.resolve("no-such-directory"));
-    assertEquals(paths(scan(src, Set.of("gone"), Set.of("gone"))), paths(SourceTree.scan(src)).stream()
-        .filter(p -> !p.equals("gone")).toList());
+    assertEquals(
+        paths(scan(src, Set.of("gone"), Set.of("gone"))),
+        paths(SourceTree.scan(src)).stream().filter(p -> !p.equals("gone")).toList());
   }
 
   @ParameterizedTest
@@ -90,6 +109,8 @@ class SourceTreeExclusionTest {
     Files.createDirectories(wal.resolve("archive_status"));
     Files.createSymbolicLink(src.resolve("pg_wal"), wal);
     assertEquals(List.of("pg_wal"), paths(scan(src, Set.of("pg_wal"), Set.of("pg_wal/*"))));
-    assertEquals(SourceEntry.Type.DIRECTORY, scan(src, Set.of("pg_wal"), Set.of("pg_wal/*")).entries().get(0).type());
+    assertEquals(
+        SourceEntry.Type.DIRECTORY,
+        scan(src, Set.of("pg_wal"), Set.of("pg_wal/*")).entries().get(0).type());
   }
 }

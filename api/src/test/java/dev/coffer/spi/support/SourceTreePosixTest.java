@@ -28,11 +28,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class SourceTreePosixTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private static Map<String, SourceEntry> byPath(SourceTree tree) {
-    return tree.entries().stream().collect(Collectors.toMap(SourceEntry::path, Function.identity()));
+    return tree.entries().stream()
+        .collect(Collectors.toMap(SourceEntry::path, Function.identity()));
   }
 
   private static void chmod(Path p, String mode) throws IOException {
@@ -89,12 +89,17 @@ class SourceTreePosixTest {
     Files.createSymbolicLink(src.resolve("pg_tblspc").resolve("16384"), space);
     Files.createSymbolicLink(src.resolve("other"), space);
 
-    SourceTree tree = SourceTree.scan(src, new ScanOptions(Set.of("pg_wal", "pg_tblspc/*"), SpecialFiles.SKIP));
+    SourceTree tree =
+        SourceTree.scan(src, new ScanOptions(Set.of("pg_wal", "pg_tblspc/*"), SpecialFiles.SKIP));
     Map<String, SourceEntry> e = byPath(tree);
     assertEquals(SourceEntry.Type.DIRECTORY, e.get("pg_wal").type());
-    assertEquals(0700, e.get("pg_wal").posix().permissions(), "a followed link records its target's mode");
+    assertEquals(
+        0700, e.get("pg_wal").posix().permissions(), "a followed link records its target's mode");
     assertEquals(9, e.get("pg_wal/000001").sizeBytes());
-    assertEquals(SourceEntry.Type.SYMLINK, e.get("pg_wal/inner").type(), "links inside a target are not followed");
+    assertEquals(
+        SourceEntry.Type.SYMLINK,
+        e.get("pg_wal/inner").type(),
+        "links inside a target are not followed");
     assertEquals(SourceEntry.Type.DIRECTORY, e.get("pg_tblspc/16384").type());
     assertEquals(SourceEntry.Type.FILE, e.get("pg_tblspc/16384/t").type());
     assertEquals(SourceEntry.Type.SYMLINK, e.get("other").type(), "an unnamed link stays a link");
@@ -107,10 +112,17 @@ class SourceTreePosixTest {
     Path root = kind.newRoot(tmp);
     Path src = Files.createDirectory(root.resolve("src"));
     Files.createSymbolicLink(src.resolve("pg_wal"), root.resolve("gone"));
-    BackupException e = assertThrows(BackupException.class,
-        () -> SourceTree.scan(src, new ScanOptions(Set.of("pg_wal"), SpecialFiles.SKIP)));
-    assertTrue(e.getMessage().contains("'pg_wal'") && e.getMessage().contains("does not exist"), e.getMessage());
-    assertEquals(SourceEntry.Type.SYMLINK, SourceTree.scan(src).entries().get(0).type(), "not followed unless named");
+    BackupException e =
+        assertThrows(
+            BackupException.class,
+            () -> SourceTree.scan(src, new ScanOptions(Set.of("pg_wal"), SpecialFiles.SKIP)));
+    assertTrue(
+        e.getMessage().contains("'pg_wal'") && e.getMessage().contains("does not exist"),
+        e.getMessage());
+    assertEquals(
+        SourceEntry.Type.SYMLINK,
+        SourceTree.scan(src).entries().get(0).type(),
+        "not followed unless named");
   }
 
   @ParameterizedTest
@@ -118,10 +130,15 @@ class SourceTreePosixTest {
   void scan_followedLinkToAFile_failsNamingIt(PosixFileSystems kind) throws IOException {
     Path root = kind.newRoot(tmp);
     Path src = Files.createDirectory(root.resolve("src"));
-    Files.createSymbolicLink(src.resolve("conf"), Files.writeString(root.resolve("real.conf"), "x"));
-    BackupException e = assertThrows(BackupException.class,
-        () -> SourceTree.scan(src, new ScanOptions(Set.of("conf"), SpecialFiles.SKIP)));
-    assertTrue(e.getMessage().contains("'conf'") && e.getMessage().contains("not a directory"), e.getMessage());
+    Files.createSymbolicLink(
+        src.resolve("conf"), Files.writeString(root.resolve("real.conf"), "x"));
+    BackupException e =
+        assertThrows(
+            BackupException.class,
+            () -> SourceTree.scan(src, new ScanOptions(Set.of("conf"), SpecialFiles.SKIP)));
+    assertTrue(
+        e.getMessage().contains("'conf'") && e.getMessage().contains("not a directory"),
+        e.getMessage());
   }
 
   @Test
@@ -133,14 +150,24 @@ class SourceTreePosixTest {
       server.bind(UnixDomainSocketAddress.of(src.resolve("run").resolve("mysql.sock")));
       SourceTree tree = SourceTree.scan(src, ScanOptions.DEFAULT);
       assertEquals(List.of("data", "run"), tree.entries().stream().map(SourceEntry::path).toList());
-      assertEquals(List.of(new BackupWarning("run/mysql.sock", BackupWarning.Kind.SKIPPED_SPECIAL_FILE, "socket")),
+      assertEquals(
+          List.of(
+              new BackupWarning(
+                  "run/mysql.sock", BackupWarning.Kind.SKIPPED_SPECIAL_FILE, "socket")),
           tree.skipped());
 
-      BackupException e = assertThrows(BackupException.class,
-          () -> SourceTree.scan(src, new ScanOptions(Set.of(), SpecialFiles.FAIL)));
-      assertTrue(e.getMessage().contains("'run/mysql.sock'") && e.getMessage().contains("socket"), e.getMessage());
-      BackupException strict = assertThrows(BackupException.class, () -> SourceTree.scan(src),
-          "the one-argument scan keeps refusing special files, for providers that do not report them");
+      BackupException e =
+          assertThrows(
+              BackupException.class,
+              () -> SourceTree.scan(src, new ScanOptions(Set.of(), SpecialFiles.FAIL)));
+      assertTrue(
+          e.getMessage().contains("'run/mysql.sock'") && e.getMessage().contains("socket"),
+          e.getMessage());
+      BackupException strict =
+          assertThrows(
+              BackupException.class,
+              () -> SourceTree.scan(src),
+              "the one-argument scan keeps refusing special files, for providers that do not report them");
       assertTrue(strict.getMessage().contains("'run/mysql.sock'"), strict.getMessage());
     }
   }
@@ -160,16 +187,21 @@ class SourceTreePosixTest {
     Path src = Files.createDirectory(tmp.resolve("src"));
     Files.createDirectory(src.resolve("dir"));
     // Java cannot create such a name; the shell writes the raw bytes 'b' 0xff 'd'
-    Process p = new ProcessBuilder("sh", "-c", "touch \"$1/$(printf 'b\\377d')\"", "sh", src.resolve("dir").toString())
-        .inheritIO().start();
+    Process p =
+        new ProcessBuilder(
+                "sh", "-c", "touch \"$1/$(printf 'b\\377d')\"", "sh", src.resolve("dir").toString())
+            .inheritIO()
+            .start();
     assertEquals(0, p.waitFor());
     BackupException e = assertThrows(BackupException.class, () -> SourceTree.scan(src));
-    assertTrue(e.getMessage().contains("62 ff 64") && e.getMessage().contains("'dir'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("62 ff 64") && e.getMessage().contains("'dir'"), e.getMessage());
   }
 
   @ParameterizedTest
   @EnumSource(PosixFileSystems.class)
-  void scan_nameHoldingAGenuineReplacementCharacter_isKept(PosixFileSystems kind) throws IOException {
+  void scan_nameHoldingAGenuineReplacementCharacter_isKept(PosixFileSystems kind)
+      throws IOException {
     Path src = Files.createDirectory(kind.newRoot(tmp).resolve("src"));
     Files.writeString(src.resolve("a\uFFFDb"), "x");
     assertEquals("a\uFFFDb", SourceTree.scan(src).entries().get(0).path());

@@ -28,7 +28,8 @@ class SourceTreeTest {
     Files.writeString(src.resolve("a-b.txt"), "a-b");
     Files.writeString(src.resolve("a.txt"), "a");
     Files.createFile(src.resolve("zero"));
-    Files.setLastModifiedTime(src.resolve("a.txt"), FileTime.from(Instant.parse("2020-01-02T03:04:05.123Z")));
+    Files.setLastModifiedTime(
+        src.resolve("a.txt"), FileTime.from(Instant.parse("2020-01-02T03:04:05.123Z")));
     return src;
   }
 
@@ -37,9 +38,11 @@ class SourceTreeTest {
   void scan_listsEverythingInRustPathOrderWithSizes(FileSystems kind) throws IOException {
     Path src = sampleSource(kind.newRoot());
     SourceTree tree = SourceTree.scan(src);
-    assertEquals(List.of("a", "a/b.txt", "a-b.txt", "a.txt", "empty", "wal", "wal/000001.log", "zero"),
+    assertEquals(
+        List.of("a", "a/b.txt", "a-b.txt", "a.txt", "empty", "wal", "wal/000001.log", "zero"),
         tree.entries().stream().map(SourceEntry::path).toList());
-    assertEquals(List.of("a/b.txt", "a-b.txt", "a.txt", "wal/000001.log", "zero"),
+    assertEquals(
+        List.of("a/b.txt", "a-b.txt", "a.txt", "wal/000001.log", "zero"),
         tree.files().stream().map(SourceEntry::path).toList());
     assertEquals(1000 + 2 + 3 + 1, tree.totalBytes());
     SourceEntry a = tree.entries().get(3);
@@ -60,9 +63,12 @@ class SourceTreeTest {
     Files.createSymbolicLink(src.resolve("link-file"), outside.resolve("secret.txt"));
 
     SourceTree tree = SourceTree.scan(src);
-    assertEquals(List.of("link-dir", "link-file"), tree.symlinks().stream().map(SourceEntry::path).toList());
+    assertEquals(
+        List.of("link-dir", "link-file"), tree.symlinks().stream().map(SourceEntry::path).toList());
     assertEquals(outside.toString(), tree.symlinks().get(0).linkTarget());
-    assertTrue(tree.entries().stream().noneMatch(e -> e.path().startsWith("link-dir/")), "links are never followed");
+    assertTrue(
+        tree.entries().stream().noneMatch(e -> e.path().startsWith("link-dir/")),
+        "links are never followed");
     assertEquals(1006, tree.totalBytes(), "a link to a file adds no bytes");
     BackupException e = assertThrows(BackupException.class, tree::refuseSymlinks);
     assertTrue(e.getMessage().contains("'link-dir'"), e.getMessage());

@@ -9,10 +9,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A demo workload: one thread that inserts rows with ids 1, 2, 3, ... one committed transaction per row,
- * until stopped. Because ids are assigned in order by a single thread and every transaction commits, any
- * consistent snapshot of the table holds exactly the ids {@code 1..n} for some {@code n}, with
- * {@code committed()} read before the snapshot {@code <= n <= started()} read after it.
+ * A demo workload: one thread that inserts rows with ids 1, 2, 3, ... one committed transaction per
+ * row, until stopped. Because ids are assigned in order by a single thread and every transaction
+ * commits, any consistent snapshot of the table holds exactly the ids {@code 1..n} for some {@code
+ * n}, with {@code committed()} read before the snapshot {@code <= n <= started()} read after it.
  *
  * <p>The writer owns its connection (and closes it). Its methods are thread-safe.
  */
@@ -37,15 +37,18 @@ public final class DemoWriter implements AutoCloseable {
   /**
    * Starts a writer.
    *
-   * @param connection a connection for the writer alone; it is switched to manual commit and closed by
-   *     {@link #stop()}
+   * @param connection a connection for the writer alone; it is switched to manual commit and closed
+   *     by {@link #stop()}
    * @param insertSql an insert with two parameters: the id ({@code long}) and a text payload
    * @param name the thread's name
    * @return the running writer
    */
   public static DemoWriter start(Connection connection, String insertSql, String name) {
-    DemoWriter w = new DemoWriter(requireNonNull(connection, "connection"), requireNonNull(insertSql, "insertSql"),
-        requireNonNull(name, "name"));
+    DemoWriter w =
+        new DemoWriter(
+            requireNonNull(connection, "connection"),
+            requireNonNull(insertSql, "insertSql"),
+            requireNonNull(name, "name"));
     w.thread.start();
     return w;
   }
@@ -61,7 +64,8 @@ public final class DemoWriter implements AutoCloseable {
   }
 
   private void run() {
-    try (connection; PreparedStatement insert = prepare()) {
+    try (connection;
+        PreparedStatement insert = prepare()) {
       for (long id = 1; !stopping; id++) {
         started = id;
         insert.setLong(1, id);
@@ -115,20 +119,30 @@ public final class DemoWriter implements AutoCloseable {
    * @throws IllegalStateException if the writer failed or stopped before getting there
    * @throws InterruptedException if interrupted while waiting
    */
-  public void awaitCommitted(long id, Duration timeout) throws TimeoutException, InterruptedException {
+  public void awaitCommitted(long id, Duration timeout)
+      throws TimeoutException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (lock) {
       while (committed < id) {
         if (failure != null) {
-          throw new IllegalStateException("writer " + thread.getName() + " failed at row " + (committed + 1), failure);
+          throw new IllegalStateException(
+              "writer " + thread.getName() + " failed at row " + (committed + 1), failure);
         }
         if (!thread.isAlive()) {
-          throw new IllegalStateException("writer " + thread.getName() + " stopped at row " + committed);
+          throw new IllegalStateException(
+              "writer " + thread.getName() + " stopped at row " + committed);
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new TimeoutException("writer " + thread.getName() + " committed " + committed + " rows, not " + id
-              + ", within " + timeout);
+          throw new TimeoutException(
+              "writer "
+                  + thread.getName()
+                  + " committed "
+                  + committed
+                  + " rows, not "
+                  + id
+                  + ", within "
+                  + timeout);
         }
         lock.wait(Math.max(1, left / 1_000_000));
       }
@@ -141,13 +155,15 @@ public final class DemoWriter implements AutoCloseable {
    * @return the highest committed id
    * @throws SQLException if the writer failed
    * @throws InterruptedException if interrupted while waiting
-   * @throws IllegalStateException if the writer does not stop (for example because the database is frozen)
+   * @throws IllegalStateException if the writer does not stop (for example because the database is
+   *     frozen)
    */
   public long stop() throws SQLException, InterruptedException {
     stopping = true;
     thread.join(Duration.ofSeconds(30).toMillis());
     if (thread.isAlive()) {
-      throw new IllegalStateException("writer " + thread.getName() + " did not stop within 30 s (row " + started + ")");
+      throw new IllegalStateException(
+          "writer " + thread.getName() + " did not stop within 30 s (row " + started + ")");
     }
     synchronized (lock) {
       if (failure instanceof SQLException e) {
@@ -161,8 +177,8 @@ public final class DemoWriter implements AutoCloseable {
   }
 
   /**
-   * Same as {@link #stop()}, for try-with-resources; an interrupt while waiting is kept as the thread's
-   * interrupt status.
+   * Same as {@link #stop()}, for try-with-resources; an interrupt while waiting is kept as the
+   * thread's interrupt status.
    *
    * @throws SQLException if the writer failed
    * @throws IllegalStateException if interrupted while waiting, or the writer does not stop

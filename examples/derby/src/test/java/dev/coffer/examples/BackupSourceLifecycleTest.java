@@ -1,12 +1,12 @@
 package dev.coffer.examples;
 
-import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupSource;
@@ -25,13 +25,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@link BackupSource} life cycle as {@link BackupRepository#backup(BackupSource, String)} drives it with
- * a real provider, in every outcome.
+ * The {@link BackupSource} life cycle as {@link BackupRepository#backup(BackupSource, String)}
+ * drives it with a real provider, in every outcome.
  */
 class BackupSourceLifecycleTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   /** Records the calls a host would see. */
   private static final class RecordingSource implements BackupSource {
@@ -89,12 +88,15 @@ class BackupSourceLifecycleTest {
       BackupMetadata incremental = repo.backup(new RecordingSource(source.dir), full.id());
 
       assertEquals(List.of("completed " + full.backupId(), "close"), source.calls);
-      assertEquals(Map.of("lsn", "0/16B3748", "rows", "42"), repo.find(full.id()).orElseThrow().labels());
+      assertEquals(
+          Map.of("lsn", "0/16B3748", "rows", "42"), repo.find(full.id()).orElseThrow().labels());
       assertEquals(BackupType.INCREMENTAL, incremental.backupType());
       assertEquals(full.backupId(), incremental.baseBackupId());
       Path restored = tmp.resolve("restored");
       repo.restore(incremental.id(), restored);
-      assertArrayEquals("pages".getBytes(StandardCharsets.UTF_8), Files.readAllBytes(restored.resolve("data.db")));
+      assertArrayEquals(
+          "pages".getBytes(StandardCharsets.UTF_8),
+          Files.readAllBytes(restored.resolve("data.db")));
     }
   }
 
@@ -105,19 +107,25 @@ class BackupSourceLifecycleTest {
     try (BackupRepository repo = repo()) {
       assertThrows(NoSuchFileException.class, () -> repo.backup(missing, null));
       assertThrows(NoSuchBackupException.class, () -> repo.backup(unknownBase, BackupIds.newId()));
-      assertThrows(IllegalArgumentException.class, () -> repo.backup(unknownBase, BackupId.of("../bad")));
+      assertThrows(
+          IllegalArgumentException.class, () -> repo.backup(unknownBase, BackupId.of("../bad")));
       assertTrue(repo.list().isEmpty());
     }
     assertEquals(List.of("close"), missing.calls);
-    assertEquals(List.of("close"), unknownBase.calls, "a malformed base fails in BackupId.of, before any backup");
+    assertEquals(
+        List.of("close"),
+        unknownBase.calls,
+        "a malformed base fails in BackupId.of, before any backup");
   }
 
   @Test
-  void backup_whenCloseFailsAfterAFailedCopy_keepsTheCopyFailureAndSuppressesTheCloseFailure() throws IOException {
+  void backup_whenCloseFailsAfterAFailedCopy_keepsTheCopyFailureAndSuppressesTheCloseFailure()
+      throws IOException {
     RecordingSource source = new RecordingSource(tmp.resolve("absent"));
     source.failOnClose = new IOException("unfreeze failed");
     try (BackupRepository repo = repo()) {
-      NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> repo.backup(source, null));
+      NoSuchFileException e =
+          assertThrows(NoSuchFileException.class, () -> repo.backup(source, null));
 
       assertSame(source.failOnClose, e.getSuppressed()[0]);
     }

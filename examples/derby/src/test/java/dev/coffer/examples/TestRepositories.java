@@ -11,7 +11,8 @@ import java.util.Map;
 public final class TestRepositories {
 
   /** A fixed test key for the archive provider (64 hex characters = 256 bits). */
-  static final String ARCHIVE_KEY = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+  static final String ARCHIVE_KEY =
+      "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
   private TestRepositories() {}
 
@@ -33,11 +34,12 @@ public final class TestRepositories {
    * @throws IOException if it cannot be opened
    */
   public static BackupRepository open(String provider, Path location) throws IOException {
-    Map<String, String> options = switch (provider) {
-      case "local" -> Map.of("fsync", "false");
-      case "archive" -> Map.of("key", ARCHIVE_KEY);
-      default -> Map.of();
-    };
+    Map<String, String> options =
+        switch (provider) {
+          case "local" -> Map.of("fsync", "false");
+          case "archive" -> Map.of("key", ARCHIVE_KEY);
+          default -> Map.of();
+        };
     return BackupProviders.open(provider, location, options);
   }
 }

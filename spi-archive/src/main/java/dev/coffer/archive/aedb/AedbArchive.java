@@ -20,11 +20,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One of aedb's {@code AEDBARC1} archives ({@code <id>.aedbarc}, read by {@link AedbArchiveReader}) in an
- * archive repository: its listing, restore and verify. The format has no key commitment, no per-archive keys
- * and (in plain form) no integrity; see {@code docs/aedb-formats.md}. Only a raw {@code key} (aedb's
- * 32-byte key) opens encrypted aedb archives; a repository with a key refuses plain ones (downgrade), and one
- * with a passphrase refuses aedb archives altogether (its {@link KeySource} says so).
+ * One of aedb's {@code AEDBARC1} archives ({@code <id>.aedbarc}, read by {@link AedbArchiveReader})
+ * in an archive repository: its listing, restore and verify. The format has no key commitment, no
+ * per-archive keys and (in plain form) no integrity; see {@code docs/aedb-formats.md}. Only a raw
+ * {@code key} (aedb's 32-byte key) opens encrypted aedb archives; a repository with a key refuses
+ * plain ones (downgrade), and one with a passphrase refuses aedb archives altogether (its {@link
+ * KeySource} says so).
  */
 public final class AedbArchive implements StoredBackup {
 
@@ -61,7 +62,12 @@ public final class AedbArchive implements StoredBackup {
    * @param provider the provider name its metadata records
    * @param version the software version its metadata records
    */
-  public AedbArchive(String id, Path file, KeySource keys, SecretBytes manifestKey, String provider,
+  public AedbArchive(
+      String id,
+      Path file,
+      KeySource keys,
+      SecretBytes manifestKey,
+      String provider,
       String version) {
     this.id = id;
     this.file = file;
@@ -75,7 +81,8 @@ public final class AedbArchive implements StoredBackup {
    * The backup id of an aedb archive file name.
    *
    * @param archive an archive file
-   * @return the name without {@code .aedbarc}, or empty when it is not a listable aedb archive's name
+   * @return the name without {@code .aedbarc}, or empty when it is not a listable aedb archive's
+   *     name
    */
   public static Optional<String> idOf(Path archive) {
     return AedbArchiveInfo.idOf(archive);
@@ -94,12 +101,14 @@ public final class AedbArchive implements StoredBackup {
   /** The listing entry (no key needed: aedb's entry headers are clear text). */
   @Override
   public BackupMetadata metadata() throws IOException {
-    return AedbArchiveInfo.describe(file, AedbReadOptions.defaults()).toMetadata(provider, version, Optional.empty());
+    return AedbArchiveInfo.describe(file, AedbReadOptions.defaults())
+        .toMetadata(provider, version, Optional.empty());
   }
 
   @Override
   public BackupMetadata restore(RestoreRequest request) throws IOException {
-    try (AedbArchiveReader reader = AedbArchiveReader.open(file, id, keys.key(id), AedbReadOptions.defaults())) {
+    try (AedbArchiveReader reader =
+        AedbArchiveReader.open(file, id, keys.key(id), AedbReadOptions.defaults())) {
       Set<String> known = new HashSet<>();
       for (AedbEntry e : reader.entries()) {
         known.add(e.path());
@@ -111,7 +120,8 @@ public final class AedbArchive implements StoredBackup {
         }
       }
       try (RestoreStaging staging = RestoreStaging.begin(request.target(), request.mode())) {
-        AedbReadResult result = reader.extractTo(staging.directory(), request::selects, manifestKey);
+        AedbReadResult result =
+            reader.extractTo(staging.directory(), request::selects, manifestKey);
         staging.commit();
         return AedbArchiveInfo.describe(file, AedbReadOptions.defaults())
             .toMetadata(provider, version, result.manifest());
@@ -119,23 +129,37 @@ public final class AedbArchive implements StoredBackup {
     }
   }
 
-  /** Reads every entry; reports start and end only, as aedb's format has no per-file index to count. */
+  /**
+   * Reads every entry; reports start and end only, as aedb's format has no per-file index to count.
+   */
   @Override
   public VerifyReport verify(ProgressListener listener) throws IOException {
     listener.onProgress(new Progress(Progress.Phase.VERIFY, 0, -1, 0, -1, ""));
     VerifyReport report = verify();
-    listener.onProgress(new Progress(Progress.Phase.VERIFY, report.filesChecked(), report.filesChecked(),
-        report.bytesChecked(), report.bytesChecked(), ""));
+    listener.onProgress(
+        new Progress(
+            Progress.Phase.VERIFY,
+            report.filesChecked(),
+            report.filesChecked(),
+            report.bytesChecked(),
+            report.bytesChecked(),
+            ""));
     return report;
   }
 
   private VerifyReport verify() throws IOException {
-    try (AedbArchiveReader reader = AedbArchiveReader.open(file, id, keys.key(id), AedbReadOptions.defaults())) {
-      AedbReadResult result = reader.read(p -> false, (entry, in) -> { }, manifestKey);
+    try (AedbArchiveReader reader =
+        AedbArchiveReader.open(file, id, keys.key(id), AedbReadOptions.defaults())) {
+      AedbReadResult result = reader.read(p -> false, (entry, in) -> {}, manifestKey);
       return new VerifyReport(id, List.of(), result.files(), result.bytes());
     } catch (CorruptBackupException e) {
-      return new VerifyReport(id, List.of(new VerifyReport.Problem(e.path().orElse("(archive)"),
-          VerifyReport.Kind.CORRUPT, e.getMessage())), 0, 0);
+      return new VerifyReport(
+          id,
+          List.of(
+              new VerifyReport.Problem(
+                  e.path().orElse("(archive)"), VerifyReport.Kind.CORRUPT, e.getMessage())),
+          0,
+          0);
     }
   }
 }

@@ -13,8 +13,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 
 /**
- * A backup directory of aedb 0.1.10: its {@code backup_manifest.json}, optionally signed by
- * {@code backup_manifest.hmac}, and the files the manifest lists. Nothing here follows a symbolic link.
+ * A backup directory of aedb 0.1.10: its {@code backup_manifest.json}, optionally signed by {@code
+ * backup_manifest.hmac}, and the files the manifest lists. Nothing here follows a symbolic link.
  */
 final class AedbBackupDirectory {
 
@@ -33,10 +33,13 @@ final class AedbBackupDirectory {
    */
   static AedbManifest load(Path dir, SecretBytes key, boolean portablePaths) throws IOException {
     String where = "in " + dir;
-    byte[] json = readCapped(dir.resolve(AedbManifest.FILE_NAME), AedbManifest.MAX_MANIFEST_BYTES, where);
+    byte[] json =
+        readCapped(dir.resolve(AedbManifest.FILE_NAME), AedbManifest.MAX_MANIFEST_BYTES, where);
     byte[] hmacFile;
     try {
-      hmacFile = readCapped(dir.resolve(AedbManifest.HMAC_FILE_NAME), AedbManifest.MAX_HMAC_FILE_BYTES, where);
+      hmacFile =
+          readCapped(
+              dir.resolve(AedbManifest.HMAC_FILE_NAME), AedbManifest.MAX_HMAC_FILE_BYTES, where);
     } catch (NoSuchFileException e) {
       hmacFile = null;
     }
@@ -45,13 +48,13 @@ final class AedbBackupDirectory {
 
   /**
    * Checks every listed file under {@code dir} against its SHA-256. No symbolic link is followed: a
-   * listed file, or a directory on its way, that is a link is refused (aedb accepted links that stayed
-   * inside the directory; none of its backups contains one).
+   * listed file, or a directory on its way, that is a link is refused (aedb accepted links that
+   * stayed inside the directory; none of its backups contains one).
    *
    * @param manifest the directory's manifest
    * @param dir the backup directory
-   * @throws CorruptBackupException if a file is missing, not a regular file, reached through a link, or
-   *     its checksum differs
+   * @throws CorruptBackupException if a file is missing, not a regular file, reached through a
+   *     link, or its checksum differs
    * @throws IOException if a file cannot be read
    */
   static void verifyFiles(AedbManifest manifest, Path dir) throws IOException {
@@ -63,8 +66,16 @@ final class AedbBackupDirectory {
         actual = AedbManifest.sha256Hex(in);
       }
       if (!actual.equals(e.getValue())) {
-        throw new CorruptBackupException("sha256 mismatch for " + RelativePaths.printable(rel) + " in backup "
-            + manifest.backupId() + ": manifest " + e.getValue() + ", computed " + actual, rel);
+        throw new CorruptBackupException(
+            "sha256 mismatch for "
+                + RelativePaths.printable(rel)
+                + " in backup "
+                + manifest.backupId()
+                + ": manifest "
+                + e.getValue()
+                + ", computed "
+                + actual,
+            rel);
       }
     }
   }
@@ -78,31 +89,53 @@ final class AedbBackupDirectory {
       try {
         attrs = Files.readAttributes(current, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       } catch (NoSuchFileException e) {
-        throw new CorruptBackupException("file " + RelativePaths.printable(rel) + " listed in the manifest is missing from "
-            + dir, rel, e);
+        throw new CorruptBackupException(
+            "file "
+                + RelativePaths.printable(rel)
+                + " listed in the manifest is missing from "
+                + dir,
+            rel,
+            e);
       }
       boolean last = i == parts.length - 1;
       if (attrs.isSymbolicLink()) {
-        throw new CorruptBackupException("refusing to follow the symbolic link '" + RelativePaths.printable(parts[i])
-            + "' while verifying " + RelativePaths.printable(rel) + " in " + dir, rel);
+        throw new CorruptBackupException(
+            "refusing to follow the symbolic link '"
+                + RelativePaths.printable(parts[i])
+                + "' while verifying "
+                + RelativePaths.printable(rel)
+                + " in "
+                + dir,
+            rel);
       }
       if (last ? !attrs.isRegularFile() : !attrs.isDirectory()) {
-        throw new CorruptBackupException("'" + RelativePaths.printable(parts[i]) + "' is not a "
-            + (last ? "regular file" : "directory") + " while verifying " + RelativePaths.printable(rel) + " in " + dir, rel);
+        throw new CorruptBackupException(
+            "'"
+                + RelativePaths.printable(parts[i])
+                + "' is not a "
+                + (last ? "regular file" : "directory")
+                + " while verifying "
+                + RelativePaths.printable(rel)
+                + " in "
+                + dir,
+            rel);
       }
     }
     return current;
   }
 
   private static byte[] readCapped(Path file, int max, String where) throws IOException {
-    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    BasicFileAttributes attrs =
+        Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     if (!attrs.isRegularFile()) {
-      throw new CorruptBackupException(file.getFileName() + " " + where + " is not a regular file", null);
+      throw new CorruptBackupException(
+          file.getFileName() + " " + where + " is not a regular file", null);
     }
     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
       byte[] bytes = in.readNBytes(max + 1);
       if (bytes.length > max) {
-        throw new CorruptBackupException(file.getFileName() + " " + where + " is larger than " + max + " bytes", null);
+        throw new CorruptBackupException(
+            file.getFileName() + " " + where + " is larger than " + max + " bytes", null);
       }
       return bytes;
     }

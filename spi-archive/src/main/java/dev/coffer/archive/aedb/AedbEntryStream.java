@@ -9,8 +9,8 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 
 /**
- * The decompressed bytes of one entry as handed to the sink: decoding errors become
- * {@link CorruptBackupException}s, output is capped, every byte is hashed, and the manifest files are
+ * The decompressed bytes of one entry as handed to the sink: decoding errors become {@link
+ * CorruptBackupException}s, output is capped, every byte is hashed, and the manifest files are
  * captured (bounded).
  */
 final class AedbEntryStream extends InputStream {
@@ -26,8 +26,14 @@ final class AedbEntryStream extends InputStream {
   private final String backupId;
   private final long archiveLimit;
 
-  AedbEntryStream(InputStream zstd, AedbEntry entry, long limit, ByteArrayOutputStream capture, int captureCap,
-      String backupId, long archiveLimit) {
+  AedbEntryStream(
+      InputStream zstd,
+      AedbEntry entry,
+      long limit,
+      ByteArrayOutputStream capture,
+      int captureCap,
+      String backupId,
+      long archiveLimit) {
     this.backupId = backupId;
     this.archiveLimit = archiveLimit;
     this.zstd = zstd;
@@ -63,7 +69,8 @@ final class AedbEntryStream extends InputStream {
     try {
       n = zstd.read(b, off, want);
     } catch (ZstdIOException | ZstdException e) {
-      throw AedbFormat.corrupt(backupId, "has corrupt zstd data: " + e.getMessage(), entry.path(), e);
+      throw AedbFormat.corrupt(
+          backupId, "has corrupt zstd data: " + e.getMessage(), entry.path(), e);
     }
     if (n < 0) {
       eof = true;
@@ -71,13 +78,19 @@ final class AedbEntryStream extends InputStream {
     }
     count += n;
     if (count > limit) {
-      throw AedbFormat.corrupt(backupId, "decompresses beyond the output limit of " + archiveLimit
-          + " bytes for the whole archive (decompression bomb?)", entry.path(), null);
+      throw AedbFormat.corrupt(
+          backupId,
+          "decompresses beyond the output limit of "
+              + archiveLimit
+              + " bytes for the whole archive (decompression bomb?)",
+          entry.path(),
+          null);
     }
     digest.update(b, off, n);
     if (capture != null) {
       if (capture.size() + n > captureCap) {
-        throw AedbFormat.corrupt(backupId, "is larger than " + captureCap + " bytes", entry.path(), null);
+        throw AedbFormat.corrupt(
+            backupId, "is larger than " + captureCap + " bytes", entry.path(), null);
       }
       capture.write(b, off, n);
     }

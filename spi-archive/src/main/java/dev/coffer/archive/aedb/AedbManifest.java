@@ -22,19 +22,20 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * aedb's backup manifest ({@code backup_manifest.json}, optionally signed by
- * {@code backup_manifest.hmac}, the lowercase hex HMAC-SHA256 of the JSON bytes), parsed and checked.
+ * aedb's backup manifest ({@code backup_manifest.json}, optionally signed by {@code
+ * backup_manifest.hmac}, the lowercase hex HMAC-SHA256 of the JSON bytes), parsed and checked.
  *
- * <p>Checks beyond aedb: the HMAC is verified (constant-time) before a byte of JSON is parsed and is
- * mandatory whenever a manifest key is configured; the JSON is size-capped, and duplicate keys, unknown
- * fields, wrong types and trailing content are refused; {@code backup_type} must be {@code full} (no
- * parent) or {@code incremental} (with a parent); every checksum must be 64 lowercase hex digits; paths
- * obey Coffer's path rules and may not collide; files are verified without following symbolic links.
- * aedb's own rules are kept: every path is a safe relative path, a full backup lists its checkpoint
- * file, and every WAL segment {@code s} is listed as {@code wal_tail/s}.
+ * <p>Checks beyond aedb: the HMAC is verified (constant-time) before a byte of JSON is parsed and
+ * is mandatory whenever a manifest key is configured; the JSON is size-capped, and duplicate keys,
+ * unknown fields, wrong types and trailing content are refused; {@code backup_type} must be {@code
+ * full} (no parent) or {@code incremental} (with a parent); every checksum must be 64 lowercase hex
+ * digits; paths obey Coffer's path rules and may not collide; files are verified without following
+ * symbolic links. aedb's own rules are kept: every path is a safe relative path, a full backup
+ * lists its checkpoint file, and every WAL segment {@code s} is listed as {@code wal_tail/s}.
  *
- * <p>The JSON is bound to {@link AedbManifestJson} by jackson-databind; a backup directory's manifest is
- * read and its files verified by {@link AedbBackupDirectory}. Instances are immutable and thread-safe.
+ * <p>The JSON is bound to {@link AedbManifestJson} by jackson-databind; a backup directory's
+ * manifest is read and its files verified by {@link AedbBackupDirectory}. Instances are immutable
+ * and thread-safe.
  *
  * @param backupId aedb's backup id
  * @param backupType {@code full} or {@code incremental}
@@ -65,10 +66,13 @@ record AedbManifest(
 
   /** The manifest's file name in a backup directory (and in an archive). */
   static final String FILE_NAME = "backup_manifest.json";
+
   /** The signature's file name beside it. */
   static final String HMAC_FILE_NAME = "backup_manifest.hmac";
+
   /** The largest manifest accepted. */
   static final int MAX_MANIFEST_BYTES = 16 << 20;
+
   /** The largest signature file accepted (64 hex digits and some whitespace). */
   static final int MAX_HMAC_FILE_BYTES = 1024;
 
@@ -94,26 +98,30 @@ record AedbManifest(
    *
    * @param json the bytes of {@code backup_manifest.json}
    * @param hmacFile the bytes of {@code backup_manifest.hmac}, or {@code null} if there is none
-   * @param key the manifest HMAC key, or {@code null} when none is configured (the signature, if any, is
-   *     then not checked and the result is not {@link #authenticated})
+   * @param key the manifest HMAC key, or {@code null} when none is configured (the signature, if
+   *     any, is then not checked and the result is not {@link #authenticated})
    * @param portablePaths whether paths must also obey the portable rules
    * @param where what the manifest belongs to, for messages (e.g. {@code "backup 42"})
    * @return the manifest
-   * @throws CorruptBackupException if the signature is missing (with a key), malformed or does not match,
-   *     or the JSON breaks a rule
+   * @throws CorruptBackupException if the signature is missing (with a key), malformed or does not
+   *     match, or the JSON breaks a rule
    * @throws IllegalArgumentException if the key is empty
    */
-  static AedbManifest parse(byte[] json, byte[] hmacFile, SecretBytes key, boolean portablePaths, String where)
+  static AedbManifest parse(
+      byte[] json, byte[] hmacFile, SecretBytes key, boolean portablePaths, String where)
       throws CorruptBackupException {
     if (json.length > MAX_MANIFEST_BYTES) {
-      throw corrupt(where, "is " + json.length + " bytes, more than the limit of " + MAX_MANIFEST_BYTES);
+      throw corrupt(
+          where, "is " + json.length + " bytes, more than the limit of " + MAX_MANIFEST_BYTES);
     }
     if (key != null) {
       if (key.length() == 0) {
         throw new IllegalArgumentException("empty manifest key");
       }
       if (hmacFile == null) {
-        throw corrupt(where, "is not signed (" + HMAC_FILE_NAME + " missing) but a manifest key is configured");
+        throw corrupt(
+            where,
+            "is not signed (" + HMAC_FILE_NAME + " missing) but a manifest key is configured");
       }
       byte[] expected = decodeHmacFile(hmacFile, where);
       if (!MessageDigest.isEqual(expected, hmac(key, json))) {
@@ -126,8 +134,8 @@ record AedbManifest(
   }
 
   /**
-   * Checks checksums computed elsewhere (e.g. while an archive was read) against the manifest: every
-   * listed file must be present with the listed SHA-256.
+   * Checks checksums computed elsewhere (e.g. while an archive was read) against the manifest:
+   * every listed file must be present with the listed SHA-256.
    *
    * @param actualSha256 lowercase hex SHA-256 by relative path
    * @param where what was read, for messages
@@ -137,12 +145,25 @@ record AedbManifest(
     for (Map.Entry<String, String> e : fileSha256.entrySet()) {
       String actual = actualSha256.get(e.getKey());
       if (actual == null) {
-        throw new CorruptBackupException("file " + RelativePaths.printable(e.getKey()) + " listed in the manifest of "
-            + where + " is missing (truncated or edited archive?)", e.getKey());
+        throw new CorruptBackupException(
+            "file "
+                + RelativePaths.printable(e.getKey())
+                + " listed in the manifest of "
+                + where
+                + " is missing (truncated or edited archive?)",
+            e.getKey());
       }
       if (!actual.equals(e.getValue())) {
-        throw new CorruptBackupException("sha256 mismatch for " + RelativePaths.printable(e.getKey()) + " in " + where
-            + ": manifest " + e.getValue() + ", computed " + actual, e.getKey());
+        throw new CorruptBackupException(
+            "sha256 mismatch for "
+                + RelativePaths.printable(e.getKey())
+                + " in "
+                + where
+                + ": manifest "
+                + e.getValue()
+                + ", computed "
+                + actual,
+            e.getKey());
       }
     }
   }
@@ -179,8 +200,11 @@ record AedbManifest(
     for (Map.Entry<String, String> e : fileSha256.entrySet()) {
       checkPath(e.getKey(), "file_sha256 key", portablePaths, where);
       if (!SHA256_HEX.matcher(e.getValue()).matches()) {
-        throw corrupt(where, "has an invalid sha256 for " + RelativePaths.printable(e.getKey())
-            + " (64 lowercase hex digits expected)");
+        throw corrupt(
+            where,
+            "has an invalid sha256 for "
+                + RelativePaths.printable(e.getKey())
+                + " (64 lowercase hex digits expected)");
       }
     }
     Optional<String> collision = RelativePaths.findCollision(fileSha256.keySet());
@@ -193,7 +217,10 @@ record AedbManifest(
           throw corrupt(where, "is a full backup with a parent_backup_id");
         }
         if (!fileSha256.containsKey(checkpointFile)) {
-          throw corrupt(where, "is missing the checksum of its checkpoint file " + RelativePaths.printable(checkpointFile));
+          throw corrupt(
+              where,
+              "is missing the checksum of its checkpoint file "
+                  + RelativePaths.printable(checkpointFile));
         }
       }
       case "incremental" -> {
@@ -201,26 +228,33 @@ record AedbManifest(
           throw corrupt(where, "is an incremental backup without a parent_backup_id");
         }
       }
-      default -> throw corrupt(where, "has an unknown backup_type '" + RelativePaths.printable(backupType) + "'");
+      default ->
+          throw corrupt(
+              where, "has an unknown backup_type '" + RelativePaths.printable(backupType) + "'");
     }
     for (String seg : walSegments) {
       String rel = "wal_tail/" + seg;
       checkPath(rel, "wal segment path", portablePaths, where);
       if (!fileSha256.containsKey(rel)) {
-        throw corrupt(where, "is missing the checksum of wal segment " + RelativePaths.printable(seg));
+        throw corrupt(
+            where, "is missing the checksum of wal segment " + RelativePaths.printable(seg));
       }
     }
   }
 
   private static void checkPath(String path, String field, boolean portable, String where)
       throws CorruptBackupException {
-    Optional<String> problem = portable ? RelativePaths.portableProblem(path) : RelativePaths.basicProblem(path);
+    Optional<String> problem =
+        portable ? RelativePaths.portableProblem(path) : RelativePaths.basicProblem(path);
     if (problem.isPresent()) {
-      throw corrupt(where, "has an unsafe " + field + " '" + RelativePaths.printable(path) + "': " + problem.get());
+      throw corrupt(
+          where,
+          "has an unsafe " + field + " '" + RelativePaths.printable(path) + "': " + problem.get());
     }
   }
 
-  private static byte[] decodeHmacFile(byte[] hmacFile, String where) throws CorruptBackupException {
+  private static byte[] decodeHmacFile(byte[] hmacFile, String where)
+      throws CorruptBackupException {
     if (hmacFile.length > MAX_HMAC_FILE_BYTES) {
       throw corrupt(where, "has a signature file of " + hmacFile.length + " bytes");
     }

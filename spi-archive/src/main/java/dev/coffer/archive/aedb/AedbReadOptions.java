@@ -3,14 +3,16 @@ package dev.coffer.archive.aedb;
 /**
  * Limits and switches for reading aedb's {@code AEDBARC1} archives and manifests.
  *
- * @param allowUnencryptedWithKey read an unencrypted archive even though a key is configured; off by
- *     default because aedb accepted such archives silently, which lets anyone who can write the
+ * @param allowUnencryptedWithKey read an unencrypted archive even though a key is configured; off
+ *     by default because aedb accepted such archives silently, which lets anyone who can write the
  *     repository replace an encrypted backup with a forged plain one (a downgrade)
- * @param portablePaths refuse paths that break {@link dev.coffer.spi.support.RelativePaths#portableProblem} (NFC,
- *     Windows names, control characters), not only the basic rules; on by default
- * @param maxEncryptedPayloadBytes the largest encrypted entry payload accepted; an AES-GCM payload is one
- *     authenticated unit, so it is held in memory whole until its tag is checked
- * @param maxTotalOutputBytes the most decompressed bytes one read may produce (all entries together)
+ * @param portablePaths refuse paths that break {@link
+ *     dev.coffer.spi.support.RelativePaths#portableProblem} (NFC, Windows names, control
+ *     characters), not only the basic rules; on by default
+ * @param maxEncryptedPayloadBytes the largest encrypted entry payload accepted; an AES-GCM payload
+ *     is one authenticated unit, so it is held in memory whole until its tag is checked
+ * @param maxTotalOutputBytes the most decompressed bytes one read may produce (all entries
+ *     together)
  * @param maxEntries the most entries an archive may have
  */
 record AedbReadOptions(
@@ -22,13 +24,16 @@ record AedbReadOptions(
 
   /** Default for {@link #maxEncryptedPayloadBytes}: 256 MiB. */
   static final long DEFAULT_MAX_ENCRYPTED_PAYLOAD_BYTES = 256L << 20;
+
   /** Default for {@link #maxTotalOutputBytes}: 64 GiB. */
   static final long DEFAULT_MAX_TOTAL_OUTPUT_BYTES = 64L << 30;
+
   /** Default for {@link #maxEntries}. */
   static final int DEFAULT_MAX_ENTRIES = 1_000_000;
+
   /**
-   * Hard ceiling for {@link #maxEncryptedPayloadBytes}: a Java array holds at most about 2^31 bytes,
-   * less the GCM tag and some headroom.
+   * Hard ceiling for {@link #maxEncryptedPayloadBytes}: a Java array holds at most about 2^31
+   * bytes, less the GCM tag and some headroom.
    */
   static final long HARD_MAX_ENCRYPTED_PAYLOAD_BYTES = Integer.MAX_VALUE - 64;
 
@@ -38,9 +43,13 @@ record AedbReadOptions(
    * @throws IllegalArgumentException if a limit is not positive or above its ceiling
    */
   AedbReadOptions {
-    if (maxEncryptedPayloadBytes < 28 || maxEncryptedPayloadBytes > HARD_MAX_ENCRYPTED_PAYLOAD_BYTES) {
-      throw new IllegalArgumentException("maxEncryptedPayloadBytes out of range [28, "
-          + HARD_MAX_ENCRYPTED_PAYLOAD_BYTES + "]: " + maxEncryptedPayloadBytes);
+    if (maxEncryptedPayloadBytes < 28
+        || maxEncryptedPayloadBytes > HARD_MAX_ENCRYPTED_PAYLOAD_BYTES) {
+      throw new IllegalArgumentException(
+          "maxEncryptedPayloadBytes out of range [28, "
+              + HARD_MAX_ENCRYPTED_PAYLOAD_BYTES
+              + "]: "
+              + maxEncryptedPayloadBytes);
     }
     if (maxTotalOutputBytes < 0) {
       throw new IllegalArgumentException("negative maxTotalOutputBytes: " + maxTotalOutputBytes);
@@ -51,14 +60,18 @@ record AedbReadOptions(
   }
 
   /**
-   * The defaults: downgrade refused, portable paths, 256 MiB per encrypted payload, 64 GiB of output,
-   * a million entries.
+   * The defaults: downgrade refused, portable paths, 256 MiB per encrypted payload, 64 GiB of
+   * output, a million entries.
    *
    * @return the default options
    */
   static AedbReadOptions defaults() {
-    return new AedbReadOptions(false, true, DEFAULT_MAX_ENCRYPTED_PAYLOAD_BYTES,
-        DEFAULT_MAX_TOTAL_OUTPUT_BYTES, DEFAULT_MAX_ENTRIES);
+    return new AedbReadOptions(
+        false,
+        true,
+        DEFAULT_MAX_ENCRYPTED_PAYLOAD_BYTES,
+        DEFAULT_MAX_TOTAL_OUTPUT_BYTES,
+        DEFAULT_MAX_ENTRIES);
   }
 
   /**
@@ -68,7 +81,8 @@ record AedbReadOptions(
    * @return the copy
    */
   AedbReadOptions withAllowUnencryptedWithKey(boolean allow) {
-    return new AedbReadOptions(allow, portablePaths, maxEncryptedPayloadBytes, maxTotalOutputBytes, maxEntries);
+    return new AedbReadOptions(
+        allow, portablePaths, maxEncryptedPayloadBytes, maxTotalOutputBytes, maxEntries);
   }
 
   /**
@@ -78,7 +92,12 @@ record AedbReadOptions(
    * @return the copy
    */
   AedbReadOptions withPortablePaths(boolean portable) {
-    return new AedbReadOptions(allowUnencryptedWithKey, portable, maxEncryptedPayloadBytes, maxTotalOutputBytes, maxEntries);
+    return new AedbReadOptions(
+        allowUnencryptedWithKey,
+        portable,
+        maxEncryptedPayloadBytes,
+        maxTotalOutputBytes,
+        maxEntries);
   }
 
   /**
@@ -88,7 +107,8 @@ record AedbReadOptions(
    * @return the copy
    */
   AedbReadOptions withMaxEncryptedPayloadBytes(long bytes) {
-    return new AedbReadOptions(allowUnencryptedWithKey, portablePaths, bytes, maxTotalOutputBytes, maxEntries);
+    return new AedbReadOptions(
+        allowUnencryptedWithKey, portablePaths, bytes, maxTotalOutputBytes, maxEntries);
   }
 
   /**
@@ -98,7 +118,8 @@ record AedbReadOptions(
    * @return the copy
    */
   AedbReadOptions withMaxTotalOutputBytes(long bytes) {
-    return new AedbReadOptions(allowUnencryptedWithKey, portablePaths, maxEncryptedPayloadBytes, bytes, maxEntries);
+    return new AedbReadOptions(
+        allowUnencryptedWithKey, portablePaths, maxEncryptedPayloadBytes, bytes, maxEntries);
   }
 
   /**
@@ -108,6 +129,11 @@ record AedbReadOptions(
    * @return the copy
    */
   AedbReadOptions withMaxEntries(int entries) {
-    return new AedbReadOptions(allowUnencryptedWithKey, portablePaths, maxEncryptedPayloadBytes, maxTotalOutputBytes, entries);
+    return new AedbReadOptions(
+        allowUnencryptedWithKey,
+        portablePaths,
+        maxEncryptedPayloadBytes,
+        maxTotalOutputBytes,
+        entries);
   }
 }

@@ -11,12 +11,17 @@ import java.util.Optional;
  * @param files how many file entries were read
  * @param bytes their total decompressed size
  * @param sha256 lowercase hex SHA-256 of every entry, by path
- * @param manifest the archive's {@code backup_manifest.json}, verified and cross-checked, if it has one
+ * @param manifest the archive's {@code backup_manifest.json}, verified and cross-checked, if it has
+ *     one
  * @param unlistedPaths entries the manifest does not list (besides the manifest and its signature);
  *     empty without a manifest. aedb never checked these, so they are reported, not refused.
  */
 record AedbReadResult(
-    long files, long bytes, Map<String, String> sha256, Optional<AedbManifest> manifest, List<String> unlistedPaths) {
+    long files,
+    long bytes,
+    Map<String, String> sha256,
+    Optional<AedbManifest> manifest,
+    List<String> unlistedPaths) {
 
   /** Copies the collections. */
   AedbReadResult {

@@ -32,9 +32,9 @@ import java.util.TreeSet;
 import org.bouncycastle.crypto.digests.Blake3Digest;
 
 /**
- * The header pass over an aedb archive and what it found: every entry header is read and checked (magic,
- * flags, key policy, lengths, paths, collisions, derived nonces, no trailing bytes), the payloads are
- * skipped.
+ * The header pass over an aedb archive and what it found: every entry header is read and checked
+ * (magic, flags, key policy, lengths, paths, collisions, derived nonces, no trailing bytes), the
+ * payloads are skipped.
  *
  * @param encrypted whether the entries are AES-256-GCM encrypted
  * @param salt the archive's 16-byte salt (public; part of the nonce derivation)
@@ -43,7 +43,7 @@ import org.bouncycastle.crypto.digests.Blake3Digest;
  */
 record AedbScan(boolean encrypted, byte[] salt, List<AedbEntry> entries, long archiveBytes) {
   /** Copies the entries. */
-AedbScan {
+  AedbScan {
     entries = List.copyOf(entries);
   }
 
@@ -61,28 +61,38 @@ AedbScan {
   }
 
   /** What the reader holds: a key, none, or (for a listing) no opinion. */
-  enum KeyPolicy { KEY, NO_KEY, IGNORE }
+  enum KeyPolicy {
+    KEY,
+    NO_KEY,
+    IGNORE
+  }
 
-  static AedbScan read(SeekableByteChannel channel, String backupId, AedbReadOptions options, KeyPolicy policy)
+  static AedbScan read(
+      SeekableByteChannel channel, String backupId, AedbReadOptions options, KeyPolicy policy)
       throws IOException {
     long size = channel.size();
     Cursor c = new Cursor(channel, size, backupId);
     byte[] magic = c.bytes(MAGIC.length, "magic");
     if (!Arrays.equals(magic, MAGIC)) {
-      throw new CorruptBackupException("aedb archive " + backupId + " has an invalid magic (expected AEDBARC1)", null);
+      throw new CorruptBackupException(
+          "aedb archive " + backupId + " has an invalid magic (expected AEDBARC1)", null);
     }
     int flags = c.u8("flags byte");
     if ((flags & ~FLAG_ENCRYPTED) != 0) {
-      throw new CorruptBackupException(String.format("aedb archive %s has unknown flags 0x%02x", backupId, flags), null);
+      throw new CorruptBackupException(
+          String.format("aedb archive %s has unknown flags 0x%02x", backupId, flags), null);
     }
     boolean encrypted = (flags & FLAG_ENCRYPTED) != 0;
     if (encrypted && policy == KeyPolicy.NO_KEY) {
-      throw new WrongKeyException("aedb archive " + backupId + " is encrypted and no key is configured");
+      throw new WrongKeyException(
+          "aedb archive " + backupId + " is encrypted and no key is configured");
     }
     if (!encrypted && policy == KeyPolicy.KEY && !options.allowUnencryptedWithKey()) {
-      throw new WrongKeyException("unencrypted aedb archive " + backupId
-          + " refused because a key is configured (a possible downgrade; allow unencrypted aedb archives"
-          + " explicitly to read it)");
+      throw new WrongKeyException(
+          "unencrypted aedb archive "
+              + backupId
+              + " refused because a key is configured (a possible downgrade; allow unencrypted aedb archives"
+              + " explicitly to read it)");
     }
     byte[] salt = c.bytes(16, "salt");
     List<AedbEntry> entries = new ArrayList<>();
@@ -92,67 +102,139 @@ AedbScan {
       int type = c.u8("entry type or end marker");
       if (type == ENTRY_END) {
         if (c.pos != size) {
-          throw new CorruptBackupException("aedb archive " + backupId + " has " + (size - c.pos)
-              + " trailing bytes after the end marker at offset " + entryOffset, null);
+          throw new CorruptBackupException(
+              "aedb archive "
+                  + backupId
+                  + " has "
+                  + (size - c.pos)
+                  + " trailing bytes after the end marker at offset "
+                  + entryOffset,
+              null);
         }
         break;
       }
       if (type != ENTRY_FILE) {
-        throw new CorruptBackupException(String.format(
-            "aedb archive %s has an invalid entry type 0x%02x at offset %d", backupId, type, entryOffset), null);
+        throw new CorruptBackupException(
+            String.format(
+                "aedb archive %s has an invalid entry type 0x%02x at offset %d",
+                backupId, type, entryOffset),
+            null);
       }
       if (entries.size() >= options.maxEntries()) {
-        throw new CorruptBackupException("aedb archive " + backupId + " has more than " + options.maxEntries()
-            + " entries", null);
+        throw new CorruptBackupException(
+            "aedb archive " + backupId + " has more than " + options.maxEntries() + " entries",
+            null);
       }
       long pathLength = c.u32("path length");
       if (pathLength == 0) {
-        throw new CorruptBackupException("aedb archive " + backupId + " has an empty path at offset "
-            + entryOffset, null);
+        throw new CorruptBackupException(
+            "aedb archive " + backupId + " has an empty path at offset " + entryOffset, null);
       }
       if (pathLength > MAX_PATH_BYTES) {
-        throw new CorruptBackupException("aedb archive " + backupId + ": path exceeds max length ("
-            + pathLength + " bytes, limit " + MAX_PATH_BYTES + ") at offset " + entryOffset, null);
+        throw new CorruptBackupException(
+            "aedb archive "
+                + backupId
+                + ": path exceeds max length ("
+                + pathLength
+                + " bytes, limit "
+                + MAX_PATH_BYTES
+                + ") at offset "
+                + entryOffset,
+            null);
       }
       byte[] pathBytes = c.bytes((int) pathLength, "path");
       String path = decodePath(pathBytes, backupId, entryOffset);
-      Optional<String> problem = options.portablePaths()
-          ? RelativePaths.portableProblem(path) : RelativePaths.basicProblem(path);
+      Optional<String> problem =
+          options.portablePaths()
+              ? RelativePaths.portableProblem(path)
+              : RelativePaths.basicProblem(path);
       if (problem.isPresent()) {
-        throw new CorruptBackupException("hostile or malformed path '" + RelativePaths.printable(path)
-            + "' in aedb archive " + backupId + " at offset " + entryOffset + ": " + problem.get(), path);
+        throw new CorruptBackupException(
+            "hostile or malformed path '"
+                + RelativePaths.printable(path)
+                + "' in aedb archive "
+                + backupId
+                + " at offset "
+                + entryOffset
+                + ": "
+                + problem.get(),
+            path);
       }
       long payloadLength = c.u64("payload length");
       if (payloadLength < 0 || payloadLength > MAX_PAYLOAD_BYTES) {
-        throw new CorruptBackupException("aedb archive " + backupId + ": payload exceeds max size ("
-            + Long.toUnsignedString(payloadLength) + " bytes, limit " + MAX_PAYLOAD_BYTES + ") for '"
-            + RelativePaths.printable(path) + "'", path);
+        throw new CorruptBackupException(
+            "aedb archive "
+                + backupId
+                + ": payload exceeds max size ("
+                + Long.toUnsignedString(payloadLength)
+                + " bytes, limit "
+                + MAX_PAYLOAD_BYTES
+                + ") for '"
+                + RelativePaths.printable(path)
+                + "'",
+            path);
       }
       long payloadOffset = c.pos;
       if (payloadLength > size - payloadOffset) {
-        throw new CorruptBackupException("aedb archive " + backupId + " is truncated: the payload of '"
-            + RelativePaths.printable(path) + "' needs " + payloadLength + " bytes at offset " + payloadOffset
-            + " but the archive has " + size + " bytes", path);
+        throw new CorruptBackupException(
+            "aedb archive "
+                + backupId
+                + " is truncated: the payload of '"
+                + RelativePaths.printable(path)
+                + "' needs "
+                + payloadLength
+                + " bytes at offset "
+                + payloadOffset
+                + " but the archive has "
+                + size
+                + " bytes",
+            path);
       }
       long index = entries.size();
       if (encrypted) {
         if (payloadLength < NONCE_BYTES + TAG_BYTES) {
-          throw new CorruptBackupException("aedb archive " + backupId + ": encrypted payload of '"
-              + RelativePaths.printable(path) + "' is " + payloadLength + " bytes, shorter than nonce and tag", path);
+          throw new CorruptBackupException(
+              "aedb archive "
+                  + backupId
+                  + ": encrypted payload of '"
+                  + RelativePaths.printable(path)
+                  + "' is "
+                  + payloadLength
+                  + " bytes, shorter than nonce and tag",
+              path);
         }
         if (policy == KeyPolicy.KEY && payloadLength > options.maxEncryptedPayloadBytes()) {
-          throw new CorruptBackupException("aedb entry '" + RelativePaths.printable(path) + "' of backup "
-              + backupId + " is too large for authenticated streaming: its AES-GCM payload of " + payloadLength
-              + " bytes must be held in memory whole, limit " + options.maxEncryptedPayloadBytes(), path);
+          throw new CorruptBackupException(
+              "aedb entry '"
+                  + RelativePaths.printable(path)
+                  + "' of backup "
+                  + backupId
+                  + " is too large for authenticated streaming: its AES-GCM payload of "
+                  + payloadLength
+                  + " bytes must be held in memory whole, limit "
+                  + options.maxEncryptedPayloadBytes(),
+              path);
         }
         byte[] nonce = c.bytes(NONCE_BYTES, "nonce");
         if (!Arrays.equals(nonce, deriveNonce(blake3, salt, index, pathBytes))) {
-          throw new CorruptBackupException("aedb archive " + backupId + ": nonce mismatch for entry " + index
-              + " '" + RelativePaths.printable(path) + "' (reordered, renamed or modified entry)", path);
+          throw new CorruptBackupException(
+              "aedb archive "
+                  + backupId
+                  + ": nonce mismatch for entry "
+                  + index
+                  + " '"
+                  + RelativePaths.printable(path)
+                  + "' (reordered, renamed or modified entry)",
+              path);
         }
       } else if (payloadLength == 0) {
-        throw new CorruptBackupException("aedb archive " + backupId + ": empty payload for '"
-            + RelativePaths.printable(path) + "'", path);
+        throw new CorruptBackupException(
+            "aedb archive "
+                + backupId
+                + ": empty payload for '"
+                + RelativePaths.printable(path)
+                + "'",
+            path);
       }
       c.seek(payloadOffset + payloadLength);
       entries.add(new AedbEntry(index, path, payloadOffset, payloadLength));
@@ -161,43 +243,61 @@ AedbScan {
     return new AedbScan(encrypted, salt, entries, size);
   }
 
-  private static void checkCollisions(List<AedbEntry> entries, String backupId) throws CorruptBackupException {
+  private static void checkCollisions(List<AedbEntry> entries, String backupId)
+      throws CorruptBackupException {
     Map<String, String> fileKeys = new HashMap<>();
     Set<String> dirs = new LinkedHashSet<>();
     for (AedbEntry e : entries) {
       String previous = fileKeys.putIfAbsent(RelativePaths.collisionKey(e.path()), e.path());
       if (previous != null) {
-        throw new CorruptBackupException("aedb archive " + backupId + ": "
-            + (previous.equals(e.path())
-                ? "duplicate path '" + RelativePaths.printable(e.path()) + "'"
-                : "paths '" + RelativePaths.printable(previous) + "' and '" + RelativePaths.printable(e.path())
-                    + "' collide on case-insensitive file systems"), e.path());
+        throw new CorruptBackupException(
+            "aedb archive "
+                + backupId
+                + ": "
+                + (previous.equals(e.path())
+                    ? "duplicate path '" + RelativePaths.printable(e.path()) + "'"
+                    : "paths '"
+                        + RelativePaths.printable(previous)
+                        + "' and '"
+                        + RelativePaths.printable(e.path())
+                        + "' collide on case-insensitive file systems"),
+            e.path());
       }
       dirs.addAll(RelativePaths.ancestors(e.path()));
     }
     for (String dir : dirs) {
       String file = fileKeys.get(RelativePaths.collisionKey(dir));
       if (file != null) {
-        throw new CorruptBackupException("aedb archive " + backupId + ": '" + RelativePaths.printable(file)
-            + "' is both a file and a directory", file);
+        throw new CorruptBackupException(
+            "aedb archive "
+                + backupId
+                + ": '"
+                + RelativePaths.printable(file)
+                + "' is both a file and a directory",
+            file);
       }
     }
     Optional<String> dirCollision = RelativePaths.findCollision(new TreeSet<>(dirs));
     if (dirCollision.isPresent()) {
-      throw new CorruptBackupException("aedb archive " + backupId + ": directory " + dirCollision.get(), null);
+      throw new CorruptBackupException(
+          "aedb archive " + backupId + ": directory " + dirCollision.get(), null);
     }
   }
 
-  private static String decodePath(byte[] bytes, String backupId, long offset) throws CorruptBackupException {
+  private static String decodePath(byte[] bytes, String backupId, long offset)
+      throws CorruptBackupException {
     try {
-      return StandardCharsets.UTF_8.newDecoder()
+      return StandardCharsets.UTF_8
+          .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(bytes))
           .toString();
     } catch (CharacterCodingException e) {
-      throw new CorruptBackupException("aedb archive " + backupId + ": path at offset " + offset
-          + " is not valid UTF-8", null, e);
+      throw new CorruptBackupException(
+          "aedb archive " + backupId + ": path at offset " + offset + " is not valid UTF-8",
+          null,
+          e);
     }
   }
 
@@ -219,8 +319,19 @@ AedbScan {
 
     private void ensure(int n, String what) throws IOException {
       if (n > size - pos) {
-        throw new CorruptBackupException("aedb archive " + backupId + " is truncated: expected " + n
-            + "-byte " + what + " at offset " + pos + " but the archive has " + size + " bytes", null);
+        throw new CorruptBackupException(
+            "aedb archive "
+                + backupId
+                + " is truncated: expected "
+                + n
+                + "-byte "
+                + what
+                + " at offset "
+                + pos
+                + " but the archive has "
+                + size
+                + " bytes",
+            null);
       }
       if (pos >= bufStart && pos + n <= bufStart + buf.limit()) {
         return;
@@ -229,8 +340,17 @@ AedbScan {
       channel.position(pos);
       while (buf.position() < n) {
         if (channel.read(buf) < 0) {
-          throw new CorruptBackupException("aedb archive " + backupId + " is truncated: expected " + n
-              + "-byte " + what + " at offset " + pos + " (the file shrank while it was read)", null);
+          throw new CorruptBackupException(
+              "aedb archive "
+                  + backupId
+                  + " is truncated: expected "
+                  + n
+                  + "-byte "
+                  + what
+                  + " at offset "
+                  + pos
+                  + " (the file shrank while it was read)",
+              null);
         }
       }
       buf.flip();

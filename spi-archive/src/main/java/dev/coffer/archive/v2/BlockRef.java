@@ -6,14 +6,20 @@ import java.util.HexFormat;
 /**
  * One entry of a manifest block table: where a block of a file lives and what it holds.
  *
- * @param archiveIndex index into the manifest's chain table (0 = the archive of this manifest), 0 to 999
+ * @param archiveIndex index into the manifest's chain table (0 = the archive of this manifest), 0
+ *     to 999
  * @param blockNumber the block's number in that archive (its nonce), at least 0
  * @param offset where the sealed block starts in that archive's {@code data/} object, at least 0
  * @param storedLength the sealed block's length in bytes, at least 1
  * @param rawLength the block's plaintext length in bytes, at least 1
  * @param sha256 SHA-256 of the block's plaintext (32 bytes; copied)
  */
-public record BlockRef(int archiveIndex, long blockNumber, long offset, int storedLength, int rawLength,
+public record BlockRef(
+    int archiveIndex,
+    long blockNumber,
+    long offset,
+    int storedLength,
+    int rawLength,
     byte[] sha256) {
 
   /**
@@ -28,8 +34,13 @@ public record BlockRef(int archiveIndex, long blockNumber, long offset, int stor
    * @throws IllegalArgumentException if a field is out of range
    */
   public BlockRef {
-    if (archiveIndex < 0 || archiveIndex >= V2Format.MAX_CHAIN || blockNumber < 0 || offset < 0
-        || storedLength < 1 || rawLength < 1 || sha256.length != V2Format.HASH_BYTES) {
+    if (archiveIndex < 0
+        || archiveIndex >= V2Format.MAX_CHAIN
+        || blockNumber < 0
+        || offset < 0
+        || storedLength < 1
+        || rawLength < 1
+        || sha256.length != V2Format.HASH_BYTES) {
       throw new IllegalArgumentException("invalid block reference");
     }
     sha256 = sha256.clone();
@@ -46,8 +57,8 @@ public record BlockRef(int archiveIndex, long blockNumber, long offset, int stor
   }
 
   /**
-   * The same reference with another archive index, for copying a base's entry into an incremental whose chain
-   * table numbers the archives differently.
+   * The same reference with another archive index, for copying a base's entry into an incremental
+   * whose chain table numbers the archives differently.
    *
    * @param index the archive's index in the new manifest's chain table
    * @return the re-numbered reference
@@ -56,10 +67,16 @@ public record BlockRef(int archiveIndex, long blockNumber, long offset, int stor
     return new BlockRef(index, blockNumber, offset, storedLength, rawLength, sha256);
   }
 
-  /** Whether {@code other} names the same block with the same lengths and hash, whatever its archive index. */
+  /**
+   * Whether {@code other} names the same block with the same lengths and hash, whatever its archive
+   * index.
+   */
   boolean sameBlockAs(BlockRef other) {
-    return blockNumber == other.blockNumber && offset == other.offset && storedLength == other.storedLength
-        && rawLength == other.rawLength && Arrays.equals(sha256, other.sha256);
+    return blockNumber == other.blockNumber
+        && offset == other.offset
+        && storedLength == other.storedLength
+        && rawLength == other.rawLength
+        && Arrays.equals(sha256, other.sha256);
   }
 
   @Override
@@ -74,7 +91,18 @@ public record BlockRef(int archiveIndex, long blockNumber, long offset, int stor
 
   @Override
   public String toString() {
-    return "BlockRef[archive " + archiveIndex + ", block " + blockNumber + ", offset " + offset + ", stored "
-        + storedLength + ", raw " + rawLength + ", sha256 " + HexFormat.of().formatHex(sha256) + "]";
+    return "BlockRef[archive "
+        + archiveIndex
+        + ", block "
+        + blockNumber
+        + ", offset "
+        + offset
+        + ", stored "
+        + storedLength
+        + ", raw "
+        + rawLength
+        + ", sha256 "
+        + HexFormat.of().formatHex(sha256)
+        + "]";
   }
 }

@@ -11,10 +11,10 @@ import java.util.UUID;
 
 /**
  * Compresses and seals one block of a version-2 archive, and opens it again. A sealed block is
- * {@code codec (1) || AES-256-GCM(K("block"), nonce = 0x00000000 || block number, aad, payload)} where the
- * payload is one zstd frame of the block (codec 1) or the block itself when zstd does not shrink it (codec 0),
- * and {@code aad = archive id (16) || block number (8) || raw length (4) || codec (1)}. Each block is sealed
- * alone, so a reader opens any block with one ranged read.
+ * {@code codec (1) || AES-256-GCM(K("block"), nonce = 0x00000000 || block number, aad, payload)}
+ * where the payload is one zstd frame of the block (codec 1) or the block itself when zstd does not
+ * shrink it (codec 0), and {@code aad = archive id (16) || block number (8) || raw length (4) ||
+ * codec (1)}. Each block is sealed alone, so a reader opens any block with one ranged read.
  *
  * <p>Not thread-safe: one instance per thread; {@link #close()} frees the native zstd contexts.
  */
@@ -40,7 +40,8 @@ public final class BlockSealer implements AutoCloseable {
    */
   public BlockSealer(V2Keys keys, int blockSizeBytes, int level) {
     if (!V2Format.validBlockSize(blockSizeBytes)) {
-      throw new IllegalArgumentException("block size must be a power of two from 4 KiB to 1 MiB: " + blockSizeBytes);
+      throw new IllegalArgumentException(
+          "block size must be a power of two from 4 KiB to 1 MiB: " + blockSizeBytes);
     }
     if (level < 1 || level > 19) {
       throw new IllegalArgumentException("zstd level must be 1 to 19: " + level);
@@ -86,14 +87,20 @@ public final class BlockSealer implements AutoCloseable {
     int codec = zstd ? V2Format.CODEC_ZSTD : V2Format.CODEC_RAW;
     byte[] out = new byte[V2Format.BLOCK_HEADER_BYTES + payloadLen + V2Format.TAG_BYTES];
     out[0] = (byte) codec;
-    gcm.seal(Gcm.counterNonce(blockNumber), aad(blockNumber, len, codec), payload, payloadOff, payloadLen, out,
+    gcm.seal(
+        Gcm.counterNonce(blockNumber),
+        aad(blockNumber, len, codec),
+        payload,
+        payloadOff,
+        payloadLen,
+        out,
         V2Format.BLOCK_HEADER_BYTES);
     return out;
   }
 
   /**
-   * Opens block {@code blockNumber}: authenticates it, then decompresses it into exactly {@code rawLength}
-   * bytes. Nothing is returned for a block that fails any check.
+   * Opens block {@code blockNumber}: authenticates it, then decompresses it into exactly {@code
+   * rawLength} bytes. Nothing is returned for a block that fails any check.
    *
    * @param blockNumber the block's number, from the block table
    * @param rawLength the block's raw length, from the block table
@@ -101,23 +108,36 @@ public final class BlockSealer implements AutoCloseable {
    * @param off where it starts
    * @param len its stored length
    * @return the block's raw bytes, exactly {@code rawLength} of them
-   * @throws CorruptBackupException if a length is out of bounds, authentication fails (wrong key or modified
-   *     bytes) or the payload does not decode to exactly {@code rawLength} bytes
+   * @throws CorruptBackupException if a length is out of bounds, authentication fails (wrong key or
+   *     modified bytes) or the payload does not decode to exactly {@code rawLength} bytes
    */
-  public byte[] open(long blockNumber, int rawLength, byte[] stored, int off, int len) throws CorruptBackupException {
-    if (rawLength < 1 || rawLength > blockSize || blockNumber < 0 || len < V2Format.minStoredLength()
+  public byte[] open(long blockNumber, int rawLength, byte[] stored, int off, int len)
+      throws CorruptBackupException {
+    if (rawLength < 1
+        || rawLength > blockSize
+        || blockNumber < 0
+        || len < V2Format.minStoredLength()
         || len > V2Format.maxStoredLength(blockSize)) {
       throw corrupt(blockNumber, "has out-of-range lengths: raw " + rawLength + ", stored " + len);
     }
     int codec = stored[off];
     int payloadLen = len - V2Format.BLOCK_HEADER_BYTES - V2Format.TAG_BYTES;
-    boolean sizeFits = codec == V2Format.CODEC_RAW ? payloadLen == rawLength
-        : codec == V2Format.CODEC_ZSTD && payloadLen < rawLength;
+    boolean sizeFits =
+        codec == V2Format.CODEC_RAW
+            ? payloadLen == rawLength
+            : codec == V2Format.CODEC_ZSTD && payloadLen < rawLength;
     if (!sizeFits) {
-      throw corrupt(blockNumber, "has codec " + codec + " with payload " + payloadLen + " for raw " + rawLength);
+      throw corrupt(
+          blockNumber,
+          "has codec " + codec + " with payload " + payloadLen + " for raw " + rawLength);
     }
-    byte[] payload = gcm.open(Gcm.counterNonce(blockNumber), aad(blockNumber, rawLength, codec), stored,
-        off + V2Format.BLOCK_HEADER_BYTES, len - V2Format.BLOCK_HEADER_BYTES);
+    byte[] payload =
+        gcm.open(
+            Gcm.counterNonce(blockNumber),
+            aad(blockNumber, rawLength, codec),
+            stored,
+            off + V2Format.BLOCK_HEADER_BYTES,
+            len - V2Format.BLOCK_HEADER_BYTES);
     if (payload == null) {
       throw corrupt(blockNumber, "failed authentication (wrong key or modified bytes)");
     }
@@ -139,12 +159,17 @@ public final class BlockSealer implements AutoCloseable {
   }
 
   private byte[] aad(long blockNumber, int rawLength, int codec) {
-    return ByteBuffer.allocate(16 + 8 + 4 + 1).put(Ids.bytes(archiveId)).putLong(blockNumber).putInt(rawLength)
-        .put((byte) codec).array();
+    return ByteBuffer.allocate(16 + 8 + 4 + 1)
+        .put(Ids.bytes(archiveId))
+        .putLong(blockNumber)
+        .putInt(rawLength)
+        .put((byte) codec)
+        .array();
   }
 
   private CorruptBackupException corrupt(long blockNumber, String what) {
-    return new CorruptBackupException("block " + blockNumber + " of archive " + archiveId + " " + what, null);
+    return new CorruptBackupException(
+        "block " + blockNumber + " of archive " + archiveId + " " + what, null);
   }
 
   @Override

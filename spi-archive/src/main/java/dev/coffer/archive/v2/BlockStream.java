@@ -15,11 +15,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 /**
- * The {@code data/} object of one archive as a stream, produced while the store reads it: the reading thread
- * reads the files' blocks in order, workers hash each block and, unless it equals the base's block at the same
- * index, compress and seal it; results are taken back in submission order, so offsets follow the stream. At most
- * {@code 2 * workers} blocks are in flight: memory is bounded by a few blocks per worker whatever the archive's
- * size.
+ * The {@code data/} object of one archive as a stream, produced while the store reads it: the
+ * reading thread reads the files' blocks in order, workers hash each block and, unless it equals
+ * the base's block at the same index, compress and seal it; results are taken back in submission
+ * order, so offsets follow the stream. At most {@code 2 * workers} blocks are in flight: memory is
+ * bounded by a few blocks per worker whatever the archive's size.
  */
 final class BlockStream extends InputStream {
 
@@ -28,7 +28,9 @@ final class BlockStream extends InputStream {
     InputStream open(Path file) throws IOException;
   }
 
-  /** One file to read, with the base's references (already in this archive's chain) to compare with. */
+  /**
+   * One file to read, with the base's references (already in this archive's chain) to compare with.
+   */
   static final class Job {
     final Path file;
     final List<BlockRef> baseRefs;
@@ -48,7 +50,8 @@ final class BlockStream extends InputStream {
     }
   }
 
-  private record Result(Job job, long number, byte[] sha256, int rawLength, byte[] sealed, BlockRef base) {}
+  private record Result(
+      Job job, long number, byte[] sha256, int rawLength, byte[] sealed, BlockRef base) {}
 
   private final Iterator<Job> jobs;
   private final FileOpener opener;
@@ -66,8 +69,13 @@ final class BlockStream extends InputStream {
   private int position;
   private long filesRead;
 
-  BlockStream(List<Job> jobs, FileOpener opener, ExecutorService pool, ThreadLocal<BlockSealer> sealers,
-      int blockSize, int workers) {
+  BlockStream(
+      List<Job> jobs,
+      FileOpener opener,
+      ExecutorService pool,
+      ThreadLocal<BlockSealer> sealers,
+      int blockSize,
+      int workers) {
     this.jobs = jobs.iterator();
     this.opener = opener;
     this.pool = pool;
@@ -118,13 +126,17 @@ final class BlockStream extends InputStream {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while sealing blocks");
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof IOException io ? io : new IOException("sealing a block failed", e.getCause());
+      throw e.getCause() instanceof IOException io
+          ? io
+          : new IOException("sealing a block failed", e.getCause());
     }
     if (r.sealed() == null) {
       r.job().refs.add(r.base());
       buffer = new byte[0];
     } else {
-      r.job().refs.add(new BlockRef(0, r.number(), offset, r.sealed().length, r.rawLength(), r.sha256()));
+      r.job()
+          .refs
+          .add(new BlockRef(0, r.number(), offset, r.sealed().length, r.rawLength(), r.sha256()));
       offset += r.sealed().length;
       buffer = r.sealed();
     }
@@ -164,10 +176,13 @@ final class BlockStream extends InputStream {
 
   private Result seal(Job job, long number, byte[] raw, BlockRef base) {
     byte[] sha = BlockTable.sha256().digest(raw);
-    if (base != null && base.rawLength() == raw.length && MessageDigest.isEqual(base.sha256(), sha)) {
+    if (base != null
+        && base.rawLength() == raw.length
+        && MessageDigest.isEqual(base.sha256(), sha)) {
       return new Result(job, number, sha, raw.length, null, base);
     }
-    return new Result(job, number, sha, raw.length, sealers.get().seal(number, raw, 0, raw.length), null);
+    return new Result(
+        job, number, sha, raw.length, sealers.get().seal(number, raw, 0, raw.length), null);
   }
 
   @Override

@@ -12,6 +12,7 @@ import java.util.UUID;
 
 /**
  * The binary form of a commit object (all integers big-endian):
+ *
  * <pre>
  * statement: magic "CFCOMMIT" | version u16 = 2 | repository id (16) | archive id (16) | backup id length u8
  *            | backup id (ASCII) | archive salt (32) | block size u32 | data length u64 | manifest length u64
@@ -20,29 +21,57 @@ import java.util.UUID;
  * signature: kind u8 (0 none, 1 Ed25519) | [public key (32) | signature (64) over "coffer-v2 commit" 0x00 statement]
  * checksum:  SHA-256 of every byte before it (32)
  * </pre>
- * At most {@value #MAX_BYTES} bytes. Decoding checks the length, then the checksum, then every field's bounds.
+ *
+ * At most {@value #MAX_BYTES} bytes. Decoding checks the length, then the checksum, then every
+ * field's bounds.
  */
 final class CommitCodec {
 
   static final int MAX_BYTES = 4096;
   private static final byte[] MAGIC = "CFCOMMIT".getBytes(StandardCharsets.US_ASCII);
   private static final int VERSION = 2;
-  private static final byte[] SIGNATURE_CONTEXT = "coffer-v2 commit\0".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SIGNATURE_CONTEXT =
+      "coffer-v2 commit\0".getBytes(StandardCharsets.US_ASCII);
 
   /** A decoded commit object. */
-  record Parts(CommitStatement statement, List<KeySlot> slots, HostPublicKey signer, byte[] signature) {}
+  record Parts(
+      CommitStatement statement, List<KeySlot> slots, HostPublicKey signer, byte[] signature) {}
 
   private CommitCodec() {}
 
   static byte[] statementBytes(CommitStatement s) {
     byte[] id = s.backupId().getBytes(StandardCharsets.US_ASCII);
     byte[] summary = s.summary();
-    return ByteBuffer.allocate(MAGIC.length + 2 + 16 + 16 + 1 + id.length + 32 + 4 + 8 + 8 + 32 + 32 + 2
-            + summary.length)
-        .put(MAGIC).putShort((short) VERSION).put(Ids.bytes(s.repositoryId())).put(Ids.bytes(s.archiveId()))
-        .put((byte) id.length).put(id).put(s.archiveSalt()).putInt(s.blockSizeBytes()).putLong(s.dataLengthBytes())
-        .putLong(s.manifestLengthBytes()).put(s.manifestSha256()).put(s.commitment())
-        .putShort((short) summary.length).put(summary).array();
+    return ByteBuffer.allocate(
+            MAGIC.length
+                + 2
+                + 16
+                + 16
+                + 1
+                + id.length
+                + 32
+                + 4
+                + 8
+                + 8
+                + 32
+                + 32
+                + 2
+                + summary.length)
+        .put(MAGIC)
+        .putShort((short) VERSION)
+        .put(Ids.bytes(s.repositoryId()))
+        .put(Ids.bytes(s.archiveId()))
+        .put((byte) id.length)
+        .put(id)
+        .put(s.archiveSalt())
+        .putInt(s.blockSizeBytes())
+        .putLong(s.dataLengthBytes())
+        .putLong(s.manifestLengthBytes())
+        .put(s.manifestSha256())
+        .put(s.commitment())
+        .putShort((short) summary.length)
+        .put(summary)
+        .array();
   }
 
   /** The message a host signs: a context label, then the statement bytes. */
@@ -53,8 +82,13 @@ final class CommitCodec {
   static byte[] encode(Parts p) {
     byte[] statement = statementBytes(p.statement());
     int slotBytes = p.slots().stream().mapToInt(KeySlot::encodedLength).sum();
-    int length = statement.length + 1 + slotBytes + 1 + (p.signer() == null ? 0 : 32 + Ed25519.SIGNATURE_BYTES)
-        + V2Format.HASH_BYTES;
+    int length =
+        statement.length
+            + 1
+            + slotBytes
+            + 1
+            + (p.signer() == null ? 0 : 32 + Ed25519.SIGNATURE_BYTES)
+            + V2Format.HASH_BYTES;
     if (length > MAX_BYTES) {
       throw new IllegalStateException("commit object of " + length + " bytes exceeds " + MAX_BYTES);
     }
@@ -70,7 +104,8 @@ final class CommitCodec {
     return out.put(md.digest()).array();
   }
 
-  static Parts decode(byte[] bytes, UUID repositoryId, String backupId) throws CorruptBackupException {
+  static Parts decode(byte[] bytes, UUID repositoryId, String backupId)
+      throws CorruptBackupException {
     if (bytes.length > MAX_BYTES || bytes.length < MAGIC.length + V2Format.HASH_BYTES) {
       throw corrupt(backupId, "has " + bytes.length + " bytes (at most " + MAX_BYTES + ")");
     }
@@ -87,7 +122,9 @@ final class CommitCodec {
         throw corrupt(backupId, "has " + in.remaining() + " trailing bytes");
       }
       if (!parts.statement().repositoryId().equals(repositoryId)) {
-        throw corrupt(backupId, "belongs to repository " + parts.statement().repositoryId() + ", not " + repositoryId);
+        throw corrupt(
+            backupId,
+            "belongs to repository " + parts.statement().repositoryId() + ", not " + repositoryId);
       }
       if (!parts.statement().backupId().equals(backupId)) {
         throw corrupt(backupId, "names backup " + parts.statement().backupId());
@@ -127,8 +164,18 @@ final class CommitCodec {
     in.get(summary);
     CommitStatement statement;
     try {
-      statement = new CommitStatement(repository, archive, backupId, salt, blockSize, dataLength, manifestLength,
-          manifestHash, commitment, summary);
+      statement =
+          new CommitStatement(
+              repository,
+              archive,
+              backupId,
+              salt,
+              blockSize,
+              dataLength,
+              manifestLength,
+              manifestHash,
+              commitment,
+              summary);
     } catch (IllegalArgumentException e) {
       throw corrupt(name, "has a field out of range (" + e.getMessage() + ")");
     }

@@ -14,10 +14,10 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The commit object of a version-2 backup ({@code commits/<id>}), written last: its existence publishes the
- * backup. It holds the {@link CommitStatement} (what the host signs), one to sixteen key slots wrapping the
- * archive's data key, and an optional Ed25519 signature; binary, at most 4 KiB ({@link CommitCodec}).
- * Immutable and thread-safe.
+ * The commit object of a version-2 backup ({@code commits/<id>}), written last: its existence
+ * publishes the backup. It holds the {@link CommitStatement} (what the host signs), one to sixteen
+ * key slots wrapping the archive's data key, and an optional Ed25519 signature; binary, at most 4
+ * KiB ({@link CommitCodec}). Immutable and thread-safe.
  */
 public final class CommitObject {
 
@@ -29,7 +29,8 @@ public final class CommitObject {
   private final HostPublicKey signer;
   private final byte[] signature;
 
-  private CommitObject(CommitStatement statement, List<KeySlot> slots, HostPublicKey signer, byte[] signature) {
+  private CommitObject(
+      CommitStatement statement, List<KeySlot> slots, HostPublicKey signer, byte[] signature) {
     this.statement = statement;
     this.slots = List.copyOf(slots);
     this.signer = signer;
@@ -47,12 +48,17 @@ public final class CommitObject {
    * @return the commit object
    * @throws IllegalArgumentException if the data key does not match the statement's commitment
    */
-  public static CommitObject create(CommitStatement statement, SecretBytes dataKey, Recipients to,
-      Optional<HostSigningKey> signer, SecureRandom random) {
+  public static CommitObject create(
+      CommitStatement statement,
+      SecretBytes dataKey,
+      Recipients to,
+      Optional<HostSigningKey> signer,
+      SecureRandom random) {
     if (!commits(statement, dataKey)) {
       throw new IllegalArgumentException("the data key does not match the statement's commitment");
     }
-    List<KeySlot> slots = KeySlots.wrap(dataKey, statement.repositoryId(), statement.archiveId(), to, random);
+    List<KeySlot> slots =
+        KeySlots.wrap(dataKey, statement.repositoryId(), statement.archiveId(), to, random);
     HostSigningKey key = signer.orElse(null);
     byte[] signature = key == null ? null : key.sign(CommitCodec.signedMessage(statement));
     return new CommitObject(statement, slots, key == null ? null : key.publicKey(), signature);
@@ -65,10 +71,11 @@ public final class CommitObject {
    * @param repositoryId the repository being read: a commit of another repository is refused
    * @param backupId the id in the object's name: a commit naming another backup is refused
    * @return the commit object (its slots and signature not yet checked)
-   * @throws CorruptBackupException if the object is too long, fails its checksum, has a field out of bounds, or
-   *     belongs to another repository or backup
+   * @throws CorruptBackupException if the object is too long, fails its checksum, has a field out
+   *     of bounds, or belongs to another repository or backup
    */
-  public static CommitObject decode(byte[] bytes, UUID repositoryId, String backupId) throws CorruptBackupException {
+  public static CommitObject decode(byte[] bytes, UUID repositoryId, String backupId)
+      throws CorruptBackupException {
     CommitCodec.Parts p = CommitCodec.decode(bytes, repositoryId, backupId);
     return new CommitObject(p.statement(), p.slots(), p.signer(), p.signature());
   }
@@ -101,14 +108,14 @@ public final class CommitObject {
   }
 
   /**
-   * Opens the archive's keys with one of the reader's keys: the first slot for a given key whose data key
-   * matches the commitment wins.
+   * Opens the archive's keys with one of the reader's keys: the first slot for a given key whose
+   * data key matches the commitment wins.
    *
    * @param with the reader's keys
    * @return the archive's keys
    * @throws WrongKeyException if no slot is for any of the given keys
-   * @throws CorruptBackupException if the slots for the given keys fail authentication or wrap a data key the
-   *     commit does not commit to
+   * @throws CorruptBackupException if the slots for the given keys fail authentication or wrap a
+   *     data key the commit does not commit to
    * @throws BackupException as one of the above
    */
   public V2Keys openKeys(Identities with) throws BackupException {
@@ -121,8 +128,9 @@ public final class CommitObject {
   }
 
   /**
-   * Rekey: the same commit (statement, signature, data key) with new key slots for {@code to}. A pure function
-   * of this commit and an old key; the bytes written are the commit's size, whatever the archive's size.
+   * Rekey: the same commit (statement, signature, data key) with new key slots for {@code to}. A
+   * pure function of this commit and an old key; the bytes written are the commit's size, whatever
+   * the archive's size.
    *
    * @param with a key that opens this commit
    * @param to the new key set
@@ -130,19 +138,23 @@ public final class CommitObject {
    * @return the new commit object
    * @throws BackupException as {@link #openKeys}
    */
-  public CommitObject rekey(Identities with, Recipients to, SecureRandom random) throws BackupException {
+  public CommitObject rekey(Identities with, Recipients to, SecureRandom random)
+      throws BackupException {
     SecretBytes dk = dataKey(with);
     try {
-      return new CommitObject(statement, KeySlots.wrap(dk, statement.repositoryId(), statement.archiveId(), to,
-          random), signer, signature);
+      return new CommitObject(
+          statement,
+          KeySlots.wrap(dk, statement.repositoryId(), statement.archiveId(), to, random),
+          signer,
+          signature);
     } finally {
       dk.destroy();
     }
   }
 
   /**
-   * Whether the slots are exactly for {@code to} (by fingerprint, in any order): a resumed rekey skips such
-   * commits. Needs no key.
+   * Whether the slots are exactly for {@code to} (by fingerprint, in any order): a resumed rekey
+   * skips such commits. Needs no key.
    *
    * @param to a key set
    * @return true if every slot is for one of {@code to}'s keys and every key has a slot
@@ -165,15 +177,18 @@ public final class CommitObject {
   }
 
   /**
-   * Checks that the commit is signed by {@code trusted} and that the signature covers this statement.
+   * Checks that the commit is signed by {@code trusted} and that the signature covers this
+   * statement.
    *
    * @param trusted the host key the reader trusts
-   * @throws CorruptBackupException if the commit is unsigned, signed by another key, or the signature is invalid
+   * @throws CorruptBackupException if the commit is unsigned, signed by another key, or the
+   *     signature is invalid
    */
   public void verifySignature(HostPublicKey trusted) throws CorruptBackupException {
     Objects.requireNonNull(trusted, "trusted");
     if (signer == null) {
-      throw CommitCodec.corrupt(statement.backupId(), "is not signed (expected host " + trusted + ")");
+      throw CommitCodec.corrupt(
+          statement.backupId(), "is not signed (expected host " + trusted + ")");
     }
     if (!signer.equals(trusted)) {
       throw CommitCodec.corrupt(statement.backupId(), "is signed by another host (" + signer + ")");
@@ -184,7 +199,8 @@ public final class CommitObject {
   }
 
   private SecretBytes dataKey(Identities with) throws BackupException {
-    return KeySlots.unwrap(slots, statement.repositoryId(), statement.archiveId(), with, dk -> commits(statement, dk));
+    return KeySlots.unwrap(
+        slots, statement.repositoryId(), statement.archiveId(), with, dk -> commits(statement, dk));
   }
 
   private static boolean commits(CommitStatement statement, SecretBytes dataKey) {
@@ -198,6 +214,12 @@ public final class CommitObject {
 
   @Override
   public String toString() {
-    return "CommitObject[" + statement + ", " + slots.size() + " slots" + (signer == null ? "" : ", signed") + "]";
+    return "CommitObject["
+        + statement
+        + ", "
+        + slots.size()
+        + " slots"
+        + (signer == null ? "" : ", signed")
+        + "]";
   }
 }

@@ -18,11 +18,19 @@ import java.util.regex.Pattern;
  * @param manifestLengthBytes the length of the sealed manifest object, 1 to 256 MiB
  * @param manifestSha256 SHA-256 of the sealed manifest object (32 bytes; copied)
  * @param commitment the key commitment {@link V2Keys#commitment()} (32 bytes; copied)
- * @param summary the backup's summary metadata for {@code list()} (for example UTF-8 JSON), at most 1024 bytes
- *     (copied)
+ * @param summary the backup's summary metadata for {@code list()} (for example UTF-8 JSON), at most
+ *     1024 bytes (copied)
  */
-public record CommitStatement(UUID repositoryId, UUID archiveId, String backupId, byte[] archiveSalt,
-    int blockSizeBytes, long dataLengthBytes, long manifestLengthBytes, byte[] manifestSha256, byte[] commitment,
+public record CommitStatement(
+    UUID repositoryId,
+    UUID archiveId,
+    String backupId,
+    byte[] archiveSalt,
+    int blockSizeBytes,
+    long dataLengthBytes,
+    long manifestLengthBytes,
+    byte[] manifestSha256,
+    byte[] commitment,
     byte[] summary) {
 
   static final int MAX_SUMMARY_BYTES = 1024;
@@ -50,9 +58,13 @@ public record CommitStatement(UUID repositoryId, UUID archiveId, String backupId
     if (!validBackupId(backupId)) {
       throw new IllegalArgumentException("invalid backup id");
     }
-    if (archiveSalt.length != V2Format.SALT_BYTES || !V2Format.validBlockSize(blockSizeBytes) || dataLengthBytes < 0
-        || manifestLengthBytes < 1 || manifestLengthBytes > MAX_MANIFEST_BYTES
-        || manifestSha256.length != V2Format.HASH_BYTES || commitment.length != V2Format.KEY_BYTES
+    if (archiveSalt.length != V2Format.SALT_BYTES
+        || !V2Format.validBlockSize(blockSizeBytes)
+        || dataLengthBytes < 0
+        || manifestLengthBytes < 1
+        || manifestLengthBytes > MAX_MANIFEST_BYTES
+        || manifestSha256.length != V2Format.HASH_BYTES
+        || commitment.length != V2Format.KEY_BYTES
         || summary.length > MAX_SUMMARY_BYTES) {
       throw new IllegalArgumentException("commit statement field out of range");
     }
@@ -108,11 +120,17 @@ public record CommitStatement(UUID repositoryId, UUID archiveId, String backupId
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof CommitStatement s && repositoryId.equals(s.repositoryId) && archiveId.equals(s.archiveId)
-        && backupId.equals(s.backupId) && Arrays.equals(archiveSalt, s.archiveSalt)
-        && blockSizeBytes == s.blockSizeBytes && dataLengthBytes == s.dataLengthBytes
-        && manifestLengthBytes == s.manifestLengthBytes && Arrays.equals(manifestSha256, s.manifestSha256)
-        && Arrays.equals(commitment, s.commitment) && Arrays.equals(summary, s.summary);
+    return o instanceof CommitStatement s
+        && repositoryId.equals(s.repositoryId)
+        && archiveId.equals(s.archiveId)
+        && backupId.equals(s.backupId)
+        && Arrays.equals(archiveSalt, s.archiveSalt)
+        && blockSizeBytes == s.blockSizeBytes
+        && dataLengthBytes == s.dataLengthBytes
+        && manifestLengthBytes == s.manifestLengthBytes
+        && Arrays.equals(manifestSha256, s.manifestSha256)
+        && Arrays.equals(commitment, s.commitment)
+        && Arrays.equals(summary, s.summary);
   }
 
   @Override
@@ -122,7 +140,14 @@ public record CommitStatement(UUID repositoryId, UUID archiveId, String backupId
 
   @Override
   public String toString() {
-    return "CommitStatement[backup " + backupId + ", archive " + archiveId + ", repository " + repositoryId
-        + ", manifest " + HexFormat.of().formatHex(manifestSha256) + "]";
+    return "CommitStatement[backup "
+        + backupId
+        + ", archive "
+        + archiveId
+        + ", repository "
+        + repositoryId
+        + ", manifest "
+        + HexFormat.of().formatHex(manifestSha256)
+        + "]";
   }
 }

@@ -9,16 +9,19 @@ import java.util.Arrays;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 
 /**
- * Ed25519 (RFC 8032) signatures on the JDK's {@code EdDSA} with raw 32-byte keys, carried into the JDK through
- * their fixed DER prefixes (RFC 8410). Only the public key of a seed is computed with Bouncy Castle, which the
- * JDK 17 does not expose.
+ * Ed25519 (RFC 8032) signatures on the JDK's {@code EdDSA} with raw 32-byte keys, carried into the
+ * JDK through their fixed DER prefixes (RFC 8410). Only the public key of a seed is computed with
+ * Bouncy Castle, which the JDK 17 does not expose.
  */
 final class Ed25519 {
 
   static final int SIGNATURE_BYTES = 64;
-  private static final byte[] SPKI = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
-  private static final byte[] PKCS8 = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04,
-      0x22, 0x04, 0x20};
+  private static final byte[] SPKI = {
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
+  };
+  private static final byte[] PKCS8 = {
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20
+  };
 
   private Ed25519() {}
 
@@ -40,12 +43,16 @@ final class Ed25519 {
     }
   }
 
-  /** Whether {@code signature} is valid for {@code message} under {@code publicKey}; false for malformed input. */
+  /**
+   * Whether {@code signature} is valid for {@code message} under {@code publicKey}; false for
+   * malformed input.
+   */
   static boolean verify(byte[] publicKey, byte[] message, byte[] signature) {
     try {
       Signature s = Signature.getInstance("Ed25519");
-      s.initVerify(KeyFactory.getInstance("Ed25519").generatePublic(
-          new X509EncodedKeySpec(DerKeys.concat(SPKI, publicKey))));
+      s.initVerify(
+          KeyFactory.getInstance("Ed25519")
+              .generatePublic(new X509EncodedKeySpec(DerKeys.concat(SPKI, publicKey))));
       s.update(message);
       return s.verify(signature);
     } catch (GeneralSecurityException | IllegalArgumentException e) {

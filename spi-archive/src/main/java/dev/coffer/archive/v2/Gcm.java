@@ -8,7 +8,9 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
-/** AES-256-GCM (the JDK's SunJCE), one {@code doFinal} per message. Not thread-safe: one per thread. */
+/**
+ * AES-256-GCM (the JDK's SunJCE), one {@code doFinal} per message. Not thread-safe: one per thread.
+ */
 final class Gcm {
 
   private final SecretKeySpec key;
@@ -28,7 +30,10 @@ final class Gcm {
     return ByteBuffer.allocate(V2Format.NONCE_BYTES).putInt(0).putLong(counter).array();
   }
 
-  /** Encrypts {@code in[off, off+len)} into {@code out} at {@code outOff}; returns the bytes written. */
+  /**
+   * Encrypts {@code in[off, off+len)} into {@code out} at {@code outOff}; returns the bytes
+   * written.
+   */
   int seal(byte[] nonce, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff) {
     try {
       cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));

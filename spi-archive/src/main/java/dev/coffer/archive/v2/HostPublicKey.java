@@ -3,8 +3,9 @@ package dev.coffer.archive.v2;
 import java.util.Arrays;
 
 /**
- * The public half of a host's Ed25519 signing key: a restorer who trusts it knows which host wrote a backup.
- * Text form {@code coffer-ed25519-public:<base64 of 32 bytes>}. A value: equal when the keys are equal.
+ * The public half of a host's Ed25519 signing key: a restorer who trusts it knows which host wrote
+ * a backup. Text form {@code coffer-ed25519-public:<base64 of 32 bytes>}. A value: equal when the
+ * keys are equal.
  */
 public final class HostPublicKey {
 

@@ -5,9 +5,10 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 
 /**
- * A host's Ed25519 signing key: it signs each commit it writes, so a restorer knows which host wrote a backup
- * and that nobody holding only public keys forged it. Text form (the content of an owner-only key file)
- * {@code coffer-ed25519-secret:<base64 of the 32-byte seed>}. A secret: {@link #toString()} is redacted.
+ * A host's Ed25519 signing key: it signs each commit it writes, so a restorer knows which host
+ * wrote a backup and that nobody holding only public keys forged it. Text form (the content of an
+ * owner-only key file) {@code coffer-ed25519-secret:<base64 of the 32-byte seed>}. A secret: {@link
+ * #toString()} is redacted.
  */
 public final class HostSigningKey {
 
@@ -40,7 +41,8 @@ public final class HostSigningKey {
    *
    * @param text {@code coffer-ed25519-secret:<base64>}, surrounding whitespace ignored
    * @return the key
-   * @throws IllegalArgumentException if the text is not a signing key (the message never contains the text)
+   * @throws IllegalArgumentException if the text is not a signing key (the message never contains
+   *     the text)
    */
   public static HostSigningKey parse(String text) {
     byte[] s = KeyText.parse(KeyText.ED25519_SECRET, text);

@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The keys a reader holds to open an archive's data key: a symmetric master key, X25519 identities, or both.
- * Immutable; never prints a key.
+ * The keys a reader holds to open an archive's data key: a symmetric master key, X25519 identities,
+ * or both. Immutable; never prints a key.
  */
 public final class Identities {
 
@@ -63,6 +63,9 @@ public final class Identities {
 
   @Override
   public String toString() {
-    return "Identities[" + (masterKey == null ? "" : "symmetric, ") + x25519.size() + " x25519, redacted]";
+    return "Identities["
+        + (masterKey == null ? "" : "symmetric, ")
+        + x25519.size()
+        + " x25519, redacted]";
   }
 }

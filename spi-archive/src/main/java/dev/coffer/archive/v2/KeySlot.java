@@ -5,10 +5,12 @@ import java.util.Arrays;
 
 /**
  * One key slot of a commit object: the data key wrapped for one way in.
+ *
  * <pre>
  * symmetric (type 1): type u8 | fingerprint (16) | nonce (12)            | wrapped DK (48)   77 bytes
  * x25519    (type 2): type u8 | fingerprint (16) | ephemeral public (32) | wrapped DK (48)   97 bytes
  * </pre>
+ *
  * {@code wrapped DK} is AES-256-GCM ciphertext || tag. Immutable.
  */
 final class KeySlot {
@@ -24,7 +26,8 @@ final class KeySlot {
   private final byte[] wrapped;
 
   KeySlot(int type, byte[] fingerprint, byte[] param, byte[] wrapped) {
-    if (fingerprint.length != FINGERPRINT_BYTES || param.length != paramLength(type)
+    if (fingerprint.length != FINGERPRINT_BYTES
+        || param.length != paramLength(type)
         || wrapped.length != WRAPPED_BYTES) {
       throw new IllegalArgumentException("malformed key slot");
     }
@@ -47,7 +50,10 @@ final class KeySlot {
     out.put((byte) type).put(fingerprint).put(param).put(wrapped);
   }
 
-  /** Reads one slot; null if its type is unknown or the bytes run out (the caller reports corruption). */
+  /**
+   * Reads one slot; null if its type is unknown or the bytes run out (the caller reports
+   * corruption).
+   */
   static KeySlot decode(ByteBuffer in) {
     if (!in.hasRemaining()) {
       return null;
@@ -80,16 +86,25 @@ final class KeySlot {
     return wrapped.clone();
   }
 
-  /** The associated data of slot {@code index}: archive id || index u8 || type u8 || fingerprint. */
+  /**
+   * The associated data of slot {@code index}: archive id || index u8 || type u8 || fingerprint.
+   */
   byte[] aad(java.util.UUID archiveId, int index) {
-    return ByteBuffer.allocate(16 + 2 + FINGERPRINT_BYTES).put(Ids.bytes(archiveId)).put((byte) index)
-        .put((byte) type).put(fingerprint).array();
+    return ByteBuffer.allocate(16 + 2 + FINGERPRINT_BYTES)
+        .put(Ids.bytes(archiveId))
+        .put((byte) index)
+        .put((byte) type)
+        .put(fingerprint)
+        .array();
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof KeySlot s && type == s.type && Arrays.equals(fingerprint, s.fingerprint)
-        && Arrays.equals(param, s.param) && Arrays.equals(wrapped, s.wrapped);
+    return o instanceof KeySlot s
+        && type == s.type
+        && Arrays.equals(fingerprint, s.fingerprint)
+        && Arrays.equals(param, s.param)
+        && Arrays.equals(wrapped, s.wrapped);
   }
 
   @Override

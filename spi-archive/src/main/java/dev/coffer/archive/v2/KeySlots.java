@@ -14,12 +14,13 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
- * Wraps a data key into key slots and unwraps it again. A {@code symmetric} slot is AES-256-GCM under the
- * repository's slot key ({@link SymmetricSlotKey}) with a random nonce; an {@code x25519} slot follows age:
- * an ephemeral X25519 key, the shared secret with the recipient, {@code KEK = HKDF-SHA256(salt = ephemeral
- * public || recipient public, IKM = shared secret, info = "coffer-v2 x25519", 32)}, AES-256-GCM with a zero
- * nonce (the KEK is used once). Every slot's associated data is {@link KeySlot#aad}: archive id, slot index,
- * type and fingerprint, so a slot cannot move to another archive or position.
+ * Wraps a data key into key slots and unwraps it again. A {@code symmetric} slot is AES-256-GCM
+ * under the repository's slot key ({@link SymmetricSlotKey}) with a random nonce; an {@code x25519}
+ * slot follows age: an ephemeral X25519 key, the shared secret with the recipient, {@code KEK =
+ * HKDF-SHA256(salt = ephemeral public || recipient public, IKM = shared secret, info = "coffer-v2
+ * x25519", 32)}, AES-256-GCM with a zero nonce (the KEK is used once). Every slot's associated data
+ * is {@link KeySlot#aad}: archive id, slot index, type and fingerprint, so a slot cannot move to
+ * another archive or position.
  */
 final class KeySlots {
 
@@ -27,8 +28,8 @@ final class KeySlots {
 
   private KeySlots() {}
 
-  static List<KeySlot> wrap(SecretBytes dataKey, UUID repositoryId, UUID archiveId, Recipients to,
-      SecureRandom random) {
+  static List<KeySlot> wrap(
+      SecretBytes dataKey, UUID repositoryId, UUID archiveId, Recipients to, SecureRandom random) {
     List<KeySlot> slots = new ArrayList<>();
     if (to.masterKey().isPresent()) {
       SecretBytes master = to.masterKey().get();
@@ -36,8 +37,12 @@ final class KeySlots {
       byte[] nonce = new byte[V2Format.NONCE_BYTES];
       random.nextBytes(nonce);
       SecretBytes kek = SymmetricSlotKey.kek(master, repositoryId);
-      byte[] aad = new KeySlot(KeySlot.SYMMETRIC, fp, nonce, new byte[KeySlot.WRAPPED_BYTES]).aad(archiveId, 0);
-      slots.add(new KeySlot(KeySlot.SYMMETRIC, fp, nonce, new Gcm(kek).seal(nonce, aad, dataKey.bytes())));
+      byte[] aad =
+          new KeySlot(KeySlot.SYMMETRIC, fp, nonce, new byte[KeySlot.WRAPPED_BYTES])
+              .aad(archiveId, 0);
+      slots.add(
+          new KeySlot(
+              KeySlot.SYMMETRIC, fp, nonce, new Gcm(kek).seal(nonce, aad, dataKey.bytes())));
       kek.destroy();
     }
     for (X25519Recipient r : to.x25519()) {
@@ -45,11 +50,17 @@ final class KeySlots {
       byte[] ephemeralPublic = ephemeral.recipient().publicKey();
       byte[] recipientPublic = r.publicKey();
       byte[] fp = r.fingerprint();
-      byte[] aad = new KeySlot(KeySlot.X25519, fp, ephemeralPublic, new byte[KeySlot.WRAPPED_BYTES])
-          .aad(archiveId, slots.size());
-      SecretBytes kek = x25519Kek(ephemeral.agree(recipientPublic), ephemeralPublic, recipientPublic);
-      slots.add(new KeySlot(KeySlot.X25519, fp, ephemeralPublic,
-          new Gcm(kek).seal(new byte[V2Format.NONCE_BYTES], aad, dataKey.bytes())));
+      byte[] aad =
+          new KeySlot(KeySlot.X25519, fp, ephemeralPublic, new byte[KeySlot.WRAPPED_BYTES])
+              .aad(archiveId, slots.size());
+      SecretBytes kek =
+          x25519Kek(ephemeral.agree(recipientPublic), ephemeralPublic, recipientPublic);
+      slots.add(
+          new KeySlot(
+              KeySlot.X25519,
+              fp,
+              ephemeralPublic,
+              new Gcm(kek).seal(new byte[V2Format.NONCE_BYTES], aad, dataKey.bytes())));
       kek.destroy();
     }
     return slots;
@@ -59,21 +70,32 @@ final class KeySlots {
    * The data key from the first slot one of {@code with} opens and {@code commits} accepts.
    *
    * @throws WrongKeyException if no slot is for any of the given keys
-   * @throws CorruptBackupException if a slot for a given key fails authentication or wraps a data key the
-   *     commit does not commit to (a forged slot), and no other slot opens
+   * @throws CorruptBackupException if a slot for a given key fails authentication or wraps a data
+   *     key the commit does not commit to (a forged slot), and no other slot opens
    */
-  static SecretBytes unwrap(List<KeySlot> slots, UUID repositoryId, UUID archiveId, Identities with,
-      Predicate<SecretBytes> commits) throws BackupException {
-    byte[] symmetricFp = with.masterKey().map(m -> SymmetricSlotKey.fingerprint(m, repositoryId)).orElse(null);
+  static SecretBytes unwrap(
+      List<KeySlot> slots,
+      UUID repositoryId,
+      UUID archiveId,
+      Identities with,
+      Predicate<SecretBytes> commits)
+      throws BackupException {
+    byte[] symmetricFp =
+        with.masterKey().map(m -> SymmetricSlotKey.fingerprint(m, repositoryId)).orElse(null);
     String failure = null;
     for (int i = 0; i < slots.size(); i++) {
       KeySlot slot = slots.get(i);
       byte[] dk = null;
       boolean mine = false;
-      if (slot.type == KeySlot.SYMMETRIC && symmetricFp != null && slot.hasFingerprint(symmetricFp)) {
+      if (slot.type == KeySlot.SYMMETRIC
+          && symmetricFp != null
+          && slot.hasFingerprint(symmetricFp)) {
         mine = true;
         SecretBytes kek = SymmetricSlotKey.kek(with.masterKey().get(), repositoryId);
-        dk = new Gcm(kek).open(slot.param(), slot.aad(archiveId, i), slot.wrapped(), 0, KeySlot.WRAPPED_BYTES);
+        dk =
+            new Gcm(kek)
+                .open(
+                    slot.param(), slot.aad(archiveId, i), slot.wrapped(), 0, KeySlot.WRAPPED_BYTES);
         kek.destroy();
       } else if (slot.type == KeySlot.X25519) {
         for (X25519Identity id : with.x25519()) {
@@ -100,8 +122,12 @@ final class KeySlots {
       failure = "key slot " + i + " wraps a data key the commit does not commit to (a forged slot)";
     }
     if (failure == null) {
-      throw new WrongKeyException("no key slot of archive " + archiveId + " is for the given key or identity ("
-          + slots.size() + " slots for other keys)");
+      throw new WrongKeyException(
+          "no key slot of archive "
+              + archiveId
+              + " is for the given key or identity ("
+              + slots.size()
+              + " slots for other keys)");
     }
     throw new CorruptBackupException("archive " + archiveId + ": " + failure, null);
   }
@@ -116,14 +142,20 @@ final class KeySlots {
     }
     SecretBytes kek = x25519Kek(shared, ephemeralPublic, id.recipient().publicKey());
     try {
-      return new Gcm(kek).open(new byte[V2Format.NONCE_BYTES], slot.aad(archiveId, index), slot.wrapped(), 0,
-          KeySlot.WRAPPED_BYTES);
+      return new Gcm(kek)
+          .open(
+              new byte[V2Format.NONCE_BYTES],
+              slot.aad(archiveId, index),
+              slot.wrapped(),
+              0,
+              KeySlot.WRAPPED_BYTES);
     } finally {
       kek.destroy();
     }
   }
 
-  private static SecretBytes x25519Kek(byte[] shared, byte[] ephemeralPublic, byte[] recipientPublic) {
+  private static SecretBytes x25519Kek(
+      byte[] shared, byte[] ephemeralPublic, byte[] recipientPublic) {
     byte[] prk = Hkdf.extract(DerKeys.concat(ephemeralPublic, recipientPublic), shared);
     byte[] kek = Hkdf.expand(prk, X25519_INFO, V2Format.KEY_BYTES);
     try {

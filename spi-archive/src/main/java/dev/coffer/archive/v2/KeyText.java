@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.Base64;
 
 /**
- * The text form of keys: {@code <prefix>:<base64 of 32 bytes>} (RFC 4648 with padding, 44 characters), one
- * line; surrounding whitespace (a trailing newline in a file) is ignored. Parse errors never echo the text,
- * which may be a secret.
+ * The text form of keys: {@code <prefix>:<base64 of 32 bytes>} (RFC 4648 with padding, 44
+ * characters), one line; surrounding whitespace (a trailing newline in a file) is ignored. Parse
+ * errors never echo the text, which may be a secret.
  */
 final class KeyText {
 
@@ -26,7 +26,8 @@ final class KeyText {
     String t = text.strip();
     String head = prefix + ":";
     if (!t.startsWith(head) || t.length() != head.length() + 44) {
-      throw new IllegalArgumentException("not a " + prefix + " key (expected " + prefix + ":<44 base64 characters>)");
+      throw new IllegalArgumentException(
+          "not a " + prefix + " key (expected " + prefix + ":<44 base64 characters>)");
     }
     String body = t.substring(head.length());
     byte[] key;
@@ -37,7 +38,8 @@ final class KeyText {
     }
     if (key.length != 32 || !Base64.getEncoder().encodeToString(key).equals(body)) {
       Arrays.fill(key, (byte) 0);
-      throw new IllegalArgumentException("not a " + prefix + " key: not 32 bytes in canonical base64");
+      throw new IllegalArgumentException(
+          "not a " + prefix + " key: not 32 bytes in canonical base64");
     }
     return key;
   }

@@ -8,12 +8,12 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
- * Seals and opens the manifest object ({@code manifests/<id>}):
- * {@code codec u8 | raw length u32 | AES-256-GCM(K("manifest"), nonce = 12 zero bytes, aad, payload)} with the
- * payload one zstd frame of the manifest (codec 1) or the manifest itself (codec 0), and {@code aad = archive id
- * (16) || "manifest" || raw length u32 || codec u8}. K("manifest") seals one message per archive, so a fixed
- * nonce is safe. The commit records the object's length and SHA-256; {@link #open} checks both before it
- * decrypts. Stateless and thread-safe.
+ * Seals and opens the manifest object ({@code manifests/<id>}): {@code codec u8 | raw length u32 |
+ * AES-256-GCM(K("manifest"), nonce = 12 zero bytes, aad, payload)} with the payload one zstd frame
+ * of the manifest (codec 1) or the manifest itself (codec 0), and {@code aad = archive id (16) ||
+ * "manifest" || raw length u32 || codec u8}. K("manifest") seals one message per archive, so a
+ * fixed nonce is safe. The commit records the object's length and SHA-256; {@link #open} checks
+ * both before it decrypts. Stateless and thread-safe.
  */
 public final class ManifestSealer {
 
@@ -43,8 +43,15 @@ public final class ManifestSealer {
     int codec = compressed ? V2Format.CODEC_ZSTD : V2Format.CODEC_RAW;
     byte[] out = new byte[HEADER_BYTES + payload.length + V2Format.TAG_BYTES];
     ByteBuffer.wrap(out).put((byte) codec).putInt(manifest.length);
-    new Gcm(keys.manifest).seal(new byte[V2Format.NONCE_BYTES], aad(keys, manifest.length, codec), payload, 0,
-        payload.length, out, HEADER_BYTES);
+    new Gcm(keys.manifest)
+        .seal(
+            new byte[V2Format.NONCE_BYTES],
+            aad(keys, manifest.length, codec),
+            payload,
+            0,
+            payload.length,
+            out,
+            HEADER_BYTES);
     return out;
   }
 
@@ -65,10 +72,12 @@ public final class ManifestSealer {
    * @param statement the archive's commit statement
    * @param sealed the manifest object's bytes
    * @return the manifest's bytes
-   * @throws CorruptBackupException if the length or hash differs from the commit's, a length is out of bounds,
-   *     authentication fails or the payload does not decode to exactly its declared length
+   * @throws CorruptBackupException if the length or hash differs from the commit's, a length is out
+   *     of bounds, authentication fails or the payload does not decode to exactly its declared
+   *     length
    */
-  public static byte[] open(V2Keys keys, CommitStatement statement, byte[] sealed) throws CorruptBackupException {
+  public static byte[] open(V2Keys keys, CommitStatement statement, byte[] sealed)
+      throws CorruptBackupException {
     String id = statement.backupId();
     if (sealed.length != statement.manifestLengthBytes()
         || !MessageDigest.isEqual(hash(sealed), statement.manifestSha256())) {
@@ -81,13 +90,25 @@ public final class ManifestSealer {
     int codec = in.get();
     long raw = Integer.toUnsignedLong(in.getInt());
     int payloadLength = sealed.length - HEADER_BYTES - V2Format.TAG_BYTES;
-    boolean fits = raw >= 1 && raw <= MAX_RAW_BYTES && (codec == V2Format.CODEC_RAW ? payloadLength == raw
-        : codec == V2Format.CODEC_ZSTD && payloadLength < raw);
+    boolean fits =
+        raw >= 1
+            && raw <= MAX_RAW_BYTES
+            && (codec == V2Format.CODEC_RAW
+                ? payloadLength == raw
+                : codec == V2Format.CODEC_ZSTD && payloadLength < raw);
     if (!fits) {
-      throw corrupt(id, "declares codec " + codec + " and " + raw + " bytes for a payload of " + payloadLength);
+      throw corrupt(
+          id,
+          "declares codec " + codec + " and " + raw + " bytes for a payload of " + payloadLength);
     }
-    byte[] payload = new Gcm(keys.manifest).open(new byte[V2Format.NONCE_BYTES], aad(keys, (int) raw, codec), sealed,
-        HEADER_BYTES, sealed.length - HEADER_BYTES);
+    byte[] payload =
+        new Gcm(keys.manifest)
+            .open(
+                new byte[V2Format.NONCE_BYTES],
+                aad(keys, (int) raw, codec),
+                sealed,
+                HEADER_BYTES,
+                sealed.length - HEADER_BYTES);
     if (payload == null) {
       throw corrupt(id, "failed authentication (wrong key or modified bytes)");
     }
@@ -107,8 +128,11 @@ public final class ManifestSealer {
   }
 
   private static byte[] aad(V2Keys keys, int rawLength, int codec) {
-    return ByteBuffer.allocate(16 + 8 + 4 + 1).put(Ids.bytes(keys.archiveId()))
-        .put("manifest".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(rawLength).put((byte) codec)
+    return ByteBuffer.allocate(16 + 8 + 4 + 1)
+        .put(Ids.bytes(keys.archiveId()))
+        .put("manifest".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+        .putInt(rawLength)
+        .put((byte) codec)
         .array();
   }
 

@@ -8,9 +8,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Whom a new archive's data key is wrapped for: a symmetric master key (a {@code symmetric} slot), X25519
- * recipients (one {@code x25519} slot each), or both; at most 16 slots. A write-only host holds only
- * recipients. Immutable; holds the master key by reference, never prints it.
+ * Whom a new archive's data key is wrapped for: a symmetric master key (a {@code symmetric} slot),
+ * X25519 recipients (one {@code x25519} slot each), or both; at most 16 slots. A write-only host
+ * holds only recipients. Immutable; holds the master key by reference, never prints it.
  */
 public final class Recipients {
 
@@ -60,7 +60,8 @@ public final class Recipients {
    *
    * @param masterKey the repository's 32-byte master key
    * @return the combined recipients
-   * @throws IllegalArgumentException if these already have a master key, or the slots would exceed 16
+   * @throws IllegalArgumentException if these already have a master key, or the slots would exceed
+   *     16
    */
   public Recipients withSymmetric(SecretBytes masterKey) {
     if (this.masterKey != null) {

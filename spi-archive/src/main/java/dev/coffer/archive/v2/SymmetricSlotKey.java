@@ -8,9 +8,10 @@ import java.util.Arrays;
 import java.util.UUID;
 
 /**
- * The wrapping key and fingerprint of {@code symmetric} slots: {@code prk = HKDF-Extract(32 zero bytes,
- * master)}, {@code KEK = HKDF-Expand(prk, "coffer-v2 slot" || 0x00 || repository id, 32)}, {@code fingerprint
- * = HKDF-Expand(prk, "coffer-v2 slot-fingerprint" || 0x00 || repository id, 16)}.
+ * The wrapping key and fingerprint of {@code symmetric} slots: {@code prk = HKDF-Extract(32 zero
+ * bytes, master)}, {@code KEK = HKDF-Expand(prk, "coffer-v2 slot" || 0x00 || repository id, 32)},
+ * {@code fingerprint = HKDF-Expand(prk, "coffer-v2 slot-fingerprint" || 0x00 || repository id,
+ * 16)}.
  */
 final class SymmetricSlotKey {
 
@@ -33,7 +34,12 @@ final class SymmetricSlotKey {
     byte[] prk = Hkdf.extract(null, master.bytes());
     try {
       byte[] l = label.getBytes(StandardCharsets.US_ASCII);
-      byte[] info = ByteBuffer.allocate(l.length + 1 + 16).put(l).put((byte) 0).put(Ids.bytes(repositoryId)).array();
+      byte[] info =
+          ByteBuffer.allocate(l.length + 1 + 16)
+              .put(l)
+              .put((byte) 0)
+              .put(Ids.bytes(repositoryId))
+              .array();
       return Hkdf.expand(prk, info, length);
     } finally {
       Arrays.fill(prk, (byte) 0);

@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Reads a version-2 repository on an {@link dev.coffer.store.ObjectStore}: lists backups by their commit objects,
- * opens one (commit, keys through {@link Identities}, manifest), restores it ({@link V2Restore}) and verifies it.
- * Every object read is bounded before it is read and authenticated before it is used. Thread-safe (it holds no
- * mutable state).
+ * Reads a version-2 repository on an {@link dev.coffer.store.ObjectStore}: lists backups by their
+ * commit objects, opens one (commit, keys through {@link Identities}, manifest), restores it
+ * ({@link V2Restore}) and verifies it. Every object read is bounded before it is read and
+ * authenticated before it is used. Thread-safe (it holds no mutable state).
  */
 public final class V2ArchiveReader {
 
@@ -42,8 +42,9 @@ public final class V2ArchiveReader {
   }
 
   /**
-   * The same reader, opening only backups whose commits (the tip's and every base's) are signed by {@code host}:
-   * an unsigned commit, or one signed by another key, is a {@link CorruptBackupException}. Listing is unchanged.
+   * The same reader, opening only backups whose commits (the tip's and every base's) are signed by
+   * {@code host}: an unsigned commit, or one signed by another key, is a {@link
+   * CorruptBackupException}. Listing is unchanged.
    *
    * @param host the host key to trust
    * @return the reader
@@ -57,8 +58,9 @@ public final class V2ArchiveReader {
   }
 
   /**
-   * Lists the backups by listing {@code commits/} and reading each commit (no key is needed). A commit that is
-   * damaged, foreign or unreadable is reported in {@link V2Listing#unreadable()} and does not hide the others.
+   * Lists the backups by listing {@code commits/} and reading each commit (no key is needed). A
+   * commit that is damaged, foreign or unreadable is reported in {@link V2Listing#unreadable()} and
+   * does not hide the others.
    *
    * @return the backups, oldest first, and the unreadable commits
    * @throws IOException if the store cannot be listed
@@ -76,7 +78,9 @@ public final class V2ArchiveReader {
         CommitObject commit = readCommit(id);
         backups.add(V2Summary.decode(commit.statement().summary(), id));
       } catch (IOException e) {
-        unreadable.add(new V2Listing.Unreadable(o.key(), e.getClass().getSimpleName() + ": " + e.getMessage()));
+        unreadable.add(
+            new V2Listing.Unreadable(
+                o.key(), e.getClass().getSimpleName() + ": " + e.getMessage()));
       }
     }
     backups.sort(Comparator.comparing(V2Summary::createdAt).thenComparing(V2Summary::backupId));
@@ -84,8 +88,9 @@ public final class V2ArchiveReader {
   }
 
   /**
-   * Opens a backup: reads and decodes its commit, opens its data key with this reader's identities, reads its
-   * manifest (bounded by and checked against the commit's length and SHA-256), decrypts, parses and validates it.
+   * Opens a backup: reads and decodes its commit, opens its data key with this reader's identities,
+   * reads its manifest (bounded by and checked against the commit's length and SHA-256), decrypts,
+   * parses and validates it.
    *
    * @param backupId the backup
    * @return the opened backup, to be closed
@@ -106,10 +111,12 @@ public final class V2ArchiveReader {
     V2Summary summary = V2Summary.decode(s.summary(), backupId);
     V2Keys keys = commit.openKeys(identities);
     try {
-      byte[] sealed = readBounded(location.layout().manifest(backupId), s.manifestLengthBytes(), backupId);
+      byte[] sealed =
+          readBounded(location.layout().manifest(backupId), s.manifestLengthBytes(), backupId);
       V2Manifest m = V2Json.manifest(ManifestSealer.open(keys, s, sealed), backupId);
       if (!m.archiveUuid().equals(s.archiveId()) || m.blockSize() != s.blockSizeBytes()) {
-        throw new CorruptBackupException("manifest of backup " + backupId + " disagrees with its commit", null);
+        throw new CorruptBackupException(
+            "manifest of backup " + backupId + " disagrees with its commit", null);
       }
       return new V2Backup(commit, keys, m, summary);
     } catch (IOException | RuntimeException e) {
@@ -120,7 +127,8 @@ public final class V2ArchiveReader {
 
   private CommitObject readCommit(String backupId) throws IOException {
     byte[] bytes;
-    try (InputStream in = location.store().read(location.layout().commit(backupId), 0, CommitObject.MAX_BYTES + 1)) {
+    try (InputStream in =
+        location.store().read(location.layout().commit(backupId), 0, CommitObject.MAX_BYTES + 1)) {
       bytes = in.readNBytes(CommitObject.MAX_BYTES + 1);
     } catch (NoSuchFileException e) {
       throw new NoSuchBackupException(backupId);
@@ -151,9 +159,9 @@ public final class V2ArchiveReader {
   }
 
   /**
-   * Restores the chosen paths of a backup (every entry at or below one of them; all when empty) into
-   * {@code target}. Every block reference of every chosen file is checked against the chain before anything is
-   * written; each block is authenticated and its SHA-256 checked as it is read.
+   * Restores the chosen paths of a backup (every entry at or below one of them; all when empty)
+   * into {@code target}. Every block reference of every chosen file is checked against the chain
+   * before anything is written; each block is authenticated and its SHA-256 checked as it is read.
    *
    * @param backupId the backup
    * @param target an empty or missing directory
@@ -171,8 +179,8 @@ public final class V2ArchiveReader {
   }
 
   /**
-   * Verifies a backup: opens its chain, checks every reference, reads and authenticates every block its files
-   * reference and checks every block and content hash.
+   * Verifies a backup: opens its chain, checks every reference, reads and authenticates every block
+   * its files reference and checks every block and content hash.
    *
    * @param backupId the backup
    * @return how many blocks were read and checked

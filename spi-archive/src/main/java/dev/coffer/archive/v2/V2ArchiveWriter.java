@@ -26,15 +26,17 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Writes one version-2 backup of a source directory to a repository on an {@link dev.coffer.store.ObjectStore}:
- * {@code data/<id>} streamed as its blocks are sealed ({@link BlockStream}), then {@code manifests/<id>}, then
- * {@code commits/<id>} last, which publishes the backup: a writer that fails before it leaves no listed backup
- * (and removes what it wrote, where it still can).
+ * Writes one version-2 backup of a source directory to a repository on an {@link
+ * dev.coffer.store.ObjectStore}: {@code data/<id>} streamed as its blocks are sealed ({@link
+ * BlockStream}), then {@code manifests/<id>}, then {@code commits/<id>} last, which publishes the
+ * backup: a writer that fails before it leaves no listed backup (and removes what it wrote, where
+ * it still can).
  *
- * <p>An {@linkplain #incremental incremental} does not read a file whose stats equal its base entry's under the
- * racily-clean rule of {@link V2WriteOptions}, and references the base's blocks instead; it reads a changed file
- * and stores only the blocks whose SHA-256 differs from the base's block at the same index. It uses its base's
- * block size. Instances are thread-safe; each call writes one backup.
+ * <p>An {@linkplain #incremental incremental} does not read a file whose stats equal its base
+ * entry's under the racily-clean rule of {@link V2WriteOptions}, and references the base's blocks
+ * instead; it reads a changed file and stores only the blocks whose SHA-256 differs from the base's
+ * block at the same index. It uses its base's block size. Instances are thread-safe; each call
+ * writes one backup.
  */
 public final class V2ArchiveWriter {
 
@@ -54,14 +56,27 @@ public final class V2ArchiveWriter {
    * @param signer the host's signing key, or empty for unsigned commits
    * @param options block size, level, workers, rehash and granularity
    */
-  public V2ArchiveWriter(V2Location location, Recipients recipients, Optional<HostSigningKey> signer,
+  public V2ArchiveWriter(
+      V2Location location,
+      Recipients recipients,
+      Optional<HostSigningKey> signer,
       V2WriteOptions options) {
-    this(location, recipients, signer, options, f -> Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS),
+    this(
+        location,
+        recipients,
+        signer,
+        options,
+        f -> Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS),
         Clock.systemUTC());
   }
 
-  V2ArchiveWriter(V2Location location, Recipients recipients, Optional<HostSigningKey> signer,
-      V2WriteOptions options, BlockStream.FileOpener opener, Clock clock) {
+  V2ArchiveWriter(
+      V2Location location,
+      Recipients recipients,
+      Optional<HostSigningKey> signer,
+      V2WriteOptions options,
+      BlockStream.FileOpener opener,
+      Clock clock) {
     this.location = Objects.requireNonNull(location, "location");
     this.recipients = Objects.requireNonNull(recipients, "recipients");
     this.signer = Objects.requireNonNull(signer, "signer");
@@ -83,24 +98,30 @@ public final class V2ArchiveWriter {
   }
 
   /**
-   * Writes an incremental backup of {@code source} on {@code base} (opened by a {@link V2ArchiveReader} of the same
-   * repository).
+   * Writes an incremental backup of {@code source} on {@code base} (opened by a {@link
+   * V2ArchiveReader} of the same repository).
    *
    * @param source the directory to back up
    * @param base the base backup, opened
    * @return the committed backup's summary
    * @throws IllegalArgumentException if the base belongs to another repository
-   * @throws IllegalStateException if the base's chain is already as long as a chain may be (take a full backup)
+   * @throws IllegalStateException if the base's chain is already as long as a chain may be (take a
+   *     full backup)
    * @throws IOException as {@link #full} throws
    */
   public V2Summary incremental(Path source, V2Backup base) throws IOException {
     Objects.requireNonNull(base, "base");
     if (!base.statement().repositoryId().equals(location.repositoryId())) {
-      throw new IllegalArgumentException("base " + base.backupId() + " belongs to another repository");
+      throw new IllegalArgumentException(
+          "base " + base.backupId() + " belongs to another repository");
     }
     if (base.manifest().chainSize() >= V2Format.MAX_CHAIN - 1) {
-      throw new IllegalStateException("the chain of base " + base.backupId() + " is " + base.manifest().chainSize()
-          + " archives long: take a full backup");
+      throw new IllegalStateException(
+          "the chain of base "
+              + base.backupId()
+              + " is "
+              + base.manifest().chainSize()
+              + " archives long: take a full backup");
     }
     return write(source, base);
   }
@@ -126,10 +147,14 @@ public final class V2ArchiveWriter {
       FileStats stats = FileStats.read(file);
       V2Manifest.FileEntry old = baseFiles.get(e.path());
       List<BlockRef> oldRefs = old == null ? List.of() : renumbered(base, old);
-      boolean unchanged = old != null && !options.rehash() && stats.sameAs(old)
-          && old.mtimeNs() < base.manifest().scanStartedNs()
-              - Math.max(base.manifest().granularityNs(), options.granularity().toNanos())
-          && stats.mtimeNs() < scanNs - options.granularity().toNanos();
+      boolean unchanged =
+          old != null
+              && !options.rehash()
+              && stats.sameAs(old)
+              && old.mtimeNs()
+                  < base.manifest().scanStartedNs()
+                      - Math.max(base.manifest().granularityNs(), options.granularity().toNanos())
+              && stats.mtimeNs() < scanNs - options.granularity().toNanos();
       BlockStream.Job job = unchanged ? null : new BlockStream.Job(file, oldRefs);
       if (job != null) {
         jobs.add(job);
@@ -155,9 +180,16 @@ public final class V2ArchiveWriter {
           size += r.rawLength();
         }
         logical += size;
-        files.add(new V2Manifest.FileEntry(p.entry().path(), size, p.stats().mtimeNs(), p.stats().ctimeNs(),
-            p.stats().fileKey(), V2Manifest.Posix.of(p.entry().posix()),
-            HexFormat.of().formatHex(BlockTable.contentHash(refs)), BlockTable.encode(refs)));
+        files.add(
+            new V2Manifest.FileEntry(
+                p.entry().path(),
+                size,
+                p.stats().mtimeNs(),
+                p.stats().ctimeNs(),
+                p.stats().fileKey(),
+                V2Manifest.Posix.of(p.entry().posix()),
+                HexFormat.of().formatHex(BlockTable.contentHash(refs)),
+                BlockTable.encode(refs)));
       }
       List<V2Manifest.Dir> dirs = new ArrayList<>();
       List<V2Manifest.Link> links = new ArrayList<>();
@@ -170,16 +202,44 @@ public final class V2ArchiveWriter {
       }
       String type = base == null ? V2Manifest.FULL : V2Manifest.INCREMENTAL;
       String baseId = base == null ? null : base.backupId();
-      V2Manifest manifest = new V2Manifest(V2Manifest.FORMAT, backupId, archiveId.toString(), scanStart.toString(),
-          type, baseId, scanNs, options.granularity().toNanos(), blockSize, chain,
-          V2Manifest.Posix.of(tree.rootPosix()), dirs, files, links);
+      V2Manifest manifest =
+          new V2Manifest(
+              V2Manifest.FORMAT,
+              backupId,
+              archiveId.toString(),
+              scanStart.toString(),
+              type,
+              baseId,
+              scanNs,
+              options.granularity().toNanos(),
+              blockSize,
+              chain,
+              V2Manifest.Posix.of(tree.rootPosix()),
+              dirs,
+              files,
+              links);
       byte[] sealed = ManifestSealer.seal(keys, V2Json.encode(manifest), options.level());
-      location.store().write(layout.manifest(backupId), new ByteArrayInputStream(sealed), WriteMode.IF_ABSENT);
-      V2Summary summary = new V2Summary(backupId, scanStart, type, baseId, files.size(), logical, dataLength);
-      CommitStatement statement = new CommitStatement(location.repositoryId(), archiveId, backupId, salt, blockSize,
-          dataLength, sealed.length, ManifestSealer.hash(sealed), keys.commitment(), summary.encode());
+      location
+          .store()
+          .write(layout.manifest(backupId), new ByteArrayInputStream(sealed), WriteMode.IF_ABSENT);
+      V2Summary summary =
+          new V2Summary(backupId, scanStart, type, baseId, files.size(), logical, dataLength);
+      CommitStatement statement =
+          new CommitStatement(
+              location.repositoryId(),
+              archiveId,
+              backupId,
+              salt,
+              blockSize,
+              dataLength,
+              sealed.length,
+              ManifestSealer.hash(sealed),
+              keys.commitment(),
+              summary.encode());
       byte[] commit = CommitObject.create(statement, dataKey, recipients, signer, random).encode();
-      location.store().write(layout.commit(backupId), new ByteArrayInputStream(commit), WriteMode.IF_ABSENT);
+      location
+          .store()
+          .write(layout.commit(backupId), new ByteArrayInputStream(commit), WriteMode.IF_ABSENT);
       committed = true;
       return summary;
     } finally {
@@ -192,21 +252,29 @@ public final class V2ArchiveWriter {
     }
   }
 
-  private record Planned(SourceEntry entry, FileStats stats, BlockStream.Job job, List<BlockRef> unchangedRefs) {}
+  private record Planned(
+      SourceEntry entry, FileStats stats, BlockStream.Job job, List<BlockRef> unchangedRefs) {}
 
-  private long writeData(String key, List<BlockStream.Job> jobs, V2Keys keys, int blockSize) throws IOException {
+  private long writeData(String key, List<BlockStream.Job> jobs, V2Keys keys, int blockSize)
+      throws IOException {
     List<BlockSealer> created = Collections.synchronizedList(new ArrayList<>());
-    ThreadLocal<BlockSealer> sealers = ThreadLocal.withInitial(() -> {
-      BlockSealer s = new BlockSealer(keys, blockSize, options.level());
-      created.add(s);
-      return s;
-    });
-    ExecutorService pool = Executors.newFixedThreadPool(options.threads(), r -> {
-      Thread t = new Thread(r, "coffer-v2-seal");
-      t.setDaemon(true);
-      return t;
-    });
-    try (BlockStream data = new BlockStream(jobs, opener, pool, sealers, blockSize, options.threads())) {
+    ThreadLocal<BlockSealer> sealers =
+        ThreadLocal.withInitial(
+            () -> {
+              BlockSealer s = new BlockSealer(keys, blockSize, options.level());
+              created.add(s);
+              return s;
+            });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            options.threads(),
+            r -> {
+              Thread t = new Thread(r, "coffer-v2-seal");
+              t.setDaemon(true);
+              return t;
+            });
+    try (BlockStream data =
+        new BlockStream(jobs, opener, pool, sealers, blockSize, options.threads())) {
       return location.store().write(key, data, WriteMode.IF_ABSENT);
     } finally {
       pool.shutdownNow();
@@ -223,8 +291,12 @@ public final class V2ArchiveWriter {
     }
   }
 
-  /** The base entry's references as seen from an archive whose chain table is the base's, shifted by one. */
-  private static List<BlockRef> renumbered(V2Backup base, V2Manifest.FileEntry old) throws IOException {
+  /**
+   * The base entry's references as seen from an archive whose chain table is the base's, shifted by
+   * one.
+   */
+  private static List<BlockRef> renumbered(V2Backup base, V2Manifest.FileEntry old)
+      throws IOException {
     List<BlockRef> out = new ArrayList<>();
     for (BlockRef r : old.refs(base.manifest().chainSize(), base.manifest().blockSize())) {
       out.add(r.withArchiveIndex(r.archiveIndex() + 1));

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * One opened version-2 backup: its authenticated commit, its data keys and its parsed, validated manifest. Obtained
- * from {@link V2ArchiveReader#open}; an incremental {@linkplain V2ArchiveWriter#incremental is based on} one.
- * Holds key material: {@link #close()} destroys it.
+ * One opened version-2 backup: its authenticated commit, its data keys and its parsed, validated
+ * manifest. Obtained from {@link V2ArchiveReader#open}; an incremental {@linkplain
+ * V2ArchiveWriter#incremental is based on} one. Holds key material: {@link #close()} destroys it.
  */
 public final class V2Backup implements AutoCloseable {
 
@@ -78,11 +78,16 @@ public final class V2Backup implements AutoCloseable {
 
   /** This backup as a chain table entry of an incremental based on it. */
   V2Manifest.ChainEntry asChainEntry() {
-    return new V2Manifest.ChainEntry(backupId(), archiveId().toString(),
+    return new V2Manifest.ChainEntry(
+        backupId(),
+        archiveId().toString(),
         HexFormat.of().formatHex(commit.statement().manifestSha256()));
   }
 
-  /** Every reference of the manifest's files to its own archive (index 0), to index that archive's blocks. */
+  /**
+   * Every reference of the manifest's files to its own archive (index 0), to index that archive's
+   * blocks.
+   */
   List<BlockRef> ownRefs() throws CorruptBackupException {
     List<BlockRef> own = new ArrayList<>();
     for (V2Manifest.FileEntry f : manifest.files()) {
@@ -96,7 +101,8 @@ public final class V2Backup implements AutoCloseable {
   }
 
   ArchiveBlocks blocks() throws CorruptBackupException {
-    return ArchiveBlocks.of(archiveId(), statement().dataLengthBytes(), statement().blockSizeBytes(), ownRefs());
+    return ArchiveBlocks.of(
+        archiveId(), statement().dataLengthBytes(), statement().blockSizeBytes(), ownRefs());
   }
 
   /** Destroys the data keys. */

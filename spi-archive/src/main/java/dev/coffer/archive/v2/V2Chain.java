@@ -22,22 +22,24 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A backup with the bases its manifest's chain table names, each opened through its own commit and checked against
- * the table (archive id and manifest hash), and a {@link BlockResolver} over their blocks. Reads blocks with ranged
- * reads, coalescing neighbours of one archive into one read of at most {@value #MAX_READ_BYTES} bytes, and opens
-them on a small pool (ordered results).
+ * A backup with the bases its manifest's chain table names, each opened through its own commit and
+ * checked against the table (archive id and manifest hash), and a {@link BlockResolver} over their
+ * blocks. Reads blocks with ranged reads, coalescing neighbours of one archive into one read of at
+ * most {@value #MAX_READ_BYTES} bytes, and opens them on a small pool (ordered results).
  */
 final class V2Chain implements AutoCloseable {
 
   static final int MAX_READ_BYTES = 4 * 1024 * 1024;
-  private static final int WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+  private static final int WORKERS =
+      Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
   private final V2Location location;
   private final List<V2Backup> archives;
   private final BlockResolver resolver;
   private final Map<UUID, Integer> indexOf = new HashMap<>();
   private final List<BlockSealer> sealers = Collections.synchronizedList(new ArrayList<>());
-  private final ThreadLocal<Map<Integer, BlockSealer>> threadSealers = ThreadLocal.withInitial(HashMap::new);
+  private final ThreadLocal<Map<Integer, BlockSealer>> threadSealers =
+      ThreadLocal.withInitial(HashMap::new);
   private ExecutorService pool;
 
   private V2Chain(V2Location location, List<V2Backup> archives, BlockResolver resolver) {
@@ -61,14 +63,20 @@ final class V2Chain implements AutoCloseable {
         try {
           base = reader.open(entry.backupId());
         } catch (NoSuchBackupException e) {
-          throw new CorruptBackupException("base " + entry.backupId() + " of backup " + tip.backupId()
-              + " is missing", null);
+          throw new CorruptBackupException(
+              "base " + entry.backupId() + " of backup " + tip.backupId() + " is missing", null);
         }
         archives.add(base);
         String hash = HexFormat.of().formatHex(base.statement().manifestSha256());
-        if (!base.archiveId().toString().equals(entry.archiveId()) || !hash.equals(entry.manifestSha256())) {
-          throw new CorruptBackupException("backup " + tip.backupId() + " names base " + entry.backupId()
-              + " with another archive id or manifest hash than its commit", null);
+        if (!base.archiveId().toString().equals(entry.archiveId())
+            || !hash.equals(entry.manifestSha256())) {
+          throw new CorruptBackupException(
+              "backup "
+                  + tip.backupId()
+                  + " names base "
+                  + entry.backupId()
+                  + " with another archive id or manifest hash than its commit",
+              null);
         }
         blocks.add(base.blocks());
       }
@@ -84,13 +92,26 @@ final class V2Chain implements AutoCloseable {
     }
   }
 
-  /** One stat per archive: a truncated or extended data object is found before anything is written. */
+  /**
+   * One stat per archive: a truncated or extended data object is found before anything is written.
+   */
   private static void checkDataLength(V2Location location, V2Backup b) throws IOException {
     long expected = b.statement().dataLengthBytes();
-    long actual = location.store().stat(location.layout().data(b.backupId())).map(o -> o.sizeBytes()).orElse(-1L);
+    long actual =
+        location
+            .store()
+            .stat(location.layout().data(b.backupId()))
+            .map(o -> o.sizeBytes())
+            .orElse(-1L);
     if (actual != expected) {
-      throw new CorruptBackupException("data object of backup " + b.backupId() + " is "
-          + (actual < 0 ? "missing" : actual + " bytes") + ", its commit says " + expected, null);
+      throw new CorruptBackupException(
+          "data object of backup "
+              + b.backupId()
+              + " is "
+              + (actual < 0 ? "missing" : actual + " bytes")
+              + ", its commit says "
+              + expected,
+          null);
     }
   }
 
@@ -101,12 +122,14 @@ final class V2Chain implements AutoCloseable {
   /** Checks every reference of {@code f} against the chain; nothing is read. */
   List<BlockResolver.Location> check(V2Manifest.FileEntry f) throws CorruptBackupException {
     V2Manifest m = tip().manifest();
-    return resolver.checkFile(f.path(), f.size(), f.contentHash(), f.refs(m.chainSize(), m.blockSize()));
+    return resolver.checkFile(
+        f.path(), f.size(), f.contentHash(), f.refs(m.chainSize(), m.blockSize()));
   }
 
   /**
-   * Reads, opens and checks every block of a file (checked first with {@link #check}), writing them in order. The
-   * calling thread reads ranges; workers open and check blocks; at most {@code 2 * workers} blocks are in flight.
+   * Reads, opens and checks every block of a file (checked first with {@link #check}), writing them
+   * in order. The calling thread reads ranges; workers open and check blocks; at most {@code 2 *
+   * workers} blocks are in flight.
    */
   long copy(String path, List<BlockResolver.Location> where, OutputStream out) throws IOException {
     Deque<Future<byte[]>> pending = new ArrayDeque<>();
@@ -116,7 +139,8 @@ final class V2Chain implements AutoCloseable {
         BlockRef first = where.get(i).block();
         long end = first.offset() + first.storedLength();
         int j = i + 1;
-        while (j < where.size() && where.get(j).archiveId().equals(where.get(i).archiveId())
+        while (j < where.size()
+            && where.get(j).archiveId().equals(where.get(i).archiveId())
             && where.get(j).block().offset() == end
             && end + where.get(j).block().storedLength() - first.offset() <= MAX_READ_BYTES) {
           end += where.get(j).block().storedLength();
@@ -126,11 +150,16 @@ final class V2Chain implements AutoCloseable {
         for (int k = i; k < j; k++) {
           BlockRef b = where.get(k).block();
           int at = (int) (b.offset() - first.offset());
-          pending.add(pool().submit(() -> {
-            byte[] raw = sealer(index).open(b.blockNumber(), b.rawLength(), range, at, b.storedLength());
-            BlockResolver.checkContent(path, b, raw);
-            return raw;
-          }));
+          pending.add(
+              pool()
+                  .submit(
+                      () -> {
+                        byte[] raw =
+                            sealer(index)
+                                .open(b.blockNumber(), b.rawLength(), range, at, b.storedLength());
+                        BlockResolver.checkContent(path, b, raw);
+                        return raw;
+                      }));
           while (pending.size() >= 2 * WORKERS) {
             out.write(take(pending));
           }
@@ -167,36 +196,51 @@ final class V2Chain implements AutoCloseable {
 
   private synchronized ExecutorService pool() {
     if (pool == null) {
-      pool = Executors.newFixedThreadPool(WORKERS, r -> {
-        Thread t = new Thread(r, "coffer-v2-open");
-        t.setDaemon(true);
-        return t;
-      });
+      pool =
+          Executors.newFixedThreadPool(
+              WORKERS,
+              r -> {
+                Thread t = new Thread(r, "coffer-v2-open");
+                t.setDaemon(true);
+                return t;
+              });
     }
     return pool;
   }
 
   private byte[] readRange(V2Backup archive, long offset, int length) throws IOException {
     byte[] bytes;
-    try (InputStream in = location.store().read(location.layout().data(archive.backupId()), offset, length)) {
+    try (InputStream in =
+        location.store().read(location.layout().data(archive.backupId()), offset, length)) {
       bytes = in.readNBytes(length);
     } catch (java.nio.file.NoSuchFileException e) {
-      throw new CorruptBackupException("data object of backup " + archive.backupId() + " is missing", null);
+      throw new CorruptBackupException(
+          "data object of backup " + archive.backupId() + " is missing", null);
     }
     if (bytes.length != length) {
-      throw new CorruptBackupException("data object of backup " + archive.backupId() + " ends before offset "
-          + (offset + length), null);
+      throw new CorruptBackupException(
+          "data object of backup "
+              + archive.backupId()
+              + " ends before offset "
+              + (offset + length),
+          null);
     }
     return bytes;
   }
 
   /** The calling worker's sealer for archive {@code index} (a sealer is not thread-safe). */
   private BlockSealer sealer(int index) {
-    return threadSealers.get().computeIfAbsent(index, i -> {
-      BlockSealer s = new BlockSealer(archives.get(i).keys(), archives.get(i).statement().blockSizeBytes(), 1);
-      sealers.add(s);
-      return s;
-    });
+    return threadSealers
+        .get()
+        .computeIfAbsent(
+            index,
+            i -> {
+              BlockSealer s =
+                  new BlockSealer(
+                      archives.get(i).keys(), archives.get(i).statement().blockSizeBytes(), 1);
+              sealers.add(s);
+              return s;
+            });
   }
 
   @Override

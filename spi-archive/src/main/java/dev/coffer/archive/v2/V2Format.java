@@ -7,6 +7,7 @@ final class V2Format {
 
   /** Length of a data key, an archive salt and every derived key. */
   static final int KEY_BYTES = 32;
+
   static final int SALT_BYTES = 32;
   static final int HASH_BYTES = 32;
   static final int TAG_BYTES = 16;
@@ -14,11 +15,13 @@ final class V2Format {
 
   /** Smallest and largest block size an archive may declare (powers of two). */
   static final int MIN_BLOCK_SIZE = 4 * 1024;
+
   static final int MAX_BLOCK_SIZE = 1024 * 1024;
   static final int DEFAULT_BLOCK_SIZE = 64 * 1024;
 
   /** The clear header of a sealed block: its codec byte. */
   static final int BLOCK_HEADER_BYTES = 1;
+
   static final int CODEC_RAW = 0;
   static final int CODEC_ZSTD = 1;
 

@@ -19,25 +19,29 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Strict JSON for the version-2 manifest and commit summary, mapped by hand through Jackson's tree model (no
- * reflection, so the package needs no {@code opens}): snake_case, every field present (optional ones as
- * {@code null}), unknown, missing and duplicate fields, values of the wrong type, trailing tokens and oversized
- * documents refused.
+ * Strict JSON for the version-2 manifest and commit summary, mapped by hand through Jackson's tree
+ * model (no reflection, so the package needs no {@code opens}): snake_case, every field present
+ * (optional ones as {@code null}), unknown, missing and duplicate fields, values of the wrong type,
+ * trailing tokens and oversized documents refused.
  */
 final class V2Json {
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-      .build();
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+          .build();
 
   static {
-    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-        .maxDocumentLength(ManifestSealer.MAX_RAW_BYTES)
-        .maxStringLength(ManifestSealer.MAX_RAW_BYTES)
-        .maxNestingDepth(8)
-        .build());
+    MAPPER
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxDocumentLength(ManifestSealer.MAX_RAW_BYTES)
+                .maxStringLength(ManifestSealer.MAX_RAW_BYTES)
+                .maxNestingDepth(8)
+                .build());
   }
 
   /** A value of the wrong shape; turned into a {@link CorruptBackupException} by {@link #parse}. */
@@ -66,13 +70,18 @@ final class V2Json {
     }
   }
 
-  /** Parses {@code json} and maps it with {@code reader}; any failure is a corruption of {@code what}. */
-  static <T> T parse(byte[] json, String what, Function<JsonNode, T> reader) throws CorruptBackupException {
+  /**
+   * Parses {@code json} and maps it with {@code reader}; any failure is a corruption of {@code
+   * what}.
+   */
+  static <T> T parse(byte[] json, String what, Function<JsonNode, T> reader)
+      throws CorruptBackupException {
     JsonNode root;
     try {
       root = MAPPER.readTree(json);
     } catch (IOException e) {
-      throw new CorruptBackupException(what + " is malformed: " + e.getClass().getSimpleName(), null);
+      throw new CorruptBackupException(
+          what + " is malformed: " + e.getClass().getSimpleName(), null);
     }
     if (root == null || root.isMissingNode()) {
       throw new CorruptBackupException(what + " is empty", null);

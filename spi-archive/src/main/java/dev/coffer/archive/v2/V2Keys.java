@@ -11,9 +11,9 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * The per-purpose keys of one version-2 archive, derived from its data key DK:
- * {@code K(purpose) = HKDF-Expand(HKDF-Extract(archive salt, DK), "coffer-archive-v2 " || purpose || 0x00 ||
- * archive id, 32)}. Never printed; not thread-safe to {@link #destroy()} while in use.
+ * The per-purpose keys of one version-2 archive, derived from its data key DK: {@code K(purpose) =
+ * HKDF-Expand(HKDF-Extract(archive salt, DK), "coffer-archive-v2 " || purpose || 0x00 || archive
+ * id, 32)}. Never printed; not thread-safe to {@link #destroy()} while in use.
  */
 public final class V2Keys {
 
@@ -23,7 +23,12 @@ public final class V2Keys {
   private final byte[] commitment;
   private final UUID archiveId;
 
-  private V2Keys(UUID archiveId, SecretBytes block, SecretBytes manifest, SecretBytes blockId, byte[] commitment) {
+  private V2Keys(
+      UUID archiveId,
+      SecretBytes block,
+      SecretBytes manifest,
+      SecretBytes blockId,
+      byte[] commitment) {
     this.archiveId = archiveId;
     this.block = block;
     this.manifest = manifest;
@@ -32,7 +37,8 @@ public final class V2Keys {
   }
 
   /**
-   * A fresh data key: 32 bytes from {@code random}, never stored in clear and never derived from a password.
+   * A fresh data key: 32 bytes from {@code random}, never stored in clear and never derived from a
+   * password.
    *
    * @param random the source of randomness (a {@link SecureRandom} in production)
    * @return the new data key
@@ -63,7 +69,8 @@ public final class V2Keys {
     }
     byte[] prk = Hkdf.extract(archiveSalt, dataKey.bytes());
     try {
-      return new V2Keys(archiveId,
+      return new V2Keys(
+          archiveId,
           secret(prk, "block", archiveId),
           secret(prk, "manifest", archiveId),
           secret(prk, "block-id", archiveId),
@@ -85,7 +92,11 @@ public final class V2Keys {
   static byte[] info(String purpose, UUID archiveId) {
     byte[] label = ("coffer-archive-v2 " + purpose).getBytes(StandardCharsets.US_ASCII);
     // the zero byte ends the label, so no purpose is a prefix of another's input
-    return ByteBuffer.allocate(label.length + 1 + 16).put(label).put((byte) 0).put(Ids.bytes(archiveId)).array();
+    return ByteBuffer.allocate(label.length + 1 + 16)
+        .put(label)
+        .put((byte) 0)
+        .put(Ids.bytes(archiveId))
+        .array();
   }
 
   /**
@@ -98,8 +109,9 @@ public final class V2Keys {
   }
 
   /**
-   * The key commitment K("commitment"), stored in clear in the commit object ({@link CommitStatement}): a data
-   * key unwrapped from a forged slot gives another value and is refused before anything is decrypted.
+   * The key commitment K("commitment"), stored in clear in the commit object ({@link
+   * CommitStatement}): a data key unwrapped from a forged slot gives another value and is refused
+   * before anything is decrypted.
    *
    * @return a copy of the 32-byte commitment
    */

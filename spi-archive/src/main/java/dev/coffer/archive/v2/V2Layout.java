@@ -2,7 +2,10 @@ package dev.coffer.archive.v2;
 
 import dev.coffer.store.ObjectKeys;
 
-/** The keys of a version-2 repository's objects under a prefix of a store ({@code ""} or ending in {@code /}). */
+/**
+ * The keys of a version-2 repository's objects under a prefix of a store ({@code ""} or ending in
+ * {@code /}).
+ */
 final class V2Layout {
 
   static final String DATA = "data/";

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The backups of a version-2 repository, as its commit objects describe them, and the commit objects that could
- * not be read (reported apart: a damaged commit never hides the others).
+ * The backups of a version-2 repository, as its commit objects describe them, and the commit
+ * objects that could not be read (reported apart: a damaged commit never hides the others).
  *
  * @param backups readable commits, oldest first
  * @param unreadable commit objects that are damaged, foreign or unreadable

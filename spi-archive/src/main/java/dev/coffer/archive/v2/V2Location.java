@@ -5,8 +5,9 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * Where a version-2 repository lives: a store, a key prefix in it ({@code ""} or ending in {@code /}) and the
- * repository's id (bound into every commit, so objects of another repository are refused).
+ * Where a version-2 repository lives: a store, a key prefix in it ({@code ""} or ending in {@code
+ * /}) and the repository's id (bound into every commit, so objects of another repository are
+ * refused).
  *
  * @param store the object store (not closed by the readers and writers)
  * @param prefix the key prefix of the repository's objects
@@ -20,7 +21,8 @@ public record V2Location(ObjectStore store, String prefix, UUID repositoryId) {
    * @param store as described on the record
    * @param prefix as described on the record
    * @param repositoryId as described on the record
-   * @throws IllegalArgumentException if the prefix is not a key prefix ending in {@code /} (or empty)
+   * @throws IllegalArgumentException if the prefix is not a key prefix ending in {@code /} (or
+   *     empty)
    */
   public V2Location {
     Objects.requireNonNull(store, "store");

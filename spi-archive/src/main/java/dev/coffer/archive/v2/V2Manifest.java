@@ -1,7 +1,7 @@
 package dev.coffer.archive.v2;
 
-import dev.coffer.CorruptBackupException;
 import dev.coffer.BackupId;
+import dev.coffer.CorruptBackupException;
 import dev.coffer.spi.support.PosixAttributes;
 import dev.coffer.spi.support.RelativePaths;
 import java.time.Instant;
@@ -14,13 +14,15 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The JSON manifest of one version-2 archive (sealed by {@link ManifestSealer}): the full state of the source
- * (also for an incremental), each file as a {@link BlockTable} into the archives of the chain.
+ * The JSON manifest of one version-2 archive (sealed by {@link ManifestSealer}): the full state of
+ * the source (also for an incremental), each file as a {@link BlockTable} into the archives of the
+ * chain.
  *
- * <p>{@code archives} is the chain table without the manifest's own archive: entry {@code i} is block-table
- * archive index {@code i + 1}. Each entry binds its archive by the SHA-256 of its sealed manifest, which its
- * commit also states; so the tip's authenticated manifest fixes the whole chain. Every field is written, the
- * optional ones as {@code null}; a reader refuses unknown and missing fields.
+ * <p>{@code archives} is the chain table without the manifest's own archive: entry {@code i} is
+ * block-table archive index {@code i + 1}. Each entry binds its archive by the SHA-256 of its
+ * sealed manifest, which its commit also states; so the tip's authenticated manifest fixes the
+ * whole chain. Every field is written, the optional ones as {@code null}; a reader refuses unknown
+ * and missing fields.
  *
  * @param format {@link #FORMAT}
  * @param backupId the backup this manifest belongs to
@@ -28,7 +30,8 @@ import java.util.regex.Pattern;
  * @param createdAt RFC 3339 instant
  * @param type {@code FULL} or {@code INCREMENTAL}
  * @param baseBackupId the base of an incremental, null for a full backup
- * @param scanStartedNs when the scan started, nanoseconds since the epoch (the racily-clean rule's reference)
+ * @param scanStartedNs when the scan started, nanoseconds since the epoch (the racily-clean rule's
+ *     reference)
  * @param granularityNs the timestamp granularity the writer assumed, in nanoseconds
  * @param blockSize the block size of this archive
  * @param archives the chain table after index 0 (empty for a full backup)
@@ -128,7 +131,14 @@ record V2Manifest(
    * @param sha256 hex hash list of its blocks ({@link BlockTable#contentHash})
    * @param blocks its {@link BlockTable}
    */
-  record FileEntry(String path, long size, long mtimeNs, Long ctimeNs, String fileKey, Posix posix, String sha256,
+  record FileEntry(
+      String path,
+      long size,
+      long mtimeNs,
+      Long ctimeNs,
+      String fileKey,
+      Posix posix,
+      String sha256,
       String blocks) {
 
     byte[] contentHash() {
@@ -159,7 +169,10 @@ record V2Manifest(
     return archives.size() + 1;
   }
 
-  /** Checks every field a reader relies on, paths included (a path read from storage is never trusted). */
+  /**
+   * Checks every field a reader relies on, paths included (a path read from storage is never
+   * trusted).
+   */
   void validate(String expectedId) throws CorruptBackupException {
     String where = "manifest of backup " + expectedId + ": ";
     if (!FORMAT.equals(format)) {
@@ -168,8 +181,14 @@ record V2Manifest(
     if (!expectedId.equals(backupId)) {
       throw corrupt(where + "names another backup");
     }
-    if (archiveId == null || createdAt == null || archives == null || directories == null || files == null
-        || links == null || !V2Format.validBlockSize(blockSize) || granularityNs < 0) {
+    if (archiveId == null
+        || createdAt == null
+        || archives == null
+        || directories == null
+        || files == null
+        || links == null
+        || !V2Format.validBlockSize(blockSize)
+        || granularityNs < 0) {
       throw corrupt(where + "a required field is missing or out of range");
     }
     try {
@@ -179,8 +198,11 @@ record V2Manifest(
       throw corrupt(where + "malformed archive_id or created_at");
     }
     boolean full = FULL.equals(type) && baseBackupId == null && archives.isEmpty();
-    boolean incremental = INCREMENTAL.equals(type) && BackupId.isValid(String.valueOf(baseBackupId))
-        && !archives.isEmpty() && archives.get(0).backupId().equals(baseBackupId);
+    boolean incremental =
+        INCREMENTAL.equals(type)
+            && BackupId.isValid(String.valueOf(baseBackupId))
+            && !archives.isEmpty()
+            && archives.get(0).backupId().equals(baseBackupId);
     if (!full && !incremental) {
       throw corrupt(where + "inconsistent type, base and chain table");
     }
@@ -189,8 +211,12 @@ record V2Manifest(
     }
     Set<String> chainIds = new HashSet<>();
     for (ChainEntry c : archives) {
-      if (c == null || c.backupId() == null || !CommitStatement.validBackupId(c.backupId()) || c.archiveId() == null
-          || c.manifestSha256() == null || !SHA256.matcher(c.manifestSha256()).matches()
+      if (c == null
+          || c.backupId() == null
+          || !CommitStatement.validBackupId(c.backupId())
+          || c.archiveId() == null
+          || c.manifestSha256() == null
+          || !SHA256.matcher(c.manifestSha256()).matches()
           || !chainIds.add(c.backupId())) {
         throw corrupt(where + "malformed chain table entry");
       }
@@ -218,11 +244,14 @@ record V2Manifest(
         throw corrupt(where + "null file entry");
       }
       checkPath(f.path(), seen, expectedId);
-      if (f.size() < 0 || f.sha256() == null || !SHA256.matcher(f.sha256()).matches() || f.blocks() == null
+      if (f.size() < 0
+          || f.sha256() == null
+          || !SHA256.matcher(f.sha256()).matches()
+          || f.blocks() == null
           || (f.fileKey() != null && f.fileKey().length() > MAX_FILE_KEY)
           || (f.posix() != null && !f.posix().valid())) {
-        throw new CorruptBackupException(where + "malformed entry for '" + RelativePaths.printable(f.path()) + "'",
-            f.path());
+        throw new CorruptBackupException(
+            where + "malformed entry for '" + RelativePaths.printable(f.path()) + "'", f.path());
       }
     }
     Set<String> leaves = new HashSet<>();
@@ -239,21 +268,23 @@ record V2Manifest(
     for (String path : seen) {
       for (String ancestor : RelativePaths.ancestors(path)) {
         if (leaves.contains(ancestor)) {
-          throw new CorruptBackupException(where + "'" + RelativePaths.printable(path) + "' lies below a file or link",
-              path);
+          throw new CorruptBackupException(
+              where + "'" + RelativePaths.printable(path) + "' lies below a file or link", path);
         }
       }
     }
   }
 
-  private static void checkPath(String path, Set<String> seen, String backupId) throws CorruptBackupException {
+  private static void checkPath(String path, Set<String> seen, String backupId)
+      throws CorruptBackupException {
     if (path == null) {
       throw corrupt("manifest of backup " + backupId + ": an entry without a path");
     }
     RelativePaths.checkStored(path, backupId);
     if (!seen.add(path)) {
-      throw new CorruptBackupException("manifest of backup " + backupId + " names '" + RelativePaths.printable(path)
-          + "' twice", path);
+      throw new CorruptBackupException(
+          "manifest of backup " + backupId + " names '" + RelativePaths.printable(path) + "' twice",
+          path);
     }
   }
 

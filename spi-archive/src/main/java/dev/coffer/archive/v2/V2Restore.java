@@ -15,10 +15,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Restores an opened chain into a directory: selects the entries, checks every block reference of every selected
- * file before anything is written, then writes directories, files (block by block, each authenticated and its
- * SHA-256 checked), links, times and permission bits. Owners are not restored yet (the provider's
- * {@code RestoreAttributes} will, when v2 is wired).
+ * Restores an opened chain into a directory: selects the entries, checks every block reference of
+ * every selected file before anything is written, then writes directories, files (block by block,
+ * each authenticated and its SHA-256 checked), links, times and permission bits. Owners are not
+ * restored yet (the provider's {@code RestoreAttributes} will, when v2 is wired).
  */
 final class V2Restore {
 
@@ -28,12 +28,17 @@ final class V2Restore {
     V2Manifest m = chain.tip().manifest();
     for (String p : paths) {
       RelativePaths.requireValid(p);
-      boolean found = m.files().stream().anyMatch(f -> RelativePaths.isWithin(p, f.path()))
-          || m.directories().stream().anyMatch(d -> RelativePaths.isWithin(p, d.path()))
-          || m.links().stream().anyMatch(l -> RelativePaths.isWithin(p, l.path()));
+      boolean found =
+          m.files().stream().anyMatch(f -> RelativePaths.isWithin(p, f.path()))
+              || m.directories().stream().anyMatch(d -> RelativePaths.isWithin(p, d.path()))
+              || m.links().stream().anyMatch(l -> RelativePaths.isWithin(p, l.path()));
       if (!found) {
-        throw new IllegalArgumentException("backup " + chain.tip().backupId() + " holds nothing at '"
-            + RelativePaths.printable(p) + "'");
+        throw new IllegalArgumentException(
+            "backup "
+                + chain.tip().backupId()
+                + " holds nothing at '"
+                + RelativePaths.printable(p)
+                + "'");
       }
     }
     List<V2Manifest.FileEntry> files = new ArrayList<>();
@@ -60,7 +65,8 @@ final class V2Restore {
       V2Manifest.FileEntry f = files.get(i);
       Path file = RelativePaths.resolveForWrite(target, f.path(), true);
       boolean done = false;
-      try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (OutputStream out =
+          Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         chain.copy(f.path(), where.get(i), out);
         done = true;
       } finally {
@@ -82,7 +88,8 @@ final class V2Restore {
     if (posix) {
       for (int i = dirs.size() - 1; i >= 0; i--) {
         if (dirs.get(i).posix() != null) {
-          Files.setPosixFilePermissions(RelativePaths.resolveForWrite(target, dirs.get(i).path(), false),
+          Files.setPosixFilePermissions(
+              RelativePaths.resolveForWrite(target, dirs.get(i).path(), false),
               dirs.get(i).posix().toAttributes().permissionSet());
         }
       }

@@ -10,14 +10,18 @@ import java.util.Arrays;
 import javax.crypto.KeyAgreement;
 
 /**
- * X25519 (RFC 7748) on the JDK's {@code XDH}, with keys as raw 32-byte strings. Raw keys are carried into the
- * JDK through their fixed DER prefixes (RFC 8410), so no point arithmetic lives here.
+ * X25519 (RFC 7748) on the JDK's {@code XDH}, with keys as raw 32-byte strings. Raw keys are
+ * carried into the JDK through their fixed DER prefixes (RFC 8410), so no point arithmetic lives
+ * here.
  */
 final class X25519 {
 
-  private static final byte[] SPKI = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00};
-  private static final byte[] PKCS8 = {0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04,
-      0x22, 0x04, 0x20};
+  private static final byte[] SPKI = {
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00
+  };
+  private static final byte[] PKCS8 = {
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20
+  };
   private static final byte[] BASE_POINT = new byte[32];
 
   static {
@@ -34,7 +38,8 @@ final class X25519 {
   /**
    * The shared secret X25519(privateKey, publicKey).
    *
-   * @throws IllegalArgumentException if the public key is malformed or of small order (all-zero secret)
+   * @throws IllegalArgumentException if the public key is malformed or of small order (all-zero
+   *     secret)
    */
   static byte[] agree(byte[] privateKey, byte[] publicKey) {
     byte[] pkcs8 = DerKeys.concat(PKCS8, privateKey);

@@ -5,9 +5,10 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 
 /**
- * An X25519 identity: the private key that opens archives wrapped to its {@link #recipient()}. Its text form
- * (the content of an identity file, to be written owner-only) is {@code coffer-x25519-secret:<base64>}.
- * A secret: {@link #toString()} is redacted, there is no {@code equals}.
+ * An X25519 identity: the private key that opens archives wrapped to its {@link #recipient()}. Its
+ * text form (the content of an identity file, to be written owner-only) is {@code
+ * coffer-x25519-secret:<base64>}. A secret: {@link #toString()} is redacted, there is no {@code
+ * equals}.
  */
 public final class X25519Identity {
 
@@ -40,7 +41,8 @@ public final class X25519Identity {
    *
    * @param text {@code coffer-x25519-secret:<base64>}, surrounding whitespace ignored
    * @return the identity
-   * @throws IllegalArgumentException if the text is not an identity (the message never contains the text)
+   * @throws IllegalArgumentException if the text is not an identity (the message never contains the
+   *     text)
    */
   public static X25519Identity parse(String text) {
     byte[] k = KeyText.parse(KeyText.X25519_SECRET, text);

@@ -5,8 +5,9 @@ import java.util.Arrays;
 import java.util.Base64;
 
 /**
- * An X25519 recipient: the public key a backing-up host wraps each archive's data key to. Its text form is
- * {@code coffer-x25519-public:<base64 of the 32-byte key>}. A value: equal when the keys are equal.
+ * An X25519 recipient: the public key a backing-up host wraps each archive's data key to. Its text
+ * form is {@code coffer-x25519-public:<base64 of the 32-byte key>}. A value: equal when the keys
+ * are equal.
  */
 public final class X25519Recipient {
 
@@ -34,7 +35,10 @@ public final class X25519Recipient {
     return publicKey.clone();
   }
 
-  /** The slot fingerprint: SHA-256("coffer-v2 x25519 recipient" || 0x00 || public key), first 16 bytes. */
+  /**
+   * The slot fingerprint: SHA-256("coffer-v2 x25519 recipient" || 0x00 || public key), first 16
+   * bytes.
+   */
   byte[] fingerprint() {
     var md = BlockTable.sha256();
     md.update("coffer-v2 x25519 recipient".getBytes(StandardCharsets.US_ASCII));

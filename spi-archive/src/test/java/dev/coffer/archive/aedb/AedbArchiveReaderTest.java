@@ -56,15 +56,31 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AedbArchiveReaderTest {
 
   /** The 14 entries of both fixture archives, in archive order (FIXTURE-INFO.md). */
-  static final List<String> FIXTURE_ENTRIES = List.of(
-      "B.txt", "a-b.txt", "a.txt", "a/b.txt", "bin/bytes-0-255.bin", "bin/random-1000.bin", "café.txt",
-      "empty.txt", "large/big-3MiB.bin", "nested/deep/deeper/leaf.txt", "nested/level1.txt", "sort-！.txt",
-      "sort-😀.txt", "ünïcödé/日本語ファイル.txt");
+  static final List<String> FIXTURE_ENTRIES =
+      List.of(
+          "B.txt",
+          "a-b.txt",
+          "a.txt",
+          "a/b.txt",
+          "bin/bytes-0-255.bin",
+          "bin/random-1000.bin",
+          "café.txt",
+          "empty.txt",
+          "large/big-3MiB.bin",
+          "nested/deep/deeper/leaf.txt",
+          "nested/level1.txt",
+          "sort-！.txt",
+          "sort-😀.txt",
+          "ünïcödé/日本語ファイル.txt");
+
   static final byte[] KEY = filled(0x09);
   static final byte[] WRONG_KEY = filled(0x07);
   static final AedbReadOptions DEFAULTS = AedbReadOptions.defaults();
 
-  /** The reader holds keys as {@link SecretBytes}; the fixtures keep raw bytes to write archives with. */
+  /**
+   * The reader holds keys as {@link SecretBytes}; the fixtures keep raw bytes to write archives
+   * with.
+   */
   static SecretBytes secret(byte[] key) {
     return key == null ? null : new SecretBytes(key);
   }
@@ -107,18 +123,21 @@ class AedbArchiveReaderTest {
     assertMatchesSource(out);
     assertEquals(14, result.files());
     assertEquals(3151112, result.bytes());
-    assertEquals("b2bdb93921c7b5e49dd1b8434882bb6682bee14a11d566e88a7ec8dcf5c9883d",
+    assertEquals(
+        "b2bdb93921c7b5e49dd1b8434882bb6682bee14a11d566e88a7ec8dcf5c9883d",
         result.sha256().get("large/big-3MiB.bin"));
     assertTrue(result.manifest().isEmpty());
   }
 
   @ParameterizedTest
   @MethodSource("fileSystems")
-  void encryptedFixture_withItsKey_extractsAllFourteenFilesByteIdentical(String fs) throws IOException {
+  void encryptedFixture_withItsKey_extractsAllFourteenFilesByteIdentical(String fs)
+      throws IOException {
     Path root = root(fs, tempDir, opened);
     Path archive = copyResource("aedb-encrypted.aedbarc", root);
     Path out = Files.createDirectory(root.resolve("out"));
-    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "aedb-encrypted", secret(KEY), DEFAULTS)) {
+    try (AedbArchiveReader reader =
+        AedbArchiveReader.open(archive, "aedb-encrypted", secret(KEY), DEFAULTS)) {
       assertTrue(reader.encrypted());
       assertEquals(FIXTURE_ENTRIES, reader.entries().stream().map(AedbEntry::path).toList());
       assertEquals(1576283, reader.entries().get(8).payloadBytes());
@@ -134,13 +153,19 @@ class AedbArchiveReaderTest {
     Map<String, String> seen = new LinkedHashMap<>();
     AedbReadOptions unbounded = DEFAULTS.withMaxTotalOutputBytes(Long.MAX_VALUE);
     try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "plain", null, unbounded)) {
-      AedbReadResult result = reader.read(p -> !p.startsWith("large/"), (entry, in) -> {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (int b; (b = in.read()) >= 0; ) {
-          bytes.write(b);
-        }
-        seen.put(entry.path(), AedbManifest.sha256Hex(new java.io.ByteArrayInputStream(bytes.toByteArray())));
-      }, null);
+      AedbReadResult result =
+          reader.read(
+              p -> !p.startsWith("large/"),
+              (entry, in) -> {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                for (int b; (b = in.read()) >= 0; ) {
+                  bytes.write(b);
+                }
+                seen.put(
+                    entry.path(),
+                    AedbManifest.sha256Hex(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+              },
+              null);
       assertEquals(13, seen.size());
       seen.forEach((path, sha) -> assertEquals(result.sha256().get(path), sha, path));
     }
@@ -152,10 +177,17 @@ class AedbArchiveReaderTest {
     byte[] salt = Arrays.copyOfRange(archive, 9, 25);
     assertEquals("ebcc2d6b3abc41968778b592de6e3dcc", HexFormat.of().formatHex(salt));
     Blake3Digest blake3 = new Blake3Digest();
-    assertEquals("3fd7d2e3a98f838924972bd4", HexFormat.of().formatHex(
-        AedbFormat.deriveNonce(blake3, salt, 0, "B.txt".getBytes(StandardCharsets.UTF_8))));
-    assertEquals("84ce65d695d40b8b9715338a", HexFormat.of().formatHex(AedbFormat.deriveNonce(
-        blake3, salt, 13, "ünïcödé/日本語ファイル.txt".getBytes(StandardCharsets.UTF_8))));
+    assertEquals(
+        "3fd7d2e3a98f838924972bd4",
+        HexFormat.of()
+            .formatHex(
+                AedbFormat.deriveNonce(blake3, salt, 0, "B.txt".getBytes(StandardCharsets.UTF_8))));
+    assertEquals(
+        "84ce65d695d40b8b9715338a",
+        HexFormat.of()
+            .formatHex(
+                AedbFormat.deriveNonce(
+                    blake3, salt, 13, "ünïcödé/日本語ファイル.txt".getBytes(StandardCharsets.UTF_8))));
   }
 
   @Test
@@ -181,7 +213,10 @@ class AedbArchiveReaderTest {
     assertEquals(14, info.files());
     assertEquals(1578730, info.archiveBytes());
     // payloads = archive - header - END - per entry (type, path length, path, payload length)
-    long headers = FIXTURE_ENTRIES.stream().mapToLong(p -> 13 + p.getBytes(StandardCharsets.UTF_8).length).sum();
+    long headers =
+        FIXTURE_ENTRIES.stream()
+            .mapToLong(p -> 13 + p.getBytes(StandardCharsets.UTF_8).length)
+            .sum();
     assertEquals(1578730 - 25 - 1 - headers, info.storedPayloadBytes());
     BackupMetadata meta = info.toMetadata("archive", "0.1.0", Optional.empty());
     assertEquals(modified, meta.createdAt());
@@ -206,8 +241,10 @@ class AedbArchiveReaderTest {
   void encryptedFixture_withWrongKey_isRefusedAsWrongKeyAndWritesNothing() throws IOException {
     Path archive = copyResource("aedb-encrypted.aedbarc", work);
     Path out = Files.createDirectory(work.resolve("out"));
-    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "enc", secret(WRONG_KEY), DEFAULTS)) {
-      WrongKeyException e = assertThrows(WrongKeyException.class, () -> reader.extractTo(out, p -> true, null));
+    try (AedbArchiveReader reader =
+        AedbArchiveReader.open(archive, "enc", secret(WRONG_KEY), DEFAULTS)) {
+      WrongKeyException e =
+          assertThrows(WrongKeyException.class, () -> reader.extractTo(out, p -> true, null));
       assertTrue(e.getMessage().contains("wrong key or modified bytes"), e.getMessage());
     }
     assertTrue(FileTrees.isEmptyDirectory(out));
@@ -216,17 +253,22 @@ class AedbArchiveReaderTest {
   @Test
   void encryptedFixture_withoutKey_isRefusedAsWrongKey() throws IOException {
     Path archive = copyResource("aedb-encrypted.aedbarc", work);
-    WrongKeyException e = assertThrows(WrongKeyException.class,
-        () -> AedbArchiveReader.open(archive, "enc", null, DEFAULTS));
+    WrongKeyException e =
+        assertThrows(
+            WrongKeyException.class, () -> AedbArchiveReader.open(archive, "enc", null, DEFAULTS));
     assertTrue(e.getMessage().contains("no key"), e.getMessage());
   }
 
   @Test
   void plainFixture_withKey_isRefusedByDefaultAsDowngrade() throws IOException {
     Path archive = copyResource("aedb-plain.aedbarc", work);
-    WrongKeyException e = assertThrows(WrongKeyException.class,
-        () -> AedbArchiveReader.open(archive, "plain", secret(KEY), DEFAULTS));
-    assertTrue(e.getMessage().contains("unencrypted aedb archive plain refused because a key is configured"),
+    WrongKeyException e =
+        assertThrows(
+            WrongKeyException.class,
+            () -> AedbArchiveReader.open(archive, "plain", secret(KEY), DEFAULTS));
+    assertTrue(
+        e.getMessage()
+            .contains("unencrypted aedb archive plain refused because a key is configured"),
         e.getMessage());
   }
 
@@ -234,7 +276,8 @@ class AedbArchiveReaderTest {
   void plainFixture_withKey_isReadWhenExplicitlyAllowed() throws IOException {
     Path archive = copyResource("aedb-plain.aedbarc", work);
     try (AedbArchiveReader reader =
-        AedbArchiveReader.open(archive, "plain", secret(KEY), DEFAULTS.withAllowUnencryptedWithKey(true))) {
+        AedbArchiveReader.open(
+            archive, "plain", secret(KEY), DEFAULTS.withAllowUnencryptedWithKey(true))) {
       assertEquals(14, reader.read(p -> false, (e, in) -> fail(), null).files());
     }
   }
@@ -242,7 +285,9 @@ class AedbArchiveReaderTest {
   @Test
   void open_withKeyOfWrongLength_isACallerMistake() throws IOException {
     Path archive = copyResource("aedb-encrypted.aedbarc", work);
-    assertThrows(IllegalArgumentException.class, () -> AedbArchiveReader.open(archive, "enc", new SecretBytes(new byte[16]), DEFAULTS));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> AedbArchiveReader.open(archive, "enc", new SecretBytes(new byte[16]), DEFAULTS));
   }
 
   @Test
@@ -261,7 +306,8 @@ class AedbArchiveReaderTest {
   // Truncation, bit flips, malformed structure
 
   @Test
-  void truncatedFixtures_atEveryOffsetOfTheFirst2KiBAndAStrideBeyond_areCorrupt() throws IOException {
+  void truncatedFixtures_atEveryOffsetOfTheFirst2KiBAndAStrideBeyond_areCorrupt()
+      throws IOException {
     for (String name : List.of("aedb-plain.aedbarc", "aedb-encrypted.aedbarc")) {
       byte[] full = resourceBytes(name);
       List<Integer> cuts = new ArrayList<>();
@@ -275,11 +321,13 @@ class AedbArchiveReaderTest {
       cuts.sort(java.util.Comparator.reverseOrder()); // so one file can be cut shorter and shorter
       Path archive = Files.write(work.resolve("cut.aedbarc"), full);
       for (int n : cuts) {
-        try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(archive, StandardOpenOption.WRITE)) {
+        try (java.nio.channels.SeekableByteChannel ch =
+            Files.newByteChannel(archive, StandardOpenOption.WRITE)) {
           ch.truncate(n);
         }
         assertEquals(n, Files.size(archive));
-        assertRefused(archive, name.contains("encrypted") ? KEY : null, "cut at " + n + " of " + name);
+        assertRefused(
+            archive, name.contains("encrypted") ? KEY : null, "cut at " + n + " of " + name);
       }
     }
   }
@@ -289,10 +337,12 @@ class AedbArchiveReaderTest {
     byte[] full = resourceBytes("aedb-encrypted.aedbarc");
     long bigPayload;
     try (AedbArchiveReader reader =
-        AedbArchiveReader.open(copyResource("aedb-encrypted.aedbarc", work), "enc", secret(KEY), DEFAULTS)) {
+        AedbArchiveReader.open(
+            copyResource("aedb-encrypted.aedbarc", work), "enc", secret(KEY), DEFAULTS)) {
       bigPayload = reader.entries().get(8).payloadOffset();
     }
-    // Every byte of the header and the first two entries (every field kind), every 5th byte up to the
+    // Every byte of the header and the first two entries (every field kind), every 5th byte up to
+    // the
     // 3 MiB entry's nonce, its nonce, then a stride (each flip there costs a 1.5 MB decryption).
     List<Integer> offsets = new ArrayList<>();
     for (int i = 0; i < bigPayload + 16; i++) {
@@ -311,7 +361,8 @@ class AedbArchiveReaderTest {
       assertRefused(archive, KEY, "bit flipped at " + offset);
       poke(archive, offset, full[offset]);
     }
-    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "restored", secret(KEY), DEFAULTS)) {
+    try (AedbArchiveReader reader =
+        AedbArchiveReader.open(archive, "restored", secret(KEY), DEFAULTS)) {
       assertEquals(14, readAll(reader).files());
     }
   }
@@ -325,7 +376,8 @@ class AedbArchiveReaderTest {
     files.put("z.txt", "omega omega omega".getBytes(StandardCharsets.US_ASCII));
     byte[] full = aedbArchive(KEY, files);
     Path archive = Files.write(work.resolve("small.aedbarc"), full);
-    try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "small", secret(KEY), DEFAULTS)) {
+    try (AedbArchiveReader reader =
+        AedbArchiveReader.open(archive, "small", secret(KEY), DEFAULTS)) {
       assertEquals(4, readAll(reader).files());
     }
     for (int offset = 0; offset < full.length; offset++) {
@@ -341,17 +393,23 @@ class AedbArchiveReaderTest {
   void seedTest_oversizedPathAndPayloadLengths_areRefused() throws IOException {
     Raw raw = new Raw(0, new byte[16]);
     raw.u8(AedbFormat.ENTRY_FILE).u32(AedbFormat.MAX_PATH_BYTES + 1);
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> openBytes(raw.bytes(), null));
+    CorruptBackupException e =
+        assertThrows(CorruptBackupException.class, () -> openBytes(raw.bytes(), null));
     assertTrue(e.getMessage().contains("path exceeds max length"), e.getMessage());
 
     Raw raw2 = new Raw(0, new byte[16]);
-    raw2.u8(AedbFormat.ENTRY_FILE).u32(8).put("file.bin".getBytes(StandardCharsets.US_ASCII))
+    raw2.u8(AedbFormat.ENTRY_FILE)
+        .u32(8)
+        .put("file.bin".getBytes(StandardCharsets.US_ASCII))
         .u64(AedbFormat.MAX_PAYLOAD_BYTES + 1);
     e = assertThrows(CorruptBackupException.class, () -> openBytes(raw2.bytes(), null));
     assertTrue(e.getMessage().contains("payload exceeds max size"), e.getMessage());
 
     Raw raw3 = new Raw(0, new byte[16]);
-    raw3.u8(AedbFormat.ENTRY_FILE).u32(8).put("file.bin".getBytes(StandardCharsets.US_ASCII)).u64(-1L);
+    raw3.u8(AedbFormat.ENTRY_FILE)
+        .u32(8)
+        .put("file.bin".getBytes(StandardCharsets.US_ASCII))
+        .u64(-1L);
     e = assertThrows(CorruptBackupException.class, () -> openBytes(raw3.bytes(), null));
     assertTrue(e.getMessage().contains("18446744073709551615"), e.getMessage());
   }
@@ -359,8 +417,12 @@ class AedbArchiveReaderTest {
   @Test
   void encryptedPayloadAboveTheInMemoryCap_isRefusedBeforeAnythingIsRead() throws IOException {
     Path archive = copyResource("aedb-encrypted.aedbarc", work);
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> AedbArchiveReader.open(
-        archive, "enc", secret(KEY), DEFAULTS.withMaxEncryptedPayloadBytes(1 << 20)));
+    CorruptBackupException e =
+        assertThrows(
+            CorruptBackupException.class,
+            () ->
+                AedbArchiveReader.open(
+                    archive, "enc", secret(KEY), DEFAULTS.withMaxEncryptedPayloadBytes(1 << 20)));
     assertTrue(e.getMessage().contains("too large for authenticated streaming"), e.getMessage());
     assertEquals(Optional.of("large/big-3MiB.bin"), e.path());
   }
@@ -385,14 +447,18 @@ class AedbArchiveReaderTest {
     cases.put("1 trailing bytes after the end marker", twoEnds);
     cases.put("truncated", new byte[0]);
     for (Map.Entry<String, byte[]> c : cases.entrySet()) {
-      CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> openBytes(c.getValue(), null));
+      CorruptBackupException e =
+          assertThrows(CorruptBackupException.class, () -> openBytes(c.getValue(), null));
       assertTrue(e.getMessage().contains(c.getKey()), c.getKey() + " vs " + e.getMessage());
     }
   }
 
   @Test
   void corruptZstdDataInAPlainEntry_isCorrupt() throws IOException {
-    Raw raw = new Raw(0, new byte[16]).file("a.txt", "this is not zstd".getBytes(StandardCharsets.US_ASCII)).end();
+    Raw raw =
+        new Raw(0, new byte[16])
+            .file("a.txt", "this is not zstd".getBytes(StandardCharsets.US_ASCII))
+            .end();
     try (AedbArchiveReader reader = open(raw.bytes(), null, DEFAULTS)) {
       CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> readAll(reader));
       assertEquals(Optional.of("a.txt"), e.path());
@@ -413,14 +479,21 @@ class AedbArchiveReaderTest {
     Raw raw = new Raw(0, new byte[16]).file("bomb.bin", bomb).end();
     long limit = 1 << 20;
     long[] delivered = {0};
-    try (AedbArchiveReader reader = open(raw.bytes(), null, DEFAULTS.withMaxTotalOutputBytes(limit))) {
-      CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> reader.read(p -> true,
-          (entry, in) -> {
-            byte[] buf = new byte[8192];
-            for (int n; (n = in.read(buf)) >= 0; ) {
-              delivered[0] += n;
-            }
-          }, null));
+    try (AedbArchiveReader reader =
+        open(raw.bytes(), null, DEFAULTS.withMaxTotalOutputBytes(limit))) {
+      CorruptBackupException e =
+          assertThrows(
+              CorruptBackupException.class,
+              () ->
+                  reader.read(
+                      p -> true,
+                      (entry, in) -> {
+                        byte[] buf = new byte[8192];
+                        for (int n; (n = in.read(buf)) >= 0; ) {
+                          delivered[0] += n;
+                        }
+                      },
+                      null));
       assertTrue(e.getMessage().contains("output limit"), e.getMessage());
     }
     assertTrue(delivered[0] <= limit, "delivered " + delivered[0]);
@@ -430,20 +503,47 @@ class AedbArchiveReaderTest {
   // Hostile paths and collisions
 
   @ParameterizedTest
-  @ValueSource(strings = {"../x", "/abs", "a\\b", "C:x", "a\0b", "a//b", "./a", "a/", "a/./b", "a/../b", ".",
-      "CON", "a:b", "x\u0001y", "cafe\u0301.txt", "dot."})
+  @ValueSource(
+      strings = {
+        "../x",
+        "/abs",
+        "a\\b",
+        "C:x",
+        "a\0b",
+        "a//b",
+        "./a",
+        "a/",
+        "a/./b",
+        "a/../b",
+        ".",
+        "CON",
+        "a:b",
+        "x\u0001y",
+        "cafe\u0301.txt",
+        "dot."
+      })
   void hostilePaths_areRefusedBeforeAnythingIsWritten(String path) throws IOException {
-    Raw raw = new Raw(0, new byte[16]).file("ok.txt", Zstd.compress(new byte[1], 3)).file(path,
-        Zstd.compress(new byte[1], 3)).end();
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> open(raw.bytes(), null, DEFAULTS));
+    Raw raw =
+        new Raw(0, new byte[16])
+            .file("ok.txt", Zstd.compress(new byte[1], 3))
+            .file(path, Zstd.compress(new byte[1], 3))
+            .end();
+    CorruptBackupException e =
+        assertThrows(CorruptBackupException.class, () -> open(raw.bytes(), null, DEFAULTS));
     assertTrue(e.getMessage().contains("hostile or malformed path"), e.getMessage());
   }
 
   @Test
   void nonUtf8Path_isRefused() throws IOException {
     Raw raw = new Raw(0, new byte[16]);
-    raw.u8(AedbFormat.ENTRY_FILE).u32(2).put(new byte[] {(byte) 0xC3, 0x28}).u64(9).put(new byte[9]).end();
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> openBytes(raw.bytes(), null));
+    raw.u8(AedbFormat.ENTRY_FILE)
+        .u32(2)
+        .put(new byte[] {(byte) 0xC3, 0x28})
+        .u64(9)
+        .put(new byte[9])
+        .end();
+    CorruptBackupException e =
+        assertThrows(CorruptBackupException.class, () -> openBytes(raw.bytes(), null));
     assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
   }
 
@@ -455,25 +555,32 @@ class AedbArchiveReaderTest {
       assertEquals(2, reader.entries().size());
     }
     Raw bad = new Raw(0, new byte[16]).file("../x", z).end();
-    assertThrows(CorruptBackupException.class, () -> open(bad.bytes(), null, DEFAULTS.withPortablePaths(false)));
+    assertThrows(
+        CorruptBackupException.class,
+        () -> open(bad.bytes(), null, DEFAULTS.withPortablePaths(false)));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"a.txt|a.txt", "A.txt|a.txt", "dir/x|DIR/y", "a|a/b", "a/b|a", "x/Y/z|x/y"})
-  void duplicateAndCollidingPaths_areRefusedBeforeAnythingIsWritten(String pair) throws IOException {
+  @ValueSource(
+      strings = {"a.txt|a.txt", "A.txt|a.txt", "dir/x|DIR/y", "a|a/b", "a/b|a", "x/Y/z|x/y"})
+  void duplicateAndCollidingPaths_areRefusedBeforeAnythingIsWritten(String pair)
+      throws IOException {
     String[] paths = pair.split("\\|");
     byte[] z = Zstd.compress(new byte[] {1, 2, 3}, 3);
     Raw raw = new Raw(0, new byte[16]).file(paths[0], z).file(paths[1], z).end();
     Path archive = Files.write(work.resolve("dup.aedbarc"), raw.bytes());
-    assertThrows(CorruptBackupException.class, () -> AedbArchiveReader.open(archive, "dup", null, DEFAULTS));
+    assertThrows(
+        CorruptBackupException.class, () -> AedbArchiveReader.open(archive, "dup", null, DEFAULTS));
   }
 
   @Test
   void normalizationCollision_isRefusedEvenWithoutPortableRules() throws IOException {
     byte[] z = Zstd.compress(new byte[] {1}, 3);
     Raw raw = new Raw(0, new byte[16]).file("caf\u00e9", z).file("cafe\u0301", z).end();
-    CorruptBackupException e = assertThrows(CorruptBackupException.class,
-        () -> open(raw.bytes(), null, DEFAULTS.withPortablePaths(false)));
+    CorruptBackupException e =
+        assertThrows(
+            CorruptBackupException.class,
+            () -> open(raw.bytes(), null, DEFAULTS.withPortablePaths(false)));
     assertTrue(e.getMessage().contains("collide"), e.getMessage());
   }
 
@@ -481,15 +588,23 @@ class AedbArchiveReaderTest {
   @MethodSource("fileSystems")
   void corruptionFoundMidStream_leavesARestoreStagingTargetUntouched(String fs) throws IOException {
     Path root = root(fs, tempDir, opened);
-    byte[] good = Zstd.compress("written before the failure".getBytes(StandardCharsets.US_ASCII), 3);
-    Raw raw = new Raw(0, new byte[16]).file("a.txt", good).file("b.txt", "not zstd".getBytes(StandardCharsets.US_ASCII))
-        .end();
+    byte[] good =
+        Zstd.compress("written before the failure".getBytes(StandardCharsets.US_ASCII), 3);
+    Raw raw =
+        new Raw(0, new byte[16])
+            .file("a.txt", good)
+            .file("b.txt", "not zstd".getBytes(StandardCharsets.US_ASCII))
+            .end();
     Path archive = Files.write(root.resolve("mid.aedbarc"), raw.bytes());
     Path target = root.resolve("target");
     try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "mid", null, DEFAULTS);
         RestoreStaging staging = RestoreStaging.begin(target, RestoreMode.CREATE)) {
-      assertThrows(CorruptBackupException.class, () -> reader.extractTo(staging.directory(), p -> true, null));
-      assertTrue(Files.exists(staging.directory().resolve("a.txt")), "the first file was written to staging");
+      assertThrows(
+          CorruptBackupException.class,
+          () -> reader.extractTo(staging.directory(), p -> true, null));
+      assertTrue(
+          Files.exists(staging.directory().resolve("a.txt")),
+          "the first file was written to staging");
     }
     assertFalse(Files.exists(target));
     try (Stream<Path> left = Files.list(root)) {
@@ -501,13 +616,16 @@ class AedbArchiveReaderTest {
   void moreEntriesThanTheLimit_isRefused() throws IOException {
     byte[] z = Zstd.compress(new byte[1], 3);
     Raw raw = new Raw(0, new byte[16]).file("a", z).file("b", z).file("c", z).end();
-    CorruptBackupException e = assertThrows(CorruptBackupException.class,
-        () -> open(raw.bytes(), null, DEFAULTS.withMaxEntries(2)));
+    CorruptBackupException e =
+        assertThrows(
+            CorruptBackupException.class,
+            () -> open(raw.bytes(), null, DEFAULTS.withMaxEntries(2)));
     assertTrue(e.getMessage().contains("more than 2 entries"), e.getMessage());
   }
 
   @Test
-  void seedTest_symlinkedParentPlantedInTheTarget_isRefusedAndNothingIsWrittenThrough() throws IOException {
+  void seedTest_symlinkedParentPlantedInTheTarget_isRefusedAndNothingIsWrittenThrough()
+      throws IOException {
     Path archive = copyResource("aedb-plain.aedbarc", work);
     Path out = Files.createDirectory(work.resolve("out"));
     Path outside = Files.createDirectory(work.resolve("outside"));
@@ -526,7 +644,11 @@ class AedbArchiveReaderTest {
     Map<String, byte[]> files = manifestBackup();
     byte[] archive = aedbArchive(KEY, files);
     try (AedbArchiveReader reader = open(archive, KEY, DEFAULTS)) {
-      AedbReadResult result = reader.read(p -> true, (e, in) -> in.transferTo(OutputStreamSink.NULL), AedbManifestTest.HMAC_KEY);
+      AedbReadResult result =
+          reader.read(
+              p -> true,
+              (e, in) -> in.transferTo(OutputStreamSink.NULL),
+              AedbManifestTest.HMAC_KEY);
       assertTrue(result.manifest().isPresent());
       assertTrue(result.manifest().get().authenticated());
       assertEquals("bk_seedref_full_1", result.manifest().get().backupId());
@@ -541,15 +663,18 @@ class AedbArchiveReaderTest {
     try (AedbArchiveReader reader = AedbArchiveReader.open(file, "bk_7", secret(KEY), DEFAULTS)) {
       AedbManifest m = reader.readManifest(AedbManifestTest.HMAC_KEY).orElseThrow();
       assertTrue(m.authenticated());
-      BackupMetadata meta = AedbArchiveInfo.describe(file, DEFAULTS).toMetadata("archive", "0.1.0", Optional.of(m));
+      BackupMetadata meta =
+          AedbArchiveInfo.describe(file, DEFAULTS).toMetadata("archive", "0.1.0", Optional.of(m));
       assertEquals(Instant.parse("2023-11-14T22:13:20.123456Z"), meta.createdAt());
       assertEquals("bk_seedref_full_1", meta.labels().get("legacy.backup-id"));
-      assertEquals(19, meta.totalFiles()); // 14 source files, 2 manifest files, checkpoint, wal, extra
+      assertEquals(
+          19, meta.totalFiles()); // 14 source files, 2 manifest files, checkpoint, wal, extra
     }
-    try (AedbArchiveReader reader = AedbArchiveReader.open(copyResource("aedb-plain.aedbarc", work), "p", null,
-        DEFAULTS)) {
+    try (AedbArchiveReader reader =
+        AedbArchiveReader.open(copyResource("aedb-plain.aedbarc", work), "p", null, DEFAULTS)) {
       assertEquals(Optional.empty(), reader.readManifest(null));
-      assertThrows(CorruptBackupException.class, () -> reader.readManifest(AedbManifestTest.HMAC_KEY));
+      assertThrows(
+          CorruptBackupException.class, () -> reader.readManifest(AedbManifestTest.HMAC_KEY));
     }
   }
 
@@ -559,8 +684,10 @@ class AedbArchiveReaderTest {
     files.remove("wal_tail/segment_43.aedbwal"); // as if the archive ended before that entry
     byte[] archive = aedbArchive(KEY, files);
     try (AedbArchiveReader reader = open(archive, KEY, DEFAULTS)) {
-      CorruptBackupException e = assertThrows(CorruptBackupException.class,
-          () -> reader.read(p -> true, (x, in) -> { }, AedbManifestTest.HMAC_KEY));
+      CorruptBackupException e =
+          assertThrows(
+              CorruptBackupException.class,
+              () -> reader.read(p -> true, (x, in) -> {}, AedbManifestTest.HMAC_KEY));
       assertTrue(e.getMessage().contains("is missing"), e.getMessage());
       assertEquals(Optional.of("wal_tail/segment_43.aedbwal"), e.path());
     }
@@ -571,8 +698,9 @@ class AedbArchiveReaderTest {
     Map<String, byte[]> files = manifestBackup();
     files.put("checkpoint_42.aedbcp", "forged checkpoint".getBytes(StandardCharsets.US_ASCII));
     try (AedbArchiveReader reader = open(aedbArchive(null, files), null, DEFAULTS)) {
-      CorruptBackupException e = assertThrows(CorruptBackupException.class,
-          () -> reader.read(p -> true, (x, in) -> { }, null));
+      CorruptBackupException e =
+          assertThrows(
+              CorruptBackupException.class, () -> reader.read(p -> true, (x, in) -> {}, null));
       assertTrue(e.getMessage().contains("sha256 mismatch"), e.getMessage());
     }
   }
@@ -581,8 +709,10 @@ class AedbArchiveReaderTest {
   void manifestKeyConfigured_butArchiveHasNoManifest_isRefused() throws IOException {
     Path archive = copyResource("aedb-plain.aedbarc", work);
     try (AedbArchiveReader reader = AedbArchiveReader.open(archive, "plain", null, DEFAULTS)) {
-      CorruptBackupException e = assertThrows(CorruptBackupException.class,
-          () -> reader.read(p -> true, (x, in) -> { }, AedbManifestTest.HMAC_KEY));
+      CorruptBackupException e =
+          assertThrows(
+              CorruptBackupException.class,
+              () -> reader.read(p -> true, (x, in) -> {}, AedbManifestTest.HMAC_KEY));
       assertTrue(e.getMessage().contains("no backup_manifest.json"), e.getMessage());
     }
   }
@@ -592,8 +722,10 @@ class AedbArchiveReaderTest {
     Map<String, byte[]> files = manifestBackup();
     files.remove(AedbManifest.HMAC_FILE_NAME);
     try (AedbArchiveReader reader = open(aedbArchive(KEY, files), KEY, DEFAULTS)) {
-      CorruptBackupException e = assertThrows(CorruptBackupException.class,
-          () -> reader.read(p -> true, (x, in) -> { }, AedbManifestTest.HMAC_KEY));
+      CorruptBackupException e =
+          assertThrows(
+              CorruptBackupException.class,
+              () -> reader.read(p -> true, (x, in) -> {}, AedbManifestTest.HMAC_KEY));
       assertTrue(e.getMessage().contains("not signed"), e.getMessage());
     }
   }
@@ -629,7 +761,8 @@ class AedbArchiveReaderTest {
   }
 
   private static void poke(Path file, long offset, byte value) throws IOException {
-    try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.WRITE)) {
+    try (java.nio.channels.SeekableByteChannel ch =
+        Files.newByteChannel(file, StandardOpenOption.WRITE)) {
       ch.position(offset);
       ch.write(ByteBuffer.wrap(new byte[] {value}));
     }
@@ -639,7 +772,8 @@ class AedbArchiveReaderTest {
     return reader.read(p -> true, (e, in) -> in.transferTo(OutputStreamSink.NULL), null);
   }
 
-  private AedbArchiveReader open(byte[] bytes, byte[] key, AedbReadOptions options) throws IOException {
+  private AedbArchiveReader open(byte[] bytes, byte[] key, AedbReadOptions options)
+      throws IOException {
     Path archive = Files.write(work.resolve("crafted-" + System.nanoTime() + ".aedbarc"), bytes);
     return AedbArchiveReader.open(archive, "crafted", secret(key), options);
   }
@@ -679,17 +813,21 @@ class AedbArchiveReaderTest {
     return Files.write(dir.resolve(name), resourceBytes(name));
   }
 
-  /** A fresh working directory on the named file system: Jimfs unix, osx or windows, or the real disk. */
+  /**
+   * A fresh working directory on the named file system: Jimfs unix, osx or windows, or the real
+   * disk.
+   */
   static Path root(String fs, Path tempDir, List<FileSystem> opened) throws IOException {
     if (fs.equals("disk")) {
       return Files.createTempDirectory(tempDir, "legacy");
     }
-    Configuration config = switch (fs) {
-      case "unix" -> Configuration.unix();
-      case "osx" -> Configuration.osX();
-      case "windows" -> Configuration.windows();
-      default -> throw new IllegalArgumentException(fs);
-    };
+    Configuration config =
+        switch (fs) {
+          case "unix" -> Configuration.unix();
+          case "osx" -> Configuration.osX();
+          case "windows" -> Configuration.windows();
+          default -> throw new IllegalArgumentException(fs);
+        };
     FileSystem jimfs = Jimfs.newFileSystem(config);
     opened.add(jimfs);
     Path root = jimfs.getRootDirectories().iterator().next().resolve("work");
@@ -718,8 +856,10 @@ class AedbArchiveReaderTest {
 
   static List<String> listFiles(Path root) throws IOException {
     try (Stream<Path> walk = Files.walk(root)) {
-      return walk.filter(Files::isRegularFile).map(p -> RelativePaths.relativize(root, p))
-          .sorted(RelativePaths.ORDER).toList();
+      return walk.filter(Files::isRegularFile)
+          .map(p -> RelativePaths.relativize(root, p))
+          .sorted(RelativePaths.ORDER)
+          .toList();
     }
   }
 
@@ -729,11 +869,14 @@ class AedbArchiveReaderTest {
     assertEquals(sorted, listFiles(out));
     Path source = resources().resolve("source");
     for (String rel : FIXTURE_ENTRIES) {
-      assertArrayEquals(Files.readAllBytes(resolve(source, rel)), Files.readAllBytes(resolve(out, rel)), rel);
+      assertArrayEquals(
+          Files.readAllBytes(resolve(source, rel)), Files.readAllBytes(resolve(out, rel)), rel);
     }
   }
 
-  /** Writes archives as the seed's {@code write_backup_archive} does, entries in the order given. */
+  /**
+   * Writes archives as the seed's {@code write_backup_archive} does, entries in the order given.
+   */
   static byte[] aedbArchive(byte[] key, Map<String, byte[]> files) {
     byte[] salt = new byte[16];
     new java.security.SecureRandom().nextBytes(salt);
@@ -744,10 +887,13 @@ class AedbArchiveReaderTest {
       byte[] compressed = Zstd.compress(f.getValue(), 3);
       byte[] payload = compressed;
       if (key != null) {
-        byte[] nonce = AedbFormat.deriveNonce(blake3, salt, index, f.getKey().getBytes(StandardCharsets.UTF_8));
+        byte[] nonce =
+            AedbFormat.deriveNonce(
+                blake3, salt, index, f.getKey().getBytes(StandardCharsets.UTF_8));
         try {
           Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-          cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+          cipher.init(
+              Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
           byte[] ct = cipher.doFinal(compressed);
           payload = ByteBuffer.allocate(12 + ct.length).put(nonce).put(ct).array();
         } catch (GeneralSecurityException e) {

@@ -1,6 +1,5 @@
 package dev.coffer.archive.aedb;
 
-import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -34,7 +33,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AedbManifestTest {
 
   /** The signed fixture's HMAC key: bytes 0x00..0x1f. */
-  static final SecretBytes HMAC_KEY = new SecretBytes(HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"));
+  static final SecretBytes HMAC_KEY =
+      new SecretBytes(
+          HexFormat.of()
+              .parseHex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"));
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tempDir;
@@ -108,11 +111,19 @@ class AedbManifestTest {
     Map<String, Object> m = sample();
     files(m).remove("wal_tail/segment_2.aedbwal");
     CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> parse(json(m)));
-    assertTrue(e.getMessage().contains("missing the checksum of wal segment segment_2.aedbwal"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("missing the checksum of wal segment segment_2.aedbwal"),
+        e.getMessage());
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"not_hex", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "abc", ""})
+  @ValueSource(
+      strings = {
+        "not_hex",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "abc",
+        ""
+      })
   void seedTest_backupManifestRejectsInvalidChecksumHex(String value) throws IOException {
     Map<String, Object> m = sample();
     files(m).put("checkpoint_1.aedbcp", value);
@@ -126,7 +137,8 @@ class AedbManifestTest {
     Path root = AedbArchiveReaderTest.root(fs, tempDir, opened);
     Path dir = Files.createDirectory(root.resolve("backup"));
     Path outside = Files.createDirectory(root.resolve("outside"));
-    Path outsideFile = Files.write(outside.resolve("outside.bin"), "outside".getBytes(StandardCharsets.US_ASCII));
+    Path outsideFile =
+        Files.write(outside.resolve("outside.bin"), "outside".getBytes(StandardCharsets.US_ASCII));
     Files.createSymbolicLink(dir.resolve("checkpoint_1.aedbcp"), outsideFile);
     Files.createDirectory(dir.resolve("wal_tail"));
     Path wal = Files.write(dir.resolve("wal_tail").resolve("segment_2.aedbwal"), new byte[] {'x'});
@@ -134,7 +146,9 @@ class AedbManifestTest {
     files(m).put("checkpoint_1.aedbcp", sha256(Files.readAllBytes(outsideFile)));
     files(m).put("wal_tail/segment_2.aedbwal", sha256(Files.readAllBytes(wal)));
     AedbManifest manifest = parse(json(m));
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> AedbBackupDirectory.verifyFiles(manifest, dir));
+    CorruptBackupException e =
+        assertThrows(
+            CorruptBackupException.class, () -> AedbBackupDirectory.verifyFiles(manifest, dir));
     assertTrue(e.getMessage().contains("symbolic link"), e.getMessage());
   }
 
@@ -151,7 +165,8 @@ class AedbManifestTest {
     files(m).put("checkpoint_1.aedbcp", sha256(new byte[] {'x'}));
     files(m).put("wal_tail/segment_2.aedbwal", sha256(Files.readAllBytes(wal)));
     AedbManifest manifest = parse(json(m));
-    assertThrows(CorruptBackupException.class, () -> AedbBackupDirectory.verifyFiles(manifest, dir));
+    assertThrows(
+        CorruptBackupException.class, () -> AedbBackupDirectory.verifyFiles(manifest, dir));
   }
 
   // ---------------------------------------------------------------------------------------------------
@@ -161,7 +176,8 @@ class AedbManifestTest {
     Path root = AedbArchiveReaderTest.root(fs, tempDir, opened);
     Path dir = Files.createDirectory(root.resolve("signed"));
     AedbArchiveReaderTest.copyTree(AedbArchiveReaderTest.resources().resolve("source"), dir);
-    AedbArchiveReaderTest.copyTree(AedbArchiveReaderTest.resources().resolve("manifest-signed"), dir);
+    AedbArchiveReaderTest.copyTree(
+        AedbArchiveReaderTest.resources().resolve("manifest-signed"), dir);
     return dir;
   }
 
@@ -185,7 +201,10 @@ class AedbManifestTest {
     Path dir = signedFixture("unix");
     byte[] wrong = HMAC_KEY.bytes().clone();
     wrong[31] ^= 1;
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> AedbBackupDirectory.load(dir, new SecretBytes(wrong), true));
+    CorruptBackupException e =
+        assertThrows(
+            CorruptBackupException.class,
+            () -> AedbBackupDirectory.load(dir, new SecretBytes(wrong), true));
     assertTrue(e.getMessage().contains("wrong manifest key or modified bytes"), e.getMessage());
   }
 
@@ -193,7 +212,9 @@ class AedbManifestTest {
   void signedFixture_withoutHmacFile_isRefusedWhenAKeyIsConfigured() throws IOException {
     Path dir = signedFixture("unix");
     Files.delete(dir.resolve(AedbManifest.HMAC_FILE_NAME));
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> AedbBackupDirectory.load(dir, HMAC_KEY, true));
+    CorruptBackupException e =
+        assertThrows(
+            CorruptBackupException.class, () -> AedbBackupDirectory.load(dir, HMAC_KEY, true));
     assertTrue(e.getMessage().contains("not signed"), e.getMessage());
     assertFalse(AedbBackupDirectory.load(dir, null, true).authenticated());
   }
@@ -207,7 +228,9 @@ class AedbManifestTest {
     for (int i = 0; i < json.length; i++) {
       byte[] tampered = json.clone();
       tampered[i] ^= 0x01;
-      assertThrows(CorruptBackupException.class, () -> AedbManifest.parse(tampered, hmac, HMAC_KEY, true, "t"),
+      assertThrows(
+          CorruptBackupException.class,
+          () -> AedbManifest.parse(tampered, hmac, HMAC_KEY, true, "t"),
           "flip at " + i);
     }
   }
@@ -215,9 +238,12 @@ class AedbManifestTest {
   @Test
   void signedFixture_withTamperedFile_failsVerification() throws IOException {
     Path dir = signedFixture("unix");
-    Files.write(dir.resolve("wal_tail").resolve("segment_43.aedbwal"), "forged".getBytes(StandardCharsets.US_ASCII));
+    Files.write(
+        dir.resolve("wal_tail").resolve("segment_43.aedbwal"),
+        "forged".getBytes(StandardCharsets.US_ASCII));
     AedbManifest m = AedbBackupDirectory.load(dir, HMAC_KEY, true);
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> AedbBackupDirectory.verifyFiles(m, dir));
+    CorruptBackupException e =
+        assertThrows(CorruptBackupException.class, () -> AedbBackupDirectory.verifyFiles(m, dir));
     assertEquals(Optional.of("wal_tail/segment_43.aedbwal"), e.path());
   }
 
@@ -226,7 +252,8 @@ class AedbManifestTest {
     Path dir = signedFixture("unix");
     Files.delete(dir.resolve("checkpoint_42.aedbcp"));
     AedbManifest m = AedbBackupDirectory.load(dir, HMAC_KEY, true);
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> AedbBackupDirectory.verifyFiles(m, dir));
+    CorruptBackupException e =
+        assertThrows(CorruptBackupException.class, () -> AedbBackupDirectory.verifyFiles(m, dir));
     assertTrue(e.getMessage().contains("missing"), e.getMessage());
   }
 
@@ -249,22 +276,38 @@ class AedbManifestTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ea345469d13e4a2fe24ba4090f62510f52b9385808641e48c98bc57444f1e3f1\n",
-      "  EA345469D13E4A2FE24BA4090F62510F52B9385808641E48C98BC57444F1E3F1\r\n"})
+  @ValueSource(
+      strings = {
+        "ea345469d13e4a2fe24ba4090f62510f52b9385808641e48c98bc57444f1e3f1\n",
+        "  EA345469D13E4A2FE24BA4090F62510F52B9385808641E48C98BC57444F1E3F1\r\n"
+      })
   void hmacFile_inTheSeedsTolerantForms_isAccepted(String hmacText) throws IOException {
-    byte[] json = Files.readAllBytes(AedbArchiveReaderTest.resources().resolve("manifest-signed/backup_manifest.json"));
-    assertTrue(AedbManifest.parse(json, hmacText.getBytes(StandardCharsets.US_ASCII), HMAC_KEY, true, "t")
-        .authenticated());
+    byte[] json =
+        Files.readAllBytes(
+            AedbArchiveReaderTest.resources().resolve("manifest-signed/backup_manifest.json"));
+    assertTrue(
+        AedbManifest.parse(json, hmacText.getBytes(StandardCharsets.US_ASCII), HMAC_KEY, true, "t")
+            .authenticated());
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ea345469d13e4a2fe24ba4090f62510f52b9385808641e48c98bc57444f1e3f",
-      "ea345469d13e4a2fe24ba4090f62510f52b9385808641e48c98bc57444f1e3f1ea",
-      "zz345469d13e4a2fe24ba4090f62510f52b9385808641e48c98bc57444f1e3f1", ""})
+  @ValueSource(
+      strings = {
+        "ea345469d13e4a2fe24ba4090f62510f52b9385808641e48c98bc57444f1e3f",
+        "ea345469d13e4a2fe24ba4090f62510f52b9385808641e48c98bc57444f1e3f1ea",
+        "zz345469d13e4a2fe24ba4090f62510f52b9385808641e48c98bc57444f1e3f1",
+        ""
+      })
   void malformedHmacFile_isRefused(String hmacText) throws IOException {
-    byte[] json = Files.readAllBytes(AedbArchiveReaderTest.resources().resolve("manifest-signed/backup_manifest.json"));
-    CorruptBackupException e = assertThrows(CorruptBackupException.class,
-        () -> AedbManifest.parse(json, hmacText.getBytes(StandardCharsets.US_ASCII), HMAC_KEY, true, "t"));
+    byte[] json =
+        Files.readAllBytes(
+            AedbArchiveReaderTest.resources().resolve("manifest-signed/backup_manifest.json"));
+    CorruptBackupException e =
+        assertThrows(
+            CorruptBackupException.class,
+            () ->
+                AedbManifest.parse(
+                    json, hmacText.getBytes(StandardCharsets.US_ASCII), HMAC_KEY, true, "t"));
     assertTrue(e.getMessage().contains("malformed signature"), e.getMessage());
   }
 
@@ -274,44 +317,60 @@ class AedbManifestTest {
   @Test
   void strictJson_refusesDuplicateKeysUnknownFieldsAndTrailingContent() throws IOException {
     String good = new String(json(sample()), StandardCharsets.UTF_8);
-    List<String> bad = List.of(
-        good.replace("\"backup_id\" : \"bk_1\",", "\"backup_id\" : \"bk_1\", \"backup_id\" : \"bk_2\","),
-        good.replace("\"checkpoint_1.aedbcp\" : \"a", "\"checkpoint_1.aedbcp\" : \"" + "c".repeat(64)
-            + "\", \"checkpoint_1.aedbcp\" : \"a"),
-        good.replace("{", "{ \"extra\" : 1,"),
-        good + " {}",
-        good + " x",
-        "[]",
-        "",
-        "{\"backup_id\": ");
+    List<String> bad =
+        List.of(
+            good.replace(
+                "\"backup_id\" : \"bk_1\",", "\"backup_id\" : \"bk_1\", \"backup_id\" : \"bk_2\","),
+            good.replace(
+                "\"checkpoint_1.aedbcp\" : \"a",
+                "\"checkpoint_1.aedbcp\" : \""
+                    + "c".repeat(64)
+                    + "\", \"checkpoint_1.aedbcp\" : \"a"),
+            good.replace("{", "{ \"extra\" : 1,"),
+            good + " {}",
+            good + " x",
+            "[]",
+            "",
+            "{\"backup_id\": ");
     for (String text : bad) {
-      assertThrows(CorruptBackupException.class, () -> parse(text.getBytes(StandardCharsets.UTF_8)), text);
+      assertThrows(
+          CorruptBackupException.class, () -> parse(text.getBytes(StandardCharsets.UTF_8)), text);
     }
     assertEquals("bk_1", parse(good.getBytes(StandardCharsets.UTF_8)).backupId());
   }
 
   @Test
   void strictJson_refusesWrongTypesAndRanges() throws IOException {
-    List<Map.Entry<String, Object>> edits = List.of(
-        Map.entry("created_at_micros", -1),
-        Map.entry("created_at_micros", 1.5),
-        Map.entry("created_at_micros", new java.math.BigInteger("18446744073709551615")),
-        Map.entry("checkpoint_seq", "1"),
-        Map.entry("backup_id", 7),
-        Map.entry("wal_segments", "segment_2.aedbwal"),
-        Map.entry("wal_segments", List.of(1)),
-        Map.entry("file_sha256", List.of()),
-        Map.entry("backup_type", "differential"),
-        Map.entry("parent_backup_id", "bk_0"),
-        Map.entry("checkpoint_file", "other.aedbcp"),
-        Map.entry("checkpoint_file", "/abs"));
+    List<Map.Entry<String, Object>> edits =
+        List.of(
+            Map.entry("created_at_micros", -1),
+            Map.entry("created_at_micros", 1.5),
+            Map.entry("created_at_micros", new java.math.BigInteger("18446744073709551615")),
+            Map.entry("checkpoint_seq", "1"),
+            Map.entry("backup_id", 7),
+            Map.entry("wal_segments", "segment_2.aedbwal"),
+            Map.entry("wal_segments", List.of(1)),
+            Map.entry("file_sha256", List.of()),
+            Map.entry("backup_type", "differential"),
+            Map.entry("parent_backup_id", "bk_0"),
+            Map.entry("checkpoint_file", "other.aedbcp"),
+            Map.entry("checkpoint_file", "/abs"));
     for (Map.Entry<String, Object> edit : edits) {
       Map<String, Object> m = sample();
       m.put(edit.getKey(), edit.getValue());
       assertThrows(CorruptBackupException.class, () -> parse(json(m)), edit.toString());
     }
-    for (String required : List.of("backup_id", "backup_type", "created_at_micros", "aedb_version", "checkpoint_seq",
-        "wal_head_seq", "checkpoint_file", "wal_segments", "file_sha256")) {
+    for (String required :
+        List.of(
+            "backup_id",
+            "backup_type",
+            "created_at_micros",
+            "aedb_version",
+            "checkpoint_seq",
+            "wal_head_seq",
+            "checkpoint_file",
+            "wal_segments",
+            "file_sha256")) {
       Map<String, Object> m = sample();
       m.remove(required);
       assertThrows(CorruptBackupException.class, () -> parse(json(m)), required);
@@ -345,7 +404,8 @@ class AedbManifestTest {
     AedbManifest m = parse(json(sample()));
     Map<String, String> actual = new LinkedHashMap<>();
     actual.put("checkpoint_1.aedbcp", "a".repeat(64));
-    CorruptBackupException missing = assertThrows(CorruptBackupException.class, () -> m.crossCheck(actual, "t"));
+    CorruptBackupException missing =
+        assertThrows(CorruptBackupException.class, () -> m.crossCheck(actual, "t"));
     assertEquals(Optional.of("wal_tail/segment_2.aedbwal"), missing.path());
     actual.put("wal_tail/segment_2.aedbwal", "c".repeat(64));
     assertThrows(CorruptBackupException.class, () -> m.crossCheck(actual, "t"));

@@ -24,36 +24,43 @@ class BlockResolverTest {
   private static final BlockRef BASE_1 = ref(0, 1, 300, 150, 1000, 21);
 
   private static BlockResolver resolver() throws CorruptBackupException {
-    return new BlockResolver(List.of(
-        ArchiveBlocks.of(TIP, 200, BLOCK, List.of(TIP_0)),
-        ArchiveBlocks.of(BASE, 450, BLOCK, List.of(BASE_0, BASE_1, BASE_1))));
+    return new BlockResolver(
+        List.of(
+            ArchiveBlocks.of(TIP, 200, BLOCK, List.of(TIP_0)),
+            ArchiveBlocks.of(BASE, 450, BLOCK, List.of(BASE_0, BASE_1, BASE_1))));
   }
 
   private static final List<BlockRef> FILE = List.of(TIP_0, BASE_1.withArchiveIndex(1));
 
   @Test
   void fileWithBlocksFromTheTipAndTheBase_resolvesToBothArchives() throws Exception {
-    List<BlockResolver.Location> where = resolver().checkFile("db/t1", BLOCK + 1000, BlockTable.contentHash(FILE), FILE);
-    assertEquals(List.of(new BlockResolver.Location(TIP, TIP_0), new BlockResolver.Location(BASE, BASE_1)), where);
+    List<BlockResolver.Location> where =
+        resolver().checkFile("db/t1", BLOCK + 1000, BlockTable.contentHash(FILE), FILE);
+    assertEquals(
+        List.of(new BlockResolver.Location(TIP, TIP_0), new BlockResolver.Location(BASE, BASE_1)),
+        where);
   }
 
   @Test
   void referenceOutsideTheChain_isRefused() throws Exception {
-    CorruptBackupException e = assertThrows(CorruptBackupException.class,
-        () -> resolver().locate("db/t1", BASE_1.withArchiveIndex(2)));
+    CorruptBackupException e =
+        assertThrows(
+            CorruptBackupException.class,
+            () -> resolver().locate("db/t1", BASE_1.withArchiveIndex(2)));
     assertTrue(e.getMessage().contains("outside its chain of 2"), e.getMessage());
   }
 
   @Test
   void referenceThatDiffersFromItsArchivesOwnBlock_isRefused() throws Exception {
     BlockResolver r = resolver();
-    List<BlockRef> wrong = List.of(
-        ref(1, 1, 301, 150, 1000, 21), // offset
-        ref(1, 1, 300, 151, 1000, 21), // stored length
-        ref(1, 1, 300, 150, 999, 21), // raw length
-        ref(1, 1, 300, 150, 1000, 99), // hash: a block of another repository at the same place
-        ref(1, 2, 300, 150, 1000, 21), // a block number the base does not hold
-        ref(0, 1, 300, 150, 1000, 21)); // the base's block claimed by the tip
+    List<BlockRef> wrong =
+        List.of(
+            ref(1, 1, 301, 150, 1000, 21), // offset
+            ref(1, 1, 300, 151, 1000, 21), // stored length
+            ref(1, 1, 300, 150, 999, 21), // raw length
+            ref(1, 1, 300, 150, 1000, 99), // hash: a block of another repository at the same place
+            ref(1, 2, 300, 150, 1000, 21), // a block number the base does not hold
+            ref(0, 1, 300, 150, 1000, 21)); // the base's block claimed by the tip
     for (BlockRef w : wrong) {
       assertThrows(CorruptBackupException.class, () -> r.locate("f", w), w.toString());
     }
@@ -66,22 +73,28 @@ class BlockResolverTest {
     long size = BLOCK + 1000;
     List<BlockRef> swapped = new ArrayList<>(FILE);
     Collections.swap(swapped, 0, 1);
-    for (List<BlockRef> bad : List.of(FILE.subList(0, 1), List.of(TIP_0, TIP_0, BASE_1.withArchiveIndex(1)),
-        swapped)) {
-      assertThrows(CorruptBackupException.class, () -> r.checkFile("f", size, hash, bad), bad.toString());
+    for (List<BlockRef> bad :
+        List.of(FILE.subList(0, 1), List.of(TIP_0, TIP_0, BASE_1.withArchiveIndex(1)), swapped)) {
+      assertThrows(
+          CorruptBackupException.class, () -> r.checkFile("f", size, hash, bad), bad.toString());
     }
   }
 
   @Test
   void ownBlocksOutsideTheDataObjectOrOverlapping_areRefused() {
-    assertThrows(CorruptBackupException.class, () -> ArchiveBlocks.of(TIP, 199, BLOCK, List.of(TIP_0)));
-    assertThrows(CorruptBackupException.class,
+    assertThrows(
+        CorruptBackupException.class, () -> ArchiveBlocks.of(TIP, 199, BLOCK, List.of(TIP_0)));
+    assertThrows(
+        CorruptBackupException.class,
         () -> ArchiveBlocks.of(BASE, 1000, BLOCK, List.of(BASE_0, ref(0, 1, 299, 150, 1000, 21))));
-    assertThrows(CorruptBackupException.class,
+    assertThrows(
+        CorruptBackupException.class,
         () -> ArchiveBlocks.of(BASE, 1000, BLOCK, List.of(BASE_0, ref(0, 0, 300, 150, 1000, 21))));
-    assertThrows(CorruptBackupException.class,
+    assertThrows(
+        CorruptBackupException.class,
         () -> ArchiveBlocks.of(BASE, 10_000, BLOCK, List.of(ref(1, 0, 0, 300, BLOCK, 1))));
-    assertThrows(CorruptBackupException.class,
+    assertThrows(
+        CorruptBackupException.class,
         () -> ArchiveBlocks.of(BASE, 10_000, BLOCK, List.of(ref(0, 0, 0, 300, BLOCK + 1, 1))));
   }
 
@@ -99,6 +112,7 @@ class BlockResolverTest {
     BlockResolver.checkContent("f", good, raw);
     raw[999] ^= 1;
     assertThrows(CorruptBackupException.class, () -> BlockResolver.checkContent("f", good, raw));
-    assertThrows(CorruptBackupException.class, () -> BlockResolver.checkContent("f", good, new byte[999]));
+    assertThrows(
+        CorruptBackupException.class, () -> BlockResolver.checkContent("f", good, new byte[999]));
   }
 }

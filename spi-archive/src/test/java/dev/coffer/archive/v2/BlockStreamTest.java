@@ -19,7 +19,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The data object stream: ordered, bounded read-ahead, failures surface as the store's write failure. */
+/**
+ * The data object stream: ordered, bounded read-ahead, failures surface as the store's write
+ * failure.
+ */
 class BlockStreamTest {
 
   private static final int BLOCK = 4096;
@@ -32,31 +35,44 @@ class BlockStreamTest {
       Files.write(a, V2Fixtures.noise(100 * BLOCK + 7, 1));
       Files.write(b, V2Fixtures.noise(3 * BLOCK, 2));
       AtomicLong sourceBytes = new AtomicLong();
-      BlockStream.FileOpener counting = f -> new FilterInputStream(Files.newInputStream(f)) {
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-          int n = super.read(buf, off, len);
-          sourceBytes.addAndGet(Math.max(0, n));
-          return n;
-        }
-      };
+      BlockStream.FileOpener counting =
+          f ->
+              new FilterInputStream(Files.newInputStream(f)) {
+                @Override
+                public int read(byte[] buf, int off, int len) throws IOException {
+                  int n = super.read(buf, off, len);
+                  sourceBytes.addAndGet(Math.max(0, n));
+                  return n;
+                }
+              };
       int workers = 3;
-      List<BlockStream.Job> jobs = List.of(new BlockStream.Job(a, List.of()), new BlockStream.Job(b, List.of()));
+      List<BlockStream.Job> jobs =
+          List.of(new BlockStream.Job(a, List.of()), new BlockStream.Job(b, List.of()));
       ExecutorService pool = Executors.newFixedThreadPool(workers);
       List<BlockSealer> sealers = new ArrayList<>();
       long consumed = 0;
-      try (BlockStream s = new BlockStream(jobs, counting, pool, ThreadLocal.withInitial(() -> {
-        BlockSealer x = new BlockSealer(V2Fixtures.keys(), BLOCK, 3);
-        synchronized (sealers) {
-          sealers.add(x);
-        }
-        return x;
-      }), BLOCK, workers)) {
+      try (BlockStream s =
+          new BlockStream(
+              jobs,
+              counting,
+              pool,
+              ThreadLocal.withInitial(
+                  () -> {
+                    BlockSealer x = new BlockSealer(V2Fixtures.keys(), BLOCK, 3);
+                    synchronized (sealers) {
+                      sealers.add(x);
+                    }
+                    return x;
+                  }),
+              BLOCK,
+              workers)) {
         byte[] buf = new byte[1000];
         for (int n; (n = s.read(buf)) > 0; ) {
           consumed += n;
           long ahead = sourceBytes.get() - consumed;
-          assertTrue(ahead <= (2L * workers + 1) * BLOCK, "read " + ahead + " bytes ahead of the consumer");
+          assertTrue(
+              ahead <= (2L * workers + 1) * BLOCK,
+              "read " + ahead + " bytes ahead of the consumer");
         }
         assertEquals(2, s.filesRead());
       } finally {
@@ -83,23 +99,31 @@ class BlockStreamTest {
     try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
       Path a = fs.getPath("/a");
       Files.write(a, V2Fixtures.noise(20 * BLOCK, 1));
-      BlockStream.FileOpener failing = f -> new FilterInputStream(Files.newInputStream(f)) {
-        private long left = 5 * BLOCK;
+      BlockStream.FileOpener failing =
+          f ->
+              new FilterInputStream(Files.newInputStream(f)) {
+                private long left = 5 * BLOCK;
 
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-          if (left <= 0) {
-            throw new IOException("disk went away");
-          }
-          int n = super.read(buf, off, (int) Math.min(len, left));
-          left -= Math.max(0, n);
-          return n;
-        }
-      };
+                @Override
+                public int read(byte[] buf, int off, int len) throws IOException {
+                  if (left <= 0) {
+                    throw new IOException("disk went away");
+                  }
+                  int n = super.read(buf, off, (int) Math.min(len, left));
+                  left -= Math.max(0, n);
+                  return n;
+                }
+              };
       ExecutorService pool = Executors.newSingleThreadExecutor();
       try (BlockSealer sealer = new BlockSealer(V2Fixtures.keys(), BLOCK, 3);
-          BlockStream s = new BlockStream(List.of(new BlockStream.Job(a, List.of())), failing, pool,
-              ThreadLocal.withInitial(() -> sealer), BLOCK, 1)) {
+          BlockStream s =
+              new BlockStream(
+                  List.of(new BlockStream.Job(a, List.of())),
+                  failing,
+                  pool,
+                  ThreadLocal.withInitial(() -> sealer),
+                  BLOCK,
+                  1)) {
         InputStream in = s;
         assertThrows(IOException.class, in::readAllBytes);
       } finally {

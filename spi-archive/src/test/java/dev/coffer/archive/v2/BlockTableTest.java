@@ -18,8 +18,11 @@ class BlockTableTest {
     return new BlockRef(index, number, offset, stored, raw, V2Fixtures.counting(hashSeed, 32));
   }
 
-  private static final List<BlockRef> REFS = List.of(
-      ref(0, 0, 0, 100, 4096, 1), ref(2, 7, 123_456_789_012L, 4113, 4096, 2), ref(1, 3, 500, 30, 17, 3));
+  private static final List<BlockRef> REFS =
+      List.of(
+          ref(0, 0, 0, 100, 4096, 1),
+          ref(2, 7, 123_456_789_012L, 4113, 4096, 2),
+          ref(1, 3, 500, 30, 17, 3));
 
   @Test
   void encodedTable_decodesToTheSameReferences() throws Exception {
@@ -36,13 +39,15 @@ class BlockTableTest {
       md.update(r.sha256());
     }
     assertArrayEquals(md.digest(), BlockTable.contentHash(REFS));
-    assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(), BlockTable.contentHash(List.of()));
+    assertArrayEquals(
+        MessageDigest.getInstance("SHA-256").digest(), BlockTable.contentHash(List.of()));
   }
 
   @Test
   void archiveIndexOutsideTheChain_isRefused() {
     String text = BlockTable.encode(REFS);
-    CorruptBackupException e = assertThrows(CorruptBackupException.class, () -> BlockTable.decode("a/f", text, 2, 3));
+    CorruptBackupException e =
+        assertThrows(CorruptBackupException.class, () -> BlockTable.decode("a/f", text, 2, 3));
     assertTrue(e.getMessage().contains("out-of-range block reference: archive 2"), e.getMessage());
     assertEquals("a/f", e.path().orElseThrow());
   }
@@ -57,14 +62,21 @@ class BlockTableTest {
   void outOfRangeLengthsAndOffsets_areRefused() {
     for (int field : new int[] {10, 18, 22}) {
       for (long value : new long[] {0, 0xFFFF_FFFFL, 2L * 1024 * 1024}) {
-        ByteBuffer b = ByteBuffer.wrap(Base64.getDecoder().decode(BlockTable.encode(REFS.subList(0, 1))));
+        ByteBuffer b =
+            ByteBuffer.wrap(Base64.getDecoder().decode(BlockTable.encode(REFS.subList(0, 1))));
         if (field == 10) {
-          b.putLong(10, value == 0 ? -1 : Long.MAX_VALUE - 10); // offset negative or overflowing with the length
+          b.putLong(
+              10,
+              value == 0
+                  ? -1
+                  : Long.MAX_VALUE - 10); // offset negative or overflowing with the length
         } else {
           b.putInt(field, (int) value);
         }
         String text = Base64.getEncoder().encodeToString(b.array());
-        assertThrows(CorruptBackupException.class, () -> BlockTable.decode("f", text, 1, 1),
+        assertThrows(
+            CorruptBackupException.class,
+            () -> BlockTable.decode("f", text, 1, 1),
             "field " + field + " = " + value);
       }
     }
@@ -73,8 +85,14 @@ class BlockTableTest {
   @Test
   void textThatIsNotCanonicalBase64OfWholeRecords_isRefused() {
     String text = BlockTable.encode(REFS);
-    for (String bad : List.of(text + "A", text.substring(0, text.length() - 4), text.replace('A', '*'),
-        "!!!!", text.substring(0, text.length() - 1), Base64.getEncoder().encodeToString(new byte[57]))) {
+    for (String bad :
+        List.of(
+            text + "A",
+            text.substring(0, text.length() - 4),
+            text.replace('A', '*'),
+            "!!!!",
+            text.substring(0, text.length() - 1),
+            Base64.getEncoder().encodeToString(new byte[57]))) {
       assertThrows(CorruptBackupException.class, () -> BlockTable.decode("f", bad, 3, 3), bad);
     }
   }
@@ -91,8 +109,11 @@ class BlockTableTest {
         List<BlockRef> decoded = BlockTable.decode("f", bad, 3, 3);
         // a change that still decodes changes a field: what the resolver compares catches the rest
         assertTrue(!decoded.equals(REFS), "char " + i);
-        if (decoded.stream().map(BlockRef::sha256).toList().toString().equals(REFS.stream().map(BlockRef::sha256)
-            .toList().toString())) {
+        if (decoded.stream()
+            .map(BlockRef::sha256)
+            .toList()
+            .toString()
+            .equals(REFS.stream().map(BlockRef::sha256).toList().toString())) {
           assertArrayEquals(hash, BlockTable.contentHash(decoded));
         }
       } catch (CorruptBackupException expected) {

@@ -30,23 +30,40 @@ class CommitObjectTest {
 
   static CommitStatement statement(SecretBytes dk, byte[] manifestHash) {
     V2Keys keys = V2Keys.derive(dk, V2Fixtures.salt(), V2Fixtures.ARCHIVE);
-    return new CommitStatement(V2Fixtures.REPOSITORY, V2Fixtures.ARCHIVE, ID, V2Fixtures.salt(), 65536, 1_234_567,
-        4321, manifestHash, keys.commitment(), "{\"total_files\":3}".getBytes(StandardCharsets.UTF_8));
+    return new CommitStatement(
+        V2Fixtures.REPOSITORY,
+        V2Fixtures.ARCHIVE,
+        ID,
+        V2Fixtures.salt(),
+        65536,
+        1_234_567,
+        4321,
+        manifestHash,
+        keys.commitment(),
+        "{\"total_files\":3}".getBytes(StandardCharsets.UTF_8));
   }
 
   static CommitObject recipientCommit() {
-    return CommitObject.create(statement(V2Fixtures.dataKey(), V2Fixtures.counting(0x10, 32)), V2Fixtures.dataKey(),
-        Recipients.x25519(List.of(OPS.recipient(), ESCROW.recipient())), Optional.of(HOST), RANDOM);
+    return CommitObject.create(
+        statement(V2Fixtures.dataKey(), V2Fixtures.counting(0x10, 32)),
+        V2Fixtures.dataKey(),
+        Recipients.x25519(List.of(OPS.recipient(), ESCROW.recipient())),
+        Optional.of(HOST),
+        RANDOM);
   }
 
   private static CommitObject decode(byte[] bytes) throws CorruptBackupException {
     return CommitObject.decode(bytes, V2Fixtures.REPOSITORY, ID);
   }
 
-  /** Re-encodes with other slots and a valid checksum: what an attacker with write access can do. */
-  private static byte[] withSlots(CommitObject c, List<KeySlot> slots) throws CorruptBackupException {
+  /**
+   * Re-encodes with other slots and a valid checksum: what an attacker with write access can do.
+   */
+  private static byte[] withSlots(CommitObject c, List<KeySlot> slots)
+      throws CorruptBackupException {
     CommitCodec.Parts p = CommitCodec.decode(c.encode(), V2Fixtures.REPOSITORY, ID);
-    return CommitCodec.encode(new CommitCodec.Parts(p.statement(), slots, p.signer(), p.signature()));
+    return CommitCodec.encode(
+        new CommitCodec.Parts(p.statement(), slots, p.signer(), p.signature()));
   }
 
   private static List<KeySlot> slots(CommitObject c) throws CorruptBackupException {
@@ -76,14 +93,35 @@ class CommitObjectTest {
       fifteen.add(X25519Identity.generate(RANDOM).recipient());
     }
     V2Keys keys = V2Fixtures.keys();
-    CommitStatement s = new CommitStatement(V2Fixtures.REPOSITORY, V2Fixtures.ARCHIVE, "x".repeat(128),
-        V2Fixtures.salt(), 65536, 0, 1, new byte[32], keys.commitment(), new byte[1024]);
-    byte[] bytes = CommitObject.create(s, V2Fixtures.dataKey(),
-        Recipients.x25519(fifteen).withSymmetric(V2Fixtures.masterKey()), Optional.of(HOST), RANDOM).encode();
+    CommitStatement s =
+        new CommitStatement(
+            V2Fixtures.REPOSITORY,
+            V2Fixtures.ARCHIVE,
+            "x".repeat(128),
+            V2Fixtures.salt(),
+            65536,
+            0,
+            1,
+            new byte[32],
+            keys.commitment(),
+            new byte[1024]);
+    byte[] bytes =
+        CommitObject.create(
+                s,
+                V2Fixtures.dataKey(),
+                Recipients.x25519(fifteen).withSymmetric(V2Fixtures.masterKey()),
+                Optional.of(HOST),
+                RANDOM)
+            .encode();
     assertTrue(bytes.length <= CommitCodec.MAX_BYTES, bytes.length + " bytes");
-    assertEquals(16, CommitObject.decode(bytes, V2Fixtures.REPOSITORY, "x".repeat(128)).slotCount());
-    assertThrows(IllegalArgumentException.class, () -> Recipients.x25519(fifteen).withSymmetric(V2Fixtures.masterKey())
-        .withSymmetric(V2Fixtures.masterKey()));
+    assertEquals(
+        16, CommitObject.decode(bytes, V2Fixtures.REPOSITORY, "x".repeat(128)).slotCount());
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            Recipients.x25519(fifteen)
+                .withSymmetric(V2Fixtures.masterKey())
+                .withSymmetric(V2Fixtures.masterKey()));
   }
 
   @Test
@@ -103,17 +141,21 @@ class CommitObjectTest {
       byte[] cut = Arrays.copyOf(bytes, n);
       assertThrows(CorruptBackupException.class, () -> decode(cut), "length " + n);
     }
-    assertThrows(CorruptBackupException.class, () -> decode(Arrays.copyOf(bytes, bytes.length + 1)));
+    assertThrows(
+        CorruptBackupException.class, () -> decode(Arrays.copyOf(bytes, bytes.length + 1)));
     assertThrows(CorruptBackupException.class, () -> decode(new byte[CommitCodec.MAX_BYTES + 1]));
   }
 
   @Test
   void commitOfAnotherRepositoryOrBackup_isRefused() {
     byte[] bytes = recipientCommit().encode();
-    CorruptBackupException e = assertThrows(CorruptBackupException.class,
-        () -> CommitObject.decode(bytes, UUID.randomUUID(), ID));
+    CorruptBackupException e =
+        assertThrows(
+            CorruptBackupException.class, () -> CommitObject.decode(bytes, UUID.randomUUID(), ID));
     assertTrue(e.getMessage().contains("belongs to repository"), e.getMessage());
-    assertThrows(CorruptBackupException.class, () -> CommitObject.decode(bytes, V2Fixtures.REPOSITORY, "other"));
+    assertThrows(
+        CorruptBackupException.class,
+        () -> CommitObject.decode(bytes, V2Fixtures.REPOSITORY, "other"));
   }
 
   @Test
@@ -125,28 +167,43 @@ class CommitObjectTest {
     Identities ops = Identities.x25519(List.of(OPS));
     Identities escrow = Identities.x25519(List.of(ESCROW));
     assertThrows(CorruptBackupException.class, () -> decode(withSlots(c, swapped)).openKeys(ops));
-    assertThrows(CorruptBackupException.class, () -> decode(withSlots(c, swapped)).openKeys(escrow));
-    assertThrows(WrongKeyException.class, () -> decode(withSlots(c, s.subList(0, 1))).openKeys(escrow));
+    assertThrows(
+        CorruptBackupException.class, () -> decode(withSlots(c, swapped)).openKeys(escrow));
+    assertThrows(
+        WrongKeyException.class, () -> decode(withSlots(c, s.subList(0, 1))).openKeys(escrow));
     decode(withSlots(c, s.subList(0, 1))).openKeys(ops); // dropping a slot removes only that way in
     // a duplicate opens only at its own index; a slot moved to another index does not open
     decode(withSlots(c, List.of(s.get(1), s.get(1)))).openKeys(escrow);
-    assertThrows(WrongKeyException.class, () -> decode(withSlots(c, List.of(s.get(0), s.get(0)))).openKeys(escrow));
-    assertThrows(CorruptBackupException.class, () -> decode(withSlots(c, List.of(s.get(1)))).openKeys(escrow));
+    assertThrows(
+        WrongKeyException.class,
+        () -> decode(withSlots(c, List.of(s.get(0), s.get(0)))).openKeys(escrow));
+    assertThrows(
+        CorruptBackupException.class,
+        () -> decode(withSlots(c, List.of(s.get(1)))).openKeys(escrow));
     assertThrows(CorruptBackupException.class, () -> decode(withSlots(c, List.of())));
   }
 
   @Test
   void downgradeToASymmetricSlot_isRefused() throws Exception {
     CommitObject c = recipientCommit();
-    // an attacker replaces the recipient slots with a symmetric slot of a key it holds, wrapping its own data key
+    // an attacker replaces the recipient slots with a symmetric slot of a key it holds, wrapping
+    // its own data key
     SecretBytes attackerKey = new SecretBytes(V2Fixtures.counting(0xEE, 32));
     SecretBytes attackerDk = new SecretBytes(V2Fixtures.counting(0x77, 32));
-    List<KeySlot> planted = KeySlots.wrap(attackerDk, V2Fixtures.REPOSITORY, V2Fixtures.ARCHIVE,
-        Recipients.symmetric(attackerKey), RANDOM);
+    List<KeySlot> planted =
+        KeySlots.wrap(
+            attackerDk,
+            V2Fixtures.REPOSITORY,
+            V2Fixtures.ARCHIVE,
+            Recipients.symmetric(attackerKey),
+            RANDOM);
     CommitObject downgraded = decode(withSlots(c, planted));
-    assertThrows(WrongKeyException.class, () -> downgraded.openKeys(Identities.x25519(List.of(OPS))));
-    CorruptBackupException e = assertThrows(CorruptBackupException.class,
-        () -> downgraded.openKeys(Identities.symmetric(attackerKey)));
+    assertThrows(
+        WrongKeyException.class, () -> downgraded.openKeys(Identities.x25519(List.of(OPS))));
+    CorruptBackupException e =
+        assertThrows(
+            CorruptBackupException.class,
+            () -> downgraded.openKeys(Identities.symmetric(attackerKey)));
     assertTrue(e.getMessage().contains("does not commit to"), e.getMessage());
   }
 
@@ -154,23 +211,45 @@ class CommitObjectTest {
   void signatureFromAnotherHost_orMissing_orOverAnotherStatement_isRefused() throws Exception {
     CommitObject c = recipientCommit();
     assertThrows(CorruptBackupException.class, () -> c.verifySignature(OTHER_HOST.publicKey()));
-    CommitObject byOther = CommitObject.create(c.statement(), V2Fixtures.dataKey(),
-        Recipients.x25519(List.of(OPS.recipient())), Optional.of(OTHER_HOST), RANDOM);
-    assertThrows(CorruptBackupException.class, () -> decode(byOther.encode()).verifySignature(HOST.publicKey()));
-    CommitObject unsigned = CommitObject.create(c.statement(), V2Fixtures.dataKey(),
-        Recipients.x25519(List.of(OPS.recipient())), Optional.empty(), RANDOM);
-    assertThrows(CorruptBackupException.class, () -> decode(unsigned.encode()).verifySignature(HOST.publicKey()));
+    CommitObject byOther =
+        CommitObject.create(
+            c.statement(),
+            V2Fixtures.dataKey(),
+            Recipients.x25519(List.of(OPS.recipient())),
+            Optional.of(OTHER_HOST),
+            RANDOM);
+    assertThrows(
+        CorruptBackupException.class,
+        () -> decode(byOther.encode()).verifySignature(HOST.publicKey()));
+    CommitObject unsigned =
+        CommitObject.create(
+            c.statement(),
+            V2Fixtures.dataKey(),
+            Recipients.x25519(List.of(OPS.recipient())),
+            Optional.empty(),
+            RANDOM);
+    assertThrows(
+        CorruptBackupException.class,
+        () -> decode(unsigned.encode()).verifySignature(HOST.publicKey()));
     // someone with only the public recipients forges a backup: it opens, but it is not the host's
     SecretBytes forgedDk = new SecretBytes(V2Fixtures.counting(0x33, 32));
     CommitStatement forged = statement(forgedDk, V2Fixtures.counting(0x99, 32));
-    CommitObject forgery = CommitObject.create(forged, forgedDk, Recipients.x25519(List.of(OPS.recipient())),
-        Optional.empty(), RANDOM);
+    CommitObject forgery =
+        CommitObject.create(
+            forged,
+            forgedDk,
+            Recipients.x25519(List.of(OPS.recipient())),
+            Optional.empty(),
+            RANDOM);
     forgery.openKeys(Identities.x25519(List.of(OPS)));
     CommitCodec.Parts stolen = CommitCodec.decode(c.encode(), V2Fixtures.REPOSITORY, ID);
-    byte[] transplanted = CommitCodec.encode(new CommitCodec.Parts(forged, slots(forgery), stolen.signer(),
-        stolen.signature()));
-    CorruptBackupException e = assertThrows(CorruptBackupException.class,
-        () -> decode(transplanted).verifySignature(HOST.publicKey()));
+    byte[] transplanted =
+        CommitCodec.encode(
+            new CommitCodec.Parts(forged, slots(forgery), stolen.signer(), stolen.signature()));
+    CorruptBackupException e =
+        assertThrows(
+            CorruptBackupException.class,
+            () -> decode(transplanted).verifySignature(HOST.publicKey()));
     assertTrue(e.getMessage().contains("does not verify"), e.getMessage());
   }
 
@@ -178,7 +257,8 @@ class CommitObjectTest {
   void rekey_keepsStatementAndSignature_andOnlyTheNewKeysOpen() throws Exception {
     CommitObject c = recipientCommit();
     V2Keys before = c.openKeys(Identities.x25519(List.of(OPS)));
-    Recipients next = Recipients.x25519(List.of(ESCROW.recipient())).withSymmetric(V2Fixtures.masterKey());
+    Recipients next =
+        Recipients.x25519(List.of(ESCROW.recipient())).withSymmetric(V2Fixtures.masterKey());
     CommitObject r = decode(c.rekey(Identities.x25519(List.of(OPS)), next, RANDOM).encode());
     assertEquals(c.statement(), r.statement());
     r.verifySignature(HOST.publicKey());
@@ -186,14 +266,16 @@ class CommitObjectTest {
     V2Keys after = r.openKeys(Identities.symmetric(V2Fixtures.masterKey()));
     // same data key: a block sealed before the rekey opens with the keys after it
     byte[] raw = V2Fixtures.pages(4096, 1);
-    try (BlockSealer old = new BlockSealer(before, 4096, 3); BlockSealer now = new BlockSealer(after, 4096, 3)) {
+    try (BlockSealer old = new BlockSealer(before, 4096, 3);
+        BlockSealer now = new BlockSealer(after, 4096, 3)) {
       byte[] stored = old.seal(0, raw, 0, raw.length);
       assertArrayEquals(raw, now.open(0, raw.length, stored, 0, stored.length));
     }
     assertTrue(r.wrappedFor(next));
     assertFalse(c.wrappedFor(next));
     assertTrue(c.wrappedFor(Recipients.x25519(List.of(ESCROW.recipient(), OPS.recipient()))));
-    assertThrows(WrongKeyException.class, () -> r.rekey(Identities.x25519(List.of(OPS)), next, RANDOM));
+    assertThrows(
+        WrongKeyException.class, () -> r.rekey(Identities.x25519(List.of(OPS)), next, RANDOM));
   }
 
   @Test
@@ -203,10 +285,25 @@ class CommitObjectTest {
     List<Integer> sizes = new ArrayList<>();
     for (long dataLength : new long[] {0, 5L << 40}) {
       V2Keys keys = V2Fixtures.keys();
-      CommitStatement s = new CommitStatement(V2Fixtures.REPOSITORY, V2Fixtures.ARCHIVE, ID, V2Fixtures.salt(),
-          65536, dataLength, 4321, new byte[32], keys.commitment(), new byte[0]);
-      CommitObject c = CommitObject.create(s, V2Fixtures.dataKey(), Recipients.x25519(List.of(OPS.recipient())),
-          Optional.of(HOST), RANDOM);
+      CommitStatement s =
+          new CommitStatement(
+              V2Fixtures.REPOSITORY,
+              V2Fixtures.ARCHIVE,
+              ID,
+              V2Fixtures.salt(),
+              65536,
+              dataLength,
+              4321,
+              new byte[32],
+              keys.commitment(),
+              new byte[0]);
+      CommitObject c =
+          CommitObject.create(
+              s,
+              V2Fixtures.dataKey(),
+              Recipients.x25519(List.of(OPS.recipient())),
+              Optional.of(HOST),
+              RANDOM);
       sizes.add(c.rekey(old, next, RANDOM).encode().length);
     }
     assertEquals(sizes.get(0), sizes.get(1));
@@ -220,9 +317,14 @@ class CommitObjectTest {
     String masterB64 = java.util.Base64.getEncoder().encodeToString(master.bytes());
     String opsSecret = OPS.secretText().substring(OPS.secretText().indexOf(':') + 1);
     String hostSecret = HOST.secretText().substring(HOST.secretText().indexOf(':') + 1);
-    for (Object o : List.of(Identities.x25519(List.of(OPS)).withSymmetric(master),
-        Recipients.x25519(List.of(OPS.recipient())).withSymmetric(master), OPS, HOST, V2Fixtures.keys(),
-        recipientCommit())) {
+    for (Object o :
+        List.of(
+            Identities.x25519(List.of(OPS)).withSymmetric(master),
+            Recipients.x25519(List.of(OPS.recipient())).withSymmetric(master),
+            OPS,
+            HOST,
+            V2Fixtures.keys(),
+            recipientCommit())) {
       String text = o.toString();
       for (String secret : List.of(masterHex, masterB64, opsSecret, hostSecret)) {
         assertFalse(text.contains(secret), text);
@@ -233,20 +335,31 @@ class CommitObjectTest {
   @Test
   void createWithADataKeyOtherThanTheCommittedOne_isACallerMistake() {
     CommitStatement s = statement(V2Fixtures.dataKey(), new byte[32]);
-    assertThrows(IllegalArgumentException.class, () -> CommitObject.create(s, new SecretBytes(new byte[32]),
-        Recipients.symmetric(V2Fixtures.masterKey()), Optional.empty(), RANDOM));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            CommitObject.create(
+                s,
+                new SecretBytes(new byte[32]),
+                Recipients.symmetric(V2Fixtures.masterKey()),
+                Optional.empty(),
+                RANDOM));
   }
 
   @Test
   void ed25519_matchesRfc8032TestOne() {
     java.util.HexFormat hex = java.util.HexFormat.of();
     byte[] seed = hex.parseHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
-    assertEquals("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+    assertEquals(
+        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
         hex.formatHex(Ed25519.publicKey(seed)));
-    assertEquals("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46b"
-        + "d25bf5f0595bbe24655141438e7a100b", hex.formatHex(Ed25519.sign(seed, new byte[0])));
-    assertTrue(Ed25519.verify(Ed25519.publicKey(seed), new byte[0], Ed25519.sign(seed, new byte[0])));
-    assertFalse(Ed25519.verify(Ed25519.publicKey(seed), new byte[1], Ed25519.sign(seed, new byte[0])));
+    assertEquals(
+        "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46b"
+            + "d25bf5f0595bbe24655141438e7a100b",
+        hex.formatHex(Ed25519.sign(seed, new byte[0])));
+    assertTrue(
+        Ed25519.verify(Ed25519.publicKey(seed), new byte[0], Ed25519.sign(seed, new byte[0])));
+    assertFalse(
+        Ed25519.verify(Ed25519.publicKey(seed), new byte[1], Ed25519.sign(seed, new byte[0])));
   }
-
 }

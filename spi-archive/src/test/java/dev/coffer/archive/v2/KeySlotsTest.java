@@ -31,39 +31,74 @@ class KeySlotsTest {
   private static final Predicate<SecretBytes> IS_DK = k -> Arrays.equals(k.bytes(), DK.bytes());
 
   private static List<KeySlot> allThree() {
-    return KeySlots.wrap(DK, REPO, ARCHIVE,
-        Recipients.x25519(List.of(OPS.recipient(), ESCROW.recipient())).withSymmetric(V2Fixtures.masterKey()), RANDOM);
+    return KeySlots.wrap(
+        DK,
+        REPO,
+        ARCHIVE,
+        Recipients.x25519(List.of(OPS.recipient(), ESCROW.recipient()))
+            .withSymmetric(V2Fixtures.masterKey()),
+        RANDOM);
   }
 
   @Test
   void everyWayIn_unwrapsTheSameDataKey() throws Exception {
     List<KeySlot> slots = allThree();
-    assertEquals(List.of(KeySlot.SYMMETRIC, KeySlot.X25519, KeySlot.X25519), slots.stream().map(s -> s.type).toList());
-    for (Identities with : List.of(Identities.symmetric(V2Fixtures.masterKey()), Identities.x25519(List.of(OPS)),
-        Identities.x25519(List.of(ESCROW)), Identities.x25519(List.of(X25519Identity.generate(RANDOM), ESCROW)))) {
-      assertArrayEquals(DK.bytes(), KeySlots.unwrap(slots, REPO, ARCHIVE, with, IS_DK).bytes(), with.toString());
+    assertEquals(
+        List.of(KeySlot.SYMMETRIC, KeySlot.X25519, KeySlot.X25519),
+        slots.stream().map(s -> s.type).toList());
+    for (Identities with :
+        List.of(
+            Identities.symmetric(V2Fixtures.masterKey()),
+            Identities.x25519(List.of(OPS)),
+            Identities.x25519(List.of(ESCROW)),
+            Identities.x25519(List.of(X25519Identity.generate(RANDOM), ESCROW)))) {
+      assertArrayEquals(
+          DK.bytes(), KeySlots.unwrap(slots, REPO, ARCHIVE, with, IS_DK).bytes(), with.toString());
     }
   }
 
   @Test
   void keysForNoSlot_failWithWrongKey() {
-    List<KeySlot> slots = KeySlots.wrap(DK, REPO, ARCHIVE, Recipients.x25519(List.of(OPS.recipient())), RANDOM);
-    for (Identities with : List.of(Identities.symmetric(V2Fixtures.masterKey()),
-        Identities.x25519(List.of(ESCROW)))) {
-      assertThrows(WrongKeyException.class, () -> KeySlots.unwrap(slots, REPO, ARCHIVE, with, IS_DK));
+    List<KeySlot> slots =
+        KeySlots.wrap(DK, REPO, ARCHIVE, Recipients.x25519(List.of(OPS.recipient())), RANDOM);
+    for (Identities with :
+        List.of(Identities.symmetric(V2Fixtures.masterKey()), Identities.x25519(List.of(ESCROW)))) {
+      assertThrows(
+          WrongKeyException.class, () -> KeySlots.unwrap(slots, REPO, ARCHIVE, with, IS_DK));
     }
-    List<KeySlot> symmetric = KeySlots.wrap(DK, REPO, ARCHIVE, Recipients.symmetric(V2Fixtures.masterKey()), RANDOM);
-    assertThrows(WrongKeyException.class, () -> KeySlots.unwrap(symmetric, REPO, ARCHIVE,
-        Identities.symmetric(new SecretBytes(new byte[32])), IS_DK));
-    // the symmetric slot key is bound to the repository: the same master key of another repository does not fit
-    assertThrows(WrongKeyException.class, () -> KeySlots.unwrap(symmetric, UUID.randomUUID(), ARCHIVE,
-        Identities.symmetric(V2Fixtures.masterKey()), IS_DK));
+    List<KeySlot> symmetric =
+        KeySlots.wrap(DK, REPO, ARCHIVE, Recipients.symmetric(V2Fixtures.masterKey()), RANDOM);
+    assertThrows(
+        WrongKeyException.class,
+        () ->
+            KeySlots.unwrap(
+                symmetric,
+                REPO,
+                ARCHIVE,
+                Identities.symmetric(new SecretBytes(new byte[32])),
+                IS_DK));
+    // the symmetric slot key is bound to the repository: the same master key of another repository
+    // does not fit
+    assertThrows(
+        WrongKeyException.class,
+        () ->
+            KeySlots.unwrap(
+                symmetric,
+                UUID.randomUUID(),
+                ARCHIVE,
+                Identities.symmetric(V2Fixtures.masterKey()),
+                IS_DK));
   }
 
   @Test
   void everyFlippedByteOfASlot_failsAsCorruptOrWrongKey_neverOpens() {
-    List<KeySlot> slots = KeySlots.wrap(DK, REPO, ARCHIVE,
-        Recipients.x25519(List.of(OPS.recipient())).withSymmetric(V2Fixtures.masterKey()), RANDOM);
+    List<KeySlot> slots =
+        KeySlots.wrap(
+            DK,
+            REPO,
+            ARCHIVE,
+            Recipients.x25519(List.of(OPS.recipient())).withSymmetric(V2Fixtures.masterKey()),
+            RANDOM);
     Identities both = Identities.x25519(List.of(OPS)).withSymmetric(V2Fixtures.masterKey());
     // a slot that matches no key keeps the tampered one at its own index
     KeySlot filler = new KeySlot(KeySlot.SYMMETRIC, new byte[16], new byte[12], new byte[48]);
@@ -71,14 +106,20 @@ class KeySlotsTest {
       ByteBuffer b = ByteBuffer.allocate(slots.get(s).encodedLength());
       slots.get(s).encode(b);
       byte[] bytes = b.array();
-      for (int i = 1; i < bytes.length; i++) { // byte 0 is the type: flipping it breaks the framing instead
+      for (int i = 1;
+          i < bytes.length;
+          i++) { // byte 0 is the type: flipping it breaks the framing instead
         byte[] bad = bytes.clone();
         bad[i] ^= 0x20;
         KeySlot tampered = KeySlot.decode(ByteBuffer.wrap(bad));
         List<KeySlot> list = s == 0 ? List.of(tampered) : List.of(filler, tampered);
-        Exception e = assertThrows(Exception.class, () -> KeySlots.unwrap(list, REPO, ARCHIVE, both, IS_DK),
-            "slot " + s + " byte " + i);
-        assertTrue(e instanceof CorruptBackupException || e instanceof WrongKeyException, e.toString());
+        Exception e =
+            assertThrows(
+                Exception.class,
+                () -> KeySlots.unwrap(list, REPO, ARCHIVE, both, IS_DK),
+                "slot " + s + " byte " + i);
+        assertTrue(
+            e instanceof CorruptBackupException || e instanceof WrongKeyException, e.toString());
       }
     }
   }
@@ -93,12 +134,17 @@ class KeySlotsTest {
 
   @Test
   void tamperedSlotForTheGivenKey_isCorruption_notWrongKey() {
-    List<KeySlot> slots = KeySlots.wrap(DK, REPO, ARCHIVE, Recipients.x25519(List.of(OPS.recipient())), RANDOM);
+    List<KeySlot> slots =
+        KeySlots.wrap(DK, REPO, ARCHIVE, Recipients.x25519(List.of(OPS.recipient())), RANDOM);
     byte[] wrapped = slots.get(0).wrapped();
     wrapped[5] ^= 1;
-    List<KeySlot> bad = List.of(new KeySlot(KeySlot.X25519, slots.get(0).fingerprint(), slots.get(0).param(), wrapped));
-    CorruptBackupException e = assertThrows(CorruptBackupException.class,
-        () -> KeySlots.unwrap(bad, REPO, ARCHIVE, Identities.x25519(List.of(OPS)), IS_DK));
+    List<KeySlot> bad =
+        List.of(
+            new KeySlot(KeySlot.X25519, slots.get(0).fingerprint(), slots.get(0).param(), wrapped));
+    CorruptBackupException e =
+        assertThrows(
+            CorruptBackupException.class,
+            () -> KeySlots.unwrap(bad, REPO, ARCHIVE, Identities.x25519(List.of(OPS)), IS_DK));
     assertTrue(e.getMessage().contains("key slot 0 failed authentication"), e.getMessage());
   }
 
@@ -108,25 +154,39 @@ class KeySlotsTest {
     List<KeySlot> swapped = new ArrayList<>(slots);
     Collections.swap(swapped, 1, 2);
     for (X25519Identity id : List.of(OPS, ESCROW)) {
-      assertThrows(CorruptBackupException.class,
+      assertThrows(
+          CorruptBackupException.class,
           () -> KeySlots.unwrap(swapped, REPO, ARCHIVE, Identities.x25519(List.of(id)), IS_DK));
-      assertThrows(CorruptBackupException.class,
-          () -> KeySlots.unwrap(slots, REPO, V2Fixtures.OTHER_ARCHIVE, Identities.x25519(List.of(id)), IS_DK));
+      assertThrows(
+          CorruptBackupException.class,
+          () ->
+              KeySlots.unwrap(
+                  slots, REPO, V2Fixtures.OTHER_ARCHIVE, Identities.x25519(List.of(id)), IS_DK));
     }
     // a duplicated slot at another index fails its own check, the original still opens
     List<KeySlot> duplicated = List.of(slots.get(1), slots.get(1));
     assertDoesOpen(duplicated, Identities.x25519(List.of(OPS)));
     KeySlot filler = new KeySlot(KeySlot.SYMMETRIC, new byte[16], new byte[12], new byte[48]);
-    assertThrows(CorruptBackupException.class, () -> KeySlots.unwrap(List.of(filler, slots.get(0)),
-        REPO, ARCHIVE, Identities.symmetric(V2Fixtures.masterKey()), IS_DK));
+    assertThrows(
+        CorruptBackupException.class,
+        () ->
+            KeySlots.unwrap(
+                List.of(filler, slots.get(0)),
+                REPO,
+                ARCHIVE,
+                Identities.symmetric(V2Fixtures.masterKey()),
+                IS_DK));
   }
 
   @Test
   void slotWrappingAnotherDataKey_isRefusedByTheCommitment() {
     SecretBytes forged = new SecretBytes(V2Fixtures.counting(0xA0, 32));
-    List<KeySlot> slots = KeySlots.wrap(forged, REPO, ARCHIVE, Recipients.x25519(List.of(OPS.recipient())), RANDOM);
-    CorruptBackupException e = assertThrows(CorruptBackupException.class,
-        () -> KeySlots.unwrap(slots, REPO, ARCHIVE, Identities.x25519(List.of(OPS)), IS_DK));
+    List<KeySlot> slots =
+        KeySlots.wrap(forged, REPO, ARCHIVE, Recipients.x25519(List.of(OPS.recipient())), RANDOM);
+    CorruptBackupException e =
+        assertThrows(
+            CorruptBackupException.class,
+            () -> KeySlots.unwrap(slots, REPO, ARCHIVE, Identities.x25519(List.of(OPS)), IS_DK));
     assertTrue(e.getMessage().contains("does not commit to"), e.getMessage());
   }
 
@@ -142,10 +202,16 @@ class KeySlotsTest {
     HostSigningKey host = HostSigningKey.generate(RANDOM);
     assertEquals(host.publicKey(), HostSigningKey.parse(host.secretText()).publicKey());
     assertEquals(host.publicKey(), HostPublicKey.parse(host.publicKey().toString()));
-    assertFalse(host.toString().contains(host.secretText().substring("coffer-ed25519-secret:".length())));
-    for (String bad : List.of("", "coffer-x25519-public:" + secret, "coffer-x25519-secret:AAAA",
-        "coffer-x25519-secret:" + secret.replace('=', 'A'))) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> X25519Identity.parse(bad));
+    assertFalse(
+        host.toString().contains(host.secretText().substring("coffer-ed25519-secret:".length())));
+    for (String bad :
+        List.of(
+            "",
+            "coffer-x25519-public:" + secret,
+            "coffer-x25519-secret:AAAA",
+            "coffer-x25519-secret:" + secret.replace('=', 'A'))) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> X25519Identity.parse(bad));
       assertFalse(e.getMessage().contains(secret), e.getMessage());
     }
   }
@@ -155,9 +221,13 @@ class KeySlotsTest {
     java.util.HexFormat hex = java.util.HexFormat.of();
     byte[] alice = hex.parseHex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
     byte[] bob = hex.parseHex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
-    assertEquals("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a", hex.formatHex(X25519.publicKey(alice)));
-    assertEquals("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742",
+    assertEquals(
+        "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a",
+        hex.formatHex(X25519.publicKey(alice)));
+    assertEquals(
+        "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742",
         hex.formatHex(X25519.agree(alice, X25519.publicKey(bob))));
-    assertThrows(IllegalArgumentException.class, () -> X25519.agree(alice, new byte[32])); // small order
+    assertThrows(
+        IllegalArgumentException.class, () -> X25519.agree(alice, new byte[32])); // small order
   }
 }

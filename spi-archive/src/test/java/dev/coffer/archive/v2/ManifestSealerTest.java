@@ -12,13 +12,27 @@ import org.junit.jupiter.api.Test;
 
 class ManifestSealerTest {
 
-  private static final byte[] JSON = ("{\"format\":\"coffer-archive-manifest/2\",\"files\":["
-      + "{\"path\":\"base/1/1259\",\"size\":8192}, ".repeat(20) + "]}").getBytes(StandardCharsets.UTF_8);
+  private static final byte[] JSON =
+      ("{\"format\":\"coffer-archive-manifest/2\",\"files\":["
+              + "{\"path\":\"base/1/1259\",\"size\":8192}, ".repeat(20)
+              + "]}")
+          .getBytes(StandardCharsets.UTF_8);
 
-  /** A statement recording {@code sealed}, as a writer (or an attacker rewriting the commit) would. */
+  /**
+   * A statement recording {@code sealed}, as a writer (or an attacker rewriting the commit) would.
+   */
   private static CommitStatement recording(byte[] sealed) {
-    return new CommitStatement(V2Fixtures.REPOSITORY, V2Fixtures.ARCHIVE, "b1", V2Fixtures.salt(), 65536, 0,
-        Math.max(1, sealed.length), ManifestSealer.hash(sealed), V2Fixtures.keys().commitment(), new byte[0]);
+    return new CommitStatement(
+        V2Fixtures.REPOSITORY,
+        V2Fixtures.ARCHIVE,
+        "b1",
+        V2Fixtures.salt(),
+        65536,
+        0,
+        Math.max(1, sealed.length),
+        ManifestSealer.hash(sealed),
+        V2Fixtures.keys().commitment(),
+        new byte[0]);
   }
 
   @Test
@@ -40,8 +54,8 @@ class ManifestSealerTest {
     byte[] sealed = ManifestSealer.seal(keys, JSON, 3);
     CommitStatement commit = recording(sealed);
     byte[] other = ManifestSealer.seal(keys, "{\"x\":1}".getBytes(StandardCharsets.UTF_8), 3);
-    CorruptBackupException e = assertThrows(CorruptBackupException.class,
-        () -> ManifestSealer.open(keys, commit, other));
+    CorruptBackupException e =
+        assertThrows(CorruptBackupException.class, () -> ManifestSealer.open(keys, commit, other));
     assertTrue(e.getMessage().contains("does not match its commit"), e.getMessage());
   }
 
@@ -53,8 +67,12 @@ class ManifestSealerTest {
     for (int i = 0; i < sealed.length; i++) {
       byte[] bad = sealed.clone();
       bad[i] ^= 0x04;
-      assertThrows(CorruptBackupException.class, () -> ManifestSealer.open(keys, commit, bad), "byte " + i);
-      assertThrows(CorruptBackupException.class, () -> ManifestSealer.open(keys, recording(bad), bad), "byte " + i);
+      assertThrows(
+          CorruptBackupException.class, () -> ManifestSealer.open(keys, commit, bad), "byte " + i);
+      assertThrows(
+          CorruptBackupException.class,
+          () -> ManifestSealer.open(keys, recording(bad), bad),
+          "byte " + i);
     }
   }
 
@@ -64,7 +82,10 @@ class ManifestSealerTest {
     byte[] sealed = ManifestSealer.seal(keys, JSON, 3);
     for (int n = 0; n < sealed.length; n++) {
       byte[] cut = Arrays.copyOf(sealed, n);
-      assertThrows(CorruptBackupException.class, () -> ManifestSealer.open(keys, recording(cut), cut), "length " + n);
+      assertThrows(
+          CorruptBackupException.class,
+          () -> ManifestSealer.open(keys, recording(cut), cut),
+          "length " + n);
     }
   }
 
@@ -72,8 +93,10 @@ class ManifestSealerTest {
   void manifestOfAnotherArchive_failsAuthentication() {
     V2Keys other = V2Keys.derive(V2Fixtures.dataKey(), V2Fixtures.salt(), V2Fixtures.OTHER_ARCHIVE);
     byte[] theirs = ManifestSealer.seal(other, JSON, 3);
-    CorruptBackupException e = assertThrows(CorruptBackupException.class,
-        () -> ManifestSealer.open(V2Fixtures.keys(), recording(theirs), theirs));
+    CorruptBackupException e =
+        assertThrows(
+            CorruptBackupException.class,
+            () -> ManifestSealer.open(V2Fixtures.keys(), recording(theirs), theirs));
     assertTrue(e.getMessage().contains("failed authentication"), e.getMessage());
   }
 }

@@ -12,18 +12,21 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Incremental version-2 backups: unchanged files are not read, changed files store only their changed blocks. */
+/**
+ * Incremental version-2 backups: unchanged files are not read, changed files store only their
+ * changed blocks.
+ */
 class V2IncrementalTest {
 
   private static final int BLOCK = BlockSealer.DEFAULT_BLOCK_SIZE_BYTES;
   private static final int PAGE = 8 * 1024;
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   @ParameterizedTest
   @EnumSource(V2StoreFixture.Where.class)
-  void changingThreePagesOfALargeFile_storesAboutThreeBlocks(V2StoreFixture.Where where) throws Exception {
+  void changingThreePagesOfALargeFile_storesAboutThreeBlocks(V2StoreFixture.Where where)
+      throws Exception {
     try (V2StoreFixture fx = V2StoreFixture.on(where, temp)) {
       Path src = fx.root.resolve("src");
       Files.createDirectories(src);
@@ -32,7 +35,8 @@ class V2IncrementalTest {
       V2StoreFixture.tree(src.resolve("other"), 2);
       V2StoreFixture.age(src);
       V2Summary full = fx.writer(V2WriteOptions.DEFAULT).full(src);
-      assertTrue(full.storedBytes() > 64L * BLOCK, "noise does not compress: " + full.storedBytes());
+      assertTrue(
+          full.storedBytes() > 64L * BLOCK, "noise does not compress: " + full.storedBytes());
 
       byte[] bytes = Files.readAllBytes(db);
       for (int block : new int[] {3, 20, 50}) {
@@ -44,9 +48,12 @@ class V2IncrementalTest {
       V2Summary inc = fx.incremental(src, full.backupId(), V2WriteOptions.DEFAULT);
       long data = fx.objectSize("repo/data/" + inc.backupId());
       assertEquals(inc.storedBytes(), data);
-      assertTrue(data >= 3L * BLOCK && data <= 4L * BLOCK, "three changed blocks, stored " + data + " bytes");
+      assertTrue(
+          data >= 3L * BLOCK && data <= 4L * BLOCK,
+          "three changed blocks, stored " + data + " bytes");
       assertEquals(2, fx.opened("table.db"));
-      assertEquals(1, fx.opened("noise.bin"), "an unchanged file of the same tree is not read again");
+      assertEquals(
+          1, fx.opened("noise.bin"), "an unchanged file of the same tree is not read again");
 
       fx.assertRestoresTo(inc.backupId(), V2StoreFixture.snapshot(src));
     }
@@ -54,14 +61,17 @@ class V2IncrementalTest {
 
   @ParameterizedTest
   @EnumSource(V2StoreFixture.Where.class)
-  void unchangedFiles_areNotRead_whileAFileInTheRacyWindowIs(V2StoreFixture.Where where) throws Exception {
+  void unchangedFiles_areNotRead_whileAFileInTheRacyWindowIs(V2StoreFixture.Where where)
+      throws Exception {
     try (V2StoreFixture fx = V2StoreFixture.on(where, temp)) {
       Path src = fx.root.resolve("src");
       Files.createDirectories(src);
       Files.write(src.resolve("old.bin"), V2Fixtures.noise(3 * BLOCK + 5, 3));
       Files.write(src.resolve("edited.bin"), V2Fixtures.noise(2 * BLOCK, 4));
       V2StoreFixture.age(src);
-      Files.write(src.resolve("racy.bin"), V2Fixtures.noise(BLOCK, 5)); // modified now: within 2 s of the scan
+      Files.write(
+          src.resolve("racy.bin"),
+          V2Fixtures.noise(BLOCK, 5)); // modified now: within 2 s of the scan
       String full = fx.writer(V2WriteOptions.DEFAULT).full(src).backupId();
       assertEquals(1, fx.opened("old.bin"));
       assertEquals(1, fx.opened("racy.bin"));
@@ -69,11 +79,15 @@ class V2IncrementalTest {
       byte[] edited = Files.readAllBytes(src.resolve("edited.bin"));
       edited[BLOCK + 1] ^= 1; // same size; its time moves to another old time
       Files.write(src.resolve("edited.bin"), edited);
-      Files.setLastModifiedTime(src.resolve("edited.bin"), FileTime.from(Instant.now().minusSeconds(600)));
+      Files.setLastModifiedTime(
+          src.resolve("edited.bin"), FileTime.from(Instant.now().minusSeconds(600)));
       V2Summary inc;
       try (V2Backup base = fx.reader().open(full)) {
-        V2Manifest.FileEntry old = base.manifest().files().stream()
-            .filter(f -> f.path().equals("old.bin")).findFirst().orElseThrow();
+        V2Manifest.FileEntry old =
+            base.manifest().files().stream()
+                .filter(f -> f.path().equals("old.bin"))
+                .findFirst()
+                .orElseThrow();
         assertNotNull(old.fileKey(), "the file key is recorded where the file system has one");
         inc = fx.writer(V2WriteOptions.DEFAULT).incremental(src, base);
       }
@@ -89,7 +103,8 @@ class V2IncrementalTest {
 
   @ParameterizedTest
   @EnumSource(V2StoreFixture.Where.class)
-  void rehash_readsEveryFile_butStoresNothingUnchanged(V2StoreFixture.Where where) throws Exception {
+  void rehash_readsEveryFile_butStoresNothingUnchanged(V2StoreFixture.Where where)
+      throws Exception {
     try (V2StoreFixture fx = V2StoreFixture.on(where, temp)) {
       Path src = fx.root.resolve("src");
       V2StoreFixture.tree(src, 6);

@@ -13,11 +13,13 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Objects of a version-2 repository swapped, dropped or planted in the store: refused before anything is written. */
+/**
+ * Objects of a version-2 repository swapped, dropped or planted in the store: refused before
+ * anything is written.
+ */
 class V2StoreAttackTest {
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   private record Chain(String base, String tip, String other) {}
 
@@ -55,7 +57,10 @@ class V2StoreAttackTest {
       for (String kind : new String[] {"data", "manifests", "commits"}) {
         Path target = fx.store("repo/" + kind + "/" + c.base());
         byte[] saved = Files.readAllBytes(target);
-        Files.copy(fx.store("repo/" + kind + "/" + c.other()), target, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+            fx.store("repo/" + kind + "/" + c.other()),
+            target,
+            StandardCopyOption.REPLACE_EXISTING);
         assertRestoreRefused(fx, c.tip());
         Files.write(target, saved);
       }
@@ -67,7 +72,9 @@ class V2StoreAttackTest {
   void theTipsManifest_swappedForAnothers_isRefused() throws Exception {
     try (V2StoreFixture fx = V2StoreFixture.on(V2StoreFixture.Where.JIMFS, temp)) {
       Chain c = chain(fx);
-      Files.copy(fx.store("repo/manifests/" + c.other()), fx.store("repo/manifests/" + c.tip()),
+      Files.copy(
+          fx.store("repo/manifests/" + c.other()),
+          fx.store("repo/manifests/" + c.tip()),
           StandardCopyOption.REPLACE_EXISTING);
       assertThrows(CorruptBackupException.class, () -> fx.reader().open(c.tip()));
     }
@@ -78,7 +85,8 @@ class V2StoreAttackTest {
     try (V2StoreFixture fx = V2StoreFixture.on(V2StoreFixture.Where.JIMFS, temp)) {
       Chain c = chain(fx);
       V2Location foreign = new V2Location(fx.location.store(), "repo/", UUID.randomUUID());
-      V2ArchiveReader reader = new V2ArchiveReader(foreign, Identities.symmetric(V2Fixtures.masterKey()));
+      V2ArchiveReader reader =
+          new V2ArchiveReader(foreign, Identities.symmetric(V2Fixtures.masterKey()));
       assertEquals(0, reader.list().backups().size());
       assertEquals(3, reader.list().unreadable().size());
       assertThrows(CorruptBackupException.class, () -> reader.open(c.tip()));

@@ -27,13 +27,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A version-2 repository on a {@code file} store under a root (on Jimfs or the real disk), with a writer whose
- * file opens are counted per path, and helpers to build, age and compare trees.
+ * A version-2 repository on a {@code file} store under a root (on Jimfs or the real disk), with a
+ * writer whose file opens are counted per path, and helpers to build, age and compare trees.
  */
 final class V2StoreFixture implements Closeable {
 
-  /** Where a test runs: Jimfs (unix with POSIX and ctime views, macOS, Windows) or the real disk. */
-  enum Where { JIMFS, JIMFS_OSX, JIMFS_WINDOWS, DISK }
+  /**
+   * Where a test runs: Jimfs (unix with POSIX and ctime views, macOS, Windows) or the real disk.
+   */
+  enum Where {
+    JIMFS,
+    JIMFS_OSX,
+    JIMFS_WINDOWS,
+    DISK
+  }
 
   final Path root;
   final V2Location location;
@@ -44,18 +51,23 @@ final class V2StoreFixture implements Closeable {
   private V2StoreFixture(Path root, FileSystem jimfs) throws IOException {
     this.root = root;
     this.jimfs = jimfs;
-    this.location = new V2Location(ObjectStores.directory(root.resolve("store")), "repo/", UUID.randomUUID());
+    this.location =
+        new V2Location(ObjectStores.directory(root.resolve("store")), "repo/", UUID.randomUUID());
   }
 
   static V2StoreFixture on(Where where, Path tempDir) throws IOException {
     if (where == Where.DISK) {
       return new V2StoreFixture(tempDir, null);
     }
-    Configuration config = switch (where) {
-      case JIMFS_OSX -> Configuration.osX();
-      case JIMFS_WINDOWS -> Configuration.windows();
-      default -> Configuration.unix().toBuilder().setAttributeViews("basic", "owner", "posix", "unix").build();
-    };
+    Configuration config =
+        switch (where) {
+          case JIMFS_OSX -> Configuration.osX();
+          case JIMFS_WINDOWS -> Configuration.windows();
+          default ->
+              Configuration.unix().toBuilder()
+                  .setAttributeViews("basic", "owner", "posix", "unix")
+                  .build();
+        };
     FileSystem fs = Jimfs.newFileSystem(config);
     Path work = where == Where.JIMFS_WINDOWS ? fs.getPath("C:\\work") : fs.getPath("/work");
     return new V2StoreFixture(Files.createDirectories(work), fs);
@@ -65,35 +77,51 @@ final class V2StoreFixture implements Closeable {
     return writer(options, f -> true);
   }
 
-  /** A writer that counts opens per file name and refuses to open any file {@code allowed} rejects. */
+  /**
+   * A writer that counts opens per file name and refuses to open any file {@code allowed} rejects.
+   */
   V2ArchiveWriter writer(V2WriteOptions options, java.util.function.Predicate<Path> allowed) {
-    BlockStream.FileOpener opener = f -> {
-      if (!allowed.test(f)) {
-        throw new IOException("injected failure opening " + f.getFileName());
-      }
-      opens.computeIfAbsent(f.getFileName().toString(), k -> new AtomicInteger()).incrementAndGet();
-      return Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS);
-    };
-    return new V2ArchiveWriter(location, Recipients.symmetric(V2Fixtures.masterKey()), Optional.empty(), options,
-        opener, Clock.systemUTC());
+    BlockStream.FileOpener opener =
+        f -> {
+          if (!allowed.test(f)) {
+            throw new IOException("injected failure opening " + f.getFileName());
+          }
+          opens
+              .computeIfAbsent(f.getFileName().toString(), k -> new AtomicInteger())
+              .incrementAndGet();
+          return Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS);
+        };
+    return new V2ArchiveWriter(
+        location,
+        Recipients.symmetric(V2Fixtures.masterKey()),
+        Optional.empty(),
+        options,
+        opener,
+        Clock.systemUTC());
   }
 
   V2ArchiveReader reader() {
     return new V2ArchiveReader(location, identities);
   }
 
-  /** An incremental of {@code src} on the backup {@code baseId}, opened by this fixture's reader. */
+  /**
+   * An incremental of {@code src} on the backup {@code baseId}, opened by this fixture's reader.
+   */
   V2Summary incremental(Path src, String baseId, V2WriteOptions options) throws IOException {
     try (V2Backup base = reader().open(baseId)) {
       return writer(options).incremental(src, base);
     }
   }
 
-  /** Restores {@code backupId} into a new directory and asserts it equals {@code expected}'s snapshot. */
+  /**
+   * Restores {@code backupId} into a new directory and asserts it equals {@code expected}'s
+   * snapshot.
+   */
   void assertRestoresTo(String backupId, TreeMap<String, String> expected) throws IOException {
     Path out = root.resolve("out-" + UUID.randomUUID());
     reader().restore(backupId, out);
-    org.junit.jupiter.api.Assertions.assertEquals(expected, snapshot(out), "restore of " + backupId);
+    org.junit.jupiter.api.Assertions.assertEquals(
+        expected, snapshot(out), "restore of " + backupId);
   }
 
   int opened(String fileName) {
@@ -131,34 +159,38 @@ final class V2StoreFixture implements Closeable {
     Files.createDirectories(src.resolve("empty"));
     Files.write(src.resolve("a/pages.db"), V2Fixtures.pages(300_000, seed));
     Files.write(src.resolve("a/b/noise.bin"), V2Fixtures.noise(70_000, seed + 1));
-    Files.write(src.resolve("a/b/c/small.txt"), "hello".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Files.write(
+        src.resolve("a/b/c/small.txt"), "hello".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     Files.write(src.resolve("zero"), new byte[0]);
-    Files.write(src.resolve("exact"), V2Fixtures.noise(2 * BlockSealer.DEFAULT_BLOCK_SIZE_BYTES, seed + 2));
+    Files.write(
+        src.resolve("exact"), V2Fixtures.noise(2 * BlockSealer.DEFAULT_BLOCK_SIZE_BYTES, seed + 2));
     Files.createSymbolicLink(src.resolve("link"), src.getFileSystem().getPath("a/b/c/small.txt"));
   }
 
   /** Path -> kind and content hash (files), target (links), for comparing trees. */
   static TreeMap<String, String> snapshot(Path dir) throws IOException {
     TreeMap<String, String> out = new TreeMap<>();
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-        if (!d.equals(dir)) {
-          out.put(rel(dir, d), "dir");
-        }
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+            if (!d.equals(dir)) {
+              out.put(rel(dir, d), "dir");
+            }
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-        if (attrs.isSymbolicLink()) {
-          out.put(rel(dir, f), "link " + Files.readSymbolicLink(f));
-        } else {
-          out.put(rel(dir, f), "file " + sha(f) + " " + attrs.lastModifiedTime().toMillis());
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+            if (attrs.isSymbolicLink()) {
+              out.put(rel(dir, f), "link " + Files.readSymbolicLink(f));
+            } else {
+              out.put(rel(dir, f), "file " + sha(f) + " " + attrs.lastModifiedTime().toMillis());
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
     return out;
   }
 

@@ -21,15 +21,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Version-2 backups written to and read from a {@code file} store, on Jimfs and on the real disk. */
+/**
+ * Version-2 backups written to and read from a {@code file} store, on Jimfs and on the real disk.
+ */
 class V2StoreRoundTripTest {
 
-  @TempDir
-  Path temp;
+  @TempDir Path temp;
 
   @ParameterizedTest
   @EnumSource(V2StoreFixture.Where.class)
-  void fullBackup_ofAGeneratedTree_restoresEqualToTheSource(V2StoreFixture.Where where) throws Exception {
+  void fullBackup_ofAGeneratedTree_restoresEqualToTheSource(V2StoreFixture.Where where)
+      throws Exception {
     try (V2StoreFixture fx = V2StoreFixture.on(where, temp)) {
       Path src = fx.root.resolve("src");
       new TreeGenerator(42).databaseLayout(src, 200_000);
@@ -37,7 +39,9 @@ class V2StoreRoundTripTest {
       V2Summary s = fx.writer(V2WriteOptions.DEFAULT).full(src);
       assertEquals("FULL", s.type());
       assertEquals(fx.objectSize("repo/data/" + s.backupId()), s.storedBytes());
-      assertEquals(List.of(s.backupId()), fx.reader().list().backups().stream().map(V2Summary::backupId).toList());
+      assertEquals(
+          List.of(s.backupId()),
+          fx.reader().list().backups().stream().map(V2Summary::backupId).toList());
 
       fx.assertRestoresTo(s.backupId(), V2StoreFixture.snapshot(src));
       assertTrue(fx.reader().verify(s.backupId()) > 0);
@@ -56,24 +60,28 @@ class V2StoreRoundTripTest {
       TreeMap<String, String> expected = new TreeMap<>(V2StoreFixture.snapshot(src));
       expected.keySet().removeIf(p -> !p.startsWith("a/b") && !p.equals("a"));
       assertEquals(expected, V2StoreFixture.snapshot(out));
-      assertThrows(IllegalArgumentException.class, () -> fx.reader().restore(id, fx.root.resolve("o2"), List.of("nope")));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> fx.reader().restore(id, fx.root.resolve("o2"), List.of("nope")));
       assertThrows(DirectoryNotEmptyException.class, () -> fx.reader().restore(id, out));
     }
   }
 
   @ParameterizedTest
   @EnumSource(V2StoreFixture.Where.class)
-  void writerFailingBeforeItsCommit_leavesNoListedBackup_andTheNextBackupSucceeds(V2StoreFixture.Where where)
-      throws Exception {
+  void writerFailingBeforeItsCommit_leavesNoListedBackup_andTheNextBackupSucceeds(
+      V2StoreFixture.Where where) throws Exception {
     try (V2StoreFixture fx = V2StoreFixture.on(where, temp)) {
       Path src = fx.root.resolve("src");
       V2StoreFixture.tree(src, 2);
-      V2ArchiveWriter failing = fx.writer(V2WriteOptions.DEFAULT, f -> !f.getFileName().toString().equals("exact"));
+      V2ArchiveWriter failing =
+          fx.writer(V2WriteOptions.DEFAULT, f -> !f.getFileName().toString().equals("exact"));
       assertThrows(IOException.class, () -> failing.full(src));
       V2Listing listing = fx.reader().list();
       assertTrue(listing.backups().isEmpty());
       assertTrue(listing.unreadable().isEmpty());
-      assertTrue(fx.location.store().list("repo/").isEmpty(), "the failed writer removed its objects");
+      assertTrue(
+          fx.location.store().list("repo/").isEmpty(), "the failed writer removed its objects");
 
       String id = fx.writer(V2WriteOptions.DEFAULT).full(src).backupId();
       assertEquals(1, fx.reader().list().backups().size());
@@ -83,7 +91,8 @@ class V2StoreRoundTripTest {
 
   @ParameterizedTest
   @EnumSource(V2StoreFixture.Where.class)
-  void damagedOrForeignCommit_isReportedApart_andHidesNoOtherBackup(V2StoreFixture.Where where) throws Exception {
+  void damagedOrForeignCommit_isReportedApart_andHidesNoOtherBackup(V2StoreFixture.Where where)
+      throws Exception {
     try (V2StoreFixture fx = V2StoreFixture.on(where, temp)) {
       Path src = fx.root.resolve("src");
       V2StoreFixture.tree(src, 3);
@@ -93,8 +102,12 @@ class V2StoreRoundTripTest {
       byte[] bytes = Files.readAllBytes(commit);
       bytes[bytes.length / 2] ^= 1;
       Files.write(commit, bytes);
-      fx.location.store().write("repo/commits/not-a-commit", new ByteArrayInputStream(new byte[10]),
-          WriteMode.IF_ABSENT);
+      fx.location
+          .store()
+          .write(
+              "repo/commits/not-a-commit",
+              new ByteArrayInputStream(new byte[10]),
+              WriteMode.IF_ABSENT);
 
       V2Listing listing = fx.reader().list();
       assertEquals(List.of(good), listing.backups().stream().map(V2Summary::backupId).toList());
@@ -105,7 +118,8 @@ class V2StoreRoundTripTest {
 
   @ParameterizedTest
   @EnumSource(V2StoreFixture.Where.class)
-  void threeDeepChain_restoresEachPointEqualToItsSource(V2StoreFixture.Where where) throws Exception {
+  void threeDeepChain_restoresEachPointEqualToItsSource(V2StoreFixture.Where where)
+      throws Exception {
     try (V2StoreFixture fx = V2StoreFixture.on(where, temp)) {
       Path src = fx.root.resolve("src");
       V2StoreFixture.tree(src, 4);
@@ -134,7 +148,8 @@ class V2StoreRoundTripTest {
 
   @ParameterizedTest
   @EnumSource(V2StoreFixture.Where.class)
-  void damageToABasesDataObject_isDetectedAtRestoreAndVerifyOfTheTip(V2StoreFixture.Where where) throws Exception {
+  void damageToABasesDataObject_isDetectedAtRestoreAndVerifyOfTheTip(V2StoreFixture.Where where)
+      throws Exception {
     try (V2StoreFixture fx = V2StoreFixture.on(where, temp)) {
       Path src = fx.root.resolve("src");
       V2StoreFixture.tree(src, 5);
@@ -148,10 +163,14 @@ class V2StoreRoundTripTest {
       Files.write(data, bytes);
 
       assertThrows(CorruptBackupException.class, () -> fx.reader().verify(tip));
-      assertThrows(CorruptBackupException.class, () -> fx.reader().restore(tip, fx.root.resolve("out")));
+      assertThrows(
+          CorruptBackupException.class, () -> fx.reader().restore(tip, fx.root.resolve("out")));
       Files.write(data, new byte[] {1, 2, 3});
-      assertThrows(CorruptBackupException.class, () -> fx.reader().restore(tip, fx.root.resolve("out2")));
-      assertFalse(Files.exists(fx.root.resolve("out2")), "a truncated base data object is found before anything is written");
+      assertThrows(
+          CorruptBackupException.class, () -> fx.reader().restore(tip, fx.root.resolve("out2")));
+      assertFalse(
+          Files.exists(fx.root.resolve("out2")),
+          "a truncated base data object is found before anything is written");
     }
   }
 
@@ -162,8 +181,10 @@ class V2StoreRoundTripTest {
       Path src = fx.root.resolve("src");
       V2StoreFixture.tree(src, 6);
       String id = fx.writer(V2WriteOptions.DEFAULT).full(src).backupId();
-      V2ArchiveReader stranger = new V2ArchiveReader(fx.location,
-          Identities.symmetric(new dev.coffer.archive.SecretBytes(V2Fixtures.counting(7, 32))));
+      V2ArchiveReader stranger =
+          new V2ArchiveReader(
+              fx.location,
+              Identities.symmetric(new dev.coffer.archive.SecretBytes(V2Fixtures.counting(7, 32))));
       assertEquals(1, stranger.list().backups().size(), "listing needs no key");
       assertThrows(WrongKeyException.class, () -> stranger.open(id));
     }

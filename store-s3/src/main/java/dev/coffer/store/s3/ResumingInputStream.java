@@ -7,9 +7,9 @@ import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 /**
- * The body of a GET that survives a cut connection: when the response ends early or fails, it asks again
- * for the rest with a ranged GET pinned to the same ETag, under the retry policy. It returns exactly
- * {@code stop - position} bytes or throws; it never ends early without an exception.
+ * The body of a GET that survives a cut connection: when the response ends early or fails, it asks
+ * again for the rest with a ranged GET pinned to the same ETag, under the retry policy. It returns
+ * exactly {@code stop - position} bytes or throws; it never ends early without an exception.
  */
 final class ResumingInputStream extends InputStream {
 
@@ -28,7 +28,13 @@ final class ResumingInputStream extends InputStream {
   private long position;
   private int failures;
 
-  ResumingInputStream(InputStream first, long position, long stop, Retry retry, Opener opener, String etag,
+  ResumingInputStream(
+      InputStream first,
+      long position,
+      long stop,
+      Retry retry,
+      Opener opener,
+      String etag,
       String description) {
     this.current = first;
     this.position = position;
@@ -67,7 +73,9 @@ final class ResumingInputStream extends InputStream {
           failures = 0;
           return n;
         }
-        failure = new IOException("response for " + description + " ended at byte " + position + " of " + stop);
+        failure =
+            new IOException(
+                "response for " + description + " ended at byte " + position + " of " + stop);
       } catch (IOException e) {
         failure = e;
       }
@@ -79,14 +87,28 @@ final class ResumingInputStream extends InputStream {
     failures++;
     closeQuietly();
     if (failures >= retry.maxAttempts() || !Retry.isTransient(failure)) {
-      throw new IOException("reading " + description + " failed at byte " + position + " after " + failures
-          + " attempts: " + failure.getMessage(), failure);
+      throw new IOException(
+          "reading "
+              + description
+              + " failed at byte "
+              + position
+              + " after "
+              + failures
+              + " attempts: "
+              + failure.getMessage(),
+          failure);
     }
     retry.sleep(failures);
     ResponseInputStream<GetObjectResponse> next = opener.open(position, etag);
     if (next == null) {
-      throw new IOException("object " + description + " ended at byte " + position + " when resumed; expected "
-          + stop + " bytes (was it replaced?)");
+      throw new IOException(
+          "object "
+              + description
+              + " ended at byte "
+              + position
+              + " when resumed; expected "
+              + stop
+              + " bytes (was it replaced?)");
     }
     current = next;
   }

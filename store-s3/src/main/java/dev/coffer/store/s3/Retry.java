@@ -12,9 +12,9 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Runs one S3 request with bounded retries: transient failures (HTTP 500, 502, 503, 504, 429, throttling
- * codes, connection resets, timeouts) are retried after an exponential delay with full jitter; anything
- * else fails at once. The SDK's own retries are off, so this is the only policy.
+ * Runs one S3 request with bounded retries: transient failures (HTTP 500, 502, 503, 504, 429,
+ * throttling codes, connection resets, timeouts) are retried after an exponential delay with full
+ * jitter; anything else fails at once. The SDK's own retries are off, so this is the only policy.
  *
  * @param maxAttempts how many times a request is sent at most (1 = no retry)
  * @param baseDelay the ceiling of the first delay; each retry doubles it
@@ -22,8 +22,16 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  */
 record Retry(int maxAttempts, Duration baseDelay, Duration maxDelay) {
 
-  private static final Set<String> TRANSIENT_CODES = Set.of("SlowDown", "RequestTimeout", "InternalError",
-      "ServiceUnavailable", "Throttling", "ThrottlingException", "RequestThrottled", "TooManyRequests");
+  private static final Set<String> TRANSIENT_CODES =
+      Set.of(
+          "SlowDown",
+          "RequestTimeout",
+          "InternalError",
+          "ServiceUnavailable",
+          "Throttling",
+          "ThrottlingException",
+          "RequestThrottled",
+          "TooManyRequests");
 
   static Retry standard(int maxAttempts) {
     return new Retry(maxAttempts, Duration.ofMillis(200), Duration.ofSeconds(10));
@@ -63,13 +71,19 @@ record Retry(int maxAttempts, Duration baseDelay, Duration maxDelay) {
     if (e instanceof S3Exception s3) {
       int status = s3.statusCode();
       String code = s3.awsErrorDetails() != null ? s3.awsErrorDetails().errorCode() : null;
-      return status == 500 || status == 502 || status == 503 || status == 504 || status == 429
+      return status == 500
+          || status == 502
+          || status == 503
+          || status == 504
+          || status == 429
           || (code != null && TRANSIENT_CODES.contains(code));
     }
     if (e instanceof FileSystemException) {
       return false; // our own answers (no such object, already exists), never the network's
     }
-    if (e instanceof SdkClientException || e instanceof IOException || e instanceof UncheckedIOException) {
+    if (e instanceof SdkClientException
+        || e instanceof IOException
+        || e instanceof UncheckedIOException) {
       for (Throwable t = e; t != null; t = t.getCause()) {
         if (t instanceof InterruptedIOException && Thread.currentThread().isInterrupted()) {
           return false;
@@ -78,7 +92,8 @@ record Retry(int maxAttempts, Duration baseDelay, Duration maxDelay) {
           return true;
         }
       }
-      return e instanceof SdkClientException && e.getMessage() != null
+      return e instanceof SdkClientException
+          && e.getMessage() != null
           && e.getMessage().contains("Unable to execute HTTP request");
     }
     return false;

@@ -38,12 +38,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * An {@link ObjectStore} on one bucket prefix of S3 or an S3-compatible server. Uses only core S3:
  * PutObject, multipart upload, GetObject with Range, HeadObject, ListObjectsV2 and DeleteObject;
- * {@code If-None-Match: *} for {@link WriteMode#IF_ABSENT} where the server honours it, after a HEAD that
- * refuses an existing object on any server.
+ * {@code If-None-Match: *} for {@link WriteMode#IF_ABSENT} where the server honours it, after a
+ * HEAD that refuses an existing object on any server.
  *
- * <p>Memory per write is bounded: at most {@code parallelParts + 1} parts of {@code partSize} bytes.
- * Objects smaller than one part are one PUT; larger ones a multipart upload that becomes visible only when
- * it completes, and is aborted when anything fails.
+ * <p>Memory per write is bounded: at most {@code parallelParts + 1} parts of {@code partSize}
+ * bytes. Objects smaller than one part are one PUT; larger ones a multipart upload that becomes
+ * visible only when it completes, and is aborted when anything fails.
  */
 final class S3Store implements ObjectStore {
 
@@ -58,10 +58,20 @@ final class S3Store implements ObjectStore {
   private final int pageSize;
   private final Retry retry;
   private final ExecutorService uploads;
-  /** Cleared when the server refuses If-None-Match as unsupported; HEAD then guards IF_ABSENT alone. */
+
+  /**
+   * Cleared when the server refuses If-None-Match as unsupported; HEAD then guards IF_ABSENT alone.
+   */
   private volatile boolean conditionalWrites = true;
 
-  S3Store(S3Client client, String bucket, String base, int partSize, int parallelParts, int pageSize, Retry retry,
+  S3Store(
+      S3Client client,
+      String bucket,
+      String base,
+      int partSize,
+      int parallelParts,
+      int pageSize,
+      Retry retry,
       ExecutorService uploads) {
     this.client = client;
     this.bucket = bucket;
@@ -108,26 +118,34 @@ final class S3Store implements ObjectStore {
     return data.readNBytes(partSize);
   }
 
-  private void putSingle(String key, String name, byte[] bytes, boolean ifAbsent) throws IOException {
+  private void putSingle(String key, String name, byte[] bytes, boolean ifAbsent)
+      throws IOException {
     try {
-      retry.call(attempt -> {
-        try {
-          client.putObject(b -> b.bucket(bucket).key(name).contentLength((long) bytes.length)
-              .ifNoneMatch(ifAbsent && conditionalWrites ? "*" : null), RequestBody.fromBytes(bytes));
-        } catch (S3Exception e) {
-          if (ifAbsent && e.statusCode() == 412 && attempt > 1 && sameContent(key, bytes)) {
-            return null; // an earlier attempt succeeded but its answer was lost
-          }
-          if (ifAbsent && conditionalWrites && notImplemented(e)) {
-            conditionalWrites = false;
-            client.putObject(b -> b.bucket(bucket).key(name).contentLength((long) bytes.length),
-                RequestBody.fromBytes(bytes));
+      retry.call(
+          attempt -> {
+            try {
+              client.putObject(
+                  b ->
+                      b.bucket(bucket)
+                          .key(name)
+                          .contentLength((long) bytes.length)
+                          .ifNoneMatch(ifAbsent && conditionalWrites ? "*" : null),
+                  RequestBody.fromBytes(bytes));
+            } catch (S3Exception e) {
+              if (ifAbsent && e.statusCode() == 412 && attempt > 1 && sameContent(key, bytes)) {
+                return null; // an earlier attempt succeeded but its answer was lost
+              }
+              if (ifAbsent && conditionalWrites && notImplemented(e)) {
+                conditionalWrites = false;
+                client.putObject(
+                    b -> b.bucket(bucket).key(name).contentLength((long) bytes.length),
+                    RequestBody.fromBytes(bytes));
+                return null;
+              }
+              throw e;
+            }
             return null;
-          }
-          throw e;
-        }
-        return null;
-      });
+          });
     } catch (SdkException e) {
       throw failure("PUT", key, e);
     }
@@ -169,7 +187,10 @@ final class S3Store implements ObjectStore {
 
     long upload(byte[] first, byte[] second, InputStream data) throws IOException {
       try {
-        uploadId = retry.call(attempt -> client.createMultipartUpload(b -> b.bucket(bucket).key(name)).uploadId());
+        uploadId =
+            retry.call(
+                attempt ->
+                    client.createMultipartUpload(b -> b.bucket(bucket).key(name)).uploadId());
       } catch (SdkException e) {
         throw failure("CreateMultipartUpload", key, e);
       }
@@ -196,8 +217,14 @@ final class S3Store implements ObjectStore {
 
     private long send(byte[] part) throws IOException {
       if (parts.size() == MAX_PARTS) {
-        throw new IOException("object " + describe(key) + " is larger than " + MAX_PARTS + " parts of "
-            + partSize + " bytes; raise part-size-mib");
+        throw new IOException(
+            "object "
+                + describe(key)
+                + " is larger than "
+                + MAX_PARTS
+                + " parts of "
+                + partSize
+                + " bytes; raise part-size-mib");
       }
       for (Future<CompletedPart> f : parts) {
         if (f.isDone()) {
@@ -212,16 +239,28 @@ final class S3Store implements ObjectStore {
       }
       int number = parts.size() + 1;
       try {
-        parts.add(uploads.submit(() -> {
-          try {
-            String etag = retry.call(attempt -> client.uploadPart(b -> b.bucket(bucket).key(name)
-                .uploadId(uploadId).partNumber(number).contentLength((long) part.length),
-                RequestBody.fromBytes(part)).eTag());
-            return CompletedPart.builder().partNumber(number).eTag(etag).build();
-          } finally {
-            slots.release();
-          }
-        }));
+        parts.add(
+            uploads.submit(
+                () -> {
+                  try {
+                    String etag =
+                        retry.call(
+                            attempt ->
+                                client
+                                    .uploadPart(
+                                        b ->
+                                            b.bucket(bucket)
+                                                .key(name)
+                                                .uploadId(uploadId)
+                                                .partNumber(number)
+                                                .contentLength((long) part.length),
+                                        RequestBody.fromBytes(part))
+                                    .eTag());
+                    return CompletedPart.builder().partNumber(number).eTag(etag).build();
+                  } finally {
+                    slots.release();
+                  }
+                }));
       } catch (RuntimeException e) {
         slots.release();
         throw e;
@@ -249,25 +288,36 @@ final class S3Store implements ObjectStore {
 
     private void complete(List<CompletedPart> done, long total) throws IOException {
       try {
-        retry.call(attempt -> {
-          try {
-            client.completeMultipartUpload(b -> b.bucket(bucket).key(name).uploadId(uploadId)
-                .ifNoneMatch(ifAbsent && conditionalWrites ? "*" : null)
-                .multipartUpload(m -> m.parts(done)));
-          } catch (S3Exception e) {
-            if (e.statusCode() == 404 && attempt > 1 && head(key).map(ObjectInfo::sizeBytes).orElse(-1L) == total) {
-              return null; // an earlier attempt completed the upload but its answer was lost
-            }
-            if (ifAbsent && conditionalWrites && notImplemented(e)) {
-              conditionalWrites = false;
-              client.completeMultipartUpload(b -> b.bucket(bucket).key(name).uploadId(uploadId)
-                  .multipartUpload(m -> m.parts(done)));
+        retry.call(
+            attempt -> {
+              try {
+                client.completeMultipartUpload(
+                    b ->
+                        b.bucket(bucket)
+                            .key(name)
+                            .uploadId(uploadId)
+                            .ifNoneMatch(ifAbsent && conditionalWrites ? "*" : null)
+                            .multipartUpload(m -> m.parts(done)));
+              } catch (S3Exception e) {
+                if (e.statusCode() == 404
+                    && attempt > 1
+                    && head(key).map(ObjectInfo::sizeBytes).orElse(-1L) == total) {
+                  return null; // an earlier attempt completed the upload but its answer was lost
+                }
+                if (ifAbsent && conditionalWrites && notImplemented(e)) {
+                  conditionalWrites = false;
+                  client.completeMultipartUpload(
+                      b ->
+                          b.bucket(bucket)
+                              .key(name)
+                              .uploadId(uploadId)
+                              .multipartUpload(m -> m.parts(done)));
+                  return null;
+                }
+                throw e;
+              }
               return null;
-            }
-            throw e;
-          }
-          return null;
-        });
+            });
       } catch (SdkException e) {
         throw failure("CompleteMultipartUpload", key, e);
       }
@@ -278,9 +328,12 @@ final class S3Store implements ObjectStore {
         f.cancel(true);
       }
       try {
-        retry.call(attempt -> client.abortMultipartUpload(b -> b.bucket(bucket).key(name).uploadId(uploadId)));
+        retry.call(
+            attempt ->
+                client.abortMultipartUpload(b -> b.bucket(bucket).key(name).uploadId(uploadId)));
       } catch (IOException | SdkException e) {
-        // The upload stays invisible either way; a bucket lifecycle rule removes what an abort could not.
+        // The upload stays invisible either way; a bucket lifecycle rule removes what an abort
+        // could not.
       }
     }
   }
@@ -310,33 +363,44 @@ final class S3Store implements ObjectStore {
     GetObjectResponse response = first.response();
     if (offset > 0 && response.contentRange() == null) {
       first.abort();
-      throw new IOException("GET " + describe(key) + " ignored the Range header (no Content-Range in the answer)");
+      throw new IOException(
+          "GET " + describe(key) + " ignored the Range header (no Content-Range in the answer)");
     }
-    // A server may answer a range from byte 0 with the whole object: never hand out more than asked.
+    // A server may answer a range from byte 0 with the whole object: never hand out more than
+    // asked.
     long stop = offset + Math.min(response.contentLength(), end - offset);
-    return new ResumingInputStream(first, offset, stop, retry,
-        (position, etag) -> get(key, position, stop, etag), first.response().eTag(), describe(key));
+    return new ResumingInputStream(
+        first,
+        offset,
+        stop,
+        retry,
+        (position, etag) -> get(key, position, stop, etag),
+        first.response().eTag(),
+        describe(key));
   }
 
   /**
-   * Opens bytes [{@code from}, {@code to}) of an object; null when {@code from} is at or past its end.
-   * {@code etag}, when given, makes the server refuse a different object under the same key.
+   * Opens bytes [{@code from}, {@code to}) of an object; null when {@code from} is at or past its
+   * end. {@code etag}, when given, makes the server refuse a different object under the same key.
    */
-  ResponseInputStream<GetObjectResponse> get(String key, long from, long to, String etag) throws IOException {
+  ResponseInputStream<GetObjectResponse> get(String key, long from, long to, String etag)
+      throws IOException {
     String name = name(key);
     boolean whole = from == 0 && to == Long.MAX_VALUE;
-    String range = whole ? null : "bytes=" + from + "-" + (to == Long.MAX_VALUE ? "" : String.valueOf(to - 1));
+    String range =
+        whole ? null : "bytes=" + from + "-" + (to == Long.MAX_VALUE ? "" : String.valueOf(to - 1));
     try {
-      return retry.call(attempt -> {
-        try {
-          return client.getObject(b -> b.bucket(bucket).key(name).range(range).ifMatch(etag));
-        } catch (S3Exception e) {
-          if (e.statusCode() == 416) {
-            return null;
-          }
-          throw e;
-        }
-      });
+      return retry.call(
+          attempt -> {
+            try {
+              return client.getObject(b -> b.bucket(bucket).key(name).range(range).ifMatch(etag));
+            } catch (S3Exception e) {
+              if (e.statusCode() == 416) {
+                return null;
+              }
+              throw e;
+            }
+          });
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
         throw missing(key);
@@ -380,8 +444,15 @@ final class S3Store implements ObjectStore {
       String page = token;
       ListObjectsV2Response response;
       try {
-        response = retry.call(attempt -> client.listObjectsV2(b -> b.bucket(bucket).prefix(base + prefix)
-            .maxKeys(pageSize).continuationToken(page)));
+        response =
+            retry.call(
+                attempt ->
+                    client.listObjectsV2(
+                        b ->
+                            b.bucket(bucket)
+                                .prefix(base + prefix)
+                                .maxKeys(pageSize)
+                                .continuationToken(page)));
       } catch (SdkException e) {
         throw failure("LIST", prefix + "*", e);
       }
@@ -429,14 +500,19 @@ final class S3Store implements ObjectStore {
     return new NoSuchFileException(describe(key), null, "no such object");
   }
 
-  /** An IOException naming the operation, bucket, key and status; never a credential or a signature. */
+  /**
+   * An IOException naming the operation, bucket, key and status; never a credential or a signature.
+   */
   IOException failure(String operation, String key, SdkException e) {
     String what = operation + " " + describe(key);
     if (e instanceof S3Exception s3) {
       String code = s3.awsErrorDetails() != null ? s3.awsErrorDetails().errorCode() : null;
       String message = s3.awsErrorDetails() != null ? s3.awsErrorDetails().errorMessage() : null;
-      String detail = "HTTP " + s3.statusCode() + (code != null ? " " + code : "")
-          + (message != null ? " (" + message + ")" : "");
+      String detail =
+          "HTTP "
+              + s3.statusCode()
+              + (code != null ? " " + code : "")
+              + (message != null ? " (" + message + ")" : "");
       if (s3.statusCode() == 403) {
         return new AccessDeniedException(describe(key), null, operation + " refused: " + detail);
       }
@@ -450,7 +526,8 @@ final class S3Store implements ObjectStore {
       return "(no message)";
     }
     int nl = s.indexOf('\n');
-    return (nl < 0 ? s : s.substring(0, nl)).toLowerCase(Locale.ROOT).contains("secret") ? "(message withheld)"
+    return (nl < 0 ? s : s.substring(0, nl)).toLowerCase(Locale.ROOT).contains("secret")
+        ? "(message withheld)"
         : nl < 0 ? s : s.substring(0, nl);
   }
 }

@@ -32,27 +32,41 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * The {@code s3} store: {@code s3://bucket/prefix} on AWS S3 or any S3-compatible server (MinIO, Ceph
- * RGW, S3Proxy), through the AWS SDK for Java v2 and its {@code url-connection-client}.
+ * The {@code s3} store: {@code s3://bucket/prefix} on AWS S3 or any S3-compatible server (MinIO,
+ * Ceph RGW, S3Proxy), through the AWS SDK for Java v2 and its {@code url-connection-client}.
  *
- * <p>Credentials come only from the SDK's default chain (system properties, environment, profile files,
- * container and instance roles), never from the URI or options. Options: {@code endpoint} (a server other
- * than AWS), {@code region}, {@code path-style}, {@code part-size-mib}, {@code parallel-parts},
- * {@code page-size}, {@code max-attempts}, {@code timeout-seconds}. See {@code docs/object-storage.md}.
+ * <p>Credentials come only from the SDK's default chain (system properties, environment, profile
+ * files, container and instance roles), never from the URI or options. Options: {@code endpoint} (a
+ * server other than AWS), {@code region}, {@code path-style}, {@code part-size-mib}, {@code
+ * parallel-parts}, {@code page-size}, {@code max-attempts}, {@code timeout-seconds}. See {@code
+ * docs/object-storage.md}.
  */
 public final class S3StoreProvider implements StoreProvider {
 
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
-  private static final List<OptionInfo> OPTIONS = List.of(
-      OptionInfo.optional("endpoint", "URL of an S3-compatible server (default: AWS S3 for the region)", null),
-      OptionInfo.optional("region", "signing region (default: the SDK's region chain, else us-east-1)", null),
-      OptionInfo.flag("path-style", "address the bucket in the path, not the host name (most non-AWS servers)",
-          false),
-      OptionInfo.integer("part-size-mib", "multipart upload part size in MiB, 5 to 512", 8, 5, 512),
-      OptionInfo.integer("parallel-parts", "parts of one object uploaded at once, 1 to 16", 4, 1, 16),
-      OptionInfo.integer("page-size", "keys per listing request, 1 to 1000", 1000, 1, 1000),
-      OptionInfo.integer("max-attempts", "tries per request before a transient error fails it, 1 to 20", 6, 1, 20),
-      OptionInfo.integer("timeout-seconds", "connect and read timeout per request, 1 to 3600", 60, 1, 3600));
+  private static final List<OptionInfo> OPTIONS =
+      List.of(
+          OptionInfo.optional(
+              "endpoint", "URL of an S3-compatible server (default: AWS S3 for the region)", null),
+          OptionInfo.optional(
+              "region", "signing region (default: the SDK's region chain, else us-east-1)", null),
+          OptionInfo.flag(
+              "path-style",
+              "address the bucket in the path, not the host name (most non-AWS servers)",
+              false),
+          OptionInfo.integer(
+              "part-size-mib", "multipart upload part size in MiB, 5 to 512", 8, 5, 512),
+          OptionInfo.integer(
+              "parallel-parts", "parts of one object uploaded at once, 1 to 16", 4, 1, 16),
+          OptionInfo.integer("page-size", "keys per listing request, 1 to 1000", 1000, 1, 1000),
+          OptionInfo.integer(
+              "max-attempts",
+              "tries per request before a transient error fails it, 1 to 20",
+              6,
+              1,
+              20),
+          OptionInfo.integer(
+              "timeout-seconds", "connect and read timeout per request, 1 to 3600", 60, 1, 3600));
 
   /** Does no I/O, as the SPI requires. */
   public S3StoreProvider() {}
@@ -98,8 +112,16 @@ public final class S3StoreProvider implements StoreProvider {
     Retry retry = Retry.standard((int) parsed.getLong("max-attempts"));
     Duration timeout = Duration.ofSeconds(parsed.getLong("timeout-seconds"));
     S3Client client = client(parsed, timeout);
-    S3Store store = new S3Store(client, location.bucket(), location.prefix(), partSize, parallelParts, pageSize,
-        retry, uploadPool(parallelParts));
+    S3Store store =
+        new S3Store(
+            client,
+            location.bucket(),
+            location.prefix(),
+            partSize,
+            parallelParts,
+            pageSize,
+            retry,
+            uploadPool(parallelParts));
     try {
       checkBucket(client, location.bucket(), retry);
       return store;
@@ -122,13 +144,14 @@ public final class S3StoreProvider implements StoreProvider {
       throw new IllegalArgumentException("expected s3://bucket[/prefix], got " + uri);
     }
     if (uri.getRawUserInfo() != null) {
-      throw new IllegalArgumentException("credentials do not belong in an s3 URI: they come from the SDK's "
-          + "default chain (environment, profile, instance role)");
+      throw new IllegalArgumentException(
+          "credentials do not belong in an s3 URI: they come from the SDK's "
+              + "default chain (environment, profile, instance role)");
     }
     String bucket = uri.getRawAuthority();
     if (!BUCKET.matcher(bucket).matches()) {
-      throw new IllegalArgumentException("invalid bucket name '" + bucket
-          + "' in s3 URI (3 to 63 characters: a-z 0-9 . -)");
+      throw new IllegalArgumentException(
+          "invalid bucket name '" + bucket + "' in s3 URI (3 to 63 characters: a-z 0-9 . -)");
     }
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     String prefix = path.startsWith("/") ? path.substring(1) : path;
@@ -142,17 +165,20 @@ public final class S3StoreProvider implements StoreProvider {
   }
 
   private static S3Client client(ProviderOptions options, Duration timeout) {
-    S3ClientBuilder builder = S3Client.builder()
-        .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(timeout).socketTimeout(timeout))
-        .credentialsProvider(DefaultCredentialsProvider.builder().build())
-        .region(region(options))
-        .forcePathStyle(options.getBoolean("path-style"))
-        // Flexible checksums and aws-chunked uploads break many S3-compatible servers (S3Proxy answers 400):
-        // send checksums only where S3 requires them. Archives authenticate their own bytes.
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        // Retry belongs to one policy, ours (Retry): the SDK's own would multiply attempts.
-        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+    S3ClientBuilder builder =
+        S3Client.builder()
+            .httpClientBuilder(
+                UrlConnectionHttpClient.builder().connectionTimeout(timeout).socketTimeout(timeout))
+            .credentialsProvider(DefaultCredentialsProvider.builder().build())
+            .region(region(options))
+            .forcePathStyle(options.getBoolean("path-style"))
+            // Flexible checksums and aws-chunked uploads break many S3-compatible servers (S3Proxy
+            // answers 400):
+            // send checksums only where S3 requires them. Archives authenticate their own bytes.
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            // Retry belongs to one policy, ours (Retry): the SDK's own would multiply attempts.
+            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
     options.get("endpoint").ifPresent(e -> builder.endpointOverride(endpoint(options, e)));
     return builder.build();
   }
@@ -160,8 +186,10 @@ public final class S3StoreProvider implements StoreProvider {
   private static URI endpoint(ProviderOptions options, String value) {
     try {
       URI uri = new URI(value);
-      if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
-          || uri.getHost() == null || uri.getRawUserInfo() != null) {
+      if (uri.getScheme() == null
+          || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+          || uri.getHost() == null
+          || uri.getRawUserInfo() != null) {
         throw options.invalid("endpoint", "expected http(s)://host[:port] without credentials");
       }
       return uri;
@@ -171,22 +199,28 @@ public final class S3StoreProvider implements StoreProvider {
   }
 
   private static Region region(ProviderOptions options) {
-    return options.get("region").map(Region::of).orElseGet(() -> {
-      try {
-        return new DefaultAwsRegionProviderChain().getRegion();
-      } catch (SdkException e) {
-        return Region.US_EAST_1;
-      }
-    });
+    return options
+        .get("region")
+        .map(Region::of)
+        .orElseGet(
+            () -> {
+              try {
+                return new DefaultAwsRegionProviderChain().getRegion();
+              } catch (SdkException e) {
+                return Region.US_EAST_1;
+              }
+            });
   }
 
   private static ExecutorService uploadPool(int threads) {
     AtomicInteger n = new AtomicInteger();
-    return Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "coffer-s3-upload-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    return Executors.newFixedThreadPool(
+        threads,
+        r -> {
+          Thread t = new Thread(r, "coffer-s3-upload-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   private static void checkBucket(S3Client client, String bucket, Retry retry) throws IOException {
@@ -197,15 +231,21 @@ public final class S3StoreProvider implements StoreProvider {
         throw new NoSuchFileException("s3://" + bucket, null, "no such bucket");
       }
       if (e.statusCode() == 403) {
-        throw new AccessDeniedException("s3://" + bucket, null,
+        throw new AccessDeniedException(
+            "s3://" + bucket,
+            null,
             "HEAD bucket refused (HTTP 403): check the credentials of the SDK's default chain and the policy");
       }
       throw new IOException("HEAD s3://" + bucket + " failed: HTTP " + e.statusCode(), e);
     } catch (SdkException e) {
       if (e.getMessage() != null && e.getMessage().startsWith("Unable to load credentials")) {
-        throw new IOException("no AWS credentials for s3://" + bucket + ": the SDK's default chain (aws.accessKeyId "
-            + "and aws.secretAccessKey properties, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws profiles, "
-            + "web identity, container and instance roles) found none", e);
+        throw new IOException(
+            "no AWS credentials for s3://"
+                + bucket
+                + ": the SDK's default chain (aws.accessKeyId "
+                + "and aws.secretAccessKey properties, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws profiles, "
+                + "web identity, container and instance roles) found none",
+            e);
       }
       throw new IOException("cannot reach s3://" + bucket + ": " + e.getMessage(), e);
     }

@@ -10,12 +10,13 @@ import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 
 /**
- * A real S3 API server for tests: S3Proxy on jclouds' in-memory {@code transient} blob store, in this
- * JVM, on 127.0.0.1 and a free port, with V2/V4 signatures checked. It shares the JVM with the AWS SDK
- * without clashes (its Jetty, jclouds and Guava are not the SDK's dependencies).
+ * A real S3 API server for tests: S3Proxy on jclouds' in-memory {@code transient} blob store, in
+ * this JVM, on 127.0.0.1 and a free port, with V2/V4 signatures checked. It shares the JVM with the
+ * AWS SDK without clashes (its Jetty, jclouds and Guava are not the SDK's dependencies).
  *
- * <p>The SDK finds the server's identity through its default credential chain, as it would find a user's:
- * through the {@code aws.accessKeyId} and {@code aws.secretAccessKey} system properties set here.
+ * <p>The SDK finds the server's identity through its default credential chain, as it would find a
+ * user's: through the {@code aws.accessKeyId} and {@code aws.secretAccessKey} system properties set
+ * here.
  */
 final class S3ProxyServer implements AutoCloseable {
 
@@ -40,13 +41,16 @@ final class S3ProxyServer implements AutoCloseable {
     if (shared == null) {
       shared = start();
       S3ProxyServer server = shared;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          server.close();
-        } catch (java.io.IOException e) {
-          // the JVM is exiting
-        }
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      server.close();
+                    } catch (java.io.IOException e) {
+                      // the JVM is exiting
+                    }
+                  }));
     }
     shared.context.getBlobStore().createContainerInLocation(null, bucket);
     return shared;
@@ -56,17 +60,21 @@ final class S3ProxyServer implements AutoCloseable {
     System.setProperty("aws.accessKeyId", IDENTITY);
     System.setProperty("aws.secretAccessKey", CREDENTIAL);
     Properties overrides = new Properties();
-    BlobStoreContext context = ContextBuilder.newBuilder("transient")
-        .credentials(IDENTITY, CREDENTIAL).overrides(overrides).build(BlobStoreContext.class);
+    BlobStoreContext context =
+        ContextBuilder.newBuilder("transient")
+            .credentials(IDENTITY, CREDENTIAL)
+            .overrides(overrides)
+            .build(BlobStoreContext.class);
     BlobStore blobStore = context.getBlobStore();
     for (String bucket : buckets) {
       blobStore.createContainerInLocation(null, bucket);
     }
-    S3Proxy proxy = S3Proxy.builder()
-        .blobStore(blobStore)
-        .endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, IDENTITY, CREDENTIAL)
-        .build();
+    S3Proxy proxy =
+        S3Proxy.builder()
+            .blobStore(blobStore)
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, IDENTITY, CREDENTIAL)
+            .build();
     proxy.start();
     for (int i = 0; i < 500 && !"STARTED".equals(proxy.getState()); i++) {
       Thread.sleep(10); // Jetty starts asynchronously; its state is the only signal it offers

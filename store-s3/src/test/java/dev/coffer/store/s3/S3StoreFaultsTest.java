@@ -27,10 +27,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The s3 store's retry rules, with faults injected between the SDK and a real server (S3Proxy): transient
- * failures are retried and the operation succeeds; persistent ones fail after the bounded number of
- * attempts with a message that names bucket, key and status and no credential; a failed write leaves no
- * object.
+ * The s3 store's retry rules, with faults injected between the SDK and a real server (S3Proxy):
+ * transient failures are retried and the operation succeeds; persistent ones fail after the bounded
+ * number of attempts with a message that names bucket, key and status and no credential; a failed
+ * write leaves no object.
  */
 class S3StoreFaultsTest {
 
@@ -92,7 +92,8 @@ class S3StoreFaultsTest {
 
     assertArrayEquals(data, read(store, "retried-500"));
     List<String> log = logSince(base);
-    assertTrue(log.get(0).startsWith("PUT ") && log.get(0).endsWith("-> ERROR_500"), log.toString());
+    assertTrue(
+        log.get(0).startsWith("PUT ") && log.get(0).endsWith("-> ERROR_500"), log.toString());
     assertTrue(log.get(1).startsWith("PUT ") && !log.get(1).contains("->"), log.toString());
   }
 
@@ -107,7 +108,8 @@ class S3StoreFaultsTest {
 
     assertEquals(data.length, written);
     assertArrayEquals(data, read(store, "multi"));
-    assertTrue(logSince(base).stream().anyMatch(l -> l.startsWith("POST ") && l.contains("uploadId=")),
+    assertTrue(
+        logSince(base).stream().anyMatch(l -> l.startsWith("POST ") && l.contains("uploadId=")),
         "completed with CompleteMultipartUpload: " + logSince(base));
   }
 
@@ -156,18 +158,23 @@ class S3StoreFaultsTest {
   }
 
   @Test
-  void persistent500_failsAfterMaxAttempts_namingBucketKeyAndStatus_withoutCredentials() throws IOException {
+  void persistent500_failsAfterMaxAttempts_namingBucketKeyAndStatus_withoutCredentials()
+      throws IOException {
     int base = proxy.requests();
     proxy.always(Fault.ERROR_500);
 
-    IOException e = assertThrows(IOException.class,
-        () -> store.write("doomed", new ByteArrayInputStream(bytes(10)), WriteMode.REPLACE));
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> store.write("doomed", new ByteArrayInputStream(bytes(10)), WriteMode.REPLACE));
     proxy.always(null);
 
     assertEquals(4, proxy.requests() - base, "max-attempts=4: " + logSince(base));
     String message = e.getMessage();
     assertTrue(message.contains("s3://faults/f/doomed") && message.contains("500"), message);
-    assertFalse(message.contains(S3ProxyServer.CREDENTIAL) || message.contains(S3ProxyServer.IDENTITY), message);
+    assertFalse(
+        message.contains(S3ProxyServer.CREDENTIAL) || message.contains(S3ProxyServer.IDENTITY),
+        message);
     assertTrue(store.stat("doomed").isEmpty());
   }
 
@@ -180,12 +187,15 @@ class S3StoreFaultsTest {
       proxy.inject(base + n, Fault.ERROR_500);
     }
 
-    assertThrows(IOException.class, () -> store.write("aborted", new ByteArrayInputStream(data), WriteMode.REPLACE));
+    assertThrows(
+        IOException.class,
+        () -> store.write("aborted", new ByteArrayInputStream(data), WriteMode.REPLACE));
 
     assertTrue(store.stat("aborted").isEmpty());
     assertTrue(store.list("").stream().noneMatch(o -> o.key().equals("aborted")));
     assertThrows(NoSuchFileException.class, () -> store.read("aborted"));
-    assertTrue(logSince(base).stream().anyMatch(l -> l.startsWith("DELETE ") && l.contains("uploadId=")),
+    assertTrue(
+        logSince(base).stream().anyMatch(l -> l.startsWith("DELETE ") && l.contains("uploadId=")),
         "the upload is aborted: " + logSince(base));
   }
 
@@ -193,7 +203,8 @@ class S3StoreFaultsTest {
   void ifAbsent_whoseAnswerIsLost_stillSucceedsOnRetry() throws IOException {
     byte[] data = bytes(2000);
     int base = proxy.requests();
-    // 1 HEAD (absent), 2 PUT stored but its answer cut, 3 PUT again: 412 from the server, our own object.
+    // 1 HEAD (absent), 2 PUT stored but its answer cut, 3 PUT again: 412 from the server, our own
+    // object.
     proxy.inject(base + 2, Fault.TRUNCATE);
 
     store.write("once", new ByteArrayInputStream(data), WriteMode.IF_ABSENT);
@@ -205,8 +216,10 @@ class S3StoreFaultsTest {
   void missingBucket_isNoSuchFileException_afterOneRequest() throws IOException {
     int base = proxy.requests();
     Map<String, String> options = new HashMap<>(server.options(proxy.endpoint()));
-    NoSuchFileException e = assertThrows(NoSuchFileException.class,
-        () -> ObjectStores.open(URI.create("s3://no-such-bucket/x"), options));
+    NoSuchFileException e =
+        assertThrows(
+            NoSuchFileException.class,
+            () -> ObjectStores.open(URI.create("s3://no-such-bucket/x"), options));
     assertTrue(e.getMessage().contains("no-such-bucket"), e.getMessage());
     assertEquals(1, proxy.requests() - base, "a 404 is not retried");
   }

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The provider of docs/writing-a-provider.md: each backup is a checksummed copy of the source directory.
- * Registered in {@code META-INF/services/dev.coffer.spi.BackupProvider} (P1).
+ * The provider of docs/writing-a-provider.md: each backup is a checksummed copy of the source
+ * directory. Registered in {@code META-INF/services/dev.coffer.spi.BackupProvider} (P1).
  */
 public final class CopyProvider implements BackupProvider {
 
@@ -39,7 +39,8 @@ public final class CopyProvider implements BackupProvider {
 
   @Override
   public List<OptionInfo> options() {
-    return List.of(OptionInfo.flag("fsync", "force every file to disk before a backup is published", true));
+    return List.of(
+        OptionInfo.flag("fsync", "force every file to disk before a backup is published", true));
   }
 
   @Override

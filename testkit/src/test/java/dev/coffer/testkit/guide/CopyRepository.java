@@ -1,12 +1,12 @@
 package dev.coffer.testkit.guide;
 
-import dev.coffer.BackupId;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
+import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
@@ -15,8 +15,8 @@ import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
 import dev.coffer.ProgressListener;
-import dev.coffer.RestoreRequest;
 import dev.coffer.RepositoryInfo;
+import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.SpecialFiles;
 import dev.coffer.VerifyReport;
@@ -57,9 +57,9 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
- * A repository of {@link CopyProvider}: {@code <location>/<id>/data/...} (the copied tree),
- * {@code manifest.properties} (metadata, directories, and each file's size and CRC32C) and
- * {@code manifest.sha256} (which catches any change to the manifest). Thread-safe: nothing is shared but
+ * A repository of {@link CopyProvider}: {@code <location>/<id>/data/...} (the copied tree), {@code
+ * manifest.properties} (metadata, directories, and each file's size and CRC32C) and {@code
+ * manifest.sha256} (which catches any change to the manifest). Thread-safe: nothing is shared but
  * published, immutable backups.
  */
 final class CopyRepository implements BackupRepository {
@@ -70,7 +70,10 @@ final class CopyRepository implements BackupRepository {
   private static final String MANIFEST = "manifest.properties";
   private static final String MANIFEST_SUM = "manifest.sha256";
   private static final long MAX_MANIFEST_BYTES = 64 << 20;
-  /** Older staging directories are abandoned; a younger one may be another process's running backup. */
+
+  /**
+   * Older staging directories are abandoned; a younger one may be another process's running backup.
+   */
   private static final Duration ABANDONED = Duration.ofDays(1);
 
   private final Path root;
@@ -91,7 +94,8 @@ final class CopyRepository implements BackupRepository {
         try {
           // an interrupted delete is always finished; a staging directory only when it is old
           if (name.startsWith(DELETING)
-              || name.startsWith(STAGING) && Files.getLastModifiedTime(p, NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
+              || name.startsWith(STAGING)
+                  && Files.getLastModifiedTime(p, NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
             FileTrees.deleteRecursively(p);
           }
         } catch (IOException e) {
@@ -103,7 +107,8 @@ final class CopyRepository implements BackupRepository {
   }
 
   /** What a manifest records. */
-  private record Contents(BackupMetadata metadata, List<String> directories, List<FileEntry> files) {}
+  private record Contents(
+      BackupMetadata metadata, List<String> directories, List<FileEntry> files) {}
 
   private record FileEntry(String path, long size, long crc32c) {}
 
@@ -113,12 +118,15 @@ final class CopyRepository implements BackupRepository {
   public BackupMetadata backup(BackupRequest request) throws IOException {
     ensureOpen();
     if (request.incremental()) {
-      throw new UnsupportedOperationException(CopyProvider.NAME + " takes full backups only"); // P12
+      throw new UnsupportedOperationException(
+          CopyProvider.NAME + " takes full backups only"); // P12
     }
     // P8: NoSuchFile/NotDirectory; never follows links. P30: refuses a socket or FIFO by name (no
-    // POSIX_ATTRIBUTES here, so nothing is skipped). P33: what the host excludes is never even read.
-    SourceTree tree = SourceTree.scan(request.source(),
-        new ScanOptions(Set.of(), SpecialFiles.FAIL, request.excluded()));
+    // POSIX_ATTRIBUTES here, so nothing is skipped). P33: what the host excludes is never even
+    // read.
+    SourceTree tree =
+        SourceTree.scan(
+            request.source(), new ScanOptions(Set.of(), SpecialFiles.FAIL, request.excluded()));
     tree.refuseSymlinks(); // P9 without the SYMLINKS capability: refused, naming the link
     String id = BackupIds.newId().value(); // P11: unique even across processes
     Path staging = Files.createDirectory(root.resolve(STAGING + id));
@@ -126,7 +134,8 @@ final class CopyRepository implements BackupRepository {
     try {
       Copy copy = new Copy(Files.createDirectory(staging.resolve(DATA)), request.progress(), tree);
       copy.all(tree);
-      // P33: the host's finisher runs once, after the copy and before publication; what it adds is stored
+      // P33: the host's finisher runs once, after the copy and before publication; what it adds is
+      // stored
       // like the source, and its labels join the request's
       FinishedSource finished = FinishedSource.finish(request, tree);
       finished.tree().refuseSymlinks();
@@ -143,7 +152,8 @@ final class CopyRepository implements BackupRepository {
       byte[] manifestBytes = text.toString().getBytes(UTF_8);
       write(staging.resolve(MANIFEST), manifestBytes);
       write(staging.resolve(MANIFEST_SUM), sha256(manifestBytes).getBytes(UTF_8));
-      // P10: one atomic rename publishes the complete, forced backup; before it, list() cannot see it
+      // P10: one atomic rename publishes the complete, forced backup; before it, list() cannot see
+      // it
       Files.move(staging, root.resolve(id), StandardCopyOption.ATOMIC_MOVE);
       published = true;
       return read(BackupId.of(id)).metadata();
@@ -154,7 +164,10 @@ final class CopyRepository implements BackupRepository {
     }
   }
 
-  /** One backup's copying: the manifest entries and the totals, reported to the listener as they grow. */
+  /**
+   * One backup's copying: the manifest entries and the totals, reported to the listener as they
+   * grow.
+   */
   private final class Copy {
     final Properties manifest = new Properties();
     final Path data;
@@ -194,7 +207,8 @@ final class CopyRepository implements BackupRepository {
         manifest.setProperty("file." + files + ".size", Long.toString(size));
         manifest.setProperty("file." + files++ + ".crc32c", Long.toString(crc.getValue()));
         bytes += size;
-        listener.onProgress(new Progress(Progress.Phase.BACKUP, files, filesTotal, bytes, bytesTotal, e.path()));
+        listener.onProgress(
+            new Progress(Progress.Phase.BACKUP, files, filesTotal, bytes, bytesTotal, e.path()));
       }
     }
   }
@@ -204,7 +218,8 @@ final class CopyRepository implements BackupRepository {
     ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
     long size = 0;
     try (FileChannel in = FileChannel.open(from, READ, NOFOLLOW_LINKS);
-        FileChannel out = FileChannel.open(to, CREATE_NEW, WRITE)) { // CREATE_NEW never follows a link
+        FileChannel out =
+            FileChannel.open(to, CREATE_NEW, WRITE)) { // CREATE_NEW never follows a link
       while (in.read(buffer) >= 0) {
         buffer.flip();
         crc.update(buffer.duplicate());
@@ -236,9 +251,10 @@ final class CopyRepository implements BackupRepository {
   // ---------------------------------------------------------------- reading a backup
 
   /**
-   * The directory of a published backup; P24: anything else is unknown, and so is an id in other case (a
-   * case-insensitive file system would otherwise find {@code abc} for {@code ABC}). A {@link BackupId} is
-   * well-formed by construction, so it never names a path outside the repository.
+   * The directory of a published backup; P24: anything else is unknown, and so is an id in other
+   * case (a case-insensitive file system would otherwise find {@code abc} for {@code ABC}). A
+   * {@link BackupId} is well-formed by construction, so it never names a path outside the
+   * repository.
    */
   private Path backupDir(BackupId id) throws IOException {
     Path dir = root.resolve(id.value());
@@ -259,7 +275,8 @@ final class CopyRepository implements BackupRepository {
       throw new CorruptBackupException("the manifest of backup " + id + " is missing", MANIFEST);
     }
     if (!recorded.equals(sha256(bytes))) {
-      throw new CorruptBackupException("manifest of backup " + id + " does not match its sha256", MANIFEST);
+      throw new CorruptBackupException(
+          "manifest of backup " + id + " does not match its sha256", MANIFEST);
     }
     Properties m = new Properties();
     m.load(new StringReader(new String(bytes, UTF_8)));
@@ -272,16 +289,30 @@ final class CopyRepository implements BackupRepository {
       }
       List<String> dirs = new ArrayList<>();
       for (int i = 0; i < Integer.parseInt(m.getProperty("dirs")); i++) {
-        dirs.add(RelativePaths.checkStored(m.getProperty("dir." + i), id.value())); // P21: no ../, no absolute names
+        dirs.add(
+            RelativePaths.checkStored(
+                m.getProperty("dir." + i), id.value())); // P21: no ../, no absolute names
       }
       List<FileEntry> files = new ArrayList<>();
       for (int i = 0; i < Integer.parseInt(m.getProperty("files")); i++) {
-        files.add(new FileEntry(RelativePaths.checkStored(m.getProperty("file." + i + ".path"), id.value()),
-            Long.parseLong(m.getProperty("file." + i + ".size")), Long.parseLong(m.getProperty("file." + i + ".crc32c"))));
+        files.add(
+            new FileEntry(
+                RelativePaths.checkStored(m.getProperty("file." + i + ".path"), id.value()),
+                Long.parseLong(m.getProperty("file." + i + ".size")),
+                Long.parseLong(m.getProperty("file." + i + ".crc32c"))));
       }
-      BackupMetadata metadata = new BackupMetadata(id.value(), Instant.parse(m.getProperty("createdAt")),
-          m.getProperty("sourceDir"), files.size(), Long.parseLong(m.getProperty("bytes")), BackupType.FULL, null,
-          CopyProvider.NAME, "1", labels);
+      BackupMetadata metadata =
+          new BackupMetadata(
+              id.value(),
+              Instant.parse(m.getProperty("createdAt")),
+              m.getProperty("sourceDir"),
+              files.size(),
+              Long.parseLong(m.getProperty("bytes")),
+              BackupType.FULL,
+              null,
+              CopyProvider.NAME,
+              "1",
+              labels);
       return new Contents(metadata, dirs, files);
     } catch (RuntimeException e) { // a missing or malformed field: never an NPE for the caller
       throw new CorruptBackupException("malformed manifest of backup " + id + ": " + e, MANIFEST);
@@ -292,7 +323,8 @@ final class CopyRepository implements BackupRepository {
   private static byte[] readCapped(Path file, long max) throws IOException {
     try (FileChannel in = FileChannel.open(file, READ, NOFOLLOW_LINKS)) {
       if (in.size() > max) {
-        throw new CorruptBackupException(file.getFileName() + " is " + in.size() + " bytes, more than " + max, null);
+        throw new CorruptBackupException(
+            file.getFileName() + " is " + in.size() + " bytes, more than " + max, null);
       }
       ByteBuffer buffer = ByteBuffer.allocate((int) in.size());
       while (buffer.hasRemaining() && in.read(buffer) >= 0) {
@@ -316,16 +348,21 @@ final class CopyRepository implements BackupRepository {
   public BackupMetadata restore(RestoreRequest request) throws IOException {
     ensureOpen();
     if (request.partial()) {
-      throw new UnsupportedOperationException(CopyProvider.NAME + " restores whole backups only"); // P19
+      throw new UnsupportedOperationException(
+          CopyProvider.NAME + " restores whole backups only"); // P19
     }
     Contents c = read(request.backupId());
     Path data = backupDir(request.backupId()).resolve(DATA);
     long bytesTotal = c.metadata().totalBytes();
-    // P16-P18: everything goes into a staging directory beside the target, moved into place when verified
+    // P16-P18: everything goes into a staging directory beside the target, moved into place when
+    // verified
     try (RestoreStaging staging = RestoreStaging.begin(request.target(), request.mode())) {
-      request.progress().onProgress(new Progress(Progress.Phase.RESTORE, 0, c.files().size(), 0, bytesTotal, ""));
+      request
+          .progress()
+          .onProgress(new Progress(Progress.Phase.RESTORE, 0, c.files().size(), 0, bytesTotal, ""));
       for (String d : c.directories()) {
-        Path dir = RelativePaths.resolveForWrite(staging.directory(), d, true); // P21: parents never links
+        Path dir =
+            RelativePaths.resolveForWrite(staging.directory(), d, true); // P21: parents never links
         if (!Files.isDirectory(dir, NOFOLLOW_LINKS)) {
           Files.createDirectory(dir);
         }
@@ -335,18 +372,39 @@ final class CopyRepository implements BackupRepository {
       for (FileEntry f : c.files()) {
         Path from = data.resolve(f.path());
         if (!Files.isRegularFile(from, NOFOLLOW_LINKS)) {
-          throw new CorruptBackupException(f.path() + " of backup " + request.backupId() + " is missing", f.path());
+          throw new CorruptBackupException(
+              f.path() + " of backup " + request.backupId() + " is missing", f.path());
         }
         CRC32C crc = new CRC32C();
-        long size = copy(from, RelativePaths.resolveForWrite(staging.directory(), f.path(), true), crc);
+        long size =
+            copy(from, RelativePaths.resolveForWrite(staging.directory(), f.path(), true), crc);
         if (size != f.size() || crc.getValue() != f.crc32c()) { // P17: every byte is checked
-          throw new CorruptBackupException("crc32c mismatch for " + f.path() + " in backup " + request.backupId()
-              + ": recorded " + f.size() + " bytes " + Long.toHexString(f.crc32c()) + ", read " + size + " bytes "
-              + Long.toHexString(crc.getValue()), f.path());
+          throw new CorruptBackupException(
+              "crc32c mismatch for "
+                  + f.path()
+                  + " in backup "
+                  + request.backupId()
+                  + ": recorded "
+                  + f.size()
+                  + " bytes "
+                  + Long.toHexString(f.crc32c())
+                  + ", read "
+                  + size
+                  + " bytes "
+                  + Long.toHexString(crc.getValue()),
+              f.path());
         }
         bytes += size;
-        request.progress().onProgress(new Progress(Progress.Phase.RESTORE, ++files, c.files().size(), bytes, bytesTotal,
-            f.path()));
+        request
+            .progress()
+            .onProgress(
+                new Progress(
+                    Progress.Phase.RESTORE,
+                    ++files,
+                    c.files().size(),
+                    bytes,
+                    bytesTotal,
+                    f.path()));
       }
       staging.commit();
     }
@@ -367,7 +425,8 @@ final class CopyRepository implements BackupRepository {
     try {
       c = read(backupId);
     } catch (CorruptBackupException e) {
-      problems.add(new Problem(MANIFEST, Kind.METADATA, e.getMessage())); // P14: reported, not thrown
+      problems.add(
+          new Problem(MANIFEST, Kind.METADATA, e.getMessage())); // P14: reported, not thrown
       return new VerifyReport(backupId.value(), problems, 0, 0);
     }
     // P14: what is stored against what is recorded: missing and unexpected entries
@@ -380,13 +439,15 @@ final class CopyRepository implements BackupRepository {
     }
     for (String s : stored) {
       if (!expected.contains(s)) {
-        problems.add(new Problem(s, Kind.UNEXPECTED, "not recorded in the manifest of backup " + backupId));
+        problems.add(
+            new Problem(s, Kind.UNEXPECTED, "not recorded in the manifest of backup " + backupId));
       }
     }
     long bytesTotal = c.metadata().totalBytes();
     long files = 0;
     long bytes = 0;
-    listener.onProgress(new Progress(Progress.Phase.VERIFY, 0, c.files().size(), 0, bytesTotal, "")); // P32
+    listener.onProgress(
+        new Progress(Progress.Phase.VERIFY, 0, c.files().size(), 0, bytesTotal, "")); // P32
     for (FileEntry f : c.files()) {
       Path p = dir.resolve(DATA).resolve(f.path());
       if (!Files.isRegularFile(p, NOFOLLOW_LINKS)) {
@@ -398,14 +459,27 @@ final class CopyRepository implements BackupRepository {
       files++;
       bytes += size;
       if (size != f.size() || crc.getValue() != f.crc32c()) {
-        problems.add(new Problem(f.path(), Kind.CORRUPT, "recorded " + f.size() + " bytes crc32c "
-            + Long.toHexString(f.crc32c()) + ", stored " + size + " bytes crc32c " + Long.toHexString(crc.getValue())));
+        problems.add(
+            new Problem(
+                f.path(),
+                Kind.CORRUPT,
+                "recorded "
+                    + f.size()
+                    + " bytes crc32c "
+                    + Long.toHexString(f.crc32c())
+                    + ", stored "
+                    + size
+                    + " bytes crc32c "
+                    + Long.toHexString(crc.getValue())));
       }
-      listener.onProgress(new Progress(Progress.Phase.VERIFY, files, c.files().size(), bytes, bytesTotal, f.path()));
+      listener.onProgress(
+          new Progress(
+              Progress.Phase.VERIFY, files, c.files().size(), bytes, bytesTotal, f.path()));
     }
     for (String d : c.directories()) {
       if (!stored.contains(DATA + "/" + d)) {
-        problems.add(new Problem(d, Kind.MISSING, "directory recorded in the manifest, not stored"));
+        problems.add(
+            new Problem(d, Kind.MISSING, "directory recorded in the manifest, not stored"));
       }
     }
     return new VerifyReport(backupId.value(), problems, files, bytes);
@@ -434,7 +508,8 @@ final class CopyRepository implements BackupRepository {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
       for (Path p : entries) {
         String name = p.getFileName().toString();
-        if (BackupId.isValid(name)) { // staging and deleting names are not ids; damaged backups are not found
+        if (BackupId.isValid(
+            name)) { // staging and deleting names are not ids; damaged backups are not found
           find(BackupId.of(name)).ifPresent(out::add);
         }
       }
@@ -449,7 +524,8 @@ final class CopyRepository implements BackupRepository {
     try {
       return Optional.of(read(backupId).metadata());
     } catch (NoSuchBackupException | CorruptBackupException e) {
-      return Optional.empty(); // a backup whose manifest is gone or damaged is not a complete backup
+      return Optional
+          .empty(); // a backup whose manifest is gone or damaged is not a complete backup
     }
   }
 
@@ -457,7 +533,8 @@ final class CopyRepository implements BackupRepository {
   public void delete(BackupId backupId) throws IOException {
     ensureOpen();
     Path dir = backupDir(backupId); // first: an unknown id is refused before anything changes (P24)
-    // P22: one rename takes it out of list() at once; open() finishes a deletion a crash interrupted
+    // P22: one rename takes it out of list() at once; open() finishes a deletion a crash
+    // interrupted
     Files.move(dir, root.resolve(DELETING + backupId), StandardCopyOption.ATOMIC_MOVE);
     FileTrees.deleteRecursively(root.resolve(DELETING + backupId));
   }

@@ -20,10 +20,11 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 
 /**
- * Proves the suite finds broken providers: each deliberately broken variant of the reference provider fails
- * exactly the rules it breaks, and every failure is one of the suite's "Pnn broken" assertions. Three correct
- * variants with other capabilities (none; independent incrementals; POSIX attributes) fail nothing, which
- * exercises the twin tests of absent capabilities and the POSIX rules in full.
+ * Proves the suite finds broken providers: each deliberately broken variant of the reference
+ * provider fails exactly the rules it breaks, and every failure is one of the suite's "Pnn broken"
+ * assertions. Three correct variants with other capabilities (none; independent incrementals; POSIX
+ * attributes) fail nothing, which exercises the twin tests of absent capabilities and the POSIX
+ * rules in full.
  */
 class BrokenProvidersTest {
 
@@ -34,7 +35,9 @@ class BrokenProvidersTest {
         // a verify that reads nothing also reports no per-file progress
         Arguments.of(VerifyAlwaysOkSuite.class, Set.of("P14", "P32")),
         Arguments.of(RestoreSkipsChecksumsSuite.class, Set.of("P17", "P18")),
-        Arguments.of(PublishesEarlySuite.class, Set.of("P10", "P33")), // a failed finisher leaves its backup behind
+        Arguments.of(
+            PublishesEarlySuite.class,
+            Set.of("P10", "P33")), // a failed finisher leaves its backup behind
         Arguments.of(FollowsSymlinksSuite.class, Set.of("P9")),
         Arguments.of(WritesOutsideTargetSuite.class, Set.of("P21")),
         Arguments.of(LeaksSecretSuite.class, Set.of("P4")),
@@ -50,34 +53,50 @@ class BrokenProvidersTest {
 
   static Stream<Arguments> subtlyBroken() {
     return Stream.of(
-        Arguments.of(ReferenceProvider.Broken.VERIFY_SKIPS_LARGE_FILE_CONTENT, Set.of("P14"), Set.of()),
-        Arguments.of(ReferenceProvider.Broken.VERIFY_TRUSTS_EARLIER_RESULT, Set.of("P14", "P32"), Set.of()), // no progress
+        Arguments.of(
+            ReferenceProvider.Broken.VERIFY_SKIPS_LARGE_FILE_CONTENT, Set.of("P14"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.VERIFY_TRUSTS_EARLIER_RESULT,
+            Set.of("P14", "P32"),
+            Set.of()), // no progress
         Arguments.of(ReferenceProvider.Broken.VERIFY_MISLABELS_MISSING, Set.of("P14"), Set.of()),
         Arguments.of(ReferenceProvider.Broken.VERIFY_TOUCHES_TIMES, Set.of("P15"), Set.of()),
         Arguments.of(ReferenceProvider.Broken.NORMALIZES_LINK_TEXT, Set.of("P9"), Set.of()),
         Arguments.of(ReferenceProvider.Broken.FIND_CACHES, Set.of("P13"), Set.of()),
-        Arguments.of(ReferenceProvider.Broken.REFUSED_OPEN_TOUCHES_REPOSITORY, Set.of("P3"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.REFUSED_OPEN_TOUCHES_REPOSITORY, Set.of("P3"), Set.of()),
         Arguments.of(ReferenceProvider.Broken.OPTION_NAMES_IGNORE_CASE, Set.of("P3"), Set.of()),
-        Arguments.of(ReferenceProvider.Broken.PARTIAL_RESTORE_NOT_RECURSIVE, Set.of("P19"), Set.of()),
-        Arguments.of(ReferenceProvider.Broken.PARTIAL_RESTORE_LEAVES_STAGING, Set.of("P19"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.PARTIAL_RESTORE_NOT_RECURSIVE, Set.of("P19"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.PARTIAL_RESTORE_LEAVES_STAGING, Set.of("P19"), Set.of()),
         Arguments.of(ReferenceProvider.Broken.LOGS_SECRET, Set.of("P4"), Set.of()),
-        Arguments.of(ReferenceProvider.Broken.REPLACE_CREATES_MISSING_PARENT, Set.of("P18"), Set.of()),
-        Arguments.of(ReferenceProvider.Broken.MISSING_SOURCE_IS_A_PLAIN_IO_ERROR, Set.of("P8"), Set.of()),
-        Arguments.of(ReferenceProvider.Broken.CREATE_REPLACES_A_NON_EMPTY_TARGET, Set.of("P16"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.REPLACE_CREATES_MISSING_PARENT, Set.of("P18"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.MISSING_SOURCE_IS_A_PLAIN_IO_ERROR, Set.of("P8"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.CREATE_REPLACES_A_NON_EMPTY_TARGET, Set.of("P16"), Set.of()),
         Arguments.of(ReferenceProvider.Broken.TIMES_TO_THE_SECOND, Set.of("P20"), Set.of()),
         Arguments.of(ReferenceProvider.Broken.SECOND_CLOSE_THROWS, Set.of("P5"), Set.of()),
         Arguments.of(ReferenceProvider.Broken.IDS_IGNORE_CASE, Set.of("P24"), Set.of()),
         Arguments.of(ReferenceProvider.Broken.CREATED_AT_AN_HOUR_OFF, Set.of("P7"), Set.of()),
-        // a failing delete breaks the rules that delete as their operation under test; the rules that delete
+        // a failing delete breaks the rules that delete as their operation under test; the rules
+        // that delete
         // only to prepare their check (P10, P13) report a set-up failure instead
-        Arguments.of(ReferenceProvider.Broken.DELETE_FAILS, Set.of("P11", "P22", "P23"), Set.of("P10", "P13")));
+        Arguments.of(
+            ReferenceProvider.Broken.DELETE_FAILS,
+            Set.of("P11", "P22", "P23"),
+            Set.of("P10", "P13")));
   }
 
-  /** Each variant breaks one rule in one narrow case that the suite's older, coarser tests passed. */
+  /**
+   * Each variant breaks one rule in one narrow case that the suite's older, coarser tests passed.
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("subtlyBroken")
-  void subtleVariant_failsExactlyTheRuleItBreaks(ReferenceProvider.Broken broken, Set<String> expected,
-      Set<String> setUpFailures) {
+  void subtleVariant_failsExactlyTheRuleItBreaks(
+      ReferenceProvider.Broken broken, Set<String> expected, Set<String> setUpFailures) {
     SubtleSuite.variant = broken;
     try {
       failsExactly(SubtleSuite.class, expected, setUpFailures);
@@ -92,11 +111,16 @@ class BrokenProvidersTest {
     failsExactly(suite, expected, Set.of());
   }
 
-  /** Runs the suite: exactly {@code broken} are reported broken, exactly {@code setUp} fail in their set-up. */
+  /**
+   * Runs the suite: exactly {@code broken} are reported broken, exactly {@code setUp} fail in their
+   * set-up.
+   */
   private static void failsExactly(Class<?> suite, Set<String> broken, Set<String> setUp) {
     Outcome o = run(suite);
-    assertEquals(broken, o.broken, () -> suite.getSimpleName() + " failed " + o.broken + o.messages);
-    assertEquals(setUp, o.setUp, () -> suite.getSimpleName() + " failed to set up " + o.setUp + o.messages);
+    assertEquals(
+        broken, o.broken, () -> suite.getSimpleName() + " failed " + o.broken + o.messages);
+    assertEquals(
+        setUp, o.setUp, () -> suite.getSimpleName() + " failed to set up " + o.setUp + o.messages);
   }
 
   /** The rules a suite reported broken, and those whose set-up failed. */
@@ -107,20 +131,30 @@ class BrokenProvidersTest {
   }
 
   private static Outcome run(Class<?> suite) {
-    EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
-        .selectors(DiscoverySelectors.selectClass(suite))
-        .configurationParameter("coffer.tck.filesystems", "UNIX")
-        .execute();
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter")
+            .selectors(DiscoverySelectors.selectClass(suite))
+            .configurationParameter("coffer.tck.filesystems", "UNIX")
+            .execute();
     Outcome o = new Outcome();
     for (Event e : results.testEvents().failed().list()) {
-      Throwable t = e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
-          .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable).orElseThrow();
-      o.messages.append("\n--- ").append(e.getTestDescriptor().getDisplayName()).append(": ").append(t);
+      Throwable t =
+          e.getPayload(org.junit.platform.engine.TestExecutionResult.class)
+              .flatMap(org.junit.platform.engine.TestExecutionResult::getThrowable)
+              .orElseThrow();
+      o.messages
+          .append("\n--- ")
+          .append(e.getTestDescriptor().getDisplayName())
+          .append(": ")
+          .append(t);
       String message = String.valueOf(t.getMessage());
-      assertTrue(t instanceof AssertionError && message.matches("(?s)P[0-9]+ (broken|set-up failed): .*"),
+      assertTrue(
+          t instanceof AssertionError && message.matches("(?s)P[0-9]+ (broken|set-up failed): .*"),
           () -> "a failure that is neither a broken-promise assertion nor a set-up failure: " + t);
       String rule = rule(e.getTestDescriptor());
-      assertTrue(message.startsWith(rule + " "), () -> "a failure of a " + rule + " test names another rule: " + message);
+      assertTrue(
+          message.startsWith(rule + " "),
+          () -> "a failure of a " + rule + " test names another rule: " + message);
       (message.startsWith(rule + " broken") ? o.broken : o.setUp).add(rule);
     }
     assertTrue(results.testEvents().succeeded().count() > 20, "the suite ran too few tests");
@@ -129,10 +163,14 @@ class BrokenProvidersTest {
 
   private static String rule(TestDescriptor d) {
     TestDescriptor m = d;
-    while (m != null && !(m.getSource().orElse(null) instanceof org.junit.platform.engine.support.descriptor.MethodSource)) {
+    while (m != null
+        && !(m.getSource().orElse(null)
+            instanceof org.junit.platform.engine.support.descriptor.MethodSource)) {
       m = m.getParent().orElse(null);
     }
-    String method = ((org.junit.platform.engine.support.descriptor.MethodSource) m.getSource().orElseThrow()).getMethodName();
+    String method =
+        ((org.junit.platform.engine.support.descriptor.MethodSource) m.getSource().orElseThrow())
+            .getMethodName();
     String prefix = method.substring(0, method.indexOf('_')).toUpperCase(Locale.ROOT);
     return "P" + Integer.parseInt(prefix.substring(1));
   }
@@ -223,7 +261,10 @@ class BrokenProvidersTest {
     }
   }
 
-  /** The subtly broken provider, in the variant the running test chose (the engine runs on this thread). */
+  /**
+   * The subtly broken provider, in the variant the running test chose (the engine runs on this
+   * thread).
+   */
   static class SubtleSuite extends BackupProviderConformance {
     static volatile ReferenceProvider.Broken variant;
 

@@ -1,6 +1,8 @@
 package dev.coffer.testkit.reference;
 
-/** The reference provider broken on purpose: {@link ReferenceProvider.Broken#DROPS_FINISHED_FILES}. */
+/**
+ * The reference provider broken on purpose: {@link ReferenceProvider.Broken#DROPS_FINISHED_FILES}.
+ */
 public final class DropsFinishedFilesProvider extends ReferenceProvider {
 
   /** Creates the provider; does no I/O. */

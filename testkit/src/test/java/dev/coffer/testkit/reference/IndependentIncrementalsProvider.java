@@ -4,8 +4,8 @@ import dev.coffer.spi.Capability;
 import java.util.Set;
 
 /**
- * The reference provider declaring {@link Capability#INDEPENDENT_INCREMENTALS}, which it keeps because its
- * incremental backups are full copies.
+ * The reference provider declaring {@link Capability#INDEPENDENT_INCREMENTALS}, which it keeps
+ * because its incremental backups are full copies.
  */
 public final class IndependentIncrementalsProvider extends ReferenceProvider {
 
@@ -19,6 +19,7 @@ public final class IndependentIncrementalsProvider extends ReferenceProvider {
 
   @Override
   public Set<Capability> capabilities() {
-    return Set.of(Capability.INCREMENTAL, Capability.INDEPENDENT_INCREMENTALS, Capability.PARTIAL_RESTORE);
+    return Set.of(
+        Capability.INCREMENTAL, Capability.INDEPENDENT_INCREMENTALS, Capability.PARTIAL_RESTORE);
   }
 }

@@ -1,6 +1,9 @@
 package dev.coffer.testkit.reference;
 
-/** The POSIX reference provider broken on purpose: {@link ReferenceProvider.Broken#OPEN_WHILE_RESTORING}. */
+/**
+ * The POSIX reference provider broken on purpose: {@link
+ * ReferenceProvider.Broken#OPEN_WHILE_RESTORING}.
+ */
 public final class OpenWhileRestoringProvider extends ReferenceProvider {
 
   /** Creates the provider; does no I/O. */

@@ -15,10 +15,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A small, correct provider used to prove that the conformance suite passes a provider that keeps the
- * contract: each backup is a directory copy with a text manifest holding a CRC32C per file, written in a
- * staging directory and published with one atomic rename. Incremental backups are full copies that record
- * their base. Subclasses in this package break one rule each (see {@link Broken}).
+ * A small, correct provider used to prove that the conformance suite passes a provider that keeps
+ * the contract: each backup is a directory copy with a text manifest holding a CRC32C per file,
+ * written in a staging directory and published with one atomic rename. Incremental backups are full
+ * copies that record their base. Subclasses in this package break one rule each (see {@link
+ * Broken}).
  */
 public class ReferenceProvider implements BackupProvider {
 
@@ -40,8 +41,12 @@ public class ReferenceProvider implements BackupProvider {
 
   @Override
   public Set<Capability> capabilities() {
-    EnumSet<Capability> caps = EnumSet.of(Capability.INCREMENTAL, Capability.SYMLINKS, Capability.TIMESTAMPS,
-        Capability.PARTIAL_RESTORE);
+    EnumSet<Capability> caps =
+        EnumSet.of(
+            Capability.INCREMENTAL,
+            Capability.SYMLINKS,
+            Capability.TIMESTAMPS,
+            Capability.PARTIAL_RESTORE);
     if (posix()) {
       caps.add(Capability.POSIX_ATTRIBUTES);
     }
@@ -51,14 +56,16 @@ public class ReferenceProvider implements BackupProvider {
   @Override
   public List<OptionInfo> options() {
     return List.of(
-        OptionInfo.secret(MAC_KEY, "hex key (16 to 64 bytes) for an HMAC-SHA256 over each manifest"),
+        OptionInfo.secret(
+            MAC_KEY, "hex key (16 to 64 bytes) for an HMAC-SHA256 over each manifest"),
         OptionInfo.flag(FSYNC, "force data to disk before publishing a backup", true));
   }
 
   @Override
   public BackupRepository open(Path location, Map<String, String> options) throws IOException {
     Broken b = broken(options);
-    if (b == Broken.REFUSED_OPEN_TOUCHES_REPOSITORY && Files.isRegularFile(location.resolve(ReferenceRepository.MARKER))) {
+    if (b == Broken.REFUSED_OPEN_TOUCHES_REPOSITORY
+        && Files.isRegularFile(location.resolve(ReferenceRepository.MARKER))) {
       Files.writeString(location.resolve(ReferenceRepository.MARKER), "opened\n");
     }
     if (b == Broken.OPTION_NAMES_IGNORE_CASE) {
@@ -70,9 +77,16 @@ public class ReferenceProvider implements BackupProvider {
     byte[] key = null;
     if (parsed.isSet(MAC_KEY)) {
       String hex = parsed.get(MAC_KEY).orElseThrow();
-      if (hex.length() < 32 || hex.length() > 128 || hex.length() % 2 != 0 || !hex.matches("[0-9a-fA-F]+")) {
-        throw new IllegalArgumentException("invalid value for option '" + MAC_KEY + "' of provider '" + name()
-            + "': expected 32 to 128 hex digits");
+      if (hex.length() < 32
+          || hex.length() > 128
+          || hex.length() % 2 != 0
+          || !hex.matches("[0-9a-fA-F]+")) {
+        throw new IllegalArgumentException(
+            "invalid value for option '"
+                + MAC_KEY
+                + "' of provider '"
+                + name()
+                + "': expected 32 to 128 hex digits");
       }
       key = HexFormat.of().parseHex(hex);
     }
@@ -90,7 +104,10 @@ public class ReferenceProvider implements BackupProvider {
     return null;
   }
 
-  /** The rule a repository opened with these (raw) options breaks; {@link #broken()} unless overridden. */
+  /**
+   * The rule a repository opened with these (raw) options breaks; {@link #broken()} unless
+   * overridden.
+   */
   Broken broken(Map<String, String> options) {
     return broken();
   }
@@ -101,7 +118,10 @@ public class ReferenceProvider implements BackupProvider {
     VERIFY_ALWAYS_OK,
     /** restore does not compare checksums (P17, and so P18). */
     RESTORE_SKIPS_CHECKSUMS,
-    /** data and manifest are written straight into the published directory, not removed on failure (P10). */
+    /**
+     * data and manifest are written straight into the published directory, not removed on failure
+     * (P10).
+     */
     PUBLISHES_EARLY,
     /** symbolic links in the source are followed: their targets are stored as files (P9). */
     FOLLOWS_SYMLINKS,
@@ -111,7 +131,10 @@ public class ReferenceProvider implements BackupProvider {
     LEAKS_SECRET,
     /** restored files get their recorded mode plus read for group and others (P27, P28). */
     MODES_WRONG,
-    /** restored files are created with the file system's default mode, recorded modes applied only at the end (P28). */
+    /**
+     * restored files are created with the file system's default mode, recorded modes applied only
+     * at the end (P28).
+     */
     OPEN_WHILE_RESTORING,
     // Subtle breaks, one narrow case each (SubtlyBrokenProvider, option "broken"):
     /** verify checks only the size of files over 64 KiB, not their checksum (P14). */
@@ -124,29 +147,44 @@ public class ReferenceProvider implements BackupProvider {
     VERIFY_TOUCHES_TIMES,
     /** a link's target text is stored normalized ({@code a/./b/../c} becomes {@code a/c}) (P9). */
     NORMALIZES_LINK_TEXT,
-    /** find() answers from a cache of its own, so a backup another instance deleted is still found (P13). */
+    /**
+     * find() answers from a cache of its own, so a backup another instance deleted is still found
+     * (P13).
+     */
     FIND_CACHES,
     /** a refused open of an existing repository rewrites its marker file first (P3). */
     REFUSED_OPEN_TOUCHES_REPOSITORY,
     /** an option given in other case than declared is taken as that option (P3). */
     OPTION_NAMES_IGNORE_CASE,
-    /** a partial restore of a directory restores its direct children only, not everything below it (P19). */
+    /**
+     * a partial restore of a directory restores its direct children only, not everything below it
+     * (P19).
+     */
     PARTIAL_RESTORE_NOT_RECURSIVE,
-    /** a partial restore that fails on an unknown path leaves its staging directory behind (P19). */
+    /**
+     * a partial restore that fails on an unknown path leaves its staging directory behind (P19).
+     */
     PARTIAL_RESTORE_LEAVES_STAGING,
     /** open logs its options at DEBUG, the secret included (P4: "never in a log line"). */
     LOGS_SECRET,
-    /** the finisher is called and its labels kept, but the files it returns are not stored (P33). */
+    /**
+     * the finisher is called and its labels kept, but the files it returns are not stored (P33).
+     */
     DROPS_FINISHED_FILES,
     /**
-     * delete of an existing backup fails with an IOException and deletes nothing (P22, and P11 and P23, which
-     * delete as their operation under test); rules that delete only to prepare their check (P10, P13) report
-     * a set-up failure, not a break.
+     * delete of an existing backup fails with an IOException and deletes nothing (P22, and P11 and
+     * P23, which delete as their operation under test); rules that delete only to prepare their
+     * check (P10, P13) report a set-up failure, not a break.
      */
     DELETE_FAILS,
-    /** a REPLACE restore into a target whose parent is missing creates the parent (P18; CREATE refuses it). */
+    /**
+     * a REPLACE restore into a target whose parent is missing creates the parent (P18; CREATE
+     * refuses it).
+     */
     REPLACE_CREATES_MISSING_PARENT,
-    /** a backup of a missing source fails with a plain IOException, not NoSuchFileException (P8). */
+    /**
+     * a backup of a missing source fails with a plain IOException, not NoSuchFileException (P8).
+     */
     MISSING_SOURCE_IS_A_PLAIN_IO_ERROR,
     /** a CREATE restore into a non-empty target replaces its content instead of refusing (P16). */
     CREATE_REPLACES_A_NON_EMPTY_TARGET,
@@ -155,11 +193,15 @@ public class ReferenceProvider implements BackupProvider {
     /** a second close() of a repository throws (P5). */
     SECOND_CLOSE_THROWS,
     /**
-     * a backup is looked up ignoring the case of its id, as on a case-insensitive file system (macOS, Windows):
-     * {@code find} and {@code delete} of an id in other case reach the backup itself (P24).
+     * a backup is looked up ignoring the case of its id, as on a case-insensitive file system
+     * (macOS, Windows): {@code find} and {@code delete} of an id in other case reach the backup
+     * itself (P24).
      */
     IDS_IGNORE_CASE,
-    /** createdAt is recorded an hour off (a local time taken for UTC); order and retention are unaffected (P7). */
+    /**
+     * createdAt is recorded an hour off (a local time taken for UTC); order and retention are
+     * unaffected (P7).
+     */
     CREATED_AT_AN_HOUR_OFF
   }
 }

@@ -11,18 +11,18 @@ import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
 import dev.coffer.ProgressListener;
+import dev.coffer.RepositoryInfo;
 import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
-import dev.coffer.RepositoryInfo;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.SpecialFiles;
 import dev.coffer.VerifyReport;
-import dev.coffer.spi.support.BackupIds;
 import dev.coffer.spi.Capability;
+import dev.coffer.spi.support.BackupIds;
 import dev.coffer.spi.support.FileTrees;
 import dev.coffer.spi.support.FinishedSource;
-import dev.coffer.spi.support.RelativePaths;
 import dev.coffer.spi.support.PosixAttributes;
+import dev.coffer.spi.support.RelativePaths;
 import dev.coffer.spi.support.RestoreAttributes;
 import dev.coffer.spi.support.RestoreStaging;
 import dev.coffer.spi.support.ScanOptions;
@@ -63,7 +63,10 @@ import java.util.zip.CRC32C;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** The reference provider's repository. Thread-safe: every method works on immutable published state. */
+/**
+ * The reference provider's repository. Thread-safe: every method works on immutable published
+ * state.
+ */
 final class ReferenceRepository implements BackupRepository {
 
   static final String MARKER = "coffer-reference-repository";
@@ -84,10 +87,17 @@ final class ReferenceRepository implements BackupRepository {
   private volatile boolean closed;
   // used only by the broken variants that trust what they saw before
   private final Map<String, VerifyReport> verified = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<String, BackupMetadata> foundBefore = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, BackupMetadata> foundBefore =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
-  ReferenceRepository(ReferenceProvider provider, Path location, byte[] macKey, boolean fsync, Map<String, String> options,
-      Broken broken) throws IOException {
+  ReferenceRepository(
+      ReferenceProvider provider,
+      Path location,
+      byte[] macKey,
+      boolean fsync,
+      Map<String, String> options,
+      Broken broken)
+      throws IOException {
     this.provider = provider;
     this.location = location;
     this.backups = location.resolve("backups");
@@ -97,12 +107,16 @@ final class ReferenceRepository implements BackupRepository {
     this.options = Map.copyOf(options);
     this.broken = broken;
     if (broken == Broken.LOGS_SECRET) {
-      System.getLogger("dev.coffer.tck.reference").log(System.Logger.Level.DEBUG, "opened " + location + " with " + options);
+      System.getLogger("dev.coffer.tck.reference")
+          .log(System.Logger.Level.DEBUG, "opened " + location + " with " + options);
     }
     this.caps = provider.capabilities();
     Path marker = location.resolve(MARKER);
-    if (Files.isDirectory(location) && !Files.exists(marker) && !FileTrees.isEmptyDirectory(location)) {
-      throw new IOException(location + " holds something that is not a " + provider.name() + " repository");
+    if (Files.isDirectory(location)
+        && !Files.exists(marker)
+        && !FileTrees.isEmptyDirectory(location)) {
+      throw new IOException(
+          location + " holds something that is not a " + provider.name() + " repository");
     }
     Files.createDirectories(backups);
     Files.createDirectories(staging);
@@ -113,7 +127,8 @@ final class ReferenceRepository implements BackupRepository {
         // another instance created it
       }
     }
-    // Leftovers of backups interrupted by a crash (their own call removes them on ordinary failures).
+    // Leftovers of backups interrupted by a crash (their own call removes them on ordinary
+    // failures).
     try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(staging)) {
       for (Path p : leftovers) {
         FileTrees.deleteRecursively(p);
@@ -131,15 +146,20 @@ final class ReferenceRepository implements BackupRepository {
       throw new IOException("cannot read the source " + request.source());
     }
     if (request.incremental() && !caps.contains(Capability.INCREMENTAL)) {
-      throw new UnsupportedOperationException(provider.name() + " does not take incremental backups");
+      throw new UnsupportedOperationException(
+          provider.name() + " does not take incremental backups");
     }
     boolean posix = caps.contains(Capability.POSIX_ATTRIBUTES);
     if (!posix && !request.followedLinks().isEmpty()) {
       throw new UnsupportedOperationException(provider.name() + " does not follow links");
     }
     // without POSIX_ATTRIBUTES: no link followed, special files refused, but exclusions kept (P33)
-    SourceTree tree = SourceTree.scan(request.source(), posix ? ScanOptions.of(request)
-        : new ScanOptions(Set.of(), SpecialFiles.FAIL, request.excluded()));
+    SourceTree tree =
+        SourceTree.scan(
+            request.source(),
+            posix
+                ? ScanOptions.of(request)
+                : new ScanOptions(Set.of(), SpecialFiles.FAIL, request.excluded()));
     if (!caps.contains(Capability.SYMLINKS) && broken != Broken.FOLLOWS_SYMLINKS) {
       tree.refuseSymlinks();
     }
@@ -147,7 +167,8 @@ final class ReferenceRepository implements BackupRepository {
       throw new NoSuchBackupException(request.baseBackupId());
     }
     String id = BackupIds.newId().value();
-    Instant created = broken == Broken.CREATED_AT_AN_HOUR_OFF ? Instant.now().plusSeconds(3600) : Instant.now();
+    Instant created =
+        broken == Broken.CREATED_AT_AN_HOUR_OFF ? Instant.now().plusSeconds(3600) : Instant.now();
     List<Entry> entries = new ArrayList<>();
     boolean early = broken == Broken.PUBLISHES_EARLY;
     Path dir = early ? backups.resolve(id) : staging.resolve(id);
@@ -159,23 +180,35 @@ final class ReferenceRepository implements BackupRepository {
       request.progress().onProgress(start);
       long[] counts = new long[2]; // files, bytes
       store(tree, data, entries, counts, request.progress(), tree.files().size(), total);
-      FinishedSource finished = FinishedSource.finish(request, tree); // after the copy, before publication (P33)
+      FinishedSource finished =
+          FinishedSource.finish(request, tree); // after the copy, before publication (P33)
       SourceTree added = finished.tree();
       if (broken != Broken.DROPS_FINISHED_FILES) {
-        store(added, data, entries, counts, request.progress(), tree.files().size() + added.files().size(),
+        store(
+            added,
+            data,
+            entries,
+            counts,
+            request.progress(),
+            tree.files().size() + added.files().size(),
             total + added.totalBytes());
       }
       long files = counts[0];
       long bytes = counts[1];
-      BackupMetadata meta = metadata(id, created, request, finished.labels(), files, bytes, tree.skipped());
+      BackupMetadata meta =
+          metadata(id, created, request, finished.labels(), files, bytes, tree.skipped());
       PosixAttributes rootPosix = posix ? tree.rootPosix() : null;
       if (early) {
-        // Broken on purpose: the manifest lands in the published directory before the last progress call,
-        // so a listener that cancels there (or a failure of the manifest's force) leaves a listed backup.
+        // Broken on purpose: the manifest lands in the published directory before the last progress
+        // call,
+        // so a listener that cancels there (or a failure of the manifest's force) leaves a listed
+        // backup.
         writeManifest(dir, meta, entries, rootPosix);
       }
       // The last progress call comes before publication: a listener that throws must still cancel.
-      request.progress().onProgress(new Progress(Progress.Phase.BACKUP, files, files, bytes, bytes, ""));
+      request
+          .progress()
+          .onProgress(new Progress(Progress.Phase.BACKUP, files, files, bytes, bytes, ""));
       if (!early) {
         writeManifest(dir, meta, entries, rootPosix);
         move(dir, backups.resolve(id));
@@ -194,8 +227,15 @@ final class ReferenceRepository implements BackupRepository {
   }
 
   /** Copies a tree's entries into {@code data}, counting files and bytes in {@code done}. */
-  private void store(SourceTree tree, Path data, List<Entry> entries, long[] done, ProgressListener progress,
-      long filesTotal, long bytesTotal) throws IOException {
+  private void store(
+      SourceTree tree,
+      Path data,
+      List<Entry> entries,
+      long[] done,
+      ProgressListener progress,
+      long filesTotal,
+      long bytesTotal)
+      throws IOException {
     for (Entry e : plan(tree)) {
       if (e.type == SourceEntry.Type.DIRECTORY) {
         Files.createDirectories(data.resolve(e.path));
@@ -208,9 +248,17 @@ final class ReferenceRepository implements BackupRepository {
         long[] sizeAndCrc = copy(from, to);
         done[0]++;
         done[1] += sizeAndCrc[0];
-        entries.add(new Entry(SourceEntry.Type.FILE, e.path, sizeAndCrc[0], sizeAndCrc[1], e.mtimeMillis, null,
-            e.posix));
-        progress.onProgress(new Progress(Progress.Phase.BACKUP, done[0], filesTotal, done[1], bytesTotal, e.path));
+        entries.add(
+            new Entry(
+                SourceEntry.Type.FILE,
+                e.path,
+                sizeAndCrc[0],
+                sizeAndCrc[1],
+                e.mtimeMillis,
+                null,
+                e.posix));
+        progress.onProgress(
+            new Progress(Progress.Phase.BACKUP, done[0], filesTotal, done[1], bytesTotal, e.path));
       }
     }
   }
@@ -232,8 +280,10 @@ final class ReferenceRepository implements BackupRepository {
               out.add(new Entry(SourceEntry.Type.FILE, e.path(), 0, 0, mtime, null));
             }
           } else {
-            String text = broken == Broken.NORMALIZES_LINK_TEXT
-                ? tree.root().getFileSystem().getPath(e.linkTarget()).normalize().toString() : e.linkTarget();
+            String text =
+                broken == Broken.NORMALIZES_LINK_TEXT
+                    ? tree.root().getFileSystem().getPath(e.linkTarget()).normalize().toString()
+                    : e.linkTarget();
             out.add(new Entry(SourceEntry.Type.SYMLINK, e.path(), 0, 0, mtime, text, attrs));
           }
           break;
@@ -244,12 +294,26 @@ final class ReferenceRepository implements BackupRepository {
     return out;
   }
 
-  private BackupMetadata metadata(String id, Instant created, BackupRequest request, Map<String, String> labels,
-      long files, long bytes, List<BackupWarning> warnings) {
-    return new BackupMetadata(id, created, request.source().toString(), files, bytes,
+  private BackupMetadata metadata(
+      String id,
+      Instant created,
+      BackupRequest request,
+      Map<String, String> labels,
+      long files,
+      long bytes,
+      List<BackupWarning> warnings) {
+    return new BackupMetadata(
+        id,
+        created,
+        request.source().toString(),
+        files,
+        bytes,
         request.incremental() ? BackupType.INCREMENTAL : BackupType.FULL,
-        request.incremental() ? request.baseBackupId().value() : null, provider.name(), "1",
-        labels, warnings);
+        request.incremental() ? request.baseBackupId().value() : null,
+        provider.name(),
+        "1",
+        labels,
+        warnings);
   }
 
   private long[] copy(Path from, Path to) throws IOException {
@@ -257,7 +321,8 @@ final class ReferenceRepository implements BackupRepository {
     long size = 0;
     ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
     try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
-        FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        FileChannel out =
+            FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       while (in.read(buf) >= 0) {
         buf.flip();
         crc.update(buf.duplicate());
@@ -274,7 +339,8 @@ final class ReferenceRepository implements BackupRepository {
     return new long[] {size, crc.getValue()};
   }
 
-  private void writeManifest(Path dir, BackupMetadata m, List<Entry> entries, PosixAttributes rootPosix)
+  private void writeManifest(
+      Path dir, BackupMetadata m, List<Entry> entries, PosixAttributes rootPosix)
       throws IOException {
     StringBuilder sb = new StringBuilder();
     sb.append("coffer-reference 1\n");
@@ -284,8 +350,17 @@ final class ReferenceRepository implements BackupRepository {
     sb.append("type ").append(m.backupType()).append('\n');
     sb.append("base ").append(m.baseBackupId() == null ? "-" : m.baseBackupId()).append('\n');
     sb.append("totals ").append(m.totalFiles()).append(' ').append(m.totalBytes()).append('\n');
-    m.labels().forEach((k, v) -> sb.append("label ").append(esc(k)).append(' ').append(esc(v)).append('\n'));
-    m.warnings().forEach(w -> sb.append("W ").append(esc(w.path())).append(' ').append(esc(w.detail())).append('\n'));
+    m.labels()
+        .forEach(
+            (k, v) -> sb.append("label ").append(esc(k)).append(' ').append(esc(v)).append('\n'));
+    m.warnings()
+        .forEach(
+            w ->
+                sb.append("W ")
+                    .append(esc(w.path()))
+                    .append(' ')
+                    .append(esc(w.detail()))
+                    .append('\n'));
     if (rootPosix != null) {
       sb.append("R ").append(posixLine(rootPosix)).append('\n');
     }
@@ -298,8 +373,15 @@ final class ReferenceRepository implements BackupRepository {
           sb.append("L ").append(esc(e.path)).append(' ').append(esc(e.linkTarget)).append('\n');
           break;
         default:
-          sb.append("F ").append(esc(e.path)).append(' ').append(e.size).append(' ')
-              .append(Long.toHexString(e.crc)).append(' ').append(e.mtimeMillis).append('\n');
+          sb.append("F ")
+              .append(esc(e.path))
+              .append(' ')
+              .append(e.size)
+              .append(' ')
+              .append(Long.toHexString(e.crc))
+              .append(' ')
+              .append(e.mtimeMillis)
+              .append('\n');
       }
       if (e.posix != null) {
         sb.append("P ").append(posixLine(e.posix)).append('\n');
@@ -307,7 +389,9 @@ final class ReferenceRepository implements BackupRepository {
     }
     byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
     byte[] all = (sb + "end " + seal(body) + "\n").getBytes(StandardCharsets.UTF_8);
-    try (FileChannel out = FileChannel.open(dir.resolve(MANIFEST), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel out =
+        FileChannel.open(
+            dir.resolve(MANIFEST), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ByteBuffer b = ByteBuffer.wrap(all);
       while (b.hasRemaining()) {
         out.write(b);
@@ -346,11 +430,23 @@ final class ReferenceRepository implements BackupRepository {
     final String linkTarget;
     final PosixAttributes posix;
 
-    Entry(SourceEntry.Type type, String path, long size, long crc, long mtimeMillis, String linkTarget) {
+    Entry(
+        SourceEntry.Type type,
+        String path,
+        long size,
+        long crc,
+        long mtimeMillis,
+        String linkTarget) {
       this(type, path, size, crc, mtimeMillis, linkTarget, null);
     }
 
-    Entry(SourceEntry.Type type, String path, long size, long crc, long mtimeMillis, String linkTarget,
+    Entry(
+        SourceEntry.Type type,
+        String path,
+        long size,
+        long crc,
+        long mtimeMillis,
+        String linkTarget,
         PosixAttributes posix) {
       this.type = type;
       this.path = path;
@@ -367,7 +463,8 @@ final class ReferenceRepository implements BackupRepository {
   }
 
   /** A parsed, checked manifest. */
-  private record Manifest(BackupMetadata metadata, List<Entry> entries, PosixAttributes rootPosix) {}
+  private record Manifest(
+      BackupMetadata metadata, List<Entry> entries, PosixAttributes rootPosix) {}
 
   /** Reads a manifest; empty when the backup does not exist or its manifest cannot be trusted. */
   private Optional<Manifest> tryRead(String id) throws IOException {
@@ -380,7 +477,9 @@ final class ReferenceRepository implements BackupRepository {
 
   private Manifest read(String id) throws IOException {
     if (broken == Broken.IDS_IGNORE_CASE && id != null) {
-      id = id.toLowerCase(java.util.Locale.ROOT); // as a case-insensitive file system would look it up
+      id =
+          id.toLowerCase(
+              java.util.Locale.ROOT); // as a case-insensitive file system would look it up
     }
     if (!BackupId.isValid(id) || !FileTrees.existsWithExactName(backups.resolve(id))) {
       throw new NoSuchBackupException(id);
@@ -389,7 +488,9 @@ final class ReferenceRepository implements BackupRepository {
     byte[] bytes;
     try {
       if (Files.size(file) > MAX_MANIFEST_BYTES) {
-        throw new CorruptBackupException("manifest of backup " + id + " is larger than " + MAX_MANIFEST_BYTES + " bytes", MANIFEST);
+        throw new CorruptBackupException(
+            "manifest of backup " + id + " is larger than " + MAX_MANIFEST_BYTES + " bytes",
+            MANIFEST);
       }
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
@@ -402,13 +503,15 @@ final class ReferenceRepository implements BackupRepository {
     }
     byte[] body = text.substring(0, end).getBytes(StandardCharsets.UTF_8);
     String seal = text.substring(end + 4, text.length() - 1);
-    if (!MessageDigest.isEqual(seal.getBytes(StandardCharsets.UTF_8), seal(body).getBytes(StandardCharsets.UTF_8))) {
+    if (!MessageDigest.isEqual(
+        seal.getBytes(StandardCharsets.UTF_8), seal(body).getBytes(StandardCharsets.UTF_8))) {
       throw new CorruptBackupException("manifest of backup " + id + " fails its check", MANIFEST);
     }
     try {
       return parse(id, text.substring(0, end));
     } catch (RuntimeException e) {
-      throw new CorruptBackupException("manifest of backup " + id + " is malformed: " + e.getMessage(), MANIFEST, e);
+      throw new CorruptBackupException(
+          "manifest of backup " + id + " is malformed: " + e.getMessage(), MANIFEST, e);
     }
   }
 
@@ -426,20 +529,41 @@ final class ReferenceRepository implements BackupRepository {
       String[] f = lines[i].split(" ", -1);
       switch (f[0]) {
         case "D":
-          entries.add(new Entry(SourceEntry.Type.DIRECTORY, RelativePaths.checkStored(unesc(f[1]), id), 0, 0, 0, null));
+          entries.add(
+              new Entry(
+                  SourceEntry.Type.DIRECTORY,
+                  RelativePaths.checkStored(unesc(f[1]), id),
+                  0,
+                  0,
+                  0,
+                  null));
           break;
         case "L":
-          entries.add(new Entry(SourceEntry.Type.SYMLINK, RelativePaths.checkStored(unesc(f[1]), id), 0, 0, 0, unesc(f[2])));
+          entries.add(
+              new Entry(
+                  SourceEntry.Type.SYMLINK,
+                  RelativePaths.checkStored(unesc(f[1]), id),
+                  0,
+                  0,
+                  0,
+                  unesc(f[2])));
           break;
         case "F":
-          entries.add(new Entry(SourceEntry.Type.FILE, RelativePaths.checkStored(unesc(f[1]), id), Long.parseLong(f[2]),
-              Long.parseUnsignedLong(f[3], 16), Long.parseLong(f[4]), null));
+          entries.add(
+              new Entry(
+                  SourceEntry.Type.FILE,
+                  RelativePaths.checkStored(unesc(f[1]), id),
+                  Long.parseLong(f[2]),
+                  Long.parseUnsignedLong(f[3], 16),
+                  Long.parseLong(f[4]),
+                  null));
           break;
         case "label":
           labels.put(unesc(f[1]), unesc(f[2]));
           break;
         case "W":
-          warnings.add(new BackupWarning(unesc(f[1]), BackupWarning.Kind.SKIPPED_SPECIAL_FILE, unesc(f[2])));
+          warnings.add(
+              new BackupWarning(unesc(f[1]), BackupWarning.Kind.SKIPPED_SPECIAL_FILE, unesc(f[2])));
           break;
         case "R":
           rootPosix = posixOf(f);
@@ -456,21 +580,42 @@ final class ReferenceRepository implements BackupRepository {
     }
     String[] totals = header.get("totals").split(" ");
     String base = header.get("base");
-    BackupMetadata meta = new BackupMetadata(id, Instant.parse(header.get("created")), unesc(header.get("source")),
-        Long.parseLong(totals[0]), Long.parseLong(totals[1]), BackupType.valueOf(header.get("type")),
-        "-".equals(base) ? null : base, provider.name(), "1", labels, warnings);
+    BackupMetadata meta =
+        new BackupMetadata(
+            id,
+            Instant.parse(header.get("created")),
+            unesc(header.get("source")),
+            Long.parseLong(totals[0]),
+            Long.parseLong(totals[1]),
+            BackupType.valueOf(header.get("type")),
+            "-".equals(base) ? null : base,
+            provider.name(),
+            "1",
+            labels,
+            warnings);
     return new Manifest(meta, entries, rootPosix);
   }
 
   /** Mode, ids and names of one entry; "-" for an unknown name. */
   private static String posixLine(PosixAttributes a) {
-    return Integer.toOctalString(a.permissions()) + ' ' + a.uid() + ' ' + a.gid() + ' '
-        + (a.owner() == null ? "-" : esc(a.owner())) + ' ' + (a.group() == null ? "-" : esc(a.group()));
+    return Integer.toOctalString(a.permissions())
+        + ' '
+        + a.uid()
+        + ' '
+        + a.gid()
+        + ' '
+        + (a.owner() == null ? "-" : esc(a.owner()))
+        + ' '
+        + (a.group() == null ? "-" : esc(a.group()));
   }
 
   private static PosixAttributes posixOf(String[] f) {
-    return new PosixAttributes(Integer.parseInt(f[1], 8), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
-        "-".equals(f[4]) ? null : unesc(f[4]), "-".equals(f[5]) ? null : unesc(f[5]));
+    return new PosixAttributes(
+        Integer.parseInt(f[1], 8),
+        Integer.parseInt(f[2]),
+        Integer.parseInt(f[3]),
+        "-".equals(f[4]) ? null : unesc(f[4]),
+        "-".equals(f[5]) ? null : unesc(f[5]));
   }
 
   private static String esc(String s) {
@@ -507,12 +652,15 @@ final class ReferenceRepository implements BackupRepository {
   @Override
   public BackupMetadata restore(RestoreRequest request) throws IOException {
     checkOpen();
-    if (broken == Broken.CREATE_REPLACES_A_NON_EMPTY_TARGET && request.mode() == RestoreMode.CREATE
-        && Files.isDirectory(request.target(), LinkOption.NOFOLLOW_LINKS) && !FileTrees.isEmptyDirectory(request.target())) {
+    if (broken == Broken.CREATE_REPLACES_A_NON_EMPTY_TARGET
+        && request.mode() == RestoreMode.CREATE
+        && Files.isDirectory(request.target(), LinkOption.NOFOLLOW_LINKS)
+        && !FileTrees.isEmptyDirectory(request.target())) {
       return restore(request.withMode(RestoreMode.REPLACE));
     }
     if (request.partial() && !caps.contains(Capability.PARTIAL_RESTORE)) {
-      throw new UnsupportedOperationException(provider.name() + " does not restore parts of a backup");
+      throw new UnsupportedOperationException(
+          provider.name() + " does not restore parts of a backup");
     }
     String id = request.backupId().value();
     Manifest m = read(id);
@@ -522,27 +670,34 @@ final class ReferenceRepository implements BackupRepository {
     for (String p : request.paths()) {
       if (!byPath.containsKey(p)) {
         if (broken == Broken.PARTIAL_RESTORE_LEAVES_STAGING) {
-          RestoreStaging.begin(request.target(), request.mode()); // never closed: its directory stays behind
+          RestoreStaging.begin(
+              request.target(), request.mode()); // never closed: its directory stays behind
         }
         throw new NoSuchFileException(p, null, "not in backup " + id);
       }
     }
-    if (broken == Broken.REPLACE_CREATES_MISSING_PARENT && request.mode() == RestoreMode.REPLACE
+    if (broken == Broken.REPLACE_CREATES_MISSING_PARENT
+        && request.mode() == RestoreMode.REPLACE
         && request.target().getParent() != null) {
       Files.createDirectories(request.target().getParent());
     }
     List<VerifyReport.Problem> layout = checkLayout(id, m);
     if (!layout.isEmpty()) {
       VerifyReport.Problem p = layout.get(0);
-      throw new CorruptBackupException("backup " + id + ": " + p.kind() + " " + p.path() + ": " + p.detail(), p.path());
+      throw new CorruptBackupException(
+          "backup " + id + ": " + p.kind() + " " + p.path() + ": " + p.detail(), p.path());
     }
     Set<String> wantedAncestors = new TreeSet<>();
     request.paths().forEach(p -> wantedAncestors.addAll(RelativePaths.ancestors(p)));
     List<Entry> selected = new ArrayList<>();
     for (Entry e : m.entries()) {
-      boolean chosen = broken == Broken.PARTIAL_RESTORE_NOT_RECURSIVE && request.partial()
-          ? request.paths().contains(e.path) || request.paths().contains(e.path.substring(0, Math.max(0, e.path.lastIndexOf('/'))))
-          : request.selects(e.path);
+      boolean chosen =
+          broken == Broken.PARTIAL_RESTORE_NOT_RECURSIVE && request.partial()
+              ? request.paths().contains(e.path)
+                  || request
+                      .paths()
+                      .contains(e.path.substring(0, Math.max(0, e.path.lastIndexOf('/'))))
+              : request.selects(e.path);
       if (chosen || wantedAncestors.contains(e.path)) {
         selected.add(e);
       }
@@ -555,7 +710,9 @@ final class ReferenceRepository implements BackupRepository {
       Path root = stage.directory();
       RestoreAttributes attrs = stage.attributes();
       attrs.recordRoot(m.rootPosix());
-      request.progress().onProgress(new Progress(Progress.Phase.RESTORE, 0, fileCount, 0, total, ""));
+      request
+          .progress()
+          .onProgress(new Progress(Progress.Phase.RESTORE, 0, fileCount, 0, total, ""));
       for (Entry e : selected) {
         Path out = RelativePaths.resolveForWrite(root, e.path, true);
         switch (e.type) {
@@ -570,20 +727,39 @@ final class ReferenceRepository implements BackupRepository {
             attrs.record(e.path, e.type, e.posix);
             break;
           default:
-            restoreFile(id, data, e, out, broken == Broken.OPEN_WHILE_RESTORING ? NO_ATTRIBUTES
-                : attrs.fileAttributes(e.posix));
-            attrs.record(e.path, e.type, broken == Broken.MODES_WRONG && e.posix != null
-                ? e.posix.withPermissions(e.posix.permissions() | 0044) : e.posix);
+            restoreFile(
+                id,
+                data,
+                e,
+                out,
+                broken == Broken.OPEN_WHILE_RESTORING
+                    ? NO_ATTRIBUTES
+                    : attrs.fileAttributes(e.posix));
+            attrs.record(
+                e.path,
+                e.type,
+                broken == Broken.MODES_WRONG && e.posix != null
+                    ? e.posix.withPermissions(e.posix.permissions() | 0044)
+                    : e.posix);
             filesDone++;
             bytesDone += e.size;
-            request.progress().onProgress(new Progress(Progress.Phase.RESTORE, filesDone, fileCount, bytesDone, total, e.path));
+            request
+                .progress()
+                .onProgress(
+                    new Progress(
+                        Progress.Phase.RESTORE, filesDone, fileCount, bytesDone, total, e.path));
         }
       }
       stage.commit();
     }
     if (broken == Broken.WRITES_OUTSIDE_TARGET) {
       try {
-        Files.writeString(request.target().toAbsolutePath().resolveSibling(request.target().getFileName() + ".restored-by"), id);
+        Files.writeString(
+            request
+                .target()
+                .toAbsolutePath()
+                .resolveSibling(request.target().getFileName() + ".restored-by"),
+            id);
       } catch (IOException ignored) {
         // a marker, best effort
       }
@@ -591,13 +767,17 @@ final class ReferenceRepository implements BackupRepository {
     return m.metadata();
   }
 
-  private void restoreFile(String id, Path data, Entry e, Path out, FileAttribute<?>[] create) throws IOException {
+  private void restoreFile(String id, Path data, Entry e, Path out, FileAttribute<?>[] create)
+      throws IOException {
     Path stored = data.resolve(e.path);
     CRC32C crc = new CRC32C();
     long size = 0;
     ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-    try (FileChannel in = FileChannel.open(stored, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-        FileChannel w = FileChannel.open(out, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), create)) {
+    try (FileChannel in =
+            FileChannel.open(stored, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        FileChannel w =
+            FileChannel.open(
+                out, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), create)) {
       while (in.read(buf) >= 0) {
         buf.flip();
         crc.update(buf.duplicate());
@@ -608,20 +788,37 @@ final class ReferenceRepository implements BackupRepository {
         buf.clear();
       }
     } catch (NoSuchFileException missing) {
-      throw new CorruptBackupException("stored file " + e.path + " of backup " + id + " is missing", e.path, missing);
+      throw new CorruptBackupException(
+          "stored file " + e.path + " of backup " + id + " is missing", e.path, missing);
     }
     if (broken != Broken.RESTORE_SKIPS_CHECKSUMS && (size != e.size || crc.getValue() != e.crc)) {
-      throw new CorruptBackupException("crc32c mismatch for " + e.path + " in backup " + id + ": stored "
-          + Long.toHexString(e.crc) + " (" + e.size + " bytes), computed " + Long.toHexString(crc.getValue())
-          + " (" + size + " bytes)", e.path);
+      throw new CorruptBackupException(
+          "crc32c mismatch for "
+              + e.path
+              + " in backup "
+              + id
+              + ": stored "
+              + Long.toHexString(e.crc)
+              + " ("
+              + e.size
+              + " bytes), computed "
+              + Long.toHexString(crc.getValue())
+              + " ("
+              + size
+              + " bytes)",
+          e.path);
     }
     if (caps.contains(Capability.TIMESTAMPS)) {
-      long millis = broken == Broken.TIMES_TO_THE_SECOND ? e.mtimeMillis / 1000 * 1000 : e.mtimeMillis;
+      long millis =
+          broken == Broken.TIMES_TO_THE_SECOND ? e.mtimeMillis / 1000 * 1000 : e.mtimeMillis;
       Files.setLastModifiedTime(out, FileTime.fromMillis(millis));
     }
   }
 
-  /** Compares what is stored with the manifest: missing, unexpected and wrongly typed items (not bytes). */
+  /**
+   * Compares what is stored with the manifest: missing, unexpected and wrongly typed items (not
+   * bytes).
+   */
   private List<VerifyReport.Problem> checkLayout(String id, Manifest m) throws IOException {
     List<VerifyReport.Problem> problems = new ArrayList<>();
     Path dir = backups.resolve(id);
@@ -630,7 +827,9 @@ final class ReferenceRepository implements BackupRepository {
       for (Path p : top) {
         String name = p.getFileName().toString();
         if (!name.equals(MANIFEST) && !name.equals(DATA)) {
-          problems.add(new VerifyReport.Problem(name, VerifyReport.Kind.UNEXPECTED, "not part of backup " + id));
+          problems.add(
+              new VerifyReport.Problem(
+                  name, VerifyReport.Kind.UNEXPECTED, "not part of backup " + id));
         }
       }
     }
@@ -642,36 +841,54 @@ final class ReferenceRepository implements BackupRepository {
     }
     Map<String, SourceEntry.Type> found = new TreeMap<>();
     if (!Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS)) {
-      problems.add(new VerifyReport.Problem(DATA, VerifyReport.Kind.MISSING, "data directory missing or not a directory"));
+      problems.add(
+          new VerifyReport.Problem(
+              DATA, VerifyReport.Kind.MISSING, "data directory missing or not a directory"));
       return problems;
     }
-    Files.walkFileTree(data, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-        if (!d.equals(data)) {
-          found.put(RelativePaths.relativize(data, d), SourceEntry.Type.DIRECTORY);
-        }
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        data,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+            if (!d.equals(data)) {
+              found.put(RelativePaths.relativize(data, d), SourceEntry.Type.DIRECTORY);
+            }
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-        found.put(RelativePaths.relativize(data, f), attrs.isRegularFile() ? SourceEntry.Type.FILE : SourceEntry.Type.SYMLINK);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+            found.put(
+                RelativePaths.relativize(data, f),
+                attrs.isRegularFile() ? SourceEntry.Type.FILE : SourceEntry.Type.SYMLINK);
+            return FileVisitResult.CONTINUE;
+          }
+        });
     for (Map.Entry<String, SourceEntry.Type> e : expected.entrySet()) {
       SourceEntry.Type f = found.get(e.getKey());
       if (f == null) {
-        VerifyReport.Kind kind = broken == Broken.VERIFY_MISLABELS_MISSING ? VerifyReport.Kind.CORRUPT : VerifyReport.Kind.MISSING;
-        problems.add(new VerifyReport.Problem(e.getKey(), kind, "recorded " + e.getValue() + " not stored"));
+        VerifyReport.Kind kind =
+            broken == Broken.VERIFY_MISLABELS_MISSING
+                ? VerifyReport.Kind.CORRUPT
+                : VerifyReport.Kind.MISSING;
+        problems.add(
+            new VerifyReport.Problem(e.getKey(), kind, "recorded " + e.getValue() + " not stored"));
       } else if (f != e.getValue()) {
-        problems.add(new VerifyReport.Problem(e.getKey(), VerifyReport.Kind.CORRUPT, "recorded " + e.getValue() + ", stored " + f));
+        problems.add(
+            new VerifyReport.Problem(
+                e.getKey(),
+                VerifyReport.Kind.CORRUPT,
+                "recorded " + e.getValue() + ", stored " + f));
       }
     }
     for (Map.Entry<String, SourceEntry.Type> e : found.entrySet()) {
       if (!expected.containsKey(e.getKey())) {
-        problems.add(new VerifyReport.Problem(e.getKey(), VerifyReport.Kind.UNEXPECTED, "stored " + e.getValue() + " not recorded"));
+        problems.add(
+            new VerifyReport.Problem(
+                e.getKey(),
+                VerifyReport.Kind.UNEXPECTED,
+                "stored " + e.getValue() + " not recorded"));
       }
     }
     return problems;
@@ -686,7 +903,8 @@ final class ReferenceRepository implements BackupRepository {
   public VerifyReport verify(BackupId requested, ProgressListener listener) throws IOException {
     checkOpen();
     String backupId = requested.value();
-    if (!BackupId.isValid(backupId) || !Files.isDirectory(backups.resolve(backupId))
+    if (!BackupId.isValid(backupId)
+        || !Files.isDirectory(backups.resolve(backupId))
         || !FileTrees.existsWithExactName(backups.resolve(backupId))) {
       throw new NoSuchBackupException(backupId);
     }
@@ -701,14 +919,22 @@ final class ReferenceRepository implements BackupRepository {
     try {
       m = read(backupId);
     } catch (CorruptBackupException e) {
-      return new VerifyReport(backupId, List.of(new VerifyReport.Problem(MANIFEST, VerifyReport.Kind.METADATA, e.getMessage())), 1, 0);
+      return new VerifyReport(
+          backupId,
+          List.of(new VerifyReport.Problem(MANIFEST, VerifyReport.Kind.METADATA, e.getMessage())),
+          1,
+          0);
     }
     List<VerifyReport.Problem> problems = new ArrayList<>(checkLayout(backupId, m));
     Path data = backups.resolve(backupId).resolve(DATA);
     long files = 0;
     long bytes = 0;
     long filesTotal = m.entries().stream().filter(e -> e.type == SourceEntry.Type.FILE).count();
-    long bytesTotal = m.entries().stream().filter(e -> e.type == SourceEntry.Type.FILE).mapToLong(e -> e.size).sum();
+    long bytesTotal =
+        m.entries().stream()
+            .filter(e -> e.type == SourceEntry.Type.FILE)
+            .mapToLong(e -> e.size)
+            .sum();
     listener.onProgress(new Progress(Progress.Phase.VERIFY, 0, filesTotal, 0, bytesTotal, ""));
     ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
     for (Entry e : m.entries()) {
@@ -729,7 +955,8 @@ final class ReferenceRepository implements BackupRepository {
         }
         continue;
       }
-      try (FileChannel in = FileChannel.open(stored, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      try (FileChannel in =
+          FileChannel.open(stored, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
         while (in.read(buf) >= 0) {
           buf.flip();
           size += buf.remaining();
@@ -739,10 +966,21 @@ final class ReferenceRepository implements BackupRepository {
       }
       files++;
       bytes += size;
-      listener.onProgress(new Progress(Progress.Phase.VERIFY, files, filesTotal, bytes, bytesTotal, e.path));
+      listener.onProgress(
+          new Progress(Progress.Phase.VERIFY, files, filesTotal, bytes, bytesTotal, e.path));
       if (size != e.size || crc.getValue() != e.crc) {
-        problems.add(new VerifyReport.Problem(e.path, VerifyReport.Kind.CORRUPT, "recorded " + e.size + " bytes crc32c "
-            + Long.toHexString(e.crc) + ", stored " + size + " bytes crc32c " + Long.toHexString(crc.getValue())));
+        problems.add(
+            new VerifyReport.Problem(
+                e.path,
+                VerifyReport.Kind.CORRUPT,
+                "recorded "
+                    + e.size
+                    + " bytes crc32c "
+                    + Long.toHexString(e.crc)
+                    + ", stored "
+                    + size
+                    + " bytes crc32c "
+                    + Long.toHexString(crc.getValue())));
       }
     }
     VerifyReport report = new VerifyReport(backupId, problems, files, bytes);
@@ -750,7 +988,8 @@ final class ReferenceRepository implements BackupRepository {
       verified.put(backupId, report);
     }
     if (broken == Broken.VERIFY_TOUCHES_TIMES) {
-      Files.setLastModifiedTime(backups.resolve(backupId).resolve(MANIFEST), FileTime.from(Instant.now()));
+      Files.setLastModifiedTime(
+          backups.resolve(backupId).resolve(MANIFEST), FileTime.from(Instant.now()));
     }
     return report;
   }
@@ -802,7 +1041,8 @@ final class ReferenceRepository implements BackupRepository {
       throw new BackupInUseException(backupId, dependents);
     }
     if (broken == Broken.DELETE_FAILS) {
-      throw new IOException("delete of backup " + backupId + " failed (a deliberately broken delete)");
+      throw new IOException(
+          "delete of backup " + backupId + " failed (a deliberately broken delete)");
     }
     foundBefore.remove(backupId);
     Path aside = staging.resolve(backupId + ".deleting");
@@ -818,13 +1058,15 @@ final class ReferenceRepository implements BackupRepository {
       throw new NoSuchBackupException(backupId);
     }
     long[] total = {0};
-    Files.walkFileTree(backups.resolve(backupId), new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-        total[0] += attrs.size();
-        return FileVisitResult.CONTINUE;
-      }
-    });
+    Files.walkFileTree(
+        backups.resolve(backupId),
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+            total[0] += attrs.size();
+            return FileVisitResult.CONTINUE;
+          }
+        });
     return total[0];
   }
 

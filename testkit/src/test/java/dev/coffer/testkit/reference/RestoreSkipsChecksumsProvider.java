@@ -1,6 +1,9 @@
 package dev.coffer.testkit.reference;
 
-/** The reference provider broken on purpose: {@link ReferenceProvider.Broken#RESTORE_SKIPS_CHECKSUMS}. */
+/**
+ * The reference provider broken on purpose: {@link
+ * ReferenceProvider.Broken#RESTORE_SKIPS_CHECKSUMS}.
+ */
 public final class RestoreSkipsChecksumsProvider extends ReferenceProvider {
 
   /** Creates the provider; does no I/O. */

@@ -1,6 +1,8 @@
 package dev.coffer.testkit.reference;
 
-/** The reference provider broken on purpose: {@link ReferenceProvider.Broken#WRITES_OUTSIDE_TARGET}. */
+/**
+ * The reference provider broken on purpose: {@link ReferenceProvider.Broken#WRITES_OUTSIDE_TARGET}.
+ */
 public final class WritesOutsideTargetProvider extends ReferenceProvider {
 
   /** Creates the provider; does no I/O. */

@@ -8,11 +8,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** Embedded Derby chores the example and its tests share: connect, create the demo table, check, shut down. */
+/**
+ * Embedded Derby chores the example and its tests share: connect, create the demo table, check,
+ * shut down.
+ */
 final class Derby {
 
   /** The demo table: one row per committed transaction of the writer. */
   static final String TABLE = "EVENTS";
+
   static final String CREATE_TABLE =
       "CREATE TABLE " + TABLE + " (ID BIGINT NOT NULL PRIMARY KEY, PAYLOAD VARCHAR(200) NOT NULL)";
   static final String INSERT = "INSERT INTO " + TABLE + " (ID, PAYLOAD) VALUES (?, ?)";
@@ -50,8 +54,8 @@ final class Derby {
   }
 
   /**
-   * Runs {@code SYSCS_UTIL.SYSCS_CHECK_TABLE} on the demo table: it returns 1 when the table and its
-   * indexes are consistent and raises an error otherwise.
+   * Runs {@code SYSCS_UTIL.SYSCS_CHECK_TABLE} on the demo table: it returns 1 when the table and
+   * its indexes are consistent and raises an error otherwise.
    */
   static int checkTable(Connection c) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("VALUES SYSCS_UTIL.SYSCS_CHECK_TABLE(?, ?)")) {
@@ -65,8 +69,8 @@ final class Derby {
   }
 
   /**
-   * Shuts one database down cleanly; Derby reports success with SQLState 08006. Afterwards its files may
-   * be copied, deleted or booted again.
+   * Shuts one database down cleanly; Derby reports success with SQLState 08006. Afterwards its
+   * files may be copied, deleted or booted again.
    */
   static void shutdown(Path databaseDirectory) throws SQLException {
     try {

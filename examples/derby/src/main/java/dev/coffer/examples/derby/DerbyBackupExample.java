@@ -24,16 +24,17 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Runs the whole host cycle once and says what it does: an embedded Derby database with a writer thread
- * inserting rows, a full and an incremental backup taken live (freeze, copy, unfreeze) through a Coffer
- * provider, then both backups verified, restored, booted and checked.
+ * Runs the whole host cycle once and says what it does: an embedded Derby database with a writer
+ * thread inserting rows, a full and an incremental backup taken live (freeze, copy, unfreeze)
+ * through a Coffer provider, then both backups verified, restored, booted and checked.
  *
  * <pre>
  * mvn -B -q -pl examples/derby -am package -DskipTests -Prun-example [-Dexec.args="archive /tmp/coffer-demo"]
  * </pre>
  *
- * <p>Arguments: the provider name ({@code local} by default; {@code archive} gets a random key for the run)
- * and a work directory (a new temporary directory by default), which must be absent or empty.
+ * <p>Arguments: the provider name ({@code local} by default; {@code archive} gets a random key for
+ * the run) and a work directory (a new temporary directory by default), which must be absent or
+ * empty.
  */
 public final class DerbyBackupExample {
 
@@ -54,7 +55,8 @@ public final class DerbyBackupExample {
    */
   public static void main(String[] args) throws Exception {
     String provider = args.length > 0 ? args[0] : "local";
-    Path work = args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("coffer-derby-example");
+    Path work =
+        args.length > 1 ? Path.of(args[1]) : Files.createTempDirectory("coffer-derby-example");
     try {
       new DerbyBackupExample(System.out, 2_000).run(provider, work);
     } finally {
@@ -64,14 +66,18 @@ public final class DerbyBackupExample {
 
   void run(String provider, Path work) throws Exception {
     Files.createDirectories(work);
-    if (System.getProperty("derby.stream.error.file") == null && System.getProperty("derby.stream.error.field") == null) {
+    if (System.getProperty("derby.stream.error.file") == null
+        && System.getProperty("derby.stream.error.field") == null) {
       System.setProperty("derby.stream.error.file", work.resolve("derby.log").toString());
     }
     Path db = work.resolve("db");
     Path repoDir = work.resolve("repository");
     out.printf("Coffer + Apache Derby: live backups through provider '%s'%n", provider);
-    out.printf("  installed providers: %s%n",
-        BackupProviders.installed().stream().map(BackupProvider::name).collect(Collectors.joining(", ")));
+    out.printf(
+        "  installed providers: %s%n",
+        BackupProviders.installed().stream()
+            .map(BackupProvider::name)
+            .collect(Collectors.joining(", ")));
     out.printf("  work directory:      %s%n", work);
 
     BackupMetadata full;
@@ -79,7 +85,9 @@ public final class DerbyBackupExample {
     try (BackupRepository repo = BackupProviders.open(provider, repoDir, demoOptions(provider))) {
       try (Connection admin = Derby.create(db);
           DemoWriter writer = DemoWriter.start(Derby.open(db), Derby.INSERT, "derby-writer")) {
-        out.printf("1. created %s (table %s); a writer thread inserts one row per transaction%n", Derby.url(db), Derby.TABLE);
+        out.printf(
+            "1. created %s (table %s); a writer thread inserts one row per transaction%n",
+            Derby.url(db), Derby.TABLE);
         writer.awaitCommitted(rowsPerPhase, WAIT);
         full = backUp(repo, admin, db, null);
         writer.awaitCommitted(writer.started() + rowsPerPhase, WAIT);
@@ -99,13 +107,25 @@ public final class DerbyBackupExample {
           int check = Derby.checkTable(c);
           long[] countAndMax = Derby.countAndMax(c);
           long label = Long.parseLong(b.labels().get("rows.committed-before-freeze"));
-          out.printf("%d. %s backup %s: verify %s; restored to %s; booted (crash recovery); "
+          out.printf(
+              "%d. %s backup %s: verify %s; restored to %s; booted (crash recovery); "
                   + "SYSCS_CHECK_TABLE=%d; %d rows, ids 1..%d; label said at least %d -> %s%n",
-              step++, b.backupType(), b.backupId(), report.ok() ? "ok" : report.problems(), restored, check,
-              countAndMax[0], countAndMax[1], label,
+              step++,
+              b.backupType(),
+              b.backupId(),
+              report.ok() ? "ok" : report.problems(),
+              restored,
+              check,
+              countAndMax[0],
+              countAndMax[1],
+              label,
               countAndMax[0] >= label && countAndMax[0] == countAndMax[1] ? "OK" : "MISMATCH");
-          if (!report.ok() || check != 1 || countAndMax[0] < label || countAndMax[0] != countAndMax[1]) {
-            throw new IllegalStateException("restored backup " + b.backupId() + " does not match its labels");
+          if (!report.ok()
+              || check != 1
+              || countAndMax[0] < label
+              || countAndMax[0] != countAndMax[1]) {
+            throw new IllegalStateException(
+                "restored backup " + b.backupId() + " does not match its labels");
           }
         } finally {
           Derby.shutdown(restored);
@@ -119,18 +139,30 @@ public final class DerbyBackupExample {
       throws IOException, SQLException {
     long committedBefore = Derby.countAndMax(admin)[1];
     long frozenAt = System.nanoTime();
-    BackupMetadata b = repo.backup(DerbyBackupSource.freeze(admin, db, Map.of("rows.committed-before-freeze", Long.toString(committedBefore))),
-        base);
+    BackupMetadata b =
+        repo.backup(
+            DerbyBackupSource.freeze(
+                admin, db, Map.of("rows.committed-before-freeze", Long.toString(committedBefore))),
+            base);
     Duration frozen = Duration.ofNanos(System.nanoTime() - frozenAt);
-    out.printf("%s. read MAX(ID)=%d, SYSCS_FREEZE_DATABASE, copied %d files / %d bytes as %s backup %s, "
+    out.printf(
+        "%s. read MAX(ID)=%d, SYSCS_FREEZE_DATABASE, copied %d files / %d bytes as %s backup %s, "
             + "SYSCS_UNFREEZE_DATABASE (frozen %d ms)%n",
-        base == null ? "2" : "3", committedBefore, b.totalFiles(), b.totalBytes(), b.backupType(), b.backupId(),
+        base == null ? "2" : "3",
+        committedBefore,
+        b.totalFiles(),
+        b.totalBytes(),
+        b.backupType(),
+        b.backupId(),
         frozen.toMillis());
     out.printf("   labels: %s%n", b.labels());
     return b;
   }
 
-  /** Options for the demo: a random key for providers that take one (shown nowhere, lost after the run). */
+  /**
+   * Options for the demo: a random key for providers that take one (shown nowhere, lost after the
+   * run).
+   */
   private static Map<String, String> demoOptions(String provider) {
     Map<String, String> options = new LinkedHashMap<>();
     for (OptionInfo o : BackupProviders.provider(provider).options()) {
@@ -147,7 +179,8 @@ public final class DerbyBackupExample {
     try {
       DriverManager.getConnection("jdbc:derby:;shutdown=true").close();
     } catch (SQLException expected) {
-      // XJ015 is Derby's "engine shut down" success report; anything else is of no use at exit either
+      // XJ015 is Derby's "engine shut down" success report; anything else is of no use at exit
+      // either
     }
   }
 }

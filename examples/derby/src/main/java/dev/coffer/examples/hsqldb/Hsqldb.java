@@ -18,7 +18,9 @@ final class Hsqldb {
 
   static final String TABLE = "EVENTS";
   static final String CREATE_TABLE =
-      "CREATE CACHED TABLE " + TABLE + " (ID BIGINT NOT NULL PRIMARY KEY, PAYLOAD VARCHAR(200) NOT NULL)";
+      "CREATE CACHED TABLE "
+          + TABLE
+          + " (ID BIGINT NOT NULL PRIMARY KEY, PAYLOAD VARCHAR(200) NOT NULL)";
   static final String INSERT = "INSERT INTO " + TABLE + " (ID, PAYLOAD) VALUES (?, ?)";
 
   private static final Pattern CHECK_INFO = Pattern.compile("(readable )?rows (\\d+)");
@@ -26,7 +28,8 @@ final class Hsqldb {
   private Hsqldb() {}
 
   static String url(Path directory, String name) {
-    // ifexists=true: opening a restore that lacks the files fails instead of creating an empty database.
+    // ifexists=true: opening a restore that lacks the files fails instead of creating an empty
+    // database.
     return "jdbc:hsqldb:file:" + directory.toAbsolutePath().resolve(name);
   }
 
@@ -54,15 +57,16 @@ final class Hsqldb {
   }
 
   /**
-   * Runs HSQLDB's {@code PERFORM CHECK ALL TABLE INDEX} and returns the problems it reports. HSQLDB lists,
-   * per table, {@code rows N} for the table and {@code readable rows N} for each index, and adds lines for
-   * errors, loops and misordered entries; a consistent database has only the first two kinds, with equal
-   * counts per table.
+   * Runs HSQLDB's {@code PERFORM CHECK ALL TABLE INDEX} and returns the problems it reports. HSQLDB
+   * lists, per table, {@code rows N} for the table and {@code readable rows N} for each index, and
+   * adds lines for errors, loops and misordered entries; a consistent database has only the first
+   * two kinds, with equal counts per table.
    */
   static List<String> checkIndexes(Connection c) throws SQLException {
     List<String> problems = new ArrayList<>();
     Map<String, String> tableRows = new HashMap<>();
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PERFORM CHECK ALL TABLE INDEX")) {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PERFORM CHECK ALL TABLE INDEX")) {
       while (rs.next()) {
         String table = rs.getString(1);
         String index = rs.getString(2);
@@ -73,7 +77,8 @@ final class Hsqldb {
         } else if (m.group(1) == null) {
           tableRows.put(table, m.group(2));
         } else if (!m.group(2).equals(tableRows.get(table))) {
-          problems.add(table + " " + index + ": " + info + ", but the table has " + tableRows.get(table));
+          problems.add(
+              table + " " + index + ": " + info + ", but the table has " + tableRows.get(table));
         }
       }
     }

@@ -13,8 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class DerbyBackupExampleTest {
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.coffer.examples.TestRepositories#providers")
@@ -22,13 +21,23 @@ class DerbyBackupExampleTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     Path work = tmp.resolve("work");
 
-    new DerbyBackupExample(new PrintStream(bytes, true, StandardCharsets.UTF_8), 100).run(provider, work);
+    new DerbyBackupExample(new PrintStream(bytes, true, StandardCharsets.UTF_8), 100)
+        .run(provider, work);
 
     String out = bytes.toString(StandardCharsets.UTF_8);
     assertTrue(out.contains("5. FULL backup "), out);
     assertTrue(out.contains("6. INCREMENTAL backup "), out);
-    assertTrue(out.lines().filter(l -> l.contains("SYSCS_CHECK_TABLE=1") && l.endsWith("-> OK")).count() == 2, out);
-    assertTrue(out.endsWith("Done: both backups restore to every row committed before their freeze." + System.lineSeparator()), out);
-    assertTrue(Files.isDirectory(work.resolve("restored-full").resolve("seg0")), "a restored Derby database");
+    assertTrue(
+        out.lines().filter(l -> l.contains("SYSCS_CHECK_TABLE=1") && l.endsWith("-> OK")).count()
+            == 2,
+        out);
+    assertTrue(
+        out.endsWith(
+            "Done: both backups restore to every row committed before their freeze."
+                + System.lineSeparator()),
+        out);
+    assertTrue(
+        Files.isDirectory(work.resolve("restored-full").resolve("seg0")),
+        "a restored Derby database");
   }
 }

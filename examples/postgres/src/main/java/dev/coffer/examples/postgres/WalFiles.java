@@ -10,9 +10,10 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * PostgreSQL's WAL file names: a segment is {@code TTTTTTTTXXXXXXXXYYYYYYYY} (timeline, then the segment
- * number split in two 8-digit hex halves: {@code segno / segmentsPerId} and {@code segno % segmentsPerId},
- * where {@code segmentsPerId = 2^32 / segmentSize}); a timeline's history is {@code TTTTTTTT.history}.
+ * PostgreSQL's WAL file names: a segment is {@code TTTTTTTTXXXXXXXXYYYYYYYY} (timeline, then the
+ * segment number split in two 8-digit hex halves: {@code segno / segmentsPerId} and {@code segno %
+ * segmentsPerId}, where {@code segmentsPerId = 2^32 / segmentSize}); a timeline's history is {@code
+ * TTTTTTTT.history}.
  */
 final class WalFiles {
 
@@ -22,7 +23,8 @@ final class WalFiles {
   private WalFiles() {}
 
   /**
-   * A WAL position in PostgreSQL's text form ({@code 16/B374D848}: high and low 32 bits in hex) as a number.
+   * A WAL position in PostgreSQL's text form ({@code 16/B374D848}: high and low 32 bits in hex) as
+   * a number.
    *
    * @throws IllegalArgumentException if malformed
    */
@@ -32,7 +34,8 @@ final class WalFiles {
       throw new IllegalArgumentException("not a WAL position: '" + text + "'");
     }
     try {
-      return Long.parseLong(text.substring(0, slash), 16) << 32 | Long.parseLong(text.substring(slash + 1), 16);
+      return Long.parseLong(text.substring(0, slash), 16) << 32
+          | Long.parseLong(text.substring(slash + 1), 16);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("not a WAL position: '" + text + "'", e);
     }
@@ -50,20 +53,25 @@ final class WalFiles {
   }
 
   /**
-   * The names of every segment from {@code first} to {@code last}, both included, on their timeline.
+   * The names of every segment from {@code first} to {@code last}, both included, on their
+   * timeline.
    *
-   * @throws IllegalArgumentException if the names are malformed, on different timelines, out of order, or
-   *     the segment size is not a power of two between 1 MiB and 1 GiB (PostgreSQL's range)
+   * @throws IllegalArgumentException if the names are malformed, on different timelines, out of
+   *     order, or the segment size is not a power of two between 1 MiB and 1 GiB (PostgreSQL's
+   *     range)
    */
   static List<String> range(String first, String last, long segmentSizeBytes) {
     requireSegment(first);
     requireSegment(last);
-    if (Long.bitCount(segmentSizeBytes) != 1 || segmentSizeBytes < (1L << 20) || segmentSizeBytes > (1L << 30)) {
-      throw new IllegalArgumentException("WAL segment size must be a power of two from 1 MiB to 1 GiB: "
-          + segmentSizeBytes);
+    if (Long.bitCount(segmentSizeBytes) != 1
+        || segmentSizeBytes < (1L << 20)
+        || segmentSizeBytes > (1L << 30)) {
+      throw new IllegalArgumentException(
+          "WAL segment size must be a power of two from 1 MiB to 1 GiB: " + segmentSizeBytes);
     }
     if (timeline(first) != timeline(last)) {
-      throw new IllegalArgumentException("WAL segments " + first + " and " + last + " are on different timelines");
+      throw new IllegalArgumentException(
+          "WAL segments " + first + " and " + last + " are on different timelines");
     }
     long perId = (1L << 32) / segmentSizeBytes;
     long from = segmentNumber(first, perId);
@@ -82,8 +90,8 @@ final class WalFiles {
     long high = Long.parseLong(segment.substring(8, 16), 16);
     long low = Long.parseLong(segment.substring(16, 24), 16);
     if (low >= perId) {
-      throw new IllegalArgumentException("WAL segment " + segment + " does not exist with " + perId
-          + " segments per id");
+      throw new IllegalArgumentException(
+          "WAL segment " + segment + " does not exist with " + perId + " segments per id");
     }
     return high * perId + low;
   }

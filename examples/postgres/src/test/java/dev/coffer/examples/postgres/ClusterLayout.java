@@ -2,11 +2,16 @@ package dev.coffer.examples.postgres;
 
 import java.util.Locale;
 
-/** The shapes of test cluster: plain, or with links (a separate WAL directory and one tablespace). */
+/**
+ * The shapes of test cluster: plain, or with links (a separate WAL directory and one tablespace).
+ */
 enum ClusterLayout {
   /** Everything in the data directory. */
   PLAIN,
-  /** {@code initdb --waldir} ({@code pg_wal} is a link) and a tablespace {@code space} (a link in pg_tblspc). */
+  /**
+   * {@code initdb --waldir} ({@code pg_wal} is a link) and a tablespace {@code space} (a link in
+   * pg_tblspc).
+   */
   WALDIR_AND_TABLESPACE;
 
   /** Whether the cluster has symbolic links. */

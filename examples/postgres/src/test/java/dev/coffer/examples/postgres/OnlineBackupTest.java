@@ -1,6 +1,5 @@
 package dev.coffer.examples.postgres;
 
-import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,17 +32,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Issue 22 end to end: a running PostgreSQL cluster under load (pgbench, and a writer committing a
- * counter) backed up online with {@link PostgresBackupSource} as ONE backup, restored while the original
- * keeps running, started, recovered, and checked: the backup's labels (read back with {@code list()}) carry
- * the start and stop LSN and the timeline; what PostgreSQL documents as excluded is not in it; every counter
- * row committed before {@code pg_backup_stop} is there, pgbench's balances add up, and {@code pg_amcheck}
- * finds no corruption.
+ * counter) backed up online with {@link PostgresBackupSource} as ONE backup, restored while the
+ * original keeps running, started, recovered, and checked: the backup's labels (read back with
+ * {@code list()}) carry the start and stop LSN and the timeline; what PostgreSQL documents as
+ * excluded is not in it; every counter row committed before {@code pg_backup_stop} is there,
+ * pgbench's balances add up, and {@code pg_amcheck} finds no corruption.
  *
- * <p>Two cases, one per provider, to stay within seconds: a plain cluster through the {@link BackupSource}
- * handshake ({@code repo.backup(source)}) with {@code local}, restored by a plain {@code repo.restore}; and
- * a cluster with a separate WAL directory and the counter in a tablespace through
- * {@link PostgresBackupSource#request()} with {@code archive}, restored with {@link PostgresRestore} (which
- * moves the tablespace out). The stopped-cluster test covers every provider with every layout.
+ * <p>Two cases, one per provider, to stay within seconds: a plain cluster through the {@link
+ * BackupSource} handshake ({@code repo.backup(source)}) with {@code local}, restored by a plain
+ * {@code repo.restore}; and a cluster with a separate WAL directory and the counter in a tablespace
+ * through {@link PostgresBackupSource#request()} with {@code archive}, restored with {@link
+ * PostgresRestore} (which moves the tablespace out). The stopped-cluster test covers every provider
+ * with every layout.
  */
 class OnlineBackupTest {
 
@@ -61,7 +61,14 @@ class OnlineBackupTest {
     for (ClusterLayout layout : ClusterLayout.values()) {
       PgCluster cluster = PgCluster.startNew(ws, layout);
       CLUSTERS.put(layout, cluster);
-      cluster.client("pgbench", ws.resolve(layout.fileName() + "-pgbench-init.log"), "-i", "-q", "-s", "1", "postgres");
+      cluster.client(
+          "pgbench",
+          ws.resolve(layout.fileName() + "-pgbench-init.log"),
+          "-i",
+          "-q",
+          "-s",
+          "1",
+          "postgres");
       cluster.execute("CREATE TABLE counter (id bigint PRIMARY KEY)" + layout.tableClause());
     }
   }
@@ -78,13 +85,15 @@ class OnlineBackupTest {
   }
 
   static Stream<Arguments> cases() {
-    return Stream.of(Arguments.of("local", ClusterLayout.PLAIN), Arguments.of("archive", ClusterLayout.WALDIR_AND_TABLESPACE));
+    return Stream.of(
+        Arguments.of("local", ClusterLayout.PLAIN),
+        Arguments.of("archive", ClusterLayout.WALDIR_AND_TABLESPACE));
   }
 
   @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("cases")
-  void runningClusterUnderLoad_backedUpOnline_recoversEveryTransactionCommittedBeforeTheStop(String provider,
-      ClusterLayout layout) throws Exception {
+  void runningClusterUnderLoad_backedUpOnline_recoversEveryTransactionCommittedBeforeTheStop(
+      String provider, ClusterLayout layout) throws Exception {
     PgCluster cluster = CLUSTERS.get(layout);
     String name = provider + "-" + layout.fileName();
     PgCluster restored = null;
@@ -94,15 +103,30 @@ class OnlineBackupTest {
       writer = new Writer(cluster.connect());
       writer.start();
       writer.awaitCommitted(writer.first() + 50);
-      pgbench = cluster.startClient("pgbench", ws.resolve(name + "-pgbench.log"), "-n", "-c", "2", "-j", "1", "-T", "2",
-          "postgres");
+      pgbench =
+          cluster.startClient(
+              "pgbench",
+              ws.resolve(name + "-pgbench.log"),
+              "-n",
+              "-c",
+              "2",
+              "-j",
+              "1",
+              "-T",
+              "2",
+              "postgres");
 
       long committedBeforeStop;
       try (BackupRepository repo = Workspaces.repository(provider, ws.resolve(name + "-repo"));
-           Connection admin = cluster.connect()) {
+          Connection admin = cluster.connect()) {
         long beforeStart = writer.committed();
-        PostgresBackupSource source = PostgresBackupSource.start(admin, cluster.dataDirectory(), ws, "coffer-test",
-            Map.of("counter.committed-before-start", Long.toString(beforeStart)));
+        PostgresBackupSource source =
+            PostgresBackupSource.start(
+                admin,
+                cluster.dataDirectory(),
+                ws,
+                "coffer-test",
+                Map.of("counter.committed-before-start", Long.toString(beforeStart)));
         StopProbe probe = new StopProbe(source, writer, beforeStart + WRITES_DURING_BACKUP);
         BackupMetadata taken;
         if (layout == ClusterLayout.PLAIN) {
@@ -113,18 +137,26 @@ class OnlineBackupTest {
           }
         }
         committedBeforeStop = probe.committedBeforeStop;
-        assertTrue(committedBeforeStop >= beforeStart + WRITES_DURING_BACKUP, "rows committed in backup mode");
-        assertEquals("0", cluster.query("SELECT count(*) FROM pg_replication_slots"), "the slot is dropped");
+        assertTrue(
+            committedBeforeStop >= beforeStart + WRITES_DURING_BACKUP,
+            "rows committed in backup mode");
+        assertEquals(
+            "0", cluster.query("SELECT count(*) FROM pg_replication_slots"), "the slot is dropped");
 
         // one backup per run, its start and stop positions among the labels list() shows
         List<BackupMetadata> listed = repo.list();
-        assertEquals(List.of(taken.backupId()), listed.stream().map(BackupMetadata::backupId).toList(), "one backup");
+        assertEquals(
+            List.of(taken.backupId()),
+            listed.stream().map(BackupMetadata::backupId).toList(),
+            "one backup");
         Map<String, String> labels = listed.get(0).labels();
         String startLsn = labels.get(PostgresBackupSource.LABEL_START_LSN);
         String stopLsn = labels.get(PostgresBackupSource.LABEL_STOP_LSN);
-        assertTrue(WalFiles.lsn(stopLsn) > WalFiles.lsn(startLsn), "stop LSN after start LSN: " + labels);
+        assertTrue(
+            WalFiles.lsn(stopLsn) > WalFiles.lsn(startLsn), "stop LSN after start LSN: " + labels);
         assertEquals("1", labels.get(PostgresBackupSource.LABEL_TIMELINE));
-        assertEquals(cluster.query("SELECT pg_walfile_name('" + stopLsn + "')"),
+        assertEquals(
+            cluster.query("SELECT pg_walfile_name('" + stopLsn + "')"),
             labels.get(PostgresBackupSource.LABEL_STOP_WAL_FILE));
         assertEquals(Long.toString(beforeStart), labels.get("counter.committed-before-start"));
 
@@ -140,39 +172,70 @@ class OnlineBackupTest {
           PostgresRestore.restore(repo, taken.id(), target);
         }
         for (String excluded : List.of("postmaster.pid", "postmaster.opts")) {
-          assertFalse(Files.exists(target.resolve(excluded), LinkOption.NOFOLLOW_LINKS), excluded + " not in the backup");
+          assertFalse(
+              Files.exists(target.resolve(excluded), LinkOption.NOFOLLOW_LINKS),
+              excluded + " not in the backup");
         }
         for (String emptied : List.of("pg_replslot", "pg_stat_tmp", "pg_subtrans", "pg_notify")) {
-          assertEquals(List.of(), names(target.resolve(emptied)), emptied + "'s contents not in the backup");
+          assertEquals(
+              List.of(), names(target.resolve(emptied)), emptied + "'s contents not in the backup");
         }
-        assertFalse(Files.isSymbolicLink(target.resolve("pg_wal")), "the restore's pg_wal is its own");
-        assertEquals(WalFiles.range(labels.get(PostgresBackupSource.LABEL_START_WAL_FILE),
-                labels.get(PostgresBackupSource.LABEL_STOP_WAL_FILE), 16L << 20), names(target.resolve("pg_wal")),
+        assertFalse(
+            Files.isSymbolicLink(target.resolve("pg_wal")), "the restore's pg_wal is its own");
+        assertEquals(
+            WalFiles.range(
+                labels.get(PostgresBackupSource.LABEL_START_WAL_FILE),
+                labels.get(PostgresBackupSource.LABEL_STOP_WAL_FILE),
+                16L << 20),
+            names(target.resolve("pg_wal")),
             "pg_wal holds exactly the backup's segments, start to stop");
-        assertTrue(Files.readString(target.resolve("backup_label")).contains("START WAL LOCATION: " + startLsn + " "),
+        assertTrue(
+            Files.readString(target.resolve("backup_label"))
+                .contains("START WAL LOCATION: " + startLsn + " "),
             "backup_label from pg_backup_stop");
         restored = PgCluster.existing(ws, name + "-restored", target);
       }
       restored.start();
       assertEquals("f", restored.query("SELECT pg_is_in_recovery()"), "recovery ended");
-      assertTrue(restored.log().contains("completed backup recovery with redo LSN"),
+      assertTrue(
+          restored.log().contains("completed backup recovery with redo LSN"),
           "recovery ran from backup_label to the backup's end:\n" + restored.log());
       long n = committedBeforeStop;
-      assertEquals(Long.toString(n), restored.query("SELECT count(*) FROM counter WHERE id <= " + n),
+      assertEquals(
+          Long.toString(n),
+          restored.query("SELECT count(*) FROM counter WHERE id <= " + n),
           "every counter row committed before pg_backup_stop");
-      assertEquals("t", restored.query("SELECT (SELECT sum(abalance) FROM pgbench_accounts) = "
-          + "(SELECT coalesce(sum(delta), 0) FROM pgbench_history) AND (SELECT sum(bbalance) FROM pgbench_branches) = "
-          + "(SELECT coalesce(sum(delta), 0) FROM pgbench_history)"), "pgbench's balances add up");
-      assertTrue(Long.parseLong(restored.query("SELECT count(*) FROM pgbench_history")) > 0, "pgbench wrote");
+      assertEquals(
+          "t",
+          restored.query(
+              "SELECT (SELECT sum(abalance) FROM pgbench_accounts) = "
+                  + "(SELECT coalesce(sum(delta), 0) FROM pgbench_history) AND (SELECT sum(bbalance) FROM pgbench_branches) = "
+                  + "(SELECT coalesce(sum(delta), 0) FROM pgbench_history)"),
+          "pgbench's balances add up");
+      assertTrue(
+          Long.parseLong(restored.query("SELECT count(*) FROM pgbench_history")) > 0,
+          "pgbench wrote");
       if (layout == ClusterLayout.WALDIR_AND_TABLESPACE) {
         String oid = restored.query("SELECT oid FROM pg_tablespace WHERE spcname = 'space'");
-        assertEquals(restored.dataDirectory().resolveSibling(name + "-restored.tablespaces").resolve(oid).toString(),
-            restored.query("SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = 'space'"),
+        assertEquals(
+            restored
+                .dataDirectory()
+                .resolveSibling(name + "-restored.tablespaces")
+                .resolve(oid)
+                .toString(),
+            restored.query(
+                "SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = 'space'"),
             "the restore's tablespace is a directory of its own");
-        assertTrue(Files.isSymbolicLink(restored.dataDirectory().resolve("pg_tblspc").resolve(oid)),
+        assertTrue(
+            Files.isSymbolicLink(restored.dataDirectory().resolve("pg_tblspc").resolve(oid)),
             "PostgreSQL linked the tablespace from the rewritten tablespace_map");
       }
-      restored.client("pg_amcheck", ws.resolve(name + "-amcheck.log"), "--install-missing", "--heapallindexed", "--all");
+      restored.client(
+          "pg_amcheck",
+          ws.resolve(name + "-amcheck.log"),
+          "--install-missing",
+          "--heapallindexed",
+          "--all");
     } finally {
       if (writer != null) {
         writer.stopQuietly();
@@ -195,8 +258,8 @@ class OnlineBackupTest {
 
   /**
    * Passes the source through and, once the copy is done and before {@code finish()} (which runs
-   * {@code pg_backup_stop}), waits for the writer to have committed rows during backup mode and reads how
-   * many it committed: a lower bound of what the restore must hold.
+   * {@code pg_backup_stop}), waits for the writer to have committed rows during backup mode and
+   * reads how many it committed: a lower bound of what the restore must hold.
    */
   private static final class StopProbe implements BackupSource {
     private final PostgresBackupSource source;
@@ -238,7 +301,10 @@ class OnlineBackupTest {
     }
   }
 
-  /** Commits counter rows n, n + 1... one transaction each, remembering the last commit that returned. */
+  /**
+   * Commits counter rows n, n + 1... one transaction each, remembering the last commit that
+   * returned.
+   */
   private static final class Writer extends Thread {
     private final Connection connection;
     private final long first;
@@ -250,7 +316,8 @@ class OnlineBackupTest {
     Writer(Connection connection) throws SQLException {
       super("counter-writer");
       this.connection = connection;
-      try (var s = connection.createStatement(); var r = s.executeQuery("SELECT coalesce(max(id), 0) FROM counter")) {
+      try (var s = connection.createStatement();
+          var r = s.executeQuery("SELECT coalesce(max(id), 0) FROM counter")) {
         r.next();
         first = r.getLong(1) + 1;
       }
@@ -260,7 +327,9 @@ class OnlineBackupTest {
 
     @Override
     public void run() {
-      try (connection; PreparedStatement insert = connection.prepareStatement("INSERT INTO counter VALUES (?)")) {
+      try (connection;
+          PreparedStatement insert =
+              connection.prepareStatement("INSERT INTO counter VALUES (?)")) {
         for (long id = first; !stopping; id++) {
           insert.setLong(1, id);
           insert.executeUpdate(); // auto-commit: returns once committed
@@ -292,7 +361,8 @@ class OnlineBackupTest {
           throw new IOException("counter writer stopped at " + committed.get(), failure.get());
         }
         if (System.nanoTime() > deadline) {
-          throw new IOException("counter writer reached only " + committed.get() + " of " + rows + " rows in 60 s");
+          throw new IOException(
+              "counter writer reached only " + committed.get() + " of " + rows + " rows in 60 s");
         }
         try {
           Thread.sleep(1);

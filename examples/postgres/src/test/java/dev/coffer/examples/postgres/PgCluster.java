@@ -24,11 +24,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A real PostgreSQL cluster for tests: {@code initdb}, {@code pg_ctl start/stop} and {@code pgbench} from
- * the installed package (under {@code /usr/lib/postgresql/<version>/bin}, or {@code $PG_BINDIR}), run as
- * the {@code postgres} user when the tests run as root (PostgreSQL refuses to run as root). Each cluster
- * listens on 127.0.0.1 on a free port, with its unix socket in a private directory, so tests never meet a
- * system server. {@link #close()} stops the server (fast, then immediate).
+ * A real PostgreSQL cluster for tests: {@code initdb}, {@code pg_ctl start/stop} and {@code
+ * pgbench} from the installed package (under {@code /usr/lib/postgresql/<version>/bin}, or {@code
+ * $PG_BINDIR}), run as the {@code postgres} user when the tests run as root (PostgreSQL refuses to
+ * run as root). Each cluster listens on 127.0.0.1 on a free port, with its unix socket in a private
+ * directory, so tests never meet a system server. {@link #close()} stops the server (fast, then
+ * immediate).
  */
 final class PgCluster implements AutoCloseable {
 
@@ -50,11 +51,12 @@ final class PgCluster implements AutoCloseable {
   }
 
   /**
-   * The PostgreSQL binaries, or a failed test under CI (where .ci/run installs them) and a skipped one
-   * elsewhere.
+   * The PostgreSQL binaries, or a failed test under CI (where .ci/run installs them) and a skipped
+   * one elsewhere.
    */
   static Path requireBinaries() {
-    return requireBinaries(findBinaries(System.getenv("PG_BINDIR"), Path.of("/usr/lib/postgresql")),
+    return requireBinaries(
+        findBinaries(System.getenv("PG_BINDIR"), Path.of("/usr/lib/postgresql")),
         "true".equals(System.getenv("CI")));
   }
 
@@ -62,10 +64,12 @@ final class PgCluster implements AutoCloseable {
   static Path requireBinaries(Optional<Path> bin, boolean ci) {
     String problem = null;
     if (bin.isEmpty()) {
-      problem = "PostgreSQL binaries not found under /usr/lib/postgresql/*/bin nor $PG_BINDIR "
-          + "(apt-get install postgresql-15; .ci/run does it)";
-    } else if (ROOT && Stream.of("/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser")
-        .noneMatch(r -> Files.isExecutable(Path.of(r)))) {
+      problem =
+          "PostgreSQL binaries not found under /usr/lib/postgresql/*/bin nor $PG_BINDIR "
+              + "(apt-get install postgresql-15; .ci/run does it)";
+    } else if (ROOT
+        && Stream.of("/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser")
+            .noneMatch(r -> Files.isExecutable(Path.of(r)))) {
       problem = "running as root without runuser to switch to the postgres user";
     }
     if (problem != null) {
@@ -77,7 +81,10 @@ final class PgCluster implements AutoCloseable {
     return bin.get();
   }
 
-  /** The binaries in {@code bindir} if given, else under {@code lib/<version>/bin}: 15, else the newest. */
+  /**
+   * The binaries in {@code bindir} if given, else under {@code lib/<version>/bin}: 15, else the
+   * newest.
+   */
   static Optional<Path> findBinaries(String bindir, Path lib) {
     if (bindir != null && Files.isExecutable(Path.of(bindir, "initdb"))) {
       return Optional.of(Path.of(bindir));
@@ -86,9 +93,12 @@ final class PgCluster implements AutoCloseable {
       return Optional.empty();
     }
     try (Stream<Path> versions = Files.list(lib)) {
-      return versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
-          .max(Comparator.comparing((Path b) -> b.getParent().getFileName().toString().equals("15"))
-              .thenComparing(b -> versionOf(b)));
+      return versions
+          .map(v -> v.resolve("bin"))
+          .filter(b -> Files.isExecutable(b.resolve("initdb")))
+          .max(
+              Comparator.comparing((Path b) -> b.getParent().getFileName().toString().equals("15"))
+                  .thenComparing(b -> versionOf(b)));
     } catch (IOException e) {
       return Optional.empty();
     }
@@ -107,7 +117,9 @@ final class PgCluster implements AutoCloseable {
    * {@code @TempDir}: those are 0700 and owned by the test's user).
    */
   static Path workspace(String name) throws IOException {
-    Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "coffer-pg-" + name + "-");
+    Path dir =
+        Files.createTempDirectory(
+            Path.of(System.getProperty("java.io.tmpdir")), "coffer-pg-" + name + "-");
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     giveToPostgres(dir);
     return dir;
@@ -123,20 +135,33 @@ final class PgCluster implements AutoCloseable {
 
   private static void giveToPostgres(Path dir) throws IOException {
     if (ROOT) {
-      UserPrincipal owner = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(OS_USER);
+      UserPrincipal owner =
+          dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(OS_USER);
       Files.setOwner(dir, owner);
     }
   }
 
   /**
-   * Creates a cluster with {@code initdb} in {@code dataDirectory} (which must not exist), optionally with
-   * its WAL in {@code walDirectory} ({@code --waldir}: {@code pg_wal} is then a symbolic link).
+   * Creates a cluster with {@code initdb} in {@code dataDirectory} (which must not exist),
+   * optionally with its WAL in {@code walDirectory} ({@code --waldir}: {@code pg_wal} is then a
+   * symbolic link).
    */
   static PgCluster create(Path workspace, String name, Path walDirectory) throws IOException {
     Path bin = requireBinaries();
     Path data = workspace.resolve(name);
-    List<String> initdb = new ArrayList<>(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U",
-        "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"));
+    List<String> initdb =
+        new ArrayList<>(
+            List.of(
+                bin.resolve("initdb").toString(),
+                "-D",
+                data.toString(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync"));
     if (walDirectory != null) {
       initdb.add("--waldir=" + walDirectory);
     }
@@ -145,12 +170,14 @@ final class PgCluster implements AutoCloseable {
   }
 
   /**
-   * Creates and starts a cluster of {@code layout} named after it; with links, its WAL directory and its
-   * tablespace {@code space} are {@code <name>-wal} and {@code <name>-tablespace} in the workspace.
+   * Creates and starts a cluster of {@code layout} named after it; with links, its WAL directory
+   * and its tablespace {@code space} are {@code <name>-wal} and {@code <name>-tablespace} in the
+   * workspace.
    */
   static PgCluster startNew(Path workspace, ClusterLayout layout) throws IOException, SQLException {
     String name = layout.fileName();
-    PgCluster cluster = create(workspace, name, layout.links() ? workspace.resolve(name + "-wal") : null);
+    PgCluster cluster =
+        create(workspace, name, layout.links() ? workspace.resolve(name + "-wal") : null);
     cluster.start();
     try {
       if (layout.links()) {
@@ -163,7 +190,10 @@ final class PgCluster implements AutoCloseable {
     }
   }
 
-  /** Where {@link #startNew} puts the tablespace of a cluster with links (created 0700, the postgres user's). */
+  /**
+   * Where {@link #startNew} puts the tablespace of a cluster with links (created 0700, the postgres
+   * user's).
+   */
   static Path tablespace(Path workspace, ClusterLayout layout) throws IOException {
     Path dir = workspace.resolve(layout.fileName() + "-tablespace");
     return Files.isDirectory(dir) ? dir : postgresDirectory(dir);
@@ -184,12 +214,30 @@ final class PgCluster implements AutoCloseable {
   void start() throws IOException {
     port = freePort();
     // fsync off: the tests stop or copy a live cluster, they never crash the machine
-    String options = "-p " + port + " -k " + socketDirectory + " -c listen_addresses=127.0.0.1 -c fsync=off"
-        // few WAL segments kept around: small test clusters (a stopped-cluster backup copies pg_wal)
-        + " -c min_wal_size=32MB";
+    String options =
+        "-p "
+            + port
+            + " -k "
+            + socketDirectory
+            + " -c listen_addresses=127.0.0.1 -c fsync=off"
+            // few WAL segments kept around: small test clusters (a stopped-cluster backup copies
+            // pg_wal)
+            + " -c min_wal_size=32MB";
     try {
-      run(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDirectory.toString(), "-l", logFile.toString(), "-w",
-          "-t", "60", "-o", options, "start"), null);
+      run(
+          List.of(
+              bin.resolve("pg_ctl").toString(),
+              "-D",
+              dataDirectory.toString(),
+              "-l",
+              logFile.toString(),
+              "-w",
+              "-t",
+              "60",
+              "-o",
+              options,
+              "start"),
+          null);
     } catch (IOException e) {
       throw new IOException(e.getMessage() + "\nserver log:\n" + log(), e);
     }
@@ -202,10 +250,28 @@ final class PgCluster implements AutoCloseable {
       return;
     }
     try {
-      run(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDirectory.toString(), "-m", "fast", "-w", "-t", "30",
-          "stop"), null);
+      run(
+          List.of(
+              bin.resolve("pg_ctl").toString(),
+              "-D",
+              dataDirectory.toString(),
+              "-m",
+              "fast",
+              "-w",
+              "-t",
+              "30",
+              "stop"),
+          null);
     } catch (IOException e) {
-      run(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDirectory.toString(), "-m", "immediate", "-w", "stop"),
+      run(
+          List.of(
+              bin.resolve("pg_ctl").toString(),
+              "-D",
+              dataDirectory.toString(),
+              "-m",
+              "immediate",
+              "-w",
+              "stop"),
           null);
     } finally {
       running = false;
@@ -220,7 +286,9 @@ final class PgCluster implements AutoCloseable {
   /** The server log so far, for failure messages. */
   String log() {
     try {
-      return Files.isReadable(logFile) ? Files.readString(logFile, StandardCharsets.UTF_8) : "(no log)";
+      return Files.isReadable(logFile)
+          ? Files.readString(logFile, StandardCharsets.UTF_8)
+          : "(no log)";
     } catch (IOException e) {
       return "(log unreadable: " + e + ")";
     }
@@ -228,12 +296,14 @@ final class PgCluster implements AutoCloseable {
 
   /** A new auto-commit connection as the superuser {@code postgres}. */
   Connection connect() throws SQLException {
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
   }
 
   /** Runs statements on a fresh connection. */
   void execute(String... statements) throws SQLException {
-    try (Connection c = connect(); Statement s = c.createStatement()) {
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
       for (String sql : statements) {
         s.execute(sql);
       }
@@ -242,7 +312,9 @@ final class PgCluster implements AutoCloseable {
 
   /** The first column of the first row of a query, as a string. */
   String query(String sql) throws SQLException {
-    try (Connection c = connect(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+    try (Connection c = connect();
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
       if (!r.next()) {
         throw new SQLException("no row from: " + sql);
       }
@@ -250,20 +322,32 @@ final class PgCluster implements AutoCloseable {
     }
   }
 
-  /** Runs a client program of the package ({@code pgbench}, {@code pg_amcheck}) against this server. */
+  /**
+   * Runs a client program of the package ({@code pgbench}, {@code pg_amcheck}) against this server.
+   */
   void client(String program, Path output, String... arguments) throws IOException {
     run(clientCommand(program, arguments), output);
   }
 
   /** Starts a client program in the background, its output to {@code output}. */
   Process startClient(String program, Path output, String... arguments) throws IOException {
-    return asPostgres(clientCommand(program, arguments)).redirectErrorStream(true)
-        .redirectOutput(output.toFile()).start();
+    return asPostgres(clientCommand(program, arguments))
+        .redirectErrorStream(true)
+        .redirectOutput(output.toFile())
+        .start();
   }
 
   private List<String> clientCommand(String program, String... arguments) {
-    List<String> command = new ArrayList<>(List.of(bin.resolve(program).toString(), "-h", "127.0.0.1", "-p",
-        Integer.toString(port), "-U", "postgres"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                bin.resolve(program).toString(),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(port),
+                "-U",
+                "postgres"));
     command.addAll(List.of(arguments));
     return command;
   }
@@ -284,14 +368,20 @@ final class PgCluster implements AutoCloseable {
   private static void run(List<String> command, Path output) throws IOException {
     Path out = output != null ? output : Files.createTempFile("coffer-pg-cmd-", ".out");
     try {
-      Process p = asPostgres(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      Process p =
+          asPostgres(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new IOException("timed out: " + String.join(" ", command));
       }
       if (p.exitValue() != 0) {
-        throw new IOException("exit " + p.exitValue() + ": " + String.join(" ", command) + "\n"
-            + Files.readString(out, StandardCharsets.UTF_8));
+        throw new IOException(
+            "exit "
+                + p.exitValue()
+                + ": "
+                + String.join(" ", command)
+                + "\n"
+                + Files.readString(out, StandardCharsets.UTF_8));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

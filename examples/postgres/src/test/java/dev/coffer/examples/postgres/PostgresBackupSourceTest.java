@@ -1,6 +1,5 @@
 package dev.coffer.examples.postgres;
 
-import dev.coffer.BackupId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,8 +50,10 @@ class PostgresBackupSourceTest {
   void start_onAnotherDirectoryThanTheServers_failsAndLeavesNoBackupModeNorSlot() throws Exception {
     Path other = Files.createDirectory(ws.resolve("not-the-data-directory"));
     try (Connection conn = cluster.connect()) {
-      IOException e = assertThrows(IOException.class,
-          () -> PostgresBackupSource.start(conn, other, ws, "wrong", Map.of()));
+      IOException e =
+          assertThrows(
+              IOException.class,
+              () -> PostgresBackupSource.start(conn, other, ws, "wrong", Map.of()));
       assertTrue(e.getMessage().contains(cluster.dataDirectory().toString()), e.getMessage());
       assertNotInBackup(conn);
     }
@@ -62,7 +63,8 @@ class PostgresBackupSourceTest {
   void start_onAConnectionOutsideAutoCommit_isRefused() throws Exception {
     try (Connection conn = cluster.connect()) {
       conn.setAutoCommit(false);
-      assertThrows(IllegalArgumentException.class,
+      assertThrows(
+          IllegalArgumentException.class,
           () -> PostgresBackupSource.start(conn, cluster.dataDirectory(), ws, "tx", Map.of()));
     }
   }
@@ -71,25 +73,34 @@ class PostgresBackupSourceTest {
   void aFailedBackup_endsBackupMode_andTheSlotGoesWithTheConnection() throws Exception {
     try (BackupRepository repo = Workspaces.repository("local", ws.resolve("repo-failed"))) {
       try (Connection conn = cluster.connect()) {
-        PostgresBackupSource source = PostgresBackupSource.start(conn, cluster.dataDirectory(), ws, "failing", Map.of());
-        assertEquals("1", query(conn, "SELECT count(*) FROM pg_replication_slots WHERE temporary"), "WAL reserved");
+        PostgresBackupSource source =
+            PostgresBackupSource.start(conn, cluster.dataDirectory(), ws, "failing", Map.of());
+        assertEquals(
+            "1",
+            query(conn, "SELECT count(*) FROM pg_replication_slots WHERE temporary"),
+            "WAL reserved");
         // labels that break the request's rules fail the backup before anything is copied
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> repo.backup(new BackupSource() {
-          @Override
-          public Path directory() {
-            return source.directory();
-          }
+        IllegalArgumentException e =
+            assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    repo.backup(
+                        new BackupSource() {
+                          @Override
+                          public Path directory() {
+                            return source.directory();
+                          }
 
-          @Override
-          public Map<String, String> labels() {
-            return Map.of(" ", "blank keys are refused");
-          }
+                          @Override
+                          public Map<String, String> labels() {
+                            return Map.of(" ", "blank keys are refused");
+                          }
 
-          @Override
-          public void close() throws IOException {
-            source.close();
-          }
-        }));
+                          @Override
+                          public void close() throws IOException {
+                            source.close();
+                          }
+                        }));
         assertTrue(e.getMessage().contains("label key"), e.getMessage());
         assertNotInBackup(conn);
         assertTrue(repo.list().isEmpty(), "nothing listed");
@@ -100,13 +111,15 @@ class PostgresBackupSourceTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"local", "archive"})
-  void handshakeBackup_ofAClusterWithATablespace_failsInFinish_publishesNothing_andEndsBackupMode(String provider)
-      throws Exception {
+  void handshakeBackup_ofAClusterWithATablespace_failsInFinish_publishesNothing_andEndsBackupMode(
+      String provider) throws Exception {
     Path location = PgCluster.postgresDirectory(ws.resolve(provider + "-tablespace"));
     cluster.execute("CREATE TABLESPACE handshake LOCATION '" + location + "'");
-    try (BackupRepository repo = Workspaces.repository(provider, ws.resolve(provider + "-repo-links"));
-         Connection conn = cluster.connect()) {
-      PostgresBackupSource source = PostgresBackupSource.start(conn, cluster.dataDirectory(), ws, "links", Map.of());
+    try (BackupRepository repo =
+            Workspaces.repository(provider, ws.resolve(provider + "-repo-links"));
+        Connection conn = cluster.connect()) {
+      PostgresBackupSource source =
+          PostgresBackupSource.start(conn, cluster.dataDirectory(), ws, "links", Map.of());
       // the handshake stores pg_tblspc/<oid> as a link: a restore would use the source's tablespace
       IOException e = assertThrows(IOException.class, () -> repo.backup(source));
       assertTrue(e.getMessage().contains("source.request()"), e.getMessage());
@@ -114,7 +127,9 @@ class PostgresBackupSourceTest {
       assertNotInBackup(conn);
       assertEquals("0", query(conn, "SELECT count(*) FROM pg_replication_slots"), "slot dropped");
       try (Stream<Path> left = Files.list(ws)) {
-        assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("coffer-pg-end-")).toList(),
+        assertEquals(
+            List.of(),
+            left.filter(p -> p.getFileName().toString().startsWith("coffer-pg-end-")).toList(),
             "the gathered files are removed");
       }
     } finally {
@@ -123,13 +138,16 @@ class PostgresBackupSourceTest {
   }
 
   @Test
-  void restore_ofABackupThatIsNotAnOnlinePostgresBackup_isRefusedAndCreatesNoTarget() throws Exception {
+  void restore_ofABackupThatIsNotAnOnlinePostgresBackup_isRefusedAndCreatesNoTarget()
+      throws Exception {
     Path dir = Files.createDirectory(ws.resolve("plain"));
     Files.writeString(dir.resolve("f"), "x");
     try (BackupRepository repo = Workspaces.repository("local", ws.resolve("repo-plain"))) {
       BackupMetadata plain = repo.backup(dir);
       Path target = ws.resolve("never");
-      BackupException e = assertThrows(BackupException.class, () -> PostgresRestore.restore(repo, plain.id(), target));
+      BackupException e =
+          assertThrows(
+              BackupException.class, () -> PostgresRestore.restore(repo, plain.id(), target));
       assertTrue(e.getMessage().contains(PostgresBackupSource.LABEL_STOP_LSN), e.getMessage());
       assertTrue(Files.notExists(target));
     }
@@ -137,12 +155,14 @@ class PostgresBackupSourceTest {
 
   private static void assertNotInBackup(Connection conn) throws Exception {
     // pg_backup_stop fails when this session is not in backup mode
-    Exception e = assertThrows(Exception.class, () -> query(conn, "SELECT lsn FROM pg_backup_stop(false)"));
+    Exception e =
+        assertThrows(Exception.class, () -> query(conn, "SELECT lsn FROM pg_backup_stop(false)"));
     assertTrue(e.getMessage().contains("backup is not in progress"), e.getMessage());
   }
 
   private static String query(Connection conn, String sql) throws Exception {
-    try (var s = conn.createStatement(); var r = s.executeQuery(sql)) {
+    try (var s = conn.createStatement();
+        var r = s.executeQuery(sql)) {
       r.next();
       return r.getString(1);
     }

@@ -27,11 +27,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Issue 14 end to end: a stopped PostgreSQL cluster made by {@code initdb}, backed up with each provider,
- * restored by the same user, must start and hold its rows. One cluster is plain; the other has its WAL
- * elsewhere ({@code initdb --waldir}: {@code pg_wal} is a symbolic link) and a tablespace (a link under
- * {@code pg_tblspc}), whose targets must come back as directories of the restore, not as links to the
- * source's directories.
+ * Issue 14 end to end: a stopped PostgreSQL cluster made by {@code initdb}, backed up with each
+ * provider, restored by the same user, must start and hold its rows. One cluster is plain; the
+ * other has its WAL elsewhere ({@code initdb --waldir}: {@code pg_wal} is a symbolic link) and a
+ * tablespace (a link under {@code pg_tblspc}), whose targets must come back as directories of the
+ * restore, not as links to the source's directories.
  */
 class StoppedClusterRestoreTest {
 
@@ -49,7 +49,10 @@ class StoppedClusterRestoreTest {
   private static final Map<ClusterLayout, Path> DATA = new EnumMap<>(ClusterLayout.class);
   private static final Map<ClusterLayout, String> DIGESTS = new EnumMap<>(ClusterLayout.class);
 
-  /** One stopped cluster per layout, shared by the providers' cases (each restores into its own target). */
+  /**
+   * One stopped cluster per layout, shared by the providers' cases (each restores into its own
+   * target).
+   */
   @BeforeAll
   static void createStoppedClusters() throws Exception {
     PgCluster.requireBinaries();
@@ -76,26 +79,33 @@ class StoppedClusterRestoreTest {
 
   @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("cases")
-  void stoppedCluster_backedUpAndRestored_startsAndHoldsItsRows(String provider, ClusterLayout layout) throws Exception {
+  void stoppedCluster_backedUpAndRestored_startsAndHoldsItsRows(
+      String provider, ClusterLayout layout) throws Exception {
     Path data = DATA.get(layout);
     PosixFileAttributes sourceRoot = Files.readAttributes(data, PosixFileAttributes.class);
     String name = provider + "-" + layout.fileName();
     Path target = ws.resolve(name + "-restored");
     try (BackupRepository repo = Workspaces.repository(provider, ws.resolve(name + "-repo"))) {
       // pg_wal and the tablespaces are stored as their targets' contents, restored as directories
-      BackupMetadata backup = repo.backup(BackupRequest.full(data).withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*")));
+      BackupMetadata backup =
+          repo.backup(BackupRequest.full(data).withFollowedLinks(Set.of("pg_wal", "pg_tblspc/*")));
       repo.restore(backup.id(), target);
     }
 
-    PosixFileAttributes root = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    assertEquals(PosixFilePermissions.toString(sourceRoot.permissions()), PosixFilePermissions.toString(root.permissions()),
+    PosixFileAttributes root =
+        Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    assertEquals(
+        PosixFilePermissions.toString(sourceRoot.permissions()),
+        PosixFilePermissions.toString(root.permissions()),
         "mode of the restored data directory");
     assertEquals(sourceRoot.owner(), root.owner(), "owner of the restored data directory");
-    assertFalse(Files.isSymbolicLink(target.resolve("pg_wal")),
+    assertFalse(
+        Files.isSymbolicLink(target.resolve("pg_wal")),
         "restored pg_wal must be a directory of the restore, not a link to the source's WAL directory");
     for (Path link : children(target.resolve("pg_tblspc"))) {
-      assertFalse(Files.isSymbolicLink(link), "restored " + link + " must be a directory, not a link to "
-          + "the source's tablespace");
+      assertFalse(
+          Files.isSymbolicLink(link),
+          "restored " + link + " must be a directory, not a link to " + "the source's tablespace");
     }
 
     try (PgCluster restored = PgCluster.existing(ws, name, target)) {
@@ -103,8 +113,13 @@ class StoppedClusterRestoreTest {
       assertEquals(DIGESTS.get(layout), restored.query(DIGEST));
       assertEquals("777", restored.query("SELECT count(*) FROM more"));
       if (layout == ClusterLayout.WALDIR_AND_TABLESPACE) {
-        String location = restored.query("SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = 'space'");
-        assertNotEquals(PgCluster.tablespace(ws, layout).toString(), location, "the restore's tablespace is its own");
+        String location =
+            restored.query(
+                "SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = 'space'");
+        assertNotEquals(
+            PgCluster.tablespace(ws, layout).toString(),
+            location,
+            "the restore's tablespace is its own");
       }
     }
   }

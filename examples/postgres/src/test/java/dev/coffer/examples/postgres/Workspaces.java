@@ -10,13 +10,18 @@ import java.util.Map;
 final class Workspaces {
 
   /** A fixed 256-bit test key for the archive provider. */
-  private static final String TEST_KEY = "f0e1d2c3b4a5968778695a4b3c2d1e0f00112233445566778899aabbccddeeff";
+  private static final String TEST_KEY =
+      "f0e1d2c3b4a5968778695a4b3c2d1e0f00112233445566778899aabbccddeeff";
 
   private Workspaces() {}
 
-  /** Opens a repository of {@code provider} in {@code location}: local without fsync, archive with a key. */
+  /**
+   * Opens a repository of {@code provider} in {@code location}: local without fsync, archive with a
+   * key.
+   */
   static BackupRepository repository(String provider, Path location) throws IOException {
-    Map<String, String> options = "archive".equals(provider) ? Map.of("key", TEST_KEY) : Map.of("fsync", "false");
+    Map<String, String> options =
+        "archive".equals(provider) ? Map.of("key", TEST_KEY) : Map.of("fsync", "false");
     return BackupProviders.open(provider, location, options);
   }
 
