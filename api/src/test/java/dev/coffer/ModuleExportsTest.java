@@ -79,7 +79,7 @@ class ModuleExportsTest {
                 "dev.coffer.spi", names("BackupProvider Capability OptionInfo"),
                 "dev.coffer.spi.support",
                     names(
-                        "BackupIds ChangedFilesPolicy FileTrees FinishedSource OrderedTasks PosixAttributes "
+                        "BackupIds ChangedFilesPolicy FileTrees FinishedSource PosixAttributes "
                             + "ProviderOptions ReadCheck RelativePaths RestoreAttributes RestoreStaging ScanOptions SourceEntry SourceTree"),
                 "dev.coffer.store",
                     names(

@@ -18,9 +18,8 @@ import java.util.concurrent.FutureTask;
  * the archive writer (blocks, in {@link ArchiveWriter}) and of its frame stage (chunks, in {@link
  * ChunkedOutput}); why caller-runs: docs/benchmarks.md, "Ordered output with caller-runs". Used by
  * one thread; instances own nothing but their queue: the pool belongs to the operation and is
- * shared by both stages and the reader's read-ahead, which is why this is not {@code
- * dev.coffer.spi.support.OrderedTasks} (each of those owns its workers, and its submitter runs a
- * step only when the workers' queue is full, not while it waits for the oldest result).
+ * shared by both stages and the reader's read-ahead. Not in {@code dev.coffer.spi.support}: the
+ * local provider's copy cannot use such a stage (see its {@code ParallelCopy}), so it has one user.
  *
  * @param <T> the result type
  */

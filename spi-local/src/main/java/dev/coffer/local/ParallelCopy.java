@@ -27,12 +27,12 @@ import java.util.List;
  * worker or of a callback) stops the workers; the call returns only after every worker has stopped
  * and every channel is closed.
  *
- * <p>Not built on {@link dev.coffer.spi.support.OrderedTasks}, whose submitter runs a step itself
- * when the workers are busy and whose steps each return one whole result: here the calling thread
- * never copies (it reports progress within the file it waits for), a file read in ranges is
- * combined from several workers' results, each worker keeps one direct buffer for its life, and a
- * failure stops the workers between reads rather than interrupting them (an interrupt closes the
- * {@code FileChannel} a worker is using).
+ * <p>Not a generic "N workers, results in order" stage (spi-archive's {@code OrderedPoolTasks} is
+ * one), whose submitter runs a step itself when the workers are busy and whose steps each return
+ * one whole result: here the calling thread never copies (it reports progress within the file it
+ * waits for), a file read in ranges is combined from several workers' results, each worker keeps
+ * one direct buffer for its life, and a failure stops the workers between reads rather than
+ * interrupting them (an interrupt closes the {@code FileChannel} a worker is using).
  */
 final class ParallelCopy {
 
