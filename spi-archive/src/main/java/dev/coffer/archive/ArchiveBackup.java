@@ -248,6 +248,12 @@ final class ArchiveBackup {
     SeekableByteChannel in;
     try { // only the source's side: a NoSuchFileException here means the source file is gone
       check = ReadCheck.before(src, e);
+      if (!Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS)) {
+        // replaced by a link, directory or special file: never followed nor opened (a FIFO's open
+        // would block), stored as nothing, like a vanished file, with the check's warning
+        changes.add(kept(check.after(0).orElseGet(() -> ReadCheck.vanished(e))));
+        return null;
+      }
       in = Files.newByteChannel(src, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException gone) {
       changes.add(vanished(e));

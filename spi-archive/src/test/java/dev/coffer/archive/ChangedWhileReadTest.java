@@ -148,6 +148,25 @@ class ChangedWhileReadTest {
 
   @ParameterizedTest
   @MethodSource("places")
+  void aFileReplacedByADirectoryAfterTheScan_isNotRead_andLeftOutWithAChangedWarning(String place)
+      throws IOException {
+    Path root = root(place);
+    BackupMetadata md =
+        backupWithChange(
+            root,
+            null,
+            f -> {
+              Files.delete(f);
+              Files.createDirectory(f);
+            },
+            BackupWarning.Kind.CHANGED_WHILE_READ);
+    assertTrue(md.warnings().get(0).detail().contains("not a regular file"));
+    assertFalse(Files.exists(root.resolve("out/b.txt")));
+    assertEquals(2, md.totalFiles());
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
   void retry_cannotReadAgainInAnArchive_andKeepsTheFirstReadWithAWarning(String place)
       throws IOException {
     Path root = root(place);
