@@ -33,31 +33,6 @@ final class ArchiveSettings {
       Clock clock,
       Supplier<String> ids,
       SecretBytes aedbManifestKey,
-      GcmWarmupSwitch warmup) {
-    this(
-        keyring,
-        writeMode,
-        level,
-        threads,
-        chunkSize,
-        entropy,
-        clock,
-        ids,
-        aedbManifestKey,
-        warmup,
-        ChangedFilesPolicy.DEFAULT);
-  }
-
-  ArchiveSettings(
-      Keyring keyring,
-      Mode writeMode,
-      int level,
-      int threads,
-      int chunkSize,
-      Keyring.Entropy entropy,
-      Clock clock,
-      Supplier<String> ids,
-      SecretBytes aedbManifestKey,
       GcmWarmupSwitch warmup,
       ChangedFilesPolicy changedFiles) {
     this.keyring = keyring;
