@@ -4,8 +4,11 @@ import dev.coffer.BackupException;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRequest;
 import dev.coffer.BackupType;
+import dev.coffer.BackupWarning;
 import dev.coffer.Progress;
+import dev.coffer.spi.support.ChangedFilesPolicy;
 import dev.coffer.spi.support.FinishedSource;
+import dev.coffer.spi.support.ReadCheck;
 import dev.coffer.spi.support.RelativePaths;
 import dev.coffer.spi.support.ScanOptions;
 import dev.coffer.spi.support.SourceEntry;
@@ -16,10 +19,12 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -124,6 +129,7 @@ final class ArchiveBackup {
         posix.put(Manifest.ROOT, Manifest.Posix.of(tree.rootPosix()));
       }
       Map<String, long[]> offsets = new HashMap<>();
+      List<BackupWarning> changes = new ArrayList<>(); // rule P34, in path order like the scan
       long filesTotal = tree.files().size();
       long bytesTotal = tree.totalBytes();
       long filesDone = 0;
@@ -147,23 +153,26 @@ final class ArchiveBackup {
         Path src = resolveSource(tree.root(), e.path());
         Manifest.FileEntry old = baseFiles.get(e.path());
         Manifest.FileEntry entry = null;
-        if (old != null
-            && old.size() == e.sizeBytes()
-            && old.sha256().equals(FileHasher.sha256Hex(src))) {
-          entry =
-              new Manifest.FileEntry(
-                  e.path(), old.size(), mtime, old.sha256(), old.archive(), old.offset());
+        try {
+          if (old != null
+              && old.size() == e.sizeBytes()
+              && old.sha256().equals(FileHasher.sha256Hex(src))) {
+            // the base's copy holds exactly the bytes just hashed: reused without a check
+            entry =
+                new Manifest.FileEntry(
+                    e.path(), old.size(), mtime, old.sha256(), old.archive(), old.offset());
+          }
+        } catch (NoSuchFileException gone) {
+          changes.add(vanished(e));
+          posix.remove(e.path()); // left out of the manifest and its totals
+          continue;
         }
         if (entry == null) {
-          long[] at = new long[1];
-          offsets.put(e.path(), at);
-          ArchiveWriter.FileResult r;
-          try (SeekableByteChannel in =
-              Files.newByteChannel(src, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            r = writer.file(e.path(), in, off -> at[0] = off);
+          entry = readChecked(writer, e, src, id, offsets, changes);
+          if (entry == null) {
+            posix.remove(e.path()); // vanished: left out of the manifest and its totals
+            continue;
           }
-          entry =
-              new Manifest.FileEntry(e.path(), r.size(), mtime, FileHasher.hex(r.sha256()), id, -1);
         }
         files.add(entry);
         filesDone++;
@@ -202,9 +211,7 @@ final class ArchiveBackup {
               deleted,
               links.isEmpty() ? null : links,
               posix.isEmpty() ? null : posix,
-              tree.skipped().isEmpty()
-                  ? null
-                  : tree.skipped().stream().map(Manifest.Warning::of).toList());
+              warnings(tree.skipped(), changes));
       byte[] json = ManifestCodec.encode(m);
       if (json.length > Format.MAX_MANIFEST_BYTES) {
         throw new BackupException(
@@ -216,6 +223,86 @@ final class ArchiveBackup {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * Reads one source file into the archive under rule P34: {@link ReadCheck} before the open and
+   * after the read, with the bytes the writer actually stored (whose size and hash the entry
+   * records, so verify agrees with the archive). The file's blocks are appended to the archive
+   * stream while it is read, so a changed file cannot be dropped and read again: {@code
+   * changed-files=retry} keeps the first read with a warning, as {@code warn} does; {@code fail}
+   * throws.
+   *
+   * @return the file's entry, or {@code null} when it vanished before it was opened (a warning says
+   *     so and nothing was written for it)
+   */
+  private Manifest.FileEntry readChecked(
+      ArchiveWriter writer,
+      SourceEntry e,
+      Path src,
+      String id,
+      Map<String, long[]> offsets,
+      List<BackupWarning> changes)
+      throws IOException {
+    ReadCheck check;
+    SeekableByteChannel in;
+    try { // only the source's side: a NoSuchFileException here means the source file is gone
+      check = ReadCheck.before(src, e);
+      if (!Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS)) {
+        // replaced by a link, directory or special file: never followed nor opened (a FIFO's open
+        // would block), stored as nothing, like a vanished file, with the check's warning
+        changes.add(kept(check.after(0).orElseGet(() -> ReadCheck.vanished(e))));
+        return null;
+      }
+      in = Files.newByteChannel(src, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException gone) {
+      changes.add(vanished(e));
+      return null;
+    }
+    long[] at = new long[1];
+    offsets.put(e.path(), at);
+    ArchiveWriter.FileResult r;
+    try (in) {
+      r = writer.file(e.path(), in, off -> at[0] = off);
+    }
+    Optional<BackupWarning> change = check.after(r.size());
+    if (change.isPresent()) {
+      changes.add(kept(change.get()));
+    }
+    return new Manifest.FileEntry(
+        e.path(), r.size(), e.lastModified().toEpochMilli(), FileHasher.hex(r.sha256()), id, -1);
+  }
+
+  /**
+   * A file gone between the scan and its read: a warning, or the backup fails under {@code
+   * changed-files=fail}.
+   */
+  private BackupWarning vanished(SourceEntry e) throws BackupException {
+    return kept(ReadCheck.vanished(e));
+  }
+
+  /**
+   * Applies the {@code changed-files} policy to a change found after the only read the archive
+   * makes: returns it as a warning of the backup (logged), or throws under {@code fail}. {@code
+   * retry} cannot rewind the blocks already appended, so the first read counts as the last one
+   * allowed.
+   */
+  private BackupWarning kept(BackupWarning change) throws BackupException {
+    ChangedFilesPolicy policy = settings.changedFiles();
+    int reads = policy.action() == ChangedFilesPolicy.Action.RETRY ? policy.retries() + 1 : 1;
+    if (policy.readAgain(change, reads)) {
+      throw new IllegalStateException("the archive cannot read a file again: " + change);
+    }
+    return change;
+  }
+
+  /** The scan's skipped entries and the read changes, merged in path order; null when none. */
+  private static List<Manifest.Warning> warnings(
+      List<BackupWarning> skipped, List<BackupWarning> changes) {
+    List<BackupWarning> all = new ArrayList<>(skipped);
+    all.addAll(changes);
+    all.sort(Comparator.comparing(BackupWarning::path, RelativePaths.ORDER)); // stable
+    return all.isEmpty() ? null : all.stream().map(Manifest.Warning::of).toList();
   }
 
   /** The entries with the container offsets the writer reported for the files it wrote. */

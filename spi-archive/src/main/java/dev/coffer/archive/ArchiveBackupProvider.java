@@ -6,6 +6,7 @@ import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
 import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.ChangedFilesPolicy;
 import dev.coffer.spi.support.ProviderOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -106,7 +107,16 @@ public final class ArchiveBackupProvider implements BackupProvider {
           OptionInfo.secret(
               "legacy-manifest-key",
               "HMAC key (64 hex digits) of aedb's signed backup manifests; "
-                  + "when given, aedb archives must hold a signed manifest"));
+                  + "when given, aedb archives must hold a signed manifest"),
+          // rule P34's options; the archive appends a file's blocks as it reads them, so it cannot
+          // read a changed file again: retry acts as warn (docs/archive-format.md)
+          OptionInfo.optional(
+              ChangedFilesPolicy.CHANGED_FILES.name(),
+              "a file that changes while it is read: warn (keep the backup, record the file as "
+                  + "read), retry (the archive provider cannot read it again: as warn) or fail "
+                  + "(the backup fails)",
+              ChangedFilesPolicy.CHANGED_FILES.defaultValue()),
+          ChangedFilesPolicy.CHANGED_RETRIES);
 
   /**
    * The cipher warm-up switch of this provider's repositories, made by the first {@code open}: one
@@ -183,6 +193,7 @@ public final class ArchiveBackupProvider implements BackupProvider {
       GcmWarmupSwitch warmup)
       throws IOException {
     ProviderOptions o = ProviderOptions.parse(NAME, OPTIONS, options);
+    ChangedFilesPolicy changedFiles = ChangedFilesPolicy.of(o); // a bad value fails at open
     int sources = 0;
     for (String s : List.of("key", "key-file", "passphrase", "passphrase-file")) {
       sources += o.isSet(s) ? 1 : 0;
@@ -262,7 +273,17 @@ public final class ArchiveBackupProvider implements BackupProvider {
     return ArchiveRepository.open(
         location,
         new ArchiveSettings(
-            keyring, mode, level, threads, chunkSize, entropy, clock, ids, aedbManifestKey, warmup),
+            keyring,
+            mode,
+            level,
+            threads,
+            chunkSize,
+            entropy,
+            clock,
+            ids,
+            aedbManifestKey,
+            warmup,
+            changedFiles),
         explicitMode,
         RepositoryInfo.of(new ArchiveBackupProvider(), location));
   }

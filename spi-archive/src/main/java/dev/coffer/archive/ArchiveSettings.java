@@ -1,5 +1,6 @@
 package dev.coffer.archive;
 
+import dev.coffer.spi.support.ChangedFilesPolicy;
 import java.time.Clock;
 import java.util.function.Supplier;
 
@@ -20,6 +21,7 @@ final class ArchiveSettings {
   private final Supplier<String> ids;
   private final SecretBytes aedbManifestKey;
   private final GcmWarmupSwitch warmup;
+  private final ChangedFilesPolicy changedFiles;
 
   ArchiveSettings(
       Keyring keyring,
@@ -31,7 +33,8 @@ final class ArchiveSettings {
       Clock clock,
       Supplier<String> ids,
       SecretBytes aedbManifestKey,
-      GcmWarmupSwitch warmup) {
+      GcmWarmupSwitch warmup,
+      ChangedFilesPolicy changedFiles) {
     this.keyring = keyring;
     this.writeMode = writeMode;
     this.level = level;
@@ -42,12 +45,23 @@ final class ArchiveSettings {
     this.ids = ids;
     this.aedbManifestKey = aedbManifestKey;
     this.warmup = warmup;
+    this.changedFiles = changedFiles;
   }
 
   /** The same settings writing in {@code mode} (what the repository's key check decided). */
   ArchiveSettings withWriteMode(Mode mode) {
     return new ArchiveSettings(
-        keyring, mode, level, threads, chunkSize, entropy, clock, ids, aedbManifestKey, warmup);
+        keyring,
+        mode,
+        level,
+        threads,
+        chunkSize,
+        entropy,
+        clock,
+        ids,
+        aedbManifestKey,
+        warmup,
+        changedFiles);
   }
 
   Keyring keyring() {
@@ -96,6 +110,11 @@ final class ArchiveSettings {
   /** The provider's cipher warm-up, started by the first busy GCM sealer. */
   GcmWarmupSwitch warmup() {
     return warmup;
+  }
+
+  /** What a source file that changes while it is read means (options {@code changed-files}). */
+  ChangedFilesPolicy changedFiles() {
+    return changedFiles;
   }
 
   @Override

@@ -31,7 +31,8 @@ class KeyHoldersTest {
             Clock.systemUTC(),
             () -> "id",
             manifestKey,
-            GcmWarmupSwitch.OFF);
+            GcmWarmupSwitch.OFF,
+            dev.coffer.spi.support.ChangedFilesPolicy.DEFAULT);
     Keyring.WriteKey writeKey = keyring.forWriting(b -> Arrays.fill(b, (byte) 1));
     List<Object> holders = List.of(manifestKey, keyring, settings, writeKey);
     String hex = HexFormat.of().formatHex(KEY);

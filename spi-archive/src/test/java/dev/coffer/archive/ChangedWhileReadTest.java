@@ -1,0 +1,248 @@
+package dev.coffer.archive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coffer.BackupException;
+import dev.coffer.BackupMetadata;
+import dev.coffer.BackupRequest;
+import dev.coffer.BackupWarning;
+import dev.coffer.Progress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Rule P34 in the archive provider: a source file that changes or vanishes between the scan and the
+ * end of its read gives a warning (or fails the backup under {@code changed-files=fail}), and what
+ * the archive records is consistent with the bytes it stored. The change is made deterministically
+ * by the progress listener: after {@code a.txt} is stored, before {@code b.txt} is opened.
+ */
+class ChangedWhileReadTest {
+
+  @TempDir Path disk;
+
+  /** An action on the source between the scan and the read of {@code b.txt}. */
+  private interface Change {
+    void apply(Path file) throws IOException;
+  }
+
+  static Stream<String> places() {
+    return Stream.of("disk", "jimfs");
+  }
+
+  private Path root(String place) {
+    if (place.equals("disk")) {
+      return disk;
+    }
+    FileSystem fs = TestSupport.jimfs("unix");
+    return TestSupport.root(fs);
+  }
+
+  private static Path source(Path root) throws IOException {
+    Path src = Files.createDirectories(root.resolve("src"));
+    TestSupport.write(src.resolve("a.txt"), "first");
+    TestSupport.write(src.resolve("b.txt"), "0123456789");
+    TestSupport.write(src.resolve("c.txt"), "last");
+    return src;
+  }
+
+  private static Map<String, String> options(String changedFiles) {
+    Map<String, String> o = TestSupport.keyOptions(TestSupport.KEY_HEX);
+    if (changedFiles != null) {
+      o.put("changed-files", changedFiles);
+    }
+    return o;
+  }
+
+  /** A backup request that applies {@code change} to b.txt once a.txt is stored. */
+  private static BackupRequest changing(BackupRequest request, Path src, Change change) {
+    boolean[] done = {false};
+    return request.withProgress(
+        (Progress p) -> {
+          if (!done[0] && p.currentPath().equals("a.txt")) {
+            done[0] = true;
+            try {
+              change.apply(src.resolve("b.txt"));
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+        });
+  }
+
+  private static String read(Path p) throws IOException {
+    return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
+  }
+
+  /** Backs up with {@code change}, checks the warning and that the backup verifies and restores. */
+  private static BackupMetadata backupWithChange(
+      Path root, String changedFiles, Change change, BackupWarning.Kind expected)
+      throws IOException {
+    Path src = source(root);
+    try (ArchiveRepository repo = TestSupport.open(root.resolve("repo"), options(changedFiles))) {
+      BackupMetadata md = repo.backup(changing(BackupRequest.full(src), src, change));
+      assertEquals(1, md.warnings().size(), md.warnings().toString());
+      BackupWarning w = md.warnings().get(0);
+      assertEquals("b.txt", w.path());
+      assertEquals(expected, w.kind());
+      assertEquals(md.warnings(), repo.list().get(0).warnings(), "the manifest keeps them");
+      assertTrue(repo.verify(md.id()).ok(), "the recorded sizes and hashes match the archive");
+      repo.restore(md.id(), root.resolve("out"));
+      assertEquals("first", read(root.resolve("out/a.txt")));
+      assertEquals("last", read(root.resolve("out/c.txt")));
+      return md;
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void aFileThatGrowsAfterTheScan_isStoredAsRead_withAChangedWarning(String place)
+      throws IOException {
+    Path root = root(place);
+    BackupMetadata md =
+        backupWithChange(
+            root,
+            null,
+            f -> TestSupport.write(f, "0123456789-and-more"),
+            BackupWarning.Kind.CHANGED_WHILE_READ);
+    assertEquals("0123456789-and-more", read(root.resolve("out/b.txt")));
+    assertEquals(3, md.totalFiles());
+    assertEquals(5 + 19 + 4, md.totalBytes(), "the size stored, not the scan's");
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void aFileThatShrinksAfterTheScan_isStoredAsRead_withAChangedWarning(String place)
+      throws IOException {
+    Path root = root(place);
+    BackupMetadata md =
+        backupWithChange(
+            root, "warn", f -> TestSupport.write(f, "012"), BackupWarning.Kind.CHANGED_WHILE_READ);
+    assertEquals("012", read(root.resolve("out/b.txt")));
+    assertEquals(5 + 3 + 4, md.totalBytes());
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void aFileDeletedBetweenScanAndRead_isLeftOut_withAVanishedWarning(String place)
+      throws IOException {
+    Path root = root(place);
+    BackupMetadata md =
+        backupWithChange(root, null, Files::delete, BackupWarning.Kind.VANISHED_WHILE_READ);
+    assertFalse(Files.exists(root.resolve("out/b.txt")));
+    assertEquals(2, md.totalFiles(), "a vanished file is not counted");
+    assertEquals(5 + 4, md.totalBytes());
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void aFileReplacedByADirectoryAfterTheScan_isNotRead_andLeftOutWithAChangedWarning(String place)
+      throws IOException {
+    Path root = root(place);
+    BackupMetadata md =
+        backupWithChange(
+            root,
+            null,
+            f -> {
+              Files.delete(f);
+              Files.createDirectory(f);
+            },
+            BackupWarning.Kind.CHANGED_WHILE_READ);
+    assertTrue(md.warnings().get(0).detail().contains("not a regular file"));
+    assertFalse(Files.exists(root.resolve("out/b.txt")));
+    assertEquals(2, md.totalFiles());
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void retry_cannotReadAgainInAnArchive_andKeepsTheFirstReadWithAWarning(String place)
+      throws IOException {
+    Path root = root(place);
+    backupWithChange(
+        root, "retry", f -> TestSupport.write(f, "changed"), BackupWarning.Kind.CHANGED_WHILE_READ);
+    assertEquals("changed", read(root.resolve("out/b.txt")));
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void underFail_aChangedOrVanishedFile_failsTheBackup_andNothingIsListed(String place)
+      throws IOException {
+    Path root = root(place);
+    Path src = source(root);
+    Path repoDir = root.resolve("repo");
+    try (ArchiveRepository repo = TestSupport.open(repoDir, options("fail"))) {
+      List<String> before = TestSupport.names(repoDir);
+      BackupException grew =
+          assertThrows(
+              BackupException.class,
+              () ->
+                  repo.backup(
+                      changing(
+                          BackupRequest.full(src),
+                          src,
+                          f -> TestSupport.write(f, "0123456789-and-more"))));
+      assertTrue(grew.getMessage().contains("b.txt"), grew.getMessage());
+      assertThrows(
+          BackupException.class,
+          () -> repo.backup(changing(BackupRequest.full(src), src, Files::delete)));
+      assertEquals(List.of(), repo.list());
+      assertEquals(before, TestSupport.names(repoDir), "no temporary archive is left");
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void aCleanBackup_hasNoWarning(String place) throws IOException {
+    Path root = root(place);
+    Path src = source(root);
+    try (ArchiveRepository repo = TestSupport.open(root.resolve("repo"), options("fail"))) {
+      BackupMetadata md = repo.backup(src);
+      assertEquals(List.of(), md.warnings());
+      assertEquals(3, md.totalFiles());
+      assertTrue(repo.verify(md.id()).ok());
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void anIncrementalWhoseUnchangedFileVanishes_warns_andRecordsItDeleted(String place)
+      throws IOException {
+    Path root = root(place);
+    Path src = source(root);
+    try (ArchiveRepository repo = TestSupport.open(root.resolve("repo"), options(null))) {
+      BackupMetadata full = repo.backup(src);
+      BackupMetadata inc =
+          repo.backup(changing(BackupRequest.incremental(src, full.id()), src, Files::delete));
+      assertEquals(
+          List.of(BackupWarning.Kind.VANISHED_WHILE_READ),
+          inc.warnings().stream().map(BackupWarning::kind).toList());
+      assertEquals("b.txt", inc.warnings().get(0).path());
+      assertEquals(2, inc.totalFiles());
+      assertTrue(repo.verify(inc.id()).ok());
+      repo.restore(inc.id(), root.resolve("out"));
+      assertFalse(Files.exists(root.resolve("out/b.txt")));
+      assertEquals("last", read(root.resolve("out/c.txt")));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void aBadChangedFilesValue_failsAtOpen(String place) {
+    Path root = root(place);
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TestSupport.open(root.resolve("repo"), options("sometimes")));
+  }
+}
