@@ -80,18 +80,11 @@ final class ArchiveBackup {
       baseHash = FileHasher.sha256Hex(baseFile);
     }
     String id = settings.ids().get();
-    Path temp = layout.temporaryOf(id);
-    try {
-      Manifest m = write(tree, request, id, temp, base, baseHash);
-      move(temp, layout.archiveOf(id));
+    try (TemporaryArchive temp = layout.beginTemporary(id)) {
+      Manifest m = write(tree, request, id, temp.file(), base, baseHash);
+      move(temp.file(), layout.archiveOf(id));
+      temp.published();
       return m.metadata();
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        Files.deleteIfExists(temp);
-      } catch (IOException again) {
-        e.addSuppressed(again);
-      }
-      throw e;
     }
   }
 

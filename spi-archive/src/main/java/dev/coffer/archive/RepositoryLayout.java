@@ -17,14 +17,16 @@ import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The names in an archive repository directory: the marker file, one {@code <id>.coffer} per
- * backup, aedb's {@code <id>.aedbarc} archives, and the {@code .tmp-<id>} files of backups being
- * written. Only regular files (not links) stored under exactly their name count. Thread-safe (holds
- * only the root).
+ * backup, aedb's {@code <id>.aedbarc} archives, and the {@code .tmp-<id>} and {@code .lock-<id>}
+ * files of backups being written. Only regular files (not links) stored under exactly their name
+ * count. Thread-safe (holds only the root).
  */
 final class RepositoryLayout {
 
@@ -93,9 +95,12 @@ final class RepositoryLayout {
     return root.resolve(id + Format.FILE_SUFFIX);
   }
 
-  /** Where a backup is written until it is complete and renamed to {@link #archiveOf}. */
-  Path temporaryOf(String id) {
-    return root.resolve(Format.TEMP_PREFIX + id);
+  /**
+   * Registers and locks backup {@code id} as being written; its temporary file is where it is
+   * written until it is complete and renamed to {@link #archiveOf}.
+   */
+  TemporaryArchive beginTemporary(String id) throws IOException {
+    return TemporaryArchive.begin(root, id);
   }
 
   /** The archive of {@code id}. */
@@ -158,22 +163,46 @@ final class RepositoryLayout {
     return ids;
   }
 
-  /** Deletes the temporary files of backups that did not finish and are older than an hour. */
+  /**
+   * Deletes the temporary and lock files of backups whose writer is gone (crashed or killed: see
+   * {@link TemporaryArchive#removeIfAbandoned}), and other temporary files older than an hour. Best
+   * effort: a failure leaves the file for the next open; such files are never listed.
+   */
   void removeStaleTemporaries(Clock clock) throws IOException {
     FileTime cutoff = FileTime.from(clock.instant().minus(STALE_TEMP));
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, Format.TEMP_PREFIX + "*")) {
-      for (Path p : ds) {
-        try {
-          if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).compareTo(cutoff) < 0
-              && Files.deleteIfExists(p)) {
+    List<Path> entries = new ArrayList<>();
+    try (DirectoryStream<Path> ds =
+        Files.newDirectoryStream(
+            root,
+            p -> {
+              String name = p.getFileName().toString();
+              return name.startsWith(Format.TEMP_PREFIX)
+                  || name.startsWith(TemporaryArchive.LOCK_PREFIX);
+            })) {
+      ds.forEach(entries::add);
+    }
+    Set<String> done = new HashSet<>();
+    for (Path p : entries) {
+      String name = p.getFileName().toString();
+      String id = TemporaryArchive.idOf(name);
+      try {
+        if (id != null) {
+          if (done.add(id) && TemporaryArchive.removeIfAbandoned(root, id)) {
             LOG.log(
                 System.Logger.Level.INFO,
-                "removed {0}, the temporary file of a backup that did not finish",
-                p);
+                "removed the leftovers of backup {0}, whose writer did not finish",
+                id);
           }
-        } catch (IOException ignored) {
-          // another instance may be removing it too
+        } else if (name.startsWith(Format.TEMP_PREFIX)
+            && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).compareTo(cutoff) < 0
+            && Files.deleteIfExists(p)) {
+          LOG.log(
+              System.Logger.Level.INFO,
+              "removed {0}, the temporary file of a backup that did not finish",
+              p);
         }
+      } catch (IOException ignored) {
+        // another instance may be removing it too; else the next open tries again
       }
     }
   }

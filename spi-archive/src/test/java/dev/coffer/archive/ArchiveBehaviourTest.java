@@ -135,13 +135,26 @@ class ArchiveBehaviourTest {
     Path repoDir = root.resolve("repo");
     TestSupport.open(repoDir, TestSupport.keyOptions(TestSupport.KEY_HEX)).close();
     Path stale = repoDir.resolve(Format.TEMP_PREFIX + "old");
-    Path fresh = repoDir.resolve(Format.TEMP_PREFIX + "new");
+    Path other = repoDir.resolve(Format.TEMP_PREFIX + "not an id");
+    Path otherStale = repoDir.resolve(Format.TEMP_PREFIX + "not an id either");
     TestSupport.write(stale, "partial");
-    TestSupport.write(fresh, "in progress elsewhere");
+    TestSupport.write(other, "written by someone else");
+    TestSupport.write(otherStale, "written by someone else long ago");
     Files.setLastModifiedTime(stale, FileTime.from(java.time.Instant.now().minusSeconds(7200)));
-    TestSupport.open(repoDir, TestSupport.keyOptions(TestSupport.KEY_HEX)).close();
-    assertFalse(Files.exists(stale));
-    assertTrue(Files.exists(fresh));
+    Files.setLastModifiedTime(
+        otherStale, FileTime.from(java.time.Instant.now().minusSeconds(7200)));
+    try (TemporaryArchive running = TemporaryArchive.begin(repoDir, "new")) {
+      TestSupport.write(running.file(), "in progress");
+      TestSupport.open(repoDir, TestSupport.keyOptions(TestSupport.KEY_HEX)).close();
+      assertFalse(Files.exists(stale));
+      assertTrue(Files.exists(running.file()));
+      assertTrue(Files.exists(other), "a temporary file not named by a backup id waits an hour");
+      assertFalse(Files.exists(otherStale));
+    }
+    assertEquals(
+        List.of(other.getFileName().toString(), KeyCheck.FILE, RepositoryLayout.MARKER),
+        TestSupport.names(repoDir),
+        "the running backup's temporary and lock files go when it ends");
   }
 
   @Test

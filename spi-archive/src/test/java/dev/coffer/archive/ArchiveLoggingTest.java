@@ -52,19 +52,22 @@ class ArchiveLoggingTest {
   }
 
   @Test
-  void aStaleTemporaryFile_isRemovedAtOpen_withAnInfoLine_andAFreshOneIsKept() throws IOException {
+  void anAbandonedTemporaryFile_isRemovedAtOpen_withAnInfoLine_andARunningOneIsKept()
+      throws IOException {
     Path repoDir = tmp.resolve("repo");
     TestSupport.open(repoDir, options()).close();
     Path stale = Files.writeString(repoDir.resolve(Format.TEMP_PREFIX + "stale"), "partial");
     Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minusSeconds(7200)));
-    Path fresh = Files.writeString(repoDir.resolve(Format.TEMP_PREFIX + "fresh"), "running");
-    try (LogCapture log = LogCapture.start("dev.coffer.archive")) {
+    try (TemporaryArchive running = TemporaryArchive.begin(repoDir, "fresh");
+        LogCapture log = LogCapture.start("dev.coffer.archive")) {
+      Path fresh = Files.writeString(running.file(), "running");
       TestSupport.open(repoDir, options()).close();
       assertFalse(Files.exists(stale));
+      assertTrue(Files.exists(fresh), "a backup still running is writing it");
       assertTrue(
-          Files.exists(fresh), "a backup running in another process may still be writing it");
-      assertTrue(log.contains(Level.INFO, "removed " + stale), log.entries()::toString);
-      assertFalse(log.entries().toString().contains(fresh.toString()), log.entries()::toString);
+          log.contains(Level.INFO, "removed the leftovers of backup stale"),
+          log.entries()::toString);
+      assertFalse(log.entries().toString().contains("fresh"), log.entries()::toString);
     }
   }
 }

@@ -244,6 +244,52 @@ final class AtomicityRules extends ConformanceEnvironment {
     checkStillWorks(repo, source, f.root);
   }
 
+  void p10_backupCrashingAtEveryFileSystemOperation_leavesNoFilesAfterTheNextOpen(Fs fs)
+      throws Exception {
+    Faulty f = faulty(fs);
+    Path source = smallTree(f.root.resolve("src"));
+    Path location = f.root.resolve("repo");
+    BackupRepository initial = open(location);
+    BackupMetadata first = setUp("a first backup", () -> initial.backup(source));
+    f.fs.resetCount();
+    setUpStep(
+        "a backup counting its file-system operations, then its delete",
+        () -> initial.delete(initial.backup(source).id()));
+    long k = f.fs.operations();
+    Set<String> pathsBefore = new TreeSet<>(Snapshot.of(location).entries().keySet());
+    BackupRepository repo = initial;
+    for (long n : sample(k)) {
+      where(fs + ", crash at file-system operation " + n + " of a backup (" + k + " operations)");
+      f.fs.crashAt(n);
+      try {
+        repo.backup(source);
+      } catch (IOException | RuntimeException failed) {
+        // the crash
+      }
+      f.fs.clearFaults();
+      if (f.fs.crashed()) {
+        f.fs.recover();
+      }
+      repo = openChecked(location, provider(), options());
+      for (BackupMetadata m : repo.list()) {
+        if (!m.id().equals(first.id())) {
+          BackupRepository r = repo;
+          setUpStep("a delete of a backup completed before the crash", () -> r.delete(m.id()));
+        }
+      }
+      Set<String> pathsAfter = new TreeSet<>(Snapshot.of(location).entries().keySet());
+      long at = n;
+      check(
+          pathsAfter.equals(pathsBefore),
+          "P10",
+          () ->
+              "a backup crashed at operation "
+                  + at
+                  + " left files behind after the next open: "
+                  + Snapshot.pathChanges(pathsBefore, pathsAfter));
+    }
+  }
+
   void p10_backupOnFullDisk_isNeverListedAndRepositoryKeepsWorking(Fs fs) throws Exception {
     Faulty f = faulty(fs);
     Path source = smallTree(f.root.resolve("src"));

@@ -311,6 +311,18 @@ public abstract class BackupProviderConformance {
         fs);
   }
 
+  /**
+   * P10: after a crash at any file-system operation of a backup, the next open removes what the
+   * backup left: once the backups that completed are deleted, the repository holds the same paths
+   * as before.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p10_backupCrashingAtEveryFileSystemOperation_leavesNoFilesAfterTheNextOpen(Fs fs)
+      throws Exception {
+    atomicityRules.p10_backupCrashingAtEveryFileSystemOperation_leavesNoFilesAfterTheNextOpen(fs);
+  }
+
   /** P10: a backup that runs out of disk space at any point is never listed. */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)

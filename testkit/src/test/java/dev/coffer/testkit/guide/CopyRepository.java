@@ -2,6 +2,7 @@ package dev.coffer.testkit.guide;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
@@ -35,6 +36,7 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -42,7 +44,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -53,6 +54,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -65,6 +67,7 @@ import java.util.zip.CRC32C;
 final class CopyRepository implements BackupRepository {
 
   private static final String STAGING = ".staging-";
+  private static final String LOCK = ".lock-";
   private static final String DELETING = ".deleting-";
   private static final String DATA = "data";
   private static final String MANIFEST = "manifest.properties";
@@ -72,9 +75,10 @@ final class CopyRepository implements BackupRepository {
   private static final long MAX_MANIFEST_BYTES = 64 << 20;
 
   /**
-   * Older staging directories are abandoned; a younger one may be another process's running backup.
+   * Lock files of the backups running in this JVM: file locks are held per JVM, and Jimfs's do not
+   * exclude anything, so only this set tells that one of our own backups is running.
    */
-  private static final Duration ABANDONED = Duration.ofDays(1);
+  private static final Set<Path> RUNNING = ConcurrentHashMap.newKeySet();
 
   private final Path root;
   private final boolean fsync;
@@ -87,16 +91,17 @@ final class CopyRepository implements BackupRepository {
 
   static CopyRepository open(Path root, boolean fsync) throws IOException {
     Files.createDirectories(root); // P5: an absent location becomes an empty repository
-    Instant cutoff = Instant.now().minus(ABANDONED);
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, ".*")) {
       for (Path p : entries) {
         String name = p.getFileName().toString();
         try {
-          // an interrupted delete is always finished; a staging directory only when it is old
-          if (name.startsWith(DELETING)
-              || name.startsWith(STAGING)
-                  && Files.getLastModifiedTime(p, NOFOLLOW_LINKS).toInstant().isBefore(cutoff)) {
+          // P10: an interrupted delete is always finished; a crashed backup's leftovers are removed
+          if (name.startsWith(DELETING)) {
             FileTrees.deleteRecursively(p);
+          } else if (name.startsWith(STAGING)) {
+            removeIfAbandoned(root, name.substring(STAGING.length()));
+          } else if (name.startsWith(LOCK)) {
+            removeIfAbandoned(root, name.substring(LOCK.length()));
           }
         } catch (IOException e) {
           // another instance is removing it too, or it stays for the next open; it is never listed
@@ -104,6 +109,25 @@ final class CopyRepository implements BackupRepository {
       }
     }
     return new CopyRepository(root, fsync);
+  }
+
+  /**
+   * Removes the staging directory and lock file of backup {@code id} unless its writer is running:
+   * in this JVM ({@link #RUNNING}), or in another process, which holds the lock.
+   */
+  private static void removeIfAbandoned(Path root, String id) throws IOException {
+    Path lock = root.resolve(LOCK + id);
+    if (RUNNING.contains(lock)) {
+      return;
+    }
+    try (FileChannel channel = FileChannel.open(lock, CREATE, WRITE);
+        FileLock held = channel.tryLock()) {
+      if (held == null) {
+        return; // another process's backup is running
+      }
+      FileTrees.deleteRecursively(root.resolve(STAGING + id));
+    }
+    Files.deleteIfExists(lock);
   }
 
   /** What a manifest records. */
@@ -129,38 +153,55 @@ final class CopyRepository implements BackupRepository {
             request.source(), new ScanOptions(Set.of(), SpecialFiles.FAIL, request.excluded()));
     tree.refuseSymlinks(); // P9 without the SYMLINKS capability: refused, naming the link
     String id = BackupIds.newId().value(); // P11: unique even across processes
-    Path staging = Files.createDirectory(root.resolve(STAGING + id));
-    boolean published = false;
-    try {
-      Copy copy = new Copy(Files.createDirectory(staging.resolve(DATA)), request.progress(), tree);
-      copy.all(tree);
-      // P33: the host's finisher runs once, after the copy and before publication; what it adds is
-      // stored
-      // like the source, and its labels join the request's
-      FinishedSource finished = FinishedSource.finish(request, tree);
-      finished.tree().refuseSymlinks();
-      copy.all(finished.tree());
-      Properties manifest = copy.manifest;
-      manifest.setProperty("createdAt", Instant.now().toString());
-      manifest.setProperty("sourceDir", request.source().toString());
-      finished.labels().forEach((k, v) -> manifest.setProperty("label." + k, v));
-      manifest.setProperty("files", Integer.toString(copy.files));
-      manifest.setProperty("dirs", Integer.toString(copy.dirs));
-      manifest.setProperty("bytes", Long.toString(copy.bytes));
-      StringWriter text = new StringWriter();
-      manifest.store(text, null);
-      byte[] manifestBytes = text.toString().getBytes(UTF_8);
-      write(staging.resolve(MANIFEST), manifestBytes);
-      write(staging.resolve(MANIFEST_SUM), sha256(manifestBytes).getBytes(UTF_8));
-      // P10: one atomic rename publishes the complete, forced backup; before it, list() cannot see
-      // it
-      Files.move(staging, root.resolve(id), StandardCopyOption.ATOMIC_MOVE);
-      published = true;
-      return read(BackupId.of(id)).metadata();
-    } finally {
-      if (!published) {
-        FileTrees.deleteRecursively(staging); // P10: a failed backup leaves nothing behind
+    Path lock = root.resolve(LOCK + id);
+    Path staging = root.resolve(STAGING + id);
+    RUNNING.add(lock);
+    // P10: the lock tells other processes' open() that this backup is running, until it ends
+    try (FileChannel channel = FileChannel.open(lock, CREATE_NEW, WRITE)) {
+      channel.lock(); // held until the channel closes
+      if (!Files.exists(lock)) { // another process's open() took it for a crashed backup's
+        throw new IOException("a concurrent open removed " + lock + "; retry the backup");
       }
+      Files.createDirectory(staging);
+      boolean published = false;
+      try {
+        Copy copy =
+            new Copy(Files.createDirectory(staging.resolve(DATA)), request.progress(), tree);
+        copy.all(tree);
+        // P33: the host's finisher runs once, after the copy and before publication; what it adds
+        // is stored like the source, and its labels join the request's
+        FinishedSource finished = FinishedSource.finish(request, tree);
+        finished.tree().refuseSymlinks();
+        copy.all(finished.tree());
+        Properties manifest = copy.manifest;
+        manifest.setProperty("createdAt", Instant.now().toString());
+        manifest.setProperty("sourceDir", request.source().toString());
+        finished.labels().forEach((k, v) -> manifest.setProperty("label." + k, v));
+        manifest.setProperty("files", Integer.toString(copy.files));
+        manifest.setProperty("dirs", Integer.toString(copy.dirs));
+        manifest.setProperty("bytes", Long.toString(copy.bytes));
+        StringWriter text = new StringWriter();
+        manifest.store(text, null);
+        byte[] manifestBytes = text.toString().getBytes(UTF_8);
+        write(staging.resolve(MANIFEST), manifestBytes);
+        write(staging.resolve(MANIFEST_SUM), sha256(manifestBytes).getBytes(UTF_8));
+        // P10: one atomic rename publishes the complete, forced backup; before it, list() cannot
+        // see it
+        Files.move(staging, root.resolve(id), StandardCopyOption.ATOMIC_MOVE);
+        published = true;
+        return read(BackupId.of(id)).metadata();
+      } finally {
+        if (!published) {
+          FileTrees.deleteRecursively(staging); // P10: a failed backup leaves nothing behind
+        }
+      }
+    } finally {
+      try {
+        Files.deleteIfExists(lock);
+      } catch (IOException e) {
+        // never listed; the next open removes it
+      }
+      RUNNING.remove(lock);
     }
   }
 
