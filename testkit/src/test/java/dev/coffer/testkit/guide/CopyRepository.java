@@ -259,7 +259,7 @@ final class CopyRepository implements BackupRepository {
           size = -1;
         }
         if (change.isEmpty() || !changedFiles.readAgain(change.get(), reads)) {
-          change.ifPresent(warnings::add); // readAgain threw under changed-files=fail
+          change.ifPresent(warnings::add); // under changed-files=fail, readAgain threw instead
           boolean gone =
               change.isPresent() && change.get().kind() == BackupWarning.Kind.VANISHED_WHILE_READ;
           return gone ? -1 : size;
