@@ -3,10 +3,12 @@ package dev.coffer.local;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static java.nio.file.StandardOpenOption.READ;
 
+import dev.coffer.BackupWarning;
 import dev.coffer.Progress;
 import dev.coffer.ProgressListener;
 import dev.coffer.local.Manifest.FileEntry;
 import dev.coffer.local.Manifest.Symlink;
+import dev.coffer.spi.support.ChangedFilesPolicy;
 import dev.coffer.spi.support.PosixAttributes;
 import dev.coffer.spi.support.SourceEntry;
 import java.io.IOException;
@@ -38,6 +40,10 @@ final class BackupPlan {
   final Prelink.Made made;
   final ByteBuffer buffer;
   final ProgressListener listener;
+
+  /** What a source file that changed while it was copied means (rule P34); null: not checked. */
+  final ChangedFilesPolicy changedFiles;
+
   final long filesTotal;
   final long bytesTotal;
 
@@ -61,6 +67,10 @@ final class BackupPlan {
   final List<SourceEntry> sourceFiles = new ArrayList<>();
   final List<ParallelCopy.Job> copies = new ArrayList<>();
   final List<Integer> copyIndex = new ArrayList<>();
+
+  /** The files that changed or vanished while they were copied, in source order (rule P34). */
+  final List<BackupWarning> changes = new ArrayList<>();
+
   long filesDone;
   long bytesDone;
 
@@ -71,6 +81,7 @@ final class BackupPlan {
       Prelink.Made made,
       ByteBuffer buffer,
       ProgressListener listener,
+      ChangedFilesPolicy changedFiles,
       int filesTotal,
       long bytesTotal) {
     this.ins = ins;
@@ -79,6 +90,7 @@ final class BackupPlan {
     this.made = made;
     this.buffer = buffer;
     this.listener = listener;
+    this.changedFiles = changedFiles;
     this.filesTotal = filesTotal;
     this.bytesTotal = bytesTotal;
     this.keptDirs = new HashSet<>(made.directories());
@@ -153,8 +165,14 @@ final class BackupPlan {
                   Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone, bytesTotal, e.path()));
         } else {
           copies.add(
-              new ParallelCopy.Job(
-                  ins.resolve(e.path()), outs.resolve(e.path()), e.sizeBytes(), true));
+              changedFiles == null
+                  ? new ParallelCopy.Job(
+                      ins.resolve(e.path()), outs.resolve(e.path()), e.sizeBytes(), true)
+                  : new ParallelCopy.Job(
+                      ins.resolve(e.path()),
+                      outs.resolve(e.path()),
+                      e.sizeBytes(),
+                      new SourceRead(e, changedFiles)));
           copyIndex.add(index);
         }
       }
@@ -174,9 +192,22 @@ final class BackupPlan {
             sourceFiles.get(copyIndex.get(k)).path()));
   }
 
-  /** Copy {@code k} is done: its entry, with the sums of the bytes it copied. */
+  /**
+   * Copy {@code k} is done: its entry, with the sums and size of the bytes it copied; a source that
+   * was gone gets no entry (it is not counted) and, like one that changed, a warning.
+   */
   void copied(int k, Checksums.Sums sums) {
     SourceEntry e = sourceFiles.get(copyIndex.get(k));
+    SourceRead read = copies.get(k).read();
+    if (read != null && read.change() != null) {
+      changes.add(read.change());
+    }
+    if (read != null && read.gone()) {
+      listener.onProgress(
+          new Progress(
+              Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone, bytesTotal, e.path()));
+      return;
+    }
     entries[copyIndex.get(k)] =
         new FileEntry(
             e.path(), sums.size(), sums.crc32c(), sums.crc32(), e.lastModified(), false, e.posix());

@@ -13,6 +13,8 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +39,9 @@ final class CopyBatch {
   private static final long REPORT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private static final Set<OpenOption> CREATE_FOR_WRITE = Set.of(CREATE_NEW, WRITE);
+
+  /** The result of a backup copy whose source was gone: nothing stored. */
+  private static final Checksums.Sums GONE = new Checksums.Sums(0, 0, -1);
 
   /** One file's state; guarded by the batch lock except for the atomic counter. */
   private static final class FileState {
@@ -177,7 +182,21 @@ final class CopyBatch {
   }
 
   private void copyRange(FileState f, int r, ByteBuffer buffer) throws IOException {
-    if (!open(f)) {
+    SourceRead read = f.job.read();
+    if (read != null && !read.before(f.job.source())) {
+      publish(f, GONE);
+      return;
+    }
+    try {
+      if (!open(f)) {
+        return;
+      }
+    } catch (NoSuchFileException e) {
+      if (read == null || f.in != null) {
+        throw e;
+      }
+      read.vanished(); // the source, not the target, is gone
+      publish(f, GONE);
       return;
     }
     long start = (long) r * ParallelCopy.RANGE_BYTES;
@@ -271,10 +290,56 @@ final class CopyBatch {
       }
       sums = new Checksums.Sums(size, crc32c, f.job.crc32() ? crc32 : -1);
     }
-    if (fsync && f.out != null) {
-      f.out.force(true);
+    if (f.job.read() != null) {
+      sums = checked(f, sums, buffer);
     }
-    close(f);
+    if (sums == GONE) {
+      close(f);
+      Files.deleteIfExists(f.job.target());
+    } else {
+      if (fsync && f.out != null) {
+        f.out.force(true);
+      }
+      close(f);
+    }
+    publish(f, sums);
+  }
+
+  /**
+   * Completes a backup copy's check (rule P34) and copies the source again from its start while the
+   * policy asks to: returns the sums of the read that is kept, or {@link #GONE}.
+   */
+  private Checksums.Sums checked(FileState f, Checksums.Sums first, ByteBuffer buffer)
+      throws IOException {
+    SourceRead read = f.job.read();
+    Checksums.Sums sums = first;
+    while (read.readAgain(sums.size())) {
+      f.in.close();
+      if (!read.before(f.job.source())) {
+        return GONE;
+      }
+      FileChannel in;
+      try {
+        in = FileChannel.open(f.job.source(), READ, NOFOLLOW_LINKS);
+      } catch (NoSuchFileException e) {
+        read.vanished();
+        return GONE;
+      }
+      lock.lock();
+      try {
+        f.in = in;
+      } finally {
+        lock.unlock();
+      }
+      f.copied.set(0);
+      f.out.truncate(0);
+      f.out.position(0);
+      sums = Checksums.copy(f.in, f.out, buffer, n -> f.copied.set(n), f.job.crc32());
+    }
+    return sums;
+  }
+
+  private void publish(FileState f, Checksums.Sums sums) {
     lock.lock();
     try {
       f.result = sums;

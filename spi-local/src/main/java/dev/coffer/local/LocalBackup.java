@@ -3,6 +3,7 @@ package dev.coffer.local;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRequest;
 import dev.coffer.BackupType;
+import dev.coffer.BackupWarning;
 import dev.coffer.Progress;
 import dev.coffer.ProgressListener;
 import dev.coffer.local.Manifest.FileEntry;
@@ -23,6 +24,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One backup, stage by stage: lock and stage ({@link Staging}), link the base's files while the
@@ -103,7 +105,7 @@ final class LocalBackup {
               Layout.NAME,
               Layout.VERSION,
               finished.labels(),
-              tree.skipped());
+              warnings(tree.skipped(), plan.changes));
       Manifest manifest =
           new Manifest(
               meta,
@@ -120,6 +122,21 @@ final class LocalBackup {
       staging.publish(settings.fsync());
       return meta;
     }
+  }
+
+  /**
+   * The backup's warnings in path order: the scan's skipped entries and the files that changed or
+   * vanished while they were read (rule P34), both already in path order.
+   */
+  private static List<BackupWarning> warnings(
+      List<BackupWarning> skipped, List<BackupWarning> changes) {
+    if (changes.isEmpty()) {
+      return skipped;
+    }
+    List<BackupWarning> all = new ArrayList<>(skipped);
+    all.addAll(changes);
+    all.sort(Comparator.comparing(BackupWarning::path, RelativePaths.ORDER));
+    return all;
   }
 
   /**
@@ -149,6 +166,7 @@ final class LocalBackup {
             made,
             buffer,
             listener,
+            settings.changedFiles(),
             (int) filesTotal,
             bytesTotal);
     for (SourceEntry e : tree.entries()) {
@@ -178,7 +196,7 @@ final class LocalBackup {
   private List<FileEntry> addFinished(SourceTree added, BackupPlan plan, Path data)
       throws IOException {
     if (added.entries().isEmpty()) {
-      return List.of(plan.entries);
+      return stored(plan.entries);
     }
     int addedFiles = added.files().size();
     long filesBefore = plan.filesDone;
@@ -203,6 +221,7 @@ final class LocalBackup {
             Prelink.Made.NOTHING,
             null,
             onwards,
+            null, // the finisher's files are the host's own, not read while they change (P33)
             addedFiles,
             added.totalBytes());
     for (SourceEntry e : added.entries()) {
@@ -217,10 +236,15 @@ final class LocalBackup {
     plan.symlinks.addAll(more.symlinks);
     plan.symlinks.sort(Comparator.comparing(Symlink::path, RelativePaths.ORDER));
     plan.createdDirs.addAll(more.createdDirs);
-    List<FileEntry> files = new ArrayList<>(Arrays.asList(plan.entries));
+    List<FileEntry> files = new ArrayList<>(stored(plan.entries));
     files.addAll(Arrays.asList(more.entries));
     files.sort(Comparator.comparing(FileEntry::path, RelativePaths.ORDER));
     return files;
+  }
+
+  /** The entries of the files stored: a source file that was gone when it was read has none. */
+  private static List<FileEntry> stored(FileEntry[] entries) {
+    return Arrays.stream(entries).filter(Objects::nonNull).toList();
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.coffer.BackupRepository;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
+import dev.coffer.spi.support.ChangedFilesPolicy;
 import dev.coffer.spi.support.ProviderOptions;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -61,7 +62,9 @@ public final class LocalBackupProvider implements BackupProvider {
               false,
               OptionInfo.Type.INTEGER,
               1,
-              64));
+              64),
+          ChangedFilesPolicy.CHANGED_FILES,
+          ChangedFilesPolicy.CHANGED_RETRIES);
 
   /** Creates the provider; does no I/O. */
   public LocalBackupProvider() {}
@@ -133,7 +136,8 @@ public final class LocalBackupProvider implements BackupProvider {
             parsed.getBoolean("fsync"),
             parsed.getBoolean("compare-crc"),
             parsed.getBoolean("hardlinks"),
-            parsed.isSet("threads") ? (int) parsed.getLong("threads") : DEFAULT_THREADS);
+            parsed.isSet("threads") ? (int) parsed.getLong("threads") : DEFAULT_THREADS,
+            ChangedFilesPolicy.of(parsed));
     return LocalRepository.open(location, settings, this);
   }
 }

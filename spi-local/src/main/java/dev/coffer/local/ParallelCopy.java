@@ -23,9 +23,14 @@ import java.util.List;
  *
  * <p>The calling thread does no copying: it hands every finished file to a {@link FileDone}
  * callback in batch order and reports every {@link #PROGRESS_STEP} bytes of a large file to an
- * {@link InFile} callback, so listeners run on the caller's thread only. The first failure (of a
- * worker or of a callback) stops the workers; the call returns only after every worker has stopped
- * and every channel is closed.
+ * {@link InFile} callback, so listeners run on the caller's thread only.
+ *
+ * <p>A backup's copy carries a {@link SourceRead} (rule P34): the worker checks the source's
+ * attributes once before it opens it and once after it is read; a file that changed is copied again
+ * from its start under {@code changed-files=retry}, and one that is gone is left out (its result
+ * has size 0 and its {@link SourceRead#gone()} is true). The first failure (of a worker or of a
+ * callback) stops the workers; the call returns only after every worker has stopped and every
+ * channel is closed.
  *
  * <p>Not a generic "N workers, results in order" stage (spi-archive's {@code OrderedPoolTasks} is
  * one), whose submitter runs a step itself when the workers are busy and whose steps each return
@@ -91,6 +96,8 @@ final class ParallelCopy {
    * @param create the attributes the target is created with (a restore creates files owner-only)
    * @param maxBytes the most bytes the source may hold, or -1 for no limit: a copy stops one byte
    *     past it (so the size check that follows fails) instead of writing a stored file of any size
+   * @param read the check of a backed-up source file (rule P34), or null for none; a job with one
+   *     is a copy (one range), and a source that changed may be copied again or, gone, left out
    */
   record Job(
       Path source,
@@ -98,14 +105,29 @@ final class ParallelCopy {
       long sizeHint,
       boolean crc32,
       FileAttribute<?>[] create,
-      long maxBytes) {
+      long maxBytes,
+      SourceRead read) {
 
     Job(Path source, Path target, long sizeHint, boolean crc32) {
-      this(source, target, sizeHint, crc32, NO_ATTRIBUTES, -1);
+      this(source, target, sizeHint, crc32, NO_ATTRIBUTES, -1, null);
     }
 
     Job(Path source, Path target, long sizeHint, boolean crc32, FileAttribute<?>[] create) {
-      this(source, target, sizeHint, crc32, create, -1);
+      this(source, target, sizeHint, crc32, create, -1, null);
+    }
+
+    Job(
+        Path source,
+        Path target,
+        long sizeHint,
+        boolean crc32,
+        FileAttribute<?>[] create,
+        long maxBytes) {
+      this(source, target, sizeHint, crc32, create, maxBytes, null);
+    }
+
+    Job(Path source, Path target, long sizeHint, SourceRead read) {
+      this(source, target, sizeHint, true, NO_ATTRIBUTES, -1, read);
     }
   }
 

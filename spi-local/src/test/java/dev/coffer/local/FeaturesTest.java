@@ -50,7 +50,7 @@ class FeaturesTest {
             Capability.POSIX_ATTRIBUTES),
         p.capabilities());
     assertEquals(
-        List.of("fsync", "compare-crc", "hardlinks", "threads"),
+        List.of("fsync", "compare-crc", "hardlinks", "threads", "changed-files", "changed-retries"),
         p.options().stream().map(o -> o.name()).toList());
   }
 

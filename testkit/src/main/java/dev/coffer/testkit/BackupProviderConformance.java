@@ -852,4 +852,27 @@ public abstract class BackupProviderConformance {
       throws Exception {
     sourceRules.p33_failingOrCollidingFinisher_failsTheBackupAndPublishesNothing(fs);
   }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P34: no silent torn files (SourceRules)
+
+  /**
+   * P34: a file that grows, or shrinks, right after the provider's first read of it is reported as
+   * {@code CHANGED_WHILE_READ} in a listed backup, or the backup fails and lists nothing; never a
+   * plain success.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p34_aFileThatGrowsOrShrinksWhileRead_isReportedOrRefused_neverATornSuccess(Fs fs)
+      throws Exception {
+    sourceRules.p34_aFileThatGrowsOrShrinksWhileRead_isReportedOrRefused_neverATornSuccess(fs);
+  }
+
+  /** P34: under {@code changed-files=fail}, a file that grew while it was read fails the backup. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p34_changedFilesFail_refusesABackupOfAFileThatGrewWhileRead_andListsNothing(Fs fs)
+      throws Exception {
+    sourceRules.p34_changedFilesFail_refusesABackupOfAFileThatGrewWhileRead_andListsNothing(fs);
+  }
 }

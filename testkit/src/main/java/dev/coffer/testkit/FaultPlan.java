@@ -36,6 +36,20 @@ final class FaultPlan {
   private volatile Consumer<Path> watcher;
   private boolean crashed;
 
+  /** Actions to run after the nth read of a file, by delegate path (rule P34's tests). */
+  private final Map<Path, ReadAction> readActions = new HashMap<>();
+
+  /** What {@link #afterReads} planned for one file: how many reads are left before it runs. */
+  private static final class ReadAction {
+    long left;
+    final Consumer<Path> action;
+
+    ReadAction(long left, Consumer<Path> action) {
+      this.left = left;
+      this.action = action;
+    }
+  }
+
   /**
    * The length each file written since the last crash keeps when the machine crashes, by delegate
    * path.
@@ -63,6 +77,18 @@ final class FaultPlan {
     plannedCrash = crash;
     plannedKinds =
         kinds.length == 0 ? EnumSet.allOf(Operation.class) : EnumSet.copyOf(List.of(kinds));
+  }
+
+  /**
+   * Runs {@code action} with {@code file} once, right after the {@code n}th read call from now on a
+   * channel of {@code file} returns (on the reading thread); a later plan for the same file
+   * replaces it.
+   */
+  synchronized void afterReads(Path file, long n, Consumer<Path> action) {
+    if (n < 1) {
+      throw new IllegalArgumentException("read numbers start at 1: " + n);
+    }
+    readActions.put(file, new ReadAction(n, action));
   }
 
   /** Lets only {@code bytes} more bytes be written. */
@@ -114,6 +140,7 @@ final class FaultPlan {
     plannedSeen = 0;
     bytesLeft = Long.MAX_VALUE;
     shortReads = false;
+    readActions.clear();
   }
 
   synchronized long operations() {
@@ -147,6 +174,21 @@ final class FaultPlan {
         throw new IOException("coffer-tck: simulated crash at " + kind + " " + path);
       }
       throw new IOException("coffer-tck: injected failure of " + kind + " " + path);
+    }
+  }
+
+  /** A read call on {@code file} returned: runs its planned action if this was the one. */
+  void read(Path file) {
+    Consumer<Path> run = null;
+    synchronized (this) {
+      ReadAction a = readActions.get(file);
+      if (a != null && --a.left == 0) {
+        readActions.remove(file);
+        run = a.action;
+      }
+    }
+    if (run != null) {
+      run.accept(file); // outside the lock: the action may use the file system
     }
   }
 

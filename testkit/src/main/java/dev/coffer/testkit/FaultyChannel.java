@@ -42,6 +42,7 @@ final class FaultyChannel extends FileChannel {
     if (b != dst && n > 0) {
       dst.position(dst.position() + n);
     }
+    fs.plan.read(file);
     return n;
   }
 
@@ -53,6 +54,7 @@ final class FaultyChannel extends FileChannel {
     if (b != dst && n > 0) {
       dst.position(dst.position() + n);
     }
+    fs.plan.read(file);
     return n;
   }
 

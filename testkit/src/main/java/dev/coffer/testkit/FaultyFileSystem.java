@@ -145,6 +145,23 @@ public final class FaultyFileSystem extends FileSystem {
   }
 
   /**
+   * Runs {@code action} once, right after the {@code n}th read call from now on a channel of {@code
+   * file} returns, on the thread that read: a file that changes while a provider reads it (rule
+   * P34). The action gets the path of the wrapped file system, so it changes the file without
+   * counting operations or meeting faults. A later plan for the same file replaces this one; {@link
+   * #clearFaults()} removes it.
+   *
+   * @param file a path of this file system
+   * @param n which read runs the action, from 1
+   * @param action what to do to the file, such as append to it or truncate it; should not throw
+   * @throws ProviderMismatchException if the path is of another file system
+   * @throws IllegalArgumentException if {@code n} is below 1
+   */
+  public void afterReads(Path file, long n, Consumer<Path> action) {
+    plan.afterReads(unwrap(file), n, requireNonNull(action, "action"));
+  }
+
+  /**
    * Makes every read return at most one byte (a legal answer that careless read loops mishandle).
    *
    * @param enabled whether reads are short

@@ -457,4 +457,96 @@ final class SourceRules extends ConformanceEnvironment {
           () -> "after a new open, list() is " + safeList(again));
     }
   }
+
+  void p34_aFileThatGrowsOrShrinksWhileRead_isReportedOrRefused_neverATornSuccess(Fs fs)
+      throws Exception {
+    for (boolean grows : new boolean[] {true, false}) {
+      String what = grows ? "grew" : "shrank";
+      Faulty f = faulty(fs);
+      Path source = smallTree(f.root.resolve("src"));
+      Path big = source.resolve("big.bin");
+      gen.file(big, 200_000, false);
+      BackupRepository repo = open(f.root.resolve("repo"));
+      List<BackupMetadata> before = repo.list();
+      AtomicInteger changes = new AtomicInteger();
+      f.fs.afterReads(big, 1, p -> changeWhileRead(p, grows, changes));
+      BackupMetadata b;
+      try {
+        b = repo.backup(source);
+      } catch (IOException e) {
+        check(
+            changes.get() == 1 && repo.list().equals(before),
+            "P34",
+            () ->
+                "a backup refused because a file " + what + " while it was read listed something");
+        continue;
+      }
+      check(
+          changes.get() == 1,
+          "P34",
+          () -> "big.bin was stored without being read through a channel");
+      check(
+          b.warnings().stream()
+              .anyMatch(
+                  w ->
+                      w.kind() == BackupWarning.Kind.CHANGED_WHILE_READ
+                          && w.path().equals("big.bin")),
+          "P34",
+          () ->
+              "a file that "
+                  + what
+                  + " while it was read: the backup succeeded without a CHANGED_WHILE_READ warning"
+                  + " naming it; warnings: "
+                  + b.warnings());
+      check(
+          repo.list().stream().anyMatch(m -> m.id().equals(b.id())),
+          "P34",
+          () -> "a backup with a changed-file warning is not listed");
+    }
+  }
+
+  void p34_changedFilesFail_refusesABackupOfAFileThatGrewWhileRead_andListsNothing(Fs fs)
+      throws Exception {
+    Faulty f = faulty(fs);
+    Path source = smallTree(f.root.resolve("src"));
+    Path big = source.resolve("big.bin");
+    gen.file(big, 200_000, false);
+    Map<String, String> opts = new LinkedHashMap<>(options());
+    opts.put("changed-files", "fail");
+    BackupRepository repo = open(f.root.resolve("repo"), provider, opts);
+    List<BackupMetadata> before = repo.list();
+    AtomicInteger changes = new AtomicInteger();
+    f.fs.afterReads(big, 1, p -> changeWhileRead(p, true, changes));
+    BackupMetadata b;
+    try {
+      b = repo.backup(source);
+    } catch (IOException e) {
+      check(
+          repo.list().equals(before),
+          "P34",
+          () -> "a backup refused under changed-files=fail listed something");
+      return;
+    }
+    throw broken(
+        "P34",
+        "with changed-files=fail, a backup of a file that grew while it was read succeeded; warnings: "
+            + b.warnings());
+  }
+
+  /** Appends 5000 bytes to {@code file}, or truncates it to 100, and counts the change. */
+  private static void changeWhileRead(Path file, boolean grows, AtomicInteger changes) {
+    try {
+      if (grows) {
+        Files.write(file, new byte[5000], java.nio.file.StandardOpenOption.APPEND);
+      } else {
+        try (java.nio.channels.FileChannel ch =
+            java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+          ch.truncate(100);
+        }
+      }
+      changes.incrementAndGet();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }

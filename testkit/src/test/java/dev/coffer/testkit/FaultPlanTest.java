@@ -173,4 +173,30 @@ class FaultPlanTest {
     plan.changed(dir.resolve("b"));
     assertEquals(List.of(dir.resolve("a")), seen);
   }
+
+  @Test
+  void afterReads_runsTheActionOnceAfterTheNthReadOfThatFileOnly() {
+    Path a = dir.resolve("a");
+    Path b = dir.resolve("b");
+    List<Path> seen = new ArrayList<>();
+    plan.afterReads(a, 2, seen::add);
+    plan.read(a);
+    plan.read(b);
+    assertTrue(seen.isEmpty(), "not yet: one read of a so far");
+    plan.read(a);
+    assertEquals(List.of(a), seen);
+    plan.read(a);
+    assertEquals(List.of(a), seen, "runs once");
+    assertThrows(IllegalArgumentException.class, () -> plan.afterReads(a, 0, seen::add));
+  }
+
+  @Test
+  void clearFaults_removesPlannedReadActions() {
+    Path a = dir.resolve("a");
+    List<Path> seen = new ArrayList<>();
+    plan.afterReads(a, 1, seen::add);
+    plan.clearFaults();
+    plan.read(a);
+    assertTrue(seen.isEmpty());
+  }
 }

@@ -156,4 +156,23 @@ class FaultyFileSystemTest {
     assertThrows(java.nio.file.ProviderMismatchException.class, () -> fs.wrap(Path.of("/tmp")));
     assertThrows(IllegalArgumentException.class, () -> fs.failAt(0));
   }
+
+  @Test
+  void afterReads_changesTheFileRightAfterTheNthReadOfAChannel() throws IOException {
+    Files.write(root.resolve("g"), new byte[10]);
+    fs.afterReads(
+        root.resolve("g"),
+        1,
+        p -> {
+          try {
+            Files.write(p, new byte[5], java.nio.file.StandardOpenOption.APPEND);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(root.resolve("g"))) {
+      assertEquals(10, ch.read(ByteBuffer.allocate(10)));
+      assertEquals(15, ch.size(), "appended after the first read returned");
+    }
+  }
 }

@@ -4,9 +4,11 @@ import dev.coffer.BackupRepository;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
+import dev.coffer.spi.support.ChangedFilesPolicy;
 import dev.coffer.spi.support.ProviderOptions;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,14 +41,17 @@ public final class CopyProvider implements BackupProvider {
 
   @Override
   public List<OptionInfo> options() {
-    return List.of(
+    List<OptionInfo> all = new ArrayList<>();
+    all.add(
         OptionInfo.flag("fsync", "force every file to disk before a backup is published", true));
+    all.addAll(ChangedFilesPolicy.options()); // P34: changed-files, changed-retries
+    return List.copyOf(all);
   }
 
   @Override
   public BackupRepository open(Path location, Map<String, String> options) throws IOException {
     // P3: unknown, missing or malformed options fail here, before anything is created
     ProviderOptions parsed = ProviderOptions.parse(NAME, options(), options);
-    return CopyRepository.open(location, parsed.getBoolean("fsync"));
+    return CopyRepository.open(location, parsed.getBoolean("fsync"), ChangedFilesPolicy.of(parsed));
   }
 }

@@ -12,6 +12,7 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.BackupType;
+import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.Progress;
@@ -24,8 +25,10 @@ import dev.coffer.VerifyReport;
 import dev.coffer.VerifyReport.Kind;
 import dev.coffer.VerifyReport.Problem;
 import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.ChangedFilesPolicy;
 import dev.coffer.spi.support.FileTrees;
 import dev.coffer.spi.support.FinishedSource;
+import dev.coffer.spi.support.ReadCheck;
 import dev.coffer.spi.support.RelativePaths;
 import dev.coffer.spi.support.RestoreStaging;
 import dev.coffer.spi.support.ScanOptions;
@@ -82,14 +85,17 @@ final class CopyRepository implements BackupRepository {
 
   private final Path root;
   private final boolean fsync;
+  private final ChangedFilesPolicy changedFiles;
   private volatile boolean closed;
 
-  private CopyRepository(Path root, boolean fsync) {
+  private CopyRepository(Path root, boolean fsync, ChangedFilesPolicy changedFiles) {
     this.root = root;
     this.fsync = fsync;
+    this.changedFiles = changedFiles;
   }
 
-  static CopyRepository open(Path root, boolean fsync) throws IOException {
+  static CopyRepository open(Path root, boolean fsync, ChangedFilesPolicy changedFiles)
+      throws IOException {
     Files.createDirectories(root); // P5: an absent location becomes an empty repository
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, ".*")) {
       for (Path p : entries) {
@@ -108,7 +114,7 @@ final class CopyRepository implements BackupRepository {
         }
       }
     }
-    return new CopyRepository(root, fsync);
+    return new CopyRepository(root, fsync, changedFiles);
   }
 
   /**
@@ -167,12 +173,12 @@ final class CopyRepository implements BackupRepository {
       try {
         Copy copy =
             new Copy(Files.createDirectory(staging.resolve(DATA)), request.progress(), tree);
-        copy.all(tree);
+        copy.all(tree, true);
         // P33: the host's finisher runs once, after the copy and before publication; what it adds
         // is stored like the source, and its labels join the request's
         FinishedSource finished = FinishedSource.finish(request, tree);
         finished.tree().refuseSymlinks();
-        copy.all(finished.tree());
+        copy.all(finished.tree(), false); // the host's own files: not checked (P34)
         Properties manifest = copy.manifest;
         manifest.setProperty("createdAt", Instant.now().toString());
         manifest.setProperty("sourceDir", request.source().toString());
@@ -180,6 +186,13 @@ final class CopyRepository implements BackupRepository {
         manifest.setProperty("files", Integer.toString(copy.files));
         manifest.setProperty("dirs", Integer.toString(copy.dirs));
         manifest.setProperty("bytes", Long.toString(copy.bytes));
+        manifest.setProperty("warnings", Integer.toString(copy.warnings.size()));
+        for (int i = 0; i < copy.warnings.size(); i++) { // P34: in source order, like the copies
+          BackupWarning w = copy.warnings.get(i);
+          manifest.setProperty("warning." + i + ".path", w.path());
+          manifest.setProperty("warning." + i + ".kind", w.kind().name());
+          manifest.setProperty("warning." + i + ".detail", w.detail());
+        }
         StringWriter text = new StringWriter();
         manifest.store(text, null);
         byte[] manifestBytes = text.toString().getBytes(UTF_8);
@@ -228,8 +241,14 @@ final class CopyRepository implements BackupRepository {
       listener.onProgress(new Progress(Progress.Phase.BACKUP, 0, filesTotal, 0, bytesTotal, ""));
     }
 
-    /** Copies every entry of {@code tree} (sorted: a directory comes before its contents). */
-    void all(SourceTree tree) throws IOException {
+    /** The files that changed or vanished while they were read (P34). */
+    final List<BackupWarning> warnings = new ArrayList<>();
+
+    /**
+     * Copies every entry of {@code tree} (sorted: a directory comes before its contents), checking
+     * each file's read when {@code checked} (P34).
+     */
+    void all(SourceTree tree, boolean checked) throws IOException {
       if (sourceCopied) { // the finisher's tree adds to the source's totals
         filesTotal += tree.files().size();
         bytesTotal += tree.totalBytes();
@@ -243,13 +262,49 @@ final class CopyRepository implements BackupRepository {
           continue;
         }
         CRC32C crc = new CRC32C();
-        long size = copy(tree.root().resolve(e.path()), to, crc);
+        Path from = tree.root().resolve(e.path());
+        long size = checked ? checkedCopy(from, to, e, crc) : copy(from, to, crc);
+        if (size < 0) {
+          continue; // P34: gone before it was read, left out and not counted
+        }
         manifest.setProperty("file." + files + ".path", e.path());
         manifest.setProperty("file." + files + ".size", Long.toString(size));
         manifest.setProperty("file." + files++ + ".crc32c", Long.toString(crc.getValue()));
         bytes += size;
         listener.onProgress(
             new Progress(Progress.Phase.BACKUP, files, filesTotal, bytes, bytesTotal, e.path()));
+      }
+    }
+
+    /**
+     * P34: copies a source file and checks that it did not change from the scan to the end of the
+     * read, as {@code changed-files} says: a change is a warning, a read again or a failure.
+     * Returns the size read, or -1 when the file was gone (left out, with a warning).
+     */
+    long checkedCopy(Path from, Path to, SourceEntry e, CRC32C crc) throws IOException {
+      for (int reads = 1; ; reads++) {
+        Optional<BackupWarning> change;
+        long size = -1;
+        try {
+          ReadCheck check = reads == 1 ? ReadCheck.before(from, e) : ReadCheck.reread(from, e);
+          Files.deleteIfExists(to); // a read again rewrites the copy
+          crc.reset();
+          size = copy(from, to, crc);
+          change = check.after(size);
+        } catch (NoSuchFileException gone) {
+          if (Files.exists(from, NOFOLLOW_LINKS)) {
+            throw gone; // not the source that is gone
+          }
+          Files.deleteIfExists(to);
+          change = Optional.of(ReadCheck.vanished(e));
+          size = -1;
+        }
+        if (change.isEmpty() || !changedFiles.readAgain(change.get(), reads)) {
+          change.ifPresent(warnings::add); // under changed-files=fail, readAgain threw instead
+          boolean gone =
+              change.isPresent() && change.get().kind() == BackupWarning.Kind.VANISHED_WHILE_READ;
+          return gone ? -1 : size;
+        }
       }
     }
   }
@@ -353,11 +408,25 @@ final class CopyRepository implements BackupRepository {
               null,
               CopyProvider.NAME,
               "1",
-              labels);
+              labels,
+              warnings(m));
       return new Contents(metadata, dirs, files);
     } catch (RuntimeException e) { // a missing or malformed field: never an NPE for the caller
       throw new CorruptBackupException("malformed manifest of backup " + id + ": " + e, MANIFEST);
     }
+  }
+
+  /** The warnings a manifest records (P34). */
+  private static List<BackupWarning> warnings(Properties m) {
+    List<BackupWarning> warnings = new ArrayList<>();
+    for (int i = 0; i < Integer.parseInt(m.getProperty("warnings", "0")); i++) {
+      warnings.add(
+          new BackupWarning(
+              m.getProperty("warning." + i + ".path"),
+              BackupWarning.Kind.valueOf(m.getProperty("warning." + i + ".kind")),
+              m.getProperty("warning." + i + ".detail")));
+    }
+    return warnings;
   }
 
   /** Reads a small file, refusing one longer than {@code max} before reading it. */

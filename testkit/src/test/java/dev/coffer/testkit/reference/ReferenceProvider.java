@@ -4,6 +4,7 @@ import dev.coffer.BackupRepository;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
+import dev.coffer.spi.support.ChangedFilesPolicy;
 import dev.coffer.spi.support.ProviderOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,7 +59,9 @@ public class ReferenceProvider implements BackupProvider {
     return List.of(
         OptionInfo.secret(
             MAC_KEY, "hex key (16 to 64 bytes) for an HMAC-SHA256 over each manifest"),
-        OptionInfo.flag(FSYNC, "force data to disk before publishing a backup", true));
+        OptionInfo.flag(FSYNC, "force data to disk before publishing a backup", true),
+        ChangedFilesPolicy.CHANGED_FILES,
+        ChangedFilesPolicy.CHANGED_RETRIES);
   }
 
   @Override
@@ -91,7 +94,8 @@ public class ReferenceProvider implements BackupProvider {
       key = HexFormat.of().parseHex(hex);
     }
     boolean fsync = parsed.getBoolean(FSYNC);
-    return new ReferenceRepository(this, location, key, fsync, options, broken(options));
+    ChangedFilesPolicy changed = ChangedFilesPolicy.of(parsed);
+    return new ReferenceRepository(this, location, key, fsync, changed, options, broken(options));
   }
 
   /** Whether this variant records and restores POSIX attributes ({@code POSIX_ATTRIBUTES}). */

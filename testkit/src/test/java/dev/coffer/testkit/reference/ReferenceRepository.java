@@ -19,9 +19,11 @@ import dev.coffer.SpecialFiles;
 import dev.coffer.VerifyReport;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.ChangedFilesPolicy;
 import dev.coffer.spi.support.FileTrees;
 import dev.coffer.spi.support.FinishedSource;
 import dev.coffer.spi.support.PosixAttributes;
+import dev.coffer.spi.support.ReadCheck;
 import dev.coffer.spi.support.RelativePaths;
 import dev.coffer.spi.support.RestoreAttributes;
 import dev.coffer.spi.support.RestoreStaging;
@@ -90,14 +92,19 @@ final class ReferenceRepository implements BackupRepository {
   private final Map<String, BackupMetadata> foundBefore =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** What a source file that changes while it is read means (rule P34). */
+  private final ChangedFilesPolicy changedFiles;
+
   ReferenceRepository(
       ReferenceProvider provider,
       Path location,
       byte[] macKey,
       boolean fsync,
+      ChangedFilesPolicy changedFiles,
       Map<String, String> options,
       Broken broken)
       throws IOException {
+    this.changedFiles = changedFiles;
     this.provider = provider;
     this.location = location;
     this.backups = location.resolve("backups");
@@ -179,7 +186,8 @@ final class ReferenceRepository implements BackupRepository {
       Progress start = new Progress(Progress.Phase.BACKUP, 0, tree.files().size(), 0, total, "");
       request.progress().onProgress(start);
       long[] counts = new long[2]; // files, bytes
-      store(tree, data, entries, counts, request.progress(), tree.files().size(), total);
+      List<BackupWarning> changes = new ArrayList<>();
+      store(tree, data, entries, counts, request.progress(), tree.files().size(), total, changes);
       FinishedSource finished =
           FinishedSource.finish(request, tree); // after the copy, before publication (P33)
       SourceTree added = finished.tree();
@@ -191,12 +199,13 @@ final class ReferenceRepository implements BackupRepository {
             counts,
             request.progress(),
             tree.files().size() + added.files().size(),
-            total + added.totalBytes());
+            total + added.totalBytes(),
+            null); // the finisher's files are the host's own (P33): not checked
       }
       long files = counts[0];
       long bytes = counts[1];
       BackupMetadata meta =
-          metadata(id, created, request, finished.labels(), files, bytes, tree.skipped());
+          metadata(id, created, request, finished.labels(), files, bytes, warnings(tree, changes));
       PosixAttributes rootPosix = posix ? tree.rootPosix() : null;
       if (early) {
         // Broken on purpose: the manifest lands in the published directory before the last progress
@@ -226,7 +235,18 @@ final class ReferenceRepository implements BackupRepository {
     }
   }
 
-  /** Copies a tree's entries into {@code data}, counting files and bytes in {@code done}. */
+  /** The scan's skipped entries and the files that changed while read, in path order (P34). */
+  private static List<BackupWarning> warnings(SourceTree tree, List<BackupWarning> changes) {
+    List<BackupWarning> all = new ArrayList<>(tree.skipped());
+    all.addAll(changes);
+    all.sort(java.util.Comparator.comparing(BackupWarning::path, RelativePaths.ORDER));
+    return all;
+  }
+
+  /**
+   * Copies a tree's entries into {@code data}, counting files and bytes in {@code done}; checks
+   * each file's read (P34) and adds what changed to {@code changes}, unless that is null.
+   */
   private void store(
       SourceTree tree,
       Path data,
@@ -234,8 +254,11 @@ final class ReferenceRepository implements BackupRepository {
       long[] done,
       ProgressListener progress,
       long filesTotal,
-      long bytesTotal)
+      long bytesTotal,
+      List<BackupWarning> changes)
       throws IOException {
+    Map<String, SourceEntry> scanned = new java.util.HashMap<>();
+    tree.files().forEach(f -> scanned.put(f.path(), f));
     for (Entry e : plan(tree)) {
       if (e.type == SourceEntry.Type.DIRECTORY) {
         Files.createDirectories(data.resolve(e.path));
@@ -245,7 +268,14 @@ final class ReferenceRepository implements BackupRepository {
       } else {
         Path from = tree.root().resolve(e.path);
         Path to = RelativePaths.resolveForWrite(data, e.path, true);
-        long[] sizeAndCrc = copy(from, to);
+        SourceEntry source = scanned.get(e.path);
+        long[] sizeAndCrc =
+            changes == null || source == null
+                ? copy(from, to)
+                : checkedCopy(from, to, source, changes);
+        if (sizeAndCrc == null) {
+          continue; // gone before it was read: left out, not counted
+        }
         done[0]++;
         done[1] += sizeAndCrc[0];
         entries.add(
@@ -314,6 +344,38 @@ final class ReferenceRepository implements BackupRepository {
         "1",
         labels,
         warnings);
+  }
+
+  /**
+   * Copies a source file with rule P34's check: the loop of {@code ChangedFilesPolicy}'s Javadoc.
+   * Returns null when the file was gone (left out, with a warning).
+   */
+  private long[] checkedCopy(Path from, Path to, SourceEntry source, List<BackupWarning> changes)
+      throws IOException {
+    for (int reads = 1; ; reads++) {
+      Optional<BackupWarning> change;
+      long[] sizeAndCrc = null;
+      try {
+        ReadCheck check =
+            reads == 1 ? ReadCheck.before(from, source) : ReadCheck.reread(from, source);
+        Files.deleteIfExists(to); // a read again rewrites the copy
+        sizeAndCrc = copy(from, to);
+        change = check.after(sizeAndCrc[0]);
+      } catch (NoSuchFileException e) {
+        if (Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
+          throw e; // not the source that is gone
+        }
+        Files.deleteIfExists(to);
+        change = Optional.of(ReadCheck.vanished(source));
+        sizeAndCrc = null;
+      }
+      if (change.isEmpty() || !changedFiles.readAgain(change.get(), reads)) {
+        change.ifPresent(changes::add);
+        return change.isPresent() && change.get().kind() == BackupWarning.Kind.VANISHED_WHILE_READ
+            ? null
+            : sizeAndCrc;
+      }
+    }
   }
 
   private long[] copy(Path from, Path to) throws IOException {
