@@ -857,15 +857,15 @@ public abstract class BackupProviderConformance {
   // P34: no silent torn files (SourceRules)
 
   /**
-   * P34: a file that grows, or shrinks, right after the provider's first read of it is reported as
-   * {@code CHANGED_WHILE_READ} in a listed backup, or the backup fails and lists nothing; never a
-   * plain success.
+   * P34: a file that grows, shrinks, or is rewritten at the same size (a new modification time)
+   * right after the provider's first read of it is reported as {@code CHANGED_WHILE_READ} in a
+   * listed backup, or the backup fails and lists nothing; never a plain success.
    */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
-  public void p34_aFileThatGrowsOrShrinksWhileRead_isReportedOrRefused_neverATornSuccess(Fs fs)
+  public void p34_aFileChangedWhileRead_isReportedOrRefused_neverATornSuccess(Fs fs)
       throws Exception {
-    sourceRules.p34_aFileThatGrowsOrShrinksWhileRead_isReportedOrRefused_neverATornSuccess(fs);
+    sourceRules.p34_aFileChangedWhileRead_isReportedOrRefused_neverATornSuccess(fs);
   }
 
   /** P34: under {@code changed-files=fail}, a file that grew while it was read fails the backup. */

@@ -458,10 +458,9 @@ final class SourceRules extends ConformanceEnvironment {
     }
   }
 
-  void p34_aFileThatGrowsOrShrinksWhileRead_isReportedOrRefused_neverATornSuccess(Fs fs)
-      throws Exception {
-    for (boolean grows : new boolean[] {true, false}) {
-      String what = grows ? "grew" : "shrank";
+  void p34_aFileChangedWhileRead_isReportedOrRefused_neverATornSuccess(Fs fs) throws Exception {
+    for (Change change : Change.values()) {
+      String what = change.what;
       Faulty f = faulty(fs);
       Path source = smallTree(f.root.resolve("src"));
       Path big = source.resolve("big.bin");
@@ -469,7 +468,7 @@ final class SourceRules extends ConformanceEnvironment {
       BackupRepository repo = open(f.root.resolve("repo"));
       List<BackupMetadata> before = repo.list();
       AtomicInteger changes = new AtomicInteger();
-      f.fs.afterReads(big, 1, p -> changeWhileRead(p, grows, changes));
+      f.fs.afterReads(big, 1, p -> changeWhileRead(p, change, changes));
       BackupMetadata b;
       try {
         b = repo.backup(source);
@@ -516,7 +515,7 @@ final class SourceRules extends ConformanceEnvironment {
     BackupRepository repo = open(f.root.resolve("repo"), provider, opts);
     List<BackupMetadata> before = repo.list();
     AtomicInteger changes = new AtomicInteger();
-    f.fs.afterReads(big, 1, p -> changeWhileRead(p, true, changes));
+    f.fs.afterReads(big, 1, p -> changeWhileRead(p, Change.GROWS, changes));
     BackupMetadata b;
     try {
       b = repo.backup(source);
@@ -533,15 +532,44 @@ final class SourceRules extends ConformanceEnvironment {
             + b.warnings());
   }
 
-  /** Appends 5000 bytes to {@code file}, or truncates it to 100, and counts the change. */
-  private static void changeWhileRead(Path file, boolean grows, AtomicInteger changes) {
+  /** How P34's check changes a file right after the provider's first read of it. */
+  private enum Change {
+    GROWS("grew"),
+    SHRINKS("shrank"),
+    REWRITTEN("was rewritten at the same size");
+
+    final String what;
+
+    Change(String what) {
+      this.what = what;
+    }
+  }
+
+  /**
+   * Appends 5000 bytes to {@code file}, truncates it to 100, or overwrites its first 4096 bytes and
+   * moves its modification time 5 s on (a rewrite that keeps the size, seen through the time even
+   * on a file system with coarse timestamps); counts the change.
+   */
+  private static void changeWhileRead(Path file, Change change, AtomicInteger changes) {
     try {
-      if (grows) {
-        Files.write(file, new byte[5000], java.nio.file.StandardOpenOption.APPEND);
-      } else {
-        try (java.nio.channels.FileChannel ch =
-            java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
-          ch.truncate(100);
+      switch (change) {
+        case GROWS -> Files.write(file, new byte[5000], java.nio.file.StandardOpenOption.APPEND);
+        case SHRINKS -> {
+          try (java.nio.channels.FileChannel ch =
+              java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(100);
+          }
+        }
+        case REWRITTEN -> {
+          java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(file);
+          try (java.nio.channels.FileChannel ch =
+              java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            byte[] other = new byte[4096];
+            java.util.Arrays.fill(other, (byte) 0x5a);
+            ch.write(java.nio.ByteBuffer.wrap(other), 0);
+          }
+          Files.setLastModifiedTime(
+              file, java.nio.file.attribute.FileTime.from(mtime.toInstant().plusSeconds(5)));
         }
       }
       changes.incrementAndGet();
