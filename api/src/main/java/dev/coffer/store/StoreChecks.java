@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,19 +20,13 @@ import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 /** The checks behind {@link StoreRule}: one method per rule, all writing under {@code base}. */
-final class StoreChecks {
+final class StoreChecks extends StoreProbe {
 
   /** Larger than two parts of any multipart upload we configure (5 MiB is S3's minimum part). */
   static final int LARGE_BYTES = 12 * 1024 * 1024;
 
-  private final StoreRule rule;
-  private final ObjectStore store;
-  private final String base;
-
   StoreChecks(StoreRule rule, ObjectStore store, String base) {
-    this.rule = rule;
-    this.store = store;
-    this.base = base;
+    super(rule, store, base);
   }
 
   void run() throws IOException, InterruptedException {
@@ -51,19 +44,6 @@ final class StoreChecks {
       case S11 -> stat();
       case S12 -> concurrency();
       default -> throw new IllegalStateException("no check for " + rule);
-    }
-  }
-
-  /**
-   * Deletes whatever the check left under its prefix; a failure here must not hide the check's own.
-   */
-  void cleanUp() {
-    try {
-      for (ObjectInfo o : store.list(base)) {
-        store.delete(o.key());
-      }
-    } catch (IOException | RuntimeException e) {
-      // the caller sees the check's outcome; the prefix is the user's to remove
     }
   }
 
@@ -418,49 +398,5 @@ final class StoreChecks {
               + " objects, the prefix lists "
               + listed);
     }
-  }
-
-  private void expectAbsent(String key, String when) throws IOException {
-    Optional<ObjectInfo> info = store.stat(key);
-    if (info.isPresent()) {
-      throw broken("stat sees " + key + " (" + info.get().sizeBytes() + " bytes) " + when);
-    }
-    if (store.list(key).stream().anyMatch(o -> o.key().equals(key))) {
-      throw broken("list shows " + key + " " + when);
-    }
-    try {
-      store.read(key).close();
-      throw broken("read of " + key + " opened a stream " + when);
-    } catch (NoSuchFileException e) {
-      String leaf = key.substring(key.lastIndexOf('/') + 1);
-      if (e.getMessage() == null || !e.getMessage().contains(leaf)) {
-        throw broken("NoSuchFileException for " + key + " does not name it: " + e.getMessage());
-      }
-    }
-  }
-
-  private byte[] readAll(String key) throws IOException {
-    try (InputStream in = store.read(key)) {
-      return in.readAllBytes();
-    }
-  }
-
-  private void expectEqual(byte[] got, byte[] expected, String what) {
-    if (!Arrays.equals(got, expected)) {
-      int at = Arrays.mismatch(got, expected);
-      throw broken(
-          what
-              + ": read "
-              + got.length
-              + " bytes, expected "
-              + expected.length
-              + " (first difference at byte "
-              + at
-              + ")");
-    }
-  }
-
-  private AssertionError broken(String message) {
-    return new AssertionError(rule.name() + " broken: " + message);
   }
 }
