@@ -6,7 +6,6 @@ import dev.coffer.store.ObjectStore;
 import dev.coffer.store.WriteMode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -14,21 +13,16 @@ import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -50,19 +44,19 @@ final class S3Store implements ObjectStore {
   /** S3 allows at most this many parts per upload. */
   static final int MAX_PARTS = 10_000;
 
-  private final S3Client client;
-  private final String bucket;
+  final S3Client client;
+  final String bucket;
   private final String base;
-  private final int partSize;
-  private final int parallelParts;
+  final int partSize;
+  final int parallelParts;
   private final int pageSize;
-  private final Retry retry;
-  private final ExecutorService uploads;
+  final Retry retry;
+  final ExecutorService uploads;
 
   /**
    * Cleared when the server refuses If-None-Match as unsupported; HEAD then guards IF_ABSENT alone.
    */
-  private volatile boolean conditionalWrites = true;
+  volatile boolean conditionalWrites = true;
 
   S3Store(
       S3Client client,
@@ -111,10 +105,10 @@ final class S3Store implements ObjectStore {
       putSingle(key, name, first, ifAbsent);
       return first.length;
     }
-    return new Multipart(key, name, ifAbsent).upload(first, second, data);
+    return new MultipartUpload(this, key, name, ifAbsent).upload(first, second, data);
   }
 
-  private byte[] readPart(InputStream data) throws IOException {
+  byte[] readPart(InputStream data) throws IOException {
     return data.readNBytes(partSize);
   }
 
@@ -165,177 +159,9 @@ final class S3Store implements ObjectStore {
     }
   }
 
-  private static boolean notImplemented(S3Exception e) {
+  static boolean notImplemented(S3Exception e) {
     String code = e.awsErrorDetails() != null ? e.awsErrorDetails().errorCode() : null;
     return e.statusCode() == 501 || "NotImplemented".equals(code);
-  }
-
-  /** One multipart upload: parts are read on the caller's thread and sent on the upload pool. */
-  private final class Multipart {
-    private final String key;
-    private final String name;
-    private final boolean ifAbsent;
-    private final Semaphore slots = new Semaphore(parallelParts);
-    private final List<Future<CompletedPart>> parts = new ArrayList<>();
-    private String uploadId;
-
-    Multipart(String key, String name, boolean ifAbsent) {
-      this.key = key;
-      this.name = name;
-      this.ifAbsent = ifAbsent;
-    }
-
-    long upload(byte[] first, byte[] second, InputStream data) throws IOException {
-      try {
-        uploadId =
-            retry.call(
-                attempt ->
-                    client.createMultipartUpload(b -> b.bucket(bucket).key(name)).uploadId());
-      } catch (SdkException e) {
-        throw failure("CreateMultipartUpload", key, e);
-      }
-      boolean completed = false;
-      try {
-        long total = send(first) + send(second);
-        for (byte[] part = readPart(data); part.length > 0; part = readPart(data)) {
-          total += send(part);
-        }
-        List<CompletedPart> done = new ArrayList<>();
-        for (Future<CompletedPart> f : parts) {
-          done.add(await(f));
-        }
-        done.sort(Comparator.comparing(CompletedPart::partNumber));
-        complete(done, total);
-        completed = true;
-        return total;
-      } finally {
-        if (!completed) {
-          abort();
-        }
-      }
-    }
-
-    private long send(byte[] part) throws IOException {
-      if (parts.size() == MAX_PARTS) {
-        throw new IOException(
-            "object "
-                + describe(key)
-                + " is larger than "
-                + MAX_PARTS
-                + " parts of "
-                + partSize
-                + " bytes; raise part-size-mib");
-      }
-      for (Future<CompletedPart> f : parts) {
-        if (f.isDone()) {
-          await(f); // a failed part stops the upload now, not after the whole source was read
-        }
-      }
-      try {
-        slots.acquire();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while uploading " + describe(key));
-      }
-      int number = parts.size() + 1;
-      try {
-        parts.add(
-            uploads.submit(
-                () -> {
-                  try {
-                    String etag =
-                        retry.call(
-                            attempt ->
-                                client
-                                    .uploadPart(
-                                        b ->
-                                            b.bucket(bucket)
-                                                .key(name)
-                                                .uploadId(uploadId)
-                                                .partNumber(number)
-                                                .contentLength((long) part.length),
-                                        RequestBody.fromBytes(part))
-                                    .eTag());
-                    return CompletedPart.builder().partNumber(number).eTag(etag).build();
-                  } finally {
-                    slots.release();
-                  }
-                }));
-      } catch (RuntimeException e) {
-        slots.release();
-        throw e;
-      }
-      return part.length;
-    }
-
-    private CompletedPart await(Future<CompletedPart> f) throws IOException {
-      try {
-        return f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while uploading " + describe(key));
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof SdkException s) {
-          throw failure("UploadPart", key, s);
-        }
-        if (cause instanceof IOException io) {
-          throw io;
-        }
-        throw new IOException("upload of a part of " + describe(key) + " failed: " + cause, cause);
-      }
-    }
-
-    private void complete(List<CompletedPart> done, long total) throws IOException {
-      try {
-        retry.call(
-            attempt -> {
-              try {
-                client.completeMultipartUpload(
-                    b ->
-                        b.bucket(bucket)
-                            .key(name)
-                            .uploadId(uploadId)
-                            .ifNoneMatch(ifAbsent && conditionalWrites ? "*" : null)
-                            .multipartUpload(m -> m.parts(done)));
-              } catch (S3Exception e) {
-                if (e.statusCode() == 404
-                    && attempt > 1
-                    && head(key).map(ObjectInfo::sizeBytes).orElse(-1L) == total) {
-                  return null; // an earlier attempt completed the upload but its answer was lost
-                }
-                if (ifAbsent && conditionalWrites && notImplemented(e)) {
-                  conditionalWrites = false;
-                  client.completeMultipartUpload(
-                      b ->
-                          b.bucket(bucket)
-                              .key(name)
-                              .uploadId(uploadId)
-                              .multipartUpload(m -> m.parts(done)));
-                  return null;
-                }
-                throw e;
-              }
-              return null;
-            });
-      } catch (SdkException e) {
-        throw failure("CompleteMultipartUpload", key, e);
-      }
-    }
-
-    private void abort() {
-      for (Future<CompletedPart> f : parts) {
-        f.cancel(true);
-      }
-      try {
-        retry.call(
-            attempt ->
-                client.abortMultipartUpload(b -> b.bucket(bucket).key(name).uploadId(uploadId)));
-      } catch (IOException | SdkException e) {
-        // The upload stays invisible either way; a bucket lifecycle rule removes what an abort
-        // could not.
-      }
-    }
   }
 
   @Override
@@ -417,7 +243,7 @@ final class S3Store implements ObjectStore {
     return head(key);
   }
 
-  private Optional<ObjectInfo> head(String key) throws IOException {
+  Optional<ObjectInfo> head(String key) throws IOException {
     return headResponse(key).map(h -> new ObjectInfo(key, h.contentLength(), h.lastModified()));
   }
 
