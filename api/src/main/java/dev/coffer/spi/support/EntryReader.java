@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -37,12 +38,15 @@ final class EntryReader {
    * The JDK's own unix view reports the file type in {@code mode} ({@code S_IFMT}), so it is asked
    * for five attributes: each one more in the map costs ~0.1 us per entry (docs/benchmarks.md,
    * scan). Other file systems (Jimfs) may report the permission bits only and are asked for the
-   * type too.
+   * type too. The change time and file key let a backup tell a file replaced between the scan and
+   * its read (rule P34, {@link ReadCheck}).
    */
-  private static final String UNIX_ATTRIBUTES_TYPED = "unix:mode,uid,gid,size,lastModifiedTime";
+  private static final String UNIX_ATTRIBUTES_TYPED =
+      "unix:mode,uid,gid,size,lastModifiedTime,ctime,fileKey";
 
   private static final String UNIX_ATTRIBUTES =
-      "unix:mode,uid,gid,size,lastModifiedTime,isRegularFile,isDirectory,isSymbolicLink";
+      "unix:mode,uid,gid,size,lastModifiedTime,ctime,fileKey,isRegularFile,isDirectory,"
+          + "isSymbolicLink";
 
   private enum View {
     UNIX,
@@ -50,7 +54,10 @@ final class EntryReader {
     BASIC
   }
 
-  /** One entry as read. {@code special} names the kind of a special file, else null. */
+  /**
+   * One entry as read. {@code special} names the kind of a special file, else null; {@code fileKey}
+   * and {@code changeTime} may be null.
+   */
   record Entry(
       boolean file,
       boolean directory,
@@ -58,7 +65,9 @@ final class EntryReader {
       long size,
       FileTime lastModified,
       PosixAttributes posix,
-      String special) {}
+      String special,
+      Object fileKey,
+      Instant changeTime) {}
 
   private final View view;
   private final boolean typedMode;
@@ -117,7 +126,9 @@ final class EntryReader {
               (Long) a.get("size"),
               (FileTime) a.get("lastModifiedTime"),
               new PosixAttributes(mode & 07777, uid, gid, owner, group),
-              special);
+              special,
+              a.get("fileKey"),
+              a.get("ctime") instanceof FileTime t ? t.toInstant() : null);
         }
       case POSIX:
         {
@@ -145,7 +156,9 @@ final class EntryReader {
         a.size(),
         a.lastModifiedTime(),
         posix,
-        other ? "special file" : null);
+        other ? "special file" : null,
+        a.fileKey(),
+        null);
   }
 
   /** A name, or null where the JDK reports the bare number (an id with no local user or group). */

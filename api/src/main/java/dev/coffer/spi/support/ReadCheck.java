@@ -9,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,14 +30,16 @@ import java.util.Optional;
  * }
  * }</pre>
  *
- * <p>What counts as a change: the size or modification time differ from the scan's when the read
- * starts; the size, modification time (to the nanosecond the file system keeps), change time
- * ({@code unix:ctime}, where the file system has it; Jimfs and Windows do not, and the other
- * attributes are compared there) or file key (the file's identity: a file replaced by another under
- * the same name) differ between the start and the end of the read; the file is deleted, or replaced
- * by something that is not a regular file, while read; fewer bytes were read than it held (a short
- * read) or more (a read past its size). Attributes are read without following links: a file
- * replaced by a link is a change, never followed.
+ * <p>What counts as a change: the size, modification time, file key (a file replaced by another
+ * under the same name after the scan) or change time differ from the scan's ({@link SourceEntry};
+ * the last two where the scan recorded them) when the read starts; the size, modification time (to
+ * the nanosecond the file system keeps), change time ({@code unix:ctime}, where the file system has
+ * it; Jimfs and Windows do not, and the other attributes are compared there) or file key (the
+ * file's identity: a file replaced by another under the same name) differ between the start and the
+ * end of the read; the file is deleted, or replaced by something that is not a regular file, while
+ * read; fewer bytes were read than it held (a short read) or more (a read past its size).
+ * Attributes are read without following links: a file replaced by a link is a change, never
+ * followed.
  *
  * <p>Not thread-safe; one per read. The checks cost two attribute reads per file.
  */
@@ -52,12 +55,14 @@ public final class ReadCheck {
   private final SourceEntry scanned;
   private final Stat start;
   private final String beforeRead;
+  private FileTime lastSeen;
 
   private ReadCheck(Path file, SourceEntry scanned, Stat start, String beforeRead) {
     this.file = file;
     this.scanned = scanned;
     this.start = start;
     this.beforeRead = beforeRead;
+    this.lastSeen = start.modified();
   }
 
   /**
@@ -90,6 +95,14 @@ public final class ReadCheck {
               + " -> "
               + now.modified().toInstant()
               + ")";
+    } else if (scanned.fileKey() != null
+        && now.fileKey() != null
+        && !scanned.fileKey().equals(now.fileKey())) {
+      reason = "replaced by another file after the scan";
+    } else if (scanned.changeTime() != null
+        && now.ctime() != null
+        && !scanned.changeTime().equals(now.ctime())) {
+      reason = "changed after the scan (ctime " + scanned.changeTime() + " -> " + now.ctime() + ")";
     }
     return new ReadCheck(file, scanned, now, reason);
   }
@@ -137,12 +150,26 @@ public final class ReadCheck {
             new BackupWarning(scanned.path(), BackupWarning.Kind.CHANGED_WHILE_READ, reason));
   }
 
+  /**
+   * The modification time the file had when it was last looked at: at the end of the read once
+   * {@link #after} ran (the time of the bytes read, which a backup records and a restore sets,
+   * rather than the scan's), else just before the read.
+   *
+   * @return the modification time last seen
+   */
+  public Instant lastModified() {
+    return lastSeen.toInstant();
+  }
+
   private String compare(long bytesRead) throws IOException {
     Stat end;
     try {
       end = stat(file);
     } catch (NoSuchFileException e) {
       return "deleted while it was read";
+    }
+    if (end.regular()) {
+      lastSeen = end.modified();
     }
     if (!Objects.equals(start.fileKey(), end.fileKey()) || !end.regular()) {
       return "replaced by another file while it was read";

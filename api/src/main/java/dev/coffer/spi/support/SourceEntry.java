@@ -16,6 +16,12 @@ import java.time.Instant;
  *     {@code null} otherwise
  * @param posix the entry's permission bits and owner as scanned, or {@code null} where the source
  *     file system has no POSIX attributes (for a followed link: those of its target)
+ * @param fileKey the file's identity as scanned ({@link
+ *     java.nio.file.attribute.BasicFileAttributes#fileKey()}: device and inode on Linux), or {@code
+ *     null} where the file system has none; a file replaced by another under the same name has
+ *     another key, which {@link ReadCheck} compares with the one just before the read (rule P34)
+ * @param changeTime the file's status change time as scanned ({@code unix:ctime}), or {@code null}
+ *     where the file system has no {@code unix} view (Windows, Jimfs but for its unix view)
  */
 public record SourceEntry(
     String path,
@@ -23,7 +29,9 @@ public record SourceEntry(
     long sizeBytes,
     Instant lastModified,
     String linkTarget,
-    PosixAttributes posix) {
+    PosixAttributes posix,
+    Object fileKey,
+    Instant changeTime) {
 
   /** What a source entry is. */
   public enum Type {
@@ -44,6 +52,8 @@ public record SourceEntry(
    * @param lastModified as described on the record
    * @param linkTarget as described on the record
    * @param posix as described on the record
+   * @param fileKey as described on the record
+   * @param changeTime as described on the record
    * @throws NullPointerException if a required component is null
    * @throws IllegalArgumentException if the size is negative or the link target does not match the
    *     type
@@ -62,7 +72,30 @@ public record SourceEntry(
   }
 
   /**
-   * An entry without POSIX attributes.
+   * An entry without a file key or change time (one not read from a file system).
+   *
+   * @param path as described on the record
+   * @param type as described on the record
+   * @param sizeBytes as described on the record
+   * @param lastModified as described on the record
+   * @param linkTarget as described on the record
+   * @param posix as described on the record
+   * @throws NullPointerException if a required component is null
+   * @throws IllegalArgumentException if the size is negative or the link target does not match the
+   *     type
+   */
+  public SourceEntry(
+      String path,
+      Type type,
+      long sizeBytes,
+      Instant lastModified,
+      String linkTarget,
+      PosixAttributes posix) {
+    this(path, type, sizeBytes, lastModified, linkTarget, posix, null, null);
+  }
+
+  /**
+   * An entry without POSIX attributes, file key or change time.
    *
    * @param path as described on the record
    * @param type as described on the record

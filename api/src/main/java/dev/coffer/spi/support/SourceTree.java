@@ -158,7 +158,15 @@ public record SourceTree(
             names.push(rel);
           } else if (e.file()) {
             entries.add(
-                new SourceEntry(rel, SourceEntry.Type.FILE, e.size(), time, null, e.posix()));
+                new SourceEntry(
+                    rel,
+                    SourceEntry.Type.FILE,
+                    e.size(),
+                    time,
+                    null,
+                    e.posix(),
+                    e.fileKey(),
+                    e.changeTime()));
           } else if (e.link()) {
             String target = Files.readSymbolicLink(child).toString();
             entries.add(new SourceEntry(rel, SourceEntry.Type.SYMLINK, 0, time, target, e.posix()));

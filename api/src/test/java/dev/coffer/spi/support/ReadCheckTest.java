@@ -17,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
@@ -296,5 +297,73 @@ class ReadCheckTest {
                   }
                 }));
     assertTrue(detail.startsWith("changed while it was read (ctime "), detail);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Where.class)
+  void scan_recordsTheFileKey_andTheChangeTimeWhereTheFileSystemHasAUnixView(Where where)
+      throws IOException {
+    Path src = root(where);
+    SourceEntry entry = scanned(src);
+    Path f = src.resolve("data.bin");
+    assertEquals(
+        Files.readAttributes(f, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey(),
+        entry.fileKey());
+    assertTrue(entry.fileKey() != null, "every file system here has file keys");
+    boolean unix = f.getFileSystem().supportedFileAttributeViews().contains("unix");
+    assertEquals(
+        unix ? ((FileTime) Files.getAttribute(f, "unix:ctime")).toInstant() : null,
+        entry.changeTime());
+  }
+
+  @ParameterizedTest
+  @EnumSource(Where.class)
+  void before_onAFileReplacedAfterTheScanByOneOfTheSameSizeAndTime_reportsTheReplacement(
+      Where where) throws IOException {
+    Path src = root(where);
+    SourceEntry entry = scanned(src);
+    Path f = src.resolve("data.bin");
+    Path other = f.resolveSibling("other.tmp");
+    Files.write(other, new byte[1000]);
+    Files.setLastModifiedTime(other, FileTime.from(T0));
+    Files.move(other, f, StandardCopyOption.REPLACE_EXISTING);
+    ReadCheck check = ReadCheck.before(f, entry);
+    assertEquals("replaced by another file after the scan", changed(check.after(1000)));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Where.class)
+  void lastModified_isTheTimeSeenAtTheEndOfTheRead_notTheScans(Where where) throws IOException {
+    Path src = root(where);
+    SourceEntry entry = scanned(src);
+    Path f = src.resolve("data.bin");
+    ReadCheck check = ReadCheck.before(f, entry);
+    assertEquals(T0, check.lastModified(), "before the read: the time seen just before it");
+    Files.write(f, new byte[10], StandardOpenOption.APPEND);
+    Files.setLastModifiedTime(f, FileTime.from(T0.plusSeconds(5)));
+    assertTrue(check.after(1010).isPresent());
+    assertEquals(T0.plusSeconds(5), check.lastModified());
+    assertEquals(T0, entry.lastModified(), "the scan's time stays the scan's");
+  }
+
+  /** A change of status alone after the scan (here the mode) is seen by its ctime on the disk. */
+  @org.junit.jupiter.api.Test
+  void before_onTheRealDisk_reportsAChangeOfCtimeAloneAfterTheScan() throws IOException {
+    Path src = root(Where.DISK);
+    assumeTrue(
+        src.getFileSystem().supportedFileAttributeViews().contains("unix"),
+        "no unix view on this system");
+    SourceEntry entry = scanned(src);
+    Path f = src.resolve("data.bin");
+    for (int i = 0; Files.getAttribute(f, "unix:ctime").equals(scannedCtime(entry)); i++) {
+      Files.setPosixFilePermissions(
+          f, PosixFilePermissions.fromString(i % 2 == 0 ? "rw-------" : "rw-r-----"));
+    }
+    String detail = changed(ReadCheck.before(f, entry).after(1000));
+    assertTrue(detail.startsWith("changed after the scan (ctime "), detail);
+  }
+
+  private static FileTime scannedCtime(SourceEntry entry) {
+    return FileTime.from(entry.changeTime());
   }
 }
