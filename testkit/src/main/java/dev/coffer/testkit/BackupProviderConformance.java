@@ -74,6 +74,7 @@ public abstract class BackupProviderConformance {
   private EncryptionRules encryptionRules;
   private PosixRules posixRules;
   private SourceRules sourceRules;
+  private ChangedWhileReadRules changedWhileReadRules;
 
   /**
    * Creates a new instance of the provider under test. Called once before each test, and again
@@ -118,6 +119,7 @@ public abstract class BackupProviderConformance {
     encryptionRules = new EncryptionRules(environment);
     posixRules = new PosixRules(environment);
     sourceRules = new SourceRules(environment);
+    changedWhileReadRules = new ChangedWhileReadRules(environment);
   }
 
   /**
@@ -854,7 +856,7 @@ public abstract class BackupProviderConformance {
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // P34: no silent torn files (SourceRules)
+  // P34: no silent torn files (ChangedWhileReadRules)
 
   /**
    * P34: a file that grows, shrinks, or is rewritten at the same size (a new modification time)
@@ -865,7 +867,7 @@ public abstract class BackupProviderConformance {
   @ArgumentsSource(FileSystemsSource.class)
   public void p34_aFileChangedWhileRead_isReportedOrRefused_neverATornSuccess(Fs fs)
       throws Exception {
-    sourceRules.p34_aFileChangedWhileRead_isReportedOrRefused_neverATornSuccess(fs);
+    changedWhileReadRules.p34_aFileChangedWhileRead_isReportedOrRefused_neverATornSuccess(fs);
   }
 
   /** P34: under {@code changed-files=fail}, a file that grew while it was read fails the backup. */
@@ -873,6 +875,34 @@ public abstract class BackupProviderConformance {
   @ArgumentsSource(FileSystemsSource.class)
   public void p34_changedFilesFail_refusesABackupOfAFileThatGrewWhileRead_andListsNothing(Fs fs)
       throws Exception {
-    sourceRules.p34_changedFilesFail_refusesABackupOfAFileThatGrewWhileRead_andListsNothing(fs);
+    changedWhileReadRules
+        .p34_changedFilesFail_refusesABackupOfAFileThatGrewWhileRead_andListsNothing(fs);
+  }
+
+  /**
+   * P34: a file deleted, or replaced by another of the same size and time, as the provider opens it
+   * to read it (after the scan) is reported ({@code VANISHED_WHILE_READ} for the deleted one, which
+   * the backup leaves out; {@code CHANGED_WHILE_READ} for the replaced one) or the backup fails and
+   * lists nothing; never a plain success.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p34_aFileDeletedOrReplacedBetweenScanAndRead_isReportedOrRefused_neverAPlainSuccess(
+      Fs fs) throws Exception {
+    changedWhileReadRules
+        .p34_aFileDeletedOrReplacedBetweenScanAndRead_isReportedOrRefused_neverAPlainSuccess(fs);
+  }
+
+  /**
+   * P34: a file deleted, or replaced by another of the same size and time, right after the
+   * provider's first read of it is reported as changed or vanished, or the backup fails and lists
+   * nothing; never a plain success.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p34_aFileDeletedOrReplacedWhileRead_isReportedOrRefused_neverAPlainSuccess(Fs fs)
+      throws Exception {
+    changedWhileReadRules
+        .p34_aFileDeletedOrReplacedWhileRead_isReportedOrRefused_neverAPlainSuccess(fs);
   }
 }

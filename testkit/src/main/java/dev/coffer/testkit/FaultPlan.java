@@ -39,6 +39,9 @@ final class FaultPlan {
   /** Actions to run after the nth read of a file, by delegate path (rule P34's tests). */
   private final Map<Path, ReadAction> readActions = new HashMap<>();
 
+  /** What {@link #beforeOpenForReading} planned, by delegate path: runs at the next such open. */
+  private final Map<Path, Consumer<Path>> openActions = new HashMap<>();
+
   /** What {@link #afterReads} planned for one file: how many reads are left before it runs. */
   private static final class ReadAction {
     long left;
@@ -91,6 +94,10 @@ final class FaultPlan {
     readActions.put(file, new ReadAction(n, action));
   }
 
+  synchronized void beforeOpenForReading(Path file, Consumer<Path> action) {
+    openActions.put(file, action);
+  }
+
   /** Lets only {@code bytes} more bytes be written. */
   synchronized void diskFullAfter(long bytes) {
     if (bytes < 0) {
@@ -141,6 +148,7 @@ final class FaultPlan {
     bytesLeft = Long.MAX_VALUE;
     shortReads = false;
     readActions.clear();
+    openActions.clear();
   }
 
   synchronized long operations() {
@@ -186,6 +194,17 @@ final class FaultPlan {
         readActions.remove(file);
         run = a.action;
       }
+    }
+    if (run != null) {
+      run.accept(file); // outside the lock: the action may use the file system
+    }
+  }
+
+  /** {@code file} is about to be opened for reading: runs its planned action, once. */
+  void openingForReading(Path file) {
+    Consumer<Path> run;
+    synchronized (this) {
+      run = openActions.remove(file);
     }
     if (run != null) {
       run.accept(file); // outside the lock: the action may use the file system

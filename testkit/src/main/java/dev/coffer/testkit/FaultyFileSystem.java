@@ -162,6 +162,22 @@ public final class FaultyFileSystem extends FileSystem {
   }
 
   /**
+   * Runs {@code action} once, the next time {@code file} is opened for reading, just before the
+   * open reaches the wrapped file system: the file a backup scanned is deleted or replaced (renamed
+   * over by another) between the scan and the read (rule P34), whatever a provider does between the
+   * two. The action gets the path of the wrapped file system, so it changes the file without
+   * counting operations or meeting faults. A later plan for the same file replaces this one; {@link
+   * #clearFaults()} removes it.
+   *
+   * @param file a path of this file system
+   * @param action what to do to the file, such as delete or replace it; should not throw
+   * @throws ProviderMismatchException if the path is of another file system
+   */
+  public void beforeOpenForReading(Path file, Consumer<Path> action) {
+    plan.beforeOpenForReading(unwrap(file), requireNonNull(action, "action"));
+  }
+
+  /**
    * Makes every read return at most one byte (a legal answer that careless read loops mishandle).
    *
    * @param enabled whether reads are short

@@ -74,6 +74,9 @@ final class FaultyProvider extends FileSystemProvider {
     Path p = u(path);
     boolean write =
         options.contains(StandardOpenOption.WRITE) || options.contains(StandardOpenOption.APPEND);
+    if (!write) {
+      fs.plan.openingForReading(p);
+    }
     boolean existed = Files.exists(p, LinkOption.NOFOLLOW_LINKS);
     if (write
         && (options.contains(StandardOpenOption.CREATE_NEW)

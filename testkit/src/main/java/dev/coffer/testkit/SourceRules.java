@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Rules P30, P31 and P33 of the provider contract: special files skipped with a warning or refused,
- * followed links stored as their targets, and a host's exclusions and finisher.
+ * Rules P30, P31 and P33 of the provider contract (P34 is {@link ChangedWhileReadRules}'s): special
+ * files skipped with a warning or refused, followed links stored as their targets, and a host's
+ * exclusions and finisher.
  */
 final class SourceRules extends ConformanceEnvironment {
 
@@ -455,126 +456,6 @@ final class SourceRules extends ConformanceEnvironment {
           again.list().equals(List.of(first)),
           "P33",
           () -> "after a new open, list() is " + safeList(again));
-    }
-  }
-
-  void p34_aFileChangedWhileRead_isReportedOrRefused_neverATornSuccess(Fs fs) throws Exception {
-    for (Change change : Change.values()) {
-      String what = change.what;
-      Faulty f = faulty(fs);
-      Path source = smallTree(f.root.resolve("src"));
-      Path big = source.resolve("big.bin");
-      gen.file(big, 200_000, false);
-      BackupRepository repo = open(f.root.resolve("repo"));
-      List<BackupMetadata> before = repo.list();
-      AtomicInteger changes = new AtomicInteger();
-      f.fs.afterReads(big, 1, p -> changeWhileRead(p, change, changes));
-      BackupMetadata b;
-      try {
-        b = repo.backup(source);
-      } catch (IOException e) {
-        check(
-            changes.get() == 1 && repo.list().equals(before),
-            "P34",
-            () ->
-                "a backup refused because a file " + what + " while it was read listed something");
-        continue;
-      }
-      check(
-          changes.get() == 1,
-          "P34",
-          () -> "big.bin was stored without being read through a channel");
-      check(
-          b.warnings().stream()
-              .anyMatch(
-                  w ->
-                      w.kind() == BackupWarning.Kind.CHANGED_WHILE_READ
-                          && w.path().equals("big.bin")),
-          "P34",
-          () ->
-              "a file that "
-                  + what
-                  + " while it was read: the backup succeeded without a CHANGED_WHILE_READ warning"
-                  + " naming it; warnings: "
-                  + b.warnings());
-      check(
-          repo.list().stream().anyMatch(m -> m.id().equals(b.id())),
-          "P34",
-          () -> "a backup with a changed-file warning is not listed");
-    }
-  }
-
-  void p34_changedFilesFail_refusesABackupOfAFileThatGrewWhileRead_andListsNothing(Fs fs)
-      throws Exception {
-    Faulty f = faulty(fs);
-    Path source = smallTree(f.root.resolve("src"));
-    Path big = source.resolve("big.bin");
-    gen.file(big, 200_000, false);
-    Map<String, String> opts = new LinkedHashMap<>(options());
-    opts.put("changed-files", "fail");
-    BackupRepository repo = open(f.root.resolve("repo"), provider, opts);
-    List<BackupMetadata> before = repo.list();
-    AtomicInteger changes = new AtomicInteger();
-    f.fs.afterReads(big, 1, p -> changeWhileRead(p, Change.GROWS, changes));
-    BackupMetadata b;
-    try {
-      b = repo.backup(source);
-    } catch (IOException e) {
-      check(
-          repo.list().equals(before),
-          "P34",
-          () -> "a backup refused under changed-files=fail listed something");
-      return;
-    }
-    throw broken(
-        "P34",
-        "with changed-files=fail, a backup of a file that grew while it was read succeeded; warnings: "
-            + b.warnings());
-  }
-
-  /** How P34's check changes a file right after the provider's first read of it. */
-  private enum Change {
-    GROWS("grew"),
-    SHRINKS("shrank"),
-    REWRITTEN("was rewritten at the same size");
-
-    final String what;
-
-    Change(String what) {
-      this.what = what;
-    }
-  }
-
-  /**
-   * Appends 5000 bytes to {@code file}, truncates it to 100, or overwrites its first 4096 bytes and
-   * moves its modification time 5 s on (a rewrite that keeps the size, seen through the time even
-   * on a file system with coarse timestamps); counts the change.
-   */
-  private static void changeWhileRead(Path file, Change change, AtomicInteger changes) {
-    try {
-      switch (change) {
-        case GROWS -> Files.write(file, new byte[5000], java.nio.file.StandardOpenOption.APPEND);
-        case SHRINKS -> {
-          try (java.nio.channels.FileChannel ch =
-              java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.truncate(100);
-          }
-        }
-        case REWRITTEN -> {
-          java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(file);
-          try (java.nio.channels.FileChannel ch =
-              java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
-            byte[] other = new byte[4096];
-            java.util.Arrays.fill(other, (byte) 0x5a);
-            ch.write(java.nio.ByteBuffer.wrap(other), 0);
-          }
-          Files.setLastModifiedTime(
-              file, java.nio.file.attribute.FileTime.from(mtime.toInstant().plusSeconds(5)));
-        }
-      }
-      changes.incrementAndGet();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
     }
   }
 }

@@ -199,4 +199,28 @@ class FaultPlanTest {
     plan.read(a);
     assertTrue(seen.isEmpty());
   }
+
+  @Test
+  void beforeOpenForReading_runsTheActionOnceAtTheNextOpenOfThatFileOnly() {
+    Path a = dir.resolve("a");
+    Path b = dir.resolve("b");
+    List<Path> seen = new ArrayList<>();
+    plan.beforeOpenForReading(a, seen::add);
+    plan.openingForReading(b);
+    assertTrue(seen.isEmpty(), "another file's open runs nothing");
+    plan.openingForReading(a);
+    assertEquals(List.of(a), seen);
+    plan.openingForReading(a);
+    assertEquals(List.of(a), seen, "runs once");
+  }
+
+  @Test
+  void clearFaults_removesPlannedOpenActions() {
+    Path a = dir.resolve("a");
+    List<Path> seen = new ArrayList<>();
+    plan.beforeOpenForReading(a, seen::add);
+    plan.clearFaults();
+    plan.openingForReading(a);
+    assertTrue(seen.isEmpty());
+  }
 }

@@ -175,4 +175,26 @@ class FaultyFileSystemTest {
       assertEquals(15, ch.size(), "appended after the first read returned");
     }
   }
+
+  @Test
+  void beforeOpenForReading_deletesTheFileJustBeforeItIsOpened_butNotForAWrite()
+      throws IOException {
+    Files.write(root.resolve("h"), new byte[10]);
+    fs.beforeOpenForReading(
+        root.resolve("h"),
+        p -> {
+          try {
+            Files.delete(p);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+    Files.write(root.resolve("h"), new byte[3]); // opened for writing: the plan waits
+    assertEquals(3, Files.size(root.resolve("h")));
+    assertThrows(
+        java.nio.file.NoSuchFileException.class,
+        () -> java.nio.channels.FileChannel.open(root.resolve("h")).close());
+    Files.write(root.resolve("h"), new byte[4]);
+    assertEquals(4, Files.readAllBytes(root.resolve("h")).length, "the action ran once");
+  }
 }
