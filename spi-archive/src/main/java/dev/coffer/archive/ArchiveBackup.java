@@ -6,7 +6,6 @@ import dev.coffer.BackupRequest;
 import dev.coffer.BackupType;
 import dev.coffer.BackupWarning;
 import dev.coffer.Progress;
-import dev.coffer.spi.support.ChangedFilesPolicy;
 import dev.coffer.spi.support.FinishedSource;
 import dev.coffer.spi.support.ReadCheck;
 import dev.coffer.spi.support.RelativePaths;
@@ -81,7 +80,16 @@ final class ArchiveBackup {
     }
     String id = settings.ids().get();
     try (TemporaryArchive temp = layout.beginTemporary(id)) {
-      Manifest m = write(tree, request, id, temp.file(), base, baseHash);
+      SourceReads reads = new SourceReads(settings.changedFiles());
+      Manifest m = null;
+      while (m == null) {
+        try {
+          m = write(tree, request, id, temp.file(), base, baseHash, reads);
+        } catch (SourceReads.ReadAgain again) {
+          // changed-files=retry: a new archive (new salt, new keys), every file read again (P34)
+          Files.delete(temp.file());
+        }
+      }
       move(temp.file(), layout.archiveOf(id));
       temp.published();
       return m.metadata();
@@ -89,11 +97,18 @@ final class ArchiveBackup {
   }
 
   private Manifest write(
-      SourceTree tree, BackupRequest request, String id, Path temp, Manifest base, String baseHash)
+      SourceTree tree,
+      BackupRequest request,
+      String id,
+      Path temp,
+      Manifest base,
+      String baseHash,
+      SourceReads reads)
       throws IOException {
     Keyring.WriteKey wk = settings.keyring().forWriting(settings.entropy());
     byte[] salt = new byte[32];
     settings.entropy().nextBytes(salt);
+    reads.begin(salt);
     ArchiveHeader header =
         new ArchiveHeader(
             settings.writeMode(), wk.argon2(), wk.argon2Salt(), salt, settings.chunkSize(), id);
@@ -146,6 +161,7 @@ final class ArchiveBackup {
         Path src = resolveSource(tree.root(), e.path());
         Manifest.FileEntry old = baseFiles.get(e.path());
         Manifest.FileEntry entry = null;
+        boolean gone = false;
         try {
           if (old != null
               && old.size() == e.sizeBytes()
@@ -155,21 +171,33 @@ final class ArchiveBackup {
                 new Manifest.FileEntry(
                     e.path(), old.size(), mtime, old.sha256(), old.archive(), old.offset());
           }
-        } catch (NoSuchFileException gone) {
-          changes.add(vanished(e));
-          posix.remove(e.path()); // left out of the manifest and its totals
-          continue;
+        } catch (NoSuchFileException missing) {
+          changes.add(reads.vanished(e));
+          gone = true;
+        }
+        if (entry == null && !gone) {
+          entry = readChecked(writer, e, src, id, offsets, changes, reads);
         }
         if (entry == null) {
-          entry = readChecked(writer, e, src, id, offsets, changes);
-          if (entry == null) {
-            posix.remove(e.path()); // vanished: left out of the manifest and its totals
-            continue;
-          }
+          posix.remove(e.path()); // vanished: left out of the manifest and its totals
+          filesTotal--;
+          bytesTotal -= e.sizeBytes();
+          request
+              .progress()
+              .onProgress(
+                  new Progress(
+                      Progress.Phase.BACKUP,
+                      filesDone,
+                      filesTotal,
+                      bytesDone,
+                      bytesTotal,
+                      e.path()));
+          continue;
         }
         files.add(entry);
         filesDone++;
         bytesDone += entry.size();
+        bytesTotal += entry.size() - e.sizeBytes(); // a file read at another size than scanned
         request
             .progress()
             .onProgress(
@@ -221,10 +249,9 @@ final class ArchiveBackup {
   /**
    * Reads one source file into the archive under rule P34: {@link ReadCheck} before the open and
    * after the read, with the bytes the writer actually stored (whose size and hash the entry
-   * records, so verify agrees with the archive). The file's blocks are appended to the archive
-   * stream while it is read, so a changed file cannot be dropped and read again: {@code
-   * changed-files=retry} keeps the first read with a warning, as {@code warn} does; {@code fail}
-   * throws.
+   * records, so verify agrees with the archive), and the modification time seen after the read.
+   * What a change means is {@link SourceReads}'s: a warning, a failure, or ({@code retry}) the
+   * whole archive written again.
    *
    * @return the file's entry, or {@code null} when it vanished before it was opened (a warning says
    *     so and nothing was written for it)
@@ -235,21 +262,22 @@ final class ArchiveBackup {
       Path src,
       String id,
       Map<String, long[]> offsets,
-      List<BackupWarning> changes)
+      List<BackupWarning> changes,
+      SourceReads reads)
       throws IOException {
     ReadCheck check;
     SeekableByteChannel in;
     try { // only the source's side: a NoSuchFileException here means the source file is gone
-      check = ReadCheck.before(src, e);
+      check = reads.before(src, e);
       if (!Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS)) {
         // replaced by a link, directory or special file: never followed nor opened (a FIFO's open
         // would block), stored as nothing, like a vanished file, with the check's warning
-        changes.add(kept(check.after(0).orElseGet(() -> ReadCheck.vanished(e))));
+        changes.add(reads.kept(check.after(0).orElseGet(() -> ReadCheck.vanished(e))));
         return null;
       }
       in = Files.newByteChannel(src, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException gone) {
-      changes.add(vanished(e));
+      changes.add(reads.vanished(e));
       return null;
     }
     long[] at = new long[1];
@@ -260,33 +288,16 @@ final class ArchiveBackup {
     }
     Optional<BackupWarning> change = check.after(r.size());
     if (change.isPresent()) {
-      changes.add(kept(change.get()));
+      changes.add(reads.kept(change.get()));
     }
+    // the time of the bytes stored, seen after the read, not the scan's: restore sets this one
     return new Manifest.FileEntry(
-        e.path(), r.size(), e.lastModified().toEpochMilli(), FileHasher.hex(r.sha256()), id, -1);
-  }
-
-  /**
-   * A file gone between the scan and its read: a warning, or the backup fails under {@code
-   * changed-files=fail}.
-   */
-  private BackupWarning vanished(SourceEntry e) throws BackupException {
-    return kept(ReadCheck.vanished(e));
-  }
-
-  /**
-   * Applies the {@code changed-files} policy to a change found after the only read the archive
-   * makes: returns it as a warning of the backup (logged), or throws under {@code fail}. {@code
-   * retry} cannot rewind the blocks already appended, so the first read counts as the last one
-   * allowed.
-   */
-  private BackupWarning kept(BackupWarning change) throws BackupException {
-    ChangedFilesPolicy policy = settings.changedFiles();
-    int reads = policy.action() == ChangedFilesPolicy.Action.RETRY ? policy.retries() + 1 : 1;
-    if (policy.readAgain(change, reads)) {
-      throw new IllegalStateException("the archive cannot read a file again: " + change);
-    }
-    return change;
+        e.path(),
+        r.size(),
+        check.lastModified().toEpochMilli(),
+        FileHasher.hex(r.sha256()),
+        id,
+        -1);
   }
 
   /** The scan's skipped entries and the read changes, merged in path order; null when none. */
@@ -397,6 +408,7 @@ final class ArchiveBackup {
                   -1));
           filesDone++;
           bytesDone += r.size();
+          bytesTotal += r.size() - e.sizeBytes();
           request
               .progress()
               .onProgress(

@@ -108,13 +108,13 @@ public final class ArchiveBackupProvider implements BackupProvider {
               "legacy-manifest-key",
               "HMAC key (64 hex digits) of aedb's signed backup manifests; "
                   + "when given, aedb archives must hold a signed manifest"),
-          // rule P34's options; the archive appends a file's blocks as it reads them, so it cannot
-          // read a changed file again: retry acts as warn (docs/archive-format.md)
+          // rule P34's options; the archive appends a file's blocks as it reads them, so retry
+          // writes the whole archive again under new keys (docs/archive-format.md §7.2)
           OptionInfo.optional(
               ChangedFilesPolicy.CHANGED_FILES.name(),
               "a file that changes while it is read: warn (keep the backup, record the file as "
-                  + "read), retry (the archive provider cannot read it again: as warn) or fail "
-                  + "(the backup fails)",
+                  + "read), retry (write the archive again from the start, reading every file "
+                  + "again, up to changed-retries times, then warn) or fail (the backup fails)",
               ChangedFilesPolicy.CHANGED_FILES.defaultValue()),
           ChangedFilesPolicy.CHANGED_RETRIES);
 

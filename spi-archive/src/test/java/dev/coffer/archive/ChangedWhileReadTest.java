@@ -1,5 +1,6 @@
 package dev.coffer.archive;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,14 +11,19 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRequest;
 import dev.coffer.BackupWarning;
 import dev.coffer.Progress;
+import dev.coffer.testkit.FaultyFileSystem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -167,12 +173,142 @@ class ChangedWhileReadTest {
 
   @ParameterizedTest
   @MethodSource("places")
-  void retry_cannotReadAgainInAnArchive_andKeepsTheFirstReadWithAWarning(String place)
+  void retry_readsAFileThatChangedOnceAgain_andStoresTheSecondReadWithoutAWarning(String place)
       throws IOException {
     Path root = root(place);
-    backupWithChange(
-        root, "retry", f -> TestSupport.write(f, "changed"), BackupWarning.Kind.CHANGED_WHILE_READ);
-    assertEquals("changed", read(root.resolve("out/b.txt")));
+    Path src = source(root);
+    Map<String, String> o = options("retry");
+    try (ArchiveRepository repo = TestSupport.open(root.resolve("repo"), o)) {
+      List<String> seen = new ArrayList<>();
+      BackupRequest request =
+          changing(BackupRequest.full(src), src, f -> TestSupport.write(f, "changed"));
+      BackupMetadata md =
+          repo.backup(
+              request.withProgress(
+                  p -> {
+                    seen.add(p.currentPath());
+                    request.progress().onProgress(p);
+                  }));
+      assertEquals(List.of(), md.warnings(), "the second read was stable: no warning");
+      assertEquals(
+          2, seen.stream().filter("a.txt"::equals).count(), "a second archive, every file again");
+      assertEquals(5 + 7 + 4, md.totalBytes());
+      assertTrue(repo.verify(md.id()).ok());
+      assertEquals(List.of(md), repo.list());
+      repo.restore(md.id(), root.resolve("out"));
+      assertEquals("changed", read(root.resolve("out/b.txt")));
+      assertEquals("first", read(root.resolve("out/a.txt")));
+      assertTrue(
+          TestSupport.names(root.resolve("repo")).stream()
+              .noneMatch(n -> n.startsWith(Format.TEMP_PREFIX) || n.startsWith(".lock-")),
+          "the first archive is gone");
+    }
+  }
+
+  /**
+   * {@code b.txt} is rewritten (same size, a new time) right after every read call of it, through
+   * the fault-injecting file system: each archive finds it changed, and after {@code
+   * changed-retries} archives written again the last read is kept with a warning.
+   */
+  @ParameterizedTest
+  @MethodSource("places")
+  void retry_ofAFileThatChangesOnEveryRead_keepsTheLastOfRetriesPlusOneReadsWithAWarning(
+      String place) throws IOException {
+    Path plain = root(place);
+    FaultyFileSystem faulty = FaultyFileSystem.wrap(plain.getFileSystem());
+    Path root = faulty.wrap(plain);
+    Path src = source(root);
+    Path b = src.resolve("b.txt");
+    int[] rewrites = {0};
+    Consumer<Path> rewrite =
+        new Consumer<>() {
+          @Override
+          public void accept(Path p) {
+            try {
+              rewrites[0]++;
+              Files.write(p, String.format("rewrite-%02d", rewrites[0] % 100).getBytes(UTF_8));
+              Files.setLastModifiedTime(p, FileTime.fromMillis(1_000_000L * rewrites[0]));
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+            faulty.afterReads(b, 1, this); // again at the next read
+          }
+        };
+    faulty.afterReads(b, 1, rewrite);
+    Map<String, String> o = options("retry");
+    o.put("changed-retries", "2");
+    try (ArchiveRepository repo = TestSupport.open(root.resolve("repo"), o)) {
+      List<String> seen = new ArrayList<>();
+      BackupMetadata md =
+          repo.backup(BackupRequest.full(src).withProgress(p -> seen.add(p.currentPath())));
+      faulty.clearFaults();
+      assertEquals(3, seen.stream().filter("a.txt"::equals).count(), "1 + changed-retries reads");
+      assertEquals(List.of("b.txt"), md.warnings().stream().map(BackupWarning::path).toList());
+      assertEquals(BackupWarning.Kind.CHANGED_WHILE_READ, md.warnings().get(0).kind());
+      assertTrue(repo.verify(md.id()).ok());
+      repo.restore(md.id(), root.resolve("out"));
+      assertEquals(10, Files.size(root.resolve("out/b.txt")));
+      assertTrue(
+          read(root.resolve("out/b.txt")).startsWith("rewrite-"), "a read of the third archive");
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void aFileChangedAfterTheScan_isRecordedAndRestoredWithTheTimeOfItsRead_notTheScans(String place)
+      throws IOException {
+    Path root = root(place);
+    Path src = source(root);
+    FileTime later = FileTime.from(Instant.parse("2030-01-02T03:04:05Z"));
+    try (ArchiveRepository repo = TestSupport.open(root.resolve("repo"), options(null))) {
+      BackupMetadata md =
+          repo.backup(
+              changing(
+                  BackupRequest.full(src),
+                  src,
+                  f -> {
+                    TestSupport.write(f, "0123456789-and-more");
+                    Files.setLastModifiedTime(f, later);
+                  }));
+      assertEquals(1, md.warnings().size());
+      repo.restore(md.id(), root.resolve("out"));
+      assertEquals(later, Files.getLastModifiedTime(root.resolve("out/b.txt")));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void progress_ofAGrownOrVanishedFile_neverPassesItsTotal_andEndsAtTheBackupsTotals(String place)
+      throws IOException {
+    Path root = root(place);
+    Change[] changes = {f -> TestSupport.write(f, "0123456789-and-more"), Files::delete};
+    for (int i = 0; i < changes.length; i++) {
+      Path src = source(root.resolve("run" + i));
+      try (ArchiveRepository repo =
+          TestSupport.open(root.resolve("run" + i).resolve("repo"), options(null))) {
+        List<Progress> seen = new ArrayList<>();
+        BackupRequest request = changing(BackupRequest.full(src), src, changes[i]);
+        BackupMetadata md =
+            repo.backup(
+                request.withProgress(
+                    p -> {
+                      seen.add(p);
+                      request.progress().onProgress(p);
+                    }));
+        for (Progress p : seen) {
+          assertTrue(
+              p.bytesDone() <= p.bytesTotal() && p.filesDone() <= p.filesTotal(), p.toString());
+        }
+        assertTrue(
+            seen.stream().anyMatch(p -> p.currentPath().equals("b.txt")),
+            "the changed or vanished file is told: " + seen);
+        Progress last = seen.get(seen.size() - 1);
+        assertEquals(
+            List.of(md.totalFiles(), md.totalFiles(), md.totalBytes(), md.totalBytes()),
+            List.of(last.filesDone(), last.filesTotal(), last.bytesDone(), last.bytesTotal()),
+            last.toString());
+      }
+    }
   }
 
   @ParameterizedTest

@@ -140,10 +140,8 @@ public final class ReadCheck {
     if (bytesRead < 0) {
       throw new IllegalArgumentException("negative bytes read: " + bytesRead);
     }
-    String reason = beforeRead;
-    if (reason == null) {
-      reason = compare(bytesRead);
-    }
+    String during = compare(bytesRead); // also when it changed before: lastModified() is then fresh
+    String reason = beforeRead != null ? beforeRead : during;
     return reason == null
         ? Optional.empty()
         : Optional.of(
