@@ -44,8 +44,13 @@ final class BackupPlan {
   /** What a source file that changed while it was copied means (rule P34); null: not checked. */
   final ChangedFilesPolicy changedFiles;
 
-  final long filesTotal;
-  final long bytesTotal;
+  /**
+   * The totals progress reports: the scan's, less a file that vanished, and moved by the difference
+   * of a file copied at another size than scanned (rule P34), so bytes done never pass them.
+   */
+  long filesTotal;
+
+  long bytesTotal;
 
   /** The source files whose link from the base stays, with their base entries. */
   final Map<String, FileEntry> keep = new HashMap<>();
@@ -94,7 +99,7 @@ final class BackupPlan {
     this.filesTotal = filesTotal;
     this.bytesTotal = bytesTotal;
     this.keptDirs = new HashSet<>(made.directories());
-    this.entries = new FileEntry[filesTotal];
+    this.entries = new FileEntry[Math.toIntExact(filesTotal)];
   }
 
   /** Notes a source directory, or a file whose base copy was linked and may stay. */
@@ -187,7 +192,7 @@ final class BackupPlan {
             Progress.Phase.BACKUP,
             filesDone,
             filesTotal,
-            bytesDone + bytes,
+            bytesDone + Math.min(bytes, sourceFiles.get(copyIndex.get(k)).sizeBytes()),
             bytesTotal,
             sourceFiles.get(copyIndex.get(k)).path()));
   }
@@ -203,16 +208,26 @@ final class BackupPlan {
       changes.add(read.change());
     }
     if (read != null && read.gone()) {
+      filesTotal--; // left out: neither done nor to do
+      bytesTotal -= e.sizeBytes();
       listener.onProgress(
           new Progress(
               Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone, bytesTotal, e.path()));
       return;
     }
+    // a checked copy records the time seen after its read: that of the bytes stored (rule P34)
     entries[copyIndex.get(k)] =
         new FileEntry(
-            e.path(), sums.size(), sums.crc32c(), sums.crc32(), e.lastModified(), false, e.posix());
+            e.path(),
+            sums.size(),
+            sums.crc32c(),
+            sums.crc32(),
+            read == null ? e.lastModified() : read.lastModified(),
+            false,
+            e.posix());
     filesDone++;
     bytesDone += sums.size();
+    bytesTotal += sums.size() - e.sizeBytes();
     listener.onProgress(
         new Progress(
             Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone, bytesTotal, e.path()));

@@ -7,6 +7,7 @@ import dev.coffer.spi.support.SourceEntry;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -75,6 +76,11 @@ final class SourceRead {
     }
     change = found.get();
     return false;
+  }
+
+  /** The modification time seen after the last read: that of the bytes stored. */
+  Instant lastModified() {
+    return check.lastModified();
   }
 
   /** The warning this file's backup records, or null. */

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.coffer.BackupException;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
+import dev.coffer.BackupRequest;
 import dev.coffer.BackupWarning;
+import dev.coffer.Progress;
 import dev.coffer.testkit.FaultyFileSystem;
 import dev.coffer.testkit.Snapshot;
 import java.io.IOException;
@@ -18,6 +20,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -191,6 +196,84 @@ class ChangedWhileReadTest {
       assertEquals(BIG.length + 3000, Files.size(out.resolve("big.bin")));
       assertEquals(Snapshot.of(s.source), Snapshot.of(out));
       assertTrue(repo.verify(b.id()).ok());
+    }
+  }
+
+  /** Runs {@code action} once after the scan, when the backup makes directory {@code d}. */
+  private static AtomicBoolean afterTheScan(Setup s, IoAction action) {
+    AtomicBoolean done = new AtomicBoolean();
+    s.faulty.watchAttributes(
+        p -> {
+          if (!p.startsWith(s.source)
+              && p.getFileName() != null
+              && p.getFileName().toString().equals("d")
+              && done.compareAndSet(false, true)) {
+            try {
+              action.run();
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+        });
+    return done;
+  }
+
+  private interface IoAction {
+    void run() throws IOException;
+  }
+
+  @ParameterizedTest
+  @EnumSource(Trees.Fs.class)
+  void aFileChangedAfterTheScan_isRecordedAndRestoredWithTheTimeOfItsRead_notTheScans(Trees.Fs fs)
+      throws Exception {
+    Setup s = new Setup(fs.root(tmp));
+    FileTime later = FileTime.from(Instant.parse("2030-01-02T03:04:05Z"));
+    try (BackupRepository repo = s.open()) {
+      AtomicBoolean changed =
+          afterTheScan(
+              s,
+              () -> {
+                Files.writeString(s.source.resolve("gone.txt"), "gone and back");
+                Files.setLastModifiedTime(s.source.resolve("gone.txt"), later);
+              });
+      BackupMetadata b = repo.backup(s.source);
+      s.faulty.watchAttributes(null);
+      assertTrue(changed.get(), "the test changed the file after the scan");
+      assertEquals(
+          List.of("gone.txt"),
+          warnings(b, BackupWarning.Kind.CHANGED_WHILE_READ).stream()
+              .map(BackupWarning::path)
+              .toList());
+      Path out = restore(repo, b, s.root.resolve("out"));
+      assertEquals("gone and back", Files.readString(out.resolve("gone.txt")));
+      assertEquals(later, Files.getLastModifiedTime(out.resolve("gone.txt")));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Trees.Fs.class)
+  void progress_ofAGrownAndAVanishedFile_neverPassesItsTotals_andEndsAtTheBackupsTotals(Trees.Fs fs)
+      throws Exception {
+    Setup s = new Setup(fs.root(tmp));
+    try (BackupRepository repo = s.open()) {
+      s.faulty.afterReads(s.source.resolve("big.bin"), 1, append(5000));
+      afterTheScan(s, () -> Files.delete(s.source.resolve("gone.txt")));
+      List<Progress> seen = new ArrayList<>();
+      BackupMetadata b = repo.backup(BackupRequest.full(s.source).withProgress(seen::add));
+      s.faulty.watchAttributes(null);
+      assertEquals(2, b.warnings().size(), b.warnings().toString());
+      for (Progress p : seen) {
+        assertTrue(
+            p.bytesDone() <= p.bytesTotal() && p.filesDone() <= p.filesTotal(), p.toString());
+      }
+      assertTrue(
+          seen.stream().anyMatch(p -> p.currentPath().equals("gone.txt")),
+          "the vanished file is told: " + seen);
+      Progress last = seen.get(seen.size() - 1);
+      assertEquals(
+          List.of(b.totalFiles(), b.totalFiles(), b.totalBytes(), b.totalBytes()),
+          List.of(last.filesDone(), last.filesTotal(), last.bytesDone(), last.bytesTotal()),
+          last.toString());
     }
   }
 }

@@ -56,6 +56,7 @@ public final class ReadCheck {
   private final Stat start;
   private final String beforeRead;
   private FileTime lastSeen;
+  private FileTime endModified;
 
   private ReadCheck(Path file, SourceEntry scanned, Stat start, String beforeRead) {
     this.file = file;
@@ -141,6 +142,7 @@ public final class ReadCheck {
       throw new IllegalArgumentException("negative bytes read: " + bytesRead);
     }
     String during = compare(bytesRead); // also when it changed before: lastModified() is then fresh
+    lastSeen = during == null ? endModified : FileTime.from(scanned.lastModified());
     String reason = beforeRead != null ? beforeRead : during;
     return reason == null
         ? Optional.empty()
@@ -149,11 +151,14 @@ public final class ReadCheck {
   }
 
   /**
-   * The modification time the file had when it was last looked at: at the end of the read once
-   * {@link #after} ran (the time of the bytes read, which a backup records and a restore sets,
-   * rather than the scan's), else just before the read.
+   * The modification time of the version read, which a backup records and a restore sets. Once
+   * {@link #after} ran: the time seen at the end of the read when the file stayed the same during
+   * it (also when it had changed between the scan and the read: the scan's time is then stale);
+   * when it changed during the read, no time describes the bytes read and this is the scan's, so
+   * that an incremental backup that trusts times never takes those bytes for a later version.
+   * Before {@link #after}: the time seen just before the read.
    *
-   * @return the modification time last seen
+   * @return the modification time of the version read
    */
   public Instant lastModified() {
     return lastSeen.toInstant();
@@ -166,9 +171,7 @@ public final class ReadCheck {
     } catch (NoSuchFileException e) {
       return "deleted while it was read";
     }
-    if (end.regular()) {
-      lastSeen = end.modified();
-    }
+    endModified = end.modified();
     if (!Objects.equals(start.fileKey(), end.fileKey()) || !end.regular()) {
       return "replaced by another file while it was read";
     }
