@@ -905,4 +905,18 @@ public abstract class BackupProviderConformance {
     changedWhileReadRules
         .p34_aFileDeletedOrReplacedWhileRead_isReportedOrRefused_neverAPlainSuccess(fs);
   }
+
+  /**
+   * P34: under {@code changed-files=retry}, a file that grew during its first read only is read
+   * again and stored as that stable read, without a warning.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void
+      p34_changedFilesRetry_readsAFileThatChangedOnceAgain_andStoresTheStableReadWithoutAWarning(
+          Fs fs) throws Exception {
+    changedWhileReadRules
+        .p34_changedFilesRetry_readsAFileThatChangedOnceAgain_andStoresTheStableReadWithoutAWarning(
+            fs);
+  }
 }

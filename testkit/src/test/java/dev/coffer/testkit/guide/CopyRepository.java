@@ -264,13 +264,18 @@ final class CopyRepository implements BackupRepository {
         CRC32C crc = new CRC32C();
         Path from = tree.root().resolve(e.path());
         long size = checked ? checkedCopy(from, to, e, crc) : copy(from, to, crc);
-        if (size < 0) {
-          continue; // P34: gone before it was read, left out and not counted
+        if (size < 0) { // P34: gone before it was read, left out and not counted, but told
+          filesTotal--;
+          bytesTotal -= e.sizeBytes();
+          listener.onProgress(
+              new Progress(Progress.Phase.BACKUP, files, filesTotal, bytes, bytesTotal, e.path()));
+          continue;
         }
         manifest.setProperty("file." + files + ".path", e.path());
         manifest.setProperty("file." + files + ".size", Long.toString(size));
         manifest.setProperty("file." + files++ + ".crc32c", Long.toString(crc.getValue()));
         bytes += size;
+        bytesTotal += size - e.sizeBytes(); // P34: read at another size than scanned
         listener.onProgress(
             new Progress(Progress.Phase.BACKUP, files, filesTotal, bytes, bytesTotal, e.path()));
       }

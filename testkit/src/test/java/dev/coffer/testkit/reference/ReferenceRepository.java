@@ -198,8 +198,8 @@ final class ReferenceRepository implements BackupRepository {
             entries,
             counts,
             request.progress(),
-            tree.files().size() + added.files().size(),
-            total + added.totalBytes(),
+            counts[0] + added.files().size(), // the source's totals as they ended (P34)
+            counts[1] + added.totalBytes(),
             null); // the finisher's files are the host's own (P33): not checked
       }
       long files = counts[0];
@@ -273,11 +273,19 @@ final class ReferenceRepository implements BackupRepository {
             changes == null || source == null
                 ? copy(from, to)
                 : checkedCopy(from, to, source, changes);
-        if (sizeAndCrc == null) {
-          continue; // gone before it was read: left out, not counted
+        if (sizeAndCrc == null) { // gone before it was read: left out, not counted, but told
+          filesTotal--;
+          bytesTotal -= source.sizeBytes();
+          progress.onProgress(
+              new Progress(
+                  Progress.Phase.BACKUP, done[0], filesTotal, done[1], bytesTotal, e.path));
+          continue;
         }
         done[0]++;
         done[1] += sizeAndCrc[0];
+        if (source != null) { // P34: the totals follow a file read at another size than scanned
+          bytesTotal += sizeAndCrc[0] - source.sizeBytes();
+        }
         entries.add(
             new Entry(
                 SourceEntry.Type.FILE,
