@@ -97,12 +97,13 @@
  *   <li><b>P34 Files that change while read.</b> A backup never reports plain success when a
  *       regular file changed while it was read (size, modification time, change time or file key
  *       differ from the scan to the end of the read, or the read returned fewer or more bytes) or
- *       vanished before it: under the {@code changed-files} option ({@link
- *       dev.coffer.spi.support.ChangedFilesPolicy}) it is recorded as a {@link
- *       dev.coffer.BackupWarning.Kind#CHANGED_WHILE_READ} or {@code VANISHED_WHILE_READ} warning
- *       ({@code warn}, the default), read again first ({@code retry}), or fails the backup ({@code
- *       fail}). {@link dev.coffer.spi.support.ReadCheck} detects it. The providers are being wired
- *       to it; the TCK enforces the rule once they are.
+ *       vanished before it; what is stored is what was read, with the modification time of that
+ *       version, and progress keeps its totals (a file left out is reported and leaves them): under
+ *       the {@code changed-files} option ({@link dev.coffer.spi.support.ChangedFilesPolicy}) it is
+ *       recorded as a {@link dev.coffer.BackupWarning.Kind#CHANGED_WHILE_READ} or {@code
+ *       VANISHED_WHILE_READ} warning ({@code warn}, the default), read again first ({@code retry}),
+ *       or fails the backup ({@code fail}). {@link dev.coffer.spi.support.ReadCheck} detects it;
+ *       the TCK enforces the rule.
  * </ol>
  */
 package dev.coffer.spi;
