@@ -182,27 +182,14 @@ final class ArchiveBackup {
           posix.remove(e.path()); // vanished: left out of the manifest and its totals
           filesTotal--;
           bytesTotal -= e.sizeBytes();
-          request
-              .progress()
-              .onProgress(
-                  new Progress(
-                      Progress.Phase.BACKUP,
-                      filesDone,
-                      filesTotal,
-                      bytesDone,
-                      bytesTotal,
-                      e.path()));
+          progress(request, filesDone, filesTotal, bytesDone, bytesTotal, e.path());
           continue;
         }
         files.add(entry);
         filesDone++;
         bytesDone += entry.size();
         bytesTotal += entry.size() - e.sizeBytes(); // a file read at another size than scanned
-        request
-            .progress()
-            .onProgress(
-                new Progress(
-                    Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone, bytesTotal, e.path()));
+        progress(request, filesDone, filesTotal, bytesDone, bytesTotal, e.path());
       }
       FinishedSource finished =
           FinishedSource.finish(request, tree); // after the copy, before the manifest (P33)
@@ -409,20 +396,24 @@ final class ArchiveBackup {
           filesDone++;
           bytesDone += r.size();
           bytesTotal += r.size() - e.sizeBytes();
-          request
-              .progress()
-              .onProgress(
-                  new Progress(
-                      Progress.Phase.BACKUP,
-                      filesDone,
-                      filesTotal,
-                      bytesDone,
-                      bytesTotal,
-                      e.path()));
+          progress(request, filesDone, filesTotal, bytesDone, bytesTotal, e.path());
         }
         default -> throw new IllegalStateException("unknown entry type " + e.type());
       }
     }
+  }
+
+  private static void progress(
+      BackupRequest request,
+      long filesDone,
+      long filesTotal,
+      long bytesDone,
+      long bytesTotal,
+      String at) {
+    request
+        .progress()
+        .onProgress(
+            new Progress(Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone, bytesTotal, at));
   }
 
   private static Path resolveSource(Path root, String rel) {
