@@ -124,23 +124,7 @@ final class ChangedWhileReadRules extends ConformanceEnvironment {
           "P34",
           () -> what + ": a progress report has more done than its total: " + p);
     }
-    check(!backup.isEmpty(), "P34", () -> what + ": the backup reported no progress");
-    Progress last = backup.get(backup.size() - 1);
-    check(
-        last.filesDone() == b.totalFiles()
-            && last.bytesDone() == b.totalBytes()
-            && last.filesTotal() == b.totalFiles()
-            && last.bytesTotal() == b.totalBytes(),
-        "P34",
-        () ->
-            what
-                + ": the last progress report is "
-                + last
-                + " for a backup of "
-                + b.totalFiles()
-                + " files, "
-                + b.totalBytes()
-                + " bytes");
+    lastReportIsTheTotals("P34", what, backup, b);
     if (toldAbout != null) {
       check(
           backup.stream().anyMatch(p -> p.currentPath().equals(toldAbout)),

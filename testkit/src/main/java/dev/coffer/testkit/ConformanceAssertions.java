@@ -1,6 +1,7 @@
 package dev.coffer.testkit;
 
 import dev.coffer.BackupException;
+import dev.coffer.BackupMetadata;
 import dev.coffer.spi.BackupProvider;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -149,6 +150,28 @@ class ConformanceAssertions {
     if (!ok) {
       throw broken(rule, what.get());
     }
+  }
+
+  /** Fails unless the last of a backup's progress reports is its totals, done and to do. */
+  void lastReportIsTheTotals(
+      String rule, String what, java.util.List<dev.coffer.Progress> reports, BackupMetadata b) {
+    check(!reports.isEmpty(), rule, () -> what + ": no progress report");
+    dev.coffer.Progress last = reports.get(reports.size() - 1);
+    check(
+        last.filesDone() == b.totalFiles()
+            && last.filesTotal() == b.totalFiles()
+            && last.bytesDone() == b.totalBytes()
+            && last.bytesTotal() == b.totalBytes(),
+        rule,
+        () ->
+            what
+                + ": the last progress report is "
+                + last
+                + " for a backup of "
+                + b.totalFiles()
+                + " files, "
+                + b.totalBytes()
+                + " bytes");
   }
 
   void sameTree(String rule, String what, Snapshot expected, Path actual) throws IOException {

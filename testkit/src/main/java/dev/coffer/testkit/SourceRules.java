@@ -317,21 +317,7 @@ final class SourceRules extends ConformanceEnvironment {
         b.totalFiles() == Snapshot.of(source).fileCount() + 1,
         "P33",
         () -> "totalFiles " + b.totalFiles() + " does not count the finisher's file");
-    dev.coffer.Progress last = reports.get(reports.size() - 1);
-    check(
-        last.filesDone() == b.totalFiles()
-            && last.filesTotal() == b.totalFiles()
-            && last.bytesDone() == b.totalBytes()
-            && last.bytesTotal() == b.totalBytes(),
-        "P33",
-        () ->
-            "the last progress report is "
-                + last
-                + " for a backup of "
-                + b.totalFiles()
-                + " files, "
-                + b.totalBytes()
-                + " bytes");
+    lastReportIsTheTotals("P33", "a backup with a finisher's file", reports, b);
   }
 
   void p33_incrementalCapability_holdsItsOwnFinisherFilesOnly(Fs fs) throws Exception {
