@@ -38,6 +38,7 @@ import java.util.function.Consumer;
  * faulty.clearFaults();
  * faulty.refuseOwnerChanges(true);       // setting an owner or group fails as for a non-root process
  * faulty.watchAttributes(p -> check(p)); // called after each create and attribute change, before each move
+ * faulty.beforeOperation(5, () -> swap());  // another process acts just before the 5th operation
  * }</pre>
  *
  * <p>Counted operations ({@link Operation}): creating a file, directory or link; each write call
@@ -159,6 +160,21 @@ public final class FaultyFileSystem extends FileSystem {
    */
   public void afterReads(Path file, long n, Consumer<Path> action) {
     plan.afterReads(unwrap(file), n, requireNonNull(action, "action"));
+  }
+
+  /**
+   * Runs {@code action} once, just before the {@code n}th counted operation from now is done, on
+   * the thread doing it: another process acting in the middle of an operation, such as one that
+   * swaps a restore's staging directory for a link (rule P21). The action should work on the
+   * wrapped file system's own paths, so it neither counts operations nor meets faults; it should
+   * not throw. {@link #clearFaults()} removes it.
+   *
+   * @param n which operation the action precedes, from 1
+   * @param action what the other process does
+   * @throws IllegalArgumentException if {@code n} is below 1
+   */
+  public void beforeOperation(long n, Runnable action) {
+    plan.beforeOperation(n, requireNonNull(action, "action"));
   }
 
   /**
