@@ -20,6 +20,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,6 +56,7 @@ final class StagingDirectory implements AutoCloseable {
   private final Object key;
   private final FileTime created;
   private final SecureDirectoryStream<Path> handle; // null: checked names only
+  private boolean handleKeepsModes; // else files with creation attributes go by checked names
 
   private StagingDirectory(
       Path path, BasicFileAttributes attributes, SecureDirectoryStream<Path> handle) {
@@ -95,6 +97,7 @@ final class StagingDirectory implements AutoCloseable {
         throw replaced(path); // the name led elsewhere by the time it was opened
       }
       dir.verify();
+      dir.handleKeepsModes = dir.keepsModes();
     } catch (IOException e) {
       dir.close();
       throw e;
@@ -201,7 +204,7 @@ final class StagingDirectory implements AutoCloseable {
 
   /** Creates and opens the new file {@code rel} for writing, whose parent exists. */
   FileChannel newFile(String rel, FileAttribute<?>... attributes) throws IOException {
-    if (handle != null) {
+    if (handle != null && (attributes.length == 0 || handleKeepsModes)) {
       SeekableByteChannel ch = handle.newByteChannel(relative(rel), CREATE_FILE, attributes);
       if (ch instanceof FileChannel fc) {
         return fc;
@@ -219,6 +222,27 @@ final class StagingDirectory implements AutoCloseable {
       throw e;
     }
     return ch;
+  }
+
+  /**
+   * Whether a file created through the handle gets the mode it is created with: Jimfs drops it, and
+   * a restore's files must never be more open than owner-only, not even for a moment.
+   */
+  private boolean keepsModes() throws IOException {
+    if (handle == null || !path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      return true;
+    }
+    Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
+    String probe = ".coffer-probe-" + System.nanoTime();
+    handle
+        .newByteChannel(
+            relative(probe), CREATE_FILE, PosixFilePermissions.asFileAttribute(ownerOnly))
+        .close();
+    try {
+      return ownerOnly.containsAll(posixView(probe, false).readAttributes().permissions());
+    } finally {
+      handle.deleteFile(relative(probe));
+    }
   }
 
   /** Sets the last-modified time of {@code rel} (links not followed). */
