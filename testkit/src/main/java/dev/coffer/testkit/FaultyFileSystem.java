@@ -53,6 +53,10 @@ import java.util.function.Consumer;
  * crash without a directory force, as on a journaling file system), and data written over existing
  * bytes is not rolled back, only data beyond the last forced length is dropped.
  *
+ * <p>Where the delegate has {@link java.nio.file.SecureDirectoryStream} (Jimfs unix, the default
+ * file system on Linux and macOS), {@code Files.newDirectoryStream} returns one too, whose creates,
+ * deletes, moves and attribute views are counted, failed and watched like those by name.
+ *
  * <p>Not supported: watch services, memory-mapped files, {@code Path#toFile}; {@link Path#toUri()}
  * returns the delegate's URI. Thread-safe.
  *

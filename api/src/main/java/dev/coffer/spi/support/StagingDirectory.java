@@ -77,20 +77,21 @@ final class StagingDirectory implements AutoCloseable {
     } else {
       Files.createDirectory(path);
     }
-    BasicFileAttributes attributes =
-        Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW_LINKS);
-    if (!attributes.isDirectory() || attributes.isSymbolicLink()) {
-      throw replaced(path); // replaced as it was created
-    }
-    DirectoryStream<Path> stream = Files.newDirectoryStream(path);
-    SecureDirectoryStream<Path> handle = null;
-    if (stream instanceof SecureDirectoryStream<Path> secure) {
-      handle = secure;
-    } else {
-      stream.close();
-    }
-    StagingDirectory dir = new StagingDirectory(path, attributes, handle);
+    BasicFileAttributes attributes = null;
+    StagingDirectory dir = null;
     try {
+      attributes = Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW_LINKS);
+      if (!attributes.isDirectory() || attributes.isSymbolicLink()) {
+        throw replaced(path); // replaced as it was created
+      }
+      DirectoryStream<Path> stream = Files.newDirectoryStream(path);
+      SecureDirectoryStream<Path> handle = null;
+      if (stream instanceof SecureDirectoryStream<Path> secure) {
+        handle = secure;
+      } else {
+        stream.close();
+      }
+      dir = new StagingDirectory(path, attributes, handle);
       if (handle != null
           && !dir.same(
               handle.getFileAttributeView(BasicFileAttributeView.class).readAttributes())) {
@@ -98,11 +99,19 @@ final class StagingDirectory implements AutoCloseable {
       }
       dir.verify();
       dir.handleKeepsModes = dir.keepsModes();
-    } catch (IOException e) {
-      dir.close();
+      return dir;
+    } catch (IOException | RuntimeException e) {
+      try (StagingDirectory created = dir) {
+        if (created != null) {
+          created.deleteAll();
+        } else if (attributes != null && attributes.isDirectory()) {
+          Files.delete(path); // still empty: nothing was made in it
+        }
+      } catch (IOException again) {
+        e.addSuppressed(again);
+      }
       throw e;
     }
-    return dir;
   }
 
   /** The directory's name (for reading; writes go through the methods below). */
