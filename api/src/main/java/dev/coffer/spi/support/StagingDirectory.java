@@ -20,6 +20,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -235,9 +236,11 @@ final class StagingDirectory implements AutoCloseable {
 
   /**
    * Whether a file created through the handle gets the mode it is created with: Jimfs drops it, and
-   * a restore's files must never be more open than owner-only, not even for a moment.
+   * a restore's files must never be more open than owner-only, not even for a moment. The probe
+   * also checks that the directory belongs to whoever creates files here: one swapped in under the
+   * name between its creation and its first look-up would be another owner's.
    */
-  private boolean keepsModes() throws IOException {
+  boolean keepsModes() throws IOException {
     if (handle == null || !path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
       return true;
     }
@@ -248,7 +251,11 @@ final class StagingDirectory implements AutoCloseable {
             relative(probe), CREATE_FILE, PosixFilePermissions.asFileAttribute(ownerOnly))
         .close();
     try {
-      return ownerOnly.containsAll(posixView(probe, false).readAttributes().permissions());
+      PosixFileAttributes created = posixView(probe, false).readAttributes();
+      if (!created.owner().equals(posixView(null, false).readAttributes().owner())) {
+        throw replaced(path);
+      }
+      return ownerOnly.containsAll(created.permissions());
     } finally {
       handle.deleteFile(relative(probe));
     }

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
 import dev.coffer.BackupException;
 import dev.coffer.RestoreMode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -122,6 +125,21 @@ class RestoreStagingSwapTest {
       assertTrue(unix.secure());
       assertFalse(osx.secure());
       assertFalse(win.secure());
+    }
+  }
+
+  @Test
+  void aStagingDirectoryOfAnotherOwner_isRefused() throws IOException {
+    FileSystem fs =
+        Jimfs.newFileSystem(
+            Configuration.unix().toBuilder().setAttributeViews("basic", "owner", "posix").build());
+    try (fs;
+        StagingDirectory dir = StagingDirectory.create(fs.getPath("/staging"))) {
+      assertFalse(dir.keepsModes(), "no complaint about the owner; Jimfs drops creation modes");
+      // as if another process had put its own directory under the name before the first look-up
+      Files.setOwner(
+          dir.path(), fs.getUserPrincipalLookupService().lookupPrincipalByName("intruder"));
+      assertThrows(BackupException.class, dir::keepsModes);
     }
   }
 
