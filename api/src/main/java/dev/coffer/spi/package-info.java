@@ -52,7 +52,7 @@
  *       unknown path: {@code NoSuchFileException}, no staging left. Without: refused.
  *   <li><b>P20 Timestamps.</b> With {@code TIMESTAMPS}: files get their source last-modified time.
  *   <li><b>P21 Containment.</b> Restore never writes outside its target, whatever the repository
- *       holds.
+ *       holds, and also when another process swaps its staging directory for a link meanwhile.
  *   <li><b>P22 Delete.</b> Removes the backup; with {@code INDEPENDENT_INCREMENTALS} dependents
  *       stay restorable, without it deleting a base with dependents fails with {@code
  *       BackupInUseException}.

@@ -10,10 +10,13 @@ import dev.coffer.spi.support.RestoreAttributes;
 import dev.coffer.spi.support.RestoreStaging;
 import dev.coffer.spi.support.SourceEntry;
 import java.io.IOException;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -103,23 +106,21 @@ final class ArchiveRestore {
         List<String> restored = new ArrayList<>(dirs);
         files.forEach(f -> restored.add(f.path()));
         links.forEach(l -> restored.add(l.path()));
-        checkCollisions(stage, m, restored);
+        checkCollisions(staging, m, restored);
         checkLinkTargets(stage, m, links);
+        // every write goes through the staging object, never through the staging directory's name
         for (String d : dirs) {
-          Path dir = RelativePaths.resolveForWrite(stage, d, true);
           PosixAttributes recorded = m.posixOf(d);
-          if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectory(dir, attributes.directoryAttributes(recorded));
-          }
+          staging.createDirectory(d, attributes.directoryAttributes(recorded));
           attributes.record(d, SourceEntry.Type.DIRECTORY, recorded);
         }
         long filesDone = 0;
         long bytesDone = 0;
         // this thread authenticates, decodes and hashes; the write stage creates and writes the
         // files
-        try (FileWriterStage writer = new FileWriterStage()) {
+        try (FileWriterStage writer = new FileWriterStage(through(staging))) {
           for (Manifest.FileEntry f : files) {
-            Path out = RelativePaths.resolveForWrite(stage, f.path(), true);
+            Path out = under(stage, f.path());
             ArchiveReader r = chain.reader(f.archive());
             PosixAttributes recorded = m.posixOf(f.path());
             writer.open(out, attributes.fileAttributes(recorded));
@@ -155,8 +156,7 @@ final class ArchiveRestore {
         }
         // links last, so no file of this restore is ever written through one
         for (Manifest.Link l : links) {
-          Path link = RelativePaths.resolveForWrite(stage, l.path(), true);
-          Files.createSymbolicLink(link, link.getFileSystem().getPath(l.target()));
+          staging.createSymbolicLink(l.path(), l.target());
           attributes.record(l.path(), SourceEntry.Type.SYMLINK, m.posixOf(l.path()));
         }
         staging.commit();
@@ -167,13 +167,39 @@ final class ArchiveRestore {
     }
   }
 
+  /** The write stage's target: files created and timed through the staging directory's handle. */
+  private static FileWriterStage.Target through(RestoreStaging staging) {
+    Path stage = staging.directory();
+    return new FileWriterStage.Target() {
+      @Override
+      public SeekableByteChannel create(Path file, FileAttribute<?>[] attributes)
+          throws IOException {
+        return staging.newFile(RelativePaths.relativize(stage, file), attributes);
+      }
+
+      @Override
+      public void setLastModifiedTime(Path file, FileTime time) throws IOException {
+        staging.setLastModifiedTime(RelativePaths.relativize(stage, file), time);
+      }
+    };
+  }
+
+  /** {@code path} below {@code dir}, component by component (a name the write stage passes on). */
+  private static Path under(Path dir, String path) {
+    Path p = dir;
+    for (String part : path.split("/")) {
+      p = p.resolve(part);
+    }
+    return p;
+  }
+
   /**
    * Refuses paths that the target's file system would conflate (case- or normalization-insensitive
    * lookups), probed in the staging directory before anything is restored.
    */
-  private static void checkCollisions(Path stage, Manifest m, List<String> paths)
+  private static void checkCollisions(RestoreStaging staging, Manifest m, List<String> paths)
       throws IOException {
-    if (!conflatesNames(stage)) {
+    if (!conflatesNames(staging)) {
       return; // exact duplicates were refused when the manifest was read
     }
     Optional<String> collision = RelativePaths.findCollision(paths);
@@ -206,19 +232,21 @@ final class ArchiveRestore {
     }
   }
 
-  private static boolean conflatesNames(Path dir) throws IOException {
-    return probe(dir, ".coffer-probe-a", ".COFFER-PROBE-A")
-        || probe(dir, ".coffer-probe-\u00e9", ".coffer-probe-e\u0301")
-        || probe(dir, ".coffer-probe-\u00e9", ".coffer-probe-\u00c9");
+  private static boolean conflatesNames(RestoreStaging staging) throws IOException {
+    return probe(staging, ".coffer-probe-a", ".COFFER-PROBE-A")
+        || probe(staging, ".coffer-probe-\u00e9", ".coffer-probe-e\u0301")
+        || probe(staging, ".coffer-probe-\u00e9", ".coffer-probe-\u00c9");
   }
 
-  private static boolean probe(Path dir, String name, String variant) throws IOException {
-    Path probe = dir.resolve(name);
-    Files.createFile(probe);
+  /** Creates {@code name} through the staging object, looks {@code variant} up by name. */
+  private static boolean probe(RestoreStaging staging, String name, String variant)
+      throws IOException {
+    Path dir = staging.directory();
+    staging.newFile(name).close();
     try {
       return Files.exists(dir.resolve(variant), LinkOption.NOFOLLOW_LINKS);
     } finally {
-      Files.delete(probe);
+      Files.deleteIfExists(dir.resolve(name)); // a probe left behind goes with the staging
     }
   }
 }

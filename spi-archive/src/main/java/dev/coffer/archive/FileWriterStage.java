@@ -45,13 +45,44 @@ final class FileWriterStage implements AutoCloseable {
   private static final Set<OpenOption> CREATE =
       Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
+  /** Where the stage creates files and sets their times. */
+  interface Target {
+    /** Creates {@code file} ({@code CREATE_NEW}, links not followed) with {@code attributes}. */
+    SeekableByteChannel create(Path file, FileAttribute<?>[] attributes) throws IOException;
+
+    /** Sets the last-modified time of {@code file}. */
+    void setLastModifiedTime(Path file, FileTime time) throws IOException;
+  }
+
+  /** Files created and timed by their names. */
+  static final Target BY_NAME =
+      new Target() {
+        @Override
+        public SeekableByteChannel create(Path file, FileAttribute<?>[] attributes)
+            throws IOException {
+          return Files.newByteChannel(file, CREATE, attributes);
+        }
+
+        @Override
+        public void setLastModifiedTime(Path file, FileTime time) throws IOException {
+          Files.setLastModifiedTime(file, time);
+        }
+      };
+
   private final BlockingQueue<Op> queue = new ArrayBlockingQueue<>(QUEUE_BLOCKS);
+  private final Target target;
   private final Thread thread;
   private volatile Throwable failure;
   private volatile boolean ended;
   private SeekableByteChannel current; // the write thread's only
 
   FileWriterStage() {
+    this(BY_NAME);
+  }
+
+  /** A stage that creates files through {@code target} (a restore: its staging directory). */
+  FileWriterStage(Target target) {
+    this.target = target;
     thread = new Thread(this::loop, "coffer-restore-writer");
     thread.setDaemon(true);
     thread.start();
@@ -144,7 +175,7 @@ final class FileWriterStage implements AutoCloseable {
           break;
         }
         if (op instanceof Open o) {
-          current = Files.newByteChannel(o.file(), CREATE, o.attributes());
+          current = target.create(o.file(), o.attributes());
         } else if (op instanceof Data d) {
           ByteBuffer bb = ByteBuffer.wrap(d.bytes());
           while (bb.hasRemaining()) {
@@ -154,7 +185,7 @@ final class FileWriterStage implements AutoCloseable {
           SeekableByteChannel c = current;
           current = null;
           c.close();
-          Files.setLastModifiedTime(f.file(), FileTime.fromMillis(f.mtimeMillis()));
+          target.setLastModifiedTime(f.file(), FileTime.fromMillis(f.mtimeMillis()));
         }
       }
     } catch (Throwable t) {

@@ -1,9 +1,7 @@
 package dev.coffer.local;
 
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
-import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
-import static java.nio.file.StandardOpenOption.WRITE;
 
 import dev.coffer.local.ParallelCopy.FileDone;
 import dev.coffer.local.ParallelCopy.InFile;
@@ -15,10 +13,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.OpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,8 +33,6 @@ final class CopyBatch {
 
   /** How often the calling thread looks at the progress of a file that takes long. */
   private static final long REPORT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-
-  private static final Set<OpenOption> CREATE_FOR_WRITE = Set.of(CREATE_NEW, WRITE);
 
   /** The result of a backup copy whose source was gone: nothing stored. */
   private static final Checksums.Sums GONE = new Checksums.Sums(0, 0, -1);
@@ -74,6 +68,7 @@ final class CopyBatch {
 
   private final boolean fsync;
   private final BufferPool buffers;
+  private final ParallelCopy.Targets targets;
   private final FileState[] files;
   private final int[] rangeFile;
   private final int[] rangeIndex;
@@ -84,9 +79,10 @@ final class CopyBatch {
   private volatile boolean stopped;
   private Throwable failure; // guarded by lock
 
-  CopyBatch(List<Job> jobs, boolean fsync, BufferPool buffers) {
+  CopyBatch(List<Job> jobs, boolean fsync, BufferPool buffers, ParallelCopy.Targets targets) {
     this.fsync = fsync;
     this.buffers = buffers;
+    this.targets = targets;
     this.files = new FileState[jobs.size()];
     int total = 0;
     long largest = 0;
@@ -256,7 +252,7 @@ final class CopyBatch {
         f.opened = true;
         f.in = FileChannel.open(f.job.source(), READ, NOFOLLOW_LINKS);
         if (f.job.target() != null) {
-          f.out = FileChannel.open(f.job.target(), CREATE_FOR_WRITE, f.job.create());
+          f.out = targets.create(f.job.target(), f.job.create());
         }
       }
       return f.in != null && (f.job.target() == null || f.out != null);

@@ -15,6 +15,7 @@ import dev.coffer.spi.support.RestoreAttributes;
 import dev.coffer.spi.support.RestoreStaging;
 import dev.coffer.spi.support.SourceEntry;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -59,16 +60,16 @@ final class LocalRestore {
     long filesTotal = selected.size();
     long bytesTotal = selected.stream().mapToLong(FileEntry::size).sum();
     try (RestoreStaging staging = RestoreStaging.begin(request)) {
+      // every write goes through the staging object, never through the staging directory's name
       Path out = staging.directory();
       RestoreAttributes attributes = staging.attributes();
       attributes.recordRoot(manifest.rootAttributes());
       listener.onProgress(new Progress(Progress.Phase.RESTORE, 0, filesTotal, 0, bytesTotal, ""));
-      List<Path> dirs = new ArrayList<>();
       List<String> dirNames = new ArrayList<>();
       for (String d : contents.directories()) {
         if (request.selects(d)) {
           PosixAttributes posix = manifest.directoryAttributes().get(d);
-          dirs.add(makeDirectory(out, d, id, attributes.directoryAttributes(posix)));
+          makeDirectory(staging, d, id, attributes.directoryAttributes(posix));
           dirNames.add(d);
           attributes.record(d, SourceEntry.Type.DIRECTORY, posix);
         }
@@ -80,7 +81,7 @@ final class LocalRestore {
         boolean wanted = request.selects(f.path());
         if (whole.reads(wanted)) {
           Path stored = storedFile(data, f.path(), id);
-          Path target = wanted ? RelativePaths.resolveForWrite(out, f.path(), true) : null;
+          Path target = wanted ? under(out, f.path()) : null;
           jobFiles.add(f);
           jobs.add(
               new ParallelCopy.Job(
@@ -95,6 +96,7 @@ final class LocalRestore {
       long[] done = {0, 0}; // files, bytes
       copies.run(
           jobs,
+          (target, create) -> staging.newFile(RelativePaths.relativize(out, target), create),
           (k, n) -> {
             if (jobs.get(k).target() != null) {
               listener.onProgress(
@@ -113,7 +115,7 @@ final class LocalRestore {
             if (target != null) {
               check(f, sums, id);
               if (f.lastModified() != null) {
-                Files.setLastModifiedTime(target, FileTime.from(f.lastModified()));
+                staging.setLastModifiedTime(f.path(), FileTime.from(f.lastModified()));
               }
               attributes.record(f.path(), SourceEntry.Type.FILE, f.posix());
               done[0]++;
@@ -127,21 +129,21 @@ final class LocalRestore {
       whole.finish();
       for (Symlink s : contents.symlinks()) {
         if (request.selects(s.path())) {
-          Path link = RelativePaths.resolveForWrite(out, s.path(), true);
-          Files.createSymbolicLink(link, link.getFileSystem().getPath(s.target()));
+          staging.createSymbolicLink(s.path(), s.target());
           attributes.record(s.path(), SourceEntry.Type.SYMLINK, s.posix());
         }
       }
       // directory times last: every entry made inside a directory changes its time
-      for (int i = dirs.size() - 1; i >= 0; i--) {
+      for (int i = dirNames.size() - 1; i >= 0; i--) {
         Instant t = manifest.directoryTimes().get(dirNames.get(i));
         if (t != null) {
-          Files.setLastModifiedTime(dirs.get(i), FileTime.from(t));
+          staging.setLastModifiedTime(dirNames.get(i), FileTime.from(t));
         }
       }
       if (fsync) {
-        for (Path d : dirs) {
-          Disk.forceDirectory(d);
+        // forcing only reads a directory: by name is safe, and commit checks the name again
+        for (String d : dirNames) {
+          Disk.forceDirectory(under(out, d));
         }
         Disk.forceDirectory(out);
       }
@@ -195,15 +197,23 @@ final class LocalRestore {
     return stored;
   }
 
-  private static Path makeDirectory(Path out, String path, String id, FileAttribute<?>[] create)
+  private static void makeDirectory(
+      RestoreStaging staging, String path, String id, FileAttribute<?>[] create)
       throws IOException {
-    Path dir = RelativePaths.resolveForWrite(out, path, true);
-    if (!Files.exists(dir, NOFOLLOW_LINKS)) {
-      Files.createDirectory(dir, create);
-    } else if (!Files.isDirectory(dir, NOFOLLOW_LINKS)) {
+    try {
+      staging.createDirectory(path, create);
+    } catch (FileAlreadyExistsException e) {
       throw new CorruptBackupException(
-          "directory " + path + " of backup " + id + " collides with a file", path);
+          "directory " + path + " of backup " + id + " collides with a file", path, e);
     }
-    return dir;
+  }
+
+  /** {@code path} below {@code dir}, component by component (for names and reads only). */
+  private static Path under(Path dir, String path) {
+    Path p = dir;
+    for (String part : path.split("/")) {
+      p = p.resolve(part);
+    }
+    return p;
   }
 }

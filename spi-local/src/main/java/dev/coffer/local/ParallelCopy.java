@@ -1,9 +1,12 @@
 package dev.coffer.local;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Copies (or only reads) a batch of files on several threads, checksumming every byte as it passes.
@@ -133,6 +136,19 @@ final class ParallelCopy {
 
   private static final FileAttribute<?>[] NO_ATTRIBUTES = new FileAttribute<?>[0];
 
+  /** Creates a copy's target file, on a worker thread. */
+  @FunctionalInterface
+  interface Targets {
+    /** Creates and opens {@code target} for writing with {@code create}; never through a link. */
+    FileChannel create(Path target, FileAttribute<?>[] create) throws IOException;
+
+    /** Targets created by their names ({@code CREATE_NEW}, so never through a link). */
+    Targets BY_NAME =
+        (target, create) ->
+            FileChannel.open(
+                target, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), create);
+  }
+
   /** Receives each finished file, in batch order, on the calling thread. */
   @FunctionalInterface
   interface FileDone {
@@ -154,9 +170,23 @@ final class ParallelCopy {
    * @throws IOException the first failure of a worker or callback (later ones suppressed)
    */
   void run(List<Job> jobs, InFile inFile, FileDone done) throws IOException {
+    run(jobs, Targets.BY_NAME, inFile, done);
+  }
+
+  /**
+   * Runs the batch, creating the targets with {@code targets} (a restore creates them through its
+   * staging directory's handle).
+   *
+   * @param jobs the files, in the order their callbacks are made
+   * @param targets creates each target file
+   * @param inFile told of progress within a file
+   * @param done told of each finished file; throwing aborts the batch
+   * @throws IOException the first failure of a worker or callback (later ones suppressed)
+   */
+  void run(List<Job> jobs, Targets targets, InFile inFile, FileDone done) throws IOException {
     if (jobs.isEmpty()) {
       return;
     }
-    new CopyBatch(jobs, fsync, buffers).run(threads, inFile, done);
+    new CopyBatch(jobs, fsync, buffers, targets).run(threads, inFile, done);
   }
 }

@@ -583,6 +583,18 @@ public abstract class BackupProviderConformance {
     restoreScopeRules.p21_symlinksPlantedInRepository_neverMakeRestoreWriteOutsideTarget(fs);
   }
 
+  /**
+   * P21: another process that swaps the restore's staging directory for a link to its own
+   * directory, at any file-system operation of a restore, never makes the restore write there: the
+   * restore completes correctly or fails with the target as it was.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p21_stagingDirectorySwappedForALinkAtAnyOperation_neverMakesRestoreWriteThere(Fs fs)
+      throws Exception {
+    restoreRules.p21_stagingDirectorySwappedForALinkAtAnyOperation_neverMakesRestoreWriteThere(fs);
+  }
+
   /** P21: a REPLACE restore never writes through symbolic links found in the old target content. */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)

@@ -36,6 +36,11 @@ final class FaultPlan {
   private volatile Consumer<Path> watcher;
   private boolean crashed;
 
+  /** An action to run just before a counted operation (a directory swapped in: issue #16). */
+  private long actionLeft;
+
+  private Runnable action;
+
   /** Actions to run after the nth read of a file, by delegate path (rule P34's tests). */
   private final Map<Path, ReadAction> readActions = new HashMap<>();
 
@@ -98,6 +103,18 @@ final class FaultPlan {
     openActions.put(file, action);
   }
 
+  /**
+   * Runs {@code action} once, just before the {@code n}th counted operation from now is done (on
+   * the thread doing it); a later plan replaces this one.
+   */
+  synchronized void beforeOperation(long n, Runnable action) {
+    if (n < 1) {
+      throw new IllegalArgumentException("operation numbers start at 1: " + n);
+    }
+    actionLeft = n;
+    this.action = action;
+  }
+
   /** Lets only {@code bytes} more bytes be written. */
   synchronized void diskFullAfter(long bytes) {
     if (bytes < 0) {
@@ -149,6 +166,7 @@ final class FaultPlan {
     shortReads = false;
     readActions.clear();
     openActions.clear();
+    action = null;
   }
 
   synchronized long operations() {
@@ -175,6 +193,11 @@ final class FaultPlan {
           "coffer-tck: simulated crash: " + kind + " " + path + " failed, the machine is down");
     }
     operations++;
+    if (action != null && --actionLeft == 0) {
+      Runnable run = action;
+      action = null;
+      run.run(); // under the lock: the action works on the delegate's paths, not through this plan
+    }
     if (planned > 0 && plannedKinds.contains(kind) && ++plannedSeen == planned) {
       planned = 0;
       if (plannedCrash) {

@@ -38,6 +38,7 @@ import java.util.function.Consumer;
  * faulty.clearFaults();
  * faulty.refuseOwnerChanges(true);       // setting an owner or group fails as for a non-root process
  * faulty.watchAttributes(p -> check(p)); // called after each create and attribute change, before each move
+ * faulty.beforeOperation(5, () -> swap());  // another process acts just before the 5th operation
  * }</pre>
  *
  * <p>Counted operations ({@link Operation}): creating a file, directory or link; each write call
@@ -51,6 +52,10 @@ import java.util.function.Consumer;
  * simplification, stated exactly: names are durable at once (a create, move or delete survives a
  * crash without a directory force, as on a journaling file system), and data written over existing
  * bytes is not rolled back, only data beyond the last forced length is dropped.
+ *
+ * <p>Where the delegate has {@link java.nio.file.SecureDirectoryStream} (Jimfs unix, the default
+ * file system on Linux and macOS), {@code Files.newDirectoryStream} returns one too, whose creates,
+ * deletes, moves and attribute views are counted, failed and watched like those by name.
  *
  * <p>Not supported: watch services, memory-mapped files, {@code Path#toFile}; {@link Path#toUri()}
  * returns the delegate's URI. Thread-safe.
@@ -175,6 +180,21 @@ public final class FaultyFileSystem extends FileSystem {
    */
   public void beforeOpenForReading(Path file, Consumer<Path> action) {
     plan.beforeOpenForReading(unwrap(file), requireNonNull(action, "action"));
+  }
+
+  /**
+   * Runs {@code action} once, just before the {@code n}th counted operation from now is done, on
+   * the thread doing it: another process acting in the middle of an operation, such as one that
+   * swaps a restore's staging directory for a link (rule P21). The action should work on the
+   * wrapped file system's own paths, so it neither counts operations nor meets faults; it should
+   * not throw. {@link #clearFaults()} removes it.
+   *
+   * @param n which operation the action precedes, from 1
+   * @param action what the other process does
+   * @throws IllegalArgumentException if {@code n} is below 1
+   */
+  public void beforeOperation(long n, Runnable action) {
+    plan.beforeOperation(n, requireNonNull(action, "action"));
   }
 
   /**

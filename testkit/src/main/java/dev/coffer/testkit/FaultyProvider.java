@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
@@ -100,6 +101,9 @@ final class FaultyProvider extends FileSystemProvider {
       Path dir, DirectoryStream.Filter<? super Path> filter) throws IOException {
     fs.plan.checkAlive(dir);
     DirectoryStream<Path> s = d(u(dir)).newDirectoryStream(u(dir), p -> filter.accept(fs.wrap(p)));
+    if (s instanceof SecureDirectoryStream<Path> secure) {
+      return new FaultySecureDirectoryStream(fs, dir, secure);
+    }
     return new DirectoryStream<>() {
       @Override
       public Iterator<Path> iterator() {

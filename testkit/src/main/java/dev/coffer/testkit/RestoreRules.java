@@ -11,12 +11,16 @@ import dev.coffer.testkit.BackupProviderConformance.Fs;
 import dev.coffer.testkit.Corruptions.Corruption;
 import dev.coffer.testkit.Corruptions.CorruptionKind;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Rules P16 to P18 of the provider contract: restore targets that are refused, restores that fail
@@ -72,6 +76,107 @@ final class RestoreRules extends ConformanceEnvironment {
           Snapshot.of(source),
           "a restore that hit a full disk after " + limit + " bytes",
           before);
+    }
+  }
+
+  /**
+   * Another process that can write the target's parent renames the restore's staging directory away
+   * and puts a link to its own directory in its place, just before each file-system operation of a
+   * restore in turn (issue #16): nothing may land in that directory, and the restore either
+   * succeeds with the whole backup in the target or fails with the target as it was; the target is
+   * never published as the link.
+   */
+  void p21_stagingDirectorySwappedForALinkAtAnyOperation_neverMakesRestoreWriteThere(Fs fs)
+      throws Exception {
+    Faulty f = faulty(fs);
+    Path source = smallTree(f.root.resolve("src"));
+    Snapshot expected = Snapshot.of(source);
+    BackupRepository repo = open(f.root.resolve("repo"));
+    BackupMetadata b = repo.backup(source);
+    Path parent = Files.createDirectories(f.root.resolve("restores"));
+    Path plainParent = f.fs.unwrap(parent);
+    Path attacker = Files.createDirectories(f.fs.unwrap(f.root).resolve("attacker"));
+    f.fs.resetCount();
+    repo.restore(b.id(), parent.resolve("probe"));
+    long k = f.fs.operations();
+    FileTrees.deleteRecursively(parent.resolve("probe"));
+    Set<String> names = names(plainParent);
+    for (long n : sample(k)) {
+      boolean replace = n % 2 == 0;
+      String what =
+          (replace ? "a REPLACE restore" : "a restore")
+              + " whose staging directory was swapped for a link before file-system operation "
+              + n;
+      where(fs + ", " + what + " of " + k);
+      Path target = parent.resolve("t" + n);
+      Snapshot before = null;
+      if (replace) {
+        Files.writeString(Files.createDirectory(target).resolve("old"), "old content");
+        before = Snapshot.of(target);
+      }
+      Set<String> keep = replace ? names(plainParent) : names;
+      String targetName = target.getFileName().toString();
+      f.fs.beforeOperation(n, () -> swap(plainParent, keep, targetName, attacker));
+      boolean ok;
+      try {
+        repo.restore(
+            RestoreRequest.of(b.id(), target)
+                .withMode(replace ? RestoreMode.REPLACE : RestoreMode.CREATE));
+        ok = true;
+      } catch (IOException | RuntimeException failed) {
+        ok = false;
+      } finally {
+        f.fs.clearFaults();
+      }
+      check(
+          names(attacker).isEmpty(),
+          "P21",
+          () -> what + " wrote " + names(attacker) + " into the directory swapped in");
+      check(!Files.isSymbolicLink(target), "P21", () -> what + " published the link as its target");
+      if (ok) {
+        sameTree("P21", what + " (it succeeded)", expected, target);
+      } else if (replace) {
+        unchanged("P21", what + " (it failed)", before, target);
+      } else {
+        check(
+            !Files.exists(target, LinkOption.NOFOLLOW_LINKS),
+            "P21",
+            () -> what + " failed but left the target behind");
+      }
+      for (String name : names(plainParent)) {
+        if (!names.contains(name)) {
+          FileTrees.deleteRecursively(plainParent.resolve(name)); // the swap's leftovers too
+        }
+      }
+    }
+  }
+
+  /**
+   * The other process of the rule above: renames the first new directory in {@code parent} (the
+   * staging directory, or nothing yet) away and puts a link to {@code attacker} in its place.
+   */
+  private static void swap(Path parent, Set<String> before, String target, Path attacker) {
+    try {
+      for (String name : names(parent)) {
+        Path p = parent.resolve(name);
+        if (!before.contains(name)
+            && !name.equals(target)
+            && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          Files.move(p, parent.resolve("moved-away-by-another-process"));
+          Files.createSymbolicLink(p, attacker);
+          return;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Set<String> names(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

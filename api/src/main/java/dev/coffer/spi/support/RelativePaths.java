@@ -276,25 +276,33 @@ public final class RelativePaths {
         continue;
       }
       if (attrs.isSymbolicLink()) {
-        throw new CorruptBackupException(
-            "refusing to write '"
-                + printable(path)
-                + "' through the symbolic link '"
-                + parts[i]
-                + "'",
-            path);
+        throw throughLink(path, parts[i]);
       }
       if (!attrs.isDirectory()) {
-        throw new CorruptBackupException(
-            "refusing to write '"
-                + printable(path)
-                + "': parent '"
-                + parts[i]
-                + "' is not a directory",
-            path);
+        throw parentNotDirectory(path, parts[i]);
       }
     }
     return current.resolve(parts[parts.length - 1]);
+  }
+
+  static CorruptBackupException throughLink(String path, String parent) {
+    return new CorruptBackupException(
+        "refusing to write '"
+            + printable(path)
+            + "' through the symbolic link '"
+            + printable(parent)
+            + "'",
+        path);
+  }
+
+  static CorruptBackupException parentNotDirectory(String path, String parent) {
+    return new CorruptBackupException(
+        "refusing to write '"
+            + printable(path)
+            + "': parent '"
+            + printable(parent)
+            + "' is not a directory",
+        path);
   }
 
   /**

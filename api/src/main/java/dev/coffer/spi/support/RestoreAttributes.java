@@ -6,9 +6,6 @@ import dev.coffer.BackupException;
 import dev.coffer.OwnerPolicy;
 import java.io.IOException;
 import java.nio.file.FileSystem;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -63,7 +60,7 @@ public final class RestoreAttributes {
 
   private record Recorded(String path, SourceEntry.Type type, PosixAttributes posix) {}
 
-  private final Path directory;
+  private final StagingDirectory directory;
   private final OwnerPolicy owners;
   private final boolean posix;
   private final boolean unix;
@@ -71,10 +68,10 @@ public final class RestoreAttributes {
   private final List<String> warnings = new ArrayList<>();
   private PosixAttributes root;
 
-  RestoreAttributes(Path directory, OwnerPolicy owners) {
+  RestoreAttributes(StagingDirectory directory, OwnerPolicy owners) {
     this.directory = directory;
     this.owners = owners;
-    FileSystem fs = directory.getFileSystem();
+    FileSystem fs = directory.path().getFileSystem();
     this.posix = fs.supportedFileAttributeViews().contains("posix");
     this.unix = fs.supportedFileAttributeViews().contains("unix");
   }
@@ -158,32 +155,34 @@ public final class RestoreAttributes {
     if (owners != OwnerPolicy.CURRENT) {
       Owners setter = new Owners();
       for (Recorded r : all) {
-        if (!setter.apply(directory.resolve(r.path()), r.path(), r.posix())) {
+        boolean link = r.type() == SourceEntry.Type.SYMLINK;
+        if (!setter.apply(directory.posixView(r.path(), link), r.path(), r.posix())) {
           break;
         }
       }
       if (root != null) {
-        setter.apply(directory, ".", root);
+        setter.apply(directory.posixView(null, false), ".", root);
       }
     }
     for (Recorded r : all) {
       if (r.type() != SourceEntry.Type.SYMLINK) {
-        setMode(directory.resolve(r.path()), r.posix().permissions());
+        setMode(r.path(), r.posix().permissions());
       }
     }
-    setMode(directory, root != null ? root.permissions() : defaultDirectoryMode());
+    setMode(null, root != null ? root.permissions() : defaultDirectoryMode());
   }
 
-  private void setMode(Path p, int mode) throws IOException {
+  /** Sets the mode of {@code path} (null: the staging directory itself). */
+  private void setMode(String path, int mode) throws IOException {
     if ((mode & ~0777) != 0 && unix) {
       try {
-        Files.setAttribute(p, "unix:mode", mode);
+        directory.setUnixMode(path, mode);
         return;
       } catch (UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
         // a unix view that cannot set the mode: the nine bits below are what it can keep
       }
     }
-    Files.setPosixFilePermissions(p, PosixAttributes.toSet(mode));
+    directory.posixView(path, false).setPermissions(PosixAttributes.toSet(mode));
   }
 
   /**
@@ -193,13 +192,13 @@ public final class RestoreAttributes {
   private int defaultDirectoryMode() throws IOException {
     byte[] random = new byte[6];
     RANDOM.nextBytes(random);
-    Path probe = directory.resolve(".coffer-probe-" + HexFormat.of().formatHex(random));
-    Files.createDirectory(probe);
+    String probe = ".coffer-probe-" + HexFormat.of().formatHex(random);
+    directory.createDirectory(probe);
     try {
       return PosixAttributes.toBits(
-          Files.getPosixFilePermissions(probe, LinkOption.NOFOLLOW_LINKS));
+          directory.posixView(probe, false).readAttributes().permissions());
     } finally {
-      Files.delete(probe);
+      directory.delete(probe, true);
     }
   }
 
@@ -215,7 +214,7 @@ public final class RestoreAttributes {
    */
   private final class Owners {
     private final UserPrincipalLookupService lookup =
-        directory.getFileSystem().getUserPrincipalLookupService();
+        directory.path().getFileSystem().getUserPrincipalLookupService();
     private final Map<String, UserPrincipal> users = new HashMap<>();
     private final Map<String, GroupPrincipal> groups = new HashMap<>();
     private final UserPrincipal currentUser;
@@ -224,13 +223,13 @@ public final class RestoreAttributes {
     private boolean stopped;
 
     Owners() throws IOException {
-      PosixFileAttributes current = Files.readAttributes(directory, PosixFileAttributes.class);
+      PosixFileAttributes current = directory.posixView(null, false).readAttributes();
       currentUser = current.owner();
       currentGroup = current.group();
     }
 
     /** Sets one entry's owner and group; false once owners are given up on. */
-    boolean apply(Path p, String path, PosixAttributes a) throws IOException {
+    boolean apply(PosixFileAttributeView view, String path, PosixAttributes a) throws IOException {
       if (stopped) {
         return false;
       }
@@ -240,8 +239,6 @@ public final class RestoreAttributes {
           || (group == null && (a.group() != null || a.gid() >= 0))) {
         return failed(path, a, "no such user or group here", null, false);
       }
-      PosixFileAttributeView view =
-          Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
       try {
         if (user != null && !user.equals(currentUser)) {
           view.setOwner(user);

@@ -7,15 +7,19 @@ import dev.coffer.OwnerPolicy;
 import dev.coffer.RestoreMode;
 import dev.coffer.RestoreRequest;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -28,10 +32,24 @@ import java.util.HexFormat;
  *
  * <pre>{@code
  * try (RestoreStaging staging = RestoreStaging.begin(request)) {
- *   writeAndVerifyEverything(staging.directory(), staging.attributes());
+ *   staging.createDirectory("wal", staging.attributes().directoryAttributes(posix));
+ *   try (FileChannel out = staging.newFile("wal/000001.log", staging.attributes().fileAttributes(posix))) {
+ *     copyAndVerify(stored, out);
+ *   }
  *   staging.commit();
  * }
  * }</pre>
+ *
+ * <p>Every write of the restore goes through this object, never through the staging directory's
+ * name: a process that can write the target's parent could rename the staging directory away and
+ * put a link to its own directory in its place. The staging directory has an unguessable name (128
+ * random bits); where the file system has a {@link java.nio.file.SecureDirectoryStream} (the
+ * default file system on Linux and macOS) files are created, timed, given modes and owners relative
+ * to the open directory, and directories and links (which Java can only create by name) are looked
+ * up through it after they are made; elsewhere the name is checked to still be this directory (same
+ * {@code fileKey}, not a link) before and after each operation. {@link #commit()} moves only the
+ * directory this staging created. A swap makes the restore fail with a {@link BackupException} and
+ * leaves the target as it was; what a swap made the restore create elsewhere is removed again.
  *
  * <p>Where the file system has POSIX permissions the staging directory is created owner-only
  * ({@code 0700}); {@link #commit()} first applies the recorded {@link #attributes()} (modes,
@@ -49,11 +67,12 @@ public final class RestoreStaging implements AutoCloseable {
 
   private final Path target;
   private final RestoreMode mode;
-  private final Path staging;
+  private final StagingDirectory staging;
   private final RestoreAttributes attributes;
   private boolean committed;
 
-  private RestoreStaging(Path target, RestoreMode mode, Path staging, OwnerPolicy owners) {
+  private RestoreStaging(
+      Path target, RestoreMode mode, StagingDirectory staging, OwnerPolicy owners) {
     this.target = target;
     this.mode = mode;
     this.staging = staging;
@@ -114,24 +133,95 @@ public final class RestoreStaging implements AutoCloseable {
         throw new DirectoryNotEmptyException(target.toString());
       }
     }
-    Path staging = sibling(absolute, "restore");
-    if (staging.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      Files.createDirectory(
-          staging,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    } else {
-      Files.createDirectory(staging);
-    }
+    StagingDirectory staging = StagingDirectory.create(sibling(absolute, "restore"));
     return new RestoreStaging(absolute, mode, staging, owners);
   }
 
   /**
-   * The directory to restore into.
+   * The staging directory's name, for reading and probing only: write through {@link
+   * #createDirectory}, {@link #newFile}, {@link #createSymbolicLink} and {@link
+   * #setLastModifiedTime}, which never follow a directory swapped in under this name.
    *
    * @return the staging directory
    */
   public Path directory() {
-    return staging;
+    return staging.path();
+  }
+
+  /**
+   * Creates the directory {@code path} in the staging directory, and its missing parents (with the
+   * file system's default attributes); a directory already there is kept.
+   *
+   * @param path a relative {@code /}-separated path obeying {@link RelativePaths}' basic rules
+   * @param attributes the attributes to create it with, such as {@link
+   *     RestoreAttributes#directoryAttributes}
+   * @throws dev.coffer.CorruptBackupException if the path breaks a basic rule or a parent is a link
+   *     or not a directory
+   * @throws java.nio.file.FileAlreadyExistsException if something other than a directory is there
+   * @throws BackupException if the staging directory was moved or replaced meanwhile
+   * @throws IOException if it cannot be created
+   */
+  public void createDirectory(String path, FileAttribute<?>... attributes) throws IOException {
+    staging.createParents(path);
+    BasicFileAttributes existing = staging.attributes(path);
+    if (existing == null) {
+      staging.createDirectory(path, attributes);
+    } else if (!existing.isDirectory() || existing.isSymbolicLink()) {
+      throw new FileAlreadyExistsException(
+          RelativePaths.printable(path), null, "exists in the staging directory, not a directory");
+    }
+  }
+
+  /**
+   * Creates the new file {@code path} in the staging directory ({@code CREATE_NEW}: never through a
+   * link), and its missing parents, and opens it for writing. Where the file system has a {@link
+   * java.nio.file.SecureDirectoryStream} the file is created relative to the open staging
+   * directory. May be called from several threads.
+   *
+   * @param path a relative {@code /}-separated path obeying {@link RelativePaths}' basic rules
+   * @param attributes the attributes to create it with, such as {@link
+   *     RestoreAttributes#fileAttributes}
+   * @return the open channel; the caller closes it
+   * @throws dev.coffer.CorruptBackupException if the path breaks a basic rule or a parent is a link
+   *     or not a directory
+   * @throws java.nio.file.FileAlreadyExistsException if something is already there
+   * @throws BackupException if the staging directory was moved or replaced meanwhile
+   * @throws IOException if it cannot be created
+   */
+  public FileChannel newFile(String path, FileAttribute<?>... attributes) throws IOException {
+    staging.createParents(path);
+    return staging.newFile(path, attributes);
+  }
+
+  /**
+   * Creates the symbolic link {@code path} in the staging directory, and its missing parents.
+   *
+   * @param path a relative {@code /}-separated path obeying {@link RelativePaths}' basic rules
+   * @param linkTarget the link's text, kept as it is
+   * @throws dev.coffer.CorruptBackupException if the path breaks a basic rule or a parent is a link
+   *     or not a directory
+   * @throws java.nio.file.InvalidPathException if this file system cannot represent the link text
+   * @throws BackupException if the staging directory was moved or replaced meanwhile
+   * @throws IOException if it cannot be created
+   */
+  public void createSymbolicLink(String path, String linkTarget) throws IOException {
+    requireNonNull(linkTarget, "linkTarget");
+    staging.createParents(path);
+    staging.createSymbolicLink(path, linkTarget);
+  }
+
+  /**
+   * Sets the last-modified time of the entry {@code path} in the staging directory (a link itself,
+   * never what it points to).
+   *
+   * @param path a relative {@code /}-separated path of an entry already created
+   * @param time the time
+   * @throws BackupException if the staging directory was moved or replaced meanwhile
+   * @throws IOException if it cannot be set
+   */
+  public void setLastModifiedTime(String path, FileTime time) throws IOException {
+    requireNonNull(time, "time");
+    staging.setLastModifiedTime(RelativePaths.requireValid(path), time);
   }
 
   /**
@@ -159,13 +249,14 @@ public final class RestoreStaging implements AutoCloseable {
       throw new IllegalStateException("already committed");
     }
     attributes.apply();
+    staging.verify();
     boolean exists = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
     if (mode == RestoreMode.CREATE || !exists) {
       if (exists) {
         Files.delete(
             target); // fails with DirectoryNotEmptyException if someone wrote into it meanwhile
         try {
-          move(staging, target);
+          publish();
         } catch (IOException e) {
           try {
             Files.createDirectory(target);
@@ -175,13 +266,13 @@ public final class RestoreStaging implements AutoCloseable {
           throw e;
         }
       } else {
-        move(staging, target);
+        publish();
       }
     } else {
       Path aside = sibling(target, "old");
       move(target, aside);
       try {
-        move(staging, target);
+        publish();
       } catch (IOException e) {
         try {
           move(aside, target);
@@ -202,11 +293,35 @@ public final class RestoreStaging implements AutoCloseable {
     committed = true;
   }
 
-  /** Removes the staging directory unless the restore committed. */
+  /**
+   * Removes the staging directory unless the restore committed (one moved away by another process
+   * is emptied where it is), and closes its handle.
+   */
   @Override
   public void close() throws IOException {
-    if (!committed) {
-      FileTrees.deleteRecursively(staging);
+    try (StagingDirectory dir = staging) {
+      if (!committed) {
+        dir.deleteAll();
+      }
+    }
+  }
+
+  /**
+   * Moves the staging directory to the target, but only the directory this staging created: when
+   * another process swapped something in under its name between the last check and the move, that
+   * is moved back and the commit fails.
+   */
+  private void publish() throws IOException {
+    Path name = staging.path();
+    move(name, target);
+    if (!staging.isAt(target)) {
+      BackupException e = StagingDirectory.replaced(name);
+      try {
+        move(target, name);
+      } catch (IOException again) {
+        e.addSuppressed(again);
+      }
+      throw e;
     }
   }
 
@@ -219,7 +334,7 @@ public final class RestoreStaging implements AutoCloseable {
   }
 
   private static Path sibling(Path target, String purpose) {
-    byte[] random = new byte[6];
+    byte[] random = new byte[16]; // 128 bits: a name no other process can guess beforehand
     RANDOM.nextBytes(random);
     return target.resolveSibling(
         "." + target.getFileName() + ".coffer-" + purpose + "-" + HexFormat.of().formatHex(random));

@@ -12,6 +12,8 @@ import dev.coffer.archive.StoredBackup;
 import dev.coffer.spi.support.RelativePaths;
 import dev.coffer.spi.support.RestoreStaging;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -120,8 +122,16 @@ public final class AedbArchive implements StoredBackup {
         }
       }
       try (RestoreStaging staging = RestoreStaging.begin(request.target(), request.mode())) {
+        // every file is created through the staging object, never through its directory's name
         AedbReadResult result =
-            reader.extractTo(staging.directory(), request::selects, manifestKey);
+            reader.read(
+                request::selects,
+                (entry, content) -> {
+                  try (OutputStream os = Channels.newOutputStream(staging.newFile(entry.path()))) {
+                    content.transferTo(os);
+                  }
+                },
+                manifestKey);
         staging.commit();
         return AedbArchiveInfo.describe(file, AedbReadOptions.defaults())
             .toMetadata(provider, version, result.manifest());

@@ -316,11 +316,16 @@ final class CopyRepository implements BackupRepository {
 
   /** Copies one file, computing its CRC32C in the same pass; returns its size. */
   private long copy(Path from, Path to, CRC32C crc) throws IOException {
+    // CREATE_NEW never follows a link
+    return copy(from, FileChannel.open(to, CREATE_NEW, WRITE), crc);
+  }
+
+  /** Copies {@code from} into {@code to}, which it closes. */
+  private long copy(Path from, FileChannel to, CRC32C crc) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
     long size = 0;
-    try (FileChannel in = FileChannel.open(from, READ, NOFOLLOW_LINKS);
-        FileChannel out =
-            FileChannel.open(to, CREATE_NEW, WRITE)) { // CREATE_NEW never follows a link
+    try (FileChannel out = to;
+        FileChannel in = FileChannel.open(from, READ, NOFOLLOW_LINKS)) {
       while (in.read(buffer) >= 0) {
         buffer.flip();
         crc.update(buffer.duplicate());
@@ -470,17 +475,14 @@ final class CopyRepository implements BackupRepository {
     Path data = backupDir(request.backupId()).resolve(DATA);
     long bytesTotal = c.metadata().totalBytes();
     // P16-P18: everything goes into a staging directory beside the target, moved into place when
-    // verified
+    // verified; P21: every write goes through the staging object, never through the directory's
+    // name, which another process could swap for a link to its own directory
     try (RestoreStaging staging = RestoreStaging.begin(request.target(), request.mode())) {
       request
           .progress()
           .onProgress(new Progress(Progress.Phase.RESTORE, 0, c.files().size(), 0, bytesTotal, ""));
       for (String d : c.directories()) {
-        Path dir =
-            RelativePaths.resolveForWrite(staging.directory(), d, true); // P21: parents never links
-        if (!Files.isDirectory(dir, NOFOLLOW_LINKS)) {
-          Files.createDirectory(dir);
-        }
+        staging.createDirectory(d); // P21: parents never links
       }
       long files = 0;
       long bytes = 0;
@@ -491,8 +493,7 @@ final class CopyRepository implements BackupRepository {
               f.path() + " of backup " + request.backupId() + " is missing", f.path());
         }
         CRC32C crc = new CRC32C();
-        long size =
-            copy(from, RelativePaths.resolveForWrite(staging.directory(), f.path(), true), crc);
+        long size = copy(from, staging.newFile(f.path()), crc);
         if (size != f.size() || crc.getValue() != f.crc32c()) { // P17: every byte is checked
           throw new CorruptBackupException(
               "crc32c mismatch for "

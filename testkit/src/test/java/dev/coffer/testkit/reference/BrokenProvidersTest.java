@@ -70,6 +70,7 @@ class BrokenProvidersTest {
             ReferenceProvider.Broken.PARTIAL_RESTORE_NOT_RECURSIVE, Set.of("P19"), Set.of()),
         Arguments.of(
             ReferenceProvider.Broken.PARTIAL_RESTORE_LEAVES_STAGING, Set.of("P19"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.WRITES_THROUGH_STAGING_NAME, Set.of("P21"), Set.of()),
         Arguments.of(ReferenceProvider.Broken.LOGS_SECRET, Set.of("P4"), Set.of()),
         Arguments.of(
             ReferenceProvider.Broken.REPLACE_CREATES_MISSING_PARENT, Set.of("P18"), Set.of()),

@@ -169,6 +169,11 @@ public class ReferenceProvider implements BackupProvider {
      * a partial restore that fails on an unknown path leaves its staging directory behind (P19).
      */
     PARTIAL_RESTORE_LEAVES_STAGING,
+    /**
+     * restore writes through its staging directory's name, so a directory swapped in under that
+     * name by another process receives the restore (P21).
+     */
+    WRITES_THROUGH_STAGING_NAME,
     /** open logs its options at DEBUG, the secret included (P4: "never in a log line"). */
     LOGS_SECRET,
     /**

@@ -784,27 +784,56 @@ final class ReferenceRepository implements BackupRepository {
           .progress()
           .onProgress(new Progress(Progress.Phase.RESTORE, 0, fileCount, 0, total, ""));
       for (Entry e : selected) {
-        Path out = RelativePaths.resolveForWrite(root, e.path, true);
+        // P21: every write through the staging object, never through the directory's name (which
+        // another process could swap for a link), unless broken on purpose
+        Path out =
+            broken == Broken.WRITES_THROUGH_STAGING_NAME
+                ? RelativePaths.resolveForWrite(root, e.path, true)
+                : null;
         switch (e.type) {
           case DIRECTORY:
-            if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+            if (out == null) {
+              stage.createDirectory(e.path, attrs.directoryAttributes(e.posix));
+            } else if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
               Files.createDirectory(out, attrs.directoryAttributes(e.posix));
             }
             attrs.record(e.path, e.type, e.posix);
             break;
           case SYMLINK:
-            Files.createSymbolicLink(out, out.getFileSystem().getPath(e.linkTarget));
+            if (out == null) {
+              stage.createSymbolicLink(e.path, e.linkTarget);
+            } else {
+              Files.createSymbolicLink(out, out.getFileSystem().getPath(e.linkTarget));
+            }
             attrs.record(e.path, e.type, e.posix);
             break;
           default:
+            FileAttribute<?>[] create =
+                broken == Broken.OPEN_WHILE_RESTORING
+                    ? NO_ATTRIBUTES
+                    : attrs.fileAttributes(e.posix);
             restoreFile(
                 id,
                 data,
                 e,
-                out,
-                broken == Broken.OPEN_WHILE_RESTORING
-                    ? NO_ATTRIBUTES
-                    : attrs.fileAttributes(e.posix));
+                out == null
+                    ? stage.newFile(e.path, create)
+                    : FileChannel.open(
+                        out,
+                        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        create));
+            if (caps.contains(Capability.TIMESTAMPS)) {
+              FileTime t =
+                  FileTime.fromMillis(
+                      broken == Broken.TIMES_TO_THE_SECOND
+                          ? e.mtimeMillis / 1000 * 1000
+                          : e.mtimeMillis);
+              if (out == null) {
+                stage.setLastModifiedTime(e.path, t);
+              } else {
+                Files.setLastModifiedTime(out, t);
+              }
+            }
             attrs.record(
                 e.path,
                 e.type,
@@ -837,17 +866,15 @@ final class ReferenceRepository implements BackupRepository {
     return m.metadata();
   }
 
-  private void restoreFile(String id, Path data, Entry e, Path out, FileAttribute<?>[] create)
-      throws IOException {
+  /** Copies the stored file of {@code e} into {@code out} (which it closes), checking it. */
+  private void restoreFile(String id, Path data, Entry e, FileChannel out) throws IOException {
     Path stored = data.resolve(e.path);
     CRC32C crc = new CRC32C();
     long size = 0;
     ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-    try (FileChannel in =
-            FileChannel.open(stored, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-        FileChannel w =
-            FileChannel.open(
-                out, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), create)) {
+    try (FileChannel w = out;
+        FileChannel in =
+            FileChannel.open(stored, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       while (in.read(buf) >= 0) {
         buf.flip();
         crc.update(buf.duplicate());
@@ -877,11 +904,6 @@ final class ReferenceRepository implements BackupRepository {
               + size
               + " bytes)",
           e.path);
-    }
-    if (caps.contains(Capability.TIMESTAMPS)) {
-      long millis =
-          broken == Broken.TIMES_TO_THE_SECOND ? e.mtimeMillis / 1000 * 1000 : e.mtimeMillis;
-      Files.setLastModifiedTime(out, FileTime.fromMillis(millis));
     }
   }
 

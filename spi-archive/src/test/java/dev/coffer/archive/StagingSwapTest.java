@@ -1,0 +1,88 @@
+package dev.coffer.archive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.coffer.BackupException;
+import dev.coffer.BackupMetadata;
+import dev.coffer.RestoreRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The archive provider on the real disk, where restores write through a {@link
+ * SecureDirectoryStream}: another process renames the staging directory away during a restore and
+ * puts a link to its own directory in its place (issue #16). Nothing reaches that directory, the
+ * restore fails, the target stays absent, and the staging directory is emptied where it was moved
+ * to, through its handle.
+ */
+class StagingSwapTest {
+
+  @TempDir Path tmp;
+
+  @ParameterizedTest(name = "swapped at progress call {0}")
+  @ValueSource(ints = {1, 2, 3, 4})
+  void aStagingDirectorySwappedForALink_receivesNothing_andTheRestoreFails(int call)
+      throws IOException {
+    try (DirectoryStream<Path> probe = Files.newDirectoryStream(tmp)) {
+      assumeTrue(probe instanceof SecureDirectoryStream, "this file system has no handle API");
+    }
+    Path source = tmp.resolve("source");
+    Files.createDirectories(source.resolve("d/e"));
+    TestSupport.write(source.resolve("a.txt"), "first");
+    TestSupport.write(source.resolve("d/b.txt"), "second");
+    TestSupport.write(source.resolve("d/e/c.txt"), "third");
+    TestSupport.write(source.resolve("f.txt"), "fourth");
+    Path parent = Files.createDirectory(tmp.resolve("restores"));
+    Path attacker = Files.createDirectory(tmp.resolve("attacker"));
+    Path target = parent.resolve("target");
+    AtomicInteger calls = new AtomicInteger();
+    try (ArchiveRepository repo =
+        TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+      BackupMetadata b = repo.backup(source);
+      RestoreRequest request =
+          RestoreRequest.of(b.id(), target)
+              .withProgress(
+                  p -> {
+                    if (calls.incrementAndGet() == call) {
+                      swap(parent, attacker);
+                    }
+                  });
+      BackupException e = assertThrows(BackupException.class, () -> repo.restore(request));
+      assertTrue(e.getMessage().contains("moved or replaced"), e.getMessage());
+    }
+    assertEquals(
+        List.of(), TestSupport.names(attacker), "nothing lands in the swapped-in directory");
+    assertFalse(Files.exists(target, LinkOption.NOFOLLOW_LINKS), "the target stays absent");
+    assertEquals(
+        List.of(), TestSupport.names(parent.resolve("moved-away")), "emptied through its handle");
+  }
+
+  /**
+   * The other process: the staging directory (the only entry) renamed away, a link in its place.
+   */
+  private static void swap(Path parent, Path attacker) {
+    try {
+      List<String> staged = TestSupport.names(parent);
+      assertEquals(1, staged.size(), "one staging directory: " + staged);
+      Path staging = parent.resolve(staged.get(0));
+      Files.move(staging, parent.resolve("moved-away"));
+      Files.createSymbolicLink(staging, attacker);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
