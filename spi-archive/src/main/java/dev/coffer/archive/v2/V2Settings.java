@@ -1,0 +1,70 @@
+package dev.coffer.archive.v2;
+
+import dev.coffer.RepositoryInfo;
+import dev.coffer.spi.support.ChangedFilesPolicy;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * What the {@code archive} provider decided for one format-2 repository instance: its key source,
+ * writer locks, compression level, workers, the {@code changed-files} policy, the clock, the id
+ * source and what {@code info()} tells. Not a record, because it holds the key source: {@link
+ * #toString()} names no secret.
+ */
+public final class V2Settings {
+
+  final MasterKeys keys;
+  final WriterLocks locks;
+  final int level;
+  final int threads;
+  final ChangedFilesPolicy changedFiles;
+  final Clock clock;
+  final Supplier<String> ids;
+  final RepositoryInfo info;
+
+  /**
+   * The settings.
+   *
+   * @param keys the key source
+   * @param locks the writer locks of the repository directory
+   * @param level zstd level, 1 to 19
+   * @param threads workers that hash, compress and seal blocks
+   * @param changedFiles what a file changed while read means (rule P34)
+   * @param clock the clock of backup times
+   * @param ids the source of new backup ids
+   * @param info what the repository's {@code info()} returns
+   */
+  public V2Settings(
+      MasterKeys keys,
+      WriterLocks locks,
+      int level,
+      int threads,
+      ChangedFilesPolicy changedFiles,
+      Clock clock,
+      Supplier<String> ids,
+      RepositoryInfo info) {
+    this.keys = Objects.requireNonNull(keys, "keys");
+    this.locks = Objects.requireNonNull(locks, "locks");
+    this.level = level;
+    this.threads = Math.max(1, Math.min(64, threads));
+    this.changedFiles = Objects.requireNonNull(changedFiles, "changedFiles");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.ids = Objects.requireNonNull(ids, "ids");
+    this.info = Objects.requireNonNull(info, "info");
+  }
+
+  V2WriteOptions writeOptions() {
+    return new V2WriteOptions(
+        BlockSealer.DEFAULT_BLOCK_SIZE_BYTES,
+        level,
+        threads,
+        false,
+        V2WriteOptions.DEFAULT_GRANULARITY);
+  }
+
+  @Override
+  public String toString() {
+    return "V2Settings[level " + level + ", " + threads + " threads, keys redacted]";
+  }
+}
