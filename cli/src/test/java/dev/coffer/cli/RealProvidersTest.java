@@ -252,4 +252,38 @@ class RealProvidersTest {
     assertEquals(2, human.lines().filter(l -> l.startsWith("ok     ")).count(), human);
     assertTrue(human.contains("All 2 backups verified: 4 files, "), human);
   }
+
+  /** Format 2 needs no CLI option of its own: the URL's {@code format=2} reaches the provider. */
+  @Test
+  void archiveFormat2_throughTheRepositoryUrl_backsUpIncrementallyListsVerifiesAndRestores()
+      throws IOException {
+    Path source = Files.createDirectories(tmp.resolve("src/base"));
+    Files.writeString(source.resolve("16384"), "page one\n".repeat(10000));
+    Path key = tmp.resolve("db.key");
+    CliRun cli =
+        new CliRun().with("COFFER_REPO", "coffer:archive:" + tmp.resolve("repo") + "?format=2");
+    cli.run("keygen", key.toString()).expect(0);
+    cli.run("backup", tmp.resolve("src").toString(), "--key-file", key.toString()).expect(0);
+    Files.writeString(source.resolve("16385"), "page two\n");
+    JsonNode incr =
+        cli.run(
+                "backup",
+                tmp.resolve("src").toString(),
+                "--key-file",
+                key.toString(),
+                "--incremental-from",
+                "latest",
+                "--json")
+            .expect(0)
+            .json()
+            .get("backup");
+    assertEquals("INCREMENTAL", incr.get("backupType").asText(), incr::toString);
+    assertTrue(Files.isRegularFile(tmp.resolve("repo/coffer-repository")));
+    JsonNode listed = cli.run("list", "--key-file", key.toString(), "--json").expect(0).json();
+    assertEquals(2, listed.get("backups").size(), listed::toString);
+    cli.run("verify", "--all", "--key-file", key.toString()).expect(0);
+    cli.run("restore", "latest", tmp.resolve("out").toString(), "--key-file", key.toString())
+        .expect(0);
+    assertEquals(List.of(), DemoTree.differences(tmp.resolve("src"), tmp.resolve("out")));
+  }
 }
