@@ -79,6 +79,7 @@ final class FormatTwo {
             new Locks(location),
             (int) o.getLong("level"),
             threads,
+            o.getBoolean("rehash"),
             changedFiles,
             clock,
             ids,

@@ -268,4 +268,34 @@ class ArchiveFormat2Test {
       assertTrue(r.verify(incr.id()).ok());
     }
   }
+
+  @Test
+  void incremental_doesNotReadAFileWhoseStatsAreUnchanged_unlessRehash() throws IOException {
+    Path source = root.resolve("db");
+    Files.createDirectories(source);
+    Path file = source.resolve("table");
+    java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(TestSupport.T0);
+    Files.writeString(file, "original");
+    Files.setLastModifiedTime(file, old);
+    Map<String, String> plain = v2(TestSupport.keyOptions(TestSupport.KEY_HEX));
+    Map<String, String> rehash = v2(TestSupport.keyOptions(TestSupport.KEY_HEX));
+    rehash.put("rehash", "true");
+    BackupMetadata full;
+    try (BackupRepository r = open(root.resolve("repo"), plain)) {
+      full = r.backup(source);
+    }
+    // the documented limit: same size, same times, same file: not seen without rehash
+    Files.writeString(file, "modified");
+    Files.setLastModifiedTime(file, old);
+    try (BackupRepository r = open(root.resolve("repo"), plain)) {
+      BackupMetadata trusted = r.backup(BackupRequest.incremental(source, full.id()));
+      r.restore(trusted.id(), root.resolve("trusted"));
+      assertEquals("original", Files.readString(root.resolve("trusted/table")));
+    }
+    try (BackupRepository r = open(root.resolve("repo"), rehash)) {
+      BackupMetadata reread = r.backup(BackupRequest.incremental(source, full.id()));
+      r.restore(reread.id(), root.resolve("reread"));
+      assertEquals("modified", Files.readString(root.resolve("reread/table")));
+    }
+  }
 }

@@ -109,8 +109,8 @@ public final class V2ArchiveWriter {
    * @param base the base backup, opened
    * @return the committed backup's summary
    * @throws IllegalArgumentException if the base belongs to another repository
-   * @throws IllegalStateException if the base's chain is already as long as a chain may be (take a
-   *     full backup)
+   * @throws dev.coffer.BackupException if the base's chain is already as long as a chain may be
+   *     (take a full backup)
    * @throws IOException as {@link #full} throws
    */
   public V2Summary incremental(Path source, V2Backup base) throws IOException {
@@ -118,14 +118,6 @@ public final class V2ArchiveWriter {
     if (!base.statement().repositoryId().equals(location.repositoryId())) {
       throw new IllegalArgumentException(
           "base " + base.backupId() + " belongs to another repository");
-    }
-    if (base.manifest().chainSize() >= V2Format.MAX_CHAIN - 1) {
-      throw new IllegalStateException(
-          "the chain of base "
-              + base.backupId()
-              + " is "
-              + base.manifest().chainSize()
-              + " archives long: take a full backup");
     }
     return write(source, base);
   }
@@ -177,6 +169,14 @@ public final class V2ArchiveWriter {
    */
   V2Summary write(String backupId, Instant scanStart, SourceTree tree, V2Backup base, Hooks hooks)
       throws IOException {
+    if (base != null && base.manifest().chainSize() >= V2Format.MAX_CHAIN - 1) {
+      throw new dev.coffer.BackupException(
+          "the chain of base "
+              + base.backupId()
+              + " is "
+              + base.manifest().chainSize()
+              + " archives long: take a full backup");
+    }
     long scanNs = scanStart.getEpochSecond() * 1_000_000_000L + scanStart.getNano();
     int blockSize = base == null ? options.blockSizeBytes() : base.statement().blockSizeBytes();
     Map<String, V2Manifest.FileEntry> baseFiles = new HashMap<>();

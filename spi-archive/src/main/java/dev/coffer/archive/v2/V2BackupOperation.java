@@ -77,14 +77,6 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
           throw new NoSuchBackupException(request.baseBackupId().value());
         }
         base = repo.reader.open(request.baseBackupId().value());
-        if (base.manifest().chainSize() >= V2Format.MAX_CHAIN - 1) {
-          throw new BackupException(
-              "the chain of base "
-                  + base.backupId()
-                  + " is "
-                  + base.manifest().chainSize()
-                  + " archives long: take a full backup");
-        }
       }
       backupId = repo.settings.ids.get();
       Closeable lock = repo.settings.locks.begin(backupId);

@@ -18,6 +18,7 @@ public final class V2Settings {
   final WriterLocks locks;
   final int level;
   final int threads;
+  final boolean rehash;
   final ChangedFilesPolicy changedFiles;
   final Clock clock;
   final Supplier<String> ids;
@@ -30,6 +31,7 @@ public final class V2Settings {
    * @param locks the writer locks of the repository directory
    * @param level zstd level, 1 to 19
    * @param threads workers that hash, compress and seal blocks
+   * @param rehash whether an incremental reads files whose stats say unchanged
    * @param changedFiles what a file changed while read means (rule P34)
    * @param clock the clock of backup times
    * @param ids the source of new backup ids
@@ -40,6 +42,7 @@ public final class V2Settings {
       WriterLocks locks,
       int level,
       int threads,
+      boolean rehash,
       ChangedFilesPolicy changedFiles,
       Clock clock,
       Supplier<String> ids,
@@ -48,6 +51,7 @@ public final class V2Settings {
     this.locks = Objects.requireNonNull(locks, "locks");
     this.level = level;
     this.threads = Math.max(1, Math.min(64, threads));
+    this.rehash = rehash;
     this.changedFiles = Objects.requireNonNull(changedFiles, "changedFiles");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.ids = Objects.requireNonNull(ids, "ids");
@@ -59,7 +63,7 @@ public final class V2Settings {
         BlockSealer.DEFAULT_BLOCK_SIZE_BYTES,
         level,
         threads,
-        false,
+        rehash,
         V2WriteOptions.DEFAULT_GRANULARITY);
   }
 
