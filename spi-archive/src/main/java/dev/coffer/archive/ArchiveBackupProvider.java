@@ -76,6 +76,21 @@ public final class ArchiveBackupProvider implements BackupProvider {
               1,
               1,
               2),
+          OptionInfo.optional(
+              "recipient",
+              "format 2: an X25519 recipient (coffer-x25519-public:...) each new backup's data key "
+                  + "is wrapped to, instead of a key: a host without an identity can back up but not "
+                  + "read",
+              null),
+          OptionInfo.optional(
+              "recipients-file",
+              "format 2: a file of X25519 recipients, one per line (# starts a comment)",
+              null),
+          OptionInfo.optional(
+              "identity-file",
+              "format 2: a file of X25519 identities (coffer-x25519-secret:...), one per line, that "
+                  + "open the backups of a write-only repository",
+              null),
           OptionInfo.flag(
               "rehash",
               "format 2: read every file of an incremental, also those whose size, times and "
@@ -374,7 +389,7 @@ public final class ArchiveBackupProvider implements BackupProvider {
         Normalizer.normalize(s, Normalizer.Form.NFC).getBytes(StandardCharsets.UTF_8));
   }
 
-  private static byte[] readSmall(Path location, ProviderOptions o, String option) {
+  static byte[] readSmall(Path location, ProviderOptions o, String option) {
     // resolved on the repository's file system, never on the default one by accident
     Path file = location.getFileSystem().getPath(o.get(option).orElseThrow());
     try {

@@ -6,6 +6,8 @@ import dev.coffer.archive.v2.MasterKeys;
 import dev.coffer.archive.v2.V2Repository;
 import dev.coffer.archive.v2.V2Settings;
 import dev.coffer.archive.v2.WriterLocks;
+import dev.coffer.archive.v2.X25519Identity;
+import dev.coffer.archive.v2.X25519Recipient;
 import dev.coffer.spi.support.ChangedFilesPolicy;
 import dev.coffer.spi.support.ProviderOptions;
 import java.io.Closeable;
@@ -39,12 +41,22 @@ final class FormatTwo {
   static boolean chosen(Path location, Map<String, String> options) {
     ProviderOptions o =
         ProviderOptions.parse(ArchiveBackupProvider.NAME, ArchiveBackupProvider.OPTIONS, options);
+    boolean keyPairs =
+        o.isSet("recipient") || o.isSet("recipients-file") || o.isSet("identity-file");
     if (o.isSet("format")) {
       boolean two = o.getLong("format") == 2;
+      if (!two && keyPairs) {
+        throw o.invalid("format", "recipients and identities need format=2");
+      }
       if (!two && V2Repository.holdsRepository(location)) {
         throw o.invalid("format", "the repository is format 2: use format=2 or leave it out");
       }
       return two;
+    }
+    if (keyPairs && !V2Repository.holdsRepository(location)) {
+      throw new IllegalArgumentException(
+          "options recipient, recipients-file and identity-file of provider 'archive' need "
+              + "format=2");
     }
     return V2Repository.holdsRepository(location);
   }
@@ -64,10 +76,19 @@ final class FormatTwo {
       throw o.invalid("mode", "expected encrypted, signed or plain");
     }
     Keyring keyring = ArchiveBackupProvider.keyring(location, o);
-    if (keyring.kind() == Keyring.Kind.NONE) {
+    List<X25519Recipient> recipients = recipients(location, o);
+    List<X25519Identity> identities = identities(location, o);
+    boolean keyPairs = !recipients.isEmpty() || !identities.isEmpty();
+    if (keyring.kind() == Keyring.Kind.NONE && !keyPairs) {
       throw new IllegalArgumentException(
           "provider 'archive' with format=2 needs a key: give key, key-file, passphrase or "
-              + "passphrase-file");
+              + "passphrase-file (or recipient, recipients-file, identity-file for a write-only "
+              + "repository)");
+    }
+    if (keyring.kind() != Keyring.Kind.NONE && keyPairs) {
+      throw new IllegalArgumentException(
+          "provider 'archive': a key or passphrase and recipients or identities are exclusive "
+              + "(a format-2 repository is either encrypted with a key or write-only)");
     }
     int threads =
         o.isSet("threads")
@@ -75,7 +96,9 @@ final class FormatTwo {
             : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     V2Settings settings =
         new V2Settings(
-            new Keys(keyring, ArchiveBackupProvider.argon2(o)),
+            keyPairs ? null : new Keys(keyring, ArchiveBackupProvider.argon2(o)),
+            recipients,
+            identities,
             new Locks(location),
             (int) o.getLong("level"),
             threads,
@@ -85,6 +108,64 @@ final class FormatTwo {
             ids,
             RepositoryInfo.of(new ArchiveBackupProvider(), location));
     return V2Repository.open(location, settings, mode);
+  }
+
+  private static List<X25519Recipient> recipients(Path location, ProviderOptions o) {
+    List<X25519Recipient> out = new ArrayList<>();
+    try {
+      if (o.isSet("recipient")) {
+        out.add(X25519Recipient.parse(o.get("recipient").orElseThrow()));
+      }
+      if (o.isSet("recipients-file")) {
+        byte[] content = ArchiveBackupProvider.readSmall(location, o, "recipients-file");
+        for (String line : lines(content)) {
+          X25519Recipient r = X25519Recipient.parse(line);
+          if (!out.contains(r)) {
+            out.add(r);
+          }
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      throw o.invalid(
+          o.isSet("recipients-file") ? "recipients-file" : "recipient",
+          "X25519 recipients, coffer-x25519-public:<base64 of 32 bytes>");
+    }
+    return out;
+  }
+
+  private static List<X25519Identity> identities(Path location, ProviderOptions o) {
+    List<X25519Identity> out = new ArrayList<>();
+    if (!o.isSet("identity-file")) {
+      return out;
+    }
+    byte[] content = ArchiveBackupProvider.readSmall(location, o, "identity-file");
+    try {
+      for (String line : lines(content)) {
+        out.add(X25519Identity.parse(line));
+      }
+    } catch (IllegalArgumentException e) {
+      // never echoes the file's content
+      throw o.invalid("identity-file", "lines coffer-x25519-secret:<base64 of 32 bytes>");
+    } finally {
+      java.util.Arrays.fill(content, (byte) 0);
+    }
+    if (out.isEmpty()) {
+      throw o.invalid("identity-file", "at least one identity");
+    }
+    return out;
+  }
+
+  /** The non-empty lines of a UTF-8 file, without comments ({@code #} to the end of the line). */
+  private static List<String> lines(byte[] content) {
+    List<String> out = new ArrayList<>();
+    for (String line : new String(content, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+      int hash = line.indexOf('#');
+      String l = (hash < 0 ? line : line.substring(0, hash)).strip();
+      if (!l.isEmpty()) {
+        out.add(l);
+      }
+    }
+    return out;
   }
 
   /** A {@link Keyring} as format 2's key source. */

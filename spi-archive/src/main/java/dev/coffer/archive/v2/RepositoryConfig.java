@@ -1,6 +1,7 @@
 package dev.coffer.archive.v2;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.WrongKeyException;
@@ -16,8 +17,11 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -38,6 +42,7 @@ final class RepositoryConfig {
   static final String KEY = "coffer-repository";
   static final String FORMAT = "coffer-repository/2";
   static final String MODE_ENCRYPTED = "encrypted";
+  static final String MODE_RECIPIENTS = "recipients";
   static final int MAX_BYTES = 4096;
   private static final String KDF_NONE = "none";
   private static final String KDF_ARGON2ID = "argon2id";
@@ -47,17 +52,28 @@ final class RepositoryConfig {
 
   private final UUID repositoryId;
   private final SecretBytes master;
+  private final List<X25519Recipient> recipients;
 
-  private RepositoryConfig(UUID repositoryId, SecretBytes master) {
+  private RepositoryConfig(
+      UUID repositoryId, SecretBytes master, List<X25519Recipient> recipients) {
     this.repositoryId = repositoryId;
     this.master = master;
+    this.recipients = recipients;
+  }
+
+  /** The recipients of a write-only repository (mode {@code recipients}); empty otherwise. */
+  List<X25519Recipient> recipients() {
+    return recipients;
   }
 
   UUID repositoryId() {
     return repositoryId;
   }
 
-  /** The repository's master key (of its symmetric key slots and metadata objects). */
+  /**
+   * The repository's master key (of its symmetric key slots and metadata objects); null in mode
+   * {@code recipients}.
+   */
   SecretBytes master() {
     return master;
   }
@@ -68,14 +84,16 @@ final class RepositoryConfig {
   }
 
   /**
-   * Checks {@code keys} against the repository's config, creating it first if the store has none.
+   * Checks the key source of {@code settings} (a symmetric key, or recipients and identities)
+   * against the repository's config, creating it first if the store has none.
    *
    * @param requestedMode the {@code mode} option, or null when not given
    * @throws WrongKeyException if the key is wrong, of the other kind, or the mode differs
    * @throws CorruptBackupException if the config object is malformed
    */
   static RepositoryConfig openOrCreate(
-      ObjectStore store, String where, MasterKeys keys, String requestedMode) throws IOException {
+      ObjectStore store, String where, V2Settings settings, String requestedMode)
+      throws IOException {
     JsonNode node = read(store, where);
     if (node == null) {
       if (requestedMode != null && !MODE_ENCRYPTED.equals(requestedMode)) {
@@ -84,7 +102,7 @@ final class RepositoryConfig {
                 + "(plain and signed archives are format 1)");
       }
       try {
-        store.write(KEY, new ByteArrayInputStream(create(keys)), WriteMode.IF_ABSENT);
+        store.write(KEY, new ByteArrayInputStream(create(settings)), WriteMode.IF_ABSENT);
       } catch (FileAlreadyExistsException raced) {
         // another instance created it first: its config is the repository's
       }
@@ -93,14 +111,36 @@ final class RepositoryConfig {
         throw new NoSuchFileException(where + "/" + KEY, null, "repository config vanished");
       }
     }
-    return check(node, where, keys, requestedMode);
+    return check(node, where, settings, requestedMode);
   }
 
-  private static byte[] create(MasterKeys keys) throws IOException {
+  private static byte[] create(V2Settings settings) throws IOException {
     ObjectNode o = V2Json.object();
     o.put("format", FORMAT);
     o.put("archive_format", 2);
     o.put("repository_id", UUID.randomUUID().toString());
+    MasterKeys keys = settings.keys;
+    if (keys == null) {
+      if (settings.recipients.isEmpty()) {
+        throw new IllegalArgumentException(
+            "provider 'archive': a new write-only repository needs option recipient or "
+                + "recipients-file");
+      }
+      o.put("mode", MODE_RECIPIENTS);
+      o.put("kdf", KDF_NONE);
+      o.put("argon2_memory_kib", 0);
+      o.put("argon2_iterations", 0);
+      o.put("argon2_parallelism", 0);
+      o.putNull("argon2_salt");
+      ArrayNode list = o.putArray("recipients");
+      settings.recipients.forEach(r -> list.add(r.toString()));
+      byte[] checkSalt = new byte[32];
+      RANDOM.nextBytes(checkSalt);
+      o.put("check_salt", HexFormat.of().formatHex(checkSalt));
+      o.putNull("check");
+      o.put("check", HexFormat.of().formatHex(checksum(V2Json.bytes(o))));
+      return V2Json.bytes(o);
+    }
     o.put("mode", MODE_ENCRYPTED);
     int[] argon2 = keys.passphrase() ? keys.newArgon2Parameters() : new int[3];
     byte[] salt = new byte[32];
@@ -114,6 +154,7 @@ final class RepositoryConfig {
     o.put("argon2_iterations", argon2[1]);
     o.put("argon2_parallelism", argon2[2]);
     o.put("argon2_salt", keys.passphrase() ? HexFormat.of().formatHex(salt) : null);
+    o.putNull("recipients");
     o.put("check_salt", HexFormat.of().formatHex(checkSalt));
     o.putNull("check");
     SecretBytes master = keys.master(argon2, salt);
@@ -146,12 +187,14 @@ final class RepositoryConfig {
                 "argon2_iterations",
                 "argon2_parallelism",
                 "argon2_salt",
+                "recipients",
                 "check_salt",
                 "check"));
   }
 
   private static RepositoryConfig check(
-      JsonNode n, String where, MasterKeys keys, String requestedMode) throws IOException {
+      JsonNode n, String where, V2Settings settings, String requestedMode) throws IOException {
+    MasterKeys keys = settings.keys;
     UUID id;
     int[] argon2;
     byte[] salt;
@@ -166,7 +209,10 @@ final class RepositoryConfig {
       id = UUID.fromString(String.valueOf(V2Json.text(n, "repository_id")));
       mode = String.valueOf(V2Json.text(n, "mode"));
       String kdf = String.valueOf(V2Json.text(n, "kdf"));
-      if (!MODE_ENCRYPTED.equals(mode) || !(KDF_NONE.equals(kdf) || KDF_ARGON2ID.equals(kdf))) {
+      if (!(MODE_ENCRYPTED.equals(mode) || MODE_RECIPIENTS.equals(mode))
+          || !(KDF_NONE.equals(kdf) || KDF_ARGON2ID.equals(kdf))
+          || (MODE_RECIPIENTS.equals(mode) && !KDF_NONE.equals(kdf))
+          || MODE_RECIPIENTS.equals(mode) == n.get("recipients").isNull()) {
         throw malformed(where, "unknown mode or key derivation");
       }
       passphrase = KDF_ARGON2ID.equals(kdf);
@@ -197,6 +243,28 @@ final class RepositoryConfig {
               + " would mix modes in one repository: leave the option out or use mode="
               + mode);
     }
+    if (MODE_ENCRYPTED.equals(mode) && keys == null) {
+      throw new WrongKeyException(
+          "repository "
+              + where
+              + " is encrypted with a key or passphrase: open it with key, key-file, passphrase "
+              + "or passphrase-file, not with recipients or identities");
+    }
+    if (MODE_RECIPIENTS.equals(mode)) {
+      if (keys != null) {
+        throw new WrongKeyException(
+            "repository "
+                + where
+                + " is write-only (mode recipients): open it with recipient, recipients-file or "
+                + "identity-file, not with a key or passphrase");
+      }
+      ObjectNode unsigned = ((ObjectNode) n).deepCopy();
+      unsigned.putNull("check");
+      if (!MessageDigest.isEqual(checksum(V2Json.bytes(unsigned)), check)) {
+        throw malformed(where, "checksum mismatch");
+      }
+      return new RepositoryConfig(id, null, recipients(n, where, settings));
+    }
     if (passphrase != keys.passphrase()) {
       throw new WrongKeyException(
           "repository "
@@ -213,7 +281,57 @@ final class RepositoryConfig {
     if (!MessageDigest.isEqual(value(master, checkSalt, V2Json.bytes(unsigned)), check)) {
       throw new WrongKeyException("wrong key or passphrase for repository " + where);
     }
-    return new RepositoryConfig(id, master);
+    return new RepositoryConfig(id, master, List.of());
+  }
+
+  /**
+   * The recorded recipients, checked against the options: recipients given must be the same set,
+   * and every identity given must be one of them.
+   */
+  private static List<X25519Recipient> recipients(JsonNode n, String where, V2Settings settings)
+      throws IOException {
+    List<X25519Recipient> recorded = new ArrayList<>();
+    try {
+      for (JsonNode r : n.get("recipients")) {
+        recorded.add(X25519Recipient.parse(r.textValue() == null ? "" : r.textValue()));
+      }
+    } catch (IllegalArgumentException e) {
+      throw malformed(where, "a recipient is malformed");
+    }
+    if (recorded.isEmpty() || recorded.size() > 16) {
+      throw malformed(where, "1 to 16 recipients expected");
+    }
+    if (!settings.recipients.isEmpty()
+        && !new HashSet<>(settings.recipients).equals(new HashSet<>(recorded))) {
+      throw new WrongKeyException(
+          "the recipients given are not those of repository "
+              + where
+              + " ("
+              + recorded
+              + "): a write-only repository keeps its recipients");
+    }
+    for (X25519Identity identity : settings.identities) {
+      if (!recorded.contains(identity.recipient())) {
+        throw new WrongKeyException(
+            "an identity given is not a recipient of repository "
+                + where
+                + " ("
+                + identity.recipient()
+                + ")");
+      }
+    }
+    return List.copyOf(recorded);
+  }
+
+  private static byte[] checksum(byte[] unsignedJson) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(LABEL);
+      md.update((byte) 0);
+      return md.digest(unsignedJson);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
   }
 
   private static byte[] value(SecretBytes master, byte[] checkSalt, byte[] unsignedJson) {

@@ -159,7 +159,7 @@ public final class V2ArchiveWriter {
     default void taken(SourceEntry entry, long sizeBytes) {}
 
     /** Called after the data and manifest objects, before the commit publishes the backup. */
-    default void beforeCommit(UUID archiveId, V2Summary summary) throws IOException {}
+    default void beforeCommit(V2Keys keys, V2Summary summary) throws IOException {}
   }
 
   /**
@@ -317,7 +317,7 @@ public final class V2ArchiveWriter {
               ManifestSealer.hash(sealed),
               keys.commitment(),
               summary.encode());
-      hooks.beforeCommit(archiveId, summary);
+      hooks.beforeCommit(keys, summary);
       byte[] commit = CommitObject.create(statement, dataKey, recipients, signer, random).encode();
       location
           .store()

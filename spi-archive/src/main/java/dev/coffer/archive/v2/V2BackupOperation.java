@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * One format-2 backup through the provider: scans the source with the request's options (special
@@ -76,12 +75,12 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
         if (!V2Repository.storable(request.baseBackupId())) {
           throw new NoSuchBackupException(request.baseBackupId().value());
         }
-        base = repo.reader.open(request.baseBackupId().value());
+        base = repo.reader().open(request.baseBackupId().value());
       }
       backupId = repo.settings.ids.get();
       Closeable lock = repo.settings.locks.begin(backupId);
       try {
-        repo.writer.write(backupId, scanStart, tree, base, this);
+        repo.writer().write(backupId, scanStart, tree, base, this);
       } finally {
         lock.close();
       }
@@ -204,7 +203,7 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
   }
 
   @Override
-  public void beforeCommit(UUID archiveId, V2Summary summary) throws IOException {
+  public void beforeCommit(V2Keys keys, V2Summary summary) throws IOException {
     List<BackupWarning> warnings = new ArrayList<>(tree.skipped());
     warnings.addAll(changes);
     warnings.sort(Comparator.comparing(BackupWarning::path, RelativePaths.ORDER)); // stable
@@ -221,7 +220,8 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
             V2Format.PROVIDER_VERSION,
             labels,
             warnings);
-    byte[] sealed = V2Metadata.seal(repo.metaKey(), repo.v2.repositoryId(), archiveId, result);
+    byte[] sealed =
+        V2Metadata.seal(repo.metaKey(keys), repo.v2.repositoryId(), keys.archiveId(), result);
     repo.store.write(
         repo.layout().meta(backupId), new ByteArrayInputStream(sealed), WriteMode.IF_ABSENT);
   }

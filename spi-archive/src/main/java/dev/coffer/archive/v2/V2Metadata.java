@@ -57,6 +57,22 @@ final class V2Metadata {
     }
   }
 
+  /**
+   * The metadata key of one archive of a write-only repository (no master key): derived from the
+   * archive's keys, so that the host seals it with the data key it wraps to the recipients, and an
+   * identity opens it with the data key of the archive's key slot.
+   */
+  static SecretBytes archiveKey(V2Keys keys) {
+    byte[] prk = Hkdf.extract(Ids.bytes(keys.archiveId()), keys.manifest.bytes());
+    byte[] k = Hkdf.expand(prk, LABEL, 32);
+    try {
+      return new SecretBytes(k);
+    } finally {
+      Arrays.fill(prk, (byte) 0);
+      Arrays.fill(k, (byte) 0);
+    }
+  }
+
   /** Seals the fields the summary does not carry. */
   static byte[] seal(SecretBytes key, UUID repositoryId, UUID archiveId, BackupMetadata m) {
     ObjectNode o = V2Json.object();

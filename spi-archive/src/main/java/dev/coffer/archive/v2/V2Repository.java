@@ -12,6 +12,7 @@ import dev.coffer.RepositoryInfo;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
 import dev.coffer.VerifyReport;
+import dev.coffer.WrongKeyException;
 import dev.coffer.archive.SecretBytes;
 import dev.coffer.store.ObjectInfo;
 import dev.coffer.store.ObjectStore;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -56,8 +58,8 @@ public final class V2Repository implements BackupRepository {
   final ObjectStore store;
   final V2Settings settings;
   final V2Location v2;
-  final V2ArchiveReader reader;
-  final V2ArchiveWriter writer;
+  private final V2ArchiveReader reader;
+  private final V2ArchiveWriter writer;
   private final SecretBytes metaKey;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
   private final Object lifecycle = new Object();
@@ -69,16 +71,59 @@ public final class V2Repository implements BackupRepository {
     this.store = store;
     this.settings = settings;
     this.v2 = new V2Location(store, "", config.repositoryId());
-    this.reader = new V2ArchiveReader(v2, Identities.symmetric(config.master()));
+    SecretBytes master = config.master();
+    Identities identities =
+        master != null
+            ? Identities.symmetric(master)
+            : settings.identities.isEmpty() ? null : Identities.x25519(settings.identities);
+    Recipients recipients =
+        master != null
+            ? Recipients.symmetric(master)
+            : settings.recipients.isEmpty() ? null : Recipients.x25519(settings.recipients);
+    this.reader = identities == null ? null : new V2ArchiveReader(v2, identities);
     this.writer =
-        new V2ArchiveWriter(
-            v2,
-            Recipients.symmetric(config.master()),
-            Optional.empty(),
-            settings.writeOptions(),
-            f -> Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS),
-            settings.clock);
-    this.metaKey = V2Metadata.key(config.master(), config.repositoryId());
+        recipients == null
+            ? null
+            : new V2ArchiveWriter(
+                v2,
+                recipients,
+                Optional.empty(),
+                settings.writeOptions(),
+                f -> Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS),
+                settings.clock);
+    this.metaKey = master == null ? null : V2Metadata.key(master, config.repositoryId());
+  }
+
+  /**
+   * The reader of backups; a write-only host (recipients, no identity) has none.
+   *
+   * @throws WrongKeyException on a write-only host
+   */
+  V2ArchiveReader reader() throws WrongKeyException {
+    if (reader == null) {
+      throw new WrongKeyException(
+          "repository "
+              + location
+              + " is write-only here: reading its backups needs option identity-file");
+    }
+    return reader;
+  }
+
+  /** The writer of backups; a reader given identities only has none. */
+  V2ArchiveWriter writer() {
+    if (writer == null) {
+      throw new IllegalArgumentException(
+          "backing up to write-only repository "
+              + location
+              + " needs option recipient or "
+              + "recipients-file");
+    }
+    return writer;
+  }
+
+  /** The key that seals the metadata object of the archive with {@code keys}. */
+  SecretBytes metaKey(V2Keys keys) {
+    return metaKey != null ? metaKey : V2Metadata.archiveKey(keys);
   }
 
   /**
@@ -115,7 +160,7 @@ public final class V2Repository implements BackupRepository {
     }
     ObjectStore store = ObjectStores.directory(location);
     RepositoryConfig config =
-        RepositoryConfig.openOrCreate(store, location.toString(), settings.keys, requestedMode);
+        RepositoryConfig.openOrCreate(store, location.toString(), settings, requestedMode);
     V2Repository repo = new V2Repository(location, store, settings, config);
     new V2Leftovers(repo).remove();
     return repo;
@@ -145,10 +190,6 @@ public final class V2Repository implements BackupRepository {
 
   V2Layout layout() {
     return v2.layout();
-  }
-
-  SecretBytes metaKey() {
-    return metaKey;
   }
 
   /** Whether {@code id} can name a backup here (store keys are lowercase). */
@@ -262,14 +303,24 @@ public final class V2Repository implements BackupRepository {
 
   /** Reads and opens backup {@code id}'s commit and metadata object, trusting no cache. */
   BackupMetadata readMetadata(String id) throws IOException {
-    CommitObject commit = reader.commit(id);
+    CommitObject commit = reader().commit(id);
     V2Summary summary = V2Summary.decode(commit.statement().summary(), id);
     byte[] stored;
     try (InputStream in = store.read(layout().meta(id), 0, V2Metadata.MAX_BYTES + 1)) {
       stored = in.readNBytes(V2Metadata.MAX_BYTES + 1);
     }
-    return V2Metadata.open(
-        metaKey, v2.repositoryId(), commit.statement().archiveId(), summary, stored);
+    UUID archiveId = commit.statement().archiveId();
+    if (metaKey != null) {
+      return V2Metadata.open(metaKey, v2.repositoryId(), archiveId, summary, stored);
+    }
+    V2Keys keys = commit.openKeys(Identities.x25519(settings.identities));
+    SecretBytes key = V2Metadata.archiveKey(keys);
+    try {
+      return V2Metadata.open(key, v2.repositoryId(), archiveId, summary, stored);
+    } finally {
+      key.destroy();
+      keys.destroy();
+    }
   }
 
   @Override
@@ -354,6 +405,10 @@ public final class V2Repository implements BackupRepository {
 
   @Override
   public String toString() {
-    return "V2Repository[" + location + ", format 2, encrypted]";
+    return "V2Repository["
+        + location
+        + ", format 2, "
+        + (metaKey != null ? "encrypted" : "recipients")
+        + "]";
   }
 }

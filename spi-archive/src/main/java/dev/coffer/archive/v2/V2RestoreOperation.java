@@ -45,7 +45,7 @@ final class V2RestoreOperation {
 
   void run(RestoreRequest request) throws IOException {
     String id = request.backupId().value();
-    try (V2Chain chain = V2Chain.open(repo.reader, repo.reader.open(id))) {
+    try (V2Chain chain = V2Chain.open(repo.reader(), repo.reader().open(id))) {
       V2Manifest m = chain.tip().manifest();
       Set<String> known = new HashSet<>();
       m.files().forEach(f -> known.add(f.path()));

@@ -3,6 +3,7 @@ package dev.coffer.archive.v2;
 import dev.coffer.RepositoryInfo;
 import dev.coffer.spi.support.ChangedFilesPolicy;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -15,6 +16,8 @@ import java.util.function.Supplier;
 public final class V2Settings {
 
   final MasterKeys keys;
+  final List<X25519Recipient> recipients;
+  final List<X25519Identity> identities;
   final WriterLocks locks;
   final int level;
   final int threads;
@@ -27,7 +30,10 @@ public final class V2Settings {
   /**
    * The settings.
    *
-   * @param keys the key source
+   * @param keys the symmetric key source, or null for a write-only repository (mode {@code
+   *     recipients})
+   * @param recipients the X25519 recipients new backups are wrapped to (mode {@code recipients})
+   * @param identities the X25519 identities that open them (mode {@code recipients})
    * @param locks the writer locks of the repository directory
    * @param level zstd level, 1 to 19
    * @param threads workers that hash, compress and seal blocks
@@ -39,6 +45,8 @@ public final class V2Settings {
    */
   public V2Settings(
       MasterKeys keys,
+      List<X25519Recipient> recipients,
+      List<X25519Identity> identities,
       WriterLocks locks,
       int level,
       int threads,
@@ -47,7 +55,13 @@ public final class V2Settings {
       Clock clock,
       Supplier<String> ids,
       RepositoryInfo info) {
-    this.keys = Objects.requireNonNull(keys, "keys");
+    this.keys = keys;
+    this.recipients = List.copyOf(recipients);
+    this.identities = List.copyOf(identities);
+    if ((keys == null) == (this.recipients.isEmpty() && this.identities.isEmpty())) {
+      throw new IllegalArgumentException(
+          "a format-2 repository is opened with a symmetric key or with recipients and identities");
+    }
     this.locks = Objects.requireNonNull(locks, "locks");
     this.level = level;
     this.threads = Math.max(1, Math.min(64, threads));

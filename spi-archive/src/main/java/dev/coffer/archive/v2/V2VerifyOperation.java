@@ -50,13 +50,13 @@ final class V2VerifyOperation {
     }
     V2Backup tip;
     try {
-      tip = repo.reader.open(id);
+      tip = repo.reader().open(id);
     } catch (CorruptBackupException | WrongKeyException e) {
       // the repository's key check passed at open: a slot that refuses it is damaged or foreign
       problem(layout.manifest(id), VerifyReport.Kind.METADATA, String.valueOf(e.getMessage()));
       return report();
     }
-    try (V2Chain chain = V2Chain.open(repo.reader, tip)) {
+    try (V2Chain chain = V2Chain.open(repo.reader(), tip)) {
       List<V2Manifest.FileEntry> files = chain.tip().manifest().files();
       filesTotal = files.size();
       bytesTotal = files.stream().mapToLong(V2Manifest.FileEntry::size).sum();
