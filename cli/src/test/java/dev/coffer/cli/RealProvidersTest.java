@@ -286,4 +286,33 @@ class RealProvidersTest {
         .expect(0);
     assertEquals(List.of(), DemoTree.differences(tmp.resolve("src"), tmp.resolve("out")));
   }
+
+  /**
+   * {@code keygen --x25519} writes an identity and prints its recipient; a host given only the
+   * recipient backs up to a write-only repository and cannot list it; the identity lists and
+   * restores.
+   */
+  @Test
+  void keygenX25519_recipientBacksUpWriteOnly_andTheIdentityRestores() throws IOException {
+    Path source = Files.createDirectories(tmp.resolve("src/base"));
+    Files.writeString(source.resolve("16384"), "page\n".repeat(1000));
+    Path identity = tmp.resolve("ops.identity");
+    CliRun cli = new CliRun();
+    JsonNode keys = cli.run("keygen", "--x25519", identity.toString(), "--json").expect(0).json();
+    String recipient = keys.get("recipient").asText();
+    assertTrue(recipient.startsWith("coffer-x25519-public:"), recipient);
+    assertTrue(Files.readString(identity).startsWith("coffer-x25519-secret:"));
+    Path recipients = tmp.resolve("recipients.txt");
+    Files.writeString(recipients, recipient + "\n");
+    String repo = "coffer:archive:" + tmp.resolve("repo") + "?format=2";
+    CliRun host = new CliRun().with("COFFER_REPO", repo + "&recipients-file=" + recipients);
+    host.run("backup", tmp.resolve("src").toString()).expect(0);
+    CliRun.Result blind = host.run("list", "--no-prompt");
+    assertTrue(blind.code() != 0, "a write-only host lists nothing: " + blind.out());
+    CliRun reader = new CliRun().with("COFFER_REPO", repo + "&identity-file=" + identity);
+    JsonNode listed = reader.run("list", "--json").expect(0).json();
+    assertEquals(1, listed.get("backups").size(), listed::toString);
+    reader.run("restore", "latest", tmp.resolve("out").toString()).expect(0);
+    assertEquals(List.of(), DemoTree.differences(tmp.resolve("src"), tmp.resolve("out")));
+  }
 }
