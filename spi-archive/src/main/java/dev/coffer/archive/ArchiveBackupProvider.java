@@ -39,6 +39,12 @@ import java.util.function.Supplier;
  * beside the calling thread; default: available processors - 1, at least 1); Argon2 cost options
  * for new archives.
  *
+ * <p>{@code format=2} (or an existing format-2 repository) opens archive format 2 instead ({@code
+ * FormatTwo}, package {@code dev.coffer.archive.v2}; docs/archive-format.md section 15): objects on
+ * a directory store, block-level incrementals ({@code rehash} reads every file), and either the key
+ * options above or X25519 {@code recipient} / {@code recipients-file} (a write-only repository) and
+ * {@code identity-file}.
+ *
  * <p>Thread-safe; the constructor does no I/O. Its only state is the cipher warm-up switch its
  * repositories share.
  */
