@@ -97,6 +97,16 @@ public final class ArchiveBackupProvider implements BackupProvider {
               "format 2: a file of X25519 identities (coffer-x25519-secret:...), one per line, that "
                   + "open the backups of a write-only repository",
               null),
+          OptionInfo.optional(
+              "host-key-file",
+              "format 2: a file holding this host's Ed25519 key (coffer-ed25519-secret:...); every "
+                  + "new backup's commit is signed with it",
+              null),
+          OptionInfo.optional(
+              "trusted-host",
+              "format 2: the Ed25519 public key (coffer-ed25519-public:...) whose signature every "
+                  + "backup read must carry; others are left out of the listing and refused",
+              null),
           OptionInfo.flag(
               "rehash",
               "format 2: read every file of an incremental, also those whose size, times and "

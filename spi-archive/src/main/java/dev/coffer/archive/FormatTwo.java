@@ -2,6 +2,8 @@ package dev.coffer.archive;
 
 import dev.coffer.CorruptBackupException;
 import dev.coffer.RepositoryInfo;
+import dev.coffer.archive.v2.HostPublicKey;
+import dev.coffer.archive.v2.HostSigningKey;
 import dev.coffer.archive.v2.MasterKeys;
 import dev.coffer.archive.v2.V2Repository;
 import dev.coffer.archive.v2.V2Settings;
@@ -42,11 +44,15 @@ final class FormatTwo {
     ProviderOptions o =
         ProviderOptions.parse(ArchiveBackupProvider.NAME, ArchiveBackupProvider.OPTIONS, options);
     boolean keyPairs =
-        o.isSet("recipient") || o.isSet("recipients-file") || o.isSet("identity-file");
+        o.isSet("recipient")
+            || o.isSet("recipients-file")
+            || o.isSet("identity-file")
+            || o.isSet("host-key-file")
+            || o.isSet("trusted-host");
     if (o.isSet("format")) {
       boolean two = o.getLong("format") == 2;
       if (!two && keyPairs) {
-        throw o.invalid("format", "recipients and identities need format=2");
+        throw o.invalid("format", "recipients, identities and host keys need format=2");
       }
       if (!two && V2Repository.holdsRepository(location)) {
         throw o.invalid("format", "the repository is format 2: use format=2 or leave it out");
@@ -55,8 +61,8 @@ final class FormatTwo {
     }
     if (keyPairs && !V2Repository.holdsRepository(location)) {
       throw new IllegalArgumentException(
-          "options recipient, recipients-file and identity-file of provider 'archive' need "
-              + "format=2");
+          "options recipient, recipients-file, identity-file, host-key-file and trusted-host of "
+              + "provider 'archive' need format=2");
     }
     return V2Repository.holdsRepository(location);
   }
@@ -96,6 +102,8 @@ final class FormatTwo {
             : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     V2Settings settings =
         new V2Settings(
+            hostKey(location, o),
+            trustedHost(o),
             keyPairs ? null : new Keys(keyring, ArchiveBackupProvider.argon2(o)),
             recipients,
             identities,
@@ -153,6 +161,36 @@ final class FormatTwo {
       throw o.invalid("identity-file", "at least one identity");
     }
     return out;
+  }
+
+  private static HostSigningKey hostKey(Path location, ProviderOptions o) {
+    if (!o.isSet("host-key-file")) {
+      return null;
+    }
+    byte[] content = ArchiveBackupProvider.readSmall(location, o, "host-key-file");
+    try {
+      List<String> lines = lines(content);
+      if (lines.size() != 1) {
+        throw new IllegalArgumentException("one key");
+      }
+      return HostSigningKey.parse(lines.get(0));
+    } catch (IllegalArgumentException e) {
+      // never echoes the file's content
+      throw o.invalid("host-key-file", "one line coffer-ed25519-secret:<base64 of 32 bytes>");
+    } finally {
+      java.util.Arrays.fill(content, (byte) 0);
+    }
+  }
+
+  private static HostPublicKey trustedHost(ProviderOptions o) {
+    if (!o.isSet("trusted-host")) {
+      return null;
+    }
+    try {
+      return HostPublicKey.parse(o.get("trusted-host").orElseThrow());
+    } catch (IllegalArgumentException e) {
+      throw o.invalid("trusted-host", "coffer-ed25519-public:<base64 of 32 bytes>");
+    }
   }
 
   /** The non-empty lines of a UTF-8 file, without comments ({@code #} to the end of the line). */

@@ -80,14 +80,16 @@ public final class V2Repository implements BackupRepository {
         master != null
             ? Recipients.symmetric(master)
             : settings.recipients.isEmpty() ? null : Recipients.x25519(settings.recipients);
-    this.reader = identities == null ? null : new V2ArchiveReader(v2, identities);
+    V2ArchiveReader r = identities == null ? null : new V2ArchiveReader(v2, identities);
+    this.reader =
+        r == null || settings.trustedHost == null ? r : r.trustingOnly(settings.trustedHost);
     this.writer =
         recipients == null
             ? null
             : new V2ArchiveWriter(
                 v2,
                 recipients,
-                Optional.empty(),
+                Optional.ofNullable(settings.signer),
                 settings.writeOptions(),
                 f -> Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS),
                 settings.clock);
@@ -304,6 +306,9 @@ public final class V2Repository implements BackupRepository {
   /** Reads and opens backup {@code id}'s commit and metadata object, trusting no cache. */
   BackupMetadata readMetadata(String id) throws IOException {
     CommitObject commit = reader().commit(id);
+    if (settings.trustedHost != null) {
+      commit.verifySignature(settings.trustedHost); // listed only when signed by the trusted host
+    }
     V2Summary summary = V2Summary.decode(commit.statement().summary(), id);
     byte[] stored;
     try (InputStream in = store.read(layout().meta(id), 0, V2Metadata.MAX_BYTES + 1)) {

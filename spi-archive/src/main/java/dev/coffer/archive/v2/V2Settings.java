@@ -15,6 +15,8 @@ import java.util.function.Supplier;
  */
 public final class V2Settings {
 
+  final HostSigningKey signer;
+  final HostPublicKey trustedHost;
   final MasterKeys keys;
   final List<X25519Recipient> recipients;
   final List<X25519Identity> identities;
@@ -30,6 +32,8 @@ public final class V2Settings {
   /**
    * The settings.
    *
+   * @param signer the host key every new commit is signed with, or null
+   * @param trustedHost the host whose signature every backup read must carry, or null
    * @param keys the symmetric key source, or null for a write-only repository (mode {@code
    *     recipients})
    * @param recipients the X25519 recipients new backups are wrapped to (mode {@code recipients})
@@ -44,6 +48,8 @@ public final class V2Settings {
    * @param info what the repository's {@code info()} returns
    */
   public V2Settings(
+      HostSigningKey signer,
+      HostPublicKey trustedHost,
       MasterKeys keys,
       List<X25519Recipient> recipients,
       List<X25519Identity> identities,
@@ -55,6 +61,8 @@ public final class V2Settings {
       Clock clock,
       Supplier<String> ids,
       RepositoryInfo info) {
+    this.signer = signer;
+    this.trustedHost = trustedHost;
     this.keys = keys;
     this.recipients = List.copyOf(recipients);
     this.identities = List.copyOf(identities);
