@@ -11,9 +11,14 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.interfaces.EdECPrivateKey;
+import java.security.interfaces.EdECPublicKey;
+import java.security.spec.EdECPoint;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.XECPrivateKeySpec;
 import java.security.spec.XECPublicKeySpec;
@@ -28,8 +33,8 @@ import picocli.CommandLine.Parameters;
     name = "keygen",
     description =
         "Write a new random 256-bit key (64 hex digits) to FILE, readable by the owner only; with"
-            + " --x25519, an X25519 identity for write-only archive repositories, and print its"
-            + " recipient.")
+            + " --x25519, an X25519 identity for write-only archive repositories (its recipient is"
+            + " printed); with --ed25519, a host signing key (its public key is printed).")
 final class KeygenCommand extends CliCommand {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -47,10 +52,37 @@ final class KeygenCommand extends CliCommand {
               + " (format=2).")
   boolean x25519;
 
+  @Option(
+      names = "--ed25519",
+      description =
+          "Write an Ed25519 host key (coffer-ed25519-secret:...) instead, and print its public key"
+              + " (coffer-ed25519-public:...) for the archive options host-key-file / trusted-host"
+              + " (format=2).")
+  boolean ed25519;
+
   @Override
   public Integer call() throws IOException {
     Path f = file.toAbsolutePath().normalize();
     cli.doing("keygen of " + f);
+    if (x25519 && ed25519) {
+      throw new IllegalArgumentException("--x25519 and --ed25519 are exclusive");
+    }
+    if (ed25519) {
+      String publicKey = writeHostKey(f);
+      if (json()) {
+        ObjectNode doc = Json.object();
+        doc.put("keyFile", f.toString());
+        doc.put("publicKey", publicKey);
+        Json.print(cli.out, doc);
+      } else {
+        out().println(publicKey);
+        cli.err.println(
+            "Wrote a new Ed25519 host key to "
+                + f
+                + "; give readers the public key printed above (option trusted-host).");
+      }
+      return CofferCli.OK;
+    }
     if (x25519) {
       String recipient = writeIdentity(f);
       if (json()) {
@@ -102,6 +134,40 @@ final class KeygenCommand extends CliCommand {
       return recipient;
     } finally {
       Arrays.fill(scalar, (byte) 0);
+      Arrays.fill(text, (byte) 0);
+    }
+  }
+
+  /**
+   * Creates {@code f} (owner-only) holding a new Ed25519 key ({@code coffer-ed25519-secret:} and
+   * the RFC 8032 32-byte seed in base64) and returns its public key ({@code coffer-ed25519-public:}
+   * and the RFC 8032 encoding of the point), from the JDK's EdDSA.
+   */
+  static String writeHostKey(Path f) throws IOException {
+    KeyPair pair;
+    try {
+      pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IOException("Ed25519 is not available in this JDK", e);
+    }
+    byte[] seed = ((EdECPrivateKey) pair.getPrivate()).getBytes().orElseThrow();
+    EdECPoint point = ((EdECPublicKey) pair.getPublic()).getPoint();
+    byte[] y = point.getY().toByteArray(); // big-endian, minimal
+    byte[] encoded = new byte[32];
+    for (int i = 0; i < 32 && i < y.length; i++) {
+      encoded[i] = y[y.length - 1 - i]; // little-endian
+    }
+    if (point.isXOdd()) {
+      encoded[31] |= (byte) 0x80;
+    }
+    byte[] text =
+        ("coffer-ed25519-secret:" + Base64.getEncoder().encodeToString(seed) + "\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    try {
+      createOwnerOnly(f, text);
+      return "coffer-ed25519-public:" + Base64.getEncoder().encodeToString(encoded);
+    } finally {
+      Arrays.fill(seed, (byte) 0);
       Arrays.fill(text, (byte) 0);
     }
   }

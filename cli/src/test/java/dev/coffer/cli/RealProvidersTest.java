@@ -315,4 +315,64 @@ class RealProvidersTest {
     reader.run("restore", "latest", tmp.resolve("out").toString()).expect(0);
     assertEquals(List.of(), DemoTree.differences(tmp.resolve("src"), tmp.resolve("out")));
   }
+
+  /**
+   * {@code keygen --ed25519} writes a host key and prints its public key: backups signed with it
+   * are listed by a reader trusting it, and by no reader trusting another host.
+   */
+  @Test
+  void keygenEd25519_signsBackups_andTrustedHostListsOnlyThose() throws IOException {
+    Files.createDirectories(tmp.resolve("src"));
+    Files.writeString(tmp.resolve("src/PG_VERSION"), "15\n");
+    Path key = tmp.resolve("db.key");
+    Path hostKey = tmp.resolve("db1.host");
+    Path otherHost = tmp.resolve("db2.host");
+    CliRun cli = new CliRun();
+    cli.run("keygen", key.toString()).expect(0);
+    String db1 =
+        cli.run("keygen", "--ed25519", hostKey.toString(), "--json")
+            .expect(0)
+            .json()
+            .get("publicKey")
+            .asText();
+    String db2 =
+        cli.run("keygen", "--ed25519", otherHost.toString(), "--json")
+            .expect(0)
+            .json()
+            .get("publicKey")
+            .asText();
+    assertTrue(db1.startsWith("coffer-ed25519-public:"), db1);
+    String repo = "coffer:archive:" + tmp.resolve("repo") + "?format=2";
+    cli.run(
+            "--repo",
+            repo + "&host-key-file=" + hostKey,
+            "backup",
+            tmp.resolve("src").toString(),
+            "--key-file",
+            key.toString())
+        .expect(0);
+    JsonNode trusted =
+        cli.run(
+                "--repo",
+                repo + "&trusted-host=" + db1,
+                "list",
+                "--key-file",
+                key.toString(),
+                "--json")
+            .expect(0)
+            .json();
+    assertEquals(1, trusted.get("backups").size(), trusted::toString);
+    JsonNode other =
+        cli.run(
+                "--repo",
+                repo + "&trusted-host=" + db2,
+                "list",
+                "--key-file",
+                key.toString(),
+                "--json")
+            .expect(0)
+            .json();
+    assertEquals(0, other.get("backups").size(), other::toString);
+    cli.run("keygen", "--x25519", "--ed25519", tmp.resolve("both").toString()).expect(2);
+  }
 }
