@@ -47,14 +47,7 @@ final class V2Metadata {
 
   /** The metadata key of a repository. */
   static SecretBytes key(SecretBytes master, UUID repositoryId) {
-    byte[] prk = Hkdf.extract(Ids.bytes(repositoryId), master.bytes());
-    byte[] k = Hkdf.expand(prk, LABEL, 32);
-    try {
-      return new SecretBytes(k);
-    } finally {
-      Arrays.fill(prk, (byte) 0);
-      Arrays.fill(k, (byte) 0);
-    }
+    return derive(Ids.bytes(repositoryId), master);
   }
 
   /**
@@ -63,7 +56,12 @@ final class V2Metadata {
    * identity opens it with the data key of the archive's key slot.
    */
   static SecretBytes archiveKey(V2Keys keys) {
-    byte[] prk = Hkdf.extract(Ids.bytes(keys.archiveId()), keys.manifest.bytes());
+    return derive(Ids.bytes(keys.archiveId()), keys.manifest);
+  }
+
+  /** HKDF-Expand(HKDF-Extract(salt, ikm), "coffer-archive-v2 metadata", 32). */
+  private static SecretBytes derive(byte[] salt, SecretBytes ikm) {
+    byte[] prk = Hkdf.extract(salt, ikm.bytes());
     byte[] k = Hkdf.expand(prk, LABEL, 32);
     try {
       return new SecretBytes(k);
