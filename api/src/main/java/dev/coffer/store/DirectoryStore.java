@@ -99,8 +99,15 @@ final class DirectoryStore implements ObjectStore {
       }
       return written;
     } finally {
-      if (!published || mode == WriteMode.IF_ABSENT) {
+      if (!published) {
         Files.deleteIfExists(temp);
+      } else if (mode == WriteMode.IF_ABSENT) {
+        try {
+          Files.deleteIfExists(temp); // the hard link's other name
+        } catch (IOException e) {
+          // The object is published (rule S3: a write that throws leaves no object, so this one
+          // must not throw); the temporary name is never listed and its owner removes it later.
+        }
       }
     }
   }

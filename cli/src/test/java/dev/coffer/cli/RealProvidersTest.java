@@ -252,4 +252,127 @@ class RealProvidersTest {
     assertEquals(2, human.lines().filter(l -> l.startsWith("ok     ")).count(), human);
     assertTrue(human.contains("All 2 backups verified: 4 files, "), human);
   }
+
+  /** Format 2 needs no CLI option of its own: the URL's {@code format=2} reaches the provider. */
+  @Test
+  void archiveFormat2_throughTheRepositoryUrl_backsUpIncrementallyListsVerifiesAndRestores()
+      throws IOException {
+    Path source = Files.createDirectories(tmp.resolve("src/base"));
+    Files.writeString(source.resolve("16384"), "page one\n".repeat(10000));
+    Path key = tmp.resolve("db.key");
+    CliRun cli =
+        new CliRun().with("COFFER_REPO", "coffer:archive:" + tmp.resolve("repo") + "?format=2");
+    cli.run("keygen", key.toString()).expect(0);
+    cli.run("backup", tmp.resolve("src").toString(), "--key-file", key.toString()).expect(0);
+    Files.writeString(source.resolve("16385"), "page two\n");
+    JsonNode incr =
+        cli.run(
+                "backup",
+                tmp.resolve("src").toString(),
+                "--key-file",
+                key.toString(),
+                "--incremental-from",
+                "latest",
+                "--json")
+            .expect(0)
+            .json()
+            .get("backup");
+    assertEquals("INCREMENTAL", incr.get("backupType").asText(), incr::toString);
+    assertTrue(Files.isRegularFile(tmp.resolve("repo/coffer-repository")));
+    JsonNode listed = cli.run("list", "--key-file", key.toString(), "--json").expect(0).json();
+    assertEquals(2, listed.get("backups").size(), listed::toString);
+    cli.run("verify", "--all", "--key-file", key.toString()).expect(0);
+    cli.run("restore", "latest", tmp.resolve("out").toString(), "--key-file", key.toString())
+        .expect(0);
+    assertEquals(List.of(), DemoTree.differences(tmp.resolve("src"), tmp.resolve("out")));
+  }
+
+  /**
+   * {@code keygen --x25519} writes an identity and prints its recipient; a host given only the
+   * recipient backs up to a write-only repository and cannot list it; the identity lists and
+   * restores.
+   */
+  @Test
+  void keygenX25519_recipientBacksUpWriteOnly_andTheIdentityRestores() throws IOException {
+    Path source = Files.createDirectories(tmp.resolve("src/base"));
+    Files.writeString(source.resolve("16384"), "page\n".repeat(1000));
+    Path identity = tmp.resolve("ops.identity");
+    CliRun cli = new CliRun();
+    JsonNode keys = cli.run("keygen", "--x25519", identity.toString(), "--json").expect(0).json();
+    String recipient = keys.get("recipient").asText();
+    assertTrue(recipient.startsWith("coffer-x25519-public:"), recipient);
+    assertTrue(Files.readString(identity).startsWith("coffer-x25519-secret:"));
+    Path recipients = tmp.resolve("recipients.txt");
+    Files.writeString(recipients, recipient + "\n");
+    String repo = "coffer:archive:" + tmp.resolve("repo") + "?format=2";
+    CliRun host = new CliRun().with("COFFER_REPO", repo + "&recipients-file=" + recipients);
+    host.run("backup", tmp.resolve("src").toString()).expect(0);
+    CliRun.Result blind = host.run("list", "--no-prompt");
+    assertTrue(blind.code() != 0, "a write-only host lists nothing: " + blind.out());
+    CliRun reader = new CliRun().with("COFFER_REPO", repo + "&identity-file=" + identity);
+    JsonNode listed = reader.run("list", "--json").expect(0).json();
+    assertEquals(1, listed.get("backups").size(), listed::toString);
+    reader.run("restore", "latest", tmp.resolve("out").toString()).expect(0);
+    assertEquals(List.of(), DemoTree.differences(tmp.resolve("src"), tmp.resolve("out")));
+  }
+
+  /**
+   * {@code keygen --ed25519} writes a host key and prints its public key: backups signed with it
+   * are listed by a reader trusting it, and by no reader trusting another host.
+   */
+  @Test
+  void keygenEd25519_signsBackups_andTrustedHostListsOnlyThose() throws IOException {
+    Files.createDirectories(tmp.resolve("src"));
+    Files.writeString(tmp.resolve("src/PG_VERSION"), "15\n");
+    Path key = tmp.resolve("db.key");
+    Path hostKey = tmp.resolve("db1.host");
+    Path otherHost = tmp.resolve("db2.host");
+    CliRun cli = new CliRun();
+    cli.run("keygen", key.toString()).expect(0);
+    String db1 =
+        cli.run("keygen", "--ed25519", hostKey.toString(), "--json")
+            .expect(0)
+            .json()
+            .get("publicKey")
+            .asText();
+    String db2 =
+        cli.run("keygen", "--ed25519", otherHost.toString(), "--json")
+            .expect(0)
+            .json()
+            .get("publicKey")
+            .asText();
+    assertTrue(db1.startsWith("coffer-ed25519-public:"), db1);
+    String repo = "coffer:archive:" + tmp.resolve("repo") + "?format=2";
+    cli.run(
+            "--repo",
+            repo + "&host-key-file=" + hostKey,
+            "backup",
+            tmp.resolve("src").toString(),
+            "--key-file",
+            key.toString())
+        .expect(0);
+    JsonNode trusted =
+        cli.run(
+                "--repo",
+                repo + "&trusted-host=" + db1,
+                "list",
+                "--key-file",
+                key.toString(),
+                "--json")
+            .expect(0)
+            .json();
+    assertEquals(1, trusted.get("backups").size(), trusted::toString);
+    JsonNode other =
+        cli.run(
+                "--repo",
+                repo + "&trusted-host=" + db2,
+                "list",
+                "--key-file",
+                key.toString(),
+                "--json")
+            .expect(0)
+            .json();
+    assertEquals(0, other.get("backups").size(), other::toString);
+    cli.run("keygen", "--x25519", "--ed25519", tmp.resolve("both").toString()).expect(2);
+  }
 }

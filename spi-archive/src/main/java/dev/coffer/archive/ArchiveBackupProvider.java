@@ -39,6 +39,12 @@ import java.util.function.Supplier;
  * beside the calling thread; default: available processors - 1, at least 1); Argon2 cost options
  * for new archives.
  *
+ * <p>{@code format=2} (or an existing format-2 repository) opens archive format 2 instead ({@code
+ * FormatTwo}, package {@code dev.coffer.archive.v2}; docs/archive-format.md section 15): objects on
+ * a directory store, block-level incrementals ({@code rehash} reads every file), and either the key
+ * options above or X25519 {@code recipient} / {@code recipients-file} (a write-only repository) and
+ * {@code identity-file}.
+ *
  * <p>Thread-safe; the constructor does no I/O. Its only state is the cipher warm-up switch its
  * repositories share.
  */
@@ -52,7 +58,7 @@ public final class ArchiveBackupProvider implements BackupProvider {
    */
   static final int DEFAULT_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
 
-  private static final List<OptionInfo> OPTIONS =
+  static final List<OptionInfo> OPTIONS =
       List.of(
           OptionInfo.secret("key", "master key: 64 hex digits (32 bytes)"),
           OptionInfo.optional(
@@ -68,6 +74,44 @@ public final class ArchiveBackupProvider implements BackupProvider {
               "mode",
               "protection of new archives: encrypted (default with a key), signed, or plain (no key; checksums only)",
               null),
+          OptionInfo.integer(
+              "format",
+              "archive format of a new repository: 1 (one file per backup) or 2 (objects with "
+                  + "block-level incrementals; docs/archive-format.md); an existing repository is "
+                  + "opened in its own format when the option is left out",
+              1,
+              1,
+              2),
+          OptionInfo.optional(
+              "recipient",
+              "format 2: an X25519 recipient (coffer-x25519-public:...) each new backup's data key "
+                  + "is wrapped to, instead of a key: a host without an identity can back up but not "
+                  + "read",
+              null),
+          OptionInfo.optional(
+              "recipients-file",
+              "format 2: a file of X25519 recipients, one per line (# starts a comment)",
+              null),
+          OptionInfo.optional(
+              "identity-file",
+              "format 2: a file of X25519 identities (coffer-x25519-secret:...), one per line, that "
+                  + "open the backups of a write-only repository",
+              null),
+          OptionInfo.optional(
+              "host-key-file",
+              "format 2: a file holding this host's Ed25519 key (coffer-ed25519-secret:...); every "
+                  + "new backup's commit is signed with it",
+              null),
+          OptionInfo.optional(
+              "trusted-host",
+              "format 2: the Ed25519 public key (coffer-ed25519-public:...) whose signature every "
+                  + "backup read must carry; others are left out of the listing and refused",
+              null),
+          OptionInfo.flag(
+              "rehash",
+              "format 2: read every file of an incremental, also those whose size, times and "
+                  + "identity say unchanged (format 1 always reads every file)",
+              false),
           OptionInfo.integer("level", "zstd compression level, 1 to 19", 3, 1, 19),
           new OptionInfo(
               "threads",
@@ -163,6 +207,9 @@ public final class ArchiveBackupProvider implements BackupProvider {
   /** {@inheritDoc} */
   @Override
   public BackupRepository open(Path location, Map<String, String> options) throws IOException {
+    if (FormatTwo.chosen(location, options)) {
+      return FormatTwo.open(location, options, Clock.systemUTC(), () -> BackupIds.newId().value());
+    }
     return open(
         location,
         options,
@@ -194,26 +241,8 @@ public final class ArchiveBackupProvider implements BackupProvider {
       throws IOException {
     ProviderOptions o = ProviderOptions.parse(NAME, OPTIONS, options);
     ChangedFilesPolicy changedFiles = ChangedFilesPolicy.of(o); // a bad value fails at open
-    int sources = 0;
-    for (String s : List.of("key", "key-file", "passphrase", "passphrase-file")) {
-      sources += o.isSet(s) ? 1 : 0;
-    }
-    if (sources > 1) {
-      throw new IllegalArgumentException(
-          "options key, key-file, passphrase and passphrase-file of provider '"
-              + NAME
-              + "' are exclusive: give at most one");
-    }
     int level = (int) o.getLong("level");
     int threads = o.isSet("threads") ? (int) o.getLong("threads") : DEFAULT_THREADS;
-    long m = o.getLong("argon2-memory-kib");
-    long t = o.getLong("argon2-iterations");
-    long p = o.getLong("argon2-parallelism");
-    if (!Argon2Params.problem(m, t, p).isEmpty()) {
-      throw o.invalid("argon2-memory-kib", "at least 8 KiB per lane");
-    }
-    Argon2Params argon2 = new Argon2Params((int) m, (int) t, (int) p);
-    long maxMemory = o.getLong("argon2-max-memory-kib");
     Mode mode = null;
     if (o.isSet("mode")) {
       switch (o.get("mode").orElseThrow()) {
@@ -230,28 +259,7 @@ public final class ArchiveBackupProvider implements BackupProvider {
           throw o.invalid("mode", "expected encrypted, signed or plain");
       }
     }
-    Keyring keyring;
-    if (o.isSet("key")) {
-      keyring = Keyring.rawKey(parseHexKey(o.get("key").orElseThrow(), o, "key"));
-    } else if (o.isSet("key-file")) {
-      keyring = Keyring.rawKey(readKeyFile(location, o));
-    } else if (o.isSet("passphrase")) {
-      keyring =
-          Keyring.passphrase(
-              passphrase(o.get("passphrase").orElseThrow(), o, "passphrase"),
-              argon2,
-              maxMemory,
-              Keyring.DEFAULT_MAX_ARGON2_ITERATIONS);
-    } else if (o.isSet("passphrase-file")) {
-      keyring =
-          Keyring.passphrase(
-              readPassphraseFile(location, o),
-              argon2,
-              maxMemory,
-              Keyring.DEFAULT_MAX_ARGON2_ITERATIONS);
-    } else {
-      keyring = Keyring.none();
-    }
+    Keyring keyring = keyring(location, o);
     boolean explicitMode = mode != null;
     if (keyring.kind() == Keyring.Kind.NONE) {
       if (mode != null && mode != Mode.PLAIN) {
@@ -286,6 +294,59 @@ public final class ArchiveBackupProvider implements BackupProvider {
             changedFiles),
         explicitMode,
         RepositoryInfo.of(new ArchiveBackupProvider(), location));
+  }
+
+  /**
+   * The key source the options name (at most one of key, key-file, passphrase, passphrase-file),
+   * with the Argon2id parameters of new archives and the reader's ceiling.
+   */
+  static Keyring keyring(Path location, ProviderOptions o) {
+    int sources = 0;
+    for (String s : List.of("key", "key-file", "passphrase", "passphrase-file")) {
+      sources += o.isSet(s) ? 1 : 0;
+    }
+    if (sources > 1) {
+      throw new IllegalArgumentException(
+          "options key, key-file, passphrase and passphrase-file of provider '"
+              + NAME
+              + "' are exclusive: give at most one");
+    }
+    Argon2Params argon2 = argon2(o);
+    long maxMemory = o.getLong("argon2-max-memory-kib");
+    Keyring keyring;
+    if (o.isSet("key")) {
+      keyring = Keyring.rawKey(parseHexKey(o.get("key").orElseThrow(), o, "key"));
+    } else if (o.isSet("key-file")) {
+      keyring = Keyring.rawKey(readKeyFile(location, o));
+    } else if (o.isSet("passphrase")) {
+      keyring =
+          Keyring.passphrase(
+              passphrase(o.get("passphrase").orElseThrow(), o, "passphrase"),
+              argon2,
+              maxMemory,
+              Keyring.DEFAULT_MAX_ARGON2_ITERATIONS);
+    } else if (o.isSet("passphrase-file")) {
+      keyring =
+          Keyring.passphrase(
+              readPassphraseFile(location, o),
+              argon2,
+              maxMemory,
+              Keyring.DEFAULT_MAX_ARGON2_ITERATIONS);
+    } else {
+      keyring = Keyring.none();
+    }
+    return keyring;
+  }
+
+  /** The Argon2id parameters the options give for new archives (or repositories). */
+  static Argon2Params argon2(ProviderOptions o) {
+    long m = o.getLong("argon2-memory-kib");
+    long t = o.getLong("argon2-iterations");
+    long p = o.getLong("argon2-parallelism");
+    if (!Argon2Params.problem(m, t, p).isEmpty()) {
+      throw o.invalid("argon2-memory-kib", "at least 8 KiB per lane");
+    }
+    return new Argon2Params((int) m, (int) t, (int) p);
   }
 
   private static SecretBytes parseHexKey(String hex, ProviderOptions o, String option) {
@@ -344,7 +405,7 @@ public final class ArchiveBackupProvider implements BackupProvider {
         Normalizer.normalize(s, Normalizer.Form.NFC).getBytes(StandardCharsets.UTF_8));
   }
 
-  private static byte[] readSmall(Path location, ProviderOptions o, String option) {
+  static byte[] readSmall(Path location, ProviderOptions o, String option) {
     // resolved on the repository's file system, never on the default one by accident
     Path file = location.getFileSystem().getPath(o.get(option).orElseThrow());
     try {

@@ -29,12 +29,22 @@ final class BlockStream extends InputStream {
   }
 
   /**
+   * A file's stream that may ask, once it was read to its end and closed, for the file to be read
+   * again (its check found a change): the blocks of that read stay in the data object unreferenced,
+   * and the file's references restart with the next read.
+   */
+  interface Rereadable {
+    boolean readAgain();
+  }
+
+  /**
    * One file to read, with the base's references (already in this archive's chain) to compare with.
    */
   static final class Job {
     final Path file;
     final List<BlockRef> baseRefs;
     final List<BlockRef> refs = new ArrayList<>();
+    int generation;
 
     Job(Path file, List<BlockRef> baseRefs) {
       this.file = file;
@@ -51,7 +61,13 @@ final class BlockStream extends InputStream {
   }
 
   private record Result(
-      Job job, long number, byte[] sha256, int rawLength, byte[] sealed, BlockRef base) {}
+      Job job,
+      int generation,
+      long number,
+      byte[] sha256,
+      int rawLength,
+      byte[] sealed,
+      BlockRef base) {}
 
   private final Iterator<Job> jobs;
   private final FileOpener opener;
@@ -76,7 +92,18 @@ final class BlockStream extends InputStream {
       ThreadLocal<BlockSealer> sealers,
       int blockSize,
       int workers) {
-    this.jobs = jobs.iterator();
+    this(jobs.iterator(), opener, pool, sealers, blockSize, workers);
+  }
+
+  /** A stream over jobs that may be produced while it is read (a finisher's files come last). */
+  BlockStream(
+      Iterator<Job> jobs,
+      FileOpener opener,
+      ExecutorService pool,
+      ThreadLocal<BlockSealer> sealers,
+      int blockSize,
+      int workers) {
+    this.jobs = jobs;
     this.opener = opener;
     this.pool = pool;
     this.sealers = sealers;
@@ -130,13 +157,18 @@ final class BlockStream extends InputStream {
           ? io
           : new IOException("sealing a block failed", e.getCause());
     }
+    boolean current = r.generation() == r.job().generation; // else a read that is read again
     if (r.sealed() == null) {
-      r.job().refs.add(r.base());
+      if (current) {
+        r.job().refs.add(r.base());
+      }
       buffer = new byte[0];
     } else {
-      r.job()
-          .refs
-          .add(new BlockRef(0, r.number(), offset, r.sealed().length, r.rawLength(), r.sha256()));
+      if (current) {
+        r.job()
+            .refs
+            .add(new BlockRef(0, r.number(), offset, r.sealed().length, r.rawLength(), r.sha256()));
+      }
       offset += r.sealed().length;
       buffer = r.sealed();
     }
@@ -158,31 +190,50 @@ final class BlockStream extends InputStream {
       }
       byte[] raw = currentIn.readNBytes(blockSize);
       if (raw.length == 0) {
-        currentIn.close();
-        currentIn = null;
+        endFile();
         continue;
       }
       Job job = current;
       BlockRef base = currentIndex < job.baseRefs.size() ? job.baseRefs.get(currentIndex) : null;
       long number = nextNumber++;
       currentIndex++;
-      inFlight.add(pool.submit(() -> seal(job, number, raw, base)));
+      int generation = job.generation;
+      inFlight.add(pool.submit(() -> seal(job, generation, number, raw, base)));
       if (raw.length < blockSize) {
-        currentIn.close();
-        currentIn = null;
+        endFile();
       }
     }
   }
 
-  private Result seal(Job job, long number, byte[] raw, BlockRef base) {
+  /** Closes the current file's stream; opens it again when the stream asks for another read. */
+  private void endFile() throws IOException {
+    InputStream in = currentIn;
+    currentIn = null;
+    in.close();
+    if (in instanceof Rereadable r && r.readAgain()) {
+      current.generation++;
+      current.refs.clear(); // results of the earlier read still in flight are dropped by generation
+      currentIn = opener.open(current.file);
+      currentIndex = 0;
+      filesRead++;
+    }
+  }
+
+  private Result seal(Job job, int generation, long number, byte[] raw, BlockRef base) {
     byte[] sha = BlockTable.sha256().digest(raw);
     if (base != null
         && base.rawLength() == raw.length
         && MessageDigest.isEqual(base.sha256(), sha)) {
-      return new Result(job, number, sha, raw.length, null, base);
+      return new Result(job, generation, number, sha, raw.length, null, base);
     }
     return new Result(
-        job, number, sha, raw.length, sealers.get().seal(number, raw, 0, raw.length), null);
+        job,
+        generation,
+        number,
+        sha,
+        raw.length,
+        sealers.get().seal(number, raw, 0, raw.length),
+        null);
   }
 
   @Override

@@ -125,6 +125,11 @@ public final class V2ArchiveReader {
     }
   }
 
+  /** Reads and decodes the commit of {@code backupId} (no key needed). */
+  CommitObject commit(String backupId) throws IOException {
+    return readCommit(backupId);
+  }
+
   private CommitObject readCommit(String backupId) throws IOException {
     byte[] bytes;
     try (InputStream in =

@@ -7,8 +7,11 @@ import dev.coffer.spi.support.SourceTree;
 import dev.coffer.store.WriteMode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -17,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -105,8 +109,8 @@ public final class V2ArchiveWriter {
    * @param base the base backup, opened
    * @return the committed backup's summary
    * @throws IllegalArgumentException if the base belongs to another repository
-   * @throws IllegalStateException if the base's chain is already as long as a chain may be (take a
-   *     full backup)
+   * @throws dev.coffer.BackupException if the base's chain is already as long as a chain may be
+   *     (take a full backup)
    * @throws IOException as {@link #full} throws
    */
   public V2Summary incremental(Path source, V2Backup base) throws IOException {
@@ -115,21 +119,65 @@ public final class V2ArchiveWriter {
       throw new IllegalArgumentException(
           "base " + base.backupId() + " belongs to another repository");
     }
-    if (base.manifest().chainSize() >= V2Format.MAX_CHAIN - 1) {
-      throw new IllegalStateException(
+    return write(source, base);
+  }
+
+  private V2Summary write(Path source, V2Backup base) throws IOException {
+    Instant scanStart = clock.instant();
+    SourceTree tree = SourceTree.scan(source);
+    return write(BackupIds.newId().value(), scanStart, tree, base, new Hooks() {});
+  }
+
+  /**
+   * What a backup operation adds to the writer (rules P30 to P34 and the metadata object): how a
+   * file is opened and checked, what was left out, the finisher's entries, progress of unchanged
+   * files, and a last step before the commit. The defaults read plainly and add nothing.
+   */
+  interface Hooks {
+    /** Opens {@code file} (of {@code entry}) for reading; the stream's close ends its read. */
+    default InputStream open(V2ArchiveWriter writer, SourceEntry entry, Path file)
+        throws IOException {
+      return writer.opener.open(file);
+    }
+
+    /** Whether the file at {@code path} was left out after its read was attempted (vanished). */
+    default boolean leftOut(String path) {
+      return false;
+    }
+
+    /** A file gone before its stats were read: a warning, or a throw. */
+    default void vanished(SourceEntry entry) throws IOException {
+      throw new NoSuchFileException(entry.path(), null, "vanished while backed up");
+    }
+
+    /** Called once, after every source file was read: entries to add, or null. */
+    default SourceTree finish() throws IOException {
+      return null;
+    }
+
+    /** An unchanged file, taken from the base without reading it. */
+    default void taken(SourceEntry entry, long sizeBytes) {}
+
+    /** Called after the data and manifest objects, before the commit publishes the backup. */
+    default void beforeCommit(V2Keys keys, V2Summary summary) throws IOException {}
+  }
+
+  /**
+   * Writes backup {@code backupId} of a scanned source, on {@code base} when not null.
+   *
+   * @param scanStart when the scan started (the racily-clean rule's reference)
+   */
+  V2Summary write(String backupId, Instant scanStart, SourceTree tree, V2Backup base, Hooks hooks)
+      throws IOException {
+    if (base != null && base.manifest().chainSize() >= V2Format.MAX_CHAIN - 1) {
+      throw new dev.coffer.BackupException(
           "the chain of base "
               + base.backupId()
               + " is "
               + base.manifest().chainSize()
               + " archives long: take a full backup");
     }
-    return write(source, base);
-  }
-
-  private V2Summary write(Path source, V2Backup base) throws IOException {
-    Instant scanStart = clock.instant();
     long scanNs = scanStart.getEpochSecond() * 1_000_000_000L + scanStart.getNano();
-    SourceTree tree = SourceTree.scan(source);
     int blockSize = base == null ? options.blockSizeBytes() : base.statement().blockSizeBytes();
     Map<String, V2Manifest.FileEntry> baseFiles = new HashMap<>();
     List<V2Manifest.ChainEntry> chain = new ArrayList<>();
@@ -142,9 +190,16 @@ public final class V2ArchiveWriter {
     }
     List<Planned> plan = new ArrayList<>();
     List<BlockStream.Job> jobs = new ArrayList<>();
+    Map<Path, SourceEntry> entryOf = new HashMap<>();
     for (SourceEntry e : tree.files()) {
-      Path file = resolve(source, e.path());
-      FileStats stats = FileStats.read(file);
+      Path file = resolve(tree.root(), e.path());
+      FileStats stats;
+      try {
+        stats = FileStats.read(file);
+      } catch (NoSuchFileException gone) {
+        hooks.vanished(e);
+        continue;
+      }
       V2Manifest.FileEntry old = baseFiles.get(e.path());
       List<BlockRef> oldRefs = old == null ? List.of() : renumbered(base, old);
       boolean unchanged =
@@ -158,10 +213,14 @@ public final class V2ArchiveWriter {
       BlockStream.Job job = unchanged ? null : new BlockStream.Job(file, oldRefs);
       if (job != null) {
         jobs.add(job);
+        entryOf.put(file, e);
+      } else {
+        hooks.taken(e, stats.size());
       }
       plan.add(new Planned(e, stats, job, unchanged ? oldRefs : null));
     }
-    String backupId = BackupIds.newId().value();
+    List<SourceTree> added = new ArrayList<>(1);
+    Iterator<BlockStream.Job> lazyJobs = new FinishingJobs(jobs, hooks, added, plan, entryOf);
     UUID archiveId = UUID.randomUUID();
     SecretBytes dataKey = V2Keys.newDataKey(random);
     byte[] salt = new byte[V2Format.SALT_BYTES];
@@ -170,10 +229,27 @@ public final class V2ArchiveWriter {
     V2Layout layout = location.layout();
     boolean committed = false;
     try {
-      long dataLength = writeData(layout.data(backupId), jobs, keys, blockSize);
+      long dataLength;
+      try {
+        dataLength =
+            writeData(
+                layout.data(backupId),
+                lazyJobs,
+                f -> hooks.open(this, entryOf.get(f), f),
+                keys,
+                blockSize);
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+      if (lazyJobs.hasNext()) {
+        throw new IllegalStateException("files to store after the data object was closed");
+      }
       List<V2Manifest.FileEntry> files = new ArrayList<>();
       long logical = 0;
       for (Planned p : plan) {
+        if (p.job() != null && hooks.leftOut(p.entry().path())) {
+          continue;
+        }
         List<BlockRef> refs = p.job() == null ? p.unchangedRefs() : p.job().refs;
         long size = 0;
         for (BlockRef r : refs) {
@@ -193,9 +269,14 @@ public final class V2ArchiveWriter {
       }
       List<V2Manifest.Dir> dirs = new ArrayList<>();
       List<V2Manifest.Link> links = new ArrayList<>();
-      for (SourceEntry e : tree.entries()) {
+      java.util.Set<String> seenDirs = new java.util.HashSet<>();
+      List<SourceEntry> entries = new ArrayList<>(tree.entries());
+      added.forEach(t -> entries.addAll(t.entries()));
+      for (SourceEntry e : entries) {
         if (e.type() == SourceEntry.Type.DIRECTORY) {
-          dirs.add(new V2Manifest.Dir(e.path(), V2Manifest.Posix.of(e.posix())));
+          if (seenDirs.add(e.path())) {
+            dirs.add(new V2Manifest.Dir(e.path(), V2Manifest.Posix.of(e.posix())));
+          }
         } else if (e.type() == SourceEntry.Type.SYMLINK) {
           links.add(new V2Manifest.Link(e.path(), e.linkTarget()));
         }
@@ -236,6 +317,7 @@ public final class V2ArchiveWriter {
               ManifestSealer.hash(sealed),
               keys.commitment(),
               summary.encode());
+      hooks.beforeCommit(keys, summary);
       byte[] commit = CommitObject.create(statement, dataKey, recipients, signer, random).encode();
       location
           .store()
@@ -248,14 +330,21 @@ public final class V2ArchiveWriter {
       if (!committed) {
         removeQuietly(layout.manifest(backupId));
         removeQuietly(layout.data(backupId));
+        removeQuietly(layout.meta(backupId));
       }
     }
   }
 
-  private record Planned(
+  /** A file of the backup: its scan entry and stats, and its read (null: taken from the base). */
+  record Planned(
       SourceEntry entry, FileStats stats, BlockStream.Job job, List<BlockRef> unchangedRefs) {}
 
-  private long writeData(String key, List<BlockStream.Job> jobs, V2Keys keys, int blockSize)
+  private long writeData(
+      String key,
+      Iterator<BlockStream.Job> jobs,
+      BlockStream.FileOpener open,
+      V2Keys keys,
+      int blockSize)
       throws IOException {
     List<BlockSealer> created = Collections.synchronizedList(new ArrayList<>());
     ThreadLocal<BlockSealer> sealers =
@@ -274,7 +363,7 @@ public final class V2ArchiveWriter {
               return t;
             });
     try (BlockStream data =
-        new BlockStream(jobs, opener, pool, sealers, blockSize, options.threads())) {
+        new BlockStream(jobs, open, pool, sealers, blockSize, options.threads())) {
       return location.store().write(key, data, WriteMode.IF_ABSENT);
     } finally {
       pool.shutdownNow();
@@ -304,7 +393,7 @@ public final class V2ArchiveWriter {
     return out;
   }
 
-  private static Path resolve(Path root, String relative) {
+  static Path resolve(Path root, String relative) {
     Path p = root;
     for (String part : relative.split("/")) {
       p = p.resolve(part);

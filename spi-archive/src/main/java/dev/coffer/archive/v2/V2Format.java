@@ -28,6 +28,12 @@ final class V2Format {
   /** The most archives a chain table (and so a block reference's archive index) may name. */
   static final int MAX_CHAIN = 1000;
 
+  /** The provider name a format-2 backup's metadata records. */
+  static final String PROVIDER = "archive";
+
+  /** The provider version a format-2 backup's metadata records: the archive format. */
+  static final String PROVIDER_VERSION = "2";
+
   private V2Format() {}
 
   /** Whether {@code size} is a block size the format allows. */

@@ -11,6 +11,7 @@ final class V2Layout {
   static final String DATA = "data/";
   static final String MANIFESTS = "manifests/";
   static final String COMMITS = "commits/";
+  static final String META = "meta/";
 
   private final String prefix;
 
@@ -38,5 +39,14 @@ final class V2Layout {
 
   String commits() {
     return prefix + COMMITS;
+  }
+
+  String meta(String backupId) {
+    return prefix + META + backupId;
+  }
+
+  /** The key prefix of one kind of object ({@link #DATA}, {@link #META}, ...). */
+  String of(String kind) {
+    return prefix + kind;
   }
 }

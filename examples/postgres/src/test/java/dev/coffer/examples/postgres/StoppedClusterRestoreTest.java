@@ -37,7 +37,7 @@ class StoppedClusterRestoreTest {
 
   static Stream<Arguments> cases() {
     List<Arguments> cases = new ArrayList<>();
-    for (String provider : List.of("local", "archive")) {
+    for (String provider : List.of("local", "archive", "archive-format-2")) {
       for (ClusterLayout layout : ClusterLayout.values()) {
         cases.add(Arguments.of(provider, layout));
       }

@@ -17,9 +17,12 @@ final class Workspaces {
 
   /**
    * Opens a repository of {@code provider} in {@code location}: local without fsync, archive with a
-   * key.
+   * key ({@code archive-format-2}: archive format 2 with a key).
    */
   static BackupRepository repository(String provider, Path location) throws IOException {
+    if ("archive-format-2".equals(provider)) {
+      return BackupProviders.open("archive", location, Map.of("key", TEST_KEY, "format", "2"));
+    }
     Map<String, String> options =
         "archive".equals(provider) ? Map.of("key", TEST_KEY) : Map.of("fsync", "false");
     return BackupProviders.open(provider, location, options);

@@ -1,0 +1,127 @@
+package dev.coffer.archive.v2;
+
+import dev.coffer.store.ObjectInfo;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Removes, when a format-2 repository is opened, what backups whose writer is gone left behind:
+ * data, manifest and metadata objects without a commit, the store's temporary files of their
+ * writes, and their lock files. A backup still running (in this process or another) holds its lock
+ * ({@link WriterLocks}) and keeps everything. Best effort: what cannot be removed now is never
+ * listed and the next open tries again.
+ */
+final class V2Leftovers {
+
+  private static final System.Logger LOG = System.getLogger("dev.coffer.archive");
+  private static final String STORE_TEMP = ".tmp-";
+  private static final Duration STALE = Duration.ofHours(1);
+  private static final List<String> KINDS =
+      List.of(V2Layout.DATA, V2Layout.MANIFESTS, V2Layout.META, V2Layout.COMMITS);
+
+  private final V2Repository repo;
+
+  V2Leftovers(V2Repository repo) {
+    this.repo = repo;
+  }
+
+  void remove() throws IOException {
+    V2Layout layout = repo.layout();
+    Set<String> committed = ids(layout.commits());
+    Set<String> candidates = new TreeSet<>(repo.settings.locks.lockedIds());
+    for (String kind : List.of(V2Layout.DATA, V2Layout.MANIFESTS, V2Layout.META)) {
+      for (String id : ids(layout.of(kind))) {
+        if (!committed.contains(id)) {
+          candidates.add(id);
+        }
+      }
+    }
+    List<Path> temps = new ArrayList<>();
+    for (String kind : KINDS) {
+      temps.addAll(storeTemporaries(repo.location.resolve(kind.substring(0, kind.length() - 1))));
+    }
+    List<Path> rootTemps = storeTemporaries(repo.location); // the config's: by age only
+    for (Path t : temps) {
+      String id = idOfTemporary(t.getFileName().toString());
+      if (id != null) {
+        candidates.add(id);
+      }
+    }
+    Set<String> gone = new HashSet<>();
+    for (String id : candidates) {
+      try {
+        if (!repo.settings.locks.abandoned(id)) {
+          continue;
+        }
+        gone.add(id);
+        if (!committed.contains(id)) {
+          repo.remove(id);
+          LOG.log(
+              System.Logger.Level.INFO,
+              "removed the leftovers of backup {0}, whose writer did not finish",
+              id);
+        }
+      } catch (IOException e) {
+        // another instance may be removing them too; else the next open tries again
+      }
+    }
+    FileTime cutoff = FileTime.from(repo.settings.clock.instant().minus(STALE));
+    temps.addAll(rootTemps);
+    for (Path t : temps) {
+      String id = rootTemps.contains(t) ? null : idOfTemporary(t.getFileName().toString());
+      try {
+        if (id != null
+            ? gone.contains(id)
+            : Files.getLastModifiedTime(t, LinkOption.NOFOLLOW_LINKS).compareTo(cutoff) < 0) {
+          Files.deleteIfExists(t);
+        }
+      } catch (IOException e) {
+        // as above
+      }
+    }
+  }
+
+  private Set<String> ids(String prefix) throws IOException {
+    Set<String> ids = new HashSet<>();
+    for (ObjectInfo o : repo.store.list(prefix)) {
+      String id = o.key().substring(prefix.length());
+      if (CommitStatement.validBackupId(id)) {
+        ids.add(id);
+      }
+    }
+    return ids;
+  }
+
+  /** The directory store's temporary files ({@code .tmp-<16 hex>-<name>}) in {@code dir}. */
+  private static List<Path> storeTemporaries(Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return out;
+    }
+    try (DirectoryStream<Path> ds =
+        Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(STORE_TEMP))) {
+      ds.forEach(out::add);
+    }
+    return out;
+  }
+
+  /** The backup id a store temporary file is named after, or null. */
+  static String idOfTemporary(String name) {
+    int from = STORE_TEMP.length() + 16 + 1;
+    if (!name.startsWith(STORE_TEMP) || name.length() <= from || name.charAt(from - 1) != '-') {
+      return null;
+    }
+    String id = name.substring(from);
+    return CommitStatement.validBackupId(id) ? id : null;
+  }
+}

@@ -1,0 +1,96 @@
+package dev.coffer.archive.v2;
+
+import dev.coffer.RepositoryInfo;
+import dev.coffer.spi.support.ChangedFilesPolicy;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * What the {@code archive} provider decided for one format-2 repository instance: its key source,
+ * writer locks, compression level, workers, the {@code changed-files} policy, the clock, the id
+ * source and what {@code info()} tells. Not a record, because it holds the key source: {@link
+ * #toString()} names no secret.
+ */
+public final class V2Settings {
+
+  final HostSigningKey signer;
+  final HostPublicKey trustedHost;
+  final MasterKeys keys;
+  final List<X25519Recipient> recipients;
+  final List<X25519Identity> identities;
+  final WriterLocks locks;
+  final int level;
+  final int threads;
+  final boolean rehash;
+  final ChangedFilesPolicy changedFiles;
+  final Clock clock;
+  final Supplier<String> ids;
+  final RepositoryInfo info;
+
+  /**
+   * The settings.
+   *
+   * @param signer the host key every new commit is signed with, or null
+   * @param trustedHost the host whose signature every backup read must carry, or null
+   * @param keys the symmetric key source, or null for a write-only repository (mode {@code
+   *     recipients})
+   * @param recipients the X25519 recipients new backups are wrapped to (mode {@code recipients})
+   * @param identities the X25519 identities that open them (mode {@code recipients})
+   * @param locks the writer locks of the repository directory
+   * @param level zstd level, 1 to 19
+   * @param threads workers that hash, compress and seal blocks
+   * @param rehash whether an incremental reads files whose stats say unchanged
+   * @param changedFiles what a file changed while read means (rule P34)
+   * @param clock the clock of backup times
+   * @param ids the source of new backup ids
+   * @param info what the repository's {@code info()} returns
+   */
+  public V2Settings(
+      HostSigningKey signer,
+      HostPublicKey trustedHost,
+      MasterKeys keys,
+      List<X25519Recipient> recipients,
+      List<X25519Identity> identities,
+      WriterLocks locks,
+      int level,
+      int threads,
+      boolean rehash,
+      ChangedFilesPolicy changedFiles,
+      Clock clock,
+      Supplier<String> ids,
+      RepositoryInfo info) {
+    this.signer = signer;
+    this.trustedHost = trustedHost;
+    this.keys = keys;
+    this.recipients = List.copyOf(recipients);
+    this.identities = List.copyOf(identities);
+    if ((keys == null) == (this.recipients.isEmpty() && this.identities.isEmpty())) {
+      throw new IllegalArgumentException(
+          "a format-2 repository is opened with a symmetric key or with recipients and identities");
+    }
+    this.locks = Objects.requireNonNull(locks, "locks");
+    this.level = level;
+    this.threads = Math.max(1, Math.min(64, threads));
+    this.rehash = rehash;
+    this.changedFiles = Objects.requireNonNull(changedFiles, "changedFiles");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.ids = Objects.requireNonNull(ids, "ids");
+    this.info = Objects.requireNonNull(info, "info");
+  }
+
+  V2WriteOptions writeOptions() {
+    return new V2WriteOptions(
+        BlockSealer.DEFAULT_BLOCK_SIZE_BYTES,
+        level,
+        threads,
+        rehash,
+        V2WriteOptions.DEFAULT_GRANULARITY);
+  }
+
+  @Override
+  public String toString() {
+    return "V2Settings[level " + level + ", " + threads + " threads, keys redacted]";
+  }
+}

@@ -1,0 +1,22 @@
+package dev.coffer.archive;
+
+import dev.coffer.spi.BackupProvider;
+import dev.coffer.testkit.BackupProviderConformance;
+import java.util.Map;
+
+/**
+ * The provider contract checked by the TCK on format-2 repositories ({@code format=2}): objects on
+ * a directory store, block-level incrementals, a raw key in a symmetric key slot.
+ */
+class ArchiveFormat2ConformanceTest extends BackupProviderConformance {
+
+  @Override
+  protected BackupProvider provider() {
+    return new ArchiveBackupProvider();
+  }
+
+  @Override
+  protected Map<String, String> options() {
+    return Map.of("key", TestSupport.KEY_HEX, "threads", "2", "format", "2");
+  }
+}

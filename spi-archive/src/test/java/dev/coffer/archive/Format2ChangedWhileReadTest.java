@@ -1,0 +1,126 @@
+package dev.coffer.archive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.coffer.BackupException;
+import dev.coffer.BackupMetadata;
+import dev.coffer.BackupRepository;
+import dev.coffer.BackupRequest;
+import dev.coffer.BackupWarning;
+import dev.coffer.Progress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Rule P34 on format 2, where {@code changed-files=retry} really reads a file again: its first
+ * read's blocks stay unreferenced in the data object and the file is stored as read the last time.
+ * The change is made by the progress listener once {@code a.txt} is read, before {@code b.txt} is
+ * opened.
+ */
+class Format2ChangedWhileReadTest {
+
+  @TempDir Path disk;
+
+  static Stream<String> places() {
+    return Stream.of("disk", "jimfs");
+  }
+
+  private Path root(String place) {
+    if (place.equals("disk")) {
+      return disk;
+    }
+    FileSystem fs = TestSupport.jimfs("unix");
+    return TestSupport.root(fs);
+  }
+
+  private static BackupRepository open(Path root, String changedFiles) throws IOException {
+    Map<String, String> o = TestSupport.keyOptions(TestSupport.KEY_HEX);
+    o.put("format", "2");
+    o.put("changed-files", changedFiles);
+    return new ArchiveBackupProvider().open(root.resolve("repo"), o);
+  }
+
+  /** A full backup request whose progress listener rewrites b.txt once a.txt is read. */
+  private static BackupRequest changingB(Path root) throws IOException {
+    Path src = Files.createDirectories(root.resolve("src"));
+    TestSupport.write(src.resolve("a.txt"), "first");
+    TestSupport.write(src.resolve("b.txt"), "0123456789");
+    TestSupport.write(src.resolve("c.txt"), "last");
+    boolean[] done = {false};
+    return BackupRequest.full(src)
+        .withProgress(
+            (Progress p) -> {
+              if (!done[0] && p.currentPath().equals("a.txt")) {
+                done[0] = true;
+                try {
+                  TestSupport.write(src.resolve("b.txt"), "changed, and longer");
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              }
+            });
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void retry_readsTheChangedFileAgain_andKeepsTheCleanReadWithoutAWarning(String place)
+      throws IOException {
+    Path root = root(place);
+    try (BackupRepository repo = open(root, "retry")) {
+      BackupMetadata md = repo.backup(changingB(root));
+      assertEquals(List.of(), md.warnings(), "the second read was clean");
+      assertEquals("changed, and longer".length() + 5 + 4, md.totalBytes());
+      assertTrue(repo.verify(md.id()).ok(), repo.verify(md.id()).problems().toString());
+      repo.restore(md.id(), root.resolve("out"));
+      assertEquals("changed, and longer", Files.readString(root.resolve("out/b.txt")));
+      assertEquals("last", Files.readString(root.resolve("out/c.txt")));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void warn_keepsTheFirstRead_withAChangedWarningThatTheListingKeeps(String place)
+      throws IOException {
+    Path root = root(place);
+    try (BackupRepository repo = open(root, "warn")) {
+      BackupMetadata md = repo.backup(changingB(root));
+      assertEquals(1, md.warnings().size(), md.warnings().toString());
+      assertEquals("b.txt", md.warnings().get(0).path());
+      assertEquals(BackupWarning.Kind.CHANGED_WHILE_READ, md.warnings().get(0).kind());
+      assertEquals(md.warnings(), repo.list().get(0).warnings(), "the metadata object keeps it");
+      assertTrue(repo.verify(md.id()).ok());
+      repo.restore(md.id(), root.resolve("out"));
+      assertEquals("changed, and longer", Files.readString(root.resolve("out/b.txt")));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void fail_failsTheBackup_listsNothing_andLeavesNoObject(String place) throws IOException {
+    Path root = root(place);
+    try (BackupRepository repo = open(root, "fail")) {
+      BackupRequest request = changingB(root);
+      assertThrows(BackupException.class, () -> repo.backup(request));
+      assertEquals(List.of(), repo.list());
+      for (String dir : List.of("data", "manifests", "meta", "commits")) {
+        Path d = root.resolve("repo").resolve(dir);
+        if (Files.isDirectory(d)) {
+          try (Stream<Path> s = Files.list(d)) {
+            assertEquals(List.of(), s.toList(), dir);
+          }
+        }
+      }
+    }
+  }
+}
