@@ -158,7 +158,8 @@ public final class ArchiveBackupProvider implements BackupProvider {
               ChangedFilesPolicy.CHANGED_FILES.name(),
               "a file that changes while it is read: warn (keep the backup, record the file as "
                   + "read), retry (write the archive again from the start, reading every file "
-                  + "again, up to changed-retries times, then warn) or fail (the backup fails)",
+                  + "again, up to changed-retries times, then warn; format 2 reads only that file again) or "
+                  + "fail (the backup fails)",
               ChangedFilesPolicy.CHANGED_FILES.defaultValue()),
           ChangedFilesPolicy.CHANGED_RETRIES);
 
