@@ -95,6 +95,22 @@ public abstract class BackupProviderConformance {
   }
 
   /**
+   * The documented form of each secret key option, by option name, so that the suite can check that
+   * keys of the wrong length or alphabet are refused at {@code open} without being echoed and
+   * without writing anything (P3, P4). The suite cannot guess a key's form; without a declaration
+   * those two tests are skipped.
+   *
+   * <pre>{@code
+   * @Override protected Map<String, KeyForm> keyForms() { return Map.of("key", KeyForm.hex(32)); }
+   * }</pre>
+   *
+   * @return the forms; empty by default
+   */
+  protected Map<String, KeyForm> keyForms() {
+    return Map.of();
+  }
+
+  /**
    * Prepares a test: creates the provider and chooses the seed. Final so that subclasses cannot
    * skip it.
    *
@@ -106,7 +122,8 @@ public abstract class BackupProviderConformance {
         RuleAttribution.rule(
             info.getTestMethod().map(java.lang.reflect.Method::getName).orElse(""));
     environment =
-        new ConformanceEnvironment(this::provider, this::options, rule, info.getDisplayName());
+        new ConformanceEnvironment(
+            this::provider, this::options, this::keyForms, rule, info.getDisplayName());
     providerRules = new ProviderRules(environment);
     backupRules = new BackupRules(environment);
     atomicityRules = new AtomicityRules(environment);
@@ -180,6 +197,25 @@ public abstract class BackupProviderConformance {
     providerRules.p04_secretOptionValues_neverAppearInMessagesToStringsOrStoredFiles(fs);
   }
 
+  /**
+   * P3: a key of the wrong length or alphabet (per {@link #keyForms()}) is refused at open with an
+   * {@link IllegalArgumentException}, creating nothing, and changes nothing in an existing
+   * repository.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p03_keyOfTheWrongLengthOrAlphabet_isRefusedAtOpen_andWritesNothing(Fs fs)
+      throws Exception {
+    encryptionRules.p03_keyOfTheWrongLengthOrAlphabet_isRefusedAtOpen_andWritesNothing(fs);
+  }
+
+  /** P4: the refusal of a key of the wrong length or alphabet does not echo the key. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p04_aRefusedKeyOfTheWrongLengthOrAlphabet_isNotEchoed(Fs fs) throws Exception {
+    encryptionRules.p04_aRefusedKeyOfTheWrongLengthOrAlphabet_isNotEchoed(fs);
+  }
+
   // ---------------------------------------------------------------------------------------------------
   // P5 to P9: repositories and backups (BackupRules)
 
@@ -198,6 +234,17 @@ public abstract class BackupProviderConformance {
   @Test
   public void p06_sourceRepositoryAndTarget_onThreeDifferentFileSystems() throws Exception {
     backupRules.p06_sourceRepositoryAndTarget_onThreeDifferentFileSystems();
+  }
+
+  /**
+   * P6: with everything on Jimfs, a backup, a restore and a verify (observed while paused in their
+   * progress listeners, and after) create nothing in the default file system's temporary directory
+   * ({@code java.io.tmpdir}) or the working directory.
+   */
+  @Test
+  public void p06_onJimfs_nothingIsWrittenToTheDefaultFileSystemsTempOrWorkingDirectory()
+      throws Exception {
+    backupRules.p06_onJimfs_nothingIsWrittenToTheDefaultFileSystemsTempOrWorkingDirectory();
   }
 
   /** P7: every file byte for byte and every directory, with correct totals and metadata. */

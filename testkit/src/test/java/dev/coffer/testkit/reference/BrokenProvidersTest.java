@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.testkit.BackupProviderConformance;
+import dev.coffer.testkit.KeyForm;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -48,7 +49,8 @@ class BrokenProvidersTest {
         Arguments.of(IndependentIncrementalsSuite.class, Set.of()),
         Arguments.of(PosixSuite.class, Set.of()),
         Arguments.of(ModesWrongSuite.class, Set.of("P27", "P28")),
-        Arguments.of(OpenWhileRestoringSuite.class, Set.of("P28")));
+        Arguments.of(OpenWhileRestoringSuite.class, Set.of("P28")),
+        Arguments.of(UnregisteredSuite.class, Set.of("P1")));
   }
 
   static Stream<Arguments> subtlyBroken() {
@@ -87,7 +89,50 @@ class BrokenProvidersTest {
         Arguments.of(
             ReferenceProvider.Broken.DELETE_FAILS,
             Set.of("P11", "P22", "P23"),
-            Set.of("P10", "P13")));
+            Set.of("P10", "P13")),
+        Arguments.of(
+            ReferenceProvider.Broken.NO_ARG_CONSTRUCTOR_GIVES_ANOTHER_NAME, Set.of("P1"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.DESCRIPTION_ENDS_WITH_A_NEWLINE, Set.of("P2"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.OPTION_DESCRIBED_TWICE, Set.of("P2"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.UNKNOWN_BASE_ACCEPTED, Set.of("P12"), Set.of()),
+        // the finisher's directory of the base is such a directory too
+        Arguments.of(
+            ReferenceProvider.Broken.INCREMENTAL_KEEPS_REMOVED_DIRECTORIES,
+            Set.of("P12", "P33"),
+            Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.FOLLOWED_LINKS_IGNORED_WITHOUT_POSIX, Set.of("P31"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.TEMP_FILE_ON_THE_DEFAULT_FILE_SYSTEM, Set.of("P6"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.RESTORE_LOCK_IN_THE_WORKING_DIRECTORY, Set.of("P6"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.LONG_KEY_TRUNCATED, Set.of("P3"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.KEY_ERROR_ECHOES_IT, Set.of("P4"), Set.of()));
+  }
+
+  /** Variants of rules that only a provider with POSIX_ATTRIBUTES must keep in full. */
+  static Stream<Arguments> subtlyBrokenWithPosix() {
+    return Stream.of(
+        Arguments.of(ReferenceProvider.Broken.CURRENT_OWNERS_TAKEN_AS_AUTO, Set.of("P29")),
+        Arguments.of(ReferenceProvider.Broken.PRESERVE_OWNERS_TAKEN_AS_AUTO, Set.of("P29")),
+        Arguments.of(ReferenceProvider.Broken.SKIPPED_SPECIAL_FILE_NOT_KEPT, Set.of("P30")),
+        Arguments.of(ReferenceProvider.Broken.SPECIAL_FILES_ALWAYS_SKIPPED, Set.of("P30")),
+        Arguments.of(
+            ReferenceProvider.Broken.FOLLOWED_PATTERNS_WITH_A_SLASH_IGNORED, Set.of("P31")));
+  }
+
+  /** As {@link #subtleVariant_failsExactlyTheRuleItBreaks}, with POSIX_ATTRIBUTES declared. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("subtlyBrokenWithPosix")
+  void subtleVariantWithPosix_failsExactlyTheRuleItBreaks(
+      ReferenceProvider.Broken broken, Set<String> expected) {
+    SubtleSuite.variant = broken;
+    try {
+      failsExactly(SubtlePosixSuite.class, expected, Set.of());
+    } finally {
+      SubtleSuite.variant = null;
+    }
   }
 
   /**
@@ -180,6 +225,11 @@ class BrokenProvidersTest {
     protected Map<String, String> options() {
       return Map.of(ReferenceProvider.MAC_KEY, KEY);
     }
+
+    @Override
+    protected Map<String, KeyForm> keyForms() {
+      return ReferenceProviderConformanceTest.KEY_FORMS;
+    }
   }
 
   static class VerifyAlwaysOkSuite extends KeyedSuite {
@@ -270,12 +320,33 @@ class BrokenProvidersTest {
 
     @Override
     protected BackupProvider provider() {
-      return new SubtlyBrokenProvider();
+      return new SubtlyBrokenProvider(variant);
     }
 
     @Override
     protected Map<String, String> options() {
       return Map.of(ReferenceProvider.MAC_KEY, KEY, SubtlyBrokenProvider.BROKEN, variant.name());
+    }
+
+    @Override
+    protected Map<String, KeyForm> keyForms() {
+      return ReferenceProviderConformanceTest.KEY_FORMS;
+    }
+  }
+
+  /** The subtly broken provider with POSIX_ATTRIBUTES, in the variant the running test chose. */
+  static class SubtlePosixSuite extends SubtleSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new SubtlyBrokenPosixProvider();
+    }
+  }
+
+  /** Correct, but registered nowhere: ServiceLoader cannot find it. */
+  static class UnregisteredSuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new UnregisteredProvider();
     }
   }
 

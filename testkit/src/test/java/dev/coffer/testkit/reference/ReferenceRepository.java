@@ -9,6 +9,7 @@ import dev.coffer.BackupType;
 import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
+import dev.coffer.OwnerPolicy;
 import dev.coffer.Progress;
 import dev.coffer.ProgressListener;
 import dev.coffer.RepositoryInfo;
@@ -157,20 +158,19 @@ final class ReferenceRepository implements BackupRepository {
           provider.name() + " does not take incremental backups");
     }
     boolean posix = caps.contains(Capability.POSIX_ATTRIBUTES);
-    if (!posix && !request.followedLinks().isEmpty()) {
+    if (!posix
+        && !request.followedLinks().isEmpty()
+        && broken != Broken.FOLLOWED_LINKS_IGNORED_WITHOUT_POSIX) {
       throw new UnsupportedOperationException(provider.name() + " does not follow links");
     }
     // without POSIX_ATTRIBUTES: no link followed, special files refused, but exclusions kept (P33)
-    SourceTree tree =
-        SourceTree.scan(
-            request.source(),
-            posix
-                ? ScanOptions.of(request)
-                : new ScanOptions(Set.of(), SpecialFiles.FAIL, request.excluded()));
+    SourceTree tree = SourceTree.scan(request.source(), scanOptions(request, posix));
     if (!caps.contains(Capability.SYMLINKS) && broken != Broken.FOLLOWS_SYMLINKS) {
       tree.refuseSymlinks();
     }
-    if (request.incremental() && find(request.baseBackupId()).isEmpty()) {
+    if (request.incremental()
+        && find(request.baseBackupId()).isEmpty()
+        && broken != Broken.UNKNOWN_BASE_ACCEPTED) {
       throw new NoSuchBackupException(request.baseBackupId());
     }
     String id = BackupIds.newId().value();
@@ -180,6 +180,10 @@ final class ReferenceRepository implements BackupRepository {
     boolean early = broken == Broken.PUBLISHES_EARLY;
     Path dir = early ? backups.resolve(id) : staging.resolve(id);
     boolean done = false;
+    Path scratch =
+        broken == Broken.TEMP_FILE_ON_THE_DEFAULT_FILE_SYSTEM
+            ? Files.createTempFile("coffer-reference-", ".scratch") // no directory: the default FS
+            : null;
     try {
       Path data = Files.createDirectories(dir.resolve(DATA));
       long total = tree.totalBytes();
@@ -201,6 +205,9 @@ final class ReferenceRepository implements BackupRepository {
             tree.files().size() + added.files().size(),
             total + added.totalBytes(),
             null); // the finisher's files are the host's own (P33): not checked
+      }
+      if (broken == Broken.INCREMENTAL_KEEPS_REMOVED_DIRECTORIES && request.incremental()) {
+        keepRemovedDirectories(request.baseBackupId().value(), data, entries);
       }
       long files = counts[0];
       long bytes = counts[1];
@@ -225,6 +232,9 @@ final class ReferenceRepository implements BackupRepository {
       done = true;
       return meta;
     } finally {
+      if (scratch != null) {
+        Files.deleteIfExists(scratch);
+      }
       if (!done && !early) {
         try {
           FileTrees.deleteRecursively(dir);
@@ -233,6 +243,39 @@ final class ReferenceRepository implements BackupRepository {
         }
       }
     }
+  }
+
+  /** What the scan follows, skips and leaves out (the broken variants of P30 and P31 bend it). */
+  private ScanOptions scanOptions(BackupRequest request, boolean posix) {
+    if (!posix) {
+      return new ScanOptions(Set.of(), SpecialFiles.FAIL, request.excluded());
+    }
+    Set<String> followed = new TreeSet<>(request.followedLinks());
+    if (broken == Broken.FOLLOWED_PATTERNS_WITH_A_SLASH_IGNORED) {
+      followed.removeIf(p -> p.contains("/"));
+    }
+    SpecialFiles special =
+        broken == Broken.SPECIAL_FILES_ALWAYS_SKIPPED ? SpecialFiles.SKIP : request.specialFiles();
+    return new ScanOptions(followed, special, request.excluded());
+  }
+
+  /**
+   * Broken on purpose (P12): adds the base's directories that held something and are gone now, as
+   * if an incremental recorded only deletions of files and of empty directories.
+   */
+  private void keepRemovedDirectories(String base, Path data, List<Entry> entries)
+      throws IOException {
+    Set<String> present = new TreeSet<>();
+    entries.forEach(e -> present.add(e.path));
+    List<Entry> baseEntries = read(base).entries();
+    for (Entry d : baseEntries) {
+      boolean hadContent = baseEntries.stream().anyMatch(e -> e.path.startsWith(d.path + "/"));
+      if (d.type == SourceEntry.Type.DIRECTORY && hadContent && !present.contains(d.path)) {
+        Files.createDirectories(data.resolve(d.path));
+        entries.add(d);
+      }
+    }
+    entries.sort(java.util.Comparator.comparing(e -> e.path, RelativePaths.ORDER));
   }
 
   /** The scan's skipped entries and the files that changed while read, in path order (P34). */
@@ -415,7 +458,11 @@ final class ReferenceRepository implements BackupRepository {
     m.labels()
         .forEach(
             (k, v) -> sb.append("label ").append(esc(k)).append(' ').append(esc(v)).append('\n'));
-    m.warnings()
+    m.warnings().stream()
+        .filter(
+            w ->
+                broken != Broken.SKIPPED_SPECIAL_FILE_NOT_KEPT
+                    || w.kind() != BackupWarning.Kind.SKIPPED_SPECIAL_FILE)
         .forEach(
             w ->
                 sb.append("W ")
@@ -720,6 +767,11 @@ final class ReferenceRepository implements BackupRepository {
         && !FileTrees.isEmptyDirectory(request.target())) {
       return restore(request.withMode(RestoreMode.REPLACE));
     }
+    if ((broken == Broken.CURRENT_OWNERS_TAKEN_AS_AUTO && request.owners() == OwnerPolicy.CURRENT)
+        || (broken == Broken.PRESERVE_OWNERS_TAKEN_AS_AUTO
+            && request.owners() == OwnerPolicy.PRESERVE)) {
+      request = request.withOwners(OwnerPolicy.AUTO);
+    }
     if (request.partial() && !caps.contains(Capability.PARTIAL_RESTORE)) {
       throw new UnsupportedOperationException(
           provider.name() + " does not restore parts of a backup");
@@ -768,6 +820,11 @@ final class ReferenceRepository implements BackupRepository {
     long filesDone = 0;
     long bytesDone = 0;
     long fileCount = selected.stream().filter(e -> e.type == SourceEntry.Type.FILE).count();
+    Path lock =
+        broken == Broken.RESTORE_LOCK_IN_THE_WORKING_DIRECTORY
+            ? Files.createFile(
+                Path.of(".coffer-restore-" + id + ".lock")) // relative: the default FS
+            : null;
     try (RestoreStaging stage = RestoreStaging.begin(request)) {
       Path root = stage.directory();
       RestoreAttributes attrs = stage.attributes();
@@ -813,6 +870,10 @@ final class ReferenceRepository implements BackupRepository {
         }
       }
       stage.commit();
+    } finally {
+      if (lock != null) {
+        Files.deleteIfExists(lock);
+      }
     }
     if (broken == Broken.WRITES_OUTSIDE_TARGET) {
       try {
