@@ -74,6 +74,7 @@ public abstract class BackupProviderConformance {
   private EncryptionRules encryptionRules;
   private PosixRules posixRules;
   private SourceRules sourceRules;
+  private ProcessRules processRules;
 
   /**
    * Creates a new instance of the provider under test. Called once before each test, and again
@@ -135,6 +136,7 @@ public abstract class BackupProviderConformance {
     encryptionRules = new EncryptionRules(environment);
     posixRules = new PosixRules(environment);
     sourceRules = new SourceRules(environment);
+    processRules = new ProcessRules(environment);
   }
 
   /**
@@ -228,6 +230,24 @@ public abstract class BackupProviderConformance {
   public void p05_reopenedRepository_fromFreshProviderInstance_seesSameBackups(Fs fs)
       throws Exception {
     backupRules.p05_reopenedRepository_fromFreshProviderInstance_seesSameBackups(fs);
+  }
+
+  /**
+   * P5: on the real disk, a second JVM (started with this one's {@code java.home} and class path)
+   * opens the repository while this JVM is writing a backup, lists exactly the complete backups
+   * with the same metadata, and takes a backup that this JVM then lists and verifies; this JVM's
+   * backup completes. Skipped when no JVM can be started or the provider class cannot be loaded
+   * from {@code java.class.path}. Runs for {@link Fs#DISK} only (Jimfs lives in one JVM): skipped
+   * on the other file systems.
+   *
+   * @param fs the file system; only the real disk can be shared with another JVM
+   * @throws Exception if the check fails
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p05_anotherJvm_seesTheSameBackups_andBacksUp_whileThisOneIsWriting(Fs fs)
+      throws Exception {
+    processRules.p05_anotherJvm_seesTheSameBackups_andBacksUp_whileThisOneIsWriting(fs);
   }
 
   /** P6: source, repository and target on three different file systems. */

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -111,6 +112,25 @@ class BrokenProvidersTest {
         Arguments.of(ReferenceProvider.Broken.KEY_ERROR_ECHOES_IT, Set.of("P4"), Set.of()));
   }
 
+  /**
+   * A catalogue shared by the instances of one JVM passes every check made inside the JVM: only a
+   * second JVM, which needs the real disk, sees it (P5).
+   */
+  @Test
+  void jvmWideCatalogue_failsOnlyTheCheckFromAnotherJvm() {
+    SubtleSuite.variant = ReferenceProvider.Broken.JVM_WIDE_CATALOGUE;
+    try {
+      Outcome o = run(SubtleSuite.class, "UNIX,DISK");
+      assertEquals(Set.of("P5"), o.broken, () -> "failed " + o.broken + o.messages);
+      assertEquals(Set.of(), o.setUp, () -> "failed to set up " + o.setUp + o.messages);
+      assertTrue(
+          o.messages.toString().contains("another JVM took"),
+          () -> "P5 failed for another reason: " + o.messages);
+    } finally {
+      SubtleSuite.variant = null;
+    }
+  }
+
   /** Variants of rules that only a provider with POSIX_ATTRIBUTES must keep in full. */
   static Stream<Arguments> subtlyBrokenWithPosix() {
     return Stream.of(
@@ -161,7 +181,7 @@ class BrokenProvidersTest {
    * set-up.
    */
   private static void failsExactly(Class<?> suite, Set<String> broken, Set<String> setUp) {
-    Outcome o = run(suite);
+    Outcome o = run(suite, "UNIX");
     assertEquals(
         broken, o.broken, () -> suite.getSimpleName() + " failed " + o.broken + o.messages);
     assertEquals(
@@ -175,11 +195,11 @@ class BrokenProvidersTest {
     final StringBuilder messages = new StringBuilder();
   }
 
-  private static Outcome run(Class<?> suite) {
+  private static Outcome run(Class<?> suite, String fileSystems) {
     EngineExecutionResults results =
         EngineTestKit.engine("junit-jupiter")
             .selectors(DiscoverySelectors.selectClass(suite))
-            .configurationParameter("coffer.tck.filesystems", "UNIX")
+            .configurationParameter("coffer.tck.filesystems", fileSystems)
             .execute();
     Outcome o = new Outcome();
     for (Event e : results.testEvents().failed().list()) {

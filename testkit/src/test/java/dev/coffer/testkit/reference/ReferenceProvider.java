@@ -266,6 +266,11 @@ public class ReferenceProvider implements BackupProvider {
     /** a key longer than 64 bytes is cut to its first 64 bytes instead of refused (P3). */
     LONG_KEY_TRUNCATED,
     /** the refusal of a key of the wrong length quotes the key (P4). */
-    KEY_ERROR_ECHOES_IT
+    KEY_ERROR_ECHOES_IT,
+    /**
+     * list() shows the backups of a catalogue shared by the instances of one JVM, read from disk at
+     * the first open in the JVM: another instance's backups show, another JVM's do not (P5).
+     */
+    JVM_WIDE_CATALOGUE
   }
 }

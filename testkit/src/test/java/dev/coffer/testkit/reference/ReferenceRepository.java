@@ -90,6 +90,14 @@ final class ReferenceRepository implements BackupRepository {
   private volatile boolean closed;
   // used only by the broken variants that trust what they saw before
   private final Map<String, VerifyReport> verified = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Broken on purpose (JVM_WIDE_CATALOGUE): the ids list() shows, per repository, shared by the
+   * instances of this JVM and read from disk only at the first open in the JVM.
+   */
+  private static final Map<Path, Set<String>> CATALOGUE =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final Map<String, BackupMetadata> foundBefore =
       new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -134,6 +142,13 @@ final class ReferenceRepository implements BackupRepository {
       } catch (FileAlreadyExistsException raced) {
         // another instance created it
       }
+    }
+    if (broken == Broken.JVM_WIDE_CATALOGUE) {
+      Set<String> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      try (DirectoryStream<Path> dirs = Files.newDirectoryStream(backups)) {
+        dirs.forEach(d -> known.add(d.getFileName().toString()));
+      }
+      CATALOGUE.putIfAbsent(backups, known);
     }
     // Leftovers of backups interrupted by a crash (their own call removes them on ordinary
     // failures).
@@ -228,6 +243,9 @@ final class ReferenceRepository implements BackupRepository {
       if (!early) {
         writeManifest(dir, meta, entries, rootPosix);
         move(dir, backups.resolve(id));
+      }
+      if (broken == Broken.JVM_WIDE_CATALOGUE) {
+        CATALOGUE.get(backups).add(id);
       }
       done = true;
       return meta;
@@ -1126,7 +1144,11 @@ final class ReferenceRepository implements BackupRepository {
     List<BackupMetadata> out = new ArrayList<>();
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(backups)) {
       for (Path d : dirs) {
-        tryRead(d.getFileName().toString()).ifPresent(m -> out.add(m.metadata()));
+        String name = d.getFileName().toString();
+        if (broken == Broken.JVM_WIDE_CATALOGUE && !CATALOGUE.get(backups).contains(name)) {
+          continue;
+        }
+        tryRead(name).ifPresent(m -> out.add(m.metadata()));
       }
     }
     out.sort(BackupMetadata.NEWEST_FIRST);
