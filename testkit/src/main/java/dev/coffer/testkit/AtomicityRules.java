@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -313,6 +314,11 @@ final class AtomicityRules extends ConformanceEnvironment {
     BackupRepository two = open(location, provider());
     List<BackupRepository> repos = List.of(one, one, one, two, two, one);
     CountDownLatch start = new CountDownLatch(1);
+    // every backup waits in its first progress call until all are running (or a second has passed
+    // since the first arrived, so a provider that runs backups one at a time is slowed by a second
+    // at most): the backups truly overlap, however fast each one is
+    CountDownLatch allRunning = new CountDownLatch(repos.size());
+    AtomicLong deadline = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(repos.size() + 1);
     AtomicBoolean done = new AtomicBoolean();
     List<BackupMetadata> made;
@@ -324,7 +330,17 @@ final class AtomicityRules extends ConformanceEnvironment {
             pool.submit(
                 () -> {
                   start.await();
-                  return r.backup(source);
+                  AtomicBoolean arrived = new AtomicBoolean();
+                  return r.backup(
+                      BackupRequest.full(source)
+                          .withProgress(
+                              p -> {
+                                if (arrived.compareAndSet(false, true)) {
+                                  allRunning.countDown();
+                                  deadline.compareAndSet(0, System.nanoTime() + 1_000_000_000L);
+                                  awaitUntil(allRunning, deadline.get());
+                                }
+                              }));
                 }));
       }
       Future<Integer> lister =
@@ -448,6 +464,15 @@ final class AtomicityRules extends ConformanceEnvironment {
         listed.equals(want),
         "P10",
         () -> "after " + after + ", list() holds " + listed + ", expected " + want);
+  }
+
+  /** Waits for {@code latch} until {@code deadlineNanos} ({@link System#nanoTime}) at most. */
+  private static void awaitUntil(CountDownLatch latch, long deadlineNanos) {
+    try {
+      latch.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static List<BackupMetadata> sorted(List<BackupMetadata> list) {

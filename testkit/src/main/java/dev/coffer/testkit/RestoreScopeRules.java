@@ -158,6 +158,7 @@ final class RestoreScopeRules extends ConformanceEnvironment {
         "no TIMESTAMPS capability: nothing to refuse");
     Path root = root(fs);
     Path source = smallTree(root.resolve("src"));
+    gen.file(source.resolve("a").resolve("large.bin"), 200_000, false); // not only small files
     Map<String, Long> times = new TreeMap<>();
     Instant t = Instant.parse("2021-03-04T05:06:07.123Z");
     for (String f : Snapshot.of(source).files()) {

@@ -109,7 +109,30 @@ class BrokenProvidersTest {
         Arguments.of(
             ReferenceProvider.Broken.RESTORE_LOCK_IN_THE_WORKING_DIRECTORY, Set.of("P6"), Set.of()),
         Arguments.of(ReferenceProvider.Broken.LONG_KEY_TRUNCATED, Set.of("P3"), Set.of()),
-        Arguments.of(ReferenceProvider.Broken.KEY_ERROR_ECHOES_IT, Set.of("P4"), Set.of()));
+        Arguments.of(ReferenceProvider.Broken.KEY_ERROR_ECHOES_IT, Set.of("P4"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.REFUSED_SOURCE_LEAVES_STAGING, Set.of("P8"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.BUSY_WHILE_ANOTHER_BACKUP_RUNS, Set.of("P11"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.LATEST_SKIPS_INCREMENTALS, Set.of("P13"), Set.of()),
+        // the crash test verifies what it lists, then finds the record among the leftovers (P10)
+        Arguments.of(
+            ReferenceProvider.Broken.VERIFY_RECORDS_ITS_RESULT, Set.of("P10", "P15"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.A_FILE_TARGET_IS_REPLACED, Set.of("P16"), Set.of()),
+        // in REPLACE mode the same bug swaps in an incomplete content (P18)
+        Arguments.of(
+            ReferenceProvider.Broken.CORRUPT_RESTORE_KEEPS_GOOD_FILES,
+            Set.of("P17", "P18"),
+            Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.TIMES_OF_LARGE_FILES_NOT_SET, Set.of("P20"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.BASE_WITH_DEPENDENTS_DELETED, Set.of("P22"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.PRUNE_RETURNS_NOTHING, Set.of("P23"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.STORED_BYTES_OF_UNKNOWN_IS_ZERO, Set.of("P24"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.CHANGES_WHILE_READ_IGNORED, Set.of("P34"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.SAME_SIZE_REWRITE_IGNORED, Set.of("P34"), Set.of()));
   }
 
   /**
@@ -139,7 +162,8 @@ class BrokenProvidersTest {
         Arguments.of(ReferenceProvider.Broken.SKIPPED_SPECIAL_FILE_NOT_KEPT, Set.of("P30")),
         Arguments.of(ReferenceProvider.Broken.SPECIAL_FILES_ALWAYS_SKIPPED, Set.of("P30")),
         Arguments.of(
-            ReferenceProvider.Broken.FOLLOWED_PATTERNS_WITH_A_SLASH_IGNORED, Set.of("P31")));
+            ReferenceProvider.Broken.FOLLOWED_PATTERNS_WITH_A_SLASH_IGNORED, Set.of("P31")),
+        Arguments.of(ReferenceProvider.Broken.DIRECTORY_MODES_NOT_SET, Set.of("P27")));
   }
 
   /** As {@link #subtleVariant_failsExactlyTheRuleItBreaks}, with POSIX_ATTRIBUTES declared. */

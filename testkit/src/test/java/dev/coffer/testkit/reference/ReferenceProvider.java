@@ -271,6 +271,37 @@ public class ReferenceProvider implements BackupProvider {
      * list() shows the backups of a catalogue shared by the instances of one JVM, read from disk at
      * the first open in the JVM: another instance's backups show, another JVM's do not (P5).
      */
-    JVM_WIDE_CATALOGUE
+    JVM_WIDE_CATALOGUE,
+    /** a refused source (missing, or a file) leaves an empty staging directory behind (P8). */
+    REFUSED_SOURCE_LEAVES_STAGING,
+    /** a second backup into a repository while one is running in this JVM fails: "busy" (P11). */
+    BUSY_WHILE_ANOTHER_BACKUP_RUNS,
+    /** latest() is the newest full backup, passing over newer incrementals (P13). */
+    LATEST_SKIPS_INCREMENTALS,
+    /** verify records an ok result in a file of the repository ("last verified") (P15). */
+    VERIFY_RECORDS_ITS_RESULT,
+    /** a REPLACE restore onto a regular file deletes the file and restores in its place (P16). */
+    A_FILE_TARGET_IS_REPLACED,
+    /**
+     * a restore that meets a corrupt file publishes the intact files, then throws the
+     * CorruptBackupException (P17).
+     */
+    CORRUPT_RESTORE_KEEPS_GOOD_FILES,
+    /** restored files over 64 KiB keep the restore's time, not the recorded one (P20). */
+    TIMES_OF_LARGE_FILES_NOT_SET,
+    /** a base with dependent incrementals is deleted without INDEPENDENT_INCREMENTALS (P22). */
+    BASE_WITH_DEPENDENTS_DELETED,
+    /** prune deletes what the policy selects but returns an empty list (P23). */
+    PRUNE_RETURNS_NOTHING,
+    /** storedBytes of an unknown id is 0 instead of NoSuchBackupException (P24). */
+    STORED_BYTES_OF_UNKNOWN_IS_ZERO,
+    /**
+     * restored directories keep the owner-only mode they were created with; files get theirs (P27).
+     */
+    DIRECTORY_MODES_NOT_SET,
+    /** files are copied without checking whether they changed while read (P34). */
+    CHANGES_WHILE_READ_IGNORED,
+    /** only a change of size while read counts: a rewrite at the same size passes (P34). */
+    SAME_SIZE_REWRITE_IGNORED
   }
 }

@@ -95,6 +95,8 @@ final class ReferenceRepository implements BackupRepository {
    * Broken on purpose (JVM_WIDE_CATALOGUE): the ids list() shows, per repository, shared by the
    * instances of this JVM and read from disk only at the first open in the JVM.
    */
+  private static final Set<Path> BUSY = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private static final Map<Path, Set<String>> CATALOGUE =
       new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -165,6 +167,25 @@ final class ReferenceRepository implements BackupRepository {
   @Override
   public BackupMetadata backup(BackupRequest request) throws IOException {
     checkOpen();
+    if (broken != Broken.BUSY_WHILE_ANOTHER_BACKUP_RUNS) {
+      return backupNow(request);
+    }
+    Path key = location.toAbsolutePath();
+    if (!BUSY.add(key)) {
+      throw new IOException("repository " + location + " is busy with another backup");
+    }
+    try {
+      return backupNow(request);
+    } finally {
+      BUSY.remove(key);
+    }
+  }
+
+  private BackupMetadata backupNow(BackupRequest request) throws IOException {
+    if (broken == Broken.REFUSED_SOURCE_LEAVES_STAGING
+        && !Files.isDirectory(request.source(), LinkOption.NOFOLLOW_LINKS)) {
+      Files.createDirectories(staging.resolve(BackupIds.newId().value())); // before the scan fails
+    }
     if (broken == Broken.MISSING_SOURCE_IS_A_PLAIN_IO_ERROR && !Files.exists(request.source())) {
       throw new IOException("cannot read the source " + request.source());
     }
@@ -331,7 +352,7 @@ final class ReferenceRepository implements BackupRepository {
         Path to = RelativePaths.resolveForWrite(data, e.path, true);
         SourceEntry source = scanned.get(e.path);
         long[] sizeAndCrc =
-            changes == null || source == null
+            changes == null || source == null || broken == Broken.CHANGES_WHILE_READ_IGNORED
                 ? copy(from, to)
                 : checkedCopy(from, to, source, changes);
         if (sizeAndCrc == null) {
@@ -422,6 +443,11 @@ final class ReferenceRepository implements BackupRepository {
         Files.deleteIfExists(to); // a read again rewrites the copy
         sizeAndCrc = copy(from, to);
         change = check.after(sizeAndCrc[0]);
+        if (broken == Broken.SAME_SIZE_REWRITE_IGNORED
+            && change.isPresent()
+            && !change.get().detail().contains("size")) {
+          change = Optional.empty(); // only a change of size counts
+        }
       } catch (NoSuchFileException e) {
         if (Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
           throw e; // not the source that is gone
@@ -790,6 +816,11 @@ final class ReferenceRepository implements BackupRepository {
             && request.owners() == OwnerPolicy.PRESERVE)) {
       request = request.withOwners(OwnerPolicy.AUTO);
     }
+    if (broken == Broken.A_FILE_TARGET_IS_REPLACED
+        && request.mode() == RestoreMode.REPLACE
+        && Files.isRegularFile(request.target(), LinkOption.NOFOLLOW_LINKS)) {
+      Files.delete(request.target());
+    }
     if (request.partial() && !caps.contains(Capability.PARTIAL_RESTORE)) {
       throw new UnsupportedOperationException(
           provider.name() + " does not restore parts of a backup");
@@ -847,6 +878,7 @@ final class ReferenceRepository implements BackupRepository {
       Path root = stage.directory();
       RestoreAttributes attrs = stage.attributes();
       attrs.recordRoot(m.rootPosix());
+      CorruptBackupException skipped = null;
       request
           .progress()
           .onProgress(new Progress(Progress.Phase.RESTORE, 0, fileCount, 0, total, ""));
@@ -857,21 +889,35 @@ final class ReferenceRepository implements BackupRepository {
             if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
               Files.createDirectory(out, attrs.directoryAttributes(e.posix));
             }
-            attrs.record(e.path, e.type, e.posix);
+            attrs.record(
+                e.path,
+                e.type,
+                broken == Broken.DIRECTORY_MODES_NOT_SET && e.posix != null
+                    ? e.posix.withPermissions(0700) // as created, owner-only
+                    : e.posix);
             break;
           case SYMLINK:
             Files.createSymbolicLink(out, out.getFileSystem().getPath(e.linkTarget));
             attrs.record(e.path, e.type, e.posix);
             break;
           default:
-            restoreFile(
-                id,
-                data,
-                e,
-                out,
-                broken == Broken.OPEN_WHILE_RESTORING
-                    ? NO_ATTRIBUTES
-                    : attrs.fileAttributes(e.posix));
+            try {
+              restoreFile(
+                  id,
+                  data,
+                  e,
+                  out,
+                  broken == Broken.OPEN_WHILE_RESTORING
+                      ? NO_ATTRIBUTES
+                      : attrs.fileAttributes(e.posix));
+            } catch (CorruptBackupException c) {
+              if (broken != Broken.CORRUPT_RESTORE_KEEPS_GOOD_FILES) {
+                throw c;
+              }
+              Files.deleteIfExists(out);
+              skipped = skipped == null ? c : skipped;
+              continue;
+            }
             attrs.record(
                 e.path,
                 e.type,
@@ -888,6 +934,9 @@ final class ReferenceRepository implements BackupRepository {
         }
       }
       stage.commit();
+      if (skipped != null) {
+        throw skipped; // after publishing the files that were intact
+      }
     } finally {
       if (lock != null) {
         Files.deleteIfExists(lock);
@@ -949,7 +998,8 @@ final class ReferenceRepository implements BackupRepository {
               + " bytes)",
           e.path);
     }
-    if (caps.contains(Capability.TIMESTAMPS)) {
+    if (caps.contains(Capability.TIMESTAMPS)
+        && !(broken == Broken.TIMES_OF_LARGE_FILES_NOT_SET && e.size > 64 * 1024)) {
       long millis =
           broken == Broken.TIMES_TO_THE_SECOND ? e.mtimeMillis / 1000 * 1000 : e.mtimeMillis;
       Files.setLastModifiedTime(out, FileTime.fromMillis(millis));
@@ -1128,6 +1178,9 @@ final class ReferenceRepository implements BackupRepository {
     if (report.ok() && broken == Broken.VERIFY_TRUSTS_EARLIER_RESULT) {
       verified.put(backupId, report);
     }
+    if (broken == Broken.VERIFY_RECORDS_ITS_RESULT && report.ok()) {
+      Files.writeString(location.resolve("last-verify"), backupId + " " + report.ok() + "\n");
+    }
     if (broken == Broken.VERIFY_TOUCHES_TIMES) {
       Files.setLastModifiedTime(
           backups.resolve(backupId).resolve(MANIFEST), FileTime.from(Instant.now()));
@@ -1153,6 +1206,14 @@ final class ReferenceRepository implements BackupRepository {
     }
     out.sort(BackupMetadata.NEWEST_FIRST);
     return out;
+  }
+
+  @Override
+  public Optional<BackupMetadata> latest() throws IOException {
+    if (broken == Broken.LATEST_SKIPS_INCREMENTALS) {
+      return list().stream().filter(m -> m.backupType() == BackupType.FULL).findFirst();
+    }
+    return BackupRepository.super.latest();
   }
 
   @Override
@@ -1182,7 +1243,9 @@ final class ReferenceRepository implements BackupRepository {
         dependents.add(m.backupId());
       }
     }
-    if (!dependents.isEmpty() && !caps.contains(Capability.INDEPENDENT_INCREMENTALS)) {
+    if (!dependents.isEmpty()
+        && !caps.contains(Capability.INDEPENDENT_INCREMENTALS)
+        && broken != Broken.BASE_WITH_DEPENDENTS_DELETED) {
       throw new BackupInUseException(backupId, dependents);
     }
     if (broken == Broken.DELETE_FAILS) {
@@ -1199,6 +1262,9 @@ final class ReferenceRepository implements BackupRepository {
   public long storedBytes(BackupId requested) throws IOException {
     checkOpen();
     String backupId = requested.value();
+    if (find(requested).isEmpty() && broken == Broken.STORED_BYTES_OF_UNKNOWN_IS_ZERO) {
+      return 0;
+    }
     if (find(requested).isEmpty()) {
       throw new NoSuchBackupException(backupId);
     }
@@ -1227,7 +1293,7 @@ final class ReferenceRepository implements BackupRepository {
     for (BackupMetadata m : doomed) {
       delete(m.id());
     }
-    return doomed;
+    return broken == Broken.PRUNE_RETURNS_NOTHING ? List.of() : doomed;
   }
 
   @Override
