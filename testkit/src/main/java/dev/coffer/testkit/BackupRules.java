@@ -167,7 +167,7 @@ final class BackupRules extends ConformanceEnvironment {
     Instant before = Instant.now();
     BackupMetadata b =
         repo.backup(
-            BackupRequest.full(source).withLabel("lsn", "0/16B3748").withLabel("host", "db1"));
+            BackupRequest.full(source).withLabel("lsn", "0/16B3748").withLabel("host", " db1 "));
     Instant after = Instant.now();
     Snapshot expected = Snapshot.of(source);
     check(
@@ -187,7 +187,7 @@ final class BackupRules extends ConformanceEnvironment {
         "P7",
         () -> "provider is recorded as '" + b.provider() + "'");
     check(
-        b.labels().equals(Map.of("host", "db1", "lsn", "0/16B3748")),
+        b.labels().equals(Map.of("host", " db1 ", "lsn", "0/16B3748")), // spaces kept
         "P7",
         () -> "labels are recorded as " + b.labels());
     check(

@@ -110,6 +110,11 @@ class BrokenProvidersTest {
             ReferenceProvider.Broken.RESTORE_LOCK_IN_THE_WORKING_DIRECTORY, Set.of("P6"), Set.of()),
         Arguments.of(ReferenceProvider.Broken.LONG_KEY_TRUNCATED, Set.of("P3"), Set.of()),
         Arguments.of(ReferenceProvider.Broken.KEY_ERROR_ECHOES_IT, Set.of("P4"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.LABEL_VALUES_TRIMMED, Set.of("P7"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.REPLACE_KEEPS_THE_OLD_TARGET_BESIDE_IT,
+            Set.of("P21"),
+            Set.of()),
         Arguments.of(
             ReferenceProvider.Broken.REFUSED_SOURCE_LEAVES_STAGING, Set.of("P8"), Set.of()),
         Arguments.of(

@@ -302,6 +302,13 @@ public class ReferenceProvider implements BackupProvider {
     /** files are copied without checking whether they changed while read (P34). */
     CHANGES_WHILE_READ_IGNORED,
     /** only a change of size while read counts: a rewrite at the same size passes (P34). */
-    SAME_SIZE_REWRITE_IGNORED
+    SAME_SIZE_REWRITE_IGNORED,
+    /** label values are recorded trimmed of leading and trailing spaces (P7). */
+    LABEL_VALUES_TRIMMED,
+    /**
+     * a REPLACE restore renames the old target to {@code <target>.old} beside it and leaves it
+     * there, instead of removing it (P21).
+     */
+    REPLACE_KEEPS_THE_OLD_TARGET_BESIDE_IT
   }
 }

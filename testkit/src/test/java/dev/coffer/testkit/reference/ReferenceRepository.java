@@ -424,8 +424,14 @@ final class ReferenceRepository implements BackupRepository {
         request.incremental() ? request.baseBackupId().value() : null,
         provider.name(),
         "1",
-        labels,
+        broken == Broken.LABEL_VALUES_TRIMMED ? trimmed(labels) : labels,
         warnings);
+  }
+
+  private static Map<String, String> trimmed(Map<String, String> labels) {
+    Map<String, String> out = new TreeMap<>();
+    labels.forEach((k, v) -> out.put(k, v.strip()));
+    return out;
   }
 
   /**
@@ -815,6 +821,15 @@ final class ReferenceRepository implements BackupRepository {
         || (broken == Broken.PRESERVE_OWNERS_TAKEN_AS_AUTO
             && request.owners() == OwnerPolicy.PRESERVE)) {
       request = request.withOwners(OwnerPolicy.AUTO);
+    }
+    if (broken == Broken.REPLACE_KEEPS_THE_OLD_TARGET_BESIDE_IT
+        && request.mode() == RestoreMode.REPLACE
+        && Files.isDirectory(request.target(), LinkOption.NOFOLLOW_LINKS)) {
+      // set aside "in case", never removed: a new entry beside the target
+      Files.move(
+          request.target(),
+          request.target().resolveSibling(request.target().getFileName() + ".old"),
+          StandardCopyOption.REPLACE_EXISTING);
     }
     if (broken == Broken.A_FILE_TARGET_IS_REPLACED
         && request.mode() == RestoreMode.REPLACE
