@@ -74,7 +74,7 @@ public abstract class BackupProviderConformance {
   private EncryptionRules encryptionRules;
   private PosixRules posixRules;
   private SourceRules sourceRules;
-  private ProcessRules processRules;
+  private ConcurrencyRules concurrencyRules;
 
   /**
    * Creates a new instance of the provider under test. Called once before each test, and again
@@ -136,7 +136,7 @@ public abstract class BackupProviderConformance {
     encryptionRules = new EncryptionRules(environment);
     posixRules = new PosixRules(environment);
     sourceRules = new SourceRules(environment);
-    processRules = new ProcessRules(environment);
+    concurrencyRules = new ConcurrencyRules(environment);
   }
 
   /**
@@ -247,7 +247,7 @@ public abstract class BackupProviderConformance {
   @ArgumentsSource(FileSystemsSource.class)
   public void p05_anotherJvm_seesTheSameBackups_andBacksUp_whileThisOneIsWriting(Fs fs)
       throws Exception {
-    processRules.p05_anotherJvm_seesTheSameBackups_andBacksUp_whileThisOneIsWriting(fs);
+    concurrencyRules.p05_anotherJvm_seesTheSameBackups_andBacksUp_whileThisOneIsWriting(fs);
   }
 
   /** P6: source, repository and target on three different file systems. */
@@ -332,7 +332,7 @@ public abstract class BackupProviderConformance {
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // P10, P11: atomic backups and concurrency (AtomicityRules)
+  // P10, P11: atomic backups (AtomicityRules) and concurrency (ConcurrencyRules)
 
   /**
    * P10: while a backup is being written (paused inside its progress listener), another instance on
@@ -405,14 +405,14 @@ public abstract class BackupProviderConformance {
   @ArgumentsSource(FileSystemsSource.class)
   public void p11_concurrentBackups_throughOneAndTwoInstances_allSucceedWithDistinctIds(Fs fs)
       throws Exception {
-    atomicityRules.p11_concurrentBackups_throughOneAndTwoInstances_allSucceedWithDistinctIds(fs);
+    concurrencyRules.p11_concurrentBackups_throughOneAndTwoInstances_allSucceedWithDistinctIds(fs);
   }
 
   /** P11: deleting one backup while another is restored. */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
   public void p11_deleteOfOneBackup_whileAnotherIsRestored_bothSucceed(Fs fs) throws Exception {
-    atomicityRules.p11_deleteOfOneBackup_whileAnotherIsRestored_bothSucceed(fs);
+    concurrencyRules.p11_deleteOfOneBackup_whileAnotherIsRestored_bothSucceed(fs);
   }
 
   // ---------------------------------------------------------------------------------------------------

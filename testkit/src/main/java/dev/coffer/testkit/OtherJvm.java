@@ -18,11 +18,11 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The second JVM of rule P5's check ({@code ProcessRules}): a small main class, started from this
- * JVM's {@code java.home} with its {@code java.class.path}, that opens a repository on the default
- * file system with the provider class and options it is given, lists it, takes one backup and lists
- * again, printing one line per result. Options travel on standard input (a key on a command line is
- * visible to every local user).
+ * The second JVM of rule P5's check ({@code ConcurrencyRules}): a small main class, started from
+ * this JVM's {@code java.home} with its {@code java.class.path}, that opens a repository on the
+ * default file system with the provider class and options it is given, lists it, takes one backup
+ * and lists again, printing one line per result. Options travel on standard input (a key on a
+ * command line is visible to every local user).
  */
 final class OtherJvm {
 

@@ -364,7 +364,7 @@ class BrokenProvidersTest {
    * The subtly broken provider, in the variant the running test chose (the engine runs on this
    * thread).
    */
-  static class SubtleSuite extends BackupProviderConformance {
+  static class SubtleSuite extends KeyedSuite {
     static volatile ReferenceProvider.Broken variant;
 
     @Override
@@ -375,11 +375,6 @@ class BrokenProvidersTest {
     @Override
     protected Map<String, String> options() {
       return Map.of(ReferenceProvider.MAC_KEY, KEY, SubtlyBrokenProvider.BROKEN, variant.name());
-    }
-
-    @Override
-    protected Map<String, KeyForm> keyForms() {
-      return ReferenceProviderConformanceTest.KEY_FORMS;
     }
   }
 
