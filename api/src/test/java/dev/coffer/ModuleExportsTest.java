@@ -80,7 +80,8 @@ class ModuleExportsTest {
                 "dev.coffer.spi.support",
                     names(
                         "BackupIds ChangedFilesPolicy FileTrees FinishedSource PosixAttributes "
-                            + "ProviderOptions ReadCheck RelativePaths RestoreAttributes RestoreStaging ScanOptions SourceEntry SourceTree"),
+                            + "ProviderOptions ReadCheck RelativePaths RestoreAttributes RestoreStaging ScanOptions SourceEntry SourceTree "
+                            + "WriterLock"),
                 "dev.coffer.store",
                     names(
                         "ObjectInfo ObjectKeys ObjectStore ObjectStores StoreProvider StoreRule WriteMode")));

@@ -2,6 +2,7 @@ package dev.coffer.archive;
 
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.testkit.BackupProviderConformance;
+import dev.coffer.testkit.KeyForm;
 import java.util.Map;
 
 /** The provider contract (P1 to P33) checked by the TCK, with a raw key (encrypted archives). */
@@ -15,5 +16,10 @@ class ArchiveProviderConformanceTest extends BackupProviderConformance {
   @Override
   protected Map<String, String> options() {
     return Map.of("key", TestSupport.KEY_HEX, "threads", "2");
+  }
+
+  @Override
+  protected Map<String, KeyForm> keyForms() {
+    return Map.of("key", KeyForm.hex(32));
   }
 }

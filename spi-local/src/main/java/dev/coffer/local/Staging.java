@@ -1,23 +1,16 @@
 package dev.coffer.local;
 
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
-import static java.nio.file.StandardOpenOption.CREATE;
-import static java.nio.file.StandardOpenOption.CREATE_NEW;
-import static java.nio.file.StandardOpenOption.WRITE;
 
 import dev.coffer.spi.support.FileTrees;
+import dev.coffer.spi.support.WriterLock;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The staging directory of one backup being written ({@code .staging-<id>/data/}) and the lock file
@@ -33,39 +26,24 @@ final class Staging implements AutoCloseable {
   /** Warnings and clean-ups a host should see (docs/observability.md). */
   private static final System.Logger LOG = System.getLogger("dev.coffer.local");
 
-  /**
-   * Lock files of the backups running in this JVM. Checked before touching a lock file, because
-   * closing any channel on a file drops the process's POSIX lock on it.
-   */
-  private static final Set<Path> ACTIVE = ConcurrentHashMap.newKeySet();
-
   private final Layout layout;
   private final String id;
-  private final Path lockFile;
   private final Path directory;
-  private FileChannel lockChannel;
+  private WriterLock lock;
   private boolean created;
   private boolean published;
 
   private Staging(Layout layout, String id) {
     this.layout = layout;
     this.id = id;
-    this.lockFile = layout.lockFile(id);
     this.directory = layout.staging(id);
   }
 
-  /** Locks {@code .lock-<id>} and creates {@code .staging-<id>/data/}. */
+  /** Locks {@code .lock-<id>} ({@link WriterLock}) and creates {@code .staging-<id>/data/}. */
   static Staging begin(Layout layout, String id) throws IOException {
     Staging s = new Staging(layout, id);
-    ACTIVE.add(s.lockFile);
+    s.lock = WriterLock.acquire(layout.lockFile(id));
     try {
-      s.lockChannel = FileChannel.open(s.lockFile, CREATE_NEW, WRITE);
-      lock(s.lockChannel);
-      if (!Files.exists(s.lockFile, NOFOLLOW_LINKS)) {
-        // another instance's open() removed it as abandoned before we locked it: start over cleanly
-        throw new IOException(
-            "lock file " + s.lockFile + " was removed concurrently; retry the backup");
-      }
       Files.createDirectory(s.directory);
       s.created = true;
       Files.createDirectory(s.data());
@@ -115,37 +93,15 @@ final class Staging implements AutoCloseable {
         FileTrees.deleteRecursively(directory);
       }
     } finally {
-      try {
-        if (lockChannel != null) {
-          lockChannel.close();
-        }
-        Files.deleteIfExists(lockFile);
-      } catch (IOException ignored) {
-        // a stray lock file is harmless and never listed; the next open removes it
-      } finally {
-        ACTIVE.remove(lockFile);
-      }
-    }
-  }
-
-  private static void lock(FileChannel channel) throws IOException {
-    try {
-      FileLock lock = channel.tryLock();
-      if (lock == null) {
-        throw new IOException("cannot lock a fresh staging lock file " + channel);
-      }
-    } catch (UnsupportedOperationException noLocks) {
-      // without locks, only the age rule protects a running backup from another open()
+      lock.close();
     }
   }
 
   /**
    * Removes the leftovers of interrupted deletions, and of backups whose writer is gone: a staging
-   * directory (or a lone lock file) is abandoned when no backup of this JVM owns it and its lock
-   * file can be locked (a backup running in another process holds that lock). File systems whose
-   * locks do not exclude (Jimfs) live in one JVM, where the in-process registry protects running
-   * backups. Best effort: failures leave the leftover for the next open, and leftovers are never
-   * listed.
+   * directory (or a lone lock file) is abandoned when its {@link WriterLock} is held by no writer,
+   * in this JVM or another process. Best effort: failures leave the leftover for the next open, and
+   * leftovers are never listed.
    */
   static void removeLeftovers(Layout layout) throws IOException {
     List<Path> entries = new ArrayList<>();
@@ -159,11 +115,11 @@ final class Staging implements AutoCloseable {
           FileTrees.deleteRecursively(p);
           LOG.log(System.Logger.Level.INFO, "finished the interrupted deletion {0}", p);
         } else if (name.startsWith(Layout.STAGING)) {
-          removeAbandoned(p, layout.lockFile(name.substring(Layout.STAGING.length())));
+          WriterLock.removeIfAbandoned(layout.lockFile(name.substring(Layout.STAGING.length())), p);
         } else if (name.startsWith(Layout.LOCK)
             && !Files.exists(
                 layout.staging(name.substring(Layout.LOCK.length())), NOFOLLOW_LINKS)) {
-          removeAbandoned(null, p);
+          WriterLock.removeIfAbandoned(p);
         }
       } catch (IOException e) {
         // left for the next open; never listed meanwhile
@@ -173,27 +129,6 @@ final class Staging implements AutoCloseable {
             p,
             e.toString());
       }
-    }
-  }
-
-  private static void removeAbandoned(Path staging, Path lockFile) throws IOException {
-    if (ACTIVE.contains(lockFile)) {
-      return;
-    }
-    try (FileChannel ch = FileChannel.open(lockFile, CREATE, WRITE)) {
-      try {
-        if (ch.tryLock() == null) {
-          return; // held by a backup running in another process
-        }
-      } catch (OverlappingFileLockException held) {
-        return;
-      } catch (UnsupportedOperationException noLocks) {
-        // nothing to ask: only the in-process registry protects running backups here
-      }
-      if (staging != null) {
-        FileTrees.deleteRecursively(staging);
-      }
-      Files.deleteIfExists(lockFile);
     }
   }
 }

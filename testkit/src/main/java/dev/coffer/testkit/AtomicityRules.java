@@ -1,6 +1,5 @@
 package dev.coffer.testkit;
 
-import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
@@ -15,19 +14,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 /**
- * Rules P10 and P11 of the provider contract: a backup is listed only when complete, whatever fails
- * (a listener, any file-system operation, a crash, a full disk), and concurrent operations through
- * one or more instances all succeed.
+ * Rule P10 of the provider contract: a backup is listed only when complete, whatever fails (a
+ * listener, any file-system operation, a crash, a full disk). P11 is {@code ConcurrencyRules}'.
  */
 final class AtomicityRules extends ConformanceEnvironment {
 
@@ -302,129 +294,6 @@ final class AtomicityRules extends ConformanceEnvironment {
           f, repo, source, expected, "a backup hit a full disk at " + limit + " bytes");
     }
     checkStillWorks(repo, source, f.root);
-  }
-
-  void p11_concurrentBackups_throughOneAndTwoInstances_allSucceedWithDistinctIds(Fs fs)
-      throws Exception {
-    Path root = root(fs);
-    Path source = smallTree(root.resolve("src"));
-    Path location = root.resolve("repo");
-    BackupRepository one = open(location);
-    BackupRepository two = open(location, provider());
-    List<BackupRepository> repos = List.of(one, one, one, two, two, one);
-    CountDownLatch start = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(repos.size() + 1);
-    AtomicBoolean done = new AtomicBoolean();
-    List<BackupMetadata> made;
-    Set<String> seenWhileRunning = Collections.synchronizedSet(new HashSet<>());
-    try {
-      List<Future<BackupMetadata>> futures = new ArrayList<>();
-      for (BackupRepository r : repos) {
-        futures.add(
-            pool.submit(
-                () -> {
-                  start.await();
-                  return r.backup(source);
-                }));
-      }
-      Future<Integer> lister =
-          pool.submit(
-              () -> {
-                start.await();
-                int rounds = 0;
-                while (!done.get() && rounds < 10_000) {
-                  one.list().forEach(m -> seenWhileRunning.add(m.backupId()));
-                  rounds++;
-                  Thread.yield();
-                }
-                return rounds;
-              });
-      start.countDown();
-      made = new ArrayList<>();
-      for (Future<BackupMetadata> f : futures) {
-        try {
-          made.add(f.get(120, TimeUnit.SECONDS));
-        } catch (java.util.concurrent.ExecutionException e) {
-          throw broken("P11", "a concurrent backup failed: " + e.getCause(), e.getCause());
-        }
-      }
-      done.set(true);
-      try {
-        lister.get(120, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw broken(
-            "P11", "list() during concurrent backups failed: " + e.getCause(), e.getCause());
-      }
-    } finally {
-      done.set(true);
-      pool.shutdownNow();
-    }
-    Set<String> ids = made.stream().map(BackupMetadata::backupId).collect(Collectors.toSet());
-    check(
-        ids.size() == repos.size(),
-        "P11",
-        () -> "concurrent backups returned duplicate ids: " + made);
-    Set<String> listed =
-        one.list().stream().map(BackupMetadata::backupId).collect(Collectors.toSet());
-    check(
-        listed.equals(ids),
-        "P11",
-        () -> "after concurrent backups, list() holds " + listed + ", expected " + ids);
-    check(
-        ids.containsAll(seenWhileRunning),
-        "P11",
-        () -> "list() during backups showed ids that never completed: " + seenWhileRunning);
-    Snapshot expected = Snapshot.of(source);
-    int i = 0;
-    for (String id : ids) { // ids as text: compared with BackupMetadata::backupId
-      check(
-          two.verify(BackupId.of(id)).ok(),
-          "P11",
-          () -> "backup " + id + " made concurrently does not verify");
-      Path target = root.resolve("restored-" + i++);
-      two.restore(BackupId.of(id), target);
-      sameTree("P11", "a restore of a concurrently made backup", expected, target);
-    }
-  }
-
-  void p11_deleteOfOneBackup_whileAnotherIsRestored_bothSucceed(Fs fs) throws Exception {
-    Backed given = realisticBackup(fs);
-    BackupMetadata doomed = setUp("a second backup", () -> given.repo.backup(given.source));
-    Path target = given.root.resolve("restored");
-    CountDownLatch start = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(2);
-    try {
-      Future<BackupMetadata> restore =
-          pool.submit(
-              () -> {
-                start.await();
-                return given.repo.restore(given.backup.id(), target);
-              });
-      Future<Void> delete =
-          pool.submit(
-              () -> {
-                start.await();
-                given.repo.delete(doomed.id());
-                return null;
-              });
-      start.countDown();
-      try {
-        restore.get(120, TimeUnit.SECONDS);
-        delete.get(120, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.ExecutionException e) {
-        throw broken(
-            "P11",
-            "a restore concurrent with a delete of another backup failed: " + e.getCause(),
-            e.getCause());
-      }
-    } finally {
-      pool.shutdownNow();
-    }
-    sameTree("P11", "a restore concurrent with a delete", Snapshot.of(given.source), target);
-    check(
-        given.repo.list().equals(List.of(given.backup)),
-        "P11",
-        () -> "after the delete, list() is " + safeList(given.repo));
   }
 
   /**

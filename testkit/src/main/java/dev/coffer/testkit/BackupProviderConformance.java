@@ -75,6 +75,7 @@ public abstract class BackupProviderConformance {
   private PosixRules posixRules;
   private SourceRules sourceRules;
   private ChangedWhileReadRules changedWhileReadRules;
+  private ConcurrencyRules concurrencyRules;
 
   /**
    * Creates a new instance of the provider under test. Called once before each test, and again
@@ -96,6 +97,22 @@ public abstract class BackupProviderConformance {
   }
 
   /**
+   * The documented form of each secret key option, by option name, so that the suite can check that
+   * keys of the wrong length or alphabet are refused at {@code open} without being echoed and
+   * without writing anything (P3, P4). The suite cannot guess a key's form; without a declaration
+   * those two tests are skipped.
+   *
+   * <pre>{@code
+   * @Override protected Map<String, KeyForm> keyForms() { return Map.of("key", KeyForm.hex(32)); }
+   * }</pre>
+   *
+   * @return the forms; empty by default
+   */
+  protected Map<String, KeyForm> keyForms() {
+    return Map.of();
+  }
+
+  /**
    * Prepares a test: creates the provider and chooses the seed. Final so that subclasses cannot
    * skip it.
    *
@@ -107,7 +124,8 @@ public abstract class BackupProviderConformance {
         RuleAttribution.rule(
             info.getTestMethod().map(java.lang.reflect.Method::getName).orElse(""));
     environment =
-        new ConformanceEnvironment(this::provider, this::options, rule, info.getDisplayName());
+        new ConformanceEnvironment(
+            this::provider, this::options, this::keyForms, rule, info.getDisplayName());
     providerRules = new ProviderRules(environment);
     backupRules = new BackupRules(environment);
     atomicityRules = new AtomicityRules(environment);
@@ -120,6 +138,7 @@ public abstract class BackupProviderConformance {
     posixRules = new PosixRules(environment);
     sourceRules = new SourceRules(environment);
     changedWhileReadRules = new ChangedWhileReadRules(environment);
+    concurrencyRules = new ConcurrencyRules(environment);
   }
 
   /**
@@ -182,6 +201,25 @@ public abstract class BackupProviderConformance {
     providerRules.p04_secretOptionValues_neverAppearInMessagesToStringsOrStoredFiles(fs);
   }
 
+  /**
+   * P3: a key of the wrong length or alphabet (per {@link #keyForms()}) is refused at open with an
+   * {@link IllegalArgumentException}, creating nothing, and changes nothing in an existing
+   * repository.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p03_keyOfTheWrongLengthOrAlphabet_isRefusedAtOpen_andWritesNothing(Fs fs)
+      throws Exception {
+    encryptionRules.p03_keyOfTheWrongLengthOrAlphabet_isRefusedAtOpen_andWritesNothing(fs);
+  }
+
+  /** P4: the refusal of a key of the wrong length or alphabet does not echo the key. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p04_aRefusedKeyOfTheWrongLengthOrAlphabet_isNotEchoed(Fs fs) throws Exception {
+    encryptionRules.p04_aRefusedKeyOfTheWrongLengthOrAlphabet_isNotEchoed(fs);
+  }
+
   // ---------------------------------------------------------------------------------------------------
   // P5 to P9: repositories and backups (BackupRules)
 
@@ -196,10 +234,39 @@ public abstract class BackupProviderConformance {
     backupRules.p05_reopenedRepository_fromFreshProviderInstance_seesSameBackups(fs);
   }
 
+  /**
+   * P5: on the real disk, a second JVM (started with this one's {@code java.home} and class path)
+   * opens the repository while this JVM is writing a backup, lists exactly the complete backups
+   * with the same metadata, and takes a backup that this JVM then lists and verifies; this JVM's
+   * backup completes. Skipped when no JVM can be started or the provider class cannot be loaded
+   * from {@code java.class.path}. Runs for {@link Fs#DISK} only (Jimfs lives in one JVM): skipped
+   * on the other file systems.
+   *
+   * @param fs the file system; only the real disk can be shared with another JVM
+   * @throws Exception if the check fails
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p05_anotherJvm_seesTheSameBackups_andBacksUp_whileThisOneIsWriting(Fs fs)
+      throws Exception {
+    concurrencyRules.p05_anotherJvm_seesTheSameBackups_andBacksUp_whileThisOneIsWriting(fs);
+  }
+
   /** P6: source, repository and target on three different file systems. */
   @Test
   public void p06_sourceRepositoryAndTarget_onThreeDifferentFileSystems() throws Exception {
     backupRules.p06_sourceRepositoryAndTarget_onThreeDifferentFileSystems();
+  }
+
+  /**
+   * P6: with everything on Jimfs, a backup, a restore and a verify (observed while paused in their
+   * progress listeners, and after) create nothing in the default file system's temporary directory
+   * ({@code java.io.tmpdir}) or the working directory.
+   */
+  @Test
+  public void p06_onJimfs_nothingIsWrittenToTheDefaultFileSystemsTempOrWorkingDirectory()
+      throws Exception {
+    backupRules.p06_onJimfs_nothingIsWrittenToTheDefaultFileSystemsTempOrWorkingDirectory();
   }
 
   /** P7: every file byte for byte and every directory, with correct totals and metadata. */
@@ -267,7 +334,7 @@ public abstract class BackupProviderConformance {
   }
 
   // ---------------------------------------------------------------------------------------------------
-  // P10, P11: atomic backups and concurrency (AtomicityRules)
+  // P10, P11: atomic backups (AtomicityRules) and concurrency (ConcurrencyRules)
 
   /**
    * P10: while a backup is being written (paused inside its progress listener), another instance on
@@ -340,14 +407,14 @@ public abstract class BackupProviderConformance {
   @ArgumentsSource(FileSystemsSource.class)
   public void p11_concurrentBackups_throughOneAndTwoInstances_allSucceedWithDistinctIds(Fs fs)
       throws Exception {
-    atomicityRules.p11_concurrentBackups_throughOneAndTwoInstances_allSucceedWithDistinctIds(fs);
+    concurrencyRules.p11_concurrentBackups_throughOneAndTwoInstances_allSucceedWithDistinctIds(fs);
   }
 
   /** P11: deleting one backup while another is restored. */
   @ParameterizedTest(name = "{0}")
   @ArgumentsSource(FileSystemsSource.class)
   public void p11_deleteOfOneBackup_whileAnotherIsRestored_bothSucceed(Fs fs) throws Exception {
-    atomicityRules.p11_deleteOfOneBackup_whileAnotherIsRestored_bothSucceed(fs);
+    concurrencyRules.p11_deleteOfOneBackup_whileAnotherIsRestored_bothSucceed(fs);
   }
 
   // ---------------------------------------------------------------------------------------------------

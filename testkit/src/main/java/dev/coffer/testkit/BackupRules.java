@@ -4,6 +4,8 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.BackupType;
+import dev.coffer.ProgressListener;
+import dev.coffer.RestoreRequest;
 import dev.coffer.VerifyReport;
 import dev.coffer.spi.Capability;
 import dev.coffer.testkit.BackupProviderConformance.Fs;
@@ -102,6 +104,62 @@ final class BackupRules extends ConformanceEnvironment {
     }
   }
 
+  /**
+   * Runs a backup, a restore and a verify on Jimfs, each paused in its progress listener, three
+   * times over: a run is clean when no new entry appeared in the default file system's temporary or
+   * working directory during and after it. One clean run proves nothing was written there (an entry
+   * another process made meanwhile, or a library unpacking itself once, spoils one run, not three);
+   * three unclean runs are a break.
+   */
+  void p06_onJimfs_nothingIsWrittenToTheDefaultFileSystemsTempOrWorkingDirectory()
+      throws Exception {
+    List<String> seen = List.of();
+    for (int run = 0; run < 3; run++) {
+      seen = defaultFileSystemWritesOfOneRun();
+      if (seen.isEmpty()) {
+        return;
+      }
+    }
+    List<String> last = seen;
+    throw broken(
+        "P6",
+        "with source, repository and target on Jimfs, new entries appeared on the default file"
+            + " system in each of three runs (Files.createTempFile without a directory, or a"
+            + " relative Path.of?): "
+            + String.join("; ", last));
+  }
+
+  private List<String> defaultFileSystemWritesOfOneRun() throws Exception {
+    Path root = root(Fs.UNIX);
+    Path source = smallTree(root.resolve("src"));
+    List<String> seen = new ArrayList<>();
+    DefaultFileSystemWatch watch = new DefaultFileSystemWatch();
+    BackupRepository repo = open(root.resolve("repo"));
+    BackupMetadata b =
+        repo.backup(BackupRequest.full(source).withProgress(during("backup", watch, seen)));
+    repo.restore(
+        RestoreRequest.of(b.id(), root.resolve("t")).withProgress(during("restore", watch, seen)));
+    repo.verify(b.id(), during("verify", watch, seen));
+    watch.appeared().forEach(p -> seen.add("after the operations: " + p));
+    return seen;
+  }
+
+  /** A listener that, at its first report of a file done, notes what appeared meanwhile. */
+  private static ProgressListener during(
+      String operation, DefaultFileSystemWatch watch, List<String> seen) {
+    boolean[] done = {false};
+    return p -> {
+      if (!done[0] && p.filesDone() > 0) {
+        done[0] = true;
+        try {
+          watch.appeared().forEach(e -> seen.add("during a " + operation + ": " + e));
+        } catch (IOException e) {
+          seen.add("listing the default file system failed during a " + operation + ": " + e);
+        }
+      }
+    };
+  }
+
   void p07_fullBackup_restoresEveryFileAndDirectoryByteForByte(Fs fs) throws Exception {
     Path root = root(fs);
     Path source = realisticTree(fs, root.resolve("src"));
@@ -109,7 +167,7 @@ final class BackupRules extends ConformanceEnvironment {
     Instant before = Instant.now();
     BackupMetadata b =
         repo.backup(
-            BackupRequest.full(source).withLabel("lsn", "0/16B3748").withLabel("host", "db1"));
+            BackupRequest.full(source).withLabel("lsn", "0/16B3748").withLabel("host", " db1 "));
     Instant after = Instant.now();
     Snapshot expected = Snapshot.of(source);
     check(
@@ -129,7 +187,7 @@ final class BackupRules extends ConformanceEnvironment {
         "P7",
         () -> "provider is recorded as '" + b.provider() + "'");
     check(
-        b.labels().equals(Map.of("host", "db1", "lsn", "0/16B3748")),
+        b.labels().equals(Map.of("host", " db1 ", "lsn", "0/16B3748")), // spaces kept
         "P7",
         () -> "labels are recorded as " + b.labels());
     check(

@@ -43,23 +43,27 @@ class ConformanceEnvironment extends ConformanceAssertions {
   final List<AutoCloseable> cleanup;
   private final Supplier<BackupProvider> providers;
   private final Supplier<Map<String, String>> options;
+  private final Supplier<Map<String, KeyForm>> keyForms;
 
   /**
    * A new environment for one test.
    *
    * @param providers creates a new instance of the provider under test
    * @param options the options every repository is opened with
+   * @param keyForms the documented forms of the provider's key options
    * @param rule the rule of the test ({@code P10}), named by set-up failures
    * @param where the test's name, shown in failure messages
    */
   ConformanceEnvironment(
       Supplier<BackupProvider> providers,
       Supplier<Map<String, String>> options,
+      Supplier<Map<String, KeyForm>> keyForms,
       String rule,
       String where) {
     super(requireNonNull(providers.get(), "provider() returned null"), rule, seed(), where);
     this.providers = providers;
     this.options = options;
+    this.keyForms = keyForms;
     this.capabilities = Set.copyOf(provider.capabilities());
     this.gen = new TreeGenerator(seed);
     this.cleanup = new ArrayList<>();
@@ -70,6 +74,7 @@ class ConformanceEnvironment extends ConformanceAssertions {
     super(env);
     this.providers = env.providers;
     this.options = env.options;
+    this.keyForms = env.keyForms;
     this.capabilities = env.capabilities;
     this.gen = env.gen;
     this.cleanup = env.cleanup;
@@ -92,6 +97,11 @@ class ConformanceEnvironment extends ConformanceAssertions {
   /** The options every repository is opened with. */
   final Map<String, String> options() {
     return options.get();
+  }
+
+  /** The documented forms of the provider's key options (none when the test declares none). */
+  final Map<String, KeyForm> keyForms() {
+    return keyForms.get();
   }
 
   /**

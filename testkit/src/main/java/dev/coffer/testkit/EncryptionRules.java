@@ -6,9 +6,11 @@ import dev.coffer.WrongKeyException;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
 import dev.coffer.testkit.BackupProviderConformance.Fs;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Rules P25 and P26 of the provider contract: no planted plaintext in stored bytes, wrong keys
- * refused before anything is written, and compressible data stored smaller.
+ * refused before anything is written, and compressible data stored smaller; and the keys of the
+ * wrong length or alphabet that P3 and P4 refuse at open (forms declared by the provider's test).
  */
 final class EncryptionRules extends ConformanceEnvironment {
 
@@ -119,6 +122,107 @@ final class EncryptionRules extends ConformanceEnvironment {
         "P26",
         () ->
             "size(id) is " + size + " bytes for " + b.totalBytes() + " bytes of compressible data");
+  }
+
+  void p03_keyOfTheWrongLengthOrAlphabet_isRefusedAtOpen_andWritesNothing(Fs fs) throws Exception {
+    for (MalformedKeyOpen o : openWithMalformedKeys(fs)) {
+      check(
+          o.refusal != null,
+          "P3",
+          () ->
+              "open of "
+                  + o.where
+                  + " with option '"
+                  + o.option
+                  + "' set to "
+                  + o.what
+                  + " did not throw IllegalArgumentException"
+                  + (o.other == null ? " (it opened)" : " but " + o.other.getClass().getName()));
+      check(
+          o.before.sameAs(o.after),
+          "P3",
+          () ->
+              "a refused open of "
+                  + o.where
+                  + " with "
+                  + o.what
+                  + " for option '"
+                  + o.option
+                  + "' changed the file system:"
+                  + o.before.differences(o.after));
+    }
+  }
+
+  void p04_aRefusedKeyOfTheWrongLengthOrAlphabet_isNotEchoed(Fs fs) throws Exception {
+    for (MalformedKeyOpen o : openWithMalformedKeys(fs)) {
+      Throwable t = o.refusal != null ? o.refusal : o.other;
+      for (Throwable c = t; c != null; c = c.getCause()) {
+        String message = String.valueOf(c.getMessage());
+        check(
+            !message.contains(o.value),
+            "P4",
+            () ->
+                "the refusal of "
+                    + o.what
+                    + " for option '"
+                    + o.option
+                    + "' echoes the value: "
+                    + message.replace(o.value, "<the value>"));
+      }
+    }
+  }
+
+  /** One open with a malformed key: what was tried where, and what open did. */
+  private static final class MalformedKeyOpen {
+    String option;
+    String value;
+    String what;
+    String where;
+    IllegalArgumentException refusal;
+    Exception other;
+    Snapshot before;
+    Snapshot after;
+  }
+
+  /**
+   * Opens an absent location and an existing repository with each malformed value of each declared
+   * key form, recording the outcome and the file system before and after.
+   */
+  private List<MalformedKeyOpen> openWithMalformedKeys(Fs fs) throws Exception {
+    Map<String, KeyForm> forms = keyForms();
+    Assumptions.assumeFalse(
+        forms.isEmpty(),
+        "no key form declared (keyForms()): the suite cannot guess the length of a key");
+    Path root = root(fs);
+    Path existing = root.resolve("repo");
+    Path source = smallTree(root.resolve("src"));
+    BackupRepository repo = open(existing);
+    setUp("a backup", () -> repo.backup(source));
+    List<MalformedKeyOpen> out = new ArrayList<>();
+    for (Map.Entry<String, KeyForm> f : forms.entrySet()) {
+      for (String v : f.getValue().malformed()) {
+        Map<String, String> opts = new LinkedHashMap<>(options());
+        opts.put(f.getKey(), v);
+        for (Path location : List.of(root.resolve("absent"), existing)) {
+          MalformedKeyOpen o = new MalformedKeyOpen();
+          o.option = f.getKey();
+          o.value = v;
+          o.what = "a value of " + v.length() + " characters (expected a " + f.getValue() + ")";
+          o.where = location.equals(existing) ? "an existing repository" : "an absent location";
+          o.before = Snapshot.of(root);
+          try {
+            provider().open(location, opts).close();
+          } catch (IllegalArgumentException e) {
+            o.refusal = e;
+          } catch (IOException | RuntimeException e) {
+            o.other = e;
+          }
+          o.after = Snapshot.of(root);
+          out.add(o);
+        }
+      }
+    }
+    return out;
   }
 
   /** A value of the same length and alphabet as {@code v} but different (for a wrong key). */

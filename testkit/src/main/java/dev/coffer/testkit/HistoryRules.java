@@ -8,7 +8,9 @@ import dev.coffer.BackupType;
 import dev.coffer.NoSuchBackupException;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.support.BackupIds;
+import dev.coffer.spi.support.FileTrees;
 import dev.coffer.testkit.BackupProviderConformance.Fs;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +35,7 @@ final class HistoryRules extends ConformanceEnvironment {
     Backed given = realisticBackup(fs);
     Snapshot atBase = Snapshot.of(given.source);
     mutate(given.source);
+    removeADirectoryWithContent(given.source);
     BackupMetadata inc =
         given.repo.backup(
             BackupRequest.incremental(given.source, given.backup.id()).withLabel("n", "1"));
@@ -84,6 +87,20 @@ final class HistoryRules extends ConformanceEnvironment {
         "an incremental with an unknown base",
         () -> given.repo.backup(BackupRequest.incremental(given.source, absent)));
     unchanged("P12", "an incremental with an unknown base", before, given.root.resolve("repo"));
+  }
+
+  /**
+   * Deletes the first directory that holds a file, with everything below it: an incremental must
+   * record the removal of a whole subtree, not only of empty directories ({@link #mutate}).
+   */
+  private static void removeADirectoryWithContent(Path source) throws IOException {
+    Snapshot s = Snapshot.of(source);
+    for (String d : s.directories()) {
+      if (!d.isEmpty() && s.files().stream().anyMatch(f -> f.startsWith(d + "/"))) {
+        FileTrees.deleteRecursively(source.resolve(d));
+        return;
+      }
+    }
   }
 
   void p12_noIncrementalCapability_incrementalRequestIsRefused(Fs fs) throws Exception {

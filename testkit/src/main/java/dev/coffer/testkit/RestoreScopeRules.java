@@ -158,6 +158,7 @@ final class RestoreScopeRules extends ConformanceEnvironment {
         "no TIMESTAMPS capability: nothing to refuse");
     Path root = root(fs);
     Path source = smallTree(root.resolve("src"));
+    gen.file(source.resolve("a").resolve("large.bin"), 200_000, false); // not only small files
     Map<String, Long> times = new TreeMap<>();
     Instant t = Instant.parse("2021-03-04T05:06:07.123Z");
     for (String f : Snapshot.of(source).files()) {
@@ -257,12 +258,29 @@ final class RestoreScopeRules extends ConformanceEnvironment {
     Files.createSymbolicLink(target.resolve("a"), outside);
     Files.createSymbolicLink(target.resolve("three.bin"), outside.resolve("one.txt"));
     Snapshot outsideBefore = Snapshot.of(outside);
+    List<String> besideBefore = children(given.root);
     given.repo.restore(RestoreRequest.of(given.backup.id(), target).withMode(RestoreMode.REPLACE));
+    List<String> besideAfter = children(given.root);
+    check(
+        besideAfter.equals(besideBefore),
+        "P21",
+        () ->
+            "a REPLACE restore left the target's parent holding "
+                + besideAfter
+                + " instead of "
+                + besideBefore
+                + " (the old content set aside and kept?)");
     unchanged(
         "P21",
         "a REPLACE restore over a target holding links to an outside directory",
         outsideBefore,
         outside);
     sameTree("P21", "a REPLACE restore over links", Snapshot.of(given.source), target);
+  }
+
+  private static List<String> children(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
   }
 }

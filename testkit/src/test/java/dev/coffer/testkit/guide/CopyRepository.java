@@ -2,7 +2,6 @@ package dev.coffer.testkit.guide;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
-import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
@@ -34,12 +33,12 @@ import dev.coffer.spi.support.RestoreStaging;
 import dev.coffer.spi.support.ScanOptions;
 import dev.coffer.spi.support.SourceEntry;
 import dev.coffer.spi.support.SourceTree;
+import dev.coffer.spi.support.WriterLock;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -57,7 +56,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -76,12 +74,6 @@ final class CopyRepository implements BackupRepository {
   private static final String MANIFEST = "manifest.properties";
   private static final String MANIFEST_SUM = "manifest.sha256";
   private static final long MAX_MANIFEST_BYTES = 64 << 20;
-
-  /**
-   * Lock files of the backups running in this JVM: file locks are held per JVM, and Jimfs's do not
-   * exclude anything, so only this set tells that one of our own backups is running.
-   */
-  private static final Set<Path> RUNNING = ConcurrentHashMap.newKeySet();
 
   private final Path root;
   private final boolean fsync;
@@ -104,10 +96,10 @@ final class CopyRepository implements BackupRepository {
           // P10: an interrupted delete is always finished; a crashed backup's leftovers are removed
           if (name.startsWith(DELETING)) {
             FileTrees.deleteRecursively(p);
-          } else if (name.startsWith(STAGING)) {
-            removeIfAbandoned(root, name.substring(STAGING.length()));
-          } else if (name.startsWith(LOCK)) {
-            removeIfAbandoned(root, name.substring(LOCK.length()));
+          } else if (name.startsWith(STAGING) || name.startsWith(LOCK)) {
+            // unless its writer is running, in this JVM or another process (it holds the lock)
+            String id = name.substring(name.indexOf('-', 1) + 1);
+            WriterLock.removeIfAbandoned(root.resolve(LOCK + id), root.resolve(STAGING + id));
           }
         } catch (IOException e) {
           // another instance is removing it too, or it stays for the next open; it is never listed
@@ -115,25 +107,6 @@ final class CopyRepository implements BackupRepository {
       }
     }
     return new CopyRepository(root, fsync, changedFiles);
-  }
-
-  /**
-   * Removes the staging directory and lock file of backup {@code id} unless its writer is running:
-   * in this JVM ({@link #RUNNING}), or in another process, which holds the lock.
-   */
-  private static void removeIfAbandoned(Path root, String id) throws IOException {
-    Path lock = root.resolve(LOCK + id);
-    if (RUNNING.contains(lock)) {
-      return;
-    }
-    try (FileChannel channel = FileChannel.open(lock, CREATE, WRITE);
-        FileLock held = channel.tryLock()) {
-      if (held == null) {
-        return; // another process's backup is running
-      }
-      FileTrees.deleteRecursively(root.resolve(STAGING + id));
-    }
-    Files.deleteIfExists(lock);
   }
 
   /** What a manifest records. */
@@ -159,15 +132,10 @@ final class CopyRepository implements BackupRepository {
             request.source(), new ScanOptions(Set.of(), SpecialFiles.FAIL, request.excluded()));
     tree.refuseSymlinks(); // P9 without the SYMLINKS capability: refused, naming the link
     String id = BackupIds.newId().value(); // P11: unique even across processes
-    Path lock = root.resolve(LOCK + id);
     Path staging = root.resolve(STAGING + id);
-    RUNNING.add(lock);
-    // P10: the lock tells other processes' open() that this backup is running, until it ends
-    try (FileChannel channel = FileChannel.open(lock, CREATE_NEW, WRITE)) {
-      channel.lock(); // held until the channel closes
-      if (!Files.exists(lock)) { // another process's open() took it for a crashed backup's
-        throw new IOException("a concurrent open removed " + lock + "; retry the backup");
-      }
+    // P10: the lock tells other instances' open() that this backup is running, until it ends
+    WriterLock lock = WriterLock.acquire(root.resolve(LOCK + id));
+    try {
       Files.createDirectory(staging);
       boolean published = false;
       try {
@@ -209,12 +177,7 @@ final class CopyRepository implements BackupRepository {
         }
       }
     } finally {
-      try {
-        Files.deleteIfExists(lock);
-      } catch (IOException e) {
-        // never listed; the next open removes it
-      }
-      RUNNING.remove(lock);
+      lock.close();
     }
   }
 

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.testkit.BackupProviderConformance;
+import dev.coffer.testkit.KeyForm;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,7 +50,8 @@ class BrokenProvidersTest {
         Arguments.of(IndependentIncrementalsSuite.class, Set.of()),
         Arguments.of(PosixSuite.class, Set.of()),
         Arguments.of(ModesWrongSuite.class, Set.of("P27", "P28")),
-        Arguments.of(OpenWhileRestoringSuite.class, Set.of("P28")));
+        Arguments.of(OpenWhileRestoringSuite.class, Set.of("P28")),
+        Arguments.of(UnregisteredSuite.class, Set.of("P1")));
   }
 
   static Stream<Arguments> subtlyBroken() {
@@ -88,7 +91,98 @@ class BrokenProvidersTest {
         Arguments.of(
             ReferenceProvider.Broken.DELETE_FAILS,
             Set.of("P11", "P22", "P23"),
-            Set.of("P10", "P13")));
+            Set.of("P10", "P13")),
+        Arguments.of(
+            ReferenceProvider.Broken.NO_ARG_CONSTRUCTOR_GIVES_ANOTHER_NAME, Set.of("P1"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.DESCRIPTION_ENDS_WITH_A_NEWLINE, Set.of("P2"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.OPTION_DESCRIBED_TWICE, Set.of("P2"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.UNKNOWN_BASE_ACCEPTED, Set.of("P12"), Set.of()),
+        // the finisher's directory of the base is such a directory too
+        Arguments.of(
+            ReferenceProvider.Broken.INCREMENTAL_KEEPS_REMOVED_DIRECTORIES,
+            Set.of("P12", "P33"),
+            Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.FOLLOWED_LINKS_IGNORED_WITHOUT_POSIX, Set.of("P31"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.TEMP_FILE_ON_THE_DEFAULT_FILE_SYSTEM, Set.of("P6"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.RESTORE_LOCK_IN_THE_WORKING_DIRECTORY, Set.of("P6"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.LONG_KEY_TRUNCATED, Set.of("P3"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.KEY_ERROR_ECHOES_IT, Set.of("P4"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.LABEL_VALUES_TRIMMED, Set.of("P7"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.REPLACE_KEEPS_THE_OLD_TARGET_BESIDE_IT,
+            Set.of("P21"),
+            Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.REFUSED_SOURCE_LEAVES_STAGING, Set.of("P8"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.BUSY_WHILE_ANOTHER_BACKUP_RUNS, Set.of("P11"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.LATEST_SKIPS_INCREMENTALS, Set.of("P13"), Set.of()),
+        // the crash test verifies what it lists, then finds the record among the leftovers (P10)
+        Arguments.of(
+            ReferenceProvider.Broken.VERIFY_RECORDS_ITS_RESULT, Set.of("P10", "P15"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.A_FILE_TARGET_IS_REPLACED, Set.of("P16"), Set.of()),
+        // in REPLACE mode the same bug swaps in an incomplete content (P18)
+        Arguments.of(
+            ReferenceProvider.Broken.CORRUPT_RESTORE_KEEPS_GOOD_FILES,
+            Set.of("P17", "P18"),
+            Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.TIMES_OF_LARGE_FILES_NOT_SET, Set.of("P20"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.BASE_WITH_DEPENDENTS_DELETED, Set.of("P22"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.PRUNE_RETURNS_NOTHING, Set.of("P23"), Set.of()),
+        Arguments.of(
+            ReferenceProvider.Broken.STORED_BYTES_OF_UNKNOWN_IS_ZERO, Set.of("P24"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.CHANGES_WHILE_READ_IGNORED, Set.of("P34"), Set.of()),
+        Arguments.of(ReferenceProvider.Broken.SAME_SIZE_REWRITE_IGNORED, Set.of("P34"), Set.of()));
+  }
+
+  /**
+   * A catalogue shared by the instances of one JVM passes every check made inside the JVM: only a
+   * second JVM, which needs the real disk, sees it (P5).
+   */
+  @Test
+  void jvmWideCatalogue_failsOnlyTheCheckFromAnotherJvm() {
+    SubtleSuite.variant = ReferenceProvider.Broken.JVM_WIDE_CATALOGUE;
+    try {
+      Outcome o = run(SubtleSuite.class, "UNIX,DISK");
+      assertEquals(Set.of("P5"), o.broken, () -> "failed " + o.broken + o.messages);
+      assertEquals(Set.of(), o.setUp, () -> "failed to set up " + o.setUp + o.messages);
+      assertTrue(
+          o.messages.toString().contains("another JVM took"),
+          () -> "P5 failed for another reason: " + o.messages);
+    } finally {
+      SubtleSuite.variant = null;
+    }
+  }
+
+  /** Variants of rules that only a provider with POSIX_ATTRIBUTES must keep in full. */
+  static Stream<Arguments> subtlyBrokenWithPosix() {
+    return Stream.of(
+        Arguments.of(ReferenceProvider.Broken.CURRENT_OWNERS_TAKEN_AS_AUTO, Set.of("P29")),
+        Arguments.of(ReferenceProvider.Broken.PRESERVE_OWNERS_TAKEN_AS_AUTO, Set.of("P29")),
+        Arguments.of(ReferenceProvider.Broken.SKIPPED_SPECIAL_FILE_NOT_KEPT, Set.of("P30")),
+        Arguments.of(ReferenceProvider.Broken.SPECIAL_FILES_ALWAYS_SKIPPED, Set.of("P30")),
+        Arguments.of(
+            ReferenceProvider.Broken.FOLLOWED_PATTERNS_WITH_A_SLASH_IGNORED, Set.of("P31")),
+        Arguments.of(ReferenceProvider.Broken.DIRECTORY_MODES_NOT_SET, Set.of("P27")));
+  }
+
+  /** As {@link #subtleVariant_failsExactlyTheRuleItBreaks}, with POSIX_ATTRIBUTES declared. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("subtlyBrokenWithPosix")
+  void subtleVariantWithPosix_failsExactlyTheRuleItBreaks(
+      ReferenceProvider.Broken broken, Set<String> expected) {
+    SubtleSuite.variant = broken;
+    try {
+      failsExactly(SubtlePosixSuite.class, expected, Set.of());
+    } finally {
+      SubtleSuite.variant = null;
+    }
   }
 
   /**
@@ -117,7 +211,7 @@ class BrokenProvidersTest {
    * set-up.
    */
   private static void failsExactly(Class<?> suite, Set<String> broken, Set<String> setUp) {
-    Outcome o = run(suite);
+    Outcome o = run(suite, "UNIX");
     assertEquals(
         broken, o.broken, () -> suite.getSimpleName() + " failed " + o.broken + o.messages);
     assertEquals(
@@ -131,11 +225,11 @@ class BrokenProvidersTest {
     final StringBuilder messages = new StringBuilder();
   }
 
-  private static Outcome run(Class<?> suite) {
+  private static Outcome run(Class<?> suite, String fileSystems) {
     EngineExecutionResults results =
         EngineTestKit.engine("junit-jupiter")
             .selectors(DiscoverySelectors.selectClass(suite))
-            .configurationParameter("coffer.tck.filesystems", "UNIX")
+            .configurationParameter("coffer.tck.filesystems", fileSystems)
             .execute();
     Outcome o = new Outcome();
     for (Event e : results.testEvents().failed().list()) {
@@ -180,6 +274,11 @@ class BrokenProvidersTest {
     @Override
     protected Map<String, String> options() {
       return Map.of(ReferenceProvider.MAC_KEY, KEY);
+    }
+
+    @Override
+    protected Map<String, KeyForm> keyForms() {
+      return ReferenceProviderConformanceTest.KEY_FORMS;
     }
   }
 
@@ -266,17 +365,33 @@ class BrokenProvidersTest {
    * The subtly broken provider, in the variant the running test chose (the engine runs on this
    * thread).
    */
-  static class SubtleSuite extends BackupProviderConformance {
+  static class SubtleSuite extends KeyedSuite {
     static volatile ReferenceProvider.Broken variant;
 
     @Override
     protected BackupProvider provider() {
-      return new SubtlyBrokenProvider();
+      return new SubtlyBrokenProvider(variant);
     }
 
     @Override
     protected Map<String, String> options() {
       return Map.of(ReferenceProvider.MAC_KEY, KEY, SubtlyBrokenProvider.BROKEN, variant.name());
+    }
+  }
+
+  /** The subtly broken provider with POSIX_ATTRIBUTES, in the variant the running test chose. */
+  static class SubtlePosixSuite extends SubtleSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new SubtlyBrokenPosixProvider();
+    }
+  }
+
+  /** Correct, but registered nowhere: ServiceLoader cannot find it. */
+  static class UnregisteredSuite extends KeyedSuite {
+    @Override
+    protected BackupProvider provider() {
+      return new UnregisteredProvider();
     }
   }
 

@@ -80,6 +80,9 @@ public class ReferenceProvider implements BackupProvider {
     byte[] key = null;
     if (parsed.isSet(MAC_KEY)) {
       String hex = parsed.get(MAC_KEY).orElseThrow();
+      if (b == Broken.LONG_KEY_TRUNCATED && hex.length() > 128) {
+        hex = hex.substring(0, 128);
+      }
       if (hex.length() < 32
           || hex.length() > 128
           || hex.length() % 2 != 0
@@ -89,7 +92,8 @@ public class ReferenceProvider implements BackupProvider {
                 + MAC_KEY
                 + "' of provider '"
                 + name()
-                + "': expected 32 to 128 hex digits");
+                + "': expected 32 to 128 hex digits"
+                + (b == Broken.KEY_ERROR_ECHOES_IT ? ", got '" + hex + "'" : ""));
       }
       key = HexFormat.of().parseHex(hex);
     }
@@ -211,6 +215,105 @@ public class ReferenceProvider implements BackupProvider {
      * createdAt is recorded an hour off (a local time taken for UTC); order and retention are
      * unaffected (P7).
      */
-    CREATED_AT_AN_HOUR_OFF
+    CREATED_AT_AN_HOUR_OFF,
+    /**
+     * the name is given to a constructor, and the public no-argument constructor that ServiceLoader
+     * calls gives another one (P1; a constructor variant).
+     */
+    NO_ARG_CONSTRUCTOR_GIVES_ANOTHER_NAME,
+    /** description() ends with a line separator (P2; a constructor variant). */
+    DESCRIPTION_ENDS_WITH_A_NEWLINE,
+    /** options() lists {@code changed-files} twice (P2; a constructor variant). */
+    OPTION_DESCRIBED_TWICE,
+    /** an incremental backup whose base is unknown is taken anyway, recording that base (P12). */
+    UNKNOWN_BASE_ACCEPTED,
+    /**
+     * an incremental backup keeps, as empty directories, the base's non-empty directories that the
+     * source no longer has: it records deletions of files and of empty directories only (P12).
+     */
+    INCREMENTAL_KEEPS_REMOVED_DIRECTORIES,
+    /**
+     * a restore under {@code OwnerPolicy.CURRENT} applies the recorded owners as AUTO does (P29).
+     */
+    CURRENT_OWNERS_TAKEN_AS_AUTO,
+    /**
+     * a restore under {@code OwnerPolicy.PRESERVE} that cannot set owners goes on as AUTO does,
+     * instead of failing (P29).
+     */
+    PRESERVE_OWNERS_TAKEN_AS_AUTO,
+    /**
+     * a skipped special file's warning is returned by backup() but not stored with the backup
+     * (P30).
+     */
+    SKIPPED_SPECIAL_FILE_NOT_KEPT,
+    /** special files are skipped under {@code SpecialFiles.FAIL} too (P30). */
+    SPECIAL_FILES_ALWAYS_SKIPPED,
+    /**
+     * followed-link patterns of more than one component ({@code pg_tblspc/*}) are ignored: those
+     * links stay links (P31).
+     */
+    FOLLOWED_PATTERNS_WITH_A_SLASH_IGNORED,
+    /**
+     * without POSIX_ATTRIBUTES, followed-link patterns are ignored instead of refused: the links
+     * are stored as links (P31).
+     */
+    FOLLOWED_LINKS_IGNORED_WITHOUT_POSIX,
+    /**
+     * a backup keeps a scratch file made with {@code Files.createTempFile} without a directory, on
+     * the default file system whatever the repository's, and deletes it at the end (P6).
+     */
+    TEMP_FILE_ON_THE_DEFAULT_FILE_SYSTEM,
+    /**
+     * a restore holds a lock file named with a relative {@code Path.of}, in the working directory
+     * of the default file system, and deletes it at the end (P6).
+     */
+    RESTORE_LOCK_IN_THE_WORKING_DIRECTORY,
+    /** a key longer than 64 bytes is cut to its first 64 bytes instead of refused (P3). */
+    LONG_KEY_TRUNCATED,
+    /** the refusal of a key of the wrong length quotes the key (P4). */
+    KEY_ERROR_ECHOES_IT,
+    /**
+     * list() shows the backups of a catalogue shared by the instances of one JVM, read from disk at
+     * the first open in the JVM: another instance's backups show, another JVM's do not (P5).
+     */
+    JVM_WIDE_CATALOGUE,
+    /** a refused source (missing, or a file) leaves an empty staging directory behind (P8). */
+    REFUSED_SOURCE_LEAVES_STAGING,
+    /** a second backup into a repository while one is running in this JVM fails: "busy" (P11). */
+    BUSY_WHILE_ANOTHER_BACKUP_RUNS,
+    /** latest() is the newest full backup, passing over newer incrementals (P13). */
+    LATEST_SKIPS_INCREMENTALS,
+    /** verify records an ok result in a file of the repository ("last verified") (P15). */
+    VERIFY_RECORDS_ITS_RESULT,
+    /** a REPLACE restore onto a regular file deletes the file and restores in its place (P16). */
+    A_FILE_TARGET_IS_REPLACED,
+    /**
+     * a restore that meets a corrupt file publishes the intact files, then throws the
+     * CorruptBackupException (P17).
+     */
+    CORRUPT_RESTORE_KEEPS_GOOD_FILES,
+    /** restored files over 64 KiB keep the restore's time, not the recorded one (P20). */
+    TIMES_OF_LARGE_FILES_NOT_SET,
+    /** a base with dependent incrementals is deleted without INDEPENDENT_INCREMENTALS (P22). */
+    BASE_WITH_DEPENDENTS_DELETED,
+    /** prune deletes what the policy selects but returns an empty list (P23). */
+    PRUNE_RETURNS_NOTHING,
+    /** storedBytes of an unknown id is 0 instead of NoSuchBackupException (P24). */
+    STORED_BYTES_OF_UNKNOWN_IS_ZERO,
+    /**
+     * restored directories keep the owner-only mode they were created with; files get theirs (P27).
+     */
+    DIRECTORY_MODES_NOT_SET,
+    /** files are copied without checking whether they changed while read (P34). */
+    CHANGES_WHILE_READ_IGNORED,
+    /** only a change of size while read counts: a rewrite at the same size passes (P34). */
+    SAME_SIZE_REWRITE_IGNORED,
+    /** label values are recorded trimmed of leading and trailing spaces (P7). */
+    LABEL_VALUES_TRIMMED,
+    /**
+     * a REPLACE restore renames the old target to {@code <target>.old} beside it and leaves it
+     * there, instead of removing it (P21).
+     */
+    REPLACE_KEEPS_THE_OLD_TARGET_BESIDE_IT
   }
 }

@@ -9,6 +9,7 @@ import dev.coffer.BackupType;
 import dev.coffer.BackupWarning;
 import dev.coffer.CorruptBackupException;
 import dev.coffer.NoSuchBackupException;
+import dev.coffer.OwnerPolicy;
 import dev.coffer.Progress;
 import dev.coffer.ProgressListener;
 import dev.coffer.RepositoryInfo;
@@ -89,6 +90,16 @@ final class ReferenceRepository implements BackupRepository {
   private volatile boolean closed;
   // used only by the broken variants that trust what they saw before
   private final Map<String, VerifyReport> verified = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Broken on purpose (JVM_WIDE_CATALOGUE): the ids list() shows, per repository, shared by the
+   * instances of this JVM and read from disk only at the first open in the JVM.
+   */
+  private static final Set<Path> BUSY = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private static final Map<Path, Set<String>> CATALOGUE =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final Map<String, BackupMetadata> foundBefore =
       new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -134,6 +145,13 @@ final class ReferenceRepository implements BackupRepository {
         // another instance created it
       }
     }
+    if (broken == Broken.JVM_WIDE_CATALOGUE) {
+      Set<String> known = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      try (DirectoryStream<Path> dirs = Files.newDirectoryStream(backups)) {
+        dirs.forEach(d -> known.add(d.getFileName().toString()));
+      }
+      CATALOGUE.putIfAbsent(backups, known);
+    }
     // Leftovers of backups interrupted by a crash (their own call removes them on ordinary
     // failures).
     try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(staging)) {
@@ -149,6 +167,25 @@ final class ReferenceRepository implements BackupRepository {
   @Override
   public BackupMetadata backup(BackupRequest request) throws IOException {
     checkOpen();
+    if (broken != Broken.BUSY_WHILE_ANOTHER_BACKUP_RUNS) {
+      return backupNow(request);
+    }
+    Path key = location.toAbsolutePath();
+    if (!BUSY.add(key)) {
+      throw new IOException("repository " + location + " is busy with another backup");
+    }
+    try {
+      return backupNow(request);
+    } finally {
+      BUSY.remove(key);
+    }
+  }
+
+  private BackupMetadata backupNow(BackupRequest request) throws IOException {
+    if (broken == Broken.REFUSED_SOURCE_LEAVES_STAGING
+        && !Files.isDirectory(request.source(), LinkOption.NOFOLLOW_LINKS)) {
+      Files.createDirectories(staging.resolve(BackupIds.newId().value())); // before the scan fails
+    }
     if (broken == Broken.MISSING_SOURCE_IS_A_PLAIN_IO_ERROR && !Files.exists(request.source())) {
       throw new IOException("cannot read the source " + request.source());
     }
@@ -157,20 +194,19 @@ final class ReferenceRepository implements BackupRepository {
           provider.name() + " does not take incremental backups");
     }
     boolean posix = caps.contains(Capability.POSIX_ATTRIBUTES);
-    if (!posix && !request.followedLinks().isEmpty()) {
+    if (!posix
+        && !request.followedLinks().isEmpty()
+        && broken != Broken.FOLLOWED_LINKS_IGNORED_WITHOUT_POSIX) {
       throw new UnsupportedOperationException(provider.name() + " does not follow links");
     }
     // without POSIX_ATTRIBUTES: no link followed, special files refused, but exclusions kept (P33)
-    SourceTree tree =
-        SourceTree.scan(
-            request.source(),
-            posix
-                ? ScanOptions.of(request)
-                : new ScanOptions(Set.of(), SpecialFiles.FAIL, request.excluded()));
+    SourceTree tree = SourceTree.scan(request.source(), scanOptions(request, posix));
     if (!caps.contains(Capability.SYMLINKS) && broken != Broken.FOLLOWS_SYMLINKS) {
       tree.refuseSymlinks();
     }
-    if (request.incremental() && find(request.baseBackupId()).isEmpty()) {
+    if (request.incremental()
+        && find(request.baseBackupId()).isEmpty()
+        && broken != Broken.UNKNOWN_BASE_ACCEPTED) {
       throw new NoSuchBackupException(request.baseBackupId());
     }
     String id = BackupIds.newId().value();
@@ -180,6 +216,10 @@ final class ReferenceRepository implements BackupRepository {
     boolean early = broken == Broken.PUBLISHES_EARLY;
     Path dir = early ? backups.resolve(id) : staging.resolve(id);
     boolean done = false;
+    Path scratch =
+        broken == Broken.TEMP_FILE_ON_THE_DEFAULT_FILE_SYSTEM
+            ? Files.createTempFile("coffer-reference-", ".scratch") // no directory: the default FS
+            : null;
     try {
       Path data = Files.createDirectories(dir.resolve(DATA));
       long total = tree.totalBytes();
@@ -202,6 +242,9 @@ final class ReferenceRepository implements BackupRepository {
             counts[1] + added.totalBytes(),
             null); // the finisher's files are the host's own (P33): not checked
       }
+      if (broken == Broken.INCREMENTAL_KEEPS_REMOVED_DIRECTORIES && request.incremental()) {
+        keepRemovedDirectories(request.baseBackupId().value(), data, entries);
+      }
       long files = counts[0];
       long bytes = counts[1];
       BackupMetadata meta =
@@ -222,9 +265,15 @@ final class ReferenceRepository implements BackupRepository {
         writeManifest(dir, meta, entries, rootPosix);
         move(dir, backups.resolve(id));
       }
+      if (broken == Broken.JVM_WIDE_CATALOGUE) {
+        CATALOGUE.get(backups).add(id);
+      }
       done = true;
       return meta;
     } finally {
+      if (scratch != null) {
+        Files.deleteIfExists(scratch);
+      }
       if (!done && !early) {
         try {
           FileTrees.deleteRecursively(dir);
@@ -233,6 +282,39 @@ final class ReferenceRepository implements BackupRepository {
         }
       }
     }
+  }
+
+  /** What the scan follows, skips and leaves out (the broken variants of P30 and P31 bend it). */
+  private ScanOptions scanOptions(BackupRequest request, boolean posix) {
+    if (!posix) {
+      return new ScanOptions(Set.of(), SpecialFiles.FAIL, request.excluded());
+    }
+    Set<String> followed = new TreeSet<>(request.followedLinks());
+    if (broken == Broken.FOLLOWED_PATTERNS_WITH_A_SLASH_IGNORED) {
+      followed.removeIf(p -> p.contains("/"));
+    }
+    SpecialFiles special =
+        broken == Broken.SPECIAL_FILES_ALWAYS_SKIPPED ? SpecialFiles.SKIP : request.specialFiles();
+    return new ScanOptions(followed, special, request.excluded());
+  }
+
+  /**
+   * Broken on purpose (P12): adds the base's directories that held something and are gone now, as
+   * if an incremental recorded only deletions of files and of empty directories.
+   */
+  private void keepRemovedDirectories(String base, Path data, List<Entry> entries)
+      throws IOException {
+    Set<String> present = new TreeSet<>();
+    entries.forEach(e -> present.add(e.path));
+    List<Entry> baseEntries = read(base).entries();
+    for (Entry d : baseEntries) {
+      boolean hadContent = baseEntries.stream().anyMatch(e -> e.path.startsWith(d.path + "/"));
+      if (d.type == SourceEntry.Type.DIRECTORY && hadContent && !present.contains(d.path)) {
+        Files.createDirectories(data.resolve(d.path));
+        entries.add(d);
+      }
+    }
+    entries.sort(java.util.Comparator.comparing(e -> e.path, RelativePaths.ORDER));
   }
 
   /** The scan's skipped entries and the files that changed while read, in path order (P34). */
@@ -270,7 +352,7 @@ final class ReferenceRepository implements BackupRepository {
         Path to = RelativePaths.resolveForWrite(data, e.path, true);
         SourceEntry source = scanned.get(e.path);
         long[] sizeAndCrc =
-            changes == null || source == null
+            changes == null || source == null || broken == Broken.CHANGES_WHILE_READ_IGNORED
                 ? copy(from, to)
                 : checkedCopy(from, to, source, changes);
         if (sizeAndCrc == null) { // gone before it was read: left out, not counted, but told
@@ -350,8 +432,14 @@ final class ReferenceRepository implements BackupRepository {
         request.incremental() ? request.baseBackupId().value() : null,
         provider.name(),
         "1",
-        labels,
+        broken == Broken.LABEL_VALUES_TRIMMED ? trimmed(labels) : labels,
         warnings);
+  }
+
+  private static Map<String, String> trimmed(Map<String, String> labels) {
+    Map<String, String> out = new TreeMap<>();
+    labels.forEach((k, v) -> out.put(k, v.strip()));
+    return out;
   }
 
   /**
@@ -369,6 +457,11 @@ final class ReferenceRepository implements BackupRepository {
         Files.deleteIfExists(to); // a read again rewrites the copy
         sizeAndCrc = copy(from, to);
         change = check.after(sizeAndCrc[0]);
+        if (broken == Broken.SAME_SIZE_REWRITE_IGNORED
+            && change.isPresent()
+            && !change.get().detail().contains("size")) {
+          change = Optional.empty(); // only a change of size counts
+        }
       } catch (NoSuchFileException e) {
         if (Files.exists(from, LinkOption.NOFOLLOW_LINKS)) {
           throw e; // not the source that is gone
@@ -423,7 +516,11 @@ final class ReferenceRepository implements BackupRepository {
     m.labels()
         .forEach(
             (k, v) -> sb.append("label ").append(esc(k)).append(' ').append(esc(v)).append('\n'));
-    m.warnings()
+    m.warnings().stream()
+        .filter(
+            w ->
+                broken != Broken.SKIPPED_SPECIAL_FILE_NOT_KEPT
+                    || w.kind() != BackupWarning.Kind.SKIPPED_SPECIAL_FILE)
         .forEach(
             w ->
                 sb.append("W ")
@@ -728,6 +825,25 @@ final class ReferenceRepository implements BackupRepository {
         && !FileTrees.isEmptyDirectory(request.target())) {
       return restore(request.withMode(RestoreMode.REPLACE));
     }
+    if ((broken == Broken.CURRENT_OWNERS_TAKEN_AS_AUTO && request.owners() == OwnerPolicy.CURRENT)
+        || (broken == Broken.PRESERVE_OWNERS_TAKEN_AS_AUTO
+            && request.owners() == OwnerPolicy.PRESERVE)) {
+      request = request.withOwners(OwnerPolicy.AUTO);
+    }
+    if (broken == Broken.REPLACE_KEEPS_THE_OLD_TARGET_BESIDE_IT
+        && request.mode() == RestoreMode.REPLACE
+        && Files.isDirectory(request.target(), LinkOption.NOFOLLOW_LINKS)) {
+      // set aside "in case", never removed: a new entry beside the target
+      Files.move(
+          request.target(),
+          request.target().resolveSibling(request.target().getFileName() + ".old"),
+          StandardCopyOption.REPLACE_EXISTING);
+    }
+    if (broken == Broken.A_FILE_TARGET_IS_REPLACED
+        && request.mode() == RestoreMode.REPLACE
+        && Files.isRegularFile(request.target(), LinkOption.NOFOLLOW_LINKS)) {
+      Files.delete(request.target());
+    }
     if (request.partial() && !caps.contains(Capability.PARTIAL_RESTORE)) {
       throw new UnsupportedOperationException(
           provider.name() + " does not restore parts of a backup");
@@ -776,10 +892,16 @@ final class ReferenceRepository implements BackupRepository {
     long filesDone = 0;
     long bytesDone = 0;
     long fileCount = selected.stream().filter(e -> e.type == SourceEntry.Type.FILE).count();
+    Path lock =
+        broken == Broken.RESTORE_LOCK_IN_THE_WORKING_DIRECTORY
+            ? Files.createFile(
+                Path.of(".coffer-restore-" + id + ".lock")) // relative: the default FS
+            : null;
     try (RestoreStaging stage = RestoreStaging.begin(request)) {
       Path root = stage.directory();
       RestoreAttributes attrs = stage.attributes();
       attrs.recordRoot(m.rootPosix());
+      CorruptBackupException skipped = null;
       request
           .progress()
           .onProgress(new Progress(Progress.Phase.RESTORE, 0, fileCount, 0, total, ""));
@@ -797,7 +919,12 @@ final class ReferenceRepository implements BackupRepository {
             } else if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
               Files.createDirectory(out, attrs.directoryAttributes(e.posix));
             }
-            attrs.record(e.path, e.type, e.posix);
+            attrs.record(
+                e.path,
+                e.type,
+                broken == Broken.DIRECTORY_MODES_NOT_SET && e.posix != null
+                    ? e.posix.withPermissions(0700) // as created, owner-only
+                    : e.posix);
             break;
           case SYMLINK:
             if (out == null) {
@@ -812,17 +939,27 @@ final class ReferenceRepository implements BackupRepository {
                 broken == Broken.OPEN_WHILE_RESTORING
                     ? NO_ATTRIBUTES
                     : attrs.fileAttributes(e.posix);
-            restoreFile(
-                id,
-                data,
-                e,
-                out == null
-                    ? stage.newFile(e.path, create)
-                    : FileChannel.open(
-                        out,
-                        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                        create));
-            if (caps.contains(Capability.TIMESTAMPS)) {
+            try {
+              restoreFile(
+                  id,
+                  data,
+                  e,
+                  out == null
+                      ? stage.newFile(e.path, create)
+                      : FileChannel.open(
+                          out,
+                          Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                          create));
+            } catch (CorruptBackupException c) {
+              if (broken != Broken.CORRUPT_RESTORE_KEEPS_GOOD_FILES) {
+                throw c;
+              }
+              Files.deleteIfExists(RelativePaths.resolveForWrite(root, e.path, true));
+              skipped = skipped == null ? c : skipped;
+              continue;
+            }
+            if (caps.contains(Capability.TIMESTAMPS)
+                && !(broken == Broken.TIMES_OF_LARGE_FILES_NOT_SET && e.size > 64 * 1024)) {
               FileTime t =
                   FileTime.fromMillis(
                       broken == Broken.TIMES_TO_THE_SECOND
@@ -850,6 +987,13 @@ final class ReferenceRepository implements BackupRepository {
         }
       }
       stage.commit();
+      if (skipped != null) {
+        throw skipped; // after publishing the files that were intact
+      }
+    } finally {
+      if (lock != null) {
+        Files.deleteIfExists(lock);
+      }
     }
     if (broken == Broken.WRITES_OUTSIDE_TARGET) {
       try {
@@ -1079,6 +1223,9 @@ final class ReferenceRepository implements BackupRepository {
     if (report.ok() && broken == Broken.VERIFY_TRUSTS_EARLIER_RESULT) {
       verified.put(backupId, report);
     }
+    if (broken == Broken.VERIFY_RECORDS_ITS_RESULT && report.ok()) {
+      Files.writeString(location.resolve("last-verify"), backupId + " " + report.ok() + "\n");
+    }
     if (broken == Broken.VERIFY_TOUCHES_TIMES) {
       Files.setLastModifiedTime(
           backups.resolve(backupId).resolve(MANIFEST), FileTime.from(Instant.now()));
@@ -1095,11 +1242,23 @@ final class ReferenceRepository implements BackupRepository {
     List<BackupMetadata> out = new ArrayList<>();
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(backups)) {
       for (Path d : dirs) {
-        tryRead(d.getFileName().toString()).ifPresent(m -> out.add(m.metadata()));
+        String name = d.getFileName().toString();
+        if (broken == Broken.JVM_WIDE_CATALOGUE && !CATALOGUE.get(backups).contains(name)) {
+          continue;
+        }
+        tryRead(name).ifPresent(m -> out.add(m.metadata()));
       }
     }
     out.sort(BackupMetadata.NEWEST_FIRST);
     return out;
+  }
+
+  @Override
+  public Optional<BackupMetadata> latest() throws IOException {
+    if (broken == Broken.LATEST_SKIPS_INCREMENTALS) {
+      return list().stream().filter(m -> m.backupType() == BackupType.FULL).findFirst();
+    }
+    return BackupRepository.super.latest();
   }
 
   @Override
@@ -1129,7 +1288,9 @@ final class ReferenceRepository implements BackupRepository {
         dependents.add(m.backupId());
       }
     }
-    if (!dependents.isEmpty() && !caps.contains(Capability.INDEPENDENT_INCREMENTALS)) {
+    if (!dependents.isEmpty()
+        && !caps.contains(Capability.INDEPENDENT_INCREMENTALS)
+        && broken != Broken.BASE_WITH_DEPENDENTS_DELETED) {
       throw new BackupInUseException(backupId, dependents);
     }
     if (broken == Broken.DELETE_FAILS) {
@@ -1146,6 +1307,9 @@ final class ReferenceRepository implements BackupRepository {
   public long storedBytes(BackupId requested) throws IOException {
     checkOpen();
     String backupId = requested.value();
+    if (find(requested).isEmpty() && broken == Broken.STORED_BYTES_OF_UNKNOWN_IS_ZERO) {
+      return 0;
+    }
     if (find(requested).isEmpty()) {
       throw new NoSuchBackupException(backupId);
     }
@@ -1174,7 +1338,7 @@ final class ReferenceRepository implements BackupRepository {
     for (BackupMetadata m : doomed) {
       delete(m.id());
     }
-    return doomed;
+    return broken == Broken.PRUNE_RETURNS_NOTHING ? List.of() : doomed;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.coffer.testkit.reference;
 
 import dev.coffer.spi.OptionInfo;
+import dev.coffer.spi.support.ChangedFilesPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -9,18 +10,37 @@ import java.util.Map;
 /**
  * The reference provider broken in one narrow case, chosen by its required option {@code broken} (a
  * name of {@link ReferenceProvider.Broken}): the self-test that measures how well the suite catches
- * subtle bugs.
+ * subtle bugs. A variant that breaks the provider class itself (its name, description or options:
+ * P1, P2) is given to the constructor instead, since those answer before any option is seen.
  */
-public final class SubtlyBrokenProvider extends ReferenceProvider {
+public class SubtlyBrokenProvider extends ReferenceProvider {
 
   static final String BROKEN = "broken";
 
+  /** The class-level variant, or null (then only the option chooses). */
+  private final Broken fixed;
+
   /** Creates the provider; does no I/O. */
-  public SubtlyBrokenProvider() {}
+  public SubtlyBrokenProvider() {
+    this(null);
+  }
+
+  /** A provider broken in {@code fixed} from its construction on (P1, P2 variants). */
+  SubtlyBrokenProvider(Broken fixed) {
+    this.fixed = fixed;
+  }
 
   @Override
   public String name() {
-    return "tck-subtly-broken";
+    return fixed == Broken.NO_ARG_CONSTRUCTOR_GIVES_ANOTHER_NAME
+        ? "tck-subtly-broken-configured"
+        : "tck-subtly-broken";
+  }
+
+  @Override
+  public String description() {
+    String d = super.description();
+    return fixed == Broken.DESCRIPTION_ENDS_WITH_A_NEWLINE ? d + System.lineSeparator() : d;
   }
 
   @Override
@@ -28,6 +48,9 @@ public final class SubtlyBrokenProvider extends ReferenceProvider {
     List<OptionInfo> all = new ArrayList<>(super.options());
     all.add(
         OptionInfo.required(BROKEN, "the rule to break, as a name of ReferenceProvider.Broken"));
+    if (fixed == Broken.OPTION_DESCRIBED_TWICE) {
+      all.add(ChangedFilesPolicy.CHANGED_FILES); // already declared by the reference provider
+    }
     return List.copyOf(all);
   }
 
