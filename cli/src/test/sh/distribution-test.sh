@@ -10,7 +10,8 @@
 # per JDK and jar set and used afterwards (the tool's classes come from the "shared objects file");
 # switching JAVA_HOME between JDK 17 and 25 and back, or rebuilding a jar, never runs another JDK's or
 # build's cache; a truncated or overwritten cache, an unwritable cache directory and
-# COFFER_STARTUP_CACHE=off never fail a command; a JDK older than 17 or a missing one is named (exit 3). JDK17 and JDK25 name the JDKs (the 25 part is skipped,
+# COFFER_STARTUP_CACHE=off never fail a command; lib/s3/ (the S3 store) is on the class path only for a
+# command that names s3; a JDK older than 17 or a missing one is named (exit 3). JDK17 and JDK25 name the JDKs (the 25 part is skipped,
 # with a line saying so, when that JDK is missing and CI is not set).
 set -euo pipefail
 
@@ -87,10 +88,11 @@ expect_version() {
   fi
 }
 
-# expect_cache_used JDK LABEL: the tool's main class came from the cache.
+# expect_cache_used JDK LABEL: the tool's main class came from the cache (in `providers`: a bare
+# --version does not use the cache on JDK 25).
 expect_cache_used() {
   local jdk=$1 label=$2
-  COFFER_JAVA_OPTS="-Xlog:class+load=info:file=$tmp/classes.log" run "$jdk" --version
+  COFFER_JAVA_OPTS="-Xlog:class+load=info:file=$tmp/classes.log" run "$jdk" providers
   if [[ $code -eq 0 ]] && grep -q "dev.coffer.cli.CofferCli source: shared objects file" "$tmp/classes.log"; then
     pass "$label: classes come from the start-up cache"
   else
@@ -165,6 +167,29 @@ COFFER_STARTUP_CACHE=/proc/coffer-cannot-write-here expect_version "$JDK17" 17 n
 before=$(caches)
 COFFER_STARTUP_CACHE=off expect_version "$JDK17" 17 no "COFFER_STARTUP_CACHE=off"
 [[ $(caches) -eq $before ]] && pass "off makes no cache" || fail "off made a cache"
+
+# The S3 store and the AWS SDK (lib/s3/) join the class path only for a command that may need them.
+[[ -n "$(ls "$home"/lib/s3/coffer-store-s3-*.jar 2> /dev/null)" && -z "$(ls "$home"/lib/*aws* "$home"/lib/s3-* 2> /dev/null)" ]] \
+  && pass "lib/s3/ holds the S3 store, lib/ none of the AWS SDK" || fail "lib/s3/ layout: $(ls "$home/lib" "$home/lib/s3")"
+COFFER_STARTUP_CACHE=off COFFER_JAVA_OPTS=-XshowSettings:properties run "$JDK17" --version
+if [[ $code -eq 0 ]] && grep -q "coffer-cli-" "$tmp/err" && ! grep -q "coffer-store-s3" "$tmp/err"; then
+  pass "--version runs without lib/s3/ on the class path"
+else
+  fail "--version and lib/s3/ (exit $code): $(grep -A3 java.class.path "$tmp/err")"
+fi
+COFFER_STARTUP_CACHE=off run "$JDK17" validate-store s3://coffer-dist-test/p -o endpoint=http://127.0.0.1:9 -o region=us-east-1
+if [[ $code -ne 0 ]] && ! grep -q "no store provider serves scheme" "$tmp/err"; then
+  pass "validate-store s3://...: the S3 store is found"
+else
+  fail "validate-store s3://...: exit $code: $(cat "$tmp/err")"
+fi
+if (source "$home/bin/coffer" && coffer_wants_s3 --repo coffer:archive:S3://b/p list \
+    && COFFER_REPO=coffer:archive:s3://b/p coffer_wants_s3 list \
+    && ! COFFER_REPO=coffer:local:/x coffer_wants_s3 --repo coffer:local:/y list); then
+  pass "an s3 URL in --repo or COFFER_REPO (any case) adds lib/s3/, a local one does not"
+else
+  fail "coffer_wants_s3 misjudged a repository URL"
+fi
 
 mkdir -p "$tmp/jdk11/bin"
 printf 'JAVA_VERSION="11.0.2"\n' > "$tmp/jdk11/release"

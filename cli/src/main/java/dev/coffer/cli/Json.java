@@ -61,6 +61,17 @@ final class Json {
     out.flush();
   }
 
+  /**
+   * Prints {@code {"backups": [...]}}. Here, so that {@code list} without {@code --json} loads no
+   * Jackson class to verify its own (docs/benchmarks.md, cold start).
+   */
+  static void printBackups(PrintWriter out, List<BackupMetadata> backups) {
+    ObjectNode doc = object();
+    ArrayNode list = doc.putArray("backups");
+    backups.forEach(b -> list.add(metadata(b)));
+    print(out, doc);
+  }
+
   /** Prints the {@code {"error": {...}}} document of a failed command. */
   static void printError(PrintWriter out, String message, String type, int exitCode) {
     ObjectNode doc = object();

@@ -1,7 +1,5 @@
 package dev.coffer.cli;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import java.io.IOException;
@@ -19,10 +17,7 @@ final class ListCommand extends CliCommand {
       cli.doing("listing " + cli.displayUrl());
       List<BackupMetadata> backups = repo.list(); // newest first: contract rule P13
       if (json()) {
-        ObjectNode doc = Json.object();
-        ArrayNode list = doc.putArray("backups");
-        backups.forEach(b -> list.add(Json.metadata(b)));
-        Json.print(cli.out, doc);
+        Json.printBackups(cli.out, backups);
         return CofferCli.OK;
       }
       if (backups.isEmpty()) {

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a cold {@code coffer} process loads: only the command it runs, no Jackson mapper for a
- * version, no Bouncy Castle or archive crypto for a {@code local} repository (docs/benchmarks.md,
- * "Cold start"). The class-loading checks run the tool in a child JVM with {@code
- * -Xlog:class+load}.
+ * version, no Bouncy Castle or archive crypto for a {@code local} repository, no jackson-databind
+ * for a {@code list} (docs/benchmarks.md, "Cold start"). The class-loading checks run the tool in a
+ * child JVM with {@code -Xlog:class+load}.
  */
 class StartupTest {
   @TempDir Path tmp;
@@ -78,7 +78,7 @@ class StartupTest {
   }
 
   @Test
-  void listOfALocalRepository_loadsNoBouncyCastleAndNoArchiveCrypto() throws Exception {
+  void listOfALocalRepository_loadsNoBouncyCastleNoArchiveCryptoAndNoDatabind() throws Exception {
     Path source = Files.createDirectories(tmp.resolve("src"));
     Files.writeString(source.resolve("f"), "data");
     String repo = "coffer:local:" + tmp.resolve("repo");
@@ -88,6 +88,10 @@ class StartupTest {
     assertEquals(List.of(), startingWith(classes, "org.bouncycastle"));
     assertEquals(List.of(), startingWith(classes, "javax.crypto"));
     assertEquals(List.of(), startingWith(classes, "com.github.luben"), "zstd-jni");
+    assertEquals(
+        List.of(),
+        startingWith(classes, "com.fasterxml.jackson.databind"),
+        "metadata.json is read with jackson-core's streaming parser");
     // ServiceLoader constructs every provider to ask its name; nothing of the archive beyond that.
     assertEquals(
         List.of("dev.coffer.archive.ArchiveBackupProvider"),
@@ -98,7 +102,7 @@ class StartupTest {
   }
 
   @Test
-  void listOfAnArchiveRepositoryWithAKeyFile_loadsNoBouncyCastle() throws Exception {
+  void listOfAnArchiveRepositoryWithAKeyFile_loadsNoBouncyCastleAndNoDatabind() throws Exception {
     Path source = Files.createDirectories(tmp.resolve("src"));
     Files.writeString(source.resolve("f"), "data");
     Path key = tmp.resolve("key");
@@ -113,6 +117,12 @@ class StartupTest {
         List.of(), startingWith(classes, "org.bouncycastle"), "Argon2 is for passphrases only");
     assertTrue(
         classes.contains("dev.coffer.archive.ArchiveReader"), "the list did not read the archive");
+    assertTrue(
+        classes.contains("dev.coffer.archive.ManifestReader"), "the list did not read a manifest");
+    assertEquals(
+        List.of(),
+        startingWith(classes, "com.fasterxml.jackson.databind"),
+        "manifests are read with jackson-core's streaming parser");
     assertFalse(
         classes.contains("dev.coffer.archive.GcmWarmup"),
         "a list of manifests warms the cipher up");

@@ -1,8 +1,6 @@
 package dev.coffer.archive;
 
-import com.fasterxml.jackson.annotation.JacksonInject;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.OptBoolean;
 import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupType;
@@ -50,15 +48,9 @@ record Manifest(
     List<String> directories,
     List<FileEntry> files,
     List<String> deleted,
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-        @JacksonInject(value = "links", useInput = OptBoolean.TRUE, optional = OptBoolean.TRUE)
-        List<Link> links,
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-        @JacksonInject(value = "posix", useInput = OptBoolean.TRUE, optional = OptBoolean.TRUE)
-        Map<String, Posix> posix,
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-        @JacksonInject(value = "warnings", useInput = OptBoolean.TRUE, optional = OptBoolean.TRUE)
-        List<Warning> warnings) {
+    @JsonInclude(JsonInclude.Include.NON_NULL) List<Link> links,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Posix> posix,
+    @JsonInclude(JsonInclude.Include.NON_NULL) List<Warning> warnings) {
 
   static final String FORMAT = "coffer-archive-manifest/1";
 

@@ -1,9 +1,5 @@
 package dev.coffer.archive;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -15,42 +11,30 @@ import javax.crypto.Mac;
 
 /**
  * Manifest JSON and its HMAC-SHA256 under the archive's manifest key. The MAC is checked (constant
- * time) before a byte is parsed; parsing is strict: unknown fields, duplicate keys, missing fields,
- * trailing tokens and oversized input are refused. The optional fields ({@code links}, {@code
- * posix}, {@code warnings}) are injected as null when absent ({@code @JacksonInject(optional,
- * useInput)} on the record) and omitted when null, so only they may be missing.
+ * time) before a byte is parsed; parsing is strict ({@link ManifestReader}): unknown fields,
+ * duplicate keys, missing fields, wrong types, trailing tokens and oversized input are refused. The
+ * optional fields ({@code links}, {@code posix}, {@code warnings}) are omitted when null, so only
+ * they may be missing.
+ *
+ * <p>Writing binds the record with jackson-databind, created on the first write only: reading (a
+ * {@code list}, a restore) never loads databind (docs/benchmarks.md, cold start).
  */
 final class ManifestCodec {
 
-  private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-          .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-          .disable(SerializationFeature.INDENT_OUTPUT)
-          .build();
-
-  static {
-    MAPPER
-        .getFactory()
-        .setStreamReadConstraints(
-            StreamReadConstraints.builder()
-                .maxDocumentLength(Format.MAX_MANIFEST_BYTES)
-                .maxStringLength(Format.MAX_PATH_BYTES * 2)
-                .maxNestingDepth(8)
-                .build());
+  /** The writer's mapper, created when the first manifest is written. */
+  private static final class Writer {
+    static final ObjectMapper MAPPER =
+        JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .disable(SerializationFeature.INDENT_OUTPUT)
+            .build();
   }
 
   private ManifestCodec() {}
 
   static byte[] encode(Manifest m) {
     try {
-      return MAPPER.writeValueAsBytes(m);
+      return Writer.MAPPER.writeValueAsBytes(m);
     } catch (IOException e) {
       throw new IllegalStateException("manifest serialisation failed", e);
     }
@@ -70,14 +54,14 @@ final class ManifestCodec {
     }
     Manifest m;
     try {
-      m = MAPPER.readValue(json, Manifest.class);
+      m = ManifestReader.read(json);
+    } catch (ManifestReader.MalformedManifestException e) {
+      throw new CorruptBackupException(
+          "manifest of backup " + backupId + " is malformed: " + e.getMessage(), null);
     } catch (IOException e) {
       throw new CorruptBackupException(
           "manifest of backup " + backupId + " is malformed: " + e.getClass().getSimpleName(),
           null);
-    }
-    if (m == null) {
-      throw new CorruptBackupException("manifest of backup " + backupId + " is empty", null);
     }
     m.validate(backupId);
     return m;

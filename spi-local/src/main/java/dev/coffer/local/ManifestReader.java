@@ -1,9 +1,6 @@
 package dev.coffer.local;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupType;
@@ -29,14 +26,13 @@ import java.util.TreeMap;
 /**
  * Parses {@code metadata.json} strictly (types, ranges, duplicate keys, every path checked with
  * {@link RelativePaths#checkStored}), since the file is untrusted input; unknown fields are
- * ignored, as AmateRS's serde ignores them. It walks Jackson's tree instead of binding records:
- * binding cost a process's first parse ~100 ms more CPU (docs/benchmarks.md, "Performance seams of
- * the local provider").
+ * ignored, as AmateRS's serde ignores them. It walks a tree instead of binding records: binding
+ * cost a process's first parse ~100 ms more CPU (docs/benchmarks.md, "Performance seams of the
+ * local provider"); and the tree is a {@link JsonTree} read with jackson-core's streaming parser,
+ * not databind's, which a cold {@code coffer list} paid for in class loading (docs/benchmarks.md,
+ * cold start, session 7).
  */
 final class ManifestReader {
-
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private ManifestReader() {}
 
@@ -46,13 +42,13 @@ final class ManifestReader {
    * @throws CorruptBackupException if the bytes are not a well-formed manifest of that backup
    */
   static Manifest parse(byte[] json, String expectedId) throws CorruptBackupException {
-    JsonNode root;
+    JsonTree root;
     try {
-      root = MAPPER.readTree(json);
+      root = JsonTree.parse(json);
     } catch (JsonProcessingException e) {
       throw corrupt(expectedId, "metadata.json is not valid JSON: " + e.getOriginalMessage(), e);
     } catch (IOException e) {
-      throw corrupt(expectedId, "metadata.json is not readable JSON", e);
+      throw corrupt(expectedId, "metadata.json is not readable JSON: " + e.getMessage(), e);
     }
     if (root == null || !root.isObject()) {
       throw corrupt(expectedId, "metadata.json is not a JSON object", null);
@@ -75,7 +71,7 @@ final class ManifestReader {
     long totalBytes = number(root, "total_bytes", id, Long.MAX_VALUE);
     long checksum = number(root, "checksum", id, 0xFFFFFFFFL);
     String version = text(root, "version", id);
-    JsonNode type = root.get("backup_type");
+    JsonTree type = root.get("backup_type");
     BackupType backupType;
     String base = null;
     if (type != null && type.isTextual() && type.textValue().equals("Full")) {
@@ -93,7 +89,7 @@ final class ManifestReader {
     } else {
       throw corrupt(id, "backup_type is neither \"Full\" nor {\"Incremental\":{...}}", null);
     }
-    JsonNode format = root.get("coffer_format");
+    JsonTree format = root.get("coffer_format");
     if (format == null) {
       BackupMetadata meta =
           new BackupMetadata(
@@ -114,11 +110,11 @@ final class ManifestReader {
     }
     String provider = text(root, "provider", id);
     Map<String, String> labels = new TreeMap<>();
-    JsonNode labelNode = root.get("labels");
+    JsonTree labelNode = root.get("labels");
     if (labelNode == null || !labelNode.isObject()) {
       throw corrupt(id, "labels is missing or not an object", null);
     }
-    for (Map.Entry<String, JsonNode> e : labelNode.properties()) {
+    for (Map.Entry<String, JsonTree> e : labelNode.properties()) {
       if (!e.getValue().isTextual()) {
         throw corrupt(id, "label '" + e.getKey() + "' is not a string", null);
       }
@@ -126,20 +122,20 @@ final class ManifestReader {
     }
     Set<String> seen = new HashSet<>();
     List<String> directories = new ArrayList<>();
-    for (JsonNode d : array(root, "directories", id)) {
+    for (JsonTree d : array(root, "directories", id)) {
       if (!d.isTextual()) {
         throw corrupt(id, "a directory entry is not a string", null);
       }
       directories.add(unique(seen, RelativePaths.checkStored(d.textValue(), id), id));
     }
     Map<String, Instant> directoryTimes = new LinkedHashMap<>();
-    JsonNode timesNode = root.get("directory_mtimes");
+    JsonTree timesNode = root.get("directory_mtimes");
     if (timesNode != null) {
       if (!timesNode.isObject()) {
         throw corrupt(id, "'directory_mtimes' is not an object", null);
       }
       Set<String> known = new HashSet<>(directories);
-      for (Map.Entry<String, JsonNode> e : timesNode.properties()) {
+      for (Map.Entry<String, JsonTree> e : timesNode.properties()) {
         if (!known.contains(e.getKey())) {
           throw corrupt(
               id,
@@ -159,13 +155,13 @@ final class ManifestReader {
       }
     }
     Map<String, PosixAttributes> directoryAttributes = new LinkedHashMap<>();
-    JsonNode attrsNode = root.get("directory_attributes");
+    JsonTree attrsNode = root.get("directory_attributes");
     if (attrsNode != null) {
       if (!attrsNode.isObject()) {
         throw corrupt(id, "'directory_attributes' is not an object", null);
       }
       Set<String> known = new HashSet<>(directories);
-      for (Map.Entry<String, JsonNode> e : attrsNode.properties()) {
+      for (Map.Entry<String, JsonTree> e : attrsNode.properties()) {
         if (!known.contains(e.getKey())) {
           throw corrupt(
               id,
@@ -186,7 +182,7 @@ final class ManifestReader {
       }
     }
     PosixAttributes rootAttributes = null;
-    JsonNode rootNode = root.get("root_attributes");
+    JsonTree rootNode = root.get("root_attributes");
     if (rootNode != null) {
       if (!rootNode.isObject() || rootNode.get("mode") == null) {
         throw corrupt(id, "'root_attributes' is not an object with a mode", null);
@@ -194,9 +190,9 @@ final class ManifestReader {
       rootAttributes = posix(rootNode, ".", id);
     }
     List<BackupWarning> warnings = new ArrayList<>();
-    JsonNode warningsNode = root.get("warnings");
+    JsonTree warningsNode = root.get("warnings");
     if (warningsNode != null) {
-      for (JsonNode w : array(root, "warnings", id)) {
+      for (JsonTree w : array(root, "warnings", id)) {
         if (!w.isObject()) {
           throw corrupt(id, "a warning is not an object", null);
         }
@@ -211,13 +207,13 @@ final class ManifestReader {
     }
     List<FileEntry> files = new ArrayList<>();
     long sum = 0;
-    for (JsonNode o : array(root, "files", id)) {
+    for (JsonTree o : array(root, "files", id)) {
       if (!o.isObject()) {
         throw corrupt(id, "a file entry is not an object", null);
       }
       String path = unique(seen, RelativePaths.checkStored(text(o, "path", id), id), id);
       long size = number(o, "size", id, Long.MAX_VALUE);
-      JsonNode linked = o.get("linked");
+      JsonTree linked = o.get("linked");
       if (linked == null || !linked.isBoolean()) {
         throw corrupt(id, "file entry '" + path + "' has no boolean 'linked'", null);
       }
@@ -242,7 +238,7 @@ final class ManifestReader {
       }
     }
     List<Symlink> symlinks = new ArrayList<>();
-    for (JsonNode o : array(root, "symlinks", id)) {
+    for (JsonTree o : array(root, "symlinks", id)) {
       if (!o.isObject()) {
         throw corrupt(id, "a symlink entry is not an object", null);
       }
@@ -317,9 +313,9 @@ final class ManifestReader {
    * The POSIX fields of an entry object, or null when it has none. The mode is four octal digits;
    * ids are whole numbers up to 2^31-1; names are checked as {@link PosixAttributes} checks them.
    */
-  private static PosixAttributes posix(JsonNode o, String path, String id)
+  private static PosixAttributes posix(JsonTree o, String path, String id)
       throws CorruptBackupException {
-    JsonNode mode = o.get("mode");
+    JsonTree mode = o.get("mode");
     if (mode == null) {
       if (o.has("uid") || o.has("gid") || o.has("owner") || o.has("group")) {
         throw corrupt(
@@ -358,27 +354,27 @@ final class ManifestReader {
     return path;
   }
 
-  private static JsonNode array(JsonNode parent, String field, String id)
+  private static JsonTree array(JsonTree parent, String field, String id)
       throws CorruptBackupException {
-    JsonNode n = parent.get(field);
+    JsonTree n = parent.get(field);
     if (n == null || !n.isArray()) {
       throw corrupt(id, "field '" + field + "' is missing or not an array", null);
     }
     return n;
   }
 
-  private static String text(JsonNode parent, String field, String id)
+  private static String text(JsonTree parent, String field, String id)
       throws CorruptBackupException {
-    JsonNode n = parent.get(field);
+    JsonTree n = parent.get(field);
     if (n == null || !n.isTextual()) {
       throw corrupt(id, "field '" + field + "' is missing or not a string", null);
     }
     return n.textValue();
   }
 
-  private static long number(JsonNode parent, String field, String id, long max)
+  private static long number(JsonTree parent, String field, String id, long max)
       throws CorruptBackupException {
-    JsonNode n = parent.get(field);
+    JsonTree n = parent.get(field);
     if (n == null
         || !n.isIntegralNumber()
         || !n.canConvertToLong()
