@@ -15,6 +15,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -53,6 +56,16 @@ class Format2ChangedWhileReadTest {
 
   /** A full backup request whose progress listener rewrites b.txt once a.txt is read. */
   private static BackupRequest changingB(Path root) throws IOException {
+    return changingB(root, b -> TestSupport.write(b, "changed, and longer"));
+  }
+
+  /** A change made to b.txt. */
+  interface Change {
+    void apply(Path b) throws IOException;
+  }
+
+  /** A full backup request whose progress listener changes b.txt once a.txt is read. */
+  private static BackupRequest changingB(Path root, Change change) throws IOException {
     Path src = Files.createDirectories(root.resolve("src"));
     TestSupport.write(src.resolve("a.txt"), "first");
     TestSupport.write(src.resolve("b.txt"), "0123456789");
@@ -64,7 +77,7 @@ class Format2ChangedWhileReadTest {
               if (!done[0] && p.currentPath().equals("a.txt")) {
                 done[0] = true;
                 try {
-                  TestSupport.write(src.resolve("b.txt"), "changed, and longer");
+                  change.apply(src.resolve("b.txt"));
                 } catch (IOException e) {
                   throw new UncheckedIOException(e);
                 }
@@ -120,6 +133,61 @@ class Format2ChangedWhileReadTest {
             assertEquals(List.of(), s.toList(), dir);
           }
         }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void aFileChangedAfterTheScan_isRestoredWithTheTimeOfItsRead_notTheScans(String place)
+      throws IOException {
+    Path root = root(place);
+    FileTime later = FileTime.from(Instant.parse("2030-01-02T03:04:05Z"));
+    try (BackupRepository repo = open(root, "warn")) {
+      BackupMetadata md =
+          repo.backup(
+              changingB(
+                  root,
+                  b -> {
+                    TestSupport.write(b, "changed, and longer");
+                    Files.setLastModifiedTime(b, later);
+                  }));
+      assertEquals(1, md.warnings().size(), md.warnings().toString());
+      repo.restore(md.id(), root.resolve("out"));
+      assertEquals("changed, and longer", Files.readString(root.resolve("out/b.txt")));
+      assertEquals(later, Files.getLastModifiedTime(root.resolve("out/b.txt")));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void progress_ofAGrownOrVanishedFile_neverPassesItsTotal_andEndsAtTheBackupsTotals(String place)
+      throws IOException {
+    Path root = root(place);
+    List<Change> changes = List.of(b -> TestSupport.write(b, "changed, and longer"), Files::delete);
+    for (int i = 0; i < changes.size(); i++) {
+      Path run = Files.createDirectories(root.resolve("run" + i));
+      try (BackupRepository repo = open(run, "warn")) {
+        List<Progress> seen = new ArrayList<>();
+        BackupRequest request = changingB(run, changes.get(i));
+        BackupMetadata md =
+            repo.backup(
+                request.withProgress(
+                    p -> {
+                      seen.add(p);
+                      request.progress().onProgress(p);
+                    }));
+        for (Progress p : seen) {
+          assertTrue(
+              p.bytesDone() <= p.bytesTotal() && p.filesDone() <= p.filesTotal(), p.toString());
+        }
+        assertTrue(seen.stream().anyMatch(p -> p.currentPath().equals("b.txt")), seen.toString());
+        Progress last = seen.get(seen.size() - 1);
+        assertEquals(
+            List.of(md.totalFiles(), md.totalFiles(), md.totalBytes(), md.totalBytes()),
+            List.of(last.filesDone(), last.filesTotal(), last.bytesDone(), last.bytesTotal()),
+            last.toString());
+        assertEquals(i == 0 ? 3 : 2, md.totalFiles());
       }
     }
   }
