@@ -10,6 +10,7 @@ import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.BackupWarning;
 import dev.coffer.Progress;
+import dev.coffer.testkit.FaultyFileSystem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystem;
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -168,27 +168,39 @@ class Format2ChangedWhileReadTest {
     for (int i = 0; i < changes.size(); i++) {
       Path run = Files.createDirectories(root.resolve("run" + i));
       try (BackupRepository repo = open(run, "warn")) {
-        List<Progress> seen = new ArrayList<>();
-        BackupRequest request = changingB(run, changes.get(i));
         BackupMetadata md =
-            repo.backup(
-                request.withProgress(
-                    p -> {
-                      seen.add(p);
-                      request.progress().onProgress(p);
-                    }));
-        for (Progress p : seen) {
-          assertTrue(
-              p.bytesDone() <= p.bytesTotal() && p.filesDone() <= p.filesTotal(), p.toString());
-        }
-        assertTrue(seen.stream().anyMatch(p -> p.currentPath().equals("b.txt")), seen.toString());
-        Progress last = seen.get(seen.size() - 1);
-        assertEquals(
-            List.of(md.totalFiles(), md.totalFiles(), md.totalBytes(), md.totalBytes()),
-            List.of(last.filesDone(), last.filesTotal(), last.bytesDone(), last.bytesTotal()),
-            last.toString());
+            TestSupport.backUpCheckingProgress(repo, changingB(run, changes.get(i)), "b.txt");
         assertEquals(i == 0 ? 3 : 2, md.totalFiles());
       }
+    }
+  }
+
+  /**
+   * The time recorded is the one read after the read (ReadCheck.lastModified), which must still
+   * equal the file's own stats: an incremental then takes an unchanged file from its base unread.
+   */
+  @ParameterizedTest
+  @MethodSource("places")
+  void anUnchangedFile_isNotReadByTheNextIncremental_andKeepsItsTime(String place)
+      throws IOException {
+    Path plain = root(place);
+    FaultyFileSystem faulty = FaultyFileSystem.wrap(plain.getFileSystem());
+    Path root = faulty.wrap(plain);
+    Path src = Files.createDirectories(root.resolve("src"));
+    FileTime old = FileTime.from(Instant.parse("2020-01-02T03:04:05.123456Z"));
+    TestSupport.write(src.resolve("old.txt"), "unchanged");
+    Files.setLastModifiedTime(src.resolve("old.txt"), old);
+    TestSupport.write(src.resolve("new.txt"), "v1");
+    try (BackupRepository repo = open(root, "warn")) {
+      BackupMetadata full = repo.backup(src);
+      int[] opened = {0, 0};
+      faulty.beforeOpenForReading(src.resolve("old.txt"), p -> opened[0]++);
+      faulty.beforeOpenForReading(src.resolve("new.txt"), p -> opened[1]++);
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, full.id()));
+      assertEquals(List.of(0, 1), List.of(opened[0], opened[1]), "reads of old.txt, new.txt");
+      repo.restore(inc.id(), root.resolve("out"));
+      assertEquals("unchanged", Files.readString(root.resolve("out/old.txt")));
+      assertEquals(old, Files.getLastModifiedTime(root.resolve("out/old.txt")));
     }
   }
 }
