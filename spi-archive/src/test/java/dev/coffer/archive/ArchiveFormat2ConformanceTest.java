@@ -2,6 +2,7 @@ package dev.coffer.archive;
 
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.testkit.BackupProviderConformance;
+import dev.coffer.testkit.KeyForm;
 import java.util.Map;
 
 /**
@@ -18,5 +19,10 @@ class ArchiveFormat2ConformanceTest extends BackupProviderConformance {
   @Override
   protected Map<String, String> options() {
     return Map.of("key", TestSupport.KEY_HEX, "threads", "2", "format", "2");
+  }
+
+  @Override
+  protected Map<String, KeyForm> keyForms() {
+    return Map.of("key", KeyForm.hex(32));
   }
 }

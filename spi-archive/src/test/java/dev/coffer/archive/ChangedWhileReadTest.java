@@ -286,27 +286,8 @@ class ChangedWhileReadTest {
       Path src = source(root.resolve("run" + i));
       try (ArchiveRepository repo =
           TestSupport.open(root.resolve("run" + i).resolve("repo"), options(null))) {
-        List<Progress> seen = new ArrayList<>();
-        BackupRequest request = changing(BackupRequest.full(src), src, changes[i]);
-        BackupMetadata md =
-            repo.backup(
-                request.withProgress(
-                    p -> {
-                      seen.add(p);
-                      request.progress().onProgress(p);
-                    }));
-        for (Progress p : seen) {
-          assertTrue(
-              p.bytesDone() <= p.bytesTotal() && p.filesDone() <= p.filesTotal(), p.toString());
-        }
-        assertTrue(
-            seen.stream().anyMatch(p -> p.currentPath().equals("b.txt")),
-            "the changed or vanished file is told: " + seen);
-        Progress last = seen.get(seen.size() - 1);
-        assertEquals(
-            List.of(md.totalFiles(), md.totalFiles(), md.totalBytes(), md.totalBytes()),
-            List.of(last.filesDone(), last.filesTotal(), last.bytesDone(), last.bytesTotal()),
-            last.toString());
+        TestSupport.backUpCheckingProgress(
+            repo, changing(BackupRequest.full(src), src, changes[i]), "b.txt");
       }
     }
   }

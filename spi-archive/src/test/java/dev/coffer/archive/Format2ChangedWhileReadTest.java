@@ -10,11 +10,14 @@ import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.BackupWarning;
 import dev.coffer.Progress;
+import dev.coffer.testkit.FaultyFileSystem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -53,6 +56,16 @@ class Format2ChangedWhileReadTest {
 
   /** A full backup request whose progress listener rewrites b.txt once a.txt is read. */
   private static BackupRequest changingB(Path root) throws IOException {
+    return changingB(root, b -> TestSupport.write(b, "changed, and longer"));
+  }
+
+  /** A change made to b.txt. */
+  interface Change {
+    void apply(Path b) throws IOException;
+  }
+
+  /** A full backup request whose progress listener changes b.txt once a.txt is read. */
+  private static BackupRequest changingB(Path root, Change change) throws IOException {
     Path src = Files.createDirectories(root.resolve("src"));
     TestSupport.write(src.resolve("a.txt"), "first");
     TestSupport.write(src.resolve("b.txt"), "0123456789");
@@ -64,7 +77,7 @@ class Format2ChangedWhileReadTest {
               if (!done[0] && p.currentPath().equals("a.txt")) {
                 done[0] = true;
                 try {
-                  TestSupport.write(src.resolve("b.txt"), "changed, and longer");
+                  change.apply(src.resolve("b.txt"));
                 } catch (IOException e) {
                   throw new UncheckedIOException(e);
                 }
@@ -121,6 +134,73 @@ class Format2ChangedWhileReadTest {
           }
         }
       }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void aFileChangedAfterTheScan_isRestoredWithTheTimeOfItsRead_notTheScans(String place)
+      throws IOException {
+    Path root = root(place);
+    FileTime later = FileTime.from(Instant.parse("2030-01-02T03:04:05Z"));
+    try (BackupRepository repo = open(root, "warn")) {
+      BackupMetadata md =
+          repo.backup(
+              changingB(
+                  root,
+                  b -> {
+                    TestSupport.write(b, "changed, and longer");
+                    Files.setLastModifiedTime(b, later);
+                  }));
+      assertEquals(1, md.warnings().size(), md.warnings().toString());
+      repo.restore(md.id(), root.resolve("out"));
+      assertEquals("changed, and longer", Files.readString(root.resolve("out/b.txt")));
+      assertEquals(later, Files.getLastModifiedTime(root.resolve("out/b.txt")));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("places")
+  void progress_ofAGrownOrVanishedFile_neverPassesItsTotal_andEndsAtTheBackupsTotals(String place)
+      throws IOException {
+    Path root = root(place);
+    List<Change> changes = List.of(b -> TestSupport.write(b, "changed, and longer"), Files::delete);
+    for (int i = 0; i < changes.size(); i++) {
+      Path run = Files.createDirectories(root.resolve("run" + i));
+      try (BackupRepository repo = open(run, "warn")) {
+        BackupMetadata md =
+            TestSupport.backUpCheckingProgress(repo, changingB(run, changes.get(i)), "b.txt");
+        assertEquals(i == 0 ? 3 : 2, md.totalFiles());
+      }
+    }
+  }
+
+  /**
+   * The time recorded is the one read after the read (ReadCheck.lastModified), which must still
+   * equal the file's own stats: an incremental then takes an unchanged file from its base unread.
+   */
+  @ParameterizedTest
+  @MethodSource("places")
+  void anUnchangedFile_isNotReadByTheNextIncremental_andKeepsItsTime(String place)
+      throws IOException {
+    Path plain = root(place);
+    FaultyFileSystem faulty = FaultyFileSystem.wrap(plain.getFileSystem());
+    Path root = faulty.wrap(plain);
+    Path src = Files.createDirectories(root.resolve("src"));
+    FileTime old = FileTime.from(Instant.parse("2020-01-02T03:04:05.123456Z"));
+    TestSupport.write(src.resolve("old.txt"), "unchanged");
+    Files.setLastModifiedTime(src.resolve("old.txt"), old);
+    TestSupport.write(src.resolve("new.txt"), "v1");
+    try (BackupRepository repo = open(root, "warn")) {
+      BackupMetadata full = repo.backup(src);
+      int[] opened = {0, 0};
+      faulty.beforeOpenForReading(src.resolve("old.txt"), p -> opened[0]++);
+      faulty.beforeOpenForReading(src.resolve("new.txt"), p -> opened[1]++);
+      BackupMetadata inc = repo.backup(BackupRequest.incremental(src, full.id()));
+      assertEquals(List.of(0, 1), List.of(opened[0], opened[1]), "reads of old.txt, new.txt");
+      repo.restore(inc.id(), root.resolve("out"));
+      assertEquals("unchanged", Files.readString(root.resolve("out/old.txt")));
+      assertEquals(old, Files.getLastModifiedTime(root.resolve("out/old.txt")));
     }
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.coffer.BackupException;
 import dev.coffer.BackupMetadata;
+import dev.coffer.BackupRepository;
 import dev.coffer.RestoreRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,13 +18,17 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The archive provider on the real disk, where restores write through a {@link
+ * The archive provider (formats 1 and 2) on the real disk, where restores write through a {@link
  * SecureDirectoryStream}: another process renames the staging directory away during a restore and
  * puts a link to its own directory in its place (issue #16). Nothing reaches that directory, the
  * restore fails, the target stays absent, and the staging directory is emptied where it was moved
@@ -33,9 +38,16 @@ class StagingSwapTest {
 
   @TempDir Path tmp;
 
-  @ParameterizedTest(name = "swapped at progress call {0}")
-  @ValueSource(ints = {1, 2, 3, 4})
-  void aStagingDirectorySwappedForALink_receivesNothing_andTheRestoreFails(int call)
+  /** Both archive formats, swapped at each of the first four progress calls. */
+  static Stream<Arguments> swaps() {
+    return Stream.of("1", "2")
+        .flatMap(
+            format -> IntStream.rangeClosed(1, 4).mapToObj(call -> Arguments.of(format, call)));
+  }
+
+  @ParameterizedTest(name = "format {0}, swapped at progress call {1}")
+  @MethodSource("swaps")
+  void aStagingDirectorySwappedForALink_receivesNothing_andTheRestoreFails(String format, int call)
       throws IOException {
     try (DirectoryStream<Path> probe = Files.newDirectoryStream(tmp)) {
       assumeTrue(probe instanceof SecureDirectoryStream, "this file system has no handle API");
@@ -50,8 +62,9 @@ class StagingSwapTest {
     Path attacker = Files.createDirectory(tmp.resolve("attacker"));
     Path target = parent.resolve("target");
     AtomicInteger calls = new AtomicInteger();
-    try (ArchiveRepository repo =
-        TestSupport.open(tmp.resolve("repo"), TestSupport.keyOptions(TestSupport.KEY_HEX))) {
+    Map<String, String> options = TestSupport.keyOptions(TestSupport.KEY_HEX);
+    options.put("format", format);
+    try (BackupRepository repo = new ArchiveBackupProvider().open(tmp.resolve("repo"), options)) {
       BackupMetadata b = repo.backup(source);
       RestoreRequest request =
           RestoreRequest.of(b.id(), target)

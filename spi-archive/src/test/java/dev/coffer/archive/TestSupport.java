@@ -123,4 +123,34 @@ final class TestSupport {
     out.sort(null);
     return out;
   }
+
+  /**
+   * Backs up {@code request} (its own listener still called) and checks its progress: no report
+   * past its totals, one naming {@code told}, and the last one equal to the backup's totals.
+   */
+  static dev.coffer.BackupMetadata backUpCheckingProgress(
+      dev.coffer.BackupRepository repo, dev.coffer.BackupRequest request, String told)
+      throws IOException {
+    List<dev.coffer.Progress> seen = new ArrayList<>();
+    dev.coffer.BackupMetadata md =
+        repo.backup(
+            request.withProgress(
+                p -> {
+                  seen.add(p);
+                  request.progress().onProgress(p);
+                }));
+    for (dev.coffer.Progress p : seen) {
+      org.junit.jupiter.api.Assertions.assertTrue(
+          p.bytesDone() <= p.bytesTotal() && p.filesDone() <= p.filesTotal(), p.toString());
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(
+        seen.stream().anyMatch(p -> p.currentPath().equals(told)),
+        "the changed or vanished file is told: " + seen);
+    dev.coffer.Progress last = seen.get(seen.size() - 1);
+    org.junit.jupiter.api.Assertions.assertEquals(
+        List.of(md.totalFiles(), md.totalFiles(), md.totalBytes(), md.totalBytes()),
+        List.of(last.filesDone(), last.filesTotal(), last.bytesDone(), last.bytesTotal()),
+        last.toString());
+    return md;
+  }
 }

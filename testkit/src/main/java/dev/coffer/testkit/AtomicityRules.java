@@ -6,7 +6,11 @@ import dev.coffer.BackupRequest;
 import dev.coffer.VerifyReport;
 import dev.coffer.testkit.BackupProviderConformance.Fs;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -16,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Rule P10 of the provider contract: a backup is listed only when complete, whatever fails (a
@@ -174,7 +179,7 @@ final class AtomicityRules extends ConformanceEnvironment {
   void p10_backupCrashingAtEveryFileSystemOperation_listsOnlyCompleteBackupsAfterReopen(Fs fs)
       throws Exception {
     Faulty f = faulty(fs);
-    Path source = smallTree(f.root.resolve("src"));
+    Path source = durable(smallTree(f.root.resolve("src")));
     Snapshot expectedTree = Snapshot.of(source);
     Path location = f.root.resolve("repo");
     BackupRepository initial = open(location);
@@ -239,7 +244,7 @@ final class AtomicityRules extends ConformanceEnvironment {
   void p10_backupCrashingAtEveryFileSystemOperation_leavesNoFilesAfterTheNextOpen(Fs fs)
       throws Exception {
     Faulty f = faulty(fs);
-    Path source = smallTree(f.root.resolve("src"));
+    Path source = durable(smallTree(f.root.resolve("src")));
     Path location = f.root.resolve("repo");
     BackupRepository initial = open(location);
     BackupMetadata first = setUp("a first backup", () -> initial.backup(source));
@@ -280,6 +285,22 @@ final class AtomicityRules extends ConformanceEnvironment {
                   + " left files behind after the next open: "
                   + Snapshot.pathChanges(pathsBefore, pathsAfter));
     }
+  }
+
+  /**
+   * Forces every file of {@code tree} (on the faulty file system), so a simulated crash drops none
+   * of the source's bytes: the backups taken after it must still match the source as made.
+   */
+  private static Path durable(Path tree) throws IOException {
+    try (Stream<Path> files = Files.walk(tree)) {
+      for (Path file :
+          files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+          ch.force(true);
+        }
+      }
+    }
+    return tree;
   }
 
   void p10_backupOnFullDisk_isNeverListedAndRepositoryKeepsWorking(Fs fs) throws Exception {

@@ -158,6 +158,11 @@ public final class V2ArchiveWriter {
     /** An unchanged file, taken from the base without reading it. */
     default void taken(SourceEntry entry, long sizeBytes) {}
 
+    /** The modification time to record for a file read, given the one read before its read. */
+    default long mtimeNs(SourceEntry entry, long statsMtimeNs) {
+      return statsMtimeNs;
+    }
+
     /** Called after the data and manifest objects, before the commit publishes the backup. */
     default void beforeCommit(V2Keys keys, V2Summary summary) throws IOException {}
   }
@@ -260,7 +265,9 @@ public final class V2ArchiveWriter {
             new V2Manifest.FileEntry(
                 p.entry().path(),
                 size,
-                p.stats().mtimeNs(),
+                p.job() == null
+                    ? p.stats().mtimeNs()
+                    : hooks.mtimeNs(p.entry(), p.stats().mtimeNs()),
                 p.stats().ctimeNs(),
                 p.stats().fileKey(),
                 V2Manifest.Posix.of(p.entry().posix()),

@@ -49,6 +49,7 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
   private final List<BackupWarning> changes = new ArrayList<>();
   private final Set<String> leftOut = new HashSet<>();
   private final Map<String, Integer> reads = new java.util.HashMap<>();
+  private final Map<String, Instant> readTimes = new java.util.HashMap<>();
   private Map<String, String> labels;
   private String backupId;
   private BackupMetadata result;
@@ -104,13 +105,13 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
         changes.add(
             kept(
                 repo.settings.changedFiles, check.after(0).orElseGet(() -> ReadCheck.vanished(e))));
-        leftOut.add(e.path());
+        leftOut(e);
         return InputStream.nullInputStream();
       }
       in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException gone) {
-      vanished(e);
-      leftOut.add(e.path());
+      changes.add(kept(repo.settings.changedFiles, ReadCheck.vanished(e)));
+      leftOut(e);
       return InputStream.nullInputStream();
     }
     return new CheckedRead(in, e, file, check, read);
@@ -172,6 +173,7 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
           return;
         }
         change.ifPresent(changes::add); // readAgain logged it, or threw under fail
+        readTimes.put(entry.path(), check.lastModified()); // the version stored, not the scan's
         progress(entry, bytes);
       }
     }
@@ -185,6 +187,26 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
   @Override
   public void vanished(SourceEntry e) throws IOException {
     changes.add(kept(repo.settings.changedFiles, ReadCheck.vanished(e)));
+    gone(e);
+  }
+
+  @Override
+  public long mtimeNs(SourceEntry e, long statsMtimeNs) {
+    Instant read = readTimes.get(e.path());
+    return read == null ? statsMtimeNs : read.getEpochSecond() * 1_000_000_000L + read.getNano();
+  }
+
+  /** A file left out after its read was attempted: not stored, and out of the totals. */
+  private void leftOut(SourceEntry e) {
+    leftOut.add(e.path());
+    gone(e);
+  }
+
+  /** A file that will not be stored leaves the totals, in a report that names it. */
+  private void gone(SourceEntry e) {
+    filesTotal--;
+    bytesTotal -= e.sizeBytes();
+    report(e);
   }
 
   @Override
@@ -226,19 +248,20 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
         repo.layout().meta(backupId), new ByteArrayInputStream(sealed), WriteMode.IF_ABSENT);
   }
 
+  /** A file stored with {@code sizeBytes}: the totals follow a size other than the scan's. */
   private void progress(SourceEntry e, long sizeBytes) {
     filesDone++;
     bytesDone += sizeBytes;
+    bytesTotal += sizeBytes - e.sizeBytes();
+    report(e);
+  }
+
+  private void report(SourceEntry e) {
     request
         .progress()
         .onProgress(
             new Progress(
-                Progress.Phase.BACKUP,
-                filesDone,
-                Math.max(filesTotal, filesDone),
-                bytesDone,
-                Math.max(bytesTotal, bytesDone),
-                e.path()));
+                Progress.Phase.BACKUP, filesDone, filesTotal, bytesDone, bytesTotal, e.path()));
   }
 
   /**

@@ -16,10 +16,8 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -87,31 +85,24 @@ final class V2RestoreOperation {
       restored.addAll(dirs.keySet());
       long bytesTotal = files.stream().mapToLong(V2Manifest.FileEntry::size).sum();
       try (RestoreStaging staging = RestoreStaging.begin(request)) {
-        Path stage = staging.directory();
         RestoreAttributes attributes = staging.attributes();
         attributes.recordRoot(attributes(m.rootPosix()));
-        checkNames(stage, id, restored, links);
+        checkNames(staging, id, restored, links);
+        // every write goes through the staging object, never through the staging directory's name
         for (Map.Entry<String, PosixAttributes> d : dirs.entrySet()) {
-          Path dir = RelativePaths.resolveForWrite(stage, d.getKey(), true);
-          if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectory(dir, attributes.directoryAttributes(d.getValue()));
-          }
+          staging.createDirectory(d.getKey(), attributes.directoryAttributes(d.getValue()));
           attributes.record(d.getKey(), SourceEntry.Type.DIRECTORY, d.getValue());
         }
         long bytesDone = 0;
         for (int i = 0; i < files.size(); i++) {
           V2Manifest.FileEntry f = files.get(i);
           PosixAttributes recorded = attributes(f.posix());
-          Path out = RelativePaths.resolveForWrite(stage, f.path(), true);
           try (OutputStream os =
               Channels.newOutputStream(
-                  Files.newByteChannel(
-                      out,
-                      EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                      attributes.fileAttributes(recorded)))) {
+                  staging.newFile(f.path(), attributes.fileAttributes(recorded)))) {
             chain.copy(f.path(), where.get(i), os);
           }
-          Files.setLastModifiedTime(out, FileTime.from(f.mtimeNs(), TimeUnit.NANOSECONDS));
+          staging.setLastModifiedTime(f.path(), FileTime.from(f.mtimeNs(), TimeUnit.NANOSECONDS));
           attributes.record(f.path(), SourceEntry.Type.FILE, recorded);
           bytesDone += f.size();
           request
@@ -127,8 +118,7 @@ final class V2RestoreOperation {
         }
         // links last, so no file of this restore is ever written through one
         for (V2Manifest.Link l : links) {
-          Path link = RelativePaths.resolveForWrite(stage, l.path(), true);
-          Files.createSymbolicLink(link, link.getFileSystem().getPath(l.target()));
+          staging.createSymbolicLink(l.path(), l.target());
           attributes.record(l.path(), SourceEntry.Type.SYMLINK, null);
         }
         staging.commit();
@@ -146,7 +136,9 @@ final class V2RestoreOperation {
    * represent.
    */
   private static void checkNames(
-      Path stage, String id, List<String> paths, List<V2Manifest.Link> links) throws IOException {
+      RestoreStaging staging, String id, List<String> paths, List<V2Manifest.Link> links)
+      throws IOException {
+    Path stage = staging.directory();
     for (V2Manifest.Link l : links) {
       try {
         stage.getFileSystem().getPath(l.target());
@@ -160,8 +152,9 @@ final class V2RestoreOperation {
             l.path());
       }
     }
-    if (conflates(stage, ".coffer-probe-a", ".COFFER-PROBE-A")
-        || conflates(stage, ".coffer-probe-\u00e9", ".coffer-probe-e\u0301")) {
+    if (conflates(staging, ".coffer-probe-a", ".COFFER-PROBE-A")
+        || conflates(staging, ".coffer-probe-\u00e9", ".coffer-probe-e\u0301")
+        || conflates(staging, ".coffer-probe-\u00e9", ".coffer-probe-\u00c9")) {
       Optional<String> collision = RelativePaths.findCollision(paths);
       if (collision.isPresent()) {
         throw new CorruptBackupException(
@@ -170,13 +163,15 @@ final class V2RestoreOperation {
     }
   }
 
-  private static boolean conflates(Path dir, String name, String variant) throws IOException {
-    Path probe = dir.resolve(name);
-    Files.createFile(probe);
+  /** Creates {@code name} through the staging object, looks {@code variant} up by name. */
+  private static boolean conflates(RestoreStaging staging, String name, String variant)
+      throws IOException {
+    Path dir = staging.directory();
+    staging.newFile(name).close();
     try {
       return Files.exists(dir.resolve(variant), LinkOption.NOFOLLOW_LINKS);
     } finally {
-      Files.delete(probe);
+      Files.deleteIfExists(dir.resolve(name)); // a probe left behind goes with the staging
     }
   }
 }
