@@ -18,7 +18,10 @@ import java.util.stream.Stream;
  * without a directory and a relative {@code Path.of} land. Remembers the names each directory holds
  * when created; {@link #appeared()} lists the names that are new since. Names are compared, not
  * contents: an entry another process creates meanwhile shows too, so the caller repeats the
- * observation before it concludes (see {@code BackupRules}).
+ * observation before it concludes (see {@code BackupRules}). Names that test harnesses make in the
+ * temporary directory all the time ({@code junit*} of JUnit's {@code @TempDir}, {@code surefire*})
+ * are not counted: a build running beside this one (another module's tests, {@code mvn -T}) makes
+ * them in every run, and no provider names its files so.
  */
 final class DefaultFileSystemWatch {
 
@@ -50,12 +53,17 @@ final class DefaultFileSystemWatch {
     List<String> out = new ArrayList<>();
     for (Map.Entry<Path, Set<String>> e : before.entrySet()) {
       for (String name : names(e.getKey())) {
-        if (!e.getValue().contains(name)) {
+        if (!e.getValue().contains(name) && !isHarnessName(name)) {
           out.add(e.getKey().resolve(name).toString());
         }
       }
     }
     return out;
+  }
+
+  /** Whether a name is one that JUnit or Surefire gives its own temporary files and directories. */
+  static boolean isHarnessName(String name) {
+    return name.startsWith("junit") || name.startsWith("surefire");
   }
 
   private static Set<String> names(Path dir) throws IOException {
