@@ -191,16 +191,7 @@ public final class BackupProviders {
     requireNonNull(options, "options");
     RepositoryUrl parsed = parse(url);
     BackupProvider provider = provider(parsed.provider());
-    for (OptionInfo info : provider.options()) {
-      if (info.secret() && parsed.options().containsKey(info.name())) {
-        throw new IllegalArgumentException(
-            "option '"
-                + info.name()
-                + "' of provider '"
-                + provider.name()
-                + "' is secret and must not be given in a repository URL (URLs are logged); pass it as an option");
-      }
-    }
+    refuseSecretsInUrl(provider.options(), parsed, "provider '" + provider.name() + "'");
     Map<String, String> merged = new LinkedHashMap<>(parsed.options());
     for (Map.Entry<String, String> e : options.entrySet()) {
       if (merged.putIfAbsent(e.getKey(), e.getValue()) != null) {
@@ -214,6 +205,20 @@ public final class BackupProviders {
             ? provider.open(toPath(parsed.location()), Collections.unmodifiableMap(merged))
             : openInStore(provider, store, parsed, merged);
     return ObservedRepository.wrap(repo, provider.name());
+  }
+
+  private static void refuseSecretsInUrl(
+      List<OptionInfo> declared, RepositoryUrl parsed, String owner) {
+    for (OptionInfo info : declared) {
+      if (info.secret() && parsed.options().containsKey(info.name())) {
+        throw new IllegalArgumentException(
+            "option '"
+                + info.name()
+                + "' of "
+                + owner
+                + " is secret and must not be given in a repository URL (URLs are logged); pass it as an option");
+      }
+    }
   }
 
   /**
@@ -258,18 +263,9 @@ public final class BackupProviders {
       RepositoryUrl parsed,
       Map<String, String> merged)
       throws IOException {
+    refuseSecretsInUrl(storeProvider.options(), parsed, "store '" + storeProvider.scheme() + "'");
     Set<String> storeNames = new HashSet<>();
-    for (OptionInfo info : storeProvider.options()) {
-      storeNames.add(info.name());
-      if (info.secret() && parsed.options().containsKey(info.name())) {
-        throw new IllegalArgumentException(
-            "option '"
-                + info.name()
-                + "' of store '"
-                + storeProvider.scheme()
-                + "' is secret and must not be given in a repository URL (URLs are logged); pass it as an option");
-      }
-    }
+    storeProvider.options().forEach(info -> storeNames.add(info.name()));
     Map<String, String> storeOptions = new LinkedHashMap<>();
     Map<String, String> providerOptions = new LinkedHashMap<>();
     merged.forEach((k, v) -> (storeNames.contains(k) ? storeOptions : providerOptions).put(k, v));

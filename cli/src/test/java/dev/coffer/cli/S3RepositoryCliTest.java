@@ -1,15 +1,12 @@
 package dev.coffer.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
@@ -65,46 +62,22 @@ class S3RepositoryCliTest {
 
   @Test
   void backupListVerifyAndRestore_throughAnS3RepositoryUrl() throws Exception {
-    Path source = Files.createDirectories(tmp.resolve("src/base"));
-    Files.writeString(source.resolve("16384"), "page one\n".repeat(10000));
+    Files.createDirectories(tmp.resolve("src"));
     Files.writeString(tmp.resolve("src/PG_VERSION"), "15\n");
     Files.setPosixFilePermissions(
         tmp.resolve("src/PG_VERSION"), PosixFilePermissions.fromString("rw-------"));
-    Path key = tmp.resolve("db.key");
     String url =
         "coffer:archive:s3://"
             + BUCKET
             + "/db1?format=2&endpoint=http://127.0.0.1:"
             + proxy.getPort()
             + "&region=us-east-1&path-style=true";
-    CliRun cli = new CliRun().with("COFFER_REPO", url);
-    cli.run("keygen", key.toString()).expect(0);
-    cli.run("backup", tmp.resolve("src").toString(), "--key-file", key.toString()).expect(0);
-    Files.writeString(source.resolve("16385"), "page two\n");
-    JsonNode incr =
-        cli.run(
-                "backup",
-                tmp.resolve("src").toString(),
-                "--key-file",
-                key.toString(),
-                "--incremental-from",
-                "latest",
-                "--json")
-            .expect(0)
-            .json()
-            .get("backup");
-    assertEquals("INCREMENTAL", incr.get("backupType").asText(), incr::toString);
-    JsonNode listed = cli.run("list", "--key-file", key.toString(), "--json").expect(0).json();
-    assertEquals(2, listed.get("backups").size(), listed::toString);
-    cli.run("verify", "--all", "--key-file", key.toString()).expect(0);
-    cli.run("restore", "latest", tmp.resolve("out").toString(), "--key-file", key.toString())
-        .expect(0);
-    assertEquals(List.of(), DemoTree.differences(tmp.resolve("src"), tmp.resolve("out")));
+    RealProvidersTest.backupIncrementalListVerifyRestore(
+        new CliRun().with("COFFER_REPO", url), tmp);
     assertEquals(
         "rw-------",
         PosixFilePermissions.toString(
             Files.getPosixFilePermissions(tmp.resolve("out/PG_VERSION"))));
     assertTrue(context.getBlobStore().blobExists(BUCKET, "db1/coffer-repository"));
-    assertFalse(Files.exists(Path.of("s3:")), "the URL never became a local path");
   }
 }
