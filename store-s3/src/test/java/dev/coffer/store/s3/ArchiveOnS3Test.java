@@ -24,11 +24,17 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -149,6 +155,43 @@ class ArchiveOnS3Test {
     assertFalse(e.getMessage().contains(OTHER_KEY), e.getMessage());
     try (BackupRepository repo = open("db2", KEY)) {
       assertEquals(List.of(id), repo.list().stream().map(BackupMetadata::backupId).toList());
+    }
+  }
+
+  @Test
+  void twoHostsBackingUpToOnePrefixAtOnce_bothSucceed_andBothAreListed() throws Exception {
+    Path source = dir.resolve("src");
+    Files.createDirectories(source);
+    byte[] data = new byte[3 * 1024 * 1024];
+    new Random(5).nextBytes(data);
+    Files.write(source.resolve("table"), data);
+    open("db4", KEY).close(); // the config exists before the race: both hosts open it
+    ExecutorService hosts = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<String>> backups = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        backups.add(
+            hosts.submit(
+                () -> {
+                  try (BackupRepository host = open("db4", KEY)) {
+                    return host.backup(BackupRequest.full(source)).backupId();
+                  }
+                }));
+      }
+      Set<String> ids = new TreeSet<>();
+      for (Future<String> b : backups) {
+        ids.add(b.get());
+      }
+      assertEquals(2, ids.size(), "distinct ids: " + ids);
+      try (BackupRepository repo = open("db4", KEY)) {
+        assertEquals(
+            ids, new TreeSet<>(repo.list().stream().map(BackupMetadata::backupId).toList()));
+        for (String id : ids) {
+          assertTrue(repo.verify(BackupId.of(id)).ok(), id);
+        }
+      }
+    } finally {
+      hosts.shutdownNow();
     }
   }
 
