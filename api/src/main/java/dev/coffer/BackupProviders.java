@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.OptionInfo;
+import dev.coffer.store.ObjectStore;
+import dev.coffer.store.ObjectStores;
+import dev.coffer.store.StoreProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -12,12 +15,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.spi.FileSystemProvider;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -28,12 +36,24 @@ import java.util.stream.Collectors;
  * cheap), and tests may pass their own {@link ClassLoader}.
  *
  * <p>A repository URL has the form {@code coffer:<provider>:<location>[?key=value&...]}. The
- * location is a path on the default file system ({@code coffer:local:/var/backups/db}) or, when it
- * starts with a URI scheme of two or more characters, a URI of any installed {@link
- * java.nio.file.spi.FileSystemProvider} ({@code coffer:archive:jimfs://test/repo}). The location
- * runs up to the first {@code ?} and is taken literally; query keys and values are percent-decoded.
- * Secret options (keys, passphrases) are refused in URLs because URLs end up in logs and process
- * listings: pass them in the options map.
+ * location runs up to the first {@code ?} and is taken literally; query keys and values are
+ * percent-decoded. Secret options (keys, passphrases) are refused in URLs because URLs end up in
+ * logs and process listings: pass them in the options map. The location is one of:
+ *
+ * <ul>
+ *   <li>a path on the default file system ({@code coffer:local:/var/backups/db});
+ *   <li>a URI whose scheme (two or more characters) an installed {@link
+ *       dev.coffer.store.StoreProvider} serves, other than {@code file} ({@code
+ *       coffer:archive:s3://bucket/prefix?format=2&endpoint=...}): the store is opened with {@link
+ *       ObjectStores#open} and handed to the provider's {@link BackupProvider#open(ObjectStore,
+ *       Map)}. The options the store provider names in its {@link StoreProvider#options()} go to
+ *       the store, every other option to the backup provider (which refuses those it does not
+ *       know). The repository closes the store when it is closed; if the provider refuses, the
+ *       store is closed at once. A provider that keeps repositories on file systems only refuses
+ *       with an {@code IllegalArgumentException};
+ *   <li>otherwise a URI of any installed {@link java.nio.file.spi.FileSystemProvider} ({@code
+ *       coffer:archive:jimfs://test/repo}, {@code file:///var/backups/db}), opened as a path.
+ * </ul>
  *
  * <p>Every repository these methods open reports its backups, restores, verifications, deletions
  * and prunes as JDK Flight Recorder events ({@code dev.coffer.Backup}, {@code dev.coffer.Restore},
@@ -147,9 +167,10 @@ public final class BackupProviders {
    *
    * @param url {@code coffer:<provider>:<location>[?key=value&...]}
    * @return the open repository
-   * @throws IllegalArgumentException if the URL is malformed, names an unknown provider or file
-   *     system, or carries a secret option
-   * @throws IOException if the repository cannot be opened
+   * @throws IllegalArgumentException if the URL is malformed, names an unknown provider or a scheme
+   *     no store or file system serves, or carries a secret option; or if the location is an object
+   *     store and the provider keeps repositories on file systems only
+   * @throws IOException if the store or the repository cannot be opened
    */
   public static BackupRepository open(String url) throws IOException {
     return open(url, Map.of());
@@ -161,24 +182,16 @@ public final class BackupProviders {
    * @param url {@code coffer:<provider>:<location>[?key=value&...]}
    * @param options further options; an option may be given in the URL or in the map, not both
    * @return the open repository
-   * @throws IllegalArgumentException if the URL is malformed, names an unknown provider or file
-   *     system, carries a secret option, or gives an option twice
-   * @throws IOException if the repository cannot be opened
+   * @throws IllegalArgumentException if the URL is malformed, names an unknown provider or a scheme
+   *     no store or file system serves, carries a secret option, or gives an option twice; or if
+   *     the location is an object store and the provider keeps repositories on file systems only
+   * @throws IOException if the store or the repository cannot be opened
    */
   public static BackupRepository open(String url, Map<String, String> options) throws IOException {
     requireNonNull(options, "options");
     RepositoryUrl parsed = parse(url);
     BackupProvider provider = provider(parsed.provider());
-    for (OptionInfo info : provider.options()) {
-      if (info.secret() && parsed.options().containsKey(info.name())) {
-        throw new IllegalArgumentException(
-            "option '"
-                + info.name()
-                + "' of provider '"
-                + provider.name()
-                + "' is secret and must not be given in a repository URL (URLs are logged); pass it as an option");
-      }
-    }
+    refuseSecretsInUrl(provider.options(), parsed, "provider '" + provider.name() + "'");
     Map<String, String> merged = new LinkedHashMap<>(parsed.options());
     for (Map.Entry<String, String> e : options.entrySet()) {
       if (merged.putIfAbsent(e.getKey(), e.getValue()) != null) {
@@ -186,9 +199,87 @@ public final class BackupProviders {
             "option '" + e.getKey() + "' is given both in the URL and as an option");
       }
     }
-    return ObservedRepository.wrap(
-        provider.open(toPath(parsed.location()), Collections.unmodifiableMap(merged)),
-        provider.name());
+    StoreProvider store = storeProvider(parsed.location());
+    BackupRepository repo =
+        store == null
+            ? provider.open(toPath(parsed.location()), Collections.unmodifiableMap(merged))
+            : openInStore(provider, store, parsed, merged);
+    return ObservedRepository.wrap(repo, provider.name());
+  }
+
+  private static void refuseSecretsInUrl(
+      List<OptionInfo> declared, RepositoryUrl parsed, String owner) {
+    for (OptionInfo info : declared) {
+      if (info.secret() && parsed.options().containsKey(info.name())) {
+        throw new IllegalArgumentException(
+            "option '"
+                + info.name()
+                + "' of "
+                + owner
+                + " is secret and must not be given in a repository URL (URLs are logged); pass it as an option");
+      }
+    }
+  }
+
+  /**
+   * The store provider that serves the location's URI scheme, or null when the location is a path:
+   * it has no scheme, or {@code file}, or a file system's scheme that no store provider claims.
+   */
+  static StoreProvider storeProvider(String location) {
+    Matcher m = URI_SCHEME.matcher(location);
+    if (!m.find()) {
+      return null;
+    }
+    String scheme = location.substring(0, m.end() - 1).toLowerCase(Locale.ROOT);
+    if (scheme.equals("file")) {
+      return null;
+    }
+    List<StoreProvider> stores = ObjectStores.installed();
+    for (StoreProvider s : stores) {
+      if (s.scheme().equals(scheme)) {
+        return s;
+      }
+    }
+    if (FileSystemProvider.installedProviders().stream()
+        .anyMatch(p -> p.getScheme().equalsIgnoreCase(scheme))) {
+      return null;
+    }
+    String schemes = stores.stream().map(StoreProvider::scheme).collect(Collectors.joining(", "));
+    throw new IllegalArgumentException(
+        "no store provider and no file system serves scheme '"
+            + scheme
+            + "' of the repository location; installed stores: "
+            + (schemes.isEmpty() ? "(none)" : schemes)
+            + " (the s3 store is the coffer-store-s3 module)");
+  }
+
+  /**
+   * Opens the store the location names with the options its provider names, and the repository in
+   * it with the others; closes the store if the provider refuses.
+   */
+  private static BackupRepository openInStore(
+      BackupProvider provider,
+      StoreProvider storeProvider,
+      RepositoryUrl parsed,
+      Map<String, String> merged)
+      throws IOException {
+    refuseSecretsInUrl(storeProvider.options(), parsed, "store '" + storeProvider.scheme() + "'");
+    Set<String> storeNames = new HashSet<>();
+    storeProvider.options().forEach(info -> storeNames.add(info.name()));
+    Map<String, String> storeOptions = new LinkedHashMap<>();
+    Map<String, String> providerOptions = new LinkedHashMap<>();
+    merged.forEach((k, v) -> (storeNames.contains(k) ? storeOptions : providerOptions).put(k, v));
+    ObjectStore store = ObjectStores.open(locationUri(parsed.location()), storeOptions);
+    try {
+      return provider.open(store, Collections.unmodifiableMap(providerOptions));
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        store.close();
+      } catch (IOException | RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
   }
 
   /**
@@ -265,13 +356,7 @@ public final class BackupProviders {
 
   static Path toPath(String location) {
     if (URI_SCHEME.matcher(location).find()) {
-      URI uri;
-      try {
-        uri = new URI(location);
-      } catch (URISyntaxException e) {
-        throw new IllegalArgumentException(
-            "malformed location URI in repository URL: " + e.getMessage(), e);
-      }
+      URI uri = locationUri(location);
       try {
         return Path.of(uri);
       } catch (FileSystemNotFoundException e) {
@@ -290,6 +375,15 @@ public final class BackupProviders {
       return Path.of(location);
     } catch (InvalidPathException e) {
       throw new IllegalArgumentException("invalid repository location: " + e.getMessage(), e);
+    }
+  }
+
+  private static URI locationUri(String location) {
+    try {
+      return new URI(location);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          "malformed location URI in repository URL: " + e.getMessage(), e);
     }
   }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
+import dev.coffer.store.ObjectStore;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -54,6 +55,19 @@ public record RepositoryInfo(String provider, Set<Capability> capabilities, Stri
   public static RepositoryInfo of(BackupProvider provider, Path location) {
     return new RepositoryInfo(
         provider.name(), provider.capabilities(), withoutSecrets(location.toUri()));
+  }
+
+  /**
+   * Describes a repository that {@code provider} opened in an object store. The location is the
+   * store's URI without user information, query or fragment.
+   *
+   * @param provider the provider that opened the repository
+   * @param store the store that holds it
+   * @return the description
+   */
+  public static RepositoryInfo of(BackupProvider provider, ObjectStore store) {
+    return new RepositoryInfo(
+        provider.name(), provider.capabilities(), withoutSecrets(store.uri()));
   }
 
   /**

@@ -49,6 +49,21 @@ public class FakeProvider implements BackupProvider {
   }
 
   /**
+   * Opens a repository in {@code store}: records it as {@link Opened#store}, with a location of
+   * {@code /}, and refuses option {@code mode=refuse} after parsing (to show who closes the store).
+   */
+  @Override
+  public BackupRepository open(dev.coffer.store.ObjectStore store, Map<String, String> options) {
+    ProviderOptions parsed = ProviderOptions.parse(name(), options(), options);
+    if ("refuse".equals(options.get("mode"))) {
+      throw new IllegalArgumentException("option 'mode' of provider 'fake': refused on purpose");
+    }
+    Opened opened = new Opened(Path.of("/"), Map.copyOf(options), parsed);
+    opened.store = store;
+    return opened;
+  }
+
+  /**
    * The repository {@link FakeProvider#open} returned, from under the observing wrapper that {@link
    * BackupProviders} puts around every repository it opens.
    */
@@ -61,6 +76,7 @@ public class FakeProvider implements BackupProvider {
     final Path location;
     final Map<String, String> options;
     final ProviderOptions parsed;
+    dev.coffer.store.ObjectStore store;
 
     Opened(Path location, Map<String, String> options, ProviderOptions parsed) {
       this.location = location;
@@ -114,7 +130,48 @@ public class FakeProvider implements BackupProvider {
     }
 
     @Override
-    public void close() {}
+    public void close() throws java.io.IOException {
+      if (store != null) {
+        store.close();
+      }
+    }
+  }
+
+  /**
+   * A provider named {@code fake-files} that keeps repositories on file systems only: it does not
+   * override {@link BackupProvider#open(dev.coffer.store.ObjectStore, Map)}, whose default refuses.
+   * Registered only by the tests that need it.
+   */
+  public static class FilesOnly implements BackupProvider {
+    private final FakeProvider files = new FakeProvider();
+
+    /** Creates the provider. */
+    public FilesOnly() {}
+
+    @Override
+    public String name() {
+      return "fake-files";
+    }
+
+    @Override
+    public String description() {
+      return "a fake provider on file systems only";
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+      return Set.of();
+    }
+
+    @Override
+    public List<OptionInfo> options() {
+      return files.options();
+    }
+
+    @Override
+    public BackupRepository open(Path location, Map<String, String> options) {
+      return files.open(location, options);
+    }
   }
 
   /** Another class claiming the same name, registered only by the duplicate-name test. */

@@ -257,11 +257,21 @@ class RealProvidersTest {
   @Test
   void archiveFormat2_throughTheRepositoryUrl_backsUpIncrementallyListsVerifiesAndRestores()
       throws IOException {
+    CliRun cli =
+        new CliRun().with("COFFER_REPO", "coffer:archive:" + tmp.resolve("repo") + "?format=2");
+    backupIncrementalListVerifyRestore(cli, tmp);
+    assertTrue(Files.isRegularFile(tmp.resolve("repo/coffer-repository")));
+  }
+
+  /**
+   * Through {@code cli}'s repository: a full backup of {@code tmp/src} (with a key made by {@code
+   * keygen}), an incremental from latest after one new file, both listed and verified, and the
+   * latest restored to {@code tmp/out} equal to the source.
+   */
+  static void backupIncrementalListVerifyRestore(CliRun cli, Path tmp) throws IOException {
     Path source = Files.createDirectories(tmp.resolve("src/base"));
     Files.writeString(source.resolve("16384"), "page one\n".repeat(10000));
     Path key = tmp.resolve("db.key");
-    CliRun cli =
-        new CliRun().with("COFFER_REPO", "coffer:archive:" + tmp.resolve("repo") + "?format=2");
     cli.run("keygen", key.toString()).expect(0);
     cli.run("backup", tmp.resolve("src").toString(), "--key-file", key.toString()).expect(0);
     Files.writeString(source.resolve("16385"), "page two\n");
@@ -278,7 +288,6 @@ class RealProvidersTest {
             .json()
             .get("backup");
     assertEquals("INCREMENTAL", incr.get("backupType").asText(), incr::toString);
-    assertTrue(Files.isRegularFile(tmp.resolve("repo/coffer-repository")));
     JsonNode listed = cli.run("list", "--key-file", key.toString(), "--json").expect(0).json();
     assertEquals(2, listed.get("backups").size(), listed::toString);
     cli.run("verify", "--all", "--key-file", key.toString()).expect(0);

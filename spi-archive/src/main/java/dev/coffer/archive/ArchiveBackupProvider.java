@@ -41,9 +41,10 @@ import java.util.function.Supplier;
  *
  * <p>{@code format=2} (or an existing format-2 repository) opens archive format 2 instead ({@code
  * FormatTwo}, package {@code dev.coffer.archive.v2}; docs/archive-format.md section 15): objects on
- * a directory store, block-level incrementals ({@code rehash} reads every file), and either the key
- * options above or X25519 {@code recipient} / {@code recipients-file} (a write-only repository) and
- * {@code identity-file}.
+ * a directory store, or on any object store ({@code coffer:archive:s3://bucket/prefix?format=2},
+ * {@link #open(dev.coffer.store.ObjectStore, Map)}), block-level incrementals ({@code rehash} reads
+ * every file), and either the key options above or X25519 {@code recipient} / {@code
+ * recipients-file} (a write-only repository) and {@code identity-file}.
  *
  * <p>Thread-safe; the constructor does no I/O. Its only state is the cipher warm-up switch its
  * repositories share.
@@ -219,6 +220,25 @@ public final class ArchiveBackupProvider implements BackupProvider {
         () -> BackupIds.newId().value(),
         Format.DEFAULT_CHUNK_SIZE,
         warmup());
+  }
+
+  /**
+   * Opens (creating with {@code format=2} if the store holds nothing) the format-2 repository at
+   * the root of {@code store}, such as {@code s3://bucket/prefix}; the {@code coffer-repository}
+   * config lives in the store. Format 1 needs a file system: {@code format=1}, or no {@code format}
+   * on a store without a repository, is refused. Key, recipient and identity files are read from
+   * the default file system. The repository closes the store when it is closed.
+   *
+   * @param store the store
+   * @param options as for {@link #open(Path, Map)}
+   * @return the open repository
+   * @throws IllegalArgumentException if an option is malformed, or the format is not 2
+   * @throws IOException if the store cannot be used or holds something else
+   */
+  @Override
+  public BackupRepository open(dev.coffer.store.ObjectStore store, Map<String, String> options)
+      throws IOException {
+    return FormatTwo.open(store, options, Clock.systemUTC(), () -> BackupIds.newId().value());
   }
 
   private synchronized GcmWarmupSwitch warmup() {

@@ -5,6 +5,8 @@ import dev.coffer.RepositoryInfo;
 import dev.coffer.archive.v2.HostPublicKey;
 import dev.coffer.archive.v2.HostSigningKey;
 import dev.coffer.archive.v2.MasterKeys;
+import dev.coffer.archive.v2.StoreWriterLocks;
+import dev.coffer.archive.v2.V2Places;
 import dev.coffer.archive.v2.V2Repository;
 import dev.coffer.archive.v2.V2Settings;
 import dev.coffer.archive.v2.WriterLocks;
@@ -12,9 +14,11 @@ import dev.coffer.archive.v2.X25519Identity;
 import dev.coffer.archive.v2.X25519Recipient;
 import dev.coffer.spi.support.ChangedFilesPolicy;
 import dev.coffer.spi.support.ProviderOptions;
+import dev.coffer.store.ObjectStore;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,9 +29,10 @@ import java.util.function.Supplier;
 
 /**
  * The {@code archive} provider's door to format 2 ({@code format=2}, or an existing format-2
- * repository): parses the options as format 1 does and hands the repository the v1 key source
- * ({@link Keyring}: raw key or Argon2id passphrase, bounded) and writer locks ({@link
- * TemporaryArchive}'s lock files), which live in this package.
+ * repository, in a directory or an object store): parses the options as format 1 does and hands the
+ * repository the v1 key source ({@link Keyring}: raw key or Argon2id passphrase, bounded) and
+ * writer locks ({@link TemporaryArchive}'s lock files in a directory, which live in this package;
+ * {@link StoreWriterLocks} in an object store).
  */
 final class FormatTwo {
 
@@ -54,25 +59,73 @@ final class FormatTwo {
       if (!two && keyPairs) {
         throw o.invalid("format", "recipients, identities and host keys need format=2");
       }
-      if (!two && V2Repository.holdsRepository(location)) {
+      if (!two && V2Places.holdsRepository(location)) {
         throw o.invalid("format", "the repository is format 2: use format=2 or leave it out");
       }
       return two;
     }
-    if (keyPairs && !V2Repository.holdsRepository(location)) {
+    if (keyPairs && !V2Places.holdsRepository(location)) {
       throw new IllegalArgumentException(
           "options recipient, recipients-file, identity-file, host-key-file and trusted-host of "
               + "provider 'archive' need format=2");
     }
-    return V2Repository.holdsRepository(location);
+    return V2Places.holdsRepository(location);
   }
 
+  /** Opens (creating if needed) the format-2 repository in the directory {@code location}. */
   static V2Repository open(
       Path location, Map<String, String> options, Clock clock, Supplier<String> ids)
       throws IOException {
+    ProviderOptions o = parse(options);
+    V2Settings settings =
+        settings(
+            o,
+            location,
+            new Locks(location),
+            RepositoryInfo.of(new ArchiveBackupProvider(), location),
+            clock,
+            ids);
+    return V2Places.inDirectory(location, settings, o.get("mode").orElse(null));
+  }
+
+  /**
+   * Opens (creating if the store is empty and {@code format=2} is given) the format-2 repository at
+   * the root of {@code store}. Key, recipient and identity files are read from the default file
+   * system. Format 1 (one file per backup, published by a rename) has no object-store form.
+   *
+   * @throws IllegalArgumentException if an option is malformed, {@code format} is not 2, or it is
+   *     missing and the store holds no format-2 repository
+   */
+  static V2Repository open(
+      ObjectStore store, Map<String, String> options, Clock clock, Supplier<String> ids)
+      throws IOException {
+    ProviderOptions o = parse(options);
+    if (o.isSet("format") && o.getLong("format") != 2) {
+      throw o.invalid(
+          "format",
+          "a repository in an object store is format 2 (format 1 needs a file system): give "
+              + "format=2");
+    }
+    V2Settings settings =
+        settings(
+            o,
+            FileSystems.getDefault().getPath(""),
+            new StoreWriterLocks(store, clock),
+            RepositoryInfo.of(new ArchiveBackupProvider(), store),
+            clock,
+            ids);
+    if (!o.isSet("format") && !V2Places.holdsRepository(store)) {
+      throw new IllegalArgumentException(
+          "provider 'archive' keeps repositories in object stores in format 2 only, and "
+              + store.uri()
+              + " holds none yet: give format=2 to create one");
+    }
+    return V2Places.inStore(store, settings, o.get("mode").orElse(null));
+  }
+
+  private static ProviderOptions parse(Map<String, String> options) {
     ProviderOptions o =
         ProviderOptions.parse(ArchiveBackupProvider.NAME, ArchiveBackupProvider.OPTIONS, options);
-    ChangedFilesPolicy changedFiles = ChangedFilesPolicy.of(o);
     if (o.isSet("legacy-manifest-key")) {
       throw o.invalid(
           "legacy-manifest-key", "aedb archives are read in format-1 repositories only");
@@ -81,9 +134,24 @@ final class FormatTwo {
     if (mode != null && !List.of("encrypted", "signed", "plain").contains(mode)) {
       throw o.invalid("mode", "expected encrypted, signed or plain");
     }
-    Keyring keyring = ArchiveBackupProvider.keyring(location, o);
-    List<X25519Recipient> recipients = recipients(location, o);
-    List<X25519Identity> identities = identities(location, o);
+    return o;
+  }
+
+  /**
+   * The settings the options give; {@code files} is where relative key, recipient and identity file
+   * names are resolved (its file system).
+   */
+  private static V2Settings settings(
+      ProviderOptions o,
+      Path files,
+      WriterLocks locks,
+      RepositoryInfo info,
+      Clock clock,
+      Supplier<String> ids) {
+    ChangedFilesPolicy changedFiles = ChangedFilesPolicy.of(o);
+    Keyring keyring = ArchiveBackupProvider.keyring(files, o);
+    List<X25519Recipient> recipients = recipients(files, o);
+    List<X25519Identity> identities = identities(files, o);
     boolean keyPairs = !recipients.isEmpty() || !identities.isEmpty();
     if (keyring.kind() == Keyring.Kind.NONE && !keyPairs) {
       throw new IllegalArgumentException(
@@ -100,22 +168,20 @@ final class FormatTwo {
         o.isSet("threads")
             ? (int) o.getLong("threads")
             : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-    V2Settings settings =
-        new V2Settings(
-            hostKey(location, o),
-            trustedHost(o),
-            keyPairs ? null : new Keys(keyring, ArchiveBackupProvider.argon2(o)),
-            recipients,
-            identities,
-            new Locks(location),
-            (int) o.getLong("level"),
-            threads,
-            o.getBoolean("rehash"),
-            changedFiles,
-            clock,
-            ids,
-            RepositoryInfo.of(new ArchiveBackupProvider(), location));
-    return V2Repository.open(location, settings, mode);
+    return new V2Settings(
+        hostKey(files, o),
+        trustedHost(o),
+        keyPairs ? null : new Keys(keyring, ArchiveBackupProvider.argon2(o)),
+        recipients,
+        identities,
+        locks,
+        (int) o.getLong("level"),
+        threads,
+        o.getBoolean("rehash"),
+        changedFiles,
+        clock,
+        ids,
+        info);
   }
 
   private static List<X25519Recipient> recipients(Path location, ProviderOptions o) {

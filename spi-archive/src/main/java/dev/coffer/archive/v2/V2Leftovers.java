@@ -47,10 +47,13 @@ final class V2Leftovers {
       }
     }
     List<Path> temps = new ArrayList<>();
-    for (String kind : KINDS) {
+    // a directory store's temporary files; an object store has none (an upload is invisible until
+    // it completes, and an abandoned one is the bucket's lifecycle rule's)
+    for (String kind : repo.location == null ? List.<String>of() : KINDS) {
       temps.addAll(storeTemporaries(repo.location.resolve(kind.substring(0, kind.length() - 1))));
     }
-    List<Path> rootTemps = storeTemporaries(repo.location); // the config's: by age only
+    List<Path> rootTemps =
+        repo.location == null ? List.of() : storeTemporaries(repo.location); // by age only
     for (Path t : temps) {
       String id = idOfTemporary(t.getFileName().toString());
       if (id != null) {

@@ -16,14 +16,11 @@ import dev.coffer.WrongKeyException;
 import dev.coffer.archive.SecretBytes;
 import dev.coffer.store.ObjectInfo;
 import dev.coffer.store.ObjectStore;
-import dev.coffer.store.ObjectStores;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,12 +32,13 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A format-2 {@code archive} repository in a directory ({@code coffer:archive:<dir>?format=2}): a
- * {@code coffer-repository} config object and, per backup, {@code data/<id>}, {@code
+ * A format-2 {@code archive} repository in a directory ({@code coffer:archive:<dir>?format=2}) or
+ * an object store ({@code coffer:archive:s3://bucket/prefix?format=2}), opened by {@link V2Places}:
+ * a {@code coffer-repository} config object and, per backup, {@code data/<id>}, {@code
  * manifests/<id>}, {@code meta/<id>} and {@code commits/<id>} (written last: a backup exists when
- * its commit does) on a {@link dev.coffer.store.ObjectStore} over the directory. Each operation is
- * a class of its own: {@link V2BackupOperation}, {@link V2RestoreOperation}, {@link
- * V2VerifyOperation}; this class opens the repository, lists and deletes. Thread-safe.
+ * its commit does) on a {@link dev.coffer.store.ObjectStore}. Each operation is a class of its own:
+ * {@link V2BackupOperation}, {@link V2RestoreOperation}, {@link V2VerifyOperation}; this class
+ * opens the repository, lists and deletes. Thread-safe.
  *
  * <p>{@link #list()} lists {@code commits/} and reads, per backup, its commit (the summary: counts,
  * sizes, type, base) and its small sealed metadata object (labels, warnings, source), both cached
@@ -50,11 +48,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class V2Repository implements BackupRepository {
 
   private static final System.Logger LOG = System.getLogger("dev.coffer.archive");
-  private static final String V1_MARKER = "coffer-archive-repository";
 
   private record Cached(long size, java.time.Instant modified, BackupMetadata metadata) {}
 
+  /** The repository directory, or null for a repository in an object store ({@link #where}). */
   final Path location;
+
+  /** Where the repository is, for messages: its directory or its store's URI. */
+  final String where;
+
   final ObjectStore store;
   final V2Settings settings;
   final V2Location v2;
@@ -66,8 +68,13 @@ public final class V2Repository implements BackupRepository {
   private volatile boolean closed;
 
   private V2Repository(
-      Path location, ObjectStore store, V2Settings settings, RepositoryConfig config) {
+      Path location,
+      String where,
+      ObjectStore store,
+      V2Settings settings,
+      RepositoryConfig config) {
     this.location = location;
+    this.where = where;
     this.store = store;
     this.settings = settings;
     this.v2 = new V2Location(store, "", config.repositoryId());
@@ -105,7 +112,7 @@ public final class V2Repository implements BackupRepository {
     if (reader == null) {
       throw new WrongKeyException(
           "repository "
-              + location
+              + where
               + " is write-only here: reading its backups needs option identity-file");
     }
     return reader;
@@ -116,7 +123,7 @@ public final class V2Repository implements BackupRepository {
     if (writer == null) {
       throw new IllegalArgumentException(
           "backing up to write-only repository "
-              + location
+              + where
               + " needs option recipient or "
               + "recipients-file");
     }
@@ -129,64 +136,25 @@ public final class V2Repository implements BackupRepository {
   }
 
   /**
-   * Opens (creating if absent or empty) the format-2 repository at {@code location}: checks the key
-   * and mode against its {@code coffer-repository} object before anything else is written, then
-   * removes the objects of backups whose writer is gone.
+   * Opens the format-2 repository in {@code store} ({@link V2Places} checks where it is first):
+   * checks the key and mode against its {@code coffer-repository} object before anything else is
+   * written, then removes the objects of backups whose writer is gone.
    *
-   * @param location the repository directory, on any file system
-   * @param settings what the provider decided
-   * @param requestedMode the {@code mode} option, or null
-   * @return the open repository
-   * @throws dev.coffer.WrongKeyException if the key or mode does not match the repository's
-   * @throws IOException if the directory is not a format-2 repository or cannot be used
+   * @param location the repository directory the store is over, or null for an object store
+   * @param where the directory or the store's URI, for messages
    */
-  public static V2Repository open(Path location, V2Settings settings, String requestedMode)
+  static V2Repository open(
+      ObjectStore store, Path location, String where, V2Settings settings, String requestedMode)
       throws IOException {
-    Objects.requireNonNull(location, "location");
-    if (Files.exists(location, LinkOption.NOFOLLOW_LINKS)) {
-      if (!Files.isDirectory(location)) {
-        throw new NotDirectoryException(location + " (an archive repository is a directory)");
-      }
-      if (Files.exists(location.resolve(V1_MARKER), LinkOption.NOFOLLOW_LINKS)) {
-        throw new IOException(
-            location + " is an archive repository of format 1: open it without format=2");
-      }
-      if (!Files.exists(location.resolve(RepositoryConfig.KEY), LinkOption.NOFOLLOW_LINKS)
-          && !isEmpty(location)) {
-        throw new IOException(
-            location
-                + " is not an empty directory and holds no "
-                + RepositoryConfig.KEY
-                + " object: not a format-2 archive repository");
-      }
-    }
-    ObjectStore store = ObjectStores.directory(location);
-    RepositoryConfig config =
-        RepositoryConfig.openOrCreate(store, location.toString(), settings, requestedMode);
-    V2Repository repo = new V2Repository(location, store, settings, config);
+    RepositoryConfig config = RepositoryConfig.openOrCreate(store, where, settings, requestedMode);
+    V2Repository repo = new V2Repository(location, where, store, settings, config);
     new V2Leftovers(repo).remove();
     return repo;
   }
 
-  /**
-   * Whether {@code location} holds a format-2 repository (its config object).
-   *
-   * @param location a directory, which may be absent
-   * @return true when it holds a {@code coffer-repository} object
-   */
-  public static boolean holdsRepository(Path location) {
-    return Files.exists(location.resolve(RepositoryConfig.KEY), LinkOption.NOFOLLOW_LINKS);
-  }
-
-  private static boolean isEmpty(Path dir) throws IOException {
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-      return !ds.iterator().hasNext();
-    }
-  }
-
   void ensureOpen() {
     if (closed) {
-      throw new IllegalStateException("repository " + location + " is closed");
+      throw new IllegalStateException("repository " + where + " is closed");
     }
   }
 
@@ -411,7 +379,7 @@ public final class V2Repository implements BackupRepository {
   @Override
   public String toString() {
     return "V2Repository["
-        + location
+        + where
         + ", format 2, "
         + (metaKey != null ? "encrypted" : "recipients")
         + "]";
