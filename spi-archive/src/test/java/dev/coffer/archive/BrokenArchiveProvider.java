@@ -45,6 +45,11 @@ public final class BrokenArchiveProvider implements BackupProvider {
      * it finds the key wrong, and leaves it.
      */
     WRONG_KEY_REFUSED_AFTER_STAGING("P25"),
+    /**
+     * P25: archives are written signed, not encrypted (a wrong default): authenticated and
+     * compressed, with the key checked, but contents and names readable.
+     */
+    SIGNS_INSTEAD_OF_ENCRYPTING("P25"),
     /** P26: storedBytes reports the logical size of the backup instead of what it stores. */
     STORED_BYTES_IS_THE_LOGICAL_SIZE("P26"),
     /** P26: storedBytes counts files of 768 KiB and more at their logical size. */
@@ -102,6 +107,9 @@ public final class BrokenArchiveProvider implements BackupProvider {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "invalid value for option '" + BROKEN + "': expected a name of Broken", e);
+    }
+    if (broken == Broken.SIGNS_INSTEAD_OF_ENCRYPTING) {
+      rest.putIfAbsent("mode", "signed");
     }
     Path lock = location.resolve("open.lock");
     boolean locked = broken == Broken.WRONG_KEY_LEAVES_A_LOCK && Files.isDirectory(location);
