@@ -62,7 +62,7 @@ final class ArchiveBackup {
               + "or passphrase-file, or choose mode=plain explicitly for unencrypted archives");
     }
     SourceTree tree = SourceTree.scan(request.source(), ScanOptions.of(request));
-    refuseUnportable(tree);
+    tree.refuseUnportableNames();
     // Names differing only in case are legitimate on the source's file system; a restore onto a
     // file system
     // that conflates them refuses them (see restore). Portability problems are refused here
@@ -329,21 +329,6 @@ final class ArchiveBackup {
     return deleted;
   }
 
-  private static void refuseUnportable(SourceTree tree) throws BackupException {
-    for (SourceEntry e : tree.entries()) {
-      Optional<String> problem = RelativePaths.portableProblem(e.path());
-      if (problem.isPresent()) {
-        throw new BackupException(
-            "cannot back up '"
-                + RelativePaths.printable(e.path())
-                + "' in "
-                + tree.root()
-                + ": "
-                + problem.get());
-      }
-    }
-  }
-
   /**
    * Appends the entries a finisher added (rule P33) after the source's: always new records (never
    * taken from a base), in the same lists as the source's; progress goes on with totals that now
@@ -361,7 +346,7 @@ final class ArchiveBackup {
       Map<String, long[]> offsets,
       long sourceBytes)
       throws IOException {
-    refuseUnportable(added);
+    added.refuseUnportableNames();
     long filesDone = files.size();
     long bytesDone = files.stream().mapToLong(Manifest.FileEntry::size).sum();
     long filesTotal = filesDone + added.files().size();

@@ -337,4 +337,27 @@ public record SourceTree(
       }
     }
   }
+
+  /**
+   * Fails if a path of the tree cannot be restored on every supported file system ({@link
+   * RelativePaths#portableProblem}: not NFC, a name Windows reserves, a control character, ...),
+   * for providers whose backups must restore anywhere: the name is refused at backup time rather
+   * than found unrestorable later.
+   *
+   * @throws BackupException naming the first such path and its problem
+   */
+  public void refuseUnportableNames() throws BackupException {
+    for (SourceEntry e : entries) {
+      Optional<String> problem = RelativePaths.portableProblem(e.path());
+      if (problem.isPresent()) {
+        throw new BackupException(
+            "cannot back up '"
+                + RelativePaths.printable(e.path())
+                + "' in "
+                + root
+                + ": "
+                + problem.get());
+      }
+    }
+  }
 }

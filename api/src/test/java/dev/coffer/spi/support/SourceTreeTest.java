@@ -114,4 +114,21 @@ class SourceTreeTest {
     assertEquals(List.of(), tree.entries());
     assertEquals(0, tree.totalBytes());
   }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = FileSystems.class,
+      names = {"UNIX", "OSX"})
+  void refuseUnportableNames_namesAWindowsReservedName_andPassesAPortableTree(FileSystems kind)
+      throws IOException {
+    Path src = kind.newRoot().resolve("src");
+    Files.createDirectories(src.resolve("dir"));
+    Files.writeString(src.resolve("dir/data.txt"), "kept");
+    SourceTree.scan(src).refuseUnportableNames(); // nothing to refuse
+
+    Files.writeString(src.resolve("dir/aux.txt"), "a name Windows reserves");
+    SourceTree tree = SourceTree.scan(src);
+    BackupException e = assertThrows(BackupException.class, tree::refuseUnportableNames);
+    assertTrue(e.getMessage().contains("'dir/aux.txt'"), e.getMessage());
+  }
 }

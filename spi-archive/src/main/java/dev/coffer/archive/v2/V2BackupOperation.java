@@ -66,7 +66,7 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
     this.request = request;
     Instant scanStart = repo.settings.clock.instant();
     tree = SourceTree.scan(request.source(), ScanOptions.of(request));
-    refuseUnportable(tree);
+    tree.refuseUnportableNames();
     labels = request.labels();
     filesTotal = tree.files().size();
     bytesTotal = tree.totalBytes();
@@ -212,7 +212,7 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
   @Override
   public SourceTree finish() throws IOException {
     FinishedSource finished = FinishedSource.finish(request, tree);
-    refuseUnportable(finished.tree());
+    finished.tree().refuseUnportableNames();
     labels = finished.labels();
     filesTotal += finished.tree().files().size();
     bytesTotal += finished.tree().totalBytes();
@@ -275,20 +275,5 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
       throw new IllegalStateException("a change that cannot be read again: " + change);
     }
     return change;
-  }
-
-  private static void refuseUnportable(SourceTree tree) throws BackupException {
-    for (SourceEntry e : tree.entries()) {
-      Optional<String> problem = RelativePaths.portableProblem(e.path());
-      if (problem.isPresent()) {
-        throw new BackupException(
-            "cannot back up '"
-                + RelativePaths.printable(e.path())
-                + "' in "
-                + tree.root()
-                + ": "
-                + problem.get());
-      }
-    }
   }
 }
