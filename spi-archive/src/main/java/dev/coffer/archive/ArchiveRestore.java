@@ -11,8 +11,6 @@ import dev.coffer.spi.support.RestoreStaging;
 import dev.coffer.spi.support.SourceEntry;
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
@@ -199,7 +197,7 @@ final class ArchiveRestore {
    */
   private static void checkCollisions(RestoreStaging staging, Manifest m, List<String> paths)
       throws IOException {
-    if (!conflatesNames(staging)) {
+    if (!staging.conflatesNames()) {
       return; // exact duplicates were refused when the manifest was read
     }
     Optional<String> collision = RelativePaths.findCollision(paths);
@@ -229,24 +227,6 @@ final class ArchiveRestore {
                 + "' is not a valid path here",
             l.path());
       }
-    }
-  }
-
-  private static boolean conflatesNames(RestoreStaging staging) throws IOException {
-    return probe(staging, ".coffer-probe-a", ".COFFER-PROBE-A")
-        || probe(staging, ".coffer-probe-\u00e9", ".coffer-probe-e\u0301")
-        || probe(staging, ".coffer-probe-\u00e9", ".coffer-probe-\u00c9");
-  }
-
-  /** Creates {@code name} through the staging object, looks {@code variant} up by name. */
-  private static boolean probe(RestoreStaging staging, String name, String variant)
-      throws IOException {
-    Path dir = staging.directory();
-    staging.newFile(name).close();
-    try {
-      return Files.exists(dir.resolve(variant), LinkOption.NOFOLLOW_LINKS);
-    } finally {
-      Files.deleteIfExists(dir.resolve(name)); // a probe left behind goes with the staging
     }
   }
 }

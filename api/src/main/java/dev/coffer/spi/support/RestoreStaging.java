@@ -225,6 +225,35 @@ public final class RestoreStaging implements AutoCloseable {
   }
 
   /**
+   * Whether the file system of the staging directory takes two different names for one entry: a
+   * case-insensitive lookup ({@code a} / {@code A}) or a normalization-insensitive one ({@code é}
+   * precomposed / decomposed, or {@code é} / {@code É}), as on macOS and Windows disks. Probed by
+   * creating a file through this object and looking its variant up by name; the probe files are
+   * removed. A restore asks this before writing anything, to refuse stored paths the target would
+   * conflate ({@link RelativePaths#findCollision}).
+   *
+   * @return {@code true} if any of the probed variants found the probe file
+   * @throws BackupException if the staging directory was moved or replaced meanwhile
+   * @throws IOException if the probe files cannot be created or looked up
+   */
+  public boolean conflatesNames() throws IOException {
+    return probe(".coffer-probe-a", ".COFFER-PROBE-A")
+        || probe(".coffer-probe-\u00e9", ".coffer-probe-e\u0301")
+        || probe(".coffer-probe-\u00e9", ".coffer-probe-\u00c9");
+  }
+
+  /** Creates {@code name} through the staging object, looks {@code variant} up by name. */
+  private boolean probe(String name, String variant) throws IOException {
+    Path dir = directory();
+    newFile(name).close();
+    try {
+      return Files.exists(dir.resolve(variant), LinkOption.NOFOLLOW_LINKS);
+    } finally {
+      Files.deleteIfExists(dir.resolve(name)); // a probe left behind goes with the staging
+    }
+  }
+
+  /**
    * The POSIX attributes of this restore, applied by {@link #commit()}.
    *
    * @return the attributes collector for this staging directory

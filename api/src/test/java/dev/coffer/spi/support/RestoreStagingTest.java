@@ -155,4 +155,17 @@ class RestoreStagingTest {
     assertTrue(FileTrees.isEmptyDirectory(Files.createDirectory(root.resolve("e"))));
     assertFalse(FileTrees.isEmptyDirectory(outside));
   }
+
+  @ParameterizedTest
+  @EnumSource(FileSystems.class)
+  void conflatesNames_isTrueWhereLookupsIgnoreCaseOrNormalization_andLeavesNoProbe(FileSystems kind)
+      throws IOException {
+    Path root = kind.newRoot();
+    try (RestoreStaging staging =
+        RestoreStaging.begin(root.resolve("target"), RestoreMode.CREATE)) {
+      // Jimfs unix looks names up exactly; its osX and windows configurations ignore case
+      assertEquals(kind != FileSystems.UNIX, staging.conflatesNames(), kind.name());
+      assertEquals(List.of(), names(staging.directory()), "the probe files are removed");
+    }
+  }
 }

@@ -11,9 +11,7 @@ import dev.coffer.spi.support.SourceEntry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -152,26 +150,12 @@ final class V2RestoreOperation {
             l.path());
       }
     }
-    if (conflates(staging, ".coffer-probe-a", ".COFFER-PROBE-A")
-        || conflates(staging, ".coffer-probe-\u00e9", ".coffer-probe-e\u0301")
-        || conflates(staging, ".coffer-probe-\u00e9", ".coffer-probe-\u00c9")) {
+    if (staging.conflatesNames()) {
       Optional<String> collision = RelativePaths.findCollision(paths);
       if (collision.isPresent()) {
         throw new CorruptBackupException(
             "backup " + id + " cannot be restored onto this file system: " + collision.get(), null);
       }
-    }
-  }
-
-  /** Creates {@code name} through the staging object, looks {@code variant} up by name. */
-  private static boolean conflates(RestoreStaging staging, String name, String variant)
-      throws IOException {
-    Path dir = staging.directory();
-    staging.newFile(name).close();
-    try {
-      return Files.exists(dir.resolve(variant), LinkOption.NOFOLLOW_LINKS);
-    } finally {
-      Files.deleteIfExists(dir.resolve(name)); // a probe left behind goes with the staging
     }
   }
 }
