@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.nio.file.spi.FileSystemProvider;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -113,6 +114,21 @@ public final class FaultyFileSystem extends FileSystem {
       throw new ProviderMismatchException("not a path of the wrapped file system: " + path);
     }
     return new FaultyPath(this, path);
+  }
+
+  /** A directory listing of the delegate, each entry {@linkplain #wrap(Path) wrapped}. */
+  Iterator<Path> wrapping(Iterator<Path> entries) {
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return entries.hasNext();
+      }
+
+      @Override
+      public Path next() {
+        return wrap(entries.next());
+      }
+    };
   }
 
   /**

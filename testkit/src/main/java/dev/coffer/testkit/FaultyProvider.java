@@ -107,18 +107,7 @@ final class FaultyProvider extends FileSystemProvider {
     return new DirectoryStream<>() {
       @Override
       public Iterator<Path> iterator() {
-        Iterator<Path> it = s.iterator();
-        return new Iterator<>() {
-          @Override
-          public boolean hasNext() {
-            return it.hasNext();
-          }
-
-          @Override
-          public Path next() {
-            return fs.wrap(it.next());
-          }
-        };
+        return fs.wrapping(s.iterator());
       }
 
       @Override

@@ -49,18 +49,7 @@ final class FaultySecureDirectoryStream implements SecureDirectoryStream<Path> {
 
   @Override
   public Iterator<Path> iterator() {
-    Iterator<Path> it = delegate.iterator();
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return it.hasNext();
-      }
-
-      @Override
-      public Path next() {
-        return fs.wrap(it.next());
-      }
-    };
+    return fs.wrapping(delegate.iterator());
   }
 
   @Override
