@@ -128,58 +128,29 @@ final class ManifestReader {
       }
       directories.add(unique(seen, RelativePaths.checkStored(d.textValue(), id), id));
     }
+    Set<String> known = new HashSet<>(directories);
     Map<String, Instant> directoryTimes = new LinkedHashMap<>();
-    JsonTree timesNode = root.get("directory_mtimes");
-    if (timesNode != null) {
-      if (!timesNode.isObject()) {
-        throw corrupt(id, "'directory_mtimes' is not an object", null);
+    for (Map.Entry<String, JsonTree> e : byDirectory(root, "directory_mtimes", known, id)) {
+      if (!e.getValue().isTextual()) {
+        throw corrupt(id, "the time of directory '" + e.getKey() + "' is not a string", null);
       }
-      Set<String> known = new HashSet<>(directories);
-      for (Map.Entry<String, JsonTree> e : timesNode.properties()) {
-        if (!known.contains(e.getKey())) {
-          throw corrupt(
-              id,
-              "'directory_mtimes' names '"
-                  + RelativePaths.printable(e.getKey())
-                  + "', which is not a recorded directory",
-              null);
-        }
-        if (!e.getValue().isTextual()) {
-          throw corrupt(id, "the time of directory '" + e.getKey() + "' is not a string", null);
-        }
-        try {
-          directoryTimes.put(e.getKey(), Times.parse(e.getValue().textValue()));
-        } catch (DateTimeParseException bad) {
-          throw corrupt(id, "directory '" + e.getKey() + "' has a malformed mtime", bad);
-        }
+      try {
+        directoryTimes.put(e.getKey(), Times.parse(e.getValue().textValue()));
+      } catch (DateTimeParseException bad) {
+        throw corrupt(id, "directory '" + e.getKey() + "' has a malformed mtime", bad);
       }
     }
     Map<String, PosixAttributes> directoryAttributes = new LinkedHashMap<>();
-    JsonTree attrsNode = root.get("directory_attributes");
-    if (attrsNode != null) {
-      if (!attrsNode.isObject()) {
-        throw corrupt(id, "'directory_attributes' is not an object", null);
+    for (Map.Entry<String, JsonTree> e : byDirectory(root, "directory_attributes", known, id)) {
+      if (!e.getValue().isObject() || e.getValue().get("mode") == null) {
+        throw corrupt(
+            id,
+            "the attributes of directory '"
+                + RelativePaths.printable(e.getKey())
+                + "' are not an object with a mode",
+            null);
       }
-      Set<String> known = new HashSet<>(directories);
-      for (Map.Entry<String, JsonTree> e : attrsNode.properties()) {
-        if (!known.contains(e.getKey())) {
-          throw corrupt(
-              id,
-              "'directory_attributes' names '"
-                  + RelativePaths.printable(e.getKey())
-                  + "', which is not a recorded directory",
-              null);
-        }
-        if (!e.getValue().isObject() || e.getValue().get("mode") == null) {
-          throw corrupt(
-              id,
-              "the attributes of directory '"
-                  + RelativePaths.printable(e.getKey())
-                  + "' are not an object with a mode",
-              null);
-        }
-        directoryAttributes.put(e.getKey(), posix(e.getValue(), e.getKey(), id));
-      }
+      directoryAttributes.put(e.getKey(), posix(e.getValue(), e.getKey(), id));
     }
     PosixAttributes rootAttributes = null;
     JsonTree rootNode = root.get("root_attributes");
@@ -352,6 +323,35 @@ final class ManifestReader {
       throw new CorruptBackupException("path '" + path + "' is listed twice in backup " + id, path);
     }
     return path;
+  }
+
+  /**
+   * The fields of the optional object {@code field} (none when it is absent), each checked to name
+   * one of the {@code directories} recorded.
+   */
+  private static Set<Map.Entry<String, JsonTree>> byDirectory(
+      JsonTree root, String field, Set<String> directories, String id)
+      throws CorruptBackupException {
+    JsonTree node = root.get(field);
+    if (node == null) {
+      return Set.of();
+    }
+    if (!node.isObject()) {
+      throw corrupt(id, "'" + field + "' is not an object", null);
+    }
+    for (Map.Entry<String, JsonTree> e : node.properties()) {
+      if (!directories.contains(e.getKey())) {
+        throw corrupt(
+            id,
+            "'"
+                + field
+                + "' names '"
+                + RelativePaths.printable(e.getKey())
+                + "', which is not a recorded directory",
+            null);
+      }
+    }
+    return node.properties();
   }
 
   private static JsonTree array(JsonTree parent, String field, String id)
