@@ -26,5 +26,13 @@ public enum Capability {
    * POSIX permission bits and owners of files, directories and the source root are recorded and
    * restored where both file systems have them (rules P27 to P29).
    */
-  POSIX_ATTRIBUTES
+  POSIX_ATTRIBUTES,
+  /**
+   * Repositories can also be kept in an {@link dev.coffer.store.ObjectStore} such as an S3 bucket:
+   * {@link BackupProvider#open(dev.coffer.store.ObjectStore, java.util.Map)} is implemented (rule
+   * P6). Where a provider keeps only some kinds of repository in stores, the others are refused by
+   * that method with an {@link IllegalArgumentException} naming the option that selects them (the
+   * {@code archive} provider: {@code format=2} only).
+   */
+  OBJECT_STORES
 }

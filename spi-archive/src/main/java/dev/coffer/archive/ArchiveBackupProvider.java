@@ -197,7 +197,8 @@ public final class ArchiveBackupProvider implements BackupProvider {
             Capability.COMPRESSION,
             Capability.TIMESTAMPS,
             Capability.SYMLINKS,
-            Capability.POSIX_ATTRIBUTES));
+            Capability.POSIX_ATTRIBUTES,
+            Capability.OBJECT_STORES)); // format 2 only: open(ObjectStore) refuses format=1
   }
 
   /** {@inheritDoc} */

@@ -117,7 +117,7 @@ final class AtomicityRules extends ConformanceEnvironment {
           "P10",
           () -> "after a backup cancelled at progress call " + abortAt + ", list() is " + listed);
     }
-    try (BackupRepository again = provider().open(location, options())) {
+    try (BackupRepository again = openAt(provider(), location, options())) {
       Set<String> pathsAfter = new TreeSet<>(Snapshot.of(location).entries().keySet());
       check(
           pathsAfter.equals(new TreeSet<>(before.entries().keySet())),
@@ -136,6 +136,8 @@ final class AtomicityRules extends ConformanceEnvironment {
 
   void p10_backupFailingAtEveryFileSystemOperation_isNeverListedAndRepositoryKeepsWorking(Fs fs)
       throws Exception {
+    notOnStores(
+        "the faults of a file system (errors, crashes, a full disk) do not reach them: the store's own faults are tested against its server");
     Faulty f = faulty(fs);
     Path source = smallTree(f.root.resolve("src"));
     Path location = f.root.resolve("repo");
@@ -156,7 +158,7 @@ final class AtomicityRules extends ConformanceEnvironment {
     }
     where(fs + ", after backups failing at each of " + k + " file-system operations");
     expected.add(checkStillWorks(repo, source, f.root));
-    try (BackupRepository again = provider().open(location, options())) {
+    try (BackupRepository again = openAt(provider(), location, options())) {
       Set<String> relisted = new TreeSet<>(ids(again.list()));
       check(
           relisted.equals(new TreeSet<>(ids(expected))),
@@ -178,6 +180,8 @@ final class AtomicityRules extends ConformanceEnvironment {
 
   void p10_backupCrashingAtEveryFileSystemOperation_listsOnlyCompleteBackupsAfterReopen(Fs fs)
       throws Exception {
+    notOnStores(
+        "the faults of a file system (errors, crashes, a full disk) do not reach them: the store's own faults are tested against its server");
     Faulty f = faulty(fs);
     Path source = durable(smallTree(f.root.resolve("src")));
     Snapshot expectedTree = Snapshot.of(source);
@@ -243,6 +247,8 @@ final class AtomicityRules extends ConformanceEnvironment {
 
   void p10_backupCrashingAtEveryFileSystemOperation_leavesNoFilesAfterTheNextOpen(Fs fs)
       throws Exception {
+    notOnStores(
+        "the faults of a file system (errors, crashes, a full disk) do not reach them: the store's own faults are tested against its server");
     Faulty f = faulty(fs);
     Path source = durable(smallTree(f.root.resolve("src")));
     Path location = f.root.resolve("repo");
@@ -304,6 +310,8 @@ final class AtomicityRules extends ConformanceEnvironment {
   }
 
   void p10_backupOnFullDisk_isNeverListedAndRepositoryKeepsWorking(Fs fs) throws Exception {
+    notOnStores(
+        "the faults of a file system (errors, crashes, a full disk) do not reach them: the store's own faults are tested against its server");
     Faulty f = faulty(fs);
     Path source = smallTree(f.root.resolve("src"));
     BackupRepository repo = open(f.root.resolve("repo"));

@@ -2,7 +2,11 @@ package dev.coffer.testkit;
 
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -76,6 +80,7 @@ public abstract class BackupProviderConformance {
   private SourceRules sourceRules;
   private ChangedWhileReadRules changedWhileReadRules;
   private ConcurrencyRules concurrencyRules;
+  private StoreRules storeRules;
 
   /**
    * Creates a new instance of the provider under test. Called once before each test, and again
@@ -113,6 +118,54 @@ public abstract class BackupProviderConformance {
   }
 
   /**
+   * The object store that holds the repository the suite names by the directory {@code location},
+   * or empty (the default) to keep the repository in that directory, opened with {@link
+   * BackupProvider#open(Path, Map)}.
+   *
+   * <p>Override it to run the suite on object stores. Return the URI of a store, its options in the
+   * query as {@link dev.coffer.store.ObjectStores#open} takes them, whose objects are the files
+   * under {@code location} (object {@code a/b} is the file {@code location/a/b}), so that the rules
+   * still see, and damage, the stored bytes as files: the built-in file store ({@code
+   * location.toUri()}), or an S3 server on loopback that keeps each object as a file (S3Proxy on
+   * jclouds' {@code filesystem} blob store, bucket and prefix taken from the path). The suite then
+   * opens every repository with {@code ObjectStores.open(uri, Map.of())} and {@link
+   * BackupProvider#open(dev.coffer.store.ObjectStore, Map)}, so the provider declares {@link
+   * Capability#OBJECT_STORES}. In such a suite, tests that take an {@link Fs} run on {@link
+   * Fs#DISK} only, and a test is skipped, with its reason, where it puts a repository on Jimfs,
+   * opens one from another JVM by path, or injects faults into the repository's file system (P10's
+   * errors, crashes and full disks: a store's own faults belong to its server's tests).
+   *
+   * <pre>{@code
+   * @Override protected Optional<URI> repositoryStore(Path location) {
+   *   return Optional.of(location.toUri()); // the built-in file store
+   * }
+   * }</pre>
+   *
+   * @param location the repository's directory, absolute, on the default file system; it may not
+   *     exist yet
+   * @return the store's URI, or empty for the directory itself
+   * @throws IOException if the store cannot be prepared
+   */
+  protected Optional<URI> repositoryStore(Path location) throws IOException {
+    return Optional.empty();
+  }
+
+  /** Whether {@code suite} overrides {@link #repositoryStore}: its repositories are in stores. */
+  static boolean keepsRepositoriesInStores(Class<?> suite) {
+    for (Class<?> c = suite;
+        c != null && c != BackupProviderConformance.class;
+        c = c.getSuperclass()) {
+      try {
+        c.getDeclaredMethod("repositoryStore", Path.class);
+        return true;
+      } catch (NoSuchMethodException e) {
+        // not declared here: look further up
+      }
+    }
+    return false;
+  }
+
+  /**
    * Prepares a test: creates the provider and chooses the seed. Final so that subclasses cannot
    * skip it.
    *
@@ -125,7 +178,14 @@ public abstract class BackupProviderConformance {
             info.getTestMethod().map(java.lang.reflect.Method::getName).orElse(""));
     environment =
         new ConformanceEnvironment(
-            this::provider, this::options, this::keyForms, rule, info.getDisplayName());
+            this::provider,
+            this::options,
+            this::keyForms,
+            rule,
+            info.getDisplayName(),
+            keepsRepositoriesInStores(getClass())
+                ? this::repositoryStore
+                : ConformanceEnvironment.Stores.NONE);
     providerRules = new ProviderRules(environment);
     backupRules = new BackupRules(environment);
     atomicityRules = new AtomicityRules(environment);
@@ -139,6 +199,7 @@ public abstract class BackupProviderConformance {
     sourceRules = new SourceRules(environment);
     changedWhileReadRules = new ChangedWhileReadRules(environment);
     concurrencyRules = new ConcurrencyRules(environment);
+    storeRules = new StoreRules(environment);
   }
 
   /**
@@ -956,6 +1017,28 @@ public abstract class BackupProviderConformance {
       throws Exception {
     changedWhileReadRules
         .p34_changedFilesFail_refusesABackupOfAFileThatGrewWhileRead_andListsNothing(fs);
+  }
+
+  /**
+   * P6 with {@link Capability#OBJECT_STORES}: a repository opens in an object store (the built-in
+   * file store), keeps its backups there, and a new instance on the same store lists and restores
+   * them; or, where the capability depends on an option, the open is refused with an {@link
+   * IllegalArgumentException} naming an option, writing nothing.
+   */
+  @Test
+  public void p06_objectStoresCapability_aRepositoryInAStore_keepsItsBackupsForAnotherInstance()
+      throws Exception {
+    storeRules.p06_objectStoresCapability_aRepositoryInAStore_keepsItsBackupsForAnotherInstance();
+  }
+
+  /**
+   * P6 without {@link Capability#OBJECT_STORES}: open in an object store is refused with an {@link
+   * IllegalArgumentException} and writes nothing.
+   */
+  @Test
+  public void p06_noObjectStoresCapability_openInAStore_isRefusedAndWritesNothing()
+      throws Exception {
+    storeRules.p06_noObjectStoresCapability_openInAStore_isRefusedAndWritesNothing();
   }
 
   /**

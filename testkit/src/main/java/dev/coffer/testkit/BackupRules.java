@@ -39,7 +39,7 @@ final class BackupRules extends ConformanceEnvironment {
     Path root = root(fs);
     Path source = smallTree(root.resolve("src"));
     Path location = root.resolve("repo");
-    BackupRepository repo = provider.open(location, options());
+    BackupRepository repo = openAt(provider, location, options());
     showRepository(location);
     List<BackupMetadata> made = new ArrayList<>();
     try {
@@ -63,7 +63,7 @@ final class BackupRules extends ConformanceEnvironment {
     }
     made.sort(BackupMetadata.NEWEST_FIRST);
     Snapshot expected = Snapshot.of(source);
-    try (BackupRepository again = provider().open(location, options())) {
+    try (BackupRepository again = openAt(provider(), location, options())) {
       List<BackupMetadata> listed = again.list();
       check(
           new HashSet<>(listed).equals(new HashSet<>(made)) && listed.size() == made.size(),
@@ -92,10 +92,11 @@ final class BackupRules extends ConformanceEnvironment {
       {Fs.UNIX, Fs.WINDOWS, Fs.OSX}, {Fs.WINDOWS, Fs.DISK, Fs.UNIX}, {Fs.DISK, Fs.OSX, Fs.WINDOWS}
     };
     for (Fs[] c : combos) {
-      where("source on " + c[0] + ", repository on " + c[1] + ", target on " + c[2]);
+      Fs repoFs = repositoryFs(c[1]);
+      where("source on " + c[0] + ", repository on " + repoFs + ", target on " + c[2]);
       Path source = root(c[0]).resolve("src");
       gen.databaseLayout(source, 8192);
-      BackupRepository repo = openChecked(root(c[1]).resolve("repo"), provider, options());
+      BackupRepository repo = openChecked(root(repoFs).resolve("repo"), provider, options());
       BackupMetadata b = repo.backup(source);
       Path target = root(c[2]).resolve("restored");
       repo.restore(b.id(), target);

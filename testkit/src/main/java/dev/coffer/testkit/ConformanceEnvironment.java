@@ -7,10 +7,14 @@ import dev.coffer.BackupRepository;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.support.FileTrees;
+import dev.coffer.store.ObjectStore;
+import dev.coffer.store.ObjectStores;
 import dev.coffer.testkit.BackupProviderConformance.Fs;
 import dev.coffer.testkit.Corruptions.Corruption;
 import dev.coffer.testkit.Corruptions.CorruptionKind;
 import java.io.IOException;
+import java.net.URI;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -18,10 +22,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * What the rules of the conformance suite run in, apart from the rules themselves: the provider
@@ -44,6 +50,20 @@ class ConformanceEnvironment extends ConformanceAssertions {
   private final Supplier<BackupProvider> providers;
   private final Supplier<Map<String, String>> options;
   private final Supplier<Map<String, KeyForm>> keyForms;
+  private final Stores stores;
+
+  /**
+   * Where the suite keeps the repository it names by a directory ({@link
+   * BackupProviderConformance#repositoryStore}): empty for the directory itself.
+   */
+  @FunctionalInterface
+  interface Stores {
+    /** The store of the repository at {@code location}, or empty for the directory itself. */
+    Optional<URI> at(Path location) throws IOException;
+
+    /** Repositories are the directories themselves. */
+    Stores NONE = location -> Optional.empty();
+  }
 
   /**
    * A new environment for one test.
@@ -53,17 +73,20 @@ class ConformanceEnvironment extends ConformanceAssertions {
    * @param keyForms the documented forms of the provider's key options
    * @param rule the rule of the test ({@code P10}), named by set-up failures
    * @param where the test's name, shown in failure messages
+   * @param stores where repositories are kept, {@link Stores#NONE} for the directories themselves
    */
   ConformanceEnvironment(
       Supplier<BackupProvider> providers,
       Supplier<Map<String, String>> options,
       Supplier<Map<String, KeyForm>> keyForms,
       String rule,
-      String where) {
+      String where,
+      Stores stores) {
     super(requireNonNull(providers.get(), "provider() returned null"), rule, seed(), where);
     this.providers = providers;
     this.options = options;
     this.keyForms = keyForms;
+    this.stores = stores;
     this.capabilities = Set.copyOf(provider.capabilities());
     this.gen = new TreeGenerator(seed);
     this.cleanup = new ArrayList<>();
@@ -75,6 +98,7 @@ class ConformanceEnvironment extends ConformanceAssertions {
     this.providers = env.providers;
     this.options = env.options;
     this.keyForms = env.keyForms;
+    this.stores = env.stores;
     this.capabilities = env.capabilities;
     this.gen = env.gen;
     this.cleanup = env.cleanup;
@@ -214,6 +238,7 @@ class ConformanceEnvironment extends ConformanceAssertions {
    */
   BackupRepository open(Path location, BackupProvider p, Map<String, String> opts)
       throws IOException {
+    storedOnDisk(location);
     return setUp("opening a repository at " + location, () -> openChecked(location, p, opts));
   }
 
@@ -223,10 +248,77 @@ class ConformanceEnvironment extends ConformanceAssertions {
    */
   BackupRepository openChecked(Path location, BackupProvider p, Map<String, String> opts)
       throws IOException {
-    BackupRepository repo = p.open(location, opts);
+    BackupRepository repo = openAt(p, location, opts);
     showRepository(location);
     cleanup.add(repo);
     return repo;
+  }
+
+  /** Whether the suite keeps its repositories in object stores (not in the directories named). */
+  final boolean onStores() {
+    return stores != Stores.NONE;
+  }
+
+  /**
+   * Skips the test when the suite keeps its repositories in object stores, for a rule that acts on
+   * the repository's own file system (its operations, its space, another JVM opening it by path).
+   */
+  final void notOnStores(String why) {
+    Assumptions.assumeFalse(
+        onStores(), () -> rule + " skipped: the repositories are in object stores, " + why);
+  }
+
+  /**
+   * The file system for a repository a rule would put on {@code wanted}: {@link Fs#DISK} when the
+   * suite keeps its repositories in object stores (their objects are files on the disk).
+   */
+  final Fs repositoryFs(Fs wanted) {
+    return onStores() ? Fs.DISK : wanted;
+  }
+
+  /**
+   * Skips the test when the suite keeps its repositories in object stores whose objects are files
+   * on the disk and {@code location} is on another file system.
+   */
+  final void storedOnDisk(Path location) {
+    if (onStores()) {
+      Assumptions.assumeTrue(
+          plain(location).getFileSystem() == FileSystems.getDefault(),
+          () ->
+              rule
+                  + " skipped: the repositories are in object stores that keep their objects as"
+                  + " files on the disk, and this test puts one on "
+                  + location.getFileSystem());
+    }
+  }
+
+  private static Path plain(Path location) {
+    return location instanceof FaultyPath ? ((FaultyPath) location).delegate : location;
+  }
+
+  /**
+   * Opens the repository the suite keeps at {@code location}: the directory itself, or the object
+   * store {@link BackupProviderConformance#repositoryStore} names for it. Faults of a {@link
+   * FaultyFileSystem} do not reach a repository in a store.
+   */
+  BackupRepository openAt(BackupProvider p, Path location, Map<String, String> opts)
+      throws IOException {
+    storedOnDisk(location);
+    Optional<URI> store = onStores() ? stores.at(plain(location)) : Optional.empty();
+    if (store.isEmpty()) {
+      return p.open(location, opts);
+    }
+    ObjectStore objects = ObjectStores.open(store.get(), Map.of());
+    try {
+      return p.open(objects, opts);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        objects.close(); // open threw: the store is still the caller's (BackupProvider#open)
+      } catch (IOException c) {
+        e.addSuppressed(c);
+      }
+      throw e;
+    }
   }
 
   /**

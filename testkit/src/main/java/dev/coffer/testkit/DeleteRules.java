@@ -53,7 +53,7 @@ final class DeleteRules extends ConformanceEnvironment {
     Path target = given.root.resolve("restored");
     given.repo.restore(given.backup.id(), target);
     sameTree("P22", "the backup that was kept", Snapshot.of(given.source), target);
-    try (BackupRepository again = provider().open(given.root.resolve("repo"), options())) {
+    try (BackupRepository again = openAt(provider(), given.root.resolve("repo"), options())) {
       check(
           again.list().equals(List.of(given.backup)),
           "P22",

@@ -226,7 +226,7 @@ final class EncryptionRules extends ConformanceEnvironment {
           o.where = location.equals(existing) ? "an existing repository" : "an absent location";
           o.before = Snapshot.of(root);
           try {
-            provider().open(location, opts).close();
+            openAt(provider(), location, opts).close();
           } catch (IllegalArgumentException e) {
             o.refusal = e;
           } catch (IOException | RuntimeException e) {

@@ -12,7 +12,8 @@ import org.junit.jupiter.params.support.ParameterDeclarations;
 
 /**
  * Supplies the file systems a conformance test runs on: all of {@link Fs} unless the configuration
- * parameter (or system property) {@code coffer.tck.filesystems} names a comma-separated subset.
+ * parameter (or system property) {@code coffer.tck.filesystems} names a comma-separated subset;
+ * only {@link Fs#DISK} of them for a suite whose repositories are in object stores.
  */
 final class FileSystemsSource implements ArgumentsProvider {
 
@@ -22,7 +23,11 @@ final class FileSystemsSource implements ArgumentsProvider {
   public Stream<? extends Arguments> provideArguments(
       ParameterDeclarations parameters, ExtensionContext context) {
     String value = context.getConfigurationParameter(KEY).orElse("");
-    return selected(value).stream().map(Arguments::of);
+    List<Fs> chosen = selected(value);
+    if (BackupProviderConformance.keepsRepositoriesInStores(context.getRequiredTestClass())) {
+      chosen = List.of(Fs.DISK); // the stores keep their objects as files on the disk
+    }
+    return chosen.stream().map(Arguments::of);
   }
 
   static List<Fs> selected(String value) {

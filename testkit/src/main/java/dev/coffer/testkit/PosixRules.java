@@ -117,7 +117,7 @@ final class PosixRules extends ConformanceEnvironment {
   void p27_sourceWithoutPosixAttributes_restoresWithTheTargetsDefaults() throws Exception {
     Path source = smallTree(root(Fs.WINDOWS).resolve("src"));
     Path target = posixRoot(Fs.UNIX);
-    BackupRepository repo = open(root(Fs.UNIX).resolve("repo"));
+    BackupRepository repo = open(root(repositoryFs(Fs.UNIX)).resolve("repo"));
     BackupMetadata b = repo.backup(source);
     repo.restore(b.id(), target.resolve("restored"));
     sameTree(

@@ -150,7 +150,7 @@ final class ProviderRules extends ConformanceEnvironment {
             IllegalArgumentException.class,
             "P3",
             "open with an unknown option",
-            () -> provider.open(location, unknown).close());
+            () -> openAt(provider, location, unknown).close());
     check(
         String.valueOf(e.getMessage()).contains("coffer-tck-no-such-option"),
         "P3",
@@ -170,7 +170,7 @@ final class ProviderRules extends ConformanceEnvironment {
               IllegalArgumentException.class,
               "P3",
               "open without the required option '" + o.name() + "'",
-              () -> provider.open(location, missing).close());
+              () -> openAt(provider, location, missing).close());
       check(
           String.valueOf(m.getMessage()).contains(o.name()),
           "P3",
@@ -205,7 +205,7 @@ final class ProviderRules extends ConformanceEnvironment {
                   + "' (default "
                   + d
                   + ")",
-              () -> provider.open(location, malformed).close());
+              () -> openAt(provider, location, malformed).close());
       check(
           String.valueOf(m.getMessage()).contains(o.name()),
           "P3",
@@ -219,7 +219,7 @@ final class ProviderRules extends ConformanceEnvironment {
           "P3",
           () -> "a failed open created " + location);
     }
-    try (BackupRepository repo = provider.open(location, options())) {
+    try (BackupRepository repo = openAt(provider, location, options())) {
       check(
           repo.list().isEmpty(), "P3", () -> "a new repository opened with options() is not empty");
     }
@@ -229,7 +229,7 @@ final class ProviderRules extends ConformanceEnvironment {
       throws Exception {
     Path root = root(fs);
     Path location = root.resolve("repo");
-    try (BackupRepository repo = provider.open(location, options())) {
+    try (BackupRepository repo = openAt(provider, location, options())) {
       repo.backup(smallTree(root.resolve("src")));
     }
     Snapshot before = Snapshot.of(root);
@@ -255,7 +255,7 @@ final class ProviderRules extends ConformanceEnvironment {
           IllegalArgumentException.class,
           "P3",
           "open with options " + shown,
-          () -> provider.open(location, opts).close());
+          () -> openAt(provider, location, opts).close());
       unchanged(
           "P3", "a refused open of an existing repository (options " + shown + ")", before, root);
     }
@@ -298,7 +298,7 @@ final class ProviderRules extends ConformanceEnvironment {
           seen,
           () -> {
             try (BackupRepository r =
-                provider.open(root.resolve("planted-" + p.getKey()), withPlanted)) {
+                openAt(provider, root.resolve("planted-" + p.getKey()), withPlanted)) {
               seen.add(r.toString());
               BackupMetadata pb = r.backup(source);
               seen.add(pb.toString());
@@ -328,11 +328,11 @@ final class ProviderRules extends ConformanceEnvironment {
     collect(seen, () -> repo.restore(b.id(), nonEmpty));
     Map<String, String> unknown = new LinkedHashMap<>(options());
     unknown.put("coffer-tck-no-such-option", "1");
-    collect(seen, () -> provider.open(root.resolve("other"), unknown).close());
+    collect(seen, () -> openAt(provider, root.resolve("other"), unknown).close());
     for (String name : secrets.keySet()) {
       Map<String, String> malformed = new LinkedHashMap<>(options());
       malformed.put(name, secrets.get(name) + "\u0000!");
-      collect(seen, () -> provider.open(root.resolve("malformed"), malformed).close());
+      collect(seen, () -> openAt(provider, root.resolve("malformed"), malformed).close());
     }
     Path target = root.resolve("restored");
     repo.restore(b.id(), target);

@@ -378,12 +378,13 @@ final class RestoreRules extends ConformanceEnvironment {
   }
 
   void p18_replaceMode_onAnotherFileSystem_andWithAMissingParent(Fs fs) throws Exception {
-    Backed given = smallBackup(Fs.UNIX);
+    Fs repoFs = repositoryFs(Fs.UNIX);
+    Backed given = smallBackup(repoFs);
     Path elsewhere = root(fs);
     Path target = Files.createDirectories(elsewhere.resolve("target"));
     Files.writeString(target.resolve("old.txt"), "old content");
     Files.createDirectories(target.resolve("a").resolve("old-dir"));
-    where("repository on " + Fs.UNIX + ", REPLACE target on " + fs);
+    where("repository on " + repoFs + ", REPLACE target on " + fs);
     given.repo.restore(RestoreRequest.of(given.backup.id(), target).withMode(RestoreMode.REPLACE));
     sameTree(
         "P18", "a REPLACE restore onto another file system", Snapshot.of(given.source), target);

@@ -430,7 +430,7 @@ final class SourceRules extends ConformanceEnvironment {
           "P33",
           () -> "after a backup with " + c.getKey() + ", list() is " + listed);
     }
-    try (BackupRepository again = provider().open(location, options())) {
+    try (BackupRepository again = openAt(provider(), location, options())) {
       Set<String> pathsAfter = new TreeSet<>(Snapshot.of(location).entries().keySet());
       check(
           pathsAfter.equals(pathsBefore),

@@ -180,7 +180,9 @@ public final class V2Repository implements BackupRepository {
     ensureOpen();
     Objects.requireNonNull(request, "request");
     requireExisting(request.backupId());
-    BackupMetadata m = metadata(request.backupId().value());
+    // not the listing's cache: a store's times have whole seconds, and a same-size rewrite within
+    // that second would be taken for the cached object (P17)
+    BackupMetadata m = readMetadata(request.backupId().value());
     new V2RestoreOperation(this).run(request);
     return m;
   }
@@ -281,6 +283,8 @@ public final class V2Repository implements BackupRepository {
     byte[] stored;
     try (InputStream in = store.read(layout().meta(id), 0, V2Metadata.MAX_BYTES + 1)) {
       stored = in.readNBytes(V2Metadata.MAX_BYTES + 1);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new CorruptBackupException("metadata object of backup " + id + " is missing", null, e);
     }
     UUID archiveId = commit.statement().archiveId();
     if (metaKey != null) {

@@ -10,9 +10,10 @@ import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 
 /**
- * A real S3 API server for tests: S3Proxy on jclouds' in-memory {@code transient} blob store, in
- * this JVM, on 127.0.0.1 and a free port, with V2/V4 signatures checked. It shares the JVM with the
- * AWS SDK without clashes (its Jetty, jclouds and Guava are not the SDK's dependencies).
+ * A real S3 API server for tests: S3Proxy on jclouds' in-memory {@code transient} blob store (or
+ * its {@code filesystem} one, objects as files: {@link #startOnFiles}), in this JVM, on 127.0.0.1
+ * and a free port, with V2/V4 signatures checked. It shares the JVM with the AWS SDK without
+ * clashes (its Jetty, jclouds and Guava are not the SDK's dependencies).
  *
  * <p>The SDK finds the server's identity through its default credential chain, as it would find a
  * user's: through the {@code aws.accessKeyId} and {@code aws.secretAccessKey} system properties set
@@ -24,6 +25,7 @@ final class S3ProxyServer implements AutoCloseable {
   static final String CREDENTIAL = "coffer-test-credential-not-secret-elsewhere";
 
   private static S3ProxyServer shared;
+  private static S3ProxyServer sharedOnFiles;
 
   private final S3Proxy proxy;
   private final BlobStoreContext context;
@@ -39,29 +41,59 @@ final class S3ProxyServer implements AutoCloseable {
    */
   static synchronized S3ProxyServer shared(String bucket) throws Exception {
     if (shared == null) {
-      shared = start();
-      S3ProxyServer server = shared;
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    try {
-                      server.close();
-                    } catch (java.io.IOException e) {
-                      // the JVM is exiting
-                    }
-                  }));
+      shared = stoppedAtExit(start());
     }
     shared.context.getBlobStore().createContainerInLocation(null, bucket);
     return shared;
   }
 
+  /**
+   * The one server of this test JVM on jclouds' {@code filesystem} blob store in {@code basedir}
+   * ({@link #startOnFiles}), started on first use and stopped when the JVM exits; every directory
+   * in {@code basedir} is a bucket.
+   */
+  static synchronized S3ProxyServer sharedOnFiles(java.nio.file.Path basedir) throws Exception {
+    if (sharedOnFiles == null) {
+      sharedOnFiles = stoppedAtExit(startOnFiles(basedir));
+    }
+    return sharedOnFiles;
+  }
+
+  private static S3ProxyServer stoppedAtExit(S3ProxyServer server) {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close();
+                  } catch (java.io.IOException e) {
+                    // the JVM is exiting
+                  }
+                }));
+    return server;
+  }
+
   static S3ProxyServer start(String... buckets) throws Exception {
+    return start(new Properties(), "transient", buckets);
+  }
+
+  /**
+   * A server on jclouds' {@code filesystem} blob store: bucket {@code b} is the directory {@code
+   * basedir/b} and object {@code k/l} the file {@code basedir/b/k/l}, so a test sees, and can
+   * damage, each stored object as a file.
+   */
+  static S3ProxyServer startOnFiles(java.nio.file.Path basedir) throws Exception {
+    Properties overrides = new Properties();
+    overrides.setProperty("jclouds.filesystem.basedir", basedir.toString());
+    return start(overrides, "filesystem");
+  }
+
+  private static S3ProxyServer start(Properties overrides, String blobStoreKind, String... buckets)
+      throws Exception {
     System.setProperty("aws.accessKeyId", IDENTITY);
     System.setProperty("aws.secretAccessKey", CREDENTIAL);
-    Properties overrides = new Properties();
     BlobStoreContext context =
-        ContextBuilder.newBuilder("transient")
+        ContextBuilder.newBuilder(blobStoreKind)
             .credentials(IDENTITY, CREDENTIAL)
             .overrides(overrides)
             .build(BlobStoreContext.class);
