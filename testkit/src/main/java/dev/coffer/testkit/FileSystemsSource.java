@@ -23,11 +23,15 @@ final class FileSystemsSource implements ArgumentsProvider {
   public Stream<? extends Arguments> provideArguments(
       ParameterDeclarations parameters, ExtensionContext context) {
     String value = context.getConfigurationParameter(KEY).orElse("");
-    List<Fs> chosen = selected(value);
-    if (BackupProviderConformance.keepsRepositoriesInStores(context.getRequiredTestClass())) {
-      chosen = List.of(Fs.DISK); // the stores keep their objects as files on the disk
+    return forSuite(context.getRequiredTestClass(), selected(value)).stream().map(Arguments::of);
+  }
+
+  /** The file systems {@code suite} runs on: {@code chosen}, or the disk for a suite on stores. */
+  static List<Fs> forSuite(Class<?> suite, List<Fs> chosen) {
+    if (BackupProviderConformance.keepsRepositoriesInStores(suite)) {
+      return List.of(Fs.DISK); // the stores keep their objects as files on the disk
     }
-    return chosen.stream().map(Arguments::of);
+    return chosen;
   }
 
   static List<Fs> selected(String value) {
