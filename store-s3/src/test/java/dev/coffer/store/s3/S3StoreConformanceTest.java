@@ -25,10 +25,15 @@ class S3StoreConformanceTest extends ObjectStoreConformance {
 
   @Override
   protected ObjectStore openStore() throws IOException {
+    return ObjectStores.open(URI.create("s3://conformance-bucket/tests/"), options(server));
+  }
+
+  /** The options for {@code server}: small parts and pages, so that both are exercised. */
+  static Map<String, String> options(S3ProxyServer server) {
     Map<String, String> options = new HashMap<>(server.options(server.endpoint()));
     options.put("part-size-mib", "5");
     options.put("parallel-parts", "2");
     options.put("page-size", "7");
-    return ObjectStores.open(URI.create("s3://conformance-bucket/tests/"), options);
+    return options;
   }
 }

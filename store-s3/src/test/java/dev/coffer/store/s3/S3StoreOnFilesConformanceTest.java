@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -39,10 +37,7 @@ class S3StoreOnFilesConformanceTest extends ObjectStoreConformance {
 
   @Override
   protected ObjectStore openStore() throws IOException {
-    Map<String, String> options = new HashMap<>(server.options(server.endpoint()));
-    options.put("part-size-mib", "5");
-    options.put("parallel-parts", "2");
-    options.put("page-size", "7");
-    return ObjectStores.open(URI.create("s3://" + BUCKET + "/tests/"), options);
+    return ObjectStores.open(
+        URI.create("s3://" + BUCKET + "/tests/"), S3StoreConformanceTest.options(server));
   }
 }
