@@ -26,5 +26,11 @@ public enum Capability {
    * POSIX permission bits and owners of files, directories and the source root are recorded and
    * restored where both file systems have them (rules P27 to P29).
    */
-  POSIX_ATTRIBUTES
+  POSIX_ATTRIBUTES,
+  /**
+   * Public-key (recipient) encryption: a repository can be written with public keys only (a
+   * write-only host), and what it writes is read with a matching private key (identity) only (rule
+   * P35).
+   */
+  RECIPIENTS
 }

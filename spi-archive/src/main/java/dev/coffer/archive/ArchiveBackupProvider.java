@@ -203,7 +203,8 @@ public final class ArchiveBackupProvider implements BackupProvider {
             Capability.COMPRESSION,
             Capability.TIMESTAMPS,
             Capability.SYMLINKS,
-            Capability.POSIX_ATTRIBUTES));
+            Capability.POSIX_ATTRIBUTES,
+            Capability.RECIPIENTS));
   }
 
   /** {@inheritDoc} */

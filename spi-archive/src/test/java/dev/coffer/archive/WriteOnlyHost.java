@@ -82,6 +82,23 @@ final class WriteOnlyHost {
     Files.write(src.resolve("db/big"), big);
   }
 
+  /**
+   * A new key pair as the TCK's P35 takes it: a write-only host's options (format 2, the recipient)
+   * and a reader's (an identity file in {@code dir}), each with {@code extra}.
+   */
+  static dev.coffer.testkit.RecipientKeys recipientKeys(Path dir, Map<String, String> extra)
+      throws IOException {
+    X25519Identity identity = X25519Identity.generate(new SecureRandom());
+    Path file = dir.resolve("identity.txt");
+    Files.writeString(file, identity.secretText() + "\n");
+    Map<String, String> host = new HashMap<>(extra);
+    host.put("format", "2");
+    host.put("recipient", identity.recipient().toString());
+    Map<String, String> reader = new HashMap<>(extra);
+    reader.put("identity-file", file.toString());
+    return new dev.coffer.testkit.RecipientKeys(host, reader);
+  }
+
   /** Asserts that {@code restored} holds the three files of {@code src} byte for byte. */
   static void assertSameFiles(Path src, Path restored) throws IOException {
     for (String f : java.util.List.of("db/big", "db/small", "conf/a.conf")) {
