@@ -93,14 +93,7 @@ public class RecipientBenchmark {
       if (mode == KeyMode.SYMMETRIC) {
         options.put("key", HexFormat.of().formatHex(AeadKind.KEY));
       } else {
-        SecureRandom random = new SecureRandom();
-        Path recipients = work.resolve("recipients.txt");
-        Files.write(
-            recipients,
-            List.of(
-                X25519Identity.generate(random).recipient().toString(),
-                X25519Identity.generate(random).recipient().toString()));
-        options.put("recipients-file", recipients.toString());
+        options.put("recipients-file", twoRecipients(work).toString());
       }
     }
 
@@ -109,6 +102,16 @@ public class RecipientBenchmark {
     public void tearDown() throws IOException {
       fileSystem.close();
     }
+  }
+
+  /** Writes a recipients file of two new recipients (operations and escrow) into {@code dir}. */
+  static Path twoRecipients(Path dir) throws IOException {
+    SecureRandom random = new SecureRandom();
+    return Files.write(
+        dir.resolve("recipients.txt"),
+        List.of(
+            X25519Identity.generate(random).recipient().toString(),
+            X25519Identity.generate(random).recipient().toString()));
   }
 
   /** A fresh, empty repository for each iteration. */

@@ -4,14 +4,12 @@ import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import dev.coffer.BackupProviders;
 import dev.coffer.BackupRepository;
-import dev.coffer.archive.v2.X25519Identity;
 import dev.coffer.spi.support.FileTrees;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -50,13 +48,7 @@ public final class RecipientCpuTime {
       Path work = Files.createDirectories(fs.getPath("/bench"));
       Path tree = work.resolve("source");
       DatabaseTree.generate(tree, megabytes * (1L << 20));
-      SecureRandom random = new SecureRandom();
-      Path recipients = work.resolve("recipients.txt");
-      Files.write(
-          recipients,
-          List.of(
-              X25519Identity.generate(random).recipient().toString(),
-              X25519Identity.generate(random).recipient().toString()));
+      Path recipients = RecipientBenchmark.twoRecipients(work);
       Map<RecipientBenchmark.KeyMode, Map<String, String>> options =
           Map.of(
               RecipientBenchmark.KeyMode.SYMMETRIC,

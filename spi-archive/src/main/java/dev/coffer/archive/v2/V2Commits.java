@@ -36,6 +36,17 @@ final class V2Commits {
    * @throws CorruptBackupException if it does not decode for this repository and id
    */
   static Commit read(V2Location location, String backupId) throws IOException {
+    CommitObject commit = object(location, backupId);
+    return new Commit(commit, V2Summary.decode(commit.statement().summary(), backupId));
+  }
+
+  /**
+   * Reads and decodes the commit object of {@code backupId}, bounded by its largest size.
+   *
+   * @throws NoSuchBackupException if there is none
+   * @throws CorruptBackupException if it does not decode for this repository and id
+   */
+  static CommitObject object(V2Location location, String backupId) throws IOException {
     byte[] bytes;
     try (InputStream in =
         location.store().read(location.layout().commit(backupId), 0, CommitObject.MAX_BYTES + 1)) {
@@ -43,8 +54,7 @@ final class V2Commits {
     } catch (NoSuchFileException e) {
       throw new NoSuchBackupException(backupId);
     }
-    CommitObject commit = CommitObject.decode(bytes, location.repositoryId(), backupId);
-    return new Commit(commit, V2Summary.decode(commit.statement().summary(), backupId));
+    return CommitObject.decode(bytes, location.repositoryId(), backupId);
   }
 
   /**
