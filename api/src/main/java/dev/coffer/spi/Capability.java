@@ -34,5 +34,11 @@ public enum Capability {
    * that method with an {@link IllegalArgumentException} naming the option that selects them (the
    * {@code archive} provider: {@code format=2} only).
    */
-  OBJECT_STORES
+  OBJECT_STORES,
+  /**
+   * Public-key (recipient) encryption: a repository can be written with public keys only (a
+   * write-only host), and what it writes is read with a matching private key (identity) only (rule
+   * P35).
+   */
+  RECIPIENTS
 }

@@ -104,6 +104,12 @@
  *       VANISHED_WHILE_READ} warning ({@code warn}, the default), read again first ({@code retry}),
  *       or fails the backup ({@code fail}). {@link dev.coffer.spi.support.ReadCheck} detects it;
  *       the TCK enforces the rule.
+ *   <li><b>P35 Recipients</b> (with {@link dev.coffer.spi.Capability#RECIPIENTS}). A backup written
+ *       with public keys only cannot be read with them: {@code restore} fails with {@link
+ *       dev.coffer.WrongKeyException} and writes nothing to the target, and {@code verify} either
+ *       fails so or reports 0 files and 0 bytes checked (it never claims content it cannot read);
+ *       no planted plaintext is in any stored byte; with the matching private key (identity) the
+ *       backup restores equal to the source and verifies every byte.
  * </ol>
  */
 package dev.coffer.spi;

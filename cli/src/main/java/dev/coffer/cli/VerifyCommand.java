@@ -80,6 +80,8 @@ final class VerifyCommand extends CliCommand {
             progress.finish();
           }
           r = Json.report(report);
+          boolean structureOnly = writeOnly(cli.repositoryUrl());
+          r.put("contentChecked", !structureOnly);
           ok = report.ok();
           files += report.filesChecked();
           bytes += report.bytesChecked();
@@ -90,6 +92,12 @@ final class VerifyCommand extends CliCommand {
           }
           if (!json()) {
             printHuman(report);
+            if (structureOnly) {
+              out()
+                  .println(
+                      "  structure and signatures checked; file content NOT checked (a write-only"
+                          + " host has no identity: add identity-file to read every byte)");
+            }
             changes.forEach(w -> out().println("  recorded when taken: " + w));
           }
         } catch (CorruptBackupException | WrongKeyException | NoSuchBackupException e) {
@@ -132,6 +140,26 @@ final class VerifyCommand extends CliCommand {
       cli.doing(null);
       return allOk ? CofferCli.OK : CofferCli.INTEGRITY;
     }
+  }
+
+  /**
+   * Whether the repository URL opens a write-only repository here (recipients, no identity-file),
+   * where {@code verify} checks structure and signatures but cannot read file content.
+   */
+  static boolean writeOnly(String url) {
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return false;
+    }
+    boolean recipients = false;
+    for (String pair : url.substring(q + 1).split("&")) {
+      String name = pair.substring(0, pair.indexOf('=') < 0 ? pair.length() : pair.indexOf('='));
+      if (name.equals("identity-file")) {
+        return false;
+      }
+      recipients |= name.equals("recipient") || name.equals("recipients-file");
+    }
+    return recipients;
   }
 
   /** The metadata, for its warnings; null when it cannot be read (the report already says why). */

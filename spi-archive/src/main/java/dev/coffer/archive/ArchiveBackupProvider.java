@@ -104,6 +104,12 @@ public final class ArchiveBackupProvider implements BackupProvider {
                   + "new backup's commit is signed with it",
               null),
           OptionInfo.optional(
+              "state-file",
+              "format 2, write-only hosts: a file where this host keeps the state of its last "
+                  + "backup, sealed with its host key (needs host-key-file), so it can take "
+                  + "incrementals without an identity; no default (docs/keys.md)",
+              null),
+          OptionInfo.optional(
               "trusted-host",
               "format 2: the Ed25519 public key (coffer-ed25519-public:...) whose signature every "
                   + "backup read must carry; others are left out of the listing and refused",
@@ -198,7 +204,8 @@ public final class ArchiveBackupProvider implements BackupProvider {
             Capability.TIMESTAMPS,
             Capability.SYMLINKS,
             Capability.POSIX_ATTRIBUTES,
-            Capability.OBJECT_STORES)); // format 2 only: open(ObjectStore) refuses format=1
+            Capability.OBJECT_STORES, // format 2 only: open(ObjectStore) refuses format=1
+            Capability.RECIPIENTS));
   }
 
   /** {@inheritDoc} */

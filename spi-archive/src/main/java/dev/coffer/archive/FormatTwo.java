@@ -53,6 +53,7 @@ final class FormatTwo {
             || o.isSet("recipients-file")
             || o.isSet("identity-file")
             || o.isSet("host-key-file")
+            || o.isSet("state-file")
             || o.isSet("trusted-host");
     if (o.isSet("format")) {
       boolean two = o.getLong("format") == 2;
@@ -66,7 +67,8 @@ final class FormatTwo {
     }
     if (keyPairs && !V2Places.holdsRepository(location)) {
       throw new IllegalArgumentException(
-          "options recipient, recipients-file, identity-file, host-key-file and trusted-host of "
+          "options recipient, recipients-file, identity-file, host-key-file, state-file and "
+              + "trusted-host of "
               + "provider 'archive' need format=2");
     }
     return V2Places.holdsRepository(location);
@@ -168,20 +170,24 @@ final class FormatTwo {
         o.isSet("threads")
             ? (int) o.getLong("threads")
             : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-    return new V2Settings(
-        hostKey(files, o),
-        trustedHost(o),
-        keyPairs ? null : new Keys(keyring, ArchiveBackupProvider.argon2(o)),
-        recipients,
-        identities,
-        locks,
-        (int) o.getLong("level"),
-        threads,
-        o.getBoolean("rehash"),
-        changedFiles,
-        clock,
-        ids,
-        info);
+    V2Settings settings =
+        new V2Settings(
+            hostKey(files, o),
+            trustedHost(o),
+            keyPairs ? null : new Keys(keyring, ArchiveBackupProvider.argon2(o)),
+            recipients,
+            identities,
+            locks,
+            (int) o.getLong("level"),
+            threads,
+            o.getBoolean("rehash"),
+            changedFiles,
+            clock,
+            ids,
+            info);
+    return o.isSet("state-file")
+        ? settings.withStateFile(files.getFileSystem().getPath(o.get("state-file").orElseThrow()))
+        : settings;
   }
 
   private static List<X25519Recipient> recipients(Path location, ProviderOptions o) {

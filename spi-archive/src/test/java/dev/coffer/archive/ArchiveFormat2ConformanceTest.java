@@ -25,4 +25,10 @@ class ArchiveFormat2ConformanceTest extends BackupProviderConformance {
   protected Map<String, KeyForm> keyForms() {
     return Map.of("key", KeyForm.hex(32));
   }
+
+  @Override
+  protected dev.coffer.testkit.RecipientKeys recipientKeys(java.nio.file.Path dir)
+      throws java.io.IOException {
+    return WriteOnlyHost.recipientKeys(dir, Map.of("threads", "2"));
+  }
 }

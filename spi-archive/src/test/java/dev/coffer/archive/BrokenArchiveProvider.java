@@ -53,7 +53,17 @@ public final class BrokenArchiveProvider implements BackupProvider {
     /** P26: storedBytes reports the logical size of the backup instead of what it stores. */
     STORED_BYTES_IS_THE_LOGICAL_SIZE("P26"),
     /** P26: storedBytes counts files of 768 KiB and more at their logical size. */
-    LARGE_FILES_COUNTED_AT_THEIR_LOGICAL_SIZE("P26");
+    LARGE_FILES_COUNTED_AT_THEIR_LOGICAL_SIZE("P26"),
+    /**
+     * P35: recipient options are quietly replaced by a built-in symmetric key (format 2), so a
+     * "write-only" host reads everything it wrote.
+     */
+    RECIPIENTS_REPLACED_BY_A_BUILT_IN_KEY("P35"),
+    /**
+     * P35: a restore on a write-only host creates the target directory before the data key is found
+     * missing, and leaves it.
+     */
+    WRITE_ONLY_RESTORE_CREATES_THE_TARGET("P35");
 
     /** The one rule the variant breaks. */
     final String rule;
@@ -108,8 +118,15 @@ public final class BrokenArchiveProvider implements BackupProvider {
       throw new IllegalArgumentException(
           "invalid value for option '" + BROKEN + "': expected a name of Broken", e);
     }
-    if (broken == Broken.SIGNS_INSTEAD_OF_ENCRYPTING) {
-      rest.putIfAbsent("mode", "signed");
+    boolean keyPair = rest.containsKey("recipient") || rest.containsKey("identity-file");
+    if (broken == Broken.SIGNS_INSTEAD_OF_ENCRYPTING && !keyPair) {
+      rest.putIfAbsent("mode", "signed"); // format 1's bug; format 2 (recipients) has no such mode
+    }
+    boolean writeOnly = rest.containsKey("recipient") && !rest.containsKey("identity-file");
+    if (broken == Broken.RECIPIENTS_REPLACED_BY_A_BUILT_IN_KEY
+        && (rest.remove("recipient") != null | rest.remove("identity-file") != null)) {
+      rest.put("key", TestSupport.KEY_HEX);
+      rest.put("format", "2");
     }
     Path lock = location.resolve("open.lock");
     boolean locked = broken == Broken.WRONG_KEY_LEAVES_A_LOCK && Files.isDirectory(location);
@@ -134,7 +151,7 @@ public final class BrokenArchiveProvider implements BackupProvider {
     if (locked) {
       Files.deleteIfExists(lock);
     }
-    return new Repository(repo, broken, location, name());
+    return new Repository(repo, broken, location, name(), writeOnly);
   }
 
   /** {@code m} as this provider's: the provider name P7 checks. */
@@ -225,8 +242,11 @@ public final class BrokenArchiveProvider implements BackupProvider {
     private final Broken broken;
     private final Path location;
     private final String provider;
+    private final boolean writeOnly;
 
-    Repository(BackupRepository real, Broken broken, Path location, String provider) {
+    Repository(
+        BackupRepository real, Broken broken, Path location, String provider, boolean writeOnly) {
+      this.writeOnly = writeOnly;
       this.real = real;
       this.broken = broken;
       this.location = location;
@@ -257,6 +277,9 @@ public final class BrokenArchiveProvider implements BackupProvider {
 
     @Override
     public BackupMetadata restore(RestoreRequest request) throws IOException {
+      if (broken == Broken.WRITE_ONLY_RESTORE_CREATES_THE_TARGET && writeOnly) {
+        Files.createDirectories(request.target()); // the bug: made before the key is found missing
+      }
       return renamed(real.restore(request), provider);
     }
 

@@ -91,5 +91,12 @@ class BrokenArchiveProvidersTest {
     protected Map<String, KeyForm> keyForms() {
       return Map.of("key", KeyForm.hex(32));
     }
+
+    @Override
+    protected dev.coffer.testkit.RecipientKeys recipientKeys(java.nio.file.Path dir)
+        throws java.io.IOException {
+      return WriteOnlyHost.recipientKeys(
+          dir, Map.of("threads", "2", BrokenArchiveProvider.BROKEN, variant.name()));
+    }
   }
 }

@@ -163,6 +163,17 @@ public abstract class BackupProviderConformance {
       }
     }
     return false;
+   * For a provider with {@link dev.coffer.spi.Capability#RECIPIENTS}: the options of a write-only
+   * host and of a reader of one new key pair, whose key files (if any) the test writes into {@code
+   * keyDirectory} (a fresh directory on the suite's file system, outside every repository). Rule
+   * P35 is skipped without it.
+   *
+   * @param keyDirectory where key files may be written
+   * @return the key pair's options, or null (the default) when the test declares none
+   * @throws IOException if a key file cannot be written
+   */
+  protected RecipientKeys recipientKeys(Path keyDirectory) throws IOException {
+    return null;
   }
 
   /**
@@ -1080,5 +1091,20 @@ public abstract class BackupProviderConformance {
     changedWhileReadRules
         .p34_changedFilesRetry_readsAFileThatChangedOnceAgain_andStoresTheStableReadWithoutAWarning(
             fs);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P35: recipients (RecipientRules)
+
+  /**
+   * P35 with RECIPIENTS: a backup written with public keys only is refused to them
+   * (WrongKeyException, nothing written) and restores equal with the identity.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p35_recipientsCapability_publicKeysWriteButOnlyTheIdentityReads(Fs fs)
+      throws Exception {
+    new RecipientRules(environment, this::recipientKeys)
+        .p35_recipientsCapability_publicKeysWriteButOnlyTheIdentityReads(fs);
   }
 }

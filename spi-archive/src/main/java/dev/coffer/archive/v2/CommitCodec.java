@@ -189,6 +189,11 @@ final class CommitCodec {
       if (slot == null) {
         throw corrupt(name, "has a malformed key slot " + i);
       }
+      for (KeySlot earlier : slots) { // a writer wraps once per key: a second slot is planted
+        if (earlier.type == slot.type && slot.hasFingerprint(earlier.fingerprint())) {
+          throw corrupt(name, "has two key slots for the same key (slot " + i + ")");
+        }
+      }
       slots.add(slot);
     }
     int kind = Byte.toUnsignedInt(in.get());

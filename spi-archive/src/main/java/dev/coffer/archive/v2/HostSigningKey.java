@@ -71,6 +71,26 @@ public final class HostSigningKey {
     return publicKey;
   }
 
+  /**
+   * The key of this host's local state for repository {@code repositoryId} ({@link HostState}):
+   * HKDF-SHA256 with the repository id as salt, the Ed25519 seed as input and {@code "coffer-v2
+   * host-state"} as info, 32 bytes; so a state opens only with this host key, for this repository.
+   */
+  SecretBytes stateKey(java.util.UUID repositoryId) {
+    byte[] prk = dev.coffer.archive.Hkdf.extract(Ids.bytes(repositoryId), seed.bytes());
+    byte[] k =
+        dev.coffer.archive.Hkdf.expand(
+            prk,
+            "coffer-v2 host-state".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            V2Format.KEY_BYTES);
+    try {
+      return new SecretBytes(k);
+    } finally {
+      Arrays.fill(prk, (byte) 0);
+      Arrays.fill(k, (byte) 0);
+    }
+  }
+
   byte[] sign(byte[] message) {
     return Ed25519.sign(seed.bytes(), message);
   }

@@ -131,14 +131,7 @@ public final class V2ArchiveReader {
   }
 
   private CommitObject readCommit(String backupId) throws IOException {
-    byte[] bytes;
-    try (InputStream in =
-        location.store().read(location.layout().commit(backupId), 0, CommitObject.MAX_BYTES + 1)) {
-      bytes = in.readNBytes(CommitObject.MAX_BYTES + 1);
-    } catch (NoSuchFileException e) {
-      throw new NoSuchBackupException(backupId);
-    }
-    return CommitObject.decode(bytes, location.repositoryId(), backupId);
+    return V2Commits.object(location, backupId);
   }
 
   private byte[] readBounded(String key, long length, String backupId) throws IOException {

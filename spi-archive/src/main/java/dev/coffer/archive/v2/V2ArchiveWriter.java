@@ -165,6 +165,9 @@ public final class V2ArchiveWriter {
 
     /** Called after the data and manifest objects, before the commit publishes the backup. */
     default void beforeCommit(V2Keys keys, V2Summary summary) throws IOException {}
+
+    /** Called once the commit published the backup (a host state records it, issue 19). */
+    default void committed(CommitStatement statement, V2Manifest manifest) {}
   }
 
   /**
@@ -330,6 +333,7 @@ public final class V2ArchiveWriter {
           .store()
           .write(layout.commit(backupId), new ByteArrayInputStream(commit), WriteMode.IF_ABSENT);
       committed = true;
+      hooks.committed(statement, manifest);
       return summary;
     } finally {
       keys.destroy();

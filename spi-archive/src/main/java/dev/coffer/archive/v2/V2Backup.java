@@ -108,7 +108,9 @@ public final class V2Backup implements AutoCloseable {
   /** Destroys the data keys. */
   @Override
   public void close() {
-    keys.destroy();
+    if (keys != null) { // a base from a host state ({@link HostState}) has no keys
+      keys.destroy();
+    }
   }
 
   @Override

@@ -76,7 +76,10 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
         if (!V2Repository.storable(request.baseBackupId())) {
           throw new NoSuchBackupException(request.baseBackupId().value());
         }
-        base = repo.reader().open(request.baseBackupId().value());
+        base =
+            repo.canRead()
+                ? repo.reader().open(request.baseBackupId().value())
+                : WriteOnlyBase.open(repo, request.baseBackupId().value());
       }
       backupId = repo.settings.ids.get();
       Closeable lock = repo.settings.locks.begin(backupId);
@@ -246,6 +249,11 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
         V2Metadata.seal(repo.metaKey(keys), repo.v2.repositoryId(), keys.archiveId(), result);
     repo.store.write(
         repo.layout().meta(backupId), new ByteArrayInputStream(sealed), WriteMode.IF_ABSENT);
+  }
+
+  @Override
+  public void committed(CommitStatement statement, V2Manifest manifest) {
+    WriteOnlyBase.record(repo, statement, manifest);
   }
 
   /** A file stored with {@code sizeBytes}: the totals follow a size other than the scan's. */

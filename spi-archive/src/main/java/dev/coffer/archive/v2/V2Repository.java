@@ -118,6 +118,11 @@ public final class V2Repository implements BackupRepository {
     return reader;
   }
 
+  /** Whether this host can open backups (a write-only host, recipients and no identity, cannot). */
+  boolean canRead() {
+    return reader != null;
+  }
+
   /** The writer of backups; a reader given identities only has none. */
   V2ArchiveWriter writer() {
     if (writer == null) {
@@ -333,10 +338,14 @@ public final class V2Repository implements BackupRepository {
       requireExisting(backupId);
       String id = backupId.value();
       List<String> dependents = new ArrayList<>();
-      for (BackupMetadata b : list()) {
-        if (id.equals(b.baseBackupId())) {
-          dependents.add(b.backupId());
+      if (canRead()) {
+        for (BackupMetadata b : list()) {
+          if (id.equals(b.baseBackupId())) {
+            dependents.add(b.backupId());
+          }
         }
+      } else { // a write-only host: the bases named in the commit summaries, which are in clear
+        dependents.addAll(V2Commits.dependents(v2, id));
       }
       if (!dependents.isEmpty()) {
         throw new BackupInUseException(id, dependents);

@@ -29,6 +29,9 @@ public final class V2Settings {
   final Supplier<String> ids;
   final RepositoryInfo info;
 
+  /** The host state file of a write-only host ({@link HostState}), or null. */
+  final java.nio.file.Path stateFile;
+
   /**
    * The settings.
    *
@@ -78,6 +81,43 @@ public final class V2Settings {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.ids = Objects.requireNonNull(ids, "ids");
     this.info = Objects.requireNonNull(info, "info");
+    this.stateFile = null;
+  }
+
+  private V2Settings(V2Settings s, java.nio.file.Path stateFile) {
+    this.signer = s.signer;
+    this.trustedHost = s.trustedHost;
+    this.keys = s.keys;
+    this.recipients = s.recipients;
+    this.identities = s.identities;
+    this.locks = s.locks;
+    this.level = s.level;
+    this.threads = s.threads;
+    this.rehash = s.rehash;
+    this.changedFiles = s.changedFiles;
+    this.clock = s.clock;
+    this.ids = s.ids;
+    this.info = s.info;
+    this.stateFile = stateFile;
+  }
+
+  /**
+   * These settings with a host state file (option {@code state-file}): after each backup the host
+   * records it there, sealed under a key derived from its host key, and a write-only host takes
+   * incrementals on it (docs/keys.md, "Write-only hosts").
+   *
+   * @param stateFile the state file
+   * @return the new settings
+   * @throws IllegalArgumentException if there is no host key to seal the state with
+   */
+  public V2Settings withStateFile(java.nio.file.Path stateFile) {
+    Objects.requireNonNull(stateFile, "stateFile");
+    if (signer == null) {
+      throw new IllegalArgumentException(
+          "option state-file of provider 'archive' needs host-key-file: the state is sealed with "
+              + "the host key and names the host's last backup by its signature");
+    }
+    return new V2Settings(this, stateFile);
   }
 
   V2WriteOptions writeOptions() {

@@ -37,6 +37,9 @@ final class V2VerifyOperation {
   }
 
   VerifyReport run() throws IOException {
+    if (!repo.canRead()) { // a write-only host: structure and signatures only (issue 19)
+      return new V2StructureVerify(repo, id, listener).run();
+    }
     V2Layout layout = repo.layout();
     for (String key : List.of(layout.data(id), layout.manifest(id), layout.meta(id))) {
       if (repo.store.stat(key).isEmpty()) {

@@ -172,11 +172,13 @@ class CommitObjectTest {
     assertThrows(
         WrongKeyException.class, () -> decode(withSlots(c, s.subList(0, 1))).openKeys(escrow));
     decode(withSlots(c, s.subList(0, 1))).openKeys(ops); // dropping a slot removes only that way in
-    // a duplicate opens only at its own index; a slot moved to another index does not open
-    decode(withSlots(c, List.of(s.get(1), s.get(1)))).openKeys(escrow);
+    // a duplicated slot (two slots for one key) is planted: the commit is refused whoever reads;
+    // a slot moved to another index does not open
     assertThrows(
-        WrongKeyException.class,
-        () -> decode(withSlots(c, List.of(s.get(0), s.get(0)))).openKeys(escrow));
+        CorruptBackupException.class, () -> decode(withSlots(c, List.of(s.get(1), s.get(1)))));
+    assertThrows(
+        CorruptBackupException.class,
+        () -> decode(withSlots(c, List.of(s.get(0), s.get(1), s.get(0)))));
     assertThrows(
         CorruptBackupException.class,
         () -> decode(withSlots(c, List.of(s.get(1)))).openKeys(escrow));
