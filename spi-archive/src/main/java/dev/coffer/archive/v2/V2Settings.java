@@ -28,6 +28,7 @@ public final class V2Settings {
   final Clock clock;
   final Supplier<String> ids;
   final RepositoryInfo info;
+  final int blockSizeBytes;
 
   /**
    * The settings.
@@ -61,6 +62,63 @@ public final class V2Settings {
       Clock clock,
       Supplier<String> ids,
       RepositoryInfo info) {
+    this(
+        signer,
+        trustedHost,
+        keys,
+        recipients,
+        identities,
+        locks,
+        level,
+        threads,
+        rehash,
+        changedFiles,
+        clock,
+        ids,
+        info,
+        BlockSealer.DEFAULT_BLOCK_SIZE_BYTES);
+  }
+
+  /**
+   * The settings, with the block size of new full backups (an incremental keeps its base's: blocks
+   * are compared with the base's at the same offsets).
+   *
+   * @param signer as in the other constructor
+   * @param trustedHost as in the other constructor
+   * @param keys as in the other constructor
+   * @param recipients as in the other constructor
+   * @param identities as in the other constructor
+   * @param locks as in the other constructor
+   * @param level as in the other constructor
+   * @param threads as in the other constructor
+   * @param rehash as in the other constructor
+   * @param changedFiles as in the other constructor
+   * @param clock as in the other constructor
+   * @param ids as in the other constructor
+   * @param info as in the other constructor
+   * @param blockSizeBytes bytes per block of a new full backup: a power of two from 4 KiB to 1 MiB
+   * @throws IllegalArgumentException if the block size is not one of those
+   */
+  public V2Settings(
+      HostSigningKey signer,
+      HostPublicKey trustedHost,
+      MasterKeys keys,
+      List<X25519Recipient> recipients,
+      List<X25519Identity> identities,
+      WriterLocks locks,
+      int level,
+      int threads,
+      boolean rehash,
+      ChangedFilesPolicy changedFiles,
+      Clock clock,
+      Supplier<String> ids,
+      RepositoryInfo info,
+      int blockSizeBytes) {
+    if (!V2Format.validBlockSize(blockSizeBytes)) {
+      throw new IllegalArgumentException(
+          "block size must be a power of two from 4 KiB to 1 MiB: " + blockSizeBytes);
+    }
+    this.blockSizeBytes = blockSizeBytes;
     this.signer = signer;
     this.trustedHost = trustedHost;
     this.keys = keys;
@@ -82,15 +140,17 @@ public final class V2Settings {
 
   V2WriteOptions writeOptions() {
     return new V2WriteOptions(
-        BlockSealer.DEFAULT_BLOCK_SIZE_BYTES,
-        level,
-        threads,
-        rehash,
-        V2WriteOptions.DEFAULT_GRANULARITY);
+        blockSizeBytes, level, threads, rehash, V2WriteOptions.DEFAULT_GRANULARITY);
   }
 
   @Override
   public String toString() {
-    return "V2Settings[level " + level + ", " + threads + " threads, keys redacted]";
+    return "V2Settings[level "
+        + level
+        + ", "
+        + threads
+        + " threads, block size "
+        + blockSizeBytes
+        + ", keys redacted]";
   }
 }
