@@ -47,56 +47,9 @@ public final class V2Settings {
    * @param clock the clock of backup times
    * @param ids the source of new backup ids
    * @param info what the repository's {@code info()} returns
-   */
-  public V2Settings(
-      HostSigningKey signer,
-      HostPublicKey trustedHost,
-      MasterKeys keys,
-      List<X25519Recipient> recipients,
-      List<X25519Identity> identities,
-      WriterLocks locks,
-      int level,
-      int threads,
-      boolean rehash,
-      ChangedFilesPolicy changedFiles,
-      Clock clock,
-      Supplier<String> ids,
-      RepositoryInfo info) {
-    this(
-        signer,
-        trustedHost,
-        keys,
-        recipients,
-        identities,
-        locks,
-        level,
-        threads,
-        rehash,
-        changedFiles,
-        clock,
-        ids,
-        info,
-        BlockSealer.DEFAULT_BLOCK_SIZE_BYTES);
-  }
-
-  /**
-   * The settings, with the block size of new full backups (an incremental keeps its base's: blocks
-   * are compared with the base's at the same offsets).
-   *
-   * @param signer as in the other constructor
-   * @param trustedHost as in the other constructor
-   * @param keys as in the other constructor
-   * @param recipients as in the other constructor
-   * @param identities as in the other constructor
-   * @param locks as in the other constructor
-   * @param level as in the other constructor
-   * @param threads as in the other constructor
-   * @param rehash as in the other constructor
-   * @param changedFiles as in the other constructor
-   * @param clock as in the other constructor
-   * @param ids as in the other constructor
-   * @param info as in the other constructor
-   * @param blockSizeBytes bytes per block of a new full backup: a power of two from 4 KiB to 1 MiB
+   * @param blockSizeBytes bytes per block of a new full backup, a power of two from 4 KiB to 1 MiB
+   *     (an incremental keeps its base's: its blocks are compared with the base's at the same
+   *     offsets)
    * @throws IllegalArgumentException if the block size is not one of those
    */
   public V2Settings(
