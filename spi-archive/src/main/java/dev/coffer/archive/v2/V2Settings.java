@@ -9,9 +9,9 @@ import java.util.function.Supplier;
 
 /**
  * What the {@code archive} provider decided for one format-2 repository instance: its key source,
- * writer locks, compression level, workers, the {@code changed-files} policy, the clock, the id
- * source and what {@code info()} tells. Not a record, because it holds the key source: {@link
- * #toString()} names no secret.
+ * writer locks, compression level, workers, the block size of new full backups, the {@code
+ * changed-files} policy, the clock, the id source and what {@code info()} tells. Not a record,
+ * because it holds the key source: {@link #toString()} names no secret.
  */
 public final class V2Settings {
 
