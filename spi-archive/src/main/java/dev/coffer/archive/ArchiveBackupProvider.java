@@ -2,6 +2,7 @@ package dev.coffer.archive;
 
 import dev.coffer.BackupRepository;
 import dev.coffer.RepositoryInfo;
+import dev.coffer.archive.v2.BlockSealer;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;
@@ -119,6 +120,14 @@ public final class ArchiveBackupProvider implements BackupProvider {
               "format 2: read every file of an incremental, also those whose size, times and "
                   + "identity say unchanged (format 1 always reads every file)",
               false),
+          OptionInfo.integer(
+              "block-size",
+              "format 2: bytes per block of a new full backup, a power of two from 4096 to "
+                  + "1048576; an incremental keeps its base's block size (docs/archive-format.md "
+                  + "§15)",
+              BlockSealer.DEFAULT_BLOCK_SIZE_BYTES,
+              4096,
+              1048576),
           OptionInfo.integer("level", "zstd compression level, 1 to 19", 3, 1, 19),
           new OptionInfo(
               "threads",

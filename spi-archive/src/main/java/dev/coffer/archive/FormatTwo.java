@@ -60,6 +60,9 @@ final class FormatTwo {
       if (!two && keyPairs) {
         throw o.invalid("format", "recipients, identities and host keys need format=2");
       }
+      if (!two && o.isSet("block-size")) {
+        throw o.invalid("format", "block-size needs format=2 (format 1's blocks are fixed)");
+      }
       if (!two && V2Places.holdsRepository(location)) {
         throw o.invalid("format", "the repository is format 2: use format=2 or leave it out");
       }
@@ -71,7 +74,12 @@ final class FormatTwo {
               + "trusted-host of "
               + "provider 'archive' need format=2");
     }
-    return V2Places.holdsRepository(location);
+    boolean two = V2Places.holdsRepository(location);
+    if (!two && o.isSet("block-size")) {
+      throw new IllegalArgumentException(
+          "option block-size of provider 'archive' needs format=2 (format 1's blocks are fixed)");
+    }
+    return two;
   }
 
   /** Opens (creating if needed) the format-2 repository in the directory {@code location}. */
@@ -170,6 +178,10 @@ final class FormatTwo {
         o.isSet("threads")
             ? (int) o.getLong("threads")
             : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    int blockSize = (int) o.getLong("block-size");
+    if (Integer.bitCount(blockSize) != 1) {
+      throw o.invalid("block-size", "a power of two from 4096 to 1048576 (bytes)");
+    }
     V2Settings settings =
         new V2Settings(
             hostKey(files, o),
@@ -184,7 +196,8 @@ final class FormatTwo {
             changedFiles,
             clock,
             ids,
-            info);
+            info,
+            blockSize);
     return o.isSet("state-file")
         ? settings.withStateFile(files.getFileSystem().getPath(o.get("state-file").orElseThrow()))
         : settings;

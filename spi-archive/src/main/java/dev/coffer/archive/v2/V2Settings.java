@@ -9,9 +9,9 @@ import java.util.function.Supplier;
 
 /**
  * What the {@code archive} provider decided for one format-2 repository instance: its key source,
- * writer locks, compression level, workers, the {@code changed-files} policy, the clock, the id
- * source and what {@code info()} tells. Not a record, because it holds the key source: {@link
- * #toString()} names no secret.
+ * writer locks, compression level, workers, the block size of new full backups, the {@code
+ * changed-files} policy, the clock, the id source and what {@code info()} tells. Not a record,
+ * because it holds the key source: {@link #toString()} names no secret.
  */
 public final class V2Settings {
 
@@ -28,6 +28,7 @@ public final class V2Settings {
   final Clock clock;
   final Supplier<String> ids;
   final RepositoryInfo info;
+  final int blockSizeBytes;
 
   /** The host state file of a write-only host ({@link HostState}), or null. */
   final java.nio.file.Path stateFile;
@@ -49,6 +50,10 @@ public final class V2Settings {
    * @param clock the clock of backup times
    * @param ids the source of new backup ids
    * @param info what the repository's {@code info()} returns
+   * @param blockSizeBytes bytes per block of a new full backup, a power of two from 4 KiB to 1 MiB
+   *     (an incremental keeps its base's: its blocks are compared with the base's at the same
+   *     offsets)
+   * @throws IllegalArgumentException if the block size is not one of those
    */
   public V2Settings(
       HostSigningKey signer,
@@ -63,7 +68,13 @@ public final class V2Settings {
       ChangedFilesPolicy changedFiles,
       Clock clock,
       Supplier<String> ids,
-      RepositoryInfo info) {
+      RepositoryInfo info,
+      int blockSizeBytes) {
+    if (!V2Format.validBlockSize(blockSizeBytes)) {
+      throw new IllegalArgumentException(
+          "block size must be a power of two from 4 KiB to 1 MiB: " + blockSizeBytes);
+    }
+    this.blockSizeBytes = blockSizeBytes;
     this.signer = signer;
     this.trustedHost = trustedHost;
     this.keys = keys;
@@ -98,6 +109,7 @@ public final class V2Settings {
     this.clock = s.clock;
     this.ids = s.ids;
     this.info = s.info;
+    this.blockSizeBytes = s.blockSizeBytes;
     this.stateFile = stateFile;
   }
 
@@ -122,15 +134,17 @@ public final class V2Settings {
 
   V2WriteOptions writeOptions() {
     return new V2WriteOptions(
-        BlockSealer.DEFAULT_BLOCK_SIZE_BYTES,
-        level,
-        threads,
-        rehash,
-        V2WriteOptions.DEFAULT_GRANULARITY);
+        blockSizeBytes, level, threads, rehash, V2WriteOptions.DEFAULT_GRANULARITY);
   }
 
   @Override
   public String toString() {
-    return "V2Settings[level " + level + ", " + threads + " threads, keys redacted]";
+    return "V2Settings[level "
+        + level
+        + ", "
+        + threads
+        + " threads, block size "
+        + blockSizeBytes
+        + ", keys redacted]";
   }
 }
