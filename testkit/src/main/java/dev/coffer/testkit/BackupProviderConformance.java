@@ -163,6 +163,9 @@ public abstract class BackupProviderConformance {
       }
     }
     return false;
+  }
+
+  /**
    * For a provider with {@link dev.coffer.spi.Capability#RECIPIENTS}: the options of a write-only
    * host and of a reader of one new key pair, whose key files (if any) the test writes into {@code
    * keyDirectory} (a fresh directory on the suite's file system, outside every repository). Rule
