@@ -26,5 +26,13 @@ public enum Capability {
    * POSIX permission bits and owners of files, directories and the source root are recorded and
    * restored where both file systems have them (rules P27 to P29).
    */
-  POSIX_ATTRIBUTES
+  POSIX_ATTRIBUTES,
+  /**
+   * Key rotation without rewriting data ({@link dev.coffer.BackupRepository#rekey}, rule P36). A
+   * provider whose every repository can rekey declares it in {@link BackupProvider#capabilities()};
+   * one whose repositories differ (the {@code archive} provider: format 2 only) declares it in the
+   * repository's {@link dev.coffer.RepositoryInfo#capabilities()} only, which is what callers and
+   * the TCK ask.
+   */
+  REKEY
 }

@@ -4,7 +4,9 @@ import dev.coffer.RepositoryInfo;
 import dev.coffer.spi.support.ChangedFilesPolicy;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +30,7 @@ public final class V2Settings {
   final Clock clock;
   final Supplier<String> ids;
   final RepositoryInfo info;
+  private Function<Map<String, String>, V2Settings> newKeys;
 
   /**
    * The settings.
@@ -78,6 +81,27 @@ public final class V2Settings {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.ids = Objects.requireNonNull(ids, "ids");
     this.info = Objects.requireNonNull(info, "info");
+  }
+
+  /**
+   * These settings, able to rekey: {@code parser} turns the new key options of a rekey ({@link
+   * dev.coffer.BackupRepository#rekey}) into settings whose key source is the new keys, or throws
+   * {@link IllegalArgumentException} naming the option at fault.
+   *
+   * @param parser the parser of new key options
+   * @return these settings (the parser is set once, before the repository opens)
+   */
+  public V2Settings withNewKeys(Function<Map<String, String>, V2Settings> parser) {
+    this.newKeys = Objects.requireNonNull(parser, "parser");
+    return this;
+  }
+
+  /** The settings of a rekey's new keys. */
+  V2Settings newKeys(Map<String, String> options) {
+    if (newKeys == null) {
+      throw new UnsupportedOperationException("this repository was opened without a key parser");
+    }
+    return newKeys.apply(options);
   }
 
   V2WriteOptions writeOptions() {
