@@ -121,7 +121,16 @@ final class FormatTwo {
 
   /** The options a rekey's new keys may be given with. */
   static final List<String> NEW_KEY_OPTIONS =
-      List.of("key", "key-file", "passphrase", "passphrase-file", "recipient", "recipients-file");
+      List.of(
+          "key",
+          "key-file",
+          "passphrase",
+          "passphrase-file",
+          "argon2-memory-kib",
+          "argon2-iterations",
+          "argon2-parallelism",
+          "recipient",
+          "recipients-file");
 
   /** Format 2 can rekey: its repositories say so in {@code info()}. */
   private static RepositoryInfo rekeyable(RepositoryInfo info) {
