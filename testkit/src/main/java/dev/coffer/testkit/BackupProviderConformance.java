@@ -76,6 +76,7 @@ public abstract class BackupProviderConformance {
   private SourceRules sourceRules;
   private ChangedWhileReadRules changedWhileReadRules;
   private ConcurrencyRules concurrencyRules;
+  private RekeyRules rekeyRules;
 
   /**
    * Creates a new instance of the provider under test. Called once before each test, and again
@@ -139,6 +140,7 @@ public abstract class BackupProviderConformance {
     sourceRules = new SourceRules(environment);
     changedWhileReadRules = new ChangedWhileReadRules(environment);
     concurrencyRules = new ConcurrencyRules(environment);
+    rekeyRules = new RekeyRules(environment);
   }
 
   /**
@@ -997,5 +999,27 @@ public abstract class BackupProviderConformance {
     changedWhileReadRules
         .p34_changedFilesRetry_readsAFileThatChangedOnceAgain_andStoresTheStableReadWithoutAWarning(
             fs);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P36: key rotation without rewriting data (RekeyRules)
+
+  /**
+   * P36 with REKEY (declared by the repository's info()): rekey changes no stored byte of data and
+   * writes at most 4 KiB per backup whatever its size; afterwards the old keys fail with
+   * WrongKeyException and the new keys restore every backup as it was.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p36_rekeyCapability_changesNoDataByte_andOnlyTheNewKeysOpenAfterwards(Fs fs)
+      throws Exception {
+    rekeyRules.p36_rekeyCapability_changesNoDataByte_andOnlyTheNewKeysOpenAfterwards(fs);
+  }
+
+  /** P36 without REKEY: rekey is refused with UnsupportedOperationException and changes nothing. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p36_withoutRekeyCapability_rekeyIsRefusedAndChangesNothing(Fs fs) throws Exception {
+    rekeyRules.p36_withoutRekeyCapability_rekeyIsRefusedAndChangesNothing(fs);
   }
 }
