@@ -21,10 +21,10 @@ import java.util.stream.Stream;
 /**
  * Issue 19's rekey target, measured: a format-2 {@code archive} repository on disk with {@code N}
  * backups (default 1,000), one of them a backup of a file of {@code G} GiB (default 3) of random
- * bytes, so its data object has that size too; then one {@code rekey} to a new key, timed, with
- * the bytes it wrote in total, per backup, and the most any one backup cost (the large one
- * included). The large backup's data object is checked unchanged (size and time). Everything is
- * deleted afterwards. Run by {@code benchmarks/rekey.sh}; prints one line per figure.
+ * bytes, so its data object has that size too; then one {@code rekey} to a new key, timed, with the
+ * bytes it wrote in total, per backup, and the most any one backup cost (the large one included).
+ * The large backup's data object is checked unchanged (size and time). Everything is deleted
+ * afterwards. Run by {@code benchmarks/rekey.sh}; prints one line per figure.
  *
  * <pre>
  * java -cp ... dev.coffer.benchmarks.RekeyRun WORK_DIR [N] [G]
@@ -37,8 +37,8 @@ public final class RekeyRun {
   /**
    * Runs the measurement.
    *
-   * @param args the work directory (created, then deleted), the number of backups, the large
-   *     file's size in GiB
+   * @param args the work directory (created, then deleted), the number of backups, the large file's
+   *     size in GiB
    * @throws IOException if the repository cannot be written
    */
   public static void main(String[] args) throws IOException {
@@ -136,5 +136,4 @@ public final class RekeyRun {
       }
     }
   }
-
 }
