@@ -11,11 +11,17 @@ import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
+import dev.coffer.CorruptBackupException;
 import dev.coffer.RekeyReport;
 import dev.coffer.RestoreRequest;
 import dev.coffer.WrongKeyException;
 import dev.coffer.archive.v2.X25519Identity;
+import dev.coffer.store.ObjectStore;
+import dev.coffer.store.ObjectStores;
+import dev.coffer.store.WriteMode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -202,5 +208,40 @@ class Format2RekeyKeysTest {
     long max = deltas.stream().mapToLong(Long::longValue).max().orElseThrow();
     assertTrue(min > 0 && max <= 4096, "bytes per backup " + deltas);
     assertTrue(max - min <= 16, "a 1 KiB and an 8 MiB backup cost the same: " + deltas);
+  }
+
+  @Test
+  void anUnfinishedRekey_damaged_isCorrupt_andOneToOtherKeys_mustBeFinishedFirst()
+      throws IOException {
+    ObjectStore bucket = ObjectStores.directory(root.resolve("bucket"));
+    Path src = TestSupport.sampleSource(root.resolve("src"));
+    Map<String, String> old = v2(TestSupport.keyOptions(TestSupport.KEY_HEX));
+    Map<String, String> next = Map.of("key", TestSupport.OTHER_KEY_HEX);
+    try (BackupRepository r = new ArchiveBackupProvider().open(bucket, old)) {
+      r.backup(BackupRequest.full(src));
+    }
+    CrashingStore crashing = new CrashingStore(bucket, 1, true); // after coffer-rekey is written
+    try (BackupRepository r = new ArchiveBackupProvider().open(crashing, old)) {
+      assertThrows(IOException.class, () -> r.rekey(next, x -> {}));
+    }
+    try (BackupRepository r = new ArchiveBackupProvider().open(bucket, old)) {
+      IllegalArgumentException other =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> r.rekey(Map.of("key", "ab".repeat(32)), x -> {}));
+      assertTrue(other.getMessage().contains("unfinished rekey"), other.getMessage());
+    }
+    byte[] pending;
+    try (InputStream in = bucket.read("coffer-rekey")) {
+      pending = in.readAllBytes();
+    }
+    pending[pending.length - 1] ^= 1; // the sealed previous master
+    bucket.write("coffer-rekey", new ByteArrayInputStream(pending), WriteMode.REPLACE);
+    Map<String, String> withNew = v2(TestSupport.keyOptions(TestSupport.OTHER_KEY_HEX));
+    assertThrows(
+        CorruptBackupException.class, () -> new ArchiveBackupProvider().open(bucket, withNew));
+    try (BackupRepository r = new ArchiveBackupProvider().open(bucket, old)) {
+      assertEquals(1, r.list().size(), "the old key still opens what is not rekeyed");
+    }
   }
 }

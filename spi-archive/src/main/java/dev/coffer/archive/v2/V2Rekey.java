@@ -104,6 +104,13 @@ final class V2Rekey {
       byte[] previous =
           symmetric ? RekeyState.sealPrevious(old, to.master(), id, RANDOM) : new byte[0];
       write(RekeyState.KEY, RekeyState.encode(target, previous), WriteMode.IF_ABSENT);
+      RekeyState.Pending raced = RekeyState.read(store, repo.where);
+      if (raced == null || !Arrays.equals(raced.config(), target)) {
+        throw new IllegalStateException(
+            "another rekey of repository "
+                + repo.where
+                + " started at the same time: run one only");
+      }
     }
     Recipients wrapTo =
         symmetric ? Recipients.symmetric(to.master()) : Recipients.x25519(to.recipients());
