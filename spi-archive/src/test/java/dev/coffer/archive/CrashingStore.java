@@ -21,6 +21,7 @@ final class CrashingStore implements ObjectStore {
   private final boolean landed;
   private int changes;
   private boolean crashed;
+  private final java.util.Map<String, Long> written = new java.util.TreeMap<>();
 
   /**
    * @param crashAt the change that crashes (1-based); 0 never crashes
@@ -32,21 +33,26 @@ final class CrashingStore implements ObjectStore {
     this.landed = landed;
   }
 
-  int changes() {
+  /** The bytes written, by object key. */
+  synchronized java.util.Map<String, Long> written() {
+    return new java.util.TreeMap<>(written);
+  }
+
+  synchronized int changes() {
     return changes;
   }
 
-  boolean crashed() {
+  synchronized boolean crashed() {
     return crashed;
   }
 
-  private void alive() throws IOException {
+  private synchronized void alive() throws IOException {
     if (crashed) {
       throw new IOException("the process crashed (injected)");
     }
   }
 
-  private <T> T change(IoCall<T> call) throws IOException {
+  private synchronized <T> T change(IoCall<T> call) throws IOException {
     alive();
     changes++;
     if (changes != crashAt) {
@@ -70,7 +76,11 @@ final class CrashingStore implements ObjectStore {
 
   @Override
   public long write(String key, InputStream data, WriteMode mode) throws IOException {
-    return change(() -> inner.write(key, data, mode));
+    long n = change(() -> inner.write(key, data, mode));
+    synchronized (this) {
+      written.merge(key, n, Long::sum);
+    }
+    return n;
   }
 
   @Override

@@ -20,6 +20,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -51,15 +57,16 @@ final class V2Rekey {
   private static final System.Logger LOG = System.getLogger("dev.coffer.archive");
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int MAX_PASSES = 8;
+  private static final int WORKERS = 8;
 
   private final V2Repository repo;
   private final RepositoryConfig config;
   private final ObjectStore store;
   private final UUID id;
-  private long backups;
-  private long rekeyed;
-  private long skipped;
-  private long written;
+  private final AtomicLong backups = new AtomicLong();
+  private final AtomicLong rekeyed = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
+  private final AtomicLong written = new AtomicLong();
 
   V2Rekey(V2Repository repo, RepositoryConfig config) {
     this.repo = repo;
@@ -128,11 +135,16 @@ final class V2Rekey {
       if (fresh.isEmpty()) {
         break;
       }
-      backups += fresh.size();
-      for (String backupId : fresh) {
-        rekey(backupId, opener, wrapTo, newMeta, oldMeta);
-        progress.accept(report());
-      }
+      backups.addAndGet(fresh.size());
+      Identities o = opener;
+      inParallel(
+          fresh,
+          backupId -> {
+            rekey(backupId, o, wrapTo, newMeta, oldMeta);
+            synchronized (progress) {
+              progress.accept(report());
+            }
+          });
     }
     if (!Arrays.equals(current, target)) {
       write(RepositoryConfig.KEY, target, WriteMode.REPLACE);
@@ -160,7 +172,7 @@ final class V2Rekey {
       UUID archiveId = commit.statement().archiveId();
       boolean metaDone = newMeta == null || opens(newMeta, archiveId, summary, meta);
       if (commitDone && metaDone) {
-        skipped++;
+        skipped.incrementAndGet();
         return;
       }
       if (!commitDone) {
@@ -180,9 +192,9 @@ final class V2Rekey {
             V2Metadata.seal(newMeta, id, archiveId, m),
             WriteMode.REPLACE);
       }
-      rekeyed++;
+      rekeyed.incrementAndGet();
     } catch (NoSuchFileException deleted) {
-      backups--; // deleted meanwhile
+      backups.decrementAndGet(); // deleted meanwhile
     } catch (WrongKeyException e) {
       throw new WrongKeyException(
           "rekey of repository "
@@ -220,13 +232,67 @@ final class V2Rekey {
 
   private void write(String key, byte[] bytes, WriteMode mode) throws IOException {
     try {
-      written += store.write(key, new ByteArrayInputStream(bytes), mode);
+      written.addAndGet(store.write(key, new ByteArrayInputStream(bytes), mode));
     } catch (FileAlreadyExistsException raced) {
       // another rekey wrote the same object first; it is checked again by this rekey's reads
     }
   }
 
   private RekeyReport report() {
-    return new RekeyReport(backups, rekeyed, skipped, written);
+    return new RekeyReport(backups.get(), rekeyed.get(), skipped.get(), written.get());
+  }
+
+  private interface Step {
+    void run(String backupId) throws IOException;
+  }
+
+  /**
+   * Runs {@code step} for every id on {@value #WORKERS} threads (each archive's writes are small
+   * and wait for the disk or the network, and archives are independent); the first failure stops
+   * the rest and is thrown once every started step has ended.
+   */
+  private static void inParallel(List<String> ids, Step step) throws IOException {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(WORKERS, ids.size()));
+    try {
+      List<Future<?>> running = new ArrayList<>();
+      for (String id : ids) {
+        running.add(
+            pool.submit(
+                () -> {
+                  step.run(id);
+                  return null;
+                }));
+      }
+      for (Future<?> f : running) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          pool.shutdownNow();
+          awaitEnd(pool);
+          Throwable cause = e.getCause();
+          if (cause instanceof IOException io) {
+            throw io;
+          }
+          if (cause instanceof RuntimeException r) {
+            throw r;
+          }
+          throw new IOException("rekey failed", cause);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          pool.shutdownNow();
+          throw new java.io.InterruptedIOException("rekey interrupted");
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void awaitEnd(ExecutorService pool) {
+    try {
+      pool.awaitTermination(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
