@@ -2,7 +2,6 @@ package dev.coffer.archive.v2;
 
 import dev.coffer.CorruptBackupException;
 import dev.coffer.WrongKeyException;
-import dev.coffer.archive.Hkdf;
 import dev.coffer.archive.SecretBytes;
 import dev.coffer.store.ObjectStore;
 import java.io.IOException;
@@ -156,14 +155,7 @@ final class RekeyState {
   }
 
   private static SecretBytes kek(SecretBytes next, UUID repositoryId) {
-    byte[] prk = Hkdf.extract(Ids.bytes(repositoryId), next.bytes());
-    byte[] k = Hkdf.expand(prk, LABEL, 32);
-    try {
-      return new SecretBytes(k);
-    } finally {
-      Arrays.fill(prk, (byte) 0);
-      Arrays.fill(k, (byte) 0);
-    }
+    return V2Metadata.derive(Ids.bytes(repositoryId), next, LABEL);
   }
 
   private static byte[] aad(UUID repositoryId) {
