@@ -26,12 +26,14 @@ import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Which keys a format-2 rekey takes: a new raw key or passphrase, added and removed recipients;
@@ -42,6 +44,7 @@ class Format2RekeyKeysTest {
 
   private final FileSystem fs = Jimfs.newFileSystem(Configuration.unix());
   private final Path root = fs.getPath("/work");
+  @TempDir Path disk;
 
   @AfterEach
   void close() throws IOException {
@@ -248,5 +251,84 @@ class Format2RekeyKeysTest {
     try (BackupRepository r = new ArchiveBackupProvider().open(bucket, old)) {
       assertEquals(1, r.list().size(), "the old key still opens what is not rekeyed");
     }
+  }
+
+  @Test
+  void aWriteOnlyRekey_crashedAtEachWrite_leavesEveryBackupToTheOldOrTheNewIdentity_andResumes()
+      throws IOException {
+    SecureRandom random = new SecureRandom();
+    X25519Identity ops = X25519Identity.generate(random);
+    X25519Identity ops2 = X25519Identity.generate(random);
+    Path src = TestSupport.sampleSource(root.resolve("src"));
+    Path template = root.resolve("template");
+    Map<String, String> host =
+        v2(Map.of("recipients-file", file("old.txt", ops.recipient() + "\n").toString()));
+    Map<String, String> next = Map.of("recipient", ops2.recipient().toString());
+    List<String> ids = new ArrayList<>();
+    try (BackupRepository r = new ArchiveBackupProvider().open(template, host)) {
+      ids.add(r.backup(BackupRequest.full(src)).backupId());
+      ids.add(r.backup(BackupRequest.full(src)).backupId());
+    }
+    int crashes = 0;
+    for (int n = 1; ; n++) {
+      Path bucket = Format2RekeyTest.copy(template, root.resolve("bucket-" + n));
+      CrashingStore crashing = new CrashingStore(ObjectStores.directory(bucket), n, true);
+      try (BackupRepository r = new ArchiveBackupProvider().open(crashing, v2(onDisk(ops)))) {
+        r.rekey(next, x -> {});
+      } catch (IOException crash) {
+        assertTrue(crashing.crashed(), "only the injected crash fails: " + crash);
+      }
+      if (!crashing.crashed()) {
+        break;
+      }
+      crashes++;
+      ObjectStore store = ObjectStores.directory(bucket);
+      for (String id : ids) {
+        Path target = root.resolve("t-" + n + "-" + id);
+        assertTrue(
+            restores(store, ops, id, target.resolve("old"))
+                || restores(store, ops2, id, target.resolve("new")),
+            "crash at change " + n + ": backup " + id + " opens with neither identity");
+      }
+      X25519Identity resume = opens(store, ops) ? ops : ops2;
+      try (BackupRepository r = new ArchiveBackupProvider().open(store, v2(onDisk(resume)))) {
+        RekeyReport rerun = r.rekey(next, x -> {});
+        assertEquals(2, rerun.rekeyed() + rerun.skipped(), "crash at change " + n);
+      }
+      assertFalse(opens(store, ops), "crash at change " + n + ": the removed identity opens");
+      for (String id : ids) {
+        assertTrue(restores(store, ops2, id, root.resolve("r-" + n + "-" + id)), id);
+      }
+    }
+    assertTrue(crashes >= 4, "every change was crashed at: " + crashes);
+  }
+
+  private boolean opens(ObjectStore store, X25519Identity id) throws IOException {
+    try {
+      new ArchiveBackupProvider().open(store, v2(onDisk(id))).close();
+      return true;
+    } catch (WrongKeyException refused) {
+      return false;
+    }
+  }
+
+  private boolean restores(ObjectStore store, X25519Identity id, String backupId, Path target)
+      throws IOException {
+    try (BackupRepository r = new ArchiveBackupProvider().open(store, v2(onDisk(id)))) {
+      Files.createDirectories(target.getParent());
+      r.restore(RestoreRequest.of(BackupId.of(backupId), target));
+      return Files.exists(target.resolve("text.txt"));
+    } catch (WrongKeyException | CorruptBackupException notWithThisIdentity) {
+      return false;
+    }
+  }
+
+  /** Key files of a repository in an object store are read from the default file system. */
+  private Map<String, String> onDisk(X25519Identity id) throws IOException {
+    Path file = disk.resolve("id-" + id.recipient().hashCode());
+    if (!Files.exists(file)) {
+      Files.writeString(file, id.secretText() + "\n");
+    }
+    return Map.of("identity-file", file.toString());
   }
 }

@@ -207,7 +207,7 @@ class Format2RekeyTest {
     }
   }
 
-  private static Path copy(Path from, Path to) throws IOException {
+  static Path copy(Path from, Path to) throws IOException {
     try (Stream<Path> s = Files.walk(from)) {
       for (Path p : (Iterable<Path>) s.sorted(Comparator.naturalOrder())::iterator) {
         Path t = to.resolve(from.relativize(p).toString());
