@@ -229,6 +229,44 @@ public interface BackupRepository extends AutoCloseable {
   }
 
   /**
+   * Key rotation: re-wraps every backup's keys to a new key set without rewriting any backup's
+   * data, so that afterwards the repository opens with the new keys and the keys it was opened with
+   * fail with {@link WrongKeyException}. The current keys are those this repository was opened
+   * with; {@code newKeys} are given with the names {@code open} takes for keys (for example {@code
+   * key}, {@code key-file}, {@code passphrase}, {@code passphrase-file}, {@code recipient}, {@code
+   * recipients-file}), and nothing else.
+   *
+   * <p>A repository whose {@link #info()} {@linkplain RepositoryInfo#supports supports} {@link
+   * dev.coffer.spi.Capability#REKEY REKEY} implements it (rule P36 of the provider contract): the
+   * bytes written per backup do not depend on its size and no byte of stored data changes; an
+   * interruption at any point leaves every backup openable with the old keys or the new ones, never
+   * neither; calling again with the same new keys resumes (backups already done are skipped). A
+   * rekey does not re-encrypt data: whoever held a removed key could already read what it opened.
+   * Run it while no backup is being written: a backup started with the old keys may stay wrapped
+   * for them.
+   *
+   * <p>The default refuses with {@link UnsupportedOperationException} and changes nothing.
+   *
+   * @param newKeys the new keys, as {@code open} options (file options name files)
+   * @param progress told the totals so far after each backup; exceptions it throws abort the rekey,
+   *     which a later call resumes
+   * @return what was done
+   * @throws UnsupportedOperationException if the repository cannot rekey
+   * @throws IllegalArgumentException if {@code newKeys} names another option, no key, or keys of
+   *     another kind than the repository can take; nothing is changed
+   * @throws WrongKeyException if this repository was opened with keys that cannot open its backups
+   * @throws IOException if the repository cannot be read or written
+   */
+  default RekeyReport rekey(
+      java.util.Map<String, String> newKeys, java.util.function.Consumer<RekeyReport> progress)
+      throws IOException {
+    java.util.Objects.requireNonNull(newKeys, "newKeys");
+    java.util.Objects.requireNonNull(progress, "progress");
+    throw new UnsupportedOperationException(
+        "provider '" + info().provider() + "' cannot rekey this repository (no REKEY capability)");
+  }
+
+  /**
    * Deletes a backup. Backups that remain stay restorable: a provider whose incremental backups
    * depend on their base refuses to delete a base that has dependents.
    *

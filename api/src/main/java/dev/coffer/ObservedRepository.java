@@ -90,6 +90,13 @@ final class ObservedRepository implements BackupRepository {
         });
   }
 
+  /** Passed through: a rekey re-wraps keys and changes no backup (no operation event). */
+  @Override
+  public RekeyReport rekey(java.util.Map<String, String> newKeys, Consumer<RekeyReport> progress)
+      throws IOException {
+    return delegate.rekey(newKeys, progress);
+  }
+
   @Override
   public void delete(BackupId backupId) throws IOException {
     OperationEvents.Delete event = new OperationEvents.Delete();

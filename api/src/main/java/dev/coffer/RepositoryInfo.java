@@ -23,7 +23,8 @@ import java.util.Set;
  * }</pre>
  *
  * @param provider the provider's {@linkplain BackupProvider#name() name}, such as {@code local}
- * @param capabilities the provider's {@linkplain BackupProvider#capabilities() capabilities}
+ * @param capabilities the provider's {@linkplain BackupProvider#capabilities() capabilities}, plus
+ *     those only this repository has (such as {@link Capability#REKEY} for a format that can rekey)
  * @param location where the repository lives, for people to read (a path or URI); never holds an
  *     option value, a secret or user information
  */

@@ -73,7 +73,7 @@ class ModuleExportsTest {
                     names(
                         "BackupException BackupId BackupInUseException BackupMetadata BackupProviders "
                             + "BackupRepository BackupRequest BackupSource BackupType BackupWarning CorruptBackupException "
-                            + "NoSuchBackupException OwnerPolicy Progress ProgressListener RepositoryInfo RestoreMode RestoreRequest "
+                            + "NoSuchBackupException OwnerPolicy Progress ProgressListener RekeyReport RepositoryInfo RestoreMode RestoreRequest "
                             + "RetentionPolicy SourceEnd SpecialFiles VerifyReport WrongKeyException"),
                 // the contract alone: what a provider implements and the values it declares
                 "dev.coffer.spi", names("BackupProvider Capability OptionInfo"),

@@ -40,5 +40,13 @@ public enum Capability {
    * write-only host), and what it writes is read with a matching private key (identity) only (rule
    * P35).
    */
-  RECIPIENTS
+  RECIPIENTS,
+  /**
+   * Key rotation without rewriting data ({@link dev.coffer.BackupRepository#rekey}, rule P36). A
+   * provider whose every repository can rekey declares it in {@link BackupProvider#capabilities()};
+   * one whose repositories differ (the {@code archive} provider: format 2 only) declares it in the
+   * repository's {@link dev.coffer.RepositoryInfo#capabilities()} only, which is what callers and
+   * the TCK ask.
+   */
+  REKEY
 }

@@ -79,6 +79,7 @@ public final class CofferCli implements Callable<Integer> {
           "prune",
           "size",
           "keygen",
+          "rekey",
           "demo",
           "validate-store",
           "completion");
@@ -218,6 +219,8 @@ public final class CofferCli implements Callable<Integer> {
         return new SizeCommand();
       case "keygen":
         return new KeygenCommand();
+      case "rekey":
+        return new RekeyCommand();
       case "demo":
         return new DemoCommand();
       case "validate-store":

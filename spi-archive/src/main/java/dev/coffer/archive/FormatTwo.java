@@ -12,6 +12,7 @@ import dev.coffer.archive.v2.V2Settings;
 import dev.coffer.archive.v2.WriterLocks;
 import dev.coffer.archive.v2.X25519Identity;
 import dev.coffer.archive.v2.X25519Recipient;
+import dev.coffer.spi.Capability;
 import dev.coffer.spi.support.ChangedFilesPolicy;
 import dev.coffer.spi.support.ProviderOptions;
 import dev.coffer.store.ObjectStore;
@@ -87,14 +88,11 @@ final class FormatTwo {
       Path location, Map<String, String> options, Clock clock, Supplier<String> ids)
       throws IOException {
     ProviderOptions o = parse(options);
+    Locks locks = new Locks(location);
+    RepositoryInfo info = rekeyable(RepositoryInfo.of(new ArchiveBackupProvider(), location));
     V2Settings settings =
-        settings(
-            o,
-            location,
-            new Locks(location),
-            RepositoryInfo.of(new ArchiveBackupProvider(), location),
-            clock,
-            ids);
+        settings(o, location, locks, info, clock, ids)
+            .withNewKeys(k -> settings(newKeys(k), location, locks, info, clock, ids));
     return V2Places.inDirectory(location, settings, o.get("mode").orElse(null));
   }
 
@@ -116,14 +114,12 @@ final class FormatTwo {
           "a repository in an object store is format 2 (format 1 needs a file system): give "
               + "format=2");
     }
+    Path files = FileSystems.getDefault().getPath("");
+    StoreWriterLocks locks = new StoreWriterLocks(store, clock);
+    RepositoryInfo info = rekeyable(RepositoryInfo.of(new ArchiveBackupProvider(), store));
     V2Settings settings =
-        settings(
-            o,
-            FileSystems.getDefault().getPath(""),
-            new StoreWriterLocks(store, clock),
-            RepositoryInfo.of(new ArchiveBackupProvider(), store),
-            clock,
-            ids);
+        settings(o, files, locks, info, clock, ids)
+            .withNewKeys(k -> settings(newKeys(k), files, locks, info, clock, ids));
     if (!o.isSet("format") && !V2Places.holdsRepository(store)) {
       throw new IllegalArgumentException(
           "provider 'archive' keeps repositories in object stores in format 2 only, and "
@@ -131,6 +127,45 @@ final class FormatTwo {
               + " holds none yet: give format=2 to create one");
     }
     return V2Places.inStore(store, settings, o.get("mode").orElse(null));
+  }
+
+  /** The options a rekey's new keys may be given with. */
+  static final List<String> NEW_KEY_OPTIONS =
+      List.of(
+          "key",
+          "key-file",
+          "passphrase",
+          "passphrase-file",
+          "argon2-memory-kib",
+          "argon2-iterations",
+          "argon2-parallelism",
+          "recipient",
+          "recipients-file");
+
+  /** Format 2 can rekey: its repositories say so in {@code info()}. */
+  private static RepositoryInfo rekeyable(RepositoryInfo info) {
+    java.util.Set<Capability> caps = java.util.EnumSet.of(Capability.REKEY);
+    caps.addAll(info.capabilities());
+    return new RepositoryInfo(info.provider(), caps, info.location());
+  }
+
+  /** The new key options of a rekey, refusing any other option. */
+  private static ProviderOptions newKeys(Map<String, String> options) {
+    for (String name : options.keySet()) {
+      if (!NEW_KEY_OPTIONS.contains(name)) {
+        throw new IllegalArgumentException(
+            "option '"
+                + name
+                + "' of provider 'archive' is not a new key for rekey: give one of "
+                + NEW_KEY_OPTIONS);
+      }
+    }
+    if (options.isEmpty()) {
+      throw new IllegalArgumentException(
+          "rekey of provider 'archive' needs the new keys: one of " + NEW_KEY_OPTIONS);
+    }
+    return ProviderOptions.parse(
+        ArchiveBackupProvider.NAME, ArchiveBackupProvider.OPTIONS, options);
   }
 
   private static ProviderOptions parse(Map<String, String> options) {

@@ -5,6 +5,7 @@ import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.ProgressListener;
+import dev.coffer.RekeyReport;
 import dev.coffer.RepositoryInfo;
 import dev.coffer.RestoreRequest;
 import dev.coffer.RetentionPolicy;
@@ -24,13 +25,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The archive provider broken in one narrow case of P25 (encryption) or P26 (compression), chosen
- * by its required option {@code broken}: the self-test that measures how well the suite catches
- * subtle bugs of the two capabilities the reference provider does not have. Everything else is the
- * real archive provider.
+ * The archive provider broken in one narrow case of P25 (encryption), P26 (compression) or P36
+ * (rekey), chosen by its required option {@code broken}: the self-test that measures how well the
+ * suite catches subtle bugs of the two capabilities the reference provider does not have.
+ * Everything else is the real archive provider.
  */
 public final class BrokenArchiveProvider implements BackupProvider {
 
@@ -63,7 +65,19 @@ public final class BrokenArchiveProvider implements BackupProvider {
      * P35: a restore on a write-only host creates the target directory before the data key is found
      * missing, and leaves it.
      */
-    WRITE_ONLY_RESTORE_CREATES_THE_TARGET("P35");
+    WRITE_ONLY_RESTORE_CREATES_THE_TARGET("P35"),
+    /**
+     * P36 (format 2): rekey reports every backup rekeyed but writes nothing, so the old key still
+     * opens them.
+     */
+    REKEY_ONLY_REPORTS("P36"),
+    /**
+     * P36 (format 2): rekey re-wraps the keys, then keeps a "journal" copy of each backup's data,
+     * writing as much as the backups hold.
+     */
+    REKEY_COPIES_THE_DATA("P36"),
+    /** P36 (format 1, no REKEY): the refused rekey first leaves a marker file in the repository. */
+    REFUSED_REKEY_WRITES_FIRST("P36");
 
     /** The one rule the variant breaks. */
     final String rule;
@@ -127,6 +141,9 @@ public final class BrokenArchiveProvider implements BackupProvider {
         && (rest.remove("recipient") != null | rest.remove("identity-file") != null)) {
       rest.put("key", TestSupport.KEY_HEX);
       rest.put("format", "2");
+    }
+    if (broken == Broken.REKEY_ONLY_REPORTS || broken == Broken.REKEY_COPIES_THE_DATA) {
+      rest.putIfAbsent("format", "2");
     }
     Path lock = location.resolve("open.lock");
     boolean locked = broken == Broken.WRONG_KEY_LEAVES_A_LOCK && Files.isDirectory(location);
@@ -311,6 +328,36 @@ public final class BrokenArchiveProvider implements BackupProvider {
     @Override
     public void delete(BackupId backupId) throws IOException {
       real.delete(backupId);
+    }
+
+    @Override
+    public RekeyReport rekey(Map<String, String> newKeys, Consumer<RekeyReport> progress)
+        throws IOException {
+      switch (broken) {
+        case REKEY_ONLY_REPORTS -> {
+          long n = real.list().size();
+          RekeyReport r = new RekeyReport(n, n, 0, 0);
+          progress.accept(r);
+          return r;
+        }
+        case REKEY_COPIES_THE_DATA -> {
+          RekeyReport r = real.rekey(newKeys, progress);
+          Path journal = Files.createDirectories(location.resolve("rekey-journal"));
+          try (Stream<Path> data = Files.list(location.resolve("data"))) {
+            for (Path p : (Iterable<Path>) data::iterator) {
+              Files.copy(p, journal.resolve(p.getFileName().toString()));
+            }
+          }
+          return r;
+        }
+        case REFUSED_REKEY_WRITES_FIRST -> {
+          Files.writeString(location.resolve("rekey.marker"), "started");
+          return real.rekey(newKeys, progress);
+        }
+        default -> {
+          return real.rekey(newKeys, progress);
+        }
+      }
     }
 
     @Override

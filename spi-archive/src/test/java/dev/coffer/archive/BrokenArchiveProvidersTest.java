@@ -21,9 +21,10 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 
 /**
- * Proves the suite finds subtle bugs of encryption (P25) and compression (P26), which the testkit's
- * reference provider cannot have: each variant of {@link BrokenArchiveProvider} fails exactly the
- * rule it breaks, on the Jimfs unix file system, and every failure is a "Pnn broken" assertion.
+ * Proves the suite finds subtle bugs of encryption (P25), compression (P26) and rekey (P36), which
+ * the testkit's reference provider cannot have: each variant of {@link BrokenArchiveProvider} fails
+ * exactly the rule it breaks, on the Jimfs unix file system, and every failure is a "Pnn broken"
+ * assertion.
  */
 class BrokenArchiveProvidersTest {
 

@@ -81,6 +81,7 @@ public abstract class BackupProviderConformance {
   private ChangedWhileReadRules changedWhileReadRules;
   private ConcurrencyRules concurrencyRules;
   private StoreRules storeRules;
+  private RekeyRules rekeyRules;
 
   /**
    * Creates a new instance of the provider under test. Called once before each test, and again
@@ -214,6 +215,7 @@ public abstract class BackupProviderConformance {
     changedWhileReadRules = new ChangedWhileReadRules(environment);
     concurrencyRules = new ConcurrencyRules(environment);
     storeRules = new StoreRules(environment);
+    rekeyRules = new RekeyRules(environment);
   }
 
   /**
@@ -1109,5 +1111,27 @@ public abstract class BackupProviderConformance {
       throws Exception {
     new RecipientRules(environment, this::recipientKeys)
         .p35_recipientsCapability_publicKeysWriteButOnlyTheIdentityReads(fs);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // P36: key rotation without rewriting data (RekeyRules)
+
+  /**
+   * P36 with REKEY (declared by the repository's info()): rekey changes no stored byte of data and
+   * writes at most 4 KiB per backup whatever its size; afterwards the old keys fail with
+   * WrongKeyException and the new keys restore every backup as it was.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p36_rekeyCapability_changesNoDataByte_andOnlyTheNewKeysOpenAfterwards(Fs fs)
+      throws Exception {
+    rekeyRules.p36_rekeyCapability_changesNoDataByte_andOnlyTheNewKeysOpenAfterwards(fs);
+  }
+
+  /** P36 without REKEY: rekey is refused with UnsupportedOperationException and changes nothing. */
+  @ParameterizedTest(name = "{0}")
+  @ArgumentsSource(FileSystemsSource.class)
+  public void p36_withoutRekeyCapability_rekeyIsRefusedAndChangesNothing(Fs fs) throws Exception {
+    rekeyRules.p36_withoutRekeyCapability_rekeyIsRefusedAndChangesNothing(fs);
   }
 }

@@ -13,13 +13,36 @@ public final class Identities {
 
   private final SecretBytes masterKey;
   private final List<X25519Identity> x25519;
+  private final SecretBytes previousMaster;
 
   private Identities(SecretBytes masterKey, List<X25519Identity> x25519) {
+    this(masterKey, x25519, null);
+  }
+
+  private Identities(
+      SecretBytes masterKey, List<X25519Identity> x25519, SecretBytes previousMaster) {
     if (masterKey == null && x25519.isEmpty()) {
       throw new IllegalArgumentException("no key to open an archive with");
     }
     this.masterKey = masterKey;
     this.x25519 = List.copyOf(x25519);
+    this.previousMaster = previousMaster;
+  }
+
+  /**
+   * These identities plus the master key a repository had before an unfinished rekey, so that the
+   * archives not yet rekeyed open too.
+   *
+   * @param previous the previous 32-byte master key
+   * @return the combined identities
+   */
+  public Identities withPrevious(SecretBytes previous) {
+    return new Identities(masterKey, x25519, Objects.requireNonNull(previous, "previous"));
+  }
+
+  /** The master key before an unfinished rekey, if any. */
+  Optional<SecretBytes> previousMaster() {
+    return Optional.ofNullable(previousMaster);
   }
 
   /**
@@ -50,7 +73,7 @@ public final class Identities {
    * @return the combined identities
    */
   public Identities withSymmetric(SecretBytes masterKey) {
-    return new Identities(Objects.requireNonNull(masterKey, "masterKey"), x25519);
+    return new Identities(Objects.requireNonNull(masterKey, "masterKey"), x25519, previousMaster);
   }
 
   Optional<SecretBytes> masterKey() {

@@ -82,16 +82,24 @@ final class KeySlots {
       throws BackupException {
     byte[] symmetricFp =
         with.masterKey().map(m -> SymmetricSlotKey.fingerprint(m, repositoryId)).orElse(null);
+    byte[] previousFp =
+        with.previousMaster().map(m -> SymmetricSlotKey.fingerprint(m, repositoryId)).orElse(null);
     String failure = null;
     for (int i = 0; i < slots.size(); i++) {
       KeySlot slot = slots.get(i);
       byte[] dk = null;
       boolean mine = false;
-      if (slot.type == KeySlot.SYMMETRIC
-          && symmetricFp != null
-          && slot.hasFingerprint(symmetricFp)) {
+      SecretBytes master =
+          slot.type != KeySlot.SYMMETRIC
+              ? null
+              : symmetricFp != null && slot.hasFingerprint(symmetricFp)
+                  ? with.masterKey().get()
+                  : previousFp != null && slot.hasFingerprint(previousFp)
+                      ? with.previousMaster().get()
+                      : null;
+      if (master != null) {
         mine = true;
-        SecretBytes kek = SymmetricSlotKey.kek(with.masterKey().get(), repositoryId);
+        SecretBytes kek = SymmetricSlotKey.kek(master, repositoryId);
         dk =
             new Gcm(kek)
                 .open(

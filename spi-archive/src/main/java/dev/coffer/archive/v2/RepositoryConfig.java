@@ -53,12 +53,35 @@ final class RepositoryConfig {
   private final UUID repositoryId;
   private final SecretBytes master;
   private final List<X25519Recipient> recipients;
+  private final SecretBytes previous;
 
   private RepositoryConfig(
       UUID repositoryId, SecretBytes master, List<X25519Recipient> recipients) {
+    this(repositoryId, master, recipients, null);
+  }
+
+  private RepositoryConfig(
+      UUID repositoryId,
+      SecretBytes master,
+      List<X25519Recipient> recipients,
+      SecretBytes previous) {
     this.repositoryId = repositoryId;
     this.master = master;
     this.recipients = recipients;
+    this.previous = previous;
+  }
+
+  /**
+   * This config opened with the new key of an unfinished rekey, which also holds the master key the
+   * repository had before it ({@link RekeyState}).
+   */
+  RepositoryConfig withPrevious(SecretBytes previousMaster) {
+    return new RepositoryConfig(repositoryId, master, recipients, previousMaster);
+  }
+
+  /** The master key before an unfinished rekey, or null. */
+  SecretBytes previous() {
+    return previous;
   }
 
   /** The recipients of a write-only repository (mode {@code recipients}); empty otherwise. */
@@ -115,10 +138,15 @@ final class RepositoryConfig {
   }
 
   private static byte[] create(V2Settings settings) throws IOException {
+    return create(settings, UUID.randomUUID());
+  }
+
+  /** The config of repository {@code id} for the keys of {@code settings} (a rekey's target). */
+  static byte[] create(V2Settings settings, UUID id) throws IOException {
     ObjectNode o = V2Json.object();
     o.put("format", FORMAT);
     o.put("archive_format", 2);
-    o.put("repository_id", UUID.randomUUID().toString());
+    o.put("repository_id", id.toString());
     MasterKeys keys = settings.keys;
     if (keys == null) {
       if (settings.recipients.isEmpty()) {
@@ -169,6 +197,11 @@ final class RepositoryConfig {
     } catch (NoSuchFileException absent) {
       return null;
     }
+    return parse(bytes, where);
+  }
+
+  /** Parses config bytes (bounded, strict). */
+  static JsonNode parse(byte[] bytes, String where) throws IOException {
     if (bytes.length > MAX_BYTES) {
       throw malformed(where, "larger than " + MAX_BYTES + " bytes");
     }
@@ -192,8 +225,9 @@ final class RepositoryConfig {
                 "check"));
   }
 
-  private static RepositoryConfig check(
-      JsonNode n, String where, V2Settings settings, String requestedMode) throws IOException {
+  /** Checks the key source of {@code settings} against a parsed config. */
+  static RepositoryConfig check(JsonNode n, String where, V2Settings settings, String requestedMode)
+      throws IOException {
     MasterKeys keys = settings.keys;
     UUID id;
     int[] argon2;

@@ -61,8 +61,13 @@ final class V2Metadata {
 
   /** HKDF-Expand(HKDF-Extract(salt, ikm), "coffer-archive-v2 metadata", 32). */
   private static SecretBytes derive(byte[] salt, SecretBytes ikm) {
+    return derive(salt, ikm, LABEL);
+  }
+
+  /** HKDF-Expand(HKDF-Extract(salt, ikm), label, 32): a 32-byte key of format 2. */
+  static SecretBytes derive(byte[] salt, SecretBytes ikm, byte[] label) {
     byte[] prk = Hkdf.extract(salt, ikm.bytes());
-    byte[] k = Hkdf.expand(prk, LABEL, 32);
+    byte[] k = Hkdf.expand(prk, label, 32);
     try {
       return new SecretBytes(k);
     } finally {

@@ -63,9 +63,12 @@ public final class V2Repository implements BackupRepository {
   private final V2ArchiveReader reader;
   private final V2ArchiveWriter writer;
   private final SecretBytes metaKey;
+  private final SecretBytes previousMetaKey;
+  private final RepositoryConfig config;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
   private final Object lifecycle = new Object();
   private volatile boolean closed;
+  private volatile boolean rekeyed;
 
   private V2Repository(
       Path location,
@@ -78,11 +81,15 @@ public final class V2Repository implements BackupRepository {
     this.store = store;
     this.settings = settings;
     this.v2 = new V2Location(store, "", config.repositoryId());
+    this.config = config;
     SecretBytes master = config.master();
     Identities identities =
         master != null
             ? Identities.symmetric(master)
             : settings.identities.isEmpty() ? null : Identities.x25519(settings.identities);
+    if (identities != null && config.previous() != null) {
+      identities = identities.withPrevious(config.previous()); // an unfinished rekey
+    }
     Recipients recipients =
         master != null
             ? Recipients.symmetric(master)
@@ -101,6 +108,8 @@ public final class V2Repository implements BackupRepository {
                 f -> Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS),
                 settings.clock);
     this.metaKey = master == null ? null : V2Metadata.key(master, config.repositoryId());
+    this.previousMetaKey =
+        config.previous() == null ? null : V2Metadata.key(config.previous(), config.repositoryId());
   }
 
   /**
@@ -151,7 +160,7 @@ public final class V2Repository implements BackupRepository {
   static V2Repository open(
       ObjectStore store, Path location, String where, V2Settings settings, String requestedMode)
       throws IOException {
-    RepositoryConfig config = RepositoryConfig.openOrCreate(store, where, settings, requestedMode);
+    RepositoryConfig config = RekeyState.openConfig(store, where, settings, requestedMode);
     V2Repository repo = new V2Repository(location, where, store, settings, config);
     new V2Leftovers(repo).remove();
     return repo;
@@ -160,6 +169,30 @@ public final class V2Repository implements BackupRepository {
   void ensureOpen() {
     if (closed) {
       throw new IllegalStateException("repository " + where + " is closed");
+    }
+    if (rekeyed) {
+      throw new IllegalStateException(
+          "repository " + where + " was rekeyed: open it again with the new keys");
+    }
+  }
+
+  /**
+   * Key rotation ({@link V2Rekey}): re-wraps every archive's data key to {@code newKeys} (the key
+   * options of {@code open}), writing key slots and sealed metadata only. This instance is retired
+   * afterwards: open the repository again with the new keys.
+   */
+  @Override
+  public dev.coffer.RekeyReport rekey(
+      Map<String, String> newKeys, java.util.function.Consumer<dev.coffer.RekeyReport> progress)
+      throws IOException {
+    ensureOpen();
+    Objects.requireNonNull(progress, "progress");
+    V2Settings next = settings.newKeys(Objects.requireNonNull(newKeys, "newKeys"));
+    synchronized (lifecycle) {
+      dev.coffer.RekeyReport report = new V2Rekey(this, config).run(next, progress);
+      rekeyed = true;
+      cache.clear();
+      return report;
     }
   }
 
@@ -292,6 +325,13 @@ public final class V2Repository implements BackupRepository {
       throw new CorruptBackupException("metadata object of backup " + id + " is missing", null, e);
     }
     UUID archiveId = commit.statement().archiveId();
+    if (metaKey != null && previousMetaKey != null) {
+      try {
+        return V2Metadata.open(metaKey, v2.repositoryId(), archiveId, summary, stored);
+      } catch (CorruptBackupException notYetRekeyed) {
+        return V2Metadata.open(previousMetaKey, v2.repositoryId(), archiveId, summary, stored);
+      }
+    }
     if (metaKey != null) {
       return V2Metadata.open(metaKey, v2.repositoryId(), archiveId, summary, stored);
     }

@@ -4,7 +4,9 @@ import dev.coffer.RepositoryInfo;
 import dev.coffer.spi.support.ChangedFilesPolicy;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +34,7 @@ public final class V2Settings {
 
   /** The host state file of a write-only host ({@link HostState}), or null. */
   final java.nio.file.Path stateFile;
+  private Function<Map<String, String>, V2Settings> newKeys;
 
   /**
    * The settings.
@@ -111,6 +114,7 @@ public final class V2Settings {
     this.info = s.info;
     this.blockSizeBytes = s.blockSizeBytes;
     this.stateFile = stateFile;
+    this.newKeys = s.newKeys;
   }
 
   /**
@@ -130,6 +134,27 @@ public final class V2Settings {
               + "the host key and names the host's last backup by its signature");
     }
     return new V2Settings(this, stateFile);
+  }
+
+  /**
+   * These settings, able to rekey: {@code parser} turns the new key options of a rekey ({@link
+   * dev.coffer.BackupRepository#rekey}) into settings whose key source is the new keys, or throws
+   * {@link IllegalArgumentException} naming the option at fault.
+   *
+   * @param parser the parser of new key options
+   * @return these settings (the parser is set once, before the repository opens)
+   */
+  public V2Settings withNewKeys(Function<Map<String, String>, V2Settings> parser) {
+    this.newKeys = Objects.requireNonNull(parser, "parser");
+    return this;
+  }
+
+  /** The settings of a rekey's new keys. */
+  V2Settings newKeys(Map<String, String> options) {
+    if (newKeys == null) {
+      throw new UnsupportedOperationException("this repository was opened without a key parser");
+    }
+    return newKeys.apply(options);
   }
 
   V2WriteOptions writeOptions() {
