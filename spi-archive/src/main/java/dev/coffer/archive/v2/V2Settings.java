@@ -34,6 +34,7 @@ public final class V2Settings {
 
   /** The host state file of a write-only host ({@link HostState}), or null. */
   final java.nio.file.Path stateFile;
+
   private Function<Map<String, String>, V2Settings> newKeys;
 
   /**
