@@ -36,8 +36,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * HEAD that refuses an existing object on any server.
  *
  * <p>Memory per write is bounded: at most {@code parallelParts + 1} parts of {@code partSize}
- * bytes. Objects smaller than one part are one PUT; larger ones a multipart upload that becomes
- * visible only when it completes, and is aborted when anything fails.
+ * bytes. Sequential ranged reads of an object are served from read-ahead windows of at most {@code
+ * partSize} bytes ({@link ReadAhead}): one GET per window, not one per range. Objects smaller than
+ * one part are one PUT; larger ones a multipart upload that becomes visible only when it completes,
+ * and is aborted when anything fails.
  */
 final class S3Store implements ObjectStore {
 
@@ -52,6 +54,7 @@ final class S3Store implements ObjectStore {
   private final int pageSize;
   final Retry retry;
   final ExecutorService uploads;
+  private final ReadAhead readAhead;
 
   /**
    * Cleared when the server refuses If-None-Match as unsupported; HEAD then guards IF_ABSENT alone.
@@ -75,6 +78,7 @@ final class S3Store implements ObjectStore {
     this.pageSize = pageSize;
     this.retry = retry;
     this.uploads = uploads;
+    this.readAhead = new ReadAhead(partSize);
   }
 
   @Override
@@ -92,6 +96,7 @@ final class S3Store implements ObjectStore {
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(mode, "mode");
     boolean ifAbsent = mode == WriteMode.IF_ABSENT;
+    readAhead.forget(key);
     if (ifAbsent && head(key).isPresent()) {
       throw new FileAlreadyExistsException(describe(key), null, "object exists");
     }
@@ -181,6 +186,23 @@ final class S3Store implements ObjectStore {
       }
       return InputStream.nullInputStream();
     }
+    InputStream cached = readAhead.cached(key, offset, length);
+    if (cached != null) {
+      return cached;
+    }
+    long asked = readAhead.fetchLength(key, offset, length);
+    if (asked > length) {
+      byte[] window;
+      try (InputStream in = range(key, offset, asked)) {
+        window = in.readAllBytes();
+      }
+      return readAhead.fetched(key, offset, length, asked, window);
+    }
+    return range(key, offset, length);
+  }
+
+  /** Bytes [{@code offset}, {@code offset + length}) of an object, fetched as asked. */
+  private InputStream range(String key, long offset, long length) throws IOException {
     long end = offset + length < 0 ? Long.MAX_VALUE : offset + length; // exclusive
     ResponseInputStream<GetObjectResponse> first = get(key, offset, end, null);
     if (first == null) {
@@ -296,6 +318,7 @@ final class S3Store implements ObjectStore {
   @Override
   public void delete(String key) throws IOException {
     String name = name(key);
+    readAhead.forget(key);
     try {
       retry.call(attempt -> client.deleteObject(b -> b.bucket(bucket).key(name)));
     } catch (S3Exception e) {
