@@ -10,7 +10,8 @@
 # $WORK/s3data, so the server's heap does not hold the data), its own JVM, started once for the whole run,
 # with S3Proxy's Prometheus metrics on; requests are counted from them by S3 operation and bucket.
 #
-# What is timed (wall clock, $REPS repetitions interleaved tool by tool, median and min-max reported):
+# What is timed (wall clock, $REPS repetitions interleaved tool by tool, median and min-max reported; also the
+# CPU seconds of the tool's process and of the server's JVM during each step, which a shared machine moves less):
 #   restic     restic -r s3:http://127.0.0.1:PORT/restic/repN: first backup, restore latest
 #   coffer-s3  coffer --repo coffer:archive:s3://coffer/repN?format=2&endpoint=...&path-style=true: backup,
 #              restore latest
@@ -32,7 +33,7 @@
 #   JAVA_HOME     the JDK of Coffer (the server runs on the same java)
 #
 # Output: a table on stdout, and in RESULTS_DIR: runs.csv (tool,step,rep,seconds,stored_bytes,
-# peak_heap_after_gc_mib,peak_heap_mib), requests.csv (tool,step,rep,operation,count), summary.txt, env.txt.
+# peak_heap_after_gc_mib,peak_heap_mib,cpu_seconds,server_cpu_seconds), requests.csv (tool,step,rep,operation,count), summary.txt, env.txt.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -84,6 +85,10 @@ log "S3Proxy at $ENDPOINT (objects under $WORK/s3data), metrics on 127.0.0.1:$me
 export AWS_ACCESS_KEY_ID=coffer-example-identity AWS_SECRET_ACCESS_KEY=coffer-example-credential-loopback-only
 export AWS_REGION=us-east-1
 
+# CPU seconds (user + system) the server has used so far: a load-independent cost next to wall time
+clk_tck=$(getconf CLK_TCK)
+server_cpu() { awk -v t="$clk_tck" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$server_pid/stat"; }
+
 # requests per S3 operation and bucket so far: "bucket operation count" lines
 metrics() {
   curl -s "http://127.0.0.1:$metrics_port/metrics" | python3 -c '
@@ -99,7 +104,7 @@ for (b, o), n in sorted(c.items()): print(b, o, n)'
 # ---------------------------------------------------------------- timing
 RUNS="$RESULTS/runs.csv"
 REQS="$RESULTS/requests.csv"
-echo "tool,step,rep,seconds,stored_bytes,peak_heap_after_gc_mib,peak_heap_mib" > "$RUNS"
+echo "tool,step,rep,seconds,stored_bytes,peak_heap_after_gc_mib,peak_heap_mib,cpu_seconds,server_cpu_seconds" > "$RUNS"
 echo "tool,step,rep,operation,count" > "$REQS"
 
 # gc_peaks GCLOG: "after before" peak heap in MiB from -Xlog:gc lines "... 12M->3M(256M) ..."
@@ -120,18 +125,22 @@ timed() {
   shift 7
   metrics > "$WORK/m0"
   sync
+  local server0; server0=$(server_cpu)
   t0=$(date +%s.%N)
-  if ! "$@" > "$WORK/last.log" 2>&1; then
+  if ! /usr/bin/time -o "$WORK/cpu" -f "%U %S" "$@" > "$WORK/last.log" 2>&1; then
     log "FAILED: $tool $step (rep $rep): $*"; tail -n 5 "$WORK/last.log" >&2
-    echo "$tool,$step,$rep,NaN,0,NaN,NaN" >> "$RUNS"; return 0
+    echo "$tool,$step,$rep,NaN,0,NaN,NaN,NaN,NaN" >> "$RUNS"; return 0
   fi
   t1=$(date +%s.%N)
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+  local cpu server
+  cpu=$(awk 'END { printf "%.2f", $1 + $2 }' "$WORK/cpu")
+  server=$(awk -v a="$server0" -v b="$(server_cpu)" 'BEGIN { printf "%.2f", b - a }')
   [[ "$stored" != - && -e "$stored" ]] && bytes=$(du -sb "$stored" | cut -f1)
   [[ "$gclog" != - && -s "$gclog" ]] && peaks=$(gc_peaks "$gclog")
   read -r after before <<< "$peaks"
-  log "  $tool $step rep $rep: ${secs}s, stored $bytes bytes, heap peak ${before} MiB (after GC ${after} MiB)"
-  echo "$tool,$step,$rep,$secs,$bytes,$after,$before" >> "$RUNS"
+  log "  $tool $step rep $rep: ${secs}s (cpu ${cpu}s, server cpu ${server}s), stored $bytes bytes, heap peak ${before} MiB (after GC ${after} MiB)"
+  echo "$tool,$step,$rep,$secs,$bytes,$after,$before,$cpu,$server" >> "$RUNS"
   if [[ "$bucket" != - ]]; then
     metrics > "$WORK/m1"
     python3 - "$WORK/m0" "$WORK/m1" "$bucket" "$tool" "$step" "$rep" >> "$REQS" << 'PY'
@@ -153,15 +162,16 @@ PY
 check_restore() { # tool rep dir
   if ! diff -r -q --no-dereference "$SRC" "$3" > "$WORK/diff.log" 2>&1; then
     log "WARNING: $1 restore (rep $2) differs from the source:"; head -n 5 "$WORK/diff.log" >&2
-    echo "$1,restore-differs,$2,NaN,0,NaN,NaN" >> "$RUNS"
+    echo "$1,restore-differs,$2,NaN,0,NaN,NaN,NaN,NaN" >> "$RUNS"
   fi
   rm -rf "$3"
 }
 
-coffer() { # gclog args...
+# shellcheck disable=SC2206
+coffer_jvm=(${COFFER_JVM:-})
+coffer() { # gclog args... (a command, not a function, so that /usr/bin/time can run it)
   local gclog=$1; shift
-  # shellcheck disable=SC2086
-  "$java_cmd" -Xmx"$HEAP" -Xlog:gc:file="$gclog" ${COFFER_JVM:-} -jar "$jar" "$@"
+  "$java_cmd" -Xmx"$HEAP" -Xlog:gc:file="$gclog" "${coffer_jvm[@]}" -jar "$jar" "$@"
 }
 
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$WORK/passphrase"
@@ -193,9 +203,9 @@ run_tool() { # tool rep
       fi
       coffer "$WORK/init.gc" --repo "$repo" --key-file "$WORK/key" -q init > /dev/null
       timed "$tool" backup "$rep" "$bucket" "$stored" "$WORK/$tool-backup-$rep.gc" -- \
-        coffer "$WORK/$tool-backup-$rep.gc" --repo "$repo" --key-file "$WORK/key" -q backup "$SRC"
+        "$java_cmd" -Xmx"$HEAP" -Xlog:gc:file="$WORK/$tool-backup-$rep.gc" "${coffer_jvm[@]}" -jar "$jar" --repo "$repo" --key-file "$WORK/key" -q backup "$SRC"
       timed "$tool" restore "$rep" "$bucket" - "$WORK/$tool-restore-$rep.gc" -- \
-        coffer "$WORK/$tool-restore-$rep.gc" --repo "$repo" --key-file "$WORK/key" -q restore latest "$out"
+        "$java_cmd" -Xmx"$HEAP" -Xlog:gc:file="$WORK/$tool-restore-$rep.gc" "${coffer_jvm[@]}" -jar "$jar" --repo "$repo" --key-file "$WORK/key" -q restore latest "$out"
       check_restore "$tool" "$rep" "$out"
       cp "$WORK/$tool"-*-"$rep".gc "$RESULTS/" 2> /dev/null || true
       ;;
@@ -233,7 +243,7 @@ runs, reqs, dataset = sys.argv[1], sys.argv[2], int(sys.argv[3])
 rows = collections.defaultdict(list)
 for r in csv.DictReader(open(runs)):
     if r["seconds"] != "NaN": rows[(r["tool"], r["step"])].append(r)
-print(f"{'tool':<13} {'step':<8} {'median s':>9} {'min-max s':>13} {'MB/s':>7} {'stored MB':>10} {'heap peak MiB (after GC)':>25}")
+print(f"{'tool':<13} {'step':<8} {'median s':>9} {'min-max s':>13} {'MB/s':>7} {'stored MB':>10} {'cpu s':>6} {'server cpu s':>12} {'heap peak MiB (after GC)':>25}")
 med = {}
 for (tool, step), rs in rows.items():
     s = [float(r["seconds"]) for r in rs]; m = statistics.median(s); med[(tool, step)] = m
@@ -241,8 +251,10 @@ for (tool, step), rs in rows.items():
     peaks = [r["peak_heap_mib"] for r in rs if r["peak_heap_mib"] != "NaN"]
     after = [r["peak_heap_after_gc_mib"] for r in rs if r["peak_heap_after_gc_mib"] != "NaN"]
     heap = f"{max(map(int, peaks))} ({max(map(int, after))})" if peaks else "-"
+    cpu = statistics.median(float(r["cpu_seconds"]) for r in rs)
+    server = statistics.median(float(r["server_cpu_seconds"]) for r in rs)
     print(f"{tool:<13} {step:<8} {m:>9.2f} {min(s):>6.2f}-{max(s):<6.2f} {dataset / m / 1e6:>7.1f} "
-          f"{stored / 1e6 if stored else float('nan'):>10.1f} {heap:>25}")
+          f"{stored / 1e6 if stored else float('nan'):>10.1f} {cpu:>6.2f} {server:>12.2f} {heap:>25}")
 print(f"\n{'ratio (lower is faster)':<42} {'ratio':>6} {'target':>7}")
 for a, b, target in [(("coffer-s3", "backup"), ("restic", "backup"), "<=1.0"),
                      (("coffer-s3", "backup"), ("coffer-local", "backup"), "<=1.3"),
