@@ -145,9 +145,23 @@ final class S3Store implements ObjectStore {
             }
             return null;
           });
+    } catch (S3Exception e) {
+      if (ifAbsent && e.statusCode() == 412) {
+        throw lostRace(key);
+      }
+      throw failure("PUT", key, e);
     } catch (SdkException e) {
       throw failure("PUT", key, e);
     }
+  }
+
+  /**
+   * An {@code IF_ABSENT} write the server refused with 412: another writer created the object
+   * between our HEAD and our write.
+   */
+  FileAlreadyExistsException lostRace(String key) {
+    return new FileAlreadyExistsException(
+        describe(key), null, "object exists (created by another writer during this write)");
   }
 
   /** Whether the object holds {@code bytes}: single-part ETags are the MD5 of the content. */
