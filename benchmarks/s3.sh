@@ -30,6 +30,7 @@
 #   ARCHIVE_QUERY provider options for both Coffer URLs (default "format=2")
 #   SERVER_HEAP   the S3Proxy JVM's -Xmx (default 1g)
 #   SKIP_BUILD=1  use the jars already built (cli all jar, examples/s3 classes and its class path file)
+#   JAR           the Coffer CLI jar to run (default: the newest cli/target/coffer-cli-*-all.jar)
 #   JAVA_HOME     the JDK of Coffer (the server runs on the same java)
 #
 # Output: a table on stdout, and in RESULTS_DIR: runs.csv (tool,step,rep,seconds,stored_bytes,
@@ -57,7 +58,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   log "building cli and examples/s3 (mvn -o package -DskipTests)"
   (cd "$here" && mvn -B -q -o -pl cli,examples/s3 -am package -DskipTests > /dev/null)
 fi
-jar=$(ls -t "$here"/cli/target/coffer-cli-*-all.jar | head -n 1)
+jar=${JAR:-$(ls -t "$here"/cli/target/coffer-cli-*-all.jar | head -n 1)}
 server_cp="$here/examples/s3/target/classes:$(cat "$cp_file")"
 
 rm -rf "$WORK"
