@@ -209,35 +209,29 @@ enum AccessPattern {
     byte[] old = bytes(31, 700);
     byte[] replacement = bytes(32, 900);
     store.write(key, new ByteArrayInputStream(old), WriteMode.IF_ABSENT);
-    AtomicBoolean done = new AtomicBoolean();
-    ExecutorService pool = Executors.newSingleThreadExecutor();
-    try {
-      Future<String> reader =
-          pool.submit(
-              () -> {
-                int reads = 0;
-                while (!done.get() || reads == 0) {
-                  byte[] got = read(store, key, 0, 64 * 1024 + 1); // as the config is read
-                  reads++;
-                  if (!Arrays.equals(got, old) && !Arrays.equals(got, replacement)) {
-                    return "a reader saw " + got.length + " bytes that are neither version";
-                  }
-                }
-                return null;
-              });
-      for (int i = 0; i < 3; i++) {
-        store.write(
-            key, new ByteArrayInputStream(i % 2 == 0 ? replacement : old), WriteMode.REPLACE);
-      }
-      store.write(key, new ByteArrayInputStream(replacement), WriteMode.REPLACE);
-      done.set(true);
-      String seen = get(reader);
-      if (seen != null) {
-        throw broken(seen + " while " + key + " was replaced");
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    whileWriting(
+        done -> {
+          int reads = 0;
+          while (!done.get() || reads == 0) {
+            byte[] got = read(store, key, 0, 64 * 1024 + 1); // as the config is read
+            reads++;
+            if (!Arrays.equals(got, old) && !Arrays.equals(got, replacement)) {
+              return "a reader saw "
+                  + got.length
+                  + " bytes that are neither version while "
+                  + key
+                  + " was replaced";
+            }
+          }
+          return null;
+        },
+        () -> {
+          for (int i = 0; i < 3; i++) {
+            store.write(
+                key, new ByteArrayInputStream(i % 2 == 0 ? replacement : old), WriteMode.REPLACE);
+          }
+          store.write(key, new ByteArrayInputStream(replacement), WriteMode.REPLACE);
+        });
     expectRange(store, key, replacement, 0, 64 * 1024 + 1);
     List<ObjectInfo> listed = store.list(base);
     if (listed.size() != 1 || listed.get(0).sizeBytes() != replacement.length) {
@@ -253,50 +247,71 @@ enum AccessPattern {
   private void commitAfterData(ObjectStore store, String base)
       throws IOException, InterruptedException {
     int backups = 6;
-    AtomicBoolean done = new AtomicBoolean();
-    ExecutorService pool = Executors.newSingleThreadExecutor();
-    try {
-      Future<String> reader =
-          pool.submit(
-              () -> {
-                while (true) {
-                  boolean last = done.get();
-                  for (ObjectInfo commit : store.list(base + "commits/")) {
-                    String id = commit.key().substring(commit.key().lastIndexOf('/') + 1);
-                    byte[] want = bytes(id.hashCode(), 300_000 + id.length());
-                    byte[] got;
-                    try {
-                      got = read(store, base + "data/" + id, 0, Long.MAX_VALUE);
-                    } catch (NoSuchFileException e) {
-                      return "the commit of " + id + " was listed, its data object is missing";
-                    }
-                    if (!Arrays.equals(got, want)) {
-                      return "the commit of " + id + " was listed before its data read whole";
-                    }
-                  }
-                  if (last) {
-                    return null;
-                  }
-                }
-              });
-      for (int i = 0; i < backups; i++) {
-        String id = "backup-" + i;
-        byte[] data = bytes(id.hashCode(), 300_000 + id.length());
-        store.write(base + "data/" + id, new ByteArrayInputStream(data), WriteMode.IF_ABSENT);
-        store.write(
-            base + "commits/" + id, new ByteArrayInputStream(bytes(i, 200)), WriteMode.IF_ABSENT);
-      }
-      done.set(true);
-      String seen = get(reader);
-      if (seen != null) {
-        throw broken(seen);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    whileWriting(
+        done -> {
+          while (true) {
+            boolean last = done.get();
+            for (ObjectInfo commit : store.list(base + "commits/")) {
+              String id = commit.key().substring(commit.key().lastIndexOf('/') + 1);
+              byte[] want = bytes(id.hashCode(), 300_000 + id.length());
+              byte[] got;
+              try {
+                got = read(store, base + "data/" + id, 0, Long.MAX_VALUE);
+              } catch (NoSuchFileException e) {
+                return "the commit of " + id + " was listed, its data object is missing";
+              }
+              if (!Arrays.equals(got, want)) {
+                return "the commit of " + id + " was listed before its data read whole";
+              }
+            }
+            if (last) {
+              return null;
+            }
+          }
+        },
+        () -> {
+          for (int i = 0; i < backups; i++) {
+            String id = "backup-" + i;
+            byte[] data = bytes(id.hashCode(), 300_000 + id.length());
+            store.write(base + "data/" + id, new ByteArrayInputStream(data), WriteMode.IF_ABSENT);
+            store.write(
+                base + "commits/" + id,
+                new ByteArrayInputStream(bytes(i, 200)),
+                WriteMode.IF_ABSENT);
+          }
+        });
     int listed = store.list(base + "commits/").size();
     if (listed != backups) {
       throw broken(listed + " commits listed after " + backups + " were written");
+    }
+  }
+
+  /** A reader's look at the store while a writer writes: what it saw wrong, or null. */
+  @FunctionalInterface
+  private interface Reader {
+    String read(AtomicBoolean writerDone) throws IOException;
+  }
+
+  /** The writer's side. */
+  @FunctionalInterface
+  private interface Writer {
+    void write() throws IOException;
+  }
+
+  /** Runs {@code reader} on a thread of its own while {@code writer} runs on this one. */
+  private void whileWriting(Reader reader, Writer writer) throws IOException, InterruptedException {
+    AtomicBoolean done = new AtomicBoolean();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<String> seen = pool.submit(() -> reader.read(done));
+      writer.write();
+      done.set(true);
+      String wrong = get(seen);
+      if (wrong != null) {
+        throw broken(wrong);
+      }
+    } finally {
+      pool.shutdownNow();
     }
   }
 
