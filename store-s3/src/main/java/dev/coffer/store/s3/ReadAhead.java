@@ -90,7 +90,15 @@ final class ReadAhead {
       return length;
     }
     int window = s.window == 0 ? FIRST_WINDOW : Math.min(maxWindow, s.window * 2);
-    return Math.max(length, window);
+    if (window <= length) {
+      // Reads as large as the window so far: fetched as asked, but the reader stays sequential
+      // and its window grows, so reads of a few MiB are soon served two or more per GET.
+      s.next = offset + length;
+      s.window = window;
+      s.bytes = null;
+      return length;
+    }
+    return window;
   }
 
   /**

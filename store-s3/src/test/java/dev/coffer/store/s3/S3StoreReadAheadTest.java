@@ -97,6 +97,26 @@ class S3StoreReadAheadTest {
   }
 
   @Test
+  void sequentialReadsOfAMebibyteEach_growTheWindow_andShareGets() throws IOException {
+    // A restore of a large file reads it in ranges of up to 4 MiB: as large as the first windows.
+    byte[] data = bytes(20 * MIB, 6);
+    store.write("large", new ByteArrayInputStream(data), WriteMode.REPLACE);
+    read("large", 0, 10);
+    int base = proxy.requests();
+
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    for (long offset = 10; offset < data.length; offset += MIB) {
+      got.write(read("large", offset, (int) Math.min(MIB, data.length - offset)));
+    }
+
+    assertArrayEquals(Arrays.copyOfRange(data, 10, data.length), got.toByteArray());
+    // 1 MiB reads until the window (256 KiB, 512 KiB, 1 MiB) outgrows them, then 2 MiB, 4 MiB
+    // and 5 MiB windows: well under one GET per read
+    long gets = gets(base);
+    assertTrue(gets <= 10, gets + " GETs for 20 reads of 1 MiB");
+  }
+
+  @Test
   void aRangeReadPastTheEndOfAWindow_atTheObjectsEnd_returnsWhatTheObjectHolds()
       throws IOException {
     byte[] data = bytes(300_000, 2);
