@@ -4,6 +4,7 @@ import dev.coffer.store.ObjectInfo;
 import dev.coffer.store.ObjectKeys;
 import dev.coffer.store.ObjectStore;
 import dev.coffer.store.WriteMode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -117,6 +118,15 @@ final class S3Store implements ObjectStore {
     return data.readNBytes(partSize);
   }
 
+  /**
+   * A request body of bytes [0, {@code length}) of {@code bytes}, without a copy (the SDK's {@code
+   * fromBytes} copies): each attempt, and the signer, open their own stream over the array.
+   */
+  static RequestBody body(byte[] bytes, int length) {
+    return RequestBody.fromContentProvider(
+        () -> new ByteArrayInputStream(bytes, 0, length), length, "application/octet-stream");
+  }
+
   private void putSingle(String key, String name, byte[] bytes, boolean ifAbsent)
       throws IOException {
     try {
@@ -129,7 +139,7 @@ final class S3Store implements ObjectStore {
                           .key(name)
                           .contentLength((long) bytes.length)
                           .ifNoneMatch(ifAbsent && conditionalWrites ? "*" : null),
-                  RequestBody.fromBytes(bytes));
+                  body(bytes, bytes.length));
             } catch (S3Exception e) {
               if (ifAbsent && e.statusCode() == 412 && attempt > 1 && sameContent(key, bytes)) {
                 return null; // an earlier attempt succeeded but its answer was lost
@@ -138,7 +148,7 @@ final class S3Store implements ObjectStore {
                 conditionalWrites = false;
                 client.putObject(
                     b -> b.bucket(bucket).key(name).contentLength((long) bytes.length),
-                    RequestBody.fromBytes(bytes));
+                    body(bytes, bytes.length));
                 return null;
               }
               throw e;
