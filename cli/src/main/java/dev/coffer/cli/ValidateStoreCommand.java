@@ -26,15 +26,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code coffer validate-store URI}: runs the store contract (S1 to S12) against a real store,
- * under a fresh prefix it removes afterwards, and names every rule that failed.
+ * {@code coffer validate-store URI}: runs the store contract (S1 to S12) and the access patterns of
+ * archive format 2 ({@link AccessPattern}, F1 to F4) against a real store, under a fresh prefix it
+ * removes afterwards, and names every rule that failed.
  */
 @Command(
     name = "validate-store",
     description = {
-      "Check that an object store keeps the store contract (rules S1-S12), like kopia's",
-      "'repository validate-provider': writes, reads, lists and deletes test objects under a fresh",
-      "prefix (removed afterwards). Exit 1 if any rule fails."
+      "Check that an object store keeps the store contract (rules S1-S12) and serves the access",
+      "patterns of archive format 2 (F1-F4), like kopia's 'repository validate-provider': writes,",
+      "reads, lists and deletes test objects under a fresh prefix (removed afterwards).",
+      "Exit 1 if any rule fails."
     })
 final class ValidateStoreCommand extends CliCommand {
 
@@ -62,13 +64,15 @@ final class ValidateStoreCommand extends CliCommand {
       names = "--rule",
       paramLabel = "RULE",
       split = ",",
-      description = "Check only these rules, e.g. --rule S3,S9 (default: all).")
+      description = "Check only these rules, e.g. --rule S3,S9,F1 (default: all).")
   List<String> rules = new ArrayList<>();
 
   @Override
   public Integer call() throws IOException {
     URI uri = uri(location);
-    Set<StoreRule> selected = selected();
+    Set<StoreRule> selected = EnumSet.noneOf(StoreRule.class);
+    Set<AccessPattern> patterns = EnumSet.noneOf(AccessPattern.class);
+    select(selected, patterns);
     Map<String, String> given = new LinkedHashMap<>(options);
     for (StoreProvider p : ObjectStores.installed()) {
       if (p.scheme().equalsIgnoreCase(uri.getScheme())
@@ -94,25 +98,24 @@ final class ValidateStoreCommand extends CliCommand {
                     + " under "
                     + prefix
                     + " ("
-                    + selected.size()
+                    + (selected.size() + patterns.size())
                     + " rules)");
       }
       for (StoreRule rule : selected) {
-        long start = System.nanoTime();
-        String failure = null;
-        try {
-          rule.check(store, prefix);
-        } catch (AssertionError e) {
-          failure = e.getMessage();
-        } catch (IOException | RuntimeException e) {
-          failure = rule.name() + " error: " + CofferCli.describe(e);
-        }
-        Outcome o = new Outcome(rule, failure, (System.nanoTime() - start) / 1_000_000);
-        outcomes.add(o);
-        if (!json()) {
-          out().println(o.line());
-          out().flush();
-        }
+        report(
+            outcomes,
+            Outcome.of(
+                rule.name(),
+                rule.title(),
+                () -> {
+                  rule.check(store, prefix);
+                  return null;
+                }));
+      }
+      for (AccessPattern pattern : patterns) {
+        report(
+            outcomes,
+            Outcome.of(pattern.name(), pattern.title(), () -> pattern.check(store, prefix)));
       }
       leftover = removePrefix(store, prefix);
     }
@@ -125,13 +128,16 @@ final class ValidateStoreCommand extends CliCommand {
       ArrayNode list = doc.putArray("rules");
       for (Outcome o : outcomes) {
         ObjectNode n = list.addObject();
-        n.put("rule", o.rule().name());
-        n.put("title", o.rule().title());
+        n.put("rule", o.name());
+        n.put("title", o.title());
         n.put("ok", o.failure() == null);
         if (o.failure() == null) {
           n.putNull("failure");
         } else {
           n.put("failure", o.failure());
+        }
+        if (o.note() != null) {
+          n.put("note", o.note());
         }
         n.put("millis", o.millis());
       }
@@ -152,20 +158,40 @@ final class ValidateStoreCommand extends CliCommand {
     return failed == 0 ? CofferCli.OK : CofferCli.INTEGRITY;
   }
 
-  private Set<StoreRule> selected() {
-    if (rules.isEmpty()) {
-      return EnumSet.allOf(StoreRule.class);
+  private void report(List<Outcome> outcomes, Outcome o) {
+    outcomes.add(o);
+    if (!json()) {
+      out().println(o.line());
+      out().flush();
     }
-    Set<StoreRule> chosen = EnumSet.noneOf(StoreRule.class);
+  }
+
+  /** Fills the rules and patterns named by {@code --rule} (all of both when none is named). */
+  private void select(Set<StoreRule> chosen, Set<AccessPattern> patterns) {
+    if (rules.isEmpty()) {
+      chosen.addAll(EnumSet.allOf(StoreRule.class));
+      patterns.addAll(EnumSet.allOf(AccessPattern.class));
+      return;
+    }
     for (String r : rules) {
+      String name = r.trim().toUpperCase(Locale.ROOT);
       try {
-        chosen.add(StoreRule.valueOf(r.trim().toUpperCase(Locale.ROOT)));
+        if (name.startsWith("F")) {
+          patterns.add(AccessPattern.valueOf(name));
+        } else {
+          chosen.add(StoreRule.valueOf(name));
+        }
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "unknown rule '" + r + "' (rules are S1 to S" + StoreRule.values().length + ")");
+            "unknown rule '"
+                + r
+                + "' (rules are S1 to S"
+                + StoreRule.values().length
+                + " and F1 to F"
+                + AccessPattern.values().length
+                + ")");
       }
     }
-    return chosen;
   }
 
   /** Deletes what the checks left; returns a warning if something stays behind. */
@@ -194,19 +220,47 @@ final class ValidateStoreCommand extends CliCommand {
     return Path.of(location).toAbsolutePath().toUri();
   }
 
+  /** One check, returning a note or null. */
+  @FunctionalInterface
+  interface Check {
+    String run() throws IOException;
+  }
+
   /**
    * The result of one rule.
    *
-   * @param rule the rule
+   * @param name the rule's name (S1, F2, ...)
+   * @param title what it promises
    * @param failure what broke, or null
+   * @param note how the store kept it, or null
    * @param millis how long the check took
    */
-  record Outcome(StoreRule rule, String failure, long millis) {
+  record Outcome(String name, String title, String failure, String note, long millis) {
+    static Outcome of(String name, String title, Check check) {
+      long start = System.nanoTime();
+      String failure = null;
+      String note = null;
+      try {
+        note = check.run();
+      } catch (AssertionError e) {
+        failure = e.getMessage();
+      } catch (IOException | RuntimeException e) {
+        failure = name + " error: " + CofferCli.describe(e);
+      }
+      return new Outcome(name, title, failure, note, (System.nanoTime() - start) / 1_000_000);
+    }
+
     String line() {
-      String name = String.format("%-4s", rule.name());
+      String padded = String.format("%-4s", name);
       return failure == null
-          ? name + "ok      " + rule.title() + " (" + millis + " ms)"
-          : name + "FAILED  " + rule.title() + "\n      " + failure;
+          ? padded
+              + "ok      "
+              + title
+              + " ("
+              + millis
+              + " ms)"
+              + (note == null ? "" : "\n      note: " + note)
+          : padded + "FAILED  " + title + "\n      " + failure;
     }
   }
 }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class S3RepositoryCliTest {
 
   private static final String BUCKET = "cli-backups";
+  private static final String VALIDATED = "cli-validated";
   private static BlobStoreContext context;
   private static S3Proxy proxy;
 
@@ -41,6 +42,7 @@ class S3RepositoryCliTest {
             .credentials(identity, credential)
             .build(BlobStoreContext.class);
     context.getBlobStore().createContainerInLocation(null, BUCKET);
+    context.getBlobStore().createContainerInLocation(null, VALIDATED);
     proxy =
         S3Proxy.builder()
             .blobStore(context.getBlobStore())
@@ -79,5 +81,30 @@ class S3RepositoryCliTest {
         PosixFilePermissions.toString(
             Files.getPosixFilePermissions(tmp.resolve("out/PG_VERSION"))));
     assertTrue(context.getBlobStore().blobExists(BUCKET, "db1/coffer-repository"));
+  }
+
+  @Test
+  void validateStore_onS3_holdsEveryRuleAndFormat2Pattern_andRemovesItsPrefix() {
+    CliRun.Result r =
+        new CliRun()
+            .run(
+                "validate-store",
+                "s3://" + VALIDATED + "/team/",
+                "-o",
+                "endpoint=http://127.0.0.1:" + proxy.getPort(),
+                "-o",
+                "region=us-east-1",
+                "-o",
+                "path-style=true",
+                "-o",
+                "part-size-mib=5")
+            .expect(CofferCli.OK);
+
+    for (String rule : new String[] {"S3", "S4", "S7", "S9", "F1", "F2", "F3", "F4"}) {
+      assertTrue(r.out().contains(String.format("%-4sok", rule)), r.out());
+    }
+    assertTrue(r.out().contains("All 16 rules hold."), r.out());
+    assertTrue(r.out().contains("Checking s3://" + VALIDATED + "/team/ under coffer-validate-"));
+    assertEquals(0, context.getBlobStore().list(VALIDATED).size(), "the prefix is removed");
   }
 }

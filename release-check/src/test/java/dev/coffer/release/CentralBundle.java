@@ -43,6 +43,7 @@ public final class CentralBundle {
           "coffer-benchmarks",
           "coffer-example-derby",
           "coffer-example-postgres",
+          "coffer-example-s3",
           "coffer-release-check");
 
   static final String GROUP = "dev.coffer";

@@ -4,6 +4,7 @@ import dev.coffer.store.ObjectInfo;
 import dev.coffer.store.ObjectKeys;
 import dev.coffer.store.ObjectStore;
 import dev.coffer.store.WriteMode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -36,8 +37,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * HEAD that refuses an existing object on any server.
  *
  * <p>Memory per write is bounded: at most {@code parallelParts + 1} parts of {@code partSize}
- * bytes. Objects smaller than one part are one PUT; larger ones a multipart upload that becomes
- * visible only when it completes, and is aborted when anything fails.
+ * bytes. Sequential ranged reads of an object are served from read-ahead windows of at most {@code
+ * partSize} bytes ({@link ReadAhead}): one GET per window, not one per range. Objects smaller than
+ * one part are one PUT; larger ones a multipart upload that becomes visible only when it completes,
+ * and is aborted when anything fails.
  */
 final class S3Store implements ObjectStore {
 
@@ -52,6 +55,7 @@ final class S3Store implements ObjectStore {
   private final int pageSize;
   final Retry retry;
   final ExecutorService uploads;
+  private final ReadAhead readAhead;
 
   /**
    * Cleared when the server refuses If-None-Match as unsupported; HEAD then guards IF_ABSENT alone.
@@ -75,6 +79,7 @@ final class S3Store implements ObjectStore {
     this.pageSize = pageSize;
     this.retry = retry;
     this.uploads = uploads;
+    this.readAhead = new ReadAhead(partSize);
   }
 
   @Override
@@ -92,6 +97,7 @@ final class S3Store implements ObjectStore {
     Objects.requireNonNull(data, "data");
     Objects.requireNonNull(mode, "mode");
     boolean ifAbsent = mode == WriteMode.IF_ABSENT;
+    readAhead.forget(key);
     if (ifAbsent && head(key).isPresent()) {
       throw new FileAlreadyExistsException(describe(key), null, "object exists");
     }
@@ -112,6 +118,15 @@ final class S3Store implements ObjectStore {
     return data.readNBytes(partSize);
   }
 
+  /**
+   * A request body of bytes [0, {@code length}) of {@code bytes}, without a copy (the SDK's {@code
+   * fromBytes} copies): each attempt, and the signer, open their own stream over the array.
+   */
+  static RequestBody body(byte[] bytes, int length) {
+    return RequestBody.fromContentProvider(
+        () -> new ByteArrayInputStream(bytes, 0, length), length, "application/octet-stream");
+  }
+
   private void putSingle(String key, String name, byte[] bytes, boolean ifAbsent)
       throws IOException {
     try {
@@ -124,7 +139,7 @@ final class S3Store implements ObjectStore {
                           .key(name)
                           .contentLength((long) bytes.length)
                           .ifNoneMatch(ifAbsent && conditionalWrites ? "*" : null),
-                  RequestBody.fromBytes(bytes));
+                  body(bytes, bytes.length));
             } catch (S3Exception e) {
               if (ifAbsent && e.statusCode() == 412 && attempt > 1 && sameContent(key, bytes)) {
                 return null; // an earlier attempt succeeded but its answer was lost
@@ -133,16 +148,30 @@ final class S3Store implements ObjectStore {
                 conditionalWrites = false;
                 client.putObject(
                     b -> b.bucket(bucket).key(name).contentLength((long) bytes.length),
-                    RequestBody.fromBytes(bytes));
+                    body(bytes, bytes.length));
                 return null;
               }
               throw e;
             }
             return null;
           });
+    } catch (S3Exception e) {
+      if (ifAbsent && e.statusCode() == 412) {
+        throw lostRace(key);
+      }
+      throw failure("PUT", key, e);
     } catch (SdkException e) {
       throw failure("PUT", key, e);
     }
+  }
+
+  /**
+   * An {@code IF_ABSENT} write the server refused with 412: another writer created the object
+   * between our HEAD and our write.
+   */
+  FileAlreadyExistsException lostRace(String key) {
+    return new FileAlreadyExistsException(
+        describe(key), null, "object exists (created by another writer during this write)");
   }
 
   /** Whether the object holds {@code bytes}: single-part ETags are the MD5 of the content. */
@@ -181,6 +210,23 @@ final class S3Store implements ObjectStore {
       }
       return InputStream.nullInputStream();
     }
+    InputStream cached = readAhead.cached(key, offset, length);
+    if (cached != null) {
+      return cached;
+    }
+    long asked = readAhead.fetchLength(key, offset, length);
+    if (asked > length) {
+      byte[] window;
+      try (InputStream in = range(key, offset, asked)) {
+        window = in.readAllBytes();
+      }
+      return readAhead.fetched(key, offset, length, asked, window);
+    }
+    return range(key, offset, length);
+  }
+
+  /** Bytes [{@code offset}, {@code offset + length}) of an object, fetched as asked. */
+  private InputStream range(String key, long offset, long length) throws IOException {
     long end = offset + length < 0 ? Long.MAX_VALUE : offset + length; // exclusive
     ResponseInputStream<GetObjectResponse> first = get(key, offset, end, null);
     if (first == null) {
@@ -296,6 +342,7 @@ final class S3Store implements ObjectStore {
   @Override
   public void delete(String key) throws IOException {
     String name = name(key);
+    readAhead.forget(key);
     try {
       retry.call(attempt -> client.deleteObject(b -> b.bucket(bucket).key(name)));
     } catch (S3Exception e) {
