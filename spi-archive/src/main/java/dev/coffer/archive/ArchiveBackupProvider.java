@@ -113,6 +113,14 @@ public final class ArchiveBackupProvider implements BackupProvider {
               "format 2: read every file of an incremental, also those whose size, times and "
                   + "identity say unchanged (format 1 always reads every file)",
               false),
+          OptionInfo.integer(
+              "leftover-hours",
+              "format 2: how many hours the objects of a backup without a commit (on an object "
+                  + "store) and a lease past its expiry are kept before an open removes them, 1 to "
+                  + "8760",
+              24,
+              1,
+              8760),
           OptionInfo.integer("level", "zstd compression level, 1 to 19", 3, 1, 19),
           new OptionInfo(
               "threads",

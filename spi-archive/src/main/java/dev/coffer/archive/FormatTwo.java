@@ -81,7 +81,7 @@ final class FormatTwo {
         settings(
             o,
             location,
-            new Locks(location),
+            new Locks(location, leftoverAge(o)),
             RepositoryInfo.of(new ArchiveBackupProvider(), location),
             clock,
             ids);
@@ -110,7 +110,7 @@ final class FormatTwo {
         settings(
             o,
             FileSystems.getDefault().getPath(""),
-            new StoreWriterLocks(store, clock),
+            new StoreWriterLocks(store, clock, leftoverAge(o)),
             RepositoryInfo.of(new ArchiveBackupProvider(), store),
             clock,
             ids);
@@ -312,12 +312,24 @@ final class FormatTwo {
     }
   }
 
+  /** Option {@code leftover-hours}, bounded by the option's range. */
+  private static java.time.Duration leftoverAge(ProviderOptions o) {
+    return java.time.Duration.ofHours(o.getLong("leftover-hours"));
+  }
+
   /** The lock files {@code .lock-<id>} of {@link TemporaryArchive} in the repository directory. */
   private static final class Locks implements WriterLocks {
     private final Path root;
+    private final java.time.Duration age;
 
-    Locks(Path root) {
+    Locks(Path root, java.time.Duration age) {
       this.root = root;
+      this.age = age;
+    }
+
+    @Override
+    public java.time.Duration leftoverAge() {
+      return age;
     }
 
     @Override

@@ -26,6 +26,7 @@ final class V2Leftovers {
   private static final System.Logger LOG = System.getLogger("dev.coffer.archive");
   private static final String STORE_TEMP = ".tmp-";
   private static final Duration STALE = Duration.ofHours(1);
+  private static final List<String> AGED = List.of("", "catalog", "leases");
   private static final List<String> KINDS =
       List.of(V2Layout.DATA, V2Layout.MANIFESTS, V2Layout.META, V2Layout.COMMITS);
 
@@ -52,18 +53,22 @@ final class V2Leftovers {
     for (String kind : repo.location == null ? List.<String>of() : KINDS) {
       temps.addAll(storeTemporaries(repo.location.resolve(kind.substring(0, kind.length() - 1))));
     }
-    List<Path> rootTemps =
-        repo.location == null ? List.of() : storeTemporaries(repo.location); // by age only
+    List<Path> rootTemps = new ArrayList<>(); // by age only
+    for (String dir : repo.location == null ? List.<String>of() : AGED) {
+      rootTemps.addAll(storeTemporaries(repo.location.resolve(dir)));
+    }
     for (Path t : temps) {
       String id = idOfTemporary(t.getFileName().toString());
       if (id != null) {
         candidates.add(id);
       }
     }
+    // a backup with a live lease is running (however old its objects); expired leases go
+    Set<String> running = repo.leases.removeExpired(repo.settings.locks.leftoverAge());
     Set<String> gone = new HashSet<>();
     for (String id : candidates) {
       try {
-        if (!repo.settings.locks.abandoned(id)) {
+        if (running.contains(id) || !repo.settings.locks.abandoned(id)) {
           continue;
         }
         gone.add(id);

@@ -1,7 +1,6 @@
 package dev.coffer.archive.v2;
 
 import dev.coffer.BackupId;
-import dev.coffer.BackupInUseException;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
@@ -63,6 +62,8 @@ public final class V2Repository implements BackupRepository {
   private final V2ArchiveReader reader;
   private final V2ArchiveWriter writer;
   private final SecretBytes metaKey;
+  final V2Catalog catalog;
+  final V2Leases leases;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
   private final Object lifecycle = new Object();
   private volatile boolean closed;
@@ -101,6 +102,8 @@ public final class V2Repository implements BackupRepository {
                 f -> Files.newInputStream(f, LinkOption.NOFOLLOW_LINKS),
                 settings.clock);
     this.metaKey = master == null ? null : V2Metadata.key(master, config.repositoryId());
+    this.catalog = V2Catalog.of(v2, master, settings);
+    this.leases = new V2Leases(store, v2.layout(), settings.clock);
   }
 
   /**
@@ -172,7 +175,9 @@ public final class V2Repository implements BackupRepository {
   public BackupMetadata backup(BackupRequest request) throws IOException {
     ensureOpen();
     Objects.requireNonNull(request, "request");
-    return new V2BackupOperation(this).run(request);
+    BackupMetadata made = new V2BackupOperation(this).run(request);
+    catalog.update(this::list); // best effort: a catalog only saves GETs
+    return made;
   }
 
   @Override
@@ -223,9 +228,16 @@ public final class V2Repository implements BackupRepository {
 
   private void catalog(List<BackupMetadata> listed, List<String> unlisted) throws IOException {
     String prefix = layout().commits();
-    for (ObjectInfo o : store.list(prefix)) {
+    List<ObjectInfo> commits = store.list(prefix);
+    Map<String, BackupMetadata> known = catalog.entries(); // only commits listed count
+    for (ObjectInfo o : commits) {
       String id = o.key().substring(prefix.length());
       if (!CommitStatement.validBackupId(id)) {
+        continue;
+      }
+      BackupMetadata k = known.get(id);
+      if (k != null) {
+        listed.add(k);
         continue;
       }
       try {
@@ -327,18 +339,13 @@ public final class V2Repository implements BackupRepository {
     ensureOpen();
     synchronized (lifecycle) {
       requireExisting(backupId);
-      String id = backupId.value();
-      List<String> dependents = new ArrayList<>();
-      for (BackupMetadata b : list()) {
-        if (id.equals(b.baseBackupId())) {
-          dependents.add(b.backupId());
-        }
-      }
-      if (!dependents.isEmpty()) {
-        throw new BackupInUseException(id, dependents);
-      }
-      remove(id);
+      new V2Removal(this).delete(backupId.value()); // never a base a listed backup or lease needs
     }
+  }
+
+  /** Drops what this instance remembers of backup {@code id}. */
+  void forget(String id) {
+    cache.remove(id);
   }
 
   /** Deletes a backup's objects, its commit first: a half-deleted backup is never listed. */
@@ -355,11 +362,7 @@ public final class V2Repository implements BackupRepository {
     ensureOpen();
     Objects.requireNonNull(policy, "policy");
     synchronized (lifecycle) {
-      List<BackupMetadata> doomed = pruneCandidates(policy);
-      for (BackupMetadata b : doomed) { // newest first: a dependent goes before its base
-        remove(b.backupId());
-      }
-      return doomed;
+      return new V2Removal(this).prune(policy); // keeps what a kept backup or a live lease needs
     }
   }
 

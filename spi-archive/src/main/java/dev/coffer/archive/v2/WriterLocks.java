@@ -36,4 +36,14 @@ public interface WriterLocks {
    * @throws IOException if the repository cannot be listed
    */
   List<String> lockedIds() throws IOException;
+
+  /**
+   * How long the objects of a backup without a commit, and a lease after its expiry, are kept
+   * before an {@code open} removes them (option {@code leftover-hours}).
+   *
+   * @return the leftover age, 24 hours unless configured
+   */
+  default java.time.Duration leftoverAge() {
+    return StoreWriterLocks.STALE;
+  }
 }
