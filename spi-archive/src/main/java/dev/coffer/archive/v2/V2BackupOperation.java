@@ -76,24 +76,25 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
       throw new NoSuchBackupException(baseId);
     }
     backupId = repo.settings.ids.get();
-    // the lease comes before the base is opened: a prune either sees it or removed the base first
-    V2Leases.Held lease = repo.leases.take(backupId, baseId);
+    Closeable lock = repo.settings.locks.begin(backupId);
     try {
-      if (baseId != null) {
-        base = repo.reader().open(baseId);
-      }
-      Closeable lock = repo.settings.locks.begin(backupId);
+      // the lease comes before the base is opened: a prune either sees it or removed the base first
+      V2Leases.Held lease = repo.leases.take(backupId, baseId);
       try {
+        if (baseId != null) {
+          base = repo.reader().open(baseId);
+        }
         repo.writer().write(backupId, scanStart, tree, base, this);
       } finally {
-        lock.close();
+        lease.close();
+        if (base != null) {
+          base.close();
+        }
       }
+      repo.catalog.update(repo::list); // best effort, under the lock: a catalog only saves reads
       return result;
     } finally {
-      lease.close();
-      if (base != null) {
-        base.close();
-      }
+      lock.close();
     }
   }
 

@@ -191,6 +191,37 @@ final class V2Catalog {
     }
   }
 
+  /**
+   * After backups were removed: removes every catalog generation (best effort) when fewer than
+   * {@link #EVERY} backups are listed, or when half of the newest catalog's entries have no commit
+   * any more, since it would then save fewer reads than it costs; the next backups write a new one.
+   */
+  void afterRemoval(List<BackupMetadata> listed) {
+    try {
+      List<ObjectInfo> catalogs = store.list(prefix);
+      Loaded newest = newest(catalogs);
+      if (newest == null && catalogs.isEmpty()) {
+        return;
+      }
+      Set<String> ids = new java.util.HashSet<>();
+      listed.forEach(m -> ids.add(m.backupId()));
+      long stale =
+          newest == null
+              ? 0
+              : newest.entries().keySet().stream().filter(id -> !ids.contains(id)).count();
+      if (listed.size() < every || (newest != null && stale * 2 >= newest.entries().size())) {
+        for (ObjectInfo o : catalogs) {
+          if (generation(o.key()) >= 0) {
+            store.delete(o.key());
+          }
+        }
+        cached = null;
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "catalog not removed: {0}", e.toString());
+    }
+  }
+
   /** What lists the backups a new catalog holds. */
   interface Lister {
     /** The listed backups. */

@@ -60,6 +60,7 @@ final class V2Removal {
     if (!removeUnlessLeased(id)) {
       throw new BackupInUseException(id, leasing(id, repo.list()));
     }
+    repo.catalog.afterRemoval(repo.list());
   }
 
   /** Deletes what {@code policy} does not keep, newest first; returns what was deleted. */
@@ -80,6 +81,9 @@ final class V2Removal {
       if (!keep.contains(b.backupId()) && removeUnlessLeased(b.backupId())) {
         removed.add(b);
       }
+    }
+    if (!removed.isEmpty()) {
+      repo.catalog.afterRemoval(repo.list());
     }
     return removed;
   }

@@ -175,9 +175,7 @@ public final class V2Repository implements BackupRepository {
   public BackupMetadata backup(BackupRequest request) throws IOException {
     ensureOpen();
     Objects.requireNonNull(request, "request");
-    BackupMetadata made = new V2BackupOperation(this).run(request);
-    catalog.update(this::list); // best effort: a catalog only saves GETs
-    return made;
+    return new V2BackupOperation(this).run(request);
   }
 
   @Override

@@ -46,4 +46,14 @@ public interface WriterLocks {
   default java.time.Duration leftoverAge() {
     return StoreWriterLocks.STALE;
   }
+
+  /**
+   * Whether {@link #abandoned} tells a running writer from a gone one at any moment (a lock held by
+   * the writer), rather than by the age of its objects.
+   *
+   * @return true for lock files, false where writers hold no lock
+   */
+  default boolean seesRunningWriters() {
+    return true;
+  }
 }

@@ -184,17 +184,18 @@ class V2CatalogTest {
   @Test
   void anEntryWhoseCommitIsGone_isDropped_andARekeyedCommitKeepsItsEntry() throws IOException {
     List<BackupMetadata> made;
+    int n = 2 * V2Catalog.EVERY;
     try (V2Repository repo = open()) {
-      made = backUp(repo, V2Catalog.EVERY);
-      repo.delete(BackupId.of(made.get(3).backupId()));
-      repo.prune(RetentionPolicy.keepLast(V2Catalog.EVERY - 4));
+      made = backUp(repo, n);
+      repo.delete(BackupId.of(made.get(n - 3).backupId()));
+      repo.prune(RetentionPolicy.keepLast(n - 4));
     }
     List<BackupMetadata> listed = freshListing();
-    assertEquals(V2Catalog.EVERY - 4, listed.size());
-    assertFalse(listed.stream().anyMatch(m -> m.backupId().equals(made.get(3).backupId())));
+    assertEquals(n - 4, listed.size());
+    assertFalse(listed.stream().anyMatch(m -> m.backupId().equals(made.get(n - 3).backupId())));
     assertEquals(0, store.reads("commits/"), "what is left is all in the catalog");
 
-    String id = made.get(V2Catalog.EVERY - 1).backupId();
+    String id = made.get(n - 1).backupId();
     byte[] before;
     try (InputStream in = store.read("commits/" + id)) {
       before = in.readAllBytes();
@@ -209,6 +210,23 @@ class V2CatalogTest {
     store.write("commits/" + id, new ByteArrayInputStream(rekeyed), WriteMode.REPLACE);
     assertEquals(listed, freshListing());
     assertEquals(listed, listingWithoutCatalog());
+  }
+
+  @Test
+  void aCatalogOfMostlyDeletedBackups_isRemovedByTheDeletion() throws IOException {
+    try (V2Repository repo = open()) {
+      List<BackupMetadata> made = backUp(repo, 2 * V2Catalog.EVERY);
+      for (int i = 0; i < V2Catalog.EVERY - 1; i++) {
+        repo.delete(BackupId.of(made.get(i).backupId()));
+      }
+      assertEquals(2, catalogs().size(), "15 of 32 entries gone: kept");
+      repo.delete(BackupId.of(made.get(V2Catalog.EVERY).backupId()));
+      assertEquals(List.of(), catalogs(), "16 of 32 gone: it would save fewer reads than it costs");
+      assertEquals(V2Catalog.EVERY - 1, repo.prune(RetentionPolicy.keepLast(1)).size());
+      backUp(repo, V2Catalog.EVERY - 2);
+      assertEquals(List.of(), catalogs(), "fewer than 16 backups listed: no catalog yet");
+    }
+    assertEquals(V2Catalog.EVERY - 1, freshListing().size());
   }
 
   @Test
