@@ -12,8 +12,14 @@ import java.io.IOException;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.EdECPrivateKey;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -65,15 +71,18 @@ class CatalogListingBenchmark {
       Path repoDir = fs.getPath("/repo");
       Path src = Files.createDirectories(fs.getPath("/src"));
       Random random = new Random(n * 31L + bytes);
+      // an instance that trusts only its own host key reads and writes no catalog: the backups
+      // are made without a listing each; the last one, by a plain instance, writes the catalog
+      Map<String, String> building = new HashMap<>(Map.of("format", "2", "key", KEY));
+      building.putAll(hostKeys(fs.getPath("/host.key")));
+      try (BackupRepository repo = BackupProviders.open("archive", repoDir, building)) {
+        for (int i = 0; i < n - 1; i++) {
+          backUp(repo, src, random, bytes, i);
+        }
+      }
       try (BackupRepository repo =
           BackupProviders.open("archive", repoDir, Map.of("format", "2", "key", KEY))) {
-        byte[] content = new byte[bytes];
-        for (int i = 0; i < n; i++) {
-          random.nextBytes(content);
-          Files.write(src.resolve("base.dat"), content);
-          Files.writeString(src.resolve("PG_VERSION"), "backup " + i + "\n");
-          repo.backup(BackupRequest.full(src).withLabel("n", Integer.toString(i)));
-        }
+        backUp(repo, src, random, bytes, n - 1);
       }
       BlobStore blobs = server.blobStore();
       try (Stream<Path> files = Files.walk(repoDir)) {
@@ -87,6 +96,37 @@ class CatalogListingBenchmark {
               blobs.blobBuilder(prefix + "/" + name).payload(Files.readAllBytes(f)).build());
         }
       }
+    }
+  }
+
+  private static void backUp(BackupRepository repo, Path src, Random random, int bytes, int i)
+      throws IOException {
+    byte[] content = new byte[bytes];
+    random.nextBytes(content);
+    Files.write(src.resolve("base.dat"), content);
+    Files.writeString(src.resolve("PG_VERSION"), "backup " + i + "\n");
+    repo.backup(BackupRequest.full(src).withLabel("n", Integer.toString(i)));
+  }
+
+  /**
+   * Options {@code host-key-file} (written to {@code file}) and {@code trusted-host} of a new
+   * Ed25519 host key, made with the JDK.
+   */
+  private static Map<String, String> hostKeys(Path file) throws IOException {
+    try {
+      KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+      byte[] seed = ((EdECPrivateKey) pair.getPrivate()).getBytes().orElseThrow();
+      byte[] x509 = pair.getPublic().getEncoded();
+      byte[] pub = Arrays.copyOfRange(x509, x509.length - 32, x509.length);
+      Base64.Encoder b64 = Base64.getEncoder();
+      Files.writeString(file, "coffer-ed25519-secret:" + b64.encodeToString(seed) + "\n");
+      return Map.of(
+          "host-key-file",
+          file.toString(),
+          "trusted-host",
+          "coffer-ed25519-public:" + b64.encodeToString(pub));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
     }
   }
 
