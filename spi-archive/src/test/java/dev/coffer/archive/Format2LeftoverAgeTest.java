@@ -51,6 +51,13 @@ class Format2LeftoverAgeTest {
     return Clock.fixed(Instant.now().plus(d), ZoneOffset.UTC);
   }
 
+  /** Opens and closes the repository with option {@code hours}, {@code after} from now. */
+  private void openAfter(String hours, Duration after) throws IOException {
+    FormatTwo.open(
+            ObjectStores.directory(root.resolve("bucket")), options(hours), in(after), () -> "x")
+        .close();
+  }
+
   private void lease(ObjectStore s, String id, Instant expires) throws IOException {
     byte[] json =
         ("{\"backup_id\":\"" + id + "\",\"base_backup_id\":null,\"expires\":\"" + expires + "\"}")
@@ -69,21 +76,11 @@ class Format2LeftoverAgeTest {
     s.write("data/" + id, new ByteArrayInputStream(new byte[] {1}), WriteMode.IF_ABSENT);
     lease(s, crashed, Instant.now());
 
-    FormatTwo.open(
-            ObjectStores.directory(root.resolve("bucket")),
-            options("2"),
-            in(Duration.ofMinutes(90)),
-            () -> "x")
-        .close();
+    openAfter("2", Duration.ofMinutes(90));
     assertTrue(s.stat("data/" + id).isPresent(), "90 minutes: kept");
     assertTrue(s.stat("leases/" + crashed).isPresent());
 
-    FormatTwo.open(
-            ObjectStores.directory(root.resolve("bucket")),
-            options("2"),
-            in(Duration.ofMinutes(150)),
-            () -> "x")
-        .close();
+    openAfter("2", Duration.ofMinutes(150));
     assertFalse(s.stat("data/" + id).isPresent(), "150 minutes: removed");
     assertFalse(s.stat("leases/" + crashed).isPresent());
   }
@@ -95,19 +92,9 @@ class Format2LeftoverAgeTest {
     String id = BackupIds.newId().value();
     s = ObjectStores.directory(root.resolve("bucket"));
     s.write("data/" + id, new ByteArrayInputStream(new byte[] {1}), WriteMode.IF_ABSENT);
-    FormatTwo.open(
-            ObjectStores.directory(root.resolve("bucket")),
-            options(null),
-            in(Duration.ofHours(23)),
-            () -> "x")
-        .close();
+    openAfter(null, Duration.ofHours(23));
     assertTrue(s.stat("data/" + id).isPresent());
-    FormatTwo.open(
-            ObjectStores.directory(root.resolve("bucket")),
-            options(null),
-            in(Duration.ofHours(25)),
-            () -> "x")
-        .close();
+    openAfter(null, Duration.ofHours(25));
     assertFalse(s.stat("data/" + id).isPresent());
   }
 
