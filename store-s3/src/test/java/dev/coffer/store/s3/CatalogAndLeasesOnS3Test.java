@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
-import dev.coffer.BackupProviders;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.RetentionPolicy;
@@ -21,7 +20,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,15 +48,7 @@ class CatalogAndLeasesOnS3Test {
   }
 
   private static BackupRepository open(String prefix) throws IOException {
-    return BackupProviders.open(
-        "coffer:archive:s3://"
-            + BUCKET
-            + "/"
-            + prefix
-            + "?format=2&endpoint="
-            + server.endpoint()
-            + "&region=us-east-1&path-style=true",
-        Map.of("key", KEY));
+    return CatalogListingBenchmark.open(server, BUCKET, prefix, KEY);
   }
 
   private static ObjectStore store(String prefix) throws IOException {

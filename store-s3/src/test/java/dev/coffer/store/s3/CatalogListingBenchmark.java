@@ -131,15 +131,21 @@ class CatalogListingBenchmark {
   }
 
   private static BackupRepository open(String prefix) throws IOException {
+    return open(server, BUCKET, prefix, KEY);
+  }
+
+  /** The format-2 repository under {@code bucket/prefix} of {@code server}, through its URL. */
+  static BackupRepository open(S3ProxyServer server, String bucket, String prefix, String key)
+      throws IOException {
     return BackupProviders.open(
         "coffer:archive:s3://"
-            + BUCKET
+            + bucket
             + "/"
             + prefix
             + "?format=2&endpoint="
             + server.endpoint()
             + "&region=us-east-1&path-style=true",
-        Map.of("key", KEY));
+        Map.of("key", key));
   }
 
   private static void dropCatalog(String prefix) {
