@@ -148,6 +148,9 @@ final class V2Catalog {
    * of {@code catalog/}, and one GET unless the newest is the one already read.
    */
   Map<String, BackupMetadata> entries() throws IOException {
+    if (!enabled()) {
+      return Map.of(); // no request: this instance holds no catalog key
+    }
     Loaded l = newest(store.list(prefix));
     return l == null ? Map.of() : l.entries();
   }
@@ -197,6 +200,9 @@ final class V2Catalog {
    * any more, since it would then save fewer reads than it costs; the next backups write a new one.
    */
   void afterRemoval(List<BackupMetadata> listed) {
+    if (!enabled()) {
+      return; // what it cannot read, it leaves to those who can
+    }
     try {
       List<ObjectInfo> catalogs = store.list(prefix);
       Loaded newest = newest(catalogs);
