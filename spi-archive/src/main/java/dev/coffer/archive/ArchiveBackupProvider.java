@@ -128,6 +128,13 @@ public final class ArchiveBackupProvider implements BackupProvider {
               BlockSealer.DEFAULT_BLOCK_SIZE_BYTES,
               4096,
               1048576),
+              "leftover-hours",
+              "format 2: how many hours the objects of a backup without a commit (on an object "
+                  + "store) and a lease past its expiry are kept before an open removes them, 1 to "
+                  + "8760",
+              24,
+              1,
+              8760),
           OptionInfo.integer("level", "zstd compression level, 1 to 19", 3, 1, 19),
           new OptionInfo(
               "threads",

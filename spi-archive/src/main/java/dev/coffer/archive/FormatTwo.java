@@ -88,7 +88,7 @@ final class FormatTwo {
       Path location, Map<String, String> options, Clock clock, Supplier<String> ids)
       throws IOException {
     ProviderOptions o = parse(options);
-    Locks locks = new Locks(location);
+    Locks locks = new Locks(location, leftoverAge(o));
     RepositoryInfo info = rekeyable(RepositoryInfo.of(new ArchiveBackupProvider(), location));
     V2Settings settings =
         settings(o, location, locks, info, clock, ids)
@@ -115,7 +115,7 @@ final class FormatTwo {
               + "format=2");
     }
     Path files = FileSystems.getDefault().getPath("");
-    StoreWriterLocks locks = new StoreWriterLocks(store, clock);
+    StoreWriterLocks locks = new StoreWriterLocks(store, clock, leftoverAge(o));
     RepositoryInfo info = rekeyable(RepositoryInfo.of(new ArchiveBackupProvider(), store));
     V2Settings settings =
         settings(o, files, locks, info, clock, ids)
@@ -366,12 +366,24 @@ final class FormatTwo {
     }
   }
 
+  /** Option {@code leftover-hours}, bounded by the option's range. */
+  private static java.time.Duration leftoverAge(ProviderOptions o) {
+    return java.time.Duration.ofHours(o.getLong("leftover-hours"));
+  }
+
   /** The lock files {@code .lock-<id>} of {@link TemporaryArchive} in the repository directory. */
   private static final class Locks implements WriterLocks {
     private final Path root;
+    private final java.time.Duration age;
 
-    Locks(Path root) {
+    Locks(Path root, java.time.Duration age) {
       this.root = root;
+      this.age = age;
+    }
+
+    @Override
+    public java.time.Duration leftoverAge() {
+      return age;
     }
 
     @Override

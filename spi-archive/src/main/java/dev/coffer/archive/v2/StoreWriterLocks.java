@@ -21,22 +21,59 @@ import java.util.Optional;
  */
 public final class StoreWriterLocks implements WriterLocks {
 
-  /** How old every object of a backup without a commit is before it counts as abandoned. */
+  /**
+   * How old every object of a backup without a commit is, by default, before it counts as abandoned
+   * (option {@code leftover-hours}).
+   */
   public static final Duration STALE = Duration.ofHours(24);
+
+  /** The least leftover age: more than a lease's life, so a running backup is never collected. */
+  public static final Duration MIN_AGE = Duration.ofHours(1);
+
+  /** The greatest leftover age (a year). */
+  public static final Duration MAX_AGE = Duration.ofDays(365);
 
   private final ObjectStore store;
   private final Clock clock;
+  private final Duration age;
   private final V2Layout layout = new V2Layout("");
+
+  /**
+   * The locks of the repository at the root of {@code store}, with the default leftover age.
+   *
+   * @param store the repository's store
+   * @param clock the clock that tells an object's age (the store's times are its server's)
+   */
+  public StoreWriterLocks(ObjectStore store, Clock clock) {
+    this(store, clock, STALE);
+  }
 
   /**
    * The locks of the repository at the root of {@code store}.
    *
    * @param store the repository's store
    * @param clock the clock that tells an object's age (the store's times are its server's)
+   * @param age how old every object of a backup without a commit is before it counts as abandoned,
+   *     from {@link #MIN_AGE} to {@link #MAX_AGE}
    */
-  public StoreWriterLocks(ObjectStore store, Clock clock) {
+  public StoreWriterLocks(ObjectStore store, Clock clock, Duration age) {
     this.store = Objects.requireNonNull(store, "store");
     this.clock = Objects.requireNonNull(clock, "clock");
+    if (age.compareTo(MIN_AGE) < 0 || age.compareTo(MAX_AGE) > 0) {
+      throw new IllegalArgumentException("leftover age " + age + " is not from 1 hour to 365 days");
+    }
+    this.age = age;
+  }
+
+  @Override
+  public Duration leftoverAge() {
+    return age;
+  }
+
+  /** A writer on a store holds no lock: it is judged gone by the age of its objects. */
+  @Override
+  public boolean seesRunningWriters() {
+    return false;
   }
 
   @Override
@@ -46,7 +83,7 @@ public final class StoreWriterLocks implements WriterLocks {
 
   @Override
   public boolean abandoned(String backupId) throws IOException {
-    Instant cutoff = clock.instant().minus(STALE);
+    Instant cutoff = clock.instant().minus(age);
     for (String key :
         List.of(layout.data(backupId), layout.manifest(backupId), layout.meta(backupId))) {
       Optional<ObjectInfo> o = store.stat(key);
@@ -64,6 +101,6 @@ public final class StoreWriterLocks implements WriterLocks {
 
   @Override
   public String toString() {
-    return "StoreWriterLocks[" + store.uri() + ", stale after " + STALE + "]";
+    return "StoreWriterLocks[" + store.uri() + ", stale after " + age + "]";
   }
 }

@@ -71,28 +71,30 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
     filesTotal = tree.files().size();
     bytesTotal = tree.totalBytes();
     V2Backup base = null;
+    String baseId = request.incremental() ? request.baseBackupId().value() : null;
+    if (baseId != null && !V2Repository.storable(request.baseBackupId())) {
+      throw new NoSuchBackupException(baseId);
+    }
+    backupId = repo.settings.ids.get();
+    Closeable lock = repo.settings.locks.begin(backupId);
     try {
-      if (request.incremental()) {
-        if (!V2Repository.storable(request.baseBackupId())) {
-          throw new NoSuchBackupException(request.baseBackupId().value());
-        }
-        base =
-            repo.canRead()
-                ? repo.reader().open(request.baseBackupId().value())
-                : WriteOnlyBase.open(repo, request.baseBackupId().value());
-      }
-      backupId = repo.settings.ids.get();
-      Closeable lock = repo.settings.locks.begin(backupId);
+      // the lease comes before the base is opened: a prune either sees it or removed the base first
+      V2Leases.Held lease = repo.leases.take(backupId, baseId);
       try {
+        if (baseId != null) {
+          base = repo.canRead() ? repo.reader().open(baseId) : WriteOnlyBase.open(repo, baseId);
+        }
         repo.writer().write(backupId, scanStart, tree, base, this);
       } finally {
-        lock.close();
+        lease.close();
+        if (base != null) {
+          base.close();
+        }
       }
+      repo.catalog.update(repo::list); // best effort, under the lock: a catalog only saves reads
       return result;
     } finally {
-      if (base != null) {
-        base.close();
-      }
+      lock.close();
     }
   }
 
@@ -229,6 +231,10 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
 
   @Override
   public void beforeCommit(V2Keys keys, V2Summary summary) throws IOException {
+    String baseId = summary.baseBackupId();
+    if (baseId != null && repo.store.stat(repo.layout().commit(baseId)).isEmpty()) {
+      throw new NoSuchBackupException(baseId); // removed by a prune that missed this lease
+    }
     List<BackupWarning> warnings = new ArrayList<>(tree.skipped());
     warnings.addAll(changes);
     warnings.sort(Comparator.comparing(BackupWarning::path, RelativePaths.ORDER)); // stable

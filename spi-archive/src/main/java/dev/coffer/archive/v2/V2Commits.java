@@ -81,13 +81,6 @@ final class V2Commits {
     return out;
   }
 
-  /** The backups whose commit summary names {@code baseId} as their base, sorted. */
-  static List<String> dependents(V2Location location, String baseId) throws IOException {
-    List<String> out = new ArrayList<>();
-    for (Commit c : all(location)) {
-      if (baseId.equals(c.summary().baseBackupId())) {
-        out.add(c.backupId());
-      }
     }
     java.util.Collections.sort(out);
     return out;

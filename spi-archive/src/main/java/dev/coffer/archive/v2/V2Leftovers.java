@@ -27,7 +27,7 @@ final class V2Leftovers {
   private static final String STORE_TEMP = ".tmp-";
   private static final Duration STALE = Duration.ofHours(1);
   private static final List<String> KINDS =
-      List.of(V2Layout.DATA, V2Layout.MANIFESTS, V2Layout.META, V2Layout.COMMITS);
+      List.of(V2Layout.DATA, V2Layout.MANIFESTS, V2Layout.META, V2Layout.COMMITS, V2Leases.LEASES);
 
   private final V2Repository repo;
 
@@ -60,10 +60,14 @@ final class V2Leftovers {
         candidates.add(id);
       }
     }
+    // on a store, a backup with a live lease is running however old its objects are (where locks
+    // tell, they are the truth); expired leases go
+    Set<String> leased = repo.leases.removeExpired(repo.settings.locks.leftoverAge());
+    Set<String> running = repo.settings.locks.seesRunningWriters() ? Set.of() : leased;
     Set<String> gone = new HashSet<>();
     for (String id : candidates) {
       try {
-        if (!repo.settings.locks.abandoned(id)) {
+        if (running.contains(id) || !repo.settings.locks.abandoned(id)) {
           continue;
         }
         gone.add(id);
@@ -78,6 +82,7 @@ final class V2Leftovers {
         // another instance may be removing them too; else the next open tries again
       }
     }
+    removeLeases(gone);
     FileTime cutoff = FileTime.from(repo.settings.clock.instant().minus(STALE));
     temps.addAll(rootTemps);
     for (Path t : temps) {
@@ -90,6 +95,59 @@ final class V2Leftovers {
         }
       } catch (IOException e) {
         // as above
+      }
+    }
+    removeEmptyDirectories();
+  }
+
+  /**
+   * Removes the leases of writers that are gone (where locks tell), and in a directory the
+   * temporary files of catalog writes once no writer runs (a backup writes the catalog under its
+   * lock), and the empty directories of leases and catalogs.
+   */
+  private void removeLeases(Set<String> gone) throws IOException {
+    WriterLocks locks = repo.settings.locks;
+    if (!locks.seesRunningWriters()) {
+      return; // on a store a lease ends by expiry
+    }
+    for (V2Leases.Lease l : repo.leases.all()) {
+      try {
+        if (gone.contains(l.backupId()) || locks.abandoned(l.backupId())) {
+          repo.store.delete(repo.layout().of(V2Leases.LEASES) + l.backupId());
+        }
+      } catch (IOException e) {
+        // the next open tries again
+      }
+    }
+    if (repo.location == null) {
+      return;
+    }
+    Path catalogs =
+        repo.location.resolve(V2Catalog.CATALOG.substring(0, V2Catalog.CATALOG.length() - 1));
+    boolean idle = true;
+    for (String id : locks.lockedIds()) {
+      idle &= locks.abandoned(id);
+    }
+    for (Path t : idle ? storeTemporaries(catalogs) : List.<Path>of()) {
+      Files.deleteIfExists(t);
+    }
+  }
+
+  /** Removes the directories of leases and catalogs if they are empty. */
+  private void removeEmptyDirectories() throws IOException {
+    if (repo.location == null) {
+      return;
+    }
+    Path catalogs =
+        repo.location.resolve(V2Catalog.CATALOG.substring(0, V2Catalog.CATALOG.length() - 1));
+    for (Path dir :
+        List.of(
+            catalogs,
+            repo.location.resolve(V2Leases.LEASES.substring(0, V2Leases.LEASES.length() - 1)))) {
+      try {
+        Files.deleteIfExists(dir);
+      } catch (java.nio.file.DirectoryNotEmptyException inUse) {
+        // holds objects
       }
     }
   }

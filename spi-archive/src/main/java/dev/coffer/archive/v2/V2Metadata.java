@@ -78,6 +78,19 @@ final class V2Metadata {
 
   /** Seals the fields the summary does not carry. */
   static byte[] seal(SecretBytes key, UUID repositoryId, UUID archiveId, BackupMetadata m) {
+    byte[] json = V2Json.bytes(fields(m));
+    byte[] nonce = new byte[V2Format.NONCE_BYTES];
+    RANDOM.nextBytes(nonce);
+    byte[] sealed = new Gcm(key).seal(nonce, aad(repositoryId, archiveId, m.backupId()), json);
+    return ByteBuffer.allocate(1 + nonce.length + sealed.length)
+        .put(VERSION)
+        .put(nonce)
+        .put(sealed)
+        .array();
+  }
+
+  /** The fields of {@code m} the summary does not carry, as JSON (also a catalog entry's). */
+  static ObjectNode fields(BackupMetadata m) {
     ObjectNode o = V2Json.object();
     o.put("source_dir", m.sourceDir());
     o.put("provider", m.provider());
@@ -92,15 +105,7 @@ final class V2Metadata {
           .put("kind", w.kind().name())
           .put("detail", w.detail());
     }
-    byte[] json = V2Json.bytes(o);
-    byte[] nonce = new byte[V2Format.NONCE_BYTES];
-    RANDOM.nextBytes(nonce);
-    byte[] sealed = new Gcm(key).seal(nonce, aad(repositoryId, archiveId, m.backupId()), json);
-    return ByteBuffer.allocate(1 + nonce.length + sealed.length)
-        .put(VERSION)
-        .put(nonce)
-        .put(sealed)
-        .array();
+    return o;
   }
 
   /**
@@ -129,71 +134,61 @@ final class V2Metadata {
     if (json == null) {
       throw corrupt(id, "failed authentication (wrong key or modified bytes)");
     }
-    Fields f =
-        V2Json.parse(
-            json,
-            "metadata of backup " + id,
-            n -> {
-              V2Json.fields(n, "source_dir", "provider", "version", "labels", "warnings");
-              Map<String, String> labels = new TreeMap<>();
-              JsonNode l = n.get("labels");
-              if (!l.isObject()) {
-                throw new V2Json.Malformed("labels is not an object");
+    return V2Json.parse(json, "metadata of backup " + id, n -> join(n, summary));
+  }
+
+  /**
+   * {@code summary} joined with the fields of {@link #fields}: the backup's metadata.
+   *
+   * @throws V2Json.Malformed if the fields are malformed or do not fit the summary
+   */
+  static BackupMetadata join(JsonNode n, V2Summary summary) {
+    V2Json.fields(n, "source_dir", "provider", "version", "labels", "warnings");
+    Map<String, String> labels = new TreeMap<>();
+    JsonNode l = n.get("labels");
+    if (!l.isObject()) {
+      throw new V2Json.Malformed("labels is not an object");
+    }
+    for (Iterator<String> it = l.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      JsonNode value = l.get(name);
+      if (!value.isTextual()) {
+        throw new V2Json.Malformed("a label is not a string");
+      }
+      labels.put(name, value.textValue());
+    }
+    List<BackupWarning> warnings =
+        V2Json.list(
+            n,
+            "warnings",
+            w -> {
+              V2Json.fields(w, "path", "kind", "detail");
+              try {
+                return new BackupWarning(
+                    V2Json.text(w, "path"),
+                    BackupWarning.Kind.valueOf(String.valueOf(V2Json.text(w, "kind"))),
+                    V2Json.text(w, "detail"));
+              } catch (IllegalArgumentException | NullPointerException e) {
+                throw new V2Json.Malformed("a warning is malformed");
               }
-              for (Iterator<String> it = l.fieldNames(); it.hasNext(); ) {
-                String name = it.next();
-                Map.Entry<String, JsonNode> e = Map.entry(name, l.get(name));
-                if (!e.getValue().isTextual()) {
-                  throw new V2Json.Malformed("a label is not a string");
-                }
-                labels.put(e.getKey(), e.getValue().textValue());
-              }
-              List<BackupWarning> warnings =
-                  V2Json.list(
-                      n,
-                      "warnings",
-                      w -> {
-                        V2Json.fields(w, "path", "kind", "detail");
-                        try {
-                          return new BackupWarning(
-                              V2Json.text(w, "path"),
-                              BackupWarning.Kind.valueOf(String.valueOf(V2Json.text(w, "kind"))),
-                              V2Json.text(w, "detail"));
-                        } catch (IllegalArgumentException | NullPointerException e) {
-                          throw new V2Json.Malformed("a warning is malformed");
-                        }
-                      });
-              return new Fields(
-                  V2Json.text(n, "source_dir"),
-                  V2Json.text(n, "provider"),
-                  V2Json.text(n, "version"),
-                  labels,
-                  warnings);
             });
     try {
       return new BackupMetadata(
-          id,
+          summary.backupId(),
           summary.createdAt(),
-          f.sourceDir(),
+          V2Json.text(n, "source_dir"),
           summary.files(),
           summary.logicalBytes(),
           V2Manifest.FULL.equals(summary.type()) ? BackupType.FULL : BackupType.INCREMENTAL,
           summary.baseBackupId(),
-          f.provider(),
-          f.version(),
-          f.labels(),
-          new ArrayList<>(f.warnings()));
+          V2Json.text(n, "provider"),
+          V2Json.text(n, "version"),
+          labels,
+          new ArrayList<>(warnings));
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw corrupt(id, "inconsistent");
+      throw new V2Json.Malformed("inconsistent");
     }
   }
-
-  private record Fields(
-      String sourceDir,
-      String provider,
-      String version,
-      Map<String, String> labels,
-      List<BackupWarning> warnings) {}
 
   private static byte[] aad(UUID repositoryId, UUID archiveId, String backupId) {
     byte[] id = backupId.getBytes(StandardCharsets.UTF_8);

@@ -1,7 +1,6 @@
 package dev.coffer.archive.v2;
 
 import dev.coffer.BackupId;
-import dev.coffer.BackupInUseException;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
@@ -65,6 +64,8 @@ public final class V2Repository implements BackupRepository {
   private final SecretBytes metaKey;
   private final SecretBytes previousMetaKey;
   private final RepositoryConfig config;
+  final V2Catalog catalog;
+  final V2Leases leases;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
   private final Object lifecycle = new Object();
   private volatile boolean closed;
@@ -110,6 +111,8 @@ public final class V2Repository implements BackupRepository {
     this.metaKey = master == null ? null : V2Metadata.key(master, config.repositoryId());
     this.previousMetaKey =
         config.previous() == null ? null : V2Metadata.key(config.previous(), config.repositoryId());
+    this.catalog = V2Catalog.of(v2, master, settings);
+    this.leases = new V2Leases(store, v2.layout(), settings.clock);
   }
 
   /**
@@ -263,9 +266,16 @@ public final class V2Repository implements BackupRepository {
 
   private void catalog(List<BackupMetadata> listed, List<String> unlisted) throws IOException {
     String prefix = layout().commits();
-    for (ObjectInfo o : store.list(prefix)) {
+    List<ObjectInfo> commits = store.list(prefix);
+    Map<String, BackupMetadata> known = catalog.entries(); // only commits listed count
+    for (ObjectInfo o : commits) {
       String id = o.key().substring(prefix.length());
       if (!CommitStatement.validBackupId(id)) {
+        continue;
+      }
+      BackupMetadata k = known.get(id);
+      if (k != null) {
+        listed.add(k);
         continue;
       }
       try {
@@ -376,22 +386,13 @@ public final class V2Repository implements BackupRepository {
     ensureOpen();
     synchronized (lifecycle) {
       requireExisting(backupId);
-      String id = backupId.value();
-      List<String> dependents = new ArrayList<>();
-      if (canRead()) {
-        for (BackupMetadata b : list()) {
-          if (id.equals(b.baseBackupId())) {
-            dependents.add(b.backupId());
-          }
-        }
-      } else { // a write-only host: the bases named in the commit summaries, which are in clear
-        dependents.addAll(V2Commits.dependents(v2, id));
-      }
-      if (!dependents.isEmpty()) {
-        throw new BackupInUseException(id, dependents);
-      }
-      remove(id);
+      new V2Removal(this).delete(backupId.value()); // never a base a listed backup or lease needs
     }
+  }
+
+  /** Drops what this instance remembers of backup {@code id}. */
+  void forget(String id) {
+    cache.remove(id);
   }
 
   /** Deletes a backup's objects, its commit first: a half-deleted backup is never listed. */
@@ -408,11 +409,7 @@ public final class V2Repository implements BackupRepository {
     ensureOpen();
     Objects.requireNonNull(policy, "policy");
     synchronized (lifecycle) {
-      List<BackupMetadata> doomed = pruneCandidates(policy);
-      for (BackupMetadata b : doomed) { // newest first: a dependent goes before its base
-        remove(b.backupId());
-      }
-      return doomed;
+      return new V2Removal(this).prune(policy); // keeps what a kept backup or a live lease needs
     }
   }
 

@@ -36,4 +36,24 @@ public interface WriterLocks {
    * @throws IOException if the repository cannot be listed
    */
   List<String> lockedIds() throws IOException;
+
+  /**
+   * How long the objects of a backup without a commit, and a lease after its expiry, are kept
+   * before an {@code open} removes them (option {@code leftover-hours}).
+   *
+   * @return the leftover age, 24 hours unless configured
+   */
+  default java.time.Duration leftoverAge() {
+    return StoreWriterLocks.STALE;
+  }
+
+  /**
+   * Whether {@link #abandoned} tells a running writer from a gone one at any moment (a lock held by
+   * the writer), rather than by the age of its objects.
+   *
+   * @return true for lock files, false where writers hold no lock
+   */
+  default boolean seesRunningWriters() {
+    return true;
+  }
 }

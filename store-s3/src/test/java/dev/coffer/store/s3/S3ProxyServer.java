@@ -125,6 +125,11 @@ final class S3ProxyServer implements AutoCloseable {
     return proxy.getPort();
   }
 
+  /** The server's in-memory blob store, for tests that load many objects without HTTP. */
+  BlobStore blobStore() {
+    return context.getBlobStore();
+  }
+
   /** The options that point the s3 store at this server. */
   Map<String, String> options(URI endpoint) {
     return Map.of("endpoint", endpoint.toString(), "region", "us-east-1", "path-style", "true");
