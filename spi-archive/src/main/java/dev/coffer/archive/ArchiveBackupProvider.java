@@ -113,6 +113,7 @@ public final class ArchiveBackupProvider implements BackupProvider {
               "format 2: read every file of an incremental, also those whose size, times and "
                   + "identity say unchanged (format 1 always reads every file)",
               false),
+          FormatTwo.MAX_CHAIN,
           OptionInfo.integer("level", "zstd compression level, 1 to 19", 3, 1, 19),
           new OptionInfo(
               "threads",

@@ -12,6 +12,7 @@ import dev.coffer.archive.v2.V2Settings;
 import dev.coffer.archive.v2.WriterLocks;
 import dev.coffer.archive.v2.X25519Identity;
 import dev.coffer.archive.v2.X25519Recipient;
+import dev.coffer.spi.OptionInfo;
 import dev.coffer.spi.support.ChangedFilesPolicy;
 import dev.coffer.spi.support.ProviderOptions;
 import dev.coffer.store.ObjectStore;
@@ -37,6 +38,17 @@ import java.util.function.Supplier;
 final class FormatTwo {
 
   private FormatTwo() {}
+
+  /** Option {@code max-chain} (format 2): when the next backup on a chain consolidates it. */
+  static final OptionInfo MAX_CHAIN =
+      OptionInfo.integer(
+          "max-chain",
+          "format 2: the most incrementals on one full backup; an incremental asked for on a base "
+              + "that already has this many is written as a full backup whose unchanged files are "
+              + "copied from the chain, not read again (so prune can then drop the old chain)",
+          998,
+          1,
+          998);
 
   /**
    * Whether {@code options} open format 2: {@code format=2}, or no {@code format} option and a
@@ -168,20 +180,22 @@ final class FormatTwo {
         o.isSet("threads")
             ? (int) o.getLong("threads")
             : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-    return new V2Settings(
-        hostKey(files, o),
-        trustedHost(o),
-        keyPairs ? null : new Keys(keyring, ArchiveBackupProvider.argon2(o)),
-        recipients,
-        identities,
-        locks,
-        (int) o.getLong("level"),
-        threads,
-        o.getBoolean("rehash"),
-        changedFiles,
-        clock,
-        ids,
-        info);
+    V2Settings settings =
+        new V2Settings(
+            hostKey(files, o),
+            trustedHost(o),
+            keyPairs ? null : new Keys(keyring, ArchiveBackupProvider.argon2(o)),
+            recipients,
+            identities,
+            locks,
+            (int) o.getLong("level"),
+            threads,
+            o.getBoolean("rehash"),
+            changedFiles,
+            clock,
+            ids,
+            info);
+    return settings.maxChain((int) o.getLong("max-chain"));
   }
 
   private static List<X25519Recipient> recipients(Path location, ProviderOptions o) {

@@ -71,17 +71,21 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
     filesTotal = tree.files().size();
     bytesTotal = tree.totalBytes();
     V2Backup base = null;
+    ChainCopy copy = null;
     try {
       if (request.incremental()) {
         if (!V2Repository.storable(request.baseBackupId())) {
           throw new NoSuchBackupException(request.baseBackupId().value());
         }
         base = repo.reader().open(request.baseBackupId().value());
+        if (ChainCopy.due(base, repo.settings.maxChain())) { // a full copied from the chain
+          copy = new ChainCopy(V2Chain.open(repo.reader(), repo.reader().open(base.backupId())));
+        }
       }
       backupId = repo.settings.ids.get();
       Closeable lock = repo.settings.locks.begin(backupId);
       try {
-        repo.writer().write(backupId, scanStart, tree, base, this);
+        repo.writer().write(backupId, scanStart, tree, base, this, copy);
       } finally {
         lock.close();
       }
@@ -89,6 +93,9 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
     } finally {
       if (base != null) {
         base.close();
+      }
+      if (copy != null) {
+        copy.close();
       }
     }
   }

@@ -137,29 +137,12 @@ final class V2Chain implements AutoCloseable {
       for (int i = 0; i < where.size(); ) {
         int index = indexOf.get(where.get(i).archiveId());
         BlockRef first = where.get(i).block();
-        long end = first.offset() + first.storedLength();
-        int j = i + 1;
-        while (j < where.size()
-            && where.get(j).archiveId().equals(where.get(i).archiveId())
-            && where.get(j).block().offset() == end
-            && end + where.get(j).block().storedLength() - first.offset() <= MAX_READ_BYTES) {
-          end += where.get(j).block().storedLength();
-          j++;
-        }
-        byte[] range = readRange(archives.get(index), first.offset(), (int) (end - first.offset()));
+        int j = runEnd(where, i);
+        byte[] range = range(where, i, j);
         for (int k = i; k < j; k++) {
           BlockRef b = where.get(k).block();
           int at = (int) (b.offset() - first.offset());
-          pending.add(
-              pool()
-                  .submit(
-                      () -> {
-                        byte[] raw =
-                            sealer(index)
-                                .open(b.blockNumber(), b.rawLength(), range, at, b.storedLength());
-                        BlockResolver.checkContent(path, b, raw);
-                        return raw;
-                      }));
+          pending.add(pool().submit(() -> open(path, index, b, range, at)));
           while (pending.size() >= 2 * WORKERS) {
             out.write(take(pending));
           }
@@ -175,6 +158,47 @@ final class V2Chain implements AutoCloseable {
         f.cancel(true);
       }
     }
+  }
+
+  /**
+   * The end (exclusive) of the run of blocks from {@code i} that one ranged read fetches:
+   * neighbours in one archive's data object, at most {@value #MAX_READ_BYTES} bytes.
+   */
+  static int runEnd(List<BlockResolver.Location> where, int i) {
+    BlockRef first = where.get(i).block();
+    long end = first.offset() + first.storedLength();
+    int j = i + 1;
+    while (j < where.size()
+        && where.get(j).archiveId().equals(where.get(i).archiveId())
+        && where.get(j).block().offset() == end
+        && end + where.get(j).block().storedLength() - first.offset() <= MAX_READ_BYTES) {
+      end += where.get(j).block().storedLength();
+      j++;
+    }
+    return j;
+  }
+
+  /** Reads the sealed blocks {@code where[i, j)} (one {@link #runEnd run}) with one ranged read. */
+  byte[] range(List<BlockResolver.Location> where, int i, int j) throws IOException {
+    BlockRef first = where.get(i).block();
+    BlockRef last = where.get(j - 1).block();
+    long end = last.offset() + last.storedLength();
+    return readRange(
+        archives.get(indexOf.get(where.get(i).archiveId())),
+        first.offset(),
+        (int) (end - first.offset()));
+  }
+
+  /** Opens block {@code b} of archive {@code index} found at {@code at} in {@code range}. */
+  byte[] open(String path, int index, BlockRef b, byte[] range, int at) throws IOException {
+    byte[] raw = sealer(index).open(b.blockNumber(), b.rawLength(), range, at, b.storedLength());
+    BlockResolver.checkContent(path, b, raw);
+    return raw;
+  }
+
+  /** The index in this chain of the archive {@code l} is read from. */
+  int indexOf(BlockResolver.Location l) {
+    return indexOf.get(l.archiveId());
   }
 
   private static byte[] take(Deque<Future<byte[]>> pending) throws IOException {
