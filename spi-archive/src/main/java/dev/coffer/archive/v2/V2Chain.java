@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,34 +52,44 @@ final class V2Chain implements AutoCloseable {
     }
   }
 
-  /** Opens the chain of {@code tip} (which it then owns) with {@code reader}'s keys. */
+  /**
+   * Opens the chain of {@code tip} (which it then owns) with {@code reader}'s keys. Bases are
+   * opened for their blocks only ({@link V2ArchiveReader#openBlocks}), several at a time.
+   */
   static V2Chain open(V2ArchiveReader reader, V2Backup tip) throws IOException {
     List<V2Backup> archives = new ArrayList<>();
     archives.add(tip);
+    List<V2Manifest.ChainEntry> entries = tip.manifest().archives();
+    List<Future<V2Backup>> opening = new ArrayList<>();
+    ExecutorService openers =
+        entries.size() < 2
+            ? null
+            : Executors.newFixedThreadPool(
+                Math.min(WORKERS, entries.size()),
+                r -> {
+                  Thread t = new Thread(r, "coffer-v2-open-base");
+                  t.setDaemon(true);
+                  return t;
+                });
     try {
+      for (V2Manifest.ChainEntry entry : entries) {
+        Callable<V2Backup> task = () -> openBase(reader, tip, entry);
+        opening.add(openers == null ? completed(task) : openers.submit(task));
+      }
       List<ArchiveBlocks> blocks = new ArrayList<>();
       blocks.add(tip.blocks());
-      for (V2Manifest.ChainEntry entry : tip.manifest().archives()) {
-        V2Backup base;
+      IOException first = null;
+      for (Future<V2Backup> f : opening) {
         try {
-          base = reader.open(entry.backupId());
-        } catch (NoSuchBackupException e) {
-          throw new CorruptBackupException(
-              "base " + entry.backupId() + " of backup " + tip.backupId() + " is missing", null);
+          V2Backup base = get(f);
+          archives.add(base);
+          blocks.add(base.blocks());
+        } catch (IOException e) {
+          first = first == null ? e : first; // every opened base is still collected, to close
         }
-        archives.add(base);
-        String hash = HexFormat.of().formatHex(base.statement().manifestSha256());
-        if (!base.archiveId().toString().equals(entry.archiveId())
-            || !hash.equals(entry.manifestSha256())) {
-          throw new CorruptBackupException(
-              "backup "
-                  + tip.backupId()
-                  + " names base "
-                  + entry.backupId()
-                  + " with another archive id or manifest hash than its commit",
-              null);
-        }
-        blocks.add(base.blocks());
+      }
+      if (first != null) {
+        throw first;
       }
       for (V2Backup b : archives) {
         checkDataLength(reader.location(), b);
@@ -89,6 +100,58 @@ final class V2Chain implements AutoCloseable {
         b.close();
       }
       throw e;
+    } finally {
+      if (openers != null) {
+        openers.shutdownNow();
+      }
+    }
+  }
+
+  /** Opens one base of {@code tip}'s chain table and checks it against its entry. */
+  private static V2Backup openBase(
+      V2ArchiveReader reader, V2Backup tip, V2Manifest.ChainEntry entry) throws IOException {
+    V2Backup base;
+    try {
+      base = reader.openBlocks(entry.backupId());
+    } catch (NoSuchBackupException e) {
+      throw new CorruptBackupException(
+          "base " + entry.backupId() + " of backup " + tip.backupId() + " is missing", null);
+    }
+    String hash = HexFormat.of().formatHex(base.statement().manifestSha256());
+    if (!base.archiveId().toString().equals(entry.archiveId())
+        || !hash.equals(entry.manifestSha256())) {
+      base.close();
+      throw new CorruptBackupException(
+          "backup "
+              + tip.backupId()
+              + " names base "
+              + entry.backupId()
+              + " with another archive id or manifest hash than its commit",
+          null);
+    }
+    return base;
+  }
+
+  private static Future<V2Backup> completed(Callable<V2Backup> task) {
+    java.util.concurrent.FutureTask<V2Backup> f = new java.util.concurrent.FutureTask<>(task);
+    f.run();
+    return f;
+  }
+
+  private static V2Backup get(Future<V2Backup> f) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while opening bases");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException("opening a base failed", e.getCause());
     }
   }
 
