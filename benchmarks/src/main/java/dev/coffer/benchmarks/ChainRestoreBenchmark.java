@@ -167,6 +167,45 @@ public class ChainRestoreBenchmark {
     FileTrees.deleteRecursively(work);
   }
 
+  /**
+   * The same comparison back to back, for a shared machine: builds the chain once, then restores
+   * the full backup and the chain's tip alternately ({@code rounds} pairs, the order swapped every
+   * round), printing each restore's wall time and the process's CPU time.
+   *
+   * <p>{@code java -cp benchmarks.jar dev.coffer.benchmarks.ChainRestoreBenchmark SOURCE ROUNDS}
+   *
+   * @param args the source ({@code generated} or a directory) and the number of rounds
+   * @throws IOException if a backup or restore fails
+   */
+  public static void main(String[] args) throws IOException {
+    ChainRestoreBenchmark b = new ChainRestoreBenchmark();
+    b.source = args.length > 0 ? args[0] : "generated";
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+    b.treeMegabytes = 256;
+    b.days = 30;
+    b.pagesPerDay = 200;
+    b.setUp();
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    try {
+      for (int round = 0; round < rounds; round++) {
+        for (Kind k : round % 2 == 0 ? Kind.values() : new Kind[] {Kind.CHAIN_TIP, Kind.FULL}) {
+          b.kind = k;
+          long wall = System.nanoTime();
+          long cpu = os.getProcessCpuTime();
+          b.restore();
+          System.out.printf(
+              "%s round %d: %.0f ms wall, %.0f ms cpu%n",
+              k, round, (System.nanoTime() - wall) / 1e6, (os.getProcessCpuTime() - cpu) / 1e6);
+          b.removeTarget();
+        }
+      }
+    } finally {
+      b.tearDown();
+    }
+  }
+
   /** Restores the chosen backup of the final tree. */
   @Benchmark
   public BackupMetadata restore() throws IOException {

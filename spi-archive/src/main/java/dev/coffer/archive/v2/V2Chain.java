@@ -81,7 +81,7 @@ final class V2Chain implements AutoCloseable {
       IOException first = null;
       for (Future<V2Backup> f : opening) {
         try {
-          V2Backup base = get(f);
+          V2Backup base = get(f, "opening a base");
           archives.add(base);
           blocks.add(base.blocks());
         } catch (IOException e) {
@@ -136,23 +136,6 @@ final class V2Chain implements AutoCloseable {
     java.util.concurrent.FutureTask<V2Backup> f = new java.util.concurrent.FutureTask<>(task);
     f.run();
     return f;
-  }
-
-  private static V2Backup get(Future<V2Backup> f) throws IOException {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while opening bases");
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IOException("opening a base failed", e.getCause());
-    }
   }
 
   /**
@@ -265,11 +248,18 @@ final class V2Chain implements AutoCloseable {
   }
 
   private static byte[] take(Deque<Future<byte[]>> pending) throws IOException {
+    return get(pending.poll(), "opening a block");
+  }
+
+  /**
+   * The result of {@code f}, its failure rethrown as it was thrown (a checked one as IOException).
+   */
+  private static <T> T get(Future<T> f, String what) throws IOException {
     try {
-      return pending.poll().get();
+      return f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while opening blocks");
+      throw new InterruptedIOException("interrupted while " + what);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException io) {
         throw io;
@@ -277,7 +267,7 @@ final class V2Chain implements AutoCloseable {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
-      throw new IOException("opening a block failed", e.getCause());
+      throw new IOException(what + " failed", e.getCause());
     }
   }
 
