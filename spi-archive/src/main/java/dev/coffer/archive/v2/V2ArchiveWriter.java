@@ -125,7 +125,7 @@ public final class V2ArchiveWriter {
   private V2Summary write(Path source, V2Backup base) throws IOException {
     Instant scanStart = clock.instant();
     SourceTree tree = SourceTree.scan(source);
-    return write(BackupIds.newId().value(), scanStart, tree, base, new Hooks() {});
+    return write(BackupIds.newId().value(), scanStart, tree, base, new Hooks() {}, null);
   }
 
   /**
@@ -168,18 +168,11 @@ public final class V2ArchiveWriter {
   }
 
   /**
-   * Writes backup {@code backupId} of a scanned source, on {@code base} when not null.
+   * Writes backup {@code backupId} of a scanned source, on {@code base} when not null; with {@code
+   * copy} (whose chain's tip is {@code base}) a full backup that copies the blocks of unchanged
+   * files from the chain instead of referencing them ({@link ChainCopy}).
    *
    * @param scanStart when the scan started (the racily-clean rule's reference)
-   */
-  V2Summary write(String backupId, Instant scanStart, SourceTree tree, V2Backup base, Hooks hooks)
-      throws IOException {
-    return write(backupId, scanStart, tree, base, hooks, null);
-  }
-
-  /**
-   * Writes backup {@code backupId}; with {@code copy} (whose chain's tip is {@code base}) a full
-   * backup that copies the blocks of unchanged files from the chain instead of referencing them.
    */
   V2Summary write(
       String backupId,
