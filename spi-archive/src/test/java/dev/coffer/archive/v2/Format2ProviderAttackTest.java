@@ -293,21 +293,7 @@ class Format2ProviderAttackTest {
   }
 
   private static V2Manifest withFiles(V2Manifest m, List<V2Manifest.FileEntry> files) {
-    return new V2Manifest(
-        m.format(),
-        m.backupId(),
-        m.archiveId(),
-        m.createdAt(),
-        m.type(),
-        m.baseBackupId(),
-        m.scanStartedNs(),
-        m.granularityNs(),
-        m.blockSize(),
-        m.archives(),
-        m.rootPosix(),
-        m.directories(),
-        files,
-        m.links());
+    return rebuilt(m, m.archives(), files);
   }
 
   /** The manifest with file {@code path}'s references replaced (its content hash follows them). */
@@ -342,6 +328,12 @@ class Format2ProviderAttackTest {
 
   /** The manifest with another chain table (type and base follow it, so the table is used). */
   private static V2Manifest withArchives(V2Manifest m, List<V2Manifest.ChainEntry> archives) {
+    return rebuilt(m, archives, m.files());
+  }
+
+  /** {@code m} with another chain table (type and base following it) and other files. */
+  private static V2Manifest rebuilt(
+      V2Manifest m, List<V2Manifest.ChainEntry> archives, List<V2Manifest.FileEntry> files) {
     return new V2Manifest(
         m.format(),
         m.backupId(),
@@ -355,7 +347,7 @@ class Format2ProviderAttackTest {
         archives,
         m.rootPosix(),
         m.directories(),
-        m.files(),
+        files,
         m.links());
   }
 
