@@ -120,21 +120,9 @@ public final class ArchiveBackupProvider implements BackupProvider {
               "format 2: read every file of an incremental, also those whose size, times and "
                   + "identity say unchanged (format 1 always reads every file)",
               false),
-          OptionInfo.integer(
-              "block-size",
-              "format 2: bytes per block of a new full backup, a power of two from 4096 to "
-                  + "1048576; an incremental keeps its base's block size (docs/archive-format.md "
-                  + "§15)",
-              BlockSealer.DEFAULT_BLOCK_SIZE_BYTES,
-              4096,
-              1048576),
-              "leftover-hours",
-              "format 2: how many hours the objects of a backup without a commit (on an object "
-                  + "store) and a lease past its expiry are kept before an open removes them, 1 to "
-                  + "8760",
-              24,
-              1,
-              8760),
+          FormatTwoOptions.BLOCK_SIZE,
+          FormatTwoOptions.LEFTOVER_HOURS,
+          FormatTwoOptions.MAX_CHAIN,
           OptionInfo.integer("level", "zstd compression level, 1 to 19", 3, 1, 19),
           new OptionInfo(
               "threads",

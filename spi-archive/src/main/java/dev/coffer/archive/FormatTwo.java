@@ -233,6 +233,7 @@ final class FormatTwo {
             ids,
             info,
             blockSize);
+    settings.maxChain((int) o.getLong("max-chain"));
     return o.isSet("state-file")
         ? settings.withStateFile(files.getFileSystem().getPath(o.get("state-file").orElseThrow()))
         : settings;

@@ -44,11 +44,18 @@ final class BlockStream extends InputStream {
     final Path file;
     final List<BlockRef> baseRefs;
     final List<BlockRef> refs = new ArrayList<>();
+    final FileOpener own; // null: the stream's opener reads the source file
     int generation;
 
     Job(Path file, List<BlockRef> baseRefs) {
+      this(file, baseRefs, null);
+    }
+
+    /** A job whose content {@code own} opens (a consolidation's copy of the chain's blocks). */
+    Job(Path file, List<BlockRef> baseRefs, FileOpener own) {
       this.file = file;
       this.baseRefs = baseRefs;
+      this.own = own;
     }
 
     long size() {
@@ -184,7 +191,8 @@ final class BlockStream extends InputStream {
           return;
         }
         current = jobs.next();
-        currentIn = opener.open(current.file);
+        currentIn =
+            current.own != null ? current.own.open(current.file) : opener.open(current.file);
         currentIndex = 0;
         filesRead++;
       }

@@ -100,6 +100,19 @@ public final class V2ArchiveReader {
    * @throws IOException if the store cannot be read
    */
   public V2Backup open(String backupId) throws IOException {
+    return open(backupId, false);
+  }
+
+  /**
+   * Opens a base of a chain for its own blocks only ({@link BaseBlocks}): commit, keys and manifest
+   * read and authenticated as {@link #open} does, the manifest not parsed into a {@link V2Manifest}
+   * (the result's {@code manifest()} is null).
+   */
+  V2Backup openBlocks(String backupId) throws IOException {
+    return open(backupId, true);
+  }
+
+  private V2Backup open(String backupId, boolean blocksOnly) throws IOException {
     if (!CommitStatement.validBackupId(backupId)) {
       throw new IllegalArgumentException("not a backup id: " + backupId);
     }
@@ -113,12 +126,16 @@ public final class V2ArchiveReader {
     try {
       byte[] sealed =
           readBounded(location.layout().manifest(backupId), s.manifestLengthBytes(), backupId);
-      V2Manifest m = V2Json.manifest(ManifestSealer.open(keys, s, sealed), backupId);
+      byte[] json = ManifestSealer.open(keys, s, sealed);
+      if (blocksOnly) {
+        return new V2Backup(commit, keys, null, summary, BaseBlocks.of(json, s));
+      }
+      V2Manifest m = V2Json.manifest(json, backupId);
       if (!m.archiveUuid().equals(s.archiveId()) || m.blockSize() != s.blockSizeBytes()) {
         throw new CorruptBackupException(
             "manifest of backup " + backupId + " disagrees with its commit", null);
       }
-      return new V2Backup(commit, keys, m, summary);
+      return new V2Backup(commit, keys, m, summary, null);
     } catch (IOException | RuntimeException e) {
       keys.destroy();
       throw e;

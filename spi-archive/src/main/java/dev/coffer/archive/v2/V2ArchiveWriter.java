@@ -125,7 +125,7 @@ public final class V2ArchiveWriter {
   private V2Summary write(Path source, V2Backup base) throws IOException {
     Instant scanStart = clock.instant();
     SourceTree tree = SourceTree.scan(source);
-    return write(BackupIds.newId().value(), scanStart, tree, base, new Hooks() {});
+    return write(BackupIds.newId().value(), scanStart, tree, base, new Hooks() {}, null);
   }
 
   /**
@@ -171,13 +171,21 @@ public final class V2ArchiveWriter {
   }
 
   /**
-   * Writes backup {@code backupId} of a scanned source, on {@code base} when not null.
+   * Writes backup {@code backupId} of a scanned source, on {@code base} when not null; with {@code
+   * copy} (whose chain's tip is {@code base}) a full backup that copies the blocks of unchanged
+   * files from the chain instead of referencing them ({@link ChainCopy}).
    *
    * @param scanStart when the scan started (the racily-clean rule's reference)
    */
-  V2Summary write(String backupId, Instant scanStart, SourceTree tree, V2Backup base, Hooks hooks)
+  V2Summary write(
+      String backupId,
+      Instant scanStart,
+      SourceTree tree,
+      V2Backup base,
+      Hooks hooks,
+      ChainCopy copy)
       throws IOException {
-    if (base != null && base.manifest().chainSize() >= V2Format.MAX_CHAIN - 1) {
+    if (base != null && copy == null && base.manifest().chainSize() >= V2Format.MAX_CHAIN - 1) {
       throw new dev.coffer.BackupException(
           "the chain of base "
               + base.backupId()
@@ -193,8 +201,10 @@ public final class V2ArchiveWriter {
       for (V2Manifest.FileEntry f : base.manifest().files()) {
         baseFiles.put(f.path(), f);
       }
-      chain.add(base.asChainEntry());
-      chain.addAll(base.manifest().archives());
+      if (copy == null) {
+        chain.add(base.asChainEntry());
+        chain.addAll(base.manifest().archives());
+      }
     }
     List<Planned> plan = new ArrayList<>();
     List<BlockStream.Job> jobs = new ArrayList<>();
@@ -209,7 +219,7 @@ public final class V2ArchiveWriter {
         continue;
       }
       V2Manifest.FileEntry old = baseFiles.get(e.path());
-      List<BlockRef> oldRefs = old == null ? List.of() : renumbered(base, old);
+      List<BlockRef> oldRefs = old == null || copy != null ? List.of() : renumbered(base, old);
       boolean unchanged =
           old != null
               && !options.rehash()
@@ -220,12 +230,15 @@ public final class V2ArchiveWriter {
               && stats.mtimeNs() < scanNs - options.granularity().toNanos();
       BlockStream.Job job = unchanged ? null : new BlockStream.Job(file, oldRefs);
       if (job != null) {
-        jobs.add(job);
         entryOf.put(file, e);
       } else {
+        job = copy == null ? null : copy.job(file, old); // consolidation: copied, not referenced
         hooks.taken(e, stats.size());
       }
-      plan.add(new Planned(e, stats, job, unchanged ? oldRefs : null));
+      if (job != null) {
+        jobs.add(job);
+      }
+      plan.add(new Planned(e, stats, job, unchanged && copy == null ? oldRefs : null));
     }
     List<SourceTree> added = new ArrayList<>(1);
     Iterator<BlockStream.Job> lazyJobs = new FinishingJobs(jobs, hooks, added, plan, entryOf);
@@ -291,8 +304,8 @@ public final class V2ArchiveWriter {
           links.add(new V2Manifest.Link(e.path(), e.linkTarget()));
         }
       }
-      String type = base == null ? V2Manifest.FULL : V2Manifest.INCREMENTAL;
-      String baseId = base == null ? null : base.backupId();
+      String type = base == null || copy != null ? V2Manifest.FULL : V2Manifest.INCREMENTAL;
+      String baseId = base == null || copy != null ? null : base.backupId();
       V2Manifest manifest =
           new V2Manifest(
               V2Manifest.FORMAT,

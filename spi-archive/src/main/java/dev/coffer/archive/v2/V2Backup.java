@@ -17,12 +17,20 @@ public final class V2Backup implements AutoCloseable {
   private final V2Keys keys;
   private final V2Manifest manifest;
   private final V2Summary summary;
+  private final ArchiveBlocks blocks;
 
-  V2Backup(CommitObject commit, V2Keys keys, V2Manifest manifest, V2Summary summary) {
+  /** With {@code blocks} (and a null manifest) for a base opened for its blocks only. */
+  V2Backup(
+      CommitObject commit,
+      V2Keys keys,
+      V2Manifest manifest,
+      V2Summary summary,
+      ArchiveBlocks blocks) {
     this.commit = commit;
     this.keys = keys;
     this.manifest = manifest;
     this.summary = summary;
+    this.blocks = blocks;
   }
 
   /**
@@ -68,6 +76,9 @@ public final class V2Backup implements AutoCloseable {
     return keys;
   }
 
+  /**
+   * The manifest; null for a base opened for its blocks only ({@link V2ArchiveReader#openBlocks}).
+   */
   V2Manifest manifest() {
     return manifest;
   }
@@ -101,6 +112,9 @@ public final class V2Backup implements AutoCloseable {
   }
 
   ArchiveBlocks blocks() throws CorruptBackupException {
+    if (blocks != null) {
+      return blocks;
+    }
     return ArchiveBlocks.of(
         archiveId(), statement().dataLengthBytes(), statement().blockSizeBytes(), ownRefs());
   }

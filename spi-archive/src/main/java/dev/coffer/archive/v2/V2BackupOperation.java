@@ -77,18 +77,26 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
     }
     backupId = repo.settings.ids.get();
     Closeable lock = repo.settings.locks.begin(backupId);
+    ChainCopy copy = null;
     try {
       // the lease comes before the base is opened: a prune either sees it or removed the base first
       V2Leases.Held lease = repo.leases.take(backupId, baseId);
       try {
         if (baseId != null) {
           base = repo.canRead() ? repo.reader().open(baseId) : WriteOnlyBase.open(repo, baseId);
+          // a full copied from the chain (a write-only host cannot read the chain's blocks)
+          if (base != null && repo.canRead() && ChainCopy.due(base, repo.settings.maxChain())) {
+            copy = new ChainCopy(V2Chain.open(repo.reader(), repo.reader().open(base.backupId())));
+          }
         }
-        repo.writer().write(backupId, scanStart, tree, base, this);
+        repo.writer().write(backupId, scanStart, tree, base, this, copy);
       } finally {
         lease.close();
         if (base != null) {
           base.close();
+        }
+        if (copy != null) {
+          copy.close();
         }
       }
       repo.catalog.update(repo::list); // best effort, under the lock: a catalog only saves reads

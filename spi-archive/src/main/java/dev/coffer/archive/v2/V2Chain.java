@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,34 +52,44 @@ final class V2Chain implements AutoCloseable {
     }
   }
 
-  /** Opens the chain of {@code tip} (which it then owns) with {@code reader}'s keys. */
+  /**
+   * Opens the chain of {@code tip} (which it then owns) with {@code reader}'s keys. Bases are
+   * opened for their blocks only ({@link V2ArchiveReader#openBlocks}), several at a time.
+   */
   static V2Chain open(V2ArchiveReader reader, V2Backup tip) throws IOException {
     List<V2Backup> archives = new ArrayList<>();
     archives.add(tip);
+    List<V2Manifest.ChainEntry> entries = tip.manifest().archives();
+    List<Future<V2Backup>> opening = new ArrayList<>();
+    ExecutorService openers =
+        entries.size() < 2
+            ? null
+            : Executors.newFixedThreadPool(
+                Math.min(WORKERS, entries.size()),
+                r -> {
+                  Thread t = new Thread(r, "coffer-v2-open-base");
+                  t.setDaemon(true);
+                  return t;
+                });
     try {
+      for (V2Manifest.ChainEntry entry : entries) {
+        Callable<V2Backup> task = () -> openBase(reader, tip, entry);
+        opening.add(openers == null ? completed(task) : openers.submit(task));
+      }
       List<ArchiveBlocks> blocks = new ArrayList<>();
       blocks.add(tip.blocks());
-      for (V2Manifest.ChainEntry entry : tip.manifest().archives()) {
-        V2Backup base;
+      IOException first = null;
+      for (Future<V2Backup> f : opening) {
         try {
-          base = reader.open(entry.backupId());
-        } catch (NoSuchBackupException e) {
-          throw new CorruptBackupException(
-              "base " + entry.backupId() + " of backup " + tip.backupId() + " is missing", null);
+          V2Backup base = get(f, "opening a base");
+          archives.add(base);
+          blocks.add(base.blocks());
+        } catch (IOException e) {
+          first = first == null ? e : first; // every opened base is still collected, to close
         }
-        archives.add(base);
-        String hash = HexFormat.of().formatHex(base.statement().manifestSha256());
-        if (!base.archiveId().toString().equals(entry.archiveId())
-            || !hash.equals(entry.manifestSha256())) {
-          throw new CorruptBackupException(
-              "backup "
-                  + tip.backupId()
-                  + " names base "
-                  + entry.backupId()
-                  + " with another archive id or manifest hash than its commit",
-              null);
-        }
-        blocks.add(base.blocks());
+      }
+      if (first != null) {
+        throw first;
       }
       for (V2Backup b : archives) {
         checkDataLength(reader.location(), b);
@@ -89,7 +100,42 @@ final class V2Chain implements AutoCloseable {
         b.close();
       }
       throw e;
+    } finally {
+      if (openers != null) {
+        openers.shutdownNow();
+      }
     }
+  }
+
+  /** Opens one base of {@code tip}'s chain table and checks it against its entry. */
+  private static V2Backup openBase(
+      V2ArchiveReader reader, V2Backup tip, V2Manifest.ChainEntry entry) throws IOException {
+    V2Backup base;
+    try {
+      base = reader.openBlocks(entry.backupId());
+    } catch (NoSuchBackupException e) {
+      throw new CorruptBackupException(
+          "base " + entry.backupId() + " of backup " + tip.backupId() + " is missing", null);
+    }
+    String hash = HexFormat.of().formatHex(base.statement().manifestSha256());
+    if (!base.archiveId().toString().equals(entry.archiveId())
+        || !hash.equals(entry.manifestSha256())) {
+      base.close();
+      throw new CorruptBackupException(
+          "backup "
+              + tip.backupId()
+              + " names base "
+              + entry.backupId()
+              + " with another archive id or manifest hash than its commit",
+          null);
+    }
+    return base;
+  }
+
+  private static Future<V2Backup> completed(Callable<V2Backup> task) {
+    java.util.concurrent.FutureTask<V2Backup> f = new java.util.concurrent.FutureTask<>(task);
+    f.run();
+    return f;
   }
 
   /**
@@ -137,29 +183,12 @@ final class V2Chain implements AutoCloseable {
       for (int i = 0; i < where.size(); ) {
         int index = indexOf.get(where.get(i).archiveId());
         BlockRef first = where.get(i).block();
-        long end = first.offset() + first.storedLength();
-        int j = i + 1;
-        while (j < where.size()
-            && where.get(j).archiveId().equals(where.get(i).archiveId())
-            && where.get(j).block().offset() == end
-            && end + where.get(j).block().storedLength() - first.offset() <= MAX_READ_BYTES) {
-          end += where.get(j).block().storedLength();
-          j++;
-        }
-        byte[] range = readRange(archives.get(index), first.offset(), (int) (end - first.offset()));
+        int j = runEnd(where, i);
+        byte[] range = range(where, i, j);
         for (int k = i; k < j; k++) {
           BlockRef b = where.get(k).block();
           int at = (int) (b.offset() - first.offset());
-          pending.add(
-              pool()
-                  .submit(
-                      () -> {
-                        byte[] raw =
-                            sealer(index)
-                                .open(b.blockNumber(), b.rawLength(), range, at, b.storedLength());
-                        BlockResolver.checkContent(path, b, raw);
-                        return raw;
-                      }));
+          pending.add(pool().submit(() -> open(path, index, b, range, at)));
           while (pending.size() >= 2 * WORKERS) {
             out.write(take(pending));
           }
@@ -177,12 +206,60 @@ final class V2Chain implements AutoCloseable {
     }
   }
 
+  /**
+   * The end (exclusive) of the run of blocks from {@code i} that one ranged read fetches:
+   * neighbours in one archive's data object, at most {@value #MAX_READ_BYTES} bytes.
+   */
+  static int runEnd(List<BlockResolver.Location> where, int i) {
+    BlockRef first = where.get(i).block();
+    long end = first.offset() + first.storedLength();
+    int j = i + 1;
+    while (j < where.size()
+        && where.get(j).archiveId().equals(where.get(i).archiveId())
+        && where.get(j).block().offset() == end
+        && end + where.get(j).block().storedLength() - first.offset() <= MAX_READ_BYTES) {
+      end += where.get(j).block().storedLength();
+      j++;
+    }
+    return j;
+  }
+
+  /** Reads the sealed blocks {@code where[i, j)} (one {@link #runEnd run}) with one ranged read. */
+  byte[] range(List<BlockResolver.Location> where, int i, int j) throws IOException {
+    BlockRef first = where.get(i).block();
+    BlockRef last = where.get(j - 1).block();
+    long end = last.offset() + last.storedLength();
+    return readRange(
+        archives.get(indexOf.get(where.get(i).archiveId())),
+        first.offset(),
+        (int) (end - first.offset()));
+  }
+
+  /** Opens block {@code b} of archive {@code index} found at {@code at} in {@code range}. */
+  byte[] open(String path, int index, BlockRef b, byte[] range, int at) throws IOException {
+    byte[] raw = sealer(index).open(b.blockNumber(), b.rawLength(), range, at, b.storedLength());
+    BlockResolver.checkContent(path, b, raw);
+    return raw;
+  }
+
+  /** The index in this chain of the archive {@code l} is read from. */
+  int indexOf(BlockResolver.Location l) {
+    return indexOf.get(l.archiveId());
+  }
+
   private static byte[] take(Deque<Future<byte[]>> pending) throws IOException {
+    return get(pending.poll(), "opening a block");
+  }
+
+  /**
+   * The result of {@code f}, its failure rethrown as it was thrown (a checked one as IOException).
+   */
+  private static <T> T get(Future<T> f, String what) throws IOException {
     try {
-      return pending.poll().get();
+      return f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while opening blocks");
+      throw new InterruptedIOException("interrupted while " + what);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof IOException io) {
         throw io;
@@ -190,7 +267,7 @@ final class V2Chain implements AutoCloseable {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
-      throw new IOException("opening a block failed", e.getCause());
+      throw new IOException(what + " failed", e.getCause());
     }
   }
 

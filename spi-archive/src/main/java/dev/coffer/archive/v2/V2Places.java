@@ -44,7 +44,10 @@ public final class V2Places {
       }
       if (Files.exists(location.resolve(V1_MARKER), LinkOption.NOFOLLOW_LINKS)) {
         throw new IOException(
-            location + " is an archive repository of format 1: open it without format=2");
+            location
+                + " is an archive repository of format 1: open it without format=2 (its backups, "
+                + "and incrementals on them, stay format 1); for format 2, take a full backup "
+                + "into a new repository with format=2");
       }
       if (!holdsRepository(location) && !isEmpty(location)) {
         throw new IOException(

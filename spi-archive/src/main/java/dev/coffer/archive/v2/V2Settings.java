@@ -36,6 +36,7 @@ public final class V2Settings {
   final java.nio.file.Path stateFile;
 
   private Function<Map<String, String>, V2Settings> newKeys;
+  private int maxChain = V2Format.MAX_CHAIN - 2;
 
   /**
    * The settings.
@@ -116,6 +117,7 @@ public final class V2Settings {
     this.blockSizeBytes = s.blockSizeBytes;
     this.stateFile = stateFile;
     this.newKeys = s.newKeys;
+    this.maxChain = s.maxChain;
   }
 
   /**
@@ -156,6 +158,28 @@ public final class V2Settings {
       throw new UnsupportedOperationException("this repository was opened without a key parser");
     }
     return newKeys.apply(options);
+  }
+
+  /**
+   * Sets option {@code max-chain}: the most incrementals on one full backup; a backup asked for on
+   * a base that already has that many is written as a full backup whose unchanged files are copied
+   * from the chain, not read ({@link ChainCopy}). Call it before the repository is opened.
+   *
+   * @param incrementals 1 to 998 (the format's limit, and the default)
+   * @return these settings
+   * @throws IllegalArgumentException if out of range
+   */
+  public V2Settings maxChain(int incrementals) {
+    if (incrementals < 1 || incrementals > V2Format.MAX_CHAIN - 2) {
+      throw new IllegalArgumentException("max-chain must be 1 to 998: " + incrementals);
+    }
+    this.maxChain = incrementals;
+    return this;
+  }
+
+  /** The most incrementals on one full backup (option {@code max-chain}). */
+  int maxChain() {
+    return maxChain;
   }
 
   V2WriteOptions writeOptions() {
