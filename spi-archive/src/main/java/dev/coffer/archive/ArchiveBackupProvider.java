@@ -2,7 +2,6 @@ package dev.coffer.archive;
 
 import dev.coffer.BackupRepository;
 import dev.coffer.RepositoryInfo;
-import dev.coffer.archive.v2.BlockSealer;
 import dev.coffer.spi.BackupProvider;
 import dev.coffer.spi.Capability;
 import dev.coffer.spi.OptionInfo;

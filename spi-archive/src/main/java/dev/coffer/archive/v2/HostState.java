@@ -216,7 +216,7 @@ final class HostState {
               + HexFormat.of().formatHex(manifestSha256, 0, 4)
               + "...)");
     }
-    return new Loaded(new V2Backup(commit.object(), null, m, commit.summary()), null);
+    return new Loaded(new V2Backup(commit.object(), null, m, commit.summary(), null), null);
   }
 
   private static Loaded none(String problem) {

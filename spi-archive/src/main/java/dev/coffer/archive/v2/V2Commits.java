@@ -81,11 +81,6 @@ final class V2Commits {
     return out;
   }
 
-    }
-    java.util.Collections.sort(out);
-    return out;
-  }
-
   /** The newest backup whose commit carries a valid signature of {@code host}, if any. */
   static Optional<Commit> latestBy(List<Commit> commits, HostPublicKey host) {
     for (int i = commits.size() - 1; i >= 0; i--) {

@@ -68,7 +68,8 @@ final class V2Repos {
         ChangedFilesPolicy.DEFAULT,
         clock,
         () -> BackupIds.newId().value(),
-        RepositoryInfo.of(new ArchiveBackupProvider(), store));
+        RepositoryInfo.of(new ArchiveBackupProvider(), store),
+        BlockSealer.DEFAULT_BLOCK_SIZE_BYTES);
   }
 
   /** A one-file source tree under {@code dir} holding {@code text}. */
