@@ -4,8 +4,10 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiPredicate;
 
 /**
  * A flat namespace of immutable objects named by {@linkplain ObjectKeys keys}: a directory on a
@@ -103,6 +105,25 @@ public interface ObjectStore extends Closeable {
    * @throws IOException if the store refuses or cannot be reached
    */
   void delete(String key) throws IOException;
+
+  /**
+   * Aborts writes under {@code prefix} that were started and never completed (the parts of a
+   * multipart upload whose writer died: never listed or read, since a write is complete or absent,
+   * but kept, and billed, by an object store until aborted), those for which {@code abandoned}
+   * answers true given the key and the time the write started. A store whose failed writes leave
+   * nothing behind has nothing to abort: the default does nothing and returns 0.
+   *
+   * @param prefix the key prefix; empty for all keys
+   * @param abandoned whether the write of a key, started at the given time, is abandoned
+   * @return how many unfinished writes were aborted
+   * @throws IllegalArgumentException if the prefix holds characters no key may hold
+   * @throws IOException if the store cannot be listed or an abort is refused
+   */
+  default int abortUnfinishedWrites(String prefix, BiPredicate<String, Instant> abandoned)
+      throws IOException {
+    ObjectKeys.checkPrefix(prefix);
+    return 0;
+  }
 
   /**
    * Releases connections and threads. Operations after {@code close} are not supported.

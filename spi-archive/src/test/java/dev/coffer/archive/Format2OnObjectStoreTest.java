@@ -138,9 +138,52 @@ class Format2OnObjectStoreTest {
   }
 
   /** A store that records whether it was closed. */
+  @Test
+  void open_abortsTheUnfinishedUploadsOfWritersGone_olderThanTheLeftoverAge_only()
+      throws IOException {
+    Path source = TestSupport.sampleSource(root.resolve("src"));
+    ClosingStore store = store();
+    try (BackupRepository r = new ArchiveBackupProvider().open(store, v2(TestSupport.KEY_HEX))) {
+      r.backup(source);
+    }
+    java.time.Instant now = java.time.Instant.now();
+    ClosingStore again = store();
+    again.uploads.put("data/" + BackupIds.newId().value(), now.minus(Duration.ofHours(25)));
+    again.uploads.put("manifests/" + BackupIds.newId().value(), now.minus(Duration.ofHours(30)));
+    String fresh = "data/" + BackupIds.newId().value();
+    again.uploads.put(fresh, now.minus(Duration.ofMinutes(5)));
+    String withinTwoHours = "data/" + BackupIds.newId().value();
+    again.uploads.put(withinTwoHours, now.minus(Duration.ofMinutes(90)));
+    try (BackupRepository r = new ArchiveBackupProvider().open(again, v2(TestSupport.KEY_HEX))) {
+      assertEquals(1, r.list().size());
+    }
+    assertEquals(
+        Map.of(fresh, again.uploads.get(fresh), withinTwoHours, again.uploads.get(withinTwoHours)),
+        again.uploads);
+    Map<String, String> hour = new HashMap<>(v2(TestSupport.KEY_HEX));
+    hour.put("leftover-hours", "1");
+    ClosingStore third = store();
+    third.uploads.putAll(again.uploads);
+    new ArchiveBackupProvider().open(third, hour).close();
+    assertEquals(Map.of(fresh, again.uploads.get(fresh)), third.uploads);
+  }
+
   private static final class ClosingStore implements ObjectStore {
     private final ObjectStore inner;
     volatile boolean closed;
+
+    /** Unfinished uploads, as an object store would keep them: key to the time it started. */
+    final Map<String, java.time.Instant> uploads = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public int abortUnfinishedWrites(
+        String prefix, java.util.function.BiPredicate<String, java.time.Instant> abandoned) {
+      int before = uploads.size();
+      uploads
+          .entrySet()
+          .removeIf(e -> e.getKey().startsWith(prefix) && abandoned.test(e.getKey(), e.getValue()));
+      return before - uploads.size();
+    }
 
     ClosingStore(ObjectStore inner) {
       this.inner = inner;

@@ -83,6 +83,9 @@ final class V2Leftovers {
       }
     }
     removeLeases(gone);
+    if (repo.location == null) { // an object store: the parts of uploads whose writer died
+      abortUploads(running);
+    }
     FileTime cutoff = FileTime.from(repo.settings.clock.instant().minus(STALE));
     temps.addAll(rootTemps);
     for (Path t : temps) {
@@ -98,6 +101,29 @@ final class V2Leftovers {
       }
     }
     removeEmptyDirectories();
+  }
+
+  /**
+   * Aborts the unfinished uploads under the repository's prefix that started more than the leftover
+   * age ago and are not of a backup a live lease says is running: a writer that died in a multipart
+   * upload leaves its parts, never listed but kept (and billed) by the store.
+   */
+  private void abortUploads(Set<String> running) {
+    java.time.Instant before =
+        repo.settings.clock.instant().minus(repo.settings.locks.leftoverAge());
+    try {
+      int n =
+          repo.store.abortUnfinishedWrites(
+              repo.layout().of(""),
+              (key, started) ->
+                  started.isBefore(before)
+                      && !running.contains(key.substring(key.lastIndexOf('/') + 1)));
+      if (n > 0) {
+        LOG.log(System.Logger.Level.INFO, "aborted {0} unfinished uploads of writers gone", n);
+      }
+    } catch (IOException e) {
+      // a store that cannot list uploads (or another instance aborting them): the next open tries
+    }
   }
 
   /**

@@ -13,6 +13,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -20,12 +21,14 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.function.BiPredicate;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -352,6 +355,62 @@ final class S3Store implements ObjectStore {
     } catch (SdkException e) {
       throw failure("DELETE", key, e);
     }
+  }
+
+  /**
+   * Lists the multipart uploads under {@code prefix} (ListMultipartUploads, paged) and aborts those
+   * that {@code abandoned} names by key and initiation time. An upload already gone counts as
+   * aborted by someone else and is skipped.
+   */
+  @Override
+  public int abortUnfinishedWrites(String prefix, BiPredicate<String, Instant> abandoned)
+      throws IOException {
+    ObjectKeys.checkPrefix(prefix);
+    int aborted = 0;
+    String keyMarker = null;
+    String idMarker = null;
+    do {
+      String k = keyMarker;
+      String u = idMarker;
+      ListMultipartUploadsResponse page;
+      try {
+        page =
+            retry.call(
+                attempt ->
+                    client.listMultipartUploads(
+                        b ->
+                            b.bucket(bucket).prefix(base + prefix).keyMarker(k).uploadIdMarker(u)));
+      } catch (SdkException e) {
+        throw failure("LIST uploads", prefix + "*", e);
+      }
+      for (software.amazon.awssdk.services.s3.model.MultipartUpload up : page.uploads()) {
+        String key = up.key().substring(Math.min(base.length(), up.key().length()));
+        if (!up.key().startsWith(base)
+            || !ObjectKeys.isValid(key)
+            || !key.startsWith(prefix)
+            || up.initiated() == null
+            || !abandoned.test(key, up.initiated())) {
+          continue;
+        }
+        try {
+          retry.call(
+              attempt ->
+                  client.abortMultipartUpload(
+                      b -> b.bucket(bucket).key(up.key()).uploadId(up.uploadId())));
+          aborted++;
+        } catch (S3Exception e) {
+          if (e.statusCode() != 404) {
+            throw failure("ABORT upload of", key, e);
+          }
+        } catch (SdkException e) {
+          throw failure("ABORT upload of", key, e);
+        }
+      }
+      boolean more = Boolean.TRUE.equals(page.isTruncated());
+      keyMarker = more ? page.nextKeyMarker() : null;
+      idMarker = more ? page.nextUploadIdMarker() : null;
+    } while (keyMarker != null);
+    return aborted;
   }
 
   @Override
