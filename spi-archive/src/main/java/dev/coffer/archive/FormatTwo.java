@@ -194,7 +194,7 @@ final class FormatTwo {
       Clock clock,
       Supplier<String> ids) {
     ChangedFilesPolicy changedFiles = ChangedFilesPolicy.of(o);
-    Keyring keyring = ArchiveBackupProvider.keyring(files, o);
+    Keyring keyring = KeySources.keyring(files, o);
     List<X25519Recipient> recipients = recipients(files, o);
     List<X25519Identity> identities = identities(files, o);
     boolean keyPairs = !recipients.isEmpty() || !identities.isEmpty();
@@ -221,7 +221,7 @@ final class FormatTwo {
         new V2Settings(
             hostKey(files, o),
             trustedHost(o),
-            keyPairs ? null : new Keys(keyring, ArchiveBackupProvider.argon2(o)),
+            keyPairs ? null : new Keys(keyring, KeySources.argon2(o)),
             recipients,
             identities,
             locks,
@@ -246,7 +246,7 @@ final class FormatTwo {
         out.add(X25519Recipient.parse(o.get("recipient").orElseThrow()));
       }
       if (o.isSet("recipients-file")) {
-        byte[] content = ArchiveBackupProvider.readSmall(location, o, "recipients-file");
+        byte[] content = KeySources.readSmall(location, o, "recipients-file");
         for (String line : lines(content)) {
           X25519Recipient r = X25519Recipient.parse(line);
           if (!out.contains(r)) {
@@ -267,7 +267,7 @@ final class FormatTwo {
     if (!o.isSet("identity-file")) {
       return out;
     }
-    byte[] content = ArchiveBackupProvider.readSmall(location, o, "identity-file");
+    byte[] content = KeySources.readSmall(location, o, "identity-file");
     try {
       for (String line : lines(content)) {
         out.add(X25519Identity.parse(line));
@@ -288,7 +288,7 @@ final class FormatTwo {
     if (!o.isSet("host-key-file")) {
       return null;
     }
-    byte[] content = ArchiveBackupProvider.readSmall(location, o, "host-key-file");
+    byte[] content = KeySources.readSmall(location, o, "host-key-file");
     try {
       List<String> lines = lines(content);
       if (lines.size() != 1) {
