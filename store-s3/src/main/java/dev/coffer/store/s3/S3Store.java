@@ -28,7 +28,6 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
-import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -52,7 +51,7 @@ final class S3Store implements ObjectStore {
 
   final S3Client client;
   final String bucket;
-  private final String base;
+  final String base;
   final int partSize;
   final int parallelParts;
   private final int pageSize;
@@ -332,14 +331,26 @@ final class S3Store implements ObjectStore {
         throw failure("LIST", prefix + "*", e);
       }
       for (S3Object o : response.contents()) {
-        String key = o.key().substring(Math.min(base.length(), o.key().length()));
-        if (o.key().startsWith(base) && ObjectKeys.isValid(key) && key.startsWith(prefix)) {
+        String key = keyOf(o.key(), prefix);
+        if (key != null) {
           found.add(new ObjectInfo(key, o.size(), o.lastModified()));
         }
       }
       token = Boolean.TRUE.equals(response.isTruncated()) ? response.nextContinuationToken() : null;
     } while (token != null);
     return List.copyOf(found);
+  }
+
+  /**
+   * The store key of the bucket object {@code name}: null unless it lies under this store's base,
+   * is a valid key and starts with {@code prefix} (what listings, of objects and of uploads, keep).
+   */
+  String keyOf(String name, String prefix) {
+    if (!name.startsWith(base)) {
+      return null;
+    }
+    String key = name.substring(base.length());
+    return ObjectKeys.isValid(key) && key.startsWith(prefix) ? key : null;
   }
 
   @Override
@@ -358,59 +369,13 @@ final class S3Store implements ObjectStore {
   }
 
   /**
-   * Lists the multipart uploads under {@code prefix} (ListMultipartUploads, paged) and aborts those
-   * that {@code abandoned} names by key and initiation time. An upload already gone counts as
-   * aborted by someone else and is skipped.
+   * Aborts the multipart uploads under {@code prefix} that {@code abandoned} names ({@link
+   * UnfinishedUploads}).
    */
   @Override
   public int abortUnfinishedWrites(String prefix, BiPredicate<String, Instant> abandoned)
       throws IOException {
-    ObjectKeys.checkPrefix(prefix);
-    int aborted = 0;
-    String keyMarker = null;
-    String idMarker = null;
-    do {
-      String k = keyMarker;
-      String u = idMarker;
-      ListMultipartUploadsResponse page;
-      try {
-        page =
-            retry.call(
-                attempt ->
-                    client.listMultipartUploads(
-                        b ->
-                            b.bucket(bucket).prefix(base + prefix).keyMarker(k).uploadIdMarker(u)));
-      } catch (SdkException e) {
-        throw failure("LIST uploads", prefix + "*", e);
-      }
-      for (software.amazon.awssdk.services.s3.model.MultipartUpload up : page.uploads()) {
-        String key = up.key().substring(Math.min(base.length(), up.key().length()));
-        if (!up.key().startsWith(base)
-            || !ObjectKeys.isValid(key)
-            || !key.startsWith(prefix)
-            || up.initiated() == null
-            || !abandoned.test(key, up.initiated())) {
-          continue;
-        }
-        try {
-          retry.call(
-              attempt ->
-                  client.abortMultipartUpload(
-                      b -> b.bucket(bucket).key(up.key()).uploadId(up.uploadId())));
-          aborted++;
-        } catch (S3Exception e) {
-          if (e.statusCode() != 404) {
-            throw failure("ABORT upload of", key, e);
-          }
-        } catch (SdkException e) {
-          throw failure("ABORT upload of", key, e);
-        }
-      }
-      boolean more = Boolean.TRUE.equals(page.isTruncated());
-      keyMarker = more ? page.nextKeyMarker() : null;
-      idMarker = more ? page.nextUploadIdMarker() : null;
-    } while (keyMarker != null);
-    return aborted;
+    return UnfinishedUploads.abort(this, prefix, abandoned);
   }
 
   @Override
