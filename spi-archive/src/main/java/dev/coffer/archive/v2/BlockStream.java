@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
@@ -196,7 +197,7 @@ final class BlockStream extends InputStream {
         currentIndex = 0;
         filesRead++;
       }
-      byte[] raw = currentIn.readNBytes(blockSize);
+      byte[] raw = readBlock(currentIn);
       if (raw.length == 0) {
         endFile();
         continue;
@@ -211,6 +212,16 @@ final class BlockStream extends InputStream {
         endFile();
       }
     }
+  }
+
+  /**
+   * Reads the next block of {@code in}: one array of the block's size filled by reads as large as
+   * the stream gives ({@link InputStream#readNBytes(int)} reads 8 KiB at a time and copies twice).
+   */
+  private byte[] readBlock(InputStream in) throws IOException {
+    byte[] raw = new byte[blockSize];
+    int n = in.readNBytes(raw, 0, blockSize);
+    return n == blockSize ? raw : Arrays.copyOf(raw, n);
   }
 
   /** Closes the current file's stream; opens it again when the stream asks for another read. */
