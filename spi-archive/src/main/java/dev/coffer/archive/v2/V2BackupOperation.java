@@ -20,6 +20,7 @@ import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -32,6 +33,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * One format-2 backup through the provider: scans the source with the request's options (special
@@ -65,13 +68,23 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
   BackupMetadata run(BackupRequest request) throws IOException {
     this.request = request;
     Instant scanStart = repo.settings.clock.instant();
-    tree = SourceTree.scan(request.source(), ScanOptions.of(request));
-    tree.refuseUnportableNames();
-    labels = request.labels();
-    filesTotal = tree.files().size();
-    bytesTotal = tree.totalBytes();
-    V2Backup base = null;
     String baseId = request.incremental() ? request.baseBackupId().value() : null;
+    // an incremental's base is opened while its source is scanned (both only read); a scan that
+    // fails is the error reported, as it is without a base
+    SourceScan scan = new SourceScan(request, baseId != null);
+    try {
+      return run(scanStart, baseId, scan);
+    } catch (IOException | RuntimeException e) {
+      scan.tree(); // throws the scan's failure instead, if there is one
+      throw e;
+    }
+  }
+
+  private BackupMetadata run(Instant scanStart, String baseId, SourceScan scan) throws IOException {
+    if (baseId == null) {
+      scanned(scan.tree()); // a full backup: scanned before anything is written
+    }
+    V2Backup base = null;
     if (baseId != null && !V2Repository.storable(request.baseBackupId())) {
       throw new NoSuchBackupException(baseId);
     }
@@ -89,6 +102,9 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
             copy = new ChainCopy(V2Chain.open(repo.reader(), repo.reader().open(base.backupId())));
           }
         }
+        if (tree == null) {
+          scanned(scan.tree());
+        }
         repo.writer().write(backupId, scanStart, tree, base, this, copy);
       } finally {
         lease.close();
@@ -103,6 +119,58 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
       return result;
     } finally {
       lock.close();
+    }
+  }
+
+  private void scanned(SourceTree scanned) {
+    tree = scanned;
+    labels = request.labels();
+    filesTotal = tree.files().size();
+    bytesTotal = tree.totalBytes();
+  }
+
+  /**
+   * The source's scan (names checked as portable), run by the caller or, for an incremental, on a
+   * thread of its own while the caller opens the base.
+   */
+  private static final class SourceScan {
+    private final FutureTask<SourceTree> task;
+
+    SourceScan(BackupRequest request, boolean background) {
+      task =
+          new FutureTask<>(
+              () -> {
+                SourceTree t = SourceTree.scan(request.source(), ScanOptions.of(request));
+                t.refuseUnportableNames();
+                return t;
+              });
+      if (background) {
+        Thread t = new Thread(task, "coffer-v2-scan");
+        t.setDaemon(true);
+        t.start();
+      } else {
+        task.run();
+      }
+    }
+
+    /** Waits for the scan; throws what it threw. */
+    SourceTree tree() throws IOException {
+      try {
+        return task.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while the source was scanned");
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof IOException io) {
+          throw io;
+        } else if (cause instanceof RuntimeException r) {
+          throw r;
+        } else if (cause instanceof Error err) {
+          throw err;
+        }
+        throw new IOException("scanning the source failed", cause);
+      }
     }
   }
 
