@@ -17,10 +17,16 @@
 #                        -bNk: block-size=N KiB for the full (the incremental keeps it); -jNN: on the JDK of
 #                        $JDK<NN> (e.g. JDK25, default /usr/lib/jvm/temurin-25-jdk-amd64), else $JAVA_HOME / java
 #   archive1[-jNN]       Coffer `archive` format 1 (today's default; its incremental reads every file)
+#   archive-warm[-jNN]   Coffer `archive` format 2 in-process, as a host database runs it: one JVM
+#                        (dev.coffer.benchmarks.WarmCoffer, -Xmx256m) started before the first repetition
+#                        and warmed by an untimed full, incremental and restore of the dataset; each step is
+#                        a call of the public API (open, backup or restore, close) timed inside that JVM
 #   restic               restic backup, twice (the second finds its parent snapshot itself)
 #   borg                 borg create --compression zstd,3 (repokey), twice (its files cache skips unchanged files)
 # Coffer runs with COFFER_JAVA_OPTS="-Xmx256m -Xlog:gc:file=..." (the heap target): the peak heap is the
-# largest "before" figure of a G1 pause in that log ("no GC" when the run never filled its young generation).
+# largest "before" figure of a collection in that log ("no GC" when the run never filled its young generation);
+# for archive-warm, the sum of the heap pools' peaks during the step (an upper bound) and the CPU seconds of
+# the JVM's process during the step.
 #
 # Steps timed per tool (wall clock, `sync` before each; the page cache is warm: the copy was just written):
 #   full       first backup;  incr  second backup;  restore-incr  restore of the second;  restore-full  of the first
@@ -116,6 +122,52 @@ echo "dataset,tool,rep,step,seconds,cpu_seconds,bytes,max_rss_kib,peak_heap_mib,
 PASS_FILE="$WORK/passphrase"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$PASS_FILE"; chmod 600 "$PASS_FILE"
 
+# ---------------------------------------------------------------- the in-process tools (archive-warm)
+declare -A WARM_IN WARM_OUT
+BENCH_JAR="$here/benchmarks/target/benchmarks.jar"
+warm_start() { # tool: starts its JVM, then warms it on a scratch repository
+  local tool=$1 jh java fifo="$WORK/warm-$1" in out reply
+  [[ -f "$BENCH_JAR" ]] || (cd "$here" && mvn -B -q -pl benchmarks -am package -DskipTests)
+  jh=$(coffer_java_home "$tool"); java="${jh:+$jh/bin/}java"
+  rm -f "$fifo.in" "$fifo.out"; mkfifo "$fifo.in" "$fifo.out"
+  "$java" -Xmx256m --enable-native-access=ALL-UNNAMED -cp "$BENCH_JAR" dev.coffer.benchmarks.WarmCoffer \
+    < "$fifo.in" > "$fifo.out" 2> "$fifo.log" &
+  exec {in}> "$fifo.in"; exec {out}< "$fifo.out"
+  WARM_IN[$tool]=$in; WARM_OUT[$tool]=$out
+  local scratch="$WORK/warm-$tool-scratch" url
+  rm -rf "$scratch"; mkdir -p "$scratch"
+  env ${jh:+JAVA_HOME=$jh} "$COFFER" keygen "$scratch/key" > /dev/null
+  url="coffer:archive:$scratch/repo?format=2"
+  log "  $tool: warming its JVM (untimed full, incremental and restore of $SRC)"
+  reply=$(warm_call "$tool" backup "$url" "$scratch/key" "$SRC" -)
+  reply=$(warm_call "$tool" backup "$url" "$scratch/key" "$SRC" "$(cut -f5 <<< "$reply")")
+  warm_call "$tool" restore "$url" "$scratch/key" "$(cut -f5 <<< "$reply")" "$scratch/restored" > /dev/null
+  rm -rf "$scratch"
+}
+warm_call() { # tool, request fields: prints the reply (ok ...), fails on an error reply
+  local tool=$1 reply; shift
+  (IFS=$'\t'; printf '%s\n' "$*") >&"${WARM_IN[$tool]}"
+  IFS= read -r reply <&"${WARM_OUT[$tool]}" || { log "FAILED: $tool's JVM ended (see $WORK/warm-$tool.log)"; return 1; }
+  [[ "$reply" == ok$'\t'* ]] || { log "FAILED: $tool: $reply"; return 1; }
+  printf '%s\n' "$reply"
+}
+warm_step() { # tool rep step out-dir, request fields: one timed step, a row of runs.csv
+  local tool=$1 rep=$2 step=$3 out=$4 reply seconds cpu heap bytes=0 manifest=NaN
+  shift 4
+  sync
+  if ! reply=$(warm_call "$tool" "$@"); then
+    echo "$DATASET,$tool,$rep,$step,NaN,NaN,0,NaN,NaN,NaN" >> "$RUNS"; WARM_ID=; return 0
+  fi
+  IFS=$'\t' read -r _ seconds cpu heap WARM_ID <<< "$reply"
+  STEP_SECONDS=$seconds
+  [[ "$out" != "-" && -e "$out" ]] && bytes=$(du -sb "$out" | cut -f1)
+  if [[ -d "$out/manifests" ]]; then
+    manifest=$(ls -t "$out/manifests" | head -n 1); manifest=$(stat -c %s "$out/manifests/$manifest")
+  fi
+  log "  $tool $step rep $rep: ${seconds}s (cpu ${cpu}s), $bytes bytes, heap $heap MiB (pools' peaks)"
+  echo "$DATASET,$tool,$rep,$step,$seconds,$cpu,$bytes,NaN,$heap,$manifest" >> "$RUNS"
+}
+
 # ---------------------------------------------------------------- one tool
 # Coffer variants: archive[-bNk][-jNN] and archive1[-jNN]
 coffer_java_home() { # tool
@@ -161,6 +213,16 @@ run() {
 tool_backup() {
   local tool=$1 rep=$2 step=$3 dir="$WORK/$1" repo="$WORK/$1/repo"
   case "$tool" in
+    archive-warm*)
+      if [[ "$step" == full ]]; then
+        rm -rf "$dir"; mkdir -p "$dir"
+        env $(jh=$(coffer_java_home "$tool"); echo ${jh:+JAVA_HOME=$jh}) "$COFFER" keygen "$dir/key" > /dev/null
+        warm_step "$tool" "$rep" full "$repo" backup "coffer:archive:$repo?format=2" "$dir/key" "$PGCOPY" -
+      else
+        warm_step "$tool" "$rep" incr "$repo" backup "coffer:archive:$repo" "$dir/key" "$PGCOPY" "$(cat "$dir/id-full")"
+      fi
+      echo "$WARM_ID" > "$dir/id-$step"
+      ;;
     archive*)
       local jh; jh=$(coffer_java_home "$tool")
       local c=(env ${jh:+JAVA_HOME=$jh} "$COFFER" --repo "coffer:archive:$repo$(coffer_query "$tool")" --key-file "$dir/key")
@@ -198,6 +260,11 @@ tool_restore() {
   id=$(cat "$dir/id-${step#restore-}")
   rm -rf "$target"; mkdir -p "$target"
   case "$tool" in
+    archive-warm*)
+      rm -rf "$target"
+      warm_step "$tool" "$rep" "$step" "$target" restore "coffer:archive:$dir/repo" "$dir/key" "$id" "$target"
+      restored=$target
+      ;;
     archive*)
       local jh; jh=$(coffer_java_home "$tool")
       rm -rf "$target"
@@ -232,6 +299,7 @@ PGCOPY="$WORK/pgdata"
 for tool in $TOOLS; do # the launcher's start-up cache is made once per JDK and build: not in a timed step
   [[ "$tool" == archive* ]] && env $(jh=$(coffer_java_home "$tool"); echo ${jh:+JAVA_HOME=$jh}) "$COFFER" --version > /dev/null
 done
+for tool in $TOOLS; do [[ "$tool" == archive-warm* ]] && warm_start "$tool"; done
 DATASET_BYTES=$(du -sb "$SRC" | cut -f1)
 DATASET_FILES=$(find "$SRC" -type f | wc -l)
 log "dataset $SRC: $DATASET_BYTES bytes in $DATASET_FILES files; tools: $TOOLS; results in $RESULTS"

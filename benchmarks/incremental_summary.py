@@ -69,12 +69,12 @@ for ds in datasets:
         if manifest[k("full")]:
             man = f'{med(manifest[k("full")]) / 1e3:.0f} / {med(manifest[k("incr")]) / 1e3:.0f}'
         rs = max((x for s in ("full", "incr", "restore-incr", "restore-full") for x in rss[k(s)]),
-                 default=0)
+                 default=None)  # none for archive-warm: its JVM outlives the steps
         hp = [x for s in ("full", "incr", "restore-incr", "restore-full") for x in heap[k(s)]]
         print(f'| {t} | {spread(secs[k("full")])} | {spread(secs[k("incr")])} | {spread(fulls, mb)} | '
               f'{spread([a / 1e6 for a in added(ds, t)], mb)} | {spread(secs[k("restore-incr")])} | '
               f'{spread(secs[k("restore-full")])} | {spread(ratio)} | '
-              f'{" / ".join(f"{med(cpu[k(s)]):.2f}" for s in ("full", "incr", "restore-incr", "restore-full"))} | {man} | {rs / 1024:.0f} | '
+              f'{" / ".join(f"{med(cpu[k(s)]):.2f}" for s in ("full", "incr", "restore-incr", "restore-full"))} | {man} | {"-" if rs is None else f"{rs / 1024:.0f}"} | '
               f'{max(hp) if hp else "-"} |')
     print(f"\n#### {ds}: issue 18's targets, ratios of medians of wall time (of CPU seconds); lower is better\n")
     print("| Coffer tool | 2nd / restic 2nd (<= 0.5) | 2nd / borg 2nd (<= 0.5) | added / restic added (<= 0.5) "
