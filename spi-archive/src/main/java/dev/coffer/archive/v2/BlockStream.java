@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -131,20 +132,27 @@ final class BlockStream extends InputStream {
     return n < 0 ? -1 : one[0] & 0xff;
   }
 
+  /**
+   * Fills {@code b[off, off+len)} with as many sealed blocks as it holds (a block of compressible
+   * pages seals to a few KiB: one store write per block would be one system call per block).
+   */
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
-    if (len == 0) {
-      return 0;
-    }
-    while (position == buffer.length) {
-      if (!nextSealed()) {
-        return -1;
+    Objects.checkFromIndexSize(off, len, b.length);
+    int done = 0;
+    while (done < len) {
+      if (position == buffer.length) {
+        if (!nextSealed()) {
+          break;
+        }
+        continue;
       }
+      int n = Math.min(len - done, buffer.length - position);
+      System.arraycopy(buffer, position, b, off + done, n);
+      position += n;
+      done += n;
     }
-    int n = Math.min(len, buffer.length - position);
-    System.arraycopy(buffer, position, b, off, n);
-    position += n;
-    return n;
+    return done == 0 && len > 0 ? -1 : done;
   }
 
   /** Takes the next result in order; false at the end of the archive. */

@@ -285,16 +285,21 @@ final class V2Chain implements AutoCloseable {
     return pool;
   }
 
+  /**
+   * Reads {@code length} bytes (one run: at most {@value #MAX_READ_BYTES}, or one block) into one
+   * array of that size, with reads as large as the store gives.
+   */
   private byte[] readRange(V2Backup archive, long offset, int length) throws IOException {
-    byte[] bytes;
+    byte[] bytes = new byte[length];
+    int n;
     try (InputStream in =
         location.store().read(location.layout().data(archive.backupId()), offset, length)) {
-      bytes = in.readNBytes(length);
+      n = in.readNBytes(bytes, 0, length);
     } catch (java.nio.file.NoSuchFileException e) {
       throw new CorruptBackupException(
           "data object of backup " + archive.backupId() + " is missing", null);
     }
-    if (bytes.length != length) {
+    if (n != length) {
       throw new CorruptBackupException(
           "data object of backup "
               + archive.backupId()

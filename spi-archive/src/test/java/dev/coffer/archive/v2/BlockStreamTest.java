@@ -1,5 +1,6 @@
 package dev.coffer.archive.v2;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,6 +93,84 @@ class BlockStreamTest {
       }
       assertEquals(consumed, offset);
     }
+  }
+
+  @Test
+  void aLargeRead_takesSeveralSealedBlocksAtOnce_andTheBytesDoNotDependOnTheReadSize()
+      throws Exception {
+    try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+      Path pages = fs.getPath("/pages");
+      Files.write(pages, new byte[40 * BLOCK + 100]); // zeros: each block seals to a few bytes
+      byte[] large = readAll(pages, 1 << 20);
+      byte[] small = readAll(pages, 7);
+      assertTrue(large.length < 40 * 100, "sealed " + large.length + " bytes");
+      assertArrayEquals(small, large);
+      // one read of a large buffer holds every sealed block: one store write, not one per block
+      assertEquals(large.length, firstRead(pages, 1 << 20));
+      assertEquals(7, firstRead(pages, 7));
+    }
+  }
+
+  private static byte[] readAll(Path file, int bufferBytes) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (BlockSealer sealer = new BlockSealer(V2Fixtures.keys(), BLOCK, 3);
+        BlockStream s = stream(file, sealer)) {
+      byte[] buf = new byte[bufferBytes];
+      for (int n; (n = s.read(buf)) >= 0; ) {
+        assertTrue(n > 0, "a read of a non-empty buffer returned 0");
+        out.write(buf, 0, n);
+      }
+      assertEquals(0, s.read(buf, 0, 0));
+    }
+    return out.toByteArray();
+  }
+
+  private static int firstRead(Path file, int bufferBytes) throws IOException {
+    try (BlockSealer sealer = new BlockSealer(V2Fixtures.keys(), BLOCK, 3);
+        BlockStream s = stream(file, sealer)) {
+      return s.read(new byte[bufferBytes]);
+    }
+  }
+
+  /** A stream of one file sealed on the calling thread (its pool runs each task at once). */
+  private static BlockStream stream(Path file, BlockSealer sealer) {
+    ExecutorService direct =
+        new java.util.concurrent.AbstractExecutorService() {
+          @Override
+          public void execute(Runnable r) {
+            r.run();
+          }
+
+          @Override
+          public void shutdown() {}
+
+          @Override
+          public List<Runnable> shutdownNow() {
+            return List.of();
+          }
+
+          @Override
+          public boolean isShutdown() {
+            return false;
+          }
+
+          @Override
+          public boolean isTerminated() {
+            return false;
+          }
+
+          @Override
+          public boolean awaitTermination(long t, java.util.concurrent.TimeUnit u) {
+            return true;
+          }
+        };
+    return new BlockStream(
+        List.of(new BlockStream.Job(file, List.of())),
+        Files::newInputStream,
+        direct,
+        ThreadLocal.withInitial(() -> sealer),
+        BLOCK,
+        2);
   }
 
   @Test
