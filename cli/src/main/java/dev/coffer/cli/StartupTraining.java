@@ -56,11 +56,13 @@ final class StartupTraining {
       run(failed, Map.of(), "keygen", key.toString());
       String[][] repos = {
         {"coffer:local:" + work.resolve("local") + "?fsync=false"},
-        {"coffer:archive:" + work.resolve("archive"), "--key-file", key.toString()}
+        {"coffer:archive:" + work.resolve("archive"), "--key-file", key.toString()},
+        // format 2's classes too (~60 of them, else loaded and verified from the jar at each run)
+        {"coffer:archive:" + work.resolve("archive2") + "?format=2", "--key-file", key.toString()}
       };
-      for (String[] repo : repos) {
-        String name =
-            repo[0].substring("coffer:".length(), repo[0].indexOf(':', "coffer:".length()));
+      for (int i = 0; i < repos.length; i++) {
+        String[] repo = repos[i];
+        String name = "repository-" + i;
         Map<String, String> env = Map.of("COFFER_REPO", repo[0]);
         String[] secret = repo.length > 1 ? new String[] {repo[1], repo[2]} : new String[0];
         run(failed, env, concat(secret, "--quiet", "backup", source.toString()));
