@@ -17,10 +17,12 @@
 #                        -bNk: block-size=N KiB for the full (the incremental keeps it); -jNN: on the JDK of
 #                        $JDK<NN> (e.g. JDK25, default /usr/lib/jvm/temurin-25-jdk-amd64), else $JAVA_HOME / java
 #   archive1[-jNN]       Coffer `archive` format 1 (today's default; its incremental reads every file)
-#   archive-warm[-jNN]   Coffer `archive` format 2 in-process, as a host database runs it: one JVM
+#   archive[1]-warm[-jNN] Coffer `archive` format 2 (format 1) in-process, as a host database runs it: one JVM
 #                        (dev.coffer.benchmarks.WarmCoffer, -Xmx256m) started before the first repetition
-#                        and warmed by an untimed full, incremental and restore of the dataset; each step is
-#                        a call of the public API (open, backup or restore, close) timed inside that JVM
+#                        and warmed by an untimed full, incremental (rehash=true: every file read and
+#                        compared, nothing stored) and restore of the dataset; each step is a call of the
+#                        public API (open, backup or restore, close) timed inside that JVM; "full / format 1
+#                        full" compares archive-warm with archive1-warm when both run
 #   restic               restic backup, twice (the second finds its parent snapshot itself)
 #   borg                 borg create --compression zstd,3 (repokey), twice (its files cache skips unchanged files)
 # Coffer runs with COFFER_JAVA_OPTS="-Xmx256m -Xlog:gc:file=..." (the heap target): the peak heap is the
@@ -137,10 +139,10 @@ warm_start() { # tool: starts its JVM, then warms it on a scratch repository
   local scratch="$WORK/warm-$tool-scratch" url
   rm -rf "$scratch"; mkdir -p "$scratch"
   env ${jh:+JAVA_HOME=$jh} "$COFFER" keygen "$scratch/key" > /dev/null
-  url="coffer:archive:$scratch/repo?format=2"
+  url="coffer:archive:$scratch/repo$(coffer_query "$tool")"
   log "  $tool: warming its JVM (untimed full, incremental and restore of $SRC)"
   reply=$(warm_call "$tool" backup "$url" "$scratch/key" "$SRC" -)
-  reply=$(warm_call "$tool" backup "$url" "$scratch/key" "$SRC" "$(cut -f5 <<< "$reply")")
+  reply=$(warm_call "$tool" backup "$url&rehash=true" "$scratch/key" "$SRC" "$(cut -f5 <<< "$reply")")
   warm_call "$tool" restore "$url" "$scratch/key" "$(cut -f5 <<< "$reply")" "$scratch/restored" > /dev/null
   rm -rf "$scratch"
 }
@@ -213,11 +215,11 @@ run() {
 tool_backup() {
   local tool=$1 rep=$2 step=$3 dir="$WORK/$1" repo="$WORK/$1/repo"
   case "$tool" in
-    archive-warm*)
+    archive-warm* | archive1-warm*)
       if [[ "$step" == full ]]; then
         rm -rf "$dir"; mkdir -p "$dir"
         env $(jh=$(coffer_java_home "$tool"); echo ${jh:+JAVA_HOME=$jh}) "$COFFER" keygen "$dir/key" > /dev/null
-        warm_step "$tool" "$rep" full "$repo" backup "coffer:archive:$repo?format=2" "$dir/key" "$PGCOPY" -
+        warm_step "$tool" "$rep" full "$repo" backup "coffer:archive:$repo$(coffer_query "$tool")" "$dir/key" "$PGCOPY" -
       else
         warm_step "$tool" "$rep" incr "$repo" backup "coffer:archive:$repo" "$dir/key" "$PGCOPY" "$(cat "$dir/id-full")"
       fi
@@ -260,7 +262,7 @@ tool_restore() {
   id=$(cat "$dir/id-${step#restore-}")
   rm -rf "$target"; mkdir -p "$target"
   case "$tool" in
-    archive-warm*)
+    archive-warm* | archive1-warm*)
       rm -rf "$target"
       warm_step "$tool" "$rep" "$step" "$target" restore "coffer:archive:$dir/repo" "$dir/key" "$id" "$target"
       restored=$target
@@ -299,7 +301,7 @@ PGCOPY="$WORK/pgdata"
 for tool in $TOOLS; do # the launcher's start-up cache is made once per JDK and build: not in a timed step
   [[ "$tool" == archive* ]] && env $(jh=$(coffer_java_home "$tool"); echo ${jh:+JAVA_HOME=$jh}) "$COFFER" --version > /dev/null
 done
-for tool in $TOOLS; do [[ "$tool" == archive-warm* ]] && warm_start "$tool"; done
+for tool in $TOOLS; do [[ "$tool" == archive*-warm* ]] && warm_start "$tool"; done
 DATASET_BYTES=$(du -sb "$SRC" | cut -f1)
 DATASET_FILES=$(find "$SRC" -type f | wc -l)
 log "dataset $SRC: $DATASET_BYTES bytes in $DATASET_FILES files; tools: $TOOLS; results in $RESULTS"

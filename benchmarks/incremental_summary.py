@@ -92,7 +92,9 @@ for ds in datasets:
         if not t.startswith("archive") or t.startswith("archive1"):
             continue
         jdk = t[t.rfind("-j"):] if "-j" in t else ""
-        one = "archive1" + jdk if ("archive1" + jdk) in tools else "archive1"
+        warm = "-warm" if "-warm" in t else ""
+        one = next((c for c in ("archive1" + warm + jdk, "archive1" + warm, "archive1") if c in tools),
+                   "archive1")
         hp = [x for s in ("full", "incr", "restore-incr", "restore-full") for x in heap[(ds, t, s)]]
         print(f'| {t} | {both(t, "incr", "restic", "incr")} | {both(t, "incr", "borg", "incr")} | '
               f'{ratio(med(added(ds, t)), med(added(ds, "restic")))} | '
