@@ -125,6 +125,22 @@ for repo in "coffer:local:$tmp/repo-local" "coffer:archive:$tmp/repo-archive"; d
   fi
 done
 
+# The collector: Parallel for a data command, the JVM's default otherwise, the user's when named.
+gc_used() { # log file: the collector the JVM said it uses
+  sed -n 's/.*\[gc\] Using \(.*\)$/\1/p' "$1" | head -n 1
+}
+COFFER_JAVA_OPTS="-Xlog:gc:file=$tmp/gc-backup.log" run "$JDK17" --repo "coffer:local:$tmp/repo-gc" -q backup "$src"
+backup=$code
+COFFER_JAVA_OPTS="-Xlog:gc:file=$tmp/gc-list.log" run "$JDK17" --repo "coffer:local:$tmp/repo-gc" list
+list=$code
+COFFER_JAVA_OPTS="-XX:+UseSerialGC -Xlog:gc:file=$tmp/gc-own.log" run "$JDK17" --repo "coffer:local:$tmp/repo-gc" -q backup "$src"
+if [[ $backup -eq 0 && $list -eq 0 && $code -eq 0 && "$(gc_used "$tmp/gc-backup.log")" == Parallel \
+    && -n "$(gc_used "$tmp/gc-list.log")" && "$(gc_used "$tmp/gc-list.log")" != Parallel && "$(gc_used "$tmp/gc-own.log")" == Serial ]]; then
+  pass "backup runs on the Parallel collector, list on the JVM default, COFFER_JAVA_OPTS's collector wins"
+else
+  fail "collectors: backup '$(gc_used "$tmp/gc-backup.log")' (exit $backup), list '$(gc_used "$tmp/gc-list.log")' (exit $list), own '$(gc_used "$tmp/gc-own.log")' (exit $code): $(cat "$tmp/err")"
+fi
+
 # ---------------------------------------------------------------- JDK 25 and back
 if [[ -n "$JDK25" && -x "$JDK25/bin/java" ]]; then
   expect_version "$JDK25" 25 yes "JDK 25, first run"
