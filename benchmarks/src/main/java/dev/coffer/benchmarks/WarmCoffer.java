@@ -1,5 +1,7 @@
 package dev.coffer.benchmarks;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.GcInfo;
 import dev.coffer.BackupId;
 import dev.coffer.BackupMetadata;
 import dev.coffer.BackupProviders;
@@ -10,14 +12,19 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
 
 /**
  * Coffer as a host database runs it: one long-lived JVM that takes timed backup and restore steps
@@ -32,8 +39,9 @@ import java.util.Map;
  * anything that fails                                        ->  error TAB message
  * </pre>
  *
- * The heap figure is the sum of the heap pools' peaks during the step: an upper bound of the peak
- * heap (the pools peak at different moments).
+ * The heap figure is the step's peak of heap in use: the largest heap occupancy any collection
+ * during the step found before it ran (as the CLI runs read it from their {@code -Xlog:gc} logs),
+ * or the occupancy at the step's start or end if larger.
  */
 public final class WarmCoffer {
 
@@ -46,6 +54,9 @@ public final class WarmCoffer {
    * @throws IOException if standard input cannot be read
    */
   public static void main(String[] args) throws IOException {
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      ((NotificationEmitter) gc).addNotificationListener(WarmCoffer::collected, null, null);
+    }
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -58,15 +69,37 @@ public final class WarmCoffer {
     }
   }
 
+  /**
+   * The step's peak heap in use, in bytes (collections raise it from their notification thread).
+   */
+  private static final AtomicLong PEAK_HEAP = new AtomicLong();
+
+  private static long heapUsed() {
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /** A collection: the heap pools' occupancy before it ran is a candidate for the peak. */
+  private static void collected(Notification n, Object handback) {
+    if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+      return;
+    }
+    GcInfo info =
+        GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData()).getGcInfo();
+    long before = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      MemoryUsage u = info.getMemoryUsageBeforeGc().get(pool.getName());
+      if (pool.getType() == MemoryType.HEAP && u != null) {
+        before += u.getUsed();
+      }
+    }
+    PEAK_HEAP.accumulateAndGet(before, Math::max);
+  }
+
   private static String step(String[] r) throws IOException {
     if (r.length != 5 || !(r[0].equals("backup") || r[0].equals("restore"))) {
       throw new IllegalArgumentException("not a request: " + String.join(" ", r));
     }
-    List<MemoryPoolMXBean> heap =
-        ManagementFactory.getMemoryPoolMXBeans().stream()
-            .filter(p -> p.getType() == MemoryType.HEAP && p.isValid())
-            .toList();
-    heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+    PEAK_HEAP.set(heapUsed());
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpu0 = os.getProcessCpuTime();
@@ -88,7 +121,7 @@ public final class WarmCoffer {
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
-    long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    long peak = PEAK_HEAP.accumulateAndGet(heapUsed(), Math::max);
     return String.format(Locale.ROOT, "ok\t%.3f\t%.2f\t%d\t%s", seconds, cpu, peak >> 20, id);
   }
 }
