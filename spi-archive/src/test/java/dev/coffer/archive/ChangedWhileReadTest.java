@@ -15,7 +15,6 @@ import dev.coffer.testkit.FaultyFileSystem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -24,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,16 +42,8 @@ class ChangedWhileReadTest {
     void apply(Path file) throws IOException;
   }
 
-  static Stream<String> places() {
-    return Stream.of("disk", "jimfs");
-  }
-
   private Path root(String place) {
-    if (place.equals("disk")) {
-      return disk;
-    }
-    FileSystem fs = TestSupport.jimfs("unix");
-    return TestSupport.root(fs);
+    return TestSupport.root(place, disk);
   }
 
   private static Path source(Path root) throws IOException {
@@ -113,7 +103,7 @@ class ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void aFileThatGrowsAfterTheScan_isStoredAsRead_withAChangedWarning(String place)
       throws IOException {
     Path root = root(place);
@@ -129,7 +119,7 @@ class ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void aFileThatShrinksAfterTheScan_isStoredAsRead_withAChangedWarning(String place)
       throws IOException {
     Path root = root(place);
@@ -141,7 +131,7 @@ class ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void aFileDeletedBetweenScanAndRead_isLeftOut_withAVanishedWarning(String place)
       throws IOException {
     Path root = root(place);
@@ -153,7 +143,7 @@ class ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void aFileReplacedByADirectoryAfterTheScan_isNotRead_andLeftOutWithAChangedWarning(String place)
       throws IOException {
     Path root = root(place);
@@ -172,7 +162,7 @@ class ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void retry_readsAFileThatChangedOnceAgain_andStoresTheSecondReadWithoutAWarning(String place)
       throws IOException {
     Path root = root(place);
@@ -211,7 +201,7 @@ class ChangedWhileReadTest {
    * changed-retries} archives written again the last read is kept with a warning.
    */
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void retry_ofAFileThatChangesOnEveryRead_keepsTheLastOfRetriesPlusOneReadsWithAWarning(
       String place) throws IOException {
     Path plain = root(place);
@@ -254,7 +244,7 @@ class ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void aFileChangedAfterTheScan_isRecordedAndRestoredWithTheTimeOfItsRead_notTheScans(String place)
       throws IOException {
     Path root = root(place);
@@ -277,7 +267,7 @@ class ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void progress_ofAGrownOrVanishedFile_neverPassesItsTotal_andEndsAtTheBackupsTotals(String place)
       throws IOException {
     Path root = root(place);
@@ -293,7 +283,7 @@ class ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void underFail_aChangedOrVanishedFile_failsTheBackup_andNothingIsListed(String place)
       throws IOException {
     Path root = root(place);
@@ -320,7 +310,7 @@ class ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void aCleanBackup_hasNoWarning(String place) throws IOException {
     Path root = root(place);
     Path src = source(root);
@@ -333,7 +323,7 @@ class ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void anIncrementalWhoseUnchangedFileVanishes_warns_andRecordsItDeleted(String place)
       throws IOException {
     Path root = root(place);
@@ -355,7 +345,7 @@ class ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void aBadChangedFilesValue_failsAtOpen(String place) {
     Path root = root(place);
     assertThrows(

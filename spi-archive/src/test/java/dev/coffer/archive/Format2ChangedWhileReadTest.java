@@ -13,7 +13,6 @@ import dev.coffer.Progress;
 import dev.coffer.testkit.FaultyFileSystem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -35,16 +34,8 @@ class Format2ChangedWhileReadTest {
 
   @TempDir Path disk;
 
-  static Stream<String> places() {
-    return Stream.of("disk", "jimfs");
-  }
-
   private Path root(String place) {
-    if (place.equals("disk")) {
-      return disk;
-    }
-    FileSystem fs = TestSupport.jimfs("unix");
-    return TestSupport.root(fs);
+    return TestSupport.root(place, disk);
   }
 
   private static BackupRepository open(Path root, String changedFiles) throws IOException {
@@ -86,7 +77,7 @@ class Format2ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void retry_readsTheChangedFileAgain_andKeepsTheCleanReadWithoutAWarning(String place)
       throws IOException {
     Path root = root(place);
@@ -102,7 +93,7 @@ class Format2ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void warn_keepsTheFirstRead_withAChangedWarningThatTheListingKeeps(String place)
       throws IOException {
     Path root = root(place);
@@ -119,7 +110,7 @@ class Format2ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void fail_failsTheBackup_listsNothing_andLeavesNoObject(String place) throws IOException {
     Path root = root(place);
     try (BackupRepository repo = open(root, "fail")) {
@@ -138,7 +129,7 @@ class Format2ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void aFileChangedAfterTheScan_isRestoredWithTheTimeOfItsRead_notTheScans(String place)
       throws IOException {
     Path root = root(place);
@@ -160,7 +151,7 @@ class Format2ChangedWhileReadTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void progress_ofAGrownOrVanishedFile_neverPassesItsTotal_andEndsAtTheBackupsTotals(String place)
       throws IOException {
     Path root = root(place);
@@ -180,7 +171,7 @@ class Format2ChangedWhileReadTest {
    * equal the file's own stats: an incremental then takes an unchanged file from its base unread.
    */
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void anUnchangedFile_isNotReadByTheNextIncremental_andKeepsItsTime(String place)
       throws IOException {
     Path plain = root(place);

@@ -47,16 +47,8 @@ class Format2ConsolidationTest {
 
   @TempDir Path disk;
 
-  static Stream<String> places() {
-    return Stream.of("disk", "jimfs");
-  }
-
   private Path root(String place) {
-    if (place.equals("disk")) {
-      return disk;
-    }
-    FileSystem fs = TestSupport.jimfs("unix");
-    return TestSupport.root(fs);
+    return TestSupport.root(place, disk);
   }
 
   /** A clock the test moves: every backup is made at the time it says. */
@@ -152,7 +144,7 @@ class Format2ConsolidationTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void theBackupPastMaxChain_isAFullCopiedFromTheChain_withoutReadingUnchangedFiles(String place)
       throws IOException {
     Path plain = root(place);

@@ -9,7 +9,6 @@ import dev.coffer.BackupRepository;
 import dev.coffer.BackupRequest;
 import dev.coffer.NoSuchBackupException;
 import java.io.IOException;
-import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,16 +28,8 @@ class Format2IncrementalScanTest {
 
   @TempDir Path disk;
 
-  static Stream<String> places() {
-    return Stream.of("disk", "jimfs");
-  }
-
   private Path root(String place) {
-    if (place.equals("disk")) {
-      return disk;
-    }
-    FileSystem fs = TestSupport.jimfs("unix");
-    return TestSupport.root(fs);
+    return TestSupport.root(place, disk);
   }
 
   private static BackupRepository open(Path root) throws IOException {
@@ -58,7 +49,7 @@ class Format2IncrementalScanTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void anIncrementalOfAMissingSource_failsAsAFullBackupDoes_andLeavesNoObject(String place)
       throws IOException {
     Path root = root(place);
@@ -89,7 +80,7 @@ class Format2IncrementalScanTest {
   }
 
   @ParameterizedTest
-  @MethodSource("places")
+  @MethodSource("dev.coffer.archive.TestSupport#places")
   void aMissingBase_withAGoodSource_isNoSuchBackup_andLeavesNoObject(String place)
       throws IOException {
     Path root = root(place);

@@ -83,6 +83,16 @@ final class TestSupport {
         .getFileSystem();
   }
 
+  /** The places a test of both file systems runs in: the disk, and a unix Jimfs. */
+  static Stream<String> places() {
+    return Stream.of("disk", "jimfs");
+  }
+
+  /** A test's directory at {@code place} ({@link #places}): {@code disk}, or a fresh Jimfs root. */
+  static Path root(String place, Path disk) {
+    return place.equals("disk") ? disk : root(jimfs("unix"));
+  }
+
   /** Root directory of a fresh Jimfs of {@code kind}. */
   static Path root(FileSystem fs) {
     return fs.getRootDirectories().iterator().next();
