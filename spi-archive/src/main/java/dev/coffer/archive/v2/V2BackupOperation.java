@@ -20,7 +20,6 @@ import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -33,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
@@ -155,22 +153,7 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
 
     /** Waits for the scan; throws what it threw. */
     SourceTree tree() throws IOException {
-      try {
-        return task.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while the source was scanned");
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof IOException io) {
-          throw io;
-        } else if (cause instanceof RuntimeException r) {
-          throw r;
-        } else if (cause instanceof Error err) {
-          throw err;
-        }
-        throw new IOException("scanning the source failed", cause);
-      }
+      return V2Chain.get(task, "scanning the source");
     }
   }
 

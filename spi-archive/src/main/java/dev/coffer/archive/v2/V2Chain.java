@@ -252,9 +252,10 @@ final class V2Chain implements AutoCloseable {
   }
 
   /**
-   * The result of {@code f}, its failure rethrown as it was thrown (a checked one as IOException).
+   * The result of {@code f}, its failure rethrown as it was thrown (a checked one as IOException);
+   * also the backup's wait for its source scan.
    */
-  private static <T> T get(Future<T> f, String what) throws IOException {
+  static <T> T get(Future<T> f, String what) throws IOException {
     try {
       return f.get();
     } catch (InterruptedException e) {
