@@ -74,6 +74,8 @@ class Format2IncrementalScanTest {
                       BackupRequest.incremental(
                           missing, BackupId.of("01a24b8a-0f16-7acc-b70e-5a3a7acdc660"))));
       assertEquals(asFull.getClass(), bothGone.getClass());
+      assertEquals(1, bothGone.getSuppressed().length, "the missing base, as a suppressed cause");
+      assertEquals(NoSuchBackupException.class, bothGone.getSuppressed()[0].getClass());
       assertEquals(before, objects(root.resolve("repo")));
       assertEquals(1, repo.list().size());
     }

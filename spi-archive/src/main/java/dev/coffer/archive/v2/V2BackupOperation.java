@@ -73,7 +73,14 @@ final class V2BackupOperation implements V2ArchiveWriter.Hooks {
     try {
       return run(scanStart, baseId, scan);
     } catch (IOException | RuntimeException e) {
-      scan.tree(); // throws the scan's failure instead, if there is one
+      try {
+        scan.tree();
+      } catch (IOException | RuntimeException failedScan) {
+        if (failedScan != e) {
+          failedScan.addSuppressed(e); // the scan's failure is reported, with what followed it
+        }
+        throw failedScan;
+      }
       throw e;
     }
   }
