@@ -5,7 +5,6 @@ import dev.coffer.store.ObjectStore;
 import dev.coffer.store.WriteMode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,9 +13,8 @@ import java.util.Optional;
  * instead of it; from then on every call fails, as if the process had died. Counts the changes it
  * saw, so that a test can walk N over every change an operation makes.
  */
-final class CrashingStore implements ObjectStore {
+final class CrashingStore extends ForwardingStore {
 
-  private final ObjectStore inner;
   private final int crashAt;
   private final boolean landed;
   private int changes;
@@ -28,7 +26,7 @@ final class CrashingStore implements ObjectStore {
    * @param landed whether that change lands before the crash
    */
   CrashingStore(ObjectStore inner, int crashAt, boolean landed) {
-    this.inner = inner;
+    super(inner);
     this.crashAt = crashAt;
     this.landed = landed;
   }
@@ -67,11 +65,6 @@ final class CrashingStore implements ObjectStore {
 
   private interface IoCall<T> {
     T run() throws IOException;
-  }
-
-  @Override
-  public URI uri() {
-    return inner.uri();
   }
 
   @Override
@@ -114,10 +107,5 @@ final class CrashingStore implements ObjectStore {
   public List<ObjectInfo> list(String prefix) throws IOException {
     alive();
     return inner.list(prefix);
-  }
-
-  @Override
-  public void close() throws IOException {
-    inner.close();
   }
 }

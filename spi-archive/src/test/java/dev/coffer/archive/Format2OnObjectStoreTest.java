@@ -16,14 +16,11 @@ import dev.coffer.RestoreRequest;
 import dev.coffer.WrongKeyException;
 import dev.coffer.archive.v2.V2Repository;
 import dev.coffer.spi.support.BackupIds;
-import dev.coffer.store.ObjectInfo;
 import dev.coffer.store.ObjectStore;
 import dev.coffer.store.ObjectStores;
 import dev.coffer.store.WriteMode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.FileSystem;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,7 +29,6 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -168,8 +164,7 @@ class Format2OnObjectStoreTest {
     assertEquals(Map.of(fresh, again.uploads.get(fresh)), third.uploads);
   }
 
-  private static final class ClosingStore implements ObjectStore {
-    private final ObjectStore inner;
+  private static final class ClosingStore extends ForwardingStore {
     volatile boolean closed;
 
     /** Unfinished uploads, as an object store would keep them: key to the time it started. */
@@ -186,48 +181,13 @@ class Format2OnObjectStoreTest {
     }
 
     ClosingStore(ObjectStore inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public URI uri() {
-      return inner.uri();
-    }
-
-    @Override
-    public long write(String key, InputStream data, WriteMode mode) throws IOException {
-      return inner.write(key, data, mode);
-    }
-
-    @Override
-    public InputStream read(String key) throws IOException {
-      return inner.read(key);
-    }
-
-    @Override
-    public InputStream read(String key, long offset, long length) throws IOException {
-      return inner.read(key, offset, length);
-    }
-
-    @Override
-    public Optional<ObjectInfo> stat(String key) throws IOException {
-      return inner.stat(key);
-    }
-
-    @Override
-    public List<ObjectInfo> list(String prefix) throws IOException {
-      return inner.list(prefix);
-    }
-
-    @Override
-    public void delete(String key) throws IOException {
-      inner.delete(key);
+      super(inner);
     }
 
     @Override
     public void close() throws IOException {
       closed = true;
-      inner.close();
+      super.close();
     }
   }
 }

@@ -1,14 +1,11 @@
 package dev.coffer.archive.v2;
 
-import dev.coffer.store.ObjectInfo;
+import dev.coffer.archive.ForwardingStore;
 import dev.coffer.store.ObjectStore;
 import dev.coffer.store.WriteMode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -16,19 +13,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A store that counts its reads per key prefix ({@code commits/}, {@code meta/}, ...) and can run a
  * step before a write, for tests that interleave another writer deterministically.
  */
-final class CountingStore implements ObjectStore {
+final class CountingStore extends ForwardingStore {
 
   /** A step before a write of {@code key}. */
   interface BeforeWrite {
     void run(String key) throws IOException;
   }
 
-  private final ObjectStore inner;
   private final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
   volatile BeforeWrite beforeWrite = key -> {};
 
   CountingStore(ObjectStore inner) {
-    this.inner = inner;
+    super(inner);
   }
 
   /** Reads of keys under {@code prefix} since the last {@link #reset}. */
@@ -49,46 +45,21 @@ final class CountingStore implements ObjectStore {
   }
 
   @Override
-  public URI uri() {
-    return inner.uri();
-  }
-
-  @Override
   public long write(String key, InputStream data, WriteMode mode) throws IOException {
     BeforeWrite hook = beforeWrite;
     hook.run(key);
-    return inner.write(key, data, mode);
+    return super.write(key, data, mode);
   }
 
   @Override
   public InputStream read(String key) throws IOException {
     count(key);
-    return inner.read(key);
+    return super.read(key);
   }
 
   @Override
   public InputStream read(String key, long offset, long length) throws IOException {
     count(key);
-    return inner.read(key, offset, length);
-  }
-
-  @Override
-  public Optional<ObjectInfo> stat(String key) throws IOException {
-    return inner.stat(key);
-  }
-
-  @Override
-  public List<ObjectInfo> list(String prefix) throws IOException {
-    return inner.list(prefix);
-  }
-
-  @Override
-  public void delete(String key) throws IOException {
-    inner.delete(key);
-  }
-
-  @Override
-  public void close() throws IOException {
-    inner.close();
+    return super.read(key, offset, length);
   }
 }
