@@ -124,6 +124,17 @@ echo "dataset,tool,rep,step,seconds,cpu_seconds,bytes,max_rss_kib,peak_heap_mib,
 PASS_FILE="$WORK/passphrase"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$PASS_FILE"; chmod 600 "$PASS_FILE"
 
+# out_sizes TOOL OUT: the bytes under OUT ("-": none) and, for Coffer format 2, the size of the newest
+# manifest in it (else NaN)
+out_sizes() {
+  local tool=$1 out=$2 bytes=0 manifest=NaN
+  [[ "$out" != "-" && -e "$out" ]] && bytes=$(du -sb "$out" | cut -f1)
+  if [[ "$tool" == archive* && "$tool" != archive1* && -d "$out/manifests" ]]; then
+    manifest=$(ls -t "$out/manifests" | head -n 1); manifest=$(stat -c %s "$out/manifests/$manifest")
+  fi
+  printf '%s %s\n' "$bytes" "$manifest"
+}
+
 # ---------------------------------------------------------------- the in-process tools (archive-warm)
 declare -A WARM_IN WARM_OUT
 BENCH_JAR="$here/benchmarks/target/benchmarks.jar"
@@ -154,7 +165,7 @@ warm_call() { # tool, request fields: prints the reply (ok ...), fails on an err
   printf '%s\n' "$reply"
 }
 warm_step() { # tool rep step out-dir, request fields: one timed step, a row of runs.csv
-  local tool=$1 rep=$2 step=$3 out=$4 reply seconds cpu heap bytes=0 manifest=NaN
+  local tool=$1 rep=$2 step=$3 out=$4 reply seconds cpu heap bytes manifest
   shift 4
   sync
   if ! reply=$(warm_call "$tool" "$@"); then
@@ -162,10 +173,7 @@ warm_step() { # tool rep step out-dir, request fields: one timed step, a row of 
   fi
   IFS=$'\t' read -r _ seconds cpu heap WARM_ID <<< "$reply"
   STEP_SECONDS=$seconds
-  [[ "$out" != "-" && -e "$out" ]] && bytes=$(du -sb "$out" | cut -f1)
-  if [[ -d "$out/manifests" ]]; then
-    manifest=$(ls -t "$out/manifests" | head -n 1); manifest=$(stat -c %s "$out/manifests/$manifest")
-  fi
+  read -r bytes manifest < <(out_sizes "$tool" "$out")
   log "  $tool $step rep $rep: ${seconds}s (cpu ${cpu}s), $bytes bytes, heap $heap MiB (pools' peaks)"
   echo "$DATASET,$tool,$rep,$step,$seconds,$cpu,$bytes,NaN,$heap,$manifest" >> "$RUNS"
 }
@@ -187,7 +195,7 @@ coffer_query() { # tool
 # run TOOL REP STEP OUTPUT_DIR_OR_- -- command...: times it, appends a row
 STEP_SECONDS=0
 run() {
-  local tool=$1 rep=$2 step=$3 out=$4 t0 t1 rss cpu heap=NaN manifest=NaN bytes=0 gc="$WORK/$1.gc"
+  local tool=$1 rep=$2 step=$3 out=$4 t0 t1 rss cpu heap=NaN manifest bytes gc="$WORK/$1.gc"
   shift 5
   sync
   rm -f "$gc"
@@ -203,10 +211,7 @@ run() {
     heap=$( (grep -o '[0-9]*M->' "$gc" 2> /dev/null || true) | sed 's/M->//' | sort -n | tail -n 1)
     heap=${heap:-0}
   fi
-  [[ "$out" != "-" && -e "$out" ]] && bytes=$(du -sb "$out" | cut -f1)
-  if [[ "$tool" == archive* && "$tool" != archive1* && -d "$out/manifests" ]]; then
-    manifest=$(ls -t "$out/manifests" | head -n 1); manifest=$(stat -c %s "$out/manifests/$manifest")
-  fi
+  read -r bytes manifest < <(out_sizes "$tool" "$out")
   log "  $tool $step rep $rep: ${STEP_SECONDS}s (cpu ${cpu}s), $bytes bytes, rss ${rss} KiB${heap:+, heap $heap MiB}"
   echo "$DATASET,$tool,$rep,$step,$STEP_SECONDS,$cpu,$bytes,$rss,$heap,$manifest" >> "$RUNS"
 }
